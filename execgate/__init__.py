@@ -1,0 +1,75 @@
+"""execgate: a guarded command-execution runtime for AI agents and automation.
+
+Every request is scanned for secrets, checked against a deny-by-default policy, run under
+hard limits, and recorded -- decision and result -- in a flight recorder::
+
+    async with execgate.Gate.open(policy="policy.toml") as gate:
+        result = await gate.run(argv=["git", "status"])
+
+This module is the public API; everything else is internal.
+"""
+
+from .errors import (
+    ActorCrashed,
+    ConfigError,
+    ContainmentFailed,
+    EnvironmentFault,
+    ExecgateError,
+    GateClosed,
+    IdempotencyConflict,
+    InternalError,
+    PolicyDenied,
+    PolicyInvalid,
+    ProgramNotFound,
+    RecorderUnavailable,
+    Refused,
+    RequestError,
+    SecretDetected,
+    SpawnFailed,
+    StoreInvalid,
+    StoreUnavailable,
+    SupervisorFailed,
+)
+from .models import Decision, Event, ExecRequest, ExecResult, Finding, Limits
+from .policy import Policy, default_policy, load_policy
+from .store import DEFAULT_STORE_URL, open_store
+from .supervisor import Gate, GateStatistics, run
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_STORE_URL",
+    "ActorCrashed",
+    "ConfigError",
+    "ContainmentFailed",
+    "Decision",
+    "EnvironmentFault",
+    "Event",
+    "ExecRequest",
+    "ExecResult",
+    "ExecgateError",
+    "Finding",
+    "Gate",
+    "GateClosed",
+    "GateStatistics",
+    "IdempotencyConflict",
+    "InternalError",
+    "Limits",
+    "Policy",
+    "PolicyDenied",
+    "PolicyInvalid",
+    "ProgramNotFound",
+    "RecorderUnavailable",
+    "Refused",
+    "RequestError",
+    "SecretDetected",
+    "SpawnFailed",
+    "StoreInvalid",
+    "StoreUnavailable",
+    "SupervisorFailed",
+    "__version__",
+    "default_policy",
+    "load_policy",
+    "open_store",
+    "run",
+]

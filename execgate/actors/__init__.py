@@ -1,0 +1,20 @@
+"""The four actors: thin async loops around the pure cores and the owned resources."""
+
+from ._base import Actor, Call, Crash, InjectedCrash, Message, Reply
+from .gatekeeper import Gatekeeper
+from .recorder import Recorder
+from .runner import Runner
+from .scanner import Scanner
+
+__all__ = [
+    "Actor",
+    "Call",
+    "Crash",
+    "Gatekeeper",
+    "InjectedCrash",
+    "Message",
+    "Recorder",
+    "Reply",
+    "Runner",
+    "Scanner",
+]

@@ -1,0 +1,121 @@
+"""What every actor shares: the message envelope, the one-shot reply, the serve loop.
+
+An actor is a long-lived task that takes :class:`Call` messages from a bounded inbox (an
+AnyIO memory object stream), does one thing with each, and answers through the call's
+one-shot :class:`Reply`. If the actor crashes, every call it had taken and not answered is
+failed with :class:`~execgate.errors.ActorCrashed` (or ``GateClosed`` when the gate is shutting
+down), so no caller ever waits on a dead actor.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, ClassVar, Generic, TypeVar
+
+import anyio
+import attrs
+from anyio.streams.memory import MemoryObjectReceiveStream
+
+from ..errors import ActorCrashed, ExecgateError, GateClosed
+
+T = TypeVar("T")
+
+
+class Reply(Generic[T]):
+    """A one-shot reply: set once (value or error), awaited by the caller."""
+
+    __slots__ = ("_error", "_event", "_value")
+
+    def __init__(self) -> None:
+        self._event = anyio.Event()
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def done(self) -> bool:
+        return self._event.is_set()
+
+    def set(self, value: T) -> None:
+        if not self._event.is_set():
+            self._value = value
+            self._event.set()
+
+    def fail(self, error: BaseException) -> None:
+        if not self._event.is_set():
+            self._error = error
+            self._event.set()
+
+    async def wait(self) -> T:
+        await self._event.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
+@attrs.define(eq=False)
+class Call(Generic[T]):
+    payload: Any
+    reply: Reply[T] = attrs.field(factory=Reply)
+
+
+@attrs.frozen
+class Crash:
+    """Test hook: an actor that receives this raises, as a bug would. See Gate._inject_crash."""
+
+    note: str = "injected crash"
+
+
+class InjectedCrash(RuntimeError):
+    pass
+
+
+Message = Call[Any] | Crash
+
+
+class Actor(abc.ABC):
+    """Base of the four actors. Subclasses implement :meth:`loop`."""
+
+    name: ClassVar[str]
+
+    def __init__(self) -> None:
+        self.in_flight: set[Call[Any]] = set()
+        self.stopping = False
+
+    async def serve(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
+        """Run until the inbox is closed (clean stop) or the actor crashes (raises)."""
+        try:
+            await self.loop(inbox)
+        finally:
+            error: ExecgateError
+            if self.stopping:
+                error = GateClosed(f"the gate shut down while the {self.name} held the request")
+            else:
+                error = ActorCrashed(
+                    f"the {self.name} crashed while handling the request; it was restarted, "
+                    "and the request may be retried"
+                )
+            for call in self.in_flight:
+                call.reply.fail(error)
+            self.in_flight.clear()
+
+    @abc.abstractmethod
+    async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None: ...
+
+
+class SequentialActor(Actor):
+    """An actor that handles one call at a time with a synchronous pure core."""
+
+    async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
+        async for msg in inbox:
+            if isinstance(msg, Crash):
+                raise InjectedCrash(f"{self.name}: {msg.note}")
+            self.in_flight.add(msg)
+            try:
+                msg.reply.set(self.handle(msg.payload))
+            except ExecgateError as exc:
+                msg.reply.fail(exc)
+            self.in_flight.discard(msg)
+            await anyio.lowlevel.checkpoint()
+
+    @abc.abstractmethod
+    def handle(self, payload: Any) -> Any: ...

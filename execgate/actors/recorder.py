@@ -1,0 +1,64 @@
+"""The Recorder actor: owns the store. Group-commits batches of events on a worker thread.
+
+Each inbox message carries a tuple of events; everything waiting in the inbox when a write
+starts goes into the same transaction, so concurrent jobs share one commit. A message's reply
+is set only after its transaction committed: a caller that awaits it knows the events are
+durable. If the write fails, every reply in the batch fails with ``RecorderUnavailable``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream
+
+from ..errors import RecorderUnavailable
+from ..models import Event
+from ..store import Store
+from ._base import Actor, Call, Crash, InjectedCrash, Message
+
+MAX_BATCH = 1024
+
+
+class Recorder(Actor):
+    name = "recorder"
+
+    def __init__(self, store: Store, thread_limiter: anyio.CapacityLimiter) -> None:
+        super().__init__()
+        self.store = store
+        self.thread_limiter = thread_limiter
+        self.batches = 0
+        self.events_written = 0
+
+    async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
+        while True:
+            try:
+                first = await inbox.receive()
+            except anyio.EndOfStream:
+                return
+            batch: list[Message] = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(inbox.receive_nowait())
+                except (anyio.WouldBlock, anyio.EndOfStream):
+                    break
+            calls: list[Call[Any]] = [m for m in batch if isinstance(m, Call)]
+            self.in_flight.update(calls)
+            crash = next((m for m in batch if isinstance(m, Crash)), None)
+            if crash is not None:
+                raise InjectedCrash(f"recorder: {crash.note}")
+            events: list[Event] = [ev for c in calls for ev in c.payload]
+            try:
+                await anyio.to_thread.run_sync(
+                    self.store.append, events, limiter=self.thread_limiter
+                )
+            except RecorderUnavailable as exc:
+                for c in calls:
+                    c.reply.fail(exc)
+            else:
+                self.batches += 1
+                self.events_written += len(events)
+                for c in calls:
+                    c.reply.set(None)
+            self.in_flight.difference_update(calls)

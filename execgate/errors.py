@@ -1,0 +1,208 @@
+"""The error types execgate raises and their stable codes.
+
+Every refusal or failure a caller can meet is an :class:`ExecgateError` with a ``code`` string
+that never changes meaning and is never reused. The class hierarchy says whose fault it is:
+
+* :class:`RequestError` -- the caller's request is malformed or asks for more than allowed;
+* :class:`Refused` -- the Scanner or the Gatekeeper said no (policy, secret, cwd, env, shell);
+* :class:`ConfigError` -- the operator's configuration (policy file, store URL) is unusable;
+* :class:`EnvironmentFault` -- the host failed us (database, spawn, containment);
+* :class:`InternalError` -- execgate itself failed (an actor crashed, the gate is closed).
+
+Messages say what was refused and why, in words a model and a person can act on. They never
+echo a secret: the Scanner's findings carry positions and rule ids, never values.
+
+A command that ran is never an error, whatever its exit code: it is an ``ExecResult``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .models import Decision
+
+
+class ExecgateError(Exception):
+    """Base of every execgate error. ``code`` is stable; ``fault`` says who must act."""
+
+    code: ClassVar[str] = "EG-INTERNAL"
+    fault: ClassVar[str] = "internal"
+    #: One line for the README's error table.
+    summary: ClassVar[str] = "unexpected internal error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code  # type: ignore[misc]  # instance override of a class default
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+# --- the caller's fault ---------------------------------------------------------------------
+
+
+class RequestError(ExecgateError):
+    """The request itself is malformed; fix the request."""
+
+    code = "EG-REQUEST-INVALID"
+    fault = "request"
+    summary = "the request is malformed (missing argv/command, bad types, NUL bytes, ...)"
+
+
+class IdempotencyConflict(RequestError):
+    code = "EG-IDEMPOTENCY-CONFLICT"
+    summary = "an idempotency key was reused for a different request"
+
+
+# --- refused by the Scanner or the Gatekeeper -----------------------------------------------
+
+
+class Refused(ExecgateError):
+    """The request was refused before anything ran. ``decision`` is the recorded decision."""
+
+    fault = "policy"
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.reason, code=decision.code)
+        self.decision = decision
+
+    @property
+    def rule(self) -> str:
+        return self.decision.rule
+
+
+class PolicyDenied(Refused):
+    code = "EG-POLICY-NOT-ALLOWED"
+    summary = "the program or mode is not allowed by any rule (deny by default)"
+
+
+class SecretDetected(Refused):
+    code = "EG-SECRET-DETECTED"
+    summary = "a credential was found in argv, the command line, env overrides or stdin"
+
+
+class ProgramNotFound(Refused):
+    code = "EG-PROGRAM-NOT-FOUND"
+    summary = "the program does not resolve to an executable file on the policy's PATH"
+
+
+# Codes a Gatekeeper decision may carry, with the class raised for each. Kept as a table so
+# the README's error table and the CLI's exit codes are generated from one place.
+DENIAL_CODES: Mapping[str, tuple[type[Refused], str]] = {
+    "EG-POLICY-NOT-ALLOWED": (PolicyDenied, PolicyDenied.summary),
+    "EG-POLICY-DENIED": (PolicyDenied, "a [[deny]] rule matched the program or mode"),
+    "EG-POLICY-ARG-DENIED": (PolicyDenied, "an argument matched the rule's denied arguments"),
+    "EG-CWD-ESCAPE": (PolicyDenied, "cwd resolves (after .. and symlinks) outside the workspace"),
+    "EG-CWD-INVALID": (PolicyDenied, "cwd does not exist or is not a directory"),
+    "EG-ENV-DENIED": (PolicyDenied, "an env override names a variable the policy denies"),
+    "EG-LIMIT-EXCEEDED": (PolicyDenied, "a requested limit is above the policy's maximum"),
+    "EG-SHELL-UNSUPPORTED": (
+        PolicyDenied,
+        "the command line uses a shell feature execgate does not allow",
+    ),
+    "EG-SHELL-PARSE": (PolicyDenied, "the command line cannot be parsed"),
+    "EG-PROGRAM-NOT-FOUND": (ProgramNotFound, ProgramNotFound.summary),
+    "EG-SECRET-DETECTED": (SecretDetected, SecretDetected.summary),
+}
+
+
+def refusal_for(decision: Decision) -> Refused:
+    """The exception to raise for a deny decision."""
+    cls = DENIAL_CODES.get(decision.code, (PolicyDenied, ""))[0]
+    return cls(decision)
+
+
+# --- the operator's configuration -----------------------------------------------------------
+
+
+class ConfigError(ExecgateError):
+    fault = "config"
+    code = "EG-CONFIG-INVALID"
+    summary = "execgate was configured with an invalid option"
+
+
+class PolicyInvalid(ConfigError):
+    """The policy file cannot be loaded; ``problems`` lists every one with its key path."""
+
+    code = "EG-POLICY-INVALID"
+    summary = "the policy file is unreadable, not TOML, or does not match the schema"
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        full = message if not problems else message + ":\n  " + "\n  ".join(problems)
+        super().__init__(full)
+        self.problems = problems
+
+
+class StoreInvalid(ConfigError):
+    code = "EG-STORE-INVALID"
+    summary = "the store URL is malformed or names an unsupported backend"
+
+
+# --- the host failed us ---------------------------------------------------------------------
+
+
+class EnvironmentFault(ExecgateError):
+    fault = "environment"
+
+
+class RecorderUnavailable(EnvironmentFault):
+    """The flight recorder could not durably write. For a decision this means nothing ran."""
+
+    code = "EG-RECORDER-UNAVAILABLE"
+    summary = "the decision could not be recorded durably, so nothing ran (fail closed)"
+
+
+class StoreUnavailable(EnvironmentFault):
+    code = "EG-STORE-UNAVAILABLE"
+    summary = "the store cannot be opened or migrated"
+
+
+class SpawnFailed(EnvironmentFault):
+    code = "EG-SPAWN-FAILED"
+    summary = "the operating system refused to start the process"
+
+
+class ContainmentFailed(EnvironmentFault):
+    code = "EG-CONTAINMENT-FAILED"
+    summary = "the job could not be placed in its process-tree container, so it was killed"
+
+
+# --- execgate itself ------------------------------------------------------------------------
+
+
+class InternalError(ExecgateError):
+    fault = "internal"
+
+
+class ActorCrashed(InternalError):
+    code = "EG-ACTOR-CRASHED"
+    summary = "the actor handling the request crashed; it was restarted, retry the request"
+
+
+class GateClosed(InternalError):
+    code = "EG-GATE-CLOSED"
+    summary = "the gate is shut down (or shutting down) and takes no more requests"
+
+
+class SupervisorFailed(GateClosed):
+    code = "EG-SUPERVISOR-FAILED"
+    summary = "an actor crashed more often than the restart budget allows; the gate stopped"
+
+
+def all_error_codes() -> dict[str, str]:
+    """Every stable code with its one-line summary (the README table is checked against it)."""
+    codes: dict[str, str] = {}
+    stack: list[type[ExecgateError]] = [ExecgateError]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls not in (ExecgateError,) and "summary" in vars(cls):
+            codes[cls.code] = cls.summary
+    for code, (_cls, summary) in DENIAL_CODES.items():
+        codes[code] = summary
+    codes["EG-INTERNAL"] = ExecgateError.summary
+    return dict(sorted(codes.items()))

@@ -1,0 +1,265 @@
+"""The values that flow through execgate: requests, decisions, plans, results, findings, events.
+
+All are frozen attrs classes. They carry no behaviour beyond validation and small derived
+properties; the actors move them and the pure cores (``policy``, ``scan``) compute them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+from .errors import RequestError
+
+Verdict = Literal["allow", "deny"]
+OverflowAction = Literal["truncate", "kill"]
+KillReason = Literal["timeout", "cancelled", "output_limit", "shutdown"]
+
+
+def _new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _no_nul(field: str, value: str) -> None:
+    if "\x00" in value:
+        raise RequestError(f"{field}: contains a NUL byte, which no program can receive")
+
+
+def _positive_or_none(_inst: object, att: attrs.Attribute[Any], value: float | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RequestError(f"{att.name}: expected a number of seconds, got {value!r}")
+    if not value > 0 or value != value or value == float("inf"):
+        raise RequestError(f"{att.name}: expected a positive finite number, got {value!r}")
+
+
+def _nonneg_or_none(_inst: object, att: attrs.Attribute[Any], value: float | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RequestError(f"{att.name}: expected a number, got {value!r}")
+    if not value >= 0 or value == float("inf"):
+        raise RequestError(f"{att.name}: expected a finite number >= 0, got {value!r}")
+
+
+def _to_argv(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | bytes):
+        raise RequestError("argv: expected a list of strings, got a single string (use command=)")
+    return tuple(value)
+
+
+def _to_env(value: Any) -> Mapping[str, str | None]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise RequestError(f"env_overrides: expected a mapping, got {type(value).__name__}")
+    return dict(value)
+
+
+@attrs.frozen(kw_only=True)
+class ExecRequest:
+    """One guarded execution request.
+
+    Exactly one of ``argv`` (a list of strings, run without a shell) or ``command`` (a shell
+    command line, parsed and decided word by word; see the policy docs for what is accepted)
+    must be given. ``cwd`` is relative to the policy's workspace root. Limits left ``None``
+    take the policy's defaults; a limit above the policy's maximum is refused
+    (``EG-LIMIT-EXCEEDED``), never silently clamped.
+
+    ``max_output_bytes`` applies to each captured stream separately; ``on_output_overflow``
+    chooses between keeping head and tail (``"truncate"``) and killing the job (``"kill"``).
+    ``env_overrides`` sets (str) or unsets (None) variables on top of the policy's env.
+    """
+
+    argv: tuple[str, ...] | None = attrs.field(default=None, converter=_to_argv)
+    command: str | None = None
+    cwd: str = "."
+    timeout: float | None = attrs.field(default=None, validator=_positive_or_none)
+    kill_grace: float | None = attrs.field(default=None, validator=_nonneg_or_none)
+    max_output_bytes: int | None = None
+    on_output_overflow: OverflowAction = "truncate"
+    env_overrides: Mapping[str, str | None] = attrs.field(factory=dict, converter=_to_env)
+    stdin: bytes | None = None
+    capture_stdout: bool = True
+    capture_stderr: bool = True
+    idempotency_key: str | None = None
+    job_id: str = attrs.field(factory=_new_job_id)
+    model_id: str | None = None
+    session_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.argv is None) == (self.command is None):
+            raise RequestError("give exactly one of argv (a list) or command (a shell line)")
+        if self.argv is not None:
+            if not self.argv:
+                raise RequestError("argv: must not be empty")
+            for i, word in enumerate(self.argv):
+                if not isinstance(word, str):
+                    raise RequestError(f"argv[{i}]: expected str, got {type(word).__name__}")
+                _no_nul(f"argv[{i}]", word)
+            if not self.argv[0]:
+                raise RequestError("argv[0]: the program name must not be empty")
+        if self.command is not None:
+            if not isinstance(self.command, str):
+                raise RequestError("command: expected a str")
+            _no_nul("command", self.command)
+            if not self.command.strip():
+                raise RequestError("command: must not be blank")
+        if not isinstance(self.cwd, str):
+            raise RequestError("cwd: expected a str relative to the workspace")
+        _no_nul("cwd", self.cwd)
+        mob = self.max_output_bytes
+        if mob is not None and (isinstance(mob, bool) or not isinstance(mob, int) or mob < 0):
+            raise RequestError(f"max_output_bytes: expected an int >= 0, got {mob!r}")
+        if self.on_output_overflow not in ("truncate", "kill"):
+            raise RequestError("on_output_overflow: expected 'truncate' or 'kill'")
+        for name, val in self.env_overrides.items():
+            if not isinstance(name, str) or not name or "=" in name:
+                raise RequestError(f"env_overrides: invalid variable name {name!r}")
+            _no_nul(f"env_overrides[{name}]", name)
+            if val is not None:
+                if not isinstance(val, str):
+                    raise RequestError(f"env_overrides[{name}]: expected str or None")
+                _no_nul(f"env_overrides[{name}]", val)
+        if self.stdin is not None and not isinstance(self.stdin, bytes | bytearray):
+            raise RequestError("stdin: expected bytes")
+        if not isinstance(self.job_id, str) or not self.job_id:
+            raise RequestError("job_id: expected a non-empty str")
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """A potential secret. Never carries the value: only where it is and which rule saw it."""
+
+    rule_id: str
+    provider: str
+    location: str  # "argv[2]", "command", "env:NAME", "stdin"
+    start: int
+    end: int
+    confidence: float
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """The Scanner's and Gatekeeper's verdict on one request. Recorded before anything runs."""
+
+    verdict: Verdict
+    code: str
+    rule: str
+    reason: str
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict == "allow"
+
+
+@attrs.frozen(kw_only=True)
+class Limits:
+    """Effective limits of one job, after policy defaults and maxima were applied."""
+
+    timeout: float
+    kill_grace: float
+    max_output_bytes: int
+    on_output_overflow: OverflowAction = "truncate"
+
+
+@attrs.frozen(kw_only=True)
+class ExecPlan:
+    """What the Runner executes: the Gatekeeper's allowed request, fully resolved.
+
+    ``argv[0]`` is the absolute path of the program the decision was made on; ``env`` is the
+    complete environment (never recorded).
+    """
+
+    job_id: str
+    argv: tuple[str, ...]
+    cwd: str
+    env: Mapping[str, str]
+    limits: Limits
+    stdin: bytes | None = None
+    capture_stdout: bool = True
+    capture_stderr: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class ExecResult:
+    """The outcome of a command that ran, whatever its exit code.
+
+    ``exit_code`` is the process's exit status, or ``None`` when it was killed by a signal, in
+    which case ``signal`` is that signal's number. ``timed_out``, ``cancelled`` and
+    ``killed_by`` say why execgate ended it, if it did. ``stdout``/``stderr`` hold at most
+    ``max_output_bytes`` each: when a stream overflowed, its head and tail are kept with a
+    marker line between them, and the bytes left out are counted in
+    ``stdout_truncated_bytes``/``stderr_truncated_bytes``; ``truncated_bytes`` is their sum.
+    """
+
+    job_id: str
+    argv: tuple[str, ...]
+    cwd: str
+    exit_code: int | None
+    signal: int | None
+    stdout: bytes
+    stderr: bytes
+    duration_ms: float
+    timed_out: bool = False
+    cancelled: bool = False
+    killed_by: KillReason | None = None
+    stdout_truncated_bytes: int = 0
+    stderr_truncated_bytes: int = 0
+    containment: str = "cgroup"
+    recorded: bool = True
+
+    @property
+    def truncated_bytes(self) -> int:
+        return self.stdout_truncated_bytes + self.stderr_truncated_bytes
+
+    @property
+    def exit_status(self) -> int:
+        """The status a shell (and ``execgate run``) reports, like coreutils ``timeout``.
+
+        124 when timed out (even if SIGKILL was needed), 128+N when killed by signal N,
+        otherwise the exit code.
+        """
+        if self.timed_out:
+            return 124
+        if self.signal is not None:
+            return 128 + self.signal
+        return self.exit_code if self.exit_code is not None else 125
+
+
+EventKind = Literal[
+    "decision", "result", "error", "actor_restart", "supervisor_start", "supervisor_stop"
+]
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """One flight-recorder row. ``command``/``argv`` are stored redacted; env values never."""
+
+    event_id: str
+    ts: float  # unix seconds
+    kind: EventKind
+    actor: str
+    job_id: str | None = None
+    model_id: str | None = None
+    session_id: str | None = None
+    command: str | None = None
+    argv: tuple[str, ...] | None = None
+    cwd: str | None = None
+    decision: Verdict | None = None
+    rule: str | None = None
+    code: str | None = None
+    reason: str | None = None
+    exit_code: int | None = None
+    signal: int | None = None
+    duration_ms: float | None = None
+    timed_out: bool | None = None
+    cancelled: bool | None = None
+    truncated_bytes: int | None = None
+    detail: str | None = None  # small JSON text for kind-specific extras

@@ -1,0 +1,33 @@
+"""The Gatekeeper's pure core: the policy file model, shell parsing, and the rules."""
+
+from ._engine import Verdict, evaluate
+from ._model import (
+    AllowRule,
+    DenyRule,
+    EnvConfig,
+    LimitMaxima,
+    LimitsConfig,
+    Policy,
+    WorkspaceConfig,
+    default_policy,
+    load_policy,
+    parse_policy,
+)
+from ._shell import ShellRefusal, split_command
+
+__all__ = [
+    "AllowRule",
+    "DenyRule",
+    "EnvConfig",
+    "LimitMaxima",
+    "LimitsConfig",
+    "Policy",
+    "ShellRefusal",
+    "Verdict",
+    "WorkspaceConfig",
+    "default_policy",
+    "evaluate",
+    "load_policy",
+    "parse_policy",
+    "split_command",
+]

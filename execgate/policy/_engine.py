@@ -1,0 +1,264 @@
+"""The Gatekeeper's core: one request and one policy in, one decision out.
+
+No I/O beyond the filesystem look-ups needed to resolve paths (realpath, stat), and no event
+loop. The rules, in the order they are applied; the first that refuses decides:
+
+==  ===================================  ======================  ===========================
+#   check                                refusal code            rule named in the decision
+==  ===================================  ======================  ===========================
+1   limits <= the policy's maxima        EG-LIMIT-EXCEEDED       limits.maximum.<name>
+2   cwd resolves inside the workspace    EG-CWD-ESCAPE/-INVALID  workspace.root / cwd_roots
+3   command line is a simple command     EG-SHELL-UNSUPPORTED    shell
+4   env overrides avoid denied names     EG-ENV-DENIED           env.deny
+5   program resolves to a file           EG-PROGRAM-NOT-FOUND    program
+6   no [[deny]] rule matches             EG-POLICY-DENIED        deny[i]
+7   an [[allow]] rule matches            EG-POLICY-NOT-ALLOWED   default-deny
+8   no argument is in its deny_args      EG-POLICY-ARG-DENIED    allow[i].deny_args
+==  ===================================  ======================  ===========================
+
+Programs are matched by identity, not by name: a rule's program is resolved on the policy's
+PATH, the request's program on the same PATH (or as a path relative to cwd), and both are
+compared after ``realpath``. ``./ls`` planted in the workspace is therefore not ``ls``. PATH
+entries that are relative or inside the workspace are dropped, so the job cannot plant a
+program that a bare name would find first.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+from collections.abc import Mapping
+
+import attrs
+
+from ..models import Decision, ExecPlan, ExecRequest, Limits
+from ._model import AllowRule, DenyRule, Policy
+from ._shell import ShellRefusal, split_command
+
+FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+@attrs.frozen
+class Verdict:
+    decision: Decision
+    plan: ExecPlan | None
+    #: The argv that was decided on (after shell splitting), for the record; None if the
+    #: command line could not be split.
+    argv: tuple[str, ...] | None = None
+    cwd: str | None = None
+
+
+def _deny(code: str, rule: str, reason: str, **kw: object) -> Verdict:
+    return Verdict(Decision(verdict="deny", code=code, rule=rule, reason=reason), None, **kw)  # type: ignore[arg-type]
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def effective_limits(policy: Policy, request: ExecRequest) -> Limits | Verdict:
+    lim = policy.limits
+    mx = lim.maximum
+    asked = {
+        "timeout": request.timeout,
+        "kill_grace": request.kill_grace,
+        "max_output_bytes": request.max_output_bytes,
+    }
+    for name, value in asked.items():
+        if value is not None and value > getattr(mx, name):
+            return _deny(
+                "EG-LIMIT-EXCEEDED",
+                f"limits.maximum.{name}",
+                f"{name}={value} is above this policy's maximum of {getattr(mx, name)}; "
+                "ask for less, or have the operator raise the maximum",
+            )
+    return Limits(
+        timeout=request.timeout if request.timeout is not None else lim.timeout,
+        kill_grace=request.kill_grace if request.kill_grace is not None else lim.kill_grace,
+        max_output_bytes=(
+            request.max_output_bytes
+            if request.max_output_bytes is not None
+            else lim.max_output_bytes
+        ),
+        on_output_overflow=request.on_output_overflow,
+    )
+
+
+def resolve_cwd(policy: Policy, cwd: str) -> str | Verdict:
+    root = policy.root
+    joined = os.path.join(root, cwd)  # an absolute cwd replaces root here: checked below
+    real = os.path.realpath(joined)
+    if not _inside(real, root):
+        return _deny(
+            "EG-CWD-ESCAPE",
+            "workspace.root",
+            f"cwd {cwd!r} resolves outside the workspace {root}; give a path inside it",
+        )
+    if policy.workspace.cwd_roots:
+        subs = [os.path.realpath(os.path.join(root, s)) for s in policy.workspace.cwd_roots]
+        if not any(_inside(real, s) for s in subs):
+            return _deny(
+                "EG-CWD-ESCAPE",
+                "workspace.cwd_roots",
+                f"cwd {cwd!r} is not under any of the allowed sub-roots "
+                f"{list(policy.workspace.cwd_roots)}",
+            )
+    if not os.path.isdir(real):
+        return _deny("EG-CWD-INVALID", "workspace.root", f"cwd {cwd!r} is not a directory")
+    return real
+
+
+def _env_denied(name: str, patterns: tuple[str, ...]) -> str | None:
+    for pat in patterns:
+        if fnmatch.fnmatchcase(name, pat):
+            return pat
+    return None
+
+
+def search_path(policy: Policy, host_env: Mapping[str, str]) -> str:
+    """The PATH used both to resolve programs and in the job's environment."""
+    raw = policy.env.path if policy.env.path is not None else host_env.get("PATH", FALLBACK_PATH)
+    keep = []
+    for entry in raw.split(os.pathsep):
+        if not entry or not os.path.isabs(entry):
+            continue
+        if _inside(os.path.realpath(entry), policy.root):
+            continue
+        keep.append(entry)
+    return os.pathsep.join(keep)
+
+
+def build_env(
+    policy: Policy, request: ExecRequest, host_env: Mapping[str, str], path: str
+) -> dict[str, str] | Verdict:
+    deny = policy.env.deny
+    for name in request.env_overrides:
+        pat = _env_denied(name, deny)
+        if pat is not None:
+            return _deny(
+                "EG-ENV-DENIED",
+                "env.deny",
+                f"env override {name!r} is denied by this policy (pattern {pat!r})",
+            )
+    env: dict[str, str] = {}
+    for name in policy.env.inherit:
+        if name in host_env and _env_denied(name, deny) is None:
+            env[name] = host_env[name]
+    env.update(policy.env.set)  # the operator's fixed values are trusted as written
+    env["PATH"] = path
+    for name, value in request.env_overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def _which(name: str, path: str, cwd: str) -> str | None:
+    if "/" in name:
+        candidate = os.path.join(cwd, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return os.path.normpath(candidate)
+        return None
+    return shutil.which(name, path=path)
+
+
+def _rule_program(rule: AllowRule | DenyRule, path: str) -> str | None:
+    if rule.path is not None:
+        return os.path.realpath(rule.path)
+    first = rule.command.split()[0]
+    found = first if os.path.isabs(first) else shutil.which(first, path=path)
+    return os.path.realpath(found) if found else None
+
+
+def _matches(rule: AllowRule | DenyRule, program_real: str, argv: tuple[str, ...], path: str) -> bool:
+    words = rule.command.split()
+    if _rule_program(rule, path) != program_real:
+        return False
+    mode = tuple(words[1:])
+    return tuple(argv[1 : 1 + len(mode)]) == mode
+
+
+def evaluate(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) -> Verdict:
+    """Decide on ``request``. Returns the decision and, when allowed, the plan to run."""
+    limits = effective_limits(policy, request)
+    if isinstance(limits, Verdict):
+        return limits
+    cwd = resolve_cwd(policy, request.cwd)
+    if isinstance(cwd, Verdict):
+        return cwd
+    if request.argv is not None:
+        argv = request.argv
+    else:
+        assert request.command is not None
+        try:
+            argv = split_command(request.command)
+        except ShellRefusal as refusal:
+            return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+    path = search_path(policy, host_env)
+    env = build_env(policy, request, host_env, path)
+    if isinstance(env, Verdict):
+        return attrs.evolve(env, argv=argv, cwd=cwd)
+    program = _which(argv[0], path, cwd)
+    if program is None:
+        return _deny(
+            "EG-PROGRAM-NOT-FOUND",
+            "program",
+            f"program {argv[0]!r} was not found on the policy's PATH (or is not executable)",
+            argv=argv,
+            cwd=cwd,
+        )
+    real = os.path.realpath(program)
+    for i, deny_rule in enumerate(policy.deny):
+        if _matches(deny_rule, real, argv, path):
+            why = f": {deny_rule.reason}" if deny_rule.reason else ""
+            return _deny(
+                "EG-POLICY-DENIED",
+                f"deny[{i}] {deny_rule.command!r}",
+                f"{deny_rule.command!r} is denied by this policy{why}",
+                argv=argv,
+                cwd=cwd,
+            )
+    for i, allow_rule in enumerate(policy.allow):
+        if not _matches(allow_rule, real, argv, path):
+            continue
+        rule_name = f"allow[{i}] {allow_rule.command!r}"
+        for arg in argv[1:]:
+            for pat in allow_rule.deny_args:
+                if fnmatch.fnmatchcase(arg, pat):
+                    return _deny(
+                        "EG-POLICY-ARG-DENIED",
+                        f"{rule_name}.deny_args",
+                        f"argument {arg[:80]!r} is denied for {allow_rule.command!r} "
+                        f"(pattern {pat!r})",
+                        argv=argv,
+                        cwd=cwd,
+                    )
+        plan = ExecPlan(
+            job_id=request.job_id,
+            argv=(program, *argv[1:]),
+            cwd=cwd,
+            env=env,
+            limits=limits,
+            stdin=bytes(request.stdin) if request.stdin is not None else None,
+            capture_stdout=request.capture_stdout,
+            capture_stderr=request.capture_stderr,
+        )
+        reason = allow_rule.reason or f"{allow_rule.command!r} is allowed by {policy.source}"
+        return Verdict(
+            Decision(verdict="allow", code="EG-ALLOWED", rule=rule_name, reason=reason),
+            plan,
+            argv,
+            cwd,
+        )
+    modes = [r.command for r in policy.allow if _rule_program(r, path) == real]
+    hint = f" (allowed for this program: {', '.join(map(repr, modes))})" if modes else ""
+    return _deny(
+        "EG-POLICY-NOT-ALLOWED",
+        "default-deny",
+        f"{argv[0]!r} ({real}) is not allowed by any rule of this policy{hint}; "
+        "execgate denies by default",
+        argv=argv,
+        cwd=cwd,
+    )

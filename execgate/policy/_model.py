@@ -1,0 +1,235 @@
+"""The policy file: its model, its strict loader, and the embedded default policy.
+
+A policy is TOML, structured with cattrs into frozen attrs values. Loading is strict: unknown
+keys are refused, and no value is coerced (``"no"`` is not a bool, ``1.9`` is not an int, a
+bool is not a number). Every problem is reported with its key path, all at once.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import cattrs
+
+from ..errors import PolicyInvalid
+
+DEFAULT_INHERIT = (
+    "PATH", "HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "USER", "LOGNAME",
+    "TMPDIR",
+)  # fmt: skip
+
+#: Names no request may set and no policy inherits unless it lists them in ``env.deny`` off:
+#: each one changes which code a trusted program loads or runs.
+DEFAULT_ENV_DENY = (
+    "LD_*", "DYLD_*", "PATH", "BASH_ENV", "ENV", "BASH_FUNC_*", "SHELLOPTS", "BASHOPTS",
+    "PS4", "IFS", "PROMPT_COMMAND", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME",
+    "PERL5OPT", "PERL5LIB", "RUBYOPT", "NODE_OPTIONS", "GIT_*", "GCONV_PATH", "HOSTALIASES",
+    "LOCPATH", "MALLOC_*", "GLIBC_TUNABLES",
+)  # fmt: skip
+
+
+def _positive(_i: object, a: attrs.Attribute[Any], v: float) -> None:
+    if not v > 0 or v == float("inf"):
+        raise ValueError(f"{a.name}: expected a positive finite number, got {v!r}")
+
+
+def _nonneg(_i: object, a: attrs.Attribute[Any], v: float) -> None:
+    if not v >= 0 or v == float("inf"):
+        raise ValueError(f"{a.name}: expected a finite number >= 0, got {v!r}")
+
+
+@attrs.frozen(kw_only=True)
+class WorkspaceConfig:
+    #: The workspace root: relative to the policy file's directory, or absolute.
+    root: str = "."
+    #: Optional sub-roots (relative to ``root``) that a request's cwd must lie under.
+    cwd_roots: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class LimitMaxima:
+    timeout: float = attrs.field(default=10.0, validator=_positive)
+    kill_grace: float = attrs.field(default=5.0, validator=_nonneg)
+    max_output_bytes: int = attrs.field(default=1024 * 1024, validator=_nonneg)
+
+
+@attrs.frozen(kw_only=True)
+class LimitsConfig:
+    """Defaults for requests that name no limit, and the maxima no request may exceed."""
+
+    timeout: float = attrs.field(default=10.0, validator=_positive)
+    kill_grace: float = attrs.field(default=2.0, validator=_nonneg)
+    max_output_bytes: int = attrs.field(default=1024 * 1024, validator=_nonneg)
+    on_output_overflow: Literal["truncate", "kill"] = "truncate"
+    maximum: LimitMaxima = LimitMaxima()
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("timeout", "kill_grace", "max_output_bytes"):
+            if getattr(self, name) > getattr(self.maximum, name):
+                raise ValueError(
+                    f"{name}: default {getattr(self, name)!r} is above "
+                    f"maximum.{name} {getattr(self.maximum, name)!r}"
+                )
+
+
+@attrs.frozen(kw_only=True)
+class EnvConfig:
+    #: Host variables passed through (values read from the host at request time).
+    inherit: tuple[str, ...] = DEFAULT_INHERIT
+    #: Fixed values, applied after inheritance.
+    set: Mapping[str, str] = attrs.field(factory=dict)
+    #: Names or fnmatch patterns that are never passed and that no request may set.
+    deny: tuple[str, ...] = DEFAULT_ENV_DENY
+    #: PATH used to resolve programs and given to jobs; default: the host's PATH, with
+    #: relative entries and entries inside the workspace removed.
+    path: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AllowRule:
+    """``command`` is a program (name or absolute path) optionally followed by mode words:
+    ``"ls"`` allows ls with any arguments; ``"git status"`` allows only that mode."""
+
+    command: str
+    path: str | None = None
+    deny_args: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DenyRule:
+    command: str
+    path: str | None = None
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    version: Literal[1] = 1
+    workspace: WorkspaceConfig = WorkspaceConfig()
+    limits: LimitsConfig = LimitsConfig()
+    env: EnvConfig = EnvConfig()
+    allow: tuple[AllowRule, ...] = ()
+    deny: tuple[DenyRule, ...] = ()
+    #: Absolute workspace root, resolved at load time (not a file key).
+    root: str = attrs.field(default="", metadata={"internal": True})
+    #: Where the policy came from, for messages (not a file key).
+    source: str = attrs.field(default="<memory>", metadata={"internal": True})
+
+
+def _strict_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+
+    def strict_str(v: Any, _t: Any) -> str:
+        if not isinstance(v, str):
+            raise TypeError(f"expected a string, got {type(v).__name__} {v!r}")
+        return v
+
+    def strict_int(v: Any, _t: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"expected an integer, got {type(v).__name__} {v!r}")
+        return v
+
+    def strict_float(v: Any, _t: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise TypeError(f"expected a number, got {type(v).__name__} {v!r}")
+        return float(v)
+
+    def strict_bool(v: Any, _t: Any) -> bool:
+        if not isinstance(v, bool):
+            raise TypeError(f"expected true or false, got {type(v).__name__} {v!r}")
+        return v
+
+    conv.register_structure_hook(str, strict_str)
+    conv.register_structure_hook(int, strict_int)
+    conv.register_structure_hook(float, strict_float)
+    conv.register_structure_hook(bool, strict_bool)
+
+    def str_tuple(v: Any, _t: Any) -> tuple[str, ...]:
+        if not isinstance(v, list | tuple):
+            raise TypeError(f"expected a list of strings, got {type(v).__name__}")
+        return tuple(strict_str(x, str) for x in v)
+
+    conv.register_structure_hook_func(lambda t: t == tuple[str, ...], str_tuple)
+    return conv
+
+
+_converter = _strict_converter()
+_FILE_KEYS_EXCLUDED = ("root", "source")
+
+
+def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Policy:
+    """Structure an already-parsed TOML document; raise :class:`PolicyInvalid` listing all
+    problems with their key paths."""
+    if not isinstance(data, Mapping):
+        raise PolicyInvalid(f"{source}: expected a table at the top level")
+    for key in _FILE_KEYS_EXCLUDED:
+        if key in data:
+            raise PolicyInvalid(f"{source}: invalid policy", (f"$.{key}: unknown key",))
+    try:
+        policy = _converter.structure(dict(data), Policy)
+    except Exception as exc:
+        problems = tuple(cattrs.transform_error(exc, path="$"))
+        raise PolicyInvalid(f"{source}: invalid policy", problems) from None
+    problems = list(_check_rules(policy))
+    if problems:
+        raise PolicyInvalid(f"{source}: invalid policy", tuple(problems))
+    root = Path(policy.workspace.root)
+    if not root.is_absolute():
+        root = base_dir / root
+    real_root = os.path.realpath(root)
+    if not os.path.isdir(real_root):
+        raise PolicyInvalid(
+            f"{source}: invalid policy",
+            (f"$.workspace.root: {str(root)!r} is not an existing directory",),
+        )
+    return attrs.evolve(policy, root=real_root, source=source)
+
+
+def _check_rules(policy: Policy) -> list[str]:
+    problems = []
+    for kind, rules in (("allow", policy.allow), ("deny", policy.deny)):
+        for i, rule in enumerate(rules):
+            if not rule.command.split():
+                problems.append(f"$.{kind}[{i}].command: must name a program")
+            if rule.path is not None and not os.path.isabs(rule.path):
+                problems.append(f"$.{kind}[{i}].path: must be an absolute path")
+    for i, name in enumerate(policy.env.inherit):
+        if not name or "=" in name:
+            problems.append(f"$.env.inherit[{i}]: invalid variable name {name!r}")
+    for name in policy.env.set:
+        if not name or "=" in name:
+            problems.append(f"$.env.set: invalid variable name {name!r}")
+    for i, sub in enumerate(policy.workspace.cwd_roots):
+        if os.path.isabs(sub):
+            problems.append(f"$.workspace.cwd_roots[{i}]: must be relative to the root")
+    return problems
+
+
+def load_policy(path: str | os.PathLike[str]) -> Policy:
+    """Read and validate a policy file. Raises :class:`PolicyInvalid`."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise PolicyInvalid(f"{p}: cannot read policy file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PolicyInvalid(f"{p}: not valid TOML ({exc})") from None
+    return parse_policy(data, base_dir=p.resolve().parent, source=str(p))
+
+
+def default_policy(workspace: str | os.PathLike[str] | None = None) -> Policy:
+    """The embedded conservative read-only policy, with ``workspace`` (default: the current
+    directory) as its root."""
+    text = resources.files(__package__).joinpath("default.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    base = Path(workspace) if workspace is not None else Path.cwd()
+    return parse_policy(data, base_dir=base.resolve(), source="<default policy>")

@@ -1,0 +1,15 @@
+"""The Runner's resource: spawning, containing, limiting and ending processes."""
+
+from ._capture import CappedBuffer
+from ._job import JobControl, JobOutcome, run_job
+from ._tree import Containment, JobTree, open_containment
+
+__all__ = [
+    "CappedBuffer",
+    "Containment",
+    "JobControl",
+    "JobOutcome",
+    "JobTree",
+    "open_containment",
+    "run_job",
+]

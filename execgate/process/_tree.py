@@ -1,0 +1,351 @@
+"""Process-tree containment: knowing every process a job started, and ending all of them.
+
+Two mechanisms, strongest first:
+
+``cgroup``
+    Each job gets its own cgroup v2 directory. The job joins it *before its program's first
+    instruction*: it is started through a tiny ``/bin/sh`` shim that writes its own pid into
+    ``cgroup.procs`` and then ``exec``\\ s the program, so there is no window in which a fork
+    can escape. Every descendant -- whatever it does with ``setsid()``, double forks or process
+    groups -- stays in the cgroup, and ``cgroup.kill`` ends them all atomically, including
+    ones forked during the kill. Needs a writable cgroup2 hierarchy with ``cgroup.kill``
+    (Linux >= 5.14; root, or a delegated subtree).
+
+``process-group``
+    The fallback. The job leads its own session and process group; execgate marks itself as
+    a child subreaper (``PR_SET_CHILD_SUBREAPER``) so orphaned descendants are re-parented to
+    it instead of init, and gives the job a random ``EXECGATE_JOB_TOKEN`` in its environment.
+    A sweep kills the process group, every descendant of the leader, and every re-parented
+    orphan that still carries the token. A descendant that both escapes the session *and*
+    replaces its environment (``env -i``) *and* loses its ancestry can survive: best effort,
+    and reported as such by ``Gate.statistics().containment``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import itertools
+import os
+import secrets
+import signal
+from collections.abc import Iterable, Mapping
+from typing import Literal, Protocol
+
+from ..errors import ContainmentFailed
+
+Mechanism = Literal["cgroup", "process-group"]
+
+# Braces, not a subshell: a subshell would fork, and the pid written must be the shim's own.
+_SHIM = (
+    '{ echo $$ > "$0"; } 2>/dev/null || { echo "execgate: cannot join cgroup" >&2; exit 125; }'
+    '; exec "$@"'
+)
+_SHELL = "/bin/sh"
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+class JobTree(Protocol):
+    """The set of processes belonging to one job."""
+
+    mechanism: Mechanism
+
+    def wrap(self, argv: tuple[str, ...], env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+        """The argv and env to spawn so that the child starts inside the container."""
+        ...
+
+    def adopt(self, pid: int) -> None:
+        """Called right after spawn with the leader's pid."""
+        ...
+
+    def signal_all(self, sig: int) -> int:
+        """Send ``sig`` to every live process of the job; return how many were signalled."""
+        ...
+
+    def kill_step(self) -> bool:
+        """SIGKILL every process of the job; True while any may still be alive."""
+        ...
+
+    def close(self) -> None:
+        """Release the container (the job must be empty)."""
+        ...
+
+
+def _read_stat(pid: int) -> tuple[str, int, int, int] | None:
+    """(state, ppid, pgrp, session) of ``pid``, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    # comm may contain spaces and parentheses: split after the last ')'.
+    rest = data[data.rfind(b")") + 2 :].split()
+    return rest[0].decode(), int(rest[1]), int(rest[2]), int(rest[3])
+
+
+def _kill(pid: int, sig: int) -> bool:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def reap_orphans(pids: Iterable[int], leader: int) -> None:
+    """Collect the exit status of job processes re-parented to us, never the leader's (the
+    event loop owns that one)."""
+    for pid in pids:
+        if pid == leader:
+            continue
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+# --- cgroup v2 --------------------------------------------------------------------------------
+
+
+def _cgroup2_mount() -> str | None:
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                left, _, right = line.partition(" - ")
+                if right.split()[:1] == ["cgroup2"]:
+                    return left.split()[4]
+    except OSError:
+        return None
+    return None
+
+
+def _own_cgroup() -> str | None:
+    try:
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                if line.startswith("0::"):
+                    return line[3:].strip()
+    except OSError:
+        return None
+    return None
+
+
+class CgroupJob:
+    mechanism: Mechanism = "cgroup"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.leader = -1
+        self._seen: set[int] = set()
+
+    def _procs(self) -> list[int]:
+        try:
+            with open(os.path.join(self.path, "cgroup.procs")) as f:
+                return [int(x) for x in f.read().split()]
+        except FileNotFoundError:
+            return []
+
+    def populated(self) -> bool:
+        try:
+            with open(os.path.join(self.path, "cgroup.events")) as f:
+                return "populated 1" in f.read()
+        except FileNotFoundError:
+            return False
+
+    def wrap(self, argv: tuple[str, ...], env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+        procs = os.path.join(self.path, "cgroup.procs")
+        return [_SHELL, "-c", _SHIM, procs, *argv], dict(env)
+
+    def adopt(self, pid: int) -> None:
+        self.leader = pid
+        try:
+            with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+                f.write(str(pid))
+        except OSError as exc:
+            if exc.errno == errno.ESRCH:  # already exited: it ran inside the cgroup
+                return
+            _kill(pid, signal.SIGKILL)
+            raise ContainmentFailed(f"cannot move job into {self.path}: {exc}") from None
+
+    def signal_all(self, sig: int) -> int:
+        pids = self._procs()
+        self._seen.update(pids)
+        return sum(_kill(pid, sig) for pid in pids)
+
+    def kill_step(self) -> bool:
+        self._seen.update(self._procs())
+        if not self.populated():
+            reap_orphans(self._seen, self.leader)
+            return False
+        try:
+            with open(os.path.join(self.path, "cgroup.kill"), "w") as f:
+                f.write("1")
+        except FileNotFoundError:
+            return False
+        return self.populated()
+
+    def close(self) -> None:
+        reap_orphans(self._seen, self.leader)
+        with contextlib.suppress(FileNotFoundError):
+            os.rmdir(self.path)
+
+
+class CgroupContainment:
+    mechanism: Mechanism = "cgroup"
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self._counter = itertools.count()
+
+    @classmethod
+    def create(cls) -> CgroupContainment | None:
+        """A private cgroup directory for this gate, or None where cgroups are unusable."""
+        mount, own = _cgroup2_mount(), _own_cgroup()
+        if mount is None or own is None or not os.path.exists(_SHELL):
+            return None
+        parent = os.path.join(mount, own.lstrip("/"))
+        base = os.path.join(parent, f"execgate-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            os.mkdir(base)
+        except OSError:
+            return None
+        if not os.path.exists(os.path.join(base, "cgroup.kill")):
+            with contextlib.suppress(OSError):
+                os.rmdir(base)
+            return None
+        return cls(base)
+
+    def new_job(self, job_id: str) -> JobTree:
+        path = os.path.join(self.base, f"job-{next(self._counter)}")
+        try:
+            os.mkdir(path)
+        except OSError as exc:
+            raise ContainmentFailed(f"cannot create the job's cgroup: {exc}") from None
+        return CgroupJob(path)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            for entry in os.listdir(self.base):
+                sub = os.path.join(self.base, entry)
+                if os.path.isdir(sub):
+                    with contextlib.suppress(OSError):
+                        with open(os.path.join(sub, "cgroup.kill"), "w") as f:
+                            f.write("1")
+                        os.rmdir(sub)
+        with contextlib.suppress(OSError):
+            os.rmdir(self.base)
+
+
+# --- process group + subreaper fallback ---------------------------------------------------------
+
+
+def _set_subreaper() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+class ProcessGroupJob:
+    mechanism: Mechanism = "process-group"
+    TOKEN_VAR = "EXECGATE_JOB_TOKEN"
+
+    def __init__(self) -> None:
+        self.token = secrets.token_hex(16)
+        self._needle = f"{self.TOKEN_VAR}={self.token}\x00".encode()
+        self.leader = -1
+        self._seen: set[int] = set()
+
+    def wrap(self, argv: tuple[str, ...], env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+        return list(argv), {**env, self.TOKEN_VAR: self.token}
+
+    def adopt(self, pid: int) -> None:
+        self.leader = pid
+        self._seen.add(pid)
+
+    def _has_token(self, pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                return self._needle in f.read() + b"\x00"
+        except OSError:
+            return False
+
+    def members(self) -> set[int]:
+        """Live processes of the job: its session and group, the leader's descendants, and
+        re-parented orphans that carry the job's token."""
+        me = os.getpid()
+        table: dict[int, tuple[str, int, int, int]] = {}
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                st = _read_stat(int(name))
+                if st is not None:
+                    table[int(name)] = st
+        found = set()
+        children: dict[int, list[int]] = {}
+        for pid, (_state, ppid, pgrp, sid) in table.items():
+            children.setdefault(ppid, []).append(pid)
+            if self.leader > 0 and (pgrp == self.leader or sid == self.leader):
+                found.add(pid)
+            elif (pid in self._seen or ppid == me) and pid != me and self._has_token(pid):
+                found.add(pid)
+        stack = [self.leader, *found]
+        while stack:
+            for child in children.get(stack.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+        found.discard(me)
+        live = {p for p in found if p in table and table[p][0] not in ("Z", "X")}
+        self._seen.update(live)
+        return live
+
+    def signal_all(self, sig: int) -> int:
+        count = 0
+        if self.leader > 0:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.leader, sig)
+                count += 1
+        for pid in self.members():
+            count += _kill(pid, sig)
+        return count
+
+    def kill_step(self) -> bool:
+        self.signal_all(signal.SIGKILL)
+        reap_orphans(self._seen, self.leader)
+        return bool(self.members())
+
+    def close(self) -> None:
+        reap_orphans(self._seen, self.leader)
+
+
+class ProcessGroupContainment:
+    mechanism: Mechanism = "process-group"
+
+    def __init__(self) -> None:
+        self.subreaper = _set_subreaper()
+
+    def new_job(self, job_id: str) -> JobTree:
+        return ProcessGroupJob()
+
+    def close(self) -> None:
+        pass
+
+
+Containment = CgroupContainment | ProcessGroupContainment
+
+
+def open_containment(prefer: Literal["auto", "cgroup", "process-group"] = "auto") -> Containment:
+    """The strongest containment available, or the one asked for.
+
+    ``prefer="cgroup"`` raises :class:`ContainmentFailed` where cgroups are unusable rather
+    than silently degrading.
+    """
+    if prefer in ("auto", "cgroup"):
+        cg = CgroupContainment.create()
+        if cg is not None:
+            return cg
+        if prefer == "cgroup":
+            raise ContainmentFailed(
+                "cgroup containment was required but no writable cgroup2 hierarchy with "
+                "cgroup.kill is available (needs Linux >= 5.14 and root or a delegated subtree)"
+            )
+    return ProcessGroupContainment()

@@ -1,0 +1,59 @@
+"""Store URLs: parsing, and a redacted form that is safe to show in logs and errors."""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+
+import attrs
+
+from ..errors import StoreInvalid
+
+DEFAULT_STORE_URL = "sqlite:///.execgate/execgate.db"
+
+
+@attrs.frozen
+class StoreURL:
+    scheme: str
+    path: str
+    params: dict[str, str]
+    raw: str
+
+    @property
+    def redacted(self) -> str:
+        return redact_url(self.raw)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "<unparseable store URL>"
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = (parts.username or "") + ":***"
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}@{netloc[-1]}"))
+
+
+def parse_store_url(url: str) -> StoreURL:
+    """Accepts ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` and a bare file
+    path (taken as SQLite). Query parameters: ``busy_timeout`` (seconds, default 2)."""
+    if "://" not in url:
+        return StoreURL("sqlite", os.path.abspath(url), {}, url)
+    parts = urllib.parse.urlsplit(url)
+    params = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+    if parts.scheme == "sqlite":
+        if parts.netloc:
+            raise StoreInvalid(
+                f"store URL {redact_url(url)!r}: sqlite URLs have no host; use sqlite:///path"
+            )
+        path = parts.path[1:] if parts.path.startswith("/") else parts.path
+        if not path:
+            raise StoreInvalid(f"store URL {redact_url(url)!r}: no database path")
+        return StoreURL("sqlite", os.path.abspath(path), params, url)
+    raise StoreInvalid(
+        f"store URL {redact_url(url)!r}: unsupported backend {parts.scheme!r} "
+        "(supported: sqlite)"
+    )

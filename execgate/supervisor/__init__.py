@@ -1,0 +1,7 @@
+"""The supervisor and the public Gate API."""
+
+from ._gate import Gate, GateStatistics
+from ._supervisor import Supervisor
+from ._sync import run
+
+__all__ = ["Gate", "GateStatistics", "Supervisor", "run"]

@@ -1,0 +1,113 @@
+"""Building flight-recorder events from requests, decisions and results. Pure.
+
+Everything recorded passes through redaction here: the command line and each argv word are
+scanned and their secret spans replaced; env values are never included.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Sequence
+
+from ..models import Event, EventKind, ExecRequest, ExecResult, Finding
+from ..policy import Verdict
+from ..scan import redact, redact_text
+
+
+def _new(kind: EventKind, actor: str, **fields: object) -> Event:
+    return Event(event_id=uuid.uuid4().hex, ts=time.time(), kind=kind, actor=actor, **fields)  # type: ignore[arg-type]
+
+
+def redacted_command(request: ExecRequest, findings: Sequence[Finding]) -> tuple[str | None, tuple[str, ...] | None]:
+    """The (command, argv) to record for ``request``, with every secret span removed."""
+    if request.command is not None:
+        return redact(request.command, findings, location="command"), None
+    assert request.argv is not None
+    if any(f.location == "argv" for f in findings):
+        # The secret only shows across words: keep the joined, redacted line, drop argv.
+        joined = " ".join(request.argv)
+        return redact(joined, findings, location="argv"), None
+    argv = tuple(
+        redact(word, findings, location=f"argv[{i}]") for i, word in enumerate(request.argv)
+    )
+    # Findings may be empty when the Scanner was not consulted (e.g. recording an error):
+    # scan again so nothing unredacted is ever stored.
+    argv = tuple(redact_text(w) for w in argv)
+    return None, argv
+
+
+def decision_event(
+    request: ExecRequest, verdict: Verdict, findings: Sequence[Finding], *, dry_run: bool = False
+) -> Event:
+    command, argv = redacted_command(request, findings)
+    if command is not None:
+        command = redact_text(command)
+        if verdict.argv is not None and not findings:  # the words the decision was made on
+            argv = tuple(redact_text(w) for w in verdict.argv)
+    d = verdict.decision
+    detail = {"env_overrides": sorted(request.env_overrides)} if request.env_overrides else {}
+    if dry_run:
+        detail["dry_run"] = True
+    if findings:
+        detail["findings"] = [
+            {"rule": f.rule_id, "location": f.location, "start": f.start, "end": f.end}
+            for f in findings
+        ]
+    return _new(
+        "decision",
+        "scanner" if d.code == "EG-SECRET-DETECTED" else "gatekeeper",
+        job_id=request.job_id,
+        model_id=request.model_id,
+        session_id=request.session_id,
+        command=command,
+        argv=argv,
+        cwd=verdict.cwd or request.cwd,
+        decision=d.verdict,
+        rule=d.rule,
+        code=d.code,
+        reason=redact_text(d.reason),
+        detail=json.dumps(detail) if detail else None,
+    )
+
+
+def result_event(request: ExecRequest, result: ExecResult) -> Event:
+    detail: dict[str, object] = {"containment": result.containment}
+    if result.killed_by:
+        detail["killed_by"] = result.killed_by
+    if result.truncated_bytes:
+        detail["stdout_truncated_bytes"] = result.stdout_truncated_bytes
+        detail["stderr_truncated_bytes"] = result.stderr_truncated_bytes
+    return _new(
+        "result",
+        "runner",
+        job_id=request.job_id,
+        model_id=request.model_id,
+        session_id=request.session_id,
+        argv=tuple(redact_text(w) for w in result.argv),
+        cwd=result.cwd,
+        exit_code=result.exit_code,
+        signal=result.signal,
+        duration_ms=round(result.duration_ms, 3),
+        timed_out=result.timed_out,
+        cancelled=result.cancelled,
+        truncated_bytes=result.truncated_bytes,
+        detail=json.dumps(detail),
+    )
+
+
+def error_event(request: ExecRequest, code: str, message: str) -> Event:
+    return _new(
+        "error",
+        "supervisor",
+        job_id=request.job_id,
+        model_id=request.model_id,
+        session_id=request.session_id,
+        code=code,
+        reason=redact_text(message),
+    )
+
+
+def lifecycle_event(kind: EventKind, actor: str, **detail: object) -> Event:
+    return _new(kind, actor, detail=json.dumps(detail, default=str) if detail else None)

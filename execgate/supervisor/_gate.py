@@ -1,0 +1,414 @@
+"""The public ``Gate``: open it as an async context manager, then ``await gate.run(...)``.
+
+Works unchanged under ``trio.run`` and ``asyncio.run`` (it is written on AnyIO).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import OrderedDict
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Literal
+
+import anyio
+import attrs
+
+from ..actors import Call, Crash, Reply
+from ..errors import (
+    ExecgateError,
+    GateClosed,
+    IdempotencyConflict,
+    RecorderUnavailable,
+    refusal_for,
+)
+from ..models import Decision, ExecRequest, ExecResult, Finding
+from ..policy import Policy, Verdict, default_policy, load_policy
+from ..process import JobControl, JobOutcome, open_containment
+from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
+from ..scan import describe
+from ..store import DEFAULT_STORE_URL, Store, open_store
+from ._events import decision_event, error_event, lifecycle_event, result_event
+from ._supervisor import ACTORS, Supervisor
+
+PolicyLike = Policy | str | os.PathLike[str] | None
+ContainmentChoice = Literal["auto", "cgroup", "process-group"]
+
+#: How many idempotency keys a gate remembers.
+IDEMPOTENCY_CACHE = 4096
+#: Retries for a result event whose first write failed.
+RESULT_WRITE_ATTEMPTS = 3
+
+
+@attrs.frozen
+class GateStatistics:
+    """A snapshot of the gate's load, for observing backpressure."""
+
+    requests_in_flight: int
+    jobs_running: int
+    jobs_queued: int
+    restarts: Mapping[str, int]
+    containment: str
+    closed: bool
+
+
+def _resolve_policy(policy: PolicyLike) -> Policy:
+    if isinstance(policy, Policy):
+        return policy
+    if policy is None:
+        return default_policy()
+    return load_policy(policy)
+
+
+def _fingerprint(request: ExecRequest) -> str:
+    d = attrs.asdict(request)
+    d.pop("job_id")
+    d["stdin"] = d["stdin"].hex() if d["stdin"] is not None else None
+    return json.dumps(d, sort_keys=True, default=str)
+
+
+class Gate:
+    """A guarded execution gate: one supervisor, four actors, one store, one policy.
+
+    Use ``async with Gate.open(policy=..., store=...) as gate:``. Leaving the block (normally,
+    by an exception, or by cancellation of the host) stops intake, ends running jobs through
+    TERM → grace → KILL, flushes the recorder and leaves no child process behind.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        store_url: str,
+        *,
+        containment: ContainmentChoice = "auto",
+        max_concurrent_jobs: int = 64,
+        restart_intensity: int = 5,
+        restart_period: float = 10.0,
+        host_env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.store_url = store_url
+        self._containment_choice: ContainmentChoice = containment
+        self._max_jobs = max_concurrent_jobs
+        self._intensity = restart_intensity
+        self._period = restart_period
+        self._host_env = host_env
+        self._sup: Supervisor | None = None
+        self._tg: anyio.abc.TaskGroup | None = None
+        self._store: Store | None = None
+        self._closing = False
+        self._in_flight = 0
+        self._idle = anyio.Event()
+        self._idempotent: OrderedDict[str, tuple[str, Reply[ExecResult]]] = OrderedDict()
+
+    @classmethod
+    def open(
+        cls,
+        policy: PolicyLike = None,
+        store: str = DEFAULT_STORE_URL,
+        *,
+        containment: ContainmentChoice = "auto",
+        max_concurrent_jobs: int = 64,
+        restart_intensity: int = 5,
+        restart_period: float = 10.0,
+        host_env: Mapping[str, str] | None = None,
+    ) -> Gate:
+        """Prepare a gate. ``policy``: a :class:`Policy`, a path to a TOML policy file, or
+        ``None`` for the embedded read-only default with the current directory as workspace.
+        ``store``: a store URL (default: SQLite under ``./.execgate/``).
+
+        Raises ``PolicyInvalid`` at once for a bad policy; the store is opened (and
+        ``StoreUnavailable`` raised) on entering the context.
+        """
+        if max_concurrent_jobs < 1:
+            raise ValueError("max_concurrent_jobs must be >= 1")
+        return cls(
+            _resolve_policy(policy),
+            store,
+            containment=containment,
+            max_concurrent_jobs=max_concurrent_jobs,
+            restart_intensity=restart_intensity,
+            restart_period=restart_period,
+            host_env=host_env,
+        )
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Gate:
+        if self._sup is not None:
+            raise RuntimeError("a Gate can be entered only once")
+        self._store = await anyio.to_thread.run_sync(open_store, self.store_url)
+        try:
+            containment = open_containment(self._containment_choice)
+        except BaseException:
+            self._store.close()
+            raise
+        self._containment = containment
+        self._sup = Supervisor(
+            policy=self.policy,
+            store=self._store,
+            containment=containment,
+            max_jobs=self._max_jobs,
+            intensity=self._intensity,
+            period=self._period,
+            host_env=self._host_env,
+        )
+        self._tg = anyio.create_task_group()
+        await self._tg.__aenter__()
+        try:
+            await self._tg.start(self._sup.run)
+            self._sup.notify(
+                lifecycle_event(
+                    "supervisor_start",
+                    "supervisor",
+                    pid=os.getpid(),
+                    containment=containment.mechanism,
+                    policy=self.policy.source,
+                )
+            )
+        except BaseException as exc:
+            self._tg.cancel_scope.cancel()
+            await self._tg.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        assert self._tg is not None
+        with anyio.CancelScope(shield=True):
+            await self.aclose()
+        # The actors are gone: exit the task group as if the body had ended normally, so the
+        # body's own exception (a refusal, a cancellation) propagates unwrapped instead of
+        # inside an ExceptionGroup. An actor-side exception still surfaces here.
+        await self._tg.__aexit__(None, None, None)
+        return None
+
+    async def aclose(self) -> None:
+        """Stop intake, end running jobs (TERM → grace → KILL), flush the recorder.
+
+        Bounded: waits at most the policy's maximum kill grace plus a few seconds.
+        """
+        sup, tg, store = self._sup, self._tg, self._store
+        if sup is None or tg is None or store is None or self._closing:
+            return
+        self._closing = True
+        bound = self.policy.limits.maximum.kill_grace + KILL_BOUND + LINGER + DRAIN_BOUND + 5
+        deadline = anyio.current_time() + bound
+        sup.stop_jobs()
+        if self._in_flight:
+            with anyio.move_on_after(bound):
+                await self._idle.wait()
+        sup.notify(lifecycle_event("supervisor_stop", "supervisor", restarts=sup.restarts))
+        await sup.stop(deadline)
+        tg.cancel_scope.cancel()  # anything still running past the deadline
+        await anyio.to_thread.run_sync(store.close)
+        self._containment.close()
+
+    def statistics(self) -> GateStatistics:
+        sup = self._sup
+        if sup is None:
+            return GateStatistics(0, 0, 0, {}, "none", self._closing)
+        runner = sup.current.get("runner")
+        running = len(runner.running) if runner is not None and hasattr(runner, "running") else 0
+        return GateStatistics(
+            requests_in_flight=self._in_flight,
+            jobs_running=running,
+            jobs_queued=sup.queued("runner"),
+            restarts=dict(sup.restarts),
+            containment=self._containment.mechanism,
+            closed=self._closing or sup.failure is not None,
+        )
+
+    # --- requests --------------------------------------------------------------------------
+
+    def _enter(self) -> Supervisor:
+        sup = self._sup
+        if sup is None:
+            raise GateClosed("the gate is not open: use `async with Gate.open(...) as gate`")
+        if sup.failure is not None:
+            raise sup.failure
+        if self._closing:
+            raise GateClosed("the gate is closed; open a new one")
+        self._in_flight += 1
+        if self._idle.is_set():
+            self._idle = anyio.Event()
+        return sup
+
+    def _leave(self) -> None:
+        self._in_flight -= 1
+        if self._in_flight == 0:
+            self._idle.set()
+
+    async def _call(self, sup: Supervisor, name: str, payload: Any) -> Any:
+        call: Call[Any] = Call(payload)
+        await sup.send(name, call)
+        return await call.reply.wait()
+
+    async def check(self, request: ExecRequest | None = None, /, **fields: Any) -> Decision:
+        """Decide on a request without running it. The decision is recorded (marked as a dry
+        run). Returns the decision, allow or deny; raises only when the gate or its recorder
+        fails."""
+        req = request if request is not None else ExecRequest(**fields)
+        sup = self._enter()
+        try:
+            verdict, findings = await self._decide(sup, req)
+            await self._call(sup, "recorder", (decision_event(req, verdict, findings, dry_run=True),))
+            return verdict.decision
+        finally:
+            self._leave()
+
+    async def run(self, request: ExecRequest | None = None, /, **fields: Any) -> ExecResult:
+        """Scan, decide, record the decision durably, run, record the result.
+
+        Pass an :class:`ExecRequest` or its fields as keywords. Returns an
+        :class:`ExecResult` for every command that ran, whatever its exit code.
+
+        Raises a :class:`~execgate.errors.Refused` subclass when the Scanner or the
+        Gatekeeper refused (nothing ran), ``RecorderUnavailable`` when the decision could not
+        be recorded (nothing ran), ``SpawnFailed``, ``ActorCrashed`` or ``GateClosed``.
+
+        If the calling task is cancelled while the job runs, the job is ended through
+        TERM → grace → KILL and its result recorded (``cancelled=True``) before the
+        cancellation propagates.
+        """
+        req = request if request is not None else ExecRequest(**fields)
+        sup = self._enter()
+        try:
+            if req.idempotency_key is not None:
+                return await self._run_idempotent(sup, req)
+            return await self._run(sup, req)
+        finally:
+            self._leave()
+
+    async def _run_idempotent(self, sup: Supervisor, req: ExecRequest) -> ExecResult:
+        key = req.idempotency_key
+        assert key is not None
+        fp = _fingerprint(req)
+        known = self._idempotent.get(key)
+        if known is not None:
+            if known[0] != fp:
+                raise IdempotencyConflict(
+                    f"idempotency key {key[:64]!r} was already used for a different request"
+                )
+            return await known[1].wait()
+        reply: Reply[ExecResult] = Reply()
+        self._idempotent[key] = (fp, reply)
+        while len(self._idempotent) > IDEMPOTENCY_CACHE:
+            self._idempotent.popitem(last=False)
+        try:
+            result = await self._run(sup, req)
+        except BaseException as exc:
+            # A refusal is final and replayed; a failure or cancellation may be retried.
+            if isinstance(exc, ExecgateError) and exc.fault == "policy":
+                reply.fail(exc)
+            else:
+                self._idempotent.pop(key, None)
+                reply.fail(exc if isinstance(exc, ExecgateError) else GateClosed("cancelled"))
+            raise
+        reply.set(result)
+        return result
+
+    async def _decide(self, sup: Supervisor, req: ExecRequest) -> tuple[Verdict, list[Finding]]:
+        findings: list[Finding] = await self._call(sup, "scanner", req)
+        if findings:
+            rules = sorted({f.rule_id for f in findings})
+            decision = Decision(
+                verdict="deny",
+                code="EG-SECRET-DETECTED",
+                rule="scan:" + ",".join(rules),
+                reason=describe(findings),
+            )
+            return Verdict(decision, None), findings
+        verdict: Verdict = await self._call(sup, "gatekeeper", req)
+        return verdict, findings
+
+    async def _run(self, sup: Supervisor, req: ExecRequest) -> ExecResult:
+        verdict, findings = await self._decide(sup, req)
+        # Fail closed: the decision is durable before anything runs, or nothing runs.
+        await self._call(sup, "recorder", (decision_event(req, verdict, findings),))
+        if not verdict.decision.allowed or verdict.plan is None:
+            raise refusal_for(verdict.decision)
+        plan = verdict.plan
+        control = JobControl()
+        call: Call[JobOutcome] = Call((plan, control))
+        try:
+            await sup.send("runner", call)
+        except ExecgateError as exc:
+            await self._record_error(sup, req, exc)
+            raise
+        try:
+            outcome = await call.reply.wait()
+        except ExecgateError as exc:
+            with anyio.CancelScope(shield=True):
+                await self._record_error(sup, req, exc)
+            raise
+        except BaseException:
+            # The caller was cancelled: end the job through the kill path, record, re-raise.
+            control.request_stop("cancelled")
+            with anyio.CancelScope(shield=True):
+                bound = plan.limits.kill_grace + KILL_BOUND + LINGER + DRAIN_BOUND + 1
+                with anyio.move_on_after(bound):
+                    try:
+                        outcome = await call.reply.wait()
+                    except ExecgateError as exc:
+                        await self._record_error(sup, req, exc)
+                    else:
+                        await self._record_result(sup, req, self._result(plan.job_id, req, verdict, outcome))
+            raise
+        result = self._result(plan.job_id, req, verdict, outcome)
+        recorded = await self._record_result(sup, req, result)
+        return result if recorded else attrs.evolve(result, recorded=False)
+
+    def _result(self, job_id: str, req: ExecRequest, verdict: Verdict, o: JobOutcome) -> ExecResult:
+        assert verdict.plan is not None
+        rc = o.returncode
+        return ExecResult(
+            job_id=job_id,
+            argv=verdict.plan.argv,
+            cwd=verdict.plan.cwd,
+            exit_code=rc if rc >= 0 else None,
+            signal=-rc if rc < 0 else None,
+            stdout=o.stdout,
+            stderr=o.stderr,
+            duration_ms=o.duration_ms,
+            timed_out=o.killed_by == "timeout",
+            cancelled=o.killed_by in ("cancelled", "shutdown"),
+            killed_by=o.killed_by,
+            stdout_truncated_bytes=o.stdout_truncated_bytes,
+            stderr_truncated_bytes=o.stderr_truncated_bytes,
+            containment=self._containment.mechanism,
+        )
+
+    async def _record_result(self, sup: Supervisor, req: ExecRequest, result: ExecResult) -> bool:
+        event = result_event(req, result)
+        for attempt in range(RESULT_WRITE_ATTEMPTS):
+            try:
+                await self._call(sup, "recorder", (event,))
+                return True
+            except (RecorderUnavailable, ExecgateError):
+                if attempt + 1 < RESULT_WRITE_ATTEMPTS:
+                    await anyio.sleep(0.05 * (attempt + 1))
+        return False
+
+    async def _record_error(self, sup: Supervisor, req: ExecRequest, exc: ExecgateError) -> None:
+        try:
+            await self._call(sup, "recorder", (error_event(req, exc.code, exc.message),))
+        except ExecgateError:
+            pass
+
+    # --- test hooks ------------------------------------------------------------------------
+
+    async def _inject_crash(self, actor: str) -> None:
+        """Make ``actor`` raise as a bug would (for tests of supervision)."""
+        if actor not in ACTORS:
+            raise ValueError(f"unknown actor {actor!r}")
+        assert self._sup is not None
+        await self._sup.send(actor, Crash())
+
+
+__all__ = ["Gate", "GateStatistics"]

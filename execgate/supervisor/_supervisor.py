@@ -1,0 +1,190 @@
+"""The supervisor: starts the four actors, restarts a crashed one, and stops them all.
+
+Restart strategy is one-for-one with an intensity budget, as in OTP: an actor that crashes is
+restarted on the same inbox (queued requests are not lost); requests it held are failed with
+``EG-ACTOR-CRASHED``. More than ``intensity`` restarts of any actors within ``period`` seconds
+and the supervisor gives up: intake closes, every queued request fails with
+``EG-SUPERVISOR-FAILED``, and the actors are stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import attrs
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from ..actors import Actor, Call, Crash, Gatekeeper, Message, Recorder, Runner, Scanner
+from ..errors import ExecgateError, GateClosed, SupervisorFailed
+from ..policy import Policy
+from ..process import Containment
+from ..store import Store
+from ._events import lifecycle_event
+
+log = logging.getLogger("execgate.supervisor")
+
+#: Start order; shutdown closes intake in reverse, the Recorder last.
+ACTORS = ("recorder", "runner", "gatekeeper", "scanner")
+
+
+@attrs.define
+class Mailbox:
+    send: MemoryObjectSendStream[Message]
+    receive: MemoryObjectReceiveStream[Message]
+
+
+class Supervisor:
+    def __init__(
+        self,
+        *,
+        policy: Policy,
+        store: Store,
+        containment: Containment,
+        max_jobs: int,
+        intensity: int,
+        period: float,
+        host_env: Any = None,
+    ) -> None:
+        self.policy = policy
+        self.store = store
+        self.containment = containment
+        self.intensity = intensity
+        self.period = period
+        self.slots = anyio.Semaphore(max_jobs)
+        self.thread_limiter = anyio.CapacityLimiter(1)
+        self.host_env = host_env
+        self.mailboxes: dict[str, Mailbox] = {}
+        for name in ACTORS:
+            size = max_jobs if name == "runner" else 256
+            send, receive = anyio.create_memory_object_stream[Message](size)
+            self.mailboxes[name] = Mailbox(send, receive)
+        self.factories: dict[str, Callable[[], Actor]] = {
+            "scanner": Scanner,
+            "gatekeeper": lambda: Gatekeeper(self.policy, self.host_env),
+            "runner": lambda: Runner(self.containment, self.slots),
+            "recorder": lambda: Recorder(self.store, self.thread_limiter),
+        }
+        self.current: dict[str, Actor] = {}
+        self.restarts: dict[str, int] = dict.fromkeys(ACTORS, 0)
+        self._restart_times: deque[float] = deque()
+        self.failure: SupervisorFailed | None = None
+        self.stopping = False
+        self._stopped: dict[str, anyio.Event] = {name: anyio.Event() for name in ACTORS}
+
+    # --- running -------------------------------------------------------------------------
+
+    async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        async with anyio.create_task_group() as tg:
+            for name in ACTORS:
+                tg.start_soon(self._supervise, name)
+            task_status.started()
+
+    async def _supervise(self, name: str) -> None:
+        mailbox = self.mailboxes[name]
+        try:
+            while True:
+                actor = self.factories[name]()
+                if self.stopping:
+                    actor.stopping = True
+                self.current[name] = actor
+                try:
+                    await actor.serve(mailbox.receive)
+                    return
+                except Exception as exc:
+                    if self.stopping:
+                        log.warning("%s crashed during shutdown: %r", name, exc)
+                        return
+                    self.restarts[name] += 1
+                    log.error("%s crashed (%r); restarting", name, exc)
+                    self.notify(lifecycle_event("actor_restart", name, error=repr(exc)[:500]))
+                    if self._budget_exhausted():
+                        self._give_up(name, exc)
+                        return
+        finally:
+            self._stopped[name].set()
+
+    def _budget_exhausted(self) -> bool:
+        now = time.monotonic()
+        self._restart_times.append(now)
+        while self._restart_times and now - self._restart_times[0] > self.period:
+            self._restart_times.popleft()
+        return len(self._restart_times) > self.intensity
+
+    def _give_up(self, name: str, exc: BaseException) -> None:
+        self.failure = SupervisorFailed(
+            f"the {name} crashed more than {self.intensity} times in {self.period:g}s "
+            f"(last: {exc!r}); the gate stopped"
+        )
+        log.error("%s", self.failure)
+        self.stopping = True
+        runner = self.current.get("runner")
+        if isinstance(runner, Runner):
+            runner.stop_all("shutdown")
+        for other in ACTORS:
+            actor = self.current.get(other)
+            if actor is not None:
+                actor.stopping = True
+            box = self.mailboxes[other]
+            box.send.close()
+            self._fail_queued(box, self.failure)
+
+    @staticmethod
+    def _fail_queued(box: Mailbox, error: ExecgateError) -> None:
+        while True:
+            try:
+                msg = box.receive.receive_nowait()
+            except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
+                return
+            if isinstance(msg, Call):
+                msg.reply.fail(error)
+
+    # --- talking to actors ---------------------------------------------------------------
+
+    def closed_error(self) -> GateClosed:
+        return self.failure or GateClosed("the gate is closed; open a new one")
+
+    async def send(self, name: str, call: Call[Any] | Crash) -> None:
+        try:
+            await self.mailboxes[name].send.send(call)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            raise self.closed_error() from None
+
+    def notify(self, event: Any) -> None:
+        """Record ``event`` without waiting (lifecycle events). Dropped only if the recorder's
+        inbox is full or closed, which is logged."""
+        try:
+            self.mailboxes["recorder"].send.send_nowait(Call((event,)))
+        except (anyio.WouldBlock, anyio.ClosedResourceError, anyio.BrokenResourceError):
+            log.warning("lifecycle event %s not recorded: recorder inbox unavailable", event.kind)
+
+    def queued(self, name: str) -> int:
+        return self.mailboxes[name].receive.statistics().current_buffer_used
+
+    # --- stopping ------------------------------------------------------------------------
+
+    def stop_jobs(self) -> None:
+        runner = self.current.get("runner")
+        if isinstance(runner, Runner):
+            runner.stop_all("shutdown")
+
+    async def stop(self, deadline: float = math.inf) -> None:
+        """Close intake actor by actor, the Recorder last, and wait for each to finish."""
+        self.stopping = True
+        for name in reversed(ACTORS):
+            actor = self.current.get(name)
+            if actor is not None and name != "recorder":
+                actor.stopping = True
+            self.mailboxes[name].send.close()
+            if name != "recorder":
+                with anyio.move_on_after(max(0.0, deadline - anyio.current_time())):
+                    await self._stopped[name].wait()
+        with anyio.move_on_after(max(0.0, deadline - anyio.current_time())):
+            await self._stopped["recorder"].wait()
+        for name in ACTORS:
+            self._fail_queued(self.mailboxes[name], GateClosed("the gate shut down"))
