@@ -80,6 +80,15 @@ class Actor(abc.ABC):
     def __init__(self) -> None:
         self.in_flight: set[Call[Any]] = set()
         self.stopping = False
+        #: Test hook: crash while holding the next call (see Gate._inject_crash).
+        self.crash_armed = False
+
+    def take(self, call: Call[Any]) -> None:
+        """Hold ``call`` until answered; crash here if a test armed it."""
+        self.in_flight.add(call)
+        if self.crash_armed:
+            self.crash_armed = False
+            raise InjectedCrash(f"{self.name}: injected crash while holding a call")
 
     async def serve(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
         """Run until the inbox is closed (clean stop) or the actor crashes (raises)."""
@@ -109,7 +118,7 @@ class SequentialActor(Actor):
         async for msg in inbox:
             if isinstance(msg, Crash):
                 raise InjectedCrash(f"{self.name}: {msg.note}")
-            self.in_flight.add(msg)
+            self.take(msg)
             try:
                 msg.reply.set(self.handle(msg.payload))
             except ExecgateError as exc:

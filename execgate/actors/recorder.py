@@ -44,10 +44,14 @@ class Recorder(Actor):
                 except (anyio.WouldBlock, anyio.EndOfStream):
                     break
             calls: list[Call[Any]] = [m for m in batch if isinstance(m, Call)]
+            # Hold every received call before anything can raise, so none is left unanswered.
             self.in_flight.update(calls)
             crash = next((m for m in batch if isinstance(m, Crash)), None)
             if crash is not None:
                 raise InjectedCrash(f"recorder: {crash.note}")
+            if calls and self.crash_armed:
+                self.crash_armed = False
+                raise InjectedCrash("recorder: injected crash while holding a batch")
             events: list[Event] = [ev for c in calls for ev in c.payload]
             try:
                 await anyio.to_thread.run_sync(

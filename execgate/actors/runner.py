@@ -48,7 +48,11 @@ class Runner(Actor):
                 if isinstance(msg, Crash):
                     self.slots.release()
                     raise InjectedCrash(f"runner: {msg.note}")
-                self.in_flight.add(msg)
+                try:
+                    self.take(msg)
+                except BaseException:
+                    self.slots.release()
+                    raise
                 jobs.start_soon(self._job, msg)
 
     async def _job(self, call: Call[Any]) -> None:

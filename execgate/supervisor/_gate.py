@@ -403,12 +403,16 @@ class Gate:
 
     # --- test hooks ------------------------------------------------------------------------
 
-    async def _inject_crash(self, actor: str) -> None:
-        """Make ``actor`` raise as a bug would (for tests of supervision)."""
+    async def _inject_crash(self, actor: str, *, on_next_call: bool = False) -> None:
+        """Make ``actor`` raise as a bug would (for tests of supervision): now, through a
+        message in its inbox, or while it holds the next call it takes."""
         if actor not in ACTORS:
             raise ValueError(f"unknown actor {actor!r}")
         assert self._sup is not None
-        await self._sup.send(actor, Crash())
+        if on_next_call:
+            self._sup.current[actor].crash_armed = True
+        else:
+            await self._sup.send(actor, Crash())
 
 
 __all__ = ["Gate", "GateStatistics"]

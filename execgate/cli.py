@@ -1,0 +1,259 @@
+"""The ``execgate`` command line: run, check, log.
+
+stdout carries only the child's output (or JSON with ``--json``); every diagnostic goes to
+stderr. Exit codes follow coreutils ``timeout`` and docker: the child's code; 128+N when it
+was killed by signal N; 124 timed out; 125 execgate itself failed; 126 refused by the policy
+or the scanner; 127 program not found. ``check`` exits 0 when allowed, 126 when denied.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import anyio
+import cattrs
+import click
+
+from .errors import ExecgateError, ProgramNotFound, Refused, RequestError
+from .models import Decision, Event, ExecRequest, ExecResult
+from .policy import Policy, default_policy, load_policy
+from .store import DEFAULT_STORE_URL, open_store
+from .supervisor import Gate
+
+EXIT_TIMEOUT = 124
+EXIT_FAILED = 125
+EXIT_REFUSED = 126
+EXIT_NOT_FOUND = 127
+EXIT_INTERRUPTED = 130
+
+_json = cattrs.Converter()
+
+
+def _fail(exc: ExecgateError, as_json: bool) -> NoReturn:
+    code = EXIT_FAILED
+    if isinstance(exc, ProgramNotFound):
+        code = EXIT_NOT_FOUND
+    elif isinstance(exc, Refused | RequestError):
+        code = EXIT_REFUSED
+    if as_json:
+        if isinstance(exc, Refused):
+            click.echo(json.dumps(_decision_json(exc.decision)))
+        else:
+            click.echo(json.dumps({"error": {"code": exc.code, "message": exc.message}}))
+    click.echo(f"execgate: {exc}", err=True)
+    sys.exit(code)
+
+
+def _decision_json(d: Decision) -> dict[str, Any]:
+    return {"decision": d.verdict, "code": d.code, "rule": d.rule, "reason": d.reason}
+
+
+def _result_json(r: ExecResult) -> dict[str, Any]:
+    return {
+        "job_id": r.job_id,
+        "argv": list(r.argv),
+        "cwd": r.cwd,
+        "exit_code": r.exit_code,
+        "signal": r.signal,
+        "exit_status": r.exit_status,
+        "timed_out": r.timed_out,
+        "cancelled": r.cancelled,
+        "killed_by": r.killed_by,
+        "duration_ms": round(r.duration_ms, 3),
+        "truncated_bytes": r.truncated_bytes,
+        "stdout_truncated_bytes": r.stdout_truncated_bytes,
+        "stderr_truncated_bytes": r.stderr_truncated_bytes,
+        "stdout": r.stdout.decode("utf-8", "replace"),
+        "stderr": r.stderr.decode("utf-8", "replace"),
+        "containment": r.containment,
+        "recorded": r.recorded,
+    }
+
+
+def _policy(path: str | None, as_json: bool) -> Policy:
+    try:
+        return load_policy(path) if path else default_policy()
+    except ExecgateError as exc:
+        _fail(exc, as_json)
+
+
+def _request(
+    program: Sequence[str],
+    shell: str | None,
+    cwd: str,
+    timeout: float | None,
+    kill_grace: float | None,
+    max_output: int | None,
+    kill_on_overflow: bool,
+    stdin_from: str | None,
+    job_id: str | None,
+    model_id: str | None,
+    session_id: str | None,
+    as_json: bool,
+) -> ExecRequest:
+    if bool(program) == (shell is not None):
+        raise click.UsageError("give a program after --, or --shell 'COMMAND LINE', not both")
+    stdin: bytes | None = None
+    if stdin_from == "-":
+        stdin = sys.stdin.buffer.read()
+    elif stdin_from is not None:
+        try:
+            with open(stdin_from, "rb") as f:
+                stdin = f.read()
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {stdin_from}: {exc.strerror}") from None
+    extra: dict[str, Any] = {}
+    if job_id:
+        extra["job_id"] = job_id
+    try:
+        return ExecRequest(
+            argv=list(program) if program else None,
+            command=shell,
+            cwd=cwd,
+            timeout=timeout,
+            kill_grace=kill_grace,
+            max_output_bytes=max_output,
+            on_output_overflow="kill" if kill_on_overflow else "truncate",
+            stdin=stdin,
+            model_id=model_id,
+            session_id=session_id,
+            **extra,
+        )
+    except ExecgateError as exc:
+        _fail(exc, as_json)
+
+
+def _common(f: Any) -> Any:
+    options = [
+        click.option("--policy", "policy_path", metavar="FILE", help="Policy TOML (default: the embedded read-only policy, workspace = current directory)."),
+        click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL", help="Flight-recorder store URL."),
+        click.option("--cwd", default=".", show_default=True, metavar="DIR", help="Working directory, relative to the workspace root."),
+        click.option("--timeout", type=float, metavar="S", help="Seconds before TERM (default and maximum from the policy)."),
+        click.option("--kill-grace", type=float, metavar="S", help="Seconds between TERM and KILL."),
+        click.option("--max-output", type=int, metavar="N", help="Bytes kept per output stream (head and tail)."),
+        click.option("--kill-on-overflow", is_flag=True, help="Kill the job when an output stream exceeds the cap."),
+        click.option("--shell", metavar="'COMMAND LINE'", help="A shell command line instead of PROGRAM ARGS."),
+        click.option("--stdin-from", metavar="FILE", help="Feed FILE (or - for this stdin) to the job; default /dev/null."),
+        click.option("--job-id", metavar="ID", help="Job id to record (default: random)."),
+        click.option("--model-id", metavar="ID", help="Model id to record."),
+        click.option("--session-id", metavar="ID", help="Session id to record."),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
+        click.argument("program", nargs=-1, type=click.UNPROCESSED),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@click.group()
+@click.version_option(package_name="execgate")
+def main() -> None:
+    """execgate: scan, decide, run under hard limits, and record every command."""
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@_common
+def run(policy_path: str | None, store: str, as_json: bool, **kw: Any) -> None:
+    """Run PROGRAM ARGS (after --) or --shell 'LINE' through the gate."""
+    policy = _policy(policy_path, as_json)
+    request = _request(as_json=as_json, **kw)
+
+    async def go() -> ExecResult:
+        async with Gate.open(policy, store) as gate:
+            return await gate.run(request)
+
+    try:
+        result = anyio.run(go, backend="trio")
+    except ExecgateError as exc:
+        _fail(exc, as_json)
+    except KeyboardInterrupt:
+        click.echo("execgate: interrupted; the job was ended", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if as_json:
+        click.echo(json.dumps(_result_json(result)))
+    else:
+        sys.stdout.buffer.write(result.stdout)
+        sys.stdout.buffer.flush()
+        sys.stderr.buffer.write(result.stderr)
+        sys.stderr.buffer.flush()
+        if result.timed_out:
+            click.echo(f"execgate: timed out after {request.timeout or policy.limits.timeout}s", err=True)
+        if result.truncated_bytes:
+            click.echo(f"execgate: {result.truncated_bytes} bytes of output truncated", err=True)
+        if not result.recorded:
+            click.echo("execgate: warning: the result could not be recorded", err=True)
+    sys.exit(result.exit_status)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@_common
+def check(policy_path: str | None, store: str, as_json: bool, **kw: Any) -> None:
+    """Decide on PROGRAM ARGS or --shell 'LINE' without running anything."""
+    policy = _policy(policy_path, as_json)
+    request = _request(as_json=as_json, **kw)
+
+    async def go() -> Decision:
+        async with Gate.open(policy, store) as gate:
+            return await gate.check(request)
+
+    try:
+        decision = anyio.run(go, backend="trio")
+    except ExecgateError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        click.echo(json.dumps(_decision_json(decision)))
+    else:
+        click.echo(f"{decision.verdict}: [{decision.code}] {decision.rule}: {decision.reason}", err=True)
+    sys.exit(0 if decision.allowed else EXIT_REFUSED)
+
+
+def _event_line(ev: Event) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ev.ts))
+    job = (ev.job_id or "-")[:12]
+    what = ev.command if ev.command is not None else shlex.join(ev.argv) if ev.argv else ""
+    if ev.kind == "decision":
+        status = f"{ev.decision} {ev.code} ({ev.rule})"
+    elif ev.kind == "result":
+        flags = "".join(
+            f" {name}" for name, on in (("timed_out", ev.timed_out), ("cancelled", ev.cancelled)) if on
+        )
+        status = f"exit={ev.exit_code} signal={ev.signal} {ev.duration_ms}ms{flags}"
+        if ev.truncated_bytes:
+            status += f" truncated={ev.truncated_bytes}"
+    elif ev.kind == "error":
+        status = f"{ev.code} {ev.reason}"
+    else:
+        status = ev.detail or ""
+    return f"{when} {ev.kind:<16} {ev.actor:<10} {job:<12} {status} {what}".rstrip()
+
+
+@main.command()
+@click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
+@click.option("--job", "job_id", metavar="ID", help="Only this job's events.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def log(store: str, limit: int, job_id: str | None, as_json: bool) -> None:
+    """Show the newest recorded events, oldest first."""
+    try:
+        st = open_store(store)
+        try:
+            events = st.query(limit=limit, job_id=job_id)
+        finally:
+            st.close()
+    except ExecgateError as exc:
+        _fail(exc, as_json)
+    for ev in events:
+        if as_json:
+            d = _json.unstructure(ev)
+            click.echo(json.dumps(d))
+        else:
+            click.echo(_event_line(ev))
+
+
+__all__ = ["main"]
+

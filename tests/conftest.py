@@ -1,0 +1,186 @@
+"""Shared fixtures: both AnyIO backends, a workspace, policies, gates, child programs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import textwrap
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from execgate import Gate, Policy, load_policy
+from execgate.process._tree import CgroupContainment
+
+PYTHON = os.path.realpath(sys.executable)
+
+BASE_POLICY = """
+version = 1
+
+[workspace]
+root = "{root}"
+
+[limits]
+timeout = {timeout}
+kill_grace = {kill_grace}
+max_output_bytes = {max_output}
+
+[limits.maximum]
+timeout = 60.0
+kill_grace = 10.0
+max_output_bytes = 67108864
+
+[env]
+inherit = ["PATH", "HOME", "LANG"]
+set = {{ EXECGATE_TEST = "1" }}
+
+[[allow]]
+command = "{python}"
+
+[[allow]]
+command = "sh"
+
+[[allow]]
+command = "sleep"
+
+[[allow]]
+command = "echo"
+
+[[allow]]
+command = "cat"
+
+[[allow]]
+command = "true"
+
+[[allow]]
+command = "touch"
+
+[[allow]]
+command = "head"
+
+[[allow]]
+command = "env"
+
+[[allow]]
+command = "git status"
+
+[[deny]]
+command = "rm"
+reason = "deleting is never delegated"
+"""
+
+
+@pytest.fixture(params=["trio", "asyncio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    return ws
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'rec' / 'events.db'}"
+
+
+@pytest.fixture
+def make_policy(tmp_path: Path, workspace: Path) -> Callable[..., Policy]:
+    def make(
+        timeout: float = 10.0,
+        kill_grace: float = 1.0,
+        max_output: int = 1024 * 1024,
+        extra: str = "",
+    ) -> Policy:
+        path = tmp_path / "policy.toml"
+        path.write_text(
+            BASE_POLICY.format(
+                root=workspace,
+                timeout=timeout,
+                kill_grace=kill_grace,
+                max_output=max_output,
+                python=PYTHON,
+            )
+            + extra
+        )
+        return load_policy(path)
+
+    return make
+
+
+@pytest.fixture
+def policy(make_policy: Callable[..., Policy]) -> Policy:
+    return make_policy()
+
+
+def cgroup_available() -> bool:
+    cg = CgroupContainment.create()
+    if cg is None:
+        return False
+    cg.close()
+    return True
+
+
+MECHANISMS = [
+    pytest.param(
+        "cgroup",
+        marks=pytest.mark.skipif(not cgroup_available(), reason="no writable cgroup2 here"),
+    ),
+    "process-group",
+]
+
+
+@contextlib.asynccontextmanager
+async def open_gate(policy: Policy, store_url: str, **kw: Any) -> AsyncIterator[Gate]:
+    async with Gate.open(policy, store_url, **kw) as gate:
+        yield gate
+
+
+def write_script(workspace: Path, name: str, body: str) -> str:
+    """A Python child program in the workspace; returns its workspace-relative name."""
+    path = workspace / name
+    path.write_text(textwrap.dedent(body))
+    return name
+
+
+def read_pids(path: Path, expect: int, timeout: float = 5.0) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            pids = [int(x) for x in path.read_text().split()]
+            if len(pids) >= expect:
+                return pids
+        time.sleep(0.01)
+    raise AssertionError(f"expected {expect} pids in {path}")
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def assert_all_gone(pids: Iterable[int], within: float = 0.0) -> None:
+    deadline = time.monotonic() + within
+    while True:
+        survivors = [p for p in pids if alive(p)]
+        if not survivors or time.monotonic() >= deadline:
+            break
+        time.sleep(0.01)
+    assert not survivors, f"survivors: {[(p, psutil.Process(p).cmdline()) for p in survivors]}"
+
+
+def which(name: str) -> str:
+    found = shutil.which(name)
+    assert found, name
+    return found

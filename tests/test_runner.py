@@ -1,0 +1,324 @@
+"""The Runner through the Gate: limits, kill path, escape matrix, output cap, stdin, env.
+
+Every test runs on trio and asyncio; the escape matrix also on each containment mechanism.
+Survivors are looked for in /proc (psutil), never inferred from the kill having been sent.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import textwrap
+import time
+from pathlib import Path
+
+import anyio
+import psutil
+import pytest
+
+from conftest import MECHANISMS, PYTHON, alive, assert_all_gone, open_gate, read_pids, write_script
+from execgate import ExecRequest, Policy
+
+pytestmark = pytest.mark.anyio
+
+TRAP_TERM = """
+    import os, signal, sys, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    open("pids.txt", "a").write(f"{os.getpid()}\\n")
+    print("ready", flush=True)
+    time.sleep(60)
+"""
+
+
+async def test_exit_code_and_output(policy: Policy, store_url: str) -> None:
+    async with open_gate(policy, store_url) as gate:
+        r = await gate.run(argv=["sh", "-c", "echo out; echo err >&2; exit 3"])
+    assert (r.exit_code, r.signal, r.stdout, r.stderr) == (3, None, b"out\n", b"err\n")
+    assert not r.timed_out and not r.cancelled and r.truncated_bytes == 0
+    assert r.exit_status == 3
+
+
+async def test_timeout_with_child_trapping_term_needs_kill(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    write_script(workspace, "trap.py", TRAP_TERM)
+    async with open_gate(policy, store_url) as gate:
+        t0 = time.monotonic()
+        r = await gate.run(argv=[PYTHON, "trap.py"], timeout=0.5, kill_grace=0.4)
+        elapsed = time.monotonic() - t0
+    assert r.timed_out and r.killed_by == "timeout"
+    assert r.signal == signal.SIGKILL, "SIGTERM was ignored, so SIGKILL must have ended it"
+    assert r.exit_status == 124
+    assert elapsed >= 0.9, "kill_grace must be honoured before SIGKILL"
+    assert r.stdout == b"ready\n"
+    assert_all_gone(read_pids(workspace / "pids.txt", 1))
+
+
+async def test_timeout_child_obeying_term_ends_within_grace(
+    policy: Policy, store_url: str
+) -> None:
+    async with open_gate(policy, store_url) as gate:
+        t0 = time.monotonic()
+        r = await gate.run(argv=["sleep", "30"], timeout=0.3, kill_grace=5)
+        elapsed = time.monotonic() - t0
+    assert r.timed_out and r.signal == signal.SIGTERM
+    assert elapsed < 3, "a child that obeys SIGTERM must not wait out the grace"
+
+
+async def test_caller_cancellation_takes_kill_path_and_is_recorded(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    write_script(workspace, "trap.py", TRAP_TERM)
+    req = ExecRequest(argv=[PYTHON, "trap.py"], timeout=30, kill_grace=0.3)
+    async with open_gate(policy, store_url) as gate:
+        with anyio.move_on_after(0.5) as scope:
+            await gate.run(req)
+        assert scope.cancelled_caught
+        assert_all_gone(read_pids(workspace / "pids.txt", 1))
+    db = sqlite3.connect(store_url.removeprefix("sqlite:///"))
+    row = db.execute(
+        "SELECT cancelled, timed_out, signal FROM events WHERE kind='result' AND job_id=?",
+        (req.job_id,),
+    ).fetchone()
+    assert row == (1, 0, signal.SIGKILL)
+
+
+ESCAPES = {
+    # Each leader starts a descendant that tries to leave the job, waits until the
+    # descendant has reported its pid, then exits (or, for "timeout", keeps running).
+    "setsid": """
+        import os, sys, time
+        if os.fork() == 0:
+            os.setsid()
+            fd = os.open(os.devnull, os.O_RDWR); [os.dup2(fd, i) for i in (0, 1, 2)]
+            open("pids.txt", "a").write(f"{os.getpid()}\\n"); time.sleep(60); os._exit(0)
+    """,
+    "double_fork": """
+        import os, sys, time
+        if os.fork() == 0:
+            if os.fork() == 0:
+                os.setsid()
+                fd = os.open(os.devnull, os.O_RDWR); [os.dup2(fd, i) for i in (0, 1, 2)]
+                open("pids.txt", "a").write(f"{os.getpid()}\\n"); time.sleep(60)
+            os._exit(0)
+    """,
+    "new_process_group": """
+        import os, sys, time
+        if os.fork() == 0:
+            os.setpgid(0, 0)
+            fd = os.open(os.devnull, os.O_RDWR); [os.dup2(fd, i) for i in (0, 1, 2)]
+            open("pids.txt", "a").write(f"{os.getpid()}\\n"); time.sleep(60); os._exit(0)
+    """,
+    "background_holding_pipe": """
+        import os, sys, time
+        if os.fork() == 0:
+            open("pids.txt", "a").write(f"{os.getpid()}\\n"); time.sleep(60); os._exit(0)
+    """,
+}
+_HEADER = "import os, signal, sys, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+_LEADER_WAITS = """
+while not (os.path.exists("pids.txt") and open("pids.txt").read().split()):
+    time.sleep(0.01)
+"""
+
+
+@pytest.mark.parametrize("containment", MECHANISMS)
+@pytest.mark.parametrize("escape", sorted(ESCAPES))
+@pytest.mark.parametrize("leader", ["exits", "times_out"])
+async def test_escape_matrix_leaves_no_survivor(
+    policy: Policy,
+    store_url: str,
+    workspace: Path,
+    containment: str,
+    escape: str,
+    leader: str,
+) -> None:
+    last = "time.sleep(60)\n" if leader == "times_out" else "print('leader done')\n"
+    (workspace / "escape.py").write_text(
+        _HEADER + textwrap.dedent(ESCAPES[escape]) + _LEADER_WAITS + last
+    )
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        t0 = time.monotonic()
+        r = await gate.run(argv=[PYTHON, "escape.py"], timeout=3, kill_grace=0.2)
+        elapsed = time.monotonic() - t0
+        assert gate.statistics().containment == containment
+    pids = read_pids(workspace / "pids.txt", 1)
+    assert_all_gone(pids)
+    if leader == "exits":
+        assert r.exit_code == 0 and not r.timed_out
+        assert r.stdout == b"leader done\n"
+        assert elapsed < 2.5, "a descendant holding the pipe must not hold the job"
+    else:
+        assert r.timed_out and r.exit_status == 124
+
+
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_fork_storm_during_kill_leaves_no_survivor(
+    policy: Policy, store_url: str, workspace: Path, containment: str
+) -> None:
+    write_script(
+        workspace,
+        "storm.py",
+        """
+        import os, signal, time
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for _ in range(8):
+            if os.fork() == 0:
+                os.setsid()
+                open("pids.txt", "a").write(f"{os.getpid()}\\n")
+                # keep forking until killed: the kill must win anyway
+                while True:
+                    if os.fork() == 0:
+                        open("pids.txt", "a").write(f"{os.getpid()}\\n")
+                        time.sleep(60)
+                    time.sleep(0.05)
+        time.sleep(60)
+        """,
+    )
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        r = await gate.run(argv=[PYTHON, "storm.py"], timeout=0.6, kill_grace=0.1)
+    assert r.timed_out
+    time.sleep(0.05)
+    assert_all_gone(read_pids(workspace / "pids.txt", 8))
+
+
+async def test_output_flood_is_bounded_and_counted(
+    make_policy: object, store_url: str
+) -> None:
+    policy = make_policy(max_output=1024 * 1024)  # type: ignore[operator]
+    size = 1024**3
+    me = psutil.Process()
+    base = me.memory_info().rss
+    peak = base
+
+    async def sample() -> None:
+        nonlocal peak
+        while True:
+            peak = max(peak, me.memory_info().rss)
+            await anyio.sleep(0.005)
+
+    async with open_gate(policy, store_url) as gate:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(sample)
+            r = await gate.run(argv=["head", "-c", str(size), "/dev/zero"], timeout=60)
+            tg.cancel_scope.cancel()
+    assert r.exit_code == 0
+    assert len(r.stdout) <= 1024 * 1024
+    kept_data = len(r.stdout) - len(b"\n[execgate: %d bytes truncated]\n" % r.stdout_truncated_bytes)
+    assert r.stdout_truncated_bytes == size - kept_data
+    assert r.truncated_bytes == r.stdout_truncated_bytes
+    assert b"bytes truncated]" in r.stdout
+    assert peak - base < 48 * 1024 * 1024, f"RSS grew by {(peak - base) >> 20} MiB"
+
+
+async def test_output_head_and_tail_are_kept(make_policy: object, store_url: str) -> None:
+    policy = make_policy(max_output=1000)  # type: ignore[operator]
+    async with open_gate(policy, store_url) as gate:
+        r = await gate.run(
+            argv=[PYTHON, "-c", "import sys; sys.stdout.write('H' * 5000 + 'x' * 5000 + 'T' * 400)"]
+        )
+    assert len(r.stdout) <= 1000
+    assert r.stdout.startswith(b"H" * 400)
+    assert r.stdout.endswith(b"T" * 400)
+    assert r.stdout_truncated_bytes == 10400 - (1000 - 64)
+
+
+async def test_kill_on_overflow(policy: Policy, store_url: str) -> None:
+    async with open_gate(policy, store_url) as gate:
+        t0 = time.monotonic()
+        r = await gate.run(
+            argv=["head", "-c", str(10 * 1024**3), "/dev/zero"],
+            max_output_bytes=4096,
+            on_output_overflow="kill",
+            timeout=30,
+        )
+    assert r.killed_by == "output_limit"
+    assert r.signal == signal.SIGTERM
+    assert time.monotonic() - t0 < 5
+    assert r.stdout_truncated_bytes > 0
+
+
+async def test_stdin_is_fed_and_host_stdio_never_inherited(
+    policy: Policy, store_url: str
+) -> None:
+    async with open_gate(policy, store_url) as gate:
+        r = await gate.run(argv=["cat"], stdin=b"hello\x00world")
+        assert r.stdout == b"hello\x00world"
+        # No stdin given: /dev/null, so cat ends at once instead of reading our stdin.
+        r = await gate.run(argv=["cat"])
+        assert r.stdout == b"" and r.exit_code == 0
+        r = await gate.run(
+            argv=[PYTHON, "-c", "import os; print(os.readlink('/proc/self/fd/0'))"]
+        )
+        assert r.stdout.strip() == b"/dev/null"
+        r = await gate.run(argv=["echo", "x"], capture_stdout=False)
+        assert r.stdout == b"" and r.exit_code == 0
+
+
+async def test_env_is_built_from_the_allowlist(
+    policy: Policy, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOST_SECRET_THING", "must-not-leak")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    async with open_gate(policy, store_url) as gate:
+        r = await gate.run(argv=["env"], env_overrides={"FOO": "bar", "LANG": None})
+    env = dict(line.split("=", 1) for line in r.stdout.decode().splitlines())
+    assert "HOST_SECRET_THING" not in env
+    assert env["FOO"] == "bar" and env["EXECGATE_TEST"] == "1"
+    assert "LANG" not in env, "None unsets"
+    assert "PATH" in env
+
+
+async def test_cwd_is_pinned(policy: Policy, store_url: str, workspace: Path) -> None:
+    (workspace / "sub").mkdir()
+    async with open_gate(policy, store_url) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", "import os; print(os.getcwd())"], cwd="sub")
+    assert r.stdout.decode().strip() == str((workspace / "sub").resolve())
+
+
+async def test_many_concurrent_jobs(policy: Policy, store_url: str) -> None:
+    results = []
+    async with open_gate(policy, store_url, max_concurrent_jobs=8) as gate:
+
+        async def one(i: int) -> None:
+            results.append(await gate.run(argv=["echo", str(i)]))
+
+        async with anyio.create_task_group() as tg:
+            for i in range(40):
+                tg.start_soon(one, i)
+    assert sorted(int(r.stdout) for r in results) == list(range(40))
+    db = sqlite3.connect(store_url.removeprefix("sqlite:///"))
+    assert db.execute("SELECT COUNT(*) FROM events WHERE kind='result'").fetchone()[0] == 40
+
+
+async def test_shutdown_ends_running_jobs(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    write_script(workspace, "trap.py", TRAP_TERM)
+    results = []
+    async with anyio.create_task_group() as outer:
+        async with open_gate(policy, store_url) as gate:
+
+            async def job() -> None:
+                results.append(await gate.run(argv=[PYTHON, "trap.py"], kill_grace=0.2))
+
+            outer.start_soon(job)
+            pids = await anyio.to_thread.run_sync(read_pids, workspace / "pids.txt", 1)
+        # The gate is closed: the job must be gone already, not just signalled.
+        assert_all_gone(pids)
+    assert len(results) == 1
+    assert results[0].cancelled and results[0].killed_by == "shutdown"
+
+
+async def test_host_cancellation_leaves_no_child(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    write_script(workspace, "trap.py", TRAP_TERM)
+    with anyio.move_on_after(1.0):
+        async with open_gate(policy, store_url) as gate:
+            async with anyio.create_task_group() as tg:
+                for _ in range(3):
+                    tg.start_soon(gate.run, ExecRequest(argv=[PYTHON, "trap.py"], kill_grace=0.2))
+    pids = read_pids(workspace / "pids.txt", 3)
+    assert_all_gone(pids)
+    assert not any(alive(p) for p in pids)
