@@ -139,7 +139,8 @@ async def test_escape_matrix_leaves_no_survivor(
     )
     async with open_gate(policy, store_url, containment=containment) as gate:
         t0 = time.monotonic()
-        r = await gate.run(argv=[PYTHON, "escape.py"], timeout=3, kill_grace=0.2)
+        timeout = 1.0 if leader == "times_out" else 20.0
+        r = await gate.run(argv=[PYTHON, "escape.py"], timeout=timeout, kill_grace=0.2)
         elapsed = time.monotonic() - t0
         assert gate.statistics().containment == containment
     pids = read_pids(workspace / "pids.txt", 1)
@@ -147,7 +148,9 @@ async def test_escape_matrix_leaves_no_survivor(
     if leader == "exits":
         assert r.exit_code == 0 and not r.timed_out
         assert r.stdout == b"leader done\n"
-        assert elapsed < 2.5, "a descendant holding the pipe must not hold the job"
+        # Not a speed claim: a descendant holding the pipe would otherwise hold the job
+        # until the 20 s timeout.
+        assert elapsed < 10, "a descendant holding the pipe must not hold the job"
     else:
         assert r.timed_out and r.exit_status == 124
 

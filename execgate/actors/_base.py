@@ -95,17 +95,19 @@ class Actor(abc.ABC):
         try:
             await self.loop(inbox)
         finally:
-            error: ExecgateError
-            if self.stopping:
-                error = GateClosed(f"the gate shut down while the {self.name} held the request")
-            else:
-                error = ActorCrashed(
-                    f"the {self.name} crashed while handling the request; it was restarted, "
-                    "and the request may be retried"
-                )
+            error = self.lost_error()
             for call in self.in_flight:
                 call.reply.fail(error)
             self.in_flight.clear()
+
+    def lost_error(self) -> ExecgateError:
+        """The error for a call this actor took but can no longer answer."""
+        if self.stopping:
+            return GateClosed(f"the gate shut down while the {self.name} held the request")
+        return ActorCrashed(
+            f"the {self.name} crashed while handling the request; it was restarted, "
+            "and the request may be retried"
+        )
 
     @abc.abstractmethod
     async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None: ...

@@ -68,6 +68,8 @@ class Runner(Actor):
         except ExecgateError as exc:
             call.reply.fail(exc)
         finally:
+            if not call.reply.done:  # cancelled (crash or stop): the job was ended
+                call.reply.fail(self.lost_error())
             self.running.discard(control)
             self.in_flight.discard(call)
             self.slots.release()

@@ -168,6 +168,7 @@ class Gate:
                 )
             )
         except BaseException as exc:
+            self._sup.cancel()
             self._tg.cancel_scope.cancel()
             await self._tg.__aexit__(type(exc), exc, exc.__traceback__)
             raise
@@ -205,7 +206,8 @@ class Gate:
                 await self._idle.wait()
         sup.notify(lifecycle_event("supervisor_stop", "supervisor", restarts=sup.restarts))
         await sup.stop(deadline)
-        tg.cancel_scope.cancel()  # anything still running past the deadline
+        sup.cancel()  # anything still running past the deadline
+        tg.cancel_scope.cancel()
         await anyio.to_thread.run_sync(store.close)
         self._containment.close()
 

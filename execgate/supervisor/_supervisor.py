@@ -76,23 +76,41 @@ class Supervisor:
         self.failure: SupervisorFailed | None = None
         self.stopping = False
         self._stopped: dict[str, anyio.Event] = {name: anyio.Event() for name in ACTORS}
+        self.scope = anyio.CancelScope(shield=True)
 
     # --- running -------------------------------------------------------------------------
 
     async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
-        async with anyio.create_task_group() as tg:
-            for name in ACTORS:
-                tg.start_soon(self._supervise, name)
-            task_status.started()
+        """Run the actors until :meth:`stop` (then :meth:`cancel`) ends them.
 
-    async def _supervise(self, name: str) -> None:
+        The actors are shielded from the host's cancellation: a cancelled host still gets an
+        orderly shutdown (jobs killed through the kill path, results recorded), run by the
+        Gate's ``__aexit__``, instead of actors dying mid-write.
+        """
+        with self.scope:
+            async with anyio.create_task_group() as tg:
+                for name in ACTORS:
+                    await tg.start(self._supervise, name)
+                task_status.started()
+
+    def cancel(self) -> None:
+        """End whatever is still running (after :meth:`stop`'s deadline)."""
+        self.scope.cancel()
+
+    async def _supervise(
+        self, name: str, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
         mailbox = self.mailboxes[name]
+        first = True
         try:
             while True:
                 actor = self.factories[name]()
                 if self.stopping:
                     actor.stopping = True
                 self.current[name] = actor
+                if first:
+                    task_status.started()
+                    first = False
                 try:
                     await actor.serve(mailbox.receive)
                     return

@@ -1,0 +1,330 @@
+"""The Gate end to end: refusals, supervision, fail-closed recording, events, idempotency."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import anyio
+import pytest
+
+from conftest import PYTHON, open_gate
+from execgate import (
+    ActorCrashed,
+    ExecRequest,
+    GateClosed,
+    IdempotencyConflict,
+    Policy,
+    PolicyDenied,
+    ProgramNotFound,
+    RecorderUnavailable,
+    SecretDetected,
+    StoreUnavailable,
+    SupervisorFailed,
+)
+
+pytestmark = pytest.mark.anyio
+
+GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+AWS_KEY = "AKIA" + "Z7QX4LM2PWERT3VB"
+
+
+def events(store_url: str, **where: object) -> list[dict[str, object]]:
+    db = sqlite3.connect(store_url.removeprefix("sqlite:///"))
+    db.row_factory = sqlite3.Row
+    sql = "SELECT * FROM events"
+    if where:
+        sql += " WHERE " + " AND ".join(f"{k} = ?" for k in where)
+    rows = [dict(r) for r in db.execute(sql + " ORDER BY seq", tuple(where.values()))]
+    db.close()
+    return rows
+
+
+async def test_allowed_and_refused_paths(policy: Policy, store_url: str, workspace: Path) -> None:
+    async with open_gate(policy, store_url) as gate:
+        assert (await gate.run(argv=["true"])).exit_code == 0
+        with pytest.raises(PolicyDenied) as denied:
+            await gate.run(argv=["rm", "-rf", "x"])
+        assert denied.value.code == "EG-POLICY-DENIED"
+        assert "never delegated" in denied.value.message
+        with pytest.raises(PolicyDenied) as not_allowed:
+            await gate.run(argv=["ls"])
+        assert not_allowed.value.code == "EG-POLICY-NOT-ALLOWED"
+        assert not_allowed.value.rule == "default-deny"
+        with pytest.raises(ProgramNotFound):
+            await gate.run(argv=["no-such-program-here"])
+        with pytest.raises(PolicyDenied) as mode:
+            await gate.run(command="git push origin main")
+        assert "git status" in mode.value.message
+
+
+async def test_cwd_escapes_are_refused(policy: Policy, store_url: str, workspace: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (workspace / "link").symlink_to(outside)
+    async with open_gate(policy, store_url) as gate:
+        for cwd in ("..", "../outside", str(outside), "/", "link", "link/.", "sub/../.."):
+            with pytest.raises(PolicyDenied) as exc:
+                await gate.run(argv=["true"], cwd=cwd)
+            assert exc.value.code == "EG-CWD-ESCAPE", cwd
+        with pytest.raises(PolicyDenied) as missing:
+            await gate.run(argv=["true"], cwd="missing")
+        assert missing.value.code == "EG-CWD-INVALID"
+
+
+async def test_planted_program_is_not_the_allowed_one(policy: Policy, store_url: str, workspace: Path) -> None:
+    fake = workspace / "sleep"
+    fake.write_text("#!/bin/sh\ntouch pwned\n")
+    fake.chmod(0o755)
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(PolicyDenied):
+            await gate.run(argv=["./sleep", "0"])
+        with pytest.raises(PolicyDenied):
+            await gate.run(argv=[str(fake), "0"])
+    assert not (workspace / "pwned").exists()
+
+
+async def test_limits_above_maximum_are_refused(policy: Policy, store_url: str) -> None:
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(PolicyDenied) as exc:
+            await gate.run(argv=["true"], timeout=3600)
+        assert exc.value.code == "EG-LIMIT-EXCEEDED"
+        assert exc.value.rule == "limits.maximum.timeout"
+
+
+async def test_denied_env_override(policy: Policy, store_url: str, workspace: Path) -> None:
+    async with open_gate(policy, store_url) as gate:
+        for name in ("LD_PRELOAD", "PATH", "BASH_ENV", "GIT_SSH_COMMAND"):
+            with pytest.raises(PolicyDenied) as exc:
+                await gate.run(argv=["touch", "marker"], env_overrides={name: "x"})
+            assert exc.value.code == "EG-ENV-DENIED"
+    assert not (workspace / "marker").exists()
+
+
+@pytest.mark.parametrize(
+    "request_kw",
+    [
+        {"argv": ["echo", GITHUB_TOKEN]},
+        {"command": f"echo {AWS_KEY}"},
+        {"argv": ["echo", "hi"], "env_overrides": {"TOKEN": GITHUB_TOKEN}},
+        {"argv": ["cat"], "stdin": b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n"},
+        {"argv": ["echo", "-H", "Authorization: Bearer abcdef0123456789abcdef"]},
+        {"argv": ["echo", "postgres://admin:hunter2x@db:5432/app"]},
+    ],
+)
+async def test_secret_is_refused_and_absent_from_the_record(
+    policy: Policy, store_url: str, request_kw: dict[str, object]
+) -> None:
+    req = ExecRequest(**request_kw)  # type: ignore[arg-type]
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(SecretDetected) as exc:
+            await gate.run(req)
+    secret_parts = (GITHUB_TOKEN, AWS_KEY, "MIIEow", "abcdef0123456789abcdef", "hunter2x")
+    assert not any(s in str(exc.value) for s in secret_parts)
+    rows = events(store_url, job_id=req.job_id)
+    assert [r["kind"] for r in rows] == ["decision"]
+    assert rows[0]["decision"] == "deny" and rows[0]["code"] == "EG-SECRET-DETECTED"
+    dump = Path(store_url.removeprefix("sqlite:///")).read_bytes()
+    for path in Path(store_url.removeprefix("sqlite:///")).parent.iterdir():
+        dump += path.read_bytes()
+    for s in secret_parts:
+        assert s.encode() not in dump, f"{s} reached the database"
+
+
+async def test_events_have_the_flight_recorder_fields(policy: Policy, store_url: str) -> None:
+    req = ExecRequest(
+        command="echo hello", job_id="job-1", model_id="model-x", session_id="sess-9"
+    )
+    async with open_gate(policy, store_url) as gate:
+        await gate.run(req)
+    decision, result = events(store_url, job_id="job-1")
+    assert decision["kind"] == "decision" and decision["decision"] == "allow"
+    assert decision["model_id"] == "model-x" and decision["session_id"] == "sess-9"
+    assert decision["command"] == "echo hello"
+    assert decision["code"] == "EG-ALLOWED" and decision["rule"] and decision["reason"]
+    assert decision["cwd"]
+    assert result["kind"] == "result" and result["exit_code"] == 0
+    assert result["timed_out"] == 0 and result["cancelled"] == 0
+    assert result["truncated_bytes"] == 0 and result["duration_ms"] > 0
+    assert json.loads(str(result["argv"]))[1:] == ["hello"]
+    assert float(str(decision["ts"])) <= float(str(result["ts"]))
+    kinds = [r["kind"] for r in events(store_url)]
+    assert kinds[0] == "supervisor_start" and kinds[-1] == "supervisor_stop"
+
+
+async def test_env_values_are_never_recorded(policy: Policy, store_url: str) -> None:
+    async with open_gate(policy, store_url) as gate:
+        await gate.run(argv=["true"], env_overrides={"MY_SETTING": "value-never-stored"})
+    raw = b"".join(p.read_bytes() for p in Path(store_url.removeprefix("sqlite:///")).parent.iterdir())
+    assert b"value-never-stored" not in raw
+    assert b"MY_SETTING" in raw  # names may be
+
+
+async def test_decision_not_durable_means_nothing_runs(
+    policy: Policy, tmp_path: Path, workspace: Path
+) -> None:
+    db_path = tmp_path / "locked.db"
+    url = f"sqlite:///{db_path}?busy_timeout=0.2"
+    async with open_gate(policy, url) as gate:
+        await gate.run(argv=["true"])  # the store works
+        locker = sqlite3.connect(db_path, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(RecorderUnavailable) as exc:
+                await gate.run(argv=["touch", "marker"])
+            assert exc.value.code == "EG-RECORDER-UNAVAILABLE"
+            assert not (workspace / "marker").exists()
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        await gate.run(argv=["touch", "marker"])
+    assert (workspace / "marker").exists()
+
+
+async def test_recorder_crash_with_decision_in_flight_runs_nothing(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    async with open_gate(policy, store_url) as gate:
+        await gate.run(argv=["true"])  # the start-up event is written: the next call is ours
+        await gate._inject_crash("recorder", on_next_call=True)
+        with pytest.raises(ActorCrashed):
+            await gate.run(argv=["touch", "marker"])
+        assert not (workspace / "marker").exists()
+        assert gate.statistics().restarts["recorder"] == 1
+        await gate.run(argv=["touch", "marker"])  # restarted, working
+    assert (workspace / "marker").exists()
+    assert any(r["kind"] == "actor_restart" and r["actor"] == "recorder" for r in events(store_url))
+
+
+@pytest.mark.parametrize("actor", ["scanner", "gatekeeper"])
+async def test_pure_actor_crash_is_a_typed_error_then_restart(
+    policy: Policy, store_url: str, actor: str
+) -> None:
+    async with open_gate(policy, store_url) as gate:
+        await gate._inject_crash(actor, on_next_call=True)
+        with pytest.raises(ActorCrashed) as exc:
+            await gate.run(argv=["true"])
+        assert exc.value.code == "EG-ACTOR-CRASHED"
+        assert (await gate.run(argv=["true"])).exit_code == 0
+        assert gate.statistics().restarts[actor] == 1
+
+
+async def test_runner_crash_with_job_in_flight(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    from conftest import assert_all_gone, read_pids, write_script
+
+    write_script(workspace, "long.py", "import os, time\nopen('pids.txt','a').write(f'{os.getpid()}\\n')\ntime.sleep(60)\n")
+    errors: list[BaseException] = []
+    async with open_gate(policy, store_url) as gate:
+
+        async def job() -> None:
+            try:
+                await gate.run(argv=[PYTHON, "long.py"], kill_grace=0.2)
+            except ActorCrashed as exc:
+                errors.append(exc)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(job)
+            pids = await anyio.to_thread.run_sync(read_pids, workspace / "pids.txt", 1)
+            await gate._inject_crash("runner")
+        assert len(errors) == 1, "the in-flight request must fail, not hang"
+        assert_all_gone(pids)
+        assert (await gate.run(argv=["echo", "again"])).stdout == b"again\n"
+        assert gate.statistics().restarts["runner"] == 1
+
+
+async def test_restart_budget_exhausted_stops_the_gate(policy: Policy, store_url: str) -> None:
+    async with open_gate(policy, store_url, restart_intensity=2, restart_period=60) as gate:
+        for _ in range(3):
+            await gate._inject_crash("scanner")
+            with anyio.fail_after(5):
+                while sum(gate.statistics().restarts.values()) < _ + 1:
+                    await anyio.sleep(0.01)
+        with anyio.fail_after(5):
+            while not gate.statistics().closed:
+                await anyio.sleep(0.01)
+        with pytest.raises(SupervisorFailed) as exc:
+            await gate.run(argv=["true"])
+        assert exc.value.code == "EG-SUPERVISOR-FAILED"
+        assert isinstance(exc.value, GateClosed)
+
+
+async def test_gate_refuses_after_close(policy: Policy, store_url: str) -> None:
+    async with open_gate(policy, store_url) as gate:
+        pass
+    with pytest.raises(GateClosed):
+        await gate.run(argv=["true"])
+
+
+async def test_unusable_store_fails_open(policy: Policy, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(StoreUnavailable):
+        async with open_gate(policy, f"sqlite:///{tmp_path / 'afile' / 'db.sqlite'}"):
+            pass
+
+
+async def test_idempotency_key(policy: Policy, store_url: str, workspace: Path) -> None:
+    async with open_gate(policy, store_url) as gate:
+        a = await gate.run(argv=["sh", "-c", "echo x >> count"], idempotency_key="k1")
+        b = await gate.run(argv=["sh", "-c", "echo x >> count"], idempotency_key="k1")
+        assert a == b
+        with pytest.raises(IdempotencyConflict):
+            await gate.run(argv=["sh", "-c", "echo y >> count"], idempotency_key="k1")
+    assert (workspace / "count").read_text() == "x\n"
+
+
+async def test_check_decides_without_running(policy: Policy, store_url: str, workspace: Path) -> None:
+    async with open_gate(policy, store_url) as gate:
+        d = await gate.check(argv=["touch", "marker"])
+        assert d.allowed and d.rule.startswith("allow[")
+        d = await gate.check(argv=["rm", "marker"])
+        assert not d.allowed and d.code == "EG-POLICY-DENIED"
+    assert not (workspace / "marker").exists()
+
+
+async def test_statistics_show_backpressure(policy: Policy, store_url: str) -> None:
+    async with open_gate(policy, store_url, max_concurrent_jobs=2) as gate:
+        async with anyio.create_task_group() as tg:
+            for _ in range(5):
+                tg.start_soon(gate.run, ExecRequest(argv=["sleep", "0.5"]))
+            with anyio.fail_after(5):
+                while gate.statistics().jobs_running < 2:
+                    await anyio.sleep(0.01)
+            stats = gate.statistics()
+            assert stats.jobs_running == 2
+            assert stats.requests_in_flight == 5
+            assert stats.jobs_queued + stats.jobs_running <= 5
+
+
+def test_sync_run(policy: Policy, store_url: str) -> None:
+    import execgate
+
+    r = execgate.run(["echo", "sync"], policy=policy, store=store_url)
+    assert r.stdout == b"sync\n"
+    r = execgate.run(command="echo 'a b'", policy=policy, store=store_url, backend="asyncio")
+    assert r.stdout == b"a b\n"
+
+
+def test_gate_works_under_plain_trio_and_asyncio_run(policy: Policy, store_url: str) -> None:
+    import asyncio
+
+    import trio
+
+    from execgate import Gate
+
+    async def main() -> bytes:
+        async with Gate.open(policy, store_url) as gate:
+            return (await gate.run(argv=["echo", "ok"])).stdout
+
+    assert trio.run(main) == b"ok\n"
+    assert asyncio.run(main()) == b"ok\n"
+    # and from a worker thread with its own loop
+    out: list[bytes] = []
+    t = threading.Thread(target=lambda: out.append(asyncio.run(main())))
+    t.start()
+    t.join()
+    assert out == [b"ok\n"]
+
