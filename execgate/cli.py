@@ -130,15 +130,57 @@ def _request(
 
 def _common(f: Any) -> Any:
     options = [
-        click.option("--policy", "policy_path", metavar="FILE", help="Policy TOML (default: the embedded read-only policy, workspace = current directory)."),
-        click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL", help="Flight-recorder store URL."),
-        click.option("--cwd", default=".", show_default=True, metavar="DIR", help="Working directory, relative to the workspace root."),
-        click.option("--timeout", type=float, metavar="S", help="Seconds before TERM (default and maximum from the policy)."),
-        click.option("--kill-grace", type=float, metavar="S", help="Seconds between TERM and KILL."),
-        click.option("--max-output", type=int, metavar="N", help="Bytes kept per output stream (head and tail)."),
-        click.option("--kill-on-overflow", is_flag=True, help="Kill the job when an output stream exceeds the cap."),
-        click.option("--shell", metavar="'COMMAND LINE'", help="A shell command line instead of PROGRAM ARGS."),
-        click.option("--stdin-from", metavar="FILE", help="Feed FILE (or - for this stdin) to the job; default /dev/null."),
+        click.option(
+            "--policy",
+            "policy_path",
+            metavar="FILE",
+            help="Policy TOML (default: the embedded read-only policy, "
+            "workspace = current directory).",
+        ),
+        click.option(
+            "--store",
+            default=DEFAULT_STORE_URL,
+            show_default=True,
+            metavar="URL",
+            help="Flight-recorder store URL.",
+        ),
+        click.option(
+            "--cwd",
+            default=".",
+            show_default=True,
+            metavar="DIR",
+            help="Working directory, relative to the workspace root.",
+        ),
+        click.option(
+            "--timeout",
+            type=float,
+            metavar="S",
+            help="Seconds before TERM (default and maximum from the policy).",
+        ),
+        click.option(
+            "--kill-grace", type=float, metavar="S", help="Seconds between TERM and KILL."
+        ),
+        click.option(
+            "--max-output",
+            type=int,
+            metavar="N",
+            help="Bytes kept per output stream (head and tail).",
+        ),
+        click.option(
+            "--kill-on-overflow",
+            is_flag=True,
+            help="Kill the job when an output stream exceeds the cap.",
+        ),
+        click.option(
+            "--shell",
+            metavar="'COMMAND LINE'",
+            help="A shell command line instead of PROGRAM ARGS.",
+        ),
+        click.option(
+            "--stdin-from",
+            metavar="FILE",
+            help="Feed FILE (or - for this stdin) to the job; default /dev/null.",
+        ),
         click.option("--job-id", metavar="ID", help="Job id to record (default: random)."),
         click.option("--model-id", metavar="ID", help="Model id to record."),
         click.option("--session-id", metavar="ID", help="Session id to record."),
@@ -182,7 +224,9 @@ def run(policy_path: str | None, store: str, as_json: bool, **kw: Any) -> None:
         sys.stderr.buffer.write(result.stderr)
         sys.stderr.buffer.flush()
         if result.timed_out:
-            click.echo(f"execgate: timed out after {request.timeout or policy.limits.timeout}s", err=True)
+            click.echo(
+                f"execgate: timed out after {request.timeout or policy.limits.timeout}s", err=True
+            )
         if result.truncated_bytes:
             click.echo(f"execgate: {result.truncated_bytes} bytes of output truncated", err=True)
         if not result.recorded:
@@ -208,7 +252,9 @@ def check(policy_path: str | None, store: str, as_json: bool, **kw: Any) -> None
     if as_json:
         click.echo(json.dumps(_decision_json(decision)))
     else:
-        click.echo(f"{decision.verdict}: [{decision.code}] {decision.rule}: {decision.reason}", err=True)
+        click.echo(
+            f"{decision.verdict}: [{decision.code}] {decision.rule}: {decision.reason}", err=True
+        )
     sys.exit(0 if decision.allowed else EXIT_REFUSED)
 
 
@@ -220,7 +266,9 @@ def _event_line(ev: Event) -> str:
         status = f"{ev.decision} {ev.code} ({ev.rule})"
     elif ev.kind == "result":
         flags = "".join(
-            f" {name}" for name, on in (("timed_out", ev.timed_out), ("cancelled", ev.cancelled)) if on
+            f" {name}"
+            for name, on in (("timed_out", ev.timed_out), ("cancelled", ev.cancelled))
+            if on
         )
         status = f"exit={ev.exit_code} signal={ev.signal} {ev.duration_ms}ms{flags}"
         if ev.truncated_bytes:
@@ -256,4 +304,3 @@ def log(store: str, limit: int, job_id: str | None, as_json: bool) -> None:
 
 
 __all__ = ["main"]
-

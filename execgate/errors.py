@@ -120,9 +120,9 @@ def refusal_for(decision: Decision) -> Refused:
 
 
 class ConfigError(ExecgateError):
+    """Base of the operator's configuration errors (never raised itself)."""
+
     fault = "config"
-    code = "EG-CONFIG-INVALID"
-    summary = "execgate was configured with an invalid option"
 
 
 class PolicyInvalid(ConfigError):
@@ -146,6 +146,8 @@ class StoreInvalid(ConfigError):
 
 
 class EnvironmentFault(ExecgateError):
+    """Base of the host's failures (never raised itself)."""
+
     fault = "environment"
 
 

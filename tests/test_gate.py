@@ -9,8 +9,8 @@ from pathlib import Path
 
 import anyio
 import pytest
-
 from conftest import PYTHON, open_gate
+
 from execgate import (
     ActorCrashed,
     ExecRequest,
@@ -60,7 +60,9 @@ async def test_allowed_and_refused_paths(policy: Policy, store_url: str, workspa
         assert "git status" in mode.value.message
 
 
-async def test_cwd_escapes_are_refused(policy: Policy, store_url: str, workspace: Path, tmp_path: Path) -> None:
+async def test_cwd_escapes_are_refused(
+    policy: Policy, store_url: str, workspace: Path, tmp_path: Path
+) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (workspace / "link").symlink_to(outside)
@@ -74,7 +76,9 @@ async def test_cwd_escapes_are_refused(policy: Policy, store_url: str, workspace
         assert missing.value.code == "EG-CWD-INVALID"
 
 
-async def test_planted_program_is_not_the_allowed_one(policy: Policy, store_url: str, workspace: Path) -> None:
+async def test_planted_program_is_not_the_allowed_one(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
     fake = workspace / "sleep"
     fake.write_text("#!/bin/sh\ntouch pwned\n")
     fake.chmod(0o755)
@@ -109,7 +113,10 @@ async def test_denied_env_override(policy: Policy, store_url: str, workspace: Pa
         {"argv": ["echo", GITHUB_TOKEN]},
         {"command": f"echo {AWS_KEY}"},
         {"argv": ["echo", "hi"], "env_overrides": {"TOKEN": GITHUB_TOKEN}},
-        {"argv": ["cat"], "stdin": b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n"},
+        {
+            "argv": ["cat"],
+            "stdin": b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n",
+        },
         {"argv": ["echo", "-H", "Authorization: Bearer abcdef0123456789abcdef"]},
         {"argv": ["echo", "postgres://admin:hunter2x@db:5432/app"]},
     ],
@@ -134,9 +141,7 @@ async def test_secret_is_refused_and_absent_from_the_record(
 
 
 async def test_events_have_the_flight_recorder_fields(policy: Policy, store_url: str) -> None:
-    req = ExecRequest(
-        command="echo hello", job_id="job-1", model_id="model-x", session_id="sess-9"
-    )
+    req = ExecRequest(command="echo hello", job_id="job-1", model_id="model-x", session_id="sess-9")
     async with open_gate(policy, store_url) as gate:
         await gate.run(req)
     decision, result = events(store_url, job_id="job-1")
@@ -157,7 +162,9 @@ async def test_events_have_the_flight_recorder_fields(policy: Policy, store_url:
 async def test_env_values_are_never_recorded(policy: Policy, store_url: str) -> None:
     async with open_gate(policy, store_url) as gate:
         await gate.run(argv=["true"], env_overrides={"MY_SETTING": "value-never-stored"})
-    raw = b"".join(p.read_bytes() for p in Path(store_url.removeprefix("sqlite:///")).parent.iterdir())
+    raw = b"".join(
+        p.read_bytes() for p in Path(store_url.removeprefix("sqlite:///")).parent.iterdir()
+    )
     assert b"value-never-stored" not in raw
     assert b"MY_SETTING" in raw  # names may be
 
@@ -216,7 +223,11 @@ async def test_runner_crash_with_job_in_flight(
 ) -> None:
     from conftest import assert_all_gone, read_pids, write_script
 
-    write_script(workspace, "long.py", "import os, time\nopen('pids.txt','a').write(f'{os.getpid()}\\n')\ntime.sleep(60)\n")
+    write_script(
+        workspace,
+        "long.py",
+        "import os, time\nopen('pids.txt','a').write(f'{os.getpid()}\\n')\ntime.sleep(60)\n",
+    )
     errors: list[BaseException] = []
     async with open_gate(policy, store_url) as gate:
 
@@ -276,7 +287,9 @@ async def test_idempotency_key(policy: Policy, store_url: str, workspace: Path) 
     assert (workspace / "count").read_text() == "x\n"
 
 
-async def test_check_decides_without_running(policy: Policy, store_url: str, workspace: Path) -> None:
+async def test_check_decides_without_running(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
     async with open_gate(policy, store_url) as gate:
         d = await gate.check(argv=["touch", "marker"])
         assert d.allowed and d.rule.startswith("allow[")
@@ -327,4 +340,3 @@ def test_gate_works_under_plain_trio_and_asyncio_run(policy: Policy, store_url: 
     t.start()
     t.join()
     assert out == [b"ok\n"]
-

@@ -15,8 +15,8 @@ from pathlib import Path
 import anyio
 import psutil
 import pytest
-
 from conftest import MECHANISMS, PYTHON, alive, assert_all_gone, open_gate, read_pids, write_script
+
 from execgate import ExecRequest, Policy
 
 pytestmark = pytest.mark.anyio
@@ -54,9 +54,7 @@ async def test_timeout_with_child_trapping_term_needs_kill(
     assert_all_gone(read_pids(workspace / "pids.txt", 1))
 
 
-async def test_timeout_child_obeying_term_ends_within_grace(
-    policy: Policy, store_url: str
-) -> None:
+async def test_timeout_child_obeying_term_ends_within_grace(policy: Policy, store_url: str) -> None:
     async with open_gate(policy, store_url) as gate:
         t0 = time.monotonic()
         r = await gate.run(argv=["sleep", "30"], timeout=0.3, kill_grace=5)
@@ -181,13 +179,10 @@ async def test_fork_storm_during_kill_leaves_no_survivor(
     async with open_gate(policy, store_url, containment=containment) as gate:
         r = await gate.run(argv=[PYTHON, "storm.py"], timeout=0.6, kill_grace=0.1)
     assert r.timed_out
-    time.sleep(0.05)
     assert_all_gone(read_pids(workspace / "pids.txt", 8))
 
 
-async def test_output_flood_is_bounded_and_counted(
-    make_policy: object, store_url: str
-) -> None:
+async def test_output_flood_is_bounded_and_counted(make_policy: object, store_url: str) -> None:
     policy = make_policy(max_output=1024 * 1024)  # type: ignore[operator]
     size = 1024**3
     me = psutil.Process()
@@ -200,14 +195,15 @@ async def test_output_flood_is_bounded_and_counted(
             peak = max(peak, me.memory_info().rss)
             await anyio.sleep(0.005)
 
-    async with open_gate(policy, store_url) as gate:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(sample)
-            r = await gate.run(argv=["head", "-c", str(size), "/dev/zero"], timeout=60)
-            tg.cancel_scope.cancel()
+    async with open_gate(policy, store_url) as gate, anyio.create_task_group() as tg:
+        tg.start_soon(sample)
+        r = await gate.run(argv=["head", "-c", str(size), "/dev/zero"], timeout=60)
+        tg.cancel_scope.cancel()
     assert r.exit_code == 0
     assert len(r.stdout) <= 1024 * 1024
-    kept_data = len(r.stdout) - len(b"\n[execgate: %d bytes truncated]\n" % r.stdout_truncated_bytes)
+    kept_data = len(r.stdout) - len(
+        b"\n[execgate: %d bytes truncated]\n" % r.stdout_truncated_bytes
+    )
     assert r.stdout_truncated_bytes == size - kept_data
     assert r.truncated_bytes == r.stdout_truncated_bytes
     assert b"bytes truncated]" in r.stdout
@@ -241,18 +237,14 @@ async def test_kill_on_overflow(policy: Policy, store_url: str) -> None:
     assert r.stdout_truncated_bytes > 0
 
 
-async def test_stdin_is_fed_and_host_stdio_never_inherited(
-    policy: Policy, store_url: str
-) -> None:
+async def test_stdin_is_fed_and_host_stdio_never_inherited(policy: Policy, store_url: str) -> None:
     async with open_gate(policy, store_url) as gate:
         r = await gate.run(argv=["cat"], stdin=b"hello\x00world")
         assert r.stdout == b"hello\x00world"
         # No stdin given: /dev/null, so cat ends at once instead of reading our stdin.
         r = await gate.run(argv=["cat"])
         assert r.stdout == b"" and r.exit_code == 0
-        r = await gate.run(
-            argv=[PYTHON, "-c", "import os; print(os.readlink('/proc/self/fd/0'))"]
-        )
+        r = await gate.run(argv=[PYTHON, "-c", "import os; print(os.readlink('/proc/self/fd/0'))"])
         assert r.stdout.strip() == b"/dev/null"
         r = await gate.run(argv=["echo", "x"], capture_stdout=False)
         assert r.stdout == b"" and r.exit_code == 0
@@ -294,9 +286,7 @@ async def test_many_concurrent_jobs(policy: Policy, store_url: str) -> None:
     assert db.execute("SELECT COUNT(*) FROM events WHERE kind='result'").fetchone()[0] == 40
 
 
-async def test_shutdown_ends_running_jobs(
-    policy: Policy, store_url: str, workspace: Path
-) -> None:
+async def test_shutdown_ends_running_jobs(policy: Policy, store_url: str, workspace: Path) -> None:
     write_script(workspace, "trap.py", TRAP_TERM)
     results = []
     async with anyio.create_task_group() as outer:
@@ -318,10 +308,9 @@ async def test_host_cancellation_leaves_no_child(
 ) -> None:
     write_script(workspace, "trap.py", TRAP_TERM)
     with anyio.move_on_after(1.0):
-        async with open_gate(policy, store_url) as gate:
-            async with anyio.create_task_group() as tg:
-                for _ in range(3):
-                    tg.start_soon(gate.run, ExecRequest(argv=[PYTHON, "trap.py"], kill_grace=0.2))
+        async with open_gate(policy, store_url) as gate, anyio.create_task_group() as tg:
+            for _ in range(3):
+                tg.start_soon(gate.run, ExecRequest(argv=[PYTHON, "trap.py"], kill_grace=0.2))
     pids = read_pids(workspace / "pids.txt", 3)
     assert_all_gone(pids)
     assert not any(alive(p) for p in pids)

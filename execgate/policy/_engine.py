@@ -172,7 +172,9 @@ def _rule_program(rule: AllowRule | DenyRule, path: str) -> str | None:
     return os.path.realpath(found) if found else None
 
 
-def _matches(rule: AllowRule | DenyRule, program_real: str, argv: tuple[str, ...], path: str) -> bool:
+def _matches(
+    rule: AllowRule | DenyRule, program_real: str, argv: tuple[str, ...], path: str
+) -> bool:
     words = rule.command.split()
     if _rule_program(rule, path) != program_real:
         return False

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import attrs
 import cattrs
+from cattrs.v import format_exception
 
 from ..errors import PolicyInvalid
 
@@ -161,6 +162,15 @@ def _strict_converter() -> cattrs.Converter:
 
 
 _converter = _strict_converter()
+
+
+def _describe(exc: BaseException, type_: Any) -> str:
+    # Our own hooks and validators raise with a message naming expected and got: keep it.
+    if type(exc) in (ValueError, TypeError) and str(exc):
+        return str(exc)
+    return format_exception(exc, type_)
+
+
 _FILE_KEYS_EXCLUDED = ("root", "source")
 
 
@@ -175,11 +185,11 @@ def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Pol
     try:
         policy = _converter.structure(dict(data), Policy)
     except Exception as exc:
-        problems = tuple(cattrs.transform_error(exc, path="$"))
+        problems = tuple(cattrs.transform_error(exc, path="$", format_exception=_describe))
         raise PolicyInvalid(f"{source}: invalid policy", problems) from None
-    problems = list(_check_rules(policy))
-    if problems:
-        raise PolicyInvalid(f"{source}: invalid policy", tuple(problems))
+    rule_problems = _check_rules(policy)
+    if rule_problems:
+        raise PolicyInvalid(f"{source}: invalid policy", tuple(rule_problems))
     root = Path(policy.workspace.root)
     if not root.is_absolute():
         root = base_dir / root
@@ -194,7 +204,11 @@ def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Pol
 
 def _check_rules(policy: Policy) -> list[str]:
     problems = []
-    for kind, rules in (("allow", policy.allow), ("deny", policy.deny)):
+    rule_sets: tuple[tuple[str, tuple[AllowRule | DenyRule, ...]], ...] = (
+        ("allow", policy.allow),
+        ("deny", policy.deny),
+    )
+    for kind, rules in rule_sets:
         for i, rule in enumerate(rules):
             if not rule.command.split():
                 problems.append(f"$.{kind}[{i}].command: must name a program")

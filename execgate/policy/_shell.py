@@ -22,8 +22,30 @@ _GLOBS = set("*?[]")
 _SPECIAL_IN_DQUOTE = set("$`")  # "!" is inert in non-interactive shells
 MAX_COMMAND_CHARS = 64 * 1024
 RESERVED_WORDS = frozenset(
-    "! [[ ]] { } case coproc do done elif else esac fi for function if in select then time "
-    "until while".split()
+    [
+        "!",
+        "[[",
+        "]]",
+        "{",
+        "}",
+        "case",
+        "coproc",
+        "do",
+        "done",
+        "elif",
+        "else",
+        "esac",
+        "fi",
+        "for",
+        "function",
+        "if",
+        "in",
+        "select",
+        "then",
+        "time",
+        "until",
+        "while",
+    ]
 )
 
 

@@ -67,7 +67,9 @@ class JobOutcome:
     survivors: int
 
 
-async def _pump(stream: ByteReceiveStream, buf: CappedBuffer, on_overflow: Callable[[], None]) -> None:
+async def _pump(
+    stream: ByteReceiveStream, buf: CappedBuffer, on_overflow: Callable[[], None]
+) -> None:
     while True:
         try:
             chunk = await stream.receive(CHUNK)
@@ -101,7 +103,8 @@ async def _wait_tree_empty(tree: JobTree, proc: Process, seconds: float) -> None
     deadline = anyio.current_time() + seconds
     if not await _exited_within(proc, seconds):
         return
-    while anyio.current_time() < deadline and tree.signal_all(0):
+    # Polling: the kernel offers no event for "the last process of this tree exited".
+    while anyio.current_time() < deadline and tree.signal_all(0):  # noqa: ASYNC110
         await anyio.sleep(_POLL)
 
 

@@ -51,7 +51,9 @@ class JobTree(Protocol):
 
     mechanism: Mechanism
 
-    def wrap(self, argv: tuple[str, ...], env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    def wrap(
+        self, argv: tuple[str, ...], env: Mapping[str, str]
+    ) -> tuple[list[str], dict[str, str]]:
         """The argv and env to spawn so that the child starts inside the container."""
         ...
 
@@ -150,7 +152,9 @@ class CgroupJob:
         except FileNotFoundError:
             return False
 
-    def wrap(self, argv: tuple[str, ...], env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    def wrap(
+        self, argv: tuple[str, ...], env: Mapping[str, str]
+    ) -> tuple[list[str], dict[str, str]]:
         procs = os.path.join(self.path, "cgroup.procs")
         return [_SHELL, "-c", _SHIM, procs, *argv], dict(env)
 
@@ -255,7 +259,9 @@ class ProcessGroupJob:
         self.leader = -1
         self._seen: set[int] = set()
 
-    def wrap(self, argv: tuple[str, ...], env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    def wrap(
+        self, argv: tuple[str, ...], env: Mapping[str, str]
+    ) -> tuple[list[str], dict[str, str]]:
         return list(argv), {**env, self.TOKEN_VAR: self.token}
 
     def adopt(self, pid: int) -> None:
@@ -283,9 +289,10 @@ class ProcessGroupJob:
         children: dict[int, list[int]] = {}
         for pid, (_state, ppid, pgrp, sid) in table.items():
             children.setdefault(ppid, []).append(pid)
-            if self.leader > 0 and (pgrp == self.leader or sid == self.leader):
-                found.add(pid)
-            elif (pid in self._seen or ppid == me) and pid != me and self._has_token(pid):
+            in_session = self.leader > 0 and self.leader in (pgrp, sid)
+            # An orphan re-parented to us (or one we saw before) is ours only with our token.
+            marked = (pid in self._seen or ppid == me) and pid != me and self._has_token(pid)
+            if in_session or marked:
                 found.add(pid)
         stack = [self.leader, *found]
         while stack:

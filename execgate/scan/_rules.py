@@ -37,7 +37,12 @@ RULES: tuple[Rule, ...] = (
         0.9,
     ),
     _r("github-token", "github", r"\b(?P<secret>gh[pousr]_[A-Za-z0-9]{36,255})\b", 0.98),
-    _r("github-fine-grained-pat", "github", r"\b(?P<secret>github_pat_[A-Za-z0-9_]{60,255})\b", 0.98),
+    _r(
+        "github-fine-grained-pat",
+        "github",
+        r"\b(?P<secret>github_pat_[A-Za-z0-9_]{60,255})\b",
+        0.98,
+    ),
     _r("gitlab-token", "gitlab", r"\b(?P<secret>glpat-[A-Za-z0-9_\-]{20,})\b", 0.95),
     _r("slack-token", "slack", r"\b(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})\b", 0.95),
     _r("stripe-secret-key", "stripe", r"\b(?P<secret>[sr]k_live_[A-Za-z0-9]{20,})\b", 0.97),

@@ -23,9 +23,7 @@ _COLUMNS = (
     "argv", "cwd", "decision", "rule", "code", "reason", "exit_code", "signal", "duration_ms",
     "timed_out", "cancelled", "truncated_bytes", "detail",
 )  # fmt: skip
-_INSERT = (
-    f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-)
+_INSERT = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
 
 def _row(event: Event, seq: int) -> tuple[Any, ...]:

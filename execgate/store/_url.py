@@ -54,6 +54,5 @@ def parse_store_url(url: str) -> StoreURL:
             raise StoreInvalid(f"store URL {redact_url(url)!r}: no database path")
         return StoreURL("sqlite", os.path.abspath(path), params, url)
     raise StoreInvalid(
-        f"store URL {redact_url(url)!r}: unsupported backend {parts.scheme!r} "
-        "(supported: sqlite)"
+        f"store URL {redact_url(url)!r}: unsupported backend {parts.scheme!r} (supported: sqlite)"
     )

@@ -20,7 +20,9 @@ def _new(kind: EventKind, actor: str, **fields: object) -> Event:
     return Event(event_id=uuid.uuid4().hex, ts=time.time(), kind=kind, actor=actor, **fields)  # type: ignore[arg-type]
 
 
-def redacted_command(request: ExecRequest, findings: Sequence[Finding]) -> tuple[str | None, tuple[str, ...] | None]:
+def redacted_command(
+    request: ExecRequest, findings: Sequence[Finding]
+) -> tuple[str | None, tuple[str, ...] | None]:
     """The (command, argv) to record for ``request``, with every secret span removed."""
     if request.command is not None:
         return redact(request.command, findings, location="command"), None
@@ -47,7 +49,9 @@ def decision_event(
         if verdict.argv is not None and not findings:  # the words the decision was made on
             argv = tuple(redact_text(w) for w in verdict.argv)
     d = verdict.decision
-    detail = {"env_overrides": sorted(request.env_overrides)} if request.env_overrides else {}
+    detail: dict[str, object] = {}
+    if request.env_overrides:
+        detail["env_overrides"] = sorted(request.env_overrides)  # names only, never values
     if dry_run:
         detail["dry_run"] = True
     if findings:

@@ -5,6 +5,7 @@ Works unchanged under ``trio.run`` and ``asyncio.run`` (it is written on AnyIO).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import OrderedDict
@@ -259,7 +260,9 @@ class Gate:
         sup = self._enter()
         try:
             verdict, findings = await self._decide(sup, req)
-            await self._call(sup, "recorder", (decision_event(req, verdict, findings, dry_run=True),))
+            await self._call(
+                sup, "recorder", (decision_event(req, verdict, findings, dry_run=True),)
+            )
             return verdict.decision
         finally:
             self._leave()
@@ -360,7 +363,9 @@ class Gate:
                     except ExecgateError as exc:
                         await self._record_error(sup, req, exc)
                     else:
-                        await self._record_result(sup, req, self._result(plan.job_id, req, verdict, outcome))
+                        await self._record_result(
+                            sup, req, self._result(plan.job_id, req, verdict, outcome)
+                        )
             raise
         result = self._result(plan.job_id, req, verdict, outcome)
         recorded = await self._record_result(sup, req, result)
@@ -398,10 +403,8 @@ class Gate:
         return False
 
     async def _record_error(self, sup: Supervisor, req: ExecRequest, exc: ExecgateError) -> None:
-        try:
+        with contextlib.suppress(ExecgateError):
             await self._call(sup, "recorder", (error_event(req, exc.code, exc.message),))
-        except ExecgateError:
-            pass
 
     # --- test hooks ------------------------------------------------------------------------
 

@@ -80,7 +80,9 @@ class Supervisor:
 
     # --- running -------------------------------------------------------------------------
 
-    async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+    async def run(
+        self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
         """Run the actors until :meth:`stop` (then :meth:`cancel`) ends them.
 
         The actors are shielded from the host's cancellation: a cancelled host still gets an

@@ -1,0 +1,145 @@
+"""The command line as a user runs it: a real process, real exit codes, stdout only output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PYTHON
+
+CLI = [sys.executable, "-m", "execgate"]
+
+
+def run(args: list[str], cwd: Path, **kw: object) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, timeout=60, **kw)  # type: ignore[call-overload,no-any-return]
+
+
+@pytest.fixture
+def policy_file(tmp_path: Path, workspace: Path) -> Path:
+    p = tmp_path / "policy.toml"
+    p.write_text(
+        f'version = 1\n[workspace]\nroot = "{workspace}"\n'
+        f'[[allow]]\ncommand = "{PYTHON}"\n[[allow]]\ncommand = "sleep"\n'
+        '[[allow]]\ncommand = "echo"\n[limits]\ntimeout = 10.0\nkill_grace = 0.2\n'
+    )
+    return p
+
+
+def test_default_policy_runs_read_only_commands(workspace: Path) -> None:
+    (workspace / "f.txt").write_text("hello\n")
+    r = run(["run", "--", "cat", "f.txt"], workspace)
+    assert (r.returncode, r.stdout) == (0, b"hello\n")
+    assert (workspace / ".execgate" / "execgate.db").exists()
+    r = run(["run", "--", "rm", "f.txt"], workspace)
+    assert r.returncode == 126 and r.stdout == b""
+    assert b"EG-POLICY-NOT-ALLOWED" in r.stderr
+    assert (workspace / "f.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("import sys; sys.exit(7)", 7),
+        ("import os, signal; os.kill(os.getpid(), signal.SIGUSR1)", 128 + 10),
+    ],
+)
+def test_child_exit_codes(policy_file: Path, workspace: Path, code: str, expected: int) -> None:
+    r = run(["run", "--policy", str(policy_file), "--", PYTHON, "-c", code], workspace)
+    assert r.returncode == expected
+
+
+def test_timeout_is_124_even_when_kill_was_needed(policy_file: Path, workspace: Path) -> None:
+    trap = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(30)"
+    r = run(
+        ["run", "--policy", str(policy_file), "--timeout", "0.5", "--", PYTHON, "-c", trap],
+        workspace,
+    )
+    assert r.returncode == 124
+    assert b"timed out" in r.stderr
+
+
+def test_refused_not_found_and_failed(policy_file: Path, workspace: Path, tmp_path: Path) -> None:
+    assert run(["run", "--policy", str(policy_file), "--", "ls"], workspace).returncode == 126
+    assert (
+        run(["run", "--policy", str(policy_file), "--", "nope-prog"], workspace).returncode == 127
+    )
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[limits]\ntimeout = 'x'\n")
+    r = run(["run", "--policy", str(bad), "--", "echo"], workspace)
+    assert r.returncode == 125 and b"$.limits.timeout" in r.stderr
+    r = run(["run", "--policy", str(policy_file), "--store", "nosuch://x", "--", "echo"], workspace)
+    assert r.returncode == 125 and b"EG-STORE-INVALID" in r.stderr
+    r = run(["run", "--policy", str(policy_file), "--timeout", "999", "--", "echo"], workspace)
+    assert r.returncode == 126 and b"EG-LIMIT-EXCEEDED" in r.stderr
+
+
+def test_secret_refused_with_126_and_not_echoed(workspace: Path) -> None:
+    tok = "ghp_" + "x1Y2z3A4b5C6d7E8f9G0h1I2j3K4l5M6n7O8"
+    r = run(["run", "--", "echo", tok], workspace)
+    assert r.returncode == 126
+    assert tok.encode() not in r.stdout + r.stderr
+    assert b"EG-SECRET-DETECTED" in r.stderr
+
+
+def test_shell_and_json(policy_file: Path, workspace: Path) -> None:
+    r = run(["run", "--policy", str(policy_file), "--json", "--shell", "echo 'a  b'"], workspace)
+    out = json.loads(r.stdout)
+    assert r.returncode == 0 and out["stdout"] == "a  b\n" and out["exit_code"] == 0
+    r = run(
+        ["run", "--policy", str(policy_file), "--json", "--shell", "echo a; rm -rf /"], workspace
+    )
+    out = json.loads(r.stdout)
+    assert (
+        r.returncode == 126 and out["decision"] == "deny" and out["code"] == "EG-SHELL-UNSUPPORTED"
+    )
+
+
+def test_check(policy_file: Path, workspace: Path) -> None:
+    r = run(["check", "--policy", str(policy_file), "--json", "--", "echo", "x"], workspace)
+    assert r.returncode == 0
+    assert json.loads(r.stdout) == {
+        "decision": "allow",
+        "code": "EG-ALLOWED",
+        "rule": "allow[2] 'echo'",
+        "reason": f"'echo' is allowed by {policy_file}",
+    }
+    r = run(["check", "--policy", str(policy_file), "--json", "--", "ls"], workspace)
+    assert r.returncode == 126 and json.loads(r.stdout)["decision"] == "deny"
+
+
+def test_log_shows_recorded_events(policy_file: Path, workspace: Path) -> None:
+    run(["run", "--policy", str(policy_file), "--job-id", "J42", "--", "echo", "hi"], workspace)
+    r = run(["log", "--json", "--job", "J42"], workspace)
+    kinds = [json.loads(line)["kind"] for line in r.stdout.splitlines()]
+    assert kinds == ["decision", "result"]
+    r = run(["log", "--limit", "5"], workspace)
+    assert r.returncode == 0 and b"J42" in r.stdout
+
+
+def test_stdin_from_file_and_never_inherited(policy_file: Path, workspace: Path) -> None:
+    (workspace / "in.txt").write_bytes(b"data")
+    cat = "import sys; sys.stdout.write(sys.stdin.read())"
+    r = run(
+        [
+            "run",
+            "--policy",
+            str(policy_file),
+            "--stdin-from",
+            str(workspace / "in.txt"),
+            "--",
+            PYTHON,
+            "-c",
+            cat,
+        ],
+        workspace,
+    )
+    assert r.stdout == b"data"
+    r = run(
+        ["run", "--policy", str(policy_file), "--", PYTHON, "-c", cat],
+        workspace,
+        input=b"host stdin",
+    )
+    assert r.stdout == b""

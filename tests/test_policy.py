@@ -1,0 +1,99 @@
+"""The policy file loader (strict) and the pure engine's decisions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import PYTHON
+
+from execgate import ExecRequest, PolicyInvalid, default_policy, load_policy
+from execgate.policy import evaluate
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "p.toml"
+    p.write_text(text)
+    return p
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("version = 1\nbogus = 1\n", "bogus"),
+        ('[limits]\ntimeout = "10"\n', "$.limits.timeout"),
+        ("[limits]\ntimeout = true\n", "$.limits.timeout"),
+        ("[limits]\nmax_output_bytes = 1.9\n", "$.limits.max_output_bytes"),
+        ("[limits]\ntimeout = -1\n", "timeout"),
+        ("[limits]\ntimeout = 20\n", "maximum"),
+        ('[[allow]]\ncommand = "ls"\nflags = []\n', "flags"),
+        ("[[allow]]\ncommand = 1\n", "$.allow[0].command"),
+        ('[[allow]]\ncommand = "  "\n', "$.allow[0].command"),
+        ('[env]\ninherit = "PATH"\n', "$.env.inherit"),
+        ('[workspace]\nroot = "does/not/exist"\n', "$.workspace.root"),
+        ("version = 2\n", "version"),
+        ("not toml [", "TOML"),
+    ],
+)
+def test_invalid_policies_are_refused_with_a_key_path(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    with pytest.raises(PolicyInvalid) as exc:
+        load_policy(write(tmp_path, text))
+    assert exc.value.code == "EG-POLICY-INVALID"
+    assert problem in str(exc.value)
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    with pytest.raises(PolicyInvalid) as exc:
+        load_policy(write(tmp_path, '[limits]\ntimeout = "x"\nkill_grace = "y"\n'))
+    assert len(exc.value.problems) == 2
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(PolicyInvalid):
+        load_policy(tmp_path / "nope.toml")
+
+
+def test_workspace_root_is_relative_to_the_policy_file(tmp_path: Path) -> None:
+    (tmp_path / "ws").mkdir()
+    p = load_policy(write(tmp_path, '[workspace]\nroot = "ws"\n'))
+    assert p.root == str((tmp_path / "ws").resolve())
+
+
+def test_default_policy_is_read_only(tmp_path: Path) -> None:
+    p = default_policy(tmp_path)
+    env = dict(os.environ)
+    allowed = [["ls", "-la"], ["cat", "f"], ["git", "status"], ["git", "log", "-1"], ["wc", "-l"]]
+    for argv in allowed:
+        assert evaluate(p, ExecRequest(argv=argv), env).decision.allowed, argv
+    denied = [
+        ["rm", "x"], ["git", "push"], ["git", "-c", "core.pager=sh", "log"], ["sh", "-c", "ls"],
+        ["git", "log", "--output=/tmp/x"], ["git", "diff", "--ext-diff"], [PYTHON, "-c", "1"],
+        ["tee", "x"], ["cp", "a", "b"],
+    ]  # fmt: skip
+    for argv in denied:
+        assert not evaluate(p, ExecRequest(argv=argv), env).decision.allowed, argv
+
+
+def test_workspace_path_entries_cannot_shadow_programs(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "ls"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    p = default_policy(tmp_path)
+    env = {"PATH": f"{bin_dir}:.:/usr/bin:/bin"}
+    v = evaluate(p, ExecRequest(argv=["ls"]), env)
+    assert v.decision.allowed and v.plan is not None
+    assert v.plan.argv[0] != str(fake)
+    assert str(bin_dir) not in v.plan.env["PATH"] and "." not in v.plan.env["PATH"].split(":")
+
+
+def test_request_limits_default_and_lower(tmp_path: Path) -> None:
+    p = default_policy(tmp_path)
+    v = evaluate(p, ExecRequest(argv=["ls"], timeout=2, max_output_bytes=10), os.environ)
+    assert v.plan is not None
+    assert (v.plan.limits.timeout, v.plan.limits.max_output_bytes) == (2, 10)
+    assert v.plan.limits.kill_grace == p.limits.kill_grace

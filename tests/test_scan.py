@@ -1,0 +1,82 @@
+"""The Scanner's pure core: what it must find, what it must not, and exact redaction."""
+
+from __future__ import annotations
+
+import pytest
+
+from execgate import ExecRequest
+from execgate.scan import redact, redact_text, scan_request, scan_text
+
+POSITIVES = {
+    "aws-access-key-id": "aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLF",
+    "aws-secret-access-key": "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEZ",
+    "github-token": "git clone https://x:ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789@github.com/o/r",
+    "github-fine-grained-pat": "GH=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123",
+    "private-key": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----",
+    "authorization-bearer": "curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig' https://api",
+    "url-password": "psql postgresql://app:S3cr3t-Pa55@db.internal:5432/prod",
+    "slack-token": "SLACK=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+    "stripe-secret-key": "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+}
+
+NEGATIVES = [
+    "git log 3f786850e387550fdab836ed7e6dc881de23001b",
+    "docker pull nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31",
+    "uuid 123e4567-e89b-12d3-a456-426614174000",
+    "curl -H 'Authorization: Bearer $TOKEN' https://api",
+    "curl -H 'Authorization: Bearer ${API_TOKEN}' https://api",
+    'curl -H "Authorization: Bearer <token>" https://api',
+    "postgres://user:${PGPASSWORD}@localhost/db",
+    "postgres://user:****@localhost/db",
+    "https://user:<password>@example.com/",
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 user@host",
+    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+    "ls -la /tmp && echo hello world",
+    "pk_live_4eC39HqLyjWDarjtT1zdp7dc",
+]
+
+
+@pytest.mark.parametrize("rule", sorted(POSITIVES))
+def test_finds_each_credential_kind(rule: str) -> None:
+    text = POSITIVES[rule]
+    findings = scan_text(text)
+    assert rule in {f.rule_id for f in findings}, findings
+    redacted = redact(text, findings)
+    assert "[REDACTED:" in redacted
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_hard_negatives_pass(text: str) -> None:
+    assert scan_text(text) == []
+
+
+def test_redaction_is_span_exact() -> None:
+    text = "psql postgresql://app:S3cr3t-Pa55@db:5432/prod -c 'select 1'"
+    assert (
+        redact_text(text)
+        == "psql postgresql://app:[REDACTED:url-password]@db:5432/prod -c 'select 1'"
+    )
+
+
+def test_private_key_block_is_redacted_whole() -> None:
+    text = (
+        "before\n-----BEGIN RSA PRIVATE KEY-----\nAAAA\nBBBB\n-----END RSA PRIVATE KEY-----\nafter"
+    )
+    assert redact_text(text) == "before\n[REDACTED:private-key]\nafter"
+    truncated = "x -----BEGIN EC PRIVATE KEY-----\nAAAA\nBBBB"
+    assert "AAAA" not in redact_text(truncated)
+
+
+def test_findings_carry_no_value() -> None:
+    (f,) = scan_text("token ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789")
+    assert "ghp_" not in repr(f)
+    assert (f.start, f.end) == (6, 46)
+
+
+def test_request_scan_covers_every_channel() -> None:
+    tok = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"
+    req = ExecRequest(argv=["x", tok], env_overrides={"A": tok}, stdin=tok.encode())
+    where = {f.location for f in scan_request(req)}
+    assert {"argv[1]", "env:A", "stdin"} <= where
+    split = ExecRequest(argv=["curl", "-H", "Authorization:", "Bearer", "abcdefghijklmnop0123"])
+    assert scan_request(split), "a header split over words is still a header"
