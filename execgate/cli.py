@@ -12,8 +12,8 @@ import json
 import shlex
 import sys
 import time
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NoReturn, TypeVar
 
 import anyio
 import cattrs
@@ -24,6 +24,8 @@ from .models import Decision, Event, ExecRequest, ExecResult
 from .policy import Policy, default_policy, load_policy
 from .store import DEFAULT_STORE_URL, open_store
 from .supervisor import Gate
+
+T = TypeVar("T")
 
 EXIT_TIMEOUT = 124
 EXIT_FAILED = 125
@@ -192,6 +194,24 @@ def _common(f: Any) -> Any:
     return f
 
 
+def _through_gate(
+    policy: Policy, store: str, as_json: bool, action: Callable[[Gate], Awaitable[T]]
+) -> T:
+    """Open a gate on trio, do ``action``, close it; map failures to exit codes."""
+
+    async def go() -> T:
+        async with Gate.open(policy, store) as gate:
+            return await action(gate)
+
+    try:
+        return anyio.run(go, backend="trio")
+    except ExecgateError as exc:
+        _fail(exc, as_json)
+    except KeyboardInterrupt:
+        click.echo("execgate: interrupted; the job was ended", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
 @click.group()
 @click.version_option(package_name="execgate")
 def main() -> None:
@@ -204,18 +224,7 @@ def run(policy_path: str | None, store: str, as_json: bool, **kw: Any) -> None:
     """Run PROGRAM ARGS (after --) or --shell 'LINE' through the gate."""
     policy = _policy(policy_path, as_json)
     request = _request(as_json=as_json, **kw)
-
-    async def go() -> ExecResult:
-        async with Gate.open(policy, store) as gate:
-            return await gate.run(request)
-
-    try:
-        result = anyio.run(go, backend="trio")
-    except ExecgateError as exc:
-        _fail(exc, as_json)
-    except KeyboardInterrupt:
-        click.echo("execgate: interrupted; the job was ended", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+    result: ExecResult = _through_gate(policy, store, as_json, lambda g: g.run(request))
     if as_json:
         click.echo(json.dumps(_result_json(result)))
     else:
@@ -240,15 +249,7 @@ def check(policy_path: str | None, store: str, as_json: bool, **kw: Any) -> None
     """Decide on PROGRAM ARGS or --shell 'LINE' without running anything."""
     policy = _policy(policy_path, as_json)
     request = _request(as_json=as_json, **kw)
-
-    async def go() -> Decision:
-        async with Gate.open(policy, store) as gate:
-            return await gate.check(request)
-
-    try:
-        decision = anyio.run(go, backend="trio")
-    except ExecgateError as exc:
-        _fail(exc, as_json)
+    decision: Decision = _through_gate(policy, store, as_json, lambda g: g.check(request))
     if as_json:
         click.echo(json.dumps(_decision_json(decision)))
     else:

@@ -93,6 +93,22 @@ class ExecRequest:
     model_id: str | None = None
     session_id: str | None = None
 
+    @classmethod
+    def build(cls, request: ExecRequest | None, fields: Mapping[str, Any]) -> ExecRequest:
+        """``request`` itself, or one built from keyword ``fields``; a typo in a field name is a
+        :class:`RequestError`, not a TypeError."""
+        if request is not None:
+            if fields:
+                raise RequestError("pass an ExecRequest or keyword fields, not both")
+            if not isinstance(request, ExecRequest):
+                raise RequestError(f"expected an ExecRequest, got {type(request).__name__}")
+            return request
+        known = {a.name for a in attrs.fields(cls)}
+        unknown = sorted(set(fields) - known)
+        if unknown:
+            raise RequestError(f"unknown request field(s): {', '.join(unknown)}")
+        return cls(**fields)
+
     def __attrs_post_init__(self) -> None:
         if (self.argv is None) == (self.command is None):
             raise RequestError("give exactly one of argv (a list) or command (a shell line)")

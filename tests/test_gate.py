@@ -340,3 +340,28 @@ def test_gate_works_under_plain_trio_and_asyncio_run(policy: Policy, store_url: 
     t.start()
     t.join()
     assert out == [b"ok\n"]
+
+
+async def test_malformed_requests_are_typed_errors(policy: Policy, store_url: str) -> None:
+    from execgate import RequestError
+
+    async with open_gate(policy, store_url) as gate:
+        bad: list[dict[str, object]] = [
+            {"argvv": ["true"]},
+            {},
+            {"argv": ["true"], "command": "true"},
+            {"argv": "true"},
+            {"argv": []},
+            {"argv": ["true", 3]},
+            {"argv": ["tr\x00ue"]},
+            {"argv": ["true"], "timeout": -1},
+            {"argv": ["true"], "timeout": float("nan")},
+            {"argv": ["true"], "max_output_bytes": True},
+            {"argv": ["true"], "env_overrides": {"A=B": "x"}},
+            {"argv": ["true"], "stdin": "text"},
+            {"argv": ["true"], "on_output_overflow": "explode"},
+        ]
+        for fields in bad:
+            with pytest.raises(RequestError):
+                await gate.run(**fields)
+        assert (await gate.run(argv=["true"])).exit_code == 0

@@ -256,7 +256,7 @@ class Gate:
         """Decide on a request without running it. The decision is recorded (marked as a dry
         run). Returns the decision, allow or deny; raises only when the gate or its recorder
         fails."""
-        req = request if request is not None else ExecRequest(**fields)
+        req = ExecRequest.build(request, fields)
         sup = self._enter()
         try:
             verdict, findings = await self._decide(sup, req)
@@ -281,7 +281,7 @@ class Gate:
         TERM → grace → KILL and its result recorded (``cancelled=True``) before the
         cancellation propagates.
         """
-        req = request if request is not None else ExecRequest(**fields)
+        req = ExecRequest.build(request, fields)
         sup = self._enter()
         try:
             if req.idempotency_key is not None:

@@ -27,7 +27,7 @@ def run(
     keywords are :class:`ExecRequest` fields. Raises what ``Gate.run`` raises. Must not be
     called from inside a running event loop (use ``Gate`` there).
     """
-    request = ExecRequest(argv=argv, command=command, **fields)
+    request = ExecRequest.build(None, {"argv": argv, "command": command, **fields})
 
     async def main() -> ExecResult:
         async with Gate.open(policy, store) as gate:
