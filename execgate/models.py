@@ -19,6 +19,14 @@ OverflowAction = Literal["truncate", "kill"]
 KillReason = Literal["timeout", "cancelled", "output_limit", "shutdown"]
 
 
+#: Bounds on what one request may carry, so that scanning and spawning stay cheap and a
+#: hostile request cannot exhaust memory. Linux itself refuses one argv word over 128 KiB.
+MAX_ARG_BYTES = 128 * 1024
+MAX_ARGV_TOTAL_BYTES = 1024 * 1024
+MAX_COMMAND_BYTES = 128 * 1024
+MAX_STDIN_BYTES = 16 * 1024 * 1024
+
+
 def _new_job_id() -> str:
     return uuid.uuid4().hex
 
@@ -121,12 +129,19 @@ class ExecRequest:
                 _no_nul(f"argv[{i}]", word)
             if not self.argv[0]:
                 raise RequestError("argv[0]: the program name must not be empty")
+            sizes = [len(w.encode("utf-8", "surrogateescape")) for w in self.argv]
+            if max(sizes) > MAX_ARG_BYTES:
+                raise RequestError(f"argv: a word is longer than {MAX_ARG_BYTES} bytes")
+            if sum(sizes) > MAX_ARGV_TOTAL_BYTES:
+                raise RequestError(f"argv: longer than {MAX_ARGV_TOTAL_BYTES} bytes in all")
         if self.command is not None:
             if not isinstance(self.command, str):
                 raise RequestError("command: expected a str")
             _no_nul("command", self.command)
             if not self.command.strip():
                 raise RequestError("command: must not be blank")
+            if len(self.command) > MAX_COMMAND_BYTES:
+                raise RequestError(f"command: longer than {MAX_COMMAND_BYTES} characters")
         if not isinstance(self.cwd, str):
             raise RequestError("cwd: expected a str relative to the workspace")
         _no_nul("cwd", self.cwd)
@@ -143,8 +158,17 @@ class ExecRequest:
                 if not isinstance(val, str):
                     raise RequestError(f"env_overrides[{name}]: expected str or None")
                 _no_nul(f"env_overrides[{name}]", val)
-        if self.stdin is not None and not isinstance(self.stdin, bytes | bytearray):
-            raise RequestError("stdin: expected bytes")
+        if self.stdin is not None:
+            if not isinstance(self.stdin, bytes | bytearray):
+                raise RequestError("stdin: expected bytes")
+            if len(self.stdin) > MAX_STDIN_BYTES:
+                raise RequestError(
+                    f"stdin: {len(self.stdin)} bytes is more than {MAX_STDIN_BYTES}; "
+                    "pass large inputs as files in the workspace"
+                )
+        env_bytes = sum(len(k) + len(v or "") for k, v in self.env_overrides.items())
+        if env_bytes > MAX_ARGV_TOTAL_BYTES:
+            raise RequestError(f"env_overrides: longer than {MAX_ARGV_TOTAL_BYTES} bytes in all")
         if not isinstance(self.job_id, str) or not self.job_id:
             raise RequestError("job_id: expected a non-empty str")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -110,6 +112,7 @@ async def test_denied_env_override(policy: Policy, store_url: str, workspace: Pa
 @pytest.mark.parametrize(
     "request_kw",
     [
+        {"argv": ["cat"], "stdin": b"x" * (10 * 1024 * 1024) + b"\n" + GITHUB_TOKEN.encode()},
         {"argv": ["echo", GITHUB_TOKEN]},
         {"command": f"echo {AWS_KEY}"},
         {"argv": ["echo", "hi"], "env_overrides": {"TOKEN": GITHUB_TOKEN}},
@@ -360,8 +363,41 @@ async def test_malformed_requests_are_typed_errors(policy: Policy, store_url: st
             {"argv": ["true"], "env_overrides": {"A=B": "x"}},
             {"argv": ["true"], "stdin": "text"},
             {"argv": ["true"], "on_output_overflow": "explode"},
+            {"argv": ["true", "x" * (200 * 1024)]},
+            {"argv": ["true"] + ["x" * 100_000] * 20},
+            {"command": "echo " + "x" * 200_000},
+            {"argv": ["cat"], "stdin": b"x" * (17 * 1024 * 1024)},
         ]
         for fields in bad:
             with pytest.raises(RequestError):
                 await gate.run(**fields)
         assert (await gate.run(argv=["true"])).exit_code == 0
+
+
+async def test_disk_full_means_nothing_runs(
+    policy: Policy, tmp_path: Path, workspace: Path
+) -> None:
+    """A real full filesystem (a 512 KiB tmpfs), not a simulated error."""
+    import subprocess
+
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        async with open_gate(policy, f"sqlite:///{mnt / 'db.sqlite'}") as gate:
+            await gate.run(argv=["true"])
+            fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT)
+            with contextlib.suppress(OSError):
+                while True:
+                    os.write(fd, b"x" * 4096)
+            os.close(fd)
+            with pytest.raises(RecorderUnavailable) as exc:
+                await gate.run(argv=["touch", "marker"])
+            assert "full" in str(exc.value)
+            assert not (workspace / "marker").exists()
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)

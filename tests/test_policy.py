@@ -97,3 +97,12 @@ def test_request_limits_default_and_lower(tmp_path: Path) -> None:
     assert v.plan is not None
     assert (v.plan.limits.timeout, v.plan.limits.max_output_bytes) == (2, 10)
     assert v.plan.limits.kill_grace == p.limits.kill_grace
+
+
+def test_program_named_by_path_runs_the_file_decided_on(tmp_path: Path) -> None:
+    (tmp_path / "myls").symlink_to("/usr/bin/ls")
+    p = default_policy(tmp_path)
+    v = evaluate(p, ExecRequest(argv=["./myls"]), dict(os.environ))
+    assert v.decision.allowed and v.plan is not None
+    # not the symlink, which the job could re-point between decision and exec
+    assert v.plan.argv[0] == os.path.realpath("/usr/bin/ls")

@@ -80,3 +80,11 @@ def test_request_scan_covers_every_channel() -> None:
     assert {"argv[1]", "env:A", "stdin"} <= where
     split = ExecRequest(argv=["curl", "-H", "Authorization:", "Bearer", "abcdefghijklmnop0123"])
     assert scan_request(split), "a header split over words is still a header"
+
+
+def test_vendor_tokens_must_stand_alone() -> None:
+    tok = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"
+    assert scan_text("x" + tok) == []
+    assert scan_text(tok + "_suffix") == []
+    for text in (f"token={tok}", f"'{tok}'", f"{tok}\n", f"Bearer:{tok}"):
+        assert [f.rule_id for f in scan_text(text)] == ["github-token"], text

@@ -114,7 +114,7 @@ class Actor(abc.ABC):
 
 
 class SequentialActor(Actor):
-    """An actor that handles one call at a time with a synchronous pure core."""
+    """An actor that handles one call at a time around a synchronous pure core."""
 
     async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
         async for msg in inbox:
@@ -122,11 +122,11 @@ class SequentialActor(Actor):
                 raise InjectedCrash(f"{self.name}: {msg.note}")
             self.take(msg)
             try:
-                msg.reply.set(self.handle(msg.payload))
+                msg.reply.set(await self.handle(msg.payload))
             except ExecgateError as exc:
                 msg.reply.fail(exc)
             self.in_flight.discard(msg)
             await anyio.lowlevel.checkpoint()
 
     @abc.abstractmethod
-    def handle(self, payload: Any) -> Any: ...
+    async def handle(self, payload: Any) -> Any: ...

@@ -19,7 +19,7 @@ class Gatekeeper(SequentialActor):
         self.policy = policy
         self.host_env = host_env
 
-    def handle(self, payload: Any) -> Verdict:
+    async def handle(self, payload: Any) -> Verdict:
         request: ExecRequest = payload
         env = self.host_env if self.host_env is not None else os.environ
         return evaluate(self.policy, request, env)

@@ -8,6 +8,7 @@ durable. If the write fails, every reply in the batch fails with ``RecorderUnava
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import anyio
@@ -17,6 +18,8 @@ from ..errors import RecorderUnavailable
 from ..models import Event
 from ..store import Store
 from ._base import Actor, Call, Crash, InjectedCrash, Message
+
+log = logging.getLogger("execgate.recorder")
 
 MAX_BATCH = 1024
 
@@ -58,6 +61,7 @@ class Recorder(Actor):
                     self.store.append, events, limiter=self.thread_limiter
                 )
             except RecorderUnavailable as exc:
+                log.error("%s (%d events in the failed batch)", exc, len(events))
                 for c in calls:
                     c.reply.fail(exc)
             else:

@@ -237,9 +237,14 @@ def evaluate(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) 
                         argv=argv,
                         cwd=cwd,
                     )
+        # A program named by path may lie in the workspace, where the job can swap a symlink
+        # between this decision and the exec: run the file the decision was made on. A bare
+        # name was found on PATH outside the workspace: keep its name (multi-call binaries
+        # such as unxz -> xz behave by argv[0]).
+        exe = real if "/" in argv[0] else program
         plan = ExecPlan(
             job_id=request.job_id,
-            argv=(program, *argv[1:]),
+            argv=(exe, *argv[1:]),
             cwd=cwd,
             env=env,
             limits=limits,

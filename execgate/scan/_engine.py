@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from ..models import ExecRequest, Finding
 from ._rules import RULES, is_placeholder
 
-#: stdin larger than this is scanned on its head only: scanning is linear, but a request
-#: carrying megabytes of stdin should not stall the Scanner for every other request.
-MAX_STDIN_SCAN = 4 * 1024 * 1024
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def scan_text(text: str, location: str = "text") -> list[Finding]:
@@ -26,6 +26,11 @@ def scan_text(text: str, location: str = "text") -> list[Finding]:
             if start == end:
                 continue
             if rule.placeholder_check and is_placeholder(m.group("secret")):
+                continue
+            if rule.bounded and (
+                (start > 0 and _is_word(text[start - 1]))
+                or (end < len(text) and _is_word(text[end]))
+            ):
                 continue
             found.append(
                 Finding(
@@ -79,7 +84,7 @@ def scan_request(request: ExecRequest) -> list[Finding]:
             findings += scan_text(f"{name}={value}", f"env:{name}")
     if request.stdin:
         # latin-1 maps each byte to one code point, so offsets are byte offsets.
-        findings += scan_text(bytes(request.stdin[:MAX_STDIN_SCAN]).decode("latin-1"), "stdin")
+        findings += scan_text(bytes(request.stdin).decode("latin-1"), "stdin")
     return findings
 
 

@@ -4,6 +4,10 @@ Each pattern has exactly one capturing group ``secret``: the span that is report
 redacted. Patterns are anchored on structure a credential cannot avoid (a vendor prefix, a
 PEM armour line, an ``Authorization`` header, the ``user:password@`` of a URL), never on
 entropy over every token.
+
+Patterns start with their literal prefix so the regex engine can skip ahead with a fast
+substring search (a leading ``\b`` or character class costs ~50x: 80 ms instead of 1.4 ms per
+4 MiB); word boundaries of ``bounded`` rules are checked in code instead.
 """
 
 from __future__ import annotations
@@ -22,6 +26,12 @@ class Rule:
     #: When true, a value that looks like a placeholder (``$TOKEN``, ``<token>``, ``****``)
     #: is not a finding: the rule matches on context, not on the value's own shape.
     placeholder_check: bool = False
+    #: When true, the secret must not be glued to word characters on either side.
+    bounded: bool = False
+
+
+def _token(rule_id: str, provider: str, pattern: str, confidence: float) -> Rule:
+    return Rule(rule_id, provider, re.compile(pattern), confidence, bounded=True)
 
 
 def _r(rule_id: str, provider: str, pattern: str, confidence: float, ph: bool = False) -> Rule:
@@ -29,28 +39,25 @@ def _r(rule_id: str, provider: str, pattern: str, confidence: float, ph: bool = 
 
 
 RULES: tuple[Rule, ...] = (
-    _r("aws-access-key-id", "aws", r"\b(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b", 0.95),
+    _token("aws-access-key-id", "aws", r"(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})", 0.95),
     _r(
         "aws-secret-access-key",
         "aws",
         r"(?i)aws_?secret_?access_?key\s*[=:]\s*[\"']?(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
         0.9,
     ),
-    _r("github-token", "github", r"\b(?P<secret>gh[pousr]_[A-Za-z0-9]{36,255})\b", 0.98),
-    _r(
-        "github-fine-grained-pat",
-        "github",
-        r"\b(?P<secret>github_pat_[A-Za-z0-9_]{60,255})\b",
-        0.98,
+    _token("github-token", "github", r"(?P<secret>gh[pousr]_[A-Za-z0-9]{36,255})", 0.98),
+    _token(
+        "github-fine-grained-pat", "github", r"(?P<secret>github_pat_[A-Za-z0-9_]{60,255})", 0.98
     ),
-    _r("gitlab-token", "gitlab", r"\b(?P<secret>glpat-[A-Za-z0-9_\-]{20,})\b", 0.95),
-    _r("slack-token", "slack", r"\b(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})\b", 0.95),
-    _r("stripe-secret-key", "stripe", r"\b(?P<secret>[sr]k_live_[A-Za-z0-9]{20,})\b", 0.97),
-    _r("anthropic-api-key", "anthropic", r"\b(?P<secret>sk-ant-[A-Za-z0-9_\-]{32,})", 0.97),
-    _r(
+    _token("gitlab-token", "gitlab", r"(?P<secret>glpat-[A-Za-z0-9_\-]{20,})", 0.95),
+    _token("slack-token", "slack", r"(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})", 0.95),
+    _token("stripe-secret-key", "stripe", r"(?P<secret>[sr]k_live_[A-Za-z0-9]{20,})", 0.97),
+    _token("anthropic-api-key", "anthropic", r"(?P<secret>sk-ant-[A-Za-z0-9_\-]{32,})", 0.97),
+    _token(
         "openai-api-key",
         "openai",
-        r"\b(?P<secret>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})",
+        r"(?P<secret>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})",
         0.97,
     ),
     _r(
@@ -63,21 +70,22 @@ RULES: tuple[Rule, ...] = (
     _r(
         "authorization-bearer",
         "http",
-        r"(?i)\bauthorization\s*[:=]\s*[\"']?bearer\s+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
+        r"(?i)authorization\s*[:=]\s*[\"']?bearer\s+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
         0.9,
         ph=True,
     ),
     _r(
         "authorization-basic",
         "http",
-        r"(?i)\bauthorization\s*[:=]\s*[\"']?basic\s+(?P<secret>[A-Za-z0-9+/]{8,}=*)",
+        r"(?i)authorization\s*[:=]\s*[\"']?basic\s+(?P<secret>[A-Za-z0-9+/]{8,}=*)",
         0.85,
         ph=True,
     ),
     _r(
         "url-password",
         "url",
-        r"\b[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/?#@\"'`]{1,256}:(?P<secret>[^\s/?#@\"'`]{1,256})@",
+        # Anchored on "://" (a fast literal); the scheme before it does not matter.
+        r"://[^\s:/?#@\"'`]{1,256}:(?P<secret>[^\s/?#@\"'`]{1,256})@",
         0.85,
         ph=True,
     ),

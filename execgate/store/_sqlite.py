@@ -98,7 +98,8 @@ class SqliteStore:
                 db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
 
     def append(self, events: Sequence[Event]) -> None:
@@ -117,7 +118,10 @@ class SqliteStore:
                     self._db.executemany(_INSERT, rows)
                     self._db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    # SQLite may already have rolled back (e.g. SQLITE_FULL on COMMIT): a
+                    # second ROLLBACK would fail and hide the real error.
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
                     raise
             except sqlite3.Error as exc:
                 raise RecorderUnavailable(

@@ -36,8 +36,9 @@ from ._supervisor import ACTORS, Supervisor
 PolicyLike = Policy | str | os.PathLike[str] | None
 ContainmentChoice = Literal["auto", "cgroup", "process-group"]
 
-#: How many idempotency keys a gate remembers.
-IDEMPOTENCY_CACHE = 4096
+#: How many idempotency keys a gate remembers (each holds a result with its output, up to
+#: 2x max_output_bytes, so this bounds the cache's memory).
+IDEMPOTENCY_CACHE = 256
 #: Retries for a result event whose first write failed.
 RESULT_WRITE_ATTEMPTS = 3
 
