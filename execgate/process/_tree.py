@@ -94,11 +94,17 @@ def _kill(pid: int, sig: int) -> bool:
     return True
 
 
+#: Leaders of live jobs in this process. Their exit status belongs to the event loop; a pid
+#: remembered from one job's tree may by now be reused by another job's leader, so no sweep
+#: may ever wait on these.
+_LEADERS: set[int] = set()
+
+
 def reap_orphans(pids: Iterable[int], leader: int) -> None:
-    """Collect the exit status of job processes re-parented to us, never the leader's (the
-    event loop owns that one)."""
+    """Collect the exit status of job processes re-parented to us (we are their subreaper),
+    never a leader's."""
     for pid in pids:
-        if pid == leader:
+        if pid == leader or pid in _LEADERS:
             continue
         with contextlib.suppress(ChildProcessError, OSError):
             os.waitpid(pid, os.WNOHANG)
@@ -160,6 +166,7 @@ class CgroupJob:
 
     def adopt(self, pid: int) -> None:
         self.leader = pid
+        _LEADERS.add(pid)
         try:
             with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
                 f.write(str(pid))
@@ -188,6 +195,7 @@ class CgroupJob:
 
     def close(self) -> None:
         reap_orphans(self._seen, self.leader)
+        _LEADERS.discard(self.leader)
         with contextlib.suppress(FileNotFoundError):
             os.rmdir(self.path)
 
@@ -266,6 +274,7 @@ class ProcessGroupJob:
 
     def adopt(self, pid: int) -> None:
         self.leader = pid
+        _LEADERS.add(pid)
         self._seen.add(pid)
 
     def _has_token(self, pid: int) -> bool:
@@ -322,6 +331,7 @@ class ProcessGroupJob:
 
     def close(self) -> None:
         reap_orphans(self._seen, self.leader)
+        _LEADERS.discard(self.leader)
 
 
 class ProcessGroupContainment:
