@@ -37,7 +37,9 @@ def main() -> None:
     rows: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        (tmp / "p.toml").write_text(f'[workspace]\nroot = "{tmp}"\n[[allow]]\ncommand = "/bin/true"\n')
+        (tmp / "p.toml").write_text(
+            f'[workspace]\nroot = "{tmp}"\n[[allow]]\ncommand = "/bin/true"\n'
+        )
         policy = load_policy(tmp / "p.toml")
         req = ExecRequest(argv=["/bin/true"])
         env = dict(os.environ)

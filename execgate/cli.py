@@ -13,6 +13,7 @@ import shlex
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 
 import anyio
@@ -22,7 +23,7 @@ import click
 from .errors import ExecgateError, ProgramNotFound, Refused, RequestError
 from .models import Decision, Event, ExecRequest, ExecResult
 from .policy import Policy, default_policy, load_policy
-from .store import DEFAULT_STORE_URL, open_store
+from .store import DEFAULT_STORE_URL, EventFilter, open_store
 from .supervisor import Gate
 
 T = TypeVar("T")
@@ -281,27 +282,72 @@ def _event_line(ev: Event) -> str:
     return f"{when} {ev.kind:<16} {ev.actor:<10} {job:<12} {status} {what}".rstrip()
 
 
+def _since(value: str | None) -> float | None:
+    """``--since``: seconds ago with a unit (``90s``, ``15m``, ``2h``, ``7d``) or ISO 8601."""
+    if value is None:
+        return None
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    if value[-1:] in units and value[:-1].replace(".", "", 1).isdigit():
+        return time.time() - float(value[:-1]) * units[value[-1]]
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: use e.g. 15m, 2h, 7d or 2026-11-24T08:00") from None
+
+
 @main.command()
 @click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @click.option("--job", "job_id", metavar="ID", help="Only this job's events.")
+@click.option("--session", "session_id", metavar="ID", help="Only this session's events.")
+@click.option("--model", "model_id", metavar="ID", help="Only this model's events.")
+@click.option("--decision", type=click.Choice(["allow", "deny"]), help="Only these decisions.")
+@click.option("--kind", help="Only this kind (decision, result, error, interrupted, ...).")
+@click.option("--since", metavar="WHEN", help="Only events since WHEN (15m, 2h, 7d, ISO 8601).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def log(store: str, limit: int, job_id: str | None, as_json: bool) -> None:
+def log(store: str, limit: int, as_json: bool, since: str | None, **filters: Any) -> None:
     """Show the newest recorded events, oldest first."""
+    where = EventFilter(since=_since(since), **filters)
     try:
         st = open_store(store)
         try:
-            events = st.query(limit=limit, job_id=job_id)
+            events = st.query(limit=limit, where=where)
         finally:
             st.close()
     except ExecgateError as exc:
         _fail(exc, as_json)
     for ev in events:
         if as_json:
-            d = _json.unstructure(ev)
-            click.echo(json.dumps(d))
+            click.echo(json.dumps(_json.unstructure(ev)))
         else:
             click.echo(_event_line(ev))
+
+
+@main.command()
+@click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify(store: str, as_json: bool) -> None:
+    """Check every hash chain in the store; exit 1 at the first broken link of any chain."""
+    try:
+        st = open_store(store)
+        try:
+            report = st.verify()
+        finally:
+            st.close()
+    except ExecgateError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        click.echo(json.dumps(_json.unstructure(report)))
+    else:
+        click.echo(f"{report.chains} chain(s), {report.events} event(s)")
+        for b in report.breaks:
+            click.echo(f"BROKEN chain {b.chain_id} at #{b.chain_seq} ({b.event_id}): {b.problem}")
+        for chain_id in report.unsealed:
+            click.echo(
+                f"note: chain {chain_id} has no supervisor_stop (crashed, or its tail deleted)"
+            )
+        click.echo("ok" if report.ok else "TAMPERED")
+    sys.exit(0 if report.ok else 1)
 
 
 __all__ = ["main"]

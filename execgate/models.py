@@ -274,7 +274,13 @@ class ExecResult:
 
 
 EventKind = Literal[
-    "decision", "result", "error", "actor_restart", "supervisor_start", "supervisor_stop"
+    "decision",
+    "result",
+    "error",
+    "interrupted",
+    "actor_restart",
+    "supervisor_start",
+    "supervisor_stop",
 ]
 
 

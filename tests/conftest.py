@@ -184,3 +184,34 @@ def which(name: str) -> str:
     found = shutil.which(name)
     assert found, name
     return found
+
+
+PG_BASE = os.environ.get("EXECGATE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_url() -> Iterable[str]:
+    """A PostgreSQL store URL on a fresh schema of the machine's server (dropped after).
+
+    The server must be running (``.ci/run`` starts it): a missing server is a failure, not a
+    skip, so the PostgreSQL half of the storage tests can never silently not run.
+    """
+    import uuid
+
+    import psycopg
+
+    schema = f"eg_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_BASE, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_BASE, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return str(request.getfixturevalue("pg_url"))

@@ -143,3 +143,32 @@ def test_stdin_from_file_and_never_inherited(policy_file: Path, workspace: Path)
         input=b"host stdin",
     )
     assert r.stdout == b""
+
+
+def test_verify_detects_tampering(policy_file: Path, workspace: Path) -> None:
+    import sqlite3
+
+    run(["run", "--policy", str(policy_file), "--job-id", "T1", "--", "echo", "hi"], workspace)
+    r = run(["verify"], workspace)
+    assert r.returncode == 0 and r.stdout.strip().endswith(b"ok")
+    db = sqlite3.connect(workspace / ".execgate" / "execgate.db")
+    db.execute(
+        "UPDATE events SET exit_code = 0, reason = 'nothing to see' WHERE job_id = 'T1' AND kind = 'result'"
+    )
+    db.commit()
+    db.close()
+    r = run(["verify", "--json"], workspace)
+    report = json.loads(r.stdout)
+    assert r.returncode == 1 and len(report["breaks"]) == 1
+    assert "edited" in report["breaks"][0]["problem"]
+
+
+def test_log_filters(policy_file: Path, workspace: Path) -> None:
+    run(["run", "--policy", str(policy_file), "--session-id", "S1", "--", "echo", "a"], workspace)
+    run(["run", "--policy", str(policy_file), "--session-id", "S2", "--", "ls"], workspace)
+    r = run(["log", "--json", "--session", "S2"], workspace)
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [(e["kind"], e["decision"]) for e in rows] == [("decision", "deny")]
+    r = run(["log", "--json", "--decision", "allow", "--since", "1h"], workspace)
+    assert {json.loads(line)["session_id"] for line in r.stdout.splitlines()} == {"S1"}
+    assert run(["log", "--since", "yesterday-ish"], workspace).returncode == 2

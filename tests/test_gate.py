@@ -39,7 +39,7 @@ def events(store_url: str, **where: object) -> list[dict[str, object]]:
     sql = "SELECT * FROM events"
     if where:
         sql += " WHERE " + " AND ".join(f"{k} = ?" for k in where)
-    rows = [dict(r) for r in db.execute(sql + " ORDER BY seq", tuple(where.values()))]
+    rows = [dict(r) for r in db.execute(sql + " ORDER BY ts, chain_seq", tuple(where.values()))]
     db.close()
     return rows
 
@@ -401,3 +401,89 @@ async def test_disk_full_means_nothing_runs(
             assert not (workspace / "marker").exists()
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_supervisor_killed_mid_job(
+    policy: Policy, store_url: str, workspace: Path, tmp_path: Path
+) -> None:
+    """SIGKILL the whole supervisor process while a job runs: the next gate marks the job
+    interrupted, and (with cgroups) ends the job the dead supervisor left running."""
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import alive, cgroup_available, read_pids, write_script
+
+    from execgate.store import EventFilter, open_store
+
+    write_script(
+        workspace,
+        "long.py",
+        "import os, time\nopen('pids.txt','a').write(f'{os.getpid()}\\n')\ntime.sleep(60)\n",
+    )
+    host = tmp_path / "host.py"
+    host.write_text(
+        "import sys, anyio\n"
+        "from execgate import Gate, load_policy\n"
+        "async def main():\n"
+        "    async with Gate.open(load_policy(sys.argv[1]), sys.argv[2]) as gate:\n"
+        f"        await gate.run(argv=[{PYTHON!r}, 'long.py'], job_id='doomed', timeout=30)\n"
+        "anyio.run(main)\n"
+    )
+    proc = subprocess.Popen([sys.executable, str(host), policy.source, store_url])
+    (job_pid,) = read_pids(workspace / "pids.txt", 1, timeout=20)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert alive(job_pid), "the job outlived its supervisor (what the next gate must clean up)"
+
+    async def reopen() -> None:
+        async with open_gate(policy, store_url):
+            pass
+
+    anyio.run(reopen)
+    st = open_store(store_url)
+    marked = st.query(where=EventFilter(kind="interrupted"))
+    st.close()
+    assert [e.job_id for e in marked] == ["doomed"]
+    if cgroup_available():
+        assert not alive(job_pid), "the dead supervisor's job must be ended by the next gate"
+    else:
+        os.kill(job_pid, signal.SIGKILL)
+
+
+async def test_gate_on_postgres(policy: Policy, pg_url: str, workspace: Path) -> None:
+    from execgate.store import EventFilter, open_store
+
+    async with open_gate(policy, pg_url) as gate:
+        r = await gate.run(argv=["echo", "pg"], job_id="pg-1")
+        assert r.stdout == b"pg\n" and r.recorded
+    st = open_store(pg_url)
+    kinds = [e.kind for e in st.query(where=EventFilter(job_id="pg-1"))]
+    assert kinds == ["decision", "result"]
+    assert st.verify().ok
+    st.close()
+
+
+async def test_postgres_connection_killed_fails_closed_then_recovers(
+    policy: Policy, pg_url: str, workspace: Path
+) -> None:
+    import uuid
+
+    import psycopg
+    from conftest import PG_BASE
+
+    app = f"eg_{uuid.uuid4().hex[:8]}"
+    url = f"{pg_url}&application_name={app}"
+    async with open_gate(policy, url) as gate:
+        await gate.run(argv=["true"])
+        with psycopg.connect(PG_BASE, autocommit=True) as admin:
+            n = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+                (app,),
+            ).fetchone()
+            assert n is not None and n[0] == 1
+        with pytest.raises(RecorderUnavailable):
+            await gate.run(argv=["touch", "marker"])
+        assert not (workspace / "marker").exists()
+        await gate.run(argv=["touch", "marker"])  # reconnected
+    assert (workspace / "marker").exists()

@@ -30,6 +30,7 @@ import itertools
 import os
 import secrets
 import signal
+import time
 from collections.abc import Iterable, Mapping
 from typing import Literal, Protocol
 
@@ -200,6 +201,44 @@ class CgroupJob:
             os.rmdir(self.path)
 
 
+def _kill_and_remove(base: str) -> None:
+    """Kill every job cgroup under ``base`` and remove them and ``base``."""
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(base):
+            sub = os.path.join(base, entry)
+            if not os.path.isdir(sub):
+                continue
+            with contextlib.suppress(OSError), open(os.path.join(sub, "cgroup.kill"), "w") as f:
+                f.write("1")
+            for _ in range(200):  # cgroup.kill is asynchronous: wait for the group to empty
+                with contextlib.suppress(OSError):
+                    os.rmdir(sub)
+                    break
+                time.sleep(0.005)
+    with contextlib.suppress(OSError):
+        os.rmdir(base)
+
+
+def _sweep_dead_gates(parent: str) -> None:
+    """Jobs of a gate whose process died (SIGKILL, OOM) are still in its cgroups: end them.
+
+    Only cgroups named ``execgate-<pid>-*`` whose pid is gone are touched.
+    """
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(parent):
+            if not entry.startswith("execgate-"):
+                continue
+            pid_text = entry.split("-")[1]
+            if not pid_text.isdigit():
+                continue
+            try:
+                os.kill(int(pid_text), 0)
+            except ProcessLookupError:
+                _kill_and_remove(os.path.join(parent, entry))
+            except PermissionError:
+                pass
+
+
 class CgroupContainment:
     mechanism: Mechanism = "cgroup"
 
@@ -214,6 +253,7 @@ class CgroupContainment:
         if mount is None or own is None or not os.path.exists(_SHELL):
             return None
         parent = os.path.join(mount, own.lstrip("/"))
+        _sweep_dead_gates(parent)
         base = os.path.join(parent, f"execgate-{os.getpid()}-{secrets.token_hex(4)}")
         try:
             os.mkdir(base)
@@ -234,16 +274,7 @@ class CgroupContainment:
         return CgroupJob(path)
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            for entry in os.listdir(self.base):
-                sub = os.path.join(self.base, entry)
-                if os.path.isdir(sub):
-                    with contextlib.suppress(OSError):
-                        with open(os.path.join(sub, "cgroup.kill"), "w") as f:
-                            f.write("1")
-                        os.rmdir(sub)
-        with contextlib.suppress(OSError):
-            os.rmdir(self.base)
+        _kill_and_remove(self.base)
 
 
 # --- process group + subreaper fallback ---------------------------------------------------------

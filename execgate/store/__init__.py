@@ -10,16 +10,30 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from ..models import Event
+from ._chain import Break, VerifyReport
+from ._postgres import PostgresStore
+from ._sql import EventFilter, SqlStore
 from ._sqlite import SqliteStore
 from ._url import DEFAULT_STORE_URL, StoreURL, parse_store_url, redact_url
 
 
 class Store(Protocol):
-    backend: str
+    """What the Recorder and the CLI call. Blocking; call from a worker thread in async code."""
+
+    @property
+    def backend(self) -> str: ...
+
+    url: StoreURL
 
     def append(self, events: Sequence[Event]) -> None: ...
 
-    def query(self, *, limit: int = 100, job_id: str | None = None) -> list[Event]: ...
+    def query(self, *, limit: int = 100, where: EventFilter | None = None) -> list[Event]: ...
+
+    def verify(self) -> VerifyReport: ...
+
+    def recover_interrupted(self) -> list[str]: ...
+
+    def schema_version(self) -> int: ...
 
     def close(self) -> None: ...
 
@@ -30,14 +44,21 @@ def open_store(url: str = DEFAULT_STORE_URL) -> Store:
     Raises ``StoreInvalid`` for a malformed URL, ``StoreUnavailable`` when it cannot be opened.
     """
     parsed = parse_store_url(url)
+    if parsed.scheme == "postgresql":
+        return PostgresStore(parsed)
     return SqliteStore(parsed)
 
 
 __all__ = [
     "DEFAULT_STORE_URL",
+    "Break",
+    "EventFilter",
+    "PostgresStore",
+    "SqlStore",
     "SqliteStore",
     "Store",
     "StoreURL",
+    "VerifyReport",
     "open_store",
     "parse_store_url",
     "redact_url",

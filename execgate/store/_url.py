@@ -38,8 +38,8 @@ def redact_url(url: str) -> str:
 
 
 def parse_store_url(url: str) -> StoreURL:
-    """Accepts ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` and a bare file
-    path (taken as SQLite). Query parameters: ``busy_timeout`` (seconds, default 2)."""
+    """Accepts ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``, a bare file
+    path (taken as SQLite), and ``postgresql://user:pass@host:port/db?params``."""
     if "://" not in url:
         return StoreURL("sqlite", os.path.abspath(url), {}, url)
     parts = urllib.parse.urlsplit(url)
@@ -53,6 +53,11 @@ def parse_store_url(url: str) -> StoreURL:
         if not path:
             raise StoreInvalid(f"store URL {redact_url(url)!r}: no database path")
         return StoreURL("sqlite", os.path.abspath(path), params, url)
+    if parts.scheme in ("postgresql", "postgres"):
+        if not parts.hostname and not params.get("host"):
+            raise StoreInvalid(f"store URL {redact_url(url)!r}: no host")
+        return StoreURL("postgresql", parts.path.lstrip("/"), params, url)
     raise StoreInvalid(
-        f"store URL {redact_url(url)!r}: unsupported backend {parts.scheme!r} (supported: sqlite)"
+        f"store URL {redact_url(url)!r}: unsupported backend {parts.scheme!r} "
+        "(supported: sqlite, postgresql)"
     )

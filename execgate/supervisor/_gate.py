@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
+import socket
 from collections import OrderedDict
 from collections.abc import Mapping
 from types import TracebackType
@@ -24,7 +26,7 @@ from ..errors import (
     RecorderUnavailable,
     refusal_for,
 )
-from ..models import Decision, ExecRequest, ExecResult, Finding
+from ..models import Decision, Event, ExecRequest, ExecResult, Finding
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
@@ -32,6 +34,8 @@ from ..scan import describe
 from ..store import DEFAULT_STORE_URL, Store, open_store
 from ._events import decision_event, error_event, lifecycle_event, result_event
 from ._supervisor import ACTORS, Supervisor
+
+log = logging.getLogger("execgate.gate")
 
 PolicyLike = Policy | str | os.PathLike[str] | None
 ContainmentChoice = Literal["auto", "cgroup", "process-group"]
@@ -53,6 +57,21 @@ class GateStatistics:
     restarts: Mapping[str, int]
     containment: str
     closed: bool
+
+
+def _open_and_recover(url: str, start: Event) -> Store:
+    """Open the store, durably record this run's start, and mark jobs that a dead run on this
+    host left without a result as interrupted. Blocking: runs on a worker thread."""
+    store = open_store(url)
+    try:
+        store.append([start])
+        marked = store.recover_interrupted()
+    except BaseException:
+        store.close()
+        raise
+    if marked:
+        log.warning("marked %d job(s) of a dead supervisor as interrupted", len(marked))
+    return store
 
 
 def _resolve_policy(policy: PolicyLike) -> Policy:
@@ -140,11 +159,19 @@ class Gate:
     async def __aenter__(self) -> Gate:
         if self._sup is not None:
             raise RuntimeError("a Gate can be entered only once")
-        self._store = await anyio.to_thread.run_sync(open_store, self.store_url)
+        containment = open_containment(self._containment_choice)
+        start = lifecycle_event(
+            "supervisor_start",
+            "supervisor",
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            containment=containment.mechanism,
+            policy=self.policy.source,
+        )
         try:
-            containment = open_containment(self._containment_choice)
+            self._store = await anyio.to_thread.run_sync(_open_and_recover, self.store_url, start)
         except BaseException:
-            self._store.close()
+            containment.close()
             raise
         self._containment = containment
         self._sup = Supervisor(
@@ -160,15 +187,6 @@ class Gate:
         await self._tg.__aenter__()
         try:
             await self._tg.start(self._sup.run)
-            self._sup.notify(
-                lifecycle_event(
-                    "supervisor_start",
-                    "supervisor",
-                    pid=os.getpid(),
-                    containment=containment.mechanism,
-                    policy=self.policy.source,
-                )
-            )
         except BaseException as exc:
             self._sup.cancel()
             self._tg.cancel_scope.cancel()

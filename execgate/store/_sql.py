@@ -1,0 +1,333 @@
+"""What both SQL backends share: rows, queries, migrations, chains, verification, recovery.
+
+A backend supplies a DB-API connection and a few dialect hooks; everything else — the one SQL
+text of each statement, the migration driver, the hash chain, crash recovery — lives here, so
+SQLite and PostgreSQL behave the same by construction. Methods are synchronous and blocking:
+the Recorder calls them on a worker thread, one call at a time.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+import attrs
+
+from ..errors import RecorderUnavailable, StoreUnavailable
+from ..models import Event
+from ._chain import Break, Chain, VerifyReport, verify_chain
+from ._migrations import MIGRATIONS
+from ._url import StoreURL
+
+EVENT_FIELDS = tuple(a.name for a in attrs.fields(Event))
+CHAIN_FIELDS = ("chain_id", "chain_seq", "prev_hash", "hash")
+COLUMNS = EVENT_FIELDS + CHAIN_FIELDS
+
+
+@attrs.frozen
+class EventFilter:
+    """Which events ``query`` returns. All given conditions must hold."""
+
+    job_id: str | None = None
+    session_id: str | None = None
+    model_id: str | None = None
+    decision: str | None = None
+    kind: str | None = None
+    since: float | None = None  # unix seconds
+
+
+def _to_row(ev: Event, seq: int, prev: str, digest: str, chain_id: str) -> tuple[Any, ...]:
+    values = []
+    for name in EVENT_FIELDS:
+        v = getattr(ev, name)
+        if name == "argv" and v is not None:
+            v = json.dumps(list(v))
+        values.append(v)
+    return (*values, chain_id, seq, prev, digest)
+
+
+def _from_row(row: Sequence[Any]) -> tuple[Event, str, int, str, str]:
+    d = dict(zip(COLUMNS, row, strict=True))
+    chain = (d.pop("chain_id"), d.pop("chain_seq"), d.pop("prev_hash"), d.pop("hash"))
+    if d["argv"] is not None:
+        d["argv"] = tuple(json.loads(d["argv"]))
+    for flag in ("timed_out", "cancelled"):
+        if d[flag] is not None:
+            d[flag] = bool(d[flag])  # SQLite stores booleans as 0/1
+    return Event(**d), *chain
+
+
+class SqlStore(abc.ABC):
+    """A flight-recorder store over one DB-API connection."""
+
+    backend: ClassVar[str]
+    #: The DB-API parameter marker of the driver ("?" or "%s").
+    param: ClassVar[str]
+
+    def __init__(self, url: StoreURL) -> None:
+        self.url = url
+        self._lock = threading.Lock()
+        self._chain = Chain()
+        self._conn: Any = None
+        try:
+            self._conn = self._connect()
+            self._migrate()
+        except StoreUnavailable:
+            self._close_quietly()
+            raise
+        except Exception as exc:
+            self._close_quietly()
+            raise StoreUnavailable(f"{url.redacted}: cannot open the store ({exc})") from None
+
+    # --- backend hooks -------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _connect(self) -> Any: ...
+
+    @abc.abstractmethod
+    def _begin(self, cur: Any) -> None:
+        """Start a write transaction (and, for migrations, exclude other migrators)."""
+
+    def _migration_lock(self, cur: Any) -> None:  # noqa: B027  (optional hook)
+        """Serialise concurrent migrators (a no-op where ``_begin`` already does)."""
+
+    def _reconnect_if_broken(self) -> None:  # noqa: B027  (optional hook)
+        """Replace a connection the server dropped (no-op for embedded databases)."""
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _sql(self, text: str) -> str:
+        return text.replace("?", self.param) if self.param != "?" else text
+
+    def _close_quietly(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+
+    def _write(self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        """Run ``statements`` (sql, many rows) in one committed transaction."""
+        cur = self._conn.cursor()
+        try:
+            self._begin(cur)
+            for sql, rows in statements:
+                cur.executemany(self._sql(sql), rows)
+            self._conn.commit()
+        except BaseException:
+            # The server may have rolled back already (e.g. disk full): keep the real error.
+            with contextlib.suppress(Exception):
+                self._conn.rollback()
+            raise
+        finally:
+            cur.close()
+
+    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cur = self._conn.cursor()
+        try:
+            cur.execute(self._sql(sql), tuple(args))
+            rows = [tuple(r) for r in cur.fetchall()]
+        finally:
+            cur.close()
+        if not getattr(self._conn, "autocommit", False):
+            self._conn.rollback()  # end the read transaction (PostgreSQL)
+        return rows
+
+    # --- migrations ----------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        cur = self._conn.cursor()
+        try:
+            self._begin(cur)
+            self._migration_lock(cur)
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            cur.execute("SELECT MAX(version) FROM schema_version")
+            current = int(cur.fetchone()[0] or 0)
+            latest = len(MIGRATIONS)
+            if current > latest:
+                raise StoreUnavailable(
+                    f"{self.url.redacted}: database schema version {current} is newer than "
+                    f"this execgate knows ({latest}); upgrade execgate"
+                )
+            for migration in MIGRATIONS[current:]:
+                for statement in migration.statements:
+                    cur.execute(statement)
+                cur.execute(
+                    self._sql("INSERT INTO schema_version (version) VALUES (?)"),
+                    (migration.version,),
+                )
+            self._conn.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._conn.rollback()
+            raise
+        finally:
+            cur.close()
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._read("SELECT MAX(version) FROM schema_version")[0][0] or 0)
+
+    # --- the storage API -----------------------------------------------------------------
+
+    def append(self, events: Sequence[Event]) -> None:
+        """Write ``events`` to this writer's chain in one durable transaction.
+
+        Raises :class:`RecorderUnavailable` if the transaction did not commit; the chain then
+        stays where it was, so a retry continues it without a gap.
+        """
+        if not events:
+            return
+        with self._lock:
+            linked, after = self._chain.extend(events)
+            rows = [_to_row(ev, seq, prev, h, after.chain_id) for ev, seq, prev, h in linked]
+            sql = (
+                f"INSERT INTO events ({', '.join(COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(COLUMNS))})"
+            )
+            try:
+                self._reconnect_if_broken()
+                self._write([(sql, rows)])
+            except Exception as exc:
+                raise RecorderUnavailable(
+                    f"the flight recorder ({self.url.redacted}) cannot write: {exc}"
+                ) from None
+            self._chain = after
+
+    def query(self, *, limit: int = 100, where: EventFilter | None = None) -> list[Event]:
+        """The newest ``limit`` events matching ``where``, oldest first."""
+        where = where or EventFilter()
+        conds, args = [], []
+        for name in ("job_id", "session_id", "model_id", "decision", "kind"):
+            value = getattr(where, name)
+            if value is not None:
+                conds.append(f"{name} = ?")
+                args.append(value)
+        if where.since is not None:
+            conds.append("ts >= ?")
+            args.append(where.since)
+        sql = f"SELECT {', '.join(COLUMNS)} FROM events"
+        if conds:
+            sql += " WHERE " + " AND ".join(conds)
+        sql += " ORDER BY ts DESC, chain_seq DESC LIMIT ?"
+        args.append(limit)
+        with self._lock:
+            try:
+                self._reconnect_if_broken()
+                rows = self._read(sql, args)
+            except Exception as exc:
+                raise StoreUnavailable(f"{self.url.redacted}: cannot read: {exc}") from None
+        return [_from_row(r)[0] for r in reversed(rows)]
+
+    def _chain_rows(self) -> Iterator[tuple[str, list[tuple[Event, int, str, str]]]]:
+        rows = self._read(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY chain_id, chain_seq")
+        current: str | None = None
+        bucket: list[tuple[Event, int, str, str]] = []
+        for row in rows:
+            ev, chain_id, seq, prev, digest = _from_row(row)
+            if chain_id != current:
+                if current is not None:
+                    yield current, bucket
+                current, bucket = chain_id, []
+            bucket.append((ev, seq, prev, digest))
+        if current is not None:
+            yield current, bucket
+
+    def verify(self) -> VerifyReport:
+        """Check every chain; report each chain's first broken link."""
+        with self._lock:
+            try:
+                chains = list(self._chain_rows())
+            except Exception as exc:
+                raise StoreUnavailable(f"{self.url.redacted}: cannot read: {exc}") from None
+        breaks: list[Break] = []
+        unsealed = []
+        for chain_id, rows in chains:
+            breaks.extend(verify_chain(chain_id, rows))
+            if rows and rows[-1][0].kind != "supervisor_stop" and chain_id != self._chain.chain_id:
+                unsealed.append(chain_id)
+        return VerifyReport(
+            chains=len(chains),
+            events=sum(len(r) for _, r in chains),
+            breaks=tuple(breaks),
+            unsealed=tuple(unsealed),
+        )
+
+    def recover_interrupted(self) -> list[str]:
+        """Mark jobs of dead writers on this host that have an allow decision and no outcome.
+
+        A writer is dead when its chain has no ``supervisor_stop`` and the process that
+        started it (host and pid in ``supervisor_start``) is gone. Each such job gets an
+        ``interrupted`` event in the current chain. Returns the job ids marked.
+        """
+        host = socket.gethostname()
+        with self._lock:
+            starts = self._read(
+                "SELECT chain_id, detail FROM events WHERE kind = 'supervisor_start'"
+            )
+            stopped = {r[0] for r in self._read(
+                "SELECT chain_id FROM events WHERE kind = 'supervisor_stop'"
+            )}  # fmt: skip
+        dead = []
+        for chain_id, detail in starts:
+            if chain_id in stopped or chain_id == self._chain.chain_id:
+                continue
+            info = json.loads(detail or "{}")
+            if info.get("host") == host and not _pid_alive(int(info.get("pid", -1))):
+                dead.append(chain_id)
+        marked: list[str] = []
+        for chain_id in dead:
+            with self._lock:
+                rows = self._read(
+                    "SELECT job_id, kind, decision, model_id, session_id FROM events "
+                    "WHERE chain_id = ? AND job_id IS NOT NULL",
+                    (chain_id,),
+                )
+                done = {r[0] for r in rows if r[1] in ("result", "error", "interrupted")}
+                marked_before = self._read(
+                    "SELECT job_id FROM events WHERE kind = 'interrupted' AND job_id IS NOT NULL"
+                )
+                done |= {r[0] for r in marked_before}
+            pending = {
+                r[0]: r for r in rows if r[1] == "decision" and r[2] == "allow" and r[0] not in done
+            }
+            events = [
+                Event(
+                    event_id=uuid.uuid4().hex,
+                    ts=time.time(),
+                    kind="interrupted",
+                    actor="recorder",
+                    job_id=job_id,
+                    model_id=r[3],
+                    session_id=r[4],
+                    reason="the supervisor died before this job's result was recorded",
+                    detail=json.dumps({"chain_id": chain_id}),
+                )
+                for job_id, r in pending.items()
+            ]
+            if events:
+                self.append(events)
+                marked.extend(e.job_id for e in events if e.job_id)
+        return marked
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_quietly()
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
