@@ -6,6 +6,8 @@ properties; the actors move them and the pure cores (``policy``, ``scan``) compu
 
 from __future__ import annotations
 
+import secrets
+import time
 import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -25,6 +27,12 @@ MAX_ARG_BYTES = 128 * 1024
 MAX_ARGV_TOTAL_BYTES = 1024 * 1024
 MAX_COMMAND_BYTES = 128 * 1024
 MAX_STDIN_BYTES = 16 * 1024 * 1024
+
+
+def new_event_id() -> str:
+    """A unique id that sorts by creation time (nanosecond clock, then 64 random bits), so
+    the store's primary-key index grows at its end instead of at random places."""
+    return f"{time.time_ns():016x}{secrets.token_hex(8)}"
 
 
 def _new_job_id() -> str:

@@ -11,31 +11,29 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
 
-from ..models import Event
-
 GENESIS = "0" * 64
+# One encoder for all calls: json.dumps with options builds a new encoder every time.
+_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
 
 
-def canonical(event: Event, chain_id: str, chain_seq: int) -> bytes:
-    d: dict[str, Any] = attrs.asdict(event)
-    d["argv"] = list(event.argv) if event.argv is not None else None
-    d["chain_id"] = chain_id
-    d["chain_seq"] = chain_seq
-    # repr keeps floats exact; JSON with sorted keys is stable across versions and backends.
-    d["ts"] = repr(float(event.ts))
-    if event.duration_ms is not None:
-        d["duration_ms"] = repr(float(event.duration_ms))
-    return json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+def canonical(values: Sequence[Any]) -> bytes:
+    """The bytes an event's hash covers: a JSON array of its column values in the fixed
+    column order (event fields, argv as its JSON text, then chain_id and chain_seq).
+
+    JSON renders floats with ``repr``, which round-trips exactly; booleans must be booleans
+    (SQLite hands back 0/1: normalise before calling).
+    """
+    return _encoder.encode(values).encode()
 
 
-def link(prev_hash: str, event: Event, chain_id: str, chain_seq: int) -> str:
+def link(prev_hash: str, values: Sequence[Any]) -> str:
     h = hashlib.sha256(prev_hash.encode("ascii"))
-    h.update(canonical(event, chain_id, chain_seq))
+    h.update(canonical(values))
     return h.hexdigest()
 
 
@@ -47,14 +45,16 @@ class Chain:
     seq: int = 0
     last_hash: str = GENESIS
 
-    def extend(self, events: Iterable[Event]) -> tuple[list[tuple[Event, int, str, str]], Chain]:
-        """(event, chain_seq, prev_hash, hash) for each event, and the chain after them."""
+    def extend(self, rows: Iterable[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], Chain]:
+        """Each row (event column values) with chain_id, chain_seq, prev_hash, hash appended,
+        and the chain after them."""
         out = []
         seq, prev = self.seq, self.last_hash
-        for ev in events:
+        for row in rows:
             seq += 1
-            h = link(prev, ev, self.chain_id, seq)
-            out.append((ev, seq, prev, h))
+            keyed = (*row, self.chain_id, seq)
+            h = link(prev, keyed)
+            out.append((*keyed, prev, h))
             prev = h
         return out, Chain(self.chain_id, seq, prev)
 
@@ -80,18 +80,21 @@ class VerifyReport:
         return not self.breaks
 
 
-def verify_chain(chain_id: str, rows: Iterable[tuple[Event, int, str, str]]) -> Iterator[Break]:
-    """Check one chain's rows (event, chain_seq, prev_hash, hash) in chain_seq order; yields
-    the first broken link (then stops: after a break nothing further can be trusted)."""
+def verify_chain(chain_id: str, rows: Iterable[tuple[Any, ...]]) -> Iterator[Break]:
+    """Check one chain's rows, each ``(*event values, chain_id, chain_seq, prev_hash, hash)``
+    in chain_seq order, with ``event_id`` first; yields the first broken link and stops:
+    after a break nothing further in the chain can be trusted."""
     expected_seq, prev = 1, GENESIS
-    for ev, seq, prev_hash, stored in rows:
+    for row in rows:
+        *keyed, prev_hash, stored = row
+        seq, event_id = keyed[-1], keyed[0]
         if seq != expected_seq:
-            yield Break(chain_id, seq, ev.event_id, f"missing event(s) before #{seq}")
+            yield Break(chain_id, seq, event_id, f"missing event(s) before #{seq}")
             return
         if prev_hash != prev:
-            yield Break(chain_id, seq, ev.event_id, "prev_hash does not match the previous event")
+            yield Break(chain_id, seq, event_id, "prev_hash does not match the previous event")
             return
-        if link(prev_hash, ev, chain_id, seq) != stored:
-            yield Break(chain_id, seq, ev.event_id, "contents do not match the hash (edited)")
+        if link(prev_hash, keyed) != stored:
+            yield Break(chain_id, seq, event_id, "contents do not match the hash (edited)")
             return
         expected_seq, prev = seq + 1, stored

@@ -11,23 +11,30 @@ from __future__ import annotations
 import abc
 import contextlib
 import json
+import operator
 import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
 from ..errors import RecorderUnavailable, StoreUnavailable
-from ..models import Event
+from ..models import Event, new_event_id
 from ._chain import Break, Chain, VerifyReport, verify_chain
 from ._migrations import MIGRATIONS
 from ._url import StoreURL
 
-EVENT_FIELDS = tuple(a.name for a in attrs.fields(Event))
+#: The event columns, in the order the chain hash covers them (chain format 1). Changing this
+#: order or set changes what every stored hash means: add a new chain format instead.
+EVENT_FIELDS = (
+    "event_id", "ts", "kind", "actor", "job_id", "model_id", "session_id", "command", "argv",
+    "cwd", "decision", "rule", "code", "reason", "exit_code", "signal", "duration_ms",
+    "timed_out", "cancelled", "truncated_bytes", "detail",
+)  # fmt: skip
+assert set(EVENT_FIELDS) == {a.name for a in attrs.fields(Event)}, "Event changed: see above"
 CHAIN_FIELDS = ("chain_id", "chain_seq", "prev_hash", "hash")
 COLUMNS = EVENT_FIELDS + CHAIN_FIELDS
 
@@ -44,25 +51,33 @@ class EventFilter:
     since: float | None = None  # unix seconds
 
 
-def _to_row(ev: Event, seq: int, prev: str, digest: str, chain_id: str) -> tuple[Any, ...]:
-    values = []
-    for name in EVENT_FIELDS:
-        v = getattr(ev, name)
-        if name == "argv" and v is not None:
-            v = json.dumps(list(v))
-        values.append(v)
-    return (*values, chain_id, seq, prev, digest)
+_get_fields = operator.attrgetter(*EVENT_FIELDS)
+_ARGV = EVENT_FIELDS.index("argv")
+_KIND = EVENT_FIELDS.index("kind")
+_BOOLS = tuple(EVENT_FIELDS.index(f) for f in ("timed_out", "cancelled"))
 
 
-def _from_row(row: Sequence[Any]) -> tuple[Event, str, int, str, str]:
-    d = dict(zip(COLUMNS, row, strict=True))
-    chain = (d.pop("chain_id"), d.pop("chain_seq"), d.pop("prev_hash"), d.pop("hash"))
+def _event_values(ev: Event) -> tuple[Any, ...]:
+    values = list(_get_fields(ev))
+    if values[_ARGV] is not None:
+        values[_ARGV] = json.dumps(list(values[_ARGV]))
+    return tuple(values)
+
+
+def _normalise(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A stored row with backend quirks removed (SQLite's 0/1 booleans)."""
+    values = list(row)
+    for i in _BOOLS:
+        if values[i] is not None:
+            values[i] = bool(values[i])
+    return tuple(values)
+
+
+def _to_event(row: Sequence[Any]) -> Event:
+    d = dict(zip(EVENT_FIELDS, row[: len(EVENT_FIELDS)], strict=True))
     if d["argv"] is not None:
         d["argv"] = tuple(json.loads(d["argv"]))
-    for flag in ("timed_out", "cancelled"):
-        if d[flag] is not None:
-            d[flag] = bool(d[flag])  # SQLite stores booleans as 0/1
-    return Event(**d), *chain
+    return Event(**d)
 
 
 class SqlStore(abc.ABC):
@@ -185,8 +200,7 @@ class SqlStore(abc.ABC):
         if not events:
             return
         with self._lock:
-            linked, after = self._chain.extend(events)
-            rows = [_to_row(ev, seq, prev, h, after.chain_id) for ev, seq, prev, h in linked]
+            rows, after = self._chain.extend(_event_values(ev) for ev in events)
             sql = (
                 f"INSERT INTO events ({', '.join(COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(COLUMNS))})"
@@ -223,19 +237,20 @@ class SqlStore(abc.ABC):
                 rows = self._read(sql, args)
             except Exception as exc:
                 raise StoreUnavailable(f"{self.url.redacted}: cannot read: {exc}") from None
-        return [_from_row(r)[0] for r in reversed(rows)]
+        return [_to_event(_normalise(r)) for r in reversed(rows)]
 
-    def _chain_rows(self) -> Iterator[tuple[str, list[tuple[Event, int, str, str]]]]:
+    def _chain_rows(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
         rows = self._read(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY chain_id, chain_seq")
+        chain_col = COLUMNS.index("chain_id")
         current: str | None = None
-        bucket: list[tuple[Event, int, str, str]] = []
+        bucket: list[tuple[Any, ...]] = []
         for row in rows:
-            ev, chain_id, seq, prev, digest = _from_row(row)
+            chain_id = row[chain_col]
             if chain_id != current:
                 if current is not None:
                     yield current, bucket
                 current, bucket = chain_id, []
-            bucket.append((ev, seq, prev, digest))
+            bucket.append(_normalise(row))
         if current is not None:
             yield current, bucket
 
@@ -250,7 +265,8 @@ class SqlStore(abc.ABC):
         unsealed = []
         for chain_id, rows in chains:
             breaks.extend(verify_chain(chain_id, rows))
-            if rows and rows[-1][0].kind != "supervisor_stop" and chain_id != self._chain.chain_id:
+            last_kind = rows[-1][_KIND] if rows else None
+            if last_kind != "supervisor_stop" and chain_id != self._chain.chain_id:
                 unsealed.append(chain_id)
         return VerifyReport(
             chains=len(chains),
@@ -299,7 +315,7 @@ class SqlStore(abc.ABC):
             }
             events = [
                 Event(
-                    event_id=uuid.uuid4().hex,
+                    event_id=new_event_id(),
                     ts=time.time(),
                     kind="interrupted",
                     actor="recorder",

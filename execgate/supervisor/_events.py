@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Sequence
 
-from ..models import Event, EventKind, ExecRequest, ExecResult, Finding
+from ..models import Event, EventKind, ExecRequest, ExecResult, Finding, new_event_id
 from ..policy import Verdict
 from ..scan import redact, redact_text
 
 
 def _new(kind: EventKind, actor: str, **fields: object) -> Event:
-    return Event(event_id=uuid.uuid4().hex, ts=time.time(), kind=kind, actor=actor, **fields)  # type: ignore[arg-type]
+    return Event(event_id=new_event_id(), ts=time.time(), kind=kind, actor=actor, **fields)  # type: ignore[arg-type]
 
 
 def redacted_command(
