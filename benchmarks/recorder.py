@@ -79,7 +79,8 @@ def pg_per_row(url: str, n: int) -> float:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
         conn.execute(
-            f"CREATE TABLE {schema}.t (id TEXT PRIMARY KEY, ts DOUBLE PRECISION, kind TEXT, job_id TEXT)"
+            f"CREATE TABLE {schema}.t "
+            "(id TEXT PRIMARY KEY, ts DOUBLE PRECISION, kind TEXT, job_id TEXT)"
         )
         t0 = time.perf_counter()
         for i in range(n):
@@ -121,7 +122,8 @@ def main() -> None:
     except Exception as exc:  # report, don't hide
         print(f"postgresql: not measured ({exc})")
     print(
-        f"{'backend':<11} {'per-row commit/s':>17} {'store API events/s':>19} {'ratio':>7}   (batch {args.batch})"
+        f"{'backend':<11} {'per-row commit/s':>17} {'store API events/s':>19} {'ratio':>7}"
+        f"   (batch {args.batch})"
     )
     for name, base, api in rows:
         print(f"{name:<11} {base:>17,.0f} {api:>19,.0f} {api / base:>7.1f}")
