@@ -487,3 +487,39 @@ async def test_postgres_connection_killed_fails_closed_then_recovers(
         assert not (workspace / "marker").exists()
         await gate.run(argv=["touch", "marker"])  # reconnected
     assert (workspace / "marker").exists()
+
+
+@pytest.mark.parametrize("lock_through_shutdown", [False, True])
+async def test_result_that_cannot_be_written_is_never_dropped(
+    policy: Policy, tmp_path: Path, workspace: Path, lock_through_shutdown: bool
+) -> None:
+    db_path = tmp_path / "rec" / "events.db"
+    url = f"sqlite:///{db_path}?busy_timeout=0.1"
+    locker: sqlite3.Connection | None = None
+    async with open_gate(policy, url) as gate:
+
+        async def lock_soon() -> None:
+            nonlocal locker
+            await anyio.sleep(0.3)  # the decision is written by now; the job still runs
+            locker = sqlite3.connect(db_path, isolation_level=None)
+            locker.execute("BEGIN EXCLUSIVE")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(lock_soon)
+            r = await gate.run(argv=["sleep", "0.8"], job_id="unlucky")
+        assert r.exit_code == 0 and not r.recorded
+        assert gate.statistics().unrecorded_events == 1
+        assert locker is not None
+        if not lock_through_shutdown:
+            locker.execute("ROLLBACK")
+    if lock_through_shutdown:
+        locker.execute("ROLLBACK")
+        assert gate.spooled_to is not None
+        lines = Path(gate.spooled_to).read_text().splitlines()
+        assert [json.loads(line)["job_id"] for line in lines] == ["unlucky"]
+        assert json.loads(lines[0])["kind"] == "result"
+    else:
+        assert gate.spooled_to is None
+        kinds = [r["kind"] for r in events(f"sqlite:///{db_path}", job_id="unlucky")]
+        assert kinds == ["decision", "result"]
+    locker.close()

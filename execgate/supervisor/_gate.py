@@ -5,11 +5,11 @@ Works unchanged under ``trio.run`` and ``asyncio.run`` (it is written on AnyIO).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import socket
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from types import TracebackType
@@ -17,13 +17,13 @@ from typing import Any, Literal
 
 import anyio
 import attrs
+import cattrs
 
 from ..actors import Call, Crash, Reply
 from ..errors import (
     ExecgateError,
     GateClosed,
     IdempotencyConflict,
-    RecorderUnavailable,
     refusal_for,
 )
 from ..models import Decision, Event, ExecRequest, ExecResult, Finding
@@ -31,11 +31,12 @@ from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
 from ..scan import describe
-from ..store import DEFAULT_STORE_URL, Store, open_store
+from ..store import DEFAULT_STORE_URL, Store, open_store, parse_store_url
 from ._events import decision_event, error_event, lifecycle_event, result_event
 from ._supervisor import ACTORS, Supervisor
 
 log = logging.getLogger("execgate.gate")
+_converter = cattrs.Converter()
 
 PolicyLike = Policy | str | os.PathLike[str] | None
 ContainmentChoice = Literal["auto", "cgroup", "process-group"]
@@ -57,6 +58,8 @@ class GateStatistics:
     restarts: Mapping[str, int]
     containment: str
     closed: bool
+    #: Result/error events waiting for the shutdown's retry (the store refused them).
+    unrecorded_events: int = 0
 
 
 def _open_and_recover(url: str, start: Event) -> Store:
@@ -72,6 +75,27 @@ def _open_and_recover(url: str, start: Event) -> Store:
     if marked:
         log.warning("marked %d job(s) of a dead supervisor as interrupted", len(marked))
     return store
+
+
+def _spool(store_url: str, events: list[Event]) -> str:
+    """Write events the store refused to a JSON-lines file beside an SQLite store (else under
+    ./.execgate/), for ``execgate`` to import later. Returns the path. If even that fails,
+    the events go to the log at CRITICAL: the last place they can be seen."""
+    url = parse_store_url(store_url)
+    folder = os.path.dirname(url.path) if url.scheme == "sqlite" else ".execgate"
+    path = os.path.join(folder, f"unrecorded-{os.getpid()}-{int(time.time())}.jsonl")
+    lines = [json.dumps(_converter.unstructure(ev)) for ev in events]
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(path, "a") as f:
+            f.write("\n".join(lines) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:
+        for line in lines:
+            log.critical("unrecorded event: %s", line)
+        return f"<log: could not write {path}: {exc}>"
+    return path
 
 
 def _resolve_policy(policy: PolicyLike) -> Policy:
@@ -122,6 +146,9 @@ class Gate:
         self._in_flight = 0
         self._idle = anyio.Event()
         self._idempotent: OrderedDict[str, tuple[str, Reply[ExecResult]]] = OrderedDict()
+        self._unrecorded: list[Event] = []
+        #: Where shutdown saved events the store would not take (None: nothing was lost).
+        self.spooled_to: str | None = None
 
     @classmethod
     def open(
@@ -224,6 +251,7 @@ class Gate:
         if self._in_flight:
             with anyio.move_on_after(bound):
                 await self._idle.wait()
+        await self._flush_unrecorded(sup)
         sup.notify(lifecycle_event("supervisor_stop", "supervisor", restarts=sup.restarts))
         await sup.stop(deadline)
         sup.cancel()  # anything still running past the deadline
@@ -244,6 +272,7 @@ class Gate:
             restarts=dict(sup.restarts),
             containment=self._containment.mechanism,
             closed=self._closing or sup.failure is not None,
+            unrecorded_events=len(self._unrecorded),
         )
 
     # --- requests --------------------------------------------------------------------------
@@ -410,20 +439,44 @@ class Gate:
             containment=self._containment.mechanism,
         )
 
-    async def _record_result(self, sup: Supervisor, req: ExecRequest, result: ExecResult) -> bool:
-        event = result_event(req, result)
+    async def _record_outcome(self, sup: Supervisor, event: Event) -> bool:
+        """Record a result or error event, retrying; an event that still cannot be written is
+        kept for the shutdown's last attempt (and spooled to a file if that fails too), never
+        dropped."""
         for attempt in range(RESULT_WRITE_ATTEMPTS):
             try:
                 await self._call(sup, "recorder", (event,))
                 return True
-            except (RecorderUnavailable, ExecgateError):
+            except ExecgateError:
                 if attempt + 1 < RESULT_WRITE_ATTEMPTS:
                     await anyio.sleep(0.05 * (attempt + 1))
+        self._unrecorded.append(event)
         return False
 
+    async def _record_result(self, sup: Supervisor, req: ExecRequest, result: ExecResult) -> bool:
+        return await self._record_outcome(sup, result_event(req, result))
+
     async def _record_error(self, sup: Supervisor, req: ExecRequest, exc: ExecgateError) -> None:
-        with contextlib.suppress(ExecgateError):
-            await self._call(sup, "recorder", (error_event(req, exc.code, exc.message),))
+        await self._record_outcome(sup, error_event(req, exc.code, exc.message))
+
+    async def _flush_unrecorded(self, sup: Supervisor) -> None:
+        """Shutdown's last attempt at events that failed earlier; spool what still fails."""
+        if not self._unrecorded:
+            return
+        pending, self._unrecorded = self._unrecorded, []
+        try:
+            await self._call(sup, "recorder", tuple(pending))
+            log.warning("recorded %d event(s) that had failed earlier", len(pending))
+            return
+        except ExecgateError as exc:
+            failure = exc
+        self.spooled_to = await anyio.to_thread.run_sync(_spool, self.store_url, pending)
+        log.error(
+            "%d result/error event(s) could not be recorded (%s); saved to %s",
+            len(pending),
+            failure,
+            self.spooled_to,
+        )
 
     # --- test hooks ------------------------------------------------------------------------
 
