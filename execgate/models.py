@@ -17,6 +17,12 @@ import attrs
 from .errors import RequestError
 
 Verdict = Literal["allow", "deny"]
+#: What the flight recorder keeps of a job (TERM-LOG-001), least to most:
+#: ``none`` records decisions and results with the program only (no arguments, no output);
+#: ``commands_only`` adds the redacted command line (the default);
+#: ``commands_plus_redacted_output`` adds stdout and stderr, redacted, within the output cap.
+LogLevel = Literal["none", "commands_only", "commands_plus_redacted_output"]
+LOG_LEVELS: tuple[LogLevel, ...] = ("none", "commands_only", "commands_plus_redacted_output")
 OverflowAction = Literal["truncate", "kill"]
 KillReason = Literal["timeout", "cancelled", "output_limit", "shutdown"]
 
@@ -105,6 +111,7 @@ class ExecRequest:
     capture_stdout: bool = True
     capture_stderr: bool = True
     idempotency_key: str | None = None
+    log_level: LogLevel | None = None
     job_id: str = attrs.field(factory=_new_job_id)
     model_id: str | None = None
     session_id: str | None = None
@@ -158,6 +165,8 @@ class ExecRequest:
             raise RequestError(f"max_output_bytes: expected an int >= 0, got {mob!r}")
         if self.on_output_overflow not in ("truncate", "kill"):
             raise RequestError("on_output_overflow: expected 'truncate' or 'kill'")
+        if self.log_level is not None and self.log_level not in LOG_LEVELS:
+            raise RequestError(f"log_level: expected one of {', '.join(LOG_LEVELS)}")
         for name, val in self.env_overrides.items():
             if not isinstance(name, str) or not name or "=" in name:
                 raise RequestError(f"env_overrides: invalid variable name {name!r}")
@@ -286,6 +295,7 @@ EventKind = Literal[
     "result",
     "error",
     "interrupted",
+    "purge",
     "actor_restart",
     "supervisor_start",
     "supervisor_stop",
@@ -317,3 +327,15 @@ class Event:
     cancelled: bool | None = None
     truncated_bytes: int | None = None
     detail: str | None = None  # small JSON text for kind-specific extras
+
+
+@attrs.frozen(kw_only=True)
+class OutputRecord:
+    """A job's output as the recorder keeps it: redacted text, only at the level that asks
+    for it, purged on its own (shorter) retention. ``event_id`` is the result event's."""
+
+    event_id: str
+    job_id: str
+    ts: float
+    stdout: str | None
+    stderr: str | None

@@ -1,9 +1,9 @@
 """The Recorder actor: owns the store. Group-commits batches of events on a worker thread.
 
-Each inbox message carries a tuple of events; everything waiting in the inbox when a write
-starts goes into the same transaction, so concurrent jobs share one commit. A message's reply
-is set only after its transaction committed: a caller that awaits it knows the events are
-durable. If the write fails, every reply in the batch fails with ``RecorderUnavailable``.
+Each inbox message carries a tuple of events (and output records); everything waiting in the
+inbox when a write starts goes into the same transaction, so concurrent jobs share one
+commit. A message's reply is set only after its transaction committed: a caller that awaits it
+knows the events are durable. If the write fails, every reply in the batch fails with ``RecorderUnavailable``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from ..errors import RecorderUnavailable
-from ..models import Event
+from ..models import Event, OutputRecord
 from ..store import Store
 from ._base import Actor, Call, Crash, InjectedCrash, Message
 
@@ -55,10 +55,12 @@ class Recorder(Actor):
             if calls and self.crash_armed:
                 self.crash_armed = False
                 raise InjectedCrash("recorder: injected crash while holding a batch")
-            events: list[Event] = [ev for c in calls for ev in c.payload]
+            items = [item for c in calls for item in c.payload]
+            events = [i for i in items if isinstance(i, Event)]
+            outputs = [i for i in items if isinstance(i, OutputRecord)]
             try:
                 await anyio.to_thread.run_sync(
-                    self.store.append, events, limiter=self.thread_limiter
+                    self.store.append, events, outputs, limiter=self.thread_limiter
                 )
             except RecorderUnavailable as exc:
                 log.error("%s (%d events in the failed batch)", exc, len(events))

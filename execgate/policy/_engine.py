@@ -32,7 +32,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from ..models import Decision, ExecPlan, ExecRequest, Limits
+from ..models import LOG_LEVELS, Decision, ExecPlan, ExecRequest, Limits
 from ._model import AllowRule, DenyRule, Policy
 from ._shell import ShellRefusal, split_command
 
@@ -73,6 +73,15 @@ def effective_limits(policy: Policy, request: ExecRequest) -> Limits | Verdict:
                 f"{name}={value} is above this policy's maximum of {getattr(mx, name)}; "
                 "ask for less, or have the operator raise the maximum",
             )
+    if request.log_level is not None and LOG_LEVELS.index(request.log_level) > LOG_LEVELS.index(
+        policy.recorder.level
+    ):
+        return _deny(
+            "EG-LIMIT-EXCEEDED",
+            "recorder.level",
+            f"log_level={request.log_level} records more than this policy allows "
+            f"({policy.recorder.level})",
+        )
     return Limits(
         timeout=request.timeout if request.timeout is not None else lim.timeout,
         kill_grace=request.kill_grace if request.kill_grace is not None else lim.kill_grace,

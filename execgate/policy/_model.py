@@ -111,11 +111,21 @@ class DenyRule:
 
 
 @attrs.frozen(kw_only=True)
+class RecorderConfig:
+    """What the flight recorder keeps, and for how long (0 days = forever)."""
+
+    level: Literal["none", "commands_only", "commands_plus_redacted_output"] = "commands_only"
+    retention_days: float = attrs.field(default=90.0, validator=_nonneg)
+    output_retention_days: float = attrs.field(default=7.0, validator=_nonneg)
+
+
+@attrs.frozen(kw_only=True)
 class Policy:
     version: Literal[1] = 1
     workspace: WorkspaceConfig = WorkspaceConfig()
     limits: LimitsConfig = LimitsConfig()
     env: EnvConfig = EnvConfig()
+    recorder: RecorderConfig = RecorderConfig()
     allow: tuple[AllowRule, ...] = ()
     deny: tuple[DenyRule, ...] = ()
     #: Absolute workspace root, resolved at load time (not a file key).

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from ..models import Event
+from ..models import Event, OutputRecord
 from ._chain import Break, VerifyReport
 from ._postgres import PostgresStore
 from ._sql import EventFilter, SqlStore
@@ -25,7 +25,13 @@ class Store(Protocol):
 
     url: StoreURL
 
-    def append(self, events: Sequence[Event]) -> None: ...
+    def append(self, events: Sequence[Event], outputs: Sequence[OutputRecord] = ()) -> None: ...
+
+    def outputs(self, job_id: str) -> list[OutputRecord]: ...
+
+    def purge(
+        self, *, retention_days: float, output_retention_days: float, now: float | None = None
+    ) -> Event | None: ...
 
     def query(self, *, limit: int = 100, where: EventFilter | None = None) -> list[Event]: ...
 

@@ -80,11 +80,19 @@ class VerifyReport:
         return not self.breaks
 
 
-def verify_chain(chain_id: str, rows: Iterable[tuple[Any, ...]]) -> Iterator[Break]:
+def anchors_digest(anchors: Iterable[tuple[str, int, str]]) -> str:
+    """The digest a purge event commits to: every (chain_id, through_seq, hash) anchor."""
+    return hashlib.sha256(canonical(sorted([list(a) for a in anchors]))).hexdigest()
+
+
+def verify_chain(
+    chain_id: str, rows: Iterable[tuple[Any, ...]], anchor: tuple[int, str] | None = None
+) -> Iterator[Break]:
     """Check one chain's rows, each ``(*event values, chain_id, chain_seq, prev_hash, hash)``
     in chain_seq order, with ``event_id`` first; yields the first broken link and stops:
-    after a break nothing further in the chain can be trusted."""
-    expected_seq, prev = 1, GENESIS
+    after a break nothing further in the chain can be trusted. ``anchor`` is where a
+    retention purge left the chain: (last deleted chain_seq, its hash)."""
+    expected_seq, prev = (anchor[0] + 1, anchor[1]) if anchor else (1, GENESIS)
     for row in rows:
         *keyed, prev_hash, stored = row
         seq, event_id = keyed[-1], keyed[0]

@@ -22,8 +22,8 @@ from typing import Any, ClassVar
 import attrs
 
 from ..errors import RecorderUnavailable, StoreUnavailable
-from ..models import Event, new_event_id
-from ._chain import Break, Chain, VerifyReport, verify_chain
+from ..models import Event, OutputRecord, new_event_id
+from ._chain import Break, Chain, VerifyReport, anchors_digest, verify_chain
 from ._migrations import MIGRATIONS
 from ._url import StoreURL
 
@@ -51,6 +51,10 @@ class EventFilter:
     since: float | None = None  # unix seconds
 
 
+_INSERT_EVENT = (
+    f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+)
+_INSERT_OUTPUT = "INSERT INTO outputs (event_id, job_id, ts, stdout, stderr) VALUES (?, ?, ?, ?, ?)"
 _get_fields = operator.attrgetter(*EVENT_FIELDS)
 _ARGV = EVENT_FIELDS.index("argv")
 _KIND = EVENT_FIELDS.index("kind")
@@ -191,28 +195,143 @@ class SqlStore(abc.ABC):
 
     # --- the storage API -----------------------------------------------------------------
 
-    def append(self, events: Sequence[Event]) -> None:
-        """Write ``events`` to this writer's chain in one durable transaction.
+    def append(self, events: Sequence[Event], outputs: Sequence[OutputRecord] = ()) -> None:
+        """Write ``events`` to this writer's chain, and ``outputs``, in one durable
+        transaction.
 
         Raises :class:`RecorderUnavailable` if the transaction did not commit; the chain then
         stays where it was, so a retry continues it without a gap.
         """
-        if not events:
+        if not events and not outputs:
             return
         with self._lock:
             rows, after = self._chain.extend(_event_values(ev) for ev in events)
-            sql = (
-                f"INSERT INTO events ({', '.join(COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(COLUMNS))})"
-            )
-            try:
-                self._reconnect_if_broken()
-                self._write([(sql, rows)])
-            except Exception as exc:
-                raise RecorderUnavailable(
-                    f"the flight recorder ({self.url.redacted}) cannot write: {exc}"
-                ) from None
+            statements: list[tuple[str, Sequence[Sequence[Any]]]] = [(_INSERT_EVENT, rows)]
+            if outputs:
+                out_rows = [(o.event_id, o.job_id, o.ts, o.stdout, o.stderr) for o in outputs]
+                statements.append((_INSERT_OUTPUT, out_rows))
+            self._write_or_fail(statements)
             self._chain = after
+
+    def _write_or_fail(self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        try:
+            self._reconnect_if_broken()
+            self._write(statements)
+        except Exception as exc:
+            raise RecorderUnavailable(
+                f"the flight recorder ({self.url.redacted}) cannot write: {exc}"
+            ) from None
+
+    def outputs(self, job_id: str) -> list[OutputRecord]:
+        """The stored (redacted) output of ``job_id``, if its level kept any."""
+        with self._lock:
+            rows = self._read(
+                "SELECT event_id, job_id, ts, stdout, stderr FROM outputs WHERE job_id = ? "
+                "ORDER BY ts",
+                (job_id,),
+            )
+        return [
+            OutputRecord(event_id=r[0], job_id=r[1], ts=r[2], stdout=r[3], stderr=r[4])
+            for r in rows
+        ]
+
+    def purge(
+        self, *, retention_days: float, output_retention_days: float, now: float | None = None
+    ) -> Event | None:
+        """Delete events older than ``retention_days`` and outputs older than
+        ``output_retention_days`` (0: keep forever), in one transaction with the ``purge``
+        event that records it. Events are deleted per chain as a prefix only, and an anchor
+        keeps where each chain now starts, so ``verify`` still checks what remains.
+        Returns the purge event, or None when there was nothing to delete.
+        """
+        now = time.time() if now is None else now
+        with self._lock:
+            self._reconnect_if_broken()
+            statements: list[tuple[str, Sequence[Sequence[Any]]]] = []
+            outputs_deleted = events_deleted = 0
+            if output_retention_days > 0:
+                out_cut = now - output_retention_days * 86400
+                outputs_deleted = int(
+                    self._read("SELECT COUNT(*) FROM outputs WHERE ts < ?", (out_cut,))[0][0]
+                )
+                if outputs_deleted:
+                    statements.append(("DELETE FROM outputs WHERE ts < ?", [(out_cut,)]))
+            anchors = dict(
+                (r[0], (int(r[1]), r[2]))
+                for r in self._read("SELECT chain_id, through_seq, hash FROM chain_anchors")
+            )
+            new_anchors: dict[str, tuple[int, str]] = {}
+            if retention_days > 0:
+                cut = now - retention_days * 86400
+                old = self._read(
+                    "SELECT chain_id, MAX(chain_seq), COUNT(*) FROM events WHERE ts < ? "
+                    "GROUP BY chain_id",
+                    (cut,),
+                )
+                newer = dict(
+                    (r[0], int(r[1]))
+                    for r in self._read(
+                        "SELECT chain_id, MIN(chain_seq) FROM events WHERE ts >= ? "
+                        "GROUP BY chain_id",
+                        (cut,),
+                    )
+                )
+                for chain_id, max_old, _count in old:
+                    # only a prefix: stop before the chain's first event that is still young
+                    through = min(int(max_old), newer.get(chain_id, int(max_old) + 1) - 1)
+                    start = anchors.get(chain_id, (0, ""))[0]
+                    if through <= start:
+                        continue
+                    (digest,) = self._read(
+                        "SELECT hash FROM events WHERE chain_id = ? AND chain_seq = ?",
+                        (chain_id, through),
+                    )[0]
+                    new_anchors[chain_id] = (through, digest)
+                    events_deleted += through - start
+                    statements.append(
+                        (
+                            "DELETE FROM events WHERE chain_id = ? AND chain_seq <= ?",
+                            [(chain_id, through)],
+                        )
+                    )
+            if not statements:
+                return None
+            if new_anchors:
+                statements.append(
+                    ("DELETE FROM chain_anchors WHERE chain_id = ?", [(c,) for c in new_anchors])
+                )
+                statements.append(
+                    (
+                        "INSERT INTO chain_anchors (chain_id, through_seq, hash) VALUES (?, ?, ?)",
+                        [(c, seq, h) for c, (seq, h) in new_anchors.items()],
+                    )
+                )
+            anchors.update(new_anchors)
+            event = Event(
+                event_id=new_event_id(),
+                ts=now,
+                kind="purge",
+                actor="recorder",
+                reason=(
+                    f"retention: events {retention_days:g} days, "
+                    f"output {output_retention_days:g} days"
+                ),
+                detail=json.dumps(
+                    {
+                        "events_deleted": events_deleted,
+                        "outputs_deleted": outputs_deleted,
+                        "chains_cut": len(new_anchors),
+                        "anchors_sha256": anchors_digest(
+                            (c, seq, h) for c, (seq, h) in anchors.items()
+                        ),
+                    }
+                ),
+            )
+            rows, after = self._chain.extend([_event_values(event)])
+            statements.append((_INSERT_EVENT, rows))
+            self._write_or_fail(statements)
+            self._chain = after
+            return event
 
     def query(self, *, limit: int = 100, where: EventFilter | None = None) -> list[Event]:
         """The newest ``limit`` events matching ``where``, oldest first."""
@@ -255,16 +374,32 @@ class SqlStore(abc.ABC):
             yield current, bucket
 
     def verify(self) -> VerifyReport:
-        """Check every chain; report each chain's first broken link."""
+        """Check every chain from its start (or from where a recorded purge cut it); report
+        each chain's first broken link."""
         with self._lock:
             try:
+                self._reconnect_if_broken()
                 chains = list(self._chain_rows())
+                anchor_rows = self._read("SELECT chain_id, through_seq, hash FROM chain_anchors")
+                purges = self._read(
+                    "SELECT detail FROM events WHERE kind = 'purge' "
+                    "ORDER BY ts DESC, chain_seq DESC"
+                )
             except Exception as exc:
                 raise StoreUnavailable(f"{self.url.redacted}: cannot read: {exc}") from None
         breaks: list[Break] = []
+        anchors = {r[0]: (int(r[1]), r[2]) for r in anchor_rows}
+        if anchors:
+            committed = json.loads(purges[0][0] or "{}").get("anchors_sha256") if purges else None
+            actual = anchors_digest((c, seq, h) for c, (seq, h) in anchors.items())
+            if committed != actual:
+                breaks.append(
+                    Break("*", 0, "-", "chain anchors do not match the last purge event (forged)")
+                )
+                anchors = {}
         unsealed = []
         for chain_id, rows in chains:
-            breaks.extend(verify_chain(chain_id, rows))
+            breaks.extend(verify_chain(chain_id, rows, anchors.get(chain_id)))
             last_kind = rows[-1][_KIND] if rows else None
             if last_kind != "supervisor_stop" and chain_id != self._chain.chain_id:
                 unsealed.append(chain_id)

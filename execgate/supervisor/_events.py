@@ -6,11 +6,21 @@ scanned and their secret spans replaced; env values are never included.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Sequence
 
-from ..models import Event, EventKind, ExecRequest, ExecResult, Finding, new_event_id
+from ..models import (
+    Event,
+    EventKind,
+    ExecRequest,
+    ExecResult,
+    Finding,
+    LogLevel,
+    OutputRecord,
+    new_event_id,
+)
 from ..policy import Verdict
 from ..scan import redact, redact_text
 
@@ -39,14 +49,29 @@ def redacted_command(
     return None, argv
 
 
+def _at_level(
+    level: LogLevel, command: str | None, argv: tuple[str, ...] | None
+) -> tuple[str | None, tuple[str, ...] | None]:
+    """At level ``none`` only the program is kept: no command line, no arguments."""
+    if level != "none":
+        return command, argv
+    return None, argv[:1] if argv else None
+
+
 def decision_event(
-    request: ExecRequest, verdict: Verdict, findings: Sequence[Finding], *, dry_run: bool = False
+    request: ExecRequest,
+    verdict: Verdict,
+    findings: Sequence[Finding],
+    *,
+    level: LogLevel = "commands_only",
+    dry_run: bool = False,
 ) -> Event:
     command, argv = redacted_command(request, findings)
     if command is not None:
         command = redact_text(command)
         if verdict.argv is not None and not findings:  # the words the decision was made on
             argv = tuple(redact_text(w) for w in verdict.argv)
+    command, argv = _at_level(level, command, argv)
     d = verdict.decision
     detail: dict[str, object] = {}
     if request.env_overrides:
@@ -75,20 +100,32 @@ def decision_event(
     )
 
 
-def result_event(request: ExecRequest, result: ExecResult) -> Event:
+def result_records(
+    request: ExecRequest, result: ExecResult, level: LogLevel = "commands_only"
+) -> tuple[Event, OutputRecord | None]:
+    """The result event and, at ``commands_plus_redacted_output``, the redacted output
+    (whose sha256 per stream goes into the event, so the chain covers what is stored)."""
     detail: dict[str, object] = {"containment": result.containment}
     if result.killed_by:
         detail["killed_by"] = result.killed_by
     if result.truncated_bytes:
         detail["stdout_truncated_bytes"] = result.stdout_truncated_bytes
         detail["stderr_truncated_bytes"] = result.stderr_truncated_bytes
-    return _new(
+    output: tuple[str | None, str | None] | None = None
+    if level == "commands_plus_redacted_output":
+        output = (_kept(result.stdout), _kept(result.stderr))
+        detail["output_sha256"] = [
+            hashlib.sha256(text.encode()).hexdigest() if text is not None else None
+            for text in output
+        ]
+    _, argv = _at_level(level, None, tuple(redact_text(w) for w in result.argv))
+    event = _new(
         "result",
         "runner",
         job_id=request.job_id,
         model_id=request.model_id,
         session_id=request.session_id,
-        argv=tuple(redact_text(w) for w in result.argv),
+        argv=argv,
         cwd=result.cwd,
         exit_code=result.exit_code,
         signal=result.signal,
@@ -98,6 +135,23 @@ def result_event(request: ExecRequest, result: ExecResult) -> Event:
         truncated_bytes=result.truncated_bytes,
         detail=json.dumps(detail),
     )
+    if output is None:
+        return event, None
+    record = OutputRecord(
+        event_id=event.event_id,
+        job_id=request.job_id,
+        ts=event.ts,
+        stdout=output[0],
+        stderr=output[1],
+    )
+    return event, record
+
+
+def _kept(data: bytes) -> str | None:
+    """Output as stored: text (invalid UTF-8 replaced), every secret span redacted."""
+    if not data:
+        return None
+    return redact_text(data.decode("utf-8", "replace"))
 
 
 def error_event(request: ExecRequest, code: str, message: str) -> Event:

@@ -26,13 +26,13 @@ from ..errors import (
     IdempotencyConflict,
     refusal_for,
 )
-from ..models import Decision, Event, ExecRequest, ExecResult, Finding
+from ..models import Decision, Event, ExecRequest, ExecResult, Finding, LogLevel
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
 from ..scan import describe
 from ..store import DEFAULT_STORE_URL, Store, open_store, parse_store_url
-from ._events import decision_event, error_event, lifecycle_event, result_event
+from ._events import decision_event, error_event, lifecycle_event, result_records
 from ._supervisor import ACTORS, Supervisor
 
 log = logging.getLogger("execgate.gate")
@@ -62,13 +62,18 @@ class GateStatistics:
     unrecorded_events: int = 0
 
 
-def _open_and_recover(url: str, start: Event) -> Store:
-    """Open the store, durably record this run's start, and mark jobs that a dead run on this
-    host left without a result as interrupted. Blocking: runs on a worker thread."""
+def _open_and_recover(url: str, start: Event, policy: Policy) -> Store:
+    """Open the store, durably record this run's start, mark jobs that a dead run on this
+    host left without a result as interrupted, and apply the policy's retention (a purge is
+    itself recorded). Blocking: runs on a worker thread."""
     store = open_store(url)
     try:
         store.append([start])
         marked = store.recover_interrupted()
+        store.purge(
+            retention_days=policy.recorder.retention_days,
+            output_retention_days=policy.recorder.output_retention_days,
+        )
     except BaseException:
         store.close()
         raise
@@ -196,7 +201,9 @@ class Gate:
             policy=self.policy.source,
         )
         try:
-            self._store = await anyio.to_thread.run_sync(_open_and_recover, self.store_url, start)
+            self._store = await anyio.to_thread.run_sync(
+                _open_and_recover, self.store_url, start, self.policy
+            )
         except BaseException:
             containment.close()
             raise
@@ -383,7 +390,9 @@ class Gate:
     async def _run(self, sup: Supervisor, req: ExecRequest) -> ExecResult:
         verdict, findings = await self._decide(sup, req)
         # Fail closed: the decision is durable before anything runs, or nothing runs.
-        await self._call(sup, "recorder", (decision_event(req, verdict, findings),))
+        await self._call(
+            sup, "recorder", (decision_event(req, verdict, findings, level=self._level(req)),)
+        )
         if not verdict.decision.allowed or verdict.plan is None:
             raise refusal_for(verdict.decision)
         plan = verdict.plan
@@ -439,22 +448,26 @@ class Gate:
             containment=self._containment.mechanism,
         )
 
-    async def _record_outcome(self, sup: Supervisor, event: Event) -> bool:
+    async def _record_outcome(self, sup: Supervisor, event: Event, *extra: Any) -> bool:
         """Record a result or error event, retrying; an event that still cannot be written is
         kept for the shutdown's last attempt (and spooled to a file if that fails too), never
         dropped."""
         for attempt in range(RESULT_WRITE_ATTEMPTS):
             try:
-                await self._call(sup, "recorder", (event,))
+                await self._call(sup, "recorder", (event, *extra))
                 return True
             except ExecgateError:
                 if attempt + 1 < RESULT_WRITE_ATTEMPTS:
                     await anyio.sleep(0.05 * (attempt + 1))
-        self._unrecorded.append(event)
+        self._unrecorded.append(event)  # the output record is not kept: it is optional
         return False
 
     async def _record_result(self, sup: Supervisor, req: ExecRequest, result: ExecResult) -> bool:
-        return await self._record_outcome(sup, result_event(req, result))
+        event, output = result_records(req, result, self._level(req))
+        return await self._record_outcome(sup, event, *([output] if output else []))
+
+    def _level(self, req: ExecRequest) -> LogLevel:
+        return req.log_level or self.policy.recorder.level
 
     async def _record_error(self, sup: Supervisor, req: ExecRequest, exc: ExecgateError) -> None:
         await self._record_outcome(sup, error_event(req, exc.code, exc.message))
