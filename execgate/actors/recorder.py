@@ -3,7 +3,8 @@
 Each inbox message carries a tuple of events (and output records); everything waiting in the
 inbox when a write starts goes into the same transaction, so concurrent jobs share one
 commit. A message's reply is set only after its transaction committed: a caller that awaits it
-knows the events are durable. If the write fails, every reply in the batch fails with ``RecorderUnavailable``.
+knows the events are durable. If the write fails, every reply in the batch fails with
+``RecorderUnavailable``.
 """
 
 from __future__ import annotations
