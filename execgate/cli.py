@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 
 import anyio
+import attrs
 import cattrs
 import click
 
@@ -295,32 +296,110 @@ def _since(value: str | None) -> float | None:
         raise click.BadParameter(f"{value!r}: use e.g. 15m, 2h, 7d or 2026-11-24T08:00") from None
 
 
+def _filters(f: Any) -> Any:
+    options = [
+        click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL"),
+        click.option("--job", "job_id", metavar="ID", help="Only this job's events."),
+        click.option("--session", "session_id", metavar="ID", help="Only this session's events."),
+        click.option("--model", "model_id", metavar="ID", help="Only this model's events."),
+        click.option(
+            "--decision", type=click.Choice(["allow", "deny"]), help="Only these decisions."
+        ),
+        click.option("--kind", help="Only this kind (decision, result, error, interrupted, ...)."),
+        click.option("--since", metavar="WHEN", help="Only events since WHEN (15m, 2h, 7d, ISO)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @main.command()
-@click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+@_filters
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
-@click.option("--job", "job_id", metavar="ID", help="Only this job's events.")
-@click.option("--session", "session_id", metavar="ID", help="Only this session's events.")
-@click.option("--model", "model_id", metavar="ID", help="Only this model's events.")
-@click.option("--decision", type=click.Choice(["allow", "deny"]), help="Only these decisions.")
-@click.option("--kind", help="Only this kind (decision, result, error, interrupted, ...).")
-@click.option("--since", metavar="WHEN", help="Only events since WHEN (15m, 2h, 7d, ISO 8601).")
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new events until interrupted.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def log(store: str, limit: int, as_json: bool, since: str | None, **filters: Any) -> None:
+def log(
+    store: str, limit: int, follow: bool, as_json: bool, since: str | None, **filters: Any
+) -> None:
     """Show the newest recorded events, oldest first."""
     where = EventFilter(since=_since(since), **filters)
+
+    def show(ev: Event) -> None:
+        click.echo(json.dumps(_json.unstructure(ev)) if as_json else _event_line(ev))
+
     try:
         st = open_store(store)
         try:
             events = st.query(limit=limit, where=where)
+            for ev in events:
+                show(ev)
+            if not follow:
+                return
+            seen = {ev.event_id for ev in events}
+            last = events[-1].ts if events else time.time()
+            while True:
+                time.sleep(0.5)
+                fresh = st.query(limit=None, where=attrs.evolve(where, since=last))
+                for ev in fresh:
+                    if ev.event_id not in seen:
+                        show(ev)
+                        seen.add(ev.event_id)
+                        last = max(last, ev.ts)
+                sys.stdout.flush()
         finally:
             st.close()
     except ExecgateError as exc:
         _fail(exc, as_json)
-    for ev in events:
-        if as_json:
-            click.echo(json.dumps(_json.unstructure(ev)))
-        else:
-            click.echo(_event_line(ev))
+    except KeyboardInterrupt:
+        return
+
+
+@main.command()
+@_filters
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+def export(store: str, fmt: str, since: str | None, **filters: Any) -> None:
+    """Write every matching event, oldest first, one JSON object per line."""
+    where = EventFilter(since=_since(since), **filters)
+    try:
+        st = open_store(store)
+        try:
+            for ev in st.query(limit=None, where=where):
+                click.echo(json.dumps(_json.unstructure(ev)))
+        finally:
+            st.close()
+    except ExecgateError as exc:
+        _fail(exc, False)
+
+
+@main.command()
+@click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+@click.option("--policy", "policy_path", metavar="FILE", help="Take the retention from here.")
+@click.option("--retention-days", type=click.FloatRange(min=0), help="Events (0: forever).")
+@click.option("--output-retention-days", type=click.FloatRange(min=0), help="Stored output.")
+def purge(
+    store: str,
+    policy_path: str | None,
+    retention_days: float | None,
+    output_retention_days: float | None,
+) -> None:
+    """Apply the retention now (a gate also does on opening); the purge is recorded."""
+    rec = _policy(policy_path, False).recorder
+    try:
+        st = open_store(store)
+        try:
+            ev = st.purge(
+                retention_days=rec.retention_days if retention_days is None else retention_days,
+                output_retention_days=(
+                    rec.output_retention_days
+                    if output_retention_days is None
+                    else output_retention_days
+                ),
+            )
+        finally:
+            st.close()
+    except ExecgateError as exc:
+        _fail(exc, False)
+    click.echo(ev.detail if ev is not None else '{"events_deleted": 0, "outputs_deleted": 0}')
 
 
 @main.command()

@@ -172,3 +172,30 @@ def test_log_filters(policy_file: Path, workspace: Path) -> None:
     r = run(["log", "--json", "--decision", "allow", "--since", "1h"], workspace)
     assert {json.loads(line)["session_id"] for line in r.stdout.splitlines()} == {"S1"}
     assert run(["log", "--since", "yesterday-ish"], workspace).returncode == 2
+
+
+def test_export_purge_and_follow(policy_file: Path, workspace: Path) -> None:
+    import signal
+    import time
+
+    run(["run", "--policy", str(policy_file), "--job-id", "E1", "--", "echo", "a"], workspace)
+    r = run(["export", "--format", "jsonl", "--job", "E1"], workspace)
+    assert [json.loads(line)["kind"] for line in r.stdout.splitlines()] == ["decision", "result"]
+    r = run(["purge", "--retention-days", "0.000001", "--output-retention-days", "0"], workspace)
+    assert r.returncode == 0 and json.loads(r.stdout)["events_deleted"] >= 2
+    assert run(["export", "--job", "E1"], workspace).stdout == b""
+    assert run(["verify"], workspace).returncode == 0  # purged, and still verifiable
+
+    follower = subprocess.Popen(
+        [*CLI, "log", "--follow", "--json", "--job", "F1"], cwd=workspace, stdout=subprocess.PIPE
+    )
+    try:
+        time.sleep(1.0)
+        run(["run", "--policy", str(policy_file), "--job-id", "F1", "--", "echo", "b"], workspace)
+        assert follower.stdout is not None
+        first = json.loads(follower.stdout.readline())
+        second = json.loads(follower.stdout.readline())
+        assert (first["kind"], second["kind"]) == ("decision", "result")
+    finally:
+        follower.send_signal(signal.SIGINT)
+        follower.wait(timeout=10)

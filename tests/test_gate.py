@@ -523,3 +523,51 @@ async def test_result_that_cannot_be_written_is_never_dropped(
         kinds = [r["kind"] for r in events(f"sqlite:///{db_path}", job_id="unlucky")]
         assert kinds == ["decision", "result"]
     locker.close()
+
+
+@pytest.mark.parametrize("level", ["none", "commands_only", "commands_plus_redacted_output"])
+async def test_recorder_levels(make_policy: object, tmp_path: Path, level: str) -> None:
+    from execgate.store import EventFilter, open_store
+
+    policy = make_policy(extra=f'\n[recorder]\nlevel = "{level}"\n')  # type: ignore[operator]
+    url = f"sqlite:///{tmp_path / 'lv.db'}"
+    tail = "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8"
+    tok = "ghp_" + tail
+    # the child prints a token that the request itself does not contain
+    script = f"echo out-{'$'}1; printf '%s%s\\n' ghp_ {tail} >&2"
+    async with open_gate(policy, url) as gate:
+        r = await gate.run(argv=["sh", "-c", script, "sh", "arg"], job_id="L")
+        assert r.stderr == tok.encode() + b"\n"
+    st = open_store(url)
+    decision, result = st.query(where=EventFilter(job_id="L"))
+    outputs = st.outputs("L")
+    st.close()
+    if level == "none":
+        assert decision.argv == (which_sh := decision.argv[:1]) and len(which_sh) == 1
+        assert result.argv is not None and len(result.argv) == 1
+    else:
+        assert decision.argv is not None and decision.argv[-1] == "arg"
+    if level == "commands_plus_redacted_output":
+        (out,) = outputs
+        assert out.stdout == "out-arg\n"
+        assert (
+            out.stderr is not None
+            and tok not in out.stderr
+            and "[REDACTED:github-token]" in out.stderr
+        )
+        digests = json.loads(str(result.detail))["output_sha256"]
+        import hashlib
+
+        assert digests[0] == hashlib.sha256(b"out-arg\n").hexdigest()
+    else:
+        assert outputs == []
+    raw = (tmp_path / "lv.db").read_bytes()
+    assert tok.encode() not in raw
+
+
+async def test_request_may_not_raise_the_log_level(policy: Policy, store_url: str) -> None:
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(PolicyDenied) as exc:
+            await gate.run(argv=["true"], log_level="commands_plus_redacted_output")
+        assert exc.value.code == "EG-LIMIT-EXCEEDED" and exc.value.rule == "recorder.level"
+        assert (await gate.run(argv=["true"], log_level="none")).exit_code == 0

@@ -183,3 +183,47 @@ def test_postgres_credentials_never_in_errors() -> None:
         open_store("postgresql://postgres:s3cretpw@127.0.0.1:1/test?connect_timeout=2")
     assert "s3cretpw" not in str(exc.value)
     assert "***" in str(exc.value)
+
+
+def test_purge_cuts_chain_prefixes_and_verify_still_holds(any_store_url: str) -> None:
+    from execgate.models import OutputRecord
+
+    st = open_store(any_store_url)
+    now = time.time()
+    old = [ev(i, ts=now - 100 * 86400 + i) for i in range(5)]
+    young = [ev(i + 10, ts=now - 86400 + i) for i in range(3)]
+    st.append(old[:3])
+    st.append(old[3:] + young)  # same chain: 5 old then 3 young
+    st.append(
+        [],
+        [
+            OutputRecord(event_id="o1", job_id="j", ts=now - 10 * 86400, stdout="old", stderr=None),
+            OutputRecord(event_id="o2", job_id="j", ts=now - 86400, stdout="new", stderr=None),
+        ],
+    )
+    purge = st.purge(retention_days=90, output_retention_days=7, now=now)
+    assert purge is not None and purge.kind == "purge"
+    detail = json.loads(str(purge.detail))
+    assert (detail["events_deleted"], detail["outputs_deleted"]) == (5, 1)
+    assert [e.event_id for e in st.query(limit=100) if e.kind != "purge"] == [
+        e.event_id for e in young
+    ]
+    assert [o.stdout for o in st.outputs("j")] == ["new"]
+    report = st.verify()
+    assert report.ok, report.breaks
+    assert st.purge(retention_days=90, output_retention_days=7, now=now) is None  # nothing left
+    # forging an anchor to hide a deletion is detected
+    raw(st, "UPDATE chain_anchors SET through_seq = through_seq + 1", ())
+    assert not st.verify().ok
+    st.close()
+
+
+def test_purge_never_cuts_inside_a_chain(any_store_url: str) -> None:
+    """An old event behind a young one in the same chain is kept: only prefixes go."""
+    st = open_store(any_store_url)
+    now = time.time()
+    st.append([ev(1, ts=now - 200 * 86400), ev(2, ts=now), ev(3, ts=now - 200 * 86400)])
+    st.purge(retention_days=90, output_retention_days=0, now=now)
+    assert len([e for e in st.query() if e.kind != "purge"]) == 2
+    assert st.verify().ok
+    st.close()

@@ -333,8 +333,9 @@ class SqlStore(abc.ABC):
             self._chain = after
             return event
 
-    def query(self, *, limit: int = 100, where: EventFilter | None = None) -> list[Event]:
-        """The newest ``limit`` events matching ``where``, oldest first."""
+    def query(self, *, limit: int | None = 100, where: EventFilter | None = None) -> list[Event]:
+        """The newest ``limit`` events matching ``where`` (all of them for None), oldest
+        first."""
         where = where or EventFilter()
         conds, args = [], []
         for name in ("job_id", "session_id", "model_id", "decision", "kind"):
@@ -348,8 +349,10 @@ class SqlStore(abc.ABC):
         sql = f"SELECT {', '.join(COLUMNS)} FROM events"
         if conds:
             sql += " WHERE " + " AND ".join(conds)
-        sql += " ORDER BY ts DESC, chain_seq DESC LIMIT ?"
-        args.append(limit)
+        sql += " ORDER BY ts DESC, chain_seq DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
         with self._lock:
             try:
                 self._reconnect_if_broken()
