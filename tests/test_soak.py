@@ -12,8 +12,8 @@ import os
 
 import anyio
 import pytest
-
 from conftest import open_gate
+
 from execgate import Policy
 from execgate.process._tree import _cgroup2_mount, _own_cgroup
 from execgate.store import EventFilter, open_store
