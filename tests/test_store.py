@@ -227,3 +227,36 @@ def test_purge_never_cuts_inside_a_chain(any_store_url: str) -> None:
     assert len([e for e in st.query() if e.kind != "purge"]) == 2
     assert st.verify().ok
     st.close()
+
+
+def test_migrates_a_version_1_database_keeping_its_chain(any_store_url: str) -> None:
+    """A database written by execgate at schema 1 opens, migrates to the latest, and its
+    events (and their hash chain) are intact."""
+
+    from execgate.store import PostgresStore, SqliteStore, SqlStore
+    from execgate.store._sql import _INSERT_EVENT, _event_values
+
+    backend = SqliteStore if any_store_url.startswith("sqlite") else PostgresStore
+
+    class V1Store(backend):  # type: ignore[misc,valid-type]
+        def _migrate(self) -> None:  # apply only migration 1, as that release did
+            cur = self._conn.cursor()
+            self._begin(cur)
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            for statement in MIGRATIONS[0].statements:
+                cur.execute(statement)
+            cur.execute(self._sql("INSERT INTO schema_version (version) VALUES (?)"), (1,))
+            self._conn.commit()
+            cur.close()
+
+    old = V1Store(parse_store_url(any_store_url))
+    assert isinstance(old, SqlStore) and old.schema_version() == 1
+    events = [ev(i) for i in range(3)]
+    rows, _ = old._chain.extend(_event_values(e) for e in events)
+    old._write([(_INSERT_EVENT, rows)])
+    old.close()
+    st = open_store(any_store_url)
+    assert st.schema_version() == len(MIGRATIONS)
+    assert st.query() == events and st.verify().ok
+    assert st.outputs("nothing") == []  # the new table exists
+    st.close()
