@@ -131,13 +131,13 @@ class SqlStore(abc.ABC):
             with contextlib.suppress(Exception):
                 self._conn.close()
 
-    def _write(self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
-        """Run ``statements`` (sql, many rows) in one committed transaction."""
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A cursor inside one write transaction: committed on success, else rolled back."""
         cur = self._conn.cursor()
         try:
             self._begin(cur)
-            for sql, rows in statements:
-                cur.executemany(self._sql(sql), rows)
+            yield cur
             self._conn.commit()
         except BaseException:
             # The server may have rolled back already (e.g. disk full): keep the real error.
@@ -146,6 +146,12 @@ class SqlStore(abc.ABC):
             raise
         finally:
             cur.close()
+
+    def _write(self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        """Run ``statements`` (sql, many rows) in one committed transaction."""
+        with self._transaction() as cur:
+            for sql, rows in statements:
+                cur.executemany(self._sql(sql), rows)
 
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cur = self._conn.cursor()
@@ -161,9 +167,7 @@ class SqlStore(abc.ABC):
     # --- migrations ----------------------------------------------------------------------
 
     def _migrate(self) -> None:
-        cur = self._conn.cursor()
-        try:
-            self._begin(cur)
+        with self._transaction() as cur:
             self._migration_lock(cur)
             cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             cur.execute("SELECT MAX(version) FROM schema_version")
@@ -181,13 +185,6 @@ class SqlStore(abc.ABC):
                     self._sql("INSERT INTO schema_version (version) VALUES (?)"),
                     (migration.version,),
                 )
-            self._conn.commit()
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self._conn.rollback()
-            raise
-        finally:
-            cur.close()
 
     def schema_version(self) -> int:
         with self._lock:
