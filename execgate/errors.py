@@ -53,6 +53,14 @@ class RequestError(ExecgateError):
     summary = "the request is malformed (missing argv/command, bad types, NUL bytes, ...)"
 
 
+class NotStarted(RequestError):
+    """Recorded, rarely raised: the caller gave up (was cancelled) before its allowed job
+    started, so nothing ran."""
+
+    code = "EG-NOT-STARTED"
+    summary = "the caller was cancelled before its allowed job started; nothing ran"
+
+
 class IdempotencyConflict(RequestError):
     code = "EG-IDEMPOTENCY-CONFLICT"
     summary = "an idempotency key was reused for a different request"

@@ -571,3 +571,18 @@ async def test_request_may_not_raise_the_log_level(policy: Policy, store_url: st
             await gate.run(argv=["true"], log_level="commands_plus_redacted_output")
         assert exc.value.code == "EG-LIMIT-EXCEEDED" and exc.value.rule == "recorder.level"
         assert (await gate.run(argv=["true"], log_level="none")).exit_code == 0
+
+
+async def test_every_allowed_job_gets_one_outcome_even_if_cancelled_while_queued(
+    policy: Policy, store_url: str
+) -> None:
+    async with open_gate(policy, store_url, max_concurrent_jobs=1) as gate:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(gate.run, ExecRequest(argv=["sleep", "1"], job_id="first"))
+            with anyio.fail_after(5):
+                while gate.statistics().jobs_running < 1:
+                    await anyio.sleep(0.01)
+            with anyio.move_on_after(0.3):
+                await gate.run(argv=["true"], job_id="queued")
+    kinds = [(r["kind"], r["code"]) for r in events(store_url, job_id="queued")]
+    assert kinds == [("decision", "EG-ALLOWED"), ("error", "EG-NOT-STARTED")]

@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
 
-from ..errors import ExecgateError, GateClosed
+from ..errors import ExecgateError, GateClosed, NotStarted
 from ..models import ExecPlan
 from ..process import Containment, JobControl, run_job
 from ._base import Actor, Call, Crash, InjectedCrash, Message
@@ -63,6 +63,8 @@ class Runner(Actor):
         try:
             if self.stopping:
                 raise GateClosed("the gate is shutting down; the job was not started")
+            if control.stopped.is_set():
+                raise NotStarted("the caller was cancelled before the job started")
             tree = self.containment.new_job(plan.job_id)
             call.reply.set(await run_job(plan, tree, control))
         except ExecgateError as exc:

@@ -24,6 +24,7 @@ from ..errors import (
     ExecgateError,
     GateClosed,
     IdempotencyConflict,
+    NotStarted,
     refusal_for,
 )
 from ..models import Decision, Event, ExecRequest, ExecResult, Finding, LogLevel
@@ -315,9 +316,8 @@ class Gate:
         sup = self._enter()
         try:
             verdict, findings = await self._decide(sup, req)
-            await self._call(
-                sup, "recorder", (decision_event(req, verdict, findings, dry_run=True),)
-            )
+            event = decision_event(req, verdict, findings, level=self._level(req), dry_run=True)
+            await self._call(sup, "recorder", (event,))
             return verdict.decision
         finally:
             self._leave()
@@ -402,6 +402,13 @@ class Gate:
             await sup.send("runner", call)
         except ExecgateError as exc:
             await self._record_error(sup, req, exc)
+            raise
+        except BaseException:
+            # Cancelled while queued for a Runner slot: nothing started. Every allow decision
+            # gets exactly one outcome event, so say so.
+            with anyio.CancelScope(shield=True):
+                err = NotStarted("cancelled while waiting for a Runner slot")
+                await self._record_error(sup, req, err)
             raise
         try:
             outcome = await call.reply.wait()
