@@ -77,7 +77,11 @@ def test_refused_not_found_and_failed(policy_file: Path, workspace: Path, tmp_pa
 
 
 def test_secret_refused_with_126_and_not_echoed(workspace: Path) -> None:
-    tok = "ghp_" + "x1Y2z3A4b5C6d7E8f9G0h1I2j3K4l5M6n7O8"
+    import random
+
+    from corpus import SECRETS
+
+    tok = SECRETS["github-token"](random.Random(3))  # format- and checksum-valid, synthetic
     r = run(["run", "--", "echo", tok], workspace)
     assert r.returncode == 126
     assert tok.encode() not in r.stdout + r.stderr

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
+from corpus import SECRETS
 
 from execgate import ExecRequest
 from execgate.scan import redact, redact_text, scan_request, scan_text
 
 POSITIVES = {
     "aws-access-key-id": "aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLF",
-    "aws-secret-access-key": "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEZ",
-    "github-token": "git clone https://x:ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789@github.com/o/r",
-    "github-fine-grained-pat": "GH=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123",
+    "aws-secret-access-key": "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq3TkEjW9s",
+    "github-token": f"git clone https://x:{SECRETS['github-token'](random.Random(7))}@github.com/o/r",
+    "github-fine-grained-pat": "GH=github_pat_11ABCDEFG0123456789abc_" + "aB3" * 19 + "x0",
     "private-key": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----",
     "authorization-bearer": "curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig' https://api",
     "url-password": "psql postgresql://app:S3cr3t-Pa55@db.internal:5432/prod",
@@ -42,7 +45,7 @@ def test_finds_each_credential_kind(rule: str) -> None:
     findings = scan_text(text)
     assert rule in {f.rule_id for f in findings}, findings
     redacted = redact(text, findings)
-    assert "[REDACTED:" in redacted
+    assert "***REDACTED***" in redacted
 
 
 @pytest.mark.parametrize("text", NEGATIVES)
@@ -52,17 +55,14 @@ def test_hard_negatives_pass(text: str) -> None:
 
 def test_redaction_is_span_exact() -> None:
     text = "psql postgresql://app:S3cr3t-Pa55@db:5432/prod -c 'select 1'"
-    assert (
-        redact_text(text)
-        == "psql postgresql://app:[REDACTED:url-password]@db:5432/prod -c 'select 1'"
-    )
+    assert redact_text(text) == "psql postgresql://app:***REDACTED***@db:5432/prod -c 'select 1'"
 
 
 def test_private_key_block_is_redacted_whole() -> None:
     text = (
         "before\n-----BEGIN RSA PRIVATE KEY-----\nAAAA\nBBBB\n-----END RSA PRIVATE KEY-----\nafter"
     )
-    assert redact_text(text) == "before\n[REDACTED:private-key]\nafter"
+    assert redact_text(text) == "before\n***REDACTED***\nafter"
     truncated = "x -----BEGIN EC PRIVATE KEY-----\nAAAA\nBBBB"
     assert "AAAA" not in redact_text(truncated)
 
@@ -83,7 +83,7 @@ def test_request_scan_covers_every_channel() -> None:
 
 
 def test_vendor_tokens_must_stand_alone() -> None:
-    tok = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"
+    tok = SECRETS["github-token"](random.Random(11))
     assert scan_text("x" + tok) == []
     assert scan_text(tok + "_suffix") == []
     for text in (f"token={tok}", f"'{tok}'", f"{tok}\n", f"Bearer:{tok}"):

@@ -2,36 +2,86 @@
 
 ``scan_text`` returns findings with offsets into the text; ``redact`` replaces exactly those
 spans. ``scan_request`` walks every place a request can smuggle a credential into a process:
-each argv word, the command line, every env override value, and stdin.
+each argv word and the credential slots of the argv (``--password X``, ``-u user:pass``,
+``NAME=value``), the command line, every env override (by name and value), and stdin.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Iterable
 
 from ..models import ExecRequest, Finding
-from ._rules import RULES, is_placeholder
+from ._checksums import CHECKSUMS, entropy
+from ._rules import DOCUMENTED_EXAMPLES, NOT_A_CREDENTIAL_SUFFIX, RULES, Rule, is_placeholder
+
+#: The text that replaces a secret span.
+MARKER = "***REDACTED***"
+#: Findings at or above this confidence refuse a request; below it they are only redacted.
+REJECT_CONFIDENCE = 0.75
+#: A base64 value is decoded (once) only up to this size.
+MAX_DECODE = 64 * 1024
 
 
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+def _decodes_to_credential(value: str) -> bool:
+    """Basic auth and docker config ``auth`` values wrap ``user:password``: decode once."""
+    if len(value) > MAX_DECODE:
+        return True  # too large to check: keep the finding (fail safe)
+    try:
+        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    _user, sep, password = text.partition(":")
+    return bool(sep) and bool(password) and not is_placeholder(password)
+
+
+def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
+    """The finding's confidence, or None when the match is not a secret."""
+    start, end = m.span("secret")
+    value = m.group("secret")
+    if start == end or value in DOCUMENTED_EXAMPLES:
+        return None
+    if rule.bounded and (
+        (start > 0 and _is_word(text[start - 1])) or (end < len(text) and _is_word(text[end]))
+    ):
+        return None
+    if rule.placeholder_check and is_placeholder(value):
+        return None
+    if rule.min_entropy and entropy(value) < rule.min_entropy:
+        return None
+    if rule.rule_id == "credential-assignment":
+        if NOT_A_CREDENTIAL_SUFFIX.search(m.group("suffix") or ""):
+            return None
+        if value.startswith(("/", "./", "~/", "../", "$", "%", "http://", "https://")):
+            return None
+    if rule.rule_id in ("authorization-basic", "docker-config-auth") and not (
+        _decodes_to_credential(value)
+    ):
+        return None
+    if rule.checksum is not None:
+        return 0.99 if CHECKSUMS[rule.checksum](value) else 0.6
+    return rule.confidence
+
+
 def scan_text(text: str, location: str = "text") -> list[Finding]:
     """Every potential secret in ``text``, sorted by start offset, overlaps merged."""
+    low = text.lower()
     found: list[Finding] = []
     for rule in RULES:
+        if not any(k in low for k in rule.keywords):
+            continue
         for m in rule.pattern.finditer(text):
+            confidence = _accept(rule, m, text)
+            if confidence is None:
+                continue
             start, end = m.span("secret")
-            if start == end:
-                continue
-            if rule.placeholder_check and is_placeholder(m.group("secret")):
-                continue
-            if rule.bounded and (
-                (start > 0 and _is_word(text[start - 1]))
-                or (end < len(text) and _is_word(text[end]))
-            ):
-                continue
             found.append(
                 Finding(
                     rule_id=rule.rule_id,
@@ -39,7 +89,7 @@ def scan_text(text: str, location: str = "text") -> list[Finding]:
                     location=location,
                     start=start,
                     end=end,
-                    confidence=rule.confidence,
+                    confidence=confidence,
                 )
             )
     return _merge(found)
@@ -51,18 +101,104 @@ def _merge(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         if merged and f.start < merged[-1].end:
             last = merged[-1]
-            if f.end > last.end:
+            if f.end > last.end or f.confidence > last.confidence:
+                keep = last if last.confidence >= f.confidence else f
                 merged[-1] = Finding(
-                    rule_id=last.rule_id,
-                    provider=last.provider,
+                    rule_id=keep.rule_id,
+                    provider=keep.provider,
                     location=last.location,
                     start=last.start,
-                    end=f.end,
+                    end=max(last.end, f.end),
                     confidence=max(last.confidence, f.confidence),
                 )
             continue
         merged.append(f)
     return merged
+
+
+# --- credential slots in an argv --------------------------------------------------------
+
+#: Flags whose value is a credential, for every program.
+_SECRET_FLAGS = re.compile(
+    r"(?i)^--?(?:password|passwd|pass|pwd|token|api[-_]?key|api[-_]?token|access[-_]?token|"
+    r"auth[-_]?token|secret|client[-_]?secret|secret[-_]?key|access[-_]?key|private[-_]?token|"
+    r"bearer|oauth[-_]?token)$"
+)
+#: Short flags that carry a password only for these programs (elsewhere -p is a port, a
+#: parent directory, a publish spec...).
+_PROGRAM_FLAGS: dict[str, tuple[str, ...]] = {
+    "mysql": ("-p",),
+    "mysqldump": ("-p",),
+    "mariadb": ("-p",),
+    "mysqladmin": ("-p",),
+    "sshpass": ("-p",),
+    "redis-cli": ("-a",),
+    "docker": ("-p",),
+    "podman": ("-p",),
+    "helm": ("-p",),
+}
+#: ``-u user:password`` (and ``--user``) for these programs.
+_USER_PASS_PROGRAMS = frozenset({"curl", "wget", "http", "https"})
+
+
+def _program(argv: tuple[str, ...]) -> str:
+    return argv[0].rsplit("/", 1)[-1] if argv else ""
+
+
+def _slot_value(value: str) -> bool:
+    """A value in a credential slot is a secret unless it is a placeholder or too plain."""
+    if is_placeholder(value) or value.startswith(("$", "%", "@", "/", "./", "~/")):
+        return False
+    return len(value) >= 6 and entropy(value) >= 2.0
+
+
+def argv_slots(argv: tuple[str, ...]) -> list[Finding]:
+    """Findings for values in credential slots of ``argv`` (offsets within each word)."""
+    out: list[Finding] = []
+    prog = _program(argv)
+    short = _PROGRAM_FLAGS.get(prog, ())
+
+    def add(i: int, start: int, rule: str, confidence: float = 0.9) -> None:
+        if _slot_value(argv[i][start:]):
+            out.append(
+                Finding(
+                    rule_id=rule,
+                    provider="generic",
+                    location=f"argv[{i}]",
+                    start=start,
+                    end=len(argv[i]),
+                    confidence=confidence,
+                )
+            )
+
+    i = 1
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            break
+        flag, eq, _attached = word.partition("=")
+        if _SECRET_FLAGS.match(flag):
+            if eq:
+                add(i, len(flag) + 1, "credential-flag")
+            elif i + 1 < len(argv):
+                add(i + 1, 0, "credential-flag")
+                i += 1
+        elif any(word == f for f in short) and i + 1 < len(argv):
+            add(i + 1, 0, "credential-flag")
+            i += 1
+        elif (
+            prog in ("mysql", "mysqldump", "mariadb", "mysqladmin")
+            and word.startswith("-p")
+            and len(word) > 2
+        ):
+            add(i, 2, "credential-flag")
+        elif prog in _USER_PASS_PROGRAMS and word in ("-u", "--user") and i + 1 < len(argv):
+            user, sep, _ = argv[i + 1].partition(":")
+            if sep:
+                add(i + 1, len(user) + 1, "credential-userpass")
+            i += 1
+        i += 1
+    return out
 
 
 def scan_request(request: ExecRequest) -> list[Finding]:
@@ -71,25 +207,46 @@ def scan_request(request: ExecRequest) -> list[Finding]:
     if request.argv is not None:
         for i, word in enumerate(request.argv):
             findings += scan_text(word, f"argv[{i}]")
+        findings += argv_slots(request.argv)
         # A credential split over words ("-H", "Authorization: Bearer", "x") is also caught
         # on the joined line.
-        joined = " ".join(request.argv)
         if not findings:
-            findings += scan_text(joined, "argv")
+            findings += scan_text(" ".join(request.argv), "argv")
     if request.command is not None:
         findings += scan_text(request.command, "command")
     for name, value in request.env_overrides.items():
         if value is not None:
             findings += scan_text(value, f"env:{name}")
-            findings += scan_text(f"{name}={value}", f"env:{name}")
+            findings += [
+                Finding(
+                    rule_id=f.rule_id,
+                    provider=f.provider,
+                    location=f"env:{name}",
+                    start=f.start - len(name) - 1,
+                    end=f.end - len(name) - 1,
+                    confidence=f.confidence,
+                )
+                for f in scan_text(f"{name}={value}", f"env:{name}")
+                if f.start >= len(name) + 1
+            ]
     if request.stdin:
         # latin-1 maps each byte to one code point, so offsets are byte offsets.
         findings += scan_text(bytes(request.stdin).decode("latin-1"), "stdin")
     return findings
 
 
-def redact(text: str, findings: Iterable[Finding], *, location: str | None = None) -> str:
-    """``text`` with each finding's span replaced by ``[REDACTED:<rule>]``."""
+def refusing(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that refuse a request (the rest are only redacted)."""
+    return [f for f in findings if f.confidence >= REJECT_CONFIDENCE]
+
+
+def redact(
+    text: str, findings: Iterable[Finding] | None = None, *, location: str | None = None
+) -> str:
+    """``text`` with each finding's span replaced by ``***REDACTED***`` (scanning first when
+    no findings are given)."""
+    if findings is None:
+        findings = scan_text(text)
     spans = sorted(
         (f for f in findings if location is None or f.location == location),
         key=lambda f: f.start,
@@ -100,7 +257,7 @@ def redact(text: str, findings: Iterable[Finding], *, location: str | None = Non
         if f.start < pos:
             continue
         out.append(text[pos : f.start])
-        out.append(f"[REDACTED:{f.rule_id}]")
+        out.append(MARKER)
         pos = f.end
     out.append(text[pos:])
     return "".join(out)

@@ -1,13 +1,15 @@
-"""The secret rules, written as a table: rule id, provider, pattern, confidence.
+"""The secret rules, written as a table: rule id, provider, keywords, pattern, confidence.
 
 Each pattern has exactly one capturing group ``secret``: the span that is reported and
 redacted. Patterns are anchored on structure a credential cannot avoid (a vendor prefix, a
-PEM armour line, an ``Authorization`` header, the ``user:password@`` of a URL), never on
-entropy over every token.
+PEM armour line, an ``Authorization`` header, the ``user:password@`` of a URL, a credential
+name in an assignment), never on entropy over every token.
 
-Patterns start with their literal prefix so the regex engine can skip ahead with a fast
-substring search (a leading ``\b`` or character class costs ~50x: 80 ms instead of 1.4 ms per
-4 MiB); word boundaries of ``bounded`` rules are checked in code instead.
+Speed: a rule runs only when one of its ``keywords`` (lower case) occurs in the lower-cased
+text — a C substring search — and its pattern starts with a literal where it can, so the
+regex engine skips ahead too (a leading ``\\b`` or character class costs ~50x). Word
+boundaries of ``bounded`` rules are checked in code. No pattern nests quantifiers, so none
+can backtrack catastrophically (tested with long adversarial strings).
 """
 
 from __future__ import annotations
@@ -21,90 +23,456 @@ import attrs
 class Rule:
     rule_id: str
     provider: str
+    keywords: tuple[str, ...]
     pattern: re.Pattern[str]
     confidence: float
-    #: When true, a value that looks like a placeholder (``$TOKEN``, ``<token>``, ``****``)
-    #: is not a finding: the rule matches on context, not on the value's own shape.
+    #: A value that looks like a placeholder (``$TOKEN``, ``<token>``, ``****``) is not a
+    #: finding: the rule matches on context, not on the value's own shape.
     placeholder_check: bool = False
-    #: When true, the secret must not be glued to word characters on either side.
+    #: The secret must not be glued to word characters on either side.
     bounded: bool = False
+    #: Minimum Shannon entropy (bits per character) of the value; for context rules only.
+    min_entropy: float = 0.0
+    #: A checksum validator name (see ``_checksums``): a valid checksum raises confidence,
+    #: an invalid one lowers it (kept, redacted, not refused by default).
+    checksum: str | None = None
 
 
-def _token(rule_id: str, provider: str, pattern: str, confidence: float) -> Rule:
-    return Rule(rule_id, provider, re.compile(pattern), confidence, bounded=True)
+def _token(
+    rule_id: str, provider: str, keywords: str, pattern: str, confidence: float = 0.95, **kw: object
+) -> Rule:
+    """A vendor token: fixed prefix, fixed alphabet, must stand alone."""
+    return Rule(
+        rule_id,
+        provider,
+        tuple(keywords.split()),
+        re.compile(pattern),
+        confidence,
+        bounded=True,
+        **kw,  # type: ignore[arg-type]
+    )
 
 
-def _r(rule_id: str, provider: str, pattern: str, confidence: float, ph: bool = False) -> Rule:
-    return Rule(rule_id, provider, re.compile(pattern), confidence, ph)
+def _ctx(
+    rule_id: str, provider: str, keywords: str, pattern: str, confidence: float = 0.85, **kw: object
+) -> Rule:
+    """A value found by its context (a header, an assignment, a URL): placeholders excluded."""
+    return Rule(
+        rule_id,
+        provider,
+        tuple(keywords.split()),
+        re.compile(pattern),
+        confidence,
+        placeholder_check=True,
+        **kw,  # type: ignore[arg-type]
+    )
 
+
+_B62 = "A-Za-z0-9"
+_URLSAFE = "A-Za-z0-9_\\-"
 
 RULES: tuple[Rule, ...] = (
-    _token("aws-access-key-id", "aws", r"(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})", 0.95),
-    _r(
+    # --- cloud providers ------------------------------------------------------------------
+    _token(
+        "aws-access-key-id",
+        "aws",
+        "akia asia abia acca",
+        r"(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})",
+    ),
+    _ctx(
         "aws-secret-access-key",
         "aws",
-        r"(?i)aws_?secret_?access_?key\s*[=:]\s*[\"']?(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
+        "secret_access_key secretaccesskey secret-access-key",
+        r"(?i)secret[_\-]?access[_\-]?key[\"']?\s*[=:]\s*[\"']?(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
         0.9,
     ),
-    _token("github-token", "github", r"(?P<secret>gh[pousr]_[A-Za-z0-9]{36,255})", 0.98),
+    _token("google-api-key", "google", "aiza", r"(?P<secret>AIza[" + _URLSAFE + r"]{35})"),
     _token(
-        "github-fine-grained-pat", "github", r"(?P<secret>github_pat_[A-Za-z0-9_]{60,255})", 0.98
+        "google-oauth-client-secret",
+        "google",
+        "gocspx-",
+        r"(?P<secret>GOCSPX-[" + _URLSAFE + r"]{28})",
     ),
-    _token("gitlab-token", "gitlab", r"(?P<secret>glpat-[A-Za-z0-9_\-]{20,})", 0.95),
-    _token("slack-token", "slack", r"(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})", 0.95),
-    _token("stripe-secret-key", "stripe", r"(?P<secret>[sr]k_live_[A-Za-z0-9]{20,})", 0.97),
-    _token("anthropic-api-key", "anthropic", r"(?P<secret>sk-ant-[A-Za-z0-9_\-]{32,})", 0.97),
+    _token(
+        "google-oauth-access-token",
+        "google",
+        "ya29.",
+        r"(?P<secret>ya29\.[" + _URLSAFE + r"]{30,})",
+    ),
+    _ctx(
+        "azure-storage-key",
+        "azure",
+        "accountkey",
+        r"(?i)AccountKey\s*=\s*(?P<secret>[A-Za-z0-9+/]{86}==)",
+        0.95,
+    ),
+    _ctx("azure-sas-signature", "azure", "sig=", r"[?&]sig=(?P<secret>[A-Za-z0-9%+/=]{40,})", 0.8),
+    _token(
+        "azure-client-secret",
+        "azure",
+        "q~",
+        r"(?P<secret>[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34})",
+        0.9,
+    ),
+    _token(
+        "alibaba-access-key-id", "alibaba", "ltai", r"(?P<secret>LTAI[" + _B62 + r"]{20})", 0.85
+    ),
+    _token(
+        "digitalocean-token",
+        "digitalocean",
+        "dop_v1_ doo_v1_ dor_v1_",
+        r"(?P<secret>do[por]_v1_[a-f0-9]{64})",
+    ),
+    _token("databricks-token", "databricks", "dapi", r"(?P<secret>dapi[a-f0-9]{32}(?:-\d)?)", 0.9),
+    _token("flyio-token", "fly.io", "fo1_", r"(?P<secret>fo1_[" + _URLSAFE + r"]{43})"),
+    _token("heroku-api-key", "heroku", "hrku-", r"(?P<secret>HRKU-[" + _URLSAFE + r"]{60})"),
+    _token("pulumi-token", "pulumi", "pul-", r"(?P<secret>pul-[a-f0-9]{40})"),
+    _token(
+        "terraform-cloud-token",
+        "hashicorp",
+        ".atlasv1.",
+        r"(?P<secret>[" + _B62 + r"]{14}\.atlasv1\.[" + _URLSAFE + r"=]{60,70})",
+    ),
+    _token(
+        "vault-token",
+        "hashicorp",
+        "hvs. hvb. hvr.",
+        r"(?P<secret>hv[sbr]\.[" + _URLSAFE + r"]{24,})",
+    ),
+    _token("supabase-token", "supabase", "sbp_", r"(?P<secret>sbp_[a-f0-9]{40})"),
+    _token(
+        "planetscale-token",
+        "planetscale",
+        "pscale_tkn_ pscale_pw_ pscale_oauth_",
+        r"(?P<secret>pscale_(?:tkn|pw|oauth)_[" + _URLSAFE + r".]{32,64})",
+    ),
+    # --- code hosting and package registries ----------------------------------------------
+    _token(
+        "github-token",
+        "github",
+        "ghp_ gho_ ghu_ ghs_ ghr_",
+        r"(?P<secret>gh[pousr]_[" + _B62 + r"]{36})",
+        0.9,
+        checksum="github",
+    ),
+    _token(
+        "github-fine-grained-pat",
+        "github",
+        "github_pat_",
+        r"(?P<secret>github_pat_[" + _B62 + r"]{22}_[" + _B62 + r"]{59})",
+        0.98,
+    ),
+    _token(
+        "gitlab-token",
+        "gitlab",
+        "glpat- gldt- glrt- glptt- glsoat- glcbt-",
+        r"(?P<secret>gl(?:pat|dt|rt|ptt|soat|cbt)-[" + _URLSAFE + r"]{20,})",
+    ),
+    _token(
+        "gitlab-runner-registration",
+        "gitlab",
+        "gr1348941",
+        r"(?P<secret>GR1348941[" + _URLSAFE + r"]{20,})",
+    ),
+    _token("npm-token", "npm", "npm_", r"(?P<secret>npm_[" + _B62 + r"]{36})", 0.9, checksum="npm"),
+    _token(
+        "pypi-token",
+        "pypi",
+        "pypi-ageichlwas5vcmc",
+        r"(?P<secret>pypi-AgEIcHlwaS5vcmc[" + _URLSAFE + r"]{50,})",
+        0.99,
+    ),
+    _token("rubygems-token", "rubygems", "rubygems_", r"(?P<secret>rubygems_[a-f0-9]{48})"),
+    _token("dockerhub-pat", "docker", "dckr_pat_", r"(?P<secret>dckr_pat_[" + _URLSAFE + r"]{27})"),
+    _token(
+        "huggingface-token",
+        "huggingface",
+        "hf_ api_org_",
+        r"(?P<secret>(?:hf_|api_org_)[" + _B62 + r"]{34})",
+        0.9,
+    ),
+    _token("clojars-token", "clojars", "clojars_", r"(?P<secret>CLOJARS_[a-z0-9]{60})"),
+    _token(
+        "atlassian-api-token",
+        "atlassian",
+        "atatt3",
+        r"(?P<secret>ATATT3[" + _URLSAFE + r"=]{150,})",
+    ),
+    # --- AI providers ---------------------------------------------------------------------
     _token(
         "openai-api-key",
         "openai",
-        r"(?P<secret>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})",
+        "t3blbkfj",
+        r"(?P<secret>sk-(?:proj-|svcacct-|admin-)?["
+        + _URLSAFE
+        + r"]{20,}T3BlbkFJ["
+        + _URLSAFE
+        + r"]{20,})",
         0.97,
     ),
-    _r(
+    _token(
+        "openai-project-key",
+        "openai",
+        "sk-proj-",
+        r"(?P<secret>sk-proj-[" + _URLSAFE + r"]{40,})",
+        0.95,
+    ),
+    _token(
+        "anthropic-api-key",
+        "anthropic",
+        "sk-ant-",
+        r"(?P<secret>sk-ant-(?:api|admin)\d\d-[" + _URLSAFE + r"]{32,})",
+        0.98,
+    ),
+    # --- messaging, payments, SaaS ---------------------------------------------------------
+    _token(
+        "slack-token",
+        "slack",
+        "xoxb- xoxp- xoxa- xoxr- xoxs- xoxe",
+        r"(?P<secret>xox(?:[abprs]|e(?:\.xox[bp])?)-[" + _B62 + r"\-]{10,})",
+    ),
+    _token("slack-app-token", "slack", "xapp-", r"(?P<secret>xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,})"),
+    _ctx(
+        "slack-webhook",
+        "slack",
+        "hooks.slack.com",
+        r"hooks\.slack\.com/(?:services|workflows)/(?P<secret>[A-Za-z0-9+/]{30,}|T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,})",
+        0.95,
+    ),
+    _ctx(
+        "discord-webhook",
+        "discord",
+        "discord.com/api/webhooks discordapp.com/api/webhooks",
+        r"discord(?:app)?\.com/api/webhooks/\d+/(?P<secret>[" + _URLSAFE + r"]{60,})",
+        0.95,
+    ),
+    _ctx(
+        "discord-bot-token",
+        "discord",
+        "discord",
+        r"(?i)discord[\w\s\"':=]{0,30}?(?P<secret>[MNO][A-Za-z\d]{23,25}\.[\w-]{6}\.[\w-]{27,38})",
+        0.85,
+    ),
+    _token(
+        "telegram-bot-token", "telegram", ":aa", r"(?P<secret>\d{8,10}:AA[" + _URLSAFE + r"]{33})"
+    ),
+    _token(
+        "stripe-secret-key",
+        "stripe",
+        "sk_live_ rk_live_",
+        r"(?P<secret>[sr]k_live_[" + _B62 + r"]{20,})",
+        0.97,
+    ),
+    _token(
+        "stripe-test-secret-key",
+        "stripe",
+        "sk_test_ rk_test_",
+        r"(?P<secret>[sr]k_test_[" + _B62 + r"]{20,})",
+        0.7,
+    ),
+    _token("stripe-webhook-secret", "stripe", "whsec_", r"(?P<secret>whsec_[" + _B62 + r"]{32,})"),
+    _token(
+        "square-token",
+        "square",
+        "sq0atp- sq0csp- eaaa",
+        r"(?P<secret>sq0atp-[" + _URLSAFE + r"]{22}|sq0csp-[" + _URLSAFE + r"]{43})",
+    ),
+    _token("twilio-api-key", "twilio", "sk", r"(?P<secret>SK[0-9a-fA-F]{32})", 0.75),
+    _token(
+        "sendgrid-api-key",
+        "sendgrid",
+        "sg.",
+        r"(?P<secret>SG\.[" + _URLSAFE + r"]{22}\.[" + _URLSAFE + r"]{43})",
+        0.98,
+    ),
+    _token("mailgun-api-key", "mailgun", "key-", r"(?P<secret>key-[0-9a-f]{32})", 0.85),
+    _token("mailchimp-api-key", "mailchimp", "-us", r"(?P<secret>[0-9a-f]{32}-us\d{1,2})", 0.85),
+    _token(
+        "shopify-token",
+        "shopify",
+        "shpat_ shpss_ shpca_ shppa_",
+        r"(?P<secret>shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32})",
+    ),
+    _token("linear-api-key", "linear", "lin_api_", r"(?P<secret>lin_api_[" + _B62 + r"]{40})"),
+    _token(
+        "notion-token",
+        "notion",
+        "ntn_ secret_",
+        r"(?P<secret>ntn_\d{11}[" + _B62 + r"]{35}|secret_[" + _B62 + r"]{43})",
+        0.9,
+    ),
+    _token("airtable-pat", "airtable", "pat", r"(?P<secret>pat[" + _B62 + r"]{14}\.[a-f0-9]{64})"),
+    _token("postman-api-key", "postman", "pmak-", r"(?P<secret>PMAK-[a-f0-9]{24}-[a-f0-9]{34})"),
+    _token(
+        "doppler-token",
+        "doppler",
+        "dp.pt. dp.st. dp.ct.",
+        r"(?P<secret>dp\.(?:pt|st|ct|sa|scim)\.[" + _B62 + r"]{40,})",
+    ),
+    _token(
+        "sentry-token",
+        "sentry",
+        "sntrys_ sntryu_",
+        r"(?P<secret>sntrys_[A-Za-z0-9+/=_]{60,}|sntryu_[a-f0-9]{64})",
+    ),
+    _token(
+        "newrelic-key",
+        "newrelic",
+        "nrak- nrjs- nrii-",
+        r"(?P<secret>NR(?:AK|JS|II)-[A-Z0-9]{19,27})",
+        0.9,
+    ),
+    _token(
+        "grafana-token",
+        "grafana",
+        "glc_ glsa_",
+        r"(?P<secret>glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[" + _B62 + r"]{32}_[A-Fa-f0-9]{8})",
+    ),
+    _ctx(
+        "datadog-key",
+        "datadog",
+        "dd_api_key dd_app_key datadog_api_key datadog_app_key dd-api-key dd-application-key",
+        r"(?i)(?:dd|datadog)[_\-](?:api|app|application)[_\-]key[\"']?\s*[=:]\s*[\"']?(?P<secret>[a-f0-9]{32,40})\b",
+        0.9,
+    ),
+    _token(
+        "mapbox-secret-token",
+        "mapbox",
+        "sk.eyj",
+        r"(?P<secret>sk\.eyJ[" + _URLSAFE + r"]{50,}\.[" + _URLSAFE + r"]{20,})",
+    ),
+    _token("dropbox-token", "dropbox", "sl.", r"(?P<secret>sl\.[" + _URLSAFE + r"]{130,})", 0.85),
+    _token(
+        "twitter-bearer",
+        "twitter",
+        "aaaaaaaaaaaaaaaaaaaaa",
+        r"(?P<secret>AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{30,})",
+        0.85,
+    ),
+    _token(
+        "facebook-access-token",
+        "facebook",
+        "eaacedeose0cba",
+        r"(?P<secret>EAACEdEose0cBA[" + _B62 + r"]{20,})",
+    ),
+    # --- keys and generic structures ------------------------------------------------------
+    Rule(
         "private-key",
         "pem",
-        r"(?s)(?P<secret>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*\Z))",
+        ("private key",),
+        re.compile(
+            r"(?s)(?P<secret>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+            r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*\Z))"
+        ),
         0.99,
     ),
-    _r(
+    _token(
+        "age-secret-key",
+        "age",
+        "age-secret-key-1",
+        r"(?P<secret>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})",
+        0.99,
+    ),
+    _token(
+        "jwt",
+        "jwt",
+        "eyj",
+        r"(?P<secret>eyJ["
+        + _URLSAFE
+        + r"]{8,}\.eyJ["
+        + _URLSAFE
+        + r"]{8,}\.["
+        + _URLSAFE
+        + r"]{8,})",
+        0.8,
+    ),
+    _ctx(
         "authorization-bearer",
         "http",
-        r"(?i)authorization\s*[:=]\s*[\"']?bearer\s+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
+        "bearer",
+        r"(?i)(?:authorization|proxy-authorization)\s*[:=]\s*[\"']?bearer\s+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
         0.9,
-        ph=True,
     ),
-    _r(
+    _ctx(
         "authorization-basic",
         "http",
-        r"(?i)authorization\s*[:=]\s*[\"']?basic\s+(?P<secret>[A-Za-z0-9+/]{8,}=*)",
+        "basic",
+        r"(?i)(?:authorization|proxy-authorization)\s*[:=]\s*[\"']?basic\s+(?P<secret>[A-Za-z0-9+/]{8,}=*)",
         0.85,
-        ph=True,
     ),
-    _r(
+    _ctx(
         "url-password",
         "url",
+        "://",
         # Anchored on "://" (a fast literal); the scheme before it does not matter.
-        r"://[^\s:/?#@\"'`]{1,256}:(?P<secret>[^\s/?#@\"'`]{1,256})@",
+        # '#' is allowed in the password: agents type it raw, and the '@' must follow anyway.
+        r"://[^\s:/?#@\"'`]{1,256}:(?P<secret>[^\s/?@\"'`]{1,256})@",
         0.85,
-        ph=True,
+    ),
+    _ctx(
+        "docker-config-auth",
+        "docker",
+        '"auth"',
+        r"\"auth\"\s*:\s*\"(?P<secret>[A-Za-z0-9+/]{12,}={0,2})\"",
+        0.9,
+    ),
+    _ctx(
+        "netrc-password",
+        "netrc",
+        "password",
+        r"(?m)\bmachine\s+\S+(?:\s+login\s+\S+)?\s+password\s+(?P<secret>\S+)",
+        0.9,
+    ),
+    _ctx(
+        "credential-assignment",
+        "generic",
+        "password passwd pwd secret token api_key apikey api-key access_key private_key credential",
+        # NAME=value / NAME: value where NAME ends in a credential word (.env lines,
+        # PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential word so the
+        # engine's first-character skip applies; the value must look random enough.
+        r"(?i)(?P<name>password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key"
+        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12})[\"']?[ \t]*(?:=|:[ \t])"
+        r"[ \t]*[\"']?(?P<secret>[^\s\"'`,;{}()<>]{6,256})",
+        0.8,
+        min_entropy=2.5,
     ),
 )
 
-# Values that stand for a credential rather than being one. Only consulted by rules that match
-# on context (``placeholder_check``): a vendor-prefixed token is a finding whatever it says.
+# Values that stand for a credential rather than being one. Only consulted by context rules
+# (``placeholder_check``): a vendor-prefixed token is a finding whatever it says.
 _PLACEHOLDER = re.compile(
     r"""(?ix)^(?:
         \$\{?[A-Za-z_][A-Za-z0-9_]*\}?      # $TOKEN, ${TOKEN}
       | \$\{\{.*\}\}                         # ${{ secrets.X }}
+      | \$\(.*\)                             # $(cat file)
+      | %[A-Za-z_][A-Za-z0-9_]*%             # %TOKEN%
       | <[^<>]*>                             # <token>
       | \{\{.*\}\}                           # {{ token }}
-      | ([*x.•])\1{2,}                       # ****, xxxx, ...
-      | (?:your|my)[-_]?\w*                  # YOUR_API_KEY, your-token
+      | \[[^\]]*\]                           # [redacted]
+      | ([*x.•#\-_])\1{2,}                   # ****, xxxx, ...
+      | \**REDACTED\**                       # already redacted
+      | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?\w*
       | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
+      | (?:none|null|true|false|undefined)
+      | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
     )$"""
+)
+
+#: Name suffixes after a credential word that say the value is not the credential itself.
+NOT_A_CREDENTIAL_SUFFIX = re.compile(
+    r"(?i)_?(?:file|path|dir|hash|length|len|name|type|url|uri|id|ids|count|policy|field|env|"
+    r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit)$"
+)
+
+#: Vendors' documented example credentials: never findings.
+DOCUMENTED_EXAMPLES = frozenset(
+    {
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "ASIAIOSFODNN7EXAMPLE",
+    }
 )
 
 
 def is_placeholder(value: str) -> bool:
-    return len(value) < 4 or _PLACEHOLDER.match(value) is not None
+    return len(value) < 4 or value in DOCUMENTED_EXAMPLES or _PLACEHOLDER.match(value) is not None

@@ -31,7 +31,7 @@ from ..models import Decision, Event, ExecRequest, ExecResult, Finding, LogLevel
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
-from ..scan import describe
+from ..scan import describe, refusing
 from ..store import DEFAULT_STORE_URL, Store, open_store, parse_store_url
 from ._events import decision_event, error_event, lifecycle_event, result_records
 from ._supervisor import ACTORS, Supervisor
@@ -375,13 +375,14 @@ class Gate:
 
     async def _decide(self, sup: Supervisor, req: ExecRequest) -> tuple[Verdict, list[Finding]]:
         findings: list[Finding] = await self._call(sup, "scanner", req)
-        if findings:
-            rules = sorted({f.rule_id for f in findings})
+        blocking = refusing(findings)
+        if blocking:
+            rules = sorted({f.rule_id for f in blocking})
             decision = Decision(
                 verdict="deny",
                 code="EG-SECRET-DETECTED",
                 rule="scan:" + ",".join(rules),
-                reason=describe(findings),
+                reason=describe(blocking),
             )
             return Verdict(decision, None), findings
         verdict: Verdict = await self._call(sup, "gatekeeper", req)

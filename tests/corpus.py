@@ -1,0 +1,250 @@
+"""A seeded generator of labelled scanner cases: synthetic but format-valid secrets in the
+places agents put them (command lines, env dumps, config files, program output), and hard
+negatives that look like secrets and are not.
+
+    python tests/corpus.py [--seed N] [--per-rule K]   # prints the corpus as JSON lines
+
+``cases(seed)`` returns ``(text, expected_rule_ids, secret_values)``; an empty expected set is a
+negative. Used by ``test_scan_corpus.py`` and ``benchmarks/scanner.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import string
+import sys
+import zlib
+from collections.abc import Callable
+
+B62 = string.ascii_letters + string.digits
+HEX = "0123456789abcdef"
+URLSAFE = B62 + "_-"
+
+
+def _r(rng: random.Random, alphabet: str, n: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _base62(n: int, width: int) -> str:
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while n:
+        n, r = divmod(n, 62)
+        out = digits[r] + out
+    return out.rjust(width, "0")
+
+
+def _crc_token(rng: random.Random, prefix: str) -> str:
+    body = _r(rng, B62, 30)
+    return prefix + body + _base62(zlib.crc32(body.encode()), 6)
+
+
+def _password(rng: random.Random) -> str:
+    return (
+        _r(rng, B62, rng.randint(4, 8))
+        + rng.choice("!#%+")
+        + _r(rng, B62 + "!#%+", rng.randint(5, 10))
+    )
+
+
+# rule id -> generator of one secret value (the exact span a scanner must report)
+SECRETS: dict[str, Callable[[random.Random], str]] = {
+    "aws-access-key-id": lambda r: (
+        r.choice(["AKIA", "ASIA"]) + _r(r, string.ascii_uppercase + "234567", 16)
+    ),
+    "google-api-key": lambda r: "AIza" + _r(r, URLSAFE, 35),
+    "google-oauth-client-secret": lambda r: "GOCSPX-" + _r(r, URLSAFE, 28),
+    "google-oauth-access-token": lambda r: "ya29." + _r(r, URLSAFE, 60),
+    "alibaba-access-key-id": lambda r: "LTAI" + _r(r, B62, 20),
+    "digitalocean-token": lambda r: r.choice(["dop_v1_", "doo_v1_"]) + _r(r, HEX, 64),
+    "databricks-token": lambda r: "dapi" + _r(r, HEX, 32),
+    "flyio-token": lambda r: "fo1_" + _r(r, URLSAFE, 43),
+    "heroku-api-key": lambda r: "HRKU-" + _r(r, URLSAFE, 60),
+    "pulumi-token": lambda r: "pul-" + _r(r, HEX, 40),
+    "vault-token": lambda r: "hvs." + _r(r, URLSAFE, 90),
+    "supabase-token": lambda r: "sbp_" + _r(r, HEX, 40),
+    "github-token": lambda r: _crc_token(r, r.choice(["ghp_", "gho_", "ghs_", "ghu_"])),
+    "github-fine-grained-pat": lambda r: "github_pat_" + _r(r, B62, 22) + "_" + _r(r, B62, 59),
+    "gitlab-token": lambda r: "glpat-" + _r(r, URLSAFE, 20),
+    "npm-token": lambda r: _crc_token(r, "npm_"),
+    "pypi-token": lambda r: "pypi-AgEIcHlwaS5vcmc" + _r(r, URLSAFE, 70),
+    "rubygems-token": lambda r: "rubygems_" + _r(r, HEX, 48),
+    "dockerhub-pat": lambda r: "dckr_pat_" + _r(r, URLSAFE, 27),
+    "huggingface-token": lambda r: "hf_" + _r(r, B62, 34),
+    "openai-api-key": lambda r: "sk-proj-" + _r(r, URLSAFE, 74) + "T3BlbkFJ" + _r(r, URLSAFE, 74),
+    "anthropic-api-key": lambda r: "sk-ant-api03-" + _r(r, URLSAFE, 93) + "AA",
+    "slack-token": lambda r: (
+        r.choice(["xoxb-", "xoxp-"])
+        + "-".join(_r(r, string.digits, 12) for _ in range(2))
+        + "-"
+        + _r(r, B62, 24)
+    ),
+    "stripe-secret-key": lambda r: r.choice(["sk_live_", "rk_live_"]) + _r(r, B62, 24),
+    "stripe-webhook-secret": lambda r: "whsec_" + _r(r, B62, 32),
+    "sendgrid-api-key": lambda r: "SG." + _r(r, URLSAFE, 22) + "." + _r(r, URLSAFE, 43),
+    "mailgun-api-key": lambda r: "key-" + _r(r, HEX, 32),
+    "shopify-token": lambda r: r.choice(["shpat_", "shpss_"]) + _r(r, HEX, 32),
+    "linear-api-key": lambda r: "lin_api_" + _r(r, B62, 40),
+    "postman-api-key": lambda r: "PMAK-" + _r(r, HEX, 24) + "-" + _r(r, HEX, 34),
+    "sentry-token": lambda r: "sntryu_" + _r(r, HEX, 64),
+    "newrelic-key": lambda r: "NRAK-" + _r(r, string.ascii_uppercase + string.digits, 27),
+    "grafana-token": lambda r: "glsa_" + _r(r, B62, 32) + "_" + _r(r, HEX, 8),
+    "telegram-bot-token": lambda r: _r(r, string.digits, 10) + ":AA" + _r(r, URLSAFE, 33),
+    "age-secret-key": lambda r: "AGE-SECRET-KEY-1" + _r(r, "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58),
+    "jwt": lambda r: "eyJhbGciOiJIUzI1NiJ9.eyJ" + _r(r, URLSAFE, 40) + "." + _r(r, URLSAFE, 43),
+    "doppler-token": lambda r: "dp.pt." + _r(r, B62, 43),
+    "twilio-api-key": lambda r: "SK" + _r(r, HEX, 32),
+}
+
+# rule id -> (template with {s}, for secrets found by context). {s} is the secret span.
+CONTEXT: dict[str, list[str]] = {
+    "aws-secret-access-key": ["aws_secret_access_key = {s}", "export AWS_SECRET_ACCESS_KEY={s}"],
+    "azure-storage-key": [
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={s};EndpointSuffix=core.windows.net"
+    ],
+    "authorization-bearer": [
+        "curl -H 'Authorization: Bearer {s}' https://api.example.test/v1",
+        "Authorization: Bearer {s}",
+    ],
+    "url-password": [
+        "psql postgresql://app:{s}@db.internal:5432/prod",
+        "git clone https://deploy:{s}@git.internal/repo.git",
+        "redis-cli -u redis://default:{s}@cache:6379",
+    ],
+    "credential-assignment": [
+        "PGPASSWORD={s} psql -h db -U app",
+        "DB_PASSWORD={s}",
+        "export API_TOKEN={s}",
+        "  password: {s}",
+        '"client_secret": "{s}"',
+    ],
+    "netrc-password": ["machine api.internal login deploy password {s}"],
+    "private-key": ["{s}"],
+    "datadog-key": ["DD_API_KEY={s}"],
+}
+
+
+def _context_secret(rule: str, r: random.Random) -> str:
+    if rule == "aws-secret-access-key":
+        return _r(r, B62 + "/+", 40)
+    if rule == "azure-storage-key":
+        return _r(r, B62 + "+/", 86) + "=="
+    if rule == "authorization-bearer":
+        return _r(r, URLSAFE + ".", 48)
+    if rule in ("url-password", "credential-assignment", "netrc-password"):
+        return _password(r)
+    if rule == "private-key":
+        body = "\n".join(_r(r, B62 + "+/", 64) for _ in range(4))
+        kind = r.choice(["RSA ", "EC ", "OPENSSH ", ""])
+        return f"-----BEGIN {kind}PRIVATE KEY-----\n{body}\n-----END {kind}PRIVATE KEY-----"
+    if rule == "datadog-key":
+        return _r(r, HEX, 32)
+    raise KeyError(rule)
+
+
+# Where vendor tokens appear.
+PLACES = [
+    "echo {s}",
+    "export TOKEN_VALUE='{s}'",
+    "curl -s https://api.test/v1/items?key={s}",
+    "config set token {s} --global",
+    '{{"key": "{s}", "region": "eu"}}',
+    "2026-11-24T08:00:00Z DEBUG using credential {s} for upload",
+    "docker run -e KEY={s} app:latest",
+]
+
+
+# Text that looks like a secret and is not: must produce no finding.
+def negatives(r: random.Random) -> list[str]:
+    sha = _r(r, HEX, 40)
+    sha256 = _r(r, HEX, 64)
+    uuid = "-".join(_r(r, HEX, n) for n in (8, 4, 4, 4, 12))
+    return [
+        f"git log {sha}",
+        f"git checkout {sha[:12]}",
+        f"docker pull nginx@sha256:{sha256}",
+        f"request id {uuid}",
+        f"sha256sum: {sha256}  file.tar.gz",
+        f"md5 {_r(r, HEX, 32)}",
+        f"integrity sha512-{_r(r, B62 + '+/', 86)}==",
+        f"go.sum: h1:{_r(r, B62 + '+/', 43)}=",
+        "curl -H 'Authorization: Bearer $TOKEN' https://api",
+        'curl -H "Authorization: Bearer ${API_TOKEN}" https://api',
+        "curl -H 'Authorization: Bearer <token>' https://api",
+        "postgres://user:${PGPASSWORD}@localhost/db",
+        "postgres://user:****@localhost/db",
+        "https://user:<password>@example.com/",
+        "mysql -u root -p",
+        "password: ${{ secrets.DB_PASSWORD }}",
+        "export GITHUB_TOKEN=$(gh auth token)",
+        "API_KEY=YOUR_API_KEY",
+        "api_key: xxxxxxxxxxxxxxxx",
+        "token_file=/var/run/secrets/token",
+        "password_length=32",
+        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
+        f"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ{_r(r, B62, 40)} user@host",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----",
+        f"pk_live_{_r(r, B62, 24)}",
+        f"arn:aws:iam::{_r(r, '0123456789', 12)}:role/deploy",
+        f"AROA{_r(r, string.ascii_uppercase + '234567', 16)}",
+        "ls -la /tmp && echo hello world",
+        "python3 -m pytest -q tests/test_tokenizer.py -k token",
+        "the password is stored in the vault",
+        f"commit {sha} Merge pull request #42 from feature/token-refresh",
+        f"{_r(r, string.digits, 10)} AAAA records resolved",
+        "Bearer authentication is required for this endpoint",
+        "npm_config_cache=/home/user/.npm",
+        "https://example.com:8443/path?x=1@y",
+        f"key-value store: key-{_r(r, 'ghijklmnop', 10)}",
+    ]
+
+
+Case = tuple[str, frozenset[str], tuple[str, ...]]
+
+
+def cases(seed: int = 1234, per_rule: int = 20) -> list[Case]:
+    r = random.Random(seed)
+    out: list[Case] = []
+    for rule, gen in SECRETS.items():
+        for _ in range(per_rule):
+            s = gen(r)
+            out.append((r.choice(PLACES).format(s=s), frozenset({rule}), (s,)))
+    for rule, templates in CONTEXT.items():
+        for _ in range(per_rule):
+            s = _context_secret(rule, r)
+            out.append((r.choice(templates).format(s=s), frozenset({rule}), (s,)))
+    # base64-wrapped credentials
+    for _ in range(per_rule):
+        b = base64.b64encode(f"deploy:{_password(r)}".encode()).decode()
+        out.append(
+            (
+                f"curl -H 'Authorization: Basic {b}' https://registry",
+                frozenset({"authorization-basic"}),
+                (b,),
+            )
+        )
+        out.append(
+            (
+                f'{{"auths": {{"registry.test": {{"auth": "{b}"}}}}}}',
+                frozenset({"docker-config-auth"}),
+                (b,),
+            )
+        )
+    n_pos = len(out)
+    while len(out) < 2 * n_pos:
+        for text in negatives(r):
+            out.append((text, frozenset(), ()))
+    return out
+
+
+def main() -> None:
+    seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 1234
+    for text, rules, secrets in cases(seed):
+        print(json.dumps({"text": text, "rules": sorted(rules), "secrets": list(secrets)}))
+
+
+if __name__ == "__main__":
+    main()

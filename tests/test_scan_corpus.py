@@ -1,0 +1,144 @@
+"""The scanner on the seeded labelled corpus (tests/corpus.py), adversarial inputs, slots,
+and properties of scanning and redaction."""
+
+from __future__ import annotations
+
+import collections
+import time
+
+import pytest
+from corpus import SECRETS, cases
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from execgate import ExecRequest
+from execgate.scan import MARKER, RULES, argv_slots, redact, refusing, scan_request, scan_text
+
+
+def _evaluate(
+    seed: int,
+) -> tuple[collections.Counter[str], collections.Counter[str], collections.Counter[str]]:
+    tp: collections.Counter[str] = collections.Counter()
+    fn: collections.Counter[str] = collections.Counter()
+    fp: collections.Counter[str] = collections.Counter()
+    for text, rules, secrets in cases(seed):
+        found = scan_text(text)
+        spans = {text[f.start : f.end] for f in found}
+        for rule in rules:
+            (tp if all(s in spans for s in secrets) else fn)[rule] += 1
+        for f in found:
+            if text[f.start : f.end] not in secrets:
+                fp[f.rule_id] += 1
+    return tp, fn, fp
+
+
+def test_corpus_is_large_and_balanced() -> None:
+    corpus = cases(1234)
+    positives = [c for c in corpus if c[1]]
+    assert len(corpus) >= 1000
+    assert len(corpus) - len(positives) >= len(positives), "at least as many hard negatives"
+    assert {r for c in positives for r in c[1]} >= set(SECRETS)
+
+
+@pytest.mark.parametrize("seed", [1234, 99])
+def test_recall_and_precision_on_the_corpus(seed: int) -> None:
+    tp, fn, fp = _evaluate(seed)
+    found, missed, false = sum(tp.values()), sum(fn.values()), sum(fp.values())
+    assert found / (found + missed) >= 0.98, dict(fn)
+    assert found / (found + false) >= 0.99, dict(fp)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 200_000,
+        "://" + "a" * 100_000 + ":" + "b" * 100_000,
+        "password=" * 20_000,
+        "Authorization: Bearer " * 10_000,
+        "-----BEGIN PRIVATE KEY-----" + "A" * 200_000,
+        "eyJ" + "a." * 100_000,
+        "sk-" + "a-" * 100_000,
+        ("x" * 31 + "-us1 ") * 5000,
+        "\x00\xff" * 100_000,
+    ],
+)
+def test_adversarial_inputs_do_not_backtrack(text: str) -> None:
+    # Not a speed claim: catastrophic backtracking would take minutes, not seconds.
+    t0 = time.monotonic()
+    scan_text(text)
+    assert time.monotonic() - t0 < 10
+
+
+def test_every_rule_has_keywords_and_one_secret_group() -> None:
+    for rule in RULES:
+        assert rule.keywords and all(k == k.lower() for k in rule.keywords), rule.rule_id
+        assert "secret" in rule.pattern.groupindex, rule.rule_id
+
+
+def test_github_checksum_sets_confidence() -> None:
+    import random
+
+    good = SECRETS["github-token"](random.Random(5))
+    bad = good[:-1] + ("A" if good[-1] != "A" else "B")
+    (g,) = scan_text(f"x {good}")
+    (b,) = scan_text(f"x {bad}")
+    assert g.confidence > 0.95 and b.confidence < 0.75
+    assert refusing([g]) and not refusing([b])
+
+
+@pytest.mark.parametrize(
+    ("argv", "value"),
+    [
+        (["mysql", "-u", "root", "-pS3cr3tPw!x"], "S3cr3tPw!x"),
+        (["mysql", "-u", "root", "--password=S3cr3tPw!x"], "S3cr3tPw!x"),
+        (["docker", "login", "-u", "bot", "-p", "Kq9#xLm2pZ"], "Kq9#xLm2pZ"),
+        (["curl", "-u", "deploy:Zx8!kq2Lmn", "https://x"], "Zx8!kq2Lmn"),
+        (["tool", "--api-key", "a9F3kL0pQ2xZ"], "a9F3kL0pQ2xZ"),
+        (["redis-cli", "-a", "R3d1sP4ss!"], "R3d1sP4ss!"),
+    ],
+)
+def test_credential_slots_in_argv(argv: list[str], value: str) -> None:
+    found = argv_slots(tuple(argv))
+    assert [argv[int(f.location[5:-1])][f.start : f.end] for f in found] == [value]
+    assert refusing(scan_request(ExecRequest(argv=argv)))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["mysql", "-u", "root", "-p"],
+        ["ssh", "-p", "2222", "host"],
+        ["mkdir", "-p", "a/b/c"],
+        ["docker", "run", "-p", "8080:80", "img"],
+        ["tool", "--token", "$TOKEN"],
+        ["tool", "--password-file", "/run/secrets/pw"],
+        ["tool", "--api-key", "YOUR_API_KEY"],
+        ["curl", "-u", "user", "https://x"],
+        ["psql", "-p", "5432"],
+    ],
+)
+def test_slot_negatives(argv: list[str]) -> None:
+    assert not argv_slots(tuple(argv))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_scan_and_redact_never_raise_and_redaction_is_idempotent(text: str) -> None:
+    once = redact(text)
+    assert redact(once) == once
+    assert not [f for f in scan_text(once) if MARKER not in once[max(0, f.start - 20) : f.end + 20]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(sorted(SECRETS)),
+    st.randoms(use_true_random=False),
+    st.text(max_size=40),
+    st.text(max_size=40),
+)
+def test_redaction_removes_every_generated_secret(
+    rule: str, rnd: object, before: str, after: str
+) -> None:
+    secret = SECRETS[rule](rnd)  # type: ignore[arg-type]
+    text = f"{before} {secret} {after}"
+    assert secret not in redact(text)
