@@ -33,6 +33,7 @@ from .errors import (
 )
 from .models import Decision, Event, ExecRequest, ExecResult, Finding, Limits
 from .policy import Policy, default_policy, load_policy
+from .scan import redact, scan_text
 from .store import DEFAULT_STORE_URL, open_store
 from .supervisor import Gate, GateStatistics, run
 
@@ -73,5 +74,7 @@ __all__ = [
     "default_policy",
     "load_policy",
     "open_store",
+    "redact",
     "run",
+    "scan_text",
 ]

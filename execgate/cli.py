@@ -8,12 +8,14 @@ or the scanner; 127 program not found. ``check`` exits 0 when allowed, 126 when 
 
 from __future__ import annotations
 
+import bisect
 import json
 import shlex
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import anyio
@@ -24,6 +26,7 @@ import click
 from .errors import ExecgateError, ProgramNotFound, Refused, RequestError
 from .models import Decision, Event, ExecRequest, ExecResult
 from .policy import Policy, default_policy, load_policy
+from .scan import scan_text
 from .store import DEFAULT_STORE_URL, EventFilter, open_store
 from .supervisor import Gate
 
@@ -427,6 +430,35 @@ def verify(store: str, as_json: bool) -> None:
             )
         click.echo("ok" if report.ok else "TAMPERED")
     sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("source", default="-", metavar="[FILE|-]")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per finding.")
+def scan(source: str, as_json: bool) -> None:
+    """Scan FILE (or stdin) for secrets; print where they are, never what they are.
+
+    Exit 0 when clean, 1 when anything was found.
+    """
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {source}: {exc.strerror}") from None
+    text = data.decode("latin-1")  # one code point per byte: offsets are byte offsets
+    findings = scan_text(text, source)
+    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    for f in findings:
+        line = bisect.bisect_right(line_starts, f.start)
+        if as_json:
+            d = _json.unstructure(f)
+            d["line"] = line
+            click.echo(json.dumps(d))
+        else:
+            click.echo(
+                f"{source}:{line}: {f.rule_id} ({f.provider}, confidence {f.confidence:.2f}) "
+                f"bytes {f.start}-{f.end}"
+            )
+    sys.exit(1 if findings else 0)
 
 
 __all__ = ["main"]

@@ -203,3 +203,18 @@ def test_export_purge_and_follow(policy_file: Path, workspace: Path) -> None:
     finally:
         follower.send_signal(signal.SIGINT)
         follower.wait(timeout=10)
+
+
+def test_scan_command(workspace: Path) -> None:
+    import random
+
+    from corpus import SECRETS
+
+    tok = SECRETS["npm-token"](random.Random(4))
+    (workspace / "out.log").write_text(f"line one\nnpm publish with {tok}\n")
+    r = run(["scan", "--json", str(workspace / "out.log")], workspace)
+    assert r.returncode == 1 and tok.encode() not in r.stdout + r.stderr
+    (finding,) = [json.loads(line) for line in r.stdout.splitlines()]
+    assert (finding["rule_id"], finding["line"]) == ("npm-token", 2)
+    r = run(["scan", "-"], workspace, input=b"nothing to see here\n")
+    assert (r.returncode, r.stdout) == (0, b"")
