@@ -142,3 +142,14 @@ def test_redaction_removes_every_generated_secret(
     secret = SECRETS[rule](rnd)  # type: ignore[arg-type]
     text = f"{before} {secret} {after}"
     assert secret not in redact(text)
+
+
+@pytest.mark.parametrize(
+    "unit", ["eyJ", "AIza", "sk-proj-", "ghp_", "password=", "://a:", "SK", "xoxb-"]
+)
+def test_repeated_keywords_scan_in_linear_time(unit: str) -> None:
+    # Not a speed claim: a quadratic scan of 300 KB takes minutes.
+    text = unit * (300_000 // len(unit))
+    t0 = time.monotonic()
+    scan_text(text)
+    assert time.monotonic() - t0 < 10

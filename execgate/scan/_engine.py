@@ -13,6 +13,8 @@ import binascii
 import re
 from collections.abc import Iterable
 
+import ahocorasick
+
 from ..models import ExecRequest, Finding
 from ._checksums import CHECKSUMS, entropy
 from ._rules import DOCUMENTED_EXAMPLES, NOT_A_CREDENTIAL_SUFFIX, RULES, Rule, is_placeholder
@@ -70,25 +72,93 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     return rule.confidence
 
 
+def _build_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    by_keyword: dict[str, list[int]] = {}
+    for index, rule in enumerate(RULES):
+        for keyword in rule.keywords:
+            by_keyword.setdefault(keyword, []).append(index)
+    for keyword, indices in by_keyword.items():
+        automaton.add_word(keyword, (len(keyword), tuple(indices)))
+    automaton.make_automaton()
+    return automaton
+
+
+#: One pass over the lower-cased text finds every keyword of every rule (Aho-Corasick).
+_AUTOMATON = _build_automaton()
+#: A non-anchored rule's regex searches a window around each keyword hit: this far back (the
+#: match may start before the keyword: "Authorization: Bearer", "machine h login u password")
+_BACK = 256
+#: ... and this far forward (longer than any token). PEM blocks are searched whole.
+_FORWARD = 1024
+
+
+def _lower_same_length(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    # A few non-ASCII characters lower-case to two code points; keywords are ASCII, so
+    # lowering only ASCII keeps every offset.
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
+def _windows(starts: list[int], size: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start in sorted(starts):
+        a, b = max(0, start - _BACK), min(size, start + _FORWARD)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _matches(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[str]]:
+    if rule.anchored:
+        # The match begins at a keyword: one anchored attempt per hit, no searching. Hits
+        # inside a previous match are skipped (as finditer would), so a run of keywords
+        # ("AAAA...", "eyJeyJ...") costs linear, not quadratic, time.
+        resume = 0
+        for start in sorted(set(starts)):
+            if start < resume:
+                continue
+            m = rule.pattern.match(text, start)
+            if m is not None:
+                resume = m.end()
+                yield m
+        return
+    if rule.rule_id == "private-key":
+        yield from rule.pattern.finditer(text)
+        return
+    for a, b in _windows(starts, len(text)):
+        yield from rule.pattern.finditer(text, a, b)
+
+
 def scan_text(text: str, location: str = "text") -> list[Finding]:
     """Every potential secret in ``text``, sorted by start offset, overlaps merged."""
-    low = text.lower()
+    hits: dict[int, list[int]] = {}
+    for end, (length, indices) in _AUTOMATON.iter(_lower_same_length(text)):
+        for index in indices:
+            hits.setdefault(index, []).append(end - length + 1)
     found: list[Finding] = []
-    for rule in RULES:
-        if not any(k in low for k in rule.keywords):
-            continue
-        for m in rule.pattern.finditer(text):
+    for index, starts in hits.items():
+        rule = RULES[index]
+        seen: set[tuple[int, int]] = set()
+        for m in _matches(rule, text, starts):
+            span = m.span("secret")
+            if span in seen:
+                continue
+            seen.add(span)
             confidence = _accept(rule, m, text)
             if confidence is None:
                 continue
-            start, end = m.span("secret")
             found.append(
                 Finding(
                     rule_id=rule.rule_id,
                     provider=rule.provider,
                     location=location,
-                    start=start,
-                    end=end,
+                    start=span[0],
+                    end=span[1],
                     confidence=confidence,
                 )
             )

@@ -8,8 +8,9 @@ name in an assignment), never on entropy over every token.
 Speed: a rule runs only when one of its ``keywords`` (lower case) occurs in the lower-cased
 text — a C substring search — and its pattern starts with a literal where it can, so the
 regex engine skips ahead too (a leading ``\\b`` or character class costs ~50x). Word
-boundaries of ``bounded`` rules are checked in code. No pattern nests quantifiers, so none
-can backtrack catastrophically (tested with long adversarial strings).
+boundaries of ``bounded`` rules are checked in code. No pattern nests quantifiers and every
+repetition has an upper bound, so no match attempt reads more than a few KiB and none can
+backtrack catastrophically (tested with long adversarial strings).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ class Rule:
     #: A checksum validator name (see ``_checksums``): a valid checksum raises confidence,
     #: an invalid one lowers it (kept, redacted, not refused by default).
     checksum: str | None = None
+    #: The match starts exactly where one of the keywords starts (the keyword is the
+    #: pattern's literal prefix, up to case): the engine then tries one anchored match per
+    #: keyword hit instead of searching. False: search a window around each hit.
+    anchored: bool = True
 
 
 def _token(
@@ -97,7 +102,7 @@ RULES: tuple[Rule, ...] = (
         "google-oauth-access-token",
         "google",
         "ya29.",
-        r"(?P<secret>ya29\.[" + _URLSAFE + r"]{30,})",
+        r"(?P<secret>ya29\.[" + _URLSAFE + r"]{30,1024})",
     ),
     _ctx(
         "azure-storage-key",
@@ -106,13 +111,21 @@ RULES: tuple[Rule, ...] = (
         r"(?i)AccountKey\s*=\s*(?P<secret>[A-Za-z0-9+/]{86}==)",
         0.95,
     ),
-    _ctx("azure-sas-signature", "azure", "sig=", r"[?&]sig=(?P<secret>[A-Za-z0-9%+/=]{40,})", 0.8),
+    _ctx(
+        "azure-sas-signature",
+        "azure",
+        "sig=",
+        r"[?&]sig=(?P<secret>[A-Za-z0-9%+/=]{40,1024})",
+        0.8,
+        anchored=False,
+    ),
     _token(
         "azure-client-secret",
         "azure",
         "q~",
         r"(?P<secret>[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34})",
         0.9,
+        anchored=False,
     ),
     _token(
         "alibaba-access-key-id", "alibaba", "ltai", r"(?P<secret>LTAI[" + _B62 + r"]{20})", 0.85
@@ -132,12 +145,13 @@ RULES: tuple[Rule, ...] = (
         "hashicorp",
         ".atlasv1.",
         r"(?P<secret>[" + _B62 + r"]{14}\.atlasv1\.[" + _URLSAFE + r"=]{60,70})",
+        anchored=False,
     ),
     _token(
         "vault-token",
         "hashicorp",
         "hvs. hvb. hvr.",
-        r"(?P<secret>hv[sbr]\.[" + _URLSAFE + r"]{24,})",
+        r"(?P<secret>hv[sbr]\.[" + _URLSAFE + r"]{24,1024})",
     ),
     _token("supabase-token", "supabase", "sbp_", r"(?P<secret>sbp_[a-f0-9]{40})"),
     _token(
@@ -166,20 +180,20 @@ RULES: tuple[Rule, ...] = (
         "gitlab-token",
         "gitlab",
         "glpat- gldt- glrt- glptt- glsoat- glcbt-",
-        r"(?P<secret>gl(?:pat|dt|rt|ptt|soat|cbt)-[" + _URLSAFE + r"]{20,})",
+        r"(?P<secret>gl(?:pat|dt|rt|ptt|soat|cbt)-[" + _URLSAFE + r"]{20,1024})",
     ),
     _token(
         "gitlab-runner-registration",
         "gitlab",
         "gr1348941",
-        r"(?P<secret>GR1348941[" + _URLSAFE + r"]{20,})",
+        r"(?P<secret>GR1348941[" + _URLSAFE + r"]{20,1024})",
     ),
     _token("npm-token", "npm", "npm_", r"(?P<secret>npm_[" + _B62 + r"]{36})", 0.9, checksum="npm"),
     _token(
         "pypi-token",
         "pypi",
         "pypi-ageichlwas5vcmc",
-        r"(?P<secret>pypi-AgEIcHlwaS5vcmc[" + _URLSAFE + r"]{50,})",
+        r"(?P<secret>pypi-AgEIcHlwaS5vcmc[" + _URLSAFE + r"]{50,1024})",
         0.99,
     ),
     _token("rubygems-token", "rubygems", "rubygems_", r"(?P<secret>rubygems_[a-f0-9]{48})"),
@@ -196,7 +210,7 @@ RULES: tuple[Rule, ...] = (
         "atlassian-api-token",
         "atlassian",
         "atatt3",
-        r"(?P<secret>ATATT3[" + _URLSAFE + r"=]{150,})",
+        r"(?P<secret>ATATT3[" + _URLSAFE + r"=]{150,1024})",
     ),
     # --- AI providers ---------------------------------------------------------------------
     _token(
@@ -205,23 +219,24 @@ RULES: tuple[Rule, ...] = (
         "t3blbkfj",
         r"(?P<secret>sk-(?:proj-|svcacct-|admin-)?["
         + _URLSAFE
-        + r"]{20,}T3BlbkFJ["
+        + r"]{20,1024}T3BlbkFJ["
         + _URLSAFE
-        + r"]{20,})",
+        + r"]{20,1024})",
         0.97,
+        anchored=False,
     ),
     _token(
         "openai-project-key",
         "openai",
         "sk-proj-",
-        r"(?P<secret>sk-proj-[" + _URLSAFE + r"]{40,})",
+        r"(?P<secret>sk-proj-[" + _URLSAFE + r"]{40,1024})",
         0.95,
     ),
     _token(
         "anthropic-api-key",
         "anthropic",
         "sk-ant-",
-        r"(?P<secret>sk-ant-(?:api|admin)\d\d-[" + _URLSAFE + r"]{32,})",
+        r"(?P<secret>sk-ant-(?:api|admin)\d\d-[" + _URLSAFE + r"]{32,1024})",
         0.98,
     ),
     # --- messaging, payments, SaaS ---------------------------------------------------------
@@ -229,21 +244,23 @@ RULES: tuple[Rule, ...] = (
         "slack-token",
         "slack",
         "xoxb- xoxp- xoxa- xoxr- xoxs- xoxe",
-        r"(?P<secret>xox(?:[abprs]|e(?:\.xox[bp])?)-[" + _B62 + r"\-]{10,})",
+        r"(?P<secret>xox(?:[abprs]|e(?:\.xox[bp])?)-[" + _B62 + r"\-]{10,1024})",
     ),
-    _token("slack-app-token", "slack", "xapp-", r"(?P<secret>xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,})"),
+    _token(
+        "slack-app-token", "slack", "xapp-", r"(?P<secret>xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,1024})"
+    ),
     _ctx(
         "slack-webhook",
         "slack",
         "hooks.slack.com",
-        r"hooks\.slack\.com/(?:services|workflows)/(?P<secret>[A-Za-z0-9+/]{30,}|T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,})",
+        r"hooks\.slack\.com/(?:services|workflows)/(?P<secret>[A-Za-z0-9+/]{30,1024}|T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,1024})",
         0.95,
     ),
     _ctx(
         "discord-webhook",
         "discord",
         "discord.com/api/webhooks discordapp.com/api/webhooks",
-        r"discord(?:app)?\.com/api/webhooks/\d+/(?P<secret>[" + _URLSAFE + r"]{60,})",
+        r"discord(?:app)?\.com/api/webhooks/\d+/(?P<secret>[" + _URLSAFE + r"]{60,1024})",
         0.95,
     ),
     _ctx(
@@ -254,23 +271,29 @@ RULES: tuple[Rule, ...] = (
         0.85,
     ),
     _token(
-        "telegram-bot-token", "telegram", ":aa", r"(?P<secret>\d{8,10}:AA[" + _URLSAFE + r"]{33})"
+        "telegram-bot-token",
+        "telegram",
+        ":aa",
+        r"(?P<secret>\d{8,10}:AA[" + _URLSAFE + r"]{33})",
+        anchored=False,
     ),
     _token(
         "stripe-secret-key",
         "stripe",
         "sk_live_ rk_live_",
-        r"(?P<secret>[sr]k_live_[" + _B62 + r"]{20,})",
+        r"(?P<secret>[sr]k_live_[" + _B62 + r"]{20,1024})",
         0.97,
     ),
     _token(
         "stripe-test-secret-key",
         "stripe",
         "sk_test_ rk_test_",
-        r"(?P<secret>[sr]k_test_[" + _B62 + r"]{20,})",
+        r"(?P<secret>[sr]k_test_[" + _B62 + r"]{20,1024})",
         0.7,
     ),
-    _token("stripe-webhook-secret", "stripe", "whsec_", r"(?P<secret>whsec_[" + _B62 + r"]{32,})"),
+    _token(
+        "stripe-webhook-secret", "stripe", "whsec_", r"(?P<secret>whsec_[" + _B62 + r"]{32,1024})"
+    ),
     _token(
         "square-token",
         "square",
@@ -286,7 +309,14 @@ RULES: tuple[Rule, ...] = (
         0.98,
     ),
     _token("mailgun-api-key", "mailgun", "key-", r"(?P<secret>key-[0-9a-f]{32})", 0.85),
-    _token("mailchimp-api-key", "mailchimp", "-us", r"(?P<secret>[0-9a-f]{32}-us\d{1,2})", 0.85),
+    _token(
+        "mailchimp-api-key",
+        "mailchimp",
+        "-us",
+        r"(?P<secret>[0-9a-f]{32}-us\d{1,2})",
+        0.85,
+        anchored=False,
+    ),
     _token(
         "shopify-token",
         "shopify",
@@ -307,13 +337,13 @@ RULES: tuple[Rule, ...] = (
         "doppler-token",
         "doppler",
         "dp.pt. dp.st. dp.ct.",
-        r"(?P<secret>dp\.(?:pt|st|ct|sa|scim)\.[" + _B62 + r"]{40,})",
+        r"(?P<secret>dp\.(?:pt|st|ct|sa|scim)\.[" + _B62 + r"]{40,1024})",
     ),
     _token(
         "sentry-token",
         "sentry",
         "sntrys_ sntryu_",
-        r"(?P<secret>sntrys_[A-Za-z0-9+/=_]{60,}|sntryu_[a-f0-9]{64})",
+        r"(?P<secret>sntrys_[A-Za-z0-9+/=_]{60,1024}|sntryu_[a-f0-9]{64})",
     ),
     _token(
         "newrelic-key",
@@ -326,7 +356,7 @@ RULES: tuple[Rule, ...] = (
         "grafana-token",
         "grafana",
         "glc_ glsa_",
-        r"(?P<secret>glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[" + _B62 + r"]{32}_[A-Fa-f0-9]{8})",
+        r"(?P<secret>glc_[A-Za-z0-9+/]{32,1024}={0,2}|glsa_[" + _B62 + r"]{32}_[A-Fa-f0-9]{8})",
     ),
     _ctx(
         "datadog-key",
@@ -339,21 +369,23 @@ RULES: tuple[Rule, ...] = (
         "mapbox-secret-token",
         "mapbox",
         "sk.eyj",
-        r"(?P<secret>sk\.eyJ[" + _URLSAFE + r"]{50,}\.[" + _URLSAFE + r"]{20,})",
+        r"(?P<secret>sk\.eyJ[" + _URLSAFE + r"]{50,1024}\.[" + _URLSAFE + r"]{20,1024})",
     ),
-    _token("dropbox-token", "dropbox", "sl.", r"(?P<secret>sl\.[" + _URLSAFE + r"]{130,})", 0.85),
+    _token(
+        "dropbox-token", "dropbox", "sl.", r"(?P<secret>sl\.[" + _URLSAFE + r"]{130,1024})", 0.85
+    ),
     _token(
         "twitter-bearer",
         "twitter",
         "aaaaaaaaaaaaaaaaaaaaa",
-        r"(?P<secret>AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{30,})",
+        r"(?P<secret>AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{30,1024})",
         0.85,
     ),
     _token(
         "facebook-access-token",
         "facebook",
         "eaacedeose0cba",
-        r"(?P<secret>EAACEdEose0cBA[" + _B62 + r"]{20,})",
+        r"(?P<secret>EAACEdEose0cBA[" + _B62 + r"]{20,1024})",
     ),
     # --- keys and generic structures ------------------------------------------------------
     Rule(
@@ -365,6 +397,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*\Z))"
         ),
         0.99,
+        anchored=False,
     ),
     _token(
         "age-secret-key",
@@ -379,11 +412,11 @@ RULES: tuple[Rule, ...] = (
         "eyj",
         r"(?P<secret>eyJ["
         + _URLSAFE
-        + r"]{8,}\.eyJ["
+        + r"]{8,1024}\.eyJ["
         + _URLSAFE
-        + r"]{8,}\.["
+        + r"]{8,1024}\.["
         + _URLSAFE
-        + r"]{8,})",
+        + r"]{8,1024})",
         0.8,
     ),
     _ctx(
@@ -392,13 +425,15 @@ RULES: tuple[Rule, ...] = (
         "bearer",
         r"(?i)(?:authorization|proxy-authorization)\s*[:=]\s*[\"']?bearer\s+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
         0.9,
+        anchored=False,
     ),
     _ctx(
         "authorization-basic",
         "http",
         "basic",
-        r"(?i)(?:authorization|proxy-authorization)\s*[:=]\s*[\"']?basic\s+(?P<secret>[A-Za-z0-9+/]{8,}=*)",
+        r"(?i)(?:authorization|proxy-authorization)\s*[:=]\s*[\"']?basic\s+(?P<secret>[A-Za-z0-9+/]{8,1024}=*)",
         0.85,
+        anchored=False,
     ),
     _ctx(
         "url-password",
@@ -413,7 +448,7 @@ RULES: tuple[Rule, ...] = (
         "docker-config-auth",
         "docker",
         '"auth"',
-        r"\"auth\"\s*:\s*\"(?P<secret>[A-Za-z0-9+/]{12,}={0,2})\"",
+        r"\"auth\"\s*:\s*\"(?P<secret>[A-Za-z0-9+/]{12,1024}={0,2})\"",
         0.9,
     ),
     _ctx(
@@ -422,6 +457,7 @@ RULES: tuple[Rule, ...] = (
         "password",
         r"(?m)\bmachine\s+\S+(?:\s+login\s+\S+)?\s+password\s+(?P<secret>\S+)",
         0.9,
+        anchored=False,
     ),
     _ctx(
         "credential-assignment",
@@ -449,7 +485,7 @@ _PLACEHOLDER = re.compile(
       | <[^<>]*>                             # <token>
       | \{\{.*\}\}                           # {{ token }}
       | \[[^\]]*\]                           # [redacted]
-      | ([*x.•#\-_])\1{2,}                   # ****, xxxx, ...
+      | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
       | \**REDACTED\**                       # already redacted
       | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?\w*
       | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
