@@ -153,3 +153,18 @@ def test_repeated_keywords_scan_in_linear_time(unit: str) -> None:
     t0 = time.monotonic()
     scan_text(text)
     assert time.monotonic() - t0 < 10
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1000])
+def test_stream_redaction_catches_secrets_split_across_chunks(chunk: int) -> None:
+    import random
+
+    from execgate.scan import StreamRedactor
+
+    rng = random.Random(chunk)
+    secrets = [SECRETS[rule](rng) for rule in sorted(SECRETS)]
+    text = "".join(f"line {i}: value {s} end\n" for i, s in enumerate(secrets))
+    r = StreamRedactor(overlap=512)
+    out = "".join(r.feed(text[i : i + chunk]) for i in range(0, len(text), chunk)) + r.flush()
+    assert out == redact(text)
+    assert not any(s in out for s in secrets)

@@ -3,6 +3,7 @@
 from ._engine import (
     MARKER,
     REJECT_CONFIDENCE,
+    StreamRedactor,
     argv_slots,
     describe,
     redact,
@@ -17,6 +18,7 @@ __all__ = [
     "MARKER",
     "REJECT_CONFIDENCE",
     "RULES",
+    "StreamRedactor",
     "argv_slots",
     "describe",
     "redact",

@@ -350,3 +350,39 @@ def describe(findings: Iterable[Finding]) -> str:
         f"potential secret in the request ({where}); pass credentials through the policy's "
         "environment or a credential helper, never on the command line, env overrides or stdin"
     )
+
+
+class StreamRedactor:
+    """Redacts a stream chunk by chunk, for output that is logged as it arrives.
+
+    A secret can straddle two chunks, so the last ``overlap`` characters of what was fed are
+    held back until more arrives (or :meth:`flush`): every secret shorter than ``overlap`` is
+    seen whole. Feed text (decode bytes first); the concatenation of everything returned by
+    :meth:`feed` and :meth:`flush` equals ``redact(whole stream)`` for such secrets.
+    """
+
+    def __init__(self, overlap: int = 4096, max_pending: int = 1024 * 1024) -> None:
+        self.overlap = overlap
+        #: An unterminated PEM block holds the cut back; past this much, what is held is
+        #: emitted redacted as it stands (the open block is redacted to its end), so memory
+        #: stays bounded whatever the stream does.
+        self.max_pending = max_pending
+        self._pending = ""
+
+    def feed(self, chunk: str) -> str:
+        text = self._pending + chunk
+        findings = scan_text(text)
+        cut = max(0, len(text) - self.overlap)
+        # never cut inside a finding: move the cut back to the start of one that crosses it
+        for f in findings:
+            if f.start < cut < f.end:
+                cut = f.start
+        if len(text) - cut > self.max_pending:
+            self._pending = ""
+            return redact(text, findings)
+        self._pending = text[cut:]
+        return redact(text[:cut], [f for f in findings if f.end <= cut])
+
+    def flush(self) -> str:
+        text, self._pending = self._pending, ""
+        return redact(text)
