@@ -104,6 +104,10 @@ DENIAL_CODES: Mapping[str, tuple[type[Refused], str]] = {
     "EG-POLICY-NOT-ALLOWED": (PolicyDenied, PolicyDenied.summary),
     "EG-POLICY-DENIED": (PolicyDenied, "a [[deny]] rule matched the program or mode"),
     "EG-POLICY-ARG-DENIED": (PolicyDenied, "an argument matched the rule's denied arguments"),
+    "EG-POLICY-WRAPPER": (
+        PolicyDenied,
+        "a wrapper (env, timeout, xargs, find -exec, ...) would run something undecidable",
+    ),
     "EG-CWD-ESCAPE": (PolicyDenied, "cwd resolves (after .. and symlinks) outside the workspace"),
     "EG-CWD-INVALID": (PolicyDenied, "cwd does not exist or is not a directory"),
     "EG-ENV-DENIED": (PolicyDenied, "an env override names a variable the policy denies"),

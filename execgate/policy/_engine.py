@@ -14,6 +14,8 @@ loop. The rules, in the order they are applied; the first that refuses decides:
 6   no [[deny]] rule matches             EG-POLICY-DENIED        deny[i]
 7   an [[allow]] rule matches            EG-POLICY-NOT-ALLOWED   default-deny
 8   no argument is in its deny_args      EG-POLICY-ARG-DENIED    allow[i].deny_args
+9   a wrapper's inner command passes     EG-POLICY-WRAPPER, or   allow[i].wrapper, or the
+    1-9 itself (env, timeout, nice, ...)  the inner refusal       inner rule "(inside env)"
 ==  ===================================  ======================  ===========================
 
 Programs are matched by identity, not by name: a rule's program is resolved on the policy's
@@ -35,6 +37,7 @@ import attrs
 from ..models import LOG_LEVELS, Decision, ExecPlan, ExecRequest, Limits
 from ._model import AllowRule, DenyRule, Policy
 from ._shell import ShellRefusal, split_command
+from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
 
 FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -193,6 +196,52 @@ def _matches(
 
 def evaluate(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) -> Verdict:
     """Decide on ``request``. Returns the decision and, when allowed, the plan to run."""
+    return _evaluate(policy, request, host_env, 0)
+
+
+def _inner_verdict(
+    policy: Policy,
+    request: ExecRequest,
+    host_env: Mapping[str, str],
+    depth: int,
+    argv: tuple[str, ...],
+    real: str,
+    rule_name: str,
+) -> Verdict | None:
+    """For a wrapper (env, timeout, ...): the refusal of its inner command, or None when
+    the inner command is allowed too (or ``argv`` is no wrapper)."""
+    names = {os.path.basename(argv[0]), os.path.basename(real)}
+    program = next((n for n in sorted(names) if n in WRAPPERS or n in ("xargs", "find")), None)
+    if program is None:
+        return None
+    try:
+        unwrapped = unwrap(program, argv)
+    except WrapperRefusal as refusal:
+        return _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", refusal.reason)
+    if unwrapped is None or not unwrapped.inner:
+        return None
+    if depth + 1 > MAX_DEPTH:
+        return _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", "wrappers nested too deep")
+    for name in unwrapped.assigns:
+        pat = _env_denied(name, policy.env.deny)
+        if pat is not None:
+            return _deny(
+                "EG-ENV-DENIED",
+                "env.deny",
+                f"{program} sets {name!r}, which this policy denies (pattern {pat!r})",
+            )
+    inner = _evaluate(
+        policy, attrs.evolve(request, argv=unwrapped.inner, command=None), host_env, depth + 1
+    )
+    if inner.decision.allowed:
+        return None
+    d = inner.decision
+    return _deny(d.code, f"{d.rule} (inside {program})", f"inside {program}: {d.reason}")
+
+
+def _evaluate(
+    policy: Policy, request: ExecRequest, host_env: Mapping[str, str], depth: int
+) -> Verdict:
     limits = effective_limits(policy, request)
     if isinstance(limits, Verdict):
         return limits
@@ -246,6 +295,9 @@ def evaluate(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) 
                         argv=argv,
                         cwd=cwd,
                     )
+        refused = _inner_verdict(policy, request, host_env, depth, argv, real, rule_name)
+        if refused is not None:
+            return attrs.evolve(refused, argv=argv, cwd=cwd)
         # A program named by path may lie in the workspace, where the job can swap a symlink
         # between this decision and the exec: run the file the decision was made on. A bare
         # name was found on PATH outside the workspace: keep its name (multi-call binaries

@@ -1,0 +1,169 @@
+"""Programs that run other programs. Pure: argv in, inner argv (or a refusal) out.
+
+Allowing ``env`` or ``timeout`` must not allow ``env rm -rf /``: the Gatekeeper unwraps a
+wrapper's argv and decides the inner command with the same policy (recursively). A wrapper
+option that would change what the inner command is, where it runs or what it loads — or that
+execgate cannot model — refuses the request instead of being approximated.
+
+Table (program → what is accepted before the inner command):
+
+==========  ================================================================================
+env         ``NAME=value`` assignments (each checked against ``env.deny``) and ``--``; every
+            option is refused (``-i`` changes how the program is found, ``-C`` the cwd,
+            ``-S`` parses a string as a command line)
+timeout     ``-s/--signal SIG``, ``-k/--kill-after DUR``, ``--preserve-status``,
+            ``--foreground``, ``-v``; then the duration
+nice        ``-n/--adjustment N`` or ``-N``
+nohup       nothing
+setsid      ``-c``, ``-f``, ``-w``
+stdbuf      ``-i/-o/-e MODE`` (attached or separate) and their long forms
+==========  ================================================================================
+
+Always refused when allowed as a bare program: ``xargs`` (its arguments come from stdin and
+cannot be decided), ``find`` with ``-exec``, ``-execdir``, ``-ok``, ``-okdir``, ``-delete`` or
+the ``-fprint``/``-fls`` family (they run commands or write files).
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+#: Nesting deeper than this is refused (``env timeout nice env ...``).
+MAX_DEPTH = 4
+
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_DURATION = re.compile(r"^\d+(?:\.\d+)?[smhd]?$")
+
+
+@attrs.frozen
+class Unwrapped:
+    inner: tuple[str, ...]
+    #: ``NAME`` of each ``NAME=value`` the wrapper sets in the inner command's environment.
+    assigns: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class WrapperRefusal(Exception):
+    reason: str
+
+
+def _refuse(program: str, what: str) -> WrapperRefusal:
+    return WrapperRefusal(f"{program}: {what} is not accepted (execgate cannot decide it)")
+
+
+def _take_options(
+    program: str,
+    args: tuple[str, ...],
+    flags: frozenset[str],
+    with_value: frozenset[str],
+    attached_prefixes: tuple[str, ...] = (),
+) -> int:
+    """Index of the first non-option argument; refuses unknown options."""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            return i + 1
+        if not a.startswith("-") or a == "-":
+            return i
+        name, eq, _ = a.partition("=")
+        if a in flags:
+            i += 1
+        elif name in with_value:
+            i += 1 if eq else 2
+        elif attached_prefixes and a.startswith(attached_prefixes) and len(a) > 2:
+            i += 1
+        else:
+            raise _refuse(program, f"option {a[:40]!r}")
+    return i
+
+
+def _env(args: tuple[str, ...]) -> Unwrapped:
+    i, assigns = 0, []
+    if args[:1] == ("--",):
+        i = 1
+    while i < len(args) and _ASSIGNMENT.match(args[i]):
+        assigns.append(args[i].partition("=")[0])
+        i += 1
+    if i < len(args) and args[i].startswith("-"):
+        raise _refuse("env", f"option {args[i][:40]!r}")
+    return Unwrapped(args[i:], tuple(assigns))
+
+
+def _timeout(args: tuple[str, ...]) -> Unwrapped:
+    i = _take_options(
+        "timeout",
+        args,
+        frozenset({"--preserve-status", "--foreground", "-v", "--verbose"}),
+        frozenset({"-s", "--signal", "-k", "--kill-after"}),
+        ("-s", "-k"),
+    )
+    if i >= len(args) or not _DURATION.match(args[i]):
+        raise _refuse("timeout", "a missing or unreadable duration")
+    return Unwrapped(args[i + 1 :])
+
+
+def _nice(args: tuple[str, ...]) -> Unwrapped:
+    i = 0
+    if args[:1] and re.match(r"^-\d+$", args[0]):
+        i = 1
+    i += _take_options("nice", args[i:], frozenset(), frozenset({"-n", "--adjustment"}), ("-n",))
+    return Unwrapped(args[i:])
+
+
+def _nohup(args: tuple[str, ...]) -> Unwrapped:
+    i = 1 if args[:1] == ("--",) else 0
+    return Unwrapped(args[i:])
+
+
+def _setsid(args: tuple[str, ...]) -> Unwrapped:
+    flags = frozenset({"-c", "--ctty", "-f", "--fork", "-w", "--wait"})
+    return Unwrapped(args[_take_options("setsid", args, flags, frozenset()) :])
+
+
+def _stdbuf(args: tuple[str, ...]) -> Unwrapped:
+    i = _take_options(
+        "stdbuf",
+        args,
+        frozenset(),
+        frozenset({"-i", "-o", "-e", "--input", "--output", "--error"}),
+        ("-i", "-o", "-e"),
+    )
+    return Unwrapped(args[i:])
+
+
+WRAPPERS = {
+    "env": _env,
+    "timeout": _timeout,
+    "nice": _nice,
+    "nohup": _nohup,
+    "setsid": _setsid,
+    "stdbuf": _stdbuf,
+}
+
+_FIND_DENIED = re.compile(r"^-(?:exec|execdir|ok|okdir|delete|fprint0?|fprintf|fls)$")
+
+
+def unwrap(program: str, argv: tuple[str, ...]) -> Unwrapped | None:
+    """The inner command of a wrapper (``None`` if ``program`` is not one).
+
+    ``program`` is the basename of the resolved program. Raises :class:`WrapperRefusal` for
+    what cannot be decided, including a wrapper with no inner command where that would do
+    something other than print (``env`` alone prints the environment: allowed as itself).
+    """
+    if program == "xargs":
+        raise WrapperRefusal("xargs: its arguments come from stdin and cannot be decided")
+    if program == "find":
+        for a in argv[1:]:
+            if _FIND_DENIED.match(a):
+                raise WrapperRefusal(f"find: {a} runs a command or writes files")
+        return None
+    parse = WRAPPERS.get(program)
+    if parse is None:
+        return None
+    unwrapped = parse(argv[1:])
+    if not unwrapped.inner and program != "env":
+        raise _refuse(program, "a missing command")
+    return unwrapped
