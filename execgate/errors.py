@@ -108,6 +108,10 @@ DENIAL_CODES: Mapping[str, tuple[type[Refused], str]] = {
         PolicyDenied,
         "a wrapper (env, timeout, xargs, find -exec, ...) would run something undecidable",
     ),
+    "EG-PATH-ESCAPE": (
+        PolicyDenied,
+        'a path argument resolves outside the workspace (rules with paths = "workspace")',
+    ),
     "EG-CWD-ESCAPE": (PolicyDenied, "cwd resolves (after .. and symlinks) outside the workspace"),
     "EG-CWD-INVALID": (PolicyDenied, "cwd does not exist or is not a directory"),
     "EG-ENV-DENIED": (PolicyDenied, "an env override names a variable the policy denies"),

@@ -106,3 +106,41 @@ def test_program_named_by_path_runs_the_file_decided_on(tmp_path: Path) -> None:
     assert v.decision.allowed and v.plan is not None
     # not the symlink, which the job could re-point between decision and exec
     assert v.plan.argv[0] == os.path.realpath("/usr/bin/ls")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["cat", "f.txt"], None),
+        (["head", "-n", "5", "f.txt"], None),
+        (["grep", "-rn", "TODO", "."], None),
+        (["cat", "/dev/null"], None),
+        (["git", "log", "-1", "--format=%H"], None),
+        (["ls", "-la"], None),
+        (["cat", "/etc/passwd"], "EG-PATH-ESCAPE"),
+        (["cat", "../outside.txt"], "EG-PATH-ESCAPE"),
+        (["ls", "/"], "EG-PATH-ESCAPE"),
+        (["grep", "-r", "secret", ".."], "EG-PATH-ESCAPE"),
+        (["cat", "link-out/x"], "EG-PATH-ESCAPE"),
+        (["cat", "/proc/self/environ"], "EG-PATH-ESCAPE"),
+        (["tail", "-f", "/var/log/syslog"], "EG-PATH-ESCAPE"),
+        (["grep", "--file=/etc/shadow", "x"], "EG-PATH-ESCAPE"),
+        (["grep", "-f/etc/shadow", "x"], "EG-PATH-ESCAPE"),
+        (["git", "log", "--", "../elsewhere"], "EG-PATH-ESCAPE"),
+        (["git", "diff", "--no-index", "/etc/passwd", "x"], "EG-POLICY-ARG-DENIED"),
+        (["echo", "/etc/passwd"], None),  # echo's arguments are text, not paths
+    ],
+)
+def test_default_policy_keeps_readers_inside_the_workspace(
+    tmp_path: Path, argv: list[str], code: str | None
+) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "f.txt").write_text("x")
+    (tmp_path / "out").mkdir()
+    (ws / "link-out").symlink_to(tmp_path / "out")
+    v = evaluate(default_policy(ws), ExecRequest(argv=argv), dict(os.environ))
+    assert (v.decision.allowed, None if v.decision.allowed else v.decision.code) == (
+        code is None,
+        code,
+    ), v.decision

@@ -121,6 +121,38 @@ def resolve_cwd(policy: Policy, cwd: str) -> str | Verdict:
     return real
 
 
+_DEVICES_OK = frozenset({"/dev/null"})
+
+
+def _path_values(arg: str) -> list[str]:
+    """The parts of one argument that may name a path."""
+    if arg == "-" or not arg:
+        return []
+    if not arg.startswith("-"):
+        return [arg]
+    if "=" in arg:  # --file=PATH
+        return [arg.partition("=")[2]]
+    if not arg.startswith("--") and len(arg) > 2 and arg[2] in "/.~":  # -f/PATH, -C../x
+        return [arg[2:]]
+    return []
+
+
+def _path_outside(policy: Policy, cwd: str, args: tuple[str, ...]) -> str | None:
+    """The first argument that names a path outside the workspace (or a device), if any.
+
+    Every non-option argument counts as a path: for a read-only program that is what they
+    are, and a pattern that merely looks like an outside path is refused (safe side)."""
+    root = policy.root
+    for arg in args:
+        for value in _path_values(arg):
+            real = os.path.realpath(os.path.join(cwd, value))
+            if real in _DEVICES_OK:
+                continue
+            if not _inside(real, root) or real.startswith(("/proc/", "/dev/")):
+                return arg
+    return None
+
+
 def _env_denied(name: str, patterns: tuple[str, ...]) -> str | None:
     for pat in patterns:
         if fnmatch.fnmatchcase(name, pat):
@@ -295,6 +327,17 @@ def _evaluate(
                         argv=argv,
                         cwd=cwd,
                     )
+        if allow_rule.paths == "workspace":
+            outside = _path_outside(policy, cwd, argv[1 + len(allow_rule.command.split()) - 1 :])
+            if outside is not None:
+                return _deny(
+                    "EG-PATH-ESCAPE",
+                    f"{rule_name}.paths",
+                    f"argument {outside[:80]!r} names a path outside the workspace; "
+                    f"{allow_rule.command!r} may only touch files inside it",
+                    argv=argv,
+                    cwd=cwd,
+                )
         refused = _inner_verdict(policy, request, host_env, depth, argv, real, rule_name)
         if refused is not None:
             return attrs.evolve(refused, argv=argv, cwd=cwd)

@@ -100,6 +100,10 @@ class AllowRule:
     command: str
     path: str | None = None
     deny_args: tuple[str, ...] = ()
+    #: ``"workspace"``: every argument that names a path (and every ``--opt=value`` /
+    #: ``-fVALUE`` value that looks like one) must resolve inside the workspace.
+    #: ``"any"``: arguments are not treated as paths.
+    paths: Literal["any", "workspace"] = "any"
     reason: str | None = None
 
 
