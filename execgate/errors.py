@@ -112,6 +112,10 @@ DENIAL_CODES: Mapping[str, tuple[type[Refused], str]] = {
         PolicyDenied,
         'a path argument resolves outside the workspace (rules with paths = "workspace")',
     ),
+    "EG-POLICY-LOOKALIKE": (
+        PolicyDenied,
+        "the program name has non-ASCII, invisible or control characters (look-alikes)",
+    ),
     "EG-CWD-ESCAPE": (PolicyDenied, "cwd resolves (after .. and symlinks) outside the workspace"),
     "EG-CWD-INVALID": (PolicyDenied, "cwd does not exist or is not a directory"),
     "EG-ENV-DENIED": (PolicyDenied, "an env override names a variable the policy denies"),

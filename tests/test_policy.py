@@ -144,3 +144,13 @@ def test_default_policy_keeps_readers_inside_the_workspace(
         code is None,
         code,
     ), v.decision
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\uff4c\uff53", "l\u0455", "l\u200bs", "ls\u200d", "\u202els", "l\ts", "ls\u00a0", "\u2113s"],
+)
+def test_lookalike_program_names_are_refused(tmp_path: Path, name: str) -> None:
+    v = evaluate(default_policy(tmp_path), ExecRequest(argv=[name]), dict(os.environ))
+    assert not v.decision.allowed and v.decision.code == "EG-POLICY-LOOKALIKE"
+    assert "look" in v.decision.reason or "characters" in v.decision.reason

@@ -30,6 +30,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import shutil
+import unicodedata
 from collections.abc import Mapping
 
 import attrs
@@ -119,6 +120,23 @@ def resolve_cwd(policy: Policy, cwd: str) -> str | Verdict:
     if not os.path.isdir(real):
         return _deny("EG-CWD-INVALID", "workspace.root", f"cwd {cwd!r} is not a directory")
     return real
+
+
+def _lookalike(name: str) -> str | None:
+    """Why a program name is refused for its characters, or None. Real program names are
+    ASCII; anything else (fullwidth letters, Cyrillic look-alikes, zero-width joiners) is at best a
+    mistake and at worst an attempt to pass for an allowed name. Normalising is used only to
+    say what it looks like, never to match."""
+    if name.isascii() and name.isprintable():
+        return None
+    looks = unicodedata.normalize(
+        "NFKC", "".join(c for c in name if unicodedata.category(c) != "Cf")
+    )
+    hint = f" (it looks like {looks!r})" if looks != name and looks.isascii() else ""
+    return (
+        f"program name {name!r} contains non-ASCII, invisible or control characters{hint}; "
+        "execgate refuses names that could pass for another program"
+    )
 
 
 _DEVICES_OK = frozenset({"/dev/null"})
@@ -288,6 +306,9 @@ def _evaluate(
             argv = split_command(request.command)
         except ShellRefusal as refusal:
             return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+    odd = _lookalike(argv[0])
+    if odd is not None:
+        return _deny("EG-POLICY-LOOKALIKE", "program", odd, argv=argv, cwd=cwd)
     path = search_path(policy, host_env)
     env = build_env(policy, request, host_env, path)
     if isinstance(env, Verdict):
