@@ -28,8 +28,11 @@ program that a bare name would find first.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 import shutil
+import time
 import unicodedata
 from collections.abc import Mapping
 
@@ -171,21 +174,43 @@ def _path_outside(policy: Policy, cwd: str, args: tuple[str, ...]) -> str | None
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _deny_matcher(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns) or "(?!)")
+
+
 def _env_denied(name: str, patterns: tuple[str, ...]) -> str | None:
-    for pat in patterns:
-        if fnmatch.fnmatchcase(name, pat):
-            return pat
-    return None
+    """The first deny pattern ``name`` matches (one compiled regex answers the common case:
+    no match)."""
+    if not _deny_matcher(patterns).match(name):
+        return None
+    return next(p for p in patterns if fnmatch.fnmatchcase(name, p))
+
+
+_path_cache: dict[tuple[str, str], tuple[float, str]] = {}
 
 
 def search_path(policy: Policy, host_env: Mapping[str, str]) -> str:
-    """The PATH used both to resolve programs and in the job's environment."""
+    """The PATH used both to resolve programs and in the job's environment (remembered for
+    ``RULE_CACHE_SECONDS``: a realpath per entry is most of a decision's cost otherwise)."""
     raw = policy.env.path if policy.env.path is not None else host_env.get("PATH", FALLBACK_PATH)
+    key, now = (raw, policy.root), time.monotonic()
+    hit = _path_cache.get(key)
+    if hit is not None and now - hit[0] < RULE_CACHE_SECONDS:
+        return hit[1]
+    if len(_path_cache) > 256:
+        _path_cache.clear()
+    result = _filter_path(raw, policy.root)
+    _path_cache[key] = (now, result)
+    return result
+
+
+def _filter_path(raw: str, root: str) -> str:
     keep = []
     for entry in raw.split(os.pathsep):
         if not entry or not os.path.isabs(entry):
             continue
-        if _inside(os.path.realpath(entry), policy.root):
+        if _inside(os.path.realpath(entry), root):
             continue
         keep.append(entry)
     return os.pathsep.join(keep)
@@ -226,12 +251,29 @@ def _which(name: str, path: str, cwd: str) -> str | None:
     return shutil.which(name, path=path)
 
 
+#: How long a rule's resolved program is remembered. Resolving every rule on every request
+#: costs a stat() per PATH entry per rule (~130 µs for the default policy); a program
+#: installed or replaced is seen within this many seconds.
+RULE_CACHE_SECONDS = 2.0
+_rule_cache: dict[tuple[AllowRule | DenyRule, str], tuple[float, str | None]] = {}
+
+
 def _rule_program(rule: AllowRule | DenyRule, path: str) -> str | None:
+    key = (rule, path)
+    now = time.monotonic()
+    hit = _rule_cache.get(key)
+    if hit is not None and now - hit[0] < RULE_CACHE_SECONDS:
+        return hit[1]
     if rule.path is not None:
-        return os.path.realpath(rule.path)
-    first = rule.command.split()[0]
-    found = first if os.path.isabs(first) else shutil.which(first, path=path)
-    return os.path.realpath(found) if found else None
+        resolved: str | None = os.path.realpath(rule.path)
+    else:
+        first = rule.command.split()[0]
+        found = first if os.path.isabs(first) else shutil.which(first, path=path)
+        resolved = os.path.realpath(found) if found else None
+    if len(_rule_cache) > 4096:
+        _rule_cache.clear()
+    _rule_cache[key] = (now, resolved)
+    return resolved
 
 
 def _matches(
