@@ -233,6 +233,10 @@ def cases(seed: int = 1234, per_rule: int = 20) -> list[Case]:
                 (b,),
             )
         )
+        pw = base64.b64encode(_password(r).encode()).decode()
+        user = base64.b64encode(b"app").decode()
+        manifest = f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  username: {user}\n  password: {pw}\n"
+        out.append((manifest, frozenset({"kubernetes-secret-data"}), (pw,)))
     n_pos = len(out)
     while len(out) < 2 * n_pos:
         for text in negatives(r):

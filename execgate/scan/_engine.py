@@ -44,6 +44,17 @@ def _decodes_to_credential(value: str) -> bool:
     return bool(sep) and bool(password) and not is_placeholder(password)
 
 
+def _decodes_to_text(value: str) -> bool:
+    """A Kubernetes Secret's data value: base64 of some non-empty UTF-8 text."""
+    if len(value) > MAX_DECODE:
+        return True
+    try:
+        raw = base64.b64decode(value, validate=True)
+        return bool(raw) and not is_placeholder(raw.decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+
+
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
@@ -66,6 +77,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     if rule.rule_id in ("authorization-basic", "docker-config-auth") and not (
         _decodes_to_credential(value)
     ):
+        return None
+    if rule.rule_id == "kubernetes-secret-data" and not _decodes_to_text(value):
         return None
     if rule.checksum is not None:
         return 0.99 if CHECKSUMS[rule.checksum](value) else 0.6
@@ -91,6 +104,8 @@ _AUTOMATON = _build_automaton()
 _BACK = 256
 #: ... and this far forward (longer than any token). PEM blocks are searched whole.
 _FORWARD = 1024
+#: Rules searched over the whole text once their keyword appears anywhere in it.
+_WHOLE_TEXT = frozenset({"private-key", "kubernetes-secret-data"})
 
 
 def _lower_same_length(text: str) -> str:
@@ -127,7 +142,7 @@ def _matches(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[str]
                 resume = m.end()
                 yield m
         return
-    if rule.rule_id == "private-key":
+    if rule.rule_id in _WHOLE_TEXT:
         yield from rule.pattern.finditer(text)
         return
     for a, b in _windows(starts, len(text)):

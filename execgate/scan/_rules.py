@@ -451,6 +451,19 @@ RULES: tuple[Rule, ...] = (
         r"\"auth\"\s*:\s*\"(?P<secret>[A-Za-z0-9+/]{12,1024}={0,2})\"",
         0.9,
     ),
+    Rule(
+        "kubernetes-secret-data",
+        "kubernetes",
+        ("kind: secret", '"kind": "secret"'),
+        # Every value under a Secret's data: is a credential, base64-encoded. Searched over
+        # the whole manifest (the keyword may follow the data block).
+        re.compile(
+            r"(?m)^[ \t]+[A-Za-z0-9_.\-]{1,253}:[ \t]+"
+            r"(?P<secret>[A-Za-z0-9+/]{8,4096}={0,2})[ \t]*$"
+        ),
+        0.9,
+        anchored=False,
+    ),
     _ctx(
         "netrc-password",
         "netrc",
