@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -23,7 +24,7 @@ import attrs
 import cattrs
 import click
 
-from .errors import ExecgateError, ProgramNotFound, Refused, RequestError
+from .errors import ExecgateError, PolicyInvalid, ProgramNotFound, Refused, RequestError
 from .models import Decision, Event, ExecRequest, ExecResult
 from .policy import Policy, default_policy, load_policy
 from .scan import scan_text
@@ -430,6 +431,42 @@ def verify(store: str, as_json: bool) -> None:
             )
         click.echo("ok" if report.ok else "TAMPERED")
     sys.exit(0 if report.ok else 1)
+
+
+@main.group()
+def policy() -> None:
+    """Work with policy files."""
+
+
+@policy.command("validate")
+@click.argument("path", metavar="FILE")
+def policy_validate(path: str) -> None:
+    """Check FILE; print every problem with its key path. Exit 0 valid, 1 invalid."""
+    try:
+        p = load_policy(path)
+    except PolicyInvalid as exc:
+        click.echo(f"{path}: invalid", err=True)
+        for problem in exc.problems or (exc.message,):
+            click.echo(f"  {problem}")
+        sys.exit(1)
+    click.echo(
+        f"{path}: valid — workspace {p.root}, {len(p.allow)} allow rule(s), "
+        f"{len(p.deny)} deny rule(s), recorder level {p.recorder.level}"
+    )
+
+
+@policy.command("init")
+@click.argument("path", default="execgate.toml", metavar="[FILE]")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def policy_init(path: str, force: bool) -> None:
+    """Write a commented starter policy (the embedded read-only default) to FILE."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise click.ClickException(f"{path} exists; use --force to overwrite it")
+    text = resources.files("execgate.policy").joinpath("default.toml").read_text("utf-8")
+    target.write_text(text)
+    load_policy(target)  # what we wrote must load
+    click.echo(f"wrote {path}; edit [[allow]] to grant more, then: execgate policy validate {path}")
 
 
 @main.command()

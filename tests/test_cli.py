@@ -218,3 +218,16 @@ def test_scan_command(workspace: Path) -> None:
     assert (finding["rule_id"], finding["line"]) == ("npm-token", 2)
     r = run(["scan", "-"], workspace, input=b"nothing to see here\n")
     assert (r.returncode, r.stdout) == (0, b"")
+
+
+def test_policy_init_and_validate(tmp_path: Path) -> None:
+    r = run(["policy", "init", "p.toml"], tmp_path)
+    assert r.returncode == 0 and (tmp_path / "p.toml").exists()
+    assert run(["policy", "init", "p.toml"], tmp_path).returncode == 1  # no silent overwrite
+    r = run(["policy", "validate", "p.toml"], tmp_path)
+    assert r.returncode == 0 and b"valid" in r.stdout
+    (tmp_path / "bad.toml").write_text("[limits]\ntimeout = 'x'\nbogus = 1\n[[allow]]\n")
+    r = run(["policy", "validate", "bad.toml"], tmp_path)
+    assert r.returncode == 1
+    for path in (b"$.limits.timeout", b"$.limits", b"$.allow[0]"):
+        assert path in r.stdout, r.stdout

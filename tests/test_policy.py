@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import PYTHON
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from execgate import ExecRequest, PolicyInvalid, default_policy, load_policy
 from execgate.policy import evaluate
@@ -154,3 +156,61 @@ def test_lookalike_program_names_are_refused(tmp_path: Path, name: str) -> None:
     v = evaluate(default_policy(tmp_path), ExecRequest(argv=[name]), dict(os.environ))
     assert not v.decision.allowed and v.decision.code == "EG-POLICY-LOOKALIKE"
     assert "look" in v.decision.reason or "characters" in v.decision.reason
+
+
+_ANY_LINE = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ANY_LINE)
+def test_engine_never_raises_on_any_command_line(line: str) -> None:
+    from execgate import RequestError
+
+    try:
+        request = ExecRequest(command=line)
+    except RequestError:
+        return  # blank or NUL: refused before the engine
+    policy = default_policy(Path("/tmp"))
+    v = evaluate(policy, request, {"PATH": "/usr/bin:/bin"})
+    assert v.decision.verdict in ("allow", "deny") and v.decision.code.startswith("EG-")
+    assert v.decision.allowed == (v.plan is not None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "ls",
+                "cat",
+                "git",
+                "grep",
+                "echo",
+                "rm",
+                "env",
+                "/bin/true",
+                "./x",
+                "-la",
+                "status",
+                "log",
+                "..",
+                "/etc/passwd",
+                "a b",
+            ]
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.sampled_from(["ls", "cat", "git status", "echo", "grep"]),
+)
+def test_adding_a_deny_rule_never_allows_more(argv: list[str], denied: str) -> None:
+    import attrs
+
+    from execgate.policy import DenyRule
+
+    base = default_policy(Path("/tmp"))
+    stricter = attrs.evolve(base, deny=(*base.deny, DenyRule(command=denied)))
+    env = {"PATH": "/usr/bin:/bin"}
+    before = evaluate(base, ExecRequest(argv=argv), env).decision.allowed
+    after = evaluate(stricter, ExecRequest(argv=argv), env).decision.allowed
+    assert not (after and not before)
