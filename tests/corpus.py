@@ -121,7 +121,10 @@ CONTEXT: dict[str, list[str]] = {
         '"client_secret": "{s}"',
     ],
     "netrc-password": ["machine api.internal login deploy password {s}"],
-    "private-key": ["{s}"],
+    "private-key": [
+        "{s}",
+        '{{"type": "service_account", "project_id": "p", "private_key_id": "0a1b", "private_key": "{s}", "client_email": "x@p.iam.gserviceaccount.com"}}',
+    ],
     "datadog-key": ["DD_API_KEY={s}"],
 }
 
@@ -138,7 +141,9 @@ def _context_secret(rule: str, r: random.Random) -> str:
     if rule == "private-key":
         body = "\n".join(_r(r, B62 + "+/", 64) for _ in range(4))
         kind = r.choice(["RSA ", "EC ", "OPENSSH ", ""])
-        return f"-----BEGIN {kind}PRIVATE KEY-----\n{body}\n-----END {kind}PRIVATE KEY-----"
+        pem = f"-----BEGIN {kind}PRIVATE KEY-----\n{body}\n-----END {kind}PRIVATE KEY-----"
+        # half of them as they appear inside JSON (a service-account key file): "\n" escapes
+        return pem if r.random() < 0.5 else pem.replace("\n", "\\n")
     if rule == "datadog-key":
         return _r(r, HEX, 32)
     raise KeyError(rule)

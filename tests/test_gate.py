@@ -584,3 +584,17 @@ async def test_every_allowed_job_gets_one_outcome_even_if_cancelled_while_queued
                 await gate.run(argv=["true"], job_id="queued")
     kinds = [(r["kind"], r["code"]) for r in events(store_url, job_id="queued")]
     assert kinds == [("decision", "EG-ALLOWED"), ("error", "EG-NOT-STARTED")]
+
+
+async def test_refusal_reasons_never_carry_a_redactable_secret(
+    make_policy: object, store_url: str
+) -> None:
+    """A fake-looking token (bad checksum) is below the reject threshold, so the request
+    reaches the Gatekeeper, whose refusal quotes the argument: the quote is redacted."""
+    policy = make_policy(extra='\n[[allow]]\ncommand = "ls"\npaths = "workspace"\n')  # type: ignore[operator]
+    fake = "ghp_" + "a" * 36
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(PolicyDenied) as exc:
+            await gate.run(argv=["ls", f"/{fake}"])
+    assert exc.value.code == "EG-PATH-ESCAPE"
+    assert fake not in str(exc.value) and "***REDACTED***" in str(exc.value)

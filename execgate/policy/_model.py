@@ -123,6 +123,18 @@ class RecorderConfig:
     output_retention_days: float = attrs.field(default=7.0, validator=_nonneg)
 
 
+def _confidence(_i: object, a: attrs.Attribute[Any], v: float) -> None:
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"{a.name}: expected a number between 0 and 1, got {v!r}")
+
+
+@attrs.frozen(kw_only=True)
+class ScannerConfig:
+    """Which findings refuse a request before exec; every finding is redacted regardless."""
+
+    reject_confidence: float = attrs.field(default=0.75, validator=_confidence)
+
+
 @attrs.frozen(kw_only=True)
 class Policy:
     version: Literal[1] = 1
@@ -130,6 +142,7 @@ class Policy:
     limits: LimitsConfig = LimitsConfig()
     env: EnvConfig = EnvConfig()
     recorder: RecorderConfig = RecorderConfig()
+    scanner: ScannerConfig = ScannerConfig()
     allow: tuple[AllowRule, ...] = ()
     deny: tuple[DenyRule, ...] = ()
     #: Absolute workspace root, resolved at load time (not a file key).

@@ -320,9 +320,9 @@ def scan_request(request: ExecRequest) -> list[Finding]:
     return findings
 
 
-def refusing(findings: Iterable[Finding]) -> list[Finding]:
+def refusing(findings: Iterable[Finding], threshold: float = REJECT_CONFIDENCE) -> list[Finding]:
     """The findings that refuse a request (the rest are only redacted)."""
-    return [f for f in findings if f.confidence >= REJECT_CONFIDENCE]
+    return [f for f in findings if f.confidence >= threshold]
 
 
 def redact(

@@ -31,7 +31,7 @@ from ..models import Decision, Event, ExecRequest, ExecResult, Finding, LogLevel
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
-from ..scan import describe, refusing
+from ..scan import describe, redact_text, refusing
 from ..store import DEFAULT_STORE_URL, Store, open_store, parse_store_url
 from ._events import decision_event, error_event, lifecycle_event, result_records
 from ._supervisor import ACTORS, Supervisor
@@ -375,7 +375,7 @@ class Gate:
 
     async def _decide(self, sup: Supervisor, req: ExecRequest) -> tuple[Verdict, list[Finding]]:
         findings: list[Finding] = await self._call(sup, "scanner", req)
-        blocking = refusing(findings)
+        blocking = refusing(findings, self.policy.scanner.reject_confidence)
         if blocking:
             rules = sorted({f.rule_id for f in blocking})
             decision = Decision(
@@ -386,6 +386,11 @@ class Gate:
             )
             return Verdict(decision, None), findings
         verdict: Verdict = await self._call(sup, "gatekeeper", req)
+        # A reason may quote an argument; a secret the Scanner only redacts (below the reject
+        # threshold) must not reach an exception, the CLI or the log through it.
+        reason = redact_text(verdict.decision.reason)
+        if reason != verdict.decision.reason:
+            verdict = attrs.evolve(verdict, decision=attrs.evolve(verdict.decision, reason=reason))
         return verdict, findings
 
     async def _run(self, sup: Supervisor, req: ExecRequest) -> ExecResult:
