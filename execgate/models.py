@@ -27,6 +27,10 @@ OverflowAction = Literal["truncate", "kill"]
 KillReason = Literal["timeout", "cancelled", "output_limit", "shutdown"]
 
 
+#: Resource limits a request or policy may set, each applied with setrlimit before the
+#: program's first instruction (see process/_tree.py).
+RLIMIT_FIELDS = ("cpu_seconds", "memory_bytes", "open_files", "file_size_bytes", "processes")
+
 #: Bounds on what one request may carry, so that scanning and spawning stay cheap and a
 #: hostile request cannot exhaust memory. Linux itself refuses one argv word over 128 KiB.
 MAX_ARG_BYTES = 128 * 1024
@@ -106,6 +110,11 @@ class ExecRequest:
     kill_grace: float | None = attrs.field(default=None, validator=_nonneg_or_none)
     max_output_bytes: int | None = None
     on_output_overflow: OverflowAction = "truncate"
+    cpu_seconds: int | None = None
+    memory_bytes: int | None = None
+    open_files: int | None = None
+    file_size_bytes: int | None = None
+    processes: int | None = None
     env_overrides: Mapping[str, str | None] = attrs.field(factory=dict, converter=_to_env)
     stdin: bytes | None = None
     capture_stdout: bool = True
@@ -163,6 +172,10 @@ class ExecRequest:
         mob = self.max_output_bytes
         if mob is not None and (isinstance(mob, bool) or not isinstance(mob, int) or mob < 0):
             raise RequestError(f"max_output_bytes: expected an int >= 0, got {mob!r}")
+        for name in RLIMIT_FIELDS:
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise RequestError(f"{name}: expected an int >= 1, got {v!r}")
         if self.on_output_overflow not in ("truncate", "kill"):
             raise RequestError("on_output_overflow: expected 'truncate' or 'kill'")
         if self.log_level is not None and self.log_level not in LOG_LEVELS:
@@ -224,6 +237,11 @@ class Limits:
     kill_grace: float
     max_output_bytes: int
     on_output_overflow: OverflowAction = "truncate"
+    cpu_seconds: int | None = None
+    memory_bytes: int | None = None
+    open_files: int | None = None
+    file_size_bytes: int | None = None
+    processes: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -267,6 +285,10 @@ class ExecResult:
     timed_out: bool = False
     cancelled: bool = False
     killed_by: KillReason | None = None
+    #: The limit that ended the job, when one did: "timeout", "max_output_bytes",
+    #: "cpu_seconds" (SIGXCPU) or "file_size_bytes" (SIGXFSZ). Limits a program meets as an
+    #: error (memory, open files) show in its own exit status and stderr instead.
+    limit_hit: str | None = None
     stdout_truncated_bytes: int = 0
     stderr_truncated_bytes: int = 0
     containment: str = "cgroup"

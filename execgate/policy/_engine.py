@@ -35,10 +35,11 @@ import shutil
 import time
 import unicodedata
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
-from ..models import LOG_LEVELS, Decision, ExecPlan, ExecRequest, Limits
+from ..models import LOG_LEVELS, RLIMIT_FIELDS, Decision, ExecPlan, ExecRequest, Limits
 from ._model import AllowRule, DenyRule, Policy
 from ._shell import ShellRefusal, split_command
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
@@ -65,21 +66,22 @@ def _inside(path: str, root: str) -> bool:
 
 
 def effective_limits(policy: Policy, request: ExecRequest) -> Limits | Verdict:
+    """The request's limits, else the policy's defaults; a request above a maximum is
+    refused, never clamped. A resource limit with a maximum and no default gets the maximum."""
     lim = policy.limits
     mx = lim.maximum
-    asked = {
-        "timeout": request.timeout,
-        "kill_grace": request.kill_grace,
-        "max_output_bytes": request.max_output_bytes,
-    }
-    for name, value in asked.items():
-        if value is not None and value > getattr(mx, name):
+    values: dict[str, Any] = {}
+    for name in ("timeout", "kill_grace", "max_output_bytes", *RLIMIT_FIELDS):
+        asked, maximum = getattr(request, name), getattr(mx, name)
+        if asked is not None and maximum is not None and asked > maximum:
             return _deny(
                 "EG-LIMIT-EXCEEDED",
                 f"limits.maximum.{name}",
-                f"{name}={value} is above this policy's maximum of {getattr(mx, name)}; "
+                f"{name}={asked} is above this policy's maximum of {maximum}; "
                 "ask for less, or have the operator raise the maximum",
             )
+        default = getattr(lim, name)
+        values[name] = asked if asked is not None else default if default is not None else maximum
     if request.log_level is not None and LOG_LEVELS.index(request.log_level) > LOG_LEVELS.index(
         policy.recorder.level
     ):
@@ -89,16 +91,7 @@ def effective_limits(policy: Policy, request: ExecRequest) -> Limits | Verdict:
             f"log_level={request.log_level} records more than this policy allows "
             f"({policy.recorder.level})",
         )
-    return Limits(
-        timeout=request.timeout if request.timeout is not None else lim.timeout,
-        kill_grace=request.kill_grace if request.kill_grace is not None else lim.kill_grace,
-        max_output_bytes=(
-            request.max_output_bytes
-            if request.max_output_bytes is not None
-            else lim.max_output_bytes
-        ),
-        on_output_overflow=request.on_output_overflow,
-    )
+    return Limits(on_output_overflow=request.on_output_overflow, **values)
 
 
 def resolve_cwd(policy: Policy, cwd: str) -> str | Verdict:

@@ -19,6 +19,7 @@ import cattrs
 from cattrs.v import format_exception
 
 from ..errors import PolicyInvalid
+from ..models import RLIMIT_FIELDS
 
 DEFAULT_INHERIT = (
     "PATH", "HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "USER", "LOGNAME",
@@ -40,6 +41,11 @@ def _positive(_i: object, a: attrs.Attribute[Any], v: float) -> None:
         raise ValueError(f"{a.name}: expected a positive finite number, got {v!r}")
 
 
+def _opt_positive(_i: object, a: attrs.Attribute[Any], v: int | None) -> None:
+    if v is not None and v < 1:
+        raise ValueError(f"{a.name}: expected an integer >= 1, got {v!r}")
+
+
 def _nonneg(_i: object, a: attrs.Attribute[Any], v: float) -> None:
     if not v >= 0 or v == float("inf"):
         raise ValueError(f"{a.name}: expected a finite number >= 0, got {v!r}")
@@ -58,6 +64,13 @@ class LimitMaxima:
     timeout: float = attrs.field(default=10.0, validator=_positive)
     kill_grace: float = attrs.field(default=5.0, validator=_nonneg)
     max_output_bytes: int = attrs.field(default=1024 * 1024, validator=_nonneg)
+    #: Resource limits: no maximum unless set; a maximum also applies when a request names
+    #: none (it is the default then).
+    cpu_seconds: int | None = attrs.field(default=None, validator=_opt_positive)
+    memory_bytes: int | None = attrs.field(default=None, validator=_opt_positive)
+    open_files: int | None = attrs.field(default=None, validator=_opt_positive)
+    file_size_bytes: int | None = attrs.field(default=None, validator=_opt_positive)
+    processes: int | None = attrs.field(default=None, validator=_opt_positive)
 
 
 @attrs.frozen(kw_only=True)
@@ -68,11 +81,17 @@ class LimitsConfig:
     kill_grace: float = attrs.field(default=2.0, validator=_nonneg)
     max_output_bytes: int = attrs.field(default=1024 * 1024, validator=_nonneg)
     on_output_overflow: Literal["truncate", "kill"] = "truncate"
+    cpu_seconds: int | None = attrs.field(default=None, validator=_opt_positive)
+    memory_bytes: int | None = attrs.field(default=None, validator=_opt_positive)
+    open_files: int | None = attrs.field(default=None, validator=_opt_positive)
+    file_size_bytes: int | None = attrs.field(default=None, validator=_opt_positive)
+    processes: int | None = attrs.field(default=None, validator=_opt_positive)
     maximum: LimitMaxima = LimitMaxima()
 
     def __attrs_post_init__(self) -> None:
-        for name in ("timeout", "kill_grace", "max_output_bytes"):
-            if getattr(self, name) > getattr(self.maximum, name):
+        for name in ("timeout", "kill_grace", "max_output_bytes", *RLIMIT_FIELDS):
+            default, maximum = getattr(self, name), getattr(self.maximum, name)
+            if default is not None and maximum is not None and default > maximum:
                 raise ValueError(
                     f"{name}: default {getattr(self, name)!r} is above "
                     f"maximum.{name} {getattr(self.maximum, name)!r}"

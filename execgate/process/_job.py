@@ -137,7 +137,7 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
     cancellation propagates.
     """
     limits = plan.limits
-    argv, env = tree.wrap(plan.argv, plan.env)
+    argv, env = tree.wrap(plan.argv, plan.env, limits)
     pipe, null = subprocess.PIPE, subprocess.DEVNULL
     # Spawning is not interruptible: shield it so a cancellation never loses a started child.
     with anyio.CancelScope(shield=True):

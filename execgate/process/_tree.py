@@ -35,15 +35,49 @@ from collections.abc import Iterable, Mapping
 from typing import Literal, Protocol
 
 from ..errors import ContainmentFailed
+from ..models import Limits
 
 Mechanism = Literal["cgroup", "process-group"]
 
-# Braces, not a subshell: a subshell would fork, and the pid written must be the shim's own.
-_SHIM = (
-    '{ echo $$ > "$0"; } 2>/dev/null || { echo "execgate: cannot join cgroup" >&2; exit 125; }'
-    '; exec "$@"'
+# Braces, not a subshell: a subshell would fork, and the pid written (and the limits set)
+# must be the shim's own, which exec then hands to the program.
+_JOIN = (
+    '{ echo $$ > "$0"; } 2>/dev/null || { echo "execgate: cannot join cgroup" >&2; exit 125; }; '
 )
+_EXEC = 'exec "$@"'
+
 _SHELL = "/bin/sh"
+
+
+def ulimit_script(limits: Limits | None) -> str:
+    """Shell commands that set the job's resource limits, or "" for none. Run by the shim in
+    the job's own process before ``exec``: the limits hold from the program's first
+    instruction, at no cost beyond the shim (no preexec_fn, no race after spawn).
+
+    Units are dash's: -v in KiB, -f in 512-byte blocks. The CPU hard limit is one second
+    above the soft one, so the program gets SIGXCPU (reported as ``cpu_seconds``) first.
+    """
+    if limits is None:
+        return ""
+    cmds = []
+    if limits.cpu_seconds is not None:
+        cmds.append(f"ulimit -S -t {limits.cpu_seconds} && ulimit -H -t {limits.cpu_seconds + 1}")
+    if limits.memory_bytes is not None:
+        cmds.append(f"ulimit -v {-(-limits.memory_bytes // 1024)}")
+    if limits.open_files is not None:
+        cmds.append(f"ulimit -n {limits.open_files}")
+    if limits.file_size_bytes is not None:
+        cmds.append(f"ulimit -f {-(-limits.file_size_bytes // 512)}")
+    if limits.processes is not None:
+        cmds.append(f"ulimit -p {limits.processes}")
+    if not cmds:
+        return ""
+    return (
+        "{ " + " && ".join(cmds) + "; } || "
+        '{ echo "execgate: cannot set resource limits" >&2; exit 125; }; '
+    )
+
+
 _PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -53,9 +87,10 @@ class JobTree(Protocol):
     mechanism: Mechanism
 
     def wrap(
-        self, argv: tuple[str, ...], env: Mapping[str, str]
+        self, argv: tuple[str, ...], env: Mapping[str, str], limits: Limits | None = None
     ) -> tuple[list[str], dict[str, str]]:
-        """The argv and env to spawn so that the child starts inside the container."""
+        """The argv and env to spawn so that the child starts inside the container, under
+        ``limits``."""
         ...
 
     def adopt(self, pid: int) -> None:
@@ -160,10 +195,10 @@ class CgroupJob:
             return False
 
     def wrap(
-        self, argv: tuple[str, ...], env: Mapping[str, str]
+        self, argv: tuple[str, ...], env: Mapping[str, str], limits: Limits | None = None
     ) -> tuple[list[str], dict[str, str]]:
         procs = os.path.join(self.path, "cgroup.procs")
-        return [_SHELL, "-c", _SHIM, procs, *argv], dict(env)
+        return [_SHELL, "-c", _JOIN + ulimit_script(limits) + _EXEC, procs, *argv], dict(env)
 
     def adopt(self, pid: int) -> None:
         self.leader = pid
@@ -299,9 +334,13 @@ class ProcessGroupJob:
         self._seen: set[int] = set()
 
     def wrap(
-        self, argv: tuple[str, ...], env: Mapping[str, str]
+        self, argv: tuple[str, ...], env: Mapping[str, str], limits: Limits | None = None
     ) -> tuple[list[str], dict[str, str]]:
-        return list(argv), {**env, self.TOKEN_VAR: self.token}
+        env = {**env, self.TOKEN_VAR: self.token}
+        script = ulimit_script(limits)
+        if not script:
+            return list(argv), env
+        return [_SHELL, "-c", script + _EXEC, "execgate-limits", *argv], env
 
     def adopt(self, pid: int) -> None:
         self.leader = pid

@@ -108,6 +108,8 @@ def result_records(
     detail: dict[str, object] = {"containment": result.containment}
     if result.killed_by:
         detail["killed_by"] = result.killed_by
+    if result.limit_hit:
+        detail["limit_hit"] = result.limit_hit
     if result.truncated_bytes:
         detail["stdout_truncated_bytes"] = result.stdout_truncated_bytes
         detail["stderr_truncated_bytes"] = result.stderr_truncated_bytes

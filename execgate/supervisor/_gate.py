@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import socket
 import time
 from collections import OrderedDict
@@ -102,6 +103,18 @@ def _spool(store_url: str, events: list[Event]) -> str:
             log.critical("unrecorded event: %s", line)
         return f"<log: could not write {path}: {exc}>"
     return path
+
+
+def _limit_hit(killed_by: str | None, sig: int | None) -> str | None:
+    if killed_by == "timeout":
+        return "timeout"
+    if killed_by == "output_limit":
+        return "max_output_bytes"
+    if killed_by is None and sig is not None:
+        return {signal.SIGXCPU: "cpu_seconds", signal.SIGXFSZ: "file_size_bytes"}.get(
+            signal.Signals(sig)
+        )
+    return None
 
 
 def _resolve_policy(policy: PolicyLike) -> Policy:
@@ -456,6 +469,7 @@ class Gate:
             timed_out=o.killed_by == "timeout",
             cancelled=o.killed_by in ("cancelled", "shutdown"),
             killed_by=o.killed_by,
+            limit_hit=_limit_hit(o.killed_by, -rc if rc < 0 else None),
             stdout_truncated_bytes=o.stdout_truncated_bytes,
             stderr_truncated_bytes=o.stderr_truncated_bytes,
             containment=self._containment.mechanism,

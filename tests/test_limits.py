@@ -1,0 +1,94 @@
+"""Resource limits: set before the program's first instruction, exceeded → stopped, and the
+result says which limit. Run on both backends and both containment mechanisms.
+
+As root, RLIMIT_NPROC does not stop a fork bomb (the kernel exempts root), so `processes`
+is checked for being set, not for stopping a bomb; the timeout and cgroup.kill end bombs.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+
+from conftest import MECHANISMS, PYTHON, open_gate
+from execgate import Policy, PolicyDenied
+
+pytestmark = pytest.mark.anyio
+
+EXTRA = """
+[[allow]]
+command = "dd"
+"""
+
+
+@pytest.fixture
+def policy(make_policy: object) -> Policy:
+    return make_policy(extra=EXTRA)  # type: ignore[operator,no-any-return]
+
+
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_cpu_seconds(policy: Policy, store_url: str, containment: str) -> None:
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", "while True: pass"], cpu_seconds=1, timeout=20)
+    assert r.signal == signal.SIGXCPU and r.limit_hit == "cpu_seconds" and not r.timed_out
+
+
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_file_size_bytes(
+    policy: Policy, store_url: str, workspace: Path, containment: str
+) -> None:
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        r = await gate.run(
+            argv=["dd", "if=/dev/zero", "of=big", "bs=65536", "count=64"],
+            file_size_bytes=1024 * 1024,
+        )
+    assert r.signal == signal.SIGXFSZ and r.limit_hit == "file_size_bytes"
+    assert (workspace / "big").stat().st_size == 1024 * 1024
+
+
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_memory_open_files_processes_are_in_force(
+    policy: Policy, store_url: str, containment: str
+) -> None:
+    probe = (
+        "import resource as r\n"
+        "print(r.getrlimit(r.RLIMIT_AS)[0], r.getrlimit(r.RLIMIT_NOFILE)[0], r.getrlimit(r.RLIMIT_NPROC)[0])\n"
+        "try:\n    b = bytearray(512 * 1024 * 1024)\nexcept MemoryError:\n    print('MemoryError')\n"
+        "fs = []\n"
+        "try:\n    [fs.append(open('/dev/null')) for _ in range(100)]\nexcept OSError as e:\n    print('EMFILE', e.errno)\n"
+    )
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        r = await gate.run(
+            argv=[PYTHON, "-c", probe],
+            memory_bytes=256 * 1024 * 1024,
+            open_files=32,
+            processes=64,
+        )
+    first, *rest = r.stdout.decode().split("\n")
+    assert first.split() == [str(256 * 1024 * 1024), "32", "64"]
+    assert "MemoryError" in rest and "EMFILE 24" in rest
+
+
+async def test_limits_above_the_policy_maximum_are_refused(
+    make_policy: object, store_url: str
+) -> None:
+    policy = make_policy(extra="\n")  # type: ignore[operator]
+    import attrs
+
+    policy = attrs.evolve(
+        policy,
+        limits=attrs.evolve(
+            policy.limits, maximum=attrs.evolve(policy.limits.maximum, cpu_seconds=5)
+        ),
+    )
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(PolicyDenied) as exc:
+            await gate.run(argv=["true"], cpu_seconds=60)
+        assert exc.value.rule == "limits.maximum.cpu_seconds"
+        # a maximum with no default applies to requests that name none
+        r = await gate.run(
+            argv=[PYTHON, "-c", "import resource as r; print(r.getrlimit(r.RLIMIT_CPU)[0])"]
+        )
+        assert r.stdout.strip() == b"5"
