@@ -11,8 +11,8 @@ import signal
 from pathlib import Path
 
 import pytest
-
 from conftest import MECHANISMS, PYTHON, open_gate
+
 from execgate import Policy, PolicyDenied
 
 pytestmark = pytest.mark.anyio
