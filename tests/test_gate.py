@@ -598,3 +598,25 @@ async def test_refusal_reasons_never_carry_a_redactable_secret(
             await gate.run(argv=["ls", f"/{fake}"])
     assert exc.value.code == "EG-PATH-ESCAPE"
     assert fake not in str(exc.value) and "***REDACTED***" in str(exc.value)
+
+
+async def test_a_secret_split_by_the_truncation_cut_is_not_stored(
+    make_policy: object, tmp_path: Path
+) -> None:
+    from execgate.store import open_store
+
+    policy = make_policy(
+        max_output=4096, extra='\n[recorder]\nlevel = "commands_plus_redacted_output"\n'
+    )  # type: ignore[operator]
+    tok = SECRETS["github-token"](random.Random(9))
+    head_room = (4096 - 64) // 2
+    # the token starts 10 characters before the end of the kept head: the cut splits it
+    script = f"import sys; sys.stdout.write('a' * {head_room - 10} + {tok[:4]!r} + {tok[4:]!r} + 'b' * 10000)"
+    url = f"sqlite:///{tmp_path / 'cut.db'}"
+    async with open_gate(policy, url) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", script], job_id="cut")
+    assert r.stdout_truncated_bytes > 0
+    st = open_store(url)
+    (out,) = st.outputs("cut")
+    st.close()
+    assert out.stdout is not None and tok[:10] not in out.stdout and "withheld" in out.stdout

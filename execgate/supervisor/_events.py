@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Sequence
 
@@ -115,7 +116,10 @@ def result_records(
         detail["stderr_truncated_bytes"] = result.stderr_truncated_bytes
     output: tuple[str | None, str | None] | None = None
     if level == "commands_plus_redacted_output":
-        output = (_kept(result.stdout), _kept(result.stderr))
+        output = (
+            _kept(result.stdout, result.stdout_truncated_bytes),
+            _kept(result.stderr, result.stderr_truncated_bytes),
+        )
         detail["output_sha256"] = [
             hashlib.sha256(text.encode()).hexdigest() if text is not None else None
             for text in output
@@ -149,11 +153,30 @@ def result_records(
     return event, record
 
 
-def _kept(data: bytes) -> str | None:
-    """Output as stored: text (invalid UTF-8 replaced), every secret span redacted."""
+#: Characters withheld on each side of a truncation cut in stored output: a secret split by
+#: the cut is no longer recognisable, so its pieces are dropped rather than stored.
+CUT_MARGIN = 256
+_CUT = re.compile(r"\n\[execgate: \d+ bytes truncated\]\n")
+
+
+def _kept(data: bytes, truncated: int = 0) -> str | None:
+    """Output as stored: text (invalid UTF-8 replaced), every secret span redacted, and the
+    text next to a truncation cut withheld."""
     if not data:
         return None
-    return redact_text(data.decode("utf-8", "replace"))
+    text = data.decode("utf-8", "replace")
+    if truncated:
+        m = _CUT.search(text)
+        if m is not None:
+            head, tail = text[: m.start()], text[m.end() :]
+            text = (
+                redact_text(head[:-CUT_MARGIN] if len(head) > CUT_MARGIN else "")
+                + f"\n[execgate: {truncated} bytes truncated; {CUT_MARGIN} characters withheld"
+                " on each side of the cut]\n"
+                + redact_text(tail[CUT_MARGIN:])
+            )
+            return text
+    return redact_text(text)
 
 
 def error_event(request: ExecRequest, code: str, message: str) -> Event:
