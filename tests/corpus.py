@@ -96,6 +96,34 @@ SECRETS: dict[str, Callable[[random.Random], str]] = {
     "jwt": lambda r: "eyJhbGciOiJIUzI1NiJ9.eyJ" + _r(r, URLSAFE, 40) + "." + _r(r, URLSAFE, 43),
     "doppler-token": lambda r: "dp.pt." + _r(r, B62, 43),
     "twilio-api-key": lambda r: "SK" + _r(r, HEX, 32),
+    "airtable-pat": lambda r: "pat" + _r(r, B62, 14) + "." + _r(r, HEX, 64),
+    "atlassian-api-token": lambda r: "ATATT3" + _r(r, URLSAFE, 180),
+    "azure-client-secret": lambda r: (
+        _r(r, B62, 3) + _r(r, string.digits, 1) + "Q~" + _r(r, B62 + "_.", 34)
+    ),
+    "clojars-token": lambda r: "CLOJARS_" + _r(r, string.ascii_lowercase + string.digits, 60),
+    "dropbox-token": lambda r: "sl." + _r(r, URLSAFE, 140),
+    "facebook-access-token": lambda r: "EAACEdEose0cBA" + _r(r, B62, 30),
+    "gitlab-runner-registration": lambda r: "GR1348941" + _r(r, URLSAFE, 20),
+    "mailchimp-api-key": lambda r: _r(r, HEX, 32) + "-us" + str(r.randint(1, 21)),
+    "mapbox-secret-token": lambda r: "sk.eyJ" + _r(r, URLSAFE, 60) + "." + _r(r, URLSAFE, 22),
+    "notion-token": lambda r: r.choice(
+        ["ntn_" + _r(r, string.digits, 11) + _r(r, B62, 35), "secret_" + _r(r, B62, 43)]
+    ),
+    "openai-project-key": lambda r: "sk-proj-" + _r(r, URLSAFE, 60),
+    "planetscale-token": lambda r: "pscale_tkn_" + _r(r, URLSAFE, 43),
+    "slack-app-token": lambda r: (
+        "xapp-1-A"
+        + _r(r, string.ascii_uppercase + string.digits, 10)
+        + "-"
+        + _r(r, string.digits, 13)
+        + "-"
+        + _r(r, HEX, 64)
+    ),
+    "square-token": lambda r: "sq0atp-" + _r(r, URLSAFE, 22),
+    "stripe-test-secret-key": lambda r: "sk_test_" + _r(r, B62, 24),
+    "terraform-cloud-token": lambda r: _r(r, B62, 14) + ".atlasv1." + _r(r, URLSAFE, 65),
+    "twitter-bearer": lambda r: "AAAAAAAAAAAAAAAAAAAAA" + _r(r, B62, 60),
 }
 
 # rule id -> (template with {s}, for secrets found by context). {s} is the secret span.
@@ -126,6 +154,14 @@ CONTEXT: dict[str, list[str]] = {
         '{{"type": "service_account", "project_id": "p", "private_key_id": "0a1b", "private_key": "{s}", "client_email": "x@p.iam.gserviceaccount.com"}}',
     ],
     "datadog-key": ["DD_API_KEY={s}"],
+    "azure-sas-signature": [
+        "az storage blob download --blob-url 'https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sr=b&sig={s}'"
+    ],
+    "slack-webhook": ["curl -X POST -d @msg.json https://hooks.slack.com/services/{s}"],
+    "discord-webhook": [
+        "curl -H 'Content-Type: application/json' https://discord.com/api/webhooks/123456789012345678/{s}"
+    ],
+    "discord-bot-token": ["DISCORD_BOT_TOKEN={s}"],
 }
 
 
@@ -146,6 +182,21 @@ def _context_secret(rule: str, r: random.Random) -> str:
         return pem if r.random() < 0.5 else pem.replace("\n", "\\n")
     if rule == "datadog-key":
         return _r(r, HEX, 32)
+    if rule == "azure-sas-signature":
+        return _r(r, B62 + "+/", 43) + "%3D"
+    if rule == "slack-webhook":
+        return (
+            "T0"
+            + _r(r, string.ascii_uppercase + string.digits, 8)
+            + "/B0"
+            + _r(r, string.ascii_uppercase + string.digits, 8)
+            + "/"
+            + _r(r, B62, 24)
+        )
+    if rule == "discord-webhook":
+        return _r(r, URLSAFE, 68)
+    if rule == "discord-bot-token":
+        return "M" + _r(r, B62, 23) + "." + _r(r, URLSAFE, 6) + "." + _r(r, URLSAFE, 27)
     raise KeyError(rule)
 
 
