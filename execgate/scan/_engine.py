@@ -128,7 +128,16 @@ def _windows(starts: list[int], size: int) -> list[tuple[int, int]]:
     return out
 
 
+#: Above this many keyword hits, a case-sensitive rule searches the whole text in one C call
+#: (the regex engine skips ahead on its literal prefix) instead of one Python-level attempt
+#: per hit: "://" or "pat" (path=) can hit every line of a log.
+_DENSE = 64
+
+
 def _matches(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[str]]:
+    if len(starts) > _DENSE and not rule.pattern.flags & re.IGNORECASE:
+        yield from rule.pattern.finditer(text)
+        return
     if rule.anchored:
         # The match begins at a keyword: one anchored attempt per hit, no searching. Hits
         # inside a previous match are skipped (as finditer would), so a run of keywords
