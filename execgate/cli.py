@@ -322,11 +322,24 @@ def _filters(f: Any) -> Any:
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new events until interrupted.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option(
+    "--table/--lines",
+    "table",
+    default=None,
+    help="A table (default on a terminal) or one line per event (default otherwise).",
+)
 def log(
-    store: str, limit: int, follow: bool, as_json: bool, since: str | None, **filters: Any
+    store: str,
+    limit: int,
+    follow: bool,
+    as_json: bool,
+    table: bool | None,
+    since: str | None,
+    **filters: Any,
 ) -> None:
     """Show the newest recorded events, oldest first."""
     where = EventFilter(since=_since(since), **filters)
+    as_table = (sys.stdout.isatty() if table is None else table) and not as_json and not follow
 
     def show(ev: Event) -> None:
         click.echo(json.dumps(_json.unstructure(ev)) if as_json else _event_line(ev))
@@ -335,6 +348,9 @@ def log(
         st = open_store(store)
         try:
             events = st.query(limit=limit, where=where)
+            if as_table:
+                _print_table(events)
+                return
             for ev in events:
                 show(ev)
             if not follow:
@@ -356,6 +372,28 @@ def log(
         _fail(exc, as_json)
     except KeyboardInterrupt:
         return
+
+
+def _print_table(events: list[Event]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, header_style="bold")
+    for column in ("time", "kind", "job", "decision / exit", "code", "command"):
+        table.add_column(column, overflow="fold")
+    for ev in events:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ev.ts))
+        what = ev.command if ev.command is not None else shlex.join(ev.argv) if ev.argv else ""
+        if ev.kind == "decision":
+            status = str(ev.decision)
+        elif ev.kind == "result":
+            status = f"exit {ev.exit_code}" if ev.signal is None else f"signal {ev.signal}"
+            if ev.timed_out:
+                status += " (timed out)"
+        else:
+            status = ""
+        table.add_row(when, ev.kind, (ev.job_id or "")[:12], status, ev.code or "", what)
+    Console(soft_wrap=False).print(table)
 
 
 @main.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -231,3 +232,10 @@ def test_policy_init_and_validate(tmp_path: Path) -> None:
     assert r.returncode == 1
     for path in (b"$.limits.timeout", b"$.limits", b"$.allow[0]"):
         assert path in r.stdout, r.stdout
+
+
+def test_log_table(policy_file: Path, workspace: Path) -> None:
+    run(["run", "--policy", str(policy_file), "--job-id", "TAB1", "--", "echo", "hi"], workspace)
+    r = run(["log", "--table", "--job", "TAB1"], workspace, env={**os.environ, "COLUMNS": "160"})
+    out = r.stdout.decode()
+    assert r.returncode == 0 and "decision / exit" in out and "exit 0" in out and "allow" in out

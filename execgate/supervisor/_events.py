@@ -172,8 +172,7 @@ def _kept(data: bytes, truncated: int = 0) -> str | None:
             text = (
                 redact_text(head[:-CUT_MARGIN] if len(head) > CUT_MARGIN else "")
                 + f"\n[execgate: {truncated} bytes truncated; {CUT_MARGIN} characters withheld"
-                " on each side of the cut]\n"
-                + redact_text(tail[CUT_MARGIN:])
+                " on each side of the cut]\n" + redact_text(tail[CUT_MARGIN:])
             )
             return text
     return redact_text(text)
