@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import collections
 import random
 import statistics
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from corpus import SECRETS, cases
+from corpus import SECRETS, cases, score
 
 from execgate.scan import RULES, scan_text
 
@@ -95,18 +94,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1234)
     seed = ap.parse_args().seed
-    tp: collections.Counter[str] = collections.Counter()
-    fn: collections.Counter[str] = collections.Counter()
-    fp: collections.Counter[str] = collections.Counter()
     corpus = cases(seed)
-    for text, rules, secrets in corpus:
-        found = scan_text(text)
-        spans = {text[f.start : f.end] for f in found}
-        for rule in rules:
-            (tp if all(s in spans for s in secrets) else fn)[rule] += 1
-        for f in found:
-            if text[f.start : f.end] not in secrets:
-                fp[f.rule_id] += 1
+    tp, fn, fp = score(corpus, scan_text)
     npos = sum(1 for c in corpus if c[1])
     print(
         f"corpus: {len(corpus)} cases, {npos} secrets, {len(corpus) - npos} hard negatives (seed {seed})"

@@ -11,12 +11,14 @@ negative. Used by ``test_scan_corpus.py`` and ``benchmarks/scanner.py``.
 from __future__ import annotations
 
 import base64
+import collections
 import json
 import random
 import string
 import sys
 import zlib
 from collections.abc import Callable
+from typing import Any
 
 B62 = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
@@ -298,6 +300,26 @@ def cases(seed: int = 1234, per_rule: int = 20) -> list[Case]:
         for text in negatives(r):
             out.append((text, frozenset(), ()))
     return out
+
+
+Counts = tuple["collections.Counter[str]", "collections.Counter[str]", "collections.Counter[str]"]
+
+
+def score(corpus: list[Case], scan: Callable[[str], list[Any]]) -> Counts:
+    """(true positives, false negatives, false positives) per rule id: a planted secret is
+    found when a finding's span is exactly it; any other finding is a false positive."""
+    tp: collections.Counter[str] = collections.Counter()
+    fn: collections.Counter[str] = collections.Counter()
+    fp: collections.Counter[str] = collections.Counter()
+    for text, rules, secrets in corpus:
+        found = scan(text)
+        spans = {text[f.start : f.end] for f in found}
+        for rule in rules:
+            (tp if all(s in spans for s in secrets) else fn)[rule] += 1
+        for f in found:
+            if text[f.start : f.end] not in secrets:
+                fp[f.rule_id] += 1
+    return tp, fn, fp
 
 
 def main() -> None:

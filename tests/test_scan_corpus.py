@@ -3,11 +3,10 @@ and properties of scanning and redaction."""
 
 from __future__ import annotations
 
-import collections
 import time
 
 import pytest
-from corpus import SECRETS, cases
+from corpus import SECRETS, Counts, cases, score
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,21 +14,8 @@ from execgate import ExecRequest
 from execgate.scan import MARKER, RULES, argv_slots, redact, refusing, scan_request, scan_text
 
 
-def _evaluate(
-    seed: int,
-) -> tuple[collections.Counter[str], collections.Counter[str], collections.Counter[str]]:
-    tp: collections.Counter[str] = collections.Counter()
-    fn: collections.Counter[str] = collections.Counter()
-    fp: collections.Counter[str] = collections.Counter()
-    for text, rules, secrets in cases(seed):
-        found = scan_text(text)
-        spans = {text[f.start : f.end] for f in found}
-        for rule in rules:
-            (tp if all(s in spans for s in secrets) else fn)[rule] += 1
-        for f in found:
-            if text[f.start : f.end] not in secrets:
-                fp[f.rule_id] += 1
-    return tp, fn, fp
+def _evaluate(seed: int) -> Counts:
+    return score(cases(seed), scan_text)
 
 
 def test_corpus_is_large_and_balanced() -> None:

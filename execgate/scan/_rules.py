@@ -16,6 +16,7 @@ backtrack catastrophically (tested with long adversarial strings).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import attrs
 
@@ -43,34 +44,24 @@ class Rule:
     anchored: bool = True
 
 
+def _make(
+    rule_id: str, provider: str, keywords: str, pattern: str, confidence: float, **kw: Any
+) -> Rule:
+    return Rule(rule_id, provider, tuple(keywords.split()), re.compile(pattern), confidence, **kw)
+
+
 def _token(
-    rule_id: str, provider: str, keywords: str, pattern: str, confidence: float = 0.95, **kw: object
+    rule_id: str, provider: str, keywords: str, pattern: str, confidence: float = 0.95, **kw: Any
 ) -> Rule:
     """A vendor token: fixed prefix, fixed alphabet, must stand alone."""
-    return Rule(
-        rule_id,
-        provider,
-        tuple(keywords.split()),
-        re.compile(pattern),
-        confidence,
-        bounded=True,
-        **kw,  # type: ignore[arg-type]
-    )
+    return _make(rule_id, provider, keywords, pattern, confidence, bounded=True, **kw)
 
 
 def _ctx(
-    rule_id: str, provider: str, keywords: str, pattern: str, confidence: float = 0.85, **kw: object
+    rule_id: str, provider: str, keywords: str, pattern: str, confidence: float = 0.85, **kw: Any
 ) -> Rule:
     """A value found by its context (a header, an assignment, a URL): placeholders excluded."""
-    return Rule(
-        rule_id,
-        provider,
-        tuple(keywords.split()),
-        re.compile(pattern),
-        confidence,
-        placeholder_check=True,
-        **kw,  # type: ignore[arg-type]
-    )
+    return _make(rule_id, provider, keywords, pattern, confidence, placeholder_check=True, **kw)
 
 
 _B62 = "A-Za-z0-9"
