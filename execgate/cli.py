@@ -26,7 +26,7 @@ import click
 
 from .errors import ExecgateError, PolicyInvalid, ProgramNotFound, Refused, RequestError
 from .models import Decision, Event, ExecRequest, ExecResult
-from .policy import Policy, default_policy, load_policy
+from .policy import Policy, default_policy, load_policy, policy_schema
 from .scan import scan_text
 from .store import DEFAULT_STORE_URL, EventFilter, open_store
 from .supervisor import Gate
@@ -491,6 +491,12 @@ def policy_validate(path: str) -> None:
         f"{path}: valid — workspace {p.root}, {len(p.allow)} allow rule(s), "
         f"{len(p.deny)} deny rule(s), recorder level {p.recorder.level}"
     )
+
+
+@policy.command("schema")
+def policy_schema_cmd() -> None:
+    """Print the policy file's JSON Schema."""
+    click.echo(json.dumps(policy_schema(), indent=2))
 
 
 @policy.command("init")

@@ -214,3 +214,30 @@ def test_adding_a_deny_rule_never_allows_more(argv: list[str], denied: str) -> N
     before = evaluate(base, ExecRequest(argv=argv), env).decision.allowed
     after = evaluate(stricter, ExecRequest(argv=argv), env).decision.allowed
     assert not (after and not before)
+
+
+def test_json_schema_agrees_with_the_loader(tmp_path: Path) -> None:
+    import tomllib
+    from importlib import resources
+
+    import jsonschema
+
+    from execgate.policy import parse_policy, policy_schema
+
+    schema = policy_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    default = tomllib.loads(resources.files("execgate.policy").joinpath("default.toml").read_text())
+    assert not list(validator.iter_errors(default))
+    for bad in (
+        {"bogus": 1},
+        {"limits": {"timeout": "10"}},
+        {"limits": {"timeout": True}},
+        {"allow": [{"command": "ls", "flags": []}]},
+        {"allow": [{}]},
+        {"recorder": {"level": "everything"}},
+        {"workspace": {"root": 3}},
+    ):
+        assert list(validator.iter_errors(bad)), bad  # the schema refuses it ...
+        with pytest.raises(PolicyInvalid):  # ... and so does the loader
+            parse_policy(bad, base_dir=tmp_path, source="bad")

@@ -14,6 +14,7 @@ from ._model import (
     load_policy,
     parse_policy,
 )
+from ._schema import policy_schema
 from ._shell import ShellRefusal, split_command
 
 __all__ = [
@@ -31,5 +32,6 @@ __all__ = [
     "evaluate",
     "load_policy",
     "parse_policy",
+    "policy_schema",
     "split_command",
 ]
