@@ -97,9 +97,8 @@ def test_shell_and_json(policy_file: Path, workspace: Path) -> None:
         ["run", "--policy", str(policy_file), "--json", "--shell", "echo a; rm -rf /"], workspace
     )
     out = json.loads(r.stdout)
-    assert (
-        r.returncode == 126 and out["decision"] == "deny" and out["code"] == "EG-SHELL-UNSUPPORTED"
-    )
+    assert r.returncode == 126 and out["decision"] == "deny"
+    assert out["code"] == "EG-POLICY-NOT-ALLOWED" and out["rule"].endswith("(command 2)")
 
 
 def test_check(policy_file: Path, workspace: Path) -> None:

@@ -98,7 +98,7 @@ DENIED = [
     ("nohup", "EG-POLICY-WRAPPER"),
     ("xargs echo", "EG-POLICY-WRAPPER"),
     ("xargs", "EG-POLICY-WRAPPER"),
-    ("find . -exec rm x ;", "EG-SHELL-UNSUPPORTED"),
+    ("find . -exec rm x ;", "EG-POLICY-WRAPPER"),
     ("find . -exec rm x '+'", "EG-POLICY-WRAPPER"),
     ("find . -execdir true '+'", "EG-POLICY-WRAPPER"),
     ("find . -delete", "EG-POLICY-WRAPPER"),

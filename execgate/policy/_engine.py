@@ -41,6 +41,7 @@ import attrs
 
 from ..models import LOG_LEVELS, RLIMIT_FIELDS, Decision, ExecPlan, ExecRequest, Limits
 from ._model import AllowRule, DenyRule, Policy
+from ._script import parse_script, render
 from ._shell import ShellRefusal, split_command
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
 
@@ -324,6 +325,102 @@ def _inner_verdict(
     return _deny(d.code, f"{d.rule} (inside {program})", f"inside {program}: {d.reason}")
 
 
+SCRIPT_SHELL = "/bin/sh"
+
+
+def _redirect_target(policy: Policy, cwd: str, target: str) -> str | None:
+    """The absolute path a redirection may use, or None when it leaves the workspace."""
+    real = os.path.realpath(os.path.join(cwd, target))
+    if real in _DEVICES_OK:
+        return real
+    if not _inside(real, policy.root) or real.startswith(("/proc/", "/dev/")):
+        return None
+    return real
+
+
+def _evaluate_script(
+    policy: Policy,
+    request: ExecRequest,
+    host_env: Mapping[str, str],
+    depth: int,
+    cwd: str,
+) -> Verdict:
+    """A command line with lists, pipelines or redirections: parse it with the bash grammar,
+    decide every command on its own, and plan the canonical script (see ``_script``)."""
+    assert request.command is not None
+    try:
+        script = parse_script(request.command)
+    except ShellRefusal as refusal:
+        return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+    commands = script.commands
+    if len(commands) == 1 and not commands[0].redirects:
+        # e.g. "echo a;": one plain command after all, run as an argv with no shell
+        return _evaluate(
+            policy, attrs.evolve(request, argv=commands[0].argv, command=None), host_env, depth
+        )
+    if len(commands) > 1 and not policy.shell.operators:
+        return _deny(
+            "EG-SHELL-UNSUPPORTED",
+            "shell.operators",
+            "this policy accepts one simple command per request (no lists or pipelines)",
+            cwd=cwd,
+        )
+    programs: list[str] = []
+    targets: list[list[str]] = []
+    rules: list[str] = []
+    first: Verdict | None = None
+    for n, command in enumerate(commands, start=1):
+        verdict = _evaluate(
+            policy, attrs.evolve(request, argv=command.argv, command=None), host_env, depth
+        )
+        if not verdict.decision.allowed or verdict.plan is None:
+            d = verdict.decision
+            return _deny(
+                d.code,
+                f"{d.rule} (command {n})",
+                f"command {n} ({command.argv[0][:40]!r}): {d.reason}",
+                cwd=cwd,
+            )
+        first = first or verdict
+        rules.append(verdict.decision.rule)
+        programs.append(verdict.plan.argv[0])
+        paths: list[str] = []
+        for r in command.redirects:
+            if r.op in (">&", "<&"):
+                paths.append(r.target)
+                continue
+            target = _redirect_target(policy, cwd, r.target)
+            writes = r.op in (">", ">>") and target not in _DEVICES_OK
+            if target is not None and writes and not policy.shell.write_redirects:
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.write_redirects",
+                    f"command {n} writes to {r.target[:80]!r}; this policy allows output "
+                    "redirection only to /dev/null",
+                    cwd=cwd,
+                )
+            if target is None:
+                return _deny(
+                    "EG-PATH-ESCAPE",
+                    "shell.redirect",
+                    f"command {n} redirects to {r.target[:80]!r}, outside the workspace",
+                    cwd=cwd,
+                )
+            paths.append(target)
+        targets.append(paths)
+    assert first is not None and first.plan is not None
+    canonical = render(script, programs, targets)
+    plan = attrs.evolve(first.plan, argv=(SCRIPT_SHELL, "-c", canonical))
+    decision = Decision(
+        verdict="allow",
+        code="EG-ALLOWED",
+        rule=f"script[{len(commands)}]: {'; '.join(dict.fromkeys(rules))}"[:500],
+        reason=f"every command of the line is allowed ({len(commands)} commands)",
+    )
+    words = tuple(w for c in commands for w in c.argv)
+    return Verdict(decision, plan, words, cwd)
+
+
 def _evaluate(
     policy: Policy, request: ExecRequest, host_env: Mapping[str, str], depth: int
 ) -> Verdict:
@@ -340,7 +437,9 @@ def _evaluate(
         try:
             argv = split_command(request.command)
         except ShellRefusal as refusal:
-            return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+            if refusal.code != "EG-SHELL-UNSUPPORTED":
+                return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+            return _evaluate_script(policy, request, host_env, depth, cwd)
     odd = _lookalike(argv[0])
     if odd is not None:
         return _deny("EG-POLICY-LOOKALIKE", "program", odd, argv=argv, cwd=cwd)

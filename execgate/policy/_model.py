@@ -155,6 +155,17 @@ class ScannerConfig:
 
 
 @attrs.frozen(kw_only=True)
+class ShellConfig:
+    """What a command line may use beyond one simple command."""
+
+    #: Lists and pipelines (``&&``, ``||``, ``;``, ``|``), each command decided on its own.
+    operators: bool = True
+    #: Output redirections (``>``, ``>>``) to files in the workspace; false allows only
+    #: ``/dev/null`` (input redirections and ``2>&1`` are always allowed, inside the workspace).
+    write_redirects: bool = True
+
+
+@attrs.frozen(kw_only=True)
 class Policy:
     version: Literal[1] = 1
     workspace: WorkspaceConfig = WorkspaceConfig()
@@ -162,6 +173,7 @@ class Policy:
     env: EnvConfig = EnvConfig()
     recorder: RecorderConfig = RecorderConfig()
     scanner: ScannerConfig = ScannerConfig()
+    shell: ShellConfig = ShellConfig()
     allow: tuple[AllowRule, ...] = ()
     deny: tuple[DenyRule, ...] = ()
     #: Absolute workspace root, resolved at load time (not a file key).

@@ -59,7 +59,21 @@ def _refuse(code: str, reason: str) -> ShellRefusal:
     return ShellRefusal(code, reason)
 
 
+def decode_word(text: str) -> str:
+    """One shell word's value after quote removal, refusing what the shell would expand (used
+    on each word of a script parsed by tree-sitter)."""
+    words = _split(text, check_reserved=False)
+    if len(words) != 1:
+        raise _refuse("EG-SHELL-PARSE", f"{text[:40]!r} is not a single word")
+    return words[0]
+
+
 def split_command(line: str) -> tuple[str, ...]:
+    """The argv of ``line`` when it is one simple command (see ``_split``)."""
+    return _split(line, check_reserved=True)
+
+
+def _split(line: str, *, check_reserved: bool) -> tuple[str, ...]:
     """The argv a POSIX shell would run for ``line``, or :class:`ShellRefusal`.
 
     Raises ``ShellRefusal("EG-SHELL-UNSUPPORTED", ...)`` for a feature outside the accepted
@@ -157,7 +171,7 @@ def split_command(line: str) -> tuple[str, ...]:
         words.append("".join(word))
     if not words:
         raise _refuse("EG-SHELL-PARSE", "the command line has no words")
-    if words[0] in RESERVED_WORDS and not line.lstrip().startswith(("'", '"')):
+    if check_reserved and words[0] in RESERVED_WORDS and not line.lstrip().startswith(("'", '"')):
         raise _refuse(
             "EG-SHELL-UNSUPPORTED",
             f"{words[0]!r} is a shell keyword; compound commands are not accepted",

@@ -1,0 +1,160 @@
+"""Command lines with lists, pipelines and redirections: every command decided on its own,
+what runs is the canonical script built from the parse, and every way around it is refused."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import open_gate
+
+from execgate import ExecRequest, Policy, load_policy
+from execgate.policy import evaluate
+
+POLICY = """
+version = 1
+[workspace]
+root = "{root}"
+[[allow]]
+command = "echo"
+[[allow]]
+command = "cat"
+[[allow]]
+command = "wc"
+[[allow]]
+command = "grep"
+[[allow]]
+command = "true"
+[[allow]]
+command = "false"
+[[allow]]
+command = "env"
+[[deny]]
+command = "rm"
+"""
+
+
+@pytest.fixture
+def spolicy(tmp_path: Path, workspace: Path) -> Policy:
+    p = tmp_path / "script-policy.toml"
+    p.write_text(POLICY.format(root=workspace))
+    return load_policy(p)
+
+
+def decide(policy: Policy, line: str) -> tuple[bool, str]:
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.allowed == (v.plan is not None)
+    return v.decision.allowed, v.decision.code
+
+
+ALLOWED = [
+    "echo a && echo b",
+    "echo a || echo b",
+    "echo a; echo b",
+    "echo a | wc -c",
+    "cat f.txt | grep x | wc -l",
+    "true && echo ok || echo no",
+    "echo a > out.txt",
+    "echo a >> out.txt 2>&1",
+    "cat < f.txt",
+    "grep x f.txt 2>/dev/null || true",
+    "echo 'a;b' && echo \"c|d\"",
+    "echo a;",
+]
+
+DENIED = [
+    ("echo a && rm x", "EG-POLICY-DENIED"),
+    ("echo a | rm x", "EG-POLICY-DENIED"),
+    ("echo a; ls", "EG-POLICY-NOT-ALLOWED"),
+    ("echo a | sh", "EG-POLICY-NOT-ALLOWED"),
+    ("echo a | env rm x", "EG-POLICY-DENIED"),
+    ("echo a > ../out", "EG-PATH-ESCAPE"),
+    ("echo a > /etc/cron.d/x", "EG-PATH-ESCAPE"),
+    ("cat < /etc/shadow", "EG-PATH-ESCAPE"),
+    ("echo a > link-out/x", "EG-PATH-ESCAPE"),
+    ("echo a > /dev/sda", "EG-PATH-ESCAPE"),
+    ("echo a 3> f", "EG-SHELL-UNSUPPORTED"),
+    ("echo a >&3", "EG-SHELL-UNSUPPORTED"),
+    ("echo a &> f", "EG-SHELL-UNSUPPORTED"),
+    ("echo a & echo b", "EG-SHELL-UNSUPPORTED"),
+    ("echo $(rm x) | wc", "EG-SHELL-UNSUPPORTED"),
+    ("echo `rm x` && true", "EG-SHELL-UNSUPPORTED"),
+    ("echo a && cat <(rm x)", "EG-SHELL-UNSUPPORTED"),
+    ("echo ${x:-$(rm x)} | wc", "EG-SHELL-UNSUPPORTED"),
+    ("X=1 echo a | wc", "EG-SHELL-UNSUPPORTED"),
+    ("(echo a) | wc", "EG-SHELL-UNSUPPORTED"),
+    ("{ echo a; } | wc", "EG-SHELL-UNSUPPORTED"),
+    ("f() { rm x; }; f", "EG-SHELL-UNSUPPORTED"),
+    ("if true; then rm x; fi", "EG-SHELL-UNSUPPORTED"),
+    ("echo a | while read x; do rm $x; done", "EG-SHELL-UNSUPPORTED"),
+    ("! echo a | wc", "EG-SHELL-UNSUPPORTED"),
+    ("echo *.txt | wc", "EG-SHELL-UNSUPPORTED"),
+    ("echo ~/x | wc", "EG-SHELL-UNSUPPORTED"),
+    ("echo {a,b} | wc", "EG-SHELL-UNSUPPORTED"),
+    ("cat <<< secret | wc", "EG-SHELL-UNSUPPORTED"),
+    ("echo a |& wc", "EG-SHELL-UNSUPPORTED"),
+    ("echo a && # comment", "EG-SHELL-PARSE"),
+    ("echo a # comment", "EG-SHELL-UNSUPPORTED"),
+    ("echo a | wc > ../x", "EG-PATH-ESCAPE"),
+    ("echo a &&", "EG-SHELL-PARSE"),
+    ("| wc", "EG-SHELL-PARSE"),
+    ("echo 'unterminated | wc", "EG-SHELL-PARSE"),
+    ("echo a\nrm x", "EG-SHELL-UNSUPPORTED"),
+    ("echo a > $HOME/x", "EG-SHELL-UNSUPPORTED"),
+    ("echo a > out.txt; rm out.txt", "EG-POLICY-DENIED"),
+    (" ; ".join(["true"] * 40), "EG-SHELL-UNSUPPORTED"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _files(workspace: Path, tmp_path: Path) -> None:
+    (workspace / "f.txt").write_text("x\ny\n")
+    (tmp_path / "out").mkdir(exist_ok=True)
+    if not (workspace / "link-out").exists():
+        (workspace / "link-out").symlink_to(tmp_path / "out")
+
+
+@pytest.mark.parametrize("line", ALLOWED)
+def test_scripts_of_allowed_commands_pass(spolicy: Policy, line: str) -> None:
+    assert decide(spolicy, line) == (True, "EG-ALLOWED"), line
+
+
+@pytest.mark.parametrize(("line", "code"), DENIED)
+def test_scripts_cannot_smuggle_anything(spolicy: Policy, line: str, code: str) -> None:
+    assert decide(spolicy, line) == (False, code), line
+
+
+def test_the_canonical_script_names_every_program_by_path(spolicy: Policy) -> None:
+    v = evaluate(spolicy, ExecRequest(command="echo 'a b' | wc -c > n.txt"), dict(os.environ))
+    assert v.plan is not None
+    shell, flag, script = v.plan.argv
+    assert (shell, flag) == ("/bin/sh", "-c")
+    assert script.startswith("/") and "| /" in script and "'a b'" in script
+    assert script.endswith(f"1> {spolicy.root}/n.txt")
+
+
+def test_default_policy_allows_pipelines_but_not_writes(tmp_path: Path) -> None:
+    from execgate import default_policy
+
+    p = default_policy(tmp_path)
+    assert decide(p, "ls -la | wc -l") == (True, "EG-ALLOWED")
+    assert decide(p, "ls 2>/dev/null || true") == (True, "EG-ALLOWED")
+    assert decide(p, "ls > listing.txt") == (False, "EG-SHELL-UNSUPPORTED")
+
+
+@pytest.mark.anyio
+async def test_scripts_really_run_as_decided(
+    spolicy: Policy, store_url: str, workspace: Path
+) -> None:
+    async with open_gate(spolicy, store_url) as gate:
+        r = await gate.run(command="cat f.txt | grep y | wc -l")
+        assert (r.exit_code, r.stdout.strip()) == (0, b"1")
+        r = await gate.run(command="false || echo fallback")
+        assert r.stdout == b"fallback\n"
+        r = await gate.run(command="false && echo never")
+        assert (r.exit_code, r.stdout) == (1, b"")
+        r = await gate.run(command="echo 'x; rm -rf /' > note.txt && cat note.txt")
+        assert r.stdout == b"x; rm -rf /\n" and (workspace / "note.txt").exists()
+        r = await gate.run(command="grep nothing missing.txt 2>&1 | wc -l")
+        assert r.stdout.strip() == b"1"
