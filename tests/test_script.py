@@ -158,3 +158,28 @@ async def test_scripts_really_run_as_decided(
         assert r.stdout == b"x; rm -rf /\n" and (workspace / "note.txt").exists()
         r = await gate.run(command="grep nothing missing.txt 2>&1 | wc -l")
         assert r.stdout.strip() == b"1"
+
+
+def test_parser_survives_hostile_unicode() -> None:
+    """tree-sitter-bash 0.25 crashed (SIGSEGV) on inputs like '{' + U+108712 + '\\b'. Run a
+    seeded flood of such inputs in a child process, so a crash fails this test instead of
+    killing the test run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import random\n"
+        "from execgate.policy._script import parse_script\n"
+        "from execgate.policy._shell import ShellRefusal\n"
+        "rng = random.Random(7)\n"
+        "pool = [chr(c) for c in range(1, 0x250)] + ['{', '\\U00108712', '\\b', '\\U0001f600', '$', '|']\n"
+        "cases = ['~\\x97b:{\\U00108712\\x08h', '{\\U00108712\\x08h'] * 50\n"
+        "cases += [''.join(rng.choice(pool) for _ in range(rng.randint(0, 24))) for _ in range(20000)]\n"
+        "for s in cases:\n"
+        "    try:\n"
+        "        parse_script(s)\n"
+        "    except ShellRefusal:\n"
+        "        pass\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr.decode()[-2000:]

@@ -20,6 +20,7 @@ wheels with no toolchain at install time.
 
 from __future__ import annotations
 
+import contextvars
 import shlex
 from typing import Any
 
@@ -69,7 +70,20 @@ def _refuse(what: str) -> ShellRefusal:
 
 
 def _text(node: Node) -> str:
-    return (node.text or b"").decode("utf-8", "surrogateescape")
+    """The node's text, sliced from the *original* line (the parser saw a sanitised copy)."""
+    return _SOURCE.get()[node.start_byte : node.end_byte].decode("utf-8", "surrogateescape")
+
+
+#: The original bytes of the line being parsed (a context variable: parsing is reentrant
+#: across threads and tasks).
+_SOURCE: contextvars.ContextVar[bytes] = contextvars.ContextVar("execgate_script_source")
+
+#: tree-sitter-bash 0.25's scanner crashes (SIGSEGV, non-deterministically) on some non-ASCII
+#: input such as "{" + U+108712 + "\b" (found by hypothesis). The parser therefore sees a
+#: copy in which every byte outside printable ASCII (and tab) is replaced by "a": those bytes
+#: are ordinary word characters to bash, as "a" is, so the structure is the same and every
+#: byte offset is unchanged; words are then decoded from the original bytes.
+_SANITISE = bytes(b if 0x20 <= b < 0x7F or b == 0x09 else 0x61 for b in range(256))
 
 
 def _word(node: Node) -> str:
@@ -155,7 +169,9 @@ def parse_script(line: str) -> Script:
     """The structure of ``line``, or :class:`ShellRefusal` (see the module docstring)."""
     if "\n" in line.rstrip("\n") or "\r" in line:
         raise ShellRefusal("EG-SHELL-UNSUPPORTED", "newlines separate commands; use ';' or '&&'")
-    tree = _PARSER.parse(line.encode("utf-8", "surrogateescape"))
+    source = line.encode("utf-8", "surrogateescape")
+    _SOURCE.set(source)
+    tree = _PARSER.parse(source.translate(_SANITISE))
     root = tree.root_node
     if root.has_error:
         raise ShellRefusal("EG-SHELL-PARSE", "the command line does not parse as bash")
