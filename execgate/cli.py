@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import shlex
 import sys
 import time
@@ -469,6 +470,58 @@ def verify(store: str, as_json: bool) -> None:
             )
         click.echo("ok" if report.ok else "TAMPERED")
     sys.exit(0 if report.ok else 1)
+
+
+def _doctor_checks() -> list[tuple[str, bool, str]]:
+    """(what, available, detail) for each mechanism execgate relies on, on this host."""
+    import platform
+    import shutil
+
+    from .process._tree import CgroupContainment, _cgroup2_mount, _own_cgroup
+
+    checks: list[tuple[str, bool, str]] = []
+    cg = CgroupContainment.create()
+    if cg is not None:
+        checks.append(("cgroup containment", True, f"{cg.base} (cgroup.kill ends whole trees)"))
+        cg.close()
+    else:
+        mount, own = _cgroup2_mount(), _own_cgroup()
+        why = "no cgroup2 mount" if mount is None else f"cannot create a child of {own} at {mount}"
+        checks.append(("cgroup containment", False, f"{why}; process-group fallback applies"))
+    checks.append(("process-group fallback", True, "killpg + subreaper sweep (best effort)"))
+    sh = shutil.which("sh", path="/bin:/usr/bin")
+    checks.append(("/bin/sh", os.path.exists("/bin/sh"), sh or "missing: no scripts, no limits"))
+    try:
+        from .policy._script import parse_script
+
+        parse_script("true && true")
+        checks.append(("bash grammar (tree-sitter)", True, "lists, pipelines, redirections"))
+    except Exception as exc:  # report, never crash the doctor
+        checks.append(("bash grammar (tree-sitter)", False, repr(exc)))
+    try:
+        import psycopg
+
+        checks.append(("PostgreSQL store", True, f"psycopg {psycopg.__version__}"))
+    except ImportError:
+        checks.append(("PostgreSQL store", False, "pip install 'execgate[postgres]'"))
+    root = os.geteuid() == 0
+    checks.append(
+        ("processes limit", not root, "not enforced for root (kernel exempts it)" if root else "")
+    )
+    checks.append(("python", True, platform.python_version()))
+    return checks
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def doctor(as_json: bool) -> None:
+    """Report which containment and isolation mechanisms this host supports."""
+    checks = _doctor_checks()
+    if as_json:
+        click.echo(json.dumps([{"check": c, "ok": ok, "detail": d} for c, ok, d in checks]))
+        return
+    for what, ok, detail in checks:
+        click.echo(f"{'ok ' if ok else 'no '} {what:<28} {detail}")
 
 
 @main.group()

@@ -238,3 +238,11 @@ def test_log_table(policy_file: Path, workspace: Path) -> None:
     r = run(["log", "--table", "--job", "TAB1"], workspace, env={**os.environ, "COLUMNS": "160"})
     out = r.stdout.decode()
     assert r.returncode == 0 and "decision / exit" in out and "exit 0" in out and "allow" in out
+
+
+def test_doctor(workspace: Path) -> None:
+    r = run(["doctor", "--json"], workspace)
+    checks = {c["check"]: c for c in json.loads(r.stdout)}
+    assert r.returncode == 0
+    assert {"cgroup containment", "/bin/sh", "bash grammar (tree-sitter)"} <= set(checks)
+    assert checks["bash grammar (tree-sitter)"]["ok"] is True
