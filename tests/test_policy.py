@@ -241,3 +241,20 @@ def test_json_schema_agrees_with_the_loader(tmp_path: Path) -> None:
         assert list(validator.iter_errors(bad)), bad  # the schema refuses it ...
         with pytest.raises(PolicyInvalid):  # ... and so does the loader
             parse_policy(bad, base_dir=tmp_path, source="bad")
+
+
+@pytest.mark.parametrize(
+    ("argv", "allowed"),
+    [
+        (["git", "log", "--outp=/tmp/x"], False),
+        (["git", "log", "--ou", "x"], False),
+        (["git", "log", "--ext-d"], False),
+        (["git", "log", "--oneline"], True),  # not an abbreviation of a denied option
+        (["git", "log", "--o"], False),  # ambiguous to git, but getopt could read it so
+    ],
+)
+def test_denied_long_options_are_denied_in_every_abbreviation(
+    tmp_path: Path, argv: list[str], allowed: bool
+) -> None:
+    v = evaluate(default_policy(tmp_path), ExecRequest(argv=argv), dict(os.environ))
+    assert v.decision.allowed is allowed, v.decision

@@ -58,6 +58,16 @@ class Verdict:
     cwd: str | None = None
 
 
+def _abbreviates(arg: str, pattern: str) -> bool:
+    """``--outp=x`` for a denied ``--output*``: getopt_long accepts any unambiguous prefix of
+    a long option, so a denied long option is denied in every abbreviation."""
+    if not (pattern.startswith("--") and arg.startswith("--")):
+        return False
+    denied = pattern[2:].split("=", 1)[0].rstrip("*")
+    given = arg[2:].split("=", 1)[0]
+    return bool(given) and bool(denied) and denied.startswith(given)
+
+
 def _deny(code: str, rule: str, reason: str, **kw: object) -> Verdict:
     return Verdict(Decision(verdict="deny", code=code, rule=rule, reason=reason), None, **kw)  # type: ignore[arg-type]
 
@@ -473,7 +483,7 @@ def _evaluate(
         rule_name = f"allow[{i}] {allow_rule.command!r}"
         for arg in argv[1:]:
             for pat in allow_rule.deny_args:
-                if fnmatch.fnmatchcase(arg, pat):
+                if fnmatch.fnmatchcase(arg, pat) or _abbreviates(arg, pat):
                     return _deny(
                         "EG-POLICY-ARG-DENIED",
                         f"{rule_name}.deny_args",
