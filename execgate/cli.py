@@ -26,7 +26,7 @@ import cattrs
 import click
 
 from .errors import ExecgateError, PolicyInvalid, ProgramNotFound, Refused, RequestError
-from .models import Decision, Event, ExecRequest, ExecResult
+from .models import RLIMIT_FIELDS, Decision, Event, ExecRequest, ExecResult
 from .policy import Policy, default_policy, load_policy, policy_schema
 from .scan import scan_text
 from .store import DEFAULT_STORE_URL, EventFilter, open_store
@@ -104,6 +104,7 @@ def _request(
     model_id: str | None,
     session_id: str | None,
     as_json: bool,
+    **rlimits: int | None,
 ) -> ExecRequest:
     if bool(program) == (shell is not None):
         raise click.UsageError("give a program after --, or --shell 'COMMAND LINE', not both")
@@ -116,7 +117,7 @@ def _request(
                 stdin = f.read()
         except OSError as exc:
             raise click.BadParameter(f"cannot read {stdin_from}: {exc.strerror}") from None
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {k: v for k, v in rlimits.items() if v is not None}
     if job_id:
         extra["job_id"] = job_id
     try:
@@ -180,6 +181,16 @@ def _common(f: Any) -> Any:
             is_flag=True,
             help="Kill the job when an output stream exceeds the cap.",
         ),
+        *[
+            click.option(
+                f"--{name.replace('_', '-')}",
+                name,
+                type=click.IntRange(min=1),
+                metavar="N",
+                help=f"Resource limit {name} (at most the policy's maximum).",
+            )
+            for name in RLIMIT_FIELDS
+        ],
         click.option(
             "--shell",
             metavar="'COMMAND LINE'",

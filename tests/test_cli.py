@@ -246,3 +246,26 @@ def test_doctor(workspace: Path) -> None:
     assert r.returncode == 0
     assert {"cgroup containment", "/bin/sh", "bash grammar (tree-sitter)"} <= set(checks)
     assert checks["bash grammar (tree-sitter)"]["ok"] is True
+
+
+def test_resource_limit_flags(policy_file: Path, workspace: Path) -> None:
+    probe = (
+        "import resource as r; print(r.getrlimit(r.RLIMIT_NOFILE)[0], r.getrlimit(r.RLIMIT_CPU)[0])"
+    )
+    r = run(
+        [
+            "run",
+            "--policy",
+            str(policy_file),
+            "--open-files",
+            "40",
+            "--cpu-seconds",
+            "7",
+            "--",
+            PYTHON,
+            "-c",
+            probe,
+        ],
+        workspace,
+    )
+    assert r.stdout.split() == [b"40", b"7"]
