@@ -620,3 +620,36 @@ async def test_a_secret_split_by_the_truncation_cut_is_not_stored(
     (out,) = st.outputs("cut")
     st.close()
     assert out.stdout is not None and tok[:10] not in out.stdout and "withheld" in out.stdout
+
+
+async def test_frozen_disk_refuses_within_the_bound_and_never_hangs(
+    policy: Policy, tmp_path: Path, workspace: Path
+) -> None:
+    """A real frozen filesystem (ext4 on a loop device, fsfreeze): writes block in the kernel.
+    The request must be refused after record_timeout with nothing run, not hang."""
+    import subprocess
+
+    image, mnt = tmp_path / "fs.img", tmp_path / "frozen"
+    mnt.mkdir()
+    subprocess.run(["truncate", "-s", "32M", str(image)], check=True)
+    made = subprocess.run(["mkfs.ext4", "-q", "-F", str(image)], capture_output=True)
+    mounted = subprocess.run(["mount", "-o", "loop", str(image), str(mnt)], capture_output=True)
+    if made.returncode or mounted.returncode:
+        pytest.skip(f"cannot mount an ext4 loop image here: {mounted.stderr.decode().strip()}")
+    frozen = False
+    try:
+        async with open_gate(policy, f"sqlite:///{mnt / 'db.sqlite'}", record_timeout=1.0) as gate:
+            await gate.run(argv=["true"])
+            subprocess.run(["fsfreeze", "-f", str(mnt)], check=True)
+            frozen = True
+            with anyio.fail_after(20):
+                with pytest.raises(RecorderUnavailable) as exc:
+                    await gate.run(argv=["touch", "marker"])
+            assert "did not confirm" in str(exc.value)
+            assert not (workspace / "marker").exists()
+            subprocess.run(["fsfreeze", "-u", str(mnt)], check=True)
+            frozen = False
+    finally:
+        if frozen:
+            subprocess.run(["fsfreeze", "-u", str(mnt)], check=False)
+        subprocess.run(["umount", "-l", str(mnt)], check=False)

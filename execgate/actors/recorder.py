@@ -60,8 +60,14 @@ class Recorder(Actor):
             events = [i for i in items if isinstance(i, Event)]
             outputs = [i for i in items if isinstance(i, OutputRecord)]
             try:
+                # abandon_on_cancel: a write stuck on a frozen disk must not hold the gate's
+                # shutdown; the store's own lock keeps a later write from overlapping it.
                 await anyio.to_thread.run_sync(
-                    self.store.append, events, outputs, limiter=self.thread_limiter
+                    self.store.append,
+                    events,
+                    outputs,
+                    limiter=self.thread_limiter,
+                    abandon_on_cancel=True,
                 )
             except RecorderUnavailable as exc:
                 log.error("%s (%d events in the failed batch)", exc, len(events))

@@ -468,8 +468,13 @@ class SqlStore(abc.ABC):
         return marked
 
     def close(self) -> None:
-        with self._lock:
-            self._close_quietly()
+        """Close the connection; if a write is stuck (a frozen disk), give up after a few
+        seconds and leave it to the process's exit rather than hang the caller."""
+        if self._lock.acquire(timeout=5.0):
+            try:
+                self._close_quietly()
+            finally:
+                self._lock.release()
 
 
 def _pid_alive(pid: int) -> bool:

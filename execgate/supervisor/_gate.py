@@ -26,6 +26,7 @@ from ..errors import (
     GateClosed,
     IdempotencyConflict,
     NotStarted,
+    RecorderUnavailable,
     refusal_for,
 )
 from ..models import Decision, Event, ExecRequest, ExecResult, Finding, LogLevel
@@ -150,6 +151,7 @@ class Gate:
         restart_intensity: int = 5,
         restart_period: float = 10.0,
         host_env: Mapping[str, str] | None = None,
+        record_timeout: float = 10.0,
     ) -> None:
         self.policy = policy
         self.store_url = store_url
@@ -157,6 +159,7 @@ class Gate:
         self._max_jobs = max_concurrent_jobs
         self._intensity = restart_intensity
         self._period = restart_period
+        self._record_timeout = record_timeout
         self._host_env = host_env
         self._sup: Supervisor | None = None
         self._tg: anyio.abc.TaskGroup | None = None
@@ -180,13 +183,17 @@ class Gate:
         restart_intensity: int = 5,
         restart_period: float = 10.0,
         host_env: Mapping[str, str] | None = None,
+        record_timeout: float = 10.0,
     ) -> Gate:
         """Prepare a gate. ``policy``: a :class:`Policy`, a path to a TOML policy file, or
         ``None`` for the embedded read-only default with the current directory as workspace.
         ``store``: a store URL (default: SQLite under ``./.execgate/``).
 
         Raises ``PolicyInvalid`` at once for a bad policy; the store is opened (and
-        ``StoreUnavailable`` raised) on entering the context.
+        ``StoreUnavailable`` raised) on entering the context. ``record_timeout`` bounds how
+        long a request waits for the recorder to confirm a write (a frozen or hung disk, a
+        stalled database): past it the request fails with ``EG-RECORDER-UNAVAILABLE`` and,
+        for a decision, nothing runs — never a hang.
         """
         if max_concurrent_jobs < 1:
             raise ValueError("max_concurrent_jobs must be >= 1")
@@ -198,6 +205,7 @@ class Gate:
             restart_intensity=restart_intensity,
             restart_period=restart_period,
             host_env=host_env,
+            record_timeout=record_timeout,
         )
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -321,6 +329,16 @@ class Gate:
         await sup.send(name, call)
         return await call.reply.wait()
 
+    async def _record(self, sup: Supervisor, events: tuple[Any, ...]) -> None:
+        """Wait for the recorder to make ``events`` durable, at most ``record_timeout``."""
+        with anyio.move_on_after(self._record_timeout):
+            await self._call(sup, "recorder", events)
+            return
+        raise RecorderUnavailable(
+            f"the flight recorder did not confirm the write within {self._record_timeout:g}s "
+            "(disk or database stalled)"
+        )
+
     async def check(self, request: ExecRequest | None = None, /, **fields: Any) -> Decision:
         """Decide on a request without running it. The decision is recorded (marked as a dry
         run). Returns the decision, allow or deny; raises only when the gate or its recorder
@@ -330,7 +348,7 @@ class Gate:
         try:
             verdict, findings = await self._decide(sup, req)
             event = decision_event(req, verdict, findings, level=self._level(req), dry_run=True)
-            await self._call(sup, "recorder", (event,))
+            await self._record(sup, (event,))
             return verdict.decision
         finally:
             self._leave()
@@ -409,9 +427,7 @@ class Gate:
     async def _run(self, sup: Supervisor, req: ExecRequest) -> ExecResult:
         verdict, findings = await self._decide(sup, req)
         # Fail closed: the decision is durable before anything runs, or nothing runs.
-        await self._call(
-            sup, "recorder", (decision_event(req, verdict, findings, level=self._level(req)),)
-        )
+        await self._record(sup, (decision_event(req, verdict, findings, level=self._level(req)),))
         if not verdict.decision.allowed or verdict.plan is None:
             raise refusal_for(verdict.decision)
         plan = verdict.plan
@@ -481,7 +497,7 @@ class Gate:
         dropped."""
         for attempt in range(RESULT_WRITE_ATTEMPTS):
             try:
-                await self._call(sup, "recorder", (event, *extra))
+                await self._record(sup, (event, *extra))
                 return True
             except ExecgateError:
                 if attempt + 1 < RESULT_WRITE_ATTEMPTS:
@@ -505,7 +521,7 @@ class Gate:
             return
         pending, self._unrecorded = self._unrecorded, []
         try:
-            await self._call(sup, "recorder", tuple(pending))
+            await self._record(sup, tuple(pending))
             log.warning("recorded %d event(s) that had failed earlier", len(pending))
             return
         except ExecgateError as exc:
