@@ -31,7 +31,17 @@ from .errors import (
     StoreUnavailable,
     SupervisorFailed,
 )
-from .models import Decision, Event, ExecRequest, ExecResult, Finding, Limits
+from .models import (
+    ApprovalAnswer,
+    ApprovalRequest,
+    Decision,
+    Event,
+    ExecRequest,
+    ExecResult,
+    Finding,
+    Grant,
+    Limits,
+)
 from .policy import Policy, default_policy, load_policy
 from .scan import redact, scan_text
 from .store import DEFAULT_STORE_URL, open_store
@@ -42,6 +52,8 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_STORE_URL",
     "ActorCrashed",
+    "ApprovalAnswer",
+    "ApprovalRequest",
     "ConfigError",
     "ContainmentFailed",
     "Decision",
@@ -54,6 +66,7 @@ __all__ = [
     "Gate",
     "GateClosed",
     "GateStatistics",
+    "Grant",
     "IdempotencyConflict",
     "InternalError",
     "Limits",

@@ -26,7 +26,15 @@ import cattrs
 import click
 
 from .errors import ExecgateError, PolicyInvalid, ProgramNotFound, Refused, RequestError
-from .models import RLIMIT_FIELDS, Decision, Event, ExecRequest, ExecResult
+from .models import (
+    RLIMIT_FIELDS,
+    ApprovalAnswer,
+    ApprovalRequest,
+    Decision,
+    Event,
+    ExecRequest,
+    ExecResult,
+)
 from .policy import Policy, default_policy, load_policy, policy_schema
 from .scan import scan_text
 from .store import DEFAULT_STORE_URL, EventFilter, open_store
@@ -212,13 +220,37 @@ def _common(f: Any) -> Any:
     return f
 
 
+def _tty_approver() -> Any:
+    """An approver that asks the person at the terminal (/dev/tty), or None without one: an
+    [[ask]] rule then refuses (EG-APPROVAL-REQUIRED). stdin may carry the job's input, so the
+    question is asked on the terminal itself."""
+    if not (sys.stderr.isatty() and os.path.exists("/dev/tty")):
+        return None
+
+    def ask(request: ApprovalRequest) -> ApprovalAnswer:
+        what = request.command or shlex.join(request.argv or ())
+        # two handles: a tty is not seekable, so it cannot be opened "r+" in text mode
+        with open("/dev/tty", "w") as out, open("/dev/tty") as inp:
+            out.write(f"execgate: {request.reason}\n  {what}\n  in {request.cwd}\n")
+            out.write("allow? [o]nce / [j]ob / [w]orkspace (1 h) / [N]o: ")
+            out.flush()
+            reply = inp.readline().strip().lower()[:1]
+        scope = {"o": "once", "j": "job", "w": "workspace"}.get(reply, "deny")
+        return ApprovalAnswer(scope=scope, ttl=3600.0 if scope == "workspace" else None)  # type: ignore[arg-type]
+
+    async def approver(request: ApprovalRequest) -> ApprovalAnswer:
+        return await anyio.to_thread.run_sync(ask, request, abandon_on_cancel=True)
+
+    return approver
+
+
 def _through_gate(
     policy: Policy, store: str, as_json: bool, action: Callable[[Gate], Awaitable[T]]
 ) -> T:
     """Open a gate on trio, do ``action``, close it; map failures to exit codes."""
 
     async def go() -> T:
-        async with Gate.open(policy, store) as gate:
+        async with Gate.open(policy, store, approver=_tty_approver()) as gate:
             return await action(gate)
 
     try:

@@ -116,6 +116,11 @@ DENIAL_CODES: Mapping[str, tuple[type[Refused], str]] = {
         PolicyDenied,
         "the program name has non-ASCII, invisible or control characters (look-alikes)",
     ),
+    "EG-APPROVAL-REQUIRED": (
+        PolicyDenied,
+        "an [[ask]] rule matched and no approver is configured (or none could be asked)",
+    ),
+    "EG-APPROVAL-DENIED": (PolicyDenied, "the approver refused, failed or did not answer in time"),
     "EG-CWD-ESCAPE": (PolicyDenied, "cwd resolves (after .. and symlinks) outside the workspace"),
     "EG-CWD-INVALID": (PolicyDenied, "cwd does not exist or is not a directory"),
     "EG-ENV-DENIED": (PolicyDenied, "an env override names a variable the policy denies"),

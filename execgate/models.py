@@ -16,7 +16,7 @@ import attrs
 
 from .errors import RequestError
 
-Verdict = Literal["allow", "deny"]
+Verdict = Literal["allow", "deny", "ask"]
 #: What the flight recorder keeps of a job (TERM-LOG-001), least to most:
 #: ``none`` records decisions and results with the program only (no arguments, no output);
 #: ``commands_only`` adds the redacted command line (the default);
@@ -318,6 +318,8 @@ EventKind = Literal[
     "error",
     "interrupted",
     "purge",
+    "approval_asked",
+    "approval_answered",
     "actor_restart",
     "supervisor_start",
     "supervisor_stop",
@@ -361,3 +363,46 @@ class OutputRecord:
     ts: float
     stdout: str | None
     stderr: str | None
+
+
+@attrs.frozen(kw_only=True)
+class ApprovalRequest:
+    """What an approver is asked: a request that an ``[[ask]]`` rule matched. ``command`` and
+    ``argv`` are redacted."""
+
+    job_id: str
+    model_id: str | None
+    session_id: str | None
+    command: str | None
+    argv: tuple[str, ...] | None
+    cwd: str | None
+    rule: str
+    reason: str
+
+
+ApprovalScope = Literal["once", "job", "workspace", "deny"]
+
+
+@attrs.frozen(kw_only=True)
+class ApprovalAnswer:
+    """``once``: this request; ``job``: requests of this job_id matching the same rule;
+    ``workspace``: every request matching the rule (until ``ttl`` seconds pass, or revoked);
+    ``deny``: refuse."""
+
+    scope: ApprovalScope
+    ttl: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.scope not in ("once", "job", "workspace", "deny"):
+            raise ValueError(f"scope: expected once, job, workspace or deny, got {self.scope!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Grant:
+    """A standing approval (scope ``job`` or ``workspace``) held by a gate."""
+
+    grant_id: str
+    rule: str
+    scope: Literal["job", "workspace"]
+    job_id: str | None
+    expires_at: float | None  # unix seconds

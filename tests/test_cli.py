@@ -269,3 +269,13 @@ def test_resource_limit_flags(policy_file: Path, workspace: Path) -> None:
         workspace,
     )
     assert r.stdout.split() == [b"40", b"7"]
+
+
+def test_ask_rule_without_a_terminal_is_refused(tmp_path: Path, workspace: Path) -> None:
+    p = tmp_path / "ask.toml"
+    p.write_text(f'version = 1\n[workspace]\nroot = "{workspace}"\n[[ask]]\ncommand = "touch"\n')
+    r = run(["run", "--policy", str(p), "--json", "--", "touch", "x"], workspace)
+    assert r.returncode == 126 and json.loads(r.stdout)["code"] == "EG-APPROVAL-REQUIRED"
+    assert not (workspace / "x").exists()
+    r = run(["check", "--policy", str(p), "--json", "--", "touch", "x"], workspace)
+    assert r.returncode == 126 and json.loads(r.stdout)["decision"] == "ask"

@@ -378,12 +378,13 @@ def _evaluate_script(
     programs: list[str] = []
     targets: list[list[str]] = []
     rules: list[str] = []
+    asks: list[str] = []
     first: Verdict | None = None
     for n, command in enumerate(commands, start=1):
         verdict = _evaluate(
             policy, attrs.evolve(request, argv=command.argv, command=None), host_env, depth
         )
-        if not verdict.decision.allowed or verdict.plan is None:
+        if verdict.decision.verdict == "deny" or verdict.plan is None:
             d = verdict.decision
             return _deny(
                 d.code,
@@ -391,6 +392,8 @@ def _evaluate_script(
                 f"command {n} ({command.argv[0][:40]!r}): {d.reason}",
                 cwd=cwd,
             )
+        if verdict.decision.verdict == "ask":
+            asks.append(f"command {n}: {verdict.decision.reason}")
         first = first or verdict
         rules.append(verdict.decision.rule)
         programs.append(verdict.plan.argv[0])
@@ -421,12 +424,18 @@ def _evaluate_script(
     assert first is not None and first.plan is not None
     canonical = render(script, programs, targets)
     plan = attrs.evolve(first.plan, argv=(SCRIPT_SHELL, "-c", canonical))
-    decision = Decision(
-        verdict="allow",
-        code="EG-ALLOWED",
-        rule=f"script[{len(commands)}]: {'; '.join(dict.fromkeys(rules))}"[:500],
-        reason=f"every command of the line is allowed ({len(commands)} commands)",
-    )
+    rule = f"script[{len(commands)}]: {'; '.join(dict.fromkeys(rules))}"[:500]
+    if asks:
+        decision = Decision(
+            verdict="ask", code="EG-APPROVAL-REQUIRED", rule=rule, reason="; ".join(asks)[:1000]
+        )
+    else:
+        decision = Decision(
+            verdict="allow",
+            code="EG-ALLOWED",
+            rule=rule,
+            reason=f"every command of the line is allowed ({len(commands)} commands)",
+        )
     words = tuple(w for c in commands for w in c.argv)
     return Verdict(decision, plan, words, cwd)
 
@@ -477,10 +486,12 @@ def _evaluate(
                 argv=argv,
                 cwd=cwd,
             )
-    for i, allow_rule in enumerate(policy.allow):
+    candidates = [("allow", i, r) for i, r in enumerate(policy.allow)]
+    candidates += [("ask", i, r) for i, r in enumerate(policy.ask)]
+    for kind, i, allow_rule in candidates:
         if not _matches(allow_rule, real, argv, path):
             continue
-        rule_name = f"allow[{i}] {allow_rule.command!r}"
+        rule_name = f"{kind}[{i}] {allow_rule.command!r}"
         for arg in argv[1:]:
             for pat in allow_rule.deny_args:
                 if fnmatch.fnmatchcase(arg, pat) or _abbreviates(arg, pat):
@@ -521,13 +532,17 @@ def _evaluate(
             capture_stdout=request.capture_stdout,
             capture_stderr=request.capture_stderr,
         )
-        reason = allow_rule.reason or f"{allow_rule.command!r} is allowed by {policy.source}"
-        return Verdict(
-            Decision(verdict="allow", code="EG-ALLOWED", rule=rule_name, reason=reason),
-            plan,
-            argv,
-            cwd,
-        )
+        if kind == "ask":
+            reason = allow_rule.reason or (
+                f"{allow_rule.command!r} needs a person's approval under {policy.source}"
+            )
+            decision = Decision(
+                verdict="ask", code="EG-APPROVAL-REQUIRED", rule=rule_name, reason=reason
+            )
+        else:
+            reason = allow_rule.reason or f"{allow_rule.command!r} is allowed by {policy.source}"
+            decision = Decision(verdict="allow", code="EG-ALLOWED", rule=rule_name, reason=reason)
+        return Verdict(decision, plan, argv, cwd)
     modes = [r.command for r in policy.allow if _rule_program(r, path) == real]
     hint = f" (allowed for this program: {', '.join(map(repr, modes))})" if modes else ""
     return _deny(

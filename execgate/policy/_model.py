@@ -175,6 +175,8 @@ class Policy:
     scanner: ScannerConfig = ScannerConfig()
     shell: ShellConfig = ShellConfig()
     allow: tuple[AllowRule, ...] = ()
+    #: Like [[allow]], but a person must approve each matching request (see Gate approver).
+    ask: tuple[AllowRule, ...] = ()
     deny: tuple[DenyRule, ...] = ()
     #: Absolute workspace root, resolved at load time (not a file key).
     root: str = attrs.field(default="", metadata={"internal": True})
@@ -264,6 +266,7 @@ def _check_rules(policy: Policy) -> list[str]:
     problems = []
     rule_sets: tuple[tuple[str, tuple[AllowRule | DenyRule, ...]], ...] = (
         ("allow", policy.allow),
+        ("ask", policy.ask),
         ("deny", policy.deny),
     )
     for kind, rules in rule_sets:

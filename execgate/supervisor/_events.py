@@ -192,3 +192,18 @@ def error_event(request: ExecRequest, code: str, message: str) -> Event:
 
 def lifecycle_event(kind: EventKind, actor: str, **detail: object) -> Event:
     return _new(kind, actor, detail=json.dumps(detail, default=str) if detail else None)
+
+
+def approval_event(
+    kind: EventKind, request: ExecRequest, rule: str, reason: str, **detail: object
+) -> Event:
+    return _new(
+        kind,
+        "gatekeeper",
+        job_id=request.job_id,
+        model_id=request.model_id,
+        session_id=request.session_id,
+        rule=rule,
+        reason=redact_text(reason),
+        detail=json.dumps(detail, default=str) if detail else None,
+    )

@@ -11,8 +11,9 @@ import os
 import signal
 import socket
 import time
+import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Literal
 
@@ -29,19 +30,38 @@ from ..errors import (
     RecorderUnavailable,
     refusal_for,
 )
-from ..models import Decision, Event, ExecRequest, ExecResult, Finding, LogLevel
+from ..models import (
+    ApprovalAnswer,
+    ApprovalRequest,
+    Decision,
+    Event,
+    ExecRequest,
+    ExecResult,
+    Finding,
+    Grant,
+    LogLevel,
+)
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
 from ..scan import describe, redact_text, refusing
 from ..store import DEFAULT_STORE_URL, Store, open_store, parse_store_url
-from ._events import decision_event, error_event, lifecycle_event, result_records
+from ._events import (
+    approval_event,
+    decision_event,
+    error_event,
+    lifecycle_event,
+    redacted_command,
+    result_records,
+)
 from ._supervisor import ACTORS, Supervisor
 
 log = logging.getLogger("execgate.gate")
 _converter = cattrs.Converter()
 
 PolicyLike = Policy | str | os.PathLike[str] | None
+#: An async callable the gate asks when an [[ask]] rule matches (e.g. prompts a person).
+Approver = Callable[[ApprovalRequest], Awaitable[ApprovalAnswer]]
 ContainmentChoice = Literal["auto", "cgroup", "process-group"]
 
 #: How many idempotency keys a gate remembers (each holds a result with its output, up to
@@ -152,6 +172,8 @@ class Gate:
         restart_period: float = 10.0,
         host_env: Mapping[str, str] | None = None,
         record_timeout: float = 10.0,
+        approver: Approver | None = None,
+        approval_timeout: float = 300.0,
     ) -> None:
         self.policy = policy
         self.store_url = store_url
@@ -160,6 +182,9 @@ class Gate:
         self._intensity = restart_intensity
         self._period = restart_period
         self._record_timeout = record_timeout
+        self._approver = approver
+        self._approval_timeout = approval_timeout
+        self._grants: dict[str, Grant] = {}
         self._host_env = host_env
         self._sup: Supervisor | None = None
         self._tg: anyio.abc.TaskGroup | None = None
@@ -184,6 +209,8 @@ class Gate:
         restart_period: float = 10.0,
         host_env: Mapping[str, str] | None = None,
         record_timeout: float = 10.0,
+        approver: Approver | None = None,
+        approval_timeout: float = 300.0,
     ) -> Gate:
         """Prepare a gate. ``policy``: a :class:`Policy`, a path to a TOML policy file, or
         ``None`` for the embedded read-only default with the current directory as workspace.
@@ -193,7 +220,9 @@ class Gate:
         ``StoreUnavailable`` raised) on entering the context. ``record_timeout`` bounds how
         long a request waits for the recorder to confirm a write (a frozen or hung disk, a
         stalled database): past it the request fails with ``EG-RECORDER-UNAVAILABLE`` and,
-        for a decision, nothing runs — never a hang.
+        for a decision, nothing runs — never a hang. ``approver`` is awaited when an
+        ``[[ask]]`` rule matches (no approver: refused with ``EG-APPROVAL-REQUIRED``); an
+        answer not given within ``approval_timeout`` seconds is a refusal.
         """
         if max_concurrent_jobs < 1:
             raise ValueError("max_concurrent_jobs must be >= 1")
@@ -206,6 +235,8 @@ class Gate:
             restart_period=restart_period,
             host_env=host_env,
             record_timeout=record_timeout,
+            approver=approver,
+            approval_timeout=approval_timeout,
         )
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -426,6 +457,8 @@ class Gate:
 
     async def _run(self, sup: Supervisor, req: ExecRequest) -> ExecResult:
         verdict, findings = await self._decide(sup, req)
+        if verdict.decision.verdict == "ask":
+            verdict = await self._approve(sup, req, verdict, findings)
         # Fail closed: the decision is durable before anything runs, or nothing runs.
         await self._record(sup, (decision_event(req, verdict, findings, level=self._level(req)),))
         if not verdict.decision.allowed or verdict.plan is None:
@@ -490,6 +523,98 @@ class Gate:
             stderr_truncated_bytes=o.stderr_truncated_bytes,
             containment=self._containment.mechanism,
         )
+
+    # --- approvals -------------------------------------------------------------------------
+
+    def grants(self) -> list[Grant]:
+        """Standing approvals (scope job or workspace) that have not expired."""
+        now = time.time()
+        for gid in [g for g, v in self._grants.items() if v.expires_at and v.expires_at <= now]:
+            del self._grants[gid]
+        return list(self._grants.values())
+
+    def revoke(self, grant_id: str) -> bool:
+        """Withdraw a standing approval; True if it existed."""
+        return self._grants.pop(grant_id, None) is not None
+
+    def _grant_for(self, req: ExecRequest, rule: str) -> Grant | None:
+        for grant in self.grants():
+            if grant.rule == rule and (grant.scope == "workspace" or grant.job_id == req.job_id):
+                return grant
+        return None
+
+    async def _approve(
+        self, sup: Supervisor, req: ExecRequest, verdict: Verdict, findings: list[Finding]
+    ) -> Verdict:
+        """Turn an ``ask`` verdict into allow or deny: a standing grant, else the approver.
+        Every ask and answer is recorded."""
+        d = verdict.decision
+
+        def decided(code: str, why: str, allow: bool) -> Verdict:
+            new = Decision(
+                verdict="allow" if allow else "deny",
+                code="EG-ALLOWED" if allow else code,
+                rule=d.rule,
+                reason=why,
+            )
+            return attrs.evolve(verdict, decision=new, plan=verdict.plan if allow else None)
+
+        grant = self._grant_for(req, d.rule)
+        if grant is not None:
+            return decided("", f"approved earlier ({grant.scope} grant {grant.grant_id})", True)
+        if self._approver is None:
+            return decided(
+                "EG-APPROVAL-REQUIRED",
+                f"{d.reason}; no approver is configured, so it is refused",
+                False,
+            )
+        command, argv = redacted_command(req, findings)
+        question = ApprovalRequest(
+            job_id=req.job_id,
+            model_id=req.model_id,
+            session_id=req.session_id,
+            command=command,
+            argv=argv,
+            cwd=verdict.cwd,
+            rule=d.rule,
+            reason=d.reason,
+        )
+        await self._record(sup, (approval_event("approval_asked", req, d.rule, d.reason),))
+        answer: ApprovalAnswer | None = None
+        failure = "did not answer in time"
+        with anyio.move_on_after(self._approval_timeout):
+            try:
+                answer = await self._approver(question)
+            except Exception as exc:  # an approver that fails has not approved
+                failure = f"failed ({type(exc).__name__})"
+        scope = answer.scope if isinstance(answer, ApprovalAnswer) else "deny"
+        why = f"approver {failure}" if answer is None else f"approver answered {scope}"
+        await self._record(
+            sup,
+            (
+                approval_event(
+                    "approval_answered",
+                    req,
+                    d.rule,
+                    why,
+                    scope=scope,
+                    ttl=getattr(answer, "ttl", None),
+                ),
+            ),
+        )
+        if scope == "deny":
+            return decided("EG-APPROVAL-DENIED", f"{d.reason}; {why}", False)
+        if scope in ("job", "workspace"):
+            assert answer is not None
+            gid = uuid.uuid4().hex[:12]
+            self._grants[gid] = Grant(
+                grant_id=gid,
+                rule=d.rule,
+                scope=scope,
+                job_id=req.job_id if scope == "job" else None,
+                expires_at=time.time() + answer.ttl if answer.ttl else None,
+            )
+        return decided("", f"approved ({scope})", True)
 
     async def _record_outcome(self, sup: Supervisor, event: Event, *extra: Any) -> bool:
         """Record a result or error event, retrying; an event that still cannot be written is
