@@ -121,6 +121,10 @@ DENIAL_CODES: Mapping[str, tuple[type[Refused], str]] = {
         "an [[ask]] rule matched and no approver is configured (or none could be asked)",
     ),
     "EG-APPROVAL-DENIED": (PolicyDenied, "the approver refused, failed or did not answer in time"),
+    "EG-POLICY-ENGINE-ERROR": (
+        PolicyDenied,
+        "the policy engine failed on this request (a bug); it was refused, nothing ran",
+    ),
     "EG-CWD-ESCAPE": (PolicyDenied, "cwd resolves (after .. and symlinks) outside the workspace"),
     "EG-CWD-INVALID": (PolicyDenied, "cwd does not exist or is not a directory"),
     "EG-ENV-DENIED": (PolicyDenied, "an env override names a variable the policy denies"),

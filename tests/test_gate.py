@@ -653,3 +653,22 @@ async def test_frozen_disk_refuses_within_the_bound_and_never_hangs(
         if frozen:
             subprocess.run(["fsfreeze", "-u", str(mnt)], check=False)
         subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+async def test_an_engine_bug_refuses_the_request_without_crashing_the_actor(
+    policy: Policy, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import execgate.actors.gatekeeper as gk
+
+    def broken(*_: object) -> None:
+        raise ZeroDivisionError("bug")
+
+    async with open_gate(policy, store_url) as gate:
+        monkeypatch.setattr(gk, "evaluate", broken)
+        for _ in range(10):  # more than the restart budget: the actor must not be crashing
+            with pytest.raises(PolicyDenied) as exc:
+                await gate.run(argv=["true"])
+            assert exc.value.code == "EG-POLICY-ENGINE-ERROR"
+        assert gate.statistics().restarts["gatekeeper"] == 0 and not gate.statistics().closed
+        monkeypatch.undo()
+        assert (await gate.run(argv=["true"])).exit_code == 0

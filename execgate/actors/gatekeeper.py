@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..models import ExecRequest
+from ..models import Decision, ExecRequest
 from ..policy import Policy, Verdict, evaluate
 from ._base import SequentialActor
+
+log = logging.getLogger("execgate.gatekeeper")
 
 
 class Gatekeeper(SequentialActor):
@@ -22,4 +25,19 @@ class Gatekeeper(SequentialActor):
     async def handle(self, payload: Any) -> Verdict:
         request: ExecRequest = payload
         env = self.host_env if self.host_env is not None else os.environ
-        return evaluate(self.policy, request, env)
+        try:
+            return evaluate(self.policy, request, env)
+        except Exception as exc:
+            # A request that trips a bug in the engine is refused, and must not crash the
+            # actor: crashing on purpose would let a caller exhaust the restart budget.
+            log.exception("policy engine failed on job %s", request.job_id)
+            return Verdict(
+                Decision(
+                    verdict="deny",
+                    code="EG-POLICY-ENGINE-ERROR",
+                    rule="engine",
+                    reason=f"the policy engine failed on this request ({type(exc).__name__}); "
+                    "refused — please report it",
+                ),
+                None,
+            )

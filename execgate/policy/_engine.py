@@ -72,6 +72,19 @@ def _deny(code: str, rule: str, reason: str, **kw: object) -> Verdict:
     return Verdict(Decision(verdict="deny", code=code, rule=rule, reason=reason), None, **kw)  # type: ignore[arg-type]
 
 
+#: What a path that cannot be resolved (a permission error inside /proc, a loop) resolves to:
+#: a place that is inside nothing, so every check refuses it.
+UNRESOLVABLE = "\x00unresolvable"
+
+
+def _real(path: str) -> str:
+    """realpath, never raising: a path that cannot be resolved is refused, not an error."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return UNRESOLVABLE
+
+
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -108,7 +121,7 @@ def effective_limits(policy: Policy, request: ExecRequest) -> Limits | Verdict:
 def resolve_cwd(policy: Policy, cwd: str) -> str | Verdict:
     root = policy.root
     joined = os.path.join(root, cwd)  # an absolute cwd replaces root here: checked below
-    real = os.path.realpath(joined)
+    real = _real(joined)
     if not _inside(real, root):
         return _deny(
             "EG-CWD-ESCAPE",
@@ -116,7 +129,7 @@ def resolve_cwd(policy: Policy, cwd: str) -> str | Verdict:
             f"cwd {cwd!r} resolves outside the workspace {root}; give a path inside it",
         )
     if policy.workspace.cwd_roots:
-        subs = [os.path.realpath(os.path.join(root, s)) for s in policy.workspace.cwd_roots]
+        subs = [_real(os.path.join(root, s)) for s in policy.workspace.cwd_roots]
         if not any(_inside(real, s) for s in subs):
             return _deny(
                 "EG-CWD-ESCAPE",
@@ -170,7 +183,7 @@ def _path_outside(policy: Policy, cwd: str, args: tuple[str, ...]) -> str | None
     root = policy.root
     for arg in args:
         for value in _path_values(arg):
-            real = os.path.realpath(os.path.join(cwd, value))
+            real = _real(os.path.join(cwd, value))
             if real in _DEVICES_OK:
                 continue
             if not _inside(real, root) or real.startswith(("/proc/", "/dev/")):
@@ -214,7 +227,7 @@ def _filter_path(raw: str, root: str) -> str:
     for entry in raw.split(os.pathsep):
         if not entry or not os.path.isabs(entry):
             continue
-        if _inside(os.path.realpath(entry), root):
+        if _inside(_real(entry), root):
             continue
         keep.append(entry)
     return os.pathsep.join(keep)
@@ -269,11 +282,13 @@ def _rule_program(rule: AllowRule | DenyRule, path: str) -> str | None:
     if hit is not None and now - hit[0] < RULE_CACHE_SECONDS:
         return hit[1]
     if rule.path is not None:
-        resolved: str | None = os.path.realpath(rule.path)
+        resolved: str | None = _real(rule.path)
     else:
         first = rule.command.split()[0]
         found = first if os.path.isabs(first) else shutil.which(first, path=path)
-        resolved = os.path.realpath(found) if found else None
+        resolved = _real(found) if found else None
+    if resolved == UNRESOLVABLE:
+        resolved = None
     if len(_rule_cache) > 4096:
         _rule_cache.clear()
     _rule_cache[key] = (now, resolved)
@@ -284,7 +299,7 @@ def _matches(
     rule: AllowRule | DenyRule, program_real: str, argv: tuple[str, ...], path: str
 ) -> bool:
     words = rule.command.split()
-    if _rule_program(rule, path) != program_real:
+    if program_real == UNRESOLVABLE or _rule_program(rule, path) != program_real:
         return False
     mode = tuple(words[1:])
     return tuple(argv[1 : 1 + len(mode)]) == mode
@@ -340,7 +355,7 @@ SCRIPT_SHELL = "/bin/sh"
 
 def _redirect_target(policy: Policy, cwd: str, target: str) -> str | None:
     """The absolute path a redirection may use, or None when it leaves the workspace."""
-    real = os.path.realpath(os.path.join(cwd, target))
+    real = _real(os.path.join(cwd, target))
     if real in _DEVICES_OK:
         return real
     if not _inside(real, policy.root) or real.startswith(("/proc/", "/dev/")):
@@ -475,7 +490,7 @@ def _evaluate(
             argv=argv,
             cwd=cwd,
         )
-    real = os.path.realpath(program)
+    real = _real(program)
     for i, deny_rule in enumerate(policy.deny):
         if _matches(deny_rule, real, argv, path):
             why = f": {deny_rule.reason}" if deny_rule.reason else ""
