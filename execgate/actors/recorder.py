@@ -32,8 +32,6 @@ class Recorder(Actor):
         super().__init__()
         self.store = store
         self.thread_limiter = thread_limiter
-        self.batches = 0
-        self.events_written = 0
 
     async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
         while True:
@@ -74,8 +72,6 @@ class Recorder(Actor):
                 for c in calls:
                     c.reply.fail(exc)
             else:
-                self.batches += 1
-                self.events_written += len(events)
                 for c in calls:
                     c.reply.set(None)
             self.in_flight.difference_update(calls)

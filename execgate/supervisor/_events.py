@@ -30,6 +30,18 @@ def _new(kind: EventKind, actor: str, **fields: object) -> Event:
     return Event(event_id=new_event_id(), ts=time.time(), kind=kind, actor=actor, **fields)  # type: ignore[arg-type]
 
 
+def _job_event(kind: EventKind, actor: str, request: ExecRequest, **fields: object) -> Event:
+    """An event about one request: carries its job, model and session ids."""
+    return _new(
+        kind,
+        actor,
+        job_id=request.job_id,
+        model_id=request.model_id,
+        session_id=request.session_id,
+        **fields,
+    )
+
+
 def redacted_command(
     request: ExecRequest, findings: Sequence[Finding]
 ) -> tuple[str | None, tuple[str, ...] | None]:
@@ -84,12 +96,10 @@ def decision_event(
             {"rule": f.rule_id, "location": f.location, "start": f.start, "end": f.end}
             for f in findings
         ]
-    return _new(
+    return _job_event(
         "decision",
         "scanner" if d.code == "EG-SECRET-DETECTED" else "gatekeeper",
-        job_id=request.job_id,
-        model_id=request.model_id,
-        session_id=request.session_id,
+        request,
         command=command,
         argv=argv,
         cwd=verdict.cwd or request.cwd,
@@ -125,12 +135,10 @@ def result_records(
             for text in output
         ]
     _, argv = _at_level(level, None, tuple(redact_text(w) for w in result.argv))
-    event = _new(
+    event = _job_event(
         "result",
         "runner",
-        job_id=request.job_id,
-        model_id=request.model_id,
-        session_id=request.session_id,
+        request,
         argv=argv,
         cwd=result.cwd,
         exit_code=result.exit_code,
@@ -179,12 +187,10 @@ def _kept(data: bytes, truncated: int = 0) -> str | None:
 
 
 def error_event(request: ExecRequest, code: str, message: str) -> Event:
-    return _new(
+    return _job_event(
         "error",
         "supervisor",
-        job_id=request.job_id,
-        model_id=request.model_id,
-        session_id=request.session_id,
+        request,
         code=code,
         reason=redact_text(message),
     )
@@ -197,12 +203,10 @@ def lifecycle_event(kind: EventKind, actor: str, **detail: object) -> Event:
 def approval_event(
     kind: EventKind, request: ExecRequest, rule: str, reason: str, **detail: object
 ) -> Event:
-    return _new(
+    return _job_event(
         kind,
         "gatekeeper",
-        job_id=request.job_id,
-        model_id=request.model_id,
-        session_id=request.session_id,
+        request,
         rule=rule,
         reason=redact_text(reason),
         detail=json.dumps(detail, default=str) if detail else None,
