@@ -7,12 +7,18 @@ head, a marker line saying how many bytes were left out, and the tail, all withi
 
 from __future__ import annotations
 
+import re
+
 #: Room kept for the marker when a stream overflows.
 MARKER_RESERVE = 64
 
 
 def marker(dropped: int) -> bytes:
     return f"\n[execgate: {dropped} bytes truncated]\n".encode()
+
+
+#: Finds the marker in decoded output (what the recorder cuts around).
+MARKER_PATTERN = re.compile(r"\n\[execgate: \d+ bytes truncated\]\n")
 
 
 class CappedBuffer:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Sequence
 
@@ -23,6 +22,7 @@ from ..models import (
     new_event_id,
 )
 from ..policy import Verdict
+from ..process._capture import MARKER_PATTERN
 from ..scan import redact, redact_text
 
 
@@ -164,7 +164,6 @@ def result_records(
 #: Characters withheld on each side of a truncation cut in stored output: a secret split by
 #: the cut is no longer recognisable, so its pieces are dropped rather than stored.
 CUT_MARGIN = 256
-_CUT = re.compile(r"\n\[execgate: \d+ bytes truncated\]\n")
 
 
 def _kept(data: bytes, truncated: int = 0) -> str | None:
@@ -174,7 +173,7 @@ def _kept(data: bytes, truncated: int = 0) -> str | None:
         return None
     text = data.decode("utf-8", "replace")
     if truncated:
-        m = _CUT.search(text)
+        m = MARKER_PATTERN.search(text)
         if m is not None:
             head, tail = text[: m.start()], text[m.end() :]
             text = (
