@@ -41,11 +41,12 @@ from .models import (
     Finding,
     Grant,
     Limits,
+    OutputChunk,
 )
 from .policy import Policy, default_policy, load_policy
 from .scan import redact, scan_text
 from .store import DEFAULT_STORE_URL, open_store
-from .supervisor import Gate, GateStatistics, run
+from .supervisor import Gate, GateStatistics, JobStream, run
 
 __version__ = "0.1.0"
 
@@ -69,8 +70,10 @@ __all__ = [
     "Grant",
     "IdempotencyConflict",
     "InternalError",
+    "JobStream",
     "Limits",
     "NotStarted",
+    "OutputChunk",
     "Policy",
     "PolicyDenied",
     "PolicyInvalid",

@@ -312,6 +312,17 @@ class ExecResult:
         return self.exit_code if self.exit_code is not None else 125
 
 
+OutputStream = Literal["stdout", "stderr"]
+
+
+@attrs.frozen
+class OutputChunk:
+    """Raw bytes a streamed job wrote to one of its output streams, in arrival order."""
+
+    stream: OutputStream
+    data: bytes
+
+
 EventKind = Literal[
     "decision",
     "result",

@@ -27,7 +27,7 @@ import attrs
 from anyio.abc import ByteReceiveStream, ByteSendStream, Process
 
 from ..errors import ContainmentFailed, SpawnFailed
-from ..models import ExecPlan, KillReason
+from ..models import ExecPlan, KillReason, OutputStream
 from ._capture import CappedBuffer
 from ._tree import JobTree
 
@@ -42,12 +42,18 @@ KILL_BOUND = 2.0
 _POLL = 0.005
 
 
+#: Called with each chunk as it is read, before the cap applies; must not block.
+OutputSink = Callable[[OutputStream, bytes], None]
+
+
 @attrs.define(eq=False)
 class JobControl:
-    """The handle a caller uses to stop a running job (cancellation, shutdown)."""
+    """The handle a caller uses to stop a running job (cancellation, shutdown) and, for a
+    streamed job, to see its output as it arrives."""
 
     reason: KillReason | None = None
     stopped: anyio.Event = attrs.field(factory=anyio.Event)
+    on_output: OutputSink | None = None
 
     def request_stop(self, reason: KillReason) -> None:
         if self.reason is None:
@@ -68,7 +74,11 @@ class JobOutcome:
 
 
 async def _pump(
-    stream: ByteReceiveStream, buf: CappedBuffer, on_overflow: Callable[[], None]
+    stream: ByteReceiveStream,
+    buf: CappedBuffer,
+    on_overflow: Callable[[], None],
+    name: OutputStream,
+    sink: OutputSink | None,
 ) -> None:
     while True:
         try:
@@ -76,6 +86,8 @@ async def _pump(
         except (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError):
             return
         buf.feed(chunk)
+        if sink is not None:
+            sink(name, chunk)
         if buf.overflowed:
             on_overflow()
 
@@ -157,6 +169,7 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
     out = CappedBuffer(limits.max_output_bytes)
     err = CappedBuffer(limits.max_output_bytes)
     survivors = 0
+    sink = control.on_output
 
     def on_overflow() -> None:
         if limits.on_output_overflow == "kill":
@@ -170,9 +183,9 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
             async def pumps() -> None:
                 async with anyio.create_task_group() as tg:
                     if proc.stdout is not None:
-                        tg.start_soon(_pump, proc.stdout, out, on_overflow)
+                        tg.start_soon(_pump, proc.stdout, out, on_overflow, "stdout", sink)
                     if proc.stderr is not None:
-                        tg.start_soon(_pump, proc.stderr, err, on_overflow)
+                        tg.start_soon(_pump, proc.stderr, err, on_overflow, "stderr", sink)
                 pumps_done.set()
 
             io_tasks.start_soon(pumps)

@@ -13,7 +13,7 @@ import socket
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ from ..errors import (
     IdempotencyConflict,
     NotStarted,
     RecorderUnavailable,
+    RequestError,
     refusal_for,
 )
 from ..models import (
@@ -35,6 +36,7 @@ from ..models import (
     ApprovalRequest,
     Decision,
     Event,
+    ExecPlan,
     ExecRequest,
     ExecResult,
     Finding,
@@ -54,6 +56,7 @@ from ._events import (
     redacted_command,
     result_records,
 )
+from ._stream import JobStream
 from ._supervisor import ACTORS, Supervisor
 
 log = logging.getLogger("execgate.gate")
@@ -455,7 +458,46 @@ class Gate:
             verdict = attrs.evolve(verdict, decision=attrs.evolve(verdict.decision, reason=reason))
         return verdict, findings
 
-    async def _run(self, sup: Supervisor, req: ExecRequest) -> ExecResult:
+    def stream(self, request: ExecRequest | None = None, /, **fields: Any) -> JobStream:
+        """Run a request like :meth:`run`, seeing its output as it arrives::
+
+            async with gate.stream(command="make test") as job:
+                async for item in job:
+                    if isinstance(item, OutputChunk):
+                        print(item.stream, item.data)
+                    else:                       # the last item: the ExecResult
+                        print(item.exit_code)
+
+        Entering the block scans, decides and records the decision; a refusal raises there
+        (as from :meth:`run`) and nothing runs. The iteration yields :class:`OutputChunk`
+        values (raw bytes, unredacted, as the child wrote them; each stream's chunks stop
+        after its first ``max_output_bytes``), then the :class:`ExecResult`, exactly the
+        one :meth:`run` would return, also kept as ``job.result``. Timeout, output cap and
+        recording are those of :meth:`run`. Leaving the block before the result, or
+        cancelling the task, ends the job through TERM → grace → KILL and records it as
+        cancelled. Idempotency keys are not supported here.
+        """
+        req = ExecRequest.build(request, fields)
+        if req.idempotency_key is not None:
+            raise RequestError("idempotency_key is not supported by stream(); use run()")
+        return JobStream(self, req)
+
+    def _start_soon(self, func: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``func`` in the gate's own task group (it must not raise)."""
+        if self._tg is None:
+            raise GateClosed("the gate is not open: use `async with Gate.open(...) as gate`")
+        self._tg.start_soon(func)
+
+    async def _run(
+        self,
+        sup: Supervisor,
+        req: ExecRequest,
+        control: JobControl | None = None,
+        admitted: Callable[[ExecPlan], None] | None = None,
+    ) -> ExecResult:
+        """The pipeline of one request. ``admitted`` is called once the allow decision is
+        durable, just before the job is handed to the Runner; ``control`` may carry an output
+        sink."""
         verdict, findings = await self._decide(sup, req)
         if verdict.decision.verdict == "ask":
             verdict = await self._approve(sup, req, verdict, findings)
@@ -464,7 +506,9 @@ class Gate:
         if not verdict.decision.allowed or verdict.plan is None:
             raise refusal_for(verdict.decision)
         plan = verdict.plan
-        control = JobControl()
+        control = control or JobControl()
+        if admitted is not None:
+            admitted(plan)
         call: Call[JobOutcome] = Call((plan, control))
         try:
             await sup.send("runner", call)
