@@ -46,7 +46,7 @@ from .models import (
 from .policy import Policy, default_policy, load_policy
 from .scan import redact, scan_text
 from .store import DEFAULT_STORE_URL, open_store
-from .supervisor import Gate, GateStatistics, JobStream, run
+from .supervisor import BlockingGate, Gate, GateStatistics, JobStream, run
 
 __version__ = "0.1.0"
 
@@ -55,6 +55,7 @@ __all__ = [
     "ActorCrashed",
     "ApprovalAnswer",
     "ApprovalRequest",
+    "BlockingGate",
     "ConfigError",
     "ContainmentFailed",
     "Decision",

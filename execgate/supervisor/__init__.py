@@ -3,6 +3,6 @@
 from ._gate import Gate, GateStatistics
 from ._stream import JobStream
 from ._supervisor import Supervisor
-from ._sync import run
+from ._sync import BlockingGate, run
 
-__all__ = ["Gate", "GateStatistics", "JobStream", "Supervisor", "run"]
+__all__ = ["BlockingGate", "Gate", "GateStatistics", "JobStream", "Supervisor", "run"]
