@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import anyio
 import attrs
@@ -565,6 +565,32 @@ def doctor(as_json: bool) -> None:
         return
     for what, ok, detail in checks:
         click.echo(f"{'ok ' if ok else 'no '} {what:<28} {detail}")
+
+
+@main.command()
+@click.option("--policy", "policy_path", metavar="FILE", help="Policy file (default: read-only).")
+@click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+@click.option(
+    "--backend", type=click.Choice(["trio", "asyncio"]), default="trio", show_default=True
+)
+def mcp(policy_path: str | None, store: str, backend: Literal["trio", "asyncio"]) -> None:
+    """Serve a guarded shell to an MCP client over stdio (needs the mcp extra).
+
+    stdout carries only the protocol; diagnostics go to stderr.
+    """
+    gate_policy = _policy(policy_path, False)
+    try:
+        from .integrations import mcp as mcp_server
+    except ImportError as exc:
+        click.echo(
+            f"execgate: the MCP server needs the mcp extra ({exc}): pip install 'execgate[mcp]'",
+            err=True,
+        )
+        sys.exit(EXIT_FAILED)
+    try:
+        mcp_server.main(gate_policy, store, backend)
+    except ExecgateError as exc:
+        _fail(exc, False)
 
 
 @main.group()

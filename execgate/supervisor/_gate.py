@@ -47,7 +47,7 @@ from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
 from ..scan import describe, redact_text, refusing
-from ..store import DEFAULT_STORE_URL, Store, open_store, parse_store_url
+from ..store import DEFAULT_STORE_URL, EventFilter, Store, open_store, parse_store_url
 from ._events import (
     approval_event,
     decision_event,
@@ -567,6 +567,22 @@ class Gate:
             stderr_truncated_bytes=o.stderr_truncated_bytes,
             containment=self._containment.mechanism,
         )
+
+    async def events(
+        self,
+        *,
+        limit: int = 20,
+        job_id: str | None = None,
+        session_id: str | None = None,
+        kind: str | None = None,
+    ) -> list[Event]:
+        """The newest ``limit`` flight-recorder events (oldest first) matching the given
+        fields, read on a worker thread. Commands are as stored: redacted."""
+        store = self._store
+        if store is None or self._closing:
+            raise GateClosed("the gate is not open")
+        where = EventFilter(job_id=job_id, session_id=session_id, kind=kind)
+        return await anyio.to_thread.run_sync(lambda: store.query(limit=limit, where=where))
 
     # --- approvals -------------------------------------------------------------------------
 

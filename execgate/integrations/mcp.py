@@ -1,0 +1,201 @@
+"""The MCP server: a guarded shell for MCP clients over stdio (``execgate mcp``).
+
+Needs the ``mcp`` extra (the official MCP Python SDK, 2.x); importing it costs about a
+second, so only this module and the ``execgate mcp`` command import it.
+
+Tools:
+
+* ``run_command`` — run an argv list or a shell command line through the gate. A command that
+  ran is a normal result (exit code, head+tail output, ``timed_out``, ``truncated_bytes``,
+  also as structured content) whatever its exit code; a refusal is a tool error whose text
+  names the code, the rule and the reason.
+* ``check_command`` — the decision for a command, without running it.
+* ``recent_events`` — the newest flight-recorder entries (commands as stored: redacted).
+
+Guarantees: the protocol stream is this process's stdout, and no child ever holds it (each
+child's stdin, stdout and stderr are pipes or /dev/null). ``[[ask]]`` rules are put to the
+person through MCP elicitation when the client declares it; otherwise, and when the person
+declines or does not answer, the command is refused.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from typing import Any, Literal
+
+import anyio
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from ..errors import ExecgateError, RequestError
+from ..models import ApprovalAnswer, ApprovalRequest, ExecRequest
+from ..store import DEFAULT_STORE_URL
+from ..supervisor import Gate
+from ..supervisor._gate import PolicyLike
+from ._text import (
+    decision_fields,
+    decision_text,
+    event_fields,
+    refusal_text,
+    result_fields,
+    result_text,
+)
+
+#: At most this many events per ``recent_events`` call.
+MAX_EVENTS = 200
+
+# The MCP request a tool call is serving, so the gate's approver (called from inside
+# ``gate.run``, in the same task) can ask that request's client.
+_request: contextvars.ContextVar[Context[Any, Any] | None] = contextvars.ContextVar(
+    "execgate_mcp_request", default=None
+)
+
+
+class Approval(BaseModel):
+    """What the person is asked when an [[ask]] rule matches."""
+
+    approve: bool = Field(description="Run this command once?")
+
+
+async def elicit_approval(question: ApprovalRequest) -> ApprovalAnswer:
+    """The gate's approver under MCP: ask the client's person, once; no means no."""
+    ctx = _request.get()
+    caps = ctx.client_capabilities if ctx is not None else None
+    if ctx is None or caps is None or caps.elicitation is None:
+        return ApprovalAnswer(scope="deny")
+    shown = question.command or " ".join(question.argv or ())
+    answer = await ctx.elicit(
+        f"execgate: the agent wants to run `{shown}` in {question.cwd}.\n"
+        f"Rule {question.rule} asks for approval: {question.reason}",
+        Approval,
+    )
+    if answer.action == "accept" and answer.data.approve:
+        return ApprovalAnswer(scope="once")
+    return ApprovalAnswer(scope="deny")
+
+
+def _error(text: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+
+
+def _request_from(
+    command: str | None,
+    argv: list[str] | None,
+    cwd: str | None,
+    timeout: float | None,
+    max_output_bytes: int | None,
+    session_id: str | None,
+) -> ExecRequest:
+    if (command is None) == (argv is None):
+        raise RequestError("give exactly one of `command` (a shell command line) or `argv`")
+    fields: dict[str, Any] = {"command": command, "argv": argv, "cwd": cwd or "."}
+    if timeout is not None:
+        fields["timeout"] = timeout
+    if max_output_bytes is not None:
+        fields["max_output_bytes"] = max_output_bytes
+    return ExecRequest.build(None, {**fields, "model_id": "mcp", "session_id": session_id})
+
+
+def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
+    """An MCP server whose tools run through ``gate`` (which must be open while it serves).
+    Open the gate with ``approver=elicit_approval`` to put ``[[ask]]`` rules to the person."""
+    server: MCPServer[Any] = MCPServer(
+        name,
+        instructions=(
+            "Run shell commands through execgate: every command is scanned for secrets, "
+            "checked against a deny-by-default policy, run with a timeout and an output cap "
+            "in the workspace, and recorded. A refused command says which rule refused it "
+            "and why: change the command rather than retrying it unchanged."
+        ),
+        log_level="WARNING",
+    )
+    session = f"mcp-{uuid.uuid4().hex[:12]}"  # this client connection, in the recorder
+
+    @server.tool(
+        annotations=ToolAnnotations(title="Run a command", destructive_hint=True),
+    )
+    async def run_command(
+        ctx: Context[Any, Any],
+        command: str | None = None,
+        argv: list[str] | None = None,
+        cwd: str | None = None,
+        timeout: float | None = None,
+        max_output_bytes: int | None = None,
+    ) -> CallToolResult:
+        """Run a command in the workspace: either `command`, a shell command line (lists
+        and pipelines of allowed commands), or `argv`, a program and its arguments. `cwd` is
+        relative to the workspace root. Returns the exit code and the output (head and tail
+        when it exceeds the cap)."""
+        try:
+            req = _request_from(command, argv, cwd, timeout, max_output_bytes, session)
+            token = _request.set(ctx)
+            try:
+                result = await gate.run(req)
+            finally:
+                _request.reset(token)
+        except ExecgateError as exc:
+            return _error(refusal_text(exc))
+        return CallToolResult(
+            content=[TextContent(type="text", text=result_text(result))],
+            structured_content=result_fields(result),
+        )
+
+    @server.tool(annotations=ToolAnnotations(title="Check a command", read_only_hint=True))
+    async def check_command(
+        command: str | None = None, argv: list[str] | None = None, cwd: str | None = None
+    ) -> CallToolResult:
+        """Say whether a command would be allowed, and by which rule, without running it."""
+        try:
+            req = _request_from(command, argv, cwd, None, None, session)
+            decision = await gate.check(req)
+        except ExecgateError as exc:
+            return _error(refusal_text(exc))
+        return CallToolResult(
+            content=[TextContent(type="text", text=decision_text(decision))],
+            structured_content=decision_fields(decision),
+        )
+
+    @server.tool(annotations=ToolAnnotations(title="Recent commands", read_only_hint=True))
+    async def recent_events(
+        limit: int = 20,
+        job_id: str | None = None,
+        kind: Literal["decision", "result", "error"] | None = None,
+    ) -> CallToolResult:
+        """The newest flight-recorder entries, oldest first: decisions (allow/deny with
+        rule and reason) and results (exit code, duration). Commands are shown redacted."""
+        try:
+            found = await gate.events(
+                limit=max(1, min(limit, MAX_EVENTS)), job_id=job_id, kind=kind
+            )
+        except ExecgateError as exc:
+            return _error(refusal_text(exc))
+        rows = [event_fields(e) for e in found]
+        lines = [" ".join(f"{k}={v}" for k, v in row.items() if k not in ("argv",)) for row in rows]
+        return CallToolResult(
+            content=[TextContent(type="text", text="\n".join(lines) or "(no events)")],
+            structured_content={"events": rows},
+        )
+
+    return server
+
+
+async def serve(
+    policy: PolicyLike = None,
+    store: str = DEFAULT_STORE_URL,
+    *,
+    approval_timeout: float = 300.0,
+) -> None:
+    """Open a gate and serve MCP over this process's stdin/stdout until the client leaves."""
+    async with Gate.open(
+        policy, store, approver=elicit_approval, approval_timeout=approval_timeout
+    ) as gate:
+        await build_server(gate).run_stdio_async()
+
+
+def main(policy: PolicyLike, store: str, backend: Literal["trio", "asyncio"] = "trio") -> None:
+    anyio.run(serve, policy, store, backend=backend)
+
+
+__all__ = ["build_server", "elicit_approval", "serve"]
