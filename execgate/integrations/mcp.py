@@ -121,7 +121,7 @@ def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
         command: str | None = None,
         argv: list[str] | None = None,
         cwd: str | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109  (the job's limit, a tool argument)
+        timeout: float | None = None,
         max_output_bytes: int | None = None,
     ) -> CallToolResult:
         """Run a command in the workspace: either `command`, a shell command line (lists
