@@ -62,7 +62,8 @@ def test_host_loop_interrupted_or_shut_down_leaves_no_child(
     script.write_text((ASYNCIO_HOST if host == "asyncio" else TRIO_HOST).format(python=PYTHON))
     proc = subprocess.Popen(
         [sys.executable, str(script), policy.source, store_url, how],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     pids = read_pids(workspace / "pids.txt", 8, timeout=20)
     if how == "sigint":
