@@ -164,3 +164,14 @@ def test_mcp_without_a_valid_policy_fails_cleanly(tmp_path: Path) -> None:
     assert proc.returncode == 125
     assert proc.stdout == b""  # nothing on the protocol stream
     assert b"Traceback" not in proc.stderr and b"workspace.root" in proc.stderr
+
+
+def test_the_sdk_is_imported_only_by_the_mcp_command() -> None:
+    import subprocess
+
+    code = (
+        "import sys, execgate, execgate.cli, execgate.integrations\n"
+        "heavy = [m for m in ('mcp', 'agents', 'langchain_core', 'pydantic_ai') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
