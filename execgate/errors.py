@@ -104,6 +104,11 @@ DENIAL_CODES: Mapping[str, tuple[type[Refused], str]] = {
     "EG-POLICY-NOT-ALLOWED": (PolicyDenied, PolicyDenied.summary),
     "EG-POLICY-DENIED": (PolicyDenied, "a [[deny]] rule matched the program or mode"),
     "EG-POLICY-ARG-DENIED": (PolicyDenied, "an argument matched the rule's denied arguments"),
+    "EG-POLICY-FLAG": (
+        PolicyDenied,
+        "an option the program's built-in rules refuse (unknown, runs a program, writes, "
+        "loads code) or a subcommand they do not include",
+    ),
     "EG-POLICY-WRAPPER": (
         PolicyDenied,
         "a wrapper (env, timeout, xargs, find -exec, ...) would run something undecidable",

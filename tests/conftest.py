@@ -42,6 +42,7 @@ set = {{ EXECGATE_TEST = "1" }}
 
 [[allow]]
 command = "{python}"
+args = "any"  # the tests run inline child programs (python -c)
 
 [[allow]]
 command = "sh"

@@ -23,7 +23,7 @@ def policy_file(tmp_path: Path, workspace: Path) -> Path:
     p = tmp_path / "policy.toml"
     p.write_text(
         f'version = 1\n[workspace]\nroot = "{workspace}"\n'
-        f'[[allow]]\ncommand = "{PYTHON}"\n[[allow]]\ncommand = "sleep"\n'
+        f'[[allow]]\ncommand = "{PYTHON}"\nargs = "any"\n[[allow]]\ncommand = "sleep"\n'
         '[[allow]]\ncommand = "echo"\n[limits]\ntimeout = 10.0\nkill_grace = 0.2\n'
     )
     return p

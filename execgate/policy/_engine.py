@@ -41,6 +41,8 @@ import attrs
 
 from ..models import LOG_LEVELS, RLIMIT_FIELDS, Decision, ExecPlan, ExecRequest, Limits
 from ._model import AllowRule, DenyRule, Policy
+from ._programs import ArgRefusal, builtin_for
+from ._programs import check as check_builtin
 from ._script import parse_script, render
 from ._shell import ShellRefusal, split_command
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
@@ -350,6 +352,41 @@ def _inner_verdict(
     return _deny(d.code, f"{d.rule} (inside {program})", f"inside {program}: {d.reason}")
 
 
+def _builtin_verdict(
+    policy: Policy,
+    cwd: str,
+    rule: AllowRule,
+    rule_name: str,
+    argv: tuple[str, ...],
+    real: str,
+) -> Verdict | None:
+    """The refusal under the program's built-in rules (options, subcommands, path-valued
+    options), or None."""
+    if rule.args != "builtin":
+        return None
+    words = rule.command.split()
+    found = builtin_for(words[0]) or builtin_for(real)
+    if found is None:
+        return None
+    name, spec = found
+    try:
+        checked = check_builtin(name, spec, argv[1:], tuple(words[1:]))
+    except ArgRefusal as refusal:
+        return _deny("EG-POLICY-FLAG", f"{rule_name}.builtin", refusal.reason)
+    for value in checked.paths:
+        target = _real(os.path.join(cwd, os.path.expanduser(value)))
+        if target in _DEVICES_OK:
+            continue
+        if not _inside(target, policy.root) or target.startswith(("/proc/", "/dev/")):
+            return _deny(
+                "EG-PATH-ESCAPE",
+                f"{rule_name}.builtin",
+                f"{name}: {value[:80]!r} names a path outside the workspace (options that "
+                "name files, and scripts to run, must stay inside it)",
+            )
+    return None
+
+
 SCRIPT_SHELL = "/bin/sh"
 
 
@@ -503,6 +540,8 @@ def _evaluate(
             )
     candidates = [("allow", i, r) for i, r in enumerate(policy.allow)]
     candidates += [("ask", i, r) for i, r in enumerate(policy.ask)]
+    # The most specific rule decides: "python3 -m mymodule" before "python3".
+    candidates.sort(key=lambda c: -len(c[2].command.split()))
     for kind, i, allow_rule in candidates:
         if not _matches(allow_rule, real, argv, path):
             continue
@@ -518,6 +557,9 @@ def _evaluate(
                         argv=argv,
                         cwd=cwd,
                     )
+        refused_args = _builtin_verdict(policy, cwd, allow_rule, rule_name, argv, real)
+        if refused_args is not None:
+            return attrs.evolve(refused_args, argv=argv, cwd=cwd)
         if allow_rule.paths == "workspace":
             outside = _path_outside(policy, cwd, argv[1 + len(allow_rule.command.split()) - 1 :])
             if outside is not None:

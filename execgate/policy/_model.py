@@ -123,6 +123,9 @@ class AllowRule:
     #: ``-fVALUE`` value that looks like one) must resolve inside the workspace.
     #: ``"any"``: arguments are not treated as paths.
     paths: Literal["any", "workspace"] = "any"
+    #: ``"builtin"``: the program's built-in rules check its options (see the README's table;
+    #: programs without built-in rules take any options). ``"any"``: no option checks.
+    args: Literal["builtin", "any"] = "builtin"
     reason: str | None = None
 
 

