@@ -425,3 +425,31 @@ def test_arbitrary_arguments_give_a_verdict_or_a_typed_refusal() -> None:
             check(name, BUILTINS[name], tuple(args), ())
 
     prop()
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "pattern"),
+    [
+        ({"argv": ["git", "status"], "env_overrides": {"HOME": "/tmp/evil"}}, "HOME"),
+        ({"argv": ["git", "status"], "env_overrides": {"XDG_CONFIG_HOME": "."}}, "XDG_*"),
+        ({"argv": ["pytest"], "env_overrides": {"PYTEST_ADDOPTS": "-p evil"}}, "PYTEST_ADDOPTS"),
+        (
+            {"argv": ["tar", "-tf", "a.tar"], "env_overrides": {"TAR_OPTIONS": "--to-command=sh"}},
+            "TAR_OPTIONS",
+        ),
+        ({"argv": ["make"], "env_overrides": {"MAKEFLAGS": "--eval=x"}}, "MAKEFLAGS"),
+        (
+            {"argv": ["npm", "ls"], "env_overrides": {"npm_config_script_shell": "/tmp/x"}},
+            "npm_config_*",
+        ),
+    ],
+)
+def test_env_overrides_that_turn_config_into_code_are_refused(
+    engine: tuple[object, Path], request_fields: dict[str, object], pattern: str
+) -> None:
+    policy, _root = engine
+    verdict = evaluate(policy, ExecRequest(**request_fields), {"PATH": _path(), "HOME": "/root"})  # type: ignore[arg-type]
+    assert verdict.decision.code == "EG-ENV-DENIED" and pattern in verdict.decision.reason
+    # the host's own HOME is still inherited
+    ok = evaluate(policy, ExecRequest(argv=["git", "status"]), {"PATH": _path(), "HOME": "/root"})  # type: ignore[arg-type]
+    assert ok.plan is not None and ok.plan.env["HOME"] == "/root"

@@ -240,7 +240,7 @@ def build_env(
 ) -> dict[str, str] | Verdict:
     deny = policy.env.deny
     for name in request.env_overrides:
-        pat = _env_denied(name, deny)
+        pat = _env_denied(name, deny) or _env_denied(name, policy.env.override_deny)
         if pat is not None:
             return _deny(
                 "EG-ENV-DENIED",
@@ -336,7 +336,7 @@ def _inner_verdict(
     if depth + 1 > MAX_DEPTH:
         return _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", "wrappers nested too deep")
     for name in unwrapped.assigns:
-        pat = _env_denied(name, policy.env.deny)
+        pat = _env_denied(name, policy.env.deny) or _env_denied(name, policy.env.override_deny)
         if pat is not None:
             return _deny(
                 "EG-ENV-DENIED",

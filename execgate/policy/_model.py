@@ -35,6 +35,17 @@ DEFAULT_ENV_DENY = (
     "LOCPATH", "MALLOC_*", "GLIBC_TUNABLES",
 )  # fmt: skip
 
+#: Variables a request may not set (the host's own values may still be inherited): each
+#: makes a program read configuration or code from where the job can write, or run another
+#: program (an editor, a pager, a compiler wrapper, a plugin).
+DEFAULT_OVERRIDE_DENY = (
+    "HOME", "XDG_*", "ZDOTDIR", "PYTHON*", "PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PIP_*",
+    "NPM_CONFIG_*", "npm_config_*", "NODE_PATH", "CARGO_*", "RUSTC*", "RUSTFLAGS",
+    "RUSTDOCFLAGS", "GOFLAGS", "GOENV", "GOTOOLCHAIN", "CURL_HOME", "EDITOR", "VISUAL",
+    "PAGER", "MANPAGER", "LESSOPEN", "LESSCLOSE", "TAR_OPTIONS", "MAKEFLAGS", "MAKEFILES",
+    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "RUBYLIB", "SSH_ASKPASS", "GREP_OPTIONS",
+)  # fmt: skip
+
 
 def _positive(_i: object, a: attrs.Attribute[Any], v: float) -> None:
     if not v > 0 or v == float("inf"):
@@ -106,6 +117,8 @@ class EnvConfig:
     set: Mapping[str, str] = attrs.field(factory=dict)
     #: Names or fnmatch patterns that are never passed and that no request may set.
     deny: tuple[str, ...] = DEFAULT_ENV_DENY
+    #: Names or patterns no request may set, though the host's values may be inherited.
+    override_deny: tuple[str, ...] = DEFAULT_OVERRIDE_DENY
     #: PATH used to resolve programs and given to jobs; default: the host's PATH, with
     #: relative entries and entries inside the workspace removed.
     path: str | None = None
