@@ -125,3 +125,28 @@ async def test_a_script_with_an_ask_stage_is_asked_once(
         r = await gate.run(command="echo hi && touch made")
     assert r.exit_code == 0 and (workspace / "made").exists()
     assert len(approver.asked) == 1 and approver.asked[0].command == "echo hi && touch made"
+
+
+async def test_an_ask_rule_behind_a_wrapper_still_asks(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    """`timeout 5 touch x` must not slip past the [[ask]] rule for touch: the whole command
+    is put to the approver, under touch's rule, and runs only if approved."""
+    import attrs
+
+    from execgate.policy._model import AllowRule
+
+    wrapped = attrs.evolve(policy, allow=(*policy.allow, AllowRule(command="timeout")))
+    async with open_gate(wrapped, store_url) as gate:
+        decision = await gate.check(argv=["timeout", "5", "touch", "x"])
+        assert decision.verdict == "ask" and decision.rule.startswith("ask[0] 'touch'")
+        assert "inside timeout" in decision.reason
+        with pytest.raises(PolicyDenied) as exc:
+            await gate.run(argv=["timeout", "5", "touch", "x"])
+        assert exc.value.code == "EG-APPROVAL-REQUIRED"
+    assert not (workspace / "x").exists()
+    approver = Approver(ApprovalAnswer(scope="once"))
+    async with open_gate(wrapped, store_url, approver=approver) as gate:
+        result = await gate.run(argv=["timeout", "5", "touch", "x"])
+    assert result.exit_code == 0 and (workspace / "x").exists()
+    assert approver.asked[0].argv == ("timeout", "5", "touch", "x")

@@ -349,6 +349,10 @@ def _inner_verdict(
     if inner.decision.allowed:
         return None
     d = inner.decision
+    if d.verdict == "ask":
+        # the inner rule asks: so does the whole command (under the inner rule, so that a
+        # grant for it covers the wrapped form too)
+        return Verdict(attrs.evolve(d, reason=f"inside {program}: {d.reason}"), None)
     return _deny(d.code, f"{d.rule} (inside {program})", f"inside {program}: {d.reason}")
 
 
@@ -571,9 +575,9 @@ def _evaluate(
                     argv=argv,
                     cwd=cwd,
                 )
-        refused = _inner_verdict(policy, request, host_env, depth, argv, real, rule_name)
-        if refused is not None:
-            return attrs.evolve(refused, argv=argv, cwd=cwd)
+        inner = _inner_verdict(policy, request, host_env, depth, argv, real, rule_name)
+        if inner is not None and inner.decision.verdict != "ask":
+            return attrs.evolve(inner, argv=argv, cwd=cwd)
         # A program named by path may lie in the workspace, where the job can swap a symlink
         # between this decision and the exec: run the file the decision was made on. A bare
         # name was found on PATH outside the workspace: keep its name (multi-call binaries
@@ -589,6 +593,8 @@ def _evaluate(
             capture_stdout=request.capture_stdout,
             capture_stderr=request.capture_stderr,
         )
+        if inner is not None:  # an [[ask]] rule matched the wrapped command
+            return Verdict(inner.decision, plan, argv, cwd)
         if kind == "ask":
             reason = allow_rule.reason or (
                 f"{allow_rule.command!r} needs a person's approval under {policy.source}"
