@@ -183,3 +183,52 @@ def test_parser_survives_hostile_unicode() -> None:
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=300)
     assert r.returncode == 0, r.stderr.decode()[-2000:]
+
+
+# --- here-documents are the command's stdin ------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_here_document_is_stdin(policy: Policy, store_url: str) -> None:
+    from conftest import open_gate
+
+    async with open_gate(policy, store_url) as gate:
+        r = await gate.run(command="cat <<'EOF'\nhello $HOME `x` \\\nEOF\n")
+        assert r.stdout == b"hello $HOME `x` \\\n"  # quoted delimiter: literal
+        r = await gate.run(command="cat <<-END\n\tplain text\n\tEND")
+        assert r.stdout == b"plain text\n"
+        r = await gate.run(command="cat <<EOF\nEOF")
+        assert r.stdout == b""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cat <<EOF\n$HOME\nEOF",  # unquoted: the shell would expand it
+        "cat <<EOF\n`id`\nEOF",
+        "cat <<'EOF' > out\nx\nEOF",  # more redirections
+        "cat <<'EOF'\nx\nEOF\nrm -rf /",  # more commands after it
+        "cat <<'EOF'; rm x\nx\nEOF",
+    ],
+)
+def test_here_documents_that_are_refused(policy: Policy, line: str) -> None:
+    from execgate import ExecRequest
+    from execgate.policy import evaluate
+
+    verdict = evaluate(policy, ExecRequest(command=line), {"PATH": os.environ["PATH"]})
+    assert not verdict.decision.allowed
+    assert verdict.decision.code.startswith("EG-SHELL") or verdict.decision.code.startswith(
+        "EG-POLICY"
+    )
+
+
+def test_a_here_document_decides_its_command(policy: Policy) -> None:
+    from execgate import ExecRequest
+    from execgate.policy import evaluate
+
+    verdict = evaluate(
+        policy, ExecRequest(command="rm -rf . <<'EOF'\nx\nEOF"), {"PATH": os.environ["PATH"]}
+    )
+    assert verdict.decision.code == "EG-POLICY-DENIED"
+    ok = evaluate(policy, ExecRequest(command="cat <<'EOF'\nx\nEOF"), {"PATH": os.environ["PATH"]})
+    assert ok.plan is not None and ok.plan.stdin == b"x\n"

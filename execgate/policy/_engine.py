@@ -43,7 +43,7 @@ from ..models import LOG_LEVELS, RLIMIT_FIELDS, Decision, ExecPlan, ExecRequest,
 from ._model import AllowRule, DenyRule, Policy
 from ._programs import ArgRefusal, builtin_for
 from ._programs import check as check_builtin
-from ._script import parse_script, render
+from ._script import parse_script, render, split_heredoc
 from ._shell import ShellRefusal, split_command
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
 
@@ -514,6 +514,21 @@ def _evaluate(
         except ShellRefusal as refusal:
             if refusal.code != "EG-SHELL-UNSUPPORTED":
                 return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+            if "<<" in request.command and "\n" in request.command:
+                try:
+                    heredoc = split_heredoc(request.command)
+                except ShellRefusal as bad:
+                    return _deny(bad.code, "shell", bad.reason, cwd=cwd)
+                if heredoc is not None:
+                    if request.stdin is not None:
+                        return _deny(
+                            "EG-SHELL-UNSUPPORTED",
+                            "shell",
+                            "both stdin and a here-document were given",
+                            cwd=cwd,
+                        )
+                    fed = attrs.evolve(request, command=heredoc.command, stdin=heredoc.body)
+                    return _evaluate(policy, fed, host_env, depth + 1)
             return _evaluate_script(policy, request, host_env, depth, cwd)
     odd = _lookalike(argv[0])
     if odd is not None:

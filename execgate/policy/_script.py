@@ -84,6 +84,8 @@ _SOURCE: contextvars.ContextVar[bytes] = contextvars.ContextVar("execgate_script
 #: are ordinary word characters to bash, as "a" is, so the structure is the same and every
 #: byte offset is unchanged; words are then decoded from the original bytes.
 _SANITISE = bytes(b if 0x20 <= b < 0x7F or b == 0x09 else 0x61 for b in range(256))
+#: The same for here-documents, whose lines are kept apart.
+_SANITISE_LINES = bytes(b if 0x20 <= b < 0x7F or b in (0x09, 0x0A) else 0x61 for b in range(256))
 
 
 def _word(node: Node) -> str:
@@ -200,6 +202,58 @@ def parse_script(line: str) -> Script:
     return script
 
 
+@attrs.frozen
+class HereDoc:
+    """A command whose stdin is a here-document: decide ``command``, feed it ``body``."""
+
+    command: str
+    body: bytes
+
+
+def split_heredoc(line: str) -> HereDoc | None:
+    """``cmd <<EOF ... EOF`` as (cmd, body), when the line is exactly one simple command with
+    one here-document and nothing else; None when it is not that shape. The body is taken
+    literally: a quoted delimiter means no expansion; with an unquoted one, a body with
+    ``$``, backticks or backslashes (which the shell would expand) is refused."""
+    source = line.encode("utf-8", "surrogateescape")
+    _SOURCE.set(source)
+    root = _PARSER.parse(source.translate(_SANITISE_LINES)).root_node
+    if root.has_error or root.named_child_count != 1:
+        return None
+    stmt = root.named_children[0]
+    if stmt.type != "redirected_statement" or stmt.named_child_count != 2:
+        return None
+    command, redirect = stmt.named_children
+    if command.type != "command" or redirect.type != "heredoc_redirect":
+        return None
+    kinds = [c.type for c in redirect.children]
+    if kinds not in (
+        ["<<", "heredoc_start", "heredoc_body", "heredoc_end"],
+        ["<<-", "heredoc_start", "heredoc_body", "heredoc_end"],
+    ):
+        if kinds[:2] in (["<<", "heredoc_start"], ["<<-", "heredoc_start"]):
+            raise _refuse("a here-document with other redirections or expansions")
+        return None
+    start, end = redirect.children[1], redirect.children[3]
+    if source[stmt.end_byte :].strip():
+        raise _refuse("a here-document followed by more commands")
+    delimiter = _text(start)
+    quoted = any(q in delimiter for q in "'\"\\")
+    first = source.find(b"\n", start.end_byte) + 1
+    if first == 0 or end.start_byte < first - 1:
+        raise _refuse("a here-document without a body")
+    if source[start.end_byte : first - 1].strip():
+        raise _refuse("words after a here-document's delimiter")
+    last = source.rindex(b"\n", 0, end.start_byte) + 1 if end.start_byte > first else first
+    lines = source[first:last].split(b"\n")
+    if redirect.children[0].type == "<<-":
+        lines = [ln.lstrip(b"\t") for ln in lines]
+    body = b"\n".join(lines)
+    if not quoted and any(c in body for c in (b"$", b"`", b"\\")):
+        raise _refuse("an unquoted here-document with $, ` or \\ (quote the delimiter: <<'EOF')")
+    return HereDoc(_text(command), body)
+
+
 def render(script: Script, programs: list[str], redirect_paths: list[list[str]]) -> str:
     """The canonical script: each command's program replaced by ``programs[i]``, each path
     redirection target by ``redirect_paths[i][j]``, every word quoted."""
@@ -220,4 +274,12 @@ def render(script: Script, programs: list[str], redirect_paths: list[list[str]])
     return " ".join(parts)
 
 
-__all__: list[Any] = ["Command", "Redirect", "Script", "parse_script", "render"]
+__all__: list[Any] = [
+    "Command",
+    "HereDoc",
+    "Redirect",
+    "Script",
+    "parse_script",
+    "render",
+    "split_heredoc",
+]
