@@ -46,6 +46,7 @@ args = "any"  # the tests run inline child programs (python -c)
 
 [[allow]]
 command = "sh"
+args = "any"  # the tests run shell scripts as child programs
 
 [[allow]]
 command = "sleep"

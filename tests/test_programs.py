@@ -38,6 +38,8 @@ PROGRAMS = [
     "go",
     "curl",
     "git",
+    "sh",
+    "bash",
 ]
 POLICY = (
     'version = 1\n[workspace]\nroot = "{root}"\n[env]\ninherit = ["PATH", "HOME"]\n'
@@ -133,6 +135,21 @@ CASES: list[tuple[str, str]] = [
     ("git tag -l 'v*'", ALLOW),
     ("git remote -v", ALLOW),
     ("git ls-files -m", ALLOW),
+    # --- shells: -c LINE is decided by the same policy; a script must be in the workspace
+    ("sh -c 'ls -la'", ALLOW),
+    ("sh -c 'cat f.txt | grep x'", ALLOW),
+    ("bash run.sh arg", ALLOW),
+    ("sh -c \"sh -c 'ls'\"", ALLOW),
+    ("sh -c 'rm -rf /'", "EG-POLICY-NOT-ALLOWED"),
+    ("bash -c 'git -c core.pager=sh log'", FLAG),
+    ("sh -c 'ls $(id)'", "EG-SHELL-UNSUPPORTED"),
+    ("sh -c 'ls' extra", FLAG),
+    ("sh", FLAG),
+    ("sh -s", FLAG),
+    ("bash -i", FLAG),
+    ("bash --rcfile x -c ls", FLAG),
+    ("sh ../x.sh", ESCAPE),
+    ("bash /tmp/x.sh", ESCAPE),
     # --- unknown, ambiguous, malformed
     ("ls --bogus", FLAG),
     ("ls --col=auto", FLAG),
@@ -453,3 +470,34 @@ def test_env_overrides_that_turn_config_into_code_are_refused(
     # the host's own HOME is still inherited
     ok = evaluate(policy, ExecRequest(argv=["git", "status"]), {"PATH": _path(), "HOME": "/root"})  # type: ignore[arg-type]
     assert ok.plan is not None and ok.plan.env["HOME"] == "/root"
+
+
+def test_sh_c_runs_what_was_decided_not_the_shells_reading(engine: tuple[object, Path]) -> None:
+    policy, _root = engine
+    env = {"PATH": _path(), "HOME": "/root"}
+    one = evaluate(policy, ExecRequest(command="sh -c 'ls -la'"), env)  # type: ignore[arg-type]
+    assert (
+        one.plan is not None and one.plan.argv[0].endswith("/ls") and one.plan.argv[1:] == ("-la",)
+    )
+    two = evaluate(policy, ExecRequest(argv=["bash", "-c", "ls && git status"]), env)  # type: ignore[arg-type]
+    assert two.plan is not None and two.plan.argv[:2] == ("/bin/sh", "-c")
+    assert two.plan.argv[2] == "/usr/bin/ls && /usr/bin/git status" or "/git " in two.plan.argv[2]
+
+
+def test_allow_flags_extends_the_built_in_rules(tmp_path: Path) -> None:
+    policy_file = tmp_path / "p.toml"
+    policy_file.write_text(
+        f'version = 1\n[workspace]\nroot = "{tmp_path}"\n[env]\ninherit = ["PATH"]\n'
+        '[[allow]]\ncommand = "git"\nallow_flags = ["--cov", "--textconv", "--frob="]\n'
+    )
+    policy = load_policy(policy_file)
+    env = {"PATH": _path()}
+
+    def decide(line: str) -> str:
+        d = evaluate(policy, ExecRequest(command=line), env).decision
+        return "allow" if d.allowed else d.code
+
+    assert decide("git log --textconv") == "allow"  # refused by default, granted here
+    assert decide("git diff --frob x") == "allow" and decide("git status --frob=1") == "allow"
+    assert decide("git diff --cov=x") == FLAG  # a flag takes no value
+    assert decide("git log --ext-diff") == FLAG  # the rest of the table still applies

@@ -41,7 +41,7 @@ import attrs
 
 from ..models import LOG_LEVELS, RLIMIT_FIELDS, Decision, ExecPlan, ExecRequest, Limits
 from ._model import AllowRule, DenyRule, Policy
-from ._programs import ArgRefusal, builtin_for
+from ._programs import ArgRefusal, builtin_for, with_flags
 from ._programs import check as check_builtin
 from ._script import parse_script, render, split_heredoc
 from ._shell import ShellRefusal, split_command
@@ -356,6 +356,71 @@ def _inner_verdict(
     return _deny(d.code, f"{d.rule} (inside {program})", f"inside {program}: {d.reason}")
 
 
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh"})
+
+
+def _shell_name(rule: AllowRule, real: str) -> str | None:
+    for name in (os.path.basename(rule.command.split()[0]), os.path.basename(real)):
+        if name in SHELLS:
+            return name
+    return None
+
+
+def _shell_verdict(
+    policy: Policy,
+    request: ExecRequest,
+    host_env: Mapping[str, str],
+    depth: int,
+    cwd: str,
+    rule_name: str,
+    argv: tuple[str, ...],
+) -> Verdict | None:
+    """A shell allowed by name runs a script file from the workspace, or ``-c LINE`` — and
+    then LINE is decided by this same policy, as if it had been sent as the command line,
+    and what runs is what that decision planned (the canonical form), not the shell's own
+    reading of LINE. Anything else (options, stdin programs, arguments after LINE) is
+    refused: execgate cannot decide it. None: a script file in the workspace, decided as
+    any program run is."""
+    shell = os.path.basename(argv[0])
+    args = argv[1:]
+    if len(args) == 2 and args[0] == "-c":
+        if depth + 1 > MAX_DEPTH:
+            return _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", "wrappers nested too deep")
+        inner = _evaluate(
+            policy, attrs.evolve(request, argv=None, command=args[1]), host_env, depth + 1
+        )
+        d = inner.decision
+        if d.verdict == "deny":
+            return _deny(
+                d.code,
+                f"{d.rule} (inside {shell} -c)",
+                f"inside {shell} -c: {d.reason}",
+                argv=argv,
+                cwd=cwd,
+            )
+        return attrs.evolve(inner, decision=attrs.evolve(d, reason=f"{d.reason} (via {shell} -c)"))
+    if args and not args[0].startswith("-"):
+        script = _real(os.path.join(cwd, args[0]))
+        if not _inside(script, policy.root):
+            return _deny(
+                "EG-PATH-ESCAPE",
+                f"{rule_name}.builtin",
+                f"{shell}: the script {args[0][:80]!r} is outside the workspace",
+                argv=argv,
+                cwd=cwd,
+            )
+        return None
+    return _deny(
+        "EG-POLICY-FLAG",
+        f"{rule_name}.builtin",
+        f"{shell}: only `{shell} -c LINE` (LINE decided by this policy) or `{shell} SCRIPT` "
+        "(a script in the workspace) are built in; options and programs read from stdin are "
+        'refused (args = "any" allows everything)',
+        argv=argv,
+        cwd=cwd,
+    )
+
+
 def _builtin_verdict(
     policy: Policy,
     cwd: str,
@@ -373,6 +438,7 @@ def _builtin_verdict(
     if found is None:
         return None
     name, spec = found
+    spec = with_flags(spec, rule.allow_flags)
     try:
         checked = check_builtin(name, spec, argv[1:], tuple(words[1:]))
     except ArgRefusal as refusal:
@@ -576,6 +642,16 @@ def _evaluate(
                         argv=argv,
                         cwd=cwd,
                     )
+        if allow_rule.args == "builtin" and _shell_name(allow_rule, real) is not None:
+            shell = _shell_verdict(policy, request, host_env, depth, cwd, rule_name, argv)
+            if shell is not None:
+                if kind == "ask" and shell.decision.verdict == "allow":
+                    why = allow_rule.reason or f"{allow_rule.command!r} needs a person's approval"
+                    asked = Decision(
+                        verdict="ask", code="EG-APPROVAL-REQUIRED", rule=rule_name, reason=why
+                    )
+                    return attrs.evolve(shell, decision=asked)
+                return shell
         refused_args = _builtin_verdict(policy, cwd, allow_rule, rule_name, argv, real)
         if refused_args is not None:
             return attrs.evolve(refused_args, argv=argv, cwd=cwd)

@@ -139,6 +139,9 @@ class AllowRule:
     #: ``"builtin"``: the program's built-in rules check its options (see the README's table;
     #: programs without built-in rules take any options). ``"any"``: no option checks.
     args: Literal["builtin", "any"] = "builtin"
+    #: Options the built-in rules should accept too (the policy grants them): ``"--cov"``
+    #: takes no value, ``"--cov="`` takes one. A refused option named here is allowed.
+    allow_flags: tuple[str, ...] = ()
     reason: str | None = None
 
 

@@ -2188,6 +2188,25 @@ def builtin_for(name: str) -> tuple[str, Spec] | None:
     return None
 
 
+def with_flags(spec: Spec, extra: tuple[str, ...]) -> Spec:
+    """``spec`` (and its subcommands') accepting ``extra`` options too: ``"--x"`` a flag,
+    ``"--x="`` an option with a value. Named options are no longer refused."""
+    if not extra:
+        return spec
+    valued = frozenset(e[:-1] for e in extra if e.endswith("="))
+    flags = frozenset(e for e in extra if not e.endswith("="))
+    subs = None
+    if spec.subcommands is not None:
+        subs = {k: with_flags(v, extra) for k, v in spec.subcommands.items()}
+    return attrs.evolve(
+        spec,
+        flags=spec.flags | flags,
+        valued=spec.valued | valued,
+        denied={k: v for k, v in spec.denied.items() if k not in flags | valued},
+        subcommands=subs,
+    )
+
+
 def check(name: str, spec: Spec, args: tuple[str, ...], mode: tuple[str, ...]) -> Checked:
     """Check ``args`` (argv[1:]) of program ``name`` under its built-in rules. ``mode`` is the
     rule's mode words (``("-m", "pytest")``, ``("install",)``): a mode the policy names
