@@ -40,6 +40,10 @@ PROGRAMS = [
     "git",
     "sh",
     "bash",
+    "perl",
+    "ruby",
+    "rsync",
+    "ssh",
 ]
 POLICY = (
     'version = 1\n[workspace]\nroot = "{root}"\n[env]\ninherit = ["PATH", "HOME"]\n'
@@ -150,6 +154,27 @@ CASES: list[tuple[str, str]] = [
     ("bash --rcfile x -c ls", FLAG),
     ("sh ../x.sh", ESCAPE),
     ("bash /tmp/x.sh", ESCAPE),
+    # --- more interpreters and programs that run programs
+    ("perl script.pl arg", ALLOW),
+    ("perl -w -l script.pl", ALLOW),
+    ("perl -e 'system(1)'", FLAG),
+    ("perl -MPOSIX script.pl", FLAG),
+    ("perl -pi -e s/a/b/ f", FLAG),
+    ("perl", FLAG),
+    ("perl /usr/share/x.pl", ESCAPE),
+    ("ruby -e 'x'", FLAG),
+    ("ruby app.rb", ALLOW),
+    ("rsync -av src/ dst/", ALLOW),
+    ("rsync -e 'sh -c id' a b", FLAG),
+    ("rsync --rsh=sh a b", FLAG),
+    ("rsync --rsync-path='sh -c id' a host:b", FLAG),
+    ("rsync -av --files-from=/etc/list a b", ESCAPE),
+    ("ssh host ls", ALLOW),
+    ("ssh -o ProxyCommand=id host", FLAG),
+    ("ssh -oProxyCommand=id host", FLAG),
+    ("ssh -F cfg host", FLAG),
+    ("ssh -L 8080:localhost:80 host", FLAG),
+    ("ssh -i /root/.ssh/id_rsa host", ESCAPE),
     # --- unknown, ambiguous, malformed
     ("ls --bogus", FLAG),
     ("ls --col=auto", FLAG),

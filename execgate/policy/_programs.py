@@ -2139,6 +2139,76 @@ EXTRA_CHECKS.update(
     }
 )
 
+PERL = Spec(
+    flags=_s("-w", "-W", "-X", "-T", "-t", "-c", "-s", "-n", "-p", "-a", "-U", "-S", "-v",
+             "-V", "-h", "--version", "--help"),
+    optional=_s("-l", "-0", "-C"),
+    valued=_s("-F"),
+    denied={
+        "-e": "inline code cannot be decided; run a script file in the workspace",
+        "-E": "inline code cannot be decided; run a script file in the workspace",
+        "-M": LOADS_CODE, "-m": LOADS_CODE, "-I": LOADS_CODE, "-d": LOADS_CODE,
+        "-x": "it skips to code inside another file",
+        "-i": WRITES,
+    },
+    posix=True,
+    script_operand=True,
+    extra="node",  # same rule: no script file means a program from stdin
+)  # fmt: skip
+RUBY = Spec(
+    flags=_s("-w", "-W", "-v", "-c", "-n", "-p", "-a", "-l", "-s", "-d", "--version",
+             "--help", "-h", "--verbose", "--disable-gems", "--jit"),
+    valued=_s("-F", "-E", "--encoding", "-K"),
+    denied={
+        "-e": "inline code cannot be decided; run a script file in the workspace",
+        "-r": LOADS_CODE, "--require": LOADS_CODE, "-I": LOADS_CODE, "-x": LOADS_CODE,
+        "-i": WRITES, "-C": "changing directory first is refused", "-S": "PATH lookup of scripts",
+    },
+    posix=True,
+    script_operand=True,
+    extra="node",
+)  # fmt: skip
+RSYNC = Spec(
+    flags=_s("-a", "-v", "-z", "-r", "-n", "-l", "-p", "-t", "-g", "-o", "-D", "-h", "-P",
+             "-u", "-c", "-q", "-i", "-H", "-A", "-X", "-S", "-x", "-L", "-k", "-K", "-m",
+             "--archive", "--verbose", "--compress", "--recursive", "--dry-run", "--links",
+             "--perms", "--times", "--group", "--owner", "--devices", "--specials",
+             "--human-readable", "--progress", "--partial", "--update", "--checksum",
+             "--quiet", "--itemize-changes", "--hard-links", "--acls", "--xattrs", "--sparse",
+             "--one-file-system", "--copy-links", "--delete", "--delete-after",
+             "--delete-excluded", "--prune-empty-dirs", "--stats", "--help", "--version",
+             "--no-motd", "--inplace", "--append", "--existing", "--ignore-existing",
+             "--size-only", "--relative", "-R"),
+    valued=_s("--exclude", "--include", "--filter", "-f", "--max-size", "--min-size",
+              "--bwlimit", "--timeout", "--chmod", "--exclude-from", "--include-from",
+              "--files-from", "--link-dest", "--compare-dest", "--backup-dir", "--log-file",
+              "--out-format", "--temp-dir", "-T"),
+    paths=_s("--exclude-from", "--include-from", "--files-from", "--link-dest",
+             "--compare-dest", "--backup-dir", "--log-file", "--temp-dir", "-T"),
+    denied={
+        "-e": RUNS_PROGRAM, "--rsh": RUNS_PROGRAM, "--rsync-path": RUNS_PROGRAM,
+        "--daemon": "it starts a server", "--config": "a config file can carry any option",
+        "-M": "options for the remote side", "--remote-option": "options for the remote side",
+        "--password-file": "it reads credentials from a file",
+    },
+)  # fmt: skip
+SSH = Spec(
+    flags=_s("-4", "-6", "-A", "-a", "-C", "-f", "-G", "-g", "-K", "-k", "-M", "-N", "-n",
+             "-q", "-s", "-T", "-t", "-V", "-v", "-X", "-x", "-Y", "-y"),
+    valued=_s("-b", "-c", "-E", "-e", "-i", "-l", "-m", "-p", "-Q", "-S", "-B"),
+    paths=_s("-E", "-i", "-S"),
+    denied={
+        "-o": "options can run local programs (ProxyCommand, LocalCommand, KnownHostsCommand)",
+        "-F": "a config file can run local programs",
+        "-J": "a jump host is a ProxyCommand", "-W": "stdio forwarding",
+        "-L": "port forwarding opens tunnels", "-R": "port forwarding opens tunnels",
+        "-D": "port forwarding opens tunnels", "-w": "tunnel devices", "-O": "master control",
+        "-I": "PKCS#11 libraries are code", "-P": "tags select config blocks",
+    },
+    posix=True,
+)  # fmt: skip
+
+
 #: Program name (basename, version suffix removed) → its built-in rules.
 BUILTINS: Mapping[str, Spec] = {
     "ls": LS,
@@ -2169,6 +2239,10 @@ BUILTINS: Mapping[str, Spec] = {
     "go": GO,
     "curl": CURL,
     "git": GIT,
+    "perl": PERL,
+    "ruby": RUBY,
+    "rsync": RSYNC,
+    "ssh": SSH,
 }
 
 #: ``python -m MODULE`` modules with built-in rules of their own.
