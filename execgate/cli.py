@@ -547,10 +547,26 @@ def _doctor_checks() -> list[tuple[str, bool, str]]:
         checks.append(("PostgreSQL store", True, f"psycopg {psycopg.__version__}"))
     except ImportError:
         checks.append(("PostgreSQL store", False, "pip install 'execgate[postgres]'"))
-    root = os.geteuid() == 0
-    checks.append(
-        ("processes limit", not root, "not enforced for root (kernel exempts it)" if root else "")
-    )
+    from .process._cglimits import TreeLimits
+
+    tree = TreeLimits.create()
+    try:
+        enforced = tree.enforced
+        for limit, controller in (("processes", "pids"), ("memory_bytes", "memory")):
+            where = tree.bases.get(controller)
+            checks.append(
+                (
+                    f"{limit} on the whole tree",
+                    where is not None,
+                    f"{controller} cgroup under {os.path.dirname(where)}"
+                    if where
+                    else f"no writable {controller} controller: per-process rlimit only",
+                )
+            )
+    finally:
+        tree.close()
+    if "processes" not in enforced and os.geteuid() == 0:
+        checks.append(("processes (RLIMIT_NPROC)", False, "not enforced for root"))
     checks.append(("python", True, platform.python_version()))
     return checks
 
@@ -564,7 +580,7 @@ def doctor(as_json: bool) -> None:
         click.echo(json.dumps([{"check": c, "ok": ok, "detail": d} for c, ok, d in checks]))
         return
     for what, ok, detail in checks:
-        click.echo(f"{'ok ' if ok else 'no '} {what:<28} {detail}")
+        click.echo(f"{'ok ' if ok else 'no '} {what:<32} {detail}")
 
 
 @main.command()

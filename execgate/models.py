@@ -285,9 +285,11 @@ class ExecResult:
     timed_out: bool = False
     cancelled: bool = False
     killed_by: KillReason | None = None
-    #: The limit that ended the job, when one did: "timeout", "max_output_bytes",
-    #: "cpu_seconds" (SIGXCPU) or "file_size_bytes" (SIGXFSZ). Limits a program meets as an
-    #: error (memory, open files) show in its own exit status and stderr instead.
+    #: The limit that ended or hindered the job, when one did: "timeout", "max_output_bytes",
+    #: "cpu_seconds" (SIGXCPU), "file_size_bytes" (SIGXFSZ), "processes" (the tree's
+    #: pids.max refused a fork) or "memory_bytes" (the tree's memory cgroup OOM-killed).
+    #: Per-process limits a program meets as an error (address space, open files) show in
+    #: its own exit status and stderr instead.
     limit_hit: str | None = None
     stdout_truncated_bytes: int = 0
     stderr_truncated_bytes: int = 0

@@ -1,8 +1,9 @@
 """Resource limits: set before the program's first instruction, exceeded → stopped, and the
 result says which limit. Run on both backends and both containment mechanisms.
 
-As root, RLIMIT_NPROC does not stop a fork bomb (the kernel exempts root), so `processes`
-is checked for being set, not for stopping a bomb; the timeout and cgroup.kill end bombs.
+As root, RLIMIT_NPROC does not stop a fork bomb (the kernel exempts root); the job's pids
+cgroup (pids.max) does, and a memory cgroup bounds the whole tree's memory: both are tested
+where the host has the controllers.
 """
 
 from __future__ import annotations
@@ -92,3 +93,85 @@ async def test_limits_above_the_policy_maximum_are_refused(
             argv=[PYTHON, "-c", "import resource as r; print(r.getrlimit(r.RLIMIT_CPU)[0])"]
         )
         assert r.stdout.strip() == b"5"
+
+
+def tree_limits_here() -> tuple[str, ...]:
+    from execgate.process._cglimits import TreeLimits
+
+    tl = TreeLimits.create()
+    try:
+        return tl.enforced
+    finally:
+        tl.close()
+
+
+FORK_BOMB = """
+import os, sys, time
+made = 0
+try:
+    for _ in range(200):
+        if os.fork() == 0:
+            time.sleep(30)
+            os._exit(0)
+        made += 1
+except OSError as e:
+    print("fork refused", e.errno, flush=True)
+print("made", made, flush=True)
+os.killpg(0, 9)
+"""
+
+
+@pytest.mark.skipif("processes" not in tree_limits_here(), reason="no pids controller here")
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_processes_stops_a_fork_bomb_even_for_root(
+    policy: Policy, store_url: str, containment: str
+) -> None:
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", FORK_BOMB], processes=20, timeout=20)
+    out = r.stdout.decode()
+    assert "fork refused 11" in out, out  # EAGAIN from pids.max
+    made = int(out.split("made ")[1].split()[0])
+    assert made < 20
+    assert r.limit_hit == "processes"
+
+
+MEMORY_HOG = """
+import os, time
+kids = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        block = b"x" * (80 * 1024 * 1024)   # touched: 80 MiB resident each
+        time.sleep(1)
+        os._exit(0)
+    kids.append(pid)
+for pid in kids:
+    os.waitpid(pid, 0)
+print("survived", flush=True)
+"""
+
+
+@pytest.mark.skipif("memory_bytes" not in tree_limits_here(), reason="no memory controller here")
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_memory_bytes_bounds_the_whole_tree(
+    policy: Policy, store_url: str, containment: str
+) -> None:
+    """Each child stays under the per-process limit (RLIMIT_AS); together they exceed the
+    tree's: the kernel OOM-kills inside the job and the result says memory_bytes."""
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", MEMORY_HOG], memory_bytes=200 * 1024 * 1024)
+    assert r.limit_hit == "memory_bytes", (r.exit_code, r.signal, r.stderr[-300:])
+
+
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_limit_cgroups_are_removed(policy: Policy, store_url: str, containment: str) -> None:
+    import glob
+
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        await gate.run(argv=["true"], processes=10, memory_bytes=100 * 1024 * 1024)
+    mine = [
+        p
+        for p in glob.glob("/sys/fs/cgroup/*/**/execgate-*", recursive=True)
+        if f"execgate-{__import__('os').getpid()}-" in p
+    ]
+    assert mine == []

@@ -71,6 +71,8 @@ class JobOutcome:
     duration_ms: float
     killed_by: KillReason | None
     survivors: int
+    #: A whole-tree limit the job ran into (``processes``: pids.max; ``memory_bytes``: OOM).
+    tree_limit: str | None = None
 
 
 async def _pump(
@@ -226,6 +228,7 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
             await _kill_tree(tree)
         raise
     finally:
+        tree_limit = tree.limit_hit()
         with anyio.CancelScope(shield=True):
             await proc.aclose()
             tree.close()
@@ -240,6 +243,7 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
         duration_ms=duration,
         killed_by=control.reason,
         survivors=survivors,
+        tree_limit=tree_limit,
     )
 
 

@@ -36,6 +36,7 @@ from typing import Literal, Protocol
 
 from ..errors import ContainmentFailed
 from ..models import Limits
+from ._cglimits import JobCgroups, TreeLimits
 
 Mechanism = Literal["cgroup", "process-group"]
 
@@ -105,9 +106,36 @@ class JobTree(Protocol):
         """SIGKILL every process of the job; True while any may still be alive."""
         ...
 
+    def limit_hit(self) -> str | None:
+        """The whole-tree limit the job ran into (``processes``, ``memory_bytes``), if any."""
+        ...
+
     def close(self) -> None:
         """Release the container (the job must be empty)."""
         ...
+
+
+class _TreeLimited:
+    """What both job kinds share: the job's limit cgroups (pids.max, memory), joined by the
+    spawn shim before the program's first instruction."""
+
+    def __init__(self, tree_limits: TreeLimits) -> None:
+        self._tree_limits = tree_limits
+        self._cg: JobCgroups | None = None
+
+    def _limit_prefix(self, limits: Limits | None) -> str:
+        try:
+            self._cg = self._tree_limits.job(limits)
+        except OSError as exc:
+            raise ContainmentFailed(f"cannot set up the job's limit cgroups: {exc}") from None
+        return self._cg.join_script() if self._cg is not None else ""
+
+    def limit_hit(self) -> str | None:
+        return self._cg.hit() if self._cg is not None else None
+
+    def _close_limits(self) -> None:
+        if self._cg is not None:
+            self._cg.close()
 
 
 def _read_stat(pid: int) -> tuple[str, int, int, int] | None:
@@ -172,10 +200,11 @@ def _own_cgroup() -> str | None:
     return None
 
 
-class CgroupJob:
+class CgroupJob(_TreeLimited):
     mechanism: Mechanism = "cgroup"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, tree_limits: TreeLimits) -> None:
+        super().__init__(tree_limits)
         self.path = path
         self.leader = -1
         self._seen: set[int] = set()
@@ -198,7 +227,8 @@ class CgroupJob:
         self, argv: tuple[str, ...], env: Mapping[str, str], limits: Limits | None = None
     ) -> tuple[list[str], dict[str, str]]:
         procs = os.path.join(self.path, "cgroup.procs")
-        return [_SHELL, "-c", _JOIN + ulimit_script(limits) + _EXEC, procs, *argv], dict(env)
+        script = _JOIN + self._limit_prefix(limits) + ulimit_script(limits) + _EXEC
+        return [_SHELL, "-c", script, procs, *argv], dict(env)
 
     def adopt(self, pid: int) -> None:
         self.leader = pid
@@ -232,6 +262,7 @@ class CgroupJob:
     def close(self) -> None:
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
+        self._close_limits()
         with contextlib.suppress(FileNotFoundError):
             os.rmdir(self.path)
 
@@ -280,6 +311,7 @@ class CgroupContainment:
     def __init__(self, base: str) -> None:
         self.base = base
         self._counter = itertools.count()
+        self.tree_limits = TreeLimits.create()
 
     @classmethod
     def create(cls) -> CgroupContainment | None:
@@ -306,10 +338,11 @@ class CgroupContainment:
             os.mkdir(path)
         except OSError as exc:
             raise ContainmentFailed(f"cannot create the job's cgroup: {exc}") from None
-        return CgroupJob(path)
+        return CgroupJob(path, self.tree_limits)
 
     def close(self) -> None:
         _kill_and_remove(self.base)
+        self.tree_limits.close()
 
 
 # --- process group + subreaper fallback ---------------------------------------------------------
@@ -323,11 +356,12 @@ def _set_subreaper() -> bool:
         return False
 
 
-class ProcessGroupJob:
+class ProcessGroupJob(_TreeLimited):
     mechanism: Mechanism = "process-group"
     TOKEN_VAR = "EXECGATE_JOB_TOKEN"
 
-    def __init__(self) -> None:
+    def __init__(self, tree_limits: TreeLimits) -> None:
+        super().__init__(tree_limits)
         self.token = secrets.token_hex(16)
         self._needle = f"{self.TOKEN_VAR}={self.token}\x00".encode()
         self.leader = -1
@@ -337,7 +371,7 @@ class ProcessGroupJob:
         self, argv: tuple[str, ...], env: Mapping[str, str], limits: Limits | None = None
     ) -> tuple[list[str], dict[str, str]]:
         env = {**env, self.TOKEN_VAR: self.token}
-        script = ulimit_script(limits)
+        script = self._limit_prefix(limits) + ulimit_script(limits)
         if not script:
             return list(argv), env
         return [_SHELL, "-c", script + _EXEC, "execgate-limits", *argv], env
@@ -402,6 +436,7 @@ class ProcessGroupJob:
     def close(self) -> None:
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
+        self._close_limits()
 
 
 class ProcessGroupContainment:
@@ -409,12 +444,13 @@ class ProcessGroupContainment:
 
     def __init__(self) -> None:
         self.subreaper = _set_subreaper()
+        self.tree_limits = TreeLimits.create()
 
     def new_job(self, job_id: str) -> JobTree:
-        return ProcessGroupJob()
+        return ProcessGroupJob(self.tree_limits)
 
     def close(self) -> None:
-        pass
+        self.tree_limits.close()
 
 
 Containment = CgroupContainment | ProcessGroupContainment

@@ -129,11 +129,13 @@ def _spool(store_url: str, events: list[Event]) -> str:
     return path
 
 
-def _limit_hit(killed_by: str | None, sig: int | None) -> str | None:
+def _limit_hit(killed_by: str | None, sig: int | None, tree_limit: str | None) -> str | None:
     if killed_by == "timeout":
         return "timeout"
     if killed_by == "output_limit":
         return "max_output_bytes"
+    if tree_limit is not None:
+        return tree_limit
     if killed_by is None and sig is not None:
         return {signal.SIGXCPU: "cpu_seconds", signal.SIGXFSZ: "file_size_bytes"}.get(
             signal.Signals(sig)
@@ -562,7 +564,7 @@ class Gate:
             timed_out=o.killed_by == "timeout",
             cancelled=o.killed_by in ("cancelled", "shutdown"),
             killed_by=o.killed_by,
-            limit_hit=_limit_hit(o.killed_by, -rc if rc < 0 else None),
+            limit_hit=_limit_hit(o.killed_by, -rc if rc < 0 else None, o.tree_limit),
             stdout_truncated_bytes=o.stdout_truncated_bytes,
             stderr_truncated_bytes=o.stderr_truncated_bytes,
             containment=self._containment.mechanism,
