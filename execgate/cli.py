@@ -88,6 +88,8 @@ def _result_json(r: ExecResult) -> dict[str, Any]:
         "stdout": r.stdout.decode("utf-8", "replace"),
         "stderr": r.stderr.decode("utf-8", "replace"),
         "containment": r.containment,
+        "limit_hit": r.limit_hit,
+        "sandbox": r.sandbox,
         "recorded": r.recorded,
     }
 
@@ -107,6 +109,7 @@ def _request(
     kill_grace: float | None,
     max_output: int | None,
     kill_on_overflow: bool,
+    secure: bool,
     stdin_from: str | None,
     job_id: str | None,
     model_id: str | None,
@@ -137,6 +140,7 @@ def _request(
             kill_grace=kill_grace,
             max_output_bytes=max_output,
             on_output_overflow="kill" if kill_on_overflow else "truncate",
+            secure=secure,
             stdin=stdin,
             model_id=model_id,
             session_id=session_id,
@@ -188,6 +192,11 @@ def _common(f: Any) -> Any:
             "--kill-on-overflow",
             is_flag=True,
             help="Kill the job when an output stream exceeds the cap.",
+        ),
+        click.option(
+            "--secure",
+            is_flag=True,
+            help="Require secure mode (kernel confinement); refused where unavailable.",
         ),
         *[
             click.option(
@@ -567,6 +576,10 @@ def _doctor_checks() -> list[tuple[str, bool, str]]:
         tree.close()
     if "processes" not in enforced and os.geteuid() == 0:
         checks.append(("processes (RLIMIT_NPROC)", False, "not enforced for root"))
+    from .process._sandbox import support
+
+    ok, why = support()
+    checks.append(("secure mode", ok, why if ok else f'{why}; secure = "required" refuses'))
     checks.append(("python", True, platform.python_version()))
     return checks
 

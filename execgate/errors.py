@@ -207,6 +207,14 @@ class ContainmentFailed(EnvironmentFault):
     summary = "the job could not be placed in its process-tree container, so it was killed"
 
 
+class SandboxUnavailable(EnvironmentFault):
+    code = "EG-SANDBOX-UNAVAILABLE"
+    summary = (
+        "secure mode is required but this host cannot confine the job (see execgate doctor); "
+        "nothing ran"
+    )
+
+
 # --- execgate itself ------------------------------------------------------------------------
 
 

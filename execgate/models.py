@@ -121,6 +121,8 @@ class ExecRequest:
     capture_stderr: bool = True
     idempotency_key: str | None = None
     log_level: LogLevel | None = None
+    #: Require secure mode for this request (refused where the host cannot confine it).
+    secure: bool = False
     job_id: str = attrs.field(factory=_new_job_id)
     model_id: str | None = None
     session_id: str | None = None
@@ -260,6 +262,20 @@ class ExecPlan:
     stdin: bytes | None = None
     capture_stdout: bool = True
     capture_stderr: bool = True
+    #: Secure mode for this job, or None (see ``process._sandbox``).
+    sandbox: SandboxPlan | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SandboxPlan:
+    """How the Runner confines a job in secure mode."""
+
+    required: bool
+    #: Directories and files the job may read (and execute) beneath.
+    read: tuple[str, ...]
+    #: Directories the job may write beneath (the workspace; the Runner adds a private tmp).
+    write: tuple[str, ...]
+    network: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -295,6 +311,9 @@ class ExecResult:
     stderr_truncated_bytes: int = 0
     containment: str = "cgroup"
     recorded: bool = True
+    #: Secure mode: "on" (the job ran confined), "degraded" (the policy preferred it but this
+    #: host cannot confine, so it ran without) or "off".
+    sandbox: Literal["off", "on", "degraded"] = "off"
 
     @property
     def truncated_bytes(self) -> int:

@@ -39,7 +39,15 @@ from typing import Any
 
 import attrs
 
-from ..models import LOG_LEVELS, RLIMIT_FIELDS, Decision, ExecPlan, ExecRequest, Limits
+from ..models import (
+    LOG_LEVELS,
+    RLIMIT_FIELDS,
+    Decision,
+    ExecPlan,
+    ExecRequest,
+    Limits,
+    SandboxPlan,
+)
 from ._model import AllowRule, DenyRule, Policy
 from ._programs import ArgRefusal, builtin_for, with_flags
 from ._programs import check as check_builtin
@@ -354,6 +362,20 @@ def _inner_verdict(
         # grant for it covers the wrapped form too)
         return Verdict(attrs.evolve(d, reason=f"inside {program}: {d.reason}"), None)
     return _deny(d.code, f"{d.rule} (inside {program})", f"inside {program}: {d.reason}")
+
+
+def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
+    """Secure mode for this request: the request may require it, never turn it off."""
+    mode = "required" if request.secure else policy.sandbox.secure
+    if mode == "off":
+        return None
+    read = tuple(os.path.join(policy.root, p) for p in policy.sandbox.read)
+    return SandboxPlan(
+        required=mode == "required",
+        read=read,
+        write=(policy.root,),
+        network=policy.sandbox.network,
+    )
 
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh"})
@@ -683,6 +705,7 @@ def _evaluate(
             stdin=bytes(request.stdin) if request.stdin is not None else None,
             capture_stdout=request.capture_stdout,
             capture_stderr=request.capture_stderr,
+            sandbox=_sandbox_plan(policy, request),
         )
         if inner is not None:  # an [[ask]] rule matched the wrapped command
             return Verdict(inner.decision, plan, argv, cwd)

@@ -185,6 +185,20 @@ class ShellConfig:
 
 
 @attrs.frozen(kw_only=True)
+class SandboxConfig:
+    """Secure mode: kernel confinement of each job (see README, "What execgate guarantees")."""
+
+    #: "off"; "preferred": confine where the host supports it, else run and record that it
+    #: did not; "required": refuse (EG-SANDBOX-UNAVAILABLE) where it cannot confine.
+    secure: Literal["off", "preferred", "required"] = "off"
+    #: Extra paths the job may read (beyond the system directories and the workspace).
+    read: tuple[str, ...] = ()
+    #: Network access from inside the sandbox (false: a new, empty network namespace and
+    #: Landlock TCP rules).
+    network: bool = False
+
+
+@attrs.frozen(kw_only=True)
 class Policy:
     version: Literal[1] = 1
     workspace: WorkspaceConfig = WorkspaceConfig()
@@ -193,6 +207,7 @@ class Policy:
     recorder: RecorderConfig = RecorderConfig()
     scanner: ScannerConfig = ScannerConfig()
     shell: ShellConfig = ShellConfig()
+    sandbox: SandboxConfig = SandboxConfig()
     allow: tuple[AllowRule, ...] = ()
     #: Like [[allow]], but a person must approve each matching request (see Gate approver).
     ask: tuple[AllowRule, ...] = ()

@@ -17,18 +17,22 @@ calling task, an exception):
 from __future__ import annotations
 
 import math
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import anyio
 import attrs
 from anyio.abc import ByteReceiveStream, ByteSendStream, Process
 
-from ..errors import ContainmentFailed, SpawnFailed
+from ..errors import ContainmentFailed, SandboxUnavailable, SpawnFailed
 from ..models import ExecPlan, KillReason, OutputStream
 from ._capture import CappedBuffer
+from ._sandbox import sandbox_argv
+from ._sandbox import support as sandbox_support
 from ._tree import JobTree
 
 #: Read size for output pipes: 64 KiB+ reads move ~5x more bytes per second than 4 KiB.
@@ -73,6 +77,8 @@ class JobOutcome:
     survivors: int
     #: A whole-tree limit the job ran into (``processes``: pids.max; ``memory_bytes``: OOM).
     tree_limit: str | None = None
+    #: The job ran confined in secure mode.
+    sandboxed: bool = False
 
 
 async def _pump(
@@ -150,8 +156,35 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
     calling task is cancelled, the job is ended through TERM → grace → KILL before the
     cancellation propagates.
     """
+    run_argv: tuple[str, ...] | list[str] = plan.argv
+    run_env: Mapping[str, str] = plan.env
+    private_tmp: str | None = None
+    if plan.sandbox is not None:
+        available, why = await anyio.to_thread.run_sync(sandbox_support)
+        if available:
+            private_tmp = tempfile.mkdtemp(prefix=f"execgate-{plan.job_id[:16]}-")
+            run_argv = sandbox_argv(plan, private_tmp)
+            run_env = {**plan.env, "TMPDIR": private_tmp, "HOME": private_tmp}
+        elif plan.sandbox.required:
+            tree.close()
+            raise SandboxUnavailable(f"secure mode is required but unavailable here: {why}")
+    try:
+        return await _run_job(plan, tree, control, tuple(run_argv), run_env, private_tmp)
+    finally:
+        if private_tmp is not None:
+            shutil.rmtree(private_tmp, ignore_errors=True)
+
+
+async def _run_job(
+    plan: ExecPlan,
+    tree: JobTree,
+    control: JobControl,
+    run_argv: tuple[str, ...],
+    run_env: Mapping[str, str],
+    private_tmp: str | None,
+) -> JobOutcome:
     limits = plan.limits
-    argv, env = tree.wrap(plan.argv, plan.env, limits)
+    argv, env = tree.wrap(run_argv, run_env, limits)
     pipe, null = subprocess.PIPE, subprocess.DEVNULL
     # Spawning is not interruptible: shield it so a cancellation never loses a started child.
     with anyio.CancelScope(shield=True):
@@ -244,6 +277,7 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
         killed_by=control.reason,
         survivors=survivors,
         tree_limit=tree_limit,
+        sandboxed=private_tmp is not None,
     )
 
 

@@ -117,6 +117,8 @@ def result_records(
     """The result event and, at ``commands_plus_redacted_output``, the redacted output
     (whose sha256 per stream goes into the event, so the chain covers what is stored)."""
     detail: dict[str, object] = {"containment": result.containment}
+    if result.sandbox != "off":
+        detail["sandbox"] = result.sandbox
     if result.killed_by:
         detail["killed_by"] = result.killed_by
     if result.limit_hit:

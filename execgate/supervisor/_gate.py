@@ -568,6 +568,7 @@ class Gate:
             stdout_truncated_bytes=o.stdout_truncated_bytes,
             stderr_truncated_bytes=o.stderr_truncated_bytes,
             containment=self._containment.mechanism,
+            sandbox="on" if o.sandboxed else "degraded" if verdict.plan.sandbox else "off",
         )
 
     async def events(

@@ -1,0 +1,82 @@
+"""Secure mode for the Runner: wrap a job's argv in the sandbox launcher, and know whether this
+host can run it.
+
+The launcher (``sandbox_exec.py``, standard library only) runs inside the job's cgroups and
+under its rlimits (the spawn shim set them), then confines itself — new mount, PID and
+network namespaces, a fresh ``/proc``, Landlock filesystem, network and signal rules — and
+execs the program. What the job may read: the system directories below, a few files of
+``/etc`` (not ``/etc/shadow``), the program's own install prefix, and the policy's
+``[sandbox] read`` paths; what it may write: the workspace and a private temp directory
+(which is also its ``HOME`` and ``TMPDIR``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+
+from ..models import ExecPlan
+
+HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_exec.py")
+
+SYSTEM_READ = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc")
+ETC_READ = tuple(
+    "/etc/" + name
+    for name in (
+        "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "ld.so.preload", "passwd", "group",
+        "nsswitch.conf", "localtime", "timezone", "ssl", "ca-certificates", "hosts",
+        "resolv.conf", "host.conf", "alternatives", "mime.types", "os-release", "protocols",
+        "services", "terminfo", "inputrc", "magic", "gitconfig", "python3", "locale.alias",
+        "environment", "profile", "bash.bashrc", "debian_version", "machine-id", "shells",
+    )
+)  # fmt: skip
+DEVICES_READ = ("/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
+DEVICES_WRITE = ("/dev/null", "/dev/zero", "/dev/full")
+
+
+def _prefix(program: str) -> str | None:
+    """The install prefix of ``program`` (``/opt/py/bin/python3`` → ``/opt/py``)."""
+    real = os.path.realpath(program)
+    prefix = os.path.dirname(os.path.dirname(real))
+    return prefix if prefix not in ("/", "") else None
+
+
+def sandbox_argv(plan: ExecPlan, tmpdir: str) -> list[str]:
+    """The argv that runs ``plan.argv`` confined (``plan.sandbox`` must be set)."""
+    assert plan.sandbox is not None
+    read = [*SYSTEM_READ, *ETC_READ, *DEVICES_READ, *plan.sandbox.read]
+    prefix = _prefix(plan.argv[0])
+    if prefix is not None:
+        read.append(prefix)
+    config = {
+        "read": read,
+        "write": [*plan.sandbox.write, tmpdir, *DEVICES_WRITE],
+        "network": plan.sandbox.network,
+        "cwd": plan.cwd,
+    }
+    return [sys.executable, "-I", "-S", HELPER, json.dumps(config), "--", *plan.argv]
+
+
+@functools.cache
+def support() -> tuple[bool, str]:
+    """(available, why not): runs the launcher once with ``/bin/true`` (cached per process;
+    blocking, so call it from a worker thread)."""
+    config = json.dumps({"read": list(SYSTEM_READ), "write": [], "network": False, "cwd": "/"})
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-I", "-S", HELPER, config, "--", "/bin/true"],
+            capture_output=True,
+            timeout=10,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"the sandbox launcher did not run: {exc}"
+    if proc.returncode != 0:
+        return False, proc.stderr.decode(errors="replace").strip() or f"exit {proc.returncode}"
+    return True, "namespaces (mount, pid, net) + Landlock"
+
+
+__all__ = ["HELPER", "sandbox_argv", "support"]
