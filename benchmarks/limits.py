@@ -5,8 +5,8 @@
 Each row is the median wall time of one full guarded ``/bin/true`` job (scan, policy, durable
 decision, spawn, wait, durable result) through ``Gate.run`` on trio, with: no limits; the
 per-process rlimits (cpu_seconds, open_files, file_size_bytes: set by the spawn shim); the
-whole-tree cgroup limits (processes → pids.max, memory_bytes → memory cgroup); all of them.
-Under both containment mechanisms.
+whole-tree cgroup limits (processes → pids.max, memory_bytes → memory cgroup); all of them;
+secure mode (namespaces + Landlock through the launcher). Under both containment mechanisms.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "tree cgroups": {"processes": 64, "memory_bytes": 1 << 30},
     "all": {"cpu_seconds": 10, "open_files": 256, "file_size_bytes": 1 << 30,
             "processes": 64, "memory_bytes": 1 << 30},
+    "secure mode": {"secure": True},
 }  # fmt: skip
 
 
@@ -47,11 +48,18 @@ async def measure(policy: Any, store: str, containment: str, n: int) -> dict[str
         for _ in range(20):  # warm up
             await gate.run(argv=["true"])
         samples: dict[str, list[float]] = {k: [] for k in VARIANTS}
+        cheap = [k for k in VARIANTS if k != "secure mode"]
         for _ in range(n):
-            for name, limits in VARIANTS.items():  # interleaved: noise hits all alike
+            for name in cheap:  # interleaved: noise hits all alike
                 t0 = time.perf_counter()
-                await gate.run(argv=["true"], **limits)
+                await gate.run(argv=["true"], **VARIANTS[name])
                 samples[name].append(time.perf_counter() - t0)
+        # Secure mode last and alone: the kernel tears network namespaces down
+        # asynchronously, and that work would slow whatever job came next.
+        for _ in range(n):
+            t0 = time.perf_counter()
+            await gate.run(argv=["true"], secure=True)
+            samples["secure mode"].append(time.perf_counter() - t0)
         for name, values in samples.items():
             out[name] = statistics.median(values) * 1000
     return out
