@@ -6,6 +6,7 @@ Survivors are looked for in /proc (psutil), never inferred from the kill having 
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import textwrap
@@ -18,6 +19,7 @@ import pytest
 from conftest import MECHANISMS, PYTHON, alive, assert_all_gone, open_gate, read_pids, write_script
 
 from execgate import ExecRequest, Policy
+from execgate.process._sandbox import support as sandbox_support
 
 pytestmark = pytest.mark.anyio
 
@@ -120,6 +122,21 @@ while not (os.path.exists("pids.txt") and open("pids.txt").read().split()):
 """
 
 
+def processes_in(directory: Path) -> list[int]:
+    """Host pids of live processes whose cwd is ``directory`` (how survivors of a sandboxed job
+    are found: their own view of their pids is their namespace's)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if os.readlink(f"/proc/{name}/cwd") == str(directory) and alive(int(name)):
+                    found.append(int(name))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.parametrize("secure", [False, True], ids=["policy-mode", "secure-mode"])
 @pytest.mark.parametrize("containment", MECHANISMS)
 @pytest.mark.parametrize("escape", sorted(ESCAPES))
 @pytest.mark.parametrize("leader", ["exits", "times_out"])
@@ -130,7 +147,10 @@ async def test_escape_matrix_leaves_no_survivor(
     containment: str,
     escape: str,
     leader: str,
+    secure: bool,
 ) -> None:
+    if secure and not sandbox_support()[0]:
+        pytest.skip(f"no secure mode here: {sandbox_support()[1]}")
     last = "time.sleep(60)\n" if leader == "times_out" else "print('leader done')\n"
     (workspace / "escape.py").write_text(
         _HEADER + textwrap.dedent(ESCAPES[escape]) + _LEADER_WAITS + last
@@ -138,11 +158,17 @@ async def test_escape_matrix_leaves_no_survivor(
     async with open_gate(policy, store_url, containment=containment) as gate:
         t0 = time.monotonic()
         timeout = 1.0 if leader == "times_out" else 20.0
-        r = await gate.run(argv=[PYTHON, "escape.py"], timeout=timeout, kill_grace=0.2)
+        r = await gate.run(
+            argv=[PYTHON, "escape.py"], timeout=timeout, kill_grace=0.2, secure=secure
+        )
         elapsed = time.monotonic() - t0
         assert gate.statistics().containment == containment
     pids = read_pids(workspace / "pids.txt", 1)
-    assert_all_gone(pids)
+    if secure:
+        assert r.sandbox == "on"
+        assert processes_in(workspace) == []
+    else:
+        assert_all_gone(pids)
     if leader == "exits":
         assert r.exit_code == 0 and not r.timed_out
         assert r.stdout == b"leader done\n"
