@@ -580,6 +580,17 @@ def _doctor_checks() -> list[tuple[str, bool, str]]:
 
     ok, why = support()
     checks.append(("secure mode", ok, why if ok else f'{why}; secure = "required" refuses'))
+    # What those mechanisms mean, in the README's terms ("What execgate guarantees").
+    tree_kill = "cgroup.kill" if checks[0][1] else "best effort (process-group fallback)"
+    checks += [
+        ("guarantee: whole-tree kill", True, tree_kill),
+        ("guarantee: fork bomb stopped", "processes" in enforced,
+         "pids.max" if "processes" in enforced else "timeout only"),
+        ("guarantee: writes only in workspace", ok,
+         "in secure mode" if ok else "arguments only (no secure mode here)"),
+        ("guarantee: no network, no other pids", ok,
+         "in secure mode" if ok else "not available here"),
+    ]  # fmt: skip
     checks.append(("python", True, platform.python_version()))
     return checks
 
@@ -593,7 +604,7 @@ def doctor(as_json: bool) -> None:
         click.echo(json.dumps([{"check": c, "ok": ok, "detail": d} for c, ok, d in checks]))
         return
     for what, ok, detail in checks:
-        click.echo(f"{'ok ' if ok else 'no '} {what:<32} {detail}")
+        click.echo(f"{'ok ' if ok else 'no '} {what:<36} {detail}")
 
 
 @main.command()
