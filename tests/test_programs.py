@@ -49,6 +49,7 @@ POLICY = (
     'version = 1\n[workspace]\nroot = "{root}"\n[env]\ninherit = ["PATH", "HOME"]\n'
     + "".join(f'[[allow]]\ncommand = "{p}"\n' for p in PROGRAMS)
     + '[[allow]]\ncommand = "pip install"\n[[allow]]\ncommand = "python3 -m mymodule"\n'
+    + '[[allow]]\ncommand = "python3 -m pip install"\n'
 )
 
 ALLOW = "allow"
@@ -92,6 +93,9 @@ CASES: list[tuple[str, str]] = [
     ("python3 -V", ALLOW),
     ("python3 -m pytest -p no:cacheprovider", ALLOW),
     ("python3 -m mymodule --any --args", ALLOW),
+    ("python3 -m pip install -U attrs", ALLOW),
+    ("python3 -m pip list", ALLOW),
+    ("python3 -m pip uninstall -y attrs", FLAG),
     ("pip list --outdated", ALLOW),
     ("pip show attrs", ALLOW),
     ("pip install attrs", ALLOW),
@@ -148,6 +152,16 @@ CASES: list[tuple[str, str]] = [
     ("bash -c 'git -c core.pager=sh log'", FLAG),
     ("sh -c 'ls $(id)'", "EG-SHELL-UNSUPPORTED"),
     ("sh -c 'ls' extra", FLAG),
+    ("bash -lc 'ls -la'", ALLOW),
+    ("bash -l -c 'git status'", ALLOW),
+    ("bash --login -c 'ls'", ALLOW),
+    ("bash -lc 'rm -rf /'", "EG-POLICY-NOT-ALLOWED"),
+    ("bash -ec 'ls'", FLAG),
+    ("bash -xc 'ls'", FLAG),
+    ("bash --norc -c ls", FLAG),
+    ("bash -l run.sh", ALLOW),
+    ("git log -i --author=x --grep=y --all-match", ALLOW),
+    ("git log -E --grep='a|b' -c", ALLOW),
     ("sh", FLAG),
     ("sh -s", FLAG),
     ("bash -i", FLAG),

@@ -404,7 +404,17 @@ def _shell_verdict(
     refused: execgate cannot decide it. None: a script file in the workspace, decided as
     any program run is."""
     shell = os.path.basename(argv[0])
-    args = argv[1:]
+    # -l / --login (a login shell: ignored, since what runs is the decided plan) and -c, as
+    # separate or bundled flags (`bash -lc LINE`, the form agents use most)
+    letters: set[str] = set()
+    i = 1
+    while i < len(argv) and argv[i].startswith("-") and argv[i] not in ("-", "--"):
+        word = argv[i]
+        letters |= {"l"} if word == "--login" else set(word[1:]) if word[1] != "-" else {"?"}
+        i += 1
+    args = (("-c",) if "c" in letters else ()) + argv[i:]
+    if not letters <= {"c", "l"}:
+        args = ("-?", *args)
     if len(args) == 2 and args[0] == "-c":
         if depth + 1 > MAX_DEPTH:
             return _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", "wrappers nested too deep")

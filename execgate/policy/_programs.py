@@ -1809,6 +1809,20 @@ GIT_LOG = Spec(
     optional=GIT_DIFF_OPTIONAL,
     flags=GIT_DIFF_FLAGS
     | _s(
+        "-i",
+        "--regexp-ignore-case",
+        "-E",
+        "--extended-regexp",
+        "-F",
+        "--fixed-strings",
+        "-P",
+        "--perl-regexp",
+        "--all-match",
+        "--invert-grep",
+        "-c",
+        "--cc",
+        "-m",
+        "--remerge-diff",
         "--oneline",
         "--graph",
         "--all",
@@ -2292,15 +2306,17 @@ def check(name: str, spec: Spec, args: tuple[str, ...], mode: tuple[str, ...]) -
             before, mod, rest = module
             parse(attrs.evolve(PYTHON, denied={}, extra=None), before, name)
             sub = PYTHON_MODULES.get(mod)
-            if tuple(mode) == ("-m", mod) and sub is None:
-                return Checked(())
+            # the mode words after "-m MOD" (rule "python3 -m pip install" → ("install",))
+            granted = tuple(mode[2:]) if tuple(mode[:2]) == ("-m", mod) else None
             if sub is None:
+                if granted is not None:
+                    return Checked(())
                 raise ArgRefusal(
                     f"python: -m {mod} is refused: only modules with built-in rules "
                     f"({', '.join(sorted(PYTHON_MODULES))}) or a mode rule such as "
                     f'"python3 -m {mod}" may be run'
                 )
-            return parse(sub, rest, f"python -m {mod}")
+            return check(f"python -m {mod}", sub, rest, granted or ())
     if mode and spec.subcommands is not None and mode[0] not in spec.subcommands:
         return Checked(())  # the policy grants this subcommand explicitly
     if name == "tar" and args and not args[0].startswith("-"):
