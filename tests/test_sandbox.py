@@ -196,3 +196,69 @@ def test_the_cli_requires_secure_mode_on_request(tmp_path: Path, workspace: Path
     )
     out = json.loads(run.stdout)
     assert out["sandbox"] == "on" and out["exit_code"] != 0 and "Permission denied" in out["stderr"]
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0
+    or not os.path.exists("/usr/bin/setpriv")
+    or not os.path.exists("/usr/bin/python3"),
+    reason="needs root to become another user, setpriv and a system python3",
+)
+def test_the_launcher_confines_a_non_root_user_too(tmp_path: Path) -> None:
+    """As uid 65534, secure mode needs a user namespace (mapping the user to root inside):
+    the same confinement holds — writes outside the allowed dir and reads of a denied file
+    fail, other processes are invisible."""
+    import json
+    import shutil
+    import tempfile
+
+    from execgate.process._sandbox import HELPER, SYSTEM_READ
+
+    base = Path(tempfile.mkdtemp(prefix="execgate-nonroot-"))
+    try:
+        base.chmod(0o755)
+        helper = base / "sandbox_exec.py"
+        shutil.copy(HELPER, helper)
+        allowed = base / "ws"
+        allowed.mkdir()
+        allowed.chmod(0o777)
+        (base / "readable.txt").write_text("other user's file\n")
+        (base / "readable.txt").chmod(0o644)
+        config = {
+            "read": list(SYSTEM_READ),
+            "write": [str(allowed)],
+            "network": False,
+            "cwd": str(allowed),
+        }
+        script = (
+            f"id -u; echo ok > {allowed}/in.txt && echo wrote-inside; "
+            f"echo x > {base}/out.txt || echo no-write-outside; "
+            f"cat {base}/readable.txt || echo no-read; "
+            "ls /proc | grep -c '^[0-9]'"
+        )
+        run = subprocess.run(
+            [
+                "/usr/bin/setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "/usr/bin/python3",
+                "-I",
+                "-S",
+                str(helper),
+                json.dumps(config),
+                "--",
+                "/bin/sh",
+                "-c",
+                script,
+            ],
+            capture_output=True,
+            timeout=30,
+        )
+        lines = run.stdout.decode().split()
+        assert run.returncode == 0, run.stderr
+        assert lines[:4] == ["0", "wrote-inside", "no-write-outside", "no-read"], run.stdout
+        assert int(lines[4]) <= 3  # sh, ls, grep: nothing else is visible
+        assert (allowed / "in.txt").exists() and not (base / "out.txt").exists()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
