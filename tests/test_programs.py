@@ -454,6 +454,9 @@ def test_sed_scripts_that_are_refused(script: str) -> None:
         '{printf "%s", $0 >> "f"}',
         'BEGIN{while (("ls" | getline l) > 0) print l}',
         'BEGIN{getline l < "/etc/passwd"}',
+        'BEGIN{f = "system"; @f("id")}',  # gawk's indirect call
+        '@load "filefuncs"',
+        '@include "x.awk"',
     ],
 )
 def test_awk_programs_that_are_refused(program: str) -> None:

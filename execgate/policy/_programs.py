@@ -350,6 +350,9 @@ def awk_program_refusal(program: str) -> str | None:
     text = _AWK_REGEX.sub(lambda m: m.group(1) + "//", text)
     if re.search(r"\bsystem\s*\(", text):
         return "the awk program calls system(), which runs a command"
+    if re.search(r"@\s*[A-Za-z_]", text):
+        # gawk: @name(...) calls the function a variable names (system too), @load, @include
+        return "the awk program uses an indirect call or a directive (@...)"
     if "|" in text.replace("||", ""):
         return "the awk program uses a pipe, which runs a command"
     if _AWK_PRINT_REDIRECT.search(text):
