@@ -559,3 +559,39 @@ def test_allow_flags_extends_the_built_in_rules(tmp_path: Path) -> None:
     assert decide("git diff --frob x") == "allow" and decide("git status --frob=1") == "allow"
     assert decide("git diff --cov=x") == FLAG  # a flag takes no value
     assert decide("git log --ext-diff") == FLAG  # the rest of the table still applies
+
+
+def test_git_runs_with_repository_hooks_switched_off(tmp_path: Path) -> None:
+    """A workspace the job can write holds .git/config: core.fsmonitor there would run a
+    program on `git status`. Under git's built-in rules execgate switches it (and hooks, the
+    pager, external diffs) off — checked by running git for real."""
+    import os
+    import subprocess
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    marker = tmp_path / "fsmonitor-ran"
+    hook = ws / "evil.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    subprocess.run(["git", "-C", str(ws), "config", "core.fsmonitor", str(hook)], check=True)
+    policy_file = tmp_path / "p.toml"
+    policy_file.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[env]\ninherit = ["PATH", "HOME"]\n'
+        '[[allow]]\ncommand = "git"\n'
+    )
+    verdict = evaluate(
+        load_policy(policy_file),
+        ExecRequest(argv=["git", "status"]),
+        {"PATH": os.environ["PATH"], "HOME": "/root"},
+    )
+    plan = verdict.plan
+    assert plan is not None and plan.env["GIT_CONFIG_VALUE_0"] == "false"
+    subprocess.run(
+        list(plan.argv), cwd=plan.cwd, env=dict(plan.env), check=True, capture_output=True
+    )
+    assert not marker.exists()
+    # and without the hardening, the same repository does run it (the test can fail)
+    subprocess.run(["git", "status"], cwd=ws, check=True, capture_output=True)
+    assert marker.exists()

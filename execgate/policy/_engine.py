@@ -378,6 +378,37 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
     )
 
 
+#: Repository config the job can write turns read-only git commands into programs
+#: (fsmonitor and hooks run on `git status`, a pager on `git log`, an external diff on
+#: `git diff`): under its built-in rules git runs with these switched off, unless the policy's
+#: [env] set names the variables itself. Filters and textconv drivers named in
+#: .gitattributes cannot be switched off this way: secure mode confines what they could do.
+GIT_HARDENING = {
+    "GIT_CONFIG_COUNT": "4",
+    "GIT_CONFIG_KEY_0": "core.fsmonitor",
+    "GIT_CONFIG_VALUE_0": "false",
+    "GIT_CONFIG_KEY_1": "core.pager",
+    "GIT_CONFIG_VALUE_1": "cat",
+    "GIT_CONFIG_KEY_2": "core.hooksPath",
+    "GIT_CONFIG_VALUE_2": "/dev/null",
+    "GIT_CONFIG_KEY_3": "diff.external",
+    "GIT_CONFIG_VALUE_3": "",
+    "GIT_PAGER": "cat",
+    "GIT_TERMINAL_PROMPT": "0",
+}
+
+
+def _builtin_name(rule: AllowRule, real: str) -> str | None:
+    found = builtin_for(rule.command.split()[0]) or builtin_for(real)
+    return found[0] if found else None
+
+
+def _git_hardened(policy: Policy, env: dict[str, str]) -> dict[str, str]:
+    if any(k.startswith("GIT_CONFIG") for k in policy.env.set):
+        return env  # the policy chose its own git configuration
+    return {**env, **GIT_HARDENING}
+
+
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh"})
 
 
@@ -706,6 +737,8 @@ def _evaluate(
         # name was found on PATH outside the workspace: keep its name (multi-call binaries
         # such as unxz -> xz behave by argv[0]).
         exe = real if "/" in argv[0] else program
+        if allow_rule.args == "builtin" and _builtin_name(allow_rule, real) == "git":
+            env = _git_hardened(policy, env)
         plan = ExecPlan(
             job_id=request.job_id,
             argv=(exe, *argv[1:]),
