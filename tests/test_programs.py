@@ -305,6 +305,10 @@ CASES: list[tuple[str, str]] = [
     ("curl -o /etc/cron.d/x https://x", ESCAPE),
     ("curl -o ~/.bashrc https://x", "EG-SHELL-UNSUPPORTED"),
     ("curl -D /tmp/h https://x", ESCAPE),
+    # a flag misread as taking a value would hide the next argument from the checks
+    ("curl --create-dirs -o /etc/cron.d/x https://x", ESCAPE),
+    ("make -O -C /etc", ESCAPE),
+    ("ls --classify=always", ALLOW),
     ("grep -f /etc/shadow x", ESCAPE),
     ("go build -o /usr/local/bin/x .", ESCAPE),
     ("cargo build --target-dir /tmp/t", ESCAPE),
@@ -595,3 +599,47 @@ def test_git_runs_with_repository_hooks_switched_off(tmp_path: Path) -> None:
     # and without the hardening, the same repository does run it (the test can fail)
     subprocess.run(["git", "status"], cwd=ws, check=True, capture_output=True)
     assert marker.exists()
+
+
+HELP_AUDITED = [
+    "ls",
+    "cat",
+    "head",
+    "tail",
+    "wc",
+    "grep",
+    "sort",
+    "diff",
+    "sed",
+    "tar",
+    "make",
+    "rsync",
+    "curl",
+]
+
+
+@pytest.mark.parametrize("program", HELP_AUDITED)
+def test_the_tables_read_long_options_as_the_installed_program_does(program: str) -> None:
+    """A flag misread as taking a value would swallow the next argument unchecked (found
+    this way: curl --create-dirs); a valued option misread as a flag would let its value pass
+    as an operand. Cross-check every long option of the table that the installed program's
+    --help lists against how --help shows it (=ARG, [=ARG], <arg>, ARG, [arg])."""
+    import re
+    import subprocess
+
+    if shutil.which(program) is None:
+        pytest.skip(f"{program} is not installed here")
+    text = ""
+    for args in (["--help", "all"], ["--help"]):
+        run = subprocess.run([program, *args], capture_output=True, text=True, timeout=10)
+        text = run.stdout + run.stderr
+        if len(text) > 500:
+            break
+    takes: dict[str, bool] = {}
+    for m in re.finditer(r"(?<![\w-])(--[A-Za-z0-9][\w.-]*)(\[?=|\s<|\s\[|\s[A-Z]{2,}\b)?", text):
+        name, value = m.group(1), m.group(2)
+        takes[name] = takes.get(name, False) or bool(value)
+    spec = BUILTINS[program]
+    wrong = [o for o in spec.valued if o.startswith("--") and o in takes and not takes[o]]
+    wrong += [o for o in spec.flags if o.startswith("--") and takes.get(o) and o != "--help"]
+    assert not wrong, f"{program}: read differently than --help shows: {sorted(wrong)}"

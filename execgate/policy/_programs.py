@@ -420,7 +420,7 @@ WRITES = "it writes files; grant writing explicitly"
 LOADS_CODE = "it loads code or configuration that execgate cannot decide"
 
 LS = Spec(
-    optional=_s("--color", "--colour", "--hyperlink"),
+    optional=_s("--classify", "--color", "--colour", "--hyperlink"),
     flags=_s(
         "-a",
         "-A",
@@ -462,7 +462,6 @@ LS = Spec(
         "--recursive",
         "--reverse",
         "--directory",
-        "--classify",
         "--inode",
         "--numeric-uid-gid",
         "--no-group",
@@ -767,6 +766,7 @@ RG = Spec(
     },
 )
 SORT = Spec(
+    optional=_s("--check"),
     flags=_s(
         "-b",
         "-d",
@@ -796,7 +796,6 @@ SORT = Spec(
         "--random-sort",
         "--reverse",
         "--version-sort",
-        "--check",
         "--merge",
         "--stable",
         "--unique",
@@ -980,6 +979,7 @@ AWK = Spec(
     },
 )
 TAR = Spec(
+    optional=_s("--totals"),
     flags=_s(
         "-t",
         "-v",
@@ -1011,7 +1011,6 @@ TAR = Spec(
         "--no-wildcards",
         "--anchored",
         "--no-anchored",
-        "--totals",
         "--verify",
     ),
     valued=_s(
@@ -1216,7 +1215,7 @@ NPM = Spec(
 )
 NPX = Spec(flags=_s("-v", "--version", "-h", "--help"), posix=True, extra="npx")
 MAKE = Spec(
-    optional=_s("-j", "-l", "--jobs", "--load-average"),
+    optional=_s("--output-sync", "-O", "-j", "-l", "--jobs", "--load-average"),
     flags=_s(
         "-n",
         "-k",
@@ -1263,8 +1262,6 @@ MAKE = Spec(
         "--new-file",
         "--assume-old",
         "--assume-new",
-        "-O",
-        "--output-sync",
     ),
     paths=_s("-C", "--directory", "-f", "--file", "--makefile"),
     denied={
@@ -1598,6 +1595,7 @@ GO = Spec(
 )
 CURL = Spec(
     flags=_s(
+        "--create-dirs",
         "-s",
         "-S",
         "-L",
@@ -1692,7 +1690,6 @@ CURL = Spec(
         "--trace-ascii",
         "--libcurl",
         "--output-dir",
-        "--create-dirs",
         "--proto",
         "--proto-redir",
     ),
