@@ -125,7 +125,12 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
                     )
                 inner = parse(sub, args[i:], f"{program} {arg}")
                 return Checked((*option_paths, *inner.paths))
-            if spec.script_operand and not operands and not only_operands:
+            if spec.script_operand and not operands:
+                if arg == "-":
+                    raise ArgRefusal(
+                        f"{program}: '-' reads the program from stdin, which cannot be decided",
+                        arg=arg,
+                    )
                 option_paths.append(arg)
             operands.append(arg)
             if spec.posix:
