@@ -340,3 +340,28 @@ async def test_host_cancellation_leaves_no_child(
     pids = read_pids(workspace / "pids.txt", 3)
     assert_all_gone(pids)
     assert not any(alive(p) for p in pids)
+
+
+async def test_no_fd_or_zombie_is_left_behind(policy: Policy, store_url: str) -> None:
+    """Pipes, pidfds and exit statuses are all released: ordinary, fed, timed-out and
+    cancelled jobs, many at once."""
+
+    def fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    def zombies() -> list[int]:
+        return [c.pid for c in psutil.Process().children() if c.status() == psutil.STATUS_ZOMBIE]
+
+    async with open_gate(policy, store_url) as gate:
+        await gate.run(argv=["true"])  # warm: the store, the thread pool, the containment
+        before = fds()
+        async with anyio.create_task_group() as tg:
+            for i in range(40):
+                tg.start_soon(gate.run, ExecRequest(argv=["echo", str(i)]))
+                tg.start_soon(gate.run, ExecRequest(argv=["cat"], stdin=b"x" * 100_000))
+            tg.start_soon(gate.run, ExecRequest(argv=["sleep", "5"], timeout=0.2))
+        with anyio.move_on_after(0.2):
+            await gate.run(argv=["sleep", "5"])
+        await anyio.sleep(0.1)
+        assert fds() <= before, sorted(os.listdir("/proc/self/fd"))
+        assert zombies() == []

@@ -33,6 +33,7 @@ from ..models import ExecPlan, KillReason, OutputStream
 from ._capture import CappedBuffer
 from ._sandbox import sandbox_argv
 from ._sandbox import support as sandbox_support
+from ._spawn import FdReceiveStream, FdSendStream, LeanProcess, spawn
 from ._tree import JobTree
 
 #: Read size for output pipes: 64 KiB+ reads move ~5x more bytes per second than 4 KiB.
@@ -45,6 +46,10 @@ DRAIN_BOUND = 1.0
 KILL_BOUND = 2.0
 _POLL = 0.005
 
+
+AnyProcess = Process | LeanProcess
+AnyReceive = ByteReceiveStream | FdReceiveStream
+AnySend = ByteSendStream | FdSendStream
 
 #: Called with each chunk as it is read, before the cap applies; must not block.
 OutputSink = Callable[[OutputStream, bytes], None]
@@ -82,7 +87,7 @@ class JobOutcome:
 
 
 async def _pump(
-    stream: ByteReceiveStream,
+    stream: AnyReceive,
     buf: CappedBuffer,
     on_overflow: Callable[[], None],
     name: OutputStream,
@@ -100,7 +105,7 @@ async def _pump(
             on_overflow()
 
 
-async def _feed(stream: ByteSendStream, data: bytes) -> None:
+async def _feed(stream: AnySend, data: bytes) -> None:
     try:
         if data:
             await stream.send(data)
@@ -111,14 +116,14 @@ async def _feed(stream: ByteSendStream, data: bytes) -> None:
             await stream.aclose()
 
 
-async def _exited_within(proc: Process, seconds: float) -> bool:
+async def _exited_within(proc: AnyProcess, seconds: float) -> bool:
     with anyio.move_on_after(seconds):
         await proc.wait()
         return True
     return False
 
 
-async def _wait_tree_empty(tree: JobTree, proc: Process, seconds: float) -> None:
+async def _wait_tree_empty(tree: JobTree, proc: AnyProcess, seconds: float) -> None:
     """Wait until the main process and, as far as the tree can tell, all others are gone."""
     deadline = anyio.current_time() + seconds
     if not await _exited_within(proc, seconds):
@@ -138,7 +143,7 @@ async def _kill_tree(tree: JobTree) -> int:
     return 0
 
 
-async def terminate(tree: JobTree, proc: Process, grace: float) -> int:
+async def terminate(tree: JobTree, proc: AnyProcess, grace: float) -> int:
     """TERM → grace → KILL on the whole tree; waits for the main process. Shield it."""
     tree.signal_all(signal.SIGTERM)
     if grace > 0:
@@ -189,14 +194,28 @@ async def _run_job(
     # Spawning is not interruptible: shield it so a cancellation never loses a started child.
     with anyio.CancelScope(shield=True):
         try:
-            proc = await anyio.open_process(
+            # From the event loop's thread, waited on through a pidfd (see _spawn); where
+            # pidfds are unavailable, AnyIO's own process machinery.
+            lean = spawn(
                 argv,
-                stdin=pipe if plan.stdin is not None else null,
-                stdout=pipe if plan.capture_stdout else null,
-                stderr=pipe if plan.capture_stderr else null,
+                stdin=plan.stdin is not None,
+                stdout=plan.capture_stdout,
+                stderr=plan.capture_stderr,
                 cwd=plan.cwd,
                 env=env,
-                start_new_session=True,
+            )
+            proc: AnyProcess = (
+                lean
+                if lean is not None
+                else await anyio.open_process(
+                    argv,
+                    stdin=pipe if plan.stdin is not None else null,
+                    stdout=pipe if plan.capture_stdout else null,
+                    stderr=pipe if plan.capture_stderr else null,
+                    cwd=plan.cwd,
+                    env=env,
+                    start_new_session=True,
+                )
             )
         except OSError as exc:
             raise SpawnFailed(f"cannot start {plan.argv[0]!r}: {exc.strerror or exc}") from None
