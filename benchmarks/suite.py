@@ -1,0 +1,344 @@
+"""The benchmark suite: one command, a table per section, JSON, and a plot.
+
+    python benchmarks/suite.py [--quick] [--json FILE] [--plot FILE.png]
+
+Every figure is measured in this run next to its baseline, on the same inputs:
+
+* throughput: guarded ``/bin/true`` and ``sh -c true`` jobs/s (scan, policy, durable decision,
+  run, durable result) at concurrency 1, 16, 64, 256, against bare ``anyio.run_process`` on
+  the same backend and raw ``os.posix_spawn`` (trio and asyncio);
+* latency at concurrency 1: p50 and p99 per job, guarded vs bare;
+* a 1 GiB output flood with a 1 MiB cap (truncate, and kill-on-overflow): wall time, parent
+  CPU, peak RSS growth of a fresh process running the gate;
+* 1000 concurrent sleeping jobs: supervisor RSS and fds per job;
+* the per-component scripts (stages, scanner, recorder, policy, limits), run as they are.
+
+``--quick`` (under a minute) shrinks every section; the full run writes the plot (matplotlib,
+``pip install -e '.[bench]'``) of throughput against concurrency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+from rich.console import Console
+from rich.table import Table
+
+from execgate import Gate, load_policy
+
+HERE = Path(__file__).resolve().parent
+TRUE = "/bin/true"
+COMMANDS = {"/bin/true": [TRUE], "sh -c true": ["/bin/sh", "-c", "true"]}
+
+
+def _policy(tmp: Path, extra: str = "") -> Path:
+    path = tmp / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{tmp}"\n'
+        "[limits.maximum]\nmax_output_bytes = 1073741824\ntimeout = 600.0\n"
+        f'[[allow]]\ncommand = "{TRUE}"\n'
+        '[[allow]]\ncommand = "/bin/sh"\nargs = "any"\n'
+        '[[allow]]\ncommand = "head"\n[[allow]]\ncommand = "sleep"\n' + extra
+    )
+    return path
+
+
+# --- throughput ---------------------------------------------------------------------------
+
+
+async def _bare(argv: list[str], n: int, conc: int) -> float:
+    limiter = anyio.CapacityLimiter(conc)
+
+    async def one() -> None:
+        async with limiter:
+            await anyio.run_process(argv, check=True)
+
+    t0 = time.perf_counter()
+    async with anyio.create_task_group() as tg:
+        for _ in range(n):
+            tg.start_soon(one)
+    return n / (time.perf_counter() - t0)
+
+
+async def _guarded(argv: list[str], n: int, conc: int, policy: Path, store: str) -> float:
+    async with Gate.open(load_policy(policy), store, max_concurrent_jobs=conc) as gate:
+        limiter = anyio.CapacityLimiter(conc)
+
+        async def one() -> None:
+            async with limiter:
+                await gate.run(argv=argv)
+
+        await one()
+        t0 = time.perf_counter()
+        async with anyio.create_task_group() as tg:
+            for _ in range(n):
+                tg.start_soon(one)
+        return n / (time.perf_counter() - t0)
+
+
+def _posix_spawn(argv: list[str], n: int, conc: int) -> float:
+    """Raw ``os.posix_spawn`` + ``waitpid``, at most ``conc`` children at once."""
+    env = {"PATH": "/usr/bin:/bin"}
+    running: set[int] = set()
+    t0 = time.perf_counter()
+    started = 0
+    while started < n or running:
+        while started < n and len(running) < conc:
+            running.add(os.posix_spawn(argv[0], argv, env))
+            started += 1
+        pid, _ = os.waitpid(-1, 0)
+        running.discard(pid)
+    return n / (time.perf_counter() - t0)
+
+
+def throughput(tmp: Path, quick: bool) -> list[dict[str, Any]]:
+    policy = _policy(tmp)
+    rows = []
+    concs = (1, 64) if quick else (1, 16, 64, 256)
+    for name, argv in COMMANDS.items():
+        for conc in concs:
+            n = (100 if quick else 400) if conc == 1 else (200 if quick else 1000)
+            raw = _posix_spawn(argv, n, conc)
+            for backend in ("trio", "asyncio"):
+                store = f"sqlite:///{tmp / f'tp-{backend}-{conc}-{len(argv)}.db'}"
+                bare = anyio.run(_bare, argv, n, conc, backend=backend)
+                guarded = anyio.run(_guarded, argv, n, conc, policy, store, backend=backend)
+                rows.append(
+                    {"command": name, "backend": backend, "concurrency": conc, "jobs": n,
+                     "guarded": round(guarded, 1), "bare_anyio": round(bare, 1),
+                     "posix_spawn": round(raw, 1), "vs_bare": round(guarded / bare, 3),
+                     "vs_posix_spawn": round(guarded / raw, 3)}
+                )  # fmt: skip
+    return rows
+
+
+# --- latency ------------------------------------------------------------------------------
+
+
+async def _latencies(tmp: Path, n: int) -> dict[str, list[float]]:
+    policy = load_policy(_policy(tmp))
+    out: dict[str, list[float]] = {"guarded": [], "bare": []}
+    async with Gate.open(policy, f"sqlite:///{tmp / 'lat.db'}") as gate:
+        await gate.run(argv=[TRUE])
+        for _ in range(n):
+            t0 = time.perf_counter()
+            await anyio.run_process([TRUE])
+            out["bare"].append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            await gate.run(argv=[TRUE])
+            out["guarded"].append(time.perf_counter() - t0)
+    return out
+
+
+def latency(tmp: Path, quick: bool) -> list[dict[str, Any]]:
+    rows = []
+    for backend in ("trio", "asyncio"):
+        lat = anyio.run(_latencies, tmp, 100 if quick else 500, backend=backend)
+        p = {k: statistics.quantiles(v, n=100) for k, v in lat.items()}
+        rows.append(
+            {"backend": backend,
+             "guarded_p50_ms": round(p["guarded"][49] * 1e3, 2),
+             "guarded_p99_ms": round(p["guarded"][98] * 1e3, 2),
+             "bare_p50_ms": round(p["bare"][49] * 1e3, 2),
+             "bare_p99_ms": round(p["bare"][98] * 1e3, 2),
+             "p50_ratio": round(p["guarded"][49] / p["bare"][49], 2)}
+        )  # fmt: skip
+    return rows
+
+
+# --- flood and sleepers: each in a fresh process, so RSS is its own -----------------------
+
+_FLOOD = """
+import anyio, json, psutil, sys, time
+from execgate import Gate, load_policy
+policy, store, size, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+async def main():
+    me = psutil.Process()
+    async with Gate.open(load_policy(policy), store) as gate:
+        await gate.run(argv=["/bin/true"])
+        rss0 = peak = me.memory_info().rss
+        done = False
+        async def sample():
+            nonlocal peak
+            while not done:
+                peak = max(peak, me.memory_info().rss)
+                await anyio.sleep(0.002)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(sample)
+            cpu0 = time.process_time(); t0 = time.perf_counter()
+            r = await gate.run(argv=["head", "-c", str(size), "/dev/zero"],
+                               max_output_bytes=1 << 20, on_output_overflow=mode, timeout=600)
+            wall = time.perf_counter() - t0; cpu = time.process_time() - cpu0
+            done = True
+        print(json.dumps({"mode": mode, "MiB": size >> 20, "wall_s": round(wall, 3),
+                          "parent_cpu_s": round(cpu, 3), "job_ms": round(r.duration_ms, 1),
+                          "peak_rss_growth_mib": round((peak - rss0) / 2**20, 2),
+                          "kept": len(r.stdout), "truncated": r.truncated_bytes,
+                          "killed_by": r.killed_by}))
+anyio.run(main, backend="trio")
+"""
+
+_SLEEPERS = """
+import anyio, json, os, sys, psutil
+from execgate import Gate, load_policy
+policy, store, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+async def main():
+    me = psutil.Process()
+    async with Gate.open(load_policy(policy), store, max_concurrent_jobs=n) as gate:
+        await gate.run(argv=["/bin/true"])
+        rss0, fds0 = me.memory_info().rss, me.num_fds()
+        async with anyio.create_task_group() as tg:
+            for _ in range(n):
+                tg.start_soon(lambda: gate.run(argv=["sleep", "3"], timeout=60))
+            while gate.statistics().jobs_running < n:
+                await anyio.sleep(0.05)
+            rss1, fds1 = me.memory_info().rss, me.num_fds()
+        print(json.dumps({"jobs": n, "rss_per_job_kib": round((rss1 - rss0) / n / 1024, 1),
+                          "fds_per_job": round((fds1 - fds0) / n, 2)}))
+anyio.run(main, backend="trio")
+"""
+
+
+def _child(code: str, *args: str) -> dict[str, Any]:
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=900
+    )
+    if run.returncode != 0:
+        return {"error": run.stderr.strip()[-400:]}
+    return dict(json.loads(run.stdout.strip().splitlines()[-1]))
+
+
+def flood(tmp: Path, quick: bool) -> list[dict[str, Any]]:
+    size = (256 if quick else 1024) << 20
+    policy = _policy(tmp)
+    return [
+        _child(_FLOOD, str(policy), f"sqlite:///{tmp / f'flood-{m}.db'}", str(size), m)
+        for m in ("truncate", "kill")
+    ]
+
+
+def sleepers(tmp: Path, quick: bool) -> list[dict[str, Any]]:
+    policy = _policy(tmp)
+    n = 200 if quick else 1000
+    return [_child(_SLEEPERS, str(policy), f"sqlite:///{tmp / 'sleep.db'}", str(n))]
+
+
+# --- the component scripts ----------------------------------------------------------------
+
+
+def components(quick: bool) -> dict[str, str]:
+    scripts = {
+        "stages": ["stages.py", "--n", "100" if quick else "300"],
+        "scanner": ["scanner.py"],
+        "recorder": ["recorder.py", "--events", "10000" if quick else "50000"],
+        "policy": ["policy.py", "--n", "500" if quick else "3000"],
+        "limits": ["limits.py", "--n", "20" if quick else "100"],
+    }
+    if quick:
+        scripts.pop("scanner")  # its corpus build alone takes most of a minute
+    out = {}
+    for name, argv in scripts.items():
+        run = subprocess.run(
+            [sys.executable, str(HERE / argv[0]), *argv[1:]],
+            capture_output=True, text=True, timeout=1200,
+        )  # fmt: skip
+        out[name] = (run.stdout + run.stderr).strip()
+    return out
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def _table(console: Console, title: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    table = Table(title=title)
+    for key in rows[0]:
+        table.add_column(key, justify="right" if not isinstance(rows[0][key], str) else "left")
+    for row in rows:
+        table.add_row(*(str(row.get(k, "")) for k in rows[0]))
+    console.print(table)
+
+
+def plot(rows: list[dict[str, Any]], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(COMMANDS), figsize=(12, 4.5), sharey=True)
+    for ax, command in zip(axes, COMMANDS, strict=True):
+        sel = [r for r in rows if r["command"] == command]
+        concs = sorted({r["concurrency"] for r in sel})
+        for backend in ("trio", "asyncio"):
+            for key, style in (("guarded", "-o"), ("bare_anyio", "--s")):
+                ys = [next(r[key] for r in sel if r["backend"] == backend and r["concurrency"] == c)
+                      for c in concs]  # fmt: skip
+                label = (
+                    f"{'execgate' if key == 'guarded' else 'bare anyio.run_process'} ({backend})"
+                )
+                ax.plot(concs, ys, style, label=label)
+        raw = [next(r["posix_spawn"] for r in sel if r["concurrency"] == c) for c in concs]
+        ax.plot(concs, raw, ":^", label="raw os.posix_spawn", color="black")
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(concs, [str(c) for c in concs])
+        ax.set_title(command)
+        ax.set_xlabel("concurrency")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("jobs/s")
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"execgate throughput, {os.cpu_count()} cpus, {os.uname().release}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--quick", action="store_true", help="every section smaller (< 1 minute)")
+    ap.add_argument("--json", metavar="FILE", default="benchmark-results.json")
+    ap.add_argument("--plot", metavar="FILE", default="benchmark-throughput.png")
+    args = ap.parse_args()
+    console = Console(width=160)
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "kernel": os.uname().release,
+                    "python": sys.version.split()[0]},
+        "quick": args.quick,
+    }  # fmt: skip
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        sections = (
+            ("throughput (jobs/s)", "throughput", throughput),
+            ("latency at concurrency 1", "latency", latency),
+            ("output flood with a 1 MiB cap", "flood", flood),
+            ("concurrent sleeping jobs", "sleepers", sleepers),
+        )
+        for title, key, fn in sections:
+            results[key] = fn(tmp, args.quick)
+            _table(console, title, results[key])
+    results["components"] = components(args.quick)
+    for name, text in results["components"].items():
+        console.rule(name)
+        console.print(text, markup=False, highlight=False)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    Path(args.json).write_text(json.dumps(results, indent=2))
+    console.print(f"JSON: {args.json}   ({results['seconds']} s)")
+    if not args.quick:
+        plot(results["throughput"], args.plot)
+        console.print(f"plot: {args.plot}")
+
+
+if __name__ == "__main__":
+    main()
