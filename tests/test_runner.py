@@ -342,9 +342,13 @@ async def test_host_cancellation_leaves_no_child(
     assert not any(alive(p) for p in pids)
 
 
-async def test_no_fd_or_zombie_is_left_behind(policy: Policy, store_url: str) -> None:
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_no_fd_or_zombie_is_left_behind(
+    policy: Policy, store_url: str, containment: str
+) -> None:
     """Pipes, pidfds and exit statuses are all released: ordinary, fed, timed-out and
-    cancelled jobs, many at once."""
+    cancelled jobs, many at once, and jobs whose descendants escape their session and die
+    after the job (they are re-parented to us, the subreaper, and must not stay zombies)."""
 
     def fds() -> int:
         return len(os.listdir("/proc/self/fd"))
@@ -352,9 +356,12 @@ async def test_no_fd_or_zombie_is_left_behind(policy: Policy, store_url: str) ->
     def zombies() -> list[int]:
         return [c.pid for c in psutil.Process().children() if c.status() == psutil.STATUS_ZOMBIE]
 
-    async with open_gate(policy, store_url) as gate:
+    orphaning = "(setsid sh -c 'sleep 0.3' &); (sh -c 'sleep 0.2' &); exit 0"
+    async with open_gate(policy, store_url, containment=containment) as gate:
         await gate.run(argv=["true"])  # warm: the store, the thread pool, the containment
         before = fds()
+        for _ in range(5):
+            await gate.run(argv=["sh", "-c", orphaning])
         async with anyio.create_task_group() as tg:
             for i in range(40):
                 tg.start_soon(gate.run, ExecRequest(argv=["echo", str(i)]))
@@ -362,6 +369,7 @@ async def test_no_fd_or_zombie_is_left_behind(policy: Policy, store_url: str) ->
             tg.start_soon(gate.run, ExecRequest(argv=["sleep", "5"], timeout=0.2))
         with anyio.move_on_after(0.2):
             await gate.run(argv=["sleep", "5"])
-        await anyio.sleep(0.1)
+        await anyio.sleep(0.5)  # the escaped sleepers are dead by now (killed or done)
+        await gate.run(argv=["true"])  # a job's close collects what died since the last one
         assert fds() <= before, sorted(os.listdir("/proc/self/fd"))
         assert zombies() == []

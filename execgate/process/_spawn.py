@@ -110,8 +110,9 @@ class LeanProcess:
         self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
-        self._exited = anyio.Event()
-        self._waiting = False
+        # One task at a time polls the pidfd (trio refuses two waiters on one fd); a waiter
+        # that is cancelled releases the lock to the next.
+        self._wait_lock = anyio.Lock()
 
     @property
     def pid(self) -> int:
@@ -122,25 +123,17 @@ class LeanProcess:
         return self._popen.returncode
 
     async def wait(self) -> int:
-        """Wait for the exit (any number of tasks may wait at once; one polls the pidfd)."""
-        if self._popen.returncode is not None:
-            return self._popen.returncode
-        if self._waiting:
-            await self._exited.wait()
-            assert self._popen.returncode is not None
-            return self._popen.returncode
-        self._waiting = True
-        try:
-            if self._pidfd is not None:
-                await anyio.wait_readable(self._pidfd)
-                # Exited: this reaps without blocking (the pidfd is readable only after exit).
-                code = self._popen.wait()
-            else:  # no pidfd for this child (see spawn): a blocking wait on a thread
-                code = await anyio.to_thread.run_sync(self._popen.wait, abandon_on_cancel=True)
-        finally:
-            self._waiting = False
-        self._exited.set()
-        return code
+        """Wait for the exit (any number of tasks may wait at once)."""
+        async with self._wait_lock:
+            if self._popen.returncode is None:
+                if self._pidfd is not None:
+                    await anyio.wait_readable(self._pidfd)
+                    # Exited: this reaps without blocking (the pidfd is readable only then).
+                    self._popen.wait()
+                else:  # no pidfd for this child (see spawn): a blocking wait on a thread
+                    await anyio.to_thread.run_sync(self._popen.wait, abandon_on_cancel=True)
+        assert self._popen.returncode is not None
+        return self._popen.returncode
 
     async def aclose(self) -> None:
         """Close the pipes and the pidfd; if the child still runs, kill and reap it."""

@@ -23,6 +23,7 @@ Two mechanisms, strongest first:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import errno
@@ -31,7 +32,7 @@ import os
 import secrets
 import signal
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Literal, Protocol
 
 from ..errors import ContainmentFailed
@@ -164,6 +165,67 @@ def _kill(pid: int, sig: int) -> bool:
 _LEADERS: set[int] = set()
 
 
+#: Sessions (= leader pids) of recent jobs under the process-group mechanism: a zombie child
+#: of ours in one of them is a job's orphan (bounded; pids are reused eventually).
+_JOB_SESSIONS: collections.OrderedDict[int, None] = collections.OrderedDict()
+_JOB_SESSIONS_KEPT = 4096
+#: Pids seen in a job (process-group mechanism): one that escaped its session and died after
+#: its job closed is still recognised as ours when it shows up as a zombie later.
+_JOB_PIDS: collections.OrderedDict[int, None] = collections.OrderedDict()
+_JOB_PIDS_KEPT = 65536
+
+
+def _remember(table: collections.OrderedDict[int, None], pids: Iterable[int], kept: int) -> None:
+    for pid in pids:
+        table[pid] = None
+        table.move_to_end(pid)
+    while len(table) > kept:
+        table.popitem(last=False)
+
+
+def reap_strays(is_ours: Callable[[int, tuple[str, int, int, int]], bool]) -> int:
+    """Collect the exit status of every zombie child of this process that ``is_ours`` claims
+    (never a live job's leader, whose status the event loop collects). Job processes that
+    were orphaned and died before any sweep saw them are re-parented to us (we are their
+    subreaper) and would stay zombies for the life of the host otherwise. Only our direct
+    children are looked at (``/proc/self/task/*/children``), so this is cheap; the host's own
+    children are left alone unless ``is_ours`` says they were a job's. Returns how many."""
+    me = os.getpid()
+    reaped = 0
+    try:
+        tids = os.listdir(f"/proc/{me}/task")
+    except OSError:
+        return 0
+    for tid in tids:
+        try:
+            with open(f"/proc/{me}/task/{tid}/children") as f:
+                children = [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+        for child in children:
+            if child in _LEADERS:
+                continue
+            st = _read_stat(child)
+            if st is None or st[0] != "Z" or not is_ours(child, st):
+                continue
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(child, os.WNOHANG)
+                reaped += 1
+    return reaped
+
+
+def _cgroup_of(pid: int) -> str | None:
+    """The cgroup2 path of ``pid`` (still readable for a zombie)."""
+    try:
+        with open(f"/proc/{pid}/cgroup") as f:
+            for line in f:
+                if line.startswith("0::"):
+                    return line[3:].strip()
+    except OSError:
+        return None
+    return None
+
+
 def reap_orphans(pids: Iterable[int], leader: int) -> None:
     """Collect the exit status of job processes re-parented to us (we are their subreaper),
     never a leader's."""
@@ -203,9 +265,11 @@ def _own_cgroup() -> str | None:
 class CgroupJob(_TreeLimited):
     mechanism: Mechanism = "cgroup"
 
-    def __init__(self, path: str, tree_limits: TreeLimits) -> None:
+    def __init__(self, path: str, tree_limits: TreeLimits, relative: str) -> None:
         super().__init__(tree_limits)
         self.path = path
+        #: This job's cgroup as /proc/PID/cgroup shows it ("/.../execgate-…/job-N").
+        self.relative = relative
         self.leader = -1
         self._seen: set[int] = set()
 
@@ -262,6 +326,7 @@ class CgroupJob(_TreeLimited):
     def close(self) -> None:
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
+        reap_strays(lambda pid, _st: _cgroup_of(pid) == self.relative)
         self._close_limits()
         with contextlib.suppress(FileNotFoundError):
             os.rmdir(self.path)
@@ -308,8 +373,9 @@ def _sweep_dead_gates(parent: str) -> None:
 class CgroupContainment:
     mechanism: Mechanism = "cgroup"
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, mount: str = "") -> None:
         self.base = base
+        self.mount = mount
         self._counter = itertools.count()
         self.tree_limits = TreeLimits.create()
 
@@ -330,7 +396,7 @@ class CgroupContainment:
             with contextlib.suppress(OSError):
                 os.rmdir(base)
             return None
-        return cls(base)
+        return cls(base, mount)
 
     def new_job(self, job_id: str) -> JobTree:
         path = os.path.join(self.base, f"job-{next(self._counter)}")
@@ -338,7 +404,8 @@ class CgroupContainment:
             os.mkdir(path)
         except OSError as exc:
             raise ContainmentFailed(f"cannot create the job's cgroup: {exc}") from None
-        return CgroupJob(path, self.tree_limits)
+        relative = "/" + os.path.relpath(path, self.mount) if self.mount else path
+        return CgroupJob(path, self.tree_limits, relative)
 
     def close(self) -> None:
         _kill_and_remove(self.base)
@@ -380,6 +447,7 @@ class ProcessGroupJob(_TreeLimited):
         self.leader = pid
         _LEADERS.add(pid)
         self._seen.add(pid)
+        _remember(_JOB_SESSIONS, (pid,), _JOB_SESSIONS_KEPT)
 
     def _has_token(self, pid: int) -> bool:
         try:
@@ -436,6 +504,10 @@ class ProcessGroupJob(_TreeLimited):
     def close(self) -> None:
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
+        _remember(_JOB_PIDS, self._seen, _JOB_PIDS_KEPT)
+        reap_strays(
+            lambda pid, st: pid in _JOB_PIDS or st[3] in _JOB_SESSIONS or st[2] in _JOB_SESSIONS
+        )
         self._close_limits()
 
 
