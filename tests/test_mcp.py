@@ -96,6 +96,12 @@ async def test_each_tool_over_stdio(
         assert recent.structured_content is not None
         decisions = [e["decision"] for e in recent.structured_content["events"]]
         assert decisions.count("deny") >= 2 and decisions.count("allow") >= 3
+        sessions = {e["session_id"] for e in recent.structured_content["events"]}
+        assert len(sessions) == 1 and next(iter(sessions)).startswith("mcp-")
+    # a second client sharing the store sees only its own session
+    async with mcp_session(policy, store_url, anyio_backend) as s2:
+        other = await s2.call_tool("recent_events", {"limit": 50})
+        assert other.structured_content == {"events": []}
     assert workspace.exists() and (workspace / "notes.txt").exists()
 
 

@@ -10,7 +10,8 @@ Tools:
   also as structured content) whatever its exit code; a refusal is a tool error whose text
   names the code, the rule and the reason.
 * ``check_command`` — the decision for a command, without running it.
-* ``recent_events`` — the newest flight-recorder entries (commands as stored: redacted).
+* ``recent_events`` — the newest flight-recorder entries of this client's session (commands
+  as stored: redacted; other agents sharing the store are not shown).
 
 Guarantees: the protocol stream is this process's stdout, and no child ever holds it (each
 child's stdin, stdout and stderr are pipes or /dev/null). ``[[ask]]`` rules are put to the
@@ -163,11 +164,13 @@ def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
         job_id: str | None = None,
         kind: Literal["decision", "result", "error"] | None = None,
     ) -> CallToolResult:
-        """The newest flight-recorder entries, oldest first: decisions (allow/deny with
-        rule and reason) and results (exit code, duration). Commands are shown redacted."""
+        """The newest flight-recorder entries of this session, oldest first: decisions
+        (allow/deny with rule and reason) and results (exit code, duration). Commands are
+        shown redacted."""
         try:
+            # this connection's own history only: the store may be shared by other agents
             found = await gate.events(
-                limit=max(1, min(limit, MAX_EVENTS)), job_id=job_id, kind=kind
+                limit=max(1, min(limit, MAX_EVENTS)), job_id=job_id, kind=kind, session_id=session
             )
         except ExecgateError as exc:
             return _error(refusal_text(exc))
