@@ -262,3 +262,16 @@ def test_the_launcher_confines_a_non_root_user_too(tmp_path: Path) -> None:
         assert (allowed / "in.txt").exists() and not (base / "out.txt").exists()
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_programs_prefixes_are_readable(tmp_path: Path) -> None:
+    """A virtualenv's program needs its own prefix (site-packages) and its interpreter's
+    (the standard library): both are granted for reading."""
+    import sys
+
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "python").symlink_to(os.path.realpath(sys.executable))
+    prefixes = _sandbox._prefixes(str(venv_bin / "python"))
+    real_prefix = os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))
+    assert prefixes == [str(tmp_path / "venv"), real_prefix]

@@ -37,20 +37,23 @@ DEVICES_READ = ("/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
 DEVICES_WRITE = ("/dev/null", "/dev/zero", "/dev/full")
 
 
-def _prefix(program: str) -> str | None:
-    """The install prefix of ``program`` (``/opt/py/bin/python3`` → ``/opt/py``)."""
-    real = os.path.realpath(program)
-    prefix = os.path.dirname(os.path.dirname(real))
-    return prefix if prefix not in ("/", "") else None
+def _prefixes(program: str) -> list[str]:
+    """The install prefixes of ``program``: of the path it was found at (a virtualenv's
+    ``.venv/bin/pytest`` → ``.venv``, whose site-packages it needs) and of the file it
+    resolves to (``/opt/py/bin/python3.11`` → ``/opt/py``, its standard library)."""
+    found = []
+    for path in (os.path.abspath(program), os.path.realpath(program)):
+        prefix = os.path.dirname(os.path.dirname(path))
+        if prefix not in ("/", "") and prefix not in found:
+            found.append(prefix)
+    return found
 
 
 def sandbox_argv(plan: ExecPlan, tmpdir: str) -> list[str]:
     """The argv that runs ``plan.argv`` confined (``plan.sandbox`` must be set)."""
     assert plan.sandbox is not None
     read = [*SYSTEM_READ, *ETC_READ, *DEVICES_READ, *plan.sandbox.read]
-    prefix = _prefix(plan.argv[0])
-    if prefix is not None:
-        read.append(prefix)
+    read += _prefixes(plan.argv[0])
     config = {
         "read": read,
         "write": [*plan.sandbox.write, tmpdir, *DEVICES_WRITE],
