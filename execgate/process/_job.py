@@ -231,33 +231,44 @@ async def _run_job(
 
     try:
         tree.adopt(proc.pid)
+        # One task group for the job's I/O and its stop watcher: each task group and task
+        # costs the event loop per job (measured: see benchmarks/suite.py).
         async with anyio.create_task_group() as io_tasks:
             pumps_done = anyio.Event()
+            streams: list[tuple[AnyReceive, CappedBuffer, OutputStream]] = []
+            if proc.stdout is not None:
+                streams.append((proc.stdout, out, "stdout"))
+            if proc.stderr is not None:
+                streams.append((proc.stderr, err, "stderr"))
+            pumping = len(streams)
 
-            async def pumps() -> None:
-                async with anyio.create_task_group() as tg:
-                    if proc.stdout is not None:
-                        tg.start_soon(_pump, proc.stdout, out, on_overflow, "stdout", sink)
-                    if proc.stderr is not None:
-                        tg.start_soon(_pump, proc.stderr, err, on_overflow, "stderr", sink)
+            async def pump(stream: AnyReceive, buf: CappedBuffer, name: OutputStream) -> None:
+                nonlocal pumping
+                try:
+                    await _pump(stream, buf, on_overflow, name, sink)
+                finally:
+                    pumping -= 1
+                    if pumping == 0:
+                        pumps_done.set()
+
+            for stream, buf, name in streams:
+                io_tasks.start_soon(pump, stream, buf, name)
+            if not streams:
                 pumps_done.set()
-
-            io_tasks.start_soon(pumps)
             if proc.stdin is not None:
                 io_tasks.start_soon(_feed, proc.stdin, plan.stdin or b"")
 
             # Phase 1: the main process exits, or the deadline passes, or a stop is asked.
+            phase1 = anyio.CancelScope()
+
+            async def watch_stop() -> None:
+                await control.stopped.wait()
+                phase1.cancel()
+
+            io_tasks.start_soon(watch_stop)
             timeout = limits.timeout if math.isfinite(limits.timeout) else None
-            with anyio.move_on_after(timeout) as deadline:
-                async with anyio.create_task_group() as waiting:
-
-                    async def watch_stop() -> None:
-                        await control.stopped.wait()
-                        waiting.cancel_scope.cancel()
-
-                    waiting.start_soon(watch_stop)
-                    await proc.wait()
-                    waiting.cancel_scope.cancel()
+            with anyio.move_on_after(timeout) as deadline, phase1:
+                await proc.wait()
             if proc.returncode is None:
                 if control.reason is None and deadline.cancelled_caught:
                     control.request_stop("timeout")
