@@ -36,6 +36,8 @@ from ._sandbox import support as sandbox_support
 from ._spawn import FdReceiveStream, FdSendStream, LeanProcess, spawn
 from ._tree import JobTree
 
+#: The sandbox launcher's exit status when it could not confine (see sandbox_exec.py).
+LAUNCHER_FAILED = 125
 #: Read size for output pipes: 64 KiB+ reads move ~5x more bytes per second than 4 KiB.
 CHUNK = 256 * 1024
 #: How long descendants may keep the output pipes open after the main process exited.
@@ -296,6 +298,13 @@ async def _run_job(
             await proc.aclose()
             tree.close()
     assert proc.returncode is not None
+    if private_tmp is not None and proc.returncode == LAUNCHER_FAILED:
+        first = err.value().split(b"\n", 1)[0]
+        if first.startswith(b"execgate-sandbox: "):
+            # The launcher refused before the program's first instruction: nothing ran.
+            raise SandboxUnavailable(
+                f"secure mode could not confine the job: {first.decode(errors='replace')}"
+            )
     duration = (time.monotonic() - started) * 1000.0
     return JobOutcome(
         returncode=proc.returncode,
