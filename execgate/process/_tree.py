@@ -270,6 +270,9 @@ class CgroupJob(_TreeLimited):
         self.path = path
         #: This job's cgroup as /proc/PID/cgroup shows it ("/.../execgate-…/job-N").
         self.relative = relative
+        #: Every job cgroup of this gate begins with this (a straggler of an earlier job of
+        #: the gate is collected too).
+        self.gate_prefix = os.path.dirname(relative) + "/"
         self.leader = -1
         self._seen: set[int] = set()
 
@@ -326,7 +329,7 @@ class CgroupJob(_TreeLimited):
     def close(self) -> None:
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
-        reap_strays(lambda pid, _st: _cgroup_of(pid) == self.relative)
+        reap_strays(lambda pid, _st: (_cgroup_of(pid) or "").startswith(self.gate_prefix))
         self._close_limits()
         with contextlib.suppress(FileNotFoundError):
             os.rmdir(self.path)
