@@ -26,6 +26,7 @@ import cattrs
 import click
 
 from .errors import ExecgateError, PolicyInvalid, ProgramNotFound, Refused, RequestError
+from .integrations._text import decision_fields
 from .models import (
     RLIMIT_FIELDS,
     ApprovalAnswer,
@@ -59,15 +60,11 @@ def _fail(exc: ExecgateError, as_json: bool) -> NoReturn:
         code = EXIT_REFUSED
     if as_json:
         if isinstance(exc, Refused):
-            click.echo(json.dumps(_decision_json(exc.decision)))
+            click.echo(json.dumps(decision_fields(exc.decision)))
         else:
             click.echo(json.dumps({"error": {"code": exc.code, "message": exc.message}}))
     click.echo(f"execgate: {exc}", err=True)
     sys.exit(code)
-
-
-def _decision_json(d: Decision) -> dict[str, Any]:
-    return {"decision": d.verdict, "code": d.code, "rule": d.rule, "reason": d.reason}
 
 
 def _result_json(r: ExecResult) -> dict[str, Any]:
@@ -310,7 +307,7 @@ def check(policy_path: str | None, store: str, as_json: bool, **kw: Any) -> None
     request = _request(as_json=as_json, **kw)
     decision: Decision = _through_gate(policy, store, as_json, lambda g: g.check(request))
     if as_json:
-        click.echo(json.dumps(_decision_json(decision)))
+        click.echo(json.dumps(decision_fields(decision)))
     else:
         click.echo(
             f"{decision.verdict}: [{decision.code}] {decision.rule}: {decision.reason}", err=True

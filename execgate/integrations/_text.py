@@ -14,6 +14,16 @@ from ..errors import ExecgateError, Refused
 from ..models import Decision, Event, ExecResult
 
 
+def shell_fields(
+    command: str, cwd: str | None, timeout: float | None, model_id: str | None
+) -> dict[str, Any]:
+    """The ``gate.run`` fields for a model's shell command line (its tool arguments)."""
+    fields: dict[str, Any] = {"command": command, "cwd": cwd or ".", "model_id": model_id}
+    if timeout is not None:
+        fields["timeout"] = timeout
+    return fields
+
+
 def output_text(data: bytes) -> str:
     """Child output as text: UTF-8, undecodable bytes replaced (a model cannot use them)."""
     return data.decode("utf-8", errors="replace")

@@ -12,14 +12,12 @@ loop goes on and the model can adapt.
 
 from __future__ import annotations
 
-from typing import Any
-
 from langchain_core.tools import StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from ..errors import ExecgateError
 from ..supervisor import Gate
-from ._text import refusal_text, result_text
+from ._text import refusal_text, result_text, shell_fields
 
 DESCRIPTION = (
     "Run a shell command line in the workspace through execgate (a policy decides what may "
@@ -43,11 +41,8 @@ def shell_tool(
     async def run_command(
         command: str, cwd: str | None = None, timeout: float | None = None
     ) -> str:
-        fields: dict[str, Any] = {"command": command, "cwd": cwd or ".", "model_id": model_id}
-        if timeout is not None:
-            fields["timeout"] = timeout
         try:
-            result = await gate.run(**fields)
+            result = await gate.run(**shell_fields(command, cwd, timeout, model_id))
         except ExecgateError as exc:
             raise ToolException(refusal_text(exc)) from None
         return result_text(result)

@@ -18,7 +18,7 @@ from pydantic_ai import Tool, ToolFailed
 
 from ..errors import ExecgateError, ProgramNotFound
 from ..supervisor import Gate
-from ._text import refusal_text, result_text
+from ._text import refusal_text, result_text, shell_fields
 
 DESCRIPTION = (
     "Run a shell command line in the workspace through execgate (a policy decides what may "
@@ -36,11 +36,8 @@ def shell_tool(gate: Gate, *, name: str = "run_command", model_id: str | None = 
         command: str, cwd: str | None = None, timeout: float | None = None
     ) -> str:
         """Run `command` (a shell command line) with `cwd` relative to the workspace."""
-        fields: dict[str, Any] = {"command": command, "cwd": cwd or ".", "model_id": model_id}
-        if timeout is not None:
-            fields["timeout"] = timeout
         try:
-            result = await gate.run(**fields)
+            result = await gate.run(**shell_fields(command, cwd, timeout, model_id))
         except ProgramNotFound as exc:
             return f"exit code 127\n--- stderr ---\n{refusal_text(exc)}"
         except ExecgateError as exc:

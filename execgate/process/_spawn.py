@@ -29,13 +29,26 @@ from collections.abc import Mapping, Sequence
 import anyio
 
 
-class FdReceiveStream:
-    """The read end of a pipe."""
+class _FdStream:
+    """One end of a pipe, non-blocking; closing it wakes any task waiting on it."""
 
     def __init__(self, fd: int) -> None:
         os.set_blocking(fd, False)
         self.fd = fd
         self.closed = False
+
+    async def aclose(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            anyio.notify_closing(self.fd)
+            os.close(self.fd)
+
+
+class FdReceiveStream(_FdStream):
+    """The read end of a pipe."""
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
         while True:
@@ -52,23 +65,9 @@ class FdReceiveStream:
                 raise anyio.EndOfStream
             return data
 
-    async def aclose(self) -> None:
-        self.close()
 
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            anyio.notify_closing(self.fd)
-            os.close(self.fd)
-
-
-class FdSendStream:
+class FdSendStream(_FdStream):
     """The write end of a pipe."""
-
-    def __init__(self, fd: int) -> None:
-        os.set_blocking(fd, False)
-        self.fd = fd
-        self.closed = False
 
     async def send(self, data: bytes) -> None:
         view = memoryview(data)
@@ -83,15 +82,6 @@ class FdSendStream:
             except (BrokenPipeError, OSError):
                 raise anyio.BrokenResourceError from None
             view = view[written:]
-
-    async def aclose(self) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            anyio.notify_closing(self.fd)
-            os.close(self.fd)
 
 
 class LeanProcess:
