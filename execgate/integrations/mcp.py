@@ -81,6 +81,11 @@ def _error(text: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
 
 
+def _ok(text: str, fields: dict[str, Any]) -> CallToolResult:
+    """A tool result as a model reads it (text) and as a program does (structured)."""
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=fields)
+
+
 def _request_from(
     command: str | None,
     argv: list[str] | None,
@@ -138,10 +143,7 @@ def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
                 _request.reset(token)
         except ExecgateError as exc:
             return _error(refusal_text(exc))
-        return CallToolResult(
-            content=[TextContent(type="text", text=result_text(result))],
-            structured_content=result_fields(result),
-        )
+        return _ok(result_text(result), result_fields(result))
 
     @server.tool(annotations=ToolAnnotations(title="Check a command", read_only_hint=True))
     async def check_command(
@@ -153,10 +155,7 @@ def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
             decision = await gate.check(req)
         except ExecgateError as exc:
             return _error(refusal_text(exc))
-        return CallToolResult(
-            content=[TextContent(type="text", text=decision_text(decision))],
-            structured_content=decision_fields(decision),
-        )
+        return _ok(decision_text(decision), decision_fields(decision))
 
     @server.tool(annotations=ToolAnnotations(title="Recent commands", read_only_hint=True))
     async def recent_events(
@@ -176,10 +175,7 @@ def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
             return _error(refusal_text(exc))
         rows = [event_fields(e) for e in found]
         lines = [" ".join(f"{k}={v}" for k, v in row.items() if k not in ("argv",)) for row in rows]
-        return CallToolResult(
-            content=[TextContent(type="text", text="\n".join(lines) or "(no events)")],
-            structured_content={"events": rows},
-        )
+        return _ok("\n".join(lines) or "(no events)", {"events": rows})
 
     return server
 
