@@ -78,6 +78,26 @@ def test_a_failed_batch_writes_nothing_and_keeps_the_chain(any_store_url: str) -
     st.close()
 
 
+def test_a_large_batch_is_written_whole_in_order_and_chained(any_store_url: str) -> None:
+    # 100 events: whole groups of the multi-row INSERT plus a remainder written singly.
+    st = open_store(any_store_url)
+    events = [ev(i, ts=2000.0 + i, duration_ms=0.1 * i) for i in range(100)]
+    st.append(events)
+    assert st.query(limit=None) == events
+    assert st.verify().ok and st.verify().events == 100
+    # A bad row inside a group (a duplicate id) rolls back the groups before it too.
+    with pytest.raises(RecorderUnavailable):
+        st.append([ev(200 + i) for i in range(40)] + [events[0]] + [ev(300)])
+    assert len(st.query(limit=None)) == 100
+    more = [ev(400 + i) for i in range(33)]
+    st.append(more)
+    assert st.query(limit=None) == events + more
+    raw(st, "UPDATE events SET cwd = ? WHERE event_id = ?", ("/x", events[70].event_id))
+    (brk,) = st.verify().breaks
+    assert brk.event_id == events[70].event_id and brk.chain_seq == 71
+    st.close()
+
+
 def test_verify_detects_edit_delete_and_reorder(any_store_url: str) -> None:
     st = open_store(any_store_url)
     events = [ev(i) for i in range(6)]

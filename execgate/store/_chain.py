@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -21,6 +22,33 @@ GENESIS = "0" * 64
 _encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
 
 
+# JSONEncoder.encode builds its C encoder anew on every call, and the writer encodes every
+# event: keep built ones. Same output by construction: these are the arguments encode() passes
+# (minus the circular check, which flat rows never need).
+def _c_encoder(item_sep: str, key_sep: str) -> Any:
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover  (CPython always has _json)
+        return None
+    return make(
+        None, _encoder.default, json.encoder.encode_basestring_ascii, None, key_sep, item_sep,
+        False, False, True,
+    )  # fmt: skip
+
+
+_iterencode = _c_encoder(",", ":")
+_iterencode_default = _c_encoder(", ", ": ")
+
+
+def json_text(value: Any) -> str:
+    """``json.dumps(value)`` (default separators), without building an encoder per call."""
+    if _iterencode_default is None:  # pragma: no cover
+        return json.dumps(value)
+    return "".join(_iterencode_default(value, 0))
+
+
+_sha256 = hashlib.sha256
+
+
 def canonical(values: Sequence[Any]) -> bytes:
     """The bytes an event's hash covers: a JSON array of its column values in the fixed
     column order (event fields, argv as its JSON text, then chain_id and chain_seq).
@@ -28,13 +56,13 @@ def canonical(values: Sequence[Any]) -> bytes:
     JSON renders floats with ``repr``, which round-trips exactly; booleans must be booleans
     (SQLite hands back 0/1: normalise before calling).
     """
+    if _iterencode is not None:
+        return "".join(_iterencode(values, 0)).encode()
     return _encoder.encode(values).encode()
 
 
 def link(prev_hash: str, values: Sequence[Any]) -> str:
-    h = hashlib.sha256(prev_hash.encode("ascii"))
-    h.update(canonical(values))
-    return h.hexdigest()
+    return _sha256(prev_hash.encode("ascii") + canonical(values)).hexdigest()
 
 
 @attrs.define
@@ -48,15 +76,17 @@ class Chain:
     def extend(self, rows: Iterable[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], Chain]:
         """Each row (event column values) with chain_id, chain_seq, prev_hash, hash appended,
         and the chain after them."""
-        out = []
-        seq, prev = self.seq, self.last_hash
+        # The writer's hot loop (every event passes here): link() inlined.
+        out: list[tuple[Any, ...]] = []
+        append = out.append
+        chain_id, seq, prev = self.chain_id, self.seq, self.last_hash
         for row in rows:
             seq += 1
-            keyed = (*row, self.chain_id, seq)
-            h = link(prev, keyed)
-            out.append((*keyed, prev, h))
+            keyed = (*row, chain_id, seq)
+            h = _sha256(prev.encode("ascii") + canonical(keyed)).hexdigest()
+            append((*keyed, prev, h))
             prev = h
-        return out, Chain(self.chain_id, seq, prev)
+        return out, Chain(chain_id, seq, prev)
 
 
 @attrs.frozen

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import itertools
 import json
 import operator
 import os
@@ -23,7 +24,7 @@ import attrs
 
 from ..errors import RecorderUnavailable, StoreUnavailable
 from ..models import Event, OutputRecord, new_event_id
-from ._chain import Break, Chain, VerifyReport, anchors_digest, verify_chain
+from ._chain import Break, Chain, VerifyReport, anchors_digest, json_text, verify_chain
 from ._migrations import MIGRATIONS
 from ._url import StoreURL
 
@@ -51,9 +52,12 @@ class EventFilter:
     since: float | None = None  # unix seconds
 
 
-_INSERT_EVENT = (
-    f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
-)
+_ROW = f"({', '.join('?' * len(COLUMNS))})"
+_INSERT_EVENT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES {_ROW}"
+#: Rows per multi-row INSERT: one statement step per 32 events instead of per event (~10%
+#: more events/s on SQLite), and 32 x 25 parameters stays under SQLite's oldest limit (999).
+_ROWS_PER_INSERT = 32
+_INSERT_EVENTS = f"{_INSERT_EVENT}{f', {_ROW}' * (_ROWS_PER_INSERT - 1)}"
 _INSERT_OUTPUT = "INSERT INTO outputs (event_id, job_id, ts, stdout, stderr) VALUES (?, ?, ?, ?, ?)"
 _get_fields = operator.attrgetter(*EVENT_FIELDS)
 _ARGV = EVENT_FIELDS.index("argv")
@@ -62,10 +66,29 @@ _BOOLS = tuple(EVENT_FIELDS.index(f) for f in ("timed_out", "cancelled"))
 
 
 def _event_values(ev: Event) -> tuple[Any, ...]:
-    values = list(_get_fields(ev))
-    if values[_ARGV] is not None:
-        values[_ARGV] = json.dumps(list(values[_ARGV]))
-    return tuple(values)
+    values: tuple[Any, ...] = _get_fields(ev)
+    argv = values[_ARGV]
+    if argv is None:
+        return values
+    return (*values[:_ARGV], json_text(argv), *values[_ARGV + 1 :])
+
+
+def _event_inserts(
+    rows: Sequence[tuple[Any, ...]],
+) -> list[tuple[str, Sequence[Sequence[Any]]]]:
+    """The statements that insert ``rows`` (event rows with their chain columns): whole
+    groups through the multi-row INSERT, the rest one row a statement."""
+    whole = len(rows) - len(rows) % _ROWS_PER_INSERT
+    statements: list[tuple[str, Sequence[Sequence[Any]]]] = []
+    if whole:
+        groups = [
+            tuple(itertools.chain.from_iterable(rows[i : i + _ROWS_PER_INSERT]))
+            for i in range(0, whole, _ROWS_PER_INSERT)
+        ]
+        statements.append((_INSERT_EVENTS, groups))
+    if whole < len(rows):
+        statements.append((_INSERT_EVENT, rows[whole:]))
+    return statements
 
 
 def _normalise(row: Sequence[Any]) -> tuple[Any, ...]:
@@ -203,7 +226,7 @@ class SqlStore(abc.ABC):
             return
         with self._lock:
             rows, after = self._chain.extend(_event_values(ev) for ev in events)
-            statements: list[tuple[str, Sequence[Sequence[Any]]]] = [(_INSERT_EVENT, rows)]
+            statements = _event_inserts(rows)
             if outputs:
                 out_rows = [(o.event_id, o.job_id, o.ts, o.stdout, o.stderr) for o in outputs]
                 statements.append((_INSERT_OUTPUT, out_rows))
@@ -325,7 +348,7 @@ class SqlStore(abc.ABC):
                 ),
             )
             rows, after = self._chain.extend([_event_values(event)])
-            statements.append((_INSERT_EVENT, rows))
+            statements.extend(_event_inserts(rows))
             self._write_or_fail(statements)
             self._chain = after
             return event
