@@ -65,11 +65,16 @@ class JobControl:
     reason: KillReason | None = None
     stopped: anyio.Event = attrs.field(factory=anyio.Event)
     on_output: OutputSink | None = None
+    #: Set by ``run_job`` while it waits for the main process: called on a stop request
+    #: (a callback, not a watcher task: one task fewer per job).
+    _on_stop: Callable[[], object] | None = None
 
     def request_stop(self, reason: KillReason) -> None:
         if self.reason is None:
             self.reason = reason
         self.stopped.set()
+        if self._on_stop is not None:
+            self._on_stop()
 
 
 @attrs.frozen
@@ -261,16 +266,15 @@ async def _run_job(
                 io_tasks.start_soon(_feed, proc.stdin, plan.stdin or b"")
 
             # Phase 1: the main process exits, or the deadline passes, or a stop is asked.
-            phase1 = anyio.CancelScope()
-
-            async def watch_stop() -> None:
-                await control.stopped.wait()
-                phase1.cancel()
-
-            io_tasks.start_soon(watch_stop)
             timeout = limits.timeout if math.isfinite(limits.timeout) else None
-            with anyio.move_on_after(timeout) as deadline, phase1:
-                await proc.wait()
+            with anyio.move_on_after(timeout) as deadline:
+                control._on_stop = deadline.cancel
+                try:
+                    if control.stopped.is_set():
+                        deadline.cancel()
+                    await proc.wait()
+                finally:
+                    control._on_stop = None
             if proc.returncode is None:
                 if control.reason is None and deadline.cancelled_caught:
                     control.request_stop("timeout")
