@@ -280,3 +280,25 @@ def test_migrates_a_version_1_database_keeping_its_chain(any_store_url: str) -> 
     assert st.query() == events and st.verify().ok
     assert st.outputs("nothing") == []  # the new table exists
     st.close()
+
+
+def test_sqlite_stores_booleans_as_integers_and_nulls_as_null(store_url: str) -> None:
+    # The writer binds None and bools through adapters (speed); what lands on disk, and what
+    # any other sqlite3 user in the process binds, must be what it was without them.
+    import sqlite3
+
+    st = open_store(store_url)
+    st.append([ev(1, kind="result", timed_out=True, cancelled=False, exit_code=0)])
+    st.close()
+    db = sqlite3.connect(store_url.removeprefix("sqlite:///"))
+    row = db.execute(
+        "SELECT typeof(timed_out), timed_out, typeof(cancelled), cancelled, typeof(rule), "
+        "typeof(signal) FROM events"
+    ).fetchone()
+    db.close()
+    assert row == ("integer", 1, "integer", 0, "null", "null")
+    other = sqlite3.connect(":memory:")
+    assert other.execute("SELECT ?, ?, ?, typeof(?)", (True, False, None, None)).fetchone() == (
+        1, 0, None, "null",
+    )  # fmt: skip
+    other.close()

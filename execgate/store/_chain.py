@@ -49,6 +49,12 @@ def json_text(value: Any) -> str:
 _sha256 = hashlib.sha256
 
 
+def _text(values: Sequence[Any]) -> str:
+    if _iterencode is not None:
+        return "".join(_iterencode(values, 0))
+    return _encoder.encode(values)  # pragma: no cover
+
+
 def canonical(values: Sequence[Any]) -> bytes:
     """The bytes an event's hash covers: a JSON array of its column values in the fixed
     column order (event fields, argv as its JSON text, then chain_id and chain_seq).
@@ -56,9 +62,7 @@ def canonical(values: Sequence[Any]) -> bytes:
     JSON renders floats with ``repr``, which round-trips exactly; booleans must be booleans
     (SQLite hands back 0/1: normalise before calling).
     """
-    if _iterencode is not None:
-        return "".join(_iterencode(values, 0)).encode()
-    return _encoder.encode(values).encode()
+    return _text(values).encode()
 
 
 def link(prev_hash: str, values: Sequence[Any]) -> str:
@@ -76,15 +80,19 @@ class Chain:
     def extend(self, rows: Iterable[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], Chain]:
         """Each row (event column values) with chain_id, chain_seq, prev_hash, hash appended,
         and the chain after them."""
-        # The writer's hot loop (every event passes here): link() inlined.
+        # The writer's hot loop (every event passes here): link() inlined, and the canonical
+        # text of (*row, chain_id, seq) built from the row's own text, without the tuple.
         out: list[tuple[Any, ...]] = []
         append = out.append
         chain_id, seq, prev = self.chain_id, self.seq, self.last_hash
+        cid = _text((chain_id,))[1:-1]
         for row in rows:
             seq += 1
-            keyed = (*row, chain_id, seq)
-            h = _sha256(prev.encode("ascii") + canonical(keyed)).hexdigest()
-            append((*keyed, prev, h))
+            inner = _text(row)[1:-1]
+            # prev_hash is hex and the JSON is ASCII: one encode covers both
+            data = f"{prev}[{inner},{cid},{seq}]" if inner else f"{prev}[{cid},{seq}]"
+            h = _sha256(data.encode("ascii")).hexdigest()
+            append((*row, chain_id, seq, prev, h))
             prev = h
         return out, Chain(chain_id, seq, prev)
 
