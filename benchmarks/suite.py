@@ -11,6 +11,10 @@ Every figure is measured in this run next to its baseline, on the same inputs:
 * a 1 GiB output flood with a 1 MiB cap (truncate, and kill-on-overflow): wall time, parent
   CPU, peak RSS growth of a fresh process running the gate;
 * 1000 concurrent sleeping jobs: supervisor RSS and fds per job;
+* the CPU budget at concurrency 64 (trio): jobs/s and CPU per job in the supervisor and in
+  its children, guarded vs bare ``anyio.run_process`` of ``/bin/true`` vs the same through the
+  cgroup join shim alone (``/bin/sh`` joining, then ``exec``: what cgroup containment adds to
+  every child before any of execgate's own work);
 * the per-component scripts (stages, scanner, recorder, policy, limits), run as they are.
 
 ``--quick`` (under a minute) shrinks every section; the full run writes the plot (matplotlib,
@@ -209,6 +213,45 @@ anyio.run(main, backend="trio")
 """
 
 
+_CPU = """
+import anyio, json, resource, sys, time
+from execgate import Gate, load_policy
+from execgate.process._tree import _EXEC, _JOIN, _SHELL
+kind, policy, store, n, conc = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+# The shim exactly as cgroup containment runs it, joining /dev/null instead of a cgroup (so
+# this baseline leaves out the kernel's cgroup migration: it is, if anything, too kind).
+SHIM = [_SHELL, "-c", _JOIN + _EXEC, "/dev/null", "/bin/true"]
+async def measure(one):
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    async with anyio.create_task_group() as tg:
+        for _ in range(n):
+            tg.start_soon(one)
+    wall = time.perf_counter() - t0
+    me2, kids2 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = lambda a, b: (b.ru_utime - a.ru_utime + b.ru_stime - a.ru_stime) / n * 1e3
+    return {"run": kind, "jobs_per_s": round(n / wall, 1),
+            "supervisor_cpu_ms": round(cpu(me, me2), 3),
+            "children_cpu_ms": round(cpu(kids, kids2), 3),
+            "total_cpu_ms": round(cpu(me, me2) + cpu(kids, kids2), 3)}
+async def main():
+    lim = anyio.CapacityLimiter(conc)
+    if kind == "guarded /bin/true":
+        async with Gate.open(load_policy(policy), store, max_concurrent_jobs=conc) as gate:
+            await gate.run(argv=["/bin/true"])
+            async def one():
+                async with lim:
+                    await gate.run(argv=["/bin/true"])
+            return await measure(one)
+    argv = ["/bin/true"] if kind == "bare /bin/true" else SHIM
+    async def one():
+        async with lim:
+            await anyio.run_process(argv, check=True)
+    return await measure(one)
+print(json.dumps(anyio.run(main, backend="trio")))
+"""
+
+
 def _child(code: str, *args: str) -> dict[str, Any]:
     run = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=900
@@ -231,6 +274,13 @@ def sleepers(tmp: Path, quick: bool) -> list[dict[str, Any]]:
     policy = _policy(tmp)
     n = 200 if quick else 1000
     return [_child(_SLEEPERS, str(policy), f"sqlite:///{tmp / 'sleep.db'}", str(n))]
+
+
+def cpu_budget(tmp: Path, quick: bool) -> list[dict[str, Any]]:
+    policy = _policy(tmp)
+    n = "300" if quick else "2000"
+    kinds = ("guarded /bin/true", "bare /bin/true", "bare /bin/true through the join shim")
+    return [_child(_CPU, k, str(policy), f"sqlite:///{tmp / 'cpu.db'}", n, "64") for k in kinds]
 
 
 # --- the component scripts ----------------------------------------------------------------
@@ -324,6 +374,7 @@ def main() -> None:
             ("latency at concurrency 1", "latency", latency),
             ("output flood with a 1 MiB cap", "flood", flood),
             ("concurrent sleeping jobs", "sleepers", sleepers),
+            ("CPU per job at concurrency 64 (trio)", "cpu_budget", cpu_budget),
         )
         for title, key, fn in sections:
             results[key] = fn(tmp, args.quick)
