@@ -17,21 +17,24 @@ import time
 import uuid
 from pathlib import Path
 
-from execgate import Event, open_store
+from execgate import Event, ExecRequest, open_store
 from execgate.models import new_event_id
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def _events(n: int) -> list[Event]:
+    """Result-shaped events; every two share a job id made the way the gate makes them (a
+    job's decision and result), so the job_id index sees real keys."""
     now = time.time()
+    job_ids = [ExecRequest(argv=("/bin/true",)).job_id for _ in range((n + 1) // 2)]
     return [
         Event(
             event_id=new_event_id(),
             ts=now + i * 1e-6,
             kind="result",
             actor="runner",
-            job_id=f"job-{i}",
+            job_id=job_ids[i // 2],
             model_id="bench-model",
             session_id="bench",
             argv=("/bin/true",),

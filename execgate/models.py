@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 import time
-import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -46,7 +45,9 @@ def new_event_id() -> str:
 
 
 def _new_job_id() -> str:
-    return uuid.uuid4().hex
+    """Like an event id: time-ordered, 64 random bits. Random (uuid4) job ids scattered the
+    store's job_id index: measured, 300k events went from 106k to 46k events/s on SQLite."""
+    return new_event_id()
 
 
 def _no_nul(field: str, value: str) -> None:

@@ -174,7 +174,7 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
     if plan.sandbox is not None:
         available, why = await anyio.to_thread.run_sync(sandbox_support)
         if available:
-            private_tmp = tempfile.mkdtemp(prefix=f"execgate-{plan.job_id[:16]}-")
+            private_tmp = tempfile.mkdtemp(prefix=f"execgate-{plan.job_id}-")
             run_argv = sandbox_argv(plan, private_tmp)
             run_env = {**plan.env, "TMPDIR": private_tmp, "HOME": private_tmp}
         elif plan.sandbox.required:
