@@ -314,3 +314,30 @@ def test_job_ids_are_unique_and_grow_in_creation_order() -> None:
     assert all(len(i) == 32 and int(i, 16) >= 0 and i == i.lower() for i in ids)
     stamps = [i[:16] for i in ids]  # the clock part; two ids in one nanosecond may tie
     assert sorted(stamps) == stamps
+
+
+def test_an_application_bool_adapter_is_kept_and_does_not_reach_our_rows(
+    store_url: str,
+) -> None:
+    # A host application may adapt bools its own way; the store must neither replace that
+    # adapter nor let it rewrite the hashed values (verify would call its own rows tampered).
+    import sqlite3
+
+    key = (bool, sqlite3.PrepareProtocol)
+    saved = sqlite3.adapters.get(key)
+    sqlite3.register_adapter(bool, lambda b: "yes" if b else "no")
+    try:
+        st = open_store(store_url)
+        e = ev(1, kind="result", timed_out=True, cancelled=False)
+        st.append([e])
+        assert st.verify().ok
+        assert st.query() == [e]
+        st.close()
+        other = sqlite3.connect(":memory:")
+        assert other.execute("SELECT ?", (True,)).fetchone() == ("yes",)
+        other.close()
+    finally:
+        if saved is None:
+            sqlite3.adapters.pop(key, None)
+        else:
+            sqlite3.adapters[key] = saved

@@ -91,6 +91,15 @@ def _event_inserts(
     return statements
 
 
+def bools_as_ints(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``row`` with its boolean event columns as 0/1 (what SQLite stores for them)."""
+    values = list(row)
+    for i in _BOOLS:
+        if values[i] is not None:
+            values[i] = int(values[i])
+    return tuple(values)
+
+
 def _normalise(row: Sequence[Any]) -> tuple[Any, ...]:
     """A stored row with backend quirks removed (SQLite's 0/1 booleans)."""
     values = list(row)
@@ -140,6 +149,10 @@ class SqlStore(abc.ABC):
 
     def _migration_lock(self, cur: Any) -> None:  # noqa: B027  (optional hook)
         """Serialise concurrent migrators (a no-op where ``_begin`` already does)."""
+
+    def _bindable(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The rows as the driver must receive them (hashed as they are)."""
+        return rows
 
     def _reconnect_if_broken(self) -> None:  # noqa: B027  (optional hook)
         """Replace a connection the server dropped (no-op for embedded databases)."""
@@ -226,7 +239,7 @@ class SqlStore(abc.ABC):
             return
         with self._lock:
             rows, after = self._chain.extend(_event_values(ev) for ev in events)
-            statements = _event_inserts(rows)
+            statements = _event_inserts(self._bindable(rows))
             if outputs:
                 out_rows = [(o.event_id, o.job_id, o.ts, o.stdout, o.stderr) for o in outputs]
                 statements.append((_INSERT_OUTPUT, out_rows))
@@ -348,7 +361,7 @@ class SqlStore(abc.ABC):
                 ),
             )
             rows, after = self._chain.extend([_event_values(event)])
-            statements.extend(_event_inserts(rows))
+            statements.extend(_event_inserts(self._bindable(rows)))
             self._write_or_fail(statements)
             self._chain = after
             return event

@@ -12,7 +12,7 @@ import sqlite3
 from typing import Any, ClassVar
 
 from ..errors import StoreUnavailable
-from ._sql import SqlStore
+from ._sql import SqlStore, bools_as_ints
 
 
 def _null(value: None) -> None:
@@ -28,10 +28,14 @@ def _bind_fast() -> None:
     event row has a dozen NULL columns, so that was a fifth of the writer's time. With
     adapters registered the lookup hits: ``None`` comes back unchanged (bound as NULL) and a
     bool as the int SQLite stored for it before. ``sqlite3.adapters`` is process-wide: these
-    entries change no stored value for anyone, only the speed.
+    entries change no stored value for anyone, only the speed, and one the application registered
+    itself is left in place.
     """
-    sqlite3.register_adapter(type(None), _null)
-    sqlite3.register_adapter(bool, int)
+    # Never replace an adapter the host application registered for its own use.
+    if (type(None), sqlite3.PrepareProtocol) not in sqlite3.adapters:
+        sqlite3.register_adapter(type(None), _null)
+    if (bool, sqlite3.PrepareProtocol) not in sqlite3.adapters:
+        sqlite3.register_adapter(bool, int)
 
 
 class SqliteStore(SqlStore):
@@ -57,6 +61,13 @@ class SqliteStore(SqlStore):
             raise StoreUnavailable(f"{url.redacted}: cannot switch to WAL (got {mode})")
         conn.execute("PRAGMA synchronous=FULL")
         return conn
+
+    def _bindable(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        if sqlite3.adapters.get((bool, sqlite3.PrepareProtocol)) is int:
+            return rows  # ours (see _bind_fast): booleans bind as 0/1
+        # The application adapts bools its own way ("yes"/"no", say): that must not reach
+        # our rows, where verify would read it back as a different value than was hashed.
+        return [bools_as_ints(r) for r in rows]
 
     def _begin(self, cur: Any) -> None:
         cur.execute("BEGIN IMMEDIATE")
