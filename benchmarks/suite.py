@@ -278,7 +278,7 @@ def sleepers(tmp: Path, quick: bool) -> list[dict[str, Any]]:
 
 def cpu_budget(tmp: Path, quick: bool) -> list[dict[str, Any]]:
     policy = _policy(tmp)
-    n = "300" if quick else "2000"
+    n = "300" if quick else "1500"
     kinds = ("guarded /bin/true", "bare /bin/true", "bare /bin/true through the join shim")
     return [_child(_CPU, k, str(policy), f"sqlite:///{tmp / 'cpu.db'}", n, "64") for k in kinds]
 
