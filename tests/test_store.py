@@ -341,3 +341,24 @@ def test_an_application_bool_adapter_is_kept_and_does_not_reach_our_rows(
             sqlite3.adapters.pop(key, None)
         else:
             sqlite3.adapters[key] = saved
+
+
+def test_the_writer_hashes_exactly_as_verify_recomputes() -> None:
+    # Chain.extend builds each event's canonical text by splicing (speed); verify recomputes
+    # it with canonical()/link(). Awkward values must give the same hash both ways.
+    from execgate.store._chain import GENESIS, Chain, link
+
+    rows: list[tuple[object, ...]] = [
+        (),
+        ("x",),
+        (None, True, False, 0, -1, 2**70, 0.1, 1e-300, 1.5e300, float("nan")),
+        ('quote " backslash \\ ]],[ \u00e9 \u2028 \x00', '["/bin/true"]', ""),
+    ]
+    chain = Chain(chain_id='odd "chain", id')
+    out, after = chain.extend(rows)
+    prev = GENESIS
+    for seq, (row, stored) in enumerate(zip(rows, out, strict=True), start=1):
+        keyed = (*row, chain.chain_id, seq)
+        assert stored == (*keyed, prev, link(prev, keyed))
+        prev = stored[-1]
+    assert (after.seq, after.last_hash) == (len(rows), prev)
