@@ -101,14 +101,25 @@ def _build(tmp: Path) -> Any:
     return mod
 
 
+def _popen(argv: list[str]) -> subprocess.Popen[bytes]:
+    """Spawn from the calling (event loop) thread, as execgate's lean spawn does."""
+    null = subprocess.DEVNULL
+    return subprocess.Popen(argv, stdin=null, stdout=null, stderr=null, start_new_session=True)
+
+
+def _reap(pid: int, popen: subprocess.Popen[bytes] | None) -> int:
+    """Collect an exited child (its pidfd was readable: this does not block). A Popen reaps
+    its own child, and would reap it behind our back once dropped."""
+    if popen is not None:
+        return popen.wait()
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
 async def _wait(pid: int, popen: subprocess.Popen[bytes] | None) -> int:
     fd = os.pidfd_open(pid)
     try:
         await anyio.wait_readable(fd)
-        # A Popen reaps its own child (and would reap it behind our back once dropped).
-        return (
-            popen.wait() if popen is not None else os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-        )
+        return _reap(pid, popen)
     finally:
         os.close(fd)
 
@@ -132,13 +143,7 @@ async def _run(mode: str, n: int, conc: int, base: str, helper: Any) -> dict[str
                     if mode == "Popen /bin/true"
                     else [_SHELL, "-c", _JOIN + _EXEC, procs, "/bin/true"]
                 )
-                popen = subprocess.Popen(
-                    argv,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
+                popen = _popen(argv)
                 pid = popen.pid
             code = await _wait(pid, popen)
             assert code == 0, (mode, code)
@@ -183,7 +188,9 @@ def main() -> None:
             print(f"{'mode':<20} {'jobs/s':>7} {'parent ms/job':>14} {'children ms/job':>16}")
             for _ in range(2):
                 for mode in modes:
-                    r = anyio.run(_run, mode, args.jobs, args.concurrency, base, helper, backend="trio")
+                    r = anyio.run(
+                        _run, mode, args.jobs, args.concurrency, base, helper, backend="trio"
+                    )
                     print(
                         f"{r['mode']:<20} {r['jobs_per_s']:>7} {r['parent_cpu_ms']:>14} "
                         f"{r['children_cpu_ms']:>16}"
