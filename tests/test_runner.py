@@ -373,3 +373,59 @@ async def test_no_fd_or_zombie_is_left_behind(
         await gate.run(argv=["true"])  # a job's close collects what died since the last one
         assert fds() <= before, sorted(os.listdir("/proc/self/fd"))
         assert zombies() == []
+
+
+FD_PROBE = """
+    import os
+    for fd in sorted(int(f) for f in os.listdir("/proc/self/fd")):
+        try:
+            print(fd, os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            pass  # the listing's own directory fd, closed by now
+"""
+
+SECURE_MODES = [
+    False,
+    pytest.param(
+        True,
+        marks=pytest.mark.skipif(not sandbox_support()[0], reason="no secure mode on this host"),
+    ),
+]
+
+
+@pytest.mark.parametrize("secure", SECURE_MODES)
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_a_job_starts_with_only_its_own_three_descriptors(
+    policy: Policy, store_url: str, workspace: Path, containment: str, secure: bool
+) -> None:
+    """Nothing of the gate reaches a job: not the store's database, not the pipes or pidfd
+    of a job running beside it (which would let one job read another's output)."""
+    write_script(workspace, "fds.py", FD_PROBE)
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        async with anyio.create_task_group() as tg:
+            # a neighbour holding its stdin, stdout and stderr pipes and a pidfd meanwhile
+            tg.start_soon(lambda: gate.run(argv=["cat"], stdin=b"x" * 200_000, timeout=5))
+            tg.start_soon(lambda: gate.run(argv=["sleep", "1"]))
+            await anyio.sleep(0.3)
+            r = await gate.run(argv=[PYTHON, "fds.py"], secure=secure)
+    assert r.exit_code == 0, r.stderr
+    fds = dict(line.split(" ", 1) for line in r.stdout.decode().splitlines())
+    assert set(fds) == {"0", "1", "2"}, fds
+    assert fds["0"] == "/dev/null" and fds["1"].startswith("pipe:"), fds
+
+
+@pytest.mark.parametrize("secure", SECURE_MODES)
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_a_job_starts_with_default_signals_and_an_empty_mask(
+    policy: Policy, store_url: str, containment: str, secure: bool
+) -> None:
+    """Python ignores SIGPIPE and SIGXFSZ; a job must not inherit that (``yes | head -1``
+    would see EPIPE instead of ending quietly, a file-size limit would not kill), nor any
+    blocked signal (a blocked SIGTERM would turn the grace period into a plain SIGKILL)."""
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        r = await gate.run(argv=["cat", "/proc/self/status"], secure=secure)
+    status = dict(line.split(":\t", 1) for line in r.stdout.decode().splitlines() if ":\t" in line)
+    ignored, blocked = int(status["SigIgn"], 16), int(status["SigBlk"], 16)
+    assert blocked == 0, status["SigBlk"]
+    for sig in (signal.SIGPIPE, signal.SIGXFSZ):
+        assert not ignored & (1 << (sig - 1)), f"{sig.name} ignored: SigIgn={status['SigIgn']}"

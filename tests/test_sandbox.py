@@ -78,7 +78,7 @@ async def test_listing_other_processes(policy: Policy, store_url: str) -> None:
         inside, outside = await both(gate, [PYTHON, "-c", code])
     seen_inside = eval(inside.stdout)  # type: ignore[attr-defined]
     seen_outside = eval(outside.stdout)  # type: ignore[attr-defined]
-    assert seen_inside == [1]  # only the job itself, PID 1 of its namespace
+    assert seen_inside == [1, 2]  # the namespace's init (the launcher) and the job itself
     assert os.getpid() in seen_outside and len(seen_outside) > 10
 
 
@@ -258,7 +258,7 @@ def test_the_launcher_confines_a_non_root_user_too(tmp_path: Path) -> None:
         lines = run.stdout.decode().split()
         assert run.returncode == 0, run.stderr
         assert lines[:4] == ["0", "wrote-inside", "no-write-outside", "no-read"], run.stdout
-        assert int(lines[4]) <= 3  # sh, ls, grep: nothing else is visible
+        assert int(lines[4]) <= 4  # the launcher as init, sh, ls, grep: nothing else
         assert (allowed / "in.txt").exists() and not (base / "out.txt").exists()
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -300,3 +300,21 @@ async def test_a_launcher_that_cannot_confine_is_an_error_not_a_result(
     from test_gate import events
 
     assert [r["kind"] for r in events(store_url, job_id="fails")] == ["decision", "error"]
+
+
+async def test_sigterm_reaches_a_confined_program_and_its_status_comes_back(
+    policy: Policy, store_url: str
+) -> None:
+    """A namespace's init only gets signals it handles, so the program is not PID 1: the
+    gate's SIGTERM ends a confined ``sleep`` at once (not after the grace, by SIGKILL), and
+    how the program ended — signal or exit code — is what the result says."""
+    async with open_gate(policy, store_url) as gate:
+        t0 = time.monotonic()
+        r = await gate.run(argv=["sleep", "30"], timeout=0.3, kill_grace=5, secure=True)
+        elapsed = time.monotonic() - t0
+        assert (r.signal, r.killed_by, r.sandbox) == (15, "timeout", "on")
+        assert elapsed < 3, f"took {elapsed:.1f}s: SIGTERM was dropped, SIGKILL ended it"
+        r = await gate.run(argv=["sh", "-c", "kill -USR1 $$"], secure=True)
+        assert r.signal == 10 and r.exit_code is None
+        r = await gate.run(argv=["sh", "-c", "exit 7"], secure=True)
+        assert r.exit_code == 7 and r.signal is None

@@ -10,7 +10,7 @@ In order:
 1. ``unshare`` new mount, PID and (unless ``network`` is true) network namespaces — plus a
    user namespace when not root, mapping the caller's uid/gid to root inside;
 2. fork: the child is PID 1 of the new PID namespace; the parent stays outside, forwards
-   TERM/INT/HUP to it and exits with its status (or dies of its signal);
+   TERM/INT/HUP to it and ends the way the program did (PID 1 reports it through a pipe);
 3. in the child: make mounts private, mount a fresh ``/proc`` (only the job's processes are
    visible), and bring nothing up in the empty network namespace (no interface but a down
    ``lo``: every connect fails);
@@ -18,9 +18,14 @@ In order:
    paths (the workspace and a private temp dir), no TCP bind/connect without ``network``
    (ABI >= 4), no signals or abstract unix sockets to processes outside the sandbox
    (ABI >= 6); ``no_new_privs`` first;
-5. ``execve`` the program.
+5. fork again: PID 1 stays as the namespace's init — it passes TERM/INT/HUP on (an init
+   only gets signals it handles, so the program must not be PID 1 or the gate's SIGTERM would
+   be dropped), reaps orphans, and reports the program's status; the program (PID 2) gets
+   SIGPIPE and SIGXFSZ back at their defaults (Python ignores them, and an ignored signal
+   stays ignored across exec) then ``execve`` replaces it.
 """
 
+import contextlib
 import ctypes
 import json
 import os
@@ -143,35 +148,68 @@ def main() -> None:
             write_file("/proc/self/gid_map", f"0 {gid} 1")
         except OSError:
             fail("user namespace maps")
-    child = os.fork()
-    if child:
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(sig, lambda s, _f: os.kill(child, s))
-        while True:
-            try:
-                _, status = os.waitpid(child, 0)
-                break
-            except ChildProcessError:
-                os._exit(125)
-            except InterruptedError:
-                continue
-        if os.WIFSIGNALED(status):
-            dead = os.WTERMSIG(status)
-            signal.signal(dead, signal.SIG_DFL)
-            os.kill(os.getpid(), dead)
-        os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 125)
-    # PID 1 of the job's namespace from here on.
+    # The child becomes PID 1 of the new namespace. PID 1 is not the program: a namespace's
+    # init gets only the signals it has a handler for (kill(2) from outside included), so a
+    # program running as PID 1 would shrug off the gate's SIGTERM and only die at SIGKILL,
+    # after the whole grace period. PID 1 is this launcher, and it tells the outer process
+    # how the program ended through a pipe (PID 1 cannot die of a signal it sends itself).
+    status_r, status_w = os.pipe()
+    init = os.fork()
+    if init:
+        os.close(status_w)
+        status = wait_for(init, reap_all=False)
+        reported = os.read(status_r, 16)
+        end_like(int.from_bytes(reported, "little") if len(reported) == 4 else status)
+    os.close(status_r)
     if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         fail("private mounts")
     if libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
         fail("mount /proc")
     landlock(config["read"], config["write"], config["network"])
     os.chdir(config["cwd"])
+    program = os.fork()
+    if program:
+        status = wait_for(program, reap_all=True)
+        os.write(status_w, status.to_bytes(4, "little"))
+        os._exit(0)
+    # Python ignores SIGPIPE and SIGXFSZ, and an ignored signal stays ignored across exec:
+    # give the program the defaults it would have had (as subprocess's restore_signals does
+    # for jobs that are not confined).
+    for sig in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(sig, signal.SIG_DFL)
     try:
         os.execv(argv[0], argv)
     except OSError as exc:
         sys.stderr.write(f"execgate-sandbox: cannot run {argv[0]}: {exc.strerror}\n")
         os._exit(127 if isinstance(exc, FileNotFoundError) else 126)
+
+
+def wait_for(child: int, *, reap_all: bool) -> int:
+    """Pass TERM/INT/HUP on to ``child`` and return its wait status; as a namespace's init
+    (``reap_all``), collect every orphan that ends meanwhile."""
+    def forward(sig: int, _frame: object) -> None:
+        # It may already be reaped: a signal that lands after the wait has nothing to do.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, sig)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, forward)
+    while True:
+        try:
+            pid, status = os.waitpid(-1 if reap_all else child, 0)
+        except ChildProcessError:
+            os._exit(125)
+        if pid == child:
+            return status
+
+
+def end_like(status: int) -> None:
+    """Exit the way a process with wait status ``status`` ended."""
+    if os.WIFSIGNALED(status):
+        dead = os.WTERMSIG(status)
+        signal.signal(dead, signal.SIG_DFL)
+        os.kill(os.getpid(), dead)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 125)
 
 
 if __name__ == "__main__":
