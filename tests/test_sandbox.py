@@ -318,3 +318,47 @@ async def test_sigterm_reaches_a_confined_program_and_its_status_comes_back(
         assert r.signal == 10 and r.exit_code is None
         r = await gate.run(argv=["sh", "-c", "exit 7"], secure=True)
         assert r.exit_code == 7 and r.signal is None
+
+
+LIMIT_LINES = ("Max cpu time", "Max file size", "Max processes", "Max open files",
+               "Max address space")  # fmt: skip
+
+
+async def test_a_confined_program_gets_exactly_the_jobs_limits(
+    policy: Policy, store_url: str
+) -> None:
+    """The launcher sets the rlimits itself, just before exec: the program sees the same
+    limits as an unconfined job, and the launcher (Python) is not held to them."""
+    limits = {"cpu_seconds": 7, "memory_bytes": 300 << 20, "open_files": 50,
+              "file_size_bytes": (1 << 20) + 1, "processes": 40}  # fmt: skip
+
+    def table(out: bytes) -> list[str]:
+        return [ln for ln in out.decode().splitlines() if ln.startswith(LIMIT_LINES)]
+
+    async with open_gate(policy, store_url) as gate:
+        inside = await gate.run(argv=["cat", "/proc/self/limits"], secure=True, **limits)
+        outside = await gate.run(argv=["cat", "/proc/self/limits"], **limits)
+    assert inside.sandbox == "on" and inside.exit_code == 0, inside.stderr
+    assert len(table(outside.stdout)) == 5
+    assert table(inside.stdout) == table(outside.stdout)
+
+
+@pytest.mark.parametrize(
+    ("limits", "argv"),
+    [
+        ({"processes": 2}, ["sh", "-c", "/bin/true; /bin/true"]),
+        ({"processes": 1}, ["/bin/true"]),
+        ({"memory_bytes": 8 << 20}, ["/bin/true"]),
+        ({"open_files": 8}, ["/bin/true"]),
+    ],
+)
+async def test_tight_limits_bind_the_program_not_the_launcher(
+    policy: Policy, store_url: str, limits: dict[str, int], argv: list[str]
+) -> None:
+    """A limit an unconfined job runs under must not stop the same job in secure mode just
+    because the launcher's own processes or Python's memory and files would count."""
+    async with open_gate(policy, store_url) as gate:
+        inside = await gate.run(argv=argv, secure=True, **limits)
+        outside = await gate.run(argv=argv, **limits)
+    assert outside.exit_code == 0, outside.stderr
+    assert (inside.exit_code, inside.limit_hit, inside.sandbox) == (0, None, "on"), inside.stderr

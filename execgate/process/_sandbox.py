@@ -1,10 +1,13 @@
 """Secure mode for the Runner: wrap a job's argv in the sandbox launcher, and know whether this
 host can run it.
 
-The launcher (``sandbox_exec.py``, standard library only) runs inside the job's cgroups and
-under its rlimits (the spawn shim set them), then confines itself — new mount, PID and
+The launcher (``sandbox_exec.py``, standard library only) runs inside the job's cgroups (the
+spawn shim joined them; its pids cgroup allows the launcher's own two processes on top of the
+job's ``processes``), then confines itself — new mount, PID and
 network namespaces, a fresh ``/proc``, Landlock filesystem, network and signal rules — and
-execs the program. What the job may read: the system directories below, a few files of
+execs the program under the job's rlimits, which it sets itself just before (so a small
+``memory_bytes`` or ``open_files`` binds the program, not the launcher's Python). What the job
+may read: the system directories below, a few files of
 ``/etc`` (not ``/etc/shadow``), the program's own install prefix, and the policy's
 ``[sandbox] read`` paths; what it may write: the workspace and a private temp directory
 (which is also its ``HOME`` and ``TMPDIR``).
@@ -19,8 +22,12 @@ import subprocess
 import sys
 
 from ..models import ExecPlan
+from ._tree import rlimit_values
 
 HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_exec.py")
+#: Processes of the launcher itself in a job's tree (outside the namespace, and its init):
+#: a ``processes`` limit counts the job's own, so its pids cgroup allows these on top.
+LAUNCHER_PROCESSES = 2
 
 SYSTEM_READ = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc")
 ETC_READ = tuple(
@@ -59,6 +66,8 @@ def sandbox_argv(plan: ExecPlan, tmpdir: str) -> list[str]:
         "write": [*plan.sandbox.write, tmpdir, *DEVICES_WRITE],
         "network": plan.sandbox.network,
         "cwd": plan.cwd,
+        # set by the launcher right before exec: they bind the program, not the launcher
+        "rlimits": rlimit_values(plan.limits),
     }
     return [sys.executable, "-I", "-S", HELPER, json.dumps(config), "--", *plan.argv]
 
@@ -82,4 +91,4 @@ def support() -> tuple[bool, str]:
     return True, "namespaces (mount, pid, net) + Landlock"
 
 
-__all__ = ["HELPER", "sandbox_argv", "support"]
+__all__ = ["HELPER", "LAUNCHER_PROCESSES", "sandbox_argv", "support"]

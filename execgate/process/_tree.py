@@ -29,6 +29,7 @@ import ctypes
 import errno
 import itertools
 import os
+import resource
 import secrets
 import signal
 import time
@@ -80,6 +81,28 @@ def ulimit_script(limits: Limits | None) -> str:
     )
 
 
+def rlimit_values(limits: Limits | None) -> list[tuple[int, int, int]]:
+    """(resource, soft, hard) for each per-process limit: exactly what :func:`ulimit_script`
+    sets through dash, for the secure-mode launcher, which sets them itself just before exec
+    (so they bind the program, not the launcher)."""
+    if limits is None:
+        return []
+    values = []
+    if limits.cpu_seconds is not None:
+        values.append((resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1))
+    if limits.memory_bytes is not None:
+        kib = -(-limits.memory_bytes // 1024) * 1024
+        values.append((resource.RLIMIT_AS, kib, kib))
+    if limits.open_files is not None:
+        values.append((resource.RLIMIT_NOFILE, limits.open_files, limits.open_files))
+    if limits.file_size_bytes is not None:
+        blocks = -(-limits.file_size_bytes // 512) * 512
+        values.append((resource.RLIMIT_FSIZE, blocks, blocks))
+    if limits.processes is not None:
+        values.append((resource.RLIMIT_NPROC, limits.processes, limits.processes))
+    return values
+
+
 _PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -89,10 +112,16 @@ class JobTree(Protocol):
     mechanism: Mechanism
 
     def wrap(
-        self, argv: tuple[str, ...], env: Mapping[str, str], limits: Limits | None = None
+        self,
+        argv: tuple[str, ...],
+        env: Mapping[str, str],
+        limits: Limits | None = None,
+        *,
+        rlimits: bool = True,
     ) -> tuple[list[str], dict[str, str]]:
         """The argv and env to spawn so that the child starts inside the container, under
-        ``limits``."""
+        ``limits`` (the per-process rlimits only if ``rlimits``: the secure-mode launcher sets
+        them itself)."""
         ...
 
     def adopt(self, pid: int) -> None:
@@ -291,10 +320,16 @@ class CgroupJob(_TreeLimited):
             return False
 
     def wrap(
-        self, argv: tuple[str, ...], env: Mapping[str, str], limits: Limits | None = None
+        self,
+        argv: tuple[str, ...],
+        env: Mapping[str, str],
+        limits: Limits | None = None,
+        *,
+        rlimits: bool = True,
     ) -> tuple[list[str], dict[str, str]]:
         procs = os.path.join(self.path, "cgroup.procs")
-        script = _JOIN + self._limit_prefix(limits) + ulimit_script(limits) + _EXEC
+        ulimits = ulimit_script(limits) if rlimits else ""
+        script = _JOIN + self._limit_prefix(limits) + ulimits + _EXEC
         return [_SHELL, "-c", script, procs, *argv], dict(env)
 
     def adopt(self, pid: int) -> None:
@@ -438,10 +473,15 @@ class ProcessGroupJob(_TreeLimited):
         self._seen: set[int] = set()
 
     def wrap(
-        self, argv: tuple[str, ...], env: Mapping[str, str], limits: Limits | None = None
+        self,
+        argv: tuple[str, ...],
+        env: Mapping[str, str],
+        limits: Limits | None = None,
+        *,
+        rlimits: bool = True,
     ) -> tuple[list[str], dict[str, str]]:
         env = {**env, self.TOKEN_VAR: self.token}
-        script = self._limit_prefix(limits) + ulimit_script(limits)
+        script = self._limit_prefix(limits) + (ulimit_script(limits) if rlimits else "")
         if not script:
             return list(argv), env
         return [_SHELL, "-c", script + _EXEC, "execgate-limits", *argv], env

@@ -1,7 +1,8 @@
 """execgate's secure-mode launcher: confine this process, then exec the job's program.
 
 Run as ``python -I -S sandbox_exec.py CONFIG_JSON -- PROGRAM ARGS...`` by the spawn shim, after
-the shim has joined the job's cgroups and set its rlimits. Standard library only (it runs
+the shim has joined the job's cgroups; the job's rlimits are in CONFIG and set here, just before
+exec, so that they bind the program and not this launcher. Standard library only (it runs
 isolated, without site-packages), and it never returns into Python code it did not write:
 any failure exits 125 with one line on stderr, before the program runs (fail closed).
 
@@ -29,6 +30,7 @@ import contextlib
 import ctypes
 import json
 import os
+import resource
 import signal
 import sys
 
@@ -154,7 +156,7 @@ def main() -> None:
     # after the whole grace period. PID 1 is this launcher, and it tells the outer process
     # how the program ended through a pipe (PID 1 cannot die of a signal it sends itself).
     status_r, status_w = os.pipe()
-    init = os.fork()
+    init = fork()
     if init:
         os.close(status_w)
         status = wait_for(init, reap_all=False)
@@ -167,7 +169,7 @@ def main() -> None:
         fail("mount /proc")
     landlock(config["read"], config["write"], config["network"])
     os.chdir(config["cwd"])
-    program = os.fork()
+    program = fork()
     if program:
         status = wait_for(program, reap_all=True)
         os.write(status_w, status.to_bytes(4, "little"))
@@ -177,11 +179,26 @@ def main() -> None:
     # for jobs that are not confined).
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
+    for res, soft, hard in config.get("rlimits", []):
+        try:
+            resource.setrlimit(res, (soft, hard))
+        except (OSError, ValueError) as exc:
+            sys.stderr.write(f"execgate-sandbox: setrlimit {res}: {exc}\n")
+            os._exit(125)
     try:
         os.execv(argv[0], argv)
     except OSError as exc:
         sys.stderr.write(f"execgate-sandbox: cannot run {argv[0]}: {exc.strerror}\n")
         os._exit(127 if isinstance(exc, FileNotFoundError) else 126)
+
+
+def fork() -> int:
+    try:
+        return os.fork()
+    except OSError as exc:  # e.g. the job's pids limit: nothing of the program ran
+        sys.stderr.write(f"execgate-sandbox: fork: {exc.strerror}\n")
+        sys.stderr.flush()
+        os._exit(125)
 
 
 def wait_for(child: int, *, reap_all: bool) -> int:
