@@ -5,6 +5,7 @@ real Landlock, real processes; skipped only where the host cannot confine at all
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -314,8 +315,9 @@ async def test_sigterm_reaches_a_confined_program_and_its_status_comes_back(
         elapsed = time.monotonic() - t0
         assert (r.signal, r.killed_by, r.sandbox) == (15, "timeout", "on")
         assert elapsed < 3, f"took {elapsed:.1f}s: SIGTERM was dropped, SIGKILL ended it"
-        r = await gate.run(argv=["sh", "-c", "kill -USR1 $$"], secure=True)
-        assert r.signal == 10 and r.exit_code is None
+        for sig in (signal.SIGUSR1, signal.SIGKILL, signal.SIGTERM):
+            r = await gate.run(argv=["sh", "-c", f"kill -{int(sig)} $$"], secure=True)
+            assert (r.signal, r.exit_code, r.stderr) == (sig, None, b""), r.stderr
         r = await gate.run(argv=["sh", "-c", "exit 7"], secure=True)
         assert r.exit_code == 7 and r.signal is None
 

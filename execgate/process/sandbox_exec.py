@@ -204,6 +204,7 @@ def fork() -> int:
 def wait_for(child: int, *, reap_all: bool) -> int:
     """Pass TERM/INT/HUP on to ``child`` and return its wait status; as a namespace's init
     (``reap_all``), collect every orphan that ends meanwhile."""
+
     def forward(sig: int, _frame: object) -> None:
         # It may already be reaped: a signal that lands after the wait has nothing to do.
         with contextlib.suppress(ProcessLookupError):
@@ -224,7 +225,13 @@ def end_like(status: int) -> None:
     """Exit the way a process with wait status ``status`` ended."""
     if os.WIFSIGNALED(status):
         dead = os.WTERMSIG(status)
-        signal.signal(dead, signal.SIG_DFL)
+        with contextlib.suppress(OSError, ValueError):  # SIGKILL has no disposition to reset
+            signal.signal(dead, signal.SIG_DFL)
+        # Dying of the program's SIGSEGV or SIGABRT is a report, not a crash of ours: no core
+        # file of this launcher in the workspace.
+        with contextlib.suppress(OSError, ValueError):
+            _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+            resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
         os.kill(os.getpid(), dead)
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 125)
 
