@@ -429,3 +429,30 @@ async def test_a_job_starts_with_default_signals_and_an_empty_mask(
     assert blocked == 0, status["SigBlk"]
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         assert not ignored & (1 << (sig - 1)), f"{sig.name} ignored: SigIgn={status['SigIgn']}"
+
+
+TERM_ONCE = """
+    import signal, sys, time
+    def on_term(*_):
+        print("term", flush=True)
+        time.sleep(0.3)  # shutting down: a second SIGTERM now would kill it mid-way
+        sys.exit(3)
+    signal.signal(signal.SIGTERM, on_term)
+    print("ready", flush=True)
+    time.sleep(30)
+"""
+
+
+@pytest.mark.parametrize("secure", SECURE_MODES)
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_a_program_that_handles_sigterm_gets_it_once_and_its_exit_stands(
+    policy: Policy, store_url: str, workspace: Path, containment: str, secure: bool
+) -> None:
+    """At the timeout the job gets one SIGTERM: not one from the group and another to each
+    member, nor extra copies passed on by secure mode's launchers. Its own clean exit is the
+    result."""
+    write_script(workspace, "term_once.py", TERM_ONCE)
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        r = await gate.run(argv=[PYTHON, "term_once.py"], timeout=0.5, kill_grace=5, secure=secure)
+    assert r.stdout == b"ready\nterm\n", r.stdout
+    assert (r.exit_code, r.signal, r.killed_by) == (3, None, "timeout"), r.stderr

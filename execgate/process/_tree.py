@@ -502,6 +502,10 @@ class ProcessGroupJob(_TreeLimited):
     def members(self) -> set[int]:
         """Live processes of the job: its session and group, the leader's descendants, and
         re-parented orphans that carry the job's token."""
+        return set(self._member_groups())
+
+    def _member_groups(self) -> dict[int, int]:
+        """Each live process of the job (see :meth:`members`) with its process group."""
         me = os.getpid()
         table: dict[int, tuple[str, int, int, int]] = {}
         for name in os.listdir("/proc"):
@@ -525,18 +529,23 @@ class ProcessGroupJob(_TreeLimited):
                     found.add(child)
                     stack.append(child)
         found.discard(me)
-        live = {p for p in found if p in table and table[p][0] not in ("Z", "X")}
+        live = {p: table[p][2] for p in found if p in table and table[p][0] not in ("Z", "X")}
         self._seen.update(live)
         return live
 
     def signal_all(self, sig: int) -> int:
         count = 0
+        grouped = False
         if self.leader > 0:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.leader, sig)
                 count += 1
-        for pid in self.members():
-            count += _kill(pid, sig)
+                grouped = True
+        for pid, pgrp in self._member_groups().items():
+            # The group signal reached these already: a second SIGTERM can land while a
+            # program's handler is shutting it down and kill it (exit 3 becomes signal 15).
+            if not (grouped and pgrp == self.leader):
+                count += _kill(pid, sig)
         return count
 
     def kill_step(self) -> bool:

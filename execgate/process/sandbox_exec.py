@@ -10,8 +10,9 @@ In order:
 
 1. ``unshare`` new mount, PID and (unless ``network`` is true) network namespaces — plus a
    user namespace when not root, mapping the caller's uid/gid to root inside;
-2. fork: the child is PID 1 of the new PID namespace; the parent stays outside, forwards
-   TERM/INT/HUP to it and ends the way the program did (PID 1 reports it through a pipe);
+2. fork: the child is PID 1 of the new PID namespace; the parent stays outside, ignores
+   TERM/INT/HUP (the gate signals the program itself) and ends the way the program did
+   (PID 1 reports it through a pipe);
 3. in the child: make mounts private, mount a fresh ``/proc`` (only the job's processes are
    visible), and bring nothing up in the empty network namespace (no interface but a down
    ``lo``: every connect fails);
@@ -19,9 +20,9 @@ In order:
    paths (the workspace and a private temp dir), no TCP bind/connect without ``network``
    (ABI >= 4), no signals or abstract unix sockets to processes outside the sandbox
    (ABI >= 6); ``no_new_privs`` first;
-5. fork again: PID 1 stays as the namespace's init — it passes TERM/INT/HUP on (an init
-   only gets signals it handles, so the program must not be PID 1 or the gate's SIGTERM would
-   be dropped), reaps orphans, and reports the program's status; the program (PID 2) gets
+5. fork again: PID 1 stays as the namespace's init (an init only gets signals it handles, so
+   the program must not be PID 1 or the gate's SIGTERM would be dropped), reaps orphans and
+   reports the program's status; the program (PID 2) gets
    SIGPIPE and SIGXFSZ back at their defaults (Python ignores them, and an ignored signal
    stays ignored across exec) then ``execve`` replaces it.
 """
@@ -202,16 +203,17 @@ def fork() -> int:
 
 
 def wait_for(child: int, *, reap_all: bool) -> int:
-    """Pass TERM/INT/HUP on to ``child`` and return its wait status; as a namespace's init
-    (``reap_all``), collect every orphan that ends meanwhile."""
+    """Return ``child``'s wait status; as a namespace's init (``reap_all``), collect every
+    orphan that ends meanwhile.
 
-    def forward(sig: int, _frame: object) -> None:
-        # It may already be reaped: a signal that lands after the wait has nothing to do.
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child, sig)
-
+    TERM/INT/HUP are ignored here, not passed on: the gate signals every process of the job
+    itself (cgroup or process group), so the program already has its one copy. Passing it on
+    again made a program that handles SIGTERM get two or three, and a late one can land while
+    its handler is shutting it down and kill it (exit 3 reported as signal 15). Ignoring them
+    also keeps this launcher alive to report how the program ended. (Set after the fork, so
+    the program does not inherit it.)"""
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, forward)
+        signal.signal(sig, signal.SIG_IGN)
     while True:
         try:
             pid, status = os.waitpid(-1 if reap_all else child, 0)
