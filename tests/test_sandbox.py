@@ -364,3 +364,58 @@ async def test_tight_limits_bind_the_program_not_the_launcher(
         outside = await gate.run(argv=argv, **limits)
     assert outside.exit_code == 0, outside.stderr
     assert (inside.exit_code, inside.limit_hit, inside.sandbox) == (0, None, "on"), inside.stderr
+
+
+TERM_EXIT = (
+    "import signal, sys, time\n"
+    "signal.signal(signal.SIGTERM, lambda *_: (print('term', flush=True), sys.exit(3)))\n"
+    "print('ready', flush=True)\n"
+    "time.sleep(30)\n"
+)
+SAME_EITHER_WAY = [
+    pytest.param({"argv": ["cat"], "stdin": b"hello" * 100_000}, id="stdin"),
+    pytest.param({"argv": ["sh", "-c", "yes | head -c 100000 | wc -c"]}, id="sigpipe"),
+    pytest.param({"argv": ["sh", "-c", "pwd; echo $# >&2; exit 4"]}, id="exit-cwd-stderr"),
+    pytest.param({"argv": ["sh", "-c", "kill -9 $$"]}, id="killed"),
+    pytest.param({"argv": [PYTHON, "-c", TERM_EXIT], "timeout": 0.5}, id="term-handler"),
+    pytest.param(
+        {
+            "argv": ["sh", "-c", "head -c 2000000 /dev/zero > big.bin; echo $?"],
+            "file_size_bytes": 100_000,
+        },
+        id="file-size",
+    ),
+    pytest.param(
+        {
+            "argv": ["sh", "-c", "for i in 1 2 3 4 5 6; do sleep 1 & done; wait"],
+            "processes": 4,
+            "timeout": 5,
+        },
+        id="processes",
+    ),
+    pytest.param(
+        {"argv": [PYTHON, "-c", "bytearray(300 << 20)"], "memory_bytes": 100 << 20},
+        id="memory",
+    ),
+    pytest.param({"argv": [PYTHON, "-c", "while True: pass"], "cpu_seconds": 1}, id="cpu"),
+]
+
+
+@pytest.mark.parametrize("request_fields", SAME_EITHER_WAY)
+async def test_confined_and_unconfined_runs_end_the_same(
+    policy: Policy, store_url: str, request_fields: dict[str, object]
+) -> None:
+    """Secure mode confines what a program can reach, nothing else: the same request ends
+    the same way — exit or signal, what stopped it, which limit, output — confined or not."""
+
+    def outcome(r: object) -> tuple[object, ...]:
+        return tuple(
+            getattr(r, k)
+            for k in ("exit_code", "signal", "killed_by", "limit_hit", "stdout", "stderr")
+        )
+
+    async with open_gate(policy, store_url) as gate:
+        inside = await gate.run(**request_fields, secure=True)  # type: ignore[arg-type]
+        outside = await gate.run(**request_fields)  # type: ignore[arg-type]
+    assert inside.sandbox == "on"
+    assert outcome(inside) == outcome(outside)
