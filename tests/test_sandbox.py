@@ -14,7 +14,7 @@ from pathlib import Path
 
 import anyio
 import pytest
-from conftest import PYTHON, open_gate, read_pids, write_script
+from conftest import MECHANISMS, PYTHON, open_gate, read_pids, write_script
 
 from execgate import Policy, SandboxUnavailable
 from execgate.process import _sandbox
@@ -402,8 +402,9 @@ SAME_EITHER_WAY = [
 
 
 @pytest.mark.parametrize("request_fields", SAME_EITHER_WAY)
+@pytest.mark.parametrize("containment", MECHANISMS)
 async def test_confined_and_unconfined_runs_end_the_same(
-    policy: Policy, store_url: str, request_fields: dict[str, object]
+    policy: Policy, store_url: str, containment: str, request_fields: dict[str, object]
 ) -> None:
     """Secure mode confines what a program can reach, nothing else: the same request ends
     the same way — exit or signal, what stopped it, which limit, output — confined or not."""
@@ -414,7 +415,7 @@ async def test_confined_and_unconfined_runs_end_the_same(
             for k in ("exit_code", "signal", "killed_by", "limit_hit", "stdout", "stderr")
         )
 
-    async with open_gate(policy, store_url) as gate:
+    async with open_gate(policy, store_url, containment=containment) as gate:
         inside = await gate.run(**request_fields, secure=True)  # type: ignore[arg-type]
         outside = await gate.run(**request_fields)  # type: ignore[arg-type]
     assert inside.sandbox == "on"
