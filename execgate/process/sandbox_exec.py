@@ -22,9 +22,9 @@ In order:
    (ABI >= 6); ``no_new_privs`` first;
 5. fork again: PID 1 stays as the namespace's init (an init only gets signals it handles, so
    the program must not be PID 1 or the gate's SIGTERM would be dropped), reaps orphans and
-   reports the program's status; the program (PID 2) gets
-   SIGPIPE and SIGXFSZ back at their defaults (Python ignores them, and an ignored signal
-   stays ignored across exec) then ``execve`` replaces it.
+   reports the program's status; the program (PID 2) gets SIGPIPE and SIGXFSZ back at their
+   defaults (Python ignores them, and an ignored signal stays ignored across exec) and the
+   job's rlimits, then ``execve`` replaces it.
 """
 
 import contextlib
