@@ -315,9 +315,18 @@ def check(policy_path: str | None, store: str, as_json: bool, **kw: Any) -> None
     sys.exit(0 if decision.allowed else EXIT_REFUSED)
 
 
+def _short_job(job_id: str | None) -> str:
+    """A job id for a table: its last 12 characters, the random part. The first half of an id
+    is its creation time (the store's index stays in order), so jobs started together share
+    it; ``--json`` shows whole ids, which ``--job`` takes."""
+    if job_id is None:
+        return "-"
+    return job_id if len(job_id) <= 12 else "…" + job_id[-12:]
+
+
 def _event_line(ev: Event) -> str:
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ev.ts))
-    job = (ev.job_id or "-")[:12]
+    job = _short_job(ev.job_id)
     what = ev.command if ev.command is not None else shlex.join(ev.argv) if ev.argv else ""
     if ev.kind == "decision":
         status = f"{ev.decision} {ev.code} ({ev.rule})"
@@ -334,7 +343,7 @@ def _event_line(ev: Event) -> str:
         status = f"{ev.code} {ev.reason}"
     else:
         status = ev.detail or ""
-    return f"{when} {ev.kind:<16} {ev.actor:<10} {job:<12} {status} {what}".rstrip()
+    return f"{when} {ev.kind:<16} {ev.actor:<10} {job:<13} {status} {what}".rstrip()
 
 
 def _since(value: str | None) -> float | None:
@@ -442,7 +451,7 @@ def _print_table(events: list[Event]) -> None:
                 status += " (timed out)"
         else:
             status = ""
-        table.add_row(when, ev.kind, (ev.job_id or "")[:12], status, ev.code or "", what)
+        table.add_row(when, ev.kind, _short_job(ev.job_id), status, ev.code or "", what)
     Console(soft_wrap=False).print(table)
 
 

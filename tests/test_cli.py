@@ -279,3 +279,16 @@ def test_ask_rule_without_a_terminal_is_refused(tmp_path: Path, workspace: Path)
     assert not (workspace / "x").exists()
     r = run(["check", "--policy", str(p), "--json", "--", "touch", "x"], workspace)
     assert r.returncode == 126 and json.loads(r.stdout)["decision"] == "ask"
+
+
+def test_log_tells_apart_jobs_started_together() -> None:
+    # Job ids begin with their creation time (the store's index stays in order), so ids made
+    # back to back share their first half; the log shows the random tail instead.
+    from execgate import ExecRequest
+    from execgate.cli import _short_job
+
+    ids = [ExecRequest(argv=("true",)).job_id for _ in range(2000)]
+    shown = [_short_job(i) for i in ids]
+    assert len(set(shown)) == len(ids)
+    assert all(s.startswith("…") and ids[n].endswith(s[1:]) for n, s in enumerate(shown))
+    assert _short_job("TAB1") == "TAB1" and _short_job(None) == "-"
