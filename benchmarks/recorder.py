@@ -1,5 +1,6 @@
 """Recorder write throughput: group-committed batches through the storage API vs a plain
-per-row insert loop (one commit per row) on the same backend, same run.
+per-row insert loop (one commit per row) on the same backend, same run; and, for SQLite, the
+same events through the Recorder actor the way the gate sends them (one awaited event a call).
 
     python benchmarks/recorder.py [--events N] [--batch B] [--pg URL]
 
@@ -16,6 +17,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from execgate import Event, ExecRequest, open_store
 from execgate.models import new_event_id
@@ -97,6 +99,40 @@ def pg_per_row(url: str, n: int) -> float:
     return n / dt
 
 
+def actor_rate(url: str, events: list[Event], callers: int = 256) -> float:
+    """Events/s through the Recorder actor as the gate uses it: each call carries one event
+    and its caller waits until that event is durable; ``callers`` of them at once."""
+    import anyio
+
+    from execgate.actors._base import Call
+    from execgate.actors.recorder import Recorder
+
+    async def run() -> float:
+        store = open_store(url)
+        recorder = Recorder(store, anyio.CapacityLimiter(1))
+        send, receive = anyio.create_memory_object_stream[Any](4096)
+        pending = iter(events)
+
+        async def caller() -> None:
+            for ev in pending:
+                call: Call[None] = Call((ev,))
+                await send.send(call)
+                await call.reply.wait()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(recorder.loop, receive)
+            t0 = time.perf_counter()
+            async with anyio.create_task_group() as callers_tg:
+                for _ in range(callers):
+                    callers_tg.start_soon(caller)
+            dt = time.perf_counter() - t0
+            await send.aclose()
+        store.close()
+        return len(events) / dt
+
+    return anyio.run(run, backend="trio")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=50_000)
@@ -113,6 +149,7 @@ def main() -> None:
         base = sqlite_per_row(Path(d) / "base.db", args.baseline_rows)
         api = api_rate(f"sqlite:///{Path(d) / 'api.db'}", events, args.batch)
         rows.append(("sqlite", base, api))
+        through_actor = actor_rate(f"sqlite:///{Path(d) / 'actor.db'}", events)
     try:
         import psycopg
 
@@ -134,6 +171,10 @@ def main() -> None:
     )
     for name, base, api in rows:
         print(f"{name:<11} {base:>17,.0f} {api:>19,.0f} {api / base:>7.1f}")
+    print(
+        f"sqlite through the Recorder actor, one awaited event per call, 256 callers (trio): "
+        f"{through_actor:,.0f} events/s"
+    )
 
 
 if __name__ == "__main__":
