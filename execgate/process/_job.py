@@ -31,8 +31,9 @@ from anyio.abc import ByteReceiveStream, ByteSendStream, Process
 from ..errors import ContainmentFailed, SandboxUnavailable, SpawnFailed
 from ..models import ExecPlan, KillReason, OutputStream
 from ._capture import CappedBuffer
-from ._sandbox import LAUNCHER_PROCESSES, sandbox_argv
+from ._sandbox import sandbox_argv
 from ._sandbox import support as sandbox_support
+from ._sandbox import tree_limits as confined_tree_limits
 from ._spawn import FdReceiveStream, FdSendStream, LeanProcess, spawn
 from ._tree import JobTree
 
@@ -199,9 +200,7 @@ async def _run_job(
     if private_tmp is None:
         argv, env = tree.wrap(run_argv, run_env, limits)
     else:  # confined: the launcher sets the rlimits; its own processes are not the job's
-        extra = limits.processes + LAUNCHER_PROCESSES if limits.processes is not None else None
-        tree_limits = attrs.evolve(limits, processes=extra)
-        argv, env = tree.wrap(run_argv, run_env, tree_limits, rlimits=False)
+        argv, env = tree.wrap(run_argv, run_env, confined_tree_limits(limits), rlimits=False)
     pipe, null = subprocess.PIPE, subprocess.DEVNULL
     # Spawning is not interruptible: shield it so a cancellation never loses a started child.
     with anyio.CancelScope(shield=True):

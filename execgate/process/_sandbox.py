@@ -21,7 +21,9 @@ import os
 import subprocess
 import sys
 
-from ..models import ExecPlan
+import attrs
+
+from ..models import ExecPlan, Limits
 from ._tree import rlimit_values
 
 HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_exec.py")
@@ -54,6 +56,14 @@ def _prefixes(program: str) -> list[str]:
         if prefix not in ("/", "") and prefix not in found:
             found.append(prefix)
     return found
+
+
+def tree_limits(limits: Limits) -> Limits:
+    """The limits the job's cgroups get when it runs confined: ``processes`` plus the
+    launcher's own (the rlimits are the launcher's to set, see ``sandbox_argv``)."""
+    if limits.processes is None:
+        return limits
+    return attrs.evolve(limits, processes=limits.processes + LAUNCHER_PROCESSES)
 
 
 def sandbox_argv(plan: ExecPlan, tmpdir: str) -> list[str]:
@@ -91,4 +101,4 @@ def support() -> tuple[bool, str]:
     return True, "namespaces (mount, pid, net) + Landlock"
 
 
-__all__ = ["HELPER", "LAUNCHER_PROCESSES", "sandbox_argv", "support"]
+__all__ = ["HELPER", "LAUNCHER_PROCESSES", "sandbox_argv", "support", "tree_limits"]

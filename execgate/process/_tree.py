@@ -52,39 +52,15 @@ _EXEC = 'exec "$@"'
 _SHELL = "/bin/sh"
 
 
-def ulimit_script(limits: Limits | None) -> str:
-    """Shell commands that set the job's resource limits, or "" for none. Run by the shim in
-    the job's own process before ``exec``: the limits hold from the program's first
-    instruction, at no cost beyond the shim (no preexec_fn, no race after spawn).
-
-    Units are dash's: -v in KiB, -f in 512-byte blocks. The CPU hard limit is one second
-    above the soft one, so the program gets SIGXCPU (reported as ``cpu_seconds``) first.
-    """
-    if limits is None:
-        return ""
-    cmds = []
-    if limits.cpu_seconds is not None:
-        cmds.append(f"ulimit -S -t {limits.cpu_seconds} && ulimit -H -t {limits.cpu_seconds + 1}")
-    if limits.memory_bytes is not None:
-        cmds.append(f"ulimit -v {-(-limits.memory_bytes // 1024)}")
-    if limits.open_files is not None:
-        cmds.append(f"ulimit -n {limits.open_files}")
-    if limits.file_size_bytes is not None:
-        cmds.append(f"ulimit -f {-(-limits.file_size_bytes // 512)}")
-    if limits.processes is not None:
-        cmds.append(f"ulimit -p {limits.processes}")
-    if not cmds:
-        return ""
-    return (
-        "{ " + " && ".join(cmds) + "; } || "
-        '{ echo "execgate: cannot set resource limits" >&2; exit 125; }; '
-    )
-
-
 def rlimit_values(limits: Limits | None) -> list[tuple[int, int, int]]:
-    """(resource, soft, hard) for each per-process limit: exactly what :func:`ulimit_script`
-    sets through dash, for the secure-mode launcher, which sets them itself just before exec
-    (so they bind the program, not the launcher)."""
+    """(resource, soft, hard) for each per-process limit in ``limits``: what the spawn shim
+    sets through :func:`ulimit_script`, and what the secure-mode launcher sets itself just
+    before exec (so they bind the program, not the launcher).
+
+    Memory rounds up to whole KiB and file size to 512-byte blocks (dash's units). The CPU
+    hard limit is one second above the soft one, so the program gets SIGXCPU (reported as
+    ``cpu_seconds``) first.
+    """
     if limits is None:
         return []
     values = []
@@ -101,6 +77,36 @@ def rlimit_values(limits: Limits | None) -> list[tuple[int, int, int]]:
     if limits.processes is not None:
         values.append((resource.RLIMIT_NPROC, limits.processes, limits.processes))
     return values
+
+
+#: dash's ``ulimit`` flag for each resource, and the unit it counts in.
+_ULIMIT = {
+    resource.RLIMIT_CPU: ("-t", 1),
+    resource.RLIMIT_AS: ("-v", 1024),
+    resource.RLIMIT_NOFILE: ("-n", 1),
+    resource.RLIMIT_FSIZE: ("-f", 512),
+    resource.RLIMIT_NPROC: ("-p", 1),
+}
+
+
+def ulimit_script(limits: Limits | None) -> str:
+    """Shell commands that set the job's resource limits (:func:`rlimit_values`), or "" for
+    none. Run by the shim in the job's own process before ``exec``: the limits hold from the
+    program's first instruction, at no cost beyond the shim (no preexec_fn, no race after
+    spawn)."""
+    cmds = []
+    for res, soft, hard in rlimit_values(limits):
+        flag, unit = _ULIMIT[res]
+        if soft == hard:
+            cmds.append(f"ulimit {flag} {soft // unit}")
+        else:
+            cmds.append(f"ulimit -S {flag} {soft // unit} && ulimit -H {flag} {hard // unit}")
+    if not cmds:
+        return ""
+    return (
+        "{ " + " && ".join(cmds) + "; } || "
+        '{ echo "execgate: cannot set resource limits" >&2; exit 125; }; '
+    )
 
 
 _PR_SET_CHILD_SUBREAPER = 36
