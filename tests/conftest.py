@@ -16,6 +16,7 @@ import psutil
 import pytest
 
 from execgate import Gate, Policy, load_policy
+from execgate.process._spawn import native_spawn_usable
 from execgate.process._tree import CgroupContainment
 
 PYTHON = os.path.realpath(sys.executable)
@@ -139,6 +140,24 @@ MECHANISMS = [
     ),
     "process-group",
 ]
+
+
+@pytest.fixture(params=["native", "shim"])
+def spawn_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test with jobs started by the native helper (``_native.c``), then by the
+    ``/bin/sh`` shim it replaces where it was not built: both must contain and limit alike."""
+    if request.param == "native":
+        if not native_spawn_usable():
+            try:
+                from execgate.process import _native  # noqa: F401
+            except ImportError:
+                if shutil.which("gcc"):
+                    pytest.fail("the native spawn helper was not built, though gcc is here")
+                pytest.skip("installed without the native spawn helper (no C compiler)")
+            pytest.skip("this kernel cannot run the native spawn helper (no close_range)")
+    else:
+        monkeypatch.setenv("EXECGATE_NATIVE_SPAWN", "0")
+    return str(request.param)
 
 
 @contextlib.asynccontextmanager

@@ -16,7 +16,8 @@ from conftest import MECHANISMS, PYTHON, open_gate
 
 from execgate import Policy, PolicyDenied
 
-pytestmark = pytest.mark.anyio
+# Every test twice more: jobs started by the native helper and by the shell shim.
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("spawn_path")]
 
 EXTRA = """
 [[allow]]

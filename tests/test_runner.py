@@ -21,7 +21,8 @@ from conftest import MECHANISMS, PYTHON, alive, assert_all_gone, open_gate, read
 from execgate import ExecRequest, Policy
 from execgate.process._sandbox import support as sandbox_support
 
-pytestmark = pytest.mark.anyio
+# Every test twice more: jobs started by the native helper and by the shell shim.
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("spawn_path")]
 
 TRAP_TERM = """
     import os, signal, sys, time

@@ -21,6 +21,8 @@ from execgate.process import _sandbox
 
 pytestmark = [
     pytest.mark.anyio,
+    # every test twice more: jobs started by the native helper and by the shell shim
+    pytest.mark.usefixtures("spawn_path"),
     pytest.mark.skipif(not _sandbox.support()[0], reason=f"no sandbox: {_sandbox.support()[1]}"),
 ]
 

@@ -105,12 +105,15 @@ class JobCgroups:
     def __init__(self, dirs: dict[str, str]) -> None:
         self.dirs = dirs
 
+    def procs_files(self) -> list[str]:
+        """The ``cgroup.procs`` file of every limit cgroup: the job's process writes its own
+        pid into each before its program's first instruction."""
+        return [os.path.join(d, "cgroup.procs") for d in self.dirs.values()]
+
     def join_script(self) -> str:
         """Shell commands, run by the spawn shim in the job's own process, that move it into
         every limit cgroup (and fail the spawn with status 125 if they cannot)."""
-        joins = " && ".join(
-            f"echo $$ > {shlex.quote(os.path.join(d, 'cgroup.procs'))}" for d in self.dirs.values()
-        )
+        joins = " && ".join(f"echo $$ > {shlex.quote(path)}" for path in self.procs_files())
         return (
             "{ " + joins + "; } 2>/dev/null || "
             '{ echo "execgate: cannot join the limit cgroups" >&2; exit 125; }; '

@@ -34,7 +34,15 @@ from ._capture import CappedBuffer
 from ._sandbox import sandbox_argv
 from ._sandbox import support as sandbox_support
 from ._sandbox import tree_limits as confined_tree_limits
-from ._spawn import FdReceiveStream, FdSendStream, LeanProcess, spawn
+from ._spawn import (
+    FdReceiveStream,
+    FdSendStream,
+    LeanProcess,
+    Placement,
+    PlacementFailed,
+    native_spawn_usable,
+    spawn,
+)
 from ._tree import JobTree
 
 #: The sandbox launcher's exit status when it could not confine (see sandbox_exec.py).
@@ -197,10 +205,15 @@ async def _run_job(
     private_tmp: str | None,
 ) -> JobOutcome:
     limits = plan.limits
-    if private_tmp is None:
-        argv, env = tree.wrap(run_argv, run_env, limits)
-    else:  # confined: the launcher sets the rlimits; its own processes are not the job's
-        argv, env = tree.wrap(run_argv, run_env, confined_tree_limits(limits), rlimits=False)
+    # Confined, the launcher sets the rlimits itself and its own processes are not the job's.
+    tree_limits = limits if private_tmp is None else confined_tree_limits(limits)
+    rlimits = private_tmp is None
+    placement: Placement | None = None
+    if native_spawn_usable():
+        argv = list(run_argv)
+        env, placement = tree.placement(run_env, tree_limits, rlimits=rlimits)
+    else:
+        argv, env = tree.wrap(run_argv, run_env, tree_limits, rlimits=rlimits)
     pipe, null = subprocess.PIPE, subprocess.DEVNULL
     # Spawning is not interruptible: shield it so a cancellation never loses a started child.
     with anyio.CancelScope(shield=True):
@@ -214,6 +227,7 @@ async def _run_job(
                 stderr=plan.capture_stderr,
                 cwd=plan.cwd,
                 env=env,
+                placement=placement,
             )
             proc: AnyProcess = (
                 lean
@@ -228,7 +242,14 @@ async def _run_job(
                     start_new_session=True,
                 )
             )
+        except PlacementFailed as exc:
+            tree.close()
+            what = "cgroups" if exc.step == "join" else "resource limits"
+            raise ContainmentFailed(
+                f"cannot put {plan.argv[0]!r} in its {what} before it runs: {exc.strerror}"
+            ) from None
         except OSError as exc:
+            tree.close()
             raise SpawnFailed(f"cannot start {plan.argv[0]!r}: {exc.strerror or exc}") from None
     started = time.monotonic()
     out = CappedBuffer(limits.max_output_bytes)

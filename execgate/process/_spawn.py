@@ -21,12 +21,16 @@ Where ``pidfd_open`` is unavailable, :func:`spawn` returns None and the caller f
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import os
+import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import ModuleType
 
 import anyio
+import attrs
 
 
 class _FdStream:
@@ -89,14 +93,20 @@ class LeanProcess:
 
     def __init__(
         self,
-        popen: subprocess.Popen[bytes],
+        pid: int,
+        reap: Callable[[], int],
         pidfd: int | None,
         stdin: FdSendStream | None,
         stdout: FdReceiveStream | None,
         stderr: FdReceiveStream | None,
     ) -> None:
-        self._popen = popen
+        self.pid = pid
+        #: Collects the exit status, blocking until the child exits; returns the return code
+        #: (``-N`` for signal N). A Popen's own ``wait`` where a Popen started the child: a
+        #: Popen dropped unreaped would reap a reused pid behind our back later.
+        self._reap = reap
         self._pidfd: int | None = pidfd
+        self.returncode: int | None = None
         self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
@@ -104,35 +114,29 @@ class LeanProcess:
         # that is cancelled releases the lock to the next.
         self._wait_lock = anyio.Lock()
 
-    @property
-    def pid(self) -> int:
-        return self._popen.pid
-
-    @property
-    def returncode(self) -> int | None:
-        return self._popen.returncode
-
     async def wait(self) -> int:
         """Wait for the exit (any number of tasks may wait at once)."""
         async with self._wait_lock:
-            if self._popen.returncode is None:
+            if self.returncode is None:
                 if self._pidfd is not None:
                     await anyio.wait_readable(self._pidfd)
                     # Exited: this reaps without blocking (the pidfd is readable only then).
-                    self._popen.wait()
+                    self.returncode = self._reap()
                 else:  # no pidfd for this child (see spawn): a blocking wait on a thread
-                    await anyio.to_thread.run_sync(self._popen.wait, abandon_on_cancel=True)
-        assert self._popen.returncode is not None
-        return self._popen.returncode
+                    self.returncode = await anyio.to_thread.run_sync(
+                        self._reap, abandon_on_cancel=True
+                    )
+        return self.returncode
 
     async def aclose(self) -> None:
         """Close the pipes and the pidfd; if the child still runs, kill and reap it."""
         for stream in (self.stdin, self.stdout, self.stderr):
             if stream is not None:
                 stream.close()
-        if self._popen.returncode is None:
+        if self.returncode is None:
+            # Unreaped, so the pid is still this child's (it cannot have been reused).
             with contextlib.suppress(ProcessLookupError):
-                self._popen.kill()
+                os.kill(self.pid, signal.SIGKILL)
             with anyio.CancelScope(shield=True):
                 await self.wait()
         if self._pidfd is not None:
@@ -152,8 +156,109 @@ def pidfds_work() -> bool:
     return True
 
 
+@functools.cache
+def _native_module() -> ModuleType | None:
+    """The compiled spawn helper (``_native.c``), if it was built and this kernel can run it."""
+    try:
+        from . import _native
+    except ImportError:  # installed without a C compiler: the shell shim does its work
+        return None
+    return _native if _native.usable() and pidfds_work() else None
+
+
+def native_spawn_usable() -> bool:
+    """Whether jobs start through the native helper (no shell shim): it was built, the
+    kernel has close_range and pidfds, and ``EXECGATE_NATIVE_SPAWN`` is not ``0``."""
+    if os.environ.get("EXECGATE_NATIVE_SPAWN") == "0":
+        return False
+    return _native_module() is not None
+
+
+@attrs.frozen
+class Placement:
+    """What the native helper does in the child before its program's first instruction."""
+
+    #: ``cgroup.procs`` files the child writes its own pid into, in order.
+    join: tuple[str, ...] = ()
+    #: (resource, soft, hard), set after the joins (see ``_tree.rlimit_values``).
+    rlimits: tuple[tuple[int, int, int], ...] = ()
+
+
+class PlacementFailed(OSError):
+    """The native helper could not put the child in its cgroups or under its rlimits; the
+    child never ran its program and is reaped. ``step`` is ``join`` or ``rlimit``."""
+
+    def __init__(self, step: str, errno: int, strerror: str) -> None:
+        super().__init__(errno, strerror)
+        self.step = step
+
+
+def _exec_candidates(program: str, env: Mapping[str, str]) -> list[bytes]:
+    """Where to look for ``program``, as ``subprocess`` (``execvpe``) would with ``env``'s
+    PATH; the child tries them in order (relative ones from its working directory)."""
+    if os.sep in program:
+        return [os.fsencode(program)]
+    return [os.fsencode(os.path.join(d, program)) for d in os.get_exec_path(dict(env))]
+
+
+class _Reaper:
+    """``waitpid`` for a child we started without a Popen; safe to call again."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.code: int | None = None
+
+    def __call__(self) -> int:
+        if self.code is None:
+            self.code = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.code
+
+
+def _above_stdio(fd: int) -> int:
+    """``fd`` itself, or a copy of it >= 3 (a daemon host may have closed 0-2, and the child
+    must not clobber one source fd while it moves another onto 0-2)."""
+    if fd >= 3:
+        return fd
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
+    os.close(fd)
+    return high
+
+
 def _pipe() -> tuple[int, int]:
-    return os.pipe2(os.O_CLOEXEC)
+    r, w = os.pipe2(os.O_CLOEXEC)
+    return _above_stdio(r), _above_stdio(w)
+
+
+def _spawn_native(
+    native: ModuleType,
+    argv: Sequence[str],
+    child_fds: list[int | None],
+    cwd: str,
+    env: Mapping[str, str],
+    placement: Placement,
+) -> tuple[int, Callable[[], int]]:
+    if any("=" in name for name in env):  # as subprocess refuses them
+        raise ValueError("illegal environment variable name")
+    null = _above_stdio(os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC))
+    try:
+        fds = tuple(null if fd is None else fd for fd in child_fds)
+        try:
+            pid: int = native.spawn(
+                _exec_candidates(argv[0], env),
+                [os.fsencode(a) for a in argv],
+                [os.fsencode(f"{k}={v}") for k, v in env.items()],
+                os.fsencode(cwd),
+                fds,
+                [os.fsencode(p) for p in placement.join],
+                list(placement.rlimits),
+            )
+        except OSError as exc:
+            if exc.filename in ("join", "rlimit"):
+                raise PlacementFailed(exc.filename, exc.errno or 0, exc.strerror or "") from None
+            raise OSError(exc.errno, exc.strerror) from None
+    finally:
+        os.close(null)
+    return pid, _Reaper(pid)
 
 
 def spawn(
@@ -164,10 +269,18 @@ def spawn(
     stderr: bool,
     cwd: str,
     env: Mapping[str, str],
+    placement: Placement | None = None,
 ) -> LeanProcess | None:
     """Start ``argv`` in a new session with pipes for the streams asked for (others are
-    /dev/null). Returns None where pidfds are unavailable (the caller falls back); raises
-    OSError when the OS refuses to start the program (nothing is left behind)."""
+    /dev/null), every other fd closed, and signals at their defaults.
+
+    With ``placement``, the native helper starts it (the caller checked
+    :func:`native_spawn_usable`) and the child is in every cgroup and under every rlimit of
+    ``placement`` before its first instruction; :class:`PlacementFailed` if it could not be.
+    Without, ``subprocess.Popen`` starts it (from this thread). Returns None where pidfds are
+    unavailable (the caller falls back); raises OSError when the OS refuses to start the
+    program. Whatever it raises, nothing is left behind: no child, no fd.
+    """
     if not pidfds_work():
         return None
     ours: list[int] = []
@@ -182,17 +295,23 @@ def spawn(
             ours.append(w if ours_is_write else r)
             theirs.append(r if ours_is_write else w)
             child_fds.append(r if ours_is_write else w)
-        null = subprocess.DEVNULL
-        popen = subprocess.Popen(
-            list(argv),
-            stdin=child_fds[0] if child_fds[0] is not None else null,
-            stdout=child_fds[1] if child_fds[1] is not None else null,
-            stderr=child_fds[2] if child_fds[2] is not None else null,
-            cwd=cwd,
-            env=dict(env),
-            start_new_session=True,
-            close_fds=True,
-        )
+        if placement is not None:
+            native = _native_module()
+            assert native is not None, "placement without a usable native helper"
+            pid, reap = _spawn_native(native, argv, child_fds, cwd, env, placement)
+        else:
+            null = subprocess.DEVNULL
+            popen = subprocess.Popen(
+                list(argv),
+                stdin=child_fds[0] if child_fds[0] is not None else null,
+                stdout=child_fds[1] if child_fds[1] is not None else null,
+                stderr=child_fds[2] if child_fds[2] is not None else null,
+                cwd=cwd,
+                env=dict(env),
+                start_new_session=True,
+                close_fds=True,
+            )
+            pid, reap = popen.pid, popen.wait
     except BaseException:
         for fd in ours + theirs:
             with contextlib.suppress(OSError):
@@ -202,14 +321,22 @@ def spawn(
         os.close(fd)
     pidfd: int | None
     try:
-        pidfd = os.pidfd_open(popen.pid)
+        pidfd = os.pidfd_open(pid)
     except OSError:
         pidfd = None  # the probe said yes, this child says no: wait for it on a thread
     it = iter(ours)
     send = FdSendStream(next(it)) if stdin else None
     out = FdReceiveStream(next(it)) if stdout else None
     err = FdReceiveStream(next(it)) if stderr else None
-    return LeanProcess(popen, pidfd, send, out, err)
+    return LeanProcess(pid, reap, pidfd, send, out, err)
 
 
-__all__ = ["FdReceiveStream", "FdSendStream", "LeanProcess", "spawn"]
+__all__ = [
+    "FdReceiveStream",
+    "FdSendStream",
+    "LeanProcess",
+    "Placement",
+    "PlacementFailed",
+    "native_spawn_usable",
+    "spawn",
+]

@@ -39,6 +39,7 @@ from typing import Literal, Protocol
 from ..errors import ContainmentFailed
 from ..models import Limits
 from ._cglimits import JobCgroups, TreeLimits
+from ._spawn import Placement
 
 Mechanism = Literal["cgroup", "process-group"]
 
@@ -130,6 +131,14 @@ class JobTree(Protocol):
         them itself)."""
         ...
 
+    def placement(
+        self, env: Mapping[str, str], limits: Limits | None = None, *, rlimits: bool = True
+    ) -> tuple[dict[str, str], Placement]:
+        """What :meth:`wrap` does with a shell, for the native spawn helper: the env to
+        spawn with, and the cgroups to join and rlimits to set in the child before its
+        program's first instruction."""
+        ...
+
     def adopt(self, pid: int) -> None:
         """Called right after spawn with the leader's pid."""
         ...
@@ -159,12 +168,20 @@ class _TreeLimited:
         self._tree_limits = tree_limits
         self._cg: JobCgroups | None = None
 
-    def _limit_prefix(self, limits: Limits | None) -> str:
+    def _limit_cgroups(self, limits: Limits | None) -> JobCgroups | None:
         try:
             self._cg = self._tree_limits.job(limits)
         except OSError as exc:
             raise ContainmentFailed(f"cannot set up the job's limit cgroups: {exc}") from None
-        return self._cg.join_script() if self._cg is not None else ""
+        return self._cg
+
+    def _limit_prefix(self, limits: Limits | None) -> str:
+        cg = self._limit_cgroups(limits)
+        return cg.join_script() if cg is not None else ""
+
+    def _limit_joins(self, limits: Limits | None) -> list[str]:
+        cg = self._limit_cgroups(limits)
+        return cg.procs_files() if cg is not None else []
 
     def limit_hit(self) -> str | None:
         return self._cg.hit() if self._cg is not None else None
@@ -310,6 +327,8 @@ class CgroupJob(_TreeLimited):
         self.gate_prefix = os.path.dirname(relative) + "/"
         self.leader = -1
         self._seen: set[int] = set()
+        #: The native helper put the leader in the cgroup before it ran (see adopt).
+        self._joined_at_spawn = False
 
     def _procs(self) -> list[int]:
         try:
@@ -338,9 +357,21 @@ class CgroupJob(_TreeLimited):
         script = _JOIN + self._limit_prefix(limits) + ulimits + _EXEC
         return [_SHELL, "-c", script, procs, *argv], dict(env)
 
+    def placement(
+        self, env: Mapping[str, str], limits: Limits | None = None, *, rlimits: bool = True
+    ) -> tuple[dict[str, str], Placement]:
+        join = [os.path.join(self.path, "cgroup.procs"), *self._limit_joins(limits)]
+        values = rlimit_values(limits) if rlimits else []
+        self._joined_at_spawn = True
+        return dict(env), Placement(tuple(join), tuple(values))
+
     def adopt(self, pid: int) -> None:
         self.leader = pid
         _LEADERS.add(pid)
+        if self._joined_at_spawn:
+            # The child joined before execve, and the helper returns only after that: moving
+            # it again would cost a cgroup migration (an RCU grace period) for nothing.
+            return
         try:
             with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
                 f.write(str(pid))
@@ -491,6 +522,13 @@ class ProcessGroupJob(_TreeLimited):
         if not script:
             return list(argv), env
         return [_SHELL, "-c", script + _EXEC, "execgate-limits", *argv], env
+
+    def placement(
+        self, env: Mapping[str, str], limits: Limits | None = None, *, rlimits: bool = True
+    ) -> tuple[dict[str, str], Placement]:
+        values = rlimit_values(limits) if rlimits else []
+        env = {**env, self.TOKEN_VAR: self.token}
+        return env, Placement(tuple(self._limit_joins(limits)), tuple(values))
 
     def adopt(self, pid: int) -> None:
         self.leader = pid

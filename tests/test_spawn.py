@@ -1,0 +1,342 @@
+"""The native spawn helper (``process/_native.c``) against ``subprocess.Popen``, adversarially.
+
+The helper replaces the ``/bin/sh`` shim that put a job in its cgroups before its first
+instruction. Each test here either tries to make it leak something of the host into a job (an
+fd, a signal handler, a blocked signal) or to make it run a program it should have refused to
+start, and looks at what really happened: /proc of the child, files it would have written,
+the fds left in this process.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import psutil
+import pytest
+from conftest import PYTHON, open_gate
+
+from execgate import ContainmentFailed, Policy
+from execgate.process import _spawn
+from execgate.process._spawn import Placement, PlacementFailed, spawn
+
+pytestmark = pytest.mark.anyio
+
+NATIVE = _spawn.native_spawn_usable()
+needs_native = pytest.mark.skipif(not NATIVE, reason="native spawn helper not usable here")
+
+#: What a child knows of how it was started.
+STATE_PROBE = textwrap.dedent(
+    """
+    import os, sys
+    status = dict(l.split(":\\t", 1) for l in open("/proc/self/status").read().splitlines()
+                  if ":\\t" in l)
+    # (the listing's own directory fd is closed again by the time its link is looked at)
+    print("fds", sorted(int(f) for f in os.listdir("/proc/self/fd")
+                        if os.path.exists(f"/proc/self/fd/{f}")))
+    print("session leader", os.getsid(0) == os.getpid(), "group leader", os.getpgid(0) == os.getpid())
+    print("cwd", os.getcwd())
+    print("env", sorted(k for k in os.environ if k.startswith("T_")))
+    print("argv", sys.argv[1:])
+    """
+)
+
+
+def test_native_helper_is_built_where_a_compiler_is() -> None:
+    """CI has gcc: the helper must be there, or every job silently takes the slow shim."""
+    import shutil
+
+    if shutil.which("gcc") is None:
+        pytest.skip("no C compiler on this machine")
+    from execgate.process import _native
+
+    assert _native.usable(), "this kernel lacks close_range (Linux >= 5.9)"
+    assert NATIVE
+
+
+@pytest.fixture
+def hostile_host() -> Iterator[int]:
+    """The host as an agent framework may leave it: an inheritable fd, a Python handler on
+    SIGUSR1, SIGUSR2 ignored, SIGPIPE ignored (Python's own), SIGINT blocked in this thread."""
+    fd = os.open(os.devnull, os.O_RDONLY)
+    os.set_inheritable(fd, True)
+    old_usr1 = signal.signal(signal.SIGUSR1, lambda *_: None)
+    old_usr2 = signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield fd
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        signal.signal(signal.SIGUSR1, old_usr1)
+        signal.signal(signal.SIGUSR2, old_usr2)
+        os.close(fd)
+
+
+async def _run(argv: list[str], cwd: str, placement: Placement | None, **env: str) -> str:
+    proc = spawn(argv, stdin=False, stdout=True, stderr=True, cwd=cwd, env=env, placement=placement)
+    assert proc is not None and proc.stdout is not None and proc.stderr is not None
+    out = b""
+    while True:
+        try:
+            out += await proc.stdout.receive()
+        except anyio.EndOfStream:
+            break
+    code = await proc.wait()
+    await proc.aclose()
+    assert code == 0, (code, out)
+    return out.decode()
+
+
+@needs_native
+async def test_native_and_popen_start_a_child_in_the_same_state(
+    hostile_host: int, tmp_path: Path
+) -> None:
+    """The differential check: whatever the host did to itself, a child of the helper starts
+    exactly as one of ``Popen(close_fds=True, start_new_session=True)`` does -- three fds,
+    no handler, SIGPIPE back at its default -- in the same place. One deliberate difference:
+    Popen's child inherits the spawning thread's signal mask, the helper's starts with
+    nothing blocked (a job with SIGTERM blocked would turn the grace period into SIGKILL)."""
+    (tmp_path / "probe.py").write_text(STATE_PROBE)
+    argv = [PYTHON, "probe.py", "a b", "", "ünï"]
+    native = await _run(argv, str(tmp_path), Placement(), T_X="1", T_Y="two words")
+    popen = await _run(argv, str(tmp_path), None, T_X="1", T_Y="two words")
+    assert native == popen
+    assert "fds [0, 1, 2]\n" in native
+    assert "session leader True group leader True" in native
+    # Signals as the kernel shows them (Python ignores SIGPIPE itself: not a Python probe).
+    status = ["/bin/cat", "/proc/self/status"]
+    signals = []
+    for placement in (Placement(), None):
+        lines = (await _run(status, str(tmp_path), placement)).splitlines()
+        fields = dict(line.split(":\t") for line in lines if ":\t" in line)
+        signals.append({k: int(fields[k], 16) for k in ("SigIgn", "SigCgt", "SigBlk")})
+    native_signals, popen_signals = signals
+    assert native_signals.pop("SigBlk") == 0
+    assert popen_signals.pop("SigBlk") == 1 << (signal.SIGINT - 1)  # the host's, inherited
+    assert native_signals == popen_signals
+    assert native_signals["SigCgt"] == 0
+    assert native_signals["SigIgn"] == 1 << (signal.SIGUSR2 - 1)  # ignored stays ignored
+
+
+def _fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+def _children() -> set[int]:
+    return {p.pid for p in psutil.Process().children()}
+
+
+@needs_native
+@pytest.mark.parametrize(
+    ("placement", "step", "code"),
+    [
+        (Placement(join=("/nonexistent-cgroup/cgroup.procs",)), "join", errno.ENOENT),
+        (Placement(join=("/proc",)), "join", errno.EISDIR),
+        (Placement(rlimits=((resource.RLIMIT_NOFILE, 10, 5),)), "rlimit", errno.EINVAL),
+    ],
+)
+async def test_a_placement_that_fails_runs_nothing_and_leaves_nothing(
+    tmp_path: Path, placement: Placement, step: str, code: int
+) -> None:
+    fds, children = _fds(), _children()
+    with pytest.raises(PlacementFailed) as caught:
+        spawn(["/bin/touch", "ran"], stdin=True, stdout=True, stderr=True, cwd=str(tmp_path),
+              env={}, placement=placement)  # fmt: skip
+    assert caught.value.step == step and caught.value.errno == code
+    assert not (tmp_path / "ran").exists()
+    assert _fds() == fds and _children() == children  # no pipe end, no zombie
+
+
+@needs_native
+async def test_exec_failures_are_oserrors_and_leave_nothing(tmp_path: Path) -> None:
+    (tmp_path / "plain.txt").write_text("not a program")
+    fds, children = _fds(), _children()
+    cases = [
+        (["/nonexistent/prog"], str(tmp_path), FileNotFoundError),
+        (["no-such-program-anywhere"], str(tmp_path), FileNotFoundError),
+        ([str(tmp_path / "plain.txt")], str(tmp_path), PermissionError),
+        (["/bin/true"], str(tmp_path / "gone"), FileNotFoundError),  # the cwd
+    ]
+    for argv, cwd, exc_type in cases:
+        with pytest.raises(exc_type):
+            spawn(argv, stdin=True, stdout=True, stderr=True, cwd=cwd,
+                  env={"PATH": "/usr/bin:/bin"}, placement=Placement())  # fmt: skip
+        with pytest.raises(exc_type):  # Popen says the same
+            spawn(argv, stdin=True, stdout=True, stderr=True, cwd=cwd,
+                  env={"PATH": "/usr/bin:/bin"})  # fmt: skip
+    for argv in (["/bin/true", "nul\0byte"], ["/bin/true"]):
+        with pytest.raises(ValueError):
+            env = {"A=B": "c"} if argv == ["/bin/true"] else {}
+            spawn(argv, stdin=False, stdout=False, stderr=False, cwd=str(tmp_path), env=env,
+                  placement=Placement())  # fmt: skip
+    assert _fds() == fds and _children() == children
+
+
+@needs_native
+async def test_path_search_is_execvps(tmp_path: Path) -> None:
+    """A non-executable match earlier on PATH does not hide an executable one later, and
+    alone it is reported as EACCES, not 'not found' (as execvp and Popen do)."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "prog").write_text("#!/bin/sh\necho wrong\n")
+    (second / "prog").write_text("#!/bin/sh\necho right\n")
+    (second / "prog").chmod(0o755)
+    path = f"{tmp_path / 'missing'}:{first}:{second}"
+    assert await _run(["prog"], str(tmp_path), Placement(), PATH=path) == "right\n"
+    with pytest.raises(PermissionError):
+        spawn(["prog"], stdin=False, stdout=False, stderr=False, cwd=str(tmp_path),
+              env={"PATH": str(first)}, placement=Placement())  # fmt: skip
+
+
+@needs_native
+async def test_rlimits_hold_from_the_first_instruction(tmp_path: Path) -> None:
+    placement = Placement(rlimits=((resource.RLIMIT_NOFILE, 17, 17), (resource.RLIMIT_CPU, 5, 6)))
+    out = await _run(["/bin/cat", "/proc/self/limits"], str(tmp_path), placement)
+    rows = {line[:26].strip(): line[26:].split()[:2] for line in out.splitlines()[1:]}
+    assert rows["Max open files"] == ["17", "17"]
+    assert rows["Max cpu time"] == ["5", "6"]
+
+
+HOST_WITHOUT_STDIO = """
+import os, sys
+import anyio
+from execgate.process._spawn import Placement, spawn
+
+async def main():
+    for fd in (0, 1, 2):
+        os.close(fd)
+    results = []
+    for placement in (Placement(), None):
+        proc = spawn(["/bin/sh", "-c", "echo out; echo err >&2; cat"], stdin=True, stdout=True,
+                     stderr=True, cwd="/", env={}, placement=placement)
+        await proc.stdin.send(b"in")
+        await proc.stdin.aclose()
+        got = []
+        for stream in (proc.stdout, proc.stderr):
+            data = b""
+            while True:
+                try:
+                    data += await stream.receive()
+                except anyio.EndOfStream:
+                    break
+            got.append(data)
+        results.append((await proc.wait(), got))
+        await proc.aclose()
+    with open(sys.argv[1], "w") as f:
+        f.write(repr(results))
+
+anyio.run(main)
+"""
+
+
+@needs_native
+def test_a_host_that_closed_its_stdio_still_gives_jobs_their_own(tmp_path: Path) -> None:
+    """A daemon with fds 0-2 closed: the first pipes it makes are fds 0-2, and moving one onto
+    another must not clobber it (the helper keeps sources above 2)."""
+    script = tmp_path / "host.py"
+    script.write_text(HOST_WITHOUT_STDIO)
+    subprocess.run([sys.executable, str(script), str(tmp_path / "out")], check=True, timeout=30)
+    expected = (0, [b"out\nin", b"err\n"])
+    assert (tmp_path / "out").read_text() == repr([expected, expected])
+
+
+@needs_native
+def test_many_threads_spawning_at_once_keep_their_pipes_apart(tmp_path: Path) -> None:
+    """The helper releases the GIL while the child borrows the thread: children started from
+    several threads at once must each hold only their own pipes. A child holding another's
+    write end would keep that pipe open past its owner's exit: its reader would not see EOF
+    in time, or would see the other child's bytes."""
+
+    errors: list[str] = []
+
+    def worker(n: int) -> None:
+        async def jobs() -> None:
+            for i in range(40):
+                token = f"{n}-{i}"
+                proc = spawn(["/bin/sh", "-c", f"echo {token}; sleep 0.01"], stdin=False,
+                             stdout=True, stderr=False, cwd="/", env={},
+                             placement=Placement())  # fmt: skip
+                assert proc is not None and proc.stdout is not None
+                data = b""
+                with anyio.fail_after(5):
+                    while True:
+                        try:
+                            data += await proc.stdout.receive()
+                        except anyio.EndOfStream:
+                            break
+                    await proc.wait()
+                await proc.aclose()
+                if data != f"{token}\n".encode():
+                    errors.append(f"{token}: {data!r}")
+
+        try:
+            anyio.run(jobs)
+        except BaseException as exc:
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+
+
+@needs_native
+async def test_a_job_whose_cgroup_vanished_is_refused_before_it_runs(
+    policy: Policy, store_url: str, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the gate: the job's cgroup is removed between its creation and the spawn.
+    The shim ran the program's shell and exited 125; the helper refuses with a typed error
+    and the program never runs."""
+    from execgate.process._tree import CgroupContainment
+
+    cg = CgroupContainment.create()
+    if cg is None:
+        pytest.skip("no writable cgroup2 here")
+    cg.close()
+    real_new_job = CgroupContainment.new_job
+
+    def vanishing(self: CgroupContainment, job_id: str) -> object:
+        job = real_new_job(self, job_id)
+        os.rmdir(job.path)  # type: ignore[attr-defined]
+        return job
+
+    monkeypatch.setattr(CgroupContainment, "new_job", vanishing)
+    async with open_gate(policy, store_url, containment="cgroup") as gate:
+        with pytest.raises(ContainmentFailed) as caught:
+            await gate.run(argv=["touch", "ran"])
+    assert caught.value.code == "EG-CONTAINMENT-FAILED"
+    assert "cgroups" in str(caught.value)
+    assert not (workspace / "ran").exists()
+
+
+@needs_native
+@pytest.mark.parametrize("native", [True, False])
+async def test_a_job_is_in_its_cgroup_from_its_first_instruction(
+    policy: Policy,
+    store_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    native: bool,
+) -> None:
+    """The first thing the program does is read its own cgroup: already the job's."""
+    from conftest import cgroup_available
+
+    if not cgroup_available():
+        pytest.skip("no writable cgroup2 here")
+    if not native:
+        monkeypatch.setenv("EXECGATE_NATIVE_SPAWN", "0")
+    async with open_gate(policy, store_url, containment="cgroup") as gate:
+        r = await gate.run(argv=["cat", "/proc/self/cgroup"])
+    v2 = next(line for line in r.stdout.decode().splitlines() if line.startswith("0::"))
+    assert "/execgate-" in v2 and v2.rsplit("/", 1)[1].startswith("job-"), v2
