@@ -340,3 +340,24 @@ async def test_a_job_is_in_its_cgroup_from_its_first_instruction(
         r = await gate.run(argv=["cat", "/proc/self/cgroup"])
     v2 = next(line for line in r.stdout.decode().splitlines() if line.startswith("0::"))
     assert "/execgate-" in v2 and v2.rsplit("/", 1)[1].startswith("job-"), v2
+
+
+async def test_a_reused_job_cgroup_holds_only_the_new_job(policy: Policy, store_url: str) -> None:
+    """An emptied job cgroup is handed to the next job (no mkdir/rmdir per job): the next job
+    finds itself alone in it, even after a job that forked a background child."""
+    from conftest import cgroup_available
+
+    from execgate.process._tree import _cgroup2_mount
+
+    if not cgroup_available():
+        pytest.skip("no writable cgroup2 here")
+    mount = _cgroup2_mount()
+    show = 'cg=$(sed -n "s/^0:://p" /proc/self/cgroup); echo "$cg"; cat "$0$cg/cgroup.procs"'
+    async with open_gate(policy, store_url, containment="cgroup") as gate:
+        first = await gate.run(argv=["sh", "-c", "sleep 30 & " + show, mount])
+        second = await gate.run(argv=["sh", "-c", show, mount])
+    first_cg, *first_pids = first.stdout.decode().split()
+    second_cg, *second_pids = second.stdout.decode().split()
+    assert first_cg == second_cg  # reused
+    assert len(first_pids) >= 2  # the shell, the background sleep (and cat)
+    assert len(second_pids) == 2, second_pids  # the shell and its cat: nothing of the first

@@ -26,7 +26,7 @@ import functools
 import os
 import signal
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import ModuleType
 
 import anyio
@@ -40,6 +40,8 @@ class _FdStream:
         os.set_blocking(fd, False)
         self.fd = fd
         self.closed = False
+        #: Tasks in wait_readable/wait_writable on this fd right now.
+        self._waiting = 0
 
     async def aclose(self) -> None:
         self.close()
@@ -47,8 +49,16 @@ class _FdStream:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
-            anyio.notify_closing(self.fd)
+            if self._waiting:  # wake them (with ClosedResourceError); nobody else to tell
+                anyio.notify_closing(self.fd)
             os.close(self.fd)
+
+    async def _wait(self, wait: Callable[[int], Awaitable[None]]) -> None:
+        self._waiting += 1
+        try:
+            await wait(self.fd)
+        finally:
+            self._waiting -= 1
 
 
 class FdReceiveStream(_FdStream):
@@ -61,7 +71,7 @@ class FdReceiveStream(_FdStream):
             try:
                 data = os.read(self.fd, max_bytes)
             except BlockingIOError:
-                await anyio.wait_readable(self.fd)
+                await self._wait(anyio.wait_readable)
                 continue
             except OSError:
                 raise anyio.BrokenResourceError from None
@@ -81,7 +91,7 @@ class FdSendStream(_FdStream):
             try:
                 written = os.write(self.fd, view)
             except BlockingIOError:
-                await anyio.wait_writable(self.fd)
+                await self._wait(anyio.wait_writable)
                 continue
             except (BrokenPipeError, OSError):
                 raise anyio.BrokenResourceError from None

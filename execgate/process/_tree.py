@@ -27,6 +27,7 @@ import collections
 import contextlib
 import ctypes
 import errno
+import functools
 import itertools
 import os
 import resource
@@ -111,6 +112,9 @@ def ulimit_script(limits: Limits | None) -> str:
 
 
 _PR_SET_CHILD_SUBREAPER = 36
+_PR_GET_CHILD_SUBREAPER = 37
+#: How many empty job cgroups a gate keeps for reuse.
+SPARE_CGROUPS = 64
 
 
 class JobTree(Protocol):
@@ -191,11 +195,25 @@ class _TreeLimited:
             self._cg.close()
 
 
+def read_kernel_file(path: str) -> bytes:
+    """The whole of a small /proc or cgroupfs file. Four system calls where ``open()``
+    takes nine (fstat twice, isatty, two seeks): several such reads happen for every job.
+    Raises OSError (FileNotFoundError once the file is gone)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(fd, 65536)
+        if data:  # a kernel file may come in pieces: read to the end
+            while chunk := os.read(fd, 65536):
+                data += chunk
+        return data
+    finally:
+        os.close(fd)
+
+
 def _read_stat(pid: int) -> tuple[str, int, int, int] | None:
     """(state, ppid, pgrp, session) of ``pid``, or None if it is gone."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
+        data = read_kernel_file(f"/proc/{pid}/stat")
     except OSError:
         return None
     # comm may contain spaces and parentheses: split after the last ')'.
@@ -250,8 +268,7 @@ def reap_strays(is_ours: Callable[[int, tuple[str, int, int, int]], bool]) -> in
         return 0
     for tid in tids:
         try:
-            with open(f"/proc/{me}/task/{tid}/children") as f:
-                children = [int(c) for c in f.read().split()]
+            children = [int(c) for c in read_kernel_file(f"/proc/{me}/task/{tid}/children").split()]
         except (OSError, ValueError):
             continue
         for child in children:
@@ -269,12 +286,12 @@ def reap_strays(is_ours: Callable[[int, tuple[str, int, int, int]], bool]) -> in
 def _cgroup_of(pid: int) -> str | None:
     """The cgroup2 path of ``pid`` (still readable for a zombie)."""
     try:
-        with open(f"/proc/{pid}/cgroup") as f:
-            for line in f:
-                if line.startswith("0::"):
-                    return line[3:].strip()
+        text = read_kernel_file(f"/proc/{pid}/cgroup").decode(errors="replace")
     except OSError:
         return None
+    for line in text.splitlines():
+        if line.startswith("0::"):
+            return line[3:].strip()
     return None
 
 
@@ -317,7 +334,13 @@ def _own_cgroup() -> str | None:
 class CgroupJob(_TreeLimited):
     mechanism: Mechanism = "cgroup"
 
-    def __init__(self, path: str, tree_limits: TreeLimits, relative: str) -> None:
+    def __init__(
+        self,
+        path: str,
+        tree_limits: TreeLimits,
+        relative: str,
+        recycle: Callable[[str], bool] = lambda path: False,
+    ) -> None:
         super().__init__(tree_limits)
         self.path = path
         #: This job's cgroup as /proc/PID/cgroup shows it ("/.../execgate-…/job-N").
@@ -329,18 +352,20 @@ class CgroupJob(_TreeLimited):
         self._seen: set[int] = set()
         #: The native helper put the leader in the cgroup before it ran (see adopt).
         self._joined_at_spawn = False
+        self._procs_file = os.path.join(path, "cgroup.procs")
+        self._events_file = os.path.join(path, "cgroup.events")
+        #: Takes this job's cgroup back for another job once it is empty (see close).
+        self._recycle = recycle
 
     def _procs(self) -> list[int]:
         try:
-            with open(os.path.join(self.path, "cgroup.procs")) as f:
-                return [int(x) for x in f.read().split()]
+            return [int(x) for x in read_kernel_file(self._procs_file).split()]
         except FileNotFoundError:
             return []
 
     def populated(self) -> bool:
         try:
-            with open(os.path.join(self.path, "cgroup.events")) as f:
-                return "populated 1" in f.read()
+            return b"populated 1" in read_kernel_file(self._events_file)
         except FileNotFoundError:
             return False
 
@@ -387,10 +412,12 @@ class CgroupJob(_TreeLimited):
         return sum(_kill(pid, sig) for pid in pids)
 
     def kill_step(self) -> bool:
-        self._seen.update(self._procs())
+        # Empty (the common case: the program exited alone): nothing to list or kill, and
+        # a process that left it is dead -- it can never come back into it.
         if not self.populated():
             reap_orphans(self._seen, self.leader)
             return False
+        self._seen.update(self._procs())
         try:
             with open(os.path.join(self.path, "cgroup.kill"), "w") as f:
                 f.write("1")
@@ -401,8 +428,13 @@ class CgroupJob(_TreeLimited):
     def close(self) -> None:
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
-        reap_strays(lambda pid, _st: (_cgroup_of(pid) or "").startswith(self.gate_prefix))
+        if is_subreaper():  # otherwise the job's orphans were never ours to reap
+            reap_strays(lambda pid, _st: (_cgroup_of(pid) or "").startswith(self.gate_prefix))
         self._close_limits()
+        # An empty cgroup stays empty until someone writes a pid into it: the next job may
+        # have it, saving a mkdir and an rmdir (each a cgroup-tree lock in the kernel).
+        if not self.populated() and self._recycle(self.path):
+            return
         with contextlib.suppress(FileNotFoundError):
             os.rmdir(self.path)
 
@@ -453,6 +485,8 @@ class CgroupContainment:
         self.mount = mount
         self._counter = itertools.count()
         self.tree_limits = TreeLimits.create()
+        #: Empty job cgroups kept for the next jobs (see CgroupJob.close).
+        self._spare: list[str] = []
 
     @classmethod
     def create(cls) -> CgroupContainment | None:
@@ -474,13 +508,22 @@ class CgroupContainment:
         return cls(base, mount)
 
     def new_job(self, job_id: str) -> JobTree:
-        path = os.path.join(self.base, f"job-{next(self._counter)}")
-        try:
-            os.mkdir(path)
-        except OSError as exc:
-            raise ContainmentFailed(f"cannot create the job's cgroup: {exc}") from None
+        if self._spare:
+            path = self._spare.pop()
+        else:
+            path = os.path.join(self.base, f"job-{next(self._counter)}")
+            try:
+                os.mkdir(path)
+            except OSError as exc:
+                raise ContainmentFailed(f"cannot create the job's cgroup: {exc}") from None
         relative = "/" + os.path.relpath(path, self.mount) if self.mount else path
-        return CgroupJob(path, self.tree_limits, relative)
+        return CgroupJob(path, self.tree_limits, relative, self._recycle)
+
+    def _recycle(self, path: str) -> bool:
+        if len(self._spare) >= SPARE_CGROUPS:
+            return False
+        self._spare.append(path)
+        return True
 
     def close(self) -> None:
         _kill_and_remove(self.base)
@@ -496,6 +539,27 @@ def _set_subreaper() -> bool:
         return int(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
     except (OSError, AttributeError):
         return False
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def is_subreaper() -> bool:
+    """Whether orphaned descendants of this process are re-parented to it (set by the
+    process-group mechanism, or by the host itself): only then can a job's orphans become
+    our zombies. Unknown counts as yes."""
+    prctl = _prctl()
+    if prctl is None:
+        return True
+    flag = ctypes.c_int(0)
+    if prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(flag), 0, 0, 0) != 0:
+        return True
+    return flag.value != 0
 
 
 class ProcessGroupJob(_TreeLimited):
