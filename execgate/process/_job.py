@@ -215,24 +215,24 @@ async def _run_job(
     else:
         argv, env = tree.wrap(run_argv, run_env, tree_limits, rlimits=rlimits)
     pipe, null = subprocess.PIPE, subprocess.DEVNULL
-    # Spawning is not interruptible: shield it so a cancellation never loses a started child.
-    with anyio.CancelScope(shield=True):
-        try:
-            # From the event loop's thread, waited on through a pidfd (see _spawn); where
-            # pidfds are unavailable, AnyIO's own process machinery.
-            lean = spawn(
-                argv,
-                stdin=plan.stdin is not None,
-                stdout=plan.capture_stdout,
-                stderr=plan.capture_stderr,
-                cwd=plan.cwd,
-                env=env,
-                placement=placement,
-            )
-            proc: AnyProcess = (
-                lean
-                if lean is not None
-                else await anyio.open_process(
+    try:
+        # From the event loop's thread, waited on through a pidfd (see _spawn): synchronous,
+        # so no cancellation can land between the start and the handle.
+        lean = spawn(
+            argv,
+            stdin=plan.stdin is not None,
+            stdout=plan.capture_stdout,
+            stderr=plan.capture_stderr,
+            cwd=plan.cwd,
+            env=env,
+            placement=placement,
+        )
+        proc: AnyProcess
+        if lean is not None:
+            proc = lean
+        else:  # no pidfds here: AnyIO's own process machinery, shielded for the same reason
+            with anyio.CancelScope(shield=True):
+                proc = await anyio.open_process(
                     argv,
                     stdin=pipe if plan.stdin is not None else null,
                     stdout=pipe if plan.capture_stdout else null,
@@ -241,16 +241,15 @@ async def _run_job(
                     env=env,
                     start_new_session=True,
                 )
-            )
-        except PlacementFailed as exc:
-            tree.close()
-            what = "cgroups" if exc.step == "join" else "resource limits"
-            raise ContainmentFailed(
-                f"cannot put {plan.argv[0]!r} in its {what} before it runs: {exc.strerror}"
-            ) from None
-        except OSError as exc:
-            tree.close()
-            raise SpawnFailed(f"cannot start {plan.argv[0]!r}: {exc.strerror or exc}") from None
+    except PlacementFailed as exc:
+        tree.close()
+        what = "cgroups" if exc.step == "join" else "resource limits"
+        raise ContainmentFailed(
+            f"cannot put {plan.argv[0]!r} in its {what} before it runs: {exc.strerror}"
+        ) from None
+    except OSError as exc:
+        tree.close()
+        raise SpawnFailed(f"cannot start {plan.argv[0]!r}: {exc.strerror or exc}") from None
     started = time.monotonic()
     out = CappedBuffer(limits.max_output_bytes)
     err = CappedBuffer(limits.max_output_bytes)
@@ -307,13 +306,19 @@ async def _run_job(
                     survivors = await terminate(tree, proc, limits.kill_grace)
 
             # Phase 2: the main process is gone. Let the pipes drain, then end the rest.
-            with anyio.move_on_after(LINGER):
-                await pumps_done.wait()
-            with anyio.CancelScope(shield=True):
-                survivors = max(survivors, await _kill_tree(tree))
-            with anyio.move_on_after(DRAIN_BOUND):
-                await pumps_done.wait()
-            io_tasks.cancel_scope.cancel()  # a pipe held by a survivor: stop reading it
+            # (Each step skips its cancel scope when there is nothing to wait for: the
+            # common case, and scopes cost the loop per job.)
+            if not pumps_done.is_set():
+                with anyio.move_on_after(LINGER):
+                    await pumps_done.wait()
+            if tree.kill_step():
+                with anyio.CancelScope(shield=True):
+                    survivors = max(survivors, await _kill_tree(tree))
+            if not pumps_done.is_set():
+                with anyio.move_on_after(DRAIN_BOUND):
+                    await pumps_done.wait()
+            # A pipe held by a survivor: stop reading it; stdin nobody reads: stop feeding it.
+            io_tasks.cancel_scope.cancel()
     except BaseException:
         with anyio.CancelScope(shield=True):
             if proc.returncode is None:
@@ -323,9 +328,12 @@ async def _run_job(
         raise
     finally:
         tree_limit = tree.limit_hit()
-        with anyio.CancelScope(shield=True):
-            await proc.aclose()
-            tree.close()
+        if isinstance(proc, LeanProcess) and proc.returncode is not None:
+            proc.close()  # reaped already: nothing to wait for, so no shielded scope
+        else:
+            with anyio.CancelScope(shield=True):
+                await proc.aclose()
+        tree.close()
     assert proc.returncode is not None
     if private_tmp is not None and proc.returncode == LAUNCHER_FAILED:
         first = err.value().split(b"\n", 1)[0]

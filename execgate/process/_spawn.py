@@ -138,6 +138,16 @@ class LeanProcess:
                     )
         return self.returncode
 
+    def close(self) -> None:
+        """Close the pipes and the pidfd of a child already reaped (see :meth:`aclose`)."""
+        assert self.returncode is not None, "close() before the child was reaped"
+        for stream in (self.stdin, self.stdout, self.stderr):
+            if stream is not None:
+                stream.close()
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
+
     async def aclose(self) -> None:
         """Close the pipes and the pidfd; if the child still runs, kill and reap it."""
         for stream in (self.stdin, self.stdout, self.stderr):

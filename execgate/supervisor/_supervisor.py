@@ -170,8 +170,15 @@ class Supervisor:
         return self.failure or GateClosed("the gate is closed; open a new one")
 
     async def send(self, name: str, call: Call[Any] | Crash) -> None:
+        """Put ``call`` in the actor's inbox, waiting for room if it is full. Not a
+        checkpoint when there is room: every caller awaits the reply next, which is one
+        (and a checkpoint costs the loop a scheduling pass per hop)."""
+        inbox = self.mailboxes[name].send
         try:
-            await self.mailboxes[name].send.send(call)
+            try:
+                inbox.send_nowait(call)
+            except anyio.WouldBlock:
+                await inbox.send(call)
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             raise self.closed_error() from None
 
