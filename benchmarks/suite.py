@@ -12,9 +12,10 @@ Every figure is measured in this run next to its baseline, on the same inputs:
   CPU, peak RSS growth of a fresh process running the gate;
 * 1000 concurrent sleeping jobs: supervisor RSS and fds per job;
 * the CPU budget at concurrency 64 (trio): jobs/s and CPU per job in the supervisor and in
-  its children, guarded vs bare ``anyio.run_process`` of ``/bin/true`` vs the same through the
-  cgroup join shim alone (``/bin/sh`` joining, then ``exec``: what cgroup containment adds to
-  every child before any of execgate's own work);
+  its children, for guarded jobs (spawned by the native helper, and by the ``/bin/sh`` shim it
+  replaces where it is not built: ``EXECGATE_NATIVE_SPAWN=0``), the Runner's ``run_job`` alone
+  (no scan, policy or records), bare ``anyio.run_process`` of ``/bin/true``, and the same
+  through the cgroup join shim alone (what the shim costs every child);
 * the per-component scripts (stages, scanner, recorder, policy, limits), run as they are.
 
 ``--quick`` (under a minute) shrinks every section; the full run writes the plot (matplotlib,
@@ -214,10 +215,14 @@ anyio.run(main, backend="trio")
 
 
 _CPU = """
-import anyio, json, resource, sys, time
-from execgate import Gate, load_policy
-from execgate.process._tree import _EXEC, _JOIN, _SHELL
+import anyio, json, os, resource, sys, time
 kind, policy, store, n, conc = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+if "shim spawn" in kind:
+    os.environ["EXECGATE_NATIVE_SPAWN"] = "0"
+from execgate import Gate, load_policy
+from execgate.models import ExecPlan, Limits
+from execgate.process import JobControl, open_containment, run_job
+from execgate.process._tree import _EXEC, _JOIN, _SHELL
 # The shim exactly as cgroup containment runs it, joining /dev/null instead of a cgroup (so
 # this baseline leaves out the kernel's cgroup migration: it is, if anything, too kind).
 SHIM = [_SHELL, "-c", _JOIN + _EXEC, "/dev/null", "/bin/true"]
@@ -236,13 +241,25 @@ async def measure(one):
             "total_cpu_ms": round(cpu(me, me2) + cpu(kids, kids2), 3)}
 async def main():
     lim = anyio.CapacityLimiter(conc)
-    if kind == "guarded /bin/true":
+    if kind.startswith("guarded /bin/true"):
         async with Gate.open(load_policy(policy), store, max_concurrent_jobs=conc) as gate:
             await gate.run(argv=["/bin/true"])
             async def one():
                 async with lim:
                     await gate.run(argv=["/bin/true"])
             return await measure(one)
+    if kind.startswith("run_job alone"):
+        # The Runner's part of a guarded job and nothing else: no scan, policy or records.
+        containment = open_containment()
+        limits = Limits(timeout=30, kill_grace=1, max_output_bytes=1 << 20)
+        async def one():
+            async with lim:
+                plan = ExecPlan(job_id="j", argv=("/bin/true",), cwd="/", env={}, limits=limits)
+                await run_job(plan, containment.new_job(plan.job_id), JobControl())
+        try:
+            return await measure(one)
+        finally:
+            containment.close()
     argv = ["/bin/true"] if kind == "bare /bin/true" else SHIM
     async def one():
         async with lim:
@@ -279,7 +296,13 @@ def sleepers(tmp: Path, quick: bool) -> list[dict[str, Any]]:
 def cpu_budget(tmp: Path, quick: bool) -> list[dict[str, Any]]:
     policy = _policy(tmp)
     n = "300" if quick else "1500"
-    kinds = ("guarded /bin/true", "bare /bin/true", "bare /bin/true through the join shim")
+    kinds = (
+        "guarded /bin/true",
+        "guarded /bin/true, shim spawn",
+        "run_job alone (no gate)",
+        "bare /bin/true",
+        "bare /bin/true through the join shim",
+    )
     return [_child(_CPU, k, str(policy), f"sqlite:///{tmp / 'cpu.db'}", n, "64") for k in kinds]
 
 
