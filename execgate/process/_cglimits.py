@@ -1,11 +1,12 @@
 """Limits on a job's whole process tree, enforced by the kernel's cgroup controllers.
 
 ``processes`` becomes the job cgroup's ``pids.max``: a fork bomb stops at N processes even for
-root (RLIMIT_NPROC, which the shim also sets, exempts root and counts per user, not per job).
-``memory_bytes`` becomes the job cgroup's memory limit for the whole tree (the shim's
+root (RLIMIT_NPROC, which the spawn also sets, exempts root and counts per user, not per job).
+``memory_bytes`` becomes the job cgroup's memory limit for the whole tree (the spawn's
 RLIMIT_AS still bounds each process's address space): past it the kernel OOM-kills inside the
-job, never outside it. Like the containment cgroup, the job joins these cgroups in the spawn
-shim *before* its program's first instruction, so no fork can precede the limit.
+job, never outside it. Like the containment cgroup, the job joins these cgroups *before* its
+program's first instruction (in the native spawn helper, else the shim), so no fork can
+precede the limit.
 
 Where the controllers are: this reads cgroup v1 hierarchies (``/sys/fs/cgroup/pids``,
 ``/sys/fs/cgroup/memory`` on hybrid hosts, where cgroup2 has no controllers). A host where

@@ -1,16 +1,15 @@
 """Secure mode for the Runner: wrap a job's argv in the sandbox launcher, and know whether this
 host can run it.
 
-The launcher (``sandbox_exec.py``, standard library only) runs inside the job's cgroups (the
-spawn shim joined them; its pids cgroup allows the launcher's own two processes on top of the
-job's ``processes``), then confines itself — new mount, PID and
-network namespaces, a fresh ``/proc``, Landlock filesystem, network and signal rules — and
-execs the program under the job's rlimits, which it sets itself just before (so a small
-``memory_bytes`` or ``open_files`` binds the program, not the launcher's Python). What the job
-may read: the system directories below, a few files of
-``/etc`` (not ``/etc/shadow``), the program's own install prefix, and the policy's
-``[sandbox] read`` paths; what it may write: the workspace and a private temp directory
-(which is also its ``HOME`` and ``TMPDIR``).
+The launcher (``sandbox_exec.py``, standard library only) runs inside the job's cgroups (the spawn
+helper or shim joined them; its pids cgroup allows the launcher's own two processes on top of the
+job's ``processes``), then confines itself — new mount, PID and network namespaces, a fresh
+``/proc``, Landlock filesystem, network and signal rules — and execs the program under the job's
+rlimits, which it sets itself just before (so a small ``memory_bytes`` or ``open_files`` binds the
+program, not the launcher's Python). What the job may read: the system directories below, a few
+files of ``/etc`` (not ``/etc/shadow``), the program's own install prefix, and the policy's
+``[sandbox] read`` paths; what it may write: the workspace and a private temp directory (which is
+also its ``HOME`` and ``TMPDIR``).
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@ pipes in stream objects; measured on a 2-core machine, that path reaches ~1300 `
 jobs/s at concurrency 64, while spawning from the event loop thread (``Popen`` uses vfork,
 ~0.2 ms) and waiting on a pidfd reaches ~2300. So the Runner spawns here:
 
-* ``subprocess.Popen`` in the calling thread, with ``close_fds=True`` and
-  ``start_new_session=True`` (so every fd but the three pipes is closed in the child, as
-  before);
+* by the native helper (``_native.c``: ``vfork``, then in the child the cgroup joins, the
+  rlimits, ``setsid``, ``chdir``, fds 0-2, ``close_range``, default signals, ``execve``) when
+  it was built, so no shell runs before the program; else ``subprocess.Popen`` in the calling
+  thread, with ``close_fds=True`` and ``start_new_session=True``, behind the ``/bin/sh`` shim
+  of ``_tree``. ``EXECGATE_NATIVE_SPAWN=0`` forces the second path (for comparison);
 * the exit is awaited by polling a ``pidfd`` for readability on the event loop (Linux >= 5.3),
   then reaped with ``waitpid`` — never by a child watcher or a thread;
 * pipes are non-blocking fds read and written with ``anyio.wait_readable``/``wait_writable``.

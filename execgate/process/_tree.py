@@ -4,12 +4,14 @@ Two mechanisms, strongest first:
 
 ``cgroup``
     Each job gets its own cgroup v2 directory. The job joins it *before its program's first
-    instruction*: it is started through a tiny ``/bin/sh`` shim that writes its own pid into
-    ``cgroup.procs`` and then ``exec``\\ s the program, so there is no window in which a fork
-    can escape. Every descendant -- whatever it does with ``setsid()``, double forks or process
-    groups -- stays in the cgroup, and ``cgroup.kill`` ends them all atomically, including
-    ones forked during the kill. Needs a writable cgroup2 hierarchy with ``cgroup.kill``
-    (Linux >= 5.14; root, or a delegated subtree).
+    instruction*, so there is no window in which a fork can escape: the native spawn helper
+    (``_native.c``) writes the child's pid into ``cgroup.procs`` between ``vfork`` and ``execve``
+    (:meth:`JobTree.placement`); where the helper was not built, a tiny ``/bin/sh`` shim does the
+    same and then ``exec``\\ s the program (:meth:`JobTree.wrap`), at the cost of a second exec per
+    job. An emptied job cgroup is reused by a later job of the gate. Every descendant -- whatever it
+    does with ``setsid()``, double forks or process groups -- stays in the cgroup, and
+    ``cgroup.kill`` ends them all atomically, including ones forked during the kill. Needs a
+    writable cgroup2 hierarchy with ``cgroup.kill`` (Linux >= 5.14; root, or a delegated subtree).
 
 ``process-group``
     The fallback. The job leads its own session and process group; execgate marks itself as
@@ -55,9 +57,9 @@ _SHELL = "/bin/sh"
 
 
 def rlimit_values(limits: Limits | None) -> list[tuple[int, int, int]]:
-    """(resource, soft, hard) for each per-process limit in ``limits``: what the spawn shim
-    sets through :func:`ulimit_script`, and what the secure-mode launcher sets itself just
-    before exec (so they bind the program, not the launcher).
+    """(resource, soft, hard) for each per-process limit in ``limits``: what the native spawn helper
+    sets in the child (or the shim through :func:`ulimit_script`), and what the secure-mode launcher
+    sets itself just before exec (so they bind the program, not the launcher).
 
     Memory rounds up to whole KiB and file size to 512-byte blocks (dash's units). The CPU
     hard limit is one second above the soft one, so the program gets SIGXCPU (reported as
@@ -166,7 +168,7 @@ class JobTree(Protocol):
 
 class _TreeLimited:
     """What both job kinds share: the job's limit cgroups (pids.max, memory), joined by the
-    spawn shim before the program's first instruction."""
+    spawn (helper or shim) before the program's first instruction."""
 
     def __init__(self, tree_limits: TreeLimits) -> None:
         self._tree_limits = tree_limits

@@ -1,8 +1,9 @@
 """execgate's secure-mode launcher: confine this process, then exec the job's program.
 
-Run as ``python -I -S sandbox_exec.py CONFIG_JSON -- PROGRAM ARGS...`` by the spawn shim, after
-the shim has joined the job's cgroups; the job's rlimits are in CONFIG and set here, just before
-exec, so that they bind the program and not this launcher. Standard library only (it runs
+Run as ``python -I -S sandbox_exec.py CONFIG_JSON -- PROGRAM ARGS...``, already in the job's
+cgroups (the native spawn helper or the shim put it there before its first instruction); the
+job's rlimits are in CONFIG and set here, just before exec, so that they bind the program and
+not this launcher. Standard library only (it runs
 isolated, without site-packages), and it never returns into Python code it did not write:
 any failure exits 125 with one line on stderr, before the program runs (fail closed).
 
