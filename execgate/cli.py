@@ -547,6 +547,18 @@ def _doctor_checks() -> list[tuple[str, bool, str]]:
         why = "no cgroup2 mount" if mount is None else f"cannot create a child of {own} at {mount}"
         checks.append(("cgroup containment", False, f"{why}; process-group fallback applies"))
     checks.append(("process-group fallback", True, "killpg + subreaper sweep (best effort)"))
+    from .process._spawn import native_spawn_usable
+
+    if native_spawn_usable():
+        checks.append(("native spawn helper", True, "cgroups joined between vfork and exec"))
+    else:
+        forced = os.environ.get("EXECGATE_NATIVE_SPAWN") == "0"
+        why = (
+            "off (EXECGATE_NATIVE_SPAWN=0)"
+            if forced
+            else "not built (installed without a C compiler) or kernel < 5.9"
+        )
+        checks.append(("native spawn helper", False, f"{why}: jobs start through /bin/sh"))
     sh = shutil.which("sh", path="/bin:/usr/bin")
     checks.append(("/bin/sh", os.path.exists("/bin/sh"), sh or "missing: no scripts, no limits"))
     try:

@@ -246,6 +246,12 @@ def test_doctor(workspace: Path) -> None:
     assert r.returncode == 0
     assert {"cgroup containment", "/bin/sh", "bash grammar (tree-sitter)"} <= set(checks)
     assert checks["bash grammar (tree-sitter)"]["ok"] is True
+    # CI installs with a compiler: jobs must not silently take the slower shim path
+    assert checks["native spawn helper"]["ok"] is True, checks["native spawn helper"]
+    off = run(["doctor", "--json"], workspace, env={**os.environ, "EXECGATE_NATIVE_SPAWN": "0"})
+    off_checks = {c["check"]: c for c in json.loads(off.stdout)}
+    assert off_checks["native spawn helper"]["ok"] is False
+    assert "EXECGATE_NATIVE_SPAWN=0" in off_checks["native spawn helper"]["detail"]
 
 
 def test_resource_limit_flags(policy_file: Path, workspace: Path) -> None:
