@@ -361,3 +361,25 @@ async def test_a_reused_job_cgroup_holds_only_the_new_job(policy: Policy, store_
     assert first_cg == second_cg  # reused
     assert len(first_pids) >= 2  # the shell, the background sleep (and cat)
     assert len(second_pids) == 2, second_pids  # the shell and its cat: nothing of the first
+
+
+@pytest.mark.parametrize("open_files", [1, 2, 3, 8])
+async def test_tiny_open_file_limits_bind_the_program_not_the_spawn(
+    policy: Policy, store_url: str, monkeypatch: pytest.MonkeyPatch, open_files: int
+) -> None:
+    """``open_files`` below 3 must not stop the spawn itself (it moves the pipes onto 0-2):
+    the program runs under the limit and fails, if it does, as itself -- the same on both
+    spawn paths (here: the dynamic loader cannot open the C library)."""
+    results = []
+    for native in (True, False):
+        if not native:
+            monkeypatch.setenv("EXECGATE_NATIVE_SPAWN", "0")
+        async with open_gate(policy, store_url) as gate:
+            r = await gate.run(argv=["cat", "/dev/null"], open_files=open_files)
+        results.append((r.exit_code, r.signal, r.stderr))
+    assert results[0] == results[1]
+    exit_code, _, stderr = results[0]
+    if open_files <= 3:  # the loader needs a fourth fd to open libc
+        assert exit_code == 127 and b"cannot open shared object" in stderr, results[0]
+    else:
+        assert exit_code == 0, results[0]

@@ -12,7 +12,7 @@
  *   cwd         bytes
  *   fds         (int, int, int)  what becomes the child's 0, 1, 2 (each >= 3 in the parent)
  *   join        list[bytes]   cgroup.procs files the child writes its own pid into
- *   rlimits     list[(int, int, int)]  (resource, soft, hard) set after the joins
+ *   rlimits     list[(int, int, int)]  (resource, soft, hard) set last, just before execve
  *
  * Guarantees: when spawn() returns, the child has either called execve() successfully (it is
  * in every cgroup of `join`, under every limit of `rlimits`, in its own session, in `cwd`,
@@ -113,12 +113,14 @@ static void child(const struct plan *p, struct failure *f) {
     if (setsid() < 0) fail(f, STAGE_SETSID);
     for (char **path = p->join; *path; path++)
         if (write_pid(*path) != 0) fail(f, STAGE_JOIN);
-    for (Py_ssize_t i = 0; i < p->n_rlimits; i++)
-        if (setrlimit(p->rl_resource[i], &p->rl_value[i]) != 0) fail(f, STAGE_RLIMIT);
     if (chdir(p->cwd) != 0) fail(f, STAGE_CHDIR);
     for (int i = 0; i < 3; i++)
         if (dup2(p->fds[i], i) < 0) fail(f, STAGE_FDS); /* dup2 clears FD_CLOEXEC */
     if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) fail(f, STAGE_FDS);
+    /* Last, so they bind the program and never the steps above (open_files = 1 would
+     * refuse the dup2 onto fd 1), as the shim's ulimit binds only what it execs. */
+    for (Py_ssize_t i = 0; i < p->n_rlimits; i++)
+        if (setrlimit(p->rl_resource[i], &p->rl_value[i]) != 0) fail(f, STAGE_RLIMIT);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

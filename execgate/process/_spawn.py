@@ -202,7 +202,7 @@ class Placement:
 
     #: ``cgroup.procs`` files the child writes its own pid into, in order.
     join: tuple[str, ...] = ()
-    #: (resource, soft, hard), set after the joins (see ``_tree.rlimit_values``).
+    #: (resource, soft, hard), set last, just before ``execve`` (see ``_tree.rlimit_values``).
     rlimits: tuple[tuple[int, int, int], ...] = ()
 
 
