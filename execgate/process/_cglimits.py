@@ -28,6 +28,7 @@ import signal
 import time
 
 from ..models import Limits
+from ._procfs import read_kernel_file
 
 CONTROLLERS = ("pids", "memory")
 _LIMIT_FILE = {"pids": "pids.max", "memory": "memory.limit_in_bytes"}
@@ -62,8 +63,7 @@ def _empty_and_remove(path: str) -> None:
     """SIGKILL whatever is still in the cgroup ``path`` and remove it (bounded)."""
     for _ in range(200):
         try:
-            with open(os.path.join(path, "cgroup.procs")) as f:
-                pids = [int(p) for p in f.read().split()]
+            pids = [int(p) for p in read_kernel_file(os.path.join(path, "cgroup.procs")).split()]
         except OSError:
             return
         for pid in pids:
@@ -137,11 +137,10 @@ class JobCgroups:
 
 def _counter(path: str, name: str, key: str) -> int:
     try:
-        with open(os.path.join(path, name)) as f:
-            for line in f:
-                k, _, v = line.partition(" ")
-                if k == key:
-                    return int(v)
+        for line in read_kernel_file(os.path.join(path, name)).decode().splitlines():
+            k, _, v = line.partition(" ")
+            if k == key:
+                return int(v)
     except (OSError, ValueError):
         return 0
     return 0

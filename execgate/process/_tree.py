@@ -42,6 +42,7 @@ from typing import Literal, Protocol
 from ..errors import ContainmentFailed
 from ..models import Limits
 from ._cglimits import JobCgroups, TreeLimits
+from ._procfs import read_kernel_file
 from ._spawn import Placement
 
 Mechanism = Literal["cgroup", "process-group"]
@@ -195,21 +196,6 @@ class _TreeLimited:
     def _close_limits(self) -> None:
         if self._cg is not None:
             self._cg.close()
-
-
-def read_kernel_file(path: str) -> bytes:
-    """The whole of a small /proc or cgroupfs file. Four system calls where ``open()``
-    takes nine (fstat twice, isatty, two seeks): several such reads happen for every job.
-    Raises OSError (FileNotFoundError once the file is gone)."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        data = os.read(fd, 65536)
-        if data:  # a kernel file may come in pieces: read to the end
-            while chunk := os.read(fd, 65536):
-                data += chunk
-        return data
-    finally:
-        os.close(fd)
 
 
 def _read_stat(pid: int) -> tuple[str, int, int, int] | None:
@@ -604,8 +590,7 @@ class ProcessGroupJob(_TreeLimited):
 
     def _has_token(self, pid: int) -> bool:
         try:
-            with open(f"/proc/{pid}/environ", "rb") as f:
-                return self._needle in f.read() + b"\x00"
+            return self._needle in read_kernel_file(f"/proc/{pid}/environ") + b"\x00"
         except OSError:
             return False
 
