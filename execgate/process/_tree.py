@@ -644,8 +644,12 @@ class ProcessGroupJob(_TreeLimited):
         return count
 
     def kill_step(self) -> bool:
-        self.signal_all(signal.SIGKILL)
+        signalled = self.signal_all(signal.SIGKILL)
         reap_orphans(self._seen, self.leader)
+        if not signalled:
+            # The sweep found no live member and the group is empty (the common case once
+            # the main process exited alone): nobody is left to fork, so no second /proc scan.
+            return False
         return bool(self.members())
 
     def close(self) -> None:
