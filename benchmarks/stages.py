@@ -3,8 +3,10 @@
     python benchmarks/stages.py [--n N]
 
 Stages: scan (pure), policy (pure, with its filesystem look-ups), one durable decision commit
-(SQLite WAL, synchronous=FULL), and the spawn+wait of the job under each containment
-mechanism against bare ``anyio.run_process``. Medians in microseconds.
+(SQLite WAL, synchronous=FULL), the spawn alone (the call that starts the child in its cgroup:
+native helper, and Popen through the shim) and the wait (from there until the exit is seen
+through the pidfd), and the whole ``run_job`` under each containment mechanism against bare
+``anyio.run_process``. Medians in microseconds.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from execgate import Event, ExecRequest, load_policy, open_store
 from execgate.models import ExecPlan, Limits
 from execgate.policy import evaluate
 from execgate.process import JobControl, open_containment, run_job
+from execgate.process._spawn import native_spawn_usable, spawn
 from execgate.scan import scan_request
 
 
@@ -81,6 +84,39 @@ def main() -> None:
                 rows.append((label, _median_us(samples)))
 
             await measure("bare anyio.run_process", lambda: anyio.run_process(["/bin/true"]))
+            try:
+                cg = open_containment("cgroup")
+            except Exception as exc:
+                rows.append((f"spawn/wait split unavailable: {exc}", float("nan")))
+            else:
+                for native in (True, False):
+                    if native and not native_spawn_usable():
+                        continue
+                    spawned, waited = [], []
+                    for _ in range(n):
+                        job = cg.new_job("b")
+                        if native:
+                            argv: list[str] = ["/bin/true"]
+                            job_env, placement = job.placement(env)
+                        else:
+                            argv, job_env = job.wrap(("/bin/true",), env)
+                            placement = None
+                        t0 = time.perf_counter()
+                        proc = spawn(argv, stdin=False, stdout=True, stderr=True, cwd=str(tmp),
+                                     env=job_env, placement=placement)  # fmt: skip
+                        t1 = time.perf_counter()
+                        assert proc is not None
+                        job.adopt(proc.pid)
+                        await proc.wait()
+                        waited.append(time.perf_counter() - t1)
+                        spawned.append(t1 - t0)
+                        proc.close()
+                        job.kill_step()
+                        job.close()
+                    how = "native helper" if native else "Popen + /bin/sh shim"
+                    rows.append((f"spawn [cgroup, {how}]", _median_us(spawned)))
+                    rows.append((f"wait  [cgroup, {how}]", _median_us(waited)))
+                cg.close()
             for mech in ("cgroup", "process-group"):
                 try:
                     c = open_containment(mech)  # type: ignore[arg-type]
