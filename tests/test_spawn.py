@@ -24,6 +24,8 @@ import anyio
 import psutil
 import pytest
 from conftest import PYTHON, open_gate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from execgate import ContainmentFailed, Policy
 from execgate.process import _spawn
@@ -383,3 +385,48 @@ async def test_tiny_open_file_limits_bind_the_program_not_the_spawn(
         assert exit_code == 127 and b"cannot open shared object" in stderr, results[0]
     else:
         assert exit_code == 0, results[0]
+
+
+_NO_NUL = st.binary(max_size=40).map(lambda b: b.replace(b"\0", b"")).map(os.fsdecode)
+_ENV_NAME = (
+    st.binary(min_size=1, max_size=12)
+    .map(lambda b: b.replace(b"\0", b"x").replace(b"=", b"y"))
+    .map(os.fsdecode)
+)
+
+
+@needs_native
+@settings(max_examples=40, deadline=None)
+@given(args=st.lists(_NO_NUL, max_size=6), env=st.dictionaries(_ENV_NAME, _NO_NUL, max_size=5))
+def test_any_argv_and_env_reach_the_child_byte_for_byte(
+    args: list[str], env: dict[str, str]
+) -> None:
+    """Arbitrary bytes (not UTF-8, spaces, quotes, empty strings) in argv and the environment
+    arrive in the child exactly as ``Popen`` delivers them."""
+
+    async def both() -> list[tuple[bytes, bytes]]:
+        seen = []
+        for placement in (Placement(), None):
+            outputs = []
+            for argv in (["/usr/bin/printf", "%s\\0", "argv:", *args], ["/usr/bin/env", "-0"]):
+                proc = spawn(argv, stdin=False, stdout=True, stderr=False, cwd="/", env=env,
+                             placement=placement)  # fmt: skip
+                assert proc is not None and proc.stdout is not None
+                data = b""
+                while True:
+                    try:
+                        data += await proc.stdout.receive()
+                    except anyio.EndOfStream:
+                        break
+                assert await proc.wait() == 0
+                proc.close()
+                outputs.append(data)
+            seen.append((outputs[0], outputs[1]))
+        return seen
+
+    native, popen = anyio.run(both)
+    assert native == popen
+    assert native[0] == b"".join(os.fsencode(a) + b"\0" for a in ["argv:", *args])
+    assert set(native[1].split(b"\0")) - {b""} == {
+        os.fsencode(k) + b"=" + os.fsencode(v) for k, v in env.items()
+    }
