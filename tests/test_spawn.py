@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from execgate import ContainmentFailed, Policy
 from execgate.process import _spawn
-from execgate.process._spawn import Placement, PlacementFailed, spawn
+from execgate.process._spawn import FdReceiveStream, Placement, PlacementFailed, spawn
 
 pytestmark = pytest.mark.anyio
 
@@ -83,15 +83,20 @@ def hostile_host() -> Iterator[int]:
         os.close(fd)
 
 
-async def _run(argv: list[str], cwd: str, placement: Placement | None, **env: str) -> str:
-    proc = spawn(argv, stdin=False, stdout=True, stderr=True, cwd=cwd, env=env, placement=placement)
-    assert proc is not None and proc.stdout is not None and proc.stderr is not None
-    out = b""
+async def _read_all(stream: FdReceiveStream | None) -> bytes:
+    assert stream is not None
+    data = b""
     while True:
         try:
-            out += await proc.stdout.receive()
+            data += await stream.receive()
         except anyio.EndOfStream:
-            break
+            return data
+
+
+async def _run(argv: list[str], cwd: str, placement: Placement | None, **env: str) -> str:
+    proc = spawn(argv, stdin=False, stdout=True, stderr=True, cwd=cwd, env=env, placement=placement)
+    assert proc is not None
+    out = await _read_all(proc.stdout)
     code = await proc.wait()
     await proc.aclose()
     assert code == 0, (code, out)
@@ -268,14 +273,9 @@ def test_many_threads_spawning_at_once_keep_their_pipes_apart(tmp_path: Path) ->
                 proc = spawn(["/bin/sh", "-c", f"echo {token}; sleep 0.01"], stdin=False,
                              stdout=True, stderr=False, cwd="/", env={},
                              placement=Placement())  # fmt: skip
-                assert proc is not None and proc.stdout is not None
-                data = b""
+                assert proc is not None
                 with anyio.fail_after(5):
-                    while True:
-                        try:
-                            data += await proc.stdout.receive()
-                        except anyio.EndOfStream:
-                            break
+                    data = await _read_all(proc.stdout)
                     await proc.wait()
                 await proc.aclose()
                 if data != f"{token}\n".encode():
@@ -411,16 +411,10 @@ def test_any_argv_and_env_reach_the_child_byte_for_byte(
             for argv in (["/usr/bin/printf", "%s\\0", "argv:", *args], ["/usr/bin/env", "-0"]):
                 proc = spawn(argv, stdin=False, stdout=True, stderr=False, cwd="/", env=env,
                              placement=placement)  # fmt: skip
-                assert proc is not None and proc.stdout is not None
-                data = b""
-                while True:
-                    try:
-                        data += await proc.stdout.receive()
-                    except anyio.EndOfStream:
-                        break
+                assert proc is not None
+                outputs.append(await _read_all(proc.stdout))
                 assert await proc.wait() == 0
                 proc.close()
-                outputs.append(data)
             seen.append((outputs[0], outputs[1]))
         return seen
 
