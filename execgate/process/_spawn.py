@@ -143,24 +143,26 @@ class LeanProcess:
     def close(self) -> None:
         """Close the pipes and the pidfd of a child already reaped (see :meth:`aclose`)."""
         assert self.returncode is not None, "close() before the child was reaped"
-        for stream in (self.stdin, self.stdout, self.stderr):
-            if stream is not None:
-                stream.close()
-        if self._pidfd is not None:
-            os.close(self._pidfd)
-            self._pidfd = None
+        self._close_pipes()
+        self._close_pidfd()
 
     async def aclose(self) -> None:
         """Close the pipes and the pidfd; if the child still runs, kill and reap it."""
-        for stream in (self.stdin, self.stdout, self.stderr):
-            if stream is not None:
-                stream.close()
+        self._close_pipes()
         if self.returncode is None:
             # Unreaped, so the pid is still this child's (it cannot have been reused).
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
             with anyio.CancelScope(shield=True):
                 await self.wait()
+        self._close_pidfd()
+
+    def _close_pipes(self) -> None:
+        for stream in (self.stdin, self.stdout, self.stderr):
+            if stream is not None:
+                stream.close()
+
+    def _close_pidfd(self) -> None:
         if self._pidfd is not None:
             os.close(self._pidfd)
             self._pidfd = None

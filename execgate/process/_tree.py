@@ -521,20 +521,17 @@ class CgroupContainment:
 # --- process group + subreaper fallback ---------------------------------------------------------
 
 
-def _set_subreaper() -> bool:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return int(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
-    except (OSError, AttributeError):
-        return False
-
-
 @functools.cache
 def _prctl() -> Callable[..., int] | None:
     try:
         return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
         return None
+
+
+def _set_subreaper() -> bool:
+    prctl = _prctl()
+    return prctl is not None and int(prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
 
 
 def is_subreaper() -> bool:
