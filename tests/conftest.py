@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import shutil
 import sys
 import textwrap
@@ -16,7 +17,7 @@ import psutil
 import pytest
 
 from execgate import Gate, Policy, load_policy
-from execgate.process._spawn import native_spawn_usable
+from execgate.process._spawn import detach_works, native_spawn_usable
 from execgate.process._tree import CgroupContainment
 
 PYTHON = os.path.realpath(sys.executable)
@@ -142,11 +143,13 @@ MECHANISMS = [
 ]
 
 
-@pytest.fixture(params=["native", "shim"])
+@pytest.fixture(params=["vfork", "clone", "shim"])
 def spawn_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run the test with jobs started by the native helper (``_native.c``), then by the
-    ``/bin/sh`` shim it replaces where it was not built: both must contain and limit alike."""
-    if request.param == "native":
+    """Run the test with jobs started by the native helper (``_native.c``) waiting for each
+    child's exec (``vfork``) and returning before it (``clone``: what a busy gate does), then
+    by the ``/bin/sh`` shim it replaces where it was not built: all must contain and limit
+    alike."""
+    if request.param != "shim":
         if not native_spawn_usable():
             try:
                 from execgate.process import _native  # noqa: F401
@@ -155,6 +158,11 @@ def spawn_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
                     pytest.fail("the native spawn helper was not built, though gcc is here")
                 pytest.skip("installed without the native spawn helper (no C compiler)")
             pytest.skip("this kernel cannot run the native spawn helper (no close_range)")
+        if request.param == "clone" and not detach_works():
+            if platform.machine() == "x86_64":
+                pytest.fail("the native spawn helper cannot detach on x86-64")
+            pytest.skip("detached spawn needs raw system calls (x86-64 builds)")
+        monkeypatch.setenv("EXECGATE_NATIVE_SPAWN", str(request.param))
     else:
         monkeypatch.setenv("EXECGATE_NATIVE_SPAWN", "0")
     return str(request.param)

@@ -16,7 +16,9 @@ calling task, an exception):
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import shutil
 import signal
 import subprocess
@@ -159,14 +161,33 @@ async def _kill_tree(tree: JobTree) -> int:
     return 0
 
 
+#: How long a stop waits for a detached child to reach ``execve`` before killing it there.
+START_BOUND = 0.1
+
+
 async def terminate(tree: JobTree, proc: AnyProcess, grace: float) -> int:
     """TERM → grace → KILL on the whole tree; waits for the main process. Shield it."""
+    if isinstance(proc, LeanProcess) and not await proc.wait_started(START_BOUND):
+        # Still before its execve (stopped there?): not yet in its cgroup or session, so the
+        # tree's signals would miss it; it has run nothing and has no children: kill it.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGKILL)
     tree.signal_all(signal.SIGTERM)
     if grace > 0:
         await _wait_tree_empty(tree, proc, grace)
     survivors = await _kill_tree(tree)
     await proc.wait()
     return survivors
+
+
+def _not_started(plan: ExecPlan, exc: OSError) -> ContainmentFailed | SpawnFailed:
+    """The error for a job whose program never ran: ``exc`` from the spawn."""
+    if isinstance(exc, PlacementFailed):
+        what = "cgroups" if exc.step == "join" else "resource limits"
+        return ContainmentFailed(
+            f"cannot put {plan.argv[0]!r} in its {what} before it runs: {exc.strerror}"
+        )
+    return SpawnFailed(f"cannot start {plan.argv[0]!r}: {exc.strerror or exc}")
 
 
 async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutcome:
@@ -241,15 +262,9 @@ async def _run_job(
                     env=env,
                     start_new_session=True,
                 )
-    except PlacementFailed as exc:
-        tree.close()
-        what = "cgroups" if exc.step == "join" else "resource limits"
-        raise ContainmentFailed(
-            f"cannot put {plan.argv[0]!r} in its {what} before it runs: {exc.strerror}"
-        ) from None
     except OSError as exc:
         tree.close()
-        raise SpawnFailed(f"cannot start {plan.argv[0]!r}: {exc.strerror or exc}") from None
+        raise _not_started(plan, exc) from None
     started = time.monotonic()
     out = CappedBuffer(limits.max_output_bytes)
     err = CappedBuffer(limits.max_output_bytes)
@@ -335,6 +350,8 @@ async def _run_job(
                 await proc.aclose()
         tree.close()
     assert proc.returncode is not None
+    if isinstance(proc, LeanProcess) and (failure := proc.spawn_failure()) is not None:
+        raise _not_started(plan, failure)  # detached: it stopped before its execve
     if private_tmp is not None and proc.returncode == LAUNCHER_FAILED:
         first = err.value().split(b"\n", 1)[0]
         if first.startswith(b"execgate-sandbox: "):

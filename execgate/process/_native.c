@@ -3,9 +3,9 @@
  * Cgroup containment must place a job's process in its cgroup before the program's first
  * instruction. Without native code that takes a /bin/sh shim that joins and then execs the
  * program: a second exec per job, which doubled the CPU every job's children cost. Here the
- * child does the joins itself, between vfork() and execve().
+ * child does the joins itself, between clone() and execve().
  *
- * spawn(candidates, argv, envp, cwd, fds, join, rlimits) -> pid
+ * spawn(candidates, argv, envp, cwd, fds, join, rlimits, detach) -> (pid, pidfd, launch)
  *
  *   candidates  list[bytes]   paths to try execve() on, in order (PATH resolved by the caller)
  *   argv, envp  list[bytes]
@@ -13,29 +13,47 @@
  *   fds         (int, int, int)  what becomes the child's 0, 1, 2 (each >= 3 in the parent)
  *   join        list[bytes]   cgroup.procs files the child writes its own pid into
  *   rlimits     list[(int, int, int)]  (resource, soft, hard) set last, just before execve
+ *   detach      bool          return at once instead of when the child has called execve
  *
- * Guarantees: when spawn() returns, the child has either called execve() successfully (it is
- * in every cgroup of `join`, under every limit of `rlimits`, in its own session, in `cwd`,
- * with exactly fds 0-2 open, an empty signal mask and every signal at its default action
- * except those the parent ignores, SIGPIPE and SIGXFSZ excepted) -- or spawn() raised
- * OSError and the child is gone and reaped. On failure the exception's errno is the failing
- * call's and its filename names the step: "join", "rlimit", "chdir", "setsid", "fds" or
- * "exec". Nothing of the child runs before its first instruction except the system calls
- * listed here; no memory is allocated in the child.
+ * The child, before its program's first instruction: every signal the parent handles back
+ * to its default (SIGPIPE and SIGXFSZ too; other ignored signals stay ignored, as subprocess
+ * leaves them), setsid, its pid into every file of `join`, chdir, fds 0-2, close_range(3, ~0),
+ * the rlimits, an empty signal mask, execve of each candidate as execvp would. Only system
+ * calls, on memory the parent prepared (a private copy of every argument, and a stack of its
+ * own); nothing allocated, no errno (raw system calls where the architecture allows it).
  *
- * Why vfork: the child borrows the parent's memory until execve, so starting it costs no
- * page-table copy, whatever the size of the host process. The price is discipline: the child
- * touches only what the parent prepared, reports failure through `failure` below (shared
- * memory), and the parent blocks every signal around vfork so that no handler of the host
- * can run on the borrowed stack.
+ * Not detached (vfork semantics: CLONE_VFORK): when spawn() returns, the child has either
+ * called execve() successfully -- or spawn() raised OSError and the child is gone and reaped.
+ * The exception's errno is the failing call's and its filename names the step: "join",
+ * "rlimit", "chdir", "setsid", "fds" or "exec". `launch` is None.
+ *
+ * Detached: spawn() returns while the child is still on its way to execve(), so the calling
+ * thread (an event loop) runs on instead of waiting ~0.2 ms per job for the child's exec.
+ * `launch` then owns the child's copy of the arguments and its stack until the child is past
+ * execve or gone: started(launch) says whether it is (the kernel clears a word of ours at
+ * that moment: CLONE_CHILD_CLEARTID), failure(launch) -- once the child is reaped -- returns
+ * None or the (step, errno) it stopped at. A launch dropped while its child is still before
+ * execve (stopped, say) is leaked on purpose: the child may still read it.
+ *
+ * Why the child shares our memory (CLONE_VM): starting it costs no page-table copy, whatever
+ * the size of the host process. The price is discipline: the child touches only what the
+ * parent prepared, reports failure through shared memory, and the parent blocks every signal
+ * around clone so that the child starts with all signals blocked until it has put every
+ * handled one back to its default: no handler of the host can ever run in it. Detached, the
+ * child also runs beside the parent's thread, so it must not write the thread's errno (its
+ * TLS is the parent thread's): that is why detach needs raw system calls (x86-64 here;
+ * DETACH_WORKS says whether this build has them).
  */
+#define _GNU_SOURCE
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -44,16 +62,71 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
 
 enum stage { STAGE_NONE = 0, STAGE_JOIN, STAGE_RLIMIT, STAGE_CHDIR, STAGE_SETSID, STAGE_FDS,
              STAGE_EXEC };
 static const char *const stage_names[] = {"", "join", "rlimit", "chdir", "setsid", "fds",
                                           "exec"};
 
-struct failure {
-    volatile int stage;
-    volatile int err;
+/* A system call that returns -errno on failure and never touches errno. */
+#if defined(__x86_64__)
+#define DETACH_WORKS 1
+static inline long sys(long n, long a, long b, long c, long d) {
+    unsigned long ret;
+    register long r10 __asm__("r10") = d;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+                     : "rcx", "r11", "memory");
+    return (long)ret;
+}
+/* The kernel's struct sigaction (x86-64): not libc's, which has a 1024-bit mask. */
+struct k_sigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    unsigned long mask;
 };
+static long reset_signal(int sig) {
+    struct k_sigaction old, dfl = {0};
+    long r = sys(SYS_rt_sigaction, sig, 0, (long)&old, sizeof old.mask);
+    if (r < 0) return r; /* not a signal we may touch */
+    if (old.handler == (void *)SIG_DFL) return 0;
+    if (old.handler == (void *)SIG_IGN && sig != SIGPIPE && sig != SIGXFSZ) return 0;
+    return sys(SYS_rt_sigaction, sig, (long)&dfl, 0, sizeof dfl.mask);
+}
+static long empty_mask(void) {
+    unsigned long none = 0;
+    return sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none);
+}
+#define LAST_SIGNAL 64
+#else
+/* Elsewhere libc's wrappers, which set errno: only for the non-detached (vfork) mode, in
+ * which the parent's thread is suspended until the child has exec'd or exited. */
+#define DETACH_WORKS 0
+static long sys(long n, long a, long b, long c, long d) {
+    long r = syscall(n, a, b, c, d);
+    return r < 0 ? -errno : r;
+}
+static long reset_signal(int sig) {
+    struct sigaction old, dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    if (sigaction(sig, NULL, &old) != 0) return -errno;
+    if (old.sa_handler == SIG_DFL) return 0;
+    if (old.sa_handler == SIG_IGN && sig != SIGPIPE && sig != SIGXFSZ) return 0;
+    return sigaction(sig, &dfl, NULL) == 0 ? 0 : -errno;
+}
+static long empty_mask(void) {
+    sigset_t none;
+    sigemptyset(&none);
+    return sigprocmask(SIG_SETMASK, &none, NULL) == 0 ? 0 : -errno;
+}
+#define LAST_SIGNAL (NSIG - 1)
+#endif
 
 struct plan {
     char **candidates;
@@ -67,191 +140,298 @@ struct plan {
     struct rlimit *rl_value;
 };
 
-static void fail(struct failure *f, int stage) {
-    f->err = errno;
-    f->stage = stage;
-    _exit(127);
+/* Everything the child reads or writes: one allocation, shared with the child until it is
+ * past execve. */
+struct launch {
+    /* Nonzero until the child has exec'd or exited: the kernel clears it then and wakes any
+     * futex waiter (CLONE_CHILD_CLEARTID). */
+    volatile pid_t ctid;
+    volatile int stage;
+    volatile int err;
+    struct plan plan;
+    char *stack;
+    /* the plan's arrays and strings follow */
+};
+
+/* Child stacks are reused: a clone costs no mmap. The child's frames take well under 4 KiB;
+ * a guard page below each stack turns an overflow into a crash, never a write elsewhere. */
+#define STACK_SIZE (64 * 1024)
+#define GUARD_SIZE 4096
+#define STACK_CACHE 16
+static char *stack_cache[STACK_CACHE];
+static int stacks_cached;
+
+static char *take_stack(void) {
+    if (stacks_cached) return stack_cache[--stacks_cached];
+    char *base = mmap(NULL, STACK_SIZE + GUARD_SIZE, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (base == MAP_FAILED) return NULL;
+    if (mprotect(base, GUARD_SIZE, PROT_NONE) != 0) {
+        munmap(base, STACK_SIZE + GUARD_SIZE);
+        return NULL;
+    }
+    return base;
 }
 
-static int write_pid(const char *path) {
+static void give_stack(char *base) {
+    if (stacks_cached < STACK_CACHE)
+        stack_cache[stacks_cached++] = base;
+    else
+        munmap(base, STACK_SIZE + GUARD_SIZE);
+}
+
+static void free_launch(struct launch *l) {
+    if (l->stack) give_stack(l->stack);
+    PyMem_RawFree(l);
+}
+
+static _Noreturn void fail(struct launch *l, int stage, long err) {
+    l->err = (int)-err;
+    l->stage = stage;
+    for (;;) sys(SYS_exit_group, 127, 0, 0, 0);
+}
+
+static long write_pid(const char *path) {
     char digits[24], text[24];
     int n = 0, len = 0;
-    long value = (long)getpid();
+    long value = sys(SYS_getpid, 0, 0, 0, 0);
     do {
         digits[n++] = (char)('0' + value % 10);
         value /= 10;
     } while (value);
     while (n) text[len++] = digits[--n];
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    ssize_t written = write(fd, text, (size_t)len);
-    int saved = errno;
-    close(fd);
-    if (written != len) {
-        errno = written < 0 ? saved : EIO;
-        return -1;
-    }
-    return 0;
+    long fd = sys(SYS_openat, AT_FDCWD, (long)path, O_WRONLY | O_CLOEXEC, 0);
+    if (fd < 0) return fd;
+    long written = sys(SYS_write, fd, (long)text, len, 0);
+    sys(SYS_close, fd, 0, 0, 0);
+    if (written < 0) return written;
+    return written == len ? 0 : -EIO;
 }
 
-/* The child, between vfork and execve: system calls only, on memory the parent prepared. */
-static void child(const struct plan *p, struct failure *f) {
-    /* A handler of the host must never run here (it would run on the parent's stack, in the
-     * parent's memory): every handled signal goes back to its default while all are still
-     * blocked. Ignored signals stay ignored, as subprocess leaves them, except SIGPIPE and
-     * SIGXFSZ, which Python ignores for itself and a program expects at their defaults. */
-    struct sigaction dfl, old;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP) continue;
-        if (sigaction(sig, NULL, &old) != 0) continue; /* not a signal we may touch */
-        if (old.sa_handler == SIG_DFL) continue;
-        if (old.sa_handler == SIG_IGN && sig != SIGPIPE && sig != SIGXFSZ) continue;
-        sigaction(sig, &dfl, NULL);
-    }
-    if (setsid() < 0) fail(f, STAGE_SETSID);
+/* The child, between clone and execve: system calls only, on memory the parent prepared. */
+static int child(void *arg) {
+    struct launch *l = arg;
+    const struct plan *p = &l->plan;
+    long r;
+    /* A handler of the host must never run here (it would run in the parent's memory):
+     * every handled signal goes back to its default while all are still blocked. */
+    for (int sig = 1; sig <= LAST_SIGNAL; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP) reset_signal(sig);
+    if ((r = sys(SYS_setsid, 0, 0, 0, 0)) < 0) fail(l, STAGE_SETSID, r);
     for (char **path = p->join; *path; path++)
-        if (write_pid(*path) != 0) fail(f, STAGE_JOIN);
-    if (chdir(p->cwd) != 0) fail(f, STAGE_CHDIR);
-    for (int i = 0; i < 3; i++)
-        if (dup2(p->fds[i], i) < 0) fail(f, STAGE_FDS); /* dup2 clears FD_CLOEXEC */
-    if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) fail(f, STAGE_FDS);
+        if ((r = write_pid(*path)) != 0) fail(l, STAGE_JOIN, r);
+    if ((r = sys(SYS_chdir, (long)p->cwd, 0, 0, 0)) != 0) fail(l, STAGE_CHDIR, r);
+    for (int i = 0; i < 3; i++) /* dup3 clears FD_CLOEXEC; sources are >= 3, never equal */
+        if ((r = sys(SYS_dup3, p->fds[i], i, 0, 0)) < 0) fail(l, STAGE_FDS, r);
+    if ((r = sys(SYS_close_range, 3, ~0U, 0, 0)) != 0) fail(l, STAGE_FDS, r);
     /* Last, so they bind the program and never the steps above (open_files = 1 would
-     * refuse the dup2 onto fd 1), as the shim's ulimit binds only what it execs. */
+     * refuse the dup onto fd 1), as the shim's ulimit binds only what it execs. */
     for (Py_ssize_t i = 0; i < p->n_rlimits; i++)
-        if (setrlimit(p->rl_resource[i], &p->rl_value[i]) != 0) fail(f, STAGE_RLIMIT);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+        if ((r = sys(SYS_prlimit64, 0, p->rl_resource[i], (long)&p->rl_value[i], 0)) != 0)
+            fail(l, STAGE_RLIMIT, r);
+    empty_mask();
     /* As execvpe does: the first error that is not "no such file here" is the one to report. */
-    int saved = 0;
+    long saved = 0;
     for (char **path = p->candidates; *path; path++) {
-        execve(*path, p->argv, p->envp);
-        if (errno != ENOENT && errno != ENOTDIR && saved == 0) saved = errno;
+        r = sys(SYS_execve, (long)*path, (long)p->argv, (long)p->envp, 0);
+        if (r != -ENOENT && r != -ENOTDIR && saved == 0) saved = r;
     }
-    if (saved) errno = saved;
-    fail(f, STAGE_EXEC);
+    fail(l, STAGE_EXEC, saved ? saved : r);
 }
 
-/* A NULL-terminated array of the byte strings in `list` (borrowed: `list` must outlive it). */
-static char **byte_array(PyObject *list, const char *what) {
-    if (!PyList_Check(list)) {
-        PyErr_Format(PyExc_TypeError, "%s must be a list of bytes", what);
-        return NULL;
-    }
+/* The byte strings of `list` (PyBytes, no NUL inside), measured: returns the count, adds
+ * their sizes (with NULs) to *bytes, or -1 with an exception set. */
+static Py_ssize_t measure(PyObject *list, const char *what, size_t *bytes) {
     Py_ssize_t n = PyList_GET_SIZE(list);
-    char **out = PyMem_Calloc((size_t)n + 1, sizeof(char *));
-    if (!out) {
-        PyErr_NoMemory();
-        return NULL;
-    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *item = PyList_GET_ITEM(list, i);
         if (!PyBytes_Check(item)) {
             PyErr_Format(PyExc_TypeError, "%s must be a list of bytes", what);
-            PyMem_Free(out);
-            return NULL;
+            return -1;
         }
-        char *s = PyBytes_AS_STRING(item);
-        if ((Py_ssize_t)strlen(s) != PyBytes_GET_SIZE(item)) {
+        Py_ssize_t len = PyBytes_GET_SIZE(item);
+        if ((Py_ssize_t)strlen(PyBytes_AS_STRING(item)) != len) {
             PyErr_Format(PyExc_ValueError, "%s: embedded null byte", what);
-            PyMem_Free(out);
-            return NULL;
+            return -1;
         }
-        out[i] = s;
+        *bytes += (size_t)len + 1;
     }
+    return n;
+}
+
+/* Copy `list` into the arena: a NULL-terminated array at *slots, the strings at *text. */
+static char **copy_list(PyObject *list, char ***slots, char **text) {
+    char **out = *slots;
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(list, i);
+        size_t len = (size_t)PyBytes_GET_SIZE(item) + 1;
+        memcpy(*text, PyBytes_AS_STRING(item), len);
+        out[i] = *text;
+        *text += len;
+    }
+    out[n] = NULL;
+    *slots += n + 1;
     return out;
+}
+
+static void launch_destructor(PyObject *capsule) {
+    struct launch *l = PyCapsule_GetPointer(capsule, "execgate.launch");
+    if (l && l->ctid == 0) free_launch(l);
+    /* else: the child is still before execve (stopped?) and may read it: leaked on purpose */
 }
 
 static PyObject *spawn(PyObject *self, PyObject *args) {
     PyObject *candidates_l, *argv_l, *envp_l, *join_l, *rlimits_l;
-    const char *cwd;
-    struct plan p;
-    memset(&p, 0, sizeof p);
-    if (!PyArg_ParseTuple(args, "O!O!O!y(iii)O!O!:spawn", &PyList_Type, &candidates_l,
-                          &PyList_Type, &argv_l, &PyList_Type, &envp_l, &cwd, &p.fds[0],
-                          &p.fds[1], &p.fds[2], &PyList_Type, &join_l, &PyList_Type,
-                          &rlimits_l))
+    Py_buffer cwd;
+    int fds[3], detach;
+    if (!PyArg_ParseTuple(args, "O!O!O!y*(iii)O!O!p:spawn", &PyList_Type, &candidates_l,
+                          &PyList_Type, &argv_l, &PyList_Type, &envp_l, &cwd, &fds[0],
+                          &fds[1], &fds[2], &PyList_Type, &join_l, &PyList_Type, &rlimits_l,
+                          &detach))
         return NULL;
-    p.cwd = cwd;
+    PyObject *result = NULL;
+    struct launch *l = NULL;
+    if (detach && !DETACH_WORKS) {
+        PyErr_SetString(PyExc_ValueError, "spawn: detach needs raw system calls (x86-64)");
+        goto done;
+    }
     for (int i = 0; i < 3; i++) {
-        if (p.fds[i] < 3) {
-            /* dup2 onto 0-2 would clobber a source that is itself one of 0-2 */
+        if (fds[i] < 3) {
+            /* a dup onto 0-2 would clobber a source that is itself one of 0-2 */
             PyErr_SetString(PyExc_ValueError, "spawn: source fds must be >= 3");
-            return NULL;
+            goto done;
         }
     }
     if (PyList_GET_SIZE(candidates_l) == 0 || PyList_GET_SIZE(argv_l) == 0) {
         PyErr_SetString(PyExc_ValueError, "spawn: no program to run");
-        return NULL;
+        goto done;
     }
-    PyObject *result = NULL;
-    p.n_rlimits = PyList_GET_SIZE(rlimits_l);
-    p.rl_resource = PyMem_Calloc((size_t)p.n_rlimits + 1, sizeof(int));
-    p.rl_value = PyMem_Calloc((size_t)p.n_rlimits + 1, sizeof(struct rlimit));
-    if (!p.rl_resource || !p.rl_value) {
+    if ((size_t)cwd.len != strlen(cwd.buf)) {
+        PyErr_SetString(PyExc_ValueError, "cwd: embedded null byte");
+        goto done;
+    }
+    size_t text = (size_t)cwd.len + 1;
+    Py_ssize_t n_cand, n_argv, n_envp, n_join;
+    if ((n_cand = measure(candidates_l, "candidates", &text)) < 0 ||
+        (n_argv = measure(argv_l, "argv", &text)) < 0 ||
+        (n_envp = measure(envp_l, "envp", &text)) < 0 ||
+        (n_join = measure(join_l, "join", &text)) < 0)
+        goto done;
+    Py_ssize_t n_rl = PyList_GET_SIZE(rlimits_l);
+    size_t slots = (size_t)(n_cand + n_argv + n_envp + n_join + 4);
+    size_t size = sizeof(struct launch) + slots * sizeof(char *) +
+                  (size_t)n_rl * (sizeof(struct rlimit) + sizeof(int)) + text;
+    if (!(l = PyMem_RawCalloc(1, size))) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t i = 0; i < p.n_rlimits; i++) {
+    /* arena layout: rlimit values, pointer slots, rlimit resources, strings (alignment kept) */
+    struct plan *p = &l->plan;
+    p->rl_value = (struct rlimit *)(l + 1);
+    char **slot = (char **)(p->rl_value + n_rl);
+    p->rl_resource = (int *)(slot + slots);
+    char *strings = (char *)(p->rl_resource + n_rl);
+    p->n_rlimits = n_rl;
+    for (Py_ssize_t i = 0; i < n_rl; i++) {
         long long soft, hard;
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(rlimits_l, i), "iLL:rlimit", &p.rl_resource[i],
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(rlimits_l, i), "iLL:rlimit", &p->rl_resource[i],
                               &soft, &hard))
             goto done;
         if (soft < 0 || hard < 0) {
             PyErr_SetString(PyExc_ValueError, "spawn: negative rlimit");
             goto done;
         }
-        p.rl_value[i].rlim_cur = (rlim_t)soft;
-        p.rl_value[i].rlim_max = (rlim_t)hard;
+        p->rl_value[i].rlim_cur = (rlim_t)soft;
+        p->rl_value[i].rlim_max = (rlim_t)hard;
     }
-    if (!(p.candidates = byte_array(candidates_l, "candidates"))) goto done;
-    if (!(p.argv = byte_array(argv_l, "argv"))) goto done;
-    if (!(p.envp = byte_array(envp_l, "envp"))) goto done;
-    if (!(p.join = byte_array(join_l, "join"))) goto done;
+    p->candidates = copy_list(candidates_l, &slot, &strings);
+    p->argv = copy_list(argv_l, &slot, &strings);
+    p->envp = copy_list(envp_l, &slot, &strings);
+    p->join = copy_list(join_l, &slot, &strings);
+    memcpy(strings, cwd.buf, (size_t)cwd.len + 1);
+    p->cwd = strings;
+    memcpy(p->fds, fds, sizeof fds);
+    if (!(l->stack = take_stack())) {
+        PyErr_SetFromErrno(PyExc_OSError);
+        goto done;
+    }
+    l->ctid = 1;
 
-    struct failure failure = {STAGE_NONE, 0};
+    int flags = CLONE_VM | CLONE_PIDFD | CLONE_CHILD_CLEARTID | SIGCHLD;
+    if (!detach) flags |= CLONE_VFORK;
     sigset_t all, saved_mask;
     sigfillset(&all);
     pid_t pid;
-    int vfork_errno = 0;
-    /* The GIL is released while the child borrows this thread: the host's other threads (the
-     * recorder's writer, say) keep running. The child reads only `p`, which nothing frees
-     * before we return, and the byte strings it points into, which `args` keeps alive. */
+    int pidfd = -1, clone_errno = 0;
+    /* Not detached, the GIL is released while the child borrows this thread: the host's
+     * other threads (the recorder's writer, say) keep running. */
     Py_BEGIN_ALLOW_THREADS
     pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
-    pid = vfork();
-    if (pid == 0) child(&p, &failure);
-    vfork_errno = errno;
+    pid = clone(child, l->stack + GUARD_SIZE + STACK_SIZE, flags, l, &pidfd, NULL,
+                (pid_t *)&l->ctid);
+    clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
-    if (pid > 0 && failure.stage != STAGE_NONE) {
+    if (pid > 0 && !detach && l->stage != STAGE_NONE) {
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
     }
     Py_END_ALLOW_THREADS
     if (pid < 0) {
-        errno = vfork_errno;
+        errno = clone_errno;
         PyErr_SetFromErrno(PyExc_OSError);
-    } else if (failure.stage != STAGE_NONE) {
-        PyObject *stage = PyUnicode_FromString(stage_names[failure.stage]);
+        goto done;
+    }
+    if (detach) {
+        PyObject *capsule = PyCapsule_New(l, "execgate.launch", launch_destructor);
+        if (!capsule) {
+            /* cannot hand it over: kill the child, wait until it no longer reads `l` */
+            kill(pid, SIGKILL);
+            int status;
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            close(pidfd);
+            goto done;
+        }
+        l = NULL; /* the capsule owns it */
+        result = Py_BuildValue("iiN", (int)pid, pidfd, capsule);
+    } else if (l->stage != STAGE_NONE) {
+        close(pidfd);
+        PyObject *stage = PyUnicode_FromString(stage_names[l->stage]);
         if (stage) {
-            errno = failure.err;
+            errno = l->err;
             PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, stage);
             Py_DECREF(stage);
         }
     } else {
-        result = PyLong_FromLong((long)pid);
+        result = Py_BuildValue("iiO", (int)pid, pidfd, Py_None);
     }
 done:
-    PyMem_Free(p.candidates);
-    PyMem_Free(p.argv);
-    PyMem_Free(p.envp);
-    PyMem_Free(p.join);
-    PyMem_Free(p.rl_resource);
-    PyMem_Free(p.rl_value);
+    if (l) free_launch(l); /* not detached: the child is past execve or reaped */
+    PyBuffer_Release(&cwd);
     return result;
+}
+
+static struct launch *launch_of(PyObject *capsule) {
+    return PyCapsule_GetPointer(capsule, "execgate.launch");
+}
+
+static PyObject *started(PyObject *self, PyObject *capsule) {
+    struct launch *l = launch_of(capsule);
+    if (!l) return NULL;
+    return PyBool_FromLong(l->ctid == 0);
+}
+
+static PyObject *failure(PyObject *self, PyObject *capsule) {
+    struct launch *l = launch_of(capsule);
+    if (!l) return NULL;
+    if (l->ctid != 0) {
+        PyErr_SetString(PyExc_RuntimeError, "failure() before the child exec'd or exited");
+        return NULL;
+    }
+    if (l->stage == STAGE_NONE) Py_RETURN_NONE;
+    return Py_BuildValue("si", stage_names[l->stage], l->err);
 }
 
 /* Whether this kernel has close_range (Linux >= 5.9): the child needs it to close every fd
@@ -263,6 +443,8 @@ static PyObject *usable(PyObject *self, PyObject *unused) {
 
 static PyMethodDef methods[] = {
     {"spawn", spawn, METH_VARARGS, "Start a job's process inside its cgroups (see the module)."},
+    {"started", started, METH_O, "Whether a detached child is past execve (or gone)."},
+    {"failure", failure, METH_O, "The (step, errno) a detached child stopped at, or None."},
     {"usable", usable, METH_NOARGS, "Whether spawn can work on this kernel."},
     {NULL, NULL, 0, NULL},
 };
@@ -273,4 +455,11 @@ static struct PyModuleDef module = {
     methods,
 };
 
-PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__native(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddIntConstant(m, "DETACH_WORKS", DETACH_WORKS) != 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
