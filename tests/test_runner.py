@@ -457,3 +457,32 @@ async def test_a_program_that_handles_sigterm_gets_it_once_and_its_exit_stands(
         r = await gate.run(argv=[PYTHON, "term_once.py"], timeout=0.5, kill_grace=5, secure=secure)
     assert r.stdout == b"ready\nterm\n", r.stdout
     assert (r.exit_code, r.signal, r.killed_by) == (3, None, "timeout"), r.stderr
+
+
+FLUSH_ON_TERM = """
+    import signal, sys, time
+    def on_term(*_):
+        # more than a pipe holds: it can finish only if someone reads while it ends
+        sys.stdout.buffer.write(b"x" * (1 << 20))
+        sys.stdout.buffer.flush()
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, on_term)
+    print("ready", flush=True)
+    time.sleep(30)
+"""
+
+
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_output_written_during_the_grace_is_read_while_the_job_ends(
+    policy: Policy, store_url: str, workspace: Path, containment: str
+) -> None:
+    """A job's output is read by its own task until it must be stopped; then reading goes on
+    beside TERM → grace → KILL. A job that writes a megabyte as it shuts down must be able to
+    finish within its grace, and every byte must be kept -- not a SIGKILL at the grace's end
+    because nobody drained its pipe."""
+    write_script(workspace, "flush.py", FLUSH_ON_TERM)
+    async with open_gate(policy, store_url, containment=containment) as gate:
+        r = await gate.run(argv=[PYTHON, "flush.py"], timeout=0.5, kill_grace=20,
+                           max_output_bytes=4 << 20)  # fmt: skip
+    assert (r.exit_code, r.signal, r.killed_by) == (0, None, "timeout"), r.stderr
+    assert r.stdout == b"ready\n" + b"x" * (1 << 20)

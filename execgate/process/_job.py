@@ -24,7 +24,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import anyio
 import attrs
@@ -46,11 +46,10 @@ from ._spawn import (
     spawn,
 )
 from ._tree import JobTree
+from ._watch import CHUNK, Watcher
 
 #: The sandbox launcher's exit status when it could not confine (see sandbox_exec.py).
 LAUNCHER_FAILED = 125
-#: Read size for output pipes: 64 KiB+ reads move ~5x more bytes per second than 4 KiB.
-CHUNK = 256 * 1024
 #: How long descendants may keep the output pipes open after the main process exited.
 LINGER = 0.2
 #: How long to wait for pipes to reach EOF after the whole tree was killed.
@@ -180,6 +179,88 @@ async def terminate(tree: JobTree, proc: AnyProcess, grace: float) -> int:
     return survivors
 
 
+async def _until_exit(
+    proc: AnyProcess, control: JobControl, waiting: Awaitable[object], deadline: float
+) -> bool:
+    """Phase 1: ``waiting`` until the main process exits, the deadline passes or a stop is
+    asked. True when it exited; otherwise the stop's reason is set ("timeout" for the
+    deadline) and the caller ends the job."""
+    with anyio.CancelScope(deadline=deadline) as scope:
+        control._on_stop = scope.cancel
+        try:
+            if control.stopped.is_set():
+                scope.cancel()
+            await waiting
+        finally:
+            control._on_stop = None
+    if proc.returncode is None:
+        if control.reason is None and scope.cancelled_caught:
+            control.request_stop("timeout")
+        return False
+    return True
+
+
+async def _after_exit(
+    tree: JobTree, until_eof: Callable[[], Awaitable[object]], at_eof: Callable[[], bool]
+) -> int:
+    """Phase 2: the main process is gone. Let the pipes drain, then end the rest of the tree.
+    (Each step skips its cancel scope when there is nothing to wait for: the common case,
+    and scopes cost the loop per job.) Returns the survivors of the kill."""
+    survivors = 0
+    if not at_eof():
+        with anyio.move_on_after(LINGER):
+            await until_eof()
+    if tree.kill_step():
+        with anyio.CancelScope(shield=True):
+            survivors = await _kill_tree(tree)
+    if not at_eof():
+        with anyio.move_on_after(DRAIN_BOUND):
+            await until_eof()
+    return survivors
+
+
+async def _pumped(
+    proc: AnyProcess,
+    tree: JobTree,
+    control: JobControl,
+    plan: ExecPlan,
+    sources: list[tuple[AnyReceive, CappedBuffer, OutputStream]],
+    deadline: float,
+    on_overflow: Callable[[], None],
+) -> int:
+    """The job's life with a task per pipe (and one feeding stdin): when the job's task must
+    do something else while output keeps coming (TERM → grace → KILL), or without a pidfd.
+    Returns the survivors of the kill."""
+    survivors = 0
+    async with anyio.create_task_group() as io_tasks:
+        pumps_done = anyio.Event()
+        pumping = len(sources)
+
+        async def pump(stream: AnyReceive, buf: CappedBuffer, name: OutputStream) -> None:
+            nonlocal pumping
+            try:
+                await _pump(stream, buf, on_overflow, name, control.on_output)
+            finally:
+                pumping -= 1
+                if pumping == 0:
+                    pumps_done.set()
+
+        for stream, buf, name in sources:
+            io_tasks.start_soon(pump, stream, buf, name)
+        if not sources:
+            pumps_done.set()
+        if proc.stdin is not None:
+            io_tasks.start_soon(_feed, proc.stdin, plan.stdin or b"")
+
+        if not await _until_exit(proc, control, proc.wait(), deadline):
+            with anyio.CancelScope(shield=True):
+                survivors = await terminate(tree, proc, plan.limits.kill_grace)
+        survivors = max(survivors, await _after_exit(tree, pumps_done.wait, pumps_done.is_set))
+        # A pipe held by a survivor: stop reading it; stdin nobody reads: stop feeding it.
+        io_tasks.cancel_scope.cancel()
+    return survivors
+
+
 def _not_started(plan: ExecPlan, exc: OSError) -> ContainmentFailed | SpawnFailed:
     """The error for a job whose program never ran: ``exc`` from the spawn."""
     if isinstance(exc, PlacementFailed):
@@ -277,63 +358,28 @@ async def _run_job(
 
     try:
         tree.adopt(proc.pid)
-        # One task group for the job's I/O and its stop watcher: each task group and task
-        # costs the event loop per job (measured: see benchmarks/suite.py).
-        async with anyio.create_task_group() as io_tasks:
-            pumps_done = anyio.Event()
-            streams: list[tuple[AnyReceive, CappedBuffer, OutputStream]] = []
-            if proc.stdout is not None:
-                streams.append((proc.stdout, out, "stdout"))
-            if proc.stderr is not None:
-                streams.append((proc.stderr, err, "stderr"))
-            pumping = len(streams)
-
-            async def pump(stream: AnyReceive, buf: CappedBuffer, name: OutputStream) -> None:
-                nonlocal pumping
-                try:
-                    await _pump(stream, buf, on_overflow, name, sink)
-                finally:
-                    pumping -= 1
-                    if pumping == 0:
-                        pumps_done.set()
-
-            for stream, buf, name in streams:
-                io_tasks.start_soon(pump, stream, buf, name)
-            if not streams:
-                pumps_done.set()
-            if proc.stdin is not None:
-                io_tasks.start_soon(_feed, proc.stdin, plan.stdin or b"")
-
-            # Phase 1: the main process exits, or the deadline passes, or a stop is asked.
-            timeout = limits.timeout if math.isfinite(limits.timeout) else None
-            with anyio.move_on_after(timeout) as deadline:
-                control._on_stop = deadline.cancel
-                try:
-                    if control.stopped.is_set():
-                        deadline.cancel()
-                    await proc.wait()
-                finally:
-                    control._on_stop = None
-            if proc.returncode is None:
-                if control.reason is None and deadline.cancelled_caught:
-                    control.request_stop("timeout")
-                with anyio.CancelScope(shield=True):
-                    survivors = await terminate(tree, proc, limits.kill_grace)
-
-            # Phase 2: the main process is gone. Let the pipes drain, then end the rest.
-            # (Each step skips its cancel scope when there is nothing to wait for: the
-            # common case, and scopes cost the loop per job.)
-            if not pumps_done.is_set():
-                with anyio.move_on_after(LINGER):
-                    await pumps_done.wait()
-            if tree.kill_step():
-                with anyio.CancelScope(shield=True):
-                    survivors = max(survivors, await _kill_tree(tree))
-            if not pumps_done.is_set():
-                with anyio.move_on_after(DRAIN_BOUND):
-                    await pumps_done.wait()
-            # A pipe held by a survivor: stop reading it; stdin nobody reads: stop feeding it.
-            io_tasks.cancel_scope.cancel()
+        timeout = limits.timeout if math.isfinite(limits.timeout) else math.inf
+        deadline = anyio.current_time() + timeout
+        sources: list[tuple[AnyReceive, CappedBuffer, OutputStream]] = []
+        if proc.stdout is not None:
+            sources.append((proc.stdout, out, "stdout"))
+        if proc.stderr is not None:
+            sources.append((proc.stderr, err, "stderr"))
+        watched = False
+        if isinstance(proc, LeanProcess) and proc.pidfd is not None and proc.stdin is None:
+            # The common life of a job -- output, exit, EOF -- in this task alone.
+            watched = True
+            lean_sources = [(s, b, n) for s, b, n in sources if isinstance(s, FdReceiveStream)]
+            watcher = Watcher(proc, proc.pidfd, lean_sources, sink, on_overflow)
+            try:
+                if await _until_exit(proc, control, watcher.until_exit(), deadline):
+                    survivors = await _after_exit(tree, watcher.until_eof, watcher.at_eof)
+                else:  # stopping it: the pump tasks read while it ends (see _watch)
+                    sources = list(watcher.open_streams)
+            finally:
+                watcher.close()
+        if not watched or proc.returncode is None:
+            survivors = await _pumped(proc, tree, control, plan, sources, deadline, on_overflow)
     except BaseException:
         with anyio.CancelScope(shield=True):
             if proc.returncode is None:

@@ -365,8 +365,9 @@ static PyObject *spawn(PyObject *self, PyObject *args) {
     pid_t pid;
     int pidfd = -1, clone_errno = 0;
     /* Not detached, the GIL is released while the child borrows this thread: the host's
-     * other threads (the recorder's writer, say) keep running. */
-    Py_BEGIN_ALLOW_THREADS
+     * other threads (the recorder's writer, say) keep running. Detached, clone returns in
+     * microseconds: keeping the GIL spares waiting to take it back from another thread. */
+    PyThreadState *released = detach ? NULL : PyEval_SaveThread();
     pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
     pid = clone(child, l->stack + GUARD_SIZE + STACK_SIZE, flags, l, &pidfd, NULL,
                 (pid_t *)&l->ctid);
@@ -377,7 +378,7 @@ static PyObject *spawn(PyObject *self, PyObject *args) {
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
     }
-    Py_END_ALLOW_THREADS
+    if (released) PyEval_RestoreThread(released);
     if (pid < 0) {
         errno = clone_errno;
         PyErr_SetFromErrno(PyExc_OSError);

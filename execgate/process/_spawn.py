@@ -90,6 +90,16 @@ class FdReceiveStream(_FdStream):
                 raise anyio.EndOfStream
             return data
 
+    def read_nowait(self, max_bytes: int) -> bytes:
+        """What the pipe holds now; ``b""`` at EOF or once the pipe broke. Raises
+        BlockingIOError when it is empty but open."""
+        try:
+            return os.read(self.fd, max_bytes)
+        except BlockingIOError:
+            raise
+        except OSError:
+            return b""
+
 
 class FdSendStream(_FdStream):
     """The write end of a pipe."""
@@ -150,6 +160,16 @@ class LeanProcess:
                     self._reaped(self._reap())
                 else:  # no pidfd for this child (see spawn): a blocking wait on a thread
                     self._reaped(await anyio.to_thread.run_sync(self._reap, abandon_on_cancel=True))
+        assert self.returncode is not None
+        return self.returncode
+
+    @property
+    def pidfd(self) -> int | None:
+        return self._pidfd
+
+    def collect(self) -> int:
+        """Reap the child once its pidfd polled readable (it exited): never blocks then."""
+        self._reaped(self._reap())
         assert self.returncode is not None
         return self.returncode
 
