@@ -482,7 +482,7 @@ async def test_output_written_during_the_grace_is_read_while_the_job_ends(
     because nobody drained its pipe."""
     write_script(workspace, "flush.py", FLUSH_ON_TERM)
     async with open_gate(policy, store_url, containment=containment) as gate:
-        r = await gate.run(argv=[PYTHON, "flush.py"], timeout=0.5, kill_grace=20,
+        r = await gate.run(argv=[PYTHON, "flush.py"], timeout=0.5, kill_grace=8,
                            max_output_bytes=4 << 20)  # fmt: skip
     assert (r.exit_code, r.signal, r.killed_by) == (0, None, "timeout"), r.stderr
     assert r.stdout == b"ready\n" + b"x" * (1 << 20)
