@@ -547,10 +547,15 @@ def _doctor_checks() -> list[tuple[str, bool, str]]:
         why = "no cgroup2 mount" if mount is None else f"cannot create a child of {own} at {mount}"
         checks.append(("cgroup containment", False, f"{why}; process-group fallback applies"))
     checks.append(("process-group fallback", True, "killpg + subreaper sweep (best effort)"))
-    from .process._spawn import native_spawn_usable
+    from .process._spawn import detach_works, native_spawn_usable
 
     if native_spawn_usable():
-        checks.append(("native spawn helper", True, "cgroups joined between vfork and exec"))
+        detached = "detached while other jobs run"
+        if not detach_works():
+            detached = "waits for each exec (not x86-64)"
+        checks.append(
+            ("native spawn helper", True, f"cgroups joined between clone and exec; {detached}")
+        )
     else:
         forced = os.environ.get("EXECGATE_NATIVE_SPAWN") == "0"
         why = (
