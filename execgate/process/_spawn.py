@@ -135,7 +135,8 @@ class LeanProcess:
         global _unreaped
         _unreaped += 1
         self.pid = pid
-        #: A detached child's launch (see ``_native.c``): None once it is known to have exec'd.
+        #: A detached child's launch (see ``_native.c``: the arguments and stack it shares with
+        #: us until its execve, and its failure report); None when spawn waited for the exec.
         self._launch = launch
         #: Collects the exit status, blocking until the child exits; returns the return code
         #: (``-N`` for signal N). A Popen's own ``wait`` where a Popen started the child: a
