@@ -486,3 +486,44 @@ async def test_output_written_during_the_grace_is_read_while_the_job_ends(
                            max_output_bytes=4 << 20)  # fmt: skip
     assert (r.exit_code, r.signal, r.killed_by) == (0, None, "timeout"), r.stderr
     assert r.stdout == b"ready\n" + b"x" * (1 << 20)
+
+
+ESCAPING_PAIR = """
+    import os, subprocess, sys, time
+    # a child in a session of its own: the tree, not just the main process, must end
+    bg = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                          start_new_session=True)
+    with open("pids.txt", "a") as f:
+        f.write(f"{os.getpid()}\\n{bg.pid}\\n")
+    time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_jobs_cancelled_as_they_start_leave_nothing_behind(
+    policy: Policy, store_url: str, workspace: Path, containment: str
+) -> None:
+    """Many jobs at once, each cancelled a moment after its request -- some before the
+    decision, some while the child is between its spawn and its exec (a detached spawn
+    returns before the exec), some once the program runs: each is cancelled, and not one
+    process of those that ran (each wrote its pid and its escaped child's) outlives the
+    gate's run call."""
+    write_script(workspace, "pair.py", ESCAPING_PAIR)
+    outcomes: list[str] = []
+    async with open_gate(policy, store_url, containment=containment) as gate:
+
+        async def one(delay: float) -> None:
+            with anyio.move_on_after(delay):
+                await gate.run(argv=[PYTHON, "pair.py"], kill_grace=0.2)
+                outcomes.append("finished")
+                return
+            outcomes.append("cancelled")
+
+        async with anyio.create_task_group() as tg:
+            for i in range(32):
+                tg.start_soon(one, 0.005 + (i % 16) * 0.02)
+        pids_file = workspace / "pids.txt"
+        pids = [int(x) for x in pids_file.read_text().split()] if pids_file.exists() else []
+        assert len(pids) >= 2, "no job got as far as running: nothing of the kill path tested"
+        assert not [p for p in pids if alive(p)], "a job's process outlived its cancelled run"
+    assert outcomes.count("cancelled") == 32
