@@ -509,11 +509,29 @@ async def test_jobs_cancelled_as_they_start_leave_nothing_behind(
     process of those that ran (each wrote its pid and its escaped child's) outlives the
     gate's run call."""
     write_script(workspace, "pair.py", ESCAPING_PAIR)
+    pids_file = workspace / "pids.txt"
     outcomes: list[str] = []
+
+    def pids() -> list[int]:
+        return [int(x) for x in pids_file.read_text().split()] if pids_file.exists() else []
+
+    async def some_job_runs() -> None:
+        with anyio.fail_after(60):  # a loaded machine starts 32 Pythons slowly, not never
+            while len(pids()) < 2:
+                await anyio.sleep(0.01)
+
     async with open_gate(policy, store_url, containment=containment) as gate:
 
-        async def one(delay: float) -> None:
-            with anyio.move_on_after(delay):
+        async def one(delay: float, once_one_runs: bool) -> None:
+            async with anyio.create_task_group() as tg:
+
+                async def cancel() -> None:
+                    if once_one_runs:
+                        await some_job_runs()
+                    await anyio.sleep(delay)
+                    tg.cancel_scope.cancel()
+
+                tg.start_soon(cancel)
                 await gate.run(argv=[PYTHON, "pair.py"], kill_grace=0.2)
                 outcomes.append("finished")
                 return
@@ -521,9 +539,9 @@ async def test_jobs_cancelled_as_they_start_leave_nothing_behind(
 
         async with anyio.create_task_group() as tg:
             for i in range(32):
-                tg.start_soon(one, 0.005 + (i % 16) * 0.02)
-        pids_file = workspace / "pids.txt"
-        pids = [int(x) for x in pids_file.read_text().split()] if pids_file.exists() else []
-        assert len(pids) >= 2, "no job got as far as running: nothing of the kill path tested"
-        assert not [p for p in pids if alive(p)], "a job's process outlived its cancelled run"
+                # half at staggered moments from the request on; half once programs run, so
+                # the kill path is reached however slowly this machine starts them
+                tg.start_soon(one, 0.005 + (i % 16) * 0.02, i >= 16)
+        assert len(pids()) >= 2, "no job got as far as running: nothing of the kill path tested"
+        assert not [p for p in pids() if alive(p)], "a job's process outlived its cancelled run"
     assert outcomes.count("cancelled") == 32
