@@ -344,6 +344,9 @@ class CgroupJob(_TreeLimited):
         self._events_file = os.path.join(path, "cgroup.events")
         #: Takes this job's cgroup back for another job once it is empty (see close).
         self._recycle = recycle
+        #: cgroup.events, opened at its first read and closed with the job: a pread is one
+        #: system call where open, read, read and close are four (and it is read twice a job).
+        self._events: int | None = None
 
     def _procs(self) -> list[int]:
         try:
@@ -353,9 +356,15 @@ class CgroupJob(_TreeLimited):
 
     def populated(self) -> bool:
         try:
-            return b"populated 1" in read_kernel_file(self._events_file)
+            if self._events is None:
+                self._events = os.open(self._events_file, os.O_RDONLY | os.O_CLOEXEC)
+            return b"populated 1" in os.pread(self._events, 4096, 0)
         except FileNotFoundError:
             return False
+        except OSError as exc:
+            if exc.errno == errno.ENODEV:  # read through a fd kept after the cgroup went
+                return False
+            raise
 
     def wrap(
         self,
@@ -421,7 +430,11 @@ class CgroupJob(_TreeLimited):
         self._close_limits()
         # An empty cgroup stays empty until someone writes a pid into it: the next job may
         # have it, saving a mkdir and an rmdir (each a cgroup-tree lock in the kernel).
-        if not self.populated() and self._recycle(self.path):
+        empty = not self.populated()
+        if self._events is not None:
+            os.close(self._events)
+            self._events = None
+        if empty and self._recycle(self.path):
             return
         with contextlib.suppress(FileNotFoundError):
             os.rmdir(self.path)
