@@ -52,6 +52,10 @@ class Watcher:
         self._sink = sink
         self._on_overflow = on_overflow
         self._open: dict[int, Source] = {}
+        #: Fds done with (the pidfd once reaped, pipes at EOF), still registered: they would
+        #: wake every wait, so they go before the next one -- and when there is no next one
+        #: (the common case), closing the epoll fd drops them for free.
+        self._done: list[int] = []
         self._epoll = select.epoll(len(sources) + 1)
         try:
             self._epoll.register(pidfd, select.EPOLLIN)
@@ -82,11 +86,15 @@ class Watcher:
             await self._step()
 
     async def _step(self) -> None:
+        for fd in self._done:
+            self._epoll.unregister(fd)
+        self._done.clear()
         await anyio.wait_readable(self._epoll.fileno())
         for fd, _events in self._epoll.poll(0):
             if fd == self._pidfd:
-                self._epoll.unregister(fd)
-                self._proc.collect()
+                if self._proc.returncode is None:
+                    self._proc.collect()
+                    self._done.append(fd)
                 continue
             source = self._open.get(fd)
             if source is not None:
@@ -99,7 +107,7 @@ class Watcher:
         except BlockingIOError:
             return
         if not chunk:  # EOF, or a pipe that broke: nothing more will come
-            self._epoll.unregister(fd)
+            self._done.append(fd)
             del self._open[fd]
             return
         buf.feed(chunk)
