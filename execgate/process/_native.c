@@ -10,7 +10,8 @@
  *   candidates  list[bytes]   paths to try execve() on, in order (PATH resolved by the caller)
  *   argv, envp  list[bytes]
  *   cwd         bytes
- *   fds         (int, int, int)  what becomes the child's 0, 1, 2 (each >= 3 in the parent)
+ *   fds         (int, int, int)  what becomes the child's 0, 1, 2 (each >= 3 in the parent,
+ *                                or -1: /dev/null, opened by the child)
  *   join        list[bytes]   cgroup.procs files the child writes its own pid into
  *   rlimits     list[(int, int, int)]  (resource, soft, hard) set last, just before execve
  *   detach      bool          return at once instead of when the child has called execve
@@ -221,8 +222,19 @@ static int child(void *arg) {
     for (char **path = p->join; *path; path++)
         if ((r = write_pid(*path)) != 0) fail(l, STAGE_JOIN, r);
     if ((r = sys(SYS_chdir, (long)p->cwd, 0, 0, 0)) != 0) fail(l, STAGE_CHDIR, r);
-    for (int i = 0; i < 3; i++) /* dup3 clears FD_CLOEXEC; sources are >= 3, never equal */
-        if ((r = sys(SYS_dup3, p->fds[i], i, 0, 0)) < 0) fail(l, STAGE_FDS, r);
+    for (int i = 0; i < 3; i++) {
+        long fd = p->fds[i];
+        if (fd < 0) {
+            /* /dev/null, opened here rather than by the parent: two system calls fewer on
+             * the event loop's thread. Without O_CLOEXEC it may land on i itself (the host
+             * closed its stdio): keep it there. Fds below i are this child's already. */
+            if ((fd = sys(SYS_openat, AT_FDCWD, (long)"/dev/null", O_RDWR, 0)) < 0)
+                fail(l, STAGE_FDS, fd);
+            if (fd == i) continue;
+        }
+        /* dup3 clears FD_CLOEXEC; a source is >= 3 or a /dev/null above i, never i */
+        if ((r = sys(SYS_dup3, fd, i, 0, 0)) < 0) fail(l, STAGE_FDS, r);
+    }
     if ((r = sys(SYS_close_range, 3, ~0U, 0, 0)) != 0) fail(l, STAGE_FDS, r);
     /* Last, so they bind the program and never the steps above (open_files = 1 would
      * refuse the dup onto fd 1), as the shim's ulimit binds only what it execs. */
@@ -297,9 +309,9 @@ static PyObject *spawn(PyObject *self, PyObject *args) {
         goto done;
     }
     for (int i = 0; i < 3; i++) {
-        if (fds[i] < 3) {
+        if (fds[i] >= 0 && fds[i] < 3) {
             /* a dup onto 0-2 would clobber a source that is itself one of 0-2 */
-            PyErr_SetString(PyExc_ValueError, "spawn: source fds must be >= 3");
+            PyErr_SetString(PyExc_ValueError, "spawn: source fds must be >= 3 (or -1)");
             goto done;
         }
     }

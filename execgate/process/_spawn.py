@@ -363,27 +363,23 @@ def _spawn_native(
 ) -> tuple[int, int, object]:
     if any("=" in name for name in env):  # as subprocess refuses them
         raise ValueError("illegal environment variable name")
-    null = _above_stdio(os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC))
+    fds = tuple(-1 if fd is None else fd for fd in child_fds)  # -1: the child opens /dev/null
     try:
-        fds = tuple(null if fd is None else fd for fd in child_fds)
-        try:
-            started: tuple[int, int, object] = native.spawn(
-                _exec_candidates(argv[0], env),
-                [os.fsencode(a) for a in argv],
-                [os.fsencode(f"{k}={v}") for k, v in env.items()],
-                os.fsencode(cwd),
-                fds,
-                [os.fsencode(p) for p in placement.join],
-                list(placement.rlimits),
-                detach,
-            )
-            return started
-        except OSError as exc:
-            if exc.filename in ("join", "rlimit", "chdir", "setsid", "fds", "exec"):
-                raise _failure(exc.filename, exc.errno or 0) from None
-            raise
-    finally:
-        os.close(null)
+        started: tuple[int, int, object] = native.spawn(
+            _exec_candidates(argv[0], env),
+            [os.fsencode(a) for a in argv],
+            [os.fsencode(f"{k}={v}") for k, v in env.items()],
+            os.fsencode(cwd),
+            fds,
+            [os.fsencode(p) for p in placement.join],
+            list(placement.rlimits),
+            detach,
+        )
+    except OSError as exc:
+        if exc.filename in ("join", "rlimit", "chdir", "setsid", "fds", "exec"):
+            raise _failure(exc.filename, exc.errno or 0) from None
+        raise
+    return started
 
 
 def spawn(
