@@ -316,6 +316,41 @@ def test_job_ids_are_unique_and_grow_in_creation_order() -> None:
     assert sorted(stamps) == stamps
 
 
+def test_ids_stay_unique_across_threads_and_forks() -> None:
+    # Random bits come from a pool: threads must not share a draw, and a forked child (a
+    # host may fork after using a gate) must not replay its parent's pool.
+    import threading
+
+    from execgate.models import new_event_id
+
+    new_event_id()  # the pool is filled now, and a fork would copy it
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(write, "".join(new_event_id()[16:] for _ in range(8)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 4096).decode()
+    os.close(read)
+    ours = [new_event_id()[16:] for _ in range(8)]
+    theirs = [child[i : i + 16] for i in range(0, len(child), 16)]
+    assert len(theirs) == 8 and not set(ours) & set(theirs)
+
+    drawn: list[list[str]] = [[] for _ in range(4)]
+
+    def draw(into: list[str]) -> None:
+        into.extend(new_event_id()[16:] for _ in range(5000))
+
+    threads = [threading.Thread(target=draw, args=(d,)) for d in drawn]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    everything = [r for d in drawn for r in d]
+    assert len(set(everything)) == len(everything) == 20000
+
+
 def test_an_application_bool_adapter_is_kept_and_does_not_reach_our_rows(
     store_url: str,
 ) -> None:
