@@ -357,6 +357,14 @@ async def test_no_fd_or_zombie_is_left_behind(
     def zombies() -> list[int]:
         return [c.pid for c in psutil.Process().children() if c.status() == psutil.STATUS_ZOMBIE]
 
+    def described(pid: int) -> str:
+        # A zombie keeps its name and its cgroup: which job (or which earlier test) left it
+        try:
+            with open(f"/proc/{pid}/stat") as stat, open(f"/proc/{pid}/cgroup") as cgroup:
+                return stat.read().split(")")[0] + ") " + cgroup.read().strip()
+        except OSError as exc:
+            return str(exc)
+
     orphaning = "(setsid sh -c 'sleep 0.3' &); (sh -c 'sleep 0.2' &); exit 0"
     async with open_gate(policy, store_url, containment=containment) as gate:
         await gate.run(argv=["true"])  # warm: the store, the thread pool, the containment
@@ -373,7 +381,7 @@ async def test_no_fd_or_zombie_is_left_behind(
         await anyio.sleep(0.5)  # the escaped sleepers are dead by now (killed or done)
         await gate.run(argv=["true"])  # a job's close collects what died since the last one
         assert fds() <= before, sorted(os.listdir("/proc/self/fd"))
-        assert zombies() == []
+        assert zombies() == [], [(z, described(z)) for z in zombies()]
 
 
 FD_PROBE = """
