@@ -9,6 +9,7 @@ the fds left in this process.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import resource
@@ -23,7 +24,7 @@ from pathlib import Path
 import anyio
 import psutil
 import pytest
-from conftest import PYTHON, open_gate
+from conftest import MECHANISMS, PYTHON, open_gate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -598,3 +599,47 @@ async def test_a_detached_launch_is_freed_once_its_child_is_reaped(tmp_path: Pat
     before = _vm_size()
     await spawn_some(300)
     assert _vm_size() - before < 4096, "KiB of address space kept after 300 detached spawns"
+
+
+@pytest.mark.parametrize("later", MECHANISMS)
+async def test_a_job_process_that_dies_after_its_gate_closed_is_reaped(
+    policy: Policy, store_url: str, later: str
+) -> None:
+    """A killed job process leaves its cgroup a moment before it becomes a zombie re-parented
+    to us, so it can die after its gate's last sweep (seen in CI: two such zombies outlived
+    their gates for the rest of the run). The gate's close, or the next job of any gate,
+    must collect it: we are the subreaper, and nobody else ever will."""
+    from execgate.process._tree import CgroupContainment, _set_subreaper
+
+    # Orphans reach us only when we are a subreaper: as once any process-group gate ran, or
+    # when the host is one itself. (A cgroup gate alone leaves them to init.)
+    assert _set_subreaper()
+    gone = CgroupContainment.create()
+    if gone is None:
+        pytest.skip("no writable cgroup2 here")
+    tree = gone.new_job("early")
+    procs = os.path.join(tree.path, "cgroup.procs")  # type: ignore[attr-defined]
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child: a job process, as the kernel sees it
+        try:
+            fd = os.open(procs, os.O_WRONLY)
+            os.write(fd, b"0")
+            os.close(fd)
+            signal.pause()
+        finally:
+            os._exit(0)
+    try:
+        for _ in range(400):
+            if f"0::{tree.relative}\n" in Path(f"/proc/{pid}/cgroup").read_text():  # type: ignore[attr-defined]
+                break
+            await anyio.sleep(0.005)
+        else:
+            pytest.fail("the stand-in job process never joined its cgroup")
+        gone.close()  # kills it: from here it is a zombie of ours until someone reaps it
+        async with open_gate(policy, store_url, containment=later) as gate:
+            await gate.run(argv=["true"])
+        assert pid not in [c.pid for c in psutil.Process().children()]
+    finally:
+        with contextlib.suppress(ChildProcessError, ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)  # noqa: ASYNC222 - a test's clean-up of a dead child

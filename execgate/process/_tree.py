@@ -283,6 +283,19 @@ def _cgroup_of(pid: int) -> str | None:
     return None
 
 
+#: The cgroup directories (cgroup2 paths, with a trailing slash) this process made for its
+#: gates, kept after a gate closes: a job process can die a moment after the last sweep of
+#: its gate saw the cgroup empty (it leaves the cgroup before it becomes a zombie re-parented
+#: to us), and once the gate is closed only another gate's sweep can collect it.
+_GATE_CGROUPS: set[str] = set()
+
+
+def in_a_gate_cgroup(pid: int, _st: object = None) -> bool:
+    """Whether ``pid`` (a zombie child of ours) was in a job cgroup of any of our gates."""
+    path = _cgroup_of(pid)
+    return path is not None and any(path.startswith(prefix) for prefix in _GATE_CGROUPS)
+
+
 def reap_orphans(pids: Iterable[int], leader: int) -> None:
     """Collect the exit status of job processes re-parented to us (we are their subreaper),
     never a leader's."""
@@ -335,7 +348,6 @@ class CgroupJob(_TreeLimited):
         self.relative = relative
         #: Every job cgroup of this gate begins with this (a straggler of an earlier job of
         #: the gate is collected too).
-        self.gate_prefix = os.path.dirname(relative) + "/"
         self.leader = -1
         self._seen: set[int] = set()
         #: The native helper put the leader in the cgroup before it ran (see adopt).
@@ -426,7 +438,7 @@ class CgroupJob(_TreeLimited):
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
         if is_subreaper():  # otherwise the job's orphans were never ours to reap
-            reap_strays(lambda pid, _st: (_cgroup_of(pid) or "").startswith(self.gate_prefix))
+            reap_strays(in_a_gate_cgroup)
         self._close_limits()
         # An empty cgroup stays empty until someone writes a pid into it: the next job may
         # have it, saving a mkdir and an rmdir (each a cgroup-tree lock in the kernel).
@@ -506,6 +518,7 @@ class CgroupContainment:
             with contextlib.suppress(OSError):
                 os.rmdir(base)
             return None
+        _GATE_CGROUPS.add("/" + os.path.relpath(base, mount) + "/")
         return cls(base, mount)
 
     def new_job(self, job_id: str) -> JobTree:
@@ -528,6 +541,7 @@ class CgroupContainment:
 
     def close(self) -> None:
         _kill_and_remove(self.base)
+        reap_strays(in_a_gate_cgroup)  # what the kill ended and was ours (once a gate: cheap)
         self.tree_limits.close()
 
 
@@ -667,7 +681,12 @@ class ProcessGroupJob(_TreeLimited):
         _LEADERS.discard(self.leader)
         _remember(_JOB_PIDS, self._seen, _JOB_PIDS_KEPT)
         reap_strays(
-            lambda pid, st: pid in _JOB_PIDS or st[3] in _JOB_SESSIONS or st[2] in _JOB_SESSIONS
+            lambda pid, st: (
+                pid in _JOB_PIDS
+                or st[3] in _JOB_SESSIONS
+                or st[2] in _JOB_SESSIONS
+                or in_a_gate_cgroup(pid)
+            )
         )
         self._close_limits()
 
