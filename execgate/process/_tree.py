@@ -283,10 +283,11 @@ def _cgroup_of(pid: int) -> str | None:
     return None
 
 
-#: The cgroup directories (cgroup2 paths, with a trailing slash) this process made for its
-#: gates, kept after a gate closes: a job process can die a moment after the last sweep of
-#: its gate saw the cgroup empty (it leaves the cgroup before it becomes a zombie re-parented
-#: to us), and once the gate is closed only another gate's sweep can collect it.
+#: Where the cgroup directories this process made for its gates are (cgroup2 paths up to
+#: ``execgate-<pid>-``), kept after a gate closes: a job process can die a moment after the
+#: last sweep of its gate saw the cgroup empty (it leaves the cgroup before it becomes a
+#: zombie re-parented to us), and once the gate is closed only another gate's sweep can
+#: collect it.
 _GATE_CGROUPS: set[str] = set()
 
 
@@ -518,7 +519,10 @@ class CgroupContainment:
             with contextlib.suppress(OSError):
                 os.rmdir(base)
             return None
-        _GATE_CGROUPS.add("/" + os.path.relpath(base, mount) + "/")
+        # One prefix for all of this process's gates there, so the set stays one entry long
+        # however many gates a host opens and closes.
+        within = os.path.normpath("/" + os.path.relpath(parent, mount))
+        _GATE_CGROUPS.add(os.path.join(within, f"execgate-{os.getpid()}-"))
         return cls(base, mount)
 
     def new_job(self, job_id: str) -> JobTree:
