@@ -347,8 +347,6 @@ class CgroupJob(_TreeLimited):
         self.path = path
         #: This job's cgroup as /proc/PID/cgroup shows it ("/.../execgate-…/job-N").
         self.relative = relative
-        #: Every job cgroup of this gate begins with this (a straggler of an earlier job of
-        #: the gate is collected too).
         self.leader = -1
         self._seen: set[int] = set()
         #: The native helper put the leader in the cgroup before it ran (see adopt).
