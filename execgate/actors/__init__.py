@@ -1,6 +1,7 @@
 """The four actors: thin async loops around the pure cores and the owned resources."""
 
 from ._base import Actor, Call, Crash, InjectedCrash, Message, Reply
+from ._writer import WriterThread
 from .gatekeeper import Gatekeeper
 from .recorder import Recorder
 from .runner import Runner
@@ -17,4 +18,5 @@ __all__ = [
     "Reply",
     "Runner",
     "Scanner",
+    "WriterThread",
 ]

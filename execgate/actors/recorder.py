@@ -1,4 +1,4 @@
-"""The Recorder actor: owns the store. Group-commits batches of events on a worker thread.
+"""The Recorder actor: owns the store. Group-commits batches of events on its writer thread.
 
 Each inbox message carries a tuple of events (and output records); everything waiting in the
 inbox when a write starts goes into the same transaction, so concurrent jobs share one
@@ -9,6 +9,7 @@ knows the events are durable. If the write fails, every reply in the batch fails
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -19,6 +20,7 @@ from ..errors import RecorderUnavailable
 from ..models import Event, OutputRecord
 from ..store import Store
 from ._base import Actor, Call, Crash, InjectedCrash, Message
+from ._writer import WriterThread
 
 log = logging.getLogger("execgate.recorder")
 
@@ -28,10 +30,10 @@ MAX_BATCH = 1024
 class Recorder(Actor):
     name = "recorder"
 
-    def __init__(self, store: Store, thread_limiter: anyio.CapacityLimiter) -> None:
+    def __init__(self, store: Store, writer: WriterThread) -> None:
         super().__init__()
         self.store = store
-        self.thread_limiter = thread_limiter
+        self.writer = writer
 
     async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
         while True:
@@ -58,15 +60,9 @@ class Recorder(Actor):
             events = [i for i in items if isinstance(i, Event)]
             outputs = [i for i in items if isinstance(i, OutputRecord)]
             try:
-                # abandon_on_cancel: a write stuck on a frozen disk must not hold the gate's
-                # shutdown; the store's own lock keeps a later write from overlapping it.
-                await anyio.to_thread.run_sync(
-                    self.store.append,
-                    events,
-                    outputs,
-                    limiter=self.thread_limiter,
-                    abandon_on_cancel=True,
-                )
+                # Cancellable: a write stuck on a frozen disk must not hold the gate's
+                # shutdown; the writer's one thread keeps a later write from overlapping it.
+                await self.writer.run(functools.partial(self.store.append, events, outputs))
             except RecorderUnavailable as exc:
                 log.error("%s (%d events in the failed batch)", exc, len(events))
                 for c in calls:

@@ -281,6 +281,7 @@ class Gate:
             await self._tg.start(self._sup.run)
         except BaseException as exc:
             self._sup.cancel()
+            self._sup.writer.close()
             self._tg.cancel_scope.cancel()
             await self._tg.__aexit__(type(exc), exc, exc.__traceback__)
             raise
@@ -321,6 +322,7 @@ class Gate:
         await sup.stop(deadline)
         sup.cancel()  # anything still running past the deadline
         tg.cancel_scope.cancel()
+        sup.writer.close()
         await anyio.to_thread.run_sync(store.close)
         self._containment.close()
 

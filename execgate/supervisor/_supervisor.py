@@ -20,7 +20,17 @@ import anyio
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from ..actors import Actor, Call, Crash, Gatekeeper, Message, Recorder, Runner, Scanner
+from ..actors import (
+    Actor,
+    Call,
+    Crash,
+    Gatekeeper,
+    Message,
+    Recorder,
+    Runner,
+    Scanner,
+    WriterThread,
+)
 from ..errors import ExecgateError, GateClosed, SupervisorFailed
 from ..policy import Policy
 from ..process import Containment
@@ -57,7 +67,8 @@ class Supervisor:
         self.intensity = intensity
         self.period = period
         self.slots = anyio.Semaphore(max_jobs)
-        self.thread_limiter = anyio.CapacityLimiter(1)
+        #: Outlives Recorder restarts: a crashed instance's write still runs there first.
+        self.writer = WriterThread("execgate-recorder")
         self.host_env = host_env
         self.mailboxes: dict[str, Mailbox] = {}
         for name in ACTORS:
@@ -68,7 +79,7 @@ class Supervisor:
             "scanner": Scanner,
             "gatekeeper": lambda: Gatekeeper(self.policy, self.host_env),
             "runner": lambda: Runner(self.containment, self.slots),
-            "recorder": lambda: Recorder(self.store, self.thread_limiter),
+            "recorder": lambda: Recorder(self.store, self.writer),
         }
         self.current: dict[str, Actor] = {}
         self.restarts: dict[str, int] = dict.fromkeys(ACTORS, 0)
