@@ -158,7 +158,9 @@ async def test_escape_matrix_leaves_no_survivor(
     )
     async with open_gate(policy, store_url, containment=containment) as gate:
         t0 = time.monotonic()
-        timeout = 1.0 if leader == "times_out" else 20.0
+        # Long enough for the leader's descendant to escape first (~0.1 s in policy mode;
+        # secure mode's launcher and namespace cost more): read_pids fails the test otherwise.
+        timeout = (1.0 if secure else 0.5) if leader == "times_out" else 20.0
         r = await gate.run(
             argv=[PYTHON, "escape.py"], timeout=timeout, kill_grace=0.2, secure=secure
         )
