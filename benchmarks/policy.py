@@ -30,7 +30,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=3000)
     n = ap.parse_args().n
     with tempfile.TemporaryDirectory() as d:
-        (os.path.join(d, "src") and os.makedirs(os.path.join(d, "src")))
+        os.makedirs(os.path.join(d, "src"))
         policy = default_policy(d)
         env = dict(os.environ)
         print(f"{'command line':<52} {'decisions/s':>12} {'µs':>7} {'shlex.split µs':>15}")

@@ -104,12 +104,14 @@ def actor_rate(url: str, events: list[Event], callers: int = 256) -> float:
     and its caller waits until that event is durable; ``callers`` of them at once."""
     import anyio
 
+    from execgate.actors import WriterThread
     from execgate.actors._base import Call
     from execgate.actors.recorder import Recorder
 
     async def run() -> float:
         store = open_store(url)
-        recorder = Recorder(store, anyio.CapacityLimiter(1))
+        writer = WriterThread("execgate-recorder")
+        recorder = Recorder(store, writer)
         send, receive = anyio.create_memory_object_stream[Any](4096)
         pending = iter(events)
 
@@ -127,6 +129,7 @@ def actor_rate(url: str, events: list[Event], callers: int = 256) -> float:
                     callers_tg.start_soon(caller)
             dt = time.perf_counter() - t0
             await send.aclose()
+        writer.close()
         store.close()
         return len(events) / dt
 

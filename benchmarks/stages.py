@@ -119,7 +119,7 @@ def main() -> None:
                 cg.close()
             for mech in ("cgroup", "process-group"):
                 try:
-                    c = open_containment(mech)  # type: ignore[arg-type]
+                    c = open_containment(mech)
                 except Exception as exc:
                     rows.append((f"run_job [{mech}] unavailable: {exc}", float("nan")))
                     continue
