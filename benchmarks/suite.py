@@ -309,7 +309,8 @@ def cpu_budget(tmp: Path, quick: bool) -> list[dict[str, Any]]:
 # --- the component scripts ----------------------------------------------------------------
 
 
-def components(quick: bool) -> dict[str, str]:
+def components(quick: bool) -> tuple[dict[str, str], list[str]]:
+    """Each component script's output, and the names of those that failed."""
     scripts = {
         "stages": ["stages.py", "--n", "100" if quick else "300"],
         "scanner": ["scanner.py"],
@@ -320,13 +321,16 @@ def components(quick: bool) -> dict[str, str]:
     if quick:
         scripts.pop("scanner")  # its corpus build alone takes most of a minute
     out = {}
+    failed = []
     for name, argv in scripts.items():
         run = subprocess.run(
             [sys.executable, str(HERE / argv[0]), *argv[1:]],
             capture_output=True, text=True, timeout=1200,
         )  # fmt: skip
         out[name] = (run.stdout + run.stderr).strip()
-    return out
+        if run.returncode != 0:
+            failed.append(name)
+    return out, failed
 
 
 # --- output -------------------------------------------------------------------------------
@@ -402,7 +406,8 @@ def main() -> None:
         for title, key, fn in sections:
             results[key] = fn(tmp, args.quick)
             _table(console, title, results[key])
-    results["components"] = components(args.quick)
+    results["components"], failed = components(args.quick)
+    results["failed"] = failed
     for name, text in results["components"].items():
         console.rule(name)
         console.print(text, markup=False, highlight=False)
@@ -412,6 +417,10 @@ def main() -> None:
     if not args.quick:
         plot(results["throughput"], args.plot)
         console.print(f"plot: {args.plot}")
+    if failed:
+        # A broken component must not pass for a finished run (its traceback is printed above).
+        console.print(f"FAILED: {', '.join(failed)}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
