@@ -317,6 +317,39 @@ async def test_statistics_show_backpressure(policy: Policy, store_url: str) -> N
             assert stats.jobs_queued + stats.jobs_running <= 5
 
 
+async def test_runner_pool_grows_to_the_peak_and_never_past_the_limit(
+    policy: Policy, store_url: str
+) -> None:
+    async with open_gate(policy, store_url, max_concurrent_jobs=3) as gate:
+        assert gate._sup is not None
+        runner = gate._sup.current["runner"]
+        for _ in range(5):  # one at a time: a second worker waits, no more are started
+            assert (await gate.run(argv=["true"])).exit_code == 0
+        assert runner.workers == 2  # type: ignore[attr-defined]
+        peak, done = 0, 0
+
+        async def sleeper() -> None:
+            nonlocal done
+            await gate.run(argv=["sleep", "0.3"])
+            done += 1
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(8):
+                tg.start_soon(sleeper)
+            with anyio.fail_after(10):
+                while done < 8:
+                    peak = max(peak, gate.statistics().jobs_running)
+                    await anyio.sleep(0.005)
+        assert peak == 3
+        assert runner.workers == 3  # type: ignore[attr-defined]
+        # The pool stays: the next burst starts no task and still runs three at a time.
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as tg:
+                for _ in range(4):
+                    tg.start_soon(gate.run, ExecRequest(argv=["true"]))
+        assert runner.workers == 3  # type: ignore[attr-defined]
+
+
 def test_sync_run(policy: Policy, store_url: str) -> None:
     import execgate
 

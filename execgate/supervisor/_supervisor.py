@@ -66,7 +66,7 @@ class Supervisor:
         self.containment = containment
         self.intensity = intensity
         self.period = period
-        self.slots = anyio.Semaphore(max_jobs)
+        self.max_jobs = max_jobs
         #: Outlives Recorder restarts: a crashed instance's write still runs there first.
         self.writer = WriterThread("execgate-recorder")
         self.host_env = host_env
@@ -78,7 +78,7 @@ class Supervisor:
         self.factories: dict[str, Callable[[], Actor]] = {
             "scanner": Scanner,
             "gatekeeper": lambda: Gatekeeper(self.policy, self.host_env),
-            "runner": lambda: Runner(self.containment, self.slots),
+            "runner": lambda: Runner(self.containment, self.max_jobs),
             "recorder": lambda: Recorder(self.store, self.writer),
         }
         self.current: dict[str, Actor] = {}
