@@ -113,11 +113,33 @@ class Actor(abc.ABC):
     async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None: ...
 
 
+#: Calls a sequential actor takes from a non-empty inbox before it yields to the event loop.
+BURST = 8
+
+
 class SequentialActor(Actor):
-    """An actor that handles one call at a time around a synchronous pure core."""
+    """An actor that handles one call at a time around a synchronous pure core.
+
+    A queued call is taken without a checkpoint (a scheduling pass of the event loop, ~5 µs
+    on trio, the third of a hop), up to ``BURST`` in a row: the callers it answered run
+    when it yields, at the latest after ``BURST`` calls, or when its inbox is empty."""
 
     async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
-        async for msg in inbox:
+        burst = 0
+        while True:
+            try:
+                if burst >= BURST:
+                    raise anyio.WouldBlock
+                msg = inbox.receive_nowait()
+                burst += 1
+            except anyio.WouldBlock:
+                burst = 0
+                try:
+                    msg = await inbox.receive()
+                except anyio.EndOfStream:
+                    return
+            except anyio.EndOfStream:
+                return
             if isinstance(msg, Crash):
                 raise InjectedCrash(f"{self.name}: {msg.note}")
             self.take(msg)
@@ -126,7 +148,6 @@ class SequentialActor(Actor):
             except ExecgateError as exc:
                 msg.reply.fail(exc)
             self.in_flight.discard(msg)
-            # (no checkpoint here: receiving the next message is one, queued or not)
 
     @abc.abstractmethod
     async def handle(self, payload: Any) -> Any: ...
