@@ -10,6 +10,7 @@ down), so no caller ever waits on a dead actor.
 from __future__ import annotations
 
 import abc
+import math
 from typing import Any, ClassVar, Generic, TypeVar
 
 import anyio
@@ -56,6 +57,9 @@ class Reply(Generic[T]):
 class Call(Generic[T]):
     payload: Any
     reply: Reply[T] = attrs.field(factory=Reply)
+    #: When the caller stops waiting (event-loop time): an actor that keeps deadlines (the
+    #: Recorder) answers the call by then.
+    deadline: float = attrs.field(default=math.inf, kw_only=True)
 
 
 @attrs.frozen

@@ -11,13 +11,16 @@ Guarantees:
 * calls run one at a time, in submission order, on the one thread; a caller cancelled while
   its call runs does not stop it (a write stuck on a frozen disk cannot be interrupted), and
   the next call waits behind it;
-* :meth:`WriterThread.run` returns the call's value or raises its exception, in the caller;
+* :meth:`WriterThread.run` (or :meth:`~WriterThread.submit`, then
+  :meth:`~WriterThread.wait`, as often as a cancelled wait needs) returns the call's value or
+  raises its exception, in the caller;
 * after :meth:`WriterThread.close`, ``run`` raises :class:`RecorderUnavailable` at once, a
   task waiting in ``run`` is woken with it, and the thread -- once its current call, if any,
   returns -- never touches the eventfd again (it may still be stuck in that call; it is a
   daemon thread, as an abandoned worker thread would be).
 
-Only one task may wait in :meth:`run` at a time (the Recorder is sequential).
+Only one task may wait in :meth:`run` or :meth:`wait` at a time (the Recorder is
+sequential).
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ from ..errors import RecorderUnavailable
 T = TypeVar("T")
 
 
-class _Work(Generic[T]):
+class Pending(Generic[T]):
+    """A call submitted to the writer thread."""
+
     __slots__ = ("done", "error", "fn", "value")
 
     def __init__(self, fn: Callable[[], T]) -> None:
@@ -49,7 +54,7 @@ class _Work(Generic[T]):
 class WriterThread:
     def __init__(self, name: str = "execgate-writer") -> None:
         self._name = name
-        self._queue: queue.SimpleQueue[_Work[Any] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Pending[Any] | None] = queue.SimpleQueue()
         # Guards _closed against the thread's signal: once close() holds it, the fd is gone.
         self._lock = threading.Lock()
         self._closed = False
@@ -80,12 +85,22 @@ class WriterThread:
 
     async def run(self, fn: Callable[[], T]) -> T:
         """Run ``fn()`` on the writer thread; return its value or raise its exception."""
+        return await self.wait(self.submit(fn))
+
+    def submit(self, fn: Callable[[], T]) -> Pending[T]:
+        """Queue ``fn()`` for the writer thread; :meth:`wait` for its outcome. Raises
+        :class:`RecorderUnavailable` if the writer is closed."""
         if self._closed:
             raise RecorderUnavailable("the flight recorder is closed")
         if self._thread is None:
             self._start()
-        work: _Work[T] = _Work(fn)
+        work: Pending[T] = Pending(fn)
         self._queue.put(work)
+        return work
+
+    async def wait(self, work: Pending[T]) -> T:
+        """The outcome of a submitted call: its value, or its exception raised here. A wait
+        that was cancelled may be taken up again (the call goes on meanwhile)."""
         while not work.done:
             # A wake-up may be a call whose caller was cancelled: drain it and look again.
             self._waiting = True

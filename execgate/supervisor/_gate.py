@@ -22,12 +22,12 @@ import attrs
 import cattrs
 
 from ..actors import Call, Crash, Reply
+from ..actors.recorder import timed_out as recorder_timed_out
 from ..errors import (
     ExecgateError,
     GateClosed,
     IdempotencyConflict,
     NotStarted,
-    RecorderUnavailable,
     RequestError,
     refusal_for,
 )
@@ -274,6 +274,7 @@ class Gate:
             intensity=self._intensity,
             period=self._period,
             host_env=self._host_env,
+            record_timeout=self._record_timeout,
         )
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
@@ -368,14 +369,14 @@ class Gate:
         return await call.reply.wait()
 
     async def _record(self, sup: Supervisor, events: tuple[Any, ...]) -> None:
-        """Wait for the recorder to make ``events`` durable, at most ``record_timeout``."""
-        with anyio.move_on_after(self._record_timeout):
-            await self._call(sup, "recorder", events)
-            return
-        raise RecorderUnavailable(
-            f"the flight recorder did not confirm the write within {self._record_timeout:g}s "
-            "(disk or database stalled)"
-        )
+        """Wait for the recorder to make ``events`` durable, at most ``record_timeout``: the
+        Recorder answers every call by its deadline (see ``actors/recorder.py``), so the
+        wait needs no cancel scope of its own."""
+        deadline = anyio.current_time() + self._record_timeout
+        call: Call[None] = Call(events, deadline=deadline)
+        if not await sup.send("recorder", call, deadline):
+            raise recorder_timed_out(self._record_timeout)
+        await call.reply.wait()
 
     async def check(self, request: ExecRequest | None = None, /, **fields: Any) -> Decision:
         """Decide on a request without running it. The decision is recorded (marked as a dry

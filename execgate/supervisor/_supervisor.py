@@ -60,6 +60,7 @@ class Supervisor:
         intensity: int,
         period: float,
         host_env: Any = None,
+        record_timeout: float = 10.0,
     ) -> None:
         self.policy = policy
         self.store = store
@@ -79,7 +80,7 @@ class Supervisor:
             "scanner": Scanner,
             "gatekeeper": lambda: Gatekeeper(self.policy, self.host_env),
             "runner": lambda: Runner(self.containment, self.max_jobs),
-            "recorder": lambda: Recorder(self.store, self.writer),
+            "recorder": lambda: Recorder(self.store, self.writer, record_timeout),
         }
         self.current: dict[str, Actor] = {}
         self.restarts: dict[str, int] = dict.fromkeys(ACTORS, 0)
@@ -180,18 +181,24 @@ class Supervisor:
     def closed_error(self) -> GateClosed:
         return self.failure or GateClosed("the gate is closed; open a new one")
 
-    async def send(self, name: str, call: Call[Any] | Crash) -> None:
-        """Put ``call`` in the actor's inbox, waiting for room if it is full. Not a
-        checkpoint when there is room: every caller awaits the reply next, which is one
-        (and a checkpoint costs the loop a scheduling pass per hop)."""
+    async def send(self, name: str, call: Call[Any] | Crash, deadline: float = math.inf) -> bool:
+        """Put ``call`` in the actor's inbox, waiting for room if it is full, until
+        ``deadline`` (event-loop time) at most: False if it passed first (the call may then
+        have gone in all the same; an actor that keeps deadlines fails it). Not a checkpoint
+        when there is room: every caller awaits the reply next, which is one (and a
+        checkpoint costs the loop a scheduling pass per hop)."""
         inbox = self.mailboxes[name].send
         try:
             try:
                 inbox.send_nowait(call)
             except anyio.WouldBlock:
-                await inbox.send(call)
+                with anyio.CancelScope(deadline=deadline):
+                    await inbox.send(call)
+                    return True
+                return False
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             raise self.closed_error() from None
+        return True
 
     def notify(self, event: Any) -> None:
         """Record ``event`` without waiting (lifecycle events). Dropped only if the recorder's
