@@ -131,19 +131,21 @@ class SequentialActor(Actor):
     async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
         burst = 0
         while True:
-            try:
-                if burst >= BURST:
-                    raise anyio.WouldBlock
-                msg = inbox.receive_nowait()
-                burst += 1
-            except anyio.WouldBlock:
+            msg: Message | None = None
+            if burst < BURST:
+                try:
+                    msg = inbox.receive_nowait()
+                    burst += 1
+                except anyio.WouldBlock:
+                    pass
+                except anyio.EndOfStream:
+                    return
+            if msg is None:
                 burst = 0
                 try:
                     msg = await inbox.receive()
                 except anyio.EndOfStream:
                     return
-            except anyio.EndOfStream:
-                return
             if isinstance(msg, Crash):
                 raise InjectedCrash(f"{self.name}: {msg.note}")
             self.take(msg)
