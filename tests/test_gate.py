@@ -655,6 +655,40 @@ async def test_a_secret_split_by_the_truncation_cut_is_not_stored(
     assert out.stdout is not None and tok[:10] not in out.stdout and "withheld" in out.stdout
 
 
+async def test_a_flood_of_requests_on_a_stalled_recorder_all_fail_in_time(
+    policy: Policy, store_url: str
+) -> None:
+    """The writer thread stuck (a stalled disk) and more requests than the Recorder's inbox
+    holds (256): every one is refused within record_timeout (queued, batched, or still waiting
+    for room in the inbox), none hangs, and the gate recovers once the disk does."""
+    async with open_gate(policy, store_url, record_timeout=0.5) as gate:
+        assert gate._sup is not None
+        await gate.check(argv=["true"])  # the writer thread is up
+        release = threading.Event()
+        gate._sup.writer.submit(lambda: release.wait(30))
+        outcomes: list[str] = []
+
+        async def one() -> None:
+            try:
+                await gate.check(argv=["true"])
+                outcomes.append("recorded")
+            except RecorderUnavailable:
+                outcomes.append("refused")
+
+        t0 = anyio.current_time()
+        try:
+            with anyio.fail_after(10):
+                async with anyio.create_task_group() as tg:
+                    for _ in range(400):
+                        tg.start_soon(one)
+        finally:
+            release.set()
+        assert outcomes == ["refused"] * 400
+        assert anyio.current_time() - t0 < 3
+        with anyio.fail_after(10):
+            assert (await gate.run(argv=["true"])).exit_code == 0
+
+
 async def test_frozen_disk_refuses_within_the_bound_and_never_hangs(
     policy: Policy, tmp_path: Path, workspace: Path
 ) -> None:
