@@ -204,6 +204,93 @@ async def test_a_placement_that_fails_runs_nothing_and_leaves_nothing(
     assert _fds() == fds and _children() == children  # no pipe end, no zombie
 
 
+@pytest.fixture
+def job_cgroup() -> Iterator[tuple[int, str, str]]:
+    """A job cgroup of a fresh containment: (an O_PATH fd of its directory, its
+    cgroup.procs, its path as /proc/PID/cgroup shows it)."""
+    from execgate.process._tree import CgroupContainment
+
+    containment = CgroupContainment.create()
+    if containment is None:
+        pytest.skip("no writable cgroup2 here")
+    tree = containment.new_job("j")
+    _, placement = tree.placement({})
+    assert placement.cgroup is not None
+    fd, procs = placement.cgroup
+    try:
+        yield fd, procs, tree.relative  # type: ignore[attr-defined]
+    finally:
+        tree.close()
+        containment.close()
+
+
+_SHOW_CGROUP = ["/bin/sed", "-n", "s/^0:://p", "/proc/self/cgroup"]
+needs_clone3 = pytest.mark.skipif(
+    not NATIVE or not _spawn._native_module().INTO_CGROUP_WORKS,  # type: ignore[union-attr]
+    reason="clone3 into a cgroup needs an x86-64 build",
+)
+
+
+@needs_clone3
+@BOTH_WAYS
+async def test_the_child_is_created_in_its_cgroup(
+    tmp_path: Path, job_cgroup: tuple[int, str, str], detach: bool
+) -> None:
+    """clone3 puts the child in the job's cgroup as it is created: no cgroup.procs write
+    (here that file's name is wrong, so a write would fail the spawn), so no migration."""
+    fd, _, relative = job_cgroup
+    placement = Placement(cgroup=(fd, "/nonexistent/cgroup.procs"))
+    assert await _run(_SHOW_CGROUP, str(tmp_path), placement, detach) == relative + "\n"
+    assert _spawn._into_cgroup_works
+
+
+@needs_native
+@BOTH_WAYS
+async def test_where_clone3_cannot_the_child_joins_its_cgroup_by_a_write(
+    tmp_path: Path, job_cgroup: tuple[int, str, str], monkeypatch: pytest.MonkeyPatch,
+    detach: bool,
+) -> None:  # fmt: skip
+    fd, procs, relative = job_cgroup
+    # clone3 refuses an fd that is not a cgroup2 directory (EBADF): the spawn falls back to
+    # the write, and still tries clone3 next time (EBADF says nothing about the kernel).
+    not_a_cgroup = os.open(tmp_path, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        placement = Placement(cgroup=(not_a_cgroup, procs))
+        assert await _run(_SHOW_CGROUP, str(tmp_path), placement, detach) == relative + "\n"
+    finally:
+        os.close(not_a_cgroup)
+    assert _spawn._into_cgroup_works
+    # A kernel without clone3 or CLONE_INTO_CGROUP: writes from the start.
+    monkeypatch.setattr(_spawn, "_into_cgroup_works", False)
+    placement = Placement(cgroup=(fd, procs))
+    assert await _run(_SHOW_CGROUP, str(tmp_path), placement, detach) == relative + "\n"
+
+
+@needs_native
+@BOTH_WAYS
+async def test_a_cgroup_removed_under_the_job_fails_as_a_join_and_leaves_nothing(
+    tmp_path: Path, job_cgroup: tuple[int, str, str], detach: bool
+) -> None:
+    """The job's cgroup went away (an administrator's rmdir) while its fd was open: clone3
+    refuses it, the write cannot find it, and the spawn fails as any join does."""
+    _, procs, _ = job_cgroup
+    gone = os.path.join(os.path.dirname(os.path.dirname(procs)), "gone")
+    os.mkdir(gone)
+    gone_fd = os.open(gone, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.rmdir(gone)
+        fds, children = _fds(), _children()
+        placement = Placement(cgroup=(gone_fd, os.path.join(gone, "cgroup.procs")))
+        failure = await _failure(["/bin/touch", "ran"], str(tmp_path), {}, placement, detach)
+        assert isinstance(failure, PlacementFailed)
+        assert (failure.step, failure.errno) == ("join", errno.ENOENT)
+        assert not (tmp_path / "ran").exists()
+        assert _fds() == fds and _children() == children  # no pipe end, no zombie
+        assert _spawn._into_cgroup_works
+    finally:
+        os.close(gone_fd)
+
+
 @needs_native
 @BOTH_WAYS
 async def test_exec_failures_are_oserrors_and_leave_nothing(tmp_path: Path, detach: bool) -> None:
@@ -412,7 +499,9 @@ async def test_a_job_is_in_its_cgroup_from_its_first_instruction(
 
 async def test_a_reused_job_cgroup_holds_only_the_new_job(policy: Policy, store_url: str) -> None:
     """An emptied job cgroup is handed to the next job (no mkdir/rmdir per job): the next job
-    finds itself alone in it, even after a job that forked a background child."""
+    finds itself alone in it. A cgroup whose job had to be killed (here: it left a background
+    child) is not reused, and the jobs after it run normally: on Linux 6.18 a child created
+    in a cgroup that was once killed is SIGKILLed at birth."""
     from conftest import cgroup_available
 
     from execgate.process._tree import _cgroup2_mount
@@ -422,13 +511,20 @@ async def test_a_reused_job_cgroup_holds_only_the_new_job(policy: Policy, store_
     mount = _cgroup2_mount()
     show = 'cg=$(sed -n "s/^0:://p" /proc/self/cgroup); echo "$cg"; cat "$0$cg/cgroup.procs"'
     async with open_gate(policy, store_url, containment="cgroup") as gate:
-        first = await gate.run(argv=["sh", "-c", "sleep 30 & " + show, mount])
-        second = await gate.run(argv=["sh", "-c", show, mount])
-    first_cg, *first_pids = first.stdout.decode().split()
-    second_cg, *second_pids = second.stdout.decode().split()
-    assert first_cg == second_cg  # reused
-    assert len(first_pids) >= 2  # the shell, the background sleep (and cat)
-    assert len(second_pids) == 2, second_pids  # the shell and its cat: nothing of the first
+        runs = [
+            await gate.run(argv=["sh", "-c", show, mount]),
+            await gate.run(argv=["sh", "-c", show, mount]),
+            await gate.run(argv=["sh", "-c", "sleep 30 & " + show, mount]),
+            await gate.run(argv=["sh", "-c", show, mount]),
+            await gate.run(argv=["sh", "-c", show, mount]),
+        ]
+    assert [(r.exit_code, r.signal) for r in runs] == [(0, None)] * 5, runs
+    first, second, killed, after, later = (r.stdout.decode().split() for r in runs)
+    assert second[0] == first[0]  # reused
+    assert len(first[1:]) == 2 and len(second[1:]) == 2  # the shell and its cat: alone
+    assert len(killed[1:]) >= 2  # the shell, the background sleep (and cat)
+    assert after[0] != killed[0] and later[0] == after[0]  # a new cgroup, itself reused
+    assert len(after[1:]) == 2 and len(later[1:]) == 2, runs
 
 
 @pytest.mark.parametrize("open_files", [1, 2, 3, 8])

@@ -5,7 +5,7 @@
  * program: a second exec per job, which doubled the CPU every job's children cost. Here the
  * child does the joins itself, between clone() and execve().
  *
- * spawn(candidates, argv, envp, cwd, fds, join, rlimits, detach) -> (pid, pidfd, launch)
+ * spawn(candidates, argv, envp, cwd, fds, join, rlimits, detach, into=-1) -> (pid, pidfd, launch)
  *
  *   candidates  list[bytes]   paths to try execve() on, in order (PATH resolved by the caller)
  *   argv, envp  list[bytes]
@@ -15,6 +15,8 @@
  *   join        list[bytes]   cgroup.procs files the child writes its own pid into
  *   rlimits     list[(int, int, int)]  (resource, soft, hard) set last, just before execve
  *   detach      bool          return at once instead of when the child has called execve
+ *   into        int           an fd of a cgroup2 directory the child is created in
+ *                             (clone3 with CLONE_INTO_CGROUP, Linux >= 5.7), or -1
  *
  * The child, before its program's first instruction: every signal the parent handles back
  * to its default (SIGPIPE and SIGXFSZ too; other ignored signals stay ignored, as subprocess
@@ -44,6 +46,17 @@
  * child also runs beside the parent's thread, so it must not write the thread's errno (its
  * TLS is the parent thread's): that is why detach needs raw system calls (x86-64 here;
  * DETACH_WORKS says whether this build has them).
+ *
+ * Why `into` (INTO_CGROUP_WORKS: x86-64 builds, like detach): a child created in its cgroup
+ * is never migrated. Writing a pid into cgroup.procs takes the kernel's cgroup
+ * threadgroup lock for writing, which waits for an RCU grace period once the lock has been
+ * idle for a while (measured here: 42-130 us a write when writes come every few ms, 5.8 ms
+ * median when they come 50 ms apart, as an agent's commands do), and every fork on the
+ * machine -- this parent's next clone among them -- waits behind a write in progress.
+ * Created in the cgroup, the child takes that lock only for reading, like any fork. If
+ * clone3 fails, spawn raises OSError with filename "clone3" and no child exists: the caller
+ * may try again with a join instead (a kernel or a seccomp filter without clone3 says
+ * ENOSYS; one without CLONE_INTO_CGROUP, EINVAL).
  */
 #define _GNU_SOURCE
 #define PY_SSIZE_T_CLEAN
@@ -53,6 +66,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -66,6 +80,7 @@
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
+#define EXECGATE_CLONE_INTO_CGROUP 0x200000000ULL
 
 enum stage { STAGE_NONE = 0, STAGE_JOIN, STAGE_RLIMIT, STAGE_CHDIR, STAGE_SETSID, STAGE_FDS,
              STAGE_EXEC };
@@ -104,10 +119,47 @@ static long empty_mask(void) {
     return sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none);
 }
 #define LAST_SIGNAL 64
+
+/* The kernel's struct clone_args up to `cgroup` (CLONE_ARGS_SIZE_VER2, Linux >= 5.7). */
+struct clone3_args {
+    unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
+        tls, set_tid, set_tid_size, cgroup;
+};
+/* long execgate_clone3(struct clone3_args *args, size_t size, int (*fn)(void *), void *arg)
+ *
+ * clone3 has no libc wrapper: the child starts on its new stack at the instruction after
+ * `syscall`, so it must never return into this function's caller (whose frame is on the
+ * parent's stack). It calls fn(arg) there and exits with its result. The parent gets the
+ * child's pid or -errno. fn and arg ride in rdx and r8, which the syscall preserves; the
+ * stack top the kernel gives the child (stack + stack_size) is page-aligned, as the ABI
+ * wants it before a call. */
+#define INTO_CGROUP_WORKS 1
+__attribute__((visibility("hidden"))) long execgate_clone3(struct clone3_args *, size_t,
+                                                           int (*)(void *), void *);
+__asm__(".text\n"
+        ".globl execgate_clone3\n"
+        ".hidden execgate_clone3\n"
+        ".type execgate_clone3, @function\n"
+        "execgate_clone3:\n"
+        "    movq %rcx, %r8\n"
+        "    movl $435, %eax\n" /* SYS_clone3 */
+        "    syscall\n"
+        "    testq %rax, %rax\n"
+        "    jz 1f\n"
+        "    ret\n"
+        "1:  xorl %ebp, %ebp\n"
+        "    movq %r8, %rdi\n"
+        "    call *%rdx\n"
+        "    movl %eax, %edi\n"
+        "    movl $60, %eax\n" /* SYS_exit */
+        "    syscall\n"
+        "    hlt\n"
+        ".size execgate_clone3, .-execgate_clone3\n");
 #else
 /* Elsewhere libc's wrappers, which set errno: only for the non-detached (vfork) mode, in
  * which the parent's thread is suspended until the child has exec'd or exited. */
 #define DETACH_WORKS 0
+#define INTO_CGROUP_WORKS 0
 static long sys(long n, long a, long b, long c, long d) {
     long r = syscall(n, a, b, c, d);
     return r < 0 ? -errno : r;
@@ -302,16 +354,20 @@ static void launch_destructor(PyObject *capsule) {
 static PyObject *spawn(PyObject *self, PyObject *args) {
     PyObject *candidates_l, *argv_l, *envp_l, *join_l, *rlimits_l;
     Py_buffer cwd;
-    int fds[3], detach;
-    if (!PyArg_ParseTuple(args, "O!O!O!y*(iii)O!O!p:spawn", &PyList_Type, &candidates_l,
+    int fds[3], detach, into = -1;
+    if (!PyArg_ParseTuple(args, "O!O!O!y*(iii)O!O!p|i:spawn", &PyList_Type, &candidates_l,
                           &PyList_Type, &argv_l, &PyList_Type, &envp_l, &cwd, &fds[0],
                           &fds[1], &fds[2], &PyList_Type, &join_l, &PyList_Type, &rlimits_l,
-                          &detach))
+                          &detach, &into))
         return NULL;
     PyObject *result = NULL;
     struct launch *l = NULL;
     if (detach && !DETACH_WORKS) {
         PyErr_SetString(PyExc_ValueError, "spawn: detach needs raw system calls (x86-64)");
+        goto done;
+    }
+    if (into >= 0 && !INTO_CGROUP_WORKS) {
+        PyErr_SetString(PyExc_ValueError, "spawn: into needs clone3 (x86-64 builds)");
         goto done;
     }
     for (int i = 0; i < 3; i++) {
@@ -388,9 +444,26 @@ static PyObject *spawn(PyObject *self, PyObject *args) {
      * microseconds: keeping the GIL spares waiting to take it back from another thread. */
     PyThreadState *released = detach ? NULL : PyEval_SaveThread();
     pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
-    pid = clone(child, l->stack + GUARD_SIZE + STACK_SIZE, flags, l, &pidfd, NULL,
-                (pid_t *)&l->ctid);
-    clone_errno = errno;
+#if INTO_CGROUP_WORKS
+    if (into >= 0) {
+        struct clone3_args ca = {0};
+        ca.flags = (unsigned long long)(flags & ~0xff) | EXECGATE_CLONE_INTO_CGROUP;
+        ca.pidfd = (unsigned long long)(uintptr_t)&pidfd;
+        ca.child_tid = (unsigned long long)(uintptr_t)&l->ctid;
+        ca.exit_signal = SIGCHLD;
+        ca.stack = (unsigned long long)(uintptr_t)(l->stack + GUARD_SIZE);
+        ca.stack_size = STACK_SIZE;
+        ca.cgroup = (unsigned long long)into;
+        long r = execgate_clone3(&ca, sizeof ca, child, l);
+        pid = r < 0 ? -1 : (pid_t)r;
+        clone_errno = r < 0 ? (int)-r : 0;
+    } else
+#endif
+    {
+        pid = clone(child, l->stack + GUARD_SIZE + STACK_SIZE, flags, l, &pidfd, NULL,
+                    (pid_t *)&l->ctid);
+        clone_errno = errno;
+    }
     pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
     if (pid > 0 && !detach && l->stage != STAGE_NONE) {
         int status;
@@ -400,7 +473,10 @@ static PyObject *spawn(PyObject *self, PyObject *args) {
     if (released) PyEval_RestoreThread(released);
     if (pid < 0) {
         errno = clone_errno;
-        PyErr_SetFromErrno(PyExc_OSError);
+        if (into >= 0)
+            PyErr_SetFromErrnoWithFilename(PyExc_OSError, "clone3");
+        else
+            PyErr_SetFromErrno(PyExc_OSError);
         goto done;
     }
     if (detach) {
@@ -477,7 +553,8 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__native(void) {
     PyObject *m = PyModule_Create(&module);
-    if (m && PyModule_AddIntConstant(m, "DETACH_WORKS", DETACH_WORKS) != 0) {
+    if (m && (PyModule_AddIntConstant(m, "DETACH_WORKS", DETACH_WORKS) != 0 ||
+              PyModule_AddIntConstant(m, "INTO_CGROUP_WORKS", INTO_CGROUP_WORKS) != 0)) {
         Py_DECREF(m);
         return NULL;
     }

@@ -1,4 +1,5 @@
 DETACH_WORKS: int
+INTO_CGROUP_WORKS: int
 
 def spawn(
     candidates: list[bytes],
@@ -9,6 +10,7 @@ def spawn(
     join: list[bytes],
     rlimits: list[tuple[int, int, int]],
     detach: bool,
+    into: int = -1,
 ) -> tuple[int, int, object]: ...
 def started(launch: object) -> bool: ...
 def failure(launch: object) -> tuple[str, int] | None: ...

@@ -5,9 +5,10 @@ pipes in stream objects; measured on a 2-core machine, that path reaches ~1300 `
 jobs/s at concurrency 64, while spawning from the event loop thread (``Popen`` uses vfork,
 ~0.2 ms) and waiting on a pidfd reaches ~2300. So the Runner spawns here:
 
-* by the native helper (``_native.c``: ``clone(CLONE_VM)``, then in the child the cgroup
-  joins, the rlimits, ``setsid``, ``chdir``, fds 0-2, ``close_range``, default signals,
-  ``execve``) when it was built, so no shell runs before the program; else
+* by the native helper (``_native.c``: ``clone(CLONE_VM)`` -- ``clone3`` straight into the
+  job's cgroup where the kernel allows it, see :attr:`Placement.cgroup` -- then in the child
+  the other cgroup joins, the rlimits, ``setsid``, ``chdir``, fds 0-2, ``close_range``,
+  default signals, ``execve``) when it was built, so no shell runs before the program; else
   ``subprocess.Popen`` in the calling thread, with ``close_fds=True`` and
   ``start_new_session=True``, behind the ``/bin/sh`` shim of ``_tree``;
 * the native helper either waits for the child's ``execve`` (vfork semantics: errors raised
@@ -32,6 +33,7 @@ Where ``pidfd_open`` is unavailable, :func:`spawn` returns None and the caller f
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import os
@@ -298,6 +300,10 @@ class Placement:
     join: tuple[str, ...] = ()
     #: (resource, soft, hard), set last, just before ``execve`` (see ``_tree.rlimit_values``).
     rlimits: tuple[tuple[int, int, int], ...] = ()
+    #: The job's own cgroup2 cgroup, first of all: (an fd of its directory, its
+    #: ``cgroup.procs``). The child is created in it (``clone3`` with ``CLONE_INTO_CGROUP``)
+    #: where the kernel allows that, and otherwise joins it before ``join``.
+    cgroup: tuple[int, str] | None = None
 
 
 class PlacementFailed(OSError):
@@ -352,6 +358,12 @@ def _failure(step: str, errno: int) -> OSError:
     return OSError(errno, os.strerror(errno))
 
 
+#: False once ``clone3`` with ``CLONE_INTO_CGROUP`` has failed in a way that says this kernel
+#: (or a seccomp filter) will never allow it: jobs then join their cgroup by a write.
+_into_cgroup_works = True
+_NO_CLONE_INTO_CGROUP = frozenset({errno.ENOSYS, errno.E2BIG, errno.EINVAL, errno.EPERM})
+
+
 def _spawn_native(
     native: ModuleType,
     argv: Sequence[str],
@@ -363,18 +375,34 @@ def _spawn_native(
 ) -> tuple[int, int, object]:
     if any("=" in name for name in env):  # as subprocess refuses them
         raise ValueError("illegal environment variable name")
+    global _into_cgroup_works
     fds = tuple(-1 if fd is None else fd for fd in child_fds)  # -1: the child opens /dev/null
+    common = (
+        _exec_candidates(argv[0], env),
+        [os.fsencode(a) for a in argv],
+        [os.fsencode(f"{k}={v}") for k, v in env.items()],
+        os.fsencode(cwd),
+        fds,
+    )
+    join = [os.fsencode(p) for p in placement.join]
+    rlimits = list(placement.rlimits)
     try:
-        started: tuple[int, int, object] = native.spawn(
-            _exec_candidates(argv[0], env),
-            [os.fsencode(a) for a in argv],
-            [os.fsencode(f"{k}={v}") for k, v in env.items()],
-            os.fsencode(cwd),
-            fds,
-            [os.fsencode(p) for p in placement.join],
-            list(placement.rlimits),
-            detach,
-        )
+        if placement.cgroup is not None and _into_cgroup_works and native.INTO_CGROUP_WORKS:
+            try:
+                into: tuple[int, int, object] = native.spawn(
+                    *common, join, rlimits, detach, placement.cgroup[0]
+                )
+                return into
+            except OSError as exc:
+                if exc.filename != "clone3":
+                    raise
+                if exc.errno in _NO_CLONE_INTO_CGROUP:
+                    _into_cgroup_works = False
+                # No child exists. Joining by a write says what is wrong in the terms every
+                # other failure uses (PlacementFailed "join"), or works where clone3 cannot.
+        if placement.cgroup is not None:
+            join.insert(0, os.fsencode(placement.cgroup[1]))
+        started: tuple[int, int, object] = native.spawn(*common, join, rlimits, detach)
     except OSError as exc:
         if exc.filename in ("join", "rlimit", "chdir", "setsid", "fds", "exec"):
             raise _failure(exc.filename, exc.errno or 0) from None

@@ -5,7 +5,8 @@ Two mechanisms, strongest first:
 ``cgroup``
     Each job gets its own cgroup v2 directory. The job joins it *before its program's first
     instruction*, so there is no window in which a fork can escape: the native spawn helper
-    (``_native.c``) writes the child's pid into ``cgroup.procs`` between ``vfork`` and ``execve``
+    (``_native.c``) creates the child in it (``clone3`` with ``CLONE_INTO_CGROUP``), or where
+    the kernel refuses that, the child writes its pid into ``cgroup.procs`` before ``execve``
     (:meth:`JobTree.placement`); where the helper was not built, a tiny ``/bin/sh`` shim does the
     same and then ``exec``\\ s the program (:meth:`JobTree.wrap`), at the cost of a second exec per
     job. An emptied job cgroup is reused by a later job of the gate. Every descendant -- whatever it
@@ -345,12 +346,18 @@ class CgroupJob(_TreeLimited):
     ) -> None:
         super().__init__(tree_limits)
         self.path = path
+        #: An O_PATH fd of the cgroup's directory while the job may spawn into it (see
+        #: ``Placement.cgroup``). Closed with the job, not kept with a recycled cgroup: a gate
+        #: holds no fd for its spare cgroups.
+        self._dir_fd: int | None = None
         #: This job's cgroup as /proc/PID/cgroup shows it ("/.../execgate-…/job-N").
         self.relative = relative
         self.leader = -1
         self._seen: set[int] = set()
         #: The native helper put the leader in the cgroup before it ran (see adopt).
         self._joined_at_spawn = False
+        #: cgroup.kill was written: the cgroup is not reused (see close).
+        self._killed = False
         self._procs_file = os.path.join(path, "cgroup.procs")
         self._events_file = os.path.join(path, "cgroup.events")
         #: Takes this job's cgroup back for another job once it is empty (see close).
@@ -393,10 +400,16 @@ class CgroupJob(_TreeLimited):
     def placement(
         self, env: Mapping[str, str], limits: Limits | None = None, *, rlimits: bool = True
     ) -> tuple[dict[str, str], Placement]:
-        join = [os.path.join(self.path, "cgroup.procs"), *self._limit_joins(limits)]
-        values = rlimit_values(limits) if rlimits else []
+        values = tuple(rlimit_values(limits) if rlimits else [])
+        joins = tuple(self._limit_joins(limits))
         self._joined_at_spawn = True
-        return dict(env), Placement(tuple(join), tuple(values))
+        if self._dir_fd is None:
+            try:
+                self._dir_fd = os.open(self.path, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+            except OSError:
+                # (gone, say) The child's write to it fails the spawn as every join does.
+                return dict(env), Placement((self._procs_file, *joins), values)
+        return dict(env), Placement(joins, values, (self._dir_fd, self._procs_file))
 
     def adopt(self, pid: int) -> None:
         self.leader = pid
@@ -426,6 +439,7 @@ class CgroupJob(_TreeLimited):
             reap_orphans(self._seen, self.leader)
             return False
         self._seen.update(self._procs())
+        self._killed = True
         try:
             with open(os.path.join(self.path, "cgroup.kill"), "w") as f:
                 f.write("1")
@@ -445,7 +459,13 @@ class CgroupJob(_TreeLimited):
         if self._events is not None:
             os.close(self._events)
             self._events = None
-        if empty and self._recycle(self.path):
+        if self._dir_fd is not None:
+            os.close(self._dir_fd)
+            self._dir_fd = None
+        # Never one that was killed: on Linux 6.18 (seen here) every child later created in a
+        # cgroup once killed through cgroup.kill is SIGKILLed at birth (clone3 with
+        # CLONE_INTO_CGROUP; a child that joins by a write is not) -- a fresh cgroup is not.
+        if empty and not self._killed and self._recycle(self.path):
             return
         with contextlib.suppress(FileNotFoundError):
             os.rmdir(self.path)
