@@ -7,7 +7,8 @@ Every figure is measured in this run next to its baseline, on the same inputs:
 * throughput: guarded ``/bin/true`` and ``sh -c true`` jobs/s (scan, policy, durable decision,
   run, durable result) at concurrency 1, 16, 64, 256, against bare ``anyio.run_process`` on
   the same backend and raw ``os.posix_spawn`` (trio and asyncio);
-* latency at concurrency 1: p50 and p99 per job, guarded vs bare;
+* latency at concurrency 1: p50 and p99 per job, guarded vs bare, back to back and with each
+  job 100 ms after the last (as an agent's commands come);
 * a 1 GiB output flood with a 1 MiB cap (truncate, and kill-on-overflow): wall time, parent
   CPU, peak RSS growth of a fresh process running the gate;
 * 1000 concurrent sleeping jobs: supervisor RSS and fds per job;
@@ -133,35 +134,57 @@ def throughput(tmp: Path, quick: bool) -> list[dict[str, Any]]:
 # --- latency ------------------------------------------------------------------------------
 
 
-async def _latencies(tmp: Path, n: int) -> dict[str, list[float]]:
+async def _latencies(tmp: Path, n: int, gap: float = 0.0) -> dict[str, list[float]]:
     policy = load_policy(_policy(tmp))
     out: dict[str, list[float]] = {"guarded": [], "bare": []}
     async with Gate.open(policy, f"sqlite:///{tmp / 'lat.db'}") as gate:
         await gate.run(argv=[TRUE])
         for _ in range(n):
+            await anyio.sleep(gap)
             t0 = time.perf_counter()
             await anyio.run_process([TRUE])
             out["bare"].append(time.perf_counter() - t0)
+            await anyio.sleep(gap)
             t0 = time.perf_counter()
             await gate.run(argv=[TRUE])
             out["guarded"].append(time.perf_counter() - t0)
     return out
 
 
+def _latency_row(backend: str, lat: dict[str, list[float]]) -> dict[str, Any]:
+    p = {k: statistics.quantiles(v, n=100) for k, v in lat.items()}
+    return {"backend": backend,
+            "guarded_p50_ms": round(p["guarded"][49] * 1e3, 2),
+            "guarded_p99_ms": round(p["guarded"][98] * 1e3, 2),
+            "bare_p50_ms": round(p["bare"][49] * 1e3, 2),
+            "bare_p99_ms": round(p["bare"][98] * 1e3, 2),
+            "p50_ratio": round(p["guarded"][49] / p["bare"][49], 2)}  # fmt: skip
+
+
 def latency(tmp: Path, quick: bool) -> list[dict[str, Any]]:
-    rows = []
-    for backend in ("trio", "asyncio"):
-        lat = anyio.run(_latencies, tmp, 100 if quick else 500, backend=backend)
-        p = {k: statistics.quantiles(v, n=100) for k, v in lat.items()}
-        rows.append(
-            {"backend": backend,
-             "guarded_p50_ms": round(p["guarded"][49] * 1e3, 2),
-             "guarded_p99_ms": round(p["guarded"][98] * 1e3, 2),
-             "bare_p50_ms": round(p["bare"][49] * 1e3, 2),
-             "bare_p99_ms": round(p["bare"][98] * 1e3, 2),
-             "p50_ratio": round(p["guarded"][49] / p["bare"][49], 2)}
-        )  # fmt: skip
-    return rows
+    n = 100 if quick else 500
+    return [
+        _latency_row(backend, anyio.run(_latencies, tmp, n, backend=backend))
+        for backend in ("trio", "asyncio")
+    ]
+
+
+#: How far apart an agent's commands come (a model's turn between them) at the least.
+GAP = 0.1
+
+
+def spaced(tmp: Path, quick: bool) -> list[dict[str, Any]]:
+    """Latency at concurrency 1 with each job 100 ms after the last, as an agent's commands
+    come: what the kernel and the disk do after a pause (a cgroup migration's RCU grace
+    period, caches gone cold) counts here and not in the back-to-back run."""
+    n = 15 if quick else 60
+    return [
+        {
+            "gap_ms": GAP * 1e3,
+            **_latency_row(backend, anyio.run(_latencies, tmp, n, GAP, backend=backend)),
+        }
+        for backend in ("trio", "asyncio")
+    ]
 
 
 # --- flood and sleepers: each in a fresh process, so RSS is its own -----------------------
@@ -482,6 +505,7 @@ def main() -> None:
         sections = (
             ("throughput (jobs/s)", "throughput", throughput),
             ("latency at concurrency 1", "latency", latency),
+            ("latency at concurrency 1, jobs 100 ms apart", "spaced", spaced),
             ("output flood with a 1 MiB cap", "flood", flood),
             ("concurrent sleeping jobs", "sleepers", sleepers),
             ("CPU per job at concurrency 64 (trio)", "cpu_budget", cpu_budget),
