@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import resource
 import signal
@@ -24,7 +25,7 @@ from pathlib import Path
 import anyio
 import psutil
 import pytest
-from conftest import MECHANISMS, PYTHON, open_gate
+from conftest import MECHANISMS, PYTHON, cgroup_available, open_gate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -289,6 +290,85 @@ async def test_a_cgroup_removed_under_the_job_fails_as_a_join_and_leaves_nothing
         assert _spawn._into_cgroup_works
     finally:
         os.close(gone_fd)
+
+
+#: Run in a fresh process, which it moves into a cgroup once killed through cgroup.kill:
+#: prints, per spawn, (exit code, its cgroup as it saw it, the spawn failure) as JSON.
+_FROM_A_KILLED_CGROUP = """
+import json, os, sys
+import anyio
+from execgate.process import _spawn
+from execgate.process._tree import CgroupContainment
+
+async def run(job):
+    env, placement = job.placement({})
+    proc = _spawn.spawn(["/bin/sed", "-n", "s/^0:://p", "/proc/self/cgroup"], stdin=False,
+                        stdout=True, stderr=False, cwd="/", env=env, placement=placement,
+                        detach=True)
+    out = b""
+    while True:
+        try:
+            out += await proc.stdout.receive()
+        except anyio.EndOfStream:
+            break
+    code = await proc.wait()
+    failure = proc.spawn_failure()
+    await proc.aclose()
+    job.close()
+    return [code, out.decode().strip() == job.relative, failure and failure.strerror]
+
+async def main(first_at_home):
+    containment = CgroupContainment.create()
+    killed = containment.new_job("killed")
+    with open(os.path.join(killed.path, "cgroup.kill"), "w") as f:
+        f.write("1")
+    home = killed.path[: -len(killed.relative)] + open("/proc/self/cgroup").read().split("0::")[1].strip()
+    results = [await run(containment.new_job("a"))] if first_at_home else []
+    with open(os.path.join(killed.path, "cgroup.procs"), "w") as f:
+        f.write(str(os.getpid()))
+    try:
+        results += [await run(containment.new_job("b")), await run(containment.new_job("c"))]
+    finally:
+        with open(os.path.join(home, "cgroup.procs"), "w") as f:
+            f.write(str(os.getpid()))
+        killed.close()
+        containment.close()
+    print(json.dumps([results, _spawn._into_cgroup_works]))
+
+anyio.run(main, sys.argv[1] == "1")
+"""
+
+
+@needs_clone3
+@pytest.mark.parametrize("first_at_home", [False, True], ids=["at-once", "after-a-job"])
+def test_a_supervisor_in_a_killed_cgroup_still_starts_its_jobs(
+    tmp_path: Path, first_at_home: bool
+) -> None:
+    """Linux 6.18 kills a child created in a cgroup (clone3) when the parent's own cgroup was
+    once killed through cgroup.kill (its kill counts differ). A host living in such a cgroup
+    (a service manager's reused cgroup, say) still runs every job: its first such spawn waits
+    for the exec, sees the child killed before its first instruction, and starts it by a
+    write instead. Moved there after a job had lived, it loses one detached job -- refused as
+    not contained, never silently -- and the rest join by a write."""
+    if not cgroup_available():
+        pytest.skip("no writable cgroup2 here")
+    script = tmp_path / "host.py"
+    script.write_text(_FROM_A_KILLED_CGROUP)
+    done = subprocess.run([sys.executable, str(script), str(int(first_at_home))],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results, into_works = json.loads(done.stdout)
+    ran = [0, True, None]
+    if not first_at_home:
+        assert results == [ran, ran]
+        return
+    assert results[0] == ran  # at home: created in its cgroup, and seen to live
+    if into_works:  # a kernel without the fault: both created in their cgroups
+        assert results[1:] == [ran, ran]
+    else:
+        code, _, why = results[1]
+        assert code == -signal.SIGKILL and "killed it as it was created" in why
+        assert results[2] == ran
 
 
 @needs_native

@@ -56,7 +56,13 @@
  * Created in the cgroup, the child takes that lock only for reading, like any fork. If
  * clone3 fails, spawn raises OSError with filename "clone3" and no child exists: the caller
  * may try again with a join instead (a kernel or a seccomp filter without clone3 says
- * ENOSYS; one without CLONE_INTO_CGROUP, EINVAL).
+ * ENOSYS; one without CLONE_INTO_CGROUP, EINVAL). Linux 6.18 (seen here; by its source,
+ * every kernel whose cgroup.kill bookkeeping is a sequence number, kill_seq) SIGKILLs a
+ * child created in a cgroup whose kill count differs from that of the parent's own cgroup:
+ * it compares the target's count with one it read from the parent's cgroup before it knew
+ * the target.
+ * Such a child never runs its first instruction: spawn raises OSError with filename "born"
+ * (not detached), or failure() returns ("born", ECHILD) once it is reaped.
  */
 #define _GNU_SOURCE
 #define PY_SSIZE_T_CLEAN
@@ -82,10 +88,12 @@
 #endif
 #define EXECGATE_CLONE_INTO_CGROUP 0x200000000ULL
 
+/* STAGE_BORN: the child never ran its first instruction (the parent sets it, the child
+ * clears it first of all): the kernel killed it as it was created (see `into` above). */
 enum stage { STAGE_NONE = 0, STAGE_JOIN, STAGE_RLIMIT, STAGE_CHDIR, STAGE_SETSID, STAGE_FDS,
-             STAGE_EXEC };
+             STAGE_EXEC, STAGE_BORN };
 static const char *const stage_names[] = {"", "join", "rlimit", "chdir", "setsid", "fds",
-                                          "exec"};
+                                          "exec", "born"};
 
 /* A system call that returns -errno on failure and never touches errno. */
 #if defined(__x86_64__)
@@ -267,6 +275,8 @@ static int child(void *arg) {
     struct launch *l = arg;
     const struct plan *p = &l->plan;
     long r;
+    l->stage = STAGE_NONE; /* born: see STAGE_BORN */
+    l->err = 0;
     /* Detached, the parent is the event loop's thread and has other jobs to serve: a new
      * task is scheduled early (EEVDF gives it half a slice), so without this the child would
      * often take the parent's CPU at once and hold the loop until it exec'd, ran and exited
@@ -432,6 +442,8 @@ static PyObject *spawn(PyObject *self, PyObject *args) {
     }
     l->ctid = 1;
     l->detached = detach;
+    l->stage = STAGE_BORN;
+    l->err = ECHILD;
 
     int flags = CLONE_VM | CLONE_PIDFD | CLONE_CHILD_CLEARTID | SIGCHLD;
     if (!detach) flags |= CLONE_VFORK;

@@ -214,6 +214,11 @@ class LeanProcess:
         stopped = native.failure(self._launch)
         if stopped is None:
             return None
+        if stopped[0] == "born":
+            # Created in its cgroup and killed at once, though a child so created had lived
+            # (see _into_cgroup_seen): our cgroup changed under us. Later jobs join by a write.
+            global _into_cgroup_works
+            _into_cgroup_works = False
         return _failure(*stopped)
 
     def close(self) -> None:
@@ -355,13 +360,25 @@ def _failure(step: str, errno: int) -> OSError:
     """The exception for a child that stopped at ``step`` with ``errno``."""
     if step in ("join", "rlimit"):
         return PlacementFailed(step, errno, os.strerror(errno))
+    if step == "born":
+        return PlacementFailed(
+            "join", errno, "the kernel killed it as it was created in its cgroup (a Linux "
+            "cgroup.kill bookkeeping fault); the gate's later jobs join their cgroup by a write"
+        )  # fmt: skip
     return OSError(errno, os.strerror(errno))
 
 
 #: False once ``clone3`` with ``CLONE_INTO_CGROUP`` has failed in a way that says this kernel
-#: (or a seccomp filter) will never allow it: jobs then join their cgroup by a write.
+#: (or a seccomp filter) will never allow it, or once the kernel killed a child it created
+#: so (``born``: see ``_native.c``): jobs then join their cgroup by a write.
 _into_cgroup_works = True
 _NO_CLONE_INTO_CGROUP = frozenset({errno.ENOSYS, errno.E2BIG, errno.EINVAL, errno.EPERM})
+#: True once a child created in its cgroup was seen to run (this process's first such spawn
+#: waits for the child's execve, detached or not): whether the kernel kills such children
+#: depends on this process's own cgroup, so one that lived says the rest will, and no
+#: detached job is lost to it. (The target's side holds for the cgroups ``_tree`` makes: a
+#: fresh cgroup, or one reused that was never killed.)
+_into_cgroup_seen = False
 
 
 def _spawn_native(
@@ -375,7 +392,7 @@ def _spawn_native(
 ) -> tuple[int, int, object]:
     if any("=" in name for name in env):  # as subprocess refuses them
         raise ValueError("illegal environment variable name")
-    global _into_cgroup_works
+    global _into_cgroup_works, _into_cgroup_seen
     fds = tuple(-1 if fd is None else fd for fd in child_fds)  # -1: the child opens /dev/null
     common = (
         _exec_candidates(argv[0], env),
@@ -390,13 +407,16 @@ def _spawn_native(
         if placement.cgroup is not None and _into_cgroup_works and native.INTO_CGROUP_WORKS:
             try:
                 into: tuple[int, int, object] = native.spawn(
-                    *common, join, rlimits, detach, placement.cgroup[0]
+                    *common, join, rlimits, detach and _into_cgroup_seen, placement.cgroup[0]
                 )
+                _into_cgroup_seen = True
                 return into
             except OSError as exc:
-                if exc.filename != "clone3":
+                if exc.filename == "born":
+                    _into_cgroup_works = False  # nothing ran: the write's way is safe to try
+                elif exc.filename != "clone3":
                     raise
-                if exc.errno in _NO_CLONE_INTO_CGROUP:
+                elif exc.errno in _NO_CLONE_INTO_CGROUP:
                     _into_cgroup_works = False
                 # No child exists. Joining by a write says what is wrong in the terms every
                 # other failure uses (PlacementFailed "join"), or works where clone3 cannot.
@@ -404,7 +424,7 @@ def _spawn_native(
             join.insert(0, os.fsencode(placement.cgroup[1]))
         started: tuple[int, int, object] = native.spawn(*common, join, rlimits, detach)
     except OSError as exc:
-        if exc.filename in ("join", "rlimit", "chdir", "setsid", "fds", "exec"):
+        if exc.filename in ("join", "rlimit", "chdir", "setsid", "fds", "exec", "born"):
             raise _failure(exc.filename, exc.errno or 0) from None
         raise
     return started

@@ -464,7 +464,8 @@ class CgroupJob(_TreeLimited):
             self._dir_fd = None
         # Never one that was killed: on Linux 6.18 (seen here) every child later created in a
         # cgroup once killed through cgroup.kill is SIGKILLed at birth (clone3 with
-        # CLONE_INTO_CGROUP; a child that joins by a write is not) -- a fresh cgroup is not.
+        # CLONE_INTO_CGROUP; its kill count no longer matches our own cgroup's, see
+        # _native.c; a child that joins by a write is not) -- a fresh cgroup's matches.
         if empty and not self._killed and self._recycle(self.path):
             return
         with contextlib.suppress(FileNotFoundError):
