@@ -346,9 +346,9 @@ class CgroupJob(_TreeLimited):
     ) -> None:
         super().__init__(tree_limits)
         self.path = path
-        #: An O_PATH fd of the cgroup's directory while the job may spawn into it (see
-        #: ``Placement.cgroup``). Closed with the job, not kept with a recycled cgroup: a gate
-        #: holds no fd for its spare cgroups.
+        #: An O_PATH fd of the cgroup's directory until the job's leader is spawned into it
+        #: (see ``Placement.cgroup``): closed by adopt, or with the job if the spawn failed;
+        #: not kept with a recycled cgroup (a gate holds no fd for its spare cgroups).
         self._dir_fd: int | None = None
         #: This job's cgroup as /proc/PID/cgroup shows it ("/.../execgate-…/job-N").
         self.relative = relative
@@ -414,6 +414,9 @@ class CgroupJob(_TreeLimited):
     def adopt(self, pid: int) -> None:
         self.leader = pid
         _LEADERS.add(pid)
+        if self._dir_fd is not None:  # clone3 is done with it: not one more fd per job
+            os.close(self._dir_fd)
+            self._dir_fd = None
         if self._joined_at_spawn:
             # The child joined before execve, and the helper returns only after that: moving
             # it again would cost a cgroup migration (an RCU grace period) for nothing.
