@@ -348,8 +348,9 @@ def test_a_supervisor_in_a_killed_cgroup_still_starts_its_jobs(
     once killed through cgroup.kill (its kill counts differ). A host living in such a cgroup
     (a service manager's reused cgroup, say) still runs every job: its first such spawn waits
     for the exec, sees the child killed before its first instruction, and starts it by a
-    write instead. Moved there after a job had lived, it loses one detached job -- refused as
-    not contained, never silently -- and the rest join by a write."""
+    write instead. Moved there after a job had lived, one detached spawn fails -- as not
+    contained, never silently; the Runner starts that job again (next test) -- and the rest
+    join by a write."""
     if not cgroup_available():
         pytest.skip("no writable cgroup2 here")
     script = tmp_path / "host.py"
@@ -369,6 +370,69 @@ def test_a_supervisor_in_a_killed_cgroup_still_starts_its_jobs(
         code, _, why = results[1]
         assert code == -signal.SIGKILL and "killed it as it was created" in why
         assert results[2] == ran
+
+
+_GATE_MOVED_TO_A_KILLED_CGROUP = """
+import json, os, sys
+import anyio
+from execgate import Gate, load_policy
+from execgate.process import _spawn
+from execgate.process._tree import CgroupContainment
+
+tmp = sys.argv[1]
+with open(os.path.join(tmp, "policy.toml"), "w") as f:
+    f.write(f'version = 1\\n[workspace]\\nroot = "{tmp}"\\n'
+            '[[allow]]\\ncommand = "/bin/true"\\n[[allow]]\\ncommand = "/bin/sleep"\\n')
+
+async def main():
+    other = CgroupContainment.create()
+    killed = other.new_job("killed")
+    with open(os.path.join(killed.path, "cgroup.kill"), "w") as f:
+        f.write("1")
+    home = killed.path[: -len(killed.relative)] + open("/proc/self/cgroup").read().split("0::")[1].strip()
+    codes = {}
+
+    async def run(name, argv):
+        try:
+            codes[name] = (await gate.run(argv=argv)).exit_code
+        except Exception as exc:
+            codes[name] = getattr(exc, "code", repr(exc))
+
+    policy = load_policy(os.path.join(tmp, "policy.toml"))
+    async with Gate.open(policy, f"sqlite:///{tmp}/x.db") as gate:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run, "long", ["/bin/sleep", "0.5"])  # started at home
+            await anyio.sleep(0.2)
+            with open(os.path.join(killed.path, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+            try:
+                await run("detached", ["/bin/true"])  # started while "long" runs
+                await run("next", ["/bin/true"])
+            finally:
+                with open(os.path.join(home, "cgroup.procs"), "w") as f:
+                    f.write(str(os.getpid()))
+    killed.close()
+    other.close()
+    print(json.dumps([codes, _spawn._into_cgroup_works]))
+
+anyio.run(main)
+"""
+
+
+@needs_clone3
+def test_a_gate_moved_into_a_killed_cgroup_loses_no_job(tmp_path: Path) -> None:
+    """The one job that meets the kernel's fault detached (started while another runs, after
+    execgate was moved into a cgroup once killed) never ran its program: the Runner starts it
+    again, the write's way, and the caller sees it succeed."""
+    if not cgroup_available():
+        pytest.skip("no writable cgroup2 here")
+    script = tmp_path / "host.py"
+    script.write_text(_GATE_MOVED_TO_A_KILLED_CGROUP)
+    done = subprocess.run([sys.executable, str(script), str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    codes, _ = json.loads(done.stdout)
+    assert codes == {"long": 0, "detached": 0, "next": 0}
 
 
 @needs_native

@@ -22,7 +22,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream
 
 from ..errors import ExecgateError, GateClosed, NotStarted
 from ..models import ExecPlan
-from ..process import Containment, JobControl, run_job
+from ..process import Containment, JobControl, StartAgain, run_job
 from ._base import Actor, Call, Crash, InjectedCrash, Message
 
 
@@ -81,7 +81,11 @@ class Runner(Actor):
             if control.stopped.is_set():
                 raise NotStarted("the caller was cancelled before the job started")
             tree = self.containment.new_job(plan.job_id)
-            call.reply.set(await run_job(plan, tree, control))
+            try:
+                outcome = await run_job(plan, tree, control)
+            except StartAgain:  # its program never ran: once more, the way that works
+                outcome = await run_job(plan, self.containment.new_job(plan.job_id), control)
+            call.reply.set(outcome)
         except ExecgateError as exc:
             call.reply.fail(exc)
         finally:

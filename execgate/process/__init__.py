@@ -1,7 +1,7 @@
 """The Runner's resource: spawning, containing, limiting and ending processes."""
 
 from ._capture import CappedBuffer
-from ._job import JobControl, JobOutcome, run_job
+from ._job import JobControl, JobOutcome, StartAgain, run_job
 from ._tree import Containment, JobTree, open_containment
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "JobControl",
     "JobOutcome",
     "JobTree",
+    "StartAgain",
     "open_containment",
     "run_job",
 ]

@@ -39,6 +39,7 @@ from ._sandbox import tree_limits as confined_tree_limits
 from ._spawn import (
     FdReceiveStream,
     FdSendStream,
+    KilledAtBirth,
     LeanProcess,
     Placement,
     PlacementFailed,
@@ -261,8 +262,17 @@ async def _pumped(
     return survivors
 
 
+class StartAgain(ContainmentFailed):
+    """The job's program never ran and starting it again will work (see
+    :class:`~._spawn.KilledAtBirth`): whoever owns the job's containment retries it once,
+    in a new job tree."""
+
+
 def _not_started(plan: ExecPlan, exc: OSError) -> ContainmentFailed | SpawnFailed:
     """The error for a job whose program never ran: ``exc`` from the spawn."""
+    if isinstance(exc, KilledAtBirth):
+        return StartAgain(f"cannot put {plan.argv[0]!r} in its cgroups before it runs: "
+                          f"{exc.strerror}")  # fmt: skip
     if isinstance(exc, PlacementFailed):
         what = "cgroups" if exc.step == "join" else "resource limits"
         return ContainmentFailed(

@@ -320,6 +320,12 @@ class PlacementFailed(OSError):
         self.step = step
 
 
+class KilledAtBirth(PlacementFailed):
+    """A detached child created in its cgroup was killed by the kernel before its first
+    instruction (``born``: see ``_native.c``). Nothing ran, and this process's later spawns
+    join their cgroup by a write: starting the job again is safe and will work."""
+
+
 def _exec_candidates(program: str, env: Mapping[str, str]) -> list[bytes]:
     """Where to look for ``program``, as ``subprocess`` (``execvpe``) would with ``env``'s
     PATH; the child tries them in order (relative ones from its working directory)."""
@@ -361,7 +367,7 @@ def _failure(step: str, errno: int) -> OSError:
     if step in ("join", "rlimit"):
         return PlacementFailed(step, errno, os.strerror(errno))
     if step == "born":
-        return PlacementFailed(
+        return KilledAtBirth(
             "join", errno, "the kernel killed it as it was created in its cgroup (a Linux "
             "cgroup.kill bookkeeping fault); the gate's later jobs join their cgroup by a write"
         )  # fmt: skip
