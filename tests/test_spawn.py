@@ -671,6 +671,34 @@ async def test_a_reused_job_cgroup_holds_only_the_new_job(policy: Policy, store_
     assert len(after[1:]) == 2 and len(later[1:]) == 2, runs
 
 
+async def test_a_job_cgroup_killed_from_outside_is_not_reused(
+    policy: Policy, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job killed through its cgroup by someone else (systemd-oomd, an operator: here the
+    job itself writes its cgroup.kill) leaves a cgroup execgate cannot tell from an empty one.
+    It is not handed to the next job, which would be SIGKILLed at birth on Linux 6.18 -- and
+    so this process keeps creating its jobs in their cgroups (no fall-back to the slower
+    write for the rest of its life)."""
+    from execgate.process._tree import _cgroup2_mount
+
+    if not cgroup_available():
+        pytest.skip("no writable cgroup2 here")
+    monkeypatch.setattr(_spawn, "_into_cgroup_works", True)
+    mount = _cgroup2_mount()
+    where = 'cg=$(sed -n "s/^0:://p" /proc/self/cgroup); echo "$cg"'
+    async with open_gate(policy, store_url, containment="cgroup") as gate:
+        first = await gate.run(argv=["sh", "-c", where, mount])
+        killed = await gate.run(argv=["sh", "-c", where + '; echo 1 > "$0$cg/cgroup.kill"', mount])
+        after = [await gate.run(argv=["sh", "-c", where, mount]) for _ in range(2)]
+    assert (first.exit_code, killed.signal) == (0, signal.SIGKILL), (first, killed)
+    assert [(r.exit_code, r.signal) for r in after] == [(0, None)] * 2, after
+    cgroups = [r.stdout.decode().strip() for r in (first, killed, *after)]
+    assert cgroups[1] == cgroups[0]  # the first job's cgroup was reused...
+    assert cgroups[2] != cgroups[1] and cgroups[3] == cgroups[2], cgroups  # ...not this one
+    if NATIVE:
+        assert _spawn._into_cgroup_works  # no job of this gate was killed at birth
+
+
 @pytest.mark.parametrize("open_files", [1, 2, 3, 8])
 async def test_tiny_open_file_limits_bind_the_program_not_the_spawn(
     policy: Policy, store_url: str, monkeypatch: pytest.MonkeyPatch, open_files: int

@@ -404,7 +404,9 @@ async def _run_job(
         else:
             with anyio.CancelScope(shield=True):
                 await proc.aclose()
-        tree.close()
+        # Killed by SIGKILL, not by us (we would have written cgroup.kill: see kill_step):
+        # perhaps through its cgroup, which then must not hold another job.
+        tree.close(reusable=proc.returncode != -signal.SIGKILL)
     assert proc.returncode is not None
     if isinstance(proc, LeanProcess) and (failure := proc.spawn_failure()) is not None:
         raise _not_started(plan, failure)  # detached: it stopped before its execve

@@ -163,8 +163,9 @@ class JobTree(Protocol):
         """The whole-tree limit the job ran into (``processes``, ``memory_bytes``), if any."""
         ...
 
-    def close(self) -> None:
-        """Release the container (the job must be empty)."""
+    def close(self, *, reusable: bool = True) -> None:
+        """Release the container (the job must be empty). ``reusable=False``: never hand it to
+        another job (its leader was killed from outside, perhaps through its cgroup)."""
         ...
 
 
@@ -450,7 +451,7 @@ class CgroupJob(_TreeLimited):
             return False
         return self.populated()
 
-    def close(self) -> None:
+    def close(self, *, reusable: bool = True) -> None:
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
         if is_subreaper():  # otherwise the job's orphans were never ours to reap
@@ -468,8 +469,10 @@ class CgroupJob(_TreeLimited):
         # Never one that was killed: on Linux 6.18 (seen here) every child later created in a
         # cgroup once killed through cgroup.kill is SIGKILLed at birth (clone3 with
         # CLONE_INTO_CGROUP; its kill count no longer matches our own cgroup's, see
-        # _native.c; a child that joins by a write is not) -- a fresh cgroup's matches.
-        if empty and not self._killed and self._recycle(self.path):
+        # _native.c; a child that joins by a write is not) -- a fresh cgroup's matches. Nor
+        # one whose leader someone else SIGKILLed (not reusable): it may have been by writing
+        # its cgroup.kill (systemd-oomd, an operator), which this cannot see.
+        if empty and reusable and not self._killed and self._recycle(self.path):
             return
         with contextlib.suppress(FileNotFoundError):
             os.rmdir(self.path)
@@ -702,7 +705,7 @@ class ProcessGroupJob(_TreeLimited):
             return False
         return bool(self.members())
 
-    def close(self) -> None:
+    def close(self, *, reusable: bool = True) -> None:
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
         _remember(_JOB_PIDS, self._seen, _JOB_PIDS_KEPT)
