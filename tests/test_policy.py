@@ -301,3 +301,44 @@ def test_the_policy_resolves_paths_exactly_as_realpath_does(link_tree: Path) -> 
                 assert _real(path) == os.path.realpath(path), path
                 checked += 1
     assert checked > 40_000
+
+
+def test_a_remembered_path_lookup_is_decided_on_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bare name's PATH lookup is remembered for a moment (a walk of PATH is most of a
+    decision's cost), but what it found is decided on anew every time: re-pointing it is seen
+    at once, removing it makes the lookup run again, and a program planted earlier on PATH is
+    seen once the moment has passed -- meanwhile the plan runs the very file decided on."""
+    from execgate.policy import _engine
+
+    ws, first, second = tmp_path / "ws", tmp_path / "first", tmp_path / "second"
+    for d in (ws, first, second):
+        d.mkdir()
+    policy = load_policy(
+        write(tmp_path, f'[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "/bin/true"\n')
+    )
+    env = {"PATH": f"{first}:{second}"}
+
+    def decide() -> tuple[str, str | None]:
+        v = evaluate(policy, ExecRequest(argv=["tool"]), env)
+        return v.decision.code, v.plan.argv[0] if v.plan else None
+
+    tool = second / "tool"
+    tool.symlink_to("/bin/true")
+    assert decide() == ("EG-ALLOWED", str(tool))
+    tool.unlink()
+    tool.symlink_to("/bin/rm")  # re-pointed: denied at once, remembered or not
+    assert decide()[0] == "EG-POLICY-NOT-ALLOWED"
+    tool.unlink()
+    tool.symlink_to("/bin/true")
+    planted = first / "tool"
+    planted.symlink_to("/bin/rm")
+    assert decide() == ("EG-ALLOWED", str(tool))  # still the file the decision was made on
+    monkeypatch.setattr(_engine, "RULE_CACHE_SECONDS", 0.0)
+    assert decide()[0] == "EG-POLICY-NOT-ALLOWED"  # the moment passed: the planted one
+    monkeypatch.undo()
+    planted.unlink()
+    assert decide() == ("EG-ALLOWED", str(tool))
+    tool.unlink()
+    assert decide()[0] == "EG-PROGRAM-NOT-FOUND"  # gone: looked up again, not run stale

@@ -293,13 +293,32 @@ def build_env(
     return env
 
 
+_which_cache: dict[tuple[str, str], tuple[float, str]] = {}
+
+
 def _which(name: str, path: str, cwd: str) -> str | None:
+    """The program ``name`` runs as: a path (relative to ``cwd``) as it is, a bare name
+    looked up on ``path``. A bare name's lookup is remembered for ``RULE_CACHE_SECONDS`` while
+    what it found is still executable: a walk of PATH costs a stat or three per entry (~100 µs,
+    most of a shell line's decision), and the plan runs the path found, decided on afresh
+    every time (``_real``), so a stale answer only means a program installed earlier on PATH is
+    seen within those seconds. A path names the workspace, which the job writes: never
+    remembered."""
     if "/" in name:
         candidate = os.path.join(cwd, name)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return os.path.normpath(candidate)
         return None
-    return shutil.which(name, path=path)
+    key, now = (name, path), time.monotonic()
+    hit = _which_cache.get(key)
+    if hit is not None and now - hit[0] < RULE_CACHE_SECONDS and os.access(hit[1], os.X_OK):
+        return hit[1]
+    found = shutil.which(name, path=path)
+    if found is not None:
+        if len(_which_cache) > 4096:
+            _which_cache.clear()
+        _which_cache[key] = (now, found)
+    return found
 
 
 #: How long a rule's resolved program is remembered. Resolving every rule on every request
@@ -574,9 +593,8 @@ def _evaluate_script(
     commands = script.commands
     if len(commands) == 1 and not commands[0].redirects:
         # e.g. "echo a;": one plain command after all, run as an argv with no shell
-        return _evaluate(
-            policy, attrs.evolve(request, argv=commands[0].argv, command=None), host_env, depth
-        )
+        one = attrs.evolve(request, argv=commands[0].argv, command=None)
+        return _evaluate(policy, one, host_env, depth, cwd)
     if len(commands) > 1 and not policy.shell.operators:
         return _deny(
             "EG-SHELL-UNSUPPORTED",
@@ -590,9 +608,8 @@ def _evaluate_script(
     asks: list[str] = []
     first: Verdict | None = None
     for n, command in enumerate(commands, start=1):
-        verdict = _evaluate(
-            policy, attrs.evolve(request, argv=command.argv, command=None), host_env, depth
-        )
+        alone = attrs.evolve(request, argv=command.argv, command=None)
+        verdict = _evaluate(policy, alone, host_env, depth, cwd)
         if verdict.decision.verdict == "deny" or verdict.plan is None:
             d = verdict.decision
             return _deny(
@@ -650,12 +667,18 @@ def _evaluate_script(
 
 
 def _evaluate(
-    policy: Policy, request: ExecRequest, host_env: Mapping[str, str], depth: int
+    policy: Policy,
+    request: ExecRequest,
+    host_env: Mapping[str, str],
+    depth: int,
+    resolved_cwd: str | None = None,
 ) -> Verdict:
+    """``resolved_cwd``: ``request.cwd`` as the line it is a command of resolved it just now
+    (four system calls a command saved)."""
     limits = effective_limits(policy, request)
     if isinstance(limits, Verdict):
         return limits
-    cwd = resolve_cwd(policy, request.cwd)
+    cwd = resolve_cwd(policy, request.cwd) if resolved_cwd is None else resolved_cwd
     if isinstance(cwd, Verdict):
         return cwd
     if request.argv is not None:
