@@ -666,6 +666,26 @@ def _evaluate_script(
     return Verdict(decision, plan, words, cwd)
 
 
+Ranked = tuple[tuple[str, int, AllowRule], ...]
+_ranked: dict[int, tuple[Policy, Ranked]] = {}
+
+
+def _ranked_rules(policy: Policy) -> Ranked:
+    """The allow and ask rules as (kind, index, rule), the most specific first ("python3 -m
+    mymodule" before "python3"), so that the most specific rule decides. Ranked once per
+    policy (a policy is a frozen value; the entry holds it, so its id is not reused)."""
+    hit = _ranked.get(id(policy))
+    if hit is not None and hit[0] is policy:
+        return hit[1]
+    rules = [("allow", i, r) for i, r in enumerate(policy.allow)]
+    rules += [("ask", i, r) for i, r in enumerate(policy.ask)]
+    rules.sort(key=lambda c: -len(c[2].command.split()))
+    if len(_ranked) >= 64:
+        _ranked.clear()
+    _ranked[id(policy)] = (policy, tuple(rules))
+    return _ranked[id(policy)][1]
+
+
 def _evaluate(
     policy: Policy,
     request: ExecRequest,
@@ -733,11 +753,7 @@ def _evaluate(
                 argv=argv,
                 cwd=cwd,
             )
-    candidates = [("allow", i, r) for i, r in enumerate(policy.allow)]
-    candidates += [("ask", i, r) for i, r in enumerate(policy.ask)]
-    # The most specific rule decides: "python3 -m mymodule" before "python3".
-    candidates.sort(key=lambda c: -len(c[2].command.split()))
-    for kind, i, allow_rule in candidates:
+    for kind, i, allow_rule in _ranked_rules(policy):
         if not _matches(allow_rule, real, argv, path):
             continue
         rule_name = f"{kind}[{i}] {allow_rule.command!r}"
