@@ -302,8 +302,8 @@ def _which(name: str, path: str, cwd: str) -> str | None:
     what it found is still executable: a walk of PATH costs a stat or three per entry (~100 µs,
     most of a shell line's decision), and the plan runs the path found, decided on afresh
     every time (``_real``), so a stale answer only means a program installed earlier on PATH is
-    seen within those seconds. A path names the workspace, which the job writes: never
-    remembered."""
+    seen within those seconds. A name with a slash is looked at every time (a relative one
+    names the workspace, which the job writes)."""
     if "/" in name:
         candidate = os.path.join(cwd, name)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
