@@ -292,6 +292,20 @@ async def test_a_cgroup_removed_under_the_job_fails_as_a_join_and_leaves_nothing
         os.close(gone_fd)
 
 
+#: What the scripts below read a pipe to its end with (``_read_all``'s twin: each script runs
+#: in a fresh process, which cannot import this module).
+_SCRIPT_READ_ALL = """
+import anyio
+
+async def read_all(stream):
+    data = b""
+    while True:
+        try:
+            data += await stream.receive()
+        except anyio.EndOfStream:
+            return data
+"""
+
 #: Run in a fresh process, which it moves into a cgroup once killed through cgroup.kill:
 #: prints, per spawn, (exit code, its cgroup as it saw it, the spawn failure) as JSON.
 _FROM_A_KILLED_CGROUP = """
@@ -305,12 +319,7 @@ async def run(job):
     proc = _spawn.spawn(["/bin/sed", "-n", "s/^0:://p", "/proc/self/cgroup"], stdin=False,
                         stdout=True, stderr=False, cwd="/", env=env, placement=placement,
                         detach=True)
-    out = b""
-    while True:
-        try:
-            out += await proc.stdout.receive()
-        except anyio.EndOfStream:
-            break
+    out = await read_all(proc.stdout)
     code = await proc.wait()
     failure = proc.spawn_failure()
     await proc.aclose()
@@ -354,7 +363,7 @@ def test_a_supervisor_in_a_killed_cgroup_still_starts_its_jobs(
     if not cgroup_available():
         pytest.skip("no writable cgroup2 here")
     script = tmp_path / "host.py"
-    script.write_text(_FROM_A_KILLED_CGROUP)
+    script.write_text(_SCRIPT_READ_ALL + _FROM_A_KILLED_CGROUP)
     done = subprocess.run([sys.executable, str(script), str(int(first_at_home))],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -502,15 +511,7 @@ async def main():
                      stderr=True, cwd="/", env={}, placement=placement)
         await proc.stdin.send(b"in")
         await proc.stdin.aclose()
-        got = []
-        for stream in (proc.stdout, proc.stderr):
-            data = b""
-            while True:
-                try:
-                    data += await stream.receive()
-                except anyio.EndOfStream:
-                    break
-            got.append(data)
+        got = [await read_all(proc.stdout), await read_all(proc.stderr)]
         results.append((await proc.wait(), got))
         await proc.aclose()
     # No stdin pipe: the child opens /dev/null itself, and in this host it lands on fd 0.
@@ -518,13 +519,7 @@ async def main():
     for detach in (False, True) if _spawn.detach_works() else (False,):
         proc = spawn(["/bin/sh", "-c", "readlink /proc/self/fd/0"], stdin=False, stdout=True,
                      stderr=False, cwd="/", env={}, placement=Placement(), detach=detach)
-        data = b""
-        while True:
-            try:
-                data += await proc.stdout.receive()
-            except anyio.EndOfStream:
-                break
-        nulls.append((await proc.wait(), data))
+        nulls.append((await proc.wait(), await read_all(proc.stdout)))
         await proc.aclose()
     with open(sys.argv[1], "w") as f:
         f.write(repr([results, nulls]))
@@ -538,7 +533,7 @@ def test_a_host_that_closed_its_stdio_still_gives_jobs_their_own(tmp_path: Path)
     """A daemon with fds 0-2 closed: the first pipes it makes are fds 0-2, and moving one onto
     another must not clobber it (the helper keeps sources above 2)."""
     script = tmp_path / "host.py"
-    script.write_text(HOST_WITHOUT_STDIO)
+    script.write_text(_SCRIPT_READ_ALL + HOST_WITHOUT_STDIO)
     subprocess.run([sys.executable, str(script), str(tmp_path / "out")], check=True, timeout=30)
     expected = (0, [b"out\nin", b"err\n"])
     null = (0, b"/dev/null\n")
