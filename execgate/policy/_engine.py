@@ -53,6 +53,8 @@ from ._programs import ArgRefusal, builtin_for, with_flags
 from ._programs import check as check_builtin
 from ._script import parse_script, render, split_heredoc
 from ._shell import ShellRefusal, split_command
+from ._shells import SHELLS, read_shell
+from ._shells import ShellRefusal as ShellOptionRefusal
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
 
 FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -153,9 +155,11 @@ def effective_limits(policy: Policy, request: ExecRequest) -> Limits | Verdict:
 
 def resolve_cwd(policy: Policy, cwd: str) -> str | Verdict:
     root = policy.root
-    joined = os.path.join(root, cwd)  # an absolute cwd replaces root here: checked below
+    joined = os.path.normpath(os.path.join(root, cwd))  # an absolute cwd replaces root
     real = _real(joined)
-    if not _inside(real, root):
+    if real != joined and _resolve_plain(joined) == UNRESOLVABLE:
+        real = UNRESOLVABLE  # through /proc/self/cwd or the like: names the gate's own
+    if not _inside(real, root) or _in_process_tree(joined):
         return _deny(
             "EG-CWD-ESCAPE",
             "workspace.root",
@@ -193,6 +197,68 @@ def _lookalike(name: str) -> str | None:
 
 
 _DEVICES_OK = frozenset({"/dev/null"})
+#: Trees whose paths mean something different in the job than in the gate: /proc/self (and
+#: /dev/stdin, /dev/fd, which lead there) names the process that opens it, so resolving such a
+#: path in the gate says nothing of what the job reads (``python3 /dev/stdin`` would look like
+#: ``/dev/null`` here and run the job's stdin there). No path check resolves through them.
+_PROCESS_TREES = ("/proc", "/dev")
+
+
+def _in_process_tree(path: str) -> bool:
+    return any(path == t or path.startswith(t + "/") for t in _PROCESS_TREES)
+
+
+def _resolve_plain(path: str) -> str:
+    """``path`` with every symlink resolved, component by component, refusing (returning
+    :data:`UNRESOLVABLE`) as soon as a step lands under /proc or /dev: only used when the
+    kernel's answer shows that a symlink was followed, so the usual path costs nothing."""
+    seen = 0
+    parts = [p for p in path.split("/") if p]
+    done = "/"
+    while parts:
+        part = parts.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            done = os.path.dirname(done) or "/"
+            continue
+        step = os.path.join(done, part)
+        if _in_process_tree(step) and not (step == "/dev/null" and not parts):
+            return UNRESOLVABLE
+        try:
+            target = os.readlink(step)
+        except OSError:
+            done = step  # not a link (or missing): keep it as it is
+            continue
+        seen += 1
+        if seen > 40:
+            return UNRESOLVABLE  # ELOOP
+        if target.startswith("/"):
+            done = "/"
+        parts = [p for p in target.split("/") if p] + parts
+    return done
+
+
+def _confined(policy: Policy, cwd: str, value: str) -> str | None:
+    """The real path ``value`` (relative to ``cwd``) names, when it is inside the workspace
+    or is ``/dev/null``; None when it is outside, or reaches /proc or /dev (directly or
+    through symlinks: those trees name the opening process, see ``_PROCESS_TREES``)."""
+    lexical = os.path.normpath(os.path.join(cwd, value))
+    if lexical in _DEVICES_OK:
+        return lexical
+    if _in_process_tree(lexical):
+        return None
+    real = _real(lexical)
+    if real != lexical:
+        # a symlink was followed: make sure no step of it went through /proc or /dev
+        plain = _resolve_plain(lexical)
+        if plain == UNRESOLVABLE:
+            return None
+    if real in _DEVICES_OK:
+        return real
+    if not _inside(real, policy.root) or _in_process_tree(real):
+        return None
+    return real
 
 
 def _path_values(arg: str) -> list[str]:
@@ -213,13 +279,9 @@ def _path_outside(policy: Policy, cwd: str, args: tuple[str, ...]) -> str | None
 
     Every non-option argument counts as a path: for a read-only program that is what they
     are, and a pattern that merely looks like an outside path is refused (safe side)."""
-    root = policy.root
     for arg in args:
         for value in _path_values(arg):
-            real = _real(os.path.join(cwd, value))
-            if real in _DEVICES_OK:
-                continue
-            if not _inside(real, root) or real.startswith(("/proc/", "/dev/")):
+            if _confined(policy, cwd, value) is None:
                 return arg
     return None
 
@@ -363,6 +425,17 @@ def evaluate(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) 
     return _evaluate(policy, request, host_env, 0)
 
 
+@attrs.frozen
+class _Wrapped:
+    """A wrapper's inner command, decided: ``refusal`` when it is refused, else ``inner``
+    (its allowed or asked verdict, whose plan replaces the inner words) and ``prefix``, how
+    many words of argv are the wrapper and its options."""
+
+    refusal: Verdict | None = None
+    inner: Verdict | None = None
+    prefix: int = 0
+
+
 def _inner_verdict(
     policy: Policy,
     request: ExecRequest,
@@ -371,9 +444,9 @@ def _inner_verdict(
     argv: tuple[str, ...],
     real: str,
     rule_name: str,
-) -> Verdict | None:
-    """For a wrapper (env, timeout, ...): the refusal of its inner command, or None when
-    the inner command is allowed too (or ``argv`` is no wrapper)."""
+) -> _Wrapped | None:
+    """For a wrapper (env, timeout, ...): its inner command decided by the same policy; None
+    when ``argv`` is no wrapper (or one with nothing inside, such as ``env`` alone)."""
     names = {os.path.basename(argv[0]), os.path.basename(real)}
     program = next((n for n in sorted(names) if n in WRAPPERS or n in ("xargs", "find")), None)
     if program is None:
@@ -381,30 +454,37 @@ def _inner_verdict(
     try:
         unwrapped = unwrap(program, argv)
     except WrapperRefusal as refusal:
-        return _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", refusal.reason)
+        return _Wrapped(_deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", refusal.reason))
     if unwrapped is None or not unwrapped.inner:
         return None
     if depth + 1 > MAX_DEPTH:
-        return _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", "wrappers nested too deep")
+        return _Wrapped(
+            _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", "wrappers nested too deep")
+        )
     for name in unwrapped.assigns:
         pat = _env_denied(name, policy.env.deny) or _env_denied(name, policy.env.override_deny)
         if pat is not None:
-            return _deny(
-                "EG-ENV-DENIED",
-                "env.deny",
-                f"{program} sets {name!r}, which this policy denies (pattern {pat!r})",
+            return _Wrapped(
+                _deny(
+                    "EG-ENV-DENIED",
+                    "env.deny",
+                    f"{program} sets {name!r}, which this policy denies (pattern {pat!r})",
+                )
             )
     inner = _evaluate(
         policy, attrs.evolve(request, argv=unwrapped.inner, command=None), host_env, depth + 1
     )
-    if inner.decision.allowed:
-        return None
+    prefix = len(argv) - len(unwrapped.inner)
     d = inner.decision
+    if d.allowed:
+        return _Wrapped(inner=inner, prefix=prefix)
     if d.verdict == "ask":
         # the inner rule asks: so does the whole command (under the inner rule, so that a
         # grant for it covers the wrapped form too)
-        return Verdict(attrs.evolve(d, reason=f"inside {program}: {d.reason}"), None)
-    return _deny(d.code, f"{d.rule} (inside {program})", f"inside {program}: {d.reason}")
+        why = f"inside {program}: {d.reason}"
+        asked = attrs.evolve(inner, decision=attrs.evolve(d, reason=why))
+        return _Wrapped(inner=asked, prefix=prefix)
+    return _Wrapped(_deny(d.code, f"{d.rule} (inside {program})", f"inside {program}: {d.reason}"))
 
 
 def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
@@ -452,9 +532,6 @@ def _git_hardened(policy: Policy, env: dict[str, str]) -> dict[str, str]:
     return {**env, **GIT_HARDENING}
 
 
-SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh"})
-
-
 def _shell_name(rule: AllowRule, real: str) -> str | None:
     for name in (os.path.basename(rule.command.split()[0]), os.path.basename(real)):
         if name in SHELLS:
@@ -471,29 +548,31 @@ def _shell_verdict(
     rule_name: str,
     argv: tuple[str, ...],
 ) -> Verdict | None:
-    """A shell allowed by name runs a script file from the workspace, or ``-c LINE`` — and
+    """A shell allowed by name runs a script file from the workspace, or ``-c LINE`` -- and
     then LINE is decided by this same policy, as if it had been sent as the command line,
     and what runs is what that decision planned (the canonical form), not the shell's own
-    reading of LINE. Anything else (options, stdin programs, arguments after LINE) is
-    refused: execgate cannot decide it. None: a script file in the workspace, decided as
-    any program run is."""
+    reading of LINE. Every option is read against the shells' table (``_shells``); anything
+    else is refused: execgate cannot decide it. None: a script file in the workspace, decided
+    as any program run is."""
     shell = os.path.basename(argv[0])
-    # -l / --login (a login shell: ignored, since what runs is the decided plan) and -c, as
-    # separate or bundled flags (`bash -lc LINE`, the form agents use most)
-    letters: set[str] = set()
-    i = 1
-    while i < len(argv) and argv[i].startswith("-") and argv[i] not in ("-", "--"):
-        word = argv[i]
-        letters |= {"l"} if word == "--login" else set(word[1:]) if word[1] != "-" else {"?"}
-        i += 1
-    args = (("-c",) if "c" in letters else ()) + argv[i:]
-    if not letters <= {"c", "l"}:
-        args = ("-?", *args)
-    if len(args) == 2 and args[0] == "-c":
+    try:
+        call = read_shell(argv)
+    except ShellOptionRefusal as refusal:
+        return _deny(
+            "EG-POLICY-FLAG",
+            f"{rule_name}.builtin",
+            f"{refusal.reason}; only `{shell} -c LINE` (LINE decided by this policy) or "
+            f"`{shell} SCRIPT` (a script in the workspace) are built in "
+            '(args = "any" allows everything)',
+            argv=argv,
+            cwd=cwd,
+        )
+    if call.mode == "line":
+        assert call.line is not None
         if depth + 1 > MAX_DEPTH:
             return _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", "wrappers nested too deep")
         inner = _evaluate(
-            policy, attrs.evolve(request, argv=None, command=args[1]), host_env, depth + 1
+            policy, attrs.evolve(request, argv=None, command=call.line), host_env, depth + 1
         )
         d = inner.decision
         if d.verdict == "deny":
@@ -504,27 +583,22 @@ def _shell_verdict(
                 argv=argv,
                 cwd=cwd,
             )
-        return attrs.evolve(inner, decision=attrs.evolve(d, reason=f"{d.reason} (via {shell} -c)"))
-    if args and not args[0].startswith("-"):
-        script = _real(os.path.join(cwd, args[0]))
-        if not _inside(script, policy.root):
-            return _deny(
-                "EG-PATH-ESCAPE",
-                f"{rule_name}.builtin",
-                f"{shell}: the script {args[0][:80]!r} is outside the workspace",
-                argv=argv,
-                cwd=cwd,
-            )
-        return None
-    return _deny(
-        "EG-POLICY-FLAG",
-        f"{rule_name}.builtin",
-        f"{shell}: only `{shell} -c LINE` (LINE decided by this policy) or `{shell} SCRIPT` "
-        "(a script in the workspace) are built in; options and programs read from stdin are "
-        'refused (args = "any" allows everything)',
-        argv=argv,
-        cwd=cwd,
-    )
+        decision = attrs.evolve(d, reason=f"{d.reason} (via {shell} -c)")
+        plan = inner.plan
+        if call.errexit and plan is not None and plan.argv[:2] == (SCRIPT_SHELL, "-c"):
+            plan = attrs.evolve(plan, argv=(SCRIPT_SHELL, "-e", *plan.argv[1:]))
+        return attrs.evolve(inner, decision=decision, plan=plan)
+    script = call.operands[0]
+    if _confined(policy, cwd, script) is None:
+        return _deny(
+            "EG-PATH-ESCAPE",
+            f"{rule_name}.builtin",
+            f"{shell}: the script {script[:80]!r} is outside the workspace (or is a device "
+            "or a /proc path, which reads a program the policy cannot see)",
+            argv=argv,
+            cwd=cwd,
+        )
+    return None
 
 
 def _builtin_verdict(
@@ -550,10 +624,7 @@ def _builtin_verdict(
     except ArgRefusal as refusal:
         return _deny("EG-POLICY-FLAG", f"{rule_name}.builtin", refusal.reason)
     for value in checked.paths:
-        target = _real(os.path.join(cwd, os.path.expanduser(value)))
-        if target in _DEVICES_OK:
-            continue
-        if not _inside(target, policy.root) or target.startswith(("/proc/", "/dev/")):
+        if _confined(policy, cwd, os.path.expanduser(value)) is None:
             return _deny(
                 "EG-PATH-ESCAPE",
                 f"{rule_name}.builtin",
@@ -568,12 +639,7 @@ SCRIPT_SHELL = "/bin/sh"
 
 def _redirect_target(policy: Policy, cwd: str, target: str) -> str | None:
     """The absolute path a redirection may use, or None when it leaves the workspace."""
-    real = _real(os.path.join(cwd, target))
-    if real in _DEVICES_OK:
-        return real
-    if not _inside(real, policy.root) or real.startswith(("/proc/", "/dev/")):
-        return None
-    return real
+    return _confined(policy, cwd, target)
 
 
 def _evaluate_script(
@@ -602,7 +668,8 @@ def _evaluate_script(
             "this policy accepts one simple command per request (no lists or pipelines)",
             cwd=cwd,
         )
-    programs: list[str] = []
+    plans: list[tuple[str, ...]] = []
+    env: dict[str, str] = {}
     targets: list[list[str]] = []
     rules: list[str] = []
     asks: list[str] = []
@@ -620,9 +687,22 @@ def _evaluate_script(
             )
         if verdict.decision.verdict == "ask":
             asks.append(f"command {n}: {verdict.decision.reason}")
+        fed = verdict.plan.stdin
+        if fed is not None and (request.stdin is None or fed != bytes(request.stdin)):
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell",
+                f"command {n} reads a here-document inside a list or pipeline; send it as a "
+                "command line of its own",
+                cwd=cwd,
+            )
         first = first or verdict
         rules.append(verdict.decision.rule)
-        programs.append(verdict.plan.argv[0])
+        # the command's whole plan, not its words: a shell's -c line runs as decided, a
+        # wrapper's inner program by its resolved path
+        plans.append(verdict.plan.argv)
+        for name, value in verdict.plan.env.items():
+            env.setdefault(name, value)
         paths: list[str] = []
         for r in command.redirects:
             if r.op in (">&", "<&"):
@@ -648,8 +728,10 @@ def _evaluate_script(
             paths.append(target)
         targets.append(paths)
     assert first is not None and first.plan is not None
-    canonical = render(script, programs, targets)
-    plan = attrs.evolve(first.plan, argv=(SCRIPT_SHELL, "-c", canonical))
+    canonical = render(script, plans, targets)
+    # every command's environment: each is the request's, plus what a program's hardening
+    # adds (git's GIT_CONFIG_*), which other programs ignore
+    plan = attrs.evolve(first.plan, argv=(SCRIPT_SHELL, "-c", canonical), env=env)
     rule = f"script[{len(commands)}]: {'; '.join(dict.fromkeys(rules))}"[:500]
     if asks:
         decision = Decision(
@@ -792,9 +874,9 @@ def _evaluate(
                     argv=argv,
                     cwd=cwd,
                 )
-        inner = _inner_verdict(policy, request, host_env, depth, argv, real, rule_name)
-        if inner is not None and inner.decision.verdict != "ask":
-            return attrs.evolve(inner, argv=argv, cwd=cwd)
+        wrapped = _inner_verdict(policy, request, host_env, depth, argv, real, rule_name)
+        if wrapped is not None and wrapped.refusal is not None:
+            return attrs.evolve(wrapped.refusal, argv=argv, cwd=cwd)
         # A program named by path may lie in the workspace, where the job can swap a symlink
         # between this decision and the exec: run the file the decision was made on. A bare
         # name was found on PATH outside the workspace: keep its name (multi-call binaries
@@ -813,8 +895,15 @@ def _evaluate(
             capture_stderr=request.capture_stderr,
             sandbox=_sandbox_plan(policy, request),
         )
-        if inner is not None:  # an [[ask]] rule matched the wrapped command
-            return Verdict(inner.decision, plan, argv, cwd)
+        if wrapped is not None and wrapped.inner is not None:
+            # What runs inside the wrapper is the inner command's plan, never its words: a
+            # shell's -c line becomes its decided form, a program its resolved path with its
+            # hardening (git's environment), a here-document its stdin.
+            inner_plan = wrapped.inner.plan
+            assert inner_plan is not None
+            plan = attrs.evolve(inner_plan, argv=(exe, *argv[1 : wrapped.prefix], *inner_plan.argv))
+            if wrapped.inner.decision.verdict == "ask":  # an [[ask]] rule matched inside
+                return Verdict(wrapped.inner.decision, plan, argv, cwd)
         if kind == "ask":
             reason = allow_rule.reason or (
                 f"{allow_rule.command!r} needs a person's approval under {policy.source}"

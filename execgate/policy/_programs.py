@@ -2140,6 +2140,9 @@ def _npx(operands: tuple[str, ...], options: Options) -> str | None:
 
 
 def _make(operands: tuple[str, ...], options: Options) -> str | None:
+    for name, value in options:
+        if name in ("-f", "--file", "--makefile") and value == "-":
+            return f"{name} - reads the makefile (its recipes) from stdin, which cannot be decided"
     for op in operands:
         if "=" in op:
             return f"variable assignment {op.split('=')[0]!r}= can change the commands make runs"

@@ -202,6 +202,16 @@ def parse_script(line: str) -> Script:
     return script
 
 
+def _find(node: Node, kind: str) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.type == kind:
+            found.append(n)
+        stack.extend(n.children)
+    return found
+
+
 @attrs.frozen
 class HereDoc:
     """A command whose stdin is a here-document: decide ``command``, feed it ``body``."""
@@ -216,9 +226,30 @@ def split_heredoc(line: str) -> HereDoc | None:
     literally: a quoted delimiter means no expansion; with an unquoted one, a body with
     ``$``, backticks or backslashes (which the shell would expand) is refused."""
     source = line.encode("utf-8", "surrogateescape")
-    _SOURCE.set(source)
-    root = _PARSER.parse(source.translate(_SANITISE_LINES)).root_node
-    if root.has_error or root.named_child_count != 1:
+    head_end = source.find(b"\n")
+    if head_end < 0:
+        return None
+    head = source[:head_end]
+    # The grammar is asked only about the first line: it ends a body at the delimiter as
+    # written (`E'O'F`), where bash ends it at the delimiter after quote removal (`EOF`). So
+    # the first line is parsed with a stand-in body, and the real body is cut out below by
+    # bash's rule.
+    starts = _find(_PARSER.parse(head.translate(_SANITISE)).root_node, "heredoc_start")
+    if len(starts) != 1:
+        return None
+    spelled = head[starts[0].start_byte : starts[0].end_byte]
+    try:
+        unquoted = decode_word(spelled.decode("utf-8", "surrogateescape"))
+    except ShellRefusal:
+        raise _refuse("a here-document delimiter with expansions") from None
+    # the grammar ends a stand-in body at one spelling or the other, depending on the quotes
+    for end_line in (unquoted.encode("utf-8", "surrogateescape"), spelled):
+        probe = head + b"\n" + end_line + b"\n"
+        _SOURCE.set(probe)
+        root = _PARSER.parse(probe.translate(_SANITISE_LINES)).root_node
+        if not root.has_error and root.named_child_count == 1:
+            break
+    else:
         return None
     stmt = root.named_children[0]
     if stmt.type != "redirected_statement" or stmt.named_child_count != 2:
@@ -234,36 +265,46 @@ def split_heredoc(line: str) -> HereDoc | None:
         if kinds[:2] in (["<<", "heredoc_start"], ["<<-", "heredoc_start"]):
             raise _refuse("a here-document with other redirections or expansions")
         return None
-    start, end = redirect.children[1], redirect.children[3]
-    if source[stmt.end_byte :].strip():
-        raise _refuse("a here-document followed by more commands")
-    delimiter = _text(start)
-    quoted = any(q in delimiter for q in "'\"\\")
-    first = source.find(b"\n", start.end_byte) + 1
-    if first == 0 or end.start_byte < first - 1:
-        raise _refuse("a here-document without a body")
-    if source[start.end_byte : first - 1].strip():
+    start = redirect.children[1]
+    written = _text(start)
+    quoted = any(q in written for q in "'\"\\")
+    # The body ends at the first line equal to the delimiter *after quote removal*, as bash
+    # reads it (`<<E'O'F` ends at `EOF`); the grammar's own idea of the end is not trusted.
+    delimiter = decode_word(written).encode("utf-8", "surrogateescape")
+    if not delimiter or b"\n" in delimiter:
+        raise _refuse("a here-document delimiter that is empty or spans lines")
+    first = head_end + 1
+    if head[start.end_byte :].strip():
         raise _refuse("words after a here-document's delimiter")
-    last = source.rindex(b"\n", 0, end.start_byte) + 1 if end.start_byte > first else first
-    lines = source[first:last].split(b"\n")
-    if redirect.children[0].type == "<<-":
-        lines = [ln.lstrip(b"\t") for ln in lines]
-    body = b"\n".join(lines)
+    strip_tabs = redirect.children[0].type == "<<-"
+    lines = source[first:].split(b"\n")
+    for n, raw in enumerate(lines):
+        if (raw.lstrip(b"\t") if strip_tabs else raw) == delimiter:
+            body_lines, rest = lines[:n], lines[n + 1 :]
+            break
+    else:
+        raise _refuse("a here-document whose delimiter line never comes")
+    if any(r.strip() for r in rest):
+        raise _refuse("a here-document followed by more commands")
+    if strip_tabs:
+        body_lines = [ln.lstrip(b"\t") for ln in body_lines]
+    body = b"\n".join([*body_lines, b""]) if body_lines else b""
     if not quoted and any(c in body for c in (b"$", b"`", b"\\")):
         raise _refuse("an unquoted here-document with $, ` or \\ (quote the delimiter: <<'EOF')")
     return HereDoc(_text(command), body)
 
 
-def render(script: Script, programs: list[str], redirect_paths: list[list[str]]) -> str:
-    """The canonical script: each command's program replaced by ``programs[i]``, each path
-    redirection target by ``redirect_paths[i][j]``, every word quoted."""
+def render(script: Script, plans: list[tuple[str, ...]], redirect_paths: list[list[str]]) -> str:
+    """The canonical script: each command replaced by the argv it was decided to run,
+    ``plans[i]`` (its program an absolute path), each path redirection target by
+    ``redirect_paths[i][j]``, every word quoted."""
     parts: list[str] = []
     ci = 0
     for item in script.items:
         if isinstance(item, str):
             parts.append(item)
             continue
-        words = [shlex.quote(programs[ci]), *(shlex.quote(w) for w in item.argv[1:])]
+        words = [shlex.quote(w) for w in plans[ci]]
         for j, r in enumerate(item.redirects):
             if r.op in (">&", "<&"):
                 words.append(f"{r.fd}{r.op}{r.target}")

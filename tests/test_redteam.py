@@ -1,0 +1,268 @@
+"""An attacker who writes the agent's command lines: each case is one way around the gate.
+
+Two policies, as an outside review wrote them: ``ro`` allows ls, cat, bash and sh (confined to
+the workspace), echo, env and timeout, with no write redirects; ``dev`` allows a development
+tool set with write redirects. Decisions are checked with the pure engine; the cases that
+matter most also run through a real Gate, and the test looks at what the job really did.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from execgate import ExecRequest, Gate, Refused, load_policy
+from execgate.policy import Policy, evaluate
+
+RO = """
+version = 1
+[workspace]
+root = "{root}"
+[shell]
+write_redirects = false
+[[allow]]
+command = "ls"
+paths = "workspace"
+[[allow]]
+command = "cat"
+paths = "workspace"
+[[allow]]
+command = "bash"
+paths = "workspace"
+[[allow]]
+command = "sh"
+paths = "workspace"
+[[allow]]
+command = "echo"
+[[allow]]
+command = "env"
+[[allow]]
+command = "timeout"
+[[allow]]
+command = "nice"
+[[allow]]
+command = "nohup"
+[[allow]]
+command = "stdbuf"
+"""
+
+DEV_PROGRAMS = ["python3", "git", "make", "npm", "node", "sed", "awk", "grep", "find", "tar"]
+DEV_PROGRAMS += ["curl", "ls", "cat", "ln"]
+DEV = """
+version = 1
+[workspace]
+root = "{root}"
+[shell]
+write_redirects = true
+[[allow]]
+command = "pip install"
+[[allow]]
+command = "echo"
+[[allow]]
+command = "env"
+[[allow]]
+command = "timeout"
+""" + "".join(
+    f'[[allow]]\ncommand = "{p}"\npaths = "workspace"\n' for p in DEV_PROGRAMS if p != "pytest"
+)
+
+
+def _load(tmp_path: Path, text: str, name: str) -> Policy:
+    ws = tmp_path / "ws"
+    ws.mkdir(exist_ok=True)
+    (ws / "a.txt").write_text("A-CONTENT\n")
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text.format(root=ws))
+    return load_policy(path)
+
+
+@pytest.fixture
+def ro(tmp_path: Path) -> Policy:
+    return _load(tmp_path, RO, "ro")
+
+
+@pytest.fixture
+def dev(tmp_path: Path) -> Policy:
+    return _load(tmp_path, DEV, "dev")
+
+
+def decide(policy: Policy, **request: object) -> tuple[str, str, tuple[str, ...] | None]:
+    v = evaluate(policy, ExecRequest(**request), dict(os.environ))  # type: ignore[arg-type]
+    return v.decision.verdict, v.decision.code, v.plan.argv if v.plan else None
+
+
+# --- 1. a `+` option ends nothing: the shell's options are read by a table ----------------
+
+PLUS_OPTIONS = [
+    "bash +x -c 'cat /etc/hostname; id'",
+    "sh +e -c 'cat /etc/shadow'",
+    "bash +o posix -c id",
+    "bash -l +x -c id",
+    "timeout 5 bash +x -c id",
+    "env bash +e -c id",
+    "bash +O extglob -c id",
+    "bash + -c id",
+    "bash -x +v -c 'id'",
+    "bash -o errexit +o xtrace -c id",
+    "nice bash +x -c id",
+    "bash -c \"bash +x -c 'id'\"",
+    "echo x; bash +x -c id",
+]
+
+
+@pytest.mark.parametrize("line", PLUS_OPTIONS)
+def test_a_plus_option_does_not_hide_the_shells_line(ro: Policy, line: str) -> None:
+    verdict, code, _ = decide(ro, command=line)
+    assert verdict == "deny", (line, code)
+
+
+def test_the_shells_options_decide_where_the_line_is(ro: Policy) -> None:
+    # bash reads the first operand after every option as the line, wherever -c stood
+    assert decide(ro, argv=["bash", "-c", "-e", "id"])[0] == "deny"
+    assert decide(ro, argv=["bash", "-ce", "cat a.txt"])[0] == "allow"
+    assert decide(ro, argv=["bash", "-c", "--", "id"])[0] == "deny"
+
+
+# --- 2 and 10. what runs is the plan that was decided, behind wrappers and inside lists ------
+
+SMUGGLE_HEREDOC = "cat <<E'O'F\nx\nEOF\ncat /etc/hostname\nE'O'F"
+
+
+def test_a_quoted_heredoc_delimiter_ends_where_bash_ends_it(ro: Policy) -> None:
+    # bash removes the quotes: the body ends at the line "EOF", and `cat /etc/hostname` follows
+    for argv in (["bash", "-c", SMUGGLE_HEREDOC], ["env", "bash", "-c", SMUGGLE_HEREDOC]):
+        assert decide(ro, argv=argv)[0] == "deny", argv
+    assert decide(ro, command=SMUGGLE_HEREDOC)[0] == "deny"
+    fine = "cat <<E'O'F\n$HOME `id` E'O'F\nEOF"
+    verdict, _, plan = decide(ro, command=fine)
+    assert verdict == "allow" and plan is not None and plan[1:] == ()
+
+
+@pytest.mark.parametrize(
+    "wrapper", [["env"], ["timeout", "5"], ["nice"], ["nohup"], ["stdbuf", "-oL"]]
+)
+def test_a_shell_behind_a_wrapper_runs_the_decided_plan(ro: Policy, wrapper: list[str]) -> None:
+    verdict, _, plan = decide(ro, argv=[*wrapper, "bash", "-c", "cat a.txt && ls"])
+    assert verdict == "allow" and plan is not None
+    # the shell is gone: the wrapper runs /bin/sh with the canonical script of resolved paths
+    inner = plan[len(wrapper) :]
+    assert inner[:2] == ("/bin/sh", "-c"), plan
+    assert "bash" not in " ".join(inner), plan
+
+
+def test_a_shell_inside_a_list_runs_its_decided_line(ro: Policy) -> None:
+    verdict, _, plan = decide(ro, command="echo x; bash -c 'cat a.txt'")
+    assert verdict == "allow" and plan is not None
+    script = plan[2]
+    assert "-c" not in script.split()[2:], script  # not `/usr/bin/cat -c 'cat a.txt'`
+    assert script.endswith("a.txt"), script
+    verdict, _, plan = decide(ro, command="echo x; bash -c 'ls; cat a.txt'")
+    assert verdict == "allow" and plan is not None
+    assert "'ls; cat a.txt'" not in plan[2], plan  # not handed to a shell verbatim
+
+
+def test_git_behind_a_wrapper_or_in_a_list_keeps_its_hardening(dev: Policy) -> None:
+    for request in ({"command": "timeout 5 git status"}, {"command": "echo x && git status"}):
+        v = evaluate(dev, ExecRequest(**request), dict(os.environ))  # type: ignore[arg-type]
+        assert v.plan is not None and v.plan.env.get("GIT_CONFIG_KEY_0") == "core.fsmonitor"
+
+
+@pytest.mark.anyio
+async def test_wrapped_and_listed_shells_run_what_was_decided(
+    ro: Policy, tmp_path: Path, anyio_backend: str
+) -> None:
+    """Through a real gate: the job's output is the decided commands' and nothing else."""
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=ro, store=store) as gate:
+        for argv in (
+            ["env", "bash", "-c", "cat a.txt"],
+            ["timeout", "5", "bash", "-c", "echo x; cat a.txt"],
+            ["env", "bash", "-c", "cat <<'EOF'\nA-CONTENT\nEOF"],
+        ):
+            result = await gate.run(argv=argv)
+            assert result.exit_code == 0, (argv, result.stderr)
+            assert result.stdout.decode().strip().endswith("A-CONTENT"), (argv, result.stdout)
+        with pytest.raises(Refused):
+            await gate.run(argv=["env", "bash", "-c", SMUGGLE_HEREDOC])
+        with pytest.raises(Refused):
+            await gate.run(command="echo x; bash +x -c 'cat /etc/hostname'")
+        result = await gate.run(command="echo x; bash -c 'cat a.txt'")
+        assert result.stdout == b"x\nA-CONTENT\n", result
+
+
+# --- 4. no program text from descriptors -----------------------------------------------------
+
+STDIN_PROGRAMS = [
+    "python3 /dev/stdin",
+    "python3 /dev/fd/0",
+    "python3 /proc/self/fd/0",
+    "python3 /proc/self/cwd/x.py",
+    "python3 -",
+    "node /dev/stdin",
+    "make -f -",
+    "make -f-",
+    "make --file=-",
+    "make --makefile=/dev/stdin",
+    "make -f /dev/fd/0",
+    "cat /proc/self/environ",
+    "cat /dev/stdin",
+]
+
+
+@pytest.mark.parametrize("line", STDIN_PROGRAMS)
+def test_no_program_text_from_descriptors(dev: Policy, line: str) -> None:
+    verdict, code, _ = decide(dev, command=line, stdin=b"print(1)\n")
+    assert verdict == "deny", (line, code)
+
+
+def test_a_workspace_symlink_into_proc_is_not_followed_in_the_gate(
+    dev: Policy, tmp_path: Path
+) -> None:
+    ws = tmp_path / "ws"
+    os.symlink("/dev/stdin", ws / "prog.py")
+    os.symlink("/proc/self/fd", ws / "fds")
+    os.symlink("/proc/self/cwd", ws / "here")
+    for line in ("python3 prog.py", "python3 fds/0", "cat here/a.txt", "cat prog.py"):
+        assert decide(dev, command=line)[0] == "deny", line
+    assert decide(dev, command="echo hi > here/x")[0] == "deny"
+    assert decide(dev, command="ls", cwd="here")[0] == "deny"
+
+
+@pytest.mark.anyio
+async def test_python_from_stdin_does_not_run(
+    dev: Policy, tmp_path: Path, anyio_backend: str
+) -> None:
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    marker = tmp_path / "ws" / "ran"
+    code = f"open({str(marker)!r}, 'w').write('x')\n".encode()
+    async with Gate.open(policy=dev, store=store) as gate:
+        for argv in (["python3", "/dev/stdin"], ["python3", "/proc/self/fd/0"]):
+            with pytest.raises(Refused):
+                await gate.run(argv=argv, stdin=code)
+    assert not marker.exists()
+
+
+# --- the decision and the real shell agree on shell words ----------------------------------
+
+
+def test_shell_reading_matches_bash_for_option_words(ro: Policy, tmp_path: Path) -> None:
+    """For each accepted option form, real bash runs the line we decided (it prints the
+    marker), so the table does not accept a word bash reads differently."""
+    bash = "/bin/bash"
+    for options in (
+        ["-c"],
+        ["-lc"],
+        ["-ec"],
+        ["+x", "-c"],
+        ["+", "-c"],
+        ["-c", "--"],
+        ["-o", "pipefail", "-c"],
+        ["+o", "xtrace", "-c"],
+        ["-c", "-e"],
+    ):
+        out = subprocess.run([bash, *options, "echo MARK"], capture_output=True, text=True)
+        assert out.stdout == "MARK\n", (options, out)
+        assert decide(ro, argv=["bash", *options, "echo MARK"])[0] == "allow", options
