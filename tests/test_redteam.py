@@ -266,3 +266,148 @@ def test_shell_reading_matches_bash_for_option_words(ro: Policy, tmp_path: Path)
         out = subprocess.run([bash, *options, "echo MARK"], capture_output=True, text=True)
         assert out.stdout == "MARK\n", (options, out)
         assert decide(ro, argv=["bash", *options, "echo MARK"])[0] == "allow", options
+
+
+# --- 6. program-table gaps -------------------------------------------------------------------
+
+TABLE_GAPS = [
+    "awk 'BEGIN{ARGV[1]=\"/etc/shadow\";ARGC=2}{print}'",
+    "awk 'BEGIN{ARGV[ARGC++]=\"/etc/shadow\"}{print}'",
+    "awk -v ARGC=2 '{print}' a.txt",
+    "awk '{print}' ARGC=3 a.txt",
+    'awk \'BEGIN{ENVIRON["PATH"]="/tmp"}\'',
+    "curl -s -w @/etc/shadow -o /dev/null http://127.0.0.1:9",
+    "curl -H @/etc/hostname http://127.0.0.1:9",
+    "curl --write-out=@a.txt http://127.0.0.1:9",
+    "curl -b /etc/hostname http://127.0.0.1:9",
+    "curl file:/etc/passwd",
+    "curl FILE:///etc/passwd",
+    "curl ' file:///etc/passwd'",
+    "curl '{file:///etc/passwd,http://x}'",
+    "curl 'http://x/[1-2]' -o a.txt",
+    "curl --proto-redir=all -L http://127.0.0.1:9",
+    "curl --proto =all http://127.0.0.1:9",
+    "curl ftp.example.com",
+    "npm version patch",
+    "npm version 1.2.3",
+    "git log --show-signature",
+    "git log --format=%G?",
+    "git show --pretty=format:%GS",
+    "tar -tf host:file.tar",
+    "tar -tvf user@host:x.tar",
+]
+
+
+@pytest.mark.parametrize("line", TABLE_GAPS)
+def test_program_table_gaps_are_closed(dev: Policy, line: str) -> None:
+    verdict, code, _ = decide(dev, command=line)
+    assert verdict == "deny", (line, code)
+
+
+STILL_FINE = [
+    "awk '{print $1}' a.txt",
+    "awk -F: '{print ENVIRON[\"HOME\"]}' a.txt",
+    "curl -s http://127.0.0.1:9/x",
+    "curl -s localhost:8080/x",
+    "curl -g 'http://x/[1]'",
+    "curl -H 'Accept: application/json' https://example.com",
+    "curl -b 'a=b' https://example.com",
+    "curl --proto =https https://example.com",
+    "npm version",
+    "git log --format=%h",
+    "tar -tf a.tar",
+]
+
+
+@pytest.mark.parametrize("line", STILL_FINE)
+def test_what_the_tables_still_allow(dev: Policy, line: str) -> None:
+    verdict, code, _ = decide(dev, command=line)
+    assert verdict == "allow", (line, code)
+
+
+# --- 7. git's diff drivers, textconv and signatures are pinned off in the plan -------------
+
+
+def test_git_plans_switch_off_drivers_and_gpg(dev: Policy) -> None:
+    for line, pins in (
+        ("git diff", ("--no-ext-diff", "--no-textconv")),
+        ("git -C . log -p", ("--no-ext-diff", "--no-textconv")),
+        ("git --git-dir=.git show HEAD", ("--no-ext-diff", "--no-textconv")),
+        ("git blame a.txt", ("--no-textconv",)),
+    ):
+        v = evaluate(dev, ExecRequest(command=line), dict(os.environ))
+        assert v.plan is not None, line
+        sub = line.split()[-1] if line.endswith(("diff", "log -p")) else None
+        assert all(p in v.plan.argv for p in pins), (line, v.plan.argv)
+        assert v.plan.env["GIT_CONFIG_VALUE_5"].startswith("/nonexistent"), v.plan.env
+        del sub
+
+
+def _git(ws: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=ws, check=True, capture_output=True)
+
+
+@pytest.mark.anyio
+async def test_a_repository_diff_driver_does_not_run(
+    dev: Policy, tmp_path: Path, anyio_backend: str
+) -> None:
+    ws = tmp_path / "ws"
+    marker = tmp_path / "pwned"
+    _git(ws, "init", "-q")
+    _git(ws, "add", "a.txt")
+    _git(ws, "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q", "-m", "x")
+    (ws / ".gitattributes").write_text("* diff=pwn\n")
+    _git(ws, "config", "diff.pwn.command", f"touch {marker}")
+    _git(ws, "config", "diff.pwn.textconv", f"touch {marker}.tc;cat")
+    _git(ws, "config", "gpg.program", f"touch {marker}.gpg;false")
+    _git(ws, "config", "log.showSignature", "true")
+    (ws / "a.txt").write_text("changed\n")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=dev, store=store) as gate:
+        for line in ("git diff", "git log -p", "git show HEAD", "git diff a.txt"):
+            await gate.run(command=line)
+    assert not list(tmp_path.glob("pwned*")), list(tmp_path.glob("pwned*"))
+
+
+# --- 9 and 11. symlinks a command makes or follows --------------------------------------------
+
+
+def test_a_symlink_target_is_read_from_the_links_directory(dev: Policy, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / "a" / "b").mkdir(parents=True)
+    line = "ln -s ../x ../../lnk; echo DATA > ../../lnk"
+    assert decide(dev, command=line, cwd="a/b")[0] == "deny"
+    for bad in (
+        "ln -s ../x ../../lnk",
+        "ln -s /etc/passwd p",
+        "ln -s ../../.. up",
+        "ln -sf .. l",
+        "ln -s -t a ..",
+    ):
+        assert decide(dev, command=bad, cwd="a/b" if "../.." in bad else ".")[0] == "deny", bad
+    for fine in ("ln -s a.txt l2", "ln -sr a.txt a/l4"):
+        assert decide(dev, command=fine)[0] == "allow", fine
+
+
+FOLLOWING = [
+    "grep -R x .",
+    "grep -rR x .",
+    "grep --dereference-recursive x .",
+    "find -L .",
+    "find -H . -name x",
+    "find . -follow",
+    "tar -htf a.tar",
+    "ls -LR",
+    "ls -R -L .",
+]
+
+
+@pytest.mark.parametrize("line", FOLLOWING)
+def test_recursion_that_follows_symlinks_is_refused(dev: Policy, line: str) -> None:
+    verdict, code, _ = decide(dev, command=line)
+    assert verdict == "deny", (line, code)
+
+
+def test_recursion_that_does_not_follow_is_fine(dev: Policy) -> None:
+    for line in ("grep -r x .", "find . -name x", "ls -R", "ls -L a.txt"):
+        assert decide(dev, command=line)[0] == "allow", line

@@ -49,12 +49,14 @@ from ..models import (
     SandboxPlan,
 )
 from ._model import AllowRule, DenyRule, Policy
+from ._pins import pinned
 from ._programs import ArgRefusal, builtin_for, with_flags
 from ._programs import check as check_builtin
 from ._script import parse_script, render, split_heredoc
 from ._shell import ShellRefusal, split_command
 from ._shells import SHELLS, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
+from ._symlinks import follow_refusal, symlink_targets
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
 
 FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -155,11 +157,12 @@ def effective_limits(policy: Policy, request: ExecRequest) -> Limits | Verdict:
 
 def resolve_cwd(policy: Policy, cwd: str) -> str | Verdict:
     root = policy.root
-    joined = os.path.normpath(os.path.join(root, cwd))  # an absolute cwd replaces root
+    joined = os.path.join(root, cwd)  # an absolute cwd replaces root here: checked below
+    lexical = os.path.normpath(joined)
     real = _real(joined)
-    if real != joined and _resolve_plain(joined) == UNRESOLVABLE:
+    if real != lexical and _resolve_plain(joined) == UNRESOLVABLE:
         real = UNRESOLVABLE  # through /proc/self/cwd or the like: names the gate's own
-    if not _inside(real, root) or _in_process_tree(joined):
+    if not _inside(real, root) or _in_process_tree(lexical):
         return _deny(
             "EG-CWD-ESCAPE",
             "workspace.root",
@@ -243,17 +246,17 @@ def _confined(policy: Policy, cwd: str, value: str) -> str | None:
     """The real path ``value`` (relative to ``cwd``) names, when it is inside the workspace
     or is ``/dev/null``; None when it is outside, or reaches /proc or /dev (directly or
     through symlinks: those trees name the opening process, see ``_PROCESS_TREES``)."""
-    lexical = os.path.normpath(os.path.join(cwd, value))
+    joined = os.path.join(cwd, value)
+    # lexically first (/dev/stdin, /proc/self/fd/0 named outright); resolved by the kernel
+    # from the words as written (`link/..` is the link target's parent, not cwd)
+    lexical = os.path.normpath(joined)
     if lexical in _DEVICES_OK:
         return lexical
     if _in_process_tree(lexical):
         return None
-    real = _real(lexical)
-    if real != lexical:
-        # a symlink was followed: make sure no step of it went through /proc or /dev
-        plain = _resolve_plain(lexical)
-        if plain == UNRESOLVABLE:
-            return None
+    real = _real(joined)
+    if real != lexical and _resolve_plain(joined) == UNRESOLVABLE:
+        return None  # a symlink was followed, through /proc or /dev
     if real in _DEVICES_OK:
         return real
     if not _inside(real, policy.root) or _in_process_tree(real):
@@ -507,7 +510,7 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
 #: [env] set names the variables itself. Filters and textconv drivers named in
 #: .gitattributes cannot be switched off this way: secure mode confines what they could do.
 GIT_HARDENING = {
-    "GIT_CONFIG_COUNT": "4",
+    "GIT_CONFIG_COUNT": "8",
     "GIT_CONFIG_KEY_0": "core.fsmonitor",
     "GIT_CONFIG_VALUE_0": "false",
     "GIT_CONFIG_KEY_1": "core.pager",
@@ -516,6 +519,15 @@ GIT_HARDENING = {
     "GIT_CONFIG_VALUE_2": "/dev/null",
     "GIT_CONFIG_KEY_3": "diff.external",
     "GIT_CONFIG_VALUE_3": "",
+    # signature checks (`log --show-signature`, `%G?`, log.showSignature) run gpg.program
+    "GIT_CONFIG_KEY_4": "log.showSignature",
+    "GIT_CONFIG_VALUE_4": "false",
+    "GIT_CONFIG_KEY_5": "gpg.program",
+    "GIT_CONFIG_VALUE_5": "/nonexistent/execgate-no-gpg",
+    "GIT_CONFIG_KEY_6": "gpg.ssh.program",
+    "GIT_CONFIG_VALUE_6": "/nonexistent/execgate-no-gpg",
+    "GIT_CONFIG_KEY_7": "gpg.x509.program",
+    "GIT_CONFIG_VALUE_7": "/nonexistent/execgate-no-gpg",
     "GIT_PAGER": "cat",
     "GIT_TERMINAL_PROMPT": "0",
 }
@@ -598,6 +610,24 @@ def _shell_verdict(
             argv=argv,
             cwd=cwd,
         )
+    return None
+
+
+def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) -> str | None:
+    """Why a command under confined paths would walk or make a symlink out of the workspace
+    (see ``_symlinks``), or None."""
+    names = {os.path.basename(argv[0]), os.path.basename(real)}
+    for name in sorted(names):
+        why = follow_refusal(name, argv[1:])
+        if why is not None:
+            return why
+    if "ln" in names:
+        for target, base in symlink_targets(argv[1:], cwd) or ():
+            if _confined(policy, _real(base), target) is None:
+                return (
+                    f"ln: the symlink target {target[:80]!r} points outside the workspace "
+                    "(a symlink's target is resolved from the link's own directory)"
+                )
     return None
 
 
@@ -874,6 +904,9 @@ def _evaluate(
                     argv=argv,
                     cwd=cwd,
                 )
+            escape = _symlink_escape(policy, cwd, argv, real)
+            if escape is not None:
+                return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", escape, argv=argv, cwd=cwd)
         wrapped = _inner_verdict(policy, request, host_env, depth, argv, real, rule_name)
         if wrapped is not None and wrapped.refusal is not None:
             return attrs.evolve(wrapped.refusal, argv=argv, cwd=cwd)
@@ -882,11 +915,16 @@ def _evaluate(
         # name was found on PATH outside the workspace: keep its name (multi-call binaries
         # such as unxz -> xz behave by argv[0]).
         exe = real if "/" in argv[0] else program
-        if allow_rule.args == "builtin" and _builtin_name(allow_rule, real) == "git":
-            env = _git_hardened(policy, env)
+        planned: tuple[str, ...] = (exe, *argv[1:])
+        if allow_rule.args == "builtin":
+            builtin = _builtin_name(allow_rule, real)
+            if builtin == "git":
+                env = _git_hardened(policy, env)
+            if builtin is not None:
+                planned = pinned(builtin, planned)
         plan = ExecPlan(
             job_id=request.job_id,
-            argv=(exe, *argv[1:]),
+            argv=planned,
             cwd=cwd,
             env=env,
             limits=limits,

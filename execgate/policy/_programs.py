@@ -210,25 +210,51 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
 
 # --- program-specific checks ------------------------------------------------------------------
 
-_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+#: A URL curl reads as http(s) without a scheme: a host name (or address) and an optional port.
+#: curl guesses other protocols from some host prefixes (ftp., dict., ldap., imap., pop3.,
+#: smtp.), so those are refused as schemes.
+_PLAIN_HOST = re.compile(r"^[A-Za-z0-9_.-]+(?::\d+)?(?:[/?#]|$)")
+_GUESSED_SCHEMES = ("ftp.", "dict.", "ldap.", "imap.", "pop3.", "smtp.")
+#: Options whose value curl reads from a file when it starts with "@".
+_CURL_AT_FILE = frozenset(
+    {"-d", "--data", "--data-binary", "--json", "-H", "--header", "-w", "--write-out"}
+)
+
+
+def _curl_url_refusal(url: str, globbing: bool) -> str | None:
+    low = url.strip().lower()
+    if globbing and any(c in url for c in "{}[]"):
+        # {file:///etc/passwd,http://x} expands to URLs no check saw
+        return "URL globbing ({...}, [...]) is refused; quote literal brackets and pass -g"
+    if low.startswith(("http://", "https://")):
+        return None
+    if _PLAIN_HOST.match(url.strip()) and not low.startswith(_GUESSED_SCHEMES):
+        return None
+    scheme = low.split(":", 1)[0] if ":" in low else low.split(".", 1)[0]
+    return f"URL scheme {scheme[:20]!r} is refused (only http and https; file: reads files)"
 
 
 def _curl_urls(operands: tuple[str, ...], options: Options) -> str | None:
+    names = {n for n, _ in options}
+    globbing = not {"-g", "--globoff"} & names
     for url in operands:
-        scheme = _URL_SCHEME.match(url)
-        name = scheme.group(1).lower() if scheme else "http"
-        if name not in ("http", "https"):
-            return f"URL scheme {name!r} is refused (only http and https; file:// reads files)"
+        reason = _curl_url_refusal(url, globbing)
+        if reason is not None:
+            return reason
     for name, value in options:
         if name == "--url" and value is not None:
-            reason = _curl_urls((value,), ())
+            reason = _curl_url_refusal(value, globbing)
             if reason is not None:
                 return reason
-        if name in ("-d", "--data", "--data-binary", "--json") and (value or "")[:1] == "@":
-            return "sending a file's content (@file) is refused"
+        if name in _CURL_AT_FILE and (value or "")[:1] == "@":
+            return f"{name} @file sends or prints a file's content, which is refused"
         # --data-urlencode [name]@file reads a file too
         if name == "--data-urlencode" and "@" in (value or "").split("=", 1)[0]:
             return "sending a file's content (@file) is refused"
+        if name in ("-b", "--cookie") and "=" not in (value or ""):
+            return f"{name} without NAME=VALUE reads cookies from a file"
+        if name == "--proto" and not re.fullmatch(r"=?(?:https?)(?:,=?https?)*", value or ""):
+            return "--proto may only narrow curl to http and https"
     return None
 
 
@@ -364,12 +390,26 @@ def awk_program_refusal(program: str) -> str | None:
         return "the awk program redirects print to a file"
     if re.search(r"\bgetline\b[^;{}\n]*<", text):
         return "the awk program reads another file with getline"
+    if re.search(r"\b(?:ARGV|ARGC)\b", text):
+        # ARGV[1]="/etc/shadow"; ARGC=2 makes awk read a file no argument named
+        return "the awk program uses ARGV or ARGC, which choose the files awk reads"
+    if re.search(r"\bENVIRON\b\s*\[[^]]*\]\s*(?:[-+*/%^]?=(?!=)|\+\+|--)", text):
+        return "the awk program changes ENVIRON"
     return None
+
+
+_AWK_SPECIAL_ASSIGN = re.compile(r"^\s*(?:ARGV|ARGC|ENVIRON)\b")
 
 
 def _awk(operands: tuple[str, ...], options: Options) -> str | None:
     if not operands:
         return "no awk program given"
+    for name, value in options:
+        if name in ("-v", "--assign") and _AWK_SPECIAL_ASSIGN.match(value or ""):
+            return f"-v {(value or '')[:30]!r} sets what chooses the files awk reads"
+    for operand in operands[1:]:
+        if _AWK_SPECIAL_ASSIGN.match(operand) and "=" in operand:
+            return f"the operand {operand[:30]!r} sets what chooses the files awk reads"
     return awk_program_refusal(operands[0])
 
 
@@ -395,10 +435,17 @@ def _node(operands: tuple[str, ...], options: Options) -> str | None:
 
 
 def _tar(operands: tuple[str, ...], options: Options) -> str | None:
-    if not {"-t", "--list"} & {n for n, _ in options}:
+    names = {n for n, _ in options}
+    if not {"-t", "--list"} & names:
         return (
             "only listing an archive (-t) is built in; extracting or creating is granted explicitly"
         )
+    if "--force-local" not in names:
+        for name, value in options:
+            # tar reads HOST:FILE as a remote archive, reached through rsh/ssh
+            if name in ("-f", "--file") and ":" in (value or "").split("/", 1)[0]:
+                archive = (value or "")[:40]
+                return f"{name} {archive!r} names a remote archive (HOST:FILE), run over ssh"
     return None
 
 
@@ -1212,7 +1259,7 @@ NPM = Spec(
         "outdated": NPM_READ,
         "view": NPM_READ,
         "help": NPM_READ,
-        "version": Spec(flags=_s("--json")),
+        "version": Spec(flags=_s("--json"), extra="npm-version"),
         "explain": NPM_READ,
         "why": NPM_READ,
     },
@@ -1696,7 +1743,6 @@ CURL = Spec(
         "--libcurl",
         "--output-dir",
         "--proto",
-        "--proto-redir",
     ),
     paths=_s(
         "-o",
@@ -1728,6 +1774,8 @@ CURL = Spec(
         "--netrc-file": "it reads credentials from a file",
         "--engine": LOADS_CODE,
         "--ssl-engine": LOADS_CODE,
+        "--proto-redir": "it lets a redirect reach other schemes (file:)",
+        "--proto-default": "it changes the scheme of URLs without one",
     },
     extra="curl",
 )
@@ -1852,7 +1900,6 @@ GIT_LOG = Spec(
         "--remotes",
         "--walk-reflogs",
         "-g",
-        "--show-signature",
         "--simplify-by-decoration",
         "--mailmap",
         "--no-walk",
@@ -1879,8 +1926,12 @@ GIT_LOG = Spec(
         "--min-parents",
         "--max-parents",
     ),
-    denied=GIT_DIFF_DENIED,
+    denied={
+        **GIT_DIFF_DENIED,
+        "--show-signature": "verifying signatures runs gpg.program, which the job can configure",
+    },
     numeric=True,
+    extra="git-log",
 )
 GIT_DIFF = Spec(
     flags=GIT_DIFF_FLAGS, valued=GIT_DIFF_VALUED, optional=GIT_DIFF_OPTIONAL, denied=GIT_DIFF_DENIED
@@ -2135,6 +2186,22 @@ def _git_stash(operands: tuple[str, ...], options: Options) -> str | None:
     )
 
 
+def _npm_version(operands: tuple[str, ...], options: Options) -> str | None:
+    if operands:
+        return (
+            "bumping a version runs package.json's preversion/version/postversion scripts and "
+            "git commit (its hooks); only `npm version` (printing versions) is built in"
+        )
+    return None
+
+
+def _git_log(operands: tuple[str, ...], options: Options) -> str | None:
+    for name, value in options:
+        if name in ("--format", "--pretty") and "%G" in (value or ""):
+            return f"{name} with %G… verifies signatures, which runs gpg.program"
+    return None
+
+
 def _npx(operands: tuple[str, ...], options: Options) -> str | None:
     return "it runs packages fetched from a registry" if operands else None
 
@@ -2158,6 +2225,8 @@ EXTRA_CHECKS.update(
         "git-stash": _git_stash,
         "make": _make,
         "npx": _npx,
+        "npm-version": _npm_version,
+        "git-log": _git_log,
     }
 )
 

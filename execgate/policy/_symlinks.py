@@ -1,0 +1,139 @@
+"""Symlinks a command follows or makes: what path confinement must also see. Pure.
+
+Path confinement checks the paths a command names, after resolving them. Two things escape
+that check, and are refused where a rule confines paths (``paths = "workspace"``):
+
+* **Recursion that follows symlinks**: ``grep -R``, ``rg -L``, ``find -L/-H/-follow``,
+  ``cp -L``, ``rsync -L/--copy-links``, ``tar -h``, ``du -L``, ``ls -L`` (with ``-R``): a
+  symlink already in the workspace (a cloned repository's) leads the walk outside, though
+  naming the link itself is refused.
+* **Symlinks made by the command**: ``ln -s TARGET LINK`` stores TARGET as written, and the
+  kernel later resolves it relative to the *link's* directory, not the cwd. The target is
+  decided that way, and refused when it leaves the workspace, so that a later command (or a
+  redirect in the same line) cannot write through it.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: program -> (short option letters, long options, whole words) that follow symlinks
+#: while recursing.
+_FOLLOWS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
+    "grep": ("R", frozenset({"--dereference-recursive"}), frozenset()),
+    "rg": ("L", frozenset({"--follow"}), frozenset()),
+    "cp": ("L", frozenset({"--dereference"}), frozenset()),
+    "rsync": (
+        "LkK",
+        frozenset({"--copy-links", "--copy-dirlinks", "--keep-dirlinks", "--copy-unsafe-links"}),
+        frozenset(),
+    ),
+    "tar": ("h", frozenset({"--dereference"}), frozenset()),
+    "du": ("L", frozenset({"--dereference"}), frozenset()),
+    "find": ("", frozenset(), frozenset({"-L", "-H", "-follow"})),
+}
+
+
+def _long_hit(word: str, longs: frozenset[str]) -> bool:
+    name = word.partition("=")[0]
+    return len(name) > 2 and any(o.startswith(name) for o in longs)
+
+
+def follow_refusal(program: str, args: tuple[str, ...]) -> str | None:
+    """Why ``args`` make ``program`` follow symlinks while it walks a tree, or None."""
+    if program == "ls":
+        shorts = "".join(a[1:] for a in args if a.startswith("-") and not a.startswith("--"))
+        longs = {a for a in args if a.startswith("--")}
+        recursive = "R" in shorts or any(_long_hit(a, frozenset({"--recursive"})) for a in longs)
+        follows = "L" in shorts or any(_long_hit(a, frozenset({"--dereference"})) for a in longs)
+        if recursive and follows:
+            return "ls -L with -R follows symlinks out of the workspace while it lists"
+        return None
+    row = _FOLLOWS.get(program)
+    if row is None:
+        return None
+    letters, following, words = row
+    for arg in args:
+        if arg == "--" and program != "find":
+            break
+        if arg in words:
+            return f"{program} {arg} follows symlinks out of the workspace while it walks"
+        if arg.startswith("--"):
+            if _long_hit(arg, following):
+                return f"{program} {arg} follows symlinks out of the workspace while it walks"
+        elif arg.startswith("-") and program != "find" and any(c in letters for c in arg[1:]):
+            return f"{program} {arg} follows symlinks out of the workspace while it walks"
+    return None
+
+
+_LN_VALUED = frozenset({"-S", "--suffix", "-t", "--target-directory"})
+
+
+def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | None:
+    """For ``ln -s``: each (target as written, the directory the kernel will resolve it
+    from: the link's own, or ``cwd`` for ``-r`` and absolute targets). None when ``args``
+    make no symlink (a hard link names its source as an ordinary path argument)."""
+    symbolic = relative = no_target_dir = False
+    directory: str | None = None
+    operands: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a == "--":
+            operands.extend(args[i:])
+            break
+        if a.startswith("--"):
+            name, eq, value = a.partition("=")
+            if "--symbolic".startswith(name) and len(name) > 2:
+                symbolic = True
+            elif "--relative".startswith(name) and len(name) > 3:
+                relative = True
+            elif "--no-target-directory".startswith(name) and len(name) > 4:
+                no_target_dir = True
+            elif any(v.startswith(name) for v in _LN_VALUED if v.startswith("--")):
+                if not eq and i < len(args):
+                    value = args[i]
+                    i += 1
+                if "--target-directory".startswith(name):
+                    directory = value
+            continue
+        if a.startswith("-") and a != "-":
+            for j, c in enumerate(a[1:], start=1):
+                if c == "s":
+                    symbolic = True
+                elif c == "r":
+                    relative = True
+                elif c == "T":
+                    no_target_dir = True
+                elif c in "St":
+                    value = a[j + 1 :]
+                    if not value and i < len(args):
+                        value = args[i]
+                        i += 1
+                    if c == "t":
+                        directory = value
+                    break
+            continue
+        operands.append(a)
+    if not symbolic or not operands:
+        return None
+    pairs: list[tuple[str, str]] = []
+    if directory is not None:
+        links = [(t, os.path.join(cwd, directory, os.path.basename(t))) for t in operands]
+    elif len(operands) == 1:
+        links = [(operands[0], os.path.join(cwd, os.path.basename(operands[0])))]
+    else:
+        *targets, last = operands
+        dest = os.path.join(cwd, last)
+        if len(targets) == 1 and (no_target_dir or not os.path.isdir(dest)):
+            links = [(targets[0], dest)]
+        else:
+            links = [(t, os.path.join(dest, os.path.basename(t))) for t in targets]
+    for target, link in links:
+        if relative or os.path.isabs(target):
+            # -r: ln makes the target relative to the link from a path given relative to cwd
+            pairs.append((target, cwd))
+        else:
+            pairs.append((target, os.path.dirname(link)))
+    return pairs
