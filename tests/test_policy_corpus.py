@@ -152,10 +152,12 @@ DEFAULT_CORPUS: list[tuple[str, str]] = [
     ("echo $(id)", SHELL),
     ("echo `id`", SHELL),
     ("cat $(echo README.md)", SHELL),
-    ("ls *.md", SHELL),
-    ("ls src/*", SHELL),
-    ("ls ?", SHELL),
-    ("ls [ab]", SHELL),
+    ("ls *.md", OK),  # globs are expanded by the gate, inside the workspace
+    ("ls src/*", OK),
+    ("ls ?", OK),
+    ("ls [ab]", OK),
+    ("ls /etc/*", PATH),
+    ("cat ../*", PATH),
     ("echo {a,b}", SHELL),
     ("cat ~/.ssh/id_rsa", SHELL),
     ("ls ~", SHELL),
@@ -190,7 +192,7 @@ DEFAULT_CORPUS: list[tuple[str, str]] = [
     ("exec ls", MISSING),
     (". ./script.sh", MISSING),
     ("source ./script.sh", MISSING),
-    ("cd /tmp && cat x", MISSING),
+    ("cd /tmp && cat x", "EG-CWD-ESCAPE"),  # cd is a cwd change, confined like cwd
     # --- malformed ------------------------------------------------------------------------
     ("ls &&", PARSE),
     ("| wc", PARSE),

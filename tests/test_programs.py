@@ -87,7 +87,8 @@ CASES: list[tuple[str, str]] = [
     ("awk 'BEGIN { x = \"a > b | c\"; print x }'", ALLOW),
     ("tar -tzf a.tgz", ALLOW),
     ("tar tvf a.tar", ALLOW),
-    ("python3 script.py --flag /anything", ALLOW),
+    ("python3 script.py --flag /anything", ESCAPE),  # confined by default
+    ("python3 script.py --flag x", ALLOW),
     ("python3 -u -B script.py", ALLOW),
     ("python3 -m pytest -x -q tests", ALLOW),
     ("python3 -V", ALLOW),

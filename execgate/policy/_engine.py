@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import glob
 import os
 import re
 import shutil
@@ -49,11 +50,12 @@ from ..models import (
     SandboxPlan,
 )
 from ._model import AllowRule, DenyRule, Policy
+from ._operands import not_paths
 from ._pins import pinned
 from ._programs import ArgRefusal, builtin_for, with_flags
 from ._programs import check as check_builtin
-from ._script import parse_script, render, split_heredoc
-from ._shell import ShellRefusal, split_command
+from ._script import Command, Script, parse_script, render, split_heredoc
+from ._shell import ShellRefusal, split_words
 from ._shells import SHELLS, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
 from ._symlinks import follow_refusal, symlink_targets
@@ -277,12 +279,17 @@ def _path_values(arg: str) -> list[str]:
     return []
 
 
-def _path_outside(policy: Policy, cwd: str, args: tuple[str, ...]) -> str | None:
+def _path_outside(
+    policy: Policy, cwd: str, args: tuple[str, ...], skip: frozenset[int] = frozenset()
+) -> str | None:
     """The first argument that names a path outside the workspace (or a device), if any.
 
-    Every non-option argument counts as a path: for a read-only program that is what they
-    are, and a pattern that merely looks like an outside path is refused (safe side)."""
-    for arg in args:
+    Every argument counts as a path except those ``skip`` names (see ``_operands``): for the
+    programs agents run that is what they are, and a word that merely looks like an outside
+    path is refused (safe side)."""
+    for n, arg in enumerate(args):
+        if n in skip:
+            continue
         for value in _path_values(arg):
             if _confined(policy, cwd, value) is None:
                 return arg
@@ -686,10 +693,22 @@ def _evaluate_script(
         script = parse_script(request.command)
     except ShellRefusal as refusal:
         return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+    # `cd DIR && rest` (the form agents send most): a cwd change for the rest
+    items = script.items
+    while len(items) > 2 and _is_cd(items[0]) and items[1] in ("&&", ";"):
+        assert isinstance(items[0], Command)
+        moved = _cd_target(policy, cwd, items[0])
+        if isinstance(moved, Verdict):
+            return moved
+        cwd, items = moved, items[2:]
+    script = Script(items)
     commands = script.commands
-    if len(commands) == 1 and not commands[0].redirects:
+    if len(commands) == 1 and not commands[0].redirects and not _is_cd(commands[0]):
         # e.g. "echo a;": one plain command after all, run as an argv with no shell
-        one = attrs.evolve(request, argv=commands[0].argv, command=None)
+        words = _expand_globs(policy, cwd, commands[0].argv, commands[0].globs)
+        if isinstance(words, Verdict):
+            return words
+        one = attrs.evolve(request, argv=words, command=None)
         return _evaluate(policy, one, host_env, depth, cwd)
     if len(commands) > 1 and not policy.shell.operators:
         return _deny(
@@ -704,8 +723,32 @@ def _evaluate_script(
     rules: list[str] = []
     asks: list[str] = []
     first: Verdict | None = None
+    start_cwd = cwd
     for n, command in enumerate(commands, start=1):
-        alone = attrs.evolve(request, argv=command.argv, command=None)
+        if _is_cd(command):
+            # a later `cd DIR`: the canonical script changes to the decided directory itself
+            at = script.items.index(command)
+            after = script.items[at + 1] if at + 1 < len(script.items) else None
+            before = script.items[at - 1] if at > 0 else None
+            if after not in ("&&", ";", None) or before == "|" or command.redirects:
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell",
+                    f"command {n}: cd is accepted only before && or ; (not in a pipeline, "
+                    "after ||, or with redirections)",
+                    cwd=start_cwd,
+                )
+            moved = _cd_target(policy, cwd, command)
+            if isinstance(moved, Verdict):
+                return moved
+            cwd = moved
+            plans.append(("cd", "--", cwd))
+            targets.append([])
+            continue
+        words = _expand_globs(policy, cwd, command.argv, command.globs)
+        if isinstance(words, Verdict):
+            return words
+        alone = attrs.evolve(request, argv=words, command=None)
         verdict = _evaluate(policy, alone, host_env, depth, cwd)
         if verdict.decision.verdict == "deny" or verdict.plan is None:
             d = verdict.decision
@@ -757,11 +800,12 @@ def _evaluate_script(
                 )
             paths.append(target)
         targets.append(paths)
-    assert first is not None and first.plan is not None
+    if first is None or first.plan is None:
+        return _deny("EG-SHELL-UNSUPPORTED", "shell", "a line of only cd commands", cwd=cwd)
     canonical = render(script, plans, targets)
     # every command's environment: each is the request's, plus what a program's hardening
     # adds (git's GIT_CONFIG_*), which other programs ignore
-    plan = attrs.evolve(first.plan, argv=(SCRIPT_SHELL, "-c", canonical), env=env)
+    plan = attrs.evolve(first.plan, argv=(SCRIPT_SHELL, "-c", canonical), env=env, cwd=start_cwd)
     rule = f"script[{len(commands)}]: {'; '.join(dict.fromkeys(rules))}"[:500]
     if asks:
         decision = Decision(
@@ -775,7 +819,70 @@ def _evaluate_script(
             reason=f"every command of the line is allowed ({len(commands)} commands)",
         )
     words = tuple(w for c in commands for w in c.argv)
-    return Verdict(decision, plan, words, cwd)
+    return Verdict(decision, plan, words, start_cwd)
+
+
+#: A glob that expands to more words than this is refused rather than decided word by word.
+MAX_GLOB_WORDS = 4096
+
+
+def _expand_globs(
+    policy: Policy, cwd: str, words: tuple[str, ...], globs: tuple[str | None, ...]
+) -> tuple[str, ...] | Verdict:
+    """The words with each unquoted glob expanded as bash expands it, inside the workspace:
+    matches sorted, hidden files only when the pattern's component starts with a dot, and a
+    pattern that matches nothing left as it was written. A pattern whose fixed directory
+    lies outside the workspace is refused before anything is listed."""
+    if not any(g is not None for g in globs):
+        return words
+    out: list[str] = []
+    for word, pattern in zip(words, globs, strict=False):
+        if pattern is None:
+            out.append(word)
+            continue
+        fixed = pattern.split("/")
+        head = []
+        for part in fixed[:-1]:
+            if any(c in part for c in "*?["):
+                break
+            head.append(part)
+        base = "/".join(head) or ("/" if pattern.startswith("/") else ".")
+        if _confined(policy, cwd, base) is None:
+            return _deny(
+                "EG-PATH-ESCAPE",
+                "shell.glob",
+                f"the glob {word[:80]!r} lists a directory outside the workspace",
+                cwd=cwd,
+            )
+        matches = sorted(glob.glob(pattern, root_dir=cwd))
+        out.extend(matches or [word])
+        if len(out) > MAX_GLOB_WORDS:
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell.glob",
+                f"the globs expand to more than {MAX_GLOB_WORDS} words",
+                cwd=cwd,
+            )
+    return tuple(out)
+
+
+def _is_cd(item: Command | str) -> bool:
+    return isinstance(item, Command) and item.argv[0] == "cd"
+
+
+def _cd_target(policy: Policy, cwd: str, command: Command) -> str | Verdict:
+    """The directory ``cd DIR`` moves to, confined as a request's cwd is."""
+    args = [a for a in command.argv[1:] if a not in ("-L", "-P")]
+    if args[:1] == ["--"]:
+        args = args[1:]
+    if len(args) != 1 or args[0] in ("-", "") or args[0].startswith(("-", "~")):
+        return _deny(
+            "EG-SHELL-UNSUPPORTED",
+            "shell",
+            "cd takes one directory here (no bare cd, cd -, cd ~ or options)",
+            cwd=cwd,
+        )
+    return resolve_cwd(policy, os.path.join(cwd, args[0]))
 
 
 Ranked = tuple[tuple[str, int, AllowRule], ...]
@@ -818,7 +925,7 @@ def _evaluate(
     else:
         assert request.command is not None
         try:
-            argv = split_command(request.command)
+            split = split_words(request.command)
         except ShellRefusal as refusal:
             if refusal.code != "EG-SHELL-UNSUPPORTED":
                 return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
@@ -838,6 +945,10 @@ def _evaluate(
                     fed = attrs.evolve(request, command=heredoc.command, stdin=heredoc.body)
                     return _evaluate(policy, fed, host_env, depth + 1)
             return _evaluate_script(policy, request, host_env, depth, cwd)
+        expanded = _expand_globs(policy, cwd, split.words, split.globs)
+        if isinstance(expanded, Verdict):
+            return expanded
+        argv = expanded
     odd = _lookalike(argv[0])
     if odd is not None:
         return _deny("EG-POLICY-LOOKALIKE", "program", odd, argv=argv, cwd=cwd)
@@ -894,7 +1005,10 @@ def _evaluate(
         if refused_args is not None:
             return attrs.evolve(refused_args, argv=argv, cwd=cwd)
         if allow_rule.paths == "workspace":
-            outside = _path_outside(policy, cwd, argv[1 + len(allow_rule.command.split()) - 1 :])
+            checked = argv[len(allow_rule.command.split()) :]
+            name = os.path.basename(real)
+            skip = not_paths(name, checked) or not_paths(os.path.basename(argv[0]), checked)
+            outside = _path_outside(policy, cwd, checked, skip)
             if outside is not None:
                 return _deny(
                     "EG-PATH-ESCAPE",

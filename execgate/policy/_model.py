@@ -132,10 +132,11 @@ class AllowRule:
     command: str
     path: str | None = None
     deny_args: tuple[str, ...] = ()
-    #: ``"workspace"``: every argument that names a path (and every ``--opt=value`` /
-    #: ``-fVALUE`` value that looks like one) must resolve inside the workspace.
-    #: ``"any"``: arguments are not treated as paths.
-    paths: Literal["any", "workspace"] = "any"
+    #: ``"workspace"`` (the default): every argument that names a path (and every
+    #: ``--opt=value`` / ``-fVALUE`` value that looks like one) must resolve inside the
+    #: workspace, and recursion may not follow symlinks out of it. ``"any"`` opts out,
+    #: explicitly: arguments are not treated as paths.
+    paths: Literal["any", "workspace"] = "workspace"
     #: ``"builtin"``: the program's built-in rules check its options (see the README's table;
     #: programs without built-in rules take any options). ``"any"``: no option checks.
     args: Literal["builtin", "any"] = "builtin"

@@ -2145,6 +2145,10 @@ GIT = Spec(
             extra="git-config",
         ),
         "stash": Spec(flags=_s("--help"), extra="git-stash"),
+        "symbolic-ref": Spec(
+            flags=_s("--short", "-q", "--quiet", "--no-recurse", "--recurse", "--help"),
+            extra="git-symbolic-ref",
+        ),
         "version": Spec(flags=_s("--build-options")),
         "help": Spec(flags=_s("-a", "--all", "-g")),
     },
@@ -2184,6 +2188,10 @@ def _git_stash(operands: tuple[str, ...], options: Options) -> str | None:
         if operands and operands[0] in ("list", "show")
         else ("only `git stash list` and `git stash show` are built in")
     )
+
+
+def _git_symbolic_ref(operands: tuple[str, ...], options: Options) -> str | None:
+    return "setting a symbolic ref is refused" if len(operands) > 1 else None
 
 
 def _npm_version(operands: tuple[str, ...], options: Options) -> str | None:
@@ -2227,6 +2235,7 @@ EXTRA_CHECKS.update(
         "npx": _npx,
         "npm-version": _npm_version,
         "git-log": _git_log,
+        "git-symbolic-ref": _git_symbolic_ref,
     }
 )
 
@@ -2394,11 +2403,31 @@ def check(name: str, spec: Spec, args: tuple[str, ...], mode: tuple[str, ...]) -
                     f'"python3 -m {mod}" may be run'
                 )
             return check(f"python -m {mod}", sub, rest, granted or ())
-    if mode and spec.subcommands is not None and mode[0] not in spec.subcommands:
-        return Checked(())  # the policy grants this subcommand explicitly
+    if mode and spec.subcommands is not None:
+        sub = spec.subcommands.get(mode[0])
+        if sub is None or sub.extra in READ_ONLY_SUBSETS:
+            # the policy grants this subcommand explicitly: a mode the table lacks, or one
+            # whose table is only its reading subset (`git stash` grants `git stash push`)
+            return Checked(())
+    if mode and spec.subcommands is None and not mode[0].startswith("-") and name != "python":
+        return Checked(())  # `npx tsc`: the mode word is what the program runs
     if name == "tar" and args and not args[0].startswith("-"):
         args = ("-" + args[0], *args[1:])  # old-style `tar tzf x.tgz`
     return parse(spec, args, name)
+
+
+#: Subcommand tables that hold only a reading subset of what the subcommand does.
+READ_ONLY_SUBSETS = frozenset(
+    {
+        "git-branch",
+        "git-tag",
+        "git-remote",
+        "git-config",
+        "git-stash",
+        "git-symbolic-ref",
+        "npm-version",
+    }
+)
 
 
 def _python_module(args: tuple[str, ...]) -> tuple[tuple[str, ...], str, tuple[str, ...]] | None:

@@ -28,7 +28,7 @@ import attrs
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
-from ._shell import ShellRefusal, decode_word
+from ._shell import ShellRefusal, decode_glob_word, decode_word
 
 _PARSER = Parser(Language(tree_sitter_bash.language()))
 
@@ -52,6 +52,8 @@ class Redirect:
 class Command:
     argv: tuple[str, ...]
     redirects: tuple[Redirect, ...] = ()
+    #: For each word of argv, the glob pattern the shell would expand, or None (empty: none).
+    globs: tuple[str | None, ...] = ()
 
 
 @attrs.frozen
@@ -94,22 +96,32 @@ def _word(node: Node) -> str:
     return decode_word(_text(node))
 
 
+def _glob_word(node: Node) -> tuple[str, str | None]:
+    if node.type not in _WORD_NODES:
+        raise _refuse(f"{node.type.replace('_', ' ')} ({_text(node)[:40]!r})")
+    return decode_glob_word(_text(node))
+
+
 def _command(node: Node, redirects: tuple[Redirect, ...] = ()) -> Command:
     words: list[str] = []
+    globs: list[str | None] = []
     for child in node.children:
         if child.type == "command_name":
             if child.child_count != 1:
                 raise _refuse("a computed command name")
             words.append(_word(child.children[0]))
+            globs.append(None)
         elif child.type in _WORD_NODES:
-            words.append(_word(child))
+            word, glob = _glob_word(child)
+            words.append(word)
+            globs.append(glob)
         elif child.type == "variable_assignment":
             raise _refuse("a VAR=value prefix (use env_overrides)")
         else:
             raise _refuse(child.type.replace("_", " "))
     if not words:
         raise ShellRefusal("EG-SHELL-PARSE", "a command with no words")
-    return Command(tuple(words), redirects)
+    return Command(tuple(words), redirects, tuple(globs) if any(globs) else ())
 
 
 def _redirect(node: Node) -> Redirect:
@@ -149,8 +161,9 @@ def _statement(node: Node, out: list[Command | str], depth: int) -> None:
         redirects = tuple(_redirect(r) for r in rest)
         if body.type == "command":
             out.append(_command(body, redirects))
-        elif body.type == "pipeline":
-            # The grammar hangs `a | b > f` on the pipeline; the shell applies it to `b`.
+        elif body.type in ("pipeline", "list"):
+            # The grammar hangs `a | b > f` and `a && b 2>&1` on the whole pipeline or list;
+            # the shell applies the redirection to the last simple command, `b`.
             _statement(body, out, depth + 1)
             last = out[-1]
             assert isinstance(last, Command)

@@ -13,6 +13,8 @@ until then they are refused with ``EG-SHELL-UNSUPPORTED``.
 
 from __future__ import annotations
 
+import re
+
 import attrs
 
 #: Characters that mean something to the shell when unquoted.
@@ -59,22 +61,50 @@ def _refuse(code: str, reason: str) -> ShellRefusal:
     return ShellRefusal(code, reason)
 
 
+#: A brace expansion bash would perform: `{a,b}` or `{1..3}` in the unquoted text of a word
+#: (`{}` and `{x}` are literal to bash, and so is any brace that is quoted).
+_BRACE_EXPANSION = re.compile(r"\{[^{}\x00]*(?:,|\.\.)[^{}\x00]*\}")
+
+
+@attrs.frozen
+class Words:
+    """A command's words after quote removal, and for each word the glob pattern the shell
+    would expand (quoted characters escaped), or None when it has no unquoted ``* ? [``."""
+
+    words: tuple[str, ...]
+    globs: tuple[str | None, ...]
+
+
 def decode_word(text: str) -> str:
-    """One shell word's value after quote removal, refusing what the shell would expand (used
-    on each word of a script parsed by tree-sitter)."""
-    words = _split(text, check_reserved=False)
-    if len(words) != 1:
+    """One shell word's value after quote removal, refusing what the shell would expand
+    (globs included)."""
+    word, glob = decode_glob_word(text)
+    if glob is not None:
+        raise _refuse("EG-SHELL-UNSUPPORTED", f"{text[:40]!r} is a glob pattern here")
+    return word
+
+
+def decode_glob_word(text: str) -> tuple[str, str | None]:
+    """One shell word (of a script parsed by tree-sitter): its value after quote removal and
+    its glob pattern, if it has one; everything else a shell would expand is refused."""
+    split = split_words(text, check_reserved=False)
+    if len(split.words) != 1:
         raise _refuse("EG-SHELL-PARSE", f"{text[:40]!r} is not a single word")
-    return words[0]
+    return split.words[0], split.globs[0]
 
 
 def split_command(line: str) -> tuple[str, ...]:
-    """The argv of ``line`` when it is one simple command (see ``_split``)."""
-    return _split(line, check_reserved=True)
+    """The argv of ``line`` when it is one simple command with no glob (see ``split_words``)."""
+    split = split_words(line, check_reserved=True)
+    for glob in split.globs:
+        if glob is not None:
+            raise _refuse("EG-SHELL-UNSUPPORTED", f"the glob {glob[:40]!r} needs expanding")
+    return split.words
 
 
-def _split(line: str, *, check_reserved: bool) -> tuple[str, ...]:
-    """The argv a POSIX shell would run for ``line``, or :class:`ShellRefusal`.
+def split_words(line: str, *, check_reserved: bool = True) -> Words:
+    """The words a POSIX shell would read for ``line``, with their glob patterns, or
+    :class:`ShellRefusal`. Expanding the globs (inside the workspace) is the caller's.
 
     Raises ``ShellRefusal("EG-SHELL-UNSUPPORTED", ...)`` for a feature outside the accepted
     subset and ``ShellRefusal("EG-SHELL-PARSE", ...)`` for an unterminated quote or escape.
@@ -82,15 +112,41 @@ def _split(line: str, *, check_reserved: bool) -> tuple[str, ...]:
     if len(line) > MAX_COMMAND_CHARS:
         raise _refuse("EG-SHELL-UNSUPPORTED", f"command line longer than {MAX_COMMAND_CHARS}")
     words: list[str] = []
+    globs: list[str | None] = []
     word: list[str] = []
+    #: the word as a glob pattern: quoted characters escaped, unquoted * ? [ ] kept
+    pattern: list[str] = []
+    #: the word's unquoted characters (quoted ones as NUL), to find brace expansions
+    bare: list[str] = []
+    globbed = False
     in_word = False  # distinguishes "" (an empty word) from no word
+
+    def quoted(text: str) -> None:
+        word.append(text)
+        pattern.append(_glob_escape(text))
+        bare.append("\x00" * len(text))
+
+    def end_word() -> None:
+        nonlocal globbed
+        if _BRACE_EXPANSION.search("".join(bare)):
+            raise _refuse(
+                "EG-SHELL-UNSUPPORTED",
+                "brace expansion ({a,b}, {1..3}) is not accepted; list the words explicitly",
+            )
+        words.append("".join(word))
+        globs.append("".join(pattern) if globbed else None)
+        word.clear()
+        pattern.clear()
+        bare.clear()
+        globbed = False
+
     i, n = 0, len(line)
     while i < n:
         c = line[i]
         if c in " \t":
             if in_word:
-                words.append("".join(word))
-                word, in_word = [], False
+                end_word()
+                in_word = False
             i += 1
             continue
         if c in "\n\r":
@@ -109,15 +165,19 @@ def _split(line: str, *, check_reserved: bool) -> tuple[str, ...]:
                 f"{c!r} expansion (variables, command substitution) cannot be decided "
                 "before it runs; quote it with single quotes or pass a literal value",
             )
-        if c in _GLOBS or c in "{}":
-            raise _refuse(
-                "EG-SHELL-UNSUPPORTED",
-                f"unquoted {c!r} would be expanded by the shell (glob or brace); quote it "
-                "or list the files explicitly",
-            )
+        if c in _GLOBS:
+            if not in_word and not words and check_reserved:
+                raise _refuse("EG-SHELL-UNSUPPORTED", "a glob as the program name")
+            word.append(c)
+            pattern.append(c)
+            bare.append(c)
+            globbed = True
+            in_word = True
+            i += 1
+            continue
         if c == "~" and not in_word:
             raise _refuse("EG-SHELL-UNSUPPORTED", "tilde expansion is not accepted")
-        if c == "=" and not words and in_word:
+        if c == "=" and not words and in_word and check_reserved:
             raise _refuse(
                 "EG-SHELL-UNSUPPORTED",
                 "VAR=value prefixes are not accepted; use env_overrides",
@@ -127,7 +187,7 @@ def _split(line: str, *, check_reserved: bool) -> tuple[str, ...]:
                 raise _refuse("EG-SHELL-PARSE", "the line ends with a lone backslash")
             if line[i + 1] in "\n\r":
                 raise _refuse("EG-SHELL-UNSUPPORTED", "line continuations are not accepted")
-            word.append(line[i + 1])
+            quoted(line[i + 1])
             in_word = True
             i += 2
             continue
@@ -135,7 +195,7 @@ def _split(line: str, *, check_reserved: bool) -> tuple[str, ...]:
             end = line.find("'", i + 1)
             if end < 0:
                 raise _refuse("EG-SHELL-PARSE", "unterminated single quote")
-            word.append(line[i + 1 : end])
+            quoted(line[i + 1 : end])
             in_word = True
             i = end + 1
             continue
@@ -157,18 +217,20 @@ def _split(line: str, *, check_reserved: bool) -> tuple[str, ...]:
                 if d == "\\" and i + 1 < n and line[i + 1] in '"\\$`\n':
                     if line[i + 1] == "\n":
                         raise _refuse("EG-SHELL-UNSUPPORTED", "line continuations are not accepted")
-                    word.append(line[i + 1])
+                    quoted(line[i + 1])
                     i += 2
                     continue
-                word.append(d)
+                quoted(d)
                 i += 1
             in_word = True
             continue
         word.append(c)
+        pattern.append(_glob_escape(c))
+        bare.append(c)
         in_word = True
         i += 1
     if in_word:
-        words.append("".join(word))
+        end_word()
     if not words:
         raise _refuse("EG-SHELL-PARSE", "the command line has no words")
     if check_reserved and words[0] in RESERVED_WORDS and not line.lstrip().startswith(("'", '"')):
@@ -176,4 +238,8 @@ def _split(line: str, *, check_reserved: bool) -> tuple[str, ...]:
             "EG-SHELL-UNSUPPORTED",
             f"{words[0]!r} is a shell keyword; compound commands are not accepted",
         )
-    return tuple(words)
+    return Words(tuple(words), tuple(globs))
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in text)

@@ -1,0 +1,92 @@
+"""Which words of a command are not paths. Pure.
+
+Under path confinement (a rule's ``paths``, ``"workspace"`` unless it says ``"any"``) every
+argument of a command counts as a path and must resolve inside the workspace: for the
+programs agents run, that is what most arguments are, and a word that merely looks like an
+outside path is refused on the safe side. Some words are known not to be paths, and are
+exempt:
+
+=======================  ====================================================================
+programs                 words that are not paths
+=======================  ====================================================================
+echo, printf, true,      all of them: these programs print or compute and open no file
+false, sleep, seq, yes,
+expr, test, [, basename,
+dirname, pwd, whoami, id,
+uname, which, printenv,
+hostname, nproc
+env, timeout, nice,      all of them: the inner command is decided on its own, under its own
+nohup, setsid, stdbuf    rule (a wrapper's own options name no file)
+grep, egrep, fgrep, rg   the first operand (the pattern) unless ``-e``/``-f`` gave one, and the
+                         value of ``-e``/``--regexp``
+sed                      the first operand (the script) unless ``-e``/``-f`` gave one, and the
+                         value of ``-e``/``--expression``
+awk, gawk, mawk, nawk    the first operand (the program) unless ``-f`` gave one, and the value
+                         of ``-v``
+=======================  ====================================================================
+"""
+
+from __future__ import annotations
+
+NOT_FILES = frozenset(
+    {
+        "echo", "printf", "true", "false", "sleep", "seq", "yes", "expr", "test", "[",
+        "basename", "dirname", "pwd", "whoami", "id", "uname", "which", "printenv",
+        "hostname", "nproc", "env", "timeout", "nice", "nohup", "setsid", "stdbuf",
+    }
+)  # fmt: skip
+#: program -> (options whose value is the pattern or script, options that give one too but
+#: name a file, options with a value that is neither)
+_PATTERN_FIRST: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "grep": (frozenset({"-e", "--regexp"}), frozenset({"-f", "--file"})),
+    "rg": (frozenset({"-e", "--regexp"}), frozenset({"-f", "--file"})),
+    "sed": (frozenset({"-e", "--expression"}), frozenset({"-f", "--file"})),
+    "awk": (frozenset({"-v", "--assign"}), frozenset({"-f", "--file"})),
+}
+_ALIASES = {"egrep": "grep", "fgrep": "grep", "gawk": "awk", "mawk": "awk", "nawk": "awk"}
+
+
+def not_paths(program: str, args: tuple[str, ...]) -> frozenset[int]:
+    """Indexes into ``args`` (argv[1:]) of the words that are not paths."""
+    if program in NOT_FILES:
+        return frozenset(range(len(args)))
+    row = _PATTERN_FIRST.get(_ALIASES.get(program, program))
+    if row is None:
+        return frozenset()
+    valued, files = row
+    skip: set[int] = set()
+    given = False
+    first_operand: int | None = None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            if i + 1 < len(args) and first_operand is None:
+                first_operand = i + 1
+            break
+        if a.startswith("--"):
+            name, eq, _ = a.partition("=")
+            if name in valued or name in files:
+                given = True
+                if name in valued:
+                    skip.add(i)
+                if not eq:
+                    i += 1
+                    if name in valued:
+                        skip.add(i)
+        elif a.startswith("-") and len(a) > 1:
+            letter = a[1]
+            if "-" + letter in valued or "-" + letter in files:
+                given = True
+                if "-" + letter in valued:
+                    skip.add(i)
+                if len(a) == 2:
+                    i += 1
+                    if "-" + letter in valued:
+                        skip.add(i)
+        elif first_operand is None:
+            first_operand = i
+        i += 1
+    if not given and first_operand is not None:
+        skip.add(first_operand)
+    return frozenset(skip)

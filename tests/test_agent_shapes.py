@@ -1,0 +1,141 @@
+"""The command lines coding agents really send, read as bash reads them.
+
+Each shape is one that published agent trajectories use often (mini-swe-agent's
+``cd /testbed && ...``, Codex's ``bash -lc``, Claude Code's here-documents): the gate must
+allow it when every program in it is allowed, and decide exactly what bash would run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from execgate import ExecRequest, Gate, load_policy
+from execgate.policy import Policy, evaluate
+
+POLICY = """
+version = 1
+[workspace]
+root = "{root}"
+[shell]
+write_redirects = true
+[[allow]]
+command = "ls"
+[[allow]]
+command = "cat"
+[[allow]]
+command = "wc"
+[[allow]]
+command = "grep"
+[[allow]]
+command = "head"
+[[allow]]
+command = "echo"
+[[allow]]
+command = "git"
+[[allow]]
+command = "git stash"
+[[allow]]
+command = "npx tsc"
+[[allow]]
+command = "bash"
+"""
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    (ws / "src" / "pkg").mkdir(parents=True)
+    for name in ("a.py", "b.py", ".hidden.py", "c.txt"):
+        (ws / "src" / name).write_text(f"{name}\n")
+    return ws
+
+
+@pytest.fixture
+def policy(tmp_path: Path, ws: Path) -> Policy:
+    path = tmp_path / "p.toml"
+    path.write_text(POLICY.format(root=ws))
+    return load_policy(path)
+
+
+def plan(policy: Policy, line: str, cwd: str = ".") -> tuple[str, ...]:
+    v = evaluate(policy, ExecRequest(command=line, cwd=cwd), dict(os.environ))
+    assert v.decision.allowed, (line, v.decision.code, v.decision.reason)
+    assert v.plan is not None
+    return v.plan.argv
+
+
+def refused(policy: Policy, line: str, cwd: str = ".") -> str:
+    v = evaluate(policy, ExecRequest(command=line, cwd=cwd), dict(os.environ))
+    assert not v.decision.allowed, (line, v.plan)
+    return v.decision.code
+
+
+def test_cd_then_commands_is_a_cwd_change(policy: Policy, ws: Path) -> None:
+    v = evaluate(policy, ExecRequest(command=f"cd {ws}/src && ls -la"), dict(os.environ))
+    assert v.plan is not None and v.plan.cwd == str(ws / "src")
+    assert v.plan.argv[1:] == ("-la",)
+    argv = plan(policy, "cd src; cat a.py && cd pkg && ls")
+    assert argv[0] == "/bin/sh" and f"cd -- {ws}/src/pkg" in argv[2], argv
+    assert refused(policy, "cd / && ls") == "EG-CWD-ESCAPE"
+    assert refused(policy, "cd .. && ls") == "EG-CWD-ESCAPE"
+    assert refused(policy, "cd src/pkg && cat ../../../x") == "EG-PATH-ESCAPE"
+    assert refused(policy, "cd src || ls") == "EG-SHELL-UNSUPPORTED"
+    assert refused(policy, "cd - && ls") == "EG-SHELL-UNSUPPORTED"
+
+
+def test_globs_are_expanded_inside_the_workspace(policy: Policy) -> None:
+    assert plan(policy, "wc -l src/*.py")[1:] == ("-l", "src/a.py", "src/b.py")
+    assert plan(policy, "ls src/.*.py")[1:] == ("src/.hidden.py",)
+    assert plan(policy, "ls src/*.rs")[1:] == ("src/*.rs",)  # no match: as written
+    assert plan(policy, "ls 'src/*.py'")[1:] == ("src/*.py",)  # quoted: literal
+    assert plan(policy, "ls src/[ab].py")[1:] == ("src/a.py", "src/b.py")
+    assert plan(policy, "cd src && ls *.txt")[1:] == ("c.txt",)
+    assert refused(policy, "cat /etc/*") == "EG-PATH-ESCAPE"
+    assert refused(policy, "cat ../*") == "EG-PATH-ESCAPE"
+    assert refused(policy, "echo {a,b}") == "EG-SHELL-UNSUPPORTED"
+
+
+def test_a_redirect_after_a_list_is_the_last_commands(policy: Policy) -> None:
+    argv = plan(policy, "ls && cat src/a.py 2>&1")
+    assert argv[2].endswith("src/a.py 2>&1"), argv
+
+
+def test_long_options_with_values_inside_pipelines(policy: Policy) -> None:
+    plan(policy, "grep -rn --include=*.py x . | head")
+    plan(policy, "git log --format=%h | head -5")
+
+
+def test_mode_rules_grant_their_mode(policy: Policy) -> None:
+    plan(policy, "git stash push -m wip")
+    plan(policy, "npx tsc --noEmit")
+    assert refused(policy, "npx other") == "EG-POLICY-NOT-ALLOWED"
+    assert refused(policy, "git branch new") == "EG-POLICY-FLAG"
+
+
+def test_readers_codex_runs_at_start(policy: Policy) -> None:
+    plan(policy, "git symbolic-ref --short HEAD")
+    assert refused(policy, "git symbolic-ref HEAD refs/heads/x") == "EG-POLICY-FLAG"
+
+
+def test_find_exec_says_why(tmp_path: Path, ws: Path) -> None:
+    path = tmp_path / "f.toml"
+    path.write_text(POLICY.format(root=ws) + '[[allow]]\ncommand = "find"\n')
+    v = evaluate(load_policy(path), ExecRequest(command="find . -exec rm {} \\;"), {})
+    assert v.decision.code == "EG-POLICY-WRAPPER" and "-exec" in v.decision.reason
+
+
+@pytest.mark.anyio
+async def test_agent_shapes_run_as_bash_would(
+    policy: Policy, ws: Path, tmp_path: Path, anyio_backend: str
+) -> None:
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        r = await gate.run(command=f"cd {ws}/src && wc -l *.py")
+        assert b"a.py" in r.stdout and b"b.py" in r.stdout and b".hidden" not in r.stdout
+        r = await gate.run(command="cd src && cat a.py && cd pkg && ls .. | head -1")
+        assert r.stdout == b"a.py\na.py\n", r
+        r = await gate.run(command="ls src/nope.py && echo no 2>&1")
+        assert r.exit_code != 0 and r.stdout == b""
