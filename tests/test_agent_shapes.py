@@ -139,3 +139,46 @@ async def test_agent_shapes_run_as_bash_would(
         assert r.stdout == b"a.py\na.py\n", r
         r = await gate.run(command="ls src/nope.py && echo no 2>&1")
         assert r.exit_code != 0 and r.stdout == b""
+
+
+def test_here_documents_in_lines(policy: Policy, ws: Path) -> None:
+    argv = plan(policy, "cat > f.py << 'EOF'\nprint(1)\n$HOME `id`\nEOF\ncat f.py")
+    script = argv[2]
+    assert "$HOME `id`\nEXECGATE_EOF_0\n" in script and "<<'EXECGATE_EOF_0'" in script, script
+    plan(policy, "cat <<'EOF' > g.py\nx\nEOF")
+    assert refused(policy, "cat <<EOF > g.py\n$HOME\nEOF") == "EG-SHELL-UNSUPPORTED"
+    assert refused(policy, "cat <<E'O'F > x\nEOF\nE'O'F") == "EG-SHELL-UNSUPPORTED"
+    # a delimiter line in the body: the plan's own delimiter never collides with it
+    argv = plan(policy, "cat > h <<'EOF'\nEXECGATE_EOF_0\nEOF")
+    assert "EXECGATE_EOF_1" in argv[2]
+
+
+def test_a_commit_message_from_a_here_document(tmp_path: Path, ws: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(POLICY.format(root=ws) + '[[allow]]\ncommand = "git commit"\n')
+    line = 'git commit -m "$(cat <<\'EOF\'\nFix: $x and `y`\n\nBody "q"\nEOF\n)"'
+    v = evaluate(load_policy(path), ExecRequest(command=line), dict(os.environ))
+    assert v.plan is not None, v.decision
+    assert v.plan.argv[-1] == 'Fix: $x and `y`\n\nBody "q"', v.plan.argv
+
+
+def test_exit_status_and_assignments(policy: Policy) -> None:
+    assert plan(policy, "ls; echo $?")[2].endswith('echo "$?"')
+    assert plan(policy, "echo $?")[1:] == ("0",)
+    v = evaluate(policy, ExecRequest(command="CI=1 ls"), dict(os.environ))
+    assert v.plan is not None and v.plan.env["CI"] == "1" and v.plan.argv[1:] == ()
+    assert plan(policy, "A=1 ls && ls")[2].startswith("A=1 ")
+    assert refused(policy, "LD_PRELOAD=/x ls") == "EG-ENV-DENIED"
+    assert refused(policy, "ls $HOME") == "EG-SHELL-UNSUPPORTED"
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\ufeff", "\u2060", "\u200f"])
+def test_invisible_characters_refuse(policy: Policy, char: str) -> None:
+    for request in (
+        ExecRequest(command=f"ls a{char}b"),
+        ExecRequest(argv=["ls", f"x{char}"]),
+        ExecRequest(argv=["ls"], cwd=f"src{char}"),
+        ExecRequest(argv=["ls"], env_overrides={"X": f"a{char}"}),
+    ):
+        v = evaluate(policy, request, dict(os.environ))
+        assert v.decision.code == "EG-POLICY-LOOKALIKE", (char, request)

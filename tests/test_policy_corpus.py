@@ -161,9 +161,8 @@ DEFAULT_CORPUS: list[tuple[str, str]] = [
     ("echo {a,b}", SHELL),
     ("cat ~/.ssh/id_rsa", SHELL),
     ("ls ~", SHELL),
-    ("X=1 ls", SHELL),
-    ("PAGER=sh git log", SHELL),
-    ("LD_PRELOAD=/tmp/x.so ls", SHELL),
+    ("PAGER=sh git log", "EG-ENV-DENIED"),  # a prefix is decided as an env override
+    ("LD_PRELOAD=/tmp/x.so ls", "EG-ENV-DENIED"),
     ("ls &", SHELL),
     ("ls & rm x", SHELL),
     ("(ls)", SHELL),
@@ -175,8 +174,9 @@ DEFAULT_CORPUS: list[tuple[str, str]] = [
     ("case x in x) ls;; esac", SHELL),
     ("! ls", SHELL),
     ("time ls", NOT),  # run as the program /usr/bin/time (no shell), which is not allowed
-    ("ls # comment", SHELL),
-    ("ls\nrm x", SHELL),
+    ("ls # comment", OK),  # ignored to the end of the line, as bash does
+    ("ls # ; rm x", OK),
+    ("ls\nrm x", NOT),  # a newline separates commands, each decided
     ("cat <(ls)", SHELL),
     ("diff <(ls) <(ls)", SHELL),
     ("cat <<< secret", SHELL),

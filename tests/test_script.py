@@ -82,7 +82,7 @@ DENIED = [
     ("echo `rm x` && true", "EG-SHELL-UNSUPPORTED"),
     ("echo a && cat <(rm x)", "EG-SHELL-UNSUPPORTED"),
     ("echo ${x:-$(rm x)} | wc", "EG-SHELL-UNSUPPORTED"),
-    ("X=1 echo a | wc", "EG-SHELL-UNSUPPORTED"),
+    ("LD_PRELOAD=/x echo a | wc", "EG-ENV-DENIED"),
     ("(echo a) | wc", "EG-SHELL-UNSUPPORTED"),
     ("{ echo a; } | wc", "EG-SHELL-UNSUPPORTED"),
     ("f() { rm x; }; f", "EG-SHELL-UNSUPPORTED"),
@@ -96,12 +96,12 @@ DENIED = [
     ("cat <<< secret | wc", "EG-SHELL-UNSUPPORTED"),
     ("echo a |& wc", "EG-SHELL-UNSUPPORTED"),
     ("echo a && # comment", "EG-SHELL-PARSE"),
-    ("echo a # comment", "EG-SHELL-UNSUPPORTED"),
+    ("echo a # comment\nrm x", "EG-POLICY-DENIED"),
     ("echo a | wc > ../x", "EG-PATH-ESCAPE"),
     ("echo a &&", "EG-SHELL-PARSE"),
     ("| wc", "EG-SHELL-PARSE"),
     ("echo 'unterminated | wc", "EG-SHELL-PARSE"),
-    ("echo a\nrm x", "EG-SHELL-UNSUPPORTED"),
+    ("echo a\nrm x", "EG-POLICY-DENIED"),
     ("echo a > $HOME/x", "EG-SHELL-UNSUPPORTED"),
     ("echo a > out.txt; rm out.txt", "EG-POLICY-DENIED"),
     (" ; ".join(["true"] * 40), "EG-SHELL-UNSUPPORTED"),
@@ -207,7 +207,6 @@ async def test_a_here_document_is_stdin(policy: Policy, store_url: str) -> None:
     [
         "cat <<EOF\n$HOME\nEOF",  # unquoted: the shell would expand it
         "cat <<EOF\n`id`\nEOF",
-        "cat <<'EOF' > out\nx\nEOF",  # more redirections
         "cat <<'EOF'\nx\nEOF\nrm -rf /",  # more commands after it
         "cat <<'EOF'; rm x\nx\nEOF",
     ],

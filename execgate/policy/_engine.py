@@ -54,7 +54,7 @@ from ._operands import not_paths
 from ._pins import pinned
 from ._programs import ArgRefusal, builtin_for, with_flags
 from ._programs import check as check_builtin
-from ._script import Command, Script, parse_script, render, split_heredoc
+from ._script import STATUS, Command, Script, parse_script, render, split_heredoc
 from ._shell import ShellRefusal, split_words
 from ._shells import SHELLS, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
@@ -432,7 +432,35 @@ def _matches(
 
 def evaluate(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) -> Verdict:
     """Decide on ``request``. Returns the decision and, when allowed, the plan to run."""
+    hidden = _invisible_in(request)
+    if hidden is not None:
+        return _deny("EG-POLICY-LOOKALIKE", "request.characters", hidden)
     return _evaluate(policy, request, host_env, 0)
+
+
+def _invisible_in(request: ExecRequest) -> str | None:
+    """Why the request holds a character that displays as something other than what it is --
+    a bidirectional override or isolate, a zero-width or other format character (Trojan
+    Source: a reviewer reads one command, the shell runs another) -- or None."""
+    fields: list[tuple[str, str]] = [("cwd", request.cwd)]
+    if request.command is not None:
+        fields.append(("command", request.command))
+    fields += [("argv", a) for a in request.argv or ()]
+    for name, value in request.env_overrides.items():
+        fields.append(("env_overrides", name))
+        if value is not None:
+            fields.append(("env_overrides", value))
+    for field, text in fields:
+        if text.isascii():
+            continue
+        for c in text:
+            if unicodedata.category(c) == "Cf":
+                return (
+                    f"{field} holds the invisible or bidirectional control character "
+                    f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')}), which can make a "
+                    "command read differently from what runs; execgate refuses such characters"
+                )
+    return None
 
 
 @attrs.frozen
@@ -708,7 +736,8 @@ def _evaluate_script(
         words = _expand_globs(policy, cwd, commands[0].argv, commands[0].globs)
         if isinstance(words, Verdict):
             return words
-        one = attrs.evolve(request, argv=words, command=None)
+        words = tuple("0" if w == STATUS else w for w in words)  # no command ran before
+        one = _with_assigns(attrs.evolve(request, argv=words, command=None), commands[0].assigns)
         return _evaluate(policy, one, host_env, depth, cwd)
     if len(commands) > 1 and not policy.shell.operators:
         return _deny(
@@ -748,7 +777,7 @@ def _evaluate_script(
         words = _expand_globs(policy, cwd, command.argv, command.globs)
         if isinstance(words, Verdict):
             return words
-        alone = attrs.evolve(request, argv=words, command=None)
+        alone = _with_assigns(attrs.evolve(request, argv=words, command=None), command.assigns)
         verdict = _evaluate(policy, alone, host_env, depth, cwd)
         if verdict.decision.verdict == "deny" or verdict.plan is None:
             d = verdict.decision
@@ -774,11 +803,13 @@ def _evaluate_script(
         # the command's whole plan, not its words: a shell's -c line runs as decided, a
         # wrapper's inner program by its resolved path
         plans.append(verdict.plan.argv)
+        own = {name for name, _ in command.assigns}  # the script's prefix sets these
         for name, value in verdict.plan.env.items():
-            env.setdefault(name, value)
+            if name not in own:
+                env.setdefault(name, value)
         paths: list[str] = []
         for r in command.redirects:
-            if r.op in (">&", "<&"):
+            if r.op in (">&", "<&", "<<"):
                 paths.append(r.target)
                 continue
             target = _redirect_target(policy, cwd, r.target)
@@ -864,6 +895,13 @@ def _expand_globs(
                 cwd=cwd,
             )
     return tuple(out)
+
+
+def _with_assigns(request: ExecRequest, assigns: tuple[tuple[str, str], ...]) -> ExecRequest:
+    """A command's ``NAME=value`` prefixes, decided as the request's env overrides are."""
+    if not assigns:
+        return request
+    return attrs.evolve(request, env_overrides={**request.env_overrides, **dict(assigns)})
 
 
 def _is_cd(item: Command | str) -> bool:

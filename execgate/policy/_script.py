@@ -21,6 +21,7 @@ wheels with no toolchain at install time.
 from __future__ import annotations
 
 import contextvars
+import re
 import shlex
 from typing import Any
 
@@ -44,8 +45,9 @@ _WORD_NODES = {"word", "raw_string", "string", "concatenation", "number"}
 @attrs.frozen
 class Redirect:
     fd: int
-    op: str  # ">", ">>", "<", ">&", "<&"
-    target: str  # a path (for > >> <) or a descriptor number (for >& <&)
+    op: str  # ">", ">>", "<", ">&", "<&", "<<"
+    #: a path (for > >> <), a descriptor number (for >& <&), the literal body (for <<)
+    target: str
 
 
 @attrs.frozen
@@ -54,6 +56,8 @@ class Command:
     redirects: tuple[Redirect, ...] = ()
     #: For each word of argv, the glob pattern the shell would expand, or None (empty: none).
     globs: tuple[str | None, ...] = ()
+    #: ``NAME=value`` prefixes: the command's own environment additions.
+    assigns: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen
@@ -97,15 +101,37 @@ def _word(node: Node) -> str:
 
 
 def _glob_word(node: Node) -> tuple[str, str | None]:
+    if node.type == "string":
+        text = _substituted_heredoc(node)
+        if text is not None:
+            return text, None
     if node.type not in _WORD_NODES:
         raise _refuse(f"{node.type.replace('_', ' ')} ({_text(node)[:40]!r})")
     return decode_glob_word(_text(node))
 
 
+#: What ``$?`` (the previous command's exit status) stands for in a command's words: the
+#: canonical script writes it back as "$?"; a command run alone has 0 there.
+STATUS = "\ue000$?"
+
+
+def _assignment(node: Node) -> tuple[str, str]:
+    kinds = [c.type for c in node.children]
+    if kinds[:2] != ["variable_name", "="] or len(kinds) > 3:
+        raise _refuse(f"the assignment {_text(node)[:40]!r}")
+    value = _word(node.children[2]) if len(kinds) == 3 else ""
+    return _text(node.children[0]), value
+
+
 def _command(node: Node, redirects: tuple[Redirect, ...] = ()) -> Command:
     words: list[str] = []
     globs: list[str | None] = []
+    assigns: list[tuple[str, str]] = []
     for child in node.children:
+        if words and _text(child) in ("$?", '"$?"'):
+            words.append(STATUS)
+            globs.append(None)
+            continue
         if child.type == "command_name":
             if child.child_count != 1:
                 raise _refuse("a computed command name")
@@ -115,13 +141,13 @@ def _command(node: Node, redirects: tuple[Redirect, ...] = ()) -> Command:
             word, glob = _glob_word(child)
             words.append(word)
             globs.append(glob)
-        elif child.type == "variable_assignment":
-            raise _refuse("a VAR=value prefix (use env_overrides)")
+        elif child.type == "variable_assignment" and not words:
+            assigns.append(_assignment(child))
         else:
             raise _refuse(child.type.replace("_", " "))
     if not words:
         raise ShellRefusal("EG-SHELL-PARSE", "a command with no words")
-    return Command(tuple(words), redirects, tuple(globs) if any(globs) else ())
+    return Command(tuple(words), redirects, tuple(globs) if any(globs) else (), tuple(assigns))
 
 
 def _redirect(node: Node) -> Redirect:
@@ -150,6 +176,84 @@ def _redirect(node: Node) -> Redirect:
     return Redirect(fd, op, target)
 
 
+#: The here-document delimiters read the same by bash and the grammar: a plain word, or one
+#: quoted whole ('EOF', "EOF", \EOF). Others (E'O'F) are refused in lists.
+_SIMPLE_DELIMITER = re.compile(r"""^(?:'(\w+)'|"(\w+)"|\\(\w+)|(\w+))$""")
+
+
+def _heredoc(node: Node) -> tuple[Redirect, ...]:
+    """A here-document as a ``<<`` redirect of fd 0 whose target is its literal body, plus
+    any file redirections the grammar nests in it (``cat <<'EOF' > f.py``)."""
+    kinds = [c.type for c in node.children]
+    if kinds[:2] not in (["<<", "heredoc_start"], ["<<-", "heredoc_start"]):
+        raise _refuse(f"here-document {_text(node)[:40]!r}")
+    strip_tabs = kinds[0] == "<<-"
+    spelled = _text(node.children[1])
+    match = _SIMPLE_DELIMITER.match(spelled)
+    if match is None:
+        raise _refuse(f"the here-document delimiter {spelled[:40]!r} (use a word, or 'WORD')")
+    word = next(g for g in match.groups() if g is not None)
+    quoted = match.group(4) is None
+    body = ""
+    nested: list[Redirect] = []
+    ended = False
+    for child in node.children[2:]:
+        if child.type == "heredoc_body":
+            if child.named_child_count and quoted:
+                raise _refuse("a here-document the grammar reads differently")
+            body = _text(child)
+        elif child.type == "heredoc_end":
+            ended = _text(child).lstrip("\t") == word
+        elif child.type == "file_redirect":
+            nested.append(_redirect(child))
+        else:
+            raise _refuse(f"{child.type.replace('_', ' ')} in a here-document")
+    if not ended:
+        raise _refuse("a here-document whose delimiter line never comes")
+    lines = body.split("\n")
+    if strip_tabs:
+        lines = [ln.lstrip("\t") for ln in lines]
+    if word in lines[:-1]:
+        raise _refuse("a here-document the grammar reads differently from bash")
+    text = "\n".join(lines)
+    if not quoted and any(c in text for c in "$`\\"):
+        raise _refuse("an unquoted here-document with $, ` or \\ (quote the delimiter: <<'EOF')")
+    return (Redirect(0, "<<", text), *nested)
+
+
+def _substituted_heredoc(node: Node) -> str | None:
+    """The text of ``"$(cat <<'EOF' ... EOF)"`` -- a literal here-document read back by cat,
+    used whole as one argument (the form agents commit with) -- or None for any other
+    string. Command substitution drops the trailing newlines."""
+    if [c.type for c in node.children] != ['"', "command_substitution", '"']:
+        return None
+    sub = node.children[1]
+    if [c.type for c in sub.children] != ["$(", "redirected_statement", ")"]:
+        return None
+    stmt = sub.children[1]
+    if [c.type for c in stmt.children] != ["command", "heredoc_redirect"]:
+        return None
+    command = stmt.children[0]
+    if _text(command) != "cat":
+        return None
+    redirects = _heredoc(stmt.children[1])
+    if len(redirects) != 1:
+        return None
+    return redirects[0].target.rstrip("\n")
+
+
+def _redirects(nodes: list[Node]) -> tuple[Redirect, ...]:
+    out: list[Redirect] = []
+    for node in nodes:
+        if node.type == "heredoc_redirect":
+            out.extend(_heredoc(node))
+        else:
+            out.append(_redirect(node))
+    if sum(r.op == "<<" for r in out) > 1:
+        raise _refuse("more than one here-document for one command")
+    return tuple(out)
+
+
 def _statement(node: Node, out: list[Command | str], depth: int) -> None:
     if depth > MAX_DEPTH:
         raise ShellRefusal("EG-SHELL-UNSUPPORTED", "the command line nests too deeply")
@@ -158,7 +262,7 @@ def _statement(node: Node, out: list[Command | str], depth: int) -> None:
         out.append(_command(node))
     elif kind == "redirected_statement":
         body, *rest = node.children
-        redirects = tuple(_redirect(r) for r in rest)
+        redirects = _redirects(rest)
         if body.type == "command":
             out.append(_command(body, redirects))
         elif body.type in ("pipeline", "list"):
@@ -182,11 +286,12 @@ def _statement(node: Node, out: list[Command | str], depth: int) -> None:
 
 def parse_script(line: str) -> Script:
     """The structure of ``line``, or :class:`ShellRefusal` (see the module docstring)."""
-    if "\n" in line.rstrip("\n") or "\r" in line:
-        raise ShellRefusal("EG-SHELL-UNSUPPORTED", "newlines separate commands; use ';' or '&&'")
+    if "\r" in line:
+        raise ShellRefusal("EG-SHELL-UNSUPPORTED", "carriage returns are not accepted")
     source = line.encode("utf-8", "surrogateescape")
     _SOURCE.set(source)
-    tree = _PARSER.parse(source.translate(_SANITISE))
+    # newlines separate commands (as ';' does) and carry here-document bodies
+    tree = _PARSER.parse(source.translate(_SANITISE_LINES))
     root = tree.root_node
     if root.has_error:
         raise ShellRefusal("EG-SHELL-PARSE", "the command line does not parse as bash")
@@ -195,7 +300,7 @@ def parse_script(line: str) -> Script:
         if child.type == ";":
             items.append(";")
         elif child.type == "comment":
-            raise _refuse("a comment")
+            continue  # bash ignores it to the end of its line; so does the plan
         elif child.type in ("&", "|&", "&&", "||"):
             raise _refuse(f"{child.type!r}")
         else:
@@ -275,9 +380,7 @@ def split_heredoc(line: str) -> HereDoc | None:
         ["<<", "heredoc_start", "heredoc_body", "heredoc_end"],
         ["<<-", "heredoc_start", "heredoc_body", "heredoc_end"],
     ):
-        if kinds[:2] in (["<<", "heredoc_start"], ["<<-", "heredoc_start"]):
-            raise _refuse("a here-document with other redirections or expansions")
-        return None
+        return None  # other redirections too: a script, decided as one
     start = redirect.children[1]
     written = _text(start)
     quoted = any(q in written for q in "'\"\\")
@@ -312,20 +415,37 @@ def render(script: Script, plans: list[tuple[str, ...]], redirect_paths: list[li
     ``plans[i]`` (its program an absolute path), each path redirection target by
     ``redirect_paths[i][j]``, every word quoted."""
     parts: list[str] = []
+    bodies: list[str] = []
     ci = 0
     for item in script.items:
         if isinstance(item, str):
             parts.append(item)
             continue
-        words = [shlex.quote(w) for w in plans[ci]]
+        prefix = [f"{name}={shlex.quote(value)}" for name, value in item.assigns]
+        words = prefix + ['"$?"' if w == STATUS else shlex.quote(w) for w in plans[ci]]
         for j, r in enumerate(item.redirects):
             if r.op in (">&", "<&"):
                 words.append(f"{r.fd}{r.op}{r.target}")
+            elif r.op == "<<":
+                # a literal body under a quoted delimiter that no line of it equals
+                delimiter = _fresh_delimiter(r.target)
+                words.append(f"0<<'{delimiter}'")
+                body = r.target if not r.target or r.target.endswith("\n") else r.target + "\n"
+                bodies.append(f"{body}{delimiter}\n")
             else:
                 words.append(f"{r.fd}{r.op} {shlex.quote(redirect_paths[ci][j])}")
         parts.append(" ".join(words))
         ci += 1
-    return " ".join(parts)
+    line = " ".join(parts)
+    return line + "\n" + "".join(bodies) if bodies else line
+
+
+def _fresh_delimiter(body: str) -> str:
+    lines = set(body.split("\n"))
+    n = 0
+    while f"EXECGATE_EOF_{n}" in lines:
+        n += 1
+    return f"EXECGATE_EOF_{n}"
 
 
 __all__: list[Any] = [
