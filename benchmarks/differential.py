@@ -1,0 +1,477 @@
+"""The differential proof: every program a real shell executes for an allowed request is one
+the decision planned, with the argv it planned.
+
+    python benchmarks/differential.py [--n 20000] [--seed 22] [--jobs 2] [--findings FILE]
+
+Cases come from ``difflines.py`` (grammar lines, the issue's reproducers and their mutations)
+under four policies. Each worker is one Python process running a real :class:`Gate` (SQLite
+store, a throwaway workspace per policy, restored before every job) under
+``strace -f --seccomp-bpf -e trace=execve``. Before and after each allowed job the worker
+executes a marker (``/bin/true execgate-differential begin|end N``), so every successful
+execve between the two is one of job N's tree. Denied cases only count.
+
+What a decision planned, for one request, is the union of
+
+- *decided*: the request as the engine read it -- its argv, a wrapper's inner command, a
+  shell's ``-c`` line, every command of a list or pipeline, a here-document's command --
+  where each piece is included only if the engine, asked about that piece alone, allows it
+  (a shell's options are read here as bash documents them, independently of the engine:
+  ``bash +x -c LINE`` runs LINE, whatever the engine took ``+x`` for);
+- *planned shells*: the shells the plan itself runs (``/bin/sh -c CANONICAL``, behind a
+  wrapper or inside a canonical script).
+
+An execve is a mismatch when its program (after realpath) with its arguments (``argv[1:]``)
+is in neither. The engine's readers (``split_command``, ``parse_script``, ``split_heredoc``,
+``unwrap``) give the structure; real bash gives the truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from difflines import FIXTURE, POLICIES, Case, generate
+
+from execgate import ExecRequest, Gate
+from execgate.errors import ExecgateError
+from execgate.policy import Policy, default_policy, evaluate, parse_policy
+from execgate.policy._script import parse_script, split_heredoc
+from execgate.policy._shell import ShellRefusal, split_command
+from execgate.policy._wrappers import WRAPPERS, WrapperRefusal, unwrap
+
+MARK = "execgate-differential"
+SHELLS = frozenset({"sh", "bash", "dash"})
+HOST_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+#: (program after realpath, argv[1:])
+Exec = tuple[str, tuple[str, ...]]
+
+# --- what the decision planned ------------------------------------------------------------
+
+#: bash's invocation options that change nothing about which line runs (bash(1), "OPTIONS"
+#: and the `set` builtin): single letters after - or +, and long options.
+_SET_LETTERS = frozenset("abefhkmnptuvxBCEHPTl")
+_NAMED = frozenset({"-o", "+o", "-O", "+O"})
+_LONG = frozenset({"--login", "--norc", "--noprofile", "--posix", "--noediting", "--verbose"})
+
+
+def shell_line(argv: Sequence[str]) -> str | None:
+    """The line ``argv`` (a shell) runs with ``-c``, read as bash reads its options; None
+    when it runs no ``-c`` line or takes an option that reads code from elsewhere (``-i``
+    sources an rc file, ``-s`` reads stdin, ``--rcfile``)."""
+    i, c = 1, False
+    while i < len(argv):
+        w = argv[i]
+        if w in _NAMED:
+            i += 2
+            continue
+        if w in _LONG:
+            i += 1
+            continue
+        if w in ("-", "--"):
+            i += 1
+            break
+        if len(w) > 1 and w[0] in "-+" and w[1] != "-":
+            letters = set(w[1:])
+            if w[0] == "-" and "c" in letters:
+                c = True
+                letters.discard("c")
+            if not letters <= _SET_LETTERS:
+                return None
+            i += 1
+            continue
+        break
+    if not c or i >= len(argv):
+        return None
+    return argv[i]
+
+
+class Planner:
+    """The decided execs of one request under one policy (see the module docstring)."""
+
+    def __init__(self, policy: Policy, host_env: Mapping[str, str], cwd: str) -> None:
+        self.policy = policy
+        self.host_env = host_env
+        self.cwd = cwd
+        self.path = host_env.get("PATH", HOST_PATH)
+
+    def _allowed(self, **fields: Any) -> bool:
+        v = evaluate(self.policy, ExecRequest(cwd=self.cwd, **fields), self.host_env)
+        return v.decision.verdict == "allow"
+
+    def which(self, name: str, cwd: str) -> str | None:
+        if "/" in name:
+            full = os.path.join(cwd, name)
+            return os.path.realpath(full) if os.access(full, os.X_OK) else None
+        for d in self.path.split(":"):
+            full = os.path.join(d, name)
+            if d and os.path.isfile(full) and os.access(full, os.X_OK):
+                return os.path.realpath(full)
+        return None
+
+    def line(self, line: str, cwd: str, depth: int = 0) -> list[Exec]:
+        if depth > 6 or not self._allowed(command=line):
+            return []
+        try:
+            return self.argv(split_command(line), cwd, depth)
+        except ShellRefusal as refusal:
+            if refusal.code != "EG-SHELL-UNSUPPORTED":
+                return []
+        try:
+            heredoc = split_heredoc(line) if "<<" in line and "\n" in line else None
+            if heredoc is not None:
+                return self.line(heredoc.command, cwd, depth + 1)
+            script = parse_script(line)
+        except ShellRefusal:
+            return []
+        return [e for c in script.commands for e in self.argv(c.argv, cwd, depth + 1)]
+
+    def argv(self, argv: Sequence[str], cwd: str, depth: int = 0) -> list[Exec]:
+        if depth > 6 or not argv or not self._allowed(argv=tuple(argv)):
+            return []
+        program = self.which(argv[0], cwd)
+        if program is None:
+            return []
+        out: list[Exec] = [(program, tuple(argv[1:]))]
+        names = sorted({os.path.basename(argv[0]), os.path.basename(program)})
+        wrapper = next((n for n in names if n in WRAPPERS), None)
+        if wrapper is not None:
+            try:
+                unwrapped = unwrap(wrapper, tuple(argv))
+            except WrapperRefusal:
+                return out
+            if unwrapped is not None and unwrapped.inner:
+                out += self.argv(unwrapped.inner, cwd, depth + 1)
+        elif SHELLS & set(names):
+            line = shell_line(argv)
+            if line is not None:
+                out += self.line(line, cwd, depth + 1)
+        return out
+
+    def planned_shells(self, argv: Sequence[str], cwd: str, depth: int = 0) -> list[Exec]:
+        """The shells the plan ``argv`` runs: itself if it is one, behind its wrappers, and
+        inside a canonical script it runs."""
+        program = self.which(argv[0], cwd) if argv else None
+        if program is None or depth > 6:
+            return []
+        out: list[Exec] = []
+        name = os.path.basename(program)
+        if name in WRAPPERS:
+            try:
+                unwrapped = unwrap(name, tuple(argv))
+            except WrapperRefusal:
+                return []
+            if unwrapped is not None and unwrapped.inner:
+                out += self.planned_shells(unwrapped.inner, cwd, depth + 1)
+        elif {name, os.path.basename(argv[0])} & SHELLS:
+            out.append((program, tuple(argv[1:])))
+            if len(argv) == 3 and argv[1] == "-c":
+                try:
+                    script = parse_script(argv[2])
+                except ShellRefusal:
+                    return out
+                for c in script.commands:
+                    out += self.planned_shells(c.argv, cwd, depth + 1)
+        return out
+
+
+# --- strace's output ------------------------------------------------------------------------
+
+_ESCAPES = {"n": 10, "t": 9, "r": 13, "v": 11, "f": 12, "a": 7, "b": 8, "\\": 92, '"': 34}
+
+
+def _c_string(text: str, i: int) -> tuple[str, int]:
+    """The string literal starting at ``text[i] == '"'`` as strace prints it, and the index
+    after it (and after a ``...`` truncation mark)."""
+    assert text[i] == '"', text[i : i + 20]
+    out = bytearray()
+    i += 1
+    while text[i] != '"':
+        ch = text[i]
+        if ch == "\\":
+            nxt = text[i + 1]
+            if nxt in _ESCAPES:
+                out.append(_ESCAPES[nxt])
+                i += 2
+            elif nxt == "x":
+                out.append(int(text[i + 2 : i + 4], 16))
+                i += 4
+            else:
+                m = re.match(r"[0-7]{1,3}", text[i + 1 : i + 4])
+                assert m is not None, text[i : i + 10]
+                out.append(int(m.group(), 8))
+                i += 1 + len(m.group())
+        else:
+            out += ch.encode("utf-8", "surrogateescape")
+            i += 1
+    i += 1
+    if text.startswith("...", i):
+        i += 3
+    return out.decode("utf-8", "surrogateescape"), i
+
+
+def _execve_args(rest: str) -> tuple[str, tuple[str, ...]]:
+    """``"file", ["a", "b"], ...`` -> (file, argv)."""
+    filename, i = _c_string(rest, 0)
+    assert rest.startswith(", [", i), rest[i : i + 20]
+    i += 3
+    argv: list[str] = []
+    while rest[i] != "]":
+        if rest.startswith(", ", i):
+            i += 2
+            continue
+        if rest.startswith("...", i):
+            break
+        word, i = _c_string(rest, i)
+        argv.append(word)
+    return filename, tuple(argv)
+
+
+_LINE = re.compile(r"^(\d+) +(.*)$")
+
+
+def successful_execs(trace: str) -> Iterator[tuple[int, str, tuple[str, ...]]]:
+    """(pid, filename, argv) of each execve that succeeded, in the order they returned."""
+    pending: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for raw in trace.splitlines():
+        m = _LINE.match(raw)
+        if m is None:
+            continue
+        pid, rest = m.groups()
+        if rest.startswith("execve("):
+            filename, argv = _execve_args(rest[len("execve(") :])
+            if rest.endswith("<unfinished ...>"):
+                pending[pid] = (filename, argv)
+                continue
+            if rest.endswith(") = 0"):
+                yield int(pid), filename, argv
+        elif rest.startswith("<... execve resumed>"):
+            started = pending.pop(pid, None)
+            if started is not None and rest.rstrip().endswith("= 0"):
+                yield int(pid), *started
+
+
+def jobs_in(trace: str) -> dict[int, list[tuple[str, tuple[str, ...]]]]:
+    """Case number -> the execs of its job, between its begin and end markers."""
+    jobs: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    current: int | None = None
+    for _pid, filename, argv in successful_execs(trace):
+        if len(argv) == 4 and argv[1] == MARK:
+            current = int(argv[3]) if argv[2] == "begin" else None
+            if current is not None:
+                jobs[current] = []
+            continue
+        if current is not None:
+            jobs[current].append((filename, argv))
+    return jobs
+
+
+# --- the worker: a real Gate, one job at a time ---------------------------------------------
+
+
+def _restore(root: str) -> None:
+    for entry in os.listdir(root):
+        full = os.path.join(root, entry)
+        if os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full)
+        else:
+            os.unlink(full)
+    for rel, text in FIXTURE:
+        full = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        Path(full).write_text(text)
+
+
+def load(name: str, root: str) -> Policy:
+    text = POLICIES[name]
+    if text is None:
+        return default_policy(root)
+    return parse_policy(tomllib.loads(text), base_dir=Path(root), source=f"<{name}>")
+
+
+def _mark(*words: str) -> None:
+    pid = os.posix_spawn("/bin/true", ["true", MARK, *words], {})
+    os.waitpid(pid, 0)
+
+
+def _request(command: str | None, argv: Sequence[str] | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {"timeout": 5.0, "kill_grace": 0.5}
+    if argv is not None:
+        fields["argv"] = tuple(argv)
+    else:
+        fields["command"] = command
+    return fields
+
+
+async def _work(cases: list[tuple[int, Case]], tmp: str, out: Any) -> None:
+    home = os.path.join(tmp, "home")
+    os.makedirs(home, exist_ok=True)
+    host_env = {"PATH": HOST_PATH, "HOME": home, "LANG": "C.UTF-8", "USER": "execgate"}
+    gates: dict[str, tuple[Gate, Policy, str]] = {}
+    async with contextlib.AsyncExitStack() as stack:
+        for n, (name, command, argv) in cases:
+            if name not in gates:
+                root = os.path.join(tmp, "outer", name, "ws")
+                os.makedirs(root)
+                _restore(root)
+                policy = load(name, root)
+                gate = Gate.open(policy, store=f"sqlite:///{tmp}/{name}.db", host_env=host_env)
+                await stack.enter_async_context(gate)
+                gates[name] = (gate, policy, root)
+            gate, policy, root = gates[name]
+            fields = _request(command, argv)
+            verdict = evaluate(policy, ExecRequest(**fields), host_env)
+            row: dict[str, Any] = {"n": n, "policy": name, "command": command, "argv": argv}
+            row["verdict"] = verdict.decision.verdict
+            row["code"] = verdict.decision.code
+            if verdict.decision.verdict != "allow" or verdict.plan is None:
+                out.write(json.dumps(row) + "\n")
+                continue
+            _restore(root)
+            planner = Planner(policy, host_env, root)
+            cwd = verdict.plan.cwd
+            decided = planner.line(command, cwd) if command is not None else []
+            if argv is not None:
+                decided = planner.argv(argv, cwd)
+            plan = verdict.plan.argv
+            row["plan"] = plan
+            row["decided"] = decided
+            row["shells"] = planner.planned_shells(plan, cwd)
+            _mark("begin", str(n))
+            try:
+                result = await gate.run(**fields)
+                row["exit"] = result.exit_code
+            except ExecgateError as exc:
+                row["error"] = exc.code
+            _mark("end", str(n))
+            out.write(json.dumps(row) + "\n")
+
+
+def worker(cases_file: str, rows_file: str) -> None:
+    with open(cases_file) as f:
+        cases = [(int(c["n"]), (c["policy"], c["command"], c["argv"])) for c in map(json.loads, f)]
+    tmp = tempfile.mkdtemp(prefix="execgate-diff-")
+    try:
+        with open(rows_file, "w") as out:
+            anyio.run(_work, cases, tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- the comparison -------------------------------------------------------------------------
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def mismatches(row: Mapping[str, Any], ran: list[tuple[str, tuple[str, ...]]]) -> list[Exec]:
+    """The execs of one job that its decision did not plan."""
+    ok = {(p, tuple(a)) for p, a in row["decided"]} | {(p, tuple(a)) for p, a in row["shells"]}
+    return [(f, argv) for f, argv in ran if (_real(f), tuple(argv[1:])) not in ok]
+
+
+def _shard_command(cases_file: str, rows_file: str, trace_file: str) -> list[str]:
+    return [
+        "strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=execve", "-e", "signal=none",
+        "-s", "1000000", "-o", trace_file,
+        sys.executable, os.path.abspath(__file__), "--worker", cases_file, rows_file,
+    ]  # fmt: skip
+
+
+def run(cases: list[Case], jobs: int, tmp: str) -> tuple[list[dict[str, Any]], dict[int, Any]]:
+    """Run ``cases`` in ``jobs`` traced workers; the rows and each allowed job's execs."""
+    shards: list[list[str]] = [[] for _ in range(jobs)]
+    for n, (policy, command, argv) in enumerate(cases):
+        shards[n % jobs].append(
+            json.dumps({"n": n, "policy": policy, "command": command, "argv": argv})
+        )
+    procs = []
+    for k, shard in enumerate(shards):
+        cases_file = os.path.join(tmp, f"cases{k}.jsonl")
+        Path(cases_file).write_text("\n".join(shard) + "\n")
+        files = (cases_file, os.path.join(tmp, f"rows{k}.jsonl"), os.path.join(tmp, f"trace{k}"))
+        procs.append((subprocess.Popen(_shard_command(*files)), files))
+    rows: list[dict[str, Any]] = []
+    ran: dict[int, Any] = {}
+    for proc, (_c, rows_file, trace_file) in procs:
+        if proc.wait() != 0:
+            raise RuntimeError(f"worker failed with status {proc.returncode}")
+        rows += [json.loads(x) for x in Path(rows_file).read_text().splitlines()]
+        ran.update(jobs_in(Path(trace_file).read_text(errors="surrogateescape")))
+    rows.sort(key=lambda r: int(r["n"]))
+    return rows, ran
+
+
+def report(rows: list[dict[str, Any]], ran: Mapping[int, Any]) -> list[dict[str, Any]]:
+    """Each allowed row with the execs its decision did not plan (empty when none)."""
+    found = []
+    for row in rows:
+        if row["verdict"] != "allow":
+            continue
+        execs = ran.get(int(row["n"]), [])
+        bad = mismatches(row, execs)
+        found.append({**row, "ran": execs, "unplanned": bad})
+    return found
+
+
+def _finding_text(f: Mapping[str, Any]) -> str:
+    request = f"argv={json.dumps(f['argv'])}" if f["argv"] is not None else f"{f['command']!r}"
+    lines = [f"- policy `{f['policy']}`: `{request}`"]
+    lines.append(f"  - plan: `{json.dumps(f['plan'])}`")
+    lines.append(f"  - decided: `{json.dumps(f['decided'])}`")
+    for filename, argv in f["unplanned"]:
+        lines.append(f"  - executed, not planned: `{filename}` `{json.dumps(argv)}`")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=20000)
+    ap.add_argument("--seed", type=int, default=22)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--findings", help="write each mismatch here (Markdown)")
+    ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(*args.worker)
+        return
+    if shutil.which("strace") is None:
+        sys.exit("strace is needed: apt-get install -y strace")
+    cases = generate(args.seed, args.n)
+    started = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="execgate-differential-")
+    try:
+        rows, ran = run(cases, max(1, min(args.jobs, 2)), tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    seconds = time.monotonic() - started
+    allowed = report(rows, ran)
+    bad = [f for f in allowed if f["unplanned"]]
+    print(
+        f"generated {len(rows)}  allowed {len(allowed)}  mismatches {len(bad)}  "
+        f"seconds {seconds:.1f}  ({len(rows) / seconds:.0f} lines/s, {args.jobs} processes)"
+    )
+    if args.findings:
+        text = "\n".join(_finding_text(f) for f in bad)
+        Path(args.findings).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
