@@ -6,7 +6,8 @@ the decision planned, with the argv it planned.
 Cases come from ``difflines.py`` (grammar lines, the issue's reproducers and their mutations)
 under four policies. Each worker is one Python process running a real :class:`Gate` (SQLite
 store, a throwaway workspace per policy, restored before every job) under
-``strace -f --seccomp-bpf -e trace=execve``. Before and after each allowed job the worker
+``strace -f --seccomp-bpf -e trace=execve,clone,...`` (forks only to know which program
+started each execve). Before and after each allowed job the worker
 executes a marker (``/bin/true execgate-differential begin|end N``), so every successful
 execve between the two is one of job N's tree. Denied cases only count.
 
@@ -17,11 +18,13 @@ What a decision planned, for one request, is the union of
   where each piece is included only if the engine, asked about that piece alone, allows it
   (a shell's options are read here as bash documents them, independently of the engine:
   ``bash +x -c LINE`` runs LINE, whatever the engine took ``+x`` for);
-- *planned shells*: the shells the plan itself runs (``/bin/sh -c CANONICAL``, behind a
-  wrapper or inside a canonical script).
+- *planned runners*: the shells and wrappers the plan itself runs (``/bin/sh -c CANONICAL``,
+  ``env``/``timeout``/... whose inner command the engine reads), down through canonical
+  scripts -- but not the programs they run, which must be decided.
 
 An execve is a mismatch when its program (after realpath) with its arguments (``argv[1:]``)
-is in neither. The engine's readers (``split_command``, ``parse_script``, ``split_heredoc``,
+is in neither, and it was started by the Runner, a shell or a wrapper (what a decided
+program runs itself is that program's behaviour, decided with it). The engine's readers (``split_command``, ``parse_script``, ``split_heredoc``,
 ``unwrap``) give the structure; real bash gives the truth.
 """
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -164,30 +168,33 @@ class Planner:
                 out += self.line(line, cwd, depth + 1)
         return out
 
-    def planned_shells(self, argv: Sequence[str], cwd: str, depth: int = 0) -> list[Exec]:
-        """The shells the plan ``argv`` runs: itself if it is one, behind its wrappers, and
-        inside a canonical script it runs."""
+    def planned_runners(self, argv: Sequence[str], cwd: str, depth: int = 0) -> list[Exec]:
+        """The programs the plan ``argv`` runs only to run another: the plan itself if it is
+        a shell, a wrapper whose inner command the engine reads, and the shells and wrappers
+        of a canonical script it runs. Whatever they run in turn must be decided."""
         program = self.which(argv[0], cwd) if argv else None
         if program is None or depth > 6:
             return []
-        out: list[Exec] = []
         name = os.path.basename(program)
         if name in WRAPPERS:
             try:
                 unwrapped = unwrap(name, tuple(argv))
             except WrapperRefusal:
                 return []
-            if unwrapped is not None and unwrapped.inner:
-                out += self.planned_shells(unwrapped.inner, cwd, depth + 1)
-        elif {name, os.path.basename(argv[0])} & SHELLS:
-            out.append((program, tuple(argv[1:])))
-            if len(argv) == 3 and argv[1] == "-c":
-                try:
-                    script = parse_script(argv[2])
-                except ShellRefusal:
-                    return out
-                for c in script.commands:
-                    out += self.planned_shells(c.argv, cwd, depth + 1)
+            if unwrapped is None or not unwrapped.inner:
+                return []
+            inner = self.planned_runners(unwrapped.inner, cwd, depth + 1)
+            return [(program, tuple(argv[1:])), *inner]
+        if not {name, os.path.basename(argv[0])} & SHELLS:
+            return []
+        out: list[Exec] = [(program, tuple(argv[1:]))]
+        if len(argv) == 3 and argv[1] == "-c":
+            try:
+                script = parse_script(argv[2])
+            except ShellRefusal:
+                return out
+            for c in script.commands:
+                out += self.planned_runners(c.argv, cwd, depth + 1)
         return out
 
 
@@ -246,39 +253,72 @@ def _execve_args(rest: str) -> tuple[str, tuple[str, ...]]:
 _LINE = re.compile(r"^(\d+) +(.*)$")
 
 
-def successful_execs(trace: str) -> Iterator[tuple[int, str, tuple[str, ...]]]:
-    """(pid, filename, argv) of each execve that succeeded, in the order they returned."""
+_CLONE = re.compile(r"^(?:<\.\.\. )?(?:clone3?|v?fork)\b.*\) += (\d+)$")
+
+#: What the worker process (the gate, whose Runner starts each job) runs, as a cause.
+RUNNER = "<runner>"
+
+#: One successful execve: (filename, argv, the program the process ran before it).
+Ran = tuple[str, tuple[str, ...], str]
+
+
+def successful_execs(trace: str) -> Iterator[tuple[int, Ran]]:
+    """Each execve that succeeded, in the order they returned, with its cause: the program
+    (after realpath) that the process ran until then -- inherited from its parent when it
+    was forked -- or :data:`RUNNER` for the traced worker and what it starts."""
+    lines = [(m.group(1), m.group(2)) for m in map(_LINE.match, trace.splitlines()) if m]
+    parent: dict[str, str] = {}
+    for pid, rest in lines:
+        cloned = _CLONE.match(rest)
+        if cloned is not None:
+            parent.setdefault(cloned.group(1), pid)
+    image: dict[str, str] = {}
+
+    def image_of(pid: str) -> str:
+        seen = set()
+        while pid not in image and pid in parent and pid not in seen:
+            seen.add(pid)
+            pid = parent[pid]
+        return image.get(pid, RUNNER)
+
     pending: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for raw in trace.splitlines():
-        m = _LINE.match(raw)
-        if m is None:
+    first = True
+    for pid, rest in lines:
+        cloned = _CLONE.match(rest)
+        if cloned is not None:
+            image.setdefault(cloned.group(1), image_of(pid))
             continue
-        pid, rest = m.groups()
+        done: tuple[str, tuple[str, ...]] | None = None
         if rest.startswith("execve("):
             filename, argv = _execve_args(rest[len("execve(") :])
             if rest.endswith("<unfinished ...>"):
                 pending[pid] = (filename, argv)
-                continue
-            if rest.endswith(") = 0"):
-                yield int(pid), filename, argv
+            elif rest.endswith(") = 0"):
+                done = (filename, argv)
         elif rest.startswith("<... execve resumed>"):
             started = pending.pop(pid, None)
             if started is not None and rest.rstrip().endswith("= 0"):
-                yield int(pid), *started
+                done = started
+        if done is None:
+            continue
+        cause = image_of(pid)
+        image[pid] = RUNNER if first else os.path.realpath(done[0])
+        first = False
+        yield int(pid), (done[0], done[1], cause)
 
 
-def jobs_in(trace: str) -> dict[int, list[tuple[str, tuple[str, ...]]]]:
+def jobs_in(trace: str) -> dict[int, list[Ran]]:
     """Case number -> the execs of its job, between its begin and end markers."""
-    jobs: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    jobs: dict[int, list[Ran]] = {}
     current: int | None = None
-    for _pid, filename, argv in successful_execs(trace):
+    for _pid, (filename, argv, cause) in successful_execs(trace):
         if len(argv) == 4 and argv[1] == MARK:
             current = int(argv[3]) if argv[2] == "begin" else None
             if current is not None:
                 jobs[current] = []
             continue
         if current is not None:
-            jobs[current].append((filename, argv))
+            jobs[current].append((filename, argv, cause))
     return jobs
 
 
@@ -352,7 +392,7 @@ async def _work(cases: list[tuple[int, Case]], tmp: str, out: Any) -> None:
             plan = verdict.plan.argv
             row["plan"] = plan
             row["decided"] = decided
-            row["shells"] = planner.planned_shells(plan, cwd)
+            row["runners"] = planner.planned_runners(plan, cwd)
             _mark("begin", str(n))
             try:
                 result = await gate.run(**fields)
@@ -381,15 +421,41 @@ def _real(path: str) -> str:
     return os.path.realpath(path)
 
 
-def mismatches(row: Mapping[str, Any], ran: list[tuple[str, tuple[str, ...]]]) -> list[Exec]:
+def _containment_shim(argv: Sequence[str], plan: Sequence[str]) -> bool:
+    """The Runner's own shell that joins the job's cgroup and execs the plan (used where the
+    native spawn helper is unavailable): ``sh -c SCRIPT PROCS PLAN...``."""
+    return (
+        len(argv) > len(plan) + 2
+        and os.path.basename(argv[0]) in SHELLS
+        and argv[1] == "-c"
+        and tuple(argv[-len(plan) :]) == tuple(plan)
+    )
+
+
+def _checked(cause: str) -> bool:
+    """Whether an exec is the shell reading's doing: started by the Runner, a shell or a
+    wrapper. What a decided program runs itself (git's helpers, a script's interpreter) is
+    that program's behaviour, decided with it."""
+    name = os.path.basename(cause)
+    return cause == RUNNER or name in SHELLS or name in WRAPPERS
+
+
+def mismatches(row: Mapping[str, Any], ran: Sequence[Sequence[Any]]) -> list[Exec]:
     """The execs of one job that its decision did not plan."""
-    ok = {(p, tuple(a)) for p, a in row["decided"]} | {(p, tuple(a)) for p, a in row["shells"]}
-    return [(f, argv) for f, argv in ran if (_real(f), tuple(argv[1:])) not in ok]
+    ok = {(p, tuple(a)) for p, a in row["decided"]} | {(p, tuple(a)) for p, a in row["runners"]}
+    return [
+        (f, tuple(argv))
+        for f, argv, cause in ran
+        if _checked(cause)
+        and (_real(f), tuple(argv[1:])) not in ok
+        and not _containment_shim(argv, row["plan"])
+    ]
 
 
 def _shard_command(cases_file: str, rows_file: str, trace_file: str) -> list[str]:
     return [
-        "strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=execve", "-e", "signal=none",
+        "strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=execve,clone,clone3,fork,vfork",
+        "-e", "signal=none",
         "-s", "1000000", "-o", trace_file,
         sys.executable, os.path.abspath(__file__), "--worker", cases_file, rows_file,
     ]  # fmt: skip
@@ -431,8 +497,38 @@ def report(rows: list[dict[str, Any]], ran: Mapping[int, Any]) -> list[dict[str,
     return found
 
 
+_PLAIN_SHELL_OPTIONS = frozenset({"-c", "-lc", "-cl", "-l", "--login"})
+
+#: The finding classes, in the order they are told apart.
+CLASSES = {
+    "splice": "the plan runs one command's program with another's arguments (finding 10)",
+    "shell-option": "a shell option the engine did not read as bash does (finding 1)",
+    "login": "a login shell (-l) behind a wrapper or in a list runs the host's profile",
+    "heredoc": "a here-document bash ends elsewhere than the engine (finding 2)",
+    "other": "anything else",
+}
+
+
+def classify(f: Mapping[str, Any]) -> str:
+    """Which finding of the issue a mismatch looks like (a hint for whoever reads it)."""
+    for _filename, argv in f["unplanned"]:
+        name = os.path.basename(argv[0])
+        if argv[0].startswith("/") and list(argv[1:2]) == ["-c"] and name not in SHELLS:
+            return "splice"
+    options: set[str] = set()
+    for program, args in f["decided"]:
+        if os.path.basename(program) in SHELLS:
+            options |= set(itertools.takewhile(lambda a: a[:1] in "-+", args))
+    if options - _PLAIN_SHELL_OPTIONS:
+        return "shell-option"
+    if options - {"-c"}:
+        return "login"
+    request = " ".join(f["argv"]) if f["argv"] is not None else f["command"]
+    return "heredoc" if "<<" in request else "other"
+
+
 def _finding_text(f: Mapping[str, Any]) -> str:
-    request = f"argv={json.dumps(f['argv'])}" if f["argv"] is not None else f"{f['command']!r}"
+    request = f"argv={json.dumps(f['argv'])}" if f["argv"] is not None else json.dumps(f["command"])
     lines = [f"- policy `{f['policy']}`: `{request}`"]
     lines.append(f"  - plan: `{json.dumps(f['plan'])}`")
     lines.append(f"  - decided: `{json.dumps(f['decided'])}`")
@@ -441,12 +537,38 @@ def _finding_text(f: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def findings_markdown(bad: list[dict[str, Any]], header: str, per_class: int = 40) -> str:
+    """The mismatches by class, the shortest requests first, at most ``per_class`` each."""
+    by_class: dict[str, list[dict[str, Any]]] = {k: [] for k in CLASSES}
+    for f in bad:
+        by_class[classify(f)].append(f)
+    out = [header, ""]
+    out += [f"- {k}: {len(v)} ({CLASSES[k]})" for k, v in by_class.items()]
+    for k, found in by_class.items():
+        if not found:
+            continue
+        out += ["", f"## {k}: {CLASSES[k]}", ""]
+        seen: set[str] = set()
+        for f in sorted(found, key=lambda f: len(json.dumps([f["command"], f["argv"]]))):
+            key = json.dumps([f["policy"], f["command"], f["argv"]])
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(_finding_text(f))
+            if len(seen) >= per_class:
+                out.append(f"- ... {len(found) - len(seen)} more of this class")
+                break
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=22)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--findings", help="write each mismatch here (Markdown)")
+    ap.add_argument(
+        "--findings", help="write the mismatches here (Markdown by class; all in FILE.jsonl)"
+    )
     ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -464,13 +586,20 @@ def main() -> None:
     seconds = time.monotonic() - started
     allowed = report(rows, ran)
     bad = [f for f in allowed if f["unplanned"]]
-    print(
+    summary = (
         f"generated {len(rows)}  allowed {len(allowed)}  mismatches {len(bad)}  "
         f"seconds {seconds:.1f}  ({len(rows) / seconds:.0f} lines/s, {args.jobs} processes)"
     )
+    print(summary)
     if args.findings:
-        text = "\n".join(_finding_text(f) for f in bad)
-        Path(args.findings).write_text(text + "\n")
+        header = (
+            f"# Differential findings (seed {args.seed})\n\n"
+            f"`python benchmarks/differential.py --n {args.n} --seed {args.seed}`: {summary}"
+        )
+        Path(args.findings).write_text(findings_markdown(bad, header))
+        with open(args.findings + ".jsonl", "w") as full:
+            for f in bad:
+                full.write(json.dumps({**f, "class": classify(f)}) + "\n")
 
 
 if __name__ == "__main__":
