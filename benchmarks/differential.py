@@ -24,7 +24,9 @@ What a decision planned, for one request, is the union of
 
 An execve is a mismatch when its program (after realpath) with its arguments (``argv[1:]``)
 is in neither, and it was started by the Runner, a shell or a wrapper (what a decided
-program runs itself is that program's behaviour, decided with it). The engine's readers (``split_command``, ``parse_script``, ``split_heredoc``,
+program runs itself is that program's behaviour, decided with it). Separately, an allowed
+request is *verbatim* when its plan hands a shell a line that is not a canonical script (the
+shell reads the line itself); the issue asks for none. The engine's readers (``split_command``, ``parse_script``, ``split_heredoc``,
 ``unwrap``) give the structure; real bash gives the truth.
 """
 
@@ -493,8 +495,28 @@ def report(rows: list[dict[str, Any]], ran: Mapping[int, Any]) -> list[dict[str,
             continue
         execs = ran.get(int(row["n"]), [])
         bad = mismatches(row, execs)
-        found.append({**row, "ran": execs, "unplanned": bad})
+        found.append({**row, "ran": execs, "unplanned": bad, "verbatim": verbatim(row)})
     return found
+
+
+def _canonical(line: str) -> bool:
+    try:
+        script = parse_script(line)
+    except ShellRefusal:
+        return False
+    return all(c.argv[0].startswith("/") for c in script.commands)
+
+
+def verbatim(row: Mapping[str, Any]) -> bool:
+    """Whether the plan hands a shell a line that is not a canonical script (programs by
+    absolute path, read by the engine's parser): the shell then reads the line itself. Not a
+    mismatch by itself -- what it ran is checked -- but the issue asks for none."""
+    for program, args in row["runners"]:
+        if os.path.basename(program) in SHELLS:
+            line = shell_line([program, *args])
+            if line is None or not _canonical(line):
+                return True
+    return False
 
 
 _PLAIN_SHELL_OPTIONS = frozenset({"-c", "-lc", "-cl", "-l", "--login"})
@@ -588,7 +610,7 @@ def main() -> None:
     bad = [f for f in allowed if f["unplanned"]]
     summary = (
         f"generated {len(rows)}  allowed {len(allowed)}  mismatches {len(bad)}  "
-        f"seconds {seconds:.1f}  ({len(rows) / seconds:.0f} lines/s, {args.jobs} processes)"
+        f"verbatim {sum(f['verbatim'] for f in allowed)}  seconds {seconds:.1f}  ({len(rows) / seconds:.0f} lines/s, {args.jobs} processes)"
     )
     print(summary)
     if args.findings:

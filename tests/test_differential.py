@@ -42,7 +42,7 @@ def _run(cases: list[difflines.Case]) -> list[dict[str, Any]]:
 
 def _with_execs(rows: list[dict[str, Any]], ran: Any) -> list[dict[str, Any]]:
     allowed = {int(f["n"]): f for f in differential.report(rows, ran)}
-    return [allowed.get(int(r["n"]), {**r, "unplanned": []}) for r in rows]
+    return [allowed.get(int(r["n"]), {**r, "unplanned": [], "verbatim": False}) for r in rows]
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,12 @@ def _describe(row: dict[str, Any]) -> str:
 def test_reproducer_runs_only_what_was_decided(seeds: list[dict[str, Any]], n: int) -> None:
     row = seeds[n]
     assert row["unplanned"] == [], _describe(row)
+
+
+def test_no_reproducer_hands_a_shell_its_line_verbatim(seeds: list[dict[str, Any]]) -> None:
+    """What runs is the plan: a shell in it runs a canonical script, never the line as sent."""
+    verbatim = [r for r in seeds if r["verdict"] == "allow" and r["verbatim"]]
+    assert verbatim == [], "\n".join(map(_describe, verbatim))
 
 
 def test_generated_lines_run_only_what_was_decided() -> None:
