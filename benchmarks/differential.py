@@ -7,9 +7,9 @@ Cases come from ``difflines.py`` (grammar lines, the issue's reproducers and the
 under four policies. Each worker is one Python process running a real :class:`Gate` (SQLite
 store, a throwaway workspace per policy, restored before every job) under
 ``strace -f --seccomp-bpf -e trace=execve,clone,...`` (forks only to know which program
-started each execve). Before and after each allowed job the worker
-executes a marker (``/bin/true execgate-differential begin|end N``), so every successful
-execve between the two is one of job N's tree. Denied cases only count.
+started each execve). Before and after each allowed job the worker executes a marker
+(``/bin/true execgate-differential begin|end N``), so every successful execve between the
+two is one of job N's tree. Denied cases only count.
 
 What a decision planned, for one request, is the union of
 
@@ -26,8 +26,9 @@ An execve is a mismatch when its program (after realpath) with its arguments (``
 is in neither, and it was started by the Runner, a shell or a wrapper (what a decided
 program runs itself is that program's behaviour, decided with it). Separately, an allowed
 request is *verbatim* when its plan hands a shell a line that is not a canonical script (the
-shell reads the line itself); the issue asks for none. The engine's readers (``split_command``, ``parse_script``, ``split_heredoc``,
-``unwrap``) give the structure; real bash gives the truth.
+shell reads the line itself); the issue asks for none. The engine's readers
+(``split_command``, ``parse_script``, ``split_heredoc``, ``unwrap``) give the structure;
+real bash gives the truth.
 """
 
 from __future__ import annotations
@@ -366,6 +367,7 @@ async def _work(cases: list[tuple[int, Case]], tmp: str, out: Any) -> None:
     os.makedirs(home, exist_ok=True)
     host_env = {"PATH": HOST_PATH, "HOME": home, "LANG": "C.UTF-8", "USER": "execgate"}
     gates: dict[str, tuple[Gate, Policy, str]] = {}
+    dirty: set[str] = set()  # workspaces a job may have changed since their last restore
     async with contextlib.AsyncExitStack() as stack:
         for n, (name, command, argv) in cases:
             if name not in gates:
@@ -377,6 +379,9 @@ async def _work(cases: list[tuple[int, Case]], tmp: str, out: Any) -> None:
                 await stack.enter_async_context(gate)
                 gates[name] = (gate, policy, root)
             gate, policy, root = gates[name]
+            if name in dirty:  # before deciding: the decision looks at the files
+                _restore(root)
+                dirty.discard(name)
             fields = _request(command, argv)
             verdict = evaluate(policy, ExecRequest(**fields), host_env)
             row: dict[str, Any] = {"n": n, "policy": name, "command": command, "argv": argv}
@@ -385,7 +390,6 @@ async def _work(cases: list[tuple[int, Case]], tmp: str, out: Any) -> None:
             if verdict.decision.verdict != "allow" or verdict.plan is None:
                 out.write(json.dumps(row) + "\n")
                 continue
-            _restore(root)
             planner = Planner(policy, host_env, root)
             cwd = verdict.plan.cwd
             decided = planner.line(command, cwd) if command is not None else []
@@ -395,6 +399,7 @@ async def _work(cases: list[tuple[int, Case]], tmp: str, out: Any) -> None:
             row["plan"] = plan
             row["decided"] = decided
             row["runners"] = planner.planned_runners(plan, cwd)
+            dirty.add(name)
             _mark("begin", str(n))
             try:
                 result = await gate.run(**fields)
@@ -608,8 +613,10 @@ def main() -> None:
     seconds = time.monotonic() - started
     allowed = report(rows, ran)
     bad = [f for f in allowed if f["unplanned"]]
+    refused = sum("error" in f for f in allowed)
     summary = (
-        f"generated {len(rows)}  allowed {len(allowed)}  mismatches {len(bad)}  "
+        f"generated {len(rows)}  allowed {len(allowed)} (refused at run {refused})  "
+        f"mismatches {len(bad)}  "
         f"verbatim {sum(f['verbatim'] for f in allowed)}  seconds {seconds:.1f}  ({len(rows) / seconds:.0f} lines/s, {args.jobs} processes)"
     )
     print(summary)
