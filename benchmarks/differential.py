@@ -24,7 +24,9 @@ What a decision planned, for one request, is the union of
 
 An execve is a mismatch when its program (after realpath) with its arguments (``argv[1:]``)
 is in neither, and it was started by the Runner, a shell or a wrapper (what a decided
-program runs itself is that program's behaviour, decided with it). Separately, an allowed
+program runs itself is that program's behaviour, decided with it). A file a shell opens for
+writing is a mismatch too unless a decided line (or the plan's canonical script) redirects
+to it: a builtin (``echo x > f``) executes nothing. Separately, an allowed
 request is *verbatim* when its plan hands a shell a line that is not a canonical script (the
 shell reads the line itself); the issue asks for none. The engine's readers
 (``split_command``, ``parse_script``, ``split_heredoc``, ``unwrap``) give the structure;
@@ -50,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import attrs
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -58,7 +61,7 @@ from difflines import FIXTURE, POLICIES, Case, generate
 from execgate import ExecRequest, Gate
 from execgate.errors import ExecgateError
 from execgate.policy import Policy, default_policy, evaluate, parse_policy
-from execgate.policy._script import parse_script, split_heredoc
+from execgate.policy._script import Script, parse_script, split_heredoc
 from execgate.policy._shell import ShellRefusal, split_command
 from execgate.policy._wrappers import WRAPPERS, WrapperRefusal, unwrap
 
@@ -110,13 +113,22 @@ def shell_line(argv: Sequence[str]) -> str | None:
 
 
 class Planner:
-    """The decided execs of one request under one policy (see the module docstring)."""
+    """The decided execs of one request under one policy (see the module docstring), and
+    the files its decided lines, and the plan's canonical scripts, redirect output to
+    (``writes``)."""
 
     def __init__(self, policy: Policy, host_env: Mapping[str, str], cwd: str) -> None:
         self.policy = policy
         self.host_env = host_env
         self.cwd = cwd
         self.path = host_env.get("PATH", HOST_PATH)
+        self.writes: set[str] = {"/dev/null"}
+
+    def _redirects(self, script: Script, cwd: str) -> None:
+        for command in script.commands:
+            for r in command.redirects:
+                if r.op in (">", ">>"):
+                    self.writes.add(os.path.realpath(os.path.join(cwd, r.target)))
 
     def _allowed(self, **fields: Any) -> bool:
         v = evaluate(self.policy, ExecRequest(cwd=self.cwd, **fields), self.host_env)
@@ -147,6 +159,7 @@ class Planner:
             script = parse_script(line)
         except ShellRefusal:
             return []
+        self._redirects(script, cwd)
         return [e for c in script.commands for e in self.argv(c.argv, cwd, depth + 1)]
 
     def argv(self, argv: Sequence[str], cwd: str, depth: int = 0) -> list[Exec]:
@@ -196,6 +209,7 @@ class Planner:
                 script = parse_script(argv[2])
             except ShellRefusal:
                 return out
+            self._redirects(script, cwd)
             for c in script.commands:
                 out += self.planned_runners(c.argv, cwd, depth + 1)
         return out
@@ -254,9 +268,13 @@ def _execve_args(rest: str) -> tuple[str, tuple[str, ...]]:
 
 
 _LINE = re.compile(r"^(\d+) +(.*)$")
-
-
-_CLONE = re.compile(r"^(?:<\.\.\. )?(?:clone3?|v?fork)\b.*\) += (\d+)$")
+_CALL = re.compile(r"^(\w+)\((.*)$")
+_RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>(.*)$")
+_UNFINISHED = " <unfinished ...>"
+_RETURN = re.compile(r"\) += ")
+_FORKS = frozenset({"clone", "clone3", "fork", "vfork"})
+_OPENS = frozenset({"open", "openat", "creat"})
+_WRITE_FLAGS = re.compile(r"\b(?:O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)\b")
 
 #: What the worker process (the gate, whose Runner starts each job) runs, as a cause.
 RUNNER = "<runner>"
@@ -265,16 +283,59 @@ RUNNER = "<runner>"
 Ran = tuple[str, tuple[str, ...], str]
 
 
-def successful_execs(trace: str) -> Iterator[tuple[int, Ran]]:
-    """Each execve that succeeded, in the order they returned, with its cause: the program
-    (after realpath) that the process ran until then -- inherited from its parent when it
-    was forked -- or :data:`RUNNER` for the traced worker and what it starts."""
-    lines = [(m.group(1), m.group(2)) for m in map(_LINE.match, trace.splitlines()) if m]
+def _calls(trace: str) -> Iterator[tuple[str, str, str, str]]:
+    """(pid, syscall, its arguments as printed, its return value) of each completed call,
+    in the order they returned; a call strace split into unfinished and resumed halves is
+    joined."""
+    pending: dict[tuple[str, str], str] = {}
+    for m in map(_LINE.match, trace.splitlines()):
+        if m is None:
+            continue
+        pid, rest = m.groups()
+        resumed = _RESUMED.match(rest)
+        if resumed is not None:
+            name, tail = resumed.groups()
+            head = pending.pop((pid, name), None)
+            if head is None:
+                continue
+            text = head + tail
+        else:
+            call = _CALL.match(rest)
+            if call is None:
+                continue
+            name, text = call.groups()
+            if text.endswith(_UNFINISHED):
+                pending[(pid, name)] = text[: -len(_UNFINISHED)]
+                continue
+        # the return value is printed last, after every (quoted) argument, and a resumed
+        # call pads the space before it
+        ends = list(_RETURN.finditer(text))
+        if ends:
+            end = ends[-1]
+            yield pid, name, text[: end.start()], text[end.end() :].split(" ", 1)[0]
+
+
+def _open_target(args: str) -> str | None:
+    """The path an open call opened for writing, or None (read-only, or relative to a
+    descriptor other than the cwd)."""
+    if args.startswith("AT_FDCWD, "):
+        args = args[len("AT_FDCWD, ") :]
+    elif not args.startswith('"'):
+        return None
+    path, i = _c_string(args, 0)
+    return path if _WRITE_FLAGS.search(args, i) else None
+
+
+def events(trace: str) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
+    """Each successful execve as ("exec", filename, argv, cause), and each file a process
+    opened for writing as ("write", path, (), cause), in order. The cause is the program
+    (after realpath) the process ran at the time -- inherited from its parent when it was
+    forked -- or :data:`RUNNER` for the traced worker and what it starts."""
+    calls = list(_calls(trace))
     parent: dict[str, str] = {}
-    for pid, rest in lines:
-        cloned = _CLONE.match(rest)
-        if cloned is not None:
-            parent.setdefault(cloned.group(1), pid)
+    for pid, name, _args, ret in calls:
+        if name in _FORKS and ret.isdigit():
+            parent.setdefault(ret, pid)
     image: dict[str, str] = {}
 
     def image_of(pid: str) -> str:
@@ -284,44 +345,48 @@ def successful_execs(trace: str) -> Iterator[tuple[int, Ran]]:
             pid = parent[pid]
         return image.get(pid, RUNNER)
 
-    pending: dict[str, tuple[str, tuple[str, ...]]] = {}
     first = True
-    for pid, rest in lines:
-        cloned = _CLONE.match(rest)
-        if cloned is not None:
-            image.setdefault(cloned.group(1), image_of(pid))
-            continue
-        done: tuple[str, tuple[str, ...]] | None = None
-        if rest.startswith("execve("):
-            filename, argv = _execve_args(rest[len("execve(") :])
-            if rest.endswith("<unfinished ...>"):
-                pending[pid] = (filename, argv)
-            elif rest.endswith(") = 0"):
-                done = (filename, argv)
-        elif rest.startswith("<... execve resumed>"):
-            started = pending.pop(pid, None)
-            if started is not None and rest.rstrip().endswith("= 0"):
-                done = started
-        if done is None:
-            continue
-        cause = image_of(pid)
-        image[pid] = RUNNER if first else os.path.realpath(done[0])
-        first = False
-        yield int(pid), (done[0], done[1], cause)
+    for pid, name, args, ret in calls:
+        if name in _FORKS and ret.isdigit():
+            image.setdefault(ret, image_of(pid))
+        elif name == "execve" and ret == "0":
+            filename, argv = _execve_args(args)
+            cause = image_of(pid)
+            image[pid] = RUNNER if first else os.path.realpath(filename)
+            first = False
+            yield "exec", filename, argv, cause
+        elif name in _OPENS and ret.isdigit():
+            target = _open_target(args)
+            if target is not None:
+                yield "write", target, (), image_of(pid)
 
 
-def jobs_in(trace: str) -> dict[int, list[Ran]]:
-    """Case number -> the execs of its job, between its begin and end markers."""
-    jobs: dict[int, list[Ran]] = {}
-    current: int | None = None
-    for _pid, (filename, argv, cause) in successful_execs(trace):
-        if len(argv) == 4 and argv[1] == MARK:
-            current = int(argv[3]) if argv[2] == "begin" else None
-            if current is not None:
-                jobs[current] = []
-            continue
-        if current is not None:
-            jobs[current].append((filename, argv, cause))
+def successful_execs(trace: str) -> Iterator[Ran]:
+    """(filename, argv, cause) of each execve that succeeded (see :func:`events`)."""
+    for kind, filename, argv, cause in events(trace):
+        if kind == "exec":
+            yield filename, argv, cause
+
+
+@attrs.define
+class Job:
+    """What one job's tree did: its execs, and the files its shells opened for writing."""
+
+    ran: list[Ran] = attrs.field(factory=list)
+    writes: list[str] = attrs.field(factory=list)
+
+
+def jobs_in(trace: str) -> dict[int, Job]:
+    """Case number -> what its job did, between its begin and end markers."""
+    jobs: dict[int, Job] = {}
+    current: Job | None = None
+    for kind, filename, argv, cause in events(trace):
+        if kind == "exec" and len(argv) == 4 and argv[1] == MARK:
+            current = jobs.setdefault(int(argv[3]), Job()) if argv[2] == "begin" else None
+        elif current is not None and kind == "exec":
+            current.ran.append((filename, argv, cause))
+        elif current is not None and os.path.basename(cause) in SHELLS:
+            current.writes.append(filename)
     return jobs
 
 
@@ -397,8 +462,10 @@ async def _work(cases: list[tuple[int, Case]], tmp: str, out: Any) -> None:
                 decided = planner.argv(argv, cwd)
             plan = verdict.plan.argv
             row["plan"] = plan
+            row["cwd"] = cwd
             row["decided"] = decided
             row["runners"] = planner.planned_runners(plan, cwd)
+            row["writes"] = sorted(planner.writes)
             dirty.add(name)
             _mark("begin", str(n))
             try:
@@ -459,17 +526,25 @@ def mismatches(row: Mapping[str, Any], ran: Sequence[Sequence[Any]]) -> list[Exe
     ]
 
 
+def unplanned_writes(row: Mapping[str, Any], writes: Sequence[str]) -> list[str]:
+    """The files a shell of the job opened for writing that no decided redirection names
+    (relative paths are the job's cwd's: a line that changes directory is refused)."""
+    ok = set(row["writes"])
+    return [w for w in writes if _real(os.path.join(row["cwd"], w)) not in ok]
+
+
 def _shard_command(cases_file: str, rows_file: str, trace_file: str) -> list[str]:
     return [
-        "strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=execve,clone,clone3,fork,vfork",
+        "strace", "-f", "--seccomp-bpf", "-qq",
+        "-e", "trace=execve,clone,clone3,fork,vfork,open,openat,creat",
         "-e", "signal=none",
         "-s", "1000000", "-o", trace_file,
         sys.executable, os.path.abspath(__file__), "--worker", cases_file, rows_file,
     ]  # fmt: skip
 
 
-def run(cases: list[Case], jobs: int, tmp: str) -> tuple[list[dict[str, Any]], dict[int, Any]]:
-    """Run ``cases`` in ``jobs`` traced workers; the rows and each allowed job's execs."""
+def run(cases: list[Case], jobs: int, tmp: str) -> tuple[list[dict[str, Any]], dict[int, Job]]:
+    """Run ``cases`` in ``jobs`` traced workers; the rows and what each allowed job did."""
     shards: list[list[str]] = [[] for _ in range(jobs)]
     for n, (policy, command, argv) in enumerate(cases):
         shards[n % jobs].append(
@@ -482,7 +557,7 @@ def run(cases: list[Case], jobs: int, tmp: str) -> tuple[list[dict[str, Any]], d
         files = (cases_file, os.path.join(tmp, f"rows{k}.jsonl"), os.path.join(tmp, f"trace{k}"))
         procs.append((subprocess.Popen(_shard_command(*files)), files))
     rows: list[dict[str, Any]] = []
-    ran: dict[int, Any] = {}
+    ran: dict[int, Job] = {}
     for proc, (_c, rows_file, trace_file) in procs:
         if proc.wait() != 0:
             raise RuntimeError(f"worker failed with status {proc.returncode}")
@@ -492,15 +567,23 @@ def run(cases: list[Case], jobs: int, tmp: str) -> tuple[list[dict[str, Any]], d
     return rows, ran
 
 
-def report(rows: list[dict[str, Any]], ran: Mapping[int, Any]) -> list[dict[str, Any]]:
-    """Each allowed row with the execs its decision did not plan (empty when none)."""
+def report(rows: list[dict[str, Any]], jobs: Mapping[int, Job]) -> list[dict[str, Any]]:
+    """Each allowed row with what its job did that its decision did not plan: ``unplanned``
+    execs and ``unplanned_writes`` (both empty when none)."""
     found = []
     for row in rows:
         if row["verdict"] != "allow":
             continue
-        execs = ran.get(int(row["n"]), [])
-        bad = mismatches(row, execs)
-        found.append({**row, "ran": execs, "unplanned": bad, "verbatim": verbatim(row)})
+        job = jobs.get(int(row["n"]), Job())
+        found.append(
+            {
+                **row,
+                "ran": job.ran,
+                "unplanned": mismatches(row, job.ran),
+                "unplanned_writes": unplanned_writes(row, job.writes),
+                "verbatim": verbatim(row),
+            }
+        )
     return found
 
 
@@ -561,6 +644,8 @@ def _finding_text(f: Mapping[str, Any]) -> str:
     lines.append(f"  - decided: `{json.dumps(f['decided'])}`")
     for filename, argv in f["unplanned"]:
         lines.append(f"  - executed, not planned: `{filename}` `{json.dumps(argv)}`")
+    for path in f["unplanned_writes"]:
+        lines.append(f"  - a shell opened for writing, not planned: `{path}`")
     return "\n".join(lines)
 
 
@@ -612,7 +697,7 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     seconds = time.monotonic() - started
     allowed = report(rows, ran)
-    bad = [f for f in allowed if f["unplanned"]]
+    bad = [f for f in allowed if f["unplanned"] or f["unplanned_writes"]]
     refused = sum("error" in f for f in allowed)
     summary = (
         f"generated {len(rows)}  allowed {len(allowed)} (refused at run {refused})  "

@@ -109,6 +109,7 @@ SEEDS: tuple[tuple[str, str], ...] = (
     ("ro", "env bash +e -c id"),
     ("ro", "bash +O extglob -c id"),
     ("ro", "bash -c 'cat /etc/hostname'"),
+    ("ro", "bash +x -c 'echo x > ../outside.txt'"),
     ("wrap", "nohup bash -c 'cat a.txt'"),
     ("wrap", "stdbuf -oL bash -c 'cat a.txt'"),
     ("ro", "echo x; bash -c 'cat a.txt'"),

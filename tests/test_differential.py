@@ -42,7 +42,8 @@ def _run(cases: list[difflines.Case]) -> list[dict[str, Any]]:
 
 def _with_execs(rows: list[dict[str, Any]], ran: Any) -> list[dict[str, Any]]:
     allowed = {int(f["n"]): f for f in differential.report(rows, ran)}
-    return [allowed.get(int(r["n"]), {**r, "unplanned": [], "verbatim": False}) for r in rows]
+    empty = {"unplanned": [], "unplanned_writes": [], "verbatim": False}
+    return [allowed.get(int(r["n"]), {**r, **empty}) for r in rows]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,10 @@ def seeds() -> Iterator[list[dict[str, Any]]]:
 
 def _describe(row: dict[str, Any]) -> str:
     request = row["argv"] if row["argv"] is not None else row["command"]
-    return f"{row['policy']}: {request!r}: plan {row.get('plan')} ran unplanned {row['unplanned']}"
+    return (
+        f"{row['policy']}: {request!r}: plan {row.get('plan')} ran unplanned "
+        f"{row['unplanned']}, wrote unplanned {row['unplanned_writes']}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -60,7 +64,7 @@ def _describe(row: dict[str, Any]) -> str:
 )
 def test_reproducer_runs_only_what_was_decided(seeds: list[dict[str, Any]], n: int) -> None:
     row = seeds[n]
-    assert row["unplanned"] == [], _describe(row)
+    assert row["unplanned"] == row["unplanned_writes"] == [], _describe(row)
 
 
 def test_no_reproducer_hands_a_shell_its_line_verbatim(seeds: list[dict[str, Any]]) -> None:
@@ -72,17 +76,25 @@ def test_no_reproducer_hands_a_shell_its_line_verbatim(seeds: list[dict[str, Any
 def test_generated_lines_run_only_what_was_decided() -> None:
     rows = _run(difflines.generate(seed=2026, n=len(SEED_CASES) + 300)[len(SEED_CASES) :])
     allowed = [r for r in rows if r["verdict"] == "allow"]
-    bad = [r for r in allowed if r["unplanned"]]
+    bad = [r for r in allowed if r["unplanned"] or r["unplanned_writes"]]
     assert len(allowed) >= 30  # the slice proves something only if lines run
     assert bad == [], "\n".join(map(_describe, bad[:10]))
 
 
 def test_the_harness_sees_what_a_shell_runs_beyond_the_decision() -> None:
-    """Under ``args = "any"`` the line after ``bash -c`` is not decided: its programs must
-    show as unplanned, and a planned program must not."""
-    rows = _run([("loose", "bash +x -c 'ls -d .; id'", None), ("loose", "echo two", None)])
-    shell, plain = rows
-    assert shell["verdict"] == plain["verdict"] == "allow"
+    """Under ``args = "any"`` the line after ``bash -c`` is not decided: its programs and
+    its redirections must show as unplanned; a planned program or redirection must not."""
+    rows = _run(
+        [
+            ("loose", "bash +x -c 'ls -d .; id; echo x > w.txt'", None),
+            ("loose", "echo two", None),
+            ("wrap", "echo two > w.txt", None),
+        ]
+    )
+    shell, plain, redirected = rows
+    assert shell["verdict"] == plain["verdict"] == redirected["verdict"] == "allow"
     ran = [(os.path.basename(f), tuple(argv)) for f, argv in shell["unplanned"]]
     assert ("ls", ("ls", "-d", ".")) in ran and ("id", ("id",)) in ran
+    assert shell["unplanned_writes"] == ["w.txt"]  # echo is a builtin: no execve, a write
     assert plain["unplanned"] == [] and len(plain["ran"]) == 1
+    assert redirected["unplanned"] == redirected["unplanned_writes"] == []
