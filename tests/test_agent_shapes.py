@@ -83,6 +83,8 @@ def test_cd_then_commands_is_a_cwd_change(policy: Policy, ws: Path) -> None:
     assert refused(policy, "cd .. && ls") == "EG-CWD-ESCAPE"
     assert refused(policy, "cd src/pkg && cat ../../../x") == "EG-PATH-ESCAPE"
     assert refused(policy, "cd src || ls") == "EG-SHELL-UNSUPPORTED"
+    # cat succeeds, so cd is skipped and the last command runs in the old directory
+    assert refused(policy, "cat src/a.py || cd src/pkg && cat ../../x") == "EG-SHELL-UNSUPPORTED"
     assert refused(policy, "cd - && ls") == "EG-SHELL-UNSUPPORTED"
 
 

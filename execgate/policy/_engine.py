@@ -759,12 +759,14 @@ def _evaluate_script(
             at = script.items.index(command)
             after = script.items[at + 1] if at + 1 < len(script.items) else None
             before = script.items[at - 1] if at > 0 else None
-            if after not in ("&&", ";", None) or before == "|" or command.redirects:
+            # after `a || cd d`, a command joined by && runs when `a` succeeded, in the old
+            # directory: the cd must be certain to have run for whatever follows it
+            if after not in ("&&", ";", None) or before in ("|", "||") or command.redirects:
                 return _deny(
                     "EG-SHELL-UNSUPPORTED",
                     "shell",
-                    f"command {n}: cd is accepted only before && or ; (not in a pipeline, "
-                    "after ||, or with redirections)",
+                    f"command {n}: cd is accepted only between && or ; (not in a pipeline, "
+                    "next to ||, or with redirections)",
                     cwd=start_cwd,
                 )
             moved = _cd_target(policy, cwd, command)
