@@ -184,3 +184,21 @@ def test_invisible_characters_refuse(policy: Policy, char: str) -> None:
     ):
         v = evaluate(policy, request, dict(os.environ))
         assert v.decision.code == "EG-POLICY-LOOKALIKE", (char, request)
+
+
+def test_python_dash_m_takes_the_modules_rule(tmp_path: Path, ws: Path) -> None:
+    path = tmp_path / "py.toml"
+    path.write_text(
+        POLICY.format(root=ws)
+        + '[[allow]]\ncommand = "python3"\n[[allow]]\ncommand = "pip install"\n'
+        + '[[allow]]\ncommand = "pytest"\nallow_flags = ["--cov="]\n'
+        + '[[deny]]\ncommand = "pip uninstall"\n'
+    )
+    py = load_policy(path)
+    argv = plan(py, "python3 -m pip install requests")
+    assert argv[1:] == ("-m", "pip", "install", "requests")
+    assert plan(py, "python3 -m pytest --cov=src -q")[1:] == ("-m", "pytest", "--cov=src", "-q")
+    assert refused(py, "python3 -m pytest --pdb") == "EG-POLICY-FLAG"
+    assert refused(py, "python3 -m pip uninstall x") == "EG-POLICY-DENIED"
+    assert refused(py, "python3 -m pytest -q /tmp/x") == "EG-PATH-ESCAPE"
+    assert refused(py, "python3 -c 1 -m pytest") == "EG-POLICY-FLAG"

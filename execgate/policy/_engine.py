@@ -52,7 +52,7 @@ from ..models import (
 from ._model import AllowRule, DenyRule, Policy
 from ._operands import not_paths
 from ._pins import pinned
-from ._programs import ArgRefusal, builtin_for, with_flags
+from ._programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
 from ._programs import check as check_builtin
 from ._script import STATUS, Command, Script, parse_script, render, split_heredoc
 from ._shell import ShellRefusal, split_words
@@ -666,6 +666,51 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
     return None
 
 
+def _module_verdict(
+    policy: Policy,
+    request: ExecRequest,
+    host_env: Mapping[str, str],
+    depth: int,
+    cwd: str,
+    rule: AllowRule,
+    argv: tuple[str, ...],
+    real: str,
+) -> Verdict | None:
+    """``python3 -m M ARGS`` under python's built-in rules, when the policy has a rule for
+    the program M itself (``"pytest"``, ``"pip install"``, ``"mypy"``): decided as ``M
+    ARGS`` would be -- that rule, its mode words, deny_args and allow_flags -- and run as the
+    module. None when this is not such a call (python's own table decides)."""
+    if (
+        rule.args != "builtin"
+        or _builtin_name(rule, real) != "python"
+        or len(rule.command.split()) > 1
+    ):
+        return None
+    found = python_module(argv[1:])
+    if found is None or depth + 1 > MAX_DEPTH:
+        return None
+    before, module, rest = found
+    named = [r.command for r in (*policy.allow, *policy.ask)] + [r.command for r in policy.deny]
+    if not any(os.path.basename(c.split()[0]) == module for c in named):
+        return None
+    try:
+        check_python_options(before)
+    except ArgRefusal as refusal:
+        return _deny("EG-POLICY-FLAG", "python.builtin", refusal.reason, argv=argv, cwd=cwd)
+    inner = _evaluate(
+        policy, attrs.evolve(request, argv=(module, *rest), command=None), host_env, depth + 1, cwd
+    )
+    d = inner.decision
+    if d.verdict == "deny" or inner.plan is None:
+        if d.code == "EG-PROGRAM-NOT-FOUND":
+            return None  # M is not installed as a program: python's own table decides
+        return _deny(d.code, f"{d.rule} (as python -m {module})", d.reason, argv=argv, cwd=cwd)
+    python = real if "/" in argv[0] else _which(argv[0], search_path(policy, host_env), cwd)
+    plan = attrs.evolve(inner.plan, argv=(python or real, *before, "-m", module, *rest))
+    reason = f"{d.reason} (as python -m {module})"
+    return Verdict(attrs.evolve(d, reason=reason), plan, argv, cwd)
+
+
 def _builtin_verdict(
     policy: Policy,
     cwd: str,
@@ -1041,6 +1086,9 @@ def _evaluate(
                     )
                     return attrs.evolve(shell, decision=asked)
                 return shell
+        module = _module_verdict(policy, request, host_env, depth, cwd, allow_rule, argv, real)
+        if module is not None:
+            return module
         refused_args = _builtin_verdict(policy, cwd, allow_rule, rule_name, argv, real)
         if refused_args is not None:
             return attrs.evolve(refused_args, argv=argv, cwd=cwd)

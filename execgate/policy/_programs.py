@@ -2430,6 +2430,16 @@ READ_ONLY_SUBSETS = frozenset(
 )
 
 
+def check_python_options(before: tuple[str, ...]) -> None:
+    """Check python's own options before ``-m`` (raise :class:`ArgRefusal`)."""
+    parse(attrs.evolve(PYTHON, denied={}, extra=None), before, "python")
+
+
+def python_module(args: tuple[str, ...]) -> tuple[tuple[str, ...], str, tuple[str, ...]] | None:
+    """(options before -m, module, the module's argv) when ``args`` (argv[1:]) run a module."""
+    return _python_module(args)
+
+
 def _python_module(args: tuple[str, ...]) -> tuple[tuple[str, ...], str, tuple[str, ...]] | None:
     """(options before -m, module, the module's argv) when ``args`` run a module."""
     for i, arg in enumerate(args):
