@@ -36,7 +36,7 @@ from .models import (
     ExecRequest,
     ExecResult,
 )
-from .policy import Policy, default_policy, load_policy, policy_schema
+from .policy import Policy, default_policy, load_policy, policy_schema, suggest
 from .scan import scan_text
 from .store import DEFAULT_STORE_URL, EventFilter, open_store
 from .supervisor import Gate
@@ -678,6 +678,34 @@ def policy_validate(path: str) -> None:
     )
 
 
+@policy.command("suggest")
+@click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+@click.option("--since", metavar="15m|2h|7d|ISO", help="Only refusals since then.")
+@click.option("--session", "session_id", metavar="ID", help="Only this session's refusals.")
+def policy_suggest(store: str, since: str | None, session_id: str | None) -> None:
+    """Print the smallest set of rules that would allow the refused requests on record,
+    each with the requests it covers. Safety refusals (paths outside the workspace, secrets,
+    options that run programs, shell constructs) are never suggested."""
+    where = EventFilter(since=_since(since), session_id=session_id, decision="deny")
+    try:
+        st = open_store(store)
+        try:
+            events = st.query(limit=None, where=where)
+        finally:
+            st.close()
+    except ExecgateError as exc:
+        _fail(exc, False)
+    found = suggest(events)
+    if not found:
+        click.echo("# no refusal on record that a rule would allow")
+        return
+    for item in found:
+        click.echo(f"# allows {len(item.requests)} refused request(s):")
+        for request in item.requests[:5]:
+            click.echo(f"#   {request[:120]}")
+        click.echo(item.toml + "\n")
+
+
 @policy.command("schema")
 def policy_schema_cmd() -> None:
     """Print the policy file's JSON Schema."""
@@ -687,12 +715,24 @@ def policy_schema_cmd() -> None:
 @policy.command("init")
 @click.argument("path", default="execgate.toml", metavar="[FILE]")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def policy_init(path: str, force: bool) -> None:
-    """Write a commented starter policy (the embedded read-only default) to FILE."""
+@click.option(
+    "--template",
+    type=click.Choice(["readonly", "python", "node", "python-node"]),
+    default="readonly",
+    show_default=True,
+    help="readonly: the embedded default; the others: a development policy for that kind "
+    "of repository.",
+)
+def policy_init(path: str, force: bool, template: str) -> None:
+    """Write a commented starter policy to FILE."""
     target = Path(path)
     if target.exists() and not force:
         raise click.ClickException(f"{path} exists; use --force to overwrite it")
-    text = resources.files("execgate.policy").joinpath("default.toml").read_text("utf-8")
+    source = resources.files("execgate.policy")
+    if template == "readonly":
+        text = source.joinpath("default.toml").read_text("utf-8")
+    else:
+        text = source.joinpath("templates", f"{template}.toml").read_text("utf-8")
     target.write_text(text)
     load_policy(target)  # what we wrote must load
     click.echo(f"wrote {path}; edit [[allow]] to grant more, then: execgate policy validate {path}")

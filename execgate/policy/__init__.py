@@ -17,6 +17,7 @@ from ._model import (
 )
 from ._schema import policy_schema
 from ._shell import ShellRefusal, split_command
+from ._suggest import Suggestion, suggest
 
 __all__ = [
     "AllowRule",
@@ -28,6 +29,7 @@ __all__ = [
     "RecorderConfig",
     "ShellConfig",
     "ShellRefusal",
+    "Suggestion",
     "Verdict",
     "WorkspaceConfig",
     "default_policy",
@@ -36,4 +38,5 @@ __all__ = [
     "parse_policy",
     "policy_schema",
     "split_command",
+    "suggest",
 ]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import glob
+import json
 import os
 import re
 import shutil
@@ -666,6 +667,26 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
     return None
 
 
+def _hint(rule: AllowRule, refusal: ArgRefusal) -> str:
+    """What a policy could add to allow what its table refused for lack of knowledge (an
+    option, a subcommand), in the words ``execgate policy suggest`` reads back; nothing for a
+    refusal the table makes on purpose."""
+    if refusal.unknown_flag is not None:
+        return (
+            f"; to allow it, add allow_flags = [{_toml(refusal.unknown_flag)}] to the rule "
+            f"{_toml(rule.command)}"
+        )
+    if refusal.unknown_subcommand is not None and not refusal.unknown_subcommand.startswith("-"):
+        mode = f"{rule.command.split()[0]} {refusal.unknown_subcommand}"
+        return f"; to allow it, add [[allow]] command = {_toml(mode)}"
+    return ""
+
+
+def _toml(text: str) -> str:
+    """A TOML basic string (JSON's escaping is valid TOML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _module_verdict(
     policy: Policy,
     request: ExecRequest,
@@ -732,7 +753,9 @@ def _builtin_verdict(
     try:
         checked = check_builtin(name, spec, argv[1:], tuple(words[1:]))
     except ArgRefusal as refusal:
-        return _deny("EG-POLICY-FLAG", f"{rule_name}.builtin", refusal.reason)
+        return _deny(
+            "EG-POLICY-FLAG", f"{rule_name}.builtin", refusal.reason + _hint(rule, refusal)
+        )
     for value in checked.paths:
         if _confined(policy, cwd, os.path.expanduser(value)) is None:
             return _deny(
@@ -1157,11 +1180,14 @@ def _evaluate(
         return Verdict(decision, plan, argv, cwd)
     modes = [r.command for r in policy.allow if _rule_program(r, path) == real]
     hint = f" (allowed for this program: {', '.join(map(repr, modes))})" if modes else ""
+    name = os.path.basename(argv[0]) if "/" not in argv[0] else argv[0]
+    if modes and len(argv) > 1 and not argv[1].startswith("-"):
+        name = f"{name} {argv[1]}"  # a mode of a program the policy allows in other modes
     return _deny(
         "EG-POLICY-NOT-ALLOWED",
         "default-deny",
         f"{argv[0]!r} ({real}) is not allowed by any rule of this policy{hint}; "
-        "execgate denies by default",
+        f"execgate denies by default; to allow it, add [[allow]] command = {_toml(name)}",
         argv=argv,
         cwd=cwd,
     )

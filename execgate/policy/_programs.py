@@ -69,6 +69,11 @@ class ArgRefusal(Exception):
     #: "flag" (an option the table refuses) or "path" (a path outside the workspace).
     kind: Literal["flag", "path"] = "flag"
     arg: str = ""
+    #: What a policy could add to allow it: an option the table does not know (``"--cov="``,
+    #: for ``allow_flags``) or a subcommand it lacks (``"commit"``, for a mode rule). None
+    #: for a refusal the table makes on purpose (an option that runs programs, writes...).
+    unknown_flag: str | None = None
+    unknown_subcommand: str | None = None
 
 
 @attrs.frozen
@@ -122,6 +127,7 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
                         f"accept (an alias or a command that writes or runs code; allowed: "
                         f"{known})",
                         arg=arg,
+                        unknown_subcommand=arg,
                     )
                 inner = parse(sub, args[i:], f"{program} {arg}")
                 return Checked((*option_paths, *inner.paths))
@@ -153,7 +159,13 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
                         arg=raw,
                     )
             else:
-                name = _long(spec, raw, program)
+                try:
+                    name = _long(spec, raw, program)
+                except ArgRefusal as refusal:
+                    if "ambiguous" in refusal.reason:
+                        raise
+                    flag = raw + ("=" if eq else "")
+                    raise attrs.evolve(refusal, unknown_flag=flag) from None
             _refused(spec, name, program)
             if name in spec.valued:
                 if not eq:
@@ -200,6 +212,7 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
                 f"{program}: option {option!r} (in {arg[:40]!r}) is not one execgate's "
                 "built-in rules accept",
                 arg=arg,
+                unknown_flag=option,
             )
     if spec.extra is not None:
         reason = EXTRA_CHECKS[spec.extra](tuple(operands), tuple(options))
