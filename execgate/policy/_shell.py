@@ -114,31 +114,37 @@ def split_words(line: str, *, check_reserved: bool = True) -> Words:
     words: list[str] = []
     globs: list[str | None] = []
     word: list[str] = []
-    #: the word as a glob pattern: quoted characters escaped, unquoted * ? [ ] kept
-    pattern: list[str] = []
-    #: the word's unquoted characters (quoted ones as NUL), to find brace expansions
-    bare: list[str] = []
-    globbed = False
+    #: the word's pieces that were quoted (indexes into ``word``): only read when the word
+    #: holds an unquoted glob character or brace, which most words do not
+    quoted_at: list[int] = []
+    globbed = braced = False
     in_word = False  # distinguishes "" (an empty word) from no word
 
     def quoted(text: str) -> None:
+        quoted_at.append(len(word))
         word.append(text)
-        pattern.append(_glob_escape(text))
-        bare.append("\x00" * len(text))
 
     def end_word() -> None:
-        nonlocal globbed
-        if _BRACE_EXPANSION.search("".join(bare)):
-            raise _refuse(
-                "EG-SHELL-UNSUPPORTED",
-                "brace expansion ({a,b}, {1..3}) is not accepted; list the words explicitly",
-            )
+        nonlocal globbed, braced
+        if braced:
+            # the unquoted text (quoted pieces blanked) holds {a,b} or {1..3}
+            bare = [("\x00" * len(t) if n in quoted_at else t) for n, t in enumerate(word)]
+            if _BRACE_EXPANSION.search("".join(bare)):
+                raise _refuse(
+                    "EG-SHELL-UNSUPPORTED",
+                    "brace expansion ({a,b}, {1..3}) is not accepted; list the words explicitly",
+                )
         words.append("".join(word))
-        globs.append("".join(pattern) if globbed else None)
+        if globbed:
+            # quoted pieces are matched literally, unquoted * ? [ ] are the pattern
+            globs.append(
+                "".join(_glob_escape(t) if n in quoted_at else t for n, t in enumerate(word))
+            )
+        else:
+            globs.append(None)
         word.clear()
-        pattern.clear()
-        bare.clear()
-        globbed = False
+        quoted_at.clear()
+        globbed = braced = False
 
     i, n = 0, len(line)
     while i < n:
@@ -169,8 +175,6 @@ def split_words(line: str, *, check_reserved: bool = True) -> Words:
             if not in_word and not words and check_reserved:
                 raise _refuse("EG-SHELL-UNSUPPORTED", "a glob as the program name")
             word.append(c)
-            pattern.append(c)
-            bare.append(c)
             globbed = True
             in_word = True
             i += 1
@@ -224,9 +228,9 @@ def split_words(line: str, *, check_reserved: bool = True) -> Words:
                 i += 1
             in_word = True
             continue
+        if c == "{":
+            braced = True
         word.append(c)
-        pattern.append(_glob_escape(c))
-        bare.append(c)
         in_word = True
         i += 1
     if in_word:
