@@ -411,3 +411,69 @@ def test_recursion_that_follows_symlinks_is_refused(dev: Policy, line: str) -> N
 def test_recursion_that_does_not_follow_is_fine(dev: Policy) -> None:
     for line in ("grep -r x .", "find . -name x", "ls -R", "ls -L a.txt"):
         assert decide(dev, command=line)[0] == "allow", line
+
+
+# --- 12. configuration written into the workspace is decided like the command line --------
+
+CONFIG_POLICY = """
+version = 1
+[workspace]
+root = "{root}"
+[[allow]]
+command = "pytest"
+[[allow]]
+command = "python3"
+[[allow]]
+command = "npm"
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("pytest.ini", "[pytest]\naddopts = -p evil_plugin\n"),
+        ("pytest.ini", "[pytest]\naddopts = --basetemp=/tmp/outside\n"),
+        ("pytest.ini", "[pytest]\ncache_dir = /tmp/outside-cache\n"),
+        ("pyproject.toml", '[tool.pytest.ini_options]\naddopts = "--junitxml=/tmp/r.xml"\n'),
+        ("pyproject.toml", '[tool.pytest.ini_options]\naddopts = ["-o", "x=y"]\n'),
+        ("tox.ini", "[pytest]\naddopts = --pdb\n"),
+        ("setup.cfg", "[tool:pytest]\nlog_file = ../../outside.log\n"),
+    ],
+)
+def test_pytest_configuration_is_decided(tmp_path: Path, name: str, text: str) -> None:
+    policy = _load(tmp_path, CONFIG_POLICY, "cfg")
+    ws = tmp_path / "ws"
+    assert decide(policy, command="pytest -q")[0] == "allow"
+    (ws / name).write_text(text)
+    for line in ("pytest -q", "python3 -m pytest -q"):
+        verdict, code, _ = decide(policy, command=line)
+        assert (verdict, code) == ("deny", "EG-POLICY-FLAG"), (name, line, code)
+    (ws / "sub").mkdir()
+    assert decide(policy, command="pytest -q", cwd="sub")[0] == "deny"  # found upward
+
+
+def test_a_harmless_pytest_configuration_still_runs(tmp_path: Path) -> None:
+    policy = _load(tmp_path, CONFIG_POLICY, "cfg")
+    (tmp_path / "ws" / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\naddopts = "-q -ra"\ntestpaths = ["tests"]\n'
+    )
+    assert decide(policy, command="pytest")[0] == "allow"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "script-shell=/tmp/x.sh",
+        "node-options=--require /tmp/x.js",
+        "logs-dir=/tmp/out",
+        "cache=/tmp/c",
+        "Script-Shell = /tmp/x",
+    ],
+)
+def test_an_npmrc_in_the_workspace_is_decided(tmp_path: Path, line: str) -> None:
+    policy = _load(tmp_path, CONFIG_POLICY, "cfg")
+    assert decide(policy, command="npm ls")[0] == "allow"
+    (tmp_path / "ws" / ".npmrc").write_text(f"registry=https://r.example\n{line}\n")
+    assert decide(policy, command="npm ls")[:2] == ("deny", "EG-POLICY-FLAG")
+    (tmp_path / "ws" / ".npmrc").write_text("registry=https://r.example\nsave-exact=true\n")
+    assert decide(policy, command="npm ls")[0] == "allow"

@@ -50,6 +50,7 @@ from ..models import (
     Limits,
     SandboxPlan,
 )
+from ._configs import ConfigRefusal, npmrc_refusal, pytest_config
 from ._model import AllowRule, DenyRule, Policy
 from ._operands import not_paths
 from ._pins import pinned
@@ -764,6 +765,44 @@ def _builtin_verdict(
                 f"{name}: {value[:80]!r} names a path outside the workspace (options that "
                 "name files, and scripts to run, must stay inside it)",
             )
+    return _config_verdict(policy, cwd, rule, rule_name, name, argv)
+
+
+def _config_verdict(
+    policy: Policy,
+    cwd: str,
+    rule: AllowRule,
+    rule_name: str,
+    name: str,
+    argv: tuple[str, ...],
+) -> Verdict | None:
+    """The refusal of what the program would read from configuration files in the workspace
+    (``_configs``), decided as if it were on the command line; or None."""
+    runs_pytest = name == "pytest" or (
+        name == "python" and (python_module(argv[1:]) or ((), "", ()))[1] == "pytest"
+    )
+    try:
+        if runs_pytest:
+            config = pytest_config(cwd, policy.root)
+            if config is not None:
+                spec = with_flags(builtin_for("pytest")[1], rule.allow_flags)  # type: ignore[index]
+                try:
+                    checked = check_builtin("pytest", spec, config.addopts, ())
+                except ArgRefusal as refusal:
+                    raise ConfigRefusal(
+                        f"addopts in {config.source}: {refusal.reason}" + _hint(rule, refusal)
+                    ) from None
+                for value in (*checked.paths, *config.paths):
+                    if _confined(policy, cwd, value) is None:
+                        raise ConfigRefusal(
+                            f"{config.source} names {value[:80]!r}, outside the workspace"
+                        )
+        elif name in ("npm", "npx"):
+            why = npmrc_refusal(cwd, policy.root)
+            if why is not None:
+                raise ConfigRefusal(why)
+    except ConfigRefusal as refusal:
+        return _deny("EG-POLICY-FLAG", f"{rule_name}.config", refusal.reason)
     return None
 
 

@@ -1,0 +1,172 @@
+"""Configuration a program reads from the workspace, read here so it is decided too.
+
+The job writes the workspace, so an earlier command or job can write the files a program
+takes options from. Options the gate refuses on the command line must not come back through
+them. For each program below, what its configuration says is read (synchronously, like the
+path look-ups: no event loop) and handed to the engine, which decides it as it decides the
+command line:
+
+=======  =====================================================================================
+pytest   the first of ``pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]``),
+         ``tox.ini`` (``[pytest]``), ``setup.cfg`` (``[tool:pytest]``) from the cwd up to the
+         workspace root, as pytest finds its rootdir: ``addopts`` is checked as command-line
+         options, and ``cache_dir``, ``log_file``, ``junit_xml``-like path keys, ``pythonpath``
+         and ``testpaths`` must name paths inside the workspace
+npm      ``.npmrc`` from the cwd up to the workspace root: every key must be one a project may
+         set (registries, saving, audit and fund notices, log level, engines...); anything else
+         (``script-shell``, ``node-options``, ``logs-dir``, ``cache``, ``prefix``,
+         ``userconfig``, ``globalconfig``, ``init-module``, ``git``, ``editor``...) refuses
+=======  =====================================================================================
+
+curl runs with ``-q`` (no ``.curlrc``) and git with its configuration pinned (see ``_pins`` and
+the engine's ``GIT_HARDENING``), so neither needs reading.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shlex
+import tomllib
+
+import attrs
+
+
+@attrs.frozen
+class ConfigRefusal(Exception):
+    reason: str
+
+
+@attrs.frozen
+class PytestConfig:
+    """What pytest will read from its configuration file, if it found one."""
+
+    source: str
+    addopts: tuple[str, ...] = ()
+    #: path-valued settings, each relative to the file's directory
+    paths: tuple[str, ...] = ()
+
+
+_PYTEST_PATH_KEYS = ("cache_dir", "log_file", "pythonpath", "testpaths", "junit_logfile")
+
+
+def _upward(cwd: str, root: str) -> list[str]:
+    dirs, here = [], cwd
+    while True:
+        dirs.append(here)
+        if here == root or not here.startswith(root.rstrip("/") + "/"):
+            return dirs
+        here = os.path.dirname(here)
+
+
+def _ini_section(path: str, section: str) -> dict[str, str] | None:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        with open(path, encoding="utf-8") as f:
+            parser.read_file(f)
+    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
+        raise ConfigRefusal(f"{path} cannot be read as pytest would ({exc})") from None
+    if not parser.has_section(section):
+        return None
+    return dict(parser.items(section))
+
+
+def _toml_section(path: str) -> dict[str, object] | None:
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigRefusal(f"{path} cannot be read as pytest would ({exc})") from None
+    tool = data.get("tool")
+    pytest = tool.get("pytest") if isinstance(tool, dict) else None
+    if not isinstance(pytest, dict):
+        return None
+    options = pytest.get("ini_options", pytest)
+    return options if isinstance(options, dict) else None
+
+
+def _words(value: object) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    try:
+        return tuple(shlex.split(str(value)))
+    except ValueError as exc:
+        raise ConfigRefusal(f"a pytest setting does not split into words ({exc})") from None
+
+
+def pytest_config(cwd: str, root: str) -> PytestConfig | None:
+    """pytest's configuration for a run in ``cwd`` (see the module docstring), or None."""
+    for here in _upward(cwd, root):
+        for name, section in (
+            ("pytest.ini", "pytest"),
+            ("pyproject.toml", None),
+            ("tox.ini", "pytest"),
+            ("setup.cfg", "tool:pytest"),
+        ):
+            path = os.path.join(here, name)
+            if not os.path.isfile(path):
+                continue
+            found: dict[str, object] | None
+            if section is None:
+                found = _toml_section(path)
+            else:
+                ini = _ini_section(path, section)
+                found = dict(ini) if ini is not None else None
+            if found is None and name != "pytest.ini":
+                continue
+            found = found or {}
+            paths = [
+                os.path.join(here, w)
+                for key in _PYTEST_PATH_KEYS
+                if key in found
+                for w in _words(found[key])
+            ]
+            return PytestConfig(path, _words(found.get("addopts", "")), tuple(paths))
+    return None
+
+
+#: .npmrc keys a project may set: where packages come from and how npm reports. Scoped
+#: registries (``@scope:registry``) and per-registry credentials (``//host/:_authToken``) too.
+_NPM_SAFE_KEYS = frozenset(
+    {
+        "registry", "save", "save-exact", "save-prefix", "save-dev", "fund", "audit",
+        "audit-level", "loglevel", "progress", "color", "engine-strict", "legacy-peer-deps",
+        "strict-peer-deps", "package-lock", "package-lock-only", "lockfile-version",
+        "strict-ssl", "omit", "include", "optional", "prefer-offline", "prefer-online",
+        "update-notifier", "sign-git-tag", "message", "tag-version-prefix", "workspaces-update",
+        "always-auth", "auth-type", "fetch-retries", "fetch-timeout", "maxsockets", "unicode",
+        "long", "parseable", "json", "depth", "global-style", "install-strategy",
+        "install-links", "ignore-scripts", "node-linker", "auto-install-peers",
+        "shamefully-hoist", "link-workspace-packages",
+    }
+)  # fmt: skip
+_NPM_SCOPED = re.compile(
+    r"^@[\w.-]+:registry$|^//.+:(?:_authToken|_auth|_password|username|email|always-auth|certfile|keyfile)$"
+)
+
+
+def npmrc_refusal(cwd: str, root: str) -> str | None:
+    """Why a ``.npmrc`` in the workspace would hand npm an option the gate did not decide,
+    or None."""
+    for here in _upward(cwd, root):
+        path = os.path.join(here, ".npmrc")
+        if not os.path.isfile(path):
+            continue
+        try:
+            with open(path, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"{path} cannot be read ({exc})"
+        for line in lines:
+            text = line.strip()
+            if not text or text[0] in "#;":
+                continue
+            key = text.split("=", 1)[0].strip().lower()
+            if key in _NPM_SAFE_KEYS or _NPM_SCOPED.match(key):
+                continue
+            return (
+                f"{path} sets {key[:40]!r}, which npm takes as an option execgate did not "
+                "decide (it can name a shell, a program or a place outside the workspace)"
+            )
+    return None
