@@ -2,6 +2,7 @@
 the decision planned, with the argv it planned.
 
     python benchmarks/differential.py [--n 20000] [--seed 22] [--jobs 2] [--findings FILE]
+    python benchmarks/differential.py --replay FILE.jsonl   # re-run the cases that failed
 
 Cases come from ``difflines.py`` (grammar lines, the issue's reproducers and their mutations)
 under four policies. Each worker is one Python process running a real :class:`Gate` (SQLite
@@ -673,14 +674,22 @@ def findings_markdown(bad: list[dict[str, Any]], header: str, per_class: int = 4
     return "\n".join(out) + "\n"
 
 
+def _replayed(path: str) -> list[Case]:
+    """The cases of a findings file's ``.jsonl`` (or any JSON lines with policy, command,
+    argv), to check a fix against exactly what failed."""
+    with open(path) as f:
+        return [(r["policy"], r["command"], r["argv"]) for r in map(json.loads, f) if r]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=22)
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes (at most 2)")
     ap.add_argument(
         "--findings", help="write the mismatches here (Markdown by class; all in FILE.jsonl)"
     )
+    ap.add_argument("--replay", help="run the cases of a findings .jsonl instead of generating")
     ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -688,11 +697,12 @@ def main() -> None:
         return
     if shutil.which("strace") is None:
         sys.exit("strace is needed: apt-get install -y strace")
-    cases = generate(args.seed, args.n)
+    cases = _replayed(args.replay) if args.replay else generate(args.seed, args.n)
+    jobs = max(1, min(args.jobs, 2))
     started = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="execgate-differential-")
     try:
-        rows, ran = run(cases, max(1, min(args.jobs, 2)), tmp)
+        rows, ran = run(cases, jobs, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     seconds = time.monotonic() - started
@@ -701,14 +711,21 @@ def main() -> None:
     refused = sum("error" in f for f in allowed)
     summary = (
         f"generated {len(rows)}  allowed {len(allowed)} (refused at run {refused})  "
-        f"mismatches {len(bad)}  "
-        f"verbatim {sum(f['verbatim'] for f in allowed)}  seconds {seconds:.1f}  ({len(rows) / seconds:.0f} lines/s, {args.jobs} processes)"
+        f"mismatches {len(bad)}  verbatim {sum(f['verbatim'] for f in allowed)}  "
+        f"seconds {seconds:.1f}  ({len(rows) / seconds:.0f} lines/s, {jobs} processes)"
+    )
+    per_policy = "  ".join(
+        f"{p}: {sum(r['policy'] == p for r in rows)}/"
+        f"{sum(f['policy'] == p for f in allowed)}/{sum(f['policy'] == p for f in bad)}"
+        for p in sorted({r["policy"] for r in rows})
     )
     print(summary)
+    print(f"per policy, generated/allowed/mismatches: {per_policy}")
     if args.findings:
+        source = f"--replay {args.replay}" if args.replay else f"--n {args.n} --seed {args.seed}"
         header = (
-            f"# Differential findings (seed {args.seed})\n\n"
-            f"`python benchmarks/differential.py --n {args.n} --seed {args.seed}`: {summary}"
+            f"# Differential findings\n\n`python benchmarks/differential.py {source}`: "
+            f"{summary}\n\nper policy, generated/allowed/mismatches: {per_policy}"
         )
         Path(args.findings).write_text(findings_markdown(bad, header))
         with open(args.findings + ".jsonl", "w") as full:
