@@ -37,6 +37,7 @@ real bash gives the truth.
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import itertools
 import json
@@ -274,6 +275,7 @@ _RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>(.*)$")
 _UNFINISHED = " <unfinished ...>"
 _RETURN = re.compile(r"\) += ")
 _FORKS = frozenset({"clone", "clone3", "fork", "vfork"})
+_EXIT = "+++"
 _OPENS = frozenset({"open", "openat", "creat"})
 _WRITE_FLAGS = re.compile(r"\b(?:O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)\b")
 
@@ -293,6 +295,9 @@ def _calls(trace: str) -> Iterator[tuple[str, str, str, str]]:
         if m is None:
             continue
         pid, rest = m.groups()
+        if rest.startswith("+++ "):  # exited or killed: the pid may be reused from here on
+            yield pid, _EXIT, "", ""
+            continue
         resumed = _RESUMED.match(rest)
         if resumed is not None:
             name, tail = resumed.groups()
@@ -333,33 +338,46 @@ def events(trace: str) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
     (after realpath) the process ran at the time -- inherited from its parent when it was
     forked -- or :data:`RUNNER` for the traced worker and what it starts."""
     calls = list(_calls(trace))
-    parent: dict[str, str] = {}
-    for pid, name, _args, ret in calls:
+    # A child's first call can be printed before its parent's fork returns: where each pid
+    # is born, by index, to find the parent of a pid not seen yet.
+    births: dict[str, list[tuple[int, str]]] = {}
+    for i, (pid, name, _args, ret) in enumerate(calls):
         if name in _FORKS and ret.isdigit():
-            parent.setdefault(ret, pid)
+            births.setdefault(ret, []).append((i, pid))
     image: dict[str, str] = {}
+    parent: dict[str, str] = {}
 
-    def image_of(pid: str) -> str:
+    def image_of(pid: str, i: int) -> str:
         seen = set()
-        while pid not in image and pid in parent and pid not in seen:
+        while pid not in image and pid not in seen:
             seen.add(pid)
+            if pid not in parent:
+                born = births.get(pid, [])
+                k = bisect.bisect_right(born, (i, "~"))
+                if k == len(born):
+                    return RUNNER
+                parent[pid] = born[k][1]
             pid = parent[pid]
         return image.get(pid, RUNNER)
 
     first = True
-    for pid, name, args, ret in calls:
-        if name in _FORKS and ret.isdigit():
-            image.setdefault(ret, image_of(pid))
+    for i, (pid, name, args, ret) in enumerate(calls):
+        if name == _EXIT:
+            image.pop(pid, None)
+            parent.pop(pid, None)
+        elif name in _FORKS and ret.isdigit():
+            parent[ret] = pid
+            image.setdefault(ret, image_of(pid, i))
         elif name == "execve" and ret == "0":
             filename, argv = _execve_args(args)
-            cause = image_of(pid)
+            cause = image_of(pid, i)
             image[pid] = RUNNER if first else os.path.realpath(filename)
             first = False
             yield "exec", filename, argv, cause
         elif name in _OPENS and ret.isdigit():
             target = _open_target(args)
             if target is not None:
-                yield "write", target, (), image_of(pid)
+                yield "write", target, (), image_of(pid, i)
 
 
 def successful_execs(trace: str) -> Iterator[Ran]:
@@ -536,7 +554,7 @@ def unplanned_writes(row: Mapping[str, Any], writes: Sequence[str]) -> list[str]
 
 def _shard_command(cases_file: str, rows_file: str, trace_file: str) -> list[str]:
     return [
-        "strace", "-f", "--seccomp-bpf", "-qq",
+        "strace", "-f", "--seccomp-bpf", "-q",
         "-e", "trace=execve,clone,clone3,fork,vfork,open,openat,creat",
         "-e", "signal=none",
         "-s", "1000000", "-o", trace_file,
