@@ -2,6 +2,7 @@
 the decision planned, with the argv it planned.
 
     python benchmarks/differential.py [--n 20000] [--seed 22] [--jobs 2] [--findings FILE]
+    python benchmarks/differential.py --replay FILE.jsonl   # re-run the cases that failed
 
 Cases come from ``difflines.py`` (grammar lines, the issue's reproducers and their mutations)
 under four policies. Each worker is one Python process running a real :class:`Gate` (SQLite
@@ -36,6 +37,7 @@ real bash gives the truth.
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import itertools
 import json
@@ -273,6 +275,7 @@ _RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>(.*)$")
 _UNFINISHED = " <unfinished ...>"
 _RETURN = re.compile(r"\) += ")
 _FORKS = frozenset({"clone", "clone3", "fork", "vfork"})
+_EXIT = "+++"
 _OPENS = frozenset({"open", "openat", "creat"})
 _WRITE_FLAGS = re.compile(r"\b(?:O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)\b")
 
@@ -292,6 +295,9 @@ def _calls(trace: str) -> Iterator[tuple[str, str, str, str]]:
         if m is None:
             continue
         pid, rest = m.groups()
+        if rest.startswith("+++ "):  # exited or killed: the pid may be reused from here on
+            yield pid, _EXIT, "", ""
+            continue
         resumed = _RESUMED.match(rest)
         if resumed is not None:
             name, tail = resumed.groups()
@@ -332,33 +338,46 @@ def events(trace: str) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
     (after realpath) the process ran at the time -- inherited from its parent when it was
     forked -- or :data:`RUNNER` for the traced worker and what it starts."""
     calls = list(_calls(trace))
-    parent: dict[str, str] = {}
-    for pid, name, _args, ret in calls:
+    # A child's first call can be printed before its parent's fork returns: where each pid
+    # is born, by index, to find the parent of a pid not seen yet.
+    births: dict[str, list[tuple[int, str]]] = {}
+    for i, (pid, name, _args, ret) in enumerate(calls):
         if name in _FORKS and ret.isdigit():
-            parent.setdefault(ret, pid)
+            births.setdefault(ret, []).append((i, pid))
     image: dict[str, str] = {}
+    parent: dict[str, str] = {}
 
-    def image_of(pid: str) -> str:
+    def image_of(pid: str, i: int) -> str:
         seen = set()
-        while pid not in image and pid in parent and pid not in seen:
+        while pid not in image and pid not in seen:
             seen.add(pid)
+            if pid not in parent:
+                born = births.get(pid, [])
+                k = bisect.bisect_right(born, (i, "~"))
+                if k == len(born):
+                    return RUNNER
+                parent[pid] = born[k][1]
             pid = parent[pid]
         return image.get(pid, RUNNER)
 
     first = True
-    for pid, name, args, ret in calls:
-        if name in _FORKS and ret.isdigit():
-            image.setdefault(ret, image_of(pid))
+    for i, (pid, name, args, ret) in enumerate(calls):
+        if name == _EXIT:
+            image.pop(pid, None)
+            parent.pop(pid, None)
+        elif name in _FORKS and ret.isdigit():
+            parent[ret] = pid
+            image.setdefault(ret, image_of(pid, i))
         elif name == "execve" and ret == "0":
             filename, argv = _execve_args(args)
-            cause = image_of(pid)
+            cause = image_of(pid, i)
             image[pid] = RUNNER if first else os.path.realpath(filename)
             first = False
             yield "exec", filename, argv, cause
         elif name in _OPENS and ret.isdigit():
             target = _open_target(args)
             if target is not None:
-                yield "write", target, (), image_of(pid)
+                yield "write", target, (), image_of(pid, i)
 
 
 def successful_execs(trace: str) -> Iterator[Ran]:
@@ -535,7 +554,7 @@ def unplanned_writes(row: Mapping[str, Any], writes: Sequence[str]) -> list[str]
 
 def _shard_command(cases_file: str, rows_file: str, trace_file: str) -> list[str]:
     return [
-        "strace", "-f", "--seccomp-bpf", "-qq",
+        "strace", "-f", "--seccomp-bpf", "-q",
         "-e", "trace=execve,clone,clone3,fork,vfork,open,openat,creat",
         "-e", "signal=none",
         "-s", "1000000", "-o", trace_file,
@@ -673,14 +692,22 @@ def findings_markdown(bad: list[dict[str, Any]], header: str, per_class: int = 4
     return "\n".join(out) + "\n"
 
 
+def _replayed(path: str) -> list[Case]:
+    """The cases of a findings file's ``.jsonl`` (or any JSON lines with policy, command,
+    argv), to check a fix against exactly what failed."""
+    with open(path) as f:
+        return [(r["policy"], r["command"], r["argv"]) for r in map(json.loads, f) if r]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=22)
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes (at most 2)")
     ap.add_argument(
         "--findings", help="write the mismatches here (Markdown by class; all in FILE.jsonl)"
     )
+    ap.add_argument("--replay", help="run the cases of a findings .jsonl instead of generating")
     ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -688,11 +715,12 @@ def main() -> None:
         return
     if shutil.which("strace") is None:
         sys.exit("strace is needed: apt-get install -y strace")
-    cases = generate(args.seed, args.n)
+    cases = _replayed(args.replay) if args.replay else generate(args.seed, args.n)
+    jobs = max(1, min(args.jobs, 2))
     started = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="execgate-differential-")
     try:
-        rows, ran = run(cases, max(1, min(args.jobs, 2)), tmp)
+        rows, ran = run(cases, jobs, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     seconds = time.monotonic() - started
@@ -701,14 +729,21 @@ def main() -> None:
     refused = sum("error" in f for f in allowed)
     summary = (
         f"generated {len(rows)}  allowed {len(allowed)} (refused at run {refused})  "
-        f"mismatches {len(bad)}  "
-        f"verbatim {sum(f['verbatim'] for f in allowed)}  seconds {seconds:.1f}  ({len(rows) / seconds:.0f} lines/s, {args.jobs} processes)"
+        f"mismatches {len(bad)}  verbatim {sum(f['verbatim'] for f in allowed)}  "
+        f"seconds {seconds:.1f}  ({len(rows) / seconds:.0f} lines/s, {jobs} processes)"
+    )
+    per_policy = "  ".join(
+        f"{p}: {sum(r['policy'] == p for r in rows)}/"
+        f"{sum(f['policy'] == p for f in allowed)}/{sum(f['policy'] == p for f in bad)}"
+        for p in sorted({r["policy"] for r in rows})
     )
     print(summary)
+    print(f"per policy, generated/allowed/mismatches: {per_policy}")
     if args.findings:
+        source = f"--replay {args.replay}" if args.replay else f"--n {args.n} --seed {args.seed}"
         header = (
-            f"# Differential findings (seed {args.seed})\n\n"
-            f"`python benchmarks/differential.py --n {args.n} --seed {args.seed}`: {summary}"
+            f"# Differential findings\n\n`python benchmarks/differential.py {source}`: "
+            f"{summary}\n\nper policy, generated/allowed/mismatches: {per_policy}"
         )
         Path(args.findings).write_text(findings_markdown(bad, header))
         with open(args.findings + ".jsonl", "w") as full:

@@ -33,15 +33,17 @@ SEED_CASES += [(p, None, argv) for p, argv in difflines.ARGV_SEEDS]
 def _run(cases: list[difflines.Case]) -> list[dict[str, Any]]:
     tmp = tempfile.mkdtemp(prefix="execgate-differential-")
     try:
-        rows, ran = differential.run(cases, 1, tmp)
+        rows, jobs = differential.run(cases, 1, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     assert len(rows) == len(cases)
-    return _with_execs(rows, ran)
+    return _with_execs(rows, jobs)
 
 
-def _with_execs(rows: list[dict[str, Any]], ran: Any) -> list[dict[str, Any]]:
-    allowed = {int(f["n"]): f for f in differential.report(rows, ran)}
+def _with_execs(
+    rows: list[dict[str, Any]], jobs: dict[int, differential.Job]
+) -> list[dict[str, Any]]:
+    allowed = {int(f["n"]): f for f in differential.report(rows, jobs)}
     empty = {"unplanned": [], "unplanned_writes": [], "verbatim": False}
     return [allowed.get(int(r["n"]), {**r, **empty}) for r in rows]
 
