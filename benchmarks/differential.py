@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import contextlib
+import glob
 import itertools
 import json
 import os
@@ -63,7 +64,7 @@ from difflines import FIXTURE, POLICIES, Case, generate
 from execgate import ExecRequest, Gate
 from execgate.errors import ExecgateError
 from execgate.policy import Policy, default_policy, evaluate, parse_policy
-from execgate.policy._script import Script, parse_script, split_heredoc
+from execgate.policy._script import STATUS, Command, Script, parse_script, split_heredoc
 from execgate.policy._shell import ShellRefusal, split_command
 from execgate.policy._wrappers import WRAPPERS, WrapperRefusal, unwrap
 
@@ -128,9 +129,12 @@ class Planner:
 
     def _redirects(self, script: Script, cwd: str) -> None:
         for command in script.commands:
-            for r in command.redirects:
-                if r.op in (">", ">>"):
-                    self.writes.add(os.path.realpath(os.path.join(cwd, r.target)))
+            self._redirects_of(command, cwd)
+
+    def _redirects_of(self, command: Command, cwd: str) -> None:
+        for r in command.redirects:
+            if r.op in (">", ">>"):
+                self.writes.add(os.path.realpath(os.path.join(cwd, r.target)))
 
     def _allowed(self, **fields: Any) -> bool:
         v = evaluate(self.policy, ExecRequest(cwd=self.cwd, **fields), self.host_env)
@@ -161,8 +165,18 @@ class Planner:
             script = parse_script(line)
         except ShellRefusal:
             return []
-        self._redirects(script, cwd)
-        return [e for c in script.commands for e in self.argv(c.argv, cwd, depth + 1)]
+        out: list[Exec] = []
+        for c in script.commands:
+            if c.argv[0] == "cd":
+                # a cwd change for what follows, as bash makes it (the line was allowed, so
+                # the engine accepted the cd's place in it)
+                target = next((w for w in c.argv[1:] if not w.startswith("-")), None)
+                if target is not None:
+                    cwd = os.path.realpath(os.path.join(cwd, target))
+                continue
+            self._redirects_of(c, cwd)
+            out += self.argv(expand_globs(c.argv, c.globs, cwd), cwd, depth + 1)
+        return out
 
     def argv(self, argv: Sequence[str], cwd: str, depth: int = 0) -> list[Exec]:
         if depth > 6 or not argv or not self._allowed(argv=tuple(argv)):
@@ -179,6 +193,11 @@ class Planner:
             except WrapperRefusal:
                 return out
             if unwrapped is not None and unwrapped.inner:
+                # the wrapper runs its inner command by the path the inner decision resolved
+                inner_program = self.which(unwrapped.inner[0], cwd)
+                if inner_program is not None:
+                    prefix = tuple(argv[1 : len(argv) - len(unwrapped.inner)])
+                    out.append((program, (*prefix, inner_program, *unwrapped.inner[1:])))
                 out += self.argv(unwrapped.inner, cwd, depth + 1)
         elif SHELLS & set(names):
             line = shell_line(argv)
@@ -533,16 +552,38 @@ def _checked(cause: str) -> bool:
     return cause == RUNNER or name in SHELLS or name in WRAPPERS
 
 
+def _same(decided: Sequence[str], ran: Sequence[str]) -> bool:
+    """argv equality, where a decided ``$?`` (the previous command's exit status) is any
+    number bash put there."""
+    return len(decided) == len(ran) and all(
+        d == r or (d == STATUS and r.isdigit()) for d, r in zip(decided, ran, strict=True)
+    )
+
+
 def mismatches(row: Mapping[str, Any], ran: Sequence[Sequence[Any]]) -> list[Exec]:
     """The execs of one job that its decision did not plan."""
-    ok = {(p, tuple(a)) for p, a in row["decided"]} | {(p, tuple(a)) for p, a in row["runners"]}
+    ok = [(p, tuple(a)) for p, a in (*row["decided"], *row["runners"])]
     return [
         (f, tuple(argv))
         for f, argv, cause in ran
         if _checked(cause)
-        and (_real(f), tuple(argv[1:])) not in ok
+        and not any(p == _real(f) and _same(a, argv[1:]) for p, a in ok)
         and not _containment_shim(argv, row["plan"])
     ]
+
+
+def expand_globs(words: Sequence[str], globs: Sequence[str | None], cwd: str) -> tuple[str, ...]:
+    """Words with each unquoted glob expanded as bash expands it (sorted matches, dotfiles
+    only for a dotted pattern, no match: the word as written)."""
+    if not globs:
+        return tuple(words)
+    out: list[str] = []
+    for word, pattern in zip(words, globs, strict=False):
+        if pattern is None:
+            out.append(word)
+        else:
+            out.extend(sorted(glob.glob(pattern, root_dir=cwd)) or [word])
+    return tuple(out)
 
 
 def unplanned_writes(row: Mapping[str, Any], writes: Sequence[str]) -> list[str]:
