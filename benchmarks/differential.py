@@ -652,7 +652,10 @@ def _canonical(line: str) -> bool:
         script = parse_script(line)
     except ShellRefusal:
         return False
-    return all(c.argv[0].startswith("/") for c in script.commands)
+    return all(
+        c.argv[0].startswith("/") or (c.argv[:2] == ("cd", "--") and c.argv[2].startswith("/"))
+        for c in script.commands
+    )
 
 
 def verbatim(row: Mapping[str, Any]) -> bool:

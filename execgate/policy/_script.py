@@ -429,7 +429,7 @@ def render(script: Script, plans: list[tuple[str, ...]], redirect_paths: list[li
             elif r.op == "<<":
                 # a literal body under a quoted delimiter that no line of it equals
                 delimiter = _fresh_delimiter(r.target)
-                words.append(f"0<<'{delimiter}'")
+                words.append(f"<<'{delimiter}'")
                 body = r.target if not r.target or r.target.endswith("\n") else r.target + "\n"
                 bodies.append(f"{body}{delimiter}\n")
             else:
