@@ -136,8 +136,8 @@ class Planner:
             if r.op in (">", ">>"):
                 self.writes.add(os.path.realpath(os.path.join(cwd, r.target)))
 
-    def _allowed(self, **fields: Any) -> bool:
-        v = evaluate(self.policy, ExecRequest(cwd=self.cwd, **fields), self.host_env)
+    def _allowed(self, cwd: str, **fields: Any) -> bool:
+        v = evaluate(self.policy, ExecRequest(cwd=cwd, **fields), self.host_env)
         return v.decision.verdict == "allow"
 
     def which(self, name: str, cwd: str) -> str | None:
@@ -151,7 +151,7 @@ class Planner:
         return None
 
     def line(self, line: str, cwd: str, depth: int = 0) -> list[Exec]:
-        if depth > 6 or not self._allowed(command=line):
+        if depth > 6 or not self._allowed(cwd, command=line):
             return []
         try:
             return self.argv(split_command(line), cwd, depth)
@@ -179,7 +179,7 @@ class Planner:
         return out
 
     def argv(self, argv: Sequence[str], cwd: str, depth: int = 0) -> list[Exec]:
-        if depth > 6 or not argv or not self._allowed(argv=tuple(argv)):
+        if depth > 6 or not argv or not self._allowed(cwd, argv=tuple(argv)):
             return []
         program = self.which(argv[0], cwd)
         if program is None:
@@ -495,9 +495,11 @@ async def _work(cases: list[tuple[int, Case]], tmp: str, out: Any) -> None:
                 continue
             planner = Planner(policy, host_env, root)
             cwd = verdict.plan.cwd
-            decided = planner.line(command, cwd) if command is not None else []
+            # the request's own cwd: a leading `cd` moves the plan's, not the request's
+            asked = os.path.realpath(os.path.join(root, fields.get("cwd") or "."))  # noqa: ASYNC240
+            decided = planner.line(command, asked) if command is not None else []
             if argv is not None:
-                decided = planner.argv(argv, cwd)
+                decided = planner.argv(argv, asked)
             plan = verdict.plan.argv
             row["plan"] = plan
             row["cwd"] = cwd

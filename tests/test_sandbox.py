@@ -175,7 +175,7 @@ def test_the_cli_requires_secure_mode_on_request(tmp_path: Path, workspace: Path
 
     policy = tmp_path / "p.toml"
     policy.write_text(
-        f'version = 1\n[workspace]\nroot = "{workspace}"\n[[allow]]\ncommand = "cat"\n'
+        f'version = 1\n[workspace]\nroot = "{workspace}"\n[[allow]]\ncommand = "cat"\npaths = "any"\n'
     )
     run = subprocess.run(
         [
