@@ -90,6 +90,14 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("openvpn", ("--dev", "null", "--up", "sh")),
     ("tex", ("--shell-escape", "\\write18{sh}")),
     ("yarn", ("--cwd", ".", "x")),
+    # subcommands that run a command line, wherever they stand
+    ("uv", ("run", "sh")),
+    ("uv", ("--python", "3.12", "run", "sh")),  # an option's value before the subcommand
+    ("uv", ("-q", "tool", "run", "x")),
+    ("uvx", ("x",)),
+    ("poetry", ("run", "sh")),
+    ("pipx", ("run", "x.py")),
+    ("cabal", ("exec", "--", "sh")),
 ]
 
 ALLOWED: list[tuple[str, tuple[str, ...]]] = [
@@ -112,6 +120,11 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("lua", ("--help",)),
     ("zip", ("--", "-T")),  # after --, a file named -T
     ("cowthink", ("moo",)),
+    ("uv", ("sync",)),
+    ("uv", ("pip", "install", "-e", ".")),
+    ("uv", ("lock", "--upgrade")),
+    ("poetry", ("install",)),
+    ("cabal", ("build",)),
     ("somethingunknown", ("-c", "x")),  # not in the table: the layer has nothing to say
 ]
 

@@ -17,6 +17,11 @@ Rules, stated once:
   is matched in every form getopt_long accepts (``--opt``, ``--opt=v``, an unambiguous
   abbreviation ``--to-com``); a short one also when clustered (``-xvT``) or joined to its value
   (``-ofile``). Option words are only read before a ``--`` that ends options.
+* ``subcommands``: a subcommand that runs a command line (``uv run``, ``poetry run``): the
+  command after it is not decided through the program, so the subcommand is refused. The
+  word is refused wherever it stands, not only first: an option's value before it
+  (``uv --python 3.12 run sh``) would otherwise hide it; a package named ``run`` is the
+  price.
 * ``operands``: an operand shape the program itself executes (``find ... -exec``,
   ``vim +cmd``, ``less +!cmd``, ``ssh host cmd``): a regular expression over each operand.
 * ``EXEC_ENV``: environment variables, set by the request (``VAR=value prog``), that make a
@@ -49,13 +54,27 @@ class Exec:
     options: frozenset[str] = frozenset()
     #: Patterns over single operands (anchored at the start of the word).
     operands: tuple[str, ...] = ()
+    #: Subcommands that run a command line (``uv run X``): refused wherever they stand.
+    subcommands: frozenset[str] = frozenset()
     #: Short options cluster (``-vT`` holds ``-T``), as getopt reads them; False for programs
     #: that read each word as one option (gcc: ``-DNDEBUG`` is not ``-B``).
     clusters: bool = True
 
 
-def _e(why: str, *options: str, operands: tuple[str, ...] = (), clusters: bool = True) -> Exec:
-    return Exec(why=why, options=frozenset(options), operands=operands, clusters=clusters)
+def _e(
+    why: str,
+    *options: str,
+    operands: tuple[str, ...] = (),
+    subcommands: str = "",
+    clusters: bool = True,
+) -> Exec:
+    return Exec(
+        why=why,
+        options=frozenset(options),
+        operands=operands,
+        subcommands=frozenset(subcommands.split()),
+        clusters=clusters,
+    )
 
 
 def _always(why: str) -> Exec:
@@ -125,7 +144,7 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
             "aa-exec aoss choom chrt cpulimit distcc doas firejail grc ionice logsave ltrace "
             "multitime nsenter perf pexec rlwrap setarch setlock softlimit ssh-agent sshpass "
             "start-stop-daemon strace taskset time torify torsocks unshare valgrind xdotool "
-            "pidstat tmate codex cdist genie task plymouth dhclient msgfilter cabal uv "
+            "pidstat tmate codex cdist genie task plymouth dhclient msgfilter "
             "ld.so ld-linux.so ld-linux-x86-64.so ld-linux-aarch64.so ispell"
         )
     },
@@ -139,7 +158,7 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     **{
         name: _always(_PROJECT)
         for name in _names(
-            "bundle bundler composer yarn cmake rake poetry pipx easy_install gem autoconf "
+            "bundle bundler composer yarn cmake rake easy_install gem autoconf "
             "autoheader autoreconf autom4te rustup fastfetch neofetch facter pandoc"
         )
     },
@@ -248,6 +267,25 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "--config-file",
     ),
     "easyrsa": _e(_CONFIG, "--vars"),
+    # --- project tools: installing and syncing run build code, as pip install does; a
+    # subcommand that runs a given command line is refused (the command is not decided)
+    "uv": _e(
+        "runs a command line that execgate cannot decide through it",
+        "--config-file",
+        subcommands="run tool",
+    ),
+    "uvx": _always(_RUNNER),
+    "poetry": _e(
+        "runs a command line that execgate cannot decide through it",
+        subcommands="run shell exec",
+    ),
+    "pipx": _e(
+        "runs a command or script that execgate cannot decide through it", subcommands="run runpip"
+    ),
+    "cabal": _e(
+        "runs a command line or code that execgate cannot decide through it",
+        subcommands="exec run repl v2-exec v2-run v2-repl new-exec new-run new-repl script",
+    ),
     "zip": _e(
         "runs the command named by -TT/--unzip-command when testing the archive (-T)",
         "-T",
@@ -428,6 +466,8 @@ def exec_option_refusal(program: str, args: tuple[str, ...]) -> str | None:
         if not options_done and arg == "--":
             options_done = True
             continue
+        if arg in row.subcommands:
+            return f"{name} {arg} {row.why}"
         if not options_done and arg.startswith("-") and row.options:
             hit = _option_hit(arg, row.options, row.clusters)
             if hit is not None:
