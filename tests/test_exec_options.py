@@ -159,6 +159,8 @@ def test_the_table_only_fills_gaps_of_the_built_in_tables() -> None:
         ("anything", ("FOO_EDITOR",)),
         ("anything", ("SHELL",)),
         ("anything", ("ansible_ssh_opts",)),  # case is not a way around
+        ("make", ("CFLAGS",)),  # -fplugin= loads a library into the compiler
+        ("pytest", ("PYTEST_ADDOPTS",)),
     ],
 )
 def test_env_that_names_a_command_is_refused(program: str, names: tuple[str, ...]) -> None:

@@ -1,10 +1,12 @@
 """Exec-capable options: which arguments turn an allowed program into a way to run commands,
 load libraries, or read and write arbitrary files.
 
-Owns one table and one pure function, :func:`exec_option_refusal`. It is the deny layer
-for programs that have no built-in argument table in ``_programs`` (and for the gaps of those
-that do): a bare ``[[allow]] command = "zip"`` must not let ``zip x.zip a -T -TT 'sh #'``
-through. The table is data, one :class:`Exec` per program; the reader lives below it.
+Owns two tables and the pure functions that read them: :data:`EXEC_OPTIONS` with
+:func:`exec_option_refusal`, and :data:`EXEC_ENV` with :func:`exec_env_refusal`. They are the
+deny layer for programs that have no built-in argument table in ``_programs`` (and for the
+gaps of those that do): a bare ``[[allow]] command = "zip"`` must not let
+``zip x.zip a -T -TT 'sh #'`` through. The tables are data, one :class:`Exec` per program;
+the readers live below them.
 
 Rules, stated once:
 
@@ -30,7 +32,7 @@ Rules, stated once:
   ``*_COMMAND``, ``*_EDITOR``), read by :func:`exec_env_refusal`. The policy's env deny lists
   stay the first check; this fills what they do not name.
 
-The function never raises and does no I/O: ``program`` is a basename, ``args`` is argv[1:].
+The functions never raise and do no I/O: ``program`` is a basename, ``args`` is argv[1:].
 """
 
 from __future__ import annotations
@@ -447,7 +449,7 @@ def _option_hit(arg: str, options: frozenset[str], clusters: bool) -> str | None
 
 
 def exec_option_refusal(program: str, args: tuple[str, ...]) -> str | None:
-    """Why ``program`` (a basename; ``python3.12`` and ``vim.basic`` find their rows) run
+    """Why ``program`` (a basename; ``lua5.4`` and ``vim.basic`` find their rows) run
     with ``args`` (argv[1:]) can run commands, load a library, or read or write files beyond
     its operands -- or None when the table knows nothing against it. Pure; never raises."""
     found = _lookup(program) or _lookup(program.split(".", 1)[0])
@@ -496,10 +498,11 @@ EXEC_ENV: Mapping[str, frozenset[str]] = {
 }
 
 #: Name shapes that are a command, a program, a library path or options for every program:
-#: ``CRASHPAGER``, ``SYSTEMD_EDITOR``, ``RESTIC_PASSWORD_COMMAND``, ``FOO_OPTS``.
+#: ``CRASHPAGER``, ``SYSTEMD_EDITOR``, ``RESTIC_PASSWORD_COMMAND``, ``PYTEST_ADDOPTS``,
+#: ``CFLAGS`` (``-fplugin=`` loads a library into the compiler).
 _ENV_CODE = re.compile(
     r"^(?:.*(?:PAGER|EDITOR|VISUAL|BROWSER|_COMMAND|_CMD|_PROG|_PROGRAM|_HOOK|_HOOKS|_SHELL"
-    r"|_BIN|_BIN_PATH|_EXEC|_PLUGINS?|_PRELOAD|_OPTS|_OPTIONS|_FLAGS|_ASKPASS|LIB|LIBS"
+    r"|_BIN|_BIN_PATH|_EXEC|_PLUGINS?|_PRELOAD|OPTS|OPTIONS|FLAGS|_ASKPASS|LIB|LIBS"
     r"|_LIBRARY_PATH|_EXTENSIONS)|SHELL|LESSKEY|LESSOPEN|LESSCLOSE|TERMINAL)$"
 )
 
