@@ -3,8 +3,8 @@ the same line in the same run.
 
     python benchmarks/exec_options.py [--n N]
 
-The layer is called as the engine calls it: twice per decided program (once by the resolved
-program's name, once by the name in argv), with argv[1:]. Lines are ordinary agent lines
+The layer is called as the engine calls it: ``program_refusal`` once per decided program
+(it reads the resolved name and the name in argv), with argv[1:] and no env names. Lines are ordinary agent lines
 under the default policy, plus a row in the table (zip) to show a hit's cost.
 """
 
@@ -18,7 +18,7 @@ import time
 
 from execgate import ExecRequest, default_policy
 from execgate.policy import evaluate
-from execgate.policy._exec_options import exec_option_refusal
+from execgate.policy._exec_options import exec_option_refusal, program_refusal
 
 LINES = [
     "git status",
@@ -55,7 +55,7 @@ def main() -> None:
 
             def layer(calls: list[tuple[str, tuple[str, ...]]] = calls) -> None:
                 for name, args in calls:
-                    exec_option_refusal(name, args) or exec_option_refusal(name, args)
+                    program_refusal(name, name, args)
 
             engine = _per_call(lambda req=req: evaluate(policy, req, env), n)
             added = _per_call(layer, n)

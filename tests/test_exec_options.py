@@ -14,6 +14,7 @@ from execgate.policy._exec_options import (
     EXEC_OPTIONS,
     exec_env_refusal,
     exec_option_refusal,
+    program_refusal,
 )
 from execgate.policy._programs import BUILTINS
 from execgate.policy._warnings import always_refused, unchecked_programs
@@ -139,6 +140,31 @@ def test_exec_capable_shapes_are_refused(program: str, args: tuple[str, ...]) ->
 @pytest.mark.parametrize(("program", "args"), ALLOWED, ids=[f"{p} {a}" for p, a in ALLOWED])
 def test_ordinary_uses_pass(program: str, args: tuple[str, ...]) -> None:
     assert exec_option_refusal(program, args) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "real", "args", "env", "refused"),
+    [
+        ("cargo", "rustup", ("build", "--release"), (), False),  # a link to a multi-call binary
+        ("rustc", "rustup", ("--version",), (), False),
+        ("rustup", "rustup", ("toolchain", "link", "x", "d"), (), True),
+        ("ls", "busybox", ("-la",), (), False),
+        ("busybox", "busybox", ("sh",), (), True),
+        ("vi", "vim.basic", ("x.txt",), (), True),  # the real name finds the row
+        ("ex", "vim.basic", (), (), True),
+        ("view", "vim.basic", ("--version",), (), False),
+        ("myzip", "zip", ("x.zip", "a", "-T", "-TT", "sh #"), (), True),  # a renamed copy
+        ("zip", "zip", ("-r", "x.zip", "src"), (), False),
+        ("restic", "restic", ("backup", "."), (), False),
+        ("restic", "restic", ("backup", "."), ("RESTIC_PASSWORD_COMMAND",), True),
+        ("make", "make", (), ("CFLAGS",), True),
+        ("make", "make", (), ("CI",), False),
+    ],
+)
+def test_program_refusal_reads_both_names(
+    name: str, real: str, args: tuple[str, ...], env: tuple[str, ...], refused: bool
+) -> None:
+    assert (program_refusal(name, real, args, env) is not None) is refused
 
 
 def test_the_table_only_fills_gaps_of_the_built_in_tables() -> None:

@@ -42,7 +42,15 @@ from collections.abc import Mapping
 
 import attrs
 
-__all__ = ["EXEC_ENV", "EXEC_OPTIONS", "Exec", "exec_env_refusal", "exec_option_refusal"]
+__all__ = [
+    "EXEC_ENV",
+    "EXEC_OPTIONS",
+    "MULTI_CALL",
+    "Exec",
+    "exec_env_refusal",
+    "exec_option_refusal",
+    "program_refusal",
+]
 
 
 @attrs.frozen
@@ -477,6 +485,29 @@ def exec_option_refusal(program: str, args: tuple[str, ...]) -> str | None:
         for pattern in row.operands:
             if re.match(pattern, arg):
                 return f"{name} argument {arg[:60]!r} {row.why}"
+    return None
+
+
+#: Programs that are many programs, chosen by the name they are run as (argv[0]): cargo and
+#: rustc are links to rustup, ls to busybox on some hosts. Their resolved name says nothing
+#: about what runs.
+MULTI_CALL = frozenset({"busybox", "toybox", "rustup", "rustup-init"})
+
+
+def program_refusal(
+    name: str, real: str, args: tuple[str, ...], env_names: tuple[str, ...] = ()
+) -> str | None:
+    """The one call the engine makes: why the program run as ``name`` (basename of argv[0])
+    that resolved to ``real`` (basename of its real path), with ``args`` (argv[1:]) and the
+    request's ``env_names`` set, can run commands, load code or reach arbitrary files -- or
+    None. Both names are read (``vi`` resolves to ``vim.basic``, ``unxz`` to ``xz``) except a
+    multi-call program's real name (``cargo`` resolves to ``rustup`` and behaves as cargo).
+    Pure; never raises."""
+    names = [name] if real in MULTI_CALL and real != name else [real, name]
+    for each in dict.fromkeys(names):
+        why = exec_option_refusal(each, args) or exec_env_refusal(each, env_names)
+        if why is not None:
+            return why
     return None
 
 
