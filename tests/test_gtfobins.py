@@ -8,7 +8,8 @@ under a policy that allows the binary and a few harmless helpers (echo, printf, 
 other lines are setup the attacker does some other way (writing a file into the workspace)
 or input typed into the program. A technique gets through when every line that runs the
 binary is allowed by the engine *and* the exec-option layer
-(:func:`execgate.policy._exec_options.exec_option_refusal`) has nothing against it.
+(:func:`execgate.policy._exec_options.program_refusal`, called as the engine will call it)
+has nothing against it.
 
 Placeholders keep their meaning: ``/path/to/input-file`` and ``/path/to/output-file`` are the
 arbitrary files a read or write aims at (outside the workspace); a temp file, script,
@@ -32,7 +33,7 @@ import pytest
 
 from execgate import ExecRequest, load_policy
 from execgate.policy import Policy, evaluate
-from execgate.policy._exec_options import exec_env_refusal, exec_option_refusal
+from execgate.policy._exec_options import program_refusal
 
 DATA = Path(__file__).parent / "data" / "gtfobins.jsonl"
 HELPERS = ("echo", "printf", "cat")
@@ -192,8 +193,10 @@ def decide(record: dict[str, str], root: Path) -> tuple[bool, bool, str]:
             engine_ok = layer_ok = False
             why = f"{verdict.decision.code}: {verdict.decision.reason}"
             break
+        found = shutil.which(binary, path=_PATH)
+        real = os.path.basename(os.path.realpath(found)) if found else binary
         for args, names in runs:
-            refusal = exec_option_refusal(binary, args) or exec_env_refusal(binary, names)
+            refusal = program_refusal(binary, real, args, names)
             if refusal is not None:
                 layer_ok = False
                 why = f"exec-option layer: {refusal}"
