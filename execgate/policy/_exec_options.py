@@ -1,0 +1,551 @@
+"""Exec-capable options: which arguments turn an allowed program into a way to run commands,
+load libraries, or read and write arbitrary files.
+
+Owns two tables and the pure functions that read them: :data:`EXEC_OPTIONS` with
+:func:`exec_option_refusal`, and :data:`EXEC_ENV` with :func:`exec_env_refusal`. They are the
+deny layer for programs that have no built-in argument table in ``_programs`` (and for the
+gaps of those that do): a bare ``[[allow]] command = "zip"`` must not let
+``zip x.zip a -T -TT 'sh #'`` through. The tables are data, one :class:`Exec` per program;
+the readers live below them.
+
+Rules, stated once:
+
+* ``always``: the program runs code or shell commands by nature -- an interpreter, a REPL,
+  an editor or debugger that reads commands from stdin (a job's stdin is the request's), a
+  tool whose job is running a command line -- so no argument shape makes it safe. Only a
+  lone ``--version`` or ``--help`` passes; a policy that means it says ``args = "any"``.
+* ``options``: an option (``-T``, ``--to-command``, ``-o``) that takes or enables a command,
+  a library, or a file the program reads or writes outside its normal operands. A long option
+  is matched in every form getopt_long accepts (``--opt``, ``--opt=v``, an unambiguous
+  abbreviation ``--to-com``); a short one also when clustered (``-xvT``) or joined to its value
+  (``-ofile``). Option words are only read before a ``--`` that ends options.
+* ``subcommands``: a subcommand that runs a command line (``uv run``, ``poetry run``): the
+  command after it is not decided through the program, so the subcommand is refused. The
+  word is refused wherever it stands, not only first: an option's value before it
+  (``uv --python 3.12 run sh``) would otherwise hide it; a package named ``run`` is the
+  price.
+* ``operands``: an operand shape the program itself executes (``find ... -exec``,
+  ``vim +cmd``, ``less +!cmd``, ``ssh host cmd``): a regular expression over each operand.
+* ``EXEC_ENV``: environment variables, set by the request (``VAR=value prog``), that make a
+  program run a command or load code: per program (``AUTOM4TE`` for autoconf,
+  ``RESTIC_PASSWORD_COMMAND``), and by name shape for every program (``*PAGER``,
+  ``*_COMMAND``, ``*_EDITOR``), read by :func:`exec_env_refusal`. The policy's env deny lists
+  stay the first check; this fills what they do not name.
+
+The functions never raise and do no I/O: ``program`` is a basename, ``args`` is argv[1:].
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import attrs
+
+__all__ = [
+    "EXEC_ENV",
+    "EXEC_OPTIONS",
+    "MULTI_CALL",
+    "Exec",
+    "exec_env_refusal",
+    "exec_option_refusal",
+    "program_refusal",
+]
+
+
+@attrs.frozen
+class Exec:
+    """What makes one program exec-capable. ``why`` is said in the refusal."""
+
+    why: str
+    #: True: every invocation but a lone --version/--help is refused.
+    always: bool = False
+    #: Options that run, load, read or write (exact words: "-T", "--to-command").
+    options: frozenset[str] = frozenset()
+    #: Patterns over single operands (anchored at the start of the word).
+    operands: tuple[str, ...] = ()
+    #: Subcommands that run a command line (``uv run X``): refused wherever they stand.
+    subcommands: frozenset[str] = frozenset()
+    #: Short options cluster (``-vT`` holds ``-T``), as getopt reads them; False for programs
+    #: that read each word as one option (gcc: ``-DNDEBUG`` is not ``-B``).
+    clusters: bool = True
+
+
+def _e(
+    why: str,
+    *options: str,
+    operands: tuple[str, ...] = (),
+    subcommands: str = "",
+    clusters: bool = True,
+) -> Exec:
+    return Exec(
+        why=why,
+        options=frozenset(options),
+        operands=operands,
+        subcommands=frozenset(subcommands.split()),
+        clusters=clusters,
+    )
+
+
+def _always(why: str) -> Exec:
+    return Exec(why=why, always=True)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+_SHELL = "is a shell: it runs the command lines it is given or reads"
+_REPL = "runs code from its arguments or reads commands from stdin (with a shell escape)"
+_TUI = "is an interactive program with a shell escape"
+_RUNNER = "runs the command line its arguments name, which execgate cannot decide through it"
+_PROJECT = "runs the commands its project or configuration files name"
+_CONFIG = "reads a configuration or script file that can run commands"
+_RESPONSE = "reads more options from a file (@file), which can hold any of them"
+
+#: A host naming this machine (user@ allowed): ssh to it runs a local command.
+_LOOPBACK = (
+    r"(?i)(?:[^@\s]*@)?(?:localhost(?:\.localdomain)?|ip6-localhost|127(?:\.\d+){0,3}"
+    r"|0(?:\.0){0,3}|::1?|\[::1?\]|0x7f\w*|2130706433)$"
+)
+
+_RPM = _e(
+    "expands macros, which run commands and Lua",
+    "--eval",
+    "-E",
+    "--macros",
+    "--load",
+    "--define",
+    "-D",
+    "--rcfile",
+    "--pipe",
+    "--dbpath",
+)
+
+#: One row per program GTFOBins lists with a technique that a bare allow rule let through.
+#: Programs with a built-in table in ``_programs`` (git, tar, rsync, ssh, python, perl, ruby,
+#: node, awk, find via its operands) are decided there; a row here only fills a gap.
+EXEC_OPTIONS: Mapping[str, Exec] = {
+    # --- shells and REPLs: code is what they take -------------------------------------
+    **{
+        name: _always(_SHELL)
+        for name in _names(
+            "ash csh tcsh elvish fish rc sash yash posh pwsh busybox ksh93 oksh loksh nu xonsh es"
+        )
+    },
+    **{
+        name: _always(_REPL)
+        for name in _names(
+            "R Rscript clisp dc ed red ex expect ghc ghci gnuplot guile irb pry byebug jjs "
+            "jrunscript jshell java julia lua luajit texlua php slsh tclsh wish m4 mysql "
+            "mariadb psql sqlite3 gdb msfconsole cpan pdb dotnet bee knife debugfs asterisk "
+            "bconsole ftp lftp ncftp psftp sftp smbclient telnet tasksh tdbtool scanmem jtag "
+            "ginsh hping3 volatility opencode terraform crash pic socat at batch crontab "
+            "capsh watch script screen tmux docker podman kubectl vagrant zypper forge "
+            "ansible-playbook ansible-test ansible puppet mail perlbug run-mailcap run-parts "
+            "runscript minicom rtorrent ldconfig zic gtester cobc wireshark tshark yelp "
+            "sqlmap needrestart latexmk dosbox dnsmasq procmail acr apport-cli cpio bashbug "
+            "dstat gimp octave octave-cli redis-cli exiftool"
+        )
+    },
+    **{
+        name: _always(_RUNNER)
+        for name in _names(
+            "aa-exec aoss choom chrt cpulimit distcc doas firejail grc ionice logsave ltrace "
+            "multitime nsenter perf pexec rlwrap setarch setlock softlimit ssh-agent sshpass "
+            "start-stop-daemon strace taskset time torify torsocks unshare valgrind xdotool "
+            "pidstat tmate codex cdist genie task plymouth dhclient msgfilter "
+            "ld.so ld-linux.so ld-linux-x86-64.so ld-linux-aarch64.so ispell"
+        )
+    },
+    **{
+        name: _always(_TUI)
+        for name in _names(
+            "vi vim nvim rvim view rview vimdiff vim.basic vim.tiny vimtutor emacs nano pico "
+            "joe ranger ncdu top htop iftop zathura mc"
+        )
+    },
+    **{
+        name: _always(_PROJECT)
+        for name in _names(
+            "bundle bundler composer yarn cmake rake easy_install gem autoconf "
+            "autoheader autoreconf autom4te rustup fastfetch neofetch facter pandoc"
+        )
+    },
+    # --- TeX: --shell-escape runs commands; the document itself reads and writes files -----
+    **{
+        name: _always(
+            "runs a TeX document, which reads and writes any file (and with "
+            "shell escape runs commands)"
+        )
+        for name in _names(
+            "tex latex pdflatex xelatex xetex pdftex lualatex luatex etex amstex dvips dvilualatex"
+        )
+    },
+    # --- compilers and binutils: @file response files -------------------------------------
+    **{
+        name: _e(
+            "can run another program (-wrapper, -B, a plugin) or read more options from an @file",
+            "-wrapper",
+            "-fplugin",
+            "-B",
+            "-specs",
+            "--specs",
+            "-fplugin-arg",
+            operands=(r"@",),
+            clusters=False,
+        )
+        for name in _names(
+            "as cc c89 c99 gcc g++ c++ clang clang++ cpp ld ld.bfd ld.gold readelf objdump "
+            "objcopy nm strip size strings ar gfortran gccgo"
+        )
+    },
+    # --- one option or operand shape each --------------------------------------------------
+    "apache2": _e(_CONFIG + " or any file", "-C", "-c", "-f", "-d"),
+    "apache2ctl": _e(_CONFIG + " or any file", "-C", "-c", "-f", "-d"),
+    "aria2c": _e(
+        "runs a command on a download event, or reads options from a file",
+        "--on-download-error",
+        "--on-download-complete",
+        "--on-download-start",
+        "--on-download-pause",
+        "--on-download-stop",
+        "--on-bt-download-complete",
+        "--conf-path",
+    ),
+    "aws": _e(
+        "reads a file named by a file:// parameter",
+        operands=(r"(?i)fileb?://",),
+    ),
+    "busctl": _e("connects with a bus address that can run a program", "--address"),
+    "check_cups": _e(_RESPONSE, "--extra-opts"),
+    "check_memory": _e(_RESPONSE, "--extra-opts"),
+    "check_raid": _e(_RESPONSE, "--extra-opts"),
+    "check_ssl_cert": _e(
+        "runs the program named by its option",
+        "--grep-bin",
+        "--openssl",
+        "--file-bin",
+        "--curl-bin",
+        "--inetproto-bin",
+    ),
+    "cowsay": _e("loads a cow file, which is Perl code", "-f"),
+    "cowthink": _e("loads a cow file, which is Perl code", "-f"),
+    "csplit": _e(
+        "writes files named by its prefix and suffix options",
+        "-b",
+        "--suffix-format",
+        "-f",
+        "--prefix",
+    ),
+    "dd": _e(
+        "reads and writes the files its operands name", operands=(r"(?:if|of)=(?:/|~|.*\.\.)",)
+    ),
+    "ffmpeg": _e(
+        "loads a plugin library (ladspa, frei0r, lv2) or reads any URL",
+        operands=(r".*\b(?:ladspa|frei0r|lv2|lensfun)\b", r"(?i).*\bfile:"),
+    ),
+    "ffprobe": _e(
+        "loads a plugin library or reads any URL",
+        operands=(r".*\b(?:ladspa|frei0r|lv2)\b", r"(?i).*\bfile:"),
+    ),
+    "hg": _e(
+        "runs commands from --config (aliases, hooks) or loads extensions", "--config", "--debugger"
+    ),
+    "less": _e(
+        "runs the commands given after +, or writes its log file anywhere",
+        "-o",
+        "--log-file",
+        "-O",
+        "--LOG-FILE",
+        "-k",
+        "--lesskey-file",
+        operands=(r"\+",),
+    ),
+    "more": _e("runs commands typed after +", operands=(r"\+",)),
+    "man": _e(
+        "runs a pager, preprocessor or browser that its options name",
+        "-P",
+        "--pager",
+        "-p",
+        "--preprocessor",
+        "-H",
+        "--html",
+        "-l",
+        "--local-file",
+        "-C",
+        "--config-file",
+    ),
+    "easyrsa": _e(_CONFIG, "--vars"),
+    # --- project tools: installing and syncing run build code, as pip install does; a
+    # subcommand that runs a given command line is refused (the command is not decided)
+    "uv": _e(
+        "runs a command line that execgate cannot decide through it",
+        "--config-file",
+        subcommands="run tool",
+    ),
+    "uvx": _always(_RUNNER),
+    "poetry": _e(
+        "runs a command line that execgate cannot decide through it",
+        subcommands="run shell exec",
+    ),
+    "pipx": _e(
+        "runs a command or script that execgate cannot decide through it", subcommands="run runpip"
+    ),
+    "cabal": _e(
+        "runs a command line or code that execgate cannot decide through it",
+        subcommands="exec run repl v2-exec v2-run v2-repl new-exec new-run new-repl script",
+    ),
+    "zip": _e(
+        "runs the command named by -TT/--unzip-command when testing the archive (-T)",
+        "-T",
+        "--test",
+        "-TT",
+        "--unzip-command",
+    ),
+    "borg": _e("runs the command its --rsh names", "--rsh", "--remote-path"),
+    "certbot": _e(
+        "runs its hook commands",
+        "--pre-hook",
+        "--post-hook",
+        "--deploy-hook",
+        "--renew-hook",
+        "--manual-auth-hook",
+        "--manual-cleanup-hook",
+        "--config",
+        "-c",
+    ),
+    "csvtool": _e("runs the command its call subcommand names", operands=(r"call$",)),
+    "dmsetup": _e("runs the command its --exec names", "--exec"),
+    "enscript": _e("runs the input filter its -I names", "-I", "--filter", "--pass-through"),
+    "openvpn": _e(
+        "runs scripts named by its hook options, or reads a config that does",
+        "--up",
+        "--down",
+        "--script-security",
+        "--route-up",
+        "--route-pre-down",
+        "--ipchange",
+        "--client-connect",
+        "--client-disconnect",
+        "--learn-address",
+        "--auth-user-pass-verify",
+        "--tls-verify",
+        "--config",
+        "--plugin",
+    ),
+    "scrot": _e("runs the command its -e names", "-e", "--exec"),
+    "split": _e("pipes each piece to the command its --filter names", "--filter"),
+    "yt-dlp": _e(
+        "runs the command its --exec names, or reads options from a file",
+        "--exec",
+        "--exec-before-download",
+        "--config-locations",
+        "--netrc-cmd",
+    ),
+    "nginx": _e(_CONFIG + " (load_module loads a library)", "-c", "-g", "-p"),
+    "ssh": _e(
+        "connects to this machine, where the command it runs is not decided by execgate",
+        operands=(_LOOPBACK,),
+    ),
+    "scp": _e(
+        "runs the program named by -S or -F's file, or a command from an -o option",
+        "-S",
+        "-F",
+        operands=(
+            r"(?i)(?:-o\s*)?(?:ProxyCommand|LocalCommand|PermitLocalCommand|"
+            r"KnownHostsCommand|PKCS11Provider|SecurityKeyProvider|Include|Match)",
+        ),
+    ),
+    "openssl": _e(
+        "loads an engine or provider library, or a config that can",
+        "-engine",
+        "-provider",
+        "-provider-path",
+        "-keygen_engine",
+        "-config",
+    ),
+    "ssh-keygen": _e("loads a PKCS#11 or security-key provider library", "-D", "-w"),
+    "restic": _e(
+        "runs the command its password option names", "--password-command", "--option", "-o"
+    ),
+    "nmap": _e(
+        "runs NSE scripts (Lua), an interactive shell, or reads any file",
+        "--script",
+        "-sC",
+        "-A",
+        "--interactive",
+        "-iL",
+        "--resume",
+        "--datadir",
+        "--servicedb",
+        "--versiondb",
+        "--script-args-file",
+        "--stylesheet",
+    ),
+    "lwp-request": _e("reads any file named by a file: URL", operands=(r"(?i)file:",)),
+    "fzf": _e(
+        "runs commands from key bindings, previews or its listen socket",
+        "--bind",
+        "--listen",
+        "--listen-unsafe",
+        "--preview",
+        "--with-shell",
+        "--become",
+    ),
+    "xdg-user-dir": _e("evaluates its operand as shell code", operands=(r".*[^A-Za-z0-9_]",)),
+    "tcpdump": _e("runs the command named by -z after rotating its file", "-z"),
+    "wget": _e(
+        "runs the program named by --use-askpass, or reads options from a file",
+        "--use-askpass",
+        "--execute",
+        "-e",
+        "--config",
+    ),
+    **{name: _RPM for name in _names("rpm rpmdb rpmquery rpmverify rpmbuild")},
+}
+
+
+#: Alone, these only print: short letters (-v, -h) are left out, since for some programs in
+#: the table they mean something else (ed -v is verbose and goes on to read commands).
+_INFO_ONLY = frozenset({"--version", "--help"})
+_VERSION_SUFFIX = re.compile(r"[\d.]+$")
+
+
+def _lookup(program: str) -> tuple[str, Exec] | None:
+    base = program.rsplit("/", 1)[-1]
+    if base in EXEC_OPTIONS:
+        return base, EXEC_OPTIONS[base]
+    trimmed = _VERSION_SUFFIX.sub("", base).rstrip("-")
+    if trimmed and trimmed in EXEC_OPTIONS:
+        return trimmed, EXEC_OPTIONS[trimmed]
+    return None
+
+
+def _long_match(arg: str, option: str) -> bool:
+    """``arg`` names long ``option``: exactly, with ``=value``, or as a getopt_long prefix
+    (at least ``--`` and three letters, so ``--c`` does not read as every ``--c*``)."""
+    word = arg.split("=", 1)[0]
+    if word == option:
+        return True
+    return len(word) >= 5 and option.startswith(word)
+
+
+def _short_match(arg: str, option: str, clusters: bool) -> bool:
+    """``arg`` holds short ``option`` (``-T``): alone, with its value joined (``-Tvalue``),
+    or, when the program clusters, after other letters (``-vT``). Over-matching a cluster's
+    value letters refuses more, never less."""
+    if len(option) != 2 or not arg.startswith("-") or arg.startswith("--") or len(arg) < 2:
+        return False
+    return option[1] in arg[1:] if clusters else arg.startswith(option)
+
+
+def _option_hit(arg: str, options: frozenset[str], clusters: bool) -> str | None:
+    if arg in options:
+        return arg
+    for option in options:
+        if option.startswith("--"):
+            if arg.startswith("--") and _long_match(arg, option):
+                return option
+        elif option.startswith("-") and len(option) == 2:
+            if _short_match(arg, option, clusters):
+                return option
+        elif arg == option or arg.startswith(option + "="):
+            # single-dash long options (find -exec, gdb -ex, zip -TT): exact or with =value
+            return option
+    return None
+
+
+def exec_option_refusal(program: str, args: tuple[str, ...]) -> str | None:
+    """Why ``program`` (a basename; ``lua5.4`` and ``vim.basic`` find their rows) run
+    with ``args`` (argv[1:]) can run commands, load a library, or read or write files beyond
+    its operands -- or None when the table knows nothing against it. Pure; never raises."""
+    found = _lookup(program) or _lookup(program.split(".", 1)[0])
+    if found is None:
+        return None
+    name, row = found
+    if row.always:
+        if len(args) == 1 and args[0] in _INFO_ONLY:
+            return None
+        return (
+            f"{name} {row.why}, so no arguments make it safe under a bare allow rule; "
+            f'a policy that means to run it says args = "any"'
+        )
+    options_done = False
+    for arg in args:
+        if not options_done and arg == "--":
+            options_done = True
+            continue
+        if arg in row.subcommands:
+            return f"{name} {arg} {row.why}"
+        if not options_done and arg.startswith("-") and row.options:
+            hit = _option_hit(arg, row.options, row.clusters)
+            if hit is not None:
+                return f"{name} {hit} {row.why}"
+        for pattern in row.operands:
+            if re.match(pattern, arg):
+                return f"{name} argument {arg[:60]!r} {row.why}"
+    return None
+
+
+#: Programs that are many programs, chosen by the name they are run as (argv[0]): cargo and
+#: rustc are links to rustup, ls to busybox on some hosts. Their resolved name says nothing
+#: about what runs.
+MULTI_CALL = frozenset({"busybox", "toybox", "rustup", "rustup-init"})
+
+
+def program_refusal(
+    name: str, real: str, args: tuple[str, ...], env_names: tuple[str, ...] = ()
+) -> str | None:
+    """The one call the engine makes: why the program run as ``name`` (basename of argv[0])
+    that resolved to ``real`` (basename of its real path), with ``args`` (argv[1:]) and the
+    request's ``env_names`` set, can run commands, load code or reach arbitrary files -- or
+    None. Both names are read (``vi`` resolves to ``vim.basic``, ``unxz`` to ``xz``) except a
+    multi-call program's real name (``cargo`` resolves to ``rustup`` and behaves as cargo).
+    Pure; never raises."""
+    names = [name] if real in MULTI_CALL and real != name else [real, name]
+    for each in dict.fromkeys(names):
+        why = exec_option_refusal(each, args) or exec_env_refusal(each, env_names)
+        if why is not None:
+            return why
+    return None
+
+
+#: Variables that are a command or code for one program (the name shapes below cover most).
+EXEC_ENV: Mapping[str, frozenset[str]] = {
+    **{
+        name: frozenset({"AUTOM4TE", "AUTOCONF", "AUTOHEADER", "M4", "PERL"})
+        for name in ("autoconf", "autoheader", "autoreconf", "autom4te", "automake", "aclocal")
+    },
+    **{
+        name: frozenset({"GROFF_BIN_PATH", "GROFF_COMMAND_PREFIX", "GROFF_FONT_PATH"})
+        for name in ("groff", "nroff", "troff", "man")
+    },
+    "facter": frozenset({"FACTERLIB"}),
+    "crash": frozenset({"CRASHPAGER", "CRASH_EXTENSIONS"}),
+    "restic": frozenset({"RESTIC_PASSWORD_COMMAND", "RESTIC_PASSWORD_FILE"}),
+    "fzf": frozenset({"FZF_DEFAULT_COMMAND", "FZF_DEFAULT_OPTS", "FZF_DEFAULT_OPTS_FILE"}),
+    "easyrsa": frozenset({"EASYRSA_VARS_FILE", "EASYRSA", "EASYRSA_PKI"}),
+}
+
+#: Name shapes that are a command, a program, a library path or options for every program:
+#: ``CRASHPAGER``, ``SYSTEMD_EDITOR``, ``RESTIC_PASSWORD_COMMAND``, ``PYTEST_ADDOPTS``,
+#: ``CFLAGS`` (``-fplugin=`` loads a library into the compiler).
+_ENV_CODE = re.compile(
+    r"^(?:.*(?:PAGER|EDITOR|VISUAL|BROWSER|_COMMAND|_CMD|_PROG|_PROGRAM|_HOOK|_HOOKS|_SHELL"
+    r"|_BIN|_BIN_PATH|_EXEC|_PLUGINS?|_PRELOAD|OPTS|OPTIONS|FLAGS|_ASKPASS|LIB|LIBS"
+    r"|_LIBRARY_PATH|_EXTENSIONS)|SHELL|LESSKEY|LESSOPEN|LESSCLOSE|TERMINAL)$"
+)
+
+
+def exec_env_refusal(program: str, names: tuple[str, ...]) -> str | None:
+    """Why setting the variables ``names`` for ``program`` (a basename) can make it run a
+    command or load code, or None. Pure; never raises."""
+    base = program.rsplit("/", 1)[-1]
+    own = EXEC_ENV.get(base) or EXEC_ENV.get(_VERSION_SUFFIX.sub("", base), frozenset())
+    for name in names:
+        if name in own:
+            return f"{name} names a command or code that {base} runs"
+        if _ENV_CODE.match(name.upper()):
+            return f"{name} is shaped like a variable that names a command, program or code"
+    return None
