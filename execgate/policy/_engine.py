@@ -51,6 +51,7 @@ from ..models import (
     SandboxPlan,
 )
 from ._configs import ConfigRefusal, npmrc_refusal, pytest_config
+from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
 from ._operands import not_paths
 from ._pins import pinned
@@ -1138,6 +1139,17 @@ def _evaluate(
                         argv=argv,
                         cwd=cwd,
                     )
+        if allow_rule.args == "builtin":
+            # options and operand shapes that run commands, load code, or read and write
+            # arbitrary files, for programs with no table of their own (GTFOBins' list)
+            runs = program_refusal(
+                os.path.basename(argv[0]),
+                os.path.basename(real),
+                argv[1:],
+                tuple(request.env_overrides),
+            )
+            if runs is not None:
+                return _deny("EG-POLICY-FLAG", f"{rule_name}.exec", runs, argv=argv, cwd=cwd)
         if allow_rule.args == "builtin" and _shell_name(allow_rule, real) is not None:
             shell = _shell_verdict(policy, request, host_env, depth, cwd, rule_name, argv)
             if shell is not None:
