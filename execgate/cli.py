@@ -37,6 +37,7 @@ from .models import (
     ExecResult,
 )
 from .policy import Policy, default_policy, load_policy, policy_schema, suggest
+from .policy._warnings import always_refused, unchecked_programs
 from .scan import scan_text
 from .store import DEFAULT_STORE_URL, EventFilter, open_store
 from .supervisor import Gate
@@ -676,6 +677,18 @@ def policy_validate(path: str) -> None:
         f"{path}: valid — workspace {p.root}, {len(p.allow)} allow rule(s), "
         f"{len(p.deny)} deny rule(s), recorder level {p.recorder.level}"
     )
+    for name in unchecked_programs(p):
+        click.echo(
+            f"  warning: {name!r} has no built-in rules, so its arguments pass unread; "
+            'say args = "any" if that is meant',
+            err=True,
+        )
+    for name in always_refused(p):
+        click.echo(
+            f"  warning: {name!r} is refused in every use but --version/--help under its "
+            'built-in rules; say args = "any" to allow it',
+            err=True,
+        )
 
 
 @policy.command("suggest")

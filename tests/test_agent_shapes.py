@@ -202,3 +202,25 @@ def test_python_dash_m_takes_the_modules_rule(tmp_path: Path, ws: Path) -> None:
     assert refused(py, "python3 -m pip uninstall x") == "EG-POLICY-DENIED"
     assert refused(py, "python3 -m pytest -q /tmp/x") == "EG-PATH-ESCAPE"
     assert refused(py, "python3 -c 1 -m pytest") == "EG-POLICY-FLAG"
+
+
+def test_a_shell_line_without_a_shell_rule_is_decided_as_the_line(policy: Policy) -> None:
+    """Codex sends every command as ["bash", "-lc", LINE]: what runs is LINE's plan, so LINE
+    is decided even where no rule names a shell (bash itself never starts)."""
+    path = policy.source
+    assert "bash" not in [r.command for r in policy.allow] or path
+    v = evaluate(policy, ExecRequest(argv=["sh", "-lc", "ls -la && cat src/a.py"]), {})
+    assert v.plan is not None and v.plan.argv[0] == "/bin/sh" and "sh -lc" not in v.plan.argv[2]
+    v = evaluate(policy, ExecRequest(argv=["dash", "-c", "rm -rf x"]), dict(os.environ))
+    assert v.decision.code == "EG-POLICY-NOT-ALLOWED" and "inside dash -c" in v.decision.reason
+    v = evaluate(policy, ExecRequest(argv=["dash", "script.sh"]), dict(os.environ))
+    assert v.decision.code == "EG-POLICY-NOT-ALLOWED"
+
+
+def test_hints_name_only_rules_that_would_allow(policy: Policy) -> None:
+    v = evaluate(policy, ExecRequest(command="nl src/a.py"), dict(os.environ))
+    assert 'add [[allow]] command = "nl"' in v.decision.reason
+    v = evaluate(policy, ExecRequest(command="xargs grep x"), dict(os.environ))
+    assert "add [[allow]]" not in v.decision.reason  # xargs refuses under any rule
+    v = evaluate(policy, ExecRequest(command="cd src"), dict(os.environ))
+    assert v.decision.code == "EG-SHELL-UNSUPPORTED" and "cwd" in v.decision.reason

@@ -76,7 +76,9 @@ DEFAULT_CORPUS: list[tuple[str, str]] = [
     ("mkdir x", NOT),
     ("chmod 777 README.md", NOT),
     ("python3 -c 'print(1)'", NOT),
-    ("sh -c ls", NOT),
+    ("sh -c ls", OK),  # the line is decided; what runs is its plan, never the shell
+    ("sh -c 'rm x'", NOT),
+    ("sh script.sh", NOT),
     ("bash", NOT),
     ("curl https://example.com", NOT),
     ("wget https://example.com", NOT),

@@ -1105,6 +1105,15 @@ def _evaluate(
     if isinstance(env, Verdict):
         return attrs.evolve(env, argv=argv, cwd=cwd)
     program = _which(argv[0], path, cwd)
+    if program is None and argv[0] == "cd":
+        return _deny(
+            "EG-SHELL-UNSUPPORTED",
+            "shell",
+            "cd alone changes nothing for later requests: send the directory as the request's "
+            "cwd, or write `cd DIR && COMMAND`",
+            argv=argv,
+            cwd=cwd,
+        )
     if program is None:
         return _deny(
             "EG-PROGRAM-NOT-FOUND",
@@ -1229,16 +1238,66 @@ def _evaluate(
             reason = allow_rule.reason or f"{allow_rule.command!r} is allowed by {policy.source}"
             decision = Decision(verdict="allow", code="EG-ALLOWED", rule=rule_name, reason=reason)
         return Verdict(decision, plan, argv, cwd)
+    if {os.path.basename(argv[0]), os.path.basename(real)} & SHELLS:
+        # `bash -lc LINE` (how Codex sends every command) with no rule for the shell: the
+        # shell would only read LINE, and what runs is LINE's plan, never the shell, so LINE
+        # is decided as the command line. A shell's script mode stays refused.
+        line = _shell_line(argv)
+        if line is not None and depth + 1 <= MAX_DEPTH:
+            inner = _evaluate(
+                policy, attrs.evolve(request, argv=None, command=line), host_env, depth + 1, cwd
+            )
+            d = inner.decision
+            if d.verdict != "deny":
+                why = f"{d.reason} (the line of {os.path.basename(argv[0])} -c)"
+                return attrs.evolve(inner, decision=attrs.evolve(d, reason=why))
+            return _deny(
+                d.code,
+                f"{d.rule} (inside {os.path.basename(argv[0])} -c)",
+                f"inside {os.path.basename(argv[0])} -c: {d.reason}",
+                argv=argv,
+                cwd=cwd,
+            )
     modes = [r.command for r in policy.allow if _rule_program(r, path) == real]
     hint = f" (allowed for this program: {', '.join(map(repr, modes))})" if modes else ""
     name = os.path.basename(argv[0]) if "/" not in argv[0] else argv[0]
     if modes and len(argv) > 1 and not argv[1].startswith("-"):
         name = f"{name} {argv[1]}"  # a mode of a program the policy allows in other modes
+    remedy = ""
+    if _would_allow(policy, request, host_env, depth, cwd, argv, name):
+        remedy = f"; to allow it, add [[allow]] command = {_toml(name)}"
     return _deny(
         "EG-POLICY-NOT-ALLOWED",
         "default-deny",
         f"{argv[0]!r} ({real}) is not allowed by any rule of this policy{hint}; "
-        f"execgate denies by default; to allow it, add [[allow]] command = {_toml(name)}",
+        f"execgate denies by default{remedy}",
         argv=argv,
         cwd=cwd,
     )
+
+
+def _shell_line(argv: tuple[str, ...]) -> str | None:
+    try:
+        call = read_shell(argv)
+    except ShellOptionRefusal:
+        return None
+    return call.line if call.mode == "line" else None
+
+
+def _would_allow(
+    policy: Policy,
+    request: ExecRequest,
+    host_env: Mapping[str, str],
+    depth: int,
+    cwd: str,
+    argv: tuple[str, ...],
+    command: str,
+) -> bool:
+    """Whether adding ``[[allow]] command = COMMAND`` would lift this refusal: a hint must not
+    name a rule under which the program's own table refuses the request anyway (xargs)."""
+    if depth >= MAX_DEPTH:
+        return False
+    widened = attrs.evolve(policy, allow=(*policy.allow, AllowRule(command=command)))
+    request = attrs.evolve(request, argv=argv, command=None)
+    again = _evaluate(widened, request, host_env, depth + 1, cwd)
+    return again.decision.verdict != "deny"

@@ -180,7 +180,11 @@ def split_words(line: str, *, check_reserved: bool = True) -> Words:
             i += 1
             continue
         if c == "~" and not in_word:
-            raise _refuse("EG-SHELL-UNSUPPORTED", "tilde expansion is not accepted")
+            raise _refuse(
+                "EG-SHELL-UNSUPPORTED",
+                "a leading ~ names the home directory, which is outside the workspace "
+                "(tilde expansion is not accepted; give a path inside the workspace)",
+            )
         if c == "=" and not words and in_word and check_reserved:
             raise _refuse(
                 "EG-SHELL-UNSUPPORTED",
