@@ -38,7 +38,7 @@ from .models import (
 )
 from .policy import Policy, default_policy, load_policy, policy_schema
 from .scan import scan_text
-from .store import DEFAULT_STORE_URL, EventFilter, open_store
+from .store import DEFAULT_STORE_URL, EventFilter, open_store, resolve_store_url
 from .supervisor import Gate
 
 T = TypeVar("T")
@@ -161,7 +161,8 @@ def _common(f: Any) -> Any:
             default=DEFAULT_STORE_URL,
             show_default=True,
             metavar="URL",
-            help="Flight-recorder store URL.",
+            help="Flight-recorder store URL (default: the workspace's store in the per-user "
+            "state directory, $XDG_STATE_HOME/execgate/).",
         ),
         click.option(
             "--cwd",
@@ -484,9 +485,10 @@ def purge(
     output_retention_days: float | None,
 ) -> None:
     """Apply the retention now (a gate also does on opening); the purge is recorded."""
-    rec = _policy(policy_path, False).recorder
+    pol = _policy(policy_path, False)
+    rec = pol.recorder
     try:
-        st = open_store(store)
+        st = open_store(resolve_store_url(store, pol.root))
         try:
             ev = st.purge(
                 retention_days=rec.retention_days if retention_days is None else retention_days,

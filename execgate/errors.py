@@ -176,6 +176,15 @@ class StoreInvalid(ConfigError):
     summary = "the store URL is malformed or names an unsupported backend"
 
 
+class StoreExposed(StoreInvalid):
+    """The store lies where a job may write it (the workspace, a sandbox path) or, in secure
+    mode, read it: a job could corrupt, delete or read its own record. Raised when a gate
+    starts; nothing runs."""
+
+    code = "EG-STORE-EXPOSED"
+    summary = "the store is inside the workspace or another path a job may write or read"
+
+
 # --- the host failed us ---------------------------------------------------------------------
 
 
