@@ -41,6 +41,7 @@ max_output_bytes = 67108864
 [env]
 inherit = ["PATH", "HOME", "LANG"]
 set = {{ EXECGATE_TEST = "1" }}
+allow = ["LANG", "NO_COLOR", "FOO", "MY_SETTING"]  # FOO, MY_SETTING: the tests' own
 
 [[allow]]
 command = "{python}"
