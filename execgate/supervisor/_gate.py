@@ -46,7 +46,7 @@ from ..models import (
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
-from ..process._sandbox import ETC_READ, SYSTEM_READ
+from ..process._sandbox import ETC_READ, SYSTEM_READ, protect
 from ..scan import describe, redact_text, refusing
 from ..store import (
     DEFAULT_STORE_URL,
@@ -108,6 +108,9 @@ def _check_store_placement(url: str, policy: Policy) -> None:
     if policy.sandbox.secure != "off":
         readable += [*SYSTEM_READ, *ETC_READ]
     check_store_out_of_reach(parsed.path, writable=[policy.root], readable=readable)
+    # every store of the state directory, and this one: never readable by a confined job
+    protect(os.path.join(state_home(), "execgate"))
+    protect(os.path.dirname(parsed.path))
 
 
 def _open_and_recover(url: str, start: Event, policy: Policy) -> Store:
