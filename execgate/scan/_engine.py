@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Iterable
 
@@ -300,6 +301,12 @@ def argv_slots(argv: tuple[str, ...]) -> list[Finding]:
 RECORDED_FIELDS = ("cwd", "job_id", "model_id", "session_id")
 
 
+@functools.lru_cache(maxsize=1024)
+def _scan_field(value: str, field: str) -> tuple[Finding, ...]:
+    # the model, the session and the cwd repeat from request to request
+    return tuple(scan_text(value, field))
+
+
 def _first(item: tuple[str, str | None]) -> str:
     return item[0]
 
@@ -323,7 +330,7 @@ def scan_request(request: ExecRequest) -> list[Finding]:
     for field in RECORDED_FIELDS:
         value = getattr(request, field)
         if value:
-            findings += scan_text(value, field)
+            findings += _scan_field(value, field)
     for i, (name, value) in enumerate(sorted(request.env_overrides.items(), key=_first)):
         name_findings = scan_text(name, f"env-name[{i}]")
         findings += name_findings

@@ -6,6 +6,7 @@ scanned and their secret spans replaced; env values are never included.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -37,7 +38,7 @@ def _job_event(kind: EventKind, actor: str, request: ExecRequest, **fields: obje
     return _new(
         kind,
         actor,
-        job_id=redact_text(request.job_id),
+        job_id=_redact_cached(request.job_id),
         model_id=_redacted(request.model_id),
         session_id=_redacted(request.session_id),
         cwd=_redacted(cwd if cwd is None else str(cwd)),
@@ -46,7 +47,13 @@ def _job_event(kind: EventKind, actor: str, request: ExecRequest, **fields: obje
 
 
 def _redacted(text: str | None) -> str | None:
-    return None if text is None else redact_text(text)
+    return None if text is None else _redact_cached(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _redact_cached(text: str) -> str:
+    # ids and cwds repeat (a job's every event, a session's every request)
+    return redact_text(text)
 
 
 def redacted_command(
