@@ -355,3 +355,25 @@ def test_a_store_a_job_may_reach_is_refused_at_start(
     )
     assert r.returncode == 125 and b"EG-STORE-EXPOSED" in r.stderr, r.stderr
     assert not (workspace / "ran").exists() and not store.exists()
+
+
+def test_verify_detects_a_whole_gate_run_deleted(policy_file: Path, workspace: Path) -> None:
+    """Three gate runs, three chains; deleting the middle one whole (every row, its link
+    record too) is a broken link of the next; dropping only the newest is the documented
+    limit."""
+    import sqlite3
+
+    for job in ("A", "B", "C"):
+        r = run(
+            ["run", "--policy", str(policy_file), "--job-id", job, "--", "echo", job], workspace
+        )
+        assert r.returncode == 0
+    db = sqlite3.connect(default_store_path(str(workspace)))
+    (middle,) = db.execute("SELECT chain_id FROM events WHERE job_id = 'B'").fetchone()
+    db.execute("DELETE FROM events WHERE chain_id = ?", (middle,))
+    db.execute("DELETE FROM chain_links WHERE chain_id = ?", (middle,))
+    db.commit()
+    db.close()
+    r = run(["verify", "--json"], workspace)
+    report = json.loads(r.stdout)
+    assert r.returncode == 1 and "gone" in report["breaks"][0]["problem"], report
