@@ -455,7 +455,8 @@ class Gate:
         if known is not None:
             if known[0] != fp:
                 raise IdempotencyConflict(
-                    f"idempotency key {key[:64]!r} was already used for a different request"
+                    f"idempotency key {redact_text(key)[:64]!r} was already used for a "
+                    "different request"
                 )
             return await known[1].wait()
         reply: Reply[ExecResult] = Reply()
