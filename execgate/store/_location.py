@@ -65,6 +65,6 @@ def check_store_out_of_reach(
                 raise StoreExposed(
                     f"the flight recorder {store_path!r} is inside {root!r}, which a job "
                     f"{kind}: a job could {'corrupt or delete' if kind == 'writes' else 'read'}"
-                    " its own record. Use the default store (outside every workspace) or "
-                    "--store with a path outside the workspace"
+                    " its own record. Put the store elsewhere (--store / Gate.open(store=...),"
+                    " or XDG_STATE_HOME for the default store), or narrow the workspace"
                 )
