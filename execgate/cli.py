@@ -360,9 +360,25 @@ def _since(value: str | None) -> float | None:
         raise click.BadParameter(f"{value!r}: use e.g. 15m, 2h, 7d or 2026-11-24T08:00") from None
 
 
+_STORE_POLICY = click.option(
+    "--policy",
+    "policy_path",
+    metavar="FILE",
+    help="Open the default store of this policy's workspace (default: the current directory's).",
+)
+
+
+def _store_for(store: str, policy_path: str | None, as_json: bool) -> str:
+    """``store``, or the default store of ``policy_path``'s workspace."""
+    if policy_path is None:
+        return store
+    return resolve_store_url(store, _policy(policy_path, as_json).root)
+
+
 def _filters(f: Any) -> Any:
     options = [
         click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL"),
+        _STORE_POLICY,
         click.option("--job", "job_id", metavar="ID", help="Only this job's events."),
         click.option("--session", "session_id", metavar="ID", help="Only this session's events."),
         click.option("--model", "model_id", metavar="ID", help="Only this model's events."),
@@ -390,6 +406,7 @@ def _filters(f: Any) -> Any:
 )
 def log(
     store: str,
+    policy_path: str | None,
     limit: int,
     follow: bool,
     as_json: bool,
@@ -405,7 +422,7 @@ def log(
         click.echo(json.dumps(_json.unstructure(ev)) if as_json else _event_line(ev))
 
     try:
-        st = open_store(store)
+        st = open_store(_store_for(store, policy_path, as_json))
         try:
             events = st.query(limit=limit, where=where)
             if as_table:
@@ -459,11 +476,13 @@ def _print_table(events: list[Event]) -> None:
 @main.command()
 @_filters
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-def export(store: str, fmt: str, since: str | None, **filters: Any) -> None:
+def export(
+    store: str, policy_path: str | None, fmt: str, since: str | None, **filters: Any
+) -> None:
     """Write every matching event, oldest first, one JSON object per line."""
     where = EventFilter(since=_since(since), **filters)
     try:
-        st = open_store(store)
+        st = open_store(_store_for(store, policy_path, False))
         try:
             for ev in st.query(limit=None, where=where):
                 click.echo(json.dumps(_json.unstructure(ev)))
@@ -507,11 +526,12 @@ def purge(
 
 @main.command()
 @click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+@_STORE_POLICY
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def verify(store: str, as_json: bool) -> None:
+def verify(store: str, policy_path: str | None, as_json: bool) -> None:
     """Check every hash chain in the store; exit 1 at the first broken link of any chain."""
     try:
-        st = open_store(store)
+        st = open_store(_store_for(store, policy_path, as_json))
         try:
             report = st.verify()
         finally:

@@ -377,3 +377,21 @@ def test_verify_detects_a_whole_gate_run_deleted(policy_file: Path, workspace: P
     r = run(["verify", "--json"], workspace)
     report = json.loads(r.stdout)
     assert r.returncode == 1 and "gone" in report["breaks"][0]["problem"], report
+
+
+def test_log_export_and_verify_find_a_policys_default_store(
+    policy_file: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """Run from elsewhere, the store is the policy's workspace's: ``--policy`` finds it."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = run(["run", "--policy", str(policy_file), "--job-id", "P1", "--", "echo", "x"], elsewhere)
+    assert r.returncode == 0
+    assert Path(default_store_path(str(workspace))).exists()
+    assert not Path(default_store_path(str(elsewhere))).exists()
+    r = run(["log", "--json", "--policy", str(policy_file), "--job", "P1"], elsewhere)
+    assert [json.loads(line)["kind"] for line in r.stdout.splitlines()] == ["decision", "result"]
+    r = run(["export", "--policy", str(policy_file), "--job", "P1"], elsewhere)
+    assert len(r.stdout.splitlines()) == 2
+    r = run(["verify", "--policy", str(policy_file)], elsewhere)
+    assert r.returncode == 0 and r.stdout.strip().endswith(b"ok")
