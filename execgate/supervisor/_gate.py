@@ -668,15 +668,16 @@ class Gate:
                 False,
             )
         command, argv = redacted_command(req, findings)
+        # what the person reads is redacted like what is recorded
         question = ApprovalRequest(
-            job_id=req.job_id,
-            model_id=req.model_id,
-            session_id=req.session_id,
+            job_id=redact_text(req.job_id),
+            model_id=None if req.model_id is None else redact_text(req.model_id),
+            session_id=None if req.session_id is None else redact_text(req.session_id),
             command=command,
             argv=argv,
-            cwd=verdict.cwd,
+            cwd=None if verdict.cwd is None else redact_text(verdict.cwd),
             rule=d.rule,
-            reason=d.reason,
+            reason=redact_text(d.reason),
         )
         await self._record(sup, (approval_event("approval_asked", req, d.rule, d.reason),))
         answer: ApprovalAnswer | None = None
