@@ -70,7 +70,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200)
     n = ap.parse_args().n
     with tempfile.TemporaryDirectory() as d:
-        (Path(d) / "p.toml").write_text(POLICY.format(root=d))
+        (Path(d) / "ws").mkdir()  # the workspace must not hold the store
+        (Path(d) / "p.toml").write_text(POLICY.format(root=Path(d) / "ws"))
         policy = load_policy(Path(d) / "p.toml")
         print(f"{'containment':<14} {'limits':<14} {'ms/job':>8} {'vs plain':>9}")
         for containment in ("cgroup", "process-group"):

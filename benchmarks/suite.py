@@ -52,8 +52,10 @@ COMMANDS = {"/bin/true": [TRUE], "sh -c true": ["/bin/sh", "-c", "true"]}
 
 def _policy(tmp: Path, extra: str = "") -> Path:
     path = tmp / "policy.toml"
+    # the jobs' workspace is a subdirectory: the stores beside it are out of the jobs' reach
+    (tmp / "ws").mkdir(exist_ok=True)
     path.write_text(
-        f'version = 1\n[workspace]\nroot = "{tmp}"\n'
+        f'version = 1\n[workspace]\nroot = "{tmp / "ws"}"\n'
         "[limits.maximum]\nmax_output_bytes = 1073741824\ntimeout = 600.0\n"
         f'[[allow]]\ncommand = "{TRUE}"\n'
         '[[allow]]\ncommand = "/bin/sh"\nargs = "any"\n'

@@ -58,7 +58,9 @@ async def _guarded(n: int, concurrency: int, policy_path: Path, store: str) -> f
 
 def measure(backend: str, jobs: int, concurrency: int, tmp: Path) -> dict[str, Any]:
     policy = tmp / "policy.toml"
-    policy.write_text(f'version = 1\n[workspace]\nroot = "{tmp}"\n[[allow]]\ncommand = "{TRUE}"\n')
+    (tmp / "ws").mkdir(exist_ok=True)  # the workspace must not hold the store
+    ws = tmp / "ws"
+    policy.write_text(f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "{TRUE}"\n')
     store = f"sqlite:///{tmp / f'bench-{backend}-{concurrency}.db'}"
     bare = anyio.run(_bare, jobs, concurrency, backend=backend)
     guarded = anyio.run(_guarded, jobs, concurrency, policy, store, backend=backend)

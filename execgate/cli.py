@@ -39,7 +39,7 @@ from .models import (
 from .policy import Policy, default_policy, load_policy, policy_schema, suggest
 from .policy._warnings import always_refused, unchecked_programs
 from .scan import scan_text
-from .store import DEFAULT_STORE_URL, EventFilter, open_store
+from .store import DEFAULT_STORE_URL, EventFilter, open_store, resolve_store_url
 from .supervisor import Gate
 
 T = TypeVar("T")
@@ -162,7 +162,8 @@ def _common(f: Any) -> Any:
             default=DEFAULT_STORE_URL,
             show_default=True,
             metavar="URL",
-            help="Flight-recorder store URL.",
+            help="Flight-recorder store URL (default: the workspace's store in the per-user "
+            "state directory, $XDG_STATE_HOME/execgate/).",
         ),
         click.option(
             "--cwd",
@@ -360,9 +361,25 @@ def _since(value: str | None) -> float | None:
         raise click.BadParameter(f"{value!r}: use e.g. 15m, 2h, 7d or 2026-11-24T08:00") from None
 
 
+_STORE_POLICY = click.option(
+    "--policy",
+    "policy_path",
+    metavar="FILE",
+    help="Open the default store of this policy's workspace (default: the current directory's).",
+)
+
+
+def _store_for(store: str, policy_path: str | None, as_json: bool) -> str:
+    """``store``, or the default store of ``policy_path``'s workspace."""
+    if policy_path is None:
+        return store
+    return resolve_store_url(store, _policy(policy_path, as_json).root)
+
+
 def _filters(f: Any) -> Any:
     options = [
         click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL"),
+        _STORE_POLICY,
         click.option("--job", "job_id", metavar="ID", help="Only this job's events."),
         click.option("--session", "session_id", metavar="ID", help="Only this session's events."),
         click.option("--model", "model_id", metavar="ID", help="Only this model's events."),
@@ -390,6 +407,7 @@ def _filters(f: Any) -> Any:
 )
 def log(
     store: str,
+    policy_path: str | None,
     limit: int,
     follow: bool,
     as_json: bool,
@@ -405,7 +423,7 @@ def log(
         click.echo(json.dumps(_json.unstructure(ev)) if as_json else _event_line(ev))
 
     try:
-        st = open_store(store)
+        st = open_store(_store_for(store, policy_path, as_json))
         try:
             events = st.query(limit=limit, where=where)
             if as_table:
@@ -459,11 +477,13 @@ def _print_table(events: list[Event]) -> None:
 @main.command()
 @_filters
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-def export(store: str, fmt: str, since: str | None, **filters: Any) -> None:
+def export(
+    store: str, policy_path: str | None, fmt: str, since: str | None, **filters: Any
+) -> None:
     """Write every matching event, oldest first, one JSON object per line."""
     where = EventFilter(since=_since(since), **filters)
     try:
-        st = open_store(store)
+        st = open_store(_store_for(store, policy_path, False))
         try:
             for ev in st.query(limit=None, where=where):
                 click.echo(json.dumps(_json.unstructure(ev)))
@@ -485,9 +505,10 @@ def purge(
     output_retention_days: float | None,
 ) -> None:
     """Apply the retention now (a gate also does on opening); the purge is recorded."""
-    rec = _policy(policy_path, False).recorder
+    pol = _policy(policy_path, False)
+    rec = pol.recorder
     try:
-        st = open_store(store)
+        st = open_store(resolve_store_url(store, pol.root))
         try:
             ev = st.purge(
                 retention_days=rec.retention_days if retention_days is None else retention_days,
@@ -506,11 +527,12 @@ def purge(
 
 @main.command()
 @click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+@_STORE_POLICY
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def verify(store: str, as_json: bool) -> None:
+def verify(store: str, policy_path: str | None, as_json: bool) -> None:
     """Check every hash chain in the store; exit 1 at the first broken link of any chain."""
     try:
-        st = open_store(store)
+        st = open_store(_store_for(store, policy_path, as_json))
         try:
             report = st.verify()
         finally:

@@ -132,7 +132,11 @@ DENIAL_CODES: Mapping[str, tuple[type[Refused], str]] = {
     ),
     "EG-CWD-ESCAPE": (PolicyDenied, "cwd resolves (after .. and symlinks) outside the workspace"),
     "EG-CWD-INVALID": (PolicyDenied, "cwd does not exist or is not a directory"),
-    "EG-ENV-DENIED": (PolicyDenied, "an env override names a variable the policy denies"),
+    "EG-ENV-DENIED": (
+        PolicyDenied,
+        "a request (env override or `env NAME=value`) sets a variable the policy does not "
+        "allow, or a locale/TZ/TERM value that is a path",
+    ),
     "EG-LIMIT-EXCEEDED": (PolicyDenied, "a requested limit is above the policy's maximum"),
     "EG-SHELL-UNSUPPORTED": (
         PolicyDenied,
@@ -174,6 +178,15 @@ class PolicyInvalid(ConfigError):
 class StoreInvalid(ConfigError):
     code = "EG-STORE-INVALID"
     summary = "the store URL is malformed or names an unsupported backend"
+
+
+class StoreExposed(StoreInvalid):
+    """The store lies where a job may write it (the workspace, a sandbox path) or, in secure
+    mode, read it: a job could corrupt, delete or read its own record. Raised when a gate
+    starts; nothing runs."""
+
+    code = "EG-STORE-EXPOSED"
+    summary = "the store is inside the workspace or another path a job may write or read"
 
 
 # --- the host failed us ---------------------------------------------------------------------

@@ -41,6 +41,7 @@ max_output_bytes = 67108864
 [env]
 inherit = ["PATH", "HOME", "LANG"]
 set = {{ EXECGATE_TEST = "1" }}
+allow = ["LANG", "NO_COLOR", "FOO", "MY_SETTING"]  # FOO, MY_SETTING: the tests' own
 
 [[allow]]
 command = "{python}"
@@ -87,6 +88,15 @@ reason = "deleting is never delegated"
 @pytest.fixture(params=["trio", "asyncio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The per-user state directory (where default stores live) of every test, and of the
+    processes it starts: never the real one."""
+    home = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
+    return home
 
 
 @pytest.fixture

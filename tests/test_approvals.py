@@ -150,3 +150,29 @@ async def test_an_ask_rule_behind_a_wrapper_still_asks(
         result = await gate.run(argv=["timeout", "5", "touch", "x"])
     assert result.exit_code == 0 and (workspace / "x").exists()
     assert approver.asked[0].argv == ("timeout", "5", "touch", "x")
+
+
+async def test_a_secret_never_reaches_the_approver_or_the_approval_events(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    """A checksum-valid token in a recorded field refuses before anyone is asked; a fake one
+    (only redacted) reaches the approver, and the record, redacted."""
+    import random
+
+    from corpus import SECRETS
+
+    from execgate import SecretDetected
+
+    real = SECRETS["github-token"](random.Random(5))
+    fake = "ghp_" + "b" * 36  # bad checksum: below the reject threshold, redacted
+    (workspace / fake).mkdir()
+    approver = Approver(ApprovalAnswer(scope="once"))
+    async with open_gate(policy, store_url, approver=approver) as gate:
+        with pytest.raises(SecretDetected):
+            await gate.run(argv=["touch", "a"], model_id=real, job_id="R")
+        assert approver.asked == []
+        await gate.run(argv=["touch", "a"], model_id=fake, session_id=fake, cwd=fake, job_id="F")
+    (asked,) = approver.asked
+    assert fake not in repr(asked) and asked.model_id == "***REDACTED***"
+    raw = Path(store_url.removeprefix("sqlite:///")).read_bytes()
+    assert real.encode() not in raw and fake.encode() not in raw

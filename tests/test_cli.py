@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import PYTHON
 
+from execgate.store import default_store_path
+
 CLI = [sys.executable, "-m", "execgate"]
 
 
@@ -29,11 +31,14 @@ def policy_file(tmp_path: Path, workspace: Path) -> Path:
     return p
 
 
-def test_default_policy_runs_read_only_commands(workspace: Path) -> None:
+def test_default_policy_runs_read_only_commands(workspace: Path, state_home: Path) -> None:
     (workspace / "f.txt").write_text("hello\n")
     r = run(["run", "--", "cat", "f.txt"], workspace)
     assert (r.returncode, r.stdout) == (0, b"hello\n")
-    assert (workspace / ".execgate" / "execgate.db").exists()
+    # the default store: outside the workspace, the owner's alone
+    db = Path(default_store_path(str(workspace)))
+    assert db.is_relative_to(state_home) and not (workspace / ".execgate").exists()
+    assert (db.stat().st_mode & 0o777, db.parent.stat().st_mode & 0o777) == (0o600, 0o700)
     r = run(["run", "--", "rm", "f.txt"], workspace)
     assert r.returncode == 126 and r.stdout == b""
     assert b"EG-POLICY-NOT-ALLOWED" in r.stderr
@@ -155,7 +160,7 @@ def test_verify_detects_tampering(policy_file: Path, workspace: Path) -> None:
     run(["run", "--policy", str(policy_file), "--job-id", "T1", "--", "echo", "hi"], workspace)
     r = run(["verify"], workspace)
     assert r.returncode == 0 and r.stdout.strip().endswith(b"ok")
-    db = sqlite3.connect(workspace / ".execgate" / "execgate.db")
+    db = sqlite3.connect(default_store_path(str(workspace)))
     db.execute(
         "UPDATE events SET exit_code = 0, reason = 'nothing to see' WHERE job_id = 'T1' AND kind = 'result'"
     )
@@ -298,3 +303,95 @@ def test_log_tells_apart_jobs_started_together() -> None:
     assert len(set(shown)) == len(ids)
     assert all(s.startswith("…") and ids[n].endswith(s[1:]) for n, s in enumerate(shown))
     assert _short_job("TAB1") == "TAB1" and _short_job(None) == "-"
+
+
+def test_a_job_cannot_reach_the_default_store(tmp_path: Path, workspace: Path) -> None:
+    """With write redirects allowed, a job writing ``.execgate/execgate.db`` in the workspace
+    (where the store used to live) touches nothing the recorder uses: verify stays ok and
+    later requests are recorded."""
+    policy = tmp_path / "w.toml"
+    policy.write_text(
+        f'version = 1\n[workspace]\nroot = "{workspace}"\n[shell]\nwrite_redirects = true\n'
+        '[[allow]]\ncommand = "echo"\n[[allow]]\ncommand = "mkdir"\n'
+    )
+    run(["run", "--policy", str(policy), "--", "echo", "first"], workspace)
+    r = run(["run", "--policy", str(policy), "--", "mkdir", "-p", ".execgate"], workspace)
+    assert r.returncode == 0
+    r = run(
+        ["run", "--policy", str(policy), "--shell", "echo x > .execgate/execgate.db"], workspace
+    )
+    assert r.returncode == 0
+    r = run(["run", "--policy", str(policy), "--job-id", "after", "--", "echo", "ok"], workspace)
+    assert (r.returncode, r.stdout) == (0, b"ok\n")
+    r = run(["verify", "--json"], workspace)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert json.loads(r.stdout)["chains"] == 4
+    r = run(["log", "--json", "--job", "after"], workspace)
+    assert r.returncode == 0 and b'"kind": "result"' in r.stdout
+
+
+@pytest.mark.parametrize("where", ["workspace", "symlink", "sandbox-read"])
+def test_a_store_a_job_may_reach_is_refused_at_start(
+    tmp_path: Path, workspace: Path, where: str
+) -> None:
+    """A store inside the workspace (also through a symlink to it from outside) or inside a
+    path the sandbox lets jobs read is refused before anything runs."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (tmp_path / "alias").symlink_to(workspace)
+    store = {
+        "workspace": workspace / ".execgate" / "execgate.db",
+        "symlink": tmp_path / "alias" / "rec.db",
+        "sandbox-read": shared / "rec.db",
+    }[where]
+    policy = tmp_path / "p.toml"
+    policy.write_text(
+        f'version = 1\n[workspace]\nroot = "{workspace}"\n[sandbox]\nread = ["{shared}"]\n'
+        '[[allow]]\ncommand = "touch"\n'
+    )
+    r = run(
+        ["run", "--policy", str(policy), "--store", f"sqlite:///{store}", "--", "touch", "ran"],
+        workspace,
+    )
+    assert r.returncode == 125 and b"EG-STORE-EXPOSED" in r.stderr, r.stderr
+    assert not (workspace / "ran").exists() and not store.exists()
+
+
+def test_verify_detects_a_whole_gate_run_deleted(policy_file: Path, workspace: Path) -> None:
+    """Three gate runs, three chains; deleting the middle one whole (every row, its link
+    record too) is a broken link of the next; dropping only the newest is the documented
+    limit."""
+    import sqlite3
+
+    for job in ("A", "B", "C"):
+        r = run(
+            ["run", "--policy", str(policy_file), "--job-id", job, "--", "echo", job], workspace
+        )
+        assert r.returncode == 0
+    db = sqlite3.connect(default_store_path(str(workspace)))
+    (middle,) = db.execute("SELECT chain_id FROM events WHERE job_id = 'B'").fetchone()
+    db.execute("DELETE FROM events WHERE chain_id = ?", (middle,))
+    db.execute("DELETE FROM chain_links WHERE chain_id = ?", (middle,))
+    db.commit()
+    db.close()
+    r = run(["verify", "--json"], workspace)
+    report = json.loads(r.stdout)
+    assert r.returncode == 1 and "gone" in report["breaks"][0]["problem"], report
+
+
+def test_log_export_and_verify_find_a_policys_default_store(
+    policy_file: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """Run from elsewhere, the store is the policy's workspace's: ``--policy`` finds it."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = run(["run", "--policy", str(policy_file), "--job-id", "P1", "--", "echo", "x"], elsewhere)
+    assert r.returncode == 0
+    assert Path(default_store_path(str(workspace))).exists()
+    assert not Path(default_store_path(str(elsewhere))).exists()
+    r = run(["log", "--json", "--policy", str(policy_file), "--job", "P1"], elsewhere)
+    assert [json.loads(line)["kind"] for line in r.stdout.splitlines()] == ["decision", "result"]
+    r = run(["export", "--policy", str(policy_file), "--job", "P1"], elsewhere)
+    assert len(r.stdout.splitlines()) == 2
+    r = run(["verify", "--policy", str(policy_file)], elsewhere)
+    assert r.returncode == 0 and r.stdout.strip().endswith(b"ok")

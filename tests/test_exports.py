@@ -13,7 +13,7 @@ PUBLIC = {
     "Limits", "Policy", "run", "load_policy", "default_policy", "open_store",
     "ExecgateError", "RequestError", "Refused", "PolicyDenied", "SecretDetected",
     "ProgramNotFound", "RecorderUnavailable", "ActorCrashed", "GateClosed", "SupervisorFailed",
-    "PolicyInvalid", "StoreUnavailable", "StoreInvalid", "SpawnFailed", "ContainmentFailed",
+    "PolicyInvalid", "StoreUnavailable", "StoreInvalid", "StoreExposed", "SpawnFailed", "ContainmentFailed",
 }  # fmt: skip
 
 

@@ -739,3 +739,42 @@ async def test_an_engine_bug_refuses_the_request_without_crashing_the_actor(
         assert gate.statistics().restarts["gatekeeper"] == 0 and not gate.statistics().closed
         monkeypatch.undo()
         assert (await gate.run(argv=["true"])).exit_code == 0
+
+
+@pytest.mark.parametrize("field", ["cwd", "job_id", "model_id", "session_id", "env-name", "env"])
+async def test_a_secret_in_any_recorded_field_refuses_and_is_stored_redacted(
+    policy: Policy, store_url: str, workspace: Path, field: str
+) -> None:
+    """A checksum-valid token in the cwd, an id or an env override refuses the request, and
+    neither the refusal's reason, the stored decision, ``log --json`` nor ``export`` holds
+    it."""
+    import subprocess
+    import sys
+
+    tok = SECRETS["github-token"](random.Random(22))
+    (workspace / tok).mkdir()  # a cwd that exists: only the scan may refuse it
+    fields: dict[str, object] = {"job_id": "J22", "model_id": "m", "session_id": "s"}
+    if field in ("cwd", "job_id", "model_id", "session_id"):
+        fields[field] = tok
+    elif field == "env-name":
+        fields["env_overrides"] = {tok: "1"}
+    else:
+        fields["env_overrides"] = {"X_VALUE": f"a {tok} b"}
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(SecretDetected) as exc:
+            await gate.run(argv=["true"], **fields)
+        assert exc.value.code == "EG-SECRET-DETECTED"
+        assert tok not in str(exc.value)
+    (decision,) = [e for e in events(store_url) if e["kind"] == "decision"]
+    assert decision["decision"] == "deny" and decision["code"] == "EG-SECRET-DETECTED"
+    if field in ("cwd", "job_id", "model_id", "session_id"):
+        assert decision[field] == "***REDACTED***"
+    cli = [sys.executable, "-m", "execgate"]
+    for args in (["log", "--json", "--limit", "100"], ["export", "--format", "jsonl"]):
+        shown = subprocess.run(
+            [*cli, *args, "--store", store_url], capture_output=True, timeout=60, check=True
+        )
+        assert b"EG-SECRET-DETECTED" in shown.stdout
+        assert tok.encode() not in shown.stdout + shown.stderr
+    raw = Path(store_url.removeprefix("sqlite:///")).read_bytes()
+    assert tok.encode() not in raw

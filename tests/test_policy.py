@@ -34,6 +34,9 @@ def write(tmp_path: Path, text: str) -> Path:
         ("[[allow]]\ncommand = 1\n", "$.allow[0].command"),
         ('[[allow]]\ncommand = "  "\n', "$.allow[0].command"),
         ('[env]\ninherit = "PATH"\n', "$.env.inherit"),
+        ('[env]\nallow = "LANG"\n', "$.env.allow"),
+        ('[env]\nallow = ["A=B"]\n', "$.env.allow[0]"),
+        ('[env]\nallow_list = ["LANG"]\n', "allow_list"),
         ('[workspace]\nroot = "does/not/exist"\n', "$.workspace.root"),
         ("version = 2\n", "version"),
         ("not toml [", "TOML"),
@@ -230,6 +233,9 @@ def test_json_schema_agrees_with_the_loader(tmp_path: Path) -> None:
     validator = jsonschema.Draft202012Validator(schema)
     default = tomllib.loads(resources.files("execgate.policy").joinpath("default.toml").read_text())
     assert not list(validator.iter_errors(default))
+    env = schema["properties"]["env"]["properties"]
+    assert "LANG" in env["allow"]["default"] and "GNUMAKEFLAGS" not in env["allow"]["default"]
+    assert env["inherit"]["default"][:2] == ["PATH", "HOME"]
     for bad in (
         {"bogus": 1},
         {"limits": {"timeout": "10"}},
@@ -238,6 +244,8 @@ def test_json_schema_agrees_with_the_loader(tmp_path: Path) -> None:
         {"allow": [{}]},
         {"recorder": {"level": "everything"}},
         {"workspace": {"root": 3}},
+        {"env": {"allow": "LANG"}},
+        {"env": {"include_only": ["LANG"]}},
     ):
         assert list(validator.iter_errors(bad)), bad  # the schema refuses it ...
         with pytest.raises(PolicyInvalid):  # ... and so does the loader

@@ -537,7 +537,7 @@ def test_arbitrary_arguments_give_a_verdict_or_a_typed_refusal() -> None:
     ("request_fields", "pattern"),
     [
         ({"argv": ["git", "status"], "env_overrides": {"HOME": "/tmp/evil"}}, "HOME"),
-        ({"argv": ["git", "status"], "env_overrides": {"XDG_CONFIG_HOME": "."}}, "XDG_*"),
+        ({"argv": ["git", "status"], "env_overrides": {"XDG_CONFIG_HOME": "."}}, "XDG_CONFIG_HOME"),
         ({"argv": ["pytest"], "env_overrides": {"PYTEST_ADDOPTS": "-p evil"}}, "PYTEST_ADDOPTS"),
         (
             {"argv": ["tar", "-tf", "a.tar"], "env_overrides": {"TAR_OPTIONS": "--to-command=sh"}},
@@ -546,7 +546,7 @@ def test_arbitrary_arguments_give_a_verdict_or_a_typed_refusal() -> None:
         ({"argv": ["make"], "env_overrides": {"MAKEFLAGS": "--eval=x"}}, "MAKEFLAGS"),
         (
             {"argv": ["npm", "ls"], "env_overrides": {"npm_config_script_shell": "/tmp/x"}},
-            "npm_config_*",
+            "npm_config_script_shell",
         ),
     ],
 )
@@ -670,3 +670,103 @@ def test_the_tables_read_long_options_as_the_installed_program_does(program: str
     wrong = [o for o in spec.valued if o.startswith("--") and o in takes and not takes[o]]
     wrong += [o for o in spec.flags if o.startswith("--") and takes.get(o) and o != "--help"]
     assert not wrong, f"{program}: read differently than --help shows: {sorted(wrong)}"
+
+
+#: Finding 5's variables, each with a command the "dev" policy allows that reads it.
+ENV_ATTACKS = [
+    ("GNUMAKEFLAGS", "--eval=X:=$$(shell id>/tmp/x)", "make"),
+    ("Npm_Config_Script_Shell", "/tmp/x.sh", "npm version patch"),
+    ("npm_config_script_shell", "/tmp/x.sh", "npm version patch"),
+    ("PYENV_HOOK_PATH", "/tmp/hooks", "python3 a.py"),
+    ("PYENV_VERSION", "system", "pip list"),
+    ("TAPE", "/outside.tar", "tar -tv"),
+    ("SSLKEYLOGFILE", "/outside/keys", "curl -s https://example.com"),
+    ("MAKEFLAGS", "-j1", "make"),
+    ("CURL_HOME", "/tmp", "curl -s https://example.com"),
+    ("TMPDIR", "/outside", "python3 a.py"),
+    ("HOME", "/tmp/evil", "git status"),
+    ("Ld_Preload", "/tmp/x.so", "make"),
+]
+
+
+@pytest.fixture
+def dev_policy(tmp_path: Path) -> object:
+    """The review's "dev" policy: build tools, git, curl and the wrappers, write redirects."""
+    (tmp_path / "ws").mkdir()
+    progs = ["python3", "pytest", "git", "make", "npm", "node", "sed", "awk", "grep", "find",
+             "tar", "curl", "ls", "cat", "echo", "env", "timeout", "pip"]  # fmt: skip
+    path = tmp_path / "dev.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{tmp_path / "ws"}"\n'
+        "[shell]\nwrite_redirects = true\n"
+        + "".join(f'[[allow]]\ncommand = "{p}"\n' for p in progs)
+        + '[[allow]]\ncommand = "pip install"\n'
+    )
+    return load_policy(path)
+
+
+@pytest.mark.parametrize(("name", "value", "line"), ENV_ATTACKS, ids=[a[0] for a in ENV_ATTACKS])
+def test_a_request_sets_only_variables_the_policy_allows(
+    dev_policy: object, name: str, value: str, line: str
+) -> None:
+    """Deny by default: a variable the policy does not name is refused the same way as an
+    env override, an ``env NAME=value`` wrapper (behind another wrapper too) and a prefix."""
+    host = {"PATH": _path(), "HOME": "/root"}
+    requests = [
+        ExecRequest(command=line, env_overrides={name: value}),
+        ExecRequest(argv=["env", f"{name}={value}", *line.split()]),
+        ExecRequest(argv=["timeout", "5", "env", "LANG=C", f"{name}={value}", *line.split()]),
+        ExecRequest(command=f"echo a; env {name}={value} {line}"),
+        ExecRequest(command=f"{name}={value} {line}"),
+    ]
+    for request in requests:
+        d = evaluate(dev_policy, request, host).decision  # type: ignore[arg-type]
+        assert not d.allowed, request
+        if request.command is None or request.env_overrides:
+            assert d.code == "EG-ENV-DENIED" and name in d.reason, (request, d)
+        # the command-line forms: the shell reading refuses assignments there itself
+    # what the policy does allow still passes, in every form
+    ok = evaluate(dev_policy, ExecRequest(argv=["env", "LANG=C.UTF-8", "NO_COLOR=1", "ls"]), host)  # type: ignore[arg-type]
+    assert ok.decision.allowed, ok.decision
+
+
+def test_deny_entries_match_every_spelling_of_a_case_insensitive_variable(
+    tmp_path: Path,
+) -> None:
+    """A policy that allows npm's variables but denies its script shell: npm reads
+    ``npm_config_*`` in any case, so every spelling of the denied one is refused, and every
+    spelling of an allowed one is the same variable."""
+    path = tmp_path / "p.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{tmp_path}"\n'
+        '[env]\nallow = ["npm_config_loglevel", "npm_config_script_shell"]\n'
+        'deny = ["npm_config_script_shell"]\n[[allow]]\ncommand = "npm"\n'
+    )
+    policy = load_policy(path)
+    host = {"PATH": _path()}
+    for name in ("npm_config_script_shell", "NPM_CONFIG_SCRIPT_SHELL", "Npm_Config_Script_Shell"):
+        d = evaluate(policy, ExecRequest(argv=["npm", "ls"], env_overrides={name: "x"}), host)
+        assert d.decision.code == "EG-ENV-DENIED" and "env.deny" in d.decision.reason, name
+    for name in ("npm_config_loglevel", "NPM_CONFIG_LOGLEVEL"):
+        d = evaluate(policy, ExecRequest(argv=["npm", "ls"], env_overrides={name: "warn"}), host)
+        assert d.decision.allowed, (name, d.decision)
+
+
+def test_the_job_inherits_only_the_core_from_the_host(tmp_path: Path) -> None:
+    """Without ``[env] inherit``: PATH, HOME, USER, LOGNAME, SHELL, the locale, TMPDIR, TZ and
+    TERM; never a host variable that changes what a program does."""
+    path = tmp_path / "p.toml"
+    path.write_text(f'version = 1\n[workspace]\nroot = "{tmp_path}"\n[[allow]]\ncommand = "ls"\n')
+    host = {
+        "PATH": _path(), "HOME": "/home/u", "USER": "u", "LOGNAME": "u", "SHELL": "/bin/bash",
+        "LANG": "C.UTF-8", "LC_ALL": "C", "LC_TIME": "C", "TMPDIR": "/tmp", "TZ": "UTC",
+        "TERM": "xterm", "GNUMAKEFLAGS": "--eval=x", "SSLKEYLOGFILE": "/k", "TAPE": "/t",
+        "PYENV_HOOK_PATH": "/h", "npm_config_script_shell": "/s", "AWS_SECRET_ACCESS_KEY": "x",
+        "LD_PRELOAD": "/x.so",
+    }  # fmt: skip
+    v = evaluate(load_policy(path), ExecRequest(argv=["ls"]), host)
+    assert v.plan is not None
+    assert set(v.plan.env) == {
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_TIME", "TMPDIR", "TZ",
+        "TERM",
+    }  # fmt: skip

@@ -4,6 +4,7 @@ the test's policy as ./policy.toml)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from test_adapters import fake_agents_model
 
 from execgate import Policy
+from execgate.store import default_store_path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -52,13 +54,14 @@ async def test_mcp_config(in_project: Path, workspace: Path) -> None:
     command = config["command"].replace("/path/to/.venv/bin", str(Path(sys.executable).parent))
     args = [a.replace("/path/to", str(in_project)) for a in config["args"]]
     (workspace / "f.txt").write_text("from the workspace\n")
-    params = StdioServerParameters(command=command, args=args)
+    # the client passes only a few variables by default: keep the test's state directory
+    params = StdioServerParameters(command=command, args=args, env=dict(os.environ))
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
         result = await session.call_tool("run_command", {"command": "cat f.txt"})
     assert result.structured_content is not None
     assert result.structured_content["stdout"] == "from the workspace\n"
-    assert (in_project / ".execgate" / "execgate.db").exists()
+    assert Path(default_store_path(str(workspace))).exists()  # the workspace's own store
 
 
 @pytest.mark.anyio

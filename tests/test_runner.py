@@ -555,3 +555,33 @@ async def test_jobs_cancelled_as_they_start_leave_nothing_behind(
         assert len(pids()) >= 2, "no job got as far as running: nothing of the kill path tested"
         assert not [p for p in pids() if alive(p)], "a job's process outlived its cancelled run"
     assert outcomes.count("cancelled") == 32
+
+
+async def test_the_job_environment_is_deny_by_default(
+    tmp_path: Path, workspace: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A policy without [env] inherit/allow: the job sees the host's core variables only,
+    and a request may set only the harmless default list; what it may not set never runs."""
+    from execgate import PolicyDenied, load_policy
+
+    path = tmp_path / "envp.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{workspace}"\n'
+        '[[allow]]\ncommand = "env"\n[[allow]]\ncommand = "touch"\n'
+    )
+    for name, value in [("LC_TIME", "C"), ("SHELL", "/bin/sh"), ("SSLKEYLOGFILE", "/k"),
+                        ("GNUMAKEFLAGS", "--eval=x"), ("PYENV_HOOK_PATH", "/h")]:  # fmt: skip
+        monkeypatch.setenv(name, value)
+    async with open_gate(load_policy(path), store_url) as gate:
+        r = await gate.run(argv=["env"], env_overrides={"NO_COLOR": "1", "TZ": "UTC"})
+        env = dict(line.split("=", 1) for line in r.stdout.decode().splitlines())
+        assert env["LC_TIME"] == "C" and env["SHELL"] == "/bin/sh" and env["NO_COLOR"] == "1"
+        assert not {"SSLKEYLOGFILE", "GNUMAKEFLAGS", "PYENV_HOOK_PATH"} & set(env)
+        for name in ("GNUMAKEFLAGS", "Npm_Config_Script_Shell", "TAPE", "SSLKEYLOGFILE"):
+            with pytest.raises(PolicyDenied) as exc:
+                await gate.run(argv=["touch", "ran"], env_overrides={name: "x"})
+            assert exc.value.code == "EG-ENV-DENIED"
+            with pytest.raises(PolicyDenied) as exc:
+                await gate.run(argv=["env", f"{name}=x", "touch", "ran"])
+            assert exc.value.code == "EG-ENV-DENIED"
+    assert not (workspace / "ran").exists()

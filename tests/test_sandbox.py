@@ -5,6 +5,7 @@ real Landlock, real processes; skipped only where the host cannot confine at all
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -422,3 +423,26 @@ async def test_confined_and_unconfined_runs_end_the_same(
         outside = await gate.run(**request_fields)  # type: ignore[arg-type]
     assert inside.sandbox == "on"
     assert outcome(inside) == outcome(outside)
+
+
+async def test_a_confined_job_cannot_read_the_store_through_a_programs_prefix(
+    make_policy: Callable[..., Policy], store_url: str, tmp_path: Path, state_home: Path
+) -> None:
+    """A program installed beside the recorder (``~/bin/tool`` makes ``~`` its prefix, which
+    holds ``~/.local/state``) does not open the store, or the state directory, to the job."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shutil.copy("/bin/cat", bin_dir / "cat")  # a real file: its own directory is its prefix
+    policy = make_policy(extra=f'\n[[allow]]\ncommand = "{bin_dir / "cat"}"\nargs = "any"\n')
+    elsewhere = state_home / "execgate" / "other" / "execgate.db"
+    elsewhere.parent.mkdir(parents=True)
+    elsewhere.write_bytes(b"SQLite format 3\0another workspace's record")
+    store = Path(store_url.removeprefix("sqlite:///"))
+    async with open_gate(policy, store_url) as gate:
+        for target in (store, elsewhere):
+            r = await gate.run(argv=[str(bin_dir / "cat"), str(target)], secure=True)
+            assert r.exit_code != 0 and b"SQLite" not in r.stdout, target
+        # the program itself still runs and reads the workspace
+        (tmp_path / "ws" / "f.txt").write_text("in the workspace\n")
+        r = await gate.run(argv=[str(bin_dir / "cat"), "f.txt"], secure=True)
+        assert r.stdout == b"in the workspace\n"

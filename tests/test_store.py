@@ -58,7 +58,7 @@ def test_append_and_query_round_trip(any_store_url: str) -> None:
 def test_migrations_are_idempotent_and_versioned(any_store_url: str) -> None:
     open_store(any_store_url).close()
     st = open_store(any_store_url)
-    assert st.schema_version() == len(MIGRATIONS) == 2
+    assert st.schema_version() == len(MIGRATIONS) == 3
     raw(st, "INSERT INTO schema_version (version) VALUES (?)", (99,))
     st.close()
     with pytest.raises(StoreUnavailable, match="newer"):
@@ -145,6 +145,9 @@ def test_concurrent_writer_processes(any_store_url: str, tmp_path: Path) -> None
     st = open_store(any_store_url)
     report = st.verify()
     assert report.ok and report.chains == 4 and report.events == 4 * 50 * 5
+    # the chains started at once still form one sequence: each follows the one before
+    links = st._read("SELECT chain_id, prev_chain_id FROM chain_links ORDER BY pos")  # type: ignore[attr-defined]
+    assert [prev for _, prev in links[1:]] == [chain for chain, _ in links[:-1]]
     st.close()
 
 
@@ -397,3 +400,108 @@ def test_the_writer_hashes_exactly_as_verify_recomputes() -> None:
         assert stored == (*keyed, prev, link(prev, keyed))
         prev = stored[-1]
     assert (after.seq, after.last_hash) == (len(rows), prev)
+
+
+def _chains(url: str, n: int) -> list[tuple[str, list[Event]]]:
+    """``n`` writers one after the other (one gate run each), three events apiece."""
+    made = []
+    for c in range(n):
+        st = open_store(url)
+        events = [ev(10 * c + i, ts=time.time()) for i in range(3)]
+        st.append(events[:1])
+        st.append(events[1:])
+        made.append((st._chain.chain_id, events))  # type: ignore[attr-defined]
+        st.close()
+    return made
+
+
+@pytest.mark.parametrize("victim", [0, 1, 2])
+def test_deleting_any_whole_chain_but_the_newest_fails_verify(
+    any_store_url: str, victim: int
+) -> None:
+    """Each chain's first event commits to the last hash of the chain started before it, so
+    a chain deleted whole (its link record too) leaves the next chain pointing at nothing."""
+    chains = _chains(any_store_url, 4)
+    st = open_store(any_store_url)
+    assert st.verify().ok
+    gone = chains[victim][0]
+    raw(st, "DELETE FROM events WHERE chain_id = ?", (gone,))
+    raw(st, "DELETE FROM chain_links WHERE chain_id = ?", (gone,))
+    report = st.verify()
+    assert not report.ok
+    (brk,) = report.breaks
+    assert brk.chain_id == chains[victim + 1][0] and "gone" in brk.problem
+    st.close()
+
+
+def test_a_chain_emptied_or_cut_before_its_link_or_unlinked_is_detected(
+    any_store_url: str,
+) -> None:
+    chains = _chains(any_store_url, 3)
+    st = open_store(any_store_url)
+    (_, a_events), (b, _), (c, _) = chains
+    raw(st, "DELETE FROM events WHERE event_id = ?", (a_events[-1].event_id,))  # A's tail
+    (brk,) = st.verify().breaks
+    assert brk.chain_id == b and "gone" in brk.problem
+    raw(st, "DELETE FROM events WHERE chain_id = ?", (b,))  # B's events, its record kept
+    problems = {x.chain_id: x.problem for x in st.verify().breaks}
+    assert "all gone" in problems[b] and "gone" in problems[c]
+    raw(st, "DELETE FROM chain_links WHERE chain_id = ?", (c,))  # hiding C's link
+    problems = {x.chain_id: x.problem for x in st.verify().breaks}
+    assert "link record is gone" in problems[c]
+    st.close()
+
+
+def test_only_the_newest_chains_can_be_dropped_unseen(any_store_url: str) -> None:
+    """The documented limit: dropping the newest chain whole (and its record) leaves a store
+    that verifies; a new chain then links to the one before it."""
+    chains = _chains(any_store_url, 3)
+    st = open_store(any_store_url)
+    newest = chains[-1][0]
+    raw(st, "DELETE FROM events WHERE chain_id = ?", (newest,))
+    raw(st, "DELETE FROM chain_links WHERE chain_id = ?", (newest,))
+    assert st.verify().ok
+    st.append([ev(99)])
+    assert st.verify().ok
+    st.close()
+
+
+def test_a_chain_purged_whole_still_vouches_for_the_next(any_store_url: str) -> None:
+    st = open_store(any_store_url)
+    now = time.time()
+    st.append([ev(i, ts=now - 100 * 86400 + i) for i in range(3)])  # old, purged whole
+    st.close()
+    st = open_store(any_store_url)
+    st.append([ev(10, ts=now)])
+    st.close()
+    st = open_store(any_store_url)
+    purge = st.purge(retention_days=90, output_retention_days=0, now=now)
+    assert purge is not None and json.loads(str(purge.detail))["events_deleted"] == 3
+    report = st.verify()
+    assert report.ok, report.breaks
+    assert report.chains == 2
+    st.close()
+
+
+def test_chains_written_before_linking_stay_checked_and_the_next_links_to_them(
+    any_store_url: str,
+) -> None:
+    """A store from before chain linking: its chains keep verifying; the first chain after
+    the upgrade links to the newest of them."""
+    from execgate.store._sql import _INSERT_EVENT, _event_values
+
+    st = open_store(any_store_url)
+    legacy = []
+    for c in range(2):  # two unlinked chains, written as the previous release did
+        st._chain = type(st._chain)()  # type: ignore[attr-defined]
+        events = [ev(10 * c + i, ts=time.time()) for i in range(2)]
+        rows, st._chain = st._chain.extend(_event_values(e) for e in events)  # type: ignore[attr-defined]
+        st._write([(_INSERT_EVENT, rows)])  # type: ignore[attr-defined]
+        legacy.append(st._chain.chain_id)  # type: ignore[attr-defined]
+    st.close()
+    st = open_store(any_store_url)
+    st.append([ev(50)])
+    assert st.verify().ok and st.verify().chains == 3
+    raw(st, "DELETE FROM events WHERE chain_id = ?", (legacy[1],))
+    assert not st.verify().ok
+    st.close()

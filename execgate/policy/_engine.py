@@ -9,7 +9,7 @@ loop. The rules, in the order they are applied; the first that refuses decides:
 1   limits <= the policy's maxima        EG-LIMIT-EXCEEDED       limits.maximum.<name>
 2   cwd resolves inside the workspace    EG-CWD-ESCAPE/-INVALID  workspace.root / cwd_roots
 3   command line is a simple command     EG-SHELL-UNSUPPORTED    shell
-4   env overrides avoid denied names     EG-ENV-DENIED           env.deny
+4   env overrides are allowed names      EG-ENV-DENIED           env.allow
 5   program resolves to a file           EG-PROGRAM-NOT-FOUND    program
 6   no [[deny]] rule matches             EG-POLICY-DENIED        deny[i]
 7   an [[allow]] rule matches            EG-POLICY-NOT-ALLOWED   default-deny
@@ -28,11 +28,9 @@ program that a bare name would find first.
 from __future__ import annotations
 
 import fnmatch
-import functools
 import glob
 import json
 import os
-import re
 import shutil
 import time
 import unicodedata
@@ -51,6 +49,7 @@ from ..models import (
     SandboxPlan,
 )
 from ._configs import ConfigRefusal, npmrc_refusal, pytest_config
+from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
 from ._operands import not_paths
@@ -299,19 +298,6 @@ def _path_outside(
     return None
 
 
-@functools.lru_cache(maxsize=64)
-def _deny_matcher(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns) or "(?!)")
-
-
-def _env_denied(name: str, patterns: tuple[str, ...]) -> str | None:
-    """The first deny pattern ``name`` matches (one compiled regex answers the common case:
-    no match)."""
-    if not _deny_matcher(patterns).match(name):
-        return None
-    return next(p for p in patterns if fnmatch.fnmatchcase(name, p))
-
-
 _path_cache: dict[tuple[str, str], tuple[float, str]] = {}
 
 
@@ -344,20 +330,11 @@ def _filter_path(raw: str, root: str) -> str:
 def build_env(
     policy: Policy, request: ExecRequest, host_env: Mapping[str, str], path: str
 ) -> dict[str, str] | Verdict:
-    deny = policy.env.deny
-    for name in request.env_overrides:
-        pat = _env_denied(name, deny) or _env_denied(name, policy.env.override_deny)
-        if pat is not None:
-            return _deny(
-                "EG-ENV-DENIED",
-                "env.deny",
-                f"env override {name!r} is denied by this policy (pattern {pat!r})",
-            )
-    env: dict[str, str] = {}
-    for name in policy.env.inherit:
-        value = host_env.get(name)  # one lookup: os.environ encodes the name each time
-        if value is not None and _env_denied(name, deny) is None:
-            env[name] = value
+    for name, value in request.env_overrides.items():
+        why = override_refusal(policy.env, name, value)
+        if why is not None:
+            return _deny("EG-ENV-DENIED", "env.allow", f"env override {why}")
+    env = inherited(policy.env, host_env)
     env.update(policy.env.set)  # the operator's fixed values are trusted as written
     env["PATH"] = path
     for name, value in request.env_overrides.items():
@@ -502,16 +479,11 @@ def _inner_verdict(
         return _Wrapped(
             _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", "wrappers nested too deep")
         )
-    for name in unwrapped.assigns:
-        pat = _env_denied(name, policy.env.deny) or _env_denied(name, policy.env.override_deny)
-        if pat is not None:
-            return _Wrapped(
-                _deny(
-                    "EG-ENV-DENIED",
-                    "env.deny",
-                    f"{program} sets {name!r}, which this policy denies (pattern {pat!r})",
-                )
-            )
+    for word in unwrapped.assigns:
+        name, _, value = word.partition("=")
+        why = override_refusal(policy.env, name, value)
+        if why is not None:
+            return _Wrapped(_deny("EG-ENV-DENIED", "env.allow", f"{program} sets {why}"))
     inner = _evaluate(
         policy, attrs.evolve(request, argv=unwrapped.inner, command=None), host_env, depth + 1
     )

@@ -20,31 +20,10 @@ from cattrs.v import format_exception
 
 from ..errors import PolicyInvalid
 from ..models import RLIMIT_FIELDS
+from ._env import DEFAULT_ALLOW, DEFAULT_ENV_DENY, DEFAULT_INHERIT
 
-DEFAULT_INHERIT = (
-    "PATH", "HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "USER", "LOGNAME",
-    "TMPDIR",
-)  # fmt: skip
-
-#: Names no request may set and no policy inherits unless it lists them in ``env.deny`` off:
-#: each one changes which code a trusted program loads or runs.
-DEFAULT_ENV_DENY = (
-    "LD_*", "DYLD_*", "PATH", "BASH_ENV", "ENV", "BASH_FUNC_*", "SHELLOPTS", "BASHOPTS",
-    "PS4", "IFS", "PROMPT_COMMAND", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME",
-    "PERL5OPT", "PERL5LIB", "RUBYOPT", "NODE_OPTIONS", "GIT_*", "GCONV_PATH", "HOSTALIASES",
-    "LOCPATH", "MALLOC_*", "GLIBC_TUNABLES",
-)  # fmt: skip
-
-#: Variables a request may not set (the host's own values may still be inherited): each
-#: makes a program read configuration or code from where the job can write, or run another
-#: program (an editor, a pager, a compiler wrapper, a plugin).
-DEFAULT_OVERRIDE_DENY = (
-    "HOME", "XDG_*", "ZDOTDIR", "PYTHON*", "PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PIP_*",
-    "NPM_CONFIG_*", "npm_config_*", "NODE_PATH", "CARGO_*", "RUSTC*", "RUSTFLAGS",
-    "RUSTDOCFLAGS", "GOFLAGS", "GOENV", "GOTOOLCHAIN", "CURL_HOME", "EDITOR", "VISUAL",
-    "PAGER", "MANPAGER", "LESSOPEN", "LESSCLOSE", "TAR_OPTIONS", "MAKEFLAGS", "MAKEFILES",
-    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "RUBYLIB", "SSH_ASKPASS", "GREP_OPTIONS",
-)  # fmt: skip
+#: DEFAULT_INHERIT, DEFAULT_ALLOW, DEFAULT_ENV_DENY: see ``_env`` (the environment's rules).
+DEFAULT_OVERRIDE_DENY: tuple[str, ...] = ()
 
 
 def _positive(_i: object, a: attrs.Attribute[Any], v: float) -> None:
@@ -111,13 +90,20 @@ class LimitsConfig:
 
 @attrs.frozen(kw_only=True)
 class EnvConfig:
-    #: Host variables passed through (values read from the host at request time).
+    """The job's environment, deny by default (rules in ``execgate/policy/_env.py``)."""
+
+    #: Host variables passed through, names or fnmatch patterns (values read from the host at
+    #: request time).
     inherit: tuple[str, ...] = DEFAULT_INHERIT
     #: Fixed values, applied after inheritance.
     set: Mapping[str, str] = attrs.field(factory=dict)
-    #: Names or fnmatch patterns that are never passed and that no request may set.
+    #: Names or patterns a request may set (env overrides, ``env NAME=value``, prefixes).
+    allow: tuple[str, ...] = DEFAULT_ALLOW
+    #: Names or fnmatch patterns that are never passed and that no request may set (matched
+    #: in any case).
     deny: tuple[str, ...] = DEFAULT_ENV_DENY
-    #: Names or patterns no request may set, though the host's values may be inherited.
+    #: Names or patterns no request may set, though the host's values may be inherited
+    #: (matched in any case; wins over ``allow``).
     override_deny: tuple[str, ...] = DEFAULT_OVERRIDE_DENY
     #: PATH used to resolve programs and given to jobs; default: the host's PATH, with
     #: relative entries and entries inside the workspace removed.
@@ -310,9 +296,10 @@ def _check_rules(policy: Policy) -> list[str]:
                 problems.append(f"$.{kind}[{i}].command: must name a program")
             if rule.path is not None and not os.path.isabs(rule.path):
                 problems.append(f"$.{kind}[{i}].path: must be an absolute path")
-    for i, name in enumerate(policy.env.inherit):
-        if not name or "=" in name:
-            problems.append(f"$.env.inherit[{i}]: invalid variable name {name!r}")
+    for key in ("inherit", "allow", "deny", "override_deny"):
+        for i, name in enumerate(getattr(policy.env, key)):
+            if not name or "=" in name:
+                problems.append(f"$.env.{key}[{i}]: invalid variable name {name!r}")
     for name in policy.env.set:
         if not name or "=" in name:
             problems.append(f"$.env.set: invalid variable name {name!r}")

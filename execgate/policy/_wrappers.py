@@ -40,7 +40,7 @@ _DURATION = re.compile(r"^\d+(?:\.\d+)?[smhd]?$")
 @attrs.frozen
 class Unwrapped:
     inner: tuple[str, ...]
-    #: ``NAME`` of each ``NAME=value`` the wrapper sets in the inner command's environment.
+    #: Each ``NAME=value`` word the wrapper sets in the inner command's environment.
     assigns: tuple[str, ...] = ()
 
 
@@ -85,7 +85,7 @@ def _env(args: tuple[str, ...]) -> Unwrapped:
     if args[:1] == ("--",):
         i = 1
     while i < len(args) and _ASSIGNMENT.match(args[i]):
-        assigns.append(args[i].partition("=")[0])
+        assigns.append(args[i])
         i += 1
     if i < len(args) and args[i].startswith("-"):
         raise _refuse("env", f"option {args[i][:40]!r}")

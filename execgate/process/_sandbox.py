@@ -45,13 +45,33 @@ DEVICES_READ = ("/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
 DEVICES_WRITE = ("/dev/null", "/dev/zero", "/dev/full")
 
 
+#: Directories no confined job may read: the flight recorders' (see :func:`protect`).
+_protected: set[str] = set()
+
+
+def protect(directory: str) -> None:
+    """Keep ``directory`` (a flight recorder's) out of every confined job's reach, even when
+    a program's install prefix holds it (a program in ``~/bin`` has ``~`` as its prefix)."""
+    _protected.add(os.path.realpath(directory))
+
+
+def _holds_protected(prefix: str) -> bool:
+    inside = prefix.rstrip("/") + "/"
+    return any(p == prefix or p.startswith(inside) for p in _protected)
+
+
 def _prefixes(program: str) -> list[str]:
     """The install prefixes of ``program``: of the path it was found at (a virtualenv's
     ``.venv/bin/pytest`` → ``.venv``, whose site-packages it needs) and of the file it
-    resolves to (``/opt/py/bin/python3.11`` → ``/opt/py``, its standard library)."""
+    resolves to (``/opt/py/bin/python3.11`` → ``/opt/py``, its standard library). A prefix
+    that holds a protected directory is narrowed to the program's own directory."""
     found = []
     for path in (os.path.abspath(program), os.path.realpath(program)):
         prefix = os.path.dirname(os.path.dirname(path))
+        if _holds_protected(os.path.realpath(prefix)):
+            prefix = os.path.dirname(path)
+            if _holds_protected(os.path.realpath(prefix)):
+                continue
         if prefix not in ("/", "") and prefix not in found:
             found.append(prefix)
     return found
@@ -100,4 +120,4 @@ def support() -> tuple[bool, str]:
     return True, "namespaces (mount, pid, net) + Landlock"
 
 
-__all__ = ["HELPER", "LAUNCHER_PROCESSES", "sandbox_argv", "support", "tree_limits"]
+__all__ = ["HELPER", "LAUNCHER_PROCESSES", "protect", "sandbox_argv", "support", "tree_limits"]

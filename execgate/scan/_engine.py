@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Iterable
 
@@ -295,8 +296,24 @@ def argv_slots(argv: tuple[str, ...]) -> list[Finding]:
     return out
 
 
+#: Request fields stored in the flight recorder as given (besides argv, the command line and
+#: env overrides): each is scanned and redacted like them.
+RECORDED_FIELDS = ("cwd", "job_id", "model_id", "session_id")
+
+
+@functools.lru_cache(maxsize=1024)
+def _scan_field(value: str, field: str) -> tuple[Finding, ...]:
+    # the model, the session and the cwd repeat from request to request
+    return tuple(scan_text(value, field))
+
+
+def _first(item: tuple[str, str | None]) -> str:
+    return item[0]
+
+
 def scan_request(request: ExecRequest) -> list[Finding]:
-    """Every potential secret anywhere in the request."""
+    """Every potential secret anywhere in the request: argv, the command line, the recorded
+    fields (cwd and the ids), env override names and values, stdin."""
     findings: list[Finding] = []
     if request.argv is not None:
         for i, word in enumerate(request.argv):
@@ -308,19 +325,30 @@ def scan_request(request: ExecRequest) -> list[Finding]:
             findings += scan_text(" ".join(request.argv), "argv")
     if request.command is not None:
         findings += scan_text(request.command, "command")
-    for name, value in request.env_overrides.items():
+    # Every field that is recorded is scanned: a secret in an id or the cwd would otherwise
+    # be stored verbatim (and shown by ``log`` and ``export``).
+    for field in RECORDED_FIELDS:
+        value = getattr(request, field)
+        if value:
+            findings += _scan_field(value, field)
+    for i, (name, value) in enumerate(sorted(request.env_overrides.items(), key=_first)):
+        name_findings = scan_text(name, f"env-name[{i}]")
+        findings += name_findings
+        # A location is shown in refusal reasons: it names the variable only when the name
+        # itself is not a secret.
+        where = f"env[{i}]" if name_findings else f"env:{name}"
         if value is not None:
-            findings += scan_text(value, f"env:{name}")
+            findings += scan_text(value, where)
             findings += [
                 Finding(
                     rule_id=f.rule_id,
                     provider=f.provider,
-                    location=f"env:{name}",
+                    location=where,
                     start=f.start - len(name) - 1,
                     end=f.end - len(name) - 1,
                     confidence=f.confidence,
                 )
-                for f in scan_text(f"{name}={value}", f"env:{name}")
+                for f in scan_text(f"{name}={value}", where)
                 if f.start >= len(name) + 1
             ]
     if request.stdin:

@@ -6,15 +6,22 @@ worker thread, the CLI queries them. No SQL exists outside this package.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Protocol
 
 from ..models import Event, OutputRecord
 from ._chain import Break, VerifyReport
+from ._location import (
+    DEFAULT_STORE_URL,
+    check_store_out_of_reach,
+    default_store_path,
+    resolve_store_url,
+)
 from ._postgres import PostgresStore
 from ._sql import EventFilter, SqlStore
 from ._sqlite import SqliteStore
-from ._url import DEFAULT_STORE_URL, StoreURL, parse_store_url, redact_url
+from ._url import StoreURL, parse_store_url, redact_url
 
 
 class Store(Protocol):
@@ -49,9 +56,10 @@ class Store(Protocol):
 def open_store(url: str = DEFAULT_STORE_URL) -> Store:
     """Open (creating and migrating as needed) the store at ``url``.
 
+    :data:`DEFAULT_STORE_URL` is the default store of the current directory's workspace.
     Raises ``StoreInvalid`` for a malformed URL, ``StoreUnavailable`` when it cannot be opened.
     """
-    parsed = parse_store_url(url)
+    parsed = parse_store_url(resolve_store_url(url, os.getcwd()))
     if parsed.scheme == "postgresql":
         return PostgresStore(parsed)
     return SqliteStore(parsed)
@@ -67,7 +75,10 @@ __all__ = [
     "Store",
     "StoreURL",
     "VerifyReport",
+    "check_store_out_of_reach",
+    "default_store_path",
     "open_store",
     "parse_store_url",
     "redact_url",
+    "resolve_store_url",
 ]

@@ -2,8 +2,11 @@
 
 Each writer (one supervisor run) appends to its own chain. An event's hash is
 ``sha256(prev_hash || canonical JSON of the event with its chain id and position)``; the first
-event's ``prev_hash`` is 64 zeros. Editing a row breaks its hash; deleting one leaves a gap in
-``chain_seq`` or a ``prev_hash`` that no longer matches; reordering breaks both.
+event's ``prev_hash`` is the hash of the newest event of the chain started before it (64 zeros
+for a store's first chain; the store records which chain and event in ``chain_links``).
+Editing a row breaks its hash; deleting one leaves a gap in ``chain_seq`` or a ``prev_hash``
+that no longer matches; reordering breaks both; deleting a whole chain leaves the next chain
+following an event that is gone.
 """
 
 from __future__ import annotations

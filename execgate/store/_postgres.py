@@ -19,6 +19,8 @@ from ._sql import SqlStore
 
 #: Arbitrary, stable key for pg_advisory_xact_lock: "execgate" in ASCII, as an int64.
 _MIGRATION_LOCK = 0x6578656367617465
+#: Serialises chain starts (reading the newest chain, linking to it): "egchains".
+_CHAIN_START_LOCK = 0x6567636861696E73
 
 
 class PostgresStore(SqlStore):
@@ -45,6 +47,9 @@ class PostgresStore(SqlStore):
 
     def _migration_lock(self, cur: Any) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+
+    def _chain_start_lock(self, cur: Any) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_CHAIN_START_LOCK,))
 
     def _reconnect_if_broken(self) -> None:
         if self._conn is None or self._conn.closed or self._conn.broken:

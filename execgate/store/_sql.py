@@ -24,7 +24,15 @@ import attrs
 
 from ..errors import RecorderUnavailable, StoreUnavailable
 from ..models import Event, OutputRecord, new_event_id
-from ._chain import Break, Chain, VerifyReport, anchors_digest, json_text, verify_chain
+from ._chain import (
+    GENESIS,
+    Break,
+    Chain,
+    VerifyReport,
+    anchors_digest,
+    json_text,
+    verify_chain,
+)
 from ._migrations import MIGRATIONS
 from ._url import StoreURL
 
@@ -157,6 +165,10 @@ class SqlStore(abc.ABC):
     def _reconnect_if_broken(self) -> None:  # noqa: B027  (optional hook)
         """Replace a connection the server dropped (no-op for embedded databases)."""
 
+    def _chain_start_lock(self, cur: Any) -> None:  # noqa: B027  (optional hook)
+        """Serialise chain starts inside a write transaction (a no-op where ``_begin``
+        already excludes other writers), so the chains form one sequence."""
+
     # --- helpers -------------------------------------------------------------------------
 
     def _sql(self, text: str) -> str:
@@ -238,13 +250,90 @@ class SqlStore(abc.ABC):
         if not events and not outputs:
             return
         with self._lock:
-            rows, after = self._chain.extend(_event_values(ev) for ev in events)
-            statements = _event_inserts(self._bindable(rows))
+            out: list[tuple[str, Sequence[Sequence[Any]]]] = []
             if outputs:
                 out_rows = [(o.event_id, o.job_id, o.ts, o.stdout, o.stderr) for o in outputs]
-                statements.append((_INSERT_OUTPUT, out_rows))
+                out.append((_INSERT_OUTPUT, out_rows))
+            values = [_event_values(ev) for ev in events]
+            if self._chain.seq == 0 and values:
+                self._start_chain_or_fail(values, after=out)
+                return
+            rows, after = self._chain.extend(values)
+            statements = _event_inserts(self._bindable(rows))
+            statements.extend(out)
             self._write_or_fail(statements)
             self._chain = after
+
+    def _start_chain_or_fail(
+        self,
+        values: Sequence[tuple[Any, ...]],
+        *,
+        before: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+        after: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+    ) -> None:
+        """Write this writer's first events, linked to the chain started before it, with
+        ``before`` and ``after`` statements, in one transaction (see migration 0003).
+
+        The link is read and written under the chain-start lock, so chain starts form one
+        sequence even with several writers: every chain but the newest is followed by one
+        that commits to its hash, and deleting it whole breaks that link.
+        """
+        try:
+            self._reconnect_if_broken()
+            with self._transaction() as cur:
+                self._chain_start_lock(cur)
+                link = self._chain_tip(cur)
+                prev_chain, prev_seq, prev_hash = link or (None, None, self._chain.last_hash)
+                cur.execute("SELECT MAX(pos) FROM chain_links")
+                pos = int(cur.fetchone()[0] or 0) + 1
+                start = Chain(self._chain.chain_id, 0, prev_hash)
+                rows, chain = start.extend(values)
+                for sql, many in before:
+                    cur.executemany(self._sql(sql), many)
+                for sql, many in [*_event_inserts(self._bindable(rows)), *after]:
+                    cur.executemany(self._sql(sql), many)
+                cur.execute(
+                    self._sql(
+                        "INSERT INTO chain_links (chain_id, pos, prev_chain_id, prev_seq) "
+                        "VALUES (?, ?, ?, ?)"
+                    ),
+                    (chain.chain_id, pos, prev_chain, prev_seq),
+                )
+        except Exception as exc:
+            raise RecorderUnavailable(
+                f"the flight recorder ({self.url.redacted}) cannot write: {exc}"
+            ) from None
+        self._chain = chain
+
+    def _chain_tip(self, cur: Any) -> tuple[str, int, str] | None:
+        """(chain_id, chain_seq, hash) of the newest event of the chain started last (the
+        newest event of any chain in a store whose chains predate linking), or None."""
+        cur.execute("SELECT chain_id FROM chain_links ORDER BY pos DESC LIMIT 1")
+        found = cur.fetchone()
+        if found is None:
+            cur.execute(
+                "SELECT chain_id, chain_seq, hash FROM events ORDER BY ts DESC, chain_seq DESC "
+                "LIMIT 1"
+            )
+            newest = cur.fetchone()
+            return None if newest is None else (newest[0], int(newest[1]), newest[2])
+        chain_id = found[0]
+        cur.execute(
+            self._sql(
+                "SELECT chain_seq, hash FROM events WHERE chain_id = ? "
+                "ORDER BY chain_seq DESC LIMIT 1"
+            ),
+            (chain_id,),
+        )
+        last = cur.fetchone()
+        if last is None:  # purged whole: its anchor holds where it ended
+            cur.execute(
+                self._sql("SELECT through_seq, hash FROM chain_anchors WHERE chain_id = ?"),
+                (chain_id,),
+            )
+            last = cur.fetchone()
+        # None: the chain started last is gone (deleted by hand); verify reports it
+        return None if last is None else (chain_id, int(last[0]), last[1])
 
     def _write_or_fail(self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
         try:
@@ -360,6 +449,9 @@ class SqlStore(abc.ABC):
                     }
                 ),
             )
+            if self._chain.seq == 0:
+                self._start_chain_or_fail([_event_values(event)], before=statements)
+                return event
             rows, after = self._chain.extend([_event_values(event)])
             statements.extend(_event_inserts(self._bindable(rows)))
             self._write_or_fail(statements)
@@ -417,6 +509,7 @@ class SqlStore(abc.ABC):
                 self._reconnect_if_broken()
                 chains = list(self._chain_rows())
                 anchor_rows = self._read("SELECT chain_id, through_seq, hash FROM chain_anchors")
+                link_rows = self._read("SELECT chain_id, prev_chain_id, prev_seq FROM chain_links")
                 purges = self._read(
                     "SELECT detail FROM events WHERE kind = 'purge' "
                     "ORDER BY ts DESC, chain_seq DESC"
@@ -433,9 +526,13 @@ class SqlStore(abc.ABC):
                     Break("*", 0, "-", "chain anchors do not match the last purge event (forged)")
                 )
                 anchors = {}
+        links = {r[0]: (r[1], None if r[2] is None else int(r[2])) for r in link_rows}
+        starts, link_breaks = _chain_starts(chains, anchors, links)
+        breaks.extend(link_breaks)
         unsealed = []
         for chain_id, rows in chains:
-            breaks.extend(verify_chain(chain_id, rows, anchors.get(chain_id)))
+            start = anchors.get(chain_id) or starts.get(chain_id)
+            breaks.extend(verify_chain(chain_id, rows, start))
             last_kind = rows[-1][_KIND] if rows else None
             if last_kind != "supervisor_stop" and chain_id != self._chain.chain_id:
                 unsealed.append(chain_id)
@@ -511,6 +608,74 @@ class SqlStore(abc.ABC):
                 self._close_quietly()
             finally:
                 self._lock.release()
+
+
+def _chain_starts(
+    chains: Sequence[tuple[str, list[tuple[Any, ...]]]],
+    anchors: dict[str, tuple[int, str]],
+    links: dict[str, tuple[str | None, int | None]],
+) -> tuple[dict[str, tuple[int, str]], list[Break]]:
+    """Where each linked chain starts: ``(0, hash its first event must follow)``; and the
+    breaks of the links themselves: a chain whose predecessor's linked event is gone (deleted
+    whole, or its tail cut), a chain that was started and whose events are all gone, a chain
+    that links to an earlier one without a link record."""
+    by_id = dict(chains)
+    hash_col, seq_col, prev_col = len(COLUMNS) - 1, len(COLUMNS) - 3, len(COLUMNS) - 2
+    wanted = {target for target in links.values() if target[0] is not None}
+    found: dict[tuple[str | None, int | None], str] = {}
+    for chain_id, seq in wanted:
+        for row in by_id.get(str(chain_id), ()):
+            if row[seq_col] == seq:
+                found[(chain_id, seq)] = row[hash_col]
+                break
+    starts: dict[str, tuple[int, str]] = {}
+    breaks: list[Break] = []
+    for chain_id, (prev_chain, prev_seq) in links.items():
+        if chain_id not in by_id and chain_id not in anchors:
+            breaks.append(Break(chain_id, 0, "-", "a started chain whose events are all gone"))
+        if chain_id in anchors or chain_id not in by_id:
+            continue  # its first event was purged (the anchor vouches) or is gone (above)
+        if prev_chain is None:
+            starts[chain_id] = (0, GENESIS)
+            continue
+        first = by_id[chain_id][0]
+        target = found.get((prev_chain, prev_seq))
+        if target is not None:
+            starts[chain_id] = (0, target)
+            continue
+        cut = anchors.get(prev_chain)
+        if cut is not None and prev_seq is not None and cut[0] >= prev_seq:
+            # the event it follows was purged: the anchor (committed by a purge) vouches
+            starts[chain_id] = (0, cut[1] if cut[0] == prev_seq else first[prev_col])
+            continue
+        breaks.append(
+            Break(
+                chain_id,
+                int(first[seq_col]),
+                first[0],
+                f"follows chain {prev_chain} at #{prev_seq}, which is gone (a deleted chain "
+                "or tail)",
+            )
+        )
+        starts[chain_id] = (0, first[prev_col])  # its own links are still checked
+    for chain_id, rows in chains:
+        first = rows[0]
+        if (
+            chain_id not in links
+            and chain_id not in anchors
+            and first[seq_col] == 1
+            and first[prev_col] != GENESIS
+        ):
+            breaks.append(
+                Break(
+                    chain_id,
+                    1,
+                    first[0],
+                    "links to an earlier chain, but its link record is gone (a deleted chain)",
+                )
+            )
+            starts[chain_id] = (0, first[prev_col])
+    return starts, breaks
 
 
 def _pid_alive(pid: int) -> bool:

@@ -49,7 +49,11 @@ class SqliteStore(SqlStore):
             busy = float(url.params.get("busy_timeout", "2"))
         except ValueError:
             raise StoreUnavailable(f"{url.redacted}: busy_timeout must be a number") from None
-        os.makedirs(os.path.dirname(url.path) or ".", exist_ok=True)
+        # The record is the owner's alone: a new directory 0700, a new file 0600 (SQLite
+        # gives its -wal and -shm files the database file's mode).
+        os.makedirs(os.path.dirname(url.path) or ".", mode=0o700, exist_ok=True)
+        if not os.path.exists(url.path):
+            os.close(os.open(url.path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
         # isolation_level=None: we issue BEGIN ourselves, so a batch is exactly one
         # transaction. check_same_thread=False: the Recorder's worker threads take turns.
         conn = sqlite3.connect(

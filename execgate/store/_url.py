@@ -9,8 +9,6 @@ import attrs
 
 from ..errors import StoreInvalid
 
-DEFAULT_STORE_URL = "sqlite:///.execgate/execgate.db"
-
 
 @attrs.frozen
 class StoreURL:

@@ -6,6 +6,7 @@ scanned and their secret spans replaced; env values are never included.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -31,15 +32,28 @@ def _new(kind: EventKind, actor: str, **fields: object) -> Event:
 
 
 def _job_event(kind: EventKind, actor: str, request: ExecRequest, **fields: object) -> Event:
-    """An event about one request: carries its job, model and session ids."""
+    """An event about one request: carries its job, model and session ids, redacted (a
+    request with a secret in one is refused, and its refusal must not store it)."""
+    cwd = fields.pop("cwd", None)
     return _new(
         kind,
         actor,
-        job_id=request.job_id,
-        model_id=request.model_id,
-        session_id=request.session_id,
+        job_id=_redact_cached(request.job_id),
+        model_id=_redacted(request.model_id),
+        session_id=_redacted(request.session_id),
+        cwd=_redacted(cwd if cwd is None else str(cwd)),
         **fields,
     )
+
+
+def _redacted(text: str | None) -> str | None:
+    return None if text is None else _redact_cached(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _redact_cached(text: str) -> str:
+    # ids and cwds repeat (a job's every event, a session's every request)
+    return redact_text(text)
 
 
 def redacted_command(
@@ -88,7 +102,8 @@ def decision_event(
     d = verdict.decision
     detail: dict[str, object] = {}
     if request.env_overrides:
-        detail["env_overrides"] = sorted(request.env_overrides)  # names only, never values
+        # names only, never values; a name may itself be a secret
+        detail["env_overrides"] = sorted(redact_text(n) for n in request.env_overrides)
     if dry_run:
         detail["dry_run"] = True
     if findings:
@@ -155,7 +170,7 @@ def result_records(
         return event, None
     record = OutputRecord(
         event_id=event.event_id,
-        job_id=request.job_id,
+        job_id=redact_text(request.job_id),
         ts=event.ts,
         stdout=output[0],
         stderr=output[1],

@@ -46,8 +46,18 @@ from ..models import (
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
+from ..process._sandbox import ETC_READ, SYSTEM_READ, protect
 from ..scan import describe, redact_text, refusing
-from ..store import DEFAULT_STORE_URL, EventFilter, Store, open_store, parse_store_url
+from ..store import (
+    DEFAULT_STORE_URL,
+    EventFilter,
+    Store,
+    check_store_out_of_reach,
+    open_store,
+    parse_store_url,
+    resolve_store_url,
+)
+from ..store._location import state_home
 from ._events import (
     approval_event,
     decision_event,
@@ -88,10 +98,26 @@ class GateStatistics:
     unrecorded_events: int = 0
 
 
+def _check_store_placement(url: str, policy: Policy) -> None:
+    """Refuse (``StoreExposed``) an SQLite store that a job of ``policy`` may write (the
+    workspace) or read (``[sandbox] read``, and in secure mode the system paths)."""
+    parsed = parse_store_url(url)
+    if parsed.scheme != "sqlite":
+        return
+    readable = [os.path.join(policy.root, p) for p in policy.sandbox.read]
+    if policy.sandbox.secure != "off":
+        readable += [*SYSTEM_READ, *ETC_READ]
+    check_store_out_of_reach(parsed.path, writable=[policy.root], readable=readable)
+    # every store of the state directory, and this one: never readable by a confined job
+    protect(os.path.join(state_home(), "execgate"))
+    protect(os.path.dirname(parsed.path))
+
+
 def _open_and_recover(url: str, start: Event, policy: Policy) -> Store:
     """Open the store, durably record this run's start, mark jobs that a dead run on this
     host left without a result as interrupted, and apply the policy's retention (a purge is
     itself recorded). Blocking: runs on a worker thread."""
+    _check_store_placement(url, policy)
     store = open_store(url)
     try:
         store.append([start])
@@ -109,11 +135,14 @@ def _open_and_recover(url: str, start: Event, policy: Policy) -> Store:
 
 
 def _spool(store_url: str, events: list[Event]) -> str:
-    """Write events the store refused to a JSON-lines file beside an SQLite store (else under
-    ./.execgate/), for ``execgate`` to import later. Returns the path. If even that fails,
-    the events go to the log at CRITICAL: the last place they can be seen."""
+    """Write events the store refused to a JSON-lines file beside an SQLite store (else in
+    the per-user state directory), for ``execgate`` to import later. Returns the path. If even
+    that fails, the events go to the log at CRITICAL: the last place they can be seen."""
     url = parse_store_url(store_url)
-    folder = os.path.dirname(url.path) if url.scheme == "sqlite" else ".execgate"
+    if url.scheme == "sqlite":
+        folder = os.path.dirname(url.path)
+    else:
+        folder = os.path.join(state_home(), "execgate")
     path = os.path.join(folder, f"unrecorded-{os.getpid()}-{int(time.time())}.jsonl")
     lines = [json.dumps(_converter.unstructure(ev)) for ev in events]
     try:
@@ -181,7 +210,7 @@ class Gate:
         approval_timeout: float = 300.0,
     ) -> None:
         self.policy = policy
-        self.store_url = store_url
+        self.store_url = resolve_store_url(store_url, policy.root)
         self._containment_choice: ContainmentChoice = containment
         self._max_jobs = max_concurrent_jobs
         self._intensity = restart_intensity
@@ -219,15 +248,18 @@ class Gate:
     ) -> Gate:
         """Prepare a gate. ``policy``: a :class:`Policy`, a path to a TOML policy file, or
         ``None`` for the embedded read-only default with the current directory as workspace.
-        ``store``: a store URL (default: SQLite under ``./.execgate/``).
+        ``store``: a store URL (default: SQLite in the per-user state directory, one store per
+        workspace: ``$XDG_STATE_HOME/execgate/<key>/execgate.db``).
 
         Raises ``PolicyInvalid`` at once for a bad policy; the store is opened (and
-        ``StoreUnavailable`` raised) on entering the context. ``record_timeout`` bounds how
-        long a request waits for the recorder to confirm a write (a frozen or hung disk, a
-        stalled database): past it the request fails with ``EG-RECORDER-UNAVAILABLE`` and,
-        for a decision, nothing runs — never a hang. ``approver`` is awaited when an
-        ``[[ask]]`` rule matches (no approver: refused with ``EG-APPROVAL-REQUIRED``); an
-        answer not given within ``approval_timeout`` seconds is a refusal.
+        ``StoreUnavailable`` raised) on entering the context, after ``StoreExposed`` for an
+        SQLite store inside the workspace or another path a job may write or read.
+        ``record_timeout`` bounds how long a request waits for the recorder to confirm a
+        write (a frozen or hung disk, a stalled database): past it the request fails with
+        ``EG-RECORDER-UNAVAILABLE`` and, for a decision, nothing runs — never a hang.
+        ``approver`` is awaited when an ``[[ask]]`` rule matches (no approver: refused with
+        ``EG-APPROVAL-REQUIRED``); an answer not given within ``approval_timeout`` seconds is
+        a refusal.
         """
         if max_concurrent_jobs < 1:
             raise ValueError("max_concurrent_jobs must be >= 1")
@@ -423,7 +455,8 @@ class Gate:
         if known is not None:
             if known[0] != fp:
                 raise IdempotencyConflict(
-                    f"idempotency key {key[:64]!r} was already used for a different request"
+                    f"idempotency key {redact_text(key)[:64]!r} was already used for a "
+                    "different request"
                 )
             return await known[1].wait()
         reply: Reply[ExecResult] = Reply()
@@ -635,15 +668,16 @@ class Gate:
                 False,
             )
         command, argv = redacted_command(req, findings)
+        # what the person reads is redacted like what is recorded
         question = ApprovalRequest(
-            job_id=req.job_id,
-            model_id=req.model_id,
-            session_id=req.session_id,
+            job_id=redact_text(req.job_id),
+            model_id=None if req.model_id is None else redact_text(req.model_id),
+            session_id=None if req.session_id is None else redact_text(req.session_id),
             command=command,
             argv=argv,
-            cwd=verdict.cwd,
+            cwd=None if verdict.cwd is None else redact_text(verdict.cwd),
             rule=d.rule,
-            reason=d.reason,
+            reason=redact_text(d.reason),
         )
         await self._record(sup, (approval_event("approval_asked", req, d.rule, d.reason),))
         answer: ApprovalAnswer | None = None
