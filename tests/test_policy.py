@@ -75,7 +75,8 @@ def test_default_policy_is_read_only(tmp_path: Path) -> None:
     for argv in allowed:
         assert evaluate(p, ExecRequest(argv=argv), env).decision.allowed, argv
     denied = [
-        ["rm", "x"], ["git", "push"], ["git", "-c", "core.pager=sh", "log"], ["sh", "-c", "ls"],
+        ["rm", "x"], ["git", "push"], ["git", "-c", "core.pager=sh", "log"], ["sh", "-c", "rm x"],
+        ["sh", "script.sh"],
         ["git", "log", "--output=/tmp/x"], ["git", "diff", "--ext-diff"], [PYTHON, "-c", "1"],
         ["tee", "x"], ["cp", "a", "b"],
     ]  # fmt: skip
