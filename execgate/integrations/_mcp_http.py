@@ -36,6 +36,7 @@ import attrs
 import sniffio
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.auth.settings import AuthSettings
+from mcp.server.mcpserver import MCPServer
 
 from ..errors import ServerInvalid
 from ..store import DEFAULT_STORE_URL
@@ -220,13 +221,15 @@ async def serve_http(
     approval_timeout: float = 300.0,
     environ: Mapping[str, str] = os.environ,
     ready: Callable[[str], None] | None = None,
+    customize: Callable[[MCPServer[Any], Gate], None] | None = None,
 ) -> None:
     """Open a gate and serve its tools over streamable HTTP until SIGINT or SIGTERM.
 
     Raises ``ServerInvalid`` before listening for unsafe or incomplete options (see the
     module's rules). ``ready`` is called with the URL served once the socket listens
-    (default: print it on stderr). The backend is the running one: trio serves with hypercorn,
-    asyncio with uvicorn (extra ``server``).
+    (default: print it on stderr); ``customize`` may add tools of its own to the server,
+    which are served with the same authentication. The backend is the running one: trio
+    serves with hypercorn, asyncio with uvicorn (extra ``server``).
     """
     from .mcp import build_server, elicit_approval
 
@@ -252,6 +255,8 @@ async def serve_http(
             policy, store, approver=elicit_approval, approval_timeout=approval_timeout
         ) as gate:
             server = build_server(gate, **settings)
+            if customize is not None:
+                customize(server, gate)
             app = server.streamable_http_app(streamable_http_path=PATH, host=opts.host)
             stop = anyio.Event()
             async with anyio.create_task_group() as tg:
