@@ -490,3 +490,28 @@ def test_the_command_refuses_unsafe_options_cleanly(
     )
     assert proc.returncode == 125, proc.stderr
     assert message in proc.stderr and b"Traceback" not in proc.stderr
+
+
+async def test_the_readme_remote_client_configuration(
+    policy: Policy, store_url: str, token_file: str
+) -> None:
+    """The README's remote configuration, with its URL pointed at a real server: the headers
+    it gives are what the server needs."""
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    found = re.search(r"<!-- example: mcp-remote-config -->\n```json\n(.*?)\n```", readme, re.S)
+    assert found
+    config = json.loads(found.group(1))["mcpServers"]["execgate"]
+    assert config["type"] == "http" and config["url"].endswith("/mcp")
+    headers = {k: v.replace("${EXECGATE_TOKEN}", BOB) for k, v in config["headers"].items()}
+    with http_server(policy, store_url, "trio", "--token-file", token_file) as url:
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=30) as http,
+            streamable_http_client(url, http_client=http) as (read, write),
+            ClientSession(read, write) as s,
+        ):
+            await s.initialize()
+            ran = await s.call_tool("run_command", {"argv": ["echo", "remote"]})
+            assert ran.structured_content is not None
+            assert ran.structured_content["stdout"] == "remote\n"
