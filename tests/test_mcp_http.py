@@ -188,6 +188,11 @@ async def test_two_callers_are_isolated(
         assert {e["session_id"] for e in mine} == {"mcp:alice"}
         assert {e["session_id"] for e in theirs} == {"mcp:bob"}
         assert not {e["job_id"] for e in mine} & {e["job_id"] for e in theirs}
+        # naming alice's job does not show it to bob
+        alices_job = next(e["job_id"] for e in mine if e["job_id"])
+        async with client(url, BOB) as b2:
+            probe = await b2.call_tool("recent_events", {"job_id": alices_job, "limit": 200})
+            assert probe.structured_content == {"events": []}
         # a caller is its token, not its connection: alice's next connection sees her history
         async with client(url, ALICE) as again:
             assert {e["job_id"] for e in await events(again)} == {e["job_id"] for e in mine}
@@ -366,7 +371,47 @@ async def test_jwt_access_tokens(
         async with client(url, make_jwt(key)) as s:
             ran = await s.call_tool("run_command", {"argv": ["echo", "jwt"]})
             assert not ran.is_error, text(ran)
-            assert {e["session_id"] for e in await events(s)} == {"mcp:carol"}
+            assert {e["session_id"] for e in await events(s)} == {"mcp:jwt:carol"}
+
+
+async def test_jwt_subjects_are_not_static_callers(
+    policy: Policy,
+    store_url: str,
+    server_backend: str,
+    jwt_keys: tuple[Any, str],
+    token_file: str,
+    tmp_path: Path,
+) -> None:
+    """With both kinds of token, an identity provider's user named like a static caller does
+    not become that caller; and the JWKS may come from a URL."""
+    import http.server
+    import threading
+
+    key, jwks = jwt_keys
+    Path(tmp_path, "keys.json").write_text(Path(jwks).read_text())
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    keys = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), lambda *a: Quiet(*a, directory=str(tmp_path))
+    )
+    threading.Thread(target=keys.serve_forever, daemon=True).start()
+    jwks_url = f"http://127.0.0.1:{keys.server_address[1]}/keys.json"
+    args = ("--token-file", token_file, "--jwt-issuer", ISS, "--jwt-audience", AUD)
+    try:
+        with http_server(policy, store_url, server_backend, *args, "--jwks", jwks_url) as url:
+            async with client(url, ALICE) as a:
+                await a.call_tool("run_command", {"argv": ["echo", "static alice"]})
+            async with client(url, make_jwt(key, sub="alice")) as j:
+                assert await events(j) == []
+                await j.call_tool("run_command", {"argv": ["echo", "idp alice"]})
+                assert {e["session_id"] for e in await events(j)} == {"mcp:jwt:alice"}
+            assert (await raw_post(url, make_jwt(key, aud="x"))).status_code == 401
+    finally:
+        keys.shutdown()
+        keys.server_close()
 
 
 def _hs256(secret: bytes) -> str:
@@ -476,11 +521,29 @@ def test_safe_options_are_accepted() -> None:
         (["--http", "127.0.0.1:0"], {"EXECGATE_MCP_TOKEN": "short"}, b"shorter than 16"),
         (["--http", "127.0.0.1:0", "--token-file", "/nonexistent"], {}, b"cannot read"),
         (["--http", "nonsense", "--no-auth"], {}, b"expected HOST:PORT"),
+        (
+            [
+                "--http",
+                "127.0.0.1:0",
+                "--jwt-issuer",
+                "i",
+                "--jwt-audience",
+                "a",
+                "--jwks",
+                "http://keys.example/jwks.json",
+            ],
+            {},
+            b"must be https",
+        ),
+        (["--http", "127.0.0.1:0", "--token-file", "TOKENS"], {}, b"without `:`"),
     ],
 )
 def test_the_command_refuses_unsafe_options_cleanly(
-    policy: Policy, args: list[str], env: dict[str, str], message: bytes
+    policy: Policy, args: list[str], env: dict[str, str], message: bytes, tmp_path: Path
 ) -> None:
+    tokens = tmp_path / "colon-tokens"
+    tokens.write_text(f"jwt:alice {ALICE}\n")
+    args = [str(tokens) if a == "TOKENS" else a for a in args]
     proc = subprocess.run(
         [sys.executable, "-m", "execgate", "mcp", "--policy", str(policy.source), *args],
         capture_output=True,

@@ -6,21 +6,25 @@ Two verifiers, each an ``mcp.server.auth.provider.TokenVerifier``:
   caller ``default``) and a token file of ``CALLER TOKEN`` lines. Tokens are looked up by
   their SHA-256 digest, so the lookup's timing says nothing about a token's characters.
 * :class:`JwtVerifier` — OAuth access tokens as JWTs: signature by a key of a JWKS (a file or
-  an ``https`` URL), ``iss`` and ``aud`` exactly as configured, ``exp`` required and in the
-  future. Only asymmetric algorithms are accepted, and only the one the key is for: a token
-  signed ``none``, or HMAC-signed with the public key as the secret, is refused.
+  an ``https`` URL; ``http`` only on loopback), ``iss`` and ``aud`` exactly as configured,
+  ``exp`` required and in the future. Only asymmetric algorithms are accepted, and only the
+  one the key is for: a token signed ``none``, or HMAC-signed with the public key as the
+  secret, is refused.
 
 Either answers ``None`` for a token it does not accept; the SDK's middleware then answers 401
 with ``WWW-Authenticate: Bearer ... resource_metadata=...``. The caller's name (a static
-token's name, a JWT's ``sub``) becomes its session id in the flight recorder; names with
-control characters or longer than :data:`MAX_CALLER` are refused rather than recorded.
+token's name; ``jwt:`` and a JWT's ``sub``) becomes its session id in the flight recorder;
+names with control characters or longer than :data:`MAX_CALLER` are refused rather than
+recorded.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import time
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +51,18 @@ def caller_ok(name: str) -> bool:
     return 0 < len(name) <= MAX_CALLER and name.isprintable() and name == name.strip()
 
 
+#: Namespace of JWT subjects among callers: an identity provider's user ``alice`` is not the
+#: static token ``alice`` (static names may not contain ``:``, so they cannot look like one).
+JWT_PREFIX = "jwt:"
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
@@ -59,8 +75,10 @@ class StaticTokens:
         name, or one token given to two callers."""
         self._by_digest: dict[bytes, str] = {}
         for caller, token in tokens.items():
-            if not caller_ok(caller):
-                raise ServerInvalid(f"token caller name {caller!r} is not a printable name")
+            if not caller_ok(caller) or ":" in caller:
+                raise ServerInvalid(
+                    f"token caller name {caller!r}: expected printable characters without `:`"
+                )
             if len(token) < MIN_TOKEN:
                 raise ServerInvalid(
                     f"the token of caller {caller!r} is shorter than {MIN_TOKEN} characters"
@@ -111,6 +129,10 @@ class JwtVerifier:
         self._client: jwt.PyJWKClient | None = None
         self._keys: dict[str, jwt.PyJWK] = {}
         if jwks.startswith(("https://", "http://")):
+            host = urllib.parse.urlsplit(jwks).hostname or ""
+            if jwks.startswith("http://") and not _loopback(host):
+                # keys fetched in the clear could be swapped on the way: anyone could sign
+                raise ServerInvalid(f"the JWKS URL must be https (or on loopback): {jwks}")
             self._client = jwt.PyJWKClient(jwks, cache_keys=True, timeout=10)
             return
         try:
@@ -154,7 +176,7 @@ class JwtVerifier:
             client_id=str(client),
             scopes=str(claims.get("scope", "")).split(),
             expires_at=int(exp) if isinstance(exp, int | float) else int(time.time()),
-            subject=subject,
+            subject=JWT_PREFIX + subject,
             claims={"iss": claims["iss"]},
         )
 

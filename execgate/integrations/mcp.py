@@ -15,11 +15,11 @@ Tools:
   as stored: redacted; other agents sharing the store are not shown).
 
 Callers: over stdio, the one client of the process is one session (``mcp-<random>``). Over
-HTTP with authentication, each caller is the verified token's subject (``mcp:<subject>``), the
-same across its connections and recorded on its every event; without authentication (loopback
-only), each MCP session is its own caller. The policy's ``[callers]`` limits (jobs running,
-calls a minute) apply to each caller separately; a call over a limit is a tool error
-``EG-CALLER-LIMIT`` and runs nothing.
+HTTP with authentication, each caller is the verified token's name (``mcp:<name>`` for a
+static token, ``mcp:jwt:<sub>`` for a JWT), the same across its connections and recorded on
+its every event; without authentication (loopback only), each MCP session is its own caller.
+The policy's ``[callers]`` limits (jobs running, calls a minute) apply to each caller
+separately; a call over a limit is a tool error ``EG-CALLER-LIMIT`` and runs nothing.
 
 Guarantees: the protocol stream is this process's stdout, and no child ever holds it (each
 child's stdin, stdout and stderr are pipes or /dev/null). ``[[ask]]`` rules are put to the
