@@ -11,6 +11,7 @@ from typing import Protocol
 
 from ..models import Event, OutputRecord
 from ._chain import Break, VerifyReport
+from ._fleet import Lease, host_id, lease_seconds
 from ._postgres import PostgresStore
 from ._sql import EventFilter, SqlStore
 from ._sqlite import SqliteStore
@@ -41,6 +42,16 @@ class Store(Protocol):
 
     def recover_interrupted(self) -> list[str]: ...
 
+    def take_lease(self, host_id: str, pid: int, seconds: float) -> None: ...
+
+    def renew_lease(self, seconds: float) -> bool: ...
+
+    def release_lease(self) -> None: ...
+
+    def recover_expired(self, dead: Sequence[str] = ()) -> list[str]: ...
+
+    def leases(self) -> list[Lease]: ...
+
     def schema_version(self) -> int: ...
 
     def close(self) -> None: ...
@@ -61,12 +72,15 @@ __all__ = [
     "DEFAULT_STORE_URL",
     "Break",
     "EventFilter",
+    "Lease",
     "PostgresStore",
     "SqlStore",
     "SqliteStore",
     "Store",
     "StoreURL",
     "VerifyReport",
+    "host_id",
+    "lease_seconds",
     "open_store",
     "parse_store_url",
     "redact_url",
