@@ -371,6 +371,7 @@ def _filters(f: Any) -> Any:
         ),
         click.option("--kind", help="Only this kind (decision, result, error, interrupted, ...)."),
         click.option("--since", metavar="WHEN", help="Only events since WHEN (15m, 2h, 7d, ISO)."),
+        click.option("--host", "host_id", metavar="ID", help="Only events of gates on this host."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -432,6 +433,35 @@ def log(
         _fail(exc, as_json)
     except KeyboardInterrupt:
         return
+
+
+@main.command()
+@click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per gate.")
+def fleet(store: str, as_json: bool) -> None:
+    """The gates that share STORE: host, process, lease, jobs running, recovery."""
+    try:
+        st = open_store(store)
+        try:
+            leases = st.leases()
+        finally:
+            st.close()
+    except ExecgateError as exc:
+        _fail(exc, as_json)
+    now = time.time()
+    for lease in leases:
+        state = lease.state(now)
+        if as_json:
+            click.echo(json.dumps({**attrs.asdict(lease), "state": state}))
+            continue
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(lease.started))
+        line = (
+            f"{lease.host_id}  pid {lease.pid}  {state}  {lease.running_jobs} running  "
+            f"since {started}  chain {lease.chain_id[:12]}"
+        )
+        if lease.recovered_by is not None:
+            line += f"  recovered by chain {lease.recovered_by[:12]}"
+        click.echo(line)
 
 
 def _print_table(events: list[Event]) -> None:
