@@ -557,6 +557,8 @@ def verify(store: str, as_json: bool) -> None:
             click.echo(
                 f"note: chain {chain_id} has no supervisor_stop (crashed, or its tail deleted)"
             )
+        for chain_id in report.recovered:
+            click.echo(f"note: chain {chain_id} was closed by recovery (its gate died)")
         click.echo("ok" if report.ok else "TAMPERED")
     sys.exit(0 if report.ok else 1)
 

@@ -128,10 +128,18 @@ def test_a_killed_gate_is_recovered_by_another_host_exactly_once(
         st = open_store(pg_url)
         try:
             states = {lease.host_id: lease.state(time.time()) for lease in st.leases()}
-            assert st.verify().breaks == ()
+            report = st.verify()
         finally:
             st.close()
         assert states == {h: "recovered" if h == victim else "stopped" for h in hosts}
+        assert report.ok and report.recovered == (dead.chain_id,)
+        assert report.unsealed == (), "the dead chain is closed by recovery, the others by stop"
+        shown = subprocess.run(
+            [sys.executable, "-m", "execgate", "verify", "--store", pg_url],
+            capture_output=True, timeout=60, check=True,
+        ).stdout  # fmt: skip
+        assert f"chain {dead.chain_id} was closed by recovery".encode() in shown
+        assert b"no supervisor_stop" not in shown
     finally:
         for proc in procs.values():
             if proc.poll() is None:

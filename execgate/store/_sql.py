@@ -435,6 +435,12 @@ class SqlStore(abc.ABC):
                     "SELECT detail FROM events WHERE kind = 'purge' "
                     "ORDER BY ts DESC, chain_seq DESC"
                 )
+                recovered = {
+                    r[0]
+                    for r in self._read(
+                        "SELECT chain_id FROM gate_leases WHERE recovered_by IS NOT NULL"
+                    )
+                }
             except Exception as exc:
                 raise StoreUnavailable(f"{self.url.redacted}: cannot read: {exc}") from None
         breaks: list[Break] = []
@@ -451,13 +457,15 @@ class SqlStore(abc.ABC):
         for chain_id, rows in chains:
             breaks.extend(verify_chain(chain_id, rows, anchors.get(chain_id)))
             last_kind = rows[-1][_KIND] if rows else None
-            if last_kind != "supervisor_stop" and chain_id != self._chain.chain_id:
+            closed = last_kind == "supervisor_stop" or chain_id in recovered
+            if not closed and chain_id != self._chain.chain_id:
                 unsealed.append(chain_id)
         return VerifyReport(
             chains=len(chains),
             events=sum(len(r) for _, r in chains),
             breaks=tuple(breaks),
             unsealed=tuple(unsealed),
+            recovered=tuple(sorted(c for c, _ in chains if c in recovered)),
         )
 
     def recover_interrupted(self) -> list[str]:
