@@ -464,6 +464,38 @@ def fleet(store: str, as_json: bool) -> None:
         click.echo(line)
 
 
+@main.command()
+@click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+def recover(store: str) -> None:
+    """Mark as interrupted the unfinished jobs of dead gates: those whose lease expired (on
+    any host) and, on this host, those whose process is gone. Each is marked once, however
+    many gates or recover commands run at the same time."""
+    import socket
+
+    from .store import host_id
+    from .supervisor._events import lifecycle_event
+
+    try:
+        st = open_store(store)
+        try:
+            # this run is a short chain of its own: opened and closed like a gate's
+            st.append(
+                [
+                    lifecycle_event(
+                        "supervisor_start", "cli", pid=os.getpid(), host=socket.gethostname(),
+                        host_id=host_id(), command="recover",
+                    )
+                ]
+            )  # fmt: skip
+            marked = st.recover_interrupted()
+            st.append([lifecycle_event("supervisor_stop", "cli", marked=len(marked))])
+        finally:
+            st.close()
+    except ExecgateError as exc:
+        _fail(exc, False)
+    click.echo(f"marked {len(marked)} job(s) interrupted")
+
+
 def _print_table(events: list[Event]) -> None:
     from rich.console import Console
     from rich.table import Table

@@ -169,3 +169,45 @@ def test_a_live_gate_is_never_recovered(
 
     anyio.run(main)
     assert _interrupted(pg_url) == []
+
+
+def test_concurrent_recover_commands_mark_a_lone_dead_gate_once(
+    policy: Policy, pg_url: str, workspace: Path, tmp_path: Path
+) -> None:
+    """A gate whose host never runs a gate again: `execgate recover`, run three times at
+    once from elsewhere, marks its jobs once, after its lease expired and not before."""
+    script = tmp_path / "gate.py"
+    script.write_text(GATE)
+    env = {**os.environ, "EXECGATE_LEASE_SECONDS": str(LEASE), "EXECGATE_HOST_ID": "lonely"}
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(policy.source), pg_url, "lonely"], env=env, cwd=workspace
+    )
+    orphans: list[int] = []
+    try:
+        orphans = read_pids(workspace / "lonely.pids", LONG_JOBS, timeout=60)
+        recover = [sys.executable, "-m", "execgate", "recover", "--store", pg_url]
+        others = {**os.environ, "EXECGATE_HOST_ID": "elsewhere"}
+        # alive: nothing to recover
+        early = subprocess.run(recover, env=others, capture_output=True, timeout=60, check=True)
+        assert early.stdout == b"marked 0 job(s) interrupted\n"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        time.sleep(LEASE * 1.5)
+        runs = [subprocess.Popen(recover, env=others, stdout=subprocess.PIPE) for _ in range(3)]
+        counts = sorted(int(r.communicate(timeout=60)[0].split()[1]) for r in runs)
+        assert counts == [0, 0, LONG_JOBS]
+        marked = Counter(j for j, _ in _interrupted(pg_url))
+        assert marked == Counter(f"lonely-long-{i}" for i in range(LONG_JOBS))
+        st = open_store(pg_url)
+        try:
+            report = st.verify()
+        finally:
+            st.close()
+        assert report.ok and len(report.recovered) == 1 and report.unsealed == ()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in orphans:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

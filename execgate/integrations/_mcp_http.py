@@ -283,7 +283,10 @@ def main(
     opts: HttpOptions,
     backend: Literal["trio", "asyncio"] = "trio",
 ) -> None:
-    anyio.run(lambda: serve_http(policy, store, opts), backend=backend)
+    environ = dict(os.environ)
+    # the token stays in this process only: no job can inherit it, whatever the policy says
+    os.environ.pop(ENV_TOKEN, None)
+    anyio.run(lambda: serve_http(policy, store, opts, environ=environ), backend=backend)
 
 
 __all__ = ["HttpOptions", "check_options", "parse_address", "serve_http", "verifier_for"]
