@@ -38,11 +38,10 @@ ALICE = "alice-0123456789abcdef"
 BOB = "bob-fedcba9876543210xx"
 
 
-@pytest.fixture(params=["trio", "asyncio"])
-def server_backend(request: pytest.FixtureRequest) -> str:
-    """The server's event loop (hypercorn on trio, uvicorn on asyncio); the test's own loop
-    is ``anyio_backend``, so both servers are called from both client loops."""
-    return str(request.param)
+@pytest.fixture
+def server_backend(anyio_backend: str) -> str:
+    """The server's event loop is the test's: hypercorn on trio, uvicorn on asyncio."""
+    return anyio_backend
 
 
 @pytest.fixture
