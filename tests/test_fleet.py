@@ -211,3 +211,46 @@ def test_concurrent_recover_commands_mark_a_lone_dead_gate_once(
         for pid in orphans:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_dead_gate_whose_pid_was_reused_is_recovered_by_its_lease(
+    policy: Policy, any_store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gate on this host that died while its pid went to another process looks alive to the
+    pid check; its expired lease still gives it away. SQLite and PostgreSQL alike."""
+    import anyio
+
+    from execgate import Gate
+    from execgate.models import Event, new_event_id
+
+    dead = open_store(any_store_url)
+    dead.append(
+        [
+            Event(
+                event_id=new_event_id(), ts=time.time(), kind="supervisor_start",
+                actor="supervisor",
+                detail=json.dumps({"pid": os.getpid(), "host": os.uname().nodename}),
+            ),
+            Event(
+                event_id=new_event_id(), ts=time.time(), kind="decision", actor="gatekeeper",
+                job_id="orphaned", argv=("sleep", "9"), decision="allow", session_id="s",
+            ),
+        ]
+    )  # fmt: skip
+    dead.take_lease("this-host", os.getpid(), 0.2)  # our own, live pid: "reused"
+    dead.close()  # no supervisor_stop, no release: it died
+    time.sleep(0.3)
+    monkeypatch.setenv("EXECGATE_LEASE_SECONDS", "0.3")
+
+    async def main() -> None:
+        async with Gate.open(policy, any_store_url), Gate.open(policy, any_store_url):
+            await anyio.sleep(0.5)  # both gates' renewal rounds race for it too
+
+    anyio.run(main)
+    marked = _interrupted(any_store_url)
+    assert [j for j, _ in marked] == ["orphaned"]
+    st = open_store(any_store_url)
+    try:
+        assert st.verify().unsealed == ()
+    finally:
+        st.close()
