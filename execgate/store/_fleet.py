@@ -4,7 +4,9 @@ Pure functions and values; the lease rows themselves are written by ``SqlStore``
 (``take_lease``, ``renew_lease``, ``release_lease``, ``recover_expired``, ``leases``).
 
 * The host id is ``EXECGATE_HOST_ID`` when set, else the machine id (``/etc/machine-id``:
-  stable across reboots and distinct per container image instance), else the host name.
+  stable across reboots; containers made from one image may share it, so set the variable
+  there), else the host name. It names hosts for people (``fleet``, ``log --host``);
+  recovery does not depend on it being unique: a lease is one gate's, whatever its host.
 * A lease lasts ``EXECGATE_LEASE_SECONDS`` (default 30 s) and is renewed every third of it,
   so a gate is presumed dead only after missing two renewals. Lease times are the database's
   clock on PostgreSQL, so the hosts' clocks need not agree.
