@@ -254,3 +254,15 @@ def test_a_dead_gate_whose_pid_was_reused_is_recovered_by_its_lease(
         assert st.verify().unsealed == ()
     finally:
         st.close()
+
+
+def test_host_id_and_lease_length() -> None:
+    from execgate.store import host_id, lease_seconds
+
+    assert host_id({"EXECGATE_HOST_ID": "h7"}, lambda _p: "m") == "h7"
+    assert host_id({}, lambda _p: "abc123") == "abc123"
+    assert host_id({}, lambda _p: "") == os.uname().nodename
+    assert lease_seconds({}) == 30.0
+    assert lease_seconds({"EXECGATE_LEASE_SECONDS": "2.5"}) == 2.5
+    for bad in ("0", "-1", "inf", "nan", "soon"):
+        assert lease_seconds({"EXECGATE_LEASE_SECONDS": bad}) == 30.0, bad
