@@ -9,6 +9,7 @@ or the scanner; 127 program not found. ``check`` exits 0 when allowed, 126 when 
 from __future__ import annotations
 
 import bisect
+import importlib
 import json
 import os
 import shlex
@@ -388,6 +389,7 @@ def _filters(f: Any) -> Any:
         ),
         click.option("--kind", help="Only this kind (decision, result, error, interrupted, ...)."),
         click.option("--since", metavar="WHEN", help="Only events since WHEN (15m, 2h, 7d, ISO)."),
+        click.option("--host", "host_id", metavar="ID", help="Only events of gates on this host."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -450,6 +452,67 @@ def log(
         _fail(exc, as_json)
     except KeyboardInterrupt:
         return
+
+
+@main.command()
+@click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per gate.")
+def fleet(store: str, as_json: bool) -> None:
+    """The gates that share STORE: host, process, lease, jobs running, recovery."""
+    try:
+        st = open_store(store)
+        try:
+            leases = st.leases()
+        finally:
+            st.close()
+    except ExecgateError as exc:
+        _fail(exc, as_json)
+    now = time.time()
+    for lease in leases:
+        state = lease.state(now)
+        if as_json:
+            click.echo(json.dumps({**attrs.asdict(lease), "state": state}))
+            continue
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(lease.started))
+        line = (
+            f"{lease.host_id}  pid {lease.pid}  {state}  {lease.running_jobs} running  "
+            f"since {started}  chain {lease.chain_id[:12]}"
+        )
+        if lease.recovered_by is not None:
+            line += f"  recovered by chain {lease.recovered_by[:12]}"
+        click.echo(line)
+
+
+@main.command()
+@click.option("--store", default=DEFAULT_STORE_URL, show_default=True, metavar="URL")
+def recover(store: str) -> None:
+    """Mark as interrupted the unfinished jobs of dead gates: those whose lease expired (on
+    any host) and, on this host, those whose process is gone. Each is marked once, however
+    many gates or recover commands run at the same time."""
+    import socket
+
+    from .store import host_id
+    from .supervisor._events import lifecycle_event
+
+    try:
+        st = open_store(store)
+        try:
+            # this run is a short chain of its own: opened and closed like a gate's
+            st.append(
+                [
+                    lifecycle_event(
+                        "supervisor_start", "cli", pid=os.getpid(), host=socket.gethostname(),
+                        host_id=host_id(), command="recover",
+                    )
+                ]
+            )  # fmt: skip
+            marked = st.recover_interrupted()
+            st.append([lifecycle_event("supervisor_stop", "cli", marked=len(marked))])
+        finally:
+            st.close()
+    except ExecgateError as exc:
+        _fail(exc, False)
+    click.echo(f"marked {len(marked)} job(s) interrupted")
 
 
 def _print_table(events: list[Event]) -> None:
@@ -549,6 +612,8 @@ def verify(store: str, policy_path: str | None, as_json: bool) -> None:
             click.echo(
                 f"note: chain {chain_id} has no supervisor_stop (crashed, or its tail deleted)"
             )
+        for chain_id in report.recovered:
+            click.echo(f"note: chain {chain_id} was closed by recovery (its gate died)")
         click.echo("ok" if report.ok else "TAMPERED")
     sys.exit(0 if report.ok else 1)
 
@@ -659,10 +724,40 @@ def doctor(as_json: bool) -> None:
 @click.option(
     "--backend", type=click.Choice(["trio", "asyncio"]), default="trio", show_default=True
 )
-def mcp(policy_path: str | None, store: str, backend: Literal["trio", "asyncio"]) -> None:
-    """Serve a guarded shell to an MCP client over stdio (needs the mcp extra).
+@click.option(
+    "--http",
+    "address",
+    metavar="HOST:PORT",
+    help="Serve streamable HTTP here instead of stdio (extra `server`; port 0: any free port).",
+)
+@click.option(
+    "--token-file",
+    metavar="FILE",
+    help="Bearer tokens, one `CALLER TOKEN` a line (also: EXECGATE_MCP_TOKEN, caller `default`).",
+)
+@click.option("--jwt-issuer", metavar="URL", help="Accept JWTs of this issuer (`iss`).")
+@click.option("--jwt-audience", metavar="AUD", help="...for this audience (`aud`).")
+@click.option("--jwks", metavar="FILE|URL", help="...signed by a key of this JWKS.")
+@click.option("--no-auth", is_flag=True, help="No authentication (loopback addresses only).")
+@click.option("--certfile", metavar="FILE", help="TLS certificate chain (PEM).")
+@click.option("--keyfile", metavar="FILE", help="TLS private key (PEM).")
+@click.option(
+    "--insecure-http",
+    is_flag=True,
+    help="Plain HTTP on a non-loopback address (a TLS-terminating proxy is in front).",
+)
+@click.option("--resource-url", metavar="URL", help="The URL clients use, behind a proxy.")
+def mcp(
+    policy_path: str | None,
+    store: str,
+    backend: Literal["trio", "asyncio"],
+    address: str | None,
+    **http: Any,
+) -> None:
+    """Serve a guarded shell to MCP clients: over stdio (needs the mcp extra), or over
+    streamable HTTP with --http (needs the server extra), authenticated unless --no-auth.
 
-    stdout carries only the protocol; diagnostics go to stderr.
+    stdout carries only the protocol (stdio); diagnostics go to stderr.
     """
     gate_policy = _policy(policy_path, False)
     try:
@@ -674,7 +769,25 @@ def mcp(policy_path: str | None, store: str, backend: Literal["trio", "asyncio"]
         )
         sys.exit(EXIT_FAILED)
     try:
-        mcp_server.main(gate_policy, store, backend)
+        if address is None:
+            if any(http.values()):
+                raise click.UsageError("HTTP options need --http HOST:PORT")
+            mcp_server.main(gate_policy, store, backend)
+            return
+        from .integrations import _mcp_http
+
+        host, port = _mcp_http.parse_address(address)
+        opts = _mcp_http.HttpOptions(host=host, port=port, **http)
+        try:
+            importlib.import_module("hypercorn" if backend == "trio" else "uvicorn")
+        except ImportError as exc:
+            click.echo(
+                f"execgate: serving HTTP needs the server extra ({exc}): "
+                "pip install 'execgate[server]'",
+                err=True,
+            )
+            sys.exit(EXIT_FAILED)
+        _mcp_http.main(gate_policy, store, opts, backend)
     except ExecgateError as exc:
         _fail(exc, False)
 

@@ -66,6 +66,17 @@ class IdempotencyConflict(RequestError):
     summary = "an idempotency key was reused for a different request"
 
 
+class CallerLimited(RequestError):
+    """One caller of a shared gate is at a limit the policy's ``[callers]`` section sets;
+    nothing ran. Retry after a running job ends or the minute passes."""
+
+    code = "EG-CALLER-LIMIT"
+    summary = (
+        "this caller has as many jobs running, or made as many calls this minute, as the "
+        "policy's [callers] limits allow; nothing ran"
+    )
+
+
 # --- refused by the Scanner or the Gatekeeper -----------------------------------------------
 
 
@@ -187,6 +198,14 @@ class StoreExposed(StoreInvalid):
 
     code = "EG-STORE-EXPOSED"
     summary = "the store is inside the workspace or another path a job may write or read"
+
+
+class ServerInvalid(ConfigError):
+    code = "EG-SERVER-INVALID"
+    summary = (
+        "the MCP HTTP server's options are unsafe or incomplete (no authentication or no TLS "
+        "off loopback, no token, an unreadable token or key file)"
+    )
 
 
 # --- the host failed us ---------------------------------------------------------------------

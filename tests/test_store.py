@@ -58,7 +58,7 @@ def test_append_and_query_round_trip(any_store_url: str) -> None:
 def test_migrations_are_idempotent_and_versioned(any_store_url: str) -> None:
     open_store(any_store_url).close()
     st = open_store(any_store_url)
-    assert st.schema_version() == len(MIGRATIONS) == 3
+    assert st.schema_version() == len(MIGRATIONS) == 4
     raw(st, "INSERT INTO schema_version (version) VALUES (?)", (99,))
     st.close()
     with pytest.raises(StoreUnavailable, match="newer"):

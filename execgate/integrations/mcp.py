@@ -1,4 +1,5 @@
-"""The MCP server: a guarded shell for MCP clients over stdio (``execgate mcp``).
+"""The MCP server: a guarded shell for MCP clients over stdio (``execgate mcp``) or streamable
+HTTP (``execgate mcp --http``, served by :mod:`._mcp_http`).
 
 Needs the ``mcp`` extra (the official MCP Python SDK, 2.x); importing it costs about a
 second, so only this module and the ``execgate mcp`` command import it.
@@ -10,8 +11,15 @@ Tools:
   also as structured content) whatever its exit code; a refusal is a tool error whose text
   names the code, the rule and the reason.
 * ``check_command`` — the decision for a command, without running it.
-* ``recent_events`` — the newest flight-recorder entries of this client's session (commands
+* ``recent_events`` — the newest flight-recorder entries of this caller's session (commands
   as stored: redacted; other agents sharing the store are not shown).
+
+Callers: over stdio, the one client of the process is one session (``mcp-<random>``). Over
+HTTP with authentication, each caller is the verified token's name (``mcp:<name>`` for a
+static token, ``mcp:jwt:<sub>`` for a JWT), the same across its connections and recorded on
+its every event; without authentication (loopback only), each MCP session is its own caller.
+The policy's ``[callers]`` limits (jobs running, calls a minute) apply to each caller
+separately; a call over a limit is a tool error ``EG-CALLER-LIMIT`` and runs nothing.
 
 Guarantees: the protocol stream is this process's stdout, and no child ever holds it (each
 child's stdin, stdout and stderr are pipes or /dev/null). ``[[ask]]`` rules are put to the
@@ -26,6 +34,7 @@ import uuid
 from typing import Any, Literal
 
 import anyio
+from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
@@ -35,6 +44,8 @@ from ..models import ApprovalAnswer, ApprovalRequest, ExecRequest
 from ..store import DEFAULT_STORE_URL
 from ..supervisor import Gate
 from ..supervisor._gate import PolicyLike
+from ._callers import CallerLimiter
+from ._mcp_auth import caller_of
 from ._text import (
     decision_fields,
     decision_text,
@@ -104,9 +115,21 @@ def _request_from(
     return ExecRequest.build(None, {**fields, "model_id": "mcp", "session_id": session_id})
 
 
-def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
+def _caller(ctx: Context[Any, Any], connection: str) -> str:
+    """The session id of the caller of this request (see the module's docstring)."""
+    token = get_access_token()
+    if token is not None:
+        return f"mcp:{caller_of(token)}"
+    headers = ctx.headers
+    sid = headers.get("mcp-session-id") if headers is not None else None
+    # the SDK made this id (it refuses ids it did not issue): one per unauthenticated client
+    return f"mcp-{sid[:12]}" if sid else connection
+
+
+def build_server(gate: Gate, *, name: str = "execgate", **settings: Any) -> MCPServer[Any]:
     """An MCP server whose tools run through ``gate`` (which must be open while it serves).
-    Open the gate with ``approver=elicit_approval`` to put ``[[ask]]`` rules to the person."""
+    Open the gate with ``approver=elicit_approval`` to put ``[[ask]]`` rules to the person.
+    ``settings`` go to ``MCPServer`` (``auth`` and ``token_verifier`` for HTTP)."""
     server: MCPServer[Any] = MCPServer(
         name,
         instructions=(
@@ -116,8 +139,10 @@ def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
             "and why: change the command rather than retrying it unchanged."
         ),
         log_level="WARNING",
+        **settings,
     )
-    session = f"mcp-{uuid.uuid4().hex[:12]}"  # this client connection, in the recorder
+    connection = f"mcp-{uuid.uuid4().hex[:12]}"  # the stdio client, in the recorder
+    limiter = CallerLimiter(gate.policy.callers)
 
     @server.tool(
         annotations=ToolAnnotations(title="Run a command", destructive_hint=True),
@@ -134,23 +159,31 @@ def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
         and pipelines of allowed commands), or `argv`, a program and its arguments. `cwd` is
         relative to the workspace root. Returns the exit code and the output (head and tail
         when it exceeds the cap)."""
+        session = _caller(ctx, connection)
         try:
             req = _request_from(command, argv, cwd, timeout, max_output_bytes, session)
+            limiter.admit_nowait(session, anyio.current_time(), job=True)
             token = _request.set(ctx)
             try:
                 result = await gate.run(req)
             finally:
                 _request.reset(token)
+                limiter.release(session)
         except ExecgateError as exc:
             return _error(refusal_text(exc))
         return _ok(result_text(result), result_fields(result))
 
     @server.tool(annotations=ToolAnnotations(title="Check a command", read_only_hint=True))
     async def check_command(
-        command: str | None = None, argv: list[str] | None = None, cwd: str | None = None
+        ctx: Context[Any, Any],
+        command: str | None = None,
+        argv: list[str] | None = None,
+        cwd: str | None = None,
     ) -> CallToolResult:
         """Say whether a command would be allowed, and by which rule, without running it."""
+        session = _caller(ctx, connection)
         try:
+            limiter.admit_nowait(session, anyio.current_time(), job=False)
             req = _request_from(command, argv, cwd, None, None, session)
             decision = await gate.check(req)
         except ExecgateError as exc:
@@ -159,6 +192,7 @@ def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
 
     @server.tool(annotations=ToolAnnotations(title="Recent commands", read_only_hint=True))
     async def recent_events(
+        ctx: Context[Any, Any],
         limit: int = 20,
         job_id: str | None = None,
         kind: Literal["decision", "result", "error"] | None = None,
@@ -166,8 +200,10 @@ def build_server(gate: Gate, *, name: str = "execgate") -> MCPServer[Any]:
         """The newest flight-recorder entries of this session, oldest first: decisions
         (allow/deny with rule and reason) and results (exit code, duration). Commands are
         shown redacted."""
+        session = _caller(ctx, connection)
         try:
-            # this connection's own history only: the store may be shared by other agents
+            limiter.admit_nowait(session, anyio.current_time(), job=False)
+            # this caller's own history only: the store may be shared by other agents
             found = await gate.events(
                 limit=max(1, min(limit, MAX_EVENTS)), job_id=job_id, kind=kind, session_id=session
             )
@@ -197,4 +233,6 @@ def main(policy: PolicyLike, store: str, backend: Literal["trio", "asyncio"] = "
     anyio.run(serve, policy, store, backend=backend)
 
 
-__all__ = ["build_server", "elicit_approval", "serve"]
+from ._mcp_http import HttpOptions, serve_http  # noqa: E402  (it builds on build_server)
+
+__all__ = ["HttpOptions", "build_server", "elicit_approval", "serve", "serve_http"]

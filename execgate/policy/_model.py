@@ -186,6 +186,16 @@ class SandboxConfig:
 
 
 @attrs.frozen(kw_only=True)
+class CallersConfig:
+    """Limits per caller of a shared gate (each authenticated client of ``execgate mcp``)."""
+
+    #: Jobs one caller may have running at once (none: no limit beyond the gate's own).
+    max_concurrent_jobs: int | None = attrs.field(default=None, validator=_opt_positive)
+    #: Tool calls one caller may make in any 60-second window (none: no limit).
+    requests_per_minute: int | None = attrs.field(default=None, validator=_opt_positive)
+
+
+@attrs.frozen(kw_only=True)
 class Policy:
     version: Literal[1] = 1
     workspace: WorkspaceConfig = WorkspaceConfig()
@@ -195,6 +205,7 @@ class Policy:
     scanner: ScannerConfig = ScannerConfig()
     shell: ShellConfig = ShellConfig()
     sandbox: SandboxConfig = SandboxConfig()
+    callers: CallersConfig = CallersConfig()
     allow: tuple[AllowRule, ...] = ()
     #: Like [[allow]], but a person must approve each matching request (see Gate approver).
     ask: tuple[AllowRule, ...] = ()

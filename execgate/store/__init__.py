@@ -12,6 +12,7 @@ from typing import Protocol
 
 from ..models import Event, OutputRecord
 from ._chain import Break, VerifyReport
+from ._fleet import Lease, host_id, lease_seconds
 from ._location import (
     DEFAULT_STORE_URL,
     check_store_out_of_reach,
@@ -48,6 +49,16 @@ class Store(Protocol):
 
     def recover_interrupted(self) -> list[str]: ...
 
+    def take_lease(self, host_id: str, pid: int, seconds: float) -> None: ...
+
+    def renew_lease(self, seconds: float) -> bool: ...
+
+    def release_lease(self) -> None: ...
+
+    def recover_expired(self, dead: Sequence[str] = ()) -> list[str]: ...
+
+    def leases(self) -> list[Lease]: ...
+
     def schema_version(self) -> int: ...
 
     def close(self) -> None: ...
@@ -69,6 +80,7 @@ __all__ = [
     "DEFAULT_STORE_URL",
     "Break",
     "EventFilter",
+    "Lease",
     "PostgresStore",
     "SqlStore",
     "SqliteStore",
@@ -77,6 +89,8 @@ __all__ = [
     "VerifyReport",
     "check_store_out_of_reach",
     "default_store_path",
+    "host_id",
+    "lease_seconds",
     "open_store",
     "parse_store_url",
     "redact_url",

@@ -115,6 +115,9 @@ class VerifyReport:
     breaks: tuple[Break, ...]
     #: Chains whose last event is not a supervisor_stop: a crash, or deleted tail rows.
     unsealed: tuple[str, ...]
+    #: Chains of dead gates closed by recovery (their lease was claimed, their unfinished
+    #: jobs marked interrupted by another gate): not in ``unsealed``.
+    recovered: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -45,6 +45,13 @@ class PostgresStore(SqlStore):
     def _begin(self, cur: Any) -> None:
         pass  # psycopg opens a transaction on the first statement (autocommit off)
 
+    _claim_lock: ClassVar[str] = " FOR UPDATE SKIP LOCKED"
+
+    def _db_now(self, cur: Any) -> float:
+        # one clock for every host of the fleet: leases do not depend on clock skew
+        cur.execute("SELECT EXTRACT(EPOCH FROM clock_timestamp())")
+        return float(cur.fetchone()[0])
+
     def _migration_lock(self, cur: Any) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
 

@@ -33,6 +33,7 @@ from ._chain import (
     json_text,
     verify_chain,
 )
+from ._fleet import Lease
 from ._migrations import MIGRATIONS
 from ._url import StoreURL
 
@@ -58,6 +59,8 @@ class EventFilter:
     decision: str | None = None
     kind: str | None = None
     since: float | None = None  # unix seconds
+    #: Events of the gates of this host (by their chain's lease).
+    host_id: str | None = None
 
 
 _ROW = f"({', '.join('?' * len(COLUMNS))})"
@@ -164,6 +167,14 @@ class SqlStore(abc.ABC):
 
     def _reconnect_if_broken(self) -> None:  # noqa: B027  (optional hook)
         """Replace a connection the server dropped (no-op for embedded databases)."""
+
+    #: Appended to the SELECT that claims expired leases: skip rows another recoverer holds
+    #: (PostgreSQL); SQLite's write transaction already excludes other writers.
+    _claim_lock: ClassVar[str] = ""
+
+    def _db_now(self, cur: Any) -> float:
+        """The clock lease times are read and written in (the database's, where it has one)."""
+        return time.time()
 
     def _chain_start_lock(self, cur: Any) -> None:  # noqa: B027  (optional hook)
         """Serialise chain starts inside a write transaction (a no-op where ``_begin``
@@ -471,6 +482,9 @@ class SqlStore(abc.ABC):
         if where.since is not None:
             conds.append("ts >= ?")
             args.append(where.since)
+        if where.host_id is not None:
+            conds.append("chain_id IN (SELECT chain_id FROM gate_leases WHERE host_id = ?)")
+            args.append(where.host_id)
         sql = f"SELECT {', '.join(COLUMNS)} FROM events"
         if conds:
             sql += " WHERE " + " AND ".join(conds)
@@ -514,6 +528,12 @@ class SqlStore(abc.ABC):
                     "SELECT detail FROM events WHERE kind = 'purge' "
                     "ORDER BY ts DESC, chain_seq DESC"
                 )
+                recovered = {
+                    r[0]
+                    for r in self._read(
+                        "SELECT chain_id FROM gate_leases WHERE recovered_by IS NOT NULL"
+                    )
+                }
             except Exception as exc:
                 raise StoreUnavailable(f"{self.url.redacted}: cannot read: {exc}") from None
         breaks: list[Break] = []
@@ -534,20 +554,23 @@ class SqlStore(abc.ABC):
             start = anchors.get(chain_id) or starts.get(chain_id)
             breaks.extend(verify_chain(chain_id, rows, start))
             last_kind = rows[-1][_KIND] if rows else None
-            if last_kind != "supervisor_stop" and chain_id != self._chain.chain_id:
+            closed = last_kind == "supervisor_stop" or chain_id in recovered
+            if not closed and chain_id != self._chain.chain_id:
                 unsealed.append(chain_id)
         return VerifyReport(
             chains=len(chains),
             events=sum(len(r) for _, r in chains),
             breaks=tuple(breaks),
             unsealed=tuple(unsealed),
+            recovered=tuple(sorted(c for c, _ in chains if c in recovered)),
         )
 
     def recover_interrupted(self) -> list[str]:
-        """Mark jobs of dead writers on this host that have an allow decision and no outcome.
+        """Mark jobs of dead writers that have an allow decision and no outcome.
 
         A writer is dead when its chain has no ``supervisor_stop`` and the process that
-        started it (host and pid in ``supervisor_start``) is gone. Each such job gets an
+        started it (host and pid in ``supervisor_start``) is gone from this host, or when its
+        lease expired, on any host (:meth:`recover_expired`). Each such job gets an
         ``interrupted`` event in the current chain. Returns the job ids marked.
         """
         host = socket.gethostname()
@@ -558,13 +581,17 @@ class SqlStore(abc.ABC):
             stopped = {r[0] for r in self._read(
                 "SELECT chain_id FROM events WHERE kind = 'supervisor_stop'"
             )}  # fmt: skip
-        dead = []
+            # a gate with a lease is recovered through its lease (recover_expired), so that
+            # concurrent recoverers claim it once
+            leased = {r[0] for r in self._read("SELECT chain_id FROM gate_leases")}
+        dead: list[str] = []
+        dead_leased: list[str] = []
         for chain_id, detail in starts:
             if chain_id in stopped or chain_id == self._chain.chain_id:
                 continue
             info = json.loads(detail or "{}")
             if info.get("host") == host and not _pid_alive(int(info.get("pid", -1))):
-                dead.append(chain_id)
+                (dead_leased if chain_id in leased else dead).append(chain_id)
         marked: list[str] = []
         for chain_id in dead:
             with self._lock:
@@ -598,7 +625,149 @@ class SqlStore(abc.ABC):
             if events:
                 self.append(events)
                 marked.extend(e.job_id for e in events if e.job_id)
-        return marked
+        return marked + self.recover_expired(dead_leased)
+
+    # --- leases: many gates on one store (see _fleet.py) --------------------------------
+
+    def take_lease(self, host_id: str, pid: int, seconds: float) -> None:
+        """Hold a lease for this writer's chain, expiring ``seconds`` from now."""
+        with self._lock:
+            self._reconnect_if_broken()
+            with self._transaction() as cur:
+                now = self._db_now(cur)
+                cur.execute(
+                    self._sql(
+                        "INSERT INTO gate_leases (chain_id, host_id, pid, started, renewed, "
+                        "expires) VALUES (?, ?, ?, ?, ?, ?)"
+                    ),
+                    (self._chain.chain_id, host_id, pid, now, now, now + seconds),
+                )
+
+    def renew_lease(self, seconds: float) -> bool:
+        """Extend this chain's lease to ``seconds`` from now. False when it was already
+        recovered: other gates took this one for dead (it missed its renewals)."""
+        with self._lock:
+            self._reconnect_if_broken()
+            with self._transaction() as cur:
+                now = self._db_now(cur)
+                cur.execute(
+                    self._sql(
+                        "UPDATE gate_leases SET renewed = ?, expires = ? "
+                        "WHERE chain_id = ? AND recovered_by IS NULL"
+                    ),
+                    (now, now + seconds, self._chain.chain_id),
+                )
+                return bool(cur.rowcount == 1)
+
+    def release_lease(self) -> None:
+        """This gate stopped: its lease is never recovered."""
+        with self._lock:
+            self._reconnect_if_broken()
+            with self._transaction() as cur:
+                now = self._db_now(cur)
+                cur.execute(
+                    self._sql("UPDATE gate_leases SET released = ? WHERE chain_id = ?"),
+                    (now, self._chain.chain_id),
+                )
+
+    def recover_expired(self, dead: Sequence[str] = ()) -> list[str]:
+        """Claim the leases that expired (of any host), and those of the chains ``dead``
+        (known dead: their process is gone), mark each one's allowed jobs that have no outcome
+        as ``interrupted`` in this chain, and record the claim, in one transaction.
+        Concurrent recoverers never claim the same lease (row locks, SKIP LOCKED), so each
+        job is marked once. Returns the job ids marked."""
+        mine = self._chain.chain_id
+        with self._lock:
+            self._reconnect_if_broken()
+            with self._transaction() as cur:
+                now = self._db_now(cur)
+                known = f" OR chain_id IN ({', '.join('?' * len(dead))})" if dead else ""
+                cur.execute(
+                    self._sql(
+                        f"SELECT chain_id, host_id FROM gate_leases WHERE (expires < ?{known}) "
+                        "AND released IS NULL AND recovered_by IS NULL AND chain_id <> ? "
+                        "ORDER BY chain_id" + self._claim_lock
+                    ),
+                    (now, *dead, mine),
+                )
+                claimed = [(str(r[0]), str(r[1])) for r in cur.fetchall()]
+                events: list[Event] = []
+                for chain_id, host in claimed:
+                    cur.execute(
+                        self._sql(
+                            "SELECT job_id, kind, decision, model_id, session_id FROM events "
+                            "WHERE chain_id = ? AND job_id IS NOT NULL"
+                        ),
+                        (chain_id,),
+                    )
+                    rows = [tuple(r) for r in cur.fetchall()]
+                    cur.execute(
+                        self._sql(
+                            "SELECT job_id FROM events WHERE kind = 'interrupted' AND job_id IN "
+                            "(SELECT job_id FROM events WHERE chain_id = ?)"
+                        ),
+                        (chain_id,),
+                    )
+                    done = {r[0] for r in cur.fetchall()}
+                    done |= {r[0] for r in rows if r[1] in ("result", "error")}
+                    detail = json.dumps({"chain_id": chain_id, "host_id": host})
+                    events += [
+                        Event(
+                            event_id=new_event_id(),
+                            ts=time.time(),
+                            kind="interrupted",
+                            actor="recorder",
+                            job_id=r[0],
+                            model_id=r[3],
+                            session_id=r[4],
+                            reason=f"the gate on host {host} stopped renewing its lease before "
+                            "this job's result was recorded",
+                            detail=detail,
+                        )
+                        for r in rows
+                        if r[1] == "decision" and r[2] == "allow" and r[0] not in done
+                    ]
+                    cur.execute(
+                        self._sql(
+                            "UPDATE gate_leases SET recovered_by = ?, recovered_at = ? "
+                            "WHERE chain_id = ?"
+                        ),
+                        (mine, now, chain_id),
+                    )
+                rows_out, after = self._chain.extend(_event_values(e) for e in events)
+                for sql, many in _event_inserts(self._bindable(rows_out)):
+                    cur.executemany(self._sql(sql), many)
+            self._chain = after
+        return [e.job_id for e in events if e.job_id]
+
+    def leases(self) -> list[Lease]:
+        """Every gate that held a lease, with its allowed jobs still without an outcome."""
+        with self._lock:
+            self._reconnect_if_broken()
+            rows = self._read(
+                "SELECT l.chain_id, l.host_id, l.pid, l.started, l.renewed, l.expires, "
+                "l.released, l.recovered_by, l.recovered_at, "
+                "(SELECT COUNT(*) FROM events d WHERE d.chain_id = l.chain_id "
+                "AND d.kind = 'decision' AND d.decision = 'allow' AND NOT EXISTS "
+                "(SELECT 1 FROM events o WHERE o.job_id = d.job_id "
+                "AND o.kind IN ('result', 'error', 'interrupted'))) "
+                "FROM gate_leases l ORDER BY l.host_id, l.started"
+            )
+        return [
+            Lease(
+                chain_id=r[0],
+                host_id=r[1],
+                pid=int(r[2]),
+                started=float(r[3]),
+                renewed=float(r[4]),
+                expires=float(r[5]),
+                released=None if r[6] is None else float(r[6]),
+                recovered_by=r[7],
+                recovered_at=None if r[8] is None else float(r[8]),
+                running_jobs=int(r[9]),
+            )
+            for r in rows
+        ]
 
     def close(self) -> None:
         """Close the connection; if a write is stuck (a frozen disk), give up after a few

@@ -5,6 +5,7 @@ Works unchanged under ``trio.run`` and ``asyncio.run`` (it is written on AnyIO).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -53,6 +54,8 @@ from ..store import (
     EventFilter,
     Store,
     check_store_out_of_reach,
+    host_id,
+    lease_seconds,
     open_store,
     parse_store_url,
     resolve_store_url,
@@ -114,13 +117,15 @@ def _check_store_placement(url: str, policy: Policy) -> None:
 
 
 def _open_and_recover(url: str, start: Event, policy: Policy) -> Store:
-    """Open the store, durably record this run's start, mark jobs that a dead run on this
-    host left without a result as interrupted, and apply the policy's retention (a purge is
+    """Open the store, durably record this run's start, take this gate's lease, mark jobs
+    that a dead run (on this host, or any whose lease expired) left without a result as
+    interrupted, and apply the policy's retention (a purge is
     itself recorded). Blocking: runs on a worker thread."""
     _check_store_placement(url, policy)
     store = open_store(url)
     try:
         store.append([start])
+        store.take_lease(host_id(), os.getpid(), lease_seconds())
         marked = store.recover_interrupted()
         store.purge(
             retention_days=policy.recorder.retention_days,
@@ -287,6 +292,7 @@ class Gate:
             "supervisor",
             pid=os.getpid(),
             host=socket.gethostname(),
+            host_id=host_id(),
             containment=containment.mechanism,
             policy=self.policy.source,
         )
@@ -318,7 +324,25 @@ class Gate:
             self._tg.cancel_scope.cancel()
             await self._tg.__aexit__(type(exc), exc, exc.__traceback__)
             raise
+        self._tg.start_soon(self._keep_lease, self._store)
         return self
+
+    async def _keep_lease(self, store: Store) -> None:
+        """Renew this gate's lease in the store, and recover the gates whose lease expired
+        (on any host), every third of the lease; until the gate closes. A failed round is
+        logged and retried: the store being away must not stop the gate."""
+        seconds = lease_seconds()
+        while True:
+            await anyio.sleep(seconds / 3)
+            try:
+                if not await anyio.to_thread.run_sync(store.renew_lease, seconds):
+                    log.error("this gate's lease was taken for dead and recovered by another")
+                marked = await anyio.to_thread.run_sync(store.recover_expired)
+            except Exception as exc:
+                log.warning("lease renewal or recovery failed (retrying): %s", exc)
+                continue
+            if marked:
+                log.warning("marked %d job(s) of dead gates as interrupted", len(marked))
 
     async def __aexit__(
         self,
@@ -356,6 +380,8 @@ class Gate:
         sup.cancel()  # anything still running past the deadline
         tg.cancel_scope.cancel()
         sup.writer.close()
+        with contextlib.suppress(Exception):  # an unreleased lease is recovered, harmlessly
+            await anyio.to_thread.run_sync(store.release_lease)
         await anyio.to_thread.run_sync(store.close)
         self._containment.close()
 
