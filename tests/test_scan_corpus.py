@@ -58,7 +58,8 @@ def test_adversarial_inputs_do_not_backtrack(text: str) -> None:
 def test_every_rule_has_keywords_and_one_secret_group() -> None:
     for rule in RULES:
         assert rule.keywords and all(k == k.lower() for k in rule.keywords), rule.rule_id
-        assert "secret" in rule.pattern.groupindex, rule.rule_id
+        finder = rule.each or rule.pattern
+        assert "secret" in finder.groupindex, rule.rule_id
 
 
 def test_github_checksum_sets_confidence() -> None:
@@ -131,7 +132,13 @@ def test_redaction_removes_every_generated_secret(
 
 
 @pytest.mark.parametrize(
-    "unit", ["eyJ", "AIza", "sk-proj-", "ghp_", "password=", "://a:", "SK", "xoxb-"]
+    "unit",
+    [
+        *("eyJ", "AIza", "sk-proj-", "ghp_", "password=", "://a:", "SK", "xoxb-"),
+        # context rules (a program name, then its slot) and base64-wrapped prefixes
+        *("curl -u ", "mysql ", "login ", "secrets set A=", "--api-key ", "x-api-key: "),
+        *("authorization: bot ", "Z2hwX", "aGZf", "eDpnaG9fTElpeDZNRU9MZU1hNjFF"),
+    ],
 )
 def test_repeated_keywords_scan_in_linear_time(unit: str) -> None:
     # Not a speed claim: a quadratic scan of 300 KB takes minutes.
