@@ -39,6 +39,10 @@ def _discord_token(user_id: str = "1176485976485976485") -> str:
 
 
 DISCORD = _discord_token()
+PEM_B64 = base64.b64encode(
+    b"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAoy1XXuVAQpqHbQE05mkhrNg/124F\n"
+    b"-----END RSA PRIVATE KEY-----\n"
+).decode()
 
 # (class, text, the exact secret)
 FOUND = [
@@ -112,6 +116,17 @@ FOUND = [
     ("bearer", f'{{"Authorization": "Bearer {OPAQUE}"}}', OPAQUE),
     ("bearer", f"curl -H 'Authorization: token {OPAQUE}' https://api.github.com", OPAQUE),
     ("bearer", f"curl --oauth2-bearer {OPAQUE} https://api.test", OPAQUE),
+    (
+        "doppler",
+        f"DOPPLER_TOKEN=dp.st.prd.{'Zk39xLq0PmW2rT8vA1b2' * 2}",
+        f"dp.st.prd.{'Zk39xLq0PmW2rT8vA1b2' * 2}",
+    ),
+    (
+        "square",
+        f"SQUARE_ACCESS_TOKEN={'EAAA' + 'Zk39xLq0PmW2rT8vA1b2' * 3}",
+        "EAAA" + "Zk39xLq0PmW2rT8vA1b2" * 3,
+    ),
+    ("private-key", f"TLS_KEY_B64={PEM_B64}", PEM_B64),
 ]
 
 
@@ -152,6 +167,12 @@ NOT_SECRETS = [
         "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n"
         "  62313365396662343061393464336163383764373764613633653634306231386433626436623361\n",
     ),
+    ("placeholder", "curl -u <user:password> https://test.com/endpoint"),
+    ("placeholder", "# a bot token looks like xoxb-12345-abcd234"),
+    ("placeholder", '"token": "xoxp-572370529330-573807301142-572331691188-####################"'),
+    ("name", "API_ORG_CREATE(https://x.test/cgi-bin/create?access_token=ACCESS_TOKEN)"),
+    ("name", "'detect-secrets = detect_secrets.main:main',"),
+    ("derived", '"hashed_secret": "a2480a72004fc40d124495fd59f5b482034fbadd",'),
     ("slot", "curl -u deploy https://x.test"),
     ("slot", 'curl -u "$USER:$PASS" https://x.test'),
     ("slot", "docker run -u 1000:1000 img"),

@@ -75,7 +75,7 @@ def _discord_id(value: str) -> bool:
 
 #: PEM armour lines, header fields (Proc-Type:, DEK-Info:) and escaped newlines: what is
 #: left once they are removed is the key body.
-_PEM_NOISE = re.compile(r"-----[A-Z0-9 ]{1,64}-----|[A-Za-z-]{1,32}:[^\n]*|\\n|\s")
+_PEM_NOISE = re.compile(r"-----[A-Z0-9 ]{1,64}-----|[A-Za-z-]{1,32}:[^\n]*|\\[rn]|[\s\"']")
 
 
 def _pem_has_body(value: str) -> bool:
@@ -101,6 +101,12 @@ def _password_like(value: str) -> bool:
     if value.isalpha() and value.islower() and len(value) < 12:
         return False
     return entropy(value) >= 1.9
+
+
+#: A token cut short by a mask (``xoxp-123-456-####``, ``ghp_abc***``, ``sk-abc…``).
+_MASK_AFTER = re.compile(r"#{3}|\*{3}|…")
+#: A word glued before the credential word that says the value is derived from it or public.
+_NOT_THE_SECRET_PREFIX = re.compile(r"(?i)(?:hash(?:ed)?|public|checksum|sha\d{0,3}|md5)[_\-]?\Z")
 
 
 def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
@@ -133,7 +139,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         glued = start > 0 and _is_word(text[start - 1])
         if glued and not rule.glue_left:
             return None
-        if says_fake(value):
+        if says_fake(value) or _MASK_AFTER.match(text, end):
             return None
     if rule.placeholder_check and (
         is_placeholder(value) or is_low_entropy_sequence(value) or says_fake(value)
@@ -154,6 +160,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         name = m.group("name").lower()
         if not name.startswith("p") and is_name(value):
             return None  # `--secret=api-key-name`, `token: github-deploy-token`
+        if _NOT_THE_SECRET_PREFIX.search(text, max(0, m.start() - 16), m.start()):
+            return None  # hashed_secret, public_key, secret's checksum
     if rule.rule_id in ("authorization-basic", "docker-config-auth") and not (
         _decodes_to_credential(value)
     ):
@@ -177,6 +185,7 @@ _B64_PREFIXES = (
     *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-"),
     *("xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe"),
     *("sk-proj-", "sk-ant-", "sk-svcacct-", "AKIA", "ASIA", "hf_", "npm_", "pypi-AgEI"),
+    "-----BEGIN",  # a PEM private key stored base64-encoded (Kubernetes, CI variables)
 )
 _B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 #: The base64 of the shortest wrapped token (``x:`` + a 20-character AWS key id) is this long.
@@ -236,7 +245,8 @@ def _wrapped_tokens(text: str, starts: list[int], location: str) -> list[Finding
             inner = [
                 f
                 for f in scan_text(decoded, location, _wrapped=False)
-                if RULES_BY_ID[f.rule_id].glue_left and f.confidence >= REJECT_CONFIDENCE
+                if (RULES_BY_ID[f.rule_id].glue_left or f.rule_id == "private-key")
+                and f.confidence >= REJECT_CONFIDENCE
             ]
             if inner:
                 best = max(inner, key=lambda f: f.confidence)
@@ -312,11 +322,14 @@ _DENSE = 64
 
 
 def _matches(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[str]]:
-    if rule.each is not None:
-        for m in _candidates(rule, text, starts):
-            yield from rule.each.finditer(text, m.start("args"), m.end("args"))
-        return
-    yield from _candidates(rule, text, starts)
+    if rule.each is None:
+        return _candidates(rule, text, starts)
+    each = rule.each
+    return (
+        m
+        for command in _candidates(rule, text, starts)
+        for m in each.finditer(text, command.start("args"), command.end("args"))
+    )
 
 
 def _candidates(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[str]]:

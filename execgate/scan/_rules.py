@@ -39,7 +39,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "aws-secret-access-key",
         "aws",
-        "secret_access_key secretaccesskey secret-access-key aws_secret_key aws-secret-key",
+        "secret_access_key secretaccesskey secret-access-key aws_secret_key aws-secret-key "
+        "awssecretkey awssecretaccesskey",
         # "=" or ":" (env files, JSON, YAML) or a space (`aws configure set NAME VALUE`,
         # ini files written by hand), the value bare or quoted.
         r"(?i)(?:secret[_\-]?access|aws[_\-]?secret)[_\-]?key[\"']?(?:\s*[=:]\s*|[ \t]+)[\"']?"
@@ -217,7 +218,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "anthropic-api-key",
         "anthropic",
         "sk-ant-",
-        r"(?P<secret>sk-ant-(?:api|admin)\d\d-[" + _URLSAFE + r"]{32,1024})",
+        r"(?P<secret>sk-ant-(?:api|admin)\d\d-[" + _URLSAFE + r"]{93}AA)",
         0.98,
         glue_left=True,
     ),
@@ -226,7 +227,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "slack-token",
         "slack",
         "xoxb- xoxp- xoxa- xoxr- xoxs- xoxe",
-        r"(?P<secret>xox(?:[abprs]|e(?:\.xox[bp])?)-[" + _B62 + r"\-]{10,1024})",
+        # xox?-<team or user id digits>-<more digits and random>; rotating xoxe.xoxp-1-<long>
+        r"(?P<secret>xox[abprs]-\d{6,15}-[" + _B62 + r"\-]{8,1024}"
+        r"|xoxe(?:\.xox[bp])?-\d-[" + _B62 + r"]{60,1024})",
         glue_left=True,
     ),
     _token(
@@ -267,7 +270,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "stripe-secret-key",
         "stripe",
         "sk_live_ rk_live_",
-        r"(?P<secret>[sr]k_live_[" + _B62 + r"]{20,1024})",
+        r"(?P<secret>[sr]k_live_[" + _B62 + r"]{10,1024})",
         0.97,
     ),
     _token(
@@ -284,7 +287,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "square-token",
         "square",
         "sq0atp- sq0csp- eaaa",
-        r"(?P<secret>sq0atp-[" + _URLSAFE + r"]{22}|sq0csp-[" + _URLSAFE + r"]{43})",
+        r"(?P<secret>sq0atp-[" + _URLSAFE + r"]{22}|sq0csp-[" + _URLSAFE + r"]{43}"
+        r"|EAAA[" + _URLSAFE + r"]{60})",
     ),
     _token("twilio-api-key", "twilio", "sk", r"(?P<secret>SK[0-9a-fA-F]{32})", 0.75),
     _token(
@@ -322,8 +326,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "doppler-token",
         "doppler",
-        "dp.pt. dp.st. dp.ct.",
-        r"(?P<secret>dp\.(?:pt|st|ct|sa|scim)\.[" + _B62 + r"]{40,1024})",
+        "dp.pt. dp.st. dp.ct. dp.sa. dp.scim. dp.audit.",
+        # personal, service (dp.st.<config>.), CLI, service account, SCIM and audit tokens
+        r"(?P<secret>dp\.(?:pt|st|ct|sa|scim|audit)\.(?:[a-z0-9_\-]{1,32}\.)?"
+        r"[" + _B62 + r"]{40,1024})",
     ),
     _token(
         "sentry-token",

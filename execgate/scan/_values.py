@@ -36,7 +36,7 @@ _PLACEHOLDER = re.compile(
 
 #: A value with an elision in it is a mask or a placeholder (``sk-...``, ``sk-…2182d4f``,
 #: ``ghp_****abcd``), or a template with an angle-bracketed hole (``key-<paste here>``).
-_MASKED = re.compile(r"\.\.\.|…|\*\*\*|<[^<>]{0,64}>|\{\{|\$\{")
+_MASKED = re.compile(r"\.\.\.|…|\*\*\*|###|^<|>$|<[^<>]{0,64}>|\{\{|\$\{")
 
 #: Words a value uses to say it is not real. Vendor tokens are random: the chance that one
 #: spells any of these is below one in ten thousand.
@@ -63,10 +63,11 @@ _JWT_EXAMPLE_CLAIMS = ('"sub":"1234567890"', '"name":"JohnDoe"')
 #: Keyboard walks, row after row, either way.
 _KEYBOARD = "1234567890qwertyuiopasdfghjklzxcvbnm"
 
-#: A secret's *name*: lower-case words joined by ``-``, ``_`` or ``.`` (``api-key-name``,
-#: ``db_password``, ``prod.stripe.key``), no digits. Read as a name only where a rule's
-#: option or variable can hold either (``--secret``, ``--token``), never after ``password``.
-_NAME = re.compile(r"^[a-z]{2,32}(?:[-_.][a-z]{1,32}){1,8}$")
+#: A secret's *name*: lower-case words joined by ``-``, ``_``, ``.``, ``:`` or ``/``
+#: (``api-key-name``, ``prod.stripe.key``, ``pkg.main:main``), or an upper-case constant
+#: (``ACCESS_TOKEN``); no digits. Read as a name only where a rule's option or variable can
+#: hold either (``--secret``, ``--token``), never after ``password``.
+_NAME = re.compile(r"^(?:[a-z]{2,32}(?:[-_.:/][a-z]{1,32}){1,8}|[A-Z]{2,32}(?:_[A-Z]{1,32}){1,8})$")
 
 
 def is_placeholder(value: str) -> bool:
