@@ -20,9 +20,11 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -147,6 +149,48 @@ def execgate_spans(text: str) -> list[tuple[int, int]]:
     return [(f.start, f.end) for f in scan_text(text)]
 
 
+def kingfisher_spans() -> Spans | None:
+    """Kingfisher (``pip install kingfisher-bin``) as a same-run anchor, when installed: every
+    case of the independent corpus is written to its own file and the directory is scanned
+    once, offline (``--no-validate``), every occurrence reported (``--no-dedup``)."""
+    exe = shutil.which("kingfisher") or str(Path(sys.executable).with_name("kingfisher"))
+    if not Path(exe).exists():
+        return None
+    corpus = external_cases()
+    by_text: dict[str, list[tuple[int, int]]] = {c["text"]: [] for c in corpus}
+    with tempfile.TemporaryDirectory() as tmp:
+        texts = list(by_text)
+        for i, text in enumerate(texts):
+            Path(tmp, f"case{i}.txt").write_text(text)
+        out = subprocess.run(
+            [exe, "scan", tmp, "--format", "json", "--no-validate", "--no-dedup"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    # the report may be several JSON documents in a row
+    docs: list[dict[str, object]] = []
+    decoder, pos = json.JSONDecoder(), 0
+    while pos < len(out.rstrip()):
+        doc, pos = decoder.raw_decode(out, pos)
+        docs.append(doc)
+        while pos < len(out) and out[pos].isspace():
+            pos += 1
+    # (the last document is a summary whose "findings" is a count)
+    items = [i for d in docs if isinstance(f := d.get("findings"), list) for i in f]
+    for item in items:
+        finding = item["finding"]
+        text = texts[int(Path(finding["path"]).stem[4:])]
+        snippet = finding.get("snippet") or ""
+        line_start = sum(len(x) for x in text.splitlines(keepends=True)[: finding["line"] - 1])
+        at = text.find(snippet, line_start) if snippet else -1
+        if at < 0 and snippet:
+            at = text.find(snippet)
+        if at >= 0:
+            by_text[text].append((at, at + len(snippet)))
+    return lambda text: by_text.get(text, [])
+
+
 def external_table(scanners: dict[str, Spans]) -> None:
     """Recall and precision per format on the independent corpus, one column per scanner."""
     corpus = external_cases()
@@ -248,10 +292,14 @@ def main() -> None:
                     offset += len(line)
             return out
 
-        external_table({"execgate": execgate_spans, "detect-secrets": ds_spans})
+        anchors: dict[str, Spans] = {"execgate": execgate_spans, "detect-secrets": ds_spans}
     except ImportError:
         print("(detect-secrets not installed: pip install detect-secrets to add it as a baseline)")
-        external_table({"execgate": execgate_spans})
+        anchors = {"execgate": execgate_spans}
+    kingfisher = kingfisher_spans()
+    if kingfisher is not None:
+        anchors["kingfisher"] = kingfisher
+    external_table(anchors)
     print(f"{'scanner':<26} {'µs / 200-byte command line':>27} {'MB/s on mixed output':>21}")
     for name, us, mbs in rows:
         print(f"{name:<26} {us:>27.1f} {mbs:>21.1f}")
