@@ -28,7 +28,9 @@ _SAME_COMMAND = r"[^\n|;&]{0,256}?"
 _SECRET_OPTION = (
     r"(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pwd|pass|token|api-?key|api-?token|api-?secret"
     r"|access-?token|auth-?token|secret|client-?secret|secret-?key|access-?key|private-?token"
-    r"|bearer|oauth2?-?bearer|oauth-?token|account-?key|master-?key|sas-?token|auth-?key)"
+    r"|bearer|oauth2?-?bearer|oauth-?token|account-?key|master-?key|sas-?token|auth-?key"
+    # gpg --passphrase, keytool -storepass/-keypass, openssl -passin/-passout pass:...
+    r"|passphrase|storepass|keypass|passin|passout)"
 )
 
 CONTEXT_RULES: tuple[Rule, ...] = (
@@ -76,12 +78,31 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-flag",
         "generic",
-        "-password -passwd -pwd -pass -token -api -secret -access -auth -bearer -key",
+        "-password -passwd -pwd -pass -token -api -secret -access -auth -bearer -key -storepass "
+        "-keypass",
         r"(?i)(?<![\w-])--?(?!no-)(?P<flag>" + _SECRET_OPTION + r")(?:=|[ \t]+)(?!-)"
         r"(?!(?:env|file|fd):)(?:pass:)?" + _VALUE,
         0.9,
         anchored=False,
         check="value",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        "zip 7z rar ldap sqlcmd bcp mongo smbclient htpasswd",
+        # More programs whose short option is a password: zip/unzip -P, 7z -pSECRET, rar -p,
+        # ldapsearch & co. -w, sqlcmd/bcp -P, mongo/mongosh/mongodump -p, smbclient -U user%pw,
+        # htpasswd -b FILE USER PASSWORD.
+        r"(?:(?:zip|unzip|zipcloak)\s" + _SAME_COMMAND + r"(?<!\S)-P[ \t]+"
+        r"|(?:7z|7za|7zr|rar|unrar)\s" + _SAME_COMMAND + r"(?<!\S)-p(?=\S)"
+        r"|ldap[a-z]{0,10}\s" + _SAME_COMMAND + r"(?<!\S)-w[ \t]+"
+        r"|(?:sqlcmd|bcp)\s" + _SAME_COMMAND + r"(?<!\S)-P[ \t]*"
+        r"|mongo[a-z]{0,8}\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+(?!-)"
+        r"|smbclient\s" + _SAME_COMMAND + r"(?<!\S)-U[ \t]*[^\s%]{1,64}%"
+        r"|htpasswd[ \t]+-[a-zA-Z]{0,6}b[a-zA-Z]{0,6}[ \t]+\S{1,256}[ \t]+\S{1,64}[ \t]+)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
     ),
     ctx(
         "credential-stdin",
