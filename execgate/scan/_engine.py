@@ -4,6 +4,11 @@
 spans. ``scan_request`` walks every place a request can smuggle a credential into a process:
 each argv word and the credential slots of the argv (``--password X``, ``-u user:pass``,
 ``NAME=value``), the command line, every env override (by name and value), and stdin.
+
+A rule's match becomes a finding only when the extracted value passes the checks of
+``_values`` (placeholders, masks, documentation examples, sequences, names) and the rule's
+own (a checksum, a Discord snowflake, a PEM body). Prefixed tokens are also looked for inside
+base64 runs, found by the base64 of their prefixes (``_wrapped_tokens``).
 """
 
 from __future__ import annotations

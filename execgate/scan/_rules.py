@@ -1,9 +1,12 @@
-"""The secret rules, written as a table: rule id, provider, keywords, pattern, confidence.
+"""The secret rules of vendor formats and structures, written as a table: rule id, provider,
+keywords, pattern, confidence. ``RULES`` is this table followed by the command-line context
+rules of ``_context_rules``.
 
-Each pattern has exactly one capturing group ``secret``: the span that is reported and
-redacted. Patterns are anchored on structure a credential cannot avoid (a vendor prefix, a
-PEM armour line, an ``Authorization`` header, the ``user:password@`` of a URL, a credential
-name in an assignment), never on entropy over every token.
+Each pattern has one group named ``secret``: the span that is reported and redacted (other
+named groups, such as a quote or an option name, only help the match). Patterns are
+anchored on structure a credential cannot avoid (a vendor prefix, a PEM armour line, an
+``Authorization`` header, the ``user:password@`` of a URL, a credential name in an
+assignment), never on entropy over every token.
 
 Speed: a rule runs only when one of its ``keywords`` (lower case) occurs in the lower-cased
 text — a C substring search — and its pattern starts with a literal where it can, so the
