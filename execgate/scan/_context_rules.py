@@ -52,7 +52,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # curl -u user:pass, --user=user:pass, -U (proxy), httpie -a/--auth; the user part
         # may be quoted separately (-u user:'pass'), the whole pair too (-u 'user:pass').
         r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-u|--user|-U|--proxy-user|-a"
-        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"']{0,128}:[\"']?(?P<secret>[^\s\"']{1,256})",
+        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}:[\"']?(?P<secret>[^\s\"'`]{1,256})",
         0.9,
         anchored=False,
         check="password",
