@@ -195,6 +195,8 @@ NOT_SECRETS = [
     ("slot", "zip -r out.zip data/ -x '*.tmp'"),
     ("slot", "fly secrets set DEBUG=false"),
     ("slot", "fly secrets list"),
+    ("slot", "heroku config:set BUILDPACK_URL=https://github.com/heroku/heroku-buildpack-python"),
+    ("slot", "heroku config:set NODE_ENV=production WEB_CONCURRENCY=2 LOG_DIR=/var/log/app"),
     ("slot", "curl https://api.telegram.org/bot<token>/getMe"),
     ("slot", "mytool --password-file /run/secrets/pw"),
     ("slot", "mytool --no-password --user bob"),

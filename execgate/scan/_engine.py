@@ -99,10 +99,12 @@ _FILE_NAME = re.compile(r"\.(?:txt|json|pem|key|crt|cer|p12|pfx|ya?ml|env|cfg|co
 
 
 def _password_like(value: str) -> bool:
-    """A value in a password slot: long enough, not one character class of a few letters,
-    not a plain lower-case word, number or file name."""
+    """A value in a password slot: long enough, not a plain lower-case word, a number, a file
+    name, a path or a URL without credentials."""
     if len(value) < 5 or value.isdigit() or _FILE_NAME.search(value):
         return False
+    if value.startswith(("/", "./", "../", "~/")) or ("://" in value and "@" not in value):
+        return False  # a path or a URL without credentials (heroku config:set X_URL=https://…)
     if value.isalpha() and value.islower() and len(value) < 12:
         return False
     return entropy(value) >= 1.9
