@@ -74,6 +74,8 @@ FOUND = [
     ("password", f"keytool -importcert -keystore ks.jks -storepass '{PW}' -file ca.pem", PW),
     ("password", f"openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:{PW}", PW),
     ("password", f"gpg --batch --passphrase '{PW}' -d secrets.gpg", PW),
+    ("password", f'db_password := "{PW}"', PW),
+    ("password", f'config.password => "{PW}"', PW),
     ("telegram", f"curl https://api.telegram.org/bot{TELEGRAM}/getMe", TELEGRAM),
     (
         "telegram",

@@ -477,11 +477,11 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "credential-assignment",
         "generic",
         "password passwd pwd secret token api_key apikey api-key access_key private_key credential",
-        # NAME=value / NAME: value where NAME ends in a credential word (.env lines,
-        # PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential word so the
-        # engine's first-character skip applies; the value must look random enough.
+        # NAME=value / NAME: value (Go's :=, Ruby's => too) where NAME ends in a credential
+        # word (.env lines, PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential
+        # word so the engine's first-character skip applies; the value must look random enough.
         r"(?i)(?P<name>password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key"
-        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12})[\"']?[ \t]*(?:=|:[ \t])"
+        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12})[\"']?[ \t]*(?:=>?|:=|:[ \t])"
         r"[ \t]*[\"']?(?P<secret>[^\s\"'`,;{}()<>]{6,256})",
         0.8,
         min_entropy=2.5,
