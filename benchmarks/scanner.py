@@ -207,7 +207,7 @@ def external_table(scanners: dict[str, Spans]) -> None:
 
     def cell(tp: int, fn: int, fp: int) -> str:
         r = f"{tp / (tp + fn):.2f}" if tp + fn else "  - "
-        p = f"{tp / (tp + fp):.2f}" if tp + fp else ("1.00" if not fp else "0.00")
+        p = f"{tp / (tp + fp):.2f}" if tp + fp else "  - "  # nothing reported
         return f"{r} / {p} (fp {fp})"
 
     for fmt in formats:
