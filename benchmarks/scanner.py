@@ -1,6 +1,6 @@
 """Scanner speed and accuracy, each against a baseline measured in the same run.
 
-    python benchmarks/scanner.py [--seed N] [--baseline DIR]
+    python benchmarks/scanner.py [--seed N] [--baseline DIR] [--secretlint DIR]
 
 - accuracy: recall and precision per provider on the seeded labelled corpus
   (tests/corpus.py), with every finding's span compared to the planted secret;
@@ -192,6 +192,40 @@ def kingfisher_spans() -> Spans | None:
     return lambda text: by_text.get(text, [])
 
 
+def secretlint_spans(install: Path) -> Spans | None:
+    """secretlint with its recommended preset, as another same-run anchor: ``install`` is a
+    directory where ``npm install secretlint @secretlint/secretlint-rule-preset-recommend``
+    ran. Each case is a file; secretlint reports character ranges within it."""
+    exe = install / "node_modules" / ".bin" / "secretlint"
+    if not exe.exists():
+        return None
+    corpus = external_cases()
+    by_text: dict[str, list[tuple[int, int]]] = {c["text"]: [] for c in corpus}
+    texts = list(by_text)
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, text in enumerate(texts):
+            Path(tmp, f"case{i}.txt").write_text(text)
+        rc = Path(tmp, ".secretlintrc.json")
+        rc.write_text('{"rules": [{"id": "@secretlint/secretlint-rule-preset-recommend"}]}')
+        report = Path(tmp, "report.json")  # a file: node cuts a large report piped to stdout
+        subprocess.run(
+            [
+                *(str(exe), "--format", "json", "--secretlintrc", str(rc)),
+                *("--output", str(report), f"{tmp}/**/*.txt"),
+            ],
+            cwd=install,
+            capture_output=True,
+            check=False,
+        )
+        results = json.loads(report.read_text()) if report.exists() else []
+    for result in results:
+        text = texts[int(Path(result["filePath"]).stem[4:])]
+        for message in result.get("messages", []):
+            start, end = message["range"]
+            by_text[text].append((int(start), int(end)))
+    return lambda text: by_text.get(text, [])
+
+
 def external_table(scanners: dict[str, Spans]) -> None:
     """Recall and precision per format on the independent corpus, one column per scanner."""
     corpus = external_cases()
@@ -226,6 +260,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--baseline", type=Path, help="a checkout of another commit to compare speed")
+    ap.add_argument(
+        "--secretlint",
+        type=Path,
+        help="a directory where secretlint and its recommended preset are npm-installed",
+    )
     ap.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     seed = args.seed
@@ -300,6 +339,9 @@ def main() -> None:
     kingfisher = kingfisher_spans()
     if kingfisher is not None:
         anchors["kingfisher"] = kingfisher
+    secretlint = secretlint_spans(args.secretlint) if args.secretlint else None
+    if secretlint is not None:
+        anchors["secretlint"] = secretlint
     external_table(anchors)
     print(f"{'scanner':<26} {'µs / 200-byte command line':>27} {'MB/s on mixed output':>21}")
     for name, us, mbs in rows:
