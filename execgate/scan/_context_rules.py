@@ -89,7 +89,20 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-flag",
         "generic",
-        "zip 7z rar ldap sqlcmd bcp mongo smbclient htpasswd",
+        # with the space that follows a program name: "7z" or "rar" alone hit base64 text
+        (
+            "zip ",
+            "7z ",
+            "7za ",
+            "7zr ",
+            "rar ",
+            "ldap",
+            "sqlcmd",
+            "bcp ",
+            "mongo",
+            "smbclient",
+            "htpasswd",
+        ),
         # More programs whose short option is a password: zip/unzip -P, 7z -pSECRET, rar -p,
         # ldapsearch & co. -w, sqlcmd/bcp -P, mongo/mongosh/mongodump -p, smbclient -U user%pw,
         # htpasswd -b FILE USER PASSWORD.

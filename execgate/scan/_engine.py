@@ -191,10 +191,9 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
 _B64_PREFIXES = (
     *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-"),
     *("xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe"),
-    *("sk-proj-", "sk-ant-", "sk-svcacct-", "AKIA", "ASIA", "hf_", "npm_", "pypi-AgEI"),
+    *("sk-proj-", "sk-ant-", "sk-svcacct-", "AKIA", "ASIA", "hf_", ":hf_", "npm_", "pypi-AgEI"),
     "-----BEGIN",  # a PEM private key stored base64-encoded (Kubernetes, CI variables)
 )
-_B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 #: The base64 of the shortest wrapped token (``x:`` + a 20-character AWS key id) is this long.
 _B64_MIN = 28
 #: The automaton's rule index for "a base64-encoded prefix".
@@ -215,14 +214,21 @@ def _b64_fragments(prefix: str) -> list[str]:
     return out
 
 
+#: A base64 run forward from a hit (with its padding), and backward (matched on the reversed
+#: text before the hit): C-speed scans, each character of a run read once.
+_B64_FORWARD = re.compile(r"[A-Za-z0-9+/]*=*")
+_B64_BACKWARD = re.compile(r"[A-Za-z0-9+/]*")
+
+
 def _b64_run(text: str, at: int) -> tuple[int, int]:
-    a = b = at
-    while a > 0 and at - a < MAX_DECODE and text[a - 1] in _B64_ALPHABET:
-        a -= 1
-    while b < len(text) and b - at < MAX_DECODE and text[b] in _B64_ALPHABET:
-        b += 1
-    while b < len(text) and text[b] == "=" and b - at < MAX_DECODE:
-        b += 1
+    """The base64 run around ``at``. Its start is looked for at most ``MAX_DECODE + 1``
+    characters back (a longer run is not decoded anyway); its end is found whole, so that
+    the caller skips every other hit inside it."""
+    m = _B64_FORWARD.match(text, at)
+    b = m.end() if m else at
+    lo = max(0, at - MAX_DECODE - 1)
+    back = _B64_BACKWARD.match(text[lo:at][::-1])
+    a = at - (back.end() if back else 0)
     return a, b
 
 
@@ -281,7 +287,9 @@ def _build_automaton() -> ahocorasick.Automaton:
         for keyword in rule.keywords:
             by_keyword.setdefault(keyword, []).append(index)
     for prefix in _B64_PREFIXES:
-        for fragment in _b64_fragments(prefix):
+        # three-character fragments (hf_ at offsets 1 and 2) hit random base64 too often;
+        # ":hf_" covers the user:token case at those offsets
+        for fragment in filter(lambda f: len(f) >= 4, _b64_fragments(prefix)):
             indices = by_keyword.setdefault(fragment.lower(), [])
             if _B64_INDEX not in indices:
                 indices.append(_B64_INDEX)
