@@ -18,6 +18,7 @@ import string
 import sys
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 B62 = string.ascii_letters + string.digits
@@ -319,6 +320,43 @@ def score(corpus: list[Case], scan: Callable[[str], list[Any]]) -> Counts:
         for f in found:
             if text[f.start : f.end] not in secrets:
                 fp[f.rule_id] += 1
+    return tp, fn, fp
+
+
+#: Cases from other scanners' published fixtures and real public files (see its "about").
+EXTERNAL_CORPUS = Path(__file__).with_name("external_corpus.json")
+
+
+def external_cases() -> list[dict[str, Any]]:
+    """The independent corpus: dicts with text, secret (str, '' unmarked, None negative),
+    format and source."""
+    cases: list[dict[str, Any]] = json.loads(EXTERNAL_CORPUS.read_text())["cases"]
+    return cases
+
+
+def score_spans(
+    corpus: list[dict[str, Any]], spans: Callable[[str], list[tuple[int, int]]]
+) -> Counts:
+    """(true positives, false negatives, false positives) per format for a scanner reporting
+    spans. Scanners draw a secret's edges differently (the password or the whole URL, the
+    token with or without its prefix), so a positive is found when a reported span overlaps
+    its secret, or, when the source did not mark the secret, when any span is reported. A span
+    overlapping no secret is a false positive; in an unmarked positive none is counted."""
+    tp: collections.Counter[str] = collections.Counter()
+    fn: collections.Counter[str] = collections.Counter()
+    fp: collections.Counter[str] = collections.Counter()
+    for case in corpus:
+        text, secret, fmt = case["text"], case["secret"], case["format"]
+        found = spans(text)
+        if secret is None:
+            fp[fmt] += len(found)
+        elif secret == "":
+            (tp if found else fn)[fmt] += 1
+        else:
+            a = text.index(secret)
+            b = a + len(secret)
+            (tp if any(s < b and e > a for s, e in found) else fn)[fmt] += 1
+            fp[fmt] += sum(1 for s, e in found if e <= a or s >= b)
     return tp, fn, fp
 
 

@@ -122,7 +122,7 @@ async def test_denied_env_override(policy: Policy, store_url: str, workspace: Pa
             "argv": ["cat"],
             "stdin": b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n",
         },
-        {"argv": ["echo", "-H", "Authorization: Bearer abcdef0123456789abcdef"]},
+        {"argv": ["echo", "-H", "Authorization: Bearer Zk39xLq0PmW2rT8vA1b2c3"]},
         {"argv": ["echo", "postgres://admin:hunter2x@db:5432/app"]},
     ],
 )

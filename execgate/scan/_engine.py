@@ -4,6 +4,11 @@
 spans. ``scan_request`` walks every place a request can smuggle a credential into a process:
 each argv word and the credential slots of the argv (``--password X``, ``-u user:pass``,
 ``NAME=value``), the command line, every env override (by name and value), and stdin.
+
+A rule's match becomes a finding only when the extracted value passes the checks of
+``_values`` (placeholders, masks, documentation examples, sequences, names) and the rule's
+own (a checksum, a Discord snowflake, a PEM body). Prefixed tokens are also looked for inside
+base64 runs, found by the base64 of their prefixes (``_wrapped_tokens``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ import ahocorasick
 
 from ..models import ExecRequest, Finding
 from ._checksums import CHECKSUMS, entropy
-from ._rules import DOCUMENTED_EXAMPLES, NOT_A_CREDENTIAL_SUFFIX, RULES, Rule, is_placeholder
+from ._rules import NOT_A_CREDENTIAL_SUFFIX, RULES, Rule
+from ._values import (
+    is_documented_example,
+    is_low_entropy_sequence,
+    is_name,
+    is_placeholder,
+    says_fake,
+)
 
 #: The text that replaces a secret span.
 MARKER = "***REDACTED***"
@@ -56,25 +68,108 @@ def _decodes_to_text(value: str) -> bool:
         return False
 
 
+def _discord_id(value: str) -> bool:
+    """A Discord bot token's first segment is the bot's user id (a snowflake: 17-20 digits),
+    base64-encoded."""
+    head = value.split(".", 1)[0]
+    try:
+        raw = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return raw.isdigit() and 17 <= len(raw) <= 20
+
+
+#: PEM armour lines, header fields (Proc-Type:, DEK-Info:) and escaped newlines: what is
+#: left once they are removed is the key body.
+_PEM_NOISE = re.compile(r"-----[A-Z0-9 ]{1,64}-----|[A-Za-z-]{1,32}:[^\n]*|\\[rn]|[\s\"']")
+
+
+def _pem_has_body(value: str) -> bool:
+    """Armour around a placeholder (``<paste your key here>``, ``...``) or nothing is not
+    a key: the body must be base64, at least a few characters of it."""
+    body = _PEM_NOISE.sub("", value)
+    return (
+        len(body) >= 4
+        and re.fullmatch(r"[A-Za-z0-9+/=]+", body) is not None
+        and not is_placeholder(body)
+    )
+
+
+#: File names given where a credential could be (``--token token.txt``).
+_FILE_NAME = re.compile(r"\.(?:txt|json|pem|key|crt|cer|p12|pfx|ya?ml|env|cfg|conf|ini|toml)$")
+
+
+def _password_like(value: str) -> bool:
+    """A value in a password slot: long enough, not a plain lower-case word, a number, a file
+    name, a path or a URL without credentials."""
+    if len(value) < 5 or value.isdigit() or _FILE_NAME.search(value):
+        return False
+    if value.startswith(("/", "./", "../", "~/")) or ("://" in value and "@" not in value):
+        return False  # a path or a URL without credentials (heroku config:set X_URL=https://…)
+    if value.isalpha() and value.islower() and len(value) < 12:
+        return False
+    return entropy(value) >= 1.9
+
+
+#: A token cut short by a mask (``xoxp-123-456-####``, ``ghp_abc***``, ``sk-abc…``).
+_MASK_AFTER = re.compile(r"#{3}|\*{3}|…")
+#: A word glued before the credential word that says the value is derived from it or public.
+_NOT_THE_SECRET_PREFIX = re.compile(r"(?i)(?:hash(?:ed)?|public|checksum|sha\d{0,3}|md5)[_\-]?\Z")
+
+
+def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
+    if rule.check == "discord":
+        return _discord_id(value)
+    if rule.check == "pem":
+        return _pem_has_body(value)
+    if rule.check == "password":
+        return _password_like(value)
+    if rule.check == "value":
+        flag = (m.groupdict().get("flag") or "").lower()
+        if not any(w in flag for w in ("pass", "pwd")) and (
+            is_name(value) or _FILE_NAME.search(value)
+        ):
+            return False
+        return _password_like(value)
+    return True
+
+
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
     value = m.group("secret")
-    if start == end or value in DOCUMENTED_EXAMPLES:
+    if start == end or is_documented_example(value):
         return None
-    if rule.bounded and (
-        (start > 0 and _is_word(text[start - 1])) or (end < len(text) and _is_word(text[end]))
+    glued = False
+    if rule.bounded:
+        if end < len(text) and _is_word(text[end]):
+            return None
+        glued = start > 0 and _is_word(text[start - 1])
+        if glued and not rule.glue_left:
+            return None
+        if says_fake(value) or _MASK_AFTER.match(text, end):
+            return None
+    if rule.placeholder_check and (
+        is_placeholder(value) or is_low_entropy_sequence(value) or says_fake(value)
     ):
         return None
-    if rule.placeholder_check and is_placeholder(value):
-        return None
     if rule.min_entropy and entropy(value) < rule.min_entropy:
+        return None
+    if rule.check is not None and not _check(rule, m, value):
         return None
     if rule.rule_id == "credential-assignment":
         if NOT_A_CREDENTIAL_SUFFIX.search(m.group("suffix") or ""):
             return None
         if value.startswith(("/", "./", "~/", "../", "$", "%", "http://", "https://")):
             return None
+        # a YAML tag (`password: !vault |`, Home Assistant's `!secret name`), not a value
+        if value.startswith("!") and ":" in m.group(0)[m.end("suffix") - m.start() :]:
+            return None
+        name = m.group("name").lower()
+        if not name.startswith("p") and is_name(value):
+            return None  # `--secret=api-key-name`, `token: github-deploy-token`
+        if _NOT_THE_SECRET_PREFIX.search(text, max(0, m.start() - 16), m.start()):
+            return None  # hashed_secret, public_key, secret's checksum
     if rule.rule_id in ("authorization-basic", "docker-config-auth") and not (
         _decodes_to_credential(value)
     ):
@@ -82,8 +177,108 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     if rule.rule_id == "kubernetes-secret-data" and not _decodes_to_text(value):
         return None
     if rule.checksum is not None:
-        return 0.99 if CHECKSUMS[rule.checksum](value) else 0.6
+        if CHECKSUMS[rule.checksum](value):
+            return 0.99
+        # glued to a word and failing its checksum: a substring of something else
+        return None if glued else 0.6
     return rule.confidence
+
+
+# --- prefixed tokens inside base64 ---------------------------------------------------------
+
+#: Prefixes of formats that are found inside base64 (``user:token`` in a Basic header, a
+#: docker ``auth``, a CI variable): the base64 of each prefix, at each of the three byte
+#: alignments, is a keyword; a hit decodes the base64 run around it and scans the text.
+_B64_PREFIXES = (
+    *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-"),
+    *("xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe"),
+    *("sk-proj-", "sk-ant-", "sk-svcacct-", "AKIA", "ASIA", "hf_", ":hf_", "npm_", "pypi-AgEI"),
+    "-----BEGIN",  # a PEM private key stored base64-encoded (Kubernetes, CI variables)
+)
+#: The base64 of the shortest wrapped token (``x:`` + a 20-character AWS key id) is this long.
+_B64_MIN = 28
+#: The automaton's rule index for "a base64-encoded prefix".
+_B64_INDEX = len(RULES)
+
+
+def _b64_fragments(prefix: str) -> list[str]:
+    """The base64 characters fixed by ``prefix`` alone, at byte offsets 0, 1 and 2."""
+    raw = prefix.encode()
+    out = []
+    for k in range(3):
+        enc = base64.b64encode(b"\0" * k + raw + b"\0" * 3).decode()
+        out.append(
+            "".join(
+                c for i, c in enumerate(enc) if 6 * i >= 8 * k and 6 * i + 6 <= 8 * (k + len(raw))
+            )
+        )
+    return out
+
+
+#: A base64 run forward from a hit (with its padding), and backward (matched on the reversed
+#: text before the hit): C-speed scans, each character of a run read once.
+_B64_FORWARD = re.compile(r"[A-Za-z0-9+/]*=*")
+_B64_BACKWARD = re.compile(r"[A-Za-z0-9+/]*")
+
+
+def _b64_run(text: str, at: int) -> tuple[int, int]:
+    """The base64 run around ``at``. Its start is looked for at most ``MAX_DECODE + 1``
+    characters back (a longer run is not decoded anyway); its end is found whole, so that
+    the caller skips every other hit inside it."""
+    m = _B64_FORWARD.match(text, at)
+    b = m.end() if m else at
+    lo = max(0, at - MAX_DECODE - 1)
+    back = _B64_BACKWARD.match(text[lo:at][::-1])
+    a = at - (back.end() if back else 0)
+    return a, b
+
+
+def _wrapped_tokens(text: str, starts: list[int], location: str) -> list[Finding]:
+    """Prefixed tokens inside base64 runs: the whole run is the finding (it is what must be
+    redacted), with the inner token's rule and confidence."""
+    out: list[Finding] = []
+    end = 0
+    for at in sorted(starts):
+        if at < end:
+            continue  # inside a run already looked at: one decode per run
+        a, b = _b64_run(text, at)
+        end = b
+        if not _B64_MIN <= b - a <= MAX_DECODE:
+            continue
+        run = text[a:b].rstrip("=")
+        # the run may start with word characters glued before the base64 ("token" + b64):
+        # try the four alignments from the hit's side
+        for skip in range(4):
+            body = run[skip:]
+            body = body[: len(body) - len(body) % 4 if len(body) % 4 == 1 else len(body)]
+            try:
+                raw = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+            except (binascii.Error, ValueError):
+                continue
+            decoded = raw.decode("latin-1")
+            inner = [
+                f
+                for f in scan_text(decoded, location, _wrapped=False)
+                if (RULES_BY_ID[f.rule_id].glue_left or f.rule_id == "private-key")
+                and f.confidence >= REJECT_CONFIDENCE
+            ]
+            if inner:
+                best = max(inner, key=lambda f: f.confidence)
+                out.append(
+                    Finding(
+                        rule_id=best.rule_id,
+                        provider=best.provider,
+                        location=location,
+                        start=a + skip,
+                        end=b,
+                        confidence=best.confidence,
+                    )
+                )
+                break
+    return out
+
+
+RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 
 
 def _build_automaton() -> ahocorasick.Automaton:
@@ -92,6 +287,13 @@ def _build_automaton() -> ahocorasick.Automaton:
     for index, rule in enumerate(RULES):
         for keyword in rule.keywords:
             by_keyword.setdefault(keyword, []).append(index)
+    for prefix in _B64_PREFIXES:
+        # three-character fragments (hf_ at offsets 1 and 2) hit random base64 too often;
+        # ":hf_" covers the user:token case at those offsets
+        for fragment in filter(lambda f: len(f) >= 4, _b64_fragments(prefix)):
+            indices = by_keyword.setdefault(fragment.lower(), [])
+            if _B64_INDEX not in indices:
+                indices.append(_B64_INDEX)
     for keyword, indices in by_keyword.items():
         automaton.add_word(keyword, (len(keyword), tuple(indices)))
     automaton.make_automaton()
@@ -136,6 +338,17 @@ _DENSE = 64
 
 
 def _matches(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[str]]:
+    if rule.each is None:
+        return _candidates(rule, text, starts)
+    each = rule.each
+    return (
+        m
+        for command in _candidates(rule, text, starts)
+        for m in each.finditer(text, command.start("args"), command.end("args"))
+    )
+
+
+def _candidates(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[str]]:
     if len(starts) > _DENSE and not rule.pattern.flags & re.IGNORECASE:
         yield from rule.pattern.finditer(text)
         return
@@ -159,13 +372,16 @@ def _matches(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[str]
         yield from rule.pattern.finditer(text, a, b)
 
 
-def scan_text(text: str, location: str = "text") -> list[Finding]:
+def scan_text(text: str, location: str = "text", *, _wrapped: bool = True) -> list[Finding]:
     """Every potential secret in ``text``, sorted by start offset, overlaps merged."""
     hits: dict[int, list[int]] = {}
     for end, (length, indices) in _AUTOMATON.iter(_lower_same_length(text)):
         for index in indices:
             hits.setdefault(index, []).append(end - length + 1)
     found: list[Finding] = []
+    wrapped = hits.pop(_B64_INDEX, None)
+    if wrapped and _wrapped:
+        found += _wrapped_tokens(text, wrapped, location)
     for index, starts in hits.items():
         rule = RULES[index]
         seen: set[tuple[int, int]] = set()

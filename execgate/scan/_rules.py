@@ -1,9 +1,12 @@
-"""The secret rules, written as a table: rule id, provider, keywords, pattern, confidence.
+"""The secret rules of vendor formats and structures, written as a table: rule id, provider,
+keywords, pattern, confidence. ``RULES`` is this table followed by the command-line context
+rules of ``_context_rules``.
 
-Each pattern has exactly one capturing group ``secret``: the span that is reported and
-redacted. Patterns are anchored on structure a credential cannot avoid (a vendor prefix, a
-PEM armour line, an ``Authorization`` header, the ``user:password@`` of a URL, a credential
-name in an assignment), never on entropy over every token.
+Each pattern has one group named ``secret``: the span that is reported and redacted (other
+named groups, such as a quote or an option name, only help the match). Patterns are
+anchored on structure a credential cannot avoid (a vendor prefix, a PEM armour line, an
+``Authorization`` header, the ``user:password@`` of a URL, a credential name in an
+assignment), never on entropy over every token.
 
 Speed: a rule runs only when one of its ``keywords`` (lower case) occurs in the lower-cased
 text — a C substring search — and its pattern starts with a literal where it can, so the
@@ -16,71 +19,37 @@ backtrack catastrophically (tested with long adversarial strings).
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import attrs
-
-
-@attrs.frozen
-class Rule:
-    rule_id: str
-    provider: str
-    keywords: tuple[str, ...]
-    pattern: re.Pattern[str]
-    confidence: float
-    #: A value that looks like a placeholder (``$TOKEN``, ``<token>``, ``****``) is not a
-    #: finding: the rule matches on context, not on the value's own shape.
-    placeholder_check: bool = False
-    #: The secret must not be glued to word characters on either side.
-    bounded: bool = False
-    #: Minimum Shannon entropy (bits per character) of the value; for context rules only.
-    min_entropy: float = 0.0
-    #: A checksum validator name (see ``_checksums``): a valid checksum raises confidence,
-    #: an invalid one lowers it (kept, redacted, not refused by default).
-    checksum: str | None = None
-    #: The match starts exactly where one of the keywords starts (the keyword is the
-    #: pattern's literal prefix, up to case): the engine then tries one anchored match per
-    #: keyword hit instead of searching. False: search a window around each hit.
-    anchored: bool = True
-
-
-def _make(
-    rule_id: str, provider: str, keywords: str, pattern: str, confidence: float, **kw: Any
-) -> Rule:
-    return Rule(rule_id, provider, tuple(keywords.split()), re.compile(pattern), confidence, **kw)
-
-
-def _token(
-    rule_id: str, provider: str, keywords: str, pattern: str, confidence: float = 0.95, **kw: Any
-) -> Rule:
-    """A vendor token: fixed prefix, fixed alphabet, must stand alone."""
-    return _make(rule_id, provider, keywords, pattern, confidence, bounded=True, **kw)
-
-
-def _ctx(
-    rule_id: str, provider: str, keywords: str, pattern: str, confidence: float = 0.85, **kw: Any
-) -> Rule:
-    """A value found by its context (a header, an assignment, a URL): placeholders excluded."""
-    return _make(rule_id, provider, keywords, pattern, confidence, placeholder_check=True, **kw)
-
+from ._context_rules import CONTEXT_RULES
+from ._rule import Rule
+from ._rule import ctx as _ctx
+from ._rule import make as _make
+from ._rule import token as _token
+from ._values import DOCUMENTED_EXAMPLES, is_placeholder
 
 _B62 = "A-Za-z0-9"
 _URLSAFE = "A-Za-z0-9_\\-"
 
-RULES: tuple[Rule, ...] = (
+_VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     # --- cloud providers ------------------------------------------------------------------
     _token(
         "aws-access-key-id",
         "aws",
         "akia asia abia acca",
         r"(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})",
+        glue_left=True,
     ),
     _ctx(
         "aws-secret-access-key",
         "aws",
-        "secret_access_key secretaccesskey secret-access-key",
-        r"(?i)secret[_\-]?access[_\-]?key[\"']?\s*[=:]\s*[\"']?(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
+        "secret_access_key secretaccesskey secret-access-key aws_secret_key aws-secret-key "
+        "awssecretkey awssecretaccesskey",
+        # "=" or ":" (env files, JSON, YAML) or a space (`aws configure set NAME VALUE`,
+        # ini files written by hand), the value bare or quoted.
+        r"(?i)(?:secret[_\-]?access|aws[_\-]?secret)[_\-]?key[\"']?(?:\s*[=:]\s*|[ \t]+)[\"']?"
+        r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
         0.9,
+        anchored=False,
     ),
     _token("google-api-key", "google", "aiza", r"(?P<secret>AIza[" + _URLSAFE + r"]{35})"),
     _token(
@@ -98,8 +67,11 @@ RULES: tuple[Rule, ...] = (
     _ctx(
         "azure-storage-key",
         "azure",
-        "accountkey",
-        r"(?i)AccountKey\s*=\s*(?P<secret>[A-Za-z0-9+/]{86}==)",
+        "accountkey account_key account-key storage_key storage-key",
+        # a connection string's AccountKey=, AZURE_STORAGE_KEY / _ACCOUNT_KEY / _ACCESS_KEY,
+        # `az storage ... --account-key VALUE`
+        r"(?i)(?:AccountKey|account[_\-]key|storage[_\-](?:access[_\-])?key)[\"']?"
+        r"(?:\s*[=:]\s*|[ \t]+)[\"']?(?P<secret>[A-Za-z0-9+/]{86}==)",
         0.95,
     ),
     _ctx(
@@ -127,7 +99,14 @@ RULES: tuple[Rule, ...] = (
         "dop_v1_ doo_v1_ dor_v1_",
         r"(?P<secret>do[por]_v1_[a-f0-9]{64})",
     ),
-    _token("databricks-token", "databricks", "dapi", r"(?P<secret>dapi[a-f0-9]{32}(?:-\d)?)", 0.9),
+    _token(
+        "databricks-token",
+        "databricks",
+        "dapi dose",
+        r"(?P<secret>(?:dapi|dose)[a-fA-F0-9]{32}(?:-\d)?)",
+        0.9,
+        glue_left=True,
+    ),
     _token("flyio-token", "fly.io", "fo1_", r"(?P<secret>fo1_[" + _URLSAFE + r"]{43})"),
     _token("heroku-api-key", "heroku", "hrku-", r"(?P<secret>HRKU-[" + _URLSAFE + r"]{60})"),
     _token("pulumi-token", "pulumi", "pul-", r"(?P<secret>pul-[a-f0-9]{40})"),
@@ -159,6 +138,7 @@ RULES: tuple[Rule, ...] = (
         r"(?P<secret>gh[pousr]_[" + _B62 + r"]{36})",
         0.9,
         checksum="github",
+        glue_left=True,
     ),
     _token(
         "github-fine-grained-pat",
@@ -166,12 +146,14 @@ RULES: tuple[Rule, ...] = (
         "github_pat_",
         r"(?P<secret>github_pat_[" + _B62 + r"]{22}_[" + _B62 + r"]{59})",
         0.98,
+        glue_left=True,
     ),
     _token(
         "gitlab-token",
         "gitlab",
         "glpat- gldt- glrt- glptt- glsoat- glcbt-",
         r"(?P<secret>gl(?:pat|dt|rt|ptt|soat|cbt)-[" + _URLSAFE + r"]{20,1024})",
+        glue_left=True,
     ),
     _token(
         "gitlab-runner-registration",
@@ -179,13 +161,22 @@ RULES: tuple[Rule, ...] = (
         "gr1348941",
         r"(?P<secret>GR1348941[" + _URLSAFE + r"]{20,1024})",
     ),
-    _token("npm-token", "npm", "npm_", r"(?P<secret>npm_[" + _B62 + r"]{36})", 0.9, checksum="npm"),
+    _token(
+        "npm-token",
+        "npm",
+        "npm_",
+        r"(?P<secret>npm_[" + _B62 + r"]{36})",
+        0.9,
+        checksum="npm",
+        glue_left=True,
+    ),
     _token(
         "pypi-token",
         "pypi",
         "pypi-ageichlwas5vcmc",
         r"(?P<secret>pypi-AgEIcHlwaS5vcmc[" + _URLSAFE + r"]{50,1024})",
         0.99,
+        glue_left=True,
     ),
     _token("rubygems-token", "rubygems", "rubygems_", r"(?P<secret>rubygems_[a-f0-9]{48})"),
     _token("dockerhub-pat", "docker", "dckr_pat_", r"(?P<secret>dckr_pat_[" + _URLSAFE + r"]{27})"),
@@ -195,6 +186,7 @@ RULES: tuple[Rule, ...] = (
         "hf_ api_org_",
         r"(?P<secret>(?:hf_|api_org_)[" + _B62 + r"]{34})",
         0.9,
+        glue_left=True,
     ),
     _token("clojars-token", "clojars", "clojars_", r"(?P<secret>CLOJARS_[a-z0-9]{60})"),
     _token(
@@ -215,6 +207,7 @@ RULES: tuple[Rule, ...] = (
         + r"]{20,1024})",
         0.97,
         anchored=False,
+        glue_left=True,
     ),
     _token(
         "openai-project-key",
@@ -222,20 +215,25 @@ RULES: tuple[Rule, ...] = (
         "sk-proj-",
         r"(?P<secret>sk-proj-[" + _URLSAFE + r"]{40,1024})",
         0.95,
+        glue_left=True,
     ),
     _token(
         "anthropic-api-key",
         "anthropic",
         "sk-ant-",
-        r"(?P<secret>sk-ant-(?:api|admin)\d\d-[" + _URLSAFE + r"]{32,1024})",
+        r"(?P<secret>sk-ant-(?:api|admin)\d\d-[" + _URLSAFE + r"]{93}AA)",
         0.98,
+        glue_left=True,
     ),
     # --- messaging, payments, SaaS ---------------------------------------------------------
     _token(
         "slack-token",
         "slack",
         "xoxb- xoxp- xoxa- xoxr- xoxs- xoxe",
-        r"(?P<secret>xox(?:[abprs]|e(?:\.xox[bp])?)-[" + _B62 + r"\-]{10,1024})",
+        # xox?-<team or user id digits>-<more digits and random>; rotating xoxe.xoxp-1-<long>
+        r"(?P<secret>xox[abprs]-\d{6,15}-[" + _B62 + r"\-]{8,1024}"
+        r"|xoxe(?:\.xox[bp])?-\d-[" + _B62 + r"]{60,1024})",
+        glue_left=True,
     ),
     _token(
         "slack-app-token", "slack", "xapp-", r"(?P<secret>xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,1024})"
@@ -258,21 +256,24 @@ RULES: tuple[Rule, ...] = (
         "discord-bot-token",
         "discord",
         "discord",
-        r"(?i)discord[\w\s\"':=]{0,30}?(?P<secret>[MNO][A-Za-z\d]{23,25}\.[\w-]{6}\.[\w-]{27,38})",
+        r"(?i)discord[\w\s\"':=]{0,30}?(?P<secret>[MNO][\w-]{23,27}\.[\w-]{6,7}\.[\w-]{27,40})",
         0.85,
+        check="discord",
     ),
-    _token(
+    _make(
         "telegram-bot-token",
         "telegram",
         ":aa",
-        r"(?P<secret>\d{8,10}:AA[" + _URLSAFE + r"]{33})",
+        # In API URLs the token follows "bot" with no separator (api.telegram.org/bot<id>:AA...).
+        r"(?:(?<=bot)|(?<![A-Za-z0-9_]))(?P<secret>\d{8,10}:AA[" + _URLSAFE + r"]{33})(?![\w-])",
+        0.95,
         anchored=False,
     ),
     _token(
         "stripe-secret-key",
         "stripe",
         "sk_live_ rk_live_",
-        r"(?P<secret>[sr]k_live_[" + _B62 + r"]{20,1024})",
+        r"(?P<secret>[sr]k_live_[" + _B62 + r"]{10,1024})",
         0.97,
     ),
     _token(
@@ -289,7 +290,8 @@ RULES: tuple[Rule, ...] = (
         "square-token",
         "square",
         "sq0atp- sq0csp- eaaa",
-        r"(?P<secret>sq0atp-[" + _URLSAFE + r"]{22}|sq0csp-[" + _URLSAFE + r"]{43})",
+        r"(?P<secret>sq0atp-[" + _URLSAFE + r"]{22}|sq0csp-[" + _URLSAFE + r"]{43}"
+        r"|EAAA[" + _URLSAFE + r"]{60})",
     ),
     _token("twilio-api-key", "twilio", "sk", r"(?P<secret>SK[0-9a-fA-F]{32})", 0.75),
     _token(
@@ -327,8 +329,10 @@ RULES: tuple[Rule, ...] = (
     _token(
         "doppler-token",
         "doppler",
-        "dp.pt. dp.st. dp.ct.",
-        r"(?P<secret>dp\.(?:pt|st|ct|sa|scim)\.[" + _B62 + r"]{40,1024})",
+        "dp.pt. dp.st. dp.ct. dp.sa. dp.scim. dp.audit.",
+        # personal, service (dp.st.<config>.), CLI, service account, SCIM and audit tokens
+        r"(?P<secret>dp\.(?:pt|st|ct|sa|scim|audit)\.(?:[a-z0-9_\-]{1,32}\.)?"
+        r"[" + _B62 + r"]{40,1024})",
     ),
     _token(
         "sentry-token",
@@ -389,6 +393,7 @@ RULES: tuple[Rule, ...] = (
         ),
         0.99,
         anchored=False,
+        check="pem",
     ),
     _token(
         "age-secret-key",
@@ -413,8 +418,11 @@ RULES: tuple[Rule, ...] = (
     _ctx(
         "authorization-bearer",
         "http",
-        "bearer",
-        r"(?i)(?:authorization|proxy-authorization)\s*[:=]\s*[\"']?bearer\s+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
+        "bearer authorization",
+        # a header line, a JSON or dict entry ("Authorization": "Bearer ..."); GitHub's
+        # "token" scheme is the same thing
+        r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer|token)\s+"
+        r"(?P<secret>[A-Za-z0-9\-._~+/]{1,4096}=*)",
         0.9,
         anchored=False,
     ),
@@ -422,7 +430,7 @@ RULES: tuple[Rule, ...] = (
         "authorization-basic",
         "http",
         "basic",
-        r"(?i)(?:authorization|proxy-authorization)\s*[:=]\s*[\"']?basic\s+(?P<secret>[A-Za-z0-9+/]{8,1024}=*)",
+        r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?basic\s+(?P<secret>[A-Za-z0-9+/]{8,1024}=*)",
         0.85,
         anchored=False,
     ),
@@ -432,7 +440,9 @@ RULES: tuple[Rule, ...] = (
         "://",
         # Anchored on "://" (a fast literal); the scheme before it does not matter.
         # '#' is allowed in the password: agents type it raw, and the '@' must follow anyway.
-        r"://[^\s:/?#@\"'`]{1,256}:(?P<secret>[^\s/?@\"'`]{1,256})@",
+        # The user may be empty (redis://:password@host); a raw '@' in the password is taken
+        # up to the last '@' before the host.
+        r"://[^\s:/?#@\"'`]{0,256}:(?P<secret>[^\s/?\"'`]{1,256})@(?=[^\s@/?\"'`]*(?:[\s/?#\"'`]|\Z))",
         0.85,
     ),
     _ctx(
@@ -467,36 +477,18 @@ RULES: tuple[Rule, ...] = (
         "credential-assignment",
         "generic",
         "password passwd pwd secret token api_key apikey api-key access_key private_key credential",
-        # NAME=value / NAME: value where NAME ends in a credential word (.env lines,
-        # PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential word so the
-        # engine's first-character skip applies; the value must look random enough.
+        # NAME=value / NAME: value (Go's :=, Ruby's => too) where NAME ends in a credential
+        # word (.env lines, PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential
+        # word so the engine's first-character skip applies; the value must look random enough.
         r"(?i)(?P<name>password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key"
-        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12})[\"']?[ \t]*(?:=|:[ \t])"
+        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12})[\"']?[ \t]*(?:=>?|:=|:[ \t])"
         r"[ \t]*[\"']?(?P<secret>[^\s\"'`,;{}()<>]{6,256})",
         0.8,
         min_entropy=2.5,
     ),
 )
 
-# Values that stand for a credential rather than being one. Only consulted by context rules
-# (``placeholder_check``): a vendor-prefixed token is a finding whatever it says.
-_PLACEHOLDER = re.compile(
-    r"""(?ix)^(?:
-        \$\{?[A-Za-z_][A-Za-z0-9_]*\}?      # $TOKEN, ${TOKEN}
-      | \$\{\{.*\}\}                         # ${{ secrets.X }}
-      | \$\(.*\)                             # $(cat file)
-      | %[A-Za-z_][A-Za-z0-9_]*%             # %TOKEN%
-      | <[^<>]*>                             # <token>
-      | \{\{.*\}\}                           # {{ token }}
-      | \[[^\]]*\]                           # [redacted]
-      | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
-      | \**REDACTED\**                       # already redacted
-      | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?\w*
-      | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
-      | (?:none|null|true|false|undefined)
-      | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
-    )$"""
-)
+RULES: tuple[Rule, ...] = _VENDOR_AND_STRUCTURE + CONTEXT_RULES
 
 #: Name suffixes after a credential word that say the value is not the credential itself.
 NOT_A_CREDENTIAL_SUFFIX = re.compile(
@@ -504,15 +496,4 @@ NOT_A_CREDENTIAL_SUFFIX = re.compile(
     r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit)$"
 )
 
-#: Vendors' documented example credentials: never findings.
-DOCUMENTED_EXAMPLES = frozenset(
-    {
-        "AKIAIOSFODNN7EXAMPLE",
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        "ASIAIOSFODNN7EXAMPLE",
-    }
-)
-
-
-def is_placeholder(value: str) -> bool:
-    return len(value) < 4 or value in DOCUMENTED_EXAMPLES or _PLACEHOLDER.match(value) is not None
+__all__ = ["DOCUMENTED_EXAMPLES", "NOT_A_CREDENTIAL_SUFFIX", "RULES", "Rule", "is_placeholder"]

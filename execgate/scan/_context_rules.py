@@ -1,0 +1,173 @@
+"""Secrets found by the command line around them, written as a table.
+
+A password has no shape of its own: what makes ``'Zx8!kq2Lmn'`` a secret is the option or
+the pipe it sits in (``curl -u user:…``, ``mysql -p…``, ``echo … | sudo -S``, ``--api-key …``,
+``fly secrets set NAME=…``, an ``X-Api-Key:`` or ``Authorization: Bot`` header). Each rule
+here names such a slot; the engine then checks the extracted value alone (a placeholder, a
+mask, a low-entropy sequence, a secret's name, a value too short to be a password: no finding).
+
+These complement :func:`execgate.scan.argv_slots`, which finds the same slots in a parsed
+argv: the rules here read text (a shell command line, a script, program output).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._rule import Rule, ctx
+
+#: A value bare or quoted. Quoted, it runs to the closing quote (spaces allowed); bare, to the
+#: next space, quote or shell operator. ``q`` is the quote, for a closing ``(?(q)(?P=q))``.
+_VALUE = r"""(?P<q>['"])?(?P<secret>(?(q)[^'"\n]{1,256}|[^\s'"`;|&<>()]{1,256}))"""
+#: The rest of one shell command: no newline, pipe, ``;`` or ``&``.
+_SAME_COMMAND = r"[^\n|;&]{0,256}?"
+
+#: Option names whose value is a credential for any program (``--api-key``, ``--db-password``,
+#: ``-token``, ``--oauth2-bearer``). A name, not a value, is what ``--secret`` takes in some
+#: CLIs (``gcloud ... --secret=api-key-name``): the engine's ``value`` check drops names.
+_SECRET_OPTION = (
+    r"(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pwd|pass|token|api-?key|api-?token|api-?secret"
+    r"|access-?token|auth-?token|secret|client-?secret|secret-?key|access-?key|private-?token"
+    r"|bearer|oauth2?-?bearer|oauth-?token|account-?key|master-?key|sas-?token|auth-?key"
+    # gpg --passphrase, keytool -storepass/-keypass, openssl -passin/-passout pass:...
+    r"|passphrase|storepass|keypass|passin|passout)"
+)
+
+CONTEXT_RULES: tuple[Rule, ...] = (
+    ctx(
+        "discord-bot-token",
+        "discord",
+        ("bot ",),
+        # Discord's own scheme: "Authorization: Bot <user id>.<timestamp>.<hmac>"
+        r"(?i)authorization[\"']?\s*[:=]\s*[\"']?bot\s+"
+        r"(?P<secret>[\w-]{20,40}\.[\w-]{5,8}\.[\w-]{20,45})",
+        0.95,
+        anchored=False,
+        check="discord",
+    ),
+    ctx(
+        "credential-userpass",
+        "generic",
+        ("curl", "wget", "http ", "https "),
+        # curl -u user:pass, --user=user:pass, -U (proxy), httpie -a/--auth; the user part
+        # may be quoted separately (-u user:'pass'), the whole pair too (-u 'user:pass').
+        r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-u|--user|-U|--proxy-user|-a"
+        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}:[\"']?(?P<secret>[^\s\"'`]{1,256})",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        "mysql mariadb sshpass redis-cli login",
+        # Short options that carry a password only for these programs (elsewhere -p is a
+        # port, a parent directory...): mysql's attached -pSECRET (a bare -p prompts),
+        # sshpass -p, redis-cli -a, `docker/podman/helm registry login -p`.
+        r"(?:(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\s" + _SAME_COMMAND + r"(?<!\S)-p"
+        r"(?=\S)|(?:sshpass|redis-cli)\s"
+        + _SAME_COMMAND
+        + r"(?<!\S)-[pa][ \t]*|login\s"
+        + _SAME_COMMAND
+        + r"(?<!\S)-p[ \t]+)"
+        + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        "-password -passwd -pwd -pass -token -api -secret -access -auth -bearer -key -storepass "
+        "-keypass",
+        r"(?i)(?<![\w-])--?(?!no-)(?P<flag>" + _SECRET_OPTION + r")(?:=|[ \t]+)(?!-)"
+        r"(?!(?:env|file|fd):)(?:pass:)?" + _VALUE,
+        0.9,
+        anchored=False,
+        check="value",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        # with the space that follows a program name: "7z" or "rar" alone hit base64 text
+        (
+            "zip ",
+            "7z ",
+            "7za ",
+            "7zr ",
+            "rar ",
+            "ldap",
+            "sqlcmd",
+            "bcp ",
+            "mongo",
+            "smbclient",
+            "htpasswd",
+        ),
+        # More programs whose short option is a password: zip/unzip -P, 7z -pSECRET, rar -p,
+        # ldapsearch & co. -w, sqlcmd/bcp -P, mongo/mongosh/mongodump -p, smbclient -U user%pw,
+        # htpasswd -b FILE USER PASSWORD.
+        r"(?:(?:zip|unzip|zipcloak)\s" + _SAME_COMMAND + r"(?<!\S)-P[ \t]+"
+        r"|(?:7z|7za|7zr|rar|unrar)\s" + _SAME_COMMAND + r"(?<!\S)-p(?=\S)"
+        r"|ldap[a-z]{0,10}\s" + _SAME_COMMAND + r"(?<!\S)-w[ \t]+"
+        r"|(?:sqlcmd|bcp)\s" + _SAME_COMMAND + r"(?<!\S)-P[ \t]*"
+        r"|mongo[a-z]{0,8}\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+(?!-)"
+        r"|smbclient\s" + _SAME_COMMAND + r"(?<!\S)-U[ \t]*[^\s%]{1,64}%"
+        r"|htpasswd[ \t]+-[a-zA-Z]{0,6}b[a-zA-Z]{0,6}[ \t]+\S{1,256}[ \t]+\S{1,64}[ \t]+)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-stdin",
+        "generic",
+        ("sudo", "password-stdin", "passwd", "chpasswd"),
+        # A password piped into a program that reads it from stdin:
+        # echo 'pw' | sudo -S ..., echo pw | docker login --password-stdin, ... | chpasswd
+        r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?" + _VALUE + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
+        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|[^\n|;&]{0,256}?--password-stdin"
+        r"|passwd\s+--stdin|chpasswd)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "secrets-set",
+        "generic",
+        ("secrets set", "secret set", "config:set", "secrets:set", "env:set", "create secret"),
+        # Every NAME=value given to a secret store's CLI is a secret: fly/flyctl/doppler
+        # `secrets set`, heroku/dokku `config:set`, `gh secret set NAME --body VALUE`,
+        # `kubectl create secret generic --from-literal=NAME=VALUE`.
+        r"(?:secrets?[ \t]+set|config:set|secrets:set|env:set|create[ \t]+secret)\b"
+        r"(?P<args>[^\n|;&]{1,2048})",
+        0.9,
+        anchored=False,
+        each=re.compile(
+            r"(?:(?<=\s)(?:--from-literal=)?[A-Za-z_][\w.\-]{0,127}=|(?<=\s)(?:--body|-b)"
+            r"(?:=|[ \t]+))" + _VALUE
+        ),
+        check="password",
+    ),
+    ctx(
+        "api-key-header",
+        "http",
+        "x-api-key api-key apikey x-auth-token private-token x-access-token subscription-key",
+        # API-key headers: X-Api-Key, GitLab's PRIVATE-TOKEN, Azure's
+        # Ocp-Apim-Subscription-Key, Google's X-Goog-Api-Key...
+        r"(?i)(?<![\w-])(?:x-(?:goog-)?api-?key|api-?key|x-auth-token|private-token|x-access-token"
+        r"|x-api-token|ocp-apim-subscription-key)[\"']?[ \t]*:[ \t]*[\"']?"
+        r"(?P<secret>[A-Za-z0-9._~+/=\-]{8,512})",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "twilio-auth-token",
+        "twilio",
+        "twilio",
+        # 32 hex characters after the account SID (-u AC...:token) or named as the auth token.
+        r"(?:AC[0-9a-f]{32}:|(?i:auth[_\-]?token)[\"']?\s*[=:]\s*[\"']?)"
+        r"(?P<secret>[0-9a-f]{32})(?![0-9A-Za-z])",
+        0.95,
+        anchored=False,
+    ),
+)

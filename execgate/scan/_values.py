@@ -1,0 +1,119 @@
+"""What a matched value says about itself, apart from where it was found. Pure.
+
+A rule finds a candidate by its context or its prefix; these checks then decide whether the
+extracted value is a credential or stands for one: a placeholder (``$TOKEN``, ``<paste it
+here>``, ``sk-...``), a mask (``sk-...2182d4f``), a vendor's documentation example (AWS's
+``AKIAIOSFODNN7EXAMPLE``, jwt.io's token), a fake that says so (``xoxb-not-a-real-token``),
+a low-entropy sequence (``abcdefgh...``, ``0123...``) or the *name* of a secret
+(``api-key-name``). Each looks at the value only, never at the text around it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+import re
+
+# Values that stand for a credential rather than being one.
+_PLACEHOLDER = re.compile(
+    r"""(?ix)^(?:
+        \$\{?[A-Za-z_][A-Za-z0-9_]*\}?      # $TOKEN, ${TOKEN}
+      | \$\{\{.*\}\}                         # ${{ secrets.X }}
+      | \$\(.*\)                             # $(cat file)
+      | %[A-Za-z_][A-Za-z0-9_]*%             # %TOKEN%
+      | <[^<>]*>                             # <token>
+      | \{\{.*\}\}                           # {{ token }}
+      | \[[^\]]*\]                           # [redacted]
+      | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
+      | \**REDACTED\**                       # already redacted
+      | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?\w*
+      | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
+      | (?:none|null|true|false|undefined)
+      | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
+    )$"""
+)
+
+#: A value with an elision in it is a mask or a placeholder (``sk-...``, ``sk-…2182d4f``,
+#: ``ghp_****abcd``), or a template with an angle-bracketed hole (``key-<paste here>``).
+_MASKED = re.compile(r"\.\.\.|…|\*\*\*|###|^<|>$|<[^<>]{0,64}>|\{\{|\$\{")
+
+#: Words a value uses to say it is not real. Vendor tokens are random: the chance that one
+#: spells any of these is below one in ten thousand.
+_FAKE_WORDS = re.compile(
+    r"(?i)not[-_.]?a[-_.]?real|not[-_.]?real|fake|dummy|example|sample|placeholder|your[-_.]?"
+    r"(?:api|token|key|secret|own)|redacted|changeme|replace[-_.]?me|"
+    r"insert[-_.]?(?:your|key|token|here)|xxxxxx"
+)
+
+#: Vendors' documented example credentials: never findings.
+DOCUMENTED_EXAMPLES = frozenset(
+    {
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "ASIAIOSFODNN7EXAMPLE",
+        "AKIAI44QH8DHBEXAMPLE",
+        "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    }
+)
+
+#: jwt.io's example tokens all carry this subject and name (compared with spaces removed).
+_JWT_EXAMPLE_CLAIMS = ('"sub":"1234567890"', '"name":"JohnDoe"')
+
+#: Keyboard walks, row after row, either way.
+_KEYBOARD = "1234567890qwertyuiopasdfghjklzxcvbnm"
+
+#: A secret's *name*: lower-case words joined by ``-``, ``_``, ``.``, ``:`` or ``/``
+#: (``api-key-name``, ``prod.stripe.key``, ``pkg.main:main``), or an upper-case constant
+#: (``ACCESS_TOKEN``); no digits. Read as a name only where a rule's option or variable can
+#: hold either (``--secret``, ``--token``), never after ``password``.
+_NAME = re.compile(r"^(?:[a-z]{2,32}(?:[-_.:/][a-z]{1,32}){1,8}|[A-Z]{2,32}(?:_[A-Z]{1,32}){1,8})$")
+
+
+def is_placeholder(value: str) -> bool:
+    return (
+        len(value) < 4
+        or value in DOCUMENTED_EXAMPLES
+        or _PLACEHOLDER.match(value) is not None
+        or _MASKED.search(value) is not None
+    )
+
+
+def says_fake(value: str) -> bool:
+    """The value spells out that it is a fixture (``xoxb-not-a-real-token-...``)."""
+    return _FAKE_WORDS.search(value) is not None
+
+
+def is_documented_example(value: str) -> bool:
+    if value in DOCUMENTED_EXAMPLES or value.endswith(("EXAMPLE", "EXAMPLEKEY")):
+        return True
+    if value.startswith("eyJ") and value.count(".") >= 2:
+        payload = value.split(".")[1]
+        try:
+            claims = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        except (binascii.Error, ValueError):
+            return False
+        text = claims.decode("utf-8", "replace").replace(" ", "")
+        return all(c in text for c in _JWT_EXAMPLE_CLAIMS)
+    return False
+
+
+def is_low_entropy_sequence(value: str) -> bool:
+    """Runs, steps and short repeats: ``abcdefghij``, ``0123456789``, ``aaaa1111``,
+    ``abcabcabc``, ``qwertyuiop``. Values under 8 characters are left to other checks."""
+    n = len(value)
+    if n < 8:
+        return False
+    low = value.lower()
+    steps = sum(1 for a, b in itertools.pairwise(low) if abs(ord(a) - ord(b)) <= 1)
+    if steps >= 0.75 * (n - 1):
+        return True
+    for period in range(1, min(4, n // 3) + 1):
+        if all(low[i] == low[i % period] for i in range(n)):
+            return True
+    return low in _KEYBOARD or low[::-1] in _KEYBOARD
+
+
+def is_name(value: str) -> bool:
+    """A secret's name rather than its value (``api-key-name``)."""
+    return _NAME.match(value) is not None
