@@ -390,7 +390,8 @@ from execgate.process._tree import CgroupContainment
 
 tmp = sys.argv[1]
 with open(os.path.join(tmp, "policy.toml"), "w") as f:
-    f.write(f'version = 1\\n[workspace]\\nroot = "{tmp}"\\n'
+    os.makedirs(os.path.join(tmp, "ws"), exist_ok=True)
+    f.write(f'version = 1\\n[workspace]\\nroot = "{tmp}/ws"\\n'
             '[[allow]]\\ncommand = "/bin/true"\\n[[allow]]\\ncommand = "/bin/sleep"\\n')
 
 async def main():
