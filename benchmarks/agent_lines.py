@@ -41,6 +41,19 @@ from execgate.policy._engine import Verdict
 
 CORPUS = Path(__file__).parent / "data" / "agent_lines.jsonl"
 TEMPLATES = ("readonly", "python", "node", "python-node")
+#: The template matching the repository each trajectory worked in (``matching`` in a report):
+#: SWE-bench and the OpenHands/SWE-agent tasks are Python repositories; the Codex plans are an
+#: Angular site; fed and the dashboard are JavaScript; cctrace is a Python tool.
+MATCHING = {
+    "github:SWE-agent/mini-swe-agent": "python",
+    "github:SWE-agent/SWE-agent": "python",
+    "github:All-Hands-AI/OpenHands": "python",
+    "github:jimmc414/cctrace": "python",
+    "github:iolo/fed": "node",
+    "github:manueladasmemunosz-commits/dashboard-analisis-politico": "node",
+    "github:cbruyndoncx/awesome-comparisons": "node",
+    "github:ultimate-comparisons/ultimate-comparison-framework": "node",
+}
 PLACEHOLDER = "{ws}"
 
 #: Refusals on purpose, whatever the reason says: the request reaches outside the workspace,
@@ -91,6 +104,10 @@ class Line:
             return ExecRequest(argv=[a.replace(PLACEHOLDER, workspace) for a in self.argv])
         assert self.command is not None
         return ExecRequest(command=self.command.replace(PLACEHOLDER, workspace))
+
+    def repository(self) -> str:
+        """``github:owner/name`` of the trajectory's source."""
+        return "/".join(self.source.split("/")[:2])
 
     def text(self) -> str:
         """The line as shown in a report: the command, or the argv as JSON."""
@@ -243,18 +260,33 @@ def stub_missing(templates: Sequence[str], bin_dir: Path) -> list[str]:
 
 
 def run(templates: Sequence[str], lines: Sequence[Line]) -> dict[str, list[Outcome]]:
-    """Decide the corpus under each template, in one throwaway workspace."""
+    """Decide the corpus under each template, in one throwaway workspace. ``matching`` (and
+    ``matching+sh``) decides each line under the template :data:`MATCHING` names for its
+    repository (python-node when it names none)."""
+    suffix = {t: "+sh" if t.endswith("+sh") else "" for t in templates}
+    needed = {t for t in templates if not t.startswith("matching")}
+    for t in templates:
+        if t.startswith("matching"):
+            needed |= {m + suffix[t] for m in set(MATCHING.values()) | {"python-node"}}
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp) / "repo"
         ws.mkdir()
         make_workspace(ws, lines)
         real = os.path.realpath(ws)
-        stub_missing(templates, Path(tmp) / "bin")
+        stub_missing(sorted(needed), Path(tmp) / "bin")
         env = host_env(Path(os.path.realpath(tmp)) / "bin")
-        return {
-            t: decide(template_policy(t, Path(real), Path(tmp)), lines, real, env)
-            for t in templates
-        }
+        policies = {t: template_policy(t, Path(real), Path(tmp)) for t in sorted(needed)}
+        results: dict[str, list[Outcome]] = {}
+        for t in templates:
+            if not t.startswith("matching"):
+                results[t] = decide(policies[t], lines, real, env)
+                continue
+            results[t] = [
+                decide(policies[MATCHING.get(line.repository(), "python-node") + suffix[t]],
+                       [line], real, env)[0]
+                for line in lines
+            ]  # fmt: skip
+        return results
 
 
 def _rate(outcomes: Sequence[Outcome]) -> str:
@@ -306,14 +338,15 @@ def main() -> None:
     ap.add_argument(
         "--template",
         action="append",
-        choices=TEMPLATES + tuple(t + "+sh" for t in TEMPLATES),
-        help="T+sh: template T with bash and sh allowed (the engine decides their -c LINE)",
+        choices=[*TEMPLATES, "matching", *(t + "+sh" for t in (*TEMPLATES, "matching"))],
+        help="T+sh: template T with bash and sh allowed (the engine decides their -c LINE); "
+        "matching: each line under the template of its repository's kind",
     )
     ap.add_argument("--examples", type=int, default=3)
     ap.add_argument("--json", action="store_true", help="one JSON object per refusal instead")
     args = ap.parse_args()
     lines = load_corpus(args.corpus)
-    results = run(args.template or TEMPLATES, lines)
+    results = run(args.template or (*TEMPLATES, "matching", "matching+sh"), lines)
     if args.json:
         for t, outs in results.items():
             for o in outs:
