@@ -8,6 +8,18 @@ of the trajectory) and either ``command`` (a shell line, as the agent sent it) o
 list, as the agent sent it, e.g. Codex's ``["bash", "-lc", "..."]``). The only change to a line
 is the agent's workspace root, replaced by ``{ws}``; here it becomes a throwaway workspace.
 
+How the lines were drawn (the ``source`` of each names its file and commit): every Bash tool
+call in Claude Code sessions exported as Markdown into their repositories (cctrace, iolo/fed,
+dashboard-analisis-politico; the session's project directory is ``{ws}``); the first 300 by
+SHA-1 of the 13,084 distinct bash commands in mini-swe-agent's trajectory files across its
+history (``/testbed`` is ``{ws}``); every ``{"command": [...], "workdir": ...}`` shell call in
+the Codex plan files of awesome-comparisons and ultimate-comparison-framework (the workdir is
+``{ws}``); every ``<execute_bash>`` block and ``"command"`` argument in OpenHands' recorded
+integration-test responses (``/workspace`` is ``{ws}``); the bash actions of SWE-agent's
+non-CTF demonstrations. Left out: SWE-agent's own tool commands (``open``, ``edit``,
+``find_file``...), which no shell runs; lines carrying a live access token (a published Vercel
+token); five Codex lines whose here-document the plan file escaped twice.
+
 Each template is written with ``execgate policy init --template T``, its ``workspace.root``
 pointed at that workspace (a git repository holding an empty file for every relative file name
 the lines mention), and every line decided with :func:`execgate.policy.evaluate`. Nothing runs.
@@ -31,6 +43,7 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 
 import attrs
@@ -244,11 +257,16 @@ def stub_missing(templates: Sequence[str], bin_dir: Path) -> list[str]:
     measures the templates, not the host's installed programs."""
     bin_dir.mkdir(exist_ok=True)
     made: list[str] = []
-    source = Path(__file__).parent.parent / "execgate" / "policy" / "templates"
+    package = resources.files("execgate.policy")
     names: set[str] = set()
     for t in templates:
-        path = source / f"{t.removesuffix('+sh')}.toml"
-        if path.exists():
+        base = t.removesuffix("+sh")
+        path = (
+            package / "default.toml"
+            if base == "readonly"
+            else package / "templates" / f"{base}.toml"
+        )
+        if path.is_file():
             names.update(re.findall(r'(?m)^command = "([^" ]+)', path.read_text("utf-8")))
     for name in sorted(names):
         if shutil.which(name) is None:
