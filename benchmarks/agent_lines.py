@@ -34,6 +34,7 @@ the matching template with every refusal a safety refusal.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -42,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -94,8 +95,11 @@ SAFETY_REASONS = re.compile(
     r"changing remotes|secret",
     re.IGNORECASE,
 )
-#: Reasons that name a rule the template could add, though they mention running something.
-FLUENCY_REASONS = re.compile(r"only modules with built-in rules")
+#: Reasons that name a rule the template could add (a mode rule for a module or subcommand),
+#: though they mention running or writing something.
+FLUENCY_REASONS = re.compile(
+    r"only modules with built-in rules|not a subcommand execgate's built-in rules accept"
+)
 _CD_TARGET = re.compile(
     r"""(?:^|[;&|(]\s*)cd\s+(?:"([^"]+)"|'([^']+)'|([^\s;&|)]+))""", re.MULTILINE
 )
@@ -277,6 +281,20 @@ def stub_missing(templates: Sequence[str], bin_dir: Path) -> list[str]:
     return made
 
 
+@contextlib.contextmanager
+def _workspace(
+    lines: Sequence[Line], templates: Iterable[str]
+) -> Iterator[tuple[Path, str, dict[str, str]]]:
+    """A throwaway directory holding the workspace for ``lines`` and stubs for the programs
+    ``templates`` allow that the host lacks: (directory, workspace realpath, environment)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp) / "repo"
+        ws.mkdir()
+        make_workspace(ws, lines)
+        stub_missing(sorted(templates), Path(tmp) / "bin")
+        yield Path(tmp), os.path.realpath(ws), host_env(Path(os.path.realpath(tmp)) / "bin")
+
+
 def run(templates: Sequence[str], lines: Sequence[Line]) -> dict[str, list[Outcome]]:
     """Decide the corpus under each template, in one throwaway workspace. ``matching`` (and
     ``matching+sh``) decides each line under the template :data:`MATCHING` names for its
@@ -286,14 +304,8 @@ def run(templates: Sequence[str], lines: Sequence[Line]) -> dict[str, list[Outco
     for t in templates:
         if t.startswith("matching"):
             needed |= {m + suffix[t] for m in set(MATCHING.values()) | {"python-node"}}
-    with tempfile.TemporaryDirectory() as tmp:
-        ws = Path(tmp) / "repo"
-        ws.mkdir()
-        make_workspace(ws, lines)
-        real = os.path.realpath(ws)
-        stub_missing(sorted(needed), Path(tmp) / "bin")
-        env = host_env(Path(os.path.realpath(tmp)) / "bin")
-        policies = {t: template_policy(t, Path(real), Path(tmp)) for t in sorted(needed)}
+    with _workspace(lines, needed) as (tmp, real, env):
+        policies = {t: template_policy(t, Path(real), tmp) for t in sorted(needed)}
         results: dict[str, list[Outcome]] = {}
         for t in templates:
             if not t.startswith("matching"):
@@ -305,6 +317,60 @@ def run(templates: Sequence[str], lines: Sequence[Line]) -> dict[str, list[Outco
                 for line in lines
             ]  # fmt: skip
         return results
+
+
+_RULE_HINT = re.compile(r'to allow it, add \[\[allow\]\] command = ("(?:[^"\\]|\\.)*")')
+
+
+@attrs.frozen
+class HintCheck:
+    """What following one refusal hint does: the lines it was given for, and their decisions
+    under the template with the hinted rule added."""
+
+    hint: str
+    before: tuple[Outcome, ...]
+    after: tuple[Outcome, ...]
+
+
+def check_hints(template: str, lines: Sequence[Line]) -> list[HintCheck]:
+    """Follow every ``add [[allow]] command = ...`` hint the template's refusals give: add that
+    rule and decide the lines again. A hint that leaves its lines refused on purpose proposes a
+    rule that does not help."""
+    with _workspace(lines, [template]) as (tmp, real, env):
+        policy = template_policy(template, Path(real), tmp)
+        text = (tmp / f"{template}.toml").read_text("utf-8")
+        groups: dict[str, list[Outcome]] = defaultdict(list)
+        for o in decide(policy, lines, real, env):
+            found = _RULE_HINT.search(o.reason)
+            if not o.allowed and found:
+                groups[found[1]].append(o)
+        checks: list[HintCheck] = []
+        for hint, before in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            path = tmp / "hinted.toml"
+            path.write_text(f"{text}\n[[allow]]\ncommand = {hint}\n", "utf-8")
+            after = decide(load_policy(path), [o.line for o in before], real, env)
+            checks.append(HintCheck(f"[[allow]] command = {hint}", tuple(before), tuple(after)))
+        return checks
+
+
+def hint_report(checks: Sequence[HintCheck]) -> str:
+    """The Markdown table of :func:`check_hints`: per hint, how many of its lines the added
+    rule allows, and how many it leaves refused (on purpose, or otherwise), with an example."""
+    out = [
+        "| hint | lines | then allowed | then refused on purpose | then refused otherwise | example |"
+    ]
+    out.append("|---|---|---|---|---|---|")
+    for c in checks:
+        allowed = sum(o.allowed for o in c.after)
+        safety = [o for o in c.after if not o.allowed and classify(o) == "safety"]
+        other = [o for o in c.after if not o.allowed and classify(o) != "safety"]
+        seen = safety or other
+        shown = f"{cause(seen[0], 9)}: `{_short(seen[0].line.text(), 60)}`" if seen else ""
+        out.append(
+            f"| `{c.hint}` | {len(c.before)} | {allowed} | {len(safety)} | {len(other)} | "
+            + shown.replace("|", "\\|") + " |"
+        )  # fmt: skip
+    return "\n".join(out)
 
 
 def _rate(outcomes: Sequence[Outcome]) -> str:
@@ -362,8 +428,15 @@ def main() -> None:
     )
     ap.add_argument("--examples", type=int, default=3)
     ap.add_argument("--json", action="store_true", help="one JSON object per refusal instead")
+    ap.add_argument(
+        "--hints", metavar="T", choices=TEMPLATES,
+        help="instead: follow every rule hint template T's refusals give, and report what it lifts",
+    )  # fmt: skip
     args = ap.parse_args()
     lines = load_corpus(args.corpus)
+    if args.hints:
+        print(hint_report(check_hints(args.hints, lines)))
+        return
     results = run(args.template or (*TEMPLATES, "matching", "matching+sh"), lines)
     if args.json:
         for t, outs in results.items():
