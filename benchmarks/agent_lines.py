@@ -242,7 +242,7 @@ def cause(outcome: Outcome, words: int = 5) -> str:
     )
     reason = re.sub(r"\"[^\"]*\"|`[^`]*`", "'…'", reason)
     reason = re.sub(r"\S*/\S*", "PATH", reason)
-    reason = re.sub(r"\d+", "N", reason)
+    reason = re.sub(r"\b\d+\b", "N", reason)
     return " ".join(reason.split()[:words]).rstrip(":;,.")
 
 
