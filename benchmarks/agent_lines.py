@@ -87,12 +87,13 @@ SAFETY_CODES = frozenset(
 )
 #: Reasons that mark a refusal on purpose under any other code: a value only known when the
 #: line runs ($VAR, $(cmd), "$x", a home directory), a job that would outlive its supervision
-#: (&), and options whose reason says they run, load or write something, or change a remote.
+#: (&), options whose reason says they run, load or write something or change a remote, and
+#: variables shaped like ones that name a command for the program to run.
 SAFETY_REASONS = re.compile(
     r"simple expansion|parameter expansion|command substitution|process substitution|"
     r"tilde expansion|arithmetic|variable assignment|inside double quotes is expanded|"
     r"'&' is not accepted|cannot be decided|\bruns?\b|\bexecutes?\b|\bloads?\b|\bwrites?\b|"
-    r"changing remotes|secret",
+    r"changing remotes|secret|names a command, program or code",
     re.IGNORECASE,
 )
 #: Reasons that name a rule the template could add (a mode rule for a module or subcommand),

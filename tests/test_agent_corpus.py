@@ -23,7 +23,7 @@ import agent_lines
 #: Allowed lines under python-node, as measured on this corpus (see the benchmark's report).
 ALLOWED_FLOOR = 435
 #: The same with bash and sh allowed, where Codex's ``["bash", "-lc", LINE]`` is decided as LINE.
-ALLOWED_FLOOR_WITH_SHELLS = 610
+ALLOWED_FLOOR_WITH_SHELLS = 608
 
 
 @pytest.fixture(scope="module")
