@@ -142,6 +142,8 @@ class Outcome:
     verdict: str
     code: str
     reason: str
+    #: For a line the gate could not parse: whether ``bash -n`` (read, never run) parses it.
+    bash_parses: bool | None = None
 
     @property
     def allowed(self) -> bool:
@@ -214,21 +216,40 @@ def template_policy(template: str, workspace: Path, where: Path) -> Policy:
 def decide(
     policy: Policy, lines: Sequence[Line], workspace: str, env: Mapping[str, str]
 ) -> list[Outcome]:
-    """Decide every line; nothing runs."""
+    """Decide every line; nothing runs. A line the gate cannot parse is handed to ``bash -n``,
+    which reads it without running anything, to tell a misreading from a line no shell runs."""
     out: list[Outcome] = []
     for line in lines:
         v: Verdict = evaluate(policy, line.request(workspace), env)
         d = v.decision
-        out.append(Outcome(line, d.verdict, d.code, d.reason.replace(workspace, PLACEHOLDER)))
+        parses = _bash_parses(line) if d.code == "EG-SHELL-PARSE" else None
+        reason = d.reason.replace(workspace, PLACEHOLDER)
+        out.append(Outcome(line, d.verdict, d.code, reason, parses))
     return out
+
+
+def _bash_parses(line: Line) -> bool:
+    """Whether bash can read the line (``bash -n``: syntax only, nothing runs). For an argv,
+    the line a ``sh``/``bash`` ``-c`` argv carries."""
+    text = line.command
+    if text is None:
+        argv = line.argv or ()
+        text = argv[-1] if len(argv) >= 3 and argv[-2] in ("-c", "-lc") else None
+    if text is None:
+        return True
+    done = subprocess.run(["bash", "-n", "-c", text], capture_output=True, check=False)
+    return done.returncode == 0
 
 
 def classify(outcome: Outcome) -> str:
     """``safety`` for a refusal on purpose, ``fluency`` for one a better reading or a fuller
     template would lift (a program the template lacks or the host does not have, an option
-    the table does not know, a shape the gate misreads)."""
+    the table does not know, a shape the gate misreads). A line bash cannot parse either is
+    counted with the safety refusals: refusing it withholds nothing the agent could run."""
     if outcome.code in SAFETY_CODES or outcome.code.startswith("EG-SECRET"):
         return "safety"
+    if outcome.bash_parses is False:
+        return "safety"  # no shell runs it either: refusing it withholds nothing
     if FLUENCY_REASONS.search(outcome.reason):
         return "fluency"
     if SAFETY_REASONS.search(outcome.reason):
@@ -246,7 +267,10 @@ def cause(outcome: Outcome, words: int = 5) -> str:
     reason = re.sub(r"\"[^\"]*\"|`[^`]*`", "'…'", reason)
     reason = re.sub(r"\S*/\S*", "PATH", reason)
     reason = re.sub(r"\b\d+\b", "N", reason)
-    return " ".join(reason.split()[:words]).rstrip(":;,.")
+    label = " ".join(reason.split()[:words]).rstrip(":;,.")
+    if outcome.bash_parses is not None:
+        label += " (bash parses it)" if outcome.bash_parses else " (bash cannot either)"
+    return label
 
 
 def host_env(stubs: Path) -> dict[str, str]:

@@ -86,3 +86,14 @@ def test_every_refusal_is_a_decision_not_an_engine_failure(
 def _summary(outs: list[agent_lines.Outcome]) -> str:
     causes = Counter((o.code, agent_lines.cause(o)) for o in outs if not o.allowed)
     return "\n".join(f"{n:4} {code} {label}" for (code, label), n in causes.most_common(15))
+
+
+def test_a_parse_refusal_is_a_misreading_only_when_bash_reads_the_line() -> None:
+    """mini-swe-agent sent both: a sed script whose quote bash cannot close, and reST's
+    ``COALESCE`` inside double quotes, which bash reads (two empty command substitutions)."""
+    broken = agent_lines.Line("t", "github:t/t/x@0", command="sed -i '935a\\ it doesn\\'t' f.py")
+    readable = agent_lines.Line("t", "github:t/t/x@0", command='echo "``COALESCE``"')
+    outs = agent_lines.run(["python-node"], [broken, readable])["python-node"]
+    assert [(o.allowed, o.code) for o in outs] == [(False, "EG-SHELL-PARSE")] * 2
+    assert outs[0].bash_parses is False and agent_lines.classify(outs[0]) == "safety"
+    assert outs[1].bash_parses is True and agent_lines.classify(outs[1]) == "fluency"
