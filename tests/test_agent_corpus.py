@@ -89,7 +89,7 @@ def _summary(outs: list[agent_lines.Outcome]) -> str:
 
 
 def test_a_parse_refusal_is_a_misreading_only_when_bash_reads_the_line() -> None:
-    """mini-swe-agent sent both: a sed script whose quote bash cannot close, and reST's
+    """Shapes mini-swe-agent sent: a sed script whose quote bash cannot close, and reST's
     ``COALESCE`` inside double quotes, which bash reads (two empty command substitutions)."""
     broken = agent_lines.Line("t", "github:t/t/x@0", command="sed -i '935a\\ it doesn\\'t' f.py")
     readable = agent_lines.Line("t", "github:t/t/x@0", command='echo "``COALESCE``"')
