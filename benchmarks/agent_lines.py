@@ -75,6 +75,8 @@ PLACEHOLDER = "{ws}"
 #: Refusals on purpose, whatever the reason says: the request reaches outside the workspace,
 #: carries a secret or a disguised character, or is refused by a deny rule the template holds
 #: on purpose (publishing), or is an option table's "this runs a program" entry (find -exec).
+#: An environment refusal is decided by its reason: a denied or command-naming variable is on
+#: purpose, one the template does not name is not.
 SAFETY_CODES = frozenset(
     {
         "EG-PATH-ESCAPE",
@@ -82,7 +84,6 @@ SAFETY_CODES = frozenset(
         "EG-SYMLINK-ESCAPE",
         "EG-POLICY-LOOKALIKE",
         "EG-LIMIT-EXCEEDED",
-        "EG-ENV-DENIED",
         "EG-POLICY-DENIED",
         "EG-POLICY-WRAPPER",
     }
@@ -95,13 +96,16 @@ SAFETY_REASONS = re.compile(
     r"simple expansion|parameter expansion|command substitution|process substitution|"
     r"tilde expansion|arithmetic|variable assignment|inside double quotes is expanded|"
     r"'&' is not accepted|cannot be decided|\bruns?\b|\bexecutes?\b|\bloads?\b|\bwrites?\b|"
-    r"changing remotes|secret|names a command, program or code",
+    r"changing remotes|secret|names a command, program or code|outside the workspace|"
+    r"is denied by this policy",
     re.IGNORECASE,
 )
-#: Reasons that name a rule the template could add (a mode rule for a module or subcommand),
-#: though they mention running or writing something.
+#: Reasons that name what the template could add (a mode rule for a module or subcommand, a
+#: variable in env.allow), though they mention running or writing something; and a lone
+#: ``cd DIR``, which Claude Code's persistent shell relies on.
 FLUENCY_REASONS = re.compile(
-    r"only modules with built-in rules|not a subcommand execgate's built-in rules accept"
+    r"only modules with built-in rules|not a subcommand execgate's built-in rules accept|"
+    r"not in this policy's env.allow|cd alone changes nothing"
 )
 _CD_TARGET = re.compile(
     r"""(?:^|[;&|(]\s*)cd\s+(?:"([^"]+)"|'([^']+)'|([^\s;&|)]+))""", re.MULTILINE

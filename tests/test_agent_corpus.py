@@ -21,9 +21,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, "benchmark
 import agent_lines
 
 #: Allowed lines under python-node, as measured on this corpus (see the benchmark's report).
-ALLOWED_FLOOR = 435
-#: The same with bash and sh allowed, where Codex's ``["bash", "-lc", LINE]`` is decided as LINE.
-ALLOWED_FLOOR_WITH_SHELLS = 608
+ALLOWED_FLOOR = 629
+#: The same with bash and sh allowed (a line may also run a workspace script with bash).
+ALLOWED_FLOOR_WITH_SHELLS = 631
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_python_node_allows_at_least_the_measured_floor(
     assert allowed >= ALLOWED_FLOOR, _summary(outs)
 
 
-def test_with_shells_allowed_codex_lines_are_decided_as_their_line(
+def test_python_node_with_shells_allows_at_least_the_measured_floor(
     outcomes: dict[str, list[agent_lines.Outcome]],
 ) -> None:
     outs = outcomes["python-node+sh"]
