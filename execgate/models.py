@@ -78,8 +78,27 @@ def _new_job_id() -> str:
 
 
 def _no_nul(field: str, value: str) -> None:
+    """``value`` must be storable and passable: no NUL (no program can receive one, and
+    PostgreSQL text cannot hold one) and valid UTF-8 (a lone surrogate, which JSON's
+    ``"\\ud800"`` decodes to, encodes to nothing a program or a database takes)."""
     if "\x00" in value:
         raise RequestError(f"{field}: contains a NUL byte, which no program can receive")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RequestError(
+            f"{field}: not valid Unicode text (lone surrogate {value[exc.start]!r} at "
+            f"character {exc.start}); send UTF-8"
+        ) from None
+
+
+def _opt_text(field: str, value: object) -> None:
+    """An optional text field (an id, a key): None or a str that passes :func:`_no_nul`."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise RequestError(f"{field}: expected a str, got {type(value).__name__}")
+    _no_nul(field, value)
 
 
 def _positive_or_none(_inst: object, att: attrs.Attribute[Any], value: float | None) -> None:
@@ -105,7 +124,11 @@ def _to_argv(value: Any) -> tuple[str, ...] | None:
         return None
     if isinstance(value, str | bytes):
         raise RequestError("argv: expected a list of strings, got a single string (use command=)")
-    return tuple(value)
+    try:
+        return tuple(value)
+    except TypeError:
+        got = type(value).__name__
+        raise RequestError(f"argv: expected a list of strings, got {got}") from None
 
 
 def _to_env(value: Any) -> Mapping[str, str | None]:
@@ -183,7 +206,7 @@ class ExecRequest:
                 _no_nul(f"argv[{i}]", word)
             if not self.argv[0]:
                 raise RequestError("argv[0]: the program name must not be empty")
-            sizes = [len(w.encode("utf-8", "surrogateescape")) for w in self.argv]
+            sizes = [len(w.encode("utf-8")) for w in self.argv]
             if max(sizes) > MAX_ARG_BYTES:
                 raise RequestError(f"argv: a word is longer than {MAX_ARG_BYTES} bytes")
             if sum(sizes) > MAX_ARGV_TOTAL_BYTES:
@@ -213,11 +236,11 @@ class ExecRequest:
         for name, val in self.env_overrides.items():
             if not isinstance(name, str) or not name or "=" in name:
                 raise RequestError(f"env_overrides: invalid variable name {name!r}")
-            _no_nul(f"env_overrides[{name}]", name)
+            _no_nul(f"env_overrides[{name!r}]", name)
             if val is not None:
                 if not isinstance(val, str):
-                    raise RequestError(f"env_overrides[{name}]: expected str or None")
-                _no_nul(f"env_overrides[{name}]", val)
+                    raise RequestError(f"env_overrides[{name!r}]: expected str or None")
+                _no_nul(f"env_overrides[{name!r}]", val)
         if self.stdin is not None:
             if not isinstance(self.stdin, bytes | bytearray):
                 raise RequestError("stdin: expected bytes")
@@ -231,6 +254,12 @@ class ExecRequest:
             raise RequestError(f"env_overrides: longer than {MAX_ARGV_TOTAL_BYTES} bytes in all")
         if not isinstance(self.job_id, str) or not self.job_id:
             raise RequestError("job_id: expected a non-empty str")
+        _no_nul("job_id", self.job_id)
+        for name in ("model_id", "session_id", "idempotency_key"):
+            _opt_text(name, getattr(self, name))
+        for name in ("capture_stdout", "capture_stderr", "secure"):
+            if not isinstance(getattr(self, name), bool):
+                raise RequestError(f"{name}: expected true or false")
 
 
 @attrs.frozen(kw_only=True)

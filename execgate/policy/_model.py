@@ -268,6 +268,25 @@ def _describe(exc: BaseException, type_: Any) -> str:
 _FILE_KEYS_EXCLUDED = ("root", "source")
 
 
+def _nul_paths(value: Any, path: str) -> list[str]:
+    """Key paths of every string (key or value) holding a NUL: no path, program name, variable
+    or pattern can hold one (the OS refuses it), so it is reported here, not met later as an
+    OS error."""
+    if isinstance(value, str):
+        return [f"{path}: contains a NUL character"] if "\x00" in value else []
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if isinstance(k, str) and "\x00" in k:
+                found.append(f"{path}.{k!r}: the key contains a NUL character")
+            else:
+                found.extend(_nul_paths(v, f"{path}.{k}"))
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            found.extend(_nul_paths(v, f"{path}[{i}]"))
+    return found
+
+
 def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Policy:
     """Structure an already-parsed TOML document; raise :class:`PolicyInvalid` listing all
     problems with their key paths."""
@@ -276,6 +295,9 @@ def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Pol
     for key in _FILE_KEYS_EXCLUDED:
         if key in data:
             raise PolicyInvalid(f"{source}: invalid policy", (f"$.{key}: unknown key",))
+    nul = _nul_paths(data, "$")
+    if nul:
+        raise PolicyInvalid(f"{source}: invalid policy", tuple(nul))
     try:
         policy = _converter.structure(dict(data), Policy)
     except Exception as exc:
@@ -287,8 +309,16 @@ def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Pol
     root = Path(policy.workspace.root)
     if not root.is_absolute():
         root = base_dir / root
-    real_root = os.path.realpath(root)
-    if not os.path.isdir(real_root):
+    try:
+        real_root = os.path.realpath(root)
+        is_dir = os.path.isdir(real_root)
+    except (OSError, ValueError) as exc:
+        # ENAMETOOLONG, ELOOP, EACCES...: the OS's reason, with the key it concerns.
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PolicyInvalid(
+            f"{source}: invalid policy", (f"$.workspace.root: {str(root)!r}: {why}",)
+        ) from None
+    if not is_dir:
         raise PolicyInvalid(
             f"{source}: invalid policy",
             (f"$.workspace.root: {str(root)!r} is not an existing directory",),
@@ -326,13 +356,15 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
     p = Path(path)
     try:
         raw = p.read_bytes()
-    except OSError as exc:
-        raise PolicyInvalid(f"{p}: cannot read policy file ({exc.strerror})") from None
+        base_dir = p.resolve().parent
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PolicyInvalid(f"{p}: cannot read policy file ({why})") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise PolicyInvalid(f"{p}: not valid TOML ({exc})") from None
-    return parse_policy(data, base_dir=p.resolve().parent, source=str(p))
+    return parse_policy(data, base_dir=base_dir, source=str(p))
 
 
 def default_policy(workspace: str | os.PathLike[str] | None = None) -> Policy:
