@@ -19,7 +19,13 @@ import cattrs
 from cattrs.v import format_exception
 
 from ..errors import PolicyInvalid
-from ..models import RLIMIT_FIELDS
+from ..models import (
+    MAX_ARGV_TOTAL_BYTES,
+    MAX_COMMAND_BYTES,
+    MAX_STDIN_BYTES,
+    RLIMIT_FIELDS,
+    ExecRequest,
+)
 
 DEFAULT_INHERIT = (
     "PATH", "HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "USER", "LOGNAME",
@@ -84,9 +90,30 @@ class LimitMaxima:
     processes: int | None = attrs.field(default=None, validator=_opt_positive)
 
 
+def _up_to(ceiling: float) -> Any:
+    def check(_i: object, a: attrs.Attribute[Any], v: float) -> None:
+        if not 0 < v <= ceiling:
+            raise ValueError(f"{a.name}: expected a number in (0, {ceiling:g}], got {v!r}")
+
+    return check
+
+
+#: Ceiling of ``max_check_seconds``: past it a caller is better told no.
+MAX_CHECK_SECONDS = 60.0
+
+
 @attrs.frozen(kw_only=True)
 class LimitsConfig:
-    """Defaults for requests that name no limit, and the maxima no request may exceed."""
+    """Defaults for requests that name no limit, and the maxima no request may exceed.
+
+    ``max_command_bytes``, ``max_argv_bytes`` (all words, UTF-8) and ``max_stdin_bytes``
+    bound what a request may carry: a larger one is refused (``EG-REQUEST-TOO-LARGE``)
+    before it is scanned. The default command bound is 16 KiB, where a pathological line
+    already costs tree-sitter seconds; a policy may raise it to 128 KiB, argv to 1 MiB,
+    stdin to 16 MiB (the defaults for those two). ``max_check_seconds`` bounds the scan and
+    the decision of a large request, done in a worker process: past it the request is refused
+    (``EG-CHECK-TIMEOUT``) and the worker killed.
+    """
 
     timeout: float = attrs.field(default=10.0, validator=_positive)
     kill_grace: float = attrs.field(default=2.0, validator=_nonneg)
@@ -98,6 +125,31 @@ class LimitsConfig:
     file_size_bytes: int | None = attrs.field(default=None, validator=_opt_positive)
     processes: int | None = attrs.field(default=None, validator=_opt_positive)
     maximum: LimitMaxima = LimitMaxima()
+    max_command_bytes: int = attrs.field(default=16 * 1024, validator=_up_to(MAX_COMMAND_BYTES))
+    max_argv_bytes: int = attrs.field(default=256 * 1024, validator=_up_to(MAX_ARGV_TOTAL_BYTES))
+    max_stdin_bytes: int = attrs.field(default=MAX_STDIN_BYTES, validator=_up_to(MAX_STDIN_BYTES))
+    max_check_seconds: float = attrs.field(default=5.0, validator=_up_to(MAX_CHECK_SECONDS))
+
+    def oversize(self, request: ExecRequest) -> str | None:
+        """Why ``request`` is larger than these limits allow, or None. Cheap: sizes only."""
+        sizes = (
+            ("command", request.command, self.max_command_bytes),
+            ("argv", request.argv, self.max_argv_bytes),
+            ("stdin", request.stdin, self.max_stdin_bytes),
+        )
+        for name, value, limit in sizes:
+            if value is None:
+                continue
+            if isinstance(value, str):
+                size = len(value.encode("utf-8"))
+            elif isinstance(value, tuple):
+                size = sum(len(w.encode("utf-8")) for w in value)
+            else:
+                size = len(value)
+            if size > limit:
+                hint = "; pass large inputs as files in the workspace" if name == "stdin" else ""
+                return f"{name}: {size} bytes, over [limits] max_{name}_bytes = {limit}{hint}"
+        return None
 
     def __attrs_post_init__(self) -> None:
         for name in ("timeout", "kill_grace", "max_output_bytes", *RLIMIT_FIELDS):

@@ -29,6 +29,7 @@ from ..errors import (
     IdempotencyConflict,
     NotStarted,
     RequestError,
+    RequestTooLarge,
     refusal_for,
 )
 from ..models import (
@@ -283,6 +284,7 @@ class Gate:
         except BaseException as exc:
             self._sup.cancel()
             self._sup.writer.close()
+            self._sup.pool.close()
             self._tg.cancel_scope.cancel()
             await self._tg.__aexit__(type(exc), exc, exc.__traceback__)
             raise
@@ -324,6 +326,7 @@ class Gate:
         sup.cancel()  # anything still running past the deadline
         tg.cancel_scope.cancel()
         sup.writer.close()
+        sup.pool.close()
         await anyio.to_thread.run_sync(store.close)
         self._containment.close()
 
@@ -444,6 +447,9 @@ class Gate:
         return result
 
     async def _decide(self, sup: Supervisor, req: ExecRequest) -> tuple[Verdict, list[Finding]]:
+        too_large = self.policy.limits.oversize(req)
+        if too_large is not None:
+            raise RequestTooLarge(too_large)
         findings: list[Finding] = await self._call(sup, "scanner", req)
         blocking = refusing(findings, self.policy.scanner.reject_confidence)
         if blocking:
