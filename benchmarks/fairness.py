@@ -109,7 +109,9 @@ async def main(seconds: float, budget: float) -> None:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(small_stream, gate, stop, loaded)
                 async with anyio.create_task_group() as heavies:
-                    heavies.start_soon(lambda: heavy_check("16 MiB stdin", argv=["cat"], stdin=blob))
+                    heavies.start_soon(
+                        lambda: heavy_check("16 MiB stdin", argv=["cat"], stdin=blob)
+                    )
                     heavies.start_soon(lambda: heavy_check("32 KB line", command=line))
                     await anyio.sleep(seconds)
                 stop.set()
@@ -117,7 +119,9 @@ async def main(seconds: float, budget: float) -> None:
     print(f"{anyio_backend}, {os.cpu_count()} CPUs, {seconds:g}s per phase, budget {budget:g}s")
     for name, samples in (("baseline", base), ("loaded", loaded)):
         p50, p99, mx = quantiles(samples)
-        print(f"{name:9} n={len(samples):5}  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  max {mx:7.2f} ms")
+        print(
+            f"{name:9} n={len(samples):5}  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  max {mx:7.2f} ms"
+        )
     b, lo = quantiles(base), quantiles(loaded)
     print(f"ratio     p50 {lo[0] / b[0]:.2f}x  p99 {lo[1] / b[1]:.2f}x  max {lo[2] / b[2]:.2f}x")
     for name, outcome in heavy.items():
