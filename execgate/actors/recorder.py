@@ -23,7 +23,9 @@ more with many deadlines registered).
 from __future__ import annotations
 
 import logging
+import math
 import operator
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -94,9 +96,14 @@ def unstorable(item: object) -> str | None:
     return None
 
 
-def append_isolated(store: Store, groups: Sequence[Group]) -> list[RecorderUnavailable | None]:
+def append_isolated(
+    store: Store, groups: Sequence[Group], give_up_at: float = math.inf
+) -> list[RecorderUnavailable | None]:
     """Append all ``groups`` in one transaction; if it fails, each group in a transaction of
-    its own. Returns each group's error, or None where it committed. Blocking."""
+    its own, until ``give_up_at`` (``time.monotonic``): past it every caller has been answered
+    (timed out), and a store that fails slowly (a lock held elsewhere) must not keep the
+    writer busy one group at a time. Returns each group's error, or None where it committed.
+    Blocking."""
     try:
         store.append(
             [e for events, _ in groups for e in events], [o for _, outs in groups for o in outs]
@@ -105,8 +112,12 @@ def append_isolated(store: Store, groups: Sequence[Group]) -> list[RecorderUnava
     except RecorderUnavailable as exc:
         if len(groups) == 1:
             return [exc]
+        first = exc
     outcome: list[RecorderUnavailable | None] = []
     for events, outs in groups:
+        if time.monotonic() >= give_up_at:
+            outcome.append(first)
+            continue
         try:
             store.append(events, outs)
             outcome.append(None)
@@ -179,7 +190,9 @@ class Recorder(Actor):
         index = {id(c): i for i, (_, c) in enumerate(live)}
         waiting = sorted(live, key=lambda dc: dc[0])
         try:
-            pending = self.writer.submit(lambda: append_isolated(self.store, groups))
+            # The last caller's deadline, on the writer thread's clock.
+            give_up_at = time.monotonic() + (waiting[-1][0] - anyio.current_time())
+            pending = self.writer.submit(lambda: append_isolated(self.store, groups, give_up_at))
             while waiting:
                 # Cancellable: a write stuck on a frozen disk must not hold the gate's
                 # shutdown, nor a caller past its deadline; the writer's one thread keeps a
