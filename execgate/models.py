@@ -92,8 +92,9 @@ def _no_nul(field: str, value: str) -> None:
         ) from None
 
 
-def _opt_text(field: str, value: object) -> None:
-    """An optional text field (an id, a key): None or a str that passes :func:`_no_nul`."""
+def check_text(field: str, value: object) -> None:
+    """An optional text field (an id, a key, a filter): None or a str without NUL that is valid
+    UTF-8; else :class:`RequestError` naming ``field``."""
     if value is None:
         return
     if not isinstance(value, str):
@@ -256,7 +257,7 @@ class ExecRequest:
             raise RequestError("job_id: expected a non-empty str")
         _no_nul("job_id", self.job_id)
         for name in ("model_id", "session_id", "idempotency_key"):
-            _opt_text(name, getattr(self, name))
+            check_text(name, getattr(self, name))
         for name in ("capture_stdout", "capture_stderr", "secure"):
             if not isinstance(getattr(self, name), bool):
                 raise RequestError(f"{name}: expected true or false")

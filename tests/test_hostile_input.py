@@ -128,3 +128,16 @@ def test_policy_os_level_errors_are_policy_invalid_with_key_path(
 def test_a_policy_path_with_a_nul_is_policy_invalid() -> None:
     with pytest.raises(PolicyInvalid):
         load_policy("/tmp/p\x00.toml")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("field", ["job_id", "session_id", "kind"])
+async def test_event_filters_with_bad_text_are_typed_errors(
+    policy: Policy, store_url: str, field: str
+) -> None:
+    """``gate.events`` backs the MCP ``recent_events`` tool: its filters come from a client."""
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(RequestError) as err:
+            await gate.events(**{field: "x\ud800"})
+        assert field in err.value.message
+        assert await gate.events(limit=5) is not None

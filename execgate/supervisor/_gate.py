@@ -43,6 +43,7 @@ from ..models import (
     Finding,
     Grant,
     LogLevel,
+    check_text,
 )
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
@@ -593,6 +594,8 @@ class Gate:
         store = self._store
         if store is None or self._closing:
             raise GateClosed("the gate is not open")
+        for name, value in (("job_id", job_id), ("session_id", session_id), ("kind", kind)):
+            check_text(name, value)
         where = EventFilter(job_id=job_id, session_id=session_id, kind=kind)
         return await anyio.to_thread.run_sync(lambda: store.query(limit=limit, where=where))
 
