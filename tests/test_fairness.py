@@ -150,3 +150,26 @@ async def test_a_large_stdin_scan_does_not_hold_up_small_checks(
             assert order == ["small", "heavy EG-CHECK-TIMEOUT"]
             # The small checks were recorded; the request whose scan overran was not.
             assert _events(store_url) == before + 5
+
+
+async def test_a_worker_that_dies_fails_its_request_alone(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    """A crash in native parsing code kills a worker, not the gate: that request is refused
+    (as an engine failure) and the next long line gets a new worker."""
+    policy = _with_limits(make_policy, "max_command_bytes = 65536\nmax_check_seconds = 60.0\n")
+    codes: list[str] = []
+    async with open_gate(policy, store_url) as gate:
+
+        async def heavy() -> None:
+            codes.append((await gate.check(command=PATHOLOGICAL)).code)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(heavy)
+            with anyio.fail_after(30):
+                while not _workers():
+                    await anyio.sleep(0.01)
+            _workers()[0].kill()
+        assert codes == ["EG-POLICY-ENGINE-ERROR"]
+        assert (await gate.check(argv=["true"])).allowed
+        assert (await gate.check(command="echo " + "a " * 400)).allowed
