@@ -1,6 +1,7 @@
 """Fuzzing: hostile and faulty inputs through every door, each target in a child process.
 
     python benchmarks/fuzz.py [--inputs N] [--targets shell,request,...] [--seed S] [--json]
+                              [--parallel N] [--progress FILE]
 
 Targets, each fed by a seeded mutator (the same seed gives the same inputs):
 
@@ -25,6 +26,7 @@ per target; exits 1 if any of those is not 0.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import json
 import math
@@ -33,6 +35,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 import traceback
@@ -367,6 +370,9 @@ def child_main(target: str, seed: int, start: int, count: int) -> None:
     slow: list[str] = []
     n_untyped = n_slow = 0
     done = 0
+    # Untimed and uncounted: imports, opening the gate or the store.
+    with contextlib.suppress(Exception):
+        fn(random.Random(f"{seed}:{target}:warm-up"))
     for index in range(start, start + count):
         rng = random.Random(f"{seed}:{target}:{index}")
         t = time.perf_counter()
@@ -424,10 +430,13 @@ def _lines(proc: subprocess.Popen[str], stall: float) -> Iterator[dict[str, Any]
         yield json.loads(line)
 
 
-def run_target(target: str, seed: int, total: int, stall: float) -> dict[str, Any]:
-    summary: dict[str, Any] = {
-        "target": target, "inputs": 0, "untyped": 0, "hangs": 0, "crashes": 0, "samples": [],
-    }  # fmt: skip
+def run_target(
+    target: str, seed: int, total: int, stall: float, summary: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Run ``target`` over ``total`` inputs; ``summary`` (updated as reports arrive, so a
+    progress file can show it) is returned."""
+    summary = summary if summary is not None else {}
+    summary.update(target=target, inputs=0, untyped=0, hangs=0, crashes=0, samples=[])
     start = 0
     t0 = time.monotonic()
     while start < total:
@@ -461,6 +470,14 @@ def run_target(target: str, seed: int, total: int, stall: float) -> dict[str, An
     return summary
 
 
+def _write_progress(path: str, live: dict[str, dict[str, Any]]) -> None:
+    while True:
+        time.sleep(10)
+        counts = {t: {k: v for k, v in r.items() if k != "samples"} for t, r in live.items()}
+        total = sum(r.get("inputs", 0) for r in live.values())
+        Path(path).write_text(json.dumps({"inputs": total, "targets": counts}, indent=1))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--inputs", type=int, default=20_000, help="in all, over the targets")
@@ -468,6 +485,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stall", type=float, default=60.0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--parallel", type=int, default=1, help="targets run at once")
+    parser.add_argument("--progress", help="rewrite this file with the counts every 10 s")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
@@ -477,11 +496,19 @@ def main() -> int:
         return 0
     targets = [t for t in args.targets.split(",") if t]
     share = sum(SHARES[t] for t in targets)
-    results = []
-    for target in targets:
+    live: dict[str, dict[str, Any]] = {t: {} for t in targets}
+
+    def one(target: str) -> dict[str, Any]:
         n = max(1, round(args.inputs * SHARES[target] / share))
-        results.append(run_target(target, args.seed, n, args.stall))
-        r = results[-1]
+        return run_target(target, args.seed, n, args.stall, live[target])
+
+    if args.progress:
+        threading.Thread(target=_write_progress, args=(args.progress, live), daemon=True).start()
+    with concurrent.futures.ThreadPoolExecutor(args.parallel) as pool:
+        futures = [pool.submit(one, t) for t in targets]
+    results = [f.result() for f in futures]
+    for r in results:
+        target = r["target"]
         if not args.json:
             print(
                 f"{target:8} inputs {r['inputs']:8}  untyped {r['untyped']}  hangs>1s "
