@@ -8,6 +8,7 @@ import contextlib
 import os
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,22 +126,30 @@ async def test_48_jobs_beside_3_hostile_requests_all_succeed(
 
 
 @contextlib.contextmanager
-def small_disk(path: Path, size: str) -> Iterator[Path]:
-    """A real tmpfs of ``size`` at ``path``; skips when this host cannot mount one."""
+def small_disk(path: Path, size: str, owner: str | None = None) -> Iterator[Path]:
+    """A real tmpfs of ``size`` at ``path`` (owned by user ``owner``); skips when this host
+    cannot mount one."""
     path.mkdir()
+    options = f"size={size}"
+    if owner is not None:
+        import pwd
+
+        user = pwd.getpwnam(owner)
+        options += f",uid={user.pw_uid},gid={user.pw_gid},mode=0700"
     try:
         done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-            capture_output=True,
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True
         )
     except FileNotFoundError:
         pytest.skip("no mount command")
     if done.returncode != 0:
+        path.rmdir()
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     try:
         yield path
     finally:
         subprocess.run(["umount", "-l", str(path)], check=False)
+        path.rmdir()
 
 
 def fill(path: Path, leave: int) -> None:
@@ -151,24 +160,60 @@ def fill(path: Path, leave: int) -> None:
         f.write(b"\0" * max(0, free - leave))
 
 
-async def test_a_full_disk_in_the_middle_of_a_batch(tmp_path: Path) -> None:
-    with small_disk(tmp_path / "disk", "512k") as disk:
-        store = open_store(f"sqlite:///{disk / 'events.db'}")
+@contextlib.contextmanager
+def store_on_small_disk(backend: str, tmp_path: Path) -> Iterator[tuple[Store, Path]]:
+    """A store whose data lives on a 1 MiB tmpfs: the SQLite file, or a PostgreSQL
+    tablespace (the server's own WAL stays on its disk)."""
+    if backend == "sqlite":
+        with small_disk(tmp_path / "disk", "1m") as disk:
+            store = open_store(f"sqlite:///{disk / 'events.db'}")
+            try:
+                yield store, disk
+            finally:
+                store.close()
+        return
+    import psycopg
+    from conftest import PG_BASE
+
+    name = f"eg_{uuid.uuid4().hex[:12]}"
+    # The server's user must reach the mount point: not under pytest's private tmp_path.
+    with small_disk(Path(f"/tmp/{name}"), "1m", owner="postgres") as disk:
+        with psycopg.connect(PG_BASE, autocommit=True) as admin:
+            admin.execute(f"CREATE TABLESPACE {name} LOCATION '{disk}'")
+            admin.execute(f"CREATE SCHEMA {name}")
+        url = f"{PG_BASE}?options=-csearch_path%3D{name}%20-cdefault_tablespace%3D{name}"
         try:
-            store.append([event(-1)])
-            fill(disk, leave=48 * 1024)
-            # 64 calls of ~3 KiB each: more than the room left, so the batch cannot commit.
-            payloads = [(event(i, command="echo " + "x" * 3000),) for i in range(64)]
-            outcome = await record_all(store, payloads)
-            committed = [i for i, e in enumerate(outcome) if e is None]
-            failed = [e for e in outcome if e is not None]
-            assert committed, "the calls that fit were retried alone and committed"
-            assert failed, "the disk did fill"
-            assert all("full" in str(e) for e in failed), failed[0]
-            assert len(store.query(limit=None)) == 1 + len(committed)
-            (disk / "filler").unlink()
-            store.append([event(-2)])  # room again: the chain continues without a gap
-            assert len(store.query(limit=None)) == 2 + len(committed)
-            assert store.verify().ok
+            store = open_store(url)
+            try:
+                yield store, disk
+            finally:
+                store.close()
         finally:
-            store.close()
+            with psycopg.connect(PG_BASE, autocommit=True) as admin:
+                admin.execute(f"DROP SCHEMA {name} CASCADE")
+                admin.execute(f"DROP TABLESPACE {name}")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_a_full_disk_in_the_middle_of_a_batch(tmp_path: Path, backend: str) -> None:
+    with store_on_small_disk(backend, tmp_path) as (store, disk):
+        store.append([event(-1)])
+        fill(disk, leave=64 * 1024)
+        # 96 calls of ~3 KiB each (incompressible: PostgreSQL compresses long text), more than
+        # the room left, so the batch cannot commit.
+        payloads = [(event(i, command="echo " + os.urandom(1500).hex()),) for i in range(96)]
+        outcome = await record_all(store, payloads)
+        committed = [i for i, e in enumerate(outcome) if e is None]
+        failed = [e for e in outcome if e is not None]
+        if backend == "sqlite":
+            assert committed, "the calls that fit were retried alone and committed"
+        # PostgreSQL keeps the pages the failed batch added (empty, unknown to its free-space
+        # map until a VACUUM), so there nothing may fit: each call still fails typed, at once.
+        assert failed, "the disk did fill"
+        assert all(isinstance(e, RecorderUnavailable) for e in failed)
+        assert any(w in str(failed[0]) for w in ("full", "space")), failed[0]
+        assert len(store.query(limit=None)) == 1 + len(committed)
+        (disk / "filler").unlink()
+        store.append([event(-2)])  # room again: the chain continues without a gap
+        assert len(store.query(limit=None)) == 2 + len(committed)
+        assert store.verify().ok
