@@ -17,7 +17,8 @@ Targets, each fed by a seeded mutator (the same seed gives the same inputs):
   and the SQLite store, whose chain must verify at the end.
 
 An outcome is expected when it is a value or an ``ExecgateError`` (a typed refusal); anything
-else is an *untyped error*. An input taking over 1 s is a *hang*; a child that dies is a
+else is an *untyped error*. An input taking over 1 s of CPU is a *hang* (CPU, not wall time:
+a fuzzer run at ``nice 19`` on a busy host waits seconds for a core); a child that dies is a
 *crash*, and one silent for ``--stall`` seconds is killed and counted as a hang; either way the
 target resumes after the input it was on. Prints inputs, untyped errors, hangs and crashes
 per target; exits 1 if any of those is not 0.
@@ -375,7 +376,7 @@ def child_main(target: str, seed: int, start: int, count: int) -> None:
         fn(random.Random(f"{seed}:{target}:warm-up"))
     for index in range(start, start + count):
         rng = random.Random(f"{seed}:{target}:{index}")
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         try:
             fn(rng)
         except Exception as exc:
@@ -385,11 +386,11 @@ def child_main(target: str, seed: int, start: int, count: int) -> None:
                 untyped.append(
                     f"input {index}: {type(exc).__name__}: {exc!r}"[:400] + "".join(tb)[:600]
                 )
-        took = time.perf_counter() - t
-        if took > HANG_SECONDS:
+        took, cpu = time.perf_counter() - t, time.process_time() - cpu
+        if cpu > HANG_SECONDS:
             n_slow += 1
             if len(slow) < 5:
-                slow.append(f"input {index}: {took:.2f}s")
+                slow.append(f"input {index}: {cpu:.2f}s CPU, {took:.2f}s wall")
         done += 1
         if done % REPORT_EVERY == 0 or index == start + count - 1:
             print(
