@@ -173,3 +173,12 @@ async def test_a_worker_that_dies_fails_its_request_alone(
         assert codes == ["EG-POLICY-ENGINE-ERROR"]
         assert (await gate.check(argv=["true"])).allowed
         assert (await gate.check(command="echo " + "a " * 400)).allowed
+
+
+async def test_a_long_line_decided_in_a_worker_runs_with_its_own_stdin(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    async with open_gate(make_policy(), store_url) as gate:
+        data = bytes(range(256)) * 300
+        result = await gate.run(command="cat" + " " * 600, stdin=data)
+        assert result.stdout == data

@@ -13,6 +13,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from ..models import Decision, ExecRequest
 from ..policy import Policy, Verdict, evaluate
 from ._base import SequentialActor
@@ -66,8 +68,11 @@ class Gatekeeper(SequentialActor):
         assert self.pool is not None
         request: ExecRequest = payload
         budget = self.policy.limits.max_check_seconds
+        # The decision reads only whether there is a stdin: the worker gets an empty one, the
+        # plan the real one back (neither 16 MiB each way nor read on the event loop).
+        light = attrs.evolve(request, stdin=b"") if request.stdin else request
         try:
-            return await self.pool.run(budget, evaluate, self.policy, request, dict(self._env()))
+            verdict = await self.pool.run(budget, evaluate, self.policy, light, dict(self._env()))
         except BudgetExceeded as exc:
             return _deny(
                 "EG-CHECK-TIMEOUT",
@@ -76,6 +81,9 @@ class Gatekeeper(SequentialActor):
             )
         except Exception as exc:
             return self._engine_error(request, exc)
+        if light is not request and verdict.plan is not None and verdict.plan.stdin is not None:
+            verdict = attrs.evolve(verdict, plan=attrs.evolve(verdict.plan, stdin=request.stdin))
+        return verdict
 
     def _engine_error(self, request: ExecRequest, exc: Exception) -> Verdict:
         # A request that trips a bug in the engine is refused, and must not crash the
