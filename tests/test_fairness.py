@@ -146,8 +146,8 @@ async def test_a_large_stdin_scan_does_not_hold_up_small_checks(
         if budget > 1:
             assert order == ["small", "heavy EG-ALLOWED"]
             assert _events(store_url) == before + 6
-        else:
-            assert order == ["small", "heavy EG-CHECK-TIMEOUT"]
+        else:  # the refusal may come before the small checks end: only the outcome counts
+            assert sorted(order) == ["heavy EG-CHECK-TIMEOUT", "small"]
             # The small checks were recorded; the request whose scan overran was not.
             assert _events(store_url) == before + 5
 
