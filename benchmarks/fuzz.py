@@ -17,7 +17,8 @@ Targets, each fed by a seeded mutator (the same seed gives the same inputs):
   and the SQLite store, whose chain must verify at the end.
 
 An outcome is expected when it is a value or an ``ExecgateError`` (a typed refusal); anything
-else is an *untyped error*. An input taking over 1 s of CPU is a *hang* (CPU, not wall time:
+else is an *untyped error*, and so are, through the gate, an actor crash (``EG-ACTOR-CRASHED``,
+a restart) and ``EG-POLICY-ENGINE-ERROR`` (the engine raised). An input taking over 1 s of CPU is a *hang* (CPU, not wall time:
 a fuzzer run at ``nice 19`` on a busy host waits seconds for a core); a child that dies is a
 *crash*, and one silent for ``--stall`` seconds is killed and counted as a hang; either way the
 target resumes after the input it was on. Prints inputs, untyped errors, hangs and crashes
@@ -340,8 +341,17 @@ class Child:
             store = f"sqlite:///{self.workdir / 'gate.db'}"
             self._gate_loop = _GateLoop(Gate.open(load_policy(path), store))
         fields = request_fields(rng)
-        with contextlib.suppress(ExecgateError):
+        before = sum(self._gate_loop.gate.statistics().restarts.values())
+        try:
             self._gate_loop.call(fields, run=rng.random() < 0.2)
+        except ExecgateError as exc:
+            # Typed, but a bug all the same: an actor crashed on the input (and each such
+            # input spends the gate's restart budget), or the engine failed on it.
+            if exc.fault == "internal" or exc.code == "EG-POLICY-ENGINE-ERROR":
+                raise AssertionError(f"{exc.code}: {exc.message}") from None
+        restarts = self._gate_loop.gate.statistics().restarts
+        if sum(restarts.values()) != before:
+            raise AssertionError(f"an actor crashed and was restarted: {restarts}")
 
 
 class _GateLoop:

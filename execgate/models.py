@@ -37,6 +37,9 @@ MAX_ARG_BYTES = 128 * 1024
 MAX_ARGV_TOTAL_BYTES = 1024 * 1024
 MAX_COMMAND_BYTES = 128 * 1024
 MAX_STDIN_BYTES = 16 * 1024 * 1024
+#: The largest integer limit a request may name: setrlimit and the C code behind the Runner
+#: take 64-bit values, and a larger Python int crashed the Runner with OverflowError.
+MAX_INT = 2**63 - 1
 
 
 #: Random bytes for ids, read 4 KiB at a time: one getrandom call per 512 ids, where each id
@@ -224,12 +227,16 @@ class ExecRequest:
             raise RequestError("cwd: expected a str relative to the workspace")
         _no_nul("cwd", self.cwd)
         mob = self.max_output_bytes
-        if mob is not None and (isinstance(mob, bool) or not isinstance(mob, int) or mob < 0):
-            raise RequestError(f"max_output_bytes: expected an int >= 0, got {mob!r}")
+        if mob is not None and (
+            isinstance(mob, bool) or not isinstance(mob, int) or not 0 <= mob <= MAX_INT
+        ):
+            raise RequestError(f"max_output_bytes: expected an int in [0, 2**63-1], got {mob!r}")
         for name in RLIMIT_FIELDS:
             v = getattr(self, name)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise RequestError(f"{name}: expected an int >= 1, got {v!r}")
+            if v is not None and (
+                isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_INT
+            ):
+                raise RequestError(f"{name}: expected an int in [1, 2**63-1], got {v!r}")
         if self.on_output_overflow not in ("truncate", "kill"):
             raise RequestError("on_output_overflow: expected 'truncate' or 'kill'")
         if self.log_level is not None and self.log_level not in LOG_LEVELS:

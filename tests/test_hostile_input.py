@@ -141,3 +141,22 @@ async def test_event_filters_with_bad_text_are_typed_errors(
             await gate.events(**{field: "x\ud800"})
         assert field in err.value.message
         assert await gate.events(limit=5) is not None
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "field", ["cpu_seconds", "memory_bytes", "open_files", "file_size_bytes", "processes"]
+)
+async def test_limits_beyond_64_bits_are_typed_errors_not_runner_crashes(
+    policy: Policy, store_url: str, field: str
+) -> None:
+    """Found by benchmarks/fuzz.py: a limit the policy sets no maximum for reached setrlimit
+    as a Python int over 64 bits, and the Runner crashed (OverflowError) -- each such request
+    spent the gate's restart budget."""
+    async with open_gate(policy, store_url) as gate:
+        for _ in range(8):  # more than the restart budget (5)
+            with pytest.raises(RequestError) as err:
+                await gate.run(argv=["true"], **{field: 2**70})
+            assert field in err.value.message
+        assert gate.statistics().restarts["runner"] == 0
+        assert (await gate.run(argv=["true"])).exit_code == 0
