@@ -50,7 +50,10 @@ class RequestError(ExecgateError):
 
     code = "EG-REQUEST-INVALID"
     fault = "request"
-    summary = "the request is malformed (missing argv/command, bad types, NUL bytes, ...)"
+    summary = (
+        "the request is malformed (missing argv/command, bad types, NUL bytes, text that is "
+        "not UTF-8, ...)"
+    )
 
 
 class NotStarted(RequestError):
@@ -59,6 +62,17 @@ class NotStarted(RequestError):
 
     code = "EG-NOT-STARTED"
     summary = "the caller was cancelled before its allowed job started; nothing ran"
+
+
+class RequestTooLarge(RequestError):
+    """Refused before it was scanned, decided or recorded: the request is larger than the
+    policy allows (``[limits] max_command_bytes``, ``max_argv_bytes``, ``max_stdin_bytes``)."""
+
+    code = "EG-REQUEST-TOO-LARGE"
+    summary = (
+        "the command line, argv or stdin is larger than the policy's [limits] "
+        "max_command_bytes, max_argv_bytes or max_stdin_bytes; nothing was recorded"
+    )
 
 
 class IdempotencyConflict(RequestError):
@@ -154,6 +168,11 @@ DENIAL_CODES: Mapping[str, tuple[type[Refused], str]] = {
         "the command line uses a shell feature execgate does not allow",
     ),
     "EG-SHELL-PARSE": (PolicyDenied, "the command line cannot be parsed"),
+    "EG-CHECK-TIMEOUT": (
+        PolicyDenied,
+        "scanning or deciding the request took longer than the policy's [limits] "
+        "max_check_seconds (not recorded when the scan overran: its text is unscanned)",
+    ),
     "EG-PROGRAM-NOT-FOUND": (ProgramNotFound, ProgramNotFound.summary),
     "EG-SECRET-DETECTED": (SecretDetected, SecretDetected.summary),
 }

@@ -37,6 +37,9 @@ MAX_ARG_BYTES = 128 * 1024
 MAX_ARGV_TOTAL_BYTES = 1024 * 1024
 MAX_COMMAND_BYTES = 128 * 1024
 MAX_STDIN_BYTES = 16 * 1024 * 1024
+#: The largest integer limit a request may name: setrlimit and the C code behind the Runner
+#: take 64-bit values, and a larger Python int crashed the Runner with OverflowError.
+MAX_INT = 2**63 - 1
 
 
 #: Random bytes for ids, read 4 KiB at a time: one getrandom call per 512 ids, where each id
@@ -78,8 +81,28 @@ def _new_job_id() -> str:
 
 
 def _no_nul(field: str, value: str) -> None:
+    """``value`` must be storable and passable: no NUL (no program can receive one, and
+    PostgreSQL text cannot hold one) and valid UTF-8 (a lone surrogate, which JSON's
+    ``"\\ud800"`` decodes to, encodes to nothing a program or a database takes)."""
     if "\x00" in value:
         raise RequestError(f"{field}: contains a NUL byte, which no program can receive")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RequestError(
+            f"{field}: not valid Unicode text (lone surrogate {value[exc.start]!r} at "
+            f"character {exc.start}); send UTF-8"
+        ) from None
+
+
+def check_text(field: str, value: object) -> None:
+    """An optional text field (an id, a key, a filter): None or a str without NUL that is valid
+    UTF-8; else :class:`RequestError` naming ``field``."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise RequestError(f"{field}: expected a str, got {type(value).__name__}")
+    _no_nul(field, value)
 
 
 def _positive_or_none(_inst: object, att: attrs.Attribute[Any], value: float | None) -> None:
@@ -105,7 +128,11 @@ def _to_argv(value: Any) -> tuple[str, ...] | None:
         return None
     if isinstance(value, str | bytes):
         raise RequestError("argv: expected a list of strings, got a single string (use command=)")
-    return tuple(value)
+    try:
+        return tuple(value)
+    except TypeError:
+        got = type(value).__name__
+        raise RequestError(f"argv: expected a list of strings, got {got}") from None
 
 
 def _to_env(value: Any) -> Mapping[str, str | None]:
@@ -183,7 +210,7 @@ class ExecRequest:
                 _no_nul(f"argv[{i}]", word)
             if not self.argv[0]:
                 raise RequestError("argv[0]: the program name must not be empty")
-            sizes = [len(w.encode("utf-8", "surrogateescape")) for w in self.argv]
+            sizes = [len(w.encode("utf-8")) for w in self.argv]
             if max(sizes) > MAX_ARG_BYTES:
                 raise RequestError(f"argv: a word is longer than {MAX_ARG_BYTES} bytes")
             if sum(sizes) > MAX_ARGV_TOTAL_BYTES:
@@ -200,12 +227,16 @@ class ExecRequest:
             raise RequestError("cwd: expected a str relative to the workspace")
         _no_nul("cwd", self.cwd)
         mob = self.max_output_bytes
-        if mob is not None and (isinstance(mob, bool) or not isinstance(mob, int) or mob < 0):
-            raise RequestError(f"max_output_bytes: expected an int >= 0, got {mob!r}")
+        if mob is not None and (
+            isinstance(mob, bool) or not isinstance(mob, int) or not 0 <= mob <= MAX_INT
+        ):
+            raise RequestError(f"max_output_bytes: expected an int in [0, 2**63-1], got {mob!r}")
         for name in RLIMIT_FIELDS:
             v = getattr(self, name)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise RequestError(f"{name}: expected an int >= 1, got {v!r}")
+            if v is not None and (
+                isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_INT
+            ):
+                raise RequestError(f"{name}: expected an int in [1, 2**63-1], got {v!r}")
         if self.on_output_overflow not in ("truncate", "kill"):
             raise RequestError("on_output_overflow: expected 'truncate' or 'kill'")
         if self.log_level is not None and self.log_level not in LOG_LEVELS:
@@ -213,11 +244,11 @@ class ExecRequest:
         for name, val in self.env_overrides.items():
             if not isinstance(name, str) or not name or "=" in name:
                 raise RequestError(f"env_overrides: invalid variable name {name!r}")
-            _no_nul(f"env_overrides[{name}]", name)
+            _no_nul(f"env_overrides[{name!r}]", name)
             if val is not None:
                 if not isinstance(val, str):
-                    raise RequestError(f"env_overrides[{name}]: expected str or None")
-                _no_nul(f"env_overrides[{name}]", val)
+                    raise RequestError(f"env_overrides[{name!r}]: expected str or None")
+                _no_nul(f"env_overrides[{name!r}]", val)
         if self.stdin is not None:
             if not isinstance(self.stdin, bytes | bytearray):
                 raise RequestError("stdin: expected bytes")
@@ -231,6 +262,12 @@ class ExecRequest:
             raise RequestError(f"env_overrides: longer than {MAX_ARGV_TOTAL_BYTES} bytes in all")
         if not isinstance(self.job_id, str) or not self.job_id:
             raise RequestError("job_id: expected a non-empty str")
+        _no_nul("job_id", self.job_id)
+        for name in ("model_id", "session_id", "idempotency_key"):
+            check_text(name, getattr(self, name))
+        for name in ("capture_stdout", "capture_stderr", "secure"):
+            if not isinstance(getattr(self, name), bool):
+                raise RequestError(f"{name}: expected true or false")
 
 
 @attrs.frozen(kw_only=True)

@@ -14,6 +14,7 @@ import math
 from typing import Any, ClassVar, Generic, TypeVar
 
 import anyio
+import anyio.abc
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream
 
@@ -126,9 +127,40 @@ class SequentialActor(Actor):
 
     A queued call is taken without a checkpoint (a scheduling pass of the event loop, ~5 µs
     on trio, the third of a hop), up to ``BURST`` in a row: the callers it answered run
-    when it yields, at the latest after ``BURST`` calls, or when its inbox is empty."""
+    when it yields, at the latest after ``BURST`` calls, or when its inbox is empty.
+
+    A call whose payload :meth:`heavy` says is expensive is answered by
+    :meth:`handle_heavy` on a task of its own, so the calls behind it are not held up; the
+    actor's stop waits for those tasks, and its crash cancels them (their calls then fail like
+    any call it held)."""
+
+    def heavy(self, payload: Any) -> bool:
+        """Whether ``payload`` goes to :meth:`handle_heavy` (none, unless overridden)."""
+        return False
+
+    async def handle_heavy(self, payload: Any) -> Any:
+        return await self.handle(payload)
+
+    async def _answer_heavy(self, msg: Call[Any]) -> None:
+        try:
+            msg.reply.set(await self.handle_heavy(msg.payload))
+        except ExecgateError as exc:
+            msg.reply.fail(exc)
+        self.in_flight.discard(msg)
 
     async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
+        try:
+            async with anyio.create_task_group() as tg:
+                await self._serve_calls(inbox, tg)
+        except BaseExceptionGroup as group:
+            # Raise the crash itself, as an actor without tasks of its own would.
+            if len(group.exceptions) == 1:
+                raise group.exceptions[0] from None
+            raise
+
+    async def _serve_calls(
+        self, inbox: MemoryObjectReceiveStream[Message], tg: anyio.abc.TaskGroup
+    ) -> None:
         burst = 0
         while True:
             msg: Message | None = None
@@ -149,6 +181,9 @@ class SequentialActor(Actor):
             if isinstance(msg, Crash):
                 raise InjectedCrash(f"{self.name}: {msg.note}")
             self.take(msg)
+            if self.heavy(msg.payload):
+                tg.start_soon(self._answer_heavy, msg)
+                continue
             try:
                 msg.reply.set(await self.handle(msg.payload))
             except ExecgateError as exc:

@@ -3,8 +3,13 @@
 Each inbox message carries a tuple of events (and output records); everything waiting in the
 inbox when a write starts goes into the same transaction, so concurrent jobs share one
 commit. A message's reply is set only after its transaction committed: a caller that awaits it
-knows the events are durable. If the write fails, every reply in the batch fails with
-``RecorderUnavailable``.
+knows the events are durable.
+
+One message's failure is its own. Its items are checked before they join a batch (text a
+database cannot hold -- a NUL, a lone surrogate -- fails that message alone, with
+``RecorderUnavailable``); and when a batch's transaction fails anyway (a value out of the
+database's range, a full disk), each of its messages is retried in a transaction of its own,
+so the others commit and only the messages that fail again fail, each with its own error.
 
 The Recorder also keeps each call's deadline (``Call.deadline``, and never later than
 ``record_timeout`` after it took the call): a call still unanswered then fails with
@@ -17,8 +22,11 @@ more with many deadlines registered).
 
 from __future__ import annotations
 
-import functools
 import logging
+import math
+import operator
+import time
+from collections.abc import Sequence
 from typing import Any
 
 import anyio
@@ -33,6 +41,89 @@ from ._writer import WriterThread
 log = logging.getLogger("execgate.recorder")
 
 MAX_BATCH = 1024
+
+
+#: One message's items, as the store appends them.
+Group = tuple[list[Event], list[OutputRecord]]
+
+
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {
+    Event: (
+        "event_id", "kind", "actor", "job_id", "model_id", "session_id", "command", "cwd",
+        "decision", "rule", "code", "reason", "detail",
+    ),
+    OutputRecord: ("event_id", "job_id", "stdout", "stderr"),
+}  # fmt: skip
+_getters = {cls: operator.attrgetter(*names) for cls, names in _TEXT_FIELDS.items()}
+
+
+def _bad_text(text: str) -> str | None:
+    if "\x00" in text:
+        return "a NUL character"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "a lone surrogate (not UTF-8)"
+    return None
+
+
+def unstorable(item: object) -> str | None:
+    """Why ``item`` (an event or output record) cannot be stored, or None if it can: every
+    text must be UTF-8 without NUL (PostgreSQL text refuses NUL; no driver encodes a lone
+    surrogate). One check over all its texts joined, field by field only to name the one at
+    fault."""
+    getter = _getters.get(type(item))
+    if getter is None:
+        return f"not an event: {type(item).__name__}"
+    values: tuple[object, ...] = getter(item)
+    argv = getattr(item, "argv", None)
+    try:
+        joined = "".join(filter(None, values)) + ("".join(argv) if argv else "")  # type: ignore[arg-type]
+    except TypeError:
+        joined = "\x00"  # a value that is not text: named below
+    if _bad_text(joined) is None:
+        return None
+    names = _TEXT_FIELDS[type(item)]
+    if argv:
+        names, values = (*names, *(f"argv[{i}]" for i in range(len(argv)))), (*values, *argv)
+    for name, value in zip(names, values, strict=True):
+        if value is not None and not isinstance(value, str):
+            return f"{name} is not text ({type(value).__name__})"
+        why = _bad_text(value) if isinstance(value, str) else None
+        if why is not None:
+            return f"{name} holds {why}"
+    return None
+
+
+def append_isolated(
+    store: Store, groups: Sequence[Group], give_up_at: float = math.inf
+) -> list[RecorderUnavailable | None]:
+    """Append all ``groups`` in one transaction; if it fails, each group in a transaction of
+    its own, until ``give_up_at`` (``time.monotonic``): past it every caller has been answered
+    (timed out), and a store that fails slowly (a lock held elsewhere) must not keep the
+    writer busy one group at a time. Returns each group's error, or None where it committed.
+    Blocking."""
+    try:
+        store.append(
+            [e for events, _ in groups for e in events], [o for _, outs in groups for o in outs]
+        )
+        return [None] * len(groups)
+    except RecorderUnavailable as exc:
+        if len(groups) == 1:
+            return [exc]
+        first = exc
+    outcome: list[RecorderUnavailable | None] = []
+    for events, outs in groups:
+        if time.monotonic() >= give_up_at:
+            outcome.append(first)
+            continue
+        try:
+            store.append(events, outs)
+            outcome.append(None)
+        except RecorderUnavailable as exc:
+            outcome.append(exc)
+    return outcome
 
 
 def timed_out(record_timeout: float) -> RecorderUnavailable:
@@ -77,8 +168,11 @@ class Recorder(Actor):
             latest = now + self.record_timeout
             live: list[tuple[float, Call[Any]]] = []
             for c in calls:
+                problem = next(filter(None, map(unstorable, c.payload)), None)
                 if c.deadline <= now:
                     c.reply.fail(timed_out(self.record_timeout))
+                elif problem is not None:
+                    c.reply.fail(RecorderUnavailable(f"an event cannot be stored: {problem}"))
                 else:
                     live.append((min(c.deadline, latest), c))
             if live:
@@ -86,21 +180,39 @@ class Recorder(Actor):
             self.in_flight.difference_update(calls)
 
     async def _write(self, live: list[tuple[float, Call[Any]]]) -> None:
-        """Write the calls' items in one transaction; answer each call by its deadline."""
-        items = [item for _, c in live for item in c.payload]
-        events = [i for i in items if isinstance(i, Event)]
-        outputs = [i for i in items if isinstance(i, OutputRecord)]
+        """Write the calls' items in one transaction (one each if that fails); answer each
+        call by its deadline."""
+        groups: list[Group] = []
+        for _, c in live:
+            events = [i for i in c.payload if isinstance(i, Event)]
+            outputs = [i for i in c.payload if isinstance(i, OutputRecord)]
+            groups.append((events, outputs))
+        index = {id(c): i for i, (_, c) in enumerate(live)}
         waiting = sorted(live, key=lambda dc: dc[0])
         try:
-            pending = self.writer.submit(functools.partial(self.store.append, events, outputs))
+            # The last caller's deadline, on the writer thread's clock.
+            give_up_at = time.monotonic() + (waiting[-1][0] - anyio.current_time())
+            pending = self.writer.submit(lambda: append_isolated(self.store, groups, give_up_at))
             while waiting:
                 # Cancellable: a write stuck on a frozen disk must not hold the gate's
                 # shutdown, nor a caller past its deadline; the writer's one thread keeps a
                 # later write from overlapping it.
                 with anyio.CancelScope(deadline=waiting[0][0]):
-                    await self.writer.wait(pending)
+                    outcome = await self.writer.wait(pending)
+                    failed = sum(1 for e in outcome if e is not None)
+                    if failed:
+                        log.error(
+                            "%d of %d calls in a batch could not be recorded: %s",
+                            failed,
+                            len(outcome),
+                            next(e for e in outcome if e is not None),
+                        )
                     for _, c in waiting:
-                        c.reply.set(None)
+                        error = outcome[index[id(c)]]
+                        if error is None:
+                            c.reply.set(None)
+                        else:
+                            c.reply.fail(error)
                     return
                 # The earliest deadline passed with the write still running: those callers
                 # fail; the others wait on. Once none is left the write may still finish on
@@ -108,7 +220,7 @@ class Recorder(Actor):
                 now = anyio.current_time()
                 while waiting and waiting[0][0] <= now:
                     waiting.pop(0)[1].reply.fail(timed_out(self.record_timeout))
-        except RecorderUnavailable as exc:
-            log.error("%s (%d events in the failed batch)", exc, len(events))
+        except RecorderUnavailable as exc:  # the writer is closed
+            log.error("%s (%d calls in the failed batch)", exc, len(groups))
             for _, c in waiting:
                 c.reply.fail(exc)

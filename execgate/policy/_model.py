@@ -19,7 +19,13 @@ import cattrs
 from cattrs.v import format_exception
 
 from ..errors import PolicyInvalid
-from ..models import RLIMIT_FIELDS
+from ..models import (
+    MAX_ARGV_TOTAL_BYTES,
+    MAX_COMMAND_BYTES,
+    MAX_STDIN_BYTES,
+    RLIMIT_FIELDS,
+    ExecRequest,
+)
 from ._env import DEFAULT_ALLOW, DEFAULT_ENV_DENY, DEFAULT_INHERIT
 
 #: DEFAULT_INHERIT, DEFAULT_ALLOW, DEFAULT_ENV_DENY: see ``_env`` (the environment's rules).
@@ -63,9 +69,30 @@ class LimitMaxima:
     processes: int | None = attrs.field(default=None, validator=_opt_positive)
 
 
+def _up_to(ceiling: float) -> Any:
+    def check(_i: object, a: attrs.Attribute[Any], v: float) -> None:
+        if not 0 < v <= ceiling:
+            raise ValueError(f"{a.name}: expected a number in (0, {ceiling:g}], got {v!r}")
+
+    return check
+
+
+#: Ceiling of ``max_check_seconds``: past it a caller is better told no.
+MAX_CHECK_SECONDS = 60.0
+
+
 @attrs.frozen(kw_only=True)
 class LimitsConfig:
-    """Defaults for requests that name no limit, and the maxima no request may exceed."""
+    """Defaults for requests that name no limit, and the maxima no request may exceed.
+
+    ``max_command_bytes``, ``max_argv_bytes`` (all words, UTF-8) and ``max_stdin_bytes``
+    bound what a request may carry: a larger one is refused (``EG-REQUEST-TOO-LARGE``)
+    before it is scanned. The default command bound is 16 KiB, where a pathological line
+    already costs tree-sitter seconds; a policy may raise it to 128 KiB, argv to 1 MiB,
+    stdin to 16 MiB (the defaults for those two). ``max_check_seconds`` bounds the scan and
+    the decision of a large request, done in a worker process: past it the request is refused
+    (``EG-CHECK-TIMEOUT``) and the worker killed.
+    """
 
     timeout: float = attrs.field(default=10.0, validator=_positive)
     kill_grace: float = attrs.field(default=2.0, validator=_nonneg)
@@ -77,6 +104,31 @@ class LimitsConfig:
     file_size_bytes: int | None = attrs.field(default=None, validator=_opt_positive)
     processes: int | None = attrs.field(default=None, validator=_opt_positive)
     maximum: LimitMaxima = LimitMaxima()
+    max_command_bytes: int = attrs.field(default=16 * 1024, validator=_up_to(MAX_COMMAND_BYTES))
+    max_argv_bytes: int = attrs.field(default=256 * 1024, validator=_up_to(MAX_ARGV_TOTAL_BYTES))
+    max_stdin_bytes: int = attrs.field(default=MAX_STDIN_BYTES, validator=_up_to(MAX_STDIN_BYTES))
+    max_check_seconds: float = attrs.field(default=5.0, validator=_up_to(MAX_CHECK_SECONDS))
+
+    def oversize(self, request: ExecRequest) -> str | None:
+        """Why ``request`` is larger than these limits allow, or None. Cheap: sizes only."""
+        sizes = (
+            ("command", request.command, self.max_command_bytes),
+            ("argv", request.argv, self.max_argv_bytes),
+            ("stdin", request.stdin, self.max_stdin_bytes),
+        )
+        for name, value, limit in sizes:
+            if value is None:
+                continue
+            if isinstance(value, str):
+                size = len(value.encode("utf-8"))
+            elif isinstance(value, tuple):
+                size = sum(len(w.encode("utf-8")) for w in value)
+            else:
+                size = len(value)
+            if size > limit:
+                hint = "; pass large inputs as files in the workspace" if name == "stdin" else ""
+                return f"{name}: {size} bytes, over [limits] max_{name}_bytes = {limit}{hint}"
+        return None
 
     def __attrs_post_init__(self) -> None:
         for name in ("timeout", "kill_grace", "max_output_bytes", *RLIMIT_FIELDS):
@@ -266,6 +318,25 @@ def _describe(exc: BaseException, type_: Any) -> str:
 _FILE_KEYS_EXCLUDED = ("root", "source")
 
 
+def _nul_paths(value: Any, path: str) -> list[str]:
+    """Key paths of every string (key or value) holding a NUL: no path, program name, variable
+    or pattern can hold one (the OS refuses it), so it is reported here, not met later as an
+    OS error."""
+    if isinstance(value, str):
+        return [f"{path}: contains a NUL character"] if "\x00" in value else []
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if isinstance(k, str) and "\x00" in k:
+                found.append(f"{path}.{k!r}: the key contains a NUL character")
+            else:
+                found.extend(_nul_paths(v, f"{path}.{k}"))
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            found.extend(_nul_paths(v, f"{path}[{i}]"))
+    return found
+
+
 def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Policy:
     """Structure an already-parsed TOML document; raise :class:`PolicyInvalid` listing all
     problems with their key paths."""
@@ -274,6 +345,9 @@ def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Pol
     for key in _FILE_KEYS_EXCLUDED:
         if key in data:
             raise PolicyInvalid(f"{source}: invalid policy", (f"$.{key}: unknown key",))
+    nul = _nul_paths(data, "$")
+    if nul:
+        raise PolicyInvalid(f"{source}: invalid policy", tuple(nul))
     try:
         policy = _converter.structure(dict(data), Policy)
     except Exception as exc:
@@ -285,8 +359,16 @@ def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Pol
     root = Path(policy.workspace.root)
     if not root.is_absolute():
         root = base_dir / root
-    real_root = os.path.realpath(root)
-    if not os.path.isdir(real_root):
+    try:
+        real_root = os.path.realpath(root)
+        is_dir = os.path.isdir(real_root)
+    except (OSError, ValueError) as exc:
+        # ENAMETOOLONG, ELOOP, EACCES...: the OS's reason, with the key it concerns.
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PolicyInvalid(
+            f"{source}: invalid policy", (f"$.workspace.root: {str(root)!r}: {why}",)
+        ) from None
+    if not is_dir:
         raise PolicyInvalid(
             f"{source}: invalid policy",
             (f"$.workspace.root: {str(root)!r} is not an existing directory",),
@@ -325,13 +407,15 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
     p = Path(path)
     try:
         raw = p.read_bytes()
-    except OSError as exc:
-        raise PolicyInvalid(f"{p}: cannot read policy file ({exc.strerror})") from None
+        base_dir = p.resolve().parent
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PolicyInvalid(f"{p}: cannot read policy file ({why})") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise PolicyInvalid(f"{p}: not valid TOML ({exc})") from None
-    return parse_policy(data, base_dir=p.resolve().parent, source=str(p))
+    return parse_policy(data, base_dir=base_dir, source=str(p))
 
 
 def default_policy(workspace: str | os.PathLike[str] | None = None) -> Policy:

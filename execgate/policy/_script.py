@@ -158,7 +158,12 @@ def _redirect(node: Node) -> Redirect:
     target: str | None = None
     for child in node.children:
         if child.type == "file_descriptor":
-            fd = int(_text(child))
+            # tree-sitter takes `-u2` in `echo -u2>&1` as a descriptor; int() also refuses
+            # over 4300 digits. Only 0, 1 and 2 are accepted below anyway.
+            digits = _text(child)
+            if not (digits.isascii() and digits.isdigit() and len(digits) <= 4):
+                raise _refuse(f"redirection {_text(node)[:40]!r}")
+            fd = int(digits)
         elif child.type in _REDIRECT_OPS:
             op = child.type
         elif child.type in _WORD_NODES and target is None:

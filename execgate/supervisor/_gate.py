@@ -30,6 +30,7 @@ from ..errors import (
     IdempotencyConflict,
     NotStarted,
     RequestError,
+    RequestTooLarge,
     refusal_for,
 )
 from ..models import (
@@ -43,6 +44,7 @@ from ..models import (
     Finding,
     Grant,
     LogLevel,
+    check_text,
 )
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
@@ -321,6 +323,7 @@ class Gate:
         except BaseException as exc:
             self._sup.cancel()
             self._sup.writer.close()
+            self._sup.pool.close()
             self._tg.cancel_scope.cancel()
             await self._tg.__aexit__(type(exc), exc, exc.__traceback__)
             raise
@@ -382,6 +385,7 @@ class Gate:
         sup.writer.close()
         with contextlib.suppress(Exception):  # an unreleased lease is recovered, harmlessly
             await anyio.to_thread.run_sync(store.release_lease)
+        sup.pool.close()
         await anyio.to_thread.run_sync(store.close)
         self._containment.close()
 
@@ -503,6 +507,9 @@ class Gate:
         return result
 
     async def _decide(self, sup: Supervisor, req: ExecRequest) -> tuple[Verdict, list[Finding]]:
+        too_large = self.policy.limits.oversize(req)
+        if too_large is not None:
+            raise RequestTooLarge(too_large)
         findings: list[Finding] = await self._call(sup, "scanner", req)
         blocking = refusing(findings, self.policy.scanner.reject_confidence)
         if blocking:
@@ -646,6 +653,8 @@ class Gate:
         store = self._store
         if store is None or self._closing:
             raise GateClosed("the gate is not open")
+        for name, value in (("job_id", job_id), ("session_id", session_id), ("kind", kind)):
+            check_text(name, value)
         where = EventFilter(job_id=job_id, session_id=session_id, kind=kind)
         return await anyio.to_thread.run_sync(lambda: store.query(limit=limit, where=where))
 

@@ -31,6 +31,7 @@ from ..actors import (
     Scanner,
     WriterThread,
 )
+from ..actors._offload import WorkerPool
 from ..errors import ExecgateError, GateClosed, SupervisorFailed
 from ..policy import Policy
 from ..process import Containment
@@ -70,6 +71,9 @@ class Supervisor:
         self.max_jobs = max_jobs
         #: Outlives Recorder restarts: a crashed instance's write still runs there first.
         self.writer = WriterThread("execgate-recorder")
+        #: Worker processes for large scans and long command lines, shared by the Scanner and
+        #: the Gatekeeper; started on first use, closed with the gate.
+        self.pool = WorkerPool(size=2)
         self.host_env = host_env
         self.mailboxes: dict[str, Mailbox] = {}
         for name in ACTORS:
@@ -77,8 +81,8 @@ class Supervisor:
             send, receive = anyio.create_memory_object_stream[Message](size)
             self.mailboxes[name] = Mailbox(send, receive)
         self.factories: dict[str, Callable[[], Actor]] = {
-            "scanner": Scanner,
-            "gatekeeper": lambda: Gatekeeper(self.policy, self.host_env),
+            "scanner": lambda: Scanner(self.pool, self.policy.limits.max_check_seconds),
+            "gatekeeper": lambda: Gatekeeper(self.policy, self.host_env, self.pool),
             "runner": lambda: Runner(self.containment, self.max_jobs),
             "recorder": lambda: Recorder(self.store, self.writer, record_timeout),
         }
