@@ -477,3 +477,10 @@ def test_an_npmrc_in_the_workspace_is_decided(tmp_path: Path, line: str) -> None
     assert decide(policy, command="npm ls")[:2] == ("deny", "EG-POLICY-FLAG")
     (tmp_path / "ws" / ".npmrc").write_text("registry=https://r.example\nsave-exact=true\n")
     assert decide(policy, command="npm ls")[0] == "allow"
+
+
+def test_an_empty_inner_program_is_a_typed_refusal(ro: Policy) -> None:
+    for argv in (["env", ""], ["timeout", "5", ""], ["bash", "-c", "''"], ["env", "", "x"]):
+        verdict, code, _ = decide(ro, argv=argv)
+        assert verdict == "deny" and code.startswith("EG-"), (argv, code)
+        assert code != "EG-POLICY-ENGINE-ERROR"

@@ -39,6 +39,7 @@ from typing import Any
 
 import attrs
 
+from ..errors import RequestError
 from ..models import (
     LOG_LEVELS,
     RLIMIT_FIELDS,
@@ -415,7 +416,12 @@ def evaluate(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) 
     hidden = _invisible_in(request)
     if hidden is not None:
         return _deny("EG-POLICY-LOOKALIKE", "request.characters", hidden)
-    return _evaluate(policy, request, host_env, 0)
+    try:
+        return _evaluate(policy, request, host_env, 0)
+    except RequestError as exc:
+        # a part of the request read out of it (a wrapper's inner command, a shell's line)
+        # that is no valid request of its own: `env ''`
+        return _deny(exc.code, "request", exc.message)
 
 
 def _invisible_in(request: ExecRequest) -> str | None:
