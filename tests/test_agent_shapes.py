@@ -225,3 +225,16 @@ def test_hints_name_only_rules_that_would_allow(policy: Policy) -> None:
     assert "add [[allow]]" not in v.decision.reason  # xargs refuses under any rule
     v = evaluate(policy, ExecRequest(command="cd src"), dict(os.environ))
     assert v.decision.code == "EG-SHELL-UNSUPPORTED" and "cwd" in v.decision.reason
+
+
+def test_what_follows_a_cd_is_decided_where_it_may_run(policy: Policy, ws: Path) -> None:
+    """A later cd may be skipped (`a && cd d; b` when a fails) or fail at run time: b then
+    runs in the directory before it, so it is decided there too."""
+    (ws.parent / "outside.txt").write_text("secret\n")
+    for line in (
+        "grep -q zzz src/a.py && cd src; cat ../outside.txt",
+        "grep -q zzz src/a.py && cd src\ncat ../outside.txt",
+        "ls && cd src && cat ../../outside.txt",
+    ):
+        assert refused(policy, line) == "EG-PATH-ESCAPE", line
+    plan(policy, "ls && cd src && cat a.py")  # inside the workspace from both directories

@@ -839,6 +839,8 @@ def _evaluate_script(
     asks: list[str] = []
     first: Verdict | None = None
     start_cwd = cwd
+    #: the directories a command may run in besides ``cwd``, when a cd before it is skipped
+    elsewhere: list[str] = []
     for n, command in enumerate(commands, start=1):
         if _is_cd(command):
             # a later `cd DIR`: the canonical script changes to the decided directory itself
@@ -858,6 +860,9 @@ def _evaluate_script(
             moved = _cd_target(policy, cwd, command)
             if isinstance(moved, Verdict):
                 return moved
+            # the cd may not run (`a && cd d; b` when a fails) or may fail at run time: what
+            # follows is decided in the directory before it too
+            elsewhere = list(dict.fromkeys([*elsewhere, cwd]))
             cwd = moved
             plans.append(("cd", "--", cwd))
             targets.append([])
@@ -875,6 +880,19 @@ def _evaluate_script(
                 f"command {n} ({command.argv[0][:40]!r}): {d.reason}",
                 cwd=cwd,
             )
+        for other in elsewhere:
+            if other == cwd:
+                continue
+            there = _evaluate(policy, alone, host_env, depth, other)
+            if there.decision.verdict == "deny" or there.plan is None:
+                d = there.decision
+                return _deny(
+                    d.code,
+                    f"{d.rule} (command {n})",
+                    f"command {n} ({command.argv[0][:40]!r}), run in {other} if a cd before it "
+                    f"does not happen: {d.reason}",
+                    cwd=cwd,
+                )
         if verdict.decision.verdict == "ask":
             asks.append(f"command {n}: {verdict.decision.reason}")
         fed = verdict.plan.stdin
