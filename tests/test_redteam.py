@@ -484,3 +484,27 @@ def test_an_empty_inner_program_is_a_typed_refusal(ro: Policy) -> None:
         verdict, code, _ = decide(ro, argv=argv)
         assert verdict == "deny" and code.startswith("EG-"), (argv, code)
         assert code != "EG-POLICY-ENGINE-ERROR"
+
+
+def test_no_redirect_after_a_command_that_makes_symlinks(tmp_path: Path) -> None:
+    """The shell opens a redirection's target when its command starts: an earlier command of
+    the same line that creates symlinks (a checkout, a patch, a copy) could plant one there,
+    so the redirection must come in a request of its own."""
+    policy = _load(
+        tmp_path,
+        RO.replace("write_redirects = false", "write_redirects = true")
+        + '[[allow]]\ncommand = "git"\n[[allow]]\ncommand = "git checkout"\n'
+        + '[[allow]]\ncommand = "cp"\n[[allow]]\ncommand = "patch"\n',
+        "links",
+    )
+    for line in (
+        "git checkout -- link && echo x > link",
+        "env git checkout x; echo y > f",
+        "bash -c 'git checkout x' && cat a.txt > out",
+        "cp -r a b; cat a.txt > b/x",
+        "patch -p1 < p.diff && echo x > f",
+        "cp -r a b && cat < b/x",
+    ):
+        assert decide(policy, command=line)[:2] == ("deny", "EG-SHELL-UNSUPPORTED"), line
+    for line in ("git status && echo x > f", "echo x > f && git checkout y", "ls > /dev/null"):
+        assert decide(policy, command=line)[0] == "allow", line

@@ -51,9 +51,7 @@ class Gatekeeper(SequentialActor):
     def heavy(self, payload: Any) -> bool:
         command = payload.command
         return (
-            self.pool is not None
-            and command is not None
-            and len(command) > OFFLOAD_COMMAND_CHARS
+            self.pool is not None and command is not None and len(command) > OFFLOAD_COMMAND_CHARS
         )
 
     async def handle(self, payload: Any) -> Verdict:

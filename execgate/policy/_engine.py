@@ -54,7 +54,7 @@ from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
 from ._operands import not_paths
-from ._pins import pinned
+from ._pins import git_subcommand, pinned
 from ._programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
 from ._programs import check as check_builtin
 from ._script import STATUS, Command, Script, parse_script, render, split_heredoc
@@ -841,6 +841,8 @@ def _evaluate_script(
     start_cwd = cwd
     #: the directories a command may run in besides ``cwd``, when a cd before it is skipped
     elsewhere: list[str] = []
+    #: an earlier command of the line that can create symlinks, if any
+    linker: str | None = None
     for n, command in enumerate(commands, start=1):
         if _is_cd(command):
             # a later `cd DIR`: the canonical script changes to the decided directory itself
@@ -918,6 +920,17 @@ def _evaluate_script(
             if r.op in (">&", "<&", "<<"):
                 paths.append(r.target)
                 continue
+            if linker is not None and r.target != "/dev/null":
+                # the shell opens the target by name when this command starts, after `linker`
+                # ran: a symlink it made there (git checkout, patch, cp -s...) would be followed
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.redirect",
+                    f"command {n} redirects to {r.target[:80]!r} after {linker} in the same "
+                    "line, which can create symlinks there; send the redirection as a request "
+                    "of its own",
+                    cwd=cwd,
+                )
             target = _redirect_target(policy, cwd, r.target)
             writes = r.op in (">", ">>") and target not in _DEVICES_OK
             if target is not None and writes and not policy.shell.write_redirects:
@@ -937,6 +950,7 @@ def _evaluate_script(
                 )
             paths.append(target)
         targets.append(paths)
+        linker = linker or _symlink_maker(verdict.plan.argv)
     if first is None or first.plan is None:
         return _deny("EG-SHELL-UNSUPPORTED", "shell", "a line of only cd commands", cwd=cwd)
     canonical = render(script, plans, targets)
@@ -1008,6 +1022,52 @@ def _with_assigns(request: ExecRequest, assigns: tuple[tuple[str, str], ...]) ->
     if not assigns:
         return request
     return attrs.evolve(request, env_overrides={**request.env_overrides, **dict(assigns)})
+
+
+#: Programs that create symlinks as part of ordinary work (from a repository, a patch, an
+#: archive, a copy): a later redirection in the same line could be led through one.
+SYMLINK_MAKERS = frozenset(
+    {"ln", "link", "cp", "mv", "install", "git", "patch", "tar", "bsdtar", "cpio", "unzip",
+     "7z", "7za", "rsync", "busybox"}
+)  # fmt: skip
+
+
+#: git subcommands that only read the worktree: they create no symlink.
+_GIT_READERS = frozenset(
+    {"status", "log", "show", "diff", "blame", "grep", "rev-parse", "ls-files", "ls-tree",
+     "describe", "shortlog", "rev-list", "cat-file", "merge-base", "name-rev", "show-ref",
+     "branch", "tag", "remote", "config", "symbolic-ref", "add", "commit", "rm", "fetch",
+     "whatchanged", "reflog", "count-objects", "fsck", "version", "help", "init"}
+)  # fmt: skip
+
+
+def _symlink_maker(plan: tuple[str, ...]) -> str | None:
+    """The program of ``plan`` that can create symlinks, looking through wrappers and shells
+    (a canonical script's programs are words of its line)."""
+    name = os.path.basename(plan[0])
+    if name in WRAPPERS or name in SHELLS:
+        words = [w for part in plan[1:] for w in part.split()]
+        for n, word in enumerate(words):
+            if os.path.basename(word) in SYMLINK_MAKERS:
+                found = _symlink_maker(tuple(words[n:]))
+                if found is not None:
+                    return found
+        return None
+    if name == "git":
+        at = git_subcommand(plan)
+        if at is not None and plan[at] in _GIT_READERS:
+            return None
+    if name == "cp" and not any(_cp_keeps_links(a) for a in plan[1:]):
+        return None  # a plain copy follows a symlink source: it writes a file, not a link
+    return name if name in SYMLINK_MAKERS else None
+
+
+def _cp_keeps_links(arg: str) -> bool:
+    if arg.startswith("--"):
+        return arg.startswith(
+            ("--rec", "--arch", "--no-deref", "--sym", "--preserve=", "--preserve")
+        ) and ("links" in arg or not arg.startswith("--preserve"))
+    return arg.startswith("-") and any(c in arg[1:] for c in "rRadPs")
 
 
 def _is_cd(item: Command | str) -> bool:

@@ -26,7 +26,8 @@ _GIT_PINS = {
 }
 
 
-def _git_subcommand(argv: tuple[str, ...]) -> int | None:
+def git_subcommand(argv: tuple[str, ...]) -> int | None:
+    """The index in ``argv`` of git's subcommand, past its global options (or None)."""
     i = 1
     while i < len(argv):
         word = argv[i]
@@ -46,7 +47,7 @@ def pinned(program: str, argv: tuple[str, ...]) -> tuple[str, ...]:
     """``argv`` with the options its program's row above adds (``program``: the built-in
     table's name)."""
     if program == "git":
-        at = _git_subcommand(argv)
+        at = git_subcommand(argv)
         if at is not None and argv[at] in _GIT_PINS:
             return (*argv[: at + 1], *_GIT_PINS[argv[at]], *argv[at + 1 :])
         return argv
