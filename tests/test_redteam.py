@@ -508,3 +508,45 @@ def test_no_redirect_after_a_command_that_makes_symlinks(tmp_path: Path) -> None
         assert decide(policy, command=line)[:2] == ("deny", "EG-SHELL-UNSUPPORTED"), line
     for line in ("git status && echo x > f", "echo x > f && git checkout y", "ls > /dev/null"):
         assert decide(policy, command=line)[0] == "allow", line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cat > pytest.ini <<'EOF'\n[pytest]\naddopts = --junitxml=/tmp/x.xml\nEOF\npytest -q",
+        "echo '[pytest]' > pytest.ini && python3 -m pytest -q",
+        "cp a.txt pytest.ini && pytest",
+        "mv a.txt setup.cfg; pytest",
+        "echo 'script-shell=/x' > .npmrc && npm ls",
+        "mkdir -p sub && echo x > sub/.npmrc && cd sub && npm ls",
+        "cp -r a b && pytest",
+        "git checkout x -- . && pytest",
+    ],
+)
+def test_configuration_written_earlier_in_the_line_is_not_read_undecided(
+    tmp_path: Path, line: str
+) -> None:
+    policy = _load(
+        tmp_path,
+        CONFIG_POLICY
+        + "[shell]\nwrite_redirects = true\n"
+        + "".join(f'[[allow]]\ncommand = "{p}"\n' for p in ("cat", "echo", "cp", "mv", "mkdir"))
+        + '[[allow]]\ncommand = "git checkout"\n',
+        "cfgline",
+    )
+    (tmp_path / "ws" / "a").mkdir()
+    verdict, code, _ = decide(policy, command=line)
+    assert verdict == "deny", (line, code)
+    (tmp_path / "ws" / "sub").mkdir(exist_ok=True)
+    verdict, code, _ = decide(policy, command=line)
+    assert (verdict, code) == ("deny", "EG-SHELL-UNSUPPORTED"), (line, code)
+
+
+def test_writing_a_test_then_running_pytest_stays_fluent(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path,
+        CONFIG_POLICY + '[shell]\nwrite_redirects = true\n[[allow]]\ncommand = "cat"\n',
+        "cfgok",
+    )
+    line = "cat > test_x.py <<'EOF'\ndef test_a():\n    assert 1\nEOF\npytest -q test_x.py"
+    assert decide(policy, command=line)[0] == "allow"

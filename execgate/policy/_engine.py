@@ -843,6 +843,8 @@ def _evaluate_script(
     elsewhere: list[str] = []
     #: an earlier command of the line that can create symlinks, if any
     linker: str | None = None
+    #: an earlier command of the line that may write a configuration file, if any
+    config_writer: str | None = None
     for n, command in enumerate(commands, start=1):
         if _is_cd(command):
             # a later `cd DIR`: the canonical script changes to the decided directory itself
@@ -951,6 +953,17 @@ def _evaluate_script(
             paths.append(target)
         targets.append(paths)
         linker = linker or _symlink_maker(verdict.plan.argv)
+        if config_writer is not None and _config_reader(verdict.plan.argv):
+            # its configuration is decided before the line runs, from the files as they are
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell.config",
+                f"command {n} reads configuration from the workspace that {config_writer} may "
+                "write earlier in the same line (pytest.ini, pyproject.toml, .npmrc...); send "
+                "it as a request of its own",
+                cwd=cwd,
+            )
+        config_writer = config_writer or _config_writer(command, verdict.plan.argv)
     if first is None or first.plan is None:
         return _deny("EG-SHELL-UNSUPPORTED", "shell", "a line of only cd commands", cwd=cwd)
     canonical = render(script, plans, targets)
@@ -1068,6 +1081,51 @@ def _cp_keeps_links(arg: str) -> bool:
             ("--rec", "--arch", "--no-deref", "--sym", "--preserve=", "--preserve")
         ) and ("links" in arg or not arg.startswith("--preserve"))
     return arg.startswith("-") and any(c in arg[1:] for c in "rRadPs")
+
+
+#: Files a program reads options from, decided in ``_configs`` (or pinned off in ``_pins``).
+CONFIG_FILES = frozenset(
+    {"pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".npmrc", "conftest.py"}
+)
+#: Programs that write files they are not named with (a checkout, a patch, an archive).
+_BULK_WRITERS = frozenset(
+    {"patch", "tar", "bsdtar", "cpio", "unzip", "7z", "7za", "rsync", "busybox", "dd"}
+)
+#: Programs whose operands (or last operand) are files they write.
+_NAMED_WRITERS = frozenset({"cp", "mv", "ln", "link", "install", "tee", "sed", "touch", "truncate"})
+
+
+def _config_writer(command: Command, plan: tuple[str, ...]) -> str | None:
+    """What in this command may write a configuration file (see ``CONFIG_FILES``): a
+    redirection to one, a copy or move onto one or into a directory, a bulk writer. Scripts
+    (python3 x.py) are not counted: a script could run the reader itself with any options."""
+    for r in command.redirects:
+        if r.op in (">", ">>") and os.path.basename(r.target) in CONFIG_FILES:
+            return f"a redirection to {r.target[:60]!r}"
+    words = [w for part in plan for w in (part.split() if " " in part else [part])]
+    for n, word in enumerate(words):
+        name = os.path.basename(word)
+        if name in _BULK_WRITERS:
+            return name
+        if name == "git":
+            at = git_subcommand(tuple(words[n:]))
+            if at is not None and words[n + at] not in _GIT_READERS:
+                return f"git {words[n + at]}"
+        if name in _NAMED_WRITERS:
+            rest = words[n + 1 :]
+            if any(os.path.basename(w.rstrip("/")) in CONFIG_FILES for w in rest):
+                return name
+            if name in ("cp", "mv", "install") and any(
+                w.startswith("-") and ("r" in w or "R" in w or "a" in w or "t" in w) for w in rest
+            ):
+                return name  # a tree copied or moved may hold one
+    return None
+
+
+def _config_reader(plan: tuple[str, ...]) -> bool:
+    words = [w for part in plan for w in (part.split() if " " in part else [part])]
+    names = {os.path.basename(w) for w in words}
+    return bool(names & {"pytest", "py.test", "npm", "npx"}) or "pytest" in words
 
 
 def _is_cd(item: Command | str) -> bool:
