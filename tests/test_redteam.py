@@ -550,3 +550,46 @@ def test_writing_a_test_then_running_pytest_stays_fluent(tmp_path: Path) -> None
     )
     line = "cat > test_x.py <<'EOF'\ndef test_a():\n    assert 1\nEOF\npytest -q test_x.py"
     assert decide(policy, command=line)[0] == "allow"
+
+
+LINKS_POLICY = RO.replace("write_redirects = false", "write_redirects = true") + "".join(
+    f'[[allow]]\ncommand = "{p}"\n' for p in ("ln", "cp", "mv", "git checkout")
+)
+
+
+def test_paths_after_a_command_that_moves_symlinks_are_refused(tmp_path: Path) -> None:
+    """A relative link made legal in a deep directory, then copied or moved shallower,
+    points outside; the line's later paths were resolved before it ran."""
+    policy = _load(tmp_path, LINKS_POLICY, "links2")
+    (tmp_path / "ws" / "sub" / "deep").mkdir(parents=True)
+    for line, cwd in (
+        ("ln -s ../.. up && cp -P up ../../up2 && cat ../../up2/x", "sub/deep"),
+        ("mv sub/deep/up up3 && cat up3/x", "."),
+        ("cp -a sub d2 && cat d2/deep/up/x", "."),
+        ("git checkout x -- . && cat a.txt", "."),
+    ):
+        verdict, code, _ = decide(policy, command=line, cwd=cwd)
+        assert (verdict, code) == ("deny", "EG-SHELL-UNSUPPORTED"), (line, code)
+    for line in ("mv a.txt b.txt && ls", "cp a.txt b.txt && cat b.txt", "ln -s a.txt l && ls"):
+        assert decide(policy, command=line)[0] == "allow", line
+
+
+@pytest.mark.anyio
+async def test_a_shells_cd_inside_a_list_keeps_its_directory(
+    ro: Policy, tmp_path: Path, anyio_backend: str
+) -> None:
+    ws = tmp_path / "ws"
+    (ws / "sub").mkdir()
+    (ws / "sub" / "in.txt").write_text("IN\n")
+    (tmp_path / "outside.txt").write_text("OUTSIDE\n")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=ro, store=store) as gate:
+        for line in (
+            "echo && bash -c 'cd sub && cat ../a.txt'",
+            "bash -c 'cd sub && cat in.txt' | cat",
+        ):
+            result = await gate.run(command=line)
+            assert b"OUTSIDE" not in result.stdout, (line, result)
+            assert result.exit_code == 0, (line, result.stderr)
+        result = await gate.run(command="echo x; bash -c 'cd sub && cat ../a.txt'")
+        assert result.stdout == b"x\nA-CONTENT\n", result

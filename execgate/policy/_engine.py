@@ -31,6 +31,7 @@ import fnmatch
 import glob
 import json
 import os
+import shlex
 import shutil
 import time
 import unicodedata
@@ -283,9 +284,15 @@ def _path_values(arg: str) -> list[str]:
 
 
 def _path_outside(
-    policy: Policy, cwd: str, args: tuple[str, ...], skip: frozenset[int] = frozenset()
+    policy: Policy,
+    cwd: str,
+    args: tuple[str, ...],
+    skip: frozenset[int] = frozenset(),
+    *,
+    any_path: bool = False,
 ) -> str | None:
-    """The first argument that names a path outside the workspace (or a device), if any.
+    """The first argument that names a path outside the workspace (or a device), if any;
+    with ``any_path``, the first argument that names a path at all.
 
     Every argument counts as a path except those ``skip`` names (see ``_operands``): for the
     programs agents run that is what they are, and a word that merely looks like an outside
@@ -294,7 +301,7 @@ def _path_outside(
         if n in skip:
             continue
         for value in _path_values(arg):
-            if _confined(policy, cwd, value) is None:
+            if any_path or _confined(policy, cwd, value) is None:
                 return arg
     return None
 
@@ -874,6 +881,24 @@ def _evaluate_script(
         words = _expand_globs(policy, cwd, command.argv, command.globs)
         if isinstance(words, Verdict):
             return words
+        if linker is not None:
+            named = _path_outside(
+                policy,
+                cwd,
+                words[1:],
+                not_paths(os.path.basename(words[0]), words[1:]),
+                any_path=True,
+            )
+            if named is not None:
+                # paths were resolved before the line ran; `linker` may have put or moved a
+                # symlink on the way since (ln -s ../.. up && cp -P up ../../x && cat x/...)
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.links",
+                    f"command {n} names {named[:60]!r} after {linker} in the same line, which "
+                    "can create or move symlinks on its way; send it as a request of its own",
+                    cwd=cwd,
+                )
         alone = _with_assigns(attrs.evolve(request, argv=words, command=None), command.assigns)
         verdict = _evaluate(policy, alone, host_env, depth, cwd)
         if verdict.decision.verdict == "deny" or verdict.plan is None:
@@ -912,7 +937,17 @@ def _evaluate_script(
         rules.append(verdict.decision.rule)
         # the command's whole plan, not its words: a shell's -c line runs as decided, a
         # wrapper's inner program by its resolved path
-        plans.append(verdict.plan.argv)
+        planned = verdict.plan.argv
+        if verdict.plan.cwd != cwd:
+            # the command's own plan moved (`bash -c 'cd d && b'`): it runs in a shell of its
+            # own that changes to the decided directory, so the line's directory stays
+            planned = (
+                SCRIPT_SHELL,
+                "-c",
+                f"cd -- {shlex.quote(verdict.plan.cwd)} && "
+                + (planned[2] if planned[:2] == (SCRIPT_SHELL, "-c") else shlex.join(planned)),
+            )
+        plans.append(planned)
         own = {name for name, _ in command.assigns}  # the script's prefix sets these
         for name, value in verdict.plan.env.items():
             if name not in own:
