@@ -593,3 +593,42 @@ async def test_a_shells_cd_inside_a_list_keeps_its_directory(
             assert result.exit_code == 0, (line, result.stderr)
         result = await gate.run(command="echo x; bash -c 'cd sub && cat ../a.txt'")
         assert result.stdout == b"x\nA-CONTENT\n", result
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "[core]\n\tworktree = /\n",
+        "[include]\n\tpath = /tmp/x.cfg\n",
+        '[includeIf "gitdir:/"]\n\tpath = x.cfg\n',
+        '[filter "pwn"]\n\tclean = touch /tmp/pwned\n',
+        "[core]\n\tsshCommand = touch /tmp/pwned\n",
+        '[merge "pwn"]\n\tdriver = touch /tmp/pwned\n',
+    ],
+)
+def test_a_repository_configuration_that_reaches_out_is_refused(
+    tmp_path: Path, config: str
+) -> None:
+    policy = _load(tmp_path, LINKS_POLICY + '[[allow]]\ncommand = "git"\n', "gitcfg")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    assert decide(policy, command="git status")[0] == "allow"
+    with open(ws / ".git" / "config", "a") as f:
+        f.write(config)
+    assert decide(policy, command="git status")[:2] == ("deny", "EG-POLICY-FLAG")
+    (ws / "sub").mkdir()
+    assert decide(policy, command="git status", cwd="sub")[0] == "deny"
+
+
+def test_git_after_a_write_into_dot_git_in_the_same_line(tmp_path: Path) -> None:
+    policy = _load(tmp_path, LINKS_POLICY + '[[allow]]\ncommand = "git"\n', "gitline")
+    _git(tmp_path / "ws", "init", "-q")
+    line = "cat >> .git/config <<'EOF'\n[core]\n\tworktree = /\nEOF\ngit status"
+    assert decide(policy, command=line)[:2] == ("deny", "EG-SHELL-UNSUPPORTED")
+    assert decide(policy, command="echo x > f.txt && git status")[0] == "allow"
+
+
+def test_a_dot_git_file_pointing_outside_is_refused(tmp_path: Path) -> None:
+    policy = _load(tmp_path, LINKS_POLICY + '[[allow]]\ncommand = "git"\n', "gitfile")
+    (tmp_path / "ws" / ".git").write_text(f"gitdir: {tmp_path}/elsewhere\n")
+    assert decide(policy, command="git status")[:2] == ("deny", "EG-POLICY-FLAG")

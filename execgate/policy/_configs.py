@@ -170,3 +170,74 @@ def npmrc_refusal(cwd: str, root: str) -> str | None:
                 "decide (it can name a shell, a program or a place outside the workspace)"
             )
     return None
+
+
+#: .git/config settings that make a git command read or write outside the repository or run
+#: a program the gate cannot switch off from the environment: the worktree and git directory
+#: moved, other files included, filters and merge drivers (run by status, diff, checkout),
+#: and the programs git starts for transport and prompts.
+_GIT_REFUSED = re.compile(
+    r"^(?:core\.(?:worktree|sshcommand|gitproxy|askpass|alternaterefscommand)"
+    r"|include\..*|includeif\..*"
+    r"|filter\..*\.(?:clean|smudge|process)"
+    r"|merge\..*\.driver"
+    r"|credential\..*helper|uploadpack\..*|protocol\..*allow"
+    r"|remote\..*\.(?:uploadpack|receivepack|vcs|proxy))$"
+)
+
+
+def _git_dir(cwd: str, root: str) -> str | None:
+    for here in _upward(cwd, root):
+        dot = os.path.join(here, ".git")
+        if os.path.isdir(dot):
+            return dot
+        if os.path.isfile(dot):
+            try:
+                with open(dot, encoding="utf-8") as f:
+                    pointer = f.read().strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigRefusal(f"{dot} cannot be read ({exc})") from None
+            target = os.path.realpath(os.path.join(here, pointer.removeprefix("gitdir:").strip()))
+            if not (target + "/").startswith(root.rstrip("/") + "/"):
+                raise ConfigRefusal(f"{dot} points git at {target[:80]!r}, outside the workspace")
+            return target
+    return None
+
+
+def git_config_refusal(cwd: str, root: str) -> str | None:
+    """Why the repository's own configuration (found upward from ``cwd`` inside the
+    workspace) would make git reach outside it or run a program, or None."""
+    try:
+        git_dir = _git_dir(cwd, root)
+    except ConfigRefusal as refusal:
+        return refusal.reason
+    if git_dir is None:
+        return None
+    path = os.path.join(git_dir, "config")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{path} cannot be read ({exc})"
+    section = ""
+    for raw in lines:
+        line = raw.split("#", 1)[0].split(";", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("["):
+            head = line.strip("[]").strip()
+            name, _, sub = head.partition(" ")
+            sub = sub.strip().strip('"')
+            section = f"{name}.{sub}" if sub else name
+            if section.split(".")[0].lower() in ("include", "includeif"):
+                return f"{path} includes other configuration files ({head[:60]!r})"
+            continue
+        key = f"{section}.{line.split('=', 1)[0].strip()}".lower()
+        if _GIT_REFUSED.match(key):
+            return (
+                f"{path} sets {key[:60]!r}, which makes git reach outside the workspace or "
+                "run a program"
+            )
+    return None

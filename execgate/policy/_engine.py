@@ -50,7 +50,7 @@ from ..models import (
     Limits,
     SandboxPlan,
 )
-from ._configs import ConfigRefusal, npmrc_refusal, pytest_config
+from ._configs import ConfigRefusal, git_config_refusal, npmrc_refusal, pytest_config
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
@@ -787,6 +787,10 @@ def _config_verdict(
             why = npmrc_refusal(cwd, policy.root)
             if why is not None:
                 raise ConfigRefusal(why)
+        elif name == "git":
+            why = git_config_refusal(cwd, policy.root)
+            if why is not None:
+                raise ConfigRefusal(why)
     except ConfigRefusal as refusal:
         return _deny("EG-POLICY-FLAG", f"{rule_name}.config", refusal.reason)
     return None
@@ -850,8 +854,9 @@ def _evaluate_script(
     elsewhere: list[str] = []
     #: an earlier command of the line that can create symlinks, if any
     linker: str | None = None
-    #: an earlier command of the line that may write a configuration file, if any
-    config_writer: str | None = None
+    #: an earlier command of the line that may write configuration that git, or pytest and
+    #: npm, read from the workspace
+    writers: dict[str, str | None] = {}
     for n, command in enumerate(commands, start=1):
         if _is_cd(command):
             # a later `cd DIR`: the canonical script changes to the decided directory itself
@@ -988,7 +993,9 @@ def _evaluate_script(
             paths.append(target)
         targets.append(paths)
         linker = linker or _symlink_maker(verdict.plan.argv)
-        if config_writer is not None and _config_reader(verdict.plan.argv):
+        reader = _config_reader(verdict.plan.argv)
+        config_writer = writers.get(reader) if reader is not None else None
+        if config_writer is not None:
             # its configuration is decided before the line runs, from the files as they are
             return _deny(
                 "EG-SHELL-UNSUPPORTED",
@@ -998,7 +1005,8 @@ def _evaluate_script(
                 "it as a request of its own",
                 cwd=cwd,
             )
-        config_writer = config_writer or _config_writer(command, verdict.plan.argv)
+        for kind in ("git", "tools"):
+            writers[kind] = writers.get(kind) or _config_writer(command, verdict.plan.argv, kind)
     if first is None or first.plan is None:
         return _deny("EG-SHELL-UNSUPPORTED", "shell", "a line of only cd commands", cwd=cwd)
     canonical = render(script, plans, targets)
@@ -1130,12 +1138,22 @@ _BULK_WRITERS = frozenset(
 _NAMED_WRITERS = frozenset({"cp", "mv", "ln", "link", "install", "tee", "sed", "touch", "truncate"})
 
 
-def _config_writer(command: Command, plan: tuple[str, ...]) -> str | None:
-    """What in this command may write a configuration file (see ``CONFIG_FILES``): a
-    redirection to one, a copy or move onto one or into a directory, a bulk writer. Scripts
-    (python3 x.py) are not counted: a script could run the reader itself with any options."""
+#: git subcommands that write the repository's own configuration.
+_GIT_CONFIG_WRITERS = frozenset({"config", "remote", "submodule", "worktree", "clone"})
+
+
+def _config_writer(command: Command, plan: tuple[str, ...], reader: str) -> str | None:
+    """What in this command may write a configuration file that ``reader`` ("git" or
+    another program) reads (see ``CONFIG_FILES``; for git, anything under ``.git``): a
+    redirection to one, a copy or move onto one or into a directory, a bulk writer, for git
+    the subcommands that write it. Scripts (python3 x.py) are not counted: a script could run
+    the reader itself with any options."""
+    if reader == "git":
+        return _git_config_writer(command, plan)
     for r in command.redirects:
-        if r.op in (">", ">>") and os.path.basename(r.target) in CONFIG_FILES:
+        if r.op in (">", ">>") and (
+            os.path.basename(r.target) in CONFIG_FILES or ".git" in r.target.split("/")
+        ):
             return f"a redirection to {r.target[:60]!r}"
     words = [w for part in plan for w in (part.split() if " " in part else [part])]
     for n, word in enumerate(words):
@@ -1148,7 +1166,10 @@ def _config_writer(command: Command, plan: tuple[str, ...]) -> str | None:
                 return f"git {words[n + at]}"
         if name in _NAMED_WRITERS:
             rest = words[n + 1 :]
-            if any(os.path.basename(w.rstrip("/")) in CONFIG_FILES for w in rest):
+            if any(
+                os.path.basename(w.rstrip("/")) in CONFIG_FILES or ".git" in w.split("/")
+                for w in rest
+            ):
                 return name
             if name in ("cp", "mv", "install") and any(
                 w.startswith("-") and ("r" in w or "R" in w or "a" in w or "t" in w) for w in rest
@@ -1157,10 +1178,36 @@ def _config_writer(command: Command, plan: tuple[str, ...]) -> str | None:
     return None
 
 
-def _config_reader(plan: tuple[str, ...]) -> bool:
+def _git_config_writer(command: Command, plan: tuple[str, ...]) -> str | None:
+    for r in command.redirects:
+        if r.op in (">", ">>") and ".git" in r.target.split("/"):
+            return f"a redirection to {r.target[:60]!r}"
+    words = [w for part in plan for w in (part.split() if " " in part else [part])]
+    for n, word in enumerate(words):
+        name = os.path.basename(word)
+        if name in _BULK_WRITERS:
+            return name
+        if name == "git":
+            at = git_subcommand(tuple(words[n:]))
+            if at is not None and words[n + at] in _GIT_CONFIG_WRITERS:
+                return f"git {words[n + at]}"
+        if name in _NAMED_WRITERS and any(".git" in w.split("/") for w in words[n + 1 :]):
+            return name
+        if name in ("cp", "mv", "install") and any(
+            w.startswith("-") and any(c in w for c in "rRat") for w in words[n + 1 :]
+        ):
+            return name
+    return None
+
+
+def _config_reader(plan: tuple[str, ...]) -> str | None:
+    """Which configuration ``plan`` reads from the workspace: "git", "tools" (pytest, npm),
+    or None."""
     words = [w for part in plan for w in (part.split() if " " in part else [part])]
     names = {os.path.basename(w) for w in words}
-    return bool(names & {"pytest", "py.test", "npm", "npx"}) or "pytest" in words
+    if names & {"pytest", "py.test", "npm", "npx"} or "pytest" in words:
+        return "tools"
+    return "git" if "git" in names else None
 
 
 def _is_cd(item: Command | str) -> bool:
