@@ -293,6 +293,12 @@ TABLE_GAPS = [
     "git log --show-signature",
     "git log --format=%G?",
     "git show --pretty=format:%GS",
+    "sed -n ':x e cat /etc/hostname' a.txt",
+    "sed 'ba;:a w /tmp/pwn' a.txt",
+    "sed ':x r /etc/hostname' a.txt",
+    "awk 'BEGIN{SYMTAB[\"ARGV\"][1]=\"/etc/hostname\"}{print}' a.txt",
+    "awk 'BEGIN{v=\"ENV\" \"IRON\"; SYMTAB[v][\"X\"]=1}'",
+    "awk 'BEGIN{PROCINFO[\"sorted_in\"]=\"f\"}'",
     "tar -tf host:file.tar",
     "tar -tvf user@host:x.tar",
 ]
@@ -316,7 +322,16 @@ STILL_FINE = [
     "npm version",
     "git log --format=%h",
     "tar -tf a.tar",
+    "sed ':a;N;$!ba;s/x/y/g' a.txt",
+    "sed -n '/x/{:loop n; p}' a.txt",
 ]
+
+
+def test_gawk_runs_in_its_own_sandbox(dev: Policy) -> None:
+    _, _, plan = decide(dev, command="awk '{print $1}' a.txt")
+    assert plan is not None
+    if os.path.basename(os.path.realpath(plan[0])) == "gawk":
+        assert plan[1] == "--sandbox", plan
 
 
 @pytest.mark.parametrize("line", STILL_FINE)

@@ -10,10 +10,14 @@ git     ``diff``, ``log``, ``show`` and ``whatchanged`` run with ``--no-ext-diff
         ``core.attributesFile``, an ``include.path`` or ``includeIf`` is never started. (The
         environment pins the rest; see ``GIT_HARDENING`` in the engine.)
 curl    ``-q`` first: no ``.curlrc`` is read (it can carry any option)
+gawk    ``--sandbox`` first: no ``system()``, redirections, pipes, ``getline`` from files or
+        files added to ``ARGV``, whatever the program text does
 ======  ======================================================================================
 """
 
 from __future__ import annotations
+
+import os
 
 #: git's global options that take a value as the next word (``-C DIR``).
 _GIT_VALUED = ("-C", "--git-dir", "--work-tree", "--namespace")
@@ -51,6 +55,10 @@ def pinned(program: str, argv: tuple[str, ...]) -> tuple[str, ...]:
         if at is not None and argv[at] in _GIT_PINS:
             return (*argv[: at + 1], *_GIT_PINS[argv[at]], *argv[at + 1 :])
         return argv
+    if program in ("awk", "gawk") and os.path.basename(os.path.realpath(argv[0])) == "gawk":
+        # gawk's own sandbox: no system(), no redirections or pipes, no getline from files,
+        # no files added to ARGV at run time, whatever the program text does
+        return (argv[0], "--sandbox", *argv[1:])
     if program == "curl":
         if argv[1:2] in (("-q",), ("--disable",)):
             return argv

@@ -341,7 +341,11 @@ def sed_script_refusal(script: str) -> str | None:
                 while i < n and script[i].isdigit():
                     i += 1
             elif cmd in _SED_LABEL:
-                while i < n and script[i] not in ";\n":
+                # GNU sed ends a label at whitespace or ';': what follows on the same line
+                # (`:x e id`) is another command, read by the loop like any other
+                while i < n and script[i] in " \t":
+                    i += 1
+                while i < n and script[i] not in " \t;\n}":
                     i += 1
             elif cmd in _SED_TEXT:
                 while i < n and script[i] != "\n":
@@ -403,6 +407,11 @@ def awk_program_refusal(program: str) -> str | None:
         return "the awk program redirects print to a file"
     if re.search(r"\bgetline\b[^;{}\n]*<", text):
         return "the awk program reads another file with getline"
+    if re.search(r"\b(?:SYMTAB|FUNCTAB)\b", text):
+        # gawk's symbol table reaches ARGV, ARGC and ENVIRON by name
+        return "the awk program uses SYMTAB or FUNCTAB (indirect access to any variable)"
+    if re.search(r"\bPROCINFO\b\s*\[[^]]*\]\s*(?:[-+*/%^]?=(?!=)|\+\+|--)", text):
+        return "the awk program changes PROCINFO"
     if re.search(r"\b(?:ARGV|ARGC)\b", text):
         # ARGV[1]="/etc/shadow"; ARGC=2 makes awk read a file no argument named
         return "the awk program uses ARGV or ARGC, which choose the files awk reads"
