@@ -19,10 +19,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -33,7 +31,7 @@ from anyio.abc import ByteReceiveStream, ByteSendStream, Process
 from ..errors import ContainmentFailed, SandboxUnavailable, SpawnFailed
 from ..models import ExecPlan, KillReason, OutputStream
 from ._capture import CappedBuffer
-from ._sandbox import sandbox_argv
+from ._sandbox import confined_env, confinement, sandbox_argv
 from ._sandbox import support as sandbox_support
 from ._sandbox import tree_limits as confined_tree_limits
 from ._spawn import (
@@ -291,21 +289,17 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
     """
     run_argv: tuple[str, ...] | list[str] = plan.argv
     run_env: Mapping[str, str] = plan.env
-    private_tmp: str | None = None
+    confined = False
     if plan.sandbox is not None:
         available, why = await anyio.to_thread.run_sync(sandbox_support)
         if available:
-            private_tmp = tempfile.mkdtemp(prefix=f"execgate-{plan.job_id}-")
-            run_argv = sandbox_argv(plan, private_tmp)
-            run_env = {**plan.env, "TMPDIR": private_tmp, "HOME": private_tmp}
+            confined = True
+            run_argv = sandbox_argv(plan, confinement(plan))
+            run_env = confined_env(plan.env)
         elif plan.sandbox.required:
             tree.close()
             raise SandboxUnavailable(f"secure mode is required but unavailable here: {why}")
-    try:
-        return await _run_job(plan, tree, control, tuple(run_argv), run_env, private_tmp)
-    finally:
-        if private_tmp is not None:
-            shutil.rmtree(private_tmp, ignore_errors=True)
+    return await _run_job(plan, tree, control, tuple(run_argv), run_env, confined)
 
 
 async def _run_job(
@@ -314,12 +308,12 @@ async def _run_job(
     control: JobControl,
     run_argv: tuple[str, ...],
     run_env: Mapping[str, str],
-    private_tmp: str | None,
+    confined: bool,
 ) -> JobOutcome:
     limits = plan.limits
     # Confined, the launcher sets the rlimits itself and its own processes are not the job's.
-    tree_limits = limits if private_tmp is None else confined_tree_limits(limits)
-    rlimits = private_tmp is None
+    tree_limits = confined_tree_limits(limits) if confined else limits
+    rlimits = not confined
     placement: Placement | None = None
     if native_spawn_usable():
         argv = list(run_argv)
@@ -410,7 +404,7 @@ async def _run_job(
     assert proc.returncode is not None
     if isinstance(proc, LeanProcess) and (failure := proc.spawn_failure()) is not None:
         raise _not_started(plan, failure)  # detached: it stopped before its execve
-    if private_tmp is not None and proc.returncode == LAUNCHER_FAILED:
+    if confined and proc.returncode == LAUNCHER_FAILED:
         first = err.value().split(b"\n", 1)[0]
         if first.startswith(b"execgate-sandbox: "):
             # The launcher refused before the program's first instruction: nothing ran.
@@ -428,7 +422,7 @@ async def _run_job(
         killed_by=control.reason,
         survivors=survivors,
         tree_limit=tree_limit,
-        sandboxed=private_tmp is not None,
+        sandboxed=confined,
     )
 
 

@@ -1,60 +1,128 @@
-"""Secure mode for the Runner: wrap a job's argv in the sandbox launcher, and know whether this
-host can run it.
+"""Secure mode for the Runner: how a job is confined on this host, and whether it can be.
 
-The launcher (``sandbox_exec.py``, standard library only) runs inside the job's cgroups (the spawn
-helper or shim joined them; its pids cgroup allows the launcher's own two processes on top of the
-job's ``processes``), then confines itself — new mount, PID and network namespaces, a fresh
-``/proc``, Landlock filesystem, network and signal rules — and execs the program under the job's
-rlimits, which it sets itself just before (so a small ``memory_bytes`` or ``open_files`` binds the
-program, not the launcher's Python). What the job may read: the system directories below, a few
-files of ``/etc`` (not ``/etc/shadow``), the program's own install prefix, and the policy's
-``[sandbox] read`` paths; what it may write: the workspace and a private temp directory (which is
-also its ``HOME`` and ``TMPDIR``).
+A confined job runs in new user (root inside, the invoking uid outside: no host capability),
+mount, PID, UTS and IPC namespaces, in the gate's empty network namespace (made once per
+process, see :func:`shared_netns`; a fresh one per job where this process cannot make it),
+inside the minimal root of ``_confine`` with Landlock and a seccomp filter on top. The native
+spawn helper does all of it between clone and exec; where it is absent, the launcher
+(``sandbox_exec.py``) does the same from :func:`launcher_config`. Either way the job's pids
+cgroup allows the confiner's own two processes (outside the PID namespace, and its init) on
+top of the job's ``processes``.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Mapping
 
 import attrs
 
 from ..models import ExecPlan, Limits
+from ._confine import TMP, landlock_paths, prefixes, root_binds, seccomp_program
 from ._tree import rlimit_values
 
 HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_exec.py")
-#: Processes of the launcher itself in a job's tree (outside the namespace, and its init):
+#: Processes of the confiner itself in a job's tree (outside the namespace, and its init):
 #: a ``processes`` limit counts the job's own, so its pids cgroup allows these on top.
 LAUNCHER_PROCESSES = 2
+_CLONE_NEWNET = 0x40000000
+_SYS_SETNS = 308
 
-SYSTEM_READ = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc")
-ETC_READ = tuple(
-    "/etc/" + name
-    for name in (
-        "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "ld.so.preload", "passwd", "group",
-        "nsswitch.conf", "localtime", "timezone", "ssl", "ca-certificates", "hosts",
-        "resolv.conf", "host.conf", "alternatives", "mime.types", "os-release", "protocols",
-        "services", "terminfo", "inputrc", "magic", "gitconfig", "python3", "locale.alias",
-        "environment", "profile", "bash.bashrc", "debian_version", "machine-id", "shells",
+
+@attrs.frozen
+class Confinement:
+    """One job's confinement, as both confiners take it (see ``_confine``)."""
+
+    #: (kind, source, path inside) in mount order.
+    binds: tuple[tuple[int, str, str], ...]
+    #: Landlock's read and write paths, as seen inside.
+    read: tuple[str, ...]
+    write: tuple[str, ...]
+    network: bool
+    #: An fd of the gate's network namespace to join, or None (a new one per job, or the
+    #: host's with ``network``).
+    netns: int | None
+    #: The seccomp program (``struct sock_filter`` array) or None.
+    seccomp: bytes | None
+
+
+_netns_lock = threading.Lock()
+_netns: list[int | None] = []
+
+
+def shared_netns() -> int | None:
+    """An fd of this process's empty network namespace for confined jobs (``lo`` down: no
+    address can be reached, not even another job's), made on first use; None where this
+    process may not make one (no CAP_SYS_ADMIN: each job then gets its own, inside its user
+    namespace). Made in the host's user namespace, so a job holds no capability over it."""
+    with _netns_lock:
+        if not _netns:
+            _netns.append(_make_netns())
+        return _netns[0]
+
+
+def _make_netns() -> int | None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    # unshare(CLONE_NEWNET) moves only the calling thread: take a fd of the new namespace,
+    # then put the thread back where it was.
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if libc.unshare(_CLONE_NEWNET) != 0:
+            return None
+        try:
+            made = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        finally:
+            if libc.syscall(_SYS_SETNS, home, _CLONE_NEWNET) != 0:
+                # cannot happen for a thread that just left it; never run on in the wrong one
+                os.abort()
+        return made
+    finally:
+        os.close(home)
+
+
+def confinement(plan: ExecPlan) -> Confinement:
+    """The confinement of ``plan`` (``plan.sandbox`` must be set)."""
+    assert plan.sandbox is not None
+    read = [*plan.sandbox.read, *prefixes(plan.argv[0])]
+    write = list(plan.sandbox.write)
+    network = plan.sandbox.network
+    ll_read, ll_write = landlock_paths(read, write)
+    return Confinement(
+        binds=tuple(root_binds(read, write)),
+        read=tuple(ll_read),
+        write=tuple(ll_write),
+        network=network,
+        netns=None if network else shared_netns(),
+        seccomp=seccomp_program(),
     )
-)  # fmt: skip
-DEVICES_READ = ("/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
-DEVICES_WRITE = ("/dev/null", "/dev/zero", "/dev/full")
 
 
-def _prefixes(program: str) -> list[str]:
-    """The install prefixes of ``program``: of the path it was found at (a virtualenv's
-    ``.venv/bin/pytest`` → ``.venv``, whose site-packages it needs) and of the file it
-    resolves to (``/opt/py/bin/python3.11`` → ``/opt/py``, its standard library)."""
-    found = []
-    for path in (os.path.abspath(program), os.path.realpath(program)):
-        prefix = os.path.dirname(os.path.dirname(path))
-        if prefix not in ("/", "") and prefix not in found:
-            found.append(prefix)
-    return found
+def confined_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with the private temp directory (a tmpfs inside) as HOME and TMPDIR."""
+    return {**env, "TMPDIR": TMP, "HOME": TMP}
+
+
+def launcher_config(c: Confinement, cwd: str, limits: Limits | None) -> str:
+    """The launcher's CONFIG argument for ``c``."""
+    return json.dumps(
+        {
+            "binds": [list(b) for b in c.binds],
+            "read": list(c.read),
+            "write": list(c.write),
+            "network": c.network,
+            "netns": None if c.netns is None else f"/proc/{os.getpid()}/fd/{c.netns}",
+            "seccomp": None if c.seccomp is None else c.seccomp.hex(),
+            "cwd": cwd,
+            # set by the launcher right before exec: they bind the program, not the launcher
+            "rlimits": rlimit_values(limits) if limits is not None else [],
+        }
+    )
 
 
 def tree_limits(limits: Limits) -> Limits:
@@ -65,27 +133,25 @@ def tree_limits(limits: Limits) -> Limits:
     return attrs.evolve(limits, processes=limits.processes + LAUNCHER_PROCESSES)
 
 
-def sandbox_argv(plan: ExecPlan, tmpdir: str) -> list[str]:
-    """The argv that runs ``plan.argv`` confined (``plan.sandbox`` must be set)."""
-    assert plan.sandbox is not None
-    read = [*SYSTEM_READ, *ETC_READ, *DEVICES_READ, *plan.sandbox.read]
-    read += _prefixes(plan.argv[0])
-    config = {
-        "read": read,
-        "write": [*plan.sandbox.write, tmpdir, *DEVICES_WRITE],
-        "network": plan.sandbox.network,
-        "cwd": plan.cwd,
-        # set by the launcher right before exec: they bind the program, not the launcher
-        "rlimits": rlimit_values(plan.limits),
-    }
-    return [sys.executable, "-I", "-S", HELPER, json.dumps(config), "--", *plan.argv]
+def sandbox_argv(plan: ExecPlan, c: Confinement) -> list[str]:
+    """The argv that runs ``plan.argv`` confined by the launcher."""
+    config = launcher_config(c, plan.cwd, plan.limits)
+    return [sys.executable, "-I", "-S", HELPER, config, "--", *plan.argv]
 
 
 @functools.cache
 def support() -> tuple[bool, str]:
     """(available, why not): runs the launcher once with ``/bin/true`` (cached per process;
     blocking, so call it from a worker thread)."""
-    config = json.dumps({"read": list(SYSTEM_READ), "write": [], "network": False, "cwd": "/"})
+    c = Confinement(
+        binds=tuple(root_binds([], [])),
+        read=tuple(landlock_paths([], [])[0]),
+        write=(),
+        network=False,
+        netns=shared_netns(),
+        seccomp=seccomp_program(),
+    )
+    config = launcher_config(c, "/", None)
     try:
         proc = subprocess.run(
             [sys.executable, "-I", "-S", HELPER, config, "--", "/bin/true"],
@@ -97,7 +163,18 @@ def support() -> tuple[bool, str]:
         return False, f"the sandbox launcher did not run: {exc}"
     if proc.returncode != 0:
         return False, proc.stderr.decode(errors="replace").strip() or f"exit {proc.returncode}"
-    return True, "namespaces (mount, pid, net) + Landlock"
+    return True, "namespaces (user, mount, pid, uts, ipc, net) + minimal root + Landlock"
 
 
-__all__ = ["HELPER", "LAUNCHER_PROCESSES", "sandbox_argv", "support", "tree_limits"]
+__all__ = [
+    "HELPER",
+    "LAUNCHER_PROCESSES",
+    "Confinement",
+    "confined_env",
+    "confinement",
+    "launcher_config",
+    "sandbox_argv",
+    "shared_netns",
+    "support",
+    "tree_limits",
+]

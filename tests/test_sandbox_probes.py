@@ -1,0 +1,200 @@
+"""Secure mode holds against the host's sockets and powers: each probe runs inside and outside
+the same gate (both backends, every spawn path) and must fail inside and work outside.
+
+The probes are harmless outside: the host name and clock are set to what they are, a sysctl is
+written its own value, a tmpfs is mounted and unmounted in the workspace, a bystander is
+seized and let go."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import socket
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import PYTHON, open_gate, write_script
+
+from execgate import Policy
+from execgate.process import _sandbox
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.usefixtures("spawn_path"),
+    pytest.mark.skipif(not _sandbox.support()[0], reason=f"no sandbox: {_sandbox.support()[1]}"),
+    pytest.mark.skipif(os.geteuid() != 0, reason="the host powers probed are root's"),
+]
+
+PG_SOCKET = "/var/run/postgresql/.s.PGSQL.5432"
+SHM_KEY = 0x45474736  # "EGG6"
+
+PROBES = r"""
+import ctypes, errno, json, os, socket, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+args = json.loads(sys.argv[1])
+out = {}
+
+def probe(name, fn):
+    try:
+        fn()
+        out[name] = "ok"
+    except Exception as exc:
+        out[name] = f"refused: {exc}"
+
+def check(ret):
+    if ret == -1:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return ret
+
+def unix(path):
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(path)
+    finally:
+        s.close()
+
+for i, path in enumerate(args["sockets"]):
+    probe(f"unix socket {i}", lambda p=path: unix(p))
+
+def hostname():
+    name = socket.gethostname().encode()
+    check(libc.sethostname(name, len(name)))
+probe("sethostname", hostname)
+probe("clock_settime", lambda: time.clock_settime(time.CLOCK_REALTIME, time.time()))
+probe("sysv ipc", lambda: check(libc.shmget(args["shm_key"], 0, 0)))
+
+def mount():
+    target = os.path.join(os.getcwd(), "mnt")
+    os.makedirs(target, exist_ok=True)
+    check(libc.mount(b"none", target.encode(), b"tmpfs", 0, None))
+    check(libc.umount2(target.encode(), 0))
+probe("mount", mount)
+# KEYCTL_GET_KEYRING_ID of the session keyring, creating it
+probe("keyctl", lambda: check(libc.syscall(250, 0, -3, 1)))
+
+libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+# PTRACE_SEIZE does not stop the bystander; it is let go when this process exits
+probe("ptrace bystander", lambda: check(libc.ptrace(0x4206, args["bystander"], None, None)))
+probe("raw socket", lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).close())
+
+def sysctl():
+    path = "/proc/sys/vm/swappiness"
+    value = open(path).read()
+    with open(path, "w") as f:
+        f.write(value)
+probe("write /proc/sys", sysctl)
+for i, path in enumerate(args["read"]):
+    probe(f"read {i}", lambda p=path: open(p, "rb").read(1))
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture
+def host_socket(tmp_path: Path) -> Iterator[list[str]]:
+    """Listening UNIX sockets of the host: one the test makes beside the workspace, one in
+    /run (a daemon's usual place), and PostgreSQL's where it runs."""
+    paths = [str(tmp_path / "daemon.sock"), f"/run/execgate-probe-{os.getpid()}.sock"]
+    servers = []
+    for path in paths:
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(path)
+        s.listen(8)
+        servers.append(s)
+    if os.path.exists(PG_SOCKET):
+        paths.append(PG_SOCKET)
+    try:
+        yield paths
+    finally:
+        for s in servers:
+            s.close()
+        for path in paths[:2]:
+            os.unlink(path)
+
+
+@pytest.fixture
+def shm_segment() -> Iterator[int]:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    shmid = libc.shmget(SHM_KEY, 4096, 0o600 | 0o1000)  # IPC_CREAT
+    assert shmid >= 0
+    try:
+        yield SHM_KEY
+    finally:
+        libc.shmctl(shmid, 0, None)  # IPC_RMID
+
+
+def other_homes() -> list[str]:
+    """Files in other users' homes (and root's), readable by root outside."""
+    found = [p for p in glob.glob("/home/*/.*") + glob.glob("/home/*/*") if os.path.isfile(p)]
+    return found[:1] + [p for p in glob.glob("/root/.*") if os.path.isfile(p)][:1]
+
+
+async def test_host_sockets_and_powers_are_out_of_reach(
+    make_policy: Callable[..., Policy],
+    store_url: str,
+    workspace: Path,
+    host_socket: list[str],
+    shm_segment: int,
+) -> None:
+    bystander = subprocess.Popen(["sleep", "60"])  # noqa: ASYNC220
+    recorder = store_url.removeprefix("sqlite:///")
+    try:
+        args = {
+            "sockets": host_socket,
+            "shm_key": shm_segment,
+            "bystander": bystander.pid,
+            "read": [*other_homes(), recorder],
+        }
+        write_script(workspace, "probes.py", PROBES)
+        argv = [PYTHON, "probes.py", json.dumps(args)]
+        async with open_gate(make_policy(), store_url) as gate:
+            inside = await gate.run(argv=argv, secure=True)
+            outside = await gate.run(argv=argv)
+        assert inside.sandbox == "on" and inside.exit_code == 0, inside.stderr
+        assert outside.exit_code == 0, outside.stderr
+        seen_inside = json.loads(inside.stdout)
+        seen_outside = json.loads(outside.stdout)
+        assert len(seen_inside) == 8 + len(host_socket) + len(args["read"])
+        assert {k for k, v in seen_outside.items() if v != "ok"} == set(), seen_outside
+        assert {k for k, v in seen_inside.items() if v == "ok"} == set(), seen_inside
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+async def test_the_hosts_name_stays_the_hosts(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    """A job may have a host name of its own (its UTS namespace) but never set the host's."""
+    before = socket.gethostname()
+    code = "import socket, ctypes; n=b'confined'; print(ctypes.CDLL(None).sethostname(n, len(n)))"
+    async with open_gate(make_policy(), store_url) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", code], secure=True)
+    assert r.sandbox == "on" and r.stdout.strip() == b"-1"
+    assert socket.gethostname() == before
+
+
+async def test_the_minimal_root_holds_only_what_a_job_needs(
+    make_policy: Callable[..., Policy], store_url: str, workspace: Path
+) -> None:
+    code = (
+        "import os, json\n"
+        "print(json.dumps({p: os.path.exists(p) for p in "
+        "['/run', '/var', '/home', '/sys', '/dev/null', '/dev/urandom', '/dev/pts',"
+        " '/tmp', '/usr', '/etc/passwd', '/dev/sda', '/dev/vda', '/dev/mem', '/dev/kmsg']}))\n"
+        "open('/tmp/scratch', 'w').write('x')\n"
+        "print(os.environ['HOME'], os.environ['TMPDIR'], os.getcwd())\n"
+    )
+    async with open_gate(make_policy(), store_url) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", code], secure=True)
+    assert r.exit_code == 0, r.stderr
+    seen, where = r.stdout.decode().splitlines()
+    present = {p for p, there in json.loads(seen).items() if there}
+    assert present == {"/dev/null", "/dev/urandom", "/dev/pts", "/tmp", "/usr", "/etc/passwd"}
+    assert where.split() == ["/tmp", "/tmp", str(workspace)]
