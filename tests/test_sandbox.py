@@ -298,19 +298,19 @@ async def test_a_launcher_that_cannot_confine_is_an_error_not_a_result(
     monkeypatch: pytest.MonkeyPatch,
     workspace: Path,
 ) -> None:
-    """Where confinement fails for one job (the kernel refuses a step), the launcher exits
-    before the program runs; the caller gets EG-SANDBOX-UNAVAILABLE, recorded as an error —
-    not an exit status that looks like the program's. Simulated by a launcher that fails."""
-    failing = tmp_path / "failing_launcher.py"
-    failing.write_text(
-        "import sys\nsys.stderr.write('execgate-sandbox: unshare: Operation not permitted\\n')\n"
-        "sys.exit(125)\n"
-    )
-    monkeypatch.setattr(_sandbox, "HELPER", str(failing))
-    async with open_gate(secure_policy, store_url) as gate:
-        with pytest.raises(SandboxUnavailable) as exc:
-            await gate.run(argv=["touch", "made"], job_id="fails")
-    assert "unshare" in exc.value.message and not (workspace / "made").exists()
+    """Where confinement fails for one job (the kernel refuses a step), the confiner (the
+    native helper's child, or the launcher) exits before the program runs; the caller gets
+    EG-SANDBOX-UNAVAILABLE, recorded as an error — not an exit status that looks like the
+    program's. Simulated by a network namespace that is not one (setns refuses it)."""
+    not_a_netns = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
+    monkeypatch.setattr(_sandbox, "shared_netns", lambda: not_a_netns)
+    try:
+        async with open_gate(secure_policy, store_url) as gate:
+            with pytest.raises(SandboxUnavailable) as exc:
+                await gate.run(argv=["touch", "made"], job_id="fails")
+    finally:
+        os.close(not_a_netns)
+    assert "Invalid argument" in exc.value.message and not (workspace / "made").exists()
     from test_gate import events
 
     assert [r["kind"] for r in events(store_url, job_id="fails")] == ["decision", "error"]

@@ -31,20 +31,28 @@ from anyio.abc import ByteReceiveStream, ByteSendStream, Process
 from ..errors import ContainmentFailed, SandboxUnavailable, SpawnFailed
 from ..models import ExecPlan, KillReason, OutputStream
 from ._capture import CappedBuffer
-from ._sandbox import confined_env, confinement, sandbox_argv
+from ._sandbox import (
+    NativeConfinement,
+    confined_env,
+    confinement,
+    native_confinement,
+    sandbox_argv,
+)
 from ._sandbox import support as sandbox_support
 from ._sandbox import tree_limits as confined_tree_limits
 from ._spawn import (
+    ConfinementFailed,
     FdReceiveStream,
     FdSendStream,
     KilledAtBirth,
     LeanProcess,
     Placement,
     PlacementFailed,
+    native_confine_usable,
     native_spawn_usable,
     spawn,
 )
-from ._tree import JobTree
+from ._tree import JobTree, rlimit_values
 from ._watch import CHUNK, Watcher
 
 #: The sandbox launcher's exit status when it could not confine (see sandbox_exec.py).
@@ -266,8 +274,14 @@ class StartAgain(ContainmentFailed):
     in a new job tree."""
 
 
-def _not_started(plan: ExecPlan, exc: OSError) -> ContainmentFailed | SpawnFailed:
+def _not_started(
+    plan: ExecPlan, exc: OSError
+) -> ContainmentFailed | SpawnFailed | SandboxUnavailable:
     """The error for a job whose program never ran: ``exc`` from the spawn."""
+    if isinstance(exc, ConfinementFailed):
+        return SandboxUnavailable(
+            f"secure mode could not confine the job: {exc.step}: {exc.strerror}"
+        )
     if isinstance(exc, KilledAtBirth):
         return StartAgain(f"cannot put {plan.argv[0]!r} in its cgroups before it runs: "
                           f"{exc.strerror}")  # fmt: skip
@@ -290,16 +304,21 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
     run_argv: tuple[str, ...] | list[str] = plan.argv
     run_env: Mapping[str, str] = plan.env
     confined = False
+    native: NativeConfinement | None = None
     if plan.sandbox is not None:
         available, why = await anyio.to_thread.run_sync(sandbox_support)
         if available:
             confined = True
-            run_argv = sandbox_argv(plan, confinement(plan))
+            c = confinement(plan)
+            if native_confine_usable():  # set up between clone and exec: no launcher
+                native = native_confinement(c)
+            else:
+                run_argv = sandbox_argv(plan, c)
             run_env = confined_env(plan.env)
         elif plan.sandbox.required:
             tree.close()
             raise SandboxUnavailable(f"secure mode is required but unavailable here: {why}")
-    return await _run_job(plan, tree, control, tuple(run_argv), run_env, confined)
+    return await _run_job(plan, tree, control, tuple(run_argv), run_env, confined, native)
 
 
 async def _run_job(
@@ -309,15 +328,19 @@ async def _run_job(
     run_argv: tuple[str, ...],
     run_env: Mapping[str, str],
     confined: bool,
+    native: NativeConfinement | None,
 ) -> JobOutcome:
     limits = plan.limits
-    # Confined, the launcher sets the rlimits itself and its own processes are not the job's.
+    # Confined, the confiner's own processes are not the job's, and the launcher sets the
+    # rlimits itself (the native helper sets them in the program alone).
     tree_limits = confined_tree_limits(limits) if confined else limits
     rlimits = not confined
     placement: Placement | None = None
     if native_spawn_usable():
         argv = list(run_argv)
         env, placement = tree.placement(run_env, tree_limits, rlimits=rlimits)
+        if native is not None:  # the job's own rlimits, not its tree's (which count ours)
+            placement = attrs.evolve(placement, rlimits=tuple(rlimit_values(limits)))
     else:
         argv, env = tree.wrap(run_argv, run_env, tree_limits, rlimits=rlimits)
     pipe, null = subprocess.PIPE, subprocess.DEVNULL
@@ -332,6 +355,7 @@ async def _run_job(
             cwd=plan.cwd,
             env=env,
             placement=placement,
+            confine=native,
         )
         proc: AnyProcess
         if lean is not None:

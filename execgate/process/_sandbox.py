@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import attrs
 
 from ..models import ExecPlan, Limits
-from ._confine import TMP, landlock_paths, prefixes, root_binds, seccomp_program
+from ._confine import LINK, TMP, landlock_paths, prefixes, root_binds, seccomp_program
 from ._tree import rlimit_values
 
 HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_exec.py")
@@ -32,7 +32,13 @@ HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_exec.
 #: a ``processes`` limit counts the job's own, so its pids cgroup allows these on top.
 LAUNCHER_PROCESSES = 2
 _CLONE_NEWNET = 0x40000000
+#: CLONE_NEWUSER | NEWNS | NEWPID | NEWUTS | NEWIPC: every confined job's own namespaces
+_UNSHARE = 0x10000000 | 0x00020000 | 0x20000000 | 0x04000000 | 0x08000000
 _SYS_SETNS = 308
+# Landlock filesystem rights (the ABI that brought the last ones: 2, 3, 5)
+_LL_EXECUTE, _LL_WRITE_FILE, _LL_READ_FILE, _LL_READ_DIR = 1, 2, 4, 8
+_LL_REFER, _LL_TRUNCATE, _LL_IOCTL_DEV = 8192, 16384, 32768
+_LL_FILE_RIGHTS = _LL_EXECUTE | _LL_WRITE_FILE | _LL_READ_FILE | _LL_TRUNCATE | _LL_IOCTL_DEV
 
 
 @attrs.frozen
@@ -84,6 +90,79 @@ def _make_netns() -> int | None:
         return made
     finally:
         os.close(home)
+
+
+@functools.cache
+def landlock_abi() -> int:
+    """This kernel's Landlock ABI version, 0 without Landlock."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    abi = libc.syscall(444, None, 0, 1)  # landlock_create_ruleset(NULL, 0, VERSION)
+    return max(int(abi), 0)
+
+
+def _landlock_values(network: bool) -> tuple[int, int, int, int, int, int]:
+    """(attr size, handled fs, handled net, scoped, read rights, file rights) for this ABI."""
+    abi = landlock_abi()
+    if abi < 1:
+        return (0, 0, 0, 0, 0, 0)
+    handled = (1 << 13) - 1  # EXECUTE .. MAKE_SYM
+    for since, right in ((2, _LL_REFER), (3, _LL_TRUNCATE), (5, _LL_IOCTL_DEV)):
+        if abi >= since:
+            handled |= right
+    size, net, scoped = 8, 0, 0
+    if abi >= 4:
+        size, net = 16, 0 if network else 3  # BIND_TCP | CONNECT_TCP
+    if abi >= 6:
+        size, scoped = 24, 3  # abstract unix sockets, signals
+    read = _LL_EXECUTE | _LL_READ_FILE | _LL_READ_DIR
+    return (size, handled, net, scoped, read, _LL_FILE_RIGHTS)
+
+
+@functools.cache
+def _host_oom_score_adj() -> bytes:
+    try:
+        with open("/proc/self/oom_score_adj", "rb") as f:
+            return f.read().strip()
+    except OSError:
+        return b""
+
+
+#: What the native spawn helper takes as its ``confine`` argument (see ``_native.c``).
+NativeConfinement = tuple[
+    bytes, list[bytes], list[bytes], list[bytes], list[bytes], bytes, int, int,
+    tuple[int, int, int, int, int, int], bytes, bytes, bytes,
+]  # fmt: skip
+
+
+def native_confinement(c: Confinement) -> NativeConfinement:
+    """``c`` as the native spawn helper's ``confine`` argument: the binds with the host's
+    root under ``/old`` and the new one under ``/new`` while it is built (as the launcher
+    does), each kind with whether its source is a directory."""
+    kinds = bytearray()
+    sources, targets = [], []
+    for kind, src, dst in c.binds:
+        if kind == LINK:
+            kinds.append(kind)
+            sources.append(os.fsencode(src))
+        else:
+            kinds.append(kind | (os.path.isdir(src) << 4))
+            sources.append(os.fsencode("/old" + src))
+        targets.append(os.fsencode("/new" + dst))
+    unshare = _UNSHARE | (_CLONE_NEWNET if c.netns is None and not c.network else 0)
+    return (
+        bytes(kinds),
+        sources,
+        targets,
+        [os.fsencode(p) for p in c.read],
+        [os.fsencode(p) for p in c.write],
+        c.seccomp or b"",
+        -1 if c.netns is None else c.netns,
+        unshare,
+        _landlock_values(c.network),
+        f"0 {os.getuid()} 1".encode(),
+        f"0 {os.getgid()} 1".encode(),
+        _host_oom_score_adj(),
+    )
 
 
 def confinement(plan: ExecPlan) -> Confinement:
@@ -172,7 +251,9 @@ __all__ = [
     "Confinement",
     "confined_env",
     "confinement",
+    "landlock_abi",
     "launcher_config",
+    "native_confinement",
     "sandbox_argv",
     "shared_netns",
     "support",
