@@ -198,3 +198,91 @@ async def test_the_minimal_root_holds_only_what_a_job_needs(
     present = {p for p, there in json.loads(seen).items() if there}
     assert present == {"/dev/null", "/dev/urandom", "/dev/pts", "/tmp", "/usr", "/etc/passwd"}
     assert where.split() == ["/tmp", "/tmp", str(workspace)]
+
+
+NESTED = r"""
+import ctypes, json, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+out = {}
+# a user namespace of its own would give the job capabilities again (mount, and so on)
+out["unshare"] = libc.unshare(0x10000000 | 0x00020000)  # CLONE_NEWUSER | CLONE_NEWNS
+# libc's clone with a namespace flag: fork's system call, checked on its flags
+out["clone newns"] = libc.syscall(56, 0x00020000 | 17, 0, 0, 0, 0)  # CLONE_NEWNS | SIGCHLD
+out["clone3"] = libc.syscall(435, 0, 0)
+out["setns"] = libc.syscall(308, os.open("/proc/self/ns/net", os.O_RDONLY), 0)
+out["umount /proc/sys"] = libc.umount2(b"/proc/sys", 2)
+out["pivot_root"] = libc.syscall(155, b"/tmp", b"/tmp")
+out["io_uring_setup"] = libc.syscall(425, 1, 0)
+out["bpf"] = libc.syscall(321, 0, 0, 0)
+print(json.dumps(out))
+"""
+
+
+async def test_the_job_cannot_make_namespaces_or_undo_its_root(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    """What the filter refuses after set-up: each call returns -1 inside (EPERM; clone3
+    ENOSYS so that libc falls back to clone, whose flags are checked); a plain fork works."""
+    async with open_gate(make_policy(), store_url) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", NESTED], secure=True)
+        fork = await gate.run(argv=["sh", "-c", "(echo child) && echo parent"], secure=True)
+    assert r.exit_code == 0, r.stderr
+    assert set(json.loads(r.stdout).values()) == {-1}, r.stdout
+    assert fork.stdout == b"child\nparent\n"
+
+
+UDP = r"""
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    if sys.argv[1] == "listen":
+        s.bind(("127.0.0.1", 47326))
+        s.settimeout(2)
+        print(s.recv(100))
+    else:
+        for _ in range(20):
+            s.sendto(b"hello", ("127.0.0.1", 47326))
+            time.sleep(0.05)
+        print("sent")
+except OSError as exc:
+    print(type(exc).__name__, exc.errno)
+"""
+
+
+async def test_jobs_sharing_the_gates_network_namespace_cannot_reach_each_other(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    """The network namespace is made once and shared by every confined job of the process:
+    with ``lo`` down, no address answers, not even another job's (TCP is refused by
+    Landlock too; UDP, which Landlock does not govern, finds no route)."""
+    import anyio
+
+    results: dict[str, bytes] = {}
+    async with open_gate(make_policy(), store_url) as gate:
+
+        async def run(role: str) -> None:
+            r = await gate.run(argv=[PYTHON, "-c", UDP, role], secure=True)
+            results[role] = r.stdout
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run, "listen")
+            tg.start_soon(run, "send")
+    assert b"hello" not in results["listen"]
+    assert results["send"] == b"OSError 101\n"  # ENETUNREACH
+
+
+def test_doctor_reports_each_layer(workspace: Path) -> None:
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "execgate", "doctor", "--json"],
+        capture_output=True,
+        cwd=workspace,
+        timeout=60,
+    )
+    checks = {c["check"]: c for c in json.loads(out.stdout)}
+    for layer in ("user namespace", "mount root", "seccomp", "Landlock", "network namespace"):
+        assert checks[f"secure: {layer}"]["ok"] is True, checks[f"secure: {layer}"]
+    assert "ABI" in checks["secure: Landlock"]["detail"]
+    assert "one empty namespace per gate process" in checks["secure: network namespace"]["detail"]
+    assert checks["secure: network by domain (proxy)"]["ok"] is False

@@ -212,6 +212,37 @@ def tree_limits(limits: Limits) -> Limits:
     return attrs.evolve(limits, processes=limits.processes + LAUNCHER_PROCESSES)
 
 
+def layers() -> list[tuple[str, bool, str]]:
+    """Each layer of secure mode on this host, as ``execgate doctor`` reports it:
+    (what, present, detail). Blocking (the first call probes the launcher)."""
+    from ._confine import DENIED_X86_64
+    from ._spawn import native_confine_usable
+
+    ok, _why = support()
+    abi = landlock_abi()
+    netns = shared_netns()
+    landlock = f"ABI {abi}" + ("; TCP rules" if abi >= 4 else "; no TCP rules (ABI < 4)")
+    if abi >= 6:
+        landlock += "; signals and abstract sockets scoped"
+    return [
+        ("secure: set up by", ok, "the native spawn helper, between clone and exec"
+         if native_confine_usable() else "the Python launcher (no native helper here)"),
+        ("secure: user namespace", ok,
+         f"root inside = uid {os.getuid()} outside, no host capability"),
+        ("secure: PID, UTS, IPC namespaces", ok, "per job"),
+        ("secure: mount root", ok, "pivot_root into a tmpfs: system dirs read-only, workspace, "
+         "private /tmp, minimal /dev, fresh /proc; no /run, no homes"),
+        ("secure: seccomp", ok and seccomp_program() is not None,
+         f"{len(DENIED_X86_64)} system calls refused" if seccomp_program() is not None
+         else "no filter for this architecture"),
+        ("secure: Landlock", ok and abi > 0, landlock if abi else "not in this kernel"),
+        ("secure: network namespace", ok,
+         "one empty namespace per gate process, joined by each job" if netns is not None
+         else "a new one per job (this process cannot make a shared one)"),
+        ("secure: network by domain (proxy)", False, "not available: network is all or none"),
+    ]  # fmt: skip
+
+
 def sandbox_argv(plan: ExecPlan, c: Confinement) -> list[str]:
     """The argv that runs ``plan.argv`` confined by the launcher."""
     config = launcher_config(c, plan.cwd, plan.limits)
@@ -249,10 +280,12 @@ __all__ = [
     "HELPER",
     "LAUNCHER_PROCESSES",
     "Confinement",
+    "NativeConfinement",
     "confined_env",
     "confinement",
     "landlock_abi",
     "launcher_config",
+    "layers",
     "native_confinement",
     "sandbox_argv",
     "shared_netns",
