@@ -286,3 +286,35 @@ def test_doctor_reports_each_layer(workspace: Path) -> None:
     assert "ABI" in checks["secure: Landlock"]["detail"]
     assert "one empty namespace per gate process" in checks["secure: network namespace"]["detail"]
     assert checks["secure: network by domain (proxy)"]["ok"] is False
+
+
+async def test_the_namespaces_init_is_out_of_the_jobs_reach(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    """PID 1 inside is the confiner's own process; under the native helper it shares the
+    gate's memory until the job ends. The program cannot read it (Landlock: a process
+    outside its domain), nor its environment, nor signal it."""
+    code = (
+        "import os, json\n"
+        "out = {}\n"
+        "for name in ('mem', 'environ', 'maps', 'auxv'):\n"
+        "    try:\n"
+        "        with open(f'/proc/1/{name}', 'rb') as f:\n"
+        "            f.read(64)\n"
+        "        out[name] = 'read'\n"
+        "    except OSError as exc:\n"
+        "        out[name] = exc.errno\n"
+        "try:\n"
+        "    os.kill(1, 9)\n"
+        "    out['kill'] = 'sent'\n"
+        "except OSError as exc:\n"
+        "    out['kill'] = exc.errno\n"
+        "print(json.dumps(out))\n"
+    )
+    async with open_gate(make_policy(), store_url) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", code], secure=True)
+        again = await gate.run(argv=["true"], secure=True)  # the gate is alive and well
+    assert r.exit_code == 0, r.stderr
+    seen = json.loads(r.stdout)
+    assert "read" not in seen.values() and seen["kill"] != "sent", seen
+    assert again.exit_code == 0

@@ -21,13 +21,13 @@ In order:
    (PID 1 reports it through a pipe);
 3. in the child: build the minimal root on a tmpfs (see ``_confine``) with the host's root
    reachable only while it is built, then ``pivot_root`` into it and detach the host's;
-4. Landlock over the new root: reads beneath ``read``, writes beneath ``write``, no TCP
-   without ``network`` (ABI >= 4), no signals or abstract unix sockets out (ABI >= 6);
-   ``no_new_privs`` first;
-5. fork again: PID 1 stays as the namespace's init (an init only gets signals it handles, so
+4. fork again: PID 1 stays as the namespace's init (an init only gets signals it handles, so
    the program must not be PID 1 or the gate's SIGTERM would be dropped), reaps orphans and
    reports the program's status; the program (PID 2) gets SIGPIPE and SIGXFSZ back at their
-   defaults, the job's rlimits and the seccomp filter, then ``execve`` replaces it.
+   defaults, then Landlock over the new root (reads beneath ``read``, writes beneath
+   ``write``, no TCP without ``network`` (ABI >= 4), no signals or abstract unix sockets out
+   of its domain (ABI >= 6), ``no_new_privs`` first: PID 1 is outside that domain), the job's
+   rlimits and the seccomp filter, then ``execve`` replaces it.
 """
 
 import contextlib
@@ -281,7 +281,6 @@ def main() -> None:
     except OSError as exc:
         sys.stderr.write(f"execgate-sandbox: minimal root: {exc}\n")
         os._exit(125)
-    landlock(config["read"], config["write"], config["network"])
     os.chdir(config["cwd"])
     program = fork()
     if program:
@@ -293,6 +292,9 @@ def main() -> None:
     # for jobs that are not confined).
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
+    # The program alone: PID 1 stays outside its Landlock domain, so the program can neither
+    # read PID 1's memory or environment nor signal it.
+    landlock(config["read"], config["write"], config["network"])
     for res, soft, hard in config.get("rlimits", []):
         try:
             resource.setrlimit(res, (soft, hard))
