@@ -318,3 +318,45 @@ async def test_the_namespaces_init_is_out_of_the_jobs_reach(
     seen = json.loads(r.stdout)
     assert "read" not in seen.values() and seen["kill"] != "sent", seen
     assert again.exit_code == 0
+
+
+HOG = (
+    "import time\n"
+    "b = bytearray(70 << 20)\n"
+    "for i in range(0, len(b), 4096):\n"
+    "    b[i] = 1\n"
+    "time.sleep(5)\n"
+)
+
+
+async def test_the_oom_killer_of_a_confined_job_never_picks_the_gate(
+    make_policy: Callable[..., Policy], store_url: str, workspace: Path
+) -> None:
+    """Three processes of one job outgrow its memory cgroup while this (the gate's) process
+    is far larger: the kernel's OOM killer picks inside the job, and this process lives on.
+    (The native helper's two processes share this process's memory for the whole job.)"""
+    ballast = b"\x01" * (400 << 20)  # resident, so the gate's mm outweighs every job process
+    write_script(workspace, "hog.py", HOG)
+    script = f"for i in 1 2 3; do {PYTHON} hog.py & done; wait"
+    prefix = os.path.dirname(os.path.dirname(PYTHON))  # sh's job runs python: let it in
+    policy = make_policy(extra=f'\n[sandbox]\nread = ["{prefix}"]\n')
+    async with open_gate(policy, store_url) as gate:
+        r = await gate.run(argv=["sh", "-c", script], secure=True, memory_bytes=150 << 20)
+    assert r.sandbox == "on" and r.limit_hit == "memory_bytes", (r.limit_hit, r.stderr)
+    assert len(ballast) == 400 << 20
+
+
+async def test_only_the_program_is_marked_for_the_oom_killer(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    """Under the native helper the program runs with the highest oom_score_adj (its helper
+    processes share this process's memory and must never be the pick); this process keeps
+    its own value."""
+    from execgate.process._spawn import native_confine_usable
+
+    before = Path("/proc/self/oom_score_adj").read_text()
+    async with open_gate(make_policy(), store_url) as gate:
+        r = await gate.run(argv=["cat", "/proc/self/oom_score_adj"], secure=True)
+    assert r.exit_code == 0
+    assert r.stdout == (b"1000\n" if native_confine_usable() else before.encode())
+    assert Path("/proc/self/oom_score_adj").read_text() == before

@@ -36,6 +36,7 @@ from ._sandbox import (
     confined_env,
     confinement,
     native_confinement,
+    native_is_safe_for,
     sandbox_argv,
 )
 from ._sandbox import support as sandbox_support
@@ -310,7 +311,8 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
         if available:
             confined = True
             c = confinement(plan)
-            if native_confine_usable():  # set up between clone and exec: no launcher
+            # set up between clone and exec, no launcher (see native_is_safe_for)
+            if native_confine_usable() and native_is_safe_for(plan.limits.memory_bytes):
                 native = native_confinement(c)
             else:
                 run_argv = sandbox_argv(plan, c)

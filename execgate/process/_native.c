@@ -232,7 +232,7 @@ struct confine {
     long unshare;      /* CLONE_NEW* flags */
     int ll_size;       /* sizeof the Landlock ruleset attr for this ABI, 0: no Landlock */
     unsigned long long handled_fs, handled_net, scoped, read_rights, file_rights;
-    char *uid_map, *gid_map, *oom; /* oom: the program's oom_score_adj (the host's) */
+    char *uid_map, *gid_map, *oom; /* oom: the program's oom_score_adj */
 };
 
 struct plan {
@@ -353,9 +353,11 @@ static _Noreturn void exec_candidates(struct launch *l) {
  *
  * The child and init hold the job's output pipes until the program has exited, as the
  * program's own parent would. Both are in the job's cgroups and share the host process's
- * memory, so the child sets its oom_score_adj to the minimum (init inherits it): the OOM
- * killer, choosing in the job's memory cgroup, must never pick a process whose mm is the
- * host's (it would kill the host with it). The program gets the host's value back. */
+ * memory: the OOM killer must never pick the child (it would kill the host with it; init,
+ * a vfork child of a process with its mm, is never picked). Lowering the child's
+ * oom_score_adj would lower the host's too (the kernel keeps one value per mm), so the
+ * program's is raised instead (`oom`: "1000"), and the caller keeps jobs whose memory
+ * cgroup limit is small against the host's size on the launcher (see _job.py). */
 #define CONFINE_WORKS 1
 #ifndef MS_RELATIME
 #define MS_RELATIME (1 << 21)
@@ -590,7 +592,6 @@ static int confined_init(void *arg) {
 static _Noreturn void confined(struct launch *l) {
     const struct confine *c = &l->plan.c;
     long r;
-    write_text("/proc/self/oom_score_adj", "-1000"); /* see above; refused unless root */
     if (c->netns >= 0 && (r = sys(SYS_setns, c->netns, CLONE_NEWNET_FLAG, 0, 0)) != 0)
         fail(l, STAGE_NETNS, r);
     if ((r = sys(SYS_close_range, 3, ~0U, 0, 0)) != 0) fail(l, STAGE_FDS, r);

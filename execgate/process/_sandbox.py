@@ -118,13 +118,25 @@ def _landlock_values(network: bool) -> tuple[int, int, int, int, int, int]:
     return (size, handled, net, scoped, read, _LL_FILE_RIGHTS)
 
 
-@functools.cache
-def _host_oom_score_adj() -> bytes:
+#: The confined program's oom_score_adj under the native helper: the highest, so the OOM
+#: killer picks a job's process before the helper's, whose memory is this process's.
+PROGRAM_OOM_SCORE_ADJ = b"1000"
+
+
+def native_is_safe_for(memory_bytes: int | None) -> bool:
+    """Whether the native helper may confine a job with this memory cgroup limit. Its child
+    shares this process's memory (its OOM badness is this process's resident size), while a
+    job process's is at least the limit (``PROGRAM_OOM_SCORE_ADJ``): the job's OOM killer
+    can only pick the child, and so kill this process, when this process is resident beyond
+    the limit. Jobs limited below twice this process's resident size take the launcher."""
+    if memory_bytes is None:
+        return True
     try:
-        with open("/proc/self/oom_score_adj", "rb") as f:
-            return f.read().strip()
-    except OSError:
-        return b""
+        with open("/proc/self/statm", "rb") as f:
+            resident = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return False
+    return memory_bytes > 2 * resident
 
 
 #: What the native spawn helper takes as its ``confine`` argument (see ``_native.c``).
@@ -161,7 +173,7 @@ def native_confinement(c: Confinement) -> NativeConfinement:
         _landlock_values(c.network),
         f"0 {os.getuid()} 1".encode(),
         f"0 {os.getgid()} 1".encode(),
-        _host_oom_score_adj(),
+        PROGRAM_OOM_SCORE_ADJ,
     )
 
 
@@ -287,6 +299,7 @@ __all__ = [
     "launcher_config",
     "layers",
     "native_confinement",
+    "native_is_safe_for",
     "sandbox_argv",
     "shared_netns",
     "support",

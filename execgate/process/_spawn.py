@@ -286,9 +286,7 @@ def native_spawn_usable() -> bool:
 def native_confine_usable() -> bool:
     """Whether the native helper can confine a job itself (secure mode without the Python
     launcher: x86-64 builds, detached, see ``_native.c``), and jobs start through it. Only as
-    root: the helper's two processes share this process's memory for the whole job, and only
-    root may exempt them from the OOM killer of the job's memory cgroup (which would kill
-    this process with them); elsewhere the launcher, whose processes are its own, confines."""
+    root, the case it is tested in; elsewhere the launcher confines."""
     native = _native_module() if native_spawn_usable() else None
     return native is not None and bool(getattr(native, "CONFINE_WORKS", 0)) and os.geteuid() == 0
 
