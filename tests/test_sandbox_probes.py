@@ -293,10 +293,13 @@ async def test_the_namespaces_init_is_out_of_the_jobs_reach(
 ) -> None:
     """PID 1 inside is the confiner's own process; under the native helper it shares the
     gate's memory until the job ends. The program cannot read it (Landlock: a process
-    outside its domain), nor its environment, nor signal it."""
+    outside its domain), nor its environment, nor signal it, nor see the gate's command
+    line (which the kernel shows without a ptrace check)."""
     code = (
         "import os, json\n"
         "out = {}\n"
+        "out['cmdline'] = open('/proc/1/cmdline', 'rb').read().decode(errors='replace')\n"
+        "out['task cmdline'] = open('/proc/1/task/1/cmdline', 'rb').read().decode()\n"
         "for name in ('mem', 'environ', 'maps', 'auxv'):\n"
         "    try:\n"
         "        with open(f'/proc/1/{name}', 'rb') as f:\n"
@@ -317,6 +320,9 @@ async def test_the_namespaces_init_is_out_of_the_jobs_reach(
     assert r.exit_code == 0, r.stderr
     seen = json.loads(r.stdout)
     assert "read" not in seen.values() and seen["kill"] != "sent", seen
+    gate = Path("/proc/self/cmdline").read_bytes().decode(errors="replace")
+    for cmdline in (seen["cmdline"], seen["task cmdline"]):
+        assert gate not in cmdline, seen
     assert again.exit_code == 0
 
 

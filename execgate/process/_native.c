@@ -448,6 +448,10 @@ static long build_root(struct launch *l) {
         TRY(do_mount(NULL, proc_ro[i], NULL,
                      MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
     }
+    /* PID 1 is init, whose memory is the host process's: its command line is the host's
+     * (a store URL with a password, say), and the kernel shows it without a ptrace check */
+    static const char *const masked[] = {"/new/proc/1/cmdline", "/new/proc/1/task/1/cmdline"};
+    for (int i = 0; i < 2; i++) TRY(do_mount("/old/dev/null", masked[i], NULL, MS_BIND, NULL));
     TRY(make_dir("/new/tmp"));
     TRY(do_mount("tmpfs", "/new/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"));
     TRY(make_dir("/new/dev"));
