@@ -152,6 +152,7 @@ async def test_required_refuses_and_preferred_degrades_where_unavailable(
     from execgate.process import _job
 
     monkeypatch.setattr(_job, "sandbox_support", lambda: (False, "simulated: no namespaces"))
+    monkeypatch.setattr(_job, "sandbox_support_known", lambda: None)
     required = make_policy(extra=SECURE)
     async with open_gate(required, store_url) as gate:
         with pytest.raises(SandboxUnavailable) as exc:

@@ -40,6 +40,7 @@ from ._sandbox import (
     sandbox_argv,
 )
 from ._sandbox import support as sandbox_support
+from ._sandbox import support_known as sandbox_support_known
 from ._sandbox import tree_limits as confined_tree_limits
 from ._spawn import (
     ConfinementFailed,
@@ -307,7 +308,10 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
     confined = False
     native: NativeConfinement | None = None
     if plan.sandbox is not None:
-        available, why = await anyio.to_thread.run_sync(sandbox_support)
+        known = sandbox_support_known()  # no thread hop once the host was probed
+        if known is None:
+            known = await anyio.to_thread.run_sync(sandbox_support)
+        available, why = known
         if available:
             confined = True
             c = confinement(plan)

@@ -261,6 +261,13 @@ def sandbox_argv(plan: ExecPlan, c: Confinement) -> list[str]:
     return [sys.executable, "-I", "-S", HELPER, config, "--", *plan.argv]
 
 
+def support_known() -> tuple[bool, str] | None:
+    """What :func:`support` found, once it has run in this process; None before (then call
+    it from a worker thread). Lets a job skip the thread hop once the answer is known."""
+    info = support.cache_info()
+    return support() if info.currsize else None
+
+
 @functools.cache
 def support() -> tuple[bool, str]:
     """(available, why not): runs the launcher once with ``/bin/true`` (cached per process;
@@ -303,5 +310,6 @@ __all__ = [
     "sandbox_argv",
     "shared_netns",
     "support",
+    "support_known",
     "tree_limits",
 ]
