@@ -460,6 +460,7 @@ static long build_root(struct launch *l) {
         char from[32] = "/old/dev/", to[32] = "/new/dev/";
         memcpy(from + 9, devices[i], strlen(devices[i]) + 1);
         memcpy(to + 9, devices[i], strlen(devices[i]) + 1);
+        if (sys(SYS_access, (long)from, F_OK, 0, 0) < 0) continue; /* a host without it */
         TRY(make_file(to));
         TRY(do_mount(from, to, NULL, MS_BIND, NULL));
     }

@@ -190,7 +190,8 @@ def build_root(binds: list[tuple[int, str, str]]) -> None:
     os.mkdir("/new/dev")
     mount("tmpfs", "/new/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755")
     for name in DEVICES:
-        bind("/old/dev/" + name, "/new/dev/" + name, readonly=False)
+        if os.path.exists("/old/dev/" + name):  # a host without it (a minimal container)
+            bind("/old/dev/" + name, "/new/dev/" + name, readonly=False)
     os.mkdir("/new/dev/pts")
     mount(
         "devpts",
