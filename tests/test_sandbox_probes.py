@@ -372,3 +372,32 @@ async def test_only_the_program_is_marked_for_the_oom_killer(
     assert r.exit_code == 0
     assert r.stdout == (b"1000\n" if native_confine_usable() else before.encode())
     assert Path("/proc/self/oom_score_adj").read_text() == before
+
+
+def test_with_network_the_resolvers_file_comes_along_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``network = true`` on a host whose /etc/resolv.conf points into /run (systemd-resolved)
+    binds that one file, read-only, never its directory (the host's sockets live beside it)."""
+    from execgate.models import ExecPlan, Limits, SandboxPlan
+
+    run = tmp_path / "run" / "resolve"
+    run.mkdir(parents=True)
+    (run / "stub-resolv.conf").write_text("nameserver 127.0.0.53\n")
+    real = os.path.realpath
+    monkeypatch.setattr(
+        _sandbox.os.path,
+        "realpath",
+        lambda p: str(run / "stub-resolv.conf") if p == "/etc/resolv.conf" else real(p),
+    )
+    plan = ExecPlan(
+        job_id="j",
+        argv=("/usr/bin/true",),
+        cwd=str(tmp_path),
+        env={},
+        limits=Limits(timeout=1, kill_grace=1, max_output_bytes=1),
+        sandbox=SandboxPlan(required=True, read=(), write=(str(tmp_path / "ws"),), network=True),
+    )
+    binds = _sandbox.confinement(plan).binds
+    assert (0, str(run / "stub-resolv.conf"), str(run / "stub-resolv.conf")) in binds
+    assert not any(dst == str(run) for _kind, _src, dst in binds)

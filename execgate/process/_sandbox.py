@@ -183,6 +183,12 @@ def confinement(plan: ExecPlan) -> Confinement:
     read = [*plan.sandbox.read, *prefixes(plan.argv[0])]
     write = list(plan.sandbox.write)
     network = plan.sandbox.network
+    if network:
+        # the resolver's file where /etc/resolv.conf points out of /etc (systemd-resolved:
+        # /run/systemd/resolve/stub-resolv.conf): that file alone, not its directory
+        resolver = os.path.realpath("/etc/resolv.conf")
+        if not resolver.startswith("/etc/"):
+            read.append(resolver)
     ll_read, ll_write = landlock_paths(read, write)
     return Confinement(
         binds=tuple(root_binds(read, write)),
