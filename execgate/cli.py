@@ -687,10 +687,11 @@ def _doctor_checks() -> list[tuple[str, bool, str]]:
         tree.close()
     if "processes" not in enforced and os.geteuid() == 0:
         checks.append(("processes (RLIMIT_NPROC)", False, "not enforced for root"))
-    from .process._sandbox import support
+    from .process._sandbox import layers, support
 
     ok, why = support()
     checks.append(("secure mode", ok, why if ok else f'{why}; secure = "required" refuses'))
+    checks += layers() if ok else []
     # What those mechanisms mean, in the README's terms ("What execgate guarantees").
     tree_kill = "cgroup.kill" if checks[0][1] else "best effort (process-group fallback)"
     checks += [

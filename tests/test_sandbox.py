@@ -18,7 +18,7 @@ import pytest
 from conftest import MECHANISMS, PYTHON, open_gate, read_pids, write_script
 
 from execgate import Policy, SandboxUnavailable
-from execgate.process import _sandbox
+from execgate.process import _confine, _sandbox
 
 pytestmark = [
     pytest.mark.anyio,
@@ -45,13 +45,17 @@ async def both(gate: object, argv: list[str]) -> tuple[object, object]:
 async def test_writing_outside_the_workspace(
     policy: Policy, store_url: str, tmp_path: Path
 ) -> None:
+    """A write outside the workspace never reaches the host: beneath /tmp it lands in the
+    job's private tmpfs (gone with the job), elsewhere it is refused."""
     target = tmp_path / "outside.txt"
     code = f"open({str(target)!r}, 'w').write('x'); print('wrote')"
     async with open_gate(policy, store_url) as gate:
-        inside, outside = await both(gate, [PYTHON, "-c", code])
-        assert inside.exit_code != 0 and b"Permission denied" in inside.stderr  # type: ignore[attr-defined]
-        assert inside.sandbox == "on"  # type: ignore[attr-defined]
-        assert outside.exit_code == 0 and target.exists()  # type: ignore[attr-defined]
+        inside = await gate.run(argv=[PYTHON, "-c", code], secure=True)
+        assert inside.sandbox == "on" and not target.exists()
+        etc = await gate.run(argv=[PYTHON, "-c", "open('/etc/execgate-x', 'w')"], secure=True)
+        assert etc.exit_code != 0 and not os.path.exists("/etc/execgate-x")
+        outside = await gate.run(argv=[PYTHON, "-c", code])
+        assert outside.exit_code == 0 and target.exists()
         ok = await gate.run(argv=[PYTHON, "-c", "open('in.txt','w').write('x')"], secure=True)
         assert ok.exit_code == 0
 
@@ -62,8 +66,11 @@ async def test_reading_a_denied_path(policy: Policy, store_url: str, tmp_path: P
     async with open_gate(policy, store_url) as gate:
         for path in (str(secret), "/etc/shadow"):
             inside, outside = await both(gate, ["cat", path])
-            assert inside.exit_code != 0 and b"Permission denied" in inside.stderr  # type: ignore[attr-defined]
-            assert outside.exit_code == 0  # type: ignore[attr-defined]
+            assert inside.exit_code != 0 and inside.stdout == b""  # type: ignore[attr-defined]
+            assert outside.exit_code == 0 and outside.stdout  # type: ignore[attr-defined]
+        # not in the job's root at all, or refused by Landlock
+        inside = await gate.run(argv=["cat", "/etc/shadow"], secure=True)
+        assert b"Permission denied" in inside.stderr
 
 
 async def test_a_socket_to_localhost(policy: Policy, store_url: str) -> None:
@@ -146,6 +153,7 @@ async def test_required_refuses_and_preferred_degrades_where_unavailable(
     from execgate.process import _job
 
     monkeypatch.setattr(_job, "sandbox_support", lambda: (False, "simulated: no namespaces"))
+    monkeypatch.setattr(_job, "sandbox_support_known", lambda: None)
     required = make_policy(extra=SECURE)
     async with open_gate(required, store_url) as gate:
         with pytest.raises(SandboxUnavailable) as exc:
@@ -210,13 +218,13 @@ def test_the_cli_requires_secure_mode_on_request(tmp_path: Path, workspace: Path
 )
 def test_the_launcher_confines_a_non_root_user_too(tmp_path: Path) -> None:
     """As uid 65534, secure mode needs a user namespace (mapping the user to root inside):
-    the same confinement holds — writes outside the allowed dir and reads of a denied file
-    fail, other processes are invisible."""
-    import json
+    the same confinement holds — writes outside the allowed dir
+    do not reach the host, reads of a denied file fail, other processes are invisible."""
     import shutil
     import tempfile
 
-    from execgate.process._sandbox import HELPER, SYSTEM_READ
+    from execgate.process._confine import landlock_paths, root_binds
+    from execgate.process._sandbox import HELPER, Confinement, launcher_config
 
     base = Path(tempfile.mkdtemp(prefix="execgate-nonroot-"))
     try:
@@ -228,15 +236,19 @@ def test_the_launcher_confines_a_non_root_user_too(tmp_path: Path) -> None:
         allowed.chmod(0o777)
         (base / "readable.txt").write_text("other user's file\n")
         (base / "readable.txt").chmod(0o644)
-        config = {
-            "read": list(SYSTEM_READ),
-            "write": [str(allowed)],
-            "network": False,
-            "cwd": str(allowed),
-        }
+        read, write = landlock_paths([], [str(allowed)])
+        confinement = Confinement(
+            binds=tuple(root_binds([], [str(allowed)])),
+            read=tuple(read),
+            write=tuple(write),
+            network=False,
+            netns=None,
+            seccomp=None,
+        )
+        config = launcher_config(confinement, str(allowed), None)
         script = (
             f"id -u; echo ok > {allowed}/in.txt && echo wrote-inside; "
-            f"echo x > {base}/out.txt || echo no-write-outside; "
+            f"echo x > {base}/out.txt; "  # lands in the private /tmp, not on the host
             f"cat {base}/readable.txt || echo no-read; "
             "ls /proc | grep -c '^[0-9]'"
         )
@@ -250,7 +262,7 @@ def test_the_launcher_confines_a_non_root_user_too(tmp_path: Path) -> None:
                 "-I",
                 "-S",
                 str(helper),
-                json.dumps(config),
+                config,
                 "--",
                 "/bin/sh",
                 "-c",
@@ -261,8 +273,8 @@ def test_the_launcher_confines_a_non_root_user_too(tmp_path: Path) -> None:
         )
         lines = run.stdout.decode().split()
         assert run.returncode == 0, run.stderr
-        assert lines[:4] == ["0", "wrote-inside", "no-write-outside", "no-read"], run.stdout
-        assert int(lines[4]) <= 4  # the launcher as init, sh, ls, grep: nothing else
+        assert lines[:3] == ["0", "wrote-inside", "no-read"], run.stdout
+        assert int(lines[3]) <= 4  # the launcher as init, sh, ls, grep: nothing else
         assert (allowed / "in.txt").exists() and not (base / "out.txt").exists()
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -276,7 +288,7 @@ def test_a_programs_prefixes_are_readable(tmp_path: Path) -> None:
     venv_bin = tmp_path / "venv" / "bin"
     venv_bin.mkdir(parents=True)
     (venv_bin / "python").symlink_to(os.path.realpath(sys.executable))
-    prefixes = _sandbox._prefixes(str(venv_bin / "python"))
+    prefixes = _confine.prefixes(str(venv_bin / "python"))
     real_prefix = os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))
     assert prefixes == [str(tmp_path / "venv"), real_prefix]
 
@@ -288,19 +300,19 @@ async def test_a_launcher_that_cannot_confine_is_an_error_not_a_result(
     monkeypatch: pytest.MonkeyPatch,
     workspace: Path,
 ) -> None:
-    """Where confinement fails for one job (the kernel refuses a step), the launcher exits
-    before the program runs; the caller gets EG-SANDBOX-UNAVAILABLE, recorded as an error —
-    not an exit status that looks like the program's. Simulated by a launcher that fails."""
-    failing = tmp_path / "failing_launcher.py"
-    failing.write_text(
-        "import sys\nsys.stderr.write('execgate-sandbox: unshare: Operation not permitted\\n')\n"
-        "sys.exit(125)\n"
-    )
-    monkeypatch.setattr(_sandbox, "HELPER", str(failing))
-    async with open_gate(secure_policy, store_url) as gate:
-        with pytest.raises(SandboxUnavailable) as exc:
-            await gate.run(argv=["touch", "made"], job_id="fails")
-    assert "unshare" in exc.value.message and not (workspace / "made").exists()
+    """Where confinement fails for one job (the kernel refuses a step), the confiner (the
+    native helper's child, or the launcher) exits before the program runs; the caller gets
+    EG-SANDBOX-UNAVAILABLE, recorded as an error — not an exit status that looks like the
+    program's. Simulated by a network namespace that is not one (setns refuses it)."""
+    not_a_netns = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
+    monkeypatch.setattr(_sandbox, "shared_netns", lambda: not_a_netns)
+    try:
+        async with open_gate(secure_policy, store_url) as gate:
+            with pytest.raises(SandboxUnavailable) as exc:
+                await gate.run(argv=["touch", "made"], job_id="fails")
+    finally:
+        os.close(not_a_netns)
+    assert "Invalid argument" in exc.value.message and not (workspace / "made").exists()
     from test_gate import events
 
     assert [r["kind"] for r in events(store_url, job_id="fails")] == ["decision", "error"]

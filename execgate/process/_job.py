@@ -19,10 +19,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -33,20 +31,30 @@ from anyio.abc import ByteReceiveStream, ByteSendStream, Process
 from ..errors import ContainmentFailed, SandboxUnavailable, SpawnFailed
 from ..models import ExecPlan, KillReason, OutputStream
 from ._capture import CappedBuffer
-from ._sandbox import sandbox_argv
+from ._sandbox import (
+    NativeConfinement,
+    confined_env,
+    confinement,
+    native_confinement,
+    native_is_safe_for,
+    sandbox_argv,
+)
 from ._sandbox import support as sandbox_support
+from ._sandbox import support_known as sandbox_support_known
 from ._sandbox import tree_limits as confined_tree_limits
 from ._spawn import (
+    ConfinementFailed,
     FdReceiveStream,
     FdSendStream,
     KilledAtBirth,
     LeanProcess,
     Placement,
     PlacementFailed,
+    native_confine_usable,
     native_spawn_usable,
     spawn,
 )
-from ._tree import JobTree
+from ._tree import JobTree, rlimit_values
 from ._watch import CHUNK, Watcher
 
 #: The sandbox launcher's exit status when it could not confine (see sandbox_exec.py).
@@ -268,8 +276,14 @@ class StartAgain(ContainmentFailed):
     in a new job tree."""
 
 
-def _not_started(plan: ExecPlan, exc: OSError) -> ContainmentFailed | SpawnFailed:
+def _not_started(
+    plan: ExecPlan, exc: OSError
+) -> ContainmentFailed | SpawnFailed | SandboxUnavailable:
     """The error for a job whose program never ran: ``exc`` from the spawn."""
+    if isinstance(exc, ConfinementFailed):
+        return SandboxUnavailable(
+            f"secure mode could not confine the job: {exc.step}: {exc.strerror}"
+        )
     if isinstance(exc, KilledAtBirth):
         return StartAgain(f"cannot put {plan.argv[0]!r} in its cgroups before it runs: "
                           f"{exc.strerror}")  # fmt: skip
@@ -291,21 +305,26 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
     """
     run_argv: tuple[str, ...] | list[str] = plan.argv
     run_env: Mapping[str, str] = plan.env
-    private_tmp: str | None = None
+    confined = False
+    native: NativeConfinement | None = None
     if plan.sandbox is not None:
-        available, why = await anyio.to_thread.run_sync(sandbox_support)
+        known = sandbox_support_known()  # no thread hop once the host was probed
+        if known is None:
+            known = await anyio.to_thread.run_sync(sandbox_support)
+        available, why = known
         if available:
-            private_tmp = tempfile.mkdtemp(prefix=f"execgate-{plan.job_id}-")
-            run_argv = sandbox_argv(plan, private_tmp)
-            run_env = {**plan.env, "TMPDIR": private_tmp, "HOME": private_tmp}
+            confined = True
+            c = confinement(plan)
+            # set up between clone and exec, no launcher (see native_is_safe_for)
+            if native_confine_usable() and native_is_safe_for(plan.limits.memory_bytes):
+                native = native_confinement(c)
+            else:
+                run_argv = sandbox_argv(plan, c)
+            run_env = confined_env(plan.env)
         elif plan.sandbox.required:
             tree.close()
             raise SandboxUnavailable(f"secure mode is required but unavailable here: {why}")
-    try:
-        return await _run_job(plan, tree, control, tuple(run_argv), run_env, private_tmp)
-    finally:
-        if private_tmp is not None:
-            shutil.rmtree(private_tmp, ignore_errors=True)
+    return await _run_job(plan, tree, control, tuple(run_argv), run_env, confined, native)
 
 
 async def _run_job(
@@ -314,16 +333,20 @@ async def _run_job(
     control: JobControl,
     run_argv: tuple[str, ...],
     run_env: Mapping[str, str],
-    private_tmp: str | None,
+    confined: bool,
+    native: NativeConfinement | None,
 ) -> JobOutcome:
     limits = plan.limits
-    # Confined, the launcher sets the rlimits itself and its own processes are not the job's.
-    tree_limits = limits if private_tmp is None else confined_tree_limits(limits)
-    rlimits = private_tmp is None
+    # Confined, the confiner's own processes are not the job's, and the launcher sets the
+    # rlimits itself (the native helper sets them in the program alone).
+    tree_limits = confined_tree_limits(limits) if confined else limits
+    rlimits = not confined
     placement: Placement | None = None
     if native_spawn_usable():
         argv = list(run_argv)
         env, placement = tree.placement(run_env, tree_limits, rlimits=rlimits)
+        if native is not None:  # the job's own rlimits, not its tree's (which count ours)
+            placement = attrs.evolve(placement, rlimits=tuple(rlimit_values(limits)))
     else:
         argv, env = tree.wrap(run_argv, run_env, tree_limits, rlimits=rlimits)
     pipe, null = subprocess.PIPE, subprocess.DEVNULL
@@ -338,6 +361,7 @@ async def _run_job(
             cwd=plan.cwd,
             env=env,
             placement=placement,
+            confine=native,
         )
         proc: AnyProcess
         if lean is not None:
@@ -410,7 +434,7 @@ async def _run_job(
     assert proc.returncode is not None
     if isinstance(proc, LeanProcess) and (failure := proc.spawn_failure()) is not None:
         raise _not_started(plan, failure)  # detached: it stopped before its execve
-    if private_tmp is not None and proc.returncode == LAUNCHER_FAILED:
+    if confined and proc.returncode == LAUNCHER_FAILED:
         first = err.value().split(b"\n", 1)[0]
         if first.startswith(b"execgate-sandbox: "):
             # The launcher refused before the program's first instruction: nothing ran.
@@ -428,7 +452,7 @@ async def _run_job(
         killed_by=control.reason,
         survivors=survivors,
         tree_limit=tree_limit,
-        sandboxed=private_tmp is not None,
+        sandboxed=confined,
     )
 
 

@@ -1,5 +1,6 @@
 DETACH_WORKS: int
 INTO_CGROUP_WORKS: int
+CONFINE_WORKS: int
 
 def spawn(
     candidates: list[bytes],
@@ -11,6 +12,7 @@ def spawn(
     rlimits: list[tuple[int, int, int]],
     detach: bool,
     into: int = -1,
+    confine: object = None,
 ) -> tuple[int, int, object]: ...
 def started(launch: object) -> bool: ...
 def failure(launch: object) -> tuple[str, int] | None: ...

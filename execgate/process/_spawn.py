@@ -283,6 +283,14 @@ def native_spawn_usable() -> bool:
     return _native_module() is not None
 
 
+def native_confine_usable() -> bool:
+    """Whether the native helper can confine a job itself (secure mode without the Python
+    launcher: x86-64 builds, detached, see ``_native.c``), and jobs start through it. Only as
+    root, the case it is tested in; elsewhere the launcher confines."""
+    native = _native_module() if native_spawn_usable() else None
+    return native is not None and bool(getattr(native, "CONFINE_WORKS", 0)) and os.geteuid() == 0
+
+
 def detach_works() -> bool:
     """Whether the native helper can return before its child's ``execve`` (it needs raw
     system calls in the child, see ``_native.c``: x86-64 builds)."""
@@ -318,6 +326,18 @@ class PlacementFailed(OSError):
     def __init__(self, step: str, errno: int, strerror: str) -> None:
         super().__init__(errno, strerror)
         self.step = step
+
+
+class ConfinementFailed(OSError):
+    """The native helper could not confine the child (secure mode); it never ran its
+    program. ``step``: ``netns``, ``userns``, ``root``, ``landlock``, ``seccomp``, ``init``."""
+
+    def __init__(self, step: str, errno: int, strerror: str) -> None:
+        super().__init__(errno, strerror)
+        self.step = step
+
+
+CONFINE_STEPS = frozenset({"netns", "userns", "root", "landlock", "seccomp", "init"})
 
 
 class KilledAtBirth(PlacementFailed):
@@ -366,6 +386,8 @@ def _failure(step: str, errno: int) -> OSError:
     """The exception for a child that stopped at ``step`` with ``errno``."""
     if step in ("join", "rlimit"):
         return PlacementFailed(step, errno, os.strerror(errno))
+    if step in CONFINE_STEPS:
+        return ConfinementFailed(step, errno, os.strerror(errno))
     if step == "born":
         return KilledAtBirth(
             "join", errno, "the kernel killed it as it was created in its cgroup (a Linux "
@@ -395,6 +417,7 @@ def _spawn_native(
     env: Mapping[str, str],
     placement: Placement,
     detach: bool,
+    confine: object,
 ) -> tuple[int, int, object]:
     if any("=" in name for name in env):  # as subprocess refuses them
         raise ValueError("illegal environment variable name")
@@ -412,8 +435,10 @@ def _spawn_native(
     try:
         if placement.cgroup is not None and _into_cgroup_works and native.INTO_CGROUP_WORKS:
             try:
+                # confined, the child lives as long as the job: never waited for
+                wait = not _into_cgroup_seen and confine is None
                 into: tuple[int, int, object] = native.spawn(
-                    *common, join, rlimits, detach and _into_cgroup_seen, placement.cgroup[0]
+                    *common, join, rlimits, detach and not wait, placement.cgroup[0], confine
                 )
                 _into_cgroup_seen = True
                 return into
@@ -428,7 +453,7 @@ def _spawn_native(
                 # other failure uses (PlacementFailed "join"), or works where clone3 cannot.
         if placement.cgroup is not None:
             join.insert(0, os.fsencode(placement.cgroup[1]))
-        started: tuple[int, int, object] = native.spawn(*common, join, rlimits, detach)
+        started: tuple[int, int, object] = native.spawn(*common, join, rlimits, detach, -1, confine)
     except OSError as exc:
         if exc.filename in ("join", "rlimit", "chdir", "setsid", "fds", "exec", "born"):
             raise _failure(exc.filename, exc.errno or 0) from None
@@ -446,6 +471,7 @@ def spawn(
     env: Mapping[str, str],
     placement: Placement | None = None,
     detach: bool | None = None,
+    confine: object = None,
 ) -> LeanProcess | None:
     """Start ``argv`` in a new session with pipes for the streams asked for (others are
     /dev/null), every other fd closed, and signals at their defaults.
@@ -461,6 +487,11 @@ def spawn(
     before the child's ``execve``. Then what this would have raised is instead returned by
     :meth:`LeanProcess.spawn_failure` once the child is reaped (it exits with 127 without
     running anything), and :meth:`LeanProcess.started` says when signals reach its tree.
+
+    ``confine`` (native helper only, see :func:`native_confine_usable`): the job's secure
+    mode (``_sandbox.native_confinement``), set up by the helper's child before the program
+    runs; such a spawn is always detached, and a failure to confine is a
+    :class:`ConfinementFailed` from :meth:`LeanProcess.spawn_failure`.
     """
     if not pidfds_work():
         return None
@@ -481,9 +512,13 @@ def spawn(
         if placement is not None:
             native = _native_module()
             assert native is not None, "placement without a usable native helper"
-            if detach is None:
+            if confine is not None:
+                detach = True  # the child stays, as the program's reporter, until it ends
+            elif detach is None:
                 detach = _detach_now()
-            pid, pidfd, launch = _spawn_native(native, argv, child_fds, cwd, env, placement, detach)
+            pid, pidfd, launch = _spawn_native(
+                native, argv, child_fds, cwd, env, placement, detach, confine
+            )
             reap: Callable[[], int] = _Reaper(pid)
         else:
             null = subprocess.DEVNULL
@@ -518,12 +553,14 @@ def spawn(
 
 
 __all__ = [
+    "ConfinementFailed",
     "FdReceiveStream",
     "FdSendStream",
     "LeanProcess",
     "Placement",
     "PlacementFailed",
     "detach_works",
+    "native_confine_usable",
     "native_spawn_usable",
     "spawn",
 ]

@@ -1,31 +1,33 @@
 """execgate's secure-mode launcher: confine this process, then exec the job's program.
 
-Run as ``python -I -S sandbox_exec.py CONFIG_JSON -- PROGRAM ARGS...``, already in the job's
-cgroups (the native spawn helper or the shim put it there before its first instruction); the
-job's rlimits are in CONFIG and set here, just before exec, so that they bind the program and
-not this launcher. Standard library only (it runs
-isolated, without site-packages), and it never returns into Python code it did not write:
-any failure exits 125 with one line on stderr, before the program runs (fail closed).
+The fallback where the native spawn helper (``_native.c``, which does the same between clone
+and exec) is absent. Run as ``python -I -S sandbox_exec.py CONFIG_JSON -- PROGRAM ARGS...``,
+already in the job's cgroups; CONFIG is built by ``_sandbox.launcher_config`` from the values
+of ``_confine`` (the binds of the minimal root, the Landlock paths, the seccomp program) and
+carries the job's rlimits, set here just before exec so that they bind the program and not
+this launcher. Standard library only (it runs isolated, without site-packages), and it never
+returns into Python code it did not write: any failure exits 125 with one line on stderr,
+before the program runs (fail closed).
 
 In order:
 
-1. ``unshare`` new mount, PID and (unless ``network`` is true) network namespaces — plus a
-   user namespace when not root, mapping the caller's uid/gid to root inside;
+1. join the gate's network namespace (``netns``: made once per gate, empty, ``lo`` down)
+   while this process still has the host's privileges, so the job holds none over it (no
+   raw sockets); then ``unshare`` new user, mount, PID, UTS and IPC namespaces (and a new
+   network namespace when no shared one was given and ``network`` is false), mapping the
+   caller's uid/gid to root inside: no capability of the host is left;
 2. fork: the child is PID 1 of the new PID namespace; the parent stays outside, ignores
    TERM/INT/HUP (the gate signals the program itself) and ends the way the program did
    (PID 1 reports it through a pipe);
-3. in the child: make mounts private, mount a fresh ``/proc`` (only the job's processes are
-   visible), and bring nothing up in the empty network namespace (no interface but a down
-   ``lo``: every connect fails);
-4. Landlock: reads and executes only beneath ``read`` paths, writes only beneath ``write``
-   paths (the workspace and a private temp dir), no TCP bind/connect without ``network``
-   (ABI >= 4), no signals or abstract unix sockets to processes outside the sandbox
-   (ABI >= 6); ``no_new_privs`` first;
-5. fork again: PID 1 stays as the namespace's init (an init only gets signals it handles, so
+3. in the child: build the minimal root on a tmpfs (see ``_confine``) with the host's root
+   reachable only while it is built, then ``pivot_root`` into it and detach the host's;
+4. fork again: PID 1 stays as the namespace's init (an init only gets signals it handles, so
    the program must not be PID 1 or the gate's SIGTERM would be dropped), reaps orphans and
    reports the program's status; the program (PID 2) gets SIGPIPE and SIGXFSZ back at their
-   defaults (Python ignores them, and an ignored signal stays ignored across exec) and the
-   job's rlimits, then ``execve`` replaces it.
+   defaults, then Landlock over the new root (reads beneath ``read``, writes beneath
+   ``write``, no TCP without ``network`` (ABI >= 4), no signals or abstract unix sockets out
+   of its domain (ABI >= 6), ``no_new_privs`` first: PID 1 is outside that domain), the job's
+   rlimits and the seccomp filter, then ``execve`` replaces it.
 """
 
 import contextlib
@@ -36,11 +38,21 @@ import resource
 import signal
 import sys
 
-CLONE_NEWNS = 0x00020000
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC = 1024, 2048, 4096, 0x4000
+MS_PRIVATE, MS_RELATIME = 1 << 18, 1 << 21
+MNT_DETACH = 2
+#: statvfs flags a bind made in a user namespace must keep (the kernel locks them)
+LOCKED = ((os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, MS_NOATIME),
+          (os.ST_NODIRATIME, MS_NODIRATIME), (os.ST_RELATIME, MS_RELATIME))  # fmt: skip
+RO, RW, LINK = 0, 1, 2  # bind kinds (see _confine)
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+SYS_SETNS, SYS_PIVOT_ROOT = 308, 155
 PR_SET_NO_NEW_PRIVS = 38
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446
 RULE_PATH_BENEATH = 1
@@ -55,6 +67,8 @@ NET_BIND_TCP, NET_CONNECT_TCP = 1, 2  # ABI 4
 SCOPE_ABSTRACT_UNIX, SCOPE_SIGNAL = 1, 2  # ABI 6
 
 libc = ctypes.CDLL(None, use_errno=True)
+libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                       ctypes.c_char_p]  # fmt: skip
 
 
 def fail(what: str) -> None:
@@ -126,6 +140,97 @@ def landlock(read: list[str], write: list[str], network: bool) -> None:
     os.close(fd)
 
 
+def _enc(value: str | None) -> bytes | None:
+    return None if value is None else os.fsencode(value)
+
+
+def mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
+    if libc.mount(_enc(source), _enc(target), _enc(fstype), flags, _enc(data)) != 0:
+        fail(f"mount {target}")
+
+
+def bind(source: str, target: str, readonly: bool) -> None:
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    elif not os.path.lexists(target):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644))
+    mount(source, target, None, MS_BIND | MS_REC)
+    if readonly:
+        flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
+        held = os.statvfs(target).f_flag
+        for st, ms in LOCKED:
+            if held & st:
+                flags |= ms
+        mount(None, target, None, flags)
+
+
+def build_root(binds: list[tuple[int, str, str]]) -> None:
+    """Make the minimal root (see ``_confine``) and pivot into it. The host's root stays
+    reachable as ``/old`` only while the binds are made, then it is detached."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
+    for name in ("/tmp/new", "/tmp/old"):
+        os.mkdir(name)
+    if libc.syscall(SYS_PIVOT_ROOT, b"/tmp", b"/tmp/old") != 0:
+        fail("pivot_root (staging)")
+    os.chdir("/")
+    mount("tmpfs", "/new", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
+    os.mkdir("/new/proc")
+    mount("proc", "/new/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for path in ("/new/proc/sys", "/new/proc/sysrq-trigger"):
+        if not os.path.exists(path):  # a kernel without magic SysRq
+            continue
+        mount(path, path, None, MS_BIND)
+        mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    os.mkdir("/new/tmp")
+    mount("tmpfs", "/new/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
+    os.mkdir("/new/dev")
+    mount("tmpfs", "/new/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755")
+    for name in DEVICES:
+        if os.path.exists("/old/dev/" + name):  # a host without it (a minimal container)
+            bind("/old/dev/" + name, "/new/dev/" + name, readonly=False)
+    os.mkdir("/new/dev/pts")
+    mount(
+        "devpts",
+        "/new/dev/pts",
+        "devpts",
+        MS_NOSUID | MS_NOEXEC,
+        "newinstance,ptmxmode=0666,mode=0620",
+    )
+    os.mkdir("/new/dev/shm")
+    mount("tmpfs", "/new/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
+    for target, name in (("pts/ptmx", "ptmx"), ("/proc/self/fd", "fd"),
+                         ("/proc/self/fd/0", "stdin"), ("/proc/self/fd/1", "stdout"),
+                         ("/proc/self/fd/2", "stderr")):  # fmt: skip
+        os.symlink(target, "/new/dev/" + name)
+    for kind, source, target in binds:
+        inside = "/new" + target
+        if kind == LINK:
+            os.makedirs(os.path.dirname(inside), exist_ok=True)
+            os.symlink(source, inside)
+        else:
+            bind("/old" + source, inside, readonly=kind == RO)
+    os.chdir("/new")
+    if libc.syscall(SYS_PIVOT_ROOT, b".", b".") != 0:
+        fail("pivot_root")
+    if libc.umount2(b".", MNT_DETACH) != 0:
+        fail("detach the host's root")
+    os.chdir("/")
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+
+def seccomp(program: bytes) -> None:
+    prog = SockFprog(len(program) // 8, program)
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+        fail("seccomp")
+
+
 def write_file(path: str, data: str) -> None:
     with open(path, "w") as f:
         f.write(data)
@@ -138,20 +243,27 @@ def main() -> None:
         sys.stderr.write("execgate-sandbox: usage: CONFIG -- PROGRAM ARGS...\n")
         os._exit(125)
     uid, gid = os.getuid(), os.getgid()
-    flags = CLONE_NEWNS | CLONE_NEWPID
-    if not config["network"]:
+    flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC
+    if config.get("netns"):
+        # Joined before the user namespace exists: the job then holds no capability over
+        # this network namespace (it belongs to the host's user namespace).
+        try:
+            netns = os.open(config["netns"], os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            fail("open the gate's network namespace")
+        if libc.syscall(SYS_SETNS, netns, CLONE_NEWNET) != 0:
+            fail("setns")
+        os.close(netns)
+    elif not config["network"]:
         flags |= CLONE_NEWNET
-    if uid != 0:
-        flags |= CLONE_NEWUSER
     if libc.unshare(flags) != 0:
         fail("unshare")
-    if uid != 0:
-        try:
-            write_file("/proc/self/setgroups", "deny")
-            write_file("/proc/self/uid_map", f"0 {uid} 1")
-            write_file("/proc/self/gid_map", f"0 {gid} 1")
-        except OSError:
-            fail("user namespace maps")
+    try:
+        write_file("/proc/self/setgroups", "deny")
+        write_file("/proc/self/uid_map", f"0 {uid} 1")
+        write_file("/proc/self/gid_map", f"0 {gid} 1")
+    except OSError:
+        fail("user namespace maps")
     # The child becomes PID 1 of the new namespace. PID 1 is not the program: a namespace's
     # init gets only the signals it has a handler for (kill(2) from outside included), so a
     # program running as PID 1 would shrug off the gate's SIGTERM and only die at SIGKILL,
@@ -165,11 +277,11 @@ def main() -> None:
         reported = os.read(status_r, 16)
         end_like(int.from_bytes(reported, "little") if len(reported) == 4 else status)
     os.close(status_r)
-    if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        fail("private mounts")
-    if libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
-        fail("mount /proc")
-    landlock(config["read"], config["write"], config["network"])
+    try:
+        build_root(config["binds"])
+    except OSError as exc:
+        sys.stderr.write(f"execgate-sandbox: minimal root: {exc}\n")
+        os._exit(125)
     os.chdir(config["cwd"])
     program = fork()
     if program:
@@ -181,12 +293,17 @@ def main() -> None:
     # for jobs that are not confined).
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
+    # The program alone: PID 1 stays outside its Landlock domain, so the program can neither
+    # read PID 1's memory or environment nor signal it.
+    landlock(config["read"], config["write"], config["network"])
     for res, soft, hard in config.get("rlimits", []):
         try:
             resource.setrlimit(res, (soft, hard))
         except (OSError, ValueError) as exc:
             sys.stderr.write(f"execgate-sandbox: setrlimit {res}: {exc}\n")
             os._exit(125)
+    if config.get("seccomp"):
+        seccomp(bytes.fromhex(config["seccomp"]))
     try:
         os.execv(argv[0], argv)
     except OSError as exc:

@@ -49,7 +49,8 @@ from ..models import (
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
-from ..process._sandbox import ETC_READ, SYSTEM_READ, protect
+from ..process._confine import ETC_READ, SYSTEM_DIRS
+from ..process._sandbox import protect
 from ..scan import describe, redact_text, refusing
 from ..store import (
     DEFAULT_STORE_URL,
@@ -111,7 +112,7 @@ def _check_store_placement(url: str, policy: Policy) -> None:
         return
     readable = [os.path.join(policy.root, p) for p in policy.sandbox.read]
     if policy.sandbox.secure != "off":
-        readable += [*SYSTEM_READ, *ETC_READ]
+        readable += [*(d for d in SYSTEM_DIRS if d != "/etc"), *ETC_READ]
     check_store_out_of_reach(parsed.path, writable=[policy.root], readable=readable)
     # every store of the state directory, and this one: never readable by a confined job
     protect(os.path.join(state_home(), "execgate"))
