@@ -48,8 +48,8 @@ from ..models import (
 )
 from ..policy import Policy, Verdict, default_policy, load_policy
 from ..process import JobControl, JobOutcome, open_containment
-from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
 from ..process._confine import ETC_READ, SYSTEM_DIRS
+from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
 from ..process._sandbox import protect
 from ..scan import describe, redact_text, refusing
 from ..store import (
