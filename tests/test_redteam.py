@@ -296,9 +296,9 @@ TABLE_GAPS = [
     "sed -n ':x e cat /etc/hostname' a.txt",
     "sed 'ba;:a w /tmp/pwn' a.txt",
     "sed ':x r /etc/hostname' a.txt",
-    "awk 'BEGIN{SYMTAB[\"ARGV\"][1]=\"/etc/hostname\"}{print}' a.txt",
-    "awk 'BEGIN{v=\"ENV\" \"IRON\"; SYMTAB[v][\"X\"]=1}'",
-    "awk 'BEGIN{PROCINFO[\"sorted_in\"]=\"f\"}'",
+    'awk \'BEGIN{SYMTAB["ARGV"][1]="/etc/hostname"}{print}\' a.txt',
+    'awk \'BEGIN{v="ENV" "IRON"; SYMTAB[v]["X"]=1}\'',
+    'awk \'BEGIN{PROCINFO["sorted_in"]="f"}\'',
     "tar -tf host:file.tar",
     "tar -tvf user@host:x.tar",
 ]
@@ -647,3 +647,43 @@ def test_a_dot_git_file_pointing_outside_is_refused(tmp_path: Path) -> None:
     policy = _load(tmp_path, LINKS_POLICY + '[[allow]]\ncommand = "git"\n', "gitfile")
     (tmp_path / "ws" / ".git").write_text(f"gitdir: {tmp_path}/elsewhere\n")
     assert decide(policy, command="git status")[:2] == ("deny", "EG-POLICY-FLAG")
+
+
+def test_python_dash_m_does_not_borrow_an_unrelated_programs_rule(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path,
+        RO + '[[allow]]\ncommand = "python3"\n[[allow]]\ncommand = "test"\n'
+        '[[allow]]\ncommand = "stat"\n',
+        "pym",
+    )
+    for line in ("python3 -m test --tempdir=rt test_bool", "python3 -m stat", "python3 -m echo"):
+        assert decide(policy, command=line)[0] == "deny", line
+
+
+@pytest.mark.anyio
+async def test_git_does_not_find_a_repository_above_the_workspace(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    outer = tmp_path / "outer"
+    ws = outer / "ws"
+    ws.mkdir(parents=True)
+    (outer / "secret.txt").write_text("OUTER-SECRET\n")
+    _git(outer, "init", "-q")
+    _git(outer, "add", "secret.txt")
+    _git(outer, "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q", "-m", "x")
+    path = tmp_path / "p.toml"
+    path.write_text(f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "git"\n')
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=load_policy(path), store=store) as gate:
+        for line in ("git show HEAD:secret.txt", "git ls-files", "git log --oneline"):
+            result = await gate.run(command=line)
+            assert b"OUTER-SECRET" not in result.stdout and b"secret" not in result.stdout, line
+
+
+def test_git_alternates_borrowing_objects_are_refused(tmp_path: Path) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "git"\n', "alt")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    (ws / ".git" / "objects" / "info").mkdir(parents=True, exist_ok=True)
+    (ws / ".git" / "objects" / "info" / "alternates").write_text("/tmp/other/.git/objects\n")
+    assert decide(policy, command="git log")[:2] == ("deny", "EG-POLICY-FLAG")

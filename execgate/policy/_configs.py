@@ -213,6 +213,9 @@ def git_config_refusal(cwd: str, root: str) -> str | None:
         return refusal.reason
     if git_dir is None:
         return None
+    alternates = os.path.join(git_dir, "objects", "info", "alternates")
+    if os.path.isfile(alternates):
+        return f"{alternates} borrows objects from another repository"
     path = os.path.join(git_dir, "config")
     try:
         with open(path, encoding="utf-8", errors="replace") as f:

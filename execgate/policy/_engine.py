@@ -562,9 +562,12 @@ def _builtin_name(rule: AllowRule, real: str) -> str | None:
 
 
 def _git_hardened(policy: Policy, env: dict[str, str]) -> dict[str, str]:
+    # git looks for a repository upward from the cwd: not above the workspace, where a
+    # repository holding it would be read (its files listed, its objects shown)
+    ceiling = {"GIT_CEILING_DIRECTORIES": os.path.dirname(policy.root.rstrip("/")) or "/"}
     if any(k.startswith("GIT_CONFIG") for k in policy.env.set):
-        return env  # the policy chose its own git configuration
-    return {**env, **GIT_HARDENING}
+        return {**env, **ceiling}  # the policy chose its own git configuration
+    return {**env, **GIT_HARDENING, **ceiling}
 
 
 def _shell_name(rule: AllowRule, real: str) -> str | None:
@@ -664,7 +667,10 @@ def _hint(rule: AllowRule, refusal: ArgRefusal) -> str:
             f"{_toml(rule.command)}"
         )
     if refusal.unknown_subcommand is not None and not refusal.unknown_subcommand.startswith("-"):
-        mode = f"{rule.command.split()[0]} {refusal.unknown_subcommand}"
+        program = refusal.reason.split(":", 1)[0]  # "git", or "python -m pip"
+        if program.startswith("python -m "):
+            program = f"{rule.command.split()[0]} -m {program.removeprefix('python -m ')}"
+        mode = f"{program} {refusal.unknown_subcommand}"
         return f"; to allow it, add [[allow]] command = {_toml(mode)}"
     return ""
 
@@ -701,6 +707,11 @@ def _module_verdict(
     named = [r.command for r in (*policy.allow, *policy.ask)] + [r.command for r in policy.deny]
     if not any(os.path.basename(c.split()[0]) == module for c in named):
         return None
+    program = _which(module, search_path(policy, host_env), cwd)
+    if program is None or not _python_entry_point(program):
+        # `python3 -m test` is CPython's test runner, not coreutils' test: a rule for the
+        # program M speaks for the module M only when that program is M's Python entry point
+        return None
     try:
         check_python_options(before)
     except ArgRefusal as refusal:
@@ -717,6 +728,17 @@ def _module_verdict(
     plan = attrs.evolve(inner.plan, argv=(python or real, *before, "-m", module, *rest))
     reason = f"{d.reason} (as python -m {module})"
     return Verdict(attrs.evolve(d, reason=reason), plan, argv, cwd)
+
+
+def _python_entry_point(path: str) -> bool:
+    """Whether ``path`` may be a Python console script: a script (``#!``; pyenv's shims are
+    shell scripts in front of one), not a compiled program such as coreutils' ``test``."""
+    try:
+        with open(path, "rb") as f:
+            first = f.read(2)
+    except OSError:
+        return False
+    return first == b"#!"
 
 
 def _builtin_verdict(
