@@ -687,3 +687,34 @@ def test_git_alternates_borrowing_objects_are_refused(tmp_path: Path) -> None:
     (ws / ".git" / "objects" / "info").mkdir(parents=True, exist_ok=True)
     (ws / ".git" / "objects" / "info" / "alternates").write_text("/tmp/other/.git/objects\n")
     assert decide(policy, command="git log")[:2] == ("deny", "EG-POLICY-FLAG")
+
+
+def test_pytest_configuration_is_found_where_pytest_finds_it(tmp_path: Path) -> None:
+    """pytest takes its rootdir from the paths it is given, not only from the cwd."""
+    policy = _load(tmp_path, CONFIG_POLICY, "cfgargs")
+    ws = tmp_path / "ws"
+    (ws / "t2").mkdir()
+    (ws / "t2" / "test_b.py").write_text("def test_b():\n    pass\n")
+    (ws / "t2" / "pytest.ini").write_text("[pytest]\naddopts = --junitxml=/tmp/pwn.xml\n")
+    (ws / "evil.ini").write_text("[pytest]\naddopts = -p evil\n")
+    for line in (
+        "pytest -q t2/test_b.py",
+        "pytest -q t2",
+        "python3 -m pytest t2/test_b.py::test_b",
+        "pytest -c evil.ini -q",
+    ):
+        assert decide(policy, command=line)[:2] == ("deny", "EG-POLICY-FLAG"), line
+
+
+def test_globs_never_list_a_directory_outside_the_workspace(ro: Policy, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    outside = tmp_path / "outside-dir"
+    (outside / "other").mkdir(parents=True)
+    (outside / "other" / "s.txt").write_text("x")
+    os.symlink(outside, ws / "sub_link")
+    for line in ("echo sub_l*/*", "echo sub_link/*", "echo sub_l*/ot*/*", "cat */other/s.txt"):
+        verdict, code, plan = decide(ro, command=line)
+        assert verdict == "deny", (line, plan)
+        v = evaluate(ro, ExecRequest(command=line), dict(os.environ))
+        assert "sub_link/other" not in v.decision.reason, line  # nothing found there leaks
+    assert decide(ro, command="echo *.txt")[0] == "allow"

@@ -95,6 +95,57 @@ def _words(value: object) -> tuple[str, ...]:
         raise ConfigRefusal(f"a pytest setting does not split into words ({exc})") from None
 
 
+def pytest_configs(cwd: str, root: str, args: tuple[str, ...]) -> list[PytestConfig]:
+    """Every configuration pytest may take for a run in ``cwd`` with ``args``: pytest finds
+    its rootdir from the common ancestor of the paths it is given, so the search starts from
+    the cwd and from each argument that names an existing path in the workspace; a file
+    named by ``-c``/``--config-file`` is read too."""
+    starts = [cwd]
+    given: list[str] = []
+    for n, arg in enumerate(args):
+        if arg in ("-c", "--config-file") and n + 1 < len(args):
+            given.append(args[n + 1])
+        elif arg.startswith("--config-file="):
+            given.append(arg.partition("=")[2])
+        elif not arg.startswith("-"):
+            path = os.path.realpath(os.path.join(cwd, arg.split("::", 1)[0]))
+            if (path + "/").startswith(root.rstrip("/") + "/") and os.path.exists(path):
+                starts.append(path if os.path.isdir(path) else os.path.dirname(path))
+    found: list[PytestConfig] = []
+    for start in dict.fromkeys(starts):
+        config = pytest_config(start, root)
+        if config is not None and config.source not in {c.source for c in found}:
+            found.append(config)
+    for name in given:
+        path = os.path.join(cwd, name)
+        if os.path.isfile(path):
+            config = _read_pytest_file(path)
+            if config is not None:
+                found.append(config)
+    return found
+
+
+def _read_pytest_file(path: str) -> PytestConfig | None:
+    name = os.path.basename(path)
+    here = os.path.dirname(path)
+    found: dict[str, object] | None
+    if name.endswith(".toml"):
+        found = _toml_section(path)
+    else:
+        section = {"setup.cfg": "tool:pytest"}.get(name, "pytest")
+        ini = _ini_section(path, section)
+        found = dict(ini) if ini is not None else None
+    if found is None:
+        return None
+    paths = [
+        os.path.join(here, w)
+        for key in _PYTEST_PATH_KEYS
+        if key in found
+        for w in _words(found[key])
+    ]
+    return PytestConfig(path, _words(found.get("addopts", "")), tuple(paths))
+
+
 def pytest_config(cwd: str, root: str) -> PytestConfig | None:
     """pytest's configuration for a run in ``cwd`` (see the module docstring), or None."""
     for here in _upward(cwd, root):

@@ -50,7 +50,7 @@ from ..models import (
     Limits,
     SandboxPlan,
 )
-from ._configs import ConfigRefusal, git_config_refusal, npmrc_refusal, pytest_config
+from ._configs import ConfigRefusal, git_config_refusal, npmrc_refusal, pytest_configs
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
@@ -791,8 +791,7 @@ def _config_verdict(
     )
     try:
         if runs_pytest:
-            config = pytest_config(cwd, policy.root)
-            if config is not None:
+            for config in pytest_configs(cwd, policy.root, argv[1:]):
                 spec = with_flags(builtin_for("pytest")[1], rule.allow_flags)  # type: ignore[index]
                 try:
                     checked = check_builtin("pytest", spec, config.addopts, ())
@@ -1069,21 +1068,15 @@ def _expand_globs(
         if pattern is None:
             out.append(word)
             continue
-        fixed = pattern.split("/")
-        head = []
-        for part in fixed[:-1]:
-            if any(c in part for c in "*?["):
-                break
-            head.append(part)
-        base = "/".join(head) or ("/" if pattern.startswith("/") else ".")
-        if _confined(policy, cwd, base) is None:
+        try:
+            matches = sorted(_glob_inside(policy, cwd, pattern))
+        except _OutsideGlob:
             return _deny(
                 "EG-PATH-ESCAPE",
                 "shell.glob",
                 f"the glob {word[:80]!r} lists a directory outside the workspace",
                 cwd=cwd,
             )
-        matches = sorted(glob.glob(pattern, root_dir=cwd))
         out.extend(matches or [word])
         if len(out) > MAX_GLOB_WORDS:
             return _deny(
@@ -1230,6 +1223,51 @@ def _config_reader(plan: tuple[str, ...]) -> str | None:
     if names & {"pytest", "py.test", "npm", "npx"} or "pytest" in words:
         return "tools"
     return "git" if "git" in names else None
+
+
+class _OutsideGlob(Exception):
+    pass
+
+
+def _glob_inside(policy: Policy, cwd: str, pattern: str) -> list[str]:
+    """The matches of ``pattern`` (relative to ``cwd``, or absolute), as bash finds them,
+    listing only directories that resolve inside the workspace: a directory outside it --
+    named, or reached through a symlink -- raises :class:`_OutsideGlob` before it is read, so
+    nothing of it reaches a plan or a message."""
+    absolute = pattern.startswith("/")
+    parts = [p for p in pattern.split("/") if p]
+    found = [("/" if absolute else "", "/" if absolute else cwd)]  # (as written, real path)
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        step: list[tuple[str, str]] = []
+        for written, here in found:
+            on_the_way = (policy.root.rstrip("/") + "/").startswith(here.rstrip("/") + "/")
+            if _confined(policy, cwd, here) is None and (glob.has_magic(part) or not on_the_way):
+                # not even a name is looked up outside the workspace (an ancestor of it is
+                # only passed through, by name, on the way in)
+                raise _OutsideGlob
+            if not glob.has_magic(part):
+                literal = part.replace("[*]", "*").replace("[?]", "?").replace("[[]", "[")
+                literal = literal.replace("[]]", "]")
+                path = os.path.join(here, literal)
+                if (last and os.path.lexists(path)) or os.path.isdir(path):
+                    step.append((os.path.join(written, literal) if written else literal, path))
+                continue
+            try:
+                names = sorted(e.name for e in os.scandir(here))
+            except OSError:
+                continue
+            hidden = part.startswith(".")
+            for name in fnmatch.filter(names, part):
+                if name.startswith(".") and not hidden:
+                    continue
+                path = os.path.join(here, name)
+                if last or os.path.isdir(path):
+                    step.append((os.path.join(written, name) if written else name, path))
+        found = step
+        if not found:
+            return []
+    return [written for written, _ in found]
 
 
 def _is_cd(item: Command | str) -> bool:
