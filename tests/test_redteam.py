@@ -713,7 +713,7 @@ def test_globs_never_list_a_directory_outside_the_workspace(ro: Policy, tmp_path
     (outside / "other" / "s.txt").write_text("x")
     os.symlink(outside, ws / "sub_link")
     for line in ("echo sub_l*/*", "echo sub_link/*", "echo sub_l*/ot*/*", "cat */other/s.txt"):
-        verdict, code, plan = decide(ro, command=line)
+        verdict, _code, plan = decide(ro, command=line)
         assert verdict == "deny", (line, plan)
         v = evaluate(ro, ExecRequest(command=line), dict(os.environ))
         assert "sub_link/other" not in v.decision.reason, line  # nothing found there leaks
