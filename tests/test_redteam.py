@@ -300,6 +300,14 @@ TABLE_GAPS = [
     'awk \'BEGIN{v="ENV" "IRON"; SYMTAB[v]["X"]=1}\'',
     'awk \'BEGIN{PROCINFO["sorted_in"]="f"}\'',
     "tar -tf host:file.tar",
+    "tar tfI x.tar 'sh -c id'",
+    "tar tfF x.tar prog",
+    "tar tfK x.tar x",
+    "sed -n ': a e cat /etc/hostname' a.txt",
+    "sed -n ':a\te cat /etc/hostname' a.txt",
+    "sed ':x W/tmp/x' a.txt",
+    "sed ':x r/etc/hostname' a.txt",
+    "curl -w '%output{/tmp/x}ok' http://127.0.0.1:9",
     "tar -tvf user@host:x.tar",
 ]
 
@@ -718,3 +726,18 @@ def test_globs_never_list_a_directory_outside_the_workspace(ro: Policy, tmp_path
         v = evaluate(ro, ExecRequest(command=line), dict(os.environ))
         assert "sub_link/other" not in v.decision.reason, line  # nothing found there leaks
     assert decide(ro, command="echo *.txt")[0] == "allow"
+
+
+def test_git_commit_does_not_run_a_configured_editor(tmp_path: Path) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "git commit"\n', "editor")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    assert decide(policy, command="git commit --allow-empty -m x")[0] == "allow"
+    with open(ws / ".git" / "config", "a") as f:
+        f.write("[core]\n\teditor = touch /tmp/pwned-editor\n")
+    assert decide(policy, command="git commit --allow-empty")[:2] == ("deny", "EG-POLICY-FLAG")
+
+
+def test_a_literal_never_becomes_the_exit_status(ro: Policy) -> None:
+    verdict, _, plan = decide(ro, command="echo x && echo '\ue000$?'")
+    assert verdict == "deny", plan

@@ -228,7 +228,8 @@ def npmrc_refusal(cwd: str, root: str) -> str | None:
 #: moved, other files included, filters and merge drivers (run by status, diff, checkout),
 #: and the programs git starts for transport and prompts.
 _GIT_REFUSED = re.compile(
-    r"^(?:core\.(?:worktree|sshcommand|gitproxy|askpass|alternaterefscommand)"
+    r"^(?:core\.(?:worktree|sshcommand|gitproxy|askpass|alternaterefscommand|editor)"
+    r"|sequence\.editor"
     r"|include\..*|includeif\..*"
     r"|filter\..*\.(?:clean|smudge|process)"
     r"|merge\..*\.driver"

@@ -446,6 +446,9 @@ def _invisible_in(request: ExecRequest) -> str | None:
     for field, text in fields:
         if text.isascii():
             continue
+        if STATUS[0] in text:
+            # the character the plan uses to stand for `$?`: a literal must never become it
+            return f"{field} holds U+{ord(STATUS[0]):04X}, a character execgate reserves"
         for c in text:
             if unicodedata.category(c) == "Cf":
                 return (

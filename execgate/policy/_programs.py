@@ -259,6 +259,8 @@ def _curl_urls(operands: tuple[str, ...], options: Options) -> str | None:
             reason = _curl_url_refusal(value, globbing)
             if reason is not None:
                 return reason
+        if name in ("-w", "--write-out") and "%output{" in (value or ""):
+            return "--write-out with %output{FILE} writes a file curl's options did not name"
         if name in _CURL_AT_FILE and (value or "")[:1] == "@":
             return f"{name} @file sends or prints a file's content, which is refused"
         # --data-urlencode [name]@file reads a file too
@@ -2434,8 +2436,23 @@ def check(name: str, spec: Spec, args: tuple[str, ...], mode: tuple[str, ...]) -
     if mode and spec.subcommands is None and not mode[0].startswith("-") and name != "python":
         return Checked(())  # `npx tsc`: the mode word is what the program runs
     if name == "tar" and args and not args[0].startswith("-"):
-        args = ("-" + args[0], *args[1:])  # old-style `tar tzf x.tgz`
+        args = _tar_old_style(spec, args)
     return parse(spec, args, name)
+
+
+def _tar_old_style(spec: Spec, args: tuple[str, ...]) -> tuple[str, ...]:
+    """``tar tfI A B`` as GNU tar reads it: each letter is an option, and each letter that
+    takes a value takes the next word, in order (``-t -f A -I B``)."""
+    rest = list(args[1:])
+    out: list[str] = []
+    for letter in args[0]:
+        option = "-" + letter
+        out.append(option)
+        if option in spec.valued or option in spec.paths or option in spec.denied:
+            if not rest:
+                raise ArgRefusal(f"tar: {option} in {args[0][:20]!r} needs a value", arg=option)
+            out.append(rest.pop(0))
+    return (*out, *rest)
 
 
 #: Subcommand tables that hold only a reading subset of what the subcommand does.

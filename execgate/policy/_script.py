@@ -112,7 +112,7 @@ def _glob_word(node: Node) -> tuple[str, str | None]:
 
 #: What ``$?`` (the previous command's exit status) stands for in a command's words: the
 #: canonical script writes it back as "$?"; a command run alone has 0 there.
-STATUS = "\ue000$?"
+STATUS = "\ue000$?"  # U+E000 never comes from a request: the engine refuses it
 
 
 def _assignment(node: Node) -> tuple[str, str]:
