@@ -370,6 +370,9 @@ async def test_no_fd_or_zombie_is_left_behind(
     orphaning = "(setsid sh -c 'sleep 0.3' &); (sh -c 'sleep 0.2' &); exit 0"
     async with open_gate(policy, store_url, containment=containment) as gate:
         await gate.run(argv=["true"])  # warm: the store, the thread pool, the containment
+        async with anyio.create_task_group() as tg:  # and the scanning workers large stdins use
+            for _ in range(2):
+                tg.start_soon(gate.run, ExecRequest(argv=["cat"], stdin=b"x" * 100_000))
         before = fds()
         for _ in range(5):
             await gate.run(argv=["sh", "-c", orphaning])

@@ -445,7 +445,9 @@ async def test_a_confined_job_cannot_read_the_store_through_a_programs_prefix(
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     shutil.copy("/bin/cat", bin_dir / "cat")  # a real file: its own directory is its prefix
-    policy = make_policy(extra=f'\n[[allow]]\ncommand = "{bin_dir / "cat"}"\nargs = "any"\n')
+    policy = make_policy(
+        extra=f'\n[[allow]]\ncommand = "{bin_dir / "cat"}"\nargs = "any"\npaths = "any"\n'
+    )
     elsewhere = state_home / "execgate" / "other" / "execgate.db"
     elsewhere.parent.mkdir(parents=True)
     elsewhere.write_bytes(b"SQLite format 3\0another workspace's record")
