@@ -64,6 +64,8 @@ from difflines import FIXTURE, POLICIES, Case, generate
 from execgate import ExecRequest, Gate
 from execgate.errors import ExecgateError
 from execgate.policy import Policy, default_policy, evaluate, parse_policy
+from execgate.policy._pins import pinned
+from execgate.policy._programs import builtin_for
 from execgate.policy._script import STATUS, Command, Script, parse_script, split_heredoc
 from execgate.policy._shell import ShellRefusal, split_command
 from execgate.policy._wrappers import WRAPPERS, WrapperRefusal, unwrap
@@ -185,6 +187,13 @@ class Planner:
         if program is None:
             return []
         out: list[Exec] = [(program, tuple(argv[1:]))]
+        # the options a plan adds to a program's argv (curl -q, git --no-ext-diff, gawk
+        # --sandbox: see execgate.policy._pins) are part of what was decided
+        table = builtin_for(argv[0]) or builtin_for(program)
+        if table is not None:
+            with_pins = pinned(table[0], (program, *argv[1:]))
+            if with_pins[1:] != tuple(argv[1:]):
+                out.append((program, with_pins[1:]))
         names = sorted({os.path.basename(argv[0]), os.path.basename(program)})
         wrapper = next((n for n in names if n in WRAPPERS), None)
         if wrapper is not None:

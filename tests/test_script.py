@@ -132,7 +132,7 @@ def test_the_canonical_script_names_every_program_by_path(spolicy: Policy) -> No
     shell, flag, script = v.plan.argv
     assert (shell, flag) == ("/bin/sh", "-c")
     assert script.startswith("/") and "| /" in script and "'a b'" in script
-    assert script.endswith(f"1> {spolicy.root}/n.txt")
+    assert script.endswith(f"> {spolicy.root}/n.txt")
 
 
 def test_default_policy_allows_pipelines_but_not_writes(tmp_path: Path) -> None:

@@ -438,7 +438,11 @@ def render(script: Script, plans: list[tuple[str, ...]], redirect_paths: list[li
                 body = r.target if not r.target or r.target.endswith("\n") else r.target + "\n"
                 bodies.append(f"{body}{delimiter}\n")
             else:
-                words.append(f"{r.fd}{r.op} {shlex.quote(redirect_paths[ci][j])}")
+                # the default descriptor is left implicit: `0<` and `1>` read the same to sh,
+                # and the grammar reads a digit before `<` as a word of its own
+                default = (r.fd == 0 and r.op == "<") or (r.fd == 1 and r.op in (">", ">>"))
+                fd = "" if default else str(r.fd)
+                words.append(f"{fd}{r.op} {shlex.quote(redirect_paths[ci][j])}")
         parts.append(" ".join(words))
         ci += 1
     line = " ".join(parts)
