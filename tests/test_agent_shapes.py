@@ -238,3 +238,9 @@ def test_what_follows_a_cd_is_decided_where_it_may_run(policy: Policy, ws: Path)
     ):
         assert refused(policy, line) == "EG-PATH-ESCAPE", line
     plan(policy, "ls && cd src && cat a.py")  # inside the workspace from both directories
+
+
+def test_a_descriptor_the_grammar_reads_as_a_word_is_refused(policy: Policy) -> None:
+    # bash reads `cat 0<f` as cat with its stdin from f; the grammar as cat "0" < f
+    assert refused(policy, "cat 0<src/a.py") == "EG-SHELL-UNSUPPORTED"
+    plan(policy, "cat < src/a.py")

@@ -267,6 +267,11 @@ def _statement(node: Node, out: list[Command | str], depth: int) -> None:
         out.append(_command(node))
     elif kind == "redirected_statement":
         body, *rest = node.children
+        if body.type == "command" and rest and body.children:
+            last = body.children[-1]
+            if last.end_byte == rest[0].start_byte and _text(last).isdigit():
+                # `cat 0<f`: bash reads 0 as the descriptor, the grammar as a word
+                raise _refuse(f"a descriptor number glued to a redirection ({_text(node)[:40]!r})")
         redirects = _redirects(rest)
         if body.type == "command":
             out.append(_command(body, redirects))
