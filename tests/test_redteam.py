@@ -355,7 +355,7 @@ def test_git_plans_switch_off_drivers_and_gpg(dev: Policy) -> None:
     for line, pins in (
         ("git diff", ("--no-ext-diff", "--no-textconv")),
         ("git -C . log -p", ("--no-ext-diff", "--no-textconv")),
-        ("git --git-dir=.git show HEAD", ("--no-ext-diff", "--no-textconv")),
+        ("git -C . show HEAD", ("--no-ext-diff", "--no-textconv")),
         ("git blame a.txt", ("--no-textconv",)),
     ):
         v = evaluate(dev, ExecRequest(command=line), dict(os.environ))
@@ -388,7 +388,10 @@ async def test_a_repository_diff_driver_does_not_run(
     store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
     async with Gate.open(policy=dev, store=store) as gate:
         for line in ("git diff", "git log -p", "git show HEAD", "git diff a.txt"):
-            await gate.run(command=line)
+            # refused: the repository's configuration names programs; were it allowed (a
+            # driver from the user's own ~/.gitconfig), the plan's pins would switch it off
+            with pytest.raises(Refused):
+                await gate.run(command=line)
     assert not list(tmp_path.glob("pwned*")), list(tmp_path.glob("pwned*"))
 
 
@@ -741,3 +744,75 @@ def test_git_commit_does_not_run_a_configured_editor(tmp_path: Path) -> None:
 def test_a_literal_never_becomes_the_exit_status(ro: Policy) -> None:
     verdict, _, plan = decide(ro, command="echo x && echo '\ue000$?'")
     assert verdict == "deny", plan
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "[core] editor = touch /tmp/pwned-one-line\n",
+        "[core] worktree = /\n",
+        '[filter "x"] clean = touch /tmp/pwned\n',
+        "[core.x]\n[include] path = /tmp/x\n",
+        '[diff "x"]\n\ttextconv = touch /tmp/pwned\n',
+    ],
+)
+def test_git_config_is_read_as_git_reads_it(tmp_path: Path, config: str) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "git"\n', "gitone")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    with open(ws / ".git" / "config", "a") as f:
+        f.write(config)
+    assert decide(policy, command="git status")[:2] == ("deny", "EG-POLICY-FLAG")
+
+
+def test_git_is_pinned_to_the_repository_decided_on(tmp_path: Path) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "git"\n', "gitpin")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    (ws / "evil").mkdir()
+    os.symlink(tmp_path, ws / "evil" / ".git")
+    v = evaluate(policy, ExecRequest(command="git status"), dict(os.environ))
+    assert v.plan is not None and v.plan.env["GIT_DIR"] == str(ws / ".git"), v.plan.env
+    assert v.plan.env["GIT_WORK_TREE"] == str(ws)
+    for line, cwd in (
+        ("git status", "evil"),
+        ("git -C evil status", "."),
+        ("git --git-dir=x log", "."),
+    ):
+        assert decide(policy, command=line, cwd=cwd)[0] == "deny", line
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (".pytest.ini", "[pytest]\naddopts = --junitxml=/tmp/x.xml\n"),
+        ("pytest.toml", '[pytest]\naddopts = ["--junitxml=/tmp/x.xml"]\n'),
+        (".pytest.toml", '[pytest]\naddopts = ["-p", "evil"]\n'),
+    ],
+)
+def test_every_file_pytest_reads_is_decided(tmp_path: Path, name: str, text: str) -> None:
+    policy = _load(tmp_path, CONFIG_POLICY, "cfg9")
+    (tmp_path / "ws" / name).write_text(text)
+    assert decide(policy, command="pytest -q")[:2] == ("deny", "EG-POLICY-FLAG")
+
+
+def test_same_line_writers_are_judged_where_they_resolve(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path,
+        LINKS_POLICY + '[[allow]]\ncommand = "git"\n[[allow]]\ncommand = "git commit"\n'
+        '[[allow]]\ncommand = "rm"\n[[allow]]\ncommand = "pytest"\n',
+        "g34",
+    )
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    (ws / "cfgdir").mkdir()
+    (ws / "t5").mkdir()
+    (ws / "sub" / "deep").mkdir(parents=True)
+    for line in (
+        "cd .git && echo '[core]' >> config && cd .. && git commit --allow-empty -m x",
+        "rm -r t5 && mv cfgdir t5 && cd t5 && pytest -q",
+        "mv cfgdir t5 && pytest -q t5",
+        "ln -s cfgdir t6 && pytest -q",
+        "mv sub/deep a && cd a && ls",
+    ):
+        assert decide(policy, command=line)[0] == "deny", line

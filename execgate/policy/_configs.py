@@ -7,9 +7,10 @@ path look-ups: no event loop) and handed to the engine, which decides it as it d
 command line:
 
 =======  =====================================================================================
-pytest   the first of ``pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]``),
-         ``tox.ini`` (``[pytest]``), ``setup.cfg`` (``[tool:pytest]``) from the cwd up to the
-         workspace root, as pytest finds its rootdir: ``addopts`` is checked as command-line
+pytest   the first of ``pytest.toml``, ``.pytest.toml``, ``pytest.ini``, ``.pytest.ini``,
+         ``pyproject.toml`` (``[tool.pytest.ini_options]``), ``tox.ini`` (``[pytest]``),
+         ``setup.cfg`` (``[tool:pytest]``) upward to the workspace root from the cwd and from
+         each path argument, as pytest finds its rootdir, and a ``-c`` file: ``addopts`` is checked as command-line
          options, and ``cache_dir``, ``log_file``, ``junit_xml``-like path keys, ``pythonpath``
          and ``testpaths`` must name paths inside the workspace
 npm      ``.npmrc`` from the cwd up to the workspace root: every key must be one a project may
@@ -48,6 +49,18 @@ class PytestConfig:
     paths: tuple[str, ...] = ()
 
 
+#: The files pytest takes its configuration from, in the order it looks (pytest 9), with
+#: where in each the settings are: an ini section, ``[pytest]`` of a TOML file, or (None)
+#: ``[tool.pytest.ini_options]`` of pyproject.toml.
+PYTEST_FILES = (
+    ("pytest.toml", "[pytest]"),
+    (".pytest.toml", "[pytest]"),
+    ("pytest.ini", "pytest"),
+    (".pytest.ini", "pytest"),
+    ("pyproject.toml", None),
+    ("tox.ini", "pytest"),
+    ("setup.cfg", "tool:pytest"),
+)
 _PYTEST_PATH_KEYS = ("cache_dir", "log_file", "pythonpath", "testpaths", "junit_logfile")
 
 
@@ -84,6 +97,16 @@ def _toml_section(path: str) -> dict[str, object] | None:
         return None
     options = pytest.get("ini_options", pytest)
     return options if isinstance(options, dict) else None
+
+
+def _toml_table(path: str, name: str) -> dict[str, object] | None:
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigRefusal(f"{path} cannot be read as pytest would ({exc})") from None
+    table = data.get(name)
+    return table if isinstance(table, dict) else None
 
 
 def _words(value: object) -> tuple[str, ...]:
@@ -129,8 +152,10 @@ def _read_pytest_file(path: str) -> PytestConfig | None:
     name = os.path.basename(path)
     here = os.path.dirname(path)
     found: dict[str, object] | None
-    if name.endswith(".toml"):
-        found = _toml_section(path)
+    if name in ("pytest.toml", ".pytest.toml"):
+        found = _toml_table(path, "pytest")
+    elif name.endswith(".toml"):
+        found = _toml_section(path) or _toml_table(path, "pytest")
     else:
         section = {"setup.cfg": "tool:pytest"}.get(name, "pytest")
         ini = _ini_section(path, section)
@@ -149,22 +174,19 @@ def _read_pytest_file(path: str) -> PytestConfig | None:
 def pytest_config(cwd: str, root: str) -> PytestConfig | None:
     """pytest's configuration for a run in ``cwd`` (see the module docstring), or None."""
     for here in _upward(cwd, root):
-        for name, section in (
-            ("pytest.ini", "pytest"),
-            ("pyproject.toml", None),
-            ("tox.ini", "pytest"),
-            ("setup.cfg", "tool:pytest"),
-        ):
+        for name, section in PYTEST_FILES:
             path = os.path.join(here, name)
             if not os.path.isfile(path):
                 continue
             found: dict[str, object] | None
             if section is None:
                 found = _toml_section(path)
+            elif section == "[pytest]":
+                found = _toml_table(path, "pytest")
             else:
                 ini = _ini_section(path, section)
                 found = dict(ini) if ini is not None else None
-            if found is None and name != "pytest.ini":
+            if found is None and name not in ("pytest.ini", ".pytest.ini", "pytest.toml"):
                 continue
             found = found or {}
             paths = [
@@ -228,8 +250,9 @@ def npmrc_refusal(cwd: str, root: str) -> str | None:
 #: moved, other files included, filters and merge drivers (run by status, diff, checkout),
 #: and the programs git starts for transport and prompts.
 _GIT_REFUSED = re.compile(
-    r"^(?:core\.(?:worktree|sshcommand|gitproxy|askpass|alternaterefscommand|editor)"
-    r"|sequence\.editor"
+    r"^(?:core\.(?:worktree|sshcommand|gitproxy|askpass|alternaterefscommand|editor|pager)"
+    r"|sequence\.editor|interactive\.difffilter|pager\..*"
+    r"|diff\..*\.(?:command|textconv)"
     r"|include\..*|includeif\..*"
     r"|filter\..*\.(?:clean|smudge|process)"
     r"|merge\..*\.driver"
@@ -238,33 +261,75 @@ _GIT_REFUSED = re.compile(
 )
 
 
-def _git_dir(cwd: str, root: str) -> str | None:
-    for here in _upward(cwd, root):
-        dot = os.path.join(here, ".git")
-        if os.path.isdir(dot):
-            return dot
-        if os.path.isfile(dot):
+@attrs.frozen
+class GitRepository:
+    """The repository git will use, as the gate decided it: the plan pins it (``GIT_DIR``,
+    ``GIT_WORK_TREE``), so nothing written in the workspace can point git elsewhere."""
+
+    git_dir: str
+    work_tree: str
+
+
+def _inside(path: str, root: str) -> bool:
+    return (path.rstrip("/") + "/").startswith(root.rstrip("/") + "/")
+
+
+def git_repository(cwd: str, root: str, argv: tuple[str, ...]) -> GitRepository | None:
+    """The repository a git command in ``cwd`` with ``argv`` uses (``-C`` taken into
+    account), found upward inside the workspace as git finds it; None when there is none.
+    Raises :class:`ConfigRefusal` when git would be pointed outside the workspace, or would
+    run a program named by the repository's own configuration."""
+    here = cwd
+    i = 1
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
+        word = argv[i]
+        name = word.partition("=")[0]
+        if name in ("--git-dir", "--work-tree", "--namespace") or (
+            name.startswith("--git-d") or name.startswith("--work-t")
+        ):
+            raise ConfigRefusal(
+                f"git: {name} chooses the repository; run git from its directory instead"
+            )
+        if word == "-C" and i + 1 < len(argv):
+            here = os.path.realpath(os.path.join(here, argv[i + 1]))
+            i += 2
+            continue
+        if word.startswith("-C") and len(word) > 2:
+            here = os.path.realpath(os.path.join(here, word[2:]))
+        i += 1
+    for top in _upward(here, root):
+        dot = os.path.join(top, ".git")
+        if not os.path.lexists(dot):
+            continue
+        if os.path.isfile(dot) and not os.path.islink(dot):
             try:
                 with open(dot, encoding="utf-8") as f:
                     pointer = f.read().strip()
             except (OSError, UnicodeDecodeError) as exc:
                 raise ConfigRefusal(f"{dot} cannot be read ({exc})") from None
-            target = os.path.realpath(os.path.join(here, pointer.removeprefix("gitdir:").strip()))
-            if not (target + "/").startswith(root.rstrip("/") + "/"):
-                raise ConfigRefusal(f"{dot} points git at {target[:80]!r}, outside the workspace")
-            return target
+            git_dir = os.path.realpath(os.path.join(top, pointer.removeprefix("gitdir:").strip()))
+        else:
+            git_dir = os.path.realpath(dot)
+        if not _inside(git_dir, root):
+            raise ConfigRefusal(f"{dot} points git at {git_dir[:80]!r}, outside the workspace")
+        why = _git_config_refusal(git_dir)
+        if why is not None:
+            raise ConfigRefusal(why)
+        return GitRepository(git_dir, top)
     return None
 
 
 def git_config_refusal(cwd: str, root: str) -> str | None:
-    """Why the repository's own configuration (found upward from ``cwd`` inside the
-    workspace) would make git reach outside it or run a program, or None."""
+    """Why git run in ``cwd`` would reach outside the workspace (see :func:`git_repository`),
+    or None."""
     try:
-        git_dir = _git_dir(cwd, root)
+        git_repository(cwd, root, ("git",))
     except ConfigRefusal as refusal:
         return refusal.reason
-    if git_dir is None:
-        return None
+    return None
+
+
+def _git_config_refusal(git_dir: str) -> str | None:
     alternates = os.path.join(git_dir, "objects", "info", "alternates")
     if os.path.isfile(alternates):
         return f"{alternates} borrows objects from another repository"
@@ -278,17 +343,23 @@ def git_config_refusal(cwd: str, root: str) -> str | None:
         return f"{path} cannot be read ({exc})"
     section = ""
     for raw in lines:
-        line = raw.split("#", 1)[0].split(";", 1)[0].strip()
-        if not line:
+        line = raw.strip()
+        if not line or line[0] in "#;":
             continue
         if line.startswith("["):
-            head = line.strip("[]").strip()
+            # `[section "sub"] key = value` is one line to git: the header ends at `]`
+            end = line.find("]")
+            if end < 0:
+                return f"{path} has a section header git would read differently"
+            head, line = line[1:end].strip(), line[end + 1 :].strip()
             name, _, sub = head.partition(" ")
-            sub = sub.strip().strip('"')
+            name, _, dotted = name.partition(".")  # [section.sub] is the old spelling
+            sub = sub.strip().strip('"') or dotted
             section = f"{name}.{sub}" if sub else name
-            if section.split(".")[0].lower() in ("include", "includeif"):
+            if name.lower() in ("include", "includeif"):
                 return f"{path} includes other configuration files ({head[:60]!r})"
-            continue
+            if not line or line[0] in "#;":
+                continue
         key = f"{section}.{line.split('=', 1)[0].strip()}".lower()
         if _GIT_REFUSED.match(key):
             return (

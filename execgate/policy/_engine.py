@@ -50,7 +50,7 @@ from ..models import (
     Limits,
     SandboxPlan,
 )
-from ._configs import ConfigRefusal, git_config_refusal, npmrc_refusal, pytest_configs
+from ._configs import ConfigRefusal, git_repository, npmrc_refusal, pytest_configs
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
@@ -812,9 +812,7 @@ def _config_verdict(
             if why is not None:
                 raise ConfigRefusal(why)
         elif name == "git":
-            why = git_config_refusal(cwd, policy.root)
-            if why is not None:
-                raise ConfigRefusal(why)
+            git_repository(cwd, policy.root, argv)
     except ConfigRefusal as refusal:
         return _deny("EG-POLICY-FLAG", f"{rule_name}.config", refusal.reason)
     return None
@@ -895,6 +893,16 @@ def _evaluate_script(
                     "shell",
                     f"command {n}: cd is accepted only between && or ; (not in a pipeline, "
                     "next to ||, or with redirections)",
+                    cwd=start_cwd,
+                )
+            if linker is not None:
+                # the directory was resolved before the line ran; `linker` may have moved a
+                # symlink onto its way since
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.links",
+                    f"command {n}: cd after {linker} in the same line, which can create or "
+                    "move symlinks on its way; send it as a request of its own",
                     cwd=start_cwd,
                 )
             moved = _cd_target(policy, cwd, command)
@@ -1030,7 +1038,9 @@ def _evaluate_script(
                 cwd=cwd,
             )
         for kind in ("git", "tools"):
-            writers[kind] = writers.get(kind) or _config_writer(command, verdict.plan.argv, kind)
+            writers[kind] = writers.get(kind) or _config_writer(
+                command, verdict.plan.argv, kind, cwd, paths
+            )
     if first is None or first.plan is None:
         return _deny("EG-SHELL-UNSUPPORTED", "shell", "a line of only cd commands", cwd=cwd)
     canonical = render(script, plans, targets)
@@ -1146,8 +1156,9 @@ def _cp_keeps_links(arg: str) -> bool:
 
 #: Files a program reads options from, decided in ``_configs`` (or pinned off in ``_pins``).
 CONFIG_FILES = frozenset(
-    {"pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".npmrc", "conftest.py"}
-)
+    {"pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml", "pyproject.toml", "tox.ini",
+     "setup.cfg", ".npmrc", "conftest.py"}
+)  # fmt: skip
 #: Programs that write files they are not named with (a checkout, a patch, an archive).
 _BULK_WRITERS = frozenset(
     {"patch", "tar", "bsdtar", "cpio", "unzip", "7z", "7za", "rsync", "busybox", "dd"}
@@ -1160,61 +1171,46 @@ _NAMED_WRITERS = frozenset({"cp", "mv", "ln", "link", "install", "tee", "sed", "
 _GIT_CONFIG_WRITERS = frozenset({"config", "remote", "submodule", "worktree", "clone"})
 
 
-def _config_writer(command: Command, plan: tuple[str, ...], reader: str) -> str | None:
-    """What in this command may write a configuration file that ``reader`` ("git" or
-    another program) reads (see ``CONFIG_FILES``; for git, anything under ``.git``): a
-    redirection to one, a copy or move onto one or into a directory, a bulk writer, for git
-    the subcommands that write it. Scripts (python3 x.py) are not counted: a script could run
-    the reader itself with any options."""
-    if reader == "git":
-        return _git_config_writer(command, plan)
-    for r in command.redirects:
-        if r.op in (">", ">>") and (
-            os.path.basename(r.target) in CONFIG_FILES or ".git" in r.target.split("/")
-        ):
+def _config_writer(
+    command: Command, plan: tuple[str, ...], reader: str, cwd: str, targets: list[str]
+) -> str | None:
+    """What in this command may write a configuration file that ``reader`` ("git", or
+    "tools": pytest, npm) reads -- see ``CONFIG_FILES``; for git, anything in a ``.git``
+    directory. Paths are judged where they resolve (``cd .git && echo >> config`` writes
+    .git/config). Counted: a redirection to one; a copy, move or link onto one; any ``mv`` or
+    ``ln`` (a directory moved or linked into place brings its files) and a tree copied; bulk
+    writers (archives, patches); git subcommands that write the worktree or the
+    configuration. Scripts (python3 x.py) are not counted: a script could run the reader
+    itself with any options."""
+
+    def config(path: str) -> bool:
+        full = os.path.realpath(os.path.join(cwd, path))
+        parts = full.split("/")
+        return ".git" in parts if reader == "git" else os.path.basename(full) in CONFIG_FILES
+
+    for r, target in zip(command.redirects, targets, strict=False):
+        if r.op in (">", ">>") and config(target):
             return f"a redirection to {r.target[:60]!r}"
     words = [w for part in plan for w in (part.split() if " " in part else [part])]
     for n, word in enumerate(words):
         name = os.path.basename(word)
-        if name in _BULK_WRITERS:
+        rest = [w for w in words[n + 1 :] if not w.startswith("-")]
+        if name in _BULK_WRITERS or name in ("mv", "ln", "link"):
             return name
         if name == "git":
             at = git_subcommand(tuple(words[n:]))
-            if at is not None and words[n + at] not in _GIT_READERS:
-                return f"git {words[n + at]}"
-        if name in _NAMED_WRITERS:
-            rest = words[n + 1 :]
-            if any(
-                os.path.basename(w.rstrip("/")) in CONFIG_FILES or ".git" in w.split("/")
-                for w in rest
-            ):
-                return name
-            if name in ("cp", "mv", "install") and any(
-                w.startswith("-") and ("r" in w or "R" in w or "a" in w or "t" in w) for w in rest
-            ):
-                return name  # a tree copied or moved may hold one
-    return None
-
-
-def _git_config_writer(command: Command, plan: tuple[str, ...]) -> str | None:
-    for r in command.redirects:
-        if r.op in (">", ">>") and ".git" in r.target.split("/"):
-            return f"a redirection to {r.target[:60]!r}"
-    words = [w for part in plan for w in (part.split() if " " in part else [part])]
-    for n, word in enumerate(words):
-        name = os.path.basename(word)
-        if name in _BULK_WRITERS:
+            if at is None:
+                continue
+            sub = words[n + at]
+            writes = sub in _GIT_CONFIG_WRITERS if reader == "git" else sub not in _GIT_READERS
+            if writes:
+                return f"git {sub}"
+        if name in _NAMED_WRITERS and any(config(w) for w in rest):
             return name
-        if name == "git":
-            at = git_subcommand(tuple(words[n:]))
-            if at is not None and words[n + at] in _GIT_CONFIG_WRITERS:
-                return f"git {words[n + at]}"
-        if name in _NAMED_WRITERS and any(".git" in w.split("/") for w in words[n + 1 :]):
-            return name
-        if name in ("cp", "mv", "install") and any(
+        if name in ("cp", "install") and any(
             w.startswith("-") and any(c in w for c in "rRat") for w in words[n + 1 :]
         ):
-            return name
+            return name  # a tree copied may hold one
     return None
 
 
@@ -1464,6 +1460,18 @@ def _evaluate(
             builtin = _builtin_name(allow_rule, real)
             if builtin == "git":
                 env = _git_hardened(policy, env)
+                try:
+                    repository = git_repository(cwd, policy.root, argv)
+                except ConfigRefusal:
+                    repository = None  # refused above, under the table's rules
+                if repository is not None:
+                    # the repository decided on is the one git uses: a .git file or link,
+                    # core.worktree or -C written since cannot point it elsewhere
+                    env = {
+                        **env,
+                        "GIT_DIR": repository.git_dir,
+                        "GIT_WORK_TREE": repository.work_tree,
+                    }
             if builtin is not None:
                 planned = pinned(builtin, planned)
         plan = ExecPlan(

@@ -268,8 +268,8 @@ def _statement(node: Node, out: list[Command | str], depth: int) -> None:
     elif kind == "redirected_statement":
         body, *rest = node.children
         if body.type == "command" and rest and body.children:
-            last = body.children[-1]
-            if last.end_byte == rest[0].start_byte and _text(last).isdigit():
+            final = body.children[-1]
+            if final.end_byte == rest[0].start_byte and _text(final).isdigit():
                 # `cat 0<f`: bash reads 0 as the descriptor, the grammar as a word
                 raise _refuse(f"a descriptor number glued to a redirection ({_text(node)[:40]!r})")
         redirects = _redirects(rest)
