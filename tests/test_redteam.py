@@ -816,3 +816,36 @@ def test_same_line_writers_are_judged_where_they_resolve(tmp_path: Path) -> None
         "mv sub/deep a && cd a && ls",
     ):
         assert decide(policy, command=line)[0] == "deny", line
+
+
+def test_git_configuration_git_itself_would_read_is_decided(tmp_path: Path) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "git"\n', "gitdeep")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    config = ws / ".git" / "config"
+    clean = config.read_text()
+    cases = {
+        "bom": lambda: config.write_bytes(
+            b"\xef\xbb\xbf[core]\n\teditor = touch /tmp/p\n" + clean.encode()
+        ),
+        "worktree config": lambda: (
+            config.write_text(clean + "[extensions]\n\tworktreeConfig = true\n"),
+            (ws / ".git" / "config.worktree").write_text("[core]\n\teditor = touch /tmp/p\n"),
+        ),
+        "commondir outside": lambda: (ws / ".git" / "commondir").write_text(str(tmp_path)),
+    }
+    for name, setup in cases.items():
+        config.write_text(clean)
+        for extra in ("config.worktree", "commondir"):
+            (ws / ".git" / extra).unlink(missing_ok=True)
+        setup()
+        assert decide(policy, command="git status")[:2] == ("deny", "EG-POLICY-FLAG"), name
+
+
+def test_git_runs_no_editor_and_enters_no_submodule(dev: Policy) -> None:
+    v = evaluate(dev, ExecRequest(command="git status"), dict(os.environ))
+    assert v.plan is not None
+    assert v.plan.env["GIT_EDITOR"] == ":" and v.plan.env["GIT_SEQUENCE_EDITOR"] == ":"
+    pinned = {v.plan.env[f"GIT_CONFIG_KEY_{i}"]: v.plan.env[f"GIT_CONFIG_VALUE_{i}"]
+              for i in range(int(v.plan.env["GIT_CONFIG_COUNT"]))}  # fmt: skip
+    assert pinned["diff.ignoreSubmodules"] == "all" and pinned["submodule.recurse"] == "false"

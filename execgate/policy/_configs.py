@@ -10,9 +10,12 @@ command line:
 pytest   the first of ``pytest.toml``, ``.pytest.toml``, ``pytest.ini``, ``.pytest.ini``,
          ``pyproject.toml`` (``[tool.pytest.ini_options]``), ``tox.ini`` (``[pytest]``),
          ``setup.cfg`` (``[tool:pytest]``) upward to the workspace root from the cwd and from
-         each path argument, as pytest finds its rootdir, and a ``-c`` file: ``addopts`` is checked as command-line
-         options, and ``cache_dir``, ``log_file``, ``junit_xml``-like path keys, ``pythonpath``
-         and ``testpaths`` must name paths inside the workspace
+         each path argument, as pytest finds its rootdir, and a ``-c`` file: ``addopts`` is
+         checked as command-line options, and ``cache_dir``, ``log_file``, ``pythonpath`` and
+         ``testpaths`` must name paths inside the workspace
+git      the repository git will use (from the cwd and ``-C``), inside the workspace, its
+         configuration read by git itself: no worktree, includes, filters, drivers, editors
+         or transport programs; the plan pins it with ``GIT_DIR`` and ``GIT_WORK_TREE``
 npm      ``.npmrc`` from the cwd up to the workspace root: every key must be one a project may
          set (registries, saving, audit and fund notices, log level, engines...); anything else
          (``script-shell``, ``node-options``, ``logs-dir``, ``cache``, ``prefix``,
@@ -29,6 +32,7 @@ import configparser
 import os
 import re
 import shlex
+import subprocess
 import tomllib
 
 import attrs
@@ -274,7 +278,9 @@ def _inside(path: str, root: str) -> bool:
     return (path.rstrip("/") + "/").startswith(root.rstrip("/") + "/")
 
 
-def git_repository(cwd: str, root: str, argv: tuple[str, ...]) -> GitRepository | None:
+def git_repository(
+    cwd: str, root: str, argv: tuple[str, ...], git: str = "git"
+) -> GitRepository | None:
     """The repository a git command in ``cwd`` with ``argv`` uses (``-C`` taken into
     account), found upward inside the workspace as git finds it; None when there is none.
     Raises :class:`ConfigRefusal` when git would be pointed outside the workspace, or would
@@ -312,7 +318,7 @@ def git_repository(cwd: str, root: str, argv: tuple[str, ...]) -> GitRepository 
             git_dir = os.path.realpath(dot)
         if not _inside(git_dir, root):
             raise ConfigRefusal(f"{dot} points git at {git_dir[:80]!r}, outside the workspace")
-        why = _git_config_refusal(git_dir)
+        why = _git_config_refusal(git_dir, root, git)
         if why is not None:
             raise ConfigRefusal(why)
         return GitRepository(git_dir, top)
@@ -329,38 +335,55 @@ def git_config_refusal(cwd: str, root: str) -> str | None:
     return None
 
 
-def _git_config_refusal(git_dir: str) -> str | None:
-    alternates = os.path.join(git_dir, "objects", "info", "alternates")
-    if os.path.isfile(alternates):
-        return f"{alternates} borrows objects from another repository"
-    path = os.path.join(git_dir, "config")
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return f"{path} cannot be read ({exc})"
-    section = ""
-    for raw in lines:
-        line = raw.strip()
-        if not line or line[0] in "#;":
-            continue
-        if line.startswith("["):
-            # `[section "sub"] key = value` is one line to git: the header ends at `]`
-            end = line.find("]")
-            if end < 0:
-                return f"{path} has a section header git would read differently"
-            head, line = line[1:end].strip(), line[end + 1 :].strip()
-            name, _, sub = head.partition(" ")
-            name, _, dotted = name.partition(".")  # [section.sub] is the old spelling
-            sub = sub.strip().strip('"') or dotted
-            section = f"{name}.{sub}" if sub else name
-            if name.lower() in ("include", "includeif"):
-                return f"{path} includes other configuration files ({head[:60]!r})"
-            if not line or line[0] in "#;":
+def _git_config_refusal(git_dir: str, root: str = "/", git: str = "git") -> str | None:
+    """Why the configuration git reads for the repository at ``git_dir`` names something
+    the gate cannot allow, or None. The files are read by git itself (``git config
+    --file F --list``), so a key is seen exactly as git sees it (header lines, BOMs,
+    continuations); a linked worktree's common directory and ``config.worktree`` are read too."""
+    dirs = [git_dir]
+    common = os.path.join(git_dir, "commondir")
+    if os.path.isfile(common):
+        try:
+            with open(common, encoding="utf-8") as f:
+                target = os.path.realpath(os.path.join(git_dir, f.read().strip()))
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"{common} cannot be read ({exc})"
+        if not _inside(target, root):
+            return f"{common} points git at {target[:80]!r}, outside the workspace"
+        dirs.append(target)
+    for directory in dirs:
+        alternates = os.path.join(directory, "objects", "info", "alternates")
+        if os.path.isfile(alternates):
+            return f"{alternates} borrows objects from another repository"
+        for name in ("config", "config.worktree"):
+            path = os.path.join(directory, name)
+            if not os.path.isfile(path):
                 continue
-        key = f"{section}.{line.split('=', 1)[0].strip()}".lower()
+            why = _git_file_refusal(path, git)
+            if why is not None:
+                return why
+    return None
+
+
+def _git_file_refusal(path: str, git: str) -> str | None:
+    try:
+        listed = subprocess.run(
+            [git, "config", "--no-includes", "--file", path, "--list", "-z"],
+            capture_output=True,
+            timeout=5,
+            env={"PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{path} could not be read by git ({exc})"
+    if listed.returncode != 0:
+        return f"{path} is not a configuration git reads cleanly"
+    for entry in listed.stdout.split(b"\0"):
+        key = entry.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
+        if not key:
+            continue
+        if key.startswith(("include.", "includeif.")):
+            return f"{path} includes other configuration files ({key[:60]!r})"
         if _GIT_REFUSED.match(key):
             return (
                 f"{path} sets {key[:60]!r}, which makes git reach outside the workspace or "

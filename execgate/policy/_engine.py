@@ -536,7 +536,7 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
 #: [env] set names the variables itself. Filters and textconv drivers named in
 #: .gitattributes cannot be switched off this way: secure mode confines what they could do.
 GIT_HARDENING = {
-    "GIT_CONFIG_COUNT": "8",
+    "GIT_CONFIG_COUNT": "11",
     "GIT_CONFIG_KEY_0": "core.fsmonitor",
     "GIT_CONFIG_VALUE_0": "false",
     "GIT_CONFIG_KEY_1": "core.pager",
@@ -556,6 +556,16 @@ GIT_HARDENING = {
     "GIT_CONFIG_VALUE_7": "/nonexistent/execgate-no-gpg",
     "GIT_PAGER": "cat",
     "GIT_TERMINAL_PROMPT": "0",
+    # ":" is git's own "no editor": a commit without -m aborts rather than run a program
+    "GIT_EDITOR": ":",
+    "GIT_SEQUENCE_EDITOR": ":",
+    # submodules are other repositories, whose configuration is not decided: not entered
+    "GIT_CONFIG_KEY_8": "diff.ignoreSubmodules",
+    "GIT_CONFIG_VALUE_8": "all",
+    "GIT_CONFIG_KEY_9": "status.submoduleSummary",
+    "GIT_CONFIG_VALUE_9": "false",
+    "GIT_CONFIG_KEY_10": "submodule.recurse",
+    "GIT_CONFIG_VALUE_10": "false",
 }
 
 
@@ -776,7 +786,7 @@ def _builtin_verdict(
                 f"{name}: {value[:80]!r} names a path outside the workspace (options that "
                 "name files, and scripts to run, must stay inside it)",
             )
-    return _config_verdict(policy, cwd, rule, rule_name, name, argv)
+    return _config_verdict(policy, cwd, rule, rule_name, name, argv, real)
 
 
 def _config_verdict(
@@ -786,6 +796,7 @@ def _config_verdict(
     rule_name: str,
     name: str,
     argv: tuple[str, ...],
+    real: str,
 ) -> Verdict | None:
     """The refusal of what the program would read from configuration files in the workspace
     (``_configs``), decided as if it were on the command line; or None."""
@@ -812,7 +823,7 @@ def _config_verdict(
             if why is not None:
                 raise ConfigRefusal(why)
         elif name == "git":
-            git_repository(cwd, policy.root, argv)
+            git_repository(cwd, policy.root, argv, real)
     except ConfigRefusal as refusal:
         return _deny("EG-POLICY-FLAG", f"{rule_name}.config", refusal.reason)
     return None
@@ -1461,7 +1472,7 @@ def _evaluate(
             if builtin == "git":
                 env = _git_hardened(policy, env)
                 try:
-                    repository = git_repository(cwd, policy.root, argv)
+                    repository = git_repository(cwd, policy.root, argv, real)
                 except ConfigRefusal:
                     repository = None  # refused above, under the table's rules
                 if repository is not None:
