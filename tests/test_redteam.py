@@ -770,7 +770,9 @@ def test_git_is_pinned_to_the_repository_decided_on(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     _git(ws, "init", "-q")
     (ws / "evil").mkdir()
-    os.symlink(tmp_path, ws / "evil" / ".git")
+    (tmp_path / "other").mkdir()
+    _git(tmp_path / "other", "init", "-q")
+    os.symlink(tmp_path / "other" / ".git", ws / "evil" / ".git")
     v = evaluate(policy, ExecRequest(command="git status"), dict(os.environ))
     assert v.plan is not None and v.plan.env["GIT_DIR"] == str(ws / ".git"), v.plan.env
     assert v.plan.env["GIT_WORK_TREE"] == str(ws)
@@ -849,3 +851,25 @@ def test_git_runs_no_editor_and_enters_no_submodule(dev: Policy) -> None:
     pinned = {v.plan.env[f"GIT_CONFIG_KEY_{i}"]: v.plan.env[f"GIT_CONFIG_VALUE_{i}"]
               for i in range(int(v.plan.env["GIT_CONFIG_COUNT"]))}  # fmt: skip
     assert pinned["diff.ignoreSubmodules"] == "all" and pinned["submodule.recurse"] == "false"
+
+
+def test_a_decoy_dot_git_does_not_hide_the_repository(tmp_path: Path) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "git"\n', "decoy")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    with open(ws / ".git" / "config", "a") as f:
+        f.write('[filter "x"]\n\tclean = touch /tmp/p\n')
+    (ws / "sub" / ".git").mkdir(parents=True)
+    assert decide(policy, command="git status", cwd="sub")[:2] == ("deny", "EG-POLICY-FLAG")
+
+
+def test_more_writers_count_before_a_config_reader(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path,
+        CONFIG_POLICY + '[shell]\nwrite_redirects = true\n[[allow]]\ncommand = "uniq"\n'
+        '[[allow]]\ncommand = "git"\n',
+        "uniq",
+    )
+    _git(tmp_path / "ws", "init", "-q")
+    for line in ("uniq a.txt pytest.ini && pytest -q", "uniq a.txt .git/config && git status"):
+        assert decide(policy, command=line)[:2] == ("deny", "EG-SHELL-UNSUPPORTED"), line

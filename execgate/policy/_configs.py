@@ -307,6 +307,8 @@ def git_repository(
         dot = os.path.join(top, ".git")
         if not os.path.lexists(dot):
             continue
+        if os.path.isdir(dot) and not os.path.isfile(os.path.join(dot, "HEAD")):
+            continue  # not a repository to git (a decoy): it keeps looking upward, and so do we
         if os.path.isfile(dot) and not os.path.islink(dot):
             try:
                 with open(dot, encoding="utf-8") as f:

@@ -1175,7 +1175,10 @@ _BULK_WRITERS = frozenset(
     {"patch", "tar", "bsdtar", "cpio", "unzip", "7z", "7za", "rsync", "busybox", "dd"}
 )
 #: Programs whose operands (or last operand) are files they write.
-_NAMED_WRITERS = frozenset({"cp", "mv", "ln", "link", "install", "tee", "sed", "touch", "truncate"})
+_NAMED_WRITERS = frozenset(
+    {"cp", "mv", "ln", "link", "install", "tee", "sed", "touch", "truncate", "uniq", "xxd",
+     "split", "csplit", "sort", "base64", "iconv", "gzip", "gunzip", "zcat", "bzip2", "xz"}
+)  # fmt: skip
 
 
 #: git subcommands that write the repository's own configuration.
