@@ -873,3 +873,28 @@ def test_more_writers_count_before_a_config_reader(tmp_path: Path) -> None:
     _git(tmp_path / "ws", "init", "-q")
     for line in ("uniq a.txt pytest.ini && pytest -q", "uniq a.txt .git/config && git status"):
         assert decide(policy, command=line)[:2] == ("deny", "EG-SHELL-UNSUPPORTED"), line
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        '[trailer "t"]\n\tcmd = touch /tmp/p\n',
+        '[gpg]\n\tformat = ssh\n[gpg "ssh"]\n\tdefaultKeyCommand = touch /tmp/p\n',
+        "[commit]\n\tgpgSign = true\n",
+    ],
+)
+def test_git_configuration_that_runs_programs_on_commit(tmp_path: Path, config: str) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "git commit"\n', "trailer")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    with open(ws / ".git" / "config", "a") as f:
+        f.write(config)
+    assert decide(policy, command="git commit -m x --allow-empty")[:2] == ("deny", "EG-POLICY-FLAG")
+
+
+def test_a_recursive_diff_does_not_follow_symlinks(dev: Policy, tmp_path: Path) -> None:
+    policy = _load(tmp_path, DEV + '[[allow]]\ncommand = "diff"\n', "diffr")
+    _, _, plan = decide(policy, command="diff -rN a b")
+    assert plan is not None and plan[1] == "--no-dereference", plan
+    _, _, plan = decide(policy, command="diff a.txt a.txt")
+    assert plan is not None and "--no-dereference" not in plan

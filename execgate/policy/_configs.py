@@ -135,9 +135,11 @@ def pytest_configs(cwd: str, root: str, args: tuple[str, ...]) -> list[PytestCon
         elif arg.startswith("--config-file="):
             given.append(arg.partition("=")[2])
         elif not arg.startswith("-"):
-            path = os.path.realpath(os.path.join(cwd, arg.split("::", 1)[0]))
-            if (path + "/").startswith(root.rstrip("/") + "/") and os.path.exists(path):
-                starts.append(path if os.path.isdir(path) else os.path.dirname(path))
+            joined = os.path.join(cwd, arg.split("::", 1)[0])
+            # pytest walks the path as written (symlinks unresolved), and the gate walks both
+            for path in (os.path.normpath(joined), os.path.realpath(joined)):
+                if _inside(path, root) and os.path.exists(path):
+                    starts.append(path if os.path.isdir(path) else os.path.dirname(path))
     found: list[PytestConfig] = []
     for start in dict.fromkeys(starts):
         config = pytest_config(start, root)
@@ -257,6 +259,7 @@ _GIT_REFUSED = re.compile(
     r"^(?:core\.(?:worktree|sshcommand|gitproxy|askpass|alternaterefscommand|editor|pager)"
     r"|sequence\.editor|interactive\.difffilter|pager\..*"
     r"|diff\..*\.(?:command|textconv)"
+    r"|trailer\..*\.(?:cmd|command)|gpg\..*|(?:commit|tag|push)\.gpgsign"
     r"|include\..*|includeif\..*"
     r"|filter\..*\.(?:clean|smudge|process)"
     r"|merge\..*\.driver"

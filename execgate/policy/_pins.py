@@ -10,6 +10,7 @@ git     ``diff``, ``log``, ``show`` and ``whatchanged`` run with ``--no-ext-diff
         ``core.attributesFile``, an ``include.path`` or ``includeIf`` is never started. (The
         environment pins the rest; see ``GIT_HARDENING`` in the engine.)
 curl    ``-q`` first: no ``.curlrc`` is read (it can carry any option)
+diff    ``--no-dereference`` first when it recurses (``-r``): symlinks are compared as links
 gawk    ``--sandbox`` first: no ``system()``, redirections, pipes, ``getline`` from files or
         files added to ``ARGV``, whatever the program text does
 ======  ======================================================================================
@@ -59,6 +60,12 @@ def pinned(program: str, argv: tuple[str, ...]) -> tuple[str, ...]:
         # gawk's own sandbox: no system(), no redirections or pipes, no getline from files,
         # no files added to ARGV at run time, whatever the program text does
         return (argv[0], "--sandbox", *argv[1:])
+    if program == "diff" and any(
+        a == "--recursive" or (a.startswith("-") and not a.startswith("--") and "r" in a)
+        for a in argv[1:]
+    ):
+        # GNU diff follows symlinks while it walks a tree: not out of the workspace
+        return (argv[0], "--no-dereference", *argv[1:])
     if program == "curl":
         if argv[1:2] in (("-q",), ("--disable",)):
             return argv
