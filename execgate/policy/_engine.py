@@ -28,6 +28,7 @@ program that a bare name would find first.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import glob
 import json
 import os
@@ -822,8 +823,7 @@ def _config_verdict(
             why = npmrc_refusal(cwd, policy.root)
             if why is not None:
                 raise ConfigRefusal(why)
-        elif name == "git":
-            git_repository(cwd, policy.root, argv, real)
+
     except ConfigRefusal as refusal:
         return _deny("EG-POLICY-FLAG", f"{rule_name}.config", refusal.reason)
     return None
@@ -1136,6 +1136,7 @@ _GIT_READERS = frozenset(
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=4096)
 def _symlink_maker(plan: tuple[str, ...]) -> str | None:
     """The program of ``plan`` that can create symlinks, looking through wrappers and shells
     (a canonical script's programs are words of its line)."""
@@ -1179,6 +1180,7 @@ _NAMED_WRITERS = frozenset(
     {"cp", "mv", "ln", "link", "install", "tee", "sed", "touch", "truncate", "uniq", "xxd",
      "split", "csplit", "sort", "base64", "iconv", "gzip", "gunzip", "zcat", "bzip2", "xz"}
 )  # fmt: skip
+_ANY_WRITER = _NAMED_WRITERS | _BULK_WRITERS | {"mv", "ln", "link", "git", "cp", "install"}
 
 
 #: git subcommands that write the repository's own configuration.
@@ -1205,9 +1207,10 @@ def _config_writer(
     for r, target in zip(command.redirects, targets, strict=False):
         if r.op in (">", ">>") and config(target):
             return f"a redirection to {r.target[:60]!r}"
-    words = [w for part in plan for w in (part.split() if " " in part else [part])]
-    for n, word in enumerate(words):
-        name = os.path.basename(word)
+    words, names = _plan_words(plan)
+    if not (set(names) & _ANY_WRITER):
+        return None
+    for n, name in enumerate(names):
         rest = [w for w in words[n + 1 :] if not w.startswith("-")]
         if name in _BULK_WRITERS or name in ("mv", "ln", "link"):
             return name
@@ -1228,11 +1231,20 @@ def _config_writer(
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _plan_words(plan: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A plan's words (a canonical script's split into its words) and their basenames:
+    computed once per plan, since the same lines come back."""
+    words = tuple(w for part in plan for w in (part.split() if " " in part else [part]))
+    return words, tuple(os.path.basename(w) for w in words)
+
+
+@functools.lru_cache(maxsize=4096)
 def _config_reader(plan: tuple[str, ...]) -> str | None:
     """Which configuration ``plan`` reads from the workspace: "git", "tools" (pytest, npm),
     or None."""
-    words = [w for part in plan for w in (part.split() if " " in part else [part])]
-    names = {os.path.basename(w) for w in words}
+    words, basenames = _plan_words(plan)
+    names = set(basenames)
     if names & {"pytest", "py.test", "npm", "npx"} or "pytest" in words:
         return "tools"
     return "git" if "git" in names else None
@@ -1476,8 +1488,14 @@ def _evaluate(
                 env = _git_hardened(policy, env)
                 try:
                     repository = git_repository(cwd, policy.root, argv, real)
-                except ConfigRefusal:
-                    repository = None  # refused above, under the table's rules
+                except ConfigRefusal as refusal:
+                    return _deny(
+                        "EG-POLICY-FLAG",
+                        f"{rule_name}.config",
+                        refusal.reason,
+                        argv=argv,
+                        cwd=cwd,
+                    )
                 if repository is not None:
                     # the repository decided on is the one git uses: a .git file or link,
                     # core.worktree or -C written since cannot point it elsewhere
