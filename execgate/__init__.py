@@ -11,6 +11,7 @@ This module is the public API; everything else is internal.
 
 from .errors import (
     ActorCrashed,
+    CallerLimited,
     ConfigError,
     ContainmentFailed,
     EnvironmentFault,
@@ -28,6 +29,7 @@ from .errors import (
     RequestTooLarge,
     SandboxUnavailable,
     SecretDetected,
+    ServerInvalid,
     SpawnFailed,
     StoreExposed,
     StoreInvalid,
@@ -59,6 +61,7 @@ __all__ = [
     "ApprovalAnswer",
     "ApprovalRequest",
     "BlockingGate",
+    "CallerLimited",
     "ConfigError",
     "ContainmentFailed",
     "Decision",
@@ -88,6 +91,7 @@ __all__ = [
     "RequestTooLarge",
     "SandboxUnavailable",
     "SecretDetected",
+    "ServerInvalid",
     "SpawnFailed",
     "StoreExposed",
     "StoreInvalid",

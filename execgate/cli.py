@@ -271,7 +271,7 @@ def _through_gate(
         sys.exit(EXIT_INTERRUPTED)
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="execgate")
 def main() -> None:
     """execgate: scan, decide, run under hard limits, and record every command."""

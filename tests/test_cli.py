@@ -395,3 +395,10 @@ def test_log_export_and_verify_find_a_policys_default_store(
     assert len(r.stdout.splitlines()) == 2
     r = run(["verify", "--policy", str(policy_file)], elsewhere)
     assert r.returncode == 0 and r.stdout.strip().endswith(b"ok")
+
+
+def test_dash_h_is_help_everywhere(tmp_path: Path) -> None:
+    for args in (["-h"], ["run", "-h"], ["check", "-h"], ["log", "-h"], ["policy", "suggest", "-h"]):
+        out = run(args, tmp_path)
+        assert out.returncode == 0 and out.stdout.startswith(b"Usage:"), (args, out)
+    assert not (tmp_path / ".execgate").exists()  # help ran nothing and recorded nothing

@@ -14,6 +14,7 @@ PUBLIC = {
     "ExecgateError", "RequestError", "Refused", "PolicyDenied", "SecretDetected",
     "ProgramNotFound", "RecorderUnavailable", "ActorCrashed", "GateClosed", "SupervisorFailed",
     "PolicyInvalid", "StoreUnavailable", "StoreInvalid", "StoreExposed", "SpawnFailed", "ContainmentFailed",
+    "RequestTooLarge", "CallerLimited", "ServerInvalid",
 }  # fmt: skip
 
 
