@@ -398,7 +398,13 @@ def test_log_export_and_verify_find_a_policys_default_store(
 
 
 def test_dash_h_is_help_everywhere(tmp_path: Path) -> None:
-    for args in (["-h"], ["run", "-h"], ["check", "-h"], ["log", "-h"], ["policy", "suggest", "-h"]):
+    for args in (
+        ["-h"],
+        ["run", "-h"],
+        ["check", "-h"],
+        ["log", "-h"],
+        ["policy", "suggest", "-h"],
+    ):
         out = run(args, tmp_path)
         assert out.returncode == 0 and out.stdout.startswith(b"Usage:"), (args, out)
     assert not (tmp_path / ".execgate").exists()  # help ran nothing and recorded nothing

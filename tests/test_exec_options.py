@@ -207,8 +207,8 @@ def _policy(tmp_path: Path, rules: str) -> object:
 def test_validate_warnings_name_programs_no_table_reads(tmp_path: Path) -> None:
     policy = _policy(
         tmp_path,
-        '[[allow]]\ncommand = "jq"\n'  # no table: warned
-        '[[allow]]\ncommand = "jq"\n'  # once
+        '[[allow]]\ncommand = "yq"\n'  # no table: warned
+        '[[allow]]\ncommand = "yq"\n'  # once
         '[[allow]]\ncommand = "grep"\n'  # built-in table
         '[[allow]]\ncommand = "wc"\n'
         '[[allow]]\ncommand = "cp"\n'  # plain: operands only
@@ -219,7 +219,7 @@ def test_validate_warnings_name_programs_no_table_reads(tmp_path: Path) -> None:
         '[[allow]]\ncommand = "mypy"\nargs = "any"\n'  # opted out explicitly
         '[[ask]]\ncommand = "/usr/bin/patch"\n',
     )
-    assert unchecked_programs(policy) == ["jq", "patch"]  # type: ignore[arg-type]
+    assert unchecked_programs(policy) == ["yq", "patch"]  # type: ignore[arg-type]
     assert always_refused(policy) == ["lua"]  # type: ignore[arg-type]
 
 

@@ -898,3 +898,16 @@ def test_a_recursive_diff_does_not_follow_symlinks(dev: Policy, tmp_path: Path) 
     assert plan is not None and plan[1] == "--no-dereference", plan
     _, _, plan = decide(policy, command="diff a.txt a.txt")
     assert plan is not None and "--no-dereference" not in plan
+
+
+def test_host_clock_and_jq_modules_are_refused(tmp_path: Path) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "date"\n[[allow]]\ncommand = "jq"\n', "jqd")
+    for line in (
+        "date -s 2020-01-01",
+        "date --set=@0",
+        'jq -n \'import "cred" as $c {search: "/tmp"}; $c\'',
+        "jq -L /tmp .",
+    ):
+        assert decide(policy, command=line)[:2] == ("deny", "EG-POLICY-FLAG"), line
+    for line in ("date +%s", "jq .a a.txt"):
+        assert decide(policy, command=line)[0] == "allow", line

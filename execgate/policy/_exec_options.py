@@ -126,6 +126,19 @@ _RPM = _e(
 #: Programs with a built-in table in ``_programs`` (git, tar, rsync, ssh, python, perl, ruby,
 #: node, awk, find via its operands) are decided there; a row here only fills a gap.
 EXEC_OPTIONS: Mapping[str, Exec] = {
+    # --- host powers: as root, these change the machine, not the workspace ---------------
+    "date": _e("sets the system clock", "-s", "--set"),
+    # --- jq: modules and -L search paths read JSON and jq files anywhere ------------------
+    "jq": _e(
+        "reads modules or data files outside its operands",
+        "-L",
+        "--library-path",
+        "--rawfile",
+        "--slurpfile",
+        "--from-file",
+        "-f",
+        operands=(r"(?s).*\b(?:import|include)\b",),
+    ),
     # --- shells and REPLs: code is what they take -------------------------------------
     **{
         name: _always(_SHELL)
