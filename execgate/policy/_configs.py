@@ -330,16 +330,6 @@ def git_repository(
     return None
 
 
-def git_config_refusal(cwd: str, root: str) -> str | None:
-    """Why git run in ``cwd`` would reach outside the workspace (see :func:`git_repository`),
-    or None."""
-    try:
-        git_repository(cwd, root, ("git",))
-    except ConfigRefusal as refusal:
-        return refusal.reason
-    return None
-
-
 def _git_config_refusal(git_dir: str, root: str = "/", git: str = "git") -> str | None:
     """Why the configuration git reads for the repository at ``git_dir`` names something
     the gate cannot allow, or None. The files are read by git itself (``git config

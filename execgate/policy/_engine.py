@@ -1142,10 +1142,10 @@ def _symlink_maker(plan: tuple[str, ...]) -> str | None:
     (a canonical script's programs are words of its line)."""
     name = os.path.basename(plan[0])
     if name in WRAPPERS or name in SHELLS:
-        words = [w for part in plan[1:] for w in part.split()]
-        for n, word in enumerate(words):
-            if os.path.basename(word) in SYMLINK_MAKERS:
-                found = _symlink_maker(tuple(words[n:]))
+        words, names = _plan_words(plan[1:])
+        for n, inner in enumerate(names):
+            if inner in SYMLINK_MAKERS:
+                found = _symlink_maker(words[n:])
                 if found is not None:
                     return found
         return None
