@@ -25,9 +25,10 @@ What a decision planned, for one request, is the union of
 
 An execve is a mismatch when its program (after realpath) with its arguments (``argv[1:]``)
 is in neither, and it was started by the Runner, a shell or a wrapper (what a decided
-program runs itself is that program's behaviour, decided with it). A file a shell opens for
-writing is a mismatch too unless a decided line (or the plan's canonical script) redirects
-to it: a builtin (``echo x > f``) executes nothing. Separately, an allowed
+program runs itself is that program's behaviour, decided with it). A file a shell, or the
+redirection opener (``execgate-open``), opens for writing is a mismatch too unless a decided
+line (or the plan's canonical script) redirects to it: a builtin (``echo x > f``) executes
+nothing. Separately, an allowed
 request is *verbatim* when its plan hands a shell a line that is not a canonical script (the
 shell reads the line itself); the issue asks for none. The engine's readers
 (``split_command``, ``parse_script``, ``split_heredoc``, ``unwrap``) give the structure;
@@ -64,6 +65,7 @@ from difflines import FIXTURE, POLICIES, Case, generate
 from execgate import ExecRequest, Gate
 from execgate.errors import ExecgateError
 from execgate.policy import Policy, default_policy, evaluate, parse_policy
+from execgate.policy._opener import OPENER
 from execgate.policy._pins import pinned
 from execgate.policy._programs import builtin_for
 from execgate.policy._script import STATUS, Command, Script, parse_script, split_heredoc
@@ -72,6 +74,9 @@ from execgate.policy._wrappers import WRAPPERS, WrapperRefusal, unwrap
 
 MARK = "execgate-differential"
 SHELLS = frozenset({"sh", "bash", "dash"})
+#: The program a canonical script runs a command with path redirections through: it opens
+#: the targets beneath the workspace and execs the command (execgate.policy._opener).
+OPENER_NAME = os.path.basename(OPENER[0])
 HOST_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 #: (program after realpath, argv[1:])
@@ -241,6 +246,12 @@ class Planner:
                 return out
             self._redirects(script, cwd)
             for c in script.commands:
+                if c.argv[: len(OPENER)] == OPENER and "--" in c.argv:
+                    # the opener, and the command it runs once the targets are open
+                    out.append((os.path.realpath(OPENER[0]), tuple(c.argv[1:])))
+                    command = c.argv[c.argv.index("--") + 1 :]
+                    out += self.planned_runners(command, cwd, depth + 1)
+                    continue
                 out += self.planned_runners(c.argv, cwd, depth + 1)
         return out
 
@@ -304,7 +315,9 @@ _UNFINISHED = " <unfinished ...>"
 _RETURN = re.compile(r"\) += ")
 _FORKS = frozenset({"clone", "clone3", "fork", "vfork"})
 _EXIT = "+++"
-_OPENS = frozenset({"open", "openat", "creat"})
+_OPENS = frozenset({"open", "openat", "openat2", "creat"})
+#: A descriptor argument as ``strace -y`` prints it: ``AT_FDCWD``, or ``64</tmp/ws>``.
+_DIRFD = re.compile(r"^(?:AT_FDCWD|\d+)(?:<([^>]*)>)?, ")
 _WRITE_FLAGS = re.compile(r"\b(?:O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)\b")
 
 #: What the worker process (the gate, whose Runner starts each job) runs, as a cause.
@@ -346,18 +359,28 @@ def _calls(trace: str) -> Iterator[tuple[str, str, str, str]]:
         ends = list(_RETURN.finditer(text))
         if ends:
             end = ends[-1]
-            yield pid, name, text[: end.start()], text[end.end() :].split(" ", 1)[0]
+            # `-y` prints a descriptor returned as `3</path>`
+            ret = text[end.end() :].split(" ", 1)[0].split("<", 1)[0]
+            yield pid, name, text[: end.start()], ret
 
 
 def _open_target(args: str) -> str | None:
-    """The path an open call opened for writing, or None (read-only, or relative to a
-    descriptor other than the cwd)."""
-    if args.startswith("AT_FDCWD, "):
-        args = args[len("AT_FDCWD, ") :]
+    """The path an open call opened for writing (relative paths are the cwd's), or None
+    (read-only, or relative to a descriptor whose path strace could not tell)."""
+    base = ""
+    dirfd = _DIRFD.match(args)
+    if dirfd is not None:
+        if not args.startswith("AT_FDCWD"):
+            if dirfd.group(1) is None:
+                return None
+            base = dirfd.group(1)
+        args = args[dirfd.end() :]
     elif not args.startswith('"'):
         return None
     path, i = _c_string(args, 0)
-    return path if _WRITE_FLAGS.search(args, i) else None
+    if not _WRITE_FLAGS.search(args, i):
+        return None
+    return os.path.join(base, path) if base else path
 
 
 def events(trace: str) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
@@ -432,7 +455,7 @@ def jobs_in(trace: str) -> dict[int, Job]:
             current = jobs.setdefault(int(argv[3]), Job()) if argv[2] == "begin" else None
         elif current is not None and kind == "exec":
             current.ran.append((filename, argv, cause))
-        elif current is not None and os.path.basename(cause) in SHELLS:
+        elif current is not None and os.path.basename(cause) in (*SHELLS, OPENER_NAME):
             current.writes.append(filename)
     return jobs
 
@@ -560,7 +583,7 @@ def _checked(cause: str) -> bool:
     wrapper. What a decided program runs itself (git's helpers, a script's interpreter) is
     that program's behaviour, decided with it."""
     name = os.path.basename(cause)
-    return cause == RUNNER or name in SHELLS or name in WRAPPERS
+    return cause == RUNNER or name in SHELLS or name in WRAPPERS or name == OPENER_NAME
 
 
 def _same(decided: Sequence[str], ran: Sequence[str]) -> bool:
@@ -607,7 +630,7 @@ def unplanned_writes(row: Mapping[str, Any], writes: Sequence[str]) -> list[str]
 def _shard_command(cases_file: str, rows_file: str, trace_file: str) -> list[str]:
     return [
         "strace", "-f", "--seccomp-bpf", "-q",
-        "-e", "trace=execve,clone,clone3,fork,vfork,open,openat,creat",
+        "-y", "-e", "trace=execve,clone,clone3,fork,vfork,open,openat,openat2,creat",
         "-e", "signal=none",
         "-s", "1000000", "-o", trace_file,
         sys.executable, os.path.abspath(__file__), "--worker", cases_file, rows_file,

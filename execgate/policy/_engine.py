@@ -55,6 +55,7 @@ from ._configs import ConfigRefusal, git_repository, npmrc_refusal, pytest_confi
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
+from ._opener import heredoc_out_of_order
 from ._operands import not_paths
 from ._pins import git_subcommand, pinned
 from ._programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
@@ -1001,6 +1002,14 @@ def _evaluate_script(
             if name not in own:
                 env.setdefault(name, value)
         paths: list[str] = []
+        if heredoc_out_of_order(command.redirects):
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell.redirect",
+                f"command {n} redirects a descriptor and then gives it a here-document; put "
+                "the here-document first",
+                cwd=cwd,
+            )
         for r in command.redirects:
             if r.op in (">&", "<&", "<<"):
                 paths.append(r.target)
@@ -1054,7 +1063,7 @@ def _evaluate_script(
             )
     if first is None or first.plan is None:
         return _deny("EG-SHELL-UNSUPPORTED", "shell", "a line of only cd commands", cwd=cwd)
-    canonical = render(script, plans, targets)
+    canonical = render(script, plans, targets, policy.root)
     # every command's environment: each is the request's, plus what a program's hardening
     # adds (git's GIT_CONFIG_*), which other programs ignore
     plan = attrs.evolve(first.plan, argv=(SCRIPT_SHELL, "-c", canonical), env=env, cwd=start_cwd)

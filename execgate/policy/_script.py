@@ -29,6 +29,7 @@ import attrs
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
+from ._opener import OPENER, specs, uses_opener
 from ._shell import ShellRefusal, decode_glob_word, decode_word
 
 _PARSER = Parser(Language(tree_sitter_bash.language()))
@@ -420,10 +421,13 @@ def split_heredoc(line: str) -> HereDoc | None:
     return HereDoc(_text(command), body)
 
 
-def render(script: Script, plans: list[tuple[str, ...]], redirect_paths: list[list[str]]) -> str:
+def render(
+    script: Script, plans: list[tuple[str, ...]], redirect_paths: list[list[str]], root: str
+) -> str:
     """The canonical script: each command replaced by the argv it was decided to run,
-    ``plans[i]`` (its program an absolute path), each path redirection target by
-    ``redirect_paths[i][j]``, every word quoted."""
+    ``plans[i]`` (its program an absolute path), every word quoted. A command with a path
+    redirection runs through the opener (see :mod:`._opener`), which opens each target,
+    ``redirect_paths[i][j]``, beneath ``root``: the shell never opens one by name."""
     parts: list[str] = []
     bodies: list[str] = []
     ci = 0
@@ -432,22 +436,21 @@ def render(script: Script, plans: list[tuple[str, ...]], redirect_paths: list[li
             parts.append(item)
             continue
         prefix = [f"{name}={shlex.quote(value)}" for name, value in item.assigns]
-        words = prefix + ['"$?"' if w == STATUS else shlex.quote(w) for w in plans[ci]]
-        for j, r in enumerate(item.redirects):
-            if r.op in (">&", "<&"):
-                words.append(f"{r.fd}{r.op}{r.target}")
-            elif r.op == "<<":
+        program = ['"$?"' if w == STATUS else shlex.quote(w) for w in plans[ci]]
+        opened = uses_opener(item.redirects)
+        if opened:
+            opener = [*OPENER, root, *specs(root, item.redirects, redirect_paths[ci]), "--"]
+            program = [shlex.quote(w) for w in opener] + program
+        words = prefix + program
+        for r in item.redirects:
+            if r.op == "<<":
                 # a literal body under a quoted delimiter that no line of it equals
                 delimiter = _fresh_delimiter(r.target)
                 words.append(f"<<'{delimiter}'")
                 body = r.target if not r.target or r.target.endswith("\n") else r.target + "\n"
                 bodies.append(f"{body}{delimiter}\n")
-            else:
-                # the default descriptor is left implicit: `0<` and `1>` read the same to sh,
-                # and the grammar reads a digit before `<` as a word of its own
-                default = (r.fd == 0 and r.op == "<") or (r.fd == 1 and r.op in (">", ">>"))
-                fd = "" if default else str(r.fd)
-                words.append(f"{fd}{r.op} {shlex.quote(redirect_paths[ci][j])}")
+            elif not opened:
+                words.append(f"{r.fd}{r.op}{r.target}")  # a copy: no path is named
         parts.append(" ".join(words))
         ci += 1
     line = " ".join(parts)

@@ -209,10 +209,22 @@ def _prefixes(program: str) -> list[str]:
     return found
 
 
+def _opener_paths(plan: ExecPlan) -> list[str]:
+    """What a canonical script's redirection opener needs inside the root: the program (and,
+    for its Python twin, the interpreter's prefix)."""
+    from ..policy._opener import OPENER  # imported late: the launcher does not load the policy
+
+    if len(plan.argv) != 3 or plan.argv[1] != "-c" or OPENER[0] not in plan.argv[2]:
+        return []
+    if len(OPENER) == 1:
+        return [OPENER[0]]
+    return [*_prefixes(OPENER[0]), OPENER[-1]]
+
+
 def confinement(plan: ExecPlan) -> Confinement:
     """The confinement of ``plan`` (``plan.sandbox`` must be set)."""
     assert plan.sandbox is not None
-    read = [*plan.sandbox.read, *_prefixes(plan.argv[0])]
+    read = [*plan.sandbox.read, *_prefixes(plan.argv[0]), *_opener_paths(plan)]
     write = list(plan.sandbox.write)
     network = plan.sandbox.network
     if network:
