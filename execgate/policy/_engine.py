@@ -57,14 +57,14 @@ from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
 from ._operands import not_paths
 from ._pins import git_subcommand, pinned
-from ._programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
-from ._programs import check as check_builtin
 from ._script import STATUS, Command, Script, parse_script, render, split_heredoc
 from ._shell import ShellRefusal, split_words
 from ._shells import SHELLS, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
 from ._symlinks import follow_refusal, symlink_targets
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
+from .programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
+from .programs import check as check_builtin
 
 FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
 
