@@ -1,11 +1,52 @@
-"""The table for git: the reading subcommands (log, diff, status, show, branch, ...) and the
-reading subsets of those that also write (branch, tag, remote, config, stash,
-symbolic-ref). Pure.
+"""git: the environment it runs with, and its table. Pure.
+
+:data:`HARDENING` is the one list of what git runs with under its built-in rules (repository
+settings that would run a program switched off); the plan's own git options are pinned in
+``_pins``. The table holds the reading subcommands (log, diff, status, show, ...) and the
+reading subsets of those that also write (branch, tag, remote, config, stash, symbolic-ref).
 """
 
 from __future__ import annotations
 
 from ._reader import RUNS_PROGRAM, WRITES, Options, Spec, _s
+
+#: Repository config the job can write turns read-only git commands into programs
+#: (fsmonitor and hooks run on `git status`, a pager on `git log`, an external diff on
+#: `git diff`): under its built-in rules git runs with these switched off, unless the policy's
+#: [env] set names the variables itself. Filters and textconv drivers named in
+#: .gitattributes cannot be switched off this way: secure mode confines what they could do.
+HARDENING = {
+    "GIT_CONFIG_COUNT": "11",
+    "GIT_CONFIG_KEY_0": "core.fsmonitor",
+    "GIT_CONFIG_VALUE_0": "false",
+    "GIT_CONFIG_KEY_1": "core.pager",
+    "GIT_CONFIG_VALUE_1": "cat",
+    "GIT_CONFIG_KEY_2": "core.hooksPath",
+    "GIT_CONFIG_VALUE_2": "/dev/null",
+    "GIT_CONFIG_KEY_3": "diff.external",
+    "GIT_CONFIG_VALUE_3": "",
+    # signature checks (`log --show-signature`, `%G?`, log.showSignature) run gpg.program
+    "GIT_CONFIG_KEY_4": "log.showSignature",
+    "GIT_CONFIG_VALUE_4": "false",
+    "GIT_CONFIG_KEY_5": "gpg.program",
+    "GIT_CONFIG_VALUE_5": "/nonexistent/execgate-no-gpg",
+    "GIT_CONFIG_KEY_6": "gpg.ssh.program",
+    "GIT_CONFIG_VALUE_6": "/nonexistent/execgate-no-gpg",
+    "GIT_CONFIG_KEY_7": "gpg.x509.program",
+    "GIT_CONFIG_VALUE_7": "/nonexistent/execgate-no-gpg",
+    "GIT_PAGER": "cat",
+    "GIT_TERMINAL_PROMPT": "0",
+    # ":" is git's own "no editor": a commit without -m aborts rather than run a program
+    "GIT_EDITOR": ":",
+    "GIT_SEQUENCE_EDITOR": ":",
+    # submodules are other repositories, whose configuration is not decided: not entered
+    "GIT_CONFIG_KEY_8": "diff.ignoreSubmodules",
+    "GIT_CONFIG_VALUE_8": "all",
+    "GIT_CONFIG_KEY_9": "status.submoduleSummary",
+    "GIT_CONFIG_VALUE_9": "false",
+    "GIT_CONFIG_KEY_10": "submodule.recurse",
+    "GIT_CONFIG_VALUE_10": "false",
+}
 
 
 def _git_branch(operands: tuple[str, ...], options: Options) -> str | None:
