@@ -67,10 +67,10 @@ from execgate.errors import ExecgateError
 from execgate.policy import Policy, default_policy, evaluate, parse_policy
 from execgate.policy._opener import OPENER
 from execgate.policy._pins import pinned
-from execgate.policy._programs import builtin_for
 from execgate.policy._script import STATUS, Command, Script, parse_script, split_heredoc
 from execgate.policy._shell import ShellRefusal, split_command
 from execgate.policy._wrappers import WRAPPERS, WrapperRefusal, unwrap
+from execgate.policy.programs import builtin_for
 
 MARK = "execgate-differential"
 SHELLS = frozenset({"sh", "bash", "dash"})

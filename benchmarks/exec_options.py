@@ -17,7 +17,7 @@ import tempfile
 import time
 
 from execgate import ExecRequest, default_policy
-from execgate.policy import evaluate
+from execgate.policy import Resolver, evaluate
 from execgate.policy._exec_options import exec_option_refusal, program_refusal
 
 LINES = [
@@ -44,10 +44,11 @@ def main() -> None:
         os.makedirs(os.path.join(d, "src"))
         policy = default_policy(d)
         env = dict(os.environ)
+        resolver = Resolver()
         print(f"{'command line':<52} {'engine µs':>10} {'layer µs':>9} {'ratio':>6}")
         for line in LINES:
             req = ExecRequest(command=line)
-            verdict = evaluate(policy, req, env)  # warm the resolution cache
+            verdict = evaluate(policy, req, env, resolver)  # warm the resolver
             stages = [
                 shlex.split(part) for part in line.replace("&&", "|").replace("||", "|").split("|")
             ]
@@ -57,7 +58,7 @@ def main() -> None:
                 for name, args in calls:
                     program_refusal(name, name, args)
 
-            engine = _per_call(lambda req=req: evaluate(policy, req, env), n)
+            engine = _per_call(lambda req=req: evaluate(policy, req, env, resolver), n)
             added = _per_call(layer, n)
             print(
                 f"{line:<52} {engine * 1e6:>10.1f} {added * 1e6:>9.2f} "

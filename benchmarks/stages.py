@@ -23,7 +23,7 @@ import anyio
 
 from execgate import Event, ExecRequest, load_policy, open_store
 from execgate.models import ExecPlan, Limits
-from execgate.policy import evaluate
+from execgate.policy import Resolver, evaluate
 from execgate.process import JobControl, open_containment, run_job
 from execgate.process._spawn import native_spawn_usable, spawn
 from execgate.scan import scan_request
@@ -46,6 +46,7 @@ def main() -> None:
         policy = load_policy(tmp / "p.toml")
         req = ExecRequest(argv=["/bin/true"])
         env = dict(os.environ)
+        resolver = Resolver()
 
         def timed(fn: object, label: str) -> None:
             samples = []
@@ -56,7 +57,7 @@ def main() -> None:
             rows.append((label, _median_us(samples)))
 
         timed(lambda: scan_request(req), "scan (pure)")
-        timed(lambda: evaluate(policy, req, env), "policy (pure + stat)")
+        timed(lambda: evaluate(policy, req, env, resolver), "policy (pure + stat)")
         store = open_store(f"sqlite:///{tmp / 'e.db'}")
 
         def commit() -> None:

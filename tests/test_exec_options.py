@@ -16,8 +16,8 @@ from execgate.policy._exec_options import (
     exec_option_refusal,
     program_refusal,
 )
-from execgate.policy._programs import BUILTINS
 from execgate.policy._warnings import always_refused, unchecked_programs
+from execgate.policy.programs import BUILTINS
 
 REFUSED: list[tuple[str, tuple[str, ...]]] = [
     # the archiver's test command, every way zip reads it

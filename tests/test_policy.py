@@ -312,14 +312,15 @@ def test_the_policy_resolves_paths_exactly_as_realpath_does(link_tree: Path) -> 
     assert checked > 40_000
 
 
-def test_a_remembered_path_lookup_is_decided_on_afresh(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_remembered_path_lookup_is_decided_on_afresh(tmp_path: Path) -> None:
     """A bare name's PATH lookup is remembered for a moment (a walk of PATH is most of a
     decision's cost), but what it found is decided on anew every time: re-pointing it is seen
     at once, removing it makes the lookup run again, and a program planted earlier on PATH is
     seen once the moment has passed -- meanwhile the plan runs the very file decided on."""
-    from execgate.policy import _engine
+    from execgate.policy import Resolver
+
+    now = [0.0]
+    resolver = Resolver(ttl=2.0, clock=lambda: now[0])
 
     ws, first, second = tmp_path / "ws", tmp_path / "first", tmp_path / "second"
     for d in (ws, first, second):
@@ -330,7 +331,7 @@ def test_a_remembered_path_lookup_is_decided_on_afresh(
     env = {"PATH": f"{first}:{second}"}
 
     def decide() -> tuple[str, str | None]:
-        v = evaluate(policy, ExecRequest(argv=["tool"]), env)
+        v = evaluate(policy, ExecRequest(argv=["tool"]), env, resolver)
         return v.decision.code, v.plan.argv[0] if v.plan else None
 
     tool = second / "tool"
@@ -344,10 +345,26 @@ def test_a_remembered_path_lookup_is_decided_on_afresh(
     planted = first / "tool"
     planted.symlink_to("/bin/rm")
     assert decide() == ("EG-ALLOWED", str(tool))  # still the file the decision was made on
-    monkeypatch.setattr(_engine, "RULE_CACHE_SECONDS", 0.0)
+    now[0] += 2.0
     assert decide()[0] == "EG-POLICY-NOT-ALLOWED"  # the moment passed: the planted one
-    monkeypatch.undo()
     planted.unlink()
     assert decide() == ("EG-ALLOWED", str(tool))
     tool.unlink()
     assert decide()[0] == "EG-PROGRAM-NOT-FOUND"  # gone: looked up again, not run stale
+
+
+def test_a_decision_without_a_resolver_remembers_nothing(tmp_path: Path) -> None:
+    """``evaluate`` called without a resolver looks everything up afresh: a program planted
+    earlier on PATH is seen by the very next decision."""
+    ws, first, second = tmp_path / "ws", tmp_path / "first", tmp_path / "second"
+    for d in (ws, first, second):
+        d.mkdir()
+    policy = load_policy(
+        write(tmp_path, f'[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "/bin/true"\n')
+    )
+    env = {"PATH": f"{first}:{second}"}
+    (second / "tool").symlink_to("/bin/true")
+    assert evaluate(policy, ExecRequest(argv=["tool"]), env).decision.allowed
+    (first / "tool").symlink_to("/bin/rm")
+    v = evaluate(policy, ExecRequest(argv=["tool"]), env)
+    assert v.decision.code == "EG-POLICY-NOT-ALLOWED"

@@ -19,6 +19,7 @@ SHELL = "EG-SHELL-UNSUPPORTED"
 PARSE = "EG-SHELL-PARSE"
 PATH = "EG-PATH-ESCAPE"
 ARG = "EG-POLICY-ARG-DENIED"
+FLAG = "EG-POLICY-FLAG"
 DENY = "EG-POLICY-DENIED"
 WRAP = "EG-POLICY-WRAPPER"
 MISSING = "EG-PROGRAM-NOT-FOUND"
@@ -109,14 +110,15 @@ DEFAULT_CORPUS: list[tuple[str, str]] = [
     ("ls && rm -rf x", NOT),
     ("echo hi; rm x", NOT),
     ("git status || curl x", NOT),
-    # --- arguments the default policy refuses ---------------------------------------------
-    ("git log --output=/tmp/x", ARG),
-    ("git log --outp=/tmp/x", ARG),
-    ("git log --ext-diff", ARG),
-    ("git log --textconv", ARG),
-    ("git diff --ext-diff", ARG),
+    # --- arguments the default policy refuses: git's own table, then the rule's deny_args --
+    ("git log --output=/tmp/x", FLAG),
+    ("git log --outp=/tmp/x", FLAG),
+    ("git log --ext-diff", FLAG),
+    ("git log --textconv", FLAG),
+    ("git diff --ext-diff", FLAG),
+    ("git log --exec=x", FLAG),
     ("git diff --no-index /etc/passwd README.md", ARG),
-    ("git log --exec=x", ARG),
+    ("git diff -O/etc/passwd", ARG),
     # --- paths outside the workspace ------------------------------------------------------
     ("cat /etc/passwd", PATH),
     ("cat /etc/shadow", PATH),

@@ -12,7 +12,7 @@ import pytest
 
 from execgate import ExecRequest, load_policy
 from execgate.policy import evaluate
-from execgate.policy._programs import BUILTINS, awk_program_refusal, sed_script_refusal
+from execgate.policy.programs import BUILTINS, awk_program_refusal, sed_script_refusal
 
 PROGRAMS = [
     "ls",
@@ -409,7 +409,7 @@ def test_tables_are_consistent() -> None:
     seen: set[int] = set()
 
     def walk(name: str, spec: object) -> None:
-        from execgate.policy._programs import Spec
+        from execgate.policy.programs import Spec
 
         assert isinstance(spec, Spec)
         groups = {
@@ -498,7 +498,7 @@ def test_arbitrary_arguments_give_a_verdict_or_a_typed_refusal() -> None:
     from hypothesis import given
     from hypothesis import strategies as st
 
-    from execgate.policy._programs import ArgRefusal, check
+    from execgate.policy.programs import ArgRefusal, check
 
     words = st.one_of(
         st.text(max_size=12),

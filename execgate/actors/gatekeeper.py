@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from ..models import Decision, ExecRequest
-from ..policy import Policy, Verdict, evaluate
+from ..policy import Policy, Resolver, Verdict, evaluate
 from ._base import SequentialActor
 from ._offload import BudgetExceeded, WorkerPool
 
@@ -44,6 +44,8 @@ class Gatekeeper(SequentialActor):
         self.policy = policy
         self.host_env = host_env
         self.pool = pool
+        #: PATH and program look-ups, remembered across this gatekeeper's decisions.
+        self.resolver = Resolver()
 
     def _env(self) -> Mapping[str, str]:
         return self.host_env if self.host_env is not None else os.environ
@@ -57,7 +59,7 @@ class Gatekeeper(SequentialActor):
     async def handle(self, payload: Any) -> Verdict:
         request: ExecRequest = payload
         try:
-            return evaluate(self.policy, request, self._env())
+            return evaluate(self.policy, request, self._env(), self.resolver)
         except Exception as exc:
             return self._engine_error(request, exc)
 

@@ -15,6 +15,7 @@ from ._model import (
     load_policy,
     parse_policy,
 )
+from ._resolver import Resolver
 from ._schema import policy_schema
 from ._shell import ShellRefusal, split_command
 from ._suggest import Suggestion, suggest
@@ -27,6 +28,7 @@ __all__ = [
     "LimitsConfig",
     "Policy",
     "RecorderConfig",
+    "Resolver",
     "ShellConfig",
     "ShellRefusal",
     "Suggestion",

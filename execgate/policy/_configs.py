@@ -23,7 +23,7 @@ npm      ``.npmrc`` from the cwd up to the workspace root: every key must be one
 =======  =====================================================================================
 
 curl runs with ``-q`` (no ``.curlrc``) and git with its configuration pinned (see ``_pins`` and
-the engine's ``GIT_HARDENING``), so neither needs reading.
+``programs.git.HARDENING``), so neither needs reading.
 """
 
 from __future__ import annotations

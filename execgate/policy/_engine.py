@@ -33,8 +33,6 @@ import glob
 import json
 import os
 import shlex
-import shutil
-import time
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -58,14 +56,18 @@ from ._model import AllowRule, DenyRule, Policy
 from ._opener import heredoc_out_of_order
 from ._operands import not_paths
 from ._pins import git_subcommand, pinned
-from ._programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
-from ._programs import check as check_builtin
+from ._resolver import UNRESOLVABLE, Resolver
+from ._resolver import inside as _inside
+from ._resolver import real as _real
 from ._script import STATUS, Command, Script, parse_script, render, split_heredoc
 from ._shell import ShellRefusal, split_words
 from ._shells import SHELLS, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
 from ._symlinks import follow_refusal, symlink_targets
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
+from .programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
+from .programs import check as check_builtin
+from .programs.git import HARDENING as GIT_HARDENING
 
 FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -92,46 +94,6 @@ def _abbreviates(arg: str, pattern: str) -> bool:
 
 def _deny(code: str, rule: str, reason: str, **kw: object) -> Verdict:
     return Verdict(Decision(verdict="deny", code=code, rule=rule, reason=reason), None, **kw)  # type: ignore[arg-type]
-
-
-#: What a path that cannot be resolved (a permission error inside /proc, a loop) resolves to:
-#: a place that is inside nothing, so every check refuses it.
-UNRESOLVABLE = "\x00unresolvable"
-
-
-def _real(path: str) -> str:
-    """realpath, never raising: a path that cannot be resolved is refused, not an error.
-
-    An existing path is resolved by the kernel: opened with ``O_PATH`` (no open of a device
-    or FIFO, no read permission needed) and its ``/proc/self/fd`` link read back -- three
-    system calls, where ``os.path.realpath`` makes one per component and is most of a
-    decision's cost. Anything else -- a missing path, a loop, no /proc, a link that is not
-    a plain path (a pipe, an unlinked file) -- goes to ``os.path.realpath``, which gives the
-    same answer for every path the kernel resolves (tested against it)."""
-    try:
-        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-    except (OSError, ValueError):
-        return _realpath(path)
-    try:
-        real = os.readlink(f"/proc/self/fd/{fd}")
-    except OSError:
-        return _realpath(path)
-    finally:
-        os.close(fd)
-    if not real.startswith("/") or real.endswith(" (deleted)"):
-        return _realpath(path)
-    return real
-
-
-def _realpath(path: str) -> str:
-    try:
-        return os.path.realpath(path)
-    except (OSError, ValueError):
-        return UNRESOLVABLE
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def effective_limits(policy: Policy, request: ExecRequest) -> Limits | Verdict:
@@ -308,33 +270,11 @@ def _path_outside(
     return None
 
 
-_path_cache: dict[tuple[str, str], tuple[float, str]] = {}
-
-
-def search_path(policy: Policy, host_env: Mapping[str, str]) -> str:
-    """The PATH used both to resolve programs and in the job's environment (remembered for
-    ``RULE_CACHE_SECONDS``: a realpath per entry is most of a decision's cost otherwise)."""
+def search_path(policy: Policy, host_env: Mapping[str, str], resolver: Resolver) -> str:
+    """The PATH used both to resolve programs and in the job's environment: the policy's
+    (or the host's) without entries a job could plant programs in."""
     raw = policy.env.path if policy.env.path is not None else host_env.get("PATH", FALLBACK_PATH)
-    key, now = (raw, policy.root), time.monotonic()
-    hit = _path_cache.get(key)
-    if hit is not None and now - hit[0] < RULE_CACHE_SECONDS:
-        return hit[1]
-    if len(_path_cache) > 256:
-        _path_cache.clear()
-    result = _filter_path(raw, policy.root)
-    _path_cache[key] = (now, result)
-    return result
-
-
-def _filter_path(raw: str, root: str) -> str:
-    keep = []
-    for entry in raw.split(os.pathsep):
-        if not entry or not os.path.isabs(entry):
-            continue
-        if _inside(_real(entry), root):
-            continue
-        keep.append(entry)
-    return os.pathsep.join(keep)
+    return resolver.search_path(raw, policy.root)
 
 
 def build_env(
@@ -355,78 +295,37 @@ def build_env(
     return env
 
 
-_which_cache: dict[tuple[str, str], tuple[float, str]] = {}
-
-
-def _which(name: str, path: str, cwd: str) -> str | None:
-    """The program ``name`` runs as: a path (relative to ``cwd``) as it is, a bare name
-    looked up on ``path``. A bare name's lookup is remembered for ``RULE_CACHE_SECONDS`` while
-    what it found is still executable: a walk of PATH costs a stat or three per entry (~100 µs,
-    most of a shell line's decision), and the plan runs the path found, decided on afresh
-    every time (``_real``), so a stale answer only means a program installed earlier on PATH is
-    seen within those seconds. A name with a slash is looked at every time (a relative one
-    names the workspace, which the job writes)."""
-    if "/" in name:
-        candidate = os.path.join(cwd, name)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return os.path.normpath(candidate)
-        return None
-    key, now = (name, path), time.monotonic()
-    hit = _which_cache.get(key)
-    if hit is not None and now - hit[0] < RULE_CACHE_SECONDS and os.access(hit[1], os.X_OK):
-        return hit[1]
-    found = shutil.which(name, path=path)
-    if found is not None:
-        if len(_which_cache) > 4096:
-            _which_cache.clear()
-        _which_cache[key] = (now, found)
-    return found
-
-
-#: How long a rule's resolved program is remembered. Resolving every rule on every request
-#: costs a stat() per PATH entry per rule (~130 µs for the default policy); a program
-#: installed or replaced is seen within this many seconds.
-RULE_CACHE_SECONDS = 2.0
-_rule_cache: dict[tuple[AllowRule | DenyRule, str], tuple[float, str | None]] = {}
-
-
-def _rule_program(rule: AllowRule | DenyRule, path: str) -> str | None:
-    key = (rule, path)
-    now = time.monotonic()
-    hit = _rule_cache.get(key)
-    if hit is not None and now - hit[0] < RULE_CACHE_SECONDS:
-        return hit[1]
-    if rule.path is not None:
-        resolved: str | None = _real(rule.path)
-    else:
-        first = rule.command.split()[0]
-        found = first if os.path.isabs(first) else shutil.which(first, path=path)
-        resolved = _real(found) if found else None
-    if resolved == UNRESOLVABLE:
-        resolved = None
-    if len(_rule_cache) > 4096:
-        _rule_cache.clear()
-    _rule_cache[key] = (now, resolved)
-    return resolved
-
-
 def _matches(
-    rule: AllowRule | DenyRule, program_real: str, argv: tuple[str, ...], path: str
+    rule: AllowRule | DenyRule,
+    program_real: str,
+    argv: tuple[str, ...],
+    path: str,
+    resolver: Resolver,
 ) -> bool:
     words = rule.command.split()
-    if program_real == UNRESOLVABLE or _rule_program(rule, path) != program_real:
+    if program_real == UNRESOLVABLE or resolver.rule_program(rule, path) != program_real:
         return False
     mode = tuple(words[1:])
     return tuple(argv[1 : 1 + len(mode)]) == mode
 
 
-def evaluate(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) -> Verdict:
-    """Decide on ``request``. Returns the decision and, when allowed, the plan to run."""
+def evaluate(
+    policy: Policy,
+    request: ExecRequest,
+    host_env: Mapping[str, str],
+    resolver: Resolver | None = None,
+) -> Verdict:
+    """Decide on ``request``. Returns the decision and, when allowed, the plan to run.
+
+    ``resolver`` remembers PATH and program look-ups between calls (a long-lived gate passes
+    its own); without one, this call resolves everything afresh and remembers nothing."""
+    if resolver is None:
+        resolver = Resolver()
     hidden = _invisible_in(request)
     if hidden is not None:
         return _deny("EG-POLICY-LOOKALIKE", "request.characters", hidden)
     try:
-        return _evaluate(policy, request, host_env, 0)
+        return _evaluate(policy, request, host_env, resolver, 0)
     except RequestError as exc:
         # a part of the request read out of it (a wrapper's inner command, a shell's line)
         # that is no valid request of its own: `env ''`
@@ -476,6 +375,7 @@ def _inner_verdict(
     policy: Policy,
     request: ExecRequest,
     host_env: Mapping[str, str],
+    resolver: Resolver,
     depth: int,
     argv: tuple[str, ...],
     real: str,
@@ -503,7 +403,11 @@ def _inner_verdict(
         if why is not None:
             return _Wrapped(_deny("EG-ENV-DENIED", "env.allow", f"{program} sets {why}"))
     inner = _evaluate(
-        policy, attrs.evolve(request, argv=unwrapped.inner, command=None), host_env, depth + 1
+        policy,
+        attrs.evolve(request, argv=unwrapped.inner, command=None),
+        host_env,
+        resolver,
+        depth + 1,
     )
     prefix = len(argv) - len(unwrapped.inner)
     d = inner.decision
@@ -532,45 +436,6 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
     )
 
 
-#: Repository config the job can write turns read-only git commands into programs
-#: (fsmonitor and hooks run on `git status`, a pager on `git log`, an external diff on
-#: `git diff`): under its built-in rules git runs with these switched off, unless the policy's
-#: [env] set names the variables itself. Filters and textconv drivers named in
-#: .gitattributes cannot be switched off this way: secure mode confines what they could do.
-GIT_HARDENING = {
-    "GIT_CONFIG_COUNT": "11",
-    "GIT_CONFIG_KEY_0": "core.fsmonitor",
-    "GIT_CONFIG_VALUE_0": "false",
-    "GIT_CONFIG_KEY_1": "core.pager",
-    "GIT_CONFIG_VALUE_1": "cat",
-    "GIT_CONFIG_KEY_2": "core.hooksPath",
-    "GIT_CONFIG_VALUE_2": "/dev/null",
-    "GIT_CONFIG_KEY_3": "diff.external",
-    "GIT_CONFIG_VALUE_3": "",
-    # signature checks (`log --show-signature`, `%G?`, log.showSignature) run gpg.program
-    "GIT_CONFIG_KEY_4": "log.showSignature",
-    "GIT_CONFIG_VALUE_4": "false",
-    "GIT_CONFIG_KEY_5": "gpg.program",
-    "GIT_CONFIG_VALUE_5": "/nonexistent/execgate-no-gpg",
-    "GIT_CONFIG_KEY_6": "gpg.ssh.program",
-    "GIT_CONFIG_VALUE_6": "/nonexistent/execgate-no-gpg",
-    "GIT_CONFIG_KEY_7": "gpg.x509.program",
-    "GIT_CONFIG_VALUE_7": "/nonexistent/execgate-no-gpg",
-    "GIT_PAGER": "cat",
-    "GIT_TERMINAL_PROMPT": "0",
-    # ":" is git's own "no editor": a commit without -m aborts rather than run a program
-    "GIT_EDITOR": ":",
-    "GIT_SEQUENCE_EDITOR": ":",
-    # submodules are other repositories, whose configuration is not decided: not entered
-    "GIT_CONFIG_KEY_8": "diff.ignoreSubmodules",
-    "GIT_CONFIG_VALUE_8": "all",
-    "GIT_CONFIG_KEY_9": "status.submoduleSummary",
-    "GIT_CONFIG_VALUE_9": "false",
-    "GIT_CONFIG_KEY_10": "submodule.recurse",
-    "GIT_CONFIG_VALUE_10": "false",
-}
-
-
 def _builtin_name(rule: AllowRule, real: str) -> str | None:
     found = builtin_for(rule.command.split()[0]) or builtin_for(real)
     return found[0] if found else None
@@ -596,6 +461,7 @@ def _shell_verdict(
     policy: Policy,
     request: ExecRequest,
     host_env: Mapping[str, str],
+    resolver: Resolver,
     depth: int,
     cwd: str,
     rule_name: str,
@@ -625,7 +491,11 @@ def _shell_verdict(
         if depth + 1 > MAX_DEPTH:
             return _deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", "wrappers nested too deep")
         inner = _evaluate(
-            policy, attrs.evolve(request, argv=None, command=call.line), host_env, depth + 1
+            policy,
+            attrs.evolve(request, argv=None, command=call.line),
+            host_env,
+            resolver,
+            depth + 1,
         )
         d = inner.decision
         if d.verdict == "deny":
@@ -699,6 +569,7 @@ def _module_verdict(
     policy: Policy,
     request: ExecRequest,
     host_env: Mapping[str, str],
+    resolver: Resolver,
     depth: int,
     cwd: str,
     rule: AllowRule,
@@ -722,7 +593,7 @@ def _module_verdict(
     named = [r.command for r in (*policy.allow, *policy.ask)] + [r.command for r in policy.deny]
     if not any(os.path.basename(c.split()[0]) == module for c in named):
         return None
-    program = _which(module, search_path(policy, host_env), cwd)
+    program = resolver.which(module, search_path(policy, host_env, resolver), cwd)
     if program is None or not _python_entry_point(program):
         # `python3 -m test` is CPython's test runner, not coreutils' test: a rule for the
         # program M speaks for the module M only when that program is M's Python entry point
@@ -732,14 +603,23 @@ def _module_verdict(
     except ArgRefusal as refusal:
         return _deny("EG-POLICY-FLAG", "python.builtin", refusal.reason, argv=argv, cwd=cwd)
     inner = _evaluate(
-        policy, attrs.evolve(request, argv=(module, *rest), command=None), host_env, depth + 1, cwd
+        policy,
+        attrs.evolve(request, argv=(module, *rest), command=None),
+        host_env,
+        resolver,
+        depth + 1,
+        cwd,
     )
     d = inner.decision
     if d.verdict == "deny" or inner.plan is None:
         if d.code == "EG-PROGRAM-NOT-FOUND":
             return None  # M is not installed as a program: python's own table decides
         return _deny(d.code, f"{d.rule} (as python -m {module})", d.reason, argv=argv, cwd=cwd)
-    python = real if "/" in argv[0] else _which(argv[0], search_path(policy, host_env), cwd)
+    python = (
+        real
+        if "/" in argv[0]
+        else resolver.which(argv[0], search_path(policy, host_env, resolver), cwd)
+    )
     plan = attrs.evolve(inner.plan, argv=(python or real, *before, "-m", module, *rest))
     reason = f"{d.reason} (as python -m {module})"
     return Verdict(attrs.evolve(d, reason=reason), plan, argv, cwd)
@@ -842,6 +722,7 @@ def _evaluate_script(
     policy: Policy,
     request: ExecRequest,
     host_env: Mapping[str, str],
+    resolver: Resolver,
     depth: int,
     cwd: str,
 ) -> Verdict:
@@ -869,7 +750,7 @@ def _evaluate_script(
             return words
         words = tuple("0" if w == STATUS else w for w in words)  # no command ran before
         one = _with_assigns(attrs.evolve(request, argv=words, command=None), commands[0].assigns)
-        return _evaluate(policy, one, host_env, depth, cwd)
+        return _evaluate(policy, one, host_env, resolver, depth, cwd)
     if len(commands) > 1 and not policy.shell.operators:
         return _deny(
             "EG-SHELL-UNSUPPORTED",
@@ -949,7 +830,7 @@ def _evaluate_script(
                     cwd=cwd,
                 )
         alone = _with_assigns(attrs.evolve(request, argv=words, command=None), command.assigns)
-        verdict = _evaluate(policy, alone, host_env, depth, cwd)
+        verdict = _evaluate(policy, alone, host_env, resolver, depth, cwd)
         if verdict.decision.verdict == "deny" or verdict.plan is None:
             d = verdict.decision
             return _deny(
@@ -961,7 +842,7 @@ def _evaluate_script(
         for other in elsewhere:
             if other == cwd:
                 continue
-            there = _evaluate(policy, alone, host_env, depth, other)
+            there = _evaluate(policy, alone, host_env, resolver, depth, other)
             if there.decision.verdict == "deny" or there.plan is None:
                 d = there.decision
                 return _deny(
@@ -1347,6 +1228,7 @@ def _evaluate(
     policy: Policy,
     request: ExecRequest,
     host_env: Mapping[str, str],
+    resolver: Resolver,
     depth: int,
     resolved_cwd: str | None = None,
 ) -> Verdict:
@@ -1381,8 +1263,8 @@ def _evaluate(
                             cwd=cwd,
                         )
                     fed = attrs.evolve(request, command=heredoc.command, stdin=heredoc.body)
-                    return _evaluate(policy, fed, host_env, depth + 1)
-            return _evaluate_script(policy, request, host_env, depth, cwd)
+                    return _evaluate(policy, fed, host_env, resolver, depth + 1)
+            return _evaluate_script(policy, request, host_env, resolver, depth, cwd)
         expanded = _expand_globs(policy, cwd, split.words, split.globs)
         if isinstance(expanded, Verdict):
             return expanded
@@ -1390,11 +1272,11 @@ def _evaluate(
     odd = _lookalike(argv[0])
     if odd is not None:
         return _deny("EG-POLICY-LOOKALIKE", "program", odd, argv=argv, cwd=cwd)
-    path = search_path(policy, host_env)
+    path = search_path(policy, host_env, resolver)
     env = build_env(policy, request, host_env, path)
     if isinstance(env, Verdict):
         return attrs.evolve(env, argv=argv, cwd=cwd)
-    program = _which(argv[0], path, cwd)
+    program = resolver.which(argv[0], path, cwd)
     if program is None and argv[0] == "cd":
         return _deny(
             "EG-SHELL-UNSUPPORTED",
@@ -1414,7 +1296,7 @@ def _evaluate(
         )
     real = _real(program)
     for i, deny_rule in enumerate(policy.deny):
-        if _matches(deny_rule, real, argv, path):
+        if _matches(deny_rule, real, argv, path, resolver):
             why = f": {deny_rule.reason}" if deny_rule.reason else ""
             return _deny(
                 "EG-POLICY-DENIED",
@@ -1424,7 +1306,7 @@ def _evaluate(
                 cwd=cwd,
             )
     for kind, i, allow_rule in _ranked_rules(policy):
-        if not _matches(allow_rule, real, argv, path):
+        if not _matches(allow_rule, real, argv, path, resolver):
             continue
         rule_name = f"{kind}[{i}] {allow_rule.command!r}"
         for arg in argv[1:]:
@@ -1450,7 +1332,7 @@ def _evaluate(
             if runs is not None:
                 return _deny("EG-POLICY-FLAG", f"{rule_name}.exec", runs, argv=argv, cwd=cwd)
         if allow_rule.args == "builtin" and _shell_name(allow_rule, real) is not None:
-            shell = _shell_verdict(policy, request, host_env, depth, cwd, rule_name, argv)
+            shell = _shell_verdict(policy, request, host_env, resolver, depth, cwd, rule_name, argv)
             if shell is not None:
                 if kind == "ask" and shell.decision.verdict == "allow":
                     why = allow_rule.reason or f"{allow_rule.command!r} needs a person's approval"
@@ -1459,7 +1341,9 @@ def _evaluate(
                     )
                     return attrs.evolve(shell, decision=asked)
                 return shell
-        module = _module_verdict(policy, request, host_env, depth, cwd, allow_rule, argv, real)
+        module = _module_verdict(
+            policy, request, host_env, resolver, depth, cwd, allow_rule, argv, real
+        )
         if module is not None:
             return module
         refused_args = _builtin_verdict(policy, cwd, allow_rule, rule_name, argv, real)
@@ -1482,7 +1366,7 @@ def _evaluate(
             escape = _symlink_escape(policy, cwd, argv, real)
             if escape is not None:
                 return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", escape, argv=argv, cwd=cwd)
-        wrapped = _inner_verdict(policy, request, host_env, depth, argv, real, rule_name)
+        wrapped = _inner_verdict(policy, request, host_env, resolver, depth, argv, real, rule_name)
         if wrapped is not None and wrapped.refusal is not None:
             return attrs.evolve(wrapped.refusal, argv=argv, cwd=cwd)
         # A program named by path may lie in the workspace, where the job can swap a symlink
@@ -1553,7 +1437,12 @@ def _evaluate(
         line = _shell_line(argv)
         if line is not None and depth + 1 <= MAX_DEPTH:
             inner = _evaluate(
-                policy, attrs.evolve(request, argv=None, command=line), host_env, depth + 1, cwd
+                policy,
+                attrs.evolve(request, argv=None, command=line),
+                host_env,
+                resolver,
+                depth + 1,
+                cwd,
             )
             d = inner.decision
             if d.verdict != "deny":
@@ -1566,13 +1455,13 @@ def _evaluate(
                 argv=argv,
                 cwd=cwd,
             )
-    modes = [r.command for r in policy.allow if _rule_program(r, path) == real]
+    modes = [r.command for r in policy.allow if resolver.rule_program(r, path) == real]
     hint = f" (allowed for this program: {', '.join(map(repr, modes))})" if modes else ""
     name = os.path.basename(argv[0]) if "/" not in argv[0] else argv[0]
     if modes and len(argv) > 1 and not argv[1].startswith("-"):
         name = f"{name} {argv[1]}"  # a mode of a program the policy allows in other modes
     remedy = ""
-    if _would_allow(policy, request, host_env, depth, cwd, argv, name):
+    if _would_allow(policy, request, host_env, resolver, depth, cwd, argv, name):
         remedy = f"; to allow it, add [[allow]] command = {_toml(name)}"
     return _deny(
         "EG-POLICY-NOT-ALLOWED",
@@ -1596,6 +1485,7 @@ def _would_allow(
     policy: Policy,
     request: ExecRequest,
     host_env: Mapping[str, str],
+    resolver: Resolver,
     depth: int,
     cwd: str,
     argv: tuple[str, ...],
@@ -1607,5 +1497,5 @@ def _would_allow(
         return False
     widened = attrs.evolve(policy, allow=(*policy.allow, AllowRule(command=command)))
     request = attrs.evolve(request, argv=argv, command=None)
-    again = _evaluate(widened, request, host_env, depth + 1, cwd)
+    again = _evaluate(widened, request, host_env, resolver, depth + 1, cwd)
     return again.decision.verdict != "deny"

@@ -3,7 +3,7 @@ load libraries, or read and write arbitrary files.
 
 Owns two tables and the pure functions that read them: :data:`EXEC_OPTIONS` with
 :func:`exec_option_refusal`, and :data:`EXEC_ENV` with :func:`exec_env_refusal`. They are the
-deny layer for programs that have no built-in argument table in ``_programs`` (and for the
+deny layer for programs that have no built-in argument table in ``programs`` (and for the
 gaps of those that do): a bare ``[[allow]] command = "zip"`` must not let
 ``zip x.zip a -T -TT 'sh #'`` through. The tables are data, one :class:`Exec` per program;
 the readers live below them.
@@ -123,7 +123,7 @@ _RPM = _e(
 )
 
 #: One row per program GTFOBins lists with a technique that a bare allow rule let through.
-#: Programs with a built-in table in ``_programs`` (git, tar, rsync, ssh, python, perl, ruby,
+#: Programs with a built-in table in ``programs`` (git, tar, rsync, ssh, python, perl, ruby,
 #: node, awk, find via its operands) are decided there; a row here only fills a gap.
 EXEC_OPTIONS: Mapping[str, Exec] = {
     # --- host powers: as root, these change the machine, not the workspace ---------------

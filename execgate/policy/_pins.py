@@ -8,7 +8,7 @@ git     ``diff``, ``log``, ``show`` and ``whatchanged`` run with ``--no-ext-diff
         --no-textconv``, ``blame`` with ``--no-textconv``: a diff driver's command or a
         textconv program named by ``.gitattributes``, ``.git/info/attributes``,
         ``core.attributesFile``, an ``include.path`` or ``includeIf`` is never started. (The
-        environment pins the rest; see ``GIT_HARDENING`` in the engine.)
+        environment pins the rest; see ``programs.git.HARDENING``.)
 curl    ``-q`` first: no ``.curlrc`` is read (it can carry any option)
 diff    ``--no-dereference`` first when it recurses (``-r``): symlinks are compared as links
 gawk    ``--sandbox`` first: no ``system()``, redirections, pipes, ``getline`` from files or

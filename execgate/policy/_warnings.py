@@ -4,7 +4,7 @@ does not read.
 Owns :func:`unchecked_programs` and :func:`always_refused`, pure functions over a loaded
 :class:`~execgate.policy.Policy` for ``execgate policy validate`` to print. A rule with
 ``args = "builtin"`` (the default) is checked by a built-in table when its program has one
-(``_programs``), by the shell reader (sh, bash), by the wrapper reader (env, timeout, find)
+(``programs``), by the shell reader (sh, bash), by the wrapper reader (env, timeout, find)
 or by the exec-option rows (``_exec_options``). :data:`PLAIN` names the programs that need
 none: every argument is an option that only changes output, or an operand that path
 confinement already checks. Any other program's arguments pass unread, which is what the
@@ -17,9 +17,9 @@ import os
 
 from ._exec_options import EXEC_OPTIONS
 from ._model import AllowRule, Policy
-from ._programs import builtin_for
 from ._shells import SHELLS
 from ._wrappers import WRAPPERS
+from .programs import builtin_for
 
 __all__ = ["PLAIN", "always_refused", "unchecked_programs"]
 

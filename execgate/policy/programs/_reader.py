@@ -1,0 +1,226 @@
+"""The option reader: how a program reads its arguments, checked against its table. Pure.
+
+:func:`parse` reads options the way the program does: GNU long options with unique-prefix
+abbreviations (``--upload-pa``) and ``--opt=value``, bundled short flags (``-rn``) with an
+attached value ending the bundle (``-C../x``, ``-n5``), ``--`` ending the options, and for Go
+single-dash long options (``-race``, ``-run=X``). Every option must be one the table knows
+(deny-unknown-flags); the first refused one raises :class:`ArgRefusal`. The tables themselves
+live in the family modules next to this one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+import attrs
+
+#: A parsed option: its canonical name (abbreviations resolved) and its value, if any.
+Option = tuple[str, str | None]
+Options = tuple[Option, ...]
+
+
+@attrs.frozen
+class Spec:
+    """What one program (or one subcommand) accepts."""
+
+    #: Options without a value ("-l", "--all").
+    flags: frozenset[str] = frozenset()
+    #: Options with a value ("-n", "--max-count"); attached or as the next argument.
+    valued: frozenset[str] = frozenset()
+    #: Options with an optional value: ``--color[=WHEN]``, ``-u[MODE]``, ``-j [N]`` (a short
+    #: one takes the rest of its bundle, or a following all-digit argument).
+    optional: frozenset[str] = frozenset()
+    #: Valued options whose value is a path that must resolve inside the workspace.
+    paths: frozenset[str] = frozenset()
+    #: Options refused, with why.
+    denied: Mapping[str, str] = attrs.field(factory=dict)
+    #: The first operand is a program file to run (a script): it must be in the workspace.
+    script_operand: bool = False
+    #: Options end at the first operand (what follows belongs to a script or a subcommand).
+    posix: bool = False
+    #: Go's flag package: "-race" and "--race" are one option, no bundling, no abbreviation.
+    single_dash_long: bool = False
+    #: "-NUM" is an option (head -5, tail -20, diff -3).
+    numeric: bool = False
+    #: argv[0] of the operands selects a subcommand (git, cargo, go, pip, npm).
+    subcommands: Mapping[str, Spec] | None = None
+    #: What else to check on the parsed arguments (URLs, scripts); returns a refusal reason.
+    extra: Callable[[tuple[str, ...], Options], str | None] | None = None
+    #: The table holds only the reading subset of a subcommand that also writes (``git
+    #: stash``): a mode rule naming the subcommand grants all of it.
+    reading_subset: bool = False
+
+    @property
+    def longs(self) -> tuple[str, ...]:
+        names = (*self.flags, *self.valued, *self.optional, *self.denied)
+        return tuple(sorted(o for o in names if o[:2] == "--"))
+
+
+@attrs.frozen
+class ArgRefusal(Exception):
+    reason: str
+    #: "flag" (an option the table refuses) or "path" (a path outside the workspace).
+    kind: Literal["flag", "path"] = "flag"
+    arg: str = ""
+    #: What a policy could add to allow it: an option the table does not know (``"--cov="``,
+    #: for ``allow_flags``) or a subcommand it lacks (``"commit"``, for a mode rule). None
+    #: for a refusal the table makes on purpose (an option that runs programs, writes...).
+    unknown_flag: str | None = None
+    unknown_subcommand: str | None = None
+
+
+@attrs.frozen
+class Checked:
+    """The arguments as the program will read them."""
+
+    #: Values of path-valued options and script operands: each must be inside the workspace.
+    paths: tuple[str, ...]
+
+
+def _long(spec: Spec, name: str, program: str) -> str:
+    """Resolve a GNU long option name, exact or a unique prefix (getopt_long's rule)."""
+    if name in spec.flags or name in spec.valued or name in spec.optional or name in spec.denied:
+        return name
+    hits = [o for o in spec.longs if o.startswith(name)]
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise ArgRefusal(f"{program}: {name!r} is ambiguous ({', '.join(hits[:4])})", arg=name)
+    raise ArgRefusal(
+        f"{program}: option {name!r} is not one execgate's built-in rules accept", arg=name
+    )
+
+
+def _refused(spec: Spec, option: str, program: str) -> None:
+    why = spec.denied.get(option)
+    if why is not None:
+        raise ArgRefusal(f"{program}: {option} is refused: {why}", arg=option)
+
+
+_NUMERIC = re.compile(r"^-\d+$")
+
+
+def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
+    """Check ``args`` against ``spec``; raise :class:`ArgRefusal` for the first refused one."""
+    option_paths: list[str] = []
+    operands: list[str] = []
+    options: list[Option] = []
+    i = 0
+    only_operands = False
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if only_operands or arg == "-" or not arg.startswith("-"):
+            if spec.subcommands is not None and not operands and not only_operands:
+                sub = spec.subcommands.get(arg)
+                if sub is None:
+                    known = ", ".join(sorted(spec.subcommands))
+                    raise ArgRefusal(
+                        f"{program}: {arg!r} is not a subcommand execgate's built-in rules "
+                        f"accept (an alias or a command that writes or runs code; allowed: "
+                        f"{known})",
+                        arg=arg,
+                        unknown_subcommand=arg,
+                    )
+                inner = parse(sub, args[i:], f"{program} {arg}")
+                return Checked((*option_paths, *inner.paths))
+            if spec.script_operand and not operands:
+                if arg == "-":
+                    raise ArgRefusal(
+                        f"{program}: '-' reads the program from stdin, which cannot be decided",
+                        arg=arg,
+                    )
+                option_paths.append(arg)
+            operands.append(arg)
+            if spec.posix:
+                only_operands = True
+            continue
+        if arg == "--":
+            only_operands = True
+            continue
+        if spec.numeric and _NUMERIC.match(arg):
+            options.append((arg, None))
+            continue
+        if arg.startswith("--") or spec.single_dash_long:
+            raw, eq, value = arg.partition("=")
+            if spec.single_dash_long:
+                name = "-" + raw.lstrip("-")
+                groups = (spec.flags, spec.valued, spec.optional, spec.denied)
+                if not any(name in group for group in groups):
+                    raise ArgRefusal(
+                        f"{program}: option {raw!r} is not one execgate's built-in rules accept",
+                        arg=raw,
+                    )
+            else:
+                try:
+                    name = _long(spec, raw, program)
+                except ArgRefusal as refusal:
+                    if "ambiguous" in refusal.reason:
+                        raise
+                    flag = raw + ("=" if eq else "")
+                    raise attrs.evolve(refusal, unknown_flag=flag) from None
+            _refused(spec, name, program)
+            if name in spec.valued:
+                if not eq:
+                    if i >= len(args):
+                        raise ArgRefusal(f"{program}: {name} needs a value", arg=name)
+                    value = args[i]
+                    i += 1
+                if name in spec.paths:
+                    option_paths.append(value)
+                options.append((name, value))
+            elif name in spec.optional:
+                options.append((name, value if eq else None))
+            elif eq and not spec.single_dash_long:
+                raise ArgRefusal(f"{program}: {name} takes no value", arg=arg)
+            else:
+                options.append((name, value if eq else None))
+            continue
+        # bundled short options: -rn, -n5, -C../x
+        for j in range(1, len(arg)):
+            option = "-" + arg[j]
+            _refused(spec, option, program)
+            if option in spec.flags:
+                options.append((option, None))
+                continue
+            if option in spec.optional:
+                value = arg[j + 1 :]
+                if not value and i < len(args) and args[i].isdigit():
+                    value = args[i]  # make -j 4
+                    i += 1
+                options.append((option, value or None))
+                break
+            if option in spec.valued:
+                value = arg[j + 1 :]
+                if not value:
+                    if i >= len(args):
+                        raise ArgRefusal(f"{program}: {option} needs a value", arg=option)
+                    value = args[i]
+                    i += 1
+                if option in spec.paths:
+                    option_paths.append(value)
+                options.append((option, value))
+                break
+            raise ArgRefusal(
+                f"{program}: option {option!r} (in {arg[:40]!r}) is not one execgate's "
+                "built-in rules accept",
+                arg=arg,
+                unknown_flag=option,
+            )
+    if spec.extra is not None:
+        reason = spec.extra(tuple(operands), tuple(options))
+        if reason is not None:
+            raise ArgRefusal(f"{program}: {reason}")
+    return Checked(tuple(option_paths))
+
+
+def _s(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+#: Reasons the tables give for refusing an option.
+RUNS_PROGRAM = "it runs another program, which execgate cannot decide"
+WRITES = "it writes files; grant writing explicitly"
+LOADS_CODE = "it loads code or configuration that execgate cannot decide"

@@ -1,0 +1,146 @@
+"""sed scripts and awk programs, read for what they do beyond printing. Pure.
+
+The readers return why a script is refused (it runs a command, writes or reads a file other
+than its operands, or is beyond what this reader follows), or None.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SED_SIMPLE = set("=dDgGhHlnNpPqQxzF")  # no argument, or an optional number (l, q, Q)
+_SED_LABEL = set("bTt:")
+_SED_TEXT = set("aic")
+_SED_REFUSED = {
+    "e": "runs a command",
+    "w": "writes a file",
+    "W": "writes a file",
+    "r": "reads a file execgate cannot see",
+    "R": "reads a file execgate cannot see",
+}
+
+
+def sed_script_refusal(script: str) -> str | None:
+    """Why a sed script is refused (commands that run programs or touch other files, or
+    anything this reader cannot follow), or None. Reads GNU sed's syntax: addresses, ``!``,
+    ``{}`` blocks, ``s``/``y`` with any delimiter and escapes, ``a``/``i``/``c`` text."""
+    i, n = 0, len(script)
+
+    def skip_regex(i: int, delim: str) -> int:
+        while i < n and script[i] != delim:
+            if script[i] == "\\":
+                i += 1
+            elif script[i] == "\n":
+                raise ValueError("newline in a regular expression")
+            i += 1
+        if i >= n:
+            raise ValueError("unterminated regular expression")
+        return i + 1
+
+    try:
+        while i < n:
+            ch = script[i]
+            if ch in " \t\n;}":
+                i += 1
+                continue
+            if ch == "#":
+                while i < n and script[i] != "\n":
+                    i += 1
+                continue
+            # addresses: number, $, /re/, \cREc, first~step, addr,addr, then !
+            for _ in range(2):
+                if i < n and (script[i].isdigit() or script[i] in "$+~"):
+                    while i < n and (script[i].isdigit() or script[i] in "$+~"):
+                        i += 1
+                elif i < n and script[i] == "/":
+                    i = skip_regex(i + 1, "/")
+                    while i < n and script[i] in "IM":
+                        i += 1
+                elif i + 1 < n and script[i] == "\\":
+                    i = skip_regex(i + 2, script[i + 1])
+                    while i < n and script[i] in "IM":
+                        i += 1
+                if i < n and script[i] == ",":
+                    i += 1
+                    continue
+                break
+            while i < n and script[i] in " \t!":
+                i += 1
+            if i >= n:
+                return "an address without a command"
+            cmd = script[i]
+            i += 1
+            if cmd in _SED_REFUSED:
+                return f"the sed command {cmd!r} {_SED_REFUSED[cmd]}"
+            if cmd == "{":
+                continue
+            if cmd in _SED_SIMPLE:
+                while i < n and script[i].isdigit():
+                    i += 1
+            elif cmd in _SED_LABEL:
+                # GNU sed ends a label at whitespace or ';': what follows on the same line
+                # (`:x e id`) is another command, read by the loop like any other
+                while i < n and script[i] in " \t":
+                    i += 1
+                while i < n and script[i] not in " \t;\n}":
+                    i += 1
+            elif cmd in _SED_TEXT:
+                while i < n and script[i] != "\n":
+                    if script[i] == "\\":
+                        i += 1
+                    i += 1
+            elif cmd in "sy":
+                if i >= n or script[i] in "\\\n":
+                    return "a malformed s or y command"
+                delim = script[i]
+                i = skip_regex(i + 1, delim)
+                i = skip_regex(i, delim)
+                if cmd == "s":
+                    while i < n and script[i] not in ";\n}":
+                        flag = script[i]
+                        if flag in "ew":
+                            why = "runs a command" if flag == "e" else "writes a file"
+                            return f"the s command's {flag!r} flag {why}"
+                        if not (flag.isdigit() or flag in "gpiImM \t"):
+                            return f"the s command's flag {flag!r} is not understood"
+                        i += 1
+            else:
+                return f"the sed command {cmd!r} is not understood"
+    except ValueError as exc:
+        return f"the sed script cannot be read ({exc})"
+    return None
+
+
+_AWK_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_AWK_REGEX = re.compile(r"(^|[(,~{;!&|\n]|\bif\s*\(|\bwhile\s*\()\s*/(?:[^/\\\n]|\\.)*/")
+_AWK_PRINT_REDIRECT = re.compile(r"\bprintf?\b[^;{}\n]*>")
+
+
+def awk_program_refusal(program: str) -> str | None:
+    """Why an awk program is refused: it runs commands (``system()``, pipes, ``|&``), writes
+    files (``print > file``), or reads other files (``getline < file``). Strings and regex
+    literals are set aside first, so ``/a|b/`` and ``"x > y"`` are fine."""
+    text = _AWK_STRING.sub('""', program)
+    text = _AWK_REGEX.sub(lambda m: m.group(1) + "//", text)
+    if re.search(r"\bsystem\s*\(", text):
+        return "the awk program calls system(), which runs a command"
+    if re.search(r"@\s*[A-Za-z_]", text):
+        # gawk: @name(...) calls the function a variable names (system too), @load, @include
+        return "the awk program uses an indirect call or a directive (@...)"
+    if "|" in text.replace("||", ""):
+        return "the awk program uses a pipe, which runs a command"
+    if _AWK_PRINT_REDIRECT.search(text):
+        return "the awk program redirects print to a file"
+    if re.search(r"\bgetline\b[^;{}\n]*<", text):
+        return "the awk program reads another file with getline"
+    if re.search(r"\b(?:SYMTAB|FUNCTAB)\b", text):
+        # gawk's symbol table reaches ARGV, ARGC and ENVIRON by name
+        return "the awk program uses SYMTAB or FUNCTAB (indirect access to any variable)"
+    if re.search(r"\bPROCINFO\b\s*\[[^]]*\]\s*(?:[-+*/%^]?=(?!=)|\+\+|--)", text):
+        return "the awk program changes PROCINFO"
+    if re.search(r"\b(?:ARGV|ARGC)\b", text):
+        # ARGV[1]="/etc/shadow"; ARGC=2 makes awk read a file no argument named
+        return "the awk program uses ARGV or ARGC, which choose the files awk reads"
+    if re.search(r"\bENVIRON\b\s*\[[^]]*\]\s*(?:[-+*/%^]?=(?!=)|\+\+|--)", text):
+        return "the awk program changes ENVIRON"
+    return None
