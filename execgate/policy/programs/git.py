@@ -67,12 +67,20 @@ def _git_remote(operands: tuple[str, ...], options: Options) -> str | None:
 
 
 def _git_config(operands: tuple[str, ...], options: Options) -> str | None:
-    reading = {"--get", "--get-all", "--get-regexp", "--list", "-l"} & {n for n, _ in options}
-    if reading and len(operands) <= 1:
-        return None
-    if operands and operands[0] in ("get", "list") and len(operands) <= 2:
-        return None
-    return "only reading configuration is built in"
+    names = {n for n, _ in options}
+    reading = {"--get", "--get-all", "--get-regexp", "--list", "-l"} & names
+    if not (reading and len(operands) <= 1) and not (
+        operands and operands[0] in ("get", "list") and len(operands) <= 2
+    ):
+        return "only reading configuration is built in"
+    # ~/.gitconfig and /etc/gitconfig are files outside the workspace, and where credentials
+    # live (credential helpers, url.*.insteadOf with tokens): only the repository's own
+    if names & {"--global", "--system"} or "--local" not in names:
+        return (
+            "reading configuration outside the repository's own (~/.gitconfig, "
+            "/etc/gitconfig) reads files outside the workspace; add --local"
+        )
+    return None
 
 
 def _git_stash(operands: tuple[str, ...], options: Options) -> str | None:
