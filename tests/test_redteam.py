@@ -911,3 +911,44 @@ def test_host_clock_and_jq_modules_are_refused(tmp_path: Path) -> None:
         assert decide(policy, command=line)[:2] == ("deny", "EG-POLICY-FLAG"), line
     for line in ("date +%s", "jq .a a.txt"):
         assert decide(policy, command=line)[0] == "allow", line
+
+
+def test_files_named_inside_other_files_or_urls_are_decided(dev: Policy, tmp_path: Path) -> None:
+    policy = _load(tmp_path, DEV + '[[allow]]\ncommand = "du"\n[[allow]]\ncommand = "file"\n', "fl")
+    for line in (
+        # file lists: the names inside are paths no check sees
+        "du --files0-from=list.txt",
+        "du --files0=list.txt",
+        "file -f list.txt",
+        "file -zf list.txt",
+        "file --files-from list.txt",
+    ):
+        assert decide(policy, command=line)[:2] == ("deny", "EG-POLICY-FLAG"), line
+    for line in (
+        # a file URL names a path as surely as the path itself
+        "pip install file:///etc/x",
+        "pip install FILE:/etc/x",
+        "pip install 'pkg @ file:///etc'",
+        "pip install pkg @ file://localhost/etc",
+        "pip install git+file:///tmp/repo",
+        "pip install file:///%65tc/x",
+        "pip install file:../x",
+        "pip install --editable=file:///tmp",
+    ):
+        assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
+    for line in ("du -sh .", "file a.txt", "pip install file:sub/pkg", "pip install requests"):
+        assert decide(policy, command=line)[0] == "allow", line
+
+
+def test_git_config_reads_only_the_repository_own(dev: Policy) -> None:
+    for line in (
+        "git config -l",
+        "git config --global -l",
+        "git config --system --list",
+        "git config --get user.email",
+        "git config --get-regexp .",
+        "git config --local --global -l",
+    ):
+        verdict, code, _ = decide(dev, command=line)
+        assert (verdict, code) == ("deny", "EG-POLICY-FLAG"), line
+    assert decide(dev, command="git config --local -l")[0] == "allow"

@@ -32,8 +32,10 @@ import functools
 import glob
 import json
 import os
+import re
 import shlex
 import unicodedata
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
@@ -234,17 +236,38 @@ def _confined(policy: Policy, cwd: str, value: str) -> str | None:
     return real
 
 
+#: A file URL, alone or as a direct reference (``pkg @ file:///x``, ``git+file:///x``): pip,
+#: npm, git and curl read the path it names.
+_FILE_URL = re.compile(r"(?i)^(?:[\w.\[\],-]+\s*@\s*)?(?:[a-z]+\+)?file:(.*)$", re.DOTALL)
+
+
+def _file_url_path(value: str) -> str | None:
+    """The path a file URL names (``file:///p``, ``file://host/p``, ``file:p``, percent-decoded),
+    or None when ``value`` is not one."""
+    m = _FILE_URL.match(value)
+    if m is None:
+        return None
+    rest = m.group(1)
+    if rest.startswith("//"):
+        slash = rest.find("/", 2)
+        rest = "/" if slash < 0 else rest[slash:]
+    return urllib.parse.unquote(rest) or "."
+
+
 def _path_values(arg: str) -> list[str]:
-    """The parts of one argument that may name a path."""
+    """The parts of one argument that may name a path (a file URL's path among them)."""
     if arg == "-" or not arg:
         return []
     if not arg.startswith("-"):
-        return [arg]
-    if "=" in arg:  # --file=PATH
-        return [arg.partition("=")[2]]
-    if not arg.startswith("--") and len(arg) > 2 and arg[2] in "/.~":  # -f/PATH, -C../x
-        return [arg[2:]]
-    return []
+        values = [arg]
+    elif "=" in arg:  # --file=PATH
+        values = [arg.partition("=")[2]]
+    elif not arg.startswith("--") and len(arg) > 2 and arg[2] in "/.~":  # -f/PATH, -C../x
+        values = [arg[2:]]
+    else:
+        return []
+    url = _file_url_path(values[0])
+    return values if url is None else [*values, url]
 
 
 def _path_outside(

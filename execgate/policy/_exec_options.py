@@ -317,6 +317,9 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "--unzip-command",
     ),
     "borg": _e("runs the command its --rsh names", "--rsh", "--remote-path"),
+    # --- file lists: names read from a file are paths no check sees -----------------------
+    "du": _e("reads the names of the files to measure from a file", "--files0-from"),
+    "file": _e("reads the names of the files to examine from a file", "-f", "--files-from"),
     "certbot": _e(
         "runs its hook commands",
         "--pre-hook",
