@@ -234,11 +234,13 @@ async def main():
         await gate.run(argv=["/bin/true"])
         rss0, fds0 = me.memory_info().rss, me.num_fds()
         async with anyio.create_task_group() as tg:
+            # the jobs outlive the measurement however slowly they start; then they are cancelled
             for _ in range(n):
-                tg.start_soon(lambda: gate.run(argv=["sleep", "3"], timeout=60))
+                tg.start_soon(lambda: gate.run(argv=["sleep", "600"], timeout=600))
             while gate.statistics().jobs_running < n:
                 await anyio.sleep(0.05)
             rss1, fds1 = me.memory_info().rss, me.num_fds()
+            tg.cancel_scope.cancel()
         print(json.dumps({"jobs": n, "rss_per_job_kib": round((rss1 - rss0) / n / 1024, 1),
                           "fds_per_job": round((fds1 - fds0) / n, 2)}))
 anyio.run(main, backend="trio")
@@ -301,9 +303,12 @@ print(json.dumps(anyio.run(main, backend="trio")))
 
 
 def _child(code: str, *args: str) -> dict[str, Any]:
-    run = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=900
-    )
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=900
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": "did not finish within 900 s"}
     if run.returncode != 0:
         return {"error": run.stderr.strip()[-400:]}
     return dict(json.loads(run.stdout.strip().splitlines()[-1]))
