@@ -162,6 +162,13 @@ def programs() -> str:
     modules: Mapping[str, Any] = getattr(module, "PYTHON_MODULES", {})
     if modules:
         lines += ["", f"`python -m MODULE` with rules of its own: {_code(sorted(modules))}."]
+    try:
+        from execgate.policy._shells import SHELLS
+    except ImportError:  # the shell rules moved: the table above still stands
+        SHELLS = frozenset()
+    if SHELLS:
+        shells = _code(sorted(SHELLS))
+        lines += ["", f"Shells read by the shell rules (`-c LINE` or a script): {shells}."]
     lines.append("")
     for key, spec in specs.items():
         lines += _spec_section(" / ".join(names[key]), spec, 3)
