@@ -5,8 +5,8 @@
 A no-op through ``WriterThread`` (the hand-off each durable record makes twice a job at
 c=1), timed back to back and right after a bare ``/bin/true``, as in a c=1 run where a job's
 spawn comes between two records. Run it as it is and under ``taskset -c 0`` to see what the
-hop costs across vCPUs: a thread woken on the other vCPU, the GIL handed across (session
-12: 83-200 us on two vCPUs against 19-85 us pinned to one). Medians in microseconds.
+hop costs across vCPUs: a thread woken on the other vCPU, the GIL handed across. Medians in
+microseconds.
 """
 
 from __future__ import annotations

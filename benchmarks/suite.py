@@ -1,6 +1,6 @@
 """The benchmark suite: one command, a table per section, JSON, and a plot.
 
-    python benchmarks/suite.py [--quick] [--json FILE] [--plot FILE.png]
+    python benchmarks/suite.py [--quick] [--json FILE] [--plot FILE.png] [--markdown FILE.md]
 
 Every figure is measured in this run next to its baseline, on the same inputs:
 
@@ -23,7 +23,9 @@ Every figure is measured in this run next to its baseline, on the same inputs:
   issue in one table, each met or not, from this run's figures.
 
 ``--quick`` (under a minute) shrinks every section; the full run writes the plot (matplotlib,
-``pip install -e '.[bench]'``) of throughput against concurrency.
+``pip install -e '.[bench]'``) of throughput against concurrency. ``--markdown FILE`` also
+writes the run as one Markdown page (the machine, then every section's table): the
+documentation's performance page is that file, made by one run, never edited by hand.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ def _policy(tmp: Path, extra: str = "") -> Path:
         "[limits.maximum]\nmax_output_bytes = 1073741824\ntimeout = 600.0\n"
         f'[[allow]]\ncommand = "{TRUE}"\n'
         '[[allow]]\ncommand = "/bin/sh"\nargs = "any"\n'
-        '[[allow]]\ncommand = "head"\n[[allow]]\ncommand = "sleep"\n' + extra
+        '[[allow]]\ncommand = "head"\npaths = "any"\n'  # the flood reads /dev/zero
+        '[[allow]]\ncommand = "sleep"\n' + extra
     )
     return path
 
@@ -231,11 +234,13 @@ async def main():
         await gate.run(argv=["/bin/true"])
         rss0, fds0 = me.memory_info().rss, me.num_fds()
         async with anyio.create_task_group() as tg:
+            # the jobs outlive the measurement however slowly they start; then they are cancelled
             for _ in range(n):
-                tg.start_soon(lambda: gate.run(argv=["sleep", "3"], timeout=60))
+                tg.start_soon(lambda: gate.run(argv=["sleep", "600"], timeout=600))
             while gate.statistics().jobs_running < n:
                 await anyio.sleep(0.05)
             rss1, fds1 = me.memory_info().rss, me.num_fds()
+            tg.cancel_scope.cancel()
         print(json.dumps({"jobs": n, "rss_per_job_kib": round((rss1 - rss0) / n / 1024, 1),
                           "fds_per_job": round((fds1 - fds0) / n, 2)}))
 anyio.run(main, backend="trio")
@@ -298,9 +303,12 @@ print(json.dumps(anyio.run(main, backend="trio")))
 
 
 def _child(code: str, *args: str) -> dict[str, Any]:
-    run = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=900
-    )
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=900
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": "did not finish within 900 s"}
     if run.returncode != 0:
         return {"error": run.stderr.strip()[-400:]}
     return dict(json.loads(run.stdout.strip().splitlines()[-1]))
@@ -455,6 +463,59 @@ def _table(console: Console, title: str, rows: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
+def _md_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(rows: list[dict[str, Any]]) -> list[str]:
+    """A Markdown table over the union of the rows' keys (a failed row has only ``error``)."""
+    keys: list[str] = []
+    for row in rows:
+        keys.extend(k for k in row if k not in keys)
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(_md_cell(row.get(k)) for k in keys) + " |" for row in rows]
+    return lines
+
+
+def markdown(results: dict[str, Any], titles: dict[str, str]) -> str:
+    """The run as one Markdown page: the machine it ran on, then each section's table and each
+    component script's output as printed."""
+    machine = results["machine"]
+    lines = [
+        "# Performance",
+        "",
+        "<!-- written by `python benchmarks/suite.py --markdown docs/performance.md`; "
+        "regenerate, do not edit -->",
+        "",
+        f"One run of `python benchmarks/suite.py{' --quick' if results['quick'] else ''}`. "
+        "Every figure is measured next to its baseline in the same run, on the same "
+        "inputs; compare the ratios, not the absolute rates, across machines.",
+        "",
+        f"Machine: {machine['cpus']} CPUs, Linux {machine['kernel']}, "
+        f"Python {machine['python']}, {machine.get('cpu_model') or 'CPU model unknown'}; "
+        f"load average {machine.get('load_average', '?')} when the run started.",
+        "",
+    ]
+    for key, title in titles.items():
+        rows = results.get(key) or []
+        if rows:
+            lines += [f"## {title[:1].upper()}{title[1:]}", "", *_md_table(rows), ""]
+    for name, text in results.get("components", {}).items():
+        lines += [f"## {name} (`benchmarks/{name}.py`)", "", "```text", text, "```", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
 def plot(rows: list[dict[str, Any]], path: str) -> None:
     import matplotlib
 
@@ -494,12 +555,14 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="every section smaller (< 1 minute)")
     ap.add_argument("--json", metavar="FILE", default="benchmark-results.json")
     ap.add_argument("--plot", metavar="FILE", default="benchmark-throughput.png")
+    ap.add_argument("--markdown", metavar="FILE", help="also write the run as a Markdown page")
     args = ap.parse_args()
     console = Console(width=160)
     started = time.perf_counter()
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "kernel": os.uname().release,
-                    "python": sys.version.split()[0]},
+                    "python": sys.version.split()[0], "cpu_model": _cpu_model(),
+                    "load_average": round(os.getloadavg()[0], 2)},
         "quick": args.quick,
     }  # fmt: skip
     with tempfile.TemporaryDirectory() as d:
@@ -525,6 +588,10 @@ def main() -> None:
     _table(console, "targets (throughput issue)", results["targets"])
     results["seconds"] = round(time.perf_counter() - started, 1)
     Path(args.json).write_text(json.dumps(results, indent=2))
+    if args.markdown:
+        titles = {key: title for title, key, _fn in sections}
+        Path(args.markdown).write_text(markdown(results, titles))
+        console.print(f"Markdown: {args.markdown}")
     console.print(f"JSON: {args.json}   ({results['seconds']} s)")
     if not args.quick:
         plot(results["throughput"], args.plot)

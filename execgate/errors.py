@@ -29,7 +29,7 @@ class ExecgateError(Exception):
 
     code: ClassVar[str] = "EG-INTERNAL"
     fault: ClassVar[str] = "internal"
-    #: One line for the README's error table.
+    #: One line for the error table (docs/errors.md).
     summary: ClassVar[str] = "unexpected internal error"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
@@ -124,7 +124,7 @@ class ProgramNotFound(Refused):
 
 
 # Codes a Gatekeeper decision may carry, with the class raised for each. Kept as a table so
-# the README's error table and the CLI's exit codes are generated from one place.
+# the documentation's error table and the CLI's exit codes are generated from one place.
 DENIAL_CODES: Mapping[str, tuple[type[Refused], str]] = {
     "EG-POLICY-NOT-ALLOWED": (PolicyDenied, PolicyDenied.summary),
     "EG-POLICY-DENIED": (PolicyDenied, "a [[deny]] rule matched the program or mode"),
@@ -289,7 +289,7 @@ class SupervisorFailed(GateClosed):
 
 
 def all_error_codes() -> dict[str, str]:
-    """Every stable code with its one-line summary (the README table is checked against it)."""
+    """Every stable code with its one-line summary (docs/errors.md is generated from it)."""
     codes: dict[str, str] = {}
     stack: list[type[ExecgateError]] = [ExecgateError]
     while stack:

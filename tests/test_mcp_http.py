@@ -554,15 +554,15 @@ def test_the_command_refuses_unsafe_options_cleanly(
     assert message in proc.stderr and b"Traceback" not in proc.stderr
 
 
-async def test_the_readme_remote_client_configuration(
+async def test_the_documented_remote_client_configuration(
     policy: Policy, store_url: str, token_file: str
 ) -> None:
-    """The README's remote configuration, with its URL pointed at a real server: the headers
+    """The documented remote configuration, with its URL pointed at a real server: the headers
     it gives are what the server needs."""
     import re
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    found = re.search(r"<!-- example: mcp-remote-config -->\n```json\n(.*?)\n```", readme, re.S)
+    page = (Path(__file__).resolve().parent.parent / "docs" / "integrations.md").read_text()
+    found = re.search(r"<!-- example: mcp-remote-config -->\n```json\n(.*?)\n```", page, re.S)
     assert found
     config = json.loads(found.group(1))["mcpServers"]["execgate"]
     assert config["type"] == "http" and config["url"].endswith("/mcp")

@@ -175,7 +175,7 @@ class AllowRule:
     #: workspace, and recursion may not follow symlinks out of it. ``"any"`` opts out,
     #: explicitly: arguments are not treated as paths.
     paths: Literal["any", "workspace"] = "workspace"
-    #: ``"builtin"``: the program's built-in rules check its options (see the README's table;
+    #: ``"builtin"``: the program's built-in rules check its options (see docs/programs.md;
     #: programs without built-in rules take any options). ``"any"``: no option checks.
     args: Literal["builtin", "any"] = "builtin"
     #: Options the built-in rules should accept too (the policy grants them): ``"--cov"``
@@ -225,7 +225,7 @@ class ShellConfig:
 
 @attrs.frozen(kw_only=True)
 class SandboxConfig:
-    """Secure mode: kernel confinement of each job (see README, "What execgate guarantees")."""
+    """Secure mode: kernel confinement of each job (see docs/security.md)."""
 
     #: "off"; "preferred": confine where the host supports it, else run and record that it
     #: did not; "required": refuse (EG-SANDBOX-UNAVAILABLE) where it cannot confine.

@@ -1,12 +1,13 @@
 """Lists, pipelines and redirections, parsed with a real bash grammar (tree-sitter-bash).
 
 The accepted language is small and exact: simple commands joined by ``&&``, ``||``, ``;`` and
-``|``, each with literal words only (every word is decoded by the same strict tokenizer as a
-single command line, so ``$``, backticks, globs, braces and ``~`` are refused wherever they
-appear), plus file redirections (``<``, ``>``, ``>>``, ``N>``, ``N>&M``) to literal paths.
-Everything else the grammar knows — substitutions, subshells, functions, control flow,
-here-documents, ``VAR=value`` prefixes, ``&`` — and any parse error is refused, never
-approximated.
+``|``, each with literal words (every word is decoded by the same strict tokenizer as a single
+command line, so ``$``, backticks, braces and ``~`` are refused wherever they appear; unquoted
+globs are expanded inside the workspace before the decision), plus file redirections (``<``,
+``>``, ``>>``, ``N>``, ``N>&M``) to literal paths, here-documents taken literally, ``cd DIR``
+before ``&&`` or ``;``, and ``NAME=value`` prefixes decided as environment overrides.
+Everything else the grammar knows — substitutions, subshells, functions, control flow, ``&``
+— and any parse error is refused, never approximated.
 
 The Gatekeeper decides every command of a script on its own, then hands the Runner a
 *canonical* script re-serialised from the parse with each program replaced by the absolute

@@ -7,8 +7,8 @@ interpret -- operators (``; & | < > ( )``), ``$``, backticks, globs, braces, a l
 ``VAR=value`` prefixes, comments, newlines -- is refused, never approximated. The accepted line
 is then run as an argv with no shell at all, so what was decided is exactly what runs.
 
-Lists, pipelines and redirections are the policy engine's next step (see the policy issue);
-until then they are refused with ``EG-SHELL-UNSUPPORTED``.
+This module reads one simple command. Lists, pipelines, redirections and here-documents are
+read by ``_script`` with the bash grammar, and each command in them by this tokenizer.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@
  * "rlimit", "chdir", "setsid", "fds" or "exec". `launch` is None.
  *
  * Detached: spawn() returns while the child is still on its way to execve(), so the calling
- * thread (an event loop) runs on instead of waiting ~0.2 ms per job for the child's exec.
+ * thread (an event loop) runs on instead of waiting for each job's exec.
  * `launch` then owns the child's copy of the arguments and its stack until the child is past
  * execve or gone: started(launch) says whether it is (the kernel clears a word of ours at
  * that moment: CLONE_CHILD_CLEARTID), failure(launch) -- once the child is reaped -- returns
@@ -56,8 +56,7 @@
  * Why `into` (INTO_CGROUP_WORKS: x86-64 builds, like detach): a child created in its cgroup
  * is never migrated. Writing a pid into cgroup.procs takes the kernel's cgroup
  * threadgroup lock for writing, which waits for an RCU grace period once the lock has been
- * idle for a while (measured here: 42-130 us a write when writes come every few ms, 5.8 ms
- * median when they come 50 ms apart, as an agent's commands do), and every fork on the
+ * idle for a while (as it is between an agent's commands), and every fork on the
  * machine -- this parent's next clone among them -- waits behind a write in progress.
  * Created in the cgroup, the child takes that lock only for reading, like any fork. If
  * clone3 fails, spawn raises OSError with filename "clone3" and no child exists: the caller
@@ -645,7 +644,7 @@ static int child(void *arg) {
     /* Detached, the parent is the event loop's thread and has other jobs to serve: a new
      * task is scheduled early (EEVDF gives it half a slice), so without this the child would
      * often take the parent's CPU at once and hold the loop until it exec'd, ran and exited
-     * -- measured under load, p90 0.7 ms inside clone. Yielding lets the parent go on. */
+     * under load. Yielding lets the parent go on. */
     if (l->detached) sys(SYS_sched_yield, 0, 0, 0, 0);
     /* A handler of the host must never run here (it would run in the parent's memory):
      * every handled signal goes back to its default while all are still blocked. */

@@ -1,9 +1,9 @@
 """Spawning a job without a thread hop, and waiting for it without a child watcher.
 
 ``anyio.open_process`` on trio runs ``subprocess.Popen`` in a worker thread and wraps the
-pipes in stream objects; measured on a 2-core machine, that path reaches ~1300 ``/bin/true``
-jobs/s at concurrency 64, while spawning from the event loop thread (``Popen`` uses vfork,
-~0.2 ms) and waiting on a pidfd reaches ~2300. So the Runner spawns here:
+pipes in stream objects; spawning from the event loop thread (``Popen`` uses vfork) and
+waiting on a pidfd runs many more short jobs per second (``benchmarks/throughput.py``). So
+the Runner spawns here:
 
 * by the native helper (``_native.c``: ``clone(CLONE_VM)`` -- ``clone3`` straight into the
   job's cgroup where the kernel allows it, see :attr:`Placement.cgroup` -- then in the child
@@ -15,9 +15,9 @@ jobs/s at concurrency 64, while spawning from the event loop thread (``Popen`` u
   by :func:`spawn`) or, *detached*, returns at once and lets the child exec beside the event
   loop; a detached child's failure to start is known once it is reaped
   (:meth:`LeanProcess.spawn_failure`). By default it detaches only while another of our
-  children runs: then the loop has other jobs to serve during the ~0.2 ms exec (measured,
-  ``benchmarks/throughput.py`` at concurrency 64: +20-35% jobs/s); alone, waiting is cheaper
-  (one wake-up fewer; -7..-12% jobs/s at concurrency 1 when detached).
+  children runs: then the loop has other jobs to serve during the exec (more jobs/s at
+  concurrency 64 in ``benchmarks/throughput.py``); alone, waiting is cheaper (one wake-up
+  fewer).
   ``EXECGATE_NATIVE_SPAWN``: ``0`` forces the shim path, ``vfork`` never detaches, ``clone``
   always detaches (for comparison and for the tests);
 * the exit is awaited by polling a ``pidfd`` for readability on the event loop (Linux >= 5.3),

@@ -1,9 +1,9 @@
 """One task for a job's output and its exit: the job's pipes and its pidfd in one epoll fd.
 
 Reading each pipe in a task of its own and waiting for the exit in a third costs the event
-loop a task group, two tasks and three fd registrations per job -- measured on a 2-core
-machine, ~15% of the supervisor's CPU per ``/bin/true`` job (``benchmarks/throughput.py``,
-jobs with nothing captured against jobs with both streams captured). A :class:`Watcher`
+loop a task group, two tasks and three fd registrations per job, a visible share of the
+supervisor's CPU per short job (``benchmarks/throughput.py`` shows it: jobs with nothing
+captured against jobs with both streams captured). A :class:`Watcher`
 registers the pidfd and the pipes in an epoll fd of its own and the job's task waits on that
 one fd (epoll fds nest: the event loop polls it like a pipe), then reads whatever is ready.
 
