@@ -296,7 +296,7 @@ def test_log_tells_apart_jobs_started_together() -> None:
     # Job ids begin with their creation time (the store's index stays in order), so ids made
     # back to back share their first half; the log shows the random tail instead.
     from execgate import ExecRequest
-    from execgate.cli import _short_job
+    from execgate.cli._records import _short_job
 
     ids = [ExecRequest(argv=("true",)).job_id for _ in range(2000)]
     shown = [_short_job(i) for i in ids]
