@@ -144,7 +144,6 @@ def store_option(f: F) -> F:
     return click.option(
         "--store",
         default=DEFAULT_STORE_URL,
-        show_default=True,
         metavar="URL",
         envvar="EXECGATE_STORE",
         show_envvar=True,

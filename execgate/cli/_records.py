@@ -85,6 +85,7 @@ def _event_line(ev: Event) -> str:
 def _print_table(events: list[Event]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_lines=False, header_style="bold")
     for column in ("time", "kind", "job", "decision / exit", "code", "rule", "command", "reason"):
@@ -99,7 +100,7 @@ def _print_table(events: list[Event]) -> None:
                 status += " (timed out)"
         else:
             status = ""
-        table.add_row(
+        cells = (
             when,
             ev.kind,
             _short_job(ev.job_id),
@@ -109,6 +110,8 @@ def _print_table(events: list[Event]) -> None:
             _what(ev),
             ev.reason or "",
         )
+        # Text, not markup: a command or a reason may hold [brackets] ("add [[allow]]")
+        table.add_row(*(Text(cell) for cell in cells))
     Console(soft_wrap=False).print(table)
 
 
@@ -133,7 +136,13 @@ def _filters(f: Any) -> Any:
 
 @click.command(context_settings=CONTEXT)
 @_filters
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many of the newest events to show.",
+)
 @click.option("--all", "show_all", is_flag=True, help="Show the gates' start and stop rows too.")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new events until interrupted.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
