@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 #: A size as text, for a JSON Schema ``pattern``.
-SIZE_PATTERN = r"^\s*(\d+)\s*(?:([KMGkmg])(?:i?[Bb])?|[Bb])?\s*$"
+SIZE_PATTERN = r"^ *([0-9]{1,20}) *(?:([KMGkmg])(?:i?[Bb])?|[Bb])? *$"
 _SIZE = re.compile(SIZE_PATTERN[1:-1])
 _FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 

@@ -27,7 +27,15 @@ from ..models import (
     ExecRequest,
 )
 from ._env import DEFAULT_ALLOW, DEFAULT_ENV_DENY, DEFAULT_INHERIT
-from ._problems import KeyPath, Locator, did_you_mean, file_keys, located, structure_problems
+from ._problems import (
+    KeyPath,
+    Locator,
+    did_you_mean,
+    file_keys,
+    located,
+    shape_problems,
+    structure_problems,
+)
 
 #: DEFAULT_INHERIT, DEFAULT_ALLOW, DEFAULT_ENV_DENY: see ``_env`` (the environment's rules).
 DEFAULT_OVERRIDE_DENY: tuple[str, ...] = ()
@@ -381,6 +389,9 @@ def _parse(
     excluded = [((key,), "unknown key" + did_you_mean(key, keys)) for key in _FILE_KEYS_EXCLUDED]
     problems: list[tuple[KeyPath, str]] = [p for p in excluded if p[0][0] in data]
     problems += _nul_paths(data, ())
+    if problems:
+        _invalid(source, problems, locator)
+    problems = list(shape_problems(data, Policy))
     if problems:
         _invalid(source, problems, locator)
     data, problems = _with_sizes(data)

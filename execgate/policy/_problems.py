@@ -119,6 +119,48 @@ def _extra_keys(exc: ForbiddenExtraKeysError, path: KeyPath) -> Iterator[tuple[K
         yield (*path, extra), "unknown key" + did_you_mean(extra, keys)
 
 
+def _tables_of(type_: Any) -> type | None:
+    """The attrs class of ``tuple[Cls, ...]`` (an array of tables), else None."""
+    if typing.get_origin(type_) is tuple:
+        args = typing.get_args(type_)
+        if args and attrs.has(args[0]):
+            return typing.cast(type, args[0])
+    return None
+
+
+def shape_problems(value: Any, cls: type, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Sections that are not tables and arrays of tables that are not lists of tables, in
+    ``value`` read as ``cls``: said in TOML's words before cattrs would take a string for a
+    list of characters or fail inside its own machinery."""
+    hints = typing.get_type_hints(cls)
+    for field in attrs.fields(cls):
+        if field.metadata.get("internal") or field.name not in value:
+            continue
+        sub, type_ = value[field.name], hints[field.name]
+        here = (*path, field.name)
+        if attrs.has(type_):
+            if not isinstance(sub, dict):
+                yield here, f"expected a table [{render_path(here)[2:]}], got {_kind(sub)}"
+            else:
+                yield from shape_problems(sub, type_, here)
+        elif (item := _tables_of(type_)) is not None:
+            name = render_path(here)[2:]
+            if not isinstance(sub, list):
+                yield here, f"expected an array of tables [[{name}]], got {_kind(sub)}"
+                continue
+            for i, entry in enumerate(sub):
+                if not isinstance(entry, dict):
+                    yield (*here, i), f"expected a table (a [[{name}]] section), got {_kind(entry)}"
+                else:
+                    yield from shape_problems(entry, item, (*here, i))
+
+
+def _kind(value: Any) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
+             list: "an array", dict: "a table"}  # fmt: skip
+    return f"{names.get(type(value), type(value).__name__)} {value!r}"[:80]
+
+
 # --- where a key path is written in the TOML text -------------------------------------------
 
 _BARE = r"[A-Za-z0-9_-]+"
