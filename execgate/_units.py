@@ -23,6 +23,8 @@ def parse_size(text: str) -> int:
     """
     match = _SIZE.fullmatch(text)
     if match is None:
-        raise ValueError(f"expected a size in bytes such as 4096, 64K, 10M or 2G, got {text!r}")
+        raise ValueError(
+            f"expected a size in bytes such as 4096, 64K, 10M or 2G, got {text[:40]!r}"
+        )
     digits, unit = match.groups()
     return int(digits) * _FACTORS[(unit or "").lower()]

@@ -404,6 +404,16 @@ def test_dash_h_is_help_everywhere(tmp_path: Path) -> None:
         ["check", "-h"],
         ["log", "-h"],
         ["policy", "suggest", "-h"],
+        ["policy", "validate", "-h"],
+        ["policy", "init", "-h"],
+        ["export", "-h"],
+        ["verify", "-h"],
+        ["fleet", "-h"],
+        ["recover", "-h"],
+        ["purge", "-h"],
+        ["doctor", "-h"],
+        ["scan", "-h"],
+        ["mcp", "-h"],
     ):
         out = run(args, tmp_path)
         assert out.returncode == 0 and out.stdout.startswith(b"Usage:"), (args, out)
@@ -660,3 +670,18 @@ def test_doctor_reports_through_the_public_process_api(workspace: Path) -> None:
     assert checks["guarantee: whole-tree kill"] is True
     assert checks["guarantee: fork bomb stopped"] is ("processes" in host.tree_limits)
     assert run(["doctor", "-h"], workspace).stdout.startswith(b"Usage:")
+
+
+def test_execgate_toml_is_not_looked_for_above_home(tmp_path: Path, state_home: Path) -> None:
+    """Above the home directory are other people's files: a policy there is not taken."""
+    home = tmp_path / "outer" / "home"
+    (home / "proj").mkdir(parents=True)
+    (tmp_path / "outer" / "execgate.toml").write_text('version = 1\n[[allow]]\ncommand = "rm"\n')
+    (home / "proj" / "f.txt").write_text("x")
+    env = env_with(HOME=str(home))
+    assert run(["check", "--", "rm", "f.txt"], home / "proj", env=env).returncode == 126
+    r = run(["check", "--", "cat", "f.txt"], home / "proj", env=env)
+    assert r.returncode == 0 and b"<default policy>" in r.stdout
+    (home / "execgate.toml").write_text('version = 1\n[[allow]]\ncommand = "cat"\n')
+    r = run(["check", "--", "cat", "f.txt"], home / "proj", env=env)  # home itself: found
+    assert r.returncode == 0 and str(home / "execgate.toml").encode() in r.stdout
