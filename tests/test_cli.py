@@ -685,3 +685,19 @@ def test_execgate_toml_is_not_looked_for_above_home(tmp_path: Path, state_home: 
     (home / "execgate.toml").write_text('version = 1\n[[allow]]\ncommand = "cat"\n')
     r = run(["check", "--", "cat", "f.txt"], home / "proj", env=env)  # home itself: found
     assert r.returncode == 0 and str(home / "execgate.toml").encode() in r.stdout
+
+
+def test_an_execgate_toml_others_may_write_is_not_taken(tmp_path: Path, state_home: Path) -> None:
+    """A found policy must be one only its owner could have written (a shared, world-writable
+    directory such as /tmp is above every directory under it)."""
+    shared = tmp_path / "shared"
+    (shared / "mine").mkdir(parents=True)
+    planted = shared / "execgate.toml"
+    planted.write_text('version = 1\n[[allow]]\ncommand = "rm"\nargs = "any"\n')
+    planted.chmod(0o666)
+    r = run(["check", "--", "rm", "-rf", "x"], shared / "mine", env=env_with())
+    assert r.returncode == 2 and r.stdout == b""
+    assert b"writable by others (mode 666)" in r.stderr and b"--policy" in r.stderr
+    planted.chmod(0o644)
+    r = run(["check", "--", "rm", "-rf", "x"], shared / "mine", env=env_with())
+    assert r.returncode == 0  # its owner's, and only theirs to change: taken

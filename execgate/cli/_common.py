@@ -87,12 +87,25 @@ def find_policy_files(start: Path, home: Path | None) -> list[Path]:
         here = here.parent
 
 
+def _untrusted(path: Path) -> str | None:
+    """Why a found policy file may have been written by someone else, or None: it must be
+    owned by this user (or root) and writable by no one else, as git asks of a repository
+    it finds (a world-writable /tmp is on the way up from every directory under it)."""
+    st = path.stat()
+    if st.st_uid not in (os.geteuid(), 0):
+        return f"{path} is owned by uid {st.st_uid}, not by you"
+    if st.st_mode & 0o022:
+        return f"{path} is writable by others (mode {st.st_mode & 0o777:o})"
+    return None
+
+
 def discovered_policy() -> Path | None:
     """The ``execgate.toml`` that applies in the current directory, or None.
 
     Two on the way up are refused rather than the nearer one taken: a job allowed to write
     in the outer policy's workspace could have written the inner one, and with it granted
-    itself anything. Naming the policy (``--policy``, ``EXECGATE_POLICY``) settles it.
+    itself anything. So is one that someone else could have written. Naming the policy
+    (``--policy``, ``EXECGATE_POLICY``) settles either.
     """
     try:
         home: Path | None = Path.home().resolve()
@@ -106,7 +119,15 @@ def discovered_policy() -> Path | None:
             "could have written the inner one; name the policy with --policy FILE or "
             "EXECGATE_POLICY"
         )
-    return found[0] if found else None
+    if not found:
+        return None
+    why = _untrusted(found[0])
+    if why is not None:
+        raise click.UsageError(
+            f"{why}: someone else could have written this policy, so it is not used; name "
+            "the policy with --policy FILE or EXECGATE_POLICY"
+        )
+    return found[0]
 
 
 def policy_path_or_found(explicit: str | None) -> str | None:
