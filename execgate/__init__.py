@@ -33,6 +33,7 @@ from .errors import (
     SpawnFailed,
     StoreExposed,
     StoreInvalid,
+    StoreMissing,
     StoreUnavailable,
     SupervisorFailed,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "SpawnFailed",
     "StoreExposed",
     "StoreInvalid",
+    "StoreMissing",
     "StoreUnavailable",
     "SupervisorFailed",
     "__version__",

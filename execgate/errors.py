@@ -227,6 +227,15 @@ class ServerInvalid(ConfigError):
     )
 
 
+class StoreMissing(StoreInvalid):
+    """A command that only reads the flight recorder (``execgate log``, ``verify``, ...)
+    found no store where it looked; it creates none, so a mistyped URL is not a new, empty
+    record."""
+
+    code = "EG-STORE-MISSING"
+    summary = "a command that only reads the flight recorder found no store at that URL"
+
+
 # --- the host failed us ---------------------------------------------------------------------
 
 

@@ -296,7 +296,7 @@ def test_log_tells_apart_jobs_started_together() -> None:
     # Job ids begin with their creation time (the store's index stays in order), so ids made
     # back to back share their first half; the log shows the random tail instead.
     from execgate import ExecRequest
-    from execgate.cli import _short_job
+    from execgate.cli._records import _short_job
 
     ids = [ExecRequest(argv=("true",)).job_id for _ in range(2000)]
     shown = [_short_job(i) for i in ids]
@@ -404,7 +404,300 @@ def test_dash_h_is_help_everywhere(tmp_path: Path) -> None:
         ["check", "-h"],
         ["log", "-h"],
         ["policy", "suggest", "-h"],
+        ["policy", "validate", "-h"],
+        ["policy", "init", "-h"],
+        ["export", "-h"],
+        ["verify", "-h"],
+        ["fleet", "-h"],
+        ["recover", "-h"],
+        ["purge", "-h"],
+        ["doctor", "-h"],
+        ["scan", "-h"],
+        ["mcp", "-h"],
     ):
         out = run(args, tmp_path)
         assert out.returncode == 0 and out.stdout.startswith(b"Usage:"), (args, out)
     assert not (tmp_path / ".execgate").exists()  # help ran nothing and recorded nothing
+
+
+# --- conventions: what a newcomer meets ------------------------------------------------------
+
+
+def env_with(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXECGATE_")}
+    return {**env, **extra}
+
+
+def tree(root: Path) -> list[Path]:
+    return sorted(root.rglob("*")) if root.exists() else []
+
+
+def test_read_only_commands_never_create_a_store(tmp_path: Path, state_home: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for args in (
+        ["log"],
+        ["log", "--json"],
+        ["export"],
+        ["verify"],
+        ["verify", "--json"],
+        ["fleet"],
+        ["recover"],
+        ["purge"],
+        ["policy", "suggest"],
+        ["log", "--store", "sqlite:///typo/x.db"],
+        ["verify", "--store", str(tmp_path / "nowhere" / "x.db")],
+    ):
+        r = run(args, empty, env=env_with())
+        assert r.returncode == 2, (args, r)
+        assert b"EG-STORE-MISSING" in r.stderr, (args, r.stderr)
+        assert b"Traceback" not in r.stderr
+    # nothing was created anywhere: not the default store, not the mistyped one
+    assert tree(state_home) == [] and tree(empty) == []
+    assert not (tmp_path / "nowhere").exists()
+    r = run(["verify", "--json"], empty, env=env_with())
+    assert json.loads(r.stdout)["error"]["code"] == "EG-STORE-MISSING"
+    # the default store's message says which workspace has nothing recorded yet
+    r = run(["log"], empty, env=env_with())
+    assert str(empty).encode() in r.stderr and b"nothing recorded yet" in r.stderr
+
+
+def test_unknown_values_are_refused_with_the_valid_ones(workspace: Path) -> None:
+    run(["run", "--", "true"], workspace)  # a store exists: the refusal is about the value
+    for args, valid in (
+        (["log", "--kind", "bogus"], b"decision"),
+        (["export", "--kind", "decisions"], b"result"),
+        (["log", "--decision", "maybe"], b"allow"),
+        (["log", "--since", "yesterday-ish"], b"15m"),
+        (["run", "--max-output", "10X", "--", "true"], b"10M"),
+        (["run", "--memory-bytes", "1.5G", "--", "true"], b"2G"),
+    ):
+        r = run(args, workspace)
+        assert r.returncode == 2 and r.stdout == b"", (args, r)
+        assert valid in r.stderr, (args, r.stderr)
+
+
+def test_run_with_nothing_to_run_says_how(tmp_path: Path, state_home: Path) -> None:
+    r = run(["run"], tmp_path)
+    assert r.returncode == 2 and r.stdout == b""
+    assert b"nothing to run" in r.stderr and b"execgate run -- ls" in r.stderr
+    r = run(["run", "--shell", "ls", "--", "ls"], tmp_path)
+    assert r.returncode == 2 and b"not both" in r.stderr
+    assert tree(state_home) == []  # nothing was decided, so nothing recorded
+
+
+def test_check_prints_its_decision_on_stdout(policy_file: Path, workspace: Path) -> None:
+    r = run(["check", "--policy", str(policy_file), "--", "echo", "x"], workspace)
+    assert r.returncode == 0 and r.stderr == b""
+    assert r.stdout.startswith(b"allow: [EG-ALLOWED] allow[2] 'echo'")
+    r = run(["check", "--policy", str(policy_file), "--", "rm", "-rf", "x"], workspace)
+    assert r.returncode == 126 and r.stdout.startswith(b"deny: [EG-POLICY-NOT-ALLOWED]")
+
+
+def test_sizes_take_k_m_g(policy_file: Path, workspace: Path, tmp_path: Path) -> None:
+    r = run(
+        ["run", "--policy", str(policy_file), "--json", "--max-output", "1K", "--",
+         PYTHON, "-c", "print('x' * 5000)"],
+        workspace,
+    )  # fmt: skip
+    out = json.loads(r.stdout)
+    assert 5001 - 1024 - 100 < out["truncated_bytes"] < 5001 and len(out["stdout"]) <= 1024
+    probe = "import resource as r; print(r.getrlimit(r.RLIMIT_FSIZE)[0])"
+    r = run(
+        ["run", "--policy", str(policy_file), "--file-size-bytes", "2M", "--", PYTHON, "-c", probe],
+        workspace,
+    )
+    assert r.stdout.split() == [str(2 * 1024 * 1024).encode()]
+    # and in a policy file
+    sized = tmp_path / "sized.toml"
+    sized.write_text(
+        policy_file.read_text().replace("[limits]\n", '[limits]\nmax_output_bytes = "1K"\n')
+    )
+    r = run(
+        ["run", "--policy", str(sized), "--json", "--", PYTHON, "-c", "print('x' * 5000)"],
+        workspace,
+    )
+    assert 5001 - 1024 - 100 < json.loads(r.stdout)["truncated_bytes"] < 5001
+
+
+def test_policy_errors_show_line_column_key_path_and_did_you_mean(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'version = 1\n'
+        '[recorder]\n'
+        'level = "commands_onyl"\n'
+        '[limits]\n'
+        'timout = 3\n'
+        'max_output_bytes = "1.5M"\n'
+        '[[allow]]\n'
+        'command = "ls"\n'
+        '[[allow]]\n'
+        'command = "cat"\n'
+        'argz = "any"\n'
+        '[sandbox]\n'
+        'secure = "verbose"\n'
+    )  # fmt: skip
+    r = run(["policy", "validate", str(bad)], tmp_path)
+    assert r.returncode == 1
+    assert r.stdout.decode().splitlines() == [
+        "  $.limits.max_output_bytes: expected a size in bytes such as 4096, 64K, 10M or 2G, "
+        "got '1.5M' (at line 6, column 1)",
+    ]
+    bad.write_text(bad.read_text().replace('"1.5M"', '"1M"'))
+    r = run(["policy", "validate", str(bad)], tmp_path)
+    assert r.returncode == 1 and str(bad).encode() in r.stderr
+    assert r.stdout.decode().splitlines() == [
+        "  $.recorder.level: expected one of 'none', 'commands_only', "
+        "'commands_plus_redacted_output', got 'commands_onyl'; did you mean 'commands_only'? "
+        "(at line 3, column 1)",
+        "  $.limits.timout: unknown key; did you mean 'timeout'? (at line 5, column 1)",
+        "  $.allow[1].argz: unknown key; did you mean 'args'? (at line 11, column 1)",
+        "  $.sandbox.secure: expected one of 'off', 'preferred', 'required', got 'verbose' "
+        "(at line 13, column 1)",
+    ]
+    # run shows the same, and never cattrs' own wording
+    r = run(["run", "--policy", str(bad), "--", "true"], tmp_path)
+    assert r.returncode == 125 and b"did you mean 'timeout'?" in r.stderr
+    for internal in (b"literal", b"extra fields", b"unknown error", b"@ $"):
+        assert internal not in r.stderr
+    (tmp_path / "syntax.toml").write_text("version = 1\n[limits\n")
+    r = run(["policy", "validate", "syntax.toml"], tmp_path)
+    assert r.returncode == 1 and b"(at line 2, column 8)" in r.stdout
+
+
+def test_log_hides_gate_lifecycle_rows_and_shows_rule_and_reason(
+    policy_file: Path, workspace: Path
+) -> None:
+    for word in ("one", "two"):
+        run(["run", "--policy", str(policy_file), "--", "echo", word], workspace)
+    run(["run", "--policy", str(policy_file), "--", "rm", "x"], workspace)
+    r = run(["log", "--json"], workspace)
+    kinds = [json.loads(line)["kind"] for line in r.stdout.splitlines()]
+    assert kinds == ["decision", "result", "decision", "result", "decision"]
+    r = run(["log", "--json", "--all"], workspace)
+    kinds = [json.loads(line)["kind"] for line in r.stdout.splitlines()]
+    assert kinds.count("supervisor_start") == 3 and kinds.count("supervisor_stop") == 3
+    r = run(["log", "--json", "--kind", "supervisor_stop"], workspace)
+    assert len(r.stdout.splitlines()) == 3  # named, they are shown
+    r = run(["log", "--table"], workspace, env={**os.environ, "COLUMNS": "400"})
+    out = r.stdout.decode()
+    assert "rule" in out and "reason" in out and "supervisor_start" not in out
+    assert "allow[2] 'echo'" in out and "EG-POLICY-NOT-ALLOWED" in out
+    assert 'add [[allow]] command = "rm"' in out  # the reason, brackets and all
+    r = run(["log", "--lines"], workspace)
+    last = r.stdout.decode().splitlines()[-1]
+    assert "deny EG-POLICY-NOT-ALLOWED" in last and "rm x" in last and "  # " in last
+
+
+def test_environment_variables_name_the_policy_and_the_store(
+    policy_file: Path, workspace: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "rec" / "events.db"
+    env = env_with(EXECGATE_POLICY=str(policy_file), EXECGATE_STORE=f"sqlite:///{store}")
+    r = run(["run", "--job-id", "ENV1", "--", "echo", "hi"], workspace, env=env)
+    assert (r.returncode, r.stdout) == (0, b"hi\n")  # echo: allowed by policy_file only
+    assert store.exists()
+    r = run(["log", "--json", "--job", "ENV1"], workspace, env=env)
+    assert [json.loads(line)["kind"] for line in r.stdout.splitlines()] == ["decision", "result"]
+    # explicit options win over the environment
+    r = run(["check", "--policy", str(policy_file), "--", "ls"], workspace, env=env)
+    assert r.returncode == 126
+    readonly = tmp_path / "ro.toml"
+    readonly.write_text(
+        f'version = 1\n[workspace]\nroot = "{workspace}"\n[[allow]]\ncommand = "ls"\n'
+    )
+    r = run(["check", "--policy", str(readonly), "--", "ls"], workspace, env=env)
+    assert r.returncode == 0
+    other = tmp_path / "other.db"
+    r = run(["log", "--store", str(other)], workspace, env=env)
+    assert r.returncode == 2 and not other.exists()
+
+
+def test_execgate_toml_is_found_upward_and_runs_in_the_subdirectory(
+    tmp_path: Path, state_home: Path
+) -> None:
+    project = tmp_path / "project"
+    (project / "src" / "deep").mkdir(parents=True)
+    (project / "src" / "deep" / "here.txt").write_text("x")
+    (project / "execgate.toml").write_text('version = 1\n[[allow]]\ncommand = "ls"\n')
+    r = run(["run", "--", "ls"], project / "src" / "deep", env=env_with())
+    assert (r.returncode, r.stdout) == (0, b"here.txt\n")  # in the current directory
+    r = run(["check", "--", "cat", "here.txt"], project / "src", env=env_with())
+    assert r.returncode == 126  # the found policy, not the read-only default, applies
+    r = run(["run", "--cwd", ".", "--", "ls"], project / "src" / "deep", env=env_with())
+    assert r.stdout.split() == [b"execgate.toml", b"src"]  # --cwd is relative to the root
+    # one store, the project's, whichever directory the command ran from
+    r = run(["log", "--json"], project / "src" / "deep", env=env_with())
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 5
+    assert Path(default_store_path(str(project))).exists()
+    assert not Path(default_store_path(str(project / "src" / "deep"))).exists()
+    r = run(["policy", "validate"], project / "src", env=env_with())
+    assert r.returncode == 0 and str(project / "execgate.toml").encode() in r.stdout
+
+
+def test_a_job_cannot_plant_a_nearer_execgate_toml(tmp_path: Path, state_home: Path) -> None:
+    """A job may write in its workspace: an execgate.toml it writes in a subdirectory must not
+    become the policy of the commands run from there."""
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "execgate.toml").write_text(
+        f'version = 1\n[[allow]]\ncommand = "{PYTHON}"\nargs = "any"\n'
+    )
+    plant = (
+        "open('sub/execgate.toml', 'w').write("
+        '\'version = 1\\n[workspace]\\nroot = "/"\\n[[allow]]\\ncommand = "rm"\\nargs = "any"\\n\')'
+    )
+    r = run(["run", "--", PYTHON, "-c", plant], project, env=env_with())
+    assert r.returncode == 0 and (project / "sub" / "execgate.toml").exists()
+    r = run(["check", "--", "rm", "-rf", "/tmp/x"], project / "sub", env=env_with())
+    assert r.returncode == 2 and r.stdout == b""
+    assert b"more than one execgate.toml" in r.stderr and b"--policy" in r.stderr
+    # named, either one is used as asked
+    r = run(
+        ["check", "--policy", "../execgate.toml", "--", "rm", "x"], project / "sub", env=env_with()
+    )
+    assert r.returncode == 126
+
+
+def test_doctor_reports_through_the_public_process_api(workspace: Path) -> None:
+    from execgate.process import HostSupport, host_support
+
+    host = host_support()
+    assert isinstance(host, HostSupport)
+    r = run(["doctor", "--json"], workspace)
+    checks = {c["check"]: c["ok"] for c in json.loads(r.stdout)}
+    assert {c.name: c.ok for c in host.checks}.items() <= checks.items()
+    assert checks["guarantee: whole-tree kill"] is True
+    assert checks["guarantee: fork bomb stopped"] is ("processes" in host.tree_limits)
+    assert run(["doctor", "-h"], workspace).stdout.startswith(b"Usage:")
+
+
+def test_execgate_toml_is_not_looked_for_above_home(tmp_path: Path, state_home: Path) -> None:
+    """Above the home directory are other people's files: a policy there is not taken."""
+    home = tmp_path / "outer" / "home"
+    (home / "proj").mkdir(parents=True)
+    (tmp_path / "outer" / "execgate.toml").write_text('version = 1\n[[allow]]\ncommand = "rm"\n')
+    (home / "proj" / "f.txt").write_text("x")
+    env = env_with(HOME=str(home))
+    assert run(["check", "--", "rm", "f.txt"], home / "proj", env=env).returncode == 126
+    r = run(["check", "--", "cat", "f.txt"], home / "proj", env=env)
+    assert r.returncode == 0 and b"<default policy>" in r.stdout
+    (home / "execgate.toml").write_text('version = 1\n[[allow]]\ncommand = "cat"\n')
+    r = run(["check", "--", "cat", "f.txt"], home / "proj", env=env)  # home itself: found
+    assert r.returncode == 0 and str(home / "execgate.toml").encode() in r.stdout
+
+
+def test_an_execgate_toml_others_may_write_is_not_taken(tmp_path: Path, state_home: Path) -> None:
+    """A found policy must be one only its owner could have written (a shared, world-writable
+    directory such as /tmp is above every directory under it)."""
+    shared = tmp_path / "shared"
+    (shared / "mine").mkdir(parents=True)
+    planted = shared / "execgate.toml"
+    planted.write_text('version = 1\n[[allow]]\ncommand = "rm"\nargs = "any"\n')
+    planted.chmod(0o666)
+    r = run(["check", "--", "rm", "-rf", "x"], shared / "mine", env=env_with())
+    assert r.returncode == 2 and r.stdout == b""
+    assert b"writable by others (mode 666)" in r.stderr and b"--policy" in r.stderr
+    planted.chmod(0o644)
+    r = run(["check", "--", "rm", "-rf", "x"], shared / "mine", env=env_with())
+    assert r.returncode == 0  # its owner's, and only theirs to change: taken

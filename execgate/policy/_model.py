@@ -12,12 +12,12 @@ import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import attrs
 import cattrs
-from cattrs.v import format_exception
 
+from .._units import parse_size
 from ..errors import PolicyInvalid
 from ..models import (
     MAX_ARGV_TOTAL_BYTES,
@@ -27,6 +27,15 @@ from ..models import (
     ExecRequest,
 )
 from ._env import DEFAULT_ALLOW, DEFAULT_ENV_DENY, DEFAULT_INHERIT
+from ._problems import (
+    KeyPath,
+    Locator,
+    did_you_mean,
+    file_keys,
+    located,
+    shape_problems,
+    structure_problems,
+)
 
 #: DEFAULT_INHERIT, DEFAULT_ALLOW, DEFAULT_ENV_DENY: see ``_env`` (the environment's rules).
 DEFAULT_OVERRIDE_DENY: tuple[str, ...] = ()
@@ -308,54 +317,93 @@ def _strict_converter() -> cattrs.Converter:
 _converter = _strict_converter()
 
 
-def _describe(exc: BaseException, type_: Any) -> str:
-    # Our own hooks and validators raise with a message naming expected and got: keep it.
-    if type(exc) in (ValueError, TypeError) and str(exc):
-        return str(exc)
-    return format_exception(exc, type_)
-
-
 _FILE_KEYS_EXCLUDED = ("root", "source")
 
 
-def _nul_paths(value: Any, path: str) -> list[str]:
+def _nul_paths(value: Any, path: KeyPath) -> list[tuple[KeyPath, str]]:
     """Key paths of every string (key or value) holding a NUL: no path, program name, variable
     or pattern can hold one (the OS refuses it), so it is reported here, not met later as an
     OS error."""
     if isinstance(value, str):
-        return [f"{path}: contains a NUL character"] if "\x00" in value else []
-    found: list[str] = []
+        return [(path, "contains a NUL character")] if "\x00" in value else []
+    found: list[tuple[KeyPath, str]] = []
     if isinstance(value, Mapping):
         for k, v in value.items():
             if isinstance(k, str) and "\x00" in k:
-                found.append(f"{path}.{k!r}: the key contains a NUL character")
+                found.append(((*path, repr(k)), "the key contains a NUL character"))
             else:
-                found.extend(_nul_paths(v, f"{path}.{k}"))
+                found.extend(_nul_paths(v, (*path, k)))
     elif isinstance(value, list | tuple):
         for i, v in enumerate(value):
-            found.extend(_nul_paths(v, f"{path}[{i}]"))
+            found.extend(_nul_paths(v, (*path, i)))
     return found
+
+
+def _with_sizes(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[KeyPath, str]]]:
+    """``data`` with each size written as text (``"10M"``) in ``[limits]`` and
+    ``[limits.maximum]`` turned into its number of bytes; a size that does not read is a
+    problem at its key."""
+    out = dict(data)
+    problems: list[tuple[KeyPath, str]] = []
+    limits = out.get("limits")
+    if not isinstance(limits, Mapping):
+        return out, problems
+    tables: list[tuple[KeyPath, dict[str, Any]]] = [(("limits",), dict(limits))]
+    maximum = limits.get("maximum")
+    if isinstance(maximum, Mapping):
+        tables.append((("limits", "maximum"), dict(maximum)))
+    for path, table in tables:
+        for key, value in table.items():
+            if isinstance(key, str) and key.endswith("_bytes") and isinstance(value, str):
+                try:
+                    table[key] = parse_size(value)
+                except ValueError as exc:
+                    problems.append(((*path, key), str(exc)))
+    limits_out = tables[0][1]
+    if len(tables) > 1:
+        limits_out["maximum"] = tables[1][1]
+    out["limits"] = limits_out
+    return out, problems
 
 
 def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Policy:
     """Structure an already-parsed TOML document; raise :class:`PolicyInvalid` listing all
     problems with their key paths."""
+    return _parse(data, base_dir=base_dir, source=source, locator=None)
+
+
+def _invalid(source: str, problems: list[tuple[KeyPath, str]], locator: Locator | None) -> NoReturn:
+    if locator is not None:  # in the order they are written
+        problems = sorted(problems, key=lambda pm: locator.locate(pm[0]) or (0, 0))
+    raise PolicyInvalid(
+        f"{source}: invalid policy", tuple(located(p, m, locator) for p, m in problems)
+    )
+
+
+def _parse(
+    data: Mapping[str, Any], *, base_dir: Path, source: str, locator: Locator | None
+) -> Policy:
     if not isinstance(data, Mapping):
         raise PolicyInvalid(f"{source}: expected a table at the top level")
-    for key in _FILE_KEYS_EXCLUDED:
-        if key in data:
-            raise PolicyInvalid(f"{source}: invalid policy", (f"$.{key}: unknown key",))
-    nul = _nul_paths(data, "$")
-    if nul:
-        raise PolicyInvalid(f"{source}: invalid policy", tuple(nul))
+    keys = file_keys(Policy)
+    excluded = [((key,), "unknown key" + did_you_mean(key, keys)) for key in _FILE_KEYS_EXCLUDED]
+    problems: list[tuple[KeyPath, str]] = [p for p in excluded if p[0][0] in data]
+    problems += _nul_paths(data, ())
+    if problems:
+        _invalid(source, problems, locator)
+    problems = list(shape_problems(data, Policy))
+    if problems:
+        _invalid(source, problems, locator)
+    data, problems = _with_sizes(data)
+    if problems:
+        _invalid(source, problems, locator)
     try:
         policy = _converter.structure(dict(data), Policy)
     except Exception as exc:
-        problems = tuple(cattrs.transform_error(exc, path="$", format_exception=_describe))
-        raise PolicyInvalid(f"{source}: invalid policy", problems) from None
+        _invalid(source, list(structure_problems(exc, data)), locator)
     rule_problems = _check_rules(policy)
     if rule_problems:
-        raise PolicyInvalid(f"{source}: invalid policy", tuple(rule_problems))
+        _invalid(source, rule_problems, locator)
     root = Path(policy.workspace.root)
     if not root.is_absolute():
         root = base_dir / root
@@ -365,19 +413,18 @@ def parse_policy(data: Mapping[str, Any], *, base_dir: Path, source: str) -> Pol
     except (OSError, ValueError) as exc:
         # ENAMETOOLONG, ELOOP, EACCES...: the OS's reason, with the key it concerns.
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise PolicyInvalid(
-            f"{source}: invalid policy", (f"$.workspace.root: {str(root)!r}: {why}",)
-        ) from None
+        _invalid(source, [(("workspace", "root"), f"{str(root)!r}: {why}")], locator)
     if not is_dir:
-        raise PolicyInvalid(
-            f"{source}: invalid policy",
-            (f"$.workspace.root: {str(root)!r} is not an existing directory",),
+        _invalid(
+            source,
+            [(("workspace", "root"), f"{str(root)!r} is not an existing directory")],
+            locator,
         )
     return attrs.evolve(policy, root=real_root, source=source)
 
 
-def _check_rules(policy: Policy) -> list[str]:
-    problems = []
+def _check_rules(policy: Policy) -> list[tuple[KeyPath, str]]:
+    problems: list[tuple[KeyPath, str]] = []
     rule_sets: tuple[tuple[str, tuple[AllowRule | DenyRule, ...]], ...] = (
         ("allow", policy.allow),
         ("ask", policy.ask),
@@ -386,19 +433,19 @@ def _check_rules(policy: Policy) -> list[str]:
     for kind, rules in rule_sets:
         for i, rule in enumerate(rules):
             if not rule.command.split():
-                problems.append(f"$.{kind}[{i}].command: must name a program")
+                problems.append(((kind, i, "command"), "must name a program"))
             if rule.path is not None and not os.path.isabs(rule.path):
-                problems.append(f"$.{kind}[{i}].path: must be an absolute path")
+                problems.append(((kind, i, "path"), "must be an absolute path"))
     for key in ("inherit", "allow", "deny", "override_deny"):
         for i, name in enumerate(getattr(policy.env, key)):
             if not name or "=" in name:
-                problems.append(f"$.env.{key}[{i}]: invalid variable name {name!r}")
+                problems.append((("env", key, i), f"invalid variable name {name!r}"))
     for name in policy.env.set:
         if not name or "=" in name:
-            problems.append(f"$.env.set: invalid variable name {name!r}")
+            problems.append((("env", "set"), f"invalid variable name {name!r}"))
     for i, sub in enumerate(policy.workspace.cwd_roots):
         if os.path.isabs(sub):
-            problems.append(f"$.workspace.cwd_roots[{i}]: must be relative to the root")
+            problems.append((("workspace", "cwd_roots", i), "must be relative to the root"))
     return problems
 
 
@@ -412,10 +459,12 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise PolicyInvalid(f"{p}: cannot read policy file ({why})") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyInvalid(f"{p}: not valid TOML ({exc})") from None
-    return parse_policy(data, base_dir=base_dir, source=str(p))
+        # tomllib's message ends with "(at line L, column C)"
+        raise PolicyInvalid(f"{p}: not valid TOML: {exc}") from None
+    return _parse(data, base_dir=base_dir, source=str(p), locator=Locator(text))
 
 
 def default_policy(workspace: str | os.PathLike[str] | None = None) -> Policy:

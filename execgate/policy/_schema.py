@@ -13,6 +13,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import attrs
 
+from .._units import SIZE_PATTERN
 from ._model import Policy
 
 
@@ -56,6 +57,9 @@ def _class_schema(cls: type) -> dict[str, Any]:
         if _internal(field):
             continue
         schema = _type_schema(hints[field.name])
+        if field.name.endswith("_bytes") and schema.get("type") == "integer":
+            # sizes may be written 64K, 10M, 2G (see execgate/_units.py)
+            schema = {"type": ["integer", "string"], "pattern": SIZE_PATTERN}
         if field.default is not attrs.NOTHING and not attrs.has(type(field.default)):
             default = field.default
             if isinstance(default, attrs.Factory):  # type: ignore[arg-type]

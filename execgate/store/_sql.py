@@ -61,6 +61,8 @@ class EventFilter:
     since: float | None = None  # unix seconds
     #: Events of the gates of this host (by their chain's lease).
     host_id: str | None = None
+    #: Kinds left out (``execgate log`` leaves out the gates' start and stop rows).
+    exclude_kinds: tuple[str, ...] = ()
 
 
 _ROW = f"({', '.join('?' * len(COLUMNS))})"
@@ -482,6 +484,9 @@ class SqlStore(abc.ABC):
         if where.since is not None:
             conds.append("ts >= ?")
             args.append(where.since)
+        if where.exclude_kinds:
+            conds.append(f"kind NOT IN ({', '.join('?' * len(where.exclude_kinds))})")
+            args.extend(where.exclude_kinds)
         if where.host_id is not None:
             conds.append("chain_id IN (SELECT chain_id FROM gate_leases WHERE host_id = ?)")
             args.append(where.host_id)
