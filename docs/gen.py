@@ -122,7 +122,11 @@ def _spec_section(title: str, spec: Any, level: int) -> list[str]:
     if spec.numeric:
         facts.append("`-NUM` is an option")
     if spec.extra:
-        facts.append(f"further checks on the arguments: `{spec.extra}`")
+        doc = (spec.extra.__doc__ or "").strip().split("\n\n")[0]
+        facts.append(
+            "further checks on the arguments"
+            + (f": {' '.join(doc.split())}" if doc else " (program-specific)")
+        )
     lines += [f"- {fact}" for fact in facts]
     if accepted:
         lines.append(f"- accepted options: {_code(accepted)}")
