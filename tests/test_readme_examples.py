@@ -29,7 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 #: Pages not yet folded into the documentation are not checked.
 PAGES = [README, *sorted(p for p in (ROOT / "docs").rglob("*.md") if "incoming" not in p.parts)]
-BLOCK = re.compile(r"(?:<!-- (?P<mark>example|fragment): (?P<name>[^>]*?) -->\n)?```(?P<lang>\w*)\n(?P<code>.*?)\n```", re.S)
+BLOCK = re.compile(
+    r"(?:<!-- (?P<mark>example|fragment): (?P<name>[^>]*?) -->\n)?```(?P<lang>\w*)\n(?P<code>.*?)\n```",
+    re.S,
+)
 #: Every example a test below runs.
 RUN = {
     "readme-python", "readme-policy", "readme-cli", "python", "quickstart-python", "threads",
@@ -65,7 +68,9 @@ def test_every_example_is_run_and_every_block_is_checked() -> None:
         where = f"{page}: {mark or 'block'} {name or code[:40]!r}"
         if lang == "python":
             if mark == "fragment":  # it runs inside an async function with an open gate
-                code = "async def _fragment(gate):\n" + "\n".join("    " + ln for ln in code.split("\n"))
+                code = "async def _fragment(gate):\n" + "\n".join(
+                    "    " + ln for ln in code.split("\n")
+                )
             else:
                 assert mark == "example", f"{where}: run it (example) or mark it a fragment"
             compile(code, where, "exec")
@@ -86,7 +91,9 @@ def quickstart_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return project
 
 
-def test_readme_python(in_project: Path, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_readme_python(
+    in_project: Path, workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     load("readme-python")  # it runs itself with anyio.run
     out = capsys.readouterr().out
     assert "EG-POLICY-DENIED" in out  # rm is denied by the test's policy

@@ -952,3 +952,67 @@ def test_git_config_reads_only_the_repository_own(dev: Policy) -> None:
         verdict, code, _ = decide(dev, command=line)
         assert (verdict, code) == ("deny", "EG-POLICY-FLAG"), line
     assert decide(dev, command="git config --local -l")[0] == "allow"
+
+
+def test_no_job_touches_the_policy_file(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir(exist_ok=True)
+    (ws / "sub").mkdir()
+    src = tmp_path / "pf.toml"
+    src.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[shell]\nwrite_redirects = true\n'
+        + "".join(f'[[allow]]\ncommand = "{c}"\npaths = "workspace"\n' for c in ("cp", "cat"))
+        + '[[allow]]\ncommand = "echo"\n'
+    )
+    inside = ws / "execgate.toml"
+    inside.write_text(src.read_text())
+    policy = load_policy(inside)
+    for line in (
+        "echo '[[allow]]' >> execgate.toml",
+        "cp a.txt execgate.toml",
+        "cp a.txt sub/../execgate.toml",
+        "cat execgate.toml",
+        f"cp a.txt {inside}",
+    ):
+        verdict, code, _ = decide(policy, command=line)
+        assert (verdict, code) == ("deny", "EG-PATH-ESCAPE"), line
+    assert decide(policy, command="cp a.txt other.toml")[0] == "allow"
+    v = evaluate(policy, ExecRequest(argv=("cat", "a.txt")), dict(os.environ))
+    assert v.plan is not None
+    if v.plan.sandbox is not None:
+        assert str(inside) in v.plan.sandbox.read
+
+
+def test_short_option_clusters_carry_their_paths(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path,
+        RO
+        + "".join(
+            f'[[allow]]\ncommand = "{c}"\npaths = "workspace"\n'
+            for c in ("cp", "mv", "patch", "git commit")
+        ),
+        "clusters",
+    )
+    for line in (
+        "cp -at/etc a.txt",
+        "cp -rt/root a.txt",
+        "cp -at.. a.txt",
+        "mv -ft/tmp k.txt",
+        "patch -so/tmp/pwn a.txt",
+        "git commit --allow-empty -qF/etc/hostname",
+        "cp -vat../.. a.txt",
+    ):
+        assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
+    for line in ("cp -at sub a.txt", "cp -at./sub a.txt", "cp -a a.txt b.txt"):
+        assert decide(policy, command=line)[0] == "allow", line
+
+
+def test_a_glob_never_turns_a_file_name_into_an_option(tmp_path: Path) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "cp"\npaths = "workspace"\n', "dash")
+    ws = Path(policy.root)
+    (ws / "-at..").write_text("")
+    (ws / "--checkpoint-action=exec=sh").write_text("")
+    for line in ("cp *.. a.txt", "ls *", "cat *"):
+        verdict, _, _ = decide(policy, command=line)
+        assert verdict == "deny", line
+    assert decide(policy, command="ls ./*")[0] == "allow"

@@ -233,7 +233,21 @@ def _confined(policy: Policy, cwd: str, value: str) -> str | None:
         return real
     if not _inside(real, policy.root) or _in_process_tree(real):
         return None
+    if _is_policy_file(policy, real):
+        return None  # a job that rewrites the policy would decide the next requests
     return real
+
+
+def _names_policy_file(policy: Policy, cwd: str, value: str) -> bool:
+    """For messages: whether the refused ``value`` was refused as the policy file."""
+    return any(_is_policy_file(policy, _real(os.path.join(cwd, v))) for v in _path_values(value))
+
+
+def _is_policy_file(policy: Policy, real: str) -> bool:
+    """Whether ``real`` is the file ``policy`` was loaded from: inside the workspace it is
+    refused to every command, like a path outside it."""
+    source = policy.source
+    return os.path.basename(real) == os.path.basename(source) and real == os.path.realpath(source)
 
 
 #: A file URL, alone or as a direct reference (``pkg @ file:///x``, ``git+file:///x``): pip,
@@ -262,8 +276,17 @@ def _path_values(arg: str) -> list[str]:
         values = [arg]
     elif "=" in arg:  # --file=PATH
         values = [arg.partition("=")[2]]
-    elif not arg.startswith("--") and len(arg) > 2 and arg[2] in "/.~":  # -f/PATH, -C../x
-        values = [arg[2:]]
+    elif not arg.startswith("--") and len(arg) > 2:
+        # a cluster of short options whose last may take the rest of the word as its value
+        # (`-at/etc` is `-a -t /etc` to cp, `-qF/etc/x` is `-q -F /etc/x` to git): the rest
+        # after each option letter may be a path, which program does not matter
+        values = []
+        for i in range(2, len(arg)):
+            if not arg[i - 1].isalnum():
+                break
+            values.append(arg[i:])
+        if not any(v[0] in "/.~" or "/" in v for v in values):
+            return []
     else:
         return []
     url = _file_url_path(values[0])
@@ -451,6 +474,9 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
     if mode == "off":
         return None
     read = tuple(os.path.join(policy.root, p) for p in policy.sandbox.read)
+    source = None if policy.source.startswith("<") else os.path.realpath(policy.source)
+    if source is not None and _inside(source, policy.root):
+        read += (source,)  # bound read-only over the workspace: a job cannot rewrite it
     return SandboxPlan(
         required=mode == "required",
         read=read,
@@ -943,7 +969,12 @@ def _evaluate_script(
                 return _deny(
                     "EG-PATH-ESCAPE",
                     "shell.redirect",
-                    f"command {n} redirects to {r.target[:80]!r}, outside the workspace",
+                    f"command {n} redirects to {r.target[:80]!r}, "
+                    + (
+                        "the policy file"
+                        if _names_policy_file(policy, cwd, r.target)
+                        else "outside the workspace"
+                    ),
                     cwd=cwd,
                 )
             paths.append(target)
@@ -1012,6 +1043,16 @@ def _expand_globs(
                 "EG-PATH-ESCAPE",
                 "shell.glob",
                 f"the glob {word[:80]!r} lists a directory outside the workspace",
+                cwd=cwd,
+            )
+        dashed = next((m for m in matches if m.startswith("-")), None)
+        if dashed is not None and "--" not in out[1:]:
+            # a file named like an option becomes one (`touch -- -at..` then `cp * x`)
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell.glob",
+                f"the glob {word[:80]!r} matches the file {dashed[:80]!r}, which the program "
+                "would read as an option; start the pattern with ./",
                 cwd=cwd,
             )
         out.extend(matches or [word])
@@ -1378,10 +1419,15 @@ def _evaluate(
             skip = not_paths(name, checked) or not_paths(os.path.basename(argv[0]), checked)
             outside = _path_outside(policy, cwd, checked, skip)
             if outside is not None:
+                where = (
+                    "the policy file, which no job may touch"
+                    if _names_policy_file(policy, cwd, outside)
+                    else "a path outside the workspace"
+                )
                 return _deny(
                     "EG-PATH-ESCAPE",
                     f"{rule_name}.paths",
-                    f"argument {outside[:80]!r} names a path outside the workspace; "
+                    f"argument {outside[:80]!r} names {where}; "
                     f"{allow_rule.command!r} may only touch files inside it",
                     argv=argv,
                     cwd=cwd,
