@@ -102,7 +102,7 @@ class RulesetAttr(ctypes.Structure):
     ]
 
 
-def landlock(read: list[str], write: list[str], network: bool) -> None:
+def landlock(read: list[str], write: list[str], network: bool, proxy: bool) -> None:
     abi = libc.syscall(SYS_CREATE_RULESET, None, 0, 1)
     if abi < 1:
         fail("Landlock is not available")
@@ -112,7 +112,9 @@ def landlock(read: list[str], write: list[str], network: bool) -> None:
     if abi >= 4:
         size = 16
         if not network:
-            attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP
+            # with a proxy in the job's namespace: no TCP bind, and connect to it alone (the
+            # namespace holds nothing else)
+            attr.handled_access_net = NET_BIND_TCP | (0 if proxy else NET_CONNECT_TCP)
     if abi >= 6:
         size = 24
         attr.scoped = SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL
@@ -295,7 +297,7 @@ def main() -> None:
         signal.signal(sig, signal.SIG_DFL)
     # The program alone: PID 1 stays outside its Landlock domain, so the program can neither
     # read PID 1's memory or environment nor signal it.
-    landlock(config["read"], config["write"], config["network"])
+    landlock(config["read"], config["write"], config["network"], config.get("proxy", False))
     for res, soft, hard in config.get("rlimits", []):
         try:
             resource.setrlimit(res, (soft, hard))
