@@ -281,16 +281,23 @@ async def _read_head(client: SocketStream) -> tuple[bytes, bytes]:
             return b"", b""
 
 
+async def resolve(host: str, port: int) -> list[str]:
+    """The addresses of ``host``, by the gate's resolver (``getaddrinfo``), in its order.
+    Raises ``OSError`` when the name does not resolve. Module-level so a test can point
+    names at local servers without touching the host's resolver."""
+    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
 async def _connect(verdict: Allowed, record: _Record) -> SocketStream | None:
     """A connection to the allowed host, resolved here; None with ``record`` saying why
     (``allowed`` turned false when the rules refuse the address it resolved to)."""
     try:
         with anyio.fail_after(CONNECT_TIMEOUT):
-            infos = await anyio.getaddrinfo(verdict.host, verdict.port, type=socket.SOCK_STREAM)
+            addresses = await resolve(verdict.host, verdict.port)
     except (OSError, TimeoutError) as exc:
         record.reason = f"cannot resolve {verdict.host}: {getattr(exc, 'strerror', None) or exc}"
         return None
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not verdict.exact and not all(_public(a) for a in addresses):
         record.allowed = False
         record.reason = (
@@ -349,4 +356,5 @@ __all__ = [
     "make_namespace",
     "proxy_env",
     "proxy_support",
+    "resolve",
 ]
