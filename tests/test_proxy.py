@@ -85,10 +85,11 @@ def test_request_heads() -> None:
     t = parse_head(b"CONNECT pypi.org:443 HTTP/1.1\r\nHost: pypi.org:443\r\n\r\n")
     assert t == Target("connect", "pypi.org", 443)
     t = parse_head(
-        b"GET http://pypi.org/simple/?q=1 HTTP/1.1\r\nHost: pypi.org\r\n"
+        b"GET http://pypi.org/simple/?q=1 HTTP/1.1\r\nHost: evil.com\r\n"
         b"Proxy-Authorization: x\r\nProxy-Connection: keep-alive\r\nAccept: */*\r\n\r\n"
     )
     assert isinstance(t, Target) and (t.kind, t.host, t.port) == ("http", "pypi.org", 80)
+    # the server is asked for the URL's host, whatever Host header the job sent
     assert t.head == (
         b"GET /simple/?q=1 HTTP/1.1\r\nHost: pypi.org\r\nAccept: */*\r\nConnection: close\r\n\r\n"
     )
@@ -191,7 +192,8 @@ def test_policy_refuses_bad_entries(tmp_path: Path) -> None:
 
 class _Hello(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body = f"hello {self.path}\n".encode()
+        said = f"host {self.headers['Host']}" if self.path == "/host" else f"hello {self.path}"
+        body = f"{said}\n".encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -268,6 +270,14 @@ def attempt(fn):
 
 out["http allowed"] = get(f"http://localhost:{port}/simple")
 out["http allowed by name"] = get(f"http://files.test:{port}/pkg")
+def lying_host():
+    s = socket.create_connection(("127.0.0.1", 3128), timeout=10)
+    s.sendall(f"GET http://localhost:{port}/host HTTP/1.1\r\nHost: example.com\r\n\r\n".encode())
+    data = b""
+    while chunk := s.recv(4096):
+        data += chunk
+    return data.decode().rsplit("\r\n", 1)[-1].strip()
+out["lying host header"] = lying_host()
 out["tunnel allowed"] = connect(f"localhost:{port}", b"GET /tunnel HTTP/1.0\r\n\r\n")
 out["http refused"] = get(f"http://example.com:{port}/")
 out["tunnel refused"] = connect(f"example.com:{port}")
@@ -322,6 +332,7 @@ async def test_a_job_reaches_allowed_hosts_through_its_proxy_and_nothing_else(
     assert seen["env"] == {"HTTP_PROXY": url, "https_proxy": url, "NO_PROXY": ""}
     assert seen["http allowed"] == "hello /simple\n"
     assert seen["http allowed by name"] == "hello /pkg\n"
+    assert seen["lying host header"] == f"host localhost:{web}"
     assert seen["tunnel allowed"].startswith("HTTP/1.1 200 Connection Established")
     assert seen["tunnel allowed"].endswith("hello /tunnel")
     assert seen["http refused"] == "403 execgate proxy: domain example.com is not in allow_domains"
@@ -343,6 +354,7 @@ async def test_a_job_reaches_allowed_hosts_through_its_proxy_and_nothing_else(
         ("localhost", web, True),
         ("files.test", web, True),
         ("localhost", web, True),
+        ("localhost", web, True),
         ("example.com", web, False),
         ("example.com", web, False),
         ("127.0.0.1", web, False),
@@ -350,14 +362,14 @@ async def test_a_job_reaches_allowed_hosts_through_its_proxy_and_nothing_else(
         ("a.mirror.test", web, False),
         ("", 0, False),
     ]
-    assert all(c.sent > 0 and c.received > 0 for c in r.connections[:3])
-    assert all(c.sent == 0 and c.received == 0 for c in r.connections[3:])
+    assert all(c.sent > 0 and c.received > 0 for c in r.connections[:4])
+    assert all(c.sent == 0 and c.received == 0 for c in r.connections[4:])
     recorded = [json.loads(e.detail or "{}") for e in events]
     assert [(d["host"], d["port"], d["allowed"]) for d in recorded] == hosts
     assert [d["received"] for d in recorded] == [c.received for c in r.connections]
     assert {e.job_id for e in events} == {r.job_id}
     assert [e.decision for e in events] == ["allow" if h[2] else "deny" for h in hosts]
-    assert "not in allow_domains" in (events[3].reason or "")
+    assert "not in allow_domains" in (events[4].reason or "")
 
 
 @pytest.mark.anyio
@@ -487,3 +499,51 @@ def test_doctor_reports_the_proxy() -> None:
     assert (ok, detail) == _proxy.proxy_support()
     if os.geteuid() == 0:
         assert ok and "127.0.0.1:3128" in detail
+
+
+@pytest.mark.anyio
+@needs_proxy[0]
+@needs_proxy[1]
+async def test_a_job_cannot_flood_the_proxy_or_the_recorder(
+    make_policy: Callable[..., Policy],
+    store_url: str,
+    web: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past MAX_CONNECTIONS open at once, requests are refused (503) and recorded; past
+    MAX_RECORDS in one job, every request is refused and they are recorded as one."""
+    monkeypatch.setattr(_proxy, "MAX_CONNECTIONS", 2)
+    monkeypatch.setattr(_proxy, "MAX_RECORDS", 5)
+    code = (
+        "import socket\n"
+        "def ask(target, keep=False):\n"
+        "    s = socket.create_connection(('127.0.0.1', 3128))\n"
+        "    s.sendall(f'CONNECT {target} HTTP/1.1\\r\\n\\r\\n'.encode())\n"
+        "    line = s.recv(100).split(b'\\r\\n')[0].decode()\n"
+        "    print(line)\n"
+        "    return s\n"
+        f"held = [ask('localhost:{web}'), ask('localhost:{web}')]\n"
+        f"ask('localhost:{web}')\n"
+        "for s in held:\n"
+        "    s.close()\n"
+        "import time; time.sleep(0.2)\n"
+        "for _ in range(4):\n"
+        "    ask('example.com:443')\n"
+    )
+    policy = make_policy(
+        extra=f'\n[sandbox]\nallow_domains = ["localhost"]\nallow_ports = [443, {web}]\n'
+    )
+    async with open_gate(policy, store_url) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", code], secure=True)
+        events = await gate.events(job_id=r.job_id, kind="connection", limit=100)
+    assert r.exit_code == 0, r.stderr
+    assert [line.split(" ", 2)[1] for line in r.stdout.decode().splitlines()] == [
+        "200", "200", "503", "403", "403", "503", "503",
+    ]  # fmt: skip
+    assert [(c.host, c.allowed) for c in r.connections] == [
+        ("localhost", True), ("localhost", True), ("", False),
+        ("example.com", False), ("example.com", False), ("", False),
+    ]  # fmt: skip
+    assert "over 2 connections at once" in r.connections[2].reason
+    assert r.connections[-1].reason == "2 more requests refused: over 5 in one job"
+    assert len(events) == 6

@@ -30,10 +30,17 @@ Failure modes: making the namespace needs CAP_SYS_ADMIN in the gate's user names
 (root, or a container's root); without it :meth:`JobProxy.open` raises ``OSError`` and the
 job is refused, never run with more network than asked for. At most
 :data:`MAX_CONNECTIONS` connections are relayed at once per job; further ones are refused
-(503) and recorded. A request whose head does not arrive within :data:`HEAD_TIMEOUT`
-seconds is closed and recorded as refused. A name that does not resolve, or a server
-that does not answer within :data:`CONNECT_TIMEOUT` seconds, gets 502 and is recorded as
-allowed but failed.
+(503) and recorded. Past :data:`MAX_RECORDS` requests in one job, every further one is
+refused, and they are recorded together as one. A request whose head does not arrive
+within :data:`HEAD_TIMEOUT` seconds is closed and recorded as refused. A name that does not
+resolve, or a server that does not answer within :data:`CONNECT_TIMEOUT` seconds, gets 502
+and is recorded as allowed but failed.
+
+Limits: a tunnel carries whatever the job sends once it is open (TLS's SNI and an HTTP
+``Host`` inside it are not checked), and forwarded http requests after the first on one
+connection go to the same server. Either way the bytes reach only the address resolved for
+the allowed name, but a server that hosts other domains on that address (a CDN) may serve
+them ("domain fronting"), as with any proxy that does not terminate TLS.
 """
 
 from __future__ import annotations
@@ -59,6 +66,9 @@ PROXY_HOST = "127.0.0.1"
 PROXY_PORT = 3128
 #: Connections relayed at once for one job; more are refused (503).
 MAX_CONNECTIONS = 64
+#: Requests recorded one by one for one job. Past it every request is refused (503), and
+#: they are recorded together as one (so that a job cannot flood the flight recorder).
+MAX_RECORDS = 10_000
 #: Seconds a client has to send its request head.
 HEAD_TIMEOUT = 30.0
 #: Seconds the proxy waits for the upstream server to accept.
@@ -175,6 +185,7 @@ class JobProxy:
         self._allow = tuple(allow)
         self._ports = tuple(ports)
         self._records: list[_Record] = []
+        self._over = 0  # requests refused past MAX_RECORDS
         self._open = 0
 
     @classmethod
@@ -185,8 +196,13 @@ class JobProxy:
         return cls(netns, listener, allow, ports)
 
     def connections(self) -> tuple[ProxyConnection, ...]:
-        """Every request so far, in the order they came, with their byte counts now."""
-        return tuple(r.value() for r in self._records)
+        """Every request so far, in the order they came, with their byte counts now (those
+        past :data:`MAX_RECORDS` as one, last)."""
+        records = [r.value() for r in self._records]
+        if self._over:
+            why = f"{self._over} more requests refused: over {MAX_RECORDS} in one job"
+            records.append(ProxyConnection(host="", port=0, allowed=False, reason=why))
+        return tuple(records)
 
     def close(self) -> None:
         """Close the listening socket and this process's reference to the namespace."""
@@ -209,6 +225,10 @@ class JobProxy:
 
     async def _serve_one(self, client: SocketStream, tg: TaskGroup) -> None:
         async with client:
+            if len(self._records) >= MAX_RECORDS:
+                self._over += 1
+                await _reply(client, 503, f"over {MAX_RECORDS} requests in one job")
+                return
             if self._open >= MAX_CONNECTIONS:
                 record = _Record("", 0, False, f"over {MAX_CONNECTIONS} connections at once")
                 self._records.append(record)

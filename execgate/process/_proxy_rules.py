@@ -119,8 +119,8 @@ class Target:
     kind: str
     host: str
     port: int
-    #: For "http": the request head rewritten for the origin server (origin-form, no proxy
-    #: headers, ``Connection: close``).
+    #: For "http": the request head rewritten for the origin server (origin-form, ``Host``
+    #: the URL's own, no proxy or hop-by-hop headers, ``Connection: close``).
     head: bytes = b""
 
 
@@ -135,9 +135,11 @@ class Refused:
     port: int = 0
 
 
-_HOP_HEADERS = frozenset(
+#: Headers never forwarded: the proxy's own, hop-by-hop ones, and ``Host`` (replaced by the
+#: URL's authority, so the server is asked for the host the rules allowed and no other).
+_DROPPED_HEADERS = frozenset(
     {b"proxy-connection", b"proxy-authorization", b"connection", b"keep-alive", b"te",
-     b"trailer", b"upgrade"}
+     b"trailer", b"upgrade", b"host"}
 )  # fmt: skip
 
 
@@ -192,12 +194,12 @@ def parse_head(head: bytes) -> Target | Refused:
     parsed = _host_port(authority, 80)
     if parsed is None or not parsed[0]:
         return Refused(400, f"no host:port in {target!r}")
-    out = [f"{method} {path} {version}".encode("ascii")]
+    out = [f"{method} {path} {version}".encode("ascii"), f"Host: {authority}".encode("ascii")]
     for line in lines[1:]:
         if not line:
             continue
         name = line.split(b":", 1)[0].strip().lower()
-        if name not in _HOP_HEADERS:
+        if name not in _DROPPED_HEADERS:
             out.append(line)
     out.append(b"Connection: close")
     return Target("http", parsed[0], parsed[1], b"\r\n".join(out) + b"\r\n\r\n")
