@@ -547,3 +547,29 @@ async def test_a_job_cannot_flood_the_proxy_or_the_recorder(
     assert "over 2 connections at once" in r.connections[2].reason
     assert r.connections[-1].reason == "2 more requests refused: over 5 in one job"
     assert len(events) == 6
+
+
+@pytest.mark.anyio
+@needs_proxy[0]
+@needs_proxy[1]
+async def test_a_cancelled_job_still_records_its_connections(
+    make_policy: Callable[..., Policy], store_url: str, web: int
+) -> None:
+    code = (
+        "import socket, time\n"
+        "s = socket.create_connection(('127.0.0.1', 3128))\n"
+        f"s.sendall(b'CONNECT localhost:{web} HTTP/1.1\\r\\n\\r\\n')\n"
+        "print(s.recv(100).split(b'\\r\\n')[0].decode(), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    policy = make_policy(
+        extra=f'\n[sandbox]\nallow_domains = ["localhost"]\nallow_ports = [{web}]\n'
+    )
+    async with open_gate(policy, store_url) as gate:
+        with anyio.move_on_after(2):
+            await gate.run(argv=[PYTHON, "-c", code], secure=True, job_id="cancelled-job")
+        events = await gate.events(job_id="cancelled-job", limit=10)
+    kinds = [e.kind for e in events]
+    assert kinds == ["decision", "result", "connection"], kinds
+    assert events[1].cancelled is True
+    assert json.loads(events[2].detail or "{}")["host"] == "localhost"

@@ -320,12 +320,17 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
             confined = True
             if plan.sandbox.allow_domains:
                 proxy = await _open_proxy(plan, tree)
-            c = confinement(plan, None if proxy is None else proxy.netns)
-            # set up between clone and exec, no launcher (see native_is_safe_for)
-            if native_confine_usable() and native_is_safe_for(plan.limits.memory_bytes):
-                native = native_confinement(c)
-            else:
-                run_argv = sandbox_argv(plan, c)
+            try:
+                c = confinement(plan, None if proxy is None else proxy.netns)
+                # set up between clone and exec, no launcher (see native_is_safe_for)
+                if native_confine_usable() and native_is_safe_for(plan.limits.memory_bytes):
+                    native = native_confinement(c)
+                else:
+                    run_argv = sandbox_argv(plan, c)
+            except BaseException:
+                if proxy is not None:
+                    proxy.close()
+                raise
             run_env = confined_env(plan.env)
             if proxy is not None:
                 run_env = proxy_env(run_env)
@@ -335,7 +340,8 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
     if proxy is None:
         return await _run_job(plan, tree, control, tuple(run_argv), run_env, confined, native)
     return await _proxied(
-        proxy, _run_job(plan, tree, control, tuple(run_argv), run_env, confined, native)
+        proxy,
+        lambda: _run_job(plan, tree, control, tuple(run_argv), run_env, confined, native),
     )
 
 
@@ -353,8 +359,8 @@ async def _open_proxy(plan: ExecPlan, tree: JobTree) -> JobProxy:
         ) from None
 
 
-async def _proxied(proxy: JobProxy, job: Awaitable[JobOutcome]) -> JobOutcome:
-    """``job`` with ``proxy`` serving it until it has ended (every process gone), then
+async def _proxied(proxy: JobProxy, job: Callable[[], Awaitable[JobOutcome]]) -> JobOutcome:
+    """``job()`` with ``proxy`` serving it until it has ended (every process gone), then
     closed with all its connections; the outcome carries what the proxy recorded."""
     outcome: JobOutcome | None = None
     error: Exception | None = None
@@ -362,7 +368,7 @@ async def _proxied(proxy: JobProxy, job: Awaitable[JobOutcome]) -> JobOutcome:
         async with anyio.create_task_group() as tg:
             tg.start_soon(proxy.serve)
             try:
-                outcome = await job
+                outcome = await job()
             except Exception as exc:  # raised as is, not in a group
                 error = exc
             finally:
