@@ -11,7 +11,8 @@ before the program runs (fail closed).
 
 In order:
 
-1. join the gate's network namespace (``netns``: made once per gate, empty, ``lo`` down)
+1. join the gate's network namespace (``netns``: made once per gate, empty, ``lo`` down; with
+   ``proxy``, the job's own, whose only socket is its proxy's)
    while this process still has the host's privileges, so the job holds none over it (no
    raw sockets); then ``unshare`` new user, mount, PID, UTS and IPC namespaces (and a new
    network namespace when no shared one was given and ``network`` is false), mapping the
@@ -25,9 +26,10 @@ In order:
    the program must not be PID 1 or the gate's SIGTERM would be dropped), reaps orphans and
    reports the program's status; the program (PID 2) gets SIGPIPE and SIGXFSZ back at their
    defaults, then Landlock over the new root (reads beneath ``read``, writes beneath
-   ``write``, no TCP without ``network`` (ABI >= 4), no signals or abstract unix sockets out
-   of its domain (ABI >= 6), ``no_new_privs`` first: PID 1 is outside that domain), the job's
-   rlimits and the seccomp filter, then ``execve`` replaces it.
+   ``write``, no TCP without ``network`` (ABI >= 4; with ``proxy``, no TCP bind), no signals
+   or abstract unix sockets out of its domain (ABI >= 6), ``no_new_privs`` first: PID 1 is
+   outside that domain), the job's rlimits and the seccomp filter, then ``execve`` replaces
+   it.
 """
 
 import contextlib
