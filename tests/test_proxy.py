@@ -573,3 +573,32 @@ async def test_a_cancelled_job_still_records_its_connections(
     assert kinds == ["decision", "result", "connection"], kinds
     assert events[1].cancelled is True
     assert json.loads(events[2].detail or "{}")["host"] == "localhost"
+
+
+@pytest.mark.anyio
+@needs_proxy[0]
+@needs_proxy[1]
+async def test_requests_that_never_name_a_host_are_recorded_too(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    code = (
+        "import socket\n"
+        "def send(data):\n"
+        "    s = socket.create_connection(('127.0.0.1', 3128))\n"
+        "    s.sendall(data)\n"
+        "    s.shutdown(socket.SHUT_WR)\n"
+        "    print(s.recv(100).split(b'\\r\\n')[0].decode() or '-')\n"
+        "send(b'')\n"
+        "send(b'x' * 20000)\n"
+        "send(b'GET / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n')\n"
+    )
+    policy = make_policy(extra='\n[sandbox]\nallow_domains = ["localhost"]\n')
+    async with open_gate(policy, store_url) as gate:
+        r = await gate.run(argv=[PYTHON, "-c", code], secure=True)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.decode().split("\n")[:3] == ["HTTP/1.1 400 Bad Request"] * 3
+    assert [(c.host, c.allowed, c.reason) for c in r.connections] == [
+        ("", False, "closed before a complete request head"),
+        ("", False, "no request head within 16384 bytes"),
+        ("", False, "only absolute http:// URLs and CONNECT are served"),
+    ]

@@ -55,7 +55,7 @@ from collections.abc import Mapping, Sequence
 
 import anyio
 import attrs
-from anyio.abc import SocketListener, SocketStream, TaskGroup
+from anyio.abc import SocketListener, SocketStream
 
 from ..models import ProxyConnection
 from ._proxy_rules import MAX_HEAD_BYTES, Allowed, Refused, Target, decide, parse_head
@@ -221,9 +221,9 @@ class JobProxy:
                 except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
                     await anyio.sleep(0.01)  # out of fds, say: try again, do not spin
                     continue
-                tg.start_soon(self._serve_one, client, tg)
+                tg.start_soon(self._serve_one, client)
 
-    async def _serve_one(self, client: SocketStream, tg: TaskGroup) -> None:
+    async def _serve_one(self, client: SocketStream) -> None:
         async with client:
             if len(self._records) >= MAX_RECORDS:
                 self._over += 1
@@ -241,15 +241,13 @@ class JobProxy:
                 self._open -= 1
 
     async def _relay(self, client: SocketStream) -> None:
-        head, rest = b"", b""
+        head: bytes = b""
+        rest: bytes | str = f"no request head within {HEAD_TIMEOUT:g} s"
         with anyio.move_on_after(HEAD_TIMEOUT):
             head, rest = await _read_head(client)
-        if not head:
-            reason = "no complete request head" + (
-                f" within {MAX_HEAD_BYTES} bytes" if rest else f" within {HEAD_TIMEOUT:g} s"
-            )
-            self._records.append(_Record("", 0, False, reason))
-            await _reply(client, 400, reason)
+        if isinstance(rest, str):
+            self._records.append(_Record("", 0, False, rest))
+            await _reply(client, 400, rest)
             return
         target = parse_head(head)
         verdict: Allowed | Refused = (
@@ -285,8 +283,8 @@ class JobProxy:
                 pipes.start_soon(_pipe, upstream, client, record, False)
 
 
-async def _read_head(client: SocketStream) -> tuple[bytes, bytes]:
-    """(head through the blank line, bytes after it), or (b"", what came) when the client
+async def _read_head(client: SocketStream) -> tuple[bytes, bytes | str]:
+    """(head through the blank line, bytes after it), or (b"", why not) when the client
     stopped or went over :data:`MAX_HEAD_BYTES` first."""
     buf = b""
     while True:
@@ -294,11 +292,11 @@ async def _read_head(client: SocketStream) -> tuple[bytes, bytes]:
         if end >= 0 and end + 4 <= MAX_HEAD_BYTES:
             return buf[: end + 4], buf[end + 4 :]
         if len(buf) > MAX_HEAD_BYTES:
-            return b"", buf
+            return b"", f"no request head within {MAX_HEAD_BYTES} bytes"
         try:
             buf += await client.receive(_CHUNK)
         except (OSError, anyio.EndOfStream, anyio.BrokenResourceError):
-            return b"", b""
+            return b"", "closed before a complete request head"
 
 
 async def resolve(host: str, port: int) -> list[str]:
