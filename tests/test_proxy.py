@@ -602,3 +602,30 @@ async def test_requests_that_never_name_a_host_are_recorded_too(
         ("", False, "no request head within 16384 bytes"),
         ("", False, "only absolute http:// URLs and CONNECT are served"),
     ]
+
+
+@pytest.mark.anyio
+@needs_proxy[0]
+async def test_a_job_whose_proxy_cannot_be_made_is_refused(
+    make_policy: Callable[..., Policy], store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the gate may not make a network namespace (no CAP_SYS_ADMIN), a job with
+    allow_domains is refused and the refusal recorded: it never runs with no proxy, or
+    with the host's network instead."""
+    import errno
+
+    from execgate import SandboxUnavailable
+
+    def no_namespace() -> tuple[int, socket.socket]:
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(_proxy, "make_namespace", no_namespace)
+    marker = Path(make_policy().root) / "ran"
+    policy = make_policy(extra='\n[sandbox]\nallow_domains = ["localhost"]\n')
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(SandboxUnavailable, match="allow_domains needs a network namespace"):
+            await gate.run(argv=["sh", "-c", f"touch {marker}"], secure=True, job_id="j-np")
+        events = await gate.events(job_id="j-np")
+    assert [e.kind for e in events] == ["decision", "error"]
+    assert events[1].code == "EG-SANDBOX-UNAVAILABLE"
+    assert not marker.exists()
