@@ -629,3 +629,40 @@ async def test_a_job_whose_proxy_cannot_be_made_is_refused(
     assert [e.kind for e in events] == ["decision", "error"]
     assert events[1].code == "EG-SANDBOX-UNAVAILABLE"
     assert not marker.exists()
+
+
+@pytest.mark.anyio
+@needs_proxy[0]
+@needs_proxy[1]
+async def test_concurrent_jobs_each_have_their_own_proxy(
+    make_policy: Callable[..., Policy], store_url: str, web: int
+) -> None:
+    """Jobs running at once each get their own namespace and proxy: each job's requests are
+    recorded under that job alone."""
+    policy = make_policy(
+        extra=f'\n[sandbox]\nallow_domains = ["localhost"]\nallow_ports = [{web}]\n'
+    )
+    code = (
+        "import sys, time, urllib.request\n"
+        "time.sleep(0.3)\n"  # both jobs alive at once
+        f"print(urllib.request.urlopen('http://localhost:{web}/' + sys.argv[1]).read().decode())\n"
+        "time.sleep(0.3)\n"
+    )
+    results = {}
+    async with open_gate(policy, store_url) as gate:
+
+        async def job(name: str) -> None:
+            results[name] = await gate.run(argv=[PYTHON, "-c", code, name], secure=True)
+
+        async with anyio.create_task_group() as tg:
+            for name in ("one", "two", "three"):
+                tg.start_soon(job, name)
+        events = {
+            name: await gate.events(job_id=r.job_id, kind="connection")
+            for name, r in results.items()
+        }
+    for name, r in results.items():
+        assert r.stdout.decode().strip() == f"hello /{name}", r.stderr
+        assert len(r.connections) == 1 and r.connections[0].allowed
+        assert len(events[name]) == 1
+        assert json.loads(events[name][0].detail or "{}")["received"] == r.connections[0].received
