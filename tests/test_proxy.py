@@ -152,6 +152,10 @@ def test_allow_domains_patterns(pattern: str, problem: str | None) -> None:
         ("0.0.0.0", False),
         ("::1", False),
         ("::ffff:127.0.0.1", False),
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+        ("64:ff9b::9765:df", True),  # NAT64 of 151.101.0.223
+        ("2002:7f00:1::1", False),  # 6to4 of 127.0.0.1
         ("fe80::1%eth0", False),
         ("224.0.0.1", False),
     ],

@@ -100,14 +100,23 @@ def matching_entry(host: str, allow: Sequence[str]) -> str | None:
     return None
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def public_address(address: str) -> bool:
     """Whether ``address`` (an IP address) is a public one: not loopback, private,
-    link-local, multicast, reserved or unspecified (IPv4-mapped IPv6 judged as IPv4)."""
+    link-local, multicast, reserved or unspecified. An IPv6 address that carries an IPv4
+    one (mapped, NAT64's well-known prefix, 6to4) is judged by the IPv4 address too: a
+    translator would deliver it there."""
     ip = _ip(address.split("%", 1)[0])
     if ip is None:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = ip.ipv4_mapped or ip.sixtofour
+        if inner is None and ip in _NAT64:
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is not None and not public_address(str(inner)):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
