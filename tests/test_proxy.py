@@ -670,3 +670,48 @@ async def test_concurrent_jobs_each_have_their_own_proxy(
         assert len(r.connections) == 1 and r.connections[0].allowed
         assert len(events[name]) == 1
         assert json.loads(events[name][0].detail or "{}")["received"] == r.connections[0].received
+
+
+@pytest.mark.anyio
+@needs_proxy[0]
+@needs_proxy[1]
+async def test_connections_that_cannot_be_written_are_never_dropped(
+    make_policy: Callable[..., Policy], tmp_path: Path, web: int
+) -> None:
+    """Like a job's result, its connection events are kept for the shutdown's last
+    attempt and spooled to a file when the store still refuses them."""
+    import sqlite3
+
+    db_path = tmp_path / "rec" / "events.db"
+    url = f"sqlite:///{db_path}?busy_timeout=0.1"
+    policy = make_policy(
+        extra=f'\n[sandbox]\nallow_domains = ["localhost"]\nallow_ports = [{web}]\n'
+    )
+    code = (
+        "import time, urllib.request\n"
+        f"urllib.request.urlopen('http://localhost:{web}/').read()\n"
+        "time.sleep(0.8)\n"
+    )
+    locker: sqlite3.Connection | None = None
+    async with open_gate(policy, url) as gate:
+
+        async def lock_soon() -> None:
+            nonlocal locker
+            await anyio.sleep(0.5)  # the decision is written by now; the job still runs
+            locker = sqlite3.connect(db_path, isolation_level=None)
+            locker.execute("BEGIN EXCLUSIVE")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(lock_soon)
+            r = await gate.run(argv=[PYTHON, "-c", code], secure=True, job_id="unlucky")
+        assert r.exit_code == 0 and not r.recorded, r.stderr
+        assert gate.statistics().unrecorded_events == 2
+    assert locker is not None
+    locker.execute("ROLLBACK")
+    locker.close()
+    assert gate.spooled_to is not None
+    lines = [json.loads(line) for line in Path(gate.spooled_to).read_text().splitlines()]
+    assert [(e["job_id"], e["kind"]) for e in lines] == [
+        ("unlucky", "result"), ("unlucky", "connection"),
+    ]  # fmt: skip
+    assert json.loads(lines[1]["detail"])["host"] == "localhost"

@@ -765,7 +765,8 @@ class Gate:
             except ExecgateError:
                 if attempt + 1 < RESULT_WRITE_ATTEMPTS:
                     await anyio.sleep(0.05 * (attempt + 1))
-        self._unrecorded.append(event)  # the output record is not kept: it is optional
+        # the output record is not kept: it is optional; a job's connection events are
+        self._unrecorded.extend([event, *(e for e in extra if isinstance(e, Event))])
         return False
 
     async def _record_result(self, sup: Supervisor, req: ExecRequest, result: ExecResult) -> bool:
