@@ -48,6 +48,7 @@ from .models import (
     Grant,
     Limits,
     OutputChunk,
+    ProxyConnection,
 )
 from .policy import Policy, default_policy, load_policy
 from .scan import redact, scan_text
@@ -86,6 +87,7 @@ __all__ = [
     "PolicyDenied",
     "PolicyInvalid",
     "ProgramNotFound",
+    "ProxyConnection",
     "RecorderUnavailable",
     "Refused",
     "RequestError",

@@ -341,6 +341,28 @@ class SandboxPlan:
     #: Directories the job may write beneath (the workspace; the Runner adds a private tmp).
     write: tuple[str, ...]
     network: bool = False
+    #: Network by domain: the hosts the job's proxy lets through (see ``process._proxy``),
+    #: and the ports it connects to. Empty: no proxy.
+    allow_domains: tuple[str, ...] = ()
+    allow_ports: tuple[int, ...] = (80, 443)
+
+
+@attrs.frozen(kw_only=True)
+class ProxyConnection:
+    """One connection a confined job asked its proxy for (network by domain), as recorded.
+
+    ``allowed`` says whether the rules let it through; ``reason`` why not, or why an allowed
+    one failed (the name did not resolve, the server refused). ``sent`` and ``received``
+    count the bytes relayed from the job to the server and back (request heads included,
+    the proxy's own replies not).
+    """
+
+    host: str
+    port: int
+    allowed: bool
+    reason: str = ""
+    sent: int = 0
+    received: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -379,6 +401,8 @@ class ExecResult:
     #: Secure mode: "on" (the job ran confined), "degraded" (the policy preferred it but this
     #: host cannot confine, so it ran without) or "off".
     sandbox: Literal["off", "on", "degraded"] = "off"
+    #: Network by domain: every connection the job asked its proxy for, in order.
+    connections: tuple[ProxyConnection, ...] = ()
 
     @property
     def truncated_bytes(self) -> int:
@@ -420,6 +444,7 @@ EventKind = Literal[
     "actor_restart",
     "supervisor_start",
     "supervisor_stop",
+    "connection",
 ]
 
 

@@ -14,7 +14,7 @@ PUBLIC = {
     "ExecgateError", "RequestError", "Refused", "PolicyDenied", "SecretDetected",
     "ProgramNotFound", "RecorderUnavailable", "ActorCrashed", "GateClosed", "SupervisorFailed",
     "PolicyInvalid", "StoreUnavailable", "StoreInvalid", "StoreExposed", "SpawnFailed", "ContainmentFailed",
-    "RequestTooLarge", "CallerLimited", "ServerInvalid", "StoreMissing",
+    "RequestTooLarge", "CallerLimited", "ServerInvalid", "StoreMissing", "ProxyConnection",
 }  # fmt: skip
 
 

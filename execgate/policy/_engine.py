@@ -482,6 +482,8 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
         read=read,
         write=(policy.root,),
         network=policy.sandbox.network,
+        allow_domains=policy.sandbox.allow_domains,
+        allow_ports=policy.sandbox.allow_ports,
     )
 
 

@@ -26,6 +26,7 @@ from ..models import (
     RLIMIT_FIELDS,
     ExecRequest,
 )
+from ..process._proxy_rules import DEFAULT_PORTS, pattern_problem
 from ._env import DEFAULT_ALLOW, DEFAULT_ENV_DENY, DEFAULT_INHERIT
 from ._problems import (
     KeyPath,
@@ -232,6 +233,18 @@ class ShellConfig:
     write_redirects: bool = True
 
 
+def _domains(_i: object, a: attrs.Attribute[Any], v: tuple[str, ...]) -> None:
+    for entry in v:
+        if (why := pattern_problem(entry)) is not None:
+            raise ValueError(f"{a.name}: {why}")
+
+
+def _ports(_i: object, a: attrs.Attribute[Any], v: tuple[int, ...]) -> None:
+    for port in v:
+        if not 0 < port < 65536:
+            raise ValueError(f"{a.name}: expected ports between 1 and 65535, got {port!r}")
+
+
 @attrs.frozen(kw_only=True)
 class SandboxConfig:
     """Secure mode: kernel confinement of each job (see docs/security.md)."""
@@ -244,6 +257,19 @@ class SandboxConfig:
     #: Network access from inside the sandbox (false: a new, empty network namespace and
     #: Landlock TCP rules).
     network: bool = False
+    #: Network by domain: hosts a confined job may reach over HTTP(S) through the gate's
+    #: filtering proxy (exact names, IP addresses, or ``*.example.com`` for subdomains). The
+    #: job gets HTTP_PROXY/HTTPS_PROXY and nothing else; incompatible with ``network``.
+    allow_domains: tuple[str, ...] = attrs.field(default=(), validator=_domains)
+    #: The ports the proxy connects to for ``allow_domains``.
+    allow_ports: tuple[int, ...] = attrs.field(default=DEFAULT_PORTS, validator=_ports)
+
+    def __attrs_post_init__(self) -> None:
+        if self.network and self.allow_domains:
+            raise ValueError(
+                "allow_domains: expected network = false (network = true already allows "
+                "every host), got network = true"
+            )
 
 
 @attrs.frozen(kw_only=True)

@@ -29,8 +29,9 @@ import attrs
 from anyio.abc import ByteReceiveStream, ByteSendStream, Process
 
 from ..errors import ContainmentFailed, SandboxUnavailable, SpawnFailed
-from ..models import ExecPlan, KillReason, OutputStream
+from ..models import ExecPlan, KillReason, OutputStream, ProxyConnection
 from ._capture import CappedBuffer
+from ._proxy import JobProxy, proxy_env
 from ._sandbox import (
     NativeConfinement,
     confined_env,
@@ -110,6 +111,8 @@ class JobOutcome:
     tree_limit: str | None = None
     #: The job ran confined in secure mode.
     sandboxed: bool = False
+    #: Network by domain: every connection the job asked its proxy for.
+    connections: tuple[ProxyConnection, ...] = ()
 
 
 async def _pump(
@@ -307,6 +310,7 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
     run_env: Mapping[str, str] = plan.env
     confined = False
     native: NativeConfinement | None = None
+    proxy: JobProxy | None = None
     if plan.sandbox is not None:
         known = sandbox_support_known()  # no thread hop once the host was probed
         if known is None:
@@ -314,17 +318,67 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
         available, why = known
         if available:
             confined = True
-            c = confinement(plan)
-            # set up between clone and exec, no launcher (see native_is_safe_for)
-            if native_confine_usable() and native_is_safe_for(plan.limits.memory_bytes):
-                native = native_confinement(c)
-            else:
-                run_argv = sandbox_argv(plan, c)
+            if plan.sandbox.allow_domains:
+                proxy = await _open_proxy(plan, tree)
+            try:
+                c = confinement(plan, None if proxy is None else proxy.netns)
+                # set up between clone and exec, no launcher (see native_is_safe_for)
+                if native_confine_usable() and native_is_safe_for(plan.limits.memory_bytes):
+                    native = native_confinement(c)
+                else:
+                    run_argv = sandbox_argv(plan, c)
+            except BaseException:
+                if proxy is not None:
+                    proxy.close()
+                raise
             run_env = confined_env(plan.env)
+            if proxy is not None:
+                run_env = proxy_env(run_env)
         elif plan.sandbox.required:
             tree.close()
             raise SandboxUnavailable(f"secure mode is required but unavailable here: {why}")
-    return await _run_job(plan, tree, control, tuple(run_argv), run_env, confined, native)
+    if proxy is None:
+        return await _run_job(plan, tree, control, tuple(run_argv), run_env, confined, native)
+    return await _proxied(
+        proxy,
+        lambda: _run_job(plan, tree, control, tuple(run_argv), run_env, confined, native),
+    )
+
+
+async def _open_proxy(plan: ExecPlan, tree: JobTree) -> JobProxy:
+    """The job's proxy (network by domain); refuses the job where it cannot be made: it
+    never runs with more network, or less confinement, than its policy says."""
+    assert plan.sandbox is not None
+    try:
+        return await JobProxy.open(plan.sandbox.allow_domains, plan.sandbox.allow_ports)
+    except OSError as exc:
+        tree.close()
+        raise SandboxUnavailable(
+            "allow_domains needs a network namespace per job, which this process cannot "
+            f"make (CAP_SYS_ADMIN): {exc.strerror or exc}"
+        ) from None
+
+
+async def _proxied(proxy: JobProxy, job: Callable[[], Awaitable[JobOutcome]]) -> JobOutcome:
+    """``job()`` with ``proxy`` serving it until it has ended (every process gone), then
+    closed with all its connections; the outcome carries what the proxy recorded."""
+    outcome: JobOutcome | None = None
+    error: Exception | None = None
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(proxy.serve)
+            try:
+                outcome = await job()
+            except Exception as exc:  # raised as is, not in a group
+                error = exc
+            finally:
+                tg.cancel_scope.cancel()
+    finally:
+        proxy.close()
+    if error is not None:
+        raise error
+    assert outcome is not None
+    return attrs.evolve(outcome, connections=proxy.connections())
 
 
 async def _run_job(

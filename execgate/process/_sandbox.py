@@ -2,7 +2,8 @@
 
 A confined job runs in new user (root inside, the invoking uid outside: no host capability),
 mount, PID, UTS and IPC namespaces, in the gate's empty network namespace (made once per
-process, see :func:`shared_netns`; a fresh one per job where this process cannot make it),
+process, see :func:`shared_netns`; a fresh one per job where this process cannot make it;
+with ``allow_domains``, one the gate made for the job, holding only its proxy: ``_proxy``),
 inside the minimal root of ``_confine`` with Landlock and a seccomp filter on top. The native
 spawn helper does all of it between clone and exec; where it is absent, the launcher
 (``sandbox_exec.py``) does the same from :func:`launcher_config`. Either way the job's pids
@@ -56,6 +57,9 @@ class Confinement:
     netns: int | None
     #: The seccomp program (``struct sock_filter`` array) or None.
     seccomp: bytes | None
+    #: ``netns`` is the job's own, holding its proxy (network by domain, see ``_proxy``):
+    #: Landlock then refuses TCP binds only, so the job can connect to its proxy.
+    proxy: bool = False
 
 
 _netns_lock = threading.Lock()
@@ -100,7 +104,7 @@ def landlock_abi() -> int:
     return max(int(abi), 0)
 
 
-def _landlock_values(network: bool) -> tuple[int, int, int, int, int, int]:
+def _landlock_values(network: bool, proxy: bool) -> tuple[int, int, int, int, int, int]:
     """(attr size, handled fs, handled net, scoped, read rights, file rights) for this ABI."""
     abi = landlock_abi()
     if abi < 1:
@@ -111,7 +115,7 @@ def _landlock_values(network: bool) -> tuple[int, int, int, int, int, int]:
             handled |= right
     size, net, scoped = 8, 0, 0
     if abi >= 4:
-        size, net = 16, 0 if network else 3  # BIND_TCP | CONNECT_TCP
+        size, net = 16, 0 if network else 1 if proxy else 3  # BIND_TCP | CONNECT_TCP
     if abi >= 6:
         size, scoped = 24, 3  # abstract unix sockets, signals
     read = _LL_EXECUTE | _LL_READ_FILE | _LL_READ_DIR
@@ -170,7 +174,7 @@ def native_confinement(c: Confinement) -> NativeConfinement:
         c.seccomp or b"",
         -1 if c.netns is None else c.netns,
         unshare,
-        _landlock_values(c.network),
+        _landlock_values(c.network, c.proxy),
         f"0 {os.getuid()} 1".encode(),
         f"0 {os.getgid()} 1".encode(),
         PROGRAM_OOM_SCORE_ADJ,
@@ -221,8 +225,9 @@ def _opener_paths(plan: ExecPlan) -> list[str]:
     return [*_prefixes(OPENER[0]), OPENER[-1]]
 
 
-def confinement(plan: ExecPlan) -> Confinement:
-    """The confinement of ``plan`` (``plan.sandbox`` must be set)."""
+def confinement(plan: ExecPlan, proxy_netns: int | None = None) -> Confinement:
+    """The confinement of ``plan`` (``plan.sandbox`` must be set); ``proxy_netns``: the
+    job's own network namespace, with its proxy (see ``_proxy``)."""
     assert plan.sandbox is not None
     read = [*plan.sandbox.read, *_prefixes(plan.argv[0]), *_opener_paths(plan)]
     write = list(plan.sandbox.write)
@@ -239,8 +244,9 @@ def confinement(plan: ExecPlan) -> Confinement:
         read=tuple(ll_read),
         write=tuple(ll_write),
         network=network,
-        netns=None if network else shared_netns(),
+        netns=proxy_netns if proxy_netns is not None else None if network else shared_netns(),
         seccomp=seccomp_program(),
+        proxy=proxy_netns is not None,
     )
 
 
@@ -257,6 +263,7 @@ def launcher_config(c: Confinement, cwd: str, limits: Limits | None) -> str:
             "read": list(c.read),
             "write": list(c.write),
             "network": c.network,
+            "proxy": c.proxy,
             "netns": None if c.netns is None else f"/proc/{os.getpid()}/fd/{c.netns}",
             "seccomp": None if c.seccomp is None else c.seccomp.hex(),
             "cwd": cwd,
@@ -278,6 +285,7 @@ def layers() -> list[tuple[str, bool, str]]:
     """Each layer of secure mode on this host, as ``execgate doctor`` reports it:
     (what, present, detail). Blocking (the first call probes the launcher)."""
     from ._confine import DENIED_X86_64
+    from ._proxy import proxy_support
     from ._spawn import native_confine_usable
 
     ok, _why = support()
@@ -301,7 +309,7 @@ def layers() -> list[tuple[str, bool, str]]:
         ("secure: network namespace", ok,
          "one empty namespace per gate process, joined by each job" if netns is not None
          else "a new one per job (this process cannot make a shared one)"),
-        ("secure: network by domain (proxy)", False, "not available: network is all or none"),
+        ("secure: network by domain (proxy)", *proxy_support()),
     ]  # fmt: skip
 
 

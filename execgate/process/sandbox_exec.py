@@ -11,7 +11,8 @@ before the program runs (fail closed).
 
 In order:
 
-1. join the gate's network namespace (``netns``: made once per gate, empty, ``lo`` down)
+1. join the gate's network namespace (``netns``: made once per gate, empty, ``lo`` down; with
+   ``proxy``, the job's own, whose only socket is its proxy's)
    while this process still has the host's privileges, so the job holds none over it (no
    raw sockets); then ``unshare`` new user, mount, PID, UTS and IPC namespaces (and a new
    network namespace when no shared one was given and ``network`` is false), mapping the
@@ -25,9 +26,10 @@ In order:
    the program must not be PID 1 or the gate's SIGTERM would be dropped), reaps orphans and
    reports the program's status; the program (PID 2) gets SIGPIPE and SIGXFSZ back at their
    defaults, then Landlock over the new root (reads beneath ``read``, writes beneath
-   ``write``, no TCP without ``network`` (ABI >= 4), no signals or abstract unix sockets out
-   of its domain (ABI >= 6), ``no_new_privs`` first: PID 1 is outside that domain), the job's
-   rlimits and the seccomp filter, then ``execve`` replaces it.
+   ``write``, no TCP without ``network`` (ABI >= 4; with ``proxy``, no TCP bind), no signals
+   or abstract unix sockets out of its domain (ABI >= 6), ``no_new_privs`` first: PID 1 is
+   outside that domain), the job's rlimits and the seccomp filter, then ``execve`` replaces
+   it.
 """
 
 import contextlib
@@ -102,7 +104,7 @@ class RulesetAttr(ctypes.Structure):
     ]
 
 
-def landlock(read: list[str], write: list[str], network: bool) -> None:
+def landlock(read: list[str], write: list[str], network: bool, proxy: bool) -> None:
     abi = libc.syscall(SYS_CREATE_RULESET, None, 0, 1)
     if abi < 1:
         fail("Landlock is not available")
@@ -112,7 +114,9 @@ def landlock(read: list[str], write: list[str], network: bool) -> None:
     if abi >= 4:
         size = 16
         if not network:
-            attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP
+            # with a proxy in the job's namespace: no TCP bind, and connect to it alone (the
+            # namespace holds nothing else)
+            attr.handled_access_net = NET_BIND_TCP | (0 if proxy else NET_CONNECT_TCP)
     if abi >= 6:
         size = 24
         attr.scoped = SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL
@@ -295,7 +299,7 @@ def main() -> None:
         signal.signal(sig, signal.SIG_DFL)
     # The program alone: PID 1 stays outside its Landlock domain, so the program can neither
     # read PID 1's memory or environment nor signal it.
-    landlock(config["read"], config["write"], config["network"])
+    landlock(config["read"], config["write"], config["network"], config.get("proxy", False))
     for res, soft, hard in config.get("rlimits", []):
         try:
             resource.setrlimit(res, (soft, hard))

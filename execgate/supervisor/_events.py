@@ -126,6 +126,31 @@ def decision_event(
     )
 
 
+def connection_events(request: ExecRequest, result: ExecResult) -> tuple[Event, ...]:
+    """One ``connection`` event per request the job made to its proxy (network by domain):
+    host, port, allowed or refused and why, and the bytes relayed each way, in its detail;
+    ``decision`` is "allow" or "deny" so that a query by decision finds the refusals."""
+    return tuple(
+        _job_event(
+            "connection",
+            "proxy",
+            request,
+            decision="allow" if c.allowed else "deny",
+            reason=redact_text(c.reason) if c.reason else None,
+            detail=json.dumps(
+                {
+                    "host": redact_text(c.host),
+                    "port": c.port,
+                    "allowed": c.allowed,
+                    "sent": c.sent,
+                    "received": c.received,
+                }
+            ),
+        )
+        for c in result.connections
+    )
+
+
 def result_records(
     request: ExecRequest, result: ExecResult, level: LogLevel = "commands_only"
 ) -> tuple[Event, OutputRecord | None]:

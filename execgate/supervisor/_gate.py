@@ -66,6 +66,7 @@ from ..store import (
 from ..store._location import state_home
 from ._events import (
     approval_event,
+    connection_events,
     decision_event,
     error_event,
     lifecycle_event,
@@ -639,6 +640,7 @@ class Gate:
             stderr_truncated_bytes=o.stderr_truncated_bytes,
             containment=self._containment.mechanism,
             sandbox="on" if o.sandboxed else "degraded" if verdict.plan.sandbox else "off",
+            connections=o.connections,
         )
 
     async def events(
@@ -763,12 +765,14 @@ class Gate:
             except ExecgateError:
                 if attempt + 1 < RESULT_WRITE_ATTEMPTS:
                     await anyio.sleep(0.05 * (attempt + 1))
-        self._unrecorded.append(event)  # the output record is not kept: it is optional
+        # the output record is not kept: it is optional; a job's connection events are
+        self._unrecorded.extend([event, *(e for e in extra if isinstance(e, Event))])
         return False
 
     async def _record_result(self, sup: Supervisor, req: ExecRequest, result: ExecResult) -> bool:
         event, output = result_records(req, result, self._level(req))
-        return await self._record_outcome(sup, event, *([output] if output else []))
+        connections = connection_events(req, result)
+        return await self._record_outcome(sup, event, *connections, *([output] if output else []))
 
     def _level(self, req: ExecRequest) -> LogLevel:
         return req.log_level or self.policy.recorder.level

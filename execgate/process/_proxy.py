@@ -1,0 +1,378 @@
+"""Network by domain: the filtering HTTP proxy a confined job reaches its allowed hosts by.
+
+How the job reaches it. A job with ``allow_domains`` runs in a network namespace of its own,
+made by the gate for that job (:meth:`JobProxy.open`): its only interface is ``lo``, up,
+and the only socket in it is the proxy's listening socket on
+``127.0.0.1:`` :data:`PROXY_PORT`, which the gate creates while one of its threads is inside
+the namespace and then serves from its own event loop. There is no relay process and no
+socket file in the job's root: the listening socket belongs to the job's namespace, while
+every connection the proxy makes upstream is made from the gate's namespace, after the
+gate's own resolver has resolved the name. The job gets ``HTTP_PROXY``, ``HTTPS_PROXY``,
+``http_proxy``, ``https_proxy`` and ``ALL_PROXY`` pointing at it, and an empty ``NO_PROXY``.
+
+Guarantees:
+
+* the job can reach nothing but the proxy: its namespace has no route anywhere else, and
+  a connection to any other port of ``127.0.0.1`` is refused by the kernel; Landlock (ABI 4
+  and later) also refuses it any TCP ``bind``, so it cannot listen for anything either;
+* the proxy serves only requests the rules of ``_proxy_rules`` allow (CONNECT, or an
+  absolute-form ``http://`` request, to an allowed host on an allowed port), and connects
+  to the address it resolved itself, never to one the job names beside the host;
+* every request, served or refused, is one :class:`~execgate.models.ProxyConnection` in
+  :meth:`JobProxy.connections`, with the bytes relayed each way;
+* the proxy lives inside the job: :meth:`JobProxy.serve` runs in the job's task and is
+  cancelled when the job has ended, which closes every connection it relayed;
+  :meth:`JobProxy.close` then closes the listening socket and the namespace's last
+  reference, so the namespace goes with the job. If the gate's process dies, all of it dies
+  with it (the sockets are the gate's).
+
+Failure modes: making the namespace needs CAP_SYS_ADMIN in the gate's user namespace
+(root, or a container's root); without it :meth:`JobProxy.open` raises ``OSError`` and the
+job is refused, never run with more network than asked for. At most
+:data:`MAX_CONNECTIONS` connections are relayed at once per job; further ones are refused
+(503) and recorded. Past :data:`MAX_RECORDS` requests in one job, every further one is
+refused, and they are recorded together as one. A request whose head does not arrive
+within :data:`HEAD_TIMEOUT` seconds is closed and recorded as refused. A name that does not
+resolve, or a server that does not answer within :data:`CONNECT_TIMEOUT` seconds, gets 502
+and is recorded as allowed but failed.
+
+Limits: a tunnel carries whatever the job sends once it is open (TLS's SNI and an HTTP
+``Host`` inside it are not checked), and forwarded http requests after the first on one
+connection go to the same server. Either way the bytes reach only the address resolved for
+the allowed name, but a server that hosts other domains on that address (a CDN) may serve
+them ("domain fronting"), as with any proxy that does not terminate TLS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import os
+import socket
+import struct
+from collections.abc import Mapping, Sequence
+
+import anyio
+import attrs
+from anyio.abc import SocketListener, SocketStream
+
+from ..models import ProxyConnection
+from ._proxy_rules import MAX_HEAD_BYTES, Allowed, Refused, Target, decide, parse_head
+from ._proxy_rules import public_address as _public
+
+#: Where the proxy listens inside the job's network namespace.
+PROXY_HOST = "127.0.0.1"
+PROXY_PORT = 3128
+#: Connections relayed at once for one job; more are refused (503).
+MAX_CONNECTIONS = 64
+#: Requests recorded one by one for one job. Past it every request is refused (503), and
+#: they are recorded together as one (so that a job cannot flood the flight recorder).
+MAX_RECORDS = 10_000
+#: Seconds a client has to send its request head.
+HEAD_TIMEOUT = 30.0
+#: Seconds the proxy waits for the upstream server to accept.
+CONNECT_TIMEOUT = 10.0
+_CHUNK = 65536
+_CLONE_NEWNET = 0x40000000
+_SYS_SETNS = 308
+_SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
+_STATUS = {400: "Bad Request", 403: "Forbidden", 502: "Bad Gateway", 503: "Service Unavailable"}
+
+
+def proxy_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with every proxy variable a client library reads pointing at the job's
+    proxy, and ``NO_PROXY`` empty: no host is reached directly, since none can be."""
+    url = f"http://{PROXY_HOST}:{PROXY_PORT}"
+    names = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
+    return {**env, **dict.fromkeys(names, url), "NO_PROXY": "", "no_proxy": ""}
+
+
+def _bring_up_lo() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        req = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(s, _SIOCGIFFLAGS, req))[1]
+        fcntl.ioctl(s, _SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | _IFF_UP))
+
+
+def make_namespace() -> tuple[int, socket.socket]:
+    """A new network namespace with ``lo`` up and the proxy's listening socket in it:
+    (an fd of the namespace, the socket, non-blocking). Blocking; raises ``OSError`` where
+    this process may not make a network namespace. The calling thread is back in its own
+    namespace when this returns or raises."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if libc.unshare(_CLONE_NEWNET) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"cannot make a network namespace: {os.strerror(err)}")
+        try:
+            netns = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                _bring_up_lo()
+                listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                try:
+                    listener.bind((PROXY_HOST, PROXY_PORT))
+                    listener.listen(MAX_CONNECTIONS)
+                    listener.setblocking(False)
+                except BaseException:
+                    listener.close()
+                    raise
+            except BaseException:
+                os.close(netns)
+                raise
+        finally:
+            if libc.syscall(_SYS_SETNS, home, _CLONE_NEWNET) != 0:
+                # cannot happen for a thread that just left it; never run on in the wrong one
+                os.abort()
+        return netns, listener
+    finally:
+        os.close(home)
+
+
+_support: list[tuple[bool, str]] = []
+
+
+def proxy_support() -> tuple[bool, str]:
+    """(available, detail): whether this process can give jobs a proxy (it makes one
+    namespace to find out; cached). Blocking."""
+    if not _support:
+        try:
+            netns, listener = make_namespace()
+        except OSError as exc:
+            _support.append((False, f"not available: {exc.strerror or exc}"))
+        else:
+            listener.close()
+            os.close(netns)
+            where = f"{PROXY_HOST}:{PROXY_PORT}"
+            detail = f"per job: its own network namespace, the proxy on {where} inside"
+            _support.append((True, detail))
+    return _support[0]
+
+
+@attrs.define(eq=False)
+class _Record:
+    host: str
+    port: int
+    allowed: bool
+    reason: str = ""
+    sent: int = 0
+    received: int = 0
+
+    def value(self) -> ProxyConnection:
+        return ProxyConnection(
+            host=self.host, port=self.port, allowed=self.allowed, reason=self.reason,
+            sent=self.sent, received=self.received,
+        )  # fmt: skip
+
+
+def _shown(host: str) -> str:
+    """A host as recorded: printable ASCII, bounded."""
+    return ascii(host)[1:-1][:255]
+
+
+class JobProxy:
+    """One job's proxy: its namespace, its listening socket, its connections (see the
+    module docstring). Open with :meth:`open`, run :meth:`serve` in a task for the job's
+    life, then cancel it and :meth:`close`."""
+
+    def __init__(
+        self, netns: int, listener: socket.socket, allow: Sequence[str], ports: Sequence[int]
+    ) -> None:
+        #: An fd of the job's network namespace (for the spawn to join).
+        self.netns = netns
+        self._sock = listener
+        self._allow = tuple(allow)
+        self._ports = tuple(ports)
+        self._records: list[_Record] = []
+        self._over = 0  # requests refused past MAX_RECORDS
+        self._open = 0
+
+    @classmethod
+    async def open(cls, allow: Sequence[str], ports: Sequence[int]) -> JobProxy:
+        """Make the job's namespace and the proxy's socket (on a worker thread). Raises
+        ``OSError`` where this process cannot make a network namespace."""
+        netns, listener = await anyio.to_thread.run_sync(make_namespace)
+        return cls(netns, listener, allow, ports)
+
+    def connections(self) -> tuple[ProxyConnection, ...]:
+        """Every request so far, in the order they came, with their byte counts now (those
+        past :data:`MAX_RECORDS` as one, last)."""
+        records = [r.value() for r in self._records]
+        if self._over:
+            why = f"{self._over} more requests refused: over {MAX_RECORDS} in one job"
+            records.append(ProxyConnection(host="", port=0, allowed=False, reason=why))
+        return tuple(records)
+
+    def close(self) -> None:
+        """Close the listening socket and this process's reference to the namespace."""
+        self._sock.close()
+        if self.netns >= 0:
+            os.close(self.netns)
+            self.netns = -1
+
+    async def serve(self) -> None:
+        """Accept and serve until cancelled; never raises otherwise."""
+        listener = await SocketListener.from_socket(self._sock)
+        async with anyio.create_task_group() as tg:
+            while True:
+                try:
+                    client = await listener.accept()
+                except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                    await anyio.sleep(0.01)  # out of fds, say: try again, do not spin
+                    continue
+                tg.start_soon(self._serve_one, client)
+
+    async def _serve_one(self, client: SocketStream) -> None:
+        async with client:
+            if len(self._records) >= MAX_RECORDS:
+                self._over += 1
+                await _reply(client, 503, f"over {MAX_RECORDS} requests in one job")
+                return
+            if self._open >= MAX_CONNECTIONS:
+                record = _Record("", 0, False, f"over {MAX_CONNECTIONS} connections at once")
+                self._records.append(record)
+                await _reply(client, 503, record.reason)
+                return
+            self._open += 1
+            try:
+                await self._relay(client)
+            finally:
+                self._open -= 1
+
+    async def _relay(self, client: SocketStream) -> None:
+        head: bytes = b""
+        rest: bytes | str = f"no request head within {HEAD_TIMEOUT:g} s"
+        with anyio.move_on_after(HEAD_TIMEOUT):
+            head, rest = await _read_head(client)
+        if isinstance(rest, str):
+            self._records.append(_Record("", 0, False, rest))
+            await _reply(client, 400, rest)
+            return
+        target = parse_head(head)
+        verdict: Allowed | Refused = (
+            target if isinstance(target, Refused) else decide(target, self._allow, self._ports)
+        )
+        if isinstance(verdict, Refused):
+            self._records.append(
+                _Record(_shown(verdict.host), verdict.port, False, verdict.reason)
+            )
+            await _reply(client, verdict.status, verdict.reason)
+            return
+        assert isinstance(target, Target)
+        record = _Record(verdict.host, verdict.port, True)
+        self._records.append(record)
+        upstream = await _connect(verdict, record)
+        if upstream is None:
+            await _reply(client, 403 if not record.allowed else 502, record.reason)
+            return
+        async with upstream:
+            if target.kind == "connect":
+                await _send(client, b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                first = rest
+            else:
+                first = target.head + rest
+            try:
+                if first:
+                    await upstream.send(first)
+                    record.sent += len(first)
+            except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                return
+            async with anyio.create_task_group() as pipes:
+                pipes.start_soon(_pipe, client, upstream, record, True)
+                pipes.start_soon(_pipe, upstream, client, record, False)
+
+
+async def _read_head(client: SocketStream) -> tuple[bytes, bytes | str]:
+    """(head through the blank line, bytes after it), or (b"", why not) when the client
+    stopped or went over :data:`MAX_HEAD_BYTES` first."""
+    buf = b""
+    while True:
+        end = buf.find(b"\r\n\r\n")
+        if end >= 0 and end + 4 <= MAX_HEAD_BYTES:
+            return buf[: end + 4], buf[end + 4 :]
+        if len(buf) > MAX_HEAD_BYTES:
+            return b"", f"no request head within {MAX_HEAD_BYTES} bytes"
+        try:
+            buf += await client.receive(_CHUNK)
+        except (OSError, anyio.EndOfStream, anyio.BrokenResourceError):
+            return b"", "closed before a complete request head"
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    """The addresses of ``host``, by the gate's resolver (``getaddrinfo``), in its order.
+    Raises ``OSError`` when the name does not resolve. Module-level so a test can point
+    names at local servers without touching the host's resolver."""
+    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+async def _connect(verdict: Allowed, record: _Record) -> SocketStream | None:
+    """A connection to the allowed host, resolved here; None with ``record`` saying why
+    (``allowed`` turned false when the rules refuse the address it resolved to)."""
+    try:
+        with anyio.fail_after(CONNECT_TIMEOUT):
+            addresses = await resolve(verdict.host, verdict.port)
+    except (OSError, TimeoutError) as exc:
+        record.reason = f"cannot resolve {verdict.host}: {getattr(exc, 'strerror', None) or exc}"
+        return None
+    if not verdict.exact and not all(_public(a) for a in addresses):
+        record.allowed = False
+        record.reason = (
+            f"{verdict.host} (allowed by {verdict.entry}) resolves to a non-public address "
+            f"({', '.join(a for a in addresses if not _public(a))}); list it exactly to allow it"
+        )
+        return None
+    failure = "no address"
+    for address in addresses:
+        try:
+            with anyio.fail_after(CONNECT_TIMEOUT):
+                return await anyio.connect_tcp(address, verdict.port)
+        except (OSError, TimeoutError) as exc:
+            failure = getattr(exc, "strerror", None) or str(exc) or "timed out"
+    record.reason = f"cannot connect to {verdict.host}:{verdict.port}: {failure}"
+    return None
+
+
+async def _send(stream: SocketStream, data: bytes) -> None:
+    with contextlib.suppress(OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+        await stream.send(data)
+
+
+async def _reply(client: SocketStream, status: int, reason: str) -> None:
+    body = f"execgate proxy: {reason}\n".encode("ascii", "replace")
+    head = (
+        f"HTTP/1.1 {status} {_STATUS.get(status, 'Error')}\r\nContent-Type: text/plain\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode("ascii")
+    await _send(client, head + body)
+
+
+async def _pipe(src: SocketStream, dst: SocketStream, record: _Record, up: bool) -> None:
+    """Copy ``src`` to ``dst`` until EOF, counting into ``record``; then half-close ``dst``."""
+    try:
+        while True:
+            data = await src.receive(_CHUNK)
+            await dst.send(data)
+            if up:
+                record.sent += len(data)
+            else:
+                record.received += len(data)
+    except (OSError, anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+        pass
+    with contextlib.suppress(OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+        await dst.send_eof()
+
+
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "HEAD_TIMEOUT",
+    "MAX_CONNECTIONS",
+    "PROXY_HOST",
+    "PROXY_PORT",
+    "JobProxy",
+    "make_namespace",
+    "proxy_env",
+    "proxy_support",
+    "resolve",
+]
