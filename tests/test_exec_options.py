@@ -168,8 +168,9 @@ def test_program_refusal_reads_both_names(
 
 
 def test_the_table_only_fills_gaps_of_the_built_in_tables() -> None:
-    # ssh's table reads its options; the row adds what it does not: a loopback host
-    assert set(EXEC_OPTIONS) & set(BUILTINS) == {"ssh"}
+    # ssh's table reads its options; the row adds what it does not: a loopback host. git's
+    # row covers what a mode rule (`git apply`) grants whole, beyond its table
+    assert set(EXEC_OPTIONS) & set(BUILTINS) == {"ssh", "git"}
 
 
 @pytest.mark.parametrize(

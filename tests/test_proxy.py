@@ -173,7 +173,7 @@ def test_host_normalisation() -> None:
 def test_policy_refuses_bad_entries(tmp_path: Path) -> None:
     def load(sandbox: str) -> Policy:
         path = tmp_path / "p.toml"
-        path.write_text(f'version = 1\n[sandbox]\n{sandbox}\n')
+        path.write_text(f"version = 1\n[sandbox]\n{sandbox}\n")
         return load_policy(path)
 
     ok = load('allow_domains = ["pypi.org", "*.pythonhosted.org"]')
@@ -301,6 +301,7 @@ def listen():
 out["tcp listen"] = attempt(listen)
 print(json.dumps(out))
 """
+
 
 @pytest.fixture
 def host_unix(tmp_path: Path) -> Iterator[str]:

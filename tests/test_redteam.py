@@ -1016,3 +1016,64 @@ def test_a_glob_never_turns_a_file_name_into_an_option(tmp_path: Path) -> None:
         verdict, _, _ = decide(policy, command=line)
         assert verdict == "deny", line
     assert decide(policy, command="ls ./*")[0] == "allow"
+
+
+def test_mode_rules_and_file_questions_stay_in_the_workspace(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path,
+        RO + '[[allow]]\ncommand = "git apply"\n[[allow]]\ncommand = "test"\n',
+        "mode",
+    )
+    for line, code in (
+        ("git apply --unsafe-paths x.patch", "EG-POLICY-FLAG"),
+        ("git apply --unsafe x.patch", "EG-POLICY-FLAG"),
+        ("test -r /etc/shadow", "EG-PATH-ESCAPE"),
+        ("test ! -e /root/x", "EG-PATH-ESCAPE"),
+        ("test /etc -nt a.txt", "EG-PATH-ESCAPE"),
+    ):
+        assert decide(policy, command=line)[:2] == ("deny", code), line
+    for line in ("git apply x.patch", "test -f a.txt", "test x = /etc", "test -n /etc"):
+        assert decide(policy, command=line)[0] == "allow", line
+
+
+def test_git_configuration_naming_outside_files_is_refused(tmp_path: Path) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "git"\n', "gitfiles")
+    ws = Path(policy.root)
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (ws / ".git-blame-ignore-revs").write_text("")
+    for key, value, allowed in (
+        ("blame.ignoreRevsFile", ".git-blame-ignore-revs", True),
+        ("blame.ignoreRevsFile", "/etc/hostname", False),
+        ("commit.template", "~/.ssh/id_rsa", False),
+        ("mailmap.file", "../../outside", False),
+        ("core.excludesFile", "/etc/passwd", False),
+        ("http.sslKey", "/root/key.pem", False),
+    ):
+        subprocess.run(["git", "-C", str(ws), "config", "--local", key, value], check=True)
+        verdict, _, _ = decide(policy, command="git log --oneline")
+        assert (verdict == "allow") is allowed, (key, value)
+        subprocess.run(["git", "-C", str(ws), "config", "--local", "--unset", key], check=True)
+
+
+def test_a_relative_symlink_is_not_moved_to_where_it_points_outside(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path,
+        RO + "".join(f'[[allow]]\ncommand = "{c}"\npaths = "workspace"\n' for c in ("mv", "cp")),
+        "moved",
+    )
+    ws = Path(policy.root)
+    (ws / "sub" / "dir").mkdir(parents=True)
+    (ws / "sub" / "dir" / "lr").symlink_to("../../tgt")  # inside from here: ws/tgt
+    for line in (
+        "mv sub/dir/lr lr",
+        "mv sub/dir/lr .",
+        "mv -t . sub/dir/lr",
+        "cp -a sub/dir/lr .",
+        "cp -P sub/dir/lr x",
+        "mv sub/dir .",
+        "cp -r sub/dir .",
+    ):
+        verdict, code, _ = decide(policy, command=line)
+        assert (verdict, code) == ("deny", "EG-PATH-ESCAPE"), line
+    for line in ("mv sub/dir/lr sub/dir/lr2", "mv sub sub2", "cp -r sub copy", "cp sub/dir/lr x"):
+        assert decide(policy, command=line)[0] == "allow", line

@@ -323,14 +323,16 @@ def git_repository(
             git_dir = os.path.realpath(dot)
         if not _inside(git_dir, root):
             raise ConfigRefusal(f"{dot} points git at {git_dir[:80]!r}, outside the workspace")
-        why = _git_config_refusal(git_dir, root, git)
+        why = _git_config_refusal(git_dir, root, git, top)
         if why is not None:
             raise ConfigRefusal(why)
         return GitRepository(git_dir, top)
     return None
 
 
-def _git_config_refusal(git_dir: str, root: str = "/", git: str = "git") -> str | None:
+def _git_config_refusal(
+    git_dir: str, root: str = "/", git: str = "git", work_tree: str | None = None
+) -> str | None:
     """Why the configuration git reads for the repository at ``git_dir`` names something
     the gate cannot allow, or None. The files are read by git itself (``git config
     --file F --list``), so a key is seen exactly as git sees it (header lines, BOMs,
@@ -354,13 +356,14 @@ def _git_config_refusal(git_dir: str, root: str = "/", git: str = "git") -> str 
             path = os.path.join(directory, name)
             if not os.path.isfile(path):
                 continue
-            why = _git_file_refusal(path, git)
+            tree = work_tree if work_tree is not None else os.path.dirname(git_dir)
+            why = _git_file_refusal(path, git, tree, root)
             if why is not None:
                 return why
     return None
 
 
-def _git_file_refusal(path: str, git: str) -> str | None:
+def _git_file_refusal(path: str, git: str, work_tree: str, root: str) -> str | None:
     try:
         listed = subprocess.run(
             [git, "config", "--no-includes", "--file", path, "--list", "-z"],
@@ -384,4 +387,31 @@ def _git_file_refusal(path: str, git: str) -> str | None:
                 f"{path} sets {key[:60]!r}, which makes git reach outside the workspace or "
                 "run a program"
             )
+        if _GIT_FILE_KEYS.match(key):
+            raw = entry.split(b"\n", 1)[1] if b"\n" in entry else b""
+            value = raw.decode("utf-8", "replace")
+            if not _names_inside(value, work_tree, root):
+                return (
+                    f"{path} sets {key[:60]!r} to {value[:80]!r}, a file outside the "
+                    "workspace that git would read"
+                )
     return None
+
+
+#: Keys whose value names a file git reads (or writes): decided like a path argument.
+_GIT_FILE_KEYS = re.compile(
+    r"^(?:blame\.ignorerevsfile|commit\.template|mailmap\.file|core\.excludesfile"
+    r"|core\.attributesfile|diff\.orderfile|format\.signaturefile|init\.templatedir"
+    r"|sendemail\.aliasesfile|user\.signingkey|http\..*(?:cookiefile|sslcainfo|sslcapath"
+    r"|sslcert|sslkey)|core\.hookspath|core\.sshcommand|gpg\..*)$"
+)
+
+
+def _names_inside(value: str, work_tree: str, root: str) -> bool:
+    """Whether a path-valued config ``value`` (``~`` expanded as git does, relative to the
+    work tree) resolves inside the workspace; an empty value names nothing."""
+    if not value:
+        return True
+    if value.startswith("~") or value.startswith("%("):
+        return False
+    return _inside(os.path.realpath(os.path.join(work_tree, value)), root)

@@ -65,7 +65,7 @@ from ._script import STATUS, Command, Script, parse_script, render, split_heredo
 from ._shell import ShellRefusal, split_words
 from ._shells import SHELLS, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
-from ._symlinks import follow_refusal, symlink_targets
+from ._symlinks import MAX_WALK, TooManyEntries, follow_refusal, moved_links, symlink_targets
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
 from .programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
 from .programs import check as check_builtin
@@ -589,6 +589,20 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                 return (
                     f"ln: the symlink target {target[:80]!r} points outside the workspace "
                     "(a symlink's target is resolved from the link's own directory)"
+                )
+    for name in sorted(names & {"mv", "cp"}):
+        try:
+            moved = moved_links(name, argv[1:], cwd)
+        except TooManyEntries as too_many:
+            return (
+                f"{name}: {str(too_many)[:80]!r} holds more than {MAX_WALK} entries, too many "
+                "to check the symlinks it moves"
+            )
+        for target, base in moved:
+            if _confined(policy, _real(base), target) is None:
+                return (
+                    f"{name}: a symlink it moves, to {target[:80]!r}, would point outside the "
+                    "workspace from its new directory"
                 )
     return None
 

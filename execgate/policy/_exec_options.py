@@ -317,6 +317,12 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "--unzip-command",
     ),
     "borg": _e("runs the command its --rsh names", "--rsh", "--remote-path"),
+    # a mode rule grants a whole subcommand (`git apply`): what that subcommand may not do
+    "git": _e(
+        "writes wherever the patch's own file names point (--unsafe-paths), outside the "
+        "workspace included",
+        "--unsafe-paths",
+    ),
     # --- file lists: names read from a file are paths no check sees -----------------------
     "du": _e("reads the names of the files to measure from a file", "--files0-from"),
     "file": _e("reads the names of the files to examine from a file", "-f", "--files-from"),

@@ -11,10 +11,12 @@ programs                 words that are not paths
 =======================  ====================================================================
 echo, printf, true,      all of them: these programs print or compute and open no file
 false, sleep, seq, yes,
-expr, test, [, basename,
+expr, basename,
 dirname, pwd, whoami, id,
 uname, which, printenv,
 hostname, nproc
+test, [                  all but a file operator's operand (``-r F``, ``F -nt G``): the
+                         answer tells whether a file exists, is readable...
 env, timeout, nice,      all of them: the inner command is decided on its own, under its own
 nohup, setsid, stdbuf    rule (a wrapper's own options name no file)
 grep, egrep, fgrep, rg   the first operand (the pattern) unless ``-e``/``-f`` gave one, and the
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 NOT_FILES = frozenset(
     {
-        "echo", "printf", "true", "false", "sleep", "seq", "yes", "expr", "test", "[",
+        "echo", "printf", "true", "false", "sleep", "seq", "yes", "expr",
         "basename", "dirname", "pwd", "whoami", "id", "uname", "which", "printenv",
         "hostname", "nproc", "env", "timeout", "nice", "nohup", "setsid", "stdbuf",
     }
@@ -46,10 +48,28 @@ _PATTERN_FIRST: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 _ALIASES = {"egrep": "grep", "fgrep": "grep", "gawk": "awk", "mawk": "awk", "nawk": "awk"}
 
 
+#: test's operators whose operand is a file (``-r /etc/shadow`` asks about a file).
+_TEST_FILE_UNARY = frozenset("-" + c for c in "bcdefgGhkLNOprsSuwx")
+_TEST_FILE_BINARY = frozenset({"-nt", "-ot", "-ef"})
+
+
+def _test_not_paths(args: tuple[str, ...]) -> frozenset[int]:
+    """test and [: every word but a file operator's operand (either side of -nt/-ot/-ef)."""
+    files: set[int] = set()
+    for i, a in enumerate(args):
+        if a in _TEST_FILE_UNARY and i + 1 < len(args):
+            files.add(i + 1)
+        elif a in _TEST_FILE_BINARY:
+            files.update(j for j in (i - 1, i + 1) if 0 <= j < len(args))
+    return frozenset(i for i in range(len(args)) if i not in files)
+
+
 def not_paths(program: str, args: tuple[str, ...]) -> frozenset[int]:
     """Indexes into ``args`` (argv[1:]) of the words that are not paths."""
     if program in NOT_FILES:
         return frozenset(range(len(args)))
+    if program in ("test", "["):
+        return _test_not_paths(args)
     row = _PATTERN_FIRST.get(_ALIASES.get(program, program))
     if row is None:
         return frozenset()

@@ -137,3 +137,117 @@ def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | 
         else:
             pairs.append((target, os.path.dirname(link)))
     return pairs
+
+
+#: How many entries of a moved or copied directory are looked at for symlinks.
+MAX_WALK = 5000
+_MV_CP_VALUED = frozenset({"-S", "--suffix", "-t", "--target-directory"})
+
+
+class TooManyEntries(Exception):
+    """A moved directory holds more entries than :data:`MAX_WALK`."""
+
+
+def _keeps_links(args: list[str]) -> bool:
+    """Whether cp's options copy symlinks as symlinks (-P, -d, -a, -R/-r, --no-dereference,
+    --archive, --recursive), unless -L/-H/--dereference follow them."""
+    keeps = follows = False
+    for a in args:
+        if a.startswith("--"):
+            name = a.partition("=")[0]
+            if any(o.startswith(name) for o in ("--no-dereference", "--archive", "--recursive")):
+                keeps = True
+            elif "--dereference".startswith(name) and len(name) > 4:
+                follows = True
+            elif name.startswith("--preserve") and "links" in a:
+                keeps = True
+        elif a.startswith("-"):
+            keeps = keeps or any(c in "PdaRr" for c in a[1:])
+            follows = follows or any(c in "LH" for c in a[1:])
+    return keeps and not follows
+
+
+def moved_links(program: str, args: tuple[str, ...], cwd: str) -> list[tuple[str, str]]:
+    """For ``mv`` and ``cp`` keeping links: each relative symlink among the sources (or
+    inside a source directory) as (its target, the directory it will be resolved from at its
+    new place). A relative link moved to another depth points somewhere else: ``lr ->
+    ../../x`` is inside the workspace from ``sub/dir/`` and outside from the top.
+    Raises :class:`TooManyEntries` for a directory too large to look through."""
+    if program not in ("mv", "cp"):
+        return []
+    options: list[str] = []
+    operands: list[str] = []
+    directory: str | None = None
+    no_target_dir = False
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a == "--":
+            operands.extend(args[i:])
+            break
+        if a.startswith("--"):
+            name, eq, value = a.partition("=")
+            options.append(a)
+            if "--no-target-directory".startswith(name) and len(name) > 4:
+                no_target_dir = True
+            elif any(v.startswith(name) for v in _MV_CP_VALUED if v.startswith("--")):
+                if not eq and i < len(args):
+                    value = args[i]
+                    i += 1
+                if "--target-directory".startswith(name):
+                    directory = value
+            continue
+        if a.startswith("-") and a != "-":
+            options.append(a)
+            for j, c in enumerate(a[1:], start=1):
+                if c == "T":
+                    no_target_dir = True
+                elif c in "St":
+                    value = a[j + 1 :]
+                    if not value and i < len(args):
+                        value = args[i]
+                        i += 1
+                    if c == "t":
+                        directory = value
+                    break
+            continue
+        operands.append(a)
+    if program == "cp" and not _keeps_links(options):
+        return []
+    if directory is not None:
+        moves = [(s, os.path.join(cwd, directory, os.path.basename(s))) for s in operands]
+    elif len(operands) < 2:
+        return []
+    else:
+        *sources, last = operands
+        dest = os.path.join(cwd, last)
+        if len(sources) == 1 and (no_target_dir or not os.path.isdir(dest)):
+            moves = [(sources[0], dest)]
+        else:
+            moves = [(s, os.path.join(dest, os.path.basename(s.rstrip("/")))) for s in sources]
+    pairs: list[tuple[str, str]] = []
+    seen = 0
+    for source, new in moves:
+        old = os.path.join(cwd, source)
+        if os.path.islink(old):
+            target = os.readlink(old)
+            if not os.path.isabs(target):
+                pairs.append((target, os.path.dirname(new)))
+            continue
+        if not os.path.isdir(old) or os.path.realpath(os.path.dirname(new)) == os.path.realpath(
+            os.path.dirname(old.rstrip("/"))
+        ):
+            continue  # renamed in place: every link inside resolves as before
+        for top, dirs, files in os.walk(old):
+            seen += len(dirs) + len(files)
+            if seen > MAX_WALK:
+                raise TooManyEntries(source)
+            for name in (*dirs, *files):
+                path = os.path.join(top, name)
+                if os.path.islink(path):
+                    target = os.readlink(path)
+                    if not os.path.isabs(target):
+                        moved_dir = os.path.join(new, os.path.relpath(top, old))
+                        pairs.append((target, os.path.normpath(moved_dir)))
+    return pairs

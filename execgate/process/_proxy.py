@@ -254,9 +254,7 @@ class JobProxy:
             target if isinstance(target, Refused) else decide(target, self._allow, self._ports)
         )
         if isinstance(verdict, Refused):
-            self._records.append(
-                _Record(_shown(verdict.host), verdict.port, False, verdict.reason)
-            )
+            self._records.append(_Record(_shown(verdict.host), verdict.port, False, verdict.reason))
             await _reply(client, verdict.status, verdict.reason)
             return
         assert isinstance(target, Target)
