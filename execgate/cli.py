@@ -389,7 +389,7 @@ def _filters(f: Any) -> Any:
         ),
         click.option("--kind", help="Only this kind (decision, result, error, interrupted, ...)."),
         click.option("--since", metavar="WHEN", help="Only events since WHEN (15m, 2h, 7d, ISO)."),
-        click.option("--host", "host_id", metavar="ID", help="Only events of gates on this host."),
+        click.option("--host", "host_id", metavar="ID", help="Only events written on this host."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -520,7 +520,7 @@ def _print_table(events: list[Event]) -> None:
     from rich.table import Table
 
     table = Table(show_lines=False, header_style="bold")
-    for column in ("time", "kind", "job", "decision / exit", "code", "command"):
+    for column in ("time", "host", "kind", "job", "decision / exit", "code", "command"):
         table.add_column(column, overflow="fold")
     for ev in events:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ev.ts))
@@ -533,7 +533,8 @@ def _print_table(events: list[Event]) -> None:
                 status += " (timed out)"
         else:
             status = ""
-        table.add_row(when, ev.kind, _short_job(ev.job_id), status, ev.code or "", what)
+        host = ev.host_id or ""
+        table.add_row(when, host, ev.kind, _short_job(ev.job_id), status, ev.code or "", what)
     Console(soft_wrap=False).print(table)
 
 

@@ -448,6 +448,9 @@ class Event:
     cancelled: bool | None = None
     truncated_bytes: int | None = None
     detail: str | None = None  # small JSON text for kind-specific extras
+    #: The host of the gate that wrote it (see ``execgate.store.host_id``); the store fills
+    #: in its own when None. None when read back only for rows older than host ids.
+    host_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)

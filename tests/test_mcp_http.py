@@ -31,6 +31,7 @@ from mcp.types import ElicitRequestParams, ElicitResult, TextContent
 from execgate import Policy
 from execgate.errors import ServerInvalid
 from execgate.integrations._mcp_http import HttpOptions, check_options
+from execgate.store import EventFilter, open_store
 
 pytestmark = pytest.mark.anyio
 
@@ -275,6 +276,18 @@ async def test_per_caller_limits(
                 again = await a2.call_tool("run_command", {"argv": ["echo", "x"]})
                 assert again.is_error and "EG-CALLER-LIMIT" in text(again)
             assert not (await b.call_tool("check_command", {"argv": ["echo"]})).is_error
+    # every refusal is recorded like any other: a deny decision under the caller's session
+    st = open_store(store_url)
+    try:
+        decided = st.query(limit=None, where=EventFilter(kind="decision"))
+    finally:
+        st.close()
+    refused = [e for e in decided if e.code == "EG-CALLER-LIMIT"]
+    assert [(e.kind, e.decision, e.rule, e.session_id) for e in refused] == [
+        ("decision", "deny", "callers", "mcp:alice")
+    ] * 3
+    assert [e.argv for e in refused] == [("echo", "x"), ("echo",), ("echo", "x")]
+    assert "max_concurrent_jobs" in str(refused[0].reason)
 
 
 ASK = '\n[[ask]]\ncommand = "mkdir"\nreason = "creates directories"\n'

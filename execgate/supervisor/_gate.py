@@ -57,12 +57,12 @@ from ..store import (
     EventFilter,
     Store,
     check_store_out_of_reach,
-    host_id,
     lease_seconds,
     open_store,
     parse_store_url,
     resolve_store_url,
 )
+from ..store import host_id as fleet_host_id
 from ..store._location import state_home
 from ._events import (
     approval_event,
@@ -119,16 +119,16 @@ def _check_store_placement(url: str, policy: Policy) -> None:
     protect(os.path.dirname(parsed.path))
 
 
-def _open_and_recover(url: str, start: Event, policy: Policy) -> Store:
+def _open_and_recover(url: str, start: Event, policy: Policy, host: str) -> Store:
     """Open the store, durably record this run's start, take this gate's lease, mark jobs
     that a dead run (on this host, or any whose lease expired) left without a result as
     interrupted, and apply the policy's retention (a purge is
     itself recorded). Blocking: runs on a worker thread."""
     _check_store_placement(url, policy)
-    store = open_store(url)
+    store = open_store(url, host_id=host)
     try:
         store.append([start])
-        store.take_lease(host_id(), os.getpid(), lease_seconds())
+        store.take_lease(host, os.getpid(), lease_seconds())
         marked = store.recover_interrupted()
         store.purge(
             retention_days=policy.recorder.retention_days,
@@ -216,6 +216,7 @@ class Gate:
         record_timeout: float = 10.0,
         approver: Approver | None = None,
         approval_timeout: float = 300.0,
+        host_id: str | None = None,
     ) -> None:
         self.policy = policy
         self.store_url = resolve_store_url(store_url, policy.root)
@@ -228,6 +229,10 @@ class Gate:
         self._approval_timeout = approval_timeout
         self._grants: dict[str, Grant] = {}
         self._host_env = host_env
+        #: This gate's host id, on every event it records (see ``execgate.store.host_id``).
+        self.host_id = (
+            host_id if host_id is not None else fleet_host_id(policy=policy.recorder.host_id)
+        )
         self._sup: Supervisor | None = None
         self._tg: anyio.abc.TaskGroup | None = None
         self._store: Store | None = None
@@ -253,6 +258,7 @@ class Gate:
         record_timeout: float = 10.0,
         approver: Approver | None = None,
         approval_timeout: float = 300.0,
+        host_id: str | None = None,
     ) -> Gate:
         """Prepare a gate. ``policy``: a :class:`Policy`, a path to a TOML policy file, or
         ``None`` for the embedded read-only default with the current directory as workspace.
@@ -268,6 +274,9 @@ class Gate:
         ``approver`` is awaited when an ``[[ask]]`` rule matches (no approver: refused with
         ``EG-APPROVAL-REQUIRED``); an answer not given within ``approval_timeout`` seconds is
         a refusal.
+        ``host_id`` names this host on every event (default: ``EXECGATE_HOST_ID``, else the
+        policy's ``[recorder] host_id``, else derived from the machine id); a malformed one
+        raises ``StoreInvalid``.
         """
         if max_concurrent_jobs < 1:
             raise ValueError("max_concurrent_jobs must be >= 1")
@@ -282,6 +291,7 @@ class Gate:
             record_timeout=record_timeout,
             approver=approver,
             approval_timeout=approval_timeout,
+            host_id=fleet_host_id(host_id, policy=None) if host_id is not None else None,
         )
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -295,13 +305,13 @@ class Gate:
             "supervisor",
             pid=os.getpid(),
             host=socket.gethostname(),
-            host_id=host_id(),
+            host_id=self.host_id,
             containment=containment.mechanism,
             policy=self.policy.source,
         )
         try:
             self._store = await anyio.to_thread.run_sync(
-                _open_and_recover, self.store_url, start, self.policy
+                _open_and_recover, self.store_url, start, self.policy, self.host_id
             )
         except BaseException:
             containment.close()
@@ -452,6 +462,19 @@ class Gate:
             event = decision_event(req, verdict, findings, level=self._level(req), dry_run=True)
             await self._record(sup, (event,))
             return verdict.decision
+        finally:
+            self._leave()
+
+    async def record_refusal(self, request: ExecRequest, error: ExecgateError, rule: str) -> None:
+        """Record a refusal made in front of the gate (a per-caller limit of a shared server)
+        as a deny decision of ``request``, with ``error``'s code and message under ``rule``,
+        redacted like every decision. Nothing ran. Raises ``RecorderUnavailable`` or
+        ``GateClosed`` when it cannot be recorded."""
+        sup = self._enter()
+        try:
+            d = Decision(verdict="deny", code=error.code, rule=rule, reason=error.message)
+            event = decision_event(request, Verdict(d, None), [], level=self._level(request))
+            await self._record(sup, (event,))
         finally:
             self._leave()
 
@@ -787,6 +810,8 @@ class Gate:
             return
         except ExecgateError as exc:
             failure = exc
+        # an importing store stamps its own host: keep this one's
+        pending = [e if e.host_id else attrs.evolve(e, host_id=self.host_id) for e in pending]
         self.spooled_to = await anyio.to_thread.run_sync(_spool, self.store_url, pending)
         log.error(
             "%d result/error event(s) could not be recorded (%s); saved to %s",
