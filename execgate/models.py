@@ -14,9 +14,10 @@ from typing import Any, Literal
 
 import attrs
 
+from ._decision import Decision as Decision  # re-exported: the models speak of it
+from ._decision import VerdictKind as VerdictKind
 from .errors import RequestError
 
-Verdict = Literal["allow", "deny", "ask"]
 #: What the flight recorder keeps of a job (TERM-LOG-001), least to most:
 #: ``none`` records decisions and results with the program only (no arguments, no output);
 #: ``commands_only`` adds the redacted command line (the default);
@@ -283,20 +284,6 @@ class Finding:
 
 
 @attrs.frozen(kw_only=True)
-class Decision:
-    """The Scanner's and Gatekeeper's verdict on one request. Recorded before anything runs."""
-
-    verdict: Verdict
-    code: str
-    rule: str
-    reason: str
-
-    @property
-    def allowed(self) -> bool:
-        return self.verdict == "allow"
-
-
-@attrs.frozen(kw_only=True)
 class Limits:
     """Effective limits of one job, after policy defaults and maxima were applied."""
 
@@ -437,7 +424,7 @@ class Event:
     command: str | None = None
     argv: tuple[str, ...] | None = None
     cwd: str | None = None
-    decision: Verdict | None = None
+    decision: VerdictKind | None = None
     rule: str | None = None
     code: str | None = None
     reason: str | None = None
