@@ -36,6 +36,7 @@ from ..errors import ExecgateError, GateClosed, SupervisorFailed
 from ..policy import Policy
 from ..process import Containment
 from ..store import Store
+from ._config import GateConfig
 from ._events import lifecycle_event
 
 log = logging.getLogger("execgate.supervisor")
@@ -57,24 +58,21 @@ class Supervisor:
         policy: Policy,
         store: Store,
         containment: Containment,
-        max_jobs: int,
-        intensity: int,
-        period: float,
-        host_env: Any = None,
-        record_timeout: float = 10.0,
+        config: GateConfig,
     ) -> None:
         self.policy = policy
         self.store = store
         self.containment = containment
-        self.intensity = intensity
-        self.period = period
-        self.max_jobs = max_jobs
+        self.intensity = config.restart_intensity
+        self.period = config.restart_period
+        self.max_jobs = max_jobs = config.max_concurrent_jobs
+        record_timeout = config.record_timeout
         #: Outlives Recorder restarts: a crashed instance's write still runs there first.
         self.writer = WriterThread("execgate-recorder")
         #: Worker processes for large scans and long command lines, shared by the Scanner and
         #: the Gatekeeper; started on first use, closed with the gate.
         self.pool = WorkerPool(size=2)
-        self.host_env = host_env
+        self.host_env = config.host_env
         self.mailboxes: dict[str, Mailbox] = {}
         for name in ACTORS:
             size = max_jobs if name == "runner" else 256
