@@ -9,8 +9,6 @@ recorded: its text is unscanned).
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..errors import ActorCrashed, refusal_for
 from ..models import Decision, ExecRequest, Finding
 from ..scan import scan_request
@@ -29,7 +27,9 @@ def request_bytes(request: ExecRequest) -> int:
     return size + sum(len(v or "") for v in request.env_overrides.values())
 
 
-class Scanner(SequentialActor):
+class Scanner(SequentialActor[ExecRequest, list[Finding]]):
+    """Takes a request, answers its findings."""
+
     name = "scanner"
 
     def __init__(self, pool: WorkerPool | None = None, budget: float = 5.0) -> None:
@@ -37,13 +37,13 @@ class Scanner(SequentialActor):
         self.pool = pool
         self.budget = budget
 
-    def heavy(self, payload: Any) -> bool:
+    def heavy(self, payload: ExecRequest) -> bool:
         return self.pool is not None and request_bytes(payload) > OFFLOAD_BYTES
 
-    async def handle(self, payload: Any) -> list[Finding]:
+    async def handle(self, payload: ExecRequest) -> list[Finding]:
         return scan_request(payload)
 
-    async def handle_heavy(self, payload: Any) -> list[Finding]:
+    async def handle_heavy(self, payload: ExecRequest) -> list[Finding]:
         assert self.pool is not None
         try:
             return await self.pool.run(self.budget, scan_request, payload)

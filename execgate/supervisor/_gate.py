@@ -16,7 +16,6 @@ from typing import Any
 import anyio
 import attrs
 
-from ..actors import Crash
 from ..errors import ExecgateError, GateClosed, RequestError
 from ..models import Decision, Event, ExecRequest, ExecResult, Grant, check_text
 from ..policy import Policy, default_policy, load_policy
@@ -291,12 +290,10 @@ class Gate:
         sup, pipeline = self._sup, self._intake.pipeline
         if sup is None or pipeline is None:
             return GateStatistics(0, 0, 0, {}, "none", self._intake.closing)
-        runner = sup.current.get("runner")
-        running = len(runner.running) if runner is not None and hasattr(runner, "running") else 0
         return GateStatistics(
             requests_in_flight=self._intake.in_flight,
-            jobs_running=running,
-            jobs_queued=sup.queued("runner"),
+            jobs_running=sup.jobs_running(),
+            jobs_queued=sup.runner.queued(),
             restarts=dict(sup.restarts),
             containment=self._containment.mechanism,
             closed=self._intake.closing or sup.failure is not None,
@@ -418,10 +415,7 @@ class Gate:
         if actor not in ACTORS:
             raise ValueError(f"unknown actor {actor!r}")
         assert self._sup is not None
-        if on_next_call:
-            self._sup.current[actor].crash_armed = True
-        else:
-            await self._sup.send(actor, Crash())
+        await self._sup.inject_crash(actor, on_next_call=on_next_call)
 
 
 __all__ = [

@@ -21,14 +21,15 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
 
 import anyio
 import attrs
 import cattrs
 
 from ..actors import Call, Reply
+from ..actors.recorder import Records
 from ..actors.recorder import timed_out as recorder_timed_out
+from ..actors.runner import JobOrder
 from ..errors import (
     ExecgateError,
     GateClosed,
@@ -49,6 +50,7 @@ from ..models import (
     Finding,
     Grant,
     LogLevel,
+    OutputRecord,
 )
 from ..policy import Policy, Verdict
 from ..process import JobControl, JobOutcome
@@ -152,18 +154,13 @@ class Pipeline:
         """Result/error events waiting for the shutdown's retry (the store refused them)."""
         return len(self._unrecorded)
 
-    async def _call(self, name: str, payload: Any) -> Any:
-        call: Call[Any] = Call(payload)
-        await self.sup.send(name, call)
-        return await call.reply.wait()
-
-    async def _record(self, events: tuple[Any, ...]) -> None:
+    async def _record(self, events: Records) -> None:
         """Wait for the recorder to make ``events`` durable, at most ``record_timeout``: the
         Recorder answers every call by its deadline (see ``actors/recorder.py``), so the
         wait needs no cancel scope of its own."""
         deadline = anyio.current_time() + self.config.record_timeout
-        call: Call[None] = Call(events, deadline=deadline)
-        if not await self.sup.send("recorder", call, deadline):
+        call: Call[Records, None] = Call(events, deadline=deadline)
+        if not await self.sup.recorder.send(call, deadline):
             raise recorder_timed_out(self.config.record_timeout)
         await call.reply.wait()
 
@@ -218,7 +215,7 @@ class Pipeline:
         too_large = self.policy.limits.oversize(req)
         if too_large is not None:
             raise RequestTooLarge(too_large)
-        findings: list[Finding] = await self._call("scanner", req)
+        findings = await self.sup.scanner.ask(req)
         blocking = refusing(findings, self.policy.scanner.reject_confidence)
         if blocking:
             rules = sorted({f.rule_id for f in blocking})
@@ -229,7 +226,7 @@ class Pipeline:
                 reason=describe(blocking),
             )
             return Verdict(decision, None), findings
-        verdict: Verdict = await self._call("gatekeeper", req)
+        verdict = await self.sup.gatekeeper.ask(req)
         # A reason may quote an argument; a secret the Scanner only redacts (below the reject
         # threshold) must not reach an exception, the CLI or the log through it.
         reason = redact_text(verdict.decision.reason)
@@ -257,9 +254,9 @@ class Pipeline:
         control = control or JobControl()
         if admitted is not None:
             admitted(plan)
-        call: Call[JobOutcome] = Call((plan, control))
+        call: Call[JobOrder, JobOutcome] = Call((plan, control))
         try:
-            await self.sup.send("runner", call)
+            await self.sup.runner.send(call)
         except ExecgateError as exc:
             await self._record_error(req, exc)
             raise
@@ -409,7 +406,7 @@ class Pipeline:
             )
         return decided("", f"approved ({scope})", True)
 
-    async def _record_outcome(self, event: Event, *extra: Any) -> bool:
+    async def _record_outcome(self, event: Event, *extra: OutputRecord) -> bool:
         """Record a result or error event, retrying; an event that still cannot be written is
         kept for the shutdown's last attempt (and spooled to a file if that fails too), never
         dropped."""
