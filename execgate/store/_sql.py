@@ -72,7 +72,7 @@ _INSERT_EVENT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES {_ROW}"
 _ROWS_PER_INSERT = 32
 _INSERT_EVENTS = f"{_INSERT_EVENT}{f', {_ROW}' * (_ROWS_PER_INSERT - 1)}"
 _INSERT_OUTPUT = "INSERT INTO outputs (event_id, job_id, ts, stdout, stderr) VALUES (?, ?, ?, ?, ?)"
-_get_fields = operator.attrgetter(*EVENT_FIELDS)
+_get_head = operator.attrgetter(*EVENT_FIELDS[:-1])  # all but the host id
 _ARGV = EVENT_FIELDS.index("argv")
 _HOST = EVENT_FIELDS.index("host_id")
 assert len(EVENT_FIELDS) - 1 == _HOST, "the host id is the last event value (see _chain.py)"
@@ -82,13 +82,11 @@ _BOOLS = tuple(EVENT_FIELDS.index(f) for f in ("timed_out", "cancelled"))
 
 def _event_values(ev: Event, host: str) -> tuple[Any, ...]:
     """The column values of ``ev``; ``host`` when it names none."""
-    values: tuple[Any, ...] = _get_fields(ev)
+    values: tuple[Any, ...] = _get_head(ev)
     argv = values[_ARGV]
-    if argv is not None:
-        values = (*values[:_ARGV], json_text(argv), *values[_ARGV + 1 :])
-    if values[_HOST] is None:
-        values = (*values[:_HOST], host)
-    return values
+    if argv is None:
+        return (*values, ev.host_id or host)
+    return (*values[:_ARGV], json_text(argv), *values[_ARGV + 1 :], ev.host_id or host)
 
 
 def _event_inserts(
