@@ -313,14 +313,23 @@ class Gate:
         finally:
             self._intake.leave()
 
-    async def record_refusal(self, request: ExecRequest, error: ExecgateError, rule: str) -> None:
+    async def record_refusal(
+        self,
+        error: ExecgateError,
+        rule: str,
+        request: ExecRequest | None = None,
+        *,
+        session_id: str | None = None,
+        tool: str | None = None,
+    ) -> None:
         """Record a refusal made in front of the gate (a per-caller limit of a shared server)
-        as a deny decision of ``request``, with ``error``'s code and message under ``rule``,
-        redacted like every decision. Nothing ran. Raises ``RecorderUnavailable`` or
-        ``GateClosed`` when it cannot be recorded."""
+        as a deny decision with ``error``'s code and message under ``rule``, redacted like
+        every decision: of ``request`` (its job, session and command), or, for a call that
+        carried no command, of ``session_id`` alone, naming the server's ``tool``. Nothing
+        ran. Raises ``RecorderUnavailable`` or ``GateClosed`` when it cannot be recorded."""
         pipeline = self._intake.enter()
         try:
-            await pipeline.record_refusal(request, error, rule)
+            await pipeline.record_refusal(error, rule, request, session_id=session_id, tool=tool)
         finally:
             self._intake.leave()
 

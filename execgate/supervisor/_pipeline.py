@@ -64,6 +64,7 @@ from ._events import (
     decision_event,
     error_event,
     redacted_command,
+    refusal_event,
     result_records,
 )
 from ._supervisor import Supervisor
@@ -171,13 +172,22 @@ class Pipeline:
         await self._record((event,))
         return verdict.decision
 
-    async def record_refusal(self, request: ExecRequest, error: ExecgateError, rule: str) -> None:
-        """Record a refusal made in front of the gate (a per-caller limit of a shared server)
-        as a deny decision of ``request``, with ``error``'s code and message under ``rule``,
-        redacted like every decision. Nothing ran. Raises ``RecorderUnavailable`` or
-        ``GateClosed`` when it cannot be recorded."""
-        d = Decision(verdict="deny", code=error.code, rule=rule, reason=error.message)
-        event = decision_event(request, Verdict(d, None), [], level=self._level(request))
+    async def record_refusal(
+        self,
+        error: ExecgateError,
+        rule: str,
+        request: ExecRequest | None = None,
+        *,
+        session_id: str | None = None,
+        tool: str | None = None,
+    ) -> None:
+        """Record a refusal (see ``Gate.record_refusal``)."""
+        if request is None:
+            extra = {"tool": tool} if tool else {}
+            event = refusal_event(session_id, error.code, rule, error.message, **extra)
+        else:
+            d = Decision(verdict="deny", code=error.code, rule=rule, reason=error.message)
+            event = decision_event(request, Verdict(d, None), [], level=self._level(request))
         await self._record((event,))
 
     async def run_idempotent(self, req: ExecRequest) -> ExecResult:
