@@ -206,8 +206,8 @@ BURST = 8
 class SequentialActor(Actor[Req, Rep]):
     """An actor that handles one call at a time around a synchronous pure core.
 
-    A queued call is taken without a checkpoint (a scheduling pass of the event loop, ~5 µs
-    on trio, the third of a hop), up to ``BURST`` in a row: the callers it answered run
+    A queued call is taken without a checkpoint (a scheduling pass of the event loop, a
+    large part of a hop's cost), up to ``BURST`` in a row: the callers it answered run
     when it yields, at the latest after ``BURST`` calls, or when its inbox is empty.
 
     A call whose payload :meth:`heavy` says is expensive is answered by

@@ -22,7 +22,7 @@ from ._offload import BudgetExceeded, WorkerPool
 log = logging.getLogger("execgate.gatekeeper")
 
 #: Above this many characters a command line is decided in a worker process: a pathological
-#: line of 2 KB already holds tree-sitter (and the GIL) ~0.2 s.
+#: line of a few KB can hold tree-sitter (and the GIL) long enough to stall the event loop.
 OFFLOAD_COMMAND_CHARS = 512
 
 

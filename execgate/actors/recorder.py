@@ -16,8 +16,8 @@ The Recorder also keeps each call's deadline (``Call.deadline``, and never later
 ``RecorderUnavailable`` ("did not confirm"), and a call taken after its deadline is failed
 without being written (its caller has given up, and may retry). So a caller can simply await
 its reply -- a stalled disk or database cannot hang it -- and a batch costs one cancel scope
-however many calls it holds, where a scope per call cost each job two (~10 µs each on trio,
-more with many deadlines registered).
+however many calls it holds, where a scope per call would cost each job two (more still with
+many deadlines registered).
 """
 
 from __future__ import annotations

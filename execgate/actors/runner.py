@@ -2,11 +2,10 @@
 
 Jobs run on a pool of worker tasks that take calls from the inbox themselves, one job at a
 time each. A worker is started only when a job arrives and every worker is busy, up to
-``max_jobs``; workers then stay (an idle one is a task parked on the inbox: ~5 KiB of
-Python heap, measured). So the pool is as large as the peak concurrency seen, and in steady
-state a job costs no task start: with AnyIO a task start is ~30 µs of event-loop time (its
-handle, cancel scope and event), and handing a job to a parked worker halves the Runner's
-dispatch (37 -> 18 µs on trio, 34 -> 10 µs on asyncio).
+``max_jobs``; workers then stay (an idle one is a task parked on the inbox, a few KiB of
+Python heap). So the pool is as large as the peak concurrency seen, and in steady state a
+job costs no task start (with AnyIO a task start builds a handle, a cancel scope and an
+event): handing a job to a parked worker is the cheaper dispatch.
 
 A full Runner -- every worker busy, ``max_jobs`` of them -- takes nothing from its bounded
 inbox: requests wait there and callers feel backpressure on ``send``.

@@ -67,9 +67,10 @@ class EventFilter:
 
 _ROW = f"({', '.join('?' * len(COLUMNS))})"
 _INSERT_EVENT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES {_ROW}"
-#: Rows per multi-row INSERT: one statement step per 32 events instead of per event (~10%
-#: more events/s on SQLite), and 32 x 25 parameters stays under SQLite's oldest limit (999).
+#: Rows per multi-row INSERT: one statement step per 32 events instead of per event (more
+#: events/s on SQLite), and 32 x 26 parameters stays under SQLite's oldest limit (999).
 _ROWS_PER_INSERT = 32
+assert _ROWS_PER_INSERT * len(COLUMNS) <= 999, "over SQLite's oldest parameter limit"
 _INSERT_EVENTS = f"{_INSERT_EVENT}{f', {_ROW}' * (_ROWS_PER_INSERT - 1)}"
 _INSERT_OUTPUT = "INSERT INTO outputs (event_id, job_id, ts, stdout, stderr) VALUES (?, ?, ?, ?, ?)"
 _get_head = operator.attrgetter(*EVENT_FIELDS[:-1])  # all but the host id
