@@ -45,8 +45,7 @@ from pydantic import BaseModel, Field
 from ..errors import CallerLimited, ExecgateError, RequestError
 from ..models import ApprovalAnswer, ApprovalRequest, ExecRequest
 from ..store import DEFAULT_STORE_URL
-from ..supervisor import Gate
-from ..supervisor._gate import PolicyLike
+from ..supervisor import Gate, PolicyLike
 from ._callers import CallerLimiter
 from ._mcp_auth import caller_of
 from ._text import (

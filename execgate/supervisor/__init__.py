@@ -1,7 +1,7 @@
 """The supervisor and the public Gate API."""
 
 from ._config import GateConfig
-from ._gate import Gate, GateStatistics
+from ._gate import Gate, GateStatistics, PolicyLike
 from ._stream import JobStream
 from ._supervisor import Supervisor
 from ._sync import BlockingGate, run
@@ -12,6 +12,7 @@ __all__ = [
     "GateConfig",
     "GateStatistics",
     "JobStream",
+    "PolicyLike",
     "Supervisor",
     "run",
 ]
