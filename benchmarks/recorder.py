@@ -106,7 +106,7 @@ def actor_rate(url: str, events: list[Event], callers: int = 256) -> float:
 
     from execgate.actors import WriterThread
     from execgate.actors._base import Call
-    from execgate.actors.recorder import Recorder
+    from execgate.actors.recorder import Recorder, Records
 
     async def run() -> float:
         store = open_store(url)
@@ -117,7 +117,7 @@ def actor_rate(url: str, events: list[Event], callers: int = 256) -> float:
 
         async def caller() -> None:
             for ev in pending:
-                call: Call[None] = Call((ev,))
+                call: Call[Records, None] = Call((ev,))
                 await send.send(call)
                 await call.reply.wait()
 

@@ -53,7 +53,7 @@ from .models import (
 from .policy import Policy, default_policy, load_policy
 from .scan import redact, scan_text
 from .store import DEFAULT_STORE_URL, open_store
-from .supervisor import BlockingGate, Gate, GateStatistics, JobStream, run
+from .supervisor import BlockingGate, Gate, GateConfig, GateStatistics, JobStream, run
 
 __version__ = "0.1.0"
 
@@ -75,6 +75,7 @@ __all__ = [
     "Finding",
     "Gate",
     "GateClosed",
+    "GateConfig",
     "GateStatistics",
     "Grant",
     "IdempotencyConflict",

@@ -18,10 +18,9 @@ A command that ran is never an error, whatever its exit code: it is an ``ExecRes
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-if TYPE_CHECKING:
-    from .models import Decision
+from ._decision import Decision
 
 
 class ExecgateError(Exception):

@@ -14,9 +14,10 @@ from typing import Any, Literal
 
 import attrs
 
+from ._decision import Decision as Decision  # re-exported: the models speak of it
+from ._decision import VerdictKind as VerdictKind
 from .errors import RequestError
 
-Verdict = Literal["allow", "deny", "ask"]
 #: What the flight recorder keeps of a job (TERM-LOG-001), least to most:
 #: ``none`` records decisions and results with the program only (no arguments, no output);
 #: ``commands_only`` adds the redacted command line (the default);
@@ -75,8 +76,8 @@ def new_event_id() -> str:
 
 
 def _new_job_id() -> str:
-    """Like an event id: time-ordered, 64 random bits, so the store's job_id index grows at
-    its end: random (uuid4) ids would scatter it and slow every insert."""
+    """Like an event id: time-ordered, 64 random bits. Random (uuid4) job ids would scatter
+    the store's job_id index, and inserts slow down as it grows."""
     return new_event_id()
 
 
@@ -283,20 +284,6 @@ class Finding:
 
 
 @attrs.frozen(kw_only=True)
-class Decision:
-    """The Scanner's and Gatekeeper's verdict on one request. Recorded before anything runs."""
-
-    verdict: Verdict
-    code: str
-    rule: str
-    reason: str
-
-    @property
-    def allowed(self) -> bool:
-        return self.verdict == "allow"
-
-
-@attrs.frozen(kw_only=True)
 class Limits:
     """Effective limits of one job, after policy defaults and maxima were applied."""
 
@@ -462,7 +449,7 @@ class Event:
     command: str | None = None
     argv: tuple[str, ...] | None = None
     cwd: str | None = None
-    decision: Verdict | None = None
+    decision: VerdictKind | None = None
     rule: str | None = None
     code: str | None = None
     reason: str | None = None
@@ -473,6 +460,9 @@ class Event:
     cancelled: bool | None = None
     truncated_bytes: int | None = None
     detail: str | None = None  # small JSON text for kind-specific extras
+    #: The host of the gate that wrote it (see ``execgate.store.host_id``); the store fills
+    #: in its own when None. None when read back only for rows older than host ids.
+    host_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -259,10 +259,138 @@ def test_a_dead_gate_whose_pid_was_reused_is_recovered_by_its_lease(
 def test_host_id_and_lease_length() -> None:
     from execgate.store import host_id, lease_seconds
 
-    assert host_id({"EXECGATE_HOST_ID": "h7"}, lambda _p: "m") == "h7"
-    assert host_id({}, lambda _p: "abc123") == "abc123"
-    assert host_id({}, lambda _p: "") == os.uname().nodename
+    env = {"EXECGATE_HOST_ID": "h7"}
+    # the gate's option, then the variable, then the policy, then the machine id
+    assert host_id("opt", policy="pol", environ=env, read=lambda _p: "m") == "opt"
+    assert host_id(policy="pol", environ=env, read=lambda _p: "m") == "h7"
+    assert host_id(policy="pol", environ={}, read=lambda _p: "m") == "pol"
+    derived = host_id(environ={}, read=lambda _p: "abc123")
+    # a keyed hash of the machine id: stable, 16 hex digits, never the machine id itself
+    assert derived == host_id(environ={}, read=lambda _p: "abc123")
+    assert len(derived) == 16 and int(derived, 16) >= 0 and "abc123" not in derived
+    assert derived != host_id(environ={}, read=lambda _p: "abc124")
+    assert host_id(environ={}, read=lambda _p: "") == os.uname().nodename
     assert lease_seconds({}) == 30.0
     assert lease_seconds({"EXECGATE_LEASE_SECONDS": "2.5"}) == 2.5
     for bad in ("0", "-1", "inf", "nan", "soon"):
         assert lease_seconds({"EXECGATE_LEASE_SECONDS": bad}) == 30.0, bad
+
+
+@pytest.mark.parametrize("bad", ["", " padded", "tab\there", "nl\n", "x" * 129, "esc\x1b[31m"])
+def test_a_malformed_host_id_is_refused_wherever_it_comes_from(
+    bad: str, policy: Policy, store_url: str, tmp_path: Path
+) -> None:
+    """A host id is shown to people and stored on every row: no control characters, no
+    invisible padding, bounded."""
+    from execgate import Gate, PolicyInvalid, StoreInvalid
+    from execgate.store import host_id
+
+    with pytest.raises(StoreInvalid, match="host id"):
+        host_id(bad, environ={})
+    if bad:  # an empty variable is unset
+        with pytest.raises(StoreInvalid, match="EXECGATE_HOST_ID"):
+            host_id(environ={"EXECGATE_HOST_ID": bad})
+    with pytest.raises(StoreInvalid):
+        Gate.open(policy, store_url, host_id=bad)
+    with pytest.raises(StoreInvalid):
+        open_store(store_url, host_id=bad)
+    source = tmp_path / "host.toml"
+    source.write_text(f"[recorder]\nhost_id = {json.dumps(bad)}\n")
+    from execgate import load_policy
+
+    with pytest.raises(PolicyInvalid, match="host_id"):
+        load_policy(source)
+
+
+def _raw(url: str, sql: str, args: tuple[object, ...] = ()) -> None:
+    """Run ``sql`` on the store's database behind execgate's back (a tamperer's edit)."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        conn.execute(sql, args)
+        conn.commit()
+        conn.close()
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as pg:
+        pg.execute(sql.replace("?", "%s"), args)  # type: ignore[arg-type]
+
+
+def test_every_event_carries_its_host_id_under_the_chain(
+    policy: Policy, any_store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate's host id is on each of its events (lifecycle, decision, result, refusal),
+    is what ``log --host`` selects and ``log --json`` shows, and is covered by verify: an
+    edited or erased host id breaks the chain."""
+    import anyio
+
+    from execgate import Gate, PolicyDenied
+
+    monkeypatch.setenv("EXECGATE_HOST_ID", "from-env")
+
+    async def main() -> None:
+        async with Gate.open(policy, any_store_url, host_id="rack-7") as gate:
+            await gate.run(argv=["echo", "hi"], job_id="on-rack")
+            with pytest.raises(PolicyDenied):
+                await gate.run(argv=["rm", "-rf", "x"], job_id="refused")
+        async with Gate.open(policy, any_store_url) as gate:  # the variable's
+            await gate.run(argv=["echo", "env"], job_id="on-env")
+
+    anyio.run(main)
+    st = open_store(any_store_url)
+    try:
+        everything = st.query(limit=None)
+        rack = st.query(limit=None, where=EventFilter(host_id="rack-7"))
+        report = st.verify()
+    finally:
+        st.close()
+    assert report.ok, report.breaks
+    assert {e.host_id for e in everything} == {"rack-7", "from-env"}
+    assert {e.kind for e in rack} >= {"supervisor_start", "decision", "result", "supervisor_stop"}
+    assert {e.job_id for e in rack if e.job_id} == {"on-rack", "refused"}
+    assert {e.job_id for e in everything if e.host_id == "from-env" and e.job_id} == {"on-env"}
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "execgate", "log", "--store", any_store_url, "--json",
+         "--host", "rack-7", "--job", "on-rack"],
+        capture_output=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    rows = [json.loads(line) for line in shown.splitlines()]
+    assert rows and {r["host_id"] for r in rows} == {"rack-7"}
+
+    victim = next(e for e in rack if e.kind == "result")
+    for forged in ("rack-8", None):
+        _raw(any_store_url, "UPDATE events SET host_id = ? WHERE event_id = ?",
+             (forged, victim.event_id))  # fmt: skip
+        st = open_store(any_store_url)
+        try:
+            breaks = st.verify().breaks
+        finally:
+            st.close()
+        assert [(b.event_id, b.problem) for b in breaks] == [
+            (victim.event_id, "contents do not match the hash (edited)")
+        ], forged
+
+
+def test_events_from_before_host_ids_still_verify(any_store_url: str) -> None:
+    """Rows written before events carried a host (NULL there) are hashed as they were
+    written, and a chain may go on after them with host ids."""
+    from execgate.models import Event, new_event_id
+
+    def event(kind: str) -> Event:
+        return Event(event_id=new_event_id(), ts=time.time(), kind=kind, actor="supervisor")  # type: ignore[arg-type]
+
+    st = open_store(any_store_url, host_id="new-host")
+    try:
+        st.host_id = None  # type: ignore[assignment]  # as a store before host ids wrote
+        st.append([event("supervisor_start")])
+        st.host_id = "new-host"
+        st.append([event("supervisor_stop")])
+        hosts = [e.host_id for e in st.query(limit=None)]
+        report = st.verify()
+    finally:
+        st.close()
+    assert hosts == [None, "new-host"]
+    assert report.ok and report.events == 2

@@ -778,3 +778,27 @@ async def test_a_secret_in_any_recorded_field_refuses_and_is_stored_redacted(
         assert tok.encode() not in shown.stdout + shown.stderr
     raw = Path(store_url.removeprefix("sqlite:///")).read_bytes()
     assert tok.encode() not in raw
+
+
+async def test_the_gate_options_are_one_config(policy: Policy, store_url: str) -> None:
+    """``Gate.open``'s options make one ``GateConfig``; a gate built from a config runs the
+    same, and a bad option is refused before anything opens."""
+    from execgate import Gate, GateConfig
+
+    opened = Gate.open(policy, store_url, max_concurrent_jobs=3, record_timeout=2.0)
+    assert opened.config == GateConfig(max_concurrent_jobs=3, record_timeout=2.0)
+    with pytest.raises(ValueError, match="max_concurrent_jobs"):
+        Gate.open(policy, store_url, max_concurrent_jobs=0)
+    with pytest.raises(ValueError, match="max_concurrent_jobs"):
+        GateConfig(max_concurrent_jobs=0)
+    async with Gate(policy, store_url, GateConfig(max_concurrent_jobs=1)) as gate:
+        results = []
+
+        async def one(i: int) -> None:
+            results.append(await gate.run(argv=["echo", str(i)]))
+
+        async with anyio.create_task_group() as tg:
+            for i in range(3):
+                tg.start_soon(one, i)
+        assert sorted(r.stdout for r in results) == [b"0\n", b"1\n", b"2\n"]
+        assert gate.statistics().jobs_running == 0

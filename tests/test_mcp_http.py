@@ -31,6 +31,7 @@ from mcp.types import ElicitRequestParams, ElicitResult, TextContent
 from execgate import Policy
 from execgate.errors import ServerInvalid
 from execgate.integrations._mcp_http import HttpOptions, check_options
+from execgate.store import EventFilter, open_store
 
 pytestmark = pytest.mark.anyio
 
@@ -274,7 +275,24 @@ async def test_per_caller_limits(
             async with client(url, ALICE) as a2:
                 again = await a2.call_tool("run_command", {"argv": ["echo", "x"]})
                 assert again.is_error and "EG-CALLER-LIMIT" in text(again)
+            history = await a.call_tool("recent_events", {})
+            assert history.is_error and "EG-CALLER-LIMIT" in text(history)
             assert not (await b.call_tool("check_command", {"argv": ["echo"]})).is_error
+    # every refusal is recorded like any other: a deny decision under the caller's session
+    st = open_store(store_url)
+    try:
+        decided = st.query(limit=None, where=EventFilter(kind="decision"))
+    finally:
+        st.close()
+    refused = [e for e in decided if e.code == "EG-CALLER-LIMIT"]
+    assert [(e.kind, e.decision, e.rule, e.session_id) for e in refused] == [
+        ("decision", "deny", "callers", "mcp:alice")
+    ] * 4
+    # with the command when the call carried one; a call of recent_events names the tool
+    assert [e.argv for e in refused] == [("echo", "x"), ("echo",), ("echo", "x"), None]
+    assert refused[-1].job_id is None and refused[-1].detail == '{"tool": "recent_events"}'
+    assert "max_concurrent_jobs" in str(refused[0].reason)
+    assert "requests_per_minute" in str(refused[-1].reason)
 
 
 ASK = '\n[[ask]]\ncommand = "mkdir"\nreason = "creates directories"\n'

@@ -27,6 +27,7 @@ def ev(i: int, **kw: object) -> Event:
         "job_id": f"j{i % 3}",
         "argv": ("ls", str(i)),
         "decision": "allow" if i % 2 else "deny",
+        "host_id": "h-test",
     }
     fields.update(kw)
     return Event(**fields)  # type: ignore[arg-type]
@@ -58,7 +59,7 @@ def test_append_and_query_round_trip(any_store_url: str) -> None:
 def test_migrations_are_idempotent_and_versioned(any_store_url: str) -> None:
     open_store(any_store_url).close()
     st = open_store(any_store_url)
-    assert st.schema_version() == len(MIGRATIONS) == 4
+    assert st.schema_version() == len(MIGRATIONS) == 5
     raw(st, "INSERT INTO schema_version (version) VALUES (?)", (99,))
     st.close()
     with pytest.raises(StoreUnavailable, match="newer"):
@@ -257,7 +258,7 @@ def test_migrates_a_version_1_database_keeping_its_chain(any_store_url: str) -> 
     events (and their hash chain) are intact."""
 
     from execgate.store import PostgresStore, SqliteStore, SqlStore
-    from execgate.store._sql import _INSERT_EVENT, _event_values
+    from execgate.store._sql import _HOST, COLUMNS, _event_values
 
     backend = SqliteStore if any_store_url.startswith("sqlite") else PostgresStore
 
@@ -274,13 +275,22 @@ def test_migrates_a_version_1_database_keeping_its_chain(any_store_url: str) -> 
 
     old = V1Store(parse_store_url(any_store_url))
     assert isinstance(old, SqlStore) and old.schema_version() == 1
-    events = [ev(i) for i in range(3)]
-    rows, _ = old._chain.extend(_event_values(e) for e in events)
-    old._write([(_INSERT_EVENT, rows)])
+    # that release's rows: no host column, hashed without it
+    events = [ev(i, host_id=None) for i in range(3)]
+    rows, chain = old._chain.extend(_event_values(e, None) for e in events)  # type: ignore[arg-type]
+    v1_columns = [c for c in COLUMNS if c != "host_id"]
+    v1_rows = [r[:_HOST] + r[_HOST + 1 :] for r in rows]
+    insert = f"INSERT INTO events ({', '.join(v1_columns)}) VALUES ({', '.join('?' * 25)})"
+    old._write([(insert, v1_rows)])
     old.close()
-    st = open_store(any_store_url)
+    st = open_store(any_store_url, host_id="after")
     assert st.schema_version() == len(MIGRATIONS)
     assert st.query() == events and st.verify().ok
+    # a chain that goes on after the upgrade carries the host, and still verifies
+    st._chain = chain  # type: ignore[attr-defined]
+    st.append([ev(3, host_id=None)])
+    assert [e.host_id for e in st.query()] == [None, None, None, "after"]
+    assert st.verify().ok
     assert st.outputs("nothing") == []  # the new table exists
     st.close()
 
@@ -495,7 +505,7 @@ def test_chains_written_before_linking_stay_checked_and_the_next_links_to_them(
     for c in range(2):  # two unlinked chains, written as the previous release did
         st._chain = type(st._chain)()  # type: ignore[attr-defined]
         events = [ev(10 * c + i, ts=time.time()) for i in range(2)]
-        rows, st._chain = st._chain.extend(_event_values(e) for e in events)  # type: ignore[attr-defined]
+        rows, st._chain = st._chain.extend(_event_values(e, st.host_id) for e in events)  # type: ignore[attr-defined]
         st._write([(_INSERT_EVENT, rows)])  # type: ignore[attr-defined]
         legacy.append(st._chain.chain_id)  # type: ignore[attr-defined]
     st.close()

@@ -1,17 +1,24 @@
-"""What every actor shares: the message envelope, the one-shot reply, the serve loop.
+"""What every actor shares: the message envelope, the one-shot reply, the typed mailbox, the
+serve loop.
 
 An actor is a long-lived task that takes :class:`Call` messages from a bounded inbox (an
 AnyIO memory object stream), does one thing with each, and answers through the call's
 one-shot :class:`Reply`. If the actor crashes, every call it had taken and not answered is
 failed with :class:`~execgate.errors.ActorCrashed` (or ``GateClosed`` when the gate is shutting
 down), so no caller ever waits on a dead actor.
+
+Every hop is typed on both ends: an ``Actor[Req, Rep]`` takes ``Call[Req, Rep]`` messages
+from a ``Mailbox[Req, Rep]``, and whoever holds that mailbox can only send it a ``Req`` and
+get back a ``Rep``. The mailboxes are the actors' addresses (attributes of the supervisor),
+so the type checker follows a request from the caller to the actor's ``handle``.
 """
 
 from __future__ import annotations
 
 import abc
 import math
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Callable
+from typing import ClassVar, Generic, TypeAlias, TypeVar
 
 import anyio
 import anyio.abc
@@ -21,6 +28,9 @@ from anyio.streams.memory import MemoryObjectReceiveStream
 from ..errors import ActorCrashed, ExecgateError, GateClosed
 
 T = TypeVar("T")
+#: What an actor is asked (a call's payload) and what it answers (its reply's value).
+Req = TypeVar("Req")
+Rep = TypeVar("Rep")
 
 
 class Reply(Generic[T]):
@@ -55,9 +65,11 @@ class Reply(Generic[T]):
 
 
 @attrs.define(eq=False)
-class Call(Generic[T]):
-    payload: Any
-    reply: Reply[T] = attrs.field(factory=Reply)
+class Call(Generic[Req, Rep]):
+    """One request to an actor: its payload, and the reply the actor answers it through."""
+
+    payload: Req
+    reply: Reply[Rep] = attrs.field(factory=Reply)
     #: When the caller stops waiting (event-loop time): an actor that keeps deadlines (the
     #: Recorder) answers the call by then.
     deadline: float = attrs.field(default=math.inf, kw_only=True)
@@ -74,28 +86,97 @@ class InjectedCrash(RuntimeError):
     pass
 
 
-Message = Call[Any] | Crash
+#: What an inbox holds: calls, and the test hook's crash.
+Message: TypeAlias = Call[Req, Rep] | Crash
+Inbox: TypeAlias = MemoryObjectReceiveStream[Message[Req, Rep]]
 
 
-class Actor(abc.ABC):
-    """Base of the four actors. Subclasses implement :meth:`loop`."""
+class Mailbox(Generic[Req, Rep]):
+    """The address of one actor: a bounded inbox that outlives the actor's restarts (queued
+    calls are not lost), typed by what the actor takes and answers.
+
+    ``closed`` gives the error for a call sent after the inbox was closed (the gate shut
+    down, or its supervisor gave up).
+    """
+
+    def __init__(self, name: str, size: int, closed: Callable[[], ExecgateError]) -> None:
+        self.name = name
+        self.send_stream, self.receive_stream = anyio.create_memory_object_stream[
+            Message[Req, Rep]
+        ](size)
+        self._closed = closed
+
+    async def send(self, call: Call[Req, Rep] | Crash, deadline: float = math.inf) -> bool:
+        """Put ``call`` in the inbox, waiting for room if it is full, until ``deadline``
+        (event-loop time) at most: False if it passed first (the call may then have gone in
+        all the same; an actor that keeps deadlines fails it). Not a checkpoint when there is
+        room: every caller awaits the reply next, which is one (and a checkpoint costs the
+        loop a scheduling pass per hop)."""
+        inbox = self.send_stream
+        try:
+            try:
+                inbox.send_nowait(call)
+            except anyio.WouldBlock:
+                with anyio.CancelScope(deadline=deadline):
+                    await inbox.send(call)
+                    return True
+                return False
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            raise self._closed() from None
+        return True
+
+    def send_nowait(self, call: Call[Req, Rep]) -> bool:
+        """Put ``call`` in the inbox if there is room: False if it is full or closed."""
+        try:
+            self.send_stream.send_nowait(call)
+        except (anyio.WouldBlock, anyio.ClosedResourceError, anyio.BrokenResourceError):
+            return False
+        return True
+
+    async def ask(self, payload: Req) -> Rep:
+        """Send ``payload`` and wait for the actor's answer (or its error)."""
+        call: Call[Req, Rep] = Call(payload)
+        await self.send(call)
+        return await call.reply.wait()
+
+    def queued(self) -> int:
+        return self.receive_stream.statistics().current_buffer_used
+
+    def close(self) -> None:
+        """Take no more calls; the actor drains what is queued, then stops."""
+        self.send_stream.close()
+
+    def fail_queued(self, error: ExecgateError) -> None:
+        """Fail every call still queued with ``error``."""
+        while True:
+            try:
+                msg = self.receive_stream.receive_nowait()
+            except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
+                return
+            if isinstance(msg, Call):
+                msg.reply.fail(error)
+
+
+class Actor(abc.ABC, Generic[Req, Rep]):
+    """Base of the four actors: takes ``Call[Req, Rep]``. Subclasses implement
+    :meth:`loop`."""
 
     name: ClassVar[str]
 
     def __init__(self) -> None:
-        self.in_flight: set[Call[Any]] = set()
+        self.in_flight: set[Call[Req, Rep]] = set()
         self.stopping = False
         #: Test hook: crash while holding the next call (see Gate._inject_crash).
         self.crash_armed = False
 
-    def take(self, call: Call[Any]) -> None:
+    def take(self, call: Call[Req, Rep]) -> None:
         """Hold ``call`` until answered; crash here if a test armed it."""
         self.in_flight.add(call)
         if self.crash_armed:
             self.crash_armed = False
             raise InjectedCrash(f"{self.name}: injected crash while holding a call")
 
-    async def serve(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
+    async def serve(self, inbox: Inbox[Req, Rep]) -> None:
         """Run until the inbox is closed (clean stop) or the actor crashes (raises)."""
         try:
             await self.loop(inbox)
@@ -115,14 +196,14 @@ class Actor(abc.ABC):
         )
 
     @abc.abstractmethod
-    async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None: ...
+    async def loop(self, inbox: Inbox[Req, Rep]) -> None: ...
 
 
 #: Calls a sequential actor takes from a non-empty inbox before it yields to the event loop.
 BURST = 8
 
 
-class SequentialActor(Actor):
+class SequentialActor(Actor[Req, Rep]):
     """An actor that handles one call at a time around a synchronous pure core.
 
     A queued call is taken without a checkpoint (a scheduling pass of the event loop, a
@@ -134,21 +215,21 @@ class SequentialActor(Actor):
     actor's stop waits for those tasks, and its crash cancels them (their calls then fail like
     any call it held)."""
 
-    def heavy(self, payload: Any) -> bool:
+    def heavy(self, payload: Req) -> bool:
         """Whether ``payload`` goes to :meth:`handle_heavy` (none, unless overridden)."""
         return False
 
-    async def handle_heavy(self, payload: Any) -> Any:
+    async def handle_heavy(self, payload: Req) -> Rep:
         return await self.handle(payload)
 
-    async def _answer_heavy(self, msg: Call[Any]) -> None:
+    async def _answer_heavy(self, msg: Call[Req, Rep]) -> None:
         try:
             msg.reply.set(await self.handle_heavy(msg.payload))
         except ExecgateError as exc:
             msg.reply.fail(exc)
         self.in_flight.discard(msg)
 
-    async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
+    async def loop(self, inbox: Inbox[Req, Rep]) -> None:
         try:
             async with anyio.create_task_group() as tg:
                 await self._serve_calls(inbox, tg)
@@ -158,12 +239,10 @@ class SequentialActor(Actor):
                 raise group.exceptions[0] from None
             raise
 
-    async def _serve_calls(
-        self, inbox: MemoryObjectReceiveStream[Message], tg: anyio.abc.TaskGroup
-    ) -> None:
+    async def _serve_calls(self, inbox: Inbox[Req, Rep], tg: anyio.abc.TaskGroup) -> None:
         burst = 0
         while True:
-            msg: Message | None = None
+            msg: Message[Req, Rep] | None = None
             if burst < BURST:
                 try:
                     msg = inbox.receive_nowait()
@@ -191,4 +270,4 @@ class SequentialActor(Actor):
             self.in_flight.discard(msg)
 
     @abc.abstractmethod
-    async def handle(self, payload: Any) -> Any: ...
+    async def handle(self, payload: Req) -> Rep: ...

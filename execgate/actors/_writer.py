@@ -2,9 +2,9 @@
 
 One long-lived thread takes calls from a queue, one at a time, in order, and tells the event
 loop each is done through an ``eventfd`` the loop waits on. That is a plain hand-off each way
-(a futex wake-up in, an eventfd write out), cheaper than ``anyio.to_thread.run_sync``'s
-machinery (limiter, thread cache, cross-thread callback) -- paid twice per job at concurrency
-1, once per group commit under load (``benchmarks/hop.py`` measures the hop).
+(a futex wake-up in, an eventfd write out), without ``anyio.to_thread.run_sync``'s machinery
+(limiter, thread cache, cross-thread callback) -- a cost paid twice per job at concurrency 1,
+once per group commit under load (``benchmarks/hop.py`` measures it).
 
 Guarantees:
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from typing import Any
 
 import attrs
 
@@ -23,7 +22,7 @@ from ._offload import BudgetExceeded, WorkerPool
 log = logging.getLogger("execgate.gatekeeper")
 
 #: Above this many characters a command line is decided in a worker process: a pathological
-#: line of 2 KB already holds tree-sitter (and the GIL) ~0.2 s.
+#: line of a few KB can hold tree-sitter (and the GIL) long enough to stall the event loop.
 OFFLOAD_COMMAND_CHARS = 512
 
 
@@ -31,7 +30,9 @@ def _deny(code: str, rule: str, reason: str) -> Verdict:
     return Verdict(Decision(verdict="deny", code=code, rule=rule, reason=reason), None)
 
 
-class Gatekeeper(SequentialActor):
+class Gatekeeper(SequentialActor[ExecRequest, Verdict]):
+    """Takes a request, answers the policy's verdict (a decision, and the plan to run)."""
+
     name = "gatekeeper"
 
     def __init__(
@@ -50,23 +51,23 @@ class Gatekeeper(SequentialActor):
     def _env(self) -> Mapping[str, str]:
         return self.host_env if self.host_env is not None else os.environ
 
-    def heavy(self, payload: Any) -> bool:
+    def heavy(self, payload: ExecRequest) -> bool:
         command = payload.command
         return (
             self.pool is not None and command is not None and len(command) > OFFLOAD_COMMAND_CHARS
         )
 
-    async def handle(self, payload: Any) -> Verdict:
-        request: ExecRequest = payload
+    async def handle(self, payload: ExecRequest) -> Verdict:
+        request = payload
         try:
             return evaluate(self.policy, request, self._env(), self.resolver)
         except Exception as exc:
             return self._engine_error(request, exc)
 
-    async def handle_heavy(self, payload: Any) -> Verdict:
+    async def handle_heavy(self, payload: ExecRequest) -> Verdict:
         """Decide in a worker process, within ``max_check_seconds``."""
         assert self.pool is not None
-        request: ExecRequest = payload
+        request = payload
         budget = self.policy.limits.max_check_seconds
         # The decision reads only whether there is a stdin: the worker gets an empty one, the
         # plan the real one back (neither 16 MiB each way nor read on the event loop).

@@ -16,8 +16,8 @@ The Recorder also keeps each call's deadline (``Call.deadline``, and never later
 ``RecorderUnavailable`` ("did not confirm"), and a call taken after its deadline is failed
 without being written (its caller has given up, and may retry). So a caller can simply await
 its reply -- a stalled disk or database cannot hang it -- and a batch costs one cancel scope
-however many calls it holds, where a scope per call would cost each job two (more with many
-deadlines registered).
+however many calls it holds, where a scope per call would cost each job two (more still with
+many deadlines registered).
 """
 
 from __future__ import annotations
@@ -27,15 +27,13 @@ import math
 import operator
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream
 
 from ..errors import RecorderUnavailable
 from ..models import Event, OutputRecord
 from ..store import Store
-from ._base import Actor, Call, Crash, InjectedCrash, Message
+from ._base import Actor, Call, Crash, Inbox, InjectedCrash, Message
 from ._writer import WriterThread
 
 log = logging.getLogger("execgate.recorder")
@@ -45,12 +43,14 @@ MAX_BATCH = 1024
 
 #: One message's items, as the store appends them.
 Group = tuple[list[Event], list[OutputRecord]]
+#: What the Recorder is asked to store: events, and the output records that go with them.
+Records = tuple[Event | OutputRecord, ...]
 
 
 _TEXT_FIELDS: dict[type, tuple[str, ...]] = {
     Event: (
         "event_id", "kind", "actor", "job_id", "model_id", "session_id", "command", "cwd",
-        "decision", "rule", "code", "reason", "detail",
+        "decision", "rule", "code", "reason", "detail", "host_id",
     ),
     OutputRecord: ("event_id", "job_id", "stdout", "stderr"),
 }  # fmt: skip
@@ -134,7 +134,9 @@ def timed_out(record_timeout: float) -> RecorderUnavailable:
     )
 
 
-class Recorder(Actor):
+class Recorder(Actor[Records, None]):
+    """Takes events (and output records) to store durably, answers once they are."""
+
     name = "recorder"
 
     def __init__(self, store: Store, writer: WriterThread, record_timeout: float = 10.0) -> None:
@@ -143,19 +145,19 @@ class Recorder(Actor):
         self.writer = writer
         self.record_timeout = record_timeout
 
-    async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
+    async def loop(self, inbox: Inbox[Records, None]) -> None:
         while True:
             try:
                 first = await inbox.receive()
             except anyio.EndOfStream:
                 return
-            batch: list[Message] = [first]
+            batch: list[Message[Records, None]] = [first]
             while len(batch) < MAX_BATCH:
                 try:
                     batch.append(inbox.receive_nowait())
                 except (anyio.WouldBlock, anyio.EndOfStream):
                     break
-            calls: list[Call[Any]] = [m for m in batch if isinstance(m, Call)]
+            calls: list[Call[Records, None]] = [m for m in batch if isinstance(m, Call)]
             # Hold every received call before anything can raise, so none is left unanswered.
             self.in_flight.update(calls)
             crash = next((m for m in batch if isinstance(m, Crash)), None)
@@ -166,7 +168,7 @@ class Recorder(Actor):
                 raise InjectedCrash("recorder: injected crash while holding a batch")
             now = anyio.current_time()
             latest = now + self.record_timeout
-            live: list[tuple[float, Call[Any]]] = []
+            live: list[tuple[float, Call[Records, None]]] = []
             for c in calls:
                 problem = next(filter(None, map(unstorable, c.payload)), None)
                 if c.deadline <= now:
@@ -179,7 +181,7 @@ class Recorder(Actor):
                 await self._write(live)
             self.in_flight.difference_update(calls)
 
-    async def _write(self, live: list[tuple[float, Call[Any]]]) -> None:
+    async def _write(self, live: list[tuple[float, Call[Records, None]]]) -> None:
         """Write the calls' items in one transaction (one each if that fails); answer each
         call by its deadline."""
         groups: list[Group] = []

@@ -3,9 +3,9 @@
 Jobs run on a pool of worker tasks that take calls from the inbox themselves, one job at a
 time each. A worker is started only when a job arrives and every worker is busy, up to
 ``max_jobs``; workers then stay (an idle one is a task parked on the inbox, a few KiB of
-Python heap). So the pool is as large as the peak concurrency seen, and in steady state a job
-costs no task start: with AnyIO a task start costs event-loop time (its handle, cancel scope
-and event), and handing a job to a parked worker is cheaper than starting one.
+Python heap). So the pool is as large as the peak concurrency seen, and in steady state a
+job costs no task start (with AnyIO a task start builds a handle, a cancel scope and an
+event): handing a job to a parked worker is the cheaper dispatch.
 
 A full Runner -- every worker busy, ``max_jobs`` of them -- takes nothing from its bounded
 inbox: requests wait there and callers feel backpressure on ``send``.
@@ -13,19 +13,21 @@ inbox: requests wait there and callers feel backpressure on ``send``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import anyio
 from anyio.abc import TaskGroup
-from anyio.streams.memory import MemoryObjectReceiveStream
 
 from ..errors import ExecgateError, GateClosed, NotStarted
 from ..models import ExecPlan
-from ..process import Containment, JobControl, StartAgain, run_job
-from ._base import Actor, Call, Crash, InjectedCrash, Message
+from ..process import Containment, JobControl, JobOutcome, StartAgain, run_job
+from ._base import Actor, Call, Crash, Inbox, InjectedCrash
+
+#: What the Runner is asked: run this plan, under this control (stop requests, output sink).
+JobOrder = tuple[ExecPlan, JobControl]
 
 
-class Runner(Actor):
+class Runner(Actor[JobOrder, JobOutcome]):
+    """Takes a plan to run, answers the job's outcome."""
+
     name = "runner"
 
     def __init__(self, containment: Containment, max_jobs: int) -> None:
@@ -43,17 +45,17 @@ class Runner(Actor):
         for control in list(self.running):
             control.request_stop("shutdown" if reason == "shutdown" else "cancelled")
 
-    async def loop(self, inbox: MemoryObjectReceiveStream[Message]) -> None:
+    async def loop(self, inbox: Inbox[JobOrder, JobOutcome]) -> None:
         # Ends when the inbox is closed and every worker has finished its job; a worker that
         # raises (a crash) cancels the others, whose jobs end through the kill path.
         async with anyio.create_task_group() as pool:
             self._add_worker(pool, inbox)
 
-    def _add_worker(self, pool: TaskGroup, inbox: MemoryObjectReceiveStream[Message]) -> None:
+    def _add_worker(self, pool: TaskGroup, inbox: Inbox[JobOrder, JobOutcome]) -> None:
         self.workers += 1
         pool.start_soon(self._work, pool, inbox)
 
-    async def _work(self, pool: TaskGroup, inbox: MemoryObjectReceiveStream[Message]) -> None:
+    async def _work(self, pool: TaskGroup, inbox: Inbox[JobOrder, JobOutcome]) -> None:
         while True:
             self._idle += 1
             try:
@@ -69,9 +71,7 @@ class Runner(Actor):
                 self._add_worker(pool, inbox)  # the next job finds a worker waiting
             await self._job(msg)
 
-    async def _job(self, call: Call[Any]) -> None:
-        plan: ExecPlan
-        control: JobControl
+    async def _job(self, call: Call[JobOrder, JobOutcome]) -> None:
         plan, control = call.payload
         self.running.add(control)
         try:

@@ -9,16 +9,14 @@ recorded: its text is unscanned).
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..errors import ActorCrashed, refusal_for
 from ..models import Decision, ExecRequest, Finding
 from ..scan import scan_request
 from ._base import SequentialActor
 from ._offload import BudgetExceeded, WorkerDied, WorkerPool
 
-#: Above this many bytes of text a request is scanned in a worker process: below it, scanning
-#: inline costs the event loop less than the hop to a worker.
+#: Above this many bytes of text a request is scanned in a worker process: scanning it inline
+#: would cost more than the round trip to a worker.
 OFFLOAD_BYTES = 64 * 1024
 
 
@@ -29,7 +27,9 @@ def request_bytes(request: ExecRequest) -> int:
     return size + sum(len(v or "") for v in request.env_overrides.values())
 
 
-class Scanner(SequentialActor):
+class Scanner(SequentialActor[ExecRequest, list[Finding]]):
+    """Takes a request, answers its findings."""
+
     name = "scanner"
 
     def __init__(self, pool: WorkerPool | None = None, budget: float = 5.0) -> None:
@@ -37,13 +37,13 @@ class Scanner(SequentialActor):
         self.pool = pool
         self.budget = budget
 
-    def heavy(self, payload: Any) -> bool:
+    def heavy(self, payload: ExecRequest) -> bool:
         return self.pool is not None and request_bytes(payload) > OFFLOAD_BYTES
 
-    async def handle(self, payload: Any) -> list[Finding]:
+    async def handle(self, payload: ExecRequest) -> list[Finding]:
         return scan_request(payload)
 
-    async def handle_heavy(self, payload: Any) -> list[Finding]:
+    async def handle_heavy(self, payload: ExecRequest) -> list[Finding]:
         assert self.pool is not None
         try:
             return await self.pool.run(self.budget, scan_request, payload)

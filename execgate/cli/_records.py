@@ -88,7 +88,10 @@ def _print_table(events: list[Event]) -> None:
     from rich.text import Text
 
     table = Table(show_lines=False, header_style="bold")
-    for column in ("time", "kind", "job", "decision / exit", "code", "rule", "command", "reason"):
+    # a fleet's events name their host; one host's need not say it on every row
+    hosts = len({ev.host_id for ev in events}) > 1
+    columns = ("time", "kind", "job", "decision / exit", "code", "rule", "command", "reason")
+    for column in ("host", *columns) if hosts else columns:
         table.add_column(column, overflow="fold")
     for ev in events:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ev.ts))
@@ -101,6 +104,7 @@ def _print_table(events: list[Event]) -> None:
         else:
             status = ""
         cells = (
+            *((ev.host_id or "",) if hosts else ()),
             when,
             ev.kind,
             _short_job(ev.job_id),

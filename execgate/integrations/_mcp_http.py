@@ -40,8 +40,7 @@ from mcp.server.mcpserver import MCPServer
 
 from ..errors import ServerInvalid
 from ..store import DEFAULT_STORE_URL
-from ..supervisor import Gate
-from ..supervisor._gate import PolicyLike
+from ..supervisor import Gate, PolicyLike
 from ._mcp_auth import ENV_TOKEN, JwtVerifier, StaticTokens
 
 PATH = "/mcp"

@@ -19,7 +19,9 @@ HTTP with authentication, each caller is the verified token's name (``mcp:<name>
 static token, ``mcp:jwt:<sub>`` for a JWT), the same across its connections and recorded on
 its every event; without authentication (loopback only), each MCP session is its own caller.
 The policy's ``[callers]`` limits (jobs running, calls a minute) apply to each caller
-separately; a call over a limit is a tool error ``EG-CALLER-LIMIT`` and runs nothing.
+separately; a call over a limit is a tool error ``EG-CALLER-LIMIT``, runs nothing, and is
+recorded as a deny decision under the caller's session id, rule ``callers`` (with the
+command, redacted, when the call carried one).
 
 Guarantees: the protocol stream is this process's stdout, and no child ever holds it (each
 child's stdin, stdout and stderr are pipes or /dev/null). ``[[ask]]`` rules are put to the
@@ -29,6 +31,7 @@ declines or does not answer, the command is refused.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import uuid
 from typing import Any, Literal
@@ -39,11 +42,10 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from ..errors import ExecgateError, RequestError
+from ..errors import CallerLimited, ExecgateError, RequestError
 from ..models import ApprovalAnswer, ApprovalRequest, ExecRequest
 from ..store import DEFAULT_STORE_URL
-from ..supervisor import Gate
-from ..supervisor._gate import PolicyLike
+from ..supervisor import Gate, PolicyLike
 from ._callers import CallerLimiter
 from ._mcp_auth import caller_of
 from ._text import (
@@ -144,6 +146,16 @@ def build_server(gate: Gate, *, name: str = "execgate", **settings: Any) -> MCPS
     connection = f"mcp-{uuid.uuid4().hex[:12]}"  # the stdio client, in the recorder
     limiter = CallerLimiter(gate.policy.callers)
 
+    async def admit(session: str, req: ExecRequest | None, *, job: bool, tool: str) -> None:
+        """Admit a call of ``session``, or record the refusal under its session id (as any
+        refusal is) and raise it."""
+        try:
+            limiter.admit_nowait(session, anyio.current_time(), job=job)
+        except CallerLimited as exc:
+            with contextlib.suppress(ExecgateError):  # the caller hears of the limit first
+                await gate.record_refusal(exc, "callers", req, session_id=session, tool=tool)
+            raise
+
     @server.tool(
         annotations=ToolAnnotations(title="Run a command", destructive_hint=True),
     )
@@ -162,7 +174,7 @@ def build_server(gate: Gate, *, name: str = "execgate", **settings: Any) -> MCPS
         session = _caller(ctx, connection)
         try:
             req = _request_from(command, argv, cwd, timeout, max_output_bytes, session)
-            limiter.admit_nowait(session, anyio.current_time(), job=True)
+            await admit(session, req, job=True, tool="run_command")
             token = _request.set(ctx)
             try:
                 result = await gate.run(req)
@@ -183,8 +195,8 @@ def build_server(gate: Gate, *, name: str = "execgate", **settings: Any) -> MCPS
         """Say whether a command would be allowed, and by which rule, without running it."""
         session = _caller(ctx, connection)
         try:
-            limiter.admit_nowait(session, anyio.current_time(), job=False)
             req = _request_from(command, argv, cwd, None, None, session)
+            await admit(session, req, job=False, tool="check_command")
             decision = await gate.check(req)
         except ExecgateError as exc:
             return _error(refusal_text(exc))
@@ -202,7 +214,7 @@ def build_server(gate: Gate, *, name: str = "execgate", **settings: Any) -> MCPS
         shown redacted."""
         session = _caller(ctx, connection)
         try:
-            limiter.admit_nowait(session, anyio.current_time(), job=False)
+            await admit(session, None, job=False, tool="recent_events")
             # this caller's own history only: the store may be shared by other agents
             found = await gate.events(
                 limit=max(1, min(limit, MAX_EVENTS)), job_id=job_id, kind=kind, session_id=session

@@ -201,6 +201,14 @@ class DenyRule:
     reason: str | None = None
 
 
+def _host_id(_i: object, a: attrs.Attribute[Any], v: str | None) -> None:
+    if v is not None and (not 0 < len(v) <= 128 or not v.isprintable() or v != v.strip()):
+        raise ValueError(
+            f"{a.name}: expected 1 to 128 printable characters without spaces at either end, "
+            f"got {v[:128]!r}"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class RecorderConfig:
     """What the flight recorder keeps, and for how long (0 days = forever)."""
@@ -208,6 +216,9 @@ class RecorderConfig:
     level: Literal["none", "commands_only", "commands_plus_redacted_output"] = "commands_only"
     retention_days: float = attrs.field(default=90.0, validator=_nonneg)
     output_retention_days: float = attrs.field(default=7.0, validator=_nonneg)
+    #: This host's id on every event (``EXECGATE_HOST_ID`` and the gate's option win);
+    #: default: derived from the machine id.
+    host_id: str | None = attrs.field(default=None, validator=_host_id)
 
 
 def _confidence(_i: object, a: attrs.Attribute[Any], v: float) -> None:

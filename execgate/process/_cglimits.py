@@ -78,8 +78,11 @@ def _empty_and_remove(path: str) -> None:
             time.sleep(0.005)
 
 
-def _sweep_dead_gates(parent: str) -> None:
-    """Remove the cgroups of gates whose process is gone (and kill what they left)."""
+def dead_gate_cgroups(parent: str) -> list[str]:
+    """The cgroups under ``parent`` of gates whose process is gone (SIGKILL, OOM): those
+    named ``execgate-<pid>-*`` whose pid no longer exists. A pid of another user's live
+    process (no permission to signal it) counts as alive."""
+    dead: list[str] = []
     with contextlib.suppress(OSError):
         for entry in os.listdir(parent):
             pid_text = entry.split("-")[1] if entry.startswith("execgate-") else ""
@@ -87,17 +90,21 @@ def _sweep_dead_gates(parent: str) -> None:
                 continue
             try:
                 os.kill(int(pid_text), 0)
-                continue
             except ProcessLookupError:
-                pass
+                dead.append(os.path.join(parent, entry))
             except PermissionError:
-                continue
-            base = os.path.join(parent, entry)
-            with contextlib.suppress(OSError):
-                for job in os.listdir(base):
-                    if os.path.isdir(os.path.join(base, job)):
-                        _empty_and_remove(os.path.join(base, job))
-            _empty_and_remove(base)
+                pass
+    return dead
+
+
+def _sweep_dead_gates(parent: str) -> None:
+    """Remove the limit cgroups of gates whose process is gone (and kill what they left)."""
+    for base in dead_gate_cgroups(parent):
+        with contextlib.suppress(OSError):
+            for job in os.listdir(base):
+                if os.path.isdir(os.path.join(base, job)):
+                    _empty_and_remove(os.path.join(base, job))
+        _empty_and_remove(base)
 
 
 class JobCgroups:

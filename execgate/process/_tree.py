@@ -42,7 +42,7 @@ from typing import Literal, Protocol
 
 from ..errors import ContainmentFailed
 from ..models import Limits
-from ._cglimits import JobCgroups, TreeLimits
+from ._cglimits import JobCgroups, TreeLimits, dead_gate_cgroups
 from ._procfs import read_kernel_file
 from ._spawn import Placement
 
@@ -497,23 +497,9 @@ def _kill_and_remove(base: str) -> None:
 
 
 def _sweep_dead_gates(parent: str) -> None:
-    """Jobs of a gate whose process died (SIGKILL, OOM) are still in its cgroups: end them.
-
-    Only cgroups named ``execgate-<pid>-*`` whose pid is gone are touched.
-    """
-    with contextlib.suppress(OSError):
-        for entry in os.listdir(parent):
-            if not entry.startswith("execgate-"):
-                continue
-            pid_text = entry.split("-")[1]
-            if not pid_text.isdigit():
-                continue
-            try:
-                os.kill(int(pid_text), 0)
-            except ProcessLookupError:
-                _kill_and_remove(os.path.join(parent, entry))
-            except PermissionError:
-                pass
+    """Jobs of a gate whose process died (SIGKILL, OOM) are still in its cgroups: end them."""
+    for base in dead_gate_cgroups(parent):
+        _kill_and_remove(base)
 
 
 class CgroupContainment:

@@ -12,7 +12,8 @@ from typing import Protocol
 
 from ..models import Event, OutputRecord
 from ._chain import Break, VerifyReport
-from ._fleet import Lease, host_id, lease_seconds
+from ._fleet import Lease, check_host_id, host_id, lease_seconds
+from ._fleet import host_id as default_host_id
 from ._location import (
     DEFAULT_STORE_URL,
     check_store_out_of_reach,
@@ -32,6 +33,8 @@ class Store(Protocol):
     def backend(self) -> str: ...
 
     url: StoreURL
+    #: Stamped on every appended event that names no host.
+    host_id: str
 
     def append(self, events: Sequence[Event], outputs: Sequence[OutputRecord] = ()) -> None: ...
 
@@ -64,16 +67,19 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(url: str = DEFAULT_STORE_URL) -> Store:
+def open_store(url: str = DEFAULT_STORE_URL, *, host_id: str | None = None) -> Store:
     """Open (creating and migrating as needed) the store at ``url``.
 
     :data:`DEFAULT_STORE_URL` is the default store of the current directory's workspace.
-    Raises ``StoreInvalid`` for a malformed URL, ``StoreUnavailable`` when it cannot be opened.
+    ``host_id`` is stamped on the events this store writes (default: :func:`host_id`).
+    Raises ``StoreInvalid`` for a malformed URL or host id, ``StoreUnavailable`` when it
+    cannot be opened.
     """
     parsed = parse_store_url(resolve_store_url(url, os.getcwd()))
+    host = default_host_id() if host_id is None else check_host_id(host_id, "host_id")
     if parsed.scheme == "postgresql":
-        return PostgresStore(parsed)
-    return SqliteStore(parsed)
+        return PostgresStore(parsed, host)
+    return SqliteStore(parsed, host)
 
 
 __all__ = [
@@ -87,6 +93,7 @@ __all__ = [
     "Store",
     "StoreURL",
     "VerifyReport",
+    "check_host_id",
     "check_store_out_of_reach",
     "default_store_path",
     "host_id",

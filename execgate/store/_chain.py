@@ -7,6 +7,10 @@ for a store's first chain; the store records which chain and event in ``chain_li
 Editing a row breaks its hash; deleting one leaves a gap in ``chain_seq`` or a ``prev_hash``
 that no longer matches; reordering breaks both; deleting a whole chain leaves the next chain
 following an event that is gone.
+
+The last event value is the id of the host that wrote it, so the chain covers it too. Rows
+written before events carried a host have it NULL and are hashed without it, exactly as they
+were written; setting or clearing a stored host id therefore breaks the hash either way.
 """
 
 from __future__ import annotations
@@ -72,6 +76,12 @@ def link(prev_hash: str, values: Sequence[Any]) -> str:
     return _sha256(prev_hash.encode("ascii") + canonical(values)).hexdigest()
 
 
+def hashed(row: Sequence[Any]) -> Sequence[Any]:
+    """The event values a row's hash covers: all of them, or without the host when it is
+    NULL (a row from before events carried one)."""
+    return row[:-1] if row and row[-1] is None else row
+
+
 @attrs.define
 class Chain:
     """The writer's position in its chain. Advanced only after a batch committed."""
@@ -91,7 +101,7 @@ class Chain:
         cid = _text((chain_id,))[1:-1]
         for row in rows:
             seq += 1
-            inner = _text(row)[1:-1]
+            inner = _text(row[:-1] if row and row[-1] is None else row)[1:-1]
             # prev_hash is hex and the JSON is ASCII: one encode covers both
             data = f"{prev}[{inner},{cid},{seq}]" if inner else f"{prev}[{cid},{seq}]"
             h = _sha256(data.encode("ascii")).hexdigest()
@@ -133,13 +143,15 @@ def verify_chain(
     chain_id: str, rows: Iterable[tuple[Any, ...]], anchor: tuple[int, str] | None = None
 ) -> Iterator[Break]:
     """Check one chain's rows, each ``(*event values, chain_id, chain_seq, prev_hash, hash)``
-    in chain_seq order, with ``event_id`` first; yields the first broken link and stops:
-    after a break nothing further in the chain can be trusted. ``anchor`` is where a
+    in chain_seq order, with ``event_id`` first and the host id last of the event values;
+    yields the first broken link and stops: after a break nothing further in the chain can
+    be trusted. ``anchor`` is where a
     retention purge left the chain: (last deleted chain_seq, its hash)."""
     expected_seq, prev = (anchor[0] + 1, anchor[1]) if anchor else (1, GENESIS)
     for row in rows:
         *keyed, prev_hash, stored = row
         seq, event_id = keyed[-1], keyed[0]
+        keyed = [*hashed(keyed[:-2]), *keyed[-2:]]
         if seq != expected_seq:
             yield Break(chain_id, seq, event_id, f"missing event(s) before #{seq}")
             return

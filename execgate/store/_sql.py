@@ -34,15 +34,17 @@ from ._chain import (
     verify_chain,
 )
 from ._fleet import Lease
+from ._fleet import host_id as default_host_id
 from ._migrations import MIGRATIONS
 from ._url import StoreURL
 
-#: The event columns, in the order the chain hash covers them (chain format 1). Changing this
-#: order or set changes what every stored hash means: add a new chain format instead.
+#: The event columns, in the order the chain hash covers them. Changing this order or set
+#: changes what every stored hash means: add a new chain format instead. ``host_id`` is last:
+#: rows stored before it existed hold NULL there and are hashed without it (see _chain.py).
 EVENT_FIELDS = (
     "event_id", "ts", "kind", "actor", "job_id", "model_id", "session_id", "command", "argv",
     "cwd", "decision", "rule", "code", "reason", "exit_code", "signal", "duration_ms",
-    "timed_out", "cancelled", "truncated_bytes", "detail",
+    "timed_out", "cancelled", "truncated_bytes", "detail", "host_id",
 )  # fmt: skip
 assert set(EVENT_FIELDS) == {a.name for a in attrs.fields(Event)}, "Event changed: see above"
 CHAIN_FIELDS = ("chain_id", "chain_seq", "prev_hash", "hash")
@@ -59,7 +61,7 @@ class EventFilter:
     decision: str | None = None
     kind: str | None = None
     since: float | None = None  # unix seconds
-    #: Events of the gates of this host (by their chain's lease).
+    #: Events written on this host (rows older than host ids: by their chain's lease).
     host_id: str | None = None
     #: Kinds left out (``execgate log`` leaves out the gates' start and stop rows).
     exclude_kinds: tuple[str, ...] = ()
@@ -67,23 +69,27 @@ class EventFilter:
 
 _ROW = f"({', '.join('?' * len(COLUMNS))})"
 _INSERT_EVENT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES {_ROW}"
-#: Rows per multi-row INSERT: one statement step per 32 events instead of per event (~10%
-#: more events/s on SQLite), and 32 x 25 parameters stays under SQLite's oldest limit (999).
+#: Rows per multi-row INSERT: one statement step per 32 events instead of per event (more
+#: events/s on SQLite), and 32 x 26 parameters stays under SQLite's oldest limit (999).
 _ROWS_PER_INSERT = 32
+assert _ROWS_PER_INSERT * len(COLUMNS) <= 999, "over SQLite's oldest parameter limit"
 _INSERT_EVENTS = f"{_INSERT_EVENT}{f', {_ROW}' * (_ROWS_PER_INSERT - 1)}"
 _INSERT_OUTPUT = "INSERT INTO outputs (event_id, job_id, ts, stdout, stderr) VALUES (?, ?, ?, ?, ?)"
-_get_fields = operator.attrgetter(*EVENT_FIELDS)
+_get_head = operator.attrgetter(*EVENT_FIELDS[:-1])  # all but the host id
 _ARGV = EVENT_FIELDS.index("argv")
+_HOST = EVENT_FIELDS.index("host_id")
+assert len(EVENT_FIELDS) - 1 == _HOST, "the host id is the last event value (see _chain.py)"
 _KIND = EVENT_FIELDS.index("kind")
 _BOOLS = tuple(EVENT_FIELDS.index(f) for f in ("timed_out", "cancelled"))
 
 
-def _event_values(ev: Event) -> tuple[Any, ...]:
-    values: tuple[Any, ...] = _get_fields(ev)
+def _event_values(ev: Event, host: str) -> tuple[Any, ...]:
+    """The column values of ``ev``; ``host`` when it names none."""
+    values: tuple[Any, ...] = _get_head(ev)
     argv = values[_ARGV]
     if argv is None:
-        return values
-    return (*values[:_ARGV], json_text(argv), *values[_ARGV + 1 :])
+        return (*values, ev.host_id or host)
+    return (*values[:_ARGV], json_text(argv), *values[_ARGV + 1 :], ev.host_id or host)
 
 
 def _event_inserts(
@@ -136,8 +142,10 @@ class SqlStore(abc.ABC):
     #: The DB-API parameter marker of the driver ("?" or "%s").
     param: ClassVar[str]
 
-    def __init__(self, url: StoreURL) -> None:
+    def __init__(self, url: StoreURL, host_id: str | None = None) -> None:
         self.url = url
+        #: The host id stamped on every event appended without one (see ``_fleet.py``).
+        self.host_id = default_host_id() if host_id is None else host_id
         self._lock = threading.Lock()
         self._chain = Chain()
         self._conn: Any = None
@@ -267,7 +275,7 @@ class SqlStore(abc.ABC):
             if outputs:
                 out_rows = [(o.event_id, o.job_id, o.ts, o.stdout, o.stderr) for o in outputs]
                 out.append((_INSERT_OUTPUT, out_rows))
-            values = [_event_values(ev) for ev in events]
+            values = [_event_values(ev, self.host_id) for ev in events]
             if self._chain.seq == 0 and values:
                 self._start_chain_or_fail(values, after=out)
                 return
@@ -463,9 +471,9 @@ class SqlStore(abc.ABC):
                 ),
             )
             if self._chain.seq == 0:
-                self._start_chain_or_fail([_event_values(event)], before=statements)
+                self._start_chain_or_fail([_event_values(event, self.host_id)], before=statements)
                 return event
-            rows, after = self._chain.extend([_event_values(event)])
+            rows, after = self._chain.extend([_event_values(event, self.host_id)])
             statements.extend(_event_inserts(self._bindable(rows)))
             self._write_or_fail(statements)
             self._chain = after
@@ -488,8 +496,11 @@ class SqlStore(abc.ABC):
             conds.append(f"kind NOT IN ({', '.join('?' * len(where.exclude_kinds))})")
             args.extend(where.exclude_kinds)
         if where.host_id is not None:
-            conds.append("chain_id IN (SELECT chain_id FROM gate_leases WHERE host_id = ?)")
-            args.append(where.host_id)
+            conds.append(
+                "(host_id = ? OR (host_id IS NULL AND chain_id IN "
+                "(SELECT chain_id FROM gate_leases WHERE host_id = ?)))"
+            )
+            args += [where.host_id, where.host_id]
         sql = f"SELECT {', '.join(COLUMNS)} FROM events"
         if conds:
             sql += " WHERE " + " AND ".join(conds)
@@ -739,7 +750,7 @@ class SqlStore(abc.ABC):
                         ),
                         (mine, now, chain_id),
                     )
-                rows_out, after = self._chain.extend(_event_values(e) for e in events)
+                rows_out, after = self._chain.extend(_event_values(e, self.host_id) for e in events)
                 for sql, many in _event_inserts(self._bindable(rows_out)):
                     cur.executemany(self._sql(sql), many)
             self._chain = after

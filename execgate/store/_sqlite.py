@@ -25,7 +25,7 @@ def _bind_fast() -> None:
     Python 3.11's ``sqlite3`` looks for an adapter for every parameter that is not exactly an
     int, float, str or bytearray; for ``None`` and ``bool`` the miss costs a formatted and
     discarded AttributeError, several times the cost of binding an int. An event row has a
-    dozen NULL columns, so the misses are a large share of the writer's time. With
+    dozen NULL columns, so that was a large share of the writer's time. With
     adapters registered the lookup hits: ``None`` comes back unchanged (bound as NULL) and a
     bool as the int SQLite stored for it before. ``sqlite3.adapters`` is process-wide: these
     entries change no stored value for anyone, only the speed, and one the application registered

@@ -227,6 +227,23 @@ def _kept(data: bytes, truncated: int = 0) -> str | None:
     return redact_text(text)
 
 
+def refusal_event(
+    session_id: str | None, code: str, rule: str, reason: str, **detail: object
+) -> Event:
+    """A refusal of a call that carried no command (a server's own tool over a per-caller
+    limit): a deny decision of the session, without job or command."""
+    return _new(
+        "decision",
+        "gatekeeper",
+        session_id=_redacted(session_id),
+        decision="deny",
+        rule=rule,
+        code=code,
+        reason=redact_text(reason),
+        detail=json.dumps(detail, default=str) if detail else None,
+    )
+
+
 def error_event(request: ExecRequest, code: str, message: str) -> Event:
     return _job_event(
         "error",

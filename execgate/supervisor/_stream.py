@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import Any
 
 import anyio
 
 from ..errors import ExecgateError, GateClosed
 from ..models import ExecPlan, ExecRequest, ExecResult, OutputChunk, OutputStream
 from ..process import JobControl
+from ._pipeline import Intake
 
-if TYPE_CHECKING:
-    from ._gate import Gate
+#: Starts a task in the gate's own task group (raises ``GateClosed`` when it is not open).
+Spawner = Callable[[Callable[[], Coroutine[Any, Any, None]]], None]
 
 StreamItem = OutputChunk | ExecResult
 
@@ -36,8 +38,9 @@ class JobStream:
     iteration; no item is lost between the job and the iteration.
     """
 
-    def __init__(self, gate: Gate, request: ExecRequest) -> None:
-        self._gate = gate
+    def __init__(self, intake: Intake, spawn: Spawner, request: ExecRequest) -> None:
+        self._intake = intake
+        self._spawn = spawn
         self._request = request
         send, receive = anyio.create_memory_object_stream[StreamItem](math.inf)
         self._send, self._receive = send, receive
@@ -68,15 +71,15 @@ class JobStream:
         self._admitted.set()
 
     async def _main(self) -> None:
-        gate, req = self._gate, self._request
+        intake, req = self._intake, self._request
         try:
             with self._scope:
-                sup = gate._enter()
+                pipeline = intake.enter()
                 try:
                     control = JobControl(on_output=self._deliver)
-                    result = await gate._run(sup, req, control, self._admit)
+                    result = await pipeline.run(req, control, self._admit)
                 finally:
-                    gate._leave()
+                    intake.leave()
                 self.result = result
                 self._send.send_nowait(result)
         except ExecgateError as exc:
@@ -94,7 +97,7 @@ class JobStream:
         if self._entered:
             raise RuntimeError("a JobStream can be entered only once")
         self._entered = True
-        self._gate._start_soon(self._main)
+        self._spawn(self._main)
         try:
             await self._admitted.wait()
         except BaseException:

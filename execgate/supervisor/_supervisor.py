@@ -17,25 +17,18 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
-import attrs
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from ..actors import (
-    Actor,
-    Call,
-    Crash,
-    Gatekeeper,
-    Message,
-    Recorder,
-    Runner,
-    Scanner,
-    WriterThread,
-)
+from ..actors import Actor, Call, Crash, Gatekeeper, Recorder, Runner, Scanner, WriterThread
+from ..actors._base import Mailbox
 from ..actors._offload import WorkerPool
-from ..errors import ExecgateError, GateClosed, SupervisorFailed
-from ..policy import Policy
-from ..process import Containment
+from ..actors.recorder import Records
+from ..actors.runner import JobOrder
+from ..errors import GateClosed, SupervisorFailed
+from ..models import Event, ExecRequest, Finding
+from ..policy import Policy, Verdict
+from ..process import Containment, JobOutcome
 from ..store import Store
+from ._config import GateConfig
 from ._events import lifecycle_event
 
 log = logging.getLogger("execgate.supervisor")
@@ -44,49 +37,47 @@ log = logging.getLogger("execgate.supervisor")
 ACTORS = ("recorder", "runner", "gatekeeper", "scanner")
 
 
-@attrs.define
-class Mailbox:
-    send: MemoryObjectSendStream[Message]
-    receive: MemoryObjectReceiveStream[Message]
-
-
 class Supervisor:
+    """Owns the four actors and their mailboxes; a request reaches an actor through its
+    typed mailbox (``sup.scanner.ask(request)`` answers the findings)."""
+
     def __init__(
         self,
         *,
         policy: Policy,
         store: Store,
         containment: Containment,
-        max_jobs: int,
-        intensity: int,
-        period: float,
-        host_env: Any = None,
-        record_timeout: float = 10.0,
+        config: GateConfig,
     ) -> None:
         self.policy = policy
         self.store = store
         self.containment = containment
-        self.intensity = intensity
-        self.period = period
-        self.max_jobs = max_jobs
+        self.intensity = config.restart_intensity
+        self.period = config.restart_period
+        self.max_jobs = max_jobs = config.max_concurrent_jobs
+        record_timeout = config.record_timeout
         #: Outlives Recorder restarts: a crashed instance's write still runs there first.
         self.writer = WriterThread("execgate-recorder")
         #: Worker processes for large scans and long command lines, shared by the Scanner and
         #: the Gatekeeper; started on first use, closed with the gate.
         self.pool = WorkerPool(size=2)
-        self.host_env = host_env
-        self.mailboxes: dict[str, Mailbox] = {}
-        for name in ACTORS:
-            size = max_jobs if name == "runner" else 256
-            send, receive = anyio.create_memory_object_stream[Message](size)
-            self.mailboxes[name] = Mailbox(send, receive)
-        self.factories: dict[str, Callable[[], Actor]] = {
+        self.host_env = config.host_env
+        closed = self.closed_error
+        self.scanner: Mailbox[ExecRequest, list[Finding]] = Mailbox("scanner", 256, closed)
+        self.gatekeeper: Mailbox[ExecRequest, Verdict] = Mailbox("gatekeeper", 256, closed)
+        self.runner: Mailbox[JobOrder, JobOutcome] = Mailbox("runner", max_jobs, closed)
+        self.recorder: Mailbox[Records, None] = Mailbox("recorder", 256, closed)
+        #: The mailboxes by actor name, for supervision (restarts, shutdown, test hooks).
+        self.mailboxes: dict[str, Mailbox[Any, Any]] = {
+            box.name: box for box in (self.recorder, self.runner, self.gatekeeper, self.scanner)
+        }
+        self.factories: dict[str, Callable[[], Actor[Any, Any]]] = {
             "scanner": lambda: Scanner(self.pool, self.policy.limits.max_check_seconds),
             "gatekeeper": lambda: Gatekeeper(self.policy, self.host_env, self.pool),
             "runner": lambda: Runner(self.containment, self.max_jobs),
             "recorder": lambda: Recorder(self.store, self.writer, record_timeout),
         }
-        self.current: dict[str, Actor] = {}
+        self.current: dict[str, Actor[Any, Any]] = {}
         self.restarts: dict[str, int] = dict.fromkeys(ACTORS, 0)
         self._restart_times: deque[float] = deque()
         self.failure: SupervisorFailed | None = None
@@ -130,7 +121,7 @@ class Supervisor:
                     task_status.started()
                     first = False
                 try:
-                    await actor.serve(mailbox.receive)
+                    await actor.serve(mailbox.receive_stream)
                     return
                 except Exception as exc:
                     if self.stopping:
@@ -167,53 +158,31 @@ class Supervisor:
             if actor is not None:
                 actor.stopping = True
             box = self.mailboxes[other]
-            box.send.close()
-            self._fail_queued(box, self.failure)
-
-    @staticmethod
-    def _fail_queued(box: Mailbox, error: ExecgateError) -> None:
-        while True:
-            try:
-                msg = box.receive.receive_nowait()
-            except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
-                return
-            if isinstance(msg, Call):
-                msg.reply.fail(error)
+            box.close()
+            box.fail_queued(self.failure)
 
     # --- talking to actors ---------------------------------------------------------------
 
     def closed_error(self) -> GateClosed:
         return self.failure or GateClosed("the gate is closed; open a new one")
 
-    async def send(self, name: str, call: Call[Any] | Crash, deadline: float = math.inf) -> bool:
-        """Put ``call`` in the actor's inbox, waiting for room if it is full, until
-        ``deadline`` (event-loop time) at most: False if it passed first (the call may then
-        have gone in all the same; an actor that keeps deadlines fails it). Not a checkpoint
-        when there is room: every caller awaits the reply next, which is one (and a
-        checkpoint costs the loop a scheduling pass per hop)."""
-        inbox = self.mailboxes[name].send
-        try:
-            try:
-                inbox.send_nowait(call)
-            except anyio.WouldBlock:
-                with anyio.CancelScope(deadline=deadline):
-                    await inbox.send(call)
-                    return True
-                return False
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            raise self.closed_error() from None
-        return True
-
-    def notify(self, event: Any) -> None:
+    def notify(self, event: Event) -> None:
         """Record ``event`` without waiting (lifecycle events). Dropped only if the recorder's
         inbox is full or closed, which is logged."""
-        try:
-            self.mailboxes["recorder"].send.send_nowait(Call((event,)))
-        except (anyio.WouldBlock, anyio.ClosedResourceError, anyio.BrokenResourceError):
+        if not self.recorder.send_nowait(Call((event,))):
             log.warning("lifecycle event %s not recorded: recorder inbox unavailable", event.kind)
 
-    def queued(self, name: str) -> int:
-        return self.mailboxes[name].receive.statistics().current_buffer_used
+    def jobs_running(self) -> int:
+        runner = self.current.get("runner")
+        return len(runner.running) if isinstance(runner, Runner) else 0
+
+    async def inject_crash(self, actor: str, *, on_next_call: bool = False) -> None:
+        """Test hook: make ``actor`` raise as a bug would, now (a message in its inbox) or
+        while it holds the next call it takes."""
+        if on_next_call:
+            self.current[actor].crash_armed = True
+        else:
+            await self.mailboxes[actor].send(Crash())
 
     # --- stopping ------------------------------------------------------------------------
 
@@ -229,11 +198,11 @@ class Supervisor:
             actor = self.current.get(name)
             if actor is not None and name != "recorder":
                 actor.stopping = True
-            self.mailboxes[name].send.close()
+            self.mailboxes[name].close()
             if name != "recorder":
                 with anyio.move_on_after(max(0.0, deadline - anyio.current_time())):
                     await self._stopped[name].wait()
         with anyio.move_on_after(max(0.0, deadline - anyio.current_time())):
             await self._stopped["recorder"].wait()
         for name in ACTORS:
-            self._fail_queued(self.mailboxes[name], GateClosed("the gate shut down"))
+            self.mailboxes[name].fail_queued(GateClosed("the gate shut down"))

@@ -1,4 +1,4 @@
--- 0003: gate leases. Each gate (one chain) holds a lease it renews; a gate whose lease
+-- 0004: gate leases. Each gate (one chain) holds a lease it renews; a gate whose lease
 -- expired is dead, whatever its host, and the first live gate to claim the row (row lock,
 -- SKIP LOCKED on PostgreSQL) marks its unfinished jobs interrupted and records itself in
 -- recovered_by, so each dead gate is recovered exactly once.
