@@ -122,11 +122,15 @@ def test_readers_codex_runs_at_start(policy: Policy) -> None:
     assert refused(policy, "git symbolic-ref HEAD refs/heads/x") == "EG-POLICY-FLAG"
 
 
-def test_find_exec_says_why(tmp_path: Path, ws: Path) -> None:
+def test_find_exec_decides_its_command(tmp_path: Path, ws: Path) -> None:
+    """``find ... -exec CMD {} ;`` is allowed when CMD is, and says which rule refused it."""
     path = tmp_path / "f.toml"
     path.write_text(POLICY.format(root=ws) + '[[allow]]\ncommand = "find"\n')
-    v = evaluate(load_policy(path), ExecRequest(command="find . -exec rm {} \\;"), {})
-    assert v.decision.code == "EG-POLICY-WRAPPER" and "-exec" in v.decision.reason
+    p = load_policy(path)
+    assert plan(p, 'find src -name "*.py" -type f -exec grep -l a {} \\; | head -5')
+    assert plan(p, "cd src && find . -exec wc -l {} +")
+    v = evaluate(p, ExecRequest(command="find . -exec rm {} \\;"), dict(os.environ))
+    assert v.decision.code == "EG-POLICY-NOT-ALLOWED" and "inside find" in v.decision.reason
 
 
 @pytest.mark.anyio
