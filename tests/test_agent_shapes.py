@@ -97,7 +97,16 @@ def test_globs_are_expanded_inside_the_workspace(policy: Policy) -> None:
     assert plan(policy, "cd src && ls *.txt")[1:] == ("c.txt",)
     assert refused(policy, "cat /etc/*") == "EG-PATH-ESCAPE"
     assert refused(policy, "cat ../*") == "EG-PATH-ESCAPE"
-    assert refused(policy, "echo {a,b}") == "EG-SHELL-UNSUPPORTED"
+
+
+def test_brace_lists_of_literal_words_are_expanded(policy: Policy) -> None:
+    """``{a,b}`` and ``{1..3}`` become the words bash makes, each decided as a path."""
+    assert plan(policy, "wc -l src/{a,b}.py")[1:] == ("-l", "src/a.py", "src/b.py")
+    assert plan(policy, "ls src/{a,b}.py | head -1")
+    assert refused(policy, "cat src/{a.py,../../x}") == "EG-PATH-ESCAPE"
+    assert refused(policy, "cat {/etc/passwd,src/a.py}") == "EG-PATH-ESCAPE"
+    assert refused(policy, "cat src/{a,b}{c,d}") == "EG-SHELL-UNSUPPORTED"
+    assert refused(policy, "cat src/{*,a}.py") == "EG-SHELL-UNSUPPORTED"
 
 
 def test_a_redirect_after_a_list_is_the_last_commands(policy: Policy) -> None:
