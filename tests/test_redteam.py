@@ -990,3 +990,33 @@ async def test_find_exec_does_not_read_through_a_workspace_symlink(
             assert b"SECRET-OUTSIDE" not in result.stdout, (line, result.stdout)
         result = await gate.run(command='find . -name "*.txt" -exec cat {} \\;')
         assert result.stdout == b"A-CONTENT\n", result
+
+
+def test_a_remembered_git_configuration_is_read_again_once_it_changes(tmp_path: Path) -> None:
+    """A gate remembers what a repository's configuration held while the file is the same;
+    a configuration written between two decisions is read again at once, even when it keeps
+    the file's size and is rewritten in place."""
+    from execgate.policy import Resolver
+
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "git"\n', "remembered")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    resolver = Resolver()
+    config = ws / ".git" / "config"
+    benign = config.read_text() + '[alias "x"]\n\ts = status --short --branch\n'
+    hostile = config.read_text() + '[filter "x"]\n\tclean = id\n'
+    hostile += "#" * (len(benign) - len(hostile) - 1) + "\n"
+    assert len(hostile) == len(benign)
+    config.write_text(benign)
+    env = dict(os.environ)
+    for _ in range(2):
+        v = evaluate(policy, ExecRequest(command="git status"), env, resolver)
+        assert v.decision.allowed, v.decision
+    with open(config, "r+") as f:  # the same inode, written in place
+        f.write(hostile)
+    v = evaluate(policy, ExecRequest(command="git status"), env, resolver)
+    assert v.decision.code == "EG-POLICY-FLAG", v.decision
+    (ws / ".git" / "config.worktree").write_text("[core]\n\tsshCommand = id\n")
+    config.write_text(benign)
+    v = evaluate(policy, ExecRequest(command="git status"), env, resolver)
+    assert v.decision.code == "EG-POLICY-FLAG", v.decision

@@ -1393,7 +1393,7 @@ def _evaluate(
             if builtin == "git":
                 env = _git_hardened(policy, env)
                 try:
-                    repository = git_repository(cwd, policy.root, argv, real)
+                    repository = git_repository(cwd, policy.root, argv, real, resolver)
                 except ConfigRefusal as refusal:
                     return _deny(
                         "EG-POLICY-FLAG",
