@@ -963,8 +963,9 @@ def test_find_exec_runs_the_decided_command_and_never_a_listed_symlink(dev: Poli
     _, code, plan = decide(dev, command='find . -name "*.txt" -exec grep -l A {} \\;')
     assert code == "EG-ALLOWED" and plan is not None
     # the inner program by its resolved path, symlinks never handed to it, find's own end
-    assert plan[plan.index("-exec") - 3 : plan.index("-exec")] == ("!", "-type", "l")
-    assert os.path.isabs(plan[plan.index("-exec") + 1]) and plan[-2:] == ("{}", ";")
+    at = plan.index("-exec")
+    assert plan[at - 4 : at] == ("(", "!", "-type", "l")
+    assert os.path.isabs(plan[at + 1]) and plan[-3:] == ("{}", ";", ")")
     _, code, plan = decide(dev, command="find . -exec git log -1 {} +")
     assert code == "EG-ALLOWED" and plan is not None and "--no-ext-diff" in plan
 
@@ -985,6 +986,9 @@ async def test_find_exec_does_not_read_through_a_workspace_symlink(
             'find . -name "*.txt" -exec cat {} \\;',
             "find . -exec cat {} +",
             'find . -name "*.txt" -o -name "*.py" -exec grep -H SECRET {} \\;',
+            "find . ! -exec cat {} \\;",  # a negation before -exec does not undo the guard
+            "find . -type l -exec cat {} +",
+            "find . \\( -name 'b*' -exec cat {} \\; \\) -o -print",
         ):
             result = await gate.run(command=line)
             assert b"SECRET-OUTSIDE" not in result.stdout, (line, result.stdout)

@@ -22,8 +22,8 @@ stdbuf      ``-i/-o/-e MODE`` (attached or separate) and their long forms
 ``find ... -exec CMD ... {} ;`` (or ``{} +``) is a wrapper too: CMD is decided as its own
 command under the same policy, with ``{}`` standing for a path inside the workspace (find's
 starting points are confined, and without ``-L``/``-H``/``-follow`` it never walks through a
-symlink). The plan runs CMD's decided form (its resolved program, its pinned options) and adds
-``! -type l`` before ``-exec``, so a symlink that find lists is never handed to CMD. Refused:
+symlink). The plan runs CMD's decided form (its resolved program, its pinned options) as
+``( ! -type l -exec CMD ... ; )``, so a symlink that find lists is never handed to CMD. Refused:
 a second ``-exec``, ``-execdir`` (CMD's relative arguments would mean each found file's
 directory), ``{}`` inside a longer word or as the program, ``-ok``/``-okdir`` (they read a
 terminal), ``-delete`` and the ``-fprint``/``-fls`` family (they write files).
@@ -225,9 +225,12 @@ def _find(args: tuple[str, ...]) -> Unwrapped | None:
                 f"find: {word[:40]!r} puts the found name inside a longer word; only a whole "
                 "{} is accepted (it stands for one path inside the workspace)"
             )
-    # a symlink find lists would be followed by the command: never handed to it
-    guard = (*args[:at], "!", "-type", "l", "-exec")
-    return Unwrapped(inner, prefix=at + 2, planned_prefix=guard, suffix=args[end:])
+    # a symlink find lists would be followed by the command: never handed to it. The guard
+    # and the -exec are one group, so an operator before -exec (`! -exec`) applies to both.
+    guard = (*args[:at], "(", "!", "-type", "l", "-exec")
+    return Unwrapped(
+        inner, prefix=at + 2, planned_prefix=guard, suffix=(args[end], ")", *args[end + 1 :])
+    )
 
 
 def unwrap(program: str, argv: tuple[str, ...]) -> Unwrapped | None:
