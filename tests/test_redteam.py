@@ -936,6 +936,8 @@ FIND_EXEC_REFUSED = [
     ("find . -exec cat {} + -delete", "EG-POLICY-WRAPPER"),
     ("find . -exec cat {} \\; -fprint out.txt", "EG-POLICY-WRAPPER"),
     ("find . -ok cat {} \\;", "EG-POLICY-WRAPPER"),
+    ("find -files0-from a.txt -exec cat {} \\;", "EG-POLICY-WRAPPER"),  # start points unseen
+    ("find -files0-from a.txt", "EG-POLICY-WRAPPER"),
     ("find . -exec cat {}", "EG-POLICY-WRAPPER"),  # no end
     ("find . -exec find . -exec cat {} \\; \\;", "EG-POLICY-WRAPPER"),
     ("find . -exec env LD_PRELOAD=/tmp/x.so cat {} \\;", "EG-ENV-DENIED"),

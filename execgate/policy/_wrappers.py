@@ -26,7 +26,8 @@ symlink). The plan runs CMD's decided form (its resolved program, its pinned opt
 ``( ! -type l -exec CMD ... ; )``, so a symlink that find lists is never handed to CMD. Refused:
 a second ``-exec``, ``-execdir`` (CMD's relative arguments would mean each found file's
 directory), ``{}`` inside a longer word or as the program, ``-ok``/``-okdir`` (they read a
-terminal), ``-delete`` and the ``-fprint``/``-fls`` family (they write files).
+terminal), ``-delete`` and the ``-fprint``/``-fls`` family (they write files), and
+``-files0-from`` (starting points read from a file, unseen by the decision).
 
 Always refused when allowed as a bare program: ``xargs`` (its arguments come from stdin and
 cannot be decided: a file name holding a space becomes two arguments, one of which can name
@@ -184,6 +185,11 @@ def find_exec_span(args: tuple[str, ...]) -> tuple[int, int] | None:
         a = args[i]
         if _FIND_DENIED.match(a):
             raise WrapperRefusal(f"find: {a} runs a command or writes files")
+        if a == "-files0-from":
+            raise WrapperRefusal(
+                "find: -files0-from reads its starting points from a file, which the decision "
+                "cannot see (they could name any path)"
+            )
         if a == "-execdir":
             raise WrapperRefusal(
                 "find: -execdir runs the command in each found file's directory, where its "
