@@ -113,3 +113,27 @@ def test_random_lines_never_crash_and_never_accept_metacharacters() -> None:
             continue
         # whatever is accepted is also what POSIX quote removal gives
         assert tuple(shlex.split(line)) == words, line
+
+
+def test_every_accepted_brace_word_is_what_bash_makes() -> None:
+    """Random words of braces, commas, dots, digits, quotes and escapes: whenever the
+    tokenizer accepts one, its words are exactly the ones bash passes to a program."""
+    import random
+
+    rng = random.Random(7)
+    pieces = ["a", "b", "1", "3", ",", ".", "..", "{", "}", "'", "\\", "x{", "}y", "''", "-", '"']
+    checked = 0
+    for _ in range(1500):
+        word = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 9)))
+        line = f"echo {word}"
+        try:
+            words = split_command(line)
+        except ShellRefusal:
+            continue
+        out = subprocess.run(
+            ["bash", "-c", f"printf '%s\\0' {word}"], capture_output=True, check=False
+        )
+        assert out.returncode == 0, (line, words, out.stderr)
+        assert tuple(out.stdout.decode().split("\0")[:-1]) == words[1:], (line, out.stdout)
+        checked += 1
+    assert checked > 200

@@ -63,6 +63,9 @@ def _refuse(code: str, reason: str) -> ShellRefusal:
 #: A brace expansion bash would perform: `{a,b}` or `{1..3}` in the unquoted text of a word
 #: (`{}` and `{x}` are literal to bash, and so is any brace that is quoted).
 _BRACE_EXPANSION = re.compile(r"\{[^{}\x00]*(?:,|\.\.)[^{}\x00]*\}")
+#: Unquoted text bash may read as a brace expansion in a form this reader does not make
+#: (a quoted piece or a brace inside the group, `x{}a,}`): refused rather than taken literally.
+_BRACE_LIKE = re.compile(r"\{.*(?:,|\.\.).*\}", re.DOTALL)
 
 
 #: The most words one brace expansion may make.
@@ -193,6 +196,12 @@ def split_words(line: str, *, check_reserved: bool = True) -> Words:
         if braced:
             # the unquoted text (quoted pieces blanked) holds {a,b} or {1..3}
             bare = "".join(("\x00" * len(t) if n in quoted_at else t) for n, t in enumerate(word))
+            if not _BRACE_EXPANSION.search(bare) and _BRACE_LIKE.search(bare):
+                raise _refuse(
+                    "EG-SHELL-UNSUPPORTED",
+                    f"{''.join(word)[:40]!r} may be a brace expansion to bash; quote the braces "
+                    "for a literal, or list the words explicitly",
+                )
             if _BRACE_EXPANSION.search(bare):
                 if globbed:
                     raise _refuse(
