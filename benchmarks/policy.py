@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import subprocess
 import tempfile
 import time
 
@@ -31,6 +32,8 @@ def main() -> None:
     n = ap.parse_args().n
     with tempfile.TemporaryDirectory() as d:
         os.makedirs(os.path.join(d, "src"))
+        # a repository, as an agent's workspace is: git's decision reads its configuration
+        subprocess.run(["git", "init", "-q", d], check=False)
         policy = default_policy(d)
         env = dict(os.environ)
         resolver = Resolver()  # remembers look-ups across decisions, as a running gate does

@@ -97,7 +97,16 @@ def test_globs_are_expanded_inside_the_workspace(policy: Policy) -> None:
     assert plan(policy, "cd src && ls *.txt")[1:] == ("c.txt",)
     assert refused(policy, "cat /etc/*") == "EG-PATH-ESCAPE"
     assert refused(policy, "cat ../*") == "EG-PATH-ESCAPE"
-    assert refused(policy, "echo {a,b}") == "EG-SHELL-UNSUPPORTED"
+
+
+def test_brace_lists_of_literal_words_are_expanded(policy: Policy) -> None:
+    """``{a,b}`` and ``{1..3}`` become the words bash makes, each decided as a path."""
+    assert plan(policy, "wc -l src/{a,b}.py")[1:] == ("-l", "src/a.py", "src/b.py")
+    assert plan(policy, "ls src/{a,b}.py | head -1")
+    assert refused(policy, "cat src/{a.py,../../x}") == "EG-PATH-ESCAPE"
+    assert refused(policy, "cat {/etc/passwd,src/a.py}") == "EG-PATH-ESCAPE"
+    assert refused(policy, "cat src/{a,b}{c,d}") == "EG-SHELL-UNSUPPORTED"
+    assert refused(policy, "cat src/{*,a}.py") == "EG-SHELL-UNSUPPORTED"
 
 
 def test_a_redirect_after_a_list_is_the_last_commands(policy: Policy) -> None:
@@ -122,11 +131,15 @@ def test_readers_codex_runs_at_start(policy: Policy) -> None:
     assert refused(policy, "git symbolic-ref HEAD refs/heads/x") == "EG-POLICY-FLAG"
 
 
-def test_find_exec_says_why(tmp_path: Path, ws: Path) -> None:
+def test_find_exec_decides_its_command(tmp_path: Path, ws: Path) -> None:
+    """``find ... -exec CMD {} ;`` is allowed when CMD is, and says which rule refused it."""
     path = tmp_path / "f.toml"
     path.write_text(POLICY.format(root=ws) + '[[allow]]\ncommand = "find"\n')
-    v = evaluate(load_policy(path), ExecRequest(command="find . -exec rm {} \\;"), {})
-    assert v.decision.code == "EG-POLICY-WRAPPER" and "-exec" in v.decision.reason
+    p = load_policy(path)
+    assert plan(p, 'find src -name "*.py" -type f -exec grep -l a {} \\; | head -5')
+    assert plan(p, "cd src && find . -exec wc -l {} +")
+    v = evaluate(p, ExecRequest(command="find . -exec rm {} \\;"), dict(os.environ))
+    assert v.decision.code == "EG-POLICY-NOT-ALLOWED" and "inside find" in v.decision.reason
 
 
 @pytest.mark.anyio

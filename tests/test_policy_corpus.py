@@ -162,7 +162,8 @@ DEFAULT_CORPUS: list[tuple[str, str]] = [
     ("ls [ab]", OK),
     ("ls /etc/*", PATH),
     ("cat ../*", PATH),
-    ("echo {a,b}", SHELL),
+    ("echo {a,b}{c,d}", SHELL),
+    ("cat {README.md,/etc/passwd}", PATH),
     ("cat ~/.ssh/id_rsa", SHELL),
     ("ls ~", SHELL),
     ("PAGER=sh git log", "EG-ENV-DENIED"),  # a prefix is decided as an env override

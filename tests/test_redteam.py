@@ -1077,3 +1077,118 @@ def test_a_relative_symlink_is_not_moved_to_where_it_points_outside(tmp_path: Pa
         assert (verdict, code) == ("deny", "EG-PATH-ESCAPE"), line
     for line in ("mv sub/dir/lr sub/dir/lr2", "mv sub sub2", "cp -r sub copy", "cp sub/dir/lr x"):
         assert decide(policy, command=line)[0] == "allow", line
+
+
+# --- find -exec: the inner command is decided as its own command -----------------------------
+
+FIND_EXEC_REFUSED = [
+    ("find . -exec cat /etc/passwd \\;", "EG-PATH-ESCAPE"),  # a path through the inner command
+    ("find . -exec cat ../x {} \\;", "EG-PATH-ESCAPE"),
+    ("find / -name a.txt -exec cat {} \\;", "EG-PATH-ESCAPE"),  # find's own start point
+    ("find .. -exec cat {} +", "EG-PATH-ESCAPE"),
+    ("find -L . -exec cat {} \\;", "EG-PATH-ESCAPE"),  # walks through symlinks
+    ("find . -follow -exec cat {} \\;", "EG-PATH-ESCAPE"),
+    ("find . -exec sh -c 'cat \"$1\"' _ {} \\;", "EG-POLICY-NOT-ALLOWED"),  # no rule for sh
+    ("find . -exec sh -c 'cat /etc/passwd' \\;", "EG-PATH-ESCAPE"),
+    ("find . -exec bash -c 'id' \\;", "EG-POLICY-NOT-ALLOWED"),
+    ("find . -exec rm -rf {} \\;", "EG-POLICY-NOT-ALLOWED"),  # the inner program's own rule
+    ("find . -exec sed -i s/a/b/ {} \\;", "EG-POLICY-FLAG"),  # the inner table refuses -i
+    ("find . -exec {} \\;", "EG-POLICY-WRAPPER"),  # runs what it finds
+    ("find . -exec ./{} \\;", "EG-POLICY-WRAPPER"),
+    ("find . -exec cat {}.bak \\;", "EG-POLICY-WRAPPER"),  # {} inside a word
+    ("find . -exec cat /etc/{} \\;", "EG-POLICY-WRAPPER"),
+    ("find . -execdir cat a.txt {} \\;", "EG-POLICY-WRAPPER"),  # relative to each file
+    ("find . -exec cat {} \\; -exec id \\;", "EG-POLICY-WRAPPER"),  # a second command
+    ("find . -exec cat {} + -delete", "EG-POLICY-WRAPPER"),
+    ("find . -exec cat {} \\; -fprint out.txt", "EG-POLICY-WRAPPER"),
+    ("find . -ok cat {} \\;", "EG-POLICY-WRAPPER"),
+    ("find -files0-from a.txt -exec cat {} \\;", "EG-POLICY-WRAPPER"),  # start points unseen
+    ("find -files0-from a.txt", "EG-POLICY-WRAPPER"),
+    ("find . -exec cat {}", "EG-POLICY-WRAPPER"),  # no end
+    ("find . -exec find . -exec cat {} \\; \\;", "EG-POLICY-WRAPPER"),
+    ("find . -exec env LD_PRELOAD=/tmp/x.so cat {} \\;", "EG-ENV-DENIED"),
+    ("find . -exec timeout 5 sh -c id \\;", "EG-POLICY-NOT-ALLOWED"),
+    ("find . -exec xargs cat {} \\;", "EG-POLICY-NOT-ALLOWED"),
+]
+
+
+@pytest.mark.parametrize(("line", "code"), FIND_EXEC_REFUSED)
+def test_find_exec_is_refused_when_its_command_would_be(dev: Policy, line: str, code: str) -> None:
+    verdict, got, _ = decide(dev, command=line)
+    assert (verdict, got) == ("deny", code), line
+
+
+def test_find_exec_into_a_shell_takes_no_positional_parameters(tmp_path: Path) -> None:
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "find"\n', "ro-find")
+    for line in ("find . -exec sh -c 'cat \"$1\"' _ {} \\;", "find . -exec bash -c 'cat $0' {} +"):
+        verdict, code, _ = decide(policy, command=line)
+        assert (verdict, code) == ("deny", "EG-POLICY-FLAG"), line
+    verdict, code, _ = decide(policy, command="find . -exec sh -c 'cat /etc/passwd' \\;")
+    assert (verdict, code) == ("deny", "EG-PATH-ESCAPE")
+
+
+def test_find_exec_runs_the_decided_command_and_never_a_listed_symlink(dev: Policy) -> None:
+    _, code, plan = decide(dev, command='find . -name "*.txt" -exec grep -l A {} \\;')
+    assert code == "EG-ALLOWED" and plan is not None
+    # the inner program by its resolved path, symlinks never handed to it, find's own end
+    at = plan.index("-exec")
+    assert plan[at - 4 : at] == ("(", "!", "-type", "l")
+    assert os.path.isabs(plan[at + 1]) and plan[-3:] == ("{}", ";", ")")
+    _, code, plan = decide(dev, command="find . -exec git log -1 {} +")
+    assert code == "EG-ALLOWED" and plan is not None and "--no-ext-diff" in plan
+
+
+@pytest.mark.anyio
+async def test_find_exec_does_not_read_through_a_workspace_symlink(
+    dev: Policy, tmp_path: Path, anyio_backend: str
+) -> None:
+    """A symlink named like the files searched for, pointing outside: find lists it, the
+    command never opens it."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-OUTSIDE\n")
+    ws = tmp_path / "ws"
+    (ws / "b.txt").symlink_to(secret)
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=dev, store=store) as gate:
+        for line in (
+            'find . -name "*.txt" -exec cat {} \\;',
+            "find . -exec cat {} +",
+            'find . -name "*.txt" -o -name "*.py" -exec grep -H SECRET {} \\;',
+            "find . ! -exec cat {} \\;",  # a negation before -exec does not undo the guard
+            "find . -type l -exec cat {} +",
+            "find . \\( -name 'b*' -exec cat {} \\; \\) -o -print",
+        ):
+            result = await gate.run(command=line)
+            assert b"SECRET-OUTSIDE" not in result.stdout, (line, result.stdout)
+        result = await gate.run(command='find . -name "*.txt" -exec cat {} \\;')
+        assert result.stdout == b"A-CONTENT\n", result
+
+
+def test_a_remembered_git_configuration_is_read_again_once_it_changes(tmp_path: Path) -> None:
+    """A gate remembers what a repository's configuration held while the file is the same;
+    a configuration written between two decisions is read again at once, even when it keeps
+    the file's size and is rewritten in place."""
+    from execgate.policy import Resolver
+
+    policy = _load(tmp_path, RO + '[[allow]]\ncommand = "git"\n', "remembered")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    resolver = Resolver()
+    config = ws / ".git" / "config"
+    benign = config.read_text() + '[alias "x"]\n\ts = status --short --branch\n'
+    hostile = config.read_text() + '[filter "x"]\n\tclean = id\n'
+    hostile += "#" * (len(benign) - len(hostile) - 1) + "\n"
+    assert len(hostile) == len(benign)
+    config.write_text(benign)
+    env = dict(os.environ)
+    for _ in range(2):
+        v = evaluate(policy, ExecRequest(command="git status"), env, resolver)
+        assert v.decision.allowed, v.decision
+    with open(config, "r+") as f:  # the same inode, written in place
+        f.write(hostile)
+    v = evaluate(policy, ExecRequest(command="git status"), env, resolver)
+    assert v.decision.code == "EG-POLICY-FLAG", v.decision
+    (ws / ".git" / "config.worktree").write_text("[core]\n\tsshCommand = id\n")
+    config.write_text(benign)
+    v = evaluate(policy, ExecRequest(command="git status"), env, resolver)
+    assert v.decision.code == "EG-POLICY-FLAG", v.decision

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import subprocess
 
 import pytest
 
@@ -21,6 +22,20 @@ ACCEPTED = [
     ("echo a#b", ("echo", "a#b")),
 ]
 
+#: Brace expansion of literal items: the words bash makes.
+BRACES = [
+    ("mkdir -p d/{src,docs}", ("mkdir", "-p", "d/src", "d/docs")),
+    ("echo x{1..3}y", ("echo", "x1y", "x2y", "x3y")),
+    ("echo {3..1}", ("echo", "3", "2", "1")),
+    ("echo a{b,c}d", ("echo", "abd", "acd")),
+    ("echo {a,}", ("echo", "a")),
+    ("echo ''{a,}", ("echo", "a", "")),
+    ("echo {,.}", ("echo", ".")),
+    ("echo {a,b}'x,y'", ("echo", "ax,y", "bx,y")),
+    ("echo '{a,b}' {a\\,b} {a,b\\}", ("echo", "{a,b}", "{a,b}", "{a,b}")),
+    ("echo {} {a} x{a}", ("echo", "{}", "{a}", "x{a}")),
+]
+
 REFUSED = [
     "ls; rm -rf /",
     "ls && rm x",
@@ -37,7 +52,11 @@ REFUSED = [
     "echo *",
     "ls ?",
     "ls [ab]",
-    "echo {a,b}",
+    "echo {a,b}{c,d}",
+    "echo {a,{b,c}}",
+    "echo {a..c}",
+    "echo {1..1000}",
+    "echo src/{*.py,x}",
     "cat ~/.ssh/id_rsa",
     "FOO=bar ls",
     "(ls)",
@@ -62,6 +81,18 @@ def test_accepted_lines_split_exactly_as_a_shell_would(line: str, words: tuple[s
     assert tuple(shlex.split(line)) == words  # POSIX agrees where both apply
 
 
+@pytest.mark.parametrize(("line", "words"), BRACES)
+def test_brace_lists_make_the_words_bash_makes(line: str, words: tuple[str, ...]) -> None:
+    assert split_command(line) == words
+    # bash itself, printing each word it passes (NUL-separated)
+    out = subprocess.run(
+        ["bash", "-c", "printf '%s\\0' " + line.split(" ", 1)[1]],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert tuple(out.decode().split("\0")[:-1]) == words[1:]
+
+
 @pytest.mark.parametrize("line", REFUSED)
 def test_anything_a_shell_would_interpret_is_refused(line: str) -> None:
     with pytest.raises(ShellRefusal) as exc:
@@ -82,3 +113,27 @@ def test_random_lines_never_crash_and_never_accept_metacharacters() -> None:
             continue
         # whatever is accepted is also what POSIX quote removal gives
         assert tuple(shlex.split(line)) == words, line
+
+
+def test_every_accepted_brace_word_is_what_bash_makes() -> None:
+    """Random words of braces, commas, dots, digits, quotes and escapes: whenever the
+    tokenizer accepts one, its words are exactly the ones bash passes to a program."""
+    import random
+
+    rng = random.Random(7)
+    pieces = ["a", "b", "1", "3", ",", ".", "..", "{", "}", "'", "\\", "x{", "}y", "''", "-", '"']
+    checked = 0
+    for _ in range(1500):
+        word = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 9)))
+        line = f"echo {word}"
+        try:
+            words = split_command(line)
+        except ShellRefusal:
+            continue
+        out = subprocess.run(
+            ["bash", "-c", f"printf '%s\\0' {word}"], capture_output=True, check=False
+        )
+        assert out.returncode == 0, (line, words, out.stderr)
+        assert tuple(out.stdout.decode().split("\0")[:-1]) == words[1:], (line, out.stdout)
+        checked += 1
+    assert checked > 200

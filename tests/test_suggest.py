@@ -4,13 +4,15 @@ allowed them -- never a way around a safety refusal."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from execgate import load_policy
+from execgate import ExecRequest, load_policy
+from execgate.policy import evaluate
 
 CLI = [sys.executable, "-m", "execgate"]
 
@@ -71,3 +73,10 @@ def test_templates_load_and_allow_what_agents_run(tmp_path: Path, template: str)
     if template != "readonly":
         assert any(r.command == "git commit" for r in policy.allow)
         assert any(r.command == "git push" for r in policy.deny)
+        (tmp_path / "a.json").write_text('{"a": 1}')
+        env = dict(os.environ)
+        ok = evaluate(policy, ExecRequest(command="cat a.json | jq -r .a"), env)
+        assert ok.decision.allowed, ok.decision
+        for line in ("jq -L /etc . a.json", "jq . /etc/passwd", "jq -n input --rawfile x /x"):
+            v = evaluate(policy, ExecRequest(command=line), env)
+            assert not v.decision.allowed, line

@@ -29,13 +29,17 @@ curl runs with ``-q`` (no ``.curlrc``) and git with its configuration pinned (se
 from __future__ import annotations
 
 import configparser
+import functools
 import os
 import re
 import shlex
+import stat
 import subprocess
 import tomllib
 
 import attrs
+
+from ._resolver import Resolver, real
 
 
 @attrs.frozen
@@ -282,12 +286,18 @@ def _inside(path: str, root: str) -> bool:
 
 
 def git_repository(
-    cwd: str, root: str, argv: tuple[str, ...], git: str = "git"
+    cwd: str,
+    root: str,
+    argv: tuple[str, ...],
+    git: str = "git",
+    resolver: Resolver | None = None,
 ) -> GitRepository | None:
     """The repository a git command in ``cwd`` with ``argv`` uses (``-C`` taken into
     account), found upward inside the workspace as git finds it; None when there is none.
     Raises :class:`ConfigRefusal` when git would be pointed outside the workspace, or would
-    run a program named by the repository's own configuration."""
+    run a program named by the repository's own configuration. ``resolver`` remembers what
+    each configuration file held for as long as the file is unchanged (reading one runs
+    git)."""
     here = cwd
     i = 1
     while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
@@ -300,30 +310,38 @@ def git_repository(
                 f"git: {name} chooses the repository; run git from its directory instead"
             )
         if word == "-C" and i + 1 < len(argv):
-            here = os.path.realpath(os.path.join(here, argv[i + 1]))
+            here = real(os.path.join(here, argv[i + 1]))
             i += 2
             continue
         if word.startswith("-C") and len(word) > 2:
-            here = os.path.realpath(os.path.join(here, word[2:]))
+            here = real(os.path.join(here, word[2:]))
         i += 1
     for top in _upward(here, root):
-        dot = os.path.join(top, ".git")
-        if not os.path.lexists(dot):
+        dot = top + "/.git"
+        try:
+            mode = os.lstat(dot).st_mode
+        except OSError:
             continue
-        if os.path.isdir(dot) and not os.path.isfile(os.path.join(dot, "HEAD")):
+        link = stat.S_ISLNK(mode)
+        if link:
+            try:
+                mode = os.stat(dot).st_mode
+            except OSError:
+                mode = 0
+        if stat.S_ISDIR(mode) and not os.path.isfile(dot + "/HEAD"):
             continue  # not a repository to git (a decoy): it keeps looking upward, and so do we
-        if os.path.isfile(dot) and not os.path.islink(dot):
+        if stat.S_ISREG(mode) and not link:
             try:
                 with open(dot, encoding="utf-8") as f:
                     pointer = f.read().strip()
             except (OSError, UnicodeDecodeError) as exc:
                 raise ConfigRefusal(f"{dot} cannot be read ({exc})") from None
-            git_dir = os.path.realpath(os.path.join(top, pointer.removeprefix("gitdir:").strip()))
+            git_dir = real(os.path.join(top, pointer.removeprefix("gitdir:").strip()))
         else:
-            git_dir = os.path.realpath(dot)
+            git_dir = real(dot)
         if not _inside(git_dir, root):
             raise ConfigRefusal(f"{dot} points git at {git_dir[:80]!r}, outside the workspace")
-        why = _git_config_refusal(git_dir, root, git, top)
+        why = _git_config_refusal(git_dir, root, git, resolver or Resolver(ttl=0), top)
         if why is not None:
             raise ConfigRefusal(why)
         return GitRepository(git_dir, top)
@@ -331,7 +349,11 @@ def git_repository(
 
 
 def _git_config_refusal(
-    git_dir: str, root: str = "/", git: str = "git", work_tree: str | None = None
+    git_dir: str,
+    root: str = "/",
+    git: str = "git",
+    resolver: Resolver | None = None,
+    work_tree: str | None = None,
 ) -> str | None:
     """Why the configuration git reads for the repository at ``git_dir`` names something
     the gate cannot allow, or None. The files are read by git itself (``git config
@@ -342,22 +364,25 @@ def _git_config_refusal(
     if os.path.isfile(common):
         try:
             with open(common, encoding="utf-8") as f:
-                target = os.path.realpath(os.path.join(git_dir, f.read().strip()))
+                target = real(os.path.join(git_dir, f.read().strip()))
         except (OSError, UnicodeDecodeError) as exc:
             return f"{common} cannot be read ({exc})"
         if not _inside(target, root):
             return f"{common} points git at {target[:80]!r}, outside the workspace"
         dirs.append(target)
+    reader = resolver or Resolver(ttl=0)
     for directory in dirs:
-        alternates = os.path.join(directory, "objects", "info", "alternates")
+        alternates = directory + "/objects/info/alternates"
         if os.path.isfile(alternates):
             return f"{alternates} borrows objects from another repository"
         for name in ("config", "config.worktree"):
-            path = os.path.join(directory, name)
-            if not os.path.isfile(path):
-                continue
+            path = f"{directory}/{name}"
             tree = work_tree if work_tree is not None else os.path.dirname(git_dir)
-            why = _git_file_refusal(path, git, tree, root)
+            why = reader.per_file(
+                ("git-config", f"{git}\0{tree}\0{root}"),
+                path,
+                functools.partial(_git_file_refusal, path, git, tree, root),
+            )
             if why is not None:
                 return why
     return None

@@ -415,6 +415,10 @@ class _Wrapped:
     refusal: Verdict | None = None
     inner: Verdict | None = None
     prefix: int = 0
+    #: What the plan runs in place of argv[1:prefix], when that differs (find's guard).
+    planned_prefix: tuple[str, ...] | None = None
+    #: The words after the inner command (find's terminator and the rest of its expression).
+    suffix: tuple[str, ...] = ()
 
 
 def _inner_verdict(
@@ -455,17 +459,35 @@ def _inner_verdict(
         resolver,
         depth + 1,
     )
-    prefix = len(argv) - len(unwrapped.inner)
+    prefix = len(argv) - len(unwrapped.inner) if unwrapped.prefix is None else unwrapped.prefix
     d = inner.decision
     if d.allowed:
-        return _Wrapped(inner=inner, prefix=prefix)
+        return _Wrapped(
+            inner=inner,
+            prefix=prefix,
+            planned_prefix=unwrapped.planned_prefix,
+            suffix=unwrapped.suffix,
+        )
     if d.verdict == "ask":
         # the inner rule asks: so does the whole command (under the inner rule, so that a
         # grant for it covers the wrapped form too)
         why = f"inside {program}: {d.reason}"
         asked = attrs.evolve(inner, decision=attrs.evolve(d, reason=why))
-        return _Wrapped(inner=asked, prefix=prefix)
+        return _Wrapped(
+            inner=asked,
+            prefix=prefix,
+            planned_prefix=unwrapped.planned_prefix,
+            suffix=unwrapped.suffix,
+        )
     return _Wrapped(_deny(d.code, f"{d.rule} (inside {program})", f"inside {program}: {d.reason}"))
+
+
+def _carried(inner: tuple[str, ...]) -> bool:
+    """Whether find's -exec carries the planned ``inner`` words as one command: none of them
+    ends it (a word ``;``, or ``+`` right after ``{}``)."""
+    return not any(
+        w == ";" or (w == "+" and n > 0 and inner[n - 1] == "{}") for n, w in enumerate(inner)
+    )
 
 
 def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
@@ -1465,7 +1487,7 @@ def _evaluate(
             if builtin == "git":
                 env = _git_hardened(policy, env)
                 try:
-                    repository = git_repository(cwd, policy.root, argv, real)
+                    repository = git_repository(cwd, policy.root, argv, real, resolver)
                 except ConfigRefusal as refusal:
                     return _deny(
                         "EG-POLICY-FLAG",
@@ -1501,7 +1523,19 @@ def _evaluate(
             # hardening (git's environment), a here-document its stdin.
             inner_plan = wrapped.inner.plan
             assert inner_plan is not None
-            plan = attrs.evolve(inner_plan, argv=(exe, *argv[1 : wrapped.prefix], *inner_plan.argv))
+            before = wrapped.planned_prefix
+            if before is None:
+                before = argv[1 : wrapped.prefix]
+            if wrapped.suffix and not _carried(inner_plan.argv):
+                return _deny(
+                    "EG-POLICY-WRAPPER",
+                    f"{rule_name}.wrapper",
+                    f"{os.path.basename(argv[0])}: the decided inner command holds a word "
+                    "that would end it early",
+                    argv=argv,
+                    cwd=cwd,
+                )
+            plan = attrs.evolve(inner_plan, argv=(exe, *before, *inner_plan.argv, *wrapped.suffix))
             if wrapped.inner.decision.verdict == "ask":  # an [[ask]] rule matched inside
                 return Verdict(wrapped.inner.decision, plan, argv, cwd)
         if kind == "ask":

@@ -25,10 +25,14 @@ sed                      the first operand (the script) unless ``-e``/``-f`` gav
                          value of ``-e``/``--expression``
 awk, gawk, mawk, nawk    the first operand (the program) unless ``-f`` gave one, and the value
                          of ``-v``
+find                     the words of ``-exec CMD ... ;``: CMD is decided on its own, under
+                         its own rule
 =======================  ====================================================================
 """
 
 from __future__ import annotations
+
+from ._wrappers import WrapperRefusal, find_exec_span
 
 NOT_FILES = frozenset(
     {
@@ -70,6 +74,12 @@ def not_paths(program: str, args: tuple[str, ...]) -> frozenset[int]:
         return frozenset(range(len(args)))
     if program in ("test", "["):
         return _test_not_paths(args)
+    if program == "find":
+        try:
+            span = find_exec_span(args)
+        except WrapperRefusal:
+            return frozenset()  # refused as a wrapper, with its reason
+        return frozenset(range(span[0], span[1] + 1)) if span is not None else frozenset()
     row = _PATTERN_FIRST.get(_ALIASES.get(program, program))
     if row is None:
         return frozenset()

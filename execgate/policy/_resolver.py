@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import time
 from collections.abc import Callable
 
@@ -98,6 +99,33 @@ class Resolver:
     _rules: dict[tuple[AllowRule | DenyRule, str], tuple[float, str | None]] = attrs.field(
         factory=dict, init=False
     )
+    _files: dict[tuple[tuple[str, str], str], tuple[tuple[int, ...], float, str | None]] = (
+        attrs.field(factory=dict, init=False)
+    )
+
+    def per_file(
+        self, kind: tuple[str, str], path: str, read: Callable[[], str | None]
+    ) -> str | None:
+        """``read()``'s answer about the regular file ``path`` (a refusal reason, or None;
+        None without reading when ``path`` is no regular file), remembered for ``ttl`` seconds
+        while the file is the same: same device, inode, size, and modification and change
+        times (the change time no process can set back)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        key, now = (kind, path), self.clock()
+        hit = self._files.get(key)
+        if hit is not None and hit[0] == identity and now - hit[1] < self.ttl:
+            return hit[2]
+        answer = read()
+        if len(self._files) > 256:
+            self._files.clear()
+        self._files[key] = (identity, now, answer)
+        return answer
 
     def search_path(self, raw: str, root: str) -> str:
         """:func:`filter_path` of ``raw`` for the workspace ``root`` (a realpath per entry

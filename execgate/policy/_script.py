@@ -31,7 +31,7 @@ import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
 from ._opener import OPENER, specs, uses_opener
-from ._shell import ShellRefusal, decode_glob_word, decode_word
+from ._shell import ShellRefusal, Words, decode_argument, decode_word
 
 _PARSER = Parser(Language(tree_sitter_bash.language()))
 
@@ -102,14 +102,14 @@ def _word(node: Node) -> str:
     return decode_word(_text(node))
 
 
-def _glob_word(node: Node) -> tuple[str, str | None]:
+def _glob_words(node: Node) -> Words:
     if node.type == "string":
         text = _substituted_heredoc(node)
         if text is not None:
-            return text, None
+            return Words((text,), (None,))
     if node.type not in _WORD_NODES:
         raise _refuse(f"{node.type.replace('_', ' ')} ({_text(node)[:40]!r})")
-    return decode_glob_word(_text(node))
+    return decode_argument(_text(node))
 
 
 #: What ``$?`` (the previous command's exit status) stands for in a command's words: the
@@ -140,9 +140,9 @@ def _command(node: Node, redirects: tuple[Redirect, ...] = ()) -> Command:
             words.append(_word(child.children[0]))
             globs.append(None)
         elif child.type in _WORD_NODES:
-            word, glob = _glob_word(child)
-            words.append(word)
-            globs.append(glob)
+            made = _glob_words(child)
+            words.extend(made.words)
+            globs.extend(made.globs)
         elif child.type == "variable_assignment" and not words:
             assigns.append(_assignment(child))
         else:

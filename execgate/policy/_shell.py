@@ -1,14 +1,13 @@
 """A strict tokenizer for shell command lines: simple commands only, decided exactly.
 
-The Gatekeeper must decide on what will execute, so a command line is accepted only when its
-meaning is fully determined by quote removal: words made of plain characters, single quotes,
-double quotes without expansions, and backslash escapes. Anything a shell would expand or
-interpret -- operators (``; & | < > ( )``), ``$``, backticks, globs, braces, a leading ``~``,
-``VAR=value`` prefixes, comments, newlines -- is refused, never approximated. The accepted line
-is then run as an argv with no shell at all, so what was decided is exactly what runs.
-
-This module reads one simple command. Lists, pipelines, redirections and here-documents are
-read by ``_script`` with the bash grammar, and each command in them by this tokenizer.
+The Gatekeeper must decide on what will execute, so a word is accepted only when its meaning
+is fully determined here: plain characters, single quotes, double quotes without expansions,
+and backslash escapes. A brace expansion of literal items (``d/{src,docs}``, ``x{1..3}``) is
+made here, into the words bash would make; unquoted globs are returned as patterns for the
+engine to expand inside the workspace. Anything else a shell would expand or interpret --
+operators (``; & | < > ( )``), ``$``, backticks, other braces, a leading ``~``, ``VAR=value``
+prefixes, comments, newlines -- is refused, never approximated. Lists, pipelines and
+redirections are read by ``_script`` (tree-sitter), which decodes each word here.
 """
 
 from __future__ import annotations
@@ -64,6 +63,63 @@ def _refuse(code: str, reason: str) -> ShellRefusal:
 #: A brace expansion bash would perform: `{a,b}` or `{1..3}` in the unquoted text of a word
 #: (`{}` and `{x}` are literal to bash, and so is any brace that is quoted).
 _BRACE_EXPANSION = re.compile(r"\{[^{}\x00]*(?:,|\.\.)[^{}\x00]*\}")
+#: Unquoted text bash may read as a brace expansion in a form this reader does not make
+#: (a quoted piece or a brace inside the group, `x{}a,}`): refused rather than taken literally.
+_BRACE_LIKE = re.compile(r"\{.*(?:,|\.\.).*\}", re.DOTALL)
+
+
+#: The most words one brace expansion may make.
+MAX_BRACE_WORDS = 256
+_SEQUENCE = re.compile(r"^(-?\d+)\.\.(-?\d+)$")
+
+
+def expand_braces(word: str, bare: str, quoted: bool = False) -> list[str]:
+    """The words bash makes of ``word`` by brace expansion: one group of literal items,
+    ``pre{a,b}post`` or ``pre{1..3}post``. ``bare`` is ``word`` with its quoted characters
+    blanked (a quoted brace or comma is literal); ``quoted`` whether any part of it was quoted
+    (an empty result is then still a word, as in bash). More than one group, a nested one, or more
+    than ``MAX_BRACE_WORDS`` words refuse: each word must be decided as written."""
+    groups = list(_BRACE_EXPANSION.finditer(bare))
+    if len(groups) != 1:
+        raise _refuse(
+            "EG-SHELL-UNSUPPORTED",
+            "more than one brace expansion in a word is not accepted; list the words explicitly",
+        )
+    start, end = groups[0].span()
+    body = word[start + 1 : end - 1]
+    sequence = _SEQUENCE.match(body)
+    if sequence is not None:
+        if any(re.match(r"^-?0\d", n) for n in sequence.groups()):
+            raise _refuse(
+                "EG-SHELL-UNSUPPORTED",
+                "zero-padded brace sequences are not accepted; list the words explicitly",
+            )
+        first, last = int(sequence.group(1)), int(sequence.group(2))
+        step = 1 if last >= first else -1
+        if abs(last - first) + 1 > MAX_BRACE_WORDS:
+            raise _refuse(
+                "EG-SHELL-UNSUPPORTED", f"a brace sequence of more than {MAX_BRACE_WORDS}"
+            )
+        items = [str(k) for k in range(first, last + step, step)]
+    elif "," in body:
+        items = body.split(",")
+        if len(items) > MAX_BRACE_WORDS:
+            raise _refuse("EG-SHELL-UNSUPPORTED", f"a brace list of more than {MAX_BRACE_WORDS}")
+    else:
+        # {a..z} and the like: letters and steps are left to the request to spell out
+        raise _refuse(
+            "EG-SHELL-UNSUPPORTED",
+            "only brace lists {a,b} and number sequences {1..3} are accepted; list the words",
+        )
+    if any(c in "{}" for c in word[:start] + word[end:]):
+        raise _refuse(
+            "EG-SHELL-UNSUPPORTED",
+            "more than one brace expansion in a word is not accepted; list the words explicitly",
+        )
+    made = [word[:start] + item + word[end:] for item in items]
+    if not quoted:
+        made = [w for w in made if w]  # an unquoted empty word is no word to bash
+    return made
 
 
 @attrs.frozen
@@ -91,6 +147,17 @@ def decode_glob_word(text: str) -> tuple[str, str | None]:
     if len(split.words) != 1:
         raise _refuse("EG-SHELL-PARSE", f"{text[:40]!r} is not a single word")
     return split.words[0], split.globs[0]
+
+
+def decode_argument(text: str) -> Words:
+    """One shell word in a command's arguments: the words it makes (several when it holds a
+    brace expansion of literal items), each after quote removal, with its glob pattern."""
+    split = split_words(text, check_reserved=False)
+    if not split.words:
+        raise _refuse("EG-SHELL-PARSE", f"{text[:40]!r} is not a word")
+    if len(split.words) > 1 and not _BRACE_EXPANSION.search(text):
+        raise _refuse("EG-SHELL-PARSE", f"{text[:40]!r} is not a single word")
+    return split
 
 
 def split_command(line: str) -> tuple[str, ...]:
@@ -128,12 +195,27 @@ def split_words(line: str, *, check_reserved: bool = True) -> Words:
         nonlocal globbed, braced
         if braced:
             # the unquoted text (quoted pieces blanked) holds {a,b} or {1..3}
-            bare = [("\x00" * len(t) if n in quoted_at else t) for n, t in enumerate(word)]
-            if _BRACE_EXPANSION.search("".join(bare)):
+            bare = "".join(("\x00" * len(t) if n in quoted_at else t) for n, t in enumerate(word))
+            if not _BRACE_EXPANSION.search(bare) and _BRACE_LIKE.search(bare):
                 raise _refuse(
                     "EG-SHELL-UNSUPPORTED",
-                    "brace expansion ({a,b}, {1..3}) is not accepted; list the words explicitly",
+                    f"{''.join(word)[:40]!r} may be a brace expansion to bash; quote the braces "
+                    "for a literal, or list the words explicitly",
                 )
+            if _BRACE_EXPANSION.search(bare):
+                if globbed:
+                    raise _refuse(
+                        "EG-SHELL-UNSUPPORTED",
+                        "brace expansion together with a glob in one word is not accepted; "
+                        "list the words explicitly",
+                    )
+                expanded = expand_braces("".join(word), bare, bool(quoted_at))
+                words.extend(expanded)
+                globs.extend([None] * len(expanded))
+                word.clear()
+                quoted_at.clear()
+                globbed = braced = False
+                return
         words.append("".join(word))
         if globbed:
             # quoted pieces are matched literally, unquoted * ? [ ] are the pattern

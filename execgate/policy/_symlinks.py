@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 
+from ._wrappers import WrapperRefusal, find_exec_span
+
 #: program -> (short option letters, long options, whole words) that follow symlinks
 #: while recursing.
 _FOLLOWS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
@@ -30,7 +32,6 @@ _FOLLOWS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     ),
     "tar": ("h", frozenset({"--dereference"}), frozenset()),
     "du": ("L", frozenset({"--dereference"}), frozenset()),
-    "find": ("", frozenset(), frozenset({"-L", "-H", "-follow"})),
 }
 
 
@@ -49,6 +50,8 @@ def follow_refusal(program: str, args: tuple[str, ...]) -> str | None:
         if recursive and follows:
             return "ls -L with -R follows symlinks out of the workspace while it lists"
         return None
+    if program == "find":
+        return _find_follows(args)
     row = _FOLLOWS.get(program)
     if row is None:
         return None
@@ -63,6 +66,21 @@ def follow_refusal(program: str, args: tuple[str, ...]) -> str | None:
                 return f"{program} {arg} follows symlinks out of the workspace while it walks"
         elif arg.startswith("-") and program != "find" and any(c in letters for c in arg[1:]):
             return f"{program} {arg} follows symlinks out of the workspace while it walks"
+    return None
+
+
+def _find_follows(args: tuple[str, ...]) -> str | None:
+    """find follows symlinks with -L, -H or -follow: refused anywhere in its words except
+    inside an -exec command (decided on its own, under its own rule)."""
+    try:
+        span = find_exec_span(args)
+    except WrapperRefusal:
+        span = None  # refused as a wrapper, with its reason
+    for n, arg in enumerate(args):
+        if span is not None and span[0] <= n <= span[1]:
+            continue
+        if arg in ("-L", "-H", "-follow"):
+            return f"find {arg} follows symlinks out of the workspace while it walks"
     return None
 
 

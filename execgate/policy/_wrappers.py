@@ -19,9 +19,19 @@ setsid      ``-c``, ``-f``, ``-w``
 stdbuf      ``-i/-o/-e MODE`` (attached or separate) and their long forms
 ==========  ================================================================================
 
+``find ... -exec CMD ... {} ;`` (or ``{} +``) is a wrapper too: CMD is decided as its own
+command under the same policy, with ``{}`` standing for a path inside the workspace (find's
+starting points are confined, and without ``-L``/``-H``/``-follow`` it never walks through a
+symlink). The plan runs CMD's decided form (its resolved program, its pinned options) as
+``( ! -type l -exec CMD ... ; )``, so a symlink that find lists is never handed to CMD. Refused:
+a second ``-exec``, ``-execdir`` (CMD's relative arguments would mean each found file's
+directory), ``{}`` inside a longer word or as the program, ``-ok``/``-okdir`` (they read a
+terminal), ``-delete`` and the ``-fprint``/``-fls`` family (they write files), and
+``-files0-from`` (starting points read from a file, unseen by the decision).
+
 Always refused when allowed as a bare program: ``xargs`` (its arguments come from stdin and
-cannot be decided), ``find`` with ``-exec``, ``-execdir``, ``-ok``, ``-okdir``, ``-delete`` or
-the ``-fprint``/``-fls`` family (they run commands or write files).
+cannot be decided: a file name holding a space becomes two arguments, one of which can name
+any path).
 """
 
 from __future__ import annotations
@@ -42,6 +52,12 @@ class Unwrapped:
     inner: tuple[str, ...]
     #: Each ``NAME=value`` word the wrapper sets in the inner command's environment.
     assigns: tuple[str, ...] = ()
+    #: How many words of argv (the wrapper and its own words) come before ``inner``.
+    prefix: int | None = None
+    #: What the plan runs in place of argv[1:prefix], when that differs (find's guard).
+    planned_prefix: tuple[str, ...] | None = None
+    #: The words after ``inner`` (find's terminator and the rest of its expression).
+    suffix: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -143,7 +159,84 @@ WRAPPERS = {
     "stdbuf": _stdbuf,
 }
 
-_FIND_DENIED = re.compile(r"^-(?:exec|execdir|ok|okdir|delete|fprint0?|fprintf|fls)$")
+_FIND_DENIED = re.compile(r"^-(?:ok|okdir|delete|fprint0?|fprintf|fls)$")
+_FIND_EXEC = frozenset({"-exec", "-execdir"})
+#: find's primaries and options that take one argument (skipped as values, so that
+#: ``-name -exec`` is a name, as find reads it).
+_FIND_VALUED = frozenset(
+    {
+        "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex",
+        "-iregex", "-lname", "-ilname", "-type", "-xtype", "-perm", "-user", "-group",
+        "-uid", "-gid", "-size", "-links", "-inum", "-samefile", "-newer", "-anewer",
+        "-cnewer", "-used", "-amin", "-cmin", "-mmin", "-atime", "-ctime", "-mtime",
+        "-maxdepth", "-mindepth", "-printf", "-fstype", "-context", "-regextype",
+        "-files0-from", "-D",
+    }
+)  # fmt: skip
+
+
+def find_exec_span(args: tuple[str, ...]) -> tuple[int, int] | None:
+    """For find's ``args`` (argv[1:]): the index of its ``-exec`` and of the word ending the
+    command (``;``, or ``+`` right after ``{}``), as find reads them; None without ``-exec``.
+    Raises :class:`WrapperRefusal` for what the plan cannot carry."""
+    i = 0
+    span: tuple[int, int] | None = None
+    while i < len(args):
+        a = args[i]
+        if _FIND_DENIED.match(a):
+            raise WrapperRefusal(f"find: {a} runs a command or writes files")
+        if a == "-files0-from":
+            raise WrapperRefusal(
+                "find: -files0-from reads its starting points from a file, which the decision "
+                "cannot see (they could name any path)"
+            )
+        if a == "-execdir":
+            raise WrapperRefusal(
+                "find: -execdir runs the command in each found file's directory, where its "
+                "relative arguments name other files than the ones decided on; use -exec"
+            )
+        if a == "-exec":
+            if span is not None:
+                raise WrapperRefusal("find: one -exec per command is accepted")
+            end = next(
+                (
+                    j
+                    for j in range(i + 1, len(args))
+                    if args[j] == ";" or (args[j] == "+" and args[j - 1] == "{}")
+                ),
+                None,
+            )
+            if end is None:
+                raise WrapperRefusal("find: -exec without its end (';' or '{} +')")
+            span = (i, end)
+            i = end + 1
+            continue
+        i += 2 if a in _FIND_VALUED else 1
+    return span
+
+
+def _find(args: tuple[str, ...]) -> Unwrapped | None:
+    span = find_exec_span(args)
+    if span is None:
+        return None
+    at, end = span
+    inner = args[at + 1 : end]
+    if not inner:
+        raise WrapperRefusal("find: -exec without a command")
+    if "{}" in inner[0]:
+        raise WrapperRefusal("find: -exec {} runs the files find lists, which are not decided")
+    for word in inner[1:]:
+        if "{}" in word and word != "{}":
+            raise WrapperRefusal(
+                f"find: {word[:40]!r} puts the found name inside a longer word; only a whole "
+                "{} is accepted (it stands for one path inside the workspace)"
+            )
+    # a symlink find lists would be followed by the command: never handed to it. The guard
+    # and the -exec are one group, so an operator before -exec (`! -exec`) applies to both.
+    guard = (*args[:at], "(", "!", "-type", "l", "-exec")
+    return Unwrapped(
+        inner, prefix=at + 2, planned_prefix=guard, suffix=(args[end], ")", *args[end + 1 :])
+    )
 
 
 def unwrap(program: str, argv: tuple[str, ...]) -> Unwrapped | None:
@@ -156,10 +249,7 @@ def unwrap(program: str, argv: tuple[str, ...]) -> Unwrapped | None:
     if program == "xargs":
         raise WrapperRefusal("xargs: its arguments come from stdin and cannot be decided")
     if program == "find":
-        for a in argv[1:]:
-            if _FIND_DENIED.match(a):
-                raise WrapperRefusal(f"find: {a} runs a command or writes files")
-        return None
+        return _find(argv[1:])
     parse = WRAPPERS.get(program)
     if parse is None:
         return None
