@@ -325,12 +325,14 @@ def score(corpus: list[Case], scan: Callable[[str], list[Any]]) -> Counts:
 
 #: Cases from other scanners' published fixtures and real public files (see its "about").
 EXTERNAL_CORPUS = Path(__file__).with_name("external_corpus.json")
+#: Never used to tune the rules: built by benchmarks/holdout_corpus.py.
+EXTERNAL_HOLDOUT = Path(__file__).with_name("external_holdout.json")
 
 
-def external_cases() -> list[dict[str, Any]]:
-    """The independent corpus: dicts with text, secret (str, '' unmarked, None negative),
-    format and source."""
-    cases: list[dict[str, Any]] = json.loads(EXTERNAL_CORPUS.read_text())["cases"]
+def external_cases(path: Path | None = None) -> list[dict[str, Any]]:
+    """The independent corpus (or the held-out one, ``EXTERNAL_HOLDOUT``): dicts with text,
+    secret (str, '' unmarked, None negative), format and source."""
+    cases: list[dict[str, Any]] = json.loads((path or EXTERNAL_CORPUS).read_text())["cases"]
     return cases
 
 
