@@ -52,7 +52,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # curl -u user:pass, --user=user:pass, -U (proxy), httpie -a/--auth; the user part
         # may be quoted separately (-u user:'pass'), the whole pair too (-u 'user:pass').
         r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-u|--user|-U|--proxy-user|-a"
-        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}:[\"']?(?P<secret>[^\s\"'`]{1,256})",
+        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -102,6 +102,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             "mongo",
             "smbclient",
             "htpasswd",
+            "openssl",
+            "_auth",
         ),
         # More programs whose short option is a password: zip/unzip -P, 7z -pSECRET, rar -p,
         # ldapsearch & co. -w, sqlcmd/bcp -P, mongo/mongosh/mongodump -p, smbclient -U user%pw,
@@ -112,7 +114,10 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|(?:sqlcmd|bcp)\s" + _SAME_COMMAND + r"(?<!\S)-P[ \t]*"
         r"|mongo[a-z]{0,8}\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+(?!-)"
         r"|smbclient\s" + _SAME_COMMAND + r"(?<!\S)-U[ \t]*[^\s%]{1,64}%"
-        r"|htpasswd[ \t]+-[a-zA-Z]{0,6}b[a-zA-Z]{0,6}[ \t]+\S{1,256}[ \t]+\S{1,64}[ \t]+)" + _VALUE,
+        r"|htpasswd[ \t]+-[a-zA-Z]{0,6}b[a-zA-Z]{0,6}[ \t]+\S{1,256}[ \t]+\S{1,64}[ \t]+"
+        # openssl enc/aes -k PASSWORD; npm config set //registry/:_authToken TOKEN
+        r"|openssl\s" + _SAME_COMMAND + r"(?<!\S)-k[ \t]+"
+        r"|npm[ \t]+config[ \t]+set[ \t]+\S{0,256}_auth(?:Token)?[ \t]+)" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -123,9 +128,23 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         ("sudo", "password-stdin", "passwd", "chpasswd"),
         # A password piped into a program that reads it from stdin:
         # echo 'pw' | sudo -S ..., echo pw | docker login --password-stdin, ... | chpasswd
-        r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?" + _VALUE + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
+        # (printf's format first: printf '%s\n' 'pw' | ...), or given as a here-string
+        # (the next rule: sudo -S cmd <<< 'pw')
+        r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
+        + _VALUE
+        + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|[^\n|;&]{0,256}?--password-stdin"
         r"|passwd\s+--stdin|chpasswd)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-stdin",
+        "generic",
+        ("<<<",),
+        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|--password-stdin|passwd\s+--stdin"
+        r"|chpasswd)[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -161,6 +180,42 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check="password",
     ),
     ctx(
+        "authorization-bearer",
+        "http",
+        ("bearer",),
+        # A bearer token outside an Authorization header: "X-Auth: Bearer ...",
+        # AUTH_HEADER="Bearer ...", a log line. The scheme word alone is weaker context than
+        # the header: the value must look like a token (long, letters and digits, not a name).
+        r"(?i)(?<![\w-])bearer[ \t]+(?P<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)",
+        0.85,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "authorization-header",
+        "http",
+        ("authorization",),
+        # Any other scheme (Api-Token, SSWS, Splunk, GenieKey, sha256~...) or none at all:
+        # "Authorization: <token>". Bearer, token, Basic and Bot have their own rules.
+        r"(?i)(?:authorization|proxy-authorization)[\"']?[ \t]*[:=][ \t]*[\"']?"
+        r"(?:(?!(?:bearer|basic|bot|token)\b)[A-Za-z][\w.-]{1,24}[ \t]+)?"
+        r"(?P<secret>[A-Za-z0-9\-._~+/=:@!$%^&*]{12,1024})",
+        0.85,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "url-query-key",
+        "url",
+        ("key=",),
+        # ?key=... in a URL (Google's and many APIs' query-string key); api_key=,
+        # access_token= and the like are credential assignments.
+        r"[?&;]key=(?P<secret>[A-Za-z0-9%._~+/\-]{16,512})",
+        0.85,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
         "twilio-auth-token",
         "twilio",
         "twilio",
@@ -169,5 +224,16 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"(?P<secret>[0-9a-f]{32})(?![0-9A-Za-z])",
         0.95,
         anchored=False,
+    ),
+    ctx(
+        "twilio-auth-token",
+        "twilio",
+        "",
+        # The account SID, then the auth token as the next argument or after a colon, with
+        # no "twilio" nearby: Client("AC...", "token"), -u AC...:token, "AC...:token".
+        r"AC[0-9a-f]{32}[\"']?(?:[ \t]*,[ \t]*[\"']?|:)(?P<secret>[0-9a-f]{32})(?![0-9A-Za-z])",
+        0.9,
+        anchored=False,
+        needle=r"AC[0-9a-f]{32}",
     ),
 )

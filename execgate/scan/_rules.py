@@ -123,7 +123,14 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "hvs. hvb. hvr.",
         r"(?P<secret>hv[sbr]\.[" + _URLSAFE + r"]{24,1024})",
     ),
-    _token("supabase-token", "supabase", "sbp_", r"(?P<secret>sbp_[a-f0-9]{40})"),
+    _token(
+        "supabase-token",
+        "supabase",
+        "sbp_ sb_secret_",
+        # personal access tokens (sbp_), and the secret API keys that replace the
+        # service_role JWT (sb_secret_; sb_publishable_ keys are public)
+        r"(?P<secret>sbp_(?:v0_)?[a-f0-9]{40}|sb_secret_[" + _URLSAFE + r"]{31,64})",
+    ),
     _token(
         "planetscale-token",
         "planetscale",
@@ -260,6 +267,21 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.85,
         check="discord",
     ),
+    _token(
+        "discord-bot-token",
+        "discord",
+        # No keyword: a shape rule, tried where its needle (the dot-separated timestamp and
+        # the start of the HMAC) occurs. The first segment is the base64 of the bot's user
+        # id, 17 to 20 ASCII digits, so each group of four characters is one of a few
+        # hundred, and the id must decode (the engine's discord check).
+        "",
+        r"(?P<secret>(?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]){5,6}(?:[MNO][DTjz][AEIMQUYcgk]|[MNO][AQgw])?"
+        r"\.[" + _URLSAFE + r"]{6}\.[" + _URLSAFE + r"]{27,38})",
+        0.85,
+        anchored=False,
+        check="discord",
+        needle=r"\.[" + _URLSAFE + r"]{6}\.[" + _URLSAFE + r"]{27}",
+    ),
     _make(
         "telegram-bot-token",
         "telegram",
@@ -267,6 +289,17 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # In API URLs the token follows "bot" with no separator (api.telegram.org/bot<id>:AA...).
         r"(?:(?<=bot)|(?<![A-Za-z0-9_]))(?P<secret>\d{8,10}:AA[" + _URLSAFE + r"]{33})(?![\w-])",
         0.95,
+        anchored=False,
+    ),
+    _ctx(
+        "telegram-bot-token",
+        "telegram",
+        "telegram tgram:// bot_token bot-token bottoken",
+        # Named as a Telegram or bot token, or in an apprise tgram:// URL, the second part
+        # need not start with AA: <bot id>:<35 URL-safe characters>.
+        r"(?i:telegram|tgram://|bot[_\-]?token)[^\n]{0,40}?(?<![\w:])"
+        r"(?P<secret>\d{8,10}:[" + _URLSAFE + r"]{35})(?![\w-])",
+        0.9,
         anchored=False,
     ),
     _token(
@@ -343,9 +376,19 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "newrelic-key",
         "newrelic",
-        "nrak- nrjs- nrii-",
-        r"(?P<secret>NR(?:AK|JS|II)-[A-Z0-9]{19,27})",
+        "nrak- nrjs- nrii- nriq-",
+        # user API keys (NRAK-), browser keys (NRJS-), insert and query keys (NRII-, NRIQ-)
+        r"(?P<secret>NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRI[IQ]-[" + _URLSAFE + r"]{32})",
         0.9,
+    ),
+    _token(
+        "newrelic-license-key",
+        "newrelic",
+        "nral",
+        # 40 characters ending in NRAL: 36 hex, or a region (eu01xx) and 30 hex
+        r"(?P<secret>(?:[a-f0-9]{36}|[a-z]{2}\d{2}xx[a-f0-9]{30})NRAL)",
+        0.9,
+        anchored=False,
     ),
     _token(
         "grafana-token",
@@ -476,11 +519,15 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "credential-assignment",
         "generic",
-        "password passwd pwd secret token api_key apikey api-key access_key private_key credential",
+        "password passwd pwd _pass secret token api_key apikey api-key access_key private_key "
+        "credential",
         # NAME=value / NAME: value (Go's :=, Ruby's => too) where NAME ends in a credential
         # word (.env lines, PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential
         # word so the engine's first-character skip applies; the value must look random enough.
-        r"(?i)(?P<name>password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key"
+        # A bare "pass" only as the last word of a name (DB_PASS=, SMTP_PASS:): the keyword
+        # is "_pass", so "PASSED" and "bypass" are never tried.
+        r"(?i)_?(?P<name>password|passwd|pwd|(?<=_)pass(?![a-z])|secret|token|api[_\-]?key"
+        r"|access[_\-]?key"
         r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12})[\"']?[ \t]*(?:=>?|:=|:[ \t])"
         r"[ \t]*[\"']?(?P<secret>[^\s\"'`,;{}()<>]{6,256})",
         0.8,
