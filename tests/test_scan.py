@@ -14,7 +14,7 @@ POSITIVES = {
     "aws-access-key-id": "aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLF",
     "aws-secret-access-key": "AWS_SECRET_ACCESS_KEY=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",
     "github-token": f"git clone https://x:{SECRETS['github-token'](random.Random(7))}@github.com/o/r",
-    "github-fine-grained-pat": "GH=github_pat_11ABCDEFG0123456789abc_" + "aB3" * 19 + "x0",
+    "github-fine-grained-pat": "GH=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",
     "private-key": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----",
     "authorization-bearer": "curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig' https://api",
     "url-password": "psql postgresql://app:S3cr3t-Pa55@db.internal:5432/prod",

@@ -40,10 +40,15 @@ NR_LICENSE = "3f9c2a7e1b8d3f6a0c5e9b2d7a4f1c8e5b06NRAL"
 SUPABASE_SECRET = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"
 TELEGRAM_NEW = "7312045896:h3YLlUHP8-STgTic38bCZXDJ_6s05ERgsaM"
 
+GRAFANA_KEY = base64.b64encode(
+    b'{"k":"cml3RQb0zFuXI3KztVBADicvmr6Wm6Sb","n":"deploy","id":1}'
+).decode()
+TEST_PYPI = "pypi-AgENdGVzdC5weXBpLm9yZw" + OPAQUE * 2
+
 
 def _discord_token(user_id: str = "1176485976485976485") -> str:
     head = base64.urlsafe_b64encode(user_id.encode()).decode().rstrip("=")
-    return f"{head}.GhT5kq.abcDEF1234567890abcdefGHIJKLmnopqr"
+    return f"{head}.GhT5kq.q8ZrT2LmX0pW5vk9NsYd3Hc7QeJb4Fu1Gw"
 
 
 DISCORD = _discord_token()
@@ -177,6 +182,23 @@ FOUND = [
     ("supabase", f"SUPABASE_SECRET_KEY={SUPABASE_SECRET}", SUPABASE_SECRET),
     ("telegram", f"TELEGRAM_BOT_TOKEN={TELEGRAM_NEW}", TELEGRAM_NEW),
     ("telegram", f"apprise -b hi tgram://{TELEGRAM_NEW}/12345", TELEGRAM_NEW),
+    # compact and escaped JSON, passphrases with spaces
+    ("password", f'curl -d \'{{"username":"bob","password":"{PW}"}}\' https://x.test', PW),
+    ("api-key", '{"api_key":"Zk39xLq0PmW2rT8vA1b2"}', "Zk39xLq0PmW2rT8vA1b2"),
+    ("aws-secret", f'"{{\\"awsSecretKey\\":\\"{AWS_SECRET}\\"}}"', AWS_SECRET),
+    ("password", "password = 'open sesame now'", "open sesame now"),
+    (
+        "facebook",
+        f"facebook app token 1308742762612587|{OPAQUE[:27]}",
+        f"1308742762612587|{OPAQUE[:27]}",
+    ),
+    ("facebook", f"FB_PAGE_TOKEN=EAAM9GOnCB9kBO{OPAQUE * 3}", f"EAAM9GOnCB9kBO{OPAQUE * 3}"),
+    (
+        "grafana",
+        f'GrafanaClient("{GRAFANA_KEY}", host=h)',
+        GRAFANA_KEY,
+    ),
+    ("pypi", f"twine upload -r testpypi -p {TEST_PYPI}", TEST_PYPI),
 ]
 
 
@@ -258,6 +280,14 @@ NOT_SECRETS = [
     ("name", "test_login.py::test_pass PASSED"),
     ("name", "compass_bypass: enabled"),
     ("slot", "curl 'https://maps.example.test/api?key=short'"),
+    (
+        "low-entropy",
+        "ANTHROPIC_API_KEY=sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx-"
+        "3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzAA",
+    ),
+    ("low-entropy", "AIzaSyabcdefghijklmnopqrstuvwxyz1234567"),
+    ("name", '"secret_description": "This is the secret token the service uses"'),
+    ("name", '{"token_type":"bearer","scope":"read write"}'),
     # Discord's shape with an id that is not digits
     ("discord", "MZ1yGvKTjE0rY0cV8i47CjAa.uRHQPq.Xb1Mk2nEhe-4iUcrGOuegj57zMC"),
 ]
@@ -271,7 +301,7 @@ def test_look_alikes_never_fire(family: str, text: str) -> None:
 PREFIXED = [
     GH,
     NPM,
-    "github_pat_11ABCDEFG0123456789abc_" + "aB3" * 19 + "x0",
+    "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",
     "glpat-Zk39xLq0PmW2rT8vA1b2",
     "xoxb-263594206564-2343594180386-u9Rzt1ADp8nQx4Lk0VbWc7Ye",
     "sk-proj-" + "Zk39xLq0PmW2rT8vA1b2" * 3,

@@ -25,6 +25,7 @@ from ..models import ExecRequest, Finding
 from ._checksums import CHECKSUMS, entropy
 from ._rules import NOT_A_CREDENTIAL_SUFFIX, RULES, Rule
 from ._values import (
+    has_long_run,
     is_documented_example,
     is_low_entropy_sequence,
     is_name,
@@ -118,12 +119,21 @@ _NOT_THE_SECRET_PREFIX = re.compile(r"(?i)(?:hash(?:ed)?|public|checksum|sha\d{0
 
 
 def _plain_body(rule: Rule, value: str) -> bool:
-    """A vendor token whose random part (the value after its prefix) is a run, a repeat or
-    a low-entropy string (``glc_1111...``, ``hvb.cccc...``, ``AIzaaaaa...``): a fixture."""
+    """A vendor token whose random part (the value after its prefix) is a run, a repeat, a
+    low-entropy string or holds a long alphabet run (``glc_1111...``, ``hvb.cccc...``,
+    ``AIzaSyabcdefghijklmnop...``): a fixture."""
     low = value.lower()
     cut = max((len(k) for k in rule.keywords if low.startswith(k)), default=0)
     body = value[cut:].lstrip("._-")
-    return len(body) >= 12 and (is_low_entropy_sequence(body) or entropy(body) < 2.5)
+    return len(body) >= 12 and (
+        is_low_entropy_sequence(body) or entropy(body) < 2.5 or has_long_run(body)
+    )
+
+
+def _fixture_token(value: str) -> bool:
+    """A long value in a token or key slot holding an alphabet run (``...klmnopqrstuvwx...``):
+    generated tokens do not; fixtures do. Password slots are exempt (people pick runs)."""
+    return len(value) >= 20 and has_long_run(value)
 
 
 def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
@@ -136,7 +146,8 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
     if rule.check == "token":
         # a token found by weak context: letters and digits, not a name or a file name
         return (
-            any(c.isdigit() for c in value)
+            not _fixture_token(value)
+            and any(c.isdigit() for c in value)
             and any(c.isalpha() for c in value)
             and not is_name(value)
             and not _FILE_NAME.search(value)
@@ -184,6 +195,10 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         if value.startswith("!") and ":" in m.group(0)[m.end("suffix") - m.start() :]:
             return None
         name = m.group("name").lower()
+        if " " in value and (not name.startswith(("pass", "pwd")) or value.count(" ") > 2):
+            return None  # a passphrase has a few words; a token has none, prose has many
+        if not name.startswith(("pass", "pwd")) and _fixture_token(value):
+            return None
         if not name.startswith("p") and is_name(value):
             return None  # `--secret=api-key-name`, `token: github-deploy-token`
         if _NOT_THE_SECRET_PREFIX.search(text, max(0, m.start() - 16), m.start()):

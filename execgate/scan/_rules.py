@@ -46,7 +46,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "awssecretkey awssecretaccesskey",
         # "=" or ":" (env files, JSON, YAML) or a space (`aws configure set NAME VALUE`,
         # ini files written by hand), the value bare or quoted.
-        r"(?i)(?:secret[_\-]?access|aws[_\-]?secret)[_\-]?key[\"']?(?:\s*[=:]\s*|[ \t]+)[\"']?"
+        r"(?i)(?:secret[_\-]?access|aws[_\-]?secret)[_\-]?key(?:\\?[\"'])?(?:\s*[=:]\s*|[ \t]+)"
+        r"(?:\\?[\"'])?"
         r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
         0.9,
         anchored=False,
@@ -180,8 +181,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "pypi-token",
         "pypi",
-        "pypi-ageichlwas5vcmc",
-        r"(?P<secret>pypi-AgEIcHlwaS5vcmc[" + _URLSAFE + r"]{50,1024})",
+        "pypi-ageichlwas5vcmc pypi-agendgvzdc5wexbplm9yzw",
+        # pypi.org and test.pypi.org macaroons (the base64 of the host name follows "pypi-")
+        r"(?P<secret>pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[" + _URLSAFE + r"]{50,1024})",
         0.99,
         glue_left=True,
     ),
@@ -422,8 +424,35 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "facebook-access-token",
         "facebook",
-        "eaacedeose0cba",
-        r"(?P<secret>EAACEdEose0cBA[" + _B62 + r"]{20,1024})",
+        "eaacedeose0cba eaa",
+        # Graph API explorer tokens, and user/page tokens (EAA + the app's marker, long:
+        # Square's EAAA tokens are 64 characters)
+        r"(?P<secret>EAACEdEose0cBA[" + _B62 + r"]{20,1024}|EAA[" + _B62 + r"]{100,1024})",
+    ),
+    _ctx(
+        "facebook-app-token",
+        "facebook",
+        "facebook",
+        # an app access token: the app id, a pipe, the app secret or a signature
+        r"(?i:facebook)[^\n]{0,64}?(?<!\d)(?P<secret>\d{15,16}\|[" + _URLSAFE + r"]{27,32})"
+        r"(?![\w-])",
+        0.85,
+        anchored=False,
+    ),
+    _token(
+        "grafana-api-key",
+        "grafana",
+        "eyjrijoi",
+        # legacy API keys: base64 of {"k":"...","n":"...","id":N}
+        r"(?P<secret>eyJrIjoi[A-Za-z0-9+/]{40,400}={0,2})",
+        0.9,
+    ),
+    _token(
+        "mongodb-atlas-secret",
+        "mongodb",
+        "mdb_sa_sk_",
+        r"(?P<secret>mdb_sa_sk_[" + _URLSAFE + r"]{40})",
+        0.95,
     ),
     # --- keys and generic structures ------------------------------------------------------
     Rule(
@@ -528,8 +557,12 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # is "_pass", so "PASSED" and "bypass" are never tried.
         r"(?i)_?(?P<name>password|passwd|pwd|(?<=_)pass(?![a-z])|secret|token|api[_\-]?key"
         r"|access[_\-]?key"
-        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12})[\"']?[ \t]*(?:=>?|:=|:[ \t])"
-        r"[ \t]*[\"']?(?P<secret>[^\s\"'`,;{}()<>]{6,256})",
+        # The name may be quoted, JSON-escaped too (\"password\":\"...\"); after a quoted
+        # name the colon needs no space (compact JSON). A quoted value runs to its closing
+        # quote (a passphrase may hold spaces: the engine takes those in password slots only).
+        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12})(?P<close>\\?[\"'])?[ \t]*"
+        r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*(?P<q>\\?[\"'])?"
+        r"(?P<secret>(?(q)[^\"'\\\n]{6,256}|[^\s\"'`,;{}()<>\\]{6,256}))",
         0.8,
         min_entropy=2.5,
     ),
