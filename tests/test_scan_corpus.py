@@ -11,7 +11,16 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from execgate import ExecRequest
-from execgate.scan import MARKER, RULES, argv_slots, redact, refusing, scan_request, scan_text
+from execgate.scan import (
+    MARKER,
+    RULES,
+    argv_slots,
+    redact,
+    refusing,
+    rule_catalog,
+    scan_request,
+    scan_text,
+)
 
 
 def _evaluate(seed: int) -> Counts:
@@ -186,3 +195,14 @@ def test_stream_redaction_catches_secrets_split_across_chunks(chunk: int) -> Non
     out = "".join(r.feed(text[i : i + chunk]) for i in range(0, len(text), chunk)) + r.flush()
     assert out == redact(text)
     assert not any(s in out for s in secrets)
+
+
+def test_rule_catalog_documents_every_rule_once_without_a_secret() -> None:
+    docs = rule_catalog()
+    ids = [d.rule_id for d in docs]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {rule.rule_id for rule in RULES}
+    for doc in docs:
+        assert doc.finds and doc.example, doc.rule_id
+        # the generated table can be committed and scanned: its shapes are not credentials
+        assert scan_text(f"| {doc.rule_id} | {doc.finds} | {doc.example} |") == [], doc
