@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from corpus import SECRETS, Counts, cases, external_cases, score, score_spans
+from corpus import EXTERNAL_HOLDOUT, SECRETS, Counts, cases, external_cases, score, score_spans
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -59,7 +59,22 @@ def test_independent_corpus_floor() -> None:
         external_cases(), lambda text: [(f.start, f.end) for f in scan_text(text)]
     )
     found, missed, false = sum(tp.values()), sum(fn.values()), sum(fp.values())
-    assert found / (found + missed) >= 0.70, dict(fn)
+    assert found / (found + missed) >= 0.72, dict(fn)
+    assert found / (found + false) >= 0.90, dict(fp)
+
+
+def test_held_out_corpus_is_sourced_and_scored() -> None:
+    # Never tuned on: a floor only against regressions; benchmarks/scanner.py reports it.
+    corpus = external_cases(EXTERNAL_HOLDOUT)
+    assert len(corpus) >= 150
+    tuning = {c["text"] for c in external_cases()}
+    for case in corpus:
+        assert case["text"] not in tuning
+        repo, _, rest = case["source"].partition("@")
+        assert "+" in repo and ":" in rest, case["source"]
+    tp, fn, fp = score_spans(corpus, lambda text: [(f.start, f.end) for f in scan_text(text)])
+    found, missed, false = sum(tp.values()), sum(fn.values()), sum(fp.values())
+    assert found / (found + missed) >= 0.65, dict(fn)
     assert found / (found + false) >= 0.88, dict(fp)
 
 
@@ -160,7 +175,7 @@ def test_redaction_removes_every_generated_secret(
     secret = SECRETS[rule](rnd)  # type: ignore[arg-type]
     # a degenerate draw (the same character over and over: sk_live_aaaa...) is a fixture,
     # which vendor rules rightly ignore
-    assume(len(set(secret[-20:])) >= 6)
+    assume(max(secret.count(c) for c in set(secret)) <= len(secret) // 3)
     text = f"{before} {secret} {after}"
     assert secret not in redact(text)
 
