@@ -126,7 +126,9 @@ SECRETS: dict[str, Callable[[random.Random], str]] = {
     "stripe-test-secret-key": lambda r: "sk_test_" + _r(r, B62, 24),
     "terraform-cloud-token": lambda r: _r(r, B62, 14) + ".atlasv1." + _r(r, URLSAFE, 65),
     "twitter-bearer": lambda r: "AAAAAAAAAAAAAAAAAAAAA" + _r(r, B62, 60),
-    "newrelic-license-key": lambda r: r.choice(["", "eu01xx"]) + _r(r, HEX, 30) + "NRAL",
+    "newrelic-license-key": lambda r: (
+        r.choice([_r(r, HEX, 36), "eu01xx" + _r(r, HEX, 30)]) + "NRAL"
+    ),
     "mongodb-atlas-secret": lambda r: "mdb_sa_sk_" + _r(r, URLSAFE, 40),
     "grafana-api-key": lambda r: base64.b64encode(
         f'{{"k":"{_r(r, B62, 32)}","n":"{_r(r, string.ascii_lowercase, 8)}","id":1}}'.encode()
