@@ -199,6 +199,17 @@ FOUND = [
         GRAFANA_KEY,
     ),
     ("pypi", f"twine upload -r testpypi -p {TEST_PYPI}", TEST_PYPI),
+    # SQL, XML, Dockerfile ENV / setx, and more programs' password slots
+    ("password", f"mysql -e \"CREATE USER 'app'@'%' IDENTIFIED BY '{PW}'\"", PW),
+    ("password", f"psql -c \"ALTER USER app WITH PASSWORD '{PW}'\"", PW),
+    ("password", f"<server><id>nexus</id><password>{PW}</password></server>", PW),
+    ("password", f"ENV POSTGRES_PASSWORD {PW}", PW),
+    ("api-key", f"setx API_TOKEN {OPAQUE}", OPAQUE),
+    ("password", f'ssh-keygen -t ed25519 -N "{PW}" -f deploy_key', PW),
+    ("password", f"xfreerdp /u:admin /p:{PW} /v:host", PW),
+    ("password", f"lftp -u bob,{PW} sftp://host", PW),
+    ("password", f"sqlplus scott/{PW}@//db:1521/ORCL", PW),
+    ("password", f"rabbitmqctl add_user admin {PW}", PW),
 ]
 
 
@@ -288,6 +299,11 @@ NOT_SECRETS = [
     ("low-entropy", "AIzaSyabcdefghijklmnopqrstuvwxyz1234567"),
     ("name", '"secret_description": "This is the secret token the service uses"'),
     ("name", '{"token_type":"bearer","scope":"read write"}'),
+    ("placeholder", "mysql -e \"CREATE USER 'app'@'%' IDENTIFIED BY '$DB_PASSWORD'\""),
+    ("placeholder", "<password>${env.NEXUS_PASSWORD}</password>"),
+    ("name", "ENV PASSWORD_FILE /run/secrets/db_password"),
+    ("name", "ENV TOKEN_URL https://auth.example.test/oauth/token"),
+    ("slot", "ssh-keygen -t ed25519 -N '' -f deploy_key"),
     # Discord's shape with an id that is not digits
     ("discord", "MZ1yGvKTjE0rY0cV8i47CjAa.uRHQPq.Xb1Mk2nEhe-4iUcrGOuegj57zMC"),
 ]

@@ -131,6 +131,15 @@ _DOCS: dict[str, tuple[str, str]] = {
         "Passwords piped or here-stringed into sudo -S, --password-stdin, chpasswd",
         "echo <pw> | sudo -S ... / sudo -S ... <<< <pw>",
     ),
+    "credential-sql": (
+        "Passwords in SQL statements",
+        "CREATE USER u IDENTIFIED BY '<pw>' / ALTER USER u WITH PASSWORD '<pw>'",
+    ),
+    "credential-env": (
+        "Credentials set by Dockerfile ENV or Windows setx",
+        "ENV DB_PASSWORD <value> / setx API_TOKEN <value>",
+    ),
+    "credential-xml": ("XML elements named for a credential", "<password>pw</password>"),
     "secrets-set": (
         "Values given to secret stores' CLIs",
         "fly secrets set NAME=<value> / gh secret set NAME --body <value>",

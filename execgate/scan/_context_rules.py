@@ -104,6 +104,10 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             "htpasswd",
             "openssl",
             "_auth",
+            "ssh-keygen",
+            "xfreerdp",
+            "lftp",
+            "rabbitmqctl",
         ),
         # More programs whose short option is a password: zip/unzip -P, 7z -pSECRET, rar -p,
         # ldapsearch & co. -w, sqlcmd/bcp -P, mongo/mongosh/mongodump -p, smbclient -U user%pw,
@@ -117,6 +121,12 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|htpasswd[ \t]+-[a-zA-Z]{0,6}b[a-zA-Z]{0,6}[ \t]+\S{1,256}[ \t]+\S{1,64}[ \t]+"
         # openssl enc/aes -k PASSWORD; npm config set //registry/:_authToken TOKEN
         r"|openssl\s" + _SAME_COMMAND + r"(?<!\S)-k[ \t]+"
+        # ssh-keygen -N/-P passphrase, xfreerdp /p:, lftp -u user,pw,
+        # rabbitmqctl add_user / change_password USER PW
+        r"|ssh-keygen\s" + _SAME_COMMAND + r"(?<!\S)-[NP][ \t]+"
+        r"|xfreerdp\s" + _SAME_COMMAND + r"(?<!\S)/p:"
+        r"|lftp\s" + _SAME_COMMAND + r"(?<!\S)-u[ \t]+[^\s,]{1,64},"
+        r"|rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S{1,64}[ \t]+"
         r"|npm[ \t]+config[ \t]+set[ \t]+\S{0,256}_auth(?:Token)?[ \t]+)" + _VALUE,
         0.9,
         anchored=False,
@@ -214,6 +224,50 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.85,
         anchored=False,
         check="token",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("sqlplus",),
+        # Oracle's user/password@database connect string
+        r"sqlplus[ \t]+(?:-[sSlL][ \t]+)?[A-Za-z0-9_$#]{1,64}/(?P<secret>[^\s@/'\"]{1,256})@",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-sql",
+        "generic",
+        ("identified by", "with password", "with encrypted password"),
+        # A password in SQL: CREATE/ALTER USER ... IDENTIFIED BY 'pw', ... WITH PASSWORD 'pw'
+        # (the quotes possibly escaped inside a shell string)
+        r"(?i)(?:identified[ \t]+by|with[ \t]+(?:encrypted[ \t]+)?password)[ \t]+\\?(?P<q>['\"])"
+        r"(?P<secret>[^'\"\\\n]{1,256})\\?(?P=q)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-xml",
+        "generic",
+        ("<password>", "<passwd>", "<secret>", "<apikey>", "<api-key>", "<api_key>", "<token>"),
+        # XML elements named for a credential: <password>pw</password> (Maven settings,
+        # Tomcat users, FileZilla, .NET configs)
+        r"(?i)<(?P<tag>password|passwd|secret|api[_\-]?key|token)>(?P<secret>[^<\s]{1,256})</",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-env",
+        "generic",
+        ("env ", "setx "),
+        # Dockerfile's `ENV NAME value` and Windows `setx NAME value`, NAME a credential name
+        r"(?:(?<![\w-])ENV|(?i:setx))[ \t]+[A-Za-z_]{0,64}?(?i:PASSWORD|PASSWD|_PASS|SECRET|TOKEN"
+        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]{0,12}[ \t]+" + _VALUE,
+        0.85,
+        anchored=False,
+        check="value",
     ),
     ctx(
         "twilio-auth-token",

@@ -557,10 +557,12 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # is "_pass", so "PASSED" and "bypass" are never tried.
         r"(?i)_?(?P<name>password|passwd|pwd|(?<=_)pass(?![a-z])|secret|token|api[_\-]?key"
         r"|access[_\-]?key"
+        # The suffix is possessive (it cannot end in a quote, a space or a separator), so a
+        # failed attempt ("test_tokenizer.py") costs one pass, not one per suffix length.
         # The name may be quoted, JSON-escaped too (\"password\":\"...\"); after a quoted
         # name the colon needs no space (compact JSON). A quoted value runs to its closing
         # quote (a passphrase may hold spaces: the engine takes those in password slots only).
-        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12})(?P<close>\\?[\"'])?[ \t]*"
+        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?[ \t]*"
         r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*(?P<q>\\?[\"'])?"
         r"(?P<secret>(?(q)[^\"'\\\n]{6,256}|[^\s\"'`,;{}()<>\\]{6,256}))",
         0.8,
