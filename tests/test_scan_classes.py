@@ -292,6 +292,10 @@ NOT_SECRETS = [
     ("name", "compass_bypass: enabled"),
     ("slot", "curl 'https://maps.example.test/api?key=short'"),
     (
+        "name",
+        "aws s3api get-object-attributes --bucket b 'https://b.s3.test/?key=uploads/2026/11/file-12345.png'",
+    ),
+    (
         "low-entropy",
         "ANTHROPIC_API_KEY=sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx-"
         "3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzAA",

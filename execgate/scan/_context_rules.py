@@ -220,7 +220,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         ("key=",),
         # ?key=... in a URL (Google's and many APIs' query-string key); api_key=,
         # access_token= and the like are credential assignments.
-        r"[?&;]key=(?P<secret>[A-Za-z0-9%._~+/\-]{16,512})",
+        # An object key or a path (?key=uploads/2026/a.png) is not: no '/', '.' or '+'.
+        r"[?&;]key=(?P<secret>[A-Za-z0-9_\-]{16,512})(?![A-Za-z0-9_\-./+%])",
         0.85,
         anchored=False,
         check="token",
