@@ -122,11 +122,11 @@ def is_name(value: str) -> bool:
 def has_long_run(value: str, length: int = 8) -> bool:
     """``length`` characters in a row stepping up or down by one (``klmnopqr``, ``98765432``):
     in a random token of 62 symbols the chance is about one in 10**12 per position."""
-    low = value.lower()
+    codes = value.lower().encode("utf-8", "replace")
     up = down = 1
-    for a, b in itertools.pairwise(low):
-        up = up + 1 if ord(b) - ord(a) == 1 else 1
-        down = down + 1 if ord(a) - ord(b) == 1 else 1
+    for a, b in itertools.pairwise(codes):
+        up = up + 1 if b - a == 1 else 1
+        down = down + 1 if a - b == 1 else 1
         if up >= length or down >= length:
             return True
     return False
