@@ -342,6 +342,11 @@ def negatives(r: random.Random) -> list[str]:
         'sudo -S apt-get update <<< "$SUDO_PASSWORD"',
         f"test_login.py::test_pass PASSED [{r.randint(1, 99)}%]",
         '"secret_description": "This is the secret token the service uses"',
+        "DB_PASSWORD=password_here",
+        "DB_PASSWORD=op://prod/postgres/password",
+        "mytool --token arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+        "const apiKey = process.env.STRIPE_API_KEY",
+        "password: {password}",
     ]
 
 

@@ -308,6 +308,20 @@ NOT_SECRETS = [
     ("name", "ENV PASSWORD_FILE /run/secrets/db_password"),
     ("name", "ENV TOKEN_URL https://auth.example.test/oauth/token"),
     ("slot", "ssh-keygen -t ed25519 -N '' -f deploy_key"),
+    # placeholders that say so, templates and bind parameters, references to a secret store
+    # or to the environment
+    ("placeholder", "DB_PASSWORD=password_here"),
+    ("placeholder", "export DB_PASSWORD=CHANGE_ME"),
+    ("placeholder", "mytool --api-key enter-your-api-key"),
+    ("placeholder", '"token": "api_key_goes_here"'),
+    ("placeholder", "password: {password}"),
+    ("placeholder", "conn.execute(sql, password=:password)"),
+    ("name", "DB_PASSWORD=op://prod/postgres/password"),
+    ("name", "API_KEY=ref+vault://secret/data/app#/api_key"),
+    ("name", "DB_PASSWORD=vault:secret/data/db#password"),
+    ("name", "mytool --token arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"),
+    ("name", "const apiKey = process.env.STRIPE_API_KEY"),
+    ("name", 'password = os.environ["DB_PASSWORD"]'),
     # Discord's shape with an id that is not digits
     ("discord", "MZ1yGvKTjE0rY0cV8i47CjAa.uRHQPq.Xb1Mk2nEhe-4iUcrGOuegj57zMC"),
 ]
