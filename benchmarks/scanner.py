@@ -28,10 +28,19 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from corpus import SECRETS, cases, external_cases, score, score_spans
+from corpus import (
+    EXTERNAL_CORPUS,
+    EXTERNAL_HOLDOUT,
+    SECRETS,
+    cases,
+    external_cases,
+    score,
+    score_spans,
+)
 
 from execgate.scan import RULES, scan_text
 
@@ -150,14 +159,13 @@ def execgate_spans(text: str) -> list[tuple[int, int]]:
     return [(f.start, f.end) for f in scan_text(text)]
 
 
-def kingfisher_spans() -> Spans | None:
+def kingfisher_spans(corpus: list[dict[str, Any]]) -> Spans | None:
     """Kingfisher (``pip install kingfisher-bin``) as a same-run anchor, when installed: every
     case of the independent corpus is written to its own file and the directory is scanned
     once, offline (``--no-validate``), every occurrence reported (``--no-dedup``)."""
     exe = shutil.which("kingfisher") or str(Path(sys.executable).with_name("kingfisher"))
     if not Path(exe).exists():
         return None
-    corpus = external_cases()
     by_text: dict[str, list[tuple[int, int]]] = {c["text"]: [] for c in corpus}
     with tempfile.TemporaryDirectory() as tmp:
         texts = list(by_text)
@@ -192,14 +200,13 @@ def kingfisher_spans() -> Spans | None:
     return lambda text: by_text.get(text, [])
 
 
-def secretlint_spans(install: Path) -> Spans | None:
+def secretlint_spans(install: Path, corpus: list[dict[str, Any]]) -> Spans | None:
     """secretlint with its recommended preset, as another same-run anchor: ``install`` is a
     directory where ``npm install secretlint @secretlint/secretlint-rule-preset-recommend``
     ran. Each case is a file; secretlint reports character ranges within it."""
     exe = install / "node_modules" / ".bin" / "secretlint"
     if not exe.exists():
         return None
-    corpus = external_cases()
     by_text: dict[str, list[tuple[int, int]]] = {c["text"]: [] for c in corpus}
     texts = list(by_text)
     with tempfile.TemporaryDirectory() as tmp:
@@ -226,14 +233,10 @@ def secretlint_spans(install: Path) -> Spans | None:
     return lambda text: by_text.get(text, [])
 
 
-def external_table(scanners: dict[str, Spans]) -> None:
-    """Recall and precision per format on the independent corpus, one column per scanner."""
-    corpus = external_cases()
+def external_table(scanners: dict[str, Spans], corpus: list[dict[str, Any]], name: str) -> None:
+    """Recall and precision per format on an independent corpus, one column per scanner."""
     npos = sum(1 for c in corpus if c["secret"] is not None)
-    print(
-        f"independent corpus (tests/external_corpus.json): {len(corpus)} cases, {npos} secrets, "
-        f"{len(corpus) - npos} negatives"
-    )
+    print(f"{name}: {len(corpus)} cases, {npos} secrets, {len(corpus) - npos} negatives")
     results = {name: score_spans(corpus, fn) for name, fn in scanners.items()}
     formats = sorted({c["format"] for c in corpus})
     head = f"{'format':<15} {'n':>4}" + "".join(f" {name + ' R/P':>22}" for name in scanners)
@@ -336,13 +339,19 @@ def main() -> None:
     except ImportError:
         print("(detect-secrets not installed: pip install detect-secrets to add it as a baseline)")
         anchors = {"execgate": execgate_spans}
-    kingfisher = kingfisher_spans()
-    if kingfisher is not None:
-        anchors["kingfisher"] = kingfisher
-    secretlint = secretlint_spans(args.secretlint) if args.secretlint else None
-    if secretlint is not None:
-        anchors["secretlint"] = secretlint
-    external_table(anchors)
+    for path, name in (
+        (EXTERNAL_CORPUS, "independent corpus, tuned on (tests/external_corpus.json)"),
+        (EXTERNAL_HOLDOUT, "held-out corpus, never tuned on (tests/external_holdout.json)"),
+    ):
+        corpus_here = external_cases(path)
+        scanners = dict(anchors)
+        kingfisher = kingfisher_spans(corpus_here)
+        if kingfisher is not None:
+            scanners["kingfisher"] = kingfisher
+        secretlint = secretlint_spans(args.secretlint, corpus_here) if args.secretlint else None
+        if secretlint is not None:
+            scanners["secretlint"] = secretlint
+        external_table(scanners, corpus_here, name)
     print(f"{'scanner':<26} {'µs / 200-byte command line':>27} {'MB/s on mixed output':>21}")
     for name, us, mbs in rows:
         print(f"{name:<26} {us:>27.1f} {mbs:>21.1f}")

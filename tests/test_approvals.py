@@ -164,7 +164,9 @@ async def test_a_secret_never_reaches_the_approver_or_the_approval_events(
     from execgate import SecretDetected
 
     real = SECRETS["github-token"](random.Random(5))
-    fake = "ghp_" + "b" * 36  # bad checksum: below the reject threshold, redacted
+    tok = SECRETS["github-token"](random.Random(6))
+    # bad checksum: below the reject threshold, redacted
+    fake = tok[:-1] + ("A" if tok[-1] != "A" else "B")
     (workspace / fake).mkdir()
     approver = Approver(ApprovalAnswer(scope="once"))
     async with open_gate(policy, store_url, approver=approver) as gate:

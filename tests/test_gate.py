@@ -625,7 +625,8 @@ async def test_refusal_reasons_never_carry_a_redactable_secret(
     """A fake-looking token (bad checksum) is below the reject threshold, so the request
     reaches the Gatekeeper, whose refusal quotes the argument: the quote is redacted."""
     policy = make_policy(extra='\n[[allow]]\ncommand = "ls"\npaths = "workspace"\n')  # type: ignore[operator]
-    fake = "ghp_" + "a" * 36
+    tok = SECRETS["github-token"](random.Random(4))
+    fake = tok[:-1] + ("A" if tok[-1] != "A" else "B")  # its checksum no longer matches
     async with open_gate(policy, store_url) as gate:
         with pytest.raises(PolicyDenied) as exc:
             await gate.run(argv=["ls", f"/{fake}"])

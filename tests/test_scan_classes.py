@@ -33,9 +33,22 @@ JWT_IO = (
 )
 
 
+TWILIO_SID = "AC3f9c2a7e1b8d3f6a0c5e9b2d7a4f1c8e"
+TWILIO_TOKEN = "b71e4d9a02c65f38e1d7a94c2b06f53e"
+NR_USER_KEY = "NRAK-Q7W3B9PDKHX4PY8GPAN0RLYKE2I"
+NR_LICENSE = "3f9c2a7e1b8d3f6a0c5e9b2d7a4f1c8e5b06NRAL"
+SUPABASE_SECRET = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"
+TELEGRAM_NEW = "7312045896:h3YLlUHP8-STgTic38bCZXDJ_6s05ERgsaM"
+
+GRAFANA_KEY = base64.b64encode(
+    b'{"k":"cml3RQb0zFuXI3KztVBADicvmr6Wm6Sb","n":"deploy","id":1}'
+).decode()
+TEST_PYPI = "pypi-AgENdGVzdC5weXBpLm9yZw" + OPAQUE * 2
+
+
 def _discord_token(user_id: str = "1176485976485976485") -> str:
     head = base64.urlsafe_b64encode(user_id.encode()).decode().rstrip("=")
-    return f"{head}.GhT5kq.abcDEF1234567890abcdefGHIJKLmnopqr"
+    return f"{head}.GhT5kq.q8ZrT2LmX0pW5vk9NsYd3Hc7QeJb4Fu1Gw"
 
 
 DISCORD = _discord_token()
@@ -139,6 +152,64 @@ FOUND = [
         "EAAA" + "Zk39xLq0PmW2rT8vA1b2" * 3,
     ),
     ("private-key", f"TLS_KEY_B64={PEM_B64}", PEM_B64),
+    # Discord bot tokens with no context: the base64 of the bot's user id is the shape
+    ("discord", f'client.run("{DISCORD}")', DISCORD),
+    ("discord", f"2026-11-24 08:00:01 INFO logging in with {DISCORD}", DISCORD),
+    # the scheme word alone, outside an Authorization header
+    ("bearer", f'export AUTH_HEADER="Bearer {OPAQUE}"', OPAQUE),
+    ("bearer", f"curl -H 'X-Auth: Bearer {OPAQUE}' https://api.test", OPAQUE),
+    # Authorization with any other scheme, or none
+    ("bearer", f'curl -H "Authorization: Api-Token {OPAQUE}" https://api.test', OPAQUE),
+    ("bearer", f'curl -H "Authorization: SSWS {OPAQUE}" https://corp.okta.test', OPAQUE),
+    ("bearer", f'curl -H "Authorization: {OPAQUE}" https://api.test', OPAQUE),
+    ("password", f"printf '%s\\n' '{PW}' | sudo -S systemctl restart app", PW),
+    ("password", f"sudo -S apt-get update <<< '{PW}'", PW),
+    ("password", f"curl -u 'admin':'{PW}' https://jenkins.internal/api", PW),
+    ("password", "curl -u admin:'Zx8 kq2L mn!' https://jenkins.internal/api", "Zx8 kq2L mn!"),
+    ("password", f"DB_PASS={PW} ./manage.py migrate", PW),
+    ("password", f"openssl enc -aes-256-cbc -k {PW} -in db.sql -out db.sql.enc", PW),
+    ("api-key", f"npm config set //registry.npmjs.org/:_authToken {OPAQUE}", OPAQUE),
+    ("api-key", f"curl 'https://maps.example.test/api/geocode?address=x&key={OPAQUE}'", OPAQUE),
+    ("twilio", f'client = Client("{TWILIO_SID}", "{TWILIO_TOKEN}")', TWILIO_TOKEN),
+    ("newrelic", f"NEW_RELIC_API_KEY={NR_USER_KEY}", NR_USER_KEY),
+    ("newrelic", f"NEW_RELIC_LICENSE_KEY={NR_LICENSE}", NR_LICENSE),
+    (
+        "newrelic",
+        f"newrelic-infra -license_key eu01xx{TWILIO_TOKEN[:30]}NRAL",
+        f"eu01xx{TWILIO_TOKEN[:30]}NRAL",
+    ),
+    ("newrelic", f"NEW_RELIC_INSERT_KEY=NRII-{OPAQUE[:32]}", f"NRII-{OPAQUE[:32]}"),
+    ("supabase", f"SUPABASE_SECRET_KEY={SUPABASE_SECRET}", SUPABASE_SECRET),
+    ("telegram", f"TELEGRAM_BOT_TOKEN={TELEGRAM_NEW}", TELEGRAM_NEW),
+    ("telegram", f"apprise -b hi tgram://{TELEGRAM_NEW}/12345", TELEGRAM_NEW),
+    # compact and escaped JSON, passphrases with spaces
+    ("password", f'curl -d \'{{"username":"bob","password":"{PW}"}}\' https://x.test', PW),
+    ("api-key", '{"api_key":"Zk39xLq0PmW2rT8vA1b2"}', "Zk39xLq0PmW2rT8vA1b2"),
+    ("aws-secret", f'"{{\\"awsSecretKey\\":\\"{AWS_SECRET}\\"}}"', AWS_SECRET),
+    ("password", "password = 'open sesame now'", "open sesame now"),
+    (
+        "facebook",
+        f"facebook app token 1308742762612587|{OPAQUE[:27]}",
+        f"1308742762612587|{OPAQUE[:27]}",
+    ),
+    ("facebook", f"FB_PAGE_TOKEN=EAAM9GOnCB9kBO{OPAQUE * 3}", f"EAAM9GOnCB9kBO{OPAQUE * 3}"),
+    (
+        "grafana",
+        f'GrafanaClient("{GRAFANA_KEY}", host=h)',
+        GRAFANA_KEY,
+    ),
+    ("pypi", f"twine upload -r testpypi -p {TEST_PYPI}", TEST_PYPI),
+    # SQL, XML, Dockerfile ENV / setx, and more programs' password slots
+    ("password", f"mysql -e \"CREATE USER 'app'@'%' IDENTIFIED BY '{PW}'\"", PW),
+    ("password", f"psql -c \"ALTER USER app WITH PASSWORD '{PW}'\"", PW),
+    ("password", f"<server><id>nexus</id><password>{PW}</password></server>", PW),
+    ("password", f"ENV POSTGRES_PASSWORD {PW}", PW),
+    ("api-key", f"setx API_TOKEN {OPAQUE}", OPAQUE),
+    ("password", f'ssh-keygen -t ed25519 -N "{PW}" -f deploy_key', PW),
+    ("password", f"xfreerdp /u:admin /p:{PW} /v:host", PW),
+    ("password", f"lftp -u bob,{PW} sftp://host", PW),
+    ("password", f"sqlplus scott/{PW}@//db:1521/ORCL", PW),
+    ("password", f"rabbitmqctl add_user admin {PW}", PW),
 ]
 
 
@@ -203,6 +274,56 @@ NOT_SECRETS = [
     ("slot", "mytool --password-file /run/secrets/pw"),
     ("slot", "mytool --no-password --user bob"),
     ("glued", "x" + GH[:-1] + ("A" if GH[-1] != "A" else "B")),
+    # a vendor prefix before a run, a repeat or a low-entropy body is a fixture
+    ("low-entropy", 'API_KEY="glc_111111111111111111111111111111111111111111="'),
+    ("low-entropy", "VAULT_TOKEN=hvb." + "c" * 50),
+    ("low-entropy", 'apiKey: "AIza' + "a" * 35 + '"'),
+    ("low-entropy", "NEW_RELIC_API_KEY=NRAK-" + "A" * 27),
+    ("low-entropy", "GITHUB_TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"),
+    ("low-entropy", "SUPABASE_ACCESS_TOKEN=sbp_0123456789abcdef0123456789abcdef01234567"),
+    # the scheme word in prose, or before a name or a placeholder
+    ("name", "Bearer tokens are described in RFC 6750, section 2.1"),
+    ("name", "X-Auth: Bearer authentication-required"),
+    ("placeholder", 'curl -H "Authorization: Bearer ${ACCESS_TOKEN}" https://api.test'),
+    ("placeholder", 'curl -H "Authorization: Api-Token $DT_TOKEN" https://api.test'),
+    ("name", 'Authorization: Digest username="bob", realm="api"'),
+    ("placeholder", 'sudo -S apt-get update <<< "$SUDO_PASSWORD"'),
+    ("name", "test_login.py::test_pass PASSED"),
+    ("name", "compass_bypass: enabled"),
+    ("slot", "curl 'https://maps.example.test/api?key=short'"),
+    (
+        "name",
+        "aws s3api get-object-attributes --bucket b 'https://b.s3.test/?key=uploads/2026/11/file-12345.png'",
+    ),
+    (
+        "low-entropy",
+        "ANTHROPIC_API_KEY=sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx-"
+        "3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzAA",
+    ),
+    ("low-entropy", "AIzaSyabcdefghijklmnopqrstuvwxyz1234567"),
+    ("name", '"secret_description": "This is the secret token the service uses"'),
+    ("name", '{"token_type":"bearer","scope":"read write"}'),
+    ("placeholder", "mysql -e \"CREATE USER 'app'@'%' IDENTIFIED BY '$DB_PASSWORD'\""),
+    ("placeholder", "<password>${env.NEXUS_PASSWORD}</password>"),
+    ("name", "ENV PASSWORD_FILE /run/secrets/db_password"),
+    ("name", "ENV TOKEN_URL https://auth.example.test/oauth/token"),
+    ("slot", "ssh-keygen -t ed25519 -N '' -f deploy_key"),
+    # placeholders that say so, templates and bind parameters, references to a secret store
+    # or to the environment
+    ("placeholder", "DB_PASSWORD=password_here"),
+    ("placeholder", "export DB_PASSWORD=CHANGE_ME"),
+    ("placeholder", "mytool --api-key enter-your-api-key"),
+    ("placeholder", '"token": "api_key_goes_here"'),
+    ("placeholder", "password: {password}"),
+    ("placeholder", "conn.execute(sql, password=:password)"),
+    ("name", "DB_PASSWORD=op://prod/postgres/password"),
+    ("name", "API_KEY=ref+vault://secret/data/app#/api_key"),
+    ("name", "DB_PASSWORD=vault:secret/data/db#password"),
+    ("name", "mytool --token arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"),
+    ("name", "const apiKey = process.env.STRIPE_API_KEY"),
+    ("name", 'password = os.environ["DB_PASSWORD"]'),
+    # Discord's shape with an id that is not digits
+    ("discord", "MZ1yGvKTjE0rY0cV8i47CjAa.uRHQPq.Xb1Mk2nEhe-4iUcrGOuegj57zMC"),
 ]
 
 
@@ -214,9 +335,9 @@ def test_look_alikes_never_fire(family: str, text: str) -> None:
 PREFIXED = [
     GH,
     NPM,
-    "github_pat_11ABCDEFG0123456789abc_" + "aB3" * 19 + "x0",
+    "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",
     "glpat-Zk39xLq0PmW2rT8vA1b2",
-    "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+    "xoxb-263594206564-2343594180386-u9Rzt1ADp8nQx4Lk0VbWc7Ye",
     "sk-proj-" + "Zk39xLq0PmW2rT8vA1b2" * 3,
     "AKIAZ2XQ7RT5VW3KLMNP",
     "hf_Zk39xLq0PmW2rT8vA1b2Zk39xLq0PmW2rT",

@@ -6,12 +6,21 @@ from __future__ import annotations
 import time
 
 import pytest
-from corpus import SECRETS, Counts, cases, external_cases, score, score_spans
-from hypothesis import given, settings
+from corpus import EXTERNAL_HOLDOUT, SECRETS, Counts, cases, external_cases, score, score_spans
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from execgate import ExecRequest
-from execgate.scan import MARKER, RULES, argv_slots, redact, refusing, scan_request, scan_text
+from execgate.scan import (
+    MARKER,
+    RULES,
+    argv_slots,
+    redact,
+    refusing,
+    rule_catalog,
+    scan_request,
+    scan_text,
+)
 
 
 def _evaluate(seed: int) -> Counts:
@@ -50,7 +59,22 @@ def test_independent_corpus_floor() -> None:
         external_cases(), lambda text: [(f.start, f.end) for f in scan_text(text)]
     )
     found, missed, false = sum(tp.values()), sum(fn.values()), sum(fp.values())
-    assert found / (found + missed) >= 0.70, dict(fn)
+    assert found / (found + missed) >= 0.72, dict(fn)
+    assert found / (found + false) >= 0.90, dict(fp)
+
+
+def test_held_out_corpus_is_sourced_and_scored() -> None:
+    # Never tuned on: a floor only against regressions; benchmarks/scanner.py reports it.
+    corpus = external_cases(EXTERNAL_HOLDOUT)
+    assert len(corpus) >= 150
+    tuning = {c["text"] for c in external_cases()}
+    for case in corpus:
+        assert case["text"] not in tuning
+        repo, _, rest = case["source"].partition("@")
+        assert "+" in repo and ":" in rest, case["source"]
+    tp, fn, fp = score_spans(corpus, lambda text: [(f.start, f.end) for f in scan_text(text)])
+    found, missed, false = sum(tp.values()), sum(fn.values()), sum(fp.values())
+    assert found / (found + missed) >= 0.65, dict(fn)
     assert found / (found + false) >= 0.88, dict(fp)
 
 
@@ -77,7 +101,9 @@ def test_adversarial_inputs_do_not_backtrack(text: str) -> None:
 
 def test_every_rule_has_keywords_and_one_secret_group() -> None:
     for rule in RULES:
-        assert rule.keywords and all(k == k.lower() for k in rule.keywords), rule.rule_id
+        # a rule without keywords is a shape rule: its needle says where to try it
+        assert rule.keywords or rule.needle, rule.rule_id
+        assert all(k == k.lower() for k in rule.keywords), rule.rule_id
         finder = rule.each or rule.pattern
         assert "secret" in finder.groupindex, rule.rule_id
 
@@ -147,6 +173,9 @@ def test_redaction_removes_every_generated_secret(
     rule: str, rnd: object, before: str, after: str
 ) -> None:
     secret = SECRETS[rule](rnd)  # type: ignore[arg-type]
+    # a degenerate draw (the same character over and over: sk_live_aaaa...) is a fixture,
+    # which vendor rules rightly ignore
+    assume(max(secret.count(c) for c in set(secret)) <= len(secret) // 3)
     text = f"{before} {secret} {after}"
     assert secret not in redact(text)
 
@@ -181,3 +210,14 @@ def test_stream_redaction_catches_secrets_split_across_chunks(chunk: int) -> Non
     out = "".join(r.feed(text[i : i + chunk]) for i in range(0, len(text), chunk)) + r.flush()
     assert out == redact(text)
     assert not any(s in out for s in secrets)
+
+
+def test_rule_catalog_documents_every_rule_once_without_a_secret() -> None:
+    docs = rule_catalog()
+    ids = [d.rule_id for d in docs]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {rule.rule_id for rule in RULES}
+    for doc in docs:
+        assert doc.finds and doc.example, doc.rule_id
+        # the generated table can be committed and scanned: its shapes are not credentials
+        assert scan_text(f"| {doc.rule_id} | {doc.finds} | {doc.example} |") == [], doc

@@ -1,5 +1,6 @@
 """Pure secret scanning and redaction (the Scanner actor's core)."""
 
+from ._catalog import RuleDoc, rule_catalog
 from ._engine import (
     MARKER,
     REJECT_CONFIDENCE,
@@ -18,12 +19,14 @@ __all__ = [
     "MARKER",
     "REJECT_CONFIDENCE",
     "RULES",
+    "RuleDoc",
     "StreamRedactor",
     "argv_slots",
     "describe",
     "redact",
     "redact_text",
     "refusing",
+    "rule_catalog",
     "scan_request",
     "scan_text",
 ]

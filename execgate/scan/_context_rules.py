@@ -52,7 +52,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # curl -u user:pass, --user=user:pass, -U (proxy), httpie -a/--auth; the user part
         # may be quoted separately (-u user:'pass'), the whole pair too (-u 'user:pass').
         r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-u|--user|-U|--proxy-user|-a"
-        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}:[\"']?(?P<secret>[^\s\"'`]{1,256})",
+        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -102,6 +102,12 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             "mongo",
             "smbclient",
             "htpasswd",
+            "openssl",
+            "_auth",
+            "ssh-keygen",
+            "xfreerdp",
+            "lftp",
+            "rabbitmqctl",
         ),
         # More programs whose short option is a password: zip/unzip -P, 7z -pSECRET, rar -p,
         # ldapsearch & co. -w, sqlcmd/bcp -P, mongo/mongosh/mongodump -p, smbclient -U user%pw,
@@ -112,7 +118,16 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|(?:sqlcmd|bcp)\s" + _SAME_COMMAND + r"(?<!\S)-P[ \t]*"
         r"|mongo[a-z]{0,8}\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+(?!-)"
         r"|smbclient\s" + _SAME_COMMAND + r"(?<!\S)-U[ \t]*[^\s%]{1,64}%"
-        r"|htpasswd[ \t]+-[a-zA-Z]{0,6}b[a-zA-Z]{0,6}[ \t]+\S{1,256}[ \t]+\S{1,64}[ \t]+)" + _VALUE,
+        r"|htpasswd[ \t]+-[a-zA-Z]{0,6}b[a-zA-Z]{0,6}[ \t]+\S{1,256}[ \t]+\S{1,64}[ \t]+"
+        # openssl enc/aes -k PASSWORD; npm config set //registry/:_authToken TOKEN
+        r"|openssl\s" + _SAME_COMMAND + r"(?<!\S)-k[ \t]+"
+        # ssh-keygen -N/-P passphrase, xfreerdp /p:, lftp -u user,pw,
+        # rabbitmqctl add_user / change_password USER PW
+        r"|ssh-keygen\s" + _SAME_COMMAND + r"(?<!\S)-[NP][ \t]+"
+        r"|xfreerdp\s" + _SAME_COMMAND + r"(?<!\S)/p:"
+        r"|lftp\s" + _SAME_COMMAND + r"(?<!\S)-u[ \t]+[^\s,]{1,64},"
+        r"|rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S{1,64}[ \t]+"
+        r"|npm[ \t]+config[ \t]+set[ \t]+\S{0,256}_auth(?:Token)?[ \t]+)" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -123,9 +138,23 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         ("sudo", "password-stdin", "passwd", "chpasswd"),
         # A password piped into a program that reads it from stdin:
         # echo 'pw' | sudo -S ..., echo pw | docker login --password-stdin, ... | chpasswd
-        r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?" + _VALUE + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
+        # (printf's format first: printf '%s\n' 'pw' | ...), or given as a here-string
+        # (the next rule: sudo -S cmd <<< 'pw')
+        r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
+        + _VALUE
+        + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|[^\n|;&]{0,256}?--password-stdin"
         r"|passwd\s+--stdin|chpasswd)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-stdin",
+        "generic",
+        ("<<<",),
+        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|--password-stdin|passwd\s+--stdin"
+        r"|chpasswd)[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -161,6 +190,87 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check="password",
     ),
     ctx(
+        "authorization-bearer",
+        "http",
+        ("bearer",),
+        # A bearer token outside an Authorization header: "X-Auth: Bearer ...",
+        # AUTH_HEADER="Bearer ...", a log line. The scheme word alone is weaker context than
+        # the header: the value must look like a token (long, letters and digits, not a name).
+        r"(?i)(?<![\w-])bearer[ \t]+(?P<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)",
+        0.85,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "authorization-header",
+        "http",
+        ("authorization",),
+        # Any other scheme (Api-Token, SSWS, Splunk, GenieKey, sha256~...) or none at all:
+        # "Authorization: <token>". Bearer, token, Basic and Bot have their own rules.
+        r"(?i)(?:authorization|proxy-authorization)[\"']?[ \t]*[:=][ \t]*[\"']?"
+        r"(?:(?!(?:bearer|basic|bot|token)\b)[A-Za-z][\w.-]{1,24}[ \t]+)?"
+        r"(?P<secret>[A-Za-z0-9\-._~+/=:@!$%^&*]{12,1024})",
+        0.85,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "url-query-key",
+        "url",
+        ("key=",),
+        # ?key=... in a URL (Google's and many APIs' query-string key); api_key=,
+        # access_token= and the like are credential assignments.
+        # An object key or a path (?key=uploads/2026/a.png) is not: no '/', '.' or '+'.
+        r"[?&;]key=(?P<secret>[A-Za-z0-9_\-]{16,512})(?![A-Za-z0-9_\-./+%])",
+        0.85,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("sqlplus",),
+        # Oracle's user/password@database connect string
+        r"sqlplus[ \t]+(?:-[sSlL][ \t]+)?[A-Za-z0-9_$#]{1,64}/(?P<secret>[^\s@/'\"]{1,256})@",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-sql",
+        "generic",
+        ("identified by", "with password", "with encrypted password"),
+        # A password in SQL: CREATE/ALTER USER ... IDENTIFIED BY 'pw', ... WITH PASSWORD 'pw'
+        # (the quotes possibly escaped inside a shell string)
+        r"(?i)(?:identified[ \t]+by|with[ \t]+(?:encrypted[ \t]+)?password)[ \t]+\\?(?P<q>['\"])"
+        r"(?P<secret>[^'\"\\\n]{1,256})\\?(?P=q)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-xml",
+        "generic",
+        ("<password>", "<passwd>", "<secret>", "<apikey>", "<api-key>", "<api_key>", "<token>"),
+        # XML elements named for a credential: <password>pw</password> (Maven settings,
+        # Tomcat users, FileZilla, .NET configs)
+        r"(?i)<(?P<tag>password|passwd|secret|api[_\-]?key|token)>(?P<secret>[^<\s]{1,256})</",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-env",
+        "generic",
+        ("env ", "setx "),
+        # Dockerfile's `ENV NAME value` and Windows `setx NAME value`, NAME a credential name
+        r"(?:(?<![\w-])ENV|(?i:setx))[ \t]+[A-Za-z_]{0,64}?(?i:PASSWORD|PASSWD|_PASS|SECRET|TOKEN"
+        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]{0,12}[ \t]+" + _VALUE,
+        0.85,
+        anchored=False,
+        check="value",
+    ),
+    ctx(
         "twilio-auth-token",
         "twilio",
         "twilio",
@@ -169,5 +279,16 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"(?P<secret>[0-9a-f]{32})(?![0-9A-Za-z])",
         0.95,
         anchored=False,
+    ),
+    ctx(
+        "twilio-auth-token",
+        "twilio",
+        "",
+        # The account SID, then the auth token as the next argument or after a colon, with
+        # no "twilio" nearby: Client("AC...", "token"), -u AC...:token, "AC...:token".
+        r"AC[0-9a-f]{32}[\"']?(?:[ \t]*,[ \t]*[\"']?|:)(?P<secret>[0-9a-f]{32})(?![0-9A-Za-z])",
+        0.9,
+        anchored=False,
+        needle=r"AC[0-9a-f]{32}",
     ),
 )

@@ -25,6 +25,7 @@ from ..models import ExecRequest, Finding
 from ._checksums import CHECKSUMS, entropy
 from ._rules import NOT_A_CREDENTIAL_SUFFIX, RULES, Rule
 from ._values import (
+    has_long_run,
     is_documented_example,
     is_low_entropy_sequence,
     is_name,
@@ -117,6 +118,24 @@ _MASK_AFTER = re.compile(r"#{3}|\*{3}|…")
 _NOT_THE_SECRET_PREFIX = re.compile(r"(?i)(?:hash(?:ed)?|public|checksum|sha\d{0,3}|md5)[_\-]?\Z")
 
 
+def _plain_body(rule: Rule, value: str) -> bool:
+    """A vendor token whose random part (the value after its prefix) is a run, a repeat, a
+    low-entropy string or holds a long alphabet run (``glc_1111...``, ``hvb.cccc...``,
+    ``AIzaSyabcdefghijklmnop...``): a fixture."""
+    low = value.lower()
+    cut = max((len(k) for k in rule.keywords if low.startswith(k)), default=0)
+    body = value[cut:].lstrip("._-")
+    return len(body) >= 12 and (
+        is_low_entropy_sequence(body) or entropy(body) < 2.5 or has_long_run(body)
+    )
+
+
+def _fixture_token(value: str) -> bool:
+    """A long value in a token or key slot holding an alphabet run (``...klmnopqrstuvwx...``):
+    generated tokens do not; fixtures do. Password slots are exempt (people pick runs)."""
+    return len(value) >= 20 and has_long_run(value)
+
+
 def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
     if rule.check == "discord":
         return _discord_id(value)
@@ -124,6 +143,16 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
         return _pem_has_body(value)
     if rule.check == "password":
         return _password_like(value)
+    if rule.check == "token":
+        # a token found by weak context: letters and digits, not a name or a file name
+        return (
+            not _fixture_token(value)
+            and any(c.isdigit() for c in value)
+            and any(c.isalpha() for c in value)
+            and not is_name(value)
+            and not _FILE_NAME.search(value)
+            and _password_like(value)
+        )
     if rule.check == "value":
         flag = (m.groupdict().get("flag") or "").lower()
         if not any(w in flag for w in ("pass", "pwd")) and (
@@ -147,7 +176,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         glued = start > 0 and _is_word(text[start - 1])
         if glued and not rule.glue_left:
             return None
-        if says_fake(value) or _MASK_AFTER.match(text, end):
+        if says_fake(value) or _MASK_AFTER.match(text, end) or _plain_body(rule, value):
             return None
     if rule.placeholder_check and (
         is_placeholder(value) or is_low_entropy_sequence(value) or says_fake(value)
@@ -166,6 +195,10 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         if value.startswith("!") and ":" in m.group(0)[m.end("suffix") - m.start() :]:
             return None
         name = m.group("name").lower()
+        if " " in value and (not name.startswith(("pass", "pwd")) or value.count(" ") > 2):
+            return None  # a passphrase has a few words; a token has none, prose has many
+        if not name.startswith(("pass", "pwd")) and _fixture_token(value):
+            return None
         if not name.startswith("p") and is_name(value):
             return None  # `--secret=api-key-name`, `token: github-deploy-token`
         if _NOT_THE_SECRET_PREFIX.search(text, max(0, m.start() - 16), m.start()):
@@ -307,6 +340,24 @@ _AUTOMATON = _build_automaton()
 _BACK = 256
 #: ... and this far forward (longer than any token). PEM blocks are searched whole.
 _FORWARD = 1024
+
+
+def _literal_start(needle: str) -> str:
+    """The literal characters a needle regex starts with (a C substring test before it)."""
+    m = re.match(r"(?:\\[.\-]|[A-Za-z0-9_])+", needle)
+    literal = m.group(0).replace("\\", "") if m else ""
+    if not literal:
+        raise ValueError(f"a shape rule's needle must start with a literal: {needle!r}")
+    return literal
+
+
+#: Rules with no keyword (a shape distinctive enough on its own: a Discord bot token's
+#: base64-encoded user id), tried where their needle regex hits.
+_SHAPE_RULES = tuple(
+    (i, _literal_start(rule.needle), re.compile(rule.needle))
+    for i, rule in enumerate(RULES)
+    if not rule.keywords
+)
 #: Rules searched over the whole text once their keyword appears anywhere in it.
 _WHOLE_TEXT = frozenset({"private-key", "kubernetes-secret-data"})
 
@@ -378,6 +429,11 @@ def scan_text(text: str, location: str = "text", *, _wrapped: bool = True) -> li
     for end, (length, indices) in _AUTOMATON.iter(_lower_same_length(text)):
         for index in indices:
             hits.setdefault(index, []).append(end - length + 1)
+    for index, literal, needle in _SHAPE_RULES:
+        if literal in text:
+            starts = [m.start() for m in needle.finditer(text)]
+            if starts:
+                hits[index] = starts
     found: list[Finding] = []
     wrapped = hits.pop(_B64_INDEX, None)
     if wrapped and _wrapped:

@@ -42,6 +42,10 @@ class Rule:
     #: ``discord`` (the first segment is a base64 user id), ``pem`` (the armour holds a key
     #: body), ``value`` (the value is not a secret's name, as with ``--secret=name``).
     check: str | None = None
+    #: For a rule with no keywords (a shape rule): a regex with a literal start, fast to
+    #: search over any text, whose hits are where ``pattern`` is then tried (in a window
+    #: around each, as for keyword hits).
+    needle: str = ""
 
 
 def make(

@@ -46,7 +46,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "awssecretkey awssecretaccesskey",
         # "=" or ":" (env files, JSON, YAML) or a space (`aws configure set NAME VALUE`,
         # ini files written by hand), the value bare or quoted.
-        r"(?i)(?:secret[_\-]?access|aws[_\-]?secret)[_\-]?key[\"']?(?:\s*[=:]\s*|[ \t]+)[\"']?"
+        r"(?i)(?:secret[_\-]?access|aws[_\-]?secret)[_\-]?key(?:\\?[\"'])?(?:\s*[=:]\s*|[ \t]+)"
+        r"(?:\\?[\"'])?"
         r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
         0.9,
         anchored=False,
@@ -123,7 +124,14 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "hvs. hvb. hvr.",
         r"(?P<secret>hv[sbr]\.[" + _URLSAFE + r"]{24,1024})",
     ),
-    _token("supabase-token", "supabase", "sbp_", r"(?P<secret>sbp_[a-f0-9]{40})"),
+    _token(
+        "supabase-token",
+        "supabase",
+        "sbp_ sb_secret_",
+        # personal access tokens (sbp_), and the secret API keys that replace the
+        # service_role JWT (sb_secret_; sb_publishable_ keys are public)
+        r"(?P<secret>sbp_(?:v0_)?[a-f0-9]{40}|sb_secret_[" + _URLSAFE + r"]{31,64})",
+    ),
     _token(
         "planetscale-token",
         "planetscale",
@@ -173,8 +181,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "pypi-token",
         "pypi",
-        "pypi-ageichlwas5vcmc",
-        r"(?P<secret>pypi-AgEIcHlwaS5vcmc[" + _URLSAFE + r"]{50,1024})",
+        "pypi-ageichlwas5vcmc pypi-agendgvzdc5wexbplm9yzw",
+        # pypi.org and test.pypi.org macaroons (the base64 of the host name follows "pypi-")
+        r"(?P<secret>pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[" + _URLSAFE + r"]{50,1024})",
         0.99,
         glue_left=True,
     ),
@@ -260,6 +269,21 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.85,
         check="discord",
     ),
+    _token(
+        "discord-bot-token",
+        "discord",
+        # No keyword: a shape rule, tried where its needle (the dot-separated timestamp and
+        # the start of the HMAC) occurs. The first segment is the base64 of the bot's user
+        # id, 17 to 20 ASCII digits, so each group of four characters is one of a few
+        # hundred, and the id must decode (the engine's discord check).
+        "",
+        r"(?P<secret>(?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]){5,6}(?:[MNO][DTjz][AEIMQUYcgk]|[MNO][AQgw])?"
+        r"\.[" + _URLSAFE + r"]{6}\.[" + _URLSAFE + r"]{27,38})",
+        0.85,
+        anchored=False,
+        check="discord",
+        needle=r"\.[" + _URLSAFE + r"]{6}\.[" + _URLSAFE + r"]{27}",
+    ),
     _make(
         "telegram-bot-token",
         "telegram",
@@ -267,6 +291,17 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # In API URLs the token follows "bot" with no separator (api.telegram.org/bot<id>:AA...).
         r"(?:(?<=bot)|(?<![A-Za-z0-9_]))(?P<secret>\d{8,10}:AA[" + _URLSAFE + r"]{33})(?![\w-])",
         0.95,
+        anchored=False,
+    ),
+    _ctx(
+        "telegram-bot-token",
+        "telegram",
+        "telegram tgram:// bot_token bot-token bottoken",
+        # Named as a Telegram or bot token, or in an apprise tgram:// URL, the second part
+        # need not start with AA: <bot id>:<35 URL-safe characters>.
+        r"(?i:telegram|tgram://|bot[_\-]?token)[^\n]{0,40}?(?<![\w:])"
+        r"(?P<secret>\d{8,10}:[" + _URLSAFE + r"]{35})(?![\w-])",
+        0.9,
         anchored=False,
     ),
     _token(
@@ -343,9 +378,19 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "newrelic-key",
         "newrelic",
-        "nrak- nrjs- nrii-",
-        r"(?P<secret>NR(?:AK|JS|II)-[A-Z0-9]{19,27})",
+        "nrak- nrjs- nrii- nriq-",
+        # user API keys (NRAK-), browser keys (NRJS-), insert and query keys (NRII-, NRIQ-)
+        r"(?P<secret>NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRI[IQ]-[" + _URLSAFE + r"]{32})",
         0.9,
+    ),
+    _token(
+        "newrelic-license-key",
+        "newrelic",
+        "nral",
+        # 40 characters ending in NRAL: 36 hex, or a region (eu01xx) and 30 hex
+        r"(?P<secret>(?:[a-f0-9]{36}|[a-z]{2}\d{2}xx[a-f0-9]{30})NRAL)",
+        0.9,
+        anchored=False,
     ),
     _token(
         "grafana-token",
@@ -379,8 +424,35 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "facebook-access-token",
         "facebook",
-        "eaacedeose0cba",
-        r"(?P<secret>EAACEdEose0cBA[" + _B62 + r"]{20,1024})",
+        "eaacedeose0cba eaa",
+        # Graph API explorer tokens, and user/page tokens (EAA + the app's marker, long:
+        # Square's EAAA tokens are 64 characters)
+        r"(?P<secret>EAACEdEose0cBA[" + _B62 + r"]{20,1024}|EAA[" + _B62 + r"]{100,1024})",
+    ),
+    _ctx(
+        "facebook-app-token",
+        "facebook",
+        "facebook",
+        # an app access token: the app id, a pipe, the app secret or a signature
+        r"(?i:facebook)[^\n]{0,64}?(?<!\d)(?P<secret>\d{15,16}\|[" + _URLSAFE + r"]{27,32})"
+        r"(?![\w-])",
+        0.85,
+        anchored=False,
+    ),
+    _token(
+        "grafana-api-key",
+        "grafana",
+        "eyjrijoi",
+        # legacy API keys: base64 of {"k":"...","n":"...","id":N}
+        r"(?P<secret>eyJrIjoi[A-Za-z0-9+/]{40,400}={0,2})",
+        0.9,
+    ),
+    _token(
+        "mongodb-atlas-secret",
+        "mongodb",
+        "mdb_sa_sk_",
+        r"(?P<secret>mdb_sa_sk_[" + _URLSAFE + r"]{40})",
+        0.95,
     ),
     # --- keys and generic structures ------------------------------------------------------
     Rule(
@@ -476,13 +548,23 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "credential-assignment",
         "generic",
-        "password passwd pwd secret token api_key apikey api-key access_key private_key credential",
+        "password passwd pwd _pass secret token api_key apikey api-key access_key private_key "
+        "credential",
         # NAME=value / NAME: value (Go's :=, Ruby's => too) where NAME ends in a credential
         # word (.env lines, PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential
         # word so the engine's first-character skip applies; the value must look random enough.
-        r"(?i)(?P<name>password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key"
-        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12})[\"']?[ \t]*(?:=>?|:=|:[ \t])"
-        r"[ \t]*[\"']?(?P<secret>[^\s\"'`,;{}()<>]{6,256})",
+        # A bare "pass" only as the last word of a name (DB_PASS=, SMTP_PASS:): the keyword
+        # is "_pass", so "PASSED" and "bypass" are never tried.
+        r"(?i)_?(?P<name>password|passwd|pwd|(?<=_)pass(?![a-z])|secret|token|api[_\-]?key"
+        r"|access[_\-]?key"
+        # The suffix is possessive (it cannot end in a quote, a space or a separator), so a
+        # failed attempt ("test_tokenizer.py") costs one pass, not one per suffix length.
+        # The name may be quoted, JSON-escaped too (\"password\":\"...\"); after a quoted
+        # name the colon needs no space (compact JSON). A quoted value runs to its closing
+        # quote (a passphrase may hold spaces: the engine takes those in password slots only).
+        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?[ \t]*"
+        r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*(?P<q>\\?[\"'])?"
+        r"(?P<secret>(?(q)[^\"'\\\n]{6,256}|[^\s\"'`,;{}()<>\\]{6,256}))",
         0.8,
         min_entropy=2.5,
     ),

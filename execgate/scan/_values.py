@@ -24,6 +24,8 @@ _PLACEHOLDER = re.compile(
       | %[A-Za-z_][A-Za-z0-9_]*%             # %TOKEN%
       | <[^<>]*>                             # <token>
       | \{\{.*\}\}                           # {{ token }}
+      | \{[A-Za-z_][A-Za-z_.]{0,64}\}          # {password}, {config.db_password}
+      | [:@][A-Za-z_]{1,64}                    # :password, @password (bind parameters)
       | \[[^\]]*\]                           # [redacted]
       | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
       | \**REDACTED\**                       # already redacted
@@ -32,6 +34,19 @@ _PLACEHOLDER = re.compile(
       | (?:none|null|true|false|undefined)
       | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
     )$"""
+)
+
+#: A reference to where a secret is kept, not the secret: a secret manager's URI or ARN,
+#: or code that reads the environment (``op://vault/item/password``,
+#: ``arn:aws:secretsmanager:...``, ``process.env.DB_PASSWORD``, ``os.environ["X"]``).
+_REFERENCE = re.compile(
+    r"""(?x)^(?:
+        (?:op|bw|ref\+[a-z0-9]{1,16})://?\S
+      | (?:vault|sops|doppler|infisical|gcpsm|awssm|azkv):/{0,2}[\w.-]{1,64}[/#]\S
+      | arn:aws[\w-]{0,16}:(?:secretsmanager|ssm|kms):
+      | (?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv
+         |ENV\[|\$env:|secrets\.|vars\.|env\.|settings\.|config\.)
+    )"""
 )
 
 #: A value with an elision in it is a mask or a placeholder (``sk-...``, ``sk-…2182d4f``,
@@ -43,7 +58,8 @@ _MASKED = re.compile(r"\.\.\.|…|\*\*\*|###|^<|>$|<[^<>]{0,64}>|\{\{|\$\{")
 _FAKE_WORDS = re.compile(
     r"(?i)not[-_.]?a[-_.]?real|not[-_.]?real|fake|dummy|example|sample|placeholder|your[-_.]?"
     r"(?:api|token|key|secret|own)|redacted|changeme|replace[-_.]?me|"
-    r"insert[-_.]?(?:your|key|token|here)|xxxxxx"
+    r"insert[-_.]?(?:your|key|token|here)|xxxxxx|change[-_.]?me|goes[-_.]?here|(?:^|[-_.])here$|"
+    r"^(?:enter|put|add|set)[-_.](?:your|the|a)[-_.]|^todo(?:[-_.]|$)"
 )
 
 #: Vendors' documented example credentials: never findings.
@@ -76,6 +92,7 @@ def is_placeholder(value: str) -> bool:
         or value in DOCUMENTED_EXAMPLES
         or _PLACEHOLDER.match(value) is not None
         or _MASKED.search(value) is not None
+        or _REFERENCE.match(value) is not None
     )
 
 
@@ -117,3 +134,16 @@ def is_low_entropy_sequence(value: str) -> bool:
 def is_name(value: str) -> bool:
     """A secret's name rather than its value (``api-key-name``)."""
     return _NAME.match(value) is not None
+
+
+def has_long_run(value: str, length: int = 8) -> bool:
+    """``length`` characters in a row stepping up or down by one (``klmnopqr``, ``98765432``):
+    in a random token of 62 symbols the chance is about one in 10**12 per position."""
+    codes = value.lower().encode("utf-8", "replace")
+    up = down = 1
+    for a, b in itertools.pairwise(codes):
+        up = up + 1 if b - a == 1 else 1
+        down = down + 1 if a - b == 1 else 1
+        if up >= length or down >= length:
+            return True
+    return False

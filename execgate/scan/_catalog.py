@@ -1,0 +1,170 @@
+"""What each secret rule finds, for documentation: ``rule_catalog()`` lists every rule id of
+``RULES`` once, with its provider, what it finds and an example shape. Pure.
+
+The example is a shape, never a credential: angle brackets name the random part
+(``<36 base62>``), so the generated table can itself be scanned without a finding.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ._rules import RULES
+
+
+@attrs.frozen
+class RuleDoc:
+    rule_id: str
+    provider: str
+    #: What the rule finds, in a few words.
+    finds: str
+    #: The shape of a match, random parts in angle brackets.
+    example: str
+
+
+#: rule id -> (what it finds, example shape)
+_DOCS: dict[str, tuple[str, str]] = {
+    "aws-access-key-id": ("AWS access key ids", "AKIA<16 A-Z2-7>"),
+    "aws-secret-access-key": (
+        "AWS secret access keys named as such",
+        "aws_secret_access_key = <40 base64>",
+    ),
+    "google-api-key": ("Google API keys", "AIza<35 URL-safe>"),
+    "google-oauth-client-secret": ("Google OAuth client secrets", "GOCSPX-<28 URL-safe>"),
+    "google-oauth-access-token": ("Google OAuth access tokens", "ya29.<30+ URL-safe>"),
+    "azure-storage-key": (
+        "Azure storage account keys",
+        "AccountKey=<86 base64>== / --account-key <86 base64>==",
+    ),
+    "azure-sas-signature": ("Azure SAS signatures in URLs", "?...&sig=<40+ base64>"),
+    "azure-client-secret": ("Azure AD client secrets", "<3>8Q~<31-34>"),
+    "alibaba-access-key-id": ("Alibaba Cloud access key ids", "LTAI<20 base62>"),
+    "digitalocean-token": ("DigitalOcean tokens", "dop_v1_<64 hex>"),
+    "databricks-token": ("Databricks tokens", "dapi<32 hex>"),
+    "flyio-token": ("Fly.io tokens", "fo1_<43 URL-safe>"),
+    "heroku-api-key": ("Heroku API keys", "HRKU-<60 URL-safe>"),
+    "pulumi-token": ("Pulumi access tokens", "pul-<40 hex>"),
+    "terraform-cloud-token": ("Terraform Cloud tokens", "<14>.atlasv1.<60-70>"),
+    "vault-token": ("HashiCorp Vault tokens", "hvs.<24+ URL-safe>"),
+    "supabase-token": ("Supabase access tokens and secret keys", "sbp_<40 hex> / sb_secret_<31+>"),
+    "planetscale-token": ("PlanetScale tokens and passwords", "pscale_tkn_<32-64>"),
+    "github-token": ("GitHub tokens (CRC32 checksum checked)", "ghp_<30 base62><6 checksum>"),
+    "github-fine-grained-pat": (
+        "GitHub fine-grained personal access tokens",
+        "github_pat_<22 base62>_<59 base62>",
+    ),
+    "gitlab-token": ("GitLab tokens", "glpat-<20+ URL-safe>"),
+    "gitlab-runner-registration": ("GitLab runner registration tokens", "GR1348941<20+>"),
+    "npm-token": ("npm tokens (CRC32 checksum checked)", "npm_<30 base62><6 checksum>"),
+    "pypi-token": ("PyPI and TestPyPI upload tokens", "pypi-AgEIcHlwaS5vcmc<50+>"),
+    "rubygems-token": ("RubyGems API keys", "rubygems_<48 hex>"),
+    "dockerhub-pat": ("Docker Hub personal access tokens", "dckr_pat_<27 URL-safe>"),
+    "huggingface-token": ("Hugging Face tokens", "hf_<34 base62>"),
+    "clojars-token": ("Clojars deploy tokens", "CLOJARS_<60 a-z0-9>"),
+    "atlassian-api-token": ("Atlassian API tokens", "ATATT3<150+>"),
+    "openai-api-key": ("OpenAI API keys", "sk-proj-<20+>T3BlbkFJ<20+>"),
+    "openai-project-key": ("OpenAI project keys", "sk-proj-<40+ URL-safe>"),
+    "anthropic-api-key": ("Anthropic API and admin keys", "sk-ant-api03-<93 URL-safe>AA"),
+    "slack-token": ("Slack bot, user and refresh tokens", "xoxb-<digits>-<digits>-<24+>"),
+    "slack-app-token": ("Slack app-level tokens", "xapp-1-<id>-<digits>-<64 hex>"),
+    "slack-webhook": ("Slack incoming webhook URLs", "hooks.slack.com/services/T<id>/B<id>/<24>"),
+    "discord-webhook": ("Discord webhook URLs", "discord.com/api/webhooks/<id>/<60+>"),
+    "discord-bot-token": (
+        "Discord bot tokens, with or without context (the first part decodes to a user id)",
+        "Authorization: Bot <base64 id>.<6>.<27-38>",
+    ),
+    "telegram-bot-token": ("Telegram bot tokens", "api.telegram.org/bot<8-10 digits>:AA<33>"),
+    "stripe-secret-key": ("Stripe live secret and restricted keys", "sk_live_<10+ base62>"),
+    "stripe-test-secret-key": ("Stripe test keys (redacted, not refused)", "sk_test_<20+>"),
+    "stripe-webhook-secret": ("Stripe webhook signing secrets", "whsec_<32+ base62>"),
+    "square-token": ("Square access tokens and secrets", "EAAA<60> / sq0csp-<43>"),
+    "twilio-api-key": ("Twilio API key SIDs", "SK<32 hex>"),
+    "sendgrid-api-key": ("SendGrid API keys", "SG.<22>.<43>"),
+    "mailgun-api-key": ("Mailgun API keys", "key-<32 hex>"),
+    "mailchimp-api-key": ("Mailchimp API keys", "<32 hex>-us<1-2 digits>"),
+    "shopify-token": ("Shopify access tokens and secrets", "shpat_<32 hex>"),
+    "linear-api-key": ("Linear API keys", "lin_api_<40 base62>"),
+    "notion-token": ("Notion integration tokens", "ntn_<11 digits><35> / secret_<43>"),
+    "airtable-pat": ("Airtable personal access tokens", "pat<14>.<64 hex>"),
+    "postman-api-key": ("Postman API keys", "PMAK-<24 hex>-<34 hex>"),
+    "doppler-token": ("Doppler tokens", "dp.st.<config>.<40+ base62>"),
+    "sentry-token": ("Sentry user and organization auth tokens", "sntryu_<64 hex> / sntrys_<60+>"),
+    "newrelic-key": ("New Relic user, insert, query and browser keys", "NRAK-<27 A-Z0-9>"),
+    "newrelic-license-key": ("New Relic license keys", "<36 hex>NRAL / eu01xx<30 hex>NRAL"),
+    "grafana-token": ("Grafana Cloud and service account tokens", "glsa_<32>_<8 hex>"),
+    "datadog-key": ("Datadog API and application keys, named as such", "DD_API_KEY=<32 hex>"),
+    "mapbox-secret-token": ("Mapbox secret tokens", "sk.eyJ<50+>.<20+>"),
+    "dropbox-token": ("Dropbox access tokens", "sl.<130+>"),
+    "twitter-bearer": ("Twitter/X app bearer tokens", "AAAAAAAAAAAAAAAAAAAAA<30+>"),
+    "facebook-access-token": ("Facebook user, page and explorer tokens", "EAA<100+ base62>"),
+    "facebook-app-token": ("Facebook app tokens near 'facebook'", "<15-16 digits>|<27-32>"),
+    "grafana-api-key": ("Grafana legacy API keys", 'eyJrIjoi<base64 of {"k":...}>'),
+    "mongodb-atlas-secret": ("MongoDB Atlas service account secrets", "mdb_sa_sk_<40>"),
+    "private-key": (
+        "PEM private keys with a key body (also base64-wrapped)",
+        "-----BEGIN <type> PRIVATE KEY-----<body>-----END ...",
+    ),
+    "age-secret-key": ("age secret keys", "AGE-SECRET-KEY-1<58 bech32>"),
+    "jwt": ("JSON Web Tokens (not jwt.io's example)", "eyJ<header>.eyJ<claims>.<signature>"),
+    "authorization-bearer": (
+        "Bearer and token credentials, in a header or after the scheme word",
+        "Authorization: Bearer <token>",
+    ),
+    "authorization-basic": (
+        "HTTP Basic credentials that decode to user:password",
+        "Authorization: Basic <base64 user:pass>",
+    ),
+    "url-password": ("Passwords in URLs (database, broker, git)", "scheme://user:<password>@host"),
+    "docker-config-auth": ("Docker config auth entries", '"auth": "<base64 user:pass>"'),
+    "kubernetes-secret-data": ("Values of a Kubernetes Secret's data", "data:\\n  key: <base64>"),
+    "netrc-password": (".netrc passwords", "machine <host> login <user> password <pw>"),
+    "credential-assignment": (
+        "Values assigned to credential names (env, YAML, JSON, code)",
+        'DB_PASSWORD=<value> / "api_key":"<value>"',
+    ),
+    "credential-userpass": ("user:password given to curl, wget, httpie", "curl -u user:<pw>"),
+    "credential-flag": (
+        "Values of credential options of any CLI, and per-program password flags",
+        "--api-key <value> / mysql -p<pw> / sshpass -p <pw>",
+    ),
+    "credential-stdin": (
+        "Passwords piped or here-stringed into sudo -S, --password-stdin, chpasswd",
+        "echo <pw> | sudo -S ... / sudo -S ... <<< <pw>",
+    ),
+    "credential-sql": (
+        "Passwords in SQL statements",
+        "CREATE USER u IDENTIFIED BY '<pw>' / ALTER USER u WITH PASSWORD '<pw>'",
+    ),
+    "credential-env": (
+        "Credentials set by Dockerfile ENV or Windows setx",
+        "ENV DB_PASSWORD <value> / setx API_TOKEN <value>",
+    ),
+    "credential-xml": ("XML elements named for a credential", "<password>pw</password>"),
+    "secrets-set": (
+        "Values given to secret stores' CLIs",
+        "fly secrets set NAME=<value> / gh secret set NAME --body <value>",
+    ),
+    "api-key-header": ("API key headers", "X-Api-Key: <key>"),
+    "authorization-header": (
+        "Authorization headers with any other scheme or none",
+        "Authorization: SSWS <token> / Authorization: <token>",
+    ),
+    "url-query-key": ("API keys in a URL's key= parameter", "https://host/path?key=<key>"),
+    "twilio-auth-token": (
+        "Twilio auth tokens",
+        "-u AC<32 hex>:<32 hex> / TWILIO_AUTH_TOKEN=<32 hex>",
+    ),
+}
+
+
+def rule_catalog() -> tuple[RuleDoc, ...]:
+    """Every rule id in ``RULES`` order, once, with what it finds and an example shape."""
+    out: list[RuleDoc] = []
+    seen: set[str] = set()
+    for rule in RULES:
+        if rule.rule_id in seen:
+            continue
+        seen.add(rule.rule_id)
+        finds, example = _DOCS[rule.rule_id]
+        out.append(RuleDoc(rule.rule_id, rule.provider, finds, example))
+    return tuple(out)
