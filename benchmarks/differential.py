@@ -239,9 +239,10 @@ class Planner:
         if not {name, os.path.basename(argv[0])} & SHELLS:
             return []
         out: list[Exec] = [(program, tuple(argv[1:]))]
-        if len(argv) == 3 and argv[1] == "-c":
+        line = shell_line(argv)  # the plan may carry options before -c (`sh -e -c ...`)
+        if line is not None:
             try:
-                script = parse_script(argv[2])
+                script = parse_script(line)
             except ShellRefusal:
                 return out
             self._redirects(script, cwd)
