@@ -204,6 +204,14 @@ class PolicyInvalid(ConfigError):
         self.problems = problems
 
 
+class PolicyTampered(ConfigError):
+    """A job changed the policy file its gate was loaded from; the gate put the loaded policy
+    back and kept the job's version beside it. Recorded as an event of that job, not raised."""
+
+    code = "EG-POLICY-TAMPERED"
+    summary = "a job changed the policy file; the gate restored it and kept the job's version"
+
+
 class StoreInvalid(ConfigError):
     code = "EG-STORE-INVALID"
     summary = "the store URL is malformed or names an unsupported backend"

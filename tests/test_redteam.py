@@ -650,7 +650,8 @@ def test_git_after_a_write_into_dot_git_in_the_same_line(tmp_path: Path) -> None
     policy = _load(tmp_path, LINKS_POLICY + '[[allow]]\ncommand = "git"\n', "gitline")
     _git(tmp_path / "ws", "init", "-q")
     line = "cat >> .git/config <<'EOF'\n[core]\n\tworktree = /\nEOF\ngit status"
-    assert decide(policy, command=line)[:2] == ("deny", "EG-SHELL-UNSUPPORTED")
+    # .git/config is no job's to write at all now; the same-line rule stays the second wall
+    assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE")
     assert decide(policy, command="echo x > f.txt && git status")[0] == "allow"
 
 
@@ -871,8 +872,11 @@ def test_more_writers_count_before_a_config_reader(tmp_path: Path) -> None:
         "uniq",
     )
     _git(tmp_path / "ws", "init", "-q")
-    for line in ("uniq a.txt pytest.ini && pytest -q", "uniq a.txt .git/config && git status"):
-        assert decide(policy, command=line)[:2] == ("deny", "EG-SHELL-UNSUPPORTED"), line
+    line = "uniq a.txt pytest.ini && pytest -q"
+    assert decide(policy, command=line)[:2] == ("deny", "EG-SHELL-UNSUPPORTED")
+    # .git/config is refused outright now (git's control files), before the same-line rule
+    line = "uniq a.txt .git/config && git status"
+    assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE")
 
 
 @pytest.mark.parametrize(
@@ -1192,3 +1196,52 @@ def test_a_remembered_git_configuration_is_read_again_once_it_changes(tmp_path: 
     config.write_text(benign)
     v = evaluate(policy, ExecRequest(command="git status"), env, resolver)
     assert v.decision.code == "EG-POLICY-FLAG", v.decision
+
+
+def test_no_job_plants_git_hooks_or_config(tmp_path: Path) -> None:
+    policy = _load(tmp_path, LINKS_POLICY + '[[allow]]\ncommand = "git"\n', "hooks")
+    _git(tmp_path / "ws", "init", "-q")
+    for line in (
+        "cp a.txt .git/hooks/pre-commit",
+        "echo x >> .git/config",
+        "cat .git/config",
+        "cp -r a.txt .git/hooks",
+        "cp a.txt .git/hooks/../config",
+    ):
+        assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
+    assert decide(policy, command="git status")[0] == "allow"
+    v = evaluate(policy, ExecRequest(argv=("git", "status")), dict(os.environ))
+    if v.plan is not None and v.plan.sandbox is not None:
+        assert f"{policy.root}/.git/hooks" in v.plan.sandbox.read
+
+
+@pytest.mark.anyio
+async def test_a_policy_rewritten_by_a_job_is_put_back(tmp_path: Path) -> None:
+    """patch writes the file its input names: the path checks never see the policy's name,
+    so the gate compares the file after the job and restores what it loaded."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    text = (
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[shell]\nwrite_redirects = true\n'
+        '[[allow]]\ncommand = "patch"\n[[allow]]\ncommand = "cat"\n'
+    )
+    policy_file = ws / "execgate.toml"
+    policy_file.write_text(text)
+    evil = text + '[[allow]]\ncommand = "id"\n'
+    diff = subprocess.run(
+        ["diff", "-u", "--label", "a/execgate.toml", "--label", "b/execgate.toml",
+         str(policy_file), "-"],
+        input=evil.encode(), capture_output=True, check=False,
+    ).stdout  # fmt: skip
+    (ws / "e.diff").write_bytes(diff)
+    policy = load_policy(policy_file)
+    store = f"sqlite:///{tmp_path / 'rec' / 'ev.db'}"
+    async with Gate.open(policy, store) as gate:
+        r = await gate.run(command="patch -p1 -i e.diff")
+        assert r.exit_code == 0, r.stderr
+        assert policy_file.read_text() == text  # put back before the result came
+        kept = list(ws.glob("execgate.toml.rejected-*"))
+        assert len(kept) == 1 and kept[0].read_text() == evil
+        events = await gate.events(job_id=r.job_id)
+        assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
+    assert all(rule.command != "id" for rule in load_policy(policy_file).allow)

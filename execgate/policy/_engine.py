@@ -233,14 +233,31 @@ def _confined(policy: Policy, cwd: str, value: str) -> str | None:
         return real
     if not _inside(real, policy.root) or _in_process_tree(real):
         return None
-    if _is_policy_file(policy, real):
-        return None  # a job that rewrites the policy would decide the next requests
+    if _is_policy_file(policy, real) or _is_git_control(real):
+        # a job that rewrites the policy would decide the next requests; one that plants a
+        # hook or a config key would run code when git next runs outside the gate
+        return None
     return real
 
 
-def _names_policy_file(policy: Policy, cwd: str, value: str) -> bool:
-    """For messages: whether the refused ``value`` was refused as the policy file."""
-    return any(_is_policy_file(policy, _real(os.path.join(cwd, v))) for v in _path_values(value))
+#: git's own control files: hooks and config run programs whenever git runs, on the host too.
+_GIT_CONTROL = ("/.git/hooks", "/.git/config")
+
+
+def _is_git_control(real: str) -> bool:
+    return any(real.endswith(c) or c + "/" in real for c in _GIT_CONTROL)
+
+
+def _protected_name(policy: Policy, cwd: str, value: str) -> str | None:
+    """For messages: what the refused ``value`` names, when it was refused as a protected
+    file rather than as a path outside the workspace."""
+    for v in _path_values(value):
+        real = _real(os.path.join(cwd, v))
+        if _is_policy_file(policy, real):
+            return "the policy file"
+        if _is_git_control(real):
+            return "git's hooks or config (they run programs when git runs outside the gate)"
+    return None
 
 
 def _is_policy_file(policy: Policy, real: str) -> bool:
@@ -499,6 +516,8 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
     source = None if policy.source.startswith("<") else os.path.realpath(policy.source)
     if source is not None and _inside(source, policy.root):
         read += (source,)  # bound read-only over the workspace: a job cannot rewrite it
+    # git's hooks and config of the workspace's repository, read-only too (see _GIT_CONTROL)
+    read += tuple(p for c in _GIT_CONTROL if os.path.lexists(p := policy.root.rstrip("/") + c))
     return SandboxPlan(
         required=mode == "required",
         read=read,
@@ -1008,11 +1027,7 @@ def _evaluate_script(
                     "EG-PATH-ESCAPE",
                     "shell.redirect",
                     f"command {n} redirects to {r.target[:80]!r}, "
-                    + (
-                        "the policy file"
-                        if _names_policy_file(policy, cwd, r.target)
-                        else "outside the workspace"
-                    ),
+                    + (_protected_name(policy, cwd, r.target) or "outside the workspace"),
                     cwd=cwd,
                 )
             paths.append(target)
@@ -1457,9 +1472,10 @@ def _evaluate(
             skip = not_paths(name, checked) or not_paths(os.path.basename(argv[0]), checked)
             outside = _path_outside(policy, cwd, checked, skip)
             if outside is not None:
+                protected = _protected_name(policy, cwd, outside)
                 where = (
-                    "the policy file, which no job may touch"
-                    if _names_policy_file(policy, cwd, outside)
+                    f"{protected}, which no job may touch"
+                    if protected
                     else "a path outside the workspace"
                 )
                 return _deny(

@@ -13,6 +13,7 @@ job gets exactly one outcome event (result or error).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -35,6 +36,7 @@ from ..errors import (
     GateClosed,
     IdempotencyConflict,
     NotStarted,
+    PolicyTampered,
     RequestTooLarge,
     SupervisorFailed,
     refusal_for,
@@ -68,6 +70,7 @@ from ._events import (
     refusal_event,
     result_records,
 )
+from ._policy_guard import PolicyGuard
 from ._supervisor import Supervisor
 
 log = logging.getLogger("execgate.gate")
@@ -148,6 +151,7 @@ class Pipeline:
         self._grants: dict[str, Grant] = {}
         self._idempotent: OrderedDict[str, tuple[str, Reply[ExecResult]]] = OrderedDict()
         self._unrecorded: list[Event] = []
+        self._policy_guard = PolicyGuard.for_source(policy.source)
         #: Where shutdown saved events the store would not take (None: nothing was lost).
         self.spooled_to: str | None = None
 
@@ -282,6 +286,7 @@ class Pipeline:
             outcome = await call.reply.wait()
         except ExecgateError as exc:
             with anyio.CancelScope(shield=True):
+                await self._guard_policy(req, plan.job_id)
                 await self._record_error(req, exc)
             raise
         except BaseException:
@@ -295,13 +300,28 @@ class Pipeline:
                     except ExecgateError as exc:
                         await self._record_error(req, exc)
                     else:
+                        await self._guard_policy(req, plan.job_id)
                         await self._record_result(
                             req, self._result(plan.job_id, req, verdict, outcome)
                         )
             raise
+        await self._guard_policy(req, plan.job_id)
         result = self._result(plan.job_id, req, verdict, outcome)
         recorded = await self._record_result(req, result)
         return result if recorded else attrs.evolve(result, recorded=False)
+
+    async def _guard_policy(self, req: ExecRequest, job_id: str) -> None:
+        """Put the policy file back if the job changed it, and record that it did."""
+        if self._policy_guard is None:
+            return
+        tampered = self._policy_guard.check(job_id)
+        if tampered is None:
+            return
+        kept = f"; its version is kept in {tampered.kept}" if tampered.kept else ""
+        what = f"could not be restored ({tampered.failed})" if tampered.failed else "was restored"
+        message = f"job {job_id} changed the policy file {tampered.path}; it {what}{kept}"
+        with contextlib.suppress(ExecgateError):
+            await self._record((error_event(req, PolicyTampered.code, message),))
 
     def _result(self, job_id: str, req: ExecRequest, verdict: Verdict, o: JobOutcome) -> ExecResult:
         assert verdict.plan is not None
