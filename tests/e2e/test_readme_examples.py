@@ -16,7 +16,7 @@ from test_adapters import fake_agents_model
 from execgate import Policy
 from execgate.store import default_store_path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def example(name: str) -> str:

@@ -561,7 +561,7 @@ async def test_the_readme_remote_client_configuration(
     it gives are what the server needs."""
     import re
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     found = re.search(r"<!-- example: mcp-remote-config -->\n```json\n(.*?)\n```", readme, re.S)
     assert found
     config = json.loads(found.group(1))["mcpServers"]["execgate"]

@@ -35,7 +35,7 @@ from execgate import ExecRequest, load_policy
 from execgate.policy import Policy, evaluate
 from execgate.policy._exec_options import program_refusal
 
-DATA = Path(__file__).parent / "data" / "gtfobins.jsonl"
+DATA = Path(__file__).parents[1] / "data" / "gtfobins.jsonl"
 HELPERS = ("echo", "printf", "cat")
 _OPERATORS = frozenset({"|", "||", "&&", ";", "&", "(", ")", "|&", ";;", "\n"})
 _REDIRECT = re.compile(r"^\d*(?:>|>>|<|<<|<<<|>&|<&|&>|&>>)$")
@@ -242,7 +242,7 @@ def test_the_data_is_gtfobins_and_says_so() -> None:
 
 def main() -> None:
     """Print, per function, how many techniques get through the engine alone and the
-    engine with the exec-option layer (``python tests/test_gtfobins.py``)."""
+    engine with the exec-option layer (``python tests/unit/test_gtfobins.py``)."""
     root = Path(tempfile.mkdtemp(prefix="gtfobins-ws-"))
     total: collections.Counter[str] = collections.Counter()
     engine: collections.Counter[str] = collections.Counter()

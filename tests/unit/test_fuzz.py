@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-FUZZ = Path(__file__).resolve().parent.parent / "benchmarks" / "fuzz.py"
+FUZZ = Path(__file__).resolve().parents[2] / "benchmarks" / "fuzz.py"
 
 
 def test_a_short_fuzz_slice_finds_nothing() -> None:

@@ -224,7 +224,7 @@ def test_validate_warnings_name_programs_no_table_reads(tmp_path: Path) -> None:
 
 
 def test_templates_hold_no_rule_that_is_always_refused(tmp_path: Path) -> None:
-    templates = Path(__file__).parent.parent / "execgate" / "policy" / "templates"
+    templates = Path(__file__).parents[2] / "execgate" / "policy" / "templates"
     for template in sorted(templates.glob("*.toml")):
         copy = tmp_path / template.name
         copy.write_text(template.read_text("utf-8"))
