@@ -409,6 +409,7 @@ async def test_malformed_requests_are_typed_errors(policy: Policy, store_url: st
         assert (await gate.run(argv=["true"])).exit_code == 0
 
 
+@pytest.mark.root
 async def test_disk_full_means_nothing_runs(
     policy: Policy, tmp_path: Path, workspace: Path
 ) -> None:
@@ -689,6 +690,7 @@ async def test_a_flood_of_requests_on_a_stalled_recorder_all_fail_in_time(
             assert (await gate.run(argv=["true"])).exit_code == 0
 
 
+@pytest.mark.root
 async def test_frozen_disk_refuses_within_the_bound_and_never_hangs(
     policy: Policy, tmp_path: Path, workspace: Path
 ) -> None:

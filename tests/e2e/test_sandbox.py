@@ -210,6 +210,7 @@ def test_the_cli_requires_secure_mode_on_request(tmp_path: Path, workspace: Path
     assert out["sandbox"] == "on" and out["exit_code"] != 0 and "Permission denied" in out["stderr"]
 
 
+@pytest.mark.root
 @pytest.mark.skipif(
     os.geteuid() != 0
     or not os.path.exists("/usr/bin/setpriv")

@@ -26,6 +26,7 @@ pytestmark = [
     pytest.mark.usefixtures("spawn_path"),
     pytest.mark.skipif(not _sandbox.support()[0], reason=f"no sandbox: {_sandbox.support()[1]}"),
     pytest.mark.skipif(os.geteuid() != 0, reason="the host powers probed are root's"),
+    pytest.mark.root,
 ]
 
 PG_SOCKET = "/var/run/postgresql/.s.PGSQL.5432"

@@ -124,6 +124,7 @@ os.killpg(0, 9)
 """
 
 
+@pytest.mark.cgroup
 @pytest.mark.skipif("processes" not in tree_limits_here(), reason="no pids controller here")
 @pytest.mark.parametrize("containment", MECHANISMS)
 async def test_processes_stops_a_fork_bomb_even_for_root(
@@ -154,6 +155,7 @@ print("survived", flush=True)
 """
 
 
+@pytest.mark.cgroup
 @pytest.mark.skipif("memory_bytes" not in tree_limits_here(), reason="no memory controller here")
 @pytest.mark.parametrize("containment", MECHANISMS)
 async def test_memory_bytes_bounds_the_whole_tree(

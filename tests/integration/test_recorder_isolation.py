@@ -194,6 +194,7 @@ def store_on_small_disk(backend: str, tmp_path: Path) -> Iterator[tuple[Store, P
                 admin.execute(f"DROP TABLESPACE {name}")
 
 
+@pytest.mark.root
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_a_full_disk_in_the_middle_of_a_batch(tmp_path: Path, backend: str) -> None:
     with store_on_small_disk(backend, tmp_path) as (store, disk):

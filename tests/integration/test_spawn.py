@@ -232,6 +232,7 @@ needs_clone3 = pytest.mark.skipif(
 )
 
 
+@pytest.mark.cgroup
 @needs_clone3
 @BOTH_WAYS
 async def test_the_child_is_created_in_its_cgroup(
@@ -245,6 +246,7 @@ async def test_the_child_is_created_in_its_cgroup(
     assert _spawn._into_cgroup_works
 
 
+@pytest.mark.cgroup
 @needs_native
 @BOTH_WAYS
 async def test_where_clone3_cannot_the_child_joins_its_cgroup_by_a_write(
@@ -267,6 +269,7 @@ async def test_where_clone3_cannot_the_child_joins_its_cgroup_by_a_write(
     assert await _run(_SHOW_CGROUP, str(tmp_path), placement, detach) == relative + "\n"
 
 
+@pytest.mark.cgroup
 @needs_native
 @BOTH_WAYS
 async def test_a_cgroup_removed_under_the_job_fails_as_a_join_and_leaves_nothing(
@@ -348,6 +351,7 @@ anyio.run(main, sys.argv[1] == "1")
 """
 
 
+@pytest.mark.cgroup
 @needs_clone3
 @pytest.mark.parametrize("first_at_home", [False, True], ids=["at-once", "after-a-job"])
 def test_a_supervisor_in_a_killed_cgroup_still_starts_its_jobs(
@@ -429,6 +433,7 @@ anyio.run(main)
 """
 
 
+@pytest.mark.cgroup
 @needs_clone3
 def test_a_gate_moved_into_a_killed_cgroup_loses_no_job(tmp_path: Path) -> None:
     """The one job that meets the kernel's fault detached (started while another runs, after
@@ -580,6 +585,7 @@ def test_many_threads_spawning_at_once_keep_their_pipes_apart(tmp_path: Path, de
     assert not errors
 
 
+@pytest.mark.cgroup
 @needs_native
 @BOTH_WAYS
 async def test_a_job_whose_cgroup_vanished_is_refused_before_it_runs(
@@ -615,6 +621,7 @@ async def test_a_job_whose_cgroup_vanished_is_refused_before_it_runs(
     assert not (workspace / "ran").exists()
 
 
+@pytest.mark.cgroup
 @needs_native
 @pytest.mark.parametrize("mode", ["vfork", "clone", "0"])
 async def test_a_job_is_in_its_cgroup_from_its_first_instruction(
@@ -637,6 +644,7 @@ async def test_a_job_is_in_its_cgroup_from_its_first_instruction(
     assert "/execgate-" in v2 and v2.rsplit("/", 1)[1].startswith("job-"), v2
 
 
+@pytest.mark.cgroup
 async def test_a_reused_job_cgroup_holds_only_the_new_job(policy: Policy, store_url: str) -> None:
     """An emptied job cgroup is handed to the next job (no mkdir/rmdir per job): the next job
     finds itself alone in it. A cgroup whose job had to be killed (here: it left a background
@@ -667,6 +675,7 @@ async def test_a_reused_job_cgroup_holds_only_the_new_job(policy: Policy, store_
     assert len(after[1:]) == 2 and len(later[1:]) == 2, runs
 
 
+@pytest.mark.cgroup
 async def test_a_job_cgroup_killed_from_outside_is_not_reused(
     policy: Policy, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
