@@ -95,12 +95,16 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 # pyproject.toml). Each one's first value is the leg every test keeps; the later legs are
 # marked ``matrix``, so ``-m "not matrix"`` runs each test once.
 MATRIX_PARAMS = ("anyio_backend", "backend", "host", "spawn_path", "containment", "any_store_url")
+# Every process test run again on each spawn path and containment mechanism is most of the
+# suite's time: those later legs are also ``slow``, so the fast lane starts each job once, the
+# default way (tests/integration/test_spawn.py still tries every spawn path there).
+PROCESS_MATRIX = ("spawn_path", "containment")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Markers that follow from what a test uses: ``postgres`` for the PostgreSQL server,
-    ``matrix`` for a later leg of a matrix, and the xdist group that keeps ``serial`` tests
-    on one worker, one after the other."""
+    ``matrix`` for a later leg of a matrix (``slow`` too for the process matrix), and the
+    xdist group that keeps ``serial`` tests on one worker, one after the other."""
     for item in items:
         callspec = getattr(item, "callspec", None)
         params: dict[str, object] = callspec.params if callspec is not None else {}
@@ -110,6 +114,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.postgres)
         if any(indices.get(name, 0) > 0 for name in MATRIX_PARAMS):
             item.add_marker(pytest.mark.matrix)
+        if any(indices.get(name, 0) > 0 for name in PROCESS_MATRIX):
+            item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("serial") is not None:
             item.add_marker(pytest.mark.xdist_group("serial"))
 

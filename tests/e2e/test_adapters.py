@@ -12,7 +12,7 @@ from conftest import open_gate
 
 from execgate import Policy
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # each framework's own agent loop
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ def policy_file(tmp_path: Path, workspace: Path) -> Path:
     return p
 
 
+@pytest.mark.slow
 def test_default_policy_runs_read_only_commands(workspace: Path, state_home: Path) -> None:
     (workspace / "f.txt").write_text("hello\n")
     r = run(["run", "--", "cat", "f.txt"], workspace)
@@ -52,11 +53,13 @@ def test_default_policy_runs_read_only_commands(workspace: Path, state_home: Pat
         ("import os, signal; os.kill(os.getpid(), signal.SIGUSR1)", 128 + 10),
     ],
 )
+@pytest.mark.slow
 def test_child_exit_codes(policy_file: Path, workspace: Path, code: str, expected: int) -> None:
     r = run(["run", "--policy", str(policy_file), "--", PYTHON, "-c", code], workspace)
     assert r.returncode == expected
 
 
+@pytest.mark.slow
 def test_timeout_is_124_even_when_kill_was_needed(policy_file: Path, workspace: Path) -> None:
     trap = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(30)"
     r = run(
@@ -67,6 +70,7 @@ def test_timeout_is_124_even_when_kill_was_needed(policy_file: Path, workspace: 
     assert b"timed out" in r.stderr
 
 
+@pytest.mark.slow
 def test_refused_not_found_and_failed(policy_file: Path, workspace: Path, tmp_path: Path) -> None:
     assert run(["run", "--policy", str(policy_file), "--", "ls"], workspace).returncode == 126
     assert (
@@ -154,6 +158,7 @@ def test_stdin_from_file_and_never_inherited(policy_file: Path, workspace: Path)
     assert r.stdout == b""
 
 
+@pytest.mark.slow
 def test_verify_detects_tampering(policy_file: Path, workspace: Path) -> None:
     import sqlite3
 
@@ -172,6 +177,7 @@ def test_verify_detects_tampering(policy_file: Path, workspace: Path) -> None:
     assert "edited" in report["breaks"][0]["problem"]
 
 
+@pytest.mark.slow
 def test_log_filters(policy_file: Path, workspace: Path) -> None:
     run(["run", "--policy", str(policy_file), "--session-id", "S1", "--", "echo", "a"], workspace)
     run(["run", "--policy", str(policy_file), "--session-id", "S2", "--", "ls"], workspace)
@@ -183,6 +189,7 @@ def test_log_filters(policy_file: Path, workspace: Path) -> None:
     assert run(["log", "--since", "yesterday-ish"], workspace).returncode == 2
 
 
+@pytest.mark.slow
 def test_export_purge_and_follow(policy_file: Path, workspace: Path) -> None:
     import signal
     import time
@@ -210,6 +217,7 @@ def test_export_purge_and_follow(policy_file: Path, workspace: Path) -> None:
         follower.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_scan_command(workspace: Path) -> None:
     import random
 
@@ -225,6 +233,7 @@ def test_scan_command(workspace: Path) -> None:
     assert (r.returncode, r.stdout) == (0, b"")
 
 
+@pytest.mark.slow
 def test_policy_init_and_validate(tmp_path: Path) -> None:
     r = run(["policy", "init", "p.toml"], tmp_path)
     assert r.returncode == 0 and (tmp_path / "p.toml").exists()
@@ -238,6 +247,7 @@ def test_policy_init_and_validate(tmp_path: Path) -> None:
         assert path in r.stdout, r.stdout
 
 
+@pytest.mark.slow
 def test_log_table(policy_file: Path, workspace: Path) -> None:
     run(["run", "--policy", str(policy_file), "--job-id", "TAB1", "--", "echo", "hi"], workspace)
     r = run(["log", "--table", "--job", "TAB1"], workspace, env={**os.environ, "COLUMNS": "160"})
@@ -245,6 +255,7 @@ def test_log_table(policy_file: Path, workspace: Path) -> None:
     assert r.returncode == 0 and "decision / exit" in out and "exit 0" in out and "allow" in out
 
 
+@pytest.mark.slow
 def test_doctor(workspace: Path) -> None:
     r = run(["doctor", "--json"], workspace)
     checks = {c["check"]: c for c in json.loads(r.stdout)}
@@ -259,6 +270,7 @@ def test_doctor(workspace: Path) -> None:
     assert "EXECGATE_NATIVE_SPAWN=0" in off_checks["native spawn helper"]["detail"]
 
 
+@pytest.mark.slow
 def test_resource_limit_flags(policy_file: Path, workspace: Path) -> None:
     probe = (
         "import resource as r; print(r.getrlimit(r.RLIMIT_NOFILE)[0], r.getrlimit(r.RLIMIT_CPU)[0])"
@@ -282,6 +294,7 @@ def test_resource_limit_flags(policy_file: Path, workspace: Path) -> None:
     assert r.stdout.split() == [b"40", b"7"]
 
 
+@pytest.mark.slow
 def test_ask_rule_without_a_terminal_is_refused(tmp_path: Path, workspace: Path) -> None:
     p = tmp_path / "ask.toml"
     p.write_text(f'version = 1\n[workspace]\nroot = "{workspace}"\n[[ask]]\ncommand = "touch"\n')
@@ -305,6 +318,7 @@ def test_log_tells_apart_jobs_started_together() -> None:
     assert _short_job("TAB1") == "TAB1" and _short_job(None) == "-"
 
 
+@pytest.mark.slow
 def test_a_job_cannot_reach_the_default_store(tmp_path: Path, workspace: Path) -> None:
     """With write redirects allowed, a job writing ``.execgate/execgate.db`` in the workspace
     (where the store used to live) touches nothing the recorder uses: verify stays ok and
@@ -357,6 +371,7 @@ def test_a_store_a_job_may_reach_is_refused_at_start(
     assert not (workspace / "ran").exists() and not store.exists()
 
 
+@pytest.mark.slow
 def test_verify_detects_a_whole_gate_run_deleted(policy_file: Path, workspace: Path) -> None:
     """Three gate runs, three chains; deleting the middle one whole (every row, its link
     record too) is a broken link of the next; dropping only the newest is the documented
@@ -379,6 +394,7 @@ def test_verify_detects_a_whole_gate_run_deleted(policy_file: Path, workspace: P
     assert r.returncode == 1 and "gone" in report["breaks"][0]["problem"], report
 
 
+@pytest.mark.slow
 def test_log_export_and_verify_find_a_policys_default_store(
     policy_file: Path, workspace: Path, tmp_path: Path
 ) -> None:
@@ -397,6 +413,7 @@ def test_log_export_and_verify_find_a_policys_default_store(
     assert r.returncode == 0 and r.stdout.strip().endswith(b"ok")
 
 
+@pytest.mark.slow
 def test_dash_h_is_help_everywhere(tmp_path: Path) -> None:
     for args in (
         ["-h"],

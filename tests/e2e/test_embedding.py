@@ -14,6 +14,8 @@ from test_gate import events
 
 from execgate import Policy
 
+pytestmark = pytest.mark.slow  # host programs started per test
+
 LONG = "import os, time\nopen('pids.txt','a').write(f'{os.getpid()}\\n')\ntime.sleep(60)\n"
 
 ASYNCIO_HOST = """

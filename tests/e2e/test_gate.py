@@ -126,6 +126,7 @@ async def test_denied_env_override(policy: Policy, store_url: str, workspace: Pa
         {"argv": ["echo", "postgres://admin:hunter2x@db:5432/app"]},
     ],
 )
+@pytest.mark.slow
 async def test_secret_is_refused_and_absent_from_the_record(
     policy: Policy, store_url: str, request_kw: dict[str, object]
 ) -> None:
@@ -439,6 +440,7 @@ async def test_disk_full_means_nothing_runs(
         subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
+@pytest.mark.slow
 def test_supervisor_killed_mid_job(
     policy: Policy, store_url: str, workspace: Path, tmp_path: Path
 ) -> None:
@@ -526,6 +528,7 @@ async def test_postgres_connection_killed_fails_closed_then_recovers(
 
 
 @pytest.mark.parametrize("lock_through_shutdown", [False, True])
+@pytest.mark.slow
 async def test_result_that_cannot_be_written_is_never_dropped(
     policy: Policy, tmp_path: Path, workspace: Path, lock_through_shutdown: bool
 ) -> None:
@@ -691,6 +694,7 @@ async def test_a_flood_of_requests_on_a_stalled_recorder_all_fail_in_time(
 
 
 @pytest.mark.root
+@pytest.mark.slow
 async def test_frozen_disk_refuses_within_the_bound_and_never_hangs(
     policy: Policy, tmp_path: Path, workspace: Path
 ) -> None:
@@ -744,6 +748,7 @@ async def test_an_engine_bug_refuses_the_request_without_crashing_the_actor(
 
 
 @pytest.mark.parametrize("field", ["cwd", "job_id", "model_id", "session_id", "env-name", "env"])
+@pytest.mark.slow
 async def test_a_secret_in_any_recorded_field_refuses_and_is_stored_redacted(
     policy: Policy, store_url: str, workspace: Path, field: str
 ) -> None:

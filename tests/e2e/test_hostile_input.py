@@ -92,6 +92,7 @@ async def test_the_gate_refuses_before_recording_and_neighbours_are_unharmed(
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_a_descriptor_word_is_a_typed_shell_refusal(policy: Policy, store_url: str) -> None:
     """tree-sitter reads ``-u2`` in ``echo -u2>&1`` as a file descriptor."""
     async with open_gate(policy, store_url) as gate:

@@ -15,7 +15,7 @@ from mcp.types import ElicitRequestParams, ElicitResult, TextContent
 
 from execgate import Policy
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # each test starts the server over stdio
 
 Elicit = Callable[[Any, ElicitRequestParams], Awaitable[ElicitResult]]
 

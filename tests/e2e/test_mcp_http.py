@@ -32,7 +32,8 @@ from execgate import Policy
 from execgate.errors import ServerInvalid
 from execgate.integrations._mcp_http import HttpOptions, check_options
 
-pytestmark = pytest.mark.anyio
+# each test starts the server in a process of its own
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 ALICE = "alice-0123456789abcdef"
 BOB = "bob-fedcba9876543210xx"

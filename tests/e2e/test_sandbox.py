@@ -419,6 +419,7 @@ SAME_EITHER_WAY = [
 
 @pytest.mark.parametrize("request_fields", SAME_EITHER_WAY)
 @pytest.mark.parametrize("containment", MECHANISMS)
+@pytest.mark.slow
 async def test_confined_and_unconfined_runs_end_the_same(
     policy: Policy, store_url: str, containment: str, request_fields: dict[str, object]
 ) -> None:

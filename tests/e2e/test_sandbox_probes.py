@@ -256,6 +256,7 @@ except OSError as exc:
 """
 
 
+@pytest.mark.slow
 async def test_jobs_sharing_the_gates_network_namespace_cannot_reach_each_other(
     make_policy: Callable[..., Policy], store_url: str
 ) -> None:
@@ -278,6 +279,7 @@ async def test_jobs_sharing_the_gates_network_namespace_cannot_reach_each_other(
     assert results["send"] == b"OSError 101\n"  # ENETUNREACH
 
 
+@pytest.mark.slow
 def test_doctor_reports_each_layer(workspace: Path) -> None:
     import sys
 
@@ -342,6 +344,7 @@ HOG = (
 )
 
 
+@pytest.mark.slow
 async def test_the_oom_killer_of_a_confined_job_never_picks_the_gate(
     make_policy: Callable[..., Policy], store_url: str, workspace: Path
 ) -> None:

@@ -12,6 +12,8 @@ import pytest
 
 from execgate import load_policy
 
+pytestmark = pytest.mark.slow  # the CLI, run in processes
+
 CLI = [sys.executable, "-m", "execgate"]
 
 

@@ -75,6 +75,7 @@ def test_no_reproducer_hands_a_shell_its_line_verbatim(seeds: list[dict[str, Any
     assert verbatim == [], "\n".join(map(_describe, verbatim))
 
 
+@pytest.mark.slow
 def test_generated_lines_run_only_what_was_decided() -> None:
     rows = _run(difflines.generate(seed=2026, n=len(SEED_CASES) + 300)[len(SEED_CASES) :])
     allowed = [r for r in rows if r["verdict"] == "allow"]

@@ -19,6 +19,8 @@ from conftest import read_pids
 from execgate import Policy
 from execgate.store import EventFilter, open_store
 
+pytestmark = pytest.mark.slow  # several gates and CLI processes per test
+
 LEASE = 1.5
 LONG_JOBS = 2
 

@@ -33,6 +33,7 @@ def policy(make_policy: object) -> Policy:
 
 
 @pytest.mark.parametrize("containment", MECHANISMS)
+@pytest.mark.slow
 async def test_cpu_seconds(policy: Policy, store_url: str, containment: str) -> None:
     async with open_gate(policy, store_url, containment=containment) as gate:
         r = await gate.run(argv=[PYTHON, "-c", "while True: pass"], cpu_seconds=1, timeout=20)
@@ -40,6 +41,7 @@ async def test_cpu_seconds(policy: Policy, store_url: str, containment: str) -> 
 
 
 @pytest.mark.parametrize("containment", MECHANISMS)
+@pytest.mark.slow
 async def test_file_size_bytes(
     policy: Policy, store_url: str, workspace: Path, containment: str
 ) -> None:
@@ -158,6 +160,7 @@ print("survived", flush=True)
 @pytest.mark.cgroup
 @pytest.mark.skipif("memory_bytes" not in tree_limits_here(), reason="no memory controller here")
 @pytest.mark.parametrize("containment", MECHANISMS)
+@pytest.mark.slow
 async def test_memory_bytes_bounds_the_whole_tree(
     policy: Policy, store_url: str, containment: str
 ) -> None:

@@ -211,6 +211,7 @@ async def test_fork_storm_during_kill_leaves_no_survivor(
     assert_all_gone(read_pids(workspace / "pids.txt", 8))
 
 
+@pytest.mark.slow
 async def test_output_flood_is_bounded_and_counted(make_policy: object, store_url: str) -> None:
     policy = make_policy(max_output=1024 * 1024)  # type: ignore[operator]
     size = 1024**3
@@ -346,6 +347,7 @@ async def test_host_cancellation_leaves_no_child(
 
 
 @pytest.mark.parametrize("containment", MECHANISMS)
+@pytest.mark.slow
 async def test_no_fd_or_zombie_is_left_behind(
     policy: Policy, store_url: str, containment: str
 ) -> None:
@@ -513,6 +515,7 @@ ESCAPING_PAIR = """
 
 
 @pytest.mark.parametrize("containment", MECHANISMS)
+@pytest.mark.slow
 async def test_jobs_cancelled_as_they_start_leave_nothing_behind(
     policy: Policy, store_url: str, workspace: Path, containment: str
 ) -> None:

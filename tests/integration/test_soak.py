@@ -18,7 +18,7 @@ from execgate import Policy
 from execgate.process._tree import _cgroup2_mount, _own_cgroup
 from execgate.store import EventFilter, open_store
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # ten thousand jobs per store
 
 JOBS = 10_000
 

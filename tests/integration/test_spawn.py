@@ -736,6 +736,7 @@ _ENV_NAME = (
 @needs_native
 @settings(max_examples=40, deadline=None)
 @given(args=st.lists(_NO_NUL, max_size=6), env=st.dictionaries(_ENV_NAME, _NO_NUL, max_size=5))
+@pytest.mark.slow
 def test_any_argv_and_env_reach_the_child_byte_for_byte(
     args: list[str], env: dict[str, str]
 ) -> None:
@@ -854,6 +855,7 @@ def _vm_size() -> int:
 
 
 @needs_detach
+@pytest.mark.slow
 async def test_a_detached_launch_is_freed_once_its_child_is_reaped(tmp_path: Path) -> None:
     """Each detached child gets a copy of its arguments and a 64 KiB stack, shared with it
     until its exec: they must go back once it is reaped, or a busy gate grows without bound

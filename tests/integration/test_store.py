@@ -125,6 +125,7 @@ def test_two_writers_keep_separate_intact_chains(any_store_url: str) -> None:
     b.close()
 
 
+@pytest.mark.slow
 def test_concurrent_writer_processes(any_store_url: str, tmp_path: Path) -> None:
     """Four processes append at once: nothing lost, every chain intact."""
     script = tmp_path / "writer.py"

@@ -57,6 +57,7 @@ def test_no_line_of_the_corpus_carries_a_live_credential(corpus: list[agent_line
             assert "test" in text[f.start : f.end].lower(), (line.source, f.rule_id)
 
 
+@pytest.mark.slow
 def test_python_node_allows_at_least_the_measured_floor(
     outcomes: dict[str, list[agent_lines.Outcome]],
 ) -> None:
@@ -88,6 +89,7 @@ def _summary(outs: list[agent_lines.Outcome]) -> str:
     return "\n".join(f"{n:4} {code} {label}" for (code, label), n in causes.most_common(15))
 
 
+@pytest.mark.slow
 def test_a_parse_refusal_is_a_misreading_only_when_bash_reads_the_line() -> None:
     """Shapes mini-swe-agent sent: a sed script whose quote bash cannot close, and reST's
     ``COALESCE`` inside double quotes, which bash reads (two empty command substitutions)."""

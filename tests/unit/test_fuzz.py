@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # every fuzz target, in child processes
+
 FUZZ = Path(__file__).resolve().parents[2] / "benchmarks" / "fuzz.py"
 
 

@@ -293,6 +293,7 @@ def link_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_the_policy_resolves_paths_exactly_as_realpath_does(link_tree: Path) -> None:
     """The engine resolves existing paths through the kernel (``O_PATH`` and its
     ``/proc/self/fd`` link) for speed: for every path of up to four words over the tree --

@@ -494,6 +494,7 @@ def test_awk_programs_that_are_refused(program: str) -> None:
     assert awk_program_refusal(program) is not None
 
 
+@pytest.mark.slow
 def test_arbitrary_arguments_give_a_verdict_or_a_typed_refusal() -> None:
     from hypothesis import given
     from hypothesis import strategies as st

@@ -143,6 +143,7 @@ def test_scan_and_redact_never_raise_and_redaction_is_idempotent(text: str) -> N
     st.text(max_size=40),
     st.text(max_size=40),
 )
+@pytest.mark.slow
 def test_redaction_removes_every_generated_secret(
     rule: str, rnd: object, before: str, after: str
 ) -> None:
@@ -160,6 +161,7 @@ def test_redaction_removes_every_generated_secret(
         *("authorization: bot ", "Z2hwX", "aGZf", "eDpnaG9fTElpeDZNRU9MZU1hNjFF"),
     ],
 )
+@pytest.mark.slow
 def test_repeated_keywords_scan_in_linear_time(unit: str) -> None:
     # Not a speed claim: a quadratic scan of 300 KB takes minutes.
     text = unit * (300_000 // len(unit))
@@ -169,6 +171,7 @@ def test_repeated_keywords_scan_in_linear_time(unit: str) -> None:
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 64, 1000])
+@pytest.mark.slow
 def test_stream_redaction_catches_secrets_split_across_chunks(chunk: int) -> None:
     import random
 

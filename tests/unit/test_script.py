@@ -161,6 +161,7 @@ async def test_scripts_really_run_as_decided(
         assert r.stdout.strip() == b"1"
 
 
+@pytest.mark.slow
 def test_parser_survives_hostile_unicode() -> None:
     """tree-sitter-bash 0.25 crashed (SIGSEGV) on inputs like '{' + U+108712 + '\\b'. Run a
     seeded flood of such inputs in a child process, so a crash fails this test instead of
