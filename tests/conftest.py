@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import os
 import platform
@@ -10,7 +11,7 @@ import shutil
 import sys
 import textwrap
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,32 @@ def host_requirements(request: pytest.FixtureRequest) -> None:
         pytest.skip("needs root")
     if request.node.get_closest_marker("cgroup") is not None and not cgroup_available():
         pytest.skip("no writable cgroup2 here")
+
+
+@pytest.fixture(autouse=True)
+def serial_alone(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Under pytest-xdist, a ``serial`` test runs with no other test running in any worker.
+
+    A readers-writer lock on a file every worker of the run shares: each test holds it shared,
+    a serial test exclusively. The turnstile is taken on the way in, so a waiting serial test
+    holds back new tests instead of waiting for a moment when no worker is busy."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    run = tmp_path_factory.getbasetemp().parent  # one per run, shared by its workers
+    serial = request.node.get_closest_marker("serial") is not None
+    with open(run / "serial.turnstile", "a") as turnstile, open(run / "serial.lock", "a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if serial else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)

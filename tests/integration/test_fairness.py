@@ -16,7 +16,8 @@ from conftest import open_gate
 
 from execgate import Policy, PolicyDenied, PolicyInvalid, RequestTooLarge, load_policy
 
-pytestmark = pytest.mark.anyio
+# the time budgets hold on a machine no other test is loading at the same moment
+pytestmark = [pytest.mark.anyio, pytest.mark.serial]
 
 #: A line tree-sitter takes seconds over (error recovery on nested array assignments).
 PATHOLOGICAL = ("a=(" * 11000)[:32768]
