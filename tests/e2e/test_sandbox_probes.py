@@ -121,10 +121,11 @@ def shm_segment() -> Iterator[int]:
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
-    shmid = libc.shmget(SHM_KEY, 4096, 0o600 | 0o1000)  # IPC_CREAT
+    key = SHM_KEY + os.getpid()  # SysV keys are host-wide: one per process (xdist workers)
+    shmid = libc.shmget(key, 4096, 0o600 | 0o1000)  # IPC_CREAT
     assert shmid >= 0
     try:
-        yield SHM_KEY
+        yield key
     finally:
         libc.shmctl(shmid, 0, None)  # IPC_RMID
 
