@@ -65,6 +65,7 @@ from difflines import FIXTURE, POLICIES, Case, generate
 from execgate import ExecRequest, Gate
 from execgate.errors import ExecgateError
 from execgate.policy import Policy, default_policy, evaluate, parse_policy
+from execgate.policy._engine import SCRIPT_SHELL
 from execgate.policy._opener import OPENER
 from execgate.policy._pins import pinned
 from execgate.policy._script import STATUS, Command, Script, parse_script, split_heredoc
@@ -239,7 +240,9 @@ class Planner:
         if not {name, os.path.basename(argv[0])} & SHELLS:
             return []
         out: list[Exec] = [(program, tuple(argv[1:]))]
-        line = shell_line(argv)  # the plan may carry options before -c (`sh -e -c ...`)
+        # a canonical script runs in the engine's own shell, maybe with options before -c
+        # (`/bin/sh -e -c SCRIPT`); a shell the request named keeps its line as sent
+        line = shell_line(argv) if argv[0] == SCRIPT_SHELL else None
         if line is not None:
             try:
                 script = parse_script(line)

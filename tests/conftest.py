@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import functools
 import os
 import platform
 import shutil
 import sys
 import textwrap
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +92,71 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+# The parameters that run one test in several configurations (the markers are registered in
+# pyproject.toml). Each one's first value is the leg every test keeps; the later legs are
+# marked ``matrix``, so ``-m "not matrix"`` runs each test once.
+MATRIX_PARAMS = ("anyio_backend", "backend", "host", "spawn_path", "containment", "any_store_url")
+# Every process test run again on each spawn path and containment mechanism is most of the
+# suite's time: those later legs are also ``slow``, so the fast lane starts each job once, the
+# default way (tests/integration/test_spawn.py still tries every spawn path there).
+PROCESS_MATRIX = ("spawn_path", "containment")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers that follow from what a test uses: ``postgres`` for the PostgreSQL server,
+    ``matrix`` for a later leg of a matrix (``slow`` too for the process matrix), and the
+    xdist group that keeps ``serial`` tests on one worker, one after the other."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params: dict[str, object] = callspec.params if callspec is not None else {}
+        indices: dict[str, int] = callspec.indices if callspec is not None else {}
+        fixtures = getattr(item, "fixturenames", ())
+        if "pg_url" in fixtures or "postgresql" in (params.get(n) for n in MATRIX_PARAMS):
+            item.add_marker(pytest.mark.postgres)
+        if any(indices.get(name, 0) > 0 for name in MATRIX_PARAMS):
+            item.add_marker(pytest.mark.matrix)
+        if any(indices.get(name, 0) > 0 for name in PROCESS_MATRIX):
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("serial") is not None:
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
+@pytest.fixture(autouse=True)
+def host_requirements(request: pytest.FixtureRequest) -> None:
+    """Skip a ``root`` test when not root and a ``cgroup`` test where this process cannot
+    create a cgroup, saying why."""
+    if request.node.get_closest_marker("root") is not None and os.geteuid() != 0:
+        pytest.skip("needs root")
+    if request.node.get_closest_marker("cgroup") is not None and not cgroup_available():
+        pytest.skip("no writable cgroup2 here")
+
+
+@pytest.fixture(autouse=True)
+def serial_alone(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Under pytest-xdist, a ``serial`` test runs with no other test running in any worker.
+
+    A readers-writer lock on a file every worker of the run shares: each test holds it shared,
+    a serial test exclusively. The turnstile is taken on the way in, so a waiting serial test
+    holds back new tests instead of waiting for a moment when no worker is busy."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    run = tmp_path_factory.getbasetemp().parent  # one per run, shared by its workers
+    serial = request.node.get_closest_marker("serial") is not None
+    with open(run / "serial.turnstile", "a") as turnstile, open(run / "serial.lock", "a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if serial else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(autouse=True)
 def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The per-user state directory (where default stores live) of every test, and of the
@@ -140,7 +207,10 @@ def policy(make_policy: Callable[..., Policy]) -> Policy:
     return make_policy()
 
 
+@functools.cache
 def cgroup_available() -> bool:
+    """Whether this process can create a cgroup of its own (asked once, when a test first
+    needs to know: never at import, so collecting the tests touches no cgroup)."""
     cg = CgroupContainment.create()
     if cg is None:
         return False
@@ -148,13 +218,7 @@ def cgroup_available() -> bool:
     return True
 
 
-MECHANISMS = [
-    pytest.param(
-        "cgroup",
-        marks=pytest.mark.skipif(not cgroup_available(), reason="no writable cgroup2 here"),
-    ),
-    "process-group",
-]
+MECHANISMS = [pytest.param("cgroup", marks=pytest.mark.cgroup), "process-group"]
 
 
 @pytest.fixture(params=["vfork", "clone", "shim"])
@@ -243,7 +307,10 @@ def pg_url() -> Iterable[str]:
 
     import psycopg
 
-    schema = f"eg_{uuid.uuid4().hex[:12]}"
+    # Named after the xdist worker too (gw0, gw1, ...), so a schema left by a killed run says
+    # whose it was; the random part keeps parallel tests apart.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    schema = f"eg_{worker}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_BASE, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:

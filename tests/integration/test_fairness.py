@@ -1,0 +1,185 @@
+"""Size limits and fairness: the policy bounds what a request may carry, and one request's
+expensive scan or parse runs in a worker process, within a time budget, while the others go on.
+(How fast the others go is measured in benchmarks/fairness.py, not asserted here.)"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import psutil
+import pytest
+from conftest import open_gate
+
+from execgate import Policy, PolicyDenied, PolicyInvalid, RequestTooLarge, load_policy
+
+# the time budgets hold on a machine no other test is loading at the same moment
+pytestmark = [pytest.mark.anyio, pytest.mark.serial]
+
+#: A line tree-sitter takes seconds over (error recovery on nested array assignments).
+PATHOLOGICAL = ("a=(" * 11000)[:32768]
+
+
+def _events(store_url: str) -> int:
+    db = sqlite3.connect(store_url.removeprefix("sqlite:///"))
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    finally:
+        db.close()
+
+
+def _workers() -> list[psutil.Process]:
+    return [
+        p for p in psutil.Process().children(recursive=True)
+        if "execgate.actors._offload" in " ".join(p.cmdline())
+    ]  # fmt: skip
+
+
+def _with_limits(make_policy: Callable[..., Policy], limits: str) -> Policy:
+    """The test policy with ``limits`` added to its [limits] table."""
+    source = Path(make_policy().source)
+    source.write_text(source.read_text().replace("[limits]\n", "[limits]\n" + limits, 1))
+    return load_policy(source)
+
+
+async def test_requests_larger_than_the_policy_allows_are_refused_unrecorded(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    policy = _with_limits(
+        make_policy, "max_command_bytes = 1024\nmax_argv_bytes = 2048\nmax_stdin_bytes = 4096\n"
+    )
+    async with open_gate(policy, store_url) as gate:
+        await gate.check(argv=["true"])
+        before = _events(store_url)
+        too_large: list[dict[str, Any]] = [
+            {"command": "echo " + "é" * 510},  # 515 characters, 1025 bytes
+            {"argv": ["echo", "x" * 2045]},
+            {"argv": ["cat"], "stdin": b"x" * 4097},
+        ]
+        for fields in too_large:
+            for call in (gate.check, gate.run):
+                with pytest.raises(RequestTooLarge) as err:
+                    await call(**fields)
+                assert err.value.code == "EG-REQUEST-TOO-LARGE"
+                assert "[limits] max_" in err.value.message
+        assert _events(store_url) == before
+        # At the limits exactly: accepted.
+        assert (await gate.check(command="echo " + "é" * 509)).allowed
+        assert (await gate.run(argv=["cat"], stdin=b"x" * 4096)).stdout == b"x" * 4096
+
+
+async def test_the_default_command_bound_is_16_kib(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    async with open_gate(make_policy(), store_url) as gate:
+        with pytest.raises(RequestTooLarge):
+            await gate.check(command="echo " + "x" * (16 * 1024))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "max_command_bytes = 131073",
+        "max_argv_bytes = 0",
+        "max_stdin_bytes = 16777217",
+        "max_check_seconds = 61.0",
+        "max_check_seconds = 0.0",
+    ],
+)
+def test_size_limits_have_ceilings(tmp_path: Path, workspace: Path, line: str) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(f'version = 1\n[workspace]\nroot = "{workspace}"\n[limits]\n{line}\n')
+    with pytest.raises(PolicyInvalid) as err:
+        load_policy(path)
+    assert any("$.limits" in p for p in err.value.problems), err.value.problems
+
+
+async def test_a_pathological_line_does_not_hold_up_small_checks(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    policy = _with_limits(make_policy, "max_command_bytes = 65536\nmax_check_seconds = 1.0\n")
+    order: list[str] = []
+    async with open_gate(policy, store_url) as gate:
+
+        async def heavy() -> None:
+            decision = await gate.check(command=PATHOLOGICAL)
+            order.append(f"heavy {decision.code}")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(heavy)
+            await anyio.sleep(0.1)  # let it reach the Gatekeeper
+            for _ in range(5):
+                assert (await gate.check(argv=["true"])).allowed
+            order.append("small")
+        assert order == ["small", "heavy EG-CHECK-TIMEOUT"]
+        assert not _workers(), "the overrunning worker was killed"
+        # A long ordinary line goes the same way and is decided as it would be inline.
+        assert (await gate.check(command="echo " + "a " * 400)).allowed
+        assert (await gate.check(command="rm " + "a " * 400)).code == "EG-POLICY-DENIED"
+    assert not _workers(), "closing the gate ends its workers"
+
+
+@pytest.mark.parametrize("budget", [60.0, 0.05])
+async def test_a_large_stdin_scan_does_not_hold_up_small_checks(
+    make_policy: Callable[..., Policy], store_url: str, budget: float
+) -> None:
+    policy = _with_limits(make_policy, f"max_check_seconds = {budget}\n")
+    order: list[str] = []
+    async with open_gate(policy, store_url) as gate:
+        before = _events(store_url)
+
+        async def heavy() -> None:
+            try:
+                decision = await gate.check(argv=["cat"], stdin=b"build ok line\n" * (1 << 20))
+                order.append(f"heavy {decision.code}")
+            except PolicyDenied as exc:
+                order.append(f"heavy {exc.code}")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(heavy)
+            await anyio.sleep(0.1)  # let it reach the Scanner
+            for _ in range(5):
+                assert (await gate.check(argv=["true"])).allowed
+            order.append("small")
+        if budget > 1:
+            assert order == ["small", "heavy EG-ALLOWED"]
+            assert _events(store_url) == before + 6
+        else:  # the refusal may come before the small checks end: only the outcome counts
+            assert sorted(order) == ["heavy EG-CHECK-TIMEOUT", "small"]
+            # The small checks were recorded; the request whose scan overran was not.
+            assert _events(store_url) == before + 5
+
+
+async def test_a_worker_that_dies_fails_its_request_alone(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    """A crash in native parsing code kills a worker, not the gate: that request is refused
+    (as an engine failure) and the next long line gets a new worker."""
+    policy = _with_limits(make_policy, "max_command_bytes = 65536\nmax_check_seconds = 60.0\n")
+    codes: list[str] = []
+    async with open_gate(policy, store_url) as gate:
+
+        async def heavy() -> None:
+            codes.append((await gate.check(command=PATHOLOGICAL)).code)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(heavy)
+            with anyio.fail_after(30):
+                while not _workers():
+                    await anyio.sleep(0.01)
+            _workers()[0].kill()
+        assert codes == ["EG-POLICY-ENGINE-ERROR"]
+        assert (await gate.check(argv=["true"])).allowed
+        assert (await gate.check(command="echo " + "a " * 400)).allowed
+
+
+async def test_a_long_line_decided_in_a_worker_runs_with_its_own_stdin(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    async with open_gate(make_policy(), store_url) as gate:
+        data = bytes(range(256)) * 300
+        result = await gate.run(command="cat" + " " * 600, stdin=data)
+        assert result.stdout == data

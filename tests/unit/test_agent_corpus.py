@@ -1,0 +1,101 @@
+"""Real agent command lines stay allowed: a floor under the python-node template.
+
+The corpus (``benchmarks/data/agent_lines.jsonl``) holds command lines from published coding-agent
+trajectories, each with its source; ``benchmarks/agent_lines.py`` decides them under every
+template and reports why the rest refuse. This test runs the same decision loop under the
+python-node template and fails when fewer lines are allowed than the floor measured on this
+corpus, so a change to the engine or the template that refuses what agents ordinarily send shows
+up here. Raise the floor when the engine learns a shape; never lower it without saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "benchmarks"))
+
+import agent_lines
+
+#: Allowed lines under python-node, as measured on this corpus (see the benchmark's report).
+ALLOWED_FLOOR = 642
+#: The same with bash and sh allowed (a line may also run a workspace script with bash).
+ALLOWED_FLOOR_WITH_SHELLS = 642
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[agent_lines.Line]:
+    return agent_lines.load_corpus()
+
+
+@pytest.fixture(scope="module")
+def outcomes(corpus: list[agent_lines.Line]) -> dict[str, list[agent_lines.Outcome]]:
+    return agent_lines.run(["python-node", "python-node+sh"], corpus)
+
+
+def test_the_corpus_is_real_lines_with_sources(corpus: list[agent_lines.Line]) -> None:
+    assert len(corpus) >= 500
+    keys = [(line.agent, line.text()) for line in corpus]
+    assert len(set(keys)) == len(keys), "a line is listed twice"
+    for line in corpus:
+        assert line.source.startswith("github:") and "@" in line.source, line
+    agents = Counter(line.agent for line in corpus)
+    assert {"claude-code", "codex", "mini-swe-agent", "openhands"} <= set(agents)
+
+
+def test_no_line_of_the_corpus_carries_a_live_credential(corpus: list[agent_lines.Line]) -> None:
+    """Published sessions leak tokens; lines carrying one were left out of the corpus. What the
+    scanner still finds are the placeholder values of test settings (``'test-secret-key'``)."""
+    from execgate import scan_text
+
+    for line in corpus:
+        text = line.text()
+        for f in scan_text(text, line.source):
+            assert "test" in text[f.start : f.end].lower(), (line.source, f.rule_id)
+
+
+@pytest.mark.slow
+def test_python_node_allows_at_least_the_measured_floor(
+    outcomes: dict[str, list[agent_lines.Outcome]],
+) -> None:
+    outs = outcomes["python-node"]
+    allowed = sum(o.allowed for o in outs)
+    assert allowed >= ALLOWED_FLOOR, _summary(outs)
+
+
+def test_python_node_with_shells_allows_at_least_the_measured_floor(
+    outcomes: dict[str, list[agent_lines.Outcome]],
+) -> None:
+    outs = outcomes["python-node+sh"]
+    assert sum(o.allowed for o in outs) >= ALLOWED_FLOOR_WITH_SHELLS, _summary(outs)
+
+
+def test_every_refusal_is_a_decision_not_an_engine_failure(
+    outcomes: dict[str, list[agent_lines.Outcome]],
+) -> None:
+    for outs in outcomes.values():
+        for o in outs:
+            assert o.verdict in ("allow", "deny", "ask"), o
+            assert o.code not in ("EG-POLICY-ENGINE-ERROR", "EG-INTERNAL"), (o.code, o.line)
+            if not o.allowed:
+                assert o.reason.strip(), o.line
+
+
+def _summary(outs: list[agent_lines.Outcome]) -> str:
+    causes = Counter((o.code, agent_lines.cause(o)) for o in outs if not o.allowed)
+    return "\n".join(f"{n:4} {code} {label}" for (code, label), n in causes.most_common(15))
+
+
+@pytest.mark.slow
+def test_a_parse_refusal_is_a_misreading_only_when_bash_reads_the_line() -> None:
+    """Shapes mini-swe-agent sent: a sed script whose quote bash cannot close, and reST's
+    ``COALESCE`` inside double quotes, which bash reads (two empty command substitutions)."""
+    broken = agent_lines.Line("t", "github:t/t/x@0", command="sed -i '935a\\ it doesn\\'t' f.py")
+    readable = agent_lines.Line("t", "github:t/t/x@0", command='echo "``COALESCE``"')
+    outs = agent_lines.run(["python-node"], [broken, readable])["python-node"]
+    assert [(o.allowed, o.code) for o in outs] == [(False, "EG-SHELL-PARSE")] * 2
+    assert outs[0].bash_parses is False and agent_lines.classify(outs[0]) == "safety"
+    assert outs[1].bash_parses is True and agent_lines.classify(outs[1]) == "fluency"

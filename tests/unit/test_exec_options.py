@@ -1,0 +1,232 @@
+"""The exec-option layer (``execgate.policy._exec_options``) and the validate warnings
+(``execgate.policy._warnings``): each row tried the ways getopt and the program read it, the
+ordinary uses that must still pass, and the warnings a policy file gets. Every GTFOBins
+technique is run end to end in ``test_gtfobins.py``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from execgate.policy import load_policy
+from execgate.policy._exec_options import (
+    EXEC_OPTIONS,
+    exec_env_refusal,
+    exec_option_refusal,
+    program_refusal,
+)
+from execgate.policy._warnings import always_refused, unchecked_programs
+from execgate.policy.programs import BUILTINS
+
+REFUSED: list[tuple[str, tuple[str, ...]]] = [
+    # the archiver's test command, every way zip reads it
+    ("zip", ("x.zip", "a.txt", "-T", "-TT", "sh #")),
+    ("zip", ("x.zip", "a.txt", "-T", "--unzip-command=sh #")),
+    ("zip", ("x.zip", "a.txt", "-T", "--unzip-com", "sh #")),  # getopt_long abbreviation
+    ("zip", ("-qT", "x.zip", "a.txt")),  # clustered
+    ("zip", ("x.zip", "a.txt", "--test")),
+    # an editor's ex commands, and the editor itself (it reads commands from stdin)
+    ("vim", ("-c", ":!sh", "x")),
+    ("vim", ("+:!sh", "x")),
+    ("vim", ("x.txt",)),
+    ("vim", ("-v",)),
+    ("vim.basic", ("-es",)),
+    ("nvim", ("--headless", "-c", "lua os.execute('sh')")),
+    ("ed", ("-v",)),  # verbose, then reads commands from stdin
+    ("less", ("+!sh", "x")),
+    ("less", ("-o", "out", "x")),
+    ("less", ("--log-file=out", "x")),
+    ("less", ("--log-f=out", "x")),
+    # interpreters by nature, the version-numbered names included
+    ("lua5.4", ("-e", "os.execute('sh')")),
+    ("php8.2", ("-r", "system('sh');")),
+    ("tclsh8.6", ()),
+    ("sqlite3", ("db", ".shell sh")),
+    ("psql", ("-c", "\\! sh")),
+    ("gdb", ("-nx", "-ex", "!sh", "-ex", "quit")),
+    ("gdb", ("--batch", "-x", "cmds")),
+    # command runners
+    ("strace", ("-o", "/dev/null", "sh")),
+    ("time", ("sh",)),
+    ("taskset", ("1", "sh")),
+    ("socat", ("-", "exec:sh")),
+    ("ld-linux-x86-64.so.2", ("sh",)),
+    # options that take a command, a library or a config
+    ("tcpdump", ("-i", "lo", "-w", "x", "-W", "1", "-G", "1", "-z", "sh")),
+    ("tcpdump", ("-ni", "lo", "-zsh")),  # joined value
+    ("wget", ("--use-askpass=./x", "0")),
+    ("wget", ("-e", "use_askpass=./x", "0")),
+    ("aria2c", ("--on-download-error=./x", "http://x")),
+    ("openssl", ("req", "-engine", "./lib.so")),
+    ("openssl", ("req", "-engine=./lib.so")),
+    ("ssh-keygen", ("-D", "./lib.so")),
+    ("gcc", ("@opts",)),
+    ("gcc", ("-wrapper", "sh,-s", "a.c")),
+    ("gcc", ("-fplugin=./p.so", "a.c")),
+    ("cc", ("-B./bin", "a.c")),
+    ("as", ("@/etc/shadow",)),
+    ("scp", ("-S", "./x", "a", "h:")),
+    ("scp", ("-o", "ProxyCommand=;sh", "a", "h:")),
+    ("scp", ("-oproxycommand=;sh", "a", "h:")),
+    ("ssh", ("localhost", "sh")),
+    ("ssh", ("me@127.0.0.1", "sh")),
+    ("ssh", ("[::1]", "sh")),
+    ("hg", ("--config", "alias.x=!sh", "x")),
+    ("hg", ("--config=alias.x=!sh", "x")),
+    ("rpm", ("--eval", "%(sh)")),
+    ("rpmquery", ("-E", "%(sh)")),
+    ("dd", ("if=/etc/shadow",)),
+    ("dd", ("of=../../x",)),
+    ("dd", ("if=~/.ssh/id_rsa",)),
+    ("split", ("--filter=sh", "x")),
+    ("yt-dlp", ("u", "--exec", "sh #")),
+    ("fzf", ("--bind", "enter:execute(sh)")),
+    ("xdg-user-dir", ("}; sh #",)),
+    ("man", ("-P", "sh", "ls")),
+    ("aws", ("ec2", "describe-instances", "--filter", "file:///etc/shadow")),
+    ("ffmpeg", ("-f", "lavfi", "-i", "x", "-af", "ladspa=file=./lib.so", "o.wav")),
+    ("nginx", ("-t", "-c", "x.conf")),
+    ("certbot", ("certonly", "--pre-hook", "sh")),
+    ("openvpn", ("--dev", "null", "--up", "sh")),
+    ("tex", ("--shell-escape", "\\write18{sh}")),
+    ("yarn", ("--cwd", ".", "x")),
+    # subcommands that run a command line, wherever they stand
+    ("uv", ("run", "sh")),
+    ("uv", ("--python", "3.12", "run", "sh")),  # an option's value before the subcommand
+    ("uv", ("-q", "tool", "run", "x")),
+    ("uvx", ("x",)),
+    ("poetry", ("run", "sh")),
+    ("pipx", ("run", "x.py")),
+    ("cabal", ("exec", "--", "sh")),
+]
+
+ALLOWED: list[tuple[str, tuple[str, ...]]] = [
+    ("zip", ("-r", "out.zip", "src")),
+    ("zip", ("-q", "-9", "out.zip", "a.txt")),
+    ("gcc", ("-DNDEBUG", "-O2", "-Wall", "-o", "a", "a.c")),  # -D is not -B: gcc does not cluster
+    ("cc", ("-c", "-I", "include", "a.c")),
+    ("ssh", ("example.com", "uptime")),
+    ("ssh", ("build@ci.internal", "ls")),
+    ("dd", ("if=in.bin", "of=out.bin", "bs=1M")),
+    ("wget", ("-q", "https://example.com/x.tar.gz")),
+    ("openssl", ("sha256", "x")),
+    ("openssl", ("rand", "-hex", "16")),
+    ("tcpdump", ("-nn", "-i", "any", "-c", "10")),
+    ("man", ("ls",)),
+    ("less", ("README.md",)),
+    ("split", ("-l", "100", "big.txt", "part-")),
+    ("scp", ("-o", "StrictHostKeyChecking=no", "a", "h:")),
+    ("vim", ("--version",)),
+    ("lua", ("--help",)),
+    ("zip", ("--", "-T")),  # after --, a file named -T
+    ("cowthink", ("moo",)),
+    ("uv", ("sync",)),
+    ("uv", ("pip", "install", "-e", ".")),
+    ("uv", ("lock", "--upgrade")),
+    ("poetry", ("install",)),
+    ("cabal", ("build",)),
+    ("somethingunknown", ("-c", "x")),  # not in the table: the layer has nothing to say
+]
+
+
+@pytest.mark.parametrize(("program", "args"), REFUSED, ids=[f"{p} {a}" for p, a in REFUSED])
+def test_exec_capable_shapes_are_refused(program: str, args: tuple[str, ...]) -> None:
+    why = exec_option_refusal(program, args)
+    assert why is not None, f"{program} {args} passed"
+    assert why.split()[0] in program  # the refusal names the program it read
+
+
+@pytest.mark.parametrize(("program", "args"), ALLOWED, ids=[f"{p} {a}" for p, a in ALLOWED])
+def test_ordinary_uses_pass(program: str, args: tuple[str, ...]) -> None:
+    assert exec_option_refusal(program, args) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "real", "args", "env", "refused"),
+    [
+        ("cargo", "rustup", ("build", "--release"), (), False),  # a link to a multi-call binary
+        ("rustc", "rustup", ("--version",), (), False),
+        ("rustup", "rustup", ("toolchain", "link", "x", "d"), (), True),
+        ("ls", "busybox", ("-la",), (), False),
+        ("busybox", "busybox", ("sh",), (), True),
+        ("vi", "vim.basic", ("x.txt",), (), True),  # the real name finds the row
+        ("ex", "vim.basic", (), (), True),
+        ("view", "vim.basic", ("--version",), (), False),
+        ("myzip", "zip", ("x.zip", "a", "-T", "-TT", "sh #"), (), True),  # a renamed copy
+        ("zip", "zip", ("-r", "x.zip", "src"), (), False),
+        ("restic", "restic", ("backup", "."), (), False),
+        ("restic", "restic", ("backup", "."), ("RESTIC_PASSWORD_COMMAND",), True),
+        ("make", "make", (), ("CFLAGS",), True),
+        ("make", "make", (), ("CI",), False),
+    ],
+)
+def test_program_refusal_reads_both_names(
+    name: str, real: str, args: tuple[str, ...], env: tuple[str, ...], refused: bool
+) -> None:
+    assert (program_refusal(name, real, args, env) is not None) is refused
+
+
+def test_the_table_only_fills_gaps_of_the_built_in_tables() -> None:
+    # ssh's table reads its options; the row adds what it does not: a loopback host. git's
+    # row covers what a mode rule (`git apply`) grants whole, beyond its table
+    assert set(EXEC_OPTIONS) & set(BUILTINS) == {"ssh", "git"}
+
+
+@pytest.mark.parametrize(
+    ("program", "names"),
+    [
+        ("crash", ("CRASHPAGER",)),
+        ("autoconf", ("AUTOM4TE",)),
+        ("restic", ("RESTIC_PASSWORD_COMMAND",)),
+        ("nroff", ("GROFF_BIN_PATH",)),
+        ("facter", ("FACTERLIB",)),
+        ("anything", ("SYSTEMD_PAGER",)),
+        ("anything", ("GIT_SSH_COMMAND",)),
+        ("anything", ("FOO_EDITOR",)),
+        ("anything", ("SHELL",)),
+        ("anything", ("ansible_ssh_opts",)),  # case is not a way around
+        ("make", ("CFLAGS",)),  # -fplugin= loads a library into the compiler
+        ("pytest", ("PYTEST_ADDOPTS",)),
+    ],
+)
+def test_env_that_names_a_command_is_refused(program: str, names: tuple[str, ...]) -> None:
+    assert exec_env_refusal(program, names) is not None
+
+
+@pytest.mark.parametrize("name", ["CI", "NODE_ENV", "DEBUG", "FORCE_COLOR", "TZ", "LANG"])
+def test_ordinary_env_passes(name: str) -> None:
+    assert exec_env_refusal("pytest", (name,)) is None
+
+
+def _policy(tmp_path: Path, rules: str) -> object:
+    path = tmp_path / "p.toml"
+    path.write_text(f'version = 1\n[workspace]\nroot = "{tmp_path}"\n{rules}')
+    return load_policy(path)
+
+
+def test_validate_warnings_name_programs_no_table_reads(tmp_path: Path) -> None:
+    policy = _policy(
+        tmp_path,
+        '[[allow]]\ncommand = "yq"\n'  # no table: warned
+        '[[allow]]\ncommand = "yq"\n'  # once
+        '[[allow]]\ncommand = "grep"\n'  # built-in table
+        '[[allow]]\ncommand = "wc"\n'
+        '[[allow]]\ncommand = "cp"\n'  # plain: operands only
+        '[[allow]]\ncommand = "sh"\n'  # shell reader
+        '[[allow]]\ncommand = "env"\n'  # wrapper reader
+        '[[allow]]\ncommand = "zip"\n'  # exec-option row
+        '[[allow]]\ncommand = "lua"\n'  # row: always refused
+        '[[allow]]\ncommand = "mypy"\nargs = "any"\n'  # opted out explicitly
+        '[[ask]]\ncommand = "/usr/bin/patch"\n',
+    )
+    assert unchecked_programs(policy) == ["yq", "patch"]  # type: ignore[arg-type]
+    assert always_refused(policy) == ["lua"]  # type: ignore[arg-type]
+
+
+def test_templates_hold_no_rule_that_is_always_refused(tmp_path: Path) -> None:
+    templates = Path(__file__).parents[2] / "execgate" / "policy" / "templates"
+    for template in sorted(templates.glob("*.toml")):
+        copy = tmp_path / template.name
+        copy.write_text(template.read_text("utf-8"))
+        assert always_refused(load_policy(copy)) == [], template.name
