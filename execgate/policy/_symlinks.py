@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 
+import attrs
+
 from ._wrappers import WrapperRefusal, find_exec_span
 
 #: program -> (short option letters, long options, whole words) that follow symlinks
@@ -84,16 +86,30 @@ def _find_follows(args: tuple[str, ...]) -> str | None:
     return None
 
 
-_LN_VALUED = frozenset({"-S", "--suffix", "-t", "--target-directory"})
+#: Options of ln, cp and mv that take a value (the suffix, the target directory).
+_VALUED = frozenset({"-S", "--suffix", "-t", "--target-directory"})
 
 
-def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | None:
-    """For ``ln -s``: each (target as written, the directory the kernel will resolve it
-    from: the link's own, or ``cwd`` for ``-r`` and absolute targets). None when ``args``
-    make no symlink (a hard link names its source as an ordinary path argument)."""
-    symbolic = relative = no_target_dir = False
-    directory: str | None = None
+@attrs.frozen
+class _LinkArgs:
+    """ln's, cp's and mv's arguments as they read them: each option (a short one alone,
+    ``-s``; a long one whole, ``--preserve=links``), the operands, ``-t DIR`` and ``-T``."""
+
+    options: tuple[str, ...]
+    operands: tuple[str, ...]
+    directory: str | None
+    no_target_dir: bool
+
+
+def _long(word: str, option: str, least: int) -> bool:
+    name = word.partition("=")[0]
+    return len(name) >= least and option.startswith(name)
+
+
+def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
+    options: list[str] = []
     operands: list[str] = []
+    directory: str | None = None
     i = 0
     while i < len(args):
         a = args[i]
@@ -103,13 +119,8 @@ def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | 
             break
         if a.startswith("--"):
             name, eq, value = a.partition("=")
-            if "--symbolic".startswith(name) and len(name) > 2:
-                symbolic = True
-            elif "--relative".startswith(name) and len(name) > 3:
-                relative = True
-            elif "--no-target-directory".startswith(name) and len(name) > 4:
-                no_target_dir = True
-            elif any(v.startswith(name) for v in _LN_VALUED if v.startswith("--")):
+            options.append(a)
+            if any(v.startswith(name) for v in _VALUED if v.startswith("--")):
                 if not eq and i < len(args):
                     value = args[i]
                     i += 1
@@ -118,13 +129,8 @@ def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | 
             continue
         if a.startswith("-") and a != "-":
             for j, c in enumerate(a[1:], start=1):
-                if c == "s":
-                    symbolic = True
-                elif c == "r":
-                    relative = True
-                elif c == "T":
-                    no_target_dir = True
-                elif c in "St":
+                options.append("-" + c)
+                if c in "St":
                     value = a[j + 1 :]
                     if not value and i < len(args):
                         value = args[i]
@@ -134,20 +140,40 @@ def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | 
                     break
             continue
         operands.append(a)
-    if not symbolic or not operands:
+    no_target_dir = any(o == "-T" or _long(o, "--no-target-directory", 5) for o in options)
+    return _LinkArgs(tuple(options), tuple(operands), directory, no_target_dir)
+
+
+def _destinations(read: _LinkArgs, cwd: str) -> list[tuple[str, str]]:
+    """(source as written, the path it lands at) for each source operand, as ln, cp and mv
+    place them: into ``-t DIR``, onto a last operand that is no directory (one source), or
+    into it."""
+    if read.directory is not None:
+        return [(s, os.path.join(cwd, read.directory, os.path.basename(s))) for s in read.operands]
+    if len(read.operands) < 2:
+        return []
+    *sources, last = read.operands
+    dest = os.path.join(cwd, last)
+    if len(sources) == 1 and (read.no_target_dir or not os.path.isdir(dest)):
+        return [(sources[0], dest)]
+    return [(s, os.path.join(dest, os.path.basename(s.rstrip("/")))) for s in sources]
+
+
+def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | None:
+    """For ``ln -s``: each (target as written, the directory the kernel will resolve it
+    from: the link's own, or ``cwd`` for ``-r`` and absolute targets). None when ``args``
+    make no symlink (a hard link names its source as an ordinary path argument)."""
+    read = _read_link_args(args)
+    symbolic = any(o == "-s" or _long(o, "--symbolic", 3) for o in read.options)
+    relative = any(o == "-r" or _long(o, "--relative", 4) for o in read.options)
+    if not symbolic or not read.operands:
         return None
-    pairs: list[tuple[str, str]] = []
-    if directory is not None:
-        links = [(t, os.path.join(cwd, directory, os.path.basename(t))) for t in operands]
-    elif len(operands) == 1:
-        links = [(operands[0], os.path.join(cwd, os.path.basename(operands[0])))]
+    if read.directory is None and len(read.operands) == 1:
+        # `ln -s TARGET`: the link is made in cwd under the target's name
+        links = [(read.operands[0], os.path.join(cwd, os.path.basename(read.operands[0])))]
     else:
-        *targets, last = operands
-        dest = os.path.join(cwd, last)
-        if len(targets) == 1 and (no_target_dir or not os.path.isdir(dest)):
-            links = [(targets[0], dest)]
-        else:
-            links = [(t, os.path.join(dest, os.path.basename(t))) for t in targets]
+        links = _destinations(read, cwd)
+    pairs: list[tuple[str, str]] = []
     for target, link in links:
         if relative or os.path.isabs(target):
             # -r: ln makes the target relative to the link from a path given relative to cwd
@@ -159,14 +185,13 @@ def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | 
 
 #: How many entries of a moved or copied directory are looked at for symlinks.
 MAX_WALK = 5000
-_MV_CP_VALUED = frozenset({"-S", "--suffix", "-t", "--target-directory"})
 
 
 class TooManyEntries(Exception):
     """A moved directory holds more entries than :data:`MAX_WALK`."""
 
 
-def _keeps_links(args: list[str]) -> bool:
+def _keeps_links(args: tuple[str, ...]) -> bool:
     """Whether cp's options copy symlinks as symlinks (-P, -d, -a, -R/-r, --no-dereference,
     --archive, --recursive), unless -L/-H/--dereference follow them."""
     keeps = follows = False
@@ -193,57 +218,10 @@ def moved_links(program: str, args: tuple[str, ...], cwd: str) -> list[tuple[str
     Raises :class:`TooManyEntries` for a directory too large to look through."""
     if program not in ("mv", "cp"):
         return []
-    options: list[str] = []
-    operands: list[str] = []
-    directory: str | None = None
-    no_target_dir = False
-    i = 0
-    while i < len(args):
-        a = args[i]
-        i += 1
-        if a == "--":
-            operands.extend(args[i:])
-            break
-        if a.startswith("--"):
-            name, eq, value = a.partition("=")
-            options.append(a)
-            if "--no-target-directory".startswith(name) and len(name) > 4:
-                no_target_dir = True
-            elif any(v.startswith(name) for v in _MV_CP_VALUED if v.startswith("--")):
-                if not eq and i < len(args):
-                    value = args[i]
-                    i += 1
-                if "--target-directory".startswith(name):
-                    directory = value
-            continue
-        if a.startswith("-") and a != "-":
-            options.append(a)
-            for j, c in enumerate(a[1:], start=1):
-                if c == "T":
-                    no_target_dir = True
-                elif c in "St":
-                    value = a[j + 1 :]
-                    if not value and i < len(args):
-                        value = args[i]
-                        i += 1
-                    if c == "t":
-                        directory = value
-                    break
-            continue
-        operands.append(a)
-    if program == "cp" and not _keeps_links(options):
+    read = _read_link_args(args)
+    if program == "cp" and not _keeps_links(read.options):
         return []
-    if directory is not None:
-        moves = [(s, os.path.join(cwd, directory, os.path.basename(s))) for s in operands]
-    elif len(operands) < 2:
-        return []
-    else:
-        *sources, last = operands
-        dest = os.path.join(cwd, last)
-        if len(sources) == 1 and (no_target_dir or not os.path.isdir(dest)):
-            moves = [(sources[0], dest)]
-        else:
-            moves = [(s, os.path.join(dest, os.path.basename(s.rstrip("/")))) for s in sources]
+    moves = _destinations(read, cwd)
     pairs: list[tuple[str, str]] = []
     seen = 0
     for source, new in moves:
