@@ -594,8 +594,12 @@ def main() -> None:
         console.print(f"Markdown: {args.markdown}")
     console.print(f"JSON: {args.json}   ({results['seconds']} s)")
     if not args.quick:
-        plot(results["throughput"], args.plot)
-        console.print(f"plot: {args.plot}")
+        try:
+            plot(results["throughput"], args.plot)
+        except ModuleNotFoundError as exc:  # the `bench` extra: optional, the tables are written
+            console.print(f"plot: skipped ({exc.name} is not installed: pip install -e '.[bench]')")
+        else:
+            console.print(f"plot: {args.plot}")
     if failed:
         # A broken component must not pass for a finished run (its traceback is printed above).
         console.print(f"FAILED: {', '.join(failed)}")
