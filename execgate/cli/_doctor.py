@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ..policy import host_readers
 from ..process import host_support
 from ..scan import scan_text
 from ._common import CONTEXT, json_converter
@@ -20,13 +21,7 @@ def doctor_checks() -> list[tuple[str, bool, str]]:
     what they add up to in the terms of the guarantees (docs: security model)."""
     host = host_support()
     checks = [(c.name, c.ok, c.detail) for c in host.checks]
-    try:
-        from ..policy._script import parse_script
-
-        parse_script("true && true")
-        checks.append(("bash grammar (tree-sitter)", True, "lists, pipelines, redirections"))
-    except Exception as exc:  # report, never crash the doctor
-        checks.append(("bash grammar (tree-sitter)", False, repr(exc)))
+    checks += host_readers()
     try:
         import psycopg
 

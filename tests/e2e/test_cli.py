@@ -262,6 +262,7 @@ def test_doctor(workspace: Path) -> None:
     assert r.returncode == 0
     assert {"cgroup containment", "/bin/sh", "bash grammar (tree-sitter)"} <= set(checks)
     assert checks["bash grammar (tree-sitter)"]["ok"] is True
+    assert checks["redirection opener"]["ok"] is True
     # CI installs with a compiler: jobs must not silently take the slower shim path
     assert checks["native spawn helper"]["ok"] is True, checks["native spawn helper"]
     off = run(["doctor", "--json"], workspace, env={**os.environ, "EXECGATE_NATIVE_SPAWN": "0"})
