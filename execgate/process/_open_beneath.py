@@ -35,11 +35,10 @@ def _open(root: int, path: str, flags: int) -> int:
 
 
 def _fail(what: str, path: str, exc: OSError) -> int:
-    reason = {
-        40: "a symlink appeared after the request was decided",
-        20: "a symlink appeared after the request was decided",
-    }.get(exc.errno or 0, exc.strerror or str(exc))
-    sys.stderr.write(f"execgate: cannot {what} {path}: {reason}\n")
+    # ELOOP, or ENOTDIR from O_DIRECTORY on a component that is no longer a directory
+    planted = exc.errno in (40, 20)
+    reason = "a symlink appeared after the request was decided" if planted else exc.strerror
+    sys.stderr.write(f"execgate: cannot {what} {path}: {reason or exc}\n")
     return 1
 
 
