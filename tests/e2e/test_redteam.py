@@ -981,10 +981,9 @@ def test_no_job_touches_the_policy_file(tmp_path: Path) -> None:
         verdict, code, _ = decide(policy, command=line)
         assert (verdict, code) == ("deny", "EG-PATH-ESCAPE"), line
     assert decide(policy, command="cp a.txt other.toml")[0] == "allow"
-    v = evaluate(policy, ExecRequest(argv=("cat", "a.txt")), dict(os.environ))
-    assert v.plan is not None
-    if v.plan.sandbox is not None:
-        assert str(inside) in v.plan.sandbox.read
+    v = evaluate(policy, ExecRequest(argv=("cat", "a.txt"), secure=True), dict(os.environ))
+    assert v.plan is not None and v.plan.sandbox is not None
+    assert str(inside) in v.plan.sandbox.read  # bound read-only over the workspace
 
 
 def test_short_option_clusters_carry_their_paths(tmp_path: Path) -> None:
@@ -1210,9 +1209,10 @@ def test_no_job_plants_git_hooks_or_config(tmp_path: Path) -> None:
     ):
         assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
     assert decide(policy, command="git status")[0] == "allow"
-    v = evaluate(policy, ExecRequest(argv=("git", "status")), dict(os.environ))
-    if v.plan is not None and v.plan.sandbox is not None:
-        assert f"{policy.root}/.git/hooks" in v.plan.sandbox.read
+    v = evaluate(policy, ExecRequest(argv=("git", "status"), secure=True), dict(os.environ))
+    assert v.plan is not None and v.plan.sandbox is not None
+    assert f"{policy.root}/.git/hooks" in v.plan.sandbox.read
+    assert f"{policy.root}/.git/config" in v.plan.sandbox.read
 
 
 @pytest.mark.anyio
