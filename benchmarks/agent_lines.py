@@ -16,7 +16,15 @@ history (``/testbed`` is ``{ws}``); every ``{"command": [...], "workdir": ...}``
 the Codex plan files of awesome-comparisons and ultimate-comparison-framework (the workdir is
 ``{ws}``); every ``<execute_bash>`` block and ``"command"`` argument in OpenHands' recorded
 integration-test responses (``/workspace`` is ``{ws}``); the bash actions of SWE-agent's
-non-CTF demonstrations. Left out: SWE-agent's own tool commands (``open``, ``edit``,
+non-CTF demonstrations; the first 260 by SHA-1 of the 14,561 distinct bash commands in the 500
+SWE-bench Verified trajectories of mini-swe-agent with Gemini 3 Pro that gruckion/mini-swe-agent
+republishes (``/testbed`` is ``{ws}``); the first 130 by SHA-1 of the distinct one-line Bash calls
+in the Claude Code terminal transcripts of swypdigital/portfolio-victoria-pearson (a call the
+terminal wrapped over several lines or cut with ``…`` is left out, the wrapping being unknowable;
+``/mnt/c/Users/jdh/claude_projects`` is ``{ws}``); every command OpenHands' integration-test
+responses held across their history and its runtime test trajectories (``tests/runtime/trajs``),
+and the Codex plan files across awesome-comparisons' history (a workdir given as ``.`` is left
+as it is). Left out: SWE-agent's own tool commands (``open``, ``edit``,
 ``find_file``...), which no shell runs; lines carrying a live access token (a published Vercel
 token); five Codex lines whose here-document the plan file escaped twice.
 
@@ -62,6 +70,7 @@ TEMPLATES = ("readonly", "python", "node", "python-node")
 #: Angular site; fed and the dashboard are JavaScript; cctrace is a Python tool.
 MATCHING = {
     "github:SWE-agent/mini-swe-agent": "python",
+    "github:gruckion/mini-swe-agent": "python",
     "github:SWE-agent/SWE-agent": "python",
     "github:All-Hands-AI/OpenHands": "python",
     "github:jimmc414/cctrace": "python",
