@@ -2,10 +2,11 @@
 
 The accepted language is small and exact: simple commands joined by ``&&``, ``||``, ``;`` and
 ``|``, each with literal words (every word is decoded by the same strict tokenizer as a single
-command line, so ``$``, backticks, braces and ``~`` are refused wherever they appear; unquoted
-globs are expanded inside the workspace before the decision), plus file redirections (``<``,
-``>``, ``>>``, ``N>``, ``N>&M``) to literal paths, here-documents taken literally, ``cd DIR``
-before ``&&`` or ``;``, and ``NAME=value`` prefixes decided as environment overrides.
+command line, so an expanding ``$``, backticks, braces and ``~`` are refused wherever they
+appear; unquoted globs are expanded inside the workspace before the decision), plus file
+redirections (``<``, ``>``, ``>>``, ``N>``, ``N>&M``) to literal paths, here-documents taken
+literally, ``cd DIR`` before ``&&`` or ``;``, and ``NAME=value`` prefixes decided as
+environment overrides.
 Everything else the grammar knows — substitutions, subshells, functions, control flow, ``&``
 — and any parse error is refused, never approximated.
 

@@ -5,9 +5,10 @@ is fully determined here: plain characters, single quotes, double quotes without
 and backslash escapes. A brace expansion of literal items (``d/{src,docs}``, ``x{1..3}``) is
 made here, into the words bash would make; unquoted globs are returned as patterns for the
 engine to expand inside the workspace. Anything else a shell would expand or interpret --
-operators (``; & | < > ( )``), ``$``, backticks, other braces, a leading ``~``, ``VAR=value``
-prefixes, comments, newlines -- is refused, never approximated. Lists, pipelines and
-redirections are read by ``_script`` (tree-sitter), which decodes each word here.
+operators (``; & | < > ( )``), a ``$`` that starts an expansion, backticks, other braces, a
+leading ``~``, ``VAR=value`` prefixes, comments, newlines -- is refused, never approximated; a
+``$`` that starts nothing (``grep -E "x$|y$"``) is the literal dollar sign bash passes. Lists,
+pipelines and redirections are read by ``_script`` (tree-sitter), which decodes each word here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ _OPERATORS = set(";&|<>()")
 _EXPANSIONS = set("$`")
 _GLOBS = set("*?[]")
 _SPECIAL_IN_DQUOTE = set("$`")  # "!" is inert in non-interactive shells
+#: Characters after which a ``$`` starts nothing and bash keeps it as a literal dollar sign, as in
+#: the regular expressions ``grep -E "\.db$|\.log$"`` and ``grep -n 'x$' -e y$``: no name, digit,
+#: special parameter (``@*#?$!-``), brace, parenthesis, bracket or quote follows it.
+_LITERAL_AFTER_DOLLAR = frozenset(" \t|&;<>)/.,:=+%^]}\\")
 MAX_COMMAND_CHARS = 64 * 1024
 RESERVED_WORDS = frozenset(
     [
@@ -247,6 +252,11 @@ def split_words(line: str, *, check_reserved: bool = True) -> Words:
                 f"shell operator {c!r} (lists, pipelines, redirections, subshells) is not "
                 "accepted yet; send one simple command, or an argv",
             )
+        if c == "$" and (i + 1 >= n or line[i + 1] in _LITERAL_AFTER_DOLLAR):
+            quoted(c)
+            in_word = True
+            i += 1
+            continue
         if c in _EXPANSIONS:
             raise _refuse(
                 "EG-SHELL-UNSUPPORTED",
@@ -298,6 +308,10 @@ def split_words(line: str, *, check_reserved: bool = True) -> Words:
                 if d == '"':
                     i += 1
                     break
+                if d == "$" and i + 1 < n and line[i + 1] in _LITERAL_AFTER_DOLLAR | {'"'}:
+                    quoted(d)
+                    i += 1
+                    continue
                 if d in _SPECIAL_IN_DQUOTE:
                     raise _refuse(
                         "EG-SHELL-UNSUPPORTED",

@@ -156,6 +156,21 @@ async def test_agent_shapes_run_as_bash_would(
         assert r.exit_code != 0 and r.stdout == b""
 
 
+@pytest.mark.anyio
+async def test_a_dollar_that_starts_nothing_runs_as_the_literal_bash_reads(
+    policy: Policy, ws: Path, tmp_path: Path, anyio_backend: str
+) -> None:
+    """``grep -E "\\.py$|txt$"``: the ``$`` anchors of a regular expression are literal to bash,
+    and reach grep unchanged, alone or in a pipeline; a ``$`` before a name still refuses."""
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        r = await gate.run(command='ls src | grep -E "^a\\.py$|txt$"')
+        assert r.stdout == b"a.py\nc.txt\n", r
+        r = await gate.run(command="grep -c a.py$ src/a.py")
+        assert r.stdout == b"1\n", r
+    assert refused(policy, 'ls src | grep -E "$x|txt$"') == "EG-SHELL-UNSUPPORTED"
+
+
 def test_here_documents_in_lines(policy: Policy, ws: Path) -> None:
     argv = plan(policy, "cat > f.py << 'EOF'\nprint(1)\n$HOME `id`\nEOF\ncat f.py")
     script = argv[2]

@@ -36,6 +36,18 @@ BRACES = [
     ("echo {} {a} x{a}", ("echo", "{}", "{a}", "x{a}")),
 ]
 
+#: A ``$`` that starts nothing (end of word, before ``|``, ``.``, ``/``, a closing quote...) is a
+#: literal dollar sign to bash, as in the regular expressions agents grep with.
+DOLLARS = [
+    ('grep -E "\\.db$|\\.log$" f', ("grep", "-E", "\\.db$|\\.log$", "f")),
+    ('grep -n "def foo$" f', ("grep", "-n", "def foo$", "f")),
+    ("grep -n foo$ f", ("grep", "-n", "foo$", "f")),
+    (
+        'echo "$" a$ "a$/b" "a$.b" "a$\\.b" "a$ b" a$:b',
+        ("echo", "$", "a$", "a$/b", "a$.b", "a$\\.b", "a$ b", "a$:b"),
+    ),
+]
+
 REFUSED = [
     "ls; rm -rf /",
     "ls && rm x",
@@ -49,6 +61,9 @@ REFUSED = [
     "echo $HOME",
     "echo ${HOME}",
     "echo $'\\x41'",
+    'echo $"x"',
+    'echo "a$b" "a${b}"',
+    'echo "a$@" a$-b "a$1" "a$?" "a$$" "a$!" "a$#" "a$*" a$[1]',
     "echo *",
     "ls ?",
     "ls [ab]",
@@ -91,6 +106,43 @@ def test_brace_lists_make_the_words_bash_makes(line: str, words: tuple[str, ...]
         check=True,
     ).stdout
     assert tuple(out.decode().split("\0")[:-1]) == words[1:]
+
+
+@pytest.mark.parametrize(("line", "words"), DOLLARS)
+def test_a_dollar_that_starts_nothing_is_the_literal_bash_passes(
+    line: str, words: tuple[str, ...]
+) -> None:
+    assert split_command(line) == words
+    out = subprocess.run(
+        ["bash", "-c", "printf '%s\\0' " + line.split(" ", 1)[1]], capture_output=True, check=True
+    ).stdout
+    assert tuple(out.decode().split("\0")[:-1]) == words[1:]
+
+
+def test_every_accepted_dollar_word_is_what_bash_makes() -> None:
+    """Random words around ``$``: whenever the tokenizer accepts one, bash passes exactly its
+    words (no variable, parameter or substitution was hiding in it)."""
+    import random
+
+    rng = random.Random(11)
+    pieces = list("$a1_-@./|{}()[]\"'\\ :?#")
+    checked = 0
+    for _ in range(6000):
+        word = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 7)))
+        if "$" not in word:
+            continue
+        line = f"echo {word}"
+        try:
+            words = split_command(line)
+        except ShellRefusal:
+            continue
+        out = subprocess.run(
+            ["bash", "-c", f"printf '%s\\0' {word}"], capture_output=True, check=False
+        )
+        assert out.returncode == 0, (line, words, out.stderr)
+        assert tuple(out.stdout.decode().split("\0")[:-1]) == words[1:], (line, out.stdout)
+        checked += 1
+    assert checked > 100
 
 
 @pytest.mark.parametrize("line", REFUSED)
