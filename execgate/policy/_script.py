@@ -289,6 +289,8 @@ def _statement(node: Node, out: list[Command | str], depth: int) -> None:
             raise _refuse(f"a redirection of a {body.type.replace('_', ' ')}")
     elif kind in ("list", "pipeline"):
         for child in node.children:
+            if child.type == "comment":
+                continue  # `a && \<newline># why<newline>b`: bash reads `a && b`, as the plan does
             if child.type in _CONNECTORS:
                 out.append(child.type)
             else:

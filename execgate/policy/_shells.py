@@ -22,6 +22,9 @@ accepted            meaning here
                     a decided line expands no variables, and tracing changes no program run
 ``-o``/``+o NAME``  NAME one of errexit (as ``-e``), nounset, xtrace, verbose, pipefail (not
                     carried: /bin/sh has no pipefail; it only changes a list's exit status)
+``-n``              noexec, with a script only: the script is read for its syntax, and nothing
+                    in it runs (``bash -n script.sh``); with ``-c`` it refuses, since what runs
+                    is the plan of LINE and not the shell's reading of it
 ``--``              ends the options
 ==================  ===========================================================================
 
@@ -71,6 +74,7 @@ def read_shell(argv: tuple[str, ...]) -> ShellCall:
     line_mode = False
     errexit = False
     seen_short = False
+    noexec = False
     i = 1
     while i < len(argv):
         word = argv[i]
@@ -104,6 +108,8 @@ def read_shell(argv: tuple[str, ...]) -> ShellCall:
                 line_mode = True
             elif letter == "l" and sign == "-":
                 pass
+            elif letter == "n" and sign == "-":
+                noexec = True
             elif letter in _TOGGLES:
                 if letter == "e":
                     errexit = sign == "-"
@@ -127,6 +133,11 @@ def read_shell(argv: tuple[str, ...]) -> ShellCall:
                 )
     operands = argv[i:]
     if line_mode:
+        if noexec:
+            raise ShellRefusal(
+                f"{shell}: -n with -c: execgate runs the decided line, not the shell's reading "
+                "of it, so the line would run; -n is accepted with a script file"
+            )
         if not operands:
             raise ShellRefusal(f"{shell}: -c without a command line")
         if len(operands) > 1:

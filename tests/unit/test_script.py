@@ -62,6 +62,9 @@ ALLOWED = [
     "grep x f.txt 2>/dev/null || true",
     "echo 'a;b' && echo \"c|d\"",
     "echo a;",
+    "echo a && \\\n# why the next command\nwc -c f.txt",
+    "echo a |\n# count it\nwc -c",
+    "echo a && # why\necho b",
 ]
 
 DENIED = [
@@ -100,6 +103,8 @@ DENIED = [
     ("echo a |& wc", "EG-SHELL-UNSUPPORTED"),
     ("echo a && # comment", "EG-SHELL-PARSE"),
     ("echo a # comment\nrm x", "EG-POLICY-DENIED"),
+    ("echo a && # comment\nrm x", "EG-POLICY-DENIED"),
+    ("echo a |\n# comment\nrm x", "EG-POLICY-DENIED"),
     ("echo a | wc > ../x", "EG-PATH-ESCAPE"),
     ("echo a &&", "EG-SHELL-PARSE"),
     ("| wc", "EG-SHELL-PARSE"),
@@ -137,6 +142,15 @@ def test_the_canonical_script_names_every_program_by_path(spolicy: Policy) -> No
     assert script.startswith("/") and "| /" in script and "'a b'" in script
     # the shell opens no target by name: the opener does, beneath the workspace
     assert script.endswith(f"{shlex.quote(spolicy.root)} '1>n.txt' -- /usr/bin/wc -c")
+
+
+def test_a_comment_inside_a_list_is_left_out_of_the_plan(spolicy: Policy) -> None:
+    """``a && \\<newline># why<newline>b`` is ``a && b`` to bash; the canonical script says so."""
+    line = "echo a && \\\n# rm x; why\nwc -c f.txt | grep 4 # trailing"
+    v = evaluate(spolicy, ExecRequest(command=line), dict(os.environ))
+    assert v.plan is not None, v.decision
+    script = v.plan.argv[2]
+    assert "#" not in script and "rm" not in script and "&& " in script and "| " in script
 
 
 def test_default_policy_allows_pipelines_but_not_writes(tmp_path: Path) -> None:
