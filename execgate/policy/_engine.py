@@ -63,7 +63,7 @@ from ._resolver import inside as _inside
 from ._resolver import real as _real
 from ._script import STATUS, Command, Script, parse_script, render, split_heredoc
 from ._shell import ShellRefusal, split_words
-from ._shells import SHELLS, read_shell
+from ._shells import SHEBANG_BYTES, SHELLS, read_shebang, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
 from ._symlinks import MAX_WALK, TooManyEntries, follow_refusal, moved_links, symlink_targets
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
@@ -729,6 +729,19 @@ def _module_verdict(
     plan = attrs.evolve(inner.plan, argv=(python or real, *before, "-m", module, *rest))
     reason = f"{d.reason} (as python -m {module})"
     return Verdict(attrs.evolve(d, reason=reason), plan, argv, cwd)
+
+
+def _workspace_script(policy: Policy, program: str, real: str) -> tuple[str, ...] | None:
+    """The interpreter words of ``program`` (named with a slash, resolved to ``real``) when it
+    is a script inside the workspace with a ``#!`` line the gate reads exactly; else None."""
+    if "/" not in program or not _inside(real, policy.root):
+        return None
+    try:
+        with open(real, "rb") as f:
+            head = f.read(SHEBANG_BYTES)
+    except OSError:
+        return None
+    return read_shebang(head)
 
 
 def _python_entry_point(path: str) -> bool:
@@ -1590,6 +1603,31 @@ def _evaluate(
                 argv=argv,
                 cwd=cwd,
             )
+    interpreter = _workspace_script(policy, argv[0], real)
+    if interpreter is not None and depth + 1 <= MAX_DEPTH:
+        # `./run.sh`, `./tests/runtests.py`: the kernel runs the interpreter its #! line names
+        # on the script; that is decided (and planned) as if it had been sent, so the plan runs
+        # the interpreter by path and a later change of the #! line runs nothing undecided
+        inner = _evaluate(
+            policy,
+            attrs.evolve(request, argv=[*interpreter, argv[0], *argv[1:]], command=None),
+            host_env,
+            resolver,
+            depth + 1,
+            cwd,
+        )
+        d = inner.decision
+        runs = " ".join(interpreter)
+        if d.verdict != "deny":
+            why = f"{d.reason} (the #! line of {argv[0]!r} runs it with {runs!r})"
+            return attrs.evolve(inner, decision=attrs.evolve(d, reason=why))
+        return _deny(
+            d.code,
+            f"{d.rule} (the #! line of {argv[0]!r})",
+            f"{argv[0]!r} is run by its #! line as {runs!r}: {d.reason}",
+            argv=argv,
+            cwd=cwd,
+        )
     modes = [r.command for r in policy.allow if resolver.rule_program(r, path) == real]
     hint = f" (allowed for this program: {', '.join(map(repr, modes))})" if modes else ""
     name = os.path.basename(argv[0]) if "/" not in argv[0] else argv[0]

@@ -149,3 +149,31 @@ def read_shell(argv: tuple[str, ...]) -> ShellCall:
     if not operands:
         raise ShellRefusal(f"{shell}: with no -c line and no script it reads commands from stdin")
     return ShellCall("script", None, operands, i, errexit)
+
+
+#: How much of a script the kernel reads for its ``#!`` line (``BINPRM_BUF_SIZE``).
+SHEBANG_BYTES = 256
+
+
+def read_shebang(head: bytes) -> tuple[str, ...] | None:
+    """The interpreter words the kernel runs a script with, from the script's first bytes:
+    ``#!/bin/bash`` gives ``("/bin/bash",)`` and ``#!/usr/bin/env python3 -u`` gives
+    ``("/usr/bin/env", "python3 -u")`` (Linux passes everything after the interpreter as one
+    argument). None when ``head`` is no script the gate can read exactly: no ``#!``, no end of
+    line within :data:`SHEBANG_BYTES`, an interpreter that is not an absolute path (the kernel
+    would look it up from the working directory, not PATH), or bytes that are not plain
+    printable ASCII."""
+    if not head.startswith(b"#!"):
+        return None
+    end = head.find(b"\n", 0, SHEBANG_BYTES)
+    if end < 0:
+        return None
+    line = head[2:end]
+    if any((b < 0x20 and b != 0x09) or b > 0x7E for b in line):
+        return None
+    text = line.decode("ascii").strip(" \t")
+    interpreter, _, rest = text.replace("\t", " ").partition(" ")
+    if not interpreter.startswith("/"):
+        return None
+    rest = rest.strip(" ")
+    return (interpreter, rest) if rest else (interpreter,)

@@ -171,6 +171,64 @@ async def test_a_dollar_that_starts_nothing_runs_as_the_literal_bash_reads(
     assert refused(policy, 'ls src | grep -E "$x|txt$"') == "EG-SHELL-UNSUPPORTED"
 
 
+def _script(ws: Path, name: str, text: str) -> None:
+    path = ws / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(0o755)
+
+
+@pytest.mark.anyio
+async def test_a_workspace_script_runs_as_its_interpreter_line_says(
+    tmp_path: Path, ws: Path, anyio_backend: str
+) -> None:
+    """``./run.sh`` and Django's ``./tests/runtests.py``: the kernel runs the ``#!`` line's
+    interpreter on the script, so the gate decides that command, and the plan names the
+    interpreter by path."""
+    path = tmp_path / "s.toml"
+    path.write_text(
+        POLICY.format(root=ws) + '[[allow]]\ncommand = "env"\n[[allow]]\ncommand = "python3"\n'
+    )
+    p = load_policy(path)
+    _script(ws, "run.sh", '#!/bin/bash -e\necho "ran $0 $1"\n')
+    _script(ws, "tests/runtests.py", "#!/usr/bin/env python3\nimport sys\nprint(sys.argv[1:])\n")
+    argv = plan(p, "./run.sh x")
+    assert os.path.basename(argv[0]) == "bash" and argv[1:] == ("-e", "./run.sh", "x"), argv
+    assert plan(p, "cd tests && ./runtests.py --parallel 1 a")[-4:] == (
+        "./runtests.py", "--parallel", "1", "a"
+    )  # fmt: skip
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=p, store=store) as gate:
+        r = await gate.run(command="./run.sh x | head -1")
+        assert r.stdout == b"ran ./run.sh x\n", r
+        r = await gate.run(command="./tests/runtests.py migrations -v 2")
+        assert r.stdout == b"['migrations', '-v', '2']\n", r
+
+
+def test_a_workspace_script_the_policy_would_not_run_refuses(
+    tmp_path: Path, ws: Path, policy: Policy
+) -> None:
+    """The interpreter's own decision stands; no ``#!`` line, one the kernel would read
+    differently (a relative interpreter, CR LF, too long), or a script outside the workspace
+    is no script the gate runs."""
+    _script(ws, "p.pl", "#!/usr/bin/perl\nprint 1;\n")
+    _script(ws, "c.sh", "#!/bin/bash -c\nid\n")
+    _script(ws, "e.sh", "#!/usr/bin/env -S bash -x\nid\n")
+    _script(ws, "rel.sh", "#!bash\nid\n")
+    _script(ws, "crlf.sh", "#!/bin/bash\r\nid\n")
+    _script(ws, "long.sh", "#!/bin/bash " + "x" * 300 + "\nid\n")
+    _script(ws, "plain", "id\n")
+    (ws / "out").symlink_to("/usr/bin/id")
+    assert refused(policy, "./p.pl") == "EG-POLICY-NOT-ALLOWED"
+    assert refused(policy, "./c.sh x") == "EG-POLICY-FLAG"
+    assert refused(policy, "./e.sh") in ("EG-POLICY-NOT-ALLOWED", "EG-POLICY-WRAPPER")
+    for name in ("rel.sh", "crlf.sh", "long.sh", "out"):
+        v = evaluate(policy, ExecRequest(command=f"./{name}"), dict(os.environ))
+        assert v.decision.code == "EG-POLICY-NOT-ALLOWED" and "#!" not in v.decision.reason, name
+    assert refused(policy, "./plain") in ("EG-PROGRAM-NOT-FOUND", "EG-POLICY-NOT-ALLOWED")
+    assert plan(policy, "bash -n c.sh")[1:] == ("-n", "c.sh")
+
+
 def test_here_documents_in_lines(policy: Policy, ws: Path) -> None:
     argv = plan(policy, "cat > f.py << 'EOF'\nprint(1)\n$HOME `id`\nEOF\ncat f.py")
     script = argv[2]

@@ -369,3 +369,27 @@ def test_a_decision_without_a_resolver_remembers_nothing(tmp_path: Path) -> None
     (first / "tool").symlink_to("/bin/rm")
     v = evaluate(policy, ExecRequest(argv=["tool"]), env)
     assert v.decision.code == "EG-POLICY-NOT-ALLOWED"
+
+
+@pytest.mark.parametrize(
+    ("head", "words"),
+    [
+        (b"#!/bin/bash\necho\n", ("/bin/bash",)),
+        (b"#! /bin/sh -e \n", ("/bin/sh", "-e")),
+        (b"#!/usr/bin/env python3 -u -W x\n", ("/usr/bin/env", "python3 -u -W x")),
+        (b"#!\t/bin/bash\t-x\n", ("/bin/bash", "-x")),
+        (b"#!bash\n", None),  # the kernel looks a relative interpreter up from the cwd
+        (b"#!/bin/bash\r\n", None),  # the kernel would run "/bin/bash\r"
+        (b"#!/bin/bash " + b"x" * 300 + b"\n", None),  # cut at BINPRM_BUF_SIZE by the kernel
+        (b"#!/bin/bash", None),
+        (b"\x7fELF\x02\x01", None),
+        (b"#!/bin/b\xc3\xa9sh\n", None),
+        (b"echo hi\n", None),
+    ],
+)
+def test_a_scripts_interpreter_line_is_read_as_the_kernel_reads_it(
+    head: bytes, words: tuple[str, ...] | None
+) -> None:
+    from execgate.policy._shells import read_shebang
+
+    assert read_shebang(head) == words
