@@ -119,6 +119,10 @@ FLUENCY_REASONS = re.compile(
 _CD_TARGET = re.compile(
     r"""(?:^|[;&|(]\s*)cd\s+(?:"([^"]+)"|'([^']+)'|([^\s;&|)]+))""", re.MULTILINE
 )
+#: A program named by a relative path at the start of a command (``./run.sh``, ``{ws}/x.py``).
+_SCRIPT_RUN = re.compile(r"(?:^|[;&|(]|\n)\s*((?:\./|\{ws\}/)[\w./-]+)")
+#: The ``#!`` line a script run by its path is given, by its extension.
+_SHEBANGS = {".py": "#!/usr/bin/env python3\n", ".js": "#!/usr/bin/env node\n"}
 _FILE_NAME = re.compile(r"(?<![\w/~.$-])((?:[\w.-]+/)*[\w-][\w.-]*\.[A-Za-z][\w]{0,9})(?![\w/])")
 
 
@@ -179,9 +183,11 @@ def load_corpus(path: Path = CORPUS) -> list[Line]:
 
 
 def make_workspace(root: Path, lines: Iterable[Line]) -> None:
-    """A git repository with a directory for each relative ``cd`` target and an empty file for
-    each relative file name the lines mention, so that globs expand and paths resolve as they
-    would in the agent's repository."""
+    """A git repository with a directory for each relative ``cd`` target, an empty file for
+    each relative file name the lines mention, and an executable script for each file a line
+    runs by its path (``./run.sh``), whose ``#!`` line names the interpreter its extension
+    implies (``python3`` for .py, ``node`` for .js, bash otherwise), so that globs expand,
+    paths resolve and scripts run as they would in the agent's repository."""
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     for line in lines:
         for groups in _CD_TARGET.findall(line.text()):
@@ -201,6 +207,18 @@ def make_workspace(root: Path, lines: Iterable[Line]) -> None:
                     target.touch()
             except OSError:
                 continue  # a name the file system refuses (too long, a file in the way)
+        for name in _SCRIPT_RUN.findall(line.text()):
+            name = name.removeprefix(PLACEHOLDER).lstrip("/").removeprefix("./")
+            if not name or ".." in name.split("/") or name.startswith(".git/"):
+                continue
+            script = root / name
+            try:
+                script.parent.mkdir(parents=True, exist_ok=True)
+                if not script.exists() or script.stat().st_size == 0:
+                    script.write_text(_SHEBANGS.get(script.suffix, "#!/bin/bash\n"))
+                script.chmod(0o755)
+            except OSError:
+                continue
 
 
 #: Appended to a template for its ``+sh`` variant: the shells an agent wraps its line in
