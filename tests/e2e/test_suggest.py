@@ -82,3 +82,8 @@ def test_templates_load_and_allow_what_agents_run(tmp_path: Path, template: str)
         for line in ("jq -L /etc . a.json", "jq . /etc/passwd", "jq -n input --rawfile x /x"):
             v = evaluate(policy, ExecRequest(command=line), env)
             assert not v.decision.allowed, line
+        (tmp_path / "d" / "e").mkdir(parents=True)
+        ok = evaluate(policy, ExecRequest(command="rm -f a.json\nrmdir d/e\nrmdir d"), env)
+        assert ok.decision.allowed, ok.decision
+        for line in ("rmdir /tmp", "rmdir ../x"):
+            assert evaluate(policy, ExecRequest(command=line), env).decision.code == "EG-PATH-ESCAPE"
