@@ -1634,8 +1634,12 @@ def _evaluate(
     if modes and len(argv) > 1 and not argv[1].startswith("-"):
         name = f"{name} {argv[1]}"  # a mode of a program the policy allows in other modes
     remedy = ""
-    if _would_allow(policy, request, host_env, resolver, depth, cwd, argv, name):
+    bare = _under_rule(policy, request, host_env, resolver, depth, cwd, argv, name)
+    if bare is not None and bare.decision.verdict != "deny":
         remedy = f"; to allow it, add [[allow]] command = {_toml(name)}"
+    elif bare is not None and bare.decision.code in _ON_PURPOSE:
+        # `xargs grep x`: say why no rule would help, so that nobody asks for one
+        remedy = f"; a rule for it would not help: {bare.decision.reason}"
     return _deny(
         "EG-POLICY-NOT-ALLOWED",
         "default-deny",
@@ -1654,7 +1658,12 @@ def _shell_line(argv: tuple[str, ...]) -> str | None:
     return call.line if call.mode == "line" else None
 
 
-def _would_allow(
+#: Codes of a refusal a program's own table makes on purpose under a bare allow rule: an
+#: option or input that runs, loads or writes something, a path outside the workspace.
+_ON_PURPOSE = frozenset({"EG-POLICY-FLAG", "EG-POLICY-WRAPPER", "EG-PATH-ESCAPE"})
+
+
+def _under_rule(
     policy: Policy,
     request: ExecRequest,
     host_env: Mapping[str, str],
@@ -1663,12 +1672,12 @@ def _would_allow(
     cwd: str,
     argv: tuple[str, ...],
     command: str,
-) -> bool:
-    """Whether adding ``[[allow]] command = COMMAND`` would lift this refusal: a hint must not
-    name a rule under which the program's own table refuses the request anyway (xargs)."""
+) -> Verdict | None:
+    """The decision with ``[[allow]] command = COMMAND`` added (None past the nesting limit):
+    a hint must not name a rule under which the program's own table refuses the request
+    anyway (xargs), and such a refusal says why."""
     if depth >= MAX_DEPTH:
-        return False
+        return None
     widened = attrs.evolve(policy, allow=(*policy.allow, AllowRule(command=command)))
     request = attrs.evolve(request, argv=argv, command=None)
-    again = _evaluate(widened, request, host_env, resolver, depth + 1, cwd)
-    return again.decision.verdict != "deny"
+    return _evaluate(widened, request, host_env, resolver, depth + 1, cwd)

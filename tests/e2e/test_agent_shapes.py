@@ -309,6 +309,12 @@ def test_hints_name_only_rules_that_would_allow(policy: Policy) -> None:
     assert 'add [[allow]] command = "nl"' in v.decision.reason
     v = evaluate(policy, ExecRequest(command="xargs grep x"), dict(os.environ))
     assert "add [[allow]]" not in v.decision.reason  # xargs refuses under any rule
+    # ... and the refusal says why no rule would help
+    assert "a rule for it would not help: xargs: its arguments come from stdin" in (
+        v.decision.reason
+    )
+    v = evaluate(policy, ExecRequest(command="ls | perl -e 'system 1'"), dict(os.environ))
+    assert "would not help: perl: -e is refused" in v.decision.reason, v.decision.reason
     v = evaluate(policy, ExecRequest(command="cd src"), dict(os.environ))
     assert v.decision.code == "EG-SHELL-UNSUPPORTED" and "cwd" in v.decision.reason
 
