@@ -300,7 +300,12 @@ CASES: list[tuple[str, str]] = [
     ("sed -f script.sed f", FLAG),
     ("sed 'w out' f", FLAG),
     ("sed 's/a/b/w out' f", FLAG),
-    ("sed 'r /etc/passwd' f", FLAG),
+    ("sed 'r /etc/passwd' f", ESCAPE),
+    ("sed '1r ../x' f", ESCAPE),
+    ("sed -e p -e '$R ~/.ssh/id_rsa' f", ESCAPE),
+    ("sed '68r f.txt' f.txt", ALLOW),
+    ("sed -n '/x/r f.txt' f.txt", ALLOW),
+    ("sed '1r' f", FLAG),
     ("awk '{print > \"out\"}' f", FLAG),
     ("awk -f prog.awk f", FLAG),
     ("awk -i inplace 1 f", FLAG),
@@ -479,8 +484,8 @@ def test_sed_scripts_that_are_fine(script: str) -> None:
         "s/a/b/w /tmp/x",
         "w out",
         "W out",
-        "r f",
-        "R f",
+        "r",
+        "1R \n",
         "1{w x\n}",
         "s/a",
         "k",
@@ -489,6 +494,24 @@ def test_sed_scripts_that_are_fine(script: str) -> None:
 )
 def test_sed_scripts_that_are_refused(script: str) -> None:
     assert sed_script_refusal(script) is not None
+
+
+@pytest.mark.parametrize(
+    ("script", "files"),
+    [
+        ("68r tests/patch.py", ("tests/patch.py",)),
+        ("1r a;p\n$R  b c\np", ("a;p", "b c")),  # GNU sed: the name runs to the newline
+        ("/x/{r a\n}", ("a",)),
+        ("s/a/b/", ()),
+        ("1r a\n1e id", ()),  # refused as a whole: no files to confine
+    ],
+)
+def test_the_files_a_sed_script_reads_are_named_for_confinement(
+    script: str, files: tuple[str, ...]
+) -> None:
+    from execgate.policy.programs._scripts import sed_script_files
+
+    assert sed_script_files(script) == files
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,9 @@ class Spec:
     subcommands: Mapping[str, Spec] | None = None
     #: What else to check on the parsed arguments (URLs, scripts); returns a refusal reason.
     extra: Callable[[tuple[str, ...], Options], str | None] | None = None
+    #: Files the parsed arguments name in another way (a sed script's ``r FILE``): each must
+    #: be inside the workspace, as the values of ``paths`` options must.
+    extra_paths: Callable[[tuple[str, ...], Options], tuple[str, ...]] | None = None
     #: The table holds only the reading subset of a subcommand that also writes (``git
     #: stash``): a mode rule naming the subcommand grants all of it.
     reading_subset: bool = False
@@ -213,6 +216,8 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
         reason = spec.extra(tuple(operands), tuple(options))
         if reason is not None:
             raise ArgRefusal(f"{program}: {reason}")
+    if spec.extra_paths is not None:
+        option_paths.extend(spec.extra_paths(tuple(operands), tuple(options)))
     return Checked(tuple(option_paths))
 
 

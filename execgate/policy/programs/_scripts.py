@@ -1,7 +1,9 @@
 """sed scripts and awk programs, read for what they do beyond printing. Pure.
 
 The readers return why a script is refused (it runs a command, writes or reads a file other
-than its operands, or is beyond what this reader follows), or None.
+than its operands, or is beyond what this reader follows), or None. The files a sed script's
+``r``/``R`` commands read are given by :func:`sed_script_files`, for the caller to confine as
+it confines operands.
 """
 
 from __future__ import annotations
@@ -15,15 +17,28 @@ _SED_REFUSED = {
     "e": "runs a command",
     "w": "writes a file",
     "W": "writes a file",
-    "r": "reads a file execgate cannot see",
-    "R": "reads a file execgate cannot see",
 }
+#: Commands that read the file named by the rest of their line (GNU sed: up to the newline,
+#: ``;`` and ``}`` included).
+_SED_READS = set("rR")
 
 
 def sed_script_refusal(script: str) -> str | None:
-    """Why a sed script is refused (commands that run programs or touch other files, or
-    anything this reader cannot follow), or None. Reads GNU sed's syntax: addresses, ``!``,
-    ``{}`` blocks, ``s``/``y`` with any delimiter and escapes, ``a``/``i``/``c`` text."""
+    """Why a sed script is refused (commands that run programs or write files, or anything
+    this reader cannot follow), or None. Reads GNU sed's syntax: addresses, ``!``, ``{}``
+    blocks, ``s``/``y`` with any delimiter and escapes, ``a``/``i``/``c`` text, and ``r``/``R``
+    FILE (see :func:`sed_script_files`)."""
+    return _read_sed(script, [])
+
+
+def sed_script_files(script: str) -> tuple[str, ...]:
+    """The files a sed script's ``r``/``R`` commands read (``68r patch.py``), for the caller
+    to confine; empty for a script :func:`sed_script_refusal` refuses."""
+    files: list[str] = []
+    return () if _read_sed(script, files) is not None else tuple(files)
+
+
+def _read_sed(script: str, files: list[str]) -> str | None:
     i, n = 0, len(script)
 
     def skip_regex(i: int, delim: str) -> int:
@@ -73,6 +88,16 @@ def sed_script_refusal(script: str) -> str | None:
             if cmd in _SED_REFUSED:
                 return f"the sed command {cmd!r} {_SED_REFUSED[cmd]}"
             if cmd == "{":
+                continue
+            if cmd in _SED_READS:
+                while i < n and script[i] in " \t":
+                    i += 1
+                end = script.find("\n", i)
+                end = n if end < 0 else end
+                if end == i:
+                    return f"the sed command {cmd!r} names no file"
+                files.append(script[i:end])
+                i = end
                 continue
             if cmd in _SED_SIMPLE:
                 while i < n and script[i].isdigit():

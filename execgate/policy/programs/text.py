@@ -7,14 +7,22 @@ from __future__ import annotations
 import re
 
 from ._reader import LOADS_CODE, WRITES, Options, Spec, _s
-from ._scripts import awk_program_refusal, sed_script_refusal
+from ._scripts import awk_program_refusal, sed_script_files, sed_script_refusal
 
 
-def _sed(operands: tuple[str, ...], options: Options) -> str | None:
+def _sed_scripts(operands: tuple[str, ...], options: Options) -> list[str]:
     scripts = [v for n, v in options if n in ("-e", "--expression") and v is not None]
     if not scripts and operands:
         scripts = [operands[0]]
-    for script in scripts:
+    return scripts
+
+
+def _sed_files(operands: tuple[str, ...], options: Options) -> tuple[str, ...]:
+    return tuple(f for script in _sed_scripts(operands, options) for f in sed_script_files(script))
+
+
+def _sed(operands: tuple[str, ...], options: Options) -> str | None:
+    for script in _sed_scripts(operands, options):
         reason = sed_script_refusal(script)
         if reason is not None:
             return reason
@@ -38,6 +46,7 @@ def _awk(operands: tuple[str, ...], options: Options) -> str | None:
 
 SED = Spec(
     extra=_sed,
+    extra_paths=_sed_files,
     flags=_s(
         "-n",
         "-E",
