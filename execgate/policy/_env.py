@@ -47,11 +47,13 @@ DEFAULT_INHERIT = (
 )  # fmt: skip
 
 #: What a request may set unless the policy says otherwise: each only changes how output
-#: looks (locale, colour, width) or says "not interactive". Nothing here picks a file, a
-#: directory, a program, a plugin or an option string.
+#: looks (locale, colour, width, Python's stdio encoding) or says "not interactive". Nothing
+#: here picks a file, a directory, a program, a plugin or an option string
+#: (PYTHONIOENCODING names a codec, which Python looks up only inside its encodings package).
 DEFAULT_ALLOW = (
     "LANG", "LANGUAGE", "LC_*", "TZ", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR",
     "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS", "LINES", "CI", "PYTHONUNBUFFERED",
+    "PYTHONIOENCODING",
 )  # fmt: skip
 
 #: Names no request may set and no policy inherits unless it takes them off ``env.deny``:

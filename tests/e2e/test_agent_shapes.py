@@ -336,3 +336,20 @@ def test_a_descriptor_the_grammar_reads_as_a_word_is_refused(policy: Policy) -> 
     # bash reads `cat 0<f` as cat with its stdin from f; the grammar as cat "0" < f
     assert refused(policy, "cat 0<src/a.py") == "EG-SHELL-UNSUPPORTED"
     plan(policy, "cat < src/a.py")
+
+
+@pytest.mark.anyio
+async def test_python_stdio_encoding_may_be_set_by_default(
+    tmp_path: Path, ws: Path, anyio_backend: str
+) -> None:
+    """``PYTHONIOENCODING=utf-8 python x.py``: the codec of Python's stdio, looked up only in
+    its encodings package, is settable under the default env.allow; PYTHONPATH is not."""
+    path = tmp_path / "e.toml"
+    path.write_text(POLICY.format(root=ws) + '[[allow]]\ncommand = "python3"\n')
+    p = load_policy(path)
+    (ws / "enc.py").write_text("import sys\nprint(sys.stdout.encoding)\n")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=p, store=store) as gate:
+        r = await gate.run(command="PYTHONIOENCODING=latin-1 python3 enc.py")
+        assert r.stdout == b"iso8859-1\n", r  # latin-1, by its canonical name
+    assert refused(p, "PYTHONIOENCODING=utf-8 PYTHONPATH=. python3 enc.py") == "EG-ENV-DENIED"
