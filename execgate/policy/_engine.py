@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shlex
+import sys
 import unicodedata
 import urllib.parse
 from collections.abc import Mapping
@@ -67,7 +68,14 @@ from ._shells import SHEBANG_BYTES, SHELLS, read_shebang, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
 from ._symlinks import MAX_WALK, TooManyEntries, follow_refusal, moved_links, symlink_targets
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
-from .programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
+from .programs import (
+    PYTHON_MODULES,
+    ArgRefusal,
+    builtin_for,
+    check_python_options,
+    python_module,
+    with_flags,
+)
 from .programs import check as check_builtin
 from .programs.git import HARDENING as GIT_HARDENING
 
@@ -744,6 +752,38 @@ def _workspace_script(policy: Policy, program: str, real: str) -> tuple[str, ...
     return read_shebang(head)
 
 
+def _workspace_module(policy: Policy, cwd: str, args: tuple[str, ...]) -> bool:
+    """Whether ``python ARGS`` runs a module of the workspace, as ``python script.py`` runs a
+    script of it: ``-m pkg.mod`` whose top-level name is a module (``pkg.py``) or a regular
+    package (``pkg/__init__.py``) in the working directory, which ``python -m`` puts first on
+    sys.path. Not when the name is a standard-library or built-in module (those are found
+    before sys.path or by it, as the interpreter's own), one of the modules with built-in
+    rules (their tables decide), or when the working directory may be left off sys.path:
+    ``-I``/``-P`` before ``-m``, or PYTHONSAFEPATH reachable through the policy's env."""
+    found = python_module(args)
+    if found is None:
+        return False
+    before, module, _ = found
+    top = module.split(".")[0]
+    if (
+        not top.isidentifier()
+        or top in sys.stdlib_module_names
+        or top in sys.builtin_module_names
+        or top in PYTHON_MODULES
+        or any(o[:1] == "-" and o[1:2] != "-" and ("I" in o or "P" in o) for o in before)
+    ):
+        return False
+    env = policy.env
+    names = (*env.inherit, *env.set, *env.allow)
+    if any(fnmatch.fnmatchcase("PYTHONSAFEPATH", p) for p in names):
+        return False
+    for candidate in (f"{top}.py", os.path.join(top, "__init__.py")):
+        path = os.path.join(cwd, candidate)
+        if os.path.isfile(path) and _confined(policy, cwd, path) is not None:
+            return True
+    return False
+
+
 def _python_entry_point(path: str) -> bool:
     """Whether ``path`` may be a Python console script: a script (``#!``; pyenv's shims are
     shell scripts in front of one), not a compiled program such as coreutils' ``test``."""
@@ -773,8 +813,11 @@ def _builtin_verdict(
         return None
     name, spec = found
     spec = with_flags(spec, rule.allow_flags)
+    mode = tuple(words[1:])
+    if name == "python" and not mode and _workspace_module(policy, cwd, argv[1:]):
+        mode = ("-m", python_module(argv[1:])[1])  # type: ignore[index]
     try:
-        checked = check_builtin(name, spec, argv[1:], tuple(words[1:]))
+        checked = check_builtin(name, spec, argv[1:], mode)
     except ArgRefusal as refusal:
         return _deny(
             "EG-POLICY-FLAG", f"{rule_name}.builtin", refusal.reason + _hint(rule, refusal)

@@ -353,3 +353,47 @@ async def test_python_stdio_encoding_may_be_set_by_default(
         r = await gate.run(command="PYTHONIOENCODING=latin-1 python3 enc.py")
         assert r.stdout == b"iso8859-1\n", r  # latin-1, by its canonical name
     assert refused(p, "PYTHONIOENCODING=utf-8 PYTHONPATH=. python3 enc.py") == "EG-ENV-DENIED"
+
+
+@pytest.mark.anyio
+async def test_workspace_modules_and_stdin_programs_run_where_inline_code_may(
+    tmp_path: Path, ws: Path, anyio_backend: str
+) -> None:
+    """``python3 -m mypkg`` runs the workspace's own package, as ``python3 mypkg/x.py`` would;
+    ``python3 - <<'EOF'`` runs a program from stdin where the policy accepts inline code
+    (``allow_flags = ["-c"]``), being no more than the same code given with -c."""
+    path = tmp_path / "m.toml"
+    path.write_text(POLICY.format(root=ws) + '[[allow]]\ncommand = "python3"\n')
+    bare = load_policy(path)
+    path2 = tmp_path / "m2.toml"
+    path2.write_text(
+        POLICY.format(root=ws) + '[[allow]]\ncommand = "python3"\nallow_flags = ["-c"]\n'
+    )
+    inline = load_policy(path2)
+    (ws / "mypkg" / "sub").mkdir(parents=True)
+    (ws / "mypkg" / "__init__.py").write_text("")
+    (ws / "mypkg" / "__main__.py").write_text("import sys\nprint('main', sys.argv[1:])\n")
+    (ws / "mypkg" / "sub" / "__init__.py").write_text("")
+    (ws / "mypkg" / "sub" / "mod.py").write_text("print('mod')\n")
+    (ws / "nsdir").mkdir()
+    (ws / "nsdir" / "x.py").write_text("")
+    (ws / "json.py").write_text("print('shadow')\n")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=bare, store=store) as gate:
+        r = await gate.run(command="python3 -m mypkg runserver --noreload")
+        assert r.stdout == b"main ['runserver', '--noreload']\n", r
+        r = await gate.run(command="cd mypkg && python3 -m sub.mod")
+        assert r.stdout == b"mod\n", r
+    async with Gate.open(policy=inline, store=store) as gate:
+        r = await gate.run(command="python3 - <<'PY'\nprint(6 * 7)\nPY")
+        assert r.stdout == b"42\n", r
+    for line in (
+        "python3 -m json",  # the standard library's, not the workspace's
+        "python3 -m http.server",
+        "python3 -m nsdir",  # a namespace package loses to an installed one of that name
+        "python3 -I -m mypkg",  # -I leaves the working directory off sys.path
+        "python3 -m missing",
+        "python3 - <<'PY'\nprint(1)\nPY",  # no inline code under this rule
+    ):
+        assert refused(bare, line) == "EG-POLICY-FLAG", line
+    assert refused(inline, "python3 -i") == "EG-POLICY-FLAG"

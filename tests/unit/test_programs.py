@@ -810,3 +810,16 @@ def test_the_job_inherits_only_the_core_from_the_host(tmp_path: Path) -> None:
         "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_TIME", "TMPDIR", "TZ",
         "TERM",
     }  # fmt: skip
+
+
+def test_a_program_from_stdin_is_inline_code() -> None:
+    """``python3 - <<'EOF'`` is accepted exactly where ``-c`` is (``allow_flags``)."""
+    from execgate.policy.programs import ArgRefusal, builtin_for, check, with_flags
+
+    name, spec = builtin_for("python3")  # type: ignore[misc]
+    for args in (("-",), ("-u", "-", "x"), ()):
+        with pytest.raises(ArgRefusal):
+            check(name, spec, args, ())
+        assert check(name, with_flags(spec, ("-c",)), args, ()).paths == ()
+    with pytest.raises(ArgRefusal):
+        check(name, with_flags(spec, ("-c",)), ("-i",), ())

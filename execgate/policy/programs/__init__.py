@@ -40,6 +40,7 @@ from .text import AWK, SED
 
 __all__ = [
     "BUILTINS",
+    "PYTHON_MODULES",
     "ArgRefusal",
     "Checked",
     "Spec",

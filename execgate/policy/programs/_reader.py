@@ -48,6 +48,10 @@ class Spec:
     subcommands: Mapping[str, Spec] | None = None
     #: What else to check on the parsed arguments (URLs, scripts); returns a refusal reason.
     extra: Callable[[tuple[str, ...], Options], str | None] | None = None
+    #: The option that runs inline code (python's ``-c``): where a policy accepts it
+    #: (``allow_flags``), a program read from stdin (``python - <<'EOF'``) is accepted too,
+    #: being no more than the same code given inline.
+    inline_code: str | None = None
     #: Files the parsed arguments name in another way (a sed script's ``r FILE``): each must
     #: be inside the workspace, as the values of ``paths`` options must.
     extra_paths: Callable[[tuple[str, ...], Options], tuple[str, ...]] | None = None
@@ -130,6 +134,11 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
                 inner = parse(sub, args[i:], f"{program} {arg}")
                 return Checked((*option_paths, *inner.paths))
             if spec.script_operand and not operands:
+                if arg == "-" and _inline_accepted(spec):
+                    operands.append(arg)
+                    if spec.posix:
+                        only_operands = True
+                    continue
                 if arg == "-":
                     raise ArgRefusal(
                         f"{program}: '-' reads the program from stdin, which cannot be decided",
@@ -212,13 +221,20 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
                 arg=arg,
                 unknown_flag=option,
             )
-    if spec.extra is not None:
+    if spec.extra is not None and not (spec.script_operand and _inline_accepted(spec)):
         reason = spec.extra(tuple(operands), tuple(options))
         if reason is not None:
             raise ArgRefusal(f"{program}: {reason}")
     if spec.extra_paths is not None:
         option_paths.extend(spec.extra_paths(tuple(operands), tuple(options)))
     return Checked(tuple(option_paths))
+
+
+def _inline_accepted(spec: Spec) -> bool:
+    """Whether ``spec`` accepts its inline-code option (a policy's ``allow_flags``)."""
+    return spec.inline_code is not None and (
+        spec.inline_code in spec.flags or spec.inline_code in spec.valued
+    )
 
 
 def _s(*names: str) -> frozenset[str]:

@@ -56,6 +56,7 @@ PYTHON = Spec(
     posix=True,
     script_operand=True,
     extra=_python,
+    inline_code="-c",
 )
 PIP_READ = Spec(
     flags=_s(
