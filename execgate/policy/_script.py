@@ -189,6 +189,11 @@ def _redirect(node: Node) -> Redirect:
 _SIMPLE_DELIMITER = re.compile(r"""^(?:'(\w+)'|"(\w+)"|\\(\w+)|(\w+))$""")
 
 
+#: A backslash an unquoted here-document's body loses: before $ ` \ or a newline.
+_BODY_ESCAPE = re.compile(r"\\[$`\\\n]")
+_BODY_ESCAPE_BYTES = re.compile(rb"\\[$`\\\n]")
+
+
 def _heredoc(node: Node) -> tuple[Redirect, ...]:
     """A here-document as a ``<<`` redirect of fd 0 whose target is its literal body, plus
     any file redirections the grammar nests in it (``cat <<'EOF' > f.py``)."""
@@ -224,8 +229,13 @@ def _heredoc(node: Node) -> tuple[Redirect, ...]:
     if word in lines[:-1]:
         raise _refuse("a here-document the grammar reads differently from bash")
     text = "\n".join(lines)
-    if not quoted and any(c in text for c in "$`\\"):
-        raise _refuse("an unquoted here-document with $, ` or \\ (quote the delimiter: <<'EOF')")
+    if not quoted and ("$" in text or "`" in text or _BODY_ESCAPE.search(text)):
+        # bash expands $ and ` in the body and removes a backslash before $ ` \ or a
+        # newline; any other backslash (`print("a\\n")`) stays, as here
+        raise _refuse(
+            "an unquoted here-document with $, ` or a backslash before $ ` \\ or a newline "
+            "(quote the delimiter: <<'EOF')"
+        )
     return (Redirect(0, "<<", text), *nested)
 
 
@@ -420,8 +430,11 @@ def split_heredoc(line: str) -> HereDoc | None:
     if strip_tabs:
         body_lines = [ln.lstrip(b"\t") for ln in body_lines]
     body = b"\n".join([*body_lines, b""]) if body_lines else b""
-    if not quoted and any(c in body for c in (b"$", b"`", b"\\")):
-        raise _refuse("an unquoted here-document with $, ` or \\ (quote the delimiter: <<'EOF')")
+    if not quoted and (b"$" in body or b"`" in body or _BODY_ESCAPE_BYTES.search(body)):
+        raise _refuse(
+            "an unquoted here-document with $, ` or a backslash before $ ` \\ or a newline "
+            "(quote the delimiter: <<'EOF')"
+        )
     return HereDoc(_text(command), body)
 
 

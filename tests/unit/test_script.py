@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -219,6 +220,11 @@ async def test_a_here_document_is_stdin(policy: Policy, store_url: str) -> None:
         assert r.stdout == b"plain text\n"
         r = await gate.run(command="cat <<EOF\nEOF")
         assert r.stdout == b""
+        # unquoted: a backslash before anything but $ ` \\ or a newline stays, as bash keeps it
+        line = 'cat <<EOF\nprint("a\\nb\\t") # \\d \\" \\x\nEOF'
+        r = await gate.run(command=line)
+        bash = subprocess.run(["bash", "-c", line], capture_output=True, check=True).stdout
+        assert r.stdout == bash == b'print("a\\nb\\t") # \\d \\" \\x\n', r.stdout
 
 
 @pytest.mark.parametrize(
@@ -226,6 +232,9 @@ async def test_a_here_document_is_stdin(policy: Policy, store_url: str) -> None:
     [
         "cat <<EOF\n$HOME\nEOF",  # unquoted: the shell would expand it
         "cat <<EOF\n`id`\nEOF",
+        "cat <<EOF\na \\$HOME\nEOF",  # bash removes the backslash before $ ...
+        "cat <<EOF\na \\\\n\nEOF",  # ... and before a backslash
+        "cat <<EOF\na \\\nb\nEOF",  # ... and joins the lines at a backslash-newline
         "cat <<'EOF'\nx\nEOF\nrm -rf /",  # more commands after it
         "cat <<'EOF'; rm x\nx\nEOF",
     ],
