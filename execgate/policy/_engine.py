@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shlex
+import stat
 import sys
 import unicodedata
 import urllib.parse
@@ -745,10 +746,18 @@ def _workspace_script(policy: Policy, program: str, real: str) -> tuple[str, ...
     if "/" not in program or not _inside(real, policy.root):
         return None
     try:
-        with open(real, "rb") as f:
-            head = f.read(SHEBANG_BYTES)
+        # non-blocking: a FIFO put in the script's place must not hold the decision
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        head = os.read(fd, SHEBANG_BYTES)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     return read_shebang(head)
 
 

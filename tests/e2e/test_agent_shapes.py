@@ -226,6 +226,8 @@ def test_a_workspace_script_the_policy_would_not_run_refuses(
         v = evaluate(policy, ExecRequest(command=f"./{name}"), dict(os.environ))
         assert v.decision.code == "EG-POLICY-NOT-ALLOWED" and "#!" not in v.decision.reason, name
     assert refused(policy, "./plain") in ("EG-PROGRAM-NOT-FOUND", "EG-POLICY-NOT-ALLOWED")
+    os.mkfifo(ws / "fifo.sh", 0o755)  # never read: the decision must not wait on a writer
+    assert refused(policy, "./fifo.sh") in ("EG-PROGRAM-NOT-FOUND", "EG-POLICY-NOT-ALLOWED")
     assert plan(policy, "bash -n c.sh")[1:] == ("-n", "c.sh")
 
 
