@@ -194,9 +194,11 @@ _BODY_ESCAPE = re.compile(r"\\[$`\\\n]")
 _BODY_ESCAPE_BYTES = re.compile(rb"\\[$`\\\n]")
 
 
-def _heredoc(node: Node) -> tuple[Redirect, ...]:
+def _heredoc(node: Node, tail: list[Node] | None = None) -> tuple[Redirect, ...]:
     """A here-document as a ``<<`` redirect of fd 0 whose target is its literal body, plus
-    any file redirections the grammar nests in it (``cat <<'EOF' > f.py``)."""
+    any file redirections the grammar nests in it (``cat <<'EOF' > f.py``). ``tail``, when
+    given, receives what the grammar also nests in it from the rest of the line
+    (``cat <<'EOF' > f.py && python3 f.py``): connectors and the statements after them."""
     kinds = [c.type for c in node.children]
     if kinds[:2] not in (["<<", "heredoc_start"], ["<<-", "heredoc_start"]):
         raise _refuse(f"here-document {_text(node)[:40]!r}")
@@ -217,8 +219,10 @@ def _heredoc(node: Node) -> tuple[Redirect, ...]:
             body = _text(child)
         elif child.type == "heredoc_end":
             ended = _text(child).lstrip("\t") == word
-        elif child.type == "file_redirect":
+        elif child.type == "file_redirect" and not (tail or []):
             nested.append(_redirect(child))
+        elif tail is not None and (child.type in _TAIL_CONNECTORS or tail):
+            tail.append(child)
         else:
             raise _refuse(f"{child.type.replace('_', ' ')} in a here-document")
     if not ended:
@@ -260,16 +264,37 @@ def _substituted_heredoc(node: Node) -> str | None:
     return redirects[0].target.rstrip("\n")
 
 
-def _redirects(nodes: list[Node]) -> tuple[Redirect, ...]:
+def _redirects(nodes: list[Node], tail: list[Node] | None = None) -> tuple[Redirect, ...]:
     out: list[Redirect] = []
     for node in nodes:
         if node.type == "heredoc_redirect":
-            out.extend(_heredoc(node))
+            out.extend(_heredoc(node, tail))
         else:
             out.append(_redirect(node))
     if sum(r.op == "<<" for r in out) > 1:
         raise _refuse("more than one here-document for one command")
     return tuple(out)
+
+
+#: What may follow a here-document's opening line in the same line, nested by the grammar
+#: inside the here-document: ``cat <<'EOF' > f.py && python3 f.py`` (bash's lists bind
+#: these left to right, as the flat plan does).
+_TAIL_CONNECTORS = {"&&", "||", "|"}
+
+
+def _heredoc_tail(tail: list[Node], out: list[Command | str], depth: int) -> None:
+    """The connectors and statements that follow a here-document's opening line, after its
+    command in ``out``. Another here-document among them is refused: which body is whose
+    would rest on the grammar's nesting."""
+    for i, node in enumerate(tail):
+        if i % 2 == 0:
+            if node.type not in _TAIL_CONNECTORS or i + 1 >= len(tail):
+                raise _refuse(f"{node.type.replace('_', ' ')} in a here-document")
+            out.append(node.type)
+        else:
+            if node.type in _TAIL_CONNECTORS or _find(node, "heredoc_redirect"):
+                raise _refuse("a second here-document after a here-document's line")
+            _statement(node, out, depth + 1)
 
 
 def _statement(node: Node, out: list[Command | str], depth: int) -> None:
@@ -285,9 +310,13 @@ def _statement(node: Node, out: list[Command | str], depth: int) -> None:
             if final.end_byte == rest[0].start_byte and _text(final).isdigit():
                 # `cat 0<f`: bash reads 0 as the descriptor, the grammar as a word
                 raise _refuse(f"a descriptor number glued to a redirection ({_text(node)[:40]!r})")
-        redirects = _redirects(rest)
+        tail: list[Node] = []
+        redirects = _redirects(rest, tail)
+        if tail and body.type != "command":
+            raise _refuse(f"a here-document after a {body.type.replace('_', ' ')}")
         if body.type == "command":
             out.append(_command(body, redirects))
+            _heredoc_tail(tail, out, depth)
         elif body.type in ("pipeline", "list"):
             # The grammar hangs `a | b > f` and `a && b 2>&1` on the whole pipeline or list;
             # the shell applies the redirection to the last simple command, `b`.

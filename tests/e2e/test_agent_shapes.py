@@ -399,3 +399,25 @@ async def test_workspace_modules_and_stdin_programs_run_where_inline_code_may(
     ):
         assert refused(bare, line) == "EG-POLICY-FLAG", line
     assert refused(inline, "python3 -i") == "EG-POLICY-FLAG"
+
+
+@pytest.mark.anyio
+async def test_a_list_on_a_here_documents_line_runs_after_it(
+    policy: Policy, ws: Path, tmp_path: Path, anyio_backend: str
+) -> None:
+    """``cat <<'EOF' > f.py && python3 f.py``: the grammar nests the rest of the line inside
+    the here-document; bash runs it after the command the body feeds, and so does the plan.
+    Every command of it is decided; a second here-document among them refuses."""
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        r = await gate.run(command="cat <<'EOF' > n.txt && wc -l n.txt | head -1\na\nb\nEOF")
+        assert r.stdout == b"2 n.txt\n", r
+        r = await gate.run(command="cat <<'EOF' > m.txt || echo no\nx\nEOF\ncat m.txt")
+        assert r.stdout == b"x\n", r
+    for line in (
+        "cat <<'EOF' > f.txt && rm f.txt\nx\nEOF",
+        "cat <<'EOF' > f.txt && cat f.txt > ../out\nx\nEOF",
+        "cat <<'EOF' > f.txt && echo $(id)\nx\nEOF",
+    ):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert not v.decision.allowed, line
