@@ -91,6 +91,14 @@ def _git_stash(operands: tuple[str, ...], options: Options) -> str | None:
     )
 
 
+def _git_worktree(operands: tuple[str, ...], options: Options) -> str | None:
+    return (
+        None
+        if operands[:1] == ("list",) and len(operands) == 1
+        else "only `git worktree list` is built in"
+    )
+
+
 def _git_symbolic_ref(operands: tuple[str, ...], options: Options) -> str | None:
     return "setting a symbolic ref is refused" if len(operands) > 1 else None
 
@@ -473,6 +481,11 @@ GIT = Spec(
             reading_subset=True,
         ),
         "stash": Spec(flags=_s("--help"), extra=_git_stash, reading_subset=True),
+        "worktree": Spec(
+            flags=_s("--porcelain", "-z", "-v", "--verbose", "--help"),
+            extra=_git_worktree,
+            reading_subset=True,
+        ),
         "symbolic-ref": Spec(
             flags=_s("--short", "-q", "--quiet", "--no-recurse", "--recurse", "--help"),
             extra=_git_symbolic_ref,
