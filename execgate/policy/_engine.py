@@ -621,7 +621,7 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
     (see ``_symlinks``), or None."""
     names = {os.path.basename(argv[0]), os.path.basename(real)}
     for name in sorted(names):
-        why = follow_refusal(name, argv[1:])
+        why = follow_refusal(name, argv[1:], cwd)
         if why is not None:
             return why
     if "ln" in names:

@@ -3,10 +3,14 @@
 Path confinement checks the paths a command names, after resolving them. Two things escape
 that check, and are refused where a rule confines paths (``paths = "workspace"``):
 
-* **Recursion that follows symlinks**: ``grep -R``, ``rg -L``, ``find -L/-H/-follow``,
-  ``cp -L``, ``rsync -L/--copy-links``, ``tar -h``, ``du -L``, ``ls -L`` (with ``-R``): a
-  symlink already in the workspace (a cloned repository's) leads the walk outside, though
-  naming the link itself is refused.
+* **Recursion that follows symlinks**: ``grep -R``, ``rg -L``, ``find -L/-H/-follow`` (and
+  ``-xtype``, ``-printf %Y``, which look through a link), ``cp -L``, ``rsync -L/--copy-links``,
+  ``tar -h``, ``du -L``, ``ls -L``, ``tree -l``, ``ag -f``, ``fd -L``, ``chown``/``chgrp``/
+  ``chmod`` ``-R`` with ``-H``/``-L`` (which change the file a link points to), ``scp -r``
+  (which always follows) and ``zip -r`` without ``-y`` (zip stores what a link points to
+  unless told to store the link): a symlink already in the workspace (a cloned
+  repository's, an unpacked archive's) leads the walk outside, though naming the link
+  itself is refused.
 * **Symlinks made by the command**: ``ln -s TARGET LINK`` stores TARGET as written, and the
   kernel later resolves it relative to the *link's* directory, not the cwd. The target is
   decided that way, and refused when it leaves the workspace, so that a later command (or a
@@ -34,7 +38,22 @@ _FOLLOWS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     ),
     "tar": ("h", frozenset({"--dereference"}), frozenset()),
     "du": ("L", frozenset({"--dereference"}), frozenset()),
+    # -H and -L only matter with -R: every link met in the walk changes what it points to
+    "chown": ("HL", frozenset(), frozenset()),
+    "chgrp": ("HL", frozenset(), frozenset()),
+    "chmod": ("HL", frozenset(), frozenset()),
+    "tree": ("l", frozenset(), frozenset()),
+    "ag": ("f", frozenset({"--follow"}), frozenset()),
+    "fd": ("L", frozenset({"--follow"}), frozenset()),
+    "fdfind": ("L", frozenset({"--follow"}), frozenset()),
+    "ack": ("", frozenset({"--follow"}), frozenset()),
 }
+
+#: scp's options that take a value: the rest of a cluster after one is that value.
+_SCP_VALUED = frozenset("cDFiJloPSX")
+#: zip's options that recurse, and those that make it store a symlink as a link.
+_ZIP_RECURSE = frozenset({"--recurse-paths", "--recurse-patterns"})
+_ZIP_LINKS = frozenset({"--symlinks"})
 
 
 def _long_hit(word: str, longs: frozenset[str]) -> bool:
@@ -42,18 +61,33 @@ def _long_hit(word: str, longs: frozenset[str]) -> bool:
     return len(name) > 2 and any(o.startswith(name) for o in longs)
 
 
-def follow_refusal(program: str, args: tuple[str, ...]) -> str | None:
-    """Why ``args`` make ``program`` follow symlinks while it walks a tree, or None."""
+def follow_refusal(program: str, args: tuple[str, ...], cwd: str = "/") -> str | None:
+    """Why ``args`` make ``program`` follow symlinks while it walks a tree, or None. ``cwd``
+    tells ``ls`` which of its operands are directories (it looks through their entries)."""
     if program == "ls":
-        shorts = "".join(a[1:] for a in args if a.startswith("-") and not a.startswith("--"))
-        longs = {a for a in args if a.startswith("--")}
-        recursive = "R" in shorts or any(_long_hit(a, frozenset({"--recursive"})) for a in longs)
-        follows = "L" in shorts or any(_long_hit(a, frozenset({"--dereference"})) for a in longs)
-        if recursive and follows:
-            return "ls -L with -R follows symlinks out of the workspace while it lists"
-        return None
+        return _ls_follows(args, cwd)
     if program == "find":
         return _find_follows(args)
+    if program == "scp":
+        for arg in _options(args):
+            for c in arg[1:] if not arg.startswith("--") else "":
+                if c in _SCP_VALUED:
+                    break
+                if c == "r":
+                    return "scp -r follows symlinks out of the workspace while it walks"
+        return None
+    if program == "zip":
+        opts = _options(args)
+        shorts = "".join(a[1:] for a in opts if not a.startswith("--"))
+        recurses = "r" in shorts or "R" in shorts or any(a in _ZIP_RECURSE for a in opts)
+        if "@" in shorts or any(_long_hit(a, frozenset({"--names-stdin"})) for a in opts):
+            return "zip -@ reads the names of the files to add from stdin, which can be anywhere"
+        if recurses and "y" not in shorts and not any(a in _ZIP_LINKS for a in opts):
+            return (
+                "zip -r stores what the symlinks it meets point to, out of the workspace; add "
+                "-y (--symlinks) to store them as links"
+            )
+        return None
     row = _FOLLOWS.get(program)
     if row is None:
         return None
@@ -71,9 +105,38 @@ def follow_refusal(program: str, args: tuple[str, ...]) -> str | None:
     return None
 
 
+def _ls_follows(args: tuple[str, ...], cwd: str) -> str | None:
+    """ls -L shows each entry's target (its size, mode, whether it exists): refused when it
+    lists a directory's entries (-R, no operand, or a directory operand without -d)."""
+    opts = _options(args)
+    shorts = "".join(a[1:] for a in opts if not a.startswith("--"))
+    longs = [a for a in opts if a.startswith("--")]
+    if "L" not in shorts and not any(_long_hit(a, frozenset({"--dereference"})) for a in longs):
+        return None
+    recursive = "R" in shorts or any(_long_hit(a, frozenset({"--recursive"})) for a in longs)
+    itself = "d" in shorts or any(_long_hit(a, frozenset({"--directory"})) for a in longs)
+    operands = [a for a in args if not a.startswith("-") or a == "-"]
+    lists = not operands or any(os.path.isdir(os.path.join(cwd, a)) for a in operands)
+    if recursive or (lists and not itself):
+        return "ls -L shows what the symlinks it lists point to, out of the workspace"
+    return None
+
+
+def _options(args: tuple[str, ...]) -> list[str]:
+    """The words of ``args`` that look like options, up to ``--``."""
+    found: list[str] = []
+    for arg in args:
+        if arg == "--":
+            break
+        if arg.startswith("-") and arg != "-":
+            found.append(arg)
+    return found
+
+
 def _find_follows(args: tuple[str, ...]) -> str | None:
-    """find follows symlinks with -L, -H or -follow: refused anywhere in its words except
-    inside an -exec command (decided on its own, under its own rule)."""
+    """find follows symlinks with -L, -H or -follow, and looks through one with -xtype and
+    ``-printf %Y``: refused anywhere in its words except inside an -exec command (decided on
+    its own, under its own rule)."""
     try:
         span = find_exec_span(args)
     except WrapperRefusal:
@@ -83,6 +146,10 @@ def _find_follows(args: tuple[str, ...]) -> str | None:
             continue
         if arg in ("-L", "-H", "-follow"):
             return f"find {arg} follows symlinks out of the workspace while it walks"
+        if arg == "-xtype":
+            return "find -xtype looks through symlinks, out of the workspace"
+        if arg in ("-printf", "-fprintf") and "%Y" in " ".join(args[n + 1 : n + 3]):
+            return "find -printf %Y looks through symlinks, out of the workspace"
     return None
 
 

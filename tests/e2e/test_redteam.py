@@ -9,6 +9,7 @@ matter most also run through a real Gate, and the test looks at what the job rea
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from execgate import ExecRequest, Gate, Refused, load_policy
 from execgate.policy import Policy, evaluate
+from execgate.policy._symlinks import follow_refusal
 
 RO = """
 version = 1
@@ -437,6 +439,101 @@ def test_recursion_that_follows_symlinks_is_refused(dev: Policy, line: str) -> N
 def test_recursion_that_does_not_follow_is_fine(dev: Policy) -> None:
     for line in ("grep -r x .", "find . -name x", "ls -R", "ls -L a.txt"):
         assert decide(dev, command=line)[0] == "allow", line
+
+
+WALKERS = """
+version = 1
+[workspace]
+root = "{root}"
+""" + "".join(
+    f'[[allow]]\ncommand = "{p}"\n' for p in ("ls", "find", "zip", "scp", "chown", "chgrp", "chmod")
+)
+
+#: Walks that look through a symlink already in the workspace (a cloned repository's, an
+#: unpacked archive's) to what it points at, under bare allow rules.
+LOOKING_THROUGH = [
+    "chgrp -R -L nogroup d",
+    "chown -R -H :nogroup d",
+    "chown -RL :nogroup .",
+    "chmod -R -L 600 d",
+    "zip -r o.zip d",
+    "zip -R o.zip '*.txt'",
+    "zip --recurse-paths o.zip d",
+    "zip o.zip -@",
+    "zip --names-stdin o.zip",
+    "scp -r d e",
+    "scp -pr d e",
+    "ls -L",
+    "ls -lL d",
+    "ls --dereference -l d",
+    "find d -xtype f",
+    "find . -xtype l -print",
+    "find d -printf '%Y %p\\n'",
+    "scp -i key -r d e",
+]
+
+
+@pytest.mark.parametrize(
+    ("program", "args"),
+    [("tree", ("-l", "d")), ("ag", ("-f", "x")), ("fd", ("--follow", "x")),
+     ("fdfind", ("-L", "x")), ("ack", ("--follow", "x")), ("chmod", ("-RH", "600", "d"))],
+)  # fmt: skip
+def test_walkers_not_installed_here_are_read_too(program: str, args: tuple[str, ...]) -> None:
+    assert follow_refusal(program, args) is not None
+
+
+@pytest.mark.parametrize("line", LOOKING_THROUGH)
+def test_a_walk_never_looks_through_a_workspace_symlink(tmp_path: Path, line: str) -> None:
+    policy = _load(tmp_path, WALKERS, "walkers")
+    (tmp_path / "ws" / "d").mkdir()
+    (tmp_path / "ws" / "d" / "s").symlink_to("/etc/shadow")
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", line
+    assert v.decision.code == "EG-PATH-ESCAPE", (line, v.decision.reason)
+
+
+def test_walks_that_keep_links_as_links_are_fine(tmp_path: Path) -> None:
+    policy = _load(tmp_path, WALKERS, "walkers")
+    (tmp_path / "ws" / "d").mkdir()
+    for line in (
+        "zip -ry o.zip d",
+        "zip -r --symlinks o.zip d",
+        "chown -R :nogroup d",
+        "chmod -R 600 d",
+        "ls -L a.txt",
+        "ls -ldL d",
+        "ls -la d",
+        "find d -type l",
+        "find d -printf '%y %p\\n'",
+        "scp -P 22 a.txt e",
+    ):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(shutil.which("zip") is None or shutil.which("unzip") is None, reason="zip")
+async def test_zip_of_a_tree_with_a_link_out_stores_the_link_not_the_file(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    policy = _load(tmp_path, WALKERS, "walkers")
+    ws = tmp_path / "ws"
+    canary = tmp_path / "outside.txt"
+    canary.write_text("OUTSIDE-SECRET\n")
+    (ws / "d").mkdir()
+    (ws / "d" / "s").symlink_to(canary)
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        with pytest.raises(Refused):
+            await gate.run(command="zip -qr o.zip d")
+        assert not (ws / "o.zip").exists()
+        result = await gate.run(command="zip -qry o.zip d")
+        assert result.exit_code == 0
+    listing = subprocess.run(
+        ["unzip", "-p", str(ws / "o.zip"), "d/s"], capture_output=True, check=True
+    ).stdout
+    assert b"OUTSIDE-SECRET" not in listing
+    assert listing == str(canary).encode()
 
 
 # --- 12. configuration written into the workspace is decided like the command line --------
