@@ -22,7 +22,7 @@ import click
 from ..errors import ExecgateError
 from ..models import Event, EventKind
 from ..store import EventFilter, host_id
-from ..supervisor._events import lifecycle_event
+from ..supervisor import lifecycle_event
 from ._common import (
     CONTEXT,
     existing_store,

@@ -20,6 +20,7 @@ from ._resolver import Resolver
 from ._schema import policy_schema
 from ._shell import ShellRefusal, split_command
 from ._suggest import Suggestion, suggest
+from ._warnings import always_refused, unchecked_programs
 
 __all__ = [
     "AllowRule",
@@ -35,6 +36,7 @@ __all__ = [
     "Suggestion",
     "Verdict",
     "WorkspaceConfig",
+    "always_refused",
     "default_policy",
     "evaluate",
     "host_readers",
@@ -43,4 +45,5 @@ __all__ = [
     "policy_schema",
     "split_command",
     "suggest",
+    "unchecked_programs",
 ]
