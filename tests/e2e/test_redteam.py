@@ -1342,3 +1342,51 @@ async def test_a_policy_rewritten_by_a_job_is_put_back(tmp_path: Path) -> None:
         events = await gate.events(job_id=r.job_id)
         assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
     assert all(rule.command != "id" for rule in load_policy(policy_file).allow)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("left", ["symlink", "directory", "symlink-out"])
+async def test_a_policy_replaced_by_a_symlink_or_directory_is_put_back(
+    tmp_path: Path, left: str
+) -> None:
+    """A job that leaves something other than a file under the policy's name (a symlink to
+    a policy of its own, a directory, a symlink to a file outside) gets the loaded policy back
+    all the same; what it left is moved aside, never read through, and the request's job id is
+    never part of a name the guard makes."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("OUTSIDE-SECRET\n")
+    text = (
+        f'version = 1\n[workspace]\nroot = "{ws}"\n'
+        '[[allow]]\ncommand = "python3"\nargs = "any"\n[[allow]]\ncommand = "cat"\n'
+    )
+    policy_file = ws / "execgate.toml"
+    policy_file.write_text(text)
+    policy_file.chmod(0o640)
+    (ws / "evil.toml").write_text(text.replace('command = "cat"', 'command = "cat"\npaths = "any"'))
+    swap = {
+        "symlink": "os.symlink('evil.toml', 'execgate.toml')",
+        "directory": "os.mkdir('execgate.toml')",
+        "symlink-out": f"os.symlink({str(outside)!r}, 'execgate.toml')",
+    }[left]
+    store = f"sqlite:///{tmp_path / 'rec' / 'ev.db'}"
+    async with Gate.open(load_policy(policy_file), store) as gate:
+        r = await gate.run(
+            argv=["python3", "-c", f"import os; os.remove('execgate.toml'); {swap}"],
+            job_id="x/../../../escaped",
+        )
+        assert r.exit_code == 0, r.stderr
+        assert not policy_file.is_symlink() and policy_file.read_text() == text
+        assert oct(policy_file.stat().st_mode & 0o777) == oct(0o640)
+        kept = list(ws.glob("execgate.toml.rejected-*"))
+        assert len(kept) == 1
+        assert kept[0].is_symlink() == left.startswith("symlink")
+        events = await gate.events(job_id=r.job_id)
+        assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
+    assert not (tmp_path / "escaped").exists() and not list(tmp_path.glob("*escaped*"))
+    assert "OUTSIDE-SECRET" not in "".join(
+        p.read_text() for p in ws.rglob("*") if p.is_file() and not p.is_symlink()
+    )
+    reloaded = load_policy(policy_file)
+    assert all(rule.paths != "any" for rule in reloaded.allow)
