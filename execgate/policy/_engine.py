@@ -51,6 +51,8 @@ from ..models import (
     Limits,
     SandboxPlan,
 )
+from ._archives import EXTRACTORS, Unreadable, extraction
+from ._archives import escape as archive_escape
 from ._configs import ConfigRefusal, git_repository, npmrc_refusal, pytest_configs
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
@@ -631,6 +633,15 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     f"ln: the symlink target {target[:80]!r} points outside the workspace "
                     "(a symlink's target is resolved from the link's own directory)"
                 )
+    for name in sorted(names & EXTRACTORS):
+        try:
+            found = extraction(name, argv[1:], cwd)
+        except Unreadable as unreadable:
+            return str(unreadable)
+        if found is not None:
+            why = archive_escape(found, cwd, lambda p: _confined(policy, "/", p) is not None)
+            if why is not None:
+                return f"{name}: {why}"
     for name in sorted(names & {"mv", "cp"}):
         try:
             moved = moved_links(name, argv[1:], cwd)

@@ -1390,3 +1390,176 @@ async def test_a_policy_replaced_by_a_symlink_or_directory_is_put_back(
     )
     reloaded = load_policy(policy_file)
     assert all(rule.paths != "any" for rule in reloaded.allow)
+
+
+# --- archives: an extraction's members are paths it writes -----------------------------------
+
+ARCHIVERS = """
+version = 1
+[workspace]
+root = "{root}"
+[[allow]]
+command = "unzip"
+[[allow]]
+command = "tar"
+args = "any"
+[[allow]]
+command = "cpio"
+"""
+
+
+def _zip(path: Path, members: list[tuple[str, str | None, bytes]]) -> None:
+    """A zip of (name, symlink target or None, data) members, as an attacker would send."""
+    import stat as st
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, link, data in members:
+            info = zipfile.ZipInfo(name)
+            if link is not None:
+                info.create_system = 3
+                info.external_attr = (st.S_IFLNK | 0o777) << 16
+                zf.writestr(info, link)
+            else:
+                info.external_attr = (st.S_IFREG | 0o644) << 16
+                zf.writestr(info, data)
+
+
+def _tar(path: Path, members: list[tuple[str, str | None, bytes]], hard: bool = False) -> None:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w") as tf:
+        for name, link, data in members:
+            info = tarfile.TarInfo(name)
+            if link is not None:
+                info.type = tarfile.LNKTYPE if hard else tarfile.SYMTYPE
+                info.linkname = link
+                tf.addfile(info)
+            else:
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+
+
+HOSTILE_ARCHIVES = {
+    "absolute link": [("d/l", "/etc/shadow", b"")],
+    "link up": [("l", "../../outside", b"")],
+    "link to a dir out": [("t", "/tmp", b"")],
+    "link then write through it": [("t", "/tmp", b""), ("t/pwned", None, b"x")],
+    "loop through a dot link": [("c", ".", b""), ("c/c/c/a", "../x", b"")],
+    "climb after a link": [("x/y/b", "../..", b""), ("x/y/a", "b/../z", b"")],
+    "a git hook": [(".git/hooks/pre-commit", None, b"#!/bin/sh\nid\n")],
+    "absolute name": [("/tmp/pwned", None, b"x")],
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE_ARCHIVES))
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_an_extraction_that_would_write_or_link_outside_is_refused(
+    tmp_path: Path, shape: str, kind: str
+) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    (ws / "x" / "y").mkdir(parents=True)
+    members = HOSTILE_ARCHIVES[shape]
+    if kind == "zip":
+        _zip(ws / "a.zip", members)
+        lines = ["unzip a.zip", "unzip -o a.zip", "unzip -q a -d x", "unzip -oq a.zip"]
+    else:
+        _tar(ws / "a.tar", members)
+        lines = [
+            "tar -xf a.tar",
+            "tar xf a.tar",
+            "tar --extract --file=a.tar",
+            "tar -xf a.tar -C x",
+        ]
+    for line in lines:
+        if shape in ("climb after a link", "loop through a dot link") and line.endswith(" x"):
+            continue  # extracted into x/, these members land one level deeper: inside
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (shape, line, v.decision.reason)
+        assert v.decision.code == "EG-PATH-ESCAPE", (shape, line, v.decision.reason)
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_an_archive_member_never_replaces_the_policy_file(tmp_path: Path, kind: str) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "execgate.toml").write_text(ARCHIVERS.format(root=ws))
+    policy = load_policy(ws / "execgate.toml")
+    hostile: list[tuple[str, str | None, bytes]] = [
+        ("evil.toml", None, b"[[allow]]"),
+        ("execgate.toml", "evil.toml", b""),
+    ]
+    (_zip if kind == "zip" else _tar)(ws / f"t.{kind}", hostile)
+    line = "unzip -o t.zip" if kind == "zip" else "tar -xf t.tar"
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), v.decision
+
+
+def test_a_member_written_through_a_workspace_symlink_is_refused(tmp_path: Path) -> None:
+    """A symlink already in the workspace (made by an earlier extraction, a checkout) leads a
+    later extraction's member outside."""
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    (ws / "t").symlink_to(tmp_path)
+    _zip(ws / "w.zip", [("t/pwned", None, b"x")])
+    _tar(ws / "w.tar", [("t/pwned", None, b"x")])
+    for line in ("unzip w.zip", "tar -xf w.tar"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+def test_extractions_that_cannot_be_read_first_are_refused(tmp_path: Path) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    (tmp_path / "ws" / "bad.zip").write_bytes(b"not a zip")
+    for line in ("unzip bad.zip", "tar -xf bad.zip", "tar -x", "cpio -i", "cpio -idv"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", line
+
+
+def test_ordinary_archives_extract(tmp_path: Path) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    members: list[tuple[str, str | None, bytes]] = [
+        ("pkg/a.py", None, b"x"),
+        ("pkg/sub/b.py", None, b"y"),
+        ("pkg/link", "sub/b.py", b""),
+        ("pkg/sub/up", "../a.py", b""),
+    ]
+    _zip(ws / "ok.zip", members)
+    _tar(ws / "ok.tar", members)
+    _tar(ws / "hard.tar", [("pkg/a.py", None, b"x"), ("pkg/h", "pkg/a.py", b"")], hard=True)
+    for line in (
+        "unzip ok.zip",
+        "unzip -o ok.zip -d out",
+        "unzip -l ok.zip",
+        "unzip -p ok.zip pkg/a.py",
+        "tar -xf ok.tar",
+        "tar xf ok.tar -C out",
+        "tar -xf hard.tar",
+    ):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(shutil.which("unzip") is None, reason="unzip")
+async def test_the_attackers_archive_chain_writes_nothing_outside(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """unzip of a link to a directory outside is refused through a real gate; the member
+    meant to be written through it then lands inside, and nothing appears outside."""
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    _zip(ws / "links.zip", [("t", str(outside), b"")])
+    _zip(ws / "write.zip", [("t/pwned", None, b"written through the gate")])
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        with pytest.raises(Refused):
+            await gate.run(command="unzip links.zip")
+        assert (await gate.run(command="unzip -q write.zip")).exit_code == 0
+    assert list(outside.iterdir()) == []
+    assert (ws / "t" / "pwned").is_file() and not (ws / "t").is_symlink()
