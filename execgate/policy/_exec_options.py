@@ -266,13 +266,17 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "runs commands from --config (aliases, hooks) or loads extensions", "--config", "--debugger"
     ),
     "less": _e(
-        "runs the commands given after +, or writes its log file anywhere",
+        "runs the commands given after +, takes a LESSOPEN command from a lesskey file, or "
+        "writes its log file anywhere",
         "-o",
         "--log-file",
         "-O",
         "--LOG-FILE",
         "-k",
         "--lesskey-file",
+        # a lesskey source's #env section sets LESSOPEN, which less runs as a command
+        "--lesskey-src",
+        "--lesskey-content",
         operands=(r"\+",),
     ),
     "more": _e("runs commands typed after +", operands=(r"\+",)),

@@ -1563,3 +1563,28 @@ async def test_the_attackers_archive_chain_writes_nothing_outside(
         assert (await gate.run(command="unzip -q write.zip")).exit_code == 0
     assert list(outside.iterdir()) == []
     assert (ws / "t" / "pwned").is_file() and not (ws / "t").is_symlink()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "rsync '--filter=. /tmp/rules' a.txt out/",
+        "rsync -f 'merge,+ /tmp/rules' a.txt out/",
+        "rsync --filter=':n- .rules' -a . out/",
+        "rsync --filter 'dir-merge /.rsync-filter' -a . out/",
+        "rsync a.txt localhost:/tmp/y",
+        "rsync a.txt host::module",
+        "rsync rsync://host/m/x out/",
+        "less --lesskey-src=ks a.txt",
+        "less --lesskey-s=ks a.txt",
+        "less --lesskey-content=x a.txt",
+    ],
+)
+def test_files_and_hosts_hidden_in_option_values_are_refused(tmp_path: Path, line: str) -> None:
+    text = 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "rsync"\n'
+    policy = _load(tmp_path, text + '[[allow]]\ncommand = "less"\n', "hidden")
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+    for fine in ("rsync --filter='- *.pyc' -a . out/", "rsync -a ./a:b out/", "less a.txt"):
+        v = evaluate(policy, ExecRequest(command=fine), dict(os.environ))
+        assert v.decision.verdict == "allow", (fine, v.decision.reason)
