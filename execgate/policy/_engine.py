@@ -67,7 +67,14 @@ from ._script import STATUS, Command, Script, parse_script, render, split_heredo
 from ._shell import ShellRefusal, split_words
 from ._shells import SHELLS, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
-from ._symlinks import MAX_WALK, TooManyEntries, follow_refusal, moved_links, symlink_targets
+from ._symlinks import (
+    MAX_WALK,
+    TooManyEntries,
+    follow_refusal,
+    landing_paths,
+    moved_links,
+    symlink_targets,
+)
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
 from .programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
 from .programs import check as check_builtin
@@ -632,6 +639,21 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                 return (
                     f"ln: the symlink target {target[:80]!r} points outside the workspace "
                     "(a symlink's target is resolved from the link's own directory)"
+                )
+    for name in sorted(names & {"cp", "mv", "ln", "link", "install"}):
+        try:
+            landings = landing_paths(argv[1:], cwd)
+        except TooManyEntries as too_many:
+            return (
+                f"{name}: {str(too_many)[:80]!r} holds more than {MAX_WALK} entries, too many "
+                "to check where they land"
+            )
+        for landing in landings:
+            if _confined(policy, cwd, landing) is None:
+                return (
+                    f"{name}: a file would land at {os.path.relpath(landing, cwd)[:80]!r}, "
+                    "outside the workspace or on a file no job may write (the policy file, "
+                    "git's hooks or config)"
                 )
     for name in sorted(names & EXTRACTORS):
         try:

@@ -324,8 +324,10 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     # a mode rule grants a whole subcommand (`git apply`): what that subcommand may not do
     "git": _e(
         "writes wherever the patch's own file names point (--unsafe-paths), outside the "
-        "workspace included",
+        "workspace included, or copies a template's hooks and config into the repository "
+        "(--template), which run when git next runs",
         "--unsafe-paths",
+        "--template",
     ),
     # --- file lists: names read from a file are paths no check sees -----------------------
     "du": _e("reads the names of the files to measure from a file", "--files0-from"),

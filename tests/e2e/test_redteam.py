@@ -1588,3 +1588,51 @@ def test_files_and_hosts_hidden_in_option_values_are_refused(tmp_path: Path, lin
     for fine in ("rsync --filter='- *.pyc' -a . out/", "rsync -a ./a:b out/", "less a.txt"):
         v = evaluate(policy, ExecRequest(command=fine), dict(os.environ))
         assert v.decision.verdict == "allow", (fine, v.decision.reason)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cp config .git/",
+        "cp -t .git config",
+        "cp --target-directory=.git config",
+        "mv config .git",
+        "ln config .git/",
+        "install config .git/",
+        "cp -r tpl/hooks .git/",
+        "cp -rT tpl .git",
+        "cp -r tpl/. .git/",
+        "cp evil.toml sub/../",
+        "git init -q --template=tpl",
+        "git init --templ=tpl",
+        "git clone --template=tpl a b",
+    ],
+)
+def test_writes_that_land_on_git_control_files_or_the_policy_are_refused(
+    tmp_path: Path, line: str
+) -> None:
+    """A directory destination names no final path: where each source (and each entry of a
+    source directory) lands is checked as if named."""
+    ws = tmp_path / "ws"
+    (ws / "tpl" / "hooks").mkdir(parents=True)
+    (ws / "tpl" / "hooks" / "post-commit").write_text("#!/bin/sh\nid\n")
+    (ws / "tpl" / "config").write_text("[core]\n\tfsmonitor = id\n")
+    (ws / "config").write_text("[core]\n")
+    (ws / "sub").mkdir()
+    (ws / "evil.toml").write_text("")
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    rules = "".join(
+        f'[[allow]]\ncommand = "{c}"\n' for c in ("cp", "mv", "ln", "install", "git init")
+    )
+    text = (
+        'version = 1\n[workspace]\nroot = "{root}"\n' + rules + '[[allow]]\ncommand = "git clone"\n'
+    )
+    (ws / "evil.toml").rename(ws / "sub" / "evil.toml")
+    policy_file = ws / "evil.toml"
+    policy_file.write_text(text.format(root=ws))
+    policy = load_policy(policy_file)
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+    for fine in ("cp config sub/", "cp -r tpl sub/", "mv tpl sub", "git init -q x"):
+        v = evaluate(policy, ExecRequest(command=fine), dict(os.environ))
+        assert v.decision.verdict == "allow", (fine, v.decision.reason)
