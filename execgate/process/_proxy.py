@@ -51,7 +51,10 @@ import fcntl
 import os
 import socket
 import struct
-from collections.abc import Mapping, Sequence
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 
 import anyio
 import attrs
@@ -130,24 +133,181 @@ def make_namespace() -> tuple[int, socket.socket]:
         os.close(home)
 
 
+class Handoff:
+    """Where a job's confiner hands its proxy's listening socket to the gate, when the gate
+    cannot make the job's namespace: a unix socket alone in a private directory (mode 0700,
+    the gate's user) that the sandbox launcher connects to once it has made the namespace,
+    and sends the listening socket over (``SCM_RIGHTS``). Only a connection from the job's
+    launcher (its pid, by ``SO_PEERCRED``) is heard. Blocking to make; close it when done."""
+
+    def __init__(self) -> None:
+        self.dir = tempfile.mkdtemp(prefix="execgate-proxy-")
+        #: The socket's path, for the launcher.
+        self.path = os.path.join(self.dir, "s")
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._sock.bind(self.path)
+            self._sock.listen(4)
+            self._sock.setblocking(False)
+        except BaseException:
+            self.close()
+            raise
+        self._pid = 0
+        self._spawned: anyio.Event | None = None
+
+    def spawned(self, pid: int) -> None:
+        """The job's launcher is ``pid``: only its connection is heard."""
+        self._pid = pid
+        if self._spawned is not None:
+            self._spawned.set()
+
+    def close(self) -> None:
+        self._sock.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        with contextlib.suppress(OSError):
+            os.rmdir(self.dir)
+
+    async def receive(self) -> socket.socket | None:
+        """The listening socket the job's launcher sends (non-blocking), once it has; None
+        when what it sent is not one (then nobody serves the job's namespace: its
+        connections to the proxy wait, and reach nothing)."""
+        while True:
+            await anyio.wait_readable(self._sock)
+            try:
+                conn, _ = self._sock.accept()
+            except (BlockingIOError, InterruptedError):
+                continue
+            with conn:
+                pid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+                if not self._pid:
+                    self._spawned = anyio.Event()
+                    await self._spawned.wait()
+                if pid != self._pid:
+                    continue  # not the job's launcher: not heard
+                conn.setblocking(False)
+                await anyio.wait_readable(conn)
+                try:
+                    _, fds, flags, _ = socket.recv_fds(conn, 1, 2, socket.MSG_CMSG_CLOEXEC)
+                except OSError:
+                    return None
+                return _listener_of(fds, flags)
+
+    def receive_blocking(self, timeout: float) -> socket.socket | None:
+        """:meth:`receive` for the probe: the first connection, within ``timeout``."""
+        self._sock.settimeout(timeout)
+        try:
+            conn, _ = self._sock.accept()
+        except OSError:
+            return None
+        with conn:
+            conn.settimeout(timeout)
+            try:
+                _, fds, flags, _ = socket.recv_fds(conn, 1, 2, socket.MSG_CMSG_CLOEXEC)
+            except OSError:
+                return None
+            return _listener_of(fds, flags)
+
+
+def _listener_of(fds: list[int], flags: int) -> socket.socket | None:
+    """The one fd received, if it is a TCP socket listening on the proxy's address."""
+    if len(fds) != 1 or flags & socket.MSG_CTRUNC:
+        for fd in fds:
+            os.close(fd)
+        return None
+    listener = socket.socket(fileno=fds[0])
+    try:
+        ok = (
+            listener.family == socket.AF_INET
+            and listener.type == socket.SOCK_STREAM
+            and listener.getsockname() == (PROXY_HOST, PROXY_PORT)
+            and listener.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) == 1
+        )
+    except OSError:
+        ok = False
+    if not ok:
+        listener.close()
+        return None
+    listener.setblocking(False)
+    return listener
+
+
 _support: list[tuple[bool, str]] = []
 
 
 def proxy_support() -> tuple[bool, str]:
     """(available, detail): whether this process can give jobs a proxy (it makes one
-    namespace to find out; cached). Blocking."""
+    namespace to find out, or where it cannot, has the sandbox launcher make one and hand
+    its socket over; cached). Blocking."""
     if not _support:
+        where = f"{PROXY_HOST}:{PROXY_PORT}"
         try:
             netns, listener = make_namespace()
         except OSError as exc:
-            _support.append((False, f"not available: {exc.strerror or exc}"))
+            why = exc.strerror or str(exc)
+            problem = _probe_handoff()
+            if problem is None:
+                detail = (
+                    f"per job: its own network namespace, made by the sandbox launcher in the "
+                    f"job's user namespace, the proxy on {where} inside (this process cannot "
+                    f"make one: {why})"
+                )
+                _support.append((True, detail))
+            else:
+                _support.append((False, f"not available: {why}; {problem}"))
         else:
             listener.close()
             os.close(netns)
-            where = f"{PROXY_HOST}:{PROXY_PORT}"
             detail = f"per job: its own network namespace, the proxy on {where} inside"
             _support.append((True, detail))
     return _support[0]
+
+
+def _probe_handoff() -> str | None:
+    """Runs the sandbox launcher once with ``/bin/true`` and a :class:`Handoff`: None when
+    the socket came back, else what went wrong. Blocking."""
+    from ._sandbox import HELPER, launcher_config, probe_confinement
+
+    try:
+        handoff = Handoff()
+    except OSError as exc:
+        return f"no handoff socket: {exc.strerror or exc}"
+    try:
+        config = launcher_config(probe_confinement(handoff.path), "/", None)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", HELPER, config, "--", "/bin/true"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            )  # fmt: skip
+        except OSError as exc:
+            return f"the sandbox launcher did not run: {exc}"
+        listener = handoff.receive_blocking(10.0)
+        try:
+            _, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+        if listener is None:
+            said = err.decode(errors="replace").strip()
+            return f"the sandbox launcher could not hand over a proxy socket: {said or 'none came'}"
+        listener.close()
+        return None
+    finally:
+        handoff.close()
+
+
+def _ignore(pid: int) -> None:
+    pass
+
+
+def _open_blocking() -> tuple[int, socket.socket] | Handoff:
+    try:
+        return make_namespace()
+    except OSError as exc:
+        try:
+            return Handoff()
+        except OSError:
+            raise exc from None
 
 
 @attrs.define(eq=False)
@@ -177,11 +337,18 @@ class JobProxy:
     life, then cancel it and :meth:`close`."""
 
     def __init__(
-        self, netns: int, listener: socket.socket, allow: Sequence[str], ports: Sequence[int]
+        self,
+        netns: int,
+        listener: socket.socket | None,
+        allow: Sequence[str],
+        ports: Sequence[int],
+        handoff: Handoff | None = None,
     ) -> None:
-        #: An fd of the job's network namespace (for the spawn to join).
+        #: An fd of the job's network namespace (for the spawn to join), or -1: the job's
+        #: confiner makes it and sends the listening socket through :attr:`handoff`.
         self.netns = netns
         self._sock = listener
+        self.handoff = handoff
         self._allow = tuple(allow)
         self._ports = tuple(ports)
         self._records: list[_Record] = []
@@ -190,10 +357,19 @@ class JobProxy:
 
     @classmethod
     async def open(cls, allow: Sequence[str], ports: Sequence[int]) -> JobProxy:
-        """Make the job's namespace and the proxy's socket (on a worker thread). Raises
-        ``OSError`` where this process cannot make a network namespace."""
-        netns, listener = await anyio.to_thread.run_sync(make_namespace)
-        return cls(netns, listener, allow, ports)
+        """Make the job's namespace and the proxy's socket (on a worker thread); where this
+        process cannot, a :class:`Handoff` for the job's confiner to send the socket through
+        (the job must then be confined by the sandbox launcher). Raises ``OSError`` when
+        neither can be made."""
+        made = await anyio.to_thread.run_sync(_open_blocking)
+        if isinstance(made, Handoff):
+            return cls(-1, None, allow, ports, made)
+        return cls(*made, allow, ports)
+
+    @property
+    def spawned(self) -> Callable[[int], None]:
+        """Called with the pid of the process the job was started as (its launcher)."""
+        return self.handoff.spawned if self.handoff is not None else _ignore
 
     def connections(self) -> tuple[ProxyConnection, ...]:
         """Every request so far, in the order they came, with their byte counts now (those
@@ -206,13 +382,22 @@ class JobProxy:
 
     def close(self) -> None:
         """Close the listening socket and this process's reference to the namespace."""
-        self._sock.close()
+        if self._sock is not None:
+            self._sock.close()
+        if self.handoff is not None:
+            self.handoff.close()
         if self.netns >= 0:
             os.close(self.netns)
             self.netns = -1
 
     async def serve(self) -> None:
         """Accept and serve until cancelled; never raises otherwise."""
+        if self._sock is None:
+            assert self.handoff is not None
+            self._sock = await self.handoff.receive()
+            self.handoff.close()
+            if self._sock is None:
+                return
         listener = await SocketListener.from_socket(self._sock)
         async with anyio.create_task_group() as tg:
             while True:
@@ -365,6 +550,7 @@ async def _pipe(src: SocketStream, dst: SocketStream, record: _Record, up: bool)
 __all__ = [
     "CONNECT_TIMEOUT",
     "HEAD_TIMEOUT",
+    "Handoff",
     "MAX_CONNECTIONS",
     "PROXY_HOST",
     "PROXY_PORT",
