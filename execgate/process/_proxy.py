@@ -179,7 +179,7 @@ class Handoff:
             except (BlockingIOError, InterruptedError):
                 continue
             with conn:
-                pid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+                pid = _peer_pid(conn)
                 if not self._pid:
                     self._spawned = anyio.Event()
                     await self._spawned.wait()
@@ -207,6 +207,13 @@ class Handoff:
             except OSError:
                 return None
             return _listener_of(fds, flags)
+
+
+def _peer_pid(conn: socket.socket) -> int:
+    """The pid of the process that connected ``conn`` (as this process sees it)."""
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid: int = struct.unpack("3i", creds)[0]
+    return pid
 
 
 def _listener_of(fds: list[int], flags: int) -> socket.socket | None:
@@ -362,9 +369,9 @@ class JobProxy:
         (the job must then be confined by the sandbox launcher). Raises ``OSError`` when
         neither can be made."""
         made = await anyio.to_thread.run_sync(_open_blocking)
-        if isinstance(made, Handoff):
-            return cls(-1, None, allow, ports, made)
-        return cls(*made, allow, ports)
+        if isinstance(made, tuple):
+            return cls(*made, allow, ports)
+        return cls(-1, None, allow, ports, made)
 
     @property
     def spawned(self) -> Callable[[int], None]:
@@ -550,10 +557,10 @@ async def _pipe(src: SocketStream, dst: SocketStream, record: _Record, up: bool)
 __all__ = [
     "CONNECT_TIMEOUT",
     "HEAD_TIMEOUT",
-    "Handoff",
     "MAX_CONNECTIONS",
     "PROXY_HOST",
     "PROXY_PORT",
+    "Handoff",
     "JobProxy",
     "make_namespace",
     "proxy_env",

@@ -233,6 +233,21 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_proxy, "resolve", resolve)
 
 
+def _no_namespace() -> tuple[int, socket.socket]:
+    import errno
+
+    raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+
+@pytest.fixture(params=["gate", "handoff"])
+def made_by(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Who makes the job's network namespace: the gate (with CAP_SYS_ADMIN), or, as for a
+    gate without it, the job's sandbox launcher, which hands the proxy's socket over."""
+    if request.param == "handoff":
+        monkeypatch.setattr(_proxy, "make_namespace", _no_namespace)
+    return str(request.param)
+
+
 def proxied_policy(make_policy: Callable[..., Policy], ports: list[int]) -> Policy:
     return make_policy(
         extra='\n[sandbox]\nallow_domains = ["localhost", "files.test", "*.mirror.test"]\n'
@@ -316,7 +331,7 @@ def host_unix(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.mark.anyio
-@pytest.mark.usefixtures("spawn_path", "resolver")
+@pytest.mark.usefixtures("spawn_path", "resolver", "made_by")
 @needs_proxy[0]
 @needs_proxy[1]
 async def test_a_job_reaches_allowed_hosts_through_its_proxy_and_nothing_else(
@@ -555,6 +570,7 @@ async def test_a_job_cannot_flood_the_proxy_or_the_recorder(
 
 
 @pytest.mark.anyio
+@pytest.mark.usefixtures("made_by")
 @needs_proxy[0]
 @needs_proxy[1]
 async def test_a_cancelled_job_still_records_its_connections(
@@ -614,17 +630,16 @@ async def test_requests_that_never_name_a_host_are_recorded_too(
 async def test_a_job_whose_proxy_cannot_be_made_is_refused(
     make_policy: Callable[..., Policy], store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where the gate may not make a network namespace (no CAP_SYS_ADMIN), a job with
-    allow_domains is refused and the refusal recorded: it never runs with no proxy, or
-    with the host's network instead."""
-    import errno
-
+    """Where neither the gate may make a network namespace (no CAP_SYS_ADMIN) nor a handoff
+    socket be made for the job's launcher, a job with allow_domains is refused and the
+    refusal recorded: it never runs with no proxy, or with the host's network instead."""
     from execgate import SandboxUnavailable
 
-    def no_namespace() -> tuple[int, socket.socket]:
-        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+    def no_handoff() -> _proxy.Handoff:
+        raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(_proxy, "make_namespace", no_namespace)
+    monkeypatch.setattr(_proxy, "make_namespace", _no_namespace)
+    monkeypatch.setattr(_proxy, "Handoff", no_handoff)
     marker = Path(make_policy().root) / "ran"
     policy = make_policy(extra='\n[sandbox]\nallow_domains = ["localhost"]\n')
     async with open_gate(policy, store_url) as gate:
@@ -637,6 +652,76 @@ async def test_a_job_whose_proxy_cannot_be_made_is_refused(
 
 
 @pytest.mark.anyio
+@needs_proxy[0]
+async def test_a_launcher_that_cannot_hand_the_socket_over_never_runs_the_job(
+    make_policy: Callable[..., Policy], store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The launcher makes the job's namespace and its proxy socket before anything of the
+    job runs; when it cannot hand the socket to the gate (here: the gate's socket is gone),
+    it stops there, and the job is refused (EG-SANDBOX-UNAVAILABLE), never run unserved."""
+    from execgate import SandboxUnavailable
+
+    real = _proxy.Handoff
+
+    def unreachable() -> _proxy.Handoff:
+        handoff = real()
+        os.unlink(handoff.path)
+        return handoff
+
+    monkeypatch.setattr(_proxy, "make_namespace", _no_namespace)
+    monkeypatch.setattr(_proxy, "Handoff", unreachable)
+    marker = Path(make_policy().root) / "ran"
+    policy = make_policy(extra='\n[sandbox]\nallow_domains = ["localhost"]\n')
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(SandboxUnavailable, match="proxy socket: No such file"):
+            await gate.run(argv=["sh", "-c", f"touch {marker}"], secure=True, job_id="j-nh")
+        events = await gate.events(job_id="j-nh")
+    assert [e.kind for e in events] == ["decision", "error"]
+    assert events[1].code == "EG-SANDBOX-UNAVAILABLE"
+    assert not marker.exists()
+
+
+@pytest.mark.anyio
+@pytest.mark.root
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes network namespaces for its sockets")
+async def test_a_handoff_hears_only_the_jobs_launcher_and_only_a_proxy_socket() -> None:
+    """Another process of the gate's user that reaches the handoff socket is not heard; nor
+    is a socket that is not a TCP listener on the proxy's address."""
+
+    def send(path: str, sock: socket.socket) -> None:
+        with socket.socket(socket.AF_UNIX) as conn:
+            conn.connect(path)
+            socket.send_fds(conn, [b"L"], [sock.fileno()])
+
+    netns, proxy_socket = _proxy.make_namespace()  # 127.0.0.1:3128, in a namespace of its own
+    os.close(netns)
+    stranger = socket.create_server(("127.0.0.1", 0))
+    handoff = _proxy.Handoff()
+    try:
+        assert os.stat(handoff.dir).st_mode & 0o777 == 0o700
+        handoff.spawned(os.getpid() + 100_000)  # the job's launcher is another process
+        send(handoff.path, proxy_socket)
+        with anyio.move_on_after(0.5) as waited:
+            await handoff.receive()
+        assert waited.cancelled_caught  # not heard: still waiting for the launcher
+
+        handoff.spawned(os.getpid())
+        send(handoff.path, stranger)  # heard, but not a socket on the proxy's address
+        assert await handoff.receive() is None
+
+        send(handoff.path, proxy_socket)
+        got = await handoff.receive()
+        assert got is not None and got.getsockname() == ("127.0.0.1", 3128)
+        got.close()
+    finally:
+        handoff.close()
+        stranger.close()
+        proxy_socket.close()
+    assert not os.path.exists(handoff.dir)
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("made_by")
 @needs_proxy[0]
 @needs_proxy[1]
 async def test_concurrent_jobs_each_have_their_own_proxy(
