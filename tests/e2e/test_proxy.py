@@ -801,3 +801,147 @@ async def test_connections_that_cannot_be_written_are_never_dropped(
         ("unlucky", "result"), ("unlucky", "connection"),
     ]  # fmt: skip
     assert json.loads(lines[1]["detail"])["host"] == "localhost"
+
+
+NON_ROOT_GATE = r"""
+import json, site, sys
+site.addsitedir(sys.argv[1])  # the test's environment, for this system python
+import anyio
+from execgate import Gate, load_policy
+from execgate.process import _proxy
+
+args = json.loads(sys.argv[2])
+real = _proxy.resolve
+
+async def resolve(host, port):
+    return ["127.0.0.1"] if host.endswith(".test") else await real(host, port)
+
+_proxy.resolve = resolve
+out = {"support": list(_proxy.proxy_support())}
+try:
+    _proxy.make_namespace()
+    out["gate's namespace"] = "made"
+except OSError as exc:
+    out["gate's namespace"] = f"refused: {exc.strerror}"
+
+async def main():
+    async with Gate.open(load_policy(args["policy"]), args["store"]) as gate:
+        r = await gate.run(argv=args["argv"], secure=True, job_id="non-root")
+        events = await gate.events(job_id="non-root", kind="connection", limit=20)
+    out.update(
+        exit=r.exit_code, sandbox=r.sandbox, stdout=r.stdout.decode(), stderr=r.stderr.decode(),
+        connections=[[c.host, c.port, c.allowed, c.sent > 0 and c.received > 0]
+                     for c in r.connections],
+        events=[[json.loads(e.detail)["host"], e.decision] for e in events],
+    )
+
+anyio.run(main)
+print(json.dumps(out))
+"""
+
+NON_ROOT_JOB = r"""
+import json, os, socket, sys, urllib.error, urllib.request
+port = int(sys.argv[1])
+
+def get(url):
+    try:
+        return urllib.request.urlopen(url, timeout=10).read().decode().strip()
+    except urllib.error.HTTPError as exc:
+        return f"{exc.code} {exc.read().decode().strip()}"
+
+def attempt(address):
+    try:
+        socket.create_connection(address, timeout=3).close()
+        return "connected"
+    except OSError as exc:
+        return f"refused: {type(exc).__name__}"
+
+def tunnel():
+    s = socket.create_connection(("127.0.0.1", 3128), timeout=10)
+    s.sendall(f"CONNECT files.test:{port} HTTP/1.1\r\n\r\nGET /tunnel HTTP/1.0\r\n\r\n".encode())
+    data = b""
+    while chunk := s.recv(4096):
+        data += chunk
+    return data.decode().rsplit("\r\n", 1)[-1].strip()
+
+print(json.dumps({
+    "uid inside": os.getuid(),
+    "allowed": get(f"http://files.test:{port}/pkg"),
+    "tunnel": tunnel(),
+    "refused": get(f"http://example.com:{port}/"),
+    "direct to server": attempt(("127.0.0.1", port)),
+    "direct outside": attempt(("192.0.2.1", 80)),
+}))
+"""
+
+
+@pytest.mark.root
+@pytest.mark.skipif(
+    os.geteuid() != 0
+    or not os.path.exists("/usr/bin/setpriv")
+    or not os.path.exists("/usr/bin/python3"),
+    reason="needs root to become another user, setpriv and a system python3",
+)
+@needs_proxy[0]
+def test_a_non_root_gate_gives_jobs_network_by_domain(web: int) -> None:
+    """A gate as uid 65534 cannot make a network namespace itself: each job's launcher makes
+    the job's own inside its user namespace and hands the proxy's socket over. An allowed
+    host is reached through the proxy, a refused one is refused, no connection goes around
+    it, and every request is in the recorder, as with a root gate."""
+    import shutil
+    import subprocess
+    import sysconfig
+    import tempfile
+
+    system = subprocess.run(
+        ["/usr/bin/python3", "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    if system.stdout.strip() != str(sys.version_info[:2]):
+        pytest.skip("the system python3 is not this test's version")
+    base = Path(tempfile.mkdtemp(prefix="execgate-nonroot-"))
+    try:
+        (base / "ws").mkdir()
+        (base / "ws" / "job.py").write_text(NON_ROOT_JOB)
+        (base / "gate.py").write_text(NON_ROOT_GATE)
+        (base / "policy.toml").write_text(
+            f'version = 1\n[workspace]\nroot = "{base / "ws"}"\n'
+            '[[allow]]\ncommand = "/usr/bin/python3"\nargs = "any"\npaths = "any"\n'
+            f'[sandbox]\nallow_domains = ["files.test"]\nallow_ports = [{web}]\n'
+        )
+        for path in (base, *base.rglob("*")):
+            os.chown(path, 65534, 65534)
+        args = {
+            "policy": str(base / "policy.toml"),
+            "store": f"sqlite:///{base / 'rec' / 'events.db'}",
+            "argv": ["/usr/bin/python3", "job.py", str(web)],
+        }
+        run = subprocess.run(
+            ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+             "/usr/bin/python3", str(base / "gate.py"), sysconfig.get_paths()["purelib"],
+             json.dumps(args)],
+            capture_output=True, cwd=base / "ws", timeout=60,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(base), "LANG": "C.UTF-8"},
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr.decode()[-3000:]
+        out = json.loads(run.stdout)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    assert out["gate's namespace"].startswith("refused"), out
+    ok, detail = out["support"]
+    assert ok and "made by the sandbox launcher" in detail, detail
+    assert out["exit"] == 0 and out["sandbox"] == "on", out["stderr"]
+    seen = json.loads(out["stdout"])
+    assert seen["uid inside"] == 0
+    assert seen["allowed"] == "hello /pkg"
+    assert seen["tunnel"] == "hello /tunnel"
+    assert seen["refused"] == "403 execgate proxy: domain example.com is not in allow_domains"
+    assert seen["direct to server"].startswith("refused"), seen
+    assert seen["direct outside"].startswith("refused"), seen
+    assert out["connections"] == [
+        ["files.test", web, True, True],
+        ["files.test", web, True, True],
+        ["example.com", web, False, False],
+    ]
+    assert out["events"] == [["files.test", "allow"], ["files.test", "allow"],
+                             ["example.com", "deny"]]  # fmt: skip
