@@ -1,14 +1,29 @@
 """Network by domain: the filtering HTTP proxy a confined job reaches its allowed hosts by.
 
-How the job reaches it. A job with ``allow_domains`` runs in a network namespace of its own,
-made by the gate for that job (:meth:`JobProxy.open`): its only interface is ``lo``, up,
-and the only socket in it is the proxy's listening socket on
-``127.0.0.1:`` :data:`PROXY_PORT`, which the gate creates while one of its threads is inside
-the namespace and then serves from its own event loop. There is no relay process and no
-socket file in the job's root: the listening socket belongs to the job's namespace, while
-every connection the proxy makes upstream is made from the gate's namespace, after the
-gate's own resolver has resolved the name. The job gets ``HTTP_PROXY``, ``HTTPS_PROXY``,
-``http_proxy``, ``https_proxy`` and ``ALL_PROXY`` pointing at it, and an empty ``NO_PROXY``.
+How the job reaches it. A job with ``allow_domains`` runs in a network namespace of its own:
+its only interface is ``lo``, up, and the only socket in it is the proxy's listening socket
+on ``127.0.0.1:`` :data:`PROXY_PORT`, which the gate serves from its own event loop. There is
+no relay process and no socket file in the job's root: the listening socket belongs to the
+job's namespace, while every connection the proxy makes upstream is made from the gate's
+namespace, after the gate's own resolver has resolved the name. The job gets ``HTTP_PROXY``,
+``HTTPS_PROXY``, ``http_proxy``, ``https_proxy`` and ``ALL_PROXY`` pointing at it, and an
+empty ``NO_PROXY``.
+
+Who makes the namespace (:meth:`JobProxy.open`):
+
+* the gate, where it may (CAP_SYS_ADMIN in its user namespace: root, or a container's
+  root): one of its threads makes the namespace and the socket in it (:func:`make_namespace`),
+  and the job's confiner joins that namespace before it makes the job's user namespace, so
+  the job holds no capability over it;
+* otherwise the job's sandbox launcher (``sandbox_exec.py``; the native helper confines
+  only as root): inside the job's new user namespace it makes the job's network namespace,
+  brings ``lo`` up, listens on the proxy's address and sends the listening socket to the
+  gate (``SCM_RIGHTS``) over a :class:`Handoff`, a unix socket alone in a private directory
+  of the gate's user, heard only from the launcher's pid; the launcher closes its copy
+  before anything of the job runs. The job is then root in the user namespace that owns its
+  network namespace (as any confined job of a non-root gate is): it may reconfigure that
+  namespace, but it holds nothing outside it, so there is still no route anywhere but the
+  proxy.
 
 Guarantees:
 
@@ -23,12 +38,14 @@ Guarantees:
 * the proxy lives inside the job: :meth:`JobProxy.serve` runs in the job's task and is
   cancelled when the job has ended, which closes every connection it relayed;
   :meth:`JobProxy.close` then closes the listening socket and the namespace's last
-  reference, so the namespace goes with the job. If the gate's process dies, all of it dies
-  with it (the sockets are the gate's).
+  reference (and a handoff's socket and directory), so the namespace goes with the job. If
+  the gate's process dies, all of it dies with it (the sockets are the gate's).
 
-Failure modes: making the namespace needs CAP_SYS_ADMIN in the gate's user namespace
-(root, or a container's root); without it :meth:`JobProxy.open` raises ``OSError`` and the
-job is refused, never run with more network than asked for. At most
+Failure modes: where the gate cannot make the namespace and no :class:`Handoff` can be
+made either, :meth:`JobProxy.open` raises ``OSError`` and the job is refused
+(EG-SANDBOX-UNAVAILABLE). Where the launcher cannot make the namespace, bring ``lo`` up,
+listen, or hand the socket over, it stops before the program with its one-line error, and
+the job is refused the same way: it never runs with more network than asked for. At most
 :data:`MAX_CONNECTIONS` connections are relayed at once per job; further ones are refused
 (503) and recorded. Past :data:`MAX_RECORDS` requests in one job, every further one is
 refused, and they are recorded together as one. A request whose head does not arrive

@@ -3,7 +3,8 @@
 A confined job runs in new user (root inside, the invoking uid outside: no host capability),
 mount, PID, UTS and IPC namespaces, in the gate's empty network namespace (made once per
 process, see :func:`shared_netns`; a fresh one per job where this process cannot make it;
-with ``allow_domains``, one the gate made for the job, holding only its proxy: ``_proxy``),
+with ``allow_domains``, one of its own holding only its proxy, made by the gate or, where
+the gate cannot, by the launcher, which hands the proxy's socket over: ``_proxy``),
 inside the minimal root of ``_confine`` with Landlock and a seccomp filter on top. The native
 spawn helper does all of it between clone and exec; where it is absent, the launcher
 (``sandbox_exec.py``) does the same from :func:`launcher_config`. Either way the job's pids
