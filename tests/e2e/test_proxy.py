@@ -260,6 +260,12 @@ import json, os, socket, sys, urllib.error, urllib.request
 args = json.loads(sys.argv[1])
 port = args["port"]
 out = {"env": {k: os.environ.get(k) for k in ("HTTP_PROXY", "https_proxy", "NO_PROXY")}}
+def fd_is_socket(fd):
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+    except OSError:
+        return False  # the listing's own fd
+out["inherited sockets"] = [fd for fd in os.listdir("/proc/self/fd") if fd_is_socket(fd)]
 
 def get(url):
     try:
@@ -350,6 +356,7 @@ async def test_a_job_reaches_allowed_hosts_through_its_proxy_and_nothing_else(
         events = await gate.events(job_id=r.job_id, kind="connection", limit=100)
     url = "http://127.0.0.1:3128"
     assert seen["env"] == {"HTTP_PROXY": url, "https_proxy": url, "NO_PROXY": ""}
+    assert seen["inherited sockets"] == []  # the proxy's socket is the gate's alone
     assert seen["http allowed"] == "hello /simple\n"
     assert seen["http allowed by name"] == "hello /pkg\n"
     assert seen["lying host header"] == f"host localhost:{web}"
@@ -415,6 +422,7 @@ async def test_a_job_without_allow_domains_has_no_proxy(
 
 @pytest.mark.anyio
 @needs_proxy[0]
+@pytest.mark.usefixtures("made_by")
 @needs_proxy[1]
 async def test_the_proxy_ends_with_the_job(
     make_policy: Callable[..., Policy], store_url: str, workspace: Path
@@ -470,8 +478,9 @@ async def test_the_proxy_ends_with_the_job(
 @pytest.mark.anyio
 @needs_proxy[0]
 @needs_proxy[1]
-async def test_the_proxy_ends_with_the_gate(tmp_path: Path, workspace: Path) -> None:
-    """The proxy is the gate's: when the gate's process is killed, an open tunnel closes."""
+async def test_the_proxy_ends_with_the_gate(tmp_path: Path, workspace: Path, made_by: str) -> None:
+    """The proxy is the gate's (the launcher that made a job's socket kept no copy of it):
+    when the gate's process is killed, an open tunnel closes."""
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
     policy = tmp_path / "gate.toml"
@@ -486,9 +495,12 @@ async def test_the_proxy_ends_with_the_gate(tmp_path: Path, workspace: Path) -> 
         f"s.sendall(b'CONNECT localhost:{port} HTTP/1.1\\r\\n\\r\\nping')\n"
         "time.sleep(5)\n"
     )
+    no_namespace = "def no(): raise PermissionError(1, 'no')\n_proxy.make_namespace = no\n"
     gate = (
         "import anyio, sys\n"
         "from execgate import Gate, load_policy\n"
+        "from execgate.process import _proxy\n"
+        f"{no_namespace if made_by == 'handoff' else ''}"
         "async def main():\n"
         f"    async with Gate.open(load_policy({str(policy)!r}), "
         f"{'sqlite:///' + str(tmp_path / 'g.db')!r}) as g:\n"
