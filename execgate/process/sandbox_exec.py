@@ -241,7 +241,8 @@ def seccomp(program: bytes) -> None:
 
 def hand_over_listener(path: str, host: str, port: int, backlog: int) -> None:
     """In the job's new network namespace: ``lo`` up, a TCP socket listening on ``host``:
-    ``port``, sent to the gate's unix socket at ``path``; both closed here."""
+    ``port``, sent to the gate's unix socket at ``path`` (made by this launcher's parent,
+    or nothing is sent); both closed here."""
     import fcntl
     import socket
     import struct
@@ -257,6 +258,10 @@ def hand_over_listener(path: str, host: str, port: int, backlog: int) -> None:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as gate:
             gate.settimeout(10)
             gate.connect(path)
+            # the gate started this launcher: a socket anyone else made there is not heard
+            creds = gate.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            if struct.unpack("3i", creds)[0] != os.getppid():
+                raise OSError("the socket there is not the gate's")
             if socket.send_fds(gate, [b"L"], [listener.fileno()]) != 1:
                 raise OSError("the gate did not take the socket")
 

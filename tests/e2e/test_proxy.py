@@ -694,6 +694,55 @@ async def test_a_launcher_that_cannot_hand_the_socket_over_never_runs_the_job(
 
 
 @pytest.mark.anyio
+@needs_proxy[0]
+async def test_a_launcher_hands_the_socket_to_the_gate_alone(
+    make_policy: Callable[..., Policy],
+    store_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A socket at the handoff's path that another process made (one that could reach the
+    gate's temporary directory) never gets the job's proxy socket: the launcher stops, and
+    the job is refused before it runs."""
+    import subprocess
+
+    from execgate import SandboxUnavailable
+
+    real = _proxy.Handoff
+    impostors: list[subprocess.Popen[bytes]] = []
+
+    def taken() -> _proxy.Handoff:
+        handoff = real()
+        os.unlink(handoff.path)
+        ready = tmp_path / f"ready{len(impostors)}"
+        listen = (
+            "import socket, sys, time\n"
+            "s = socket.socket(socket.AF_UNIX)\n"
+            f"s.bind({handoff.path!r}); s.listen(4)\n"
+            f"open({str(ready)!r}, 'w').close()\n"
+            "time.sleep(30)\n"
+        )
+        impostors.append(subprocess.Popen([sys.executable, "-c", listen]))
+        while not ready.exists():
+            threading.Event().wait(0.01)
+        return handoff
+
+    monkeypatch.setattr(_proxy, "make_namespace", _no_namespace)
+    monkeypatch.setattr(_proxy, "Handoff", taken)
+    marker = Path(make_policy().root) / "ran"
+    policy = make_policy(extra='\n[sandbox]\nallow_domains = ["localhost"]\n')
+    try:
+        async with open_gate(policy, store_url) as gate:
+            with pytest.raises(SandboxUnavailable, match="proxy socket: the socket there is not"):
+                await gate.run(argv=["sh", "-c", f"touch {marker}"], secure=True)
+    finally:
+        for proc in impostors:
+            proc.kill()
+            proc.wait()
+    assert impostors and not marker.exists()
+
+
+@pytest.mark.anyio
 @pytest.mark.root
 @pytest.mark.skipif(os.geteuid() != 0, reason="makes network namespaces for its sockets")
 async def test_a_handoff_hears_only_the_jobs_launcher_and_only_a_proxy_socket() -> None:
