@@ -19,8 +19,9 @@ Who makes the namespace (:meth:`JobProxy.open`):
   only as root): inside the job's new user namespace it makes the job's network namespace,
   brings ``lo`` up, listens on the proxy's address and sends the listening socket to the
   gate (``SCM_RIGHTS``) over a :class:`Handoff`, a unix socket alone in a private directory
-  of the gate's user, heard only from the launcher's pid; the launcher closes its copy
-  before anything of the job runs. The job is then root in the user namespace that owns its
+  of the gate's user; each end checks the other (``SO_PEERCRED``): the gate hears only the
+  launcher's pid, the launcher sends only to a socket its parent made. The launcher closes
+  its copy before anything of the job runs. The job is then root in the user namespace that owns its
   network namespace (as any confined job of a non-root gate is): it may reconfigure that
   namespace, but it holds nothing outside it, so there is still no route anywhere but the
   proxy.
@@ -155,7 +156,8 @@ class Handoff:
     cannot make the job's namespace: a unix socket alone in a private directory (mode 0700,
     the gate's user) that the sandbox launcher connects to once it has made the namespace,
     and sends the listening socket over (``SCM_RIGHTS``). Only a connection from the job's
-    launcher (its pid, by ``SO_PEERCRED``) is heard. Blocking to make; close it when done."""
+    launcher (its pid, by ``SO_PEERCRED``) is heard, and the launcher sends only to a socket
+    its parent made. Blocking to make; close it when done."""
 
     def __init__(self) -> None:
         self.dir = tempfile.mkdtemp(prefix="execgate-proxy-")
