@@ -298,12 +298,15 @@ def launcher_config(c: Confinement, cwd: str, limits: Limits | None) -> str:
             "network": c.network,
             "proxy": c.proxy,
             "netns": None if c.netns is None else f"/proc/{os.getpid()}/fd/{c.netns}",
-            "handoff": c.handoff,
-            "listen": [PROXY_HOST, PROXY_PORT, MAX_CONNECTIONS],
             "seccomp": None if c.seccomp is None else c.seccomp.hex(),
             "cwd": cwd,
             # set by the launcher right before exec: they bind the program, not the launcher
             "rlimits": rlimit_values(limits) if limits is not None else [],
+            **(
+                {"handoff": c.handoff, "listen": [PROXY_HOST, PROXY_PORT, MAX_CONNECTIONS]}
+                if c.handoff is not None
+                else {}
+            ),
         }
     )
 
