@@ -95,6 +95,8 @@ HEAD_TIMEOUT = 30.0
 #: Seconds the proxy waits for the upstream server to accept.
 CONNECT_TIMEOUT = 10.0
 _CHUNK = 65536
+#: The longest temporary directory a :class:`Handoff` is made in (else ``/tmp``).
+_HANDOFF_BASE_MAX = 80
 _CLONE_NEWNET = 0x40000000
 _SYS_SETNS = 308
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
@@ -160,7 +162,10 @@ class Handoff:
     its parent made. Blocking to make; close it when done."""
 
     def __init__(self) -> None:
-        self.dir = tempfile.mkdtemp(prefix="execgate-proxy-")
+        base = tempfile.gettempdir()
+        if len(os.fsencode(base)) > _HANDOFF_BASE_MAX:
+            base = "/tmp"  # a unix socket's path is at most 107 bytes
+        self.dir = tempfile.mkdtemp(prefix="execgate-proxy-", dir=base)
         #: The socket's path, for the launcher.
         self.path = os.path.join(self.dir, "s")
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

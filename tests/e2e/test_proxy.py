@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -740,6 +741,21 @@ async def test_a_launcher_hands_the_socket_to_the_gate_alone(
             proc.kill()
             proc.wait()
     assert impostors and not marker.exists()
+
+
+def test_a_handoff_fits_a_unix_socket_path_whatever_the_temporary_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    handoff = _proxy.Handoff()
+    try:
+        assert os.path.exists(handoff.path) and not handoff.path.startswith(str(deep))
+        assert len(os.fsencode(handoff.path)) < 108
+    finally:
+        handoff.close()
+    assert not os.path.exists(handoff.dir)
 
 
 @pytest.mark.anyio
