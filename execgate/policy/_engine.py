@@ -59,6 +59,7 @@ from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
 from ._opener import heredoc_out_of_order
 from ._operands import not_paths
+from ._patches import MAX_PATCH_BYTES, landings, patch_input, patch_names
 from ._pins import git_subcommand, pinned
 from ._resolver import UNRESOLVABLE, Resolver
 from ._resolver import inside as _inside
@@ -625,6 +626,63 @@ def _shell_verdict(
     return None
 
 
+def _patch_escape(
+    policy: Policy,
+    cwd: str,
+    argv: tuple[str, ...],
+    stdin: bytes | None,
+    redirected: tuple[str, ...] = (),
+) -> str | None:
+    """Why applying the patch ``argv`` reads (its files, ``stdin``, a ``<`` redirection's
+    ``redirected`` files) would write outside the workspace, onto a file no job may write, or
+    make a symlink (see ``_patches``); or None."""
+    name = os.path.basename(argv[0])
+    found = None
+    if name == "patch":
+        found = patch_input("patch", argv[1:])
+    elif name == "git":
+        at = git_subcommand(argv)
+        if at is not None and argv[at] in ("apply", "am"):
+            found = patch_input("git-apply", argv[at + 1 :])
+            name = f"git {argv[at]}"
+    if found is None:
+        return None
+    texts: list[bytes] = []
+    for file in (*found.files, *redirected):
+        path = _confined(policy, cwd, file)
+        if path is None:
+            return f"{name}: the patch {file[:80]!r} is outside the workspace"
+        try:
+            with open(path, "rb") as f:
+                text = f.read(MAX_PATCH_BYTES + 1)
+        except OSError as exc:
+            return (
+                f"{name}: cannot read the patch {file[:80]!r} to check the files it writes "
+                f"({exc.strerror or exc})"
+            )
+        if len(text) > MAX_PATCH_BYTES:
+            return f"{name}: the patch {file[:80]!r} is too large to check"
+        texts.append(text)
+    if found.stdin and stdin is not None:
+        texts.append(bytes(stdin))
+    base = cwd if found.directory is None else os.path.join(cwd, found.directory)
+    for text in texts:
+        names, symlink = patch_names(text)
+        if symlink:
+            return (
+                f"{name}: the patch makes or changes a symlink (mode 120000), whose target "
+                "execgate does not resolve; make it with ln -s"
+            )
+        for written in names:
+            for landing in landings(written):
+                if _confined(policy, base, landing) is None:
+                    return (
+                        f"{name}: the patch writes {written[:80]!r}, outside the workspace or "
+                        "a file no job may write (the policy file, git's hooks or config)"
+                    )
+    return None
+
+
 def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) -> str | None:
     """Why a command under confined paths would walk or make a symlink out of the workspace
     (see ``_symlinks``), or None."""
@@ -1065,6 +1123,29 @@ def _evaluate_script(
                 )
             paths.append(target)
         targets.append(paths)
+        patching = _applies_patch(verdict.plan.argv)
+        if patching is not None:
+            at = script.items.index(command)
+            if at > 0 and script.items[at - 1] == "|":
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.patch",
+                    f"command {n} ({patching}) reads its patch from a pipe, which execgate "
+                    "cannot read before the line runs; save the patch to a file and apply that",
+                    cwd=cwd,
+                )
+            if any(not _is_cd(c) for c in commands[: n - 1]):
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.patch",
+                    f"command {n} ({patching}) applies a patch that an earlier command of the "
+                    "line may write; send it as a request of its own",
+                    cwd=cwd,
+                )
+            inputs = tuple(r.target for r in command.redirects if r.op == "<" and r.fd == 0)
+            why = _patch_escape(policy, cwd, verdict.plan.argv, None, inputs) if inputs else None
+            if why is not None:
+                return _deny("EG-PATH-ESCAPE", f"{verdict.decision.rule}.paths", why, cwd=cwd)
         linker = linker or _symlink_maker(verdict.plan.argv)
         reader = _config_reader(verdict.plan.argv)
         config_writer = writers.get(reader) if reader is not None else None
@@ -1280,6 +1361,18 @@ def _plan_words(plan: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]
 
 
 @functools.lru_cache(maxsize=4096)
+def _applies_patch(plan: tuple[str, ...]) -> str | None:
+    """ "patch", "git apply" or "git am" when ``plan`` applies a patch, else None."""
+    name = os.path.basename(plan[0])
+    if name == "patch":
+        return name
+    if name == "git":
+        at = git_subcommand(plan)
+        if at is not None and plan[at] in ("apply", "am"):
+            return f"git {plan[at]}"
+    return None
+
+
 def _config_reader(plan: tuple[str, ...]) -> str | None:
     """Which configuration ``plan`` reads from the workspace: "git", "tools" (pytest, npm),
     or None."""
@@ -1519,7 +1612,9 @@ def _evaluate(
                     argv=argv,
                     cwd=cwd,
                 )
-            escape = _symlink_escape(policy, cwd, argv, real)
+            escape = _symlink_escape(policy, cwd, argv, real) or _patch_escape(
+                policy, cwd, argv, request.stdin
+            )
             if escape is not None:
                 return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", escape, argv=argv, cwd=cwd)
         wrapped = _inner_verdict(policy, request, host_env, resolver, depth, argv, real, rule_name)

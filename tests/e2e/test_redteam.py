@@ -620,6 +620,7 @@ def test_no_redirect_after_a_command_that_makes_symlinks(tmp_path: Path) -> None
         + '[[allow]]\ncommand = "cp"\n[[allow]]\ncommand = "patch"\n',
         "links",
     )
+    (tmp_path / "ws" / "p.diff").write_text("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-A\n+B\n")
     for line in (
         "git checkout -- link && echo x > link",
         "env git checkout x; echo y > f",
@@ -1132,6 +1133,7 @@ def test_mode_rules_and_file_questions_stay_in_the_workspace(tmp_path: Path) -> 
         ("test /etc -nt a.txt", "EG-PATH-ESCAPE"),
     ):
         assert decide(policy, command=line)[:2] == ("deny", code), line
+    (Path(policy.root) / "x.patch").write_text("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-A\n+B\n")
     for line in ("git apply x.patch", "test -f a.txt", "test x = /etc", "test -n /etc"):
         assert decide(policy, command=line)[0] == "allow", line
 
@@ -1314,13 +1316,15 @@ def test_no_job_plants_git_hooks_or_config(tmp_path: Path) -> None:
 
 @pytest.mark.anyio
 async def test_a_policy_rewritten_by_a_job_is_put_back(tmp_path: Path) -> None:
-    """patch writes the file its input names: the path checks never see the policy's name,
-    so the gate compares the file after the job and restores what it loaded."""
+    """patch writes the file its input names: the gate reads the patch and refuses it; an
+    interpreter never names the file at all, so the gate also compares the file after the job
+    and restores what it loaded."""
     ws = tmp_path / "ws"
     ws.mkdir()
     text = (
         f'version = 1\n[workspace]\nroot = "{ws}"\n[shell]\nwrite_redirects = true\n'
         '[[allow]]\ncommand = "patch"\n[[allow]]\ncommand = "cat"\n'
+        '[[allow]]\ncommand = "python3"\nargs = "any"\n'
     )
     policy_file = ws / "execgate.toml"
     policy_file.write_text(text)
@@ -1331,10 +1335,15 @@ async def test_a_policy_rewritten_by_a_job_is_put_back(tmp_path: Path) -> None:
         input=evil.encode(), capture_output=True, check=False,
     ).stdout  # fmt: skip
     (ws / "e.diff").write_bytes(diff)
+    (ws / "evil.txt").write_text(evil)
     policy = load_policy(policy_file)
     store = f"sqlite:///{tmp_path / 'rec' / 'ev.db'}"
     async with Gate.open(policy, store) as gate:
-        r = await gate.run(command="patch -p1 -i e.diff")
+        with pytest.raises(Refused):
+            await gate.run(command="patch -p1 -i e.diff")
+        r = await gate.run(
+            argv=["python3", "-c", "open('execgate.toml','w').write(open('evil.txt').read())"]
+        )
         assert r.exit_code == 0, r.stderr
         assert policy_file.read_text() == text  # put back before the result came
         kept = list(ws.glob("execgate.toml.rejected-*"))
@@ -1636,3 +1645,107 @@ def test_writes_that_land_on_git_control_files_or_the_policy_are_refused(
     for fine in ("cp config sub/", "cp -r tpl sub/", "mv tpl sub", "git init -q x"):
         v = evaluate(policy, ExecRequest(command=fine), dict(os.environ))
         assert v.decision.verdict == "allow", (fine, v.decision.reason)
+
+
+# --- patches: the files a patch writes are named in the patch -------------------------------
+
+HOOK_DIFF = """diff --git a/.git/hooks/post-commit b/.git/hooks/post-commit
+new file mode 100755
+--- /dev/null
++++ b/.git/hooks/post-commit
+@@ -0,0 +1,2 @@
++#!/bin/sh
++touch {marker}
+"""
+LINK_DIFF = """diff --git a/l b/l
+new file mode 120000
+--- /dev/null
++++ b/l
+@@ -0,0 +1 @@
++/etc/shadow
+\\ No newline at end of file
+"""
+UP_DIFF = """--- a/../../outside.txt
++++ b/../../outside.txt
+@@ -0,0 +1 @@
++x
+"""
+OK_DIFF = """--- a/x.txt
++++ b/x.txt
+@@ -0,0 +1 @@
++hello
+"""
+
+
+def _patch_ws(tmp_path: Path) -> Policy:
+    rules = "".join(f'[[allow]]\ncommand = "{c}"\n' for c in ("patch", "git apply", "cat", "git"))
+    policy = _load(tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n' + rules, "patches")
+    ws = tmp_path / "ws"
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    marker = tmp_path / "hook-ran"
+    (ws / "hook.diff").write_text(HOOK_DIFF.format(marker=marker))
+    (ws / "link.diff").write_text(LINK_DIFF)
+    (ws / "up.diff").write_text(UP_DIFF)
+    (ws / "ok.diff").write_text(OK_DIFF)
+    return policy
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "patch -p1 -i hook.diff",
+        "patch -p1 < hook.diff",
+        "patch -p1 --input=hook.diff",
+        "patch -p0 -ihook.diff",
+        "patch x hook.diff",
+        "git apply hook.diff",
+        "git apply -p1 hook.diff",
+        "git apply link.diff",
+        "patch -p1 < link.diff",
+        "patch -p1 -i up.diff",
+        "patch -d sub -p1 -i up.diff",
+        "cat hook.diff | patch -p1",
+        "cat ok.diff | git apply",
+        "cat ok.diff && patch -p1 -i ok.diff",
+        "patch -p1 -i missing.diff",
+    ],
+)
+def test_a_patch_is_read_and_its_files_decided(tmp_path: Path, line: str) -> None:
+    policy = _patch_ws(tmp_path)
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+def test_a_patch_on_stdin_is_read_too(tmp_path: Path) -> None:
+    policy = _patch_ws(tmp_path)
+    hook = (tmp_path / "ws" / "hook.diff").read_bytes()
+    for argv in (("patch", "-p1"), ("git", "apply"), ("git", "apply", "-")):
+        v = evaluate(policy, ExecRequest(argv=argv, stdin=hook), dict(os.environ))
+        assert v.decision.verdict == "deny", argv
+    ok = (tmp_path / "ws" / "ok.diff").read_bytes()
+    v = evaluate(policy, ExecRequest(argv=("patch", "-p1"), stdin=ok), dict(os.environ))
+    assert v.decision.verdict == "allow", v.decision.reason
+
+
+def test_ordinary_patches_apply(tmp_path: Path) -> None:
+    policy = _patch_ws(tmp_path)
+    for line in ("patch -p1 -i ok.diff", "patch -p1 < ok.diff", "git apply ok.diff",
+                 "git apply --check ok.diff", "patch --dry-run -p1 -i ok.diff"):  # fmt: skip
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+@pytest.mark.anyio
+async def test_a_hook_in_a_patch_is_never_planted(tmp_path: Path, anyio_backend: str) -> None:
+    policy = _patch_ws(tmp_path)
+    ws = tmp_path / "ws"
+    hook = (ws / "hook.diff").read_bytes()
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        for request in (
+            {"command": "patch -p1 -i hook.diff"},
+            {"argv": ["patch", "-p1"], "stdin": hook},
+        ):
+            with pytest.raises(Refused):
+                await gate.run(**request)  # type: ignore[arg-type]
+    assert not (ws / ".git" / "hooks" / "post-commit").exists()
