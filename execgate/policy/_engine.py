@@ -524,8 +524,11 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
         return None
     read = tuple(os.path.join(policy.root, p) for p in policy.sandbox.read)
     source = None if policy.source.startswith("<") else os.path.realpath(policy.source)
+    hide: tuple[str, ...] = ()
     if source is not None and _inside(source, policy.root):
-        read += (source,)  # bound read-only over the workspace: a job cannot rewrite it
+        # an empty device over it: a job can neither read what the rules say (and miss) nor
+        # rewrite, rename or remove it
+        hide = (source,)
     # git's hooks and config of the workspace's repository, read-only too (see _GIT_CONTROL)
     read += tuple(p for c in _GIT_CONTROL if os.path.lexists(p := policy.root.rstrip("/") + c))
     return SandboxPlan(
@@ -535,6 +538,7 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
         network=policy.sandbox.network,
         allow_domains=policy.sandbox.allow_domains,
         allow_ports=policy.sandbox.allow_ports,
+        hide=hide,
     )
 
 

@@ -258,7 +258,7 @@ def confinement(
     else:
         netns = shared_netns()
     return Confinement(
-        binds=tuple(root_binds(read, write)),
+        binds=tuple(root_binds(read, write, plan.sandbox.hide)),
         read=tuple(ll_read),
         write=tuple(ll_write),
         network=network,

@@ -16,9 +16,14 @@ policy, and never follows a symlink: what the job left is renamed (a rename move
 what it points to), the new file is created with ``O_EXCL | O_NOFOLLOW`` under a random name
 and renamed into place, with the mode the file had when it was loaded.
 
+When the policy lies in a subdirectory of the workspace, a job can also rename that
+directory (or one above it, up to the workspace root) and put a symlink or a directory of its
+own under the name. The guard remembers each of them and puts the chain back: whatever is
+under a name that no longer holds the directory it saw is moved aside, unread, and an empty
+directory made in its place before the file is restored.
+
 Guarantee: when :meth:`PolicyGuard.check` returns, the name holds the bytes the gate loaded
-(or the guard says why it could not restore them: the directory itself was replaced, or the
-file system refused). Not covered: a gate opened *while* a job has the file changed
+(or the guard says why it could not restore them: the file system refused). Not covered: a gate opened *while* a job has the file changed
 (concurrent gates on one policy file) reads the job's version.
 """
 
@@ -42,6 +47,14 @@ class Tampered:
     failed: str | None = None
 
 
+def _dir_identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+
 def _fingerprint(st: os.stat_result) -> tuple[int, int, int, int, int]:
     return (st.st_dev, st.st_ino, st.st_mode, st.st_size, st.st_ctime_ns)
 
@@ -49,24 +62,33 @@ def _fingerprint(st: os.stat_result) -> tuple[int, int, int, int, int]:
 class PolicyGuard:
     """Watches one policy file (``path``, holding ``loaded`` when the gate read it)."""
 
-    def __init__(self, path: str, loaded: bytes) -> None:
+    def __init__(self, path: str, loaded: bytes, root: str | None = None) -> None:
         self.path = path
         self._dir, self._name = os.path.split(path)
         self._loaded = loaded
         self._seen = self._stat()
         self._mode = stat.S_IMODE(os.lstat(path).st_mode) if self._seen else 0o644
-        self._dir_id = self._dir_identity()
+        # the directories between the workspace root and the file, which a job can rename or
+        # replace: outermost first, each with its identity
+        self._chain: list[tuple[str, tuple[int, int] | None]] = []
+        here = self._dir
+        inside = root is not None and here.startswith(root.rstrip("/") + "/")
+        while inside and root is not None and here.rstrip("/") != root.rstrip("/"):
+            self._chain.insert(0, (here, _dir_identity(here)))
+            here = os.path.dirname(here)
+            inside = here.startswith(root.rstrip("/") + "/") or here == root.rstrip("/")
 
     @classmethod
-    def for_source(cls, source: str) -> PolicyGuard | None:
-        """A guard for a policy loaded from the file ``source``; None for a built-in policy
-        or one that cannot be read back (then there is nothing to compare with)."""
+    def for_source(cls, source: str, root: str | None = None) -> PolicyGuard | None:
+        """A guard for a policy loaded from the file ``source`` (whose workspace is ``root``,
+        when it lies inside one); None for a built-in policy or one that cannot be read back
+        (then there is nothing to compare with)."""
         if source.startswith("<"):
             return None
         path = os.path.realpath(source)
         try:
             with open(path, "rb") as f:
-                return cls(path, f.read())
+                return cls(path, f.read(), None if root is None else os.path.realpath(root))
         except OSError:
             return None
 
@@ -75,13 +97,6 @@ class PolicyGuard:
             return _fingerprint(os.lstat(self.path))
         except OSError:
             return None
-
-    def _dir_identity(self) -> tuple[int, int] | None:
-        try:
-            st = os.lstat(self._dir)
-        except OSError:
-            return None
-        return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
 
     def _read(self) -> bytes | None:
         """The file's bytes if it is still a regular file (never through a symlink)."""
@@ -109,8 +124,7 @@ class PolicyGuard:
             return None
         kept: str | None = None
         try:
-            if self._dir_identity() != self._dir_id or self._dir_id is None:
-                raise OSError(f"the directory {self._dir} was replaced")
+            self._rebuild_chain()
             dfd = os.open(self._dir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
             try:
                 kept = self._set_aside(dfd)
@@ -122,6 +136,32 @@ class PolicyGuard:
             return Tampered(self.path, kept, failed=str(exc))
         self._seen = self._stat()
         return Tampered(self.path, kept)
+
+    def _rebuild_chain(self) -> None:
+        """Put back each directory on the way from the workspace root that a job renamed or
+        replaced (with a symlink, say): whatever is under its name is moved aside, unread, and
+        an empty directory made in its place."""
+        for n, (path, seen) in enumerate(self._chain):
+            if seen is not None and _dir_identity(path) == seen:
+                continue
+            parent, name = os.path.split(path)
+            pfd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            try:
+                try:
+                    st = os.lstat(name, dir_fd=pfd)
+                except FileNotFoundError:
+                    st = None
+                if st is not None and not (
+                    stat.S_ISDIR(st.st_mode) and (st.st_dev, st.st_ino) == seen
+                ):
+                    aside = f"{name}.rejected-{secrets.token_hex(6)}"
+                    os.rename(name, aside, src_dir_fd=pfd, dst_dir_fd=pfd)
+                    st = None
+                if st is None:
+                    os.mkdir(name, 0o755, dir_fd=pfd)
+            finally:
+                os.close(pfd)
+            self._chain[n] = (path, _dir_identity(path))
 
     def _set_aside(self, dfd: int) -> str | None:
         """Move what is under the name now (of any type) to a new random name; its path."""

@@ -1081,7 +1081,7 @@ def test_no_job_touches_the_policy_file(tmp_path: Path) -> None:
     assert decide(policy, command="cp a.txt other.toml")[0] == "allow"
     v = evaluate(policy, ExecRequest(argv=("cat", "a.txt"), secure=True), dict(os.environ))
     assert v.plan is not None and v.plan.sandbox is not None
-    assert str(inside) in v.plan.sandbox.read  # bound read-only over the workspace
+    assert str(inside) in v.plan.sandbox.hide  # an empty device over it, read-only
 
 
 def test_short_option_clusters_carry_their_paths(tmp_path: Path) -> None:
@@ -1749,3 +1749,33 @@ async def test_a_hook_in_a_patch_is_never_planted(tmp_path: Path, anyio_backend:
             with pytest.raises(Refused):
                 await gate.run(**request)  # type: ignore[arg-type]
     assert not (ws / ".git" / "hooks" / "post-commit").exists()
+
+
+@pytest.mark.anyio
+async def test_a_policy_whose_directory_is_renamed_away_is_put_back(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """The policy in a subdirectory of the workspace: a job renames the directory and puts
+    a directory of its own there, holding a symlink to its own policy. The gate puts the chain
+    back, and a gate opened next loads the policy it was given."""
+    ws = tmp_path / "ws"
+    (ws / "cfg").mkdir(parents=True)
+    text = (
+        f'version = 1\n[workspace]\nroot = "{ws}"\n'
+        '[[allow]]\ncommand = "python3"\nargs = "any"\n[[allow]]\ncommand = "cat"\n'
+    )
+    policy_file = ws / "cfg" / "execgate.toml"
+    policy_file.write_text(text)
+    (ws / "evil.toml").write_text(text.replace('command = "cat"', 'command = "cat"\npaths = "any"'))
+    swap = (
+        "import os; os.rename('cfg', 'cfg_old'); os.mkdir('cfg'); "
+        "os.symlink('../evil.toml', 'cfg/execgate.toml')"
+    )
+    store = f"sqlite:///{tmp_path / 'rec' / 'ev.db'}"
+    async with Gate.open(load_policy(policy_file), store) as gate:
+        r = await gate.run(argv=["python3", "-c", swap])
+        assert r.exit_code == 0, r.stderr
+        events = await gate.events(job_id=r.job_id)
+        assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
+    assert not policy_file.is_symlink() and policy_file.read_text() == text
+    assert all(rule.paths != "any" for rule in load_policy(policy_file).allow)
