@@ -72,7 +72,9 @@ from ._symlinks import (
     MAX_WALK,
     TooManyEntries,
     follow_refusal,
+    hard_link_sources,
     landing_paths,
+    links_hard,
     moved_links,
     symlink_targets,
 )
@@ -250,12 +252,21 @@ def _confined(policy: Policy, cwd: str, value: str) -> str | None:
     return real
 
 
-#: git's own control files: hooks and config run programs whenever git runs, on the host too.
-_GIT_CONTROL = ("/.git/hooks", "/.git/config")
+#: git's own control files: hooks and config run programs whenever git runs, on the host too;
+#: ``commondir`` names the directory git takes both from, and submodules and worktrees have
+#: their own.
+_GIT_CONTROL = ("/.git/hooks", "/.git/config", "/.git/config.worktree", "/.git/commondir",
+                "/.git/modules", "/.git/worktrees")  # fmt: skip
 
 
 def _is_git_control(real: str) -> bool:
     return any(real.endswith(c) or c + "/" in real for c in _GIT_CONTROL)
+
+
+def _makes_a_repository(real: str) -> bool:
+    """Whether writing ``real`` makes or replaces a repository's ``.git`` (a directory moved
+    into place, a ``gitdir:`` file): the user's own git would then read its config."""
+    return os.path.basename(real) == ".git"
 
 
 def _protected_name(policy: Policy, cwd: str, value: str) -> str | None:
@@ -295,8 +306,10 @@ def _file_url_path(value: str) -> str | None:
     return urllib.parse.unquote(rest) or "."
 
 
-def _path_values(arg: str) -> list[str]:
-    """The parts of one argument that may name a path (a file URL's path among them)."""
+def _path_values(arg: str, cwd: str | None = None) -> list[str]:
+    """The parts of one argument that may name a path (a file URL's path among them). In a
+    cluster of short options, a bare name counts when it exists in ``cwd`` (``cp -tl5`` is
+    ``cp -t l5``, and ``l5`` may be a symlink)."""
     if arg == "-" or not arg:
         return []
     if not arg.startswith("-"):
@@ -312,7 +325,14 @@ def _path_values(arg: str) -> list[str]:
             if not arg[i - 1].isalnum():
                 break
             values.append(arg[i:])
-        if not any(v[0] in "/.~" or "/" in v for v in values):
+        values = [
+            v
+            for v in values
+            if v[0] in "/.~"
+            or "/" in v
+            or (cwd is not None and os.path.lexists(os.path.join(cwd, v)))
+        ]
+        if not values:
             return []
     else:
         return []
@@ -337,7 +357,7 @@ def _path_outside(
     for n, arg in enumerate(args):
         if n in skip:
             continue
-        for value in _path_values(arg):
+        for value in _path_values(arg, cwd):
             if any_path or _confined(policy, cwd, value) is None:
                 return arg
     return None
@@ -488,6 +508,23 @@ def _inner_verdict(
     )
     prefix = len(argv) - len(unwrapped.inner) if unwrapped.prefix is None else unwrapped.prefix
     d = inner.decision
+    if program == "find" and inner.plan is not None:
+        maker = _symlink_maker(inner.plan.argv) or _applies_patch(inner.plan.argv)
+        if maker is None and os.path.basename(inner.plan.argv[0]) == "cp":
+            # a hard link gives each found file (.git/config among them) a second name
+            maker = "cp" if links_hard("cp", inner.plan.argv[1:]) else None
+        if maker is not None:
+            # a link's target is resolved from where each found file is, and a patch would be
+            # read once per file: neither can be decided for files not named yet
+            return _Wrapped(
+                _deny(
+                    "EG-POLICY-WRAPPER",
+                    f"{rule_name}.wrapper",
+                    f"inside find: {maker} can make or move symlinks (or apply a patch) for each "
+                    "file find finds, which cannot be decided before they are found; run it on "
+                    "named files",
+                )
+            )
     if d.allowed:
         return _Wrapped(
             inner=inner,
@@ -679,7 +716,7 @@ def _patch_escape(
             )
         for written in names:
             for landing in landings(written):
-                if _confined(policy, base, landing) is None:
+                if _confined(policy, base, landing) is None or _makes_a_repository(landing):
                     return (
                         f"{name}: the patch writes {written[:80]!r}, outside the workspace or "
                         "a file no job may write (the policy file, git's hooks or config)"
@@ -705,17 +742,25 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
     for name in sorted(names & {"cp", "mv", "ln", "link", "install"}):
         try:
             landings = landing_paths(argv[1:], cwd)
+            linked = hard_link_sources(name, argv[1:], cwd)
         except TooManyEntries as too_many:
             return (
                 f"{name}: {str(too_many)[:80]!r} holds more than {MAX_WALK} entries, too many "
                 "to check where they land"
             )
         for landing in landings:
-            if _confined(policy, cwd, landing) is None:
+            if _confined(policy, cwd, landing) is None or _makes_a_repository(landing):
                 return (
                     f"{name}: a file would land at {os.path.relpath(landing, cwd)[:80]!r}, "
                     "outside the workspace or on a file no job may write (the policy file, "
-                    "git's hooks or config)"
+                    "git's hooks or config, a .git)"
+                )
+        for source in linked:
+            if _confined(policy, cwd, source) is None:
+                return (
+                    f"{name}: it would give {os.path.relpath(source, cwd)[:80]!r} a second "
+                    "name (a hard link), and it is outside the workspace or a file no job may "
+                    "write (the policy file, git's hooks or config)"
                 )
     for name in sorted(names & EXTRACTORS):
         try:
@@ -723,7 +768,11 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
         except Unreadable as unreadable:
             return str(unreadable)
         if found is not None:
-            why = archive_escape(found, cwd, lambda p: _confined(policy, "/", p) is not None)
+            why = archive_escape(
+                found,
+                cwd,
+                lambda p: _confined(policy, "/", p) is not None and not _makes_a_repository(p),
+            )
             if why is not None:
                 return f"{name}: {why}"
     for name in sorted(names & {"mv", "cp"}):
@@ -1123,6 +1172,14 @@ def _evaluate_script(
                     "shell.redirect",
                     f"command {n} redirects to {r.target[:80]!r}, "
                     + (_protected_name(policy, cwd, r.target) or "outside the workspace"),
+                    cwd=cwd,
+                )
+            if writes and _makes_a_repository(target):
+                return _deny(
+                    "EG-PATH-ESCAPE",
+                    "shell.redirect",
+                    f"command {n} writes {r.target[:80]!r}: a .git file points git at another "
+                    "repository, whose config runs programs when git runs outside the gate",
                     cwd=cwd,
                 )
             paths.append(target)

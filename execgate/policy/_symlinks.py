@@ -166,6 +166,8 @@ class _LinkArgs:
     operands: tuple[str, ...]
     directory: str | None
     no_target_dir: bool
+    #: ``-S SUFFIX``: a backup of each destination is made at DEST + SUFFIX.
+    suffix: str | None = None
 
 
 def _long(word: str, option: str, least: int) -> bool:
@@ -177,6 +179,7 @@ def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
     options: list[str] = []
     operands: list[str] = []
     directory: str | None = None
+    suffix: str | None = None
     i = 0
     while i < len(args):
         a = args[i]
@@ -193,6 +196,8 @@ def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
                     i += 1
                 if "--target-directory".startswith(name):
                     directory = value
+                elif "--suffix".startswith(name):
+                    suffix = value
             continue
         if a.startswith("-") and a != "-":
             for j, c in enumerate(a[1:], start=1):
@@ -204,11 +209,13 @@ def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
                         i += 1
                     if c == "t":
                         directory = value
+                    else:
+                        suffix = value
                     break
             continue
         operands.append(a)
     no_target_dir = any(o == "-T" or _long(o, "--no-target-directory", 5) for o in options)
-    return _LinkArgs(tuple(options), tuple(operands), directory, no_target_dir)
+    return _LinkArgs(tuple(options), tuple(operands), directory, no_target_dir, suffix)
 
 
 def _destinations(read: _LinkArgs, cwd: str) -> list[tuple[str, str]]:
@@ -233,8 +240,11 @@ def landing_paths(args: tuple[str, ...], cwd: str) -> list[str]:
     checks must see all the same. Raises :class:`TooManyEntries` for a source directory too
     large to look through."""
     found: list[str] = []
-    for source, dest in _destinations(_read_link_args(args), cwd):
+    read = _read_link_args(args)
+    for source, dest in _destinations(read, cwd):
         found.append(dest)
+        if read.suffix:
+            found.append(dest + read.suffix)  # the backup, with -b
         top = os.path.join(cwd, source)
         if os.path.isdir(top) and not os.path.islink(top):
             seen = 0
@@ -244,6 +254,48 @@ def landing_paths(args: tuple[str, ...], cwd: str) -> list[str]:
                     if seen > MAX_WALK:
                         raise TooManyEntries(source)
                     found.append(os.path.join(dest, os.path.relpath(here, top), entry))
+    return found
+
+
+def links_hard(program: str, args: tuple[str, ...]) -> bool:
+    """Whether ``program args`` makes hard links: ``cp -l``/``--link``, ``ln`` without
+    ``-s``, ``link``."""
+    options = _read_link_args(args).options
+    if program == "cp":
+        return any(
+            o == "-l" or _long(o, "--link", 4) or (not o.startswith("--") and "l" in o[1:])
+            for o in options
+        )
+    if program == "ln":
+        return not any(o == "-s" or _long(o, "--symbolic", 3) for o in options)
+    return program == "link"
+
+
+def hard_link_sources(program: str, args: tuple[str, ...], cwd: str) -> list[str]:
+    """For ``cp -l`` and a hard ``ln``/``link``: every file that gets a second name (a
+    source directory's entries too, for ``cp -al``). A second name is a way to write the file
+    under a name no check protects (``cp -al .git gc`` then ``>> gc/config``). Raises
+    :class:`TooManyEntries` for a source directory too large to look through."""
+    read = _read_link_args(args)
+    if not links_hard(program, args):
+        return []
+    sources = (
+        read.operands if read.directory is not None or program == "link" else read.operands[:-1]
+    )
+    if program == "link":
+        sources = read.operands[:1]
+    found: list[str] = []
+    seen = 0
+    for source in sources:
+        top = os.path.join(cwd, source)
+        found.append(top)
+        if os.path.isdir(top) and not os.path.islink(top):
+            for here, dirs, files in os.walk(top):
+                for entry in (*dirs, *files):
+                    seen += 1
+                    if seen > MAX_WALK:
+                        raise TooManyEntries(source)
+                    found.append(os.path.join(here, entry))
     return found
 
 

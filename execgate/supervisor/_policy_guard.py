@@ -23,8 +23,9 @@ under a name that no longer holds the directory it saw is moved aside, unread, a
 directory made in its place before the file is restored.
 
 Guarantee: when :meth:`PolicyGuard.check` returns, the name holds the bytes the gate loaded
-(or the guard says why it could not restore them: the file system refused). Not covered: a gate opened *while* a job has the file changed
-(concurrent gates on one policy file) reads the job's version.
+(or the guard says why it could not restore them: the file system refused). Not covered: a
+gate opened *while* a job has the file changed (concurrent gates on one policy file) reads the
+job's version.
 """
 
 from __future__ import annotations

@@ -1779,3 +1779,80 @@ async def test_a_policy_whose_directory_is_renamed_away_is_put_back(
         assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
     assert not policy_file.is_symlink() and policy_file.read_text() == text
     assert all(rule.paths != "any" for rule in load_policy(policy_file).allow)
+
+
+# --- attacker round: second names, a .git moved into place, find -exec link makers ---------
+
+
+def _git_ws(tmp_path: Path, repo: bool = True) -> Policy:
+    rules = "".join(
+        f'[[allow]]\ncommand = "{c}"\n'
+        for c in ("cp", "mv", "ln", "link", "install", "find", "cat", "git apply", "echo")
+    )
+    text = 'version = 1\n[workspace]\nroot = "{root}"\n[shell]\nwrite_redirects = true\n'
+    policy = _load(tmp_path, text + rules, "gitws")
+    ws = tmp_path / "ws"
+    if repo:
+        subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (ws / "ev" / "refs").mkdir(parents=True)
+    (ws / "ev" / "config").write_text("[core]\n\tfsmonitor = id\n")
+    (ws / "a" / "b" / "c").mkdir(parents=True)
+    (ws / "l5").symlink_to(tmp_path)
+    return policy
+
+
+@pytest.mark.parametrize(
+    ("line", "cwd", "repo"),
+    [
+        ("cp -al .git gc", ".", True),
+        ("cp -rl .git gc", ".", True),
+        ("cp --link -r .git gc", ".", True),
+        ("ln .git/config c2", ".", True),
+        ("link .git/config c3", ".", True),
+        ("mv ev .git", ".", False),
+        ("ln -s ev .git", ".", False),
+        ("cp -r ev a/.git", ".", True),
+        ("echo 'gitdir: ev' > .git", ".", False),
+        ("echo ../ev > .git/commondir", ".", True),
+        ("cp a.txt .git/commondir", ".", True),
+        ("cp -tl5 a.txt", ".", True),
+        ("cp -vtl5 a.txt", ".", True),
+        ("find ../.. -maxdepth 0 -exec ln -s ../../x '{}' ';'", "a/b", True),
+        ("find . -maxdepth 0 -exec git apply ';' && cat l3", ".", True),
+        ("find . -exec ln -s x '{}' ';'", ".", True),
+        ("find . -exec ln '{}' y ';'", ".", True),
+        ("find . -exec cp -l '{}' y ';'", ".", True),
+        ("find . -name x -exec cp -s '{}' y ';'", ".", True),
+        ("cp -b --suffix=X/../../../../pwned ../../../a.txt ../../../t", "a/b/c", True),
+    ],
+)
+def test_second_names_and_repositories_made_by_a_job_are_refused(
+    tmp_path: Path, line: str, cwd: str, repo: bool
+) -> None:
+    policy = _git_ws(tmp_path, repo)
+    v = evaluate(policy, ExecRequest(command=line, cwd=cwd), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+def test_ordinary_copies_links_and_finds_are_fine(tmp_path: Path) -> None:
+    policy = _git_ws(tmp_path)
+    for line in (
+        "cp -al ev ev2",
+        "ln a.txt a2.txt",
+        "mv ev ev3",
+        "cp -b -S .bak a.txt t",
+        "find . -name x -exec cp '{}' y ';'",
+        "find . -name '*.txt' -exec cat '{}' +",
+        "cat .git/HEAD",
+    ):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+def test_an_archive_member_named_with_dot_dot_is_refused(tmp_path: Path) -> None:
+    """unzip -: keeps ../ in member names: the member is written where it resolves."""
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    _zip(tmp_path / "ws" / "dd.zip", [("../../../tmp/pwned", None, b"x")])
+    for line in ("unzip -: dd.zip", "unzip dd.zip"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), line
