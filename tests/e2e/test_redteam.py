@@ -1856,3 +1856,27 @@ def test_an_archive_member_named_with_dot_dot_is_refused(tmp_path: Path) -> None
     for line in ("unzip -: dd.zip", "unzip dd.zip"):
         v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
         assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync")
+async def test_rsync_never_lands_a_relative_link_where_it_points_out(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """``lr -> ../../../x`` is inside from d1/d2/d3 and outside from d1: rsync keeping links
+    runs with --safe-links, which leaves out every link pointing out of the copied tree."""
+    policy = _load(
+        tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "rsync"\n', "rs"
+    )
+    ws = tmp_path / "ws"
+    (ws / "d1" / "d2" / "d3").mkdir(parents=True)
+    (ws / "d1" / "d2" / "d3" / "lr").symlink_to("../../../x.txt")
+    (ws / "d1" / "d2" / "d3" / "ok").symlink_to("inner.txt")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        for argv in (["rsync", "-a", "d1/d2/d3/lr", "d1/"], ["rsync", "-rl", "d1/d2/d3/", "d1/"]):
+            r = await gate.run(argv=argv)
+            assert r.exit_code == 0, r.stderr
+            assert "--safe-links" in r.argv
+    assert not (ws / "d1" / "lr").is_symlink()
+    assert (ws / "d1" / "ok").is_symlink()
