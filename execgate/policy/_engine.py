@@ -1701,9 +1701,12 @@ def _evaluate(
                         argv=argv,
                         cwd=cwd,
                     )
-                if repository is not None:
+                at = git_subcommand(argv)
+                makes = at is not None and argv[at] in ("init", "clone")
+                if repository is not None and not makes:
                     # the repository decided on is the one git uses: a .git file or link,
-                    # core.worktree or -C written since cannot point it elsewhere
+                    # core.worktree or -C written since cannot point it elsewhere (init and
+                    # clone make a repository of their own: `git init sub` is sub/.git)
                     env = {
                         **env,
                         "GIT_DIR": repository.git_dir,

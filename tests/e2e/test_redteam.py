@@ -1880,3 +1880,22 @@ async def test_rsync_never_lands_a_relative_link_where_it_points_out(
             assert "--safe-links" in r.argv
     assert not (ws / "d1" / "lr").is_symlink()
     assert (ws / "d1" / "ok").is_symlink()
+
+
+@pytest.mark.anyio
+async def test_git_init_of_a_subdirectory_makes_its_own_repository(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """The plan pins git to the repository it decided on, except where git makes one."""
+    policy = _load(
+        tmp_path,
+        'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "git init"\n',
+        "gi",
+    )
+    ws = tmp_path / "ws"
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        r = await gate.run(argv=["git", "init", "-q", "sub"])
+        assert r.exit_code == 0, r.stderr
+    assert (ws / "sub" / ".git" / "HEAD").is_file()
