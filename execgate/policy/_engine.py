@@ -775,9 +775,13 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
             )
             if why is not None:
                 return f"{name}: {why}"
-    for name in sorted(names & {"mv", "cp"}):
+    movers = [(name, argv[1:]) for name in sorted(names & {"mv", "cp"})]
+    if "git" in names and (at := git_subcommand(argv)) is not None and argv[at] == "mv":
+        # git mv moves a link as mv does (its options -f -k -n -v take no value)
+        movers.append(("mv", tuple(a for a in argv[at + 1 :] if a not in ("-f", "-k", "-n", "-v"))))
+    for name, args in movers:
         try:
-            moved = moved_links(name, argv[1:], cwd)
+            moved = moved_links(name, args, cwd)
         except TooManyEntries as too_many:
             return (
                 f"{name}: {str(too_many)[:80]!r} holds more than {MAX_WALK} entries, too many "

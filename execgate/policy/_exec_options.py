@@ -328,6 +328,8 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "(--template), which run when git next runs",
         "--unsafe-paths",
         "--template",
+        # the repository's config then lives in a directory no path check protects
+        "--separate-git-dir",
     ),
     # --- file lists: names read from a file are paths no check sees -----------------------
     "du": _e("reads the names of the files to measure from a file", "--files0-from"),

@@ -1899,3 +1899,18 @@ async def test_git_init_of_a_subdirectory_makes_its_own_repository(
         r = await gate.run(argv=["git", "init", "-q", "sub"])
         assert r.exit_code == 0, r.stderr
     assert (ws / "sub" / ".git" / "HEAD").is_file()
+
+
+def test_git_mv_of_a_relative_link_and_a_separate_git_dir_are_refused(tmp_path: Path) -> None:
+    rules = '[[allow]]\ncommand = "git mv"\n[[allow]]\ncommand = "git init"\n'
+    policy = _load(tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n' + rules, "gm")
+    ws = tmp_path / "ws"
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (ws / "d1" / "d2" / "d3").mkdir(parents=True)
+    (ws / "d1" / "d2" / "d3" / "lr").symlink_to("../../../x")
+    for line in ("git mv d1/d2/d3/lr d1/", "git mv -f d1/d2/d3/lr d1/lr2",
+                 "git init --separate-git-dir=gd", "git init --separate-git-dir gd x"):  # fmt: skip
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (line, v.decision.reason)
+    v = evaluate(policy, ExecRequest(command="git mv d1/d2/d3/lr d1/d2/d3/lr3"), dict(os.environ))
+    assert v.decision.verdict == "allow", v.decision.reason
