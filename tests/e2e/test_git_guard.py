@@ -114,8 +114,10 @@ async def test_a_git_file_pointing_outside_is_set_aside(
     canary = tmp_path / "canary"
     evil = tmp_path / "evil"
     subprocess.run(["git", "init", "-q", "--bare", str(evil)], check=True)
-    with open(evil / "config", "a") as f:
-        f.write(f'[core]\n\tfsmonitor = "touch {canary}; false"\n\tbare = false\n')
+    config = evil / "config"
+    config.write_text(
+        config.read_text() + f'[core]\n\tfsmonitor = "touch {canary}; false"\n\tbare = false\n'
+    )
     code = f"open('.git', 'w').write('gitdir: {evil}\\n')"
     async with open_gate(policy, store_url) as gate:
         job_id = await job(gate, mode, code)
@@ -162,8 +164,11 @@ async def test_the_users_own_settings_stay_and_only_the_jobs_additions_go(
     canary = tmp_path / "canary"
     assert user_git(workspace, "init", "-q").returncode == 0
     git_dir = workspace / ".git"
-    with open(git_dir / "config", "a") as f:
-        f.write('[alias]\n\tmine = "!echo mine"\n[remote "origin"]\n\turl = https://e.x/r\n')
+    config = git_dir / "config"
+    config.write_text(
+        config.read_text()
+        + '[alias]\n\tmine = "!echo mine"\n[remote "origin"]\n\turl = https://e.x/r\n'
+    )
     hook = git_dir / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\nexit 0\n")
     hook.chmod(0o755)
