@@ -8,10 +8,11 @@ they exist when the job starts: a job may ``git init`` a workspace that had no r
 write into the new one, and in policy mode any interpreter may write anywhere the user can.
 
 So the gate looks at the workspace's top-level repository (``<root>/.git`` and what it points
-to) before and after every job. Before: an ``lstat`` of each watched file (one of ``.git``
-when there is no repository); the entries of a configuration file are read (by git) only when
-the file is new to the guard. After: the same ``lstat`` calls; when nothing changed, that is
-all. A change the job made is judged, and what would run a program (or point git outside the
+to, or the workspace itself when git would take it for a bare repository) before and after
+every job. Before: an ``lstat`` of each watched file (of ``.git`` and ``HEAD`` when there is
+no repository); the entries of a configuration file are read (by git) only when the file is
+new to the guard. After: the same ``lstat`` calls; when nothing changed, that is all. A
+change the job made is judged, and what would run a program (or point git outside the
 workspace) is set aside:
 
 * a ``.git`` file or symlink pointing outside the workspace: renamed ``.git.rejected-<random>``;
@@ -26,11 +27,11 @@ workspace) is set aside:
   ``hooks`` that is no longer a directory: renamed ``rejected-<random>`` within its directory.
 
 Entries that were in a configuration file before the job are the user's: they stay, and
-never count as the job's. Nothing is
-followed through a symlink (renames act on the link itself; new files are created with
-``O_EXCL | O_NOFOLLOW``), and no name the job chose becomes part of a path. Not covered:
-nested repositories (``sub/.git``), a ``core.hooksPath`` directory the user configured, and a
-change made while another job of the same workspace is still running and rewrites it again.
+never count as the job's. Nothing is followed through a symlink (renames act on the link
+itself; new files are created with ``O_EXCL | O_NOFOLLOW``), and no name the job chose becomes
+part of a path. Not covered: nested repositories (``sub/.git``), the directory a
+``core.hooksPath`` the user configured names, and a change made while another job of the same
+workspace is still running and rewrites it again.
 """
 
 from __future__ import annotations
@@ -114,9 +115,16 @@ class GitGuard:
         dot = self.root + "/.git"
         fp = _lstat(dot)
         if fp is None:
-            return GitState()
-        paths = {dot: fp}
-        git_dir = self._resolve(dot, fp[2])
+            # No .git: git takes the workspace itself for a bare repository when it has
+            # a HEAD file and objects/ and refs/ directories.
+            head = _lstat(self.root + "/HEAD")
+            if head is None or not self._bare():
+                return GitState()
+            paths = {self.root + "/HEAD": head}
+            git_dir: str | None = self.root
+        else:
+            paths = {dot: fp}
+            git_dir = self._resolve(dot, fp[2])
         if git_dir is None:
             return GitState(paths)
         common = git_dir
@@ -142,6 +150,9 @@ class GitGuard:
             for name in names:
                 self._look(paths, f"{hooks}/{name}")
         return GitState(paths, git_dir, common)
+
+    def _bare(self) -> bool:
+        return os.path.isdir(self.root + "/objects") and os.path.isdir(self.root + "/refs")
 
     @staticmethod
     def _look(paths: dict[str, Fingerprint], path: str) -> Fingerprint | None:

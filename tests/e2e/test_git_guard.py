@@ -188,3 +188,22 @@ async def test_the_users_own_settings_stay_and_only_the_jobs_additions_go(
     assert user_git(workspace, "mine").stdout == b"mine\n"
     assert user_git(workspace, "remote", "get-url", "origin").stdout == b"https://e.x/r\n"
     assert not hook.exists()
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_workspace_made_a_bare_repository_is_guarded_too(
+    mode: str, policy: Policy, store_url: str, workspace: Path, tmp_path: Path
+) -> None:
+    """No .git at all: the job makes the workspace itself a bare repository (git takes a
+    directory with HEAD, objects/ and refs/ for one) whose config holds a shell alias."""
+    canary = tmp_path / "canary"
+    code = (
+        "import subprocess; subprocess.run(['git', 'init', '-q', '--bare', '.'], check=True); "
+        f"open('config', 'a').write('[alias]\\n\\tst = \"!touch {canary}\"\\n')"
+    )
+    async with open_gate(policy, store_url) as gate:
+        job_id = await job(gate, mode, code)
+        assert "EG-GIT-TAMPERED" in await codes(gate, job_id)
+    user_git(workspace, "st")
+    assert not canary.exists()
+    assert user_git(workspace, "rev-parse", "--is-bare-repository").stdout == b"true\n"
