@@ -98,6 +98,8 @@ class GitGuard:
         #: Per configuration file and fingerprint: its entries that would run a program or
         #: reach outside (None: git could not read it).
         self._flagged: dict[tuple[str, Fingerprint], frozenset[tuple[str, str]] | None] = {}
+        #: Per directory: the fingerprint it was listed at, and the names it held.
+        self._listings: dict[str, tuple[Fingerprint, frozenset[str]]] = {}
 
     # --- looking ------------------------------------------------------------------------
 
@@ -128,8 +130,7 @@ class GitGuard:
         if git_dir is None:
             return GitState(paths)
         common = git_dir
-        for name in _WATCHED:
-            self._look(paths, f"{git_dir}/{name}")
+        self._watch(paths, git_dir)
         commondir = paths.get(git_dir + "/commondir")
         if commondir is not None and stat.S_ISREG(commondir[2]):
             try:
@@ -137,19 +138,43 @@ class GitGuard:
                     common = os.path.realpath(os.path.join(git_dir, f.read(4096).strip()))
             except (OSError, UnicodeDecodeError):
                 common = git_dir
-            for name in _WATCHED:
-                self._look(paths, f"{common}/{name}")
+            if common != git_dir:
+                self._watch(paths, common)
         hooks = common + "/hooks"
-        hooks_fp = self._look(paths, hooks)
-        if hooks_fp is not None and stat.S_ISDIR(hooks_fp[2]):
-            try:
-                with os.scandir(hooks) as it:
-                    names = [e.name for e in it if not e.name.endswith(".sample")]
-            except OSError:
-                names = []
-            for name in names:
+        for name in self._listing(paths, hooks):
+            if not name.endswith(".sample"):
                 self._look(paths, f"{hooks}/{name}")
         return GitState(paths, git_dir, common)
+
+    def _watch(self, paths: dict[str, Fingerprint], directory: str) -> None:
+        """Fingerprint the watched files of the git directory ``directory`` that exist (their
+        directories' listings tell which, read again only when a directory changed)."""
+        names = self._listing(paths, directory)
+        for name in ("config", "config.worktree", "commondir"):
+            if name in names:
+                self._look(paths, f"{directory}/{name}")
+        if "alternates" in self._listing(paths, f"{directory}/objects/info"):
+            self._look(paths, f"{directory}/objects/info/alternates")
+
+    def _listing(self, paths: dict[str, Fingerprint], directory: str) -> frozenset[str]:
+        """The names in ``directory`` (fingerprinted into ``paths``), remembered while its
+        fingerprint is unchanged: an entry made, removed or renamed changes the directory's
+        change time, which no process can set back."""
+        fp = paths.get(directory) or self._look(paths, directory)
+        if fp is None or not stat.S_ISDIR(fp[2]):
+            return frozenset()
+        hit = self._listings.get(directory)
+        if hit is not None and hit[0] == fp:
+            return hit[1]
+        try:
+            with os.scandir(directory) as it:
+                names = frozenset(entry.name for entry in it)
+        except OSError:
+            names = frozenset()
+        if len(self._listings) > 64:
+            self._listings.clear()
+        self._listings[directory] = (fp, names)
+        return names
 
     def _bare(self) -> bool:
         return os.path.isdir(self.root + "/objects") and os.path.isdir(self.root + "/refs")
