@@ -142,7 +142,8 @@ class GitGuard:
                 self._watch(paths, common)
         hooks = common + "/hooks"
         for name in self._listing(paths, hooks):
-            if not name.endswith(".sample"):
+            # git runs neither a *.sample nor what the guard set aside (rejected-*)
+            if not name.endswith(".sample") and not name.startswith("rejected-"):
                 self._look(paths, f"{hooks}/{name}")
         return GitState(paths, git_dir, common)
 
@@ -339,7 +340,14 @@ def _set_aside(path: str, replace: str | None) -> str:
     ``replace``, put a new file holding that text in its place. Returns the kept path."""
     parent, name = os.path.split(path)
     fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    mode: int | None = None
     try:
+        st = os.fstat(fd)
+        if st.st_mode & stat.S_IRWXU != stat.S_IRWXU and st.st_uid == os.geteuid():
+            # a job may take away its owner's write permission on the directory: the
+            # renames need it back for a moment
+            mode = stat.S_IMODE(st.st_mode)
+            os.fchmod(fd, mode | stat.S_IRWXU)
         fixed = name in ("config", "config.worktree", "commondir", "alternates", ".git", "hooks")
         prefix = f"{name}." if fixed else ""
         kept = f"{prefix}rejected-{secrets.token_hex(8)}"
@@ -352,21 +360,26 @@ def _set_aside(path: str, replace: str | None) -> str:
                 0o644,
                 dir_fd=fd,
             )
-            try:
-                os.write(out, replace.encode())
-            finally:
-                os.close(out)
+            with os.fdopen(out, "w", encoding="utf-8") as f:
+                f.write(replace)
         try:
-            os.stat(kept, dir_fd=fd, follow_symlinks=False)
-        except FileNotFoundError:
-            pass
-        else:
-            raise FileExistsError(f"{parent}/{kept} exists")
-        os.rename(name, kept, src_dir_fd=fd, dst_dir_fd=fd)
-        if tmp is not None:
-            os.rename(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
+            try:
+                os.stat(kept, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:
+                pass
+            else:
+                raise FileExistsError(f"{parent}/{kept} exists")
+            os.rename(name, kept, src_dir_fd=fd, dst_dir_fd=fd)
+            if tmp is not None:
+                os.rename(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
+                tmp = None
+        finally:
+            if tmp is not None:
+                os.unlink(tmp, dir_fd=fd)
         return f"{parent}/{kept}"
     finally:
+        if mode is not None:
+            os.fchmod(fd, mode)
         os.close(fd)
 
 

@@ -181,3 +181,33 @@ def test_an_unchanged_repository_is_only_looked_at(repo: Path) -> None:
     # present before the job: the user's
     assert guard.check(guard.before()) is None
     assert hook.exists()
+
+
+def test_concurrent_jobs_report_a_planted_hook_once(repo: Path) -> None:
+    """Job B starts after job A planted a hook and ends after A's check set it aside: what
+    the guard set aside (an executable named rejected-*, which git never runs) is no plant
+    of B's."""
+    guard = GitGuard(str(repo))
+    before_a = guard.before()
+    hook = repo / ".git" / "hooks" / "post-checkout"
+    hook.write_text("#!/bin/sh\n")
+    hook.chmod(0o755)
+    before_b = guard.before()
+    assert guard.check(before_a) is not None
+    assert guard.check(before_b) is None
+
+
+def test_a_hooks_directory_made_read_only_is_still_cleared(repo: Path) -> None:
+    hooks = repo / ".git" / "hooks"
+    guard = GitGuard(str(repo))
+    before = guard.before()
+    hook = hooks / "pre-commit"
+    hook.write_text("#!/bin/sh\n")
+    hook.chmod(0o755)
+    hooks.chmod(0o555)
+    try:
+        tampered = guard.check(before)
+        assert tampered is not None and not tampered.failed and not hook.exists()
+        assert hooks.stat().st_mode & 0o777 == 0o555  # put back as the job left it
+    finally:
+        hooks.chmod(0o755)
