@@ -42,7 +42,7 @@ import stat
 
 import attrs
 
-from ..policy._configs import git_config_entries, git_entry_refusal, git_entry_runs_program
+from ..policy import git_config_entries, git_entry_refusal, git_entry_runs_program
 
 #: An lstat's identity: device, inode, mode, size, modification and change time.
 Fingerprint = tuple[int, int, int, int, int, int]
