@@ -302,6 +302,7 @@ class Pipeline:
                     try:
                         outcome = await call.reply.wait()
                     except ExecgateError as exc:
+                        await self._guard_files(req, plan.job_id, git_before)
                         await self._record_error(req, exc)
                     else:
                         await self._guard_files(req, plan.job_id, git_before)

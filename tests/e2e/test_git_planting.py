@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import anyio
 import pytest
 from conftest import PYTHON, open_gate
 
@@ -207,3 +208,31 @@ async def test_a_workspace_made_a_bare_repository_is_guarded_too(
     user_git(workspace, "st")
     assert not canary.exists()
     assert user_git(workspace, "rev-parse", "--is-bare-repository").stdout == b"true\n"
+
+
+async def test_a_job_cancelled_after_planting_is_guarded_too(
+    policy: Policy, store_url: str, workspace: Path, tmp_path: Path
+) -> None:
+    """The caller gives up on a job that planted a config and then waits: the job is killed,
+    and its plant is set aside all the same before the cancellation reaches the caller."""
+    canary = tmp_path / "canary"
+    planted = workspace / "planted"
+    code = (
+        "import subprocess, time; subprocess.run(['git', 'init', '-q', '.'], check=True); "
+        f"open('.git/config', 'a').write('[core]\\n\\tfsmonitor = \"touch {canary}\"\\n'); "
+        "open('planted', 'w').close(); time.sleep(30)"
+    )
+    async with open_gate(policy, store_url) as gate:
+        async with anyio.create_task_group() as tg:
+
+            async def run() -> None:
+                await gate.run(argv=[PYTHON, "-c", code], job_id="cancelled-planter")
+
+            tg.start_soon(run)
+            with anyio.fail_after(20):
+                while not planted.exists():
+                    await anyio.sleep(0.02)
+            tg.cancel_scope.cancel()
+        assert "EG-GIT-TAMPERED" in await codes(gate, "cancelled-planter")
+    user_git(workspace, "status")
+    assert not canary.exists()
