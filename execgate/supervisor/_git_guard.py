@@ -63,6 +63,23 @@ def _lstat(path: str) -> Fingerprint | None:
     return (st.st_dev, st.st_ino, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+def _read_small(path: str) -> str | None:
+    """The start of the regular file ``path`` (not through a symlink, never blocking on a
+    FIFO a job put in its place), or None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, 4096).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    finally:
+        os.close(fd)
+
+
 def _inside(path: str, root: str) -> bool:
     return (path.rstrip("/") + "/").startswith(root.rstrip("/") + "/")
 
@@ -133,11 +150,9 @@ class GitGuard:
         self._watch(paths, git_dir)
         commondir = paths.get(git_dir + "/commondir")
         if commondir is not None and stat.S_ISREG(commondir[2]):
-            try:
-                with open(git_dir + "/commondir", encoding="utf-8") as f:
-                    common = os.path.realpath(os.path.join(git_dir, f.read(4096).strip()))
-            except (OSError, UnicodeDecodeError):
-                common = git_dir
+            text = _read_small(git_dir + "/commondir")
+            if text is not None:
+                common = os.path.realpath(os.path.join(git_dir, text.strip()))
             if common != git_dir:
                 self._watch(paths, common)
         hooks = common + "/hooks"
@@ -197,11 +212,7 @@ class GitGuard:
             return target if os.path.isdir(target) else None
         if not stat.S_ISREG(mode):
             return None
-        try:
-            with open(dot, encoding="utf-8") as f:
-                pointer = f.read(4096).strip()
-        except (OSError, UnicodeDecodeError):
-            return None
+        pointer = (_read_small(dot) or "").strip()
         if not pointer.startswith("gitdir:"):
             return None
         target = os.path.realpath(os.path.join(self.root, pointer[len("gitdir:") :].strip()))
@@ -288,11 +299,10 @@ class GitGuard:
         if name == "objects/info/alternates":
             return "borrows objects from another repository", None
         if name == "commondir":
-            try:
-                with open(path, encoding="utf-8") as f:
-                    target = os.path.realpath(os.path.join(directory, f.read(4096).strip()))
-            except (OSError, UnicodeDecodeError):
+            text = _read_small(path)
+            if text is None:
                 return "cannot be read", None
+            target = os.path.realpath(os.path.join(directory, text.strip()))
             if _inside(target, self.root):
                 return None, None
             return "points git outside the workspace", None

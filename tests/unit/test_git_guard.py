@@ -211,3 +211,29 @@ def test_a_hooks_directory_made_read_only_is_still_cleared(repo: Path) -> None:
         assert hooks.stat().st_mode & 0o777 == 0o555  # put back as the job left it
     finally:
         hooks.chmod(0o755)
+
+
+def test_a_fifo_planted_as_git_is_set_aside_without_blocking(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    guard = GitGuard(str(ws))
+    before = guard.before()
+    os.mkfifo(ws / ".git")
+    tampered = guard.check(before)
+    assert tampered is not None and not (ws / ".git").exists()
+    assert len(list(ws.glob(".git.rejected-*"))) == 1
+
+
+def test_a_pointer_to_a_repository_inside_is_judged_like_one(tmp_path: Path) -> None:
+    """`.git` written as a `gitdir:` file pointing at a directory inside the workspace whose
+    config runs a program (a nested repository, unguarded until then)."""
+    ws = tmp_path / "ws"
+    (ws / "sub").mkdir(parents=True)
+    git(ws / "sub", "init", "-q")
+    append(ws / "sub" / ".git" / "config", '[core]\n\tfsmonitor = "touch x"\n')
+    guard = GitGuard(str(ws))
+    before = guard.before()
+    (ws / ".git").write_text("gitdir: sub/.git\n")
+    tampered = guard.check(before)
+    assert tampered is not None
+    assert "fsmonitor" not in (ws / "sub" / ".git" / "config").read_text()
