@@ -306,12 +306,12 @@ class GitGuard:
             if _inside(target, self.root):
                 return None, None
             return "points git outside the workspace", None
-        entries, flagged = self._read(path, fp)
-        if isinstance(entries, str) or flagged is None:
-            return "is not a configuration git reads cleanly", _MINIMAL
         old = before.paths.get(path)
         # Entries the file held before the job are the user's; unknown before: none are.
         seen = self._flagged.get((path, old)) if old is not None else None
+        entries, flagged = self._read(path, fp)
+        if isinstance(entries, str) or flagged is None:
+            return "is not a configuration git reads cleanly", _MINIMAL
         new = sorted(flagged - (seen or frozenset()))
         if not new:
             return None, None
