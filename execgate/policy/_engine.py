@@ -51,12 +51,15 @@ from ..models import (
     Limits,
     SandboxPlan,
 )
+from ._archives import EXTRACTORS, Unreadable, extraction
+from ._archives import escape as archive_escape
 from ._configs import ConfigRefusal, git_repository, npmrc_refusal, pytest_configs
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
 from ._opener import heredoc_out_of_order
 from ._operands import not_paths
+from ._patches import MAX_PATCH_BYTES, landings, patch_input, patch_names
 from ._pins import git_subcommand, pinned
 from ._resolver import UNRESOLVABLE, Resolver
 from ._resolver import inside as _inside
@@ -65,7 +68,14 @@ from ._script import STATUS, Command, Script, parse_script, render, split_heredo
 from ._shell import ShellRefusal, split_words
 from ._shells import SHELLS, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
-from ._symlinks import MAX_WALK, TooManyEntries, follow_refusal, moved_links, symlink_targets
+from ._symlinks import (
+    MAX_WALK,
+    TooManyEntries,
+    follow_refusal,
+    landing_paths,
+    moved_links,
+    symlink_targets,
+)
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
 from .programs import ArgRefusal, builtin_for, check_python_options, python_module, with_flags
 from .programs import check as check_builtin
@@ -514,8 +524,11 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
         return None
     read = tuple(os.path.join(policy.root, p) for p in policy.sandbox.read)
     source = None if policy.source.startswith("<") else os.path.realpath(policy.source)
+    hide: tuple[str, ...] = ()
     if source is not None and _inside(source, policy.root):
-        read += (source,)  # bound read-only over the workspace: a job cannot rewrite it
+        # an empty device over it: a job can neither read what the rules say (and miss) nor
+        # rewrite, rename or remove it
+        hide = (source,)
     # git's hooks and config of the workspace's repository, read-only too (see _GIT_CONTROL)
     read += tuple(p for c in _GIT_CONTROL if os.path.lexists(p := policy.root.rstrip("/") + c))
     return SandboxPlan(
@@ -525,6 +538,7 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
         network=policy.sandbox.network,
         allow_domains=policy.sandbox.allow_domains,
         allow_ports=policy.sandbox.allow_ports,
+        hide=hide,
     )
 
 
@@ -616,6 +630,63 @@ def _shell_verdict(
     return None
 
 
+def _patch_escape(
+    policy: Policy,
+    cwd: str,
+    argv: tuple[str, ...],
+    stdin: bytes | None,
+    redirected: tuple[str, ...] = (),
+) -> str | None:
+    """Why applying the patch ``argv`` reads (its files, ``stdin``, a ``<`` redirection's
+    ``redirected`` files) would write outside the workspace, onto a file no job may write, or
+    make a symlink (see ``_patches``); or None."""
+    name = os.path.basename(argv[0])
+    found = None
+    if name == "patch":
+        found = patch_input("patch", argv[1:])
+    elif name == "git":
+        at = git_subcommand(argv)
+        if at is not None and argv[at] in ("apply", "am"):
+            found = patch_input("git-apply", argv[at + 1 :])
+            name = f"git {argv[at]}"
+    if found is None:
+        return None
+    texts: list[bytes] = []
+    for file in (*found.files, *redirected):
+        path = _confined(policy, cwd, file)
+        if path is None:
+            return f"{name}: the patch {file[:80]!r} is outside the workspace"
+        try:
+            with open(path, "rb") as f:
+                text = f.read(MAX_PATCH_BYTES + 1)
+        except OSError as exc:
+            return (
+                f"{name}: cannot read the patch {file[:80]!r} to check the files it writes "
+                f"({exc.strerror or exc})"
+            )
+        if len(text) > MAX_PATCH_BYTES:
+            return f"{name}: the patch {file[:80]!r} is too large to check"
+        texts.append(text)
+    if found.stdin and stdin is not None:
+        texts.append(bytes(stdin))
+    base = cwd if found.directory is None else os.path.join(cwd, found.directory)
+    for text in texts:
+        names, symlink = patch_names(text)
+        if symlink:
+            return (
+                f"{name}: the patch makes or changes a symlink (mode 120000), whose target "
+                "execgate does not resolve; make it with ln -s"
+            )
+        for written in names:
+            for landing in landings(written):
+                if _confined(policy, base, landing) is None:
+                    return (
+                        f"{name}: the patch writes {written[:80]!r}, outside the workspace or "
+                        "a file no job may write (the policy file, git's hooks or config)"
+                    )
+    return None
+
+
 def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) -> str | None:
     """Why a command under confined paths would walk or make a symlink out of the workspace
     (see ``_symlinks``), or None."""
@@ -631,6 +702,30 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     f"ln: the symlink target {target[:80]!r} points outside the workspace "
                     "(a symlink's target is resolved from the link's own directory)"
                 )
+    for name in sorted(names & {"cp", "mv", "ln", "link", "install"}):
+        try:
+            landings = landing_paths(argv[1:], cwd)
+        except TooManyEntries as too_many:
+            return (
+                f"{name}: {str(too_many)[:80]!r} holds more than {MAX_WALK} entries, too many "
+                "to check where they land"
+            )
+        for landing in landings:
+            if _confined(policy, cwd, landing) is None:
+                return (
+                    f"{name}: a file would land at {os.path.relpath(landing, cwd)[:80]!r}, "
+                    "outside the workspace or on a file no job may write (the policy file, "
+                    "git's hooks or config)"
+                )
+    for name in sorted(names & EXTRACTORS):
+        try:
+            found = extraction(name, argv[1:], cwd)
+        except Unreadable as unreadable:
+            return str(unreadable)
+        if found is not None:
+            why = archive_escape(found, cwd, lambda p: _confined(policy, "/", p) is not None)
+            if why is not None:
+                return f"{name}: {why}"
     for name in sorted(names & {"mv", "cp"}):
         try:
             moved = moved_links(name, argv[1:], cwd)
@@ -1032,6 +1127,29 @@ def _evaluate_script(
                 )
             paths.append(target)
         targets.append(paths)
+        patching = _applies_patch(verdict.plan.argv)
+        if patching is not None:
+            at = script.items.index(command)
+            if at > 0 and script.items[at - 1] == "|":
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.patch",
+                    f"command {n} ({patching}) reads its patch from a pipe, which execgate "
+                    "cannot read before the line runs; save the patch to a file and apply that",
+                    cwd=cwd,
+                )
+            if any(not _is_cd(c) for c in commands[: n - 1]):
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.patch",
+                    f"command {n} ({patching}) applies a patch that an earlier command of the "
+                    "line may write; send it as a request of its own",
+                    cwd=cwd,
+                )
+            inputs = tuple(r.target for r in command.redirects if r.op == "<" and r.fd == 0)
+            why = _patch_escape(policy, cwd, verdict.plan.argv, None, inputs) if inputs else None
+            if why is not None:
+                return _deny("EG-PATH-ESCAPE", f"{verdict.decision.rule}.paths", why, cwd=cwd)
         linker = linker or _symlink_maker(verdict.plan.argv)
         reader = _config_reader(verdict.plan.argv)
         config_writer = writers.get(reader) if reader is not None else None
@@ -1247,6 +1365,18 @@ def _plan_words(plan: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]
 
 
 @functools.lru_cache(maxsize=4096)
+def _applies_patch(plan: tuple[str, ...]) -> str | None:
+    """ "patch", "git apply" or "git am" when ``plan`` applies a patch, else None."""
+    name = os.path.basename(plan[0])
+    if name == "patch":
+        return name
+    if name == "git":
+        at = git_subcommand(plan)
+        if at is not None and plan[at] in ("apply", "am"):
+            return f"git {plan[at]}"
+    return None
+
+
 def _config_reader(plan: tuple[str, ...]) -> str | None:
     """Which configuration ``plan`` reads from the workspace: "git", "tools" (pytest, npm),
     or None."""
@@ -1486,7 +1616,9 @@ def _evaluate(
                     argv=argv,
                     cwd=cwd,
                 )
-            escape = _symlink_escape(policy, cwd, argv, real)
+            escape = _symlink_escape(policy, cwd, argv, real) or _patch_escape(
+                policy, cwd, argv, request.stdin
+            )
             if escape is not None:
                 return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", escape, argv=argv, cwd=cwd)
         wrapped = _inner_verdict(policy, request, host_env, resolver, depth, argv, real, rule_name)

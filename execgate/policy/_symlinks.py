@@ -226,6 +226,27 @@ def _destinations(read: _LinkArgs, cwd: str) -> list[tuple[str, str]]:
     return [(s, os.path.join(dest, os.path.basename(s.rstrip("/")))) for s in sources]
 
 
+def landing_paths(args: tuple[str, ...], cwd: str) -> list[str]:
+    """For ``cp``, ``mv``, ``ln`` and ``install``: the path each source lands at, and for a
+    source directory the path of every entry inside it. A directory destination (``cp
+    config .git/``, ``-t DIR``, ``cp -rT tpl .git``) names no final path, which the path
+    checks must see all the same. Raises :class:`TooManyEntries` for a source directory too
+    large to look through."""
+    found: list[str] = []
+    for source, dest in _destinations(_read_link_args(args), cwd):
+        found.append(dest)
+        top = os.path.join(cwd, source)
+        if os.path.isdir(top) and not os.path.islink(top):
+            seen = 0
+            for here, dirs, files in os.walk(top):
+                for entry in (*dirs, *files):
+                    seen += 1
+                    if seen > MAX_WALK:
+                        raise TooManyEntries(source)
+                    found.append(os.path.join(dest, os.path.relpath(here, top), entry))
+    return found
+
+
 def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | None:
     """For ``ln -s``: each (target as written, the directory the kernel will resolve it
     from: the link's own, or ``cwd`` for ``-r`` and absolute targets). None when ``args``

@@ -153,7 +153,7 @@ class Pipeline:
         self._grants: dict[str, Grant] = {}
         self._idempotent: OrderedDict[str, tuple[str, Reply[ExecResult]]] = OrderedDict()
         self._unrecorded: list[Event] = []
-        self._policy_guard = PolicyGuard.for_source(policy.source)
+        self._policy_guard = PolicyGuard.for_source(policy.source, policy.root)
         self._git_guard = GitGuard(policy.root) if policy.root else None
         #: Where shutdown saved events the store would not take (None: nothing was lost).
         self.spooled_to: str | None = None

@@ -620,6 +620,7 @@ def test_no_redirect_after_a_command_that_makes_symlinks(tmp_path: Path) -> None
         + '[[allow]]\ncommand = "cp"\n[[allow]]\ncommand = "patch"\n',
         "links",
     )
+    (tmp_path / "ws" / "p.diff").write_text("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-A\n+B\n")
     for line in (
         "git checkout -- link && echo x > link",
         "env git checkout x; echo y > f",
@@ -1080,7 +1081,7 @@ def test_no_job_touches_the_policy_file(tmp_path: Path) -> None:
     assert decide(policy, command="cp a.txt other.toml")[0] == "allow"
     v = evaluate(policy, ExecRequest(argv=("cat", "a.txt"), secure=True), dict(os.environ))
     assert v.plan is not None and v.plan.sandbox is not None
-    assert str(inside) in v.plan.sandbox.read  # bound read-only over the workspace
+    assert str(inside) in v.plan.sandbox.hide  # an empty device over it, read-only
 
 
 def test_short_option_clusters_carry_their_paths(tmp_path: Path) -> None:
@@ -1132,6 +1133,7 @@ def test_mode_rules_and_file_questions_stay_in_the_workspace(tmp_path: Path) -> 
         ("test /etc -nt a.txt", "EG-PATH-ESCAPE"),
     ):
         assert decide(policy, command=line)[:2] == ("deny", code), line
+    (Path(policy.root) / "x.patch").write_text("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-A\n+B\n")
     for line in ("git apply x.patch", "test -f a.txt", "test x = /etc", "test -n /etc"):
         assert decide(policy, command=line)[0] == "allow", line
 
@@ -1314,13 +1316,15 @@ def test_no_job_plants_git_hooks_or_config(tmp_path: Path) -> None:
 
 @pytest.mark.anyio
 async def test_a_policy_rewritten_by_a_job_is_put_back(tmp_path: Path) -> None:
-    """patch writes the file its input names: the path checks never see the policy's name,
-    so the gate compares the file after the job and restores what it loaded."""
+    """patch writes the file its input names: the gate reads the patch and refuses it; an
+    interpreter never names the file at all, so the gate also compares the file after the job
+    and restores what it loaded."""
     ws = tmp_path / "ws"
     ws.mkdir()
     text = (
         f'version = 1\n[workspace]\nroot = "{ws}"\n[shell]\nwrite_redirects = true\n'
         '[[allow]]\ncommand = "patch"\n[[allow]]\ncommand = "cat"\n'
+        '[[allow]]\ncommand = "python3"\nargs = "any"\n'
     )
     policy_file = ws / "execgate.toml"
     policy_file.write_text(text)
@@ -1331,10 +1335,15 @@ async def test_a_policy_rewritten_by_a_job_is_put_back(tmp_path: Path) -> None:
         input=evil.encode(), capture_output=True, check=False,
     ).stdout  # fmt: skip
     (ws / "e.diff").write_bytes(diff)
+    (ws / "evil.txt").write_text(evil)
     policy = load_policy(policy_file)
     store = f"sqlite:///{tmp_path / 'rec' / 'ev.db'}"
     async with Gate.open(policy, store) as gate:
-        r = await gate.run(command="patch -p1 -i e.diff")
+        with pytest.raises(Refused):
+            await gate.run(command="patch -p1 -i e.diff")
+        r = await gate.run(
+            argv=["python3", "-c", "open('execgate.toml','w').write(open('evil.txt').read())"]
+        )
         assert r.exit_code == 0, r.stderr
         assert policy_file.read_text() == text  # put back before the result came
         kept = list(ws.glob("execgate.toml.rejected-*"))
@@ -1342,3 +1351,431 @@ async def test_a_policy_rewritten_by_a_job_is_put_back(tmp_path: Path) -> None:
         events = await gate.events(job_id=r.job_id)
         assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
     assert all(rule.command != "id" for rule in load_policy(policy_file).allow)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("left", ["symlink", "directory", "symlink-out"])
+async def test_a_policy_replaced_by_a_symlink_or_directory_is_put_back(
+    tmp_path: Path, left: str
+) -> None:
+    """A job that leaves something other than a file under the policy's name (a symlink to
+    a policy of its own, a directory, a symlink to a file outside) gets the loaded policy back
+    all the same; what it left is moved aside, never read through, and the request's job id is
+    never part of a name the guard makes."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("OUTSIDE-SECRET\n")
+    text = (
+        f'version = 1\n[workspace]\nroot = "{ws}"\n'
+        '[[allow]]\ncommand = "python3"\nargs = "any"\n[[allow]]\ncommand = "cat"\n'
+    )
+    policy_file = ws / "execgate.toml"
+    policy_file.write_text(text)
+    policy_file.chmod(0o640)
+    (ws / "evil.toml").write_text(text.replace('command = "cat"', 'command = "cat"\npaths = "any"'))
+    swap = {
+        "symlink": "os.symlink('evil.toml', 'execgate.toml')",
+        "directory": "os.mkdir('execgate.toml')",
+        "symlink-out": f"os.symlink({str(outside)!r}, 'execgate.toml')",
+    }[left]
+    store = f"sqlite:///{tmp_path / 'rec' / 'ev.db'}"
+    async with Gate.open(load_policy(policy_file), store) as gate:
+        r = await gate.run(
+            argv=["python3", "-c", f"import os; os.remove('execgate.toml'); {swap}"],
+            job_id="x/../../../escaped",
+        )
+        assert r.exit_code == 0, r.stderr
+        assert not policy_file.is_symlink() and policy_file.read_text() == text
+        assert oct(policy_file.stat().st_mode & 0o777) == oct(0o640)
+        kept = list(ws.glob("execgate.toml.rejected-*"))
+        assert len(kept) == 1
+        assert kept[0].is_symlink() == left.startswith("symlink")
+        events = await gate.events(job_id=r.job_id)
+        assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
+    assert not (tmp_path / "escaped").exists() and not list(tmp_path.glob("*escaped*"))
+    assert "OUTSIDE-SECRET" not in "".join(
+        p.read_text() for p in ws.rglob("*") if p.is_file() and not p.is_symlink()
+    )
+    reloaded = load_policy(policy_file)
+    assert all(rule.paths != "any" for rule in reloaded.allow)
+
+
+# --- archives: an extraction's members are paths it writes -----------------------------------
+
+ARCHIVERS = """
+version = 1
+[workspace]
+root = "{root}"
+[[allow]]
+command = "unzip"
+[[allow]]
+command = "tar"
+args = "any"
+[[allow]]
+command = "cpio"
+"""
+
+
+def _zip(path: Path, members: list[tuple[str, str | None, bytes]]) -> None:
+    """A zip of (name, symlink target or None, data) members, as an attacker would send."""
+    import stat as st
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, link, data in members:
+            info = zipfile.ZipInfo(name)
+            if link is not None:
+                info.create_system = 3
+                info.external_attr = (st.S_IFLNK | 0o777) << 16
+                zf.writestr(info, link)
+            else:
+                info.external_attr = (st.S_IFREG | 0o644) << 16
+                zf.writestr(info, data)
+
+
+def _tar(path: Path, members: list[tuple[str, str | None, bytes]], hard: bool = False) -> None:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w") as tf:
+        for name, link, data in members:
+            info = tarfile.TarInfo(name)
+            if link is not None:
+                info.type = tarfile.LNKTYPE if hard else tarfile.SYMTYPE
+                info.linkname = link
+                tf.addfile(info)
+            else:
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+
+
+HOSTILE_ARCHIVES = {
+    "absolute link": [("d/l", "/etc/shadow", b"")],
+    "link up": [("l", "../../outside", b"")],
+    "link to a dir out": [("t", "/tmp", b"")],
+    "link then write through it": [("t", "/tmp", b""), ("t/pwned", None, b"x")],
+    "loop through a dot link": [("c", ".", b""), ("c/c/c/a", "../x", b"")],
+    "climb after a link": [("x/y/b", "../..", b""), ("x/y/a", "b/../z", b"")],
+    "a git hook": [(".git/hooks/pre-commit", None, b"#!/bin/sh\nid\n")],
+    "absolute name": [("/tmp/pwned", None, b"x")],
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE_ARCHIVES))
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_an_extraction_that_would_write_or_link_outside_is_refused(
+    tmp_path: Path, shape: str, kind: str
+) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    (ws / "x" / "y").mkdir(parents=True)
+    members = HOSTILE_ARCHIVES[shape]
+    if kind == "zip":
+        _zip(ws / "a.zip", members)
+        lines = ["unzip a.zip", "unzip -o a.zip", "unzip -q a -d x", "unzip -oq a.zip"]
+    else:
+        _tar(ws / "a.tar", members)
+        lines = [
+            "tar -xf a.tar",
+            "tar xf a.tar",
+            "tar --extract --file=a.tar",
+            "tar -xf a.tar -C x",
+        ]
+    for line in lines:
+        if shape in ("climb after a link", "loop through a dot link") and line.endswith(" x"):
+            continue  # extracted into x/, these members land one level deeper: inside
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (shape, line, v.decision.reason)
+        assert v.decision.code == "EG-PATH-ESCAPE", (shape, line, v.decision.reason)
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_an_archive_member_never_replaces_the_policy_file(tmp_path: Path, kind: str) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "execgate.toml").write_text(ARCHIVERS.format(root=ws))
+    policy = load_policy(ws / "execgate.toml")
+    hostile: list[tuple[str, str | None, bytes]] = [
+        ("evil.toml", None, b"[[allow]]"),
+        ("execgate.toml", "evil.toml", b""),
+    ]
+    (_zip if kind == "zip" else _tar)(ws / f"t.{kind}", hostile)
+    line = "unzip -o t.zip" if kind == "zip" else "tar -xf t.tar"
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), v.decision
+
+
+def test_a_member_written_through_a_workspace_symlink_is_refused(tmp_path: Path) -> None:
+    """A symlink already in the workspace (made by an earlier extraction, a checkout) leads a
+    later extraction's member outside."""
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    (ws / "t").symlink_to(tmp_path)
+    _zip(ws / "w.zip", [("t/pwned", None, b"x")])
+    _tar(ws / "w.tar", [("t/pwned", None, b"x")])
+    for line in ("unzip w.zip", "tar -xf w.tar"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+def test_extractions_that_cannot_be_read_first_are_refused(tmp_path: Path) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    (tmp_path / "ws" / "bad.zip").write_bytes(b"not a zip")
+    for line in ("unzip bad.zip", "tar -xf bad.zip", "tar -x", "cpio -i", "cpio -idv"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", line
+
+
+def test_ordinary_archives_extract(tmp_path: Path) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    members: list[tuple[str, str | None, bytes]] = [
+        ("pkg/a.py", None, b"x"),
+        ("pkg/sub/b.py", None, b"y"),
+        ("pkg/link", "sub/b.py", b""),
+        ("pkg/sub/up", "../a.py", b""),
+    ]
+    _zip(ws / "ok.zip", members)
+    _tar(ws / "ok.tar", members)
+    _tar(ws / "hard.tar", [("pkg/a.py", None, b"x"), ("pkg/h", "pkg/a.py", b"")], hard=True)
+    for line in (
+        "unzip ok.zip",
+        "unzip -o ok.zip -d out",
+        "unzip -l ok.zip",
+        "unzip -p ok.zip pkg/a.py",
+        "tar -xf ok.tar",
+        "tar xf ok.tar -C out",
+        "tar -xf hard.tar",
+    ):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(shutil.which("unzip") is None, reason="unzip")
+async def test_the_attackers_archive_chain_writes_nothing_outside(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """unzip of a link to a directory outside is refused through a real gate; the member
+    meant to be written through it then lands inside, and nothing appears outside."""
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    _zip(ws / "links.zip", [("t", str(outside), b"")])
+    _zip(ws / "write.zip", [("t/pwned", None, b"written through the gate")])
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        with pytest.raises(Refused):
+            await gate.run(command="unzip links.zip")
+        assert (await gate.run(command="unzip -q write.zip")).exit_code == 0
+    assert list(outside.iterdir()) == []
+    assert (ws / "t" / "pwned").is_file() and not (ws / "t").is_symlink()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "rsync '--filter=. /tmp/rules' a.txt out/",
+        "rsync -f 'merge,+ /tmp/rules' a.txt out/",
+        "rsync --filter=':n- .rules' -a . out/",
+        "rsync --filter 'dir-merge /.rsync-filter' -a . out/",
+        "rsync a.txt localhost:/tmp/y",
+        "rsync a.txt host::module",
+        "rsync rsync://host/m/x out/",
+        "less --lesskey-src=ks a.txt",
+        "less --lesskey-s=ks a.txt",
+        "less --lesskey-content=x a.txt",
+    ],
+)
+def test_files_and_hosts_hidden_in_option_values_are_refused(tmp_path: Path, line: str) -> None:
+    text = 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "rsync"\n'
+    policy = _load(tmp_path, text + '[[allow]]\ncommand = "less"\n', "hidden")
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+    for fine in ("rsync --filter='- *.pyc' -a . out/", "rsync -a ./a:b out/", "less a.txt"):
+        v = evaluate(policy, ExecRequest(command=fine), dict(os.environ))
+        assert v.decision.verdict == "allow", (fine, v.decision.reason)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cp config .git/",
+        "cp -t .git config",
+        "cp --target-directory=.git config",
+        "mv config .git",
+        "ln config .git/",
+        "install config .git/",
+        "cp -r tpl/hooks .git/",
+        "cp -rT tpl .git",
+        "cp -r tpl/. .git/",
+        "cp evil.toml sub/../",
+        "git init -q --template=tpl",
+        "git init --templ=tpl",
+        "git clone --template=tpl a b",
+    ],
+)
+def test_writes_that_land_on_git_control_files_or_the_policy_are_refused(
+    tmp_path: Path, line: str
+) -> None:
+    """A directory destination names no final path: where each source (and each entry of a
+    source directory) lands is checked as if named."""
+    ws = tmp_path / "ws"
+    (ws / "tpl" / "hooks").mkdir(parents=True)
+    (ws / "tpl" / "hooks" / "post-commit").write_text("#!/bin/sh\nid\n")
+    (ws / "tpl" / "config").write_text("[core]\n\tfsmonitor = id\n")
+    (ws / "config").write_text("[core]\n")
+    (ws / "sub").mkdir()
+    (ws / "evil.toml").write_text("")
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    rules = "".join(
+        f'[[allow]]\ncommand = "{c}"\n' for c in ("cp", "mv", "ln", "install", "git init")
+    )
+    text = (
+        'version = 1\n[workspace]\nroot = "{root}"\n' + rules + '[[allow]]\ncommand = "git clone"\n'
+    )
+    (ws / "evil.toml").rename(ws / "sub" / "evil.toml")
+    policy_file = ws / "evil.toml"
+    policy_file.write_text(text.format(root=ws))
+    policy = load_policy(policy_file)
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+    for fine in ("cp config sub/", "cp -r tpl sub/", "mv tpl sub", "git init -q x"):
+        v = evaluate(policy, ExecRequest(command=fine), dict(os.environ))
+        assert v.decision.verdict == "allow", (fine, v.decision.reason)
+
+
+# --- patches: the files a patch writes are named in the patch -------------------------------
+
+HOOK_DIFF = """diff --git a/.git/hooks/post-commit b/.git/hooks/post-commit
+new file mode 100755
+--- /dev/null
++++ b/.git/hooks/post-commit
+@@ -0,0 +1,2 @@
++#!/bin/sh
++touch {marker}
+"""
+LINK_DIFF = """diff --git a/l b/l
+new file mode 120000
+--- /dev/null
++++ b/l
+@@ -0,0 +1 @@
++/etc/shadow
+\\ No newline at end of file
+"""
+UP_DIFF = """--- a/../../outside.txt
++++ b/../../outside.txt
+@@ -0,0 +1 @@
++x
+"""
+OK_DIFF = """--- a/x.txt
++++ b/x.txt
+@@ -0,0 +1 @@
++hello
+"""
+
+
+def _patch_ws(tmp_path: Path) -> Policy:
+    rules = "".join(f'[[allow]]\ncommand = "{c}"\n' for c in ("patch", "git apply", "cat", "git"))
+    policy = _load(tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n' + rules, "patches")
+    ws = tmp_path / "ws"
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    marker = tmp_path / "hook-ran"
+    (ws / "hook.diff").write_text(HOOK_DIFF.format(marker=marker))
+    (ws / "link.diff").write_text(LINK_DIFF)
+    (ws / "up.diff").write_text(UP_DIFF)
+    (ws / "ok.diff").write_text(OK_DIFF)
+    return policy
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "patch -p1 -i hook.diff",
+        "patch -p1 < hook.diff",
+        "patch -p1 --input=hook.diff",
+        "patch -p0 -ihook.diff",
+        "patch x hook.diff",
+        "git apply hook.diff",
+        "git apply -p1 hook.diff",
+        "git apply link.diff",
+        "patch -p1 < link.diff",
+        "patch -p1 -i up.diff",
+        "patch -d sub -p1 -i up.diff",
+        "cat hook.diff | patch -p1",
+        "cat ok.diff | git apply",
+        "cat ok.diff && patch -p1 -i ok.diff",
+        "patch -p1 -i missing.diff",
+    ],
+)
+def test_a_patch_is_read_and_its_files_decided(tmp_path: Path, line: str) -> None:
+    policy = _patch_ws(tmp_path)
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+def test_a_patch_on_stdin_is_read_too(tmp_path: Path) -> None:
+    policy = _patch_ws(tmp_path)
+    hook = (tmp_path / "ws" / "hook.diff").read_bytes()
+    for argv in (("patch", "-p1"), ("git", "apply"), ("git", "apply", "-")):
+        v = evaluate(policy, ExecRequest(argv=argv, stdin=hook), dict(os.environ))
+        assert v.decision.verdict == "deny", argv
+    ok = (tmp_path / "ws" / "ok.diff").read_bytes()
+    v = evaluate(policy, ExecRequest(argv=("patch", "-p1"), stdin=ok), dict(os.environ))
+    assert v.decision.verdict == "allow", v.decision.reason
+
+
+def test_ordinary_patches_apply(tmp_path: Path) -> None:
+    policy = _patch_ws(tmp_path)
+    for line in ("patch -p1 -i ok.diff", "patch -p1 < ok.diff", "git apply ok.diff",
+                 "git apply --check ok.diff", "patch --dry-run -p1 -i ok.diff"):  # fmt: skip
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+@pytest.mark.anyio
+async def test_a_hook_in_a_patch_is_never_planted(tmp_path: Path, anyio_backend: str) -> None:
+    policy = _patch_ws(tmp_path)
+    ws = tmp_path / "ws"
+    hook = (ws / "hook.diff").read_bytes()
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        for request in (
+            {"command": "patch -p1 -i hook.diff"},
+            {"argv": ["patch", "-p1"], "stdin": hook},
+        ):
+            with pytest.raises(Refused):
+                await gate.run(**request)  # type: ignore[arg-type]
+    assert not (ws / ".git" / "hooks" / "post-commit").exists()
+
+
+@pytest.mark.anyio
+async def test_a_policy_whose_directory_is_renamed_away_is_put_back(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """The policy in a subdirectory of the workspace: a job renames the directory and puts
+    a directory of its own there, holding a symlink to its own policy. The gate puts the chain
+    back, and a gate opened next loads the policy it was given."""
+    ws = tmp_path / "ws"
+    (ws / "cfg").mkdir(parents=True)
+    text = (
+        f'version = 1\n[workspace]\nroot = "{ws}"\n'
+        '[[allow]]\ncommand = "python3"\nargs = "any"\n[[allow]]\ncommand = "cat"\n'
+    )
+    policy_file = ws / "cfg" / "execgate.toml"
+    policy_file.write_text(text)
+    (ws / "evil.toml").write_text(text.replace('command = "cat"', 'command = "cat"\npaths = "any"'))
+    swap = (
+        "import os; os.rename('cfg', 'cfg_old'); os.mkdir('cfg'); "
+        "os.symlink('../evil.toml', 'cfg/execgate.toml')"
+    )
+    store = f"sqlite:///{tmp_path / 'rec' / 'ev.db'}"
+    async with Gate.open(load_policy(policy_file), store) as gate:
+        r = await gate.run(argv=["python3", "-c", swap])
+        assert r.exit_code == 0, r.stderr
+        events = await gate.events(job_id=r.job_id)
+        assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
+    assert not policy_file.is_symlink() and policy_file.read_text() == text
+    assert all(rule.paths != "any" for rule in load_policy(policy_file).allow)
