@@ -109,6 +109,12 @@ def _spool(store_url: str, events: list[Event]) -> str:
     return path
 
 
+def _listed(lines: tuple[str, ...], most: int = 5) -> str:
+    """``lines`` joined, at most ``most`` of them (a job may plant thousands of hooks)."""
+    more = f"; and {len(lines) - most} more" if len(lines) > most else ""
+    return "; ".join(lines[:most]) + more
+
+
 def _limit_hit(killed_by: str | None, sig: int | None, tree_limit: str | None) -> str | None:
     if killed_by == "timeout":
         return "timeout"
@@ -341,8 +347,7 @@ class Pipeline:
             return
         if tampered is None:
             return
-        done = "; ".join(tampered.actions)
-        left = "; ".join(tampered.failed)
+        done, left = _listed(tampered.actions), _listed(tampered.failed)
         message = (
             f"job {job_id} planted git configuration or hooks that run a program"
             + (f"; set aside: {done}" if done else "")

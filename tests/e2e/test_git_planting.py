@@ -236,3 +236,19 @@ async def test_a_job_cancelled_after_planting_is_guarded_too(
         assert "EG-GIT-TAMPERED" in await codes(gate, "cancelled-planter")
     user_git(workspace, "status")
     assert not canary.exists()
+
+
+async def test_the_event_of_many_plants_stays_short(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    code = (
+        "import os, subprocess; subprocess.run(['git', 'init', '-q', '.'], check=True)\n"
+        "for i in range(40):\n"
+        "    p = f'.git/hooks/h{i}'; open(p, 'w').write('#!/bin/sh\\n'); os.chmod(p, 0o755)\n"
+    )
+    async with open_gate(policy, store_url) as gate:
+        job_id = await job(gate, "policy", code)
+        events = [e for e in await gate.events(job_id=job_id) if e.code == "EG-GIT-TAMPERED"]
+    assert len(events) == 1 and "and 35 more" in (events[0].reason or "")
+    assert len(events[0].reason or "") < 2000
+    assert len(list((workspace / ".git" / "hooks").glob("rejected-*"))) == 40
