@@ -1,5 +1,6 @@
 """The Gatekeeper's pure core: the policy file model, shell parsing, and the rules."""
 
+from ._configs import git_config_entries, git_entry_refusal, git_entry_runs_program
 from ._engine import Verdict, evaluate
 from ._host import host_readers
 from ._model import (
@@ -39,6 +40,9 @@ __all__ = [
     "always_refused",
     "default_policy",
     "evaluate",
+    "git_config_entries",
+    "git_entry_refusal",
+    "git_entry_runs_program",
     "host_readers",
     "load_policy",
     "parse_policy",

@@ -34,6 +34,7 @@ from ..actors.runner import JobOrder
 from ..errors import (
     ExecgateError,
     GateClosed,
+    GitTampered,
     IdempotencyConflict,
     NotStarted,
     PolicyTampered,
@@ -70,6 +71,7 @@ from ._events import (
     refusal_event,
     result_records,
 )
+from ._git_guard import GitGuard, GitState
 from ._policy_guard import PolicyGuard
 from ._supervisor import Supervisor
 
@@ -105,6 +107,12 @@ def _spool(store_url: str, events: list[Event]) -> str:
             log.critical("unrecorded event: %s", line)
         return f"<log: could not write {path}: {exc}>"
     return path
+
+
+def _listed(lines: tuple[str, ...], most: int = 5) -> str:
+    """``lines`` joined, at most ``most`` of them (a job may plant thousands of hooks)."""
+    more = f"; and {len(lines) - most} more" if len(lines) > most else ""
+    return "; ".join(lines[:most]) + more
 
 
 def _limit_hit(killed_by: str | None, sig: int | None, tree_limit: str | None) -> str | None:
@@ -152,6 +160,7 @@ class Pipeline:
         self._idempotent: OrderedDict[str, tuple[str, Reply[ExecResult]]] = OrderedDict()
         self._unrecorded: list[Event] = []
         self._policy_guard = PolicyGuard.for_source(policy.source, policy.root)
+        self._git_guard = GitGuard(policy.root) if policy.root else None
         #: Where shutdown saved events the store would not take (None: nothing was lost).
         self.spooled_to: str | None = None
 
@@ -270,6 +279,7 @@ class Pipeline:
         if admitted is not None:
             admitted(plan)
         call: Call[JobOrder, JobOutcome] = Call((plan, control))
+        git_before = self._git_state()
         try:
             await self.sup.runner.send(call)
         except ExecgateError as exc:
@@ -286,7 +296,7 @@ class Pipeline:
             outcome = await call.reply.wait()
         except ExecgateError as exc:
             with anyio.CancelScope(shield=True):
-                await self._guard_policy(req, plan.job_id)
+                await self._guard_files(req, plan.job_id, git_before)
                 await self._record_error(req, exc)
             raise
         except BaseException:
@@ -298,17 +308,53 @@ class Pipeline:
                     try:
                         outcome = await call.reply.wait()
                     except ExecgateError as exc:
+                        await self._guard_files(req, plan.job_id, git_before)
                         await self._record_error(req, exc)
                     else:
-                        await self._guard_policy(req, plan.job_id)
+                        await self._guard_files(req, plan.job_id, git_before)
                         await self._record_result(
                             req, self._result(plan.job_id, req, verdict, outcome)
                         )
             raise
-        await self._guard_policy(req, plan.job_id)
+        await self._guard_files(req, plan.job_id, git_before)
         result = self._result(plan.job_id, req, verdict, outcome)
         recorded = await self._record_result(req, result)
         return result if recorded else attrs.evolve(result, recorded=False)
+
+    def _git_state(self) -> GitState | None:
+        """The workspace repository as the git guard sees it before a job (None: no guard,
+        or the workspace cannot be looked at)."""
+        if self._git_guard is None:
+            return None
+        try:
+            return self._git_guard.before()
+        except OSError:
+            return None
+
+    async def _guard_files(
+        self, req: ExecRequest, job_id: str, git_before: GitState | None
+    ) -> None:
+        """After a job: the policy file's guard, then the workspace repository's."""
+        await self._guard_policy(req, job_id)
+        if self._git_guard is None or git_before is None:
+            return
+        try:
+            tampered = self._git_guard.check(git_before)
+        except OSError as exc:
+            log.warning(
+                "the git guard could not look at the workspace after job %s: %s", job_id, exc
+            )
+            return
+        if tampered is None:
+            return
+        done, left = _listed(tampered.actions), _listed(tampered.failed)
+        message = (
+            f"job {job_id} planted git configuration or hooks that run a program"
+            + (f"; set aside: {done}" if done else "")
+            + (f"; NOT set aside: {left}" if left else "")
+        )
+        with contextlib.suppress(ExecgateError):
+            await self._record((error_event(req, GitTampered.code, message),))
 
     async def _guard_policy(self, req: ExecRequest, job_id: str) -> None:
         """Put the policy file back if the job changed it, and record that it did."""
