@@ -8,6 +8,7 @@ allow it when every program in it is allowed, and decide exactly what bash would
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,16 @@ def test_a_descriptor_the_grammar_reads_as_a_word_is_refused(policy: Policy) -> 
     # bash reads `cat 0<f` as cat with its stdin from f; the grammar as cat "0" < f
     assert refused(policy, "cat 0<src/a.py") == "EG-SHELL-UNSUPPORTED"
     plan(policy, "cat < src/a.py")
+
+
+def test_git_reading_after_a_git_that_writes(policy: Policy, ws: Path) -> None:
+    """After a command that may make symlinks, a later command naming a path is refused;
+    git's subcommand is a word, not a path."""
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    for line in ("git stash && git status", "git stash && git log --oneline -3",
+                 "git stash && git diff --stat"):  # fmt: skip
+        plan(policy, line)
+    assert refused(policy, "git stash && cat ../../etc/passwd") in (
+        "EG-SHELL-UNSUPPORTED",
+        "EG-PATH-ESCAPE",
+    )
