@@ -1914,3 +1914,12 @@ def test_git_mv_of_a_relative_link_and_a_separate_git_dir_are_refused(tmp_path: 
         assert v.decision.verdict == "deny", (line, v.decision.reason)
     v = evaluate(policy, ExecRequest(command="git mv d1/d2/d3/lr d1/d2/d3/lr3"), dict(os.environ))
     assert v.decision.verdict == "allow", v.decision.reason
+
+
+def test_pip_never_runs_under_an_interpreter_a_request_names(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "pip"\n', "pip"
+    )
+    for line in ("pip list --python x", "pip freeze --python=x", "pip --python x list"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (line, v.decision.reason)
