@@ -554,6 +554,14 @@ def _carried(inner: tuple[str, ...]) -> bool:
     )
 
 
+def _policy_in_workspace(policy: Policy) -> str | None:
+    """The policy file's real path when it lies in the workspace."""
+    if policy.source.startswith("<"):
+        return None
+    source = os.path.realpath(policy.source)
+    return source if _inside(source, policy.root) else None
+
+
 def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
     """Secure mode for this request: the request may require it, never turn it off."""
     mode = "required" if request.secure else policy.sandbox.secure
@@ -1738,6 +1746,9 @@ def _evaluate(
             before = wrapped.planned_prefix
             if before is None:
                 before = argv[1 : wrapped.prefix]
+            elif before[-1:] == ("-exec",) and (kept := _policy_in_workspace(policy)):
+                # find: the policy file is never handed to the command either
+                before = (*before[:-1], "!", "-samefile", kept, "-exec")
             if wrapped.suffix and not _carried(inner_plan.argv):
                 return _deny(
                     "EG-POLICY-WRAPPER",

@@ -1234,7 +1234,7 @@ def test_find_exec_runs_the_decided_command_and_never_a_listed_symlink(dev: Poli
     assert code == "EG-ALLOWED" and plan is not None
     # the inner program by its resolved path, symlinks never handed to it, find's own end
     at = plan.index("-exec")
-    assert plan[at - 4 : at] == ("(", "!", "-type", "l")
+    assert plan[plan.index("(") : plan.index("(") + 4] == ("(", "!", "-type", "l")
     assert os.path.isabs(plan[at + 1]) and plan[-3:] == ("{}", ";", ")")
     _, code, plan = decide(dev, command="find . -exec git log -1 {} +")
     assert code == "EG-ALLOWED" and plan is not None and "--no-ext-diff" in plan
@@ -1923,3 +1923,36 @@ def test_pip_never_runs_under_an_interpreter_a_request_names(tmp_path: Path) -> 
     for line in ("pip list --python x", "pip freeze --python=x", "pip --python x list"):
         v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
         assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+@pytest.mark.anyio
+async def test_find_exec_never_hands_git_control_files_or_the_policy_to_a_command(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """find walks into .git and onto the policy file, which no command may name: the plan's
+    guard leaves them out of what -exec gets."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    text = (
+        f'version = 1\n[workspace]\nroot = "{ws}"\n'
+        '[[allow]]\ncommand = "find"\n[[allow]]\ncommand = "tee"\n[[allow]]\ncommand = "cat"\n'
+    )
+    policy_file = ws / "execgate.toml"
+    policy_file.write_text(text)
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    config = (ws / ".git" / "config").read_text()
+    (ws / "a.txt").write_text("A\n")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(load_policy(policy_file), store) as gate:
+        r = await gate.run(
+            command="find . -name 'config' -exec tee {} ';'", stdin=b"[core]\n\tfsmonitor = id\n"
+        )
+        assert r.exit_code == 0, r.stderr
+        r = await gate.run(command="find . -name 'execgate.tom?' -exec tee {} ';'", stdin=b"x")
+        assert r.exit_code == 0, r.stderr
+        r = await gate.run(command="find . -type f -exec cat {} +")
+        assert b"A" in r.stdout and b"[core]" not in r.stdout and b"[[allow]]" not in r.stdout
+        events = await gate.events()
+    assert (ws / ".git" / "config").read_text() == config
+    assert policy_file.read_text() == text
+    assert not any(e.code in ("EG-POLICY-TAMPERED", "EG-GIT-TAMPERED") for e in events)
