@@ -1,4 +1,5 @@
-"""The Scanner actor: runs the pure secret scan on each request.
+"""The Scanner actor: runs the pure secret scan on each request, on its text as sent and on
+the words a shell makes of it.
 
 Small requests are scanned inline (microseconds). A request carrying more text than
 ``OFFLOAD_BYTES`` is scanned in a worker process (regular expressions hold the GIL, so a thread
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 from ..errors import ActorCrashed, refusal_for
 from ..models import Decision, ExecRequest, Finding
-from ..scan import scan_request
+from ..policy import request_words
+from ..scan import known_words, scan_request, scan_words
 from ._base import SequentialActor
 from ._offload import BudgetExceeded, WorkerDied, WorkerPool
 
@@ -25,6 +27,18 @@ def request_bytes(request: ExecRequest) -> int:
     size = len(request.stdin or b"") + len(request.command or "")
     size += sum(map(len, request.argv or ()))
     return size + sum(len(v or "") for v in request.env_overrides.values())
+
+
+def scan_decoded(request: ExecRequest) -> list[Finding]:
+    """``scan_request`` on the text as sent, then the words a shell makes of it (quote
+    removal, braces, here-documents, ``sh -c`` lines: ``policy.request_words``), each word
+    not already read as sent scanned once: a credential spelled ``'gh'p_…`` refuses the
+    request like one written plainly."""
+    findings = scan_request(request)
+    groups = request_words(request)
+    if groups:
+        findings += scan_words(groups, known_words(request))
+    return findings
 
 
 class Scanner(SequentialActor[ExecRequest, list[Finding]]):
@@ -41,12 +55,12 @@ class Scanner(SequentialActor[ExecRequest, list[Finding]]):
         return self.pool is not None and request_bytes(payload) > OFFLOAD_BYTES
 
     async def handle(self, payload: ExecRequest) -> list[Finding]:
-        return scan_request(payload)
+        return scan_decoded(payload)
 
     async def handle_heavy(self, payload: ExecRequest) -> list[Finding]:
         assert self.pool is not None
         try:
-            return await self.pool.run(self.budget, scan_request, payload)
+            return await self.pool.run(self.budget, scan_decoded, payload)
         except BudgetExceeded as exc:
             raise refusal_for(
                 Decision(

@@ -21,6 +21,7 @@ from ._schema import policy_schema
 from ._shell import ShellRefusal, split_command
 from ._suggest import Suggestion, suggest
 from ._warnings import always_refused, unchecked_programs
+from ._words import request_words
 
 __all__ = [
     "AllowRule",
@@ -43,6 +44,7 @@ __all__ = [
     "load_policy",
     "parse_policy",
     "policy_schema",
+    "request_words",
     "split_command",
     "suggest",
     "unchecked_programs",

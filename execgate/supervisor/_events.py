@@ -22,9 +22,9 @@ from ..models import (
     OutputRecord,
     new_event_id,
 )
-from ..policy import Verdict
+from ..policy import Verdict, request_words
 from ..process._capture import MARKER_PATTERN
-from ..scan import redact, redact_text
+from ..scan import MARKER, redact, redact_text, word_text
 
 
 def _new(kind: EventKind, actor: str, **fields: object) -> Event:
@@ -59,21 +59,52 @@ def _redact_cached(text: str) -> str:
 def redacted_command(
     request: ExecRequest, findings: Sequence[Finding]
 ) -> tuple[str | None, tuple[str, ...] | None]:
-    """The (command, argv) to record for ``request``, with every secret span removed."""
+    """The (command, argv) to record for ``request``, with every secret span removed. A
+    secret found in the words a shell makes of the text (``words[...]`` findings) is removed
+    wherever it appears in the text as sent; one that does not appear there as written
+    (``'gh'p_…``) leaves nothing of the text but the program's name."""
+    hidden = _hidden_secrets(request, findings)
     if request.command is not None:
-        return redact(request.command, findings, location="command"), None
+        return _without(redact(request.command, findings, location="command"), hidden), None
     assert request.argv is not None
     if any(f.location == "argv" for f in findings):
         # The secret only shows across words: keep the joined, redacted line, drop argv.
         joined = " ".join(request.argv)
-        return redact(joined, findings, location="argv"), None
+        return _without(redact(joined, findings, location="argv"), hidden), None
     argv = tuple(
         redact(word, findings, location=f"argv[{i}]") for i, word in enumerate(request.argv)
     )
+    for secret in hidden:
+        if not any(secret in word for word in argv):
+            return None, (redact_text(argv[0]), MARKER)
+        argv = tuple(word.replace(secret, MARKER) for word in argv)
     # Findings may be empty when the Scanner was not consulted (e.g. recording an error):
     # scan again so nothing unredacted is ever stored.
     argv = tuple(redact_text(w) for w in argv)
     return None, argv
+
+
+def _without(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with each of ``secrets`` replaced wherever it appears; the marker alone when
+    one does not appear as written."""
+    for secret in secrets:
+        if secret not in text:
+            return MARKER
+        text = text.replace(secret, MARKER)
+    return text
+
+
+def _hidden_secrets(request: ExecRequest, findings: Sequence[Finding]) -> list[str]:
+    """The values of the findings in decoded words, longest first."""
+    if not any(f.location.startswith("words[") for f in findings):
+        return []
+    groups = request_words(request)
+    out: set[str] = set()
+    for f in findings:
+        text = word_text(groups, f.location) if f.location.startswith("words[") else None
+        if text is not None and f.end > f.start:
+            out.add(text[f.start : f.end])
+    return sorted(out, key=len, reverse=True)
 
 
 def _at_level(
