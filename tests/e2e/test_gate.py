@@ -810,3 +810,64 @@ async def test_the_gate_options_are_one_config(policy: Policy, store_url: str) -
                 tg.start_soon(one, i)
         assert sorted(r.stdout for r in results) == [b"0\n", b"1\n", b"2\n"]
         assert gate.statistics().jobs_running == 0
+
+
+def _spellings(tok: str) -> dict[str, dict[str, object]]:
+    """A checksum-valid token spelled so that only the shell's decoding builds it."""
+    x, octal = "\\x67", "\\147"
+    return {
+        "single quotes": {"command": f"cat 'ghp_'{tok[4:]}"},
+        "empty quotes": {"command": f'cat gh""{tok[2:]}'},
+        "backslash": {"command": f"cat {tok[:20]}\\{tok[20:]}"},
+        "brace list": {"command": f"cat ghp_{{{tok[4:]},}}"},
+        "quoted tail": {"command": f"cat {tok[:10]}'{tok[10:]}'"},
+        "ansi-c hex": {"command": f"cat $'{x}{tok[1:]}'"},
+        "ansi-c octal": {"command": f"cat $'{octal}{tok[1:]}'"},
+        "here-document split": {"command": f"cat <<EOF\n{tok[:15]}\\\n{tok[15:]}\nEOF"},
+        "quoted here-document to sh": {"command": f"sh <<'EOF'\necho 'ghp_'{tok[4:]}\nEOF"},
+        "assignment": {"command": f"FOO='ghp_'{tok[4:]} echo hi"},
+        "in a list": {"command": f"echo a && cat gh''{tok[2:]}"},
+        "sh -c line": {"command": f"sh -c \"echo 'ghp_'{tok[4:]}\""},
+        "sh -c argv": {"argv": ["sh", "-c", f"echo {tok[:12]}'{tok[12:]}'"]},
+    }
+
+
+async def test_a_secret_built_by_shell_decoding_refuses_and_is_never_stored(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    """A token that only quote removal, a backslash, a brace list, an ANSI-C string, a line
+    continuation in a here-document, an assignment or a shell's -c line puts together refuses
+    the request as one written plainly does, and nothing recorded holds it or its pieces."""
+    import subprocess
+    import sys
+
+    tok = SECRETS["github-token"](random.Random(31))
+    pieces = (tok, tok[4:], tok[12:], tok[20:])
+    spellings = _spellings(tok)
+    async with open_gate(policy, store_url) as gate:
+        for spelling, request in spellings.items():
+            with pytest.raises(SecretDetected) as exc:
+                await gate.run(job_id=spelling, **request)  # type: ignore[arg-type]
+            assert exc.value.code == "EG-SECRET-DETECTED", spelling
+            assert not any(p in str(exc.value) for p in pieces), spelling
+        assert (await gate.run(command="echo 'plain words'")).stdout == b"plain words\n"
+    *refused, allowed = [e for e in events(store_url) if e["kind"] == "decision"]
+    assert [e["job_id"] for e in refused] == list(spellings)
+    for decision in refused:
+        assert decision["decision"] == "deny" and decision["code"] == "EG-SECRET-DETECTED"
+        assert (
+            decision["command"] == "***REDACTED***"
+            or decision["argv"] == '["sh", "***REDACTED***"]'
+        )
+    assert allowed["command"] == "echo 'plain words'"
+    cli = [sys.executable, "-m", "execgate"]
+    for args in (["log", "--json", "--limit", "100"], ["export", "--format", "jsonl"]):
+        shown = subprocess.run(
+            [*cli, *args, "--store", store_url], capture_output=True, timeout=60, check=True
+        )
+        assert shown.stdout.count(b"EG-SECRET-DETECTED") >= len(spellings)
+        for piece in pieces:
+            assert piece.encode() not in shown.stdout + shown.stderr
+    for path in Path(store_url.removeprefix("sqlite:///")).parent.iterdir():
+        for piece in pieces:
+            assert piece.encode() not in path.read_bytes(), path.name
