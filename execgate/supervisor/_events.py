@@ -9,8 +9,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import time
 from collections.abc import Sequence
+
+import attrs
 
 from ..models import (
     Event,
@@ -24,7 +27,7 @@ from ..models import (
 )
 from ..policy import Verdict, request_words
 from ..process._capture import MARKER_PATTERN
-from ..scan import MARKER, redact, redact_text, word_text
+from ..scan import MARKER, known_words, redact, redact_text, scan_words, word_text
 
 
 def _new(kind: EventKind, actor: str, **fields: object) -> Event:
@@ -92,6 +95,31 @@ def _without(text: str, secrets: Sequence[str]) -> str:
             return MARKER
         text = text.replace(secret, MARKER)
     return text
+
+
+#: Characters a shell expands as a glob: only a line holding one can decide on words that
+#: are in neither its text nor the words a shell makes of that text.
+_GLOB = re.compile(r"[*?[]")
+
+
+def expanded_findings(request: ExecRequest, verdict: Verdict) -> list[Finding]:
+    """Findings in the words the decision ran a glob into (file names of the workspace), at
+    locations ``expanded[N][M]``: the words decided on and the plan's argv (a line's canonical
+    script whole), each word not in the request's text as sent. Empty at once for a request
+    with no glob character. The text as sent holds no such secret, so it is recorded as it
+    is; the plan's argv is redacted where recorded."""
+    texts = [request.command] if request.command is not None else list(request.argv or ())
+    if not any(_GLOB.search(t) for t in texts):
+        return []
+    groups: list[tuple[str, ...]] = []
+    if verdict.argv is not None:
+        groups.append(verdict.argv)
+    if verdict.plan is not None:
+        groups.append(verdict.plan.argv)  # a line's canonical script is one word of it
+    return [
+        attrs.evolve(f, location="expanded" + f.location.removeprefix("words"))
+        for f in scan_words(groups, known_words(request))
+    ]
 
 
 def _hidden_secrets(request: ExecRequest, findings: Sequence[Finding]) -> list[str]:

@@ -66,6 +66,7 @@ from ._events import (
     connection_events,
     decision_event,
     error_event,
+    expanded_findings,
     redacted_command,
     refusal_event,
     result_records,
@@ -119,6 +120,17 @@ def _limit_hit(killed_by: str | None, sig: int | None, tree_limit: str | None) -
             signal.Signals(sig)
         )
     return None
+
+
+def _secret_refusal(blocking: list[Finding]) -> Verdict:
+    rules = sorted({f.rule_id for f in blocking})
+    decision = Decision(
+        verdict="deny",
+        code="EG-SECRET-DETECTED",
+        rule="scan:" + ",".join(rules),
+        reason=describe(blocking),
+    )
+    return Verdict(decision, None)
 
 
 def _fingerprint(request: ExecRequest) -> str:
@@ -233,15 +245,15 @@ class Pipeline:
         findings = await self.sup.scanner.ask(req)
         blocking = refusing(findings, self.policy.scanner.reject_confidence)
         if blocking:
-            rules = sorted({f.rule_id for f in blocking})
-            decision = Decision(
-                verdict="deny",
-                code="EG-SECRET-DETECTED",
-                rule="scan:" + ",".join(rules),
-                reason=describe(blocking),
-            )
-            return Verdict(decision, None), findings
+            return _secret_refusal(blocking), findings
         verdict = await self.sup.gatekeeper.ask(req)
+        # words only the decision made (a glob expanded in the workspace) are scanned too
+        expanded = expanded_findings(req, verdict)
+        if expanded:
+            findings = findings + expanded
+            blocking = refusing(expanded, self.policy.scanner.reject_confidence)
+            if blocking:
+                return _secret_refusal(blocking), findings
         # A reason may quote an argument; a secret the Scanner only redacts (below the reject
         # threshold) must not reach an exception, the CLI or the log through it.
         reason = redact_text(verdict.decision.reason)

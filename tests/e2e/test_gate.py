@@ -871,3 +871,20 @@ async def test_a_secret_built_by_shell_decoding_refuses_and_is_never_stored(
     for path in Path(store_url.removeprefix("sqlite:///")).parent.iterdir():
         for piece in pieces:
             assert piece.encode() not in path.read_bytes(), path.name
+
+
+async def test_a_secret_a_glob_expands_into_refuses(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    """A glob the decision expands in the workspace into a token (a file named like one)
+    refuses the request, alone or in a list; the token is not recorded."""
+    tok = SECRETS["github-token"](random.Random(32))
+    (workspace / tok).write_text("x")
+    async with open_gate(policy, store_url) as gate:
+        for line in (f"cat {tok[:12]}*", f"echo a && cat {tok[:12]}?*"):
+            with pytest.raises(SecretDetected) as exc:
+                await gate.run(command=line)
+            assert tok not in str(exc.value)
+        assert (await gate.run(command="cat nothing-like-it* || true")).exit_code == 0
+    raw = Path(store_url.removeprefix("sqlite:///")).read_bytes()
+    assert tok.encode() not in raw and tok[12:].encode() not in raw
