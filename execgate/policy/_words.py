@@ -19,7 +19,8 @@ import shlex
 
 from ..models import ExecRequest
 from ._script import parse_script
-from ._shell import ShellRefusal
+from ._shell import ShellRefusal, split_words
+from ._shells import SHELLS
 
 #: Text in which a shell's words can differ from the whitespace-separated text: quotes,
 #: backslashes, braces, here-documents, ANSI-C strings.
@@ -29,6 +30,10 @@ MAX_NESTING = 4
 #: At most this many groups of words are returned for one request (the rest is not decoded:
 #: the Gatekeeper refuses a line of that many commands anyway).
 MAX_GROUPS = 4096
+
+#: Programs that hand a word of theirs (or their stdin) to a shell as a line: their decoded
+#: words are decoded again.
+LINE_RUNNERS = SHELLS | {"ssh", "su", "runuser", "watch", "script"}
 
 _ANSI_C = re.compile(r"\$'((?:[^'\\]|\\.)*)'", re.DOTALL)
 _ANSI_ESCAPE = re.compile(
@@ -80,32 +85,56 @@ def _lenient(line: str) -> list[tuple[str, ...]]:
     return [tuple(w for word in words for w in _braces(word))]
 
 
+def _runs_lines(words: tuple[str, ...]) -> bool:
+    """Whether a command may hand one of its words (or its stdin) to a shell to read as a
+    line: it names a shell or a program that runs one (``timeout 5 sh -c``, ``ssh h LINE``)."""
+    return any(w.rsplit("/", 1)[-1] in LINE_RUNNERS for w in words)
+
+
 def _line(text: str, out: list[tuple[str, ...]], depth: int) -> None:
     if depth > MAX_NESTING or len(out) >= MAX_GROUPS or not _DECODES.search(text):
         return
-    start = len(out)
+    lines: list[str] = []
     try:
-        script = parse_script(text)
+        words = split_words(text).words  # one simple command: no tree-sitter parse needed
     except ShellRefusal:
-        out.extend(_lenient(text))
+        try:
+            script = parse_script(text)
+        except ShellRefusal:
+            for group in _lenient(text):
+                out.append(group)
+                if _runs_lines(group):
+                    lines.extend(group)
+        else:
+            commands = script.commands
+            bodies = [r.target for c in commands for r in c.redirects if r.op == "<<"]
+            runs = any(_runs_lines(c.argv) for c in commands)
+            for command in commands:
+                out.append(command.argv)
+                out.extend((f"{name}={value}",) for name, value in command.assigns)
+                if runs:
+                    lines.extend(command.argv)
+            out.extend((body,) for body in bodies)
+            if runs:
+                lines.extend(bodies)  # a body piped or fed to a shell is read as lines
     else:
-        for command in script.commands:
-            out.append(command.argv)
-            out.extend((f"{name}={value}",) for name, value in command.assigns)
-            out.extend((r.target,) for r in command.redirects if r.op == "<<")
-    for group in out[start:]:
-        for word in group:
-            _line(word, out, depth + 1)
+        out.append(words)
+        if _runs_lines(words):
+            lines.extend(words)
+    for line in lines:
+        _line(line, out, depth + 1)
 
 
 def request_words(request: ExecRequest) -> tuple[tuple[str, ...], ...]:
     """Groups of words a shell makes of ``request``'s text that may differ from the text as
     sent: each decoded command's argv, ``NAME=value`` assignments and here-document bodies
-    of the command line, and of every word (of argv or decoded) that reads as a shell line
-    with quotes, backslashes, braces or here-documents. Empty when the text has none."""
+    of the command line; and, for a command that runs a shell (``LINE_RUNNERS``), the same of
+    each of its words and here-document bodies, and of an argv request's words. Empty when
+    the text has no quotes, backslashes, braces or here-documents."""
     out: list[tuple[str, ...]] = []
     if request.command is not None:
         _line(request.command, out, 0)
-    for word in request.argv or ():
-        _line(word, out, 1)
+    if request.argv is not None and _runs_lines(request.argv):
+        for word in request.argv:
+            _line(word, out, 1)
     return tuple(out[:MAX_GROUPS])
