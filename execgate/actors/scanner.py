@@ -5,14 +5,15 @@ Small requests are scanned inline (microseconds). A request carrying more text t
 ``OFFLOAD_BYTES`` is scanned in a worker process (regular expressions hold the GIL, so a thread
 would still stall the event loop), on a task of its own, so the requests behind it are not held
 up; past the policy's ``max_check_seconds`` it is refused with ``EG-CHECK-TIMEOUT`` (and not
-recorded: its text is unscanned).
+recorded: its text is unscanned). So is a request whose shell decoding parses more than
+``OFFLOAD_DECODE_CHARS`` characters (a long line with quotes or a here-document).
 """
 
 from __future__ import annotations
 
 from ..errors import ActorCrashed, refusal_for
 from ..models import Decision, ExecRequest, Finding
-from ..policy import request_words
+from ..policy import decoding_size, request_words
 from ..scan import known_words, scan_request, scan_words
 from ._base import SequentialActor
 from ._offload import BudgetExceeded, WorkerDied, WorkerPool
@@ -20,6 +21,9 @@ from ._offload import BudgetExceeded, WorkerDied, WorkerPool
 #: Above this many bytes of text a request is scanned in a worker process: scanning it inline
 #: would cost more than the round trip to a worker.
 OFFLOAD_BYTES = 64 * 1024
+#: A request whose shell decoding parses more characters than this is scanned in a worker
+#: too (tree-sitter holds the GIL; the Gatekeeper decides such a line in a worker as well).
+OFFLOAD_DECODE_CHARS = 512
 
 
 def request_bytes(request: ExecRequest) -> int:
@@ -52,7 +56,9 @@ class Scanner(SequentialActor[ExecRequest, list[Finding]]):
         self.budget = budget
 
     def heavy(self, payload: ExecRequest) -> bool:
-        return self.pool is not None and request_bytes(payload) > OFFLOAD_BYTES
+        return self.pool is not None and (
+            request_bytes(payload) > OFFLOAD_BYTES or decoding_size(payload) > OFFLOAD_DECODE_CHARS
+        )
 
     async def handle(self, payload: ExecRequest) -> list[Finding]:
         return scan_decoded(payload)

@@ -21,7 +21,7 @@ from ._schema import policy_schema
 from ._shell import ShellRefusal, split_command
 from ._suggest import Suggestion, suggest
 from ._warnings import always_refused, unchecked_programs
-from ._words import request_words
+from ._words import decoding_size, request_words
 
 __all__ = [
     "AllowRule",
@@ -38,6 +38,7 @@ __all__ = [
     "Verdict",
     "WorkspaceConfig",
     "always_refused",
+    "decoding_size",
     "default_policy",
     "evaluate",
     "host_readers",

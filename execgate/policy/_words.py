@@ -138,3 +138,12 @@ def request_words(request: ExecRequest) -> tuple[tuple[str, ...], ...]:
         for word in request.argv:
             _line(word, out, 1)
     return tuple(out[:MAX_GROUPS])
+
+
+def decoding_size(request: ExecRequest) -> int:
+    """How many characters of ``request`` ``request_words`` parses at its first level (0: it
+    has nothing to decode): a caller runs a long parse off its event loop."""
+    texts = [request.command] if request.command is not None else []
+    if request.argv is not None and _runs_lines(request.argv):
+        texts += request.argv
+    return sum(len(t) for t in texts if _DECODES.search(t))
