@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..policy import Verdict, request_words
 from ..process._capture import MARKER_PATTERN
-from ..scan import MARKER, known_words, redact, redact_text, scan_words, word_text
+from ..scan import MARKER, known_words, redact_text, scan_words, word_text
 
 
 def _new(kind: EventKind, actor: str, **fields: object) -> Event:
@@ -68,33 +68,47 @@ def redacted_command(
     (``'gh'p_…``) leaves nothing of the text but the program's name."""
     hidden = _hidden_secrets(request, findings)
     if request.command is not None:
-        return _without(redact(request.command, findings, location="command"), hidden), None
+        return _spans_out(request.command, findings, "command", hidden), None
     assert request.argv is not None
     if any(f.location == "argv" for f in findings):
         # The secret only shows across words: keep the joined, redacted line, drop argv.
-        joined = " ".join(request.argv)
-        return _without(redact(joined, findings, location="argv"), hidden), None
+        return _spans_out(" ".join(request.argv), findings, "argv", hidden), None
+    if any(not any(h in word for word in request.argv) for h in hidden):
+        return None, (redact_text(request.argv[0]), MARKER)
     argv = tuple(
-        redact(word, findings, location=f"argv[{i}]") for i, word in enumerate(request.argv)
+        _spans_out(word, findings, f"argv[{i}]", [h for h in hidden if h in word])
+        for i, word in enumerate(request.argv)
     )
-    for secret in hidden:
-        if not any(secret in word for word in argv):
-            return None, (redact_text(argv[0]), MARKER)
-        argv = tuple(word.replace(secret, MARKER) for word in argv)
     # Findings may be empty when the Scanner was not consulted (e.g. recording an error):
     # scan again so nothing unredacted is ever stored.
     argv = tuple(redact_text(w) for w in argv)
     return None, argv
 
 
-def _without(text: str, secrets: Sequence[str]) -> str:
-    """``text`` with each of ``secrets`` replaced wherever it appears; the marker alone when
-    one does not appear as written."""
+def _spans_out(
+    text: str, findings: Sequence[Finding], location: str, secrets: Sequence[str]
+) -> str:
+    """``text`` with the spans of its findings at ``location`` and every occurrence of each
+    of ``secrets`` replaced (overlaps merged); the marker alone when a secret does not appear
+    in it as written."""
+    spans = [(f.start, f.end) for f in findings if f.location == location]
     for secret in secrets:
-        if secret not in text:
+        at = text.find(secret)
+        if at < 0:
             return MARKER
-        text = text.replace(secret, MARKER)
-    return text
+        while at >= 0:
+            spans.append((at, at + len(secret)))
+            at = text.find(secret, at + 1)
+    out: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if end <= pos:
+            continue
+        if start >= pos:
+            out += [text[pos:start], MARKER]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 #: Characters a shell expands as a glob: only a line holding one can decide on words that
