@@ -829,6 +829,8 @@ def _spellings(tok: str) -> dict[str, dict[str, object]]:
         "in a list": {"command": f"echo a && cat gh''{tok[2:]}"},
         "sh -c line": {"command": f"sh -c \"echo 'ghp_'{tok[4:]}\""},
         "sh -c argv": {"argv": ["sh", "-c", f"echo {tok[:12]}'{tok[12:]}'"]},
+        # long enough to be scanned in a worker process
+        "long line": {"command": "echo " + "'w' " * 200 + f"'ghp_'{tok[4:]}"},
     }
 
 
