@@ -57,7 +57,7 @@ from ..models import (
 from ..policy import Policy, Verdict
 from ..process import JobControl, JobOutcome
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
-from ..scan import describe, redact_text, refusing
+from ..scan import MARKER, describe, redact_text, refusing
 from ..store import parse_store_url
 from ..store._location import state_home
 from ._config import GateConfig
@@ -204,7 +204,17 @@ class Pipeline:
             event = refusal_event(session_id, error.code, rule, error.message, **extra)
         else:
             d = Decision(verdict="deny", code=error.code, rule=rule, reason=error.message)
-            event = decision_event(request, Verdict(d, None), [], level=self._level(request))
+            # scanned as every recorded request is (a secret the shell would build included);
+            # a request the Scanner cannot read is recorded without its text
+            try:
+                findings = await self.sup.scanner.ask(request)
+            except ExecgateError:
+                findings = []
+                if request.command is not None:
+                    request = attrs.evolve(request, command=MARKER)
+                elif request.argv:
+                    request = attrs.evolve(request, argv=(request.argv[0], MARKER))
+            event = decision_event(request, Verdict(d, None), findings, level=self._level(request))
         await self._record((event,))
 
     async def run_idempotent(self, req: ExecRequest) -> ExecResult:

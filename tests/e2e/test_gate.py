@@ -890,3 +890,23 @@ async def test_a_secret_a_glob_expands_into_refuses(
         assert (await gate.run(command="cat nothing-like-it* || true")).exit_code == 0
     raw = Path(store_url.removeprefix("sqlite:///")).read_bytes()
     assert tok.encode() not in raw and tok[12:].encode() not in raw
+
+
+async def test_a_refusal_recorded_in_front_of_the_gate_never_stores_a_built_secret(
+    policy: Policy, store_url: str
+) -> None:
+    """A refusal made before the pipeline (a caller over its limit) records the request's
+    command scanned as the pipeline scans it: a token quote removal builds is not stored."""
+    from execgate import CallerLimited
+
+    tok = SECRETS["github-token"](random.Random(33))
+    async with open_gate(policy, store_url) as gate:
+        for request in (
+            ExecRequest(command=f"cat 'ghp_'{tok[4:]}", job_id="c1"),
+            ExecRequest(argv=("sh", "-c", f"echo gh''{tok[2:]}"), job_id="c2"),
+        ):
+            await gate.record_refusal(CallerLimited("over the limit"), "callers", request)
+    decisions = [e for e in events(store_url) if e["kind"] == "decision"]
+    assert [d["code"] for d in decisions] == ["EG-CALLER-LIMIT"] * 2
+    raw = Path(store_url.removeprefix("sqlite:///")).read_bytes()
+    assert tok[4:].encode() not in raw and tok[12:].encode() not in raw
