@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..errors import ActorCrashed, refusal_for
 from ..models import Decision, ExecRequest, Finding
-from ..policy import decoding_size, request_words
+from ..policy import DecodingLimit, decoding_size, request_words
 from ..scan import known_words, scan_request, scan_words
 from ._base import SequentialActor
 from ._offload import BudgetExceeded, WorkerDied, WorkerPool
@@ -33,13 +33,28 @@ def request_bytes(request: ExecRequest) -> int:
     return size + sum(len(v or "") for v in request.env_overrides.values())
 
 
+#: The finding that stands for words too many or too deeply nested to decode and scan.
+UNDECODED = Finding(
+    rule_id="shell-decoding-limit",
+    provider="execgate",
+    location="words",
+    start=0,
+    end=0,
+    confidence=1.0,
+)
+
+
 def scan_decoded(request: ExecRequest) -> list[Finding]:
     """``scan_request`` on the text as sent, then the words a shell makes of it (quote
     removal, braces, here-documents, ``sh -c`` lines: ``policy.request_words``), each word
     not already read as sent scanned once: a credential spelled ``'gh'p_…`` refuses the
     request like one written plainly."""
     findings = scan_request(request)
-    groups = request_words(request)
+    try:
+        groups = request_words(request)
+    except DecodingLimit:
+        # words the scan cannot read in full: refused, as a secret would be (when in doubt)
+        return [*findings, UNDECODED]
     if groups:
         findings += scan_words(groups, known_words(request))
     return findings

@@ -21,10 +21,11 @@ from ._schema import policy_schema
 from ._shell import ShellRefusal, split_command
 from ._suggest import Suggestion, suggest
 from ._warnings import always_refused, unchecked_programs
-from ._words import decoding_size, request_words
+from ._words import DecodingLimit, decoding_size, request_words
 
 __all__ = [
     "AllowRule",
+    "DecodingLimit",
     "DenyRule",
     "EnvConfig",
     "LimitMaxima",

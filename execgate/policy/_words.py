@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 import shlex
 
+import attrs
+
 from ..models import ExecRequest
 from ._script import parse_script
 from ._shell import ShellRefusal, split_words
@@ -27,9 +29,30 @@ from ._shells import SHELLS
 _DECODES = re.compile(r"""['"\\{]|<<|\$'""")
 #: How deep decoded words are decoded again as shell lines (``bash -c "sh -c '…'"``).
 MAX_NESTING = 4
-#: At most this many groups of words are returned for one request (the rest is not decoded:
-#: the Gatekeeper refuses a line of that many commands anyway).
+#: At most this many groups of words, and this many characters of decoded words per
+#: character of the request (plus a floor), are made of one request: brace lists decoded
+#: again under a shell could otherwise multiply a line's size at every level.
 MAX_GROUPS = 4096
+GROWTH = 8
+FLOOR = 64 * 1024
+
+
+class DecodingLimit(Exception):
+    """The request's words could not all be decoded within the limits above (or nest shells
+    deeper than ``MAX_NESTING``): the scan cannot vouch for them, so the request is refused."""
+
+
+@attrs.define
+class _Out:
+    groups: list[tuple[str, ...]]
+    budget: int
+
+    def add(self, group: tuple[str, ...]) -> None:
+        self.groups.append(group)
+        self.budget -= sum(map(len, group)) + 1
+        if self.budget < 0 or len(self.groups) > MAX_GROUPS:
+            raise DecodingLimit("the words a shell makes of this request exceed the scan's limits")
+
 
 #: Programs that hand a word of theirs (or their stdin) to a shell as a line: their decoded
 #: words are decoded again.
@@ -91,9 +114,11 @@ def _runs_lines(words: tuple[str, ...]) -> bool:
     return any(w.rsplit("/", 1)[-1] in LINE_RUNNERS for w in words)
 
 
-def _line(text: str, out: list[tuple[str, ...]], depth: int) -> None:
-    if depth > MAX_NESTING or len(out) >= MAX_GROUPS or not _DECODES.search(text):
+def _line(text: str, out: _Out, depth: int) -> None:
+    if not _DECODES.search(text):
         return
+    if depth > MAX_NESTING:
+        raise DecodingLimit(f"shell lines nested more than {MAX_NESTING} deep")
     lines: list[str] = []
     try:
         words = split_words(text).words  # one simple command: no tree-sitter parse needed
@@ -102,7 +127,7 @@ def _line(text: str, out: list[tuple[str, ...]], depth: int) -> None:
             script = parse_script(text)
         except ShellRefusal:
             for group in _lenient(text):
-                out.append(group)
+                out.add(group)
                 if _runs_lines(group):
                     lines.extend(group)
         else:
@@ -110,15 +135,17 @@ def _line(text: str, out: list[tuple[str, ...]], depth: int) -> None:
             bodies = [r.target for c in commands for r in c.redirects if r.op == "<<"]
             runs = any(_runs_lines(c.argv) for c in commands)
             for command in commands:
-                out.append(command.argv)
-                out.extend((f"{name}={value}",) for name, value in command.assigns)
+                out.add(command.argv)
+                for name, value in command.assigns:
+                    out.add((f"{name}={value}",))
                 if runs:
                     lines.extend(command.argv)
-            out.extend((body,) for body in bodies)
+            for body in bodies:
+                out.add((body,))
             if runs:
                 lines.extend(bodies)  # a body piped or fed to a shell is read as lines
     else:
-        out.append(words)
+        out.add(words)
         if _runs_lines(words):
             lines.extend(words)
     for line in lines:
@@ -130,14 +157,16 @@ def request_words(request: ExecRequest) -> tuple[tuple[str, ...], ...]:
     sent: each decoded command's argv, ``NAME=value`` assignments and here-document bodies
     of the command line; and, for a command that runs a shell (``LINE_RUNNERS``), the same of
     each of its words and here-document bodies, and of an argv request's words. Empty when
-    the text has no quotes, backslashes, braces or here-documents."""
-    out: list[tuple[str, ...]] = []
+    the text has no quotes, backslashes, braces or here-documents. Raises
+    :class:`DecodingLimit` past the limits above."""
+    size = len(request.command or "") + sum(map(len, request.argv or ()))
+    out = _Out([], GROWTH * size + FLOOR)
     if request.command is not None:
         _line(request.command, out, 0)
     if request.argv is not None and _runs_lines(request.argv):
         for word in request.argv:
             _line(word, out, 1)
-    return tuple(out[:MAX_GROUPS])
+    return tuple(out.groups)
 
 
 def decoding_size(request: ExecRequest) -> int:

@@ -25,7 +25,7 @@ from ..models import (
     OutputRecord,
     new_event_id,
 )
-from ..policy import Verdict, request_words
+from ..policy import DecodingLimit, Verdict, request_words
 from ..process._capture import MARKER_PATTERN
 from ..scan import MARKER, known_words, redact_text, scan_words, word_text
 
@@ -67,6 +67,11 @@ def redacted_command(
     wherever it appears in the text as sent; one that does not appear there as written
     (``'gh'p_…``) leaves nothing of the text but the program's name."""
     hidden = _hidden_secrets(request, findings)
+    if hidden is None:
+        if request.command is not None:
+            return MARKER, None
+        assert request.argv is not None
+        return None, (redact_text(request.argv[0]), MARKER)
     if request.command is not None:
         return _spans_out(request.command, findings, "command", hidden), None
     assert request.argv is not None
@@ -136,15 +141,23 @@ def expanded_findings(request: ExecRequest, verdict: Verdict) -> list[Finding]:
     ]
 
 
-def _hidden_secrets(request: ExecRequest, findings: Sequence[Finding]) -> list[str]:
-    """The values of the findings in decoded words, longest first."""
-    if not any(f.location.startswith("words[") for f in findings):
+def _hidden_secrets(request: ExecRequest, findings: Sequence[Finding]) -> list[str] | None:
+    """The values of the findings in decoded words, longest first; None when a finding there
+    cannot be read back (the words were past the decoding limits)."""
+    if not any(f.location.startswith("words") for f in findings):
         return []
-    groups = request_words(request)
+    try:
+        groups = request_words(request)
+    except DecodingLimit:
+        return None
     out: set[str] = set()
     for f in findings:
-        text = word_text(groups, f.location) if f.location.startswith("words[") else None
-        if text is not None and f.end > f.start:
+        if not f.location.startswith("words"):
+            continue
+        text = word_text(groups, f.location)
+        if text is None:
+            return None
+        if f.end > f.start:
             out.add(text[f.start : f.end])
     return sorted(out, key=len, reverse=True)
 

@@ -4,6 +4,7 @@ the recorded command redacted from them."""
 from __future__ import annotations
 
 import random
+import shlex
 
 import pytest
 from corpus import SECRETS
@@ -83,3 +84,29 @@ def test_a_secret_that_is_in_the_text_as_sent_is_redacted_in_place() -> None:
     assert "words[0][3]" in [f.location for f in findings]
     command, _ = redacted_command(request, findings)
     assert command == f"mysql -u root -p'{MARKER}' db"
+
+
+def test_words_past_the_decoding_limits_refuse_and_are_not_recorded() -> None:
+    """Shells nested deeper than the decoder reads, or brace lists that multiply a line past
+    its budget: the words cannot be vouched for, so the request is refused and its text is
+    not recorded."""
+    from execgate.actors.scanner import UNDECODED
+    from execgate.policy import DecodingLimit
+
+    nested = f"echo gh''{TOK[2:]}"
+    for _ in range(5):
+        nested = f"sh -c {shlex.quote(nested)}"
+    head = "x" * 1000
+    braces = "echo " + head + "{" + ",".join(f"i{n}" for n in range(250)) + "}"
+    for request in (ExecRequest(command=nested), ExecRequest(argv=("sh", "-c", braces))):
+        with pytest.raises(DecodingLimit):
+            request_words(request)
+        findings = scan_decoded(request)
+        assert UNDECODED in refusing(findings)
+        command, argv = redacted_command(request, findings)
+        assert (command, argv) in ((MARKER, None), (None, ("sh", MARKER)))
+    # four levels are read, and a token there is found
+    nested = f"echo gh''{TOK[2:]}"
+    for _ in range(3):
+        nested = f"sh -c {shlex.quote(nested)}"
+    assert refusing(scan_decoded(ExecRequest(command=nested)))
