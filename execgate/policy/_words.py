@@ -5,11 +5,12 @@ later, by quote removal, backslashes, brace expansion and here-documents, so a c
 spelled ``'gh'p_…``, ``ghp_{…,}`` or ``gh\\p_…`` is not in the text as sent. This module
 decodes the text the way the Gatekeeper's parser does (``_script``) and returns every word
 the decision is made on: each command's argv, each ``NAME=value`` assignment, each
-here-document body -- and, recursively, the words of any decoded word that is itself a shell
-line (``bash -c LINE``, a body fed to ``sh``). A line the parser refuses is decoded leniently
-instead (POSIX quote removal, ANSI-C ``$'…'`` strings, line continuations, one brace list per
-word): its words are still scanned, and a credential found there refuses the request rather
-than being recorded.
+here-document body -- and, under a command that runs a shell (``bash -c LINE``, a body fed or
+piped to ``sh``), the words of its words and bodies in turn. A line the parser refuses is
+decoded leniently instead (POSIX quote removal, ANSI-C ``$'…'`` strings, line continuations,
+one brace list per word): its words are still scanned, and a credential found there refuses
+the request rather than being recorded. Words past the limits below raise
+:class:`DecodingLimit`, which refuses the request too.
 """
 
 from __future__ import annotations
