@@ -22,9 +22,11 @@ from ._schema import policy_schema
 from ._shell import ShellRefusal, split_command
 from ._suggest import Suggestion, suggest
 from ._warnings import always_refused, unchecked_programs
+from ._words import DecodingLimit, decoding_size, request_words
 
 __all__ = [
     "AllowRule",
+    "DecodingLimit",
     "DenyRule",
     "EnvConfig",
     "LimitMaxima",
@@ -38,6 +40,7 @@ __all__ = [
     "Verdict",
     "WorkspaceConfig",
     "always_refused",
+    "decoding_size",
     "default_policy",
     "evaluate",
     "git_config_entries",
@@ -47,6 +50,7 @@ __all__ = [
     "load_policy",
     "parse_policy",
     "policy_schema",
+    "request_words",
     "split_command",
     "suggest",
     "unchecked_programs",

@@ -58,7 +58,7 @@ from ..models import (
 from ..policy import Policy, Verdict
 from ..process import JobControl, JobOutcome
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
-from ..scan import describe, redact_text, refusing
+from ..scan import MARKER, describe, redact_text, refusing
 from ..store import parse_store_url
 from ..store._location import state_home
 from ._config import GateConfig
@@ -67,6 +67,7 @@ from ._events import (
     connection_events,
     decision_event,
     error_event,
+    expanded_findings,
     redacted_command,
     refusal_event,
     result_records,
@@ -127,6 +128,17 @@ def _limit_hit(killed_by: str | None, sig: int | None, tree_limit: str | None) -
             signal.Signals(sig)
         )
     return None
+
+
+def _secret_refusal(blocking: list[Finding]) -> Verdict:
+    rules = sorted({f.rule_id for f in blocking})
+    decision = Decision(
+        verdict="deny",
+        code="EG-SECRET-DETECTED",
+        rule="scan:" + ",".join(rules),
+        reason=describe(blocking),
+    )
+    return Verdict(decision, None)
 
 
 def _fingerprint(request: ExecRequest) -> str:
@@ -201,7 +213,17 @@ class Pipeline:
             event = refusal_event(session_id, error.code, rule, error.message, **extra)
         else:
             d = Decision(verdict="deny", code=error.code, rule=rule, reason=error.message)
-            event = decision_event(request, Verdict(d, None), [], level=self._level(request))
+            # scanned as every recorded request is (a secret the shell would build included);
+            # a request the Scanner cannot read is recorded without its text
+            try:
+                findings = await self.sup.scanner.ask(request)
+            except ExecgateError:
+                findings = []
+                if request.command is not None:
+                    request = attrs.evolve(request, command=MARKER)
+                elif request.argv:
+                    request = attrs.evolve(request, argv=(request.argv[0], MARKER))
+            event = decision_event(request, Verdict(d, None), findings, level=self._level(request))
         await self._record((event,))
 
     async def run_idempotent(self, req: ExecRequest) -> ExecResult:
@@ -242,15 +264,15 @@ class Pipeline:
         findings = await self.sup.scanner.ask(req)
         blocking = refusing(findings, self.policy.scanner.reject_confidence)
         if blocking:
-            rules = sorted({f.rule_id for f in blocking})
-            decision = Decision(
-                verdict="deny",
-                code="EG-SECRET-DETECTED",
-                rule="scan:" + ",".join(rules),
-                reason=describe(blocking),
-            )
-            return Verdict(decision, None), findings
+            return _secret_refusal(blocking), findings
         verdict = await self.sup.gatekeeper.ask(req)
+        # words only the decision made (a glob expanded in the workspace) are scanned too
+        expanded = expanded_findings(req, verdict)
+        if expanded:
+            findings = findings + expanded
+            blocking = refusing(expanded, self.policy.scanner.reject_confidence)
+            if blocking:
+                return _secret_refusal(blocking), findings
         # A reason may quote an argument; a secret the Scanner only redacts (below the reject
         # threshold) must not reach an exception, the CLI or the log through it.
         reason = redact_text(verdict.decision.reason)
