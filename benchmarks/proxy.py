@@ -1,6 +1,6 @@
 """What network by domain costs a confined job, against secure mode without it, same run.
 
-    python benchmarks/proxy.py [--n N]
+    python benchmarks/proxy.py [--n N] [--handoff]
 
 Three gates are open at once, one per policy: secure mode with no network (the baseline),
 with ``network = true`` (the host's network, no proxy), and with ``allow_domains`` (a
@@ -12,15 +12,21 @@ network namespace and a proxy per job). Each round runs, in a new shuffled order
   and through the proxy (``allow_domains = ["localhost"]``): the data path's cost.
 
 Rows are medians of whole guarded jobs through ``Gate.run`` on trio, with the ratio to the
-baseline of their pair. Needs root (or CAP_SYS_ADMIN) for the proxy and curl for the fetch.
+baseline of their pair. Needs curl for the fetch. With CAP_SYS_ADMIN the gate makes each
+job's namespace; ``--handoff`` measures, as root, the way of a gate without it: the job's
+sandbox launcher makes the namespace and hands the proxy's socket over (every confined job
+of such a gate takes the launcher, so run it as another user to compare like with like).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import http.server
+import os
 import random
 import shutil
+import socket
 import statistics
 import tempfile
 import threading
@@ -103,7 +109,16 @@ async def measure(root: Path, ws: Path, port: int, n: int) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100)
-    n = ap.parse_args().n
+    ap.add_argument("--handoff", action="store_true", help="as a gate without CAP_SYS_ADMIN")
+    opts = ap.parse_args()
+    n = opts.n
+    if opts.handoff:
+        from execgate.process import _proxy
+
+        def no_namespace() -> tuple[int, socket.socket]:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+        _proxy.make_namespace = no_namespace
     if not shutil.which("curl"):
         raise SystemExit("needs curl")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)

@@ -212,6 +212,15 @@ class PolicyTampered(ConfigError):
     summary = "a job changed the policy file; the gate restored it and kept the job's version"
 
 
+class GitTampered(ConfigError):
+    """A job planted git configuration or hooks in the workspace's repository that would run
+    a program (or point git outside the workspace) whenever git runs there, also the user's
+    own git; the gate set them aside. Recorded as an event of that job, not raised."""
+
+    code = "EG-GIT-TAMPERED"
+    summary = "a job planted git config or hooks that run a program; the gate set them aside"
+
+
 class StoreInvalid(ConfigError):
     code = "EG-STORE-INVALID"
     summary = "the store URL is malformed or names an unsupported backend"

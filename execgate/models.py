@@ -332,6 +332,9 @@ class SandboxPlan:
     #: and the ports it connects to. Empty: no proxy.
     allow_domains: tuple[str, ...] = ()
     allow_ports: tuple[int, ...] = (80, 443)
+    #: Files the job sees as empty and cannot write (an empty device bound over each): the
+    #: policy file, when it lies in the workspace.
+    hide: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

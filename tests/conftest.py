@@ -102,10 +102,49 @@ MATRIX_PARAMS = ("anyio_backend", "backend", "host", "spawn_path", "containment"
 PROCESS_MATRIX = ("spawn_path", "containment")
 
 
+# A process test is a product of three factors: backend (2) x spawn path (3) x containment
+# (2). Every pair of values of any two factors meets in these six legs (a covering array of
+# strength 2), which is where a fault between two factors shows; the other six legs repeat
+# pairs already run. They run with --full-matrix (or EXECGATE_FULL_MATRIX=1).
+PAIRWISE = frozenset(
+    {("trio", "vfork", "cgroup"), ("asyncio", "vfork", "process-group"),
+     ("asyncio", "clone", "cgroup"), ("trio", "clone", "process-group"),
+     ("trio", "shim", "cgroup"), ("asyncio", "shim", "process-group")}
+)  # fmt: skip
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--full-matrix",
+        action="store_true",
+        default=bool(os.environ.get("EXECGATE_FULL_MATRIX")),
+        help="run every backend x spawn path x containment leg, not only the pairwise six",
+    )
+
+
+def _pairwise_leg(params: dict[str, object]) -> bool:
+    """Whether a test's legs are kept: true unless it is a process-matrix leg outside
+    :data:`PAIRWISE`."""
+    leg = (params.get("anyio_backend"), params.get("spawn_path"), params.get("containment"))
+    return None in leg or leg in PAIRWISE
+
+
+def _params(item: pytest.Item) -> dict[str, object]:
+    callspec = getattr(item, "callspec", None)
+    return dict(callspec.params) if callspec is not None else {}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Markers that follow from what a test uses: ``postgres`` for the PostgreSQL server,
     ``matrix`` for a later leg of a matrix (``slow`` too for the process matrix), and the
-    xdist group that keeps ``serial`` tests on one worker, one after the other."""
+    xdist group that keeps ``serial`` tests on one worker, one after the other. Without
+    ``--full-matrix``, the process matrix runs its pairwise legs only."""
+    if not config.getoption("--full-matrix"):
+        dropped = [i for i in items if not _pairwise_leg(_params(i))]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            gone = {id(i) for i in dropped}
+            items[:] = [i for i in items if id(i) not in gone]
     for item in items:
         callspec = getattr(item, "callspec", None)
         params: dict[str, object] = callspec.params if callspec is not None else {}

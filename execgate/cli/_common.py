@@ -30,7 +30,7 @@ from ..errors import (
     RequestError,
     StoreMissing,
 )
-from ..integrations._text import decision_fields
+from ..integrations import decision_fields
 from ..policy import Policy, default_policy, load_policy
 from ..store import DEFAULT_STORE_URL, Store, open_store, parse_store_url, resolve_store_url
 

@@ -68,10 +68,8 @@ def mcp(
                 raise click.UsageError("HTTP options need --http HOST:PORT")
             mcp_server.main(gate_policy, store, backend)
             return
-        from ..integrations import _mcp_http
-
-        host, port = _mcp_http.parse_address(address)
-        opts = _mcp_http.HttpOptions(host=host, port=port, **http)
+        host, port = mcp_server.parse_address(address)
+        opts = mcp_server.HttpOptions(host=host, port=port, **http)
         try:
             importlib.import_module("hypercorn" if backend == "trio" else "uvicorn")
         except ImportError as exc:
@@ -81,6 +79,6 @@ def mcp(
                 err=True,
             )
             sys.exit(EXIT_FAILED)
-        _mcp_http.main(gate_policy, store, opts, backend)
+        mcp_server.main_http(gate_policy, store, opts, backend)
     except ExecgateError as exc:
         fail(exc, False)

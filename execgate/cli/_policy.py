@@ -10,8 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExecgateError, PolicyInvalid
-from ..policy import load_policy, policy_schema, suggest
-from ..policy._warnings import always_refused, unchecked_programs
+from ..policy import always_refused, load_policy, policy_schema, suggest, unchecked_programs
 from ..store import EventFilter
 from ._common import (
     CONTEXT,

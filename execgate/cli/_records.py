@@ -22,7 +22,7 @@ import click
 from ..errors import ExecgateError
 from ..models import Event, EventKind
 from ..store import EventFilter, host_id
-from ..supervisor._events import lifecycle_event
+from ..supervisor import lifecycle_event
 from ._common import (
     CONTEXT,
     existing_store,
@@ -79,7 +79,15 @@ def _event_line(ev: Event) -> str:
     line = f"{when} {ev.kind:<16} {ev.actor:<10} {job:<13} {status} {_what(ev)}".rstrip()
     if ev.reason and ev.kind in ("decision", "error"):
         line += f"  # {ev.reason}"
-    return line
+    return _printable(line)
+
+
+def _printable(text: str) -> str:
+    """``text`` with every character a terminal would act on (a newline that would start a
+    forged row, a carriage return, an escape sequence) shown as its escape instead."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _print_table(events: list[Event]) -> None:
@@ -115,7 +123,7 @@ def _print_table(events: list[Event]) -> None:
             ev.reason or "",
         )
         # Text, not markup: a command or a reason may hold [brackets] ("add [[allow]]")
-        table.add_row(*(Text(cell) for cell in cells))
+        table.add_row(*(Text(_printable(cell)) for cell in cells))
     Console(soft_wrap=False).print(table)
 
 

@@ -18,7 +18,7 @@ import anyio
 import click
 
 from ..errors import ExecgateError
-from ..integrations._text import decision_fields
+from ..integrations import decision_fields
 from ..models import (
     RLIMIT_FIELDS,
     ApprovalAnswer,

@@ -5,3 +5,7 @@ it: ``execgate.integrations.mcp``, ``.openai_agents``, ``.langchain``, ``.pydant
 What they share — how a request is read from a model's arguments and how a result or a
 refusal is told back to a model — lives in ``_text`` and is plain functions over values.
 """
+
+from ._text import decision_fields
+
+__all__ = ["decision_fields"]

@@ -245,6 +245,16 @@ def main(policy: PolicyLike, store: str, backend: Literal["trio", "asyncio"] = "
     anyio.run(serve, policy, store, backend=backend)
 
 
-from ._mcp_http import HttpOptions, serve_http  # noqa: E402  (it builds on build_server)
+from ._mcp_http import HttpOptions, parse_address, serve_http  # noqa: E402  (it builds on build_server)
+from ._mcp_http import main as main_http  # noqa: E402
 
-__all__ = ["HttpOptions", "build_server", "elicit_approval", "serve", "serve_http"]
+__all__ = [
+    "HttpOptions",
+    "build_server",
+    "elicit_approval",
+    "main",
+    "main_http",
+    "parse_address",
+    "serve",
+    "serve_http",
+]

@@ -388,7 +388,10 @@ def _git_config_refusal(
     return None
 
 
-def _git_file_refusal(path: str, git: str, work_tree: str, root: str) -> str | None:
+def git_config_entries(path: str, git: str = "git") -> list[tuple[str, str]] | str:
+    """The ``(key, value)`` entries of the configuration file ``path`` as git itself reads
+    and lists them (includes not followed; a key without a value is ``"true"``, as git takes
+    it), or why git could not read it."""
     try:
         listed = subprocess.run(
             [git, "config", "--no-includes", "--file", path, "--list", "-z"],
@@ -401,25 +404,66 @@ def _git_file_refusal(path: str, git: str, work_tree: str, root: str) -> str | N
         return f"{path} could not be read by git ({exc})"
     if listed.returncode != 0:
         return f"{path} is not a configuration git reads cleanly"
+    entries: list[tuple[str, str]] = []
     for entry in listed.stdout.split(b"\0"):
-        key = entry.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
-        if not key:
-            continue
-        if key.startswith(("include.", "includeif.")):
-            return f"{path} includes other configuration files ({key[:60]!r})"
-        if _GIT_REFUSED.match(key):
-            return (
-                f"{path} sets {key[:60]!r}, which makes git reach outside the workspace or "
-                "run a program"
-            )
-        if _GIT_FILE_KEYS.match(key):
-            raw = entry.split(b"\n", 1)[1] if b"\n" in entry else b""
-            value = raw.decode("utf-8", "replace")
-            if not _names_inside(value, work_tree, root):
-                return (
-                    f"{path} sets {key[:60]!r} to {value[:80]!r}, a file outside the "
-                    "workspace that git would read"
-                )
+        key, sep, raw = entry.partition(b"\n")
+        if key:
+            value = raw.decode("utf-8", "replace") if sep else "true"
+            entries.append((key.decode("utf-8", "replace"), value))
+    return entries
+
+
+def git_entry_refusal(key: str, value: str, path: str, work_tree: str, root: str) -> str | None:
+    """Why the entry ``key = value`` of the configuration file ``path`` makes git reach
+    outside the workspace ``root`` or run a program the gate cannot switch off, or None."""
+    key = key.lower()
+    if key.startswith(("include.", "includeif.")):
+        return f"{path} includes other configuration files ({key[:60]!r})"
+    if _GIT_REFUSED.match(key):
+        return (
+            f"{path} sets {key[:60]!r}, which makes git reach outside the workspace or "
+            "run a program"
+        )
+    if _GIT_FILE_KEYS.match(key) and not _names_inside(value, work_tree, root):
+        return (
+            f"{path} sets {key[:60]!r} to {value[:80]!r}, a file outside the "
+            "workspace that git would read"
+        )
+    return None
+
+
+def git_entry_runs_program(key: str, value: str) -> bool:
+    """Whether the entry ``key = value`` makes a plain git (one without the gate's
+    hardening, such as the user's own) run a program named by the repository: the settings
+    the gate's git switches off from the environment (fsmonitor, hooksPath, diff.external),
+    shell aliases, and the commands of tools git starts on request."""
+    key = key.lower()
+    if key == "core.fsmonitor":
+        return value.strip().lower() not in _BOOLEANS
+    if key.startswith("alias.") or (key.startswith("submodule.") and key.endswith(".update")):
+        return value.lstrip().startswith("!")
+    return bool(_GIT_RUNS.match(key))
+
+
+_BOOLEANS = frozenset({"", "false", "true", "no", "yes", "off", "on", "0", "1"})
+
+#: Keys whose value is a program (or a directory of programs) a plain git runs.
+_GIT_RUNS = re.compile(
+    r"^(?:core\.hookspath|diff\.external|(?:diff|merge)tool\..*\.(?:cmd|path)"
+    r"|sendemail\.(?:sendmailcmd|smtpserver|.*\.sendmailcmd|.*\.smtpserver|tocmd|cccmd)"
+    r"|web\.browser|browser\..*\.(?:cmd|path)|man\..*\.(?:cmd|path)|guitool\..*\.cmd"
+    r"|imap\.tunnel)$"
+)
+
+
+def _git_file_refusal(path: str, git: str, work_tree: str, root: str) -> str | None:
+    entries = git_config_entries(path, git)
+    if isinstance(entries, str):
+        return entries
+    for key, value in entries:
+        why = git_entry_refusal(key, value, path, work_tree, root)
+        if why is not None:
+            return why
     return None
 
 

@@ -53,12 +53,15 @@ from ..models import (
     Limits,
     SandboxPlan,
 )
+from ._archives import EXTRACTORS, Unreadable, extraction
+from ._archives import escape as archive_escape
 from ._configs import ConfigRefusal, git_repository, npmrc_refusal, pytest_configs
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
 from ._opener import heredoc_out_of_order
 from ._operands import not_paths
+from ._patches import MAX_PATCH_BYTES, landings, patch_input, patch_names
 from ._pins import git_subcommand, pinned
 from ._resolver import UNRESOLVABLE, Resolver
 from ._resolver import inside as _inside
@@ -67,7 +70,16 @@ from ._script import STATUS, Command, Script, parse_script, render, split_heredo
 from ._shell import ShellRefusal, split_words
 from ._shells import SHEBANG_BYTES, SHELLS, read_shebang, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
-from ._symlinks import MAX_WALK, TooManyEntries, follow_refusal, moved_links, symlink_targets
+from ._symlinks import (
+    MAX_WALK,
+    TooManyEntries,
+    follow_refusal,
+    hard_link_sources,
+    landing_paths,
+    links_hard,
+    moved_links,
+    symlink_targets,
+)
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
 from .programs import (
     PYTHON_MODULES,
@@ -249,12 +261,21 @@ def _confined(policy: Policy, cwd: str, value: str) -> str | None:
     return real
 
 
-#: git's own control files: hooks and config run programs whenever git runs, on the host too.
-_GIT_CONTROL = ("/.git/hooks", "/.git/config")
+#: git's own control files: hooks and config run programs whenever git runs, on the host too;
+#: ``commondir`` names the directory git takes both from, and submodules and worktrees have
+#: their own.
+_GIT_CONTROL = ("/.git/hooks", "/.git/config", "/.git/config.worktree", "/.git/commondir",
+                "/.git/modules", "/.git/worktrees")  # fmt: skip
 
 
 def _is_git_control(real: str) -> bool:
     return any(real.endswith(c) or c + "/" in real for c in _GIT_CONTROL)
+
+
+def _makes_a_repository(real: str) -> bool:
+    """Whether writing ``real`` makes or replaces a repository's ``.git`` (a directory moved
+    into place, a ``gitdir:`` file): the user's own git would then read its config."""
+    return os.path.basename(real) == ".git"
 
 
 def _protected_name(policy: Policy, cwd: str, value: str) -> str | None:
@@ -294,8 +315,10 @@ def _file_url_path(value: str) -> str | None:
     return urllib.parse.unquote(rest) or "."
 
 
-def _path_values(arg: str) -> list[str]:
-    """The parts of one argument that may name a path (a file URL's path among them)."""
+def _path_values(arg: str, cwd: str | None = None) -> list[str]:
+    """The parts of one argument that may name a path (a file URL's path among them). In a
+    cluster of short options, a bare name counts when it exists in ``cwd`` (``cp -tl5`` is
+    ``cp -t l5``, and ``l5`` may be a symlink)."""
     if arg == "-" or not arg:
         return []
     if not arg.startswith("-"):
@@ -311,7 +334,14 @@ def _path_values(arg: str) -> list[str]:
             if not arg[i - 1].isalnum():
                 break
             values.append(arg[i:])
-        if not any(v[0] in "/.~" or "/" in v for v in values):
+        values = [
+            v
+            for v in values
+            if v[0] in "/.~"
+            or "/" in v
+            or (cwd is not None and os.path.lexists(os.path.join(cwd, v)))
+        ]
+        if not values:
             return []
     else:
         return []
@@ -336,7 +366,7 @@ def _path_outside(
     for n, arg in enumerate(args):
         if n in skip:
             continue
-        for value in _path_values(arg):
+        for value in _path_values(arg, cwd):
             if any_path or _confined(policy, cwd, value) is None:
                 return arg
     return None
@@ -487,6 +517,23 @@ def _inner_verdict(
     )
     prefix = len(argv) - len(unwrapped.inner) if unwrapped.prefix is None else unwrapped.prefix
     d = inner.decision
+    if program == "find" and inner.plan is not None:
+        maker = _symlink_maker(inner.plan.argv) or _applies_patch(inner.plan.argv)
+        if maker is None and os.path.basename(inner.plan.argv[0]) == "cp":
+            # a hard link gives each found file (.git/config among them) a second name
+            maker = "cp" if links_hard("cp", inner.plan.argv[1:]) else None
+        if maker is not None:
+            # a link's target is resolved from where each found file is, and a patch would be
+            # read once per file: neither can be decided for files not named yet
+            return _Wrapped(
+                _deny(
+                    "EG-POLICY-WRAPPER",
+                    f"{rule_name}.wrapper",
+                    f"inside find: {maker} can make or move symlinks (or apply a patch) for each "
+                    "file find finds, which cannot be decided before they are found; run it on "
+                    "named files",
+                )
+            )
     if d.allowed:
         return _Wrapped(
             inner=inner,
@@ -516,6 +563,14 @@ def _carried(inner: tuple[str, ...]) -> bool:
     )
 
 
+def _policy_in_workspace(policy: Policy) -> str | None:
+    """The policy file's real path when it lies in the workspace."""
+    if policy.source.startswith("<"):
+        return None
+    source = os.path.realpath(policy.source)
+    return source if _inside(source, policy.root) else None
+
+
 def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
     """Secure mode for this request: the request may require it, never turn it off."""
     mode = "required" if request.secure else policy.sandbox.secure
@@ -523,8 +578,11 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
         return None
     read = tuple(os.path.join(policy.root, p) for p in policy.sandbox.read)
     source = None if policy.source.startswith("<") else os.path.realpath(policy.source)
+    hide: tuple[str, ...] = ()
     if source is not None and _inside(source, policy.root):
-        read += (source,)  # bound read-only over the workspace: a job cannot rewrite it
+        # an empty device over it: a job can neither read what the rules say (and miss) nor
+        # rewrite, rename or remove it
+        hide = (source,)
     # git's hooks and config of the workspace's repository, read-only too (see _GIT_CONTROL)
     read += tuple(p for c in _GIT_CONTROL if os.path.lexists(p := policy.root.rstrip("/") + c))
     return SandboxPlan(
@@ -534,6 +592,7 @@ def _sandbox_plan(policy: Policy, request: ExecRequest) -> SandboxPlan | None:
         network=policy.sandbox.network,
         allow_domains=policy.sandbox.allow_domains,
         allow_ports=policy.sandbox.allow_ports,
+        hide=hide,
     )
 
 
@@ -625,12 +684,69 @@ def _shell_verdict(
     return None
 
 
+def _patch_escape(
+    policy: Policy,
+    cwd: str,
+    argv: tuple[str, ...],
+    stdin: bytes | None,
+    redirected: tuple[str, ...] = (),
+) -> str | None:
+    """Why applying the patch ``argv`` reads (its files, ``stdin``, a ``<`` redirection's
+    ``redirected`` files) would write outside the workspace, onto a file no job may write, or
+    make a symlink (see ``_patches``); or None."""
+    name = os.path.basename(argv[0])
+    found = None
+    if name == "patch":
+        found = patch_input("patch", argv[1:])
+    elif name == "git":
+        at = git_subcommand(argv)
+        if at is not None and argv[at] in ("apply", "am"):
+            found = patch_input("git-apply", argv[at + 1 :])
+            name = f"git {argv[at]}"
+    if found is None:
+        return None
+    texts: list[bytes] = []
+    for file in (*found.files, *redirected):
+        path = _confined(policy, cwd, file)
+        if path is None:
+            return f"{name}: the patch {file[:80]!r} is outside the workspace"
+        try:
+            with open(path, "rb") as f:
+                text = f.read(MAX_PATCH_BYTES + 1)
+        except OSError as exc:
+            return (
+                f"{name}: cannot read the patch {file[:80]!r} to check the files it writes "
+                f"({exc.strerror or exc})"
+            )
+        if len(text) > MAX_PATCH_BYTES:
+            return f"{name}: the patch {file[:80]!r} is too large to check"
+        texts.append(text)
+    if found.stdin and stdin is not None:
+        texts.append(bytes(stdin))
+    base = cwd if found.directory is None else os.path.join(cwd, found.directory)
+    for text in texts:
+        names, symlink = patch_names(text)
+        if symlink:
+            return (
+                f"{name}: the patch makes or changes a symlink (mode 120000), whose target "
+                "execgate does not resolve; make it with ln -s"
+            )
+        for written in names:
+            for landing in landings(written):
+                if _confined(policy, base, landing) is None or _makes_a_repository(landing):
+                    return (
+                        f"{name}: the patch writes {written[:80]!r}, outside the workspace or "
+                        "a file no job may write (the policy file, git's hooks or config)"
+                    )
+    return None
+
+
 def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) -> str | None:
     """Why a command under confined paths would walk or make a symlink out of the workspace
     (see ``_symlinks``), or None."""
     names = {os.path.basename(argv[0]), os.path.basename(real)}
     for name in sorted(names):
-        why = follow_refusal(name, argv[1:])
+        why = follow_refusal(name, argv[1:], cwd)
         if why is not None:
             return why
     if "ln" in names:
@@ -640,9 +756,49 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     f"ln: the symlink target {target[:80]!r} points outside the workspace "
                     "(a symlink's target is resolved from the link's own directory)"
                 )
-    for name in sorted(names & {"mv", "cp"}):
+    for name in sorted(names & {"cp", "mv", "ln", "link", "install"}):
         try:
-            moved = moved_links(name, argv[1:], cwd)
+            landings = landing_paths(argv[1:], cwd)
+            linked = hard_link_sources(name, argv[1:], cwd)
+        except TooManyEntries as too_many:
+            return (
+                f"{name}: {str(too_many)[:80]!r} holds more than {MAX_WALK} entries, too many "
+                "to check where they land"
+            )
+        for landing in landings:
+            if _confined(policy, cwd, landing) is None or _makes_a_repository(landing):
+                return (
+                    f"{name}: a file would land at {os.path.relpath(landing, cwd)[:80]!r}, "
+                    "outside the workspace or on a file no job may write (the policy file, "
+                    "git's hooks or config, a .git)"
+                )
+        for source in linked:
+            if _confined(policy, cwd, source) is None:
+                return (
+                    f"{name}: it would give {os.path.relpath(source, cwd)[:80]!r} a second "
+                    "name (a hard link), and it is outside the workspace or a file no job may "
+                    "write (the policy file, git's hooks or config)"
+                )
+    for name in sorted(names & EXTRACTORS):
+        try:
+            found = extraction(name, argv[1:], cwd)
+        except Unreadable as unreadable:
+            return str(unreadable)
+        if found is not None:
+            why = archive_escape(
+                found,
+                cwd,
+                lambda p: _confined(policy, "/", p) is not None and not _makes_a_repository(p),
+            )
+            if why is not None:
+                return f"{name}: {why}"
+    movers = [(name, argv[1:]) for name in sorted(names & {"mv", "cp"})]
+    if "git" in names and (at := git_subcommand(argv)) is not None and argv[at] == "mv":
+        # git mv moves a link as mv does (its options -f -k -n -v take no value)
+        movers.append(("mv", tuple(a for a in argv[at + 1 :] if a not in ("-f", "-k", "-n", "-v"))))
+    for name, args in movers:
+        try:
+            moved = moved_links(name, args, cwd)
         except TooManyEntries as too_many:
             return (
                 f"{name}: {str(too_many)[:80]!r} holds more than {MAX_WALK} entries, too many "
@@ -1095,8 +1251,39 @@ def _evaluate_script(
                     + (_protected_name(policy, cwd, r.target) or "outside the workspace"),
                     cwd=cwd,
                 )
+            if writes and _makes_a_repository(target):
+                return _deny(
+                    "EG-PATH-ESCAPE",
+                    "shell.redirect",
+                    f"command {n} writes {r.target[:80]!r}: a .git file points git at another "
+                    "repository, whose config runs programs when git runs outside the gate",
+                    cwd=cwd,
+                )
             paths.append(target)
         targets.append(paths)
+        patching = _applies_patch(verdict.plan.argv)
+        if patching is not None:
+            at = script.items.index(command)
+            if at > 0 and script.items[at - 1] == "|":
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.patch",
+                    f"command {n} ({patching}) reads its patch from a pipe, which execgate "
+                    "cannot read before the line runs; save the patch to a file and apply that",
+                    cwd=cwd,
+                )
+            if any(not _is_cd(c) for c in commands[: n - 1]):
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.patch",
+                    f"command {n} ({patching}) applies a patch that an earlier command of the "
+                    "line may write; send it as a request of its own",
+                    cwd=cwd,
+                )
+            inputs = tuple(r.target for r in command.redirects if r.op == "<" and r.fd == 0)
+            why = _patch_escape(policy, cwd, verdict.plan.argv, None, inputs) if inputs else None
+            if why is not None:
+                return _deny("EG-PATH-ESCAPE", f"{verdict.decision.rule}.paths", why, cwd=cwd)
         linker = linker or _symlink_maker(verdict.plan.argv)
         reader = _config_reader(verdict.plan.argv)
         config_writer = writers.get(reader) if reader is not None else None
@@ -1312,6 +1499,18 @@ def _plan_words(plan: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]
 
 
 @functools.lru_cache(maxsize=4096)
+def _applies_patch(plan: tuple[str, ...]) -> str | None:
+    """ "patch", "git apply" or "git am" when ``plan`` applies a patch, else None."""
+    name = os.path.basename(plan[0])
+    if name == "patch":
+        return name
+    if name == "git":
+        at = git_subcommand(plan)
+        if at is not None and plan[at] in ("apply", "am"):
+            return f"git {plan[at]}"
+    return None
+
+
 def _config_reader(plan: tuple[str, ...]) -> str | None:
     """Which configuration ``plan`` reads from the workspace: "git", "tools" (pytest, npm),
     or None."""
@@ -1551,7 +1750,9 @@ def _evaluate(
                     argv=argv,
                     cwd=cwd,
                 )
-            escape = _symlink_escape(policy, cwd, argv, real)
+            escape = _symlink_escape(policy, cwd, argv, real) or _patch_escape(
+                policy, cwd, argv, request.stdin
+            )
             if escape is not None:
                 return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", escape, argv=argv, cwd=cwd)
         wrapped = _inner_verdict(policy, request, host_env, resolver, depth, argv, real, rule_name)
@@ -1577,9 +1778,12 @@ def _evaluate(
                         argv=argv,
                         cwd=cwd,
                     )
-                if repository is not None:
+                at = git_subcommand(argv)
+                makes = at is not None and argv[at] in ("init", "clone")
+                if repository is not None and not makes:
                     # the repository decided on is the one git uses: a .git file or link,
-                    # core.worktree or -C written since cannot point it elsewhere
+                    # core.worktree or -C written since cannot point it elsewhere (init and
+                    # clone make a repository of their own: `git init sub` is sub/.git)
                     env = {
                         **env,
                         "GIT_DIR": repository.git_dir,
@@ -1607,6 +1811,9 @@ def _evaluate(
             before = wrapped.planned_prefix
             if before is None:
                 before = argv[1 : wrapped.prefix]
+            elif before[-1:] == ("-exec",) and (kept := _policy_in_workspace(policy)):
+                # find: the policy file is never handed to the command either
+                before = (*before[:-1], "!", "-samefile", kept, "-exec")
             if wrapped.suffix and not _carried(inner_plan.argv):
                 return _deny(
                     "EG-POLICY-WRAPPER",

@@ -266,13 +266,17 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "runs commands from --config (aliases, hooks) or loads extensions", "--config", "--debugger"
     ),
     "less": _e(
-        "runs the commands given after +, or writes its log file anywhere",
+        "runs the commands given after +, takes a LESSOPEN command from a lesskey file, or "
+        "writes its log file anywhere",
         "-o",
         "--log-file",
         "-O",
         "--LOG-FILE",
         "-k",
         "--lesskey-file",
+        # a lesskey source's #env section sets LESSOPEN, which less runs as a command
+        "--lesskey-src",
+        "--lesskey-content",
         operands=(r"\+",),
     ),
     "more": _e("runs commands typed after +", operands=(r"\+",)),
@@ -320,8 +324,12 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     # a mode rule grants a whole subcommand (`git apply`): what that subcommand may not do
     "git": _e(
         "writes wherever the patch's own file names point (--unsafe-paths), outside the "
-        "workspace included",
+        "workspace included, or copies a template's hooks and config into the repository "
+        "(--template), which run when git next runs",
         "--unsafe-paths",
+        "--template",
+        # the repository's config then lives in a directory no path check protects
+        "--separate-git-dir",
     ),
     # --- file lists: names read from a file are paths no check sees -----------------------
     "du": _e("reads the names of the files to measure from a file", "--files0-from"),

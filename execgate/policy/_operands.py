@@ -32,6 +32,7 @@ find                     the words of ``-exec CMD ... ;``: CMD is decided on its
 
 from __future__ import annotations
 
+from ._pins import git_subcommand
 from ._wrappers import WrapperRefusal, find_exec_span
 
 NOT_FILES = frozenset(
@@ -74,6 +75,10 @@ def not_paths(program: str, args: tuple[str, ...]) -> frozenset[int]:
         return frozenset(range(len(args)))
     if program in ("test", "["):
         return _test_not_paths(args)
+    if program == "git":
+        # the subcommand is a word, not a path (`git status`)
+        at = git_subcommand(("git", *args))
+        return frozenset() if at is None else frozenset({at - 1})
     if program == "find":
         try:
             span = find_exec_span(args)

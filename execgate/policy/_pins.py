@@ -13,6 +13,9 @@ curl    ``-q`` first: no ``.curlrc`` is read (it can carry any option)
 diff    ``--no-dereference`` first when it recurses (``-r``): symlinks are compared as links
 gawk    ``--sandbox`` first: no ``system()``, redirections, pipes, ``getline`` from files or
         files added to ``ARGV``, whatever the program text does
+rsync   ``--safe-links`` first when it copies symlinks as links (``-a``, ``-l``): a link that
+        points out of the tree it copies is left out, so none lands where it would point out
+        of the workspace
 ======  ======================================================================================
 """
 
@@ -66,6 +69,12 @@ def pinned(program: str, argv: tuple[str, ...]) -> tuple[str, ...]:
     ):
         # GNU diff follows symlinks while it walks a tree: not out of the workspace
         return (argv[0], "--no-dereference", *argv[1:])
+    if program == "rsync" and any(
+        a in ("--archive", "--links")
+        or (a.startswith("-") and not a.startswith("--") and ("a" in a or "l" in a))
+        for a in argv[1:]
+    ):
+        return (argv[0], "--safe-links", *argv[1:])
     if program == "curl":
         if argv[1:2] in (("-q",), ("--disable",)):
             return argv

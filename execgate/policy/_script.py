@@ -23,6 +23,7 @@ wheels with no toolchain at install time.
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
 import shlex
 from typing import Any
@@ -338,6 +339,12 @@ def _statement(node: Node, out: list[Command | str], depth: int) -> None:
         raise _refuse(kind.replace("_", " "))
 
 
+#: The Scanner decodes a line's words (``_words``) just before the Gatekeeper decides it: the
+#: same parse serves both. A Script is immutable; a refusal is not kept.
+PARSE_CACHE = 64
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE)
 def parse_script(line: str) -> Script:
     """The structure of ``line``, or :class:`ShellRefusal` (see the module docstring)."""
     if "\r" in line:

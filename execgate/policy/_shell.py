@@ -13,6 +13,7 @@ pipelines and redirections are read by ``_script`` (tree-sitter), which decodes 
 
 from __future__ import annotations
 
+import functools
 import re
 
 import attrs
@@ -174,6 +175,7 @@ def split_command(line: str) -> tuple[str, ...]:
     return split.words
 
 
+@functools.lru_cache(maxsize=256)  # the Scanner's decoding and the decision read one line
 def split_words(line: str, *, check_reserved: bool = True) -> Words:
     """The words a POSIX shell would read for ``line``, with their glob patterns, or
     :class:`ShellRefusal`. Expanding the globs (inside the workspace) is the caller's.

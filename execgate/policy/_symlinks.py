@@ -3,10 +3,14 @@
 Path confinement checks the paths a command names, after resolving them. Two things escape
 that check, and are refused where a rule confines paths (``paths = "workspace"``):
 
-* **Recursion that follows symlinks**: ``grep -R``, ``rg -L``, ``find -L/-H/-follow``,
-  ``cp -L``, ``rsync -L/--copy-links``, ``tar -h``, ``du -L``, ``ls -L`` (with ``-R``): a
-  symlink already in the workspace (a cloned repository's) leads the walk outside, though
-  naming the link itself is refused.
+* **Recursion that follows symlinks**: ``grep -R``, ``rg -L``, ``find -L/-H/-follow`` (and
+  ``-xtype``, ``-printf %Y``, which look through a link), ``cp -L``, ``rsync -L/--copy-links``,
+  ``tar -h``, ``du -L``, ``ls -L``, ``tree -l``, ``ag -f``, ``fd -L``, ``chown``/``chgrp``/
+  ``chmod`` ``-R`` with ``-H``/``-L`` (which change the file a link points to), ``scp -r``
+  (which always follows) and ``zip -r`` without ``-y`` (zip stores what a link points to
+  unless told to store the link): a symlink already in the workspace (a cloned
+  repository's, an unpacked archive's) leads the walk outside, though naming the link
+  itself is refused.
 * **Symlinks made by the command**: ``ln -s TARGET LINK`` stores TARGET as written, and the
   kernel later resolves it relative to the *link's* directory, not the cwd. The target is
   decided that way, and refused when it leaves the workspace, so that a later command (or a
@@ -34,7 +38,22 @@ _FOLLOWS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     ),
     "tar": ("h", frozenset({"--dereference"}), frozenset()),
     "du": ("L", frozenset({"--dereference"}), frozenset()),
+    # -H and -L only matter with -R: every link met in the walk changes what it points to
+    "chown": ("HL", frozenset(), frozenset()),
+    "chgrp": ("HL", frozenset(), frozenset()),
+    "chmod": ("HL", frozenset(), frozenset()),
+    "tree": ("l", frozenset(), frozenset()),
+    "ag": ("f", frozenset({"--follow"}), frozenset()),
+    "fd": ("L", frozenset({"--follow"}), frozenset()),
+    "fdfind": ("L", frozenset({"--follow"}), frozenset()),
+    "ack": ("", frozenset({"--follow"}), frozenset()),
 }
+
+#: scp's options that take a value: the rest of a cluster after one is that value.
+_SCP_VALUED = frozenset("cDFiJloPSX")
+#: zip's options that recurse, and those that make it store a symlink as a link.
+_ZIP_RECURSE = frozenset({"--recurse-paths", "--recurse-patterns"})
+_ZIP_LINKS = frozenset({"--symlinks"})
 
 
 def _long_hit(word: str, longs: frozenset[str]) -> bool:
@@ -42,18 +61,33 @@ def _long_hit(word: str, longs: frozenset[str]) -> bool:
     return len(name) > 2 and any(o.startswith(name) for o in longs)
 
 
-def follow_refusal(program: str, args: tuple[str, ...]) -> str | None:
-    """Why ``args`` make ``program`` follow symlinks while it walks a tree, or None."""
+def follow_refusal(program: str, args: tuple[str, ...], cwd: str = "/") -> str | None:
+    """Why ``args`` make ``program`` follow symlinks while it walks a tree, or None. ``cwd``
+    tells ``ls`` which of its operands are directories (it looks through their entries)."""
     if program == "ls":
-        shorts = "".join(a[1:] for a in args if a.startswith("-") and not a.startswith("--"))
-        longs = {a for a in args if a.startswith("--")}
-        recursive = "R" in shorts or any(_long_hit(a, frozenset({"--recursive"})) for a in longs)
-        follows = "L" in shorts or any(_long_hit(a, frozenset({"--dereference"})) for a in longs)
-        if recursive and follows:
-            return "ls -L with -R follows symlinks out of the workspace while it lists"
-        return None
+        return _ls_follows(args, cwd)
     if program == "find":
         return _find_follows(args)
+    if program == "scp":
+        for arg in _options(args):
+            for c in arg[1:] if not arg.startswith("--") else "":
+                if c in _SCP_VALUED:
+                    break
+                if c == "r":
+                    return "scp -r follows symlinks out of the workspace while it walks"
+        return None
+    if program == "zip":
+        opts = _options(args)
+        shorts = "".join(a[1:] for a in opts if not a.startswith("--"))
+        recurses = "r" in shorts or "R" in shorts or any(a in _ZIP_RECURSE for a in opts)
+        if "@" in shorts or any(_long_hit(a, frozenset({"--names-stdin"})) for a in opts):
+            return "zip -@ reads the names of the files to add from stdin, which can be anywhere"
+        if recurses and "y" not in shorts and not any(a in _ZIP_LINKS for a in opts):
+            return (
+                "zip -r stores what the symlinks it meets point to, out of the workspace; add "
+                "-y (--symlinks) to store them as links"
+            )
+        return None
     row = _FOLLOWS.get(program)
     if row is None:
         return None
@@ -71,9 +105,38 @@ def follow_refusal(program: str, args: tuple[str, ...]) -> str | None:
     return None
 
 
+def _ls_follows(args: tuple[str, ...], cwd: str) -> str | None:
+    """ls -L shows each entry's target (its size, mode, whether it exists): refused when it
+    lists a directory's entries (-R, no operand, or a directory operand without -d)."""
+    opts = _options(args)
+    shorts = "".join(a[1:] for a in opts if not a.startswith("--"))
+    longs = [a for a in opts if a.startswith("--")]
+    if "L" not in shorts and not any(_long_hit(a, frozenset({"--dereference"})) for a in longs):
+        return None
+    recursive = "R" in shorts or any(_long_hit(a, frozenset({"--recursive"})) for a in longs)
+    itself = "d" in shorts or any(_long_hit(a, frozenset({"--directory"})) for a in longs)
+    operands = [a for a in args if not a.startswith("-") or a == "-"]
+    lists = not operands or any(os.path.isdir(os.path.join(cwd, a)) for a in operands)
+    if recursive or (lists and not itself):
+        return "ls -L shows what the symlinks it lists point to, out of the workspace"
+    return None
+
+
+def _options(args: tuple[str, ...]) -> list[str]:
+    """The words of ``args`` that look like options, up to ``--``."""
+    found: list[str] = []
+    for arg in args:
+        if arg == "--":
+            break
+        if arg.startswith("-") and arg != "-":
+            found.append(arg)
+    return found
+
+
 def _find_follows(args: tuple[str, ...]) -> str | None:
-    """find follows symlinks with -L, -H or -follow: refused anywhere in its words except
-    inside an -exec command (decided on its own, under its own rule)."""
+    """find follows symlinks with -L, -H or -follow, and looks through one with -xtype and
+    ``-printf %Y``: refused anywhere in its words except inside an -exec command (decided on
+    its own, under its own rule)."""
     try:
         span = find_exec_span(args)
     except WrapperRefusal:
@@ -83,6 +146,10 @@ def _find_follows(args: tuple[str, ...]) -> str | None:
             continue
         if arg in ("-L", "-H", "-follow"):
             return f"find {arg} follows symlinks out of the workspace while it walks"
+        if arg == "-xtype":
+            return "find -xtype looks through symlinks, out of the workspace"
+        if arg in ("-printf", "-fprintf") and "%Y" in " ".join(args[n + 1 : n + 3]):
+            return "find -printf %Y looks through symlinks, out of the workspace"
     return None
 
 
@@ -99,6 +166,8 @@ class _LinkArgs:
     operands: tuple[str, ...]
     directory: str | None
     no_target_dir: bool
+    #: ``-S SUFFIX``: a backup of each destination is made at DEST + SUFFIX.
+    suffix: str | None = None
 
 
 def _long(word: str, option: str, least: int) -> bool:
@@ -110,6 +179,7 @@ def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
     options: list[str] = []
     operands: list[str] = []
     directory: str | None = None
+    suffix: str | None = None
     i = 0
     while i < len(args):
         a = args[i]
@@ -126,6 +196,8 @@ def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
                     i += 1
                 if "--target-directory".startswith(name):
                     directory = value
+                elif "--suffix".startswith(name):
+                    suffix = value
             continue
         if a.startswith("-") and a != "-":
             for j, c in enumerate(a[1:], start=1):
@@ -137,11 +209,13 @@ def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
                         i += 1
                     if c == "t":
                         directory = value
+                    else:
+                        suffix = value
                     break
             continue
         operands.append(a)
     no_target_dir = any(o == "-T" or _long(o, "--no-target-directory", 5) for o in options)
-    return _LinkArgs(tuple(options), tuple(operands), directory, no_target_dir)
+    return _LinkArgs(tuple(options), tuple(operands), directory, no_target_dir, suffix)
 
 
 def _destinations(read: _LinkArgs, cwd: str) -> list[tuple[str, str]]:
@@ -157,6 +231,72 @@ def _destinations(read: _LinkArgs, cwd: str) -> list[tuple[str, str]]:
     if len(sources) == 1 and (read.no_target_dir or not os.path.isdir(dest)):
         return [(sources[0], dest)]
     return [(s, os.path.join(dest, os.path.basename(s.rstrip("/")))) for s in sources]
+
+
+def landing_paths(args: tuple[str, ...], cwd: str) -> list[str]:
+    """For ``cp``, ``mv``, ``ln`` and ``install``: the path each source lands at, and for a
+    source directory the path of every entry inside it. A directory destination (``cp
+    config .git/``, ``-t DIR``, ``cp -rT tpl .git``) names no final path, which the path
+    checks must see all the same. Raises :class:`TooManyEntries` for a source directory too
+    large to look through."""
+    found: list[str] = []
+    read = _read_link_args(args)
+    for source, dest in _destinations(read, cwd):
+        found.append(dest)
+        if read.suffix:
+            found.append(dest + read.suffix)  # the backup, with -b
+        top = os.path.join(cwd, source)
+        if os.path.isdir(top) and not os.path.islink(top):
+            seen = 0
+            for here, dirs, files in os.walk(top):
+                for entry in (*dirs, *files):
+                    seen += 1
+                    if seen > MAX_WALK:
+                        raise TooManyEntries(source)
+                    found.append(os.path.join(dest, os.path.relpath(here, top), entry))
+    return found
+
+
+def links_hard(program: str, args: tuple[str, ...]) -> bool:
+    """Whether ``program args`` makes hard links: ``cp -l``/``--link``, ``ln`` without
+    ``-s``, ``link``."""
+    options = _read_link_args(args).options
+    if program == "cp":
+        return any(
+            o == "-l" or _long(o, "--link", 4) or (not o.startswith("--") and "l" in o[1:])
+            for o in options
+        )
+    if program == "ln":
+        return not any(o == "-s" or _long(o, "--symbolic", 3) for o in options)
+    return program == "link"
+
+
+def hard_link_sources(program: str, args: tuple[str, ...], cwd: str) -> list[str]:
+    """For ``cp -l`` and a hard ``ln``/``link``: every file that gets a second name (a
+    source directory's entries too, for ``cp -al``). A second name is a way to write the file
+    under a name no check protects (``cp -al .git gc`` then ``>> gc/config``). Raises
+    :class:`TooManyEntries` for a source directory too large to look through."""
+    read = _read_link_args(args)
+    if not links_hard(program, args):
+        return []
+    sources = (
+        read.operands if read.directory is not None or program == "link" else read.operands[:-1]
+    )
+    if program == "link":
+        sources = read.operands[:1]
+    found: list[str] = []
+    seen = 0
+    for source in sources:
+        top = os.path.join(cwd, source)
+        found.append(top)
+        if os.path.isdir(top) and not os.path.islink(top):
+            for here, dirs, files in os.walk(top):
+                for entry in (*dirs, *files):
+                    seen += 1
+                    if seen > MAX_WALK:
+                        raise TooManyEntries(source)
+                    found.append(os.path.join(here, entry))
+    return found
 
 
 def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | None:

@@ -231,9 +231,12 @@ def _find(args: tuple[str, ...]) -> Unwrapped | None:
                 f"find: {word[:40]!r} puts the found name inside a longer word; only a whole "
                 "{} is accepted (it stands for one path inside the workspace)"
             )
-    # a symlink find lists would be followed by the command: never handed to it. The guard
-    # and the -exec are one group, so an operator before -exec (`! -exec`) applies to both.
-    guard = (*args[:at], "(", "!", "-type", "l", "-exec")
+    # a symlink find lists would be followed by the command: never handed to it; nor is
+    # anything inside a .git directory (its config and hooks run programs when git runs). The
+    # guard and the -exec are one group, so an operator before -exec (`! -exec`) applies to
+    # all of it.
+    guard = (*args[:at], "(", "!", "-type", "l", "!", "-path", "*.git/*", "!", "-name", ".git",
+             "-exec")  # fmt: skip
     return Unwrapped(
         inner, prefix=at + 2, planned_prefix=guard, suffix=(args[end], ")", *args[end + 1 :])
     )

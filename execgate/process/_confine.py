@@ -85,11 +85,13 @@ def _covered(path: str, binds: list[Bind], kinds: tuple[int, ...]) -> bool:
     )
 
 
-def root_binds(read: list[str], write: list[str]) -> list[Bind]:
+def root_binds(read: list[str], write: list[str], hide: tuple[str, ...] = ()) -> list[Bind]:
     """The binds of a job's minimal root: the system directories, then ``read`` (read-only)
     and ``write`` (read-write) paths that exist, parents before children so a read-only
     prefix inside the workspace stays read-only. A read path already beneath a read-only
-    bind is left out (one mount fewer); one beneath the workspace is bound again read-only."""
+    bind is left out (one mount fewer); one beneath the workspace is bound again read-only.
+    Each file of ``hide`` that exists gets ``/dev/null`` bound over it, read-only, last:
+    the job reads it as empty and cannot write, rename or remove it."""
     binds = list(_system_binds())
     extra: list[Bind] = []
     for kind, paths in ((RW, write), (RO, read)):
@@ -106,7 +108,8 @@ def root_binds(read: list[str], write: list[str]) -> list[Bind]:
                 continue
             extra.append((kind, path, path))
     extra.sort(key=lambda b: (b[2].count("/"), b[2]))
-    return binds + extra
+    masks: list[Bind] = [(RO, "/dev/null", os.path.abspath(p)) for p in hide if os.path.isfile(p)]
+    return binds + extra + masks
 
 
 def landlock_paths(read: list[str], write: list[str]) -> tuple[list[str], list[str]]:

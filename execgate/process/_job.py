@@ -33,6 +33,7 @@ from ..models import ExecPlan, KillReason, OutputStream, ProxyConnection
 from ._capture import CappedBuffer
 from ._proxy import JobProxy, proxy_env
 from ._sandbox import (
+    Confinement,
     NativeConfinement,
     confined_env,
     confinement,
@@ -321,9 +322,14 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
             if plan.sandbox.allow_domains:
                 proxy = await _open_proxy(plan, tree)
             try:
-                c = confinement(plan, None if proxy is None else proxy.netns)
-                # set up between clone and exec, no launcher (see native_is_safe_for)
-                if native_confine_usable() and native_is_safe_for(plan.limits.memory_bytes):
+                c = _confinement(plan, proxy)
+                # set up between clone and exec, no launcher (see native_is_safe_for); a
+                # proxy handed over by the job's confiner needs the launcher
+                if (
+                    c.handoff is None
+                    and native_confine_usable()
+                    and native_is_safe_for(plan.limits.memory_bytes)
+                ):
                     native = native_confinement(c)
                 else:
                     run_argv = sandbox_argv(plan, c)
@@ -341,21 +347,33 @@ async def run_job(plan: ExecPlan, tree: JobTree, control: JobControl) -> JobOutc
         return await _run_job(plan, tree, control, tuple(run_argv), run_env, confined, native)
     return await _proxied(
         proxy,
-        lambda: _run_job(plan, tree, control, tuple(run_argv), run_env, confined, native),
+        lambda: _run_job(
+            plan, tree, control, tuple(run_argv), run_env, confined, native, proxy.spawned
+        ),
     )
 
 
+def _confinement(plan: ExecPlan, proxy: JobProxy | None) -> Confinement:
+    if proxy is None:
+        return confinement(plan)
+    if proxy.handoff is not None:
+        return confinement(plan, handoff=proxy.handoff.path)
+    return confinement(plan, proxy.netns)
+
+
 async def _open_proxy(plan: ExecPlan, tree: JobTree) -> JobProxy:
-    """The job's proxy (network by domain); refuses the job where it cannot be made: it
-    never runs with more network, or less confinement, than its policy says."""
+    """The job's proxy (network by domain): in a namespace the gate makes, or one the job's
+    launcher makes and hands the proxy's socket over from. Refuses the job where neither
+    can be made: it never runs with more network, or less confinement, than its policy
+    says."""
     assert plan.sandbox is not None
     try:
         return await JobProxy.open(plan.sandbox.allow_domains, plan.sandbox.allow_ports)
     except OSError as exc:
         tree.close()
         raise SandboxUnavailable(
-            "allow_domains needs a network namespace per job, which this process cannot "
-            f"make (CAP_SYS_ADMIN): {exc.strerror or exc}"
+            "allow_domains needs a network namespace per job with the proxy's socket in it, "
+            f"which cannot be made here: {exc.strerror or exc}"
         ) from None
 
 
@@ -389,6 +407,7 @@ async def _run_job(
     run_env: Mapping[str, str],
     confined: bool,
     native: NativeConfinement | None,
+    spawned: Callable[[int], None] | None = None,
 ) -> JobOutcome:
     limits = plan.limits
     # Confined, the confiner's own processes are not the job's, and the launcher sets the
@@ -434,6 +453,8 @@ async def _run_job(
     except OSError as exc:
         tree.close()
         raise _not_started(plan, exc) from None
+    if spawned is not None:
+        spawned(proc.pid)
     started = time.monotonic()
     out = CappedBuffer(limits.max_output_bytes)
     err = CappedBuffer(limits.max_output_bytes)

@@ -1,14 +1,30 @@
 """Network by domain: the filtering HTTP proxy a confined job reaches its allowed hosts by.
 
-How the job reaches it. A job with ``allow_domains`` runs in a network namespace of its own,
-made by the gate for that job (:meth:`JobProxy.open`): its only interface is ``lo``, up,
-and the only socket in it is the proxy's listening socket on
-``127.0.0.1:`` :data:`PROXY_PORT`, which the gate creates while one of its threads is inside
-the namespace and then serves from its own event loop. There is no relay process and no
-socket file in the job's root: the listening socket belongs to the job's namespace, while
-every connection the proxy makes upstream is made from the gate's namespace, after the
-gate's own resolver has resolved the name. The job gets ``HTTP_PROXY``, ``HTTPS_PROXY``,
-``http_proxy``, ``https_proxy`` and ``ALL_PROXY`` pointing at it, and an empty ``NO_PROXY``.
+How the job reaches it. A job with ``allow_domains`` runs in a network namespace of its own:
+its only interface is ``lo``, up, and the only socket in it is the proxy's listening socket
+on ``127.0.0.1:`` :data:`PROXY_PORT`, which the gate serves from its own event loop. There is
+no relay process and no socket file in the job's root: the listening socket belongs to the
+job's namespace, while every connection the proxy makes upstream is made from the gate's
+namespace, after the gate's own resolver has resolved the name. The job gets ``HTTP_PROXY``,
+``HTTPS_PROXY``, ``http_proxy``, ``https_proxy`` and ``ALL_PROXY`` pointing at it, and an
+empty ``NO_PROXY``.
+
+Who makes the namespace (:meth:`JobProxy.open`):
+
+* the gate, where it may (CAP_SYS_ADMIN in its user namespace: root, or a container's
+  root): one of its threads makes the namespace and the socket in it (:func:`make_namespace`),
+  and the job's confiner joins that namespace before it makes the job's user namespace, so
+  the job holds no capability over it;
+* otherwise the job's sandbox launcher (``sandbox_exec.py``; the native helper confines
+  only as root): inside the job's new user namespace it makes the job's network namespace,
+  brings ``lo`` up, listens on the proxy's address and sends the listening socket to the
+  gate (``SCM_RIGHTS``) over a :class:`Handoff`, a unix socket alone in a private directory
+  of the gate's user; each end checks the other (``SO_PEERCRED``): the gate hears only the
+  launcher's pid, the launcher sends only to a socket its parent made. The launcher closes
+  its copy before anything of the job runs. The job is then root in the user namespace that owns its
+  network namespace (as any confined job of a non-root gate is): it may reconfigure that
+  namespace, but it holds nothing outside it, so there is still no route anywhere but the
+  proxy.
 
 Guarantees:
 
@@ -23,12 +39,14 @@ Guarantees:
 * the proxy lives inside the job: :meth:`JobProxy.serve` runs in the job's task and is
   cancelled when the job has ended, which closes every connection it relayed;
   :meth:`JobProxy.close` then closes the listening socket and the namespace's last
-  reference, so the namespace goes with the job. If the gate's process dies, all of it dies
-  with it (the sockets are the gate's).
+  reference (and a handoff's socket and directory), so the namespace goes with the job. If
+  the gate's process dies, all of it dies with it (the sockets are the gate's).
 
-Failure modes: making the namespace needs CAP_SYS_ADMIN in the gate's user namespace
-(root, or a container's root); without it :meth:`JobProxy.open` raises ``OSError`` and the
-job is refused, never run with more network than asked for. At most
+Failure modes: where the gate cannot make the namespace and no :class:`Handoff` can be
+made either, :meth:`JobProxy.open` raises ``OSError`` and the job is refused
+(EG-SANDBOX-UNAVAILABLE). Where the launcher cannot make the namespace, bring ``lo`` up,
+listen, or hand the socket over, it stops before the program with its one-line error, and
+the job is refused the same way: it never runs with more network than asked for. At most
 :data:`MAX_CONNECTIONS` connections are relayed at once per job; further ones are refused
 (503) and recorded. Past :data:`MAX_RECORDS` requests in one job, every further one is
 refused, and they are recorded together as one. A request whose head does not arrive
@@ -51,7 +69,10 @@ import fcntl
 import os
 import socket
 import struct
-from collections.abc import Mapping, Sequence
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 
 import anyio
 import attrs
@@ -74,6 +95,8 @@ HEAD_TIMEOUT = 30.0
 #: Seconds the proxy waits for the upstream server to accept.
 CONNECT_TIMEOUT = 10.0
 _CHUNK = 65536
+#: The longest temporary directory a :class:`Handoff` is made in (else ``/tmp``).
+_HANDOFF_BASE_MAX = 80
 _CLONE_NEWNET = 0x40000000
 _SYS_SETNS = 308
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
@@ -130,24 +153,192 @@ def make_namespace() -> tuple[int, socket.socket]:
         os.close(home)
 
 
+class Handoff:
+    """Where a job's confiner hands its proxy's listening socket to the gate, when the gate
+    cannot make the job's namespace: a unix socket alone in a private directory (mode 0700,
+    the gate's user) that the sandbox launcher connects to once it has made the namespace,
+    and sends the listening socket over (``SCM_RIGHTS``). Only a connection from the job's
+    launcher (its pid, by ``SO_PEERCRED``) is heard, and the launcher sends only to a socket
+    its parent made. Blocking to make; close it when done."""
+
+    def __init__(self) -> None:
+        base = tempfile.gettempdir()
+        if len(os.fsencode(base)) > _HANDOFF_BASE_MAX:
+            base = "/tmp"  # a unix socket's path is at most 107 bytes
+        self.dir = tempfile.mkdtemp(prefix="execgate-proxy-", dir=base)
+        #: The socket's path, for the launcher.
+        self.path = os.path.join(self.dir, "s")
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._sock.bind(self.path)
+            self._sock.listen(4)
+            self._sock.setblocking(False)
+        except BaseException:
+            self.close()
+            raise
+        self._pid = 0
+        self._spawned: anyio.Event | None = None
+
+    def spawned(self, pid: int) -> None:
+        """The job's launcher is ``pid``: only its connection is heard."""
+        self._pid = pid
+        if self._spawned is not None:
+            self._spawned.set()
+
+    def close(self) -> None:
+        self._sock.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        with contextlib.suppress(OSError):
+            os.rmdir(self.dir)
+
+    async def receive(self) -> socket.socket | None:
+        """The listening socket the job's launcher sends (non-blocking), once it has; None
+        when what it sent is not one (then nobody serves the job's namespace: its
+        connections to the proxy wait, and reach nothing)."""
+        while True:
+            await anyio.wait_readable(self._sock)
+            try:
+                conn, _ = self._sock.accept()
+            except (BlockingIOError, InterruptedError):
+                continue
+            with conn:
+                pid = _peer_pid(conn)
+                if not self._pid:
+                    self._spawned = anyio.Event()
+                    await self._spawned.wait()
+                if pid != self._pid:
+                    continue  # not the job's launcher: not heard
+                conn.setblocking(False)
+                await anyio.wait_readable(conn)
+                try:
+                    _, fds, flags, _ = socket.recv_fds(conn, 1, 2, socket.MSG_CMSG_CLOEXEC)
+                except OSError:
+                    return None
+                return _listener_of(fds, flags)
+
+    def receive_blocking(self, timeout: float) -> socket.socket | None:
+        """:meth:`receive` for the probe: the first connection, within ``timeout``."""
+        self._sock.settimeout(timeout)
+        try:
+            conn, _ = self._sock.accept()
+        except OSError:
+            return None
+        with conn:
+            conn.settimeout(timeout)
+            try:
+                _, fds, flags, _ = socket.recv_fds(conn, 1, 2, socket.MSG_CMSG_CLOEXEC)
+            except OSError:
+                return None
+            return _listener_of(fds, flags)
+
+
+def _peer_pid(conn: socket.socket) -> int:
+    """The pid of the process that connected ``conn`` (as this process sees it)."""
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid: int = struct.unpack("3i", creds)[0]
+    return pid
+
+
+def _listener_of(fds: list[int], flags: int) -> socket.socket | None:
+    """The one fd received, if it is a TCP socket listening on the proxy's address."""
+    if len(fds) != 1 or flags & socket.MSG_CTRUNC:
+        for fd in fds:
+            os.close(fd)
+        return None
+    listener = socket.socket(fileno=fds[0])
+    try:
+        ok = (
+            listener.family == socket.AF_INET
+            and listener.type == socket.SOCK_STREAM
+            and listener.getsockname() == (PROXY_HOST, PROXY_PORT)
+            and listener.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) == 1
+        )
+    except OSError:
+        ok = False
+    if not ok:
+        listener.close()
+        return None
+    listener.setblocking(False)
+    return listener
+
+
 _support: list[tuple[bool, str]] = []
 
 
 def proxy_support() -> tuple[bool, str]:
     """(available, detail): whether this process can give jobs a proxy (it makes one
-    namespace to find out; cached). Blocking."""
+    namespace to find out, or where it cannot, has the sandbox launcher make one and hand
+    its socket over; cached). Blocking."""
     if not _support:
+        where = f"{PROXY_HOST}:{PROXY_PORT}"
         try:
             netns, listener = make_namespace()
         except OSError as exc:
-            _support.append((False, f"not available: {exc.strerror or exc}"))
+            why = exc.strerror or str(exc)
+            problem = _probe_handoff()
+            if problem is None:
+                detail = (
+                    f"per job: its own network namespace, made by the sandbox launcher in the "
+                    f"job's user namespace, the proxy on {where} inside (this process cannot "
+                    f"make one: {why})"
+                )
+                _support.append((True, detail))
+            else:
+                _support.append((False, f"not available: {why}; {problem}"))
         else:
             listener.close()
             os.close(netns)
-            where = f"{PROXY_HOST}:{PROXY_PORT}"
             detail = f"per job: its own network namespace, the proxy on {where} inside"
             _support.append((True, detail))
     return _support[0]
+
+
+def _probe_handoff() -> str | None:
+    """Runs the sandbox launcher once with ``/bin/true`` and a :class:`Handoff`: None when
+    the socket came back, else what went wrong. Blocking."""
+    from ._sandbox import HELPER, launcher_config, probe_confinement
+
+    try:
+        handoff = Handoff()
+    except OSError as exc:
+        return f"no handoff socket: {exc.strerror or exc}"
+    try:
+        config = launcher_config(probe_confinement(handoff.path), "/", None)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", HELPER, config, "--", "/bin/true"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            )  # fmt: skip
+        except OSError as exc:
+            return f"the sandbox launcher did not run: {exc}"
+        listener = handoff.receive_blocking(10.0)
+        try:
+            _, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+        if listener is None:
+            said = err.decode(errors="replace").strip()
+            return f"the sandbox launcher could not hand over a proxy socket: {said or 'none came'}"
+        listener.close()
+        return None
+    finally:
+        handoff.close()
+
+
+def _ignore(pid: int) -> None:
+    pass
+
+
+def _open_blocking() -> tuple[int, socket.socket] | Handoff:
+    try:
+        return make_namespace()
+    except OSError as exc:
+        try:
+            return Handoff()
+        except OSError:
+            raise exc from None
 
 
 @attrs.define(eq=False)
@@ -177,11 +368,18 @@ class JobProxy:
     life, then cancel it and :meth:`close`."""
 
     def __init__(
-        self, netns: int, listener: socket.socket, allow: Sequence[str], ports: Sequence[int]
+        self,
+        netns: int,
+        listener: socket.socket | None,
+        allow: Sequence[str],
+        ports: Sequence[int],
+        handoff: Handoff | None = None,
     ) -> None:
-        #: An fd of the job's network namespace (for the spawn to join).
+        #: An fd of the job's network namespace (for the spawn to join), or -1: the job's
+        #: confiner makes it and sends the listening socket through :attr:`handoff`.
         self.netns = netns
         self._sock = listener
+        self.handoff = handoff
         self._allow = tuple(allow)
         self._ports = tuple(ports)
         self._records: list[_Record] = []
@@ -190,10 +388,19 @@ class JobProxy:
 
     @classmethod
     async def open(cls, allow: Sequence[str], ports: Sequence[int]) -> JobProxy:
-        """Make the job's namespace and the proxy's socket (on a worker thread). Raises
-        ``OSError`` where this process cannot make a network namespace."""
-        netns, listener = await anyio.to_thread.run_sync(make_namespace)
-        return cls(netns, listener, allow, ports)
+        """Make the job's namespace and the proxy's socket (on a worker thread); where this
+        process cannot, a :class:`Handoff` for the job's confiner to send the socket through
+        (the job must then be confined by the sandbox launcher). Raises ``OSError`` when
+        neither can be made."""
+        made = await anyio.to_thread.run_sync(_open_blocking)
+        if isinstance(made, tuple):
+            return cls(*made, allow, ports)
+        return cls(-1, None, allow, ports, made)
+
+    @property
+    def spawned(self) -> Callable[[int], None]:
+        """Called with the pid of the process the job was started as (its launcher)."""
+        return self.handoff.spawned if self.handoff is not None else _ignore
 
     def connections(self) -> tuple[ProxyConnection, ...]:
         """Every request so far, in the order they came, with their byte counts now (those
@@ -206,13 +413,22 @@ class JobProxy:
 
     def close(self) -> None:
         """Close the listening socket and this process's reference to the namespace."""
-        self._sock.close()
+        if self._sock is not None:
+            self._sock.close()
+        if self.handoff is not None:
+            self.handoff.close()
         if self.netns >= 0:
             os.close(self.netns)
             self.netns = -1
 
     async def serve(self) -> None:
         """Accept and serve until cancelled; never raises otherwise."""
+        if self._sock is None:
+            assert self.handoff is not None
+            self._sock = await self.handoff.receive()
+            self.handoff.close()
+            if self._sock is None:
+                return
         listener = await SocketListener.from_socket(self._sock)
         async with anyio.create_task_group() as tg:
             while True:
@@ -368,6 +584,7 @@ __all__ = [
     "MAX_CONNECTIONS",
     "PROXY_HOST",
     "PROXY_PORT",
+    "Handoff",
     "JobProxy",
     "make_namespace",
     "proxy_env",

@@ -3,7 +3,8 @@
 A confined job runs in new user (root inside, the invoking uid outside: no host capability),
 mount, PID, UTS and IPC namespaces, in the gate's empty network namespace (made once per
 process, see :func:`shared_netns`; a fresh one per job where this process cannot make it;
-with ``allow_domains``, one the gate made for the job, holding only its proxy: ``_proxy``),
+with ``allow_domains``, one of its own holding only its proxy, made by the gate or, where
+the gate cannot, by the launcher, which hands the proxy's socket over: ``_proxy``),
 inside the minimal root of ``_confine`` with Landlock and a seccomp filter on top. The native
 spawn helper does all of it between clone and exec; where it is absent, the launcher
 (``sandbox_exec.py``) does the same from :func:`launcher_config`. Either way the job's pids
@@ -26,6 +27,7 @@ import attrs
 
 from ..models import ExecPlan, Limits
 from ._confine import LINK, TMP, landlock_paths, root_binds, seccomp_program
+from ._proxy import MAX_CONNECTIONS, PROXY_HOST, PROXY_PORT
 from ._tree import rlimit_values
 
 HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox_exec.py")
@@ -60,6 +62,11 @@ class Confinement:
     #: ``netns`` is the job's own, holding its proxy (network by domain, see ``_proxy``):
     #: Landlock then refuses TCP binds only, so the job can connect to its proxy.
     proxy: bool = False
+    #: With ``proxy`` and no ``netns``: the path of the gate's :class:`~._proxy.Handoff`.
+    #: The launcher then makes the job's network namespace itself (inside the job's user
+    #: namespace), brings ``lo`` up, listens on the proxy's address and sends the listening
+    #: socket there, before anything of the job runs. The launcher alone does this.
+    handoff: str | None = None
 
 
 _netns_lock = threading.Lock()
@@ -153,7 +160,9 @@ NativeConfinement = tuple[
 def native_confinement(c: Confinement) -> NativeConfinement:
     """``c`` as the native spawn helper's ``confine`` argument: the binds with the host's
     root under ``/old`` and the new one under ``/new`` while it is built (as the launcher
-    does), each kind with whether its source is a directory."""
+    does), each kind with whether its source is a directory. Not for a ``handoff``."""
+    if c.handoff is not None:
+        raise ValueError("a proxy handed over by the job's confiner needs the launcher")
     kinds = bytearray()
     sources, targets = [], []
     for kind, src, dst in c.binds:
@@ -225,9 +234,12 @@ def _opener_paths(plan: ExecPlan) -> list[str]:
     return [*_prefixes(OPENER[0]), OPENER[-1]]
 
 
-def confinement(plan: ExecPlan, proxy_netns: int | None = None) -> Confinement:
+def confinement(
+    plan: ExecPlan, proxy_netns: int | None = None, handoff: str | None = None
+) -> Confinement:
     """The confinement of ``plan`` (``plan.sandbox`` must be set); ``proxy_netns``: the
-    job's own network namespace, with its proxy (see ``_proxy``)."""
+    job's own network namespace, with its proxy (see ``_proxy``), or ``handoff``: where the
+    launcher sends the proxy's socket from the namespace it makes for the job."""
     assert plan.sandbox is not None
     read = [*plan.sandbox.read, *_prefixes(plan.argv[0]), *_opener_paths(plan)]
     write = list(plan.sandbox.write)
@@ -239,14 +251,35 @@ def confinement(plan: ExecPlan, proxy_netns: int | None = None) -> Confinement:
         if not resolver.startswith("/etc/"):
             read.append(resolver)
     ll_read, ll_write = landlock_paths(read, write)
+    if handoff is not None and (network or proxy_netns is not None):
+        raise ValueError("a handoff is for a job with no network and no namespace given")
+    if proxy_netns is not None or network or handoff is not None:
+        netns = proxy_netns
+    else:
+        netns = shared_netns()
     return Confinement(
-        binds=tuple(root_binds(read, write)),
+        binds=tuple(root_binds(read, write, plan.sandbox.hide)),
         read=tuple(ll_read),
         write=tuple(ll_write),
         network=network,
-        netns=proxy_netns if proxy_netns is not None else None if network else shared_netns(),
+        netns=netns,
         seccomp=seccomp_program(),
-        proxy=proxy_netns is not None,
+        proxy=proxy_netns is not None or handoff is not None,
+        handoff=handoff,
+    )
+
+
+def probe_confinement(handoff: str) -> Confinement:
+    """The least confinement, with a proxy handed over to ``handoff``: for a probe."""
+    return Confinement(
+        binds=tuple(root_binds([], [])),
+        read=tuple(landlock_paths([], [])[0]),
+        write=(),
+        network=False,
+        netns=None,
+        seccomp=seccomp_program(),
+        proxy=True,
+        handoff=handoff,
     )
 
 
@@ -269,6 +302,11 @@ def launcher_config(c: Confinement, cwd: str, limits: Limits | None) -> str:
             "cwd": cwd,
             # set by the launcher right before exec: they bind the program, not the launcher
             "rlimits": rlimit_values(limits) if limits is not None else [],
+            **(
+                {"handoff": c.handoff, "listen": [PROXY_HOST, PROXY_PORT, MAX_CONNECTIONS]}
+                if c.handoff is not None
+                else {}
+            ),
         }
     )
 
@@ -365,6 +403,7 @@ __all__ = [
     "layers",
     "native_confinement",
     "native_is_safe_for",
+    "probe_confinement",
     "protect",
     "sandbox_argv",
     "shared_netns",

@@ -17,6 +17,10 @@ In order:
    raw sockets); then ``unshare`` new user, mount, PID, UTS and IPC namespaces (and a new
    network namespace when no shared one was given and ``network`` is false), mapping the
    caller's uid/gid to root inside: no capability of the host is left;
+   with ``handoff`` (network by domain where the gate cannot make the job's namespace):
+   the new network namespace's ``lo`` up, a TCP socket listening on the proxy's address
+   (``listen``) in it, sent to the gate over the unix socket at ``handoff`` and closed here,
+   before anything of the job runs: no socket of it is left to the program;
 2. fork: the child is PID 1 of the new PID namespace; the parent stays outside, ignores
    TERM/INT/HUP (the gate signals the program itself) and ends the way the program did
    (PID 1 reports it through a pipe);
@@ -235,6 +239,33 @@ def seccomp(program: bytes) -> None:
         fail("seccomp")
 
 
+def hand_over_listener(path: str, host: str, port: int, backlog: int) -> None:
+    """In the job's new network namespace: ``lo`` up, a TCP socket listening on ``host``:
+    ``port``, sent to the gate's unix socket at ``path`` (made by this launcher's parent,
+    or nothing is sent); both closed here."""
+    import fcntl
+    import socket
+    import struct
+
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        req = struct.pack("16sH14x", b"lo", 0)
+        got = struct.unpack("16sH14x", fcntl.ioctl(s, siocgifflags, req))[1]
+        fcntl.ioctl(s, siocsifflags, struct.pack("16sH14x", b"lo", got | iff_up))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind((host, port))
+        listener.listen(backlog)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as gate:
+            gate.settimeout(10)
+            gate.connect(path)
+            # the gate started this launcher: a socket anyone else made there is not heard
+            creds = gate.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            if struct.unpack("3i", creds)[0] != os.getppid():
+                raise OSError("the socket there is not the gate's")
+            if socket.send_fds(gate, [b"L"], [listener.fileno()]) != 1:
+                raise OSError("the gate did not take the socket")
+
+
 def write_file(path: str, data: str) -> None:
     with open(path, "w") as f:
         f.write(data)
@@ -260,6 +291,10 @@ def main() -> None:
         os.close(netns)
     elif not config["network"]:
         flags |= CLONE_NEWNET
+    handoff = config.get("handoff")
+    if handoff and (config.get("netns") or config["network"] or not config.get("proxy")):
+        sys.stderr.write("execgate-sandbox: a proxy handoff needs a network namespace of its own\n")
+        os._exit(125)
     if libc.unshare(flags) != 0:
         fail("unshare")
     try:
@@ -268,6 +303,12 @@ def main() -> None:
         write_file("/proc/self/gid_map", f"0 {gid} 1")
     except OSError:
         fail("user namespace maps")
+    if handoff:
+        try:
+            hand_over_listener(handoff, *config["listen"])
+        except OSError as exc:
+            sys.stderr.write(f"execgate-sandbox: proxy socket: {exc.strerror or exc}\n")
+            os._exit(125)
     # The child becomes PID 1 of the new namespace. PID 1 is not the program: a namespace's
     # init gets only the signals it has a handler for (kill(2) from outside included), so a
     # program running as PID 1 would shrug off the gate's SIGTERM and only die at SIGKILL,

@@ -7,11 +7,14 @@ from ._engine import (
     StreamRedactor,
     argv_slots,
     describe,
+    known_words,
     redact,
     redact_text,
     refusing,
     scan_request,
     scan_text,
+    scan_words,
+    word_text,
 )
 from ._rules import RULES
 
@@ -23,10 +26,13 @@ __all__ = [
     "StreamRedactor",
     "argv_slots",
     "describe",
+    "known_words",
     "redact",
     "redact_text",
     "refusing",
     "rule_catalog",
     "scan_request",
     "scan_text",
+    "scan_words",
+    "word_text",
 ]

@@ -17,9 +17,10 @@ import base64
 import binascii
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 import ahocorasick
+import attrs
 
 from ..models import ExecRequest, Finding
 from ._checksums import CHECKSUMS, entropy
@@ -627,6 +628,54 @@ def scan_request(request: ExecRequest) -> list[Finding]:
         # latin-1 maps each byte to one code point, so offsets are byte offsets.
         findings += scan_text(bytes(request.stdin).decode("latin-1"), "stdin")
     return findings
+
+
+def known_words(request: ExecRequest) -> frozenset[str]:
+    """The whitespace-separated words of the request's text as sent: ``scan_request`` read
+    each of them bounded by whitespace, so a decoded word equal to one is not scanned again."""
+    words: set[str] = set()
+    if request.command is not None:
+        words.update(request.command.split())
+    for word in request.argv or ():
+        words.add(word)
+        words.update(word.split())
+    return frozenset(words)
+
+
+def scan_words(
+    groups: Sequence[Sequence[str]], known: Collection[str] = frozenset()
+) -> list[Finding]:
+    """Findings in words a shell makes of the request (``policy.request_words``): each word
+    not in ``known``, the credential slots of each group read as an argv, and a group's words
+    joined when no word of it holds one. A finding's location is ``words[N][M]`` (word M of
+    group N) or ``words[N]`` (the group joined by spaces); offsets are into that text."""
+    findings: list[Finding] = []
+    for n, words in enumerate(groups):
+        if all(w in known for w in words):
+            continue  # every word was scanned as sent
+        own: list[Finding] = []
+        for m, word in enumerate(words):
+            if word not in known:
+                own += scan_text(word, f"words[{n}][{m}]")
+        own += [
+            attrs.evolve(f, location=f"words[{n}]{f.location.removeprefix('argv')}")
+            for f in argv_slots(tuple(words))
+        ]
+        if not own and len(words) > 1:
+            own += scan_text(" ".join(words), f"words[{n}]")
+        findings += own
+    return findings
+
+
+def word_text(groups: Sequence[Sequence[str]], location: str) -> str | None:
+    """The text a ``words[N][M]`` or ``words[N]`` location of ``scan_words`` names."""
+    m = re.fullmatch(r"words\[(\d+)\](?:\[(\d+)\])?", location)
+    if m is None or int(m.group(1)) >= len(groups):
+        return None
+    words = groups[int(m.group(1))]
+    if m.group(2) is None:
+        return " ".join(words)
+    return words[int(m.group(2))] if int(m.group(2)) < len(words) else None
 
 
 def refusing(findings: Iterable[Finding], threshold: float = REJECT_CONFIDENCE) -> list[Finding]:

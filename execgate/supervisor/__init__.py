@@ -1,6 +1,7 @@
 """The supervisor and the public Gate API."""
 
 from ._config import GateConfig
+from ._events import lifecycle_event
 from ._gate import Gate, GateStatistics, PolicyLike
 from ._stream import JobStream
 from ._supervisor import Supervisor
@@ -14,5 +15,6 @@ __all__ = [
     "JobStream",
     "PolicyLike",
     "Supervisor",
+    "lifecycle_event",
     "run",
 ]

@@ -9,8 +9,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import time
 from collections.abc import Sequence
+
+import attrs
 
 from ..models import (
     Event,
@@ -22,9 +25,9 @@ from ..models import (
     OutputRecord,
     new_event_id,
 )
-from ..policy import Verdict
+from ..policy import DecodingLimit, Verdict, request_words
 from ..process._capture import MARKER_PATTERN
-from ..scan import redact, redact_text
+from ..scan import MARKER, known_words, redact_text, scan_words, word_text
 
 
 def _new(kind: EventKind, actor: str, **fields: object) -> Event:
@@ -59,21 +62,104 @@ def _redact_cached(text: str) -> str:
 def redacted_command(
     request: ExecRequest, findings: Sequence[Finding]
 ) -> tuple[str | None, tuple[str, ...] | None]:
-    """The (command, argv) to record for ``request``, with every secret span removed."""
+    """The (command, argv) to record for ``request``, with every secret span removed. A
+    secret found in the words a shell makes of the text (``words[...]`` findings) is removed
+    wherever it appears in the text as sent; one that does not appear there as written
+    (``'gh'p_…``) leaves nothing of the text but the program's name."""
+    hidden = _hidden_secrets(request, findings)
+    if hidden is None:
+        if request.command is not None:
+            return MARKER, None
+        assert request.argv is not None
+        return None, (redact_text(request.argv[0]), MARKER)
     if request.command is not None:
-        return redact(request.command, findings, location="command"), None
+        return _spans_out(request.command, findings, "command", hidden), None
     assert request.argv is not None
     if any(f.location == "argv" for f in findings):
         # The secret only shows across words: keep the joined, redacted line, drop argv.
-        joined = " ".join(request.argv)
-        return redact(joined, findings, location="argv"), None
+        return _spans_out(" ".join(request.argv), findings, "argv", hidden), None
+    if any(not any(h in word for word in request.argv) for h in hidden):
+        return None, (redact_text(request.argv[0]), MARKER)
     argv = tuple(
-        redact(word, findings, location=f"argv[{i}]") for i, word in enumerate(request.argv)
+        _spans_out(word, findings, f"argv[{i}]", [h for h in hidden if h in word])
+        for i, word in enumerate(request.argv)
     )
     # Findings may be empty when the Scanner was not consulted (e.g. recording an error):
     # scan again so nothing unredacted is ever stored.
     argv = tuple(redact_text(w) for w in argv)
     return None, argv
+
+
+def _spans_out(
+    text: str, findings: Sequence[Finding], location: str, secrets: Sequence[str]
+) -> str:
+    """``text`` with the spans of its findings at ``location`` and every occurrence of each
+    of ``secrets`` replaced (overlaps merged); the marker alone when a secret does not appear
+    in it as written."""
+    spans = [(f.start, f.end) for f in findings if f.location == location]
+    for secret in secrets:
+        at = text.find(secret)
+        if at < 0:
+            return MARKER
+        while at >= 0:
+            spans.append((at, at + len(secret)))
+            at = text.find(secret, at + 1)
+    out: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if end <= pos:
+            continue
+        if start >= pos:
+            out += [text[pos:start], MARKER]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+#: Characters a shell expands as a glob: only a line holding one can decide on words that
+#: are in neither its text nor the words a shell makes of that text.
+_GLOB = re.compile(r"[*?[]")
+
+
+def expanded_findings(request: ExecRequest, verdict: Verdict) -> list[Finding]:
+    """Findings in the words the decision ran a glob into (file names of the workspace), at
+    locations ``expanded[N][M]``: the words decided on and the plan's argv (a line's canonical
+    script whole), each word not in the request's text as sent. Empty at once for a request
+    with no glob character. The text as sent holds no such secret, so it is recorded as it
+    is; the plan's argv is redacted where recorded."""
+    texts = [request.command] if request.command is not None else list(request.argv or ())
+    if not any(_GLOB.search(t) for t in texts):
+        return []
+    groups: list[tuple[str, ...]] = []
+    if verdict.argv is not None:
+        groups.append(verdict.argv)
+    if verdict.plan is not None:
+        groups.append(verdict.plan.argv)  # a line's canonical script is one word of it
+    return [
+        attrs.evolve(f, location="expanded" + f.location.removeprefix("words"))
+        for f in scan_words(groups, known_words(request))
+    ]
+
+
+def _hidden_secrets(request: ExecRequest, findings: Sequence[Finding]) -> list[str] | None:
+    """The values of the findings in decoded words, longest first; None when a finding there
+    cannot be read back (the words were past the decoding limits)."""
+    if not any(f.location.startswith("words") for f in findings):
+        return []
+    try:
+        groups = request_words(request)
+    except DecodingLimit:
+        return None
+    out: set[str] = set()
+    for f in findings:
+        if not f.location.startswith("words"):
+            continue
+        text = word_text(groups, f.location)
+        if text is None:
+            return None
+        if f.end > f.start:
+            out.add(text[f.start : f.end])
+    return sorted(out, key=len, reverse=True)
 
 
 def _at_level(

@@ -34,6 +34,7 @@ from ..actors.runner import JobOrder
 from ..errors import (
     ExecgateError,
     GateClosed,
+    GitTampered,
     IdempotencyConflict,
     NotStarted,
     PolicyTampered,
@@ -57,7 +58,7 @@ from ..models import (
 from ..policy import Policy, Verdict
 from ..process import JobControl, JobOutcome
 from ..process._job import DRAIN_BOUND, KILL_BOUND, LINGER
-from ..scan import describe, redact_text, refusing
+from ..scan import MARKER, describe, redact_text, refusing
 from ..store import parse_store_url
 from ..store._location import state_home
 from ._config import GateConfig
@@ -66,10 +67,12 @@ from ._events import (
     connection_events,
     decision_event,
     error_event,
+    expanded_findings,
     redacted_command,
     refusal_event,
     result_records,
 )
+from ._git_guard import GitGuard, GitState
 from ._policy_guard import PolicyGuard
 from ._supervisor import Supervisor
 
@@ -107,6 +110,12 @@ def _spool(store_url: str, events: list[Event]) -> str:
     return path
 
 
+def _listed(lines: tuple[str, ...], most: int = 5) -> str:
+    """``lines`` joined, at most ``most`` of them (a job may plant thousands of hooks)."""
+    more = f"; and {len(lines) - most} more" if len(lines) > most else ""
+    return "; ".join(lines[:most]) + more
+
+
 def _limit_hit(killed_by: str | None, sig: int | None, tree_limit: str | None) -> str | None:
     if killed_by == "timeout":
         return "timeout"
@@ -119,6 +128,17 @@ def _limit_hit(killed_by: str | None, sig: int | None, tree_limit: str | None) -
             signal.Signals(sig)
         )
     return None
+
+
+def _secret_refusal(blocking: list[Finding]) -> Verdict:
+    rules = sorted({f.rule_id for f in blocking})
+    decision = Decision(
+        verdict="deny",
+        code="EG-SECRET-DETECTED",
+        rule="scan:" + ",".join(rules),
+        reason=describe(blocking),
+    )
+    return Verdict(decision, None)
 
 
 def _fingerprint(request: ExecRequest) -> str:
@@ -151,7 +171,8 @@ class Pipeline:
         self._grants: dict[str, Grant] = {}
         self._idempotent: OrderedDict[str, tuple[str, Reply[ExecResult]]] = OrderedDict()
         self._unrecorded: list[Event] = []
-        self._policy_guard = PolicyGuard.for_source(policy.source)
+        self._policy_guard = PolicyGuard.for_source(policy.source, policy.root)
+        self._git_guard = GitGuard(policy.root) if policy.root else None
         #: Where shutdown saved events the store would not take (None: nothing was lost).
         self.spooled_to: str | None = None
 
@@ -192,7 +213,17 @@ class Pipeline:
             event = refusal_event(session_id, error.code, rule, error.message, **extra)
         else:
             d = Decision(verdict="deny", code=error.code, rule=rule, reason=error.message)
-            event = decision_event(request, Verdict(d, None), [], level=self._level(request))
+            # scanned as every recorded request is (a secret the shell would build included);
+            # a request the Scanner cannot read is recorded without its text
+            try:
+                findings = await self.sup.scanner.ask(request)
+            except ExecgateError:
+                findings = []
+                if request.command is not None:
+                    request = attrs.evolve(request, command=MARKER)
+                elif request.argv:
+                    request = attrs.evolve(request, argv=(request.argv[0], MARKER))
+            event = decision_event(request, Verdict(d, None), findings, level=self._level(request))
         await self._record((event,))
 
     async def run_idempotent(self, req: ExecRequest) -> ExecResult:
@@ -233,15 +264,15 @@ class Pipeline:
         findings = await self.sup.scanner.ask(req)
         blocking = refusing(findings, self.policy.scanner.reject_confidence)
         if blocking:
-            rules = sorted({f.rule_id for f in blocking})
-            decision = Decision(
-                verdict="deny",
-                code="EG-SECRET-DETECTED",
-                rule="scan:" + ",".join(rules),
-                reason=describe(blocking),
-            )
-            return Verdict(decision, None), findings
+            return _secret_refusal(blocking), findings
         verdict = await self.sup.gatekeeper.ask(req)
+        # words only the decision made (a glob expanded in the workspace) are scanned too
+        expanded = expanded_findings(req, verdict)
+        if expanded:
+            findings = findings + expanded
+            blocking = refusing(expanded, self.policy.scanner.reject_confidence)
+            if blocking:
+                return _secret_refusal(blocking), findings
         # A reason may quote an argument; a secret the Scanner only redacts (below the reject
         # threshold) must not reach an exception, the CLI or the log through it.
         reason = redact_text(verdict.decision.reason)
@@ -270,6 +301,7 @@ class Pipeline:
         if admitted is not None:
             admitted(plan)
         call: Call[JobOrder, JobOutcome] = Call((plan, control))
+        git_before = self._git_state()
         try:
             await self.sup.runner.send(call)
         except ExecgateError as exc:
@@ -286,7 +318,7 @@ class Pipeline:
             outcome = await call.reply.wait()
         except ExecgateError as exc:
             with anyio.CancelScope(shield=True):
-                await self._guard_policy(req, plan.job_id)
+                await self._guard_files(req, plan.job_id, git_before)
                 await self._record_error(req, exc)
             raise
         except BaseException:
@@ -298,17 +330,53 @@ class Pipeline:
                     try:
                         outcome = await call.reply.wait()
                     except ExecgateError as exc:
+                        await self._guard_files(req, plan.job_id, git_before)
                         await self._record_error(req, exc)
                     else:
-                        await self._guard_policy(req, plan.job_id)
+                        await self._guard_files(req, plan.job_id, git_before)
                         await self._record_result(
                             req, self._result(plan.job_id, req, verdict, outcome)
                         )
             raise
-        await self._guard_policy(req, plan.job_id)
+        await self._guard_files(req, plan.job_id, git_before)
         result = self._result(plan.job_id, req, verdict, outcome)
         recorded = await self._record_result(req, result)
         return result if recorded else attrs.evolve(result, recorded=False)
+
+    def _git_state(self) -> GitState | None:
+        """The workspace repository as the git guard sees it before a job (None: no guard,
+        or the workspace cannot be looked at)."""
+        if self._git_guard is None:
+            return None
+        try:
+            return self._git_guard.before()
+        except OSError:
+            return None
+
+    async def _guard_files(
+        self, req: ExecRequest, job_id: str, git_before: GitState | None
+    ) -> None:
+        """After a job: the policy file's guard, then the workspace repository's."""
+        await self._guard_policy(req, job_id)
+        if self._git_guard is None or git_before is None:
+            return
+        try:
+            tampered = self._git_guard.check(git_before)
+        except OSError as exc:
+            log.warning(
+                "the git guard could not look at the workspace after job %s: %s", job_id, exc
+            )
+            return
+        if tampered is None:
+            return
+        done, left = _listed(tampered.actions), _listed(tampered.failed)
+        message = (
+            f"job {job_id} planted git configuration or hooks that run a program"
+            + (f"; set aside: {done}" if done else "")
+            + (f"; NOT set aside: {left}" if left else "")
+        )
+        with contextlib.suppress(ExecgateError):
+            await self._record((error_event(req, GitTampered.code, message),))
 
     async def _guard_policy(self, req: ExecRequest, job_id: str) -> None:
         """Put the policy file back if the job changed it, and record that it did."""

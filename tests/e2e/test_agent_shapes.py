@@ -8,6 +8,7 @@ allow it when every program in it is allowed, and decide exactly what bash would
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -421,3 +422,16 @@ async def test_a_list_on_a_here_documents_line_runs_after_it(
     ):
         v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
         assert not v.decision.allowed, line
+
+
+def test_git_reading_after_a_git_that_writes(policy: Policy, ws: Path) -> None:
+    """After a command that may make symlinks, a later command naming a path is refused;
+    git's subcommand is a word, not a path."""
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    for line in ("git stash && git status", "git stash && git log --oneline -3",
+                 "git stash && git diff --stat"):  # fmt: skip
+        plan(policy, line)
+    assert refused(policy, "git stash && cat ../../etc/passwd") in (
+        "EG-SHELL-UNSUPPORTED",
+        "EG-PATH-ESCAPE",
+    )

@@ -132,6 +132,18 @@ def test_log_shows_recorded_events(policy_file: Path, workspace: Path) -> None:
     assert r.returncode == 0 and b"J42" in r.stdout
 
 
+def test_log_never_prints_a_recorded_control_character(policy_file: Path, workspace: Path) -> None:
+    """A command line holding a newline, a carriage return or an escape sequence cannot forge
+    a row of ``log``'s output (both formats): each is shown as its escape."""
+    forged = "echo x\n2030-01-01 00:00:00 decision allow EG-ALLOWED\r\x1b[2Kfake"
+    run(["run", "--policy", str(policy_file), "--job-id", "JCTL", "--shell", forged], workspace)
+    for fmt in ("--lines", "--table"):
+        r = run(["log", fmt, "--job", "JCTL"], workspace)
+        assert r.returncode == 0, r.stderr
+        assert b"\r" not in r.stdout and b"\x1b" not in r.stdout, r.stdout
+        assert not any(line.startswith(b"2030-") for line in r.stdout.splitlines()), r.stdout
+
+
 def test_stdin_from_file_and_never_inherited(policy_file: Path, workspace: Path) -> None:
     (workspace / "in.txt").write_bytes(b"data")
     cat = "import sys; sys.stdout.write(sys.stdin.read())"

@@ -810,3 +810,103 @@ async def test_the_gate_options_are_one_config(policy: Policy, store_url: str) -
                 tg.start_soon(one, i)
         assert sorted(r.stdout for r in results) == [b"0\n", b"1\n", b"2\n"]
         assert gate.statistics().jobs_running == 0
+
+
+def _spellings(tok: str) -> dict[str, dict[str, object]]:
+    """A checksum-valid token spelled so that only the shell's decoding builds it."""
+    x, octal = "\\x67", "\\147"
+    return {
+        "single quotes": {"command": f"cat 'ghp_'{tok[4:]}"},
+        "empty quotes": {"command": f'cat gh""{tok[2:]}'},
+        "backslash": {"command": f"cat {tok[:20]}\\{tok[20:]}"},
+        "brace list": {"command": f"cat ghp_{{{tok[4:]},}}"},
+        "quoted tail": {"command": f"cat {tok[:10]}'{tok[10:]}'"},
+        "ansi-c hex": {"command": f"cat $'{x}{tok[1:]}'"},
+        "ansi-c octal": {"command": f"cat $'{octal}{tok[1:]}'"},
+        "here-document split": {"command": f"cat <<EOF\n{tok[:15]}\\\n{tok[15:]}\nEOF"},
+        "quoted here-document to sh": {"command": f"sh <<'EOF'\necho 'ghp_'{tok[4:]}\nEOF"},
+        "assignment": {"command": f"FOO='ghp_'{tok[4:]} echo hi"},
+        "in a list": {"command": f"echo a && cat gh''{tok[2:]}"},
+        "sh -c line": {"command": f"sh -c \"echo 'ghp_'{tok[4:]}\""},
+        "sh -c argv": {"argv": ["sh", "-c", f"echo {tok[:12]}'{tok[12:]}'"]},
+        # long enough to be scanned in a worker process
+        "long line": {"command": "echo " + "'w' " * 200 + f"'ghp_'{tok[4:]}"},
+    }
+
+
+async def test_a_secret_built_by_shell_decoding_refuses_and_is_never_stored(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    """A token that only quote removal, a backslash, a brace list, an ANSI-C string, a line
+    continuation in a here-document, an assignment or a shell's -c line puts together refuses
+    the request as one written plainly does, and nothing recorded holds it or its pieces."""
+    import subprocess
+    import sys
+
+    tok = SECRETS["github-token"](random.Random(31))
+    pieces = (tok, tok[4:], tok[12:], tok[20:])
+    spellings = _spellings(tok)
+    async with open_gate(policy, store_url) as gate:
+        for spelling, request in spellings.items():
+            with pytest.raises(SecretDetected) as exc:
+                await gate.run(job_id=spelling, **request)  # type: ignore[arg-type]
+            assert exc.value.code == "EG-SECRET-DETECTED", spelling
+            assert not any(p in str(exc.value) for p in pieces), spelling
+        assert (await gate.run(command="echo 'plain words'")).stdout == b"plain words\n"
+    *refused, allowed = [e for e in events(store_url) if e["kind"] == "decision"]
+    assert [e["job_id"] for e in refused] == list(spellings)
+    for decision in refused:
+        assert decision["decision"] == "deny" and decision["code"] == "EG-SECRET-DETECTED"
+        assert (
+            decision["command"] == "***REDACTED***"
+            or decision["argv"] == '["sh", "***REDACTED***"]'
+        )
+    assert allowed["command"] == "echo 'plain words'"
+    cli = [sys.executable, "-m", "execgate"]
+    for args in (["log", "--json", "--limit", "100"], ["export", "--format", "jsonl"]):
+        shown = subprocess.run(
+            [*cli, *args, "--store", store_url], capture_output=True, timeout=60, check=True
+        )
+        assert shown.stdout.count(b"EG-SECRET-DETECTED") >= len(spellings)
+        for piece in pieces:
+            assert piece.encode() not in shown.stdout + shown.stderr
+    for path in Path(store_url.removeprefix("sqlite:///")).parent.iterdir():
+        for piece in pieces:
+            assert piece.encode() not in path.read_bytes(), path.name
+
+
+async def test_a_secret_a_glob_expands_into_refuses(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    """A glob the decision expands in the workspace into a token (a file named like one)
+    refuses the request, alone or in a list; the token is not recorded."""
+    tok = SECRETS["github-token"](random.Random(32))
+    (workspace / tok).write_text("x")
+    async with open_gate(policy, store_url) as gate:
+        for line in (f"cat {tok[:12]}*", f"echo a && cat {tok[:12]}?*"):
+            with pytest.raises(SecretDetected) as exc:
+                await gate.run(command=line)
+            assert tok not in str(exc.value)
+        assert (await gate.run(command="cat nothing-like-it* || true")).exit_code == 0
+    raw = Path(store_url.removeprefix("sqlite:///")).read_bytes()
+    assert tok.encode() not in raw and tok[12:].encode() not in raw
+
+
+async def test_a_refusal_recorded_in_front_of_the_gate_never_stores_a_built_secret(
+    policy: Policy, store_url: str
+) -> None:
+    """A refusal made before the pipeline (a caller over its limit) records the request's
+    command scanned as the pipeline scans it: a token quote removal builds is not stored."""
+    from execgate import CallerLimited
+
+    tok = SECRETS["github-token"](random.Random(33))
+    async with open_gate(policy, store_url) as gate:
+        for request in (
+            ExecRequest(command=f"cat 'ghp_'{tok[4:]}", job_id="c1"),
+            ExecRequest(argv=("sh", "-c", f"echo gh''{tok[2:]}"), job_id="c2"),
+        ):
+            await gate.record_refusal(CallerLimited("over the limit"), "callers", request)
+    decisions = [e for e in events(store_url) if e["kind"] == "decision"]
+    assert [d["code"] for d in decisions] == ["EG-CALLER-LIMIT"] * 2
+    raw = Path(store_url.removeprefix("sqlite:///")).read_bytes()
+    assert tok[4:].encode() not in raw and tok[12:].encode() not in raw

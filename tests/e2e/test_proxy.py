@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -233,6 +234,21 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_proxy, "resolve", resolve)
 
 
+def _no_namespace() -> tuple[int, socket.socket]:
+    import errno
+
+    raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+
+@pytest.fixture(params=["gate", "handoff"])
+def made_by(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Who makes the job's network namespace: the gate (with CAP_SYS_ADMIN), or, as for a
+    gate without it, the job's sandbox launcher, which hands the proxy's socket over."""
+    if request.param == "handoff":
+        monkeypatch.setattr(_proxy, "make_namespace", _no_namespace)
+    return str(request.param)
+
+
 def proxied_policy(make_policy: Callable[..., Policy], ports: list[int]) -> Policy:
     return make_policy(
         extra='\n[sandbox]\nallow_domains = ["localhost", "files.test", "*.mirror.test"]\n'
@@ -245,6 +261,12 @@ import json, os, socket, sys, urllib.error, urllib.request
 args = json.loads(sys.argv[1])
 port = args["port"]
 out = {"env": {k: os.environ.get(k) for k in ("HTTP_PROXY", "https_proxy", "NO_PROXY")}}
+def fd_is_socket(fd):
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+    except OSError:
+        return False  # the listing's own fd
+out["inherited sockets"] = [fd for fd in os.listdir("/proc/self/fd") if fd_is_socket(fd)]
 
 def get(url):
     try:
@@ -316,7 +338,7 @@ def host_unix(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.mark.anyio
-@pytest.mark.usefixtures("spawn_path", "resolver")
+@pytest.mark.usefixtures("spawn_path", "resolver", "made_by")
 @needs_proxy[0]
 @needs_proxy[1]
 async def test_a_job_reaches_allowed_hosts_through_its_proxy_and_nothing_else(
@@ -335,6 +357,7 @@ async def test_a_job_reaches_allowed_hosts_through_its_proxy_and_nothing_else(
         events = await gate.events(job_id=r.job_id, kind="connection", limit=100)
     url = "http://127.0.0.1:3128"
     assert seen["env"] == {"HTTP_PROXY": url, "https_proxy": url, "NO_PROXY": ""}
+    assert seen["inherited sockets"] == []  # the proxy's socket is the gate's alone
     assert seen["http allowed"] == "hello /simple\n"
     assert seen["http allowed by name"] == "hello /pkg\n"
     assert seen["lying host header"] == f"host localhost:{web}"
@@ -400,6 +423,7 @@ async def test_a_job_without_allow_domains_has_no_proxy(
 
 @pytest.mark.anyio
 @needs_proxy[0]
+@pytest.mark.usefixtures("made_by")
 @needs_proxy[1]
 async def test_the_proxy_ends_with_the_job(
     make_policy: Callable[..., Policy], store_url: str, workspace: Path
@@ -455,8 +479,9 @@ async def test_the_proxy_ends_with_the_job(
 @pytest.mark.anyio
 @needs_proxy[0]
 @needs_proxy[1]
-async def test_the_proxy_ends_with_the_gate(tmp_path: Path, workspace: Path) -> None:
-    """The proxy is the gate's: when the gate's process is killed, an open tunnel closes."""
+async def test_the_proxy_ends_with_the_gate(tmp_path: Path, workspace: Path, made_by: str) -> None:
+    """The proxy is the gate's (the launcher that made a job's socket kept no copy of it):
+    when the gate's process is killed, an open tunnel closes."""
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
     policy = tmp_path / "gate.toml"
@@ -471,9 +496,12 @@ async def test_the_proxy_ends_with_the_gate(tmp_path: Path, workspace: Path) -> 
         f"s.sendall(b'CONNECT localhost:{port} HTTP/1.1\\r\\n\\r\\nping')\n"
         "time.sleep(5)\n"
     )
+    no_namespace = "def no(): raise PermissionError(1, 'no')\n_proxy.make_namespace = no\n"
     gate = (
         "import anyio, sys\n"
         "from execgate import Gate, load_policy\n"
+        "from execgate.process import _proxy\n"
+        f"{no_namespace if made_by == 'handoff' else ''}"
         "async def main():\n"
         f"    async with Gate.open(load_policy({str(policy)!r}), "
         f"{'sqlite:///' + str(tmp_path / 'g.db')!r}) as g:\n"
@@ -555,6 +583,7 @@ async def test_a_job_cannot_flood_the_proxy_or_the_recorder(
 
 
 @pytest.mark.anyio
+@pytest.mark.usefixtures("made_by")
 @needs_proxy[0]
 @needs_proxy[1]
 async def test_a_cancelled_job_still_records_its_connections(
@@ -614,17 +643,16 @@ async def test_requests_that_never_name_a_host_are_recorded_too(
 async def test_a_job_whose_proxy_cannot_be_made_is_refused(
     make_policy: Callable[..., Policy], store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where the gate may not make a network namespace (no CAP_SYS_ADMIN), a job with
-    allow_domains is refused and the refusal recorded: it never runs with no proxy, or
-    with the host's network instead."""
-    import errno
-
+    """Where neither the gate may make a network namespace (no CAP_SYS_ADMIN) nor a handoff
+    socket be made for the job's launcher, a job with allow_domains is refused and the
+    refusal recorded: it never runs with no proxy, or with the host's network instead."""
     from execgate import SandboxUnavailable
 
-    def no_namespace() -> tuple[int, socket.socket]:
-        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+    def no_handoff() -> _proxy.Handoff:
+        raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(_proxy, "make_namespace", no_namespace)
+    monkeypatch.setattr(_proxy, "make_namespace", _no_namespace)
+    monkeypatch.setattr(_proxy, "Handoff", no_handoff)
     marker = Path(make_policy().root) / "ran"
     policy = make_policy(extra='\n[sandbox]\nallow_domains = ["localhost"]\n')
     async with open_gate(policy, store_url) as gate:
@@ -637,6 +665,140 @@ async def test_a_job_whose_proxy_cannot_be_made_is_refused(
 
 
 @pytest.mark.anyio
+@needs_proxy[0]
+async def test_a_launcher_that_cannot_hand_the_socket_over_never_runs_the_job(
+    make_policy: Callable[..., Policy], store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The launcher makes the job's namespace and its proxy socket before anything of the
+    job runs; when it cannot hand the socket to the gate (here: the gate's socket is gone),
+    it stops there, and the job is refused (EG-SANDBOX-UNAVAILABLE), never run unserved."""
+    from execgate import SandboxUnavailable
+
+    real = _proxy.Handoff
+
+    def unreachable() -> _proxy.Handoff:
+        handoff = real()
+        os.unlink(handoff.path)
+        return handoff
+
+    monkeypatch.setattr(_proxy, "make_namespace", _no_namespace)
+    monkeypatch.setattr(_proxy, "Handoff", unreachable)
+    marker = Path(make_policy().root) / "ran"
+    policy = make_policy(extra='\n[sandbox]\nallow_domains = ["localhost"]\n')
+    async with open_gate(policy, store_url) as gate:
+        with pytest.raises(SandboxUnavailable, match="proxy socket: No such file"):
+            await gate.run(argv=["sh", "-c", f"touch {marker}"], secure=True, job_id="j-nh")
+        events = await gate.events(job_id="j-nh")
+    assert [e.kind for e in events] == ["decision", "error"]
+    assert events[1].code == "EG-SANDBOX-UNAVAILABLE"
+    assert not marker.exists()
+
+
+@pytest.mark.anyio
+@needs_proxy[0]
+async def test_a_launcher_hands_the_socket_to_the_gate_alone(
+    make_policy: Callable[..., Policy],
+    store_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A socket at the handoff's path that another process made (one that could reach the
+    gate's temporary directory) never gets the job's proxy socket: the launcher stops, and
+    the job is refused before it runs."""
+    import subprocess
+
+    from execgate import SandboxUnavailable
+
+    real = _proxy.Handoff
+    impostors: list[subprocess.Popen[bytes]] = []
+
+    def taken() -> _proxy.Handoff:
+        handoff = real()
+        os.unlink(handoff.path)
+        ready = tmp_path / f"ready{len(impostors)}"
+        listen = (
+            "import socket, sys, time\n"
+            "s = socket.socket(socket.AF_UNIX)\n"
+            f"s.bind({handoff.path!r}); s.listen(4)\n"
+            f"open({str(ready)!r}, 'w').close()\n"
+            "time.sleep(30)\n"
+        )
+        impostors.append(subprocess.Popen([sys.executable, "-c", listen]))
+        while not ready.exists():
+            threading.Event().wait(0.01)
+        return handoff
+
+    monkeypatch.setattr(_proxy, "make_namespace", _no_namespace)
+    monkeypatch.setattr(_proxy, "Handoff", taken)
+    marker = Path(make_policy().root) / "ran"
+    policy = make_policy(extra='\n[sandbox]\nallow_domains = ["localhost"]\n')
+    try:
+        async with open_gate(policy, store_url) as gate:
+            with pytest.raises(SandboxUnavailable, match="proxy socket: the socket there is not"):
+                await gate.run(argv=["sh", "-c", f"touch {marker}"], secure=True)
+    finally:
+        for proc in impostors:
+            proc.kill()
+            proc.wait()
+    assert impostors and not marker.exists()
+
+
+def test_a_handoff_fits_a_unix_socket_path_whatever_the_temporary_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    handoff = _proxy.Handoff()
+    try:
+        assert os.path.exists(handoff.path) and not handoff.path.startswith(str(deep))
+        assert len(os.fsencode(handoff.path)) < 108
+    finally:
+        handoff.close()
+    assert not os.path.exists(handoff.dir)
+
+
+@pytest.mark.anyio
+@pytest.mark.root
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes network namespaces for its sockets")
+async def test_a_handoff_hears_only_the_jobs_launcher_and_only_a_proxy_socket() -> None:
+    """Another process of the gate's user that reaches the handoff socket is not heard; nor
+    is a socket that is not a TCP listener on the proxy's address."""
+
+    def send(path: str, sock: socket.socket) -> None:
+        with socket.socket(socket.AF_UNIX) as conn:
+            conn.connect(path)
+            socket.send_fds(conn, [b"L"], [sock.fileno()])
+
+    netns, proxy_socket = _proxy.make_namespace()  # 127.0.0.1:3128, in a namespace of its own
+    os.close(netns)
+    stranger = socket.create_server(("127.0.0.1", 0))
+    handoff = _proxy.Handoff()
+    try:
+        assert os.stat(handoff.dir).st_mode & 0o777 == 0o700
+        handoff.spawned(os.getpid() + 100_000)  # the job's launcher is another process
+        send(handoff.path, proxy_socket)
+        with anyio.move_on_after(0.5) as waited:
+            await handoff.receive()
+        assert waited.cancelled_caught  # not heard: still waiting for the launcher
+
+        handoff.spawned(os.getpid())
+        send(handoff.path, stranger)  # heard, but not a socket on the proxy's address
+        assert await handoff.receive() is None
+
+        send(handoff.path, proxy_socket)
+        got = await handoff.receive()
+        assert got is not None and got.getsockname() == ("127.0.0.1", 3128)
+        got.close()
+    finally:
+        handoff.close()
+        stranger.close()
+        proxy_socket.close()
+    assert not os.path.exists(handoff.dir)
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("made_by")
 @needs_proxy[0]
 @needs_proxy[1]
 async def test_concurrent_jobs_each_have_their_own_proxy(
@@ -716,3 +878,147 @@ async def test_connections_that_cannot_be_written_are_never_dropped(
         ("unlucky", "result"), ("unlucky", "connection"),
     ]  # fmt: skip
     assert json.loads(lines[1]["detail"])["host"] == "localhost"
+
+
+NON_ROOT_GATE = r"""
+import json, site, sys
+site.addsitedir(sys.argv[1])  # the test's environment, for this system python
+import anyio
+from execgate import Gate, load_policy
+from execgate.process import _proxy
+
+args = json.loads(sys.argv[2])
+real = _proxy.resolve
+
+async def resolve(host, port):
+    return ["127.0.0.1"] if host.endswith(".test") else await real(host, port)
+
+_proxy.resolve = resolve
+out = {"support": list(_proxy.proxy_support())}
+try:
+    _proxy.make_namespace()
+    out["gate's namespace"] = "made"
+except OSError as exc:
+    out["gate's namespace"] = f"refused: {exc.strerror}"
+
+async def main():
+    async with Gate.open(load_policy(args["policy"]), args["store"]) as gate:
+        r = await gate.run(argv=args["argv"], secure=True, job_id="non-root")
+        events = await gate.events(job_id="non-root", kind="connection", limit=20)
+    out.update(
+        exit=r.exit_code, sandbox=r.sandbox, stdout=r.stdout.decode(), stderr=r.stderr.decode(),
+        connections=[[c.host, c.port, c.allowed, c.sent > 0 and c.received > 0]
+                     for c in r.connections],
+        events=[[json.loads(e.detail)["host"], e.decision] for e in events],
+    )
+
+anyio.run(main)
+print(json.dumps(out))
+"""
+
+NON_ROOT_JOB = r"""
+import json, os, socket, sys, urllib.error, urllib.request
+port = int(sys.argv[1])
+
+def get(url):
+    try:
+        return urllib.request.urlopen(url, timeout=10).read().decode().strip()
+    except urllib.error.HTTPError as exc:
+        return f"{exc.code} {exc.read().decode().strip()}"
+
+def attempt(address):
+    try:
+        socket.create_connection(address, timeout=3).close()
+        return "connected"
+    except OSError as exc:
+        return f"refused: {type(exc).__name__}"
+
+def tunnel():
+    s = socket.create_connection(("127.0.0.1", 3128), timeout=10)
+    s.sendall(f"CONNECT files.test:{port} HTTP/1.1\r\n\r\nGET /tunnel HTTP/1.0\r\n\r\n".encode())
+    data = b""
+    while chunk := s.recv(4096):
+        data += chunk
+    return data.decode().rsplit("\r\n", 1)[-1].strip()
+
+print(json.dumps({
+    "uid inside": os.getuid(),
+    "allowed": get(f"http://files.test:{port}/pkg"),
+    "tunnel": tunnel(),
+    "refused": get(f"http://example.com:{port}/"),
+    "direct to server": attempt(("127.0.0.1", port)),
+    "direct outside": attempt(("192.0.2.1", 80)),
+}))
+"""
+
+
+@pytest.mark.root
+@pytest.mark.skipif(
+    os.geteuid() != 0
+    or not os.path.exists("/usr/bin/setpriv")
+    or not os.path.exists("/usr/bin/python3"),
+    reason="needs root to become another user, setpriv and a system python3",
+)
+@needs_proxy[0]
+def test_a_non_root_gate_gives_jobs_network_by_domain(web: int) -> None:
+    """A gate as uid 65534 cannot make a network namespace itself: each job's launcher makes
+    the job's own inside its user namespace and hands the proxy's socket over. An allowed
+    host is reached through the proxy, a refused one is refused, no connection goes around
+    it, and every request is in the recorder, as with a root gate."""
+    import shutil
+    import subprocess
+    import sysconfig
+    import tempfile
+
+    system = subprocess.run(
+        ["/usr/bin/python3", "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    if system.stdout.strip() != str(sys.version_info[:2]):
+        pytest.skip("the system python3 is not this test's version")
+    base = Path(tempfile.mkdtemp(prefix="execgate-nonroot-"))
+    try:
+        (base / "ws").mkdir()
+        (base / "ws" / "job.py").write_text(NON_ROOT_JOB)
+        (base / "gate.py").write_text(NON_ROOT_GATE)
+        (base / "policy.toml").write_text(
+            f'version = 1\n[workspace]\nroot = "{base / "ws"}"\n'
+            '[[allow]]\ncommand = "/usr/bin/python3"\nargs = "any"\npaths = "any"\n'
+            f'[sandbox]\nallow_domains = ["files.test"]\nallow_ports = [{web}]\n'
+        )
+        for path in (base, *base.rglob("*")):
+            os.chown(path, 65534, 65534)
+        args = {
+            "policy": str(base / "policy.toml"),
+            "store": f"sqlite:///{base / 'rec' / 'events.db'}",
+            "argv": ["/usr/bin/python3", "job.py", str(web)],
+        }
+        run = subprocess.run(
+            ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+             "/usr/bin/python3", str(base / "gate.py"), sysconfig.get_paths()["purelib"],
+             json.dumps(args)],
+            capture_output=True, cwd=base / "ws", timeout=60,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(base), "LANG": "C.UTF-8"},
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr.decode()[-3000:]
+        out = json.loads(run.stdout)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    assert out["gate's namespace"].startswith("refused"), out
+    ok, detail = out["support"]
+    assert ok and "made by the sandbox launcher" in detail, detail
+    assert out["exit"] == 0 and out["sandbox"] == "on", out["stderr"]
+    seen = json.loads(out["stdout"])
+    assert seen["uid inside"] == 0
+    assert seen["allowed"] == "hello /pkg"
+    assert seen["tunnel"] == "hello /tunnel"
+    assert seen["refused"] == "403 execgate proxy: domain example.com is not in allow_domains"
+    assert seen["direct to server"].startswith("refused"), seen
+    assert seen["direct outside"].startswith("refused"), seen
+    assert out["connections"] == [
+        ["files.test", web, True, True],
+        ["files.test", web, True, True],
+        ["example.com", web, False, False],
+    ]
+    assert out["events"] == [["files.test", "allow"], ["files.test", "allow"],
+                             ["example.com", "deny"]]  # fmt: skip

@@ -9,6 +9,7 @@ matter most also run through a real Gate, and the test looks at what the job rea
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from execgate import ExecRequest, Gate, Refused, load_policy
 from execgate.policy import Policy, evaluate
+from execgate.policy._symlinks import follow_refusal
 
 RO = """
 version = 1
@@ -439,6 +441,101 @@ def test_recursion_that_does_not_follow_is_fine(dev: Policy) -> None:
         assert decide(dev, command=line)[0] == "allow", line
 
 
+WALKERS = """
+version = 1
+[workspace]
+root = "{root}"
+""" + "".join(
+    f'[[allow]]\ncommand = "{p}"\n' for p in ("ls", "find", "zip", "scp", "chown", "chgrp", "chmod")
+)
+
+#: Walks that look through a symlink already in the workspace (a cloned repository's, an
+#: unpacked archive's) to what it points at, under bare allow rules.
+LOOKING_THROUGH = [
+    "chgrp -R -L nogroup d",
+    "chown -R -H :nogroup d",
+    "chown -RL :nogroup .",
+    "chmod -R -L 600 d",
+    "zip -r o.zip d",
+    "zip -R o.zip '*.txt'",
+    "zip --recurse-paths o.zip d",
+    "zip o.zip -@",
+    "zip --names-stdin o.zip",
+    "scp -r d e",
+    "scp -pr d e",
+    "ls -L",
+    "ls -lL d",
+    "ls --dereference -l d",
+    "find d -xtype f",
+    "find . -xtype l -print",
+    "find d -printf '%Y %p\\n'",
+    "scp -i key -r d e",
+]
+
+
+@pytest.mark.parametrize(
+    ("program", "args"),
+    [("tree", ("-l", "d")), ("ag", ("-f", "x")), ("fd", ("--follow", "x")),
+     ("fdfind", ("-L", "x")), ("ack", ("--follow", "x")), ("chmod", ("-RH", "600", "d"))],
+)  # fmt: skip
+def test_walkers_not_installed_here_are_read_too(program: str, args: tuple[str, ...]) -> None:
+    assert follow_refusal(program, args) is not None
+
+
+@pytest.mark.parametrize("line", LOOKING_THROUGH)
+def test_a_walk_never_looks_through_a_workspace_symlink(tmp_path: Path, line: str) -> None:
+    policy = _load(tmp_path, WALKERS, "walkers")
+    (tmp_path / "ws" / "d").mkdir()
+    (tmp_path / "ws" / "d" / "s").symlink_to("/etc/shadow")
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", line
+    assert v.decision.code == "EG-PATH-ESCAPE", (line, v.decision.reason)
+
+
+def test_walks_that_keep_links_as_links_are_fine(tmp_path: Path) -> None:
+    policy = _load(tmp_path, WALKERS, "walkers")
+    (tmp_path / "ws" / "d").mkdir()
+    for line in (
+        "zip -ry o.zip d",
+        "zip -r --symlinks o.zip d",
+        "chown -R :nogroup d",
+        "chmod -R 600 d",
+        "ls -L a.txt",
+        "ls -ldL d",
+        "ls -la d",
+        "find d -type l",
+        "find d -printf '%y %p\\n'",
+        "scp -P 22 a.txt e",
+    ):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(shutil.which("zip") is None or shutil.which("unzip") is None, reason="zip")
+async def test_zip_of_a_tree_with_a_link_out_stores_the_link_not_the_file(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    policy = _load(tmp_path, WALKERS, "walkers")
+    ws = tmp_path / "ws"
+    canary = tmp_path / "outside.txt"
+    canary.write_text("OUTSIDE-SECRET\n")
+    (ws / "d").mkdir()
+    (ws / "d" / "s").symlink_to(canary)
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        with pytest.raises(Refused):
+            await gate.run(command="zip -qr o.zip d")
+        assert not (ws / "o.zip").exists()
+        result = await gate.run(command="zip -qry o.zip d")
+        assert result.exit_code == 0
+    listing = subprocess.run(
+        ["unzip", "-p", str(ws / "o.zip"), "d/s"], capture_output=True, check=True
+    ).stdout
+    assert b"OUTSIDE-SECRET" not in listing
+    assert listing == str(canary).encode()
+
+
 # --- 12. configuration written into the workspace is decided like the command line --------
 
 CONFIG_POLICY = """
@@ -523,6 +620,7 @@ def test_no_redirect_after_a_command_that_makes_symlinks(tmp_path: Path) -> None
         + '[[allow]]\ncommand = "cp"\n[[allow]]\ncommand = "patch"\n',
         "links",
     )
+    (tmp_path / "ws" / "p.diff").write_text("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-A\n+B\n")
     for line in (
         "git checkout -- link && echo x > link",
         "env git checkout x; echo y > f",
@@ -983,7 +1081,7 @@ def test_no_job_touches_the_policy_file(tmp_path: Path) -> None:
     assert decide(policy, command="cp a.txt other.toml")[0] == "allow"
     v = evaluate(policy, ExecRequest(argv=("cat", "a.txt"), secure=True), dict(os.environ))
     assert v.plan is not None and v.plan.sandbox is not None
-    assert str(inside) in v.plan.sandbox.read  # bound read-only over the workspace
+    assert str(inside) in v.plan.sandbox.hide  # an empty device over it, read-only
 
 
 def test_short_option_clusters_carry_their_paths(tmp_path: Path) -> None:
@@ -1035,6 +1133,7 @@ def test_mode_rules_and_file_questions_stay_in_the_workspace(tmp_path: Path) -> 
         ("test /etc -nt a.txt", "EG-PATH-ESCAPE"),
     ):
         assert decide(policy, command=line)[:2] == ("deny", code), line
+    (Path(policy.root) / "x.patch").write_text("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-A\n+B\n")
     for line in ("git apply x.patch", "test -f a.txt", "test x = /etc", "test -n /etc"):
         assert decide(policy, command=line)[0] == "allow", line
 
@@ -1135,7 +1234,7 @@ def test_find_exec_runs_the_decided_command_and_never_a_listed_symlink(dev: Poli
     assert code == "EG-ALLOWED" and plan is not None
     # the inner program by its resolved path, symlinks never handed to it, find's own end
     at = plan.index("-exec")
-    assert plan[at - 4 : at] == ("(", "!", "-type", "l")
+    assert plan[plan.index("(") : plan.index("(") + 4] == ("(", "!", "-type", "l")
     assert os.path.isabs(plan[at + 1]) and plan[-3:] == ("{}", ";", ")")
     _, code, plan = decide(dev, command="find . -exec git log -1 {} +")
     assert code == "EG-ALLOWED" and plan is not None and "--no-ext-diff" in plan
@@ -1217,13 +1316,15 @@ def test_no_job_plants_git_hooks_or_config(tmp_path: Path) -> None:
 
 @pytest.mark.anyio
 async def test_a_policy_rewritten_by_a_job_is_put_back(tmp_path: Path) -> None:
-    """patch writes the file its input names: the path checks never see the policy's name,
-    so the gate compares the file after the job and restores what it loaded."""
+    """patch writes the file its input names: the gate reads the patch and refuses it; an
+    interpreter never names the file at all, so the gate also compares the file after the job
+    and restores what it loaded."""
     ws = tmp_path / "ws"
     ws.mkdir()
     text = (
         f'version = 1\n[workspace]\nroot = "{ws}"\n[shell]\nwrite_redirects = true\n'
         '[[allow]]\ncommand = "patch"\n[[allow]]\ncommand = "cat"\n'
+        '[[allow]]\ncommand = "python3"\nargs = "any"\n'
     )
     policy_file = ws / "execgate.toml"
     policy_file.write_text(text)
@@ -1234,10 +1335,15 @@ async def test_a_policy_rewritten_by_a_job_is_put_back(tmp_path: Path) -> None:
         input=evil.encode(), capture_output=True, check=False,
     ).stdout  # fmt: skip
     (ws / "e.diff").write_bytes(diff)
+    (ws / "evil.txt").write_text(evil)
     policy = load_policy(policy_file)
     store = f"sqlite:///{tmp_path / 'rec' / 'ev.db'}"
     async with Gate.open(policy, store) as gate:
-        r = await gate.run(command="patch -p1 -i e.diff")
+        with pytest.raises(Refused):
+            await gate.run(command="patch -p1 -i e.diff")
+        r = await gate.run(
+            argv=["python3", "-c", "open('execgate.toml','w').write(open('evil.txt').read())"]
+        )
         assert r.exit_code == 0, r.stderr
         assert policy_file.read_text() == text  # put back before the result came
         kept = list(ws.glob("execgate.toml.rejected-*"))
@@ -1245,3 +1351,608 @@ async def test_a_policy_rewritten_by_a_job_is_put_back(tmp_path: Path) -> None:
         events = await gate.events(job_id=r.job_id)
         assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
     assert all(rule.command != "id" for rule in load_policy(policy_file).allow)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("left", ["symlink", "directory", "symlink-out"])
+async def test_a_policy_replaced_by_a_symlink_or_directory_is_put_back(
+    tmp_path: Path, left: str
+) -> None:
+    """A job that leaves something other than a file under the policy's name (a symlink to
+    a policy of its own, a directory, a symlink to a file outside) gets the loaded policy back
+    all the same; what it left is moved aside, never read through, and the request's job id is
+    never part of a name the guard makes."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("OUTSIDE-SECRET\n")
+    text = (
+        f'version = 1\n[workspace]\nroot = "{ws}"\n'
+        '[[allow]]\ncommand = "python3"\nargs = "any"\n[[allow]]\ncommand = "cat"\n'
+    )
+    policy_file = ws / "execgate.toml"
+    policy_file.write_text(text)
+    policy_file.chmod(0o640)
+    (ws / "evil.toml").write_text(text.replace('command = "cat"', 'command = "cat"\npaths = "any"'))
+    swap = {
+        "symlink": "os.symlink('evil.toml', 'execgate.toml')",
+        "directory": "os.mkdir('execgate.toml')",
+        "symlink-out": f"os.symlink({str(outside)!r}, 'execgate.toml')",
+    }[left]
+    store = f"sqlite:///{tmp_path / 'rec' / 'ev.db'}"
+    async with Gate.open(load_policy(policy_file), store) as gate:
+        r = await gate.run(
+            argv=["python3", "-c", f"import os; os.remove('execgate.toml'); {swap}"],
+            job_id="x/../../../escaped",
+        )
+        assert r.exit_code == 0, r.stderr
+        assert not policy_file.is_symlink() and policy_file.read_text() == text
+        assert oct(policy_file.stat().st_mode & 0o777) == oct(0o640)
+        kept = list(ws.glob("execgate.toml.rejected-*"))
+        assert len(kept) == 1
+        assert kept[0].is_symlink() == left.startswith("symlink")
+        events = await gate.events(job_id=r.job_id)
+        assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
+    assert not (tmp_path / "escaped").exists() and not list(tmp_path.glob("*escaped*"))
+    assert "OUTSIDE-SECRET" not in "".join(
+        p.read_text() for p in ws.rglob("*") if p.is_file() and not p.is_symlink()
+    )
+    reloaded = load_policy(policy_file)
+    assert all(rule.paths != "any" for rule in reloaded.allow)
+
+
+# --- archives: an extraction's members are paths it writes -----------------------------------
+
+ARCHIVERS = """
+version = 1
+[workspace]
+root = "{root}"
+[[allow]]
+command = "unzip"
+[[allow]]
+command = "tar"
+args = "any"
+[[allow]]
+command = "cpio"
+"""
+
+
+def _zip(path: Path, members: list[tuple[str, str | None, bytes]]) -> None:
+    """A zip of (name, symlink target or None, data) members, as an attacker would send."""
+    import stat as st
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, link, data in members:
+            info = zipfile.ZipInfo(name)
+            if link is not None:
+                info.create_system = 3
+                info.external_attr = (st.S_IFLNK | 0o777) << 16
+                zf.writestr(info, link)
+            else:
+                info.external_attr = (st.S_IFREG | 0o644) << 16
+                zf.writestr(info, data)
+
+
+def _tar(path: Path, members: list[tuple[str, str | None, bytes]], hard: bool = False) -> None:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w") as tf:
+        for name, link, data in members:
+            info = tarfile.TarInfo(name)
+            if link is not None:
+                info.type = tarfile.LNKTYPE if hard else tarfile.SYMTYPE
+                info.linkname = link
+                tf.addfile(info)
+            else:
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+
+
+HOSTILE_ARCHIVES = {
+    "absolute link": [("d/l", "/etc/shadow", b"")],
+    "link up": [("l", "../../outside", b"")],
+    "link to a dir out": [("t", "/tmp", b"")],
+    "link then write through it": [("t", "/tmp", b""), ("t/pwned", None, b"x")],
+    "loop through a dot link": [("c", ".", b""), ("c/c/c/a", "../x", b"")],
+    "climb after a link": [("x/y/b", "../..", b""), ("x/y/a", "b/../z", b"")],
+    "a git hook": [(".git/hooks/pre-commit", None, b"#!/bin/sh\nid\n")],
+    "absolute name": [("/tmp/pwned", None, b"x")],
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE_ARCHIVES))
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_an_extraction_that_would_write_or_link_outside_is_refused(
+    tmp_path: Path, shape: str, kind: str
+) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    (ws / "x" / "y").mkdir(parents=True)
+    members = HOSTILE_ARCHIVES[shape]
+    if kind == "zip":
+        _zip(ws / "a.zip", members)
+        lines = ["unzip a.zip", "unzip -o a.zip", "unzip -q a -d x", "unzip -oq a.zip"]
+    else:
+        _tar(ws / "a.tar", members)
+        lines = [
+            "tar -xf a.tar",
+            "tar xf a.tar",
+            "tar --extract --file=a.tar",
+            "tar -xf a.tar -C x",
+        ]
+    for line in lines:
+        if shape in ("climb after a link", "loop through a dot link") and line.endswith(" x"):
+            continue  # extracted into x/, these members land one level deeper: inside
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (shape, line, v.decision.reason)
+        assert v.decision.code == "EG-PATH-ESCAPE", (shape, line, v.decision.reason)
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_an_archive_member_never_replaces_the_policy_file(tmp_path: Path, kind: str) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "execgate.toml").write_text(ARCHIVERS.format(root=ws))
+    policy = load_policy(ws / "execgate.toml")
+    hostile: list[tuple[str, str | None, bytes]] = [
+        ("evil.toml", None, b"[[allow]]"),
+        ("execgate.toml", "evil.toml", b""),
+    ]
+    (_zip if kind == "zip" else _tar)(ws / f"t.{kind}", hostile)
+    line = "unzip -o t.zip" if kind == "zip" else "tar -xf t.tar"
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), v.decision
+
+
+def test_a_member_written_through_a_workspace_symlink_is_refused(tmp_path: Path) -> None:
+    """A symlink already in the workspace (made by an earlier extraction, a checkout) leads a
+    later extraction's member outside."""
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    (ws / "t").symlink_to(tmp_path)
+    _zip(ws / "w.zip", [("t/pwned", None, b"x")])
+    _tar(ws / "w.tar", [("t/pwned", None, b"x")])
+    for line in ("unzip w.zip", "tar -xf w.tar"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+def test_extractions_that_cannot_be_read_first_are_refused(tmp_path: Path) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    (tmp_path / "ws" / "bad.zip").write_bytes(b"not a zip")
+    for line in ("unzip bad.zip", "tar -xf bad.zip", "tar -x", "cpio -i", "cpio -idv"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", line
+
+
+def test_ordinary_archives_extract(tmp_path: Path) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    members: list[tuple[str, str | None, bytes]] = [
+        ("pkg/a.py", None, b"x"),
+        ("pkg/sub/b.py", None, b"y"),
+        ("pkg/link", "sub/b.py", b""),
+        ("pkg/sub/up", "../a.py", b""),
+    ]
+    _zip(ws / "ok.zip", members)
+    _tar(ws / "ok.tar", members)
+    _tar(ws / "hard.tar", [("pkg/a.py", None, b"x"), ("pkg/h", "pkg/a.py", b"")], hard=True)
+    for line in (
+        "unzip ok.zip",
+        "unzip -o ok.zip -d out",
+        "unzip -l ok.zip",
+        "unzip -p ok.zip pkg/a.py",
+        "tar -xf ok.tar",
+        "tar xf ok.tar -C out",
+        "tar -xf hard.tar",
+    ):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(shutil.which("unzip") is None, reason="unzip")
+async def test_the_attackers_archive_chain_writes_nothing_outside(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """unzip of a link to a directory outside is refused through a real gate; the member
+    meant to be written through it then lands inside, and nothing appears outside."""
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    _zip(ws / "links.zip", [("t", str(outside), b"")])
+    _zip(ws / "write.zip", [("t/pwned", None, b"written through the gate")])
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        with pytest.raises(Refused):
+            await gate.run(command="unzip links.zip")
+        assert (await gate.run(command="unzip -q write.zip")).exit_code == 0
+    assert list(outside.iterdir()) == []
+    assert (ws / "t" / "pwned").is_file() and not (ws / "t").is_symlink()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "rsync '--filter=. /tmp/rules' a.txt out/",
+        "rsync -f 'merge,+ /tmp/rules' a.txt out/",
+        "rsync --filter=':n- .rules' -a . out/",
+        "rsync --filter 'dir-merge /.rsync-filter' -a . out/",
+        "rsync a.txt localhost:/tmp/y",
+        "rsync a.txt host::module",
+        "rsync rsync://host/m/x out/",
+        "less --lesskey-src=ks a.txt",
+        "less --lesskey-s=ks a.txt",
+        "less --lesskey-content=x a.txt",
+    ],
+)
+def test_files_and_hosts_hidden_in_option_values_are_refused(tmp_path: Path, line: str) -> None:
+    text = 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "rsync"\n'
+    policy = _load(tmp_path, text + '[[allow]]\ncommand = "less"\n', "hidden")
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+    for fine in ("rsync --filter='- *.pyc' -a . out/", "rsync -a ./a:b out/", "less a.txt"):
+        v = evaluate(policy, ExecRequest(command=fine), dict(os.environ))
+        assert v.decision.verdict == "allow", (fine, v.decision.reason)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cp config .git/",
+        "cp -t .git config",
+        "cp --target-directory=.git config",
+        "mv config .git",
+        "ln config .git/",
+        "install config .git/",
+        "cp -r tpl/hooks .git/",
+        "cp -rT tpl .git",
+        "cp -r tpl/. .git/",
+        "cp evil.toml sub/../",
+        "git init -q --template=tpl",
+        "git init --templ=tpl",
+        "git clone --template=tpl a b",
+    ],
+)
+def test_writes_that_land_on_git_control_files_or_the_policy_are_refused(
+    tmp_path: Path, line: str
+) -> None:
+    """A directory destination names no final path: where each source (and each entry of a
+    source directory) lands is checked as if named."""
+    ws = tmp_path / "ws"
+    (ws / "tpl" / "hooks").mkdir(parents=True)
+    (ws / "tpl" / "hooks" / "post-commit").write_text("#!/bin/sh\nid\n")
+    (ws / "tpl" / "config").write_text("[core]\n\tfsmonitor = id\n")
+    (ws / "config").write_text("[core]\n")
+    (ws / "sub").mkdir()
+    (ws / "evil.toml").write_text("")
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    rules = "".join(
+        f'[[allow]]\ncommand = "{c}"\n' for c in ("cp", "mv", "ln", "install", "git init")
+    )
+    text = (
+        'version = 1\n[workspace]\nroot = "{root}"\n' + rules + '[[allow]]\ncommand = "git clone"\n'
+    )
+    (ws / "evil.toml").rename(ws / "sub" / "evil.toml")
+    policy_file = ws / "evil.toml"
+    policy_file.write_text(text.format(root=ws))
+    policy = load_policy(policy_file)
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+    for fine in ("cp config sub/", "cp -r tpl sub/", "mv tpl sub", "git init -q x"):
+        v = evaluate(policy, ExecRequest(command=fine), dict(os.environ))
+        assert v.decision.verdict == "allow", (fine, v.decision.reason)
+
+
+# --- patches: the files a patch writes are named in the patch -------------------------------
+
+HOOK_DIFF = """diff --git a/.git/hooks/post-commit b/.git/hooks/post-commit
+new file mode 100755
+--- /dev/null
++++ b/.git/hooks/post-commit
+@@ -0,0 +1,2 @@
++#!/bin/sh
++touch {marker}
+"""
+LINK_DIFF = """diff --git a/l b/l
+new file mode 120000
+--- /dev/null
++++ b/l
+@@ -0,0 +1 @@
++/etc/shadow
+\\ No newline at end of file
+"""
+UP_DIFF = """--- a/../../outside.txt
++++ b/../../outside.txt
+@@ -0,0 +1 @@
++x
+"""
+OK_DIFF = """--- a/x.txt
++++ b/x.txt
+@@ -0,0 +1 @@
++hello
+"""
+
+
+def _patch_ws(tmp_path: Path) -> Policy:
+    rules = "".join(f'[[allow]]\ncommand = "{c}"\n' for c in ("patch", "git apply", "cat", "git"))
+    policy = _load(tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n' + rules, "patches")
+    ws = tmp_path / "ws"
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    marker = tmp_path / "hook-ran"
+    (ws / "hook.diff").write_text(HOOK_DIFF.format(marker=marker))
+    (ws / "link.diff").write_text(LINK_DIFF)
+    (ws / "up.diff").write_text(UP_DIFF)
+    (ws / "ok.diff").write_text(OK_DIFF)
+    return policy
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "patch -p1 -i hook.diff",
+        "patch -p1 < hook.diff",
+        "patch -p1 --input=hook.diff",
+        "patch -p0 -ihook.diff",
+        "patch x hook.diff",
+        "git apply hook.diff",
+        "git apply -p1 hook.diff",
+        "git apply link.diff",
+        "patch -p1 < link.diff",
+        "patch -p1 -i up.diff",
+        "patch -d sub -p1 -i up.diff",
+        "cat hook.diff | patch -p1",
+        "cat ok.diff | git apply",
+        "cat ok.diff && patch -p1 -i ok.diff",
+        "patch -p1 -i missing.diff",
+    ],
+)
+def test_a_patch_is_read_and_its_files_decided(tmp_path: Path, line: str) -> None:
+    policy = _patch_ws(tmp_path)
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+def test_a_patch_on_stdin_is_read_too(tmp_path: Path) -> None:
+    policy = _patch_ws(tmp_path)
+    hook = (tmp_path / "ws" / "hook.diff").read_bytes()
+    for argv in (("patch", "-p1"), ("git", "apply"), ("git", "apply", "-")):
+        v = evaluate(policy, ExecRequest(argv=argv, stdin=hook), dict(os.environ))
+        assert v.decision.verdict == "deny", argv
+    ok = (tmp_path / "ws" / "ok.diff").read_bytes()
+    v = evaluate(policy, ExecRequest(argv=("patch", "-p1"), stdin=ok), dict(os.environ))
+    assert v.decision.verdict == "allow", v.decision.reason
+
+
+def test_ordinary_patches_apply(tmp_path: Path) -> None:
+    policy = _patch_ws(tmp_path)
+    for line in ("patch -p1 -i ok.diff", "patch -p1 < ok.diff", "git apply ok.diff",
+                 "git apply --check ok.diff", "patch --dry-run -p1 -i ok.diff"):  # fmt: skip
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+@pytest.mark.anyio
+async def test_a_hook_in_a_patch_is_never_planted(tmp_path: Path, anyio_backend: str) -> None:
+    policy = _patch_ws(tmp_path)
+    ws = tmp_path / "ws"
+    hook = (ws / "hook.diff").read_bytes()
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        for request in (
+            {"command": "patch -p1 -i hook.diff"},
+            {"argv": ["patch", "-p1"], "stdin": hook},
+        ):
+            with pytest.raises(Refused):
+                await gate.run(**request)  # type: ignore[arg-type]
+    assert not (ws / ".git" / "hooks" / "post-commit").exists()
+
+
+@pytest.mark.anyio
+async def test_a_policy_whose_directory_is_renamed_away_is_put_back(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """The policy in a subdirectory of the workspace: a job renames the directory and puts
+    a directory of its own there, holding a symlink to its own policy. The gate puts the chain
+    back, and a gate opened next loads the policy it was given."""
+    ws = tmp_path / "ws"
+    (ws / "cfg").mkdir(parents=True)
+    text = (
+        f'version = 1\n[workspace]\nroot = "{ws}"\n'
+        '[[allow]]\ncommand = "python3"\nargs = "any"\n[[allow]]\ncommand = "cat"\n'
+    )
+    policy_file = ws / "cfg" / "execgate.toml"
+    policy_file.write_text(text)
+    (ws / "evil.toml").write_text(text.replace('command = "cat"', 'command = "cat"\npaths = "any"'))
+    swap = (
+        "import os; os.rename('cfg', 'cfg_old'); os.mkdir('cfg'); "
+        "os.symlink('../evil.toml', 'cfg/execgate.toml')"
+    )
+    store = f"sqlite:///{tmp_path / 'rec' / 'ev.db'}"
+    async with Gate.open(load_policy(policy_file), store) as gate:
+        r = await gate.run(argv=["python3", "-c", swap])
+        assert r.exit_code == 0, r.stderr
+        events = await gate.events(job_id=r.job_id)
+        assert any(e.code == "EG-POLICY-TAMPERED" for e in events)
+    assert not policy_file.is_symlink() and policy_file.read_text() == text
+    assert all(rule.paths != "any" for rule in load_policy(policy_file).allow)
+
+
+# --- attacker round: second names, a .git moved into place, find -exec link makers ---------
+
+
+def _git_ws(tmp_path: Path, repo: bool = True) -> Policy:
+    rules = "".join(
+        f'[[allow]]\ncommand = "{c}"\n'
+        for c in ("cp", "mv", "ln", "link", "install", "find", "cat", "git apply", "echo")
+    )
+    text = 'version = 1\n[workspace]\nroot = "{root}"\n[shell]\nwrite_redirects = true\n'
+    policy = _load(tmp_path, text + rules, "gitws")
+    ws = tmp_path / "ws"
+    if repo:
+        subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (ws / "ev" / "refs").mkdir(parents=True)
+    (ws / "ev" / "config").write_text("[core]\n\tfsmonitor = id\n")
+    (ws / "a" / "b" / "c").mkdir(parents=True)
+    (ws / "l5").symlink_to(tmp_path)
+    return policy
+
+
+@pytest.mark.parametrize(
+    ("line", "cwd", "repo"),
+    [
+        ("cp -al .git gc", ".", True),
+        ("cp -rl .git gc", ".", True),
+        ("cp --link -r .git gc", ".", True),
+        ("ln .git/config c2", ".", True),
+        ("link .git/config c3", ".", True),
+        ("mv ev .git", ".", False),
+        ("ln -s ev .git", ".", False),
+        ("cp -r ev a/.git", ".", True),
+        ("echo 'gitdir: ev' > .git", ".", False),
+        ("echo ../ev > .git/commondir", ".", True),
+        ("cp a.txt .git/commondir", ".", True),
+        ("cp -tl5 a.txt", ".", True),
+        ("cp -vtl5 a.txt", ".", True),
+        ("find ../.. -maxdepth 0 -exec ln -s ../../x '{}' ';'", "a/b", True),
+        ("find . -maxdepth 0 -exec git apply ';' && cat l3", ".", True),
+        ("find . -exec ln -s x '{}' ';'", ".", True),
+        ("find . -exec ln '{}' y ';'", ".", True),
+        ("find . -exec cp -l '{}' y ';'", ".", True),
+        ("find . -name x -exec cp -s '{}' y ';'", ".", True),
+        ("cp -b --suffix=X/../../../../pwned ../../../a.txt ../../../t", "a/b/c", True),
+    ],
+)
+def test_second_names_and_repositories_made_by_a_job_are_refused(
+    tmp_path: Path, line: str, cwd: str, repo: bool
+) -> None:
+    policy = _git_ws(tmp_path, repo)
+    v = evaluate(policy, ExecRequest(command=line, cwd=cwd), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+def test_ordinary_copies_links_and_finds_are_fine(tmp_path: Path) -> None:
+    policy = _git_ws(tmp_path)
+    for line in (
+        "cp -al ev ev2",
+        "ln a.txt a2.txt",
+        "mv ev ev3",
+        "cp -b -S .bak a.txt t",
+        "find . -name x -exec cp '{}' y ';'",
+        "find . -name '*.txt' -exec cat '{}' +",
+        "cat .git/HEAD",
+    ):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+def test_an_archive_member_named_with_dot_dot_is_refused(tmp_path: Path) -> None:
+    """unzip -: keeps ../ in member names: the member is written where it resolves."""
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    _zip(tmp_path / "ws" / "dd.zip", [("../../../tmp/pwned", None, b"x")])
+    for line in ("unzip -: dd.zip", "unzip dd.zip"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync")
+async def test_rsync_never_lands_a_relative_link_where_it_points_out(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """``lr -> ../../../x`` is inside from d1/d2/d3 and outside from d1: rsync keeping links
+    runs with --safe-links, which leaves out every link pointing out of the copied tree."""
+    policy = _load(
+        tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "rsync"\n', "rs"
+    )
+    ws = tmp_path / "ws"
+    (ws / "d1" / "d2" / "d3").mkdir(parents=True)
+    (ws / "d1" / "d2" / "d3" / "lr").symlink_to("../../../x.txt")
+    (ws / "d1" / "d2" / "d3" / "ok").symlink_to("inner.txt")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        for argv in (["rsync", "-a", "d1/d2/d3/lr", "d1/"], ["rsync", "-rl", "d1/d2/d3/", "d1/"]):
+            r = await gate.run(argv=argv)
+            assert r.exit_code == 0, r.stderr
+            assert "--safe-links" in r.argv
+    assert not (ws / "d1" / "lr").is_symlink()
+    assert (ws / "d1" / "ok").is_symlink()
+
+
+@pytest.mark.anyio
+async def test_git_init_of_a_subdirectory_makes_its_own_repository(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """The plan pins git to the repository it decided on, except where git makes one."""
+    policy = _load(
+        tmp_path,
+        'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "git init"\n',
+        "gi",
+    )
+    ws = tmp_path / "ws"
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        r = await gate.run(argv=["git", "init", "-q", "sub"])
+        assert r.exit_code == 0, r.stderr
+    assert (ws / "sub" / ".git" / "HEAD").is_file()
+
+
+def test_git_mv_of_a_relative_link_and_a_separate_git_dir_are_refused(tmp_path: Path) -> None:
+    rules = '[[allow]]\ncommand = "git mv"\n[[allow]]\ncommand = "git init"\n'
+    policy = _load(tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n' + rules, "gm")
+    ws = tmp_path / "ws"
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (ws / "d1" / "d2" / "d3").mkdir(parents=True)
+    (ws / "d1" / "d2" / "d3" / "lr").symlink_to("../../../x")
+    for line in ("git mv d1/d2/d3/lr d1/", "git mv -f d1/d2/d3/lr d1/lr2",
+                 "git init --separate-git-dir=gd", "git init --separate-git-dir gd x"):  # fmt: skip
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (line, v.decision.reason)
+    v = evaluate(policy, ExecRequest(command="git mv d1/d2/d3/lr d1/d2/d3/lr3"), dict(os.environ))
+    assert v.decision.verdict == "allow", v.decision.reason
+
+
+def test_pip_never_runs_under_an_interpreter_a_request_names(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "pip"\n', "pip"
+    )
+    for line in ("pip list --python x", "pip freeze --python=x", "pip --python x list"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+@pytest.mark.anyio
+async def test_find_exec_never_hands_git_control_files_or_the_policy_to_a_command(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """find walks into .git and onto the policy file, which no command may name: the plan's
+    guard leaves them out of what -exec gets."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    text = (
+        f'version = 1\n[workspace]\nroot = "{ws}"\n'
+        '[[allow]]\ncommand = "find"\n[[allow]]\ncommand = "tee"\n[[allow]]\ncommand = "cat"\n'
+    )
+    policy_file = ws / "execgate.toml"
+    policy_file.write_text(text)
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    config = (ws / ".git" / "config").read_text()
+    (ws / "a.txt").write_text("A\n")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(load_policy(policy_file), store) as gate:
+        r = await gate.run(
+            command="find . -name 'config' -exec tee {} ';'", stdin=b"[core]\n\tfsmonitor = id\n"
+        )
+        assert r.exit_code == 0, r.stderr
+        r = await gate.run(command="find . -name 'execgate.tom?' -exec tee {} ';'", stdin=b"x")
+        assert r.exit_code == 0, r.stderr
+        r = await gate.run(command="find . -type f -exec cat {} +")
+        assert b"A" in r.stdout and b"[core]" not in r.stdout and b"[[allow]]" not in r.stdout
+        events = await gate.events()
+    assert (ws / ".git" / "config").read_text() == config
+    assert policy_file.read_text() == text
+    assert not any(e.code in ("EG-POLICY-TAMPERED", "EG-GIT-TAMPERED") for e in events)

@@ -462,3 +462,42 @@ async def test_a_confined_job_cannot_read_the_store_through_a_programs_prefix(
         (tmp_path / "ws" / "f.txt").write_text("in the workspace\n")
         r = await gate.run(argv=[str(bin_dir / "cat"), "f.txt"], secure=True)
         assert r.stdout == b"in the workspace\n"
+
+
+async def test_the_policy_in_the_workspace_is_neither_read_nor_changed_confined(
+    make_policy: Callable[..., Policy], store_url: str, workspace: Path
+) -> None:
+    """A confined interpreter cannot read the policy file (an empty device is bound over it)
+    and can neither write, rename nor remove it. In a subdirectory, the directory itself can
+    be renamed away; the gate puts the file back under its name after the job."""
+    from execgate import load_policy
+
+    template = make_policy(extra=SECURE)
+    text = Path(template.source).read_text()
+    for rel in ("execgate.toml", "cfg/execgate.toml"):
+        path = workspace / rel
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+        policy = load_policy(path)
+        code = (
+            "import os, sys\n"
+            f"p = {rel!r}\n"
+            "try:\n"
+            "    print(repr(open(p).read()))\n"
+            "except OSError as e:\n"
+            "    print('unreadable', e.errno)\n"
+            "for act in (lambda: open(p, 'w').write('x'), lambda: os.rename(p, 'x'),\n"
+            "            lambda: os.remove(p), lambda: os.rename(os.path.dirname(p) or p, 'y')):\n"
+            "    try:\n"
+            "        act(); print('DID')\n"
+            "    except OSError as e:\n"
+            "        print('refused', e.errno)\n"
+        )
+        async with open_gate(policy, store_url) as gate:
+            r = await gate.run(argv=[PYTHON, "-c", code], secure=True)
+        assert r.exit_code == 0, r.stderr
+        assert r.stdout.splitlines()[0] in (b"''", b"unreadable 13"), r.stdout
+        lines = r.stdout.splitlines()
+        assert b"DID" not in lines[1:4], r.stdout
+        assert lines[4] == (b"DID" if "/" in rel else b"refused 16"), r.stdout
+        assert not path.is_symlink() and path.read_text() == text

@@ -84,3 +84,21 @@ def test_the_core_has_no_import_cycles() -> None:
     assert "execgate.models" not in graph["execgate.errors"]
     assert "execgate.supervisor._gate" not in graph["execgate.supervisor._stream"]
     assert _cycles(graph) == []
+
+
+def test_the_cli_uses_other_packages_only_through_their_public_names() -> None:
+    """``execgate.cli`` is a client of the rest: every import it makes from another package
+    (at any depth, lazy ones too) names a package, not a private module or a private name.
+    execgate's own top-level helpers (``.._units``) are the CLI's as much as anyone's."""
+    bad: list[str] = []
+    for path in sorted((ROOT / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom) or node.level != 2:
+                continue
+            module = node.module or ""
+            names = [a.name for a in node.names]
+            if any(part.startswith("_") for part in module.split(".")[1:]) or any(
+                n.startswith("_") for n in names
+            ):
+                bad.append(f"{path.name}: from ..{module} import {', '.join(names)}")
+    assert not bad, bad

@@ -192,6 +192,27 @@ CURL = Spec(
     },
     extra=_curl_urls,
 )
+#: Filter rules that read more rules from a file (``merge FILE``, ``. FILE``, ``dir-merge``,
+#: ``:``), with or without modifiers (``merge,+``, ``.-``, ``:n-``).
+_RSYNC_MERGE = re.compile(r"\s*(\.|:|merge\b|dir-merge\b)")
+
+
+def _rsync_rules(operands: tuple[str, ...], options: Options) -> str | None:
+    for name, value in options:
+        if name in ("--filter", "-f") and _RSYNC_MERGE.match(value or ""):
+            return (
+                f"{name} {(value or '')[:40]!r} reads filter rules from a file execgate does "
+                "not check; use --exclude-from or --include-from"
+            )
+    for word in operands:
+        host = word.split("/", 1)[0]
+        if ":" in host or word.startswith("rsync://"):
+            # rsync reads HOST:PATH and HOST::MODULE as remote: it starts ssh, or talks to a
+            # daemon (`./a:b` names a local file)
+            return f"{word[:40]!r} names a remote host, reached through ssh or an rsync daemon"
+    return None
+
+
 RSYNC = Spec(
     flags=_s("-a", "-v", "-z", "-r", "-n", "-l", "-p", "-t", "-g", "-o", "-D", "-h", "-P",
              "-u", "-c", "-q", "-i", "-H", "-A", "-X", "-S", "-x", "-L", "-k", "-K", "-m",
@@ -215,6 +236,7 @@ RSYNC = Spec(
         "-M": "options for the remote side", "--remote-option": "options for the remote side",
         "--password-file": "it reads credentials from a file",
     },
+    extra=_rsync_rules,
 )  # fmt: skip
 SSH = Spec(
     flags=_s("-4", "-6", "-A", "-a", "-C", "-f", "-G", "-g", "-K", "-k", "-M", "-N", "-n",

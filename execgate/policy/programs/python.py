@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from ._reader import LOADS_CODE, WRITES, Options, Spec, _s, parse
+from ._reader import LOADS_CODE, RUNS_PROGRAM, WRITES, Options, Spec, _s, parse
 
 
 def _pytest(operands: tuple[str, ...], options: Options) -> str | None:
@@ -84,7 +84,9 @@ PIP_READ = Spec(
         "--exclude-editable",
         "--all",
     ),
-    valued=_s("--format", "--exclude", "--python"),
+    valued=_s("--format", "--exclude"),
+    # --python names an interpreter pip runs itself under (a workspace file, say)
+    denied={"--python": RUNS_PROGRAM},
 )
 PIP = Spec(
     flags=_s(

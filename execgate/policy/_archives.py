@@ -1,0 +1,290 @@
+"""The members an extraction will write, read from the archive before it runs.
+
+An extraction writes files its command line never names: the archive names them. A member can
+be a symlink to anywhere (``d/l -> /etc``), or be written through a symlink already in the
+workspace (``t/x`` where ``t -> /tmp``), or carry the policy file's or git's hooks' name. So
+where a rule confines paths, the archive is read here (synchronously, like the path look-ups)
+and every member is handed to the engine as a path it writes, with each symlink or hard link
+member's target as a path it points to, resolved from the member's own directory.
+
+===========  ==================================================================================
+``unzip``    extracting (not ``-l``, ``-v``, ``-t``, ``-p``, ``-c``, ``-z``, ``-Z``): the zip's
+             central directory, with ``-d DIR``
+``tar``      ``-x`` / ``--extract`` / ``--get``, where a policy grants it: the archive of
+             ``-f`` (gzip, bzip2 and xz read too), with ``-C DIR``
+``cpio``,    extracting: refused, since the archive comes from stdin (cpio) or is in a format
+``bsdtar``,  this reader does not know (7z); ``bsdtar -x`` could read any of a dozen formats
+``7z`` ...
+===========  ==================================================================================
+
+An archive that cannot be read, or that holds more than :data:`MAX_MEMBERS` members, is
+refused: its members cannot be checked. Not covered: the archive file can be replaced by a
+concurrent job between this reading and the extraction.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tarfile
+import zipfile
+from collections.abc import Callable, Mapping
+
+import attrs
+
+#: Members read from one archive before the extraction is refused as too large to check.
+MAX_MEMBERS = 20_000
+
+#: The programs :func:`extraction` reads.
+EXTRACTORS = frozenset({"unzip", "tar", "cpio", "bsdtar", "7z", "7za", "7zr"})
+#: unzip's options that only list, test or print: nothing is written.
+_UNZIP_READS = frozenset("lvtpczZ")
+#: unzip's options that take the next word.
+_UNZIP_VALUED = frozenset({"-d", "-P"})
+
+
+@attrs.frozen
+class Member:
+    """One file an extraction writes: its path (relative to the extraction directory) and,
+    for a link, the path it points to (a symlink's target as stored, or a hard link's
+    member name)."""
+
+    name: str
+    link: str | None = None
+    hard: bool = False
+
+
+@attrs.frozen
+class Extraction:
+    """What an extraction writes: into ``directory`` (relative to the cwd), ``members``."""
+
+    directory: str
+    members: tuple[Member, ...]
+
+
+class Unreadable(Exception):
+    """The archive cannot be checked (the reason is the message)."""
+
+
+def extraction(program: str, args: tuple[str, ...], cwd: str) -> Extraction | None:
+    """What ``program args`` extracts, read from its archive; None when it extracts nothing.
+    Raises :class:`Unreadable` when it extracts from an archive this cannot read."""
+    if program == "unzip":
+        return _unzip(args, cwd)
+    if program == "tar":
+        return _tar(args, cwd)
+    if program in ("cpio", "bsdtar", "7z", "7za", "7zr") and _extracts_other(program, args):
+        raise Unreadable(
+            f"{program} extracts files whose names and links execgate cannot read before it "
+            "runs; extract with unzip or tar from a file in the workspace"
+        )
+    return None
+
+
+def _extracts_other(program: str, args: tuple[str, ...]) -> bool:
+    words = [a for a in args if a != "--"]
+    if program == "cpio":
+        return any(
+            a in ("--extract", "-i") or (a.startswith("-") and not a.startswith("--") and "i" in a)
+            for a in words
+        )
+    if program == "bsdtar":
+        first = words[0] if words else ""
+        return (
+            any(a in ("-x", "--extract") for a in words)
+            or (not first.startswith("-") and "x" in first)
+            or any(a.startswith("-") and not a.startswith("--") and "x" in a for a in words)
+        )
+    return bool(words) and words[0] in ("x", "e")  # 7z x / 7z e
+
+
+def _unzip(args: tuple[str, ...], cwd: str) -> Extraction | None:
+    archive: str | None = None
+    directory = "."
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a in _UNZIP_VALUED:
+            if a == "-d" and i < len(args):
+                directory = args[i]
+            i += 1
+            continue
+        if a.startswith("-d") and len(a) > 2:
+            directory = a[2:]
+            continue
+        if a.startswith("-") and len(a) > 1:
+            if a == "-x":
+                break  # the rest are names left out
+            if set(a[1:]) & _UNZIP_READS and not a.startswith("--"):
+                return None
+            continue
+        if archive is None:
+            archive = a
+    if archive is None:
+        return None
+    path = os.path.join(cwd, archive)
+    if not os.path.exists(path) and os.path.exists(path + ".zip"):
+        path += ".zip"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise Unreadable(f"{archive[:60]!r} holds more than {MAX_MEMBERS} members")
+            members = []
+            for info in infos:
+                mode = info.external_attr >> 16
+                link = None
+                if stat.S_ISLNK(mode):
+                    link = zf.read(info, pwd=None)[:4096].decode("utf-8", "surrogateescape")
+                members.append(Member(info.filename, link))
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError) as exc:
+        raise Unreadable(
+            f"unzip: cannot read {archive[:60]!r} to check its members: {exc}"
+        ) from None
+    return Extraction(directory, tuple(members))
+
+
+def _tar(args: tuple[str, ...], cwd: str) -> Extraction | None:
+    words = list(args)
+    if words and not words[0].startswith("-"):
+        # old style: `tar xzf A` -- the letters are options, the values follow in order
+        letters, rest = words[0], words[1:]
+        expanded: list[str] = []
+        for c in letters:
+            expanded.append(f"-{c}")
+            if c in "fCT" and rest:
+                expanded.append(rest.pop(0))
+        words = expanded + rest
+    extracts = False
+    archive: str | None = None
+    directory = "."
+    i = 0
+    while i < len(words):
+        a = words[i]
+        i += 1
+        if a == "--":
+            break
+        if a.startswith("--"):
+            name, eq, value = a.partition("=")
+            if name in ("--extract", "--get"):
+                extracts = True
+            elif name in ("--file", "--directory"):
+                if not eq and i < len(words):
+                    value = words[i]
+                    i += 1
+                if name == "--file":
+                    archive = value
+                else:
+                    directory = value
+            continue
+        if a.startswith("-") and len(a) > 1:
+            for n, c in enumerate(a[1:], start=1):
+                if c == "x":
+                    extracts = True
+                if c in "fC":
+                    value = a[n + 1 :]
+                    if not value and i < len(words):
+                        value = words[i]
+                        i += 1
+                    if c == "f":
+                        archive = value
+                    else:
+                        directory = value
+                    break
+    if not extracts:
+        return None
+    if archive in (None, "-"):
+        raise Unreadable("tar extracts from stdin, which execgate cannot read before it runs")
+    assert archive is not None
+    try:
+        with tarfile.open(os.path.join(cwd, archive), "r:*") as tf:
+            members = []
+            for n, info in enumerate(tf):
+                if n >= MAX_MEMBERS:
+                    raise Unreadable(f"{archive[:60]!r} holds more than {MAX_MEMBERS} members")
+                if info.issym():
+                    members.append(Member(info.name, info.linkname))
+                elif info.islnk():
+                    members.append(Member(info.name, info.linkname, hard=True))
+                else:
+                    members.append(Member(info.name))
+    except (OSError, tarfile.TarError, EOFError, ValueError) as exc:
+        raise Unreadable(f"tar: cannot read {archive[:60]!r} to check its members: {exc}") from None
+    return Extraction(directory, tuple(members))
+
+
+def resolve(path: str, links: Mapping[str, str], hops: int = 40) -> str | None:
+    """Where the absolute ``path`` will lead once the symlinks ``links`` (absolute path of
+    the link -> its target, as stored) exist beside those already on the file system: each
+    component is followed as the kernel will follow it. None past ``hops`` links (a loop)."""
+    parts = [p for p in path.split("/") if p]
+    done = "/"
+    while parts:
+        part = parts.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            done = os.path.dirname(done)
+            continue
+        step = os.path.join(done, part)
+        target = links.get(step)
+        if target is None and os.path.islink(step):
+            try:
+                target = os.readlink(step)
+            except OSError:
+                target = None
+        if target is None:
+            done = step
+            continue
+        hops -= 1
+        if hops < 0:
+            return None
+        if target.startswith("/"):
+            done = "/"
+        parts = [p for p in target.split("/") if p] + parts
+    return done
+
+
+def escape(found: Extraction, cwd: str, allowed: Callable[[str], bool]) -> str | None:
+    """Why extracting ``found`` in ``cwd`` would write or link outside what ``allowed``
+    accepts (an absolute path, as it will resolve), or None. Every symlink member is taken
+    as existing for every other member (stricter than any order of extraction)."""
+    base = os.path.join(cwd, found.directory)
+    links: dict[str, str] = {}
+    for m in found.members:
+        if m.link is not None and not m.hard:
+            here = resolve(os.path.dirname(os.path.join(base, m.name)), {})
+            if here is not None:
+                links[os.path.join(here, os.path.basename(m.name.rstrip("/")))] = m.link
+    for m in found.members:
+        name = m.name.rstrip("/")
+        parent = resolve(os.path.dirname(os.path.join(base, name)), links)
+        where = None if parent is None else os.path.join(parent, os.path.basename(name))
+        if where is None or not allowed(where):
+            return f"the archive's member {m.name[:80]!r} would be written outside the workspace"
+        if m.link is None:
+            continue
+        if m.hard:
+            target = resolve(os.path.join(base, m.link), links)
+        else:
+            target = resolve(os.path.join(os.path.dirname(where), m.link), links)
+        if target is None or not allowed(target):
+            kind = "hard link" if m.hard else "symlink"
+            return (
+                f"the archive's member {m.name[:80]!r} is a {kind} to {m.link[:80]!r}, outside "
+                "the workspace"
+            )
+    return None
+
+
+__all__ = [
+    "EXTRACTORS",
+    "MAX_MEMBERS",
+    "Extraction",
+    "Member",
+    "Unreadable",
+    "escape",
+    "extraction",
+    "resolve",
+]

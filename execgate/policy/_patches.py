@@ -1,0 +1,130 @@
+"""The files a patch writes, read from the patch before it is applied. Pure, over bytes.
+
+``patch`` and ``git apply`` write the files their *input* names, which the command line never
+shows: a diff can name ``.git/hooks/post-commit``, the policy file, ``../../x``, or make a
+symlink (git's mode ``120000``) pointing anywhere. Where a rule confines paths, the engine
+reads the patch (a file named by ``-i`` or an operand, a ``<`` redirection, a here-document or
+the request's stdin) and decides every name in it as a path the command writes. Each name is
+taken at every strip level (``-pN`` removes N leading components; GNU patch's default is the
+base name), so that no choice of ``-p`` or ``-d`` makes it land elsewhere than somewhere
+checked.
+
+A patch that makes a symlink is refused: where it points is in the patch's body, and a link
+is better made with ``ln -s``, whose target the gate resolves. A patch the engine cannot read
+(a pipe from another command, a file too large) is refused: its names cannot be checked.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+#: Bytes of a patch read before it is refused as too large to check.
+MAX_PATCH_BYTES = 16 * 1024 * 1024
+
+#: Header lines that name a file the patch reads or writes, in unified, context, git and
+#: "Index:" forms.
+_NAME_LINE = re.compile(
+    rb"^(?:\+\+\+ |--- |\*\*\* |Index: |rename (?:from|to) |copy (?:from|to) )(.+)$", re.M
+)
+_GIT_LINE = re.compile(rb"^diff --git (.+)$", re.M)
+_SYMLINK_MODE = re.compile(rb"^(?:new file mode|new mode|old mode|deleted file mode) 120000", re.M)
+
+
+@attrs.frozen
+class PatchInput:
+    """Where a patch command takes its patch: files (as written), and whether it reads stdin."""
+
+    files: tuple[str, ...]
+    stdin: bool
+    #: ``-d DIR`` (patch) or ``--directory=DIR`` (git apply): the names are relative to it.
+    directory: str | None = None
+
+
+def patch_input(program: str, args: tuple[str, ...]) -> PatchInput | None:
+    """Where ``patch`` or ``git apply`` (``program``: "patch" or "git-apply"; ``args`` after
+    the program, or after ``apply``) reads its patch; None when it reads none (``--help``)."""
+    if program == "patch":
+        files: list[str] = []
+        operands: list[str] = []
+        directory: str | None = None
+        i = 0
+        while i < len(args):
+            a = args[i]
+            i += 1
+            if a == "--":
+                operands.extend(args[i:])
+                break
+            if a in ("-i", "--input"):
+                if i < len(args):
+                    files.append(args[i])
+                i += 1
+            elif a.startswith("--input="):
+                files.append(a.partition("=")[2])
+            elif a.startswith("-i") and not a.startswith("--"):
+                files.append(a[2:])
+            elif a in ("-d", "--directory"):
+                directory = args[i] if i < len(args) else None
+                i += 1
+            elif a.startswith("--directory="):
+                directory = a.partition("=")[2]
+            elif a.startswith("-d") and not a.startswith("--"):
+                directory = a[2:]
+            elif a in _PATCH_VALUED:
+                i += 1
+            elif not a.startswith("-") or a == "-":
+                operands.append(a)
+        if len(operands) >= 2 and operands[1] != "-":
+            files.append(operands[1])
+        return PatchInput(tuple(files), stdin=not files, directory=directory)
+    if any(a in ("-h", "--help") for a in args):
+        return None
+    names: list[str] = []
+    after = False
+    directory = None
+    for a in args:
+        if after or not a.startswith("-") or a == "-":
+            names.append(a)
+        elif a == "--":
+            after = True
+        elif a.startswith("--directory="):
+            directory = a.partition("=")[2]
+    files = [n for n in names if n != "-"]
+    return PatchInput(tuple(files), stdin=not files or "-" in names, directory=directory)
+
+
+#: patch's options that take the next word as their value.
+_PATCH_VALUED = frozenset(
+    {"-B", "-D", "-F", "-V", "-Y", "-z", "-o", "-r", "-p", "-d", "-g", "--prefix",
+     "--ifdef", "--fuzz", "--version-control", "--basename-prefix", "--suffix", "--output",
+     "--reject-file", "--strip", "--directory", "--get", "--quoting-style"}
+)  # fmt: skip
+
+
+def _clean(raw: bytes) -> str:
+    name = raw.decode("utf-8", "surrogateescape").rstrip("\r")
+    # a unified header ends in a tab and a time stamp
+    name = name.split("\t", 1)[0]
+    if name.startswith('"') and name.endswith('"') and len(name) > 1:
+        name = name[1:-1]  # git quotes names with unusual characters
+    return name
+
+
+def patch_names(text: bytes) -> tuple[list[str], bool]:
+    """The file names ``text`` (a patch) mentions, and whether it makes or changes a symlink."""
+    names = [_clean(m.group(1)) for m in _NAME_LINE.finditer(text)]
+    for m in _GIT_LINE.finditer(text):
+        names.extend(_clean(part) for part in m.group(1).split(b" ") if part)
+    return [n for n in names if n and n != "/dev/null"], bool(_SYMLINK_MODE.search(text))
+
+
+def landings(name: str) -> list[str]:
+    """``name`` at every strip level: itself, each suffix after a ``/``, and its base name."""
+    parts = name.split("/")
+    out = [name]
+    out.extend("/".join(parts[k:]) for k in range(1, len(parts)) if parts[k:] != [""])
+    return out
+
+
+__all__ = ["MAX_PATCH_BYTES", "PatchInput", "landings", "patch_input", "patch_names"]
