@@ -83,15 +83,23 @@ async def test_cwd_escapes_are_refused(
 async def test_planted_program_is_not_the_allowed_one(
     policy: Policy, store_url: str, workspace: Path
 ) -> None:
+    """A workspace file named like an allowed program is never decided under that program's
+    rule: a script is decided as its #! interpreter running it (allowed only where that
+    interpreter's rule allows running scripts), anything else is refused."""
     fake = workspace / "sleep"
+    for text in ("#!/usr/bin/perl\nsystem('touch pwned');\n", "touch pwned\n"):
+        fake.write_text(text)
+        fake.chmod(0o755)
+        async with open_gate(policy, store_url) as gate:
+            with pytest.raises(PolicyDenied):
+                await gate.run(argv=["./sleep", "0"])
+            with pytest.raises(PolicyDenied):
+                await gate.run(argv=[str(fake), "0"])
+        assert not (workspace / "pwned").exists()
     fake.write_text("#!/bin/sh\ntouch pwned\n")
-    fake.chmod(0o755)
     async with open_gate(policy, store_url) as gate:
-        with pytest.raises(PolicyDenied):
-            await gate.run(argv=["./sleep", "0"])
-        with pytest.raises(PolicyDenied):
-            await gate.run(argv=[str(fake), "0"])
-    assert not (workspace / "pwned").exists()
+        decided = await gate.check(argv=["./sleep", "0"])
+    assert "'sleep'" not in decided.rule and "'sh'" in decided.rule, decided
 
 
 async def test_limits_above_maximum_are_refused(policy: Policy, store_url: str) -> None:
