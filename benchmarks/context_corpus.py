@@ -1,0 +1,350 @@
+"""Build tests/context_corpus.json: secrets in the places agents meet them, written from
+published format facts, not from execgate's rules.
+
+    python benchmarks/context_corpus.py
+
+Each case is one shell command, env dump line, config fragment, log or program output line,
+holding at most one secret (its span marked) or none (a hard negative: a placeholder, a
+mask, a name, a public value, a look-alike). The token shapes come from the vendors'
+documentation and from other scanners' rule definitions (gitleaks
+``cmd/generate/config/rules/*.go`` regexes, TruffleHog ``pkg/detectors/*/*.go`` patterns),
+noted per case; the values are random (seeded), the contexts written by hand. The file was
+measured against the scanner before any rule was changed for it (see
+docs/scanning.md, "Corpora").
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import string
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "context_corpus.json"
+
+GL = "gitleaks+gitleaks@b58d3f1:cmd/generate/config/rules/"
+TH = "trufflesecurity+trufflehog@3ab759f:pkg/detectors/"
+DOC = "vendor-docs+written@sec:"
+
+B62 = string.ascii_letters + string.digits
+LOWER_NUM = string.ascii_lowercase + string.digits
+HEX = "0123456789abcdef"
+B64 = B62 + "+/"
+URLSAFE = B62 + "_-"
+
+
+def build(seed: int = 25) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+
+    def r(alphabet: str, n: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(n))
+
+    cases: list[dict[str, Any]] = []
+
+    def pos(fmt: str, text: str, secret: str, source: str) -> None:
+        assert secret in text, (fmt, text)
+        cases.append({"text": text, "secret": secret, "format": fmt, "source": source})
+
+    def neg(fmt: str, text: str, source: str) -> None:
+        cases.append({"text": text, "secret": None, "format": fmt, "source": source})
+
+    # --- alibaba: LTAI access key ids (LTAI + 12..20), 30-character secrets -----------------
+    src = GL + "alibaba.go; " + TH + "alibaba/alibaba.go"
+    for kid in ("LTAI5t" + r(B62, 18), "LTAI4G" + r(B62, 18), "LTAI" + r(B62, 12)):
+        pos("alibaba", f"aliyun configure set --profile prod --mode AK --access-key-id {kid}", kid, src)
+    kid = "LTAI5t" + r(B62, 18)
+    pos("alibaba", f"export ALIBABA_CLOUD_ACCESS_KEY_ID={kid}", kid, src)
+    pos("alibaba", f'  "AccessKeyId": "{kid}",', kid, src)
+    sec = r(B62, 30)
+    pos("alibaba", f"aliyun configure set --access-key-secret {sec} --region cn-hangzhou", sec, src)
+    sec = r(B62, 30)
+    pos("alibaba", f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={sec}", sec, src)
+    sec = r(B62, 30)
+    pos("alibaba", f'alicloud_secret_key = "{sec}"', sec, src)
+    sec = r(B62, 30)
+    pos("alibaba", f"ALICLOUD_SECRET_KEY={sec} terraform apply", sec, src)
+    sec = r(B62, 30)
+    pos("alibaba", f'{{"access_key_id": "LTAI", "access_key_secret": "{sec}"}}', sec, src)
+    neg("alibaba", "AccessKeyId     : LTAI5t****************", src)
+    neg("alibaba", "aliyun configure set --access-key-secret $ALIYUN_SECRET", src)
+    neg("alibaba", "ALTAIR_HOME=/opt/altair/2024", src)
+    neg("alibaba", "export ALIBABA_CLOUD_ACCESS_KEY_SECRET=<your-access-key-secret>", src)
+
+    # --- atlassian: ATATT3 / ATCTT3 tokens, Jira/Confluence API tokens ------------------------
+    src = GL + "atlassian.go; " + TH + "atlassian/v2/atlassian.go"
+    for prefix in ("ATATT3xFfGF0", "ATCTT3xFfGN0"):
+        tok = prefix + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
+        pos("atlassian", f"export JIRA_API_TOKEN={tok}", tok, src)
+        tok = prefix + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
+        pos("atlassian", f"curl -u me@corp.test:{tok} https://corp.atlassian.net/rest/api/3/myself", tok, src)
+        tok = prefix + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
+        pos("atlassian", f"jira:\n  url: https://corp.atlassian.net\n  token: {tok}\n", tok, src)
+        tok = prefix + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
+        pos("atlassian", f'curl -H "Authorization: Bearer {tok}" https://api.atlassian.com/admin/v1/orgs', tok, src)
+        tok = prefix + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
+        pos("atlassian", f"created token {tok} (expires in 365 days)", tok, src)
+    tok = r(B62, 24)
+    pos("atlassian", f"CONFLUENCE_API_TOKEN={tok}", tok, src)
+    neg("atlassian", "getPagesInConfluenceSpace,searchConfluenceUsingCql", src)
+    neg("atlassian", "export JIRA_API_TOKEN=ATATT3xxxxxxxxxxxxxxxxxxxxxxxx", src)
+    neg("atlassian", "JIRA_API_TOKEN=<your-atlassian-api-token>", src)
+
+    # --- twitter: bearer tokens, consumer keys and secrets, access tokens -------------------
+    src = GL + "twitter.go; " + TH + "twitter/v2/twitter_v2.go, twitterconsumerkey"
+    for _ in range(2):
+        bearer = (
+            "A" * 22
+            + r(B62, 16)
+            + "%2B"
+            + r(B62, 12)
+            + "%3D"
+            + r(B62, 50)
+        )
+        pos("twitter", f'curl -H "Authorization: Bearer {bearer}" https://api.twitter.com/2/tweets/20', bearer, src)
+        bearer = "A" * 22 + r(B62, 16) + "%3D" + r(B62, 52)
+        pos("twitter", f"TWITTER_BEARER_TOKEN={bearer}", bearer, src)
+    key = r(B62, 25)
+    pos("twitter", f"TWITTER_CONSUMER_KEY={key}", key, src)
+    key = r(B62, 25)
+    pos("twitter", f'twitter_api_key = "{key}"', key, src)
+    sec = r(B62, 50)
+    pos("twitter", f"TWITTER_CONSUMER_SECRET={sec}", sec, src)
+    sec = r(B62, 50)
+    pos("twitter", f'  "twitter": {{"consumer_secret": "{sec}"}}', sec, src)
+    acc = str(rng.randint(10**17, 10**19)) + "-" + r(B62, 40)
+    pos("twitter", f"export TWITTER_ACCESS_TOKEN={acc}", acc, src)
+    sec = r(B62, 45)
+    pos("twitter", f"TWITTER_ACCESS_TOKEN_SECRET={sec}", sec, src)
+    sec = r(B62, 45)
+    pos("twitter", f"twurl authorize --consumer-key {r(B62, 25)} --consumer-secret {sec}", sec, src)
+    neg("twitter", "TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA...", src)
+    neg("twitter", "twitter_handle = \"@OpenSourceProjectAccount\"", src)
+    neg("twitter", '<meta name="twitter:card" content="summary_large_image">', src)
+
+    # --- fly.io: FlyV1 macaroon tokens and fo1_ tokens ---------------------------------------
+    src = GL + "flyio.go; " + TH + "flyio/flyio.go"
+
+    def fly() -> str:
+        return f"fm2_{r(B64, 300)}==,fm2_{r(B64, 220)}"
+
+    for _ in range(2):
+        tok = fly()
+        pos("flyio", f'FLY_API_TOKEN="FlyV1 {tok}"', tok, src)
+        tok = fly()
+        pos("flyio", f"$ fly tokens create deploy -x 999999h\nFlyV1 {tok}\n", tok, src)
+    tok = fly()
+    pos("flyio", f"curl -H 'Authorization: FlyV1 {tok}' https://api.machines.dev/v1/apps", tok, src)
+    tok = "fm1r_" + r(B64, 400) + "="
+    pos("flyio", f"      FLY_API_TOKEN: FlyV1 {tok}", tok, src)
+    tok = "fo1_" + r(URLSAFE, 43)
+    pos("flyio", f"fly auth token\n{tok}\n", tok, src)
+    tok = "fo1_" + r(URLSAFE, 43)
+    pos("flyio", f"flyctl deploy --access-token {tok}", tok, src)
+    neg("flyio", 'api_key = "fo1_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"', src)
+    neg("flyio", "FLY_API_TOKEN=FlyV1 fm2_...", src)
+    neg("flyio", "pub const MINIDUMP_SYSMEMINFO1_PERF_CCTOTALDIRTYPAGES: u32 = 4u32;", src)
+
+    # --- hashicorp: vault service/batch tokens, terraform cloud tokens -----------------------
+    src = GL + "hashicorp.go; " + TH + "hashicorpvault/*, terraformcloudpersonaltoken"
+    for _ in range(2):
+        tok = "hvs.CAESI" + r(URLSAFE, 86)
+        pos("hashicorp", f"export VAULT_TOKEN={tok}", tok, src)
+        tok = "hvs." + r(URLSAFE, 24)
+        pos("hashicorp", f"vault login {tok}", tok, src)
+    tok = "hvb.AAAAAQ" + r(URLSAFE, 120)
+    pos("hashicorp", f"curl -H 'X-Vault-Token: {tok}' https://vault.corp.test:8200/v1/secret/data/app", tok, src)
+    tok = "hvs." + r(URLSAFE, 24)
+    pos("hashicorp", f"Key                  Value\n---                  -----\ntoken                {tok}\ntoken_accessor       {r(B62, 24)}\ntoken_duration       768h\n", tok, src)
+    tok = "s." + r(B62, 24)
+    pos("hashicorp", f"VAULT_TOKEN={tok} vault kv get secret/app", tok, src)
+    for _ in range(2):
+        tok = r(B62, 14) + ".atlasv1." + r(B62, 67)
+        pos("hashicorp", f'credentials "app.terraform.io" {{\n  token = "{tok}"\n}}', tok, src)
+        tok = r(B62, 14) + ".atlasv1." + r(B62, 67)
+        pos("hashicorp", f"export TF_TOKEN_app_terraform_io={tok}", tok, src)
+    neg("hashicorp", 'token        = "xxxxxxxxxxxxxx.atlasv1.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"', src)
+    neg("hashicorp", "vault login -method=oidc role=dev", src)
+    neg("hashicorp", "export VAULT_TOKEN=$(cat ~/.vault-token)", src)
+    neg("hashicorp", "token_accessor       hmac-sha256:abc", src)
+
+    # --- AWS AppSync API keys: da2- + 26 --------------------------------------------------
+    src = DOC + "docs.aws.amazon.com/appsync/latest/devguide/security-authz.html#api-key"
+    for _ in range(2):
+        key = "da2-" + r(LOWER_NUM, 26)
+        pos("aws-appsync", f"curl -XPOST -H 'x-api-key: {key}' https://abc.appsync-api.us-east-1.amazonaws.com/graphql", key, src)
+        key = "da2-" + r(LOWER_NUM, 26)
+        pos("aws-appsync", f'    "aws_appsync_apiKey": "{key}",', key, src)
+        key = "da2-" + r(LOWER_NUM, 26)
+        pos("aws-appsync", f"APPSYNC_API_KEY={key}", key, src)
+        key = "da2-" + r(LOWER_NUM, 26)
+        pos("aws-appsync", f'{{"apiKey": {{"id": "{key}", "expires": 1767225600}}}}', key, src)
+    neg("aws-appsync", "aws appsync create-api-key --api-id abcdefghijklmnopqrstuvwxyz", src)
+    neg("aws-appsync", "x-api-key: da2-xxxxxxxxxxxxxxxxxxxxxxxxxx", src)
+
+    # --- Azure SAS tokens, service bus / event hub shared access keys ----------------------
+    src = DOC + "learn.microsoft.com/azure/storage/common/storage-sas-overview; " + TH + "azuresastoken"
+
+    def sig() -> str:
+        raw = base64.b64encode(bytes(rng.randrange(256) for _ in range(32))).decode()
+        return urllib.parse.quote(raw, safe="")
+
+    for _ in range(2):
+        s = sig()
+        pos("azure-sas", f'azcopy copy ./dist "https://acct.blob.core.windows.net/web?sv=2022-11-02&ss=b&srt=co&sp=rwdlac&se=2026-12-31T00:00:00Z&st=2026-01-01T00:00:00Z&spr=https&sig={s}" --recursive', s, src)
+        s = sig()
+        pos("azure-sas", f"AZURE_STORAGE_SAS_TOKEN=sv=2021-06-08&ss=bfqt&srt=sco&sp=rl&se=2026-06-01T00:00:00Z&spr=https&sig={s}", s, src)
+        s = sig()
+        pos("azure-sas", f'"sasToken": "?sp=r&st=2026-03-01T00:00:00Z&se=2026-03-02T00:00:00Z&spr=https&sv=2022-11-02&sr=b&sig={s}"', s, src)
+        key = base64.b64encode(bytes(rng.randrange(256) for _ in range(32))).decode()
+        pos("azure-sas", f"Endpoint=sb://corp-bus.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={key}", key, src)
+    s = sig()
+    pos("azure-sas", f"az storage blob download --sas-token 'se=2026-12-31&sp=r&sv=2022-11-02&sr=c&sig={s}' -c data -n a.csv", s, src)
+    neg("azure-sas", "az storage container generate-sas --name data --permissions r --expiry 2026-12-31", src)
+    neg("azure-sas", "https://acct.blob.core.windows.net/web?sv=2022-11-02&sig=<signature>", src)
+    neg("azure-sas", "Endpoint=sb://corp-bus.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=<key>", src)
+    neg("azure-sas", "gpg --verify release.tar.gz.sig release.tar.gz", src)
+
+    # --- Azure storage account keys -------------------------------------------------------
+    src = DOC + "learn.microsoft.com/azure/storage/common/storage-configure-connection-string"
+
+    def azkey() -> str:
+        return base64.b64encode(bytes(rng.randrange(256) for _ in range(64))).decode()
+
+    k = azkey()
+    pos("azure-storage", f"DefaultEndpointsProtocol=https;AccountName=corpdata;AccountKey={k};EndpointSuffix=core.windows.net", k, src)
+    k = azkey()
+    pos("azure-storage", f"export AZURE_STORAGE_KEY={k}", k, src)
+    k = azkey()
+    pos("azure-storage", f"az storage blob list -c logs --account-name corpdata --account-key {k}", k, src)
+    k = azkey()
+    pos("azure-storage", f'  "storageAccountKey": "{k}",', k, src)
+    k = azkey()
+    pos("azure-storage", f'[\n  {{\n    "keyName": "key1",\n    "permissions": "FULL",\n    "value": "{k}"\n  }}\n]', k, src)
+    k = azkey()
+    pos("azure-storage", f"AZURE_STORAGE_CONNECTION_STRING='DefaultEndpointsProtocol=https;AccountName=corpdata;AccountKey={k}'", k, src)
+    neg("azure-storage", "UseDevelopmentStorage=true", src)
+    neg("azure-storage", "DefaultEndpointsProtocol=https;AccountName=corpdata;AccountKey=<storage-account-key>;EndpointSuffix=core.windows.net", src)
+
+    # --- docker auth config, escaped ------------------------------------------------------
+    src = DOC + "docs.gitlab.com/ci/docker/using_docker_images/#determine-your-docker_auth_config-data"
+    for user in ("gitlab-ci-token", "deploy", "_json_key"):
+        auth = base64.b64encode(f"{user}:{r(B62, 24)}".encode()).decode()
+        pos("docker", f'DOCKER_AUTH_CONFIG={{\\"auths\\":{{\\"registry.gitlab.com\\":{{\\"auth\\":\\"{auth}\\"}}}}}}', auth, src)
+    auth = base64.b64encode(f"ci:{r(B62, 20)}".encode()).decode()
+    pos("docker", f'echo "{{\\"auths\\": {{\\"ghcr.io\\": {{\\"auth\\": \\"{auth}\\"}}}}}}" > ~/.docker/config.json', auth, src)
+    auth = base64.b64encode(f"robot$ci:{r(B62, 32)}".encode()).decode()
+    pos("docker", f'{{\n  "auths": {{\n    "harbor.corp.test": {{\n      "auth": "{auth}"\n    }}\n  }}\n}}', auth, src)
+    neg("docker", '{"auths":{"registry.gitlab.com":{"auth":"<base64 user:token>"}}}', src)
+    neg("docker", '{"credsStore": "desktop", "auths": {"https://index.docker.io/v1/": {}}}', src)
+
+    # --- PHP define / config arrays ------------------------------------------------------
+    src = DOC + "developer.wordpress.org/apis/wp-config-php/"
+    pw = r(B62, 10) + "!" + r(B62, 3)
+    pos("php", f"define('DB_PASSWORD', '{pw}');", pw, src)
+    pw = r(B62, 14)
+    pos("php", f'define( "DB_PASSWORD", "{pw}" );', pw, src)
+    salt = r(B62 + "!@#$%^&*()-_[]{}<>~`+=,.;:/?|", 64).replace("'", "x").replace("\\", "x")
+    pos("php", f"define('AUTH_KEY',         '{salt}');", salt, src)
+    key = "sk_live_" + r(B62, 24)
+    pos("php", f"define('STRIPE_SECRET_KEY', '{key}');", key, src)
+    pw = r(B62, 12)
+    pos("php", f"    'password' => '{pw}',", pw, src)
+    pw = r(B62, 12)
+    pos("php", f"$db_password = '{pw}';", pw, src)
+    neg("php", "define('DB_PASSWORD', getenv('DB_PASSWORD'));", src)
+    neg("php", "define('DB_PASSWORD', 'password_here');", src)
+    neg("php", "define('AUTH_KEY', 'put your unique phrase here');", src)
+    neg("php", "define('DB_USER', 'wordpress');", src)
+
+    # --- cookies ---------------------------------------------------------------------------
+    src = DOC + "developer.mozilla.org/docs/Web/HTTP/Headers/Cookie"
+    sid = r(LOWER_NUM, 32)
+    pos("cookie", f"curl -b 'PHPSESSID={sid}' https://shop.test/cart", sid, src)
+    sid = r(URLSAFE, 43)
+    pos("cookie", f'curl https://app.test/api/me -H "Cookie: theme=dark; session={sid}"', sid, src)
+    sid = "s%3A" + r(URLSAFE, 32) + "." + r(URLSAFE, 43)
+    pos("cookie", f"Set-Cookie: connect.sid={sid}; Path=/; HttpOnly; Secure", sid, src)
+    sid = r("0123456789ABCDEF", 32)
+    pos("cookie", f"curl --cookie JSESSIONID={sid} http://intranet.test:8080/app", sid, src)
+    sid = r(URLSAFE, 120)
+    pos("cookie", f"< set-cookie: __Secure-next-auth.session-token={sid}; Path=/; Expires=Fri, 01 Jan 2027 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax", sid, src)
+    sid = r(B62, 40)
+    pos("cookie", f"Cookie: _ga=GA1.2.123456789.1700000000; user_session={sid}; logged_in=yes", sid, src)
+    sid = r(B62, 64)
+    pos("cookie", f"http GET https://api.test/me 'Cookie:sessionid={sid}'", sid, src)
+    neg("cookie", "Cookie: theme=dark; lang=en-US; tz=Europe%2FBerlin", src)
+    neg("cookie", "Set-Cookie: session=deleted; expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/", src)
+    neg("cookie", "curl -b cookies.txt -c cookies.txt https://app.test/login", src)
+    neg("cookie", 'curl -H "Cookie: session=$SESSION" https://app.test/api', src)
+    neg("cookie", "Set-Cookie: cookieconsent_status=dismiss; Path=/; Max-Age=31536000", src)
+
+    # --- the issue's classes, in agents' shapes ----------------------------------------------
+    src = DOC + "execgate issue 25 classes"
+    pw = r(B62, 8) + "#" + r(B62, 4)
+    pos("password", f"curl -sS -u admin:'{pw}' https://jenkins.corp.test/api/json", pw, src)
+    pw = r(B62, 12)
+    pos("password", f"mysql -h db.corp.test -u app -p'{pw}' app_prod -e 'select 1'", pw, src)
+    pw = r(B62, 11)
+    pos("password", f"echo '{pw}' | sudo -S systemctl restart nginx", pw, src)
+    pw = r(B62, 10)
+    pos("password", f"PGPASSWORD={pw} psql -h db -U postgres -c '\\l'", pw, src)
+    # a Discord bot token: the base64 of the bot's user id, a timestamp, an HMAC
+    uid = str(rng.randint(10**17, 10**18))
+    tok = base64.b64encode(uid.encode()).decode().rstrip("=") + "." + r(URLSAFE, 6) + "." + r(URLSAFE, 38)
+    pos("discord", f'curl -H "Authorization: Bot {tok}" https://discord.com/api/v10/users/@me', tok, src)
+    tok = f"{rng.randint(10**9, 10**10 - 1)}:AA{r(URLSAFE, 33)}"
+    pos("telegram", f"curl -s https://api.telegram.org/bot{tok}/sendMessage -d chat_id=1 -d text=hi", tok, src)
+    sid, tw = "AC" + r(HEX, 32), r(HEX, 32)
+    pos("twilio", f"curl -X POST https://api.twilio.com/2010-04-01/Accounts/{sid}/Messages.json -u {sid}:{tw}", tw, src)
+    sk = r(B64, 40)
+    pos("aws", f"aws configure set aws_secret_access_key '{sk}' --profile ci", sk, src)
+    sk = r(B64, 40)
+    pos("aws", f"[default]\naws_access_key_id = AKIA\naws_secret_access_key = {sk}\n", sk, src)
+    key = r(B62, 32)
+    pos("api-key", f"mytool deploy --api-key {key} --env prod", key, src)
+    key = r(B62, 24)
+    pos("api-key", f"fly secrets set OPENWEATHER_KEY={key} -a weather-app", key, src)
+    tok = "dapi" + r(HEX, 32)
+    pos("databricks", f"databricks configure --token <<< '{tok}'", tok, src)
+    tok = "dapi" + r(HEX, 32) + "-2"
+    pos("databricks", f"export DATABRICKS_TOKEN={tok}", tok, src)
+    pw = r(B62, 6) + "%40" + r(B62, 5) + "%23"
+    pos("database-url", f"psql 'postgresql://app:{pw}@db.corp.test:5432/app'", pw, src)
+    pw = r(B62, 20)
+    pos("database-url", f"REDIS_URL=redis://:{pw}@cache.corp.test:6379/0", pw, src)
+    pw = r(B62, 16)
+    pos("database-url", f"mongodb+srv://svc:{pw}@cluster0.ab1cd.mongodb.net/?retryWrites=true", pw, src)
+    # hard negatives of the issue's families
+    neg("negatives", "TOKEN=abcdefghijklmnopqrstu", src)
+    neg("negatives", "export PASSWORD=0123456789abcdef", src)
+    neg("negatives", "OPENAI_API_KEY=sk-...2182d4f", src)
+    neg("negatives", "gcloud secrets versions access latest --secret=api-key-name", src)
+    neg("negatives", "-----BEGIN RSA PRIVATE KEY-----\n<paste your private key here>\n-----END RSA PRIVATE KEY-----", src)
+    neg("negatives", "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231336539666234306139346433\n", src)
+    neg("negatives", "SLACK_BOT_TOKEN=xoxb-not-a-real-token-0000", src)
+    neg("negatives", "mysql -u root -p", src)
+    neg("negatives", "curl -u \"$API_USER:$API_PASS\" https://api.test", src)
+    neg("negatives", "redis://localhost:6379/0", src)
+    neg("negatives", "postgresql://app@db.corp.test:5432/app", src)
+    neg("negatives", "aws configure get aws_secret_access_key --profile ci", src)
+    return cases
+
+
+def main() -> None:
+    cases = build()
+    about = (
+        "Secrets in agents' contexts (shell commands, env dumps, config fragments, program "
+        "output), written from published format facts (vendor docs, gitleaks rule regexes, "
+        "TruffleHog detector patterns; each case names its source) with random values; "
+        "built by benchmarks/context_corpus.py and measured before the rules were changed "
+        "for it. Fields as in external_corpus.json."
+    )
+    OUT.write_text(json.dumps({"about": about, "cases": cases}, indent=1) + "\n")
+    print(f"{len(cases)} cases -> {OUT}")
+
+
+if __name__ == "__main__":
+    main()
