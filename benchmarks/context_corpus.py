@@ -54,7 +54,12 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     # --- alibaba: LTAI access key ids (LTAI + 12..20), 30-character secrets -----------------
     src = GL + "alibaba.go; " + TH + "alibaba/alibaba.go"
     for kid in ("LTAI5t" + r(B62, 18), "LTAI4G" + r(B62, 18), "LTAI" + r(B62, 12)):
-        pos("alibaba", f"aliyun configure set --profile prod --mode AK --access-key-id {kid}", kid, src)
+        pos(
+            "alibaba",
+            f"aliyun configure set --profile prod --mode AK --access-key-id {kid}",
+            kid,
+            src,
+        )
     kid = "LTAI5t" + r(B62, 18)
     pos("alibaba", f"export ALIBABA_CLOUD_ACCESS_KEY_ID={kid}", kid, src)
     pos("alibaba", f'  "AccessKeyId": "{kid}",', kid, src)
@@ -79,11 +84,21 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
         tok = prefix + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
         pos("atlassian", f"export JIRA_API_TOKEN={tok}", tok, src)
         tok = prefix + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
-        pos("atlassian", f"curl -u me@corp.test:{tok} https://corp.atlassian.net/rest/api/3/myself", tok, src)
+        pos(
+            "atlassian",
+            f"curl -u me@corp.test:{tok} https://corp.atlassian.net/rest/api/3/myself",
+            tok,
+            src,
+        )
         tok = prefix + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
         pos("atlassian", f"jira:\n  url: https://corp.atlassian.net\n  token: {tok}\n", tok, src)
         tok = prefix + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
-        pos("atlassian", f'curl -H "Authorization: Bearer {tok}" https://api.atlassian.com/admin/v1/orgs', tok, src)
+        pos(
+            "atlassian",
+            f'curl -H "Authorization: Bearer {tok}" https://api.atlassian.com/admin/v1/orgs',
+            tok,
+            src,
+        )
         tok = prefix + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
         pos("atlassian", f"created token {tok} (expires in 365 days)", tok, src)
     tok = r(B62, 24)
@@ -95,15 +110,13 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     # --- twitter: bearer tokens, consumer keys and secrets, access tokens -------------------
     src = GL + "twitter.go; " + TH + "twitter/v2/twitter_v2.go, twitterconsumerkey"
     for _ in range(2):
-        bearer = (
-            "A" * 22
-            + r(B62, 16)
-            + "%2B"
-            + r(B62, 12)
-            + "%3D"
-            + r(B62, 50)
+        bearer = "A" * 22 + r(B62, 16) + "%2B" + r(B62, 12) + "%3D" + r(B62, 50)
+        pos(
+            "twitter",
+            f'curl -H "Authorization: Bearer {bearer}" https://api.twitter.com/2/tweets/20',
+            bearer,
+            src,
         )
-        pos("twitter", f'curl -H "Authorization: Bearer {bearer}" https://api.twitter.com/2/tweets/20', bearer, src)
         bearer = "A" * 22 + r(B62, 16) + "%3D" + r(B62, 52)
         pos("twitter", f"TWITTER_BEARER_TOKEN={bearer}", bearer, src)
     key = r(B62, 25)
@@ -121,7 +134,7 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     sec = r(B62, 45)
     pos("twitter", f"twurl authorize --consumer-key {r(B62, 25)} --consumer-secret {sec}", sec, src)
     neg("twitter", "TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA...", src)
-    neg("twitter", "twitter_handle = \"@OpenSourceProjectAccount\"", src)
+    neg("twitter", 'twitter_handle = "@OpenSourceProjectAccount"', src)
     neg("twitter", '<meta name="twitter:card" content="summary_large_image">', src)
 
     # --- fly.io: FlyV1 macaroon tokens and fo1_ tokens ---------------------------------------
@@ -155,9 +168,19 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
         tok = "hvs." + r(URLSAFE, 24)
         pos("hashicorp", f"vault login {tok}", tok, src)
     tok = "hvb.AAAAAQ" + r(URLSAFE, 120)
-    pos("hashicorp", f"curl -H 'X-Vault-Token: {tok}' https://vault.corp.test:8200/v1/secret/data/app", tok, src)
+    pos(
+        "hashicorp",
+        f"curl -H 'X-Vault-Token: {tok}' https://vault.corp.test:8200/v1/secret/data/app",
+        tok,
+        src,
+    )
     tok = "hvs." + r(URLSAFE, 24)
-    pos("hashicorp", f"Key                  Value\n---                  -----\ntoken                {tok}\ntoken_accessor       {r(B62, 24)}\ntoken_duration       768h\n", tok, src)
+    pos(
+        "hashicorp",
+        f"Key                  Value\n---                  -----\ntoken                {tok}\ntoken_accessor       {r(B62, 24)}\ntoken_duration       768h\n",
+        tok,
+        src,
+    )
     tok = "s." + r(B62, 24)
     pos("hashicorp", f"VAULT_TOKEN={tok} vault kv get secret/app", tok, src)
     for _ in range(2):
@@ -165,7 +188,11 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
         pos("hashicorp", f'credentials "app.terraform.io" {{\n  token = "{tok}"\n}}', tok, src)
         tok = r(B62, 14) + ".atlasv1." + r(B62, 67)
         pos("hashicorp", f"export TF_TOKEN_app_terraform_io={tok}", tok, src)
-    neg("hashicorp", 'token        = "xxxxxxxxxxxxxx.atlasv1.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"', src)
+    neg(
+        "hashicorp",
+        'token        = "xxxxxxxxxxxxxx.atlasv1.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+        src,
+    )
     neg("hashicorp", "vault login -method=oidc role=dev", src)
     neg("hashicorp", "export VAULT_TOKEN=$(cat ~/.vault-token)", src)
     neg("hashicorp", "token_accessor       hmac-sha256:abc", src)
@@ -174,7 +201,12 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     src = DOC + "docs.aws.amazon.com/appsync/latest/devguide/security-authz.html#api-key"
     for _ in range(2):
         key = "da2-" + r(LOWER_NUM, 26)
-        pos("aws-appsync", f"curl -XPOST -H 'x-api-key: {key}' https://abc.appsync-api.us-east-1.amazonaws.com/graphql", key, src)
+        pos(
+            "aws-appsync",
+            f"curl -XPOST -H 'x-api-key: {key}' https://abc.appsync-api.us-east-1.amazonaws.com/graphql",
+            key,
+            src,
+        )
         key = "da2-" + r(LOWER_NUM, 26)
         pos("aws-appsync", f'    "aws_appsync_apiKey": "{key}",', key, src)
         key = "da2-" + r(LOWER_NUM, 26)
@@ -185,7 +217,12 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     neg("aws-appsync", "x-api-key: da2-xxxxxxxxxxxxxxxxxxxxxxxxxx", src)
 
     # --- Azure SAS tokens, service bus / event hub shared access keys ----------------------
-    src = DOC + "learn.microsoft.com/azure/storage/common/storage-sas-overview; " + TH + "azuresastoken"
+    src = (
+        DOC
+        + "learn.microsoft.com/azure/storage/common/storage-sas-overview; "
+        + TH
+        + "azuresastoken"
+    )
 
     def sig() -> str:
         raw = base64.b64encode(bytes(rng.randrange(256) for _ in range(32))).decode()
@@ -193,18 +230,51 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
 
     for _ in range(2):
         s = sig()
-        pos("azure-sas", f'azcopy copy ./dist "https://acct.blob.core.windows.net/web?sv=2022-11-02&ss=b&srt=co&sp=rwdlac&se=2026-12-31T00:00:00Z&st=2026-01-01T00:00:00Z&spr=https&sig={s}" --recursive', s, src)
+        pos(
+            "azure-sas",
+            f'azcopy copy ./dist "https://acct.blob.core.windows.net/web?sv=2022-11-02&ss=b&srt=co&sp=rwdlac&se=2026-12-31T00:00:00Z&st=2026-01-01T00:00:00Z&spr=https&sig={s}" --recursive',
+            s,
+            src,
+        )
         s = sig()
-        pos("azure-sas", f"AZURE_STORAGE_SAS_TOKEN=sv=2021-06-08&ss=bfqt&srt=sco&sp=rl&se=2026-06-01T00:00:00Z&spr=https&sig={s}", s, src)
+        pos(
+            "azure-sas",
+            f"AZURE_STORAGE_SAS_TOKEN=sv=2021-06-08&ss=bfqt&srt=sco&sp=rl&se=2026-06-01T00:00:00Z&spr=https&sig={s}",
+            s,
+            src,
+        )
         s = sig()
-        pos("azure-sas", f'"sasToken": "?sp=r&st=2026-03-01T00:00:00Z&se=2026-03-02T00:00:00Z&spr=https&sv=2022-11-02&sr=b&sig={s}"', s, src)
+        pos(
+            "azure-sas",
+            f'"sasToken": "?sp=r&st=2026-03-01T00:00:00Z&se=2026-03-02T00:00:00Z&spr=https&sv=2022-11-02&sr=b&sig={s}"',
+            s,
+            src,
+        )
         key = base64.b64encode(bytes(rng.randrange(256) for _ in range(32))).decode()
-        pos("azure-sas", f"Endpoint=sb://corp-bus.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={key}", key, src)
+        pos(
+            "azure-sas",
+            f"Endpoint=sb://corp-bus.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={key}",
+            key,
+            src,
+        )
     s = sig()
-    pos("azure-sas", f"az storage blob download --sas-token 'se=2026-12-31&sp=r&sv=2022-11-02&sr=c&sig={s}' -c data -n a.csv", s, src)
-    neg("azure-sas", "az storage container generate-sas --name data --permissions r --expiry 2026-12-31", src)
+    pos(
+        "azure-sas",
+        f"az storage blob download --sas-token 'se=2026-12-31&sp=r&sv=2022-11-02&sr=c&sig={s}' -c data -n a.csv",
+        s,
+        src,
+    )
+    neg(
+        "azure-sas",
+        "az storage container generate-sas --name data --permissions r --expiry 2026-12-31",
+        src,
+    )
     neg("azure-sas", "https://acct.blob.core.windows.net/web?sv=2022-11-02&sig=<signature>", src)
-    neg("azure-sas", "Endpoint=sb://corp-bus.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=<key>", src)
+    neg(
+        "azure-sas",
+        "Endpoint=sb://corp-bus.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=<key>",
+        src,
+    )
     neg("azure-sas", "gpg --verify release.tar.gz.sig release.tar.gz", src)
 
     # --- Azure storage account keys -------------------------------------------------------
@@ -214,29 +284,71 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
         return base64.b64encode(bytes(rng.randrange(256) for _ in range(64))).decode()
 
     k = azkey()
-    pos("azure-storage", f"DefaultEndpointsProtocol=https;AccountName=corpdata;AccountKey={k};EndpointSuffix=core.windows.net", k, src)
+    pos(
+        "azure-storage",
+        f"DefaultEndpointsProtocol=https;AccountName=corpdata;AccountKey={k};EndpointSuffix=core.windows.net",
+        k,
+        src,
+    )
     k = azkey()
     pos("azure-storage", f"export AZURE_STORAGE_KEY={k}", k, src)
     k = azkey()
-    pos("azure-storage", f"az storage blob list -c logs --account-name corpdata --account-key {k}", k, src)
+    pos(
+        "azure-storage",
+        f"az storage blob list -c logs --account-name corpdata --account-key {k}",
+        k,
+        src,
+    )
     k = azkey()
     pos("azure-storage", f'  "storageAccountKey": "{k}",', k, src)
     k = azkey()
-    pos("azure-storage", f'[\n  {{\n    "keyName": "key1",\n    "permissions": "FULL",\n    "value": "{k}"\n  }}\n]', k, src)
+    pos(
+        "azure-storage",
+        f'[\n  {{\n    "keyName": "key1",\n    "permissions": "FULL",\n    "value": "{k}"\n  }}\n]',
+        k,
+        src,
+    )
     k = azkey()
-    pos("azure-storage", f"AZURE_STORAGE_CONNECTION_STRING='DefaultEndpointsProtocol=https;AccountName=corpdata;AccountKey={k}'", k, src)
+    pos(
+        "azure-storage",
+        f"AZURE_STORAGE_CONNECTION_STRING='DefaultEndpointsProtocol=https;AccountName=corpdata;AccountKey={k}'",
+        k,
+        src,
+    )
     neg("azure-storage", "UseDevelopmentStorage=true", src)
-    neg("azure-storage", "DefaultEndpointsProtocol=https;AccountName=corpdata;AccountKey=<storage-account-key>;EndpointSuffix=core.windows.net", src)
+    neg(
+        "azure-storage",
+        "DefaultEndpointsProtocol=https;AccountName=corpdata;AccountKey=<storage-account-key>;EndpointSuffix=core.windows.net",
+        src,
+    )
 
     # --- docker auth config, escaped ------------------------------------------------------
-    src = DOC + "docs.gitlab.com/ci/docker/using_docker_images/#determine-your-docker_auth_config-data"
+    src = (
+        DOC
+        + "docs.gitlab.com/ci/docker/using_docker_images/#determine-your-docker_auth_config-data"
+    )
     for user in ("gitlab-ci-token", "deploy", "_json_key"):
         auth = base64.b64encode(f"{user}:{r(B62, 24)}".encode()).decode()
-        pos("docker", f'DOCKER_AUTH_CONFIG={{\\"auths\\":{{\\"registry.gitlab.com\\":{{\\"auth\\":\\"{auth}\\"}}}}}}', auth, src)
+        pos(
+            "docker",
+            f'DOCKER_AUTH_CONFIG={{\\"auths\\":{{\\"registry.gitlab.com\\":{{\\"auth\\":\\"{auth}\\"}}}}}}',
+            auth,
+            src,
+        )
     auth = base64.b64encode(f"ci:{r(B62, 20)}".encode()).decode()
-    pos("docker", f'echo "{{\\"auths\\": {{\\"ghcr.io\\": {{\\"auth\\": \\"{auth}\\"}}}}}}" > ~/.docker/config.json', auth, src)
+    pos(
+        "docker",
+        f'echo "{{\\"auths\\": {{\\"ghcr.io\\": {{\\"auth\\": \\"{auth}\\"}}}}}}" > ~/.docker/config.json',
+        auth,
+        src,
+    )
     auth = base64.b64encode(f"robot$ci:{r(B62, 32)}".encode()).decode()
-    pos("docker", f'{{\n  "auths": {{\n    "harbor.corp.test": {{\n      "auth": "{auth}"\n    }}\n  }}\n}}', auth, src)
+    pos(
+        "docker",
+        f'{{\n  "auths": {{\n    "harbor.corp.test": {{\n      "auth": "{auth}"\n    }}\n  }}\n}}',
+        auth,
+        src,
+    )
     neg("docker", '{"auths":{"registry.gitlab.com":{"auth":"<base64 user:token>"}}}', src)
     neg("docker", '{"credsStore": "desktop", "auths": {"https://index.docker.io/v1/": {}}}', src)
 
@@ -270,9 +382,19 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     sid = r("0123456789ABCDEF", 32)
     pos("cookie", f"curl --cookie JSESSIONID={sid} http://intranet.test:8080/app", sid, src)
     sid = r(URLSAFE, 120)
-    pos("cookie", f"< set-cookie: __Secure-next-auth.session-token={sid}; Path=/; Expires=Fri, 01 Jan 2027 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax", sid, src)
+    pos(
+        "cookie",
+        f"< set-cookie: __Secure-next-auth.session-token={sid}; Path=/; Expires=Fri, 01 Jan 2027 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax",
+        sid,
+        src,
+    )
     sid = r(B62, 40)
-    pos("cookie", f"Cookie: _ga=GA1.2.123456789.1700000000; user_session={sid}; logged_in=yes", sid, src)
+    pos(
+        "cookie",
+        f"Cookie: _ga=GA1.2.123456789.1700000000; user_session={sid}; logged_in=yes",
+        sid,
+        src,
+    )
     sid = r(B62, 64)
     pos("cookie", f"http GET https://api.test/me 'Cookie:sessionid={sid}'", sid, src)
     neg("cookie", "Cookie: theme=dark; lang=en-US; tz=Europe%2FBerlin", src)
@@ -293,12 +415,33 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     pos("password", f"PGPASSWORD={pw} psql -h db -U postgres -c '\\l'", pw, src)
     # a Discord bot token: the base64 of the bot's user id, a timestamp, an HMAC
     uid = str(rng.randint(10**17, 10**18))
-    tok = base64.b64encode(uid.encode()).decode().rstrip("=") + "." + r(URLSAFE, 6) + "." + r(URLSAFE, 38)
-    pos("discord", f'curl -H "Authorization: Bot {tok}" https://discord.com/api/v10/users/@me', tok, src)
+    tok = (
+        base64.b64encode(uid.encode()).decode().rstrip("=")
+        + "."
+        + r(URLSAFE, 6)
+        + "."
+        + r(URLSAFE, 38)
+    )
+    pos(
+        "discord",
+        f'curl -H "Authorization: Bot {tok}" https://discord.com/api/v10/users/@me',
+        tok,
+        src,
+    )
     tok = f"{rng.randint(10**9, 10**10 - 1)}:AA{r(URLSAFE, 33)}"
-    pos("telegram", f"curl -s https://api.telegram.org/bot{tok}/sendMessage -d chat_id=1 -d text=hi", tok, src)
+    pos(
+        "telegram",
+        f"curl -s https://api.telegram.org/bot{tok}/sendMessage -d chat_id=1 -d text=hi",
+        tok,
+        src,
+    )
     sid, tw = "AC" + r(HEX, 32), r(HEX, 32)
-    pos("twilio", f"curl -X POST https://api.twilio.com/2010-04-01/Accounts/{sid}/Messages.json -u {sid}:{tw}", tw, src)
+    pos(
+        "twilio",
+        f"curl -X POST https://api.twilio.com/2010-04-01/Accounts/{sid}/Messages.json -u {sid}:{tw}",
+        tw,
+        src,
+    )
     sk = r(B64, 40)
     pos("aws", f"aws configure set aws_secret_access_key '{sk}' --profile ci", sk, src)
     sk = r(B64, 40)
@@ -316,17 +459,30 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     pw = r(B62, 20)
     pos("database-url", f"REDIS_URL=redis://:{pw}@cache.corp.test:6379/0", pw, src)
     pw = r(B62, 16)
-    pos("database-url", f"mongodb+srv://svc:{pw}@cluster0.ab1cd.mongodb.net/?retryWrites=true", pw, src)
+    pos(
+        "database-url",
+        f"mongodb+srv://svc:{pw}@cluster0.ab1cd.mongodb.net/?retryWrites=true",
+        pw,
+        src,
+    )
     # hard negatives of the issue's families
     neg("negatives", "TOKEN=abcdefghijklmnopqrstu", src)
     neg("negatives", "export PASSWORD=0123456789abcdef", src)
     neg("negatives", "OPENAI_API_KEY=sk-...2182d4f", src)
     neg("negatives", "gcloud secrets versions access latest --secret=api-key-name", src)
-    neg("negatives", "-----BEGIN RSA PRIVATE KEY-----\n<paste your private key here>\n-----END RSA PRIVATE KEY-----", src)
-    neg("negatives", "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231336539666234306139346433\n", src)
+    neg(
+        "negatives",
+        "-----BEGIN RSA PRIVATE KEY-----\n<paste your private key here>\n-----END RSA PRIVATE KEY-----",
+        src,
+    )
+    neg(
+        "negatives",
+        "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231336539666234306139346433\n",
+        src,
+    )
     neg("negatives", "SLACK_BOT_TOKEN=xoxb-not-a-real-token-0000", src)
     neg("negatives", "mysql -u root -p", src)
-    neg("negatives", "curl -u \"$API_USER:$API_PASS\" https://api.test", src)
+    neg("negatives", 'curl -u "$API_USER:$API_PASS" https://api.test', src)
     neg("negatives", "redis://localhost:6379/0", src)
     neg("negatives", "postgresql://app@db.corp.test:5432/app", src)
     neg("negatives", "aws configure get aws_secret_access_key --profile ci", src)

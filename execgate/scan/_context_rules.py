@@ -33,6 +33,14 @@ _SECRET_OPTION = (
     r"|passphrase|storepass|keypass|passin|passout)"
 )
 
+#: One ``NAME=VALUE`` pair of a cookie header whose name says it holds a session or an
+#: authentication token (not a preference such as ``theme`` or a CSRF token).
+_COOKIE = re.compile(
+    r"(?i)(?<=[\s;:'\"=])(?!(?:csrf|xsrf|_?ga|_gid))(?P<cname>[\w.\-]{0,48}?"
+    r"(?:sess|sid|auth|token|jwt|remember|login|secret)[\w.\-]{0,48})="
+    r"(?P<secret>[^;\s\"'`,]{1,4096})"
+)
+
 CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "discord-bot-token",
@@ -179,11 +187,12 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "api-key-header",
         "http",
-        "x-api-key api-key apikey x-auth-token private-token x-access-token subscription-key",
+        "x-api-key api-key apikey x-auth-token private-token x-access-token subscription-key "
+        "x-functions-key",
         # API-key headers: X-Api-Key, GitLab's PRIVATE-TOKEN, Azure's
         # Ocp-Apim-Subscription-Key, Google's X-Goog-Api-Key...
         r"(?i)(?<![\w-])(?:x-(?:goog-)?api-?key|api-?key|x-auth-token|private-token|x-access-token"
-        r"|x-api-token|ocp-apim-subscription-key)[\"']?[ \t]*:[ \t]*[\"']?"
+        r"|x-api-token|ocp-apim-subscription-key|x-functions-key)[\"']?[ \t]*:[ \t]*[\"']?"
         r"(?P<secret>[A-Za-z0-9._~+/=\-]{8,512})",
         0.9,
         anchored=False,
@@ -269,6 +278,75 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.85,
         anchored=False,
         check="value",
+    ),
+    ctx(
+        "twitter-credential",
+        "twitter",
+        "twitter",
+        # Named for Twitter/X: consumer (API) keys (25) and secrets (50), access tokens
+        # (<user id>-<20..50>) and their secrets (45)
+        r"(?i)twitter[\w.\-]{0,32}?(?:key|secret|token)[\w]{0,16}[\"']?[ \t]*[=:][ \t]*[\"']?"
+        r"(?P<secret>\d{15,25}-[A-Za-z0-9]{20,50}|[A-Za-z0-9]{25,50})(?![A-Za-z0-9])",
+        0.9,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "twitter-credential",
+        "twitter",
+        ("consumer-secret", "consumer_secret"),
+        # OAuth 1 consumer secrets as options or keys (twurl --consumer-secret S,
+        # "consumer_secret": "S"); the consumer key alone is an id and needs "twitter"
+        r"(?i)consumer[_\-]secret[\"']?(?:[ \t]*[=:][ \t]*|[ \t]+)[\"']?"
+        r"(?P<secret>[A-Za-z0-9]{35,50})(?![A-Za-z0-9])",
+        0.9,
+        check="token",
+    ),
+    ctx(
+        "credential-define",
+        "generic",
+        ("define(",),
+        # PHP constants: define('DB_PASSWORD', '...'), WordPress' AUTH_KEY / *_SALT
+        r"define\([ \t]*(?P<nq>['\"])(?P<name>[A-Z0-9_]{0,40}?(?:PASSWORD|PASSWD|_PASS|SECRET"
+        r"|TOKEN|KEY|SALT)[A-Z0-9_]{0,20})(?P=nq)[ \t]*,[ \t]*(?P<q>['\"])"
+        r"(?P<secret>[^'\"\n]{1,256})(?P=q)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "cookie-session",
+        "http",
+        "cookie",
+        # Cookie / Set-Cookie headers and curl's --cookie NAME=VALUE: the value of a session
+        # or auth cookie (PHPSESSID, JSESSIONID, connect.sid, session, user_session, ...)
+        r"(?i)(?:(?<![\w-])(?:set-)?cookie[\"']?[ \t]*:|(?<!\S)--cookie(?:=|[ \t]+))"
+        r"(?P<args>[^\n\"'`]{1,4096})",
+        0.85,
+        anchored=False,
+        each=_COOKIE,
+        check="cookie",
+    ),
+    ctx(
+        "cookie-session",
+        "http",
+        ("curl",),
+        # curl -b 'NAME=VALUE' (a -b without '=' names a cookie file)
+        r"curl\s" + _SAME_COMMAND + r"(?<!\S)-b[ \t]*(?P<args>['\"]?[^\s\"'`]{1,4096})",
+        0.85,
+        anchored=False,
+        each=_COOKIE,
+        check="cookie",
+    ),
+    ctx(
+        "vault-token",
+        "hashicorp",
+        ("vault login", "x-vault-token"),
+        # `vault login TOKEN`, the X-Vault-Token header: legacy s.<24> tokens too
+        r"(?i)(?:vault[ \t]+login(?:[ \t]+-[\w\-]{1,32}(?:=\S{0,64})?){0,4}[ \t]+"
+        r"|x-vault-token[\"']?[ \t]*:[ \t]*[\"']?)(?P<secret>(?:hv[sb]|[sb])\.[\w\-.]{20,1024})",
+        0.9,
+        anchored=False,
     ),
     ctx(
         "twilio-auth-token",

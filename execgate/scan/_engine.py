@@ -153,6 +153,15 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
             and not _FILE_NAME.search(value)
             and _password_like(value)
         )
+    if rule.check == "mixed":
+        # a prefixed id whose body mixes digits or cases (not a word in capitals)
+        body = value[4:]
+        return any(c.isdigit() for c in body) or (
+            any(c.isupper() for c in body) and any(c.islower() for c in body)
+        )
+    if rule.check == "cookie":
+        # a session id: long, random, not a word ("deleted") or a short flag ("yes")
+        return len(value) >= 16 and not _fixture_token(value) and _password_like(value)
     if rule.check == "value":
         flag = (m.groupdict().get("flag") or "").lower()
         if not any(w in flag for w in ("pass", "pwd")) and (

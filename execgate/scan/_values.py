@@ -59,7 +59,7 @@ _FAKE_WORDS = re.compile(
     r"(?i)not[-_.]?a[-_.]?real|not[-_.]?real|fake|dummy|example|sample|placeholder|your[-_.]?"
     r"(?:api|token|key|secret|own)|redacted|changeme|replace[-_.]?me|"
     r"insert[-_.]?(?:your|key|token|here)|xxxxxx|change[-_.]?me|goes[-_.]?here|(?:^|[-_.])here$|"
-    r"^(?:enter|put|add|set)[-_.](?:your|the|a)[-_.]|^todo(?:[-_.]|$)"
+    r"^(?:enter|put|add|set)[-_. ](?:your|the|a)[-_. ]|^todo(?:[-_.]|$)"
 )
 
 #: Vendors' documented example credentials: never findings.

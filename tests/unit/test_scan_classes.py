@@ -213,6 +213,62 @@ FOUND = [
 ]
 
 
+ALI_ID = "LTAI5tQ8mZk2Rw7nVb3xYc9d"
+ALI_SECRET = "q8Vn3KzR7mWx2Lp9Tb5Yc4Hd6Jf1Gs"
+ATCTT = "ATCTT3xFfGN0" + "Zk39xLq0PmW2rT8vA1b2-_" * 8 + "=8F3A2C1D"
+FLY = (
+    "fm2_"
+    + "lJPECAAAAAAAAyZtxBD1hSZ7L5leXsj64ZbDlkm/wrVodHRwczovL2Fw" * 3
+    + "==,fm2_"
+    + ("lJPETmhNA6Yl0X1tatt8ezA0UjVQiJr93VQ7qAmD5GG2Ce5txhbQv3tmIGsv")
+)
+APPSYNC = "da2-k7m2x9q4w8e3r6t1y5u0i2o7pa"
+SB_KEY = "g15dOaK6B6i/GVILwd6DRqUVxAV5OT4rr2uZSevpN2E="
+DOCKER_AUTH = base64.b64encode(b"gitlab-ci-token:toIAZzZRHmv9upPYjg7p2D3x").decode()
+TW_SECRET = "Qm7Zp2Kx9Lw4Rt8Vb3Nc6Hd1Jf5Gs0Ya2Ue7Io4Pk9Lm3Nb8Vc"
+SESSION = "VR1SHRZdvTxMh4Buo8ObiLmwDIDisOcHcAS7WQtxbco"
+FOUND += [
+    ("alibaba", f"aliyun configure set --mode AK --access-key-id {ALI_ID}", ALI_ID),
+    ("alibaba", "aliyun configure set --access-key-id LTAI06lJwGEHg41O", "LTAI06lJwGEHg41O"),
+    ("alibaba", f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={ALI_SECRET}", ALI_SECRET),
+    ("alibaba", f'alicloud_secret_key = "{ALI_SECRET}"', ALI_SECRET),
+    ("atlassian", f"created token {ATCTT} (expires in 365 days)", ATCTT),
+    ("flyio", f'FLY_API_TOKEN="FlyV1 {FLY}"', FLY),
+    ("flyio", f"$ fly tokens create deploy\nFlyV1 {FLY}\n", FLY),
+    ("hashicorp", "vault login s.Zk39xLq0PmW2rT8vA1b2Q7wE", "s.Zk39xLq0PmW2rT8vA1b2Q7wE"),
+    (
+        "hashicorp",
+        "curl -H 'X-Vault-Token: s.Zk39xLq0PmW2rT8vA1b2Q7wE' https://vault.test/v1/kv",
+        "s.Zk39xLq0PmW2rT8vA1b2Q7wE",
+    ),
+    ("appsync", f'{{"apiKey": {{"id": "{APPSYNC}", "expires": 1767225600}}}}', APPSYNC),
+    (
+        "azure",
+        "Endpoint=sb://bus.servicebus.windows.net/;SharedAccessKeyName=Root;"
+        f"SharedAccessKey={SB_KEY}",
+        SB_KEY,
+    ),
+    (
+        "azure",
+        f'[{{"keyName": "key1", "permissions": "FULL", "value": "{AZURE_KEY}"}}]',
+        AZURE_KEY,
+    ),
+    (
+        "docker",
+        f'DOCKER_AUTH_CONFIG={{\\"auths\\":{{\\"r.test\\":{{\\"auth\\":\\"{DOCKER_AUTH}\\"}}}}}}',
+        DOCKER_AUTH,
+    ),
+    ("twitter", "TWITTER_CONSUMER_KEY=Oyd2VmZTBY0pjUFFJeWfar7Qj", "Oyd2VmZTBY0pjUFFJeWfar7Qj"),
+    ("twitter", f"twurl authorize --consumer-key abc --consumer-secret {TW_SECRET}", TW_SECRET),
+    ("php", f"define('DB_PASSWORD', '{PW}');", PW),
+    ("php", f'define( "AUTH_KEY", "{TW_SECRET}" );', TW_SECRET),
+    ("cookie", f'curl https://app.test -H "Cookie: theme=dark; session={SESSION}"', SESSION),
+    ("cookie", f"Set-Cookie: connect.sid={SESSION}; Path=/; HttpOnly", SESSION),
+    ("cookie", f"curl -b 'PHPSESSID={HEX32}' https://shop.test/cart", HEX32),
+    ("cookie", f"curl --cookie JSESSIONID={HEX32.upper()} http://i.test", HEX32.upper()),
+]
+
+
 @pytest.mark.parametrize(("kind", "text", "secret"), FOUND)
 def test_each_class_is_found_in_its_real_shape(kind: str, text: str, secret: str) -> None:
     spans = [text[f.start : f.end] for f in scan_text(text)]
@@ -324,6 +380,30 @@ NOT_SECRETS = [
     ("name", 'password = os.environ["DB_PASSWORD"]'),
     # Discord's shape with an id that is not digits
     ("discord", "MZ1yGvKTjE0rY0cV8i47CjAa.uRHQPq.Xb1Mk2nEhe-4iUcrGOuegj57zMC"),
+]
+
+
+NOT_SECRETS += [
+    ("alibaba", "AccessKeyId     : LTAI5t****************"),
+    ("alibaba", "ALTAIRENGINEERINGHOME=/opt/altair"),
+    ("alibaba", "export ALIBABA_CLOUD_ACCESS_KEY_SECRET=<your-access-key-secret>"),
+    ("flyio", "FLY_API_TOKEN=FlyV1 fm2_..."),
+    ("flyio", "FLY_API_TOKEN=FlyV1 fm2_" + "A" * 120),
+    ("hashicorp", "vault login -method=oidc role=dev"),
+    ("appsync", "x-api-key: da2-xxxxxxxxxxxxxxxxxxxxxxxxxx"),
+    ("appsync", "da2-abcdefghijklmnopqrstuvwxyz"),
+    ("azure", "SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=<key>"),
+    ("docker", '{\\"auths\\":{\\"r.test\\":{\\"auth\\":\\"<base64 user:token>\\"}}}'),
+    ("twitter", '<meta name="twitter:card" content="summary_large_image">'),
+    ("twitter", "TWITTER_CONSUMER_KEY=your_twitter_consumer_key_here"),
+    ("php", "define('DB_PASSWORD', getenv('DB_PASSWORD'));"),
+    ("php", "define('AUTH_KEY', 'put your unique phrase here');"),
+    ("php", "define('DB_USER', 'wordpress');"),
+    ("cookie", "Cookie: theme=dark; lang=en-US; tz=Europe%2FBerlin"),
+    ("cookie", "Set-Cookie: session=deleted; expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/"),
+    ("cookie", "curl -b cookies.txt -c cookies.txt https://app.test/login"),
+    ("cookie", 'curl -H "Cookie: session=$SESSION" https://app.test/api'),
+    ("cookie", "Set-Cookie: cookieconsent_status=dismiss; Path=/; Max-Age=31536000"),
 ]
 
 
