@@ -487,11 +487,19 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     neg("negatives", "postgresql://app@db.corp.test:5432/app", src)
     neg("negatives", "aws configure get aws_secret_access_key --profile ci", src)
     # --- second batch: more shells and config formats --------------------------------------
-    src = DOC + "learn.microsoft.com/powershell/module/microsoft.powershell.security/convertto-securestring"
+    src = (
+        DOC
+        + "learn.microsoft.com/powershell/module/microsoft.powershell.security/convertto-securestring"
+    )
     pw = r(B62, 10) + "!"
     pos("password", f"$pw = ConvertTo-SecureString '{pw}' -AsPlainText -Force", pw, src)
     pw = r(B62, 12)
-    pos("password", f'$cred = New-Object PSCredential("admin", (ConvertTo-SecureString -String "{pw}" -AsPlainText -Force))', pw, src)
+    pos(
+        "password",
+        f'$cred = New-Object PSCredential("admin", (ConvertTo-SecureString -String "{pw}" -AsPlainText -Force))',
+        pw,
+        src,
+    )
     neg("password", "$pw = ConvertTo-SecureString $env:ADMIN_PASSWORD -AsPlainText -Force", src)
     neg("password", "$pw = Read-Host -AsSecureString | ConvertFrom-SecureString", src)
     src = DOC + "learn.microsoft.com/windows-server/administration/windows-commands/net-user"
@@ -501,10 +509,21 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     neg("password", "net user svc_backup * /add", src)
     src = DOC + "learn.microsoft.com/cli/azure/authenticate-azure-cli-service-principal"
     sec = r(B62 + "~._-", 3) + "8Q~" + r(B62 + "~._-", 34)
-    pos("azure", f"az login --service-principal -u 11111111-2222-3333-4444-555555555555 -p {sec} --tenant corp.onmicrosoft.com", sec, src)
+    pos(
+        "azure",
+        f"az login --service-principal -u 11111111-2222-3333-4444-555555555555 -p {sec} --tenant corp.onmicrosoft.com",
+        sec,
+        src,
+    )
     sec = r(B62, 32)
-    pos("password", f"az login --service-principal -u http://ci-app -p '{sec}' --tenant t", sec, src)
-    neg("password", "az login --service-principal -u $APP_ID -p $CLIENT_SECRET --tenant $TENANT", src)
+    pos(
+        "password", f"az login --service-principal -u http://ci-app -p '{sec}' --tenant t", sec, src
+    )
+    neg(
+        "password",
+        "az login --service-principal -u $APP_ID -p $CLIENT_SECRET --tenant $TENANT",
+        src,
+    )
     src = DOC + "docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html"
     tok = "IQoJb3JpZ2luX2VjE" + r(B64, 700) + "=="
     pos("aws", f"export AWS_SESSION_TOKEN={tok}", tok, src)
@@ -512,19 +531,49 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     pos("aws", f'  "SessionToken": "{tok}",', tok, src)
     src = DOC + "www.postgresql.org/docs/current/libpq-pgpass.html"
     pw = r(B62, 14)
-    pos("password", f"echo 'db.corp.test:5432:app:app_rw:{pw}' > ~/.pgpass && chmod 600 ~/.pgpass", pw, src)
+    pos(
+        "password",
+        f"echo 'db.corp.test:5432:app:app_rw:{pw}' > ~/.pgpass && chmod 600 ~/.pgpass",
+        pw,
+        src,
+    )
     neg("password", "echo 'localhost:5432:*:postgres:*' >> ~/.pgpass", src)
-    src = DOC + "learn.microsoft.com/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring"
+    src = (
+        DOC + "learn.microsoft.com/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring"
+    )
     pw = r(B62, 12) + "!"
-    pos("password", f'"DefaultConnection": "Server=tcp:sql.corp.test,1433;Database=app;User ID=app;Password={pw};Encrypt=True;"', pw, src)
+    pos(
+        "password",
+        f'"DefaultConnection": "Server=tcp:sql.corp.test,1433;Database=app;User ID=app;Password={pw};Encrypt=True;"',
+        pw,
+        src,
+    )
     pw = r(B62, 12)
-    pos("password", f"jdbc:mysql://db.corp.test:3306/app?user=app&password={pw}&useSSL=true", pw, src)
-    neg("password", '"DefaultConnection": "Server=(localdb)\\\\mssqllocaldb;Database=app;Trusted_Connection=True;"', src)
+    pos(
+        "password",
+        f"jdbc:mysql://db.corp.test:3306/app?user=app&password={pw}&useSSL=true",
+        pw,
+        src,
+    )
+    neg(
+        "password",
+        '"DefaultConnection": "Server=(localdb)\\\\mssqllocaldb;Database=app;Trusted_Connection=True;"',
+        src,
+    )
     src = DOC + "cloud.google.com/iam/docs/keys-create-delete"
     body = "\\n".join(r(B64, 64) for _ in range(6))
     pem = f"-----BEGIN PRIVATE KEY-----\\nMIIEv{body}\\n-----END PRIVATE KEY-----\\n"
-    pos("private-key", f'{{"type": "service_account", "project_id": "corp-prod", "private_key_id": "{r(HEX, 40)}", "private_key": "{pem}", "client_email": "ci@corp-prod.iam.gserviceaccount.com"}}', pem, src)
-    neg("private-key", '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\n<your key>\\n-----END PRIVATE KEY-----\\n"}', src)
+    pos(
+        "private-key",
+        f'{{"type": "service_account", "project_id": "corp-prod", "private_key_id": "{r(HEX, 40)}", "private_key": "{pem}", "client_email": "ci@corp-prod.iam.gserviceaccount.com"}}',
+        pem,
+        src,
+    )
+    neg(
+        "private-key",
+        '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\n<your key>\\n-----END PRIVATE KEY-----\\n"}',
+        src,
+    )
     src = DOC + "cli.github.com/manual/gh_auth_login"
     tok = "gho_" + r(B62, 36)
     pos("github", f"gh auth login --with-token <<< {tok}", tok, src)
@@ -538,7 +587,9 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     pw = r(B62, 12)
     pos("password", f"ansible-playbook site.yml -e 'ansible_become_pass={pw}'", pw, src)
     pw = r(B62, 12)
-    pos("password", f"web1 ansible_host=10.0.0.5 ansible_user=deploy ansible_password={pw}", pw, src)
+    pos(
+        "password", f"web1 ansible_host=10.0.0.5 ansible_user=deploy ansible_password={pw}", pw, src
+    )
     src = DOC + "redis.io/docs/latest/commands/auth/"
     pw = r(B62, 20)
     pos("password", f"redis-cli -h cache.corp.test --pass {pw} ping", pw, src)

@@ -177,6 +177,11 @@ _DOCS: dict[str, tuple[str, str]] = {
         "Session and auth cookie values (Cookie, Set-Cookie, curl -b)",
         "Cookie: session=<16+> / curl -b 'PHPSESSID=<id>'",
     ),
+    "credential-pgpass": (
+        "Passwords in libpq password file lines written to ~/.pgpass",
+        "host:5432:db:user:<pw> > ~/.pgpass",
+    ),
+    "npmrc-auth": (".npmrc _auth values that decode to user:password", "//host/:_auth=<base64>"),
     "twilio-auth-token": (
         "Twilio auth tokens",
         "-u AC<32 hex>:<32 hex> / TWILIO_AUTH_TOKEN=<32 hex>",

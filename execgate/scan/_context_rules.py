@@ -18,7 +18,7 @@ from ._rule import Rule, ctx
 
 #: A value bare or quoted. Quoted, it runs to the closing quote (spaces allowed); bare, to the
 #: next space, quote or shell operator. ``q`` is the quote, for a closing ``(?(q)(?P=q))``.
-_VALUE = r"""(?P<q>['"])?(?P<secret>(?(q)[^'"\n]{1,256}|[^\s'"`;|&<>()]{1,256}))"""
+_VALUE = r"""(?P<q>['"])?(?P<secret>(?(q)[^'"\n]{1,4096}|[^\s'"`;|&<>()]{1,4096}))"""
 #: The rest of one shell command: no newline, pipe, ``;`` or ``&``.
 _SAME_COMMAND = r"[^\n|;&]{0,256}?"
 
@@ -345,6 +345,41 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # `vault login TOKEN`, the X-Vault-Token header: legacy s.<24> tokens too
         r"(?i)(?:vault[ \t]+login(?:[ \t]+-[\w\-]{1,32}(?:=\S{0,64})?){0,4}[ \t]+"
         r"|x-vault-token[\"']?[ \t]*:[ \t]*[\"']?)(?P<secret>(?:hv[sb]|[sb])\.[\w\-.]{20,1024})",
+        0.9,
+        anchored=False,
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("convertto-securestring", "net user", "az login", "> auth "),
+        # PowerShell's ConvertTo-SecureString 'pw' -AsPlainText, Windows `net user NAME pw`,
+        # `az login --service-principal -u ID -p SECRET`, redis-cli's `> AUTH [user] pw`
+        r"(?:(?i:convertto-securestring[ \t]+(?:-String[ \t]+)?(?=['\"])"
+        r"|net[ \t]+user[ \t]+[^\s/]{1,64}[ \t]+(?!/)"
+        r"|az[ \t]+login\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+)"
+        r"|(?<=> )AUTH[ \t]+(?:[^\s'\"]{1,64}[ \t]+(?=\S))?(?=[^\s]{1,256}[ \t]*(?:\n|\Z)))"
+        + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-pgpass",
+        "generic",
+        (".pgpass",),
+        # a libpq password file line, host:port:database:user:password, written to ~/.pgpass
+        r"(?<![\w.:*\-])[\w.\-*]{1,253}:(?:\d{1,5}|\*):[^\s:]{1,64}:[^\s:]{1,64}:"
+        r"(?P<secret>[^\s:'\"]{1,256})(?=['\"]?[^\n]{0,128}\.pgpass)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "npmrc-auth",
+        "npm",
+        (":_auth=",),
+        # .npmrc's legacy _auth: the base64 of user:password
+        r":_auth[ \t]*=[ \t]*[\"']?(?P<secret>[A-Za-z0-9+/]{8,1024}={0,2})",
         0.9,
         anchored=False,
     ),

@@ -212,7 +212,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # `--secret=api-key-name`, `token: github-deploy-token`
         if _NOT_THE_SECRET_PREFIX.search(text, max(0, m.start() - 16), m.start()):
             return None  # hashed_secret, public_key, secret's checksum
-    if rule.rule_id in ("authorization-basic", "docker-config-auth") and not (
+    if rule.rule_id in ("authorization-basic", "docker-config-auth", "npmrc-auth") and not (
         _decodes_to_credential(value)
     ):
         return None

@@ -620,7 +620,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # quote (a passphrase may hold spaces: the engine takes those in password slots only).
         r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?[ \t]*"
         r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*(?P<q>\\?[\"'])?"
-        r"(?P<secret>(?(q)[^\"'\\\n]{6,256}|[^\s\"'`,;{}()<>\\]{6,256}))",
+        r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{6,4096}))",
         0.8,
         min_entropy=2.5,
     ),

@@ -269,6 +269,18 @@ FOUND += [
 ]
 
 
+NPM_AUTH = base64.b64encode(b"ci:m9poxLufwKtpsDYR9A7o").decode()
+FOUND += [
+    ("password", f"$pw = ConvertTo-SecureString '{PW}' -AsPlainText -Force", PW),
+    ("password", f'ConvertTo-SecureString -String "{PW}" -AsPlainText -Force', PW),
+    ("password", f"net user svc_backup {PW} /add /domain", PW),
+    ("password", f"az login --service-principal -u http://ci -p '{PW}' --tenant t", PW),
+    ("password", f"127.0.0.1:6379> AUTH default {PW}\nOK", PW),
+    ("password", f"echo 'db.test:5432:app:app_rw:{PW}' > ~/.pgpass", PW),
+    ("npm", f"//npm.corp.test/:_auth={NPM_AUTH}", NPM_AUTH),
+]
+
+
 @pytest.mark.parametrize(("kind", "text", "secret"), FOUND)
 def test_each_class_is_found_in_its_real_shape(kind: str, text: str, secret: str) -> None:
     spans = [text[f.start : f.end] for f in scan_text(text)]
@@ -407,6 +419,17 @@ NOT_SECRETS += [
 ]
 
 
+NOT_SECRETS += [
+    ("slot", "$pw = ConvertTo-SecureString $env:ADMIN_PASSWORD -AsPlainText -Force"),
+    ("slot", "net user svc_backup /delete"),
+    ("slot", "net user svc_backup * /add"),
+    ("slot", "az login --service-principal -u $APP_ID -p $CLIENT_SECRET --tenant $TENANT"),
+    ("slot", "127.0.0.1:6379> AUTH\n(error) ERR wrong number of arguments"),
+    ("slot", "echo 'localhost:5432:*:postgres:*' >> ~/.pgpass"),
+    ("slot", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
+]
+
+
 @pytest.mark.parametrize(("family", "text"), NOT_SECRETS)
 def test_look_alikes_never_fire(family: str, text: str) -> None:
     assert scan_text(text) == [], family
@@ -441,6 +464,18 @@ def test_prefixed_tokens_are_found_inside_base64_of_user_pass(token: str, user: 
     for text in (f"echo {wrapped}", f'{{"auths": {{"r": {{"auth": "{wrapped}"}}}}}}'):
         assert wrapped in [text[f.start : f.end] for f in scan_text(text)], text
         assert wrapped not in redact_text(text) and token not in redact_text(text)
+
+
+def test_long_tokens_in_credential_slots_are_redacted_whole() -> None:
+    # an AWS session token is several hundred characters: no tail may be left behind
+    token = "IQoJb3JpZ2luX2VjE" + "Zk39xLq0PmW2rT8vA1b2+/" * 30 + "=="
+    for text in (
+        f"export AWS_SESSION_TOKEN={token}",
+        f'  "SessionToken": "{token}",',
+        f"mytool --token {token}",
+    ):
+        assert token in [text[f.start : f.end] for f in scan_text(text)], text
+        assert redact_text(text).count("Zk39") == 0
 
 
 def test_output_holding_glued_tokens_is_redacted_as_it_streams() -> None:
