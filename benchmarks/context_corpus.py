@@ -598,38 +598,98 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     neg("password", "127.0.0.1:6379> AUTH\n(error) ERR wrong number of arguments", src)
     # --- third batch: what commands print that only looks like a secret ----------------------
     src = DOC + "hub.docker.com/_/python (image env), docs.github.com/actions (masked logs)"
-    neg("env-dump", "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D\nPYTHON_VERSION=3.12.8\nPYTHON_SHA256=c909157bb25ec114e5869124cc2a9c4a4d4c1e957ca4ff553f1edc692101154e", src)
+    neg(
+        "env-dump",
+        "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D\nPYTHON_VERSION=3.12.8\nPYTHON_SHA256=c909157bb25ec114e5869124cc2a9c4a4d4c1e957ca4ff553f1edc692101154e",
+        src,
+    )
     neg("env-dump", "NODE_AUTH_TOKEN=XXXXX-XXXXX-XXXXX-XXXXX", src)
-    neg("env-dump", "GITHUB_TOKEN=***\nACTIONS_RUNTIME_URL=https://pipelines.actions.githubusercontent.com/abc/", src)
-    neg("env-dump", "KUBERNETES_SERVICE_HOST=10.96.0.1\nKUBERNETES_PORT_443_TCP=tcp://10.96.0.1:443\nHOSTNAME=web-7d9f8c6b5-x2k4q", src)
+    neg(
+        "env-dump",
+        "GITHUB_TOKEN=***\nACTIONS_RUNTIME_URL=https://pipelines.actions.githubusercontent.com/abc/",
+        src,
+    )
+    neg(
+        "env-dump",
+        "KUBERNETES_SERVICE_HOST=10.96.0.1\nKUBERNETES_PORT_443_TCP=tcp://10.96.0.1:443\nHOSTNAME=web-7d9f8c6b5-x2k4q",
+        src,
+    )
     neg("env-dump", "AWS_ACCESS_KEY_ID=\nAWS_SECRET_ACCESS_KEY=\nAWS_SESSION_TOKEN=", src)
     neg("env-dump", "SSH_AUTH_SOCK=/tmp/ssh-XXXXXXkqcx3b/agent.1234", src)
     neg("env-dump", "TOKEN_ENDPOINT=https://oauth2.googleapis.com/token", src)
     neg("env-dump", "PASSWORD_MIN_LENGTH=12\nSECRET_ROTATION_DAYS=90", src)
     src = DOC + "git-scm.com/docs/git-log, docs.docker.com/reference/cli/docker/image/ls"
-    neg("output", "commit 9fceb02d0ae598e95dc970b74767f19372d61af8\nAuthor: Dev <dev@corp.test>", src)
-    neg("output", "nginx        latest    sha256:2d194184b067db3598771b4cf326cfe6ad5051937ba1132b8b7d4b0184e0d0a6   2 weeks ago   187MB", src)
-    neg("output", '"integrity": "sha512-3ZsnuUG0Xh4I1BzVf0UWGOSZrS5Tn1m+4CsK7xBFUmtg5Gfzbz9GTIl9CHuXTIL0XIaCj8hsP5aJXMPLzb49Lg==",', src)
-    neg("output", "requests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6", src)
-    neg("output", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl dev@laptop", src)
-    neg("output", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEVs/o5+uQbTjL3chynL4wXgUg2R9\nq9UU8I5mEovUf86QZ7kOBIjJwqnzD1omageEHWwHdBO6B+dFabmdT9POxg==\n-----END PUBLIC KEY-----", src)
-    neg("output", "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2Y5\n-----END CERTIFICATE-----", src)
-    neg("output", "x-amzn-RequestId: 8d1f6a3c-9b2e-4f71-a5c3-0e6d7b8a9c1f\nx-amz-cf-id: kBqMwJ8L9fVnT3rX2yZ4aE6cH1dG5jK7lM0nP8qR", src)
+    neg(
+        "output",
+        "commit 9fceb02d0ae598e95dc970b74767f19372d61af8\nAuthor: Dev <dev@corp.test>",
+        src,
+    )
+    neg(
+        "output",
+        "nginx        latest    sha256:2d194184b067db3598771b4cf326cfe6ad5051937ba1132b8b7d4b0184e0d0a6   2 weeks ago   187MB",
+        src,
+    )
+    neg(
+        "output",
+        '"integrity": "sha512-3ZsnuUG0Xh4I1BzVf0UWGOSZrS5Tn1m+4CsK7xBFUmtg5Gfzbz9GTIl9CHuXTIL0XIaCj8hsP5aJXMPLzb49Lg==",',
+        src,
+    )
+    neg(
+        "output",
+        "requests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6",
+        src,
+    )
+    neg(
+        "output",
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl dev@laptop",
+        src,
+    )
+    neg(
+        "output",
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEVs/o5+uQbTjL3chynL4wXgUg2R9\nq9UU8I5mEovUf86QZ7kOBIjJwqnzD1omageEHWwHdBO6B+dFabmdT9POxg==\n-----END PUBLIC KEY-----",
+        src,
+    )
+    neg(
+        "output",
+        "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2Y5\n-----END CERTIFICATE-----",
+        src,
+    )
+    neg(
+        "output",
+        "x-amzn-RequestId: 8d1f6a3c-9b2e-4f71-a5c3-0e6d7b8a9c1f\nx-amz-cf-id: kBqMwJ8L9fVnT3rX2yZ4aE6cH1dG5jK7lM0nP8qR",
+        src,
+    )
     neg("output", "Your token has been saved to /home/dev/.cache/huggingface/token", src)
     neg("output", "  password = (sensitive value)\n  api_token = (known after apply)", src)
     neg("output", "Login Succeeded", src)
-    neg("output", "pub   rsa4096 2019-05-12 [SC]\n      3B4FE6ACC0B21F32A0A28F1C6F6E8E2D9C7B1A54", src)
-    neg("output", "resourceVersion: \"184467440737095\"\nuid: 3f2b8c7e-5a1d-4e9f-b6c0-7d8e9f0a1b2c", src)
+    neg(
+        "output",
+        "pub   rsa4096 2019-05-12 [SC]\n      3B4FE6ACC0B21F32A0A28F1C6F6E8E2D9C7B1A54",
+        src,
+    )
+    neg(
+        "output",
+        'resourceVersion: "184467440737095"\nuid: 3f2b8c7e-5a1d-4e9f-b6c0-7d8e9f0a1b2c',
+        src,
+    )
     neg("output", "Set-Cookie: AWSALB=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT", src)
-    neg("output", "grpc-status: 0\nx-envoy-upstream-service-time: 12\nx-request-id: 0f3c9a7e2b1d4c5f8a6e9b0d1c2f3a4e", src)
+    neg(
+        "output",
+        "grpc-status: 0\nx-envoy-upstream-service-time: 12\nx-request-id: 0f3c9a7e2b1d4c5f8a6e9b0d1c2f3a4e",
+        src,
+    )
     neg("code", "token = request.headers.get('Authorization', '').removeprefix('Bearer ')", src)
     neg("code", "const password = await getSecret('db-password');", src)
     neg("code", "if (apiKey === undefined) throw new Error('API_KEY is not set');", src)
     neg("code", "password_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt())", src)
-    neg("code", 'secret_key_ref:\n  name: app-secrets\n  key: stripe-api-key', src)
+    neg("code", "secret_key_ref:\n  name: app-secrets\n  key: stripe-api-key", src)
     neg("code", "kubectl get secret db-credentials -o jsonpath='{.data.password}' | base64 -d", src)
     neg("code", "$ export OPENAI_API_KEY=sk-proj-****************************************abcd", src)
-    neg("code", "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", src)
+    neg(
+        "code",
+        "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        src,
+    )
     neg("code", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", src)
     neg("code", "DATABASE_URL=postgres://user:password@localhost:5432/app", src)
     neg("code", "DATABASE_URL=postgres://postgres:postgres@localhost:5432/app_test", src)

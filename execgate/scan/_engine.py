@@ -136,6 +136,13 @@ def _fixture_token(value: str) -> bool:
     return len(value) >= 20 and has_long_run(value)
 
 
+def _same_as_user(m: re.Match[str]) -> bool:
+    """A URL's password that repeats its user name (a default such as ``postgres:postgres``):
+    the text shows it already."""
+    head = m.group(0)[3 : m.start("secret") - m.start() - 1]  # between "://" and ":"
+    return head.lower() == m.group("secret").lower()
+
+
 def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
     if rule.check == "discord":
         return _discord_id(value)
@@ -216,6 +223,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         _decodes_to_credential(value)
     ):
         return None
+    if rule.rule_id == "url-password" and _same_as_user(m):
+        return None  # postgres://postgres:postgres@..., guest:guest: nothing is hidden
     if rule.rule_id == "kubernetes-secret-data" and not _decodes_to_text(value):
         return None
     if rule.checksum is not None:

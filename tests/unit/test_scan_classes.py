@@ -427,6 +427,8 @@ NOT_SECRETS += [
     ("slot", "127.0.0.1:6379> AUTH\n(error) ERR wrong number of arguments"),
     ("slot", "echo 'localhost:5432:*:postgres:*' >> ~/.pgpass"),
     ("slot", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
+    ("default", "DATABASE_URL=postgres://postgres:postgres@localhost:5432/app_test"),
+    ("default", "amqp://guest:guest@rabbitmq:5672/"),
 ]
 
 
