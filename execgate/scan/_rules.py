@@ -68,11 +68,13 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "azure-storage-key",
         "azure",
-        "accountkey account_key account-key storage_key storage-key",
+        "accountkey account_key account-key account.key storage_key storage-key storage.key "
+        "storagekey accesskey access_key access-key access.key",
         # a connection string's AccountKey=, AZURE_STORAGE_KEY / _ACCOUNT_KEY / _ACCESS_KEY,
-        # `az storage ... --account-key VALUE`
-        r"(?i)(?:AccountKey|account[_\-]key|storage[_\-](?:access[_\-])?key)[\"']?"
-        r"(?:\s*[=:]\s*|[ \t]+)[\"']?(?P<secret>[A-Za-z0-9+/]{86}==)",
+        # `az storage ... --account-key VALUE`, `-StorageAccountKey VALUE`: the name, a few
+        # characters (quotes, a separator, a type), then the 64-byte key in base64
+        r"(?i)(?:account|storage|access)[_.\-]?key[^\n]{0,25}?(?<![A-Za-z0-9+/])"
+        r"(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
         0.95,
     ),
     _ctx(

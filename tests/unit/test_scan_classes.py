@@ -278,6 +278,8 @@ FOUND += [
     ("password", f"127.0.0.1:6379> AUTH default {PW}\nOK", PW),
     ("password", f"echo 'db.test:5432:app:app_rw:{PW}' > ~/.pgpass", PW),
     ("npm", f"//npm.corp.test/:_auth={NPM_AUTH}", NPM_AUTH),
+    ("azure", f"azure.storage.key={AZURE_KEY}", AZURE_KEY),
+    ("azure", f'"accessKey": {{"value": "{AZURE_KEY}"}}', AZURE_KEY),
 ]
 
 
