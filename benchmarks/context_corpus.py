@@ -20,6 +20,7 @@ import json
 import random
 import string
 import urllib.parse
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ LOWER_NUM = string.ascii_lowercase + string.digits
 HEX = "0123456789abcdef"
 B64 = B62 + "+/"
 URLSAFE = B62 + "_-"
+B62_DIGITS = string.digits + string.ascii_uppercase + string.ascii_lowercase
 
 
 def build(seed: int = 25) -> list[dict[str, Any]]:
@@ -701,6 +703,131 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     pos("env-dump", f"HOSTNAME=web-1\nSECRET_KEY_BASE={sec}\nRAILS_ENV=production", sec, src)
     sec = "django-insecure-" + r(string.ascii_lowercase + string.digits + "!@#$%^&*(-_=+)", 50)
     pos("env-dump", f"DJANGO_SECRET_KEY='{sec}'", sec, src)
+
+    # --- fourth batch: vendor formats in agents' contexts ---------------------------------
+    def crc(prefix: str) -> str:
+        body = r(B62, 30)
+        n, out = zlib.crc32(body.encode()), ""
+        while n:
+            n, d = divmod(n, 62)
+            out = B62_DIGITS[d] + out
+        return prefix + body + out.rjust(6, "0")
+
+    contexts = (
+        "export {name}={v}",
+        'docker run -e {name}="{v}" app:latest',
+        '{{"{name}": "{v}"}}',
+        "  {name}: {v}",
+        "curl -sH 'Authorization: Bearer {v}' https://api.test/v1/me",
+        "Step 3/9 : ENV {name}={v}",
+        'printf "%s" "{v}" | gh secret set {name}',
+        "echo {name}={v} >> .env",
+    )
+    formats: list[tuple[str, str, str, str]] = [
+        ("datadog", "DD_API_KEY", r(HEX, 32), GL + "datadog.go"),
+        ("mailchimp", "MAILCHIMP_API_KEY", r(HEX, 32) + "-us21", GL + "mailchimp.go"),
+        ("mailgun", "MAILGUN_API_KEY", "key-" + r(HEX, 32), GL + "mailgun.go"),
+        ("newrelic", "NEW_RELIC_LICENSE_KEY", r(HEX, 36) + "NRAL", GL + "newrelic.go"),
+        (
+            "newrelic",
+            "NEW_RELIC_API_KEY",
+            "NRAK-" + r(string.ascii_uppercase + string.digits, 27),
+            GL + "newrelic.go",
+        ),
+        ("sentry", "SENTRY_AUTH_TOKEN", "sntryu_" + r(HEX, 64), GL + "sentry.go"),
+        ("shopify", "SHOPIFY_ACCESS_TOKEN", "shpat_" + r(HEX, 32), GL + "shopify.go"),
+        ("square", "SQUARE_ACCESS_TOKEN", "EAAA" + r(URLSAFE, 60), GL + "square.go"),
+        ("supabase", "SUPABASE_ACCESS_TOKEN", "sbp_" + r(HEX, 40), GL + "supabase.go"),
+        ("pulumi", "PULUMI_ACCESS_TOKEN", "pul-" + r(HEX, 40), GL + "pulumi.go"),
+        ("doppler", "DOPPLER_TOKEN", "dp.st.prd." + r(B62, 43), GL + "doppler.go"),
+        ("dropbox", "DROPBOX_TOKEN", "sl." + r(URLSAFE, 138), GL + "dropbox.go"),
+        (
+            "dropbox",
+            "DROPBOX_ACCESS_TOKEN",
+            "sl.u." + r(URLSAFE, 150),
+            DOC + "dropbox.com/developers/documentation/http/documentation",
+        ),
+        (
+            "mapbox",
+            "MAPBOX_SECRET_TOKEN",
+            "sk.eyJ1IjoiY29ycCIsImEiOiJ" + r(URLSAFE, 30) + "." + r(URLSAFE, 22),
+            GL + "mapbox.go",
+        ),
+        ("heroku", "HEROKU_API_KEY", "HRKU-" + r(URLSAFE, 60), GL + "heroku.go"),
+        (
+            "heroku",
+            "HEROKU_API_KEY",
+            f"{r(HEX, 8)}-{r(HEX, 4)}-{r(HEX, 4)}-{r(HEX, 4)}-{r(HEX, 12)}",
+            GL + "heroku.go",
+        ),
+        ("linear", "LINEAR_API_KEY", "lin_api_" + r(B62, 40), GL + "linear.go"),
+        ("notion", "NOTION_TOKEN", "ntn_" + r(string.digits, 11) + r(B62, 35), GL + "notion.go"),
+        ("airtable", "AIRTABLE_TOKEN", "pat" + r(B62, 14) + "." + r(HEX, 64), GL + "airtable.go"),
+        ("postman", "POSTMAN_API_KEY", "PMAK-" + r(HEX, 24) + "-" + r(HEX, 34), GL + "postman.go"),
+        (
+            "planetscale",
+            "PLANETSCALE_SERVICE_TOKEN",
+            "pscale_tkn_" + r(URLSAFE, 43),
+            GL + "planetscale.go",
+        ),
+        ("rubygems", "GEM_HOST_API_KEY", "rubygems_" + r(HEX, 48), GL + "rubygems.go"),
+        ("pypi", "TWINE_PASSWORD", "pypi-AgEIcHlwaS5vcmc" + r(URLSAFE, 70), GL + "pypi.go"),
+        ("npm", "NPM_TOKEN", crc("npm_"), GL + "npm.go"),
+        ("github", "GITHUB_TOKEN", crc("ghp_"), GL + "github.go"),
+        ("github", "GH_TOKEN", "github_pat_" + r(B62, 22) + "_" + r(B62, 59), GL + "github.go"),
+        ("gitlab", "GITLAB_TOKEN", "glpat-" + r(URLSAFE, 20), GL + "gitlab.go"),
+        ("huggingface", "HF_TOKEN", "hf_" + r(B62, 34), GL + "huggingface.go"),
+        ("grafana", "GRAFANA_TOKEN", "glsa_" + r(B62, 32) + "_" + r(HEX, 8), GL + "grafana.go"),
+        (
+            "digitalocean",
+            "DIGITALOCEAN_ACCESS_TOKEN",
+            "dop_v1_" + r(HEX, 64),
+            GL + "digitalocean.go",
+        ),
+        ("google", "GOOGLE_API_KEY", "AIza" + r(URLSAFE, 35), GL + "gcp.go"),
+        (
+            "slack",
+            "SLACK_BOT_TOKEN",
+            f"xoxb-{r(string.digits, 12)}-{r(string.digits, 13)}-{r(B62, 24)}",
+            GL + "slack.go",
+        ),
+        ("stripe", "STRIPE_SECRET_KEY", "sk_live_" + r(B62, 99), GL + "stripe.go"),
+        (
+            "sendgrid",
+            "SENDGRID_API_KEY",
+            "SG." + r(URLSAFE, 22) + "." + r(URLSAFE, 43),
+            GL + "sendgrid.go",
+        ),
+        (
+            "anthropic",
+            "ANTHROPIC_API_KEY",
+            "sk-ant-api03-" + r(URLSAFE, 93) + "AA",
+            GL + "anthropic.go",
+        ),
+        (
+            "openai",
+            "OPENAI_API_KEY",
+            "sk-proj-" + r(URLSAFE, 74) + "T3BlbkFJ" + r(URLSAFE, 74),
+            GL + "openai.go",
+        ),
+        ("databricks", "DATABRICKS_TOKEN", "dapi" + r(HEX, 32), GL + "databricks.go"),
+        ("facebook", "FACEBOOK_ACCESS_TOKEN", "EAA" + r(B62, 180), GL + "facebook.go"),
+        ("twilio", "TWILIO_API_KEY", "SK" + r(HEX, 32), GL + "twilio.go"),
+        (
+            "telegram",
+            "TELEGRAM_BOT_TOKEN",
+            f"{rng.randint(10**8, 10**10 - 1)}:AA{r(URLSAFE, 33)}",
+            GL + "telegram.go",
+        ),
+    ]
+    for i, (fmt, name, value, source) in enumerate(formats):
+        for j in (0, 1):
+            template = contexts[(2 * i + j) % len(contexts)]
+            pos(fmt, template.format(name=name, v=value), value, source)
+    # the same names holding what is not a secret
+    for fmt, name, _value, source in formats[::4]:
+        neg(fmt, f"export {name}=${{{{ secrets.{name} }}}}", source)
+        neg(fmt, f"{name}=<{name.lower()}>", source)
     return cases
 
 
