@@ -41,6 +41,13 @@ _COOKIE = re.compile(
     r"(?P<secret>[^;\s\"'`,]{1,4096})"
 )
 
+#: Commands that store what they read on stdin as a secret.
+_SECRET_STORE = (
+    r"(?:[\w./\-]{1,32}[ \t]+)?(?:gh[ \t]+secret[ \t]+set|(?:docker|podman)[ \t]+secret"
+    r"[ \t]+create|wrangler[ \t]+secret[ \t]+put|vercel[ \t]+env[ \t]+add"
+    r"|gcloud[ \t]+secrets[ \t]+(?:create|versions[ \t]+add))"
+)
+
 CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "discord-bot-token",
@@ -143,16 +150,21 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-stdin",
         "generic",
-        ("sudo", "password-stdin", "passwd", "chpasswd"),
+        (
+            *("sudo", "password-stdin", "passwd", "chpasswd"),
+            *("secret set", "secret create", "secret put", "env add", "versions add"),
+        ),
         # A password piped into a program that reads it from stdin:
         # echo 'pw' | sudo -S ..., echo pw | docker login --password-stdin, ... | chpasswd
-        # (printf's format first: printf '%s\n' 'pw' | ...), or given as a here-string
-        # (the next rule: sudo -S cmd <<< 'pw')
+        # (printf's format first: printf '%s\n' 'pw' | ...), or a value piped into a secret
+        # store (gh secret set, docker secret create, wrangler secret put, vercel env add,
+        # gcloud secrets versions add), or given as a here-string (the next rule:
+        # sudo -S cmd <<< 'pw')
         r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
         + _VALUE
         + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|[^\n|;&]{0,256}?--password-stdin"
-        r"|passwd\s+--stdin|chpasswd)",
+        r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + ")",
         0.9,
         anchored=False,
         check="password",
@@ -162,7 +174,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         ("<<<",),
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|--password-stdin|passwd\s+--stdin"
-        r"|chpasswd)[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
+        r"|chpasswd|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
         0.9,
         anchored=False,
         check="password",

@@ -278,6 +278,9 @@ FOUND += [
     ("password", f"127.0.0.1:6379> AUTH default {PW}\nOK", PW),
     ("password", f"echo 'db.test:5432:app:app_rw:{PW}' > ~/.pgpass", PW),
     ("npm", f"//npm.corp.test/:_auth={NPM_AUTH}", NPM_AUTH),
+    ("password", f'printf "%s" "{PW}" | gh secret set DB_PASSWORD', PW),
+    ("password", f"echo -n {PW} | npx wrangler secret put API_KEY", PW),
+    ("password", f'gh secret set API_KEY <<< "{PW}"', PW),
     ("azure", f"azure.storage.key={AZURE_KEY}", AZURE_KEY),
     ("azure", f'"accessKey": {{"value": "{AZURE_KEY}"}}', AZURE_KEY),
 ]
@@ -431,6 +434,8 @@ NOT_SECRETS += [
     ("slot", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
     ("default", "DATABASE_URL=postgres://postgres:postgres@localhost:5432/app_test"),
     ("default", "amqp://guest:guest@rabbitmq:5672/"),
+    ("slot", "echo $TOKEN | gh secret set X"),
+    ("slot", 'echo -n "$(cat key.json)" | gcloud secrets versions add k --data-file=-'),
 ]
 
 
