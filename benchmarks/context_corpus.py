@@ -828,6 +828,113 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     for fmt, name, _value, source in formats[::4]:
         neg(fmt, f"export {name}=${{{{ secrets.{name} }}}}", source)
         neg(fmt, f"{name}=<{name.lower()}>", source)
+    # --- fifth batch: the hard-negative families ------------------------------------------
+    src = DOC + "hard negatives: low-entropy values"
+    for text in (
+        "API_KEY=aaaaaaaaaaaaaaaaaaaaaaaa",
+        "SECRET=1111111111111111",
+        "TOKEN=abc123abc123abc123abc123",
+        "mytool --api-key 0000000000000000",
+        "TOKEN=ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "SECRET_KEY=12345678901234567890",
+        "token: deadbeefdeadbeefdeadbeefdeadbeef",
+        "x-api-key: 1234567890abcdef1234567890abcdef",
+        "PASSWORD=zyxwvutsrqponmlk",
+        "GITHUB_TOKEN=ghp_000000000000000000000000000000000000",
+        "AWS_ACCESS_KEY_ID=AKIAAAAAAAAAAAAAAAAA",
+        "OPENAI_API_KEY=sk-proj-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "SLACK_TOKEN=xoxb-0000000000-0000000000-aaaaaaaaaaaaaaaaaaaaaaaa",
+        "curl -u admin:aaaaaaaa https://x.test",
+        "DB_PASSWORD=passwordpassword",
+    ):
+        neg("low-entropy", text, src)
+    src = DOC + "hard negatives: public key material and ciphertext"
+    for text in (
+        "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7vbqajDhA3V9W2nA5w6ZQz1r0d8M0oXqkN3mGk2P5 deploy@ci",
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBGDx8JkBEADLz9mVq3oC\n=QwEr\n-----END PGP PUBLIC KEY BLOCK-----",
+        "STRIPE_PUBLISHABLE_KEY=pk_live_51Hx9ZkLmQ2rT8vA1b2Zk39xLq0PmW2rT8vA1b2",
+        "NEXT_PUBLIC_STRIPE_KEY=pk_test_51Hx9ZkLmQ2rT8vA1b2Zk39xLq0PmW2rT8vA1b2",
+        "SUPABASE_PUBLISHABLE_KEY=sb_publishable_Zk39xLq0PmW2rT8vA1b2Q7_wE4rT8vA",
+        "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
+        "public_key: MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=",
+        "password: ENC[AES256_GCM,data:Zk39xLq0PmW2rT8v,iv:A1b2Q7wE4rT8vA1b2Zk39xLq0PmW2rT8vA1b2Q7w=,tag:xLq0PmW2rT8vA1b2Zk39xA==,type:str]",
+        "db_password: !vault |\n          $ANSIBLE_VAULT;1.1;AES256\n          33363965326261303234336437636331\n",
+        "  encryptedData:\n    password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq",
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\n<your encrypted key>\n-----END ENCRYPTED PRIVATE KEY-----",
+        "gpg --keyserver keys.openpgp.org --recv-keys 3B4FE6ACC0B21F32A0A28F1C6F6E8E2D9C7B1A54",
+    ):
+        neg("public-key", text, src)
+    src = DOC + "hard negatives: placeholders"
+    for text in (
+        "export ANTHROPIC_API_KEY=sk-ant-...",
+        "OPENAI_API_KEY=<YOUR_OPENAI_API_KEY>",
+        "API_KEY=YOUR_API_KEY_HERE",
+        "api_key: REPLACE_ME",
+        "GITHUB_TOKEN=ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+        "AWS_ACCESS_KEY_ID=AKIAXXXXXXXXXXXXXXXX",
+        "password: <%= ENV['DB_PASSWORD'] %>",
+        'conn = connect(password="%(password)s")',
+        "docker login -u ci -p $(DOCKER_PASSWORD) registry.test",
+        'password = "#{db_password}"',
+        "DB_PASSWORD=@@DB_PASSWORD@@",
+        "DB_PASSWORD=__DB_PASSWORD__",
+        'token: "{{ vault_token }}"',
+        "mysql -u root -p'<password>' app",
+        "curl -H 'X-Api-Key: <api-key>' https://api.test",
+        "TWILIO_AUTH_TOKEN=your_auth_token",
+        "export STRIPE_SECRET_KEY=sk_live_...",
+    ):
+        neg("placeholder", text, src)
+    src = DOC + "hard negatives: masked values"
+    for text in (
+        "OPENAI_API_KEY=sk-...2182d4f",
+        "token: ghp_****************************abcd",
+        "AWS_ACCESS_KEY_ID=AKIA************MPLE",
+        "Stripe key: sk_live_••••••••••••1234",
+        "Using token ghp_...XyZ9 for github.com",
+        "Authorization: Bearer [REDACTED]",
+        "password: [FILTERED]",
+        "api_key=<redacted>",
+        "DATABRICKS_TOKEN=dapi********************************",
+        "aws_secret_access_key = ****************************************",
+        "   api_key: sk-proj-abc...xyz",
+        "SLACK_BOT_TOKEN=xoxb-***",
+    ):
+        neg("masked", text, src)
+    src = DOC + "hard negatives: documentation examples (jwt.io, AWS docs)"
+    for text in (
+        "aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE",
+        "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "export AWS_SESSION_TOKEN=AQoDYXdzEJr...<remainder of security token>",
+        "curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c' https://api.test",
+        "https://user:password@example.com/path",
+        "DATABASE_URL=postgresql://username:password@localhost:5432/mydb",
+    ):
+        neg("documentation", text, src)
+    src = DOC + "hard negatives: code text and names of secrets"
+    for text in (
+        "gcloud secrets versions access latest --secret=api-key-name",
+        "gcloud secrets create db-password --data-file=-",
+        "aws secretsmanager get-secret-value --secret-id prod/db/password",
+        "kubectl create secret generic db-creds --from-file=password=./pw.txt",
+        "vault kv get -field=password secret/db",
+        "mytool --token-file ~/.config/mytool/token",
+        'password_field = "password"',
+        'TOKEN_HEADER = "X-Auth-Token"',
+        "        secretKeyRef:\n          name: db\n          key: password",
+        '"password": {"type": "string", "minLength": 8}',
+        'password = getpass.getpass("Password: ")',
+        "client = Client(api_key=settings.API_KEY)",
+        'token = os.getenv("GITHUB_TOKEN")',
+        "self.client_secret = client_secret",
+        "PasswordAuthentication no",
+        "password required pam_unix.so sha512 shadow",
+        "type: Opaque",
+        "docker secret create db_password ./db_password.txt",
+        "az keyvault secret show --vault-name corp-kv --name storage-account-key",
+        "helm upgrade app ./chart --set-file tls.key=./certs/tls.key",
+    ):
+        neg("code-text", text, src)
     return cases
 
 
