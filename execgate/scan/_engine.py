@@ -30,6 +30,7 @@ from ._values import (
     is_low_entropy_sequence,
     is_name,
     is_placeholder,
+    is_repeat,
     says_fake,
 )
 
@@ -195,7 +196,10 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         if says_fake(value) or _MASK_AFTER.match(text, end) or _plain_body(rule, value):
             return None
     if rule.placeholder_check and (
-        is_placeholder(value) or is_low_entropy_sequence(value) or says_fake(value)
+        is_placeholder(value)
+        or is_low_entropy_sequence(value)
+        or is_repeat(value)
+        or says_fake(value)
     ):
         return None
     if rule.min_entropy and entropy(value) < rule.min_entropy:
@@ -219,6 +223,10 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # `--secret=api-key-name`, `token: github-deploy-token`
         if _NOT_THE_SECRET_PREFIX.search(text, max(0, m.start() - 16), m.start()):
             return None  # hashed_secret, public_key, secret's checksum
+        if text.startswith("(", end):
+            return None  # a call in code: password = getpass.getpass("Password: ")
+        if value.startswith("Ag") and "encryptedData" in text[max(0, start - 4096) : start]:
+            return None  # a SealedSecret's ciphertext
     if rule.rule_id in ("authorization-basic", "docker-config-auth", "npmrc-auth") and not (
         _decodes_to_credential(value)
     ):

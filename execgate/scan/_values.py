@@ -25,6 +25,9 @@ _PLACEHOLDER = re.compile(
       | <[^<>]*>                             # <token>
       | \{\{.*\}\}                           # {{ token }}
       | \{[A-Za-z_][A-Za-z_.]{0,64}\}          # {password}, {config.db_password}
+      | \#\{.*\}                             # #{password} (Ruby)
+      | @@[A-Za-z_][A-Za-z0-9_]*@@             # @@PASSWORD@@ (token replacement)
+      | __[A-Z][A-Z0-9_]*__                    # __PASSWORD__ (token replacement)
       | [:@][A-Za-z_]{1,64}                    # :password, @password (bind parameters)
       | \[[^\]]*\]                           # [redacted]
       | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
@@ -43,6 +46,7 @@ _REFERENCE = re.compile(
     r"""(?x)^(?:
         (?:op|bw|ref\+[a-z0-9]{1,16})://?\S
       | (?:vault|sops|doppler|infisical|gcpsm|awssm|azkv):/{0,2}[\w.-]{1,64}[/#]\S
+      | ENC\[[A-Z0-9_]{2,32}(?:[,\]]|$)       # sops and hiera-eyaml ciphertext
       | arn:aws[\w-]{0,16}:(?:secretsmanager|ssm|kms):
       | (?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv
          |ENV\[|\$env:|secrets\.|vars\.|env\.|settings\.|config\.)
@@ -129,6 +133,13 @@ def is_low_entropy_sequence(value: str) -> bool:
         if all(low[i] == low[i % period] for i in range(n)):
             return True
     return low in _KEYBOARD or low[::-1] in _KEYBOARD
+
+
+def is_repeat(value: str) -> bool:
+    """A value that is a shorter part repeated whole (``abc123abc123``, ``passwordpassword``):
+    typed, not generated. Values under 8 characters are left to other checks."""
+    low = value.lower()
+    return len(low) >= 8 and (low + low).find(low, 1) < len(low)
 
 
 def is_name(value: str) -> bool:

@@ -434,6 +434,21 @@ NOT_SECRETS += [
     ("slot", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
     ("default", "DATABASE_URL=postgres://postgres:postgres@localhost:5432/app_test"),
     ("default", "amqp://guest:guest@rabbitmq:5672/"),
+    ("low-entropy", "TOKEN=abc123abc123abc123abc123"),
+    ("low-entropy", "DB_PASSWORD=passwordpassword"),
+    (
+        "ciphertext",
+        "password: ENC[AES256_GCM,data:Zk39xLq0PmW2rT8v,iv:A1b2Q7wE4rT8vA1b2=,type:str]",
+    ),
+    (
+        "ciphertext",
+        "db_password: ENC[PKCS7,MIIBeQYJKoZIhvcNAQcDoIIBajCCAWYCAQAxggEhMIIBHQIBADAFMAACAQEw]",
+    ),
+    ("ciphertext", "  encryptedData:\n    password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq"),
+    ("placeholder", 'password = "#{db_password}"'),
+    ("placeholder", "DB_PASSWORD=@@DB_PASSWORD@@"),
+    ("placeholder", "DB_PASSWORD=__DB_PASSWORD__"),
+    ("code", 'password = getpass.getpass("Password: ")'),
     ("slot", "echo $TOKEN | gh secret set X"),
     ("slot", 'echo -n "$(cat key.json)" | gcloud secrets versions add k --data-file=-'),
 ]
