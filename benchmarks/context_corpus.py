@@ -935,6 +935,49 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
         "helm upgrade app ./chart --set-file tls.key=./certs/tls.key",
     ):
         neg("code-text", text, src)
+    # --- sixth batch: tools that print or take credentials positionally --------------------
+    src = DOC + "developer.hashicorp.com/terraform/cli/commands/output"
+    pw = r(B62, 16)
+    pos(
+        "password",
+        f'{{\n  "db_password": {{\n    "sensitive": true,\n    "type": "string",\n    "value": "{pw}"\n  }}\n}}',
+        pw,
+        src,
+    )
+    neg(
+        "password",
+        '{\n  "db_host": {\n    "sensitive": false,\n    "type": "string",\n    "value": "db.corp.test"\n  }\n}',
+        src,
+    )
+    src = DOC + "min.io/docs/minio/linux/reference/minio-mc/mc-alias-set.html"
+    sec = r(B62, 40)
+    pos(
+        "password",
+        f"mc alias set prod https://minio.corp.test:9000 {r(string.ascii_uppercase + string.digits, 20)} {sec}",
+        sec,
+        src,
+    )
+    neg(
+        "password",
+        "mc alias set prod https://minio.corp.test:9000 $MINIO_ACCESS $MINIO_SECRET",
+        src,
+    )
+    src = DOC + "s3tools.org/usage; docs.python.org/3/library/argparse.html"
+    sec = r(B64, 40)
+    pos("aws", f"s3cmd ls s3://bucket --access_key=AKIA --secret_key={sec}", sec, src)
+    tok = r(B62, 32)
+    pos("api-key", f"python scripts/upload.py --api_key {tok} --dataset eval", tok, src)
+    pw = r(B62, 12)
+    pos("password", f"python manage.py createsuperuser --db_password {pw}", pw, src)
+    src = DOC + "kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/"
+    pem = f"-----BEGIN RSA PRIVATE KEY-----\n{r(B64, 64)}\n{r(B64, 64)}\n-----END RSA PRIVATE KEY-----\n"
+    kd = base64.b64encode(pem.encode()).decode()
+    pos(
+        "private-key",
+        f"users:\n- name: admin\n  user:\n    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n    client-key-data: {kd}\n",
+        kd,
+        src,
+    )
     return cases
 
 
