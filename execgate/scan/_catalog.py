@@ -177,6 +177,10 @@ _DOCS: dict[str, tuple[str, str]] = {
         "Session and auth cookie values (Cookie, Set-Cookie, curl -b)",
         "Cookie: session=<16+> / curl -b 'PHPSESSID=<id>'",
     ),
+    "credential-sensitive-output": (
+        "Values of sensitive terraform outputs (terraform output -json)",
+        '"sensitive": true, "type": "string", "value": "<value>"',
+    ),
     "credential-pgpass": (
         "Passwords in libpq password file lines written to ~/.pgpass",
         "host:5432:db:user:<pw> > ~/.pgpass",

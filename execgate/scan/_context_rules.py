@@ -26,9 +26,10 @@ _SAME_COMMAND = r"[^\n|;&]{0,256}?"
 #: ``-token``, ``--oauth2-bearer``). A name, not a value, is what ``--secret`` takes in some
 #: CLIs (``gcloud ... --secret=api-key-name``): the engine's ``value`` check drops names.
 _SECRET_OPTION = (
-    r"(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pwd|pass|token|api-?key|api-?token|api-?secret"
-    r"|access-?token|auth-?token|secret|client-?secret|secret-?key|access-?key|private-?token"
-    r"|bearer|oauth2?-?bearer|oauth-?token|account-?key|master-?key|sas-?token|auth-?key"
+    r"(?:[a-z0-9]{1,16}[-_]){0,2}(?:password|passwd|pwd|pass|token|api[-_]?key|api[-_]?token"
+    r"|api[-_]?secret|access[-_]?token|auth[-_]?token|secret|client[-_]?secret|secret[-_]?key"
+    r"|access[-_]?key|private[-_]?token|bearer|oauth2?[-_]?bearer|oauth[-_]?token"
+    r"|account[-_]?key|master[-_]?key|sas[-_]?token|auth[-_]?key"
     # gpg --passphrase, keytool -storepass/-keypass, openssl -passin/-passout pass:...
     r"|passphrase|storepass|keypass|passin|passout)"
 )
@@ -94,7 +95,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-flag",
         "generic",
         "-password -passwd -pwd -pass -token -api -secret -access -auth -bearer -key -storepass "
-        "-keypass",
+        "-keypass -api_key -api_token -api_secret -access_token -access_key -auth_token -auth_key "
+        "-secret_key -client_secret -private_token -oauth_token -account_key -master_key "
+        "-sas_token _password _passwd",
         r"(?i)(?<![\w-])--?(?!no-)(?P<flag>" + _SECRET_OPTION + r")(?:=|[ \t]+)(?!-)"
         r"(?!(?:env|file|fd):)(?:pass:)?" + _VALUE,
         0.9,
@@ -371,6 +374,28 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|az[ \t]+login\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+)"
         r"|(?<=> )AUTH[ \t]+(?:[^\s'\"]{1,64}[ \t]+(?=\S))?(?=[^\s]{1,256}[ \t]*(?:\n|\Z)))"
         + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("mc alias set", "mc config host add"),
+        # MinIO's client: mc alias set NAME URL ACCESS_KEY SECRET_KEY
+        r"mc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S{1,64}[ \t]+\S{1,512}"
+        r"[ \t]+\S{1,128}[ \t]+" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-sensitive-output",
+        "generic",
+        ('"sensitive": true',),
+        # `terraform output -json`: a sensitive output's value (keys are sorted)
+        r'"sensitive":[ \t]*true,\s*"type":[ \t]*"[^"\n]{1,64}",\s*"value":[ \t]*'
+        r'"(?P<secret>[^"\\\n]{1,4096})"',
         0.9,
         anchored=False,
         check="password",

@@ -281,6 +281,14 @@ FOUND += [
     ("password", f'printf "%s" "{PW}" | gh secret set DB_PASSWORD', PW),
     ("password", f"echo -n {PW} | npx wrangler secret put API_KEY", PW),
     ("password", f'gh secret set API_KEY <<< "{PW}"', PW),
+    (
+        "password",
+        f'{{"db_password": {{"sensitive": true, "type": "string", "value": "{PW}"}}}}',
+        PW,
+    ),
+    ("password", f"mc alias set prod https://minio.test:9000 ACCESSKEY1 {OPAQUE}", OPAQUE),
+    ("api-key", f"python upload.py --api_key {OPAQUE} --dataset eval", OPAQUE),
+    ("password", f"python manage.py seed --db_password {PW}", PW),
     ("azure", f"azure.storage.key={AZURE_KEY}", AZURE_KEY),
     ("azure", f'"accessKey": {{"value": "{AZURE_KEY}"}}', AZURE_KEY),
 ]
@@ -449,6 +457,9 @@ NOT_SECRETS += [
     ("placeholder", "DB_PASSWORD=@@DB_PASSWORD@@"),
     ("placeholder", "DB_PASSWORD=__DB_PASSWORD__"),
     ("code", 'password = getpass.getpass("Password: ")'),
+    ("slot", '{"db_host": {"sensitive": false, "type": "string", "value": "db.corp.test"}}'),
+    ("slot", "mc alias set prod https://minio.test:9000 $MINIO_ACCESS $MINIO_SECRET"),
+    ("slot", "python train.py --api_key_file keys/api.txt"),
     ("slot", "echo $TOKEN | gh secret set X"),
     ("slot", 'echo -n "$(cat key.json)" | gcloud secrets versions add k --data-file=-'),
 ]
