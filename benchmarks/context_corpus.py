@@ -978,6 +978,43 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
         kd,
         src,
     )
+    # --- seventh batch: AWS key pairs, twitter tokens near the name ---------------------------
+    src = (
+        DOC
+        + "docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html; "
+        + TH
+        + "aws/access_keys"
+    )
+    kid, sec = "AKIAIOSFODNN7EXAMPLE", r(B64, 40)
+    pos(
+        "aws",
+        f"User name,Password,Access key ID,Secret access key,Console login link\nci-bot,,{kid},{sec},https://corp.signin.aws.amazon.com/console",
+        sec,
+        src,
+    )
+    kid, sec = "AKIAIOSFODNN7EXAMPLE", r(B64, 40)
+    pos("aws", f"ACCESSKEY\t{kid}\t2026-11-02T09:12:44+00:00\t{sec}\tActive\tci-bot", sec, src)
+    kid, sec = "AKIAIOSFODNN7EXAMPLE", r(B64, 40)
+    pos(
+        "aws",
+        f"rclone config create s3 s3 provider AWS access_key_id {kid} secret_access_key {sec}",
+        sec,
+        src,
+    )
+    kid, sec = "AKIAIOSFODNN7EXAMPLE", r(B64, 40)
+    pos("aws", f"s3://{kid}:{sec}@corp-backups/db", sec, src)
+    kid = "AKIAIOSFODNN7EXAMPLE"
+    neg("aws", f"{kid} rotated; commit 9fceb02d0ae598e95dc970b74767f19372d61af8", src)
+    neg("aws", f"AccessKeyId: {kid[:4]}****************  LastUsed: 2026-11-02T09:12:44Z", src)
+    src = TH + "twitter/v2/twitter_v2.go (shape); " + GL + "twitter.go"
+    tok = r(B62, 40) + "%" + r(B62, 5) + "%" + r(B62, 52)
+    pos("twitter", f"twitter bearer {tok}", tok, src)
+    tok = r(string.ascii_uppercase, 22) + "%" + r(B62, 23) + "%" + r(B62, 6) + "%" + r(B62, 52)
+    pos("twitter", f'"twitter": {{"bearer": "{tok}"}}', tok, src)
+    key = r(B62, 25)
+    pos("twitter", f"Twitter consumer key {key}", key, src)
+    neg("twitter", "https://twitter.com/corp_engineering/status/1780000000000000000", src)
+    neg("twitter", "twitter-api-v2 1.15.2 ships TwitterApiReadWriteClientForNodeJs", src)
     return cases
 
 
