@@ -300,8 +300,10 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "twitter",
         # Named for Twitter/X: consumer (API) keys (25) and secrets (50), access tokens
         # (<user id>-<20..50>) and their secrets (45)
-        r"(?i)twitter[\w.\-]{0,32}?(?:key|secret|token)[\w]{0,16}[\"']?[ \t]*[=:][ \t]*[\"']?"
-        r"(?P<secret>\d{15,25}-[A-Za-z0-9]{20,50}|[A-Za-z0-9]{25,50})(?![A-Za-z0-9])",
+        # and bearer tokens with %-escapes; the value within 40 characters of the word
+        r"(?i)twitter[^\n]{0,40}?(?<![A-Za-z0-9%\-])"
+        r"(?P<secret>\d{15,25}-[A-Za-z0-9]{20,50}|[A-Za-z0-9]{20,60}(?:%[A-Za-z0-9]{3,60}){1,4}"
+        r"[A-Za-z0-9]{0,60}|[A-Za-z0-9]{25,50})(?![A-Za-z0-9%])",
         0.9,
         anchored=False,
         check="token",

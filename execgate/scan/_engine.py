@@ -167,6 +167,15 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
         return any(c.isdigit() for c in body) or (
             any(c.isupper() for c in body) and any(c.islower() for c in body)
         )
+    if rule.check == "random":
+        # a generated key found by weak context: both cases and a digit, high entropy
+        return (
+            any(c.isdigit() for c in value)
+            and any(c.isupper() for c in value)
+            and any(c.islower() for c in value)
+            and entropy(value) >= 4.0
+            and not _fixture_token(value)
+        )
     if rule.check == "cookie":
         # a session id: long, random, not a word ("deleted") or a short flag ("yes")
         return len(value) >= 16 and not _fixture_token(value) and _password_like(value)

@@ -52,6 +52,18 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.9,
         anchored=False,
     ),
+    _ctx(
+        "aws-secret-access-key",
+        "aws",
+        "akia asia",
+        # the secret after its key id on the same line: credentials.csv, `aws iam
+        # create-access-key --output text`, ID:SECRET pairs
+        r"(?:AKIA|ASIA)[A-Z2-7]{16}[^\n]{1,100}?(?<![A-Za-z0-9/+=])"
+        r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+        0.9,
+        anchored=False,
+        check="random",
+    ),
     _token("google-api-key", "google", "aiza", r"(?P<secret>AIza[" + _URLSAFE + r"]{35})"),
     _token(
         "google-oauth-client-secret",

@@ -289,6 +289,22 @@ FOUND += [
     ("password", f"mc alias set prod https://minio.test:9000 ACCESSKEY1 {OPAQUE}", OPAQUE),
     ("api-key", f"python upload.py --api_key {OPAQUE} --dataset eval", OPAQUE),
     ("password", f"python manage.py seed --db_password {PW}", PW),
+    (
+        "aws",
+        f"User name,Password,Access key ID,Secret access key\nci,,AKIAIOSFODNN7EXAMPLE,{AWS_SECRET}",
+        AWS_SECRET,
+    ),
+    (
+        "aws",
+        f"ACCESSKEY\tAKIAIOSFODNN7EXAMPLE\t2026-11-02T09:12:44Z\t{AWS_SECRET}\tActive",
+        AWS_SECRET,
+    ),
+    ("twitter", f"Twitter consumer key {TW_SECRET[:25]}", TW_SECRET[:25]),
+    (
+        "twitter",
+        f"twitter bearer {TW_SECRET[:40]}%3D{TW_SECRET}",
+        f"{TW_SECRET[:40]}%3D{TW_SECRET}",
+    ),
     ("azure", f"azure.storage.key={AZURE_KEY}", AZURE_KEY),
     ("azure", f'"accessKey": {{"value": "{AZURE_KEY}"}}', AZURE_KEY),
 ]
@@ -460,6 +476,8 @@ NOT_SECRETS += [
     ("slot", '{"db_host": {"sensitive": false, "type": "string", "value": "db.corp.test"}}'),
     ("slot", "mc alias set prod https://minio.test:9000 $MINIO_ACCESS $MINIO_SECRET"),
     ("slot", "python train.py --api_key_file keys/api.txt"),
+    ("aws", "AKIAIOSFODNN7EXAMPLE rotated; commit 9fceb02d0ae598e95dc970b74767f19372d61af8"),
+    ("twitter", "https://twitter.com/corp_engineering/status/1780000000000000000"),
     ("slot", "echo $TOKEN | gh secret set X"),
     ("slot", 'echo -n "$(cat key.json)" | gcloud secrets versions add k --data-file=-'),
 ]
