@@ -1015,6 +1015,122 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     pos("twitter", f"Twitter consumer key {key}", key, src)
     neg("twitter", "https://twitter.com/corp_engineering/status/1780000000000000000", src)
     neg("twitter", "twitter-api-v2 1.15.2 ships TwitterApiReadWriteClientForNodeJs", src)
+    # --- eighth batch, blind: written after the rules and never used to change them --------
+    src = DOC + "blind: contexts written after the rules (curl, wget, git, docker, az, HTTP dumps)"
+
+    def blind_pos(fmt: str, text: str, secret: str) -> None:
+        pos(fmt, text, secret, src + " (blind)")
+
+    def blind_neg(fmt: str, text: str) -> None:
+        neg(fmt, text, src + " (blind)")
+
+    pw = r(B62, 9) + "%" + r(B62, 3)
+    blind_pos(
+        "password", f"curl --user 'deploy:{pw}' https://nexus.corp.test/service/rest/v1/status", pw
+    )
+    pw = r(B62, 12)
+    blind_pos(
+        "password", f"wget --http-user=bob --http-password={pw} https://files.corp.test/a.tgz", pw
+    )
+    pw = r(B62, 11)
+    blind_pos("password", f"mysqldump -uroot -p{pw} --all-databases > all.sql", pw)
+    pw = r(B62, 14)
+    blind_pos("password", f"docker login ghcr.io -u bob --password {pw}", pw)
+    tok = "glpat-" + r(URLSAFE, 20)
+    blind_pos("gitlab", f"git clone https://oauth2:{tok}@gitlab.com/corp/app.git", tok)
+    uid = str(rng.randint(10**17, 10**18))
+    tok = (
+        base64.b64encode(uid.encode()).decode().rstrip("=")
+        + "."
+        + r(URLSAFE, 6)
+        + "."
+        + r(URLSAFE, 38)
+    )
+    blind_pos("discord", f"export DISCORD_TOKEN={tok}", tok)
+    tok = f"{rng.randint(10**9, 10**10 - 1)}:AA{r(URLSAFE, 33)}"
+    blind_pos(
+        "telegram",
+        f'DEBUG:urllib3.connectionpool:https://api.telegram.org:443 "POST /bot{tok}/sendMessage HTTP/1.1" 200 312',
+        tok,
+    )
+    tw = r(HEX, 32)
+    blind_pos("twilio", f"TWILIO_AUTH_TOKEN={tw}", tw)
+    k = base64.b64encode(bytes(rng.randrange(256) for _ in range(64))).decode()
+    blind_pos(
+        "azure-storage",
+        f"KeyName    Permissions    Value\n---------  -------------  {'-' * 88}\nkey1       FULL           {k}",
+        k,
+    )
+    key = "sk-proj-" + r(URLSAFE, 74) + "T3BlbkFJ" + r(URLSAFE, 74)
+    blind_pos("openai", f"llm keys set openai --value {key}", key)
+    pw = r(B62, 6) + "%23" + r(B62, 4) + "%40"
+    blind_pos("database-url", f"DATABASE_URL=postgres://app:{pw}@db.internal:5432/app", pw)
+    pw = r(B62, 18)
+    blind_pos("database-url", f"mongosh 'mongodb://:{pw}@mongo.internal:27017/admin'", pw)
+    b = base64.b64encode(f"svc:{r(B62, 16)}".encode()).decode()
+    blind_pos(
+        "basic-auth", f"wget --header='Authorization: Basic {b}' https://repo.corp.test/x.rpm", b
+    )
+    key = r(B62, 40)
+    blind_pos(
+        "api-key",
+        f"> GET /v2/items HTTP/2\n> Host: api.vendor.test\n> X-API-KEY: {key}\n> Accept: */*",
+        key,
+    )
+    sid = r(LOWER_NUM, 32)
+    blind_pos("cookie", f'{{"headers": {{"Cookie": "sessionid={sid}; csrftoken=abc"}}}}', sid)
+    sid = "eyJpdiI6I" + r(B62, 60) + "%3D%3D"
+    blind_pos(
+        "cookie",
+        f"set-cookie: laravel_session={sid}; expires=Fri, 04 Dec 2026 10:00:00 GMT; path=/; httponly",
+        sid,
+    )
+    tok = "hvs." + r(URLSAFE, 90)
+    blind_pos(
+        "hashicorp", f"env:\n  VAULT_TOKEN: {tok}\n  VAULT_ADDR: https://vault.corp.test", tok
+    )
+    tok = "fo1_" + r(URLSAFE, 43)
+    blind_pos("flyio", f"FLY_API_TOKEN={tok} flyctl deploy --remote-only", tok)
+    sec = r(B62, 30)
+    blind_pos(
+        "alibaba",
+        f'{{"AccessKey": {{"AccessKeyId": "LTAI", "AccessKeySecret": "{sec}", "Status": "Active"}}}}',
+        sec,
+    )
+    tok = "ATATT3xFfGF0" + r(URLSAFE, 170) + "=" + r("0123456789ABCDEF", 8)
+    blind_pos("atlassian", f"machine corp.atlassian.net login me@corp.test password {tok}", tok)
+    key = "da2-" + r(LOWER_NUM, 26)
+    blind_pos(
+        "aws-appsync",
+        f'{{"data": {{"url": "https://x.appsync-api.eu-west-1.amazonaws.com/graphql", "api_key": "{key}"}}}}',
+        key,
+    )
+    s2 = urllib.parse.quote(
+        base64.b64encode(bytes(rng.randrange(256) for _ in range(32))).decode(), safe=""
+    )
+    blind_pos("azure-sas", f'"se=2026-12-31T00%3A00%3A00Z&sp=rl&sv=2022-11-02&sr=c&sig={s2}"', s2)
+    pw = r(B62, 12)
+    blind_pos("php", f"$cfg['Servers'][$i]['password'] = '{pw}';", pw)
+    pw = r(B62, 12)
+    blind_pos(
+        "password",
+        f"kubectl create secret docker-registry regcred --docker-server=ghcr.io --docker-username=bob --docker-password={pw}",
+        pw,
+    )
+    blind_neg("cookie", "Cookie: _ga=GA1.1.1234567890.1700000000; _gid=GA1.1.987654321.1700000000")
+    blind_neg("cookie", "session_timeout=3600\nsession_cookie_name=sid")
+    blind_neg("cookie", "curl --cookie-jar cookies.txt https://app.test")
+    blind_neg("php", "define('WP_DEBUG', false);")
+    blind_neg("php", "define('DB_PASSWORD', '');")
+    blind_neg("flyio", "FLY_API_TOKEN=$(fly tokens create deploy -x 720h)")
+    blind_neg("hashicorp", "vault login -method=userpass username=bob")
+    blind_neg("password", "net user bob /active:no")
+    blind_neg("password", "$sec = ConvertTo-SecureString -String $pw -AsPlainText -Force")
+    blind_neg("azure-sas", "gpg: Signature made Tue 03 Dec 2026; sig=good")
+    blind_neg("alibaba", "# LTAI keys are 24 characters long")
+    blind_neg("twitter", "twitter_handle=@corp_eng")
+    blind_neg("password", "mysqldump -u root -p --all-databases > all.sql")
+    blind_neg("password", "wget --http-user=bob --ask-password https://files.corp.test/a.tgz")
     return cases
 
 
