@@ -337,7 +337,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "cookie",
         # Cookie / Set-Cookie headers and curl's --cookie NAME=VALUE: the value of a session
         # or auth cookie (PHPSESSID, JSESSIONID, connect.sid, session, user_session, ...)
-        r"(?i)(?:(?<![\w-])(?:set-)?cookie[\"']?[ \t]*:|(?<!\S)--cookie(?:=|[ \t]+))"
+        r"(?i)(?:(?<![\w-])(?:set-)?cookie[\"']?[ \t]*:[ \t]*[\"']?|(?<!\S)--cookie(?:=|[ \t]+))"
         r"(?P<args>[^\n\"'`]{1,4096})",
         0.85,
         anchored=False,

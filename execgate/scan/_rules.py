@@ -99,6 +99,16 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.95,
     ),
     _ctx(
+        "azure-storage-key",
+        "azure",
+        "keyname",
+        # the same output as a table (`--output table`): KeyName  Permissions  Value
+        r"KeyName[ \t]+Permissions[ \t]+Value[^{}]{0,400}?(?<![A-Za-z0-9+/])"
+        r"(?P<secret>[A-Za-z0-9+/]{86}==)",
+        0.95,
+        anchored=False,
+    ),
+    _ctx(
         "azure-shared-access-key",
         "azure",
         "sharedaccesskey=",
@@ -632,7 +642,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # The name may be quoted, JSON-escaped too (\"password\":\"...\"); after a quoted
         # name the colon needs no space (compact JSON). A quoted value runs to its closing
         # quote (a passphrase may hold spaces: the engine takes those in password slots only).
-        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?[ \t]*"
+        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
         r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*(?P<q>\\?[\"'])?"
         r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{6,4096}))",
         0.8,

@@ -305,6 +305,13 @@ FOUND += [
         f"twitter bearer {TW_SECRET[:40]}%3D{TW_SECRET}",
         f"{TW_SECRET[:40]}%3D{TW_SECRET}",
     ),
+    ("cookie", f'{{"headers": {{"Cookie": "sessionid={SESSION}; csrftoken=abc"}}}}', SESSION),
+    ("php", f"$cfg['Servers'][$i]['password'] = '{PW}';", PW),
+    (
+        "azure",
+        f"KeyName    Permissions    Value\n-------  -----------  -----\nkey1       FULL           {AZURE_KEY}",
+        AZURE_KEY,
+    ),
     ("azure", f"azure.storage.key={AZURE_KEY}", AZURE_KEY),
     ("azure", f'"accessKey": {{"value": "{AZURE_KEY}"}}', AZURE_KEY),
 ]
