@@ -8,9 +8,9 @@ holding at most one secret (its span marked) or none (a hard negative: a placeho
 mask, a name, a public value, a look-alike). The token shapes come from the vendors'
 documentation and from other scanners' rule definitions (gitleaks
 ``cmd/generate/config/rules/*.go`` regexes, TruffleHog ``pkg/detectors/*/*.go`` patterns),
-noted per case; the values are random (seeded), the contexts written by hand. The file was
-measured against the scanner before any rule was changed for it (see
-docs/scanning.md, "Corpora").
+noted per case; the values are random (seeded), the contexts written by hand. Each batch was
+scored before any rule was changed for it; the last batch, marked ``(blind)``, was written
+after the rules (see docs/scanning.md, "Accuracy").
 """
 
 from __future__ import annotations
