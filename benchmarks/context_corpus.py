@@ -1131,6 +1131,42 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     blind_neg("twitter", "twitter_handle=@corp_eng")
     blind_neg("password", "mysqldump -u root -p --all-databases > all.sql")
     blind_neg("password", "wget --http-user=bob --ask-password https://files.corp.test/a.tgz")
+    # --- ninth batch: URL-encoded assignments, setters -----------------------------------------
+    src = DOC + "RFC 3986 percent-encoding; RFC 6750 section 2.3 (access_token in a query)"
+    v = r(B62, 24)
+    pos("url-encoded", f"GET /login?next=%2Fhome&user=bob&password%3D{v} 302 14ms", v, src)
+    v = r(B62, 28)
+    pos("url-encoded", f"POST /hook body=%7B%22api_key%22%3A%22{v}%22%2C%22id%22%3A1%7D", v, src)
+    v = r(B62, 32)
+    pos(
+        "url-encoded",
+        f"redirect_uri=https%3A%2F%2Fapp.test%2Fcb%3Faccess_token%3D{v}%26state%3Dx",
+        v,
+        src,
+    )
+    v = r(URLSAFE, 40)
+    pos("url-encoded", f"GET /proxy?h=Authorization%3A%20Bearer%20{v} HTTP/1.1", v, src)
+    v = r(URLSAFE, 40)
+    pos("url-encoded", f"wss://stream.test/socket?auth=Bearer%20{v}", v, src)
+    neg("url-encoded", "GET /reset?field=password%3D&step=2 200", src)
+    neg("url-encoded", "GET /docs?q=api_key%3A%22%3Cyour-key%3E%22 200", src)
+    src = (
+        DOC
+        + "learn.microsoft.com/dotnet/api/system.environment.setenvironmentvariable; docs.oracle.com System.setProperty"
+    )
+    v = r(B62, 32)
+    pos(
+        "password",
+        f'[System.Environment]::SetEnvironmentVariable("API_KEY", "{v}", "User")',
+        v,
+        src,
+    )
+    v = r(B62, 14)
+    pos("password", f'System.setProperty("javax.net.ssl.keyStorePassword", "{v}");', v, src)
+    v = r(B62, 14)
+    pos("password", f'Sys.setenv(DB_PASSWORD = "{v}")', v, src)
+    neg("password", 'System.setProperty("javax.net.ssl.keyStoreType", "PKCS12");', src)
+    neg("password", '[System.Environment]::SetEnvironmentVariable("API_KEY", $null, "User")', src)
     return cases
 
 
