@@ -170,8 +170,8 @@ _DOCS: dict[str, tuple[str, str]] = {
         "TWITTER_CONSUMER_SECRET=<50 base62>",
     ),
     "credential-define": (
-        "PHP constants named for a credential",
-        "define('DB_PASSWORD', '<pw>')",
+        "PHP constants, .NET environment variables and Java properties named for a credential",
+        "define('DB_PASSWORD', '<pw>') / setProperty(\"...keyStorePassword\", \"<pw>\")",
     ),
     "cookie-session": (
         "Session and auth cookie values (Cookie, Set-Cookie, curl -b)",
@@ -180,6 +180,10 @@ _DOCS: dict[str, tuple[str, str]] = {
     "credential-sensitive-output": (
         "Values of sensitive terraform outputs (terraform output -json)",
         '"sensitive": true, "type": "string", "value": "<value>"',
+    ),
+    "credential-urlencoded": (
+        "Credential assignments percent-encoded in URLs and form bodies",
+        "password%3D<value> / %22api_key%22%3A%22<value>%22",
     ),
     "credential-pgpass": (
         "Passwords in libpq password file lines written to ~/.pgpass",

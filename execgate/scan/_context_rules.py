@@ -220,7 +220,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # A bearer token outside an Authorization header: "X-Auth: Bearer ...",
         # AUTH_HEADER="Bearer ...", a log line. The scheme word alone is weaker context than
         # the header: the value must look like a token (long, letters and digits, not a name).
-        r"(?i)(?<![\w-])bearer[ \t]+(?P<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)",
+        # Percent-encoded too (Authorization%3A%20Bearer%20...).
+        r"(?i)(?:(?<![\w-])|(?<=%20))bearer(?:[ \t]+|%20|\+)"
+        r"(?P<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)",
         0.85,
         anchored=False,
         check="token",
@@ -332,6 +334,19 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check="password",
     ),
     ctx(
+        "credential-define",
+        "generic",
+        ("setenvironmentvariable(", "setproperty("),
+        # .NET's SetEnvironmentVariable("API_KEY", "..."), Java's System.setProperty(
+        # "javax.net.ssl.keyStorePassword", "..."): a name ending in a credential word
+        r"(?i)(?:SetEnvironmentVariable|setProperty)\([ \t]*\"(?P<name>[\w.\-]{0,60}?"
+        r"(?:password|passwd|pass|pwd|secret|token|api[_\-]?key|access[_\-]?key))\"[ \t]*,[ \t]*"
+        r"\"(?P<secret>[^\"\n]{1,4096})\"",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
         "cookie-session",
         "http",
         "cookie",
@@ -421,6 +436,22 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r":_auth[ \t]*=[ \t]*[\"']?(?P<secret>[A-Za-z0-9+/]{8,1024}={0,2})",
         0.9,
         anchored=False,
+    ),
+    ctx(
+        "credential-urlencoded",
+        "generic",
+        (
+            *("password%3", "passwd%3", "secret%3", "token%3", "api_key%3", "apikey%3"),
+            *("api-key%3", "access_key%3", "password%22", "secret%22", "token%22", "key%22"),
+        ),
+        # A credential assignment percent-encoded in a URL or a form body: password%3D…,
+        # %22api_key%22%3A%22…%22, access_token%3D… inside an encoded redirect URL
+        r"(?i)(?:password|passwd|secret|token|api[_\-]?key|access[_\-]?key)(?:%22)?"
+        r"(?:%3D|%3A)(?:%20)*(?:%22)?"
+        r"(?P<secret>(?:[A-Za-z0-9._~\-]|%(?!22|26|2C|7D|3D)[0-9A-Fa-f]{2}){6,4096})",
+        0.85,
+        anchored=False,
+        check="token",
     ),
     ctx(
         "twilio-auth-token",

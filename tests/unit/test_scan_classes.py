@@ -312,6 +312,11 @@ FOUND += [
         f"KeyName    Permissions    Value\n-------  -----------  -----\nkey1       FULL           {AZURE_KEY}",
         AZURE_KEY,
     ),
+    ("url-encoded", f"GET /login?user=bob&password%3D{OPAQUE} 302", OPAQUE),
+    ("url-encoded", f"body=%7B%22api_key%22%3A%22{OPAQUE}%22%7D", OPAQUE),
+    ("url-encoded", f"GET /p?h=Authorization%3A%20Bearer%20{OPAQUE} HTTP/1.1", OPAQUE),
+    ("setter", f'[System.Environment]::SetEnvironmentVariable("API_KEY", "{OPAQUE}")', OPAQUE),
+    ("setter", f'System.setProperty("javax.net.ssl.keyStorePassword", "{PW}");', PW),
     ("azure", f"azure.storage.key={AZURE_KEY}", AZURE_KEY),
     ("azure", f'"accessKey": {{"value": "{AZURE_KEY}"}}', AZURE_KEY),
 ]
@@ -485,6 +490,9 @@ NOT_SECRETS += [
     ("slot", "python train.py --api_key_file keys/api.txt"),
     ("aws", "AKIAIOSFODNN7EXAMPLE rotated; commit 9fceb02d0ae598e95dc970b74767f19372d61af8"),
     ("twitter", "https://twitter.com/corp_engineering/status/1780000000000000000"),
+    ("url-encoded", "GET /reset?field=password%3D&step=2 200"),
+    ("url-encoded", "GET /docs?q=api_key%3A%22%3Cyour-key%3E%22 200"),
+    ("setter", 'System.setProperty("javax.net.ssl.keyStoreType", "PKCS12");'),
     ("slot", "echo $TOKEN | gh secret set X"),
     ("slot", 'echo -n "$(cat key.json)" | gcloud secrets versions add k --data-file=-'),
 ]
