@@ -1,7 +1,7 @@
 """Build tests/context_corpus.json: secrets in the places agents meet them, written from
 published format facts, not from execgate's rules.
 
-    python benchmarks/context_corpus.py
+    python benchmarks/context_corpus.py [--draw-code-lines SITE_PACKAGES_DIR]
 
 Each case is one shell command, env dump line, config fragment, log or program output line,
 holding at most one secret (its span marked) or none (a hard negative: a placeholder, a
@@ -19,12 +19,15 @@ import base64
 import json
 import random
 import string
+import sys
 import urllib.parse
 import zlib
 from pathlib import Path
 from typing import Any
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "context_corpus.json"
+#: Lines of public code that name a credential (``--draw-code-lines SITE_PACKAGES``).
+CODE_LINES = Path(__file__).resolve().parent / "data" / "code_lines.json"
 
 GL = "gitleaks+gitleaks@b58d3f1:cmd/generate/config/rules/"
 TH = "trufflesecurity+trufflehog@3ab759f:pkg/detectors/"
@@ -1167,10 +1170,57 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     pos("password", f'Sys.setenv(DB_PASSWORD = "{v}")', v, src)
     neg("password", 'System.setProperty("javax.net.ssl.keyStoreType", "PKCS12");', src)
     neg("password", '[System.Environment]::SetEnvironmentVariable("API_KEY", $null, "User")', src)
+    # --- tenth batch: real public code that names credentials ----------------------------------
+    # 200 lines drawn (seed 25) from the 17,080 lines of 15 PyPI packages' sources that hold a
+    # credential word (benchmarks/data/code_lines.json names each line's package, version,
+    # file and line): type annotations, attribute reads, docs. None holds a secret.
+    for line in json.loads(CODE_LINES.read_text()):
+        neg("code-text-real", line["text"], line["source"])
     return cases
 
 
+#: The PyPI distributions whose sources the code lines are drawn from.
+CODE_DISTS = (
+    *("openai", "pip", "httpx", "pydantic", "pydantic-ai-slim", "langsmith", "requests"),
+    *("urllib3", "anyio", "cryptography", "pygments", "detect-secrets", "attrs", "cattrs"),
+    *("hypothesis", "pytest"),
+)
+
+
+def draw_code_lines(site: Path, n: int = 200, seed: int = 25) -> list[dict[str, str]]:
+    """``n`` lines (8 to 200 characters) holding a credential word, drawn from the installed
+    sources of ``CODE_DISTS`` under ``site``, each with its package, version, file and line."""
+    import importlib.metadata as md
+    import re
+
+    word = re.compile(
+        r"(?i)password|passwd|secret|token|api_?key|credential|private_key|access_key"
+    )
+    lines: list[dict[str, str]] = []
+    for name in CODE_DISTS:
+        try:
+            dist = md.distribution(name)
+        except md.PackageNotFoundError:
+            continue
+        for f in dist.files or []:
+            if not str(f).endswith(".py"):
+                continue
+            try:
+                text = (site / f).read_text()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for i, line in enumerate(text.splitlines()):
+                s = line.strip()
+                if word.search(s) and 8 <= len(s) <= 200:
+                    source = f"pypi+{dist.metadata['Name']}@{dist.version}:{f}#L{i + 1}"
+                    lines.append({"text": s, "source": source})
+    return random.Random(seed).sample(lines, n)
+
+
 def main() -> None:
+    if "--draw-code-lines" in sys.argv:
+        site = Path(sys.argv[sys.argv.index("--draw-code-lines") + 1])
+        CODE_LINES.write_text(json.dumps(draw_code_lines(site), indent=1) + "\n")
     cases = build()
     about = (
         "Secrets in agents' contexts (shell commands, env dumps, config fragments, program "
