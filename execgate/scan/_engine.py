@@ -137,6 +137,36 @@ def _fixture_token(value: str) -> bool:
     return len(value) >= 20 and has_long_run(value)
 
 
+#: Unquoted values that are code: a subscript or a generic type (``Optional[int]``,
+#: ``tokendefs['root']``), or a dotted path of identifiers with no digit (``self._token``,
+#: ``Keyword.Reserved``; a legacy Vault token ``s.<24 random>`` has digits).
+_CODE_VALUE = re.compile(
+    r"[A-Za-z_][\w.]*\[|\[[A-Za-z_]\w*\Z|[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z_]*)+:?\Z"
+    # a block or a lambda opening (`if tokens := usage.tokens:`, `lambda:`)
+    r"|[A-Za-z_][\w.]*:\Z"
+)
+#: The credential words a name is built from, as they would be spelled inside a value.
+_CREDENTIAL_WORD = re.compile(r"(?i)pass(?:wo?r?d)?|pwd|secret|token|key|credential")
+
+
+def _code_value(value: str, name: str, spaced: bool) -> bool:
+    """An unquoted value that is code rather than a secret: a subscript, a generic type or a
+    dotted reference, or an identifier that spells a credential word (``client_secret:
+    ClientSecret``, ``tokens: _CodexCliTokens``): a generated secret never spells one."""
+    if _CODE_VALUE.match(value):
+        return True
+    if spaced and re.fullmatch(r"_?[A-Z][a-z]+(?:[A-Z][a-z]*)*", value):
+        return True  # `token = Punctuation`: a class or a constant of code
+    if spaced and is_name(value) and not name.lower().startswith(("pass", "pwd")):
+        return True  # `token = other_name`; an ini file's `password = open_sesame` stays
+    word = _CREDENTIAL_WORD.search(value)
+    return (
+        word is not None
+        and re.fullmatch(r"[A-Za-z_]\w*", value) is not None
+        and (word.group(0).lower()[:3] == name.lower()[:3] or not any(c.isdigit() for c in value))
+    )
+
+
 def _same_as_user(m: re.Match[str]) -> bool:
     """A URL's password that repeats its user name (a default such as ``postgres:postgres``):
     the text shows it already."""
@@ -234,6 +264,9 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # hashed_secret, public_key, secret's checksum
         if text.startswith("(", end):
             return None  # a call in code: password = getpass.getpass("Password: ")
+        spaced = bool(re.search(r"\s(?::?=|:)\s*\Z", text[m.end("suffix") : start]))
+        if m.group("q") is None and _code_value(value, m.group("name"), spaced):
+            return None  # a type or a reference in code: `token: Optional[str]`
         if value.startswith("Ag") and "encryptedData" in text[max(0, start - 4096) : start]:
             return None  # a SealedSecret's ciphertext
     if rule.rule_id in ("authorization-basic", "docker-config-auth", "npmrc-auth") and not (

@@ -35,6 +35,7 @@ _PLACEHOLDER = re.compile(
       | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?\w*
       | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
       | (?:none|null|true|false|undefined)
+      | (?:string|str|object|number|integer|int|boolean|bool|bytes|any|unknown|float|optional)
       | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
     )$"""
 )
