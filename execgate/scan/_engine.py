@@ -273,6 +273,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         _decodes_to_credential(value)
     ):
         return None
+    if rule.rule_id == "api-key-header" and _CODE_VALUE.match(value):
+        return None  # {"api-key": self.api_key}: a header built in code
     if rule.rule_id == "url-password" and _same_as_user(m):
         return None  # postgres://postgres:postgres@..., guest:guest: nothing is hidden
     if rule.rule_id == "kubernetes-secret-data" and not _decodes_to_text(value):

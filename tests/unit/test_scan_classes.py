@@ -506,6 +506,7 @@ NOT_SECRETS += [
     ("code", "tokens: _CodexCliTokens"),
     ("code", "token = Keyword.Reserved"),
     ("code", "token = Punctuation"),
+    ("code", 'return {"api-key": self._azure_provider.api_key}'),
     ("code", "token: object,"),
     ("code", "self._oauth_access_token = self._profile_auth.oauth_access_token"),
     ("code", "token = access_token_from_env"),
