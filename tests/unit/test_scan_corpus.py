@@ -212,6 +212,8 @@ def test_redaction_removes_every_generated_secret(
         # context rules (a program name, then its slot) and base64-wrapped prefixes
         *("curl -u ", "mysql ", "login ", "secrets set A=", "--api-key ", "x-api-key: "),
         *("authorization: bot ", "Z2hwX", "aGZf", "eDpnaG9fTElpeDZNRU9MZU1hNjFF"),
+        *("Cookie: session=", "curl -b ", "KeyName Permissions Value ", "twitter ", "Bearer%20"),
+        *("AKIAZ2XQ7RT5VW3KLMNP,", "x-vault-token: ", "alibaba_secret=", "password%3D"),
     ],
 )
 @pytest.mark.slow
