@@ -1176,6 +1176,52 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     # file and line): type annotations, attribute reads, docs. None holds a secret.
     for line in json.loads(CODE_LINES.read_text()):
         neg("code-text-real", line["text"], line["source"])
+    # --- eleventh batch: documentation examples and public tokens -------------------------------
+    src = (
+        DOC
+        + "docs.stripe.com/keys (test-mode examples); docs.github.com (PAT example); supabase.com/docs/guides/api/api-keys"
+    )
+    neg(
+        "documentation",
+        "curl https://api.stripe.com/v1/charges -u sk_test_4eC39HqLyjWDarjtT1zdp7dc:",
+        src,
+    )
+    neg("documentation", "Stripe.api_key = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'", src)
+    neg("documentation", "const stripe = Stripe('pk_test_TYooMQauvdEDq54NiTphI7jx');", src)
+    neg(
+        "documentation",
+        "git clone https://ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/octo-org/octo-repo.git",
+        src,
+    )
+
+    def jwt(claims: dict[str, object]) -> str:
+        def b64(raw: bytes) -> str:
+            return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+        head = b64(b'{"alg":"HS256","typ":"JWT"}')
+        return f"{head}.{b64(json.dumps(claims, separators=(',', ':')).encode())}.{r(URLSAFE, 43)}"
+
+    anon = jwt(
+        {
+            "iss": "supabase",
+            "ref": r(LOWER_NUM, 20),
+            "role": "anon",
+            "iat": 1700000000,
+            "exp": 2015576000,
+        }
+    )
+    neg("public-key", f"NEXT_PUBLIC_SUPABASE_ANON_KEY={anon}", src)
+    neg("public-key", f'const supabase = createClient("https://x.supabase.co", "{anon}")', src)
+    svc = jwt(
+        {
+            "iss": "supabase",
+            "ref": r(LOWER_NUM, 20),
+            "role": "service_role",
+            "iat": 1700000000,
+            "exp": 2015576000,
+        }
+    )
+    pos("jwt", f"SUPABASE_SERVICE_ROLE_KEY={svc}", svc, src)
     return cases
 
 
