@@ -75,6 +75,10 @@ DOCUMENTED_EXAMPLES = frozenset(
         "ASIAIOSFODNN7EXAMPLE",
         "AKIAI44QH8DHBEXAMPLE",
         "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+        # Stripe's test-mode keys in its API reference, GitHub's example personal token
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "pk_test_TYooMQauvdEDq54NiTphI7jx",
+        "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
     }
 )
 

@@ -506,6 +506,14 @@ NOT_SECRETS += [
     ("code", "tokens: _CodexCliTokens"),
     ("code", "token = Keyword.Reserved"),
     ("code", "token = Punctuation"),
+    (
+        "documentation",
+        "curl https://api.stripe.com/v1/charges -u sk_test_4eC39HqLyjWDarjtT1zdp7dc:",
+    ),
+    (
+        "documentation",
+        "git clone https://ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/o/r.git",
+    ),
     ("code", 'return {"api-key": self._azure_provider.api_key}'),
     ("code", "token: object,"),
     ("code", "self._oauth_access_token = self._profile_auth.oauth_access_token"),
