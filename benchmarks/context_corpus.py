@@ -1213,6 +1213,17 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
         }
     )
     pos("jwt", f"SUPABASE_SERVICE_ROLE_KEY={svc}", svc, src)
+    # --- twelfth batch: Basic auth whose user name is the key -----------------------------------
+    src = DOC + "docs.stripe.com/api/authentication (key as the basic-auth user, empty password)"
+    for key in ("sk_live_" + r(B62, 99), "rk_live_" + r(B62, 99), r(B62, 32)):
+        b = base64.b64encode(f"{key}:".encode()).decode()
+        pos(
+            "basic-auth",
+            f'curl -H "Authorization: Basic {b}" https://api.vendor.test/v1/charges',
+            b,
+            src,
+        )
+    neg("basic-auth", "curl -H 'Authorization: Basic YWRtaW46' https://x.test", src)
     return cases
 
 
