@@ -47,7 +47,8 @@ def _is_word(char: str) -> bool:
 
 
 def _decodes_to_credential(value: str) -> bool:
-    """Basic auth and docker config ``auth`` values wrap ``user:password``: decode once."""
+    """Basic auth and docker config ``auth`` values wrap ``user:password`` (or ``key:``, the
+    key as the user name): decode once."""
     if len(value) > MAX_DECODE:
         return True  # too large to check: keep the finding (fail safe)
     try:
@@ -55,7 +56,17 @@ def _decodes_to_credential(value: str) -> bool:
         text = raw.decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return False
-    _user, sep, password = text.partition(":")
+    user, sep, password = text.partition(":")
+    if sep and not password:
+        # the key as the user name and no password (Stripe's and many APIs' Basic auth)
+        return (
+            len(user) >= 16
+            and any(c.isdigit() for c in user)
+            and any(c.isalpha() for c in user)
+            and not is_placeholder(user)
+            and not is_name(user)
+            and entropy(user) >= 3.0
+        )
     return bool(sep) and bool(password) and not is_placeholder(password)
 
 

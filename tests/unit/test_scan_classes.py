@@ -324,6 +324,11 @@ FOUND += [
         "VAULT_TOKEN=s.wKLpaYQJF4dvYBpW8Dfhw4iq vault kv get x",
         "s.wKLpaYQJF4dvYBpW8Dfhw4iq",
     ),
+    (
+        "basic",
+        "Authorization: Basic " + base64.b64encode(f"{OPAQUE}:".encode()).decode(),
+        base64.b64encode(f"{OPAQUE}:".encode()).decode(),
+    ),
     ("azure", f"azure.storage.key={AZURE_KEY}", AZURE_KEY),
     ("azure", f'"accessKey": {{"value": "{AZURE_KEY}"}}', AZURE_KEY),
 ]
@@ -506,6 +511,7 @@ NOT_SECRETS += [
     ("code", "tokens: _CodexCliTokens"),
     ("code", "token = Keyword.Reserved"),
     ("code", "token = Punctuation"),
+    ("basic", "curl -H 'Authorization: Basic YWRtaW46' https://x.test"),
     (
         "documentation",
         "curl https://api.stripe.com/v1/charges -u sk_test_4eC39HqLyjWDarjtT1zdp7dc:",
