@@ -185,6 +185,10 @@ _DOCS: dict[str, tuple[str, str]] = {
         "Credential assignments percent-encoded in URLs and form bodies",
         "password%3D<value> / %22api_key%22%3A%22<value>%22",
     ),
+    "credential-announced": (
+        "Credentials a program announces (Your new API key is: ...)",
+        "Your new API key is: <value>",
+    ),
     "credential-pgpass": (
         "Passwords in libpq password file lines written to ~/.pgpass",
         "host:5432:db:user:<pw> > ~/.pgpass",

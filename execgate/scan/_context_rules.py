@@ -30,8 +30,9 @@ _SECRET_OPTION = (
     r"|api[-_]?secret|access[-_]?token|auth[-_]?token|secret|client[-_]?secret|secret[-_]?key"
     r"|access[-_]?key|private[-_]?token|bearer|oauth2?[-_]?bearer|oauth[-_]?token"
     r"|account[-_]?key|master[-_]?key|sas[-_]?token|auth[-_]?key"
-    # gpg --passphrase, keytool -storepass/-keypass, openssl -passin/-passout pass:...
-    r"|passphrase|storepass|keypass|passin|passout)"
+    # gpg --passphrase, keytool -storepass/-keypass (-srcstorepass, -deststorepass),
+    # openssl -passin/-passout pass:...
+    r"|passphrase|(?:src|dest)?storepass|(?:src|dest)?keypass|passin|passout)"
 )
 
 #: One ``NAME=VALUE`` pair of a cookie header whose name says it holds a session or an
@@ -95,7 +96,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-flag",
         "generic",
         "-password -passwd -pwd -pass -token -api -secret -access -auth -bearer -key -storepass "
-        "-keypass -api_key -api_token -api_secret -access_token -access_key -auth_token -auth_key "
+        "-keypass -srcstorepass -deststorepass -srckeypass -destkeypass "
+        "-api_key -api_token -api_secret -access_token -access_key -auth_token -auth_key "
         "-secret_key -client_secret -private_token -oauth_token -account_key -master_key "
         "-sas_token _password _passwd",
         r"(?i)(?<![\w-])--?(?!no-)(?P<flag>" + _SECRET_OPTION + r")(?:=|[ \t]+)(?!-)"
@@ -416,6 +418,42 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.9,
         anchored=False,
         check="password",
+    ),
+    ctx(
+        "secrets-set",
+        "generic",
+        (
+            "keyvault secret set",
+            "put-parameter",
+            "create-secret",
+            "put-secret-value",
+            "update-secret",
+            "encrypt_string",
+        ),
+        # A value handed to a secret store: az keyvault secret set --value V, aws ssm
+        # put-parameter --value V, aws secretsmanager ... --secret-string V, and the
+        # plaintext that ansible-vault encrypt_string is given
+        r"(?:(?:keyvault[ \t]+secret[ \t]+set|ssm[ \t]+put-parameter|secretsmanager[ \t]+"
+        r"(?:create-secret|put-secret-value|update-secret))\s"
+        + _SAME_COMMAND
+        + r"(?<!\S)--(?:value|secret-string)(?:=|[ \t]+)"
+        r"|ansible-vault[ \t]+encrypt_string[ \t]+(?:--?(?:vault-id|vault-password-file"
+        r"|encrypt-vault-id|output)(?:=|[ \t]+)\S{1,256}[ \t]+){0,4})(?!-)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-announced",
+        "generic",
+        (" is:", " is ", " was:"),
+        # A program announcing a new credential: "Your new API key is: ...", "Your password
+        # is ...", "The access token was: ..."
+        r"(?i)(?:api[ _\-]?key|access[ _\-]?token|token|secret(?:[ _\-]?key)?|password)"
+        r"[ \t]+(?:is|was)[ \t]*:?[ \t]+" + _VALUE,
+        0.85,
+        anchored=False,
+        check="announced",
     ),
     ctx(
         "credential-pgpass",

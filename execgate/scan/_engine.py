@@ -185,6 +185,10 @@ def _same_as_user(m: re.Match[str]) -> bool:
     return head.lower() == m.group("secret").lower()
 
 
+#: A stand-in rule for running the ``token`` check from another check.
+_TOKEN_CHECK = Rule("token-check", "generic", (), re.compile(""), 0.0, check="token")
+
+
 def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
     if rule.check == "discord":
         return _discord_id(value)
@@ -217,6 +221,9 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
             and entropy(value) >= 4.0
             and not _fixture_token(value)
         )
+    if rule.check == "announced":
+        # weak context (prose): a token-like value that does not spell a credential word
+        return _CREDENTIAL_WORD.search(value) is None and _check(_TOKEN_CHECK, m, value)
     if rule.check == "cookie":
         # a session id: long, random, not a word ("deleted") or a short flag ("yes")
         return len(value) >= 16 and not _fixture_token(value) and _password_like(value)

@@ -79,6 +79,8 @@ DOCUMENTED_EXAMPLES = frozenset(
         "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
         "pk_test_TYooMQauvdEDq54NiTphI7jx",
         "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        # jwt.io's example signing secret
+        "a-string-secret-at-least-256-bits-long",
     }
 )
 

@@ -329,6 +329,11 @@ FOUND += [
         "Authorization: Basic " + base64.b64encode(f"{OPAQUE}:".encode()).decode(),
         base64.b64encode(f"{OPAQUE}:".encode()).decode(),
     ),
+    ("password", f"ansible-vault encrypt_string '{PW}' --name db_password", PW),
+    ("password", f"keytool -importkeystore -srcstorepass {PW} -destkeystore a.jks", PW),
+    ("password", f"az keyvault secret set --vault-name kv --name db --value {PW}", PW),
+    ("password", f"aws ssm put-parameter --name /db --type SecureString --value '{PW}'", PW),
+    ("api-key", f"Your new API key is: {OPAQUE}\nStore it safely.", OPAQUE),
     ("azure", f"azure.storage.key={AZURE_KEY}", AZURE_KEY),
     ("azure", f'"accessKey": {{"value": "{AZURE_KEY}"}}', AZURE_KEY),
 ]
@@ -511,6 +516,10 @@ NOT_SECRETS += [
     ("code", "tokens: _CodexCliTokens"),
     ("code", "token = Keyword.Reserved"),
     ("code", "token = Punctuation"),
+    ("slot", "ansible-vault encrypt_string --stdin-name db_password"),
+    ("slot", "aws ssm get-parameter --name /app/db/password --with-decryption"),
+    ("documentation", '// secret is "a-string-secret-at-least-256-bits-long"'),
+    ("name", "The password is required when --user is given."),
     ("basic", "curl -H 'Authorization: Basic YWRtaW46' https://x.test"),
     (
         "documentation",
