@@ -1236,66 +1236,66 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     def blind2_neg(fmt: str, text: str) -> None:
         neg(fmt, text, src + " (blind)")
 
-    def pw() -> str:
+    def new_pw() -> str:
         return r(B62, 8) + rng.choice("!#%+") + r(B62, 4)
 
-    v = pw()
+    v = new_pw()
     blind2_pos("password", f'terraform apply -var="db_password={v}" -auto-approve', v)
-    v = pw()
+    v = new_pw()
     blind2_pos("password", f"ansible-vault encrypt_string '{v}' --name db_password", v)
-    v = pw()
+    v = new_pw()
     blind2_pos("password", f"htpasswd -bc /etc/nginx/.htpasswd admin {v}", v)
-    v = pw()
+    v = new_pw()
     blind2_pos(
         "password", f"openssl pkcs12 -export -in c.pem -inkey k.pem -passout pass:{v} -out c.p12", v
     )
-    v = pw()
+    v = new_pw()
     blind2_pos(
         "password",
         f"keytool -importkeystore -srckeystore a.p12 -srcstoretype PKCS12 -srcstorepass {v} -destkeystore a.jks",
         v,
     )
-    v = pw()
+    v = new_pw()
     blind2_pos(
         "password", f'psql "host=db.corp.test user=app password={v} dbname=app sslmode=require"', v
     )
-    v = pw()
+    v = new_pw()
     blind2_pos("password", f"docker run -d -e MYSQL_ROOT_PASSWORD={v} mysql:8.4", v)
     v = r(B62, 32)
     blind2_pos("api-key", f"kubectl create secret generic api --from-literal=token={v} -n prod", v)
-    v = pw()
+    v = new_pw()
     blind2_pos("password", f"helm install redis bitnami/redis --set auth.password={v}", v)
-    v = pw()
+    v = new_pw()
     blind2_pos(
         "password", f"gcloud sql users set-password root --host=% --instance=db --password={v}", v
     )
-    v = pw()
+    v = new_pw()
     blind2_pos(
         "password", f"az keyvault secret set --vault-name corp-kv --name db-password --value {v}", v
     )
-    v = pw()
+    v = new_pw()
     blind2_pos(
         "password",
         f"aws ssm put-parameter --name /app/db/password --type SecureString --value '{v}'",
         v,
     )
-    v = pw()
+    v = new_pw()
     blind2_pos("password", f"vault kv put secret/app db_password={v}", v)
-    v = pw()
+    v = new_pw()
     blind2_pos("password", f"op item create --category=login --title db 'password={v}'", v)
     v = "pypi-AgEIcHlwaS5vcmc" + r(URLSAFE, 70)
     blind2_pos(
         "pypi", f"pip install --index-url https://__token__:{v}@pypi.corp.test/simple app", v
     )
-    v = pw()
+    v = new_pw()
     blind2_pos("password", f"sqlcmd -S db.corp.test -U sa -P '{v}' -Q 'SELECT 1'", v)
-    v = pw()
+    v = new_pw()
     blind2_pos("password", f"smbclient //fs.corp.test/share -U backup%{v} -c ls", v)
     v = "ghp_" + r(B62, 36)
     blind2_pos(
         "github", f'echo "machine github.com login x-access-token password {v}" >> ~/.netrc', v
     )
-    v = pw()
+    v = new_pw()
     blind2_pos("password", f"env DB_PASSWORD={v} ./bin/start", v)
     v = r(B62, 40)
     blind2_pos(
