@@ -1313,6 +1313,19 @@ def build(seed: int = 25) -> list[dict[str, Any]]:
     blind2_neg("password", "export PGPASSWORD=$(cat /run/secrets/pg)")
     blind2_neg("password", "Generated password: (hidden, copied to clipboard)")
     blind2_neg("password", "keytool -list -keystore a.jks -storepass:env KS_PASS")
+    # --- fourteenth batch: basic auth in scripts ---------------------------------------------
+    src = (
+        DOC
+        + "requests.readthedocs.io/en/latest/user/authentication/; www.python-httpx.org/advanced/authentication/"
+    )
+    v = r(B62, 10) + "!" + r(B62, 3)
+    pos("basic-auth", f"r = requests.get(url, auth=('deploy', '{v}'), timeout=10)", v, src)
+    v = r(B62, 14)
+    pos("basic-auth", f'session.auth = HTTPBasicAuth("admin", "{v}")', v, src)
+    v = r(B62, 14)
+    pos("basic-auth", f'client = httpx.Client(auth=("svc", "{v}"))', v, src)
+    neg("basic-auth", "r = requests.get(url, auth=(user, password))", src)
+    neg("basic-auth", 'r = requests.get(url, auth=("user", os.environ["API_PASSWORD"]))', src)
     return cases
 
 
