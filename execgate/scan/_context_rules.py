@@ -456,6 +456,18 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check="announced",
     ),
     ctx(
+        "credential-userpass",
+        "generic",
+        ("auth=(", "auth = (", "basicauth("),
+        # Basic auth in code: requests/httpx auth=("user", "pw"), HTTPBasicAuth("user", "pw"),
+        # aiohttp.BasicAuth("user", "pw"): a quoted user, then the quoted password
+        r"(?:(?<![\w.])auth[ \t]*=[ \t]*\(|BasicAuth\()[ \t]*(?P<uq>['\"])[^'\"\n]{1,128}(?P=uq)"
+        r"[ \t]*,[ \t]*(?P<q>['\"])(?P<secret>[^'\"\n]{1,256})(?P=q)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
         "credential-pgpass",
         "generic",
         (".pgpass",),

@@ -334,6 +334,8 @@ FOUND += [
     ("password", f"az keyvault secret set --vault-name kv --name db --value {PW}", PW),
     ("password", f"aws ssm put-parameter --name /db --type SecureString --value '{PW}'", PW),
     ("api-key", f"Your new API key is: {OPAQUE}\nStore it safely.", OPAQUE),
+    ("basic", f"r = requests.get(url, auth=('deploy', '{PW}'), timeout=10)", PW),
+    ("basic", f'session.auth = HTTPBasicAuth("admin", "{PW}")', PW),
     ("azure", f"azure.storage.key={AZURE_KEY}", AZURE_KEY),
     ("azure", f'"accessKey": {{"value": "{AZURE_KEY}"}}', AZURE_KEY),
 ]
@@ -516,6 +518,8 @@ NOT_SECRETS += [
     ("code", "tokens: _CodexCliTokens"),
     ("code", "token = Keyword.Reserved"),
     ("code", "token = Punctuation"),
+    ("code", "r = requests.get(url, auth=(user, password))"),
+    ("code", 'r = requests.get(url, auth=("user", os.environ["API_PASSWORD"]))'),
     ("slot", "ansible-vault encrypt_string --stdin-name db_password"),
     ("slot", "aws ssm get-parameter --name /app/db/password --with-decryption"),
     ("documentation", '// secret is "a-string-secret-at-least-256-bits-long"'),
