@@ -5,7 +5,9 @@
 - accuracy: recall and precision per provider on the seeded labelled corpus
   (tests/corpus.py), with every finding's span compared to the planted secret;
 - accuracy on the independent corpus (tests/external_corpus.json: other scanners' published
-  fixtures and real public files), per format, for execgate and detect-secrets in the same run;
+  fixtures and real public files), the held-out one (tests/external_holdout.json) and the
+  contexts one (tests/context_corpus.json: commands, env dumps, configs and output), per
+  format, for execgate and detect-secrets in the same run;
 - speed: median µs per typical command line (~200 bytes) and MB/s on mixed program output,
   for execgate's scanner vs the same rules run without the keyword prefilter (every regex
   over every text) — and vs detect-secrets on the same inputs when it is installed;
@@ -33,6 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from corpus import (
+    CONTEXT_CORPUS,
     EXTERNAL_CORPUS,
     EXTERNAL_HOLDOUT,
     SECRETS,
@@ -342,6 +345,7 @@ def main() -> None:
     for path, name in (
         (EXTERNAL_CORPUS, "independent corpus, tuned on (tests/external_corpus.json)"),
         (EXTERNAL_HOLDOUT, "held-out corpus, never tuned on (tests/external_holdout.json)"),
+        (CONTEXT_CORPUS, "secrets in agents' contexts (tests/context_corpus.json)"),
     ):
         corpus_here = external_cases(path)
         scanners = dict(anchors)

@@ -416,6 +416,9 @@ def score(corpus: list[Case], scan: Callable[[str], list[Any]]) -> Counts:
 EXTERNAL_CORPUS = Path(__file__).with_name("external_corpus.json")
 #: Never used to tune the rules: built by benchmarks/holdout_corpus.py.
 EXTERNAL_HOLDOUT = Path(__file__).with_name("external_holdout.json")
+#: Secrets in agents' contexts, written from published format facts: built by
+#: benchmarks/context_corpus.py.
+CONTEXT_CORPUS = Path(__file__).with_name("context_corpus.json")
 
 
 def external_cases(path: Path | None = None) -> list[dict[str, Any]]:

@@ -33,19 +33,31 @@ _DOCS: dict[str, tuple[str, str]] = {
     "google-oauth-client-secret": ("Google OAuth client secrets", "GOCSPX-<28 URL-safe>"),
     "google-oauth-access-token": ("Google OAuth access tokens", "ya29.<30+ URL-safe>"),
     "azure-storage-key": (
-        "Azure storage account keys",
+        "Azure storage account keys (connection strings, options, `az ... keys list` output)",
         "AccountKey=<86 base64>== / --account-key <86 base64>==",
     ),
     "azure-sas-signature": ("Azure SAS signatures in URLs", "?...&sig=<40+ base64>"),
     "azure-client-secret": ("Azure AD client secrets", "<3>8Q~<31-34>"),
-    "alibaba-access-key-id": ("Alibaba Cloud access key ids", "LTAI<20 base62>"),
+    "alibaba-access-key-id": ("Alibaba Cloud access key ids", "LTAI<12-20 base62>"),
+    "alibaba-secret-key": (
+        "Alibaba Cloud AccessKey secrets, named as such",
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET=<30 base62>",
+    ),
+    "azure-shared-access-key": (
+        "Azure Service Bus, Event Hubs and IoT Hub shared access keys",
+        "SharedAccessKey=<43 base64>=",
+    ),
+    "aws-appsync-api-key": ("AWS AppSync API keys", "da2-<26 a-z0-9>"),
     "digitalocean-token": ("DigitalOcean tokens", "dop_v1_<64 hex>"),
     "databricks-token": ("Databricks tokens", "dapi<32 hex>"),
-    "flyio-token": ("Fly.io tokens", "fo1_<43 URL-safe>"),
+    "flyio-token": ("Fly.io tokens", "fo1_<43 URL-safe> / FlyV1 fm2_<100+ base64>,fm2_<...>"),
     "heroku-api-key": ("Heroku API keys", "HRKU-<60 URL-safe>"),
     "pulumi-token": ("Pulumi access tokens", "pul-<40 hex>"),
     "terraform-cloud-token": ("Terraform Cloud tokens", "<14>.atlasv1.<60-70>"),
-    "vault-token": ("HashiCorp Vault tokens", "hvs.<24+ URL-safe>"),
+    "vault-token": (
+        "HashiCorp Vault tokens (legacy s. tokens after vault login or X-Vault-Token)",
+        "hvs.<24+ URL-safe> / vault login s.<24>",
+    ),
     "supabase-token": ("Supabase access tokens and secret keys", "sbp_<40 hex> / sb_secret_<31+>"),
     "planetscale-token": ("PlanetScale tokens and passwords", "pscale_tkn_<32-64>"),
     "github-token": ("GitHub tokens (CRC32 checksum checked)", "ghp_<30 base62><6 checksum>"),
@@ -61,7 +73,10 @@ _DOCS: dict[str, tuple[str, str]] = {
     "dockerhub-pat": ("Docker Hub personal access tokens", "dckr_pat_<27 URL-safe>"),
     "huggingface-token": ("Hugging Face tokens", "hf_<34 base62>"),
     "clojars-token": ("Clojars deploy tokens", "CLOJARS_<60 a-z0-9>"),
-    "atlassian-api-token": ("Atlassian API tokens", "ATATT3<150+>"),
+    "atlassian-api-token": (
+        "Atlassian API tokens and admin API keys",
+        "ATATT3<150+> / ATCTT3<150+>",
+    ),
     "openai-api-key": ("OpenAI API keys", "sk-proj-<20+>T3BlbkFJ<20+>"),
     "openai-project-key": ("OpenAI project keys", "sk-proj-<40+ URL-safe>"),
     "anthropic-api-key": ("Anthropic API and admin keys", "sk-ant-api03-<93 URL-safe>AA"),
@@ -150,6 +165,35 @@ _DOCS: dict[str, tuple[str, str]] = {
         "Authorization: SSWS <token> / Authorization: <token>",
     ),
     "url-query-key": ("API keys in a URL's key= parameter", "https://host/path?key=<key>"),
+    "twitter-credential": (
+        "Twitter/X consumer keys and secrets, access tokens, named as such",
+        "TWITTER_CONSUMER_SECRET=<50 base62>",
+    ),
+    "credential-define": (
+        "PHP constants, .NET environment variables and Java properties named for a credential",
+        "define('DB_PASSWORD', '<pw>') / setProperty(\"...keyStorePassword\", \"<pw>\")",
+    ),
+    "cookie-session": (
+        "Session and auth cookie values (Cookie, Set-Cookie, curl -b)",
+        "Cookie: session=<16+> / curl -b 'PHPSESSID=<id>'",
+    ),
+    "credential-sensitive-output": (
+        "Values of sensitive terraform outputs (terraform output -json)",
+        '"sensitive": true, "type": "string", "value": "<value>"',
+    ),
+    "credential-urlencoded": (
+        "Credential assignments percent-encoded in URLs and form bodies",
+        "password%3D<value> / %22api_key%22%3A%22<value>%22",
+    ),
+    "credential-announced": (
+        "Credentials a program announces (Your new API key is: ...)",
+        "Your new API key is: <value>",
+    ),
+    "credential-pgpass": (
+        "Passwords in libpq password file lines written to ~/.pgpass",
+        "host:5432:db:user:<pw> > ~/.pgpass",
+    ),
+    "npmrc-auth": (".npmrc _auth values that decode to user:password", "//host/:_auth=<base64>"),
     "twilio-auth-token": (
         "Twilio auth tokens",
         "-u AC<32 hex>:<32 hex> / TWILIO_AUTH_TOKEN=<32 hex>",

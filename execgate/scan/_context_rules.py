@@ -18,7 +18,7 @@ from ._rule import Rule, ctx
 
 #: A value bare or quoted. Quoted, it runs to the closing quote (spaces allowed); bare, to the
 #: next space, quote or shell operator. ``q`` is the quote, for a closing ``(?(q)(?P=q))``.
-_VALUE = r"""(?P<q>['"])?(?P<secret>(?(q)[^'"\n]{1,256}|[^\s'"`;|&<>()]{1,256}))"""
+_VALUE = r"""(?P<q>['"])?(?P<secret>(?(q)[^'"\n]{1,4096}|[^\s'"`;|&<>()]{1,4096}))"""
 #: The rest of one shell command: no newline, pipe, ``;`` or ``&``.
 _SAME_COMMAND = r"[^\n|;&]{0,256}?"
 
@@ -26,11 +26,28 @@ _SAME_COMMAND = r"[^\n|;&]{0,256}?"
 #: ``-token``, ``--oauth2-bearer``). A name, not a value, is what ``--secret`` takes in some
 #: CLIs (``gcloud ... --secret=api-key-name``): the engine's ``value`` check drops names.
 _SECRET_OPTION = (
-    r"(?:[a-z0-9]{1,16}-){0,2}(?:password|passwd|pwd|pass|token|api-?key|api-?token|api-?secret"
-    r"|access-?token|auth-?token|secret|client-?secret|secret-?key|access-?key|private-?token"
-    r"|bearer|oauth2?-?bearer|oauth-?token|account-?key|master-?key|sas-?token|auth-?key"
-    # gpg --passphrase, keytool -storepass/-keypass, openssl -passin/-passout pass:...
-    r"|passphrase|storepass|keypass|passin|passout)"
+    r"(?:[a-z0-9]{1,16}[-_]){0,2}(?:password|passwd|pwd|pass|token|api[-_]?key|api[-_]?token"
+    r"|api[-_]?secret|access[-_]?token|auth[-_]?token|secret|client[-_]?secret|secret[-_]?key"
+    r"|access[-_]?key|private[-_]?token|bearer|oauth2?[-_]?bearer|oauth[-_]?token"
+    r"|account[-_]?key|master[-_]?key|sas[-_]?token|auth[-_]?key"
+    # gpg --passphrase, keytool -storepass/-keypass (-srcstorepass, -deststorepass),
+    # openssl -passin/-passout pass:...
+    r"|passphrase|(?:src|dest)?storepass|(?:src|dest)?keypass|passin|passout)"
+)
+
+#: One ``NAME=VALUE`` pair of a cookie header whose name says it holds a session or an
+#: authentication token (not a preference such as ``theme`` or a CSRF token).
+_COOKIE = re.compile(
+    r"(?i)(?<=[\s;:'\"=])(?!(?:csrf|xsrf|_?ga|_gid))(?P<cname>[\w.\-]{0,48}?"
+    r"(?:sess|sid|auth|token|jwt|remember|login|secret)[\w.\-]{0,48})="
+    r"(?P<secret>[^;\s\"'`,]{1,4096})"
+)
+
+#: Commands that store what they read on stdin as a secret.
+_SECRET_STORE = (
+    r"(?:[\w./\-]{1,32}[ \t]+)?(?:gh[ \t]+secret[ \t]+set|(?:docker|podman)[ \t]+secret"
+    r"[ \t]+create|wrangler[ \t]+secret[ \t]+put|vercel[ \t]+env[ \t]+add"
+    r"|gcloud[ \t]+secrets[ \t]+(?:create|versions[ \t]+add))"
 )
 
 CONTEXT_RULES: tuple[Rule, ...] = (
@@ -79,7 +96,10 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-flag",
         "generic",
         "-password -passwd -pwd -pass -token -api -secret -access -auth -bearer -key -storepass "
-        "-keypass",
+        "-keypass -srcstorepass -deststorepass -srckeypass -destkeypass "
+        "-api_key -api_token -api_secret -access_token -access_key -auth_token -auth_key "
+        "-secret_key -client_secret -private_token -oauth_token -account_key -master_key "
+        "-sas_token _password _passwd",
         r"(?i)(?<![\w-])--?(?!no-)(?P<flag>" + _SECRET_OPTION + r")(?:=|[ \t]+)(?!-)"
         r"(?!(?:env|file|fd):)(?:pass:)?" + _VALUE,
         0.9,
@@ -135,16 +155,21 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-stdin",
         "generic",
-        ("sudo", "password-stdin", "passwd", "chpasswd"),
+        (
+            *("sudo", "password-stdin", "passwd", "chpasswd"),
+            *("secret set", "secret create", "secret put", "env add", "versions add"),
+        ),
         # A password piped into a program that reads it from stdin:
         # echo 'pw' | sudo -S ..., echo pw | docker login --password-stdin, ... | chpasswd
-        # (printf's format first: printf '%s\n' 'pw' | ...), or given as a here-string
-        # (the next rule: sudo -S cmd <<< 'pw')
+        # (printf's format first: printf '%s\n' 'pw' | ...), or a value piped into a secret
+        # store (gh secret set, docker secret create, wrangler secret put, vercel env add,
+        # gcloud secrets versions add), or given as a here-string (the next rule:
+        # sudo -S cmd <<< 'pw')
         r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
         + _VALUE
         + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|[^\n|;&]{0,256}?--password-stdin"
-        r"|passwd\s+--stdin|chpasswd)",
+        r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + ")",
         0.9,
         anchored=False,
         check="password",
@@ -154,7 +179,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         ("<<<",),
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|--password-stdin|passwd\s+--stdin"
-        r"|chpasswd)[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
+        r"|chpasswd|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -179,11 +204,12 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "api-key-header",
         "http",
-        "x-api-key api-key apikey x-auth-token private-token x-access-token subscription-key",
+        "x-api-key api-key apikey x-auth-token private-token x-access-token subscription-key "
+        "x-functions-key",
         # API-key headers: X-Api-Key, GitLab's PRIVATE-TOKEN, Azure's
         # Ocp-Apim-Subscription-Key, Google's X-Goog-Api-Key...
         r"(?i)(?<![\w-])(?:x-(?:goog-)?api-?key|api-?key|x-auth-token|private-token|x-access-token"
-        r"|x-api-token|ocp-apim-subscription-key)[\"']?[ \t]*:[ \t]*[\"']?"
+        r"|x-api-token|ocp-apim-subscription-key|x-functions-key)[\"']?[ \t]*:[ \t]*[\"']?"
         r"(?P<secret>[A-Za-z0-9._~+/=\-]{8,512})",
         0.9,
         anchored=False,
@@ -196,7 +222,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # A bearer token outside an Authorization header: "X-Auth: Bearer ...",
         # AUTH_HEADER="Bearer ...", a log line. The scheme word alone is weaker context than
         # the header: the value must look like a token (long, letters and digits, not a name).
-        r"(?i)(?<![\w-])bearer[ \t]+(?P<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)",
+        # Percent-encoded too (Authorization%3A%20Bearer%20...).
+        r"(?i)(?:(?<![\w-])|(?<=%20))bearer(?:[ \t]+|%20|\+)"
+        r"(?P<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)",
         0.85,
         anchored=False,
         check="token",
@@ -269,6 +297,211 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.85,
         anchored=False,
         check="value",
+    ),
+    ctx(
+        "twitter-credential",
+        "twitter",
+        "twitter",
+        # Named for Twitter/X: consumer (API) keys (25) and secrets (50), access tokens
+        # (<user id>-<20..50>) and their secrets (45)
+        # and bearer tokens with %-escapes; the value within 40 characters of the word
+        r"(?i)twitter[^\n]{0,40}?(?<![A-Za-z0-9%\-])"
+        r"(?P<secret>\d{15,25}-[A-Za-z0-9]{20,50}|[A-Za-z0-9]{20,60}(?:%[A-Za-z0-9]{3,60}){1,4}"
+        r"[A-Za-z0-9]{0,60}|[A-Za-z0-9]{25,50})(?![A-Za-z0-9%])",
+        0.9,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "twitter-credential",
+        "twitter",
+        ("consumer-secret", "consumer_secret"),
+        # OAuth 1 consumer secrets as options or keys (twurl --consumer-secret S,
+        # "consumer_secret": "S"); the consumer key alone is an id and needs "twitter"
+        r"(?i)consumer[_\-]secret[\"']?(?:[ \t]*[=:][ \t]*|[ \t]+)[\"']?"
+        r"(?P<secret>[A-Za-z0-9]{35,50})(?![A-Za-z0-9])",
+        0.9,
+        check="token",
+    ),
+    ctx(
+        "credential-define",
+        "generic",
+        ("define(",),
+        # PHP constants: define('DB_PASSWORD', '...'), WordPress' AUTH_KEY / *_SALT
+        r"define\([ \t]*(?P<nq>['\"])(?P<name>[A-Z0-9_]{0,40}?(?:PASSWORD|PASSWD|_PASS|SECRET"
+        r"|TOKEN|KEY|SALT)[A-Z0-9_]{0,20})(?P=nq)[ \t]*,[ \t]*(?P<q>['\"])"
+        r"(?P<secret>[^'\"\n]{1,256})(?P=q)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-define",
+        "generic",
+        ("setenvironmentvariable(", "setproperty("),
+        # .NET's SetEnvironmentVariable("API_KEY", "..."), Java's System.setProperty(
+        # "javax.net.ssl.keyStorePassword", "..."): a name ending in a credential word
+        r"(?i)(?:SetEnvironmentVariable|setProperty)\([ \t]*\"(?P<name>[\w.\-]{0,60}?"
+        r"(?:password|passwd|pass|pwd|secret|token|api[_\-]?key|access[_\-]?key))\"[ \t]*,[ \t]*"
+        r"\"(?P<secret>[^\"\n]{1,4096})\"",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "cookie-session",
+        "http",
+        "cookie",
+        # Cookie / Set-Cookie headers and curl's --cookie NAME=VALUE: the value of a session
+        # or auth cookie (PHPSESSID, JSESSIONID, connect.sid, session, user_session, ...)
+        r"(?i)(?:(?<![\w-])(?:set-)?cookie[\"']?[ \t]*:[ \t]*[\"']?|(?<!\S)--cookie(?:=|[ \t]+))"
+        r"(?P<args>[^\n\"'`]{1,4096})",
+        0.85,
+        anchored=False,
+        each=_COOKIE,
+        check="cookie",
+    ),
+    ctx(
+        "cookie-session",
+        "http",
+        ("curl",),
+        # curl -b 'NAME=VALUE' (a -b without '=' names a cookie file)
+        r"curl\s" + _SAME_COMMAND + r"(?<!\S)-b[ \t]*(?P<args>['\"]?[^\s\"'`]{1,4096})",
+        0.85,
+        anchored=False,
+        each=_COOKIE,
+        check="cookie",
+    ),
+    ctx(
+        "vault-token",
+        "hashicorp",
+        ("vault login", "x-vault-token"),
+        # `vault login TOKEN`, the X-Vault-Token header: legacy s.<24> tokens too
+        r"(?i)(?:vault[ \t]+login(?:[ \t]+-[\w\-]{1,32}(?:=\S{0,64})?){0,4}[ \t]+"
+        r"|x-vault-token[\"']?[ \t]*:[ \t]*[\"']?)(?P<secret>(?:hv[sb]|[sb])\.[\w\-.]{20,1024})",
+        0.9,
+        anchored=False,
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("convertto-securestring", "net user", "az login", "> auth "),
+        # PowerShell's ConvertTo-SecureString 'pw' -AsPlainText, Windows `net user NAME pw`,
+        # `az login --service-principal -u ID -p SECRET`, redis-cli's `> AUTH [user] pw`
+        r"(?:(?i:convertto-securestring[ \t]+(?:-String[ \t]+)?(?=['\"])"
+        r"|net[ \t]+user[ \t]+[^\s/]{1,64}[ \t]+(?!/)"
+        r"|az[ \t]+login\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+)"
+        r"|(?<=> )AUTH[ \t]+(?:[^\s'\"]{1,64}[ \t]+(?=\S))?(?=[^\s]{1,256}[ \t]*(?:\n|\Z)))"
+        + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("mc alias set", "mc config host add"),
+        # MinIO's client: mc alias set NAME URL ACCESS_KEY SECRET_KEY
+        r"mc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S{1,64}[ \t]+\S{1,512}"
+        r"[ \t]+\S{1,128}[ \t]+" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-sensitive-output",
+        "generic",
+        ('"sensitive": true',),
+        # `terraform output -json`: a sensitive output's value (keys are sorted)
+        r'"sensitive":[ \t]*true,\s*"type":[ \t]*"[^"\n]{1,64}",\s*"value":[ \t]*'
+        r'"(?P<secret>[^"\\\n]{1,4096})"',
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "secrets-set",
+        "generic",
+        (
+            "keyvault secret set",
+            "put-parameter",
+            "create-secret",
+            "put-secret-value",
+            "update-secret",
+            "encrypt_string",
+        ),
+        # A value handed to a secret store: az keyvault secret set --value V, aws ssm
+        # put-parameter --value V, aws secretsmanager ... --secret-string V, and the
+        # plaintext that ansible-vault encrypt_string is given
+        r"(?:(?:keyvault[ \t]+secret[ \t]+set|ssm[ \t]+put-parameter|secretsmanager[ \t]+"
+        r"(?:create-secret|put-secret-value|update-secret))\s"
+        + _SAME_COMMAND
+        + r"(?<!\S)--(?:value|secret-string)(?:=|[ \t]+)"
+        r"|ansible-vault[ \t]+encrypt_string[ \t]+(?:--?(?:vault-id|vault-password-file"
+        r"|encrypt-vault-id|output)(?:=|[ \t]+)\S{1,256}[ \t]+){0,4})(?!-)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-announced",
+        "generic",
+        (" is:", " is ", " was:"),
+        # A program announcing a new credential: "Your new API key is: ...", "Your password
+        # is ...", "The access token was: ..."
+        r"(?i)(?:api[ _\-]?key|access[ _\-]?token|token|secret(?:[ _\-]?key)?|password)"
+        r"[ \t]+(?:is|was)[ \t]*:?[ \t]+" + _VALUE,
+        0.85,
+        anchored=False,
+        check="announced",
+    ),
+    ctx(
+        "credential-userpass",
+        "generic",
+        ("auth=(", "auth = (", "basicauth("),
+        # Basic auth in code: requests/httpx auth=("user", "pw"), HTTPBasicAuth("user", "pw"),
+        # aiohttp.BasicAuth("user", "pw"): a quoted user, then the quoted password
+        r"(?:(?<![\w.])auth[ \t]*=[ \t]*\(|BasicAuth\()[ \t]*(?P<uq>['\"])[^'\"\n]{1,128}(?P=uq)"
+        r"[ \t]*,[ \t]*(?P<q>['\"])(?P<secret>[^'\"\n]{1,256})(?P=q)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-pgpass",
+        "generic",
+        (".pgpass",),
+        # a libpq password file line, host:port:database:user:password, written to ~/.pgpass
+        r"(?<![\w.:*\-])[\w.\-*]{1,253}:(?:\d{1,5}|\*):[^\s:]{1,64}:[^\s:]{1,64}:"
+        r"(?P<secret>[^\s:'\"]{1,256})(?=['\"]?[^\n]{0,128}\.pgpass)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "npmrc-auth",
+        "npm",
+        (":_auth=",),
+        # .npmrc's legacy _auth: the base64 of user:password
+        r":_auth[ \t]*=[ \t]*[\"']?(?P<secret>[A-Za-z0-9+/]{8,1024}={0,2})",
+        0.9,
+        anchored=False,
+    ),
+    ctx(
+        "credential-urlencoded",
+        "generic",
+        (
+            *("password%3", "passwd%3", "secret%3", "token%3", "api_key%3", "apikey%3"),
+            *("api-key%3", "access_key%3", "password%22", "secret%22", "token%22", "key%22"),
+        ),
+        # A credential assignment percent-encoded in a URL or a form body: password%3D…,
+        # %22api_key%22%3A%22…%22, access_token%3D… inside an encoded redirect URL
+        r"(?i)(?:password|passwd|secret|token|api[_\-]?key|access[_\-]?key)(?:%22)?"
+        r"(?:%3D|%3A)(?:%20)*(?:%22)?"
+        r"(?P<secret>(?:[A-Za-z0-9._~\-]|%(?!22|26|2C|7D|3D)[0-9A-Fa-f]{2}){6,4096})",
+        0.85,
+        anchored=False,
+        check="token",
     ),
     ctx(
         "twilio-auth-token",

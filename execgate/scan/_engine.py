@@ -31,6 +31,7 @@ from ._values import (
     is_low_entropy_sequence,
     is_name,
     is_placeholder,
+    is_repeat,
     says_fake,
 )
 
@@ -47,7 +48,8 @@ def _is_word(char: str) -> bool:
 
 
 def _decodes_to_credential(value: str) -> bool:
-    """Basic auth and docker config ``auth`` values wrap ``user:password``: decode once."""
+    """Basic auth and docker config ``auth`` values wrap ``user:password`` (or ``key:``, the
+    key as the user name): decode once."""
     if len(value) > MAX_DECODE:
         return True  # too large to check: keep the finding (fail safe)
     try:
@@ -55,7 +57,17 @@ def _decodes_to_credential(value: str) -> bool:
         text = raw.decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return False
-    _user, sep, password = text.partition(":")
+    user, sep, password = text.partition(":")
+    if sep and not password:
+        # the key as the user name and no password (Stripe's and many APIs' Basic auth)
+        return (
+            len(user) >= 16
+            and any(c.isdigit() for c in user)
+            and any(c.isalpha() for c in user)
+            and not is_placeholder(user)
+            and not is_name(user)
+            and entropy(user) >= 3.0
+        )
     return bool(sep) and bool(password) and not is_placeholder(password)
 
 
@@ -137,6 +149,47 @@ def _fixture_token(value: str) -> bool:
     return len(value) >= 20 and has_long_run(value)
 
 
+#: Unquoted values that are code: a subscript or a generic type (``Optional[int]``,
+#: ``tokendefs['root']``), or a dotted path of identifiers with no digit (``self._token``,
+#: ``Keyword.Reserved``; a legacy Vault token ``s.<24 random>`` has digits).
+_CODE_VALUE = re.compile(
+    r"[A-Za-z_][\w.]*\[|\[[A-Za-z_]\w*\Z|[A-Za-z_][A-Za-z_]*(?:\.[A-Za-z_][A-Za-z_]*)+:?\Z"
+    # a block or a lambda opening (`if tokens := usage.tokens:`, `lambda:`)
+    r"|[A-Za-z_][\w.]*:\Z"
+)
+#: The credential words a name is built from, as they would be spelled inside a value.
+_CREDENTIAL_WORD = re.compile(r"(?i)pass(?:wo?r?d)?|pwd|secret|token|key|credential")
+
+
+def _code_value(value: str, name: str, spaced: bool) -> bool:
+    """An unquoted value that is code rather than a secret: a subscript, a generic type or a
+    dotted reference, or an identifier that spells a credential word (``client_secret:
+    ClientSecret``, ``tokens: _CodexCliTokens``): a generated secret never spells one."""
+    if _CODE_VALUE.match(value):
+        return True
+    if spaced and re.fullmatch(r"_?[A-Z][a-z]+(?:[A-Z][a-z]*)*", value):
+        return True  # `token = Punctuation`: a class or a constant of code
+    if spaced and is_name(value) and not name.lower().startswith(("pass", "pwd")):
+        return True  # `token = other_name`; an ini file's `password = open_sesame` stays
+    word = _CREDENTIAL_WORD.search(value)
+    return (
+        word is not None
+        and re.fullmatch(r"[A-Za-z_]\w*", value) is not None
+        and (word.group(0).lower()[:3] == name.lower()[:3] or not any(c.isdigit() for c in value))
+    )
+
+
+def _same_as_user(m: re.Match[str]) -> bool:
+    """A URL's password that repeats its user name (a default such as ``postgres:postgres``):
+    the text shows it already."""
+    head = m.group(0)[3 : m.start("secret") - m.start() - 1]  # between "://" and ":"
+    return head.lower() == m.group("secret").lower()
+
+
+#: A stand-in rule for running the ``token`` check from another check.
+_TOKEN_CHECK = Rule("token-check", "generic", (), re.compile(""), 0.0, check="token")
+
+
 def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
     if rule.check == "discord":
         return _discord_id(value)
@@ -154,6 +207,27 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
             and not _FILE_NAME.search(value)
             and _password_like(value)
         )
+    if rule.check == "mixed":
+        # a prefixed id whose body mixes digits or cases (not a word in capitals)
+        body = value[4:]
+        return any(c.isdigit() for c in body) or (
+            any(c.isupper() for c in body) and any(c.islower() for c in body)
+        )
+    if rule.check == "random":
+        # a generated key found by weak context: both cases and a digit, high entropy
+        return (
+            any(c.isdigit() for c in value)
+            and any(c.isupper() for c in value)
+            and any(c.islower() for c in value)
+            and entropy(value) >= 4.0
+            and not _fixture_token(value)
+        )
+    if rule.check == "announced":
+        # weak context (prose): a token-like value that does not spell a credential word
+        return _CREDENTIAL_WORD.search(value) is None and _check(_TOKEN_CHECK, m, value)
+    if rule.check == "cookie":
+        # a session id: long, random, not a word ("deleted") or a short flag ("yes")
+        return len(value) >= 16 and not _fixture_token(value) and _password_like(value)
     if rule.check == "value":
         flag = (m.groupdict().get("flag") or "").lower()
         if not any(w in flag for w in ("pass", "pwd")) and (
@@ -180,7 +254,10 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         if says_fake(value) or _MASK_AFTER.match(text, end) or _plain_body(rule, value):
             return None
     if rule.placeholder_check and (
-        is_placeholder(value) or is_low_entropy_sequence(value) or says_fake(value)
+        is_placeholder(value)
+        or is_low_entropy_sequence(value)
+        or is_repeat(value)
+        or says_fake(value)
     ):
         return None
     if rule.min_entropy and entropy(value) < rule.min_entropy:
@@ -204,10 +281,21 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # `--secret=api-key-name`, `token: github-deploy-token`
         if _NOT_THE_SECRET_PREFIX.search(text, max(0, m.start() - 16), m.start()):
             return None  # hashed_secret, public_key, secret's checksum
-    if rule.rule_id in ("authorization-basic", "docker-config-auth") and not (
+        if text.startswith("(", end):
+            return None  # a call in code: password = getpass.getpass("Password: ")
+        spaced = bool(re.search(r"\s(?::?=|:)\s*\Z", text[m.end("suffix") : start]))
+        if m.group("q") is None and _code_value(value, m.group("name"), spaced):
+            return None  # a type or a reference in code: `token: Optional[str]`
+        if value.startswith("Ag") and "encryptedData" in text[max(0, start - 4096) : start]:
+            return None  # a SealedSecret's ciphertext
+    if rule.rule_id in ("authorization-basic", "docker-config-auth", "npmrc-auth") and not (
         _decodes_to_credential(value)
     ):
         return None
+    if rule.rule_id == "api-key-header" and _CODE_VALUE.match(value):
+        return None  # {"api-key": self.api_key}: a header built in code
+    if rule.rule_id == "url-password" and _same_as_user(m):
+        return None  # postgres://postgres:postgres@..., guest:guest: nothing is hidden
     if rule.rule_id == "kubernetes-secret-data" and not _decodes_to_text(value):
         return None
     if rule.checksum is not None:

@@ -52,6 +52,18 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.9,
         anchored=False,
     ),
+    _ctx(
+        "aws-secret-access-key",
+        "aws",
+        "akia asia",
+        # the secret after its key id on the same line: credentials.csv, `aws iam
+        # create-access-key --output text`, ID:SECRET pairs
+        r"(?:AKIA|ASIA)[A-Z2-7]{16}[^\n]{1,100}?(?<![A-Za-z0-9/+=])"
+        r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+        0.9,
+        anchored=False,
+        check="random",
+    ),
     _token("google-api-key", "google", "aiza", r"(?P<secret>AIza[" + _URLSAFE + r"]{35})"),
     _token(
         "google-oauth-client-secret",
@@ -68,12 +80,50 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "azure-storage-key",
         "azure",
-        "accountkey account_key account-key storage_key storage-key",
+        "accountkey account_key account-key account.key storage_key storage-key storage.key "
+        "storagekey accesskey access_key access-key access.key",
         # a connection string's AccountKey=, AZURE_STORAGE_KEY / _ACCOUNT_KEY / _ACCESS_KEY,
-        # `az storage ... --account-key VALUE`
-        r"(?i)(?:AccountKey|account[_\-]key|storage[_\-](?:access[_\-])?key)[\"']?"
-        r"(?:\s*[=:]\s*|[ \t]+)[\"']?(?P<secret>[A-Za-z0-9+/]{86}==)",
+        # `az storage ... --account-key VALUE`, `-StorageAccountKey VALUE`: the name, a few
+        # characters (quotes, a separator, a type), then the 64-byte key in base64
+        r"(?i)(?:account|storage|access)[_.\-]?key[^\n]{0,25}?(?<![A-Za-z0-9+/])"
+        r"(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
         0.95,
+    ),
+    _ctx(
+        "azure-storage-key",
+        "azure",
+        '"keyname"',
+        # `az storage account keys list` output: {"keyName": "key1", ..., "value": "<key>"}
+        r'(?i)"keyName"\s*:\s*"[\w\-]{1,32}"[^{}]{0,300}?"value"\s*:\s*"'
+        r"(?P<secret>[A-Za-z0-9+/]{86}==)\"",
+        0.95,
+    ),
+    _ctx(
+        "azure-storage-key",
+        "azure",
+        "keyname",
+        # the same output as a table (`--output table`): KeyName  Permissions  Value
+        r"KeyName[ \t]+Permissions[ \t]+Value[^{}]{0,400}?(?<![A-Za-z0-9+/])"
+        r"(?P<secret>[A-Za-z0-9+/]{86}==)",
+        0.95,
+        anchored=False,
+    ),
+    _ctx(
+        "azure-shared-access-key",
+        "azure",
+        "sharedaccesskey=",
+        # Service Bus / Event Hubs / IoT Hub connection strings: SharedAccessKey=<44 base64>
+        r"(?i)SharedAccessKey=(?P<secret>[A-Za-z0-9+/]{42,43}=)(?![A-Za-z0-9+/=])",
+        0.95,
+    ),
+    _token(
+        "aws-appsync-api-key",
+        "aws",
+        "da2-",
+        # AWS AppSync API keys
+        r"(?P<secret>da2-[a-z0-9]{26})",
+        0.9,
+        check="mixed",
     ),
     _ctx(
         "azure-sas-signature",
@@ -92,7 +142,25 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         anchored=False,
     ),
     _token(
-        "alibaba-access-key-id", "alibaba", "ltai", r"(?P<secret>LTAI[" + _B62 + r"]{20})", 0.85
+        "alibaba-access-key-id",
+        "alibaba",
+        "ltai",
+        # LTAI + 20 (LTAI5t..., LTAI4G...) or, for older keys, 12 base62 characters
+        r"(?P<secret>LTAI[" + _B62 + r"]{12,20})",
+        0.85,
+        check="mixed",
+    ),
+    _ctx(
+        "alibaba-secret-key",
+        "alibaba",
+        "alibaba alicloud aliyun",
+        # the 30-character AccessKey secret, named for Alibaba Cloud (ALIBABA_CLOUD_ACCESS_
+        # KEY_SECRET, ALICLOUD_SECRET_KEY, alibaba_secret = ...)
+        r"(?i)(?:alibaba|alicloud|aliyun)[\w.\-]{0,40}?(?:secret|key)[\w]{0,12}[\"']?"
+        r"[ \t]*[=:][ \t]*[\"']?(?P<secret>[" + _B62 + r"]{30})(?![" + _B62 + r"])",
+        0.9,
+        anchored=False,
+        check="token",
     ),
     _token(
         "digitalocean-token",
@@ -109,6 +177,16 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         glue_left=True,
     ),
     _token("flyio-token", "fly.io", "fo1_", r"(?P<secret>fo1_[" + _URLSAFE + r"]{43})"),
+    _token(
+        "flyio-token",
+        "fly.io",
+        "fm1a_ fm1r_ fm2_",
+        # macaroon tokens (what `fly tokens create` prints after "FlyV1 "): one or more
+        # base64 macaroons joined by commas, each with its own prefix
+        r"(?P<secret>fm(?:1[ar]|2)_[A-Za-z0-9+/]{100,4096}={0,3}"
+        r"(?:,fm(?:1[ar]|2)_[A-Za-z0-9+/]{20,4096}={0,3}){0,8})",
+        0.95,
+    ),
     _token("heroku-api-key", "heroku", "hrku-", r"(?P<secret>HRKU-[" + _URLSAFE + r"]{60})"),
     _token("pulumi-token", "pulumi", "pul-", r"(?P<secret>pul-[a-f0-9]{40})"),
     _token(
@@ -201,8 +279,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "atlassian-api-token",
         "atlassian",
-        "atatt3",
-        r"(?P<secret>ATATT3[" + _URLSAFE + r"=]{150,1024})",
+        "atatt3 atctt3",
+        # user API tokens (ATATT3) and organization admin API keys (ATCTT3)
+        r"(?P<secret>AT[AC]TT3[" + _URLSAFE + r"=]{150,1024})",
     ),
     # --- AI providers ---------------------------------------------------------------------
     _token(
@@ -520,8 +599,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "docker-config-auth",
         "docker",
-        '"auth"',
-        r"\"auth\"\s*:\s*\"(?P<secret>[A-Za-z0-9+/]{12,1024}={0,2})\"",
+        # JSON, or JSON escaped inside a string (DOCKER_AUTH_CONFIG={\"auths\":...})
+        ('"auth"', 'auth\\"'),
+        r"\"?auth\\?\"\s*:\s*\\?\"(?P<secret>[A-Za-z0-9+/]{12,1024}={0,2})\\?\"",
         0.9,
     ),
     Rule(
@@ -562,9 +642,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # The name may be quoted, JSON-escaped too (\"password\":\"...\"); after a quoted
         # name the colon needs no space (compact JSON). A quoted value runs to its closing
         # quote (a passphrase may hold spaces: the engine takes those in password slots only).
-        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?[ \t]*"
+        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
         r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*(?P<q>\\?[\"'])?"
-        r"(?P<secret>(?(q)[^\"'\\\n]{6,256}|[^\s\"'`,;{}()<>\\]{6,256}))",
+        r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{6,4096}))",
         0.8,
         min_entropy=2.5,
     ),

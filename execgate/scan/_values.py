@@ -25,6 +25,9 @@ _PLACEHOLDER = re.compile(
       | <[^<>]*>                             # <token>
       | \{\{.*\}\}                           # {{ token }}
       | \{[A-Za-z_][A-Za-z_.]{0,64}\}          # {password}, {config.db_password}
+      | \#\{.*\}                             # #{password} (Ruby)
+      | @@[A-Za-z_][A-Za-z0-9_]*@@             # @@PASSWORD@@ (token replacement)
+      | __[A-Z][A-Z0-9_]*__                    # __PASSWORD__ (token replacement)
       | [:@][A-Za-z_]{1,64}                    # :password, @password (bind parameters)
       | \[[^\]]*\]                           # [redacted]
       | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
@@ -32,6 +35,7 @@ _PLACEHOLDER = re.compile(
       | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?\w*
       | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
       | (?:none|null|true|false|undefined)
+      | (?:string|str|object|number|integer|int|boolean|bool|bytes|any|unknown|float|optional)
       | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
     )$"""
 )
@@ -43,6 +47,7 @@ _REFERENCE = re.compile(
     r"""(?x)^(?:
         (?:op|bw|ref\+[a-z0-9]{1,16})://?\S
       | (?:vault|sops|doppler|infisical|gcpsm|awssm|azkv):/{0,2}[\w.-]{1,64}[/#]\S
+      | ENC\[[A-Z0-9_]{2,32}(?:[,\]]|$)       # sops and hiera-eyaml ciphertext
       | arn:aws[\w-]{0,16}:(?:secretsmanager|ssm|kms):
       | (?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv
          |ENV\[|\$env:|secrets\.|vars\.|env\.|settings\.|config\.)
@@ -59,7 +64,7 @@ _FAKE_WORDS = re.compile(
     r"(?i)not[-_.]?a[-_.]?real|not[-_.]?real|fake|dummy|example|sample|placeholder|your[-_.]?"
     r"(?:api|token|key|secret|own)|redacted|changeme|replace[-_.]?me|"
     r"insert[-_.]?(?:your|key|token|here)|xxxxxx|change[-_.]?me|goes[-_.]?here|(?:^|[-_.])here$|"
-    r"^(?:enter|put|add|set)[-_.](?:your|the|a)[-_.]|^todo(?:[-_.]|$)"
+    r"^(?:enter|put|add|set)[-_. ](?:your|the|a)[-_. ]|^todo(?:[-_.]|$)"
 )
 
 #: Vendors' documented example credentials: never findings.
@@ -70,6 +75,12 @@ DOCUMENTED_EXAMPLES = frozenset(
         "ASIAIOSFODNN7EXAMPLE",
         "AKIAI44QH8DHBEXAMPLE",
         "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+        # Stripe's test-mode keys in its API reference, GitHub's example personal token
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "pk_test_TYooMQauvdEDq54NiTphI7jx",
+        "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        # jwt.io's example signing secret
+        "a-string-secret-at-least-256-bits-long",
     }
 )
 
@@ -129,6 +140,13 @@ def is_low_entropy_sequence(value: str) -> bool:
         if all(low[i] == low[i % period] for i in range(n)):
             return True
     return low in _KEYBOARD or low[::-1] in _KEYBOARD
+
+
+def is_repeat(value: str) -> bool:
+    """A value that is a shorter part repeated whole (``abc123abc123``, ``passwordpassword``):
+    typed, not generated. Values under 8 characters are left to other checks."""
+    low = value.lower()
+    return len(low) >= 8 and (low + low).find(low, 1) < len(low)
 
 
 def is_name(value: str) -> bool:

@@ -213,6 +213,134 @@ FOUND = [
 ]
 
 
+ALI_ID = "LTAI5tQ8mZk2Rw7nVb3xYc9d"
+ALI_SECRET = "q8Vn3KzR7mWx2Lp9Tb5Yc4Hd6Jf1Gs"
+ATCTT = "ATCTT3xFfGN0" + "Zk39xLq0PmW2rT8vA1b2-_" * 8 + "=8F3A2C1D"
+FLY = (
+    "fm2_"
+    + "lJPECAAAAAAAAyZtxBD1hSZ7L5leXsj64ZbDlkm/wrVodHRwczovL2Fw" * 3
+    + "==,fm2_"
+    + ("lJPETmhNA6Yl0X1tatt8ezA0UjVQiJr93VQ7qAmD5GG2Ce5txhbQv3tmIGsv")
+)
+APPSYNC = "da2-k7m2x9q4w8e3r6t1y5u0i2o7pa"
+SB_KEY = "g15dOaK6B6i/GVILwd6DRqUVxAV5OT4rr2uZSevpN2E="
+DOCKER_AUTH = base64.b64encode(b"gitlab-ci-token:toIAZzZRHmv9upPYjg7p2D3x").decode()
+TW_SECRET = "Qm7Zp2Kx9Lw4Rt8Vb3Nc6Hd1Jf5Gs0Ya2Ue7Io4Pk9Lm3Nb8Vc"
+SESSION = "VR1SHRZdvTxMh4Buo8ObiLmwDIDisOcHcAS7WQtxbco"
+FOUND += [
+    ("alibaba", f"aliyun configure set --mode AK --access-key-id {ALI_ID}", ALI_ID),
+    ("alibaba", "aliyun configure set --access-key-id LTAI06lJwGEHg41O", "LTAI06lJwGEHg41O"),
+    ("alibaba", f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={ALI_SECRET}", ALI_SECRET),
+    ("alibaba", f'alicloud_secret_key = "{ALI_SECRET}"', ALI_SECRET),
+    ("atlassian", f"created token {ATCTT} (expires in 365 days)", ATCTT),
+    ("flyio", f'FLY_API_TOKEN="FlyV1 {FLY}"', FLY),
+    ("flyio", f"$ fly tokens create deploy\nFlyV1 {FLY}\n", FLY),
+    ("hashicorp", "vault login s.Zk39xLq0PmW2rT8vA1b2Q7wE", "s.Zk39xLq0PmW2rT8vA1b2Q7wE"),
+    (
+        "hashicorp",
+        "curl -H 'X-Vault-Token: s.Zk39xLq0PmW2rT8vA1b2Q7wE' https://vault.test/v1/kv",
+        "s.Zk39xLq0PmW2rT8vA1b2Q7wE",
+    ),
+    ("appsync", f'{{"apiKey": {{"id": "{APPSYNC}", "expires": 1767225600}}}}', APPSYNC),
+    (
+        "azure",
+        "Endpoint=sb://bus.servicebus.windows.net/;SharedAccessKeyName=Root;"
+        f"SharedAccessKey={SB_KEY}",
+        SB_KEY,
+    ),
+    (
+        "azure",
+        f'[{{"keyName": "key1", "permissions": "FULL", "value": "{AZURE_KEY}"}}]',
+        AZURE_KEY,
+    ),
+    (
+        "docker",
+        f'DOCKER_AUTH_CONFIG={{\\"auths\\":{{\\"r.test\\":{{\\"auth\\":\\"{DOCKER_AUTH}\\"}}}}}}',
+        DOCKER_AUTH,
+    ),
+    ("twitter", "TWITTER_CONSUMER_KEY=Oyd2VmZTBY0pjUFFJeWfar7Qj", "Oyd2VmZTBY0pjUFFJeWfar7Qj"),
+    ("twitter", f"twurl authorize --consumer-key abc --consumer-secret {TW_SECRET}", TW_SECRET),
+    ("php", f"define('DB_PASSWORD', '{PW}');", PW),
+    ("php", f'define( "AUTH_KEY", "{TW_SECRET}" );', TW_SECRET),
+    ("cookie", f'curl https://app.test -H "Cookie: theme=dark; session={SESSION}"', SESSION),
+    ("cookie", f"Set-Cookie: connect.sid={SESSION}; Path=/; HttpOnly", SESSION),
+    ("cookie", f"curl -b 'PHPSESSID={HEX32}' https://shop.test/cart", HEX32),
+    ("cookie", f"curl --cookie JSESSIONID={HEX32.upper()} http://i.test", HEX32.upper()),
+]
+
+
+NPM_AUTH = base64.b64encode(b"ci:m9poxLufwKtpsDYR9A7o").decode()
+FOUND += [
+    ("password", f"$pw = ConvertTo-SecureString '{PW}' -AsPlainText -Force", PW),
+    ("password", f'ConvertTo-SecureString -String "{PW}" -AsPlainText -Force', PW),
+    ("password", f"net user svc_backup {PW} /add /domain", PW),
+    ("password", f"az login --service-principal -u http://ci -p '{PW}' --tenant t", PW),
+    ("password", f"127.0.0.1:6379> AUTH default {PW}\nOK", PW),
+    ("password", f"echo 'db.test:5432:app:app_rw:{PW}' > ~/.pgpass", PW),
+    ("npm", f"//npm.corp.test/:_auth={NPM_AUTH}", NPM_AUTH),
+    ("password", f'printf "%s" "{PW}" | gh secret set DB_PASSWORD', PW),
+    ("password", f"echo -n {PW} | npx wrangler secret put API_KEY", PW),
+    ("password", f'gh secret set API_KEY <<< "{PW}"', PW),
+    (
+        "password",
+        f'{{"db_password": {{"sensitive": true, "type": "string", "value": "{PW}"}}}}',
+        PW,
+    ),
+    ("password", f"mc alias set prod https://minio.test:9000 ACCESSKEY1 {OPAQUE}", OPAQUE),
+    ("api-key", f"python upload.py --api_key {OPAQUE} --dataset eval", OPAQUE),
+    ("password", f"python manage.py seed --db_password {PW}", PW),
+    (
+        "aws",
+        f"User name,Password,Access key ID,Secret access key\nci,,AKIAIOSFODNN7EXAMPLE,{AWS_SECRET}",
+        AWS_SECRET,
+    ),
+    (
+        "aws",
+        f"ACCESSKEY\tAKIAIOSFODNN7EXAMPLE\t2026-11-02T09:12:44Z\t{AWS_SECRET}\tActive",
+        AWS_SECRET,
+    ),
+    ("twitter", f"Twitter consumer key {TW_SECRET[:25]}", TW_SECRET[:25]),
+    (
+        "twitter",
+        f"twitter bearer {TW_SECRET[:40]}%3D{TW_SECRET}",
+        f"{TW_SECRET[:40]}%3D{TW_SECRET}",
+    ),
+    ("cookie", f'{{"headers": {{"Cookie": "sessionid={SESSION}; csrftoken=abc"}}}}', SESSION),
+    ("php", f"$cfg['Servers'][$i]['password'] = '{PW}';", PW),
+    (
+        "azure",
+        f"KeyName    Permissions    Value\n-------  -----------  -----\nkey1       FULL           {AZURE_KEY}",
+        AZURE_KEY,
+    ),
+    ("url-encoded", f"GET /login?user=bob&password%3D{OPAQUE} 302", OPAQUE),
+    ("url-encoded", f"body=%7B%22api_key%22%3A%22{OPAQUE}%22%7D", OPAQUE),
+    ("url-encoded", f"GET /p?h=Authorization%3A%20Bearer%20{OPAQUE} HTTP/1.1", OPAQUE),
+    ("setter", f'[System.Environment]::SetEnvironmentVariable("API_KEY", "{OPAQUE}")', OPAQUE),
+    ("setter", f'System.setProperty("javax.net.ssl.keyStorePassword", "{PW}");', PW),
+    ("password", "password = Hunter2xyz!", "Hunter2xyz!"),
+    ("password", "password: Sunshine", "Sunshine"),
+    (
+        "vault",
+        "VAULT_TOKEN=s.wKLpaYQJF4dvYBpW8Dfhw4iq vault kv get x",
+        "s.wKLpaYQJF4dvYBpW8Dfhw4iq",
+    ),
+    (
+        "basic",
+        "Authorization: Basic " + base64.b64encode(f"{OPAQUE}:".encode()).decode(),
+        base64.b64encode(f"{OPAQUE}:".encode()).decode(),
+    ),
+    ("password", f"ansible-vault encrypt_string '{PW}' --name db_password", PW),
+    ("password", f"keytool -importkeystore -srcstorepass {PW} -destkeystore a.jks", PW),
+    ("password", f"az keyvault secret set --vault-name kv --name db --value {PW}", PW),
+    ("password", f"aws ssm put-parameter --name /db --type SecureString --value '{PW}'", PW),
+    ("api-key", f"Your new API key is: {OPAQUE}\nStore it safely.", OPAQUE),
+    ("basic", f"r = requests.get(url, auth=('deploy', '{PW}'), timeout=10)", PW),
+    ("basic", f'session.auth = HTTPBasicAuth("admin", "{PW}")', PW),
+    ("azure", f"azure.storage.key={AZURE_KEY}", AZURE_KEY),
+    ("azure", f'"accessKey": {{"value": "{AZURE_KEY}"}}', AZURE_KEY),
+]
+
+
 @pytest.mark.parametrize(("kind", "text", "secret"), FOUND)
 def test_each_class_is_found_in_its_real_shape(kind: str, text: str, secret: str) -> None:
     spans = [text[f.start : f.end] for f in scan_text(text)]
@@ -327,6 +455,95 @@ NOT_SECRETS = [
 ]
 
 
+NOT_SECRETS += [
+    ("alibaba", "AccessKeyId     : LTAI5t****************"),
+    ("alibaba", "ALTAIRENGINEERINGHOME=/opt/altair"),
+    ("alibaba", "export ALIBABA_CLOUD_ACCESS_KEY_SECRET=<your-access-key-secret>"),
+    ("flyio", "FLY_API_TOKEN=FlyV1 fm2_..."),
+    ("flyio", "FLY_API_TOKEN=FlyV1 fm2_" + "A" * 120),
+    ("hashicorp", "vault login -method=oidc role=dev"),
+    ("appsync", "x-api-key: da2-xxxxxxxxxxxxxxxxxxxxxxxxxx"),
+    ("appsync", "da2-abcdefghijklmnopqrstuvwxyz"),
+    ("azure", "SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=<key>"),
+    ("docker", '{\\"auths\\":{\\"r.test\\":{\\"auth\\":\\"<base64 user:token>\\"}}}'),
+    ("twitter", '<meta name="twitter:card" content="summary_large_image">'),
+    ("twitter", "TWITTER_CONSUMER_KEY=your_twitter_consumer_key_here"),
+    ("php", "define('DB_PASSWORD', getenv('DB_PASSWORD'));"),
+    ("php", "define('AUTH_KEY', 'put your unique phrase here');"),
+    ("php", "define('DB_USER', 'wordpress');"),
+    ("cookie", "Cookie: theme=dark; lang=en-US; tz=Europe%2FBerlin"),
+    ("cookie", "Set-Cookie: session=deleted; expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/"),
+    ("cookie", "curl -b cookies.txt -c cookies.txt https://app.test/login"),
+    ("cookie", 'curl -H "Cookie: session=$SESSION" https://app.test/api'),
+    ("cookie", "Set-Cookie: cookieconsent_status=dismiss; Path=/; Max-Age=31536000"),
+]
+
+
+NOT_SECRETS += [
+    ("slot", "$pw = ConvertTo-SecureString $env:ADMIN_PASSWORD -AsPlainText -Force"),
+    ("slot", "net user svc_backup /delete"),
+    ("slot", "net user svc_backup * /add"),
+    ("slot", "az login --service-principal -u $APP_ID -p $CLIENT_SECRET --tenant $TENANT"),
+    ("slot", "127.0.0.1:6379> AUTH\n(error) ERR wrong number of arguments"),
+    ("slot", "echo 'localhost:5432:*:postgres:*' >> ~/.pgpass"),
+    ("slot", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
+    ("default", "DATABASE_URL=postgres://postgres:postgres@localhost:5432/app_test"),
+    ("default", "amqp://guest:guest@rabbitmq:5672/"),
+    ("low-entropy", "TOKEN=abc123abc123abc123abc123"),
+    ("low-entropy", "DB_PASSWORD=passwordpassword"),
+    (
+        "ciphertext",
+        "password: ENC[AES256_GCM,data:Zk39xLq0PmW2rT8v,iv:A1b2Q7wE4rT8vA1b2=,type:str]",
+    ),
+    (
+        "ciphertext",
+        "db_password: ENC[PKCS7,MIIBeQYJKoZIhvcNAQcDoIIBajCCAWYCAQAxggEhMIIBHQIBADAFMAACAQEw]",
+    ),
+    ("ciphertext", "  encryptedData:\n    password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq"),
+    ("placeholder", 'password = "#{db_password}"'),
+    ("placeholder", "DB_PASSWORD=@@DB_PASSWORD@@"),
+    ("placeholder", "DB_PASSWORD=__DB_PASSWORD__"),
+    ("code", 'password = getpass.getpass("Password: ")'),
+    ("slot", '{"db_host": {"sensitive": false, "type": "string", "value": "db.corp.test"}}'),
+    ("slot", "mc alias set prod https://minio.test:9000 $MINIO_ACCESS $MINIO_SECRET"),
+    ("slot", "python train.py --api_key_file keys/api.txt"),
+    ("aws", "AKIAIOSFODNN7EXAMPLE rotated; commit 9fceb02d0ae598e95dc970b74767f19372d61af8"),
+    ("twitter", "https://twitter.com/corp_engineering/status/1780000000000000000"),
+    ("url-encoded", "GET /reset?field=password%3D&step=2 200"),
+    ("url-encoded", "GET /docs?q=api_key%3A%22%3Cyour-key%3E%22 200"),
+    ("setter", 'System.setProperty("javax.net.ssl.keyStoreType", "PKCS12");'),
+    ("code", "input_cached_image_tokens: Optional[int] = None"),
+    ("code", "def _auth_headers(self, credentials: OpenAIChatGPTCredentials) -> dict[str, str]:"),
+    ("code", "client_secret: ClientSecret"),
+    ("code", "tokens: _CodexCliTokens"),
+    ("code", "token = Keyword.Reserved"),
+    ("code", "token = Punctuation"),
+    ("code", "r = requests.get(url, auth=(user, password))"),
+    ("code", 'r = requests.get(url, auth=("user", os.environ["API_PASSWORD"]))'),
+    ("slot", "ansible-vault encrypt_string --stdin-name db_password"),
+    ("slot", "aws ssm get-parameter --name /app/db/password --with-decryption"),
+    ("documentation", '// secret is "a-string-secret-at-least-256-bits-long"'),
+    ("name", "The password is required when --user is given."),
+    ("basic", "curl -H 'Authorization: Basic YWRtaW46' https://x.test"),
+    (
+        "documentation",
+        "curl https://api.stripe.com/v1/charges -u sk_test_4eC39HqLyjWDarjtT1zdp7dc:",
+    ),
+    (
+        "documentation",
+        "git clone https://ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/o/r.git",
+    ),
+    ("code", 'return {"api-key": self._azure_provider.api_key}'),
+    ("code", "token: object,"),
+    ("code", "self._oauth_access_token = self._profile_auth.oauth_access_token"),
+    ("code", "token = access_token_from_env"),
+    ("code", "if reasoning_tokens := usage.reasoning_tokens:"),
+    ("code", "statetokens = tokendefs['root']"),
+    ("slot", "echo $TOKEN | gh secret set X"),
+    ("slot", 'echo -n "$(cat key.json)" | gcloud secrets versions add k --data-file=-'),
+]
+
+
 @pytest.mark.parametrize(("family", "text"), NOT_SECRETS)
 def test_look_alikes_never_fire(family: str, text: str) -> None:
     assert scan_text(text) == [], family
@@ -361,6 +578,18 @@ def test_prefixed_tokens_are_found_inside_base64_of_user_pass(token: str, user: 
     for text in (f"echo {wrapped}", f'{{"auths": {{"r": {{"auth": "{wrapped}"}}}}}}'):
         assert wrapped in [text[f.start : f.end] for f in scan_text(text)], text
         assert wrapped not in redact_text(text) and token not in redact_text(text)
+
+
+def test_long_tokens_in_credential_slots_are_redacted_whole() -> None:
+    # an AWS session token is several hundred characters: no tail may be left behind
+    token = "IQoJb3JpZ2luX2VjE" + "Zk39xLq0PmW2rT8vA1b2+/" * 30 + "=="
+    for text in (
+        f"export AWS_SESSION_TOKEN={token}",
+        f'  "SessionToken": "{token}",',
+        f"mytool --token {token}",
+    ):
+        assert token in [text[f.start : f.end] for f in scan_text(text)], text
+        assert redact_text(text).count("Zk39") == 0
 
 
 def test_output_holding_glued_tokens_is_redacted_as_it_streams() -> None:

@@ -6,7 +6,16 @@ from __future__ import annotations
 import time
 
 import pytest
-from corpus import EXTERNAL_HOLDOUT, SECRETS, Counts, cases, external_cases, score, score_spans
+from corpus import (
+    CONTEXT_CORPUS,
+    EXTERNAL_HOLDOUT,
+    SECRETS,
+    Counts,
+    cases,
+    external_cases,
+    score,
+    score_spans,
+)
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -61,6 +70,21 @@ def test_independent_corpus_floor() -> None:
     found, missed, false = sum(tp.values()), sum(fn.values()), sum(fp.values())
     assert found / (found + missed) >= 0.72, dict(fn)
     assert found / (found + false) >= 0.90, dict(fp)
+
+
+def test_context_corpus_is_sourced_and_scored() -> None:
+    # Secrets in commands, env dumps, configs and output, and their hard negatives, written
+    # from vendors' formats (benchmarks/context_corpus.py); a floor against regressions.
+    corpus = external_cases(CONTEXT_CORPUS)
+    assert len(corpus) >= 150
+    for case in corpus:
+        repo, _, rest = case["source"].partition("@")
+        assert "+" in repo and ":" in rest, case["source"]
+        assert case["secret"] is None or case["secret"] in case["text"]
+    tp, fn, fp = score_spans(corpus, lambda text: [(f.start, f.end) for f in scan_text(text)])
+    found, missed, false = sum(tp.values()), sum(fn.values()), sum(fp.values())
+    assert found / (found + missed) >= 0.97, dict(fn)
+    assert found / (found + false) >= 0.99, dict(fp)
 
 
 def test_held_out_corpus_is_sourced_and_scored() -> None:
@@ -188,6 +212,8 @@ def test_redaction_removes_every_generated_secret(
         # context rules (a program name, then its slot) and base64-wrapped prefixes
         *("curl -u ", "mysql ", "login ", "secrets set A=", "--api-key ", "x-api-key: "),
         *("authorization: bot ", "Z2hwX", "aGZf", "eDpnaG9fTElpeDZNRU9MZU1hNjFF"),
+        *("Cookie: session=", "curl -b ", "KeyName Permissions Value ", "twitter ", "Bearer%20"),
+        *("AKIAZ2XQ7RT5VW3KLMNP,", "x-vault-token: ", "alibaba_secret=", "password%3D"),
     ],
 )
 @pytest.mark.slow
