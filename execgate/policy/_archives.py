@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import stat
+import struct
 import tarfile
 import zipfile
 from collections.abc import Callable, Mapping
@@ -39,8 +40,9 @@ MAX_MEMBERS = 20_000
 EXTRACTORS = frozenset({"unzip", "tar", "cpio", "bsdtar", "7z", "7za", "7zr"})
 #: unzip's options that only list, test or print: nothing is written.
 _UNZIP_READS = frozenset("lvtpczZ")
-#: unzip's options that take the next word.
-_UNZIP_VALUED = frozenset({"-d", "-P"})
+#: unzip's option letters read when it extracts (any other one, such as -j that drops
+#: member directories, is refused).
+_UNZIP_FLAGS = frozenset("onqufaCM:^")
 
 
 @attrs.frozen
@@ -101,28 +103,44 @@ def _extracts_other(program: str, args: tuple[str, ...]) -> bool:
 def _unzip(args: tuple[str, ...], cwd: str) -> Extraction | None:
     archive: str | None = None
     directory = "."
+    lists = False
     i = 0
     while i < len(args):
         a = args[i]
         i += 1
-        if a in _UNZIP_VALUED:
-            if a == "-d" and i < len(args):
-                directory = args[i]
-            i += 1
-            continue
-        if a.startswith("-d") and len(a) > 2:
-            directory = a[2:]
-            continue
-        if a.startswith("-") and len(a) > 1:
-            if a == "-x":
-                break  # the rest are names left out
-            if set(a[1:]) & _UNZIP_READS and not a.startswith("--"):
-                return None
+        if (a.startswith("-") and len(a) > 1 and archive is None) or a in ("-d", "-x"):
+            if a.startswith("--"):
+                raise Unreadable(f"unzip: option {a[:40]!r} is not one execgate reads")
+            for n, c in enumerate(a[1:], start=1):
+                if c in "dP":
+                    # the rest of the group, or the next word, is its value
+                    value = a[n + 1 :]
+                    if not value and i < len(args):
+                        value = args[i]
+                        i += 1
+                    if c == "d":
+                        directory = value
+                    break
+                if c == "x":
+                    i = len(args)  # the rest are names left out
+                    break
+                if c in _UNZIP_READS:
+                    lists = True
+                elif c not in _UNZIP_FLAGS:
+                    raise Unreadable(
+                        f"unzip: option -{c} changes where members are written, which execgate "
+                        "does not model; leave it out"
+                    )
             continue
         if archive is None:
             archive = a
-    if archive is None:
+    if archive is None or lists:
         return None
+    if any(c in archive for c in "*?[\\"):
+        raise Unreadable(
+            f"unzip: {archive[:60]!r} is a pattern to unzip (every archive it matches is "
+            "extracted); name one archive"
+        )
     path = os.path.join(cwd, archive)
     if not os.path.exists(path) and os.path.exists(path + ".zip"):
         path += ".zip"
@@ -137,12 +155,57 @@ def _unzip(args: tuple[str, ...], cwd: str) -> Extraction | None:
                 link = None
                 if stat.S_ISLNK(mode):
                     link = zf.read(info, pwd=None)[:4096].decode("utf-8", "surrogateescape")
-                members.append(Member(info.filename, link))
+                # unzip may write a member under another name than the one Python shows: the
+                # UTF-8 name of an Info-ZIP Unicode Path field, or with \ read as / (an
+                # archive made on DOS or Windows): every one of them is checked
+                for name in dict.fromkeys(
+                    (info.filename, info.filename.replace("\\", "/"), *_unicode_paths(info.extra))
+                ):
+                    members.append(Member(name, link))
     except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError) as exc:
         raise Unreadable(
             f"unzip: cannot read {archive[:60]!r} to check its members: {exc}"
         ) from None
     return Extraction(directory, tuple(members))
+
+
+def _unicode_paths(extra: bytes) -> list[str]:
+    """The names in a zip member's Info-ZIP Unicode Path extra fields (0x7075)."""
+    names: list[str] = []
+    at = 0
+    while at + 4 <= len(extra):
+        kind, size = struct.unpack_from("<HH", extra, at)
+        body = extra[at + 4 : at + 4 + size]
+        if kind == 0x7075 and len(body) >= 5:
+            names.append(body[5:].decode("utf-8", "surrogateescape").replace("\\", "/"))
+        at += 4 + size
+    return names
+
+
+#: tar's options read when it extracts: any other one (``--strip-components``,
+#: ``--transform``, ``-P``, ``-i``, ``-K``, ``--wildcards``...) changes which members are written
+#: or where, and is refused rather than modelled.
+_TAR_FLAGS = frozenset("xvzjJaompkUw")
+_TAR_LONG = frozenset(
+    {"--extract", "--get", "--verbose", "--gzip", "--gunzip", "--bzip2", "--xz",
+     "--auto-compress", "--no-same-owner", "--no-same-permissions", "--touch",
+     "--keep-old-files", "--skip-old-files", "--unlink-first", "--preserve-permissions",
+     "--same-owner", "--interactive"}
+)  # fmt: skip
+_TAR_VALUED_LONG = frozenset({"--file", "--directory"})
+
+
+def _tar_extracts(words: list[str]) -> bool:
+    for a in words:
+        if a == "--":
+            break
+        if a.startswith("--"):
+            name = a.partition("=")[0]
+            if len(name) >= 4 and ("--extract".startswith(name) or "--get".startswith(name)):
+                return True
+        elif a.startswith("-") and "x" in a[1:]:
+            return True
+    return False
 
 
 def _tar(args: tuple[str, ...], cwd: str) -> Extraction | None:
@@ -156,32 +219,38 @@ def _tar(args: tuple[str, ...], cwd: str) -> Extraction | None:
             if c in "fCT" and rest:
                 expanded.append(rest.pop(0))
         words = expanded + rest
-    extracts = False
+    if not _tar_extracts(words):
+        return None
     archive: str | None = None
-    directory = "."
+    directories: list[str] = []
+    named = False
     i = 0
     while i < len(words):
         a = words[i]
         i += 1
         if a == "--":
+            named = named or i < len(words)
             break
         if a.startswith("--"):
             name, eq, value = a.partition("=")
-            if name in ("--extract", "--get"):
-                extracts = True
-            elif name in ("--file", "--directory"):
+            if name in _TAR_VALUED_LONG:
                 if not eq and i < len(words):
                     value = words[i]
                     i += 1
                 if name == "--file":
                     archive = value
                 else:
-                    directory = value
+                    directories.append(value)
+                    if named:
+                        raise Unreadable("tar: -C after member names is refused; put it first")
+            elif name not in _TAR_LONG or eq:
+                raise Unreadable(
+                    f"tar: {a[:40]!r} changes which members are written or where, which "
+                    "execgate does not model when tar extracts; leave it out"
+                )
             continue
         if a.startswith("-") and len(a) > 1:
             for n, c in enumerate(a[1:], start=1):
-                if c == "x":
-                    extracts = True
                 if c in "fC":
                     value = a[n + 1 :]
                     if not value and i < len(words):
@@ -190,15 +259,26 @@ def _tar(args: tuple[str, ...], cwd: str) -> Extraction | None:
                     if c == "f":
                         archive = value
                     else:
-                        directory = value
+                        directories.append(value)
+                        if named:
+                            raise Unreadable("tar: -C after member names is refused; put it first")
                     break
-    if not extracts:
-        return None
+                if c not in _TAR_FLAGS:
+                    raise Unreadable(
+                        f"tar: -{c} changes which members are written or where, which execgate "
+                        "does not model when tar extracts; leave it out"
+                    )
+            continue
+        named = True
+    if len(directories) > 1:
+        raise Unreadable("tar: one -C at most when tar extracts")
     if archive in (None, "-"):
         raise Unreadable("tar extracts from stdin, which execgate cannot read before it runs")
     assert archive is not None
     try:
-        with tarfile.open(os.path.join(cwd, archive), "r:*") as tf:
+        # ignore_zeros: read on past end-of-archive blocks and damaged headers, as GNU tar
+        # does ("Skipping to next header"), so that no member it would write goes unread
+        with tarfile.open(os.path.join(cwd, archive), "r:*", ignore_zeros=True) as tf:
             members = []
             for n, info in enumerate(tf):
                 if n >= MAX_MEMBERS:
@@ -211,7 +291,7 @@ def _tar(args: tuple[str, ...], cwd: str) -> Extraction | None:
                     members.append(Member(info.name))
     except (OSError, tarfile.TarError, EOFError, ValueError) as exc:
         raise Unreadable(f"tar: cannot read {archive[:60]!r} to check its members: {exc}") from None
-    return Extraction(directory, tuple(members))
+    return Extraction(directories[0] if directories else ".", tuple(members))
 
 
 def resolve(path: str, links: Mapping[str, str], hops: int = 40) -> str | None:

@@ -1956,3 +1956,111 @@ async def test_find_exec_never_hands_git_control_files_or_the_policy_to_a_comman
     assert (ws / ".git" / "config").read_text() == config
     assert policy_file.read_text() == text
     assert not any(e.code in ("EG-POLICY-TAMPERED", "EG-GIT-TAMPERED") for e in events)
+
+
+# --- attacker round: archives read as tar and unzip read them -------------------------------
+
+
+def _tar_bytes(members: list[tuple[str, str | None, bytes]]) -> bytes:
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tf:
+        for name, link, data in members:
+            info = tarfile.TarInfo(name)
+            if link is not None:
+                info.type = tarfile.SYMTYPE
+                info.linkname = link
+                tf.addfile(info)
+            else:
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "tar --extr -P -f w.tar",
+        "tar --extra -f w.tar",
+        "tar -x -f ok.tar --strip-components=1",
+        "tar -x -f ok.tar --strip=1",
+        "tar -x -f ok.tar --transform=s,a,b,",
+        "tar -xPf w.tar",
+        "tar -x -i -f ok.tar",
+        "tar -x -f ok.tar a -C sub",
+        "tar -x -f ok.tar --wildcards 'l*' -C sub",
+        "tar -x -f ok.tar -C sub -C sub2",
+        "tar -x -f skip.tar",
+        "tar -x -f zeros.tar",
+    ],
+)
+def test_tar_extractions_execgate_cannot_model_are_refused(tmp_path: Path, line: str) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    (ws / "sub").mkdir()
+    (ws / "sub2").mkdir()
+    (ws / "w.tar").write_bytes(_tar_bytes([("/tmp/pwned", None, b"x")]))
+    (ws / "ok.tar").write_bytes(_tar_bytes([("a/x.txt", None, b"x")]))
+    first = _tar_bytes([("hello.txt", None, b"hi")])[:1024]  # its header and data block
+    (ws / "skip.tar").write_bytes(first + b"X" * 512 + _tar_bytes([("/tmp/pwned", None, b"x")]))
+    (ws / "zeros.tar").write_bytes(
+        _tar_bytes([("hello.txt", None, b"hi")]) + _tar_bytes([("l", "/tmp", b"")])
+    )
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+def _zip_member(name: str, data: bytes, *, link: bool = False, system: int = 3,
+                extra: bytes = b"") -> tuple[object, bytes]:  # fmt: skip
+    import stat as st
+    import zipfile
+
+    info = zipfile.ZipInfo(name)
+    info.create_system = system
+    info.external_attr = ((st.S_IFLNK | 0o777) if link else (st.S_IFREG | 0o644)) << 16
+    info.extra = extra
+    return info, data
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "unzip up1.zip",
+        "unzip bs2.zip",
+        "unzip -qd out x.zip",
+        "unzip -:qd n2 z.zip",
+        "unzip -j deep.zip",
+        "unzip -L upper.zip",
+        "unzip 'a?.zip'",
+        "unzip x.zip -dout",
+    ],
+)
+def test_unzip_reads_names_as_unzip_does(tmp_path: Path, line: str) -> None:
+    import struct
+    import zipfile
+    import zlib
+
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    (ws / "out").mkdir()
+    (ws / "n2").mkdir()
+
+    def write(name: str, members: list[tuple[object, bytes]]) -> None:
+        with zipfile.ZipFile(ws / name, "w") as zf:
+            for info, data in members:
+                zf.writestr(info, data)  # type: ignore[arg-type]
+
+    unicode = struct.pack("<HHBI", 0x7075, 5 + 2, 1, zlib.crc32(b"x/y/z/lk")) + b"lk"
+    write("up1.zip", [_zip_member("x/y/z/lk", b"../../..", link=True, extra=unicode)])
+    write("bs2.zip", [_zip_member("lk\\tmp\\pwned", b"x", system=0)])
+    (ws / "lk").symlink_to("/tmp")
+    write("x.zip", [_zip_member("root", b"/", link=True)])
+    write("z.zip", [_zip_member("../../../../../tmp/pwned", b"x")])
+    write("deep.zip", [_zip_member("a/b/l", b"../x", link=True)])
+    write("upper.zip", [_zip_member("EXECGATE.TOML", b"x")])
+    write("a?.zip", [_zip_member("hello.txt", b"x")])
+    write("ab.zip", [_zip_member("wroot", b"/", link=True)])
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
