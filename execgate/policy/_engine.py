@@ -61,7 +61,7 @@ from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
 from ._opener import heredoc_out_of_order
 from ._operands import not_paths
-from ._patches import MAX_PATCH_BYTES, landings, patch_input, patch_names
+from ._patches import MAX_PATCH_BYTES, backup_option, landings, patch_input, patch_names
 from ._pins import git_subcommand, pinned
 from ._resolver import UNRESOLVABLE, Resolver
 from ._resolver import inside as _inside
@@ -705,6 +705,11 @@ def _patch_escape(
             name = f"git {argv[at]}"
     if found is None:
         return None
+    if name == "patch" and (backup := backup_option(argv[1:])) is not None:
+        return (
+            f"patch: {backup[:40]} makes backups under names built from a prefix or suffix, "
+            "which execgate does not check; leave it out"
+        )
     texts: list[bytes] = []
     for file in (*found.files, *redirected):
         path = _confined(policy, cwd, file)

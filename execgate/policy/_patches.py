@@ -102,20 +102,49 @@ _PATCH_VALUED = frozenset(
 )  # fmt: skip
 
 
+#: The escapes of a C-style quoted name (git and GNU patch write and read them).
+_ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+            '"': '"', "\\": "\\"}  # fmt: skip
+_QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"')
+
+
+def _unquote(text: str) -> str:
+    """A C-style quoted name as git and patch read it: ``\\056`` is ``.``."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            if nxt in "0123" and re.match(r"[0-7]{3}", text[i + 1 : i + 4]):
+                out.append(int(text[i + 1 : i + 4], 8))
+                i += 4
+                continue
+            out.extend(_ESCAPES.get(nxt, "\\" + nxt).encode("utf-8", "surrogateescape"))
+            i += 2
+            continue
+        out.extend(c.encode("utf-8", "surrogateescape"))
+        i += 1
+    return out.decode("utf-8", "surrogateescape")
+
+
 def _clean(raw: bytes) -> str:
     name = raw.decode("utf-8", "surrogateescape").rstrip("\r")
+    quoted = _QUOTED.match(name)
+    if quoted is not None:
+        return _unquote(quoted.group(1))  # git quotes names with unusual characters
     # a unified header ends in a tab and a time stamp
-    name = name.split("\t", 1)[0]
-    if name.startswith('"') and name.endswith('"') and len(name) > 1:
-        name = name[1:-1]  # git quotes names with unusual characters
-    return name
+    return name.split("\t", 1)[0]
 
 
 def patch_names(text: bytes) -> tuple[list[str], bool]:
     """The file names ``text`` (a patch) mentions, and whether it makes or changes a symlink."""
     names = [_clean(m.group(1)) for m in _NAME_LINE.finditer(text)]
     for m in _GIT_LINE.finditer(text):
-        names.extend(_clean(part) for part in m.group(1).split(b" ") if part)
+        line = m.group(1).decode("utf-8", "surrogateescape")
+        for quoted in re.finditer(r'"((?:[^"\\]|\\.)*)"', line):
+            names.append(_unquote(quoted.group(1)))
+        names.extend(part for part in re.sub(r'"(?:[^"\\]|\\.)*"', " ", line).split() if part)
     return [n for n in names if n and n != "/dev/null"], bool(_SYMLINK_MODE.search(text))
 
 
@@ -127,4 +156,39 @@ def landings(name: str) -> list[str]:
     return out
 
 
-__all__ = ["MAX_PATCH_BYTES", "PatchInput", "landings", "patch_input", "patch_names"]
+#: patch's options that make a backup under a name built from a prefix or suffix: that name
+#: is no word of the request, so they are refused where paths are confined.
+BACKUP_OPTIONS = frozenset(
+    {"-b", "--backup", "-B", "--prefix", "-Y", "--basename-prefix", "-z", "--suffix", "-V",
+     "--version-control"}
+)  # fmt: skip
+
+
+def backup_option(args: tuple[str, ...]) -> str | None:
+    """The first backup option among patch's ``args`` (long ones in any unambiguous
+    abbreviation, short ones in a group), or None."""
+    for a in args:
+        if a == "--":
+            return None
+        if a.startswith("--"):
+            name = a.partition("=")[0]
+            if len(name) > 3 and any(o.startswith(name) for o in BACKUP_OPTIONS if o[1] == "-"):
+                return a
+        elif a.startswith("-") and len(a) > 1:
+            for c in a[1:]:
+                if f"-{c}" in BACKUP_OPTIONS:
+                    return f"-{c}"
+                if c in "DFioprdgC":  # takes a value: the rest of the group is it
+                    break
+    return None
+
+
+__all__ = [
+    "BACKUP_OPTIONS",
+    "MAX_PATCH_BYTES",
+    "PatchInput",
+    "backup_option",
+    "landings",
+    "patch_input",
+    "patch_names",
+]

@@ -2064,3 +2064,30 @@ def test_unzip_reads_names_as_unzip_does(tmp_path: Path, line: str) -> None:
     write("ab.zip", [_zip_member("wroot", b"/", link=True)])
     v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
     assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+@pytest.mark.parametrize(
+    ("diff", "line"),
+    [
+        ('--- "a/execgate\\056toml"\n+++ "b/execgate\\056toml"\n@@ -1 +1 @@\n-x\n+y\n', "patch -p1 -i q.diff"),
+        ('--- "a/\\056git/config"\n+++ "b/\\056git/config"\n@@ -1 +1 @@\n-x\n+y\n', "patch -p1 -i q.diff"),
+        ('diff --git "a/\\056git/config" "b/\\056git/config"\n--- "a/\\056git/config"\n'
+         '+++ "b/\\056git/config"\n@@ -1 +1 @@\n-x\n+y\n', "git apply q.diff"),
+        ("--- execgate\n+++ execgate\n@@ -1 +1 @@\n-x\n+y\n", "patch -b -z .toml -i q.diff execgate"),
+        ("--- x\n+++ x\n@@ -1 +1 @@\n-x\n+y\n", "patch -B pre -i q.diff x"),
+        ("--- x\n+++ x\n@@ -1 +1 @@\n-x\n+y\n", "patch --suff=.toml -i q.diff x"),
+        ("--- x\n+++ x\n@@ -1 +1 @@\n-x\n+y\n", "patch -Y pre -i q.diff x"),
+    ],
+)  # fmt: skip
+def test_patch_names_are_read_as_patch_reads_them(tmp_path: Path, diff: str, line: str) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    rules = '[[allow]]\ncommand = "patch"\n[[allow]]\ncommand = "git apply"\n'
+    (ws / "execgate.toml").write_text(f'version = 1\n[workspace]\nroot = "{ws}"\n' + rules)
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (ws / "q.diff").write_text(diff)
+    (ws / "x").write_text("x\n")
+    (ws / "execgate").write_text("x\n")
+    policy = load_policy(ws / "execgate.toml")
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert v.decision.verdict == "deny", (line, v.decision.reason)
