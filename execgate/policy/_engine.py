@@ -254,11 +254,33 @@ def _confined(policy: Policy, cwd: str, value: str) -> str | None:
         return real
     if not _inside(real, policy.root) or _in_process_tree(real):
         return None
-    if _is_policy_file(policy, real) or _is_git_control(real):
+    if _is_policy_file(policy, real) or _is_git_control(real) or _second_name(policy, real):
         # a job that rewrites the policy would decide the next requests; one that plants a
         # hook or a config key would run code when git next runs outside the gate
         return None
     return real
+
+
+def _second_name(policy: Policy, real: str) -> bool:
+    """Whether ``real`` is a hard link to the policy file or to git's config: another name
+    for a file no job may touch (a link made before the rules saw it, or by an archive)."""
+    try:
+        st = os.stat(real)
+    except OSError:
+        return False
+    if st.st_nlink < 2 or not stat.S_ISREG(st.st_mode):
+        return False
+    protected = [policy.root.rstrip("/") + "/.git/config"]
+    if not policy.source.startswith("<"):
+        protected.append(policy.source)
+    for path in protected:
+        try:
+            other = os.stat(path)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+            return True
+    return False
 
 
 #: git's own control files: hooks and config run programs whenever git runs, on the host too;

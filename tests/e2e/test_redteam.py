@@ -2091,3 +2091,19 @@ def test_patch_names_are_read_as_patch_reads_them(tmp_path: Path, diff: str, lin
     policy = load_policy(ws / "execgate.toml")
     v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
     assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+def test_a_second_name_of_the_policy_or_git_config_is_refused(tmp_path: Path) -> None:
+    """A hard link made before the rules saw it (an archive's hard-link member, a link made
+    by hand) names the same file: it is refused like the file's own name."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    rules = "".join(f'[[allow]]\ncommand = "{c}"\n' for c in ("cat", "tee", "cp"))
+    (ws / "execgate.toml").write_text(f'version = 1\n[workspace]\nroot = "{ws}"\n' + rules)
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    os.link(ws / "execgate.toml", ws / "pol")
+    os.link(ws / ".git" / "config", ws / "gc")
+    policy = load_policy(ws / "execgate.toml")
+    for line in ("cat pol", "tee pol", "cp x.txt pol", "tee gc", "cat gc"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), line
