@@ -172,6 +172,14 @@ def resolve_cwd(policy: Policy, cwd: str) -> str | Verdict:
             )
     if not os.path.isdir(real):
         return _deny("EG-CWD-INVALID", "workspace.root", f"cwd {cwd!r} is not a directory")
+    if ".git" in real[len(root.rstrip("/")) :].split("/"):
+        # inside a repository's own directory every relative name is one of git's files
+        # (`config`, `hooks/x`), which the checks know by their place below .git
+        return _deny(
+            "EG-CWD-ESCAPE",
+            "workspace.git",
+            f"cwd {cwd!r} is inside a .git directory, whose files no job may touch",
+        )
     return real
 
 
@@ -819,6 +827,14 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
             )
             if why is not None:
                 return f"{name}: {why}"
+    if "find" in names and "-exec" in argv:
+        for start in _find_starts(argv[1:]):
+            real = _real(os.path.join(cwd, start))
+            if ".git" in real[len(policy.root.rstrip("/")) :].split("/"):
+                return (
+                    f"find: {start[:60]!r} is (or is inside) a .git directory, whose files no "
+                    "command may be handed"
+                )
     movers = [(name, argv[1:]) for name in sorted(names & {"mv", "cp"})]
     if "git" in names and (at := git_subcommand(argv)) is not None and argv[at] == "mv":
         # git mv moves a link as mv does (its options -f -k -n -v take no value)
@@ -838,6 +854,20 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     "workspace from its new directory"
                 )
     return None
+
+
+def _find_starts(args: tuple[str, ...]) -> list[str]:
+    """find's starting points: the words after its leading options (-H, -L, -P, -D X, -OX)
+    and before its expression."""
+    i = 0
+    while i < len(args) and (args[i] in ("-H", "-L", "-P", "-D") or args[i].startswith("-O")):
+        i += 2 if args[i] == "-D" else 1
+    starts: list[str] = []
+    for word in args[i:]:
+        if word.startswith("-") or word in ("(", "!", ","):
+            break
+        starts.append(word)
+    return starts or ["."]
 
 
 def _hint(rule: AllowRule, refusal: ArgRefusal) -> str:

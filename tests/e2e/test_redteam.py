@@ -2107,3 +2107,24 @@ def test_a_second_name_of_the_policy_or_git_config_is_refused(tmp_path: Path) ->
     for line in ("cat pol", "tee pol", "cp x.txt pol", "tee gc", "cat gc"):
         v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
         assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+def test_nothing_inside_a_git_directory_is_a_cwd_or_a_find_start(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    rules = "".join(f'[[allow]]\ncommand = "{c}"\n' for c in ("find", "tee", "cat"))
+    (ws / "execgate.toml").write_text(f'version = 1\n[workspace]\nroot = "{ws}"\n' + rules)
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (ws / "g").symlink_to(".git")
+    policy = load_policy(ws / "execgate.toml")
+    for line, cwd in (
+        ("find . -name 'confi[g]' -exec tee -a {} ';'", ".git"),
+        ("cat HEAD", ".git"),
+        ("find g/ -name config -exec tee {} ';'", "."),
+        ("find .git -name config -exec tee -a {} ';'", "."),
+        ("find -L . -exec cat {} +", "."),
+    ):
+        v = evaluate(policy, ExecRequest(command=line, cwd=cwd), dict(os.environ))
+        assert v.decision.verdict == "deny", (line, cwd, v.decision.reason)
+    v = evaluate(policy, ExecRequest(command="find . -name x -exec cat {} +"), dict(os.environ))
+    assert v.decision.verdict == "allow", v.decision.reason
