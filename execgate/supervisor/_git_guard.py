@@ -94,6 +94,9 @@ class GitState:
     git_dir: str | None = None
     #: The directory holding the shared configuration and hooks (``commondir``, else git_dir).
     common: str | None = None
+    #: The git directories of submodules and worktrees inside it (``modules/*``,
+    #: ``worktrees/*``): a plain ``git status`` reads their config and runs their hooks too.
+    others: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -155,12 +158,34 @@ class GitGuard:
                 common = os.path.realpath(os.path.join(git_dir, text.strip()))
             if common != git_dir:
                 self._watch(paths, common)
-        hooks = common + "/hooks"
-        for name in self._listing(paths, hooks):
-            # git runs neither a *.sample nor what the guard set aside (rejected-*)
-            if not name.endswith(".sample") and not name.startswith("rejected-"):
-                self._look(paths, f"{hooks}/{name}")
-        return GitState(paths, git_dir, common)
+        others = self._others(paths, common)
+        for directory in (common, *others):
+            hooks = directory + "/hooks"
+            for name in self._listing(paths, hooks):
+                # git runs neither a *.sample nor what the guard set aside (rejected-*)
+                if not name.endswith(".sample") and not name.startswith("rejected-"):
+                    self._look(paths, f"{hooks}/{name}")
+        return GitState(paths, git_dir, common, others)
+
+    def _others(self, paths: dict[str, Fingerprint], common: str) -> tuple[str, ...]:
+        """The git directories of worktrees (``worktrees/NAME``) and submodules
+        (``modules/NAME``, nested ``modules/A/modules/B``, names with slashes), watched like
+        the top one; at most 64, found through listings cached like every other."""
+        found: list[str] = []
+        pending = [(f"{common}/modules", 0), (f"{common}/worktrees", 3)]
+        while pending and len(found) < 64:
+            base, depth = pending.pop()
+            for name in sorted(self._listing(paths, base)):
+                here = f"{base}/{name}"
+                names = self._listing(paths, here)
+                if "HEAD" in names or "config" in names or "commondir" in names:
+                    found.append(here)
+                    self._watch(paths, here)
+                    if "modules" in names and depth < 3:
+                        pending.append((f"{here}/modules", depth + 1))
+                elif names and depth < 3:
+                    pending.append((here, depth + 1))  # a submodule named a/b
+        return tuple(found)
 
     def _watch(self, paths: dict[str, Fingerprint], directory: str) -> None:
         """Fingerprint the watched files of the git directory ``directory`` that exist (their
@@ -268,18 +293,21 @@ class GitGuard:
         git_dir, common = after.git_dir, after.common
         if git_dir is None or common is None:
             return None
-        for directory in dict.fromkeys((git_dir, common)):
+        for directory in dict.fromkeys((git_dir, common, *after.others)):
             for name in _WATCHED:
                 path = f"{directory}/{name}"
                 if not changed(path):
                     continue
                 why, replace = self._judge(path, name, after.paths[path], before, directory)
                 if why is not None:
-                    aside(path, why, replace if name == "config" and directory == common else None)
-        hooks = common + "/hooks"
-        if changed(hooks) and not stat.S_ISDIR(after.paths[hooks][2]):
-            aside(hooks, "is not a directory (git would run what it leads to)")
-        else:
+                    # a config git needs is replaced by the job's version minus what runs
+                    keeps = directory == common or directory in after.others
+                    aside(path, why, replace if name == "config" and keeps else None)
+        for directory in (common, *after.others):
+            hooks = directory + "/hooks"
+            if changed(hooks) and not stat.S_ISDIR(after.paths[hooks][2]):
+                aside(hooks, "is not a directory (git would run what it leads to)")
+                continue
             for path in sorted(p for p in after.paths if p.startswith(hooks + "/")):
                 mode = after.paths[path][2]
                 runnable = stat.S_ISLNK(mode) or (stat.S_ISREG(mode) and mode & 0o111)

@@ -252,3 +252,35 @@ async def test_the_event_of_many_plants_stays_short(
     assert len(events) == 1 and "and 35 more" in (events[0].reason or "")
     assert len(events[0].reason or "") < 2000
     assert len(list((workspace / ".git" / "hooks").glob("rejected-*"))) == 40
+
+
+@pytest.mark.parametrize("mode", ["policy"])
+async def test_a_submodules_config_and_hooks_are_guarded_too(
+    mode: str, policy: Policy, store_url: str, workspace: Path, tmp_path: Path
+) -> None:
+    """A submodule's git directory lives inside the top one (.git/modules/NAME): the user's
+    plain `git status` reads its config, and `git commit` inside it runs its hooks."""
+    src = tmp_path / "subsrc"
+    subprocess.run(["git", "init", "-q", str(src)], check=True)
+    assert user_git(src, "commit", "-q", "--allow-empty", "-m", "s").returncode == 0
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    add = user_git(workspace, "-c", "protocol.file.allow=always", "submodule", "add", "-q",
+                   str(src), "sub")  # fmt: skip
+    assert add.returncode == 0, add.stderr
+    assert user_git(workspace, "commit", "-q", "-m", "add sub").returncode == 0
+    canary = tmp_path / "canary"
+    code = (
+        "import os\n"
+        "open('.git/modules/sub/config', 'a').write("
+        f"'[core]\\n\\tfsmonitor = \"echo PWNED >> {canary}; false\"\\n')\n"
+        f"open('.git/modules/sub/hooks/pre-commit', 'w').write('#!/bin/sh\\ntouch {canary}\\n')\n"
+        "os.chmod('.git/modules/sub/hooks/pre-commit', 0o755)\n"
+    )
+    async with open_gate(policy, store_url) as gate:
+        job_id = await job(gate, mode, code)
+        assert "EG-GIT-TAMPERED" in await codes(gate, job_id)
+    status = user_git(workspace, "status")
+    assert status.returncode == 0, status.stderr
+    commit = user_git(workspace / "sub", "commit", "-q", "--allow-empty", "-m", "x")
+    assert commit.returncode == 0, commit.stderr
+    assert not canary.exists()
