@@ -238,6 +238,14 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
     return True
 
 
+def _option_value(text: str, start: int) -> bool:
+    """Whether the value at ``start`` is the joined value of a short option (``-e`` in
+    ``grep -eVALUE``, ``-p`` in ``mysql -pVALUE``): glued to the option's letter, not to a
+    word of which it would be a substring."""
+    word = max(text.rfind(c, 0, start) for c in " \t\n'\"=") + 1
+    return text.startswith("-", word) and not text.startswith("--", word) and start - word <= 3
+
+
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
@@ -248,7 +256,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     if rule.bounded:
         if end < len(text) and _is_word(text[end]):
             return None
-        glued = start > 0 and _is_word(text[start - 1])
+        glued = start > 0 and _is_word(text[start - 1]) and not _option_value(text, start)
         if glued and not rule.glue_left:
             return None
         if says_fake(value) or _MASK_AFTER.match(text, end) or _plain_body(rule, value):

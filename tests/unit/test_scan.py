@@ -89,3 +89,13 @@ def test_vendor_tokens_must_end_where_their_format_ends() -> None:
     assert scan_text(tok + "0") == []
     for text in (f"token={tok}", f"'{tok}'", f"{tok}\n", f"Bearer:{tok}"):
         assert [f.rule_id for f in scan_text(text)] == ["github-token"], text
+
+
+def test_a_token_joined_to_a_short_option_is_found() -> None:
+    """`grep -eTOKEN`, `mysql -pTOKEN`: the value of a short option, not part of a word."""
+    from execgate.scan import scan_text
+
+    token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"  # the shape, not a valid checksum
+    for text in (f"grep -e{token} f", f"grep -e_{token} f", f"x -k{token}"):
+        assert [f.rule_id for f in scan_text(text)] == ["github-token"], text
+    assert scan_text(f"grep x{token} f") == []  # glued to a word: a substring of another
