@@ -741,8 +741,10 @@ def _patch_escape(
             "which execgate does not check; leave it out"
         )
     texts: list[bytes] = []
-    for file in (*found.files, *redirected):
-        path = _confined(policy, cwd, file)
+    # patch reads -i and its operands after changing to -d DIR; the shell opens a < file
+    here = cwd if found.directory is None or name != "patch" else os.path.join(cwd, found.directory)
+    for file, base in (*((f, here) for f in found.files), *((f, cwd) for f in redirected)):
+        path = _confined(policy, base, file)
         if path is None:
             return f"{name}: the patch {file[:80]!r} is outside the workspace"
         try:

@@ -138,8 +138,11 @@ def _clean(raw: bytes) -> str:
 
 
 def patch_names(text: bytes) -> tuple[list[str], bool]:
-    """The file names ``text`` (a patch) mentions, and whether it makes or changes a symlink."""
+    """The file names ``text`` (a patch) mentions, and whether it makes or changes a symlink.
+    An unquoted name is taken both whole (up to a tab) and up to its first blank, as GNU
+    patch reads ``--- NAME DATE``."""
     names = [_clean(m.group(1)) for m in _NAME_LINE.finditer(text)]
+    names += [n.split()[0] for n in names if n.split() and n.split()[0] != n]
     for m in _GIT_LINE.finditer(text):
         line = m.group(1).decode("utf-8", "surrogateescape")
         for quoted in re.finditer(r'"((?:[^"\\]|\\.)*)"', line):

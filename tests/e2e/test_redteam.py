@@ -2128,3 +2128,21 @@ def test_nothing_inside_a_git_directory_is_a_cwd_or_a_find_start(tmp_path: Path)
         assert v.decision.verdict == "deny", (line, cwd, v.decision.reason)
     v = evaluate(policy, ExecRequest(command="find . -name x -exec cat {} +"), dict(os.environ))
     assert v.decision.verdict == "allow", v.decision.reason
+
+
+def test_patch_reads_its_file_from_its_directory_and_names_up_to_a_blank(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / "sub").mkdir(parents=True)
+    (ws / "execgate.toml").write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "patch"\n'
+    )
+    link = "diff --git a/proot b/proot\nnew file mode 120000\n--- /dev/null\n+++ b/proot\n@@ -0,0 +1 @@\n+/\n"
+    (ws / "sub" / "p.diff").write_text(link)
+    (ws / "p.diff").write_text("--- a/f.txt\n+++ b/f.txt\n@@ -1 +1 @@\n-x\n+y\n")
+    (ws / "sp.diff").write_text(
+        "--- execgate.toml 2020-01-01\n+++ execgate.toml 2020-01-01\n@@ -1 +1 @@\n-x\n+y\n"
+    )
+    policy = load_policy(ws / "execgate.toml")
+    for line in ("patch -d sub -p1 -i p.diff", "patch -i sp.diff"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (line, v.decision.reason)
