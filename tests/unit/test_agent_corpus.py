@@ -26,6 +26,10 @@ ALLOWED_FLOOR = 1006
 ALLOWED_FLOOR_WITH_SHELLS = 1006
 
 
+# The whole corpus is decided once per module: its tests share one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("agent_corpus")
+
+
 @pytest.fixture(scope="module")
 def corpus() -> list[agent_lines.Line]:
     return agent_lines.load_corpus()
