@@ -294,6 +294,49 @@ def _tar(args: tuple[str, ...], cwd: str) -> Extraction | None:
     return Extraction(directories[0] if directories else ".", tuple(members))
 
 
+def tar_names_from(args: tuple[str, ...]) -> list[tuple[str, str]]:
+    """tar's operands each with the directory it reads them from: after ``-C DIR`` (or
+    ``--directory``) the names that follow are DIR's (``tar -c -f o.tar -C out root/x``
+    reads ``out/root/x``). Only names after a -C are listed; the path checks see the rest
+    from the cwd already. Successive -C directories add up, as tar's do."""
+    words = list(args)
+    if words and not words[0].startswith("-"):
+        letters, rest = words[0], words[1:]
+        expanded: list[str] = []
+        for c in letters:
+            expanded.append(f"-{c}")
+            if c in "bCfFgHIKLNTVX" and rest:
+                expanded.append(rest.pop(0))
+        words = expanded + rest
+    directory: str | None = None
+    found: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        a = words[i]
+        i += 1
+        value: str | None = None
+        if a.startswith("--"):
+            name, eq, given = a.partition("=")
+            if len(name) > 4 and "--directory".startswith(name):
+                value = given if eq else (words[i] if i < len(words) else "")
+                i += 0 if eq else 1
+        elif a.startswith("-") and len(a) > 1:
+            for n, c in enumerate(a[1:], start=1):
+                if c in "bfFgHIKLNTVX":
+                    if not a[n + 1 :]:
+                        i += 1
+                    break
+                if c == "C":
+                    value = a[n + 1 :] or (words[i] if i < len(words) else "")
+                    i += 0 if a[n + 1 :] else 1
+                    break
+        elif directory is not None:
+            found.append((directory, a))
+        if value is not None:
+            directory = value if directory is None else os.path.join(directory, value)
+    return found
+
+
 def resolve(path: str, links: Mapping[str, str], hops: int = 40) -> str | None:
     """Where the absolute ``path`` will lead once the symlinks ``links`` (absolute path of
     the link -> its target, as stored) exist beside those already on the file system: each
@@ -367,4 +410,5 @@ __all__ = [
     "escape",
     "extraction",
     "resolve",
+    "tar_names_from",
 ]

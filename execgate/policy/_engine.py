@@ -53,7 +53,7 @@ from ..models import (
     Limits,
     SandboxPlan,
 )
-from ._archives import EXTRACTORS, Unreadable, extraction
+from ._archives import EXTRACTORS, Unreadable, extraction, tar_names_from
 from ._archives import escape as archive_escape
 from ._configs import ConfigRefusal, git_repository, npmrc_refusal, pytest_configs
 from ._env import inherited, override_refusal
@@ -829,6 +829,13 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
             )
             if why is not None:
                 return f"{name}: {why}"
+    if "tar" in names:
+        for directory, named in tar_names_from(argv[1:]):
+            if _confined(policy, os.path.join(cwd, directory), named) is None:
+                return (
+                    f"tar: {named[:60]!r} is read from -C {directory[:40]!r}, where it names a "
+                    "path outside the workspace"
+                )
     if "find" in names and "-exec" in argv:
         for start in _find_starts(argv[1:]):
             real = _real(os.path.join(cwd, start))

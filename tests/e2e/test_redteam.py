@@ -2146,3 +2146,16 @@ def test_patch_reads_its_file_from_its_directory_and_names_up_to_a_blank(tmp_pat
     for line in ("patch -d sub -p1 -i p.diff", "patch -i sp.diff"):
         v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
         assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+def test_tar_names_after_a_directory_option_are_read_from_it(tmp_path: Path) -> None:
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    ws = tmp_path / "ws"
+    (ws / "out").mkdir()
+    (ws / "out" / "root").symlink_to("/")
+    for line in ("tar -c -f o.tar -C out root/etc/hostname", "tar czf o.tgz -C out root/etc",
+                 "tar -c -f o.tar --directory=out root/etc", "tar -c -f o.tar -Cout root/etc"):  # fmt: skip
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), line
+    v = evaluate(policy, ExecRequest(command="tar -cf o.tar -C out ."), dict(os.environ))
+    assert v.decision.verdict == "allow", v.decision.reason
