@@ -122,6 +122,8 @@ def _unzip(args: tuple[str, ...], cwd: str) -> Extraction | None:
                         directory = value
                     break
                 if c == "x":
+                    if archive is None:
+                        raise Unreadable("unzip: -x before the archive is refused; put it after")
                     i = len(args)  # the rest are names left out
                     break
                 if c in _UNZIP_READS:
@@ -283,12 +285,19 @@ def _tar(args: tuple[str, ...], cwd: str) -> Extraction | None:
             for n, info in enumerate(tf):
                 if n >= MAX_MEMBERS:
                     raise Unreadable(f"{archive[:60]!r} holds more than {MAX_MEMBERS} members")
-                if info.issym():
-                    members.append(Member(info.name, info.linkname))
-                elif info.islnk():
-                    members.append(Member(info.name, info.linkname, hard=True))
-                else:
-                    members.append(Member(info.name))
+                # a GNU long name and a PAX path on one member: Python keeps one, GNU tar
+                # may use the other; both are checked (and both link targets)
+                pax = info.pax_headers
+                names = dict.fromkeys((info.name, pax.get("path", info.name)))
+                links = dict.fromkeys((info.linkname, pax.get("linkpath", info.linkname)))
+                for name in names:
+                    for link in links:
+                        if info.issym():
+                            members.append(Member(name, link))
+                        elif info.islnk():
+                            members.append(Member(name, link, hard=True))
+                        else:
+                            members.append(Member(name))
     except (OSError, tarfile.TarError, EOFError, ValueError) as exc:
         raise Unreadable(f"tar: cannot read {archive[:60]!r} to check its members: {exc}") from None
     return Extraction(directories[0] if directories else ".", tuple(members))

@@ -26,10 +26,14 @@ MAX_PATCH_BYTES = 16 * 1024 * 1024
 #: Header lines that name a file the patch reads or writes, in unified, context, git and
 #: "Index:" forms.
 _NAME_LINE = re.compile(
-    rb"^(?:\+\+\+ |--- |\*\*\* |Index: |rename (?:from|to) |copy (?:from|to) )(.+)$", re.M
+    rb"^[ \t]*(?:\+\+\+[ \t]|---[ \t]|\*\*\*[ \t]|Index:[ \t]"
+    rb"|rename (?:from|to) |copy (?:from|to) )[ \t]*(.+)$",
+    re.M,
+)  # GNU patch also reads an indented patch (a mail quoted with blanks)
+_GIT_LINE = re.compile(rb"^[ \t]*diff --git (.+)$", re.M)
+_SYMLINK_MODE = re.compile(
+    rb"^[ \t]*(?:new file mode|new mode|old mode|deleted file mode) 120000", re.M
 )
-_GIT_LINE = re.compile(rb"^diff --git (.+)$", re.M)
-_SYMLINK_MODE = re.compile(rb"^(?:new file mode|new mode|old mode|deleted file mode) 120000", re.M)
 
 
 @attrs.frozen

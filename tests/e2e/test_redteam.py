@@ -2159,3 +2159,31 @@ def test_tar_names_after_a_directory_option_are_read_from_it(tmp_path: Path) -> 
         assert (v.decision.verdict, v.decision.code) == ("deny", "EG-PATH-ESCAPE"), line
     v = evaluate(policy, ExecRequest(command="tar -cf o.tar -C out ."), dict(os.environ))
     assert v.decision.verdict == "allow", v.decision.reason
+
+
+def test_unzip_exclusions_before_the_archive_and_indented_patches(tmp_path: Path) -> None:
+    policy = _load(tmp_path, ARCHIVERS + '[[allow]]\ncommand = "patch"\n', "arch")
+    ws = tmp_path / "ws"
+    _zip(ws / "z.zip", [("../../../tmp/pwned", None, b"x")])
+    (ws / "ind.diff").write_text("  --- a/../../x\n  +++ b/../../x\n  @@ -1 +1 @@\n  -x\n  +y\n")
+    for line in ("unzip -x -: z.zip", "unzip -qx z.zip", "patch -p1 -i ind.diff"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (line, v.decision.reason)
+
+
+def test_a_tar_member_with_two_names_is_checked_under_both(tmp_path: Path) -> None:
+    """A GNU long name and a PAX path on one member: Python shows one, GNU tar may use the
+    other."""
+    import io
+    import tarfile
+
+    policy = _load(tmp_path, ARCHIVERS, "arch")
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+        info = tarfile.TarInfo("inside.txt")
+        info.pax_headers = {"path": "/tmp/pwned"}
+        info.size = 1
+        tf.addfile(info, io.BytesIO(b"x"))
+    (tmp_path / "ws" / "two.tar").write_bytes(buf.getvalue())
+    v = evaluate(policy, ExecRequest(command="tar -xf two.tar"), dict(os.environ))
+    assert v.decision.verdict == "deny", v.decision.reason
