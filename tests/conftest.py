@@ -105,7 +105,9 @@ PROCESS_MATRIX = ("spawn_path", "containment")
 # A process test is a product of three factors: backend (2) x spawn path (3) x containment
 # (2). Every pair of values of any two factors meets in these six legs (a covering array of
 # strength 2), which is where a fault between two factors shows; the other six legs repeat
-# pairs already run. They run with --full-matrix (or EXECGATE_FULL_MATRIX=1).
+# pairs already run. A test of backend x spawn path alone (secure mode, the proxy) runs each
+# spawn path on trio and vfork on asyncio: the backend's pairs with the other spawn paths
+# are the process matrix's to try. All run with --full-matrix (or EXECGATE_FULL_MATRIX=1).
 PAIRWISE = frozenset(
     {("trio", "vfork", "cgroup"), ("asyncio", "vfork", "process-group"),
      ("asyncio", "clone", "cgroup"), ("trio", "clone", "process-group"),
@@ -124,8 +126,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _pairwise_leg(params: dict[str, object]) -> bool:
     """Whether a test's legs are kept: true unless it is a process-matrix leg outside
-    :data:`PAIRWISE`."""
-    leg = (params.get("anyio_backend"), params.get("spawn_path"), params.get("containment"))
+    :data:`PAIRWISE`, or a leg of backend x spawn path alone other than the trio ones and
+    asyncio on vfork (every other pair of those two meets in the process matrix's legs)."""
+    backend, spawn = params.get("anyio_backend"), params.get("spawn_path")
+    leg = (backend, spawn, params.get("containment"))
+    if leg[2] is None and backend is not None and spawn is not None:
+        return backend == "trio" or spawn == "vfork"
     return None in leg or leg in PAIRWISE
 
 

@@ -346,6 +346,7 @@ HOG = (
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("anyio_backend", ["trio"])  # the kernel's choice owes nothing to it
 async def test_the_oom_killer_of_a_confined_job_never_picks_the_gate(
     make_policy: Callable[..., Policy], store_url: str, workspace: Path
 ) -> None:

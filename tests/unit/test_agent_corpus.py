@@ -26,10 +26,6 @@ ALLOWED_FLOOR = 1006
 ALLOWED_FLOOR_WITH_SHELLS = 1006
 
 
-# The whole corpus is decided once per module: its tests share one pytest-xdist worker.
-pytestmark = pytest.mark.xdist_group("agent_corpus")
-
-
 @pytest.fixture(scope="module")
 def corpus() -> list[agent_lines.Line]:
     return agent_lines.load_corpus()
@@ -61,25 +57,16 @@ def test_no_line_of_the_corpus_carries_a_live_credential(corpus: list[agent_line
             assert "test" in text[f.start : f.end].lower(), (line.source, f.rule_id)
 
 
-@pytest.mark.slow
-def test_python_node_allows_at_least_the_measured_floor(
+def test_every_line_is_decided_and_the_floor_is_allowed(
     outcomes: dict[str, list[agent_lines.Outcome]],
 ) -> None:
+    """One test over the corpus decided once (deciding it is most of the time): no refusal
+    is an engine failure, and python-node (with and without shells) allows at least the
+    measured floor."""
     outs = outcomes["python-node"]
-    allowed = sum(o.allowed for o in outs)
-    assert allowed >= ALLOWED_FLOOR, _summary(outs)
-
-
-def test_python_node_with_shells_allows_at_least_the_measured_floor(
-    outcomes: dict[str, list[agent_lines.Outcome]],
-) -> None:
-    outs = outcomes["python-node+sh"]
-    assert sum(o.allowed for o in outs) >= ALLOWED_FLOOR_WITH_SHELLS, _summary(outs)
-
-
-def test_every_refusal_is_a_decision_not_an_engine_failure(
-    outcomes: dict[str, list[agent_lines.Outcome]],
-) -> None:
+    assert sum(o.allowed for o in outs) >= ALLOWED_FLOOR, _summary(outs)
+    shells = outcomes["python-node+sh"]
+    assert sum(o.allowed for o in shells) >= ALLOWED_FLOOR_WITH_SHELLS, _summary(shells)
     for outs in outcomes.values():
         for o in outs:
             assert o.verdict in ("allow", "deny", "ask"), o
