@@ -199,8 +199,10 @@ def cli() -> str:
     lines: list[str] = []
 
     def walk(command: click.Command, path: list[str], parent: click.Context | None) -> None:
-        ctx = click.Context(command, info_name=path[-1], parent=parent, terminal_width=100,
-                            max_content_width=100)  # fmt: skip
+        # the command's own context settings (its -h), as click's make_context applies them:
+        # the help then never depends on what ran before in this process
+        settings = {**command.context_settings, "terminal_width": 100, "max_content_width": 100}
+        ctx = click.Context(command, info_name=path[-1], parent=parent, **settings)
         if len(path) > 1:
             lines.extend([f"{'#' * min(len(path) + 1, 4)} `{' '.join(path)}`", ""])
             lines.extend(["```text", command.get_help(ctx).rstrip(), "```", ""])
