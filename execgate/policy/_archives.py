@@ -108,7 +108,7 @@ def _unzip(args: tuple[str, ...], cwd: str) -> Extraction | None:
     while i < len(args):
         a = args[i]
         i += 1
-        if (a.startswith("-") and len(a) > 1 and archive is None) or a in ("-d", "-x"):
+        if a.startswith("-") and len(a) > 1:
             if a.startswith("--"):
                 raise Unreadable(f"unzip: option {a[:40]!r} is not one execgate reads")
             for n, c in enumerate(a[1:], start=1):
@@ -197,6 +197,25 @@ _TAR_LONG = frozenset(
 _TAR_VALUED_LONG = frozenset({"--file", "--directory"})
 
 
+#: tar's short options that take a value.
+_TAR_VALUED = "bCfFgHIKLNTVX"
+
+
+def _tar_words(args: tuple[str, ...]) -> list[str]:
+    """tar's words with an old-style first word (``tar xzf A``) spelled out: each letter an
+    option, and each letter that takes a value given the next word, in order."""
+    words = list(args)
+    if words and not words[0].startswith("-"):
+        letters, rest = words[0], words[1:]
+        expanded: list[str] = []
+        for c in letters:
+            expanded.append(f"-{c}")
+            if c in _TAR_VALUED and rest:
+                expanded.append(rest.pop(0))
+        words = expanded + rest
+    return words
+
+
 def _tar_extracts(words: list[str]) -> bool:
     for a in words:
         if a == "--":
@@ -211,16 +230,7 @@ def _tar_extracts(words: list[str]) -> bool:
 
 
 def _tar(args: tuple[str, ...], cwd: str) -> Extraction | None:
-    words = list(args)
-    if words and not words[0].startswith("-"):
-        # old style: `tar xzf A` -- the letters are options, the values follow in order
-        letters, rest = words[0], words[1:]
-        expanded: list[str] = []
-        for c in letters:
-            expanded.append(f"-{c}")
-            if c in "fCT" and rest:
-                expanded.append(rest.pop(0))
-        words = expanded + rest
+    words = _tar_words(args)
     if not _tar_extracts(words):
         return None
     archive: str | None = None
@@ -308,15 +318,7 @@ def tar_names_from(args: tuple[str, ...]) -> list[tuple[str, str]]:
     ``--directory``) the names that follow are DIR's (``tar -c -f o.tar -C out root/x``
     reads ``out/root/x``). Only names after a -C are listed; the path checks see the rest
     from the cwd already. Successive -C directories add up, as tar's do."""
-    words = list(args)
-    if words and not words[0].startswith("-"):
-        letters, rest = words[0], words[1:]
-        expanded: list[str] = []
-        for c in letters:
-            expanded.append(f"-{c}")
-            if c in "bCfFgHIKLNTVX" and rest:
-                expanded.append(rest.pop(0))
-        words = expanded + rest
+    words = _tar_words(args)
     directory: str | None = None
     found: list[tuple[str, str]] = []
     i = 0
@@ -331,7 +333,7 @@ def tar_names_from(args: tuple[str, ...]) -> list[tuple[str, str]]:
                 i += 0 if eq else 1
         elif a.startswith("-") and len(a) > 1:
             for n, c in enumerate(a[1:], start=1):
-                if c in "bfFgHIKLNTVX":
+                if c in _TAR_VALUED.replace("C", ""):
                     if not a[n + 1 :]:
                         i += 1
                     break
