@@ -61,7 +61,15 @@ from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
 from ._opener import heredoc_out_of_order
 from ._operands import not_paths
-from ._patches import MAX_PATCH_BYTES, backup_option, landings, patch_input, patch_names
+from ._patches import (
+    ED_OPTIONS,
+    MAX_PATCH_BYTES,
+    backup_option,
+    ed_script,
+    landings,
+    patch_input,
+    patch_names,
+)
 from ._pins import git_subcommand, pinned
 from ._resolver import UNRESOLVABLE, Resolver
 from ._resolver import inside as _inside
@@ -740,6 +748,11 @@ def _patch_escape(
             f"patch: {backup[:40]} makes backups under names built from a prefix or suffix, "
             "which execgate does not check; leave it out"
         )
+    if name == "patch" and (ed := backup_option(argv[1:], ED_OPTIONS)) is not None:
+        return (
+            f"patch: {ed[:40]} hands the patch to ed, whose commands can write any file and "
+            "run programs"
+        )
     texts: list[bytes] = []
     # patch reads -i and its operands after changing to -d DIR; the shell opens a < file
     here = cwd if found.directory is None or name != "patch" else os.path.join(cwd, found.directory)
@@ -762,6 +775,11 @@ def _patch_escape(
         texts.append(bytes(stdin))
     base = cwd if found.directory is None else os.path.join(cwd, found.directory)
     for text in texts:
+        if name == "patch" and ed_script(text):
+            return (
+                f"{name}: the patch is an ed script, which patch hands to ed, whose commands can "
+                "write any file and run programs; send a unified diff"
+            )
         names, symlink = patch_names(text)
         if symlink:
             return (

@@ -155,6 +155,18 @@ def patch_names(text: bytes) -> tuple[list[str], bool]:
     return [n for n in names if n and n != "/dev/null"], bool(_SYMLINK_MODE.search(text))
 
 
+#: A line of an ed script as GNU patch recognises one (``12c``, ``3,5d``): patch hands such a
+#: patch to ``ed``, whose commands (``w FILE``, ``!cmd``, ``r FILE``) name files and run
+#: programs that no header says, depending on the host's patch version. A normal diff's command
+#: line (``12c12``) has numbers on both sides and is not matched.
+_ED_COMMAND = re.compile(rb"^[ \t]*\d+(?:,\d+)?[acdi][ \t]*\r?$", re.M)
+
+
+def ed_script(text: bytes) -> bool:
+    """Whether ``text`` holds an ed-style diff, which execgate refuses (see :data:`_ED_COMMAND`)."""
+    return _ED_COMMAND.search(text) is not None
+
+
 def landings(name: str) -> list[str]:
     """``name`` at every strip level: itself, each suffix after a ``/``, and its base name."""
     parts = name.split("/")
@@ -171,19 +183,23 @@ BACKUP_OPTIONS = frozenset(
 )  # fmt: skip
 
 
-def backup_option(args: tuple[str, ...]) -> str | None:
-    """The first backup option among patch's ``args`` (long ones in any unambiguous
-    abbreviation, short ones in a group), or None."""
+#: patch's options that read the patch as an ed script (see :func:`ed_script`).
+ED_OPTIONS = frozenset({"-e", "--ed"})
+
+
+def backup_option(args: tuple[str, ...], options: frozenset[str] = BACKUP_OPTIONS) -> str | None:
+    """The first of ``options`` (default: the backup options) among patch's ``args`` (long
+    ones in any unambiguous abbreviation, short ones in a group), or None."""
     for a in args:
         if a == "--":
             return None
         if a.startswith("--"):
             name = a.partition("=")[0]
-            if len(name) > 3 and any(o.startswith(name) for o in BACKUP_OPTIONS if o[1] == "-"):
+            if len(name) > 3 and any(o.startswith(name) for o in options if o[1] == "-"):
                 return a
         elif a.startswith("-") and len(a) > 1:
             for c in a[1:]:
-                if f"-{c}" in BACKUP_OPTIONS:
+                if f"-{c}" in options:
                     return f"-{c}"
                 if c in "DFioprdgC":  # takes a value: the rest of the group is it
                     break
@@ -192,9 +208,11 @@ def backup_option(args: tuple[str, ...]) -> str | None:
 
 __all__ = [
     "BACKUP_OPTIONS",
+    "ED_OPTIONS",
     "MAX_PATCH_BYTES",
     "PatchInput",
     "backup_option",
+    "ed_script",
     "landings",
     "patch_input",
     "patch_names",

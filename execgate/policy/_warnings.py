@@ -21,7 +21,7 @@ from ._shells import SHELLS
 from ._wrappers import WRAPPERS
 from .programs import builtin_for
 
-__all__ = ["PLAIN", "always_refused", "unchecked_programs"]
+__all__ = ["PLAIN", "READ_BY_THE_ENGINE", "always_refused", "unchecked_programs"]
 
 #: Programs with no option that runs a command, loads code, or opens a file other than an
 #: operand (which path confinement checks): they need no table. (find's options that run or
@@ -35,6 +35,10 @@ PLAIN = frozenset(
         "yes [ find"
     )
 )
+
+#: Programs whose input the policy engine reads before they run: the files a patch writes
+#: (``_patches``), the members an archive extracts (``_archives``).
+READ_BY_THE_ENGINE = frozenset({"patch", "unzip"})
 
 
 def _program(rule: AllowRule) -> str:
@@ -58,6 +62,7 @@ def unchecked_programs(policy: Policy) -> list[str]:
             or name in WRAPPERS
             or name in EXEC_OPTIONS
             or name in PLAIN
+            or name in READ_BY_THE_ENGINE
         )
         if not known and name not in out:
             out.append(name)

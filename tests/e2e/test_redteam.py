@@ -1735,6 +1735,25 @@ def test_ordinary_patches_apply(tmp_path: Path) -> None:
         assert v.decision.verdict == "allow", (line, v.decision.reason)
 
 
+def test_ed_scripts_are_never_handed_to_ed(tmp_path: Path) -> None:
+    """patch hands an ed-style diff to ed, whose ``w FILE`` and ``!cmd`` no header names."""
+    policy = _patch_ws(tmp_path)
+    ws = tmp_path / "ws"
+    (ws / "a.txt").write_text("hello\n")
+    (ws / "w.ed").write_text("1c\nbye\n.\nw /tmp/eg-ed-written\n")
+    (ws / "bang.ed").write_text("  3,5d\r\n!touch /tmp/eg-ed-ran\n")
+    for line in ("patch a.txt w.ed", "patch a.txt < w.ed", "patch -i bang.ed a.txt",
+                 "patch -e a.txt ok.diff", "patch --ed a.txt ok.diff", "patch -se a.txt ok.diff",
+                 "patch a.txt <<'EOF'\n1d\nw /tmp/x\nEOF"):  # fmt: skip
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (line, v.decision.reason)
+        assert "ed" in v.decision.reason, v.decision.reason
+    # a normal diff's command line has numbers on both sides: not an ed script
+    (ws / "n.diff").write_text("1c1\n< hello\n---\n> bye\n")
+    v = evaluate(policy, ExecRequest(command="patch a.txt n.diff"), dict(os.environ))
+    assert v.decision.verdict == "allow", v.decision.reason
+
+
 @pytest.mark.anyio
 async def test_a_hook_in_a_patch_is_never_planted(tmp_path: Path, anyio_backend: str) -> None:
     policy = _patch_ws(tmp_path)

@@ -218,9 +218,10 @@ def test_validate_warnings_name_programs_no_table_reads(tmp_path: Path) -> None:
         '[[allow]]\ncommand = "zip"\n'  # exec-option row
         '[[allow]]\ncommand = "lua"\n'  # row: always refused
         '[[allow]]\ncommand = "mypy"\nargs = "any"\n'  # opted out explicitly
-        '[[ask]]\ncommand = "/usr/bin/patch"\n',
+        '[[allow]]\ncommand = "patch"\n'  # read by the engine before it runs
+        '[[ask]]\ncommand = "/usr/local/bin/mytool"\n',
     )
-    assert unchecked_programs(policy) == ["yq", "patch"]  # type: ignore[arg-type]
+    assert unchecked_programs(policy) == ["yq", "mytool"]  # type: ignore[arg-type]
     assert always_refused(policy) == ["lua"]  # type: ignore[arg-type]
 
 
@@ -230,3 +231,4 @@ def test_templates_hold_no_rule_that_is_always_refused(tmp_path: Path) -> None:
         copy = tmp_path / template.name
         copy.write_text(template.read_text("utf-8"))
         assert always_refused(load_policy(copy)) == [], template.name
+        assert unchecked_programs(load_policy(copy)) == [], template.name
