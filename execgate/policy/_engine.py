@@ -485,19 +485,47 @@ def _invisible_in(request: ExecRequest) -> str | None:
         if value is not None:
             fields.append(("env_overrides", value))
     for field, text in fields:
-        if text.isascii():
+        if text.isascii() and _ASCII_CONTROL.search(text) is None:
             continue
         if STATUS[0] in text:
             # the character the plan uses to stand for `$?`: a literal must never become it
             return f"{field} holds U+{ord(STATUS[0]):04X}, a character execgate reserves"
-        for c in text:
-            if unicodedata.category(c) == "Cf":
+        for i, c in enumerate(text):
+            if c in "\ufe0e\ufe0f" and i and not text[i - 1].isascii():
+                # text or emoji presentation of the symbol before it (⚠️): shows as it is
+                continue
+            if _displays_otherwise(c):
                 return (
-                    f"{field} holds the invisible or bidirectional control character "
+                    f"{field} holds the invisible, bidirectional or control character "
                     f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')}), which can make a "
                     "command read differently from what runs; execgate refuses such characters"
                 )
     return None
+
+
+#: C0 controls but tab, newline and carriage return (which the shell reader judges), and DEL:
+#: a terminal acts on them (ESC sequences erase and rewrite what a reviewer sees).
+_ASCII_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+#: Default-ignorable code points outside category Cf (Unicode's DerivedCoreProperties):
+#: fillers and selectors that render as nothing, and the blank Braille pattern.
+_IGNORABLE_RANGES = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2800, 0x2800),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0000, 0xE0FFF),
+)  # fmt: skip
+
+
+def _displays_otherwise(c: str) -> bool:
+    """Whether ``c`` shows as something other than itself: a format character (bidirectional
+    controls, zero-width characters), a line or paragraph separator, a control character
+    other than tab, newline and carriage return, or another default-ignorable code point."""
+    category = unicodedata.category(c)
+    if category in ("Cf", "Zl", "Zp"):
+        return True
+    if category == "Cc":
+        return c not in "\t\n\r\x00"
+    code = ord(c)
+    return any(lo <= code <= hi for lo, hi in _IGNORABLE_RANGES)
 
 
 @attrs.frozen

@@ -264,7 +264,13 @@ def test_exit_status_and_assignments(policy: Policy) -> None:
     assert refused(policy, "ls $HOME") == "EG-SHELL-UNSUPPORTED"
 
 
-@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\ufeff", "\u2060", "\u200f"])
+@pytest.mark.parametrize(
+    "char",
+    ["\u202e", "\u2066", "\u200b", "\ufeff", "\u2060", "\u200f", "\u061c", "\u00ad",
+     # default-ignorable but not Cf, line separators, terminal controls
+     "\u3164", "\u115f", "\uffa0", "\u034f", "\u2800", "\ufe00", "\U000e0101", "\u2028",
+     "\u2029", "\x1b", "\x07", "\x7f", "\x85", "\ufe0f"],
+)  # fmt: skip
 def test_invisible_characters_refuse(policy: Policy, char: str) -> None:
     for request in (
         ExecRequest(command=f"ls a{char}b"),
@@ -274,6 +280,11 @@ def test_invisible_characters_refuse(policy: Policy, char: str) -> None:
     ):
         v = evaluate(policy, request, dict(os.environ))
         assert v.decision.code == "EG-POLICY-LOOKALIKE", (char, request)
+
+
+def test_emoji_presentation_after_a_symbol_is_not_hidden(policy: Policy) -> None:
+    v = evaluate(policy, ExecRequest(command="echo '\u26a0\ufe0f done\tok'"), dict(os.environ))
+    assert v.decision.verdict == "allow", v.decision.reason
 
 
 def test_python_dash_m_takes_the_modules_rule(tmp_path: Path, ws: Path) -> None:
