@@ -311,6 +311,18 @@ TABLE_GAPS = [
     "sed ':x r/etc/hostname' a.txt",
     "curl -w '%output{/tmp/x}ok' http://127.0.0.1:9",
     "tar -tvf user@host:x.tar",
+    # GNU sed ends a regex at its delimiter only outside brackets; other seds anywhere
+    "sed 's/[/]/g;a/e' a.txt",
+    "sed 's/[/]/g;a/w /tmp/pwn' a.txt",
+    "sed '/[/]/e id' a.txt",
+    "sed 's/[^]/]/x/;a/e' a.txt",
+    "sed 's/[[:alpha:]/]/x/;a/e' a.txt",
+    "sed '\\,[,],e id' a.txt",
+    # awk read left to right: a quote in a regex literal, a regex after $, a comment
+    'awk \'BEGIN{a=/"/;system("touch /tmp/pwn")}#"\'',
+    'awk \'BEGIN{a=$/"/;system("id")}#"\'',
+    "awk '/[[:alpha:]/]/;system(\"id\")#/' a.txt",
+    'awk \'BEGIN{x=1; y=x++ /"/; system("id")}#"\'',
 ]
 
 
@@ -334,6 +346,14 @@ STILL_FINE = [
     "tar -tf a.tar",
     "sed ':a;N;$!ba;s/x/y/g' a.txt",
     "sed -n '/x/{:loop n; p}' a.txt",
+    "sed 's/[[:space:]]*$//' a.txt",
+    "sed 's|[/]|-|g' a.txt",
+    "sed 's/[]]/x/g' a.txt",
+    "sed -n '/^[a-z]/p' a.txt",
+    "awk '/^[[:space:]]*#/ {c++} END {print c}' a.txt",
+    "awk '{s+=$2} END {print s/NR}' a.txt",
+    "awk '{ if ($1 ~ /x>y/) print \"a > b\" }' a.txt",
+    "awk 'NR%2==0 {print} # a comment with \" and /' a.txt",
 ]
 
 

@@ -41,12 +41,42 @@ def sed_script_files(script: str) -> tuple[str, ...]:
 def _read_sed(script: str, files: list[str]) -> str | None:
     i, n = 0, len(script)
 
-    def skip_regex(i: int, delim: str) -> int:
+    def skip_bracket(i: int, delim: str) -> int:
+        # GNU sed ends a regex at its delimiter only outside a bracket expression, where a
+        # backslash is itself; other seds end it at the delimiter wherever it is, so a
+        # bracket holding the delimiter is refused rather than read one way
+        start = i
+        i += 1
+        if i < n and script[i] == "^":
+            i += 1
+        if i < n and script[i] == "]":
+            i += 1
+        while i < n and script[i] != "]":
+            if script[i] == delim or script[i] == "\n":
+                raise ValueError(f"the delimiter {delim!r} inside the bracket expression")
+            if script[i] == "[" and i + 1 < n and script[i + 1] in ":.=":
+                close = script.find(script[i + 1] + "]", i + 2)
+                if close < 0:
+                    raise ValueError("an unterminated character class")
+                if delim in script[i:close] or "\n" in script[i:close]:
+                    raise ValueError(f"the delimiter {delim!r} inside the bracket expression")
+                i = close + 2
+                continue
+            i += 1
+        if i >= n:
+            raise ValueError(f"an unterminated bracket expression at {start}")
+        return i + 1
+
+    def skip_regex(i: int, delim: str, brackets: bool = True) -> int:
         while i < n and script[i] != delim:
             if script[i] == "\\":
-                i += 1
-            elif script[i] == "\n":
+                i += 2
+                continue
+            if script[i] == "\n":
                 raise ValueError("newline in a regular expression")
+            if brackets and script[i] == "[":
+                i = skip_bracket(i, delim)
+                continue
             i += 1
         if i >= n:
             raise ValueError("unterminated regular expression")
@@ -118,8 +148,9 @@ def _read_sed(script: str, files: list[str]) -> str | None:
                 if i >= n or script[i] in "\\\n":
                     return "a malformed s or y command"
                 delim = script[i]
-                i = skip_regex(i + 1, delim)
-                i = skip_regex(i, delim)
+                # y's two lists and s's replacement are no regular expressions: a [ is itself
+                i = skip_regex(i + 1, delim, brackets=cmd == "s")
+                i = skip_regex(i, delim, brackets=False)
                 if cmd == "s":
                     while i < n and script[i] not in ";\n}":
                         flag = script[i]
@@ -136,17 +167,141 @@ def _read_sed(script: str, files: list[str]) -> str | None:
     return None
 
 
-_AWK_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
-_AWK_REGEX = re.compile(r"(^|[(,~{;!&|\n]|\bif\s*\(|\bwhile\s*\()\s*/(?:[^/\\\n]|\\.)*/")
 _AWK_PRINT_REDIRECT = re.compile(r"\bprintf?\b[^;{}\n]*>")
+#: Words after which awk reads ``/`` as the start of a regex literal, like an operator.
+_AWK_KEYWORDS = frozenset(
+    [
+        "BEGIN",
+        "END",
+        "BEGINFILE",
+        "ENDFILE",
+        "case",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "exit",
+        "for",
+        "func",
+        "function",
+        "getline",
+        "if",
+        "in",
+        "next",
+        "nextfile",
+        "print",
+        "printf",
+        "return",
+        "switch",
+        "while",
+    ]
+)
+
+
+def _awk_code(program: str) -> str:
+    """``program`` with its string literals as ``""``, its regex literals as ``//`` and its
+    comments gone, read left to right as awk's lexer reads it: ``/`` starts a regex where an
+    operand is expected and divides after one. Raises ValueError where awks disagree or the
+    reading is unsure (a ``/`` after ``++``/``--``, a ``/`` inside a regex's brackets)."""
+    out: list[str] = []
+    i, n = 0, len(program)
+    operand_before = False  # the last token ends an operand: a / divides
+    unsure = False
+    while i < n:
+        c = program[i]
+        if c == "#":
+            while i < n and program[i] != "\n":
+                i += 1
+            continue
+        if c == "\\" and i + 1 < n and program[i + 1] == "\n":
+            i += 2  # a line continued
+            continue
+        if c in " \t\r":
+            out.append(c)
+            i += 1
+            continue
+        if c == '"':
+            i += 1
+            while i < n and program[i] != '"':
+                if program[i] == "\n":
+                    raise ValueError("an unterminated string")
+                i += 2 if program[i] == "\\" else 1
+            if i >= n:
+                raise ValueError("an unterminated string")
+            out.append('""')
+            i += 1
+            operand_before, unsure = True, False
+            continue
+        if c == "/" and unsure:
+            raise ValueError("a / after ++ or --, which awks read differently")
+        if c == "/" and not operand_before:
+            i += 1
+            while i < n and program[i] != "/":
+                if program[i] == "\n":
+                    raise ValueError("an unterminated regular expression")
+                if program[i] == "[":
+                    i = _awk_bracket_end(program, i)
+                    continue
+                i += 2 if program[i] == "\\" else 1
+            if i >= n:
+                raise ValueError("an unterminated regular expression")
+            out.append("//")
+            i += 1
+            operand_before = True
+            continue
+        if c.isalnum() or c == "_":
+            j = i
+            while j < n and (program[j].isalnum() or program[j] in "_."):
+                j += 1
+            word = program[i:j]
+            out.append(word)
+            i = j
+            operand_before, unsure = word not in _AWK_KEYWORDS, False
+            continue
+        if program.startswith(("++", "--"), i):
+            out.append(program[i : i + 2])
+            i += 2
+            unsure = True  # x++ / 2 divides; ++ /re/ cannot be told apart
+            continue
+        out.append(c)
+        i += 1
+        operand_before, unsure = c in ")]", False
+    return "".join(out)
+
+
+def _awk_bracket_end(program: str, i: int) -> int:
+    """Where the bracket expression at ``program[i]`` (a ``[`` in a regex literal) ends.
+    Raises ValueError when it holds a ``/`` or a newline: awks differ on whether such a ``/``
+    ends the regex, so such a program is refused rather than read one way."""
+    n = len(program)
+    i += 1
+    if i < n and program[i] == "^":
+        i += 1
+    if i < n and program[i] == "]":
+        i += 1
+    while i < n and program[i] != "]":
+        if program[i] in "/\n":
+            raise ValueError("a / or newline inside a regex's brackets")
+        if program[i] == "[" and i + 1 < n and program[i + 1] in ":.=":
+            close = program.find(program[i + 1] + "]", i + 2)
+            if close < 0 or "/" in program[i:close] or "\n" in program[i:close]:
+                raise ValueError("a / or newline inside a regex's brackets")
+            i = close + 2
+            continue
+        i += 1
+    if i >= n:
+        raise ValueError("an unterminated bracket expression")
+    return i + 1
 
 
 def awk_program_refusal(program: str) -> str | None:
     """Why an awk program is refused: it runs commands (``system()``, pipes, ``|&``), writes
     files (``print > file``), or reads other files (``getline < file``). Strings and regex
     literals are set aside first, so ``/a|b/`` and ``"x > y"`` are fine."""
-    text = _AWK_STRING.sub('""', program)
-    text = _AWK_REGEX.sub(lambda m: m.group(1) + "//", text)
+    try:
+        text = _awk_code(program)
+    except ValueError as exc:
+        return f"the awk program cannot be read ({exc})"
     if re.search(r"\bsystem\s*\(", text):
         return "the awk program calls system(), which runs a command"
     if re.search(r"@\s*[A-Za-z_]", text):
