@@ -70,7 +70,7 @@ from ._patches import (
     patch_input,
     patch_names,
 )
-from ._pins import git_subcommand, pinned
+from ._pins import git_subcommand, pinned, safe_path_pin
 from ._resolver import UNRESOLVABLE, Resolver
 from ._resolver import inside as _inside
 from ._resolver import real as _real
@@ -1003,9 +1003,42 @@ def _module_verdict(
         if "/" in argv[0]
         else resolver.which(argv[0], search_path(policy, host_env, resolver), cwd)
     )
-    plan = attrs.evolve(inner.plan, argv=(python or real, *before, "-m", module, *rest))
+    safe = _python_safe_path(cwd, (python or real, *before, "-m", module, *rest))
+    if isinstance(safe, str):
+        return _deny("EG-POLICY-FLAG", "python.builtin", safe, argv=argv, cwd=cwd)
+    plan = attrs.evolve(inner.plan, argv=safe)
     reason = f"{d.reason} (as python -m {module})"
     return Verdict(attrs.evolve(d, reason=reason), plan, argv, cwd)
+
+
+def _python_safe_path(cwd: str, argv: tuple[str, ...]) -> tuple[str, ...] | str:
+    """``argv`` (a python, not running a module of the workspace) with ``-P`` pinned where
+    ``-m MODULE`` wants it (see ``_pins``); or, on an interpreter that has no ``-P``, why the
+    working directory shadows a module the run may import (``json.py``, ``MODULE.py``)."""
+    safe = safe_path_pin(argv)
+    if safe is not None:
+        return safe
+    found = python_module(argv[1:])
+    assert found is not None
+    top = found[1].split(".")[0]
+    try:
+        names = os.listdir(cwd)
+    except OSError:
+        names = []
+    for entry in names:
+        stem = entry.split(".")[0]
+        if stem != top and stem not in sys.stdlib_module_names:
+            continue
+        path = os.path.join(cwd, entry)
+        if entry.endswith((".py", ".pyc", ".so")) or os.path.isfile(
+            os.path.join(path, "__init__.py")
+        ):
+            return (
+                f"python -m {found[1]}: the working directory holds {entry!r}, which would be "
+                f"imported in place of the module of that name (this interpreter has no -P "
+                "to leave the working directory off sys.path)"
+            )
+    return argv
 
 
 def _workspace_script(policy: Policy, program: str, real: str) -> tuple[str, ...] | None:
@@ -1901,7 +1934,12 @@ def _evaluate(
                         "GIT_DIR": repository.git_dir,
                         "GIT_WORK_TREE": repository.work_tree,
                     }
-            if builtin is not None:
+            if builtin == "python" and not _workspace_module(policy, cwd, argv[1:]):
+                safe = _python_safe_path(cwd, planned)
+                if isinstance(safe, str):
+                    return _deny("EG-POLICY-FLAG", f"{rule_name}.builtin", safe, argv=argv, cwd=cwd)
+                planned = safe
+            elif builtin is not None:
                 planned = pinned(builtin, planned)
         plan = ExecPlan(
             job_id=request.job_id,

@@ -16,12 +16,57 @@ gawk    ``--sandbox`` first: no ``system()``, redirections, pipes, ``getline`` f
 rsync   ``--safe-links`` first when it copies symlinks as links (``-a``, ``-l``): a link that
         points out of the tree it copies is left out, so none lands where it would point out
         of the workspace
+python  ``-P`` first for ``-m MODULE`` (Python 3.11 and later): the working directory is not
+        put first on sys.path, so a ``MODULE.py`` -- or a ``json.py`` the module imports --
+        written in the workspace is not what runs. Not for modules that run the workspace's
+        own code by nature (:data:`RUNS_THE_WORKSPACE`: pytest, unittest...), nor for a
+        module of the workspace itself (decided as its code); on an older or unknown
+        version the engine refuses a shadowing file instead (``_engine``); applied by the
+        engine, which knows whether the module is the workspace's
 ======  ======================================================================================
 """
 
 from __future__ import annotations
 
 import os
+import re
+
+from .programs.python import python_module
+
+#: ``python -m`` modules that import the workspace's code by design (tests, profilers,
+#: debuggers, documentation of a module): they keep the working directory on sys.path, and a
+#: policy that allows them already runs the workspace's code.
+RUNS_THE_WORKSPACE = frozenset(
+    {"pytest", "unittest", "doctest", "pdb", "trace", "cProfile", "profile", "timeit", "runpy",
+     "django", "coverage", "nose", "nose2", "pydoc", "tox", "nox"}
+)  # fmt: skip
+
+
+def python_minor(real: str) -> int | None:
+    """The 3.x minor version of the interpreter at ``real`` (its resolved path names it:
+    ``python3.12``), or None when the name does not say."""
+    m = re.fullmatch(r"python3\.(\d+)", os.path.basename(real))
+    return int(m.group(1)) if m else None
+
+
+def safe_path_pin(argv: tuple[str, ...]) -> tuple[str, ...] | None:
+    """``argv`` (a python running ``-m MODULE``) with ``-P`` first, when the module is none of
+    :data:`RUNS_THE_WORKSPACE` and the interpreter takes ``-P``; ``argv`` itself when no pin is
+    wanted; None when the pin is wanted and the interpreter's version is older or unknown."""
+    found = python_module(argv[1:])
+    if found is None:
+        return argv
+    before, module, _ = found
+    top = module.split(".")[0]
+    if top in RUNS_THE_WORKSPACE or any(
+        o[:1] == "-" and o[1:2] != "-" and ("I" in o or "P" in o) for o in before
+    ):
+        return argv
+    minor = python_minor(os.path.realpath(argv[0]))
+    if minor is None or minor < 11:
+        return None
+    return (argv[0], "-P", *argv[1:])
+
 
 #: git's global options that take a value as the next word (``-C DIR``).
 _GIT_VALUED = ("-C", "--git-dir", "--work-tree", "--namespace")

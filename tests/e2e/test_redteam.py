@@ -2226,3 +2226,68 @@ def test_a_tar_member_with_two_names_is_checked_under_both(tmp_path: Path) -> No
     (tmp_path / "ws" / "two.tar").write_bytes(buf.getvalue())
     v = evaluate(policy, ExecRequest(command="tar -xf two.tar"), dict(os.environ))
     assert v.decision.verdict == "deny", v.decision.reason
+
+
+def _module_ws(tmp_path: Path, program: str) -> tuple[Policy, Path]:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "ok.py").write_text("x = 1\n")
+    (ws / "j.json").write_text('{"a": 1}\n')
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n'
+        f'[[allow]]\ncommand = "{program} -m py_compile"\n'
+        f'[[allow]]\ncommand = "{program} -m json.tool"\n'
+        f'[[allow]]\ncommand = "{program} -m unittest"\n'
+    )
+    return load_policy(path), ws
+
+
+@pytest.mark.anyio
+async def test_a_module_rule_never_runs_a_workspace_file_of_that_name(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """`python -m M` puts the working directory first on sys.path: a M.py, or a json.py that
+    M imports, written in the workspace would run in place of the module the rule names."""
+    python = os.path.realpath("/usr/bin/python3")
+    if not os.path.basename(python).startswith("python3.") or int(python.rsplit(".", 1)[1]) < 11:
+        pytest.skip("needs a Python >= 3.11 at /usr/bin/python3 (for -P)")
+    policy, ws = _module_ws(tmp_path, "/usr/bin/python3")
+    marker = tmp_path / "ran"
+    (ws / "py_compile.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    (ws / "json").mkdir()
+    (ws / "json" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    _, _, plan = decide(policy, argv=("/usr/bin/python3", "-m", "py_compile", "ok.py"), cwd=".")
+    assert plan is not None and plan[1] == "-P", plan
+    # a module that runs the workspace's code by design keeps the working directory
+    _, _, plan = decide(policy, argv=("/usr/bin/python3", "-m", "unittest", "-h"), cwd=".")
+    assert plan is not None and "-P" not in plan, plan
+    async with Gate.open(policy=policy, store=str(tmp_path / "s.db")) as gate:
+        for argv in (
+            ["/usr/bin/python3", "-m", "py_compile", "ok.py"],
+            ["/usr/bin/python3", "-m", "json.tool", "j.json"],
+        ):
+            result = await gate.run(argv=argv, cwd=".")
+            assert result.exit_code == 0, (argv, result.stderr)
+    assert not marker.exists()
+
+
+def test_without_dash_p_a_shadowing_file_refuses(tmp_path: Path) -> None:
+    """An interpreter whose version the gate cannot read (a pyenv shim, a wrapper script)
+    gets no -P: a file in the working directory that shadows the module, or a standard-library
+    module it may import, refuses the request instead."""
+    shim = tmp_path / "bin" / "python3"
+    shim.parent.mkdir()
+    shim.write_text('#!/bin/sh\nexec /usr/bin/python3 "$@"\n')
+    shim.chmod(0o755)
+    policy, ws = _module_ws(tmp_path, str(shim))
+    argv = (str(shim), "-m", "py_compile", "ok.py")
+    verdict, _, plan = decide(policy, argv=argv, cwd=".")
+    assert verdict == "allow" and plan is not None and "-P" not in plan
+    for shadow in ("py_compile.py", "traceback.py", "json/__init__.py", "py_compile.pyc"):
+        path = ws / shadow
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("")
+        verdict, code, _ = decide(policy, argv=argv, cwd=".")
+        assert (verdict, code) == ("deny", "EG-POLICY-FLAG"), shadow
+        path.unlink()
