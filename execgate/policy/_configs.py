@@ -419,7 +419,12 @@ def git_entry_refusal(key: str, value: str, path: str, work_tree: str, root: str
     key = key.lower()
     if key.startswith(("include.", "includeif.")):
         return f"{path} includes other configuration files ({key[:60]!r})"
-    if _GIT_REFUSED.match(key):
+    if _GIT_REFUSED.match(key) or (
+        # the tools git starts on request (git help's man viewer, a browser, a difftool)
+        key not in ("core.fsmonitor", "core.hookspath", "diff.external")
+        and not key.startswith("alias.")
+        and git_entry_runs_program(key, value)
+    ):
         return (
             f"{path} sets {key[:60]!r}, which makes git reach outside the workspace or "
             "run a program"

@@ -2291,3 +2291,43 @@ def test_without_dash_p_a_shadowing_file_refuses(tmp_path: Path) -> None:
         verdict, code, _ = decide(policy, argv=argv, cwd=".")
         assert (verdict, code) == ("deny", "EG-POLICY-FLAG"), shadow
         path.unlink()
+
+
+@pytest.mark.anyio
+async def test_a_bare_repository_in_the_workspace_is_never_used(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """git finds a bare repository (HEAD, objects/, refs/) by itself; its config is none the
+    gate decided on, so git runs with safe.bareRepository=explicit."""
+    ws = tmp_path / "ws"
+    evil = ws / "evil"
+    for d in ("objects", "refs"):
+        (evil / d).mkdir(parents=True)
+    (evil / "HEAD").write_text("ref: refs/heads/main\n")
+    marker = tmp_path / "ran"
+    (evil / "config").write_text(
+        f'[core]\n\tpager = touch {marker}\n[man]\n\tviewer = x\n[man "x"]\n\tcmd = touch {marker};\n'
+    )
+    path = tmp_path / "policy.toml"
+    path.write_text(f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "git"\n')
+    async with Gate.open(policy=load_policy(path), store=str(tmp_path / "s.db")) as gate:
+        for argv in (["git", "help", "log"], ["git", "log"], ["git", "status"]):
+            await gate.run(argv=argv, cwd="evil")
+    assert not marker.exists()
+
+
+def test_the_tools_git_starts_on_request_are_decided(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    path = tmp_path / "policy.toml"
+    path.write_text(f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "git"\n')
+    policy = load_policy(path)
+    for key, value in (("man.x.cmd", "touch /tmp/x"), ("man.x.path", "/tmp/x"),
+                       ("web.browser", "x"), ("browser.x.cmd", "touch /tmp/x"),
+                       ("difftool.x.cmd", "touch /tmp/x")):  # fmt: skip
+        subprocess.run(["git", "-C", str(ws), "config", key, value], check=True)
+        verdict, code, _ = decide(policy, argv=("git", "help", "log"))
+        assert (verdict, code) == ("deny", "EG-POLICY-FLAG"), key
+        subprocess.run(["git", "-C", str(ws), "config", "--unset", key], check=True)
+    assert decide(policy, argv=("git", "help", "log"))[0] == "allow"

@@ -16,7 +16,7 @@ from ._reader import RUNS_PROGRAM, WRITES, Options, Spec, _s
 #: [env] set names the variables itself. Filters and textconv drivers named in
 #: .gitattributes cannot be switched off this way: secure mode confines what they could do.
 HARDENING = {
-    "GIT_CONFIG_COUNT": "11",
+    "GIT_CONFIG_COUNT": "12",
     "GIT_CONFIG_KEY_0": "core.fsmonitor",
     "GIT_CONFIG_VALUE_0": "false",
     "GIT_CONFIG_KEY_1": "core.pager",
@@ -46,6 +46,10 @@ HARDENING = {
     "GIT_CONFIG_VALUE_9": "false",
     "GIT_CONFIG_KEY_10": "submodule.recurse",
     "GIT_CONFIG_VALUE_10": "false",
+    # a bare repository git would find by itself (a directory holding HEAD, objects/ and
+    # refs/) is one the gate did not decide on: git uses only the repository the plan names
+    "GIT_CONFIG_KEY_11": "safe.bareRepository",
+    "GIT_CONFIG_VALUE_11": "explicit",
 }
 
 
