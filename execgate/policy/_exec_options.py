@@ -281,7 +281,8 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     ),
     "more": _e("runs commands typed after +", operands=(r"\+",)),
     "man": _e(
-        "runs a pager, preprocessor or browser that its options name",
+        "runs a pager, preprocessor or browser that its options name, or formats a local "
+        "page (a name with a /) whose .so requests read any file",
         "-P",
         "--pager",
         "-p",
@@ -292,7 +293,14 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "--local-file",
         "-C",
         "--config-file",
+        operands=(r".*/",),
     ),
+    # the roff formatters read the document as a program: .so/.cf/.mso read any file, and
+    # with -U .sy/.pso/.pi run commands
+    **{
+        name: _always("formats a document whose requests read any file or run commands")
+        for name in _names("groff nroff troff gtroff grog groffer preconv soelim eqn tbl refer")
+    },
     "easyrsa": _e(_CONFIG, "--vars"),
     # --- project tools: installing and syncing run build code, as pip install does; a
     # subcommand that runs a given command line is refused (the command is not decided)

@@ -99,6 +99,11 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("poetry", ("run", "sh")),
     ("pipx", ("run", "x.py")),
     ("cabal", ("exec", "--", "sh")),
+    ("man", ("./x.1",)),  # a local page: its .so reads any file
+    ("man", ("5", "/tmp/x.5")),
+    ("groff", ("-U", "s.ms")),  # .sy runs commands
+    ("nroff", ("-man", "x.1")),  # .so reads any file even in safe mode
+    ("troff", ("x.ms",)),
 ]
 
 ALLOWED: list[tuple[str, tuple[str, ...]]] = [
@@ -114,6 +119,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("openssl", ("rand", "-hex", "16")),
     ("tcpdump", ("-nn", "-i", "any", "-c", "10")),
     ("man", ("ls",)),
+    ("man", ("5", "passwd")),
     ("less", ("README.md",)),
     ("split", ("-l", "100", "big.txt", "part-")),
     ("scp", ("-o", "StrictHostKeyChecking=no", "a", "h:")),
