@@ -40,7 +40,8 @@ import anyio
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..errors import CallerLimited, ExecgateError, RequestError
 from ..models import ApprovalAnswer, ApprovalRequest, ExecRequest
@@ -126,6 +127,44 @@ def _caller(ctx: Context[Any, Any], connection: str) -> str:
     sid = headers.get("mcp-session-id") if headers is not None else None
     # the SDK made this id (it refuses ids it did not issue): one per unauthenticated client
     return f"mcp-{sid[:12]}" if sid else connection
+
+
+def _strict_arguments(server: MCPServer[Any], names: tuple[str, ...]) -> None:
+    """Make each tool's arguments as strict as the library's requests: unknown keys and
+    wrong types (``"5"`` for a number, a number in argv) are refused, the published schema
+    says so (``additionalProperties: false``), and the refusal is ``EG-REQUEST-INVALID``
+    naming the field -- never the value the caller sent, which may hold a secret."""
+    for name in names:
+        # the SDK reads the argument model live (FuncMetadata: "reassigning them later takes
+        # effect on the next call"); there is no public hook for a tool's validation
+        tool = server._tool_manager.get_tool(name)
+        assert tool is not None
+        base = tool.fn_metadata.arg_model
+
+        class Strict(base):  # type: ignore[valid-type,misc]
+            model_config = ConfigDict(extra="forbid", strict=True, hide_input_in_errors=True)
+
+            @classmethod
+            def model_validate(cls, obj: Any, **kwargs: Any) -> Any:
+                try:
+                    return super().model_validate(obj, **kwargs)
+                except ValidationError as exc:
+                    detail = "; ".join(
+                        f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}"
+                        for e in exc.errors(include_url=False, include_input=False)
+                    )
+                    error = PydanticCustomError(
+                        "request_invalid", "[EG-REQUEST-INVALID] {detail}", {"detail": detail}
+                    )
+                    raise ValidationError.from_exception_data(
+                        cls.__name__,
+                        [InitErrorDetails(type=error, loc=(), input=None)],
+                        hide_input=True,
+                    ) from None
+
+        Strict.__name__ = base.__name__
+        tool.fn_metadata.arg_model = Strict
+        tool.parameters = Strict.model_json_schema()
 
 
 def build_server(gate: Gate, *, name: str = "execgate", **settings: Any) -> MCPServer[Any]:
@@ -225,6 +264,7 @@ def build_server(gate: Gate, *, name: str = "execgate", **settings: Any) -> MCPS
         lines = [" ".join(f"{k}={v}" for k, v in row.items() if k not in ("argv",)) for row in rows]
         return _ok("\n".join(lines) or "(no events)", {"events": rows})
 
+    _strict_arguments(server, ("run_command", "check_command", "recent_events"))
     return server
 
 

@@ -80,6 +80,23 @@ async def test_each_tool_over_stdio(
 
         bad = await s.call_tool("run_command", {"command": "true", "argv": ["true"]})
         assert bad.is_error and "EG-REQUEST-INVALID" in text(bad)
+        # the tools are as strict as the library: no unknown keys, no coerced types, and the
+        # caller's value is never echoed back
+        tools = {t.name: t for t in (await s.list_tools()).tools}
+        assert tools["run_command"].input_schema.get("additionalProperties") is False
+        for args in (
+            {"argv": ["echo", "hi"], "evil": "ghp_notechoed"},
+            {"argv": ["echo", "hi"], "timeout": "5"},
+            {"argv": [1, "ghp_notechoed"]},
+            {"command": ["ghp_notechoed"]},
+        ):
+            wrong = await s.call_tool("run_command", args)
+            assert wrong.is_error and "EG-REQUEST-INVALID" in text(wrong), (args, text(wrong))
+            assert "notechoed" not in text(wrong) and "pydantic" not in text(wrong)
+        wrong = await s.call_tool("recent_events", {"limit": "x"})
+        assert wrong.is_error and "EG-REQUEST-INVALID" in text(wrong), text(wrong)
+        fine = await s.call_tool("run_command", {"argv": ["echo", "hi"], "timeout": 5})
+        assert not fine.is_error, text(fine)
 
         checked = await s.call_tool("check_command", {"command": "rm x"})
         assert not checked.is_error
