@@ -384,7 +384,17 @@ def _path_values(arg: str, cwd: str | None = None) -> list[str]:
     else:
         return []
     url = _file_url_path(values[0])
-    return values if url is None else [*values, url]
+    if url is not None:
+        return [*values, url]
+    # a colon-separated list (`file -m ok.py:/etc/shadow`, a search path): each member is a
+    # path the program may open; a URL's `scheme://` is no list
+    for v in list(values):
+        if ":" in v and _URL_SCHEME.match(v) is None:
+            values.extend(part for part in v.split(":") if part and part != v)
+    return values
+
+
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def _path_outside(

@@ -2331,3 +2331,22 @@ def test_the_tools_git_starts_on_request_are_decided(tmp_path: Path) -> None:
         assert (verdict, code) == ("deny", "EG-POLICY-FLAG"), key
         subprocess.run(["git", "-C", str(ws), "config", "--unset", key], check=True)
     assert decide(policy, argv=("git", "help", "log"))[0] == "allow"
+
+
+def test_each_member_of_a_colon_list_is_a_path(tmp_path: Path) -> None:
+    """`file -m ok.py:/etc/shadow` opens every member of its magic-file list."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "ok.py").write_text("x = 1\n")
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "file"\n'
+        '[[allow]]\ncommand = "ls"\n[[allow]]\ncommand = "curl"\n'
+    )
+    policy = load_policy(path)
+    for argv in (("file", "-mok.py:/etc/shadow", "ok.py"), ("file", "-m", "ok.py:/etc/passwd"),
+                 ("file", "--magic-file=ok.py:../x", "ok.py"), ("ls", "a:~/.ssh")):  # fmt: skip
+        assert decide(policy, argv=argv)[:2] == ("deny", "EG-PATH-ESCAPE"), argv
+    for argv in (("file", "-m", "ok.py:ok.py", "ok.py"), ("ls", "a:b"),
+                 ("curl", "-s", "http://localhost:8000/x")):  # fmt: skip
+        assert decide(policy, argv=argv)[0] == "allow", argv
