@@ -2345,7 +2345,7 @@ def test_each_member_of_a_colon_list_is_a_path(tmp_path: Path) -> None:
     )
     policy = load_policy(path)
     for argv in (("file", "-mok.py:/etc/shadow", "ok.py"), ("file", "-m", "ok.py:/etc/passwd"),
-                 ("file", "--magic-file=ok.py:../x", "ok.py"), ("ls", "a:~/.ssh")):  # fmt: skip
+                 ("file", "--magic-file=ok.py:../x", "ok.py"), ("ls", "a:/root")):  # fmt: skip
         assert decide(policy, argv=argv)[:2] == ("deny", "EG-PATH-ESCAPE"), argv
     for argv in (("file", "-m", "ok.py:ok.py", "ok.py"), ("ls", "a:b"),
                  ("curl", "-s", "http://localhost:8000/x")):  # fmt: skip
