@@ -18,6 +18,13 @@ Rules, checked before anything listens (each a ``ServerInvalid``, ``EG-SERVER-IN
 
 SIGINT and SIGTERM stop the server gracefully: the HTTP server stops, then the gate closes
 (running jobs are cancelled and recorded as the gate's shutdown does).
+
+Connections: the command raises its soft descriptor limit to the hard one and logs through
+the standard library (see :func:`.mcp.plain_logging`), so a flood of idle connections that
+runs the process out of descriptors makes it pause accepting (both servers do) and recover
+when they close, never exit or wedge. uvicorn answers 503 past :func:`max_connections`
+connections; a client that trickles a request's header keeps its connection until it stops
+(put a proxy with header timeouts in front of a server exposed to untrusted networks).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
+import resource
 import signal
 import socket
 import sys
@@ -162,6 +170,26 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def raise_descriptor_limit() -> int:
+    """Raise this process's soft limit on open descriptors to its hard limit; the new soft
+    limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+    return soft
+
+
+def max_connections() -> int:
+    """Connections served at once: the descriptor limit, less room for the jobs' pipes and
+    the store."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return 10_000
+    return max(16, min(10_000, soft - 256))
+
+
 def _url(opts: HttpOptions, port: int) -> str:
     host = f"[{opts.host}]" if ":" in opts.host else opts.host
     return f"{'https' if opts.tls else 'http'}://{host}:{port}{PATH}"
@@ -198,6 +226,7 @@ async def _run_uvicorn(app: Any, sock: socket.socket, opts: HttpOptions, stop: a
         log_level="warning",
         access_log=False,
         lifespan="on",
+        limit_concurrency=max_connections(),
         timeout_graceful_shutdown=5,
     )
     server = Server(config)
@@ -282,9 +311,13 @@ def main(
     opts: HttpOptions,
     backend: Literal["trio", "asyncio"] = "trio",
 ) -> None:
+    from .mcp import plain_logging
+
     environ = dict(os.environ)
     # the token stays in this process only: no job can inherit it, whatever the policy says
     os.environ.pop(ENV_TOKEN, None)
+    plain_logging()
+    raise_descriptor_limit()
     anyio.run(lambda: serve_http(policy, store, opts, environ=environ), backend=backend)
 
 

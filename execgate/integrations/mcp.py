@@ -33,6 +33,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
+import sys
+import time
 import uuid
 from typing import Any, Literal
 
@@ -281,7 +284,55 @@ async def serve(
         await build_server(gate).run_stdio_async()
 
 
+def plain_logging() -> None:
+    """Log to stderr with the standard library's handler, before the SDK installs its rich
+    one (``logging.basicConfig`` keeps the first handlers). The rich handler imports modules
+    while it logs, which fails when the process is out of file descriptors -- exactly when
+    the server logs an accept error -- and the failure escapes into the server's loop."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLineFormatter("execgate: %(name)s: %(message)s"))
+    handler.addFilter(_Throttle())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
+class _Throttle(logging.Filter):
+    """At most one record a second per logger and message: a server that retries accept()
+    out of descriptors logs each try, and a flood of connections must not fill the disk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: dict[tuple[str, str], float] = {}
+        self._dropped: dict[tuple[str, str], int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, str(record.msg))
+        now = time.monotonic()
+        if now - self._last.get(key, -1.0) < 1.0:
+            self._dropped[key] = self._dropped.get(key, 0) + 1
+            return False
+        if len(self._last) > 1000:
+            self._last.clear()
+        self._last[key] = now
+        dropped = self._dropped.pop(key, 0)
+        if dropped:
+            record.msg = f"{record.msg} (and {dropped} more like it)"
+        return True
+
+
+class _OneLineFormatter(logging.Formatter):
+    """A record's exception as its last line (``OSError: [Errno 24] Too many open files``):
+    what the operator acts on, with no traceback (which the servers' own logging attaches
+    to errors they recover from)."""
+
+    def formatException(self, ei: Any) -> str:
+        return f"  {ei[0].__name__}: {ei[1]}" if ei and ei[0] is not None else ""
+
+    def formatStack(self, stack_info: str) -> str:
+        return ""
+
+
 def main(policy: PolicyLike, store: str, backend: Literal["trio", "asyncio"] = "trio") -> None:
+    plain_logging()
     anyio.run(serve, policy, store, backend=backend)
 
 

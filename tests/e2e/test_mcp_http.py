@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import resource
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -55,10 +57,21 @@ def token_file(tmp_path: Path) -> str:
 
 @contextmanager
 def http_server(
-    policy: Policy, store_url: str, backend: str, *args: str, env: dict[str, str] | None = None
+    policy: Policy,
+    store_url: str,
+    backend: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    nofile: int | None = None,
 ) -> Iterator[str]:
-    """Start ``execgate mcp --http 127.0.0.1:0`` and yield the URL it prints; on exit stop it
-    with SIGTERM and check that it stopped cleanly."""
+    """Start ``execgate mcp --http 127.0.0.1:0`` (with at most ``nofile`` descriptors, soft
+    and hard) and yield the URL it prints; on exit stop it with SIGTERM and check that it
+    stopped cleanly."""
+
+    def limit() -> None:
+        if nofile is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
     log = Path(str(policy.source)).with_name(f"server-{time.monotonic_ns()}.log")
     with log.open("wb") as err:
         proc = subprocess.Popen(
@@ -67,7 +80,7 @@ def http_server(
                 "--store", store_url, "--backend", backend, "--http", "127.0.0.1:0", *args,
             ],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, **(env or {})}, preexec_fn=limit,
         )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -175,6 +188,32 @@ async def test_tools_run_as_the_authenticated_caller(
             assert {e["session_id"] for e in seen} == {"mcp:alice"}
             assert [e["decision"] for e in seen if e["kind"] == "decision"].count("deny") == 2
     assert (workspace / "notes.txt").exists()
+
+
+async def test_a_flood_of_idle_connections_does_not_take_the_server_down(
+    policy: Policy, store_url: str, server_backend: str, token_file: str, tmp_path: Path
+) -> None:
+    """More half-sent requests than the server has descriptors: it pauses accepting, logs
+    that in a few lines (no traceback), and serves again once they close."""
+    with http_server(policy, store_url, server_backend, "--token-file", token_file,
+                     nofile=128) as url:  # fmt: skip
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        flood = []
+        try:
+            for _ in range(200):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+                sock.sendall(b"GET /mcp HTTP/1.1\r\nHost: x\r\n")
+                flood.append(sock)
+            await anyio.sleep(2)
+        finally:
+            for sock in flood:
+                sock.close()
+        await anyio.sleep(2)
+        async with client(url, ALICE) as s:
+            ran = await s.call_tool("run_command", {"argv": ["echo", "still serving"]})
+            assert not ran.is_error, text(ran)
+    logs = [p for p in Path(str(policy.source)).parent.glob("server-*.log")]
+    assert logs and all(len(p.read_text().splitlines()) < 200 for p in logs)
 
 
 async def test_two_callers_are_isolated(
