@@ -168,6 +168,8 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
             "multitime nsenter perf pexec rlwrap setarch setlock softlimit ssh-agent sshpass "
             "start-stop-daemon strace taskset time torify torsocks unshare valgrind xdotool "
             "pidstat tmate codex cdist genie task plymouth dhclient msgfilter "
+            "flock sg su runuser chroot setpriv newgrp sudo pkexec systemd-run fakeroot "
+            "fakechroot faketime unbuffer chronic entr parallel proot firejail bwrap "
             "ld.so ld-linux.so ld-linux-x86-64.so ld-linux-aarch64.so ispell"
         )
     },
@@ -229,6 +231,38 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     "aws": _e(
         "reads a file named by a file:// parameter",
         operands=(r"(?i)fileb?://",),
+    ),
+    # package managers: installing runs the package's scripts (as root), and apt's -o sets
+    # hooks such as APT::Update::Pre-Invoke
+    **{
+        name: _always("installs packages, whose scripts run, and takes options that run commands")
+        for name in _names("apt apt-get aptitude")
+    },
+    "dpkg": _e(
+        "installs or unpacks packages, whose scripts run, or runs hooks its options name",
+        *_names(
+            "-i --install --unpack --configure --triggers-only -r --remove -P --purge --root "
+            "--instdir --admindir -x --extract -X --vextract -b --build --pre-invoke "
+            "--post-invoke --status-logger --force-script-chrootless"
+        ),
+    ),
+    **{
+        name: _e(
+            "runs a viewer or helper program its options or its home directory's gpg.conf name",
+            *_names(
+                "--photo-viewer --exec-path --list-options --verify-options --keyserver-options "
+                "--agent-program --dirmngr-program --homedir --options"
+            ),
+        )
+        for name in _names("gpg gpg2")
+    },
+    "pygmentize": _e("loads a lexer or formatter from a Python file (-x)", "-x"),
+    "ip": _e(
+        "runs a command in a namespace (netns exec, vrf exec) or commands from a file (-batch)",
+        # ip takes any prefix of -batch (and -br is -brief): whole words only
+        operands=(r"--?b(?:a(?:t(?:c(?:h)?)?)?)?$",),
+        subcommands="exec",
+        clusters=False,
     ),
     "busctl": _e("connects with a bus address that can run a program", "--address"),
     "check_cups": _e(_RESPONSE, "--extra-opts"),

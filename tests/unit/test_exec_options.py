@@ -104,6 +104,24 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("groff", ("-U", "s.ms")),  # .sy runs commands
     ("nroff", ("-man", "x.1")),  # .so reads any file even in safe mode
     ("troff", ("x.ms",)),
+    ("flock", ("ok.py", "-c", "touch /tmp/x")),  # runners of a command line
+    ("sg", ("root", "-c", "id")),
+    ("su", ("-c", "id")),
+    ("runuser", ("-u", "x", "--", "id")),
+    ("chroot", (".", "sh")),
+    ("setpriv", ("--reuid=1", "sh")),
+    ("systemd-run", ("--user", "sh")),
+    ("fakeroot", ("sh",)),
+    ("apt-get", ("-o", "APT::Update::Pre-Invoke::=id", "update")),
+    ("apt", ("install", "x")),
+    ("dpkg", ("-i", "x.deb")),
+    ("dpkg", ("--pre-invoke=id", "-l")),
+    ("gpg", ("--photo-viewer", "id", "--list-options", "show-photos", "-k")),
+    ("gpg", ("--homedir", "gh", "-k")),  # its gpg.conf can name a photo-viewer
+    ("pygmentize", ("-x", "-l", "ok.py:X", "ok.py")),
+    ("ip", ("netns", "exec", "x", "id")),
+    ("ip", ("-batch", "cmds")),
+    ("ip", ("-bat", "cmds")),
 ]
 
 ALLOWED: list[tuple[str, tuple[str, ...]]] = [
@@ -120,6 +138,12 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("tcpdump", ("-nn", "-i", "any", "-c", "10")),
     ("man", ("ls",)),
     ("man", ("5", "passwd")),
+    ("ip", ("-br", "addr")),
+    ("ip", ("route",)),
+    ("dpkg", ("-l",)),
+    ("dpkg", ("-S", "/bin/ls")),
+    ("gpg", ("--list-keys",)),
+    ("pygmentize", ("-l", "python", "ok.py")),
     ("less", ("README.md",)),
     ("split", ("-l", "100", "big.txt", "part-")),
     ("scp", ("-o", "StrictHostKeyChecking=no", "a", "h:")),
