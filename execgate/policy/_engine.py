@@ -359,7 +359,10 @@ def _path_values(arg: str, cwd: str | None = None) -> list[str]:
     ``cp -t l5``, and ``l5`` may be a symlink)."""
     if arg == "-" or not arg:
         return []
-    if not arg.startswith("-"):
+    if arg.startswith(("if=", "of=")):
+        # dd's operands name its input and output files
+        values = [arg, arg[3:]]
+    elif not arg.startswith("-"):
         values = [arg]
     elif "=" in arg:  # --file=PATH
         values = [arg.partition("=")[2]]

@@ -2350,3 +2350,17 @@ def test_each_member_of_a_colon_list_is_a_path(tmp_path: Path) -> None:
     for argv in (("file", "-m", "ok.py:ok.py", "ok.py"), ("ls", "a:b"),
                  ("curl", "-s", "http://localhost:8000/x")):  # fmt: skip
         assert decide(policy, argv=argv)[0] == "allow", argv
+
+
+def test_dd_operands_are_paths(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "ok.py").write_text("x = 1\n")
+    (ws / "lnk").symlink_to(tmp_path)
+    path = ws / "execgate.toml"
+    path.write_text('version = 1\n[workspace]\nroot = "."\n[[allow]]\ncommand = "dd"\n')
+    policy = load_policy(path)
+    for line in ("dd if=ok.py of=lnk/x", "dd if=lnk/x", "dd if=ok.py of=execgate.toml",
+                 "dd if=execgate.toml", "dd if=ok.py of=../x"):  # fmt: skip
+        assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
+    assert decide(policy, command="dd if=ok.py of=out.bin bs=1M")[0] == "allow"
