@@ -1442,6 +1442,17 @@ def _evaluate_script(
             why = _patch_escape(policy, cwd, verdict.plan.argv, None, inputs) if inputs else None
             if why is not None:
                 return _deny("EG-PATH-ESCAPE", f"{verdict.decision.rule}.paths", why, cwd=cwd)
+        extracting = _extracts(verdict.plan.argv, cwd)
+        if extracting is not None and any(not _is_cd(c) for c in commands[: n - 1]):
+            # its members are read before the line runs: an earlier command (`cp evil.zip
+            # a.zip && unzip a.zip`) could put another archive in its place
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell.archive",
+                f"command {n} ({extracting}) extracts an archive that an earlier command of the "
+                "line may write; send it as a request of its own",
+                cwd=cwd,
+            )
         linker = linker or _symlink_maker(verdict.plan.argv)
         reader = _config_reader(verdict.plan.argv)
         config_writer = writers.get(reader) if reader is not None else None
@@ -1657,6 +1668,18 @@ def _plan_words(plan: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]
 
 
 @functools.lru_cache(maxsize=4096)
+def _extracts(plan: tuple[str, ...], cwd: str) -> str | None:
+    """The extractor's name when ``plan`` extracts an archive (``unzip``, ``tar -x``), else
+    None."""
+    name = os.path.basename(plan[0])
+    if name not in EXTRACTORS:
+        return None
+    try:
+        return name if extraction(name, plan[1:], cwd) is not None else None
+    except Unreadable:
+        return name
+
+
 def _applies_patch(plan: tuple[str, ...]) -> str | None:
     """ "patch", "git apply" or "git am" when ``plan`` applies a patch, else None."""
     name = os.path.basename(plan[0])

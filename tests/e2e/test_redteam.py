@@ -2364,3 +2364,24 @@ def test_dd_operands_are_paths(tmp_path: Path) -> None:
                  "dd if=execgate.toml"):  # fmt: skip
         assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
     assert decide(policy, command="dd if=ok.py of=out.bin bs=1M")[0] == "allow"
+
+
+def test_an_archive_an_earlier_command_may_write_is_not_extracted(tmp_path: Path) -> None:
+    """The members are read before the line runs: `cp evil.zip a.zip && unzip a.zip` would
+    extract an archive the gate never read."""
+    import zipfile
+
+    policy = _load(
+        tmp_path, ARCHIVERS + '[[allow]]\ncommand = "cp"\n[[allow]]\ncommand = "ls"\n', "arch"
+    )
+    ws = tmp_path / "ws"
+    with zipfile.ZipFile(ws / "a.zip", "w") as z:
+        z.writestr("ok.txt", "fine\n")
+    for line in ("cp evil.zip a.zip && unzip -o a.zip", "cp evil.zip a.zip; unzip -o a.zip",
+                 "cp evil.tar a.tar && tar -xf a.tar"):  # fmt: skip
+        (ws / line.split()[2]).write_bytes((ws / "a.zip").read_bytes())
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "deny", (line, v.decision.reason)
+    for line in ("unzip -o a.zip", "cd . && unzip -o a.zip", "unzip -o a.zip && ls"):
+        v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+        assert v.decision.verdict == "allow", (line, v.decision.reason)
