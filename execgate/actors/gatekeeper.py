@@ -1,8 +1,10 @@
 """The Gatekeeper actor: runs the pure policy engine on each request.
 
-A command line longer than ``OFFLOAD_COMMAND_CHARS`` is decided in a worker process (tree-sitter
-holds the GIL, so a thread would still stall the event loop), on a task of its own, so the
-requests behind it are not held up; past the policy's ``max_check_seconds`` it is refused with
+A command line longer than ``OFFLOAD_COMMAND_CHARS``, or an argv of more than
+``OFFLOAD_ARGV_WORDS`` words or ``OFFLOAD_ARGV_CHARS`` characters, is decided in a worker
+process (tree-sitter holds the GIL, and resolving many path words takes many system calls, so a
+thread would still stall the event loop), on a task of its own, so the requests behind it are
+not held up; past the policy's ``max_check_seconds`` it is refused with
 ``EG-CHECK-TIMEOUT``.
 """
 
@@ -24,6 +26,23 @@ log = logging.getLogger("execgate.gatekeeper")
 #: Above this many characters a command line is decided in a worker process: a pathological
 #: line of a few KB can hold tree-sitter (and the GIL) long enough to stall the event loop.
 OFFLOAD_COMMAND_CHARS = 512
+#: Above this many words, or characters in all, an argv is decided in a worker process too:
+#: every word may be a path the engine resolves (a few system calls each).
+OFFLOAD_ARGV_WORDS = 64
+OFFLOAD_ARGV_CHARS = 4096
+
+
+def _evaluate_light(
+    policy: Policy, request: ExecRequest, env: Mapping[str, str]
+) -> tuple[Verdict, bool]:
+    """:func:`evaluate` in a worker, and whether its plan's stdin was left out of the answer
+    because it is the request's own, which the parent still holds (it need not cross back; a
+    here-document's body, which the engine made, does)."""
+    verdict = evaluate(policy, request, env)
+    plan = verdict.plan
+    if plan is not None and request.stdin is not None and plan.stdin == bytes(request.stdin):
+        return attrs.evolve(verdict, plan=attrs.evolve(plan, stdin=b"")), True
+    return verdict, False
 
 
 def _deny(code: str, rule: str, reason: str) -> Verdict:
@@ -52,10 +71,12 @@ class Gatekeeper(SequentialActor[ExecRequest, Verdict]):
         return self.host_env if self.host_env is not None else os.environ
 
     def heavy(self, payload: ExecRequest) -> bool:
-        command = payload.command
-        return (
-            self.pool is not None and command is not None and len(command) > OFFLOAD_COMMAND_CHARS
-        )
+        if self.pool is None:
+            return False
+        if payload.command is not None:
+            return len(payload.command) > OFFLOAD_COMMAND_CHARS
+        argv = payload.argv or ()
+        return len(argv) > OFFLOAD_ARGV_WORDS or sum(map(len, argv)) > OFFLOAD_ARGV_CHARS
 
     async def handle(self, payload: ExecRequest) -> Verdict:
         request = payload
@@ -69,11 +90,12 @@ class Gatekeeper(SequentialActor[ExecRequest, Verdict]):
         assert self.pool is not None
         request = payload
         budget = self.policy.limits.max_check_seconds
-        # The decision reads only whether there is a stdin: the worker gets an empty one, the
-        # plan the real one back (neither 16 MiB each way nor read on the event loop).
-        light = attrs.evolve(request, stdin=b"") if request.stdin else request
+        # The decision reads stdin (a patch applied from it): the worker gets it whole, and
+        # the plan gets the parent's copy back rather than a second one over the pipe.
         try:
-            verdict = await self.pool.run(budget, evaluate, self.policy, light, dict(self._env()))
+            verdict, stripped = await self.pool.run(
+                budget, _evaluate_light, self.policy, request, dict(self._env())
+            )
         except BudgetExceeded as exc:
             return _deny(
                 "EG-CHECK-TIMEOUT",
@@ -82,8 +104,9 @@ class Gatekeeper(SequentialActor[ExecRequest, Verdict]):
             )
         except Exception as exc:
             return self._engine_error(request, exc)
-        if light is not request and verdict.plan is not None and verdict.plan.stdin is not None:
-            verdict = attrs.evolve(verdict, plan=attrs.evolve(verdict.plan, stdin=request.stdin))
+        if stripped and verdict.plan is not None and request.stdin is not None:
+            stdin = bytes(request.stdin)
+            verdict = attrs.evolve(verdict, plan=attrs.evolve(verdict.plan, stdin=stdin))
         return verdict
 
     def _engine_error(self, request: ExecRequest, exc: Exception) -> Verdict:

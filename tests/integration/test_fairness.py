@@ -14,7 +14,16 @@ import psutil
 import pytest
 from conftest import open_gate
 
-from execgate import Policy, PolicyDenied, PolicyInvalid, RequestTooLarge, load_policy
+from execgate import (
+    ExecRequest,
+    Policy,
+    PolicyDenied,
+    PolicyInvalid,
+    RequestTooLarge,
+    load_policy,
+)
+from execgate.actors._offload import WorkerPool
+from execgate.actors.gatekeeper import Gatekeeper
 
 # the time budgets hold on a machine no other test is loading at the same moment
 pytestmark = [pytest.mark.anyio, pytest.mark.serial]
@@ -120,6 +129,58 @@ async def test_a_pathological_line_does_not_hold_up_small_checks(
         assert (await gate.check(command="echo " + "a " * 400)).allowed
         assert (await gate.check(command="rm " + "a " * 400)).code == "EG-POLICY-DENIED"
     assert not _workers(), "closing the gate ends its workers"
+
+
+async def test_a_huge_argv_is_decided_off_the_loop_within_the_budget(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    """Every word of an argv may be a path the engine resolves: 260,000 of them take seconds,
+    which must not stall the event loop (other requests, running jobs' timeouts) nor escape
+    ``max_check_seconds``."""
+    policy = _with_limits(make_policy, "max_argv_bytes = 1048576\nmax_check_seconds = 0.5\n")
+    order: list[str] = []
+    async with open_gate(policy, store_url) as gate:
+
+        async def heavy() -> None:
+            try:
+                decision = await gate.check(argv=["cat", *(["a/"] * 260_000)])
+                order.append(f"heavy {decision.code}")
+            except PolicyDenied as exc:
+                order.append(f"heavy {exc.code}")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(heavy)
+            await anyio.sleep(0.1)
+            for _ in range(5):
+                assert (await gate.check(argv=["true"])).allowed
+            order.append("small")
+        assert order == ["small", "heavy EG-CHECK-TIMEOUT"]
+    # the Gatekeeper itself sends it to a worker, whatever the Scanner does first
+    gatekeeper = Gatekeeper(policy, pool=WorkerPool())
+    assert gatekeeper.heavy(ExecRequest(argv=("cat", *(["a/"] * 100))))
+    assert gatekeeper.heavy(ExecRequest(argv=("cat", "a" * 5000)))
+    assert not gatekeeper.heavy(ExecRequest(argv=("cat", "a.txt")))
+
+
+async def test_a_patch_on_stdin_is_read_when_the_line_is_decided_in_a_worker(
+    make_policy: Callable[..., Policy], store_url: str, workspace: Path
+) -> None:
+    path = workspace.parent / "patch.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{workspace}"\n[[allow]]\ncommand = "patch"\n'
+    )
+    evil = b"--- ../outside.txt\n+++ ../outside.txt\n@@ -0,0 +1 @@\n+pwned\n"
+    async with open_gate(load_policy(path), store_url) as gate:
+        for command in ("patch -p0", "patch -p0 # " + "x" * 600):
+            decision = await gate.check(command=command, stdin=evil)
+            assert decision.code == "EG-PATH-ESCAPE", (command[:20], decision.reason)
+        # a here-document's body is the plan's stdin, from the worker too
+        body = "hello " + "x" * 600 + "\n"
+        line = f"cat <<'EOF'\n{body}EOF"
+        path.write_text(path.read_text() + '[[allow]]\ncommand = "cat"\n')
+    async with open_gate(load_policy(path), store_url) as gate:
+        result = await gate.run(command=line)
+        assert result.stdout == body.encode(), result
 
 
 @pytest.mark.parametrize("budget", [60.0, 0.05])
