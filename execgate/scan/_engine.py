@@ -24,6 +24,7 @@ import attrs
 
 from ..models import ExecRequest, Finding
 from ._checksums import CHECKSUMS, entropy
+from ._escapes import without_escapes
 from ._rules import NOT_A_CREDENTIAL_SUFFIX, RULES, Rule
 from ._values import (
     has_long_run,
@@ -521,7 +522,20 @@ def _candidates(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[s
 
 
 def scan_text(text: str, location: str = "text", *, _wrapped: bool = True) -> list[Finding]:
-    """Every potential secret in ``text``, sorted by start offset, overlaps merged."""
+    """Every potential secret in ``text``, sorted by start offset, overlaps merged; in text
+    with terminal escape sequences, also those the sequences split (see ``_escapes``), each
+    spanning the sequences inside it."""
+    found = _scan_plain(text, location, _wrapped=_wrapped)
+    stripped = without_escapes(text)
+    if stripped is None:
+        return found
+    shown, origin = stripped
+    for f in _scan_plain(shown, location, _wrapped=_wrapped):
+        found.append(attrs.evolve(f, start=origin[f.start], end=origin[f.end - 1] + 1))
+    return _merge(found)
+
+
+def _scan_plain(text: str, location: str, *, _wrapped: bool = True) -> list[Finding]:
     hits: dict[int, list[int]] = {}
     for end, (length, indices) in _AUTOMATON.iter(_lower_same_length(text)):
         for index in indices:

@@ -608,6 +608,27 @@ async def test_recorder_levels(make_policy: object, tmp_path: Path, level: str) 
     assert tok.encode() not in raw
 
 
+async def test_a_secret_split_by_colour_codes_is_redacted_in_the_record(
+    make_policy: object, tmp_path: Path
+) -> None:
+    """grep --color=always wraps the match (`ghp_`) in SGR sequences: on a terminal, and to a
+    model, the token reads whole, so it is redacted whole."""
+    from execgate.store import open_store
+
+    policy = make_policy(extra='\n[recorder]\nlevel = "commands_plus_redacted_output"\n')  # type: ignore[operator]
+    url = f"sqlite:///{tmp_path / 'colour.db'}"
+    tok = SECRETS["github-token"](random.Random(7))
+    script = f"printf '\\033[01;31m\\033[Kghp_\\033[m\\033[K%s\\n' {tok[4:]}"
+    async with open_gate(policy, url) as gate:
+        r = await gate.run(argv=["sh", "-c", script], job_id="C")
+        assert tok[4:].encode() in r.stdout  # the caller gets the job's own output
+    st = open_store(url)
+    (out,) = st.outputs("C")
+    st.close()
+    assert out.stdout is not None and tok[4:] not in out.stdout, out.stdout
+    assert "***REDACTED***" in out.stdout
+
+
 async def test_request_may_not_raise_the_log_level(policy: Policy, store_url: str) -> None:
     async with open_gate(policy, store_url) as gate:
         with pytest.raises(PolicyDenied) as exc:
