@@ -255,6 +255,75 @@ def npmrc_refusal(cwd: str, root: str) -> str | None:
     return None
 
 
+#: Linters that import code their configuration names: the files each reads (nearest first,
+#: from the working directory up to the workspace root), the option naming another, and the
+#: keys whose value is code or a module to import.
+_PLUGIN_LOADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], re.Pattern[str]]] = {
+    "mypy": (
+        ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg"),
+        ("--config-file",),
+        re.compile(r"^\s*plugins\s*=\s*(.*)$", re.M),
+    ),
+    "pylint": (
+        ("pylintrc", ".pylintrc", "pyproject.toml", "setup.cfg", "tox.ini"),
+        ("--rcfile",),
+        re.compile(r"^\s*(?:load[-_]plugins|init[-_]hook)\s*=\s*(.*)$", re.M),
+    ),
+    "flake8": (
+        ("setup.cfg", "tox.ini", ".flake8"),
+        ("--config", "--append-config"),
+        re.compile(r"^\s*\[flake8:local-plugins\]()", re.M),
+    ),
+}
+_PLUGIN_LOADERS["dmypy"] = _PLUGIN_LOADERS["mypy"]
+
+
+def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: str) -> str | None:
+    """Why ``program`` (mypy, pylint, flake8) would import code that its configuration in the
+    workspace names, or None. A plugin named by a file path, an ``init-hook`` (Python source),
+    flake8's local plugins, and a plugin module that the workspace itself holds (a ``pkg.py``
+    or ``pkg/`` at the working directory or the root, found first on sys.path) are refused;
+    an installed plugin named by its module (``pydantic.mypy``) is not."""
+    loader = _PLUGIN_LOADERS.get(program)
+    if loader is None:
+        return None
+    names, options, pattern = loader
+    files = [os.path.join(here, n) for here in _upward(cwd, root) for n in names]
+    for i, a in enumerate(args):
+        for option in options:
+            if a == option and i + 1 < len(args):
+                files.append(os.path.join(cwd, args[i + 1]))
+            elif a.startswith(option + "="):
+                files.append(os.path.join(cwd, a.partition("=")[2]))
+    for path in files:
+        if not os.path.isfile(path):
+            continue
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read(1 << 20)
+        except OSError as exc:
+            return f"{program}: {path} cannot be read ({exc.strerror})"
+        for m in pattern.finditer(text):
+            value = m.group(1).strip().strip("[]\"'")
+            if "init" in m.group(0).split("=")[0] or program == "flake8":
+                return f"{program}: {path} names code to run ({m.group(0).strip()[:60]!r})"
+            for plugin in re.split(r"[\s,\"']+", value):
+                top = plugin.split(":")[0].split(".")[0]
+                if not plugin:
+                    continue
+                local = any(
+                    os.path.exists(os.path.join(d, top + ".py"))
+                    or os.path.isdir(os.path.join(d, top))
+                    for d in (cwd, root)
+                )
+                if "/" in plugin or plugin.endswith(".py") or local:
+                    return (
+                        f"{program}: {path} loads the plugin {plugin[:60]!r}, code from the "
+                        "workspace that would run"
+                    )
+    return None
+
+
 #: .git/config settings that make a git command read or write outside the repository or run
 #: a program the gate cannot switch off from the environment: the worktree and git directory
 #: moved, other files included, filters and merge drivers (run by status, diff, checkout),

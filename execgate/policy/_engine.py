@@ -55,7 +55,13 @@ from ..models import (
 )
 from ._archives import EXTRACTORS, Unreadable, extraction, tar_names_from
 from ._archives import escape as archive_escape
-from ._configs import ConfigRefusal, git_repository, npmrc_refusal, pytest_configs
+from ._configs import (
+    ConfigRefusal,
+    git_repository,
+    npmrc_refusal,
+    plugin_config_refusal,
+    pytest_configs,
+)
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._model import AllowRule, DenyRule, Policy
@@ -1893,6 +1899,9 @@ def _evaluate(
             )
             if runs is not None:
                 return _deny("EG-POLICY-FLAG", f"{rule_name}.exec", runs, argv=argv, cwd=cwd)
+            plugins = plugin_config_refusal(os.path.basename(real), argv[1:], cwd, policy.root)
+            if plugins is not None:
+                return _deny("EG-POLICY-FLAG", f"{rule_name}.config", plugins, argv=argv, cwd=cwd)
         if allow_rule.args == "builtin" and _shell_name(allow_rule, real) is not None:
             shell = _shell_verdict(policy, request, host_env, resolver, depth, cwd, rule_name, argv)
             if shell is not None:

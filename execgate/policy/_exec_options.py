@@ -256,6 +256,11 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         )
         for name in _names("gpg gpg2")
     },
+    "hostname": _e(
+        "sets the host's name, or reads it from a file",
+        *_names("-F --file -b --boot"),
+        operands=(r"[^-]",),
+    ),
     "pygmentize": _e("loads a lexer or formatter from a Python file (-x)", "-x"),
     "ip": _e(
         "runs a command in a namespace (netns exec, vrf exec) or commands from a file (-batch)",

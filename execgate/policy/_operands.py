@@ -14,7 +14,7 @@ false, sleep, seq, yes,
 expr, basename,
 dirname, pwd, whoami, id,
 uname, which, printenv,
-hostname, nproc
+nproc
 test, [                  all but a file operator's operand (``-r F``, ``F -nt G``): the
                          answer tells whether a file exists, is readable...
 env, timeout, nice,      all of them: the inner command is decided on its own, under its own
@@ -39,7 +39,7 @@ NOT_FILES = frozenset(
     {
         "echo", "printf", "true", "false", "sleep", "seq", "yes", "expr",
         "basename", "dirname", "pwd", "whoami", "id", "uname", "which", "printenv",
-        "hostname", "nproc", "env", "timeout", "nice", "nohup", "setsid", "stdbuf",
+        "nproc", "env", "timeout", "nice", "nohup", "setsid", "stdbuf",
     }
 )  # fmt: skip
 #: program -> (options whose value is the pattern or script, options that give one too but

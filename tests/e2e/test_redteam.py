@@ -2385,3 +2385,63 @@ def test_an_archive_an_earlier_command_may_write_is_not_extracted(tmp_path: Path
     for line in ("unzip -o a.zip", "cd . && unzip -o a.zip", "unzip -o a.zip && ls"):
         v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
         assert v.decision.verdict == "allow", (line, v.decision.reason)
+
+
+@pytest.mark.parametrize(
+    ("program", "config", "text"),
+    [
+        ("mypy", "mypy.ini", "[mypy]\nplugins = evilplug.py\n"),
+        ("mypy", "setup.cfg", "[mypy]\nplugins = evilplug\n"),  # a module of the workspace
+        ("mypy", "pyproject.toml", '[tool.mypy]\nplugins = ["sub/plug.py"]\n'),
+        ("pylint", ".pylintrc", "[MAIN]\ninit-hook = import os; os.system('id')\n"),
+        ("pylint", "pyproject.toml", '[tool.pylint.main]\nload-plugins = ["evilplug"]\n'),
+        ("flake8", "tox.ini", "[flake8:local-plugins]\nextension =\n  X = evilplug:X\n"),
+    ],
+)
+def test_linter_plugins_named_by_workspace_config_are_refused(
+    tmp_path: Path, program: str, config: str, text: str
+) -> None:
+    """mypy, pylint and flake8 import the plugins their configuration names: code the
+    workspace holds would run under a rule meant for a linter."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "m.py").write_text("x = 1\n")
+    (ws / "evilplug.py").write_text("import os\n")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    tool = bindir / program
+    tool.write_text("#!/bin/sh\nexit 0\n")
+    tool.chmod(0o755)
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[env]\npath = "{bindir}:/usr/bin:/bin"\n'
+        f'[[allow]]\ncommand = "{program}"\n'
+    )
+    policy = load_policy(path)
+    assert decide(policy, argv=(program, "m.py"))[0] == "allow"
+    (ws / config).write_text(text)
+    assert decide(policy, argv=(program, "m.py"))[:2] == ("deny", "EG-POLICY-FLAG")
+    (ws / config).unlink()
+    elsewhere = ws / "conf.ini"
+    elsewhere.write_text(text)
+    option = {"mypy": "--config-file", "pylint": "--rcfile", "flake8": "--config"}[program]
+    assert decide(policy, argv=(program, option, "conf.ini", "m.py"))[0] == "deny"
+    assert decide(policy, argv=(program, f"{option}=conf.ini", "m.py"))[0] == "deny"
+
+
+def test_an_installed_plugin_by_module_name_is_not_refused(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "pyproject.toml").write_text('[tool.mypy]\nplugins = ["pydantic.mypy"]\n')
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "mypy").write_text("#!/bin/sh\nexit 0\n")
+    (bindir / "mypy").chmod(0o755)
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[env]\npath = "{bindir}:/usr/bin:/bin"\n'
+        '[[allow]]\ncommand = "mypy"\n'
+    )
+    assert decide(load_policy(path), argv=("mypy", "."))[0] == "allow"
+    (ws / "pydantic").mkdir()  # now the workspace's own pydantic would be imported
+    assert decide(load_policy(path), argv=("mypy", "."))[0] == "deny"

@@ -122,6 +122,8 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("ip", ("netns", "exec", "x", "id")),
     ("ip", ("-batch", "cmds")),
     ("ip", ("-bat", "cmds")),
+    ("hostname", ("-F", "/etc/shadow")),  # prints the file's first line
+    ("hostname", ("pwned",)),  # renames the host
 ]
 
 ALLOWED: list[tuple[str, tuple[str, ...]]] = [
@@ -139,6 +141,8 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("man", ("ls",)),
     ("man", ("5", "passwd")),
     ("ip", ("-br", "addr")),
+    ("hostname", ()),
+    ("hostname", ("-I",)),
     ("ip", ("route",)),
     ("dpkg", ("-l",)),
     ("dpkg", ("-S", "/bin/ls")),
