@@ -151,8 +151,9 @@ _DOCS: dict[str, tuple[str, str]] = {
         "CREATE USER u IDENTIFIED BY '<pw>' / ALTER USER u WITH PASSWORD '<pw>'",
     ),
     "credential-env": (
-        "Credentials set by Dockerfile ENV or Windows setx",
-        "ENV DB_PASSWORD <value> / setx API_TOKEN <value>",
+        "Credentials set by Dockerfile ENV or Windows setx, or given as a name and a value"
+        " apart (Kubernetes env, ECS task definitions)",
+        "ENV DB_PASSWORD <value> / setx API_TOKEN <value> / - name: DB_PASSWORD value: <value>",
     ),
     "credential-xml": ("XML elements named for a credential", "<password>pw</password>"),
     "secrets-set": (

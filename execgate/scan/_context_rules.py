@@ -19,6 +19,12 @@ from ._rule import Rule, ctx
 #: A value bare or quoted. Quoted, it runs to the closing quote (spaces allowed); bare, to the
 #: next space, quote or shell operator. ``q`` is the quote, for a closing ``(?(q)(?P=q))``.
 _VALUE = r"""(?P<q>['"])?(?P<secret>(?(q)[^'"\n]{1,4096}|[^\s'"`;|&<>()]{1,4096}))"""
+#: A value piped to a program's stdin: as ``_VALUE``, without the newline escapes printf and
+#: ``echo -e`` are given after it (``printf 'pw\\n' | sudo -S ...``).
+_PIPED_VALUE = (
+    r"""(?P<q>['"])?(?P<secret>(?(q)[^'"\n]{1,4096}?|[^\s'"`;|&<>()]{1,4096}?))"""
+    r"(?:\\[nr]){0,2}"
+)
 #: The rest of one shell command: no newline, pipe, ``;`` or ``&``.
 _SAME_COMMAND = r"[^\n|;&]{0,256}?"
 
@@ -166,9 +172,10 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # gcloud secrets versions add), or given as a here-string (the next rule:
         # sudo -S cmd <<< 'pw')
         r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
-        + _VALUE
+        + _PIPED_VALUE
         + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
-        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|[^\n|;&]{0,256}?--password-stdin"
+        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)"
+        r"|[^\n|;&]{0,256}?--password-stdin"
         r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + ")",
         0.9,
         anchored=False,
@@ -178,8 +185,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-stdin",
         "generic",
         ("<<<",),
-        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|--password-stdin|passwd\s+--stdin"
-        r"|chpasswd|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
+        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|--password-stdin"
+        r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -200,6 +207,48 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             r"(?:=|[ \t]+))" + _VALUE
         ),
         check="password",
+    ),
+    ctx(
+        "credential-env",
+        "generic",
+        ("name:", 'name"', "name'", "name=", "name ="),
+        # An environment variable given as a name and a value apart: a Kubernetes container's
+        # `- name: DB_PASSWORD` / `value: ...`, an ECS task definition's or `docker inspect`'s
+        # {"name": "API_TOKEN", "value": "..."}, Terraform's `name = ... value = ...`. The
+        # name is a credential's (not one of a file, a URL or an id); `valueFrom:` is a
+        # reference and is not matched.
+        r"(?i)(?<![\w.\-])name[\"']?[ \t]*[:=][ \t]*[\"']?(?P<flag>[A-Za-z_][\w.\-]{0,64}?"
+        r"(?:password|passwd|_pass|pwd|secret|token|api_?key|access_?key|private_?key|account_?key|auth_?key"
+        r"|credentials?))(?![\w.\-]*?(?:_FILE|_PATH|_DIR|_URL|_URI|_NAME|_ID|_TYPE|_REF|_ARN"
+        r"|_HOST|_PORT|_USER)[\"'\s])[\w.\-]{0,12}[\"']?[ \t]*,?[ \t]*(?:\r?\n[ \t]{0,64}-?[ \t]*)?"
+        r"[\"']?value[\"']?[ \t]*[:=][ \t]*(?![>|]-?[ \t]*$)" + _VALUE,
+        0.9,
+        check="value",
+    ),
+    ctx(
+        "authorization-bearer",
+        "http",
+        ("-a bearer", "auth-type=bearer", "auth-type bearer"),
+        # HTTPie and xh take a bearer token as the "password" of --auth once the auth type is
+        # bearer: `http -A bearer -a TOKEN URL` (this rule), or --auth first (the next)
+        r"(?<!\S)(?:-A|--auth-type)(?:=|[ \t]+)bearer(?!\S)" + _SAME_COMMAND + r"(?<!\S)"
+        r"(?:-a|--auth)(?:=|[ \t]+)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "authorization-bearer",
+        "http",
+        ("-a bearer", "auth-type=bearer", "auth-type bearer"),
+        r"(?<!\S)(?:-a|--auth)(?:=|[ \t]+)"
+        + _VALUE
+        + r"(?(q)(?P=q))(?="
+        + _SAME_COMMAND
+        + r"(?<!\S)(?:-A|--auth-type)(?:=|[ \t]+)bearer(?!\S))",
+        0.9,
+        anchored=False,
+        check="token",
     ),
     ctx(
         "api-key-header",

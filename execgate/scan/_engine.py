@@ -186,6 +186,18 @@ def _same_as_user(m: re.Match[str]) -> bool:
     return head.lower() == m.group("secret").lower()
 
 
+#: A query string (``sp=r&st=...&sr=c``): the secret in it, if any, is one of its fields
+#: (``sig=``, ``password=``), found by its own rule; the rest is not a credential.
+_QUERY_STRING = re.compile(
+    r"[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}(?:&[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}){2,64}\Z"
+)
+
+
+#: A secret manager's secret and version (``db-password:3``), as gcloud's ``--set-secrets``
+#: and ``--update-secrets`` map variables to them.
+_SECRET_VERSION = re.compile(r"[\w.\-/]{1,256}:(?:latest|\d{1,6})\Z")
+
+
 #: A stand-in rule for running the ``token`` check from another check.
 _TOKEN_CHECK = Rule("token-check", "generic", (), re.compile(""), 0.0, check="token")
 
@@ -296,6 +308,10 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # a type or a reference in code: `token: Optional[str]`
         if value.startswith("Ag") and "encryptedData" in text[max(0, start - 4096) : start]:
             return None  # a SealedSecret's ciphertext
+        if _SECRET_VERSION.match(value) and "-secrets" in text[max(0, m.start() - 256) : start]:
+            return None  # gcloud --set-secrets VAR=secret-name:version names a secret
+        if _QUERY_STRING.match(value):
+            return None  # a SAS token's fields: the signature in it is its own finding
     if rule.rule_id in ("authorization-basic", "docker-config-auth", "npmrc-auth") and not (
         _decodes_to_credential(value)
     ):

@@ -84,9 +84,11 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "storagekey accesskey access_key access-key access.key",
         # a connection string's AccountKey=, AZURE_STORAGE_KEY / _ACCOUNT_KEY / _ACCESS_KEY,
         # `az storage ... --account-key VALUE`, `-StorageAccountKey VALUE`: the name, a few
-        # characters (quotes, a separator, a type), then the 64-byte key in base64
-        r"(?i)(?:account|storage|access)[_.\-]?key[^\n]{0,25}?(?<![A-Za-z0-9+/])"
-        r"(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
+        # characters (quotes, a separator, a type), then the 64-byte key in base64; code
+        # that wraps the long literal puts it on the next line (`KEY =\n    "..."`,
+        # `AccountKey{\n "..."`, `process.env.ACCOUNT_KEY ||\n "..."`)
+        r"(?i)(?:account|storage|access)[_.\-]?key[^\n]{0,25}?(?:\n[ \t]{0,64}[^\n]{0,8}?)?"
+        r"(?<![A-Za-z0-9+/])(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
         0.95,
     ),
     _ctx(
@@ -107,6 +109,18 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         r"(?P<secret>[A-Za-z0-9+/]{86}==)",
         0.95,
         anchored=False,
+    ),
+    _ctx(
+        "azure-storage-key",
+        "azure",
+        ("keys list", "keys renew"),
+        # `az storage account keys list|renew ... -o tsv` (or `--query [0].value`): the
+        # command, then the bare keys on the lines of its output
+        r"(?i)account[ \t]+keys[ \t]+(?:list|renew)\b[^\n]{0,512}\n(?:[^\n]{0,256}\n){0,6}?"
+        r"[^\n]{0,64}?(?<![A-Za-z0-9+/])(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
+        0.95,
+        anchored=False,
+        check="random",
     ),
     _ctx(
         "azure-shared-access-key",
@@ -366,11 +380,15 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _make(
         "telegram-bot-token",
         "telegram",
-        ":aa",
-        # In API URLs the token follows "bot" with no separator (api.telegram.org/bot<id>:AA...).
-        r"(?:(?<=bot)|(?<![A-Za-z0-9_]))(?P<secret>\d{8,10}:AA[" + _URLSAFE + r"]{33})(?![\w-])",
+        ":aa %3aaa",
+        # In API URLs the token follows "bot" with no separator (api.telegram.org/bot<id>:AA...),
+        # its colon percent-encoded when the URL is (bot<id>%3AAA...). A run or a repeat after
+        # the id (AAAAAAAA..., abcdefgh...) is a fixture.
+        r"(?:(?<=bot)|(?<![A-Za-z0-9_]))(?P<secret>\d{8,10}(?::|%3[Aa])AA[" + _URLSAFE + r"]{33})"
+        r"(?![\w-])",
         0.95,
         anchored=False,
+        placeholder_check=True,
     ),
     _ctx(
         "telegram-bot-token",
@@ -386,8 +404,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "stripe-secret-key",
         "stripe",
-        "sk_live_ rk_live_",
-        r"(?P<secret>[sr]k_live_[" + _B62 + r"]{10,1024})",
+        "sk_live_ rk_live_ sk_prod_ rk_prod_",
+        r"(?P<secret>[sr]k_(?:live|prod)_[" + _B62 + r"]{10,1024})",
         0.97,
     ),
     _token(
@@ -599,9 +617,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "docker-config-auth",
         "docker",
-        # JSON, or JSON escaped inside a string (DOCKER_AUTH_CONFIG={\"auths\":...})
-        ('"auth"', 'auth\\"'),
-        r"\"?auth\\?\"\s*:\s*\\?\"(?P<secret>[A-Za-z0-9+/]{12,1024}={0,2})\\?\"",
+        # JSON, or JSON escaped inside a string once or more (DOCKER_AUTH_CONFIG=
+        # {\"auths\":...}, a TOML string holding it: {\\\"auths\\\":...})
+        ('"auth"', 'auth\\"', "auth\\\\"),
+        r"\"?auth\\{0,7}\"\s*:\s*\\{0,7}\"(?P<secret>[A-Za-z0-9+/]{12,1024}={0,2})\\{0,7}\"",
         0.9,
     ),
     Rule(

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import itertools
+import json
 import re
 
 # Values that stand for a credential rather than being one.
@@ -51,6 +54,8 @@ _REFERENCE = re.compile(
       | arn:aws[\w-]{0,16}:(?:secretsmanager|ssm|kms):
       | (?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv
          |ENV\[|\$env:|secrets\.|vars\.|env\.|settings\.|config\.)
+        # gcloud's --set-secrets / --update-secrets: VAR=secret-name:version (or a path)
+      | (?:[A-Za-z_]\w{0,127}|/[\w./\-]{1,256})=[\w.\-]{1,256}:(?:latest|\d{1,6})(?:,|$)
     )"""
 )
 
@@ -81,8 +86,20 @@ DOCUMENTED_EXAMPLES = frozenset(
         "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
         # jwt.io's example signing secret
         "a-string-secret-at-least-256-bits-long",
+        # the storage emulator's (Azurite's) published account key, the same everywhere
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     }
 )
+
+#: The HMAC keys jwt.io fills in for its examples, now and before: a token signed with one
+#: of them was made on that page, whatever its claims.
+_JWT_IO_KEYS = (
+    b"a-string-secret-at-least-256-bits-long",
+    b"your-256-bit-secret",
+    b"your-384-bit-secret",
+    b"your-512-bit-secret",
+)
+_HMAC_ALGS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
 #: jwt.io's example tokens all carry this subject and name (compared with spaces removed).
 _JWT_EXAMPLE_CLAIMS = ('"sub":"1234567890"', '"name":"JohnDoe"')
@@ -112,17 +129,39 @@ def says_fake(value: str) -> bool:
     return _FAKE_WORDS.search(value) is not None
 
 
+def _b64url(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def _signed_on_jwt_io(header: str, payload: str, signature: str) -> bool:
+    """An HS256/384/512 token whose signature verifies with one of jwt.io's example keys."""
+    try:
+        alg = json.loads(_b64url(header)).get("alg")
+        mac = _b64url(signature)
+    except (binascii.Error, ValueError, AttributeError, RecursionError):
+        return False
+    digest = _HMAC_ALGS.get(alg) if isinstance(alg, str) else None
+    if digest is None:
+        return False
+    signed = f"{header}.{payload}".encode()
+    return any(
+        hmac.compare_digest(hmac.new(key, signed, digest).digest(), mac) for key in _JWT_IO_KEYS
+    )
+
+
 def is_documented_example(value: str) -> bool:
     if value in DOCUMENTED_EXAMPLES or value.endswith(("EXAMPLE", "EXAMPLEKEY")):
         return True
     if value.startswith("eyJ") and value.count(".") >= 2:
-        payload = value.split(".")[1]
+        header, payload, signature = value.split(".")[:3]
         try:
-            claims = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+            claims = _b64url(payload)
         except (binascii.Error, ValueError):
             return False
         text = claims.decode("utf-8", "replace").replace(" ", "")
-        return all(c in text for c in _JWT_EXAMPLE_CLAIMS)
+        if all(c in text for c in _JWT_EXAMPLE_CLAIMS):
+            return True
+        return _signed_on_jwt_io(header, payload, signature)
     return False
 
 

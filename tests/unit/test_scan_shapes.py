@@ -1,0 +1,241 @@
+"""Secret classes in shapes the rules were not written from: a variable's name and value on
+two lines (Kubernetes, ECS, ``docker inspect``), keys printed bare by the command that made
+them, code that wraps a long literal, percent-encoded and multiply escaped values, other
+CLIs' spellings of the same slot. Each class has its hard negatives beside it: the same
+shape holding a placeholder, a reference, a name, a file or a documented example.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from execgate.scan import redact_text, scan_text
+
+PW = "Tq7#vLm2Wx9p"
+OPAQUE = "Vq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb"
+AWS_SECRET = "h7Kp2Lq9Wm4Xz8Rt3Vb6Nc1Jd5Fg0Ya+Ue7Io/Pk"
+AZURE_KEY = (
+    "vjEgHmn+2qDu6LmZf1x8KZn9r+WTJTzWVK9N+tcUJ6Cus/7pIy+K8iEfnuSRxbEL7LVWO/web5NCfsvI/ilV5Q=="
+)
+AZURITE_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+TELEGRAM = "5830291746:AAFq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb4Fu"
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _jwt(claims: dict[str, object], key: bytes, alg: str = "HS256") -> str:
+    digest = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}[alg]
+    head = _b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    body = _b64url(json.dumps(claims).encode())
+    sig = hmac.new(key, f"{head}.{body}".encode(), digest).digest()
+    return f"{head}.{body}.{_b64url(sig)}"
+
+
+SERVICE_JWT = _jwt({"sub": "svc-billing", "exp": 1893456000}, b"k8Vq2Zr0LmX3pT5vW9kNs")
+JWT_IO_MSG = {"msg": "hello hacker, there's nothing for you here"}
+
+# class: (texts with the exact secret each must report, texts that must report nothing)
+CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
+    # A variable's name and its value on separate lines or in separate fields
+    "env-name-value": (
+        [
+            (f"- name: POSTGRES_PASSWORD\n  value: {PW}", PW),
+            (f'        - name: AWS_SECRET_ACCESS_KEY\n          value: "{AWS_SECRET}"', AWS_SECRET),
+            (f'{{"name": "STRIPE_API_KEY", "value": "{OPAQUE}"}}', OPAQUE),
+            (f'"environment": [{{"name":"DB_PASSWORD","value":"{PW}"}}]', PW),
+            (f"- name: AZURE_STORAGE_ACCESS_KEY\n  value: {AZURE_KEY}", AZURE_KEY),
+        ],
+        [
+            "- name: DB_PASSWORD_FILE\n  value: /run/secrets/db_password",
+            "- name: API_KEY\n  valueFrom:\n    secretKeyRef: {name: app, key: api-key}",
+            "- name: TOKEN_URL\n  value: https://auth.example.test/oauth/token",
+            "- name: DB_PASSWORD\n  value: $(DB_PASSWORD)",
+            '{"name": "API_TOKEN", "value": "${API_TOKEN}"}',
+            "- name: LOG_LEVEL\n  value: Zk39xLq0PmW2rT8vA1b2",
+            '- name: ADMIN_PASSWORD\n  value: "abcdefghijkl"',
+            "- name: GITHUB_TOKEN\n  value: <paste your token here>",
+            "- name: VAULT_TOKEN_PATH\n  value: auth/kubernetes/login",
+            "- name: SECRET_NAME\n  value: prod-db-credentials",
+        ],
+    ),
+    # keys printed bare by the command that lists them
+    "azure-keys-list": (
+        [
+            (
+                "$ az storage account keys list -g rg -n acct --query [0].value -o tsv\n"
+                + AZURE_KEY,
+                AZURE_KEY,
+            ),
+            (
+                "az storage account keys renew -g rg -n acct --key primary -o tsv\n"
+                f"key1\tFULL\t{AZURE_KEY}",
+                AZURE_KEY,
+            ),
+        ],
+        [
+            "az storage account keys list -g rg -n acct --query '[].keyName' -o tsv\nkey1\nkey2",
+            "npm ci\nintegrity sha512-"
+            + base64.b64encode(hashlib.sha512(b"pkg").digest()).decode(),
+        ],
+    ),
+    # code that wraps a long key literal onto the next line
+    "azure-key-next-line": (
+        [
+            (f'static const std::string AccountKey{{\n    "{AZURE_KEY}"}};', AZURE_KEY),
+            (
+                f'public static final String DEFAULT_ACCOUNT_KEY\n        = "{AZURE_KEY}";',
+                AZURE_KEY,
+            ),
+            (f'export const key =\n  process.env.ACCOUNT_KEY ||\n  "{AZURE_KEY}";', AZURE_KEY),
+        ],
+        [
+            f'const AccountKey = "acct";\nconst digest = "{AZURE_KEY}";\n',
+            'String DEFAULT_ACCOUNT_KEY\n    = "<your-account-key>";',
+        ],
+    ),
+    # the storage emulator's published key is a documentation example wherever it appears
+    "azurite-key": (
+        [
+            (f"AccountName=prod;AccountKey={AZURE_KEY};", AZURE_KEY),
+        ],
+        [
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+            f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;",
+            f"export AZURE_STORAGE_KEY={AZURITE_KEY}",
+        ],
+    ),
+    # a Telegram token in a percent-encoded URL; runs after the id are fixtures
+    "telegram-encoded": (
+        [
+            (
+                f"GET https://api.telegram.org/bot{TELEGRAM.replace(':', '%3A')}/getUpdates",
+                TELEGRAM.replace(":", "%3A"),
+            ),
+            (
+                f"redirect=https%3A%2F%2Fapi.telegram.org%2Fbot{TELEGRAM.replace(':', '%3a')}",
+                TELEGRAM.replace(":", "%3a"),
+            ),
+        ],
+        [
+            "curl https://api.telegram.org/bot1234567890:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/getMe",
+            "TG=1234567890:AAabcdefghijklmnopqrstuvwxyz0123456",
+        ],
+    ),
+    # HTTPie / xh take a bearer token through --auth once the auth type is bearer
+    "httpie-bearer": (
+        [
+            (f"http -A bearer -a {OPAQUE} https://api.test/me", OPAQUE),
+            (f"http --auth-type=bearer --auth='{OPAQUE}' POST https://api.test", OPAQUE),
+            (f"xh https://api.test -a {OPAQUE} -A bearer", OPAQUE),
+        ],
+        [
+            "http -A bearer -a $API_TOKEN https://api.test/me",
+            "http -A bearer -a token.txt https://api.test/me",
+            'http -A bearer -a "$(cat ~/.token)" https://api.test/me',
+            "http -A bearer -a api-token-name https://api.test/me",
+        ],
+    ),
+    # the value piped to sudo's stdin, written with printf's newline or sudo's long option
+    "sudo-stdin": (
+        [
+            (f"printf '{PW}\\n' | sudo -S reboot", PW),
+            (f"echo -e '{PW}\\n' | sudo -S true", PW),
+            (f"echo '{PW}' | sudo --stdin apt update", PW),
+            (f'sudo --stdin -u app id <<< "{PW}"', PW),
+        ],
+        [
+            "printf '%s\\n' \"$SUDO_PW\" | sudo --stdin true",
+            "echo $PW | sudo --stdin true",
+            "printf 'aaaaaaaa\\n' | sudo -S true",
+        ],
+    ),
+    # a docker auth in JSON escaped twice (a TOML string holding DOCKER_AUTH_CONFIG)
+    "docker-auth-escaped": (
+        [
+            (
+                'environment = ["DOCKER_AUTH_CONFIG={\\\\\\"auths\\\\\\":{\\\\\\"r.test\\\\\\":'
+                '{\\\\\\"auth\\\\\\":\\\\\\"'
+                + base64.b64encode(f"ci:{PW}".encode()).decode()
+                + '\\\\\\"}}}"]',
+                base64.b64encode(f"ci:{PW}".encode()).decode(),
+            ),
+        ],
+        [
+            'DOCKER_AUTH_CONFIG={\\\\\\"auths\\\\\\":{\\\\\\"r\\\\\\":{\\\\\\"auth\\\\\\":'
+            '\\\\\\"<base64 of user:token>\\\\\\"}}}',
+            'DOCKER_AUTH_CONFIG={\\\\\\"auths\\\\\\":{\\\\\\"r\\\\\\":{\\\\\\"auth\\\\\\":'
+            '\\\\\\"bm90LWEtY3JlZGVudGlhbA==\\\\\\"}}}',
+        ],
+    ),
+    # a JWT signed with one of jwt.io's example keys was made on that page
+    "jwt-io-signed": (
+        [
+            (f"Authorization: Bearer {SERVICE_JWT}", SERVICE_JWT),
+            (f"token={_jwt({'sub': 'svc-2'}, b'prod-signing-key-0x9f', 'HS512')}", None),
+        ],
+        [
+            _jwt(JWT_IO_MSG, b"a-string-secret-at-least-256-bits-long", "HS384"),
+            "Authorization: Bearer "
+            + _jwt({"sub": "42", "admin": True}, b"your-256-bit-secret", "HS256"),
+            "JWT=" + _jwt({"role": "demo"}, b"your-512-bit-secret", "HS512"),
+        ],
+    ),
+    # names of secrets in a deploy command's secret mapping
+    "secret-references": (
+        [
+            (f"gcloud run deploy api --set-env-vars=API_KEY={OPAQUE}", OPAQUE),
+        ],
+        [
+            "gcloud run deploy api --set-secrets=API_KEY=api-key:latest",
+            "gcloud run services update api --update-secrets=/etc/secrets/db=db-pass:3",
+            "gcloud functions deploy f --set-secrets 'DB_PASSWORD=db-password:2,TOKEN=tok:latest'",
+        ],
+    ),
+    # a SAS token's fields: only its signature is a credential
+    "sas-fields": (
+        [
+            (
+                "AZURE_BLOB_SAS_TOKEN=sp=r&st=2026-03-04T07:24:52Z&se=2026-04-04T15:24:52Z"
+                "&spr=https&sv=2022-11-02&sr=c&sig=WSdF9YeZhvrbs%2B%2B1f8ZdDBzEe7fBJ%2BenuaXQ%3D",
+                "WSdF9YeZhvrbs%2B%2B1f8ZdDBzEe7fBJ%2BenuaXQ%3D",
+            ),
+        ],
+        [
+            "AZURE_BLOB_SAS_TOKEN=st=2026-03-04T07:24:52Z&se=2026-04-04T15:24:52Z&spr=https"
+            "&sv=2022-11-02&sr=c",
+        ],
+    ),
+    # Stripe's prod-prefixed restricted and secret keys
+    "stripe-prod": (
+        [
+            (
+                "STRIPE_KEY=rk_prod_51OuEMLAlTWGaDypquDn9aZigaJOsa9NR1w1BxZXs9JlYsVVkv5XDu6aLm",
+                "rk_prod_51OuEMLAlTWGaDypquDn9aZigaJOsa9NR1w1BxZXs9JlYsVVkv5XDu6aLm",
+            ),
+        ],
+        ["stripe keys: sk_prod_..., rk_prod_xxxxxxxxxxxxxxxx"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_each_class_is_found_and_its_look_alikes_are_not(name: str) -> None:
+    found, never = CLASSES[name]
+    for text, secret in found:
+        spans = [text[f.start : f.end] for f in scan_text(text)]
+        if secret is None:
+            assert spans, (name, text)
+            continue
+        assert secret in spans, (name, text, spans)
+        assert secret not in redact_text(text)
+    for text in never:
+        assert [text[f.start : f.end] for f in scan_text(text)] == [], (name, text)
