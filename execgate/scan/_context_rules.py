@@ -35,7 +35,7 @@ _SECRET_OPTION = (
     r"(?:[a-z0-9]{1,16}[-_]){0,2}(?:password|passwd|pwd|pass|token|api[-_]?key|api[-_]?token"
     r"|api[-_]?secret|access[-_]?token|auth[-_]?token|secret|client[-_]?secret|secret[-_]?key"
     r"|access[-_]?key|private[-_]?token|bearer|oauth2?[-_]?bearer|oauth[-_]?token"
-    r"|account[-_]?key|master[-_]?key|sas[-_]?token|auth[-_]?key"
+    r"|account[-_]?key|master[-_]?key|sas[-_]?token|auth[-_]?key|auth"
     # gpg --passphrase, keytool -storepass/-keypass (-srcstorepass, -deststorepass),
     # openssl -passin/-passout pass:...
     r"|passphrase|(?:src|dest)?storepass|(?:src|dest)?keypass|passin|passout)"
@@ -76,6 +76,37 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # may be quoted separately (-u user:'pass'), the whole pair too (-u 'user:pass').
         r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-u|--user|-U|--proxy-user|-a"
         r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-userpass",
+        "generic",
+        ("creds",),
+        # Container tools' user:password options: skopeo/podman/buildah --creds,
+        # --src-creds, --dest-creds (the user part may be empty: --creds :token)
+        r"(?<!\S)--(?:src-|dest-|from-)?creds(?:=|[ \t]+)[\"']?[^\s:\"'`]{0,128}:" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        (
+            *("authtoken", "wandb login", "npmauthtoken", "pypi-token.", "http-basic."),
+            "net use",
+        ),
+        # CLIs that take a token or a password as a positional argument: ngrok (config
+        # add-)authtoken, wandb login, yarn config set npmAuthToken, poetry config
+        # pypi-token.NAME / http-basic.NAME USER PASSWORD, Windows `net use \\srv /user:U PW`
+        r"(?:ngrok[ \t]+(?:config[ \t]+add-)?authtoken"
+        r"|wandb[ \t]+login(?:[ \t]+--?[\w\-]{1,32}){0,4}"
+        r"|yarn[ \t]+config[ \t]+set[ \t]+npmAuthToken"
+        r"|poetry[ \t]+config[ \t]+(?:pypi-token\.\S{1,64}|http-basic\.\S{1,64}[ \t]+\S{1,128})"
+        r"|(?i:net[ \t]+use)[ \t]+\S{1,256}[ \t]+/user:\S{1,128})"
+        r"[ \t]+(?!-)" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -162,7 +193,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-stdin",
         "generic",
         (
-            *("sudo", "password-stdin", "passwd", "chpasswd"),
+            *("sudo", "password-stdin", "passwd", "chpasswd", "with-token"),
             *("secret set", "secret create", "secret put", "env add", "versions add"),
         ),
         # A password piped into a program that reads it from stdin:
@@ -175,7 +206,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         + _PIPED_VALUE
         + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)"
-        r"|[^\n|;&]{0,256}?--password-stdin"
+        r"|[^\n|;&]{0,256}?--(?:password-stdin|with-token)"
         r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + ")",
         0.9,
         anchored=False,
@@ -185,7 +216,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-stdin",
         "generic",
         ("<<<",),
-        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|--password-stdin"
+        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|--password-stdin|--with-token"
         r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
         0.9,
         anchored=False,
@@ -211,13 +242,13 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-env",
         "generic",
-        ("name:", 'name"', "name'", "name=", "name ="),
+        ("name:", 'name"', "name'", "name=", "name =", "key:", 'key"', "key'", "key="),
         # An environment variable given as a name and a value apart: a Kubernetes container's
         # `- name: DB_PASSWORD` / `value: ...`, an ECS task definition's or `docker inspect`'s
         # {"name": "API_TOKEN", "value": "..."}, Terraform's `name = ... value = ...`. The
         # name is a credential's (not one of a file, a URL or an id); `valueFrom:` is a
         # reference and is not matched.
-        r"(?i)(?<![\w.\-])name[\"']?[ \t]*[:=][ \t]*[\"']?(?P<flag>[A-Za-z_][\w.\-]{0,64}?"
+        r"(?i)(?<![\w.\-])(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<flag>[A-Za-z_][\w.\-]{0,64}?"
         r"(?:password|passwd|_pass|pwd|secret|token|api_?key|access_?key|private_?key|account_?key|auth_?key"
         r"|credentials?))(?![\w.\-]*?(?:_FILE|_PATH|_DIR|_URL|_URI|_NAME|_ID|_TYPE|_REF|_ARN"
         r"|_HOST|_PORT|_USER)[\"'\s])[\w.\-]{0,12}[\"']?[ \t]*,?[ \t]*(?:\r?\n[ \t]{0,64}-?[ \t]*)?"
@@ -300,6 +331,32 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # An object key or a path (?key=uploads/2026/a.png) is not: no '/', '.' or '+'.
         r"[?&;]key=(?P<secret>[A-Za-z0-9_\-]{16,512})(?![A-Za-z0-9_\-./+%])",
         0.85,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "url-query-key",
+        "url",
+        ("token=", "key=", "password=", "passwd=", "pwd=", "secret=", "auth="),
+        # A query parameter named for a credential (?access_token=, &api_key=, ?password=,
+        # &client_secret=): the value runs to the next '&' or '#', not past it
+        r"(?i)[?&](?P<flag>[\w\-]{0,32}?(?:token|api[_\-]?key|apikey|access[_\-]?key|password"
+        r"|passwd|pwd|secret|auth))=(?P<secret>[^&#\s\"'<>`()\\,;]{1,4096})",
+        0.85,
+        anchored=False,
+        check="value",
+    ),
+    ctx(
+        "api-key-header",
+        "http",
+        ("-token:", "-key:", "-secret:", '-token":', '-key":', '-secret":', "-token':", "-key':"),
+        # Vendors' own headers for a token or a key: X-Auth-Key, X-Shopify-Access-Token,
+        # Circle-Token, DD-API-KEY, X-Gitlab-Token, X-Amz-Security-Token. A CSRF token, a
+        # WebSocket handshake key or an idempotency key is not a credential (not matched).
+        r"(?i)(?<![\w-])(?!(?:x-)?(?:csrf|xsrf)-)[a-z0-9]{1,16}(?:-[a-z0-9]{1,16}){0,3}?"
+        r"-(?:token|api-?key|auth-?key|access-?key|secret(?:-key)?)[\"']?[ \t]*:[ \t]*[\"']?"
+        r"(?P<secret>[A-Za-z0-9._~+/=\-]{8,4096})",
+        0.9,
         anchored=False,
         check="token",
     ),

@@ -258,6 +258,15 @@ def _option_value(text: str, start: int) -> bool:
     return text.startswith("-", word) and not text.startswith("--", word) and start - word <= 3
 
 
+def _query_param(text: str, start: int) -> bool:
+    """Whether the name a match starts inside is a URL query parameter (``?access_token=``,
+    ``&api_key=``): its value ends at the next ``&``, which the query rule reads."""
+    i = start
+    while i > 0 and (_is_word(text[i - 1]) or text[i - 1] == "-"):
+        i -= 1
+    return i > 0 and text[i - 1] in "?&"
+
+
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
@@ -293,6 +302,12 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         if value.startswith("!") and ":" in m.group(0)[m.end("suffix") - m.start() :]:
             return None
         name = m.group("name").lower()
+        if m.group("q") is not None and value[:1].isspace():
+            return None  # a closing quote read as an opening one (`password=' https://x`)
+        if _query_param(text, m.start()):
+            return None
+        if not name.startswith("p") and value.isalpha() and value.islower() and len(value) < 12:
+            return None  # `token=expired`, `secret: enabled`: a word, not a generated value
         if " " in value and (not name.startswith(("pass", "pwd")) or value.count(" ") > 2):
             return None  # a passphrase has a few words; a token has none, prose has many
         if not name.startswith(("pass", "pwd")) and _fixture_token(value):

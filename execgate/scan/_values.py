@@ -37,6 +37,7 @@ _PLACEHOLDER = re.compile(
       | \**REDACTED\**                       # already redacted
       | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?\w*
       | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
+      | changeit                             # the JDK keystore's published default
       | (?:none|null|true|false|undefined)
       | (?:string|str|object|number|integer|int|boolean|bool|bytes|any|unknown|float|optional)
       | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
@@ -52,6 +53,7 @@ _REFERENCE = re.compile(
       | (?:vault|sops|doppler|infisical|gcpsm|awssm|azkv):/{0,2}[\w.-]{1,64}[/#]\S
       | ENC\[[A-Z0-9_]{2,32}(?:[,\]]|$)       # sops and hiera-eyaml ciphertext
       | arn:aws[\w-]{0,16}:(?:secretsmanager|ssm|kms):
+      | projects/[\w.\-]{1,64}/secrets/[\w.\-]{1,256}     # a Secret Manager resource
       | (?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv
          |ENV\[|\$env:|secrets\.|vars\.|env\.|settings\.|config\.)
         # gcloud's --set-secrets / --update-secrets: VAR=secret-name:version (or a path)

@@ -224,6 +224,112 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         ["stripe keys: sk_prod_..., rk_prod_xxxxxxxxxxxxxxxx"],
     ),
+    # a query parameter named for a credential: the value ends at the next '&'
+    "query-credential": (
+        [
+            (f"curl 'https://api.test/v1?access_token={OPAQUE}&page=2'", OPAQUE),
+            (f"GET /export?format=csv&api_key={OPAQUE} 200", OPAQUE),
+            ("wget 'https://ftp.test/get?user=bob&password=Rb5vKw9zQ2x&f=a.tgz'", "Rb5vKw9zQ2x"),
+            (f"https://login.test/cb?client_secret={OPAQUE}#frag", OPAQUE),
+        ],
+        [
+            "curl 'https://api.test/v1?token=expired'",
+            "curl 'https://api.test/v1?access_token=ACCESS_TOKEN'",
+            "https://api.test/v1?token_type=bearer&max_tokens=4096",
+            "GET /reset?password=&step=2 200",
+            "https://api.test/v1?api_key=${API_KEY}&q=1",
+        ],
+    ),
+    # vendors' own headers for a token or a key
+    "vendor-headers": (
+        [
+            (f"curl -H 'X-Auth-Key: {OPAQUE}' https://api.cloudflare.com/client/v4", OPAQUE),
+            (f"curl -H 'Circle-Token: {OPAQUE}' https://circleci.com/api/v2/me", OPAQUE),
+            (f'{{"headers": {{"DD-API-KEY": "{OPAQUE}"}}}}', OPAQUE),
+            (f"> X-Shopify-Access-Token: {OPAQUE}", OPAQUE),
+        ],
+        [
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            "Idempotency-Key: 550e8400-e29b-41d4-a716-446655440000",
+            "curl -H 'X-Auth-Key: $CF_API_KEY' https://api.cloudflare.com",
+            "curl -H 'Circle-Token: <your token>' https://circleci.com/api/v2/me",
+        ],
+    ),
+    # container tools' user:password options
+    "container-creds": (
+        [
+            (f"skopeo copy --src-creds bob:{PW} docker://a docker://b", PW),
+            (f"skopeo login --creds=bob:{PW} quay.io", PW),
+            (f"podman pull --creds ':{OPAQUE}' registry.test/app", OPAQUE),
+        ],
+        [
+            'skopeo copy --src-creds "$REG_USER:$REG_PASS" docker://a docker://b',
+            "podman pull --creds bob registry.test/app",
+            "buildah push --creds bob:<password> img",
+        ],
+    ),
+    # CLIs that take a token or a password as a positional argument
+    "positional-tokens": (
+        [
+            (f"ngrok config add-authtoken {OPAQUE}", OPAQUE),
+            (f"ngrok authtoken {OPAQUE}", OPAQUE),
+            (f"wandb login --relogin {OPAQUE}", OPAQUE),
+            (f"yarn config set npmAuthToken {OPAQUE}", OPAQUE),
+            (f"poetry config pypi-token.pypi {OPAQUE}", OPAQUE),
+            (f"poetry config http-basic.corp bob '{PW}'", PW),
+            (f"net use \\\\srv\\share /user:corp\\bob {PW}", PW),
+        ],
+        [
+            "ngrok authtoken $NGROK_AUTHTOKEN",
+            "wandb login --relogin",
+            "poetry config pypi-token.pypi $PYPI_TOKEN",
+            "net use \\\\srv\\share /user:corp\\bob *",
+            "poetry config http-basic.corp bob --unset",
+        ],
+    ),
+    # a token piped or here-stringed into `gh auth login --with-token`, or given to --auth
+    "with-token": (
+        [
+            (f"echo {OPAQUE} | gh auth login --with-token", OPAQUE),
+            (f"gh auth login --hostname ghe.corp --with-token <<< '{OPAQUE}'", OPAQUE),
+            (f"netlify deploy --prod --auth {OPAQUE}", OPAQUE),
+        ],
+        [
+            "gh auth login --with-token < token.txt",
+            "echo $GH_TOKEN | gh auth login --with-token",
+            "mytool --auth none",
+            "mytool --auth oauth --auth-type bearer",
+        ],
+    ),
+    # .NET appSettings and other key/value pairs whose key names a credential
+    "key-value-attributes": (
+        [
+            (f'<add key="DbPassword" value="{PW}" />', PW),
+            (f'- key: STRIPE_SECRET_KEY\n  value: "{OPAQUE}"', OPAQUE),
+        ],
+        [
+            '<add key="DbPasswordFile" value="/etc/app/db.pw" />',
+            '<add key="DbPassword" value="" />',
+            '<add key="ApiKeyHeader" value="X-Api-Key" />',
+            "- key: API_TOKEN\n  value: ${{ secrets.API_TOKEN }}",
+        ],
+    ),
+    # words, references and misread quotes in a credential assignment
+    "assignment-values": (
+        [
+            (f"token={OPAQUE}", OPAQUE),
+            ("password: sunshine", "sunshine"),
+        ],
+        [
+            "token=expired",
+            "secret: enabled",
+            "curl -d 'username=bob&password=' https://x.test/login",
+            "DB_PASSWORD=changeit",
+            "secret_ref: projects/123/secrets/db/versions/4",
+            "API_KEY=projects/prod-1/secrets/api-key/versions/latest",
+            "DB_SECRET_ARN=arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+        ],
+    ),
 }
 
 
