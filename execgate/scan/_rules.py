@@ -176,6 +176,29 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         anchored=False,
         check="token",
     ),
+    _ctx(
+        "alibaba-secret-key",
+        "alibaba",
+        "ltai",
+        # the secret beside its AccessKey id, named only as a key or a secret (a log line,
+        # a config block): the id first, then the secret within a few lines ...
+        r"LTAI[" + _B62 + r"]{12,21}(?![" + _B62 + r"])[^\0]{1,300}?(?i:secret|key)\w{0,16}[\"']?"
+        r"[ \t]*[=:][ \t]*[\"']?(?P<secret>[" + _B62 + r"]{30})(?![" + _B62 + r"])",
+        0.85,
+        anchored=False,
+        check="random",
+    ),
+    _ctx(
+        "alibaba-secret-key",
+        "alibaba",
+        "ltai",
+        # ... or the secret first, then the id
+        r"(?i:secret|key)\w{0,16}[\"']?[ \t]*[=:][ \t]*[\"']?(?P<secret>[" + _B62 + r"]{30})"
+        r"(?![" + _B62 + r"])(?=[^\0]{1,200}?LTAI[" + _B62 + r"]{12,21}(?![" + _B62 + r"]))",
+        0.85,
+        anchored=False,
+        check="random",
+    ),
     _token(
         "digitalocean-token",
         "digitalocean",

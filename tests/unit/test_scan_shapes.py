@@ -43,8 +43,9 @@ def _jwt(claims: dict[str, object], key: bytes, alg: str = "HS256") -> str:
 SERVICE_JWT = _jwt({"sub": "svc-billing", "exp": 1893456000}, b"k8Vq2Zr0LmX3pT5vW9kNs")
 JWT_IO_MSG = {"msg": "hello hacker, there's nothing for you here"}
 
-# class: (texts with the exact secret each must report, texts that must report nothing)
-CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
+# class: (texts with the exact secret each must report, texts that must report nothing or,
+# given as (text, part), nothing holding that part)
+CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str]]]] = {
     # A variable's name and its value on separate lines or in separate fields
     "env-name-value": (
         [
@@ -330,6 +331,27 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "DB_SECRET_ARN=arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
         ],
     ),
+    # an Alibaba Cloud AccessKey secret beside its id, named only as a key or a secret
+    "alibaba-pair": (
+        [
+            (
+                "[DEBUG] Using Key=Cw7R2UwgaWd7hgUdQkwFnK9vvEeO4R\n"
+                "[DEBUG] Using ID=LTAI5tXgRPqwF1DhBf6Q1uZ5\n",
+                "Cw7R2UwgaWd7hgUdQkwFnK9vvEeO4R",
+            ),
+            (
+                "accessKeyId: LTAI5tQ8mZk2Rw7nVb3xYc9d\nregion: cn-hangzhou\n"
+                "secret: q8Vn3KzR7mWx2Lp9Tb5Yc4Hd6Jf1Gs\n",
+                "q8Vn3KzR7mWx2Lp9Tb5Yc4Hd6Jf1Gs",
+            ),
+        ],
+        [
+            # (the id itself is reported; the value beside it must not be)
+            ("id: LTAI5tQ8mZk2Rw7nVb3xYc9d\ncommit_key: 3f786850e387550fdab836ed7e6dc8\n", "3f78"),
+            ("id: LTAI5tQ8mZk2Rw7nVb3xYc9d\nkey=abcdefghijklmnopqrstuvwxyz0123\n", "abcd"),
+            ("id: LTAI5tQ8mZk2Rw7nVb3xYc9d\nsecret: <your-access-key-secret-here->\n", "your"),
+        ],
+    ),
 }
 
 
@@ -343,5 +365,7 @@ def test_each_class_is_found_and_its_look_alikes_are_not(name: str) -> None:
             continue
         assert secret in spans, (name, text, spans)
         assert secret not in redact_text(text)
-    for text in never:
-        assert [text[f.start : f.end] for f in scan_text(text)] == [], (name, text)
+    for case in never:
+        text, part = (case, "") if isinstance(case, str) else case
+        spans = [text[f.start : f.end] for f in scan_text(text)]
+        assert [s for s in spans if part in s] == [], (name, text, spans)
