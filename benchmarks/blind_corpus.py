@@ -390,6 +390,9 @@ FORMATS: dict[str, tuple[Gen, list[str], str]] = {
     ),
 }
 
+# A webhook URL's secret is its last path segment: scheme, host and ids are not secret.
+WEBHOOKS = {"slack-webhook", "discord-webhook"}
+
 # Formats whose value is only a secret because of the name beside it: glued forms are skipped.
 KEYWORD_ONLY = {
     "aws-secret",
@@ -732,7 +735,8 @@ def special(rng: Random) -> list[dict[str, Any]]:
         )
         add(
             doc,
-            esc,
+            # The key ends at its END line: the escaped newline after it is JSON, not key.
+            esc.removesuffix("\\n"),
             "gcp-service-account",
             "https://cloud.google.com/iam/docs/keys-create-delete#creating",
         )
@@ -753,7 +757,7 @@ def special(rng: Random) -> list[dict[str, Any]]:
             url = FORMATS[fmt][0](rng)
             add(
                 f"curl -X POST -H 'Content-type: application/json' --data '{{\"text\":\"deploy ok\"}}' {url}",
-                url,
+                url.rsplit("/", 1)[1],
                 fmt,
                 FORMATS[fmt][2],
             )
@@ -1254,6 +1258,8 @@ def build() -> dict[str, Any]:
             tok = gen(rng)
             ctxs_k = contexts(Random(rng.random()), fmt, tok, names)
             text, secret = ctxs_k[order[k % len(order)] % len(ctxs_k)]
+            if fmt in WEBHOOKS and secret.endswith(tok.rsplit("/", 1)[1]):
+                secret = tok.rsplit("/", 1)[1]
             assert secret in text
             cases.append({"text": text, "secret": secret, "format": fmt, "source": source})
     cases.extend(special(rng))
