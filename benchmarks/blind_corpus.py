@@ -1276,6 +1276,31 @@ def build() -> dict[str, Any]:
 # --- scoring ------------------------------------------------------------------------------
 
 
+SHAPES = [
+    ("id=x", "glued to x"),
+    ("cache key: build_", "glued to _"),
+    ("Traceback", "traceback repr"),
+    ("| gh auth login", "echo into cli"),
+    ("kind: Secret", "k8s secret base64"),
+    ("GET /callback", "url-encoded"),
+    ('{"env":', "json-escaped"),
+    ("Authorization: Bearer", "bearer header"),
+    ("--api-key", "--api-key flag"),
+    ("DEBUG loaded", "log line"),
+    ('"credentials"', "json response"),
+    ('"Config"', "docker inspect"),
+    ("python manage.py", "inline env"),
+    ("export ", "export"),
+    ("HOME=/home/runner", "env dump"),
+    ("LOG_LEVEL", "dotenv"),
+]
+
+
+def shape_of(text: str) -> str:
+    """The context a generic case was rendered in; 'format-specific' for the hand-shaped ones."""
+    return next((name for key, name in SHAPES if key in text), "format-specific")
+
+
 def score(path: Path) -> str:
     from execgate import scan_text
 
@@ -1284,6 +1309,7 @@ def score(path: Path) -> str:
         lambda: [0, 0, 0, 0]
     )  # n, covered, overlapped, any finding
     neg: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    shapes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses: list[str] = []
     fps: list[str] = []
     for c in cases:
@@ -1304,6 +1330,9 @@ def score(path: Path) -> str:
         row[1] += covered
         row[2] += overlapped
         row[3] += bool(findings)
+        srow = shapes[shape_of(c["text"])]
+        srow[0] += 1
+        srow[1] += covered
         if not covered:
             misses.append(
                 f"{c['format']}: {c['text'][:110]!r} -> {[(f.rule_id, f.start, f.end) for f in findings]} want {s}-{e}"
@@ -1319,6 +1348,9 @@ def score(path: Path) -> str:
         lines.append(f"| {fmt} | {n} | {cov / n:.0%} | {ov / n:.0%} | {anyf / n:.0%} |")
     n, cov, ov, anyf = tot
     lines.append(f"| **all positives** | {n} | {cov / n:.1%} | {ov / n:.1%} | {anyf / n:.1%} |")
+    lines += ["", "| shape | n | recall (covers) |", "|---|---:|---:|"]
+    for name, (n3, cov3) in sorted(shapes.items(), key=lambda kv: kv[1][1] / kv[1][0]):
+        lines.append(f"| {name} | {n3} | {cov3 / n3:.0%} |")
     lines += ["", "| negative family | n | false positives | FP rate |", "|---|---:|---:|---:|"]
     nt = [0, 0]
     for fam in sorted(neg):
