@@ -70,6 +70,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "google",
         "gocspx-",
         r"(?P<secret>GOCSPX-[" + _URLSAFE + r"]{28})",
+        glue_left=True,
     ),
     _token(
         "google-oauth-access-token",
@@ -204,6 +205,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "digitalocean",
         "dop_v1_ doo_v1_ dor_v1_",
         r"(?P<secret>do[por]_v1_[a-f0-9]{64})",
+        glue_left=True,
     ),
     _token(
         "databricks-token",
@@ -224,20 +226,28 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         r"(?:,fm(?:1[ar]|2)_[A-Za-z0-9+/]{20,4096}={0,3}){0,8})",
         0.95,
     ),
-    _token("heroku-api-key", "heroku", "hrku-", r"(?P<secret>HRKU-[" + _URLSAFE + r"]{60})"),
-    _token("pulumi-token", "pulumi", "pul-", r"(?P<secret>pul-[a-f0-9]{40})"),
+    _token(
+        "heroku-api-key",
+        "heroku",
+        "hrku-",
+        r"(?P<secret>HRKU-[" + _URLSAFE + r"]{60})",
+        glue_left=True,
+    ),
+    _token("pulumi-token", "pulumi", "pul-", r"(?P<secret>pul-[a-f0-9]{40})", glue_left=True),
     _token(
         "terraform-cloud-token",
         "hashicorp",
         ".atlasv1.",
         r"(?P<secret>[" + _B62 + r"]{14}\.atlasv1\.[" + _URLSAFE + r"=]{60,70})",
         anchored=False,
+        glue_left=True,
     ),
     _token(
         "vault-token",
         "hashicorp",
         "hvs. hvb. hvr.",
         r"(?P<secret>hv[sbr]\.[" + _URLSAFE + r"]{24,1024})",
+        glue_left=True,
     ),
     _token(
         "supabase-token",
@@ -246,6 +256,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # personal access tokens (sbp_), and the secret API keys that replace the
         # service_role JWT (sb_secret_; sb_publishable_ keys are public)
         r"(?P<secret>sbp_(?:v0_)?[a-f0-9]{40}|sb_secret_[" + _URLSAFE + r"]{31,64})",
+        glue_left=True,
     ),
     _token(
         "planetscale-token",
@@ -253,7 +264,34 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "pscale_tkn_ pscale_pw_ pscale_oauth_",
         r"(?P<secret>pscale_(?:tkn|pw|oauth)_[" + _URLSAFE + r".]{32,64})",
     ),
+    _token(
+        "tailscale-key",
+        "tailscale",
+        "tskey-",
+        # auth, API, OAuth client, SCIM and webhook keys: tskey-<kind>-<key id>-<secret>
+        r"(?P<secret>tskey-(?:auth|api|client|scim|webhook)-["
+        + _B62
+        + r"]{6,32}-["
+        + _B62
+        + r"]{16,64})",
+        glue_left=True,
+    ),
+    _token(
+        "netlify-token",
+        "netlify",
+        "nfp_",
+        r"(?P<secret>nfp_[" + _B62 + r"]{36,40})",
+        0.9,
+        glue_left=True,
+    ),
     # --- code hosting and package registries ----------------------------------------------
+    _token(
+        "buildkite-token",
+        "buildkite",
+        "bkua_",
+        r"(?P<secret>bkua_[a-f0-9]{40})",
+        glue_left=True,
+    ),
     _token(
         "github-token",
         "github",
@@ -303,7 +341,13 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         glue_left=True,
     ),
     _token("rubygems-token", "rubygems", "rubygems_", r"(?P<secret>rubygems_[a-f0-9]{48})"),
-    _token("dockerhub-pat", "docker", "dckr_pat_", r"(?P<secret>dckr_pat_[" + _URLSAFE + r"]{27})"),
+    _token(
+        "dockerhub-pat",
+        "docker",
+        "dckr_pat_",
+        r"(?P<secret>dckr_pat_[" + _URLSAFE + r"]{27})",
+        glue_left=True,
+    ),
     _token(
         "huggingface-token",
         "huggingface",
@@ -319,6 +363,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "atatt3 atctt3",
         # user API tokens (ATATT3) and organization admin API keys (ATCTT3)
         r"(?P<secret>AT[AC]TT3[" + _URLSAFE + r"=]{150,1024})",
+        glue_left=True,
     ),
     # --- AI providers ---------------------------------------------------------------------
     _token(
@@ -350,6 +395,23 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.98,
         glue_left=True,
     ),
+    _token("groq-api-key", "groq", "gsk_", r"(?P<secret>gsk_[" + _B62 + r"]{52})", glue_left=True),
+    _token("xai-api-key", "xai", "xai-", r"(?P<secret>xai-[" + _B62 + r"]{80})", glue_left=True),
+    _token(
+        "perplexity-api-key",
+        "perplexity",
+        "pplx-",
+        r"(?P<secret>pplx-[" + _B62 + r"]{48})",
+        glue_left=True,
+    ),
+    _token(
+        "replicate-api-token",
+        "replicate",
+        "r8_",
+        r"(?P<secret>r8_[" + _B62 + r"]{37})",
+        0.9,
+        glue_left=True,
+    ),
     # --- messaging, payments, SaaS ---------------------------------------------------------
     _token(
         "slack-token",
@@ -361,7 +423,11 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         glue_left=True,
     ),
     _token(
-        "slack-app-token", "slack", "xapp-", r"(?P<secret>xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,1024})"
+        "slack-app-token",
+        "slack",
+        "xapp-",
+        r"(?P<secret>xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,1024})",
+        glue_left=True,
     ),
     _ctx(
         "slack-webhook",
@@ -405,9 +471,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "telegram",
         ":aa %3aaa",
         # In API URLs the token follows "bot" with no separator (api.telegram.org/bot<id>:AA...),
-        # its colon percent-encoded when the URL is (bot<id>%3AAA...). A run or a repeat after
-        # the id (AAAAAAAA..., abcdefgh...) is a fixture.
-        r"(?:(?<=bot)|(?<![A-Za-z0-9_]))(?P<secret>\d{8,10}(?::|%3[Aa])AA[" + _URLSAFE + r"]{33})"
+        # its colon percent-encoded when the URL is (bot<id>%3AAA...); the id and ":AA" are
+        # distinctive enough that any word may be glued before it (build_<id>:AA...). A run or a
+        # repeat after the id (AAAAAAAA..., abcdefgh...) is a fixture.
+        r"(?<![0-9])(?P<secret>\d{8,10}(?::|%3[Aa])AA[" + _URLSAFE + r"]{33})"
         r"(?![\w-])",
         0.95,
         anchored=False,
@@ -439,7 +506,11 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.7,
     ),
     _token(
-        "stripe-webhook-secret", "stripe", "whsec_", r"(?P<secret>whsec_[" + _B62 + r"]{32,1024})"
+        "stripe-webhook-secret",
+        "stripe",
+        "whsec_",
+        r"(?P<secret>whsec_[" + _B62 + r"]{32,1024})",
+        glue_left=True,
     ),
     _token(
         "square-token",
@@ -447,6 +518,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "sq0atp- sq0csp- eaaa",
         r"(?P<secret>sq0atp-[" + _URLSAFE + r"]{22}|sq0csp-[" + _URLSAFE + r"]{43}"
         r"|EAAA[" + _URLSAFE + r"]{60})",
+        glue_left=True,
     ),
     _token("twilio-api-key", "twilio", "sk", r"(?P<secret>SK[0-9a-fA-F]{32})", 0.75),
     _token(
@@ -455,6 +527,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "sg.",
         r"(?P<secret>SG\.[" + _URLSAFE + r"]{22}\.[" + _URLSAFE + r"]{43})",
         0.98,
+        glue_left=True,
     ),
     _token("mailgun-api-key", "mailgun", "key-", r"(?P<secret>key-[0-9a-f]{32})", 0.85),
     _token(
@@ -470,17 +543,31 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "shopify",
         "shpat_ shpss_ shpca_ shppa_",
         r"(?P<secret>shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32})",
+        glue_left=True,
     ),
-    _token("linear-api-key", "linear", "lin_api_", r"(?P<secret>lin_api_[" + _B62 + r"]{40})"),
+    _token(
+        "linear-api-key",
+        "linear",
+        "lin_api_",
+        r"(?P<secret>lin_api_[" + _B62 + r"]{40})",
+        glue_left=True,
+    ),
     _token(
         "notion-token",
         "notion",
         "ntn_ secret_",
         r"(?P<secret>ntn_\d{11}[" + _B62 + r"]{35}|secret_[" + _B62 + r"]{43})",
         0.9,
+        glue_left=True,
     ),
     _token("airtable-pat", "airtable", "pat", r"(?P<secret>pat[" + _B62 + r"]{14}\.[a-f0-9]{64})"),
-    _token("postman-api-key", "postman", "pmak-", r"(?P<secret>PMAK-[a-f0-9]{24}-[a-f0-9]{34})"),
+    _token(
+        "postman-api-key",
+        "postman",
+        "pmak-",
+        r"(?P<secret>PMAK-[a-f0-9]{24}-[a-f0-9]{34})",
+        glue_left=True,
+    ),
     _token(
         "doppler-token",
         "doppler",
@@ -502,6 +589,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # user API keys (NRAK-), browser keys (NRJS-), insert and query keys (NRII-, NRIQ-)
         r"(?P<secret>NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRI[IQ]-[" + _URLSAFE + r"]{32})",
         0.9,
+        glue_left=True,
     ),
     _token(
         "newrelic-license-key",
@@ -517,6 +605,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "grafana",
         "glc_ glsa_",
         r"(?P<secret>glc_[A-Za-z0-9+/]{32,1024}={0,2}|glsa_[" + _B62 + r"]{32}_[A-Fa-f0-9]{8})",
+        glue_left=True,
     ),
     _ctx(
         "datadog-key",
@@ -606,6 +695,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         + _URLSAFE
         + r"]{8,1024})",
         0.8,
+        glue_left=True,
     ),
     _ctx(
         "authorization-bearer",

@@ -56,6 +56,8 @@ _REFERENCE = re.compile(
       | projects/[\w.\-]{1,64}/secrets/[\w.\-]{1,256}     # a Secret Manager resource
       | (?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv
          |ENV\[|\$env:|secrets\.|vars\.|env\.|settings\.|config\.)
+        # BuildKit's --secret id=NAME,src=FILE|env=VAR: where the build reads a secret from
+      | (?:id|type|src|source|env|target)=[^,\s]{1,256}(?:,|$)
         # gcloud's --set-secrets / --update-secrets: VAR=secret-name:version (or a path)
       | (?:[A-Za-z_]\w{0,127}|/[\w./\-]{1,256})=[\w.\-]{1,256}:(?:latest|\d{1,6})(?:,|$)
     )"""
@@ -88,6 +90,8 @@ DOCUMENTED_EXAMPLES = frozenset(
         "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
         # jwt.io's example signing secret
         "a-string-secret-at-least-256-bits-long",
+        # the Bot API documentation's example token
+        "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
         # the storage emulator's (Azurite's) published account key, the same everywhere
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     }
