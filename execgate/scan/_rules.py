@@ -704,7 +704,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # a header line, a JSON or dict entry ("Authorization": "Bearer ..."); GitHub's
         # "token" scheme is the same thing
         r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer|token)\s+"
-        r"(?P<secret>[A-Za-z0-9\-._~+/]{1,4096}=*)",
+        # (a URL after the scheme word is not a token: `Bearer https://...`)
+        r"(?P<secret>[A-Za-z0-9\-._~+/]{1,4096}+=*+)(?![:@])",
         0.9,
         anchored=False,
     ),

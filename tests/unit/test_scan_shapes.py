@@ -455,6 +455,17 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             "RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci",
         ],
     ),
+    # a URL given where a bearer token belongs is not the token
+    "bearer-url": (
+        [
+            (f'curl -H "Authorization: Bearer {OPAQUE}" https://api.test', OPAQUE),
+            (f"Authorization: Bearer {SERVICE_JWT}", SERVICE_JWT),
+        ],
+        [
+            'curl -H "Authorization: Bearer https://hooks.example.test/services/x" https://a',
+            "Authorization: Bearer http://localhost:8080/token",
+        ],
+    ),
 }
 
 
