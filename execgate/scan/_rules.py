@@ -117,8 +117,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         ("keys list", "keys renew"),
         # `az storage account keys list|renew ... -o tsv` (or `--query [0].value`): the
         # command, then the bare keys on the lines of its output
-        r"(?i)account[ \t]+keys[ \t]+(?:list|renew)\b[^\n]{0,512}\n(?:[^\n]{0,256}\n){0,6}?"
-        r"[^\n]{0,64}?(?<![A-Za-z0-9+/])(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
+        # (the key starts a line, or follows a table's name and permission columns)
+        r"account[ \t]+keys[ \t]+(?:list|renew)\b[^\n]{0,512}\n(?:[^\n]{0,256}\n){0,6}?"
+        r"[ \t]{0,16}(?:[\w\-]{1,32}[ \t]+){0,2}(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
         0.95,
         anchored=False,
         check="random",
