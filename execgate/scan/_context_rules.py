@@ -73,9 +73,10 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         ("curl", "wget", "http ", "https "),
         # curl -u user:pass, --user=user:pass, -U (proxy), httpie -a/--auth; the user part
-        # may be quoted separately (-u user:'pass'), the whole pair too (-u 'user:pass').
+        # may be quoted separately (-u user:'pass', bash's -u user:$'pass'), the whole pair
+        # too (-u 'user:pass').
         r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-u|--user|-U|--proxy-user|-a"
-        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:" + _VALUE,
+        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:(?:\$(?=['\"]))?" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -223,6 +224,23 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check="password",
     ),
     ctx(
+        "credential-stdin",
+        "generic",
+        ("<<",),
+        # A here-document feeding a program that reads a password from stdin: the first line
+        # of the document is the password (`cat <<EOF | sudo -S cmd`, `sudo -S cmd <<EOF`,
+        # `docker login --password-stdin <<EOF`), one word: a line of prose goes to the program
+        r"(?:(?:cat[ \t]+)?<<-?[ \t]*(?P<tq>['\"]?)(?P<tag>[A-Za-z_]\w{0,31})(?P=tq)[ \t]*\|[ \t]*"
+        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|[^\n|;&]{0,256}?"
+        r"--(?:password-stdin|with-token)|passwd\s+--stdin)[^\n]{0,256}"
+        r"|(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|--password-stdin|--with-token"
+        r"|passwd\s+--stdin)[^\n|;&<]{0,256}<<-?[ \t]*(?P<uq>['\"]?)(?P<utag>[A-Za-z_]\w{0,31})"
+        r"(?P=uq)[ \t]*)\n[ \t]*(?P<secret>\S{1,256})[ \t]*\n",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
         "secrets-set",
         "generic",
         ("secrets set", "secret set", "config:set", "secrets:set", "env:set", "create secret"),
@@ -247,8 +265,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # `- name: DB_PASSWORD` / `value: ...`, an ECS task definition's or `docker inspect`'s
         # {"name": "API_TOKEN", "value": "..."}, Terraform's `name = ... value = ...`. The
         # name is a credential's (not one of a file, a URL or an id); `valueFrom:` is a
-        # reference and is not matched.
-        r"(?i)(?<![\w.\-])(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<flag>[A-Za-z_][\w.\-]{0,64}?"
+        # reference and is not matched, nor is a kebab-case name (a Kubernetes Secret's own
+        # name, `name: db-password`).
+        r"(?i)(?<![\w.\-])(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<flag>[A-Za-z_][\w.]{0,64}?"
         r"(?:password|passwd|_pass|pwd|secret|token|api_?key|access_?key|private_?key|account_?key|auth_?key"
         r"|credentials?))(?![\w.\-]*?(?:_FILE|_PATH|_DIR|_URL|_URI|_NAME|_ID|_TYPE|_REF|_ARN"
         r"|_HOST|_PORT|_USER)[\"'\s])[\w.\-]{0,12}[\"']?[ \t]*,?[ \t]*(?:\r?\n[ \t]{0,64}-?[ \t]*)?"

@@ -113,13 +113,19 @@ def _pem_has_body(value: str) -> bool:
 _FILE_NAME = re.compile(r"\.(?:txt|json|pem|key|crt|cer|p12|pfx|ya?ml|env|cfg|conf|ini|toml)$")
 
 
+#: A URL's user and password (``://user:pw@``, ``://:pw@``), the password not empty.
+_URL_USERINFO = re.compile(r"://[^/@\s:]{0,256}:[^/@\s]{1,256}@")
+
+
 def _password_like(value: str) -> bool:
     """A value in a password slot: long enough, not a plain lower-case word, a number, a file
     name, a path or a URL without credentials."""
     if len(value) < 5 or value.isdigit() or _FILE_NAME.search(value):
         return False
-    if value.startswith(("/", "./", "../", "~/")) or ("://" in value and "@" not in value):
-        return False  # a path or a URL without credentials (heroku config:set X_URL=https://…)
+    if value.startswith(("/", "./", "../", "~/")) or (
+        "://" in value and not _URL_USERINFO.search(value)
+    ):
+        return False  # a path or a URL without a password (heroku config:set X_URL=https://…)
     if value.isalpha() and value.islower() and len(value) < 12:
         return False
     return entropy(value) >= 1.9

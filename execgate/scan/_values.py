@@ -65,7 +65,11 @@ _REFERENCE = re.compile(
 
 #: A value with an elision in it is a mask or a placeholder (``sk-...``, ``sk-…2182d4f``,
 #: ``ghp_****abcd``), or a template with an angle-bracketed hole (``key-<paste here>``).
-_MASKED = re.compile(r"\.\.\.|…|\*\*\*|###|^<|>$|<[^<>]{0,64}>|\{\{|\$\{")
+_MASKED = re.compile(
+    r"\.\.\.|…|\*\*\*|###|^<|>$|<[^<>]{0,64}>|\{\{|\$\{"
+    # the same holes percent-encoded in a URL (%7Btoken%7D, %3Ckey%3E, %24%7BVAR%7D)
+    r"|(?i:%7B[\w.\-]{0,64}%7D|%3C[\w.\-]{0,64}%3E|%24%7B)"
+)
 
 #: Words a value uses to say it is not real. Vendor tokens are random: the chance that one
 #: spells any of these is below one in ten thousand.

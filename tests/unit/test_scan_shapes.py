@@ -466,6 +466,38 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             "Authorization: Bearer http://localhost:8080/token",
         ],
     ),
+    # a password in a here-document read by sudo -S or --password-stdin, or in bash's $'...'
+    "heredoc-and-ansi-quotes": (
+        [
+            (f"cat <<EOF | sudo -S systemctl restart app\n{PW}\nEOF", PW),
+            (f"sudo -S apt-get update <<'END'\n  {PW}\nEND\n", PW),
+            (f"docker login -u bot --password-stdin ghcr.io <<EOF\n{OPAQUE}\nEOF", OPAQUE),
+            (f"curl -u deploy:$'{PW}' https://nexus.test/repo", PW),
+        ],
+        [
+            "cat <<EOF | sudo -S true\n$SUDO_PASSWORD\nEOF",
+            "cat <<EOF | sudo tee /etc/hosts\n10.0.0.12 db.internal\nEOF",
+            "sudo -S tee /etc/motd <<EOF\nwelcome to the build host\nEOF",
+            "curl -u deploy:$PASSWORD https://nexus.test/repo",
+            "std::cout << token << std::endl;",
+        ],
+    ),
+    # a URL's user alone is not a password; percent-encoded holes are placeholders
+    "urls-without-passwords": (
+        [
+            # (the whole value is the secret the store is given)
+            (
+                f"fly secrets set DATABASE_URL=postgres://app:{PW}@db.internal:5432/app",
+                f"postgres://app:{PW}@db.internal:5432/app",
+            ),
+        ],
+        [
+            "fly secrets set DATABASE_URL=postgres://postgres@db.internal:5432",
+            "https://example.test/reset?token=%7Btoken%7D",
+            "https://example.test/cb?access_token=%3Caccess-token%3E",
+            "name: db-password\nvalue: from-vault",
+        ],
+    ),
 }
 
 
