@@ -264,13 +264,13 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # An environment variable given as a name and a value apart: a Kubernetes container's
         # `- name: DB_PASSWORD` / `value: ...`, an ECS task definition's or `docker inspect`'s
         # {"name": "API_TOKEN", "value": "..."}, Terraform's `name = ... value = ...`. The
-        # name is a credential's (not one of a file, a URL or an id); `valueFrom:` is a
+        # name is a credential's (the engine drops names ending in _FILE, _URL, _TTL...: a
+        # file, an address or a property of the credential, not it); `valueFrom:` is a
         # reference and is not matched, nor is a kebab-case name (a Kubernetes Secret's own
         # name, `name: db-password`).
         r"(?i)(?<![\w.\-])(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<flag>[A-Za-z_][\w.]{0,64}?"
         r"(?:password|passwd|_pass|pwd|secret|token|api_?key|access_?key|private_?key|account_?key|auth_?key"
-        r"|credentials?))(?![\w.\-]*?(?:_FILE|_PATH|_DIR|_URL|_URI|_NAME|_ID|_TYPE|_REF|_ARN"
-        r"|_HOST|_PORT|_USER)[\"'\s])[\w.\-]{0,12}[\"']?[ \t]*,?[ \t]*(?:\r?\n[ \t]{0,64}-?[ \t]*)?"
+        r"|credentials?))(?P<suffix>[\w.]{0,24})[\"']?[ \t]*,?[ \t]*(?:\r?\n[ \t]{0,64}-?[ \t]*)?"
         r"[\"']?value[\"']?[ \t]*[:=][ \t]*(?![>|]-?[ \t]*$)" + _VALUE,
         0.9,
         check="value",

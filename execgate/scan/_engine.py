@@ -337,6 +337,10 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         _decodes_to_credential(value)
     ):
         return None
+    if rule.rule_id == "credential-env" and NOT_A_CREDENTIAL_SUFFIX.search(
+        m.groupdict().get("suffix") or ""
+    ):
+        return None  # `- name: DB_PASSWORD_FILE`, `AUTH_TOKEN_LIFETIME`: not the credential
     if rule.rule_id == "api-key-header" and _CODE_VALUE.match(value):
         return None  # {"api-key": self.api_key}: a header built in code
     if rule.rule_id == "url-password" and _same_as_user(m):

@@ -790,7 +790,8 @@ RULES: tuple[Rule, ...] = _VENDOR_AND_STRUCTURE + CONTEXT_RULES
 NOT_A_CREDENTIAL_SUFFIX = re.compile(
     r"(?i)_?(?:file|path|dir|hash|length|len|name|type|url|uri|id|ids|count|policy|field|env|"
     r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit|ref|"
-    r"refs|arn)$"
+    r"refs|arn|host|port|user|username|lifetime|timeout|enabled|version|issuer|audience|"
+    r"provider|store|age)$"
 )
 
 __all__ = ["DOCUMENTED_EXAMPLES", "NOT_A_CREDENTIAL_SUFFIX", "RULES", "Rule", "is_placeholder"]

@@ -498,6 +498,19 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             "name: db-password\nvalue: from-vault",
         ],
     ),
+    # a name/value entry whose name ends in a property of the credential, not the credential
+    "env-name-properties": (
+        [
+            (f"    - name: SESSION_SECRET_KEY\n      value: {OPAQUE}", OPAQUE),
+        ],
+        [
+            "    - name: AUTH_TOKEN_LIFETIME\n      value: 1h30m",
+            '    - name: VAULT_TOKEN_TIMEOUT\n      value: "90s5m"',
+            "    - name: DB_PASSWORD_USER\n      value: app_rw2",
+            '{"name": "API_KEY_VERSION", "value": "v2b7"}',
+            "    - name: TOKEN_ISSUER\n      value: https://auth.example.test/",
+        ],
+    ),
 }
 
 
