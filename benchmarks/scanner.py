@@ -5,9 +5,10 @@
 - accuracy: recall and precision per provider on the seeded labelled corpus
   (tests/corpus.py), with every finding's span compared to the planted secret;
 - accuracy on the independent corpus (tests/external_corpus.json: other scanners' published
-  fixtures and real public files), the held-out one (tests/external_holdout.json) and the
-  contexts one (tests/context_corpus.json: commands, env dumps, configs and output), per
-  format, for execgate and detect-secrets in the same run;
+  fixtures and real public files), the held-out one (tests/external_holdout.json), the
+  contexts one (tests/context_corpus.json: commands, env dumps, configs and output) and the
+  blind one (tests/blind_corpus.json, written without reading the rules), per format, for
+  execgate and detect-secrets in the same run;
 - speed: median µs per typical command line (~200 bytes) and MB/s on mixed program output,
   for execgate's scanner vs the same rules run without the keyword prefilter (every regex
   over every text) — and vs detect-secrets on the same inputs when it is installed;
@@ -46,6 +47,9 @@ from corpus import (
 )
 
 from execgate.scan import RULES, scan_text
+
+#: Written without reading the rules: built by benchmarks/blind_corpus.py.
+BLIND_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "blind_corpus.json"
 
 
 def naive_scan(text: str) -> int:
@@ -272,6 +276,9 @@ def main() -> None:
         help="a directory where secretlint and its recommended preset are npm-installed",
     )
     ap.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--accuracy-only", action="store_true", help="the accuracy tables only, no speed run"
+    )
     args = ap.parse_args()
     seed = args.seed
     if args.speed_only:
@@ -291,13 +298,15 @@ def main() -> None:
     T, F, P = sum(tp.values()), sum(fn.values()), sum(fp.values())
     print(f"{'ALL':<28} {T / (T + F):>7.3f} {T / (T + P):>9.3f}\n")
 
+    rows: list[tuple[str, float, float]] = []
     rng = random.Random(seed)
     lines = command_lines(rng, 2000)
     output = mixed_output(rng, 8 * 1024 * 1024)
-    rows = [
-        ("execgate scan_text", per_us(scan_text, lines), mb_per_s(scan_text, output)),
-        ("same rules, no prefilter", per_us(naive_scan, lines), mb_per_s(naive_scan, output)),
-    ]
+    if not args.accuracy_only:
+        rows += [
+            ("execgate scan_text", per_us(scan_text, lines), mb_per_s(scan_text, output)),
+            ("same rules, no prefilter", per_us(naive_scan, lines), mb_per_s(naive_scan, output)),
+        ]
     try:
         from detect_secrets.core.scan import scan_line
         from detect_secrets.settings import default_settings
@@ -306,7 +315,10 @@ def main() -> None:
             with default_settings():
                 return sum(1 for line in text.splitlines() for _ in scan_line(line))
 
-        rows.append(("detect-secrets", per_us(ds, lines[:300]), mb_per_s(ds, output[: 512 * 1024])))
+        if not args.accuracy_only:
+            rows.append(
+                ("detect-secrets", per_us(ds, lines[:300]), mb_per_s(ds, output[: 512 * 1024]))
+            )
 
         # detect-secrets on the same corpus, scored the same way (a planted secret counts as
         # found when a reported value contains it or is contained in it)
@@ -346,6 +358,7 @@ def main() -> None:
         (EXTERNAL_CORPUS, "independent corpus, tuned on (tests/external_corpus.json)"),
         (EXTERNAL_HOLDOUT, "held-out corpus, never tuned on (tests/external_holdout.json)"),
         (CONTEXT_CORPUS, "secrets in agents' contexts (tests/context_corpus.json)"),
+        (BLIND_CORPUS, "blind corpus, written without reading the rules (tests/blind_corpus.json)"),
     ):
         corpus_here = external_cases(path)
         scanners = dict(anchors)
@@ -356,6 +369,8 @@ def main() -> None:
         if secretlint is not None:
             scanners["secretlint"] = secretlint
         external_table(scanners, corpus_here, name)
+    if args.accuracy_only:
+        return
     print(f"{'scanner':<26} {'µs / 200-byte command line':>27} {'MB/s on mixed output':>21}")
     for name, us, mbs in rows:
         print(f"{name:<26} {us:>27.1f} {mbs:>21.1f}")

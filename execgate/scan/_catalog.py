@@ -99,6 +99,16 @@ _DOCS: dict[str, tuple[str, str]] = {
     "mailchimp-api-key": ("Mailchimp API keys", "<32 hex>-us<1-2 digits>"),
     "shopify-token": ("Shopify access tokens and secrets", "shpat_<32 hex>"),
     "linear-api-key": ("Linear API keys", "lin_api_<40 base62>"),
+    "groq-api-key": ("Groq API keys", "gsk_<52 base62>"),
+    "xai-api-key": ("xAI API keys", "xai-<80 base62>"),
+    "perplexity-api-key": ("Perplexity API keys", "pplx-<48 base62>"),
+    "replicate-api-token": ("Replicate API tokens", "r8_<37 base62>"),
+    "tailscale-key": (
+        "Tailscale auth, API, OAuth client, SCIM and webhook keys",
+        "tskey-auth-<key id>-<secret>",
+    ),
+    "netlify-token": ("Netlify personal access tokens", "nfp_<36 base62>"),
+    "buildkite-token": ("Buildkite API access tokens", "bkua_<40 hex>"),
     "notion-token": ("Notion integration tokens", "ntn_<11 digits><35> / secret_<43>"),
     "airtable-pat": ("Airtable personal access tokens", "pat<14>.<64 hex>"),
     "postman-api-key": ("Postman API keys", "PMAK-<24 hex>-<34 hex>"),
@@ -151,8 +161,9 @@ _DOCS: dict[str, tuple[str, str]] = {
         "CREATE USER u IDENTIFIED BY '<pw>' / ALTER USER u WITH PASSWORD '<pw>'",
     ),
     "credential-env": (
-        "Credentials set by Dockerfile ENV or Windows setx",
-        "ENV DB_PASSWORD <value> / setx API_TOKEN <value>",
+        "Credentials set by Dockerfile ENV or Windows setx, or given as a name and a value"
+        " apart (Kubernetes env, ECS task definitions)",
+        "ENV DB_PASSWORD <value> / setx API_TOKEN <value> / - name: DB_PASSWORD value: <value>",
     ),
     "credential-xml": ("XML elements named for a credential", "<password>pw</password>"),
     "secrets-set": (

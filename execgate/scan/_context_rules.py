@@ -19,6 +19,12 @@ from ._rule import Rule, ctx
 #: A value bare or quoted. Quoted, it runs to the closing quote (spaces allowed); bare, to the
 #: next space, quote or shell operator. ``q`` is the quote, for a closing ``(?(q)(?P=q))``.
 _VALUE = r"""(?P<q>['"])?(?P<secret>(?(q)[^'"\n]{1,4096}|[^\s'"`;|&<>()]{1,4096}))"""
+#: A value piped to a program's stdin: as ``_VALUE``, without the newline escapes printf and
+#: ``echo -e`` are given after it (``printf 'pw\\n' | sudo -S ...``).
+_PIPED_VALUE = (
+    r"""(?P<q>['"])?(?P<secret>(?(q)[^'"\n]{1,4096}?|[^\s'"`;|&<>()]{1,4096}?))"""
+    r"(?:\\[nr]){0,2}"
+)
 #: The rest of one shell command: no newline, pipe, ``;`` or ``&``.
 _SAME_COMMAND = r"[^\n|;&]{0,256}?"
 
@@ -29,7 +35,7 @@ _SECRET_OPTION = (
     r"(?:[a-z0-9]{1,16}[-_]){0,2}(?:password|passwd|pwd|pass|token|api[-_]?key|api[-_]?token"
     r"|api[-_]?secret|access[-_]?token|auth[-_]?token|secret|client[-_]?secret|secret[-_]?key"
     r"|access[-_]?key|private[-_]?token|bearer|oauth2?[-_]?bearer|oauth[-_]?token"
-    r"|account[-_]?key|master[-_]?key|sas[-_]?token|auth[-_]?key"
+    r"|account[-_]?key|master[-_]?key|sas[-_]?token|auth[-_]?key|auth"
     # gpg --passphrase, keytool -storepass/-keypass (-srcstorepass, -deststorepass),
     # openssl -passin/-passout pass:...
     r"|passphrase|(?:src|dest)?storepass|(?:src|dest)?keypass|passin|passout)"
@@ -67,9 +73,41 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         ("curl", "wget", "http ", "https "),
         # curl -u user:pass, --user=user:pass, -U (proxy), httpie -a/--auth; the user part
-        # may be quoted separately (-u user:'pass'), the whole pair too (-u 'user:pass').
+        # may be quoted separately (-u user:'pass', bash's -u user:$'pass'), the whole pair
+        # too (-u 'user:pass').
         r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-u|--user|-U|--proxy-user|-a"
-        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:" + _VALUE,
+        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:(?:\$(?=['\"]))?" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-userpass",
+        "generic",
+        ("creds",),
+        # Container tools' user:password options: skopeo/podman/buildah --creds,
+        # --src-creds, --dest-creds (the user part may be empty: --creds :token)
+        r"(?<!\S)--(?:src-|dest-|from-)?creds(?:=|[ \t]+)[\"']?[^\s:\"'`]{0,128}:" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        (
+            *("authtoken", "wandb login", "npmauthtoken", "pypi-token.", "http-basic."),
+            "net use",
+        ),
+        # CLIs that take a token or a password as a positional argument: ngrok (config
+        # add-)authtoken, wandb login, yarn config set npmAuthToken, poetry config
+        # pypi-token.NAME / http-basic.NAME USER PASSWORD, Windows `net use \\srv /user:U PW`
+        r"(?:ngrok[ \t]+(?:config[ \t]+add-)?authtoken"
+        r"|wandb[ \t]+login(?:[ \t]+--?[\w\-]{1,32}){0,4}"
+        r"|yarn[ \t]+config[ \t]+set[ \t]+npmAuthToken"
+        r"|poetry[ \t]+config[ \t]+(?:pypi-token\.\S{1,64}|http-basic\.\S{1,64}[ \t]+\S{1,128})"
+        r"|(?i:net[ \t]+use)[ \t]+\S{1,256}[ \t]+/user:\S{1,128})"
+        r"[ \t]+(?!-)" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -156,7 +194,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-stdin",
         "generic",
         (
-            *("sudo", "password-stdin", "passwd", "chpasswd"),
+            *("sudo", "password-stdin", "passwd", "chpasswd", "with-token"),
             *("secret set", "secret create", "secret put", "env add", "versions add"),
         ),
         # A password piped into a program that reads it from stdin:
@@ -166,9 +204,10 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # gcloud secrets versions add), or given as a here-string (the next rule:
         # sudo -S cmd <<< 'pw')
         r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
-        + _VALUE
+        + _PIPED_VALUE
         + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
-        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|[^\n|;&]{0,256}?--password-stdin"
+        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)"
+        r"|[^\n|;&]{0,256}?--(?:password-stdin|with-token)"
         r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + ")",
         0.9,
         anchored=False,
@@ -178,8 +217,25 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-stdin",
         "generic",
         ("<<<",),
-        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?-[A-Za-z]{0,8}S|--password-stdin|passwd\s+--stdin"
-        r"|chpasswd|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
+        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|--password-stdin|--with-token"
+        r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-stdin",
+        "generic",
+        ("<<",),
+        # A here-document feeding a program that reads a password from stdin: the first line
+        # of the document is the password (`cat <<EOF | sudo -S cmd`, `sudo -S cmd <<EOF`,
+        # `docker login --password-stdin <<EOF`), one word: a line of prose goes to the program
+        r"(?:(?:cat[ \t]+)?<<-?[ \t]*(?P<tq>['\"]?)(?P<tag>[A-Za-z_]\w{0,31})(?P=tq)[ \t]*\|[ \t]*"
+        r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|[^\n|;&]{0,256}?"
+        r"--(?:password-stdin|with-token)|passwd\s+--stdin)[^\n]{0,256}"
+        r"|(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|--password-stdin|--with-token"
+        r"|passwd\s+--stdin)[^\n|;&<]{0,256}<<-?[ \t]*(?P<uq>['\"]?)(?P<utag>[A-Za-z_]\w{0,31})"
+        r"(?P=uq)[ \t]*)\n[ \t]*(?P<secret>\S{1,256})[ \t]*\n",
         0.9,
         anchored=False,
         check="password",
@@ -200,6 +256,49 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             r"(?:=|[ \t]+))" + _VALUE
         ),
         check="password",
+    ),
+    ctx(
+        "credential-env",
+        "generic",
+        ("name:", 'name"', "name'", "name=", "name =", "key:", 'key"', "key'", "key="),
+        # An environment variable given as a name and a value apart: a Kubernetes container's
+        # `- name: DB_PASSWORD` / `value: ...`, an ECS task definition's or `docker inspect`'s
+        # {"name": "API_TOKEN", "value": "..."}, Terraform's `name = ... value = ...`. The
+        # name is a credential's (the engine drops names ending in _FILE, _URL, _TTL...: a
+        # file, an address or a property of the credential, not it); `valueFrom:` is a
+        # reference and is not matched, nor is a kebab-case name (a Kubernetes Secret's own
+        # name, `name: db-password`).
+        r"(?i)(?<![\w.\-])(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<flag>[A-Za-z_][\w.]{0,64}?"
+        r"(?:password|passwd|_pass|pwd|secret|token|api_?key|access_?key|private_?key|account_?key|auth_?key"
+        r"|credentials?))(?P<suffix>[\w.]{0,24})[\"']?[ \t]*,?[ \t]*(?:\r?\n[ \t]{0,64}-?[ \t]*)?"
+        r"[\"']?value[\"']?[ \t]*[:=][ \t]*(?![>|]-?[ \t]*$)" + _VALUE,
+        0.9,
+        check="value",
+    ),
+    ctx(
+        "authorization-bearer",
+        "http",
+        ("-a bearer", "auth-type=bearer", "auth-type bearer"),
+        # HTTPie and xh take a bearer token as the "password" of --auth once the auth type is
+        # bearer: `http -A bearer -a TOKEN URL` (this rule), or --auth first (the next)
+        r"(?<!\S)(?:-A|--auth-type)(?:=|[ \t]+)bearer(?!\S)" + _SAME_COMMAND + r"(?<!\S)"
+        r"(?:-a|--auth)(?:=|[ \t]+)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "authorization-bearer",
+        "http",
+        ("-a bearer", "auth-type=bearer", "auth-type bearer"),
+        r"(?<!\S)(?:-a|--auth)(?:=|[ \t]+)"
+        + _VALUE
+        + r"(?(q)(?P=q))(?="
+        + _SAME_COMMAND
+        + r"(?<!\S)(?:-A|--auth-type)(?:=|[ \t]+)bearer(?!\S))",
+        0.9,
+        anchored=False,
+        check="token",
     ),
     ctx(
         "api-key-header",
@@ -251,6 +350,32 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # An object key or a path (?key=uploads/2026/a.png) is not: no '/', '.' or '+'.
         r"[?&;]key=(?P<secret>[A-Za-z0-9_\-]{16,512})(?![A-Za-z0-9_\-./+%])",
         0.85,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "url-query-key",
+        "url",
+        ("token=", "key=", "password=", "passwd=", "pwd=", "secret=", "auth="),
+        # A query parameter named for a credential (?access_token=, &api_key=, ?password=,
+        # &client_secret=): the value runs to the next '&' or '#', not past it
+        r"(?i)[?&](?P<flag>[\w\-]{0,32}?(?:token|api[_\-]?key|apikey|access[_\-]?key|password"
+        r"|passwd|pwd|secret|auth))=(?P<secret>[^&#\s\"'<>`()\\,;]{1,4096})",
+        0.85,
+        anchored=False,
+        check="value",
+    ),
+    ctx(
+        "api-key-header",
+        "http",
+        ("-token:", "-key:", "-secret:", '-token":', '-key":', '-secret":', "-token':", "-key':"),
+        # Vendors' own headers for a token or a key: X-Auth-Key, X-Shopify-Access-Token,
+        # Circle-Token, DD-API-KEY, X-Gitlab-Token, X-Amz-Security-Token. A CSRF token, a
+        # WebSocket handshake key or an idempotency key is not a credential (not matched).
+        r"(?i)(?<![\w-])(?!(?:x-)?(?:csrf|xsrf)-)[a-z0-9]{1,16}(?:-[a-z0-9]{1,16}){0,3}?"
+        r"-(?:token|api-?key|auth-?key|access-?key|secret(?:-key)?)[\"']?[ \t]*:[ \t]*[\"']?"
+        r"(?P<secret>[A-Za-z0-9._~+/=\-]{8,4096})",
+        0.9,
         anchored=False,
         check="token",
     ),

@@ -114,13 +114,19 @@ def _pem_has_body(value: str) -> bool:
 _FILE_NAME = re.compile(r"\.(?:txt|json|pem|key|crt|cer|p12|pfx|ya?ml|env|cfg|conf|ini|toml)$")
 
 
+#: A URL's user and password (``://user:pw@``, ``://:pw@``), the password not empty.
+_URL_USERINFO = re.compile(r"://[^/@\s:]{0,256}:[^/@\s]{1,256}@")
+
+
 def _password_like(value: str) -> bool:
     """A value in a password slot: long enough, not a plain lower-case word, a number, a file
     name, a path or a URL without credentials."""
     if len(value) < 5 or value.isdigit() or _FILE_NAME.search(value):
         return False
-    if value.startswith(("/", "./", "../", "~/")) or ("://" in value and "@" not in value):
-        return False  # a path or a URL without credentials (heroku config:set X_URL=https://…)
+    if value.startswith(("/", "./", "../", "~/")) or (
+        "://" in value and not _URL_USERINFO.search(value)
+    ):
+        return False  # a path or a URL without a password (heroku config:set X_URL=https://…)
     if value.isalpha() and value.islower() and len(value) < 12:
         return False
     return entropy(value) >= 1.9
@@ -187,6 +193,18 @@ def _same_as_user(m: re.Match[str]) -> bool:
     return head.lower() == m.group("secret").lower()
 
 
+#: A query string (``sp=r&st=...&sr=c``): the secret in it, if any, is one of its fields
+#: (``sig=``, ``password=``), found by its own rule; the rest is not a credential.
+_QUERY_STRING = re.compile(
+    r"[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}(?:&[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}){2,64}\Z"
+)
+
+
+#: A secret manager's secret and version (``db-password:3``), as gcloud's ``--set-secrets``
+#: and ``--update-secrets`` map variables to them.
+_SECRET_VERSION = re.compile(r"[\w.\-/]{1,256}:(?:latest|\d{1,6})\Z")
+
+
 #: A stand-in rule for running the ``token`` check from another check.
 _TOKEN_CHECK = Rule("token-check", "generic", (), re.compile(""), 0.0, check="token")
 
@@ -247,6 +265,15 @@ def _option_value(text: str, start: int) -> bool:
     return text.startswith("-", word) and not text.startswith("--", word) and start - word <= 3
 
 
+def _query_param(text: str, start: int) -> bool:
+    """Whether the name a match starts inside is a URL query parameter (``?access_token=``,
+    ``&api_key=``): its value ends at the next ``&``, which the query rule reads."""
+    i = start
+    while i > 0 and (_is_word(text[i - 1]) or text[i - 1] == "-"):
+        i -= 1
+    return i > 0 and text[i - 1] in "?&"
+
+
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
@@ -282,6 +309,12 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         if value.startswith("!") and ":" in m.group(0)[m.end("suffix") - m.start() :]:
             return None
         name = m.group("name").lower()
+        if m.group("q") is not None and value[:1].isspace():
+            return None  # a closing quote read as an opening one (`password=' https://x`)
+        if _query_param(text, m.start()):
+            return None
+        if not name.startswith("p") and value.isalpha() and value.islower() and len(value) < 12:
+            return None  # `token=expired`, `secret: enabled`: a word, not a generated value
         if " " in value and (not name.startswith(("pass", "pwd")) or value.count(" ") > 2):
             return None  # a passphrase has a few words; a token has none, prose has many
         if not name.startswith(("pass", "pwd")) and _fixture_token(value):
@@ -297,10 +330,18 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # a type or a reference in code: `token: Optional[str]`
         if value.startswith("Ag") and "encryptedData" in text[max(0, start - 4096) : start]:
             return None  # a SealedSecret's ciphertext
+        if _SECRET_VERSION.match(value) and "-secrets" in text[max(0, m.start() - 256) : start]:
+            return None  # gcloud --set-secrets VAR=secret-name:version names a secret
+        if _QUERY_STRING.match(value):
+            return None  # a SAS token's fields: the signature in it is its own finding
     if rule.rule_id in ("authorization-basic", "docker-config-auth", "npmrc-auth") and not (
         _decodes_to_credential(value)
     ):
         return None
+    if rule.rule_id == "credential-env" and NOT_A_CREDENTIAL_SUFFIX.search(
+        m.groupdict().get("suffix") or ""
+    ):
+        return None  # `- name: DB_PASSWORD_FILE`, `AUTH_TOKEN_LIFETIME`: not the credential
     if rule.rule_id == "api-key-header" and _CODE_VALUE.match(value):
         return None  # {"api-key": self.api_key}: a header built in code
     if rule.rule_id == "url-password" and _same_as_user(m):

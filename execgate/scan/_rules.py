@@ -70,6 +70,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "google",
         "gocspx-",
         r"(?P<secret>GOCSPX-[" + _URLSAFE + r"]{28})",
+        glue_left=True,
     ),
     _token(
         "google-oauth-access-token",
@@ -84,9 +85,11 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "storagekey accesskey access_key access-key access.key",
         # a connection string's AccountKey=, AZURE_STORAGE_KEY / _ACCOUNT_KEY / _ACCESS_KEY,
         # `az storage ... --account-key VALUE`, `-StorageAccountKey VALUE`: the name, a few
-        # characters (quotes, a separator, a type), then the 64-byte key in base64
-        r"(?i)(?:account|storage|access)[_.\-]?key[^\n]{0,25}?(?<![A-Za-z0-9+/])"
-        r"(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
+        # characters (quotes, a separator, a type), then the 64-byte key in base64; code
+        # that wraps the long literal puts it on the next line (`KEY =\n    "..."`,
+        # `AccountKey{\n "..."`, `process.env.ACCOUNT_KEY ||\n "..."`)
+        r"(?i)(?:account|storage|access)[_.\-]?key[^\n]{0,25}?(?:\n[ \t]{0,64}[^\n]{0,8}?)?"
+        r"(?<![A-Za-z0-9+/])(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
         0.95,
     ),
     _ctx(
@@ -107,6 +110,19 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         r"(?P<secret>[A-Za-z0-9+/]{86}==)",
         0.95,
         anchored=False,
+    ),
+    _ctx(
+        "azure-storage-key",
+        "azure",
+        ("keys list", "keys renew"),
+        # `az storage account keys list|renew ... -o tsv` (or `--query [0].value`): the
+        # command, then the bare keys on the lines of its output
+        # (the key starts a line, or follows a table's name and permission columns)
+        r"account[ \t]+keys[ \t]+(?:list|renew)\b[^\n]{0,512}\n(?:[^\n]{0,256}\n){0,6}?"
+        r"[ \t]{0,16}(?:[\w\-]{1,32}[ \t]+){0,2}(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
+        0.95,
+        anchored=False,
+        check="random",
     ),
     _ctx(
         "azure-shared-access-key",
@@ -162,11 +178,35 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         anchored=False,
         check="token",
     ),
+    _ctx(
+        "alibaba-secret-key",
+        "alibaba",
+        "ltai",
+        # the secret beside its AccessKey id, named only as a key or a secret (a log line,
+        # a config block): the id first, then the secret within a few lines ...
+        r"LTAI[" + _B62 + r"]{12,21}(?![" + _B62 + r"])[^\0]{1,300}?(?i:secret|key)\w{0,16}[\"']?"
+        r"[ \t]*[=:][ \t]*[\"']?(?P<secret>[" + _B62 + r"]{30})(?![" + _B62 + r"])",
+        0.85,
+        anchored=False,
+        check="random",
+    ),
+    _ctx(
+        "alibaba-secret-key",
+        "alibaba",
+        "ltai",
+        # ... or the secret first, then the id
+        r"(?i:secret|key)\w{0,16}[\"']?[ \t]*[=:][ \t]*[\"']?(?P<secret>[" + _B62 + r"]{30})"
+        r"(?![" + _B62 + r"])(?=[^\0]{1,200}?LTAI[" + _B62 + r"]{12,21}(?![" + _B62 + r"]))",
+        0.85,
+        anchored=False,
+        check="random",
+    ),
     _token(
         "digitalocean-token",
         "digitalocean",
         "dop_v1_ doo_v1_ dor_v1_",
         r"(?P<secret>do[por]_v1_[a-f0-9]{64})",
+        glue_left=True,
     ),
     _token(
         "databricks-token",
@@ -187,20 +227,28 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         r"(?:,fm(?:1[ar]|2)_[A-Za-z0-9+/]{20,4096}={0,3}){0,8})",
         0.95,
     ),
-    _token("heroku-api-key", "heroku", "hrku-", r"(?P<secret>HRKU-[" + _URLSAFE + r"]{60})"),
-    _token("pulumi-token", "pulumi", "pul-", r"(?P<secret>pul-[a-f0-9]{40})"),
+    _token(
+        "heroku-api-key",
+        "heroku",
+        "hrku-",
+        r"(?P<secret>HRKU-[" + _URLSAFE + r"]{60})",
+        glue_left=True,
+    ),
+    _token("pulumi-token", "pulumi", "pul-", r"(?P<secret>pul-[a-f0-9]{40})", glue_left=True),
     _token(
         "terraform-cloud-token",
         "hashicorp",
         ".atlasv1.",
         r"(?P<secret>[" + _B62 + r"]{14}\.atlasv1\.[" + _URLSAFE + r"=]{60,70})",
         anchored=False,
+        glue_left=True,
     ),
     _token(
         "vault-token",
         "hashicorp",
         "hvs. hvb. hvr.",
         r"(?P<secret>hv[sbr]\.[" + _URLSAFE + r"]{24,1024})",
+        glue_left=True,
     ),
     _token(
         "supabase-token",
@@ -209,6 +257,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # personal access tokens (sbp_), and the secret API keys that replace the
         # service_role JWT (sb_secret_; sb_publishable_ keys are public)
         r"(?P<secret>sbp_(?:v0_)?[a-f0-9]{40}|sb_secret_[" + _URLSAFE + r"]{31,64})",
+        glue_left=True,
     ),
     _token(
         "planetscale-token",
@@ -216,7 +265,34 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "pscale_tkn_ pscale_pw_ pscale_oauth_",
         r"(?P<secret>pscale_(?:tkn|pw|oauth)_[" + _URLSAFE + r".]{32,64})",
     ),
+    _token(
+        "tailscale-key",
+        "tailscale",
+        "tskey-",
+        # auth, API, OAuth client, SCIM and webhook keys: tskey-<kind>-<key id>-<secret>
+        r"(?P<secret>tskey-(?:auth|api|client|scim|webhook)-["
+        + _B62
+        + r"]{6,32}-["
+        + _B62
+        + r"]{16,64})",
+        glue_left=True,
+    ),
+    _token(
+        "netlify-token",
+        "netlify",
+        "nfp_",
+        r"(?P<secret>nfp_[" + _B62 + r"]{36,40})",
+        0.9,
+        glue_left=True,
+    ),
     # --- code hosting and package registries ----------------------------------------------
+    _token(
+        "buildkite-token",
+        "buildkite",
+        "bkua_",
+        r"(?P<secret>bkua_[a-f0-9]{40})",
+        glue_left=True,
+    ),
     _token(
         "github-token",
         "github",
@@ -266,7 +342,13 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         glue_left=True,
     ),
     _token("rubygems-token", "rubygems", "rubygems_", r"(?P<secret>rubygems_[a-f0-9]{48})"),
-    _token("dockerhub-pat", "docker", "dckr_pat_", r"(?P<secret>dckr_pat_[" + _URLSAFE + r"]{27})"),
+    _token(
+        "dockerhub-pat",
+        "docker",
+        "dckr_pat_",
+        r"(?P<secret>dckr_pat_[" + _URLSAFE + r"]{27})",
+        glue_left=True,
+    ),
     _token(
         "huggingface-token",
         "huggingface",
@@ -282,6 +364,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "atatt3 atctt3",
         # user API tokens (ATATT3) and organization admin API keys (ATCTT3)
         r"(?P<secret>AT[AC]TT3[" + _URLSAFE + r"=]{150,1024})",
+        glue_left=True,
     ),
     # --- AI providers ---------------------------------------------------------------------
     _token(
@@ -313,6 +396,23 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.98,
         glue_left=True,
     ),
+    _token("groq-api-key", "groq", "gsk_", r"(?P<secret>gsk_[" + _B62 + r"]{52})", glue_left=True),
+    _token("xai-api-key", "xai", "xai-", r"(?P<secret>xai-[" + _B62 + r"]{80})", glue_left=True),
+    _token(
+        "perplexity-api-key",
+        "perplexity",
+        "pplx-",
+        r"(?P<secret>pplx-[" + _B62 + r"]{48})",
+        glue_left=True,
+    ),
+    _token(
+        "replicate-api-token",
+        "replicate",
+        "r8_",
+        r"(?P<secret>r8_[" + _B62 + r"]{37})",
+        0.9,
+        glue_left=True,
+    ),
     # --- messaging, payments, SaaS ---------------------------------------------------------
     _token(
         "slack-token",
@@ -324,7 +424,11 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         glue_left=True,
     ),
     _token(
-        "slack-app-token", "slack", "xapp-", r"(?P<secret>xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,1024})"
+        "slack-app-token",
+        "slack",
+        "xapp-",
+        r"(?P<secret>xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,1024})",
+        glue_left=True,
     ),
     _ctx(
         "slack-webhook",
@@ -366,11 +470,16 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _make(
         "telegram-bot-token",
         "telegram",
-        ":aa",
-        # In API URLs the token follows "bot" with no separator (api.telegram.org/bot<id>:AA...).
-        r"(?:(?<=bot)|(?<![A-Za-z0-9_]))(?P<secret>\d{8,10}:AA[" + _URLSAFE + r"]{33})(?![\w-])",
+        ":aa %3aaa",
+        # In API URLs the token follows "bot" with no separator (api.telegram.org/bot<id>:AA...),
+        # its colon percent-encoded when the URL is (bot<id>%3AAA...); the id and ":AA" are
+        # distinctive enough that any word may be glued before it (build_<id>:AA...). A run or a
+        # repeat after the id (AAAAAAAA..., abcdefgh...) is a fixture.
+        r"(?<![0-9])(?P<secret>\d{8,10}(?::|%3[Aa])AA[" + _URLSAFE + r"]{33})"
+        r"(?![\w-])",
         0.95,
         anchored=False,
+        placeholder_check=True,
     ),
     _ctx(
         "telegram-bot-token",
@@ -386,8 +495,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "stripe-secret-key",
         "stripe",
-        "sk_live_ rk_live_",
-        r"(?P<secret>[sr]k_live_[" + _B62 + r"]{10,1024})",
+        "sk_live_ rk_live_ sk_prod_ rk_prod_",
+        r"(?P<secret>[sr]k_(?:live|prod)_[" + _B62 + r"]{10,1024})",
         0.97,
     ),
     _token(
@@ -398,7 +507,11 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.7,
     ),
     _token(
-        "stripe-webhook-secret", "stripe", "whsec_", r"(?P<secret>whsec_[" + _B62 + r"]{32,1024})"
+        "stripe-webhook-secret",
+        "stripe",
+        "whsec_",
+        r"(?P<secret>whsec_[" + _B62 + r"]{32,1024})",
+        glue_left=True,
     ),
     _token(
         "square-token",
@@ -406,6 +519,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "sq0atp- sq0csp- eaaa",
         r"(?P<secret>sq0atp-[" + _URLSAFE + r"]{22}|sq0csp-[" + _URLSAFE + r"]{43}"
         r"|EAAA[" + _URLSAFE + r"]{60})",
+        glue_left=True,
     ),
     _token("twilio-api-key", "twilio", "sk", r"(?P<secret>SK[0-9a-fA-F]{32})", 0.75),
     _token(
@@ -414,6 +528,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "sg.",
         r"(?P<secret>SG\.[" + _URLSAFE + r"]{22}\.[" + _URLSAFE + r"]{43})",
         0.98,
+        glue_left=True,
     ),
     _token("mailgun-api-key", "mailgun", "key-", r"(?P<secret>key-[0-9a-f]{32})", 0.85),
     _token(
@@ -429,17 +544,31 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "shopify",
         "shpat_ shpss_ shpca_ shppa_",
         r"(?P<secret>shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32})",
+        glue_left=True,
     ),
-    _token("linear-api-key", "linear", "lin_api_", r"(?P<secret>lin_api_[" + _B62 + r"]{40})"),
+    _token(
+        "linear-api-key",
+        "linear",
+        "lin_api_",
+        r"(?P<secret>lin_api_[" + _B62 + r"]{40})",
+        glue_left=True,
+    ),
     _token(
         "notion-token",
         "notion",
         "ntn_ secret_",
         r"(?P<secret>ntn_\d{11}[" + _B62 + r"]{35}|secret_[" + _B62 + r"]{43})",
         0.9,
+        glue_left=True,
     ),
     _token("airtable-pat", "airtable", "pat", r"(?P<secret>pat[" + _B62 + r"]{14}\.[a-f0-9]{64})"),
-    _token("postman-api-key", "postman", "pmak-", r"(?P<secret>PMAK-[a-f0-9]{24}-[a-f0-9]{34})"),
+    _token(
+        "postman-api-key",
+        "postman",
+        "pmak-",
+        r"(?P<secret>PMAK-[a-f0-9]{24}-[a-f0-9]{34})",
+        glue_left=True,
+    ),
     _token(
         "doppler-token",
         "doppler",
@@ -461,6 +590,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # user API keys (NRAK-), browser keys (NRJS-), insert and query keys (NRII-, NRIQ-)
         r"(?P<secret>NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRI[IQ]-[" + _URLSAFE + r"]{32})",
         0.9,
+        glue_left=True,
     ),
     _token(
         "newrelic-license-key",
@@ -476,6 +606,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "grafana",
         "glc_ glsa_",
         r"(?P<secret>glc_[A-Za-z0-9+/]{32,1024}={0,2}|glsa_[" + _B62 + r"]{32}_[A-Fa-f0-9]{8})",
+        glue_left=True,
     ),
     _ctx(
         "datadog-key",
@@ -565,6 +696,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         + _URLSAFE
         + r"]{8,1024})",
         0.8,
+        glue_left=True,
     ),
     _ctx(
         "authorization-bearer",
@@ -573,7 +705,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # a header line, a JSON or dict entry ("Authorization": "Bearer ..."); GitHub's
         # "token" scheme is the same thing
         r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer|token)\s+"
-        r"(?P<secret>[A-Za-z0-9\-._~+/]{1,4096}=*)",
+        # (a URL after the scheme word is not a token: `Bearer https://...`)
+        r"(?P<secret>[A-Za-z0-9\-._~+/]{1,4096}+=*+)(?![:@])",
         0.9,
         anchored=False,
     ),
@@ -599,9 +732,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "docker-config-auth",
         "docker",
-        # JSON, or JSON escaped inside a string (DOCKER_AUTH_CONFIG={\"auths\":...})
-        ('"auth"', 'auth\\"'),
-        r"\"?auth\\?\"\s*:\s*\\?\"(?P<secret>[A-Za-z0-9+/]{12,1024}={0,2})\\?\"",
+        # JSON, or JSON escaped inside a string once or more (DOCKER_AUTH_CONFIG=
+        # {\"auths\":...}, a TOML string holding it: {\\\"auths\\\":...})
+        ('"auth"', 'auth\\"', "auth\\\\"),
+        r"\"?auth\\{0,7}\"\s*:\s*\\{0,7}\"(?P<secret>[A-Za-z0-9+/]{12,1024}={0,2})\\{0,7}\"",
         0.9,
     ),
     Rule(
@@ -655,7 +789,9 @@ RULES: tuple[Rule, ...] = _VENDOR_AND_STRUCTURE + CONTEXT_RULES
 #: Name suffixes after a credential word that say the value is not the credential itself.
 NOT_A_CREDENTIAL_SUFFIX = re.compile(
     r"(?i)_?(?:file|path|dir|hash|length|len|name|type|url|uri|id|ids|count|policy|field|env|"
-    r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit)$"
+    r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit|ref|"
+    r"refs|arn|host|port|user|username|lifetime|timeout|enabled|version|issuer|audience|"
+    r"provider|store|age)$"
 )
 
 __all__ = ["DOCUMENTED_EXAMPLES", "NOT_A_CREDENTIAL_SUFFIX", "RULES", "Rule", "is_placeholder"]

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import itertools
+import json
 import re
 
 # Values that stand for a credential rather than being one.
@@ -34,6 +37,7 @@ _PLACEHOLDER = re.compile(
       | \**REDACTED\**                       # already redacted
       | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?\w*
       | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
+      | changeit                             # the JDK keystore's published default
       | (?:none|null|true|false|undefined)
       | (?:string|str|object|number|integer|int|boolean|bool|bytes|any|unknown|float|optional)
       | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
@@ -49,14 +53,23 @@ _REFERENCE = re.compile(
       | (?:vault|sops|doppler|infisical|gcpsm|awssm|azkv):/{0,2}[\w.-]{1,64}[/#]\S
       | ENC\[[A-Z0-9_]{2,32}(?:[,\]]|$)       # sops and hiera-eyaml ciphertext
       | arn:aws[\w-]{0,16}:(?:secretsmanager|ssm|kms):
+      | projects/[\w.\-]{1,64}/secrets/[\w.\-]{1,256}     # a Secret Manager resource
       | (?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv
          |ENV\[|\$env:|secrets\.|vars\.|env\.|settings\.|config\.)
+        # BuildKit's --secret id=NAME,src=FILE|env=VAR: where the build reads a secret from
+      | (?:id|type|src|source|env|target)=[^,\s]{1,256}(?:,|$)
+        # gcloud's --set-secrets / --update-secrets: VAR=secret-name:version (or a path)
+      | (?:[A-Za-z_]\w{0,127}|/[\w./\-]{1,256})=[\w.\-]{1,256}:(?:latest|\d{1,6})(?:,|$)
     )"""
 )
 
 #: A value with an elision in it is a mask or a placeholder (``sk-...``, ``sk-…2182d4f``,
 #: ``ghp_****abcd``), or a template with an angle-bracketed hole (``key-<paste here>``).
-_MASKED = re.compile(r"\.\.\.|…|\*\*\*|###|^<|>$|<[^<>]{0,64}>|\{\{|\$\{")
+_MASKED = re.compile(
+    r"\.\.\.|…|\*\*\*|###|^<|>$|<[^<>]{0,64}>|\{\{|\$\{"
+    # the same holes percent-encoded in a URL (%7Btoken%7D, %3Ckey%3E, %24%7BVAR%7D)
+    r"|(?i:%7B[\w.\-]{0,64}%7D|%3C[\w.\-]{0,64}%3E|%24%7B)"
+)
 
 #: Words a value uses to say it is not real. Vendor tokens are random: the chance that one
 #: spells any of these is below one in ten thousand.
@@ -81,8 +94,22 @@ DOCUMENTED_EXAMPLES = frozenset(
         "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
         # jwt.io's example signing secret
         "a-string-secret-at-least-256-bits-long",
+        # the Bot API documentation's example token
+        "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+        # the storage emulator's (Azurite's) published account key, the same everywhere
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     }
 )
+
+#: The HMAC keys jwt.io fills in for its examples, now and before: a token signed with one
+#: of them was made on that page, whatever its claims.
+_JWT_IO_KEYS = (
+    b"a-string-secret-at-least-256-bits-long",
+    b"your-256-bit-secret",
+    b"your-384-bit-secret",
+    b"your-512-bit-secret",
+)
+_HMAC_ALGS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
 #: jwt.io's example tokens all carry this subject and name (compared with spaces removed).
 _JWT_EXAMPLE_CLAIMS = ('"sub":"1234567890"', '"name":"JohnDoe"')
@@ -112,17 +139,39 @@ def says_fake(value: str) -> bool:
     return _FAKE_WORDS.search(value) is not None
 
 
+def _b64url(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def _signed_on_jwt_io(header: str, payload: str, signature: str) -> bool:
+    """An HS256/384/512 token whose signature verifies with one of jwt.io's example keys."""
+    try:
+        alg = json.loads(_b64url(header)).get("alg")
+        mac = _b64url(signature)
+    except (binascii.Error, ValueError, AttributeError, RecursionError):
+        return False
+    digest = _HMAC_ALGS.get(alg) if isinstance(alg, str) else None
+    if digest is None:
+        return False
+    signed = f"{header}.{payload}".encode()
+    return any(
+        hmac.compare_digest(hmac.new(key, signed, digest).digest(), mac) for key in _JWT_IO_KEYS
+    )
+
+
 def is_documented_example(value: str) -> bool:
     if value in DOCUMENTED_EXAMPLES or value.endswith(("EXAMPLE", "EXAMPLEKEY")):
         return True
     if value.startswith("eyJ") and value.count(".") >= 2:
-        payload = value.split(".")[1]
+        header, payload, signature = value.split(".")[:3]
         try:
-            claims = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+            claims = _b64url(payload)
         except (binascii.Error, ValueError):
             return False
         text = claims.decode("utf-8", "replace").replace(" ", "")
-        return all(c in text for c in _JWT_EXAMPLE_CLAIMS)
+        if all(c in text for c in _JWT_EXAMPLE_CLAIMS):
+            return True
+        return _signed_on_jwt_io(header, payload, signature)
     return False
 
 
