@@ -27,6 +27,7 @@ program that a bare name would find first.
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import functools
 import glob
@@ -36,8 +37,10 @@ import re
 import shlex
 import stat
 import sys
+import time
 import unicodedata
 import urllib.parse
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,7 +69,16 @@ from ._pins import git_subcommand, pinned
 from ._resolver import UNRESOLVABLE, Resolver
 from ._resolver import inside as _inside
 from ._resolver import real as _real
-from ._script import STATUS, Command, Script, parse_script, render, split_heredoc
+from ._script import (
+    MARK,
+    RESERVED_CHARS,
+    STATUS,
+    Command,
+    parse_script,
+    render,
+    resolve_marks,
+    split_heredoc,
+)
 from ._shell import ShellRefusal, split_words
 from ._shells import SHEBANG_BYTES, SHELLS, read_shebang, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
@@ -479,9 +491,11 @@ def _invisible_in(request: ExecRequest) -> str | None:
     for field, text in fields:
         if text.isascii():
             continue
-        if STATUS[0] in text:
-            # the character the plan uses to stand for `$?`: a literal must never become it
-            return f"{field} holds U+{ord(STATUS[0]):04X}, a character execgate reserves"
+        reserved = next((c for c in text if c in RESERVED_CHARS), None)
+        if reserved is not None:
+            # the characters the plan uses to stand for `$?`, `$(pwd)` and `$(date ...)`: a
+            # literal must never become one
+            return f"{field} holds U+{ord(reserved):04X}, a character execgate reserves"
         for c in text:
             if unicodedata.category(c) == "Cf":
                 return (
@@ -1134,11 +1148,26 @@ def _evaluate_script(
         if isinstance(moved, Verdict):
             return moved
         cwd, items = moved, items[2:]
-    script = Script(items)
+    if script.shell_variables:
+        held = _job_env_names(policy, request, host_env) & set(script.shell_variables)
+        if held:
+            name = sorted(held)[0]
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell",
+                f"the line assigns {name}, which the job's environment holds: bash would pass "
+                f"the new value to every later program; write it as a prefix ({name}=... "
+                "COMMAND) so that the env rules decide it",
+                cwd=cwd,
+            )
+    script = attrs.evolve(script, items=items)
     commands = script.commands
     if len(commands) == 1 and not commands[0].redirects and not _is_cd(commands[0]):
         # e.g. "echo a;": one plain command after all, run as an argv with no shell
-        words = _expand_globs(policy, cwd, commands[0].argv, commands[0].globs)
+        only = _resolved(commands[0], cwd, _job_zone(policy, request, host_env))
+        if isinstance(only, Verdict):
+            return only
+        words = _expand_globs(policy, cwd, only.argv, only.globs)
         if isinstance(words, Verdict):
             return words
         words = tuple("0" if w == STATUS else w for w in words)  # no command ran before
@@ -1162,6 +1191,9 @@ def _evaluate_script(
     elsewhere: list[str] = []
     #: an earlier command of the line that can create symlinks, if any
     linker: str | None = None
+    #: every command's words as decided (its $(pwd) and $(date) made literal, globs expanded)
+    decided: list[str] = []
+    zone = _job_zone(policy, request, host_env)
     #: an earlier command of the line that may write configuration that git, or pytest and
     #: npm, read from the workspace
     writers: dict[str, str | None] = {}
@@ -1201,9 +1233,13 @@ def _evaluate_script(
             plans.append(("cd", "--", cwd))
             targets.append([])
             continue
-        words = _expand_globs(policy, cwd, command.argv, command.globs)
+        resolved = _resolved(command, cwd, zone)
+        if isinstance(resolved, Verdict):
+            return resolved
+        words = _expand_globs(policy, cwd, resolved.argv, resolved.globs)
         if isinstance(words, Verdict):
             return words
+        decided.extend(words)
         if linker is not None:
             named = _path_outside(
                 policy,
@@ -1385,8 +1421,72 @@ def _evaluate_script(
             rule=rule,
             reason=f"every command of the line is allowed ({len(commands)} commands)",
         )
-    words = tuple(w for c in commands for w in c.argv)
-    return Verdict(decision, plan, words, start_cwd)
+    return Verdict(decision, plan, tuple(decided), start_cwd)
+
+
+def _job_env_names(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) -> set[str]:
+    """The names a job's environment may hold: inherited, set by the policy, or overridden."""
+    return {
+        *inherited(policy.env, host_env),
+        *policy.env.set,
+        *request.env_overrides,
+        "PATH",
+    }
+
+
+#: The clock ``$(date +FORMAT)`` reads: the decision's time (tests set it).
+clock = time.time
+
+
+def _resolved(command: Command, cwd: str, zone: str | None) -> Command | Verdict:
+    """The command with each ``$(pwd)`` and ``$(date +FORMAT)`` replaced by its value now, in
+    ``cwd`` (the directory the command runs in, after any cd before it) and, for the date, in
+    the job's time zone ``zone`` (its TZ; the host's zone when None)."""
+    if not any(MARK in w for w in command.argv):
+        return command
+    tz: datetime.tzinfo | None = None
+    if any(name == "TZ" for name, _ in command.assigns):
+        return _deny(
+            "EG-SHELL-UNSUPPORTED",
+            "shell",
+            "$(date ...) in a line that sets TZ: which zone the shell formats in is left to "
+            "the order of its steps; give the time as a literal",
+            cwd=cwd,
+        )
+    if zone:
+        try:
+            tz = zoneinfo.ZoneInfo(zone.removeprefix(":"))
+        except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+            tz = None
+            if any(MARK + k in w for w in command.argv for k in "Dd"):
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell",
+                    f"$(date +FORMAT) where the job's TZ is {zone[:40]!r}, a zone the gate "
+                    "cannot read; use date -u",
+                    cwd=cwd,
+                )
+    now = clock()
+    argv: list[str] = []
+    globs: list[str | None] = list(command.globs) or [None] * len(command.argv)
+    for i, word in enumerate(command.argv):
+        try:
+            argv.append(resolve_marks(word, cwd, now, tz))
+            if globs[i] is not None:
+                globs[i] = resolve_marks(globs[i] or "", cwd, now, tz, glob=True)
+        except ShellRefusal as refusal:
+            return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+    return attrs.evolve(command, argv=tuple(argv), globs=tuple(globs) if any(globs) else ())
+
+
+def _job_zone(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) -> str | None:
+    """The TZ the job's shell has: the request's, the policy's fixed one, or the host's when
+    the policy passes it through."""
+    if "TZ" in request.env_overrides:
+        return request.env_overrides["TZ"]
+    if "TZ" in policy.env.set:
+        return policy.env.set["TZ"]
+    return inherited(policy.env, host_env).get("TZ")
 
 
 #: A glob that expands to more words than this is refused rather than decided word by word.
