@@ -1140,11 +1140,12 @@ def _evaluate_script(
         script = parse_script(request.command)
     except ShellRefusal as refusal:
         return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+    zone = _job_zone(policy, request, host_env)
     # `cd DIR && rest` (the form agents send most): a cwd change for the rest
     items = script.items
     while len(items) > 2 and _is_cd(items[0]) and items[1] in ("&&", ";"):
         assert isinstance(items[0], Command)
-        moved = _cd_target(policy, cwd, items[0])
+        moved = _cd_target(policy, cwd, items[0], zone)
         if isinstance(moved, Verdict):
             return moved
         cwd, items = moved, items[2:]
@@ -1164,7 +1165,7 @@ def _evaluate_script(
     commands = script.commands
     if len(commands) == 1 and not commands[0].redirects and not _is_cd(commands[0]):
         # e.g. "echo a;": one plain command after all, run as an argv with no shell
-        only = _resolved(commands[0], cwd, _job_zone(policy, request, host_env))
+        only = _resolved(commands[0], cwd, zone)
         if isinstance(only, Verdict):
             return only
         words = _expand_globs(policy, cwd, only.argv, only.globs)
@@ -1193,7 +1194,6 @@ def _evaluate_script(
     linker: str | None = None
     #: every command's words as decided (its $(pwd) and $(date) made literal, globs expanded)
     decided: list[str] = []
-    zone = _job_zone(policy, request, host_env)
     #: an earlier command of the line that may write configuration that git, or pytest and
     #: npm, read from the workspace
     writers: dict[str, str | None] = {}
@@ -1223,7 +1223,7 @@ def _evaluate_script(
                     "move symlinks on its way; send it as a request of its own",
                     cwd=start_cwd,
                 )
-            moved = _cd_target(policy, cwd, command)
+            moved = _cd_target(policy, cwd, command, zone)
             if isinstance(moved, Verdict):
                 return moved
             # the cd may not run (`a && cd d; b` when a fails) or may fail at run time: what
@@ -1736,9 +1736,16 @@ def _is_cd(item: Command | str) -> bool:
     return isinstance(item, Command) and item.argv[0] == "cd"
 
 
-def _cd_target(policy: Policy, cwd: str, command: Command) -> str | Verdict:
+def _cd_target(policy: Policy, cwd: str, command: Command, zone: str | None) -> str | Verdict:
     """The directory ``cd DIR`` moves to, confined as a request's cwd is."""
-    args = [a for a in command.argv[1:] if a not in ("-L", "-P")]
+    resolved = _resolved(command, cwd, zone)
+    if isinstance(resolved, Verdict):
+        return resolved
+    if resolved.globs:
+        return _deny(
+            "EG-SHELL-UNSUPPORTED", "shell", "cd takes a literal directory here (no glob)", cwd=cwd
+        )
+    args = [a for a in resolved.argv[1:] if a not in ("-L", "-P")]
     if args[:1] == ["--"]:
         args = args[1:]
     if len(args) != 1 or args[0] in ("-", "") or args[0].startswith(("-", "~")):

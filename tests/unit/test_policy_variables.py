@@ -189,3 +189,15 @@ def test_reserved_characters_never_come_from_a_request(policy: Policy) -> None:
     for c in ("\ue001", "\ue002"):
         v = decide(policy, f"echo '{c}P{c}'")
         assert not v.decision.allowed and "reserves" in v.decision.reason
+
+
+def test_cd_takes_a_known_value_and_is_confined(policy: Policy, ws: Path) -> None:
+    v = decide(policy, 'cd "$(pwd)/sub" && ls')
+    assert v.decision.allowed and v.plan is not None
+    assert v.plan.cwd == os.path.realpath(ws / "sub")
+    v = decide(policy, "D=sub; cd $D && ls")
+    assert v.decision.allowed and v.plan is not None
+    assert v.plan.cwd == os.path.realpath(ws / "sub")
+    assert decide(policy, "D=..; cd $D && ls").decision.code == "EG-CWD-ESCAPE"
+    assert decide(policy, 'cd "$(pwd)/.." && ls').decision.code == "EG-CWD-ESCAPE"
+    assert not decide(policy, "cd s* && ls").decision.allowed  # bash would glob it
