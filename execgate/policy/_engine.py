@@ -74,6 +74,7 @@ from ._script import (
     RESERVED_CHARS,
     STATUS,
     Command,
+    Script,
     parse_script,
     render,
     resolve_marks,
@@ -1162,6 +1163,28 @@ def _evaluate_script(
                 cwd=cwd,
             )
     script = attrs.evolve(script, items=items)
+    by_cat = _fed_by_cat(script)
+    if by_cat is not None:
+        # `cat <<'EOF' | CMD`: cat only copies the literal body, so this is `CMD <<'EOF'`
+        feeds, body = by_cat
+        if request.stdin is not None:
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell",
+                "both stdin and a here-document were given",
+                cwd=cwd,
+            )
+        reading = _resolved(feeds, cwd, zone)
+        if isinstance(reading, Verdict):
+            return reading
+        argv = _expand_globs(policy, cwd, reading.argv, reading.globs)
+        if isinstance(argv, Verdict):
+            return argv
+        argv = tuple("0" if w == STATUS else w for w in argv)
+        piped = attrs.evolve(request, argv=argv, command=None, stdin=body.encode())
+        return _evaluate(
+            policy, _with_assigns(piped, feeds.assigns), host_env, resolver, depth, cwd
+        )
     commands = script.commands
     if len(commands) == 1 and not commands[0].redirects and not _is_cd(commands[0]):
         # e.g. "echo a;": one plain command after all, run as an argv with no shell
@@ -1422,6 +1445,21 @@ def _evaluate_script(
             reason=f"every command of the line is allowed ({len(commands)} commands)",
         )
     return Verdict(decision, plan, tuple(decided), start_cwd)
+
+
+def _fed_by_cat(script: Script) -> tuple[Command, str] | None:
+    """``cat <<'EOF' | CMD`` (cat with no argument but its here-document, CMD with no
+    redirection and no stdin of its own): (CMD, the body), which it reads exactly as
+    ``CMD <<'EOF'`` would have it read; None for any other line."""
+    if len(script.items) != 3 or script.items[1] != "|":
+        return None
+    cat, _, reader = script.items
+    assert isinstance(cat, Command) and isinstance(reader, Command)
+    if cat.argv not in (("cat",), ("cat", "-")) or cat.assigns or reader.redirects:
+        return None
+    if len(cat.redirects) != 1 or cat.redirects[0].op != "<<" or cat.redirects[0].fd != 0:
+        return None
+    return reader, cat.redirects[0].target
 
 
 def _job_env_names(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) -> set[str]:

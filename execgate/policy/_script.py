@@ -448,6 +448,14 @@ def _heredoc(node: Node, tail: list[Node] | None = None) -> tuple[Redirect, ...]
             ended = _text(child).lstrip("\t") == word
         elif child.type == "file_redirect" and not (tail or []):
             nested.append(_redirect(child))
+        elif (
+            tail is not None
+            and child.type == "pipeline"
+            and child.child_count == 2
+            and child.children[0].type == "|"
+        ):
+            # `cat <<'EOF' | python3`: the grammar hangs `| python3` on the here-document
+            tail.extend(child.children)
         elif tail is not None and (child.type in _TAIL_CONNECTORS or tail):
             tail.append(child)
         else:
@@ -574,7 +582,7 @@ def _statement(node: Node, out: list[Command | str | _Assign], depth: int) -> No
                 raise _refuse(f"a descriptor number glued to a redirection ({_text(node)[:40]!r})")
         tail: list[Node] = []
         redirects = _redirects(rest, tail)
-        if tail and body.type != "command":
+        if tail and body.type not in ("command", "pipeline", "list"):
             raise _refuse(f"a here-document after a {body.type.replace('_', ' ')}")
         if body.type == "command":
             out.append(_command(body, redirects))
@@ -587,6 +595,7 @@ def _statement(node: Node, out: list[Command | str | _Assign], depth: int) -> No
             if not isinstance(last, Command):
                 raise _refuse(f"a redirection of an assignment ({_text(node)[:40]!r})")
             out[-1] = attrs.evolve(last, redirects=last.redirects + redirects)
+            _heredoc_tail(tail, out, depth)
         else:
             raise _refuse(f"a redirection of a {body.type.replace('_', ' ')}")
     elif kind in ("list", "pipeline"):
