@@ -448,10 +448,43 @@ def _matches(
     resolver: Resolver,
 ) -> bool:
     words = rule.command.split()
-    if program_real == UNRESOLVABLE or resolver.rule_program(rule, path) != program_real:
+    if program_real == UNRESOLVABLE:
+        return False
+    if resolver.rule_program(rule, path) != program_real and not _system_copy(rule, argv[0], path):
         return False
     mode = tuple(words[1:])
     return tuple(argv[1 : 1 + len(mode)]) == mode
+
+
+#: Directories whose programs a rule naming a program by its name also covers when the
+#: request names them by path (``/usr/bin/python3`` under ``python3``), when the directory is
+#: on the policy's PATH: the system's own, which only root writes.
+SYSTEM_BIN = frozenset(
+    {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin", "/usr/local/sbin"}
+)
+
+
+def _system_copy(rule: AllowRule | DenyRule, program: str, path: str) -> bool:
+    """Whether ``program``, named by an absolute path, is the rule's program by name in a
+    system bin directory on ``path`` (a rule with its own ``path``, or naming its program by
+    a path, covers that file alone)."""
+    first = rule.command.split()[0]
+    if rule.path is not None or "/" in first or not os.path.isabs(program):
+        return False
+    folder, name = os.path.split(program)
+    if (
+        name != first
+        or folder not in SYSTEM_BIN
+        or folder not in path.split(os.pathsep)
+        or os.path.normpath(program) != program
+    ):
+        return False
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    # a /usr/local/bin that a group may write (Debian's staff) is no system directory
+    return st.st_uid == 0 and not st.st_mode & 0o022
 
 
 def evaluate(
