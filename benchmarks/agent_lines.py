@@ -118,6 +118,10 @@ SAFETY_REASONS = (
         "a value known only when it runs",
     ),
     (re.compile(r"'&' is not accepted"), "a background job outlives the gate"),
+    (
+        re.compile(r"can create or move symlinks on its way|may write earlier in the same line"),
+        "an earlier command may change what it was decided on",
+    ),
     (re.compile(r"changing remotes"), "reaches the network"),
     (re.compile(r"names a command, program or code"), "names a command for the program to run"),
     (re.compile(r"cannot be decided", re.I), "input the gate cannot see"),

@@ -155,6 +155,19 @@ def _refusal(code: str, reason: str) -> agent_lines.Outcome:
             "safety",
         ),
         ("EG-ENV-DENIED", "env override 'CI_FLAG' is not in this policy's env.allow", "fluency"),
+        # decided on files an earlier command of the line may change before it runs
+        (
+            "EG-SHELL-UNSUPPORTED",
+            "command 2 names 't/x.py' after git in the same line, which can create or move "
+            "symlinks on its way; send it as a request of its own",
+            "safety",
+        ),
+        (
+            "EG-SHELL-UNSUPPORTED",
+            "command 2 reads configuration from the workspace that git stash may write earlier "
+            "in the same line (pytest.ini, pyproject.toml, .npmrc...)",
+            "safety",
+        ),
     ],
 )
 def test_each_refusal_is_classed_by_what_running_it_would_reach(
