@@ -155,6 +155,19 @@ def _refusal(code: str, reason: str) -> agent_lines.Outcome:
             "safety",
         ),
         ("EG-ENV-DENIED", "env override 'CI_FLAG' is not in this policy's env.allow", "fluency"),
+        # writes inside the workspace only, as the templates' rm may: the template's choice
+        (
+            "EG-POLICY-WRAPPER",
+            "inside bash -c: find: -delete runs a command or writes files",
+            "fluency",
+        ),
+        ("EG-POLICY-WRAPPER", "find: -exec runs a command", "safety"),
+        # inline code is no more than a workspace script, which the same template runs
+        (
+            "EG-POLICY-FLAG",
+            "node: -e is refused: inline code cannot be decided; run a script",
+            "fluency",
+        ),
         # decided on files an earlier command of the line may change before it runs
         (
             "EG-SHELL-UNSUPPORTED",
