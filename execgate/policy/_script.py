@@ -135,7 +135,10 @@ _EXPANSION_NODES = {"simple_expansion", "expansion", "command_substitution"}
 #: Characters bash splits an unquoted expansion's value on (the default IFS).
 _IFS = re.compile(r"[ \t\n]+")
 #: Characters of an unquoted expansion's value that stay a glob pattern, as bash globs them.
-_GLOB_CHARS = frozenset("*?[")
+_GLOB_CHARS = frozenset("*?[]")
+#: A name bash takes for a variable (an assignment, or ``$NAME``): ASCII only, which the
+#: grammar, reading a copy with other bytes replaced, cannot tell apart.
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Marks in a word for a value only the decision knows (see ``resolve_marks``): the directory a
 #: command runs in, and the time. Private-use characters a request may never hold.
 MARK_OPEN, MARK_CLOSE = "\ue001", "\ue002"
@@ -224,7 +227,7 @@ def _expansion_value(node: Node, quoted: bool) -> str:
     if kinds not in (["$", "variable_name"], ["${", "variable_name", "}"]):
         raise _refuse(f"{node.type.replace('_', ' ')} ({_text(node)[:40]!r})")
     name = _text(node.children[1])
-    known = _VARIABLES.get()
+    known = _VARIABLES.get(None) or {}
     if name not in known:
         raise _refuse(
             f"{node.type.replace('_', ' ')} of {name!r}, which this line does not assign a "
@@ -344,6 +347,9 @@ _VARIABLES: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("exe
 def _assignment(node: Node) -> tuple[str, str]:
     kinds = [c.type for c in node.children]
     if kinds[:2] != ["variable_name", "="] or len(kinds) > 3:
+        raise _refuse(f"the assignment {_text(node)[:40]!r}")
+    if not _NAME.fullmatch(_text(node.children[0])):
+        # `é=1` is a command to bash, not an assignment
         raise _refuse(f"the assignment {_text(node)[:40]!r}")
     raw = _text(node.children[2]) if len(kinds) == 3 else ""
     if raw.startswith("~") or ":~" in raw:
