@@ -76,6 +76,7 @@ def test_unquoted_it_splits_and_globs_quoted_it_is_one_word(policy: Policy) -> N
     assert words(policy, 'F="a.py  c.txt"; echo "$F"') == ("echo", "a.py  c.txt")
     assert words(policy, 'P="*.py"; ls $P') == ("ls", "a.py", "b.py")
     assert words(policy, 'P="*.py"; echo "$P"') == ("echo", "*.py")
+    assert words(policy, "P='[ab].py'; ls $P") == ("ls", "a.py", "b.py")
     # empty: unquoted it is no word at all, quoted an empty word
     assert words(policy, 'E=""; echo x $E "$E"') == ("echo", "x", "")
 
@@ -133,6 +134,7 @@ def test_date_is_formatted_when_the_gate_decides(
         "readonly X=1; echo $X",
         "declare X=1; echo $X",
         "X=1 Y=2; echo $X",
+        "\u00e9=1; echo $\u00e9",  # not a name to bash: this is a command
         "X=1",  # runs nothing
         "X=1; $X",  # a computed program name
         "X=c.txt; cat < $X",  # redirection targets stay literal
