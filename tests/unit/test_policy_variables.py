@@ -203,3 +203,34 @@ def test_cd_takes_a_known_value_and_is_confined(policy: Policy, ws: Path) -> Non
     assert decide(policy, "D=..; cd $D && ls").decision.code == "EG-CWD-ESCAPE"
     assert decide(policy, 'cd "$(pwd)/.." && ls').decision.code == "EG-CWD-ESCAPE"
     assert not decide(policy, "cd s* && ls").decision.allowed  # bash would glob it
+
+
+DIFFERENTIAL = [
+    'X="a b"; printf "<%s>" $X "$X" pre${X}post "x$X"y',
+    'X="  lead trail  "; printf "<%s>" $X "$X" a$X b',
+    'X=""; printf "<%s>" $X "$X" x$X ""',
+    'P="*.py"; printf "<%s>" $P "$P" ./$P',
+    "P='[ab].py'; printf '<%s>' $P",
+    "P='*.nomatch'; printf '<%s>' $P",
+    "X='a;b|c&d $(id) `id`'; printf '<%s>' $X \"$X\"",
+    "X='$HOME'; printf '<%s>' $X \"$X\"",
+    "X='\"q\"'; printf '<%s>' $X \"$X\"",
+    "X=1; X=2 && printf '<%s>' ${X}.txt",
+    'printf "<%s>" "$(pwd)" $(pwd)/x',
+    'cd sub && printf "<%s>" "$(pwd)"',
+]
+
+
+@pytest.mark.skipif(not os.path.exists("/bin/bash"), reason="needs bash")
+@pytest.mark.parametrize("line", DIFFERENTIAL)
+def test_the_plan_prints_what_bash_prints(ws: Path, line: str) -> None:
+    """Run the line by bash and the plan the gate decided: the same words reach printf."""
+    import subprocess
+
+    path = ws.parent / "printf.toml"
+    path.write_text(POLICY.format(root=ws) + '[[allow]]\ncommand = "printf"\n')
+    v = evaluate(load_policy(path), ExecRequest(command=line), ENV)
+    assert v.decision.allowed and v.plan is not None, v.decision.reason
+    bash = subprocess.run(["/bin/bash", "-c", line], cwd=ws, capture_output=True, text=True)
+    gate = subprocess.run(list(v.plan.argv), cwd=v.plan.cwd, capture_output=True, text=True)
+    assert gate.stdout == bash.stdout
