@@ -6,9 +6,13 @@ command line, so an expanding ``$``, backticks, braces and ``~`` are refused whe
 appear; unquoted globs are expanded inside the workspace before the decision), plus file
 redirections (``<``, ``>``, ``>>``, ``N>``, ``N>&M``) to literal paths, here-documents taken
 literally, ``cd DIR`` before ``&&`` or ``;``, and ``NAME=value`` prefixes decided as
-environment overrides.
-Everything else the grammar knows — substitutions, subshells, functions, control flow, ``&``
-— and any parse error is refused, never approximated.
+environment overrides. Expansions whose value is known before the line runs are made literal
+words, as bash would make them (split and globbed unquoted, one piece quoted): a variable the
+line assigned a literal (``X=lit; echo "$X"``; ``export X=lit`` is also a prefix of every
+later command), ``$(pwd)`` and ``$(date +FORMAT)`` (marks the decision replaces, knowing the
+command's directory and the time).
+Everything else the grammar knows — other expansions and substitutions, subshells,
+functions, control flow, ``&`` — and any parse error is refused, never approximated.
 
 The Gatekeeper decides every command of a script on its own, then hands the Runner a
 *canonical* script re-serialised from the parse with each program replaced by the absolute
