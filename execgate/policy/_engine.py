@@ -1196,7 +1196,7 @@ def _evaluate_script(
                 cwd=cwd,
             )
     script = attrs.evolve(script, items=items)
-    by_cat = _fed_by_cat(script)
+    by_cat = _fed_by_cat(script) if policy.shell.operators else None
     if by_cat is not None:
         # `cat <<'EOF' | CMD`: cat only copies the literal body, so this is `CMD <<'EOF'`
         feeds, body = by_cat
@@ -1214,7 +1214,9 @@ def _evaluate_script(
         if isinstance(argv, Verdict):
             return argv
         argv = tuple("0" if w == STATUS else w for w in argv)
-        piped = attrs.evolve(request, argv=argv, command=None, stdin=body.encode())
+        piped = attrs.evolve(
+            request, argv=argv, command=None, stdin=body.encode("utf-8", "surrogateescape")
+        )
         return _evaluate(
             policy, _with_assigns(piped, feeds.assigns), host_env, resolver, depth, cwd
         )

@@ -96,3 +96,13 @@ def test_a_policy_that_refuses_inline_code_refuses_it_piped(tmp_path: Path) -> N
     policy = load_policy(path)
     assert not decide(policy, f"python3 - <<'EOF'\n{BODY}EOF")[0]
     assert not decide(policy, f"cat <<'EOF' | python3 -\n{BODY}EOF")[0]
+
+
+def test_a_policy_without_operators_refuses_the_pipe(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    path = tmp_path / "p.toml"
+    path.write_text(POLICY.format(root=ws).replace("operators = true", "operators = false"))
+    policy = load_policy(path)
+    assert decide(policy, f"python3 - <<'EOF'\n{BODY}EOF")[0]
+    assert not decide(policy, f"cat <<'EOF' | python3 -\n{BODY}EOF")[0]
