@@ -1183,6 +1183,13 @@ def _evaluate_script(
         if isinstance(moved, Verdict):
             return moved
         cwd, items = moved, items[2:]
+    if script.assignments and not policy.shell.operators:
+        return _deny(
+            "EG-SHELL-UNSUPPORTED",
+            "shell.operators",
+            "this policy accepts one simple command per request (no assignments before it)",
+            cwd=cwd,
+        )
     if script.shell_variables:
         held = _job_env_names(policy, request, host_env) & set(script.shell_variables)
         if held:

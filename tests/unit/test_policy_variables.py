@@ -234,3 +234,12 @@ def test_the_plan_prints_what_bash_prints(ws: Path, line: str) -> None:
     bash = subprocess.run(["/bin/bash", "-c", line], cwd=ws, capture_output=True, text=True)
     gate = subprocess.run(list(v.plan.argv), cwd=v.plan.cwd, capture_output=True, text=True)
     assert gate.stdout == bash.stdout
+
+
+def test_a_policy_of_single_commands_takes_no_assignment_statements(ws: Path) -> None:
+    path = ws.parent / "single.toml"
+    path.write_text(POLICY.format(root=ws).replace("operators = true", "operators = false"))
+    single = load_policy(path)
+    assert decide(single, 'echo "$(pwd)"').decision.allowed
+    assert decide(single, "X=1; echo $X").decision.code == "EG-SHELL-UNSUPPORTED"
+    assert decide(single, "export CI=1; echo a").decision.code == "EG-SHELL-UNSUPPORTED"
