@@ -32,9 +32,11 @@ Each template is written with ``execgate policy init --template T``, its ``works
 pointed at that workspace (a git repository holding an empty file for every relative file name
 the lines mention), and every line decided with :func:`execgate.policy.evaluate`. Nothing runs.
 
-Every refusal is classified: *safety* when the gate refuses on purpose (a path or cwd outside
-the workspace, a secret, an option that runs, loads or writes, a shell construct whose value
-cannot be known before it runs), *fluency* otherwise (a program the template lacks, an option
+Every refusal is classified: *safety* when the gate refuses on purpose, with why (a path or cwd
+outside the workspace, a secret, the network, processes outside the job, an option that runs,
+loads or writes, input or a value the gate cannot see before it runs); *environment* when the
+program is not installed on this host (``gh``, ``vercel``, ``sphinx-build``: the line may be
+fine, nothing here can run it); *fluency* otherwise (a program the template lacks, an option
 the table does not know, a shape the gate misreads). The issue's target is >= 95% allowed under
 the matching template with every refusal a safety refusal.
 """
@@ -97,25 +99,71 @@ SAFETY_CODES = frozenset(
         "EG-POLICY-WRAPPER",
     }
 )
-#: Reasons that mark a refusal on purpose under any other code: a value only known when the
-#: line runs ($VAR, $(cmd), "$x", a home directory), a job that would outlive its supervision
-#: (&), options whose reason says they run, load or write something or change a remote, and
-#: variables shaped like ones that name a command for the program to run.
-SAFETY_REASONS = re.compile(
-    r"simple expansion|parameter expansion|command substitution|process substitution|"
-    r"tilde expansion|arithmetic|variable assignment|inside double quotes is expanded|"
-    r"'&' is not accepted|cannot be decided|\bruns?\b|\bexecutes?\b|\bloads?\b|\bwrites?\b|"
-    r"changing remotes|secret|names a command, program or code|outside the workspace|"
-    r"is denied by this policy",
-    re.IGNORECASE,
+#: Reasons that mark a refusal on purpose under any other code, each with why, first match
+#: wins: a path outside the workspace (a home directory too), a value only known when the line
+#: runs ($VAR, $(cmd), "$x"), a job that would outlive its supervision (&), input that cannot
+#: be decided (xargs, a program read from stdin), options whose reason says they run, load or
+#: write something, a change to a remote, and variables shaped like ones that name a command.
+SAFETY_REASONS = (
+    (re.compile(r"outside the workspace", re.I), "outside the workspace"),
+    (re.compile(r"secret", re.I), "a secret"),
+    (re.compile(r"is denied by this policy", re.I), "a deny rule"),
+    (
+        re.compile(
+            r"simple expansion|parameter expansion|command substitution|process substitution|"
+            r"tilde expansion|arithmetic|variable assignment|inside double quotes is expanded|"
+            r"'\$' expansion",
+            re.I,
+        ),
+        "a value known only when it runs",
+    ),
+    (re.compile(r"'&' is not accepted"), "a background job outlives the gate"),
+    (
+        re.compile(r"can create or move symlinks on its way|may write earlier in the same line"),
+        "an earlier command may change what it was decided on",
+    ),
+    (re.compile(r"changing remotes"), "reaches the network"),
+    (re.compile(r"names a command, program or code"), "names a command for the program to run"),
+    (re.compile(r"cannot be decided", re.I), "input the gate cannot see"),
+    (
+        re.compile(r"\bruns?\b|\bexecutes?\b|\bloads?\b|\bwrites?\b", re.I),
+        "an option that runs, loads or writes",
+    ),
 )
 #: Reasons that name what the template could add (a mode rule for a module or subcommand, a
-#: variable in env.allow), though they mention running or writing something; and a lone
-#: ``cd DIR``, which Claude Code's persistent shell relies on.
+#: variable in env.allow, a rule for an interpreter reading its program from a here-document
+#: or taking inline code, which the python templates allow as they allow ``-c``: no more than
+#: a script in the workspace can do), though they mention running or writing something;
+#: ``find -delete``, which removes only what it finds under workspace paths, as the templates'
+#: ``rm`` may; and a lone ``cd DIR``, which Claude Code's persistent shell relies on.
 FLUENCY_REASONS = re.compile(
     r"only modules with built-in rules|not a subcommand execgate's built-in rules accept|"
-    r"not in this policy's env.allow|cd alone changes nothing"
+    r"not in this policy's env.allow|cd alone changes nothing|"
+    r"without a script file it reads a program from stdin|"
+    r"-e is refused: inline code cannot be decided"
 )
+#: Refusals on purpose that a fluency reason above would otherwise claim, each with why: the
+#: network (a git subcommand that talks to a remote, a module that serves files on a port),
+#: and a variable whose name says it holds a command for the program to run.
+SAFETY_OVERRIDES = (
+    (
+        re.compile(r"git: '(?:fetch|pull|clone|push|ls-remote|remote|submodule)'"),
+        "reaches the network",
+    ),
+    (re.compile(r"-m http\.server\b"), "serves files on the network"),
+    (
+        re.compile(r"env override '\w*(?:_COMMAND|_CMD|_EXEC|_SHELL|_EDITOR|EDITOR|PAGER)'"),
+        "names a command for the program to run",
+    ),
+)
+#: Programs that list, signal or inspect processes other than the job's own: refusing them
+#: keeps a job from reaching (or killing) what else runs on the host.
+PROCESS_PROGRAMS = frozenset(
+    {"ps", "pgrep", "pkill", "kill", "killall", "lsof", "pidof", "fuser", "top", "htop"}
+)
+_FIND_DELETE = re.compile(r"(?:^|: )find: -delete runs")
+_NOT_ALLOWED = re.compile(r"'([^'/]+)' \([^)]*\) is not allowed by any rule")
+_NOT_FOUND = re.compile(r"program '([^']+)' was not found on the policy's PATH")
 _CD_TARGET = re.compile(
     r"""(?:^|[;&|(]\s*)cd\s+(?:"([^"]+)"|'([^']+)'|([^\s;&|)]+))""", re.MULTILINE
 )
@@ -273,19 +321,50 @@ def _bash_parses(line: Line) -> bool:
 
 
 def classify(outcome: Outcome) -> str:
-    """``safety`` for a refusal on purpose, ``fluency`` for one a better reading or a fuller
-    template would lift (a program the template lacks or the host does not have, an option
-    the table does not know, a shape the gate misreads). A line bash cannot parse either is
-    counted with the safety refusals: refusing it withholds nothing the agent could run."""
+    """``safety`` for a refusal on purpose, ``environment`` for a program this host does not
+    have (the line may be fine; nothing here can run it), ``fluency`` for one a better reading
+    or a fuller template would lift (a program the template lacks, an option the table does
+    not know, a shape the gate misreads). A line bash cannot parse either is counted with the
+    safety refusals: refusing it withholds nothing the agent could run."""
+    return classification(outcome)[0]
+
+
+def classification(outcome: Outcome) -> tuple[str, str]:
+    """:func:`classify`'s class and, for a safety or environment refusal, why it is one."""
+    if outcome.code == "EG-POLICY-WRAPPER" and _FIND_DELETE.search(outcome.reason):
+        return "fluency", ""  # it deletes under workspace paths only, as rm may
     if outcome.code in SAFETY_CODES or outcome.code.startswith("EG-SECRET"):
-        return "safety"
+        return "safety", _SAFETY_WHY.get(outcome.code, "a secret")
     if outcome.bash_parses is False:
-        return "safety"  # no shell runs it either: refusing it withholds nothing
+        return "safety", "no shell parses it either"
+    named = _NOT_ALLOWED.search(outcome.reason)
+    if named and named[1] in PROCESS_PROGRAMS:
+        return "safety", "reaches processes outside the job"
+    missing = _NOT_FOUND.search(outcome.reason)
+    if missing:
+        if missing[1].startswith("/") and not missing[1].startswith(PLACEHOLDER):
+            return "safety", "runs a program outside the workspace"
+        return "environment", "not installed here"
+    for pattern, why in SAFETY_OVERRIDES:
+        if pattern.search(outcome.reason):
+            return "safety", why
     if FLUENCY_REASONS.search(outcome.reason):
-        return "fluency"
-    if SAFETY_REASONS.search(outcome.reason):
-        return "safety"
-    return "fluency"
+        return "fluency", ""
+    for pattern, why in SAFETY_REASONS:
+        if pattern.search(outcome.reason):
+            return "safety", why
+    return "fluency", ""
+
+
+_SAFETY_WHY = {
+    "EG-PATH-ESCAPE": "outside the workspace",
+    "EG-CWD-ESCAPE": "outside the workspace",
+    "EG-SYMLINK-ESCAPE": "outside the workspace",
+    "EG-POLICY-LOOKALIKE": "a disguised character",
+    "EG-LIMIT-EXCEEDED": "over a limit",
+    "EG-POLICY-DENIED": "a deny rule",
+    "EG-POLICY-WRAPPER": "an option that runs or writes",
+}
 
 
 def cause(outcome: Outcome, words: int = 5) -> str:
@@ -476,15 +555,15 @@ def _short(text: str, width: int = 90) -> str:
 def report(results: Mapping[str, Sequence[Outcome]], examples: int) -> str:
     """The Markdown report: allow rate per template and agent, then refusals by code and cause."""
     agents = sorted({o.line.agent for outs in results.values() for o in outs})
-    out = ["| template | allowed | " + " | ".join(agents) + " | safety | fluency |"]
-    out.append("|---" * (len(agents) + 4) + "|")
+    out = ["| template | allowed | " + " | ".join(agents) + " | safety | environment | fluency |"]
+    out.append("|---" * (len(agents) + 5) + "|")
     for t, outs in results.items():
         by_agent = [_rate([o for o in outs if o.line.agent == a]) for a in agents]
         refused = [o for o in outs if not o.allowed]
-        safety = sum(classify(o) == "safety" for o in refused)
+        classes = Counter(classify(o) for o in refused)
         out.append(
             f"| {t} | {_rate(outs)} | " + " | ".join(by_agent)
-            + f" | {safety} | {len(refused) - safety} |"
+            + f" | {classes['safety']} | {classes['environment']} | {classes['fluency']} |"
         )  # fmt: skip
     for t, outs in results.items():
         refused = [o for o in outs if not o.allowed]
@@ -492,9 +571,10 @@ def report(results: Mapping[str, Sequence[Outcome]], examples: int) -> str:
         out += ["| n | class | code | cause | examples |", "|---|---|---|---|---|"]
         groups: dict[tuple[str, str, str], list[Outcome]] = defaultdict(list)
         for o in refused:
-            groups[(classify(o), o.code, cause(o))].append(o)
+            klass, why = classification(o)
+            groups[(f"{klass} ({why})" if why else klass, o.code, cause(o))].append(o)
         for (klass, code, label), members in sorted(
-            groups.items(), key=lambda kv: (kv[0][0] != "fluency", -len(kv[1]), kv[0])
+            groups.items(), key=lambda kv: (not kv[0][0].startswith("fluency"), -len(kv[1]), kv[0])
         ):
             shown = "<br>".join(
                 f"`{_short(m.line.text())}` ({m.line.agent})".replace("|", "\\|")
@@ -541,7 +621,8 @@ def main() -> None:
             for o in outs:
                 if not o.allowed:
                     print(json.dumps({"template": t, "agent": o.line.agent, "code": o.code,
-                                      "class": classify(o), "reason": o.reason,
+                                      "class": classify(o), "why": classification(o)[1],
+                                      "reason": o.reason,
                                       "line": o.line.text()}))  # fmt: skip
         return
     agents = Counter(line.agent for line in lines)

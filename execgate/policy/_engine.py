@@ -27,6 +27,7 @@ program that a bare name would find first.
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import functools
 import glob
@@ -36,8 +37,10 @@ import re
 import shlex
 import stat
 import sys
+import time
 import unicodedata
 import urllib.parse
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
@@ -80,7 +83,17 @@ from ._pins import git_subcommand, pinned, safe_path_pin
 from ._resolver import UNRESOLVABLE, Resolver
 from ._resolver import inside as _inside
 from ._resolver import real as _real
-from ._script import STATUS, Command, Script, parse_script, render, split_heredoc
+from ._script import (
+    MARK,
+    RESERVED_CHARS,
+    STATUS,
+    Command,
+    Script,
+    parse_script,
+    render,
+    resolve_marks,
+    split_heredoc,
+)
 from ._shell import ShellRefusal, split_words
 from ._shells import SHEBANG_BYTES, SHELLS, read_shebang, read_shell
 from ._shells import ShellRefusal as ShellOptionRefusal
@@ -462,10 +475,43 @@ def _matches(
     resolver: Resolver,
 ) -> bool:
     words = rule.command.split()
-    if program_real == UNRESOLVABLE or resolver.rule_program(rule, path) != program_real:
+    if program_real == UNRESOLVABLE:
+        return False
+    if resolver.rule_program(rule, path) != program_real and not _system_copy(rule, argv[0], path):
         return False
     mode = tuple(words[1:])
     return tuple(argv[1 : 1 + len(mode)]) == mode
+
+
+#: Directories whose programs a rule naming a program by its name also covers when the
+#: request names them by path (``/usr/bin/python3`` under ``python3``), when the directory is
+#: on the policy's PATH: the system's own, which only root writes.
+SYSTEM_BIN = frozenset(
+    {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin", "/usr/local/sbin"}
+)
+
+
+def _system_copy(rule: AllowRule | DenyRule, program: str, path: str) -> bool:
+    """Whether ``program``, named by an absolute path, is the rule's program by name in a
+    system bin directory on ``path`` (a rule with its own ``path``, or naming its program by
+    a path, covers that file alone)."""
+    first = rule.command.split()[0]
+    if rule.path is not None or "/" in first or not os.path.isabs(program):
+        return False
+    folder, name = os.path.split(program)
+    if (
+        name != first
+        or folder not in SYSTEM_BIN
+        or folder not in path.split(os.pathsep)
+        or os.path.normpath(program) != program
+    ):
+        return False
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    # a /usr/local/bin that a group may write (Debian's staff) is no system directory
+    return st.st_uid == 0 and not st.st_mode & 0o022
 
 
 def evaluate(
@@ -506,9 +552,11 @@ def _invisible_in(request: ExecRequest) -> str | None:
     for field, text in fields:
         if text.isascii() and _ASCII_CONTROL.search(text) is None:
             continue
-        if STATUS[0] in text:
-            # the character the plan uses to stand for `$?`: a literal must never become it
-            return f"{field} holds U+{ord(STATUS[0]):04X}, a character execgate reserves"
+        reserved = next((c for c in text if c in RESERVED_CHARS), None)
+        if reserved is not None:
+            # the characters the plan uses to stand for `$?`, `$(pwd)` and `$(date ...)`: a
+            # literal must never become one
+            return f"{field} holds U+{ord(reserved):04X}, a character execgate reserves"
         for i, c in enumerate(text):
             if c in "\ufe0e\ufe0f" and i and not text[i - 1].isascii():
                 # text or emoji presentation of the symbol before it (⚠️): shows as it is
@@ -1224,19 +1272,66 @@ def _evaluate_script(
         script = parse_script(request.command)
     except ShellRefusal as refusal:
         return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+    zone = _job_zone(policy, request, host_env)
     # `cd DIR && rest` (the form agents send most): a cwd change for the rest
     items = script.items
     while len(items) > 2 and _is_cd(items[0]) and items[1] in ("&&", ";"):
         assert isinstance(items[0], Command)
-        moved = _cd_target(policy, cwd, items[0])
+        moved = _cd_target(policy, cwd, items[0], zone)
         if isinstance(moved, Verdict):
             return moved
         cwd, items = moved, items[2:]
-    script = Script(items)
+    if script.assignments and not policy.shell.operators:
+        return _deny(
+            "EG-SHELL-UNSUPPORTED",
+            "shell.operators",
+            "this policy accepts one simple command per request (no assignments before it)",
+            cwd=cwd,
+        )
+    if script.shell_variables:
+        held = _job_env_names(policy, request, host_env) & set(script.shell_variables)
+        if held:
+            name = sorted(held)[0]
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell",
+                f"the line assigns {name}, which the job's environment holds: bash would pass "
+                f"the new value to every later program; write it as a prefix ({name}=... "
+                "COMMAND) so that the env rules decide it",
+                cwd=cwd,
+            )
+    script = attrs.evolve(script, items=items)
+    by_cat = _fed_by_cat(script) if policy.shell.operators else None
+    if by_cat is not None:
+        # `cat <<'EOF' | CMD`: cat only copies the literal body, so this is `CMD <<'EOF'`
+        feeds, body = by_cat
+        if request.stdin is not None:
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell",
+                "both stdin and a here-document were given",
+                cwd=cwd,
+            )
+        reading = _resolved(feeds, cwd, zone)
+        if isinstance(reading, Verdict):
+            return reading
+        argv = _expand_globs(policy, cwd, reading.argv, reading.globs)
+        if isinstance(argv, Verdict):
+            return argv
+        argv = tuple("0" if w == STATUS else w for w in argv)
+        piped = attrs.evolve(
+            request, argv=argv, command=None, stdin=body.encode("utf-8", "surrogateescape")
+        )
+        return _evaluate(
+            policy, _with_assigns(piped, feeds.assigns), host_env, resolver, depth, cwd
+        )
     commands = script.commands
     if len(commands) == 1 and not commands[0].redirects and not _is_cd(commands[0]):
         # e.g. "echo a;": one plain command after all, run as an argv with no shell
-        words = _expand_globs(policy, cwd, commands[0].argv, commands[0].globs)
+        only = _resolved(commands[0], cwd, zone)
+        if isinstance(only, Verdict):
+            return only
+        words = _expand_globs(policy, cwd, only.argv, only.globs)
         if isinstance(words, Verdict):
             return words
         words = tuple("0" if w == STATUS else w for w in words)  # no command ran before
@@ -1260,6 +1355,8 @@ def _evaluate_script(
     elsewhere: list[str] = []
     #: an earlier command of the line that can create symlinks, if any
     linker: str | None = None
+    #: every command's words as decided (its $(pwd) and $(date) made literal, globs expanded)
+    decided: list[str] = []
     #: an earlier command of the line that may write configuration that git, or pytest and
     #: npm, read from the workspace
     writers: dict[str, str | None] = {}
@@ -1289,7 +1386,7 @@ def _evaluate_script(
                     "move symlinks on its way; send it as a request of its own",
                     cwd=start_cwd,
                 )
-            moved = _cd_target(policy, cwd, command)
+            moved = _cd_target(policy, cwd, command, zone)
             if isinstance(moved, Verdict):
                 return moved
             # the cd may not run (`a && cd d; b` when a fails) or may fail at run time: what
@@ -1299,9 +1396,13 @@ def _evaluate_script(
             plans.append(("cd", "--", cwd))
             targets.append([])
             continue
-        words = _expand_globs(policy, cwd, command.argv, command.globs)
+        resolved = _resolved(command, cwd, zone)
+        if isinstance(resolved, Verdict):
+            return resolved
+        words = _expand_globs(policy, cwd, resolved.argv, resolved.globs)
         if isinstance(words, Verdict):
             return words
+        decided.extend(words)
         if linker is not None:
             named = _path_outside(
                 policy,
@@ -1494,8 +1595,87 @@ def _evaluate_script(
             rule=rule,
             reason=f"every command of the line is allowed ({len(commands)} commands)",
         )
-    words = tuple(w for c in commands for w in c.argv)
-    return Verdict(decision, plan, words, start_cwd)
+    return Verdict(decision, plan, tuple(decided), start_cwd)
+
+
+def _fed_by_cat(script: Script) -> tuple[Command, str] | None:
+    """``cat <<'EOF' | CMD`` (cat with no argument but its here-document, CMD with no
+    redirection and no stdin of its own): (CMD, the body), which it reads exactly as
+    ``CMD <<'EOF'`` would have it read; None for any other line."""
+    if len(script.items) != 3 or script.items[1] != "|":
+        return None
+    cat, _, reader = script.items
+    assert isinstance(cat, Command) and isinstance(reader, Command)
+    if cat.argv not in (("cat",), ("cat", "-")) or cat.assigns or reader.redirects:
+        return None
+    if len(cat.redirects) != 1 or cat.redirects[0].op != "<<" or cat.redirects[0].fd != 0:
+        return None
+    return reader, cat.redirects[0].target
+
+
+def _job_env_names(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) -> set[str]:
+    """The names a job's environment may hold: inherited, set by the policy, or overridden."""
+    return {
+        *inherited(policy.env, host_env),
+        *policy.env.set,
+        *request.env_overrides,
+        "PATH",
+    }
+
+
+#: The clock ``$(date +FORMAT)`` reads: the decision's time (tests set it).
+clock = time.time
+
+
+def _resolved(command: Command, cwd: str, zone: str | None) -> Command | Verdict:
+    """The command with each ``$(pwd)`` and ``$(date +FORMAT)`` replaced by its value now, in
+    ``cwd`` (the directory the command runs in, after any cd before it) and, for the date, in
+    the job's time zone ``zone`` (its TZ; the host's zone when None)."""
+    if not any(MARK in w for w in command.argv):
+        return command
+    tz: datetime.tzinfo | None = None
+    if any(name == "TZ" for name, _ in command.assigns):
+        return _deny(
+            "EG-SHELL-UNSUPPORTED",
+            "shell",
+            "$(date ...) in a line that sets TZ: which zone the shell formats in is left to "
+            "the order of its steps; give the time as a literal",
+            cwd=cwd,
+        )
+    if zone:
+        try:
+            tz = zoneinfo.ZoneInfo(zone.removeprefix(":"))
+        except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+            tz = None
+            if any(MARK + k in w for w in command.argv for k in "Dd"):
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell",
+                    f"$(date +FORMAT) where the job's TZ is {zone[:40]!r}, a zone the gate "
+                    "cannot read; use date -u",
+                    cwd=cwd,
+                )
+    now = clock()
+    argv: list[str] = []
+    globs: list[str | None] = list(command.globs) or [None] * len(command.argv)
+    for i, word in enumerate(command.argv):
+        try:
+            argv.append(resolve_marks(word, cwd, now, tz))
+            if globs[i] is not None:
+                globs[i] = resolve_marks(globs[i] or "", cwd, now, tz, glob=True)
+        except ShellRefusal as refusal:
+            return _deny(refusal.code, "shell", refusal.reason, cwd=cwd)
+    return attrs.evolve(command, argv=tuple(argv), globs=tuple(globs) if any(globs) else ())
+
+
+def _job_zone(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) -> str | None:
+    """The TZ the job's shell has: the request's, the policy's fixed one, or the host's when
+    the policy passes it through."""
+    if "TZ" in request.env_overrides:
+        return request.env_overrides["TZ"]
+    if "TZ" in policy.env.set:
+        return policy.env.set["TZ"]
+    return inherited(policy.env, host_env).get("TZ")
 
 
 #: A glob that expands to more words than this is refused rather than decided word by word.
@@ -1757,9 +1937,16 @@ def _is_cd(item: Command | str) -> bool:
     return isinstance(item, Command) and item.argv[0] == "cd"
 
 
-def _cd_target(policy: Policy, cwd: str, command: Command) -> str | Verdict:
+def _cd_target(policy: Policy, cwd: str, command: Command, zone: str | None) -> str | Verdict:
     """The directory ``cd DIR`` moves to, confined as a request's cwd is."""
-    args = [a for a in command.argv[1:] if a not in ("-L", "-P")]
+    resolved = _resolved(command, cwd, zone)
+    if isinstance(resolved, Verdict):
+        return resolved
+    if resolved.globs:
+        return _deny(
+            "EG-SHELL-UNSUPPORTED", "shell", "cd takes a literal directory here (no glob)", cwd=cwd
+        )
+    args = [a for a in resolved.argv[1:] if a not in ("-L", "-P")]
     if args[:1] == ["--"]:
         args = args[1:]
     if len(args) != 1 or args[0] in ("-", "") or args[0].startswith(("-", "~")):

@@ -17,6 +17,11 @@ Deny by default, in both directions:
 4   A variable that names a locale, a time zone or a terminal takes a name, never a path:
     ``LANG=../../ws/x`` or ``TZ=/ws/zone`` would have the C library parse a file the job
     wrote.
+5   With ``[env] allow_switches = true`` a request may also set a variable ``allow`` does not
+    name to a plain switch (``true``, ``false``, ``yes``, ``no``, ``on``, ``off`` in any case,
+    or a whole number), unless the name is of a kind in ``SWITCH_DENY`` (loaders,
+    interpreters and toolchains, and names that say they hold a path, a program, code,
+    options, a host, a descriptor or a secret) or ``deny``/``override_deny`` match it.
 ==  ===========================================================================================
 
 Rule 2's default list holds only variables that change how output looks, never which code
@@ -115,16 +120,53 @@ def override_refusal(env: EnvConfig, name: str, value: str | None = None) -> str
     pattern = denied_by(name, env.override_deny)
     if pattern is not None:
         return f"{name!r} is denied by this policy (env.override_deny pattern {pattern!r})"
-    if not _allowed(name, env.allow):
-        return (
-            f"{name!r} is not in this policy's env.allow (a request may set only the "
-            "variables the policy names)"
+    if not _allowed(name, env.allow) and not (env.allow_switches and _switch(name, value)):
+        kind = denied_by(name, SWITCH_DENY) if env.allow_switches else None
+        return f"{name!r} is not in this policy's env.allow (a request may set only the " + (
+            f"variables the policy names, and plain switches to names unlike {kind!r})"
+            if kind is not None
+            else "variables the policy names"
+            + (", and plain switches: true, false, or a number)" if env.allow_switches else ")")
         )
     if value is not None:
         bad = _bad_value(name, value)
         if bad is not None:
             return f"{name!r} {bad}"
     return None
+
+
+#: Kinds of names a switch may never set, matched in any case: loaders and interpreters, what
+#: names a program, code, options, a file, a directory, a host, a descriptor or a secret, and
+#: the shell's and toolchains' own families. A name outside them set to ``1`` or ``false``
+#: turns a tool's behaviour on or off (``CI``, ``DEBUG``, ``CLAUDE_EXPORT_COPY_TO_CWD``).
+SWITCH_DENY = (
+    "LD_*", "DYLD_*", "*PRELOAD*", "*AUDIT*", "MALLOC*", "GLIBC*", "GCONV*",
+    "PYTHON*", "PERL*", "RUBY*", "NODE*", "NPM*", "YARN*", "PNPM*", "BUN_*", "DENO*", "JAVA*",
+    "_JAVA*", "JDK*", "GEM_*", "BUNDLE*", "CARGO*", "RUST*", "GO*", "PIP_*", "UV_*",
+    "POETRY*", "CONDA*", "VIRTUAL_ENV*", "PYENV*", "PYTEST*", "TOX*", "COVERAGE*", "GIT*",
+    "SSH*", "GPG*", "GNUPG*", "SUDO*", "AWS*", "DOCKER*", "KUBE*", "XDG_*", "DBUS*", "DISPLAY",
+    "BASH*", "ENV", "IFS", "PS?", "SHELL*", "*SHELL", "PROMPT*", "HOME", "USER", "LOGNAME",
+    "TMP*", "TEMP*", "TERM*", "LANG*", "LC_*", "TZ*", "MAKE*", "CC", "CXX", "CPP", "LD", "AR",
+    "AS", "*_CC", "*PATH*", "*DIR*", "*HOME*", "*FILE*", "*LIB*", "*INC*", "*CONF*", "*RC",
+    "*PLUGIN*", "*HOOK*", "*MODULE*", "*LOADER*", "*COMMAND*", "*CMD*", "*EXEC*", "*EDITOR*",
+    "*PAGER*", "*BROWSER*", "*PROGRAM*", "*BIN*", "*SCRIPT*", "*OPTION*", "*OPTS*", "*FLAGS*",
+    "*ARGS*", "*PROXY*", "*URL*", "*URI*", "*HOST*", "*ADDR*", "PORT", "*_PORT", "*_PORT_*",
+    "*SOCK*", "*_FD",
+    "*TOKEN*", "*KEY*", "*SECRET*", "*PASS*", "*CRED*", "*AUTH*", "*CERT*", "*SSL*", "*TLS*",
+    "*CA_*", "*REGISTRY*", "*INDEX*", "*MIRROR*", "*TRACE*", "*LOG*", "*DUMP*",
+)  # fmt: skip
+#: A plain switch: a boolean word or a whole number, nothing that names a file or a program.
+_SWITCH_VALUE = re.compile(r"(?:true|false|yes|no|on|off|0|[1-9][0-9]{0,8})", re.IGNORECASE)
+
+
+def _switch(name: str, value: str | None) -> bool:
+    """Whether setting ``name`` to ``value`` is a plain switch ``allow_switches`` admits."""
+    return (
+        value is not None
+        and _SWITCH_VALUE.fullmatch(value) is not None
+        and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) is not None
+        and denied_by(name, SWITCH_DENY) is None
+    )
 
 
 @functools.lru_cache(maxsize=64)

@@ -167,6 +167,10 @@ class EnvConfig:
     #: Names or patterns no request may set, though the host's values may be inherited
     #: (matched in any case; wins over ``allow``).
     override_deny: tuple[str, ...] = DEFAULT_OVERRIDE_DENY
+    #: A request may also set a variable ``allow`` does not name to a plain switch (true,
+    #: false, yes, no, on, off, or a whole number) unless its name is of a kind that picks
+    #: code, a program, a file, a host or a secret (``SWITCH_DENY``) or ``deny`` matches it.
+    allow_switches: bool = False
     #: PATH used to resolve programs and given to jobs; default: the host's PATH, with
     #: relative entries and entries inside the workspace removed.
     path: str | None = None

@@ -27,10 +27,15 @@ awk, gawk, mawk, nawk    the first operand (the program) unless ``-f`` gave one,
                          of ``-v``
 find                     the words of ``-exec CMD ... ;``: CMD is decided on its own, under
                          its own rule
+python, python3...       among the interpreter's own options, the module of ``-m MODULE`` (a
+                         name python imports; the module's rule decides the rest) and the
+                         value of ``-W``
 =======================  ====================================================================
 """
 
 from __future__ import annotations
+
+import re
 
 from ._pins import git_subcommand
 from ._wrappers import WrapperRefusal, find_exec_span
@@ -69,6 +74,30 @@ def _test_not_paths(args: tuple[str, ...]) -> frozenset[int]:
     return frozenset(i for i in range(len(args)) if i not in files)
 
 
+_PYTHON = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
+#: python's options that take a value as the next word.
+_PYTHON_VALUED = frozenset({"-W", "-X", "--check-hash-based-pycs"})
+
+
+def _python_not_paths(args: tuple[str, ...]) -> frozenset[int]:
+    """python: among the interpreter's own options, the module of ``-m MODULE`` (a name python
+    imports) and the values of ``-W`` (a warning filter) and ``--check-hash-based-pycs``; a
+    ``-X`` value may name a directory (``pycache_prefix=``) and stays a path, and a word after
+    the script belongs to the script."""
+    skip: set[int] = set()
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] not in ("-", "--", "-c"):
+        if args[i] == "-m":
+            return frozenset(skip | ({i + 1} if i + 1 < len(args) else set()))
+        if args[i] in _PYTHON_VALUED:
+            if args[i] != "-X":
+                skip.add(i + 1)
+            i += 2
+            continue
+        i += 1
+    return frozenset(skip)
+
+
 def not_paths(program: str, args: tuple[str, ...]) -> frozenset[int]:
     """Indexes into ``args`` (argv[1:]) of the words that are not paths."""
     if program in NOT_FILES:
@@ -85,6 +114,8 @@ def not_paths(program: str, args: tuple[str, ...]) -> frozenset[int]:
         except WrapperRefusal:
             return frozenset()  # refused as a wrapper, with its reason
         return frozenset(range(span[0], span[1] + 1)) if span is not None else frozenset()
+    if _PYTHON.match(program):
+        return _python_not_paths(args)
     row = _PATTERN_FIRST.get(_ALIASES.get(program, program))
     if row is None:
         return frozenset()

@@ -6,9 +6,13 @@ command line, so an expanding ``$``, backticks, braces and ``~`` are refused whe
 appear; unquoted globs are expanded inside the workspace before the decision), plus file
 redirections (``<``, ``>``, ``>>``, ``N>``, ``N>&M``) to literal paths, here-documents taken
 literally, ``cd DIR`` before ``&&`` or ``;``, and ``NAME=value`` prefixes decided as
-environment overrides.
-Everything else the grammar knows — substitutions, subshells, functions, control flow, ``&``
-— and any parse error is refused, never approximated.
+environment overrides. Expansions whose value is known before the line runs are made literal
+words, as bash would make them (split and globbed unquoted, one piece quoted): a variable the
+line assigned a literal (``X=lit; echo "$X"``; ``export X=lit`` is also a prefix of every
+later command), ``$(pwd)`` and ``$(date +FORMAT)`` (marks the decision replaces, knowing the
+command's directory and the time).
+Everything else the grammar knows — other expansions and substitutions, subshells,
+functions, control flow, ``&`` — and any parse error is refused, never approximated.
 
 The Gatekeeper decides every command of a script on its own, then hands the Runner a
 *canonical* script re-serialised from the parse with each program replaced by the absolute
@@ -23,6 +27,7 @@ wheels with no toolchain at install time.
 from __future__ import annotations
 
 import contextvars
+import datetime
 import functools
 import re
 import shlex
@@ -33,7 +38,7 @@ import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
 from ._opener import OPENER, specs, uses_opener
-from ._shell import ShellRefusal, Words, decode_argument, decode_word
+from ._shell import ShellRefusal, Words, decode_argument, decode_word, split_words
 
 _PARSER = Parser(Language(tree_sitter_bash.language()))
 
@@ -69,6 +74,12 @@ class Script:
     """Commands and the connectors between them: ``items`` alternates Command, str, Command…"""
 
     items: tuple[Command | str, ...]
+    #: Variables the line assigns without exporting them: a program sees one only when the
+    #: job's environment already holds it (the decision refuses that case).
+    shell_variables: tuple[str, ...] = ()
+    #: Every ``NAME=value`` statement of the line, exported or not, in order (for the Scanner:
+    #: their values are words the shell makes).
+    assignments: tuple[tuple[str, str], ...] = ()
 
     @property
     def commands(self) -> tuple[Command, ...]:
@@ -98,6 +109,11 @@ _SANITISE = bytes(b if 0x20 <= b < 0x7F or b == 0x09 else 0x61 for b in range(25
 _SANITISE_LINES = bytes(b if 0x20 <= b < 0x7F or b in (0x09, 0x0A) else 0x61 for b in range(256))
 
 
+#: What ``$?`` (the previous command's exit status) stands for in a command's words: the
+#: canonical script writes it back as "$?"; a command run alone has 0 there.
+STATUS = "\ue000$?"  # U+E000 never comes from a request: the engine refuses it
+
+
 def _word(node: Node) -> str:
     if node.type not in _WORD_NODES:
         raise _refuse(f"{node.type.replace('_', ' ')} ({_text(node)[:40]!r})")
@@ -109,20 +125,240 @@ def _glob_words(node: Node) -> Words:
         text = _substituted_heredoc(node)
         if text is not None:
             return Words((text,), (None,))
+    if node.type in _EXPANSION_NODES or _find_expansions(node):
+        return _expanded_words(node)
     if node.type not in _WORD_NODES:
         raise _refuse(f"{node.type.replace('_', ' ')} ({_text(node)[:40]!r})")
     return decode_argument(_text(node))
 
 
-#: What ``$?`` (the previous command's exit status) stands for in a command's words: the
-#: canonical script writes it back as "$?"; a command run alone has 0 there.
-STATUS = "\ue000$?"  # U+E000 never comes from a request: the engine refuses it
+#: The expansions a word may hold when the gate knows their value before the line runs:
+#: ``$NAME`` and ``${NAME}`` of a variable the line assigned a literal, ``$(pwd)`` and
+#: ``$(date +FORMAT)``.
+_EXPANSION_NODES = {"simple_expansion", "expansion", "command_substitution"}
+#: Characters bash splits an unquoted expansion's value on (the default IFS).
+_IFS = re.compile(r"[ \t\n]+")
+#: Characters of an unquoted expansion's value that stay a glob pattern, as bash globs them.
+_GLOB_CHARS = frozenset("*?[]")
+#: A name bash takes for a variable (an assignment, or ``$NAME``): ASCII only, which the
+#: grammar, reading a copy with other bytes replaced, cannot tell apart.
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Marks in a word for a value only the decision knows (see ``resolve_marks``): the directory a
+#: command runs in, and the time. Private-use characters a request may never hold.
+MARK_OPEN, MARK_CLOSE = "\ue001", "\ue002"
+MARK = MARK_OPEN
+RESERVED_CHARS = frozenset({STATUS[0], MARK_OPEN, MARK_CLOSE})
+#: ``date`` options that change nothing but the zone: the gate formats in UTC for them.
+_DATE_UTC = frozenset({"-u", "--utc", "--universal"})
+#: Shell variables bash gives a meaning of its own (splitting, globbing, lookup, tracing,
+#: locale): assigning one changes how the rest of the line is read or run.
+SHELL_SPECIAL = frozenset(
+    {
+        "IFS", "PATH", "CDPATH", "HOME", "PWD", "OLDPWD", "GLOBIGNORE", "GLOBSORT", "ENV",
+        "SHELLOPTS", "PS4", "POSIXLY_CORRECT", "LANG", "TIMEFORMAT", "FUNCNEST", "OPTIND",
+        "OPTERR", "HISTFILE", "HISTCONTROL", "FIGNORE", "EXECIGNORE", "TMOUT", "TMPDIR",
+        "MAIL", "MAILPATH", "MAILCHECK", "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS3",
+        "SHELL", "UID", "EUID", "PPID", "RANDOM", "SRANDOM", "SECONDS", "LINENO",
+        "HOSTNAME", "HOSTTYPE", "MACHTYPE", "OSTYPE", "GROUPS", "DIRSTACK", "COLUMNS", "LINES",
+        "REPLY", "OPTARG", "EPOCHSECONDS", "EPOCHREALTIME",
+    }
+)  # fmt: skip
+
+
+def _find_expansions(node: Node) -> list[Node]:
+    """The expansion nodes in ``node``, outermost only, in order."""
+    found: list[Node] = []
+    for child in node.children:
+        if child.type in _EXPANSION_NODES:
+            found.append(child)
+        elif child.type in ("string", "concatenation"):
+            found.extend(_find_expansions(child))
+    return found
+
+
+def _inside_string(node: Node, top: Node) -> bool:
+    at: Node | None = node.parent
+    while at is not None and at != top:
+        if at.type == "string":
+            return True
+        at = at.parent
+    return top.type == "string" and node != top
+
+
+def _expanded_words(node: Node) -> Words:
+    """The words bash makes of a word holding known expansions: each is replaced by its value,
+    quoted so that inside double quotes it stays one literal piece and unquoted it is split on
+    blanks and globbed, as bash does, and the result is read as a word again."""
+    expansions = [node] if node.type in _EXPANSION_NODES else _find_expansions(node)
+    source = _SOURCE.get()
+    out: list[bytes] = []
+    at = node.start_byte
+    unquoted = False
+    for exp in expansions:
+        quoted = _inside_string(exp, node)
+        value = _expansion_value(exp, quoted)
+        unquoted = unquoted or not quoted
+        out.append(source[at : exp.start_byte])
+        out.append(value.encode("utf-8", "surrogateescape"))
+        at = exp.end_byte
+    out.append(source[at : node.end_byte])
+    text = b"".join(out).decode("utf-8", "surrogateescape")
+    if unquoted:
+        # bash expands braces before variables: `{a,b}$X` is a$X b$X, never read here
+        bare = source[node.start_byte : node.end_byte]
+        for exp in reversed(expansions):
+            rel = exp.start_byte - node.start_byte, exp.end_byte - node.start_byte
+            bare = bare[: rel[0]] + bare[rel[1] :]
+        if b"{" in bare or b"}" in bare:
+            raise _refuse(f"a brace next to an unquoted expansion ({_text(node)[:40]!r})")
+    try:
+        return split_words(text, check_reserved=False)
+    except ShellRefusal as refusal:
+        if refusal.reason == "the command line has no words":
+            return Words((), ())  # an unquoted expansion of nothing is no word, as in bash
+        raise
+
+
+def _expansion_value(node: Node, quoted: bool) -> str:
+    """The text standing for one expansion in a word: its value escaped for where it stands
+    (inside double quotes, or unquoted: split on blanks, glob characters left active), or a
+    mark the decision replaces (``$(pwd)``, ``$(date +FORMAT)``)."""
+    kinds = [c.type for c in node.children]
+    if node.type == "command_substitution":
+        if kinds[0] != "$(" or kinds[-1] != ")" or len(kinds) != 3:
+            raise _refuse(f"command substitution ({_text(node)[:40]!r})")
+        return _marked(_substituted_command(node.children[1]), quoted)
+    if kinds not in (["$", "variable_name"], ["${", "variable_name", "}"]):
+        raise _refuse(f"{node.type.replace('_', ' ')} ({_text(node)[:40]!r})")
+    name = _text(node.children[1])
+    known = _VARIABLES.get(None) or {}
+    if name not in known:
+        raise _refuse(
+            f"{node.type.replace('_', ' ')} of {name!r}, which this line does not assign a "
+            "literal value before it,"
+        )
+    value = known[name]
+    if quoted:
+        return re.sub(r'([\\"$`])', r"\\\1", value)
+    if "\\" in value:
+        # a backslash in an unquoted expansion escapes a glob character for bash's matching
+        raise _refuse(f"the unquoted expansion of {name!r}, whose value holds a backslash,")
+    fields = [f for f in _IFS.split(value) if f]
+    escaped = " ".join("".join(c if c in _GLOB_CHARS else "\\" + c for c in f) for f in fields)
+    lead = " " if value[:1] in (" ", "\t", "\n") else ""
+    trail = " " if value[-1:] in (" ", "\t", "\n") and fields else ""
+    return lead + escaped + trail
+
+
+def _substituted_command(node: Node) -> str:
+    """The mark payload for the one command substitution the gate evaluates itself: ``P`` for
+    ``pwd``; ``D`` (local time) or ``U`` (UTC) and the format for ``date [-u] +FORMAT``."""
+    if node.type != "command":
+        raise _refuse(f"command substitution ({_text(node)[:40]!r})")
+    words: list[str] = []
+    for child in node.children:
+        if child.type == "command_name" and child.child_count == 1:
+            words.append(_word(child.children[0]))
+        elif child.type in _WORD_NODES:
+            words.append(_word(child))
+        else:
+            raise _refuse(f"command substitution ({_text(node)[:40]!r})")
+    if words == ["pwd"]:
+        return "P"
+    if words[:1] == ["date"] and len(words) in (2, 3) and words[-1].startswith("+"):
+        options = words[1:-1]
+        if all(o in _DATE_UTC for o in options):
+            fmt = words[-1][1:]
+            check_date_format(fmt)
+            return ("U" if options else "D") + fmt
+    raise _refuse(
+        f"command substitution ({_text(node)[:40]!r}; only $(pwd) and $(date +FORMAT) are "
+        "evaluated by the gate)"
+    )
+
+
+#: The ``date`` conversions the gate formats itself: numbers only (no names of days or months,
+#: which follow the job's locale), each read the same by GNU date and the C library.
+DATE_DIRECTIVES = frozenset("YyCmdeHIklMSsjuwUWVGgFTDRz%")
+
+
+def check_date_format(fmt: str) -> None:
+    """Refuse a ``date`` format the gate does not format exactly as ``date`` would."""
+    i = 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c == "%":
+            d = fmt[i + 1 : i + 2]
+            if d not in DATE_DIRECTIVES:
+                raise _refuse(
+                    f"the date format {fmt[:40]!r} (the gate formats only "
+                    + " ".join(f"%{x}" for x in sorted(DATE_DIRECTIVES))
+                    + ")"
+                )
+            i += 2
+            continue
+        if not (c.isascii() and c.isprintable()) or c in "'\"\\$`":
+            raise _refuse(f"the date format {fmt[:40]!r} (plain ASCII text and %-conversions)")
+        i += 1
+
+
+_MARKED = re.compile(MARK_OPEN + "([PpDdUu])([^" + MARK_CLOSE + "]*)" + MARK_CLOSE)
+
+
+def resolve_marks(
+    word: str, cwd: str, now: float, zone: datetime.tzinfo | None = None, *, glob: bool = False
+) -> str:
+    """``word`` with each mark of ``$(pwd)`` (``cwd``) and ``$(date [-u] +FORMAT)`` (``now``
+    formatted in ``zone``, the job's TZ, or the host's zone when None) replaced by its value, as
+    command substitution leaves it (trailing newlines dropped). A value bash would split or
+    glob, where the substitution was unquoted, refuses; ``glob``: ``word`` is a glob pattern,
+    and the value is matched literally there."""
+
+    def value(found: re.Match[str]) -> str:
+        kind, payload = found[1], found[2]
+        if kind in "Pp":
+            text = cwd
+        else:
+            moment = datetime.datetime.fromtimestamp(now, datetime.UTC if kind in "Uu" else zone)
+            if moment.tzinfo is None:
+                moment = moment.astimezone()
+            text = re.sub(
+                r"%(.)",
+                lambda d: str(int(now)) if d[1] == "s" else moment.strftime("%" + d[1]),
+                payload,
+            ).rstrip("\n")
+        if kind.islower() and (not text or any(c in " \t\n*?[" for c in text)):
+            raise _refuse(
+                f"an unquoted $(...) whose output {text[:40]!r} bash would split or glob "
+                "(put it in double quotes)"
+            )
+        return "".join(f"[{c}]" if c in "*?[]" else c for c in text) if glob else text
+
+    return _MARKED.sub(value, word)
+
+
+def _marked(payload: str, quoted: bool) -> str:
+    # lower case: unquoted, so the decision refuses a value bash would split or glob
+    kind = payload[0] if quoted else payload[0].lower()
+    mark = MARK_OPEN + kind + payload[1:] + MARK_CLOSE
+    return mark if quoted else f"'{mark}'"
+
+
+#: The variables a line has assigned literal values so far, while it is parsed.
+_VARIABLES: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("execgate_variables")
 
 
 def _assignment(node: Node) -> tuple[str, str]:
     kinds = [c.type for c in node.children]
     if kinds[:2] != ["variable_name", "="] or len(kinds) > 3:
         raise _refuse(f"the assignment {_text(node)[:40]!r}")
+    if not _NAME.fullmatch(_text(node.children[0])):
+        # `é=1` is a command to bash, not an assignment
+        raise _refuse(f"the assignment {_text(node)[:40]!r}")
+    raw = _text(node.children[2]) if len(kinds) == 3 else ""
+    if raw.startswith("~") or ":~" in raw:
+        # bash expands a tilde after the = and after each : of an assignment (PATH=a:~/bin)
+        raise _refuse(f"a ~ in the assignment {_text(node)[:40]!r} (bash expands it)")
     value = _word(node.children[2]) if len(kinds) == 3 else ""
     return _text(node.children[0]), value
 
@@ -141,7 +377,7 @@ def _command(node: Node, redirects: tuple[Redirect, ...] = ()) -> Command:
                 raise _refuse("a computed command name")
             words.append(_word(child.children[0]))
             globs.append(None)
-        elif child.type in _WORD_NODES:
+        elif child.type in _WORD_NODES or (words and child.type in _EXPANSION_NODES):
             made = _glob_words(child)
             words.extend(made.words)
             globs.extend(made.globs)
@@ -222,6 +458,14 @@ def _heredoc(node: Node, tail: list[Node] | None = None) -> tuple[Redirect, ...]
             ended = _text(child).lstrip("\t") == word
         elif child.type == "file_redirect" and not (tail or []):
             nested.append(_redirect(child))
+        elif (
+            tail is not None
+            and child.type == "pipeline"
+            and child.child_count == 2
+            and child.children[0].type == "|"
+        ):
+            # `cat <<'EOF' | python3`: the grammar hangs `| python3` on the here-document
+            tail.extend(child.children)
         elif tail is not None and (child.type in _TAIL_CONNECTORS or tail):
             tail.append(child)
         else:
@@ -283,7 +527,7 @@ def _redirects(nodes: list[Node], tail: list[Node] | None = None) -> tuple[Redir
 _TAIL_CONNECTORS = {"&&", "||", "|"}
 
 
-def _heredoc_tail(tail: list[Node], out: list[Command | str], depth: int) -> None:
+def _heredoc_tail(tail: list[Node], out: list[Command | str | _Assign], depth: int) -> None:
     """The connectors and statements that follow a here-document's opening line, after its
     command in ``out``. Another here-document among them is refused: which body is whose
     would rest on the grammar's nesting."""
@@ -298,11 +542,46 @@ def _heredoc_tail(tail: list[Node], out: list[Command | str], depth: int) -> Non
             _statement(node, out, depth + 1)
 
 
-def _statement(node: Node, out: list[Command | str], depth: int) -> None:
+@attrs.frozen
+class _Assign:
+    """``NAME=value`` or ``export NAME=value`` as a statement of its own (not a prefix)."""
+
+    name: str
+    value: str
+    exported: bool
+
+
+def _assign_statement(node: Node, out: list[Command | str | _Assign]) -> None:
+    """A statement that assigns a literal: the value stands for ``$NAME`` in what follows, and
+    an exported one is in the environment of every later command (decided as a prefix is)."""
+    exported = node.type == "declaration_command"
+    if exported:
+        kinds = [c.type for c in node.children]
+        if kinds != ["export", "variable_assignment"]:
+            raise _refuse(f"the declaration {_text(node)[:40]!r}")
+        node = node.children[1]
+    parent = node.parent
+    while parent is not None and parent.type == "declaration_command":
+        parent = parent.parent
+    if parent is not None and parent.type == "pipeline":
+        raise _refuse(
+            f"an assignment in a pipeline ({_text(node)[:40]!r}: it runs in a subshell and "
+            "sets nothing for the line)"
+        )
+    name, value = _assignment(node)
+    if name in SHELL_SPECIAL or name.startswith(("BASH", "LC_", "HIST", "COMP", "READLINE")):
+        raise _refuse(f"assigning {name!r}, which the shell itself reads,")
+    _VARIABLES.get()[name] = value
+    out.append(_Assign(name, value, exported))
+
+
+def _statement(node: Node, out: list[Command | str | _Assign], depth: int) -> None:
     if depth > MAX_DEPTH:
         raise ShellRefusal("EG-SHELL-UNSUPPORTED", "the command line nests too deeply")
     kind = node.type
-    if kind == "command":
+    if kind in ("variable_assignment", "declaration_command"):
+        _assign_statement(node, out)
+    elif kind == "command":
         out.append(_command(node))
     elif kind == "redirected_statement":
         body, *rest = node.children
@@ -313,7 +592,7 @@ def _statement(node: Node, out: list[Command | str], depth: int) -> None:
                 raise _refuse(f"a descriptor number glued to a redirection ({_text(node)[:40]!r})")
         tail: list[Node] = []
         redirects = _redirects(rest, tail)
-        if tail and body.type != "command":
+        if tail and body.type not in ("command", "pipeline", "list"):
             raise _refuse(f"a here-document after a {body.type.replace('_', ' ')}")
         if body.type == "command":
             out.append(_command(body, redirects))
@@ -323,8 +602,10 @@ def _statement(node: Node, out: list[Command | str], depth: int) -> None:
             # the shell applies the redirection to the last simple command, `b`.
             _statement(body, out, depth + 1)
             last = out[-1]
-            assert isinstance(last, Command)
+            if not isinstance(last, Command):
+                raise _refuse(f"a redirection of an assignment ({_text(node)[:40]!r})")
             out[-1] = attrs.evolve(last, redirects=last.redirects + redirects)
+            _heredoc_tail(tail, out, depth)
         else:
             raise _refuse(f"a redirection of a {body.type.replace('_', ' ')}")
     elif kind in ("list", "pipeline"):
@@ -356,7 +637,8 @@ def parse_script(line: str) -> Script:
     root = tree.root_node
     if root.has_error:
         raise ShellRefusal("EG-SHELL-PARSE", "the command line does not parse as bash")
-    items: list[Command | str] = []
+    items: list[Command | str | _Assign] = []
+    _VARIABLES.set({})
     for child in root.children:
         if child.type == ";":
             items.append(";")
@@ -365,7 +647,7 @@ def parse_script(line: str) -> Script:
         elif child.type in ("&", "|&", "&&", "||"):
             raise _refuse(f"{child.type!r}")
         else:
-            if items and isinstance(items[-1], Command):
+            if items and isinstance(items[-1], Command | _Assign):
                 items.append(";")
             _statement(child, items, 0)
     while items and items[-1] == ";":
@@ -373,12 +655,51 @@ def parse_script(line: str) -> Script:
     if not items:
         raise ShellRefusal("EG-SHELL-PARSE", "the command line has no commands")
     for i, item in enumerate(items):
-        if (i % 2 == 0) != isinstance(item, Command):
+        if (i % 2 == 0) != isinstance(item, Command | _Assign):
             raise ShellRefusal("EG-SHELL-PARSE", "the command line does not alternate commands")
-    script = Script(tuple(items))
+    script = _without_assignments(items)
     if len(script.commands) > MAX_COMMANDS:
         raise ShellRefusal("EG-SHELL-UNSUPPORTED", f"more than {MAX_COMMANDS} commands")
     return script
+
+
+def _without_assignments(items: list[Command | str | _Assign]) -> Script:
+    """The line's commands and connectors once its assignment statements have been read: an
+    assignment must be certain to run before what follows it (first, or after ``;``) and is
+    then followed by ``;`` or ``&&`` (it succeeds); an exported one becomes a prefix of every
+    later command, under that command's own prefixes."""
+    out: list[Command | str] = []
+    exported: dict[str, str] = {}
+    shell_only: list[str] = []
+    for i, item in enumerate(items):
+        if isinstance(item, _Assign):
+            before = items[i - 1] if i else None
+            after = items[i + 1] if i + 1 < len(items) else None
+            if before not in (None, ";") or after not in (None, ";", "&&"):
+                raise _refuse(
+                    f"an assignment that may not run, or whose failure decides what runs "
+                    f"({item.name}=…; write it first, or after ';')"
+                )
+            if item.exported or item.name in exported:
+                exported[item.name] = item.value  # an exported variable stays exported
+            else:
+                shell_only.append(item.name)
+            continue
+        if isinstance(item, str):
+            if out and isinstance(out[-1], Command):
+                out.append(item)
+            continue
+        if exported:
+            own = {name for name, _ in item.assigns}
+            inherited = tuple((n, v) for n, v in exported.items() if n not in own)
+            item = attrs.evolve(item, assigns=inherited + item.assigns)
+        out.append(item)
+    while out and isinstance(out[-1], str):
+        out.pop()
+    if not out:
+        raise ShellRefusal("EG-SHELL-UNSUPPORTED", "a line of only assignments runs nothing")
+    assigned = tuple((a.name, a.value) for a in items if isinstance(a, _Assign))
+    return Script(tuple(out), tuple(dict.fromkeys(shell_only)), assigned)
 
 
 def _find(node: Node, kind: str) -> list[Node]:

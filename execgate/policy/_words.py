@@ -141,6 +141,8 @@ def _line(text: str, out: _Out, depth: int) -> None:
                     out.add((f"{name}={value}",))
                 if runs:
                     lines.extend(command.argv)
+            for name, value in script.assignments:
+                out.add((f"{name}={value}",))
             for body in bodies:
                 out.add((body,))
             if runs:

@@ -21,9 +21,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, os.pardir,
 import agent_lines
 
 #: Allowed lines under python-node, as measured on this corpus (see the benchmark's report).
-ALLOWED_FLOOR = 1006
+ALLOWED_FLOOR = 1014
 #: The same with bash and sh allowed (a line may also run a workspace script with bash).
-ALLOWED_FLOOR_WITH_SHELLS = 1006
+ALLOWED_FLOOR_WITH_SHELLS = 1014
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +90,110 @@ def test_a_parse_refusal_is_a_misreading_only_when_bash_reads_the_line() -> None
     assert [(o.allowed, o.code) for o in outs] == [(False, "EG-SHELL-PARSE")] * 2
     assert outs[0].bash_parses is False and agent_lines.classify(outs[0]) == "safety"
     assert outs[1].bash_parses is True and agent_lines.classify(outs[1]) == "fluency"
+
+
+def _refusal(code: str, reason: str) -> agent_lines.Outcome:
+    line = agent_lines.Line("t", "github:t/t/x@0", command="x")
+    return agent_lines.Outcome(line, "deny", code, reason)
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "klass"),
+    [
+        # a program this host lacks: nothing here can run it, whatever the policy says
+        ("EG-PROGRAM-NOT-FOUND", "program 'gh' was not found on the policy's PATH", "environment"),
+        (
+            "EG-PROGRAM-NOT-FOUND",
+            "command 1 ('sphinx-build'): program 'sphinx-build' was not found on the policy's PATH",
+            "environment",
+        ),
+        # ... unless it is named by a path outside the workspace: that is a path escape
+        (
+            "EG-PROGRAM-NOT-FOUND",
+            "command 1 ('/tmp/x.sh'): program '/tmp/x.sh' was not found on the policy's PATH",
+            "safety",
+        ),
+        # programs that reach other processes are refused on purpose, rule or no rule
+        (
+            "EG-POLICY-NOT-ALLOWED",
+            "command 1 ('ps'): 'ps' (/usr/bin/ps) is not allowed by any rule of this policy; "
+            'to allow it, add [[allow]] command = "ps"',
+            "safety",
+        ),
+        (
+            "EG-POLICY-NOT-ALLOWED",
+            "'pkill' (/usr/bin/pgrep) is not allowed by any rule of this policy",
+            "safety",
+        ),
+        (
+            "EG-POLICY-NOT-ALLOWED",
+            "'killall' (/usr/bin/killall) is not allowed by any rule",
+            "safety",
+        ),
+        # a program merely named like one is not
+        ("EG-POLICY-NOT-ALLOWED", "'psql' (/usr/bin/psql) is not allowed by any rule", "fluency"),
+        # the network, though the reason names what a rule could add
+        (
+            "EG-POLICY-FLAG",
+            "git: 'fetch' is not a subcommand execgate's built-in rules accept",
+            "safety",
+        ),
+        (
+            "EG-POLICY-FLAG",
+            "git: 'stash' is not a subcommand execgate's built-in rules accept",
+            "fluency",
+        ),
+        (
+            "EG-POLICY-FLAG",
+            "python: -m http.server is refused: only modules with built-in rules (pip, pytest)",
+            "safety",
+        ),
+        # a variable that names a command, though env.allow could name it
+        (
+            "EG-ENV-DENIED",
+            "env override 'MD_TO_JSON_COMMAND' is not in this policy's env.allow",
+            "safety",
+        ),
+        ("EG-ENV-DENIED", "env override 'CI_FLAG' is not in this policy's env.allow", "fluency"),
+        # writes inside the workspace only, as the templates' rm may: the template's choice
+        (
+            "EG-POLICY-WRAPPER",
+            "inside bash -c: find: -delete runs a command or writes files",
+            "fluency",
+        ),
+        ("EG-POLICY-WRAPPER", "find: -exec runs a command", "safety"),
+        # inline code is no more than a workspace script, which the same template runs
+        (
+            "EG-POLICY-FLAG",
+            "node: -e is refused: inline code cannot be decided; run a script",
+            "fluency",
+        ),
+        # decided on files an earlier command of the line may change before it runs
+        (
+            "EG-SHELL-UNSUPPORTED",
+            "command 2 names 't/x.py' after git in the same line, which can create or move "
+            "symlinks on its way; send it as a request of its own",
+            "safety",
+        ),
+        (
+            "EG-SHELL-UNSUPPORTED",
+            "command 2 reads configuration from the workspace that git stash may write earlier "
+            "in the same line (pytest.ini, pyproject.toml, .npmrc...)",
+            "safety",
+        ),
+    ],
+)
+def test_each_refusal_is_classed_by_what_running_it_would_reach(
+    code: str, reason: str, klass: str
+) -> None:
+    assert agent_lines.classify(_refusal(code, reason)) == klass
+
+
+def test_a_safety_refusal_says_why() -> None:
+    why = agent_lines.classification(
+        _refusal("EG-POLICY-NOT-ALLOWED", "'lsof' (/usr/bin/lsof) is not allowed by any rule")
+    )
+    assert why == ("safety", "reaches processes outside the job")
+    assert agent_lines.classification(
+        _refusal("EG-SHELL-UNSUPPORTED", "'&' is not accepted in a command line")
+    ) == ("safety", "a background job outlives the gate")

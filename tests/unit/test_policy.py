@@ -393,3 +393,29 @@ def test_a_scripts_interpreter_line_is_read_as_the_kernel_reads_it(
     from execgate.policy._shells import read_shebang
 
     assert read_shebang(head) == words
+
+
+def test_python_m_module_is_a_name_not_a_path(tmp_path: Path) -> None:
+    """After a command that can move symlinks (git stash), a later command's paths were
+    decided too early and refuse; ``python -m pytest``'s module is no path, so the refusal
+    names the test file that is one, and a word after the script stays the script's."""
+    ws = tmp_path / "ws"
+    (ws / "t").mkdir(parents=True)
+    (ws / "t" / "test_a.py").write_text("")
+    (ws / "x.py").write_text("")
+    policy = load_policy(
+        write(
+            tmp_path,
+            f'version = 1\n[workspace]\nroot = "{ws}"\n[shell]\noperators = true\n'
+            '[[allow]]\ncommand = "git stash"\n[[allow]]\ncommand = "python3"\n'
+            '[[allow]]\ncommand = "python3 -m mymod"\nargs = "any"\n',
+        )
+    )
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
+    v = evaluate(policy, ExecRequest(command="git stash && python3 -m mymod t/test_a.py"), env)
+    assert not v.decision.allowed
+    assert "'t/test_a.py'" in v.decision.reason and "'mymod'" not in v.decision.reason
+    v = evaluate(policy, ExecRequest(command="git stash && python3 -m mymod -q"), env)
+    assert v.decision.allowed, v.decision.reason
+    v = evaluate(policy, ExecRequest(argv=["python3", "x.py", "-m", "/etc/passwd"]), env)
+    assert v.decision.code == "EG-PATH-ESCAPE"
