@@ -38,6 +38,8 @@ MAX_ARG_BYTES = 128 * 1024
 MAX_ARGV_TOTAL_BYTES = 1024 * 1024
 MAX_COMMAND_BYTES = 128 * 1024
 MAX_STDIN_BYTES = 16 * 1024 * 1024
+#: The longest job_id, model_id, session_id or idempotency_key a request may carry.
+MAX_ID_CHARS = 256
 #: The largest integer limit a request may name: setrlimit and the C code behind the Runner
 #: take 64-bit values, and a larger Python int crashed the Runner with OverflowError.
 MAX_INT = 2**63 - 1
@@ -266,6 +268,11 @@ class ExecRequest:
         _no_nul("job_id", self.job_id)
         for name in ("model_id", "session_id", "idempotency_key"):
             check_text(name, getattr(self, name))
+        for name in ("job_id", "model_id", "session_id", "idempotency_key"):
+            # written on every event of the job and kept in the idempotency cache: bounded
+            value = getattr(self, name)
+            if value is not None and len(value) > MAX_ID_CHARS:
+                raise RequestError(f"{name}: {len(value)} characters is more than {MAX_ID_CHARS}")
         for name in ("capture_stdout", "capture_stderr", "secure"):
             if not isinstance(getattr(self, name), bool):
                 raise RequestError(f"{name}: expected true or false")

@@ -249,7 +249,7 @@ def _through_gate(
         sys.exit(EXIT_INTERRUPTED)
 
 
-_REQUEST_CONTEXT = {**CONTEXT, "ignore_unknown_options": True, "allow_interspersed_args": False}
+_REQUEST_CONTEXT = {**CONTEXT, "allow_interspersed_args": False}
 
 
 @click.command(context_settings=_REQUEST_CONTEXT)

@@ -8,6 +8,7 @@ bool is not a number). Every problem is reported with its key path, all at once.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -494,7 +495,7 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
     """Read and validate a policy file. Raises :class:`PolicyInvalid`."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        raw = _read_regular(p)
         base_dir = p.resolve().parent
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -505,7 +506,33 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         # tomllib's message ends with "(at line L, column C)"
         raise PolicyInvalid(f"{p}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise PolicyInvalid(f"{p}: not valid TOML: arrays or tables nested too deep") from None
     return _parse(data, base_dir=base_dir, source=str(p), locator=Locator(text))
+
+
+#: A policy file larger than this is refused unread (policies are a few KB).
+MAX_POLICY_BYTES = 1024 * 1024
+
+
+def _read_regular(p: Path) -> bytes:
+    """The bytes of the regular file ``p``, at most :data:`MAX_POLICY_BYTES`. A FIFO or a
+    device (``/dev/zero``) would block or never end: refused as not a regular file."""
+    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file")
+        if st.st_size > MAX_POLICY_BYTES:
+            raise ValueError(f"{st.st_size} bytes, more than {MAX_POLICY_BYTES} a policy may hold")
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+            if sum(map(len, chunks)) > MAX_POLICY_BYTES:
+                raise ValueError(f"more than {MAX_POLICY_BYTES} bytes, which a policy may hold")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def default_policy(workspace: str | os.PathLike[str] | None = None) -> Policy:

@@ -211,6 +211,8 @@ class Locator:
 
     def __init__(self, text: str) -> None:
         self._where: dict[KeyPath, tuple[int, int]] = {}
+        #: the newest item index of each array of tables written so far
+        self._items: dict[KeyPath, int] = {}
         table: KeyPath = ()
         depth = 0
         multiline = ""
@@ -229,6 +231,7 @@ class Locator:
                 array = (*self._prefix(name[:-1]), name[-1])
                 newest = self._newest(array)
                 table = (*array, 0 if newest is None else newest + 1)
+                self._items[array] = table[-1]  # type: ignore[assignment]
                 self._where.setdefault(table, (number, column))
                 self._where.setdefault(table[:-1], (number, column))
                 continue
@@ -256,8 +259,7 @@ class Locator:
         return tuple(out)
 
     def _newest(self, path: KeyPath) -> int | None:
-        indexes = [p[-1] for p in self._where if p[:-1] == path and isinstance(p[-1], int)]
-        return max(indexes) if indexes else None
+        return self._items.get(path)
 
     def locate(self, path: KeyPath) -> tuple[int, int] | None:
         """Where ``path``, or its nearest ancestor written in the text, is; None if neither

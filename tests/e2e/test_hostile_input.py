@@ -161,3 +161,63 @@ async def test_limits_beyond_64_bits_are_typed_errors_not_runner_crashes(
             assert field in err.value.message
         assert gate.statistics().restarts["runner"] == 0
         assert (await gate.run(argv=["true"])).exit_code == 0
+
+
+@pytest.mark.parametrize("field", ["job_id", "model_id", "session_id", "idempotency_key"])
+def test_identifiers_are_bounded(field: str) -> None:
+    """They are written on every event of the job and kept in the idempotency cache."""
+    with pytest.raises(RequestError) as err:
+        ExecRequest(argv=("true",), **{field: "j" * 10_000})  # type: ignore[arg-type]
+    assert err.value.code == "EG-REQUEST-INVALID" and field in err.value.message
+    ExecRequest(argv=("true",), **{field: "j" * 256})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = " + "[" * 100_000 + "]" * 100_000,
+        "x = " + "{a=" * 5_000 + "1" + "}" * 5_000,
+    ],
+)
+def test_a_deeply_nested_policy_is_invalid_not_a_crash(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text(text)
+    with pytest.raises(PolicyInvalid) as err:
+        load_policy(path)
+    assert "nested too deep" in err.value.message
+
+
+def test_a_policy_that_is_no_regular_file_is_refused_unread(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "policy.toml"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer came
+    for path in (fifo, Path("/dev/zero"), tmp_path):
+        with pytest.raises(PolicyInvalid) as err:
+            load_policy(path)
+        assert "cannot read policy file" in err.value.message, path
+    big = tmp_path / "big.toml"
+    big.write_text("# " + "x" * (1024 * 1024) + "\n")
+    with pytest.raises(PolicyInvalid):
+        load_policy(big)
+
+
+def test_a_policy_with_many_rules_loads(tmp_path: Path) -> None:
+    """Placing each [[allow]] item was a scan of every earlier one: 20,000 rules took minutes."""
+    path = tmp_path / "many.toml"
+    path.write_text(
+        "version = 1\n" + "".join(f'[[allow]]\ncommand = "prog{i}"\n' for i in range(5000))
+    )
+    assert len(load_policy(path).allow) == 5000
+
+
+def test_an_unknown_option_before_the_program_is_a_usage_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    for args in (["run", "--timout", "5", "--", "echo", "hi"], ["check", "--bogus", "--", "echo"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "execgate", *args], capture_output=True, text=True, cwd=tmp_path
+        )
+        assert done.returncode == 2, (args, done.stderr)
+        assert "No such option" in done.stderr
