@@ -68,7 +68,9 @@ def specs(root: str, redirects: tuple[Redirect, ...], targets: list[str]) -> lis
         elif target == "/dev/null":
             out.append(f"{r.fd}{r.op}{target}")
         else:
-            out.append(f"{r.fd}{r.op}{os.path.relpath(target, root)}")
+            # `./` first: a name that begins with `>` or `&` (`> '>.git/config'`) must stay a
+            # name, never become part of the operator (`1>>.git/config` appends)
+            out.append(f"{r.fd}{r.op}./{os.path.relpath(target, root)}")
     return out
 
 

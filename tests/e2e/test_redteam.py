@@ -2445,3 +2445,30 @@ def test_an_installed_plugin_by_module_name_is_not_refused(tmp_path: Path) -> No
     assert decide(load_policy(path), argv=("mypy", "."))[0] == "allow"
     (ws / "pydantic").mkdir()  # now the workspace's own pydantic would be imported
     assert decide(load_policy(path), argv=("mypy", "."))[0] == "deny"
+
+
+@pytest.mark.anyio
+async def test_a_redirect_target_named_like_an_operator_stays_a_name(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """`> '>.git/config'` names a file `>.git/config`; handed to the opener as `1>>.git/config`
+    it appended to git's config, which no path check had judged."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (ws / ">x").mkdir()
+    config = (ws / ".git" / "config").read_text()
+    (ws / "payload.txt").write_text("[core]\n\tpager = touch /tmp/never\n")
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[shell]\nwrite_redirects = true\n'
+        '[[allow]]\ncommand = "cat"\n'
+    )
+    async with Gate.open(policy=load_policy(path), store=str(tmp_path / "s.db")) as gate:
+        for target in (">.git/config", "&2", ">x/y"):
+            result = await gate.run(command=f"cat payload.txt > '{target}'")
+            assert (ws / ".git" / "config").read_text() == config, target
+        assert (
+            result.exit_code == 0
+            and (ws / ">x" / "y").read_text() == (ws / "payload.txt").read_text()
+        )

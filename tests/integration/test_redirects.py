@@ -68,8 +68,8 @@ def test_no_path_redirection_reaches_the_shell(rpolicy: Policy) -> None:
     assert all(r.op not in (">", ">>", "<") for c in script.commands for r in c.redirects)
     opened = [c.argv for c in script.commands if c.argv[: len(OPENER)] == OPENER]
     assert len(opened) == 3
-    assert opened[0][len(OPENER) :] == (rpolicy.root, "1>out.txt", "--", opened[0][-2], "a")
-    assert opened[2][len(OPENER) + 1 : -3] == ("1>>n.txt", "2>&1")
+    assert opened[0][len(OPENER) :] == (rpolicy.root, "1>./out.txt", "--", opened[0][-2], "a")
+    assert opened[2][len(OPENER) + 1 : -3] == ("1>>./n.txt", "2>&1")
 
 
 def test_the_native_opener_is_built() -> None:

@@ -142,7 +142,7 @@ def test_the_canonical_script_names_every_program_by_path(spolicy: Policy) -> No
     assert (shell, flag) == ("/bin/sh", "-c")
     assert script.startswith("/") and "| /" in script and "'a b'" in script
     # the shell opens no target by name: the opener does, beneath the workspace
-    assert script.endswith(f"{shlex.quote(spolicy.root)} '1>n.txt' -- /usr/bin/wc -c")
+    assert script.endswith(f"{shlex.quote(spolicy.root)} '1>./n.txt' -- /usr/bin/wc -c")
 
 
 def test_a_comment_inside_a_list_is_left_out_of_the_plan(spolicy: Policy) -> None:
