@@ -261,6 +261,16 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         *_names("-F --file -b --boot"),
         operands=(r"[^-]",),
     ),
+    # compressors that take the names of the files to read from a list file (whose names
+    # execgate does not read: one may point out of the workspace)
+    **{
+        name: _e("reads the names of the files to compress from a list file", "--files", "--files0")
+        for name in _names("xz unxz xzcat lzma unlzma lzcat")
+    },
+    **{
+        name: _e("reads the names of the files to compress from a list file", "--filelist")
+        for name in _names("zstd unzstd zstdcat zstdmt pzstd")
+    },
     "pygmentize": _e("loads a lexer or formatter from a Python file (-x)", "-x"),
     "ip": _e(
         "runs a command in a namespace (netns exec, vrf exec) or commands from a file (-batch)",

@@ -2472,3 +2472,13 @@ async def test_a_redirect_target_named_like_an_operator_stays_a_name(
             result.exit_code == 0
             and (ws / ">x" / "y").read_text() == (ws / "payload.txt").read_text()
         )
+
+
+def test_rsync_files_from_is_refused(tmp_path: Path) -> None:
+    """The list names files relative to the source, through any symlink in it."""
+    policy = _load(
+        tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "rsync"\n', "rs"
+    )
+    assert decide(policy, command="rsync -a src/ out/")[0] == "allow"
+    for line in ("rsync -a --files-from=list.txt . out", "rsync -a --files-fr list.txt . out"):
+        assert decide(policy, command=line)[:2] == ("deny", "EG-POLICY-FLAG"), line

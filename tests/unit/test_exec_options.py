@@ -124,6 +124,9 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("ip", ("-bat", "cmds")),
     ("hostname", ("-F", "/etc/shadow")),  # prints the file's first line
     ("hostname", ("pwned",)),  # renames the host
+    ("xz", ("-c", "--files=list.txt")),  # file names from a list execgate does not read
+    ("xz", ("-c", "--files0")),
+    ("zstd", ("-c", "--filelist=list.txt")),
 ]
 
 ALLOWED: list[tuple[str, tuple[str, ...]]] = [
@@ -142,6 +145,8 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("man", ("5", "passwd")),
     ("ip", ("-br", "addr")),
     ("hostname", ()),
+    ("xz", ("-c", "ok.py")),
+    ("zstd", ("-d", "x.zst")),
     ("hostname", ("-I",)),
     ("ip", ("route",)),
     ("dpkg", ("-l",)),
