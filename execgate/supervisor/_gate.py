@@ -274,10 +274,14 @@ class Gate:
         sup.cancel()  # anything still running past the deadline
         tg.cancel_scope.cancel()
         sup.writer.close()
-        with contextlib.suppress(Exception):  # an unreleased lease is recovered, harmlessly
-            await anyio.to_thread.run_sync(store.release_lease)
+        # a store that stopped answering (a partitioned database) must not hold the close:
+        # each call gets the recorder's timeout and is abandoned past it (an unreleased
+        # lease is recovered, harmlessly; the connection goes with the process)
+        with contextlib.suppress(Exception), anyio.move_on_after(self.config.record_timeout):
+            await anyio.to_thread.run_sync(store.release_lease, abandon_on_cancel=True)
         sup.pool.close()
-        await anyio.to_thread.run_sync(store.close)
+        with contextlib.suppress(Exception), anyio.move_on_after(self.config.record_timeout):
+            await anyio.to_thread.run_sync(store.close, abandon_on_cancel=True)
         self._containment.close()
 
     @property

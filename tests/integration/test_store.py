@@ -516,3 +516,68 @@ def test_chains_written_before_linking_stay_checked_and_the_next_links_to_them(
     raw(st, "DELETE FROM events WHERE chain_id = ?", (legacy[1],))
     assert not st.verify().ok
     st.close()
+
+
+class _FreezingProxy:
+    """A TCP proxy to the test's PostgreSQL that can stop forwarding while keeping every
+    connection open: what a partitioned or frozen database host looks like to a client."""
+
+    def __init__(self, port: int) -> None:
+        import threading
+
+        self.frozen = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._target = port
+        self._socks: list[socket.socket] = [self._listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self._target))
+            self._socks += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                while self.frozen.is_set():
+                    time.sleep(0.05)
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        for s in self._socks:
+            s.close()
+
+
+@pytest.mark.anyio
+async def test_a_frozen_database_does_not_hold_the_gate_close(
+    pg_url: str, policy: object, anyio_backend: str
+) -> None:
+    """Closing releases the store's lease and closes its connection: against a database that
+    stopped answering, each is abandoned past record_timeout instead of waiting forever."""
+    import anyio
+
+    from execgate import Gate
+
+    parsed = parse_store_url(pg_url)
+    port = int(parsed.raw.split("@", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+    proxy = _FreezingProxy(port)
+    url = pg_url.replace(f":{port}/", f":{proxy.port}/")
+    try:
+        with anyio.fail_after(60):
+            async with Gate.open(policy, url, record_timeout=1.0) as gate:  # type: ignore[arg-type]
+                assert (await gate.run(argv=["true"])).exit_code == 0
+                proxy.frozen.set()
+                await anyio.sleep(0.2)
+    finally:
+        proxy.close()
