@@ -1546,7 +1546,14 @@ def _evaluate_script(
                     cwd=cwd,
                 )
             inputs = tuple(r.target for r in command.redirects if r.op == "<" and r.fd == 0)
-            why = _patch_escape(policy, cwd, verdict.plan.argv, None, inputs) if inputs else None
+            bodies = [r.target for r in command.redirects if r.op == "<<" and r.fd == 0]
+            # a here-document is the patch as much as a < file is
+            body = bodies[-1].encode("utf-8", "surrogateescape") if bodies else None
+            why = (
+                _patch_escape(policy, cwd, verdict.plan.argv, body, inputs)
+                if inputs or body is not None
+                else None
+            )
             if why is not None:
                 return _deny("EG-PATH-ESCAPE", f"{verdict.decision.rule}.paths", why, cwd=cwd)
         extracting = _extracts(verdict.plan.argv, cwd)
