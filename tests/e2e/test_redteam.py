@@ -2485,14 +2485,16 @@ def test_rsync_files_from_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_patch_from_a_here_document_in_a_list_is_read(tmp_path: Path) -> None:
-    policy = _patch_ws(tmp_path)
+    rules = "".join(f'[[allow]]\ncommand = "{c}"\n' for c in ("patch", "git apply", "true"))
+    policy = _load(tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n' + rules, "hd")
     hook = (
         "diff --git a/sub/.git/hooks/pre-commit b/sub/.git/hooks/pre-commit\n"
         "new file mode 100755\n--- /dev/null\n+++ b/sub/.git/hooks/pre-commit\n"
         "@@ -0,0 +1,2 @@\n+#!/bin/sh\n+id > /tmp/hook_ran\n"
     )
-    for line in (f"patch -p1 <<'EOF' && cat ok.diff\n{hook}EOF",
-                 f"patch -p1 <<'EOF' || cat ok.diff\n{hook}EOF"):  # fmt: skip
+    for line in (f"patch -p1 <<'EOF' && true\n{hook}EOF",
+                 f"patch -p1 <<'EOF' || true\n{hook}EOF",
+                 f"git apply <<'EOF' && true\n{hook}EOF"):  # fmt: skip
         v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
         assert v.decision.verdict == "deny", (line, v.decision.reason)
         assert "patch" in v.decision.reason
