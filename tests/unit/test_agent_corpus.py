@@ -21,9 +21,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, os.pardir,
 import agent_lines
 
 #: Allowed lines under python-node, as measured on this corpus (see the benchmark's report).
-ALLOWED_FLOOR = 1014
+ALLOWED_FLOOR = 1015
 #: The same with bash and sh allowed (a line may also run a workspace script with bash).
-ALLOWED_FLOOR_WITH_SHELLS = 1014
+ALLOWED_FLOOR_WITH_SHELLS = 1015
 
 
 @pytest.fixture(scope="module")
