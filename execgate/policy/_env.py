@@ -154,6 +154,12 @@ SWITCH_DENY = (
     "*SOCK*", "*_FD",
     "*TOKEN*", "*KEY*", "*SECRET*", "*PASS*", "*CRED*", "*AUTH*", "*CERT*", "*SSL*", "*TLS*",
     "*CA_*", "*REGISTRY*", "*INDEX*", "*MIRROR*", "*TRACE*", "*LOG*", "*DUMP*",
+    # what changes how a program reads its arguments (POSIXLY_CORRECT stops option parsing
+    # at the first operand: an option's value becomes a file), or takes default options
+    "POSIX*", "*POSIX*", "_*", "*OPT", "*_DEFAULTS", "GZIP", "BZIP*", "XZ_*", "ZSTD_*",
+    "LESS*", "MORE", "TAPE", "*LOCALE*", "NLSPATH", "HOSTALIASES", "RES_OPTIONS",
+    "LOCALDOMAIN", "CDPATH", "GLOBIGNORE", "QUOTING_STYLE", "TIME_STYLE", "*BLOCK*SIZE*",
+    "SIMPLE_BACKUP_SUFFIX", "VERSION_CONTROL",
 )  # fmt: skip
 #: A plain switch: a boolean word or a whole number, nothing that names a file or a program.
 _SWITCH_VALUE = re.compile(r"(?:true|false|yes|no|on|off|0|[1-9][0-9]{0,8})", re.IGNORECASE)

@@ -61,6 +61,14 @@ def test_a_plain_switch_passes_where_the_policy_says_so(tmp_path: Path, line: st
     [
         # names that pick code, a loader, an interpreter's behaviour
         "LD_BIND_NOW=1 python3 x.py",
+        # names that change how a program reads its arguments: POSIXLY_CORRECT stops GNU
+        # getopt at the first operand, so `grep x f -e /etc/passwd` reads /etc/passwd
+        "POSIXLY_CORRECT=1 python3 x.py",
+        "_POSIX2_VERSION=199209 python3 x.py",
+        "XZ_OPT=9 python3 x.py",
+        "GZIP=9 python3 x.py",
+        "LESS=1 python3 x.py",
+        "SIMPLE_BACKUP_SUFFIX=1 python3 x.py",
         "Ld_Preload=1 python3 x.py",
         "PYTHONINSPECT=1 python3 x.py",
         "PYTHONDEBUG=1 python3 x.py",
