@@ -105,6 +105,7 @@ from ._symlinks import (
     landing_paths,
     links_hard,
     moved_links,
+    rsync_landings,
     symlink_targets,
 )
 from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
@@ -906,10 +907,13 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     f"ln: the symlink target {target[:80]!r} points outside the workspace "
                     "(a symlink's target is resolved from the link's own directory)"
                 )
-    for name in sorted(names & {"cp", "mv", "ln", "link", "install"}):
+    for name in sorted(names & {"cp", "mv", "ln", "link", "install", "rsync"}):
         try:
-            landings = landing_paths(argv[1:], cwd)
-            linked = hard_link_sources(name, argv[1:], cwd)
+            if name == "rsync":
+                landings, linked = rsync_landings(argv[1:], cwd), []
+            else:
+                landings = landing_paths(argv[1:], cwd)
+                linked = hard_link_sources(name, argv[1:], cwd)
         except TooManyEntries as too_many:
             return (
                 f"{name}: {str(too_many)[:80]!r} holds more than {MAX_WALK} entries, too many "
@@ -1548,10 +1552,10 @@ def _evaluate_script(
             inputs = tuple(r.target for r in command.redirects if r.op == "<" and r.fd == 0)
             bodies = [r.target for r in command.redirects if r.op == "<<" and r.fd == 0]
             # a here-document is the patch as much as a < file is
-            body = bodies[-1].encode("utf-8", "surrogateescape") if bodies else None
+            fed_patch = bodies[-1].encode("utf-8", "surrogateescape") if bodies else None
             why = (
-                _patch_escape(policy, cwd, verdict.plan.argv, body, inputs)
-                if inputs or body is not None
+                _patch_escape(policy, cwd, verdict.plan.argv, fed_patch, inputs)
+                if inputs or fed_patch is not None
                 else None
             )
             if why is not None:

@@ -257,6 +257,68 @@ def landing_paths(args: tuple[str, ...], cwd: str) -> list[str]:
     return found
 
 
+#: rsync's options that take the next word as their value (when not given as ``--opt=v``).
+_RSYNC_VALUED = frozenset(
+    {"--exclude", "--include", "--filter", "-f", "--max-size", "--min-size", "--bwlimit",
+     "--timeout", "--chmod", "--exclude-from", "--include-from", "--files-from", "--link-dest",
+     "--compare-dest", "--copy-dest", "--backup-dir", "--log-file", "--out-format",
+     "--temp-dir", "-T", "--suffix", "--partial-dir", "--rsh", "-e", "--rsync-path",
+     "--password-file", "--config", "--remote-option", "-M", "--usermap", "--groupmap",
+     "--chown", "--modify-window", "--max-delete", "--block-size", "-B", "--port",
+     "--sockopts", "--compress-level", "--skip-compress", "--log-file-format",
+     "--write-batch", "--only-write-batch", "--read-batch", "--protocol", "--iconv",
+     "--checksum-choice", "--compress-choice", "--info", "--debug", "--outbuf"}
+)  # fmt: skip
+
+
+def rsync_landings(args: tuple[str, ...], cwd: str) -> list[str]:
+    """For ``rsync``: the path each source lands at under the destination (``src`` into
+    ``dest/src``, ``src/`` into ``dest`` itself, one file onto a new ``dest``), and for a
+    source directory every entry inside it. Raises :class:`TooManyEntries` for a source too
+    large to look through."""
+    operands: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            operands.extend(args[i + 1 :])
+            break
+        if a.startswith("-") and len(a) > 1:
+            name = a.partition("=")[0] if a.startswith("--") else a[:2]
+            joined = "=" in a if a.startswith("--") else len(a) > 2
+            if name in _RSYNC_VALUED and not joined:
+                i += 1
+        else:
+            operands.append(a)
+        i += 1
+    if len(operands) < 2:
+        return []
+    *sources, dest = operands
+    target = os.path.join(cwd, dest)
+    into = dest.endswith("/") or os.path.isdir(target) or len(sources) > 1
+    found: list[str] = []
+    for source in sources:
+        top = os.path.join(cwd, source)
+        if source.endswith("/"):
+            base = target
+        elif into or os.path.isdir(top):
+            base = os.path.join(target, os.path.basename(source.rstrip("/")))
+        else:
+            base = target
+        found.append(base)
+        if os.path.isdir(top) and not os.path.islink(top):
+            seen = 0
+            for here, dirs, files in os.walk(top):
+                for entry in (*dirs, *files):
+                    seen += 1
+                    if seen > MAX_WALK:
+                        raise TooManyEntries(source)
+                    found.append(
+                        os.path.normpath(os.path.join(base, os.path.relpath(here, top), entry))
+                    )
+    return found
+
+
 def links_hard(program: str, args: tuple[str, ...]) -> bool:
     """Whether ``program args`` makes hard links: ``cp -l``/``--link``, ``ln`` without
     ``-s``, ``link``."""

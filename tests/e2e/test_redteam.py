@@ -2498,3 +2498,24 @@ def test_a_patch_from_a_here_document_in_a_list_is_read(tmp_path: Path) -> None:
         v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
         assert v.decision.verdict == "deny", (line, v.decision.reason)
         assert "patch" in v.decision.reason
+
+
+def test_where_rsync_lands_is_checked(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    subprocess.run(["git", "init", "-q", str(ws / "sub")], check=True)
+    (ws / "payload" / "hooks").mkdir(parents=True)
+    (ws / "payload" / "config").write_text("[core]\n")
+    (ws / "payload" / "hooks" / "pre-commit").write_text("#!/bin/sh\n")
+    (ws / "repo" / ".git").mkdir(parents=True)
+    (ws / "repo" / ".git" / "config").write_text("[core]\n")
+    path = tmp_path / "policy.toml"
+    path.write_text(f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "rsync"\n')
+    policy = load_policy(path)
+    for line in ("rsync -r --perms payload/ sub/.git/", "rsync -r payload/ .git/",
+                 "rsync payload/config .git/", "rsync -a repo/ copy/",
+                 "rsync -a --exclude x payload/ .git"):  # fmt: skip
+        assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
+    for line in ("rsync -a payload/ out/", "rsync -a payload out", "rsync payload/config c2"):
+        assert decide(policy, command=line)[0] == "allow", line
