@@ -327,7 +327,28 @@ _GIT_CONTROL = ("/.git/hooks", "/.git/config", "/.git/config.worktree", "/.git/c
 
 
 def _is_git_control(real: str) -> bool:
-    return any(real.endswith(c) or c + "/" in real for c in _GIT_CONTROL)
+    if any(real.endswith(c) or c + "/" in real for c in _GIT_CONTROL):
+        return True
+    # the same files of a repository not named .git (a bare one: `git init --bare tools.git`),
+    # which the user's own git reads when run inside it
+    parts = real.split("/")
+    return any(
+        part in _GIT_CONTROL_NAMES and _is_git_dir("/".join(parts[:k]))
+        for k, part in enumerate(parts)
+        if k > 1
+    )
+
+
+_GIT_CONTROL_NAMES = frozenset(c.rsplit("/", 1)[1] for c in _GIT_CONTROL)
+
+
+def _is_git_dir(path: str) -> bool:
+    """Whether git takes ``path`` for a repository's git directory (HEAD, objects/, refs/)."""
+    return (
+        os.path.isfile(os.path.join(path, "HEAD"))
+        and os.path.isdir(os.path.join(path, "objects"))
+        and os.path.isdir(os.path.join(path, "refs"))
+    )
 
 
 def _makes_a_repository(real: str) -> bool:

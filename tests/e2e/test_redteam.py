@@ -2519,3 +2519,24 @@ def test_where_rsync_lands_is_checked(tmp_path: Path) -> None:
         assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
     for line in ("rsync -a payload/ out/", "rsync -a payload out", "rsync payload/config c2"):
         assert decide(policy, command=line)[0] == "allow", line
+
+
+def test_a_bare_repositorys_config_and_hooks_are_protected(tmp_path: Path) -> None:
+    """`git init --bare tools.git` makes a git directory not named .git: its config and hooks
+    run programs when the user's git runs inside it."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    subprocess.run(["git", "init", "-q", "--bare", str(ws / "tools.git")], check=True)
+    (ws / "pl").write_text("[core]\n")
+    (ws / "config").mkdir()
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[shell]\nwrite_redirects = true\n'
+        '[[allow]]\ncommand = "cp"\n[[allow]]\ncommand = "echo"\n'
+    )
+    policy = load_policy(path)
+    for line in ("cp pl tools.git/config", "echo x > tools.git/config",
+                 "cp pl tools.git/hooks/pre-commit", "cp -t tools.git/hooks pl"):  # fmt: skip
+        assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
+    for line in ("cp pl tools.git/description", "cp pl config/settings.py", "echo x > config/a"):
+        assert decide(policy, command=line)[0] == "allow", line
