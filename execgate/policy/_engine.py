@@ -2198,12 +2198,24 @@ def _evaluate(
                         "GIT_DIR": repository.git_dir,
                         "GIT_WORK_TREE": repository.work_tree,
                     }
-            if builtin == "python" and not _workspace_module(policy, cwd, argv[1:]):
+            own_module = builtin == "python" and _workspace_module(policy, cwd, argv[1:])
+            if own_module and len(allow_rule.command.split()) > 1:
+                # a rule for `python3 -m pylint` grants the installed pylint, never a
+                # pylint.py the workspace holds (only a rule for python itself runs those)
+                return _deny(
+                    "EG-POLICY-FLAG",
+                    f"{rule_name}.builtin",
+                    f"{allow_rule.command!r}: the working directory holds a module of that name, "
+                    "which would run in place of the installed one",
+                    argv=argv,
+                    cwd=cwd,
+                )
+            if builtin == "python" and not own_module:
                 safe = _python_safe_path(cwd, planned)
                 if isinstance(safe, str):
                     return _deny("EG-POLICY-FLAG", f"{rule_name}.builtin", safe, argv=argv, cwd=cwd)
                 planned = safe
-            elif builtin is not None:
+            elif builtin is not None and builtin != "python":
                 planned = pinned(builtin, planned)
         plan = ExecPlan(
             job_id=request.job_id,

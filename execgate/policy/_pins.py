@@ -96,6 +96,13 @@ def git_subcommand(argv: tuple[str, ...]) -> int | None:
     return i if i < len(argv) and argv[i] != "--" else None
 
 
+def _abbreviates(word: str, option: str) -> bool:
+    """Whether ``word`` is ``option`` or an abbreviation getopt_long may take for it (any
+    prefix past ``--`` and a letter: an ambiguous one is refused by the program itself)."""
+    name = word.partition("=")[0]
+    return len(name) > 3 and option.startswith(name)
+
+
 def pinned(program: str, argv: tuple[str, ...]) -> tuple[str, ...]:
     """``argv`` with the options its program's row above adds (``program``: the built-in
     table's name)."""
@@ -109,13 +116,15 @@ def pinned(program: str, argv: tuple[str, ...]) -> tuple[str, ...]:
         # no files added to ARGV at run time, whatever the program text does
         return (argv[0], "--sandbox", *argv[1:])
     if program == "diff" and any(
-        a == "--recursive" or (a.startswith("-") and not a.startswith("--") and "r" in a)
+        _abbreviates(a, "--recursive")
+        or (a.startswith("-") and not a.startswith("--") and "r" in a)
         for a in argv[1:]
     ):
         # GNU diff follows symlinks while it walks a tree: not out of the workspace
         return (argv[0], "--no-dereference", *argv[1:])
     if program == "rsync" and any(
-        a in ("--archive", "--links")
+        _abbreviates(a, "--archive")
+        or _abbreviates(a, "--links")
         or (a.startswith("-") and not a.startswith("--") and ("a" in a or "l" in a))
         for a in argv[1:]
     ):

@@ -2517,6 +2517,8 @@ def test_where_rsync_lands_is_checked(tmp_path: Path) -> None:
                  "rsync payload/config .git/", "rsync -a repo/ copy/",
                  "rsync -a --exclude x payload/ .git"):  # fmt: skip
         assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
+    for line in ("rsync -a --link-dest=.git .git/ g3/", "rsync -a --link-de .git .git/ g3/"):
+        assert decide(policy, command=line)[0] == "deny", line  # second names of .git's files
     for line in ("rsync -a payload/ out/", "rsync -a payload out", "rsync payload/config c2"):
         assert decide(policy, command=line)[0] == "allow", line
 
@@ -2540,3 +2542,13 @@ def test_a_bare_repositorys_config_and_hooks_are_protected(tmp_path: Path) -> No
         assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
     for line in ("cp pl tools.git/description", "cp pl config/settings.py", "echo x > config/a"):
         assert decide(policy, command=line)[0] == "allow", line
+
+
+@pytest.mark.parametrize("word", ["--recursive", "--recu", "--rec", "-r", "-Nr"])
+def test_diff_never_follows_a_symlink_out_when_it_recurses(tmp_path: Path, word: str) -> None:
+    """getopt takes any unambiguous prefix of a long option: `--recu` is `--recursive`."""
+    policy = _load(
+        tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "diff"\n', "df"
+    )
+    _, _, plan = decide(policy, argv=("diff", word, "a", "b"))
+    assert plan is not None and plan[1] == "--no-dereference", plan

@@ -226,9 +226,9 @@ RSYNC = Spec(
              "--size-only", "--relative", "-R"),
     valued=_s("--exclude", "--include", "--filter", "-f", "--max-size", "--min-size",
               "--bwlimit", "--timeout", "--chmod", "--exclude-from", "--include-from",
-              "--link-dest", "--compare-dest", "--backup-dir", "--log-file",
+              "--compare-dest", "--backup-dir", "--log-file",
               "--out-format", "--temp-dir", "-T"),
-    paths=_s("--exclude-from", "--include-from", "--link-dest",
+    paths=_s("--exclude-from", "--include-from",
              "--compare-dest", "--backup-dir", "--log-file", "--temp-dir", "-T"),
     denied={
         "-e": RUNS_PROGRAM, "--rsh": RUNS_PROGRAM, "--rsync-path": RUNS_PROGRAM,
@@ -236,6 +236,7 @@ RSYNC = Spec(
         "-M": "options for the remote side", "--remote-option": "options for the remote side",
         "--password-file": "it reads credentials from a file",
         "--files-from": "it copies the files a list names, which execgate does not read",
+        "--link-dest": "it gives files of another tree a second name (hard links)",
     },
     extra=_rsync_rules,
 )  # fmt: skip
