@@ -2552,3 +2552,24 @@ def test_diff_never_follows_a_symlink_out_when_it_recurses(tmp_path: Path, word:
     )
     _, _, plan = decide(policy, argv=("diff", word, "a", "b"))
     assert plan is not None and plan[1] == "--no-dereference", plan
+
+
+def test_a_module_rule_refuses_the_workspaces_module_of_that_name(tmp_path: Path) -> None:
+    """`python3 -m pylint` under a rule for it runs the installed pylint, never pylint.py."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "t.py").write_text("x = 1\n")
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "python3 -m pylint"\n'
+    )
+    policy = load_policy(path)
+    (ws / "pylint.py").write_text("import os\n")
+    assert decide(policy, argv=("python3", "-m", "pylint", "t.py"))[:2] == (
+        "deny",
+        "EG-POLICY-FLAG",
+    )
+    (ws / "pylint.py").unlink()
+    (ws / "pylint").mkdir()
+    (ws / "pylint" / "__init__.py").write_text("")
+    assert decide(policy, argv=("python3", "-m", "pylint", "t.py"))[0] == "deny"
