@@ -256,26 +256,59 @@ def npmrc_refusal(cwd: str, root: str) -> str | None:
 
 
 #: Linters that import code their configuration names: the files each reads (nearest first,
-#: from the working directory up to the workspace root), the option naming another, and the
-#: keys whose value is code or a module to import.
-_PLUGIN_LOADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], re.Pattern[str]]] = {
+#: from the working directory up to the workspace root), the options naming another, and the
+#: keys (as the tool's own parser folds them) whose value is code or a module to import.
+_PLUGIN_LOADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]] = {
     "mypy": (
         ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg"),
         ("--config-file",),
-        re.compile(r"^\s*plugins\s*=\s*(.*)$", re.M),
+        frozenset({"plugins"}),
     ),
     "pylint": (
         ("pylintrc", ".pylintrc", "pyproject.toml", "setup.cfg", "tox.ini"),
         ("--rcfile",),
-        re.compile(r"^\s*(?:load[-_]plugins|init[-_]hook)\s*=\s*(.*)$", re.M),
+        frozenset({"load-plugins", "load_plugins", "init-hook", "init_hook"}),
     ),
     "flake8": (
         ("setup.cfg", "tox.ini", ".flake8"),
         ("--config", "--append-config"),
-        re.compile(r"^\s*\[flake8:local-plugins\]()", re.M),
+        frozenset(),  # its local plugins are a section: [flake8:local-plugins]
     ),
 }
 _PLUGIN_LOADERS["dmypy"] = _PLUGIN_LOADERS["mypy"]
+
+
+def _config_entries(path: str, text: str) -> list[tuple[str, str, str]]:
+    """(section, key, value) of every entry of a configuration file, read as the tools read
+    it: TOML for ``*.toml`` (every nested table, dotted and quoted keys as TOML means them),
+    else INI as configparser reads it (keys folded to lower case, ``=`` or ``:``). Raises
+    ValueError when it does not parse."""
+    out: list[tuple[str, str, str]] = []
+    if path.endswith(".toml"):
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(str(exc)) from None
+
+        def walk(table: dict[str, object], section: str) -> None:
+            for key, value in table.items():
+                if isinstance(value, dict):
+                    walk(value, f"{section}.{key}" if section else key)
+                else:
+                    out.append((section, key.lower(), str(value)))
+
+        walk(data, "")
+        return out
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        raise ValueError(str(exc).splitlines()[0]) from None
+    for section in parser.sections():
+        out.append((section, "", ""))
+        for key, value in parser.items(section):
+            out.append((section, key, value))
+    return out
 
 
 def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: str) -> str | None:
@@ -283,11 +316,12 @@ def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: s
     workspace names, or None. A plugin named by a file path, an ``init-hook`` (Python source),
     flake8's local plugins, and a plugin module that the workspace itself holds (a ``pkg.py``
     or ``pkg/`` at the working directory or the root, found first on sys.path) are refused;
-    an installed plugin named by its module (``pydantic.mypy``) is not."""
+    an installed plugin named by its module (``pydantic.mypy``) is not. A file that does not
+    parse is refused too: the tool may read it otherwise."""
     loader = _PLUGIN_LOADERS.get(program)
     if loader is None:
         return None
-    names, options, pattern = loader
+    names, options, keys = loader
     files = [os.path.join(here, n) for here in _upward(cwd, root) for n in names]
     for i, a in enumerate(args):
         for option in options:
@@ -300,14 +334,22 @@ def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: s
             continue
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
-                text = f.read(1 << 20)
+                entries = _config_entries(path, f.read(1 << 20))
         except OSError as exc:
             return f"{program}: {path} cannot be read ({exc.strerror})"
-        for m in pattern.finditer(text):
-            value = m.group(1).strip().strip("[]\"'")
-            if "init" in m.group(0).split("=")[0] or program == "flake8":
-                return f"{program}: {path} names code to run ({m.group(0).strip()[:60]!r})"
-            for plugin in re.split(r"[\s,\"']+", value):
+        except ValueError as exc:
+            return f"{program}: {path} cannot be read as {program} reads it ({exc})"
+        for section, key, value in entries:
+            if program == "flake8" and section.lower().startswith("flake8:local-plugins"):
+                return f"{program}: {path} names local plugins ([{section[:40]}])"
+            if key not in keys:
+                continue
+            tool = "mypy" if program == "dmypy" else program
+            if path.endswith(".toml") and not section.lower().startswith(f"tool.{tool}"):
+                continue  # another tool's table
+            if "hook" in key:
+                return f"{program}: {path} names code to run ({key} = {value[:40]!r})"
+            for plugin in re.split(r"[\s,\"'\[\]]+", value):
                 top = plugin.split(":")[0].split(".")[0]
                 if not plugin:
                     continue

@@ -2396,6 +2396,15 @@ def test_an_archive_an_earlier_command_may_write_is_not_extracted(tmp_path: Path
         ("pylint", ".pylintrc", "[MAIN]\ninit-hook = import os; os.system('id')\n"),
         ("pylint", "pyproject.toml", '[tool.pylint.main]\nload-plugins = ["evilplug"]\n'),
         ("flake8", "tox.ini", "[flake8:local-plugins]\nextension =\n  X = evilplug:X\n"),
+        # as the tools' own parsers read them: configparser folds case and takes `:`
+        ("mypy", "mypy.ini", "[mypy]\nplugins : evilplug.py\n"),
+        ("mypy", "mypy.ini", "[mypy]\nPlugins = evilplug.py\n"),
+        ("mypy", "pyproject.toml", '[tool.mypy]\n"plugins" = ["evilplug.py"]\n'),
+        ("mypy", "pyproject.toml", 'tool.mypy.plugins = ["evilplug"]\n'),
+        ("pylint", ".pylintrc", "[MAIN]\nINIT-HOOK : import os\n"),
+        ("pylint", ".pylintrc", "[MAIN]\nLoad-Plugins = evilplug\n"),
+        ("flake8", ".flake8", "[FLAKE8:Local-Plugins]\nextension =\n  X = evilplug:X\n"),
+        ("mypy", "mypy.ini", "[mypy\nplugins = evilplug.py\n"),  # does not parse
     ],
 )
 def test_linter_plugins_named_by_workspace_config_are_refused(
@@ -2422,11 +2431,11 @@ def test_linter_plugins_named_by_workspace_config_are_refused(
     (ws / config).write_text(text)
     assert decide(policy, argv=(program, "m.py"))[:2] == ("deny", "EG-POLICY-FLAG")
     (ws / config).unlink()
-    elsewhere = ws / "conf.ini"
-    elsewhere.write_text(text)
+    conf = "conf.toml" if config.endswith(".toml") else "conf.ini"  # read as its kind
+    (ws / conf).write_text(text)
     option = {"mypy": "--config-file", "pylint": "--rcfile", "flake8": "--config"}[program]
-    assert decide(policy, argv=(program, option, "conf.ini", "m.py"))[0] == "deny"
-    assert decide(policy, argv=(program, f"{option}=conf.ini", "m.py"))[0] == "deny"
+    assert decide(policy, argv=(program, option, conf, "m.py"))[0] == "deny"
+    assert decide(policy, argv=(program, f"{option}={conf}", "m.py"))[0] == "deny"
 
 
 def test_an_installed_plugin_by_module_name_is_not_refused(tmp_path: Path) -> None:
