@@ -223,14 +223,26 @@ def _destinations(read: _LinkArgs, cwd: str) -> list[tuple[str, str]]:
     place them: into ``-t DIR``, onto a last operand that is no directory (one source), or
     into it."""
     if read.directory is not None:
-        return [(s, os.path.join(cwd, read.directory, os.path.basename(s))) for s in read.operands]
+        into = os.path.join(cwd, read.directory)
+        return [(s, _under(into, s, read)) for s in read.operands]
     if len(read.operands) < 2:
         return []
     *sources, last = read.operands
     dest = os.path.join(cwd, last)
+    if any(_long(o, "--parents", 4) for o in read.options):
+        # cp --parents: each source lands at DEST/SOURCE as written
+        return [(s, _under(dest, s, read)) for s in sources]
     if len(sources) == 1 and (read.no_target_dir or not os.path.isdir(dest)):
         return [(sources[0], dest)]
     return [(s, os.path.join(dest, os.path.basename(s.rstrip("/")))) for s in sources]
+
+
+def _under(directory: str, source: str, read: _LinkArgs) -> str:
+    """Where ``source`` lands in ``directory``: its base name, or with ``cp --parents`` the
+    whole relative path as written."""
+    if any(_long(o, "--parents", 4) for o in read.options):
+        return os.path.normpath(os.path.join(directory, source.lstrip("/")))
+    return os.path.join(directory, os.path.basename(source))
 
 
 def landing_paths(args: tuple[str, ...], cwd: str) -> list[str]:
@@ -243,6 +255,12 @@ def landing_paths(args: tuple[str, ...], cwd: str) -> list[str]:
     read = _read_link_args(args)
     for source, dest in _destinations(read, cwd):
         found.append(dest)
+        if any(_long(o, "--parents", 4) for o in read.options):
+            # and every directory it makes on the way (`--parents hooks/x .git/`)
+            parent = os.path.dirname(dest)
+            while parent.startswith(os.path.join(cwd, "")) and parent != os.path.normpath(cwd):
+                found.append(parent)
+                parent = os.path.dirname(parent)
         if read.suffix:
             found.append(dest + read.suffix)  # the backup, with -b
         top = os.path.join(cwd, source)

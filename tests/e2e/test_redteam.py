@@ -2582,3 +2582,19 @@ def test_a_module_rule_refuses_the_workspaces_module_of_that_name(tmp_path: Path
     (ws / "pylint").mkdir()
     (ws / "pylint" / "__init__.py").write_text("")
     assert decide(policy, argv=("python3", "-m", "pylint", "t.py"))[0] == "deny"
+
+
+def test_cp_parents_lands_at_the_whole_path(tmp_path: Path) -> None:
+    """`cp --parents hooks/pre-commit sub/.git/` writes sub/.git/hooks/pre-commit."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    subprocess.run(["git", "init", "-q", str(ws / "sub")], check=True)
+    (ws / "hooks").mkdir()
+    (ws / "hooks" / "pre-commit").write_text("#!/bin/sh\n")
+    path = tmp_path / "policy.toml"
+    path.write_text(f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "cp"\n')
+    policy = load_policy(path)
+    for line in ("cp --parents hooks/pre-commit sub/.git/", "cp --par hooks/pre-commit sub/.git",
+                 "cp --parents -t sub/.git hooks/pre-commit"):  # fmt: skip
+        assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
+    assert decide(policy, command="cp --parents hooks/pre-commit out/")[0] == "allow"
