@@ -1393,12 +1393,17 @@ def _evaluate_script(
             before = script.items[at - 1] if at > 0 else None
             # after `a || cd d`, a command joined by && runs when `a` succeeded, in the old
             # directory: the cd must be certain to have run for whatever follows it
-            if after not in ("&&", ";", None) or before in ("|", "||") or command.redirects:
+            if (
+                after not in ("&&", ";", None)
+                or before in ("|", "||")
+                or command.redirects
+                or command.assigns
+            ):
                 return _deny(
                     "EG-SHELL-UNSUPPORTED",
                     "shell",
                     f"command {n}: cd is accepted only between && or ; (not in a pipeline, "
-                    "next to ||, or with redirections)",
+                    "next to ||, or with redirections or NAME=value prefixes)",
                     cwd=start_cwd,
                 )
             if linker is not None:

@@ -446,3 +446,8 @@ def test_git_reading_after_a_git_that_writes(policy: Policy, ws: Path) -> None:
         "EG-SHELL-UNSUPPORTED",
         "EG-PATH-ESCAPE",
     )
+
+
+def test_a_later_cd_with_an_assignment_prefix_is_refused(policy: Policy) -> None:
+    """The canonical script would write the prefix back onto `cd` undecided."""
+    assert refused(policy, "ls; LD_PRELOAD=/tmp/x.so cd src; ls") == "EG-SHELL-UNSUPPORTED"
