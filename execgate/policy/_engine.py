@@ -430,6 +430,14 @@ def _path_values(arg: str, cwd: str | None = None) -> list[str]:
     url = _file_url_path(values[0])
     if url is not None:
         return [*values, url]
+    for v in list(values):
+        # `--add-section .x=/etc/shadow`, `-Wl,-Map,/tmp/map`: a path after `=` or `,`
+        if "=" in v:
+            values.extend(part for part in v.split("=")[1:] if part)
+        if "," in v:
+            values.extend(
+                part for part in v.split(",") if part.startswith(("/", "~")) or ".." in part
+            )
     # a colon-separated list (`file -m ok.py:/etc/shadow`, a search path): each member is a
     # path the program may open; a URL's `scheme://` is no list
     for v in list(values):
@@ -1820,7 +1828,8 @@ def _cp_keeps_links(arg: str) -> bool:
 #: Files a program reads options from, decided in ``_configs`` (or pinned off in ``_pins``).
 CONFIG_FILES = frozenset(
     {"pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml", "pyproject.toml", "tox.ini",
-     "setup.cfg", ".npmrc", "conftest.py"}
+     "setup.cfg", ".npmrc", "conftest.py", "mypy.ini", ".mypy.ini", "pylintrc", ".pylintrc",
+     ".flake8"}
 )  # fmt: skip
 #: Programs that write files they are not named with (a checkout, a patch, an archive).
 _BULK_WRITERS = frozenset(
@@ -1916,11 +1925,14 @@ def _applies_patch(plan: tuple[str, ...]) -> str | None:
 
 
 def _config_reader(plan: tuple[str, ...]) -> str | None:
-    """Which configuration ``plan`` reads from the workspace: "git", "tools" (pytest, npm),
-    or None."""
+    """Which configuration ``plan`` reads from the workspace: "git", "tools" (pytest, npm,
+    the linters that load plugins), or None."""
     words, basenames = _plan_words(plan)
     names = set(basenames)
-    if names & {"pytest", "py.test", "npm", "npx"} or "pytest" in words:
+    if (
+        names & {"pytest", "py.test", "npm", "npx", "mypy", "dmypy", "pylint", "flake8"}
+        or "pytest" in words
+    ):
         return "tools"
     return "git" if "git" in names else None
 

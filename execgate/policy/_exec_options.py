@@ -207,6 +207,8 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
             "-specs",
             "--specs",
             "-fplugin-arg",
+            "--plugin",  # binutils and ld dlopen it
+            "-plugin",
             operands=(r"@",),
             clusters=False,
         )
@@ -271,6 +273,30 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         name: _e("reads the names of the files to compress from a list file", "--filelist")
         for name in _names("zstd unzstd zstdcat zstdmt pzstd")
     },
+    # JDK tools: -J passes options to the JVM (-javaagent), and each loads classes, providers,
+    # annotation processors or doclets the workspace can hold
+    **{
+        name: _always("is a JDK tool that loads classes from the workspace and takes JVM options")
+        for name in _names(
+            "javac keytool jarsigner jdb jconsole jcmd jmap jstack jinfo javadoc javap jlink "
+            "jpackage jdeps jar kotlinc kotlin scalac scala groovyc groovy"
+        )
+    },
+    # compilers, assemblers and linkers read the files their input names (#include "/etc/x",
+    # .incbin, a linker script's INPUT and OUTPUT): nothing in the arguments confines them
+    **{
+        name: _always("reads and writes files its input names (#include, .incbin, scripts)")
+        for name in _names(
+            "cpp gcc cc c++ g++ clang clang++ tcc as gas ld ld.bfd ld.gold ld.lld lld rustc "
+            "gcc-12 gcc-13 gcc-14 g++-12 g++-13 g++-14 cpp-12 cpp-13 cpp-14 x86_64-linux-gnu-gcc "
+            "c89 c99 gfortran gccgo"
+        )
+    },
+    "tic": _always("writes the terminal database, a directory no argument names"),
+    "dpkg-deb": _e(
+        "extracts a package's files, which execgate does not read first",
+        *_names("-x --extract -X --vextract -R --raw-extract --ctrl-tarfile --fsys-tarfile"),
+    ),
     "pygmentize": _e("loads a lexer or formatter from a Python file (-x)", "-x"),
     "ip": _e(
         "runs a command in a namespace (netns exec, vrf exec) or commands from a file (-batch)",
@@ -342,6 +368,10 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "--local-file",
         "-C",
         "--config-file",
+        "-M",
+        "--manpath",
+        "-m",
+        "--systems",
         operands=(r".*/",),
     ),
     # the roff formatters read the document as a program: .so/.cf/.mso read any file, and

@@ -2598,3 +2598,49 @@ def test_cp_parents_lands_at_the_whole_path(tmp_path: Path) -> None:
                  "cp --parents -t sub/.git hooks/pre-commit"):  # fmt: skip
         assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
     assert decide(policy, command="cp --parents hooks/pre-commit out/")[0] == "allow"
+
+
+def test_a_path_after_an_equals_or_in_a_comma_list_is_a_path(tmp_path: Path) -> None:
+    """`objcopy --dump-section .x=/tmp/out` writes /tmp/out; `-Wl,-Map,/tmp/map` too."""
+    policy = _load(
+        tmp_path,
+        'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "objcopy"\n'
+        '[[allow]]\ncommand = "ls"\n',
+        "eq",
+    )
+    for argv in (("objcopy", "--add-section", ".x=/etc/shadow", "x.o", "y.o"),
+                 ("objcopy", "--dump-section=.x=/tmp/out", "y.o"),
+                 ("objcopy", "-Wl,-Map,/tmp/map"), ("ls", "a=../../x")):  # fmt: skip
+        assert decide(policy, argv=argv)[:2] == ("deny", "EG-PATH-ESCAPE"), argv
+    for argv in (("objcopy", "--add-section", ".x=data.bin", "x.o", "y.o"),
+                 ("ls", "--format=%h,%s"), ("ls", "a,b")):  # fmt: skip
+        assert decide(policy, argv=argv)[0] == "allow", argv
+
+
+def test_an_awk_print_statement_goes_on_past_a_newline_after_a_comma(dev: Policy) -> None:
+    for program in ('BEGIN{print "x",\n"y" > "/tmp/pwn"}', 'BEGIN{print "x" &&\n"y" > "/tmp/p"}',
+                    'BEGIN{if (1) {\nprint "x" > "/tmp/p"}}'):  # fmt: skip
+        assert decide(dev, argv=("awk", program))[0] == "deny", program
+    assert decide(dev, argv=("awk", 'BEGIN{print "x",\n"y"}'))[0] == "allow"
+
+
+def test_a_linter_config_written_earlier_in_the_line_is_refused(tmp_path: Path) -> None:
+    """The plugin configuration is read before the line runs: `cp evil.ini mypy.ini && mypy`."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "m.py").write_text("x = 1\n")
+    (ws / "evil.ini").write_text("[mypy]\nplugins = evilplug.py\n")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "mypy").write_text("#!/bin/sh\nexit 0\n")
+    (bindir / "mypy").chmod(0o755)
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[env]\npath = "{bindir}:/usr/bin:/bin"\n'
+        '[shell]\nwrite_redirects = true\n[[allow]]\ncommand = "mypy"\n'
+        '[[allow]]\ncommand = "cp"\n[[allow]]\ncommand = "cat"\n'
+    )
+    policy = load_policy(path)
+    for line in ("cp evil.ini mypy.ini && mypy m.py", "cat evil.ini > .pylintrc && mypy m.py"):
+        assert decide(policy, command=line)[0] == "deny", line
+    assert decide(policy, command="cp m.py n.py && mypy m.py")[0] == "allow"

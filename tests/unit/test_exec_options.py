@@ -126,14 +126,26 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("hostname", ("pwned",)),  # renames the host
     ("xz", ("-c", "--files=list.txt")),  # file names from a list execgate does not read
     ("xz", ("-c", "--files0")),
+    # compilers read what their input names (#include "/etc/shadow"): refused under a bare rule
+    ("gcc", ("-DNDEBUG", "-O2", "-Wall", "-o", "a", "a.c")),
+    ("cpp", ("-P", "inc.c")),
+    ("as", ("inc.s", "-o", "inc.o")),
+    ("ld", ("-T", "x.ld", "x.o")),
+    ("nm", ("--plugin", "./evil.so", "x.o")),  # dlopen
+    ("javac", ("X.java",)),  # annotation processors from the classpath
+    ("keytool", ("-list", "-providerclass", "Evil")),
+    ("jar", ("xf", "evil.jar")),
+    ("tic", ("t.ti",)),
+    ("dpkg-deb", ("-x", "x.deb", "out")),
+    ("man", ("-M", "mm", "ls")),
     ("zstd", ("-c", "--filelist=list.txt")),
 ]
 
 ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("zip", ("-r", "out.zip", "src")),
     ("zip", ("-q", "-9", "out.zip", "a.txt")),
-    ("gcc", ("-DNDEBUG", "-O2", "-Wall", "-o", "a", "a.c")),  # -D is not -B: gcc does not cluster
-    ("cc", ("-c", "-I", "include", "a.c")),
+    ("nm", ("-DC", "a.o")),  # -D is not -B: the toolchain does not cluster
+    ("objdump", ("-d", "a.o")),
     ("ssh", ("example.com", "uptime")),
     ("ssh", ("build@ci.internal", "ls")),
     ("dd", ("if=in.bin", "of=out.bin", "bs=1M")),

@@ -302,6 +302,8 @@ def awk_program_refusal(program: str) -> str | None:
         text = _awk_code(program)
     except ValueError as exc:
         return f"the awk program cannot be read ({exc})"
+    # a statement goes on past a newline after `,`, `&&`, `||`, `{`, `do` and `else`
+    text = re.sub(r"(,|&&|\|\||\{|\bdo|\belse)[ \t]*\n", r"\1 ", text)
     if re.search(r"\bsystem\s*\(", text):
         return "the awk program calls system(), which runs a command"
     if re.search(r"@\s*[A-Za-z_]", text):
