@@ -541,11 +541,12 @@ def _lookup(program: str) -> tuple[str, Exec] | None:
 
 def _long_match(arg: str, option: str) -> bool:
     """``arg`` names long ``option``: exactly, with ``=value``, or as a getopt_long prefix
-    (at least ``--`` and three letters, so ``--c`` does not read as every ``--c*``)."""
+    (any, down to ``--`` and one letter: getopt takes the shortest unambiguous one, and an
+    ambiguous one matching a refused option refuses more, never less)."""
     word = arg.split("=", 1)[0]
     if word == option:
         return True
-    return len(word) >= 5 and option.startswith(word)
+    return len(word) >= 3 and option.startswith(word)
 
 
 def _short_match(arg: str, option: str, clusters: bool) -> bool:

@@ -138,6 +138,12 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("tic", ("t.ti",)),
     ("dpkg-deb", ("-x", "x.deb", "out")),
     ("man", ("-M", "mm", "ls")),
+    # getopt_long takes any unambiguous prefix, down to one letter
+    ("split", ("--f=id", "ok.txt")),
+    ("dpkg", ("--po=id", "-l")),
+    ("man", ("--ht=id", "ls")),
+    ("hostname", ("--b",)),
+    ("date", ("--s", "@0")),
     ("zstd", ("-c", "--filelist=list.txt")),
 ]
 
