@@ -262,7 +262,7 @@ _PLUGIN_LOADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], frozenset[str
     "mypy": (
         ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg"),
         ("--config-file",),
-        frozenset({"plugins"}),
+        frozenset({"plugins", "python_executable"}),
     ),
     "pylint": (
         ("pylintrc", ".pylintrc", "pyproject.toml", "setup.cfg", "tox.ini"),
@@ -342,8 +342,15 @@ def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: s
         for section, key, value in entries:
             if program == "flake8" and section.lower().startswith("flake8:local-plugins"):
                 return f"{program}: {path} names local plugins ([{section[:40]}])"
+            if key.endswith(("_dir", "_xml", "_report", "_file")) and value.strip():
+                # mypy's cache_dir, junit_xml, *_report: files it writes where they say
+                where = os.path.realpath(os.path.join(os.path.dirname(path), value.strip()))
+                if not (where + "/").startswith(root.rstrip("/") + "/"):
+                    return f"{program}: {path} sets {key} to {value[:60]!r}, outside the workspace"
             if key not in keys:
                 continue
+            if key == "python_executable":
+                return f"{program}: {path} names an interpreter to run ({value[:60]!r})"
             tool = "mypy" if program == "dmypy" else program
             if path.endswith(".toml") and not section.lower().startswith(f"tool.{tool}"):
                 continue  # another tool's table

@@ -503,14 +503,24 @@ def _matches(
     argv: tuple[str, ...],
     path: str,
     resolver: Resolver,
+    *,
+    past_global_options: bool = False,
 ) -> bool:
+    """Whether ``rule`` names this program (and its mode words). With
+    ``past_global_options`` (deny and ask rules), git's mode words also match after git's
+    own options: `[[deny]] command = "git push"` denies `git -P push` and `git -C . push`."""
     words = rule.command.split()
     if program_real == UNRESOLVABLE:
         return False
     if resolver.rule_program(rule, path) != program_real and not _system_copy(rule, argv[0], path):
         return False
     mode = tuple(words[1:])
-    return tuple(argv[1 : 1 + len(mode)]) == mode
+    if tuple(argv[1 : 1 + len(mode)]) == mode:
+        return True
+    if past_global_options and mode and os.path.basename(words[0]) == "git":
+        at = git_subcommand(argv)
+        return at is not None and tuple(argv[at : at + len(mode)]) == mode
+    return False
 
 
 #: Directories whose programs a rule naming a program by its name also covers when the
@@ -2100,7 +2110,7 @@ def _evaluate(
         )
     real = _real(program)
     for i, deny_rule in enumerate(policy.deny):
-        if _matches(deny_rule, real, argv, path, resolver):
+        if _matches(deny_rule, real, argv, path, resolver, past_global_options=True):
             why = f": {deny_rule.reason}" if deny_rule.reason else ""
             return _deny(
                 "EG-POLICY-DENIED",
@@ -2110,7 +2120,7 @@ def _evaluate(
                 cwd=cwd,
             )
     for kind, i, allow_rule in _ranked_rules(policy):
-        if not _matches(allow_rule, real, argv, path, resolver):
+        if not _matches(allow_rule, real, argv, path, resolver, past_global_options=kind == "ask"):
             continue
         rule_name = f"{kind}[{i}] {allow_rule.command!r}"
         for arg in argv[1:]:
@@ -2135,7 +2145,17 @@ def _evaluate(
             )
             if runs is not None:
                 return _deny("EG-POLICY-FLAG", f"{rule_name}.exec", runs, argv=argv, cwd=cwd)
-            plugins = plugin_config_refusal(os.path.basename(real), argv[1:], cwd, policy.root)
+            linter, linter_args = os.path.basename(real), argv[1:]
+            run_module = (
+                python_module(argv[1:]) if _builtin_name(allow_rule, real) == "python" else None
+            )
+            if run_module is not None:
+                # `python3 -m pylint` reads pylint's configuration as `pylint` does
+                linter, linter_args = run_module[1].split(".")[0], run_module[2]
+            runs = program_refusal(linter, linter, linter_args, ()) if run_module else None
+            if runs is not None:
+                return _deny("EG-POLICY-FLAG", f"{rule_name}.exec", runs, argv=argv, cwd=cwd)
+            plugins = plugin_config_refusal(linter, linter_args, cwd, policy.root)
             if plugins is not None:
                 return _deny("EG-POLICY-FLAG", f"{rule_name}.config", plugins, argv=argv, cwd=cwd)
         if allow_rule.args == "builtin" and _shell_name(allow_rule, real) is not None:

@@ -293,6 +293,15 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         )
     },
     "tic": _always("writes the terminal database, a directory no argument names"),
+    "pylint": _e(
+        "runs the Python code or loads the plugins its options name",
+        "--init-hook",
+        "--load-plugins",
+    ),
+    **{
+        name: _e("runs the Python interpreter its option names", "--python-executable")
+        for name in _names("mypy dmypy")
+    },
     "dpkg-deb": _e(
         "extracts a package's files, which execgate does not read first",
         *_names("-x --extract -X --vextract -R --raw-extract --ctrl-tarfile --fsys-tarfile"),

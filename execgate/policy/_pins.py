@@ -69,7 +69,7 @@ def safe_path_pin(argv: tuple[str, ...]) -> tuple[str, ...] | None:
 
 
 #: git's global options that take a value as the next word (``-C DIR``).
-_GIT_VALUED = ("-C", "--git-dir", "--work-tree", "--namespace")
+_GIT_VALUED = ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env")
 _GIT_PINS = {
     "diff": ("--no-ext-diff", "--no-textconv"),
     "log": ("--no-ext-diff", "--no-textconv"),

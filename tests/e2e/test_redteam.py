@@ -2644,3 +2644,56 @@ def test_a_linter_config_written_earlier_in_the_line_is_refused(tmp_path: Path) 
     for line in ("cp evil.ini mypy.ini && mypy m.py", "cat evil.ini > .pylintrc && mypy m.py"):
         assert decide(policy, command=line)[0] == "deny", line
     assert decide(policy, command="cp m.py n.py && mypy m.py")[0] == "allow"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("git", "-P", "push"),
+        ("git", "-C", ".", "push", "origin"),
+        ("git", "--no-pager", "push"),
+        ("git", "-c", "core.pager=cat", "push"),
+        ("git", "--git-dir=.git", "push"),
+    ],
+)
+def test_a_git_deny_rule_holds_past_gits_own_options(tmp_path: Path, argv: tuple[str, ...]) -> None:
+    policy = _load(
+        tmp_path,
+        'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "git"\nargs = "any"\n'
+        '[[deny]]\ncommand = "git push"\n[[ask]]\ncommand = "git commit"\n',
+        "gp",
+    )
+    assert decide(policy, argv=argv)[:2] == ("deny", "EG-POLICY-DENIED"), argv
+    commit = (*argv[: argv.index("push")], "commit", "-m", "x")
+    v = evaluate(policy, ExecRequest(argv=commit), dict(os.environ))
+    assert v.decision.verdict != "allow", commit  # asked (or refused), never waved through
+
+
+def test_linters_run_no_code_their_options_or_configs_name(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "m.py").write_text("x = 1\n")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for tool in ("mypy", "pylint"):
+        (bindir / tool).write_text("#!/bin/sh\nexit 0\n")
+        (bindir / tool).chmod(0o755)
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[env]\npath = "{bindir}:/usr/bin:/bin"\n'
+        '[[allow]]\ncommand = "mypy"\n[[allow]]\ncommand = "pylint"\n'
+        '[[allow]]\ncommand = "python3 -m pylint"\n'
+    )
+    policy = load_policy(path)
+    for argv in (("mypy", "--python-executable", "./evil.sh", "m.py"),
+                 ("pylint", "--init-hook=import os", "m.py"), ("pylint", "--init", "x", "m.py"),
+                 ("python3", "-m", "pylint", "--init-hook=import os", "m.py")):  # fmt: skip
+        assert decide(policy, argv=argv)[:2] == ("deny", "EG-POLICY-FLAG"), argv
+    for text in ("[mypy]\npython_executable = ./evil.sh\n", "[mypy]\ncache_dir = /tmp/c\n",
+                 "[mypy]\njunit_xml = ../x.xml\n"):  # fmt: skip
+        (ws / "mypy.ini").write_text(text)
+        assert decide(policy, argv=("mypy", "m.py"))[:2] == ("deny", "EG-POLICY-FLAG"), text
+    (ws / "mypy.ini").write_text("[mypy]\ncache_dir = .mypy_cache\n")
+    assert decide(policy, argv=("mypy", "m.py"))[0] == "allow"
+    (ws / ".pylintrc").write_text("[MAIN]\ninit-hook = import os\n")
+    assert decide(policy, argv=("python3", "-m", "pylint", "m.py"))[0] == "deny"
