@@ -293,11 +293,20 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         )
     },
     "tic": _always("writes the terminal database, a directory no argument names"),
-    "pylint": _e(
-        "runs the Python code or loads the plugins its options name",
-        "--init-hook",
-        "--load-plugins",
+    "pylint": _always(
+        "runs Python code its options and configuration name (init-hook, evaluation, plugins, "
+        "output formats by class)"
     ),
+    **{
+        name: _always(_REPL)
+        for name in _names(
+            "ipython ipython3 jupyter jupyter-console jupyter-notebook jupyter-lab bpython "
+            "ptpython pydoc pydoc3 pydoc3.10 pydoc3.11 pydoc3.12 pydoc3.13"
+        )
+    },
+    "install": _e("runs the program --strip-program names", "--strip-program"),
+    "sdiff": _e("runs the program --diff-program names", "--diff-program"),
+    "pyenv": _e(_RUNNER, subcommands="exec"),
     **{
         name: _e("runs the Python interpreter its option names", "--python-executable")
         for name in _names("mypy dmypy")

@@ -2427,7 +2427,8 @@ def test_linter_plugins_named_by_workspace_config_are_refused(
         f'[[allow]]\ncommand = "{program}"\n'
     )
     policy = load_policy(path)
-    assert decide(policy, argv=(program, "m.py"))[0] == "allow"
+    # pylint runs code its options and configuration name in too many ways: refused anyway
+    assert decide(policy, argv=(program, "m.py"))[0] == ("deny" if program == "pylint" else "allow")
     (ws / config).write_text(text)
     assert decide(policy, argv=(program, "m.py"))[:2] == ("deny", "EG-POLICY-FLAG")
     (ws / config).unlink()
@@ -2697,3 +2698,28 @@ def test_linters_run_no_code_their_options_or_configs_name(tmp_path: Path) -> No
     assert decide(policy, argv=("mypy", "m.py"))[0] == "allow"
     (ws / ".pylintrc").write_text("[MAIN]\ninit-hook = import os\n")
     assert decide(policy, argv=("python3", "-m", "pylint", "m.py"))[0] == "deny"
+
+
+def test_getline_then_a_slash_is_refused_as_unsure(dev: Policy) -> None:
+    """After a plain getline (an operand), awk divides: reading `/ 1 ; system(...) ; 1 /` as a
+    regex literal would hide system()."""
+    from execgate.policy.programs._scripts import awk_program_refusal
+
+    program = 'BEGIN { x = getline / 1 ; system("id") ; q = 1 / 1 }'
+    assert awk_program_refusal(program) is not None  # mawk has no sandbox: the reader decides
+    assert (
+        decide(dev, argv=("awk", "{ while ((getline line) > 0) n++ } END { print n }"))[0] == "deny"
+    )
+
+
+def test_a_git_config_rule_grants_only_the_repositorys_own(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path,
+        'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "git config"\n',
+        "gc",
+    )
+    for line in ("git config --global filter.x.clean id", "git config --system a.b c",
+                 "git config set --global a.b c", "git config -f ../x a.b c",
+                 "git config --file=/tmp/x a.b c"):  # fmt: skip
+        assert decide(policy, command=line)[:2] == ("deny", "EG-POLICY-FLAG"), line
+    assert decide(policy, command="git config user.name x")[0] == "allow"

@@ -289,3 +289,18 @@ def test_templates_hold_no_rule_that_is_always_refused(tmp_path: Path) -> None:
         copy.write_text(template.read_text("utf-8"))
         assert always_refused(load_policy(copy)) == [], template.name
         assert unchecked_programs(load_policy(copy)) == [], template.name
+
+
+@pytest.mark.parametrize(
+    ("program", "args"),
+    [
+        ("ipython", ("-c", "import os")),
+        ("pydoc3", ("evil",)),  # imports the workspace's evil.py
+        ("pylint", ("--evaluation=__import__('os')", "m.py")),
+        ("install", ("-s", "--strip-program=./x", "a", "b")),
+        ("sdiff", ("--diff-program=./x", "a", "b")),
+        ("pyenv", ("exec", "sh")),
+    ],
+)
+def test_more_programs_that_run_code(program: str, args: tuple[str, ...]) -> None:
+    assert exec_option_refusal(program, args) is not None

@@ -122,6 +122,29 @@ def with_flags(spec: Spec, extra: tuple[str, ...]) -> Spec:
     )
 
 
+def _git_config_scope(args: tuple[str, ...]) -> None:
+    """A `git config` rule grants the repository's own configuration, never ~/.gitconfig,
+    /etc/gitconfig or another file: a filter or alias written there runs in every later job
+    and in the user's own git, and no check reads those files."""
+    for a in args:
+        if a == "--":
+            return
+        name = a.partition("=")[0]
+        if (
+            name in ("--global", "--system", "-f", "--file", "--blob")
+            or (
+                len(name) > 3
+                and any(o.startswith(name) for o in ("--global", "--system", "--file"))
+            )
+            or (a.startswith("-f") and not a.startswith("--"))
+        ):
+            raise ArgRefusal(
+                f"git config: {a[:40]} reaches configuration outside the repository "
+                "(~/.gitconfig, /etc/gitconfig, another file); a git config rule grants the "
+                "repository's own"
+            )
+
+
 def check(name: str, spec: Spec, args: tuple[str, ...], mode: tuple[str, ...]) -> Checked:
     """Check ``args`` (argv[1:]) of program ``name`` under its built-in rules. ``mode`` is the
     rule's mode words (``("-m", "pytest")``, ``("install",)``): a mode the policy names
@@ -149,6 +172,8 @@ def check(name: str, spec: Spec, args: tuple[str, ...], mode: tuple[str, ...]) -
         if sub is None or sub.reading_subset:
             # the policy grants this subcommand explicitly: a mode the table lacks, or one
             # whose table is only its reading subset (`git stash` grants `git stash push`)
+            if name == "git" and mode[0] == "config":
+                _git_config_scope(args)
             return Checked(())
     if mode and spec.subcommands is None and not mode[0].startswith("-") and name != "python":
         return Checked(())  # `npx tsc`: the mode word is what the program runs

@@ -233,7 +233,7 @@ def _awk_code(program: str) -> str:
             operand_before, unsure = True, False
             continue
         if c == "/" and unsure:
-            raise ValueError("a / after ++ or --, which awks read differently")
+            raise ValueError("a / after ++, -- or getline, which awks read differently")
         if c == "/" and not operand_before:
             i += 1
             while i < n and program[i] != "/":
@@ -256,7 +256,8 @@ def _awk_code(program: str) -> str:
             word = program[i:j]
             out.append(word)
             i = j
-            operand_before, unsure = word not in _AWK_KEYWORDS, False
+            # after a plain `getline` (an operand) awks differ on whether `/` divides
+            operand_before, unsure = word not in _AWK_KEYWORDS, word == "getline"
             continue
         if program.startswith(("++", "--"), i):
             out.append(program[i : i + 2])
