@@ -56,6 +56,9 @@ _SECRET_STORE = (
     r"|gcloud[ \t]+secrets[ \t]+(?:create|versions[ \t]+add))"
 )
 
+#: chpasswd -e / --encrypted: the lines hold password hashes, not passwords.
+_CHPASSWD_HASHED = r"[^\n|;&<]{0,128}?(?<!\S)(?:-[a-zA-Z]{0,4}e|--encrypted)(?!\S)"
+
 CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "discord-bot-token",
@@ -97,7 +100,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         (
             *("authtoken", "wandb login", "npmauthtoken", "pypi-token.", "http-basic."),
-            "net use",
+            *("net use", "snyk auth", "cf auth"),
         ),
         # CLIs that take a token or a password as a positional argument: ngrok (config
         # add-)authtoken, wandb login, yarn config set npmAuthToken, poetry config
@@ -106,11 +109,24 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|wandb[ \t]+login(?:[ \t]+--?[\w\-]{1,32}){0,4}"
         r"|yarn[ \t]+config[ \t]+set[ \t]+npmAuthToken"
         r"|poetry[ \t]+config[ \t]+(?:pypi-token\.\S{1,64}|http-basic\.\S{1,64}[ \t]+\S{1,128})"
-        r"|(?i:net[ \t]+use)[ \t]+\S{1,256}[ \t]+/user:\S{1,128})"
+        r"|(?i:net[ \t]+use)[ \t]+\S{1,256}[ \t]+/user:\S{1,128}"
+        # snyk auth TOKEN, Cloud Foundry's cf auth USER PASSWORD
+        r"|snyk[ \t]+auth|cf[ \t]+auth[ \t]+(?!-)\S{1,128})"
         r"[ \t]+(?!-)" + _VALUE,
         0.9,
         anchored=False,
         check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("llm ",),
+        # --key names a key or a file for most programs; for Simon Willison's llm it is the
+        # API key itself (llm -m model --key KEY 'prompt')
+        r"(?<![\w-])llm[ \t]" + _SAME_COMMAND + r"(?<!\S)--key(?:=|[ \t]+)(?!-)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="token",
     ),
     ctx(
         "credential-flag",
@@ -194,7 +210,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-stdin",
         "generic",
         (
-            *("sudo", "password-stdin", "passwd", "chpasswd", "with-token"),
+            *("sudo", "password-stdin", "passwd", "with-token", "| su"),
             *("secret set", "secret create", "secret put", "env add", "versions add"),
         ),
         # A password piped into a program that reads it from stdin:
@@ -203,12 +219,39 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # store (gh secret set, docker secret create, wrangler secret put, vercel env add,
         # gcloud secrets versions add), or given as a here-string (the next rule:
         # sudo -S cmd <<< 'pw')
-        r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
+        # `yes 'pw' | sudo -S` repeats it; su reads it too (`echo pw | su -c cmd root`).
+        r"(?:echo|printf|yes)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
         + _PIPED_VALUE
         + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)"
         r"|[^\n|;&]{0,256}?--(?:password-stdin|with-token)"
-        r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + ")",
+        r"|passwd\s+--stdin|su(?![^\s;|&])|" + _SECRET_STORE + ")",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-stdin",
+        "generic",
+        ("chpasswd",),
+        # chpasswd reads USER:PASSWORD lines: the password is what follows the first colon
+        # (`echo 'bob:pw' | sudo chpasswd`, `chpasswd <<< 'bob:pw'`)
+        r"(?:(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
+        r"(?P<q>['\"])?[^\s:'\"`;|&]{1,64}:(?P<secret>(?(q)[^'\"\n]{1,4096}?|[^\s'\"`;|&<>()]"
+        r"{1,4096}?))(?:\\[nr]){0,2}(?(q)(?P=q))[ \t]*\|[ \t]*"
+        r"(?:sudo[ \t]+(?:-\S{1,16}[ \t]+){0,4})?chpasswd(?![\w-])(?!" + _CHPASSWD_HASHED + "))",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-stdin",
+        "generic",
+        ("chpasswd",),
+        r"chpasswd(?![\w-])(?!"
+        + _CHPASSWD_HASHED
+        + r")[^\n|;&<]{0,256}<<<[ \t]*(?P<q>['\"])?[^\s:'\"`;|&]{1,64}:"
+        r"(?P<secret>(?(q)[^'\"\n]{1,4096}|[^\s'\"`;|&<>()]{1,4096}))",
         0.9,
         anchored=False,
         check="password",
@@ -218,7 +261,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         ("<<<",),
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|--password-stdin|--with-token"
-        r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
+        r"|passwd\s+--stdin|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -322,7 +365,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # AUTH_HEADER="Bearer ...", a log line. The scheme word alone is weaker context than
         # the header: the value must look like a token (long, letters and digits, not a name).
         # Percent-encoded too (Authorization%3A%20Bearer%20...).
-        r"(?i)(?:(?<![\w-])|(?<=%20))bearer(?:[ \t]+|%20|\+)"
+        r"(?i)(?:(?<![\w-])|(?<=%20))bearer"
+        r"(?:[ \t]+|%20|\+|[ \t]?(?P<cq>['\"])[ \t]*\+[ \t]*(?P=cq))"
         r"(?P<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)",
         0.85,
         anchored=False,
@@ -378,6 +422,19 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.9,
         anchored=False,
         check="token",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        (":='\"", ':="\\"'),
+        # HTTPie/xh raw JSON fields, whose value is a JSON string inside shell quotes:
+        # `http POST url password:='"pw"'`, `token:="\"tok\""`
+        r"(?i)(?<![\w-])(?P<flag>[\w\-]{0,32}?(?:password|passwd|pwd|pass|secret|token"
+        r"|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|credentials?))"
+        r":=(?:'\"|\"\\\")(?P<secret>[^\"'\\\n]{1,4096})\\?\"",
+        0.9,
+        anchored=False,
+        check="value",
     ),
     ctx(
         "credential-flag",

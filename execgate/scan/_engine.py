@@ -134,8 +134,13 @@ def _password_like(value: str) -> bool:
 
 #: A token cut short by a mask (``xoxp-123-456-####``, ``ghp_abc***``, ``sk-abc…``).
 _MASK_AFTER = re.compile(r"#{3}|\*{3}|…")
-#: A word glued before the credential word that says the value is derived from it or public.
-_NOT_THE_SECRET_PREFIX = re.compile(r"(?i)(?:hash(?:ed)?|public|checksum|sha\d{0,3}|md5)[_\-]?\Z")
+#: A word glued before the credential word that says the value is derived from it or public,
+#: or that the token is an anti-forgery nonce sent to every visitor of a form (CSRF/XSRF,
+#: Rails' authenticity_token, Django's csrfmiddlewaretoken), not a credential.
+_NOT_THE_SECRET_PREFIX = re.compile(
+    r"(?i)(?:hash(?:ed)?|public|checksum|sha\d{0,3}|md5|[cx]srf(?:middleware)?|authenticity)"
+    r"[_\-]?\Z"
+)
 
 
 def _plain_body(rule: Rule, value: str) -> bool:

@@ -511,6 +511,70 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             "    - name: TOKEN_ISSUER\n      value: https://auth.example.test/",
         ],
     ),
+    # a password fed to su or repeated by yes; chpasswd's USER:PASSWORD line (the user is
+    # not the secret; -e lines are hashes)
+    "stdin-su-yes-chpasswd": (
+        [
+            (f"echo '{PW}' | su -c 'id' root", PW),
+            (f"echo {OPAQUE} | su - deploy -c whoami", OPAQUE),
+            (f"yes '{PW}' | sudo -S true", PW),
+            (f"echo 'bob:{PW}' | chpasswd", PW),
+            (f'echo "root:{PW}" | sudo chpasswd', PW),
+            (f"chpasswd <<< 'bob:{OPAQUE}'", OPAQUE),
+        ],
+        [
+            ("echo 'bob:$6$rounds=5000$Xq$Lk' | chpasswd -e", "$6$"),
+            ("echo 'bob:$6$rounds=5000$Xq$Lk' | chpasswd --encrypted", "$6$"),
+            ("echo 'bob:x' | chpasswd", "bob"),
+            'echo "$USER:$PASS" | chpasswd',
+            "echo 'y' | su",
+            'echo "$PW" | su -c id',
+            "echo test | sum",
+            "echo deb http://deb.test stable main | sudo tee -a /etc/apt/sources.list",
+        ],
+    ),
+    # HTTPie/xh raw JSON fields, positional secrets of more CLIs, llm's --key, a bearer
+    # token concatenated in code
+    "httpie-json-and-positional": (
+        [
+            (f"http POST api.test/login username=bob password:='\"{PW}\"'", PW),
+            (f'xh POST api.test token:="\\"{OPAQUE}\\""', OPAQUE),
+            (f"snyk auth {OPAQUE}", OPAQUE),
+            (f"cf auth admin {PW}", PW),
+            (f"llm -m gpt-4o --key {OPAQUE} 'hi'", OPAQUE),
+            (f"llm --key={OPAQUE} 'hi'", OPAQUE),
+            (f'headers = {{"Authorization": "Bearer " + "{OPAQUE}"}}', OPAQUE),
+        ],
+        [
+            "http POST api.test password:='null'",
+            "http POST api.test password:='\"<password>\"'",
+            "http POST api.test token_type:='\"bearer\"'",
+            'headers = {"Authorization": "Bearer " + token}',
+            "snyk auth $SNYK_TOKEN",
+            'cf auth admin "$CF_PASSWORD"',
+            "cf auth --client-credentials",
+            "llm -m gpt-4o --key openai 'hi'",
+            "llm keys set openai --key-file ~/.config/k",
+            "openssl rsa --key private.pem",
+        ],
+    ),
+    # anti-forgery nonces are sent to every visitor of a form: not credentials
+    "csrf-nonces": (
+        [
+            (f"X-Auth-Token: {OPAQUE}", OPAQUE),
+            (f"session_token={OPAQUE}", OPAQUE),
+        ],
+        [
+            "curl -H 'X-CSRF-Token: 9e2c1f47b0a86d35e17c4b92f0d8a653' https://app.test/form",
+            "X-CSRF-Token: 5c1e8b7a2f94d603e1b7c2a9f84d06e3b5a1c7d92e4f80b6a3c5d1e9f7b2a4c8",
+            "X-XSRF-TOKEN: eyJpdiI6Im8zK2Q0",
+            "csrf_token=9e2c1f47b0a86d35e17c4b92f0d8a653",
+            '"csrfToken": "9e2c1f47b0a86d35e17c4b92f0d8a653"',
+            "csrfmiddlewaretoken=Jq3V8mZr2LxT0pW5vN9kYs7dHc1QeBf4",
+            "authenticity_token=Jq3V8mZr2LxT0pW5vN9kYs7dHc1QeBf4",
+            "POST /login?_csrf=Jq3V8mZr2LxT0pW5vN9kYs7dHc1QeBf4&user=bob",
+        ],
+    ),
 }
 
 
