@@ -78,7 +78,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # curl -u user:pass, --user=user:pass, -U (proxy), httpie -a/--auth; the user part
         # may be quoted separately (-u user:'pass', bash's -u user:$'pass'), the whole pair
         # too (-u 'user:pass').
-        r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-u|--user|-U|--proxy-user|-a"
+        # curl's short flags may be bundled before -u (curl -fsSLu user:pw)
+        r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-[A-Za-z]{0,8}u|--user|-U"
+        r"|--proxy-user|-a"
         r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:(?:\$(?=['\"]))?" + _VALUE,
         0.9,
         anchored=False,
@@ -116,6 +118,19 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.9,
         anchored=False,
         check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("--key",),
+        # --key of any other program names a key, a path or an object far more often than it
+        # holds one: only a generated-looking value (both cases, digits, high entropy; no dot,
+        # no path) is taken as the key itself
+        r"(?<![\w-])--key(?:=|[ \t]+)(?P<q>['\"])?"
+        r"(?P<secret>[A-Za-z0-9_\-+]{20,512}|[A-Za-z0-9+/]{20,512}={1,2})(?![\w./\-+=:@])",
+        0.85,
+        anchored=False,
+        check="random",
     ),
     ctx(
         "credential-flag",
@@ -705,5 +720,42 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.9,
         anchored=False,
         needle=r"AC[0-9a-f]{32}",
+    ),
+    ctx(
+        "twilio-auth-token",
+        "twilio",
+        ("twilio(", "client("),
+        # Twilio's client built in code from a variable holding the SID and the token as a
+        # literal: Client(account_sid, "token"), new Twilio(sid, 'token')
+        r"(?:Twilio|Client)\([^()\n]{1,80}?,[ \t]*[\"'](?P<secret>[0-9a-f]{32})[\"']",
+        0.9,
+        anchored=False,
+    ),
+    ctx(
+        "credential-env",
+        "generic",
+        ("variable",),
+        # A Terraform variable named for a credential, with a literal default:
+        # variable "secret_key" { default = "..." }
+        r"(?i)variable[ \t]+\"(?P<flag>[\w\-]{0,64}?(?:password|passwd|_pass|pwd|secret|token"
+        r"|api_?key|access_?key|private_?key|account_?key|auth_?key|credentials?))"
+        r"(?P<suffix>[\w]{0,24})\"[ \t]*\{[^{}]{0,256}?(?<![\w])default[ \t]*=[ \t]*"
+        r"\"(?P<secret>[^\"\n]{1,4096})\"",
+        0.9,
+        anchored=False,
+        check="value",
+    ),
+    ctx(
+        "credential-stdin",
+        "generic",
+        ("expect",),
+        # An expect script answering a password prompt: expect "password:"; send "pw\r"
+        r"(?i)expect[ \t]+(?:-\w{1,8}[ \t]+)?[\"{][^\"}\n]{0,40}?(?:pass(?:word|phrase)?|pin)"
+        r"[^\"}\n]{0,20}[\"}][^\n]{0,64}?(?:\r?\n[ \t]*)?(?:[;{][ \t]*)?send[ \t]+(?:--[ \t]+)?"
+        # (a Tcl variable or command, $env(PW) or [exec ...], is not the password)
+        r"\"(?![$\[])(?P<secret>[^\"\\\n]{1,256})(?:\\[rn])\"",
+        0.9,
+        anchored=False,
+        check="password",
     ),
 )

@@ -201,7 +201,7 @@ def _same_as_user(m: re.Match[str]) -> bool:
 #: A query string (``sp=r&st=...&sr=c``): the secret in it, if any, is one of its fields
 #: (``sig=``, ``password=``), found by its own rule; the rest is not a credential.
 _QUERY_STRING = re.compile(
-    r"[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}(?:&[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}){2,64}\Z"
+    r"\??[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}(?:&[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}){2,64}\Z"
 )
 
 

@@ -28,6 +28,8 @@ AZURITE_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
 TELEGRAM = "5830291746:AAFq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb4Fu"
+HEX32 = "7c0e5a9d2b4f16e83a5d0c7b9e2f4a61"
+SAS_SIG = "Lq4mZr8XvT2pW9kNs3Yd7Hc1QeJb5FuAb3dEf6hIj0%3D"
 
 
 def _b64url(raw: bytes) -> str:
@@ -574,6 +576,51 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             "authenticity_token=Jq3V8mZr2LxT0pW5vN9kYs7dHc1QeBf4",
             "POST /login?_csrf=Jq3V8mZr2LxT0pW5vN9kYs7dHc1QeBf4&user=bob",
         ],
+    ),
+    # more places a password, an auth token or a key is written: bundled curl flags, an
+    # expect script, Twilio's client in code, a Terraform variable's default, --key
+    "more-slots": (
+        [
+            (f"curl -fsSLu admin:{PW} https://nexus.test/repo", PW),
+            (f'expect "Password:" {{ send "{PW}\\r" }}', PW),
+            (f'expect "password:"\nsend "{PW}\\r"', PW),
+            (f'client = Client(account_sid, "{HEX32}")', HEX32),
+            (f"new Twilio(accountSid, '{HEX32}')", HEX32),
+            (f'variable "secret_key" {{\n  default = "{AWS_SECRET}"\n}}', AWS_SECRET),
+            (f"mytool --key={OPAQUE}", OPAQUE),
+            (f'mytool --key "{OPAQUE}" --region eu', OPAQUE),
+        ],
+        [
+            "curl -fsSLo out.tar.gz https://dl.test/a",
+            'curl -Lu "$USER:$PASS" https://nexus.test',
+            'expect "password:"; send "$env(PW)\\r"',
+            'expect "Password:" { send "${PASSWORD}\\r" }',
+            'expect "login:"; send "admin\\r"',
+            "client = Client(account_sid, auth_token)",
+            'client = Client(sid, os.environ["TWILIO_AUTH_TOKEN"])',
+            'variable "secret_key" {\n  type = string\n  sensitive = true\n}',
+            'variable "api_token" { default = "" }',
+            'variable "token_ttl" { default = "3600s-abc" }',
+            "aws s3api get-object --bucket b --key uploads/2026/Report_Q3_final.pdf out.pdf",
+            "aws s3api head-object --bucket b --key AbCdEfGhIjKlMnOpQrStUv12",
+            "gpg --recv-key 0x4AEE18F83AFDEB23",
+            "kubectl create secret tls t --cert=c.pem --key=k.pem",
+            "jq --key my-config-key-name-123 f",
+            "tool --key=projects/p/locations/global/keyRings/r/cryptoKeys/k",
+            "cosign sign --key gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k img",
+            "sort --key=2,3 file",
+        ],
+    ),
+    # a SAS token assigned whole: its signature is the secret, the fields around it are not
+    "sas-token-assigned": (
+        [
+            (
+                'AZURE_STORAGE_SAS_TOKEN="?sv=2021-06-08&ss=b&srt=sco&sp=rl&se=2026-01-01'
+                f'&spr=https&sig={SAS_SIG}"',
+                SAS_SIG,
+            ),
+        ],
+        ['QUERY="?page=1&per_page=50&sort=desc"'],
     ),
 }
 
