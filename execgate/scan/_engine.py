@@ -287,7 +287,14 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         return None
     glued = False
     if rule.bounded:
-        if end < len(text) and _is_word(text[end]):
+        # Glued on the right: a substring of a longer word, unless the format carries a
+        # checksum that holds (GitHub, npm): the checksum is where the token ends, and a
+        # longer word matching it by chance is a one in 62^6 event
+        if (
+            end < len(text)
+            and _is_word(text[end])
+            and (rule.checksum is None or not CHECKSUMS[rule.checksum](value))
+        ):
             return None
         glued = start > 0 and _is_word(text[start - 1]) and not _option_value(text, start)
         if glued and not rule.glue_left:
