@@ -763,7 +763,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "credential-assignment",
         "generic",
         "password passwd pwd _pass secret token api_key apikey api-key access_key private_key "
-        "credential",
+        "credential encryption_key encryption-key encryptionkey signing_key signing-key "
+        "signingkey master_key master-key masterkey hmac_key hmac-key hmackey license_key "
+        "license-key licensekey app_key appkey admin_key adminkey webhook_key shared_key "
+        "sharedkey jwt_key",
         # NAME=value / NAME: value (Go's :=, Ruby's => too) where NAME ends in a credential
         # word (.env lines, PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential
         # word so the engine's first-character skip applies; the value must look random enough.
@@ -776,7 +779,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # The name may be quoted, JSON-escaped too (\"password\":\"...\"); after a quoted
         # name the colon needs no space (compact JSON). A quoted value runs to its closing
         # quote (a passphrase may hold spaces: the engine takes those in password slots only).
-        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
+        # keys named for what they sign or unlock (ENCRYPTION_KEY, SIGNING_KEY, MASTER_KEY,
+        # Laravel's APP_KEY): a bare KEY names a partition, a cache entry or a sort order
+        r"|private[_\-]?key|credentials?|(?:encryption|signing|master|hmac|license|app|admin"
+        r"|webhook|shared|jwt)[_\-]?key)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
         r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*(?P<q>\\?[\"'])?"
         r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{6,4096}))",
         0.8,

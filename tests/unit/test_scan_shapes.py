@@ -622,6 +622,34 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
         ],
         ['QUERY="?page=1&per_page=50&sort=desc"'],
     ),
+    # keys named for what they sign or unlock; a key named for a partition, a cache entry or
+    # a sort order, a key's id, path or property, and a hyphenated placeholder are not
+    "named-keys": (
+        [
+            (f"ENCRYPTION_KEY={OPAQUE}", OPAQUE),
+            (f"MEILI_MASTER_KEY={OPAQUE}", OPAQUE),
+            (f"WEBHOOK_SIGNING_KEY={OPAQUE}", OPAQUE),
+            (f'"encryptionKey": "{HEX32}"', HEX32),
+            (f"APP_KEY=base64:{OPAQUE}=", f"base64:{OPAQUE}="),
+            ("license_key: LK-7Q2C-1E4W-B0A8-6D3Z", "LK-7Q2C-1E4W-B0A8-6D3Z"),
+        ],
+        [
+            "ENCRYPTION_KEY_ID=arn:aws:kms:us-east-1:123456789012:key/3f2b8c1e-4d5a-4e6f-9a8b",
+            "SIGNING_KEY_PATH=/etc/keys/signing.pem",
+            "MASTER_KEY=${MEILI_MASTER_KEY}",
+            'app_key = config("APP_KEY")',
+            "appkey: com.example.myapp",
+            "encryption_key_rotation: enabled",
+            "shared_key_length=32",
+            "PARTITION_KEY=tenant_id",
+            "SORT_KEY=created_at",
+            "CACHE_KEY=user:1234:profile",
+            "license_key: YOUR-LICENSE-KEY",
+            "api_token: my-team-token-goes-in-vault",
+            "webhook_key_header: X-Hub-Signature-256",
+            "const jwtKey = process.env.JWT_KEY;",
+        ],
+    ),
 }
 
 
