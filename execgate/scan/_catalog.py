@@ -82,6 +82,15 @@ _DOCS: dict[str, tuple[str, str]] = {
     "anthropic-api-key": ("Anthropic API and admin keys", "sk-ant-api03-<93 URL-safe>AA"),
     "slack-token": ("Slack bot, user and refresh tokens", "xoxb-<digits>-<digits>-<24+>"),
     "slack-app-token": ("Slack app-level tokens", "xapp-1-<id>-<digits>-<64 hex>"),
+    "webhook-url": (
+        "Webhook URLs that are their own credential (Zapier, Microsoft Teams, IFTTT)",
+        "hooks.zapier.com/hooks/catch/<id>/<key>/",
+    ),
+    "braintree-access-token": (
+        "Braintree access tokens",
+        "access_token$production$<16 a-z0-9>$<32 hex>",
+    ),
+    "crates-io-token": ("crates.io API tokens", "cio<32 base62>"),
     "slack-webhook": ("Slack incoming webhook URLs", "hooks.slack.com/services/T<id>/B<id>/<24>"),
     "discord-webhook": ("Discord webhook URLs", "discord.com/api/webhooks/<id>/<60+>"),
     "discord-bot-token": (

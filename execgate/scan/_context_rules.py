@@ -452,6 +452,36 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check="value",
     ),
     ctx(
+        "credential-sensitive-output",
+        "generic",
+        ('"securestring"',),
+        # `aws ssm get-parameter --with-decryption`: a SecureString parameter's value,
+        # whatever its name (keys in the CLI's order: Name, Type, Value)
+        r'"Type":[ \t]*"SecureString",\s*"Value":[ \t]*"(?P<secret>[^"\\\n]{1,4096})"',
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-announced",
+        "generic",
+        (
+            *("_token '", '_token "', "_key '", '_key "', "_secret '", '_secret "'),
+            *("_password '", '_password "'),
+        ),
+        # A log line naming a credential variable, then its value quoted: `WARN using
+        # cloudflare_api_token 'VALUE' from environment`. The name is an identifier with an
+        # underscore (a variable, not prose), the value one quoted word.
+        # A key named for what it indexes or publishes is not a credential.
+        r"(?i)(?<![\w.\-])(?![a-z0-9_]{0,64}?(?:public|hash|checksum|sha\d|md5|csrf|xsrf|primary"
+        r"|foreign|sort|partition|cache|idempot|lookup|index|dedup|cursor|page))"
+        r"(?P<flag>[a-z][a-z0-9]{0,24}(?:_[a-z0-9]{1,24}){0,5}_(?:token|key"
+        r"|secret|password|passwd))[ \t]+(?P<q>['\"])(?P<secret>[^'\"\s]{8,4096})(?P=q)",
+        0.85,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
         "credential-flag",
         "generic",
         ("sqlplus",),

@@ -96,7 +96,10 @@ def _discord_id(value: str) -> bool:
 
 #: PEM armour lines, header fields (Proc-Type:, DEK-Info:) and escaped newlines: what is
 #: left once they are removed is the key body.
-_PEM_NOISE = re.compile(r"-----[A-Z0-9 ]{1,64}-----|[A-Za-z-]{1,32}:[^\n]*|\\[rn]|[\s\"']")
+#: (a header's value ends at a newline, escaped too: JSON holds the PEM on one line)
+_PEM_NOISE = re.compile(
+    r"-----[A-Z0-9 ]{1,64}-----|[A-Za-z-]{1,32}:(?:(?!\\[rn])[^\n])*|\\[rn]|[\s\"']"
+)
 
 
 def _pem_has_body(value: str) -> bool:
@@ -132,6 +135,9 @@ def _password_like(value: str) -> bool:
     return entropy(value) >= 1.9
 
 
+#: Tokens their vendors publish to browsers and apps: Mapbox public tokens (pk.eyJ1...,
+#: the secret ones are sk.), Stripe publishable keys, Supabase publishable keys.
+_PUBLIC_TOKEN = re.compile(r"pk\.eyJ|pk_(?:live|test)_|sb_publishable_")
 #: A token cut short by a mask (``xoxp-123-456-####``, ``ghp_abc***``, ``sk-abc…``).
 _MASK_AFTER = re.compile(r"#{3}|\*{3}|…")
 #: A word glued before the credential word that says the value is derived from it or public,
@@ -302,7 +308,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         if says_fake(value) or _MASK_AFTER.match(text, end) or _plain_body(rule, value):
             return None
     if rule.placeholder_check and (
-        is_placeholder(value)
+        _PUBLIC_TOKEN.match(value)
+        or is_placeholder(value)
         or is_low_entropy_sequence(value)
         or is_repeat(value)
         or says_fake(value)

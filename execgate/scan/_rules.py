@@ -438,6 +438,22 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.95,
     ),
     _ctx(
+        "webhook-url",
+        "webhook",
+        "hooks.zapier.com webhook.office.com outlook.office.com/webhook maker.ifttt.com",
+        # Webhook URLs whose path is the credential (anyone holding the URL can post): the
+        # whole URL is reported. Zapier's catch hooks, Microsoft Teams incoming webhooks
+        # (webhookb2/<group>@<tenant>/IncomingWebhook/<32 hex>/<owner>), IFTTT's key.
+        r"(?P<secret>https?://(?:hooks\.zapier\.com/hooks/catch/\d{3,12}/[a-z0-9]{5,12}/?"
+        r"|[\w\-]{1,64}\.webhook\.office\.com/webhookb2/[0-9a-f\-]{36}@[0-9a-f\-]{36}"
+        r"/IncomingWebhook/[0-9a-f]{32}/[0-9a-f\-]{36}(?:/[\w\-]{10,128})?"
+        r"|outlook\.office(?:365)?\.com/webhook/[0-9a-f\-]{36}@[0-9a-f\-]{36}"
+        r"/IncomingWebhook/[0-9a-f]{32}/[0-9a-f\-]{36}"
+        r"|maker\.ifttt\.com/trigger/[\w\-]{1,64}/(?:json/)?with/key/[\w\-]{20,64}))",
+        0.95,
+        anchored=False,
+    ),
+    _ctx(
         "discord-webhook",
         "discord",
         "discord.com/api/webhooks discordapp.com/api/webhooks",
@@ -676,6 +692,24 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.99,
         anchored=False,
         check="pem",
+    ),
+    _token(
+        "braintree-access-token",
+        "braintree",
+        "access_token$production$ access_token$sandbox$",
+        r"(?P<secret>access_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-f]{32})",
+        0.95,
+        glue_left=True,
+    ),
+    _token(
+        "crates-io-token",
+        "crates.io",
+        "cio",
+        # crates.io API tokens: cio + 32 base62; bounded on both sides, the body mixing
+        # digits and cases (cio begins words: "ciOXXX" in prose is not a token)
+        r"(?P<secret>cio[" + _B62 + r"]{32})",
+        0.85,
+        check="random",
     ),
     _token(
         "age-secret-key",

@@ -29,6 +29,23 @@ AZURITE_KEY = (
 )
 TELEGRAM = "5830291746:AAFq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb4Fu"
 HEX32 = "7c0e5a9d2b4f16e83a5d0c7b9e2f4a61"
+UUID_TOKEN = "7c0e5a9d-2b4f-16e8-3a5d-0c7b9e2f4a61"
+ZAPIER = "https://hooks.zapier.com/hooks/catch/4829173/b7x2kq/"
+TEAMS = (
+    "https://contoso.webhook.office.com/webhookb2/7c0e5a9d-2b4f-46e8-8a5d-0c7b9e2f4a61"
+    "@1f0e3c5a-7b9d-4f4e-8a8c-0b1d3f5e7a9c/IncomingWebhook/9b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a"
+    "/5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b"
+)
+IFTTT = "https://maker.ifttt.com/trigger/door_open/with/key/bQ7xK2mZ9pL4vN8rT1wY5s"
+CRATES = "cioQ7xK2mZ9pL4vN8rT1wY5sH3jF6dG0aBc"
+BRAINTREE = "access_token$production$q7xk2mz9pl4vn8rt$9b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a"
+MAPBOX_BODY = "eyJ1IjoiYWNtZSIsImEiOiJjbHF4N2sybTkwMXB2In0.Q7xK2mZ9pL4vN8rT1wY5sH"
+PEM_ENC_JSON = (
+    "-----BEGIN RSA PRIVATE KEY-----\\nProc-Type: 4,ENCRYPTED\\n"
+    "DEK-Info: AES-128-CBC,5E4D3C2B1A0F4E9D8C7B6A5F4E3D2C1B\\n\\n"
+    "Q7xK2mZ9pL4vN8rT1wY5sH3jF6dG0aBcVq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb4F\\n"
+    "u9Lk3Jd5Fg0YaUe7IoPkh7Kp2Lq9Wm4Xz8Rt3Vb6Nc1==\\n-----END RSA PRIVATE KEY-----"
+)
 SAS_SIG = "Lq4mZr8XvT2pW9kNs3Yd7Hc1QeJb5FuAb3dEf6hIj0%3D"
 
 
@@ -648,6 +665,90 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             "api_token: my-team-token-goes-in-vault",
             "webhook_key_header: X-Hub-Signature-256",
             "const jwtKey = process.env.JWT_KEY;",
+        ],
+    ),
+    # a log line naming a credential variable, then its value quoted; a key named for what it
+    # indexes or publishes, a reference, a placeholder or a word is not one
+    "log-line-named-value": (
+        [
+            (f"[app] WARN using stripe_api_key '{OPAQUE}' from environment", OPAQUE),
+            (f'INFO loaded db_password "{PW}" from vault', PW),
+            (f"postmark_server_token '{UUID_TOKEN}'", UUID_TOKEN),
+        ],
+        [
+            "using public_key 'AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0d'",
+            "ssh_key '~/.ssh/id_ed25519'",
+            "sort_key 'created_at_desc'",
+            "cache_key 'user:1234:profile'",
+            "idempotency_key 'a8f5f167f44f4964e6c998dee827110c'",
+            "using api_key '$API_KEY' from environment",
+            "using api_token '<your-token>' from env",
+            'git_commit_token "documentation"',
+        ],
+    ),
+    # a decrypted SecureString parameter, whatever its name
+    "ssm-securestring": (
+        [
+            (
+                '{"Parameter": {"Name": "/prod/x", "Type": "SecureString", '
+                f'"Value": "{PW}", "Version": 1}}}}',
+                PW,
+            ),
+            (
+                '{\n  "Parameter": {\n    "Name": "/prod/okta",\n    "Type": "SecureString",'
+                f'\n    "Value": "{OPAQUE}",\n    "Version": 3\n  }}\n}}',
+                OPAQUE,
+            ),
+        ],
+        [
+            '{"Parameter": {"Name": "/p/x", "Type": "String", "Value": "eu-west-1-prod-b7"}}',
+            '{"Parameter": {"Type": "SecureString", "Value": "{{resolve:ssm:/x}}"}}',
+        ],
+    ),
+    # webhook URLs that are their own credential: the whole URL is reported
+    "webhook-urls": (
+        [
+            (f"curl -X POST {ZAPIER} -d a=1", ZAPIER),
+            (f"TEAMS_WEBHOOK_URL={TEAMS}", TEAMS),
+            (f'{{"url": "{IFTTT}"}}', IFTTT),
+        ],
+        [
+            "https://hooks.zapier.com/hooks/catch/<id>/<key>/",
+            "https://zapier.com/apps/webhook/integrations",
+            "https://contoso.webhook.office.com/webhookb2/<group>@<tenant>/IncomingWebhook/<id>/<o>",
+            "https://maker.ifttt.com/trigger/{event}/with/key/{your_key}",
+        ],
+    ),
+    # crates.io and Braintree tokens; Mapbox's and Stripe's public tokens are not secrets
+    "registry-and-payment-tokens": (
+        [
+            (f"cargo login {CRATES}", CRATES),
+            (f"CARGO_REGISTRY_TOKEN={CRATES}", CRATES),
+            (f"Authorization: Bearer {BRAINTREE}", BRAINTREE),
+            (f"MAPBOX_TOKEN=sk.{MAPBOX_BODY}", f"sk.{MAPBOX_BODY}"),
+        ],
+        [
+            "cioabcdefghijklmnopqrstuvwxyzabcdef",
+            "ciocalteuphenolreagentstandardcurve",
+            "cargo login --registry my-registry",
+            "access_token$production$<merchant>$<token>",
+            f"MAPBOX_TOKEN=pk.{MAPBOX_BODY}",
+            f"mapbox_access_token: pk.{MAPBOX_BODY}",
+            "STRIPE_PUBLISHABLE=pk_live_51Hq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJbVq8Zr2L",
+        ],
+    ),
+    # an encrypted PEM key with its headers, held on one line in JSON
+    "pem-encrypted-json": (
+        [
+            (
+                '"private_key": "' + PEM_ENC_JSON + '"',
+                PEM_ENC_JSON,
+            ),
+        ],
+        [
+            '"private_key": "-----BEGIN RSA PRIVATE KEY-----\\nProc-Type: 4,ENCRYPTED\\n'
+            "DEK-Info: AES-128-CBC,<iv>\\n\\n<paste the key body here>\\n"
+            '-----END RSA PRIVATE KEY-----"',
         ],
     ),
 }
