@@ -476,7 +476,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"(?i)(?<![\w.\-])(?![a-z0-9_]{0,64}?(?:public|hash|checksum|sha\d|md5|csrf|xsrf|primary"
         r"|foreign|sort|partition|cache|idempot|lookup|index|dedup|cursor|page))"
         r"(?P<flag>[a-z][a-z0-9]{0,24}(?:_[a-z0-9]{1,24}){0,5}_(?:token|key"
-        r"|secret|password|passwd))[ \t]+(?P<q>['\"])(?P<secret>[^'\"\s]{8,4096})(?P=q)",
+        r"|secret|password|passwd))[ \t]+(?P<q>['\"])(?!(?:sha\d{0,3}|md5|blake2b?)[:\-])"
+        r"(?P<secret>[^'\"\s]{8,4096})(?P=q)",
         0.85,
         anchored=False,
         check="token",

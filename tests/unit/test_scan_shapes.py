@@ -684,6 +684,7 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             "using api_key '$API_KEY' from environment",
             "using api_token '<your-token>' from env",
             'git_commit_token "documentation"',
+            'image_token "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a"',
         ],
     ),
     # a decrypted SecureString parameter, whatever its name
