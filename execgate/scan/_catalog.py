@@ -82,6 +82,12 @@ _DOCS: dict[str, tuple[str, str]] = {
     "anthropic-api-key": ("Anthropic API and admin keys", "sk-ant-api03-<93 URL-safe>AA"),
     "slack-token": ("Slack bot, user and refresh tokens", "xoxb-<digits>-<digits>-<24+>"),
     "slack-app-token": ("Slack app-level tokens", "xapp-1-<id>-<digits>-<64 hex>"),
+    "credential-printed": (
+        "A secret printed by the command before it (`aws configure get`, `vault kv get "
+        "-field`, `echo $DB_PASSWORD`, `kubectl ... | base64 -d`), or a credential row of a "
+        "Vault Key/Value table",
+        "$ echo $DB_PASSWORD\\n<password>",
+    ),
     "webhook-url": (
         "Webhook URLs that are their own credential (Zapier, Microsoft Teams, IFTTT)",
         "hooks.zapier.com/hooks/catch/<id>/<key>/",

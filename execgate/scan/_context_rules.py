@@ -56,6 +56,10 @@ _SECRET_STORE = (
     r"|gcloud[ \t]+secrets[ \t]+(?:create|versions[ \t]+add))"
 )
 
+#: A variable's or an output's name that says it holds a credential.
+_CRED_NAME = (
+    r"(?i:password|passwd|_pass\b|secret|token|api_?key|access_?key|private_?key|credentials?)"
+)
 #: chpasswd -e / --encrypted: the lines hold password hashes, not passwords.
 _CHPASSWD_HASHED = r"[^\n|;&<]{0,128}?(?<!\S)(?:-[a-zA-Z]{0,4}e|--encrypted)(?!\S)"
 
@@ -481,6 +485,70 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.85,
         anchored=False,
         check="token",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        (
+            *("vault ", "kubectl", "terraform output", "configure get", "op read", "doppler"),
+            *("versions access", "auth token", "auth:token", "get-login-password"),
+            *("print-access-token", "print-identity-token", "get-access-token"),
+            *("get-secret-value", "pass show", "find-generic-password", "secrets/"),
+            *("echo", "printenv"),
+        ),
+        # A command that prints one secret, then its output: the next line, one word, is the
+        # secret (`$ aws configure get aws_secret_access_key` / `h7Kp...`, `$ vault kv get
+        # -field=password kv/db`, `$ kubectl get secret s -o jsonpath=... | base64 -d`,
+        # `$ echo $DB_PASSWORD`, `$ cat /run/secrets/db_password`, `$ gh auth token`).
+        r"(?:vault[ \t]+(?:kv[ \t]+)?(?:get|read)[ \t][^\n]{0,256}?-field[= ]"
+        r"|kubectl[ \t]+get[ \t]+secrets?[ \t][^\n]{0,256}?\|[ \t]*base64[ \t]+(?:-d|--decode|-D)"
+        r"|terraform[ \t]+output[ \t]+(?:-raw[ \t]+)?\w{0,64}?" + _CRED_NAME + r"\w{0,24}"
+        r"|aws[ \t]+configure[ \t]+get[ \t]+(?:[\w.]{0,64}\.)?"
+        r"(?:aws_secret_access_key|aws_session_token)"
+        r"|op[ \t]+read[ \t]|doppler[ \t]+secrets[ \t]+get[ \t][^\n]{0,256}?--plain"
+        r"|gcloud[ \t]+secrets[ \t]+versions[ \t]+access[ \t]"
+        r"|(?:gh|glab)[ \t]+auth[ \t]+token|heroku[ \t]+auth:token"
+        r"|aws[ \t]+ecr(?:-public)?[ \t]+get-login-password"
+        r"|gcloud[ \t]+auth[ \t]+(?:application-default[ \t]+)?print-(?:access|identity)-token"
+        r"|az[ \t]+account[ \t]+get-access-token[ \t][^\n]{0,256}?(?:-o|--output)[ \t]+tsv"
+        r"|aws[ \t]+secretsmanager[ \t]+get-secret-value[ \t][^\n]{0,256}?--output[ \t]+text"
+        r"|pass[ \t]+show[ \t]|security[ \t]+find-(?:generic|internet)-password[ \t][^\n]{0,256}?-w"
+        r"|cat[ \t]+[^\n]{0,256}?/secrets/[\w.\-]{1,128}"
+        r"|(?:echo|printenv)[ \t]+(?:-n[ \t]+)?[\"']?\$?\{?[A-Za-z_]{0,64}?"
+        + _CRED_NAME
+        + r"(?P<suffix>\w{0,24})\}?"
+        r")[^\n]{0,256}\n[ \t]*(?P<q>[\"']?)(?![$<\[({])(?P<secret>[^\s\"']{8,4096})(?P=q)[ \t]*"
+        r"(?:\r?\n|\Z)",
+        0.85,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("keyvault secret show",),
+        # az keyvault secret show: the JSON's "value" is the secret
+        r"keyvault[ \t]+secret[ \t]+show[^\n]{0,256}\n(?:[^\n]{0,256}\n){0,24}?[ \t]*"
+        r"\"value\":[ \t]*\"(?P<secret>[^\"\\\n]{1,4096})\"",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("key ",),
+        # `vault kv get` / `vault read` tables (Key / Value columns): a row whose key is a
+        # credential's name
+        r"(?m)^Key[ \t]{2,}Value[ \t]*\n(?:-{3}[ \t]+-{5}[ \t]*\n)?"
+        r"(?P<args>(?:[^\n]{1,4096}\n){0,63}[^\n]{0,4096})",
+        0.9,
+        anchored=False,
+        each=re.compile(
+            r"(?im)^(?P<flag>[\w.\-]{0,64}?" + _CRED_NAME + r"[\w.\-]{0,24})[ \t]{2,}"
+            r"(?P<secret>\S{1,4096})[ \t]*$"
+        ),
+        check="value",
     ),
     ctx(
         "credential-flag",

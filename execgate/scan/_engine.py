@@ -357,8 +357,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         _decodes_to_credential(value)
     ):
         return None
-    if rule.rule_id == "credential-env" and NOT_A_CREDENTIAL_SUFFIX.search(
-        m.groupdict().get("suffix") or ""
+    if rule.rule_id in ("credential-env", "credential-printed") and NOT_A_CREDENTIAL_SUFFIX.search(
+        m.groupdict().get("suffix") or m.groupdict().get("flag") or ""
     ):
         return None  # `- name: DB_PASSWORD_FILE`, `AUTH_TOKEN_LIFETIME`: not the credential
     if rule.rule_id == "api-key-header" and _CODE_VALUE.match(value):

@@ -831,7 +831,7 @@ NOT_A_CREDENTIAL_SUFFIX = re.compile(
     r"(?i)_?(?:file|path|dir|hash|length|len|name|type|url|uri|id|ids|count|policy|field|env|"
     r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit|ref|"
     r"refs|arn|host|port|user|username|lifetime|timeout|enabled|version|issuer|audience|"
-    r"provider|store|age)$"
+    r"provider|store|age|accessor|policies|duration|renewable)$"
 )
 
 __all__ = ["DOCUMENTED_EXAMPLES", "NOT_A_CREDENTIAL_SUFFIX", "RULES", "Rule", "is_placeholder"]

@@ -752,6 +752,47 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             '-----END RSA PRIVATE KEY-----"',
         ],
     ),
+    # a command that prints one secret, then its output line; the same commands printing an
+    # error, a reference, a path or nothing, and a name's property, are not
+    "printed-by-a-command": (
+        [
+            (f"$ aws configure get aws_secret_access_key\n{AWS_SECRET}\n", AWS_SECRET),
+            (f"$ echo $DB_PASSWORD\n{PW}", PW),
+            (f"$ printenv STRIPE_API_KEY\n{OPAQUE}\n$ ls", OPAQUE),
+            (f"$ cat /run/secrets/db_password\n{PW}", PW),
+            (f"$ vault kv get -field=password kv/db\n{PW}", PW),
+            (f"$ kubectl get secret db -o jsonpath='{{.data.password}}' | base64 -d\n{PW}", PW),
+            (f'$ terraform output db_password\n"{PW}"', PW),
+            (f"$ doppler secrets get API_KEY --plain\n{OPAQUE}", OPAQUE),
+            (f"$ gcloud secrets versions access latest --secret=db\n{PW}", PW),
+            (f"$ op read op://Private/db/password\n{PW}", PW),
+            (
+                '$ az keyvault secret show --vault-name v --name db\n{\n  "id": '
+                f'"https://v.vault.azure.net/secrets/db/1",\n  "value": "{PW}"\n}}',
+                PW,
+            ),
+            (f"Key          Value\n---          -----\npassword     {PW}\nusername     app", PW),
+            (f"Key          Value\napi_key      {OPAQUE}", OPAQUE),
+        ],
+        [
+            "$ terraform output db_password\ndb_password = <sensitive>",
+            "$ terraform output instance_ip\n10.0.3.17",
+            "$ echo $PATH\n/usr/local/bin:/usr/bin",
+            "$ echo $GITHUB_TOKEN\n$GITHUB_TOKEN",
+            "$ printenv AWS_SECRET_ACCESS_KEY_FILE\n/run/secrets/aws",
+            "$ echo $SECRET_NAME\nprod-db-secret",
+            "$ echo $TOKEN_URL\nhttps://auth.example.test/token",
+            "$ gh auth token\nno oauth token found for github.com",
+            "$ cat /run/secrets/db_password\ncat: /run/secrets/db_password: No such file",
+            "$ vault kv get -field=password kv/db\nNo value found at kv/data/db",
+            "$ op read op://Private/db/password\n[ERROR] 2024/01/01 item not found",
+            "Key                 Value\n---                 -----\nrefresh_interval    768h\n"
+            "username            app\npassword_policy     strong-policy-v2",
+            "Key              Value\ntoken_accessor   rGf4Ia39xqBTljOuhPXqsJzP\n"
+            "token_policies   [default]",
+            "Key      Value\nsecret   ********",
+        ],
+    ),
 }
 
 
