@@ -88,6 +88,14 @@ _DOCS: dict[str, tuple[str, str]] = {
         "Vault Key/Value table",
         "$ echo $DB_PASSWORD\\n<password>",
     ),
+    "vendor-token": (
+        "Tokens of more vendors with a distinctive prefix (RubyGems, Shippo, Typeform, "
+        "Dynatrace, HubSpot, Brevo, Flutterwave, EasyPost, Frame.io, Clojars, JFrog, ReadMe, "
+        "Scalingo, OpenShift, Prefect, Figma, Contentful, Duffel, Defined Networking, "
+        "LangSmith, Pinecone, Dropbox, Harness, Google refresh tokens, Cloudflare Origin CA, "
+        "Infracost, Mapbox secret tokens)",
+        "rubygems_<48 hex> / dt0c01.<24>.<64> / pat-na1-<uuid> / figd_<40> / ...",
+    ),
     "webhook-url": (
         "Webhook URLs that are their own credential (Zapier, Microsoft Teams, IFTTT)",
         "hooks.zapier.com/hooks/catch/<id>/<key>/",

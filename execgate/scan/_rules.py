@@ -285,6 +285,43 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.9,
         glue_left=True,
     ),
+    # --- more vendors with a distinctive prefix (shapes as gitleaks and Kingfisher publish
+    # them); found in any context, glued on the left where the prefix cannot end a word
+    _token(
+        "vendor-token",
+        "various",
+        "rubygems_ shippo_live_ shippo_test_ tfp_ dt0c01. pat-na1- pat-eu1- xkeysib- flwseck "
+        "ezak eztk fio-u- clojars_ akcp rdme_ tk-us- sha256~ pnu_ figd_ cfpat- duffel_ dnkey- "
+        "lsv2_pt_ lsv2_sk_ pcsk_ v1.0-",
+        r"(?P<secret>rubygems_[a-f0-9]{48}|shippo_(?:live|test)_[a-f0-9]{40}"
+        r"|tfp_[A-Za-z0-9_\-.=]{40,64}|dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}"
+        r"|pat-(?:na|eu)1-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
+        r"|xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X"
+        r"|EZ[AT]K[A-Za-z0-9]{54}|fio-u-[" + _URLSAFE + r"=]{64}|CLOJARS_[a-z0-9]{60}"
+        r"|AKCp[A-Za-z0-9]{69}|rdme_[a-z0-9]{70}|tk-us-[" + _URLSAFE + r"]{48}"
+        r"|sha256~[" + _URLSAFE + r"]{43}|pnu_[A-Za-z0-9]{36}|figd_[" + _URLSAFE + r"]{40}"
+        r"|CFPAT-[" + _URLSAFE + r"]{43}|duffel_(?:test|live)_[" + _URLSAFE + r"=]{43}"
+        r"|dnkey-[" + _URLSAFE + r"=]{26}-[" + _URLSAFE + r"=]{52}"
+        r"|lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{40,80}"
+        # Cloudflare Origin CA keys
+        r"|v1\.0-[a-f0-9]{24}-[a-f0-9]{146})",
+        0.9,
+        glue_left=True,
+    ),
+    _token(
+        "vendor-token",
+        "various",
+        "sl. pat. sat. 1//0 ico- sk.eyj",
+        # Prefixes that can end a word: bounded on both sides. Dropbox short-lived tokens,
+        # Harness PAT/SAT, Google OAuth refresh tokens, Infracost,
+        # Mapbox secret tokens (sk.; pk. ones are public)
+        r"(?P<secret>sl\.[" + _URLSAFE + r"=]{135,140}"
+        r"|(?:pat|sat)\.[" + _URLSAFE + r"]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}"
+        r"|1//0[" + _URLSAFE + r"]{40,512}"
+        r"|ico-[A-Za-z0-9]{32}|sk\.eyJ[" + _URLSAFE + r"]{10,256}\.[" + _URLSAFE + r"]{20,32})",
+        0.85,
+        check="random",
+    ),
     # --- code hosting and package registries ----------------------------------------------
     _token(
         "buildkite-token",
@@ -313,8 +350,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "gitlab-token",
         "gitlab",
-        "glpat- gldt- glrt- glptt- glsoat- glcbt-",
-        r"(?P<secret>gl(?:pat|dt|rt|ptt|soat|cbt)-[" + _URLSAFE + r"]{20,1024})",
+        "glpat- gldt- glrt- glptt- glsoat- glcbt- glft- gloas-",
+        r"(?P<secret>gl(?:pat|dt|rt|ptt|soat|cbt|ft|oas)-[" + _URLSAFE + r"]{20,1024})",
         glue_left=True,
     ),
     _token(

@@ -30,6 +30,44 @@ AZURITE_KEY = (
 TELEGRAM = "5830291746:AAFq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb4Fu"
 HEX32 = "7c0e5a9d2b4f16e83a5d0c7b9e2f4a61"
 UUID_TOKEN = "7c0e5a9d-2b4f-16e8-3a5d-0c7b9e2f4a61"
+_R2 = random.Random(44)
+
+
+def _r2(alphabet: str, n: int) -> str:
+    return "".join(_R2.choice(alphabet) for _ in range(n))
+
+
+_HEXD = "0123456789abcdef"
+_B62D = string.ascii_letters + string.digits
+_URLD = _B62D + "-_"
+#: Prefixed formats of more vendors (own random bodies); the first twelve may be glued
+MORE_VENDORS = [
+    "rubygems_" + _r2(_HEXD, 48),
+    "shippo_live_" + _r2(_HEXD, 40),
+    "dt0c01."
+    + _r2(string.ascii_uppercase + string.digits, 24)
+    + "."
+    + _r2(string.ascii_uppercase + string.digits, 64),
+    "pat-na1-" + "-".join(_r2(_HEXD, n) for n in (8, 4, 4, 4, 12)),
+    "xkeysib-" + _r2(_HEXD, 64) + "-" + _r2(_B62D, 16),
+    "FLWSECK_TEST-" + _r2("abcdefgh0123456789", 32) + "-X",
+    "EZAK" + _r2(_B62D, 54),
+    "fio-u-" + _r2(_URLD, 64),
+    "pnu_" + _r2(_B62D, 36),
+    "figd_" + _r2(_URLD, 40),
+    "CFPAT-" + _r2(_URLD, 43),
+    "lsv2_pt_" + _r2(_HEXD, 32) + "_" + _r2(_HEXD, 10),
+    "sha256~" + _r2(_URLD, 43),
+    "duffel_live_" + _r2(_URLD, 43),
+    "pcsk_" + _r2(_B62D, 6) + "_" + _r2(_B62D, 60),
+    "glft-" + _r2(_URLD, 20),
+    "sl." + _r2(_URLD, 135),
+    "pat." + _r2(_URLD, 22) + "." + _r2(_B62D, 24) + "." + _r2(_B62D, 20),
+    "1//0" + _r2(_URLD, 60),
+    "ico-" + _r2(_B62D, 32),
+    "sk.eyJ1Ijoi" + _r2(_B62D, 20) + "." + _r2(_URLD, 22),
+    "v1.0-" + _r2(_HEXD, 24) + "-" + _r2(_HEXD, 146),
+]
 ZAPIER = "https://hooks.zapier.com/hooks/catch/4829173/b7x2kq/"
 TEAMS = (
     "https://contoso.webhook.office.com/webhookb2/7c0e5a9d-2b4f-46e8-8a5d-0c7b9e2f4a61"
@@ -791,6 +829,29 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             "Key              Value\ntoken_accessor   rGf4Ia39xqBTljOuhPXqsJzP\n"
             "token_policies   [default]",
             "Key      Value\nsecret   ********",
+        ],
+    ),
+    # more vendors' prefixed tokens: found bare, in a log line, piped, glued on the left
+    # where the prefix cannot end a word; runs, words and short bodies are not tokens
+    "more-prefixed-vendors": (
+        [
+            (shape.format(tok), tok)
+            for tok in MORE_VENDORS
+            for shape in ("echo {} | tool login", "rejected credential {} (401)", "T={}")
+        ]
+        + [(f"x{tok}", tok) for tok in MORE_VENDORS[:12]],
+        [
+            "rubygems_" + "0" * 48,
+            "pnu_abcdefghijklmnopqrstuvwxyzabcdefghij",
+            "figd_" + "a" * 40,
+            "use sl.x for the short-lived flag",
+            "pat.name.value",
+            "1//0 of the page",
+            "ico-settings.png",
+            "sha256~abc",
+            "dt0c01.EXAMPLE.TOKEN",
+            "slack.com/api/auth.test",
+            "see pat-na1-<uuid> in the HubSpot docs",
         ],
     ),
 }
