@@ -419,11 +419,11 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "url-query-key",
         "url",
-        ("token=", "key=", "password=", "passwd=", "pwd=", "secret=", "auth="),
+        ("token=", "key=", "password=", "passwd=", "pwd=", "secret=", "auth=", "pass="),
         # A query parameter named for a credential (?access_token=, &api_key=, ?password=,
         # &client_secret=): the value runs to the next '&' or '#', not past it
         r"(?i)[?&](?P<flag>[\w\-]{0,32}?(?:token|api[_\-]?key|apikey|access[_\-]?key|password"
-        r"|passwd|pwd|secret|auth))=(?P<secret>[^&#\s\"'<>`()\\,;]{1,4096})",
+        r"|passwd|pwd|(?<=[?&_\-])pass|secret|auth))=(?P<secret>[^&#\s\"'<>`()\\,;]{1,4096})",
         0.85,
         anchored=False,
         check="value",

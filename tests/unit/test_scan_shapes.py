@@ -854,6 +854,21 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             "see pat-na1-<uuid> in the HubSpot docs",
         ],
     ),
+    # a form or query field named pass (not a word ending in "pass")
+    "form-pass-field": (
+        [
+            (f"wget --post-data 'user=bob&pass={OPAQUE}' https://x.test", OPAQUE),
+            (f"https://x.test/login?user=bob&pass={OPAQUE}&next=/", OPAQUE),
+            (f"https://x.test/login?db_pass={OPAQUE}", OPAQUE),
+        ],
+        [
+            "https://x.test/check?bypass=true&x=1",
+            "https://maps.test/?compass=north&zoom=3",
+            "https://x.test/?pass=1",
+            "https://x.test/?pass=$PASS",
+            "https://x.test/?boardingpass=BP-2026-XYZ1",
+        ],
+    ),
 }
 
 
