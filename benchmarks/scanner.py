@@ -360,7 +360,10 @@ def main() -> None:
         (EXTERNAL_HOLDOUT, "held-out corpus, never tuned on (tests/external_holdout.json)"),
         (CONTEXT_CORPUS, "secrets in agents' contexts (tests/context_corpus.json)"),
         (BLIND_CORPUS, "blind corpus, written without reading the rules (tests/blind_corpus.json)"),
-        (BLIND2_CORPUS, "second blind corpus, never tuned on first (tests/blind2_corpus.json)"),
+        (
+            BLIND2_CORPUS,
+            "second blind corpus, written without reading the rules (tests/blind2_corpus.json)",
+        ),
     ):
         corpus_here = external_cases(path)
         scanners = dict(anchors)
