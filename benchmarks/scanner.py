@@ -7,8 +7,8 @@
 - accuracy on the independent corpus (tests/external_corpus.json: other scanners' published
   fixtures and real public files), the held-out one (tests/external_holdout.json), the
   contexts one (tests/context_corpus.json: commands, env dumps, configs and output) and the
-  blind one (tests/blind_corpus.json, written without reading the rules), per format, for
-  execgate and detect-secrets in the same run;
+  blind ones (tests/blind_corpus.json and tests/blind2_corpus.json, written without reading
+  the rules), per format, for execgate and detect-secrets in the same run;
 - speed: median µs per typical command line (~200 bytes) and MB/s on mixed program output,
   for execgate's scanner vs the same rules run without the keyword prefilter (every regex
   over every text) — and vs detect-secrets on the same inputs when it is installed;
@@ -50,6 +50,7 @@ from execgate.scan import RULES, scan_text
 
 #: Written without reading the rules: built by benchmarks/blind_corpus.py.
 BLIND_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "blind_corpus.json"
+BLIND2_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "blind2_corpus.json"
 
 
 def naive_scan(text: str) -> int:
@@ -359,6 +360,10 @@ def main() -> None:
         (EXTERNAL_HOLDOUT, "held-out corpus, never tuned on (tests/external_holdout.json)"),
         (CONTEXT_CORPUS, "secrets in agents' contexts (tests/context_corpus.json)"),
         (BLIND_CORPUS, "blind corpus, written without reading the rules (tests/blind_corpus.json)"),
+        (
+            BLIND2_CORPUS,
+            "second blind corpus, written without reading the rules (tests/blind2_corpus.json)",
+        ),
     ):
         corpus_here = external_cases(path)
         scanners = dict(anchors)

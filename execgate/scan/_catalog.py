@@ -82,6 +82,29 @@ _DOCS: dict[str, tuple[str, str]] = {
     "anthropic-api-key": ("Anthropic API and admin keys", "sk-ant-api03-<93 URL-safe>AA"),
     "slack-token": ("Slack bot, user and refresh tokens", "xoxb-<digits>-<digits>-<24+>"),
     "slack-app-token": ("Slack app-level tokens", "xapp-1-<id>-<digits>-<64 hex>"),
+    "credential-printed": (
+        "A secret printed by the command before it (`aws configure get`, `vault kv get "
+        "-field`, `echo $DB_PASSWORD`, `kubectl ... | base64 -d`), or a credential row of a "
+        "Vault Key/Value table",
+        "$ echo $DB_PASSWORD\\n<password>",
+    ),
+    "vendor-token": (
+        "Tokens of more vendors with a distinctive prefix (RubyGems, Shippo, Typeform, "
+        "Dynatrace, HubSpot, Brevo, Flutterwave, EasyPost, Frame.io, Clojars, JFrog, ReadMe, "
+        "Scalingo, OpenShift, Prefect, Figma, Contentful, Duffel, Defined Networking, "
+        "LangSmith, Pinecone, Dropbox, Harness, Google refresh tokens, Cloudflare Origin CA, "
+        "Infracost, Mapbox secret tokens)",
+        "rubygems_<48 hex> / dt0c01.<24>.<64> / pat-na1-<uuid> / figd_<40> / ...",
+    ),
+    "webhook-url": (
+        "Webhook URLs that are their own credential (Zapier, Microsoft Teams, IFTTT)",
+        "hooks.zapier.com/hooks/catch/<id>/<key>/",
+    ),
+    "braintree-access-token": (
+        "Braintree access tokens",
+        "access_token$production$<16 a-z0-9>$<32 hex>",
+    ),
+    "crates-io-token": ("crates.io API tokens", "cio<32 base62>"),
     "slack-webhook": ("Slack incoming webhook URLs", "hooks.slack.com/services/T<id>/B<id>/<24>"),
     "discord-webhook": ("Discord webhook URLs", "discord.com/api/webhooks/<id>/<60+>"),
     "discord-bot-token": (

@@ -56,6 +56,13 @@ _SECRET_STORE = (
     r"|gcloud[ \t]+secrets[ \t]+(?:create|versions[ \t]+add))"
 )
 
+#: A variable's or an output's name that says it holds a credential.
+_CRED_NAME = (
+    r"(?i:password|passwd|_pass\b|secret|token|api_?key|access_?key|private_?key|credentials?)"
+)
+#: chpasswd -e / --encrypted: the lines hold password hashes, not passwords.
+_CHPASSWD_HASHED = r"[^\n|;&<]{0,128}?(?<!\S)(?:-[a-zA-Z]{0,4}e|--encrypted)(?!\S)"
+
 CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "discord-bot-token",
@@ -75,7 +82,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # curl -u user:pass, --user=user:pass, -U (proxy), httpie -a/--auth; the user part
         # may be quoted separately (-u user:'pass', bash's -u user:$'pass'), the whole pair
         # too (-u 'user:pass').
-        r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-u|--user|-U|--proxy-user|-a"
+        # curl's short flags may be bundled before -u (curl -fsSLu user:pw)
+        r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-[A-Za-z]{0,8}u|--user|-U"
+        r"|--proxy-user|-a"
         r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:(?:\$(?=['\"]))?" + _VALUE,
         0.9,
         anchored=False,
@@ -97,7 +106,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         (
             *("authtoken", "wandb login", "npmauthtoken", "pypi-token.", "http-basic."),
-            "net use",
+            *("net use", "snyk auth", "cf auth"),
         ),
         # CLIs that take a token or a password as a positional argument: ngrok (config
         # add-)authtoken, wandb login, yarn config set npmAuthToken, poetry config
@@ -106,11 +115,37 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|wandb[ \t]+login(?:[ \t]+--?[\w\-]{1,32}){0,4}"
         r"|yarn[ \t]+config[ \t]+set[ \t]+npmAuthToken"
         r"|poetry[ \t]+config[ \t]+(?:pypi-token\.\S{1,64}|http-basic\.\S{1,64}[ \t]+\S{1,128})"
-        r"|(?i:net[ \t]+use)[ \t]+\S{1,256}[ \t]+/user:\S{1,128})"
+        r"|(?i:net[ \t]+use)[ \t]+\S{1,256}[ \t]+/user:\S{1,128}"
+        # snyk auth TOKEN, Cloud Foundry's cf auth USER PASSWORD
+        r"|snyk[ \t]+auth|cf[ \t]+auth[ \t]+(?!-)\S{1,128})"
         r"[ \t]+(?!-)" + _VALUE,
         0.9,
         anchored=False,
         check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("--key",),
+        # --key of any other program names a key, a path or an object far more often than it
+        # holds one: only a generated-looking value (both cases, digits, high entropy; no dot,
+        # no path) is taken as the key itself
+        r"(?<![\w-])--key(?:=|[ \t]+)(?P<q>['\"])?"
+        r"(?P<secret>[A-Za-z0-9_\-+]{20,512}|[A-Za-z0-9+/]{20,512}={1,2})(?![\w./\-+=:@])",
+        0.85,
+        anchored=False,
+        check="random",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("llm ",),
+        # --key names a key or a file for most programs; for Simon Willison's llm it is the
+        # API key itself (llm -m model --key KEY 'prompt')
+        r"(?<![\w-])llm[ \t]" + _SAME_COMMAND + r"(?<!\S)--key(?:=|[ \t]+)(?!-)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="token",
     ),
     ctx(
         "credential-flag",
@@ -194,7 +229,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-stdin",
         "generic",
         (
-            *("sudo", "password-stdin", "passwd", "chpasswd", "with-token"),
+            *("sudo", "password-stdin", "passwd", "with-token", "| su"),
             *("secret set", "secret create", "secret put", "env add", "versions add"),
         ),
         # A password piped into a program that reads it from stdin:
@@ -203,12 +238,39 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # store (gh secret set, docker secret create, wrangler secret put, vercel env add,
         # gcloud secrets versions add), or given as a here-string (the next rule:
         # sudo -S cmd <<< 'pw')
-        r"(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
+        # `yes 'pw' | sudo -S` repeats it; su reads it too (`echo pw | su -c cmd root`).
+        r"(?:echo|printf|yes)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
         + _PIPED_VALUE
         + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)"
         r"|[^\n|;&]{0,256}?--(?:password-stdin|with-token)"
-        r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + ")",
+        r"|passwd\s+--stdin|su(?![^\s;|&])|" + _SECRET_STORE + ")",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-stdin",
+        "generic",
+        ("chpasswd",),
+        # chpasswd reads USER:PASSWORD lines: the password is what follows the first colon
+        # (`echo 'bob:pw' | sudo chpasswd`, `chpasswd <<< 'bob:pw'`)
+        r"(?:(?:echo|printf)[ \t]+(?:-[neE]{1,3}[ \t]+)?(?:(?<=printf )['\"]?%s[^ \t]{0,4}[ \t]+)?"
+        r"(?P<q>['\"])?[^\s:'\"`;|&]{1,64}:(?P<secret>(?(q)[^'\"\n]{1,4096}?|[^\s'\"`;|&<>()]"
+        r"{1,4096}?))(?:\\[nr]){0,2}(?(q)(?P=q))[ \t]*\|[ \t]*"
+        r"(?:sudo[ \t]+(?:-\S{1,16}[ \t]+){0,4})?chpasswd(?![\w-])(?!" + _CHPASSWD_HASHED + "))",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-stdin",
+        "generic",
+        ("chpasswd",),
+        r"chpasswd(?![\w-])(?!"
+        + _CHPASSWD_HASHED
+        + r")[^\n|;&<]{0,256}<<<[ \t]*(?P<q>['\"])?[^\s:'\"`;|&]{1,64}:"
+        r"(?P<secret>(?(q)[^'\"\n]{1,4096}|[^\s'\"`;|&<>()]{1,4096}))",
         0.9,
         anchored=False,
         check="password",
@@ -218,7 +280,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         ("<<<",),
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|--password-stdin|--with-token"
-        r"|passwd\s+--stdin|chpasswd|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
+        r"|passwd\s+--stdin|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -322,7 +384,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # AUTH_HEADER="Bearer ...", a log line. The scheme word alone is weaker context than
         # the header: the value must look like a token (long, letters and digits, not a name).
         # Percent-encoded too (Authorization%3A%20Bearer%20...).
-        r"(?i)(?:(?<![\w-])|(?<=%20))bearer(?:[ \t]+|%20|\+)"
+        r"(?i)(?:(?<![\w-])|(?<=%20))bearer"
+        r"(?:[ \t]+|%20|\+|[ \t]?(?P<cq>['\"])[ \t]*\+[ \t]*(?P=cq))"
         r"(?P<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)",
         0.85,
         anchored=False,
@@ -356,11 +419,11 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "url-query-key",
         "url",
-        ("token=", "key=", "password=", "passwd=", "pwd=", "secret=", "auth="),
+        ("token=", "key=", "password=", "passwd=", "pwd=", "secret=", "auth=", "pass="),
         # A query parameter named for a credential (?access_token=, &api_key=, ?password=,
         # &client_secret=): the value runs to the next '&' or '#', not past it
         r"(?i)[?&](?P<flag>[\w\-]{0,32}?(?:token|api[_\-]?key|apikey|access[_\-]?key|password"
-        r"|passwd|pwd|secret|auth))=(?P<secret>[^&#\s\"'<>`()\\,;]{1,4096})",
+        r"|passwd|pwd|(?<=[?&_\-])pass|secret|auth))=(?P<secret>[^&#\s\"'<>`()\\,;]{1,4096})",
         0.85,
         anchored=False,
         check="value",
@@ -378,6 +441,114 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.9,
         anchored=False,
         check="token",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        (":='\"", ':="\\"'),
+        # HTTPie/xh raw JSON fields, whose value is a JSON string inside shell quotes:
+        # `http POST url password:='"pw"'`, `token:="\"tok\""`
+        r"(?i)(?<![\w-])(?P<flag>[\w\-]{0,32}?(?:password|passwd|pwd|pass|secret|token"
+        r"|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|credentials?))"
+        r":=(?:'\"|\"\\\")(?P<secret>[^\"'\\\n]{1,4096})\\?\"",
+        0.9,
+        anchored=False,
+        check="value",
+    ),
+    ctx(
+        "credential-sensitive-output",
+        "generic",
+        ('"securestring"',),
+        # `aws ssm get-parameter --with-decryption`: a SecureString parameter's value,
+        # whatever its name (keys in the CLI's order: Name, Type, Value)
+        r'"Type":[ \t]*"SecureString",\s*"Value":[ \t]*"(?P<secret>[^"\\\n]{1,4096})"',
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-announced",
+        "generic",
+        (
+            *("_token '", '_token "', "_key '", '_key "', "_secret '", '_secret "'),
+            *("_password '", '_password "'),
+        ),
+        # A log line naming a credential variable, then its value quoted: `WARN using
+        # cloudflare_api_token 'VALUE' from environment`. The name is an identifier with an
+        # underscore (a variable, not prose), the value one quoted word.
+        # A key named for what it indexes or publishes is not a credential.
+        r"(?i)(?<![\w.\-])(?![a-z0-9_]{0,64}?(?:public|hash|checksum|sha\d|md5|csrf|xsrf|primary"
+        r"|foreign|sort|partition|cache|idempot|lookup|index|dedup|cursor|page))"
+        r"(?P<flag>[a-z][a-z0-9]{0,24}(?:_[a-z0-9]{1,24}){0,5}_(?:token|key"
+        r"|secret|password|passwd))[ \t]+(?P<q>['\"])(?!(?:sha\d{0,3}|md5|blake2b?)[:\-])"
+        r"(?P<secret>[^'\"\s]{8,4096})(?P=q)",
+        0.85,
+        anchored=False,
+        check="token",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        (
+            *("vault ", "kubectl", "terraform output", "configure get", "op read", "doppler"),
+            *("versions access", "auth token", "auth:token", "get-login-password"),
+            *("print-access-token", "print-identity-token", "get-access-token"),
+            *("get-secret-value", "pass show", "find-generic-password", "secrets/"),
+            *("echo", "printenv"),
+        ),
+        # A command that prints one secret, then its output: the next line, one word, is the
+        # secret (`$ aws configure get aws_secret_access_key` / `h7Kp...`, `$ vault kv get
+        # -field=password kv/db`, `$ kubectl get secret s -o jsonpath=... | base64 -d`,
+        # `$ echo $DB_PASSWORD`, `$ cat /run/secrets/db_password`, `$ gh auth token`).
+        r"(?:vault[ \t]+(?:kv[ \t]+)?(?:get|read)[ \t][^\n]{0,256}?-field[= ]"
+        r"|kubectl[ \t]+get[ \t]+secrets?[ \t][^\n]{0,256}?\|[ \t]*base64[ \t]+(?:-d|--decode|-D)"
+        r"|terraform[ \t]+output[ \t]+(?:-raw[ \t]+)?\w{0,64}?" + _CRED_NAME + r"\w{0,24}"
+        r"|aws[ \t]+configure[ \t]+get[ \t]+(?:[\w.]{0,64}\.)?"
+        r"(?:aws_secret_access_key|aws_session_token)"
+        r"|op[ \t]+read[ \t]|doppler[ \t]+secrets[ \t]+get[ \t][^\n]{0,256}?--plain"
+        r"|gcloud[ \t]+secrets[ \t]+versions[ \t]+access[ \t]"
+        r"|(?:gh|glab)[ \t]+auth[ \t]+token|heroku[ \t]+auth:token"
+        r"|aws[ \t]+ecr(?:-public)?[ \t]+get-login-password"
+        r"|gcloud[ \t]+auth[ \t]+(?:application-default[ \t]+)?print-(?:access|identity)-token"
+        r"|az[ \t]+account[ \t]+get-access-token[ \t][^\n]{0,256}?(?:-o|--output)[ \t]+tsv"
+        r"|aws[ \t]+secretsmanager[ \t]+get-secret-value[ \t][^\n]{0,256}?--output[ \t]+text"
+        r"|pass[ \t]+show[ \t]|security[ \t]+find-(?:generic|internet)-password[ \t][^\n]{0,256}?-w"
+        r"|cat[ \t]+[^\n]{0,256}?/secrets/[\w.\-]{1,128}"
+        r"|(?:echo|printenv)[ \t]+(?:-n[ \t]+)?[\"']?\$?\{?[A-Za-z_]{0,64}?"
+        + _CRED_NAME
+        + r"(?P<suffix>\w{0,24})\}?"
+        r")[^\n]{0,256}\n[ \t]*(?P<q>[\"']?)(?![$<\[({])(?P<secret>[^\s\"']{8,4096})(?P=q)[ \t]*"
+        r"(?:\r?\n|\Z)",
+        0.85,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("keyvault secret show",),
+        # az keyvault secret show: the JSON's "value" is the secret
+        r"keyvault[ \t]+secret[ \t]+show[^\n]{0,256}\n(?:[^\n]{0,256}\n){0,24}?[ \t]*"
+        r"\"value\":[ \t]*\"(?P<secret>[^\"\\\n]{1,4096})\"",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("key ",),
+        # `vault kv get` / `vault read` tables (Key / Value columns): a row whose key is a
+        # credential's name
+        r"(?m)^Key[ \t]{2,}Value[ \t]*\n(?:-{3}[ \t]+-{5}[ \t]*\n)?"
+        r"(?P<args>(?:[^\n]{1,4096}\n){0,63}[^\n]{0,4096})",
+        0.9,
+        anchored=False,
+        each=re.compile(
+            r"(?im)^(?P<flag>[\w.\-]{0,64}?" + _CRED_NAME + r"[\w.\-]{0,24})[ \t]{2,}"
+            r"(?P<secret>\S{1,4096})[ \t]*$"
+        ),
+        check="value",
     ),
     ctx(
         "credential-flag",
@@ -648,5 +819,42 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.9,
         anchored=False,
         needle=r"AC[0-9a-f]{32}",
+    ),
+    ctx(
+        "twilio-auth-token",
+        "twilio",
+        ("twilio(", "client("),
+        # Twilio's client built in code from a variable holding the SID and the token as a
+        # literal: Client(account_sid, "token"), new Twilio(sid, 'token')
+        r"(?:Twilio|Client)\([^()\n]{1,80}?,[ \t]*[\"'](?P<secret>[0-9a-f]{32})[\"']",
+        0.9,
+        anchored=False,
+    ),
+    ctx(
+        "credential-env",
+        "generic",
+        ("variable",),
+        # A Terraform variable named for a credential, with a literal default:
+        # variable "secret_key" { default = "..." }
+        r"(?i)variable[ \t]+\"(?P<flag>[\w\-]{0,64}?(?:password|passwd|_pass|pwd|secret|token"
+        r"|api_?key|access_?key|private_?key|account_?key|auth_?key|credentials?))"
+        r"(?P<suffix>[\w]{0,24})\"[ \t]*\{[^{}]{0,256}?(?<![\w])default[ \t]*=[ \t]*"
+        r"\"(?P<secret>[^\"\n]{1,4096})\"",
+        0.9,
+        anchored=False,
+        check="value",
+    ),
+    ctx(
+        "credential-stdin",
+        "generic",
+        ("expect",),
+        # An expect script answering a password prompt: expect "password:"; send "pw\r"
+        r"(?i)expect[ \t]+(?:-\w{1,8}[ \t]+)?[\"{][^\"}\n]{0,40}?(?:pass(?:word|phrase)?|pin)"
+        r"[^\"}\n]{0,20}[\"}][^\n]{0,64}?(?:\r?\n[ \t]*)?(?:[;{][ \t]*)?send[ \t]+(?:--[ \t]+)?"
+        # (a Tcl variable or command, $env(PW) or [exec ...], is not the password)
+        r"\"(?![$\[])(?P<secret>[^\"\\\n]{1,256})(?:\\[rn])\"",
+        0.9,
+        anchored=False,
+        check="password",
     ),
 )

@@ -96,7 +96,10 @@ def _discord_id(value: str) -> bool:
 
 #: PEM armour lines, header fields (Proc-Type:, DEK-Info:) and escaped newlines: what is
 #: left once they are removed is the key body.
-_PEM_NOISE = re.compile(r"-----[A-Z0-9 ]{1,64}-----|[A-Za-z-]{1,32}:[^\n]*|\\[rn]|[\s\"']")
+#: (a header's value ends at a newline, escaped too: JSON holds the PEM on one line)
+_PEM_NOISE = re.compile(
+    r"-----[A-Z0-9 ]{1,64}-----|[A-Za-z-]{1,32}:(?:(?!\\[rn])[^\n])*|\\[rn]|[\s\"']"
+)
 
 
 def _pem_has_body(value: str) -> bool:
@@ -132,10 +135,18 @@ def _password_like(value: str) -> bool:
     return entropy(value) >= 1.9
 
 
+#: Tokens their vendors publish to browsers and apps: Mapbox public tokens (pk.eyJ1...,
+#: the secret ones are sk.), Stripe publishable keys, Supabase publishable keys.
+_PUBLIC_TOKEN = re.compile(r"pk\.eyJ|pk_(?:live|test)_|sb_publishable_")
 #: A token cut short by a mask (``xoxp-123-456-####``, ``ghp_abc***``, ``sk-abc…``).
 _MASK_AFTER = re.compile(r"#{3}|\*{3}|…")
-#: A word glued before the credential word that says the value is derived from it or public.
-_NOT_THE_SECRET_PREFIX = re.compile(r"(?i)(?:hash(?:ed)?|public|checksum|sha\d{0,3}|md5)[_\-]?\Z")
+#: A word glued before the credential word that says the value is derived from it or public,
+#: or that the token is an anti-forgery nonce sent to every visitor of a form (CSRF/XSRF,
+#: Rails' authenticity_token, Django's csrfmiddlewaretoken), not a credential.
+_NOT_THE_SECRET_PREFIX = re.compile(
+    r"(?i)(?:hash(?:ed)?|public|checksum|sha\d{0,3}|md5|[cx]srf(?:middleware)?|authenticity)"
+    r"[_\-]?\Z"
+)
 
 
 def _plain_body(rule: Rule, value: str) -> bool:
@@ -196,7 +207,7 @@ def _same_as_user(m: re.Match[str]) -> bool:
 #: A query string (``sp=r&st=...&sr=c``): the secret in it, if any, is one of its fields
 #: (``sig=``, ``password=``), found by its own rule; the rest is not a credential.
 _QUERY_STRING = re.compile(
-    r"[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}(?:&[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}){2,64}\Z"
+    r"\??[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}(?:&[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}){2,64}\Z"
 )
 
 
@@ -282,7 +293,14 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         return None
     glued = False
     if rule.bounded:
-        if end < len(text) and _is_word(text[end]):
+        # Glued on the right: a substring of a longer word, unless the format carries a
+        # checksum that holds (GitHub, npm): the checksum is where the token ends, and a
+        # longer word matching it by chance is a one in 62^6 event
+        if (
+            end < len(text)
+            and _is_word(text[end])
+            and (rule.checksum is None or not CHECKSUMS[rule.checksum](value))
+        ):
             return None
         glued = start > 0 and _is_word(text[start - 1]) and not _option_value(text, start)
         if glued and not rule.glue_left:
@@ -290,7 +308,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         if says_fake(value) or _MASK_AFTER.match(text, end) or _plain_body(rule, value):
             return None
     if rule.placeholder_check and (
-        is_placeholder(value)
+        _PUBLIC_TOKEN.match(value)
+        or is_placeholder(value)
         or is_low_entropy_sequence(value)
         or is_repeat(value)
         or says_fake(value)
@@ -338,8 +357,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         _decodes_to_credential(value)
     ):
         return None
-    if rule.rule_id == "credential-env" and NOT_A_CREDENTIAL_SUFFIX.search(
-        m.groupdict().get("suffix") or ""
+    if rule.rule_id in ("credential-env", "credential-printed") and NOT_A_CREDENTIAL_SUFFIX.search(
+        m.groupdict().get("suffix") or m.groupdict().get("flag") or ""
     ):
         return None  # `- name: DB_PASSWORD_FILE`, `AUTH_TOKEN_LIFETIME`: not the credential
     if rule.rule_id == "api-key-header" and _CODE_VALUE.match(value):

@@ -285,6 +285,43 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.9,
         glue_left=True,
     ),
+    # --- more vendors with a distinctive prefix (shapes as gitleaks and Kingfisher publish
+    # them); found in any context, glued on the left where the prefix cannot end a word
+    _token(
+        "vendor-token",
+        "various",
+        "rubygems_ shippo_live_ shippo_test_ tfp_ dt0c01. pat-na1- pat-eu1- xkeysib- flwseck "
+        "ezak eztk fio-u- clojars_ akcp rdme_ tk-us- sha256~ pnu_ figd_ cfpat- duffel_ dnkey- "
+        "lsv2_pt_ lsv2_sk_ pcsk_ v1.0-",
+        r"(?P<secret>rubygems_[a-f0-9]{48}|shippo_(?:live|test)_[a-f0-9]{40}"
+        r"|tfp_[A-Za-z0-9_\-.=]{40,64}|dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}"
+        r"|pat-(?:na|eu)1-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
+        r"|xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X"
+        r"|EZ[AT]K[A-Za-z0-9]{54}|fio-u-[" + _URLSAFE + r"=]{64}|CLOJARS_[a-z0-9]{60}"
+        r"|AKCp[A-Za-z0-9]{69}|rdme_[a-z0-9]{70}|tk-us-[" + _URLSAFE + r"]{48}"
+        r"|sha256~[" + _URLSAFE + r"]{43}|pnu_[A-Za-z0-9]{36}|figd_[" + _URLSAFE + r"]{40}"
+        r"|CFPAT-[" + _URLSAFE + r"]{43}|duffel_(?:test|live)_[" + _URLSAFE + r"=]{43}"
+        r"|dnkey-[" + _URLSAFE + r"=]{26}-[" + _URLSAFE + r"=]{52}"
+        r"|lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{40,80}"
+        # Cloudflare Origin CA keys
+        r"|v1\.0-[a-f0-9]{24}-[a-f0-9]{146})",
+        0.9,
+        glue_left=True,
+    ),
+    _token(
+        "vendor-token",
+        "various",
+        "sl. pat. sat. 1//0 ico- sk.eyj",
+        # Prefixes that can end a word: bounded on both sides. Dropbox short-lived tokens,
+        # Harness PAT/SAT, Google OAuth refresh tokens, Infracost,
+        # Mapbox secret tokens (sk.; pk. ones are public)
+        r"(?P<secret>sl\.[" + _URLSAFE + r"=]{135,140}"
+        r"|(?:pat|sat)\.[" + _URLSAFE + r"]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}"
+        r"|1//0[" + _URLSAFE + r"]{40,512}"
+        r"|ico-[A-Za-z0-9]{32}|sk\.eyJ[" + _URLSAFE + r"]{10,256}\.[" + _URLSAFE + r"]{20,32})",
+        0.85,
+        check="random",
+    ),
     # --- code hosting and package registries ----------------------------------------------
     _token(
         "buildkite-token",
@@ -313,8 +350,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _token(
         "gitlab-token",
         "gitlab",
-        "glpat- gldt- glrt- glptt- glsoat- glcbt-",
-        r"(?P<secret>gl(?:pat|dt|rt|ptt|soat|cbt)-[" + _URLSAFE + r"]{20,1024})",
+        "glpat- gldt- glrt- glptt- glsoat- glcbt- glft- gloas-",
+        r"(?P<secret>gl(?:pat|dt|rt|ptt|soat|cbt|ft|oas)-[" + _URLSAFE + r"]{20,1024})",
         glue_left=True,
     ),
     _token(
@@ -436,6 +473,22 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "hooks.slack.com",
         r"hooks\.slack\.com/(?:services|workflows)/(?P<secret>[A-Za-z0-9+/]{30,1024}|T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,1024})",
         0.95,
+    ),
+    _ctx(
+        "webhook-url",
+        "webhook",
+        "hooks.zapier.com webhook.office.com outlook.office.com/webhook maker.ifttt.com",
+        # Webhook URLs whose path is the credential (anyone holding the URL can post): the
+        # whole URL is reported. Zapier's catch hooks, Microsoft Teams incoming webhooks
+        # (webhookb2/<group>@<tenant>/IncomingWebhook/<32 hex>/<owner>), IFTTT's key.
+        r"(?P<secret>https?://(?:hooks\.zapier\.com/hooks/catch/\d{3,12}/[a-z0-9]{5,12}/?"
+        r"|[\w\-]{1,64}\.webhook\.office\.com/webhookb2/[0-9a-f\-]{36}@[0-9a-f\-]{36}"
+        r"/IncomingWebhook/[0-9a-f]{32}/[0-9a-f\-]{36}(?:/[\w\-]{10,128})?"
+        r"|outlook\.office(?:365)?\.com/webhook/[0-9a-f\-]{36}@[0-9a-f\-]{36}"
+        r"/IncomingWebhook/[0-9a-f]{32}/[0-9a-f\-]{36}"
+        r"|maker\.ifttt\.com/trigger/[\w\-]{1,64}/(?:json/)?with/key/[\w\-]{20,64}))",
+        0.95,
+        anchored=False,
     ),
     _ctx(
         "discord-webhook",
@@ -678,6 +731,24 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         check="pem",
     ),
     _token(
+        "braintree-access-token",
+        "braintree",
+        "access_token$production$ access_token$sandbox$",
+        r"(?P<secret>access_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-f]{32})",
+        0.95,
+        glue_left=True,
+    ),
+    _token(
+        "crates-io-token",
+        "crates.io",
+        "cio",
+        # crates.io API tokens: cio + 32 base62; bounded on both sides, the body mixing
+        # digits and cases (cio begins words: "ciOXXX" in prose is not a token)
+        r"(?P<secret>cio[" + _B62 + r"]{32})",
+        0.85,
+        check="random",
+    ),
+    _token(
         "age-secret-key",
         "age",
         "age-secret-key-1",
@@ -763,7 +834,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "credential-assignment",
         "generic",
         "password passwd pwd _pass secret token api_key apikey api-key access_key private_key "
-        "credential",
+        "credential encryption_key encryption-key encryptionkey signing_key signing-key "
+        "signingkey master_key master-key masterkey hmac_key hmac-key hmackey license_key "
+        "license-key licensekey app_key appkey admin_key adminkey webhook_key shared_key "
+        "sharedkey jwt_key",
         # NAME=value / NAME: value (Go's :=, Ruby's => too) where NAME ends in a credential
         # word (.env lines, PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential
         # word so the engine's first-character skip applies; the value must look random enough.
@@ -776,7 +850,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # The name may be quoted, JSON-escaped too (\"password\":\"...\"); after a quoted
         # name the colon needs no space (compact JSON). A quoted value runs to its closing
         # quote (a passphrase may hold spaces: the engine takes those in password slots only).
-        r"|private[_\-]?key|credentials?)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
+        # keys named for what they sign or unlock (ENCRYPTION_KEY, SIGNING_KEY, MASTER_KEY,
+        # Laravel's APP_KEY): a bare KEY names a partition, a cache entry or a sort order
+        r"|private[_\-]?key|credentials?|(?:encryption|signing|master|hmac|license|app|admin"
+        r"|webhook|shared|jwt)[_\-]?key)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
         r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*(?P<q>\\?[\"'])?"
         r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{6,4096}))",
         0.8,
@@ -791,7 +868,7 @@ NOT_A_CREDENTIAL_SUFFIX = re.compile(
     r"(?i)_?(?:file|path|dir|hash|length|len|name|type|url|uri|id|ids|count|policy|field|env|"
     r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit|ref|"
     r"refs|arn|host|port|user|username|lifetime|timeout|enabled|version|issuer|audience|"
-    r"provider|store|age)$"
+    r"provider|store|age|accessor|policies|duration|renewable)$"
 )
 
 __all__ = ["DOCUMENTED_EXAMPLES", "NOT_A_CREDENTIAL_SUFFIX", "RULES", "Rule", "is_placeholder"]

@@ -35,7 +35,7 @@ _PLACEHOLDER = re.compile(
       | \[[^\]]*\]                           # [redacted]
       | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
       | \**REDACTED\**                       # already redacted
-      | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?\w*
+      | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?[\w\-]*
       | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
       | changeit                             # the JDK keystore's published default
       | (?:none|null|true|false|undefined)

@@ -84,11 +84,27 @@ def test_request_scan_covers_every_channel() -> None:
 
 
 def test_vendor_tokens_must_end_where_their_format_ends() -> None:
+    """A token's shape followed by more word characters is part of a longer word; only a
+    checksum that holds says where a token ends inside one."""
     tok = SECRETS["github-token"](random.Random(11))
-    assert scan_text(tok + "_suffix") == []
-    assert scan_text(tok + "0") == []
+    forged = tok[:-1] + ("A" if tok[-1] != "A" else "B")  # same shape, checksum broken
+    assert scan_text(forged + "_suffix") == []
+    assert scan_text(forged + "0") == []
+    assert scan_text("ghp_" + "Ab3" * 12 + "cd") == []  # 38 characters: not the format
     for text in (f"token={tok}", f"'{tok}'", f"{tok}\n", f"Bearer:{tok}"):
         assert [f.rule_id for f in scan_text(text)] == ["github-token"], text
+
+
+def test_a_checksum_valid_token_glued_on_the_right_is_found_whole() -> None:
+    """`ghp_...` + `0`, + `_suffix`, + `x`: the checksum marks the token's end, so the token
+    is reported (and redacted) exactly, and the rest of the word stays."""
+    for name in ("github-token", "npm-token"):
+        tok = SECRETS[name](random.Random(12))
+        for tail in ("0", "_suffix", "x", "Abc"):
+            text = f"out={tok}{tail} done"
+            spans = [text[f.start : f.end] for f in scan_text(text)]
+            assert spans == [tok], (name, tail, spans)
+            assert tok not in redact_text(text)
 
 
 def test_a_token_joined_to_a_short_option_is_found() -> None:

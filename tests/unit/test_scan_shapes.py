@@ -28,6 +28,63 @@ AZURITE_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
 TELEGRAM = "5830291746:AAFq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb4Fu"
+HEX32 = "7c0e5a9d2b4f16e83a5d0c7b9e2f4a61"
+UUID_TOKEN = "7c0e5a9d-2b4f-16e8-3a5d-0c7b9e2f4a61"
+_R2 = random.Random(44)
+
+
+def _r2(alphabet: str, n: int) -> str:
+    return "".join(_R2.choice(alphabet) for _ in range(n))
+
+
+_HEXD = "0123456789abcdef"
+_B62D = string.ascii_letters + string.digits
+_URLD = _B62D + "-_"
+#: Prefixed formats of more vendors (own random bodies); the first twelve may be glued
+MORE_VENDORS = [
+    "rubygems_" + _r2(_HEXD, 48),
+    "shippo_live_" + _r2(_HEXD, 40),
+    "dt0c01."
+    + _r2(string.ascii_uppercase + string.digits, 24)
+    + "."
+    + _r2(string.ascii_uppercase + string.digits, 64),
+    "pat-na1-" + "-".join(_r2(_HEXD, n) for n in (8, 4, 4, 4, 12)),
+    "xkeysib-" + _r2(_HEXD, 64) + "-" + _r2(_B62D, 16),
+    "FLWSECK_TEST-" + _r2("abcdefgh0123456789", 32) + "-X",
+    "EZAK" + _r2(_B62D, 54),
+    "fio-u-" + _r2(_URLD, 64),
+    "pnu_" + _r2(_B62D, 36),
+    "figd_" + _r2(_URLD, 40),
+    "CFPAT-" + _r2(_URLD, 43),
+    "lsv2_pt_" + _r2(_HEXD, 32) + "_" + _r2(_HEXD, 10),
+    "sha256~" + _r2(_URLD, 43),
+    "duffel_live_" + _r2(_URLD, 43),
+    "pcsk_" + _r2(_B62D, 6) + "_" + _r2(_B62D, 60),
+    "glft-" + _r2(_URLD, 20),
+    "sl." + _r2(_URLD, 135),
+    "pat." + _r2(_URLD, 22) + "." + _r2(_B62D, 24) + "." + _r2(_B62D, 20),
+    "1//0" + _r2(_URLD, 60),
+    "ico-" + _r2(_B62D, 32),
+    "sk.eyJ1Ijoi" + _r2(_B62D, 20) + "." + _r2(_URLD, 22),
+    "v1.0-" + _r2(_HEXD, 24) + "-" + _r2(_HEXD, 146),
+]
+ZAPIER = "https://hooks.zapier.com/hooks/catch/4829173/b7x2kq/"
+TEAMS = (
+    "https://contoso.webhook.office.com/webhookb2/7c0e5a9d-2b4f-46e8-8a5d-0c7b9e2f4a61"
+    "@1f0e3c5a-7b9d-4f4e-8a8c-0b1d3f5e7a9c/IncomingWebhook/9b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a"
+    "/5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b"
+)
+IFTTT = "https://maker.ifttt.com/trigger/door_open/with/key/bQ7xK2mZ9pL4vN8rT1wY5s"
+CRATES = "cioQ7xK2mZ9pL4vN8rT1wY5sH3jF6dG0aBc"
+BRAINTREE = "access_token$production$q7xk2mz9pl4vn8rt$9b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a"
+MAPBOX_BODY = "eyJ1IjoiYWNtZSIsImEiOiJjbHF4N2sybTkwMXB2In0.Q7xK2mZ9pL4vN8rT1wY5sH"
+PEM_ENC_JSON = (
+    "-----BEGIN RSA PRIVATE KEY-----\\nProc-Type: 4,ENCRYPTED\\n"
+    "DEK-Info: AES-128-CBC,5E4D3C2B1A0F4E9D8C7B6A5F4E3D2C1B\\n\\n"
+    "Q7xK2mZ9pL4vN8rT1wY5sH3jF6dG0aBcVq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb4F\\n"
+    "u9Lk3Jd5Fg0YaUe7IoPkh7Kp2Lq9Wm4Xz8Rt3Vb6Nc1==\\n-----END RSA PRIVATE KEY-----"
+)
+SAS_SIG = "Lq4mZr8XvT2pW9kNs3Yd7Hc1QeJb5FuAb3dEf6hIj0%3D"
 
 
 def _b64url(raw: bytes) -> str:
@@ -509,6 +566,307 @@ CLASSES: dict[str, tuple[list[tuple[str, str | None]], list[str | tuple[str, str
             "    - name: DB_PASSWORD_USER\n      value: app_rw2",
             '{"name": "API_KEY_VERSION", "value": "v2b7"}',
             "    - name: TOKEN_ISSUER\n      value: https://auth.example.test/",
+        ],
+    ),
+    # a password fed to su or repeated by yes; chpasswd's USER:PASSWORD line (the user is
+    # not the secret; -e lines are hashes)
+    "stdin-su-yes-chpasswd": (
+        [
+            (f"echo '{PW}' | su -c 'id' root", PW),
+            (f"echo {OPAQUE} | su - deploy -c whoami", OPAQUE),
+            (f"yes '{PW}' | sudo -S true", PW),
+            (f"echo 'bob:{PW}' | chpasswd", PW),
+            (f'echo "root:{PW}" | sudo chpasswd', PW),
+            (f"chpasswd <<< 'bob:{OPAQUE}'", OPAQUE),
+        ],
+        [
+            ("echo 'bob:$6$rounds=5000$Xq$Lk' | chpasswd -e", "$6$"),
+            ("echo 'bob:$6$rounds=5000$Xq$Lk' | chpasswd --encrypted", "$6$"),
+            ("echo 'bob:x' | chpasswd", "bob"),
+            'echo "$USER:$PASS" | chpasswd',
+            "echo 'y' | su",
+            'echo "$PW" | su -c id',
+            "echo test | sum",
+            "echo deb http://deb.test stable main | sudo tee -a /etc/apt/sources.list",
+        ],
+    ),
+    # HTTPie/xh raw JSON fields, positional secrets of more CLIs, llm's --key, a bearer
+    # token concatenated in code
+    "httpie-json-and-positional": (
+        [
+            (f"http POST api.test/login username=bob password:='\"{PW}\"'", PW),
+            (f'xh POST api.test token:="\\"{OPAQUE}\\""', OPAQUE),
+            (f"snyk auth {OPAQUE}", OPAQUE),
+            (f"cf auth admin {PW}", PW),
+            (f"llm -m gpt-4o --key {OPAQUE} 'hi'", OPAQUE),
+            (f"llm --key={OPAQUE} 'hi'", OPAQUE),
+            (f'headers = {{"Authorization": "Bearer " + "{OPAQUE}"}}', OPAQUE),
+        ],
+        [
+            "http POST api.test password:='null'",
+            "http POST api.test password:='\"<password>\"'",
+            "http POST api.test token_type:='\"bearer\"'",
+            'headers = {"Authorization": "Bearer " + token}',
+            "snyk auth $SNYK_TOKEN",
+            'cf auth admin "$CF_PASSWORD"',
+            "cf auth --client-credentials",
+            "llm -m gpt-4o --key openai 'hi'",
+            "llm keys set openai --key-file ~/.config/k",
+            "openssl rsa --key private.pem",
+        ],
+    ),
+    # anti-forgery nonces are sent to every visitor of a form: not credentials
+    "csrf-nonces": (
+        [
+            (f"X-Auth-Token: {OPAQUE}", OPAQUE),
+            (f"session_token={OPAQUE}", OPAQUE),
+        ],
+        [
+            "curl -H 'X-CSRF-Token: 9e2c1f47b0a86d35e17c4b92f0d8a653' https://app.test/form",
+            "X-CSRF-Token: 5c1e8b7a2f94d603e1b7c2a9f84d06e3b5a1c7d92e4f80b6a3c5d1e9f7b2a4c8",
+            "X-XSRF-TOKEN: eyJpdiI6Im8zK2Q0",
+            "csrf_token=9e2c1f47b0a86d35e17c4b92f0d8a653",
+            '"csrfToken": "9e2c1f47b0a86d35e17c4b92f0d8a653"',
+            "csrfmiddlewaretoken=Jq3V8mZr2LxT0pW5vN9kYs7dHc1QeBf4",
+            "authenticity_token=Jq3V8mZr2LxT0pW5vN9kYs7dHc1QeBf4",
+            "POST /login?_csrf=Jq3V8mZr2LxT0pW5vN9kYs7dHc1QeBf4&user=bob",
+        ],
+    ),
+    # more places a password, an auth token or a key is written: bundled curl flags, an
+    # expect script, Twilio's client in code, a Terraform variable's default, --key
+    "more-slots": (
+        [
+            (f"curl -fsSLu admin:{PW} https://nexus.test/repo", PW),
+            (f'expect "Password:" {{ send "{PW}\\r" }}', PW),
+            (f'expect "password:"\nsend "{PW}\\r"', PW),
+            (f'client = Client(account_sid, "{HEX32}")', HEX32),
+            (f"new Twilio(accountSid, '{HEX32}')", HEX32),
+            (f'variable "secret_key" {{\n  default = "{AWS_SECRET}"\n}}', AWS_SECRET),
+            (f"mytool --key={OPAQUE}", OPAQUE),
+            (f'mytool --key "{OPAQUE}" --region eu', OPAQUE),
+        ],
+        [
+            "curl -fsSLo out.tar.gz https://dl.test/a",
+            'curl -Lu "$USER:$PASS" https://nexus.test',
+            'expect "password:"; send "$env(PW)\\r"',
+            'expect "Password:" { send "${PASSWORD}\\r" }',
+            'expect "login:"; send "admin\\r"',
+            "client = Client(account_sid, auth_token)",
+            'client = Client(sid, os.environ["TWILIO_AUTH_TOKEN"])',
+            'variable "secret_key" {\n  type = string\n  sensitive = true\n}',
+            'variable "api_token" { default = "" }',
+            'variable "token_ttl" { default = "3600s-abc" }',
+            "aws s3api get-object --bucket b --key uploads/2026/Report_Q3_final.pdf out.pdf",
+            "aws s3api head-object --bucket b --key AbCdEfGhIjKlMnOpQrStUv12",
+            "gpg --recv-key 0x4AEE18F83AFDEB23",
+            "kubectl create secret tls t --cert=c.pem --key=k.pem",
+            "jq --key my-config-key-name-123 f",
+            "tool --key=projects/p/locations/global/keyRings/r/cryptoKeys/k",
+            "cosign sign --key gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k img",
+            "sort --key=2,3 file",
+        ],
+    ),
+    # a SAS token assigned whole: its signature is the secret, the fields around it are not
+    "sas-token-assigned": (
+        [
+            (
+                'AZURE_STORAGE_SAS_TOKEN="?sv=2021-06-08&ss=b&srt=sco&sp=rl&se=2026-01-01'
+                f'&spr=https&sig={SAS_SIG}"',
+                SAS_SIG,
+            ),
+        ],
+        ['QUERY="?page=1&per_page=50&sort=desc"'],
+    ),
+    # keys named for what they sign or unlock; a key named for a partition, a cache entry or
+    # a sort order, a key's id, path or property, and a hyphenated placeholder are not
+    "named-keys": (
+        [
+            (f"ENCRYPTION_KEY={OPAQUE}", OPAQUE),
+            (f"MEILI_MASTER_KEY={OPAQUE}", OPAQUE),
+            (f"WEBHOOK_SIGNING_KEY={OPAQUE}", OPAQUE),
+            (f'"encryptionKey": "{HEX32}"', HEX32),
+            (f"APP_KEY=base64:{OPAQUE}=", f"base64:{OPAQUE}="),
+            ("license_key: LK-7Q2C-1E4W-B0A8-6D3Z", "LK-7Q2C-1E4W-B0A8-6D3Z"),
+        ],
+        [
+            "ENCRYPTION_KEY_ID=arn:aws:kms:us-east-1:123456789012:key/3f2b8c1e-4d5a-4e6f-9a8b",
+            "SIGNING_KEY_PATH=/etc/keys/signing.pem",
+            "MASTER_KEY=${MEILI_MASTER_KEY}",
+            'app_key = config("APP_KEY")',
+            "appkey: com.example.myapp",
+            "encryption_key_rotation: enabled",
+            "shared_key_length=32",
+            "PARTITION_KEY=tenant_id",
+            "SORT_KEY=created_at",
+            "CACHE_KEY=user:1234:profile",
+            "license_key: YOUR-LICENSE-KEY",
+            "api_token: my-team-token-goes-in-vault",
+            "webhook_key_header: X-Hub-Signature-256",
+            "const jwtKey = process.env.JWT_KEY;",
+        ],
+    ),
+    # a log line naming a credential variable, then its value quoted; a key named for what it
+    # indexes or publishes, a reference, a placeholder or a word is not one
+    "log-line-named-value": (
+        [
+            (f"[app] WARN using stripe_api_key '{OPAQUE}' from environment", OPAQUE),
+            (f'INFO loaded db_password "{PW}" from vault', PW),
+            (f"postmark_server_token '{UUID_TOKEN}'", UUID_TOKEN),
+        ],
+        [
+            "using public_key 'AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0d'",
+            "ssh_key '~/.ssh/id_ed25519'",
+            "sort_key 'created_at_desc'",
+            "cache_key 'user:1234:profile'",
+            "idempotency_key 'a8f5f167f44f4964e6c998dee827110c'",
+            "using api_key '$API_KEY' from environment",
+            "using api_token '<your-token>' from env",
+            'git_commit_token "documentation"',
+            'image_token "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a"',
+        ],
+    ),
+    # a decrypted SecureString parameter, whatever its name
+    "ssm-securestring": (
+        [
+            (
+                '{"Parameter": {"Name": "/prod/x", "Type": "SecureString", '
+                f'"Value": "{PW}", "Version": 1}}}}',
+                PW,
+            ),
+            (
+                '{\n  "Parameter": {\n    "Name": "/prod/okta",\n    "Type": "SecureString",'
+                f'\n    "Value": "{OPAQUE}",\n    "Version": 3\n  }}\n}}',
+                OPAQUE,
+            ),
+        ],
+        [
+            '{"Parameter": {"Name": "/p/x", "Type": "String", "Value": "eu-west-1-prod-b7"}}',
+            '{"Parameter": {"Type": "SecureString", "Value": "{{resolve:ssm:/x}}"}}',
+        ],
+    ),
+    # webhook URLs that are their own credential: the whole URL is reported
+    "webhook-urls": (
+        [
+            (f"curl -X POST {ZAPIER} -d a=1", ZAPIER),
+            (f"TEAMS_WEBHOOK_URL={TEAMS}", TEAMS),
+            (f'{{"url": "{IFTTT}"}}', IFTTT),
+        ],
+        [
+            "https://hooks.zapier.com/hooks/catch/<id>/<key>/",
+            "https://zapier.com/apps/webhook/integrations",
+            "https://contoso.webhook.office.com/webhookb2/<group>@<tenant>/IncomingWebhook/<id>/<o>",
+            "https://maker.ifttt.com/trigger/{event}/with/key/{your_key}",
+        ],
+    ),
+    # crates.io and Braintree tokens; Mapbox's and Stripe's public tokens are not secrets
+    "registry-and-payment-tokens": (
+        [
+            (f"cargo login {CRATES}", CRATES),
+            (f"CARGO_REGISTRY_TOKEN={CRATES}", CRATES),
+            (f"Authorization: Bearer {BRAINTREE}", BRAINTREE),
+            (f"MAPBOX_TOKEN=sk.{MAPBOX_BODY}", f"sk.{MAPBOX_BODY}"),
+        ],
+        [
+            "cioabcdefghijklmnopqrstuvwxyzabcdef",
+            "ciocalteuphenolreagentstandardcurve",
+            "cargo login --registry my-registry",
+            "access_token$production$<merchant>$<token>",
+            f"MAPBOX_TOKEN=pk.{MAPBOX_BODY}",
+            f"mapbox_access_token: pk.{MAPBOX_BODY}",
+            "STRIPE_PUBLISHABLE=pk_live_51Hq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJbVq8Zr2L",
+        ],
+    ),
+    # an encrypted PEM key with its headers, held on one line in JSON
+    "pem-encrypted-json": (
+        [
+            (
+                '"private_key": "' + PEM_ENC_JSON + '"',
+                PEM_ENC_JSON,
+            ),
+        ],
+        [
+            '"private_key": "-----BEGIN RSA PRIVATE KEY-----\\nProc-Type: 4,ENCRYPTED\\n'
+            "DEK-Info: AES-128-CBC,<iv>\\n\\n<paste the key body here>\\n"
+            '-----END RSA PRIVATE KEY-----"',
+        ],
+    ),
+    # a command that prints one secret, then its output line; the same commands printing an
+    # error, a reference, a path or nothing, and a name's property, are not
+    "printed-by-a-command": (
+        [
+            (f"$ aws configure get aws_secret_access_key\n{AWS_SECRET}\n", AWS_SECRET),
+            (f"$ echo $DB_PASSWORD\n{PW}", PW),
+            (f"$ printenv STRIPE_API_KEY\n{OPAQUE}\n$ ls", OPAQUE),
+            (f"$ cat /run/secrets/db_password\n{PW}", PW),
+            (f"$ vault kv get -field=password kv/db\n{PW}", PW),
+            (f"$ kubectl get secret db -o jsonpath='{{.data.password}}' | base64 -d\n{PW}", PW),
+            (f'$ terraform output db_password\n"{PW}"', PW),
+            (f"$ doppler secrets get API_KEY --plain\n{OPAQUE}", OPAQUE),
+            (f"$ gcloud secrets versions access latest --secret=db\n{PW}", PW),
+            (f"$ op read op://Private/db/password\n{PW}", PW),
+            (
+                '$ az keyvault secret show --vault-name v --name db\n{\n  "id": '
+                f'"https://v.vault.azure.net/secrets/db/1",\n  "value": "{PW}"\n}}',
+                PW,
+            ),
+            (f"Key          Value\n---          -----\npassword     {PW}\nusername     app", PW),
+            (f"Key          Value\napi_key      {OPAQUE}", OPAQUE),
+        ],
+        [
+            "$ terraform output db_password\ndb_password = <sensitive>",
+            "$ terraform output instance_ip\n10.0.3.17",
+            "$ echo $PATH\n/usr/local/bin:/usr/bin",
+            "$ echo $GITHUB_TOKEN\n$GITHUB_TOKEN",
+            "$ printenv AWS_SECRET_ACCESS_KEY_FILE\n/run/secrets/aws",
+            "$ echo $SECRET_NAME\nprod-db-secret",
+            "$ echo $TOKEN_URL\nhttps://auth.example.test/token",
+            "$ gh auth token\nno oauth token found for github.com",
+            "$ cat /run/secrets/db_password\ncat: /run/secrets/db_password: No such file",
+            "$ vault kv get -field=password kv/db\nNo value found at kv/data/db",
+            "$ op read op://Private/db/password\n[ERROR] 2024/01/01 item not found",
+            "Key                 Value\n---                 -----\nrefresh_interval    768h\n"
+            "username            app\npassword_policy     strong-policy-v2",
+            "Key              Value\ntoken_accessor   rGf4Ia39xqBTljOuhPXqsJzP\n"
+            "token_policies   [default]",
+            "Key      Value\nsecret   ********",
+        ],
+    ),
+    # more vendors' prefixed tokens: found bare, in a log line, piped, glued on the left
+    # where the prefix cannot end a word; runs, words and short bodies are not tokens
+    "more-prefixed-vendors": (
+        [
+            (shape.format(tok), tok)
+            for tok in MORE_VENDORS
+            for shape in ("echo {} | tool login", "rejected credential {} (401)", "T={}")
+        ]
+        + [(f"x{tok}", tok) for tok in MORE_VENDORS[:12]],
+        [
+            "rubygems_" + "0" * 48,
+            "pnu_abcdefghijklmnopqrstuvwxyzabcdefghij",
+            "figd_" + "a" * 40,
+            "use sl.x for the short-lived flag",
+            "pat.name.value",
+            "1//0 of the page",
+            "ico-settings.png",
+            "sha256~abc",
+            "dt0c01.EXAMPLE.TOKEN",
+            "slack.com/api/auth.test",
+            "see pat-na1-<uuid> in the HubSpot docs",
+        ],
+    ),
+    # a form or query field named pass (not a word ending in "pass")
+    "form-pass-field": (
+        [
+            (f"wget --post-data 'user=bob&pass={OPAQUE}' https://x.test", OPAQUE),
+            (f"https://x.test/login?user=bob&pass={OPAQUE}&next=/", OPAQUE),
+            (f"https://x.test/login?db_pass={OPAQUE}", OPAQUE),
+        ],
+        [
+            "https://x.test/check?bypass=true&x=1",
+            "https://maps.test/?compass=north&zoom=3",
+            "https://x.test/?pass=1",
+            "https://x.test/?pass=$PASS",
+            "https://x.test/?boardingpass=BP-2026-XYZ1",
         ],
     ),
 }
