@@ -2708,7 +2708,8 @@ def test_getline_then_a_slash_is_refused_as_unsure(dev: Policy) -> None:
     program = 'BEGIN { x = getline / 1 ; system("id") ; q = 1 / 1 }'
     assert awk_program_refusal(program) is not None  # mawk has no sandbox: the reader decides
     assert (
-        decide(dev, argv=("awk", "{ while ((getline line) > 0) n++ } END { print n }"))[0] == "allow"
+        decide(dev, argv=("awk", "{ while ((getline line) > 0) n++ } END { print n }"))[0]
+        == "allow"
     )
 
 
