@@ -169,6 +169,7 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
             "start-stop-daemon strace taskset time torify torsocks unshare valgrind xdotool "
             "pidstat tmate codex cdist genie task plymouth dhclient msgfilter "
             "flock sg su runuser chroot setpriv newgrp sudo pkexec systemd-run fakeroot "
+            "prlimit dbus-run-session sotruss memusage runcon "
             "fakechroot faketime unbuffer chronic entr parallel proot firejail bwrap "
             "ld.so ld-linux.so ld-linux-x86-64.so ld-linux-aarch64.so ispell"
         )
@@ -177,14 +178,17 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         name: _always(_TUI)
         for name in _names(
             "vi vim nvim rvim view rview vimdiff vim.basic vim.tiny vimtutor emacs nano pico "
-            "joe ranger ncdu top htop iftop zathura mc"
+            "joe ranger ncdu top htop iftop zathura mc editor sensible-editor select-editor "
+            "sensible-pager sensible-browser pager www-browser x-www-browser"
         )
     },
     **{
         name: _always(_PROJECT)
         for name in _names(
             "bundle bundler composer yarn cmake rake easy_install gem autoconf "
-            "autoheader autoreconf autom4te rustup fastfetch neofetch facter pandoc"
+            "autoheader autoreconf autom4te rustup fastfetch neofetch facter pandoc "
+            "ninja meson scons bazel bazelisk buck buck2 just mage tox nox ctags etags "
+            "universal-ctags exuberant-ctags"
         )
     },
     # --- TeX: --shell-escape runs commands; the document itself reads and writes files -----
@@ -307,6 +311,20 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     "install": _e("runs the program --strip-program names", "--strip-program"),
     "sdiff": _e("runs the program --diff-program names", "--diff-program"),
     "pyenv": _e(_RUNNER, subcommands="exec"),
+    # powers over the host, not the workspace: other processes, users, the kernel, mounts,
+    # the clock, services
+    **{
+        name: _always(
+            "acts on the host beyond the workspace (other processes, users, the kernel, mounts, "
+            "the clock or services)"
+        )
+        for name in _names(
+            "kill pkill killall killall5 skill snice useradd userdel usermod groupadd groupdel "
+            "groupmod adduser deluser passwd chpasswd chsh chfn chage sysctl mount umount swapon "
+            "swapoff hwclock shutdown reboot poweroff halt systemctl service modprobe insmod "
+            "rmmod losetup mkfs fdisk parted"
+        )
+    },
     **{
         name: _e("runs the Python interpreter its option names", "--python-executable")
         for name in _names("mypy dmypy")

@@ -300,6 +300,13 @@ def test_templates_hold_no_rule_that_is_always_refused(tmp_path: Path) -> None:
         ("install", ("-s", "--strip-program=./x", "a", "b")),
         ("sdiff", ("--diff-program=./x", "a", "b")),
         ("pyenv", ("exec", "sh")),
+        ("ctags", ("-R", ".")),  # .ctags.d options write anywhere
+        ("ninja", ()),
+        ("prlimit", ("sh",)),
+        ("sensible-editor", ("x.txt",)),
+        ("kill", ("-9", "1")),
+        ("sysctl", ("-w", "kernel.x=1")),
+        ("useradd", ("x",)),
     ],
 )
 def test_more_programs_that_run_code(program: str, args: tuple[str, ...]) -> None:
