@@ -2179,7 +2179,11 @@ def _evaluate(
         if allow_rule.paths == "workspace":
             checked = argv[len(allow_rule.command.split()) :]
             name = os.path.basename(real)
-            skip = not_paths(name, checked) or not_paths(os.path.basename(argv[0]), checked)
+            # read from the whole argv, where the program's own grammar holds (after a mode
+            # rule's words, `git commit -F FILE` has no subcommand left to skip)
+            shift = len(argv) - 1 - len(checked)
+            whole = not_paths(name, argv[1:]) or not_paths(os.path.basename(argv[0]), argv[1:])
+            skip = frozenset(i - shift for i in whole if i >= shift)
             outside = _path_outside(policy, cwd, checked, skip)
             if outside is not None:
                 protected = _protected_name(policy, cwd, outside)

@@ -98,6 +98,13 @@ def _python_not_paths(args: tuple[str, ...]) -> frozenset[int]:
     return frozenset(skip)
 
 
+#: git options whose value is text, never a file (`-m MSG`, `--author NAME`).
+_GIT_TEXT_OPTIONS = frozenset(
+    {"-m", "--message", "--author", "--date", "--trailer", "-S", "-G", "--grep", "--since",
+     "--until", "--before", "--after", "--committer"}
+)  # fmt: skip
+
+
 def not_paths(program: str, args: tuple[str, ...]) -> frozenset[int]:
     """Indexes into ``args`` (argv[1:]) of the words that are not paths."""
     if program in NOT_FILES:
@@ -105,9 +112,21 @@ def not_paths(program: str, args: tuple[str, ...]) -> frozenset[int]:
     if program in ("test", "["):
         return _test_not_paths(args)
     if program == "git":
-        # the subcommand is a word, not a path (`git status`)
+        # the subcommand is a word, not a path (`git status`), and so are the texts its
+        # options take: a commit message, an author, a search pattern
         at = git_subcommand(("git", *args))
-        return frozenset() if at is None else frozenset({at - 1})
+        if at is None:
+            return frozenset()
+        texts = {at - 1}
+        for j in range(at, len(args)):
+            a = args[j]
+            if a in _GIT_TEXT_OPTIONS and j + 1 < len(args):
+                texts.add(j + 1)
+            elif a.startswith(("--message=", "--author=", "--grep=", "--trailer=")) or (
+                a.startswith("-m") and len(a) > 2
+            ):
+                texts.add(j)
+        return frozenset(texts)
     if program == "find":
         try:
             span = find_exec_span(args)

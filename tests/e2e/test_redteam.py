@@ -2724,3 +2724,19 @@ def test_a_git_config_rule_grants_only_the_repositorys_own(tmp_path: Path) -> No
                  "git config --file=/tmp/x a.b c"):  # fmt: skip
         assert decide(policy, command=line)[:2] == ("deny", "EG-POLICY-FLAG"), line
     assert decide(policy, command="git config user.name x")[0] == "allow"
+
+
+def test_a_git_mode_rules_file_options_are_paths_and_its_texts_are_not(tmp_path: Path) -> None:
+    """Under `git commit`, `-F FILE` names a file (read into the message); `-m TEXT` does not."""
+    policy = _load(
+        tmp_path,
+        'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "git commit"\n'
+        '[[allow]]\ncommand = "git tag"\n',
+        "gcm",
+    )
+    for line in ("git commit -F /etc/shadow", "git commit -t /etc/shadow",
+                 "git tag -F /etc/shadow v1", "git commit --file /etc/shadow"):  # fmt: skip
+        assert decide(policy, command=line)[:2] == ("deny", "EG-PATH-ESCAPE"), line
+    for line in ("git commit -m 'see https://x.y/z'", "git commit -m 'drop /tmp use'",
+                 "git commit --author 'A <a@b>' -m x"):  # fmt: skip
+        assert decide(policy, command=line)[0] == "allow", line
