@@ -309,6 +309,16 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         )
     },
     "install": _e("runs the program --strip-program names", "--strip-program"),
+    "dotenv": _e(_RUNNER, subcommands="run"),
+    # tools that import the workspace's Python by name, or read the files a document names
+    **{
+        name: _always("imports or reads code and files its input names (modules, rules, includes)")
+        for name in _names(
+            "flask hypothesis pygrun cfn-lint rst2html rst2html.py rst2html5 rst2html5.py "
+            "rst2latex rst2latex.py rst2man rst2man.py rst2odt rst2pdf rst2xml rst2xml.py "
+            "docutils rust-gdb rust-lldb gdb-multiarch cgdb isympy"
+        )
+    },
     "sdiff": _e("runs the program --diff-program names", "--diff-program"),
     "pyenv": _e(_RUNNER, subcommands="exec"),
     # powers over the host, not the workspace: other processes, users, the kernel, mounts,

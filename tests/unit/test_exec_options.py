@@ -307,6 +307,11 @@ def test_templates_hold_no_rule_that_is_always_refused(tmp_path: Path) -> None:
         ("kill", ("-9", "1")),
         ("sysctl", ("-w", "kernel.x=1")),
         ("useradd", ("x",)),
+        ("dotenv", ("run", "sh", "-c", "id")),
+        ("rust-gdb", ("-batch", "-ex", "shell id")),
+        ("rst2html", ("doc.rst",)),  # .. include:: /etc/shadow
+        ("cfn-lint", ("-a", "rules", "t.yaml")),
+        ("flask", ("--app", "evil", "routes")),
     ],
 )
 def test_more_programs_that_run_code(program: str, args: tuple[str, ...]) -> None:
