@@ -263,15 +263,21 @@ def landing_paths(args: tuple[str, ...], cwd: str) -> list[str]:
                 parent = os.path.dirname(parent)
         if read.suffix:
             found.append(dest + read.suffix)  # the backup, with -b
-        top = os.path.join(cwd, source)
-        if os.path.isdir(top) and not os.path.islink(top):
-            seen = 0
-            for here, dirs, files in os.walk(top):
-                for entry in (*dirs, *files):
-                    seen += 1
-                    if seen > MAX_WALK:
-                        raise TooManyEntries(source)
-                    found.append(os.path.join(dest, os.path.relpath(here, top), entry))
+        found.extend(_entries_landing(os.path.join(cwd, source), dest, source))
+    return found
+
+
+def _entries_landing(top: str, base: str, source: str) -> list[str]:
+    """Where each entry of the source directory ``top`` lands under ``base`` (nothing for a
+    file or a symlink). Raises :class:`TooManyEntries` past :data:`MAX_WALK` entries."""
+    if not os.path.isdir(top) or os.path.islink(top):
+        return []
+    found: list[str] = []
+    for here, dirs, files in os.walk(top):
+        for entry in (*dirs, *files):
+            if len(found) >= MAX_WALK:
+                raise TooManyEntries(source)
+            found.append(os.path.normpath(os.path.join(base, os.path.relpath(here, top), entry)))
     return found
 
 
@@ -324,16 +330,7 @@ def rsync_landings(args: tuple[str, ...], cwd: str) -> list[str]:
         else:
             base = target
         found.append(base)
-        if os.path.isdir(top) and not os.path.islink(top):
-            seen = 0
-            for here, dirs, files in os.walk(top):
-                for entry in (*dirs, *files):
-                    seen += 1
-                    if seen > MAX_WALK:
-                        raise TooManyEntries(source)
-                    found.append(
-                        os.path.normpath(os.path.join(base, os.path.relpath(here, top), entry))
-                    )
+        found.extend(_entries_landing(top, base, source))
     return found
 
 
