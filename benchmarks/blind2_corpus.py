@@ -515,10 +515,13 @@ def positives() -> list[dict[str, object]]:
 
 
 def special_positives() -> list[dict[str, object]]:
-    out = []
-    add = lambda t, s, f, src: out.append(case(t, s, f, src))  # noqa: E731
+    out: list[dict[str, object]] = []
+
+    def add(t: str, s: str, f: str, src: str) -> None:
+        out.append(case(t, s, f, src))
+
     # private keys: the whole armored block is the secret
-    keys = [
+    keys: list[tuple[str, Callable[[], str]]] = [
         ("private_key_rsa", lambda: pem("RSA PRIVATE KEY")),
         ("private_key_pkcs8", lambda: pem("PRIVATE KEY")),
         ("private_key_ec", lambda: pem("EC PRIVATE KEY", 3)),
