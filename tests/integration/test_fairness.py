@@ -125,7 +125,11 @@ async def test_a_pathological_line_does_not_hold_up_small_checks(
             order.append("small")
         assert order == ["small", "heavy EG-CHECK-TIMEOUT"]
         assert not _workers(), "the overrunning worker was killed"
-        # A long ordinary line goes the same way and is decided as it would be inline.
+    assert not _workers(), "closing the gate ends its workers"
+    # A long ordinary line goes the same way and is decided as it would be inline (with a
+    # budget a fresh worker's start-up fits in on a loaded machine).
+    roomy = _with_limits(make_policy, "max_command_bytes = 65536\nmax_check_seconds = 30.0\n")
+    async with open_gate(roomy, store_url) as gate:
         assert (await gate.check(command="echo " + "a " * 400)).allowed
         assert (await gate.check(command="rm " + "a " * 400)).code == "EG-POLICY-DENIED"
     assert not _workers(), "closing the gate ends its workers"
