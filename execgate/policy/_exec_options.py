@@ -465,6 +465,7 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "--separate-git-dir",
     ),
     # --- file lists: names read from a file are paths no check sees -----------------------
+    "tree": _e("writes its listing to a file (-R writes one in every directory)", "-o", "-R"),
     "du": _e("reads the names of the files to measure from a file", "--files0-from"),
     "file": _e("reads the names of the files to examine from a file", "-f", "--files-from"),
     "certbot": _e(

@@ -145,9 +145,12 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("hostname", ("--b",)),
     ("date", ("--s", "@0")),
     ("zstd", ("-c", "--filelist=list.txt")),
+    ("tree", ("-o", "listing.txt")),
+    ("tree", ("-aRH", ".", "src")),
 ]
 
 ALLOWED: list[tuple[str, tuple[str, ...]]] = [
+    ("tree", ("-a", "-L", "2", "src")),
     ("zip", ("-r", "out.zip", "src")),
     ("zip", ("-q", "-9", "out.zip", "a.txt")),
     ("nm", ("-DC", "a.o")),  # -D is not -B: the toolchain does not cluster

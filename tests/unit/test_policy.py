@@ -134,8 +134,24 @@ def test_program_named_by_path_runs_the_file_decided_on(tmp_path: Path) -> None:
         (["grep", "--file=/etc/shadow", "x"], "EG-PATH-ESCAPE"),
         (["grep", "-f/etc/shadow", "x"], "EG-PATH-ESCAPE"),
         (["git", "log", "--", "../elsewhere"], "EG-PATH-ESCAPE"),
-        (["git", "diff", "--no-index", "/etc/passwd", "x"], "EG-POLICY-ARG-DENIED"),
+        (["git", "diff", "--no-index", "/etc/passwd", "x"], "EG-PATH-ESCAPE"),
         (["echo", "/etc/passwd"], None),  # echo's arguments are text, not paths
+        # the readers an agent explores with, and the writes and runs hidden in them
+        (["nl", "-ba", "f.txt"], None),
+        (["sed", "-n", "1,5p", "f.txt"], None),
+        (["find", ".", "-name", "*.txt", "-type", "f"], None),
+        (["sort", "f.txt"], None),
+        (["git", "show", "HEAD"], None),
+        (["sed", "-i", "s/x/y/", "f.txt"], "EG-POLICY-FLAG"),
+        (["sed", "-n", "1w copy", "f.txt"], "EG-POLICY-FLAG"),
+        (["find", ".", "-delete"], "EG-POLICY-WRAPPER"),
+        (["find", ".", "-exec", "rm", "{}", ";"], "EG-POLICY-NOT-ALLOWED"),
+        (["sort", "-o", "f.txt", "f.txt"], "EG-POLICY-FLAG"),
+        (["awk", '{ print > "copy" }', "f.txt"], "EG-POLICY-FLAG"),
+        (["git", "commit", "-m", "x"], "EG-POLICY-FLAG"),
+        (["git", "stash"], "EG-POLICY-FLAG"),
+        (["uniq", "f.txt", "copy"], "EG-POLICY-NOT-ALLOWED"),
+        (["cp", "f.txt", "copy"], "EG-POLICY-NOT-ALLOWED"),
     ],
 )
 def test_default_policy_keeps_readers_inside_the_workspace(
