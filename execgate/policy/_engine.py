@@ -2257,7 +2257,7 @@ def _evaluate(
                     return _deny("EG-POLICY-FLAG", f"{rule_name}.builtin", safe, argv=argv, cwd=cwd)
                 planned = safe
             elif builtin is not None and builtin != "python":
-                planned = pinned(builtin, planned)
+                planned = pinned(builtin, planned, cwd)
         plan = ExecPlan(
             job_id=request.job_id,
             argv=planned,

@@ -1,5 +1,5 @@
 """Options the plan adds to a program's argv so that files the job can write do not turn a
-read into a program run. Pure: argv in, argv out.
+read into a program run. Pure but for one look at which of diff's operands are directories.
 
 The job writes the workspace, so it writes the configuration that programs read from it:
 
@@ -10,7 +10,8 @@ git     ``diff``, ``log``, ``show`` and ``whatchanged`` run with ``--no-ext-diff
         ``core.attributesFile``, an ``include.path`` or ``includeIf`` is never started. (The
         environment pins the rest; see ``programs.git.HARDENING``.)
 curl    ``-q`` first: no ``.curlrc`` is read (it can carry any option)
-diff    ``--no-dereference`` first when it recurses (``-r``): symlinks are compared as links
+diff    ``--no-dereference`` first when it compares a directory, recursing (``-r``) or not:
+        the symlinks in it are compared as links, never followed out of the workspace
 gawk    ``--sandbox`` first: no ``system()``, redirections, pipes, ``getline`` from files or
         files added to ``ARGV``, whatever the program text does
 rsync   ``--safe-links`` first when it copies symlinks as links (``-a``, ``-l``): a link that
@@ -103,9 +104,9 @@ def _abbreviates(word: str, option: str) -> bool:
     return len(name) > 3 and option.startswith(name)
 
 
-def pinned(program: str, argv: tuple[str, ...]) -> tuple[str, ...]:
+def pinned(program: str, argv: tuple[str, ...], cwd: str = "/") -> tuple[str, ...]:
     """``argv`` with the options its program's row above adds (``program``: the built-in
-    table's name)."""
+    table's name; ``cwd`` tells diff which operands are directories)."""
     if program == "git":
         at = git_subcommand(argv)
         if at is not None and argv[at] in _GIT_PINS:
@@ -118,9 +119,11 @@ def pinned(program: str, argv: tuple[str, ...]) -> tuple[str, ...]:
     if program == "diff" and any(
         _abbreviates(a, "--recursive")
         or (a.startswith("-") and not a.startswith("--") and "r" in a)
+        or os.path.isdir(os.path.join(cwd, a.partition("=")[2] if a.startswith("--") else a))
         for a in argv[1:]
     ):
-        # GNU diff follows symlinks while it walks a tree: not out of the workspace
+        # GNU diff follows the symlinks it meets in a directory it compares, at one level or
+        # while it walks a tree: not out of the workspace
         return (argv[0], "--no-dereference", *argv[1:])
     if program == "rsync" and any(
         _abbreviates(a, "--archive")

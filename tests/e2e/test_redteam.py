@@ -2564,6 +2564,28 @@ def test_diff_never_follows_a_symlink_out_when_it_recurses(tmp_path: Path, word:
     assert plan is not None and plan[1] == "--no-dereference", plan
 
 
+@pytest.mark.parametrize("argv", [("diff", "a", "b"), ("diff", "-q", "a", "b"),
+                                  ("diff", "--from-file=a", "b")])  # fmt: skip
+def test_diff_of_two_directories_never_reads_through_a_symlink_in_them(
+    tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    """Comparing two directories, diff follows the symlinks it finds in them (one level, no
+    -r): a planted `a/h -> /etc/hostname` beside `b/h` would print the host's file."""
+    policy = _load(
+        tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "diff"\n', "dd"
+    )
+    ws = tmp_path / "ws"
+    (ws / "a").mkdir()
+    (ws / "b").mkdir()
+    (ws / "a" / "h").symlink_to("/etc/hostname")
+    (ws / "b" / "h").write_text("not the host's\n")
+    verdict, _, plan = decide(policy, argv=argv)
+    assert verdict == "allow" and plan is not None
+    done = subprocess.run(plan, cwd=ws, capture_output=True, text=True, check=False)
+    host = Path("/etc/hostname").read_text().strip()
+    assert host not in done.stdout and "symbolic link" in done.stdout, done.stdout
+
+
 def test_a_module_rule_refuses_the_workspaces_module_of_that_name(tmp_path: Path) -> None:
     """`python3 -m pylint` under a rule for it runs the installed pylint, never pylint.py."""
     ws = tmp_path / "ws"
