@@ -397,7 +397,16 @@ def _file_url_path(value: str) -> str | None:
 def _path_values(arg: str, cwd: str | None = None) -> list[str]:
     """The parts of one argument that may name a path (a file URL's path among them). In a
     cluster of short options, a bare name counts when it exists in ``cwd`` (``cp -tl5`` is
-    ``cp -t l5``, and ``l5`` may be a symlink)."""
+    ``cp -t l5``, and ``l5`` may be a symlink). A word that starts with ``-`` and holds a
+    ``/`` is also a path as a whole: after ``--`` (or to a program that stops reading options
+    at its first operand) ``-/../../etc/passwd`` is a file reached through a directory ``-``."""
+    values = _option_values(arg, cwd)
+    if arg.startswith("-") and "/" in arg and arg not in values:
+        values.append(arg)
+    return values
+
+
+def _option_values(arg: str, cwd: str | None) -> list[str]:
     if arg == "-" or not arg:
         return []
     if arg.startswith(("if=", "of=")):

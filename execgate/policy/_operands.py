@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import re
 
+import attrs
+
 from ._pins import git_subcommand
 from ._wrappers import WrapperRefusal, find_exec_span
 
@@ -47,13 +49,60 @@ NOT_FILES = frozenset(
         "nproc", "env", "timeout", "nice", "nohup", "setsid", "stdbuf",
     }
 )  # fmt: skip
-#: program -> (options whose value is the pattern or script, options that give one too but
-#: name a file, options with a value that is neither)
-_PATTERN_FIRST: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "grep": (frozenset({"-e", "--regexp"}), frozenset({"-f", "--file"})),
-    "rg": (frozenset({"-e", "--regexp"}), frozenset({"-f", "--file"})),
-    "sed": (frozenset({"-e", "--expression"}), frozenset({"-f", "--file"})),
-    "awk": (frozenset({"-v", "--assign"}), frozenset({"-f", "--file"})),
+@attrs.frozen
+class _Grammar:
+    """How one pattern-first program reads its options (getopt, as GNU's and rg's do).
+
+    ``pattern``: options whose value is the pattern or program text (never a path);
+    ``pattern_files``: options that give it from a file (the value is a path); ``valued``:
+    every other option that takes the next word (or the rest of its cluster) as its value;
+    ``optional``: short options whose value, if any, is the rest of their cluster only
+    (``sed -i.bak``). A letter or name not listed is a flag. When no pattern option is given,
+    the first operand is the pattern."""
+
+    pattern: frozenset[str]
+    pattern_files: frozenset[str]
+    valued: frozenset[str]
+    optional: frozenset[str] = frozenset()
+
+
+def _g(pattern: str, pattern_files: str, valued: str, optional: str = "") -> _Grammar:
+    return _Grammar(
+        frozenset(pattern.split()),
+        frozenset(pattern_files.split()),
+        frozenset(valued.split()),
+        frozenset(optional.split()),
+    )
+
+
+_PATTERN_FIRST: dict[str, _Grammar] = {
+    # GNU grep 3: "0123456789A:B:C:D:EFGHIJLNPTUVX:abcd:e:f:hiLlm:noqRrsuvwxyZz"
+    "grep": _g(
+        "-e --regexp",
+        "-f --file",
+        "-A -B -C -D -X -d -m --after-context --before-context --context --devices "
+        "--directories --max-count --exclude --include --exclude-from --exclude-dir --label "
+        "--binary-files --group-separator",
+    ),
+    "rg": _g(
+        "-e --regexp",
+        "-f --file",
+        "-A -B -C -E -M -T -d -g -j -m -r -t --after-context --before-context --context "
+        "--encoding --max-columns --type-not --max-depth --glob --iglob --threads --max-count "
+        "--replace --type --type-add --type-clear --colors --color --context-separator "
+        "--dfa-size-limit --engine --field-context-separator --field-match-separator "
+        "--hostname-bin --hyperlink-format --ignore-file --max-filesize --path-separator "
+        "--pre --pre-glob --regex-size-limit --sort --sortr --generate",
+    ),
+    # GNU sed 4: "bsnrzuEe:f:l:i::V:" (-i's suffix only joined to it)
+    "sed": _g("-e --expression", "-f --file", "-l --line-length", "-i"),
+    # gawk and mawk: -f/-E/--exec and gawk's -i (files), -e/--source (text), -v, -F, -W, -l
+    "awk": _g(
+        "-e --source",
+        "-f --file -E --exec",
+        "-v -F -W -i -l --assign --field-separator --include --load",
+        "-d -D -L -o -p",
+    ),
 }
 _ALIASES = {"egrep": "grep", "fgrep": "grep", "gawk": "awk", "mawk": "awk", "nawk": "awk"}
 
@@ -135,10 +184,28 @@ def not_paths(program: str, args: tuple[str, ...]) -> frozenset[int]:
         return frozenset(range(span[0], span[1] + 1)) if span is not None else frozenset()
     if _PYTHON.match(program):
         return _python_not_paths(args)
-    row = _PATTERN_FIRST.get(_ALIASES.get(program, program))
-    if row is None:
+    grammar = _PATTERN_FIRST.get(_ALIASES.get(program, program))
+    if grammar is None:
         return frozenset()
-    valued, files = row
+    return _pattern_first_not_paths(grammar, args)
+
+
+def _long_names(grammar: _Grammar) -> tuple[str, ...]:
+    return tuple(
+        n
+        for group in (grammar.pattern, grammar.pattern_files, grammar.valued)
+        for n in group
+        if n.startswith("--")
+    )
+
+
+def _pattern_first_not_paths(grammar: _Grammar, args: tuple[str, ...]) -> frozenset[int]:
+    """The pattern's words in ``args``: the values of pattern options, else the first
+    operand. A pattern counts as given by an option when any reading of a word could give
+    one (a long option's abbreviation, a pattern letter anywhere in a cluster): wrongly
+    believing none was given would exempt a file operand, wrongly believing one was only
+    checks the pattern as a path."""
+    longs = _long_names(grammar)
     skip: set[int] = set()
     given = False
     first_operand: int | None = None
@@ -151,24 +218,34 @@ def not_paths(program: str, args: tuple[str, ...]) -> frozenset[int]:
             break
         if a.startswith("--"):
             name, eq, _ = a.partition("=")
-            if name in valued or name in files:
+            hits = [n for n in longs if n.startswith(name)] if len(name) > 2 else []
+            full = name if name in hits else (hits[0] if len(hits) == 1 else None)
+            if any(n in grammar.pattern or n in grammar.pattern_files for n in hits):
                 given = True
-                if name in valued:
+            if full in grammar.pattern:
+                skip.add(i)
+            if full is not None and not eq:
+                i += 1  # the value is the next word
+                if full in grammar.pattern:
                     skip.add(i)
-                if not eq:
-                    i += 1
-                    if name in valued:
-                        skip.add(i)
         elif a.startswith("-") and len(a) > 1:
-            letter = a[1]
-            if "-" + letter in valued or "-" + letter in files:
+            letters = {"-" + c for c in a[1:]}
+            if letters & (grammar.pattern | grammar.pattern_files):
                 given = True
-                if "-" + letter in valued:
-                    skip.add(i)
-                if len(a) == 2:
-                    i += 1
-                    if "-" + letter in valued:
+            for k in range(1, len(a)):
+                option = "-" + a[k]
+                if option in grammar.optional:
+                    break  # the rest of the word is its value
+                if option in grammar.pattern or option in grammar.pattern_files or (
+                    option in grammar.valued
+                ):
+                    if option in grammar.pattern:
                         skip.add(i)
+                    if k == len(a) - 1:
+                        i += 1  # the value is the next word
+                        if option in grammar.pattern:
+                            skip.add(i)
+                    break
         elif first_operand is None:
             first_operand = i
         i += 1

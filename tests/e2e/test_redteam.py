@@ -2762,3 +2762,57 @@ def test_a_git_mode_rules_file_options_are_paths_and_its_texts_are_not(tmp_path:
     for line in ("git commit -m 'see https://x.y/z'", "git commit -m 'drop /tmp use'",
                  "git commit --author 'A <a@b>' -m x"):  # fmt: skip
         assert decide(policy, command=line)[0] == "allow", line
+
+
+# --- a file operand read as something else: the pattern, or an option --------------------
+
+BARE = 'version = 1\n[workspace]\nroot = "{root}"\n' + "".join(
+    f'[[allow]]\ncommand = "{p}"\n' for p in ("cat", "grep", "sed", "tee", "rm", "diff")
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("cat", "--", "-/../../../../../etc/hostname"),
+        ("cat", "--", "--/../../../../../etc/hostname"),
+        ("grep", "x", "--", "-/../../../../../etc/hostname"),
+        ("tee", "--", "-/../../../../../tmp/eg-out"),
+        ("rm", "-rf", "--", "-/../../../../../tmp/eg-victim"),
+        # a pattern option inside a cluster or abbreviated: the first operand is a file
+        ("grep", "-ie.", "/etc/hostname"),
+        ("grep", "-rie.", "/etc"),
+        ("grep", "-ie", ".", "/etc/hostname"),
+        ("grep", "--regex=root", "/etc/passwd"),
+        ("grep", "--reg", "root", "/etc/passwd"),
+        ("sed", "-nep", "/etc/hostname"),
+        ("sed", "--expr=p", "-n", "/etc/hostname"),
+        ("sed", "-ne", "p", "/etc/hostname"),
+        ("grep", "-x", "/etc/hostname", "/etc/hostname"),
+    ],
+)
+def test_no_file_operand_passes_as_an_option_or_the_pattern(
+    tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    """A directory named `-` in the workspace makes `-/../..` a path after `--`; `-ie.` is
+    `-i -e .`, so the word after it is a file, not the pattern."""
+    policy = _load(tmp_path, BARE, "bare")
+    (tmp_path / "ws" / "-").mkdir()
+    assert decide(policy, argv=argv)[:2] == ("deny", "EG-PATH-ESCAPE"), argv
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("grep", "-A", "3", "-e", "x", "a.txt"),
+        ("grep", "-rn", "--include=*.py", "/etc/", "."),  # the pattern is text
+        ("grep", "-m", "1", "/usr/", "a.txt"),
+        ("sed", "-n", "s/a/b/p", "a.txt"),
+        ("sed", "-n", "-e", "/x/p", "a.txt"),
+    ],
+)
+def test_the_pattern_itself_is_never_taken_for_a_path(
+    tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    policy = _load(tmp_path, BARE, "bare")
+    assert decide(policy, argv=argv)[0] == "allow", argv
