@@ -1407,6 +1407,8 @@ def _evaluate_script(
     elsewhere: list[str] = []
     #: an earlier command of the line that can create symlinks, if any
     linker: str | None = None
+    #: an earlier command of the line that can remove or create directory entries, if any
+    changer: str | None = None
     #: every command's words as decided (its $(pwd) and $(date) made literal, globs expanded)
     decided: list[str] = []
     #: an earlier command of the line that may write configuration that git, or pytest and
@@ -1460,6 +1462,27 @@ def _evaluate_script(
         if isinstance(words, Verdict):
             return words
         decided.extend(words)
+        if changer is not None:
+            climbing = next(
+                (
+                    w
+                    for w in words[1:]
+                    if any(_climbs_through_link(cwd, v) for v in _path_values(w, cwd))
+                ),
+                None,
+            )
+            if climbing is not None:
+                # `..` after a symlink was resolved from the link's target before the line
+                # ran; `changer` may have put a directory in the link's place since, and `..`
+                # then climbs from there (rm a && mkdir a && cat a/../../../etc/passwd)
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.links",
+                    f"command {n} names {climbing[:60]!r}, whose '..' follows a symlink, after "
+                    f"{changer} in the same line, which can put a directory in the link's "
+                    "place; send it as a request of its own",
+                    cwd=cwd,
+                )
         if linker is not None:
             named = _path_outside(
                 policy,
@@ -1555,6 +1578,15 @@ def _evaluate_script(
                     "of its own",
                     cwd=cwd,
                 )
+            if changer is not None and _climbs_through_link(cwd, r.target):
+                return _deny(
+                    "EG-SHELL-UNSUPPORTED",
+                    "shell.redirect",
+                    f"command {n} redirects to {r.target[:80]!r}, whose '..' follows a symlink, "
+                    f"after {changer} in the same line, which can put a directory in the "
+                    "link's place; send the redirection as a request of its own",
+                    cwd=cwd,
+                )
             target = _redirect_target(policy, cwd, r.target)
             writes = r.op in (">", ">>") and target not in _DEVICES_OK
             if target is not None and writes and not policy.shell.write_redirects:
@@ -1625,6 +1657,7 @@ def _evaluate_script(
                 cwd=cwd,
             )
         linker = linker or _symlink_maker(verdict.plan.argv)
+        changer = changer or linker or _entry_changer(verdict.plan.argv)
         reader = _config_reader(verdict.plan.argv)
         config_writer = writers.get(reader) if reader is not None else None
         if config_writer is not None:
@@ -1834,6 +1867,31 @@ def _symlink_maker(plan: tuple[str, ...]) -> str | None:
     if name == "cp" and not any(_cp_keeps_links(a) for a in plan[1:]):
         return None  # a plain copy follows a symlink source: it writes a file, not a link
     return name if name in SYMLINK_MAKERS else None
+
+
+#: Programs that remove or create directory entries without making symlinks: after one, a
+#: symlink named earlier may have become a directory.
+ENTRY_CHANGERS = frozenset({"rm", "rmdir", "unlink", "mkdir", "mv", "install", "mktemp"})
+
+
+def _entry_changer(plan: tuple[str, ...]) -> str | None:
+    """The program of ``plan`` that can remove or create directory entries, looking through
+    wrappers and shells, or None."""
+    name = os.path.basename(plan[0])
+    if name in WRAPPERS or name in SHELLS:
+        _, names = _plan_words(plan[1:])
+        return next((inner for inner in names if inner in ENTRY_CHANGERS), None)
+    return name if name in ENTRY_CHANGERS else None
+
+
+def _climbs_through_link(cwd: str, value: str) -> bool:
+    """Whether ``value`` has a ``..`` whose meaning depends on a symlink on its way: the
+    kernel resolves ``link/..`` from the link's target, so the path means something else
+    once the link is replaced by a directory."""
+    if ".." not in value.split("/"):
+        return False
+    joined = os.path.join(cwd, value)
+    return os.path.normpath(joined) != _real(joined)
 
 
 def _cp_keeps_links(arg: str) -> bool:

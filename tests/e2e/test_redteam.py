@@ -2816,3 +2816,35 @@ def test_the_pattern_itself_is_never_taken_for_a_path(
 ) -> None:
     policy = _load(tmp_path, BARE, "bare")
     assert decide(policy, argv=argv)[0] == "allow", argv
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "rm a && mkdir a && cat a/../../../../etc/hostname",
+        "rm a; mkdir a; cat a/../../../../etc/hostname",
+        "rmdir a 2>/dev/null; mkdir -p a && cat a/../../../../etc/hostname",
+        "rm a && mkdir a && echo x > a/../../../../tmp/eg-out",
+        "mv a b && mkdir a && cat a/../../../../etc/hostname",
+    ],
+)
+def test_a_symlink_replaced_by_a_directory_earlier_in_the_line_moves_no_dotdot_out(
+    tmp_path: Path, line: str
+) -> None:
+    """`a -> d1/d2/d3/d4`: `a/../../../..` was the workspace when decided; once rm and mkdir
+    make `a` a directory, the same words climb out of it."""
+    policy = _load(
+        tmp_path,
+        'version = 1\n[workspace]\nroot = "{root}"\n[shell]\nwrite_redirects = true\n'
+        + "".join(
+            f'[[allow]]\ncommand = "{p}"\n' for p in ("cat", "rm", "rmdir", "mkdir", "mv", "echo")
+        ),
+        "changer",
+    )
+    ws = tmp_path / "ws"
+    (ws / "d1" / "d2" / "d3" / "d4").mkdir(parents=True)
+    (ws / "a").symlink_to("d1/d2/d3/d4")
+    assert decide(policy, command=line)[:2] == ("deny", "EG-SHELL-UNSUPPORTED"), line
+    # the same words alone, and a line whose `..` crosses no symlink, stay allowed
+    assert decide(policy, command="cat a/../../../../a.txt")[0] == "allow"
+    assert decide(policy, command="rm -rf b && mkdir b && cat d1/../a.txt")[0] == "allow"
