@@ -49,6 +49,8 @@ NOT_FILES = frozenset(
         "nproc", "env", "timeout", "nice", "nohup", "setsid", "stdbuf",
     }
 )  # fmt: skip
+
+
 @attrs.frozen
 class _Grammar:
     """How one pattern-first program reads its options (getopt, as GNU's and rg's do).
@@ -236,8 +238,10 @@ def _pattern_first_not_paths(grammar: _Grammar, args: tuple[str, ...]) -> frozen
                 option = "-" + a[k]
                 if option in grammar.optional:
                     break  # the rest of the word is its value
-                if option in grammar.pattern or option in grammar.pattern_files or (
-                    option in grammar.valued
+                if (
+                    option in grammar.pattern
+                    or option in grammar.pattern_files
+                    or (option in grammar.valued)
                 ):
                     if option in grammar.pattern:
                         skip.add(i)
