@@ -67,9 +67,10 @@ from ._configs import (
 )
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
+from ._machine import this_machine
 from ._model import AllowRule, DenyRule, Policy
 from ._opener import heredoc_out_of_order
-from ._operands import not_paths
+from ._operands import not_paths, working_dirs
 from ._patches import (
     ED_OPTIONS,
     MAX_PATCH_BYTES,
@@ -1869,6 +1870,10 @@ def _symlink_maker(plan: tuple[str, ...]) -> str | None:
     return name if name in SYMLINK_MAKERS else None
 
 
+#: Programs whose table refuses a destination that names this machine (read from the host).
+_HOST_PROGRAMS = frozenset({"ssh"})
+
+
 #: Programs that remove or create directory entries without making symlinks: after one, a
 #: symlink named earlier may have become a directory.
 ENTRY_CHANGERS = frozenset({"rm", "rmdir", "unlink", "mkdir", "mv", "install", "mktemp"})
@@ -2209,6 +2214,7 @@ def _evaluate(
                 os.path.basename(real),
                 argv[1:],
                 tuple(request.env_overrides),
+                this_machine() if os.path.basename(real) in _HOST_PROGRAMS else frozenset(),
             )
             if runs is not None:
                 return _deny("EG-POLICY-FLAG", f"{rule_name}.exec", runs, argv=argv, cwd=cwd)
@@ -2252,6 +2258,9 @@ def _evaluate(
             whole = not_paths(name, argv[1:]) or not_paths(os.path.basename(argv[0]), argv[1:])
             skip = frozenset(i - shift for i in whole if i >= shift)
             outside = _path_outside(policy, cwd, checked, skip)
+            for moved in working_dirs(name, argv[1:]):
+                # the program reads its paths from there (`git -C e diff q/../..`)
+                outside = outside or _path_outside(policy, os.path.join(cwd, moved), checked, skip)
             if outside is not None:
                 protected = _protected_name(policy, cwd, outside)
                 where = (

@@ -37,7 +37,9 @@ The functions never raise and do no I/O: ``program`` is a basename, ``args`` is 
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from collections.abc import Mapping
 
 import attrs
@@ -66,6 +68,8 @@ class Exec:
     operands: tuple[str, ...] = ()
     #: Subcommands that run a command line (``uv run X``): refused wherever they stand.
     subcommands: frozenset[str] = frozenset()
+    #: True: an operand that names this machine (``names_this_machine``) is refused.
+    hosts: bool = False
     #: Short options cluster (``-vT`` holds ``-T``), as getopt reads them; False for programs
     #: that read each word as one option (gcc: ``-DNDEBUG`` is not ``-B``).
     clusters: bool = True
@@ -103,11 +107,42 @@ _PROJECT = "runs the commands its project or configuration files name"
 _CONFIG = "reads a configuration or script file that can run commands"
 _RESPONSE = "reads more options from a file (@file), which can hold any of them"
 
-#: A host naming this machine (user@ allowed): ssh to it runs a local command.
-_LOOPBACK = (
-    r"(?i)(?:[^@\s]*@)?(?:localhost(?:\.localdomain)?|ip6-localhost|127(?:\.\d+){0,3}"
-    r"|0(?:\.0){0,3}|::1?|\[::1?\]|0x7f\w*|2130706433)$"
-)
+_LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+_INET_ATON = re.compile(r"(?i)^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}$")
+
+
+def names_this_machine(word: str, local: frozenset[str] = frozenset()) -> bool:
+    """Whether ``word`` -- an ssh destination (``user@host``, ``[addr]``, ``ssh://`` URI) --
+    names this machine: a loopback or unspecified address in any spelling the resolver
+    accepts (``127.1``, ``0x7f.1``, ``0177.0.0.1``, ``2130706433``, ``::ffff:127.0.0.1``),
+    ``localhost`` and its variants, or one of ``local`` (this host's names and addresses, see
+    ``_machine``). Pure."""
+    host = word
+    if host[:6].lower() == "ssh://":
+        host = host[6:].split("/", 1)[0]
+        if not host.startswith("[") and host.count(":") == 1:
+            host = host.partition(":")[0]
+    host = host.rpartition("@")[2]
+    if host.startswith("[") and "]" in host:
+        host = host[1 : host.index("]")]
+    host = host.split("%", 1)[0].rstrip(".").lower()
+    if not host:
+        return False
+    if host in _LOCAL_NAMES or host.endswith(".localhost") or host in local:
+        return True
+    try:
+        addr: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
+    except ValueError:
+        if _INET_ATON.match(host) is None:
+            return False
+        try:
+            addr = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return False
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    return addr.is_loopback or addr.is_unspecified or str(addr) in local
+
 
 _RPM = _e(
     "expands macros, which run commands and Lua",
@@ -465,6 +500,12 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "--separate-git-dir",
     ),
     # --- file lists: names read from a file are paths no check sees -----------------------
+    **{
+        name: _e("reads the names of the files to check from a file", "-c", "--check")
+        for name in _names(
+            "md5sum sha1sum sha224sum sha256sum sha384sum sha512sum b2sum cksum shasum"
+        )
+    },
     "tree": _e("writes its listing to a file (-R writes one in every directory)", "-o", "-R"),
     "du": _e("reads the names of the files to measure from a file", "--files0-from"),
     "file": _e("reads the names of the files to examine from a file", "-f", "--files-from"),
@@ -508,9 +549,9 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "--netrc-cmd",
     ),
     "nginx": _e(_CONFIG + " (load_module loads a library)", "-c", "-g", "-p"),
-    "ssh": _e(
-        "connects to this machine, where the command it runs is not decided by execgate",
-        operands=(_LOOPBACK,),
+    "ssh": attrs.evolve(
+        _e("connects to this machine, where the command it runs is not decided by execgate"),
+        hosts=True,
     ),
     "scp": _e(
         "runs the program named by -S or -F's file, or a command from an -o option",
@@ -621,10 +662,13 @@ def _option_hit(arg: str, options: frozenset[str], clusters: bool) -> str | None
     return None
 
 
-def exec_option_refusal(program: str, args: tuple[str, ...]) -> str | None:
+def exec_option_refusal(
+    program: str, args: tuple[str, ...], local: frozenset[str] = frozenset()
+) -> str | None:
     """Why ``program`` (a basename; ``lua5.4`` and ``vim.basic`` find their rows) run
     with ``args`` (argv[1:]) can run commands, load a library, or read or write files beyond
-    its operands -- or None when the table knows nothing against it. Pure; never raises."""
+    its operands -- or None when the table knows nothing against it. ``local``: this host's
+    own names and addresses. Pure; never raises."""
     found = _lookup(program) or _lookup(program.split(".", 1)[0])
     if found is None:
         return None
@@ -647,9 +691,10 @@ def exec_option_refusal(program: str, args: tuple[str, ...]) -> str | None:
             hit = _option_hit(arg, row.options, row.clusters)
             if hit is not None:
                 return f"{name} {hit} {row.why}"
-        for pattern in row.operands:
-            if re.match(pattern, arg):
-                return f"{name} argument {arg[:60]!r} {row.why}"
+        if any(re.match(pattern, arg) for pattern in row.operands) or (
+            row.hosts and names_this_machine(arg, local)
+        ):
+            return f"{name} argument {arg[:60]!r} {row.why}"
     return None
 
 
@@ -660,7 +705,11 @@ MULTI_CALL = frozenset({"busybox", "toybox", "rustup", "rustup-init"})
 
 
 def program_refusal(
-    name: str, real: str, args: tuple[str, ...], env_names: tuple[str, ...] = ()
+    name: str,
+    real: str,
+    args: tuple[str, ...],
+    env_names: tuple[str, ...] = (),
+    local: frozenset[str] = frozenset(),
 ) -> str | None:
     """The one call the engine makes: why the program run as ``name`` (basename of argv[0])
     that resolved to ``real`` (basename of its real path), with ``args`` (argv[1:]) and the
@@ -670,7 +719,7 @@ def program_refusal(
     Pure; never raises."""
     names = [name] if real in MULTI_CALL and real != name else [real, name]
     for each in dict.fromkeys(names):
-        why = exec_option_refusal(each, args) or exec_env_refusal(each, env_names)
+        why = exec_option_refusal(each, args, local) or exec_env_refusal(each, env_names)
         if why is not None:
             return why
     return None

@@ -31,10 +31,15 @@ python, python3...       among the interpreter's own options, the module of ``-m
                          name python imports; the module's rule decides the rest) and the
                          value of ``-W``
 =======================  ====================================================================
+
+Some programs read their paths from another directory than the command's: ``git -C DIR``
+(each ``-C`` relative to the one before) and curl's ``--output-dir DIR``. :func:`working_dirs`
+names them, and every path word is checked from each of them as well.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 import attrs
@@ -256,3 +261,29 @@ def _pattern_first_not_paths(grammar: _Grammar, args: tuple[str, ...]) -> frozen
     if not given and first_operand is not None:
         skip.add(first_operand)
     return frozenset(skip)
+
+
+def working_dirs(program: str, args: tuple[str, ...]) -> tuple[str, ...]:
+    """The directories, relative to the command's cwd, that ``program`` changes to before it
+    opens the paths it is given (``git -C DIR``, each relative to the one before; curl's
+    ``--output-dir DIR`` for its output files): every path word is checked from each of
+    them too, as the program will read it."""
+    if program == "git":
+        dirs: list[str] = []
+        at = git_subcommand(("git", *args))
+        end = len(args) if at is None else at - 1
+        i = 0
+        while i < end:
+            if args[i] == "-C" and i + 1 < end:
+                dirs.append(os.path.join(dirs[-1], args[i + 1]) if dirs else args[i + 1])
+                i += 2
+                continue
+            i += 1
+        return tuple(dirs)
+    if program == "curl":
+        return tuple(
+            args[i + 1] if a == "--output-dir" else a.partition("=")[2]
+            for i, a in enumerate(args)
+            if (a == "--output-dir" and i + 1 < len(args)) or a.startswith("--output-dir=")
+        )
+    return ()

@@ -2848,3 +2848,33 @@ def test_a_symlink_replaced_by_a_directory_earlier_in_the_line_moves_no_dotdot_o
     # the same words alone, and a line whose `..` crosses no symlink, stay allowed
     assert decide(policy, command="cat a/../../../../a.txt")[0] == "allow"
     assert decide(policy, command="rm -rf b && mkdir b && cat d1/../a.txt")[0] == "allow"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("git", "-C", "e", "diff", "--no-index", "q/../../../../../etc/hostname", "/dev/null"),
+        ("git", "-C", "e", "log", "--", "q/../../../../../etc"),
+        ("git", "-C", "e", "-C", "f", "log", "--", "q/../../../../../../etc"),
+        ("curl", "-s", "--output-dir", "e", "-o", "q/../../../../../tmp/eg-out", "http://x/"),
+        ("curl", "-s", "--output-dir=e", "-o", "q/../../../../../tmp/eg-out", "http://x/"),
+    ],
+)
+def test_paths_are_checked_from_the_directory_the_program_changes_to(
+    tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    """`git -C e` reads its paths from e, curl writes `-o P` under `--output-dir D`: where
+    `q` is a symlink in the workspace and `e/q` a directory, the same words climb out."""
+    policy = _load(
+        tmp_path,
+        'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "git"\n'
+        '[[allow]]\ncommand = "curl"\n',
+        "chdir",
+    )
+    ws = tmp_path / "ws"
+    (ws / "d1" / "d2" / "d3" / "d4" / "d5").mkdir(parents=True)
+    (ws / "q").symlink_to("d1/d2/d3/d4/d5")
+    (ws / "e" / "q").mkdir(parents=True)
+    (ws / "e" / "f" / "q").mkdir(parents=True)
+    assert decide(policy, argv=argv)[:2] == ("deny", "EG-PATH-ESCAPE"), argv
+    assert decide(policy, argv=("git", "-C", "e", "status"))[0] == "allow"

@@ -5,6 +5,7 @@ technique is run end to end in ``test_gtfobins.py``."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,30 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("ssh", ("localhost", "sh")),
     ("ssh", ("me@127.0.0.1", "sh")),
     ("ssh", ("[::1]", "sh")),
+    # every spelling the resolver accepts for a loopback or unspecified address
+    *[
+        ("ssh", (host, "id"))
+        for host in (
+            "0x7f.1",
+            "0177.1",
+            "127.1",
+            "2130706433",
+            "0x7f000001",
+            "0",
+            "0.0.0.0",
+            "::ffff:127.0.0.1",
+            "[::ffff:127.0.0.1]",
+            "u@[::ffff:7f00:1]",
+            "localhost.",
+            "LOCALHOST",
+            "ip6-loopback",
+            "ip6-localhost",
+            "app.localhost",
+            "ssh://localhost",
+            "ssh://u@127.0.0.1:2222",
+            "[::1%lo]",
+        )
+    ],
     ("hg", ("--config", "alias.x=!sh", "x")),
     ("hg", ("--config=alias.x=!sh", "x")),
     ("rpm", ("--eval", "%(sh)")),
@@ -146,11 +171,15 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("date", ("--s", "@0")),
     ("zstd", ("-c", "--filelist=list.txt")),
     ("tree", ("-o", "listing.txt")),
+    ("sha256sum", ("-c", "sums.txt")),
+    ("md5sum", ("--check", "sums.txt")),
+    ("b2sum", ("--che", "sums.txt")),
     ("tree", ("-aRH", ".", "src")),
 ]
 
 ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("tree", ("-a", "-L", "2", "src")),
+    ("sha256sum", ("a.txt", "b.txt")),
     ("zip", ("-r", "out.zip", "src")),
     ("zip", ("-q", "-9", "out.zip", "a.txt")),
     ("nm", ("-DC", "a.o")),  # -D is not -B: the toolchain does not cluster
@@ -319,3 +348,16 @@ def test_templates_hold_no_rule_that_is_always_refused(tmp_path: Path) -> None:
 )
 def test_more_programs_that_run_code(program: str, args: tuple[str, ...]) -> None:
     assert exec_option_refusal(program, args) is not None
+
+
+def test_ssh_to_this_machine_by_its_own_name_or_address_is_refused() -> None:
+    """The host's own name and interface addresses are read from the host (``_machine``)."""
+    from execgate.policy._exec_options import program_refusal
+    from execgate.policy._machine import this_machine
+
+    local = this_machine()
+    own = socket.gethostname()
+    assert own.lower() in local
+    assert program_refusal("ssh", "ssh", (own, "id"), (), local) is not None
+    assert program_refusal("ssh", "ssh", (f"me@{own.upper()}.", "id"), (), local) is not None
+    assert program_refusal("ssh", "ssh", ("example.com", "id"), (), local) is None
