@@ -33,8 +33,8 @@ python, python3...       among the interpreter's own options, the module of ``-m
 =======================  ====================================================================
 
 Some programs read their paths from another directory than the command's: ``git -C DIR``
-(each ``-C`` relative to the one before) and curl's ``--output-dir DIR``. :func:`working_dirs`
-names them, and every path word is checked from each of them as well.
+and ``tar -C DIR`` (each relative to the one before) and curl's ``--output-dir DIR``.
+:func:`working_dirs` names them, and every path word is checked from each of them as well.
 """
 
 from __future__ import annotations
@@ -268,8 +268,8 @@ def working_dirs(program: str, args: tuple[str, ...]) -> tuple[str, ...]:
     opens the paths it is given (``git -C DIR``, each relative to the one before; curl's
     ``--output-dir DIR`` for its output files): every path word is checked from each of
     them too, as the program will read it."""
+    dirs: list[str] = []
     if program == "git":
-        dirs: list[str] = []
         at = git_subcommand(("git", *args))
         end = len(args) if at is None else at - 1
         i = 0
@@ -279,6 +279,18 @@ def working_dirs(program: str, args: tuple[str, ...]) -> tuple[str, ...]:
                 i += 2
                 continue
             i += 1
+        return tuple(dirs)
+    if program in ("tar", "bsdtar"):
+        for i, a in enumerate(args):
+            value = None
+            if a in ("-C", "--directory") and i + 1 < len(args):
+                value = args[i + 1]
+            elif a.startswith("--directory="):
+                value = a.partition("=")[2]
+            elif a.startswith("-C") and len(a) > 2:
+                value = a[2:]
+            if value is not None:
+                dirs.append(os.path.join(dirs[-1], value) if dirs else value)
         return tuple(dirs)
     if program == "curl":
         return tuple(

@@ -2858,6 +2858,9 @@ def test_a_symlink_replaced_by_a_directory_earlier_in_the_line_moves_no_dotdot_o
         ("git", "-C", "e", "-C", "f", "log", "--", "q/../../../../../../etc"),
         ("curl", "-s", "--output-dir", "e", "-o", "q/../../../../../tmp/eg-out", "http://x/"),
         ("curl", "-s", "--output-dir=e", "-o", "q/../../../../../tmp/eg-out", "http://x/"),
+        ("tar", "-cf", "out.tar", "-C", "e", "q/../../../../../etc/hostname"),
+        ("tar", "-cf", "out.tar", "--directory=e", "q/../../../../../etc/hostname"),
+        ("tar", "-cf", "out.tar", "-Ce", "q/../../../../../etc/hostname"),
     ],
 )
 def test_paths_are_checked_from_the_directory_the_program_changes_to(
@@ -2868,7 +2871,7 @@ def test_paths_are_checked_from_the_directory_the_program_changes_to(
     policy = _load(
         tmp_path,
         'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "git"\n'
-        '[[allow]]\ncommand = "curl"\n',
+        '[[allow]]\ncommand = "curl"\n[[allow]]\ncommand = "tar"\nargs = "any"\n',
         "chdir",
     )
     ws = tmp_path / "ws"
