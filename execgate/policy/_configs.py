@@ -427,6 +427,11 @@ def git_repository(
             raise ConfigRefusal(
                 f"git: {name} chooses the repository; run git from its directory instead"
             )
+        if word == "--bare":
+            raise ConfigRefusal(
+                "git: --bare makes the working directory the repository, one the gate did not "
+                "decide on; run git in a worktree"
+            )
         if word == "-C" and i + 1 < len(argv):
             here = real(os.path.join(here, argv[i + 1]))
             i += 2
@@ -434,6 +439,9 @@ def git_repository(
         if word.startswith("-C") and len(word) > 2:
             here = real(os.path.join(here, word[2:]))
         i += 1
+    why = _submodule_option(argv)
+    if why is not None:
+        raise ConfigRefusal(why)
     for top in _upward(here, root):
         dot = top + "/.git"
         try:
@@ -459,11 +467,144 @@ def git_repository(
             git_dir = real(dot)
         if not _inside(git_dir, root):
             raise ConfigRefusal(f"{dot} points git at {git_dir[:80]!r}, outside the workspace")
-        why = _git_config_refusal(git_dir, root, git, resolver or Resolver(ttl=0), top)
+        if not os.path.isdir(git_dir):
+            # git reads a file there as one more `gitdir:` pointer, to a directory the gate
+            # would not have looked at
+            raise ConfigRefusal(f"{dot} points git at {git_dir[:80]!r}, which is no directory")
+        reader = resolver or Resolver(ttl=0)
+        why = (
+            _git_config_refusal(git_dir, root, git, reader, top)
+            or _git_dir_link(git_dir, root)
+            or _submodule_ignore(git_dir, top, root, git, reader)
+        )
         if why is not None:
             raise ConfigRefusal(why)
         return GitRepository(git_dir, top)
     return None
+
+
+#: Options that make git enter a submodule (a repository of its own, whose configuration and
+#: git directory the gate does not decide on): refused unless they keep it out.
+_SUBMODULE_OPTIONS = ("--recurse-submodules", "--ignore-submodules", "--submodule")
+
+
+def _submodule_option(argv: tuple[str, ...]) -> str | None:
+    """Why a word of ``argv`` makes git look inside a submodule, or None:
+    ``--recurse-submodules`` in any form, ``--ignore-submodules`` other than ``=all`` (bare,
+    it means all), ``--submodule`` other than ``=short``."""
+    for word in argv[1:]:
+        if word == "--":
+            break
+        name, eq, value = word.partition("=")
+        full = [o for o in _SUBMODULE_OPTIONS if len(name) > 4 and o.startswith(name)]
+        if len(full) != 1:
+            continue
+        if full[0] == "--ignore-submodules" and (not eq or value == "all"):
+            continue
+        if full[0] == "--submodule" and eq and value == "short":
+            continue
+        return (
+            f"git: {word[:60]!r} makes git look inside submodules, other repositories whose "
+            "configuration the gate does not decide on"
+        )
+    return None
+
+
+#: How far the walk of a git directory for symlinks goes before it refuses.
+_GIT_DIR_WALK = 20000
+_LOOSE_OBJECTS = re.compile(r"^(?:[0-9a-f]{2}|pack)$")
+
+
+def _git_dir_link(git_dir: str, root: str) -> str | None:
+    """Why a symlink in ``git_dir`` makes git read outside the workspace, or None. git reads
+    its own files (``info/grafts``, ``shallow``, ``packed-refs``, ``objects``, ``refs``,
+    ``logs``) by name and follows a link there; a planted ``info/grafts -> /etc/passwd`` is
+    printed line by line in git's errors. Loose objects and packs are not walked: git inflates
+    them and shows nothing of a file that is no object."""
+    seen = 0
+    stack = [git_dir]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > _GIT_DIR_WALK:
+                return f"{git_dir} holds more than {_GIT_DIR_WALK} entries to check for symlinks"
+            if entry.is_symlink():
+                target = real(entry.path)
+                if not _inside(target, root):
+                    return (
+                        f"{entry.path[:80]} is a symlink to {target[:80]!r}, outside the "
+                        "workspace, which git would read"
+                    )
+            elif entry.is_dir(follow_symlinks=False) and not (
+                directory == git_dir + "/objects" and _LOOSE_OBJECTS.match(entry.name)
+            ):
+                stack.append(entry.path)
+    return None
+
+
+def _submodule_ignore(
+    git_dir: str, work_tree: str, root: str, git: str, reader: Resolver
+) -> str | None:
+    """Why a ``submodule.<name>.ignore`` setting other than ``all`` -- in ``.gitmodules``
+    (the worktree's, else the index's or HEAD's, as git reads it) -- would make git look
+    inside a submodule despite the hardening's ``diff.ignoreSubmodules=all``, or None. (The
+    repository's own config is read with its other keys, in ``git_entry_refusal``.)"""
+    path = work_tree + "/.gitmodules"
+    if os.path.lexists(path):
+        if os.path.islink(path):
+            return None  # git ignores a .gitmodules that is a symlink
+        return reader.per_file(
+            ("gitmodules", git),
+            path,
+            lambda: _ignore_refusal(git_config_entries(path, git), path),
+        )
+    return reader.per_file(
+        ("gitmodules-blob", f"{git}\0{git_dir}"),
+        git_dir + "/index",
+        lambda: _ignore_refusal(_gitmodules_blob(git_dir, git), f"{git_dir}: .gitmodules"),
+    )
+
+
+def _ignore_refusal(entries: list[tuple[str, str]] | str, where: str) -> str | None:
+    if isinstance(entries, str):
+        return entries
+    for key, value in entries:
+        k = key.lower()
+        if k.startswith("submodule.") and k.endswith(".ignore") and value.lower() != "all":
+            return (
+                f"{where} sets {key[:60]!r} to {value[:20]!r}: git would look inside that "
+                "submodule, a repository whose configuration the gate does not decide on"
+            )
+    return None
+
+
+def _gitmodules_blob(git_dir: str, git: str) -> list[tuple[str, str]] | str:
+    """The entries of the ``.gitmodules`` git reads when the worktree has none: the index's,
+    else HEAD's (none: an empty list)."""
+    for blob in (":.gitmodules", "HEAD:.gitmodules"):
+        try:
+            listed = subprocess.run(
+                [git, "config", "--no-includes", "--blob", blob, "--list", "-z"],
+                capture_output=True,
+                timeout=5,
+                env={
+                    "PATH": "/usr/bin:/bin",
+                    "GIT_CONFIG_NOSYSTEM": "1",
+                    "HOME": "/nonexistent",
+                    "GIT_DIR": git_dir,
+                },
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"the .gitmodules of {git_dir} could not be read by git ({exc})"
+        if listed.returncode == 0:
+            return _entries(listed.stdout)
+    return []
 
 
 def _git_config_refusal(
@@ -522,8 +663,13 @@ def git_config_entries(path: str, git: str = "git") -> list[tuple[str, str]] | s
         return f"{path} could not be read by git ({exc})"
     if listed.returncode != 0:
         return f"{path} is not a configuration git reads cleanly"
+    return _entries(listed.stdout)
+
+
+def _entries(listed: bytes) -> list[tuple[str, str]]:
+    """``git config --list -z`` output as ``(key, value)`` pairs."""
     entries: list[tuple[str, str]] = []
-    for entry in listed.stdout.split(b"\0"):
+    for entry in listed.split(b"\0"):
         key, sep, raw = entry.partition(b"\n")
         if key:
             value = raw.decode("utf-8", "replace") if sep else "true"
@@ -537,6 +683,11 @@ def git_entry_refusal(key: str, value: str, path: str, work_tree: str, root: str
     key = key.lower()
     if key.startswith(("include.", "includeif.")):
         return f"{path} includes other configuration files ({key[:60]!r})"
+    if key.startswith("submodule.") and key.endswith(".ignore") and value.lower() != "all":
+        return (
+            f"{path} sets {key[:60]!r} to {value[:20]!r}: git would look inside that "
+            "submodule, a repository whose configuration the gate does not decide on"
+        )
     if _GIT_REFUSED.match(key) or (
         # the tools git starts on request (git help's man viewer, a browser, a difftool)
         key not in ("core.fsmonitor", "core.hookspath", "diff.external")

@@ -172,6 +172,7 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "--slurpfile",
         "--from-file",
         "-f",
+        "--run-tests",
         operands=(r"(?s).*\b(?:import|include)\b",),
     ),
     # --- shells and REPLs: code is what they take -------------------------------------

@@ -5,10 +5,12 @@ The job writes the workspace, so it writes the configuration that programs read 
 
 ======  ======================================================================================
 git     ``diff``, ``log``, ``show`` and ``whatchanged`` run with ``--no-ext-diff
-        --no-textconv``, ``blame`` with ``--no-textconv``: a diff driver's command or a
-        textconv program named by ``.gitattributes``, ``.git/info/attributes``,
-        ``core.attributesFile``, an ``include.path`` or ``includeIf`` is never started. (The
-        environment pins the rest; see ``programs.git.HARDENING``.)
+        --no-textconv``, ``blame`` with ``--no-textconv``, and ``status`` and ``diff`` with
+        ``--ignore-submodules=all`` (git never runs inside a submodule, whatever .gitmodules
+        says): a diff driver's command or a textconv program named by ``.gitattributes``,
+        ``.git/info/attributes``, ``core.attributesFile``, an ``include.path`` or
+        ``includeIf`` is never started. (The environment pins the rest; see
+        ``programs.git.HARDENING``.)
 curl    ``-q`` first: no ``.curlrc`` is read (it can carry any option)
 diff    ``--no-dereference`` first when it compares a directory, recursing (``-r``) or not:
         the symlinks in it are compared as links, never followed out of the workspace
@@ -72,7 +74,10 @@ def safe_path_pin(argv: tuple[str, ...]) -> tuple[str, ...] | None:
 #: git's global options that take a value as the next word (``-C DIR``).
 _GIT_VALUED = ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env")
 _GIT_PINS = {
-    "diff": ("--no-ext-diff", "--no-textconv"),
+    # on the command line, --ignore-submodules=all beats a .gitmodules or config that says
+    # otherwise: git never runs inside a submodule, whose configuration is not decided
+    "status": ("--ignore-submodules=all",),
+    "diff": ("--no-ext-diff", "--no-textconv", "--ignore-submodules=all"),
     "log": ("--no-ext-diff", "--no-textconv"),
     "show": ("--no-ext-diff", "--no-textconv"),
     "whatchanged": ("--no-ext-diff", "--no-textconv"),

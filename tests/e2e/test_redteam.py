@@ -2881,3 +2881,162 @@ def test_paths_are_checked_from_the_directory_the_program_changes_to(
     (ws / "e" / "f" / "q").mkdir(parents=True)
     assert decide(policy, argv=argv)[:2] == ("deny", "EG-PATH-ESCAPE"), argv
     assert decide(policy, argv=("git", "-C", "e", "status"))[0] == "allow"
+
+
+# --- repositories inside the repository: submodules, gitfiles, links in .git ---------------
+
+GIT_RO = 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "git"\n'
+
+
+def _commit_all(repo: Path) -> str:
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x", "--allow-empty")
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def _run_plan(policy: Policy, line: str, cwd: Path) -> tuple[str, str]:
+    """The decision on ``line``, and -- when allowed -- its plan run as the Runner would."""
+    v = evaluate(policy, ExecRequest(command=line, cwd=str(cwd)), dict(os.environ))
+    if v.plan is None:
+        return v.decision.code, ""
+    done = subprocess.run(
+        list(v.plan.argv), cwd=v.plan.cwd, env=v.plan.env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    return v.decision.code, done.stdout + done.stderr
+
+
+def _hostile_submodule(ws: Path, mark: Path) -> None:
+    """A repository at ws/sub, recorded as a submodule of ws, whose own config runs a
+    program as a clean filter on a modified file."""
+    _git(ws, "init", "-q")
+    sub = ws / "sub"
+    sub.mkdir()
+    _git(sub, "init", "-q")
+    (sub / "f").write_text("x\n")
+    (sub / ".gitattributes").write_text("* filter=x\n")
+    _git(sub, "add", "f", ".gitattributes")
+    head = _commit_all(sub)
+    _git(sub, "config", "filter.x.clean", f"sh -c 'touch {mark}; cat'")
+    (sub / "f").write_text("changed\n")
+    _git(ws, "update-index", "--add", "--cacheinfo", f"160000,{head},sub")
+    _commit_all(ws)
+
+
+@pytest.mark.parametrize(
+    ("gitmodules", "line"),
+    [
+        ("", "git status"),
+        ("", "git diff"),
+        ("", "git status --ignore-submodules=none"),
+        ("", "git diff --submodule=diff"),
+        ("", "git ls-files --recurse-submodules"),
+        ("", "git grep --recurse-submodules -e x"),
+        ("ignore = none", "git status"),
+        ("ignore = dirty", "git diff"),
+        ("ignore = untracked", "git status -s"),
+    ],
+)
+def test_git_never_runs_inside_a_submodule(tmp_path: Path, gitmodules: str, line: str) -> None:
+    """A submodule's config is not decided: its filters must never run, whatever
+    .gitmodules or the command line asks for."""
+    policy = _load(tmp_path, GIT_RO, "sub")
+    ws = tmp_path / "ws"
+    mark = tmp_path / "ran"
+    _hostile_submodule(ws, mark)
+    (ws / ".gitmodules").write_text(
+        f'[submodule "sub"]\n\tpath = sub\n\turl = ./sub\n\t{gitmodules}\n'
+    )
+    code, out = _run_plan(policy, line, ws)
+    assert not mark.exists(), (line, code, out)
+
+
+def test_a_submodule_ignore_setting_in_the_config_is_refused(tmp_path: Path) -> None:
+    policy = _load(tmp_path, GIT_RO, "subc")
+    ws = tmp_path / "ws"
+    mark = tmp_path / "ran"
+    _hostile_submodule(ws, mark)
+    _git(ws, "config", "submodule.sub.ignore", "none")
+    assert decide(policy, command="git log --oneline", cwd=str(ws))[:2] == (
+        "deny",
+        "EG-POLICY-FLAG",
+    )
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_a_gitfile_pointing_at_another_gitfile_is_refused(tmp_path: Path, link: bool) -> None:
+    """git follows `.git -> gitfile -> evil/`: the config the gate must read is evil's."""
+    policy = _load(tmp_path, GIT_RO, "chain")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    (ws / ".git").rename(ws / "evil")
+    (ws / "gitfile").write_text("gitdir: evil\n")
+    if link:
+        (ws / ".git").symlink_to("gitfile")
+    else:
+        (ws / ".git").write_text("gitdir: gitfile\n")
+    assert decide(policy, command="git status", cwd=str(ws))[:2] == ("deny", "EG-POLICY-FLAG")
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [("info/grafts", "/etc/hostname"), ("shallow", "/etc/hostname"),
+     ("packed-refs", "/etc/hostname"), ("objects", "/tmp"), ("refs/heads/x", "/etc/hostname")],
+)  # fmt: skip
+def test_a_symlink_in_the_git_directory_to_outside_is_refused(
+    tmp_path: Path, name: str, target: str
+) -> None:
+    policy = _load(tmp_path, GIT_RO, "gl")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    _commit_all(ws)
+    at = ws / ".git" / name
+    at.parent.mkdir(parents=True, exist_ok=True)
+    if at.is_dir():
+        shutil.rmtree(at)
+    elif at.exists():
+        at.unlink()
+    at.symlink_to(target)
+    assert decide(policy, command="git log --oneline", cwd=str(ws))[:2] == (
+        "deny",
+        "EG-POLICY-FLAG",
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["git --bare log", "git -C bare --bare remote show x", "git remote show origin",
+     "git remote show -v origin"],
+)  # fmt: skip
+def test_git_that_names_its_own_repository_or_reaches_a_remote_is_refused(
+    tmp_path: Path, line: str
+) -> None:
+    policy = _load(tmp_path, GIT_RO, "bare")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    _git(ws, "init", "-q", "--bare", "bare")
+    _git(ws, "remote", "add", "origin", "ssh://git@127.0.0.1:22/x")
+    assert decide(policy, command=line, cwd=str(ws))[0] == "deny", line
+    assert decide(policy, command="git remote show -n origin", cwd=str(ws))[0] == "allow"
+
+
+def test_git_status_writes_nothing_under_a_read_only_policy(tmp_path: Path) -> None:
+    policy = _load(tmp_path, GIT_RO, "locks")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    (ws / "f").write_text("x\n")
+    _git(ws, "add", "f")
+    _commit_all(ws)
+    os.utime(ws / "f")
+    before = (ws / ".git" / "index").stat().st_mtime_ns
+    code, _ = _run_plan(policy, "git status --short", ws)
+    assert code == "EG-ALLOWED"
+    assert (ws / ".git" / "index").stat().st_mtime_ns == before
+
+
+def test_jq_test_files_are_programs_and_refused(tmp_path: Path) -> None:
+    policy = _load(
+        tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "jq"\n', "jq"
+    )
+    assert decide(policy, argv=("jq", "--run-tests", "a.txt"))[:2] == ("deny", "EG-POLICY-FLAG")

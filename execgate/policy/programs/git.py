@@ -16,7 +16,7 @@ from ._reader import RUNS_PROGRAM, WRITES, Options, Spec, _s
 #: [env] set names the variables itself. Filters and textconv drivers named in
 #: .gitattributes cannot be switched off this way: secure mode confines what they could do.
 HARDENING = {
-    "GIT_CONFIG_COUNT": "12",
+    "GIT_CONFIG_COUNT": "13",
     "GIT_CONFIG_KEY_0": "core.fsmonitor",
     "GIT_CONFIG_VALUE_0": "false",
     "GIT_CONFIG_KEY_1": "core.pager",
@@ -50,6 +50,10 @@ HARDENING = {
     # refs/) is one the gate did not decide on: git uses only the repository the plan names
     "GIT_CONFIG_KEY_11": "safe.bareRepository",
     "GIT_CONFIG_VALUE_11": "explicit",
+    "GIT_CONFIG_KEY_12": "diff.submodule",
+    "GIT_CONFIG_VALUE_12": "short",
+    # a reading command writes nothing: `git status` refreshes no index
+    "GIT_OPTIONAL_LOCKS": "0",
 }
 
 
@@ -63,6 +67,9 @@ def _git_tag(operands: tuple[str, ...], options: Options) -> str | None:
 
 
 def _git_remote(operands: tuple[str, ...], options: Options) -> str | None:
+    if operands[:1] == ("show",) and "-n" not in {n for n, _ in options}:
+        # without -n, `remote show NAME` connects to the remote (ssh, upload-pack, http)
+        return "`git remote show` contacts the remote: add -n to show what is configured"
     return (
         None
         if not operands or operands[0] in ("show", "get-url")
@@ -365,7 +372,6 @@ GIT_READ = Spec(
         "--count",
         "--ignore-case",
         "--word-regexp",
-        "--recurse-submodules",
         "-x",
     ),
     valued=_s(
@@ -464,7 +470,7 @@ GIT = Spec(
         "name-rev": GIT_READ,
         "show-ref": GIT_READ,
         "remote": Spec(
-            flags=_s("-v", "--verbose", "--help"), extra=_git_remote, reading_subset=True
+            flags=_s("-v", "--verbose", "-n", "--help"), extra=_git_remote, reading_subset=True
         ),
         "config": Spec(
             flags=_s(
