@@ -520,7 +520,8 @@ def _git_dir_link(git_dir: str, root: str) -> str | None:
     its own files (``info/grafts``, ``shallow``, ``packed-refs``, ``objects``, ``refs``,
     ``logs``) by name and follows a link there; a planted ``info/grafts -> /etc/passwd`` is
     printed line by line in git's errors. Loose objects and packs are not walked: git inflates
-    them and shows nothing of a file that is no object."""
+    them and shows nothing of a file that is no object; nor are hooks, which the gate's git
+    never runs (``core.hooksPath`` is pinned away)."""
     seen = 0
     stack = [git_dir]
     while stack:
@@ -541,7 +542,8 @@ def _git_dir_link(git_dir: str, root: str) -> str | None:
                         "workspace, which git would read"
                     )
             elif entry.is_dir(follow_symlinks=False) and not (
-                directory == git_dir + "/objects" and _LOOSE_OBJECTS.match(entry.name)
+                (directory == git_dir + "/objects" and _LOOSE_OBJECTS.match(entry.name))
+                or (directory == git_dir and entry.name == "hooks")
             ):
                 stack.append(entry.path)
     return None

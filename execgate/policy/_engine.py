@@ -520,9 +520,7 @@ def _matches(
     ``past_global_options`` (deny and ask rules), git's mode words also match after git's
     own options: `[[deny]] command = "git push"` denies `git -P push` and `git -C . push`."""
     words = rule.command.split()
-    if program_real == UNRESOLVABLE:
-        return False
-    if resolver.rule_program(rule, path) != program_real and not _system_copy(rule, argv[0], path):
+    if not _names_program(rule, program_real, argv[0], path, resolver):
         return False
     mode = tuple(words[1:])
     if tuple(argv[1 : 1 + len(mode)]) == mode:
@@ -531,6 +529,16 @@ def _matches(
         at = git_subcommand(argv)
         return at is not None and tuple(argv[at : at + len(mode)]) == mode
     return False
+
+
+def _names_program(
+    rule: AllowRule | DenyRule, program_real: str, named: str, path: str, resolver: Resolver
+) -> bool:
+    """Whether ``rule`` names the program that resolved to ``program_real`` (asked for as
+    ``named``, argv[0])."""
+    if program_real == UNRESOLVABLE:
+        return False
+    return resolver.rule_program(rule, path) == program_real or _system_copy(rule, named, path)
 
 
 #: Directories whose programs a rule naming a program by its name also covers when the
@@ -2181,7 +2189,28 @@ def _evaluate(
             cwd=cwd,
         )
     real = _real(program)
-    for i, deny_rule in enumerate(policy.deny):
+    # which rules name this program at all, found once per program (a policy of dozens of
+    # rules is not walked rule by rule on every request)
+    named_by = argv[0] if os.path.isabs(argv[0]) else ""
+    denies = resolver.pick(
+        policy,
+        ("deny", real, named_by, path),
+        lambda: tuple(
+            i for i, r in enumerate(policy.deny) if _names_program(r, real, argv[0], path, resolver)
+        ),
+    )
+    ranked = _ranked_rules(policy)
+    allows = resolver.pick(
+        policy,
+        ("allow", real, named_by, path),
+        lambda: tuple(
+            n
+            for n, (_, _, r) in enumerate(ranked)
+            if _names_program(r, real, argv[0], path, resolver)
+        ),
+    )
+    for i in denies:
+        deny_rule = policy.deny[i]
         if _matches(deny_rule, real, argv, path, resolver, past_global_options=True):
             why = f": {deny_rule.reason}" if deny_rule.reason else ""
             return _deny(
@@ -2191,7 +2220,8 @@ def _evaluate(
                 argv=argv,
                 cwd=cwd,
             )
-    for kind, i, allow_rule in _ranked_rules(policy):
+    for n in allows:
+        kind, i, allow_rule = ranked[n]
         if not _matches(allow_rule, real, argv, path, resolver, past_global_options=kind == "ask"):
             continue
         rule_name = f"{kind}[{i}] {allow_rule.command!r}"

@@ -16,7 +16,7 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import attrs
 
@@ -102,6 +102,26 @@ class Resolver:
     _files: dict[tuple[tuple[str, str], str], tuple[tuple[int, ...], float, str | None]] = (
         attrs.field(factory=dict, init=False)
     )
+    _picks: dict[Hashable, tuple[float, object, tuple[int, ...]]] = attrs.field(
+        factory=dict, init=False
+    )
+
+    def pick(
+        self, owner: object, key: Hashable, compute: Callable[[], tuple[int, ...]]
+    ) -> tuple[int, ...]:
+        """``compute()`` -- which of ``owner``'s rules (a policy) could name the program a
+        request runs -- remembered under ``key`` for ``ttl`` seconds, as the look-ups it rests
+        on are, and only for that same ``owner`` object."""
+        now = self.clock()
+        full = (id(owner), key)
+        hit = self._picks.get(full)
+        if hit is not None and hit[1] is owner and now - hit[0] < self.ttl:
+            return hit[2]
+        found = compute()
+        if len(self._picks) > _MAX_ENTRIES:
+            self._picks.clear()
+        self._picks[full] = (now, owner, found)
+        return found
 
     def per_file(
         self, kind: tuple[str, str], path: str, read: Callable[[], str | None]
