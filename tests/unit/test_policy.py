@@ -435,3 +435,22 @@ def test_python_m_module_is_a_name_not_a_path(tmp_path: Path) -> None:
     assert v.decision.allowed, v.decision.reason
     v = evaluate(policy, ExecRequest(argv=["python3", "x.py", "-m", "/etc/passwd"]), env)
     assert v.decision.code == "EG-PATH-ESCAPE"
+
+
+def test_a_resolver_shared_across_policies_decides_each_by_its_own_rules(tmp_path: Path) -> None:
+    """The rules found for a program are remembered per policy object: a reloaded policy
+    (a new object, perhaps at the old one's address) is decided by its own rules."""
+    from execgate.policy import Resolver, load_policy
+
+    resolver = Resolver()
+    (tmp_path / "f.txt").write_text("x")
+    for allow in ("cat", "head", "cat"):
+        path = tmp_path / "p.toml"
+        path.write_text(
+            f'version = 1\n[workspace]\nroot = "{tmp_path}"\n[[allow]]\ncommand = "{allow}"\n'
+        )
+        policy = load_policy(path)
+        for program in ("cat", "head"):
+            v = evaluate(policy, ExecRequest(argv=[program, "f.txt"]), dict(os.environ), resolver)
+            assert v.decision.allowed == (program == allow), (allow, program)
+        del policy
