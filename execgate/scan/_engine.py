@@ -24,7 +24,7 @@ import attrs
 
 from ..models import ExecRequest, Finding
 from ._checksums import CHECKSUMS, entropy
-from ._escapes import without_escapes
+from ._escapes import json_unescaped, without_escapes
 from ._rules import NOT_A_CREDENTIAL_SUFFIX, RULES, Rule
 from ._values import (
     has_long_run,
@@ -498,6 +498,8 @@ _AUTOMATON = _build_automaton()
 _BACK = 256
 #: ... and this far forward (longer than any token). PEM blocks are searched whole.
 _FORWARD = 1024
+#: The longest match a pattern makes (a name, a separator and a value of up to 4 KiB).
+_LONGEST = 8192
 
 
 def _literal_start(needle: str) -> str:
@@ -578,21 +580,32 @@ def _candidates(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[s
         yield from rule.pattern.finditer(text)
         return
     for a, b in _windows(starts, len(text)):
-        yield from rule.pattern.finditer(text, a, b)
+        for m in rule.pattern.finditer(text, a, b):
+            if m.end() == b < len(text):
+                # The match reached the window's end: a long value (an ECR password is
+                # ~2 KB of base64) runs on past it. Match again from the same start with
+                # room for the longest value a pattern takes.
+                m = rule.pattern.match(text, m.start(), min(len(text), m.start() + _LONGEST)) or m
+            yield m
 
 
 def scan_text(text: str, location: str = "text", *, _wrapped: bool = True) -> list[Finding]:
     """Every potential secret in ``text``, sorted by start offset, overlaps merged; in text
-    with terminal escape sequences, also those the sequences split (see ``_escapes``), each
-    spanning the sequences inside it."""
+    with terminal escape sequences, also those the sequences split, and in text with JSON
+    escapes (``\\/``, ``\\u002f``), also those the escapes split (see ``_escapes``), each
+    spanning the escapes inside it."""
     found = _scan_plain(text, location, _wrapped=_wrapped)
     stripped = without_escapes(text)
-    if stripped is None:
-        return found
-    shown, origin = stripped
-    for f in _scan_plain(shown, location, _wrapped=_wrapped):
-        found.append(attrs.evolve(f, start=origin[f.start], end=origin[f.end - 1] + 1))
-    return _merge(found)
+    if stripped is not None:
+        shown, origin = stripped
+        for f in _scan_plain(shown, location, _wrapped=_wrapped):
+            found.append(attrs.evolve(f, start=origin[f.start], end=origin[f.end - 1] + 1))
+    decoded = json_unescaped(text)
+    if decoded is not None:
+        plain, starts, ends = decoded
+        for f in _scan_plain(plain, location, _wrapped=_wrapped):
+            found.append(attrs.evolve(f, start=starts[f.start], end=ends[f.end - 1]))
+    return found if stripped is None and decoded is None else _merge(found)
 
 
 def _scan_plain(text: str, location: str, *, _wrapped: bool = True) -> list[Finding]:
