@@ -494,7 +494,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             *("versions access", "auth token", "auth:token", "get-login-password"),
             *("print-access-token", "print-identity-token", "get-access-token"),
             *("get-secret-value", "pass show", "find-generic-password", "secrets/"),
-            *("echo", "printenv"),
+            *("echo", "printenv", "wg genkey", "private-key"),
         ),
         # A command that prints one secret, then its output: the next line, one word, is the
         # secret (`$ aws configure get aws_secret_access_key` / `h7Kp...`, `$ vault kv get
@@ -514,6 +514,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|aws[ \t]+secretsmanager[ \t]+get-secret-value[ \t][^\n]{0,256}?--output[ \t]+text"
         r"|pass[ \t]+show[ \t]|security[ \t]+find-(?:generic|internet)-password[ \t][^\n]{0,256}?-w"
         r"|cat[ \t]+[^\n]{0,256}?/secrets/[\w.\-]{1,128}"
+        # WireGuard: `wg genkey` alone prints a private key (piped to `wg pubkey`, the
+        # public one is printed), `wg show IF private-key` prints the interface's
+        r"|wg[ \t]+genkey(?=[ \t]*\r?\n)|wg[ \t]+show[ \t]+\S{1,64}[ \t]+private-key"
         r"|(?:echo|printenv)[ \t]+(?:-n[ \t]+)?[\"']?\$?\{?[A-Za-z_]{0,64}?"
         + _CRED_NAME
         + r"(?P<suffix>\w{0,24})\}?"
@@ -522,6 +525,36 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.85,
         anchored=False,
         check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("cat ", "head ", "tail ", "less ", "bat "),
+        # A file whose name says it holds a credential (dd_api_key, netlify_auth_token,
+        # django_secret_key, privatekey, github.pat), printed whole: its one line is the
+        # secret. A file without a trailing newline has the shell's next prompt glued after
+        # the value (`f8270...5888etl@runner:~$ `): the finding runs on into it. A public
+        # key or a certificate is not a secret; a file of many lines is data, not one key.
+        r"(?<![\w-])(?:cat|head|tail|less|bat)[ \t]+(?:-[\w\-]{1,16}[ \t]+){0,3}"
+        r"[^\s|;&<>'\"]{0,256}?(?<![^/\s~'\"])(?![\w.\-]{0,64}(?i:pub|\.crt|\.cer))"
+        r"(?P<flag>[\w.\-]{0,64}?(?i:key|token|secret|passw|pwd|credential|private"
+        r"|(?<![a-z])pat(?![a-z]))[\w.\-]{0,64})[ \t]*\r?\n"
+        r"[ \t]*(?P<secret>[^\s\"']{16,4096})[ \t]*"
+        r"(?:(?:\r?\n)?\Z|\r?\n(?=[$#>%]|[\w.\-]{1,64}@[\w.\-]{1,64}[:\s]))",
+        0.85,
+        anchored=False,
+        check="generated",
+    ),
+    ctx(
+        "wireguard-private-key",
+        "wireguard",
+        ("privatekey",),
+        # a WireGuard config's [Interface] PrivateKey: 32 bytes in base64 (44 characters,
+        # the last before "=" one of 16); PublicKey and PresharedKey lines are other keys
+        r"(?i)PrivateKey[ \t]*=[ \t]*(?P<secret>[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)"
+        r"(?![A-Za-z0-9+/=])",
+        0.95,
+        check="random",
     ),
     ctx(
         "credential-printed",

@@ -252,6 +252,9 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
             and entropy(value) >= 4.0
             and not _fixture_token(value)
         )
+    if rule.check == "generated":
+        # a value found by a file's name alone: long, letters and digits, high entropy
+        return _check(_TOKEN_CHECK, m, value) and len(value) >= 16 and entropy(value) >= 3.0
     if rule.check == "announced":
         # weak context (prose): a token-like value that does not spell a credential word
         return _CREDENTIAL_WORD.search(value) is None and _check(_TOKEN_CHECK, m, value)
@@ -285,6 +288,19 @@ def _query_param(text: str, start: int) -> bool:
     return i > 0 and text[i - 1] in "?&"
 
 
+#: A shell prompt (``user@host:~/dir$ ``) glued after output that had no final newline.
+_PROMPT = re.compile(r"[\w.\-]{0,64}@[\w.\-]{1,64}:[^\s@]{0,256}?[$#](?:[ \t]|\r?\n|\Z)")
+
+
+def _glued_prompt(text: str, end: int) -> int | None:
+    """Where the ``@`` is of a shell prompt glued at ``end`` (a printed token's file had no
+    trailing newline, so ``user@host:~$`` follows it in the same word), or None. A token
+    regex may have read into the user name, or stopped inside the token: either way the
+    token ends somewhere before the ``@``."""
+    m = _PROMPT.match(text, end)
+    return None if m is None else text.index("@", end)
+
+
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
@@ -300,6 +316,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             end < len(text)
             and _is_word(text[end])
             and (rule.checksum is None or not CHECKSUMS[rule.checksum](value))
+            and _glued_prompt(text, end) is None
         ):
             return None
         glued = start > 0 and _is_word(text[start - 1]) and not _option_value(text, start)
@@ -633,6 +650,10 @@ def _scan_plain(text: str, location: str, *, _wrapped: bool = True) -> list[Find
             confidence = _accept(rule, m, text)
             if confidence is None:
                 continue
+            if rule.bounded and span[1] < len(text) and _is_word(text[span[1]]):
+                # a prompt glued after the token: cover up to it (the token's own end is
+                # not known there)
+                span = (span[0], _glued_prompt(text, span[1]) or span[1])
             found.append(
                 Finding(
                     rule_id=rule.rule_id,

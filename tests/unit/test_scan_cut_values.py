@@ -33,6 +33,14 @@ ECR = base64.b64encode(
     json.dumps({"payload": _r(B64, 900), "datakey": _r(B64, 300), "version": "2"}).encode()
 ).decode()
 
+HEX32 = "f827031a2c17591c311f0ae0546d5888"
+DJANGO = "ch*s4y1mb1pl9y#!hg)x1lo3n#zdid16bpd_p4oi!v#t)usxnv"
+OPAQUE = "Vq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb"
+WG_PRIV = "wLmdWxmbSyOo0zw862yZwB3O52jnh4VtHn6t32r70nY="
+WG_PUB = "BRdgcSkPECf5fVQSAnopMHhuw0HQfH+T/w6IlzYmil0="
+NETLIFY = "nfp_6uahJLrE8iykvaIRArYjXkI43i9ib6WWB0Pu"
+ANTHROPIC_ADMIN = "sk-ant-admin01-" + _r(B62 + "-_", 93) + "AA"
+
 
 def _covered(text: str, secret: str) -> bool:
     spans = [(f.start, f.end) for f in scan_text(text)]
@@ -75,6 +83,56 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         [
             "docker login --username AWS --password-stdin 1234.dkr.ecr.test " + "x" * 2000,
             "$ aws ecr get-login-password --region us-east-1 | docker login --password-stdin",
+        ],
+    ),
+    # `cat` of a file named for a credential: its one line is the secret, the prompt glued
+    # after it when the file has no trailing newline
+    "printed-secret-file": (
+        [
+            (f"etl@runner-5f7c:~$ cat ~/.config/x/dd_api_key\n{HEX32}etl@runner-5f7c:~$ ", HEX32),
+            (f"$ cat ~/.config/x/django_secret_key\n{DJANGO}\n$ ", DJANGO),
+            (f"$ head -n1 /run/app/app_key\nbase64:{WG_PRIV}\n", f"base64:{WG_PRIV}"),
+            (f"$ cat privatekey\n{WG_PRIV}", WG_PRIV),
+            (f"$ sudo cat /etc/ci/github.pat\n{OPAQUE}\nops@ci:~$ ", OPAQUE),
+            (f"$ wg genkey\n{WG_PRIV}\n", WG_PRIV),
+            (f"# wg show wg0 private-key\n{WG_PRIV}\n", WG_PRIV),
+        ],
+        [
+            f"$ cat ~/.ssh/id_ed25519.pub\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{OPAQUE} me@x\n",
+            f"$ cat publickey\n{WG_PUB}\n",
+            f"$ wg genkey | tee privatekey | wg pubkey\n{WG_PUB}\n",
+            "$ cat token_count\n42\n",
+            "$ cat monkey_notes.txt\nbananas-and-more-bananas\n",
+            f"$ cat api_keys.csv\nname,key\nprod,{HEX32}\nstage,{HEX32[::-1]}\n",
+            "$ cat /etc/app/secret_name\nprod-database-password\n",
+            "$ cat ~/.cache/token_path\n/var/run/secrets/token\n",
+        ],
+    ),
+    # a prefixed token with a shell prompt glued after it (no trailing newline in the file)
+    "token-glued-to-prompt": (
+        [
+            (f"$ ./show\n{NETLIFY}jenkins@ci-agent-2:~$ ", NETLIFY),
+            (f"$ ./show\n{ANTHROPIC_ADMIN}svc_app@build-07:~$ ", ANTHROPIC_ADMIN),
+        ],
+        [
+            f"$ ./show\n{NETLIFY}jenkins\n",
+            f"see {NETLIFY}abcdefgh for details",
+        ],
+    ),
+    # WireGuard configs: the interface's private key, never a peer's public key
+    "wireguard-private-key": (
+        [
+            (
+                f"[Interface]\nAddress = 10.8.0.58/24\nPrivateKey = {WG_PRIV}\n"
+                f"ListenPort = 51820\n\n[Peer]\nPublicKey = {WG_PUB}\n",
+                WG_PRIV,
+            ),
+            (f"PrivateKey={WG_PRIV}", WG_PRIV),
+        ],
+        [
+            f"[Peer]\nPublicKey = {WG_PUB}\nAllowedIPs = 10.8.0.0/24\n",
+            "[Interface]\nPrivateKey = <your private key here>\n",
+            "[Interface]\nPrivateKey = ${WG_PRIVATE_KEY}\n",
         ],
     ),
 }
