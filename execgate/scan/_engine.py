@@ -78,7 +78,7 @@ def _decodes_to_text(value: str) -> bool:
         return True
     try:
         raw = base64.b64decode(value, validate=True)
-        return bool(raw) and not is_placeholder(raw.decode("utf-8"))
+        return bool(raw) and not _plain_placeholder(raw.decode("utf-8"))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return False
 
@@ -292,6 +292,30 @@ def _query_param(text: str, start: int) -> bool:
 _PROMPT = re.compile(r"[\w.\-]{0,64}@[\w.\-]{1,64}:[^\s@]{0,256}?[$#](?:[ \t]|\r?\n|\Z)")
 
 
+#: Where a bare value stops in a command line (a shell operator, a bracket) though the
+#: value goes on in an env dump or a YAML file: ``SECRET_KEY=django-insecure-x)!_k(...``.
+_SHELL_STOP = frozenset("`,;{}()<>|&")
+#: The start of a line holding only an assignment: indentation, a YAML list dash, ``export``,
+#: then the rest of the name before its credential word.
+_LINE_HEAD = re.compile(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]{0,64}\Z")
+#: The rest of a line: one word (the value's tail), then spaces.
+_LINE_TAIL = re.compile(r"\S{0,4096}?(?=[ \t]*(?:\r?\n|\Z))")
+
+
+def _line_value_end(m: re.Match[str], text: str) -> int:
+    """Where a bare assignment's value ends: where the pattern stopped, or, for a line that
+    holds only the assignment (``printenv``, ``docker compose config``, an .env file), at the
+    end of the line's last word: shell operators inside such a value are its characters."""
+    end = m.end("secret")
+    if m.group("q") is not None or end >= len(text) or text[end] not in _SHELL_STOP:
+        return end
+    line = text.rfind("\n", 0, m.start()) + 1
+    if not _LINE_HEAD.match(text, line, m.start()):
+        return end
+    tail = _LINE_TAIL.match(text, end)
+    return end if tail is None else tail.end()
+
+
 def _glued_prompt(text: str, end: int) -> int | None:
     """Where the ``@`` is of a shell prompt glued at ``end`` (a printed token's file had no
     trailing newline, so ``user@host:~$`` follows it in the same word), or None. A token
@@ -299,6 +323,44 @@ def _glued_prompt(text: str, end: int) -> int | None:
     token ends somewhere before the ``@``."""
     m = _PROMPT.match(text, end)
     return None if m is None else text.index("@", end)
+
+
+#: Vault AppRole's secret id is a credential (the role id is not): an exception to the
+#: rule that a name ending in ``_id`` names an identifier.
+_VAULT_SECRET_ID = re.compile(r"(?i)_?secret[_\-]?id")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+#: A value filled in by a format or the shell elsewhere: Python's ``%(name)s``, ``%{name}``,
+#: Windows' ``%NAME%``, printf's ``%s``.
+_FORMAT_REFERENCE = re.compile(
+    r"%(?:\(|\{|[A-Za-z_]\w{0,64}%|[-#0 +]?\d{0,3}[sdifrx](?![A-Za-z0-9]))"
+)
+#: A Kubernetes Secret manifest (``kubectl get secret -o yaml|json``): its data values are base64.
+_K8S_SECRET = re.compile(r"kind\"?:[ \t]*\"?Secret\b")
+_BASE64_VALUE = re.compile(r"(?:[A-Za-z0-9+/]{4}){1,1024}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def _encodes_placeholder(value: str, text: str) -> bool:
+    """``value`` is a Kubernetes Secret's data (base64, in a Secret manifest) and what it
+    encodes is a placeholder, a fake or a low-entropy sequence (``ZHVtbXk=``: dummy,
+    ``Y2hhbmdlbWUtaW4tcHJvZA==``: changeme-in-prod, ``VE9ETw==``: TODO): judged as the
+    plain value would be."""
+    if not _BASE64_VALUE.fullmatch(value) or not _K8S_SECRET.search(text):
+        return False
+    try:
+        plain = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    return _plain_placeholder(plain)
+
+
+def _plain_placeholder(plain: str) -> bool:
+    """A decoded value that stands for a secret rather than being one."""
+    return (
+        is_placeholder(plain)
+        or says_fake(plain)
+        or is_low_entropy_sequence(plain)
+        or is_repeat(plain)
+    )
 
 
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
@@ -337,10 +399,17 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     if rule.check is not None and not _check(rule, m, value):
         return None
     if rule.rule_id == "credential-assignment":
-        if NOT_A_CREDENTIAL_SUFFIX.search(m.group("suffix") or ""):
+        if NOT_A_CREDENTIAL_SUFFIX.search(m.group("suffix") or "") and not (
+            _VAULT_SECRET_ID.fullmatch(m.group(0)[: m.end("suffix") - m.start()])
+            and _UUID.fullmatch(value)
+        ):
             return None
-        if value.startswith(("/", "./", "~/", "../", "$", "%", "http://", "https://")):
+        if value.startswith(("/", "./", "~/", "../", "$", "http://", "https://")):
             return None
+        if _FORMAT_REFERENCE.match(value):
+            return None  # `password=%(db_password)s`, `%DB_PASSWORD%`: filled in elsewhere
+        if _encodes_placeholder(value, text):
+            return None  # a Kubernetes Secret's `password: ZHVtbXk=` ("dummy")
         # a YAML tag (`password: !vault |`, Home Assistant's `!secret name`), not a value
         if value.startswith("!") and ":" in m.group(0)[m.end("suffix") - m.start() :]:
             return None
@@ -650,7 +719,9 @@ def _scan_plain(text: str, location: str, *, _wrapped: bool = True) -> list[Find
             confidence = _accept(rule, m, text)
             if confidence is None:
                 continue
-            if rule.bounded and span[1] < len(text) and _is_word(text[span[1]]):
+            if rule.rule_id == "credential-assignment":
+                span = (span[0], _line_value_end(m, text))
+            elif rule.bounded and span[1] < len(text) and _is_word(text[span[1]]):
                 # a prompt glued after the token: cover up to it (the token's own end is
                 # not known there)
                 span = (span[0], _glued_prompt(text, span[1]) or span[1])

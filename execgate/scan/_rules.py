@@ -837,13 +837,16 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "credential encryption_key encryption-key encryptionkey signing_key signing-key "
         "signingkey master_key master-key masterkey hmac_key hmac-key hmackey license_key "
         "license-key licensekey app_key appkey admin_key adminkey webhook_key shared_key "
-        "sharedkey jwt_key",
+        "sharedkey jwt_key _pw _pat",
         # NAME=value / NAME: value (Go's :=, Ruby's => too) where NAME ends in a credential
         # word (.env lines, PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential
         # word so the engine's first-character skip applies; the value must look random enough.
         # A bare "pass" only as the last word of a name (DB_PASS=, SMTP_PASS:): the keyword
         # is "_pass", so "PASSED" and "bypass" are never tried.
+        # PW and PAT only as the last word of a name (LDAP_BIND_PW, AZURE_DEVOPS_EXT_PAT,
+        # ado_pat): "pw" and "pat" begin or end too many words (path, spawn)
         r"(?i)_?(?P<name>password|passwd|pwd|(?<=_)pass(?![a-z])|secret|token|api[_\-]?key"
+        r"|(?<=_)pw(?![a-z])|(?<=_)pat(?![a-z])"
         r"|access[_\-]?key"
         # The suffix is possessive (it cannot end in a quote, a space or a separator), so a
         # failed attempt ("test_tokenizer.py") costs one pass, not one per suffix length.
@@ -854,7 +857,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # Laravel's APP_KEY): a bare KEY names a partition, a cache entry or a sort order
         r"|private[_\-]?key|credentials?|(?:encryption|signing|master|hmac|license|app|admin"
         r"|webhook|shared|jwt)[_\-]?key)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
-        r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*(?P<q>\\?[\"'])?"
+        r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*"
+        # a YAML block scalar (`nomad_token: |` / `    <value>`): the value is the next line
+        r"(?:[|>][-+]?[ \t]*\r?\n[ \t]{1,64})?(?P<q>\\?[\"'])?"
         r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{6,4096}))",
         0.8,
         min_entropy=2.5,

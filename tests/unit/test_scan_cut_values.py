@@ -41,6 +41,19 @@ WG_PUB = "BRdgcSkPECf5fVQSAnopMHhuw0HQfH+T/w6IlzYmil0="
 NETLIFY = "nfp_6uahJLrE8iykvaIRArYjXkI43i9ib6WWB0Pu"
 ANTHROPIC_ADMIN = "sk-ant-admin01-" + _r(B62 + "-_", 93) + "AA"
 
+UUID = "d9b36c4a-2d06-417c-937d-5af4708ed21f"
+PW = "Tq7#vLm2Wx9p"
+ADO_PAT = "4wntpi4izo6hswm37qzo55bckpfy5t3bwdqjox73go2m37d56k64"
+DJANGO2 = "0gr^^heu-4dwfs4&r*tzv)5q7=yj)sh(!*m_php%*%be8z@o%#"
+
+
+def _k8s(password: str) -> str:
+    return (
+        "$ kubectl get secret app -o yaml\napiVersion: v1\ndata:\n"
+        f"  password: {password}\n  username: YWRtaW4=\nkind: Secret\nmetadata:\n"
+        "  name: app-credentials\n  namespace: dev\n"
+    )
+
 
 def _covered(text: str, secret: str) -> bool:
     spans = [(f.start, f.end) for f in scan_text(text)]
@@ -133,6 +146,74 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             f"[Peer]\nPublicKey = {WG_PUB}\nAllowedIPs = 10.8.0.0/24\n",
             "[Interface]\nPrivateKey = <your private key here>\n",
             "[Interface]\nPrivateKey = ${WG_PRIVATE_KEY}\n",
+        ],
+    ),
+    # a UUID under a name that says token, secret or password is the secret; under an id,
+    # a uuid or a request name it is an identifier
+    "uuid-shaped-secrets": (
+        [
+            (f"secrets:\n  nomad_token: |\n    {UUID}\n  region: eu-central-1\n", UUID),
+            (f"CONSUL_HTTP_TOKEN={UUID}", UUID),
+            (f"HEROKU_API_KEY={UUID}\n", UUID),
+            (f"VAULT_SECRET_ID={UUID}\n", UUID),
+            (f"password: >-\n  {PW}\n", PW),
+        ],
+        [
+            f"request_id: {UUID}\n",
+            f"VAULT_ROLE_ID={UUID}\n",
+            f"token_id: {UUID}\n",
+            f"  uid: {UUID}\n",
+            "nomad_token: |\n    ${NOMAD_TOKEN}\n",
+        ],
+    ),
+    # names ending in PW, PWD or PAT hold a password or a personal access token
+    "password-and-pat-names": (
+        [
+            (f"LDAP_BIND_PW={PW}", PW),
+            (f"      LDAP_BIND_PW: %XVooEF9GeKK8=%1UXZ\n", "%XVooEF9GeKK8=%1UXZ"),
+            (
+                f'["PATH=/usr/bin:/bin", "LDAP_BIND_PW=Maple%593zephyr", "LANG=C"]',
+                "Maple%593zephyr",
+            ),
+            (f"SMTP_PWD={PW}\n", PW),
+            (f"AZURE_DEVOPS_EXT_PAT={ADO_PAT}", ADO_PAT),
+            (f"terraform apply -var 'ado_pat={ADO_PAT}'", ADO_PAT),
+        ],
+        [
+            "PWD=/home/runner/work/app\nOLDPWD=/home/runner\n",
+            "pwd: /srv/app/releases/2024\n",
+            "url_pattern = ^/api/v1/users/(?P<id>[0-9]+)$\n",
+            "spawn_pw_helper --retries 3\n",
+            "password=%(db_password)s\n",
+            "set DB_PW=%DB_PASSWORD%\n",
+            "GITHUB_PAT=${{ secrets.GITHUB_PAT }}\n",
+        ],
+    ),
+    # a line that holds only an assignment (an env dump, YAML): shell operators are part of
+    # the value
+    "whole-line-values": (
+        [
+            (f"$ printenv\nHOME=/root\nSECRET_KEY={DJANGO}\nSHELL=/bin/bash\n", DJANGO),
+            (f"    environment:\n      SECRET_KEY: {DJANGO2}\n    image: x\n", DJANGO2),
+        ],
+        [
+            "TOKEN=$(cat /run/token); export TOKEN\n",
+            "  secret: process.env.APP_SECRET,\n",
+        ],
+    ),
+    # a Kubernetes Secret's data holding the base64 of a placeholder is no secret; real
+    # base64 secrets there are
+    "kubernetes-secret-placeholders": (
+        [
+            (_k8s(base64.b64encode(PW.encode()).decode()), base64.b64encode(PW.encode()).decode()),
+            (
+                _k8s(base64.b64encode(DJANGO.encode()).decode()),
+                base64.b64encode(DJANGO.encode()).decode(),
+            ),
+        ],
+        [
+            _k8s(base64.b64encode(plain).decode())
+            for plain in (b"dummy", b"changeme-in-prod", b"REPLACE_ME", b"TODO", b"aaaaaaaaaa")
         ],
     ),
 }
