@@ -170,9 +170,9 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
     "password-and-pat-names": (
         [
             (f"LDAP_BIND_PW={PW}", PW),
-            (f"      LDAP_BIND_PW: %XVooEF9GeKK8=%1UXZ\n", "%XVooEF9GeKK8=%1UXZ"),
+            ("      LDAP_BIND_PW: %XVooEF9GeKK8=%1UXZ\n", "%XVooEF9GeKK8=%1UXZ"),
             (
-                f'["PATH=/usr/bin:/bin", "LDAP_BIND_PW=Maple%593zephyr", "LANG=C"]',
+                '["PATH=/usr/bin:/bin", "LDAP_BIND_PW=Maple%593zephyr", "LANG=C"]',
                 "Maple%593zephyr",
             ),
             (f"SMTP_PWD={PW}\n", PW),
