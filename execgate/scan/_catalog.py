@@ -149,6 +149,19 @@ _DOCS: dict[str, tuple[str, str]] = {
     "facebook-app-token": ("Facebook app tokens near 'facebook'", "<15-16 digits>|<27-32>"),
     "grafana-api-key": ("Grafana legacy API keys", 'eyJrIjoi<base64 of {"k":...}>'),
     "mongodb-atlas-secret": ("MongoDB Atlas service account secrets", "mdb_sa_sk_<40>"),
+    "fcm-server-key": ("Firebase Cloud Messaging legacy server keys", "AAAA<7>:APA91b<134>"),
+    "launchdarkly-key": (
+        "LaunchDarkly SDK and mobile keys; API access tokens named for LaunchDarkly",
+        "sdk-<uuid> / mob-<uuid> / LD_API_KEY=api-<uuid>",
+    ),
+    "azure-devops-pat": (
+        "Azure DevOps personal access tokens (84-character format)",
+        "<52 base62>JQQJ<20>AZDO<4>",
+    ),
+    "connection-string-password": (
+        "Passwords quoted in braces in ODBC/ADO connection strings",
+        "Pwd={<password>};",
+    ),
     "wireguard-private-key": (
         "WireGuard private keys in a config's [Interface] (never PublicKey)",
         "PrivateKey = <43 base64>=",

@@ -115,10 +115,21 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|wandb[ \t]+login(?:[ \t]+--?[\w\-]{1,32}){0,4}"
         r"|yarn[ \t]+config[ \t]+set[ \t]+npmAuthToken"
         r"|poetry[ \t]+config[ \t]+(?:pypi-token\.\S{1,64}|http-basic\.\S{1,64}[ \t]+\S{1,128})"
-        r"|(?i:net[ \t]+use)[ \t]+\S{1,256}[ \t]+/user:\S{1,128}"
         # snyk auth TOKEN, Cloud Foundry's cf auth USER PASSWORD
         r"|snyk[ \t]+auth|cf[ \t]+auth[ \t]+(?!-)\S{1,128})"
         r"[ \t]+(?!-)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("net use",),
+        # Windows `net use [DRIVE:] \\server\share /user:DOMAIN\USER PASSWORD`: the word
+        # after the user is the password, all of it (cmd's `&` and `%` are in such words)
+        r"(?i:net[ \t]+use)(?:[ \t]+(?!/)\S{1,256}){0,3}[ \t]+(?i:/user):\S{1,128}[ \t]+(?![/-])"
+        r"(?P<q>['\"])?(?P<secret>(?(q)[^'\"\n]{1,4096}|[^\s'\"]{1,4096}))",
         0.9,
         anchored=False,
         check="password",
@@ -201,6 +212,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             "xfreerdp",
             "lftp",
             "rabbitmqctl",
+            *("ipmitool", "rdesktop", "psexec", "cmdkey", "schtasks"),
         ),
         # More programs whose short option is a password: zip/unzip -P, 7z -pSECRET, rar -p,
         # ldapsearch & co. -w, sqlcmd/bcp -P, mongo/mongosh/mongodump -p, smbclient -U user%pw,
@@ -211,7 +223,16 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|(?:sqlcmd|bcp)\s" + _SAME_COMMAND + r"(?<!\S)-P[ \t]*"
         r"|mongo[a-z]{0,8}\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+(?!-)"
         r"|smbclient\s" + _SAME_COMMAND + r"(?<!\S)-U[ \t]*[^\s%]{1,64}%"
-        r"|htpasswd[ \t]+-[a-zA-Z]{0,6}b[a-zA-Z]{0,6}[ \t]+\S{1,256}[ \t]+\S{1,64}[ \t]+"
+        # htpasswd -b [-B -C N ...] FILE USER PASSWORD (-n: no FILE): the last operand.
+        # Options come first; an operand never starts with "-"
+        r"|htpasswd(?=[ \t][^\n|;&]{0,64}?(?<!\S)-[a-zA-Z]{0,6}b)(?:[ \t]+-[a-zA-Z]{1,8}"
+        r"(?:[ \t]+\d{1,2})?){1,6}(?:[ \t]+(?!-)\S{1,256}){1,2}[ \t]+"
+        # ipmitool -P, rdesktop -p, PsExec -p, cmdkey /pass:, schtasks /RP
+        r"|ipmitool\s" + _SAME_COMMAND + r"(?<!\S)-P[ \t]+"
+        r"|rdesktop\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+(?!-)"
+        r"|(?i:psexec(?:64)?(?:\.exe)?)\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+(?!-)"
+        r"|(?i:cmdkey)\s" + _SAME_COMMAND + r"(?<!\S)(?i:/pass):"
+        r"|(?i:schtasks)\s" + _SAME_COMMAND + r"(?<!\S)(?i:/rp)[ \t]+(?![/*])"
         # openssl enc/aes -k PASSWORD; npm config set //registry/:_authToken TOKEN
         r"|openssl\s" + _SAME_COMMAND + r"(?<!\S)-k[ \t]+"
         # ssh-keygen -N/-P passphrase, xfreerdp /p:, lftp -u user,pw,
@@ -231,6 +252,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         (
             *("sudo", "password-stdin", "passwd", "with-token", "| su"),
             *("secret set", "secret create", "secret put", "env add", "versions add"),
+            "devops login",
         ),
         # A password piped into a program that reads it from stdin:
         # echo 'pw' | sudo -S ..., echo pw | docker login --password-stdin, ... | chpasswd
@@ -244,7 +266,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)"
         r"|[^\n|;&]{0,256}?--(?:password-stdin|with-token)"
-        r"|passwd\s+--stdin|su(?![^\s;|&])|" + _SECRET_STORE + ")",
+        r"|passwd\s+--stdin|su(?![^\s;|&])|az[ \t]+devops[ \t]+login|" + _SECRET_STORE + ")",
         0.9,
         anchored=False,
         check="password",
@@ -386,7 +408,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # Percent-encoded too (Authorization%3A%20Bearer%20...).
         r"(?i)(?:(?<![\w-])|(?<=%20))bearer"
         r"(?:[ \t]+|%20|\+|[ \t]?(?P<cq>['\"])[ \t]*\+[ \t]*(?P=cq))"
-        r"(?P<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)",
+        r"(?![a-z][a-z0-9+.\-]{0,16}://)(?P<secret>[A-Za-z0-9\-._~+/:]{16,4096}=*)",
         0.85,
         anchored=False,
         check="token",

@@ -711,6 +711,54 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.9,
     ),
     _token(
+        "fcm-server-key",
+        "google",
+        ":apa91b",
+        # Firebase Cloud Messaging legacy server keys: AAAA<7>:APA91b<134>
+        r"(?P<secret>AAAA[" + _URLSAFE + r"]{7}:APA91b[" + _URLSAFE + r"]{120,160})",
+        0.95,
+        anchored=False,
+    ),
+    _token(
+        "launchdarkly-key",
+        "launchdarkly",
+        "sdk- mob-",
+        # LaunchDarkly server-side SDK keys and mobile keys: sdk-<uuid>, mob-<uuid>
+        r"(?P<secret>(?:sdk|mob)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+        0.9,
+    ),
+    _ctx(
+        "launchdarkly-key",
+        "launchdarkly",
+        "launchdarkly ld_ ld-",
+        # LaunchDarkly API access tokens (api-<uuid>), named for LaunchDarkly: "api-" and a
+        # UUID alone could be any resource's name
+        r"(?i:launchdarkly|(?<![a-z])ld[_\-])[^\n]{0,64}?(?<![\w-])"
+        r"(?P<secret>api-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?![\w-])",
+        0.9,
+        anchored=False,
+    ),
+    _token(
+        "azure-devops-pat",
+        "azure",
+        "jqqj",
+        # Azure DevOps personal access tokens in the 84-character format: 52 random, the
+        # JQQJ signature, 20 more, AZDO, 4 more
+        r"(?P<secret>[" + _B62 + r"]{52}JQQJ[" + _B62 + r"]{20}AZDO[" + _B62 + r"]{4})",
+        0.95,
+        anchored=False,
+    ),
+    _ctx(
+        "connection-string-password",
+        "generic",
+        "pwd={ password={ pwd ={ password ={",
+        # ODBC/ADO connection strings quote a value in braces (it may then hold ';' and '=';
+        # '}}' is a literal brace): Pwd={...}; a template's {{ ... }} is not one
+        r"(?i)(?:pwd|password)[ \t]?=[ \t]*\{(?![{$%])(?P<secret>(?:[^}\n]|\}\}){1,256})\}",
+        0.9,
+        check="password",
+    ),
+    _token(
         "mongodb-atlas-secret",
         "mongodb",
         "mdb_sa_sk_",
@@ -776,8 +824,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # a header line, a JSON or dict entry ("Authorization": "Bearer ..."); GitHub's
         # "token" scheme is the same thing
         r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer|token)\s+"
-        # (a URL after the scheme word is not a token: `Bearer https://...`)
-        r"(?P<secret>[A-Za-z0-9\-._~+/]{1,4096}+=*+)(?![:@])",
+        # (a URL after the scheme word is not a token: `Bearer https://...`; a token may
+        # hold ':', as Asana's 2/<user id>/<token id>:<hex> does)
+        r"(?![a-z][a-z0-9+.\-]{0,16}://)(?P<secret>[A-Za-z0-9\-._~+/:]{1,4096}+=*+)(?!@)",
         0.9,
         anchored=False,
     ),

@@ -46,6 +46,12 @@ PW = "Tq7#vLm2Wx9p"
 ADO_PAT = "4wntpi4izo6hswm37qzo55bckpfy5t3bwdqjox73go2m37d56k64"
 DJANGO2 = "0gr^^heu-4dwfs4&r*tzv)5q7=yj)sh(!*m_php%*%be8z@o%#"
 
+ADO_NEW = _r(B62, 52) + "JQQJ" + _r(B62, 20) + "AZDO" + _r(B62, 4)
+BRACED = "*N%ym7c8SlF%+A&6&-1o"
+ASANA = "2/2205384360721263/1658766351886979:915cb37c2a75d6dbc9fcc15bb3ba18f8"
+FCM = "AAAA8N0HOJb:APA91b" + _r(B62 + "-_", 134)
+AMP_PW = "Saffron&6906zephyr"
+
 
 def _k8s(password: str) -> str:
     return (
@@ -214,6 +220,92 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         [
             _k8s(base64.b64encode(plain).decode())
             for plain in (b"dummy", b"changeme-in-prod", b"REPLACE_ME", b"TODO", b"aaaaaaaaaa")
+        ],
+    ),
+    # Azure DevOps PATs: the 52-character legacy format by its context, the 84-character
+    # format by its signature
+    "azure-devops-pats": (
+        [
+            (
+                f"echo {ADO_PAT} | az devops login --organization https://dev.azure.com/acme",
+                ADO_PAT,
+            ),
+            (f"pat: {ADO_NEW}\n", ADO_NEW),
+            (f"see {ADO_NEW} in the log", ADO_NEW),
+        ],
+        [
+            "echo 'done' | az devops login --organization https://dev.azure.com/acme",
+            "az devops login --organization https://dev.azure.com/acme",
+            f"id={ADO_NEW[:52]}xxxxAZDO",
+        ],
+    ),
+    # ODBC/ADO connection strings: a braced value runs to its closing brace
+    "connection-strings": (
+        [
+            (f"Driver={{ODBC Driver 18}};Server=db;Uid=app;Pwd={{{BRACED}}};Encrypt=yes;", BRACED),
+            (f"Server=db;Database=dw;User Id=app;Password={{{PW};x}};", f"{PW};x"),
+            (f"Server=db;Database=dw;User Id=app;Password={PW};Encrypt=yes", PW),
+        ],
+        [
+            "Driver={ODBC Driver 18 for SQL Server};Server=db;Uid=app;Encrypt=yes;",
+            "PASSWORD={{ .Values.password }}",
+            "Server=db;Uid=app;Pwd={${DB_PASSWORD}};",
+            "Server=db;Uid=app;Pwd={<password>};",
+        ],
+    ),
+    # bearer tokens holding '/' and ':' (Asana's PATs)
+    "bearer-with-colons": (
+        [
+            (
+                f'curl -H "Authorization: Bearer {ASANA}" https://app.asana.com/api/1.0/users/me',
+                ASANA,
+            ),
+            (f"X-Upstream: Bearer {ASANA}\n", ASANA),
+        ],
+        [
+            "Authorization: Bearer https://auth.example.com/token",
+            'curl -H "Authorization: Bearer $ASANA_TOKEN" https://app.asana.com',
+            "WWW-Authenticate: Bearer realm=api:read",
+        ],
+    ),
+    # vendor keys: FCM legacy server keys, LaunchDarkly SDK, mobile and API keys
+    "fcm-and-launchdarkly": (
+        [
+            (f'PS C:\\Users\\mara> $env:FCM_SERVER_KEY = "{FCM}"\nPS C:\\> ', FCM),
+            (f'curl -H "Authorization: key={FCM}" https://fcm.googleapis.com/fcm/send', FCM),
+            (f"LAUNCHDARKLY_SDK_KEY=sdk-{UUID}", f"sdk-{UUID}"),
+            (f'const client = init("mob-{UUID}")', f"mob-{UUID}"),
+            (f"    ld_api_key: api-{UUID}\n", f"api-{UUID}"),
+        ],
+        [
+            "FCM_SERVER_KEY=AAAA<project>:APA91b<rest>",
+            f"resource: api-{UUID}\n",
+            f"pod: sdk-{UUID[:8]}\n",
+            f"https://cdn.example.com/sdk-{UUID}x.js",
+        ],
+    ),
+    # CLIs that take a password as an operand or a short option
+    "positional-passwords": (
+        [
+            (f"net use Z: \\\\fs01\\finance /user:CORP\\ops {AMP_PW} /persistent:no", AMP_PW),
+            (f"NET USE \\\\fs01\\c$ /USER:admin {PW}", PW),
+            (f"htpasswd -b -B /etc/nginx/.htpasswd app_rw '{PW}'", PW),
+            (f"htpasswd -bB -C 12 /etc/nginx/.htpasswd app_rw {PW}", PW),
+            (f"htpasswd -nb app_rw {PW}", PW),
+            (f"ipmitool -I lanplus -H 10.0.0.5 -U ADMIN -P {PW} chassis status", PW),
+            (f"rdesktop -u admin -p {PW} 10.0.0.7", PW),
+            (f"PsExec.exe \\\\host -u CORP\\ops -p {PW} cmd", PW),
+            (f"cmdkey /add:fs01 /user:CORP\\ops /pass:{PW}", PW),
+            (f'schtasks /create /tn nightly /tr backup.cmd /ru CORP\\ops /rp "{PW}"', PW),
+        ],
+        [
+            "net use Z: \\\\fs01\\finance /user:CORP\\ops /persistent:no",
+            "net use Z: \\\\fs01\\finance /user:CORP\\ops * /persistent:no",
+            "htpasswd -B /etc/nginx/.htpasswd app_rw",
+            "htpasswd -D /etc/nginx/.htpasswd app_rw",
+            "ipmitool -I lanplus -H 10.0.0.5 -U ADMIN -E chassis status",
+            "schtasks /create /tn nightly /tr backup.cmd /ru SYSTEM /rp *",
+            "cmdkey /list",
         ],
     ),
 }
