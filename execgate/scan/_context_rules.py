@@ -564,7 +564,6 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"[ \t]*(?P<secret>[^\s\"']{16,4096})[ \t]*"
         r"(?:(?:\r?\n)?\Z|\r?\n(?=[$#>%]|[\w.\-]{1,64}@[\w.\-]{1,64}[:\s]))",
         0.85,
-        anchored=False,
         check="generated",
     ),
     ctx(

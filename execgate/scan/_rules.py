@@ -730,7 +730,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "launchdarkly-key",
         "launchdarkly",
-        "launchdarkly ld_ ld-",
+        ("launchdarkly", "ld_api", "ld_access", "ld-api"),
         # LaunchDarkly API access tokens (api-<uuid>), named for LaunchDarkly: "api-" and a
         # UUID alone could be any resource's name
         r"(?i:launchdarkly|(?<![a-z])ld[_\-])[^\n]{0,64}?(?<![\w-])"
@@ -882,11 +882,47 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "credential-assignment",
         "generic",
-        "password passwd pwd _pass secret token api_key apikey api-key access_key private_key "
-        "credential encryption_key encryption-key encryptionkey signing_key signing-key "
-        "signingkey master_key master-key masterkey hmac_key hmac-key hmackey license_key "
-        "license-key licensekey app_key appkey admin_key adminkey webhook_key shared_key "
-        "sharedkey jwt_key _pw _pat",
+        (
+            *[
+                "password",
+                "passwd",
+                "pwd",
+                "_pass",
+                "secret",
+                "token",
+                "api_key",
+                "apikey",
+                "api-key",
+                "access_key",
+                "private_key",
+                "credential",
+                "encryption_key",
+                "encryption-key",
+                "encryptionkey",
+                "signing_key",
+                "signing-key",
+                "signingkey",
+                "master_key",
+                "master-key",
+                "masterkey",
+                "hmac_key",
+                "hmac-key",
+                "hmackey",
+                "license_key",
+                "license-key",
+                "licensekey",
+                "app_key",
+                "appkey",
+                "admin_key",
+                "adminkey",
+                "webhook_key",
+                "shared_key",
+                "sharedkey",
+                "jwt_key",
+            ],
+            # _PW and _PAT only right before the separator: "_pat" alone hits every "_path"
+            *(f"_{w}{sep}" for w in ("pw", "pat") for sep in ("=", ":", '"', "'", " ", "\\")),
+        ),
         # NAME=value / NAME: value (Go's :=, Ruby's => too) where NAME ends in a credential
         # word (.env lines, PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential
         # word so the engine's first-character skip applies; the value must look random enough.
