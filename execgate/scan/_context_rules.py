@@ -556,11 +556,13 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # django_secret_key, privatekey, github.pat), printed whole: its one line is the
         # secret. A file without a trailing newline has the shell's next prompt glued after
         # the value (`f8270...5888etl@runner:~$ `): the finding runs on into it. A public
-        # key or a certificate is not a secret; a file of many lines is data, not one key.
+        # key or a certificate is not a secret; a file of many lines is data, not one key;
+        # a name ending in _hash, _name, _path, _id... (the engine's suffix check, the file's
+        # extension aside) is about the credential, not it.
         r"(?<![\w-])(?:cat|head|tail|less|bat)[ \t]+(?:-[\w\-]{1,16}[ \t]+){0,3}"
         r"[^\s|;&<>'\"]{0,256}?(?<![^/\s~'\"])(?![\w.\-]{0,64}(?i:pub|\.crt|\.cer))"
         r"(?P<flag>[\w.\-]{0,64}?(?i:key|token|secret|passw|pwd|credential|private"
-        r"|(?<![a-z])pat(?![a-z]))[\w.\-]{0,64})[ \t]*\r?\n"
+        r"|(?<![a-z])pat(?![a-z]))[\w\-]{0,64})(?:\.[\w\-]{1,16}){0,2}[ \t]*\r?\n"
         r"[ \t]*(?P<secret>[^\s\"']{16,4096})[ \t]*"
         r"(?:(?:\r?\n)?\Z|\r?\n(?=[$#>%]|[\w.\-]{1,64}@[\w.\-]{1,64}[:\s]))",
         0.85,

@@ -328,6 +328,9 @@ def _glued_prompt(text: str, end: int) -> int | None:
 #: Vault AppRole's secret id is a credential (the role id is not): an exception to the
 #: rule that a name ending in ``_id`` names an identifier.
 _VAULT_SECRET_ID = re.compile(r"(?i)_?secret[_\-]?id")
+#: ... named alone or for Vault (``VAULT_SECRET_ID``, ``approle_secret_id``); an Azure
+#: ``client_secret_id`` is the id of a client secret.
+_VAULT_PREFIX = re.compile(r"(?i)(?:(?<![\w-])|vault[_\-]|approle[_\-])\Z")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 #: A value filled in by a format or the shell elsewhere: Python's ``%(name)s``, ``%{name}``,
 #: Windows' ``%NAME%``, printf's ``%s``.
@@ -401,6 +404,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     if rule.rule_id == "credential-assignment":
         if NOT_A_CREDENTIAL_SUFFIX.search(m.group("suffix") or "") and not (
             _VAULT_SECRET_ID.fullmatch(m.group(0)[: m.end("suffix") - m.start()])
+            and _VAULT_PREFIX.search(text, max(0, m.start() - 16), m.start())
             and _UUID.fullmatch(value)
         ):
             return None

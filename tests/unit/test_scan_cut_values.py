@@ -125,6 +125,7 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             f"$ cat api_keys.csv\nname,key\nprod,{HEX32}\nstage,{HEX32[::-1]}\n",
             "$ cat /etc/app/secret_name\nprod-database-password\n",
             "$ cat ~/.cache/token_path\n/var/run/secrets/token\n",
+            f"$ cat /etc/app/api_key_hash.txt\n{HEX32}\n",
         ],
     ),
     # a prefixed token with a shell prompt glued after it (no trailing newline in the file)
@@ -167,6 +168,7 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         [
             f"request_id: {UUID}\n",
             f"VAULT_ROLE_ID={UUID}\n",
+            f"AZURE_CLIENT_SECRET_ID={UUID}\n",
             f"token_id: {UUID}\n",
             f"  uid: {UUID}\n",
             "nomad_token: |\n    ${NOMAD_TOKEN}\n",
