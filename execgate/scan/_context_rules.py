@@ -408,7 +408,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # Percent-encoded too (Authorization%3A%20Bearer%20...).
         r"(?i)(?:(?<![\w-])|(?<=%20))bearer"
         r"(?:[ \t]+|%20|\+|[ \t]?(?P<cq>['\"])[ \t]*\+[ \t]*(?P=cq))"
-        r"(?![a-z][a-z0-9+.\-]{0,16}://)(?P<secret>[A-Za-z0-9\-._~+/:]{16,4096}=*)",
+        # (a URL or a timestamp after the word is not a token)
+        r"(?![a-z][a-z0-9+.\-]{0,16}://|\d{4}-\d\d-\d\d)"
+        r"(?P<secret>[A-Za-z0-9\-._~+/:]{16,4096}=*)",
         0.85,
         anchored=False,
         check="token",
@@ -561,7 +563,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # extension aside) is about the credential, not it.
         r"(?<![\w-])(?:cat|head|tail|less|bat)[ \t]+(?:-[\w\-]{1,16}[ \t]+){0,3}"
         r"[^\s|;&<>'\"]{0,256}?(?<![^/\s~'\"])(?![\w.\-]{0,64}(?i:pub|\.crt|\.cer))"
-        r"(?P<flag>[\w.\-]{0,64}?(?i:key|token|secret|passw|pwd|credential|private"
+        # (a credential word ends a word of the name: not keycloak, tokenizer, secretary)
+        r"(?P<flag>[\w.\-]{0,64}?(?i:keys?(?![a-z])|tokens?(?![a-z])|secrets?(?![a-z])"
+        r"|passw|pwd|credential|private"
         r"|(?<![a-z])pat(?![a-z]))[\w\-]{0,64})(?:\.[\w\-]{1,16}){0,2}[ \t]*\r?\n"
         r"[ \t]*(?P<secret>[^\s\"']{16,4096})[ \t]*"
         r"(?:(?:\r?\n)?\Z|\r?\n(?=[$#>%]|[\w.\-]{1,64}@[\w.\-]{1,64}[:\s]))",

@@ -126,6 +126,8 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "$ cat /etc/app/secret_name\nprod-database-password\n",
             "$ cat ~/.cache/token_path\n/var/run/secrets/token\n",
             f"$ cat /etc/app/api_key_hash.txt\n{HEX32}\n",
+            "$ cat keycloak.version\n21.1.2-SNAPSHOT-a8f3c2d1\n$ ",
+            f"$ cat tokenizer.sha\n{HEX32}\n",
         ],
     ),
     # a prefixed token with a shell prompt glued after it (no trailing newline in the file)
@@ -268,6 +270,7 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "Authorization: Bearer https://auth.example.com/token",
             'curl -H "Authorization: Bearer $ASANA_TOKEN" https://app.asana.com',
             "WWW-Authenticate: Bearer realm=api:read",
+            "INFO bearer 2025-01-01T10:00:00.000Z refreshed",
         ],
     ),
     # vendor keys: FCM legacy server keys, LaunchDarkly SDK, mobile and API keys
