@@ -1,10 +1,15 @@
-"""Terminal escape sequences inside output, set aside for scanning. Pure.
+"""Terminal escape sequences and JSON escapes inside output, set aside for scanning. Pure.
 
 A colourising program (``grep --color=always``, a test runner, a diff) wraps what it
 highlights in SGR sequences: ``ESC[01;31m ghp_ ESC[m u8jz…`` shows one token on a terminal,
 and to a model reading it, but holds no token as text. :func:`without_escapes` gives the text
 as it displays, with where each of its characters came from, so that a secret found in it
 is redacted in the original across the sequences inside it.
+
+A JSON encoder may escape characters of a value's alphabet: ``"lPKL…\\/FvH4…"`` (PHP, .NET),
+``"…\\u002f\\u002b…"`` (Go's HTML-safe encoder). :func:`json_unescaped` gives the text with
+those decoded, with where each of its characters began and ended in the original, so that
+every rule reads such a value whole and its finding covers the escapes.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import string
 import pytest
 
 from execgate.scan import redact_text, scan_text
+from execgate.scan._escapes import json_unescaped
 
 _R = random.Random(77)
 
@@ -324,3 +325,21 @@ def test_each_class_is_covered_and_its_look_alikes_are_not(name: str) -> None:
         assert secret not in redact_text(text)
     for text in never:
         assert scan_text(text) == [], (name, text, scan_text(text))
+
+
+def test_json_unescaped_maps_each_character_to_its_whole_escape() -> None:
+    text = "a\\/b\\u002Fc\\u0022d"
+    decoded = json_unescaped(text)
+    assert decoded is not None
+    plain, starts, ends = decoded
+    # a quote stays escaped: decoding it would move where the JSON string ends
+    assert plain == "a/b/c\\u0022d"
+    assert [text[s:e] for s, e in zip(starts, ends, strict=True)][:5] == [
+        "a",
+        "\\/",
+        "b",
+        "\\u002F",
+        "c",
+    ]
+    assert json_unescaped("no escapes here") is None
+    assert json_unescaped("C:\\\\Users\\\\x") is None
