@@ -302,7 +302,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         ("<<<",),
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|--password-stdin|--with-token"
-        r"|passwd\s+--stdin|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
+        r"|passwd\s+--stdin|az[ \t]+devops[ \t]+login|" + _SECRET_STORE + r")[^\n|;&<]{0,256}"
+        r"<<<[ \t]*" + _VALUE,
         0.9,
         anchored=False,
         check="password",

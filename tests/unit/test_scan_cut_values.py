@@ -236,6 +236,7 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
                 ADO_PAT,
             ),
             (f"pat: {ADO_NEW}\n", ADO_NEW),
+            (f"az devops login --org https://dev.azure.com/acme <<< '{ADO_PAT}'", ADO_PAT),
             (f"see {ADO_NEW} in the log", ADO_NEW),
         ],
         [
