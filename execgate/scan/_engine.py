@@ -316,6 +316,17 @@ def _line_value_end(m: re.Match[str], text: str) -> int:
     return end if tail is None else tail.end()
 
 
+#: The most characters a context rule's value pattern reads (``{1,4096}``).
+_VALUE_CAP = 4096
+_WORD_REST = re.compile(r"[^\s\"'`]*")
+
+
+def _word_end(text: str, end: int) -> int:
+    """The end of the word that goes on at ``end`` (no space or quote)."""
+    m = _WORD_REST.match(text, end)
+    return end if m is None else m.end()
+
+
 def _glued_prompt(text: str, end: int) -> int | None:
     """Where the ``@`` is of a shell prompt glued at ``end`` (a printed token's file had no
     trailing newline, so ``user@host:~$`` follows it in the same word), or None. A token
@@ -724,7 +735,10 @@ def _scan_plain(text: str, location: str, *, _wrapped: bool = True) -> list[Find
             confidence = _accept(rule, m, text)
             if confidence is None:
                 continue
-            if rule.rule_id == "credential-assignment":
+            if span[1] - span[0] >= _VALUE_CAP:
+                # a value as long as a pattern reads: the rest of its word is more of it
+                span = (span[0], _word_end(text, span[1]))
+            elif rule.rule_id == "credential-assignment":
                 span = (span[0], _line_value_end(m, text))
             elif rule.bounded and span[1] < len(text) and _is_word(text[span[1]]):
                 # a prompt glued after the token: cover up to it (the token's own end is

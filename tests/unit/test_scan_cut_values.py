@@ -99,6 +99,8 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             (f"docker login --username AWS --password {ECR} 1234.dkr.ecr.test", ECR),
             (f"$ aws ecr get-login-password --region us-east-1\n{ECR}\n$ ", ECR),
             (f"export DB_PASSWORD={ECR}", ECR),
+            (f"docker login -u AWS --password {ECR * 4} x.test", ECR * 4),
+            (f'{{"session_token": "{ECR * 4}"}}', ECR * 4),
         ],
         [
             "docker login --username AWS --password-stdin 1234.dkr.ecr.test " + "x" * 2000,
