@@ -554,22 +554,25 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-printed",
         "generic",
-        ("cat ", "head ", "tail ", "less ", "bat "),
+        ("cat ", "head ", "tail ", "less ", "bat ", "type ", "get-content "),
         # A file whose name says it holds a credential (dd_api_key, netlify_auth_token,
         # django_secret_key, privatekey, github.pat), printed whole: its one line is the
         # secret. A file without a trailing newline has the shell's next prompt glued after
         # the value (`f8270...5888etl@runner:~$ `): the finding runs on into it. A public
         # key or a certificate is not a secret; a file of many lines is data, not one key;
         # a name ending in _hash, _name, _path, _id... (the engine's suffix check, the file's
-        # extension aside) is about the credential, not it.
-        r"(?<![\w-])(?:cat|head|tail|less|bat)[ \t]+(?:-[\w\-]{1,16}[ \t]+){0,3}"
-        r"[^\s|;&<>'\"]{0,256}?(?<![^/\s~'\"])(?![\w.\-]{0,64}(?i:pub|\.crt|\.cer))"
+        # extension aside) is about the credential, not it. Windows' `type` and PowerShell's
+        # `Get-Content` print a file the same way, its prompt (`PS C:\>`) glued after too.
+        r"(?<![\w-])(?:cat|head|tail|less|bat|type|(?i:get-content))[ \t]+"
+        r"(?:-[\w\-]{1,16}[ \t]+){0,3}"
+        r"[^\s|;&<>'\"]{0,256}?(?<![^/\\\s~'\"])(?![\w.\-]{0,64}(?i:pub|\.crt|\.cer))"
         # (a credential word ends a word of the name: not keycloak, tokenizer, secretary)
         r"(?P<flag>[\w.\-]{0,64}?(?i:keys?(?![a-z])|tokens?(?![a-z])|secrets?(?![a-z])"
         r"|passw|pwd|credential|private"
         r"|(?<![a-z])pat(?![a-z]))[\w\-]{0,64})(?:\.[\w\-]{1,16}){0,2}[ \t]*\r?\n"
         r"[ \t]*(?P<secret>[^\s\"']{16,4096})[ \t]*"
-        r"(?:(?:\r?\n)?\Z|\r?\n(?=[$#>%]|[\w.\-]{1,64}@[\w.\-]{1,64}[:\s]))",
+        r"(?:(?:\r?\n)?\Z|\r?\n(?=[$#>%]|[\w.\-]{1,64}@[\w.\-]{1,64}[:\s]|PS[ \t]|[A-Za-z]:\\)"
+        r"|(?=PS [A-Za-z]:\\[^\n]{0,256}>[ \t]*(?:\r?\n|\Z)))",
         0.85,
         check="generated",
     ),

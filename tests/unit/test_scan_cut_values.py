@@ -118,6 +118,8 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             (f"$ sudo cat /etc/ci/github.pat\n{OPAQUE}\nops@ci:~$ ", OPAQUE),
             (f"$ wg genkey\n{WG_PRIV}\n", WG_PRIV),
             (f"# wg show wg0 private-key\n{WG_PRIV}\n", WG_PRIV),
+            (f"PS C:\\app> Get-Content .\\secrets\\api_token.txt\n{OPAQUE}PS C:\\app> ", OPAQUE),
+            (f"C:\\app>type C:\\ci\\deploy_key\n{OPAQUE}\nC:\\app>", OPAQUE),
         ],
         [
             f"$ cat ~/.ssh/id_ed25519.pub\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{OPAQUE} me@x\n",
@@ -130,6 +132,8 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "$ cat ~/.cache/token_path\n/var/run/secrets/token\n",
             f"$ cat /etc/app/api_key_hash.txt\n{HEX32}\n",
             "$ cat keycloak.version\n21.1.2-SNAPSHOT-a8f3c2d1\n$ ",
+            "$ type api_token\nbash: type: api_token: not found\n",
+            f"PS C:\\> Get-Content .\\public_key.txt\n{WG_PUB}\nPS C:\\> ",
             f"$ cat tokenizer.sha\n{HEX32}\n",
         ],
     ),
