@@ -163,8 +163,8 @@ _DOCS: dict[str, tuple[str, str]] = {
         "Pwd={<password>};",
     ),
     "wireguard-private-key": (
-        "WireGuard private keys in a config's [Interface] (never PublicKey)",
-        "PrivateKey = <43 base64>=",
+        "WireGuard private and preshared keys in a config (never PublicKey)",
+        "PrivateKey = <43 base64>= / PresharedKey = <43 base64>=",
     ),
     "private-key": (
         "PEM private keys with a key body (also base64-wrapped)",

@@ -579,10 +579,11 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "wireguard-private-key",
         "wireguard",
-        ("privatekey",),
-        # a WireGuard config's [Interface] PrivateKey: 32 bytes in base64 (44 characters,
-        # the last before "=" one of 16); PublicKey and PresharedKey lines are other keys
-        r"(?i)PrivateKey[ \t]*=[ \t]*(?P<secret>[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)"
+        ("privatekey", "presharedkey"),
+        # a WireGuard config's [Interface] PrivateKey and a [Peer]'s PresharedKey (symmetric,
+        # as secret): 32 bytes in base64 (44 characters, the last before "=" one of 16);
+        # a PublicKey is published
+        r"(?i)(?:Private|Preshared)Key[ \t]*=[ \t]*(?P<secret>[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)"
         r"(?![A-Za-z0-9+/=])",
         0.95,
         check="random",

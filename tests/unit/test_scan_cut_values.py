@@ -157,6 +157,7 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
                 WG_PRIV,
             ),
             (f"PrivateKey={WG_PRIV}", WG_PRIV),
+            (f"[Peer]\nPublicKey = {WG_PUB}\nPresharedKey = {WG_PRIV}\n", WG_PRIV),
         ],
         [
             f"[Peer]\nPublicKey = {WG_PUB}\nAllowedIPs = 10.8.0.0/24\n",
