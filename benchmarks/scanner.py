@@ -7,8 +7,8 @@
 - accuracy on the independent corpus (tests/external_corpus.json: other scanners' published
   fixtures and real public files), the held-out one (tests/external_holdout.json), the
   contexts one (tests/context_corpus.json: commands, env dumps, configs and output) and the
-  blind ones (tests/blind_corpus.json and tests/blind2_corpus.json, written without reading
-  the rules), per format, for execgate and detect-secrets in the same run;
+  blind ones (tests/blind_corpus.json, tests/blind2_corpus.json and tests/blind3_corpus.json,
+  written without reading the rules), per format, for execgate and detect-secrets in the same run;
 - speed: median µs per typical command line (~200 bytes) and MB/s on mixed program output,
   for execgate's scanner vs the same rules run without the keyword prefilter (every regex
   over every text) — and vs detect-secrets on the same inputs when it is installed;
@@ -51,6 +51,7 @@ from execgate.scan import RULES, scan_text
 #: Written without reading the rules: built by benchmarks/blind_corpus.py.
 BLIND_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "blind_corpus.json"
 BLIND2_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "blind2_corpus.json"
+BLIND3_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "blind3_corpus.json"
 
 
 def naive_scan(text: str) -> int:
@@ -363,6 +364,10 @@ def main() -> None:
         (
             BLIND2_CORPUS,
             "second blind corpus, written without reading the rules (tests/blind2_corpus.json)",
+        ),
+        (
+            BLIND3_CORPUS,
+            "third blind corpus, written without reading the rules (tests/blind3_corpus.json)",
         ),
     ):
         corpus_here = external_cases(path)

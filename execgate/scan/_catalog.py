@@ -84,8 +84,9 @@ _DOCS: dict[str, tuple[str, str]] = {
     "slack-app-token": ("Slack app-level tokens", "xapp-1-<id>-<digits>-<64 hex>"),
     "credential-printed": (
         "A secret printed by the command before it (`aws configure get`, `vault kv get "
-        "-field`, `echo $DB_PASSWORD`, `kubectl ... | base64 -d`), or a credential row of a "
-        "Vault Key/Value table",
+        "-field`, `echo $DB_PASSWORD`, `kubectl ... | base64 -d`, `wg genkey`, `cat` of a "
+        "one-line file named for a credential), or a credential row of a Vault Key/Value "
+        "table",
         "$ echo $DB_PASSWORD\\n<password>",
     ),
     "vendor-token": (
@@ -148,6 +149,23 @@ _DOCS: dict[str, tuple[str, str]] = {
     "facebook-app-token": ("Facebook app tokens near 'facebook'", "<15-16 digits>|<27-32>"),
     "grafana-api-key": ("Grafana legacy API keys", 'eyJrIjoi<base64 of {"k":...}>'),
     "mongodb-atlas-secret": ("MongoDB Atlas service account secrets", "mdb_sa_sk_<40>"),
+    "fcm-server-key": ("Firebase Cloud Messaging legacy server keys", "AAAA<7>:APA91b<134>"),
+    "launchdarkly-key": (
+        "LaunchDarkly SDK and mobile keys; API access tokens named for LaunchDarkly",
+        "sdk-<uuid> / mob-<uuid> / LD_API_KEY=api-<uuid>",
+    ),
+    "azure-devops-pat": (
+        "Azure DevOps personal access tokens (84-character format)",
+        "<52 base62>JQQJ<20>AZDO<4>",
+    ),
+    "connection-string-password": (
+        "Passwords quoted in braces in ODBC/ADO connection strings",
+        "Pwd={<password>};",
+    ),
+    "wireguard-private-key": (
+        "WireGuard private and preshared keys in a config (never PublicKey)",
+        "PrivateKey = <43 base64>= / PresharedKey = <43 base64>=",
+    ),
     "private-key": (
         "PEM private keys with a key body (also base64-wrapped)",
         "-----BEGIN <type> PRIVATE KEY-----<body>-----END ...",

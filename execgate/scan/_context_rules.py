@@ -115,10 +115,21 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|wandb[ \t]+login(?:[ \t]+--?[\w\-]{1,32}){0,4}"
         r"|yarn[ \t]+config[ \t]+set[ \t]+npmAuthToken"
         r"|poetry[ \t]+config[ \t]+(?:pypi-token\.\S{1,64}|http-basic\.\S{1,64}[ \t]+\S{1,128})"
-        r"|(?i:net[ \t]+use)[ \t]+\S{1,256}[ \t]+/user:\S{1,128}"
         # snyk auth TOKEN, Cloud Foundry's cf auth USER PASSWORD
         r"|snyk[ \t]+auth|cf[ \t]+auth[ \t]+(?!-)\S{1,128})"
         r"[ \t]+(?!-)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("net use",),
+        # Windows `net use [DRIVE:] \\server\share /user:DOMAIN\USER PASSWORD`: the word
+        # after the user is the password, all of it (cmd's `&` and `%` are in such words)
+        r"(?i:net[ \t]+use)(?:[ \t]+(?!/)\S{1,256}){0,3}[ \t]+(?i:/user):\S{1,128}[ \t]+(?![/-])"
+        r"(?P<q>['\"])?(?P<secret>(?(q)[^'\"\n]{1,4096}|[^\s'\"]{1,4096}))",
         0.9,
         anchored=False,
         check="password",
@@ -201,6 +212,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             "xfreerdp",
             "lftp",
             "rabbitmqctl",
+            *("ipmitool", "rdesktop", "psexec", "cmdkey", "schtasks"),
         ),
         # More programs whose short option is a password: zip/unzip -P, 7z -pSECRET, rar -p,
         # ldapsearch & co. -w, sqlcmd/bcp -P, mongo/mongosh/mongodump -p, smbclient -U user%pw,
@@ -211,7 +223,16 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|(?:sqlcmd|bcp)\s" + _SAME_COMMAND + r"(?<!\S)-P[ \t]*"
         r"|mongo[a-z]{0,8}\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+(?!-)"
         r"|smbclient\s" + _SAME_COMMAND + r"(?<!\S)-U[ \t]*[^\s%]{1,64}%"
-        r"|htpasswd[ \t]+-[a-zA-Z]{0,6}b[a-zA-Z]{0,6}[ \t]+\S{1,256}[ \t]+\S{1,64}[ \t]+"
+        # htpasswd -b [-B -C N ...] FILE USER PASSWORD (-n: no FILE): the last operand.
+        # Options come first; an operand never starts with "-"
+        r"|htpasswd(?=[ \t][^\n|;&]{0,64}?(?<!\S)-[a-zA-Z]{0,6}b)(?:[ \t]+-[a-zA-Z]{1,8}"
+        r"(?:[ \t]+\d{1,2})?){1,6}(?:[ \t]+(?!-)\S{1,256}){1,2}[ \t]+"
+        # ipmitool -P, rdesktop -p, PsExec -p, cmdkey /pass:, schtasks /RP
+        r"|ipmitool\s" + _SAME_COMMAND + r"(?<!\S)-P[ \t]+"
+        r"|rdesktop\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+(?!-)"
+        r"|(?i:psexec(?:64)?(?:\.exe)?)\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]+(?!-)"
+        r"|(?i:cmdkey)\s" + _SAME_COMMAND + r"(?<!\S)(?i:/pass):"
+        r"|(?i:schtasks)\s" + _SAME_COMMAND + r"(?<!\S)(?i:/rp)[ \t]+(?![/*])"
         # openssl enc/aes -k PASSWORD; npm config set //registry/:_authToken TOKEN
         r"|openssl\s" + _SAME_COMMAND + r"(?<!\S)-k[ \t]+"
         # ssh-keygen -N/-P passphrase, xfreerdp /p:, lftp -u user,pw,
@@ -231,6 +252,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         (
             *("sudo", "password-stdin", "passwd", "with-token", "| su"),
             *("secret set", "secret create", "secret put", "env add", "versions add"),
+            "devops login",
         ),
         # A password piped into a program that reads it from stdin:
         # echo 'pw' | sudo -S ..., echo pw | docker login --password-stdin, ... | chpasswd
@@ -244,7 +266,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         + r"(?(q)(?P=q))[ \t]*\|[ \t]*"
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)"
         r"|[^\n|;&]{0,256}?--(?:password-stdin|with-token)"
-        r"|passwd\s+--stdin|su(?![^\s;|&])|" + _SECRET_STORE + ")",
+        r"|passwd\s+--stdin|su(?![^\s;|&])|az[ \t]+devops[ \t]+login|" + _SECRET_STORE + ")",
         0.9,
         anchored=False,
         check="password",
@@ -280,7 +302,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         ("<<<",),
         r"(?:sudo\s(?:[^\n|;&]{0,64}?\s)?(?:-[A-Za-z]{0,8}S|--stdin)|--password-stdin|--with-token"
-        r"|passwd\s+--stdin|" + _SECRET_STORE + r")[^\n|;&<]{0,256}<<<[ \t]*" + _VALUE,
+        r"|passwd\s+--stdin|az[ \t]+devops[ \t]+login|" + _SECRET_STORE + r")[^\n|;&<]{0,256}"
+        r"<<<[ \t]*" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -386,7 +409,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # Percent-encoded too (Authorization%3A%20Bearer%20...).
         r"(?i)(?:(?<![\w-])|(?<=%20))bearer"
         r"(?:[ \t]+|%20|\+|[ \t]?(?P<cq>['\"])[ \t]*\+[ \t]*(?P=cq))"
-        r"(?P<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)",
+        # (a URL or a timestamp after the word is not a token)
+        r"(?![a-z][a-z0-9+.\-]{0,16}://|\d{4}-\d\d-\d\d)"
+        r"(?P<secret>[A-Za-z0-9\-._~+/:]{16,4096}=*)",
         0.85,
         anchored=False,
         check="token",
@@ -494,7 +519,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             *("versions access", "auth token", "auth:token", "get-login-password"),
             *("print-access-token", "print-identity-token", "get-access-token"),
             *("get-secret-value", "pass show", "find-generic-password", "secrets/"),
-            *("echo", "printenv"),
+            *("echo", "printenv", "wg genkey", "private-key"),
         ),
         # A command that prints one secret, then its output: the next line, one word, is the
         # secret (`$ aws configure get aws_secret_access_key` / `h7Kp...`, `$ vault kv get
@@ -514,6 +539,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|aws[ \t]+secretsmanager[ \t]+get-secret-value[ \t][^\n]{0,256}?--output[ \t]+text"
         r"|pass[ \t]+show[ \t]|security[ \t]+find-(?:generic|internet)-password[ \t][^\n]{0,256}?-w"
         r"|cat[ \t]+[^\n]{0,256}?/secrets/[\w.\-]{1,128}"
+        # WireGuard: `wg genkey` alone prints a private key (piped to `wg pubkey`, the
+        # public one is printed), `wg show IF private-key` prints the interface's
+        r"|wg[ \t]+genkey(?=[ \t]*\r?\n)|wg[ \t]+show[ \t]+\S{1,64}[ \t]+private-key"
         r"|(?:echo|printenv)[ \t]+(?:-n[ \t]+)?[\"']?\$?\{?[A-Za-z_]{0,64}?"
         + _CRED_NAME
         + r"(?P<suffix>\w{0,24})\}?"
@@ -522,6 +550,43 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.85,
         anchored=False,
         check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("cat ", "head ", "tail ", "less ", "bat ", "type ", "get-content "),
+        # A file whose name says it holds a credential (dd_api_key, netlify_auth_token,
+        # django_secret_key, privatekey, github.pat), printed whole: its one line is the
+        # secret. A file without a trailing newline has the shell's next prompt glued after
+        # the value (`f8270...5888etl@runner:~$ `): the finding runs on into it. A public
+        # key or a certificate is not a secret; a file of many lines is data, not one key;
+        # a name ending in _hash, _name, _path, _id... (the engine's suffix check, the file's
+        # extension aside) is about the credential, not it. Windows' `type` and PowerShell's
+        # `Get-Content` print a file the same way, its prompt (`PS C:\>`) glued after too.
+        r"(?<![\w-])(?:cat|head|tail|less|bat|type|(?i:get-content))[ \t]+"
+        r"(?:-[\w\-]{1,16}[ \t]+){0,3}"
+        r"[^\s|;&<>'\"]{0,256}?(?<![^/\\\s~'\"])(?![\w.\-]{0,64}(?i:pub|\.crt|\.cer))"
+        # (a credential word ends a word of the name: not keycloak, tokenizer, secretary)
+        r"(?P<flag>[\w.\-]{0,64}?(?i:keys?(?![a-z])|tokens?(?![a-z])|secrets?(?![a-z])"
+        r"|passw|pwd|credential|private"
+        r"|(?<![a-z])pat(?![a-z]))[\w\-]{0,64})(?:\.[\w\-]{1,16}){0,2}[ \t]*\r?\n"
+        r"[ \t]*(?P<secret>[^\s\"']{16,4096})[ \t]*"
+        r"(?:(?:\r?\n)?\Z|\r?\n(?=[$#>%]|[\w.\-]{1,64}@[\w.\-]{1,64}[:\s]|PS[ \t]|[A-Za-z]:\\)"
+        r"|(?=PS [A-Za-z]:\\[^\n]{0,256}>[ \t]*(?:\r?\n|\Z)))",
+        0.85,
+        check="generated",
+    ),
+    ctx(
+        "wireguard-private-key",
+        "wireguard",
+        ("privatekey", "presharedkey"),
+        # a WireGuard config's [Interface] PrivateKey and a [Peer]'s PresharedKey (symmetric,
+        # as secret): 32 bytes in base64 (44 characters, the last before "=" one of 16);
+        # a PublicKey is published
+        r"(?i)(?:Private|Preshared)Key[ \t]*=[ \t]*(?P<secret>[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)"
+        r"(?![A-Za-z0-9+/=])",
+        0.95,
+        check="random",
     ),
     ctx(
         "credential-printed",

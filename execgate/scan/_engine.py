@@ -24,7 +24,7 @@ import attrs
 
 from ..models import ExecRequest, Finding
 from ._checksums import CHECKSUMS, entropy
-from ._escapes import without_escapes
+from ._escapes import json_unescaped, without_escapes
 from ._rules import NOT_A_CREDENTIAL_SUFFIX, RULES, Rule
 from ._values import (
     has_long_run,
@@ -78,7 +78,7 @@ def _decodes_to_text(value: str) -> bool:
         return True
     try:
         raw = base64.b64decode(value, validate=True)
-        return bool(raw) and not is_placeholder(raw.decode("utf-8"))
+        return bool(raw) and not _plain_placeholder(raw.decode("utf-8"))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return False
 
@@ -252,6 +252,9 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
             and entropy(value) >= 4.0
             and not _fixture_token(value)
         )
+    if rule.check == "generated":
+        # a value found by a file's name alone: long, letters and digits, high entropy
+        return _check(_TOKEN_CHECK, m, value) and len(value) >= 16 and entropy(value) >= 3.0
     if rule.check == "announced":
         # weak context (prose): a token-like value that does not spell a credential word
         return _CREDENTIAL_WORD.search(value) is None and _check(_TOKEN_CHECK, m, value)
@@ -285,6 +288,95 @@ def _query_param(text: str, start: int) -> bool:
     return i > 0 and text[i - 1] in "?&"
 
 
+#: A shell prompt (``user@host:~/dir$ ``) glued after output that had no final newline.
+_PROMPT = re.compile(r"[\w.\-]{0,64}@[\w.\-]{1,64}:[^\s@]{0,256}?[$#](?:[ \t]|\r?\n|\Z)")
+
+
+#: Where a bare value stops in a command line (a shell operator, a bracket) though the
+#: value goes on in an env dump or a YAML file: ``SECRET_KEY=django-insecure-x)!_k(...``.
+_SHELL_STOP = frozenset("`,;{}()<>|&")
+#: The start of a line holding only an assignment: indentation, a YAML list dash, ``export``,
+#: then the rest of the name before its credential word.
+_LINE_HEAD = re.compile(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]{0,64}\Z")
+#: The rest of a line: one word (the value's tail), then spaces.
+_LINE_TAIL = re.compile(r"\S{0,4096}?(?=[ \t]*(?:\r?\n|\Z))")
+
+
+def _line_value_end(m: re.Match[str], text: str) -> int:
+    """Where a bare assignment's value ends: where the pattern stopped, or, for a line that
+    holds only the assignment (``printenv``, ``docker compose config``, an .env file), at the
+    end of the line's last word: shell operators inside such a value are its characters."""
+    end = m.end("secret")
+    if m.group("q") is not None or end >= len(text) or text[end] not in _SHELL_STOP:
+        return end
+    line = text.rfind("\n", 0, m.start()) + 1
+    if not _LINE_HEAD.match(text, line, m.start()):
+        return end
+    tail = _LINE_TAIL.match(text, end)
+    return end if tail is None else tail.end()
+
+
+#: The most characters a context rule's value pattern reads (``{1,4096}``).
+_VALUE_CAP = 4096
+_WORD_REST = re.compile(r"[^\s\"'`]*")
+
+
+def _word_end(text: str, end: int) -> int:
+    """The end of the word that goes on at ``end`` (no space or quote)."""
+    m = _WORD_REST.match(text, end)
+    return end if m is None else m.end()
+
+
+def _glued_prompt(text: str, end: int) -> int | None:
+    """Where the ``@`` is of a shell prompt glued at ``end`` (a printed token's file had no
+    trailing newline, so ``user@host:~$`` follows it in the same word), or None. A token
+    regex may have read into the user name, or stopped inside the token: either way the
+    token ends somewhere before the ``@``."""
+    m = _PROMPT.match(text, end)
+    return None if m is None else text.index("@", end)
+
+
+#: Vault AppRole's secret id is a credential (the role id is not): an exception to the
+#: rule that a name ending in ``_id`` names an identifier.
+_VAULT_SECRET_ID = re.compile(r"(?i)_?secret[_\-]?id")
+#: ... named alone or for Vault (``VAULT_SECRET_ID``, ``approle_secret_id``); an Azure
+#: ``client_secret_id`` is the id of a client secret.
+_VAULT_PREFIX = re.compile(r"(?i)(?:(?<![\w-])|vault[_\-]|approle[_\-])\Z")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+#: A value filled in by a format or the shell elsewhere: Python's ``%(name)s``, ``%{name}``,
+#: Windows' ``%NAME%``, printf's ``%s``.
+_FORMAT_REFERENCE = re.compile(
+    r"%(?:\(|\{|[A-Za-z_]\w{0,64}%|[-#0 +]?\d{0,3}[sdifrx](?![A-Za-z0-9]))"
+)
+#: A Kubernetes Secret manifest (``kubectl get secret -o yaml|json``): its data values are base64.
+_K8S_SECRET = re.compile(r"kind\"?:[ \t]*\"?Secret\b")
+_BASE64_VALUE = re.compile(r"(?:[A-Za-z0-9+/]{4}){1,1024}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def _encodes_placeholder(value: str, text: str) -> bool:
+    """``value`` is a Kubernetes Secret's data (base64, in a Secret manifest) and what it
+    encodes is a placeholder, a fake or a low-entropy sequence (``ZHVtbXk=``: dummy,
+    ``Y2hhbmdlbWUtaW4tcHJvZA==``: changeme-in-prod, ``VE9ETw==``: TODO): judged as the
+    plain value would be."""
+    if not _BASE64_VALUE.fullmatch(value) or not _K8S_SECRET.search(text):
+        return False
+    try:
+        plain = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    return _plain_placeholder(plain)
+
+
+def _plain_placeholder(plain: str) -> bool:
+    """A decoded value that stands for a secret rather than being one."""
+    return (
+        is_placeholder(plain)
+        or says_fake(plain)
+        or is_low_entropy_sequence(plain)
+        or is_repeat(plain)
+    )
+
+
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
@@ -300,6 +392,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             end < len(text)
             and _is_word(text[end])
             and (rule.checksum is None or not CHECKSUMS[rule.checksum](value))
+            and _glued_prompt(text, end) is None
         ):
             return None
         glued = start > 0 and _is_word(text[start - 1]) and not _option_value(text, start)
@@ -320,10 +413,18 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     if rule.check is not None and not _check(rule, m, value):
         return None
     if rule.rule_id == "credential-assignment":
-        if NOT_A_CREDENTIAL_SUFFIX.search(m.group("suffix") or ""):
+        if NOT_A_CREDENTIAL_SUFFIX.search(m.group("suffix") or "") and not (
+            _VAULT_SECRET_ID.fullmatch(m.group(0)[: m.end("suffix") - m.start()])
+            and _VAULT_PREFIX.search(text, max(0, m.start() - 16), m.start())
+            and _UUID.fullmatch(value)
+        ):
             return None
-        if value.startswith(("/", "./", "~/", "../", "$", "%", "http://", "https://")):
+        if value.startswith(("/", "./", "~/", "../", "$", "http://", "https://")):
             return None
+        if _FORMAT_REFERENCE.match(value):
+            return None  # `password=%(db_password)s`, `%DB_PASSWORD%`: filled in elsewhere
+        if _encodes_placeholder(value, text):
+            return None  # a Kubernetes Secret's `password: ZHVtbXk=` ("dummy")
         # a YAML tag (`password: !vault |`, Home Assistant's `!secret name`), not a value
         if value.startswith("!") and ":" in m.group(0)[m.end("suffix") - m.start() :]:
             return None
@@ -498,6 +599,8 @@ _AUTOMATON = _build_automaton()
 _BACK = 256
 #: ... and this far forward (longer than any token). PEM blocks are searched whole.
 _FORWARD = 1024
+#: The longest match a pattern makes (a name, a separator and a value of up to 4 KiB).
+_LONGEST = 8192
 
 
 def _literal_start(needle: str) -> str:
@@ -578,21 +681,33 @@ def _candidates(rule: Rule, text: str, starts: list[int]) -> Iterable[re.Match[s
         yield from rule.pattern.finditer(text)
         return
     for a, b in _windows(starts, len(text)):
-        yield from rule.pattern.finditer(text, a, b)
+        for m in rule.pattern.finditer(text, a, b):
+            if m.end() == b < len(text):
+                # The match reached the window's end: a long value (an ECR password is
+                # ~2 KB of base64) runs on past it. Match again from the same start with
+                # room for the longest value a pattern takes.
+                m = rule.pattern.match(text, m.start(), min(len(text), m.start() + _LONGEST)) or m
+            yield m
 
 
 def scan_text(text: str, location: str = "text", *, _wrapped: bool = True) -> list[Finding]:
     """Every potential secret in ``text``, sorted by start offset, overlaps merged; in text
-    with terminal escape sequences, also those the sequences split (see ``_escapes``), each
-    spanning the sequences inside it."""
+    with terminal escape sequences, also those the sequences split, and in text with JSON
+    escapes (``\\/``, ``\\u002f``), also those the escapes split (see ``_escapes``), each
+    spanning the escapes inside it."""
     found = _scan_plain(text, location, _wrapped=_wrapped)
     stripped = without_escapes(text)
-    if stripped is None:
-        return found
-    shown, origin = stripped
-    for f in _scan_plain(shown, location, _wrapped=_wrapped):
-        found.append(attrs.evolve(f, start=origin[f.start], end=origin[f.end - 1] + 1))
-    return _merge(found)
+    if stripped is not None:
+        shown, origin = stripped
+        for f in _scan_plain(shown, location, _wrapped=_wrapped):
+            found.append(attrs.evolve(f, start=origin[f.start], end=origin[f.end - 1] + 1))
+    # (the test inline: a call per text costs a tenth of a short line's scan)
+    decoded = json_unescaped(text) if "\\" in text else None
+    if decoded is not None:
+        plain, starts, ends = decoded
+        for f in _scan_plain(plain, location, _wrapped=_wrapped):
+            found.append(attrs.evolve(f, start=starts[f.start], end=ends[f.end - 1]))
+    return found if stripped is None and decoded is None else _merge(found)
 
 
 def _scan_plain(text: str, location: str, *, _wrapped: bool = True) -> list[Finding]:
@@ -620,6 +735,15 @@ def _scan_plain(text: str, location: str, *, _wrapped: bool = True) -> list[Find
             confidence = _accept(rule, m, text)
             if confidence is None:
                 continue
+            if span[1] - span[0] >= _VALUE_CAP:
+                # a value as long as a pattern reads: the rest of its word is more of it
+                span = (span[0], _word_end(text, span[1]))
+            elif rule.rule_id == "credential-assignment":
+                span = (span[0], _line_value_end(m, text))
+            elif rule.bounded and span[1] < len(text) and _is_word(text[span[1]]):
+                # a prompt glued after the token: cover up to it (the token's own end is
+                # not known there)
+                span = (span[0], _glued_prompt(text, span[1]) or span[1])
             found.append(
                 Finding(
                     rule_id=rule.rule_id,

@@ -711,6 +711,54 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.9,
     ),
     _token(
+        "fcm-server-key",
+        "google",
+        ":apa91b",
+        # Firebase Cloud Messaging legacy server keys: AAAA<7>:APA91b<134>
+        r"(?P<secret>AAAA[" + _URLSAFE + r"]{7}:APA91b[" + _URLSAFE + r"]{120,160})",
+        0.95,
+        anchored=False,
+    ),
+    _token(
+        "launchdarkly-key",
+        "launchdarkly",
+        "sdk- mob-",
+        # LaunchDarkly server-side SDK keys and mobile keys: sdk-<uuid>, mob-<uuid>
+        r"(?P<secret>(?:sdk|mob)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+        0.9,
+    ),
+    _ctx(
+        "launchdarkly-key",
+        "launchdarkly",
+        ("launchdarkly", "ld_api", "ld_access", "ld-api"),
+        # LaunchDarkly API access tokens (api-<uuid>), named for LaunchDarkly: "api-" and a
+        # UUID alone could be any resource's name
+        r"(?i:launchdarkly|(?<![a-z])ld[_\-])[^\n]{0,64}?(?<![\w-])"
+        r"(?P<secret>api-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?![\w-])",
+        0.9,
+        anchored=False,
+    ),
+    _token(
+        "azure-devops-pat",
+        "azure",
+        "jqqj",
+        # Azure DevOps personal access tokens in the 84-character format: 52 random, the
+        # JQQJ signature, 20 more, AZDO, 4 more
+        r"(?P<secret>[" + _B62 + r"]{52}JQQJ[" + _B62 + r"]{20}AZDO[" + _B62 + r"]{4})",
+        0.95,
+        anchored=False,
+    ),
+    _ctx(
+        "connection-string-password",
+        "generic",
+        "pwd={ password={ pwd ={ password ={",
+        # ODBC/ADO connection strings quote a value in braces (it may then hold ';' and '=';
+        # '}}' is a literal brace): Pwd={...}; a template's {{ ... }} is not one
+        r"(?i)(?:pwd|password)[ \t]?=[ \t]*\{(?![{$%])(?P<secret>(?:[^}\n]|\}\}){1,256})\}",
+        0.9,
+        check="password",
+    ),
+    _token(
         "mongodb-atlas-secret",
         "mongodb",
         "mdb_sa_sk_",
@@ -776,8 +824,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # a header line, a JSON or dict entry ("Authorization": "Bearer ..."); GitHub's
         # "token" scheme is the same thing
         r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer|token)\s+"
-        # (a URL after the scheme word is not a token: `Bearer https://...`)
-        r"(?P<secret>[A-Za-z0-9\-._~+/]{1,4096}+=*+)(?![:@])",
+        # (a URL after the scheme word is not a token: `Bearer https://...`; a token may
+        # hold ':', as Asana's 2/<user id>/<token id>:<hex> does)
+        r"(?![a-z][a-z0-9+.\-]{0,16}://)(?P<secret>[A-Za-z0-9\-._~+/:]{1,4096}+=*+)(?!@)",
         0.9,
         anchored=False,
     ),
@@ -833,17 +882,56 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "credential-assignment",
         "generic",
-        "password passwd pwd _pass secret token api_key apikey api-key access_key private_key "
-        "credential encryption_key encryption-key encryptionkey signing_key signing-key "
-        "signingkey master_key master-key masterkey hmac_key hmac-key hmackey license_key "
-        "license-key licensekey app_key appkey admin_key adminkey webhook_key shared_key "
-        "sharedkey jwt_key",
+        (
+            *[
+                "password",
+                "passwd",
+                "pwd",
+                "_pass",
+                "secret",
+                "token",
+                "api_key",
+                "apikey",
+                "api-key",
+                "access_key",
+                "private_key",
+                "credential",
+                "encryption_key",
+                "encryption-key",
+                "encryptionkey",
+                "signing_key",
+                "signing-key",
+                "signingkey",
+                "master_key",
+                "master-key",
+                "masterkey",
+                "hmac_key",
+                "hmac-key",
+                "hmackey",
+                "license_key",
+                "license-key",
+                "licensekey",
+                "app_key",
+                "appkey",
+                "admin_key",
+                "adminkey",
+                "webhook_key",
+                "shared_key",
+                "sharedkey",
+                "jwt_key",
+            ],
+            # _PW and _PAT only right before the separator: "_pat" alone hits every "_path"
+            *(f"_{w}{sep}" for w in ("pw", "pat") for sep in ("=", ":", '"', "'", " ", "\\")),
+        ),
         # NAME=value / NAME: value (Go's :=, Ruby's => too) where NAME ends in a credential
         # word (.env lines, PGPASSWORD=... prefixes, YAML/JSON keys). Starts at the credential
         # word so the engine's first-character skip applies; the value must look random enough.
         # A bare "pass" only as the last word of a name (DB_PASS=, SMTP_PASS:): the keyword
         # is "_pass", so "PASSED" and "bypass" are never tried.
+        # PW and PAT only as the last word of a name (LDAP_BIND_PW, AZURE_DEVOPS_EXT_PAT,
+        # ado_pat): "pw" and "pat" begin or end too many words (path, spawn)
         r"(?i)_?(?P<name>password|passwd|pwd|(?<=_)pass(?![a-z])|secret|token|api[_\-]?key"
+        r"|(?<=_)pw(?![a-z])|(?<=_)pat(?![a-z])"
         r"|access[_\-]?key"
         # The suffix is possessive (it cannot end in a quote, a space or a separator), so a
         # failed attempt ("test_tokenizer.py") costs one pass, not one per suffix length.
@@ -854,7 +942,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # Laravel's APP_KEY): a bare KEY names a partition, a cache entry or a sort order
         r"|private[_\-]?key|credentials?|(?:encryption|signing|master|hmac|license|app|admin"
         r"|webhook|shared|jwt)[_\-]?key)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
-        r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*(?P<q>\\?[\"'])?"
+        r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*"
+        # a YAML block scalar (`nomad_token: |` / `    <value>`): the value is the next line
+        r"(?:[|>][-+]?[ \t]*\r?\n[ \t]{1,64})?(?P<q>\\?[\"'])?"
         r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{6,4096}))",
         0.8,
         min_entropy=2.5,
