@@ -439,7 +439,7 @@ def git_repository(
         if word.startswith("-C") and len(word) > 2:
             here = real(os.path.join(here, word[2:]))
         i += 1
-    why = _submodule_option(argv)
+    why = _submodule_option(argv) or _help_option(argv)
     if why is not None:
         raise ConfigRefusal(why)
     for top in _upward(here, root):
@@ -454,7 +454,7 @@ def git_repository(
                 mode = os.stat(dot).st_mode
             except OSError:
                 mode = 0
-        if stat.S_ISDIR(mode) and not os.path.isfile(dot + "/HEAD"):
+        if stat.S_ISDIR(mode) and not os.path.lexists(dot + "/HEAD"):
             continue  # not a repository to git (a decoy): it keeps looking upward, and so do we
         if stat.S_ISREG(mode) and not link:
             try:
@@ -480,6 +480,21 @@ def git_repository(
         if why is not None:
             raise ConfigRefusal(why)
         return GitRepository(git_dir, top)
+    return None
+
+
+def _help_option(argv: tuple[str, ...]) -> str | None:
+    """Why ``argv`` makes git show a manual page, or None: ``git help`` and ``--help`` run
+    man (or a browser), and man renders a page named by a path -- one in the workspace can
+    include any file (``.so /etc/shadow``). ``-h`` prints git's own usage and stays."""
+    for word in argv[1:]:
+        if word == "--":
+            break
+        if word.startswith("--hel") or word == "help":
+            return (
+                "git: help pages run man, which renders pages that can include any file; "
+                "use -h for a command's usage"
+            )
     return None
 
 
@@ -516,16 +531,31 @@ _LOOSE_OBJECTS = re.compile(r"^(?:[0-9a-f]{2}|pack)$")
 
 
 def _git_dir_link(git_dir: str, root: str) -> str | None:
-    """Why a symlink in ``git_dir`` makes git read outside the workspace, or None. git reads
-    its own files (``info/grafts``, ``shallow``, ``packed-refs``, ``objects``, ``refs``,
-    ``logs``) by name and follows a link there; a planted ``info/grafts -> /etc/passwd`` is
-    printed line by line in git's errors. Loose objects and packs are not walked: git inflates
-    them and shows nothing of a file that is no object; nor are hooks, which the gate's git
-    never runs (``core.hooksPath`` is pinned away)."""
+    """Why an entry of ``git_dir`` (or of the common directory its ``commondir`` names) makes
+    git read outside the workspace, or None. git reads its own files (``info/grafts``,
+    ``shallow``, ``packed-refs``, ``objects``, ``refs``, ``logs``) by name: a planted
+    ``info/grafts -> /etc/passwd``, or a hard link to it, is printed line by line in git's
+    errors, and a FIFO there holds git until its timeout. So every symlink must stay inside
+    the workspace (a linked directory is walked too), and every file must be a regular file
+    with one name. Loose objects and packs are not walked (git inflates them and shows
+    nothing of a file that is no object), nor are hooks, which the gate's git never runs
+    (``core.hooksPath`` is pinned away)."""
+    starts = [git_dir]
+    common = os.path.join(git_dir, "commondir")
+    if os.path.isfile(common):
+        try:
+            with open(common, encoding="utf-8") as f:
+                starts.append(real(os.path.join(git_dir, f.read().strip())))
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"{common} cannot be read ({exc})"
     seen = 0
-    stack = [git_dir]
+    visited: set[str] = set()
+    stack = [(d, "") for d in starts]
     while stack:
-        directory = stack.pop()
+        directory, rel = stack.pop()
+        if directory in visited:
+            continue
+        visited.add(directory)
         try:
             entries = list(os.scandir(directory))
         except OSError:
@@ -533,7 +563,12 @@ def _git_dir_link(git_dir: str, root: str) -> str | None:
         for entry in entries:
             seen += 1
             if seen > _GIT_DIR_WALK:
-                return f"{git_dir} holds more than {_GIT_DIR_WALK} entries to check for symlinks"
+                return f"{git_dir} holds more than {_GIT_DIR_WALK} entries to check"
+            at = f"{rel}/{entry.name}" if rel else entry.name
+            if at == "hooks":
+                continue
+            # loose objects and packs: the directory itself is checked, not walked
+            shallow = rel == "objects" and _LOOSE_OBJECTS.match(entry.name) is not None
             if entry.is_symlink():
                 target = real(entry.path)
                 if not _inside(target, root):
@@ -541,11 +576,23 @@ def _git_dir_link(git_dir: str, root: str) -> str | None:
                         f"{entry.path[:80]} is a symlink to {target[:80]!r}, outside the "
                         "workspace, which git would read"
                     )
-            elif entry.is_dir(follow_symlinks=False) and not (
-                (directory == git_dir + "/objects" and _LOOSE_OBJECTS.match(entry.name))
-                or (directory == git_dir and entry.name == "hooks")
-            ):
-                stack.append(entry.path)
+                if os.path.isdir(target) and not shallow:
+                    stack.append((target, at))
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if not shallow:
+                    stack.append((entry.path, at))
+            elif not stat.S_ISREG(st.st_mode):
+                return f"{entry.path[:80]} is no regular file, and git would open it"
+            elif st.st_nlink > 1:
+                return (
+                    f"{entry.path[:80]} is a hard link (its other name may be a file outside "
+                    "the workspace), and git would read it"
+                )
     return None
 
 

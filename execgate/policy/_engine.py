@@ -122,6 +122,8 @@ from .programs import check as check_builtin
 from .programs.git import HARDENING as GIT_HARDENING
 
 FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
+#: The repository a git command runs with when the gate found none: none at all.
+NO_REPOSITORY = "/nonexistent/execgate-no-repository"
 
 
 @attrs.frozen
@@ -2345,6 +2347,10 @@ def _evaluate(
                         "GIT_DIR": repository.git_dir,
                         "GIT_WORK_TREE": repository.work_tree,
                     }
+                elif not makes:
+                    # none was found where the gate looked: git must not find one the gate
+                    # did not decide on (a layout git reads otherwise than the gate does)
+                    env = {**env, "GIT_DIR": NO_REPOSITORY}
             own_module = builtin == "python" and _workspace_module(policy, cwd, argv[1:])
             if own_module and len(allow_rule.command.split()) > 1:
                 # a rule for `python3 -m pylint` grants the installed pylint, never a

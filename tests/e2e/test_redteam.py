@@ -3040,3 +3040,64 @@ def test_jq_test_files_are_programs_and_refused(tmp_path: Path) -> None:
         tmp_path, 'version = 1\n[workspace]\nroot = "{root}"\n[[allow]]\ncommand = "jq"\n', "jq"
     )
     assert decide(policy, argv=("jq", "--run-tests", "a.txt"))[:2] == ("deny", "EG-POLICY-FLAG")
+
+
+def test_a_repository_git_finds_is_one_the_gate_found(tmp_path: Path) -> None:
+    """A dangling `.git/HEAD -> refs/heads/main` (the branch only in packed-refs): git takes
+    the directory for a repository; so must the gate, or its config goes unchecked."""
+    policy = _load(tmp_path, GIT_RO, "head")
+    ws = tmp_path / "ws"
+    mark = tmp_path / "ran"
+    _git(ws, "init", "-q", "-b", "main")
+    (ws / "f.txt").write_text("hi\n")
+    (ws / ".gitattributes").write_text("* filter=x\n")
+    _git(ws, "add", ".")
+    _commit_all(ws)
+    _git(ws, "pack-refs", "--all")
+    (ws / ".git" / "HEAD").unlink()
+    (ws / ".git" / "HEAD").symlink_to("refs/heads/main")
+    _git(ws, "config", "filter.x.clean", f"sh -c 'touch {mark}; cat'")
+    (ws / "f.txt").write_text("changed\n")
+    for line in ("git diff --stat", "git status"):
+        code, out = _run_plan(policy, line, ws)
+        assert not mark.exists(), (line, code, out)
+
+
+@pytest.mark.parametrize("shape", ["hard link", "linked directory", "commondir", "fifo"])
+def test_nothing_in_the_git_directory_leads_git_out_of_the_workspace(
+    tmp_path: Path, shape: str
+) -> None:
+    policy = _load(tmp_path, GIT_RO, "gd")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    _commit_all(ws)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("OUTSIDE\n")
+    if shape == "hard link":
+        os.link(outside, ws / ".git" / "info" / "grafts")
+    elif shape == "linked directory":
+        (ws / "infodir").mkdir()
+        (ws / "infodir" / "grafts").symlink_to(outside)
+        shutil.rmtree(ws / ".git" / "info")
+        (ws / ".git" / "info").symlink_to("../infodir")
+    elif shape == "commondir":
+        (ws / ".git").rename(ws / "realgit")
+        (ws / ".git").mkdir()
+        shutil.copy(ws / "realgit" / "HEAD", ws / ".git" / "HEAD")
+        (ws / ".git" / "commondir").write_text("../realgit\n")
+        (ws / "realgit" / "info" / "grafts").symlink_to(outside)
+    else:
+        os.mkfifo(ws / ".git" / "info" / "grafts")
+    code, out = _run_plan(policy, "git log --oneline", ws)
+    assert code == "EG-POLICY-FLAG" and "OUTSIDE" not in out, (code, out)
+
+
+@pytest.mark.parametrize(
+    "line", ["git help log", "git log --help", "git --help", "git help git/x.1"]
+)
+def test_git_help_pages_which_run_man_are_refused(tmp_path: Path, line: str) -> None:
+    policy = _load(tmp_path, GIT_RO, "help")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    assert decide(policy, command=line, cwd=str(ws))[:2] == ("deny", "EG-POLICY-FLAG"), line
+    assert decide(policy, command="git log -h", cwd=str(ws))[0] == "allow"
