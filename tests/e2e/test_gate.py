@@ -939,3 +939,27 @@ async def test_a_refusal_recorded_in_front_of_the_gate_never_stores_a_built_secr
     assert [d["code"] for d in decisions] == ["EG-CALLER-LIMIT"] * 2
     raw = Path(store_url.removeprefix("sqlite:///")).read_bytes()
     assert tok[4:].encode() not in raw and tok[12:].encode() not in raw
+
+
+async def test_output_with_nul_bytes_is_recorded_with_its_result(
+    make_policy: object, any_store_url: str
+) -> None:
+    """Binary output (``find -print0``: NUL bytes) is stored at once with its result, in
+    SQLite and PostgreSQL alike: each NUL as U+2400, invalid UTF-8 as U+FFFD."""
+    from execgate.store import open_store
+
+    policy = make_policy(extra='\n[recorder]\nlevel = "commands_plus_redacted_output"\n')  # type: ignore[operator]
+    script = r"printf 'a.txt\000b.txt\000'; printf 'err\000\377' >&2"
+    async with open_gate(policy, any_store_url) as gate:
+        r = await gate.run(argv=["sh", "-c", script], job_id="nul")
+        assert r.recorded and r.stdout == b"a.txt\0b.txt\0"
+        # in the store while the gate is open, not only once it closes
+        kinds = [e.kind for e in await gate.events(job_id="nul")]
+        assert kinds == ["decision", "result"]
+        st = open_store(any_store_url)
+        try:
+            (out,) = st.outputs("nul")
+        finally:
+            st.close()
+    assert out.stdout == "a.txt\u2400b.txt\u2400"
+    assert out.stderr == "err\u2400\ufffd"
