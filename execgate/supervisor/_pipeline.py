@@ -207,6 +207,43 @@ class Pipeline:
             raise recorder_timed_out(self.config.record_timeout)
         await call.reply.wait()
 
+    async def _record_decision(self, req: ExecRequest, event: Event, *, allowed: bool) -> None:
+        """Record a decision, as :meth:`_record`. A caller cancelled meanwhile gets no job,
+        but its decision may be written all the same (the Recorder writes every call it
+        took): an allow decision that was is given its outcome, ``EG-NOT-STARTED``, so that
+        every allowed decision has exactly one."""
+        deadline = anyio.current_time() + self.config.record_timeout
+        call: Call[Records, None] = Call((event,), deadline=deadline)
+        try:
+            if not await self.sup.recorder.send(call, deadline):
+                raise recorder_timed_out(self.config.record_timeout)
+            await call.reply.wait()
+        except ExecgateError:
+            raise
+        except BaseException:
+            if allowed:
+                with anyio.CancelScope(shield=True):
+                    await self._not_started_after(req, call, deadline)
+            raise
+
+    async def _not_started_after(
+        self, req: ExecRequest, call: Call[Records, None], deadline: float
+    ) -> None:
+        """Once ``call`` (an allow decision) is answered, record that its job never started,
+        if the decision was written. The Recorder answers every call it took by its deadline;
+        a call still unanswered a second later never reached it (nothing was written)."""
+        written = False
+        with anyio.move_on_after(max(0.0, deadline - anyio.current_time()) + 1.0):
+            try:
+                await call.reply.wait()
+                written = True
+            except ExecgateError:
+                pass  # not written: the decision has no outcome to wait for
+        if written:
+            await self._record_error(
+                req, NotStarted("cancelled while its decision was being recorded")
+            )
+
     async def check(self, req: ExecRequest) -> Decision:
         """Scan and decide without running; the decision is recorded as a dry run."""
         verdict, findings = await self._decide(req)
@@ -309,7 +346,11 @@ class Pipeline:
         if verdict.decision.verdict == "ask":
             verdict = await self._approve(req, verdict, findings)
         # Fail closed: the decision is durable before anything runs, or nothing runs.
-        await self._record((decision_event(req, verdict, findings, level=self._level(req)),))
+        await self._record_decision(
+            req,
+            decision_event(req, verdict, findings, level=self._level(req)),
+            allowed=verdict.decision.allowed and verdict.plan is not None,
+        )
         if not verdict.decision.allowed or verdict.plan is None:
             raise refusal_for(verdict.decision)
         plan = verdict.plan

@@ -963,3 +963,22 @@ async def test_output_with_nul_bytes_is_recorded_with_its_result(
             st.close()
     assert out.stdout == "a.txt\u2400b.txt\u2400"
     assert out.stderr == "err\u2400\ufffd"
+
+
+async def test_every_allowed_decision_gets_one_outcome_whenever_the_caller_is_cancelled(
+    policy: Policy, store_url: str
+) -> None:
+    """Callers cancelled at every moment of a request (recording its decision included):
+    each allow decision in the store has exactly one outcome event."""
+    async with open_gate(policy, store_url) as gate:
+        for i in range(300):
+            with anyio.move_on_after(i * 0.00002):
+                await gate.run(argv=["true"], job_id=f"c{i}")
+    rows = events(store_url)
+    allowed = {r["job_id"] for r in rows if r["kind"] == "decision" and r["decision"] == "allow"}
+    outcomes: dict[object, int] = {}
+    for r in rows:
+        if r["kind"] in ("result", "error", "interrupted"):
+            outcomes[r["job_id"]] = outcomes.get(r["job_id"], 0) + 1
+    assert len(allowed) > 100
+    assert {j: outcomes.get(j, 0) for j in allowed if outcomes.get(j, 0) != 1} == {}
