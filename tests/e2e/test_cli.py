@@ -731,3 +731,38 @@ def test_an_execgate_toml_others_may_write_is_not_taken(tmp_path: Path, state_ho
     planted.chmod(0o644)
     r = run(["check", "--", "rm", "-rf", "x"], shared / "mine", env=env_with())
     assert r.returncode == 0  # its owner's, and only theirs to change: taken
+
+
+@pytest.mark.slow
+def test_verify_checks_stored_output_and_odd_values_are_reported_not_crashed_on(
+    policy_file: Path, workspace: Path
+) -> None:
+    """Forged output fails verify (EG-OUTPUT-EDITED); a BLOB in a row fails verify
+    (EG-VALUE-INVALID), and log and export show the code in its place, without a traceback."""
+    import sqlite3
+
+    policy_file.write_text(
+        policy_file.read_text() + '[recorder]\nlevel = "commands_plus_redacted_output"\n'
+    )
+    run(["run", "--policy", str(policy_file), "--job-id", "O1", "--", "echo", "hi"], workspace)
+    assert run(["verify"], workspace).returncode == 0
+    db = sqlite3.connect(default_store_path(str(workspace)))
+    db.execute("UPDATE outputs SET stdout = 'all is well' WHERE job_id = 'O1'")
+    db.commit()
+    r = run(["verify", "--json"], workspace)
+    assert r.returncode == 1
+    assert [b["code"] for b in json.loads(r.stdout)["breaks"]] == ["EG-OUTPUT-EDITED"]
+    db.execute("UPDATE outputs SET stdout = x'00ff' WHERE job_id = 'O1'")
+    db.execute("UPDATE events SET command = x'00ff' WHERE job_id = 'O1' AND kind = 'decision'")
+    db.commit()
+    db.close()
+    r = run(["verify", "--json"], workspace)
+    assert r.returncode == 1, r.stderr
+    codes = {b["code"] for b in json.loads(r.stdout)["breaks"]}
+    assert codes == {"EG-VALUE-INVALID"}
+    r = run(["verify"], workspace)
+    assert r.returncode == 1 and b"Traceback" not in r.stderr and b"TAMPERED" in r.stdout
+    for args in (["log"], ["log", "--json"], ["export"]):
+        r = run(args, workspace)
+        assert r.returncode == 0 and b"Traceback" not in r.stderr, (args, r.stderr)
+        assert b"EG-VALUE-INVALID" in r.stdout, args
