@@ -766,3 +766,43 @@ def test_verify_checks_stored_output_and_odd_values_are_reported_not_crashed_on(
         r = run(args, workspace)
         assert r.returncode == 0 and b"Traceback" not in r.stderr, (args, r.stderr)
         assert b"EG-VALUE-INVALID" in r.stdout, args
+
+
+def _address_space(limit: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+@pytest.mark.slow
+def test_stdin_from_reads_at_most_the_limit_and_never_waits_forever(
+    policy_file: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """``--stdin-from /dev/zero`` is refused as too large (read no further than the limit);
+    a FIFO nobody writes to is refused after a bounded wait; a FIFO that is written to is
+    read."""
+    import threading
+    import time
+
+    cat = ["run", "--policy", str(policy_file), "--stdin-from"]
+    # bounded address space: were /dev/zero read whole, this run would fail, not the host
+    r = run([*cat, "/dev/zero", "--", PYTHON, "-c", "pass"], workspace,
+            preexec_fn=lambda: _address_space(2 << 30))  # fmt: skip
+    assert r.returncode == 126 and b"EG-REQUEST-TOO-LARGE" in r.stderr, r.stderr[-500:]
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    r = run([*cat, str(fifo), "--", PYTHON, "-c", "pass"], workspace)
+    assert r.returncode == 126 and b"EG-REQUEST-INVALID" in r.stderr, r.stderr[-500:]
+    assert time.monotonic() - start < 50
+
+    def write() -> None:
+        time.sleep(0.5)
+        fifo.write_bytes(b"through the fifo")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    copy = "import sys; sys.stdout.write(sys.stdin.read())"
+    r = run([*cat, str(fifo), "--", PYTHON, "-c", copy], workspace)
+    writer.join()
+    assert r.returncode == 0 and r.stdout == b"through the fifo", r.stderr
