@@ -35,6 +35,7 @@ from ._common import (
     CONTEXT,
     EXIT_INTERRUPTED,
     EXIT_REFUSED,
+    Number,
     Size,
     fail,
     load,
@@ -191,7 +192,7 @@ def _rlimit_option(name: str) -> Callable[[Any], Any]:
     return click.option(
         f"--{name.replace('_', '-')}",
         name,
-        type=Size(1) if is_size else click.IntRange(min=1),
+        type=Size(1) if is_size else Number(1, integer=True),
         metavar="SIZE" if is_size else "N",
         help=f"Resource limit {name}{' (64K, 10M, 2G)' if is_size else ''} "
         "(at most the policy's maximum).",
@@ -213,13 +214,13 @@ def _request_options(f: Any) -> Any:
         ),
         click.option(
             "--timeout",
-            type=float,
+            type=Number(0),
             metavar="S",
             help="Seconds before TERM (default and maximum from the policy).",
         ),
         click.option(
             "--kill-grace",
-            type=float,
+            type=Number(0),
             metavar="S",
             help="Seconds between TERM and KILL.",
         ),

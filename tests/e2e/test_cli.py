@@ -806,3 +806,19 @@ def test_stdin_from_reads_at_most_the_limit_and_never_waits_forever(
     r = run([*cat, str(fifo), "--", PYTHON, "-c", copy], workspace)
     writer.join()
     assert r.returncode == 0 and r.stdout == b"through the fifo", r.stderr
+
+
+def test_option_values_are_never_echoed_and_out_of_range_numbers_are_usage_errors(
+    policy_file: Path, workspace: Path
+) -> None:
+    import random
+
+    from corpus import SECRETS
+
+    token = SECRETS["github-token"](random.Random(8))
+    for option in ("--timeout", "--kill-grace", "--cpu-seconds", "--max-output"):
+        r = run(["run", "--policy", str(policy_file), option, token, "--", "echo"], workspace)
+        assert r.returncode == 2, (option, r.stderr)
+        assert token.encode() not in r.stderr and token[4:20].encode() not in r.stderr
+    r = run(["log", "--limit", "99999999999999999999999"], workspace)
+    assert r.returncode == 2 and b"--limit" in r.stderr and b"EG-STORE" not in r.stderr
