@@ -589,7 +589,6 @@ class Pipeline:
         budget: float = OUTPUT_REDACT_BUDGET,
     ) -> bool:
         level = self._level(req)
-        connections = connection_events(req, result)
         if level != "commands_plus_redacted_output" or (
             max(len(result.stdout), len(result.stderr)) <= OFFLOAD_OUTPUT_BYTES
         ):
@@ -599,6 +598,8 @@ class Pipeline:
                 else None
             )
             event, record = result_records(req, result, level, output)
+            # made after the result event, so that they follow it in the store's order
+            connections = connection_events(req, result)
             return await self._record_outcome(event, *connections, *([record] if record else []))
         # Long output: a few at a time, from redaction until written, so that the gate holds
         # the stored text (and the database driver's copy of it) of a few jobs, not of every
@@ -624,6 +625,7 @@ class Pipeline:
                 output = (note if result.stdout else None, note if result.stderr else None)
             event, record = result_records(req, result, level, output)
             del output
+            connections = connection_events(req, result)
             return await self._record_outcome(event, *connections, *([record] if record else []))
         finally:
             if slot:
