@@ -16,6 +16,7 @@ import attrs
 
 from ._decision import Decision as Decision  # re-exported: the models speak of it
 from ._decision import VerdictKind as VerdictKind
+from ._units import shown
 from .errors import RequestError
 
 #: What the flight recorder keeps of a job (TERM-LOG-001), least to most:
@@ -112,18 +113,18 @@ def _positive_or_none(_inst: object, att: attrs.Attribute[Any], value: float | N
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RequestError(f"{att.name}: expected a number of seconds, got {value!r}")
+        raise RequestError(f"{att.name}: expected a number of seconds, got {shown(value)}")
     if not value > 0 or value != value or value == float("inf"):
-        raise RequestError(f"{att.name}: expected a positive finite number, got {value!r}")
+        raise RequestError(f"{att.name}: expected a positive finite number, got {shown(value)}")
 
 
 def _nonneg_or_none(_inst: object, att: attrs.Attribute[Any], value: float | None) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RequestError(f"{att.name}: expected a number, got {value!r}")
+        raise RequestError(f"{att.name}: expected a number, got {shown(value)}")
     if not value >= 0 or value == float("inf"):
-        raise RequestError(f"{att.name}: expected a finite number >= 0, got {value!r}")
+        raise RequestError(f"{att.name}: expected a finite number >= 0, got {shown(value)}")
 
 
 def _to_argv(value: Any) -> tuple[str, ...] | None:
@@ -198,7 +199,7 @@ class ExecRequest:
         known = {a.name for a in attrs.fields(cls)}
         unknown = sorted(set(fields) - known)
         if unknown:
-            raise RequestError(f"unknown request field(s): {', '.join(unknown)}")
+            raise RequestError(f"unknown request field(s): {', '.join(shown(n) for n in unknown)}")
         return cls(**fields)
 
     def __attrs_post_init__(self) -> None:
@@ -233,25 +234,27 @@ class ExecRequest:
         if mob is not None and (
             isinstance(mob, bool) or not isinstance(mob, int) or not 0 <= mob <= MAX_INT
         ):
-            raise RequestError(f"max_output_bytes: expected an int in [0, 2**63-1], got {mob!r}")
+            raise RequestError(
+                f"max_output_bytes: expected an int in [0, 2**63-1], got {shown(mob)}"
+            )
         for name in RLIMIT_FIELDS:
             v = getattr(self, name)
             if v is not None and (
                 isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_INT
             ):
-                raise RequestError(f"{name}: expected an int in [1, 2**63-1], got {v!r}")
+                raise RequestError(f"{name}: expected an int in [1, 2**63-1], got {shown(v)}")
         if self.on_output_overflow not in ("truncate", "kill"):
             raise RequestError("on_output_overflow: expected 'truncate' or 'kill'")
         if self.log_level is not None and self.log_level not in LOG_LEVELS:
             raise RequestError(f"log_level: expected one of {', '.join(LOG_LEVELS)}")
         for name, val in self.env_overrides.items():
             if not isinstance(name, str) or not name or "=" in name:
-                raise RequestError(f"env_overrides: invalid variable name {name!r}")
-            _no_nul(f"env_overrides[{name!r}]", name)
+                raise RequestError(f"env_overrides: invalid variable name {shown(name)}")
+            _no_nul(f"env_overrides[{shown(name)}]", name)
             if val is not None:
                 if not isinstance(val, str):
-                    raise RequestError(f"env_overrides[{name!r}]: expected str or None")
-                _no_nul(f"env_overrides[{name!r}]", val)
+                    raise RequestError(f"env_overrides[{shown(name)}]: expected str or None")
+                _no_nul(f"env_overrides[{shown(name)}]", val)
         if self.stdin is not None:
             if not isinstance(self.stdin, bytes | bytearray):
                 raise RequestError("stdin: expected bytes")

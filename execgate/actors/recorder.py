@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import operator
+import re
 import time
 from collections.abc import Sequence
 
@@ -57,40 +58,36 @@ _TEXT_FIELDS: dict[type, tuple[str, ...]] = {
 _getters = {cls: operator.attrgetter(*names) for cls, names in _TEXT_FIELDS.items()}
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _bad_text(text: str) -> str | None:
     if "\x00" in text:
         return "a NUL character"
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            return "a lone surrogate (not UTF-8)"
+    # A search, not an encode: a job's output may be megabytes, and this runs on the loop.
+    if not text.isascii() and _SURROGATE.search(text) is not None:
+        return "a lone surrogate (not UTF-8)"
     return None
 
 
 def unstorable(item: object) -> str | None:
     """Why ``item`` (an event or output record) cannot be stored, or None if it can: every
     text must be UTF-8 without NUL (PostgreSQL text refuses NUL; no driver encodes a lone
-    surrogate). One check over all its texts joined, field by field only to name the one at
-    fault."""
+    surrogate). Each text is checked where it is (a job's output is not copied)."""
     getter = _getters.get(type(item))
     if getter is None:
         return f"not an event: {type(item).__name__}"
     values: tuple[object, ...] = getter(item)
-    argv = getattr(item, "argv", None)
-    try:
-        joined = "".join(filter(None, values)) + ("".join(argv) if argv else "")  # type: ignore[arg-type]
-    except TypeError:
-        joined = "\x00"  # a value that is not text: named below
-    if _bad_text(joined) is None:
-        return None
     names = _TEXT_FIELDS[type(item)]
+    argv = getattr(item, "argv", None)
     if argv:
         names, values = (*names, *(f"argv[{i}]" for i in range(len(argv)))), (*values, *argv)
     for name, value in zip(names, values, strict=True):
-        if value is not None and not isinstance(value, str):
+        if value is None:
+            continue
+        if not isinstance(value, str):
             return f"{name} is not text ({type(value).__name__})"
-        why = _bad_text(value) if isinstance(value, str) else None
+        why = _bad_text(value)
         if why is not None:
             return f"{name} holds {why}"
     return None

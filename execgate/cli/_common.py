@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import cattrs
 import click
 
-from .._units import parse_size
+from .._units import parse_size, shown
 from ..errors import (
     ExecgateError,
     ProgramNotFound,
@@ -206,8 +206,41 @@ def existing_store(store: str, policy_path: str | None, as_json: bool) -> Store:
 
 if TYPE_CHECKING:  # generic from click 8.2; the runtime base must work with 8.1 too
     _IntParam = click.ParamType[int]
+    _NumberParam = click.ParamType[int | float]
 else:
-    _IntParam = click.ParamType
+    _IntParam = _NumberParam = click.ParamType
+
+
+#: The largest whole number an option takes: what a database's integer holds.
+MAX_INT = 2**63 - 1
+
+
+class Number(_NumberParam):
+    """A whole (``integer=True``) or decimal number in ``[minimum, MAX_INT]``. A value that
+    is not one is a usage error that never quotes a secret (the value is redacted)."""
+
+    def __init__(self, minimum: float, *, integer: bool = False) -> None:
+        self.minimum = minimum
+        self.integer = integer
+        self.name = "integer" if integer else "number"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int | float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number: int | float = value
+        else:
+            try:
+                number = int(str(value)) if self.integer else float(str(value))
+            except ValueError:
+                self.fail(f"expected {self._what()}, got {shown(str(value))}", param, ctx)
+        if not self.minimum <= number <= MAX_INT:
+            self.fail(f"expected {self._what()}, got {shown(number)}", param, ctx)
+        return number
+
+    def _what(self) -> str:
+        kind = "a whole number" if self.integer else "a number"
+        return f"{kind} from {self.minimum:g} to 2**63-1"
 
 
 class Size(_IntParam):
@@ -226,7 +259,7 @@ class Size(_IntParam):
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
         if size < self.minimum:
-            self.fail(f"expected at least {self.minimum} byte(s), got {value!r}", param, ctx)
+            self.fail(f"expected at least {self.minimum} byte(s), got {shown(value)}", param, ctx)
         return size
 
 

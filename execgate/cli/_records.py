@@ -25,6 +25,7 @@ from ..store import EventFilter, host_id
 from ..supervisor import lifecycle_event
 from ._common import (
     CONTEXT,
+    Number,
     existing_store,
     fail,
     json_converter,
@@ -152,7 +153,7 @@ def _filters(f: Any) -> Any:
     "--limit",
     default=50,
     show_default=True,
-    type=click.IntRange(min=1),
+    type=Number(1, integer=True),
     help="How many of the newest events to show.",
 )
 @click.option("--all", "show_all", is_flag=True, help="Show the gates' start and stop rows too.")
@@ -330,8 +331,8 @@ def recover(store: str, policy_path: str | None) -> None:
 @click.command(context_settings=CONTEXT)
 @store_option
 @policy_option("Take the retention (and the default store) from this policy.")
-@click.option("--retention-days", type=click.FloatRange(min=0), help="Events (0: forever).")
-@click.option("--output-retention-days", type=click.FloatRange(min=0), help="Stored output.")
+@click.option("--retention-days", type=Number(0), help="Events (0: forever).")
+@click.option("--output-retention-days", type=Number(0), help="Stored output.")
 def purge(
     store: str,
     policy_path: str | None,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shlex
+import stat
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -17,7 +19,7 @@ from typing import Any, TypeVar
 import anyio
 import click
 
-from ..errors import ExecgateError
+from ..errors import ExecgateError, RequestError, RequestTooLarge
 from ..integrations import decision_fields
 from ..models import (
     RLIMIT_FIELDS,
@@ -33,6 +35,7 @@ from ._common import (
     CONTEXT,
     EXIT_INTERRUPTED,
     EXIT_REFUSED,
+    Number,
     Size,
     fail,
     load,
@@ -69,6 +72,59 @@ def _result_json(r: ExecResult) -> dict[str, Any]:
     }
 
 
+#: Seconds ``--stdin-from`` waits for a pipe, FIFO or device to have data (or end): a FIFO
+#: nobody writes to must not hold the command forever.
+STDIN_IDLE = 10.0
+_CHUNK = 1 << 16
+
+
+def read_stdin(source: str, limit: int) -> bytes:
+    """The bytes of ``source`` (a path, or ``-`` for this process's stdin), refused with
+    ``EG-REQUEST-TOO-LARGE`` past ``limit`` (at most ``limit + 1`` bytes are read, so
+    ``/dev/zero`` is refused, not read forever). A file that is not a regular file (a FIFO,
+    a device) is read as it comes: past ``STDIN_IDLE`` seconds without data or its end, it is
+    refused with ``EG-REQUEST-INVALID``. This process's own stdin is waited for as long as it
+    takes. Raises OSError when ``source`` cannot be opened or read."""
+    if source == "-":
+        return _read_limited(sys.stdin.buffer.fileno(), limit, None, "stdin")
+    # Non-blocking open: opening a FIFO with no writer would otherwise wait for one.
+    fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        if regular:
+            os.set_blocking(fd, True)
+        return _read_limited(fd, limit, None if regular else STDIN_IDLE, source)
+    finally:
+        os.close(fd)
+
+
+def _read_limited(fd: int, limit: int, idle: float | None, name: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    while size <= limit:
+        if idle is not None and not poller.poll(idle * 1000):
+            raise RequestError(
+                f"--stdin-from {name}: no data and no end of input within {idle:g}s "
+                "(a FIFO nobody writes to?)"
+            )
+        try:
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - size))
+        except BlockingIOError:
+            continue
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise RequestTooLarge(
+            f"stdin: more than {limit} bytes, over [limits] max_stdin_bytes = {limit}; "
+            "pass large inputs as files in the workspace"
+        )
+    return b"".join(chunks)
+
+
 def _default_cwd(policy: Policy) -> str:
     """The current directory relative to the workspace root when it lies inside, so a
     command run from a subdirectory runs there; the root itself otherwise."""
@@ -100,16 +156,15 @@ def _request(
     if program and shell is not None:
         raise click.UsageError(f"both a program and --shell: {_USAGE_HINT}, not both")
     stdin: bytes | None = None
-    if stdin_from == "-":
-        stdin = sys.stdin.buffer.read()
-    elif stdin_from is not None:
+    if stdin_from is not None:
         try:
-            with open(stdin_from, "rb") as f:
-                stdin = f.read()
+            stdin = read_stdin(stdin_from, policy.limits.max_stdin_bytes)
         except OSError as exc:
             raise click.BadParameter(
                 f"cannot read {stdin_from}: {exc.strerror}", param_hint="'--stdin-from'"
             ) from None
+        except ExecgateError as exc:
+            fail(exc, as_json)
     extra: dict[str, Any] = {k: v for k, v in rlimits.items() if v is not None}
     if job_id:
         extra["job_id"] = job_id
@@ -137,7 +192,7 @@ def _rlimit_option(name: str) -> Callable[[Any], Any]:
     return click.option(
         f"--{name.replace('_', '-')}",
         name,
-        type=Size(1) if is_size else click.IntRange(min=1),
+        type=Size(1) if is_size else Number(1, integer=True),
         metavar="SIZE" if is_size else "N",
         help=f"Resource limit {name}{' (64K, 10M, 2G)' if is_size else ''} "
         "(at most the policy's maximum).",
@@ -159,13 +214,13 @@ def _request_options(f: Any) -> Any:
         ),
         click.option(
             "--timeout",
-            type=float,
+            type=Number(0),
             metavar="S",
             help="Seconds before TERM (default and maximum from the policy).",
         ),
         click.option(
             "--kill-grace",
-            type=float,
+            type=Number(0),
             metavar="S",
             help="Seconds between TERM and KILL.",
         ),

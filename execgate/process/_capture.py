@@ -7,18 +7,12 @@ head, a marker line saying how many bytes were left out, and the tail, all withi
 
 from __future__ import annotations
 
-import re
-
 #: Room kept for the marker when a stream overflows.
 MARKER_RESERVE = 64
 
 
 def marker(dropped: int) -> bytes:
     return f"\n[execgate: {dropped} bytes truncated]\n".encode()
-
-
-#: Finds the marker in decoded output (what the recorder cuts around).
-MARKER_PATTERN = re.compile(r"\n\[execgate: \d+ bytes truncated\]\n")
 
 
 class CappedBuffer:
@@ -74,6 +68,20 @@ class CappedBuffer:
         if not self.overflowed:
             return 0
         return self.total - len(self._head) - min(len(self._tail), self.tail_limit)
+
+    @property
+    def cut(self) -> tuple[int, int] | None:
+        """Where :meth:`value` stands for the bytes left out, as a ``(start, end)`` byte span:
+        the marker line between head and tail, or an empty span at the end when the cap is too
+        small for a marker (head only). None when nothing was left out. Output shown to
+        anyone but the caller is cut around this span (a secret may straddle it), and the
+        stream's own bytes may well look like a marker, so this span is the only one to
+        trust."""
+        if not self.overflowed:
+            return None
+        if self.tail_limit == 0:
+            return (len(self._head), len(self._head))
+        return (len(self._head), len(self._head) + len(marker(self.dropped)))
 
     def value(self) -> bytes:
         if not self.overflowed:

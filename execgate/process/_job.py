@@ -114,6 +114,9 @@ class JobOutcome:
     sandboxed: bool = False
     #: Network by domain: every connection the job asked its proxy for.
     connections: tuple[ProxyConnection, ...] = ()
+    #: Where each stream was cut (``CappedBuffer.cut``): None when kept whole.
+    stdout_cut: tuple[int, int] | None = None
+    stderr_cut: tuple[int, int] | None = None
 
 
 async def _pump(
@@ -523,6 +526,8 @@ async def _run_job(
         stderr=err.value(),
         stdout_truncated_bytes=out.dropped,
         stderr_truncated_bytes=err.dropped,
+        stdout_cut=out.cut,
+        stderr_cut=err.cut,
         duration_ms=duration,
         killed_by=control.reason,
         survivors=survivors,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from ..models import Event, OutputRecord
-from ._chain import Break, VerifyReport
+from ._chain import Break, BreakCode, VerifyReport
 from ._fleet import Lease, check_host_id, host_id, lease_seconds
 from ._fleet import host_id as default_host_id
 from ._location import (
@@ -85,6 +85,7 @@ def open_store(url: str = DEFAULT_STORE_URL, *, host_id: str | None = None) -> S
 __all__ = [
     "DEFAULT_STORE_URL",
     "Break",
+    "BreakCode",
     "EventFilter",
     "Lease",
     "PostgresStore",

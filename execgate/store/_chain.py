@@ -20,7 +20,7 @@ import json
 import json.encoder
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -110,12 +110,30 @@ class Chain:
         return out, Chain(chain_id, seq, prev)
 
 
+#: What a :class:`Break` is, as a stable code: a gap in the chain, a ``prev_hash`` that does
+#: not follow, an edited event, a value no writer stores (a BLOB, say), stored output that
+#: does not match its result's sha256 (or that no result recorded), forged purge anchors, and
+#: the chain-link breaks (a chain whose events are all gone, one that follows a gone event,
+#: one whose link record is gone).
+BreakCode = Literal[
+    "EG-CHAIN-GAP",
+    "EG-CHAIN-PREV",
+    "EG-EVENT-EDITED",
+    "EG-VALUE-INVALID",
+    "EG-OUTPUT-EDITED",
+    "EG-ANCHORS-FORGED",
+    "EG-CHAIN-GONE",
+    "EG-LINK-GONE",
+]
+
+
 @attrs.frozen
 class Break:
     chain_id: str
     chain_seq: int
     event_id: str
     problem: str
+    code: BreakCode = "EG-EVENT-EDITED"
 
 
 @attrs.frozen
@@ -140,25 +158,55 @@ def anchors_digest(anchors: Iterable[tuple[str, int, str]]) -> str:
 
 
 def verify_chain(
-    chain_id: str, rows: Iterable[tuple[Any, ...]], anchor: tuple[int, str] | None = None
+    chain_id: str,
+    rows: Iterable[tuple[Any, ...]],
+    anchor: tuple[int, str] | None = None,
+    names: Sequence[str] = (),
 ) -> Iterator[Break]:
     """Check one chain's rows, each ``(*event values, chain_id, chain_seq, prev_hash, hash)``
     in chain_seq order, with ``event_id`` first and the host id last of the event values;
     yields the first broken link and stops: after a break nothing further in the chain can
     be trusted. ``anchor`` is where a
-    retention purge left the chain: (last deleted chain_seq, its hash)."""
+    retention purge left the chain: (last deleted chain_seq, its hash). ``names`` names the
+    row's columns in a report."""
     expected_seq, prev = (anchor[0] + 1, anchor[1]) if anchor else (1, GENESIS)
     for row in rows:
         *keyed, prev_hash, stored = row
         seq, event_id = keyed[-1], keyed[0]
         keyed = [*hashed(keyed[:-2]), *keyed[-2:]]
+        odd = invalid_value(row, names)
+        if odd is not None:
+            yield Break(
+                chain_id, expected_seq, str(event_id), f"{odd} (forged)", "EG-VALUE-INVALID"
+            )
+            return
         if seq != expected_seq:
-            yield Break(chain_id, seq, event_id, f"missing event(s) before #{seq}")
+            yield Break(chain_id, seq, event_id, f"missing event(s) before #{seq}", "EG-CHAIN-GAP")
             return
         if prev_hash != prev:
-            yield Break(chain_id, seq, event_id, "prev_hash does not match the previous event")
+            yield Break(
+                chain_id,
+                seq,
+                event_id,
+                "prev_hash does not match the previous event",
+                "EG-CHAIN-PREV",
+            )
             return
         if link(prev_hash, keyed) != stored:
             yield Break(chain_id, seq, event_id, "contents do not match the hash (edited)")
             return
         expected_seq, prev = seq + 1, stored
+
+
+#: The types a stored value has when execgate wrote it (SQLite's booleans normalised).
+_VALUE_TYPES = (str, int, float, bool, type(None))
+
+
+def invalid_value(row: Sequence[Any], names: Sequence[str] = ()) -> str | None:
+    """Why ``row`` holds a value no writer stores (a BLOB, say: nothing a hash or a report
+    can take as written), or None. ``names`` names its columns."""
+    for i, value in enumerate(row):
+        if not isinstance(value, _VALUE_TYPES):
+            name = names[i] if i < len(names) else f"column {i + 1}"
+            return f"{name} holds a {type(value).__name__} value, which no gate writes"
+    return None

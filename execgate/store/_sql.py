@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import hashlib
 import itertools
 import json
 import operator
@@ -27,9 +28,11 @@ from ..models import Event, OutputRecord, new_event_id
 from ._chain import (
     GENESIS,
     Break,
+    BreakCode,
     Chain,
     VerifyReport,
     anchors_digest,
+    invalid_value,
     json_text,
     verify_chain,
 )
@@ -128,11 +131,34 @@ def _normalise(row: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
+def invalid_text(value: object) -> str:
+    """What a reader is shown for a stored value no gate writes (a BLOB, say): the break
+    code ``execgate verify`` reports for it, never the value."""
+    return f"[execgate: EG-VALUE-INVALID: a {type(value).__name__} value no gate writes]"
+
+
 def _to_event(row: Sequence[Any]) -> Event:
     d = dict(zip(EVENT_FIELDS, row[: len(EVENT_FIELDS)], strict=True))
-    if d["argv"] is not None:
-        d["argv"] = tuple(json.loads(d["argv"]))
+    argv = d.pop("argv")
+    for name, value in d.items():
+        if not isinstance(value, _STORED_TYPES):
+            d[name] = invalid_text(value)  # `execgate verify` reports the row
+    if argv is not None:
+        words = None
+        if isinstance(argv, str):
+            with contextlib.suppress(ValueError):
+                words = json.loads(argv)
+        valid = isinstance(words, list) and all(isinstance(w, str) for w in words)
+        d["argv"] = tuple(words) if valid else (invalid_text(argv),)  # type: ignore[arg-type]
     return Event(**d)
+
+
+def _shown_text(value: object) -> str | None:
+    return value if value is None or isinstance(value, str) else invalid_text(value)
+
+
+#: The types of the values a gate stores (SQLite's booleans normalised).
+_STORED_TYPES = (str, int, float, type(None))
 
 
 class SqlStore(abc.ABC):
@@ -374,7 +400,13 @@ class SqlStore(abc.ABC):
                 (job_id,),
             )
         return [
-            OutputRecord(event_id=r[0], job_id=r[1], ts=r[2], stdout=r[3], stderr=r[4])
+            OutputRecord(
+                event_id=r[0],
+                job_id=r[1],
+                ts=r[2],
+                stdout=_shown_text(r[3]),
+                stderr=_shown_text(r[4]),
+            )
             for r in rows
         ]
 
@@ -559,7 +591,13 @@ class SqlStore(abc.ABC):
             actual = anchors_digest((c, seq, h) for c, (seq, h) in anchors.items())
             if committed != actual:
                 breaks.append(
-                    Break("*", 0, "-", "chain anchors do not match the last purge event (forged)")
+                    Break(
+                        "*",
+                        0,
+                        "-",
+                        "chain anchors do not match the last purge event (forged)",
+                        "EG-ANCHORS-FORGED",
+                    )
                 )
                 anchors = {}
         links = {r[0]: (r[1], None if r[2] is None else int(r[2])) for r in link_rows}
@@ -568,11 +606,12 @@ class SqlStore(abc.ABC):
         unsealed = []
         for chain_id, rows in chains:
             start = anchors.get(chain_id) or starts.get(chain_id)
-            breaks.extend(verify_chain(chain_id, rows, start))
+            breaks.extend(verify_chain(chain_id, rows, start, COLUMNS))
             last_kind = rows[-1][_KIND] if rows else None
             closed = last_kind == "supervisor_stop" or chain_id in recovered
             if not closed and chain_id != self._chain.chain_id:
                 unsealed.append(chain_id)
+        breaks.extend(self._verify_outputs(chains))
         return VerifyReport(
             chains=len(chains),
             events=sum(len(r) for _, r in chains),
@@ -580,6 +619,42 @@ class SqlStore(abc.ABC):
             unsealed=tuple(unsealed),
             recovered=tuple(sorted(c for c, _ in chains if c in recovered)),
         )
+
+    def _verify_outputs(self, chains: list[tuple[str, list[tuple[Any, ...]]]]) -> list[Break]:
+        """Each stored output against the sha256 its result event recorded (the chain vouches
+        for the event, the digest for the output): an output that differs, or that a result
+        recorded none of, is reported. An output whose event was purged is not checked.
+        Read one at a time: outputs may be megabytes each."""
+        detail, kind = EVENT_FIELDS.index("detail"), EVENT_FIELDS.index("kind")
+        seq_col = COLUMNS.index("chain_seq")
+        results = {
+            row[0]: (chain_id, row[seq_col], row[detail])
+            for chain_id, rows in chains
+            for row in rows
+            if row[kind] == "result"
+        }
+        breaks: list[Break] = []
+        with self._lock:
+            try:
+                ids = [r[0] for r in self._read("SELECT event_id FROM outputs ORDER BY ts")]
+            except Exception as exc:
+                raise StoreUnavailable(f"{self.url.redacted}: cannot read: {exc}") from None
+        for event_id in ids:
+            found = results.get(event_id)
+            if found is None:
+                continue
+            chain_id, seq, text = found
+            with self._lock:
+                try:
+                    rows = self._read(
+                        "SELECT stdout, stderr FROM outputs WHERE event_id = ?", (event_id,)
+                    )
+                except Exception as exc:
+                    raise StoreUnavailable(f"{self.url.redacted}: cannot read: {exc}") from None
+            problem = _output_problem(text, rows)
+            if problem is not None:
+                breaks.append(Break(chain_id, int(seq), str(event_id), problem[1], problem[0]))
+        return breaks
 
     def recover_interrupted(self) -> list[str]:
         """Mark jobs of dead writers that have an allow decision and no outcome.
@@ -817,7 +892,11 @@ def _chain_starts(
     breaks: list[Break] = []
     for chain_id, (prev_chain, prev_seq) in links.items():
         if chain_id not in by_id and chain_id not in anchors:
-            breaks.append(Break(chain_id, 0, "-", "a started chain whose events are all gone"))
+            breaks.append(
+                Break(
+                    chain_id, 0, "-", "a started chain whose events are all gone", "EG-CHAIN-GONE"
+                )
+            )
         if chain_id in anchors or chain_id not in by_id:
             continue  # its first event was purged (the anchor vouches) or is gone (above)
         if prev_chain is None:
@@ -840,6 +919,7 @@ def _chain_starts(
                 first[0],
                 f"follows chain {prev_chain} at #{prev_seq}, which is gone (a deleted chain "
                 "or tail)",
+                "EG-LINK-GONE",
             )
         )
         starts[chain_id] = (0, first[prev_col])  # its own links are still checked
@@ -857,10 +937,33 @@ def _chain_starts(
                     1,
                     first[0],
                     "links to an earlier chain, but its link record is gone (a deleted chain)",
+                    "EG-LINK-GONE",
                 )
             )
             starts[chain_id] = (0, first[prev_col])
     return starts, breaks
+
+
+def _output_problem(detail: Any, rows: Sequence[tuple[Any, ...]]) -> tuple[BreakCode, str] | None:
+    """Why the stored output ``rows`` of a result event with ``detail`` is not what the event
+    recorded (its ``output_sha256``), with the break's code; or None."""
+    for row in rows:
+        odd = invalid_value(row, ("stdout", "stderr"))
+        if odd is not None:
+            return "EG-VALUE-INVALID", f"stored output: {odd} (forged)"
+        try:
+            digests = json.loads(detail).get("output_sha256") if detail else None
+        except (ValueError, AttributeError):
+            digests = None
+        if not isinstance(digests, list) or len(digests) != 2:
+            return "EG-OUTPUT-EDITED", "output is stored for a result that recorded none (forged)"
+        actual = [None if t is None else hashlib.sha256(t.encode()).hexdigest() for t in row]
+        if actual != digests:
+            return (
+                "EG-OUTPUT-EDITED",
+                "stored output does not match its result event's sha256 (edited)",
+            )
+    return None
 
 
 def _pid_alive(pid: int) -> bool:

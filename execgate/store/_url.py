@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 
 import attrs
@@ -22,13 +23,19 @@ class StoreURL:
         return redact_url(self.raw)
 
 
+#: The user-info part of a URL that does not parse: everything up to its last ``@``, so a
+#: password is masked even when the rest of the URL is malformed.
+_USERINFO = re.compile(r"^([^:/?#]*://[^:@/?#]*)(:.*)@")
+
+
 def redact_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``."""
+    """``url`` with any password replaced by ``***`` (a URL that does not parse included)."""
     try:
         parts = urllib.parse.urlsplit(url)
+        password = parts.password
     except ValueError:
-        return "<unparseable store URL>"
-    if parts.password is None:
+        return _USERINFO.sub(r"\1:***@", url, count=1)
+    if password is None:
         return url
     netloc = parts.netloc.rsplit("@", 1)
     user = (parts.username or "") + ":***"
@@ -40,7 +47,12 @@ def parse_store_url(url: str) -> StoreURL:
     path (taken as SQLite), and ``postgresql://user:pass@host:port/db?params``."""
     if "://" not in url:
         return StoreURL("sqlite", os.path.abspath(url), {}, url)
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        hostname = parts.hostname
+        _ = parts.port  # a port that is not a number is refused here, not at connect
+    except ValueError as exc:
+        raise StoreInvalid(f"store URL {redact_url(url)!r}: not a valid URL ({exc})") from None
     params = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
     if parts.scheme == "sqlite":
         if parts.netloc:
@@ -52,7 +64,7 @@ def parse_store_url(url: str) -> StoreURL:
             raise StoreInvalid(f"store URL {redact_url(url)!r}: no database path")
         return StoreURL("sqlite", os.path.abspath(path), params, url)
     if parts.scheme in ("postgresql", "postgres"):
-        if not parts.hostname and not params.get("host"):
+        if not hostname and not params.get("host"):
             raise StoreInvalid(f"store URL {redact_url(url)!r}: no host")
         return StoreURL("postgresql", parts.path.lstrip("/"), params, url)
     raise StoreInvalid(

@@ -1,7 +1,9 @@
 """Building flight-recorder events from requests, decisions and results. Pure.
 
 Everything recorded passes through redaction here: the command line and each argv word are
-scanned and their secret spans replaced; env values are never included.
+scanned and their secret spans replaced; env values are never included. Every text recorded
+is storable in SQLite and PostgreSQL alike: a NUL character is stored as U+2400 (``␀``) and a
+lone surrogate as U+FFFD (see :func:`storable`).
 """
 
 from __future__ import annotations
@@ -26,11 +28,37 @@ from ..models import (
     new_event_id,
 )
 from ..policy import DecodingLimit, Verdict, request_words
-from ..process._capture import MARKER_PATTERN
 from ..scan import MARKER, known_words, redact_text, scan_words, word_text
+
+#: What a NUL character is stored as: PostgreSQL text cannot hold NUL.
+NUL_STORED_AS = "\u2400"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` as a database can hold it: each NUL replaced by U+2400 (SYMBOL FOR NULL), each
+    lone surrogate (no UTF-8 encoding) by U+FFFD. Every other character is kept."""
+    if "\x00" in text:
+        text = text.replace("\x00", NUL_STORED_AS)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def _storable_field(value: object) -> object:
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, tuple):
+        return tuple(storable(v) if isinstance(v, str) else v for v in value)
+    return value
 
 
 def _new(kind: EventKind, actor: str, **fields: object) -> Event:
+    # Every text field made storable: one field a database refuses would lose the event.
+    fields = {k: _storable_field(v) for k, v in fields.items()}
     return Event(event_id=new_event_id(), ts=time.time(), kind=kind, actor=actor, **fields)  # type: ignore[arg-type]
 
 
@@ -237,11 +265,19 @@ def connection_events(request: ExecRequest, result: ExecResult) -> tuple[Event, 
     )
 
 
+#: A stream as stored: its redacted text and that text's sha256 (hex, of its UTF-8).
+StoredText = tuple[str, str]
+
+
 def result_records(
-    request: ExecRequest, result: ExecResult, level: LogLevel = "commands_only"
+    request: ExecRequest,
+    result: ExecResult,
+    level: LogLevel = "commands_only",
+    output: tuple[StoredText | None, StoredText | None] | None = None,
 ) -> tuple[Event, OutputRecord | None]:
-    """The result event and, at ``commands_plus_redacted_output``, the redacted output
-    (whose sha256 per stream goes into the event, so the chain covers what is stored)."""
+    """The result event and, at ``commands_plus_redacted_output``, the output record made of
+    ``output`` (each stream as :func:`stored_output` made it; its sha256 goes into the event,
+    so the chain covers what is stored)."""
     detail: dict[str, object] = {"containment": result.containment}
     if result.sandbox != "off":
         detail["sandbox"] = result.sandbox
@@ -252,16 +288,10 @@ def result_records(
     if result.truncated_bytes:
         detail["stdout_truncated_bytes"] = result.stdout_truncated_bytes
         detail["stderr_truncated_bytes"] = result.stderr_truncated_bytes
-    output: tuple[str | None, str | None] | None = None
-    if level == "commands_plus_redacted_output":
-        output = (
-            _kept(result.stdout, result.stdout_truncated_bytes),
-            _kept(result.stderr, result.stderr_truncated_bytes),
-        )
-        detail["output_sha256"] = [
-            hashlib.sha256(text.encode()).hexdigest() if text is not None else None
-            for text in output
-        ]
+    if level != "commands_plus_redacted_output":
+        output = None
+    if output is not None:
+        detail["output_sha256"] = [None if s is None else s[1] for s in output]
     _, argv = _at_level(level, None, tuple(redact_text(w) for w in result.argv))
     event = _job_event(
         "result",
@@ -281,10 +311,10 @@ def result_records(
         return event, None
     record = OutputRecord(
         event_id=event.event_id,
-        job_id=redact_text(request.job_id),
+        job_id=event.job_id or "",
         ts=event.ts,
-        stdout=output[0],
-        stderr=output[1],
+        stdout=None if output[0] is None else output[0][0],
+        stderr=None if output[1] is None else output[1][0],
     )
     return event, record
 
@@ -294,23 +324,38 @@ def result_records(
 CUT_MARGIN = 256
 
 
-def _kept(data: bytes, truncated: int = 0) -> str | None:
-    """Output as stored: text (invalid UTF-8 replaced), every secret span redacted, and the
-    text next to a truncation cut withheld."""
+def _decoded(data: bytes | bytearray | memoryview) -> str:
+    return storable(bytes(data).decode("utf-8", "replace"))
+
+
+def stored_output(
+    data: bytes, cut: tuple[int, int] | None = None, truncated: int = 0
+) -> StoredText | None:
+    """A stream as stored, with its sha256: text (invalid UTF-8 as U+FFFD, NUL as U+2400),
+    every secret span redacted, and, when the capture left bytes out at ``cut`` (a byte span
+    of ``data``: ``CappedBuffer.cut``), ``CUT_MARGIN`` characters withheld on each side of
+    the cut. None for an empty stream. Costs seconds on megabytes: callers run it in a
+    worker process."""
     if not data:
         return None
-    text = data.decode("utf-8", "replace")
-    if truncated:
-        m = MARKER_PATTERN.search(text)
-        if m is not None:
-            head, tail = text[: m.start()], text[m.end() :]
-            text = (
-                redact_text(head[:-CUT_MARGIN] if len(head) > CUT_MARGIN else "")
-                + f"\n[execgate: {truncated} bytes truncated; {CUT_MARGIN} characters withheld"
-                " on each side of the cut]\n" + redact_text(tail[CUT_MARGIN:])
-            )
-            return text
-    return redact_text(text)
+    if cut is None:
+        text = redact_text(_decoded(data))
+    else:
+        view = memoryview(data)
+        head = _decoded(view[: cut[0]])
+        head = redact_text(head[:-CUT_MARGIN] if len(head) > CUT_MARGIN else "")
+        tail = _decoded(view[cut[1] :])[CUT_MARGIN:]
+        text = (
+            head + f"\n[execgate: {truncated} bytes truncated; {CUT_MARGIN} characters withheld"
+            " on each side of the cut]\n" + redact_text(tail)
+        )
+    return text, hashlib.sha256(text.encode()).hexdigest()
+
+
+def withheld_output(why: str) -> StoredText:
+    """What is stored for a stream that could not be redacted: a note, never the output."""
+    text = f"[execgate: output not stored: {why}]"
+    return text, hashlib.sha256(text.encode()).hexdigest()
 
 
 def refusal_event(

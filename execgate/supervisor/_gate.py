@@ -207,6 +207,7 @@ class Gate:
             self._sup.cancel()
             self._sup.writer.close()
             self._sup.pool.close()
+            self._sup.output_pool.close()
             self._tg.cancel_scope.cancel()
             await self._tg.__aexit__(type(exc), exc, exc.__traceback__)
             raise
@@ -280,6 +281,7 @@ class Gate:
         with contextlib.suppress(Exception), anyio.move_on_after(self.config.record_timeout):
             await anyio.to_thread.run_sync(store.release_lease, abandon_on_cancel=True)
         sup.pool.close()
+        sup.output_pool.close()
         with contextlib.suppress(Exception), anyio.move_on_after(self.config.record_timeout):
             await anyio.to_thread.run_sync(store.close, abandon_on_cancel=True)
         self._containment.close()

@@ -28,6 +28,7 @@ import attrs
 import cattrs
 
 from ..actors import Call, Reply
+from ..actors._offload import BudgetExceeded, WorkerDied
 from ..actors.recorder import Records
 from ..actors.recorder import timed_out as recorder_timed_out
 from ..actors.runner import JobOrder
@@ -63,6 +64,7 @@ from ..store import parse_store_url
 from ..store._location import state_home
 from ._config import GateConfig
 from ._events import (
+    StoredText,
     approval_event,
     connection_events,
     decision_event,
@@ -71,6 +73,8 @@ from ._events import (
     redacted_command,
     refusal_event,
     result_records,
+    stored_output,
+    withheld_output,
 )
 from ._git_guard import GitGuard, GitState
 from ._policy_guard import PolicyGuard
@@ -84,6 +88,16 @@ _converter = cattrs.Converter()
 IDEMPOTENCY_CACHE = 256
 #: Retries for a result event whose first write failed.
 RESULT_WRITE_ATTEMPTS = 3
+#: A stream longer than this is redacted for the store in a worker process: redaction is
+#: regular expressions, which hold the GIL, and megabytes of it would stop the event loop
+#: (every other job's timeout with it) for seconds.
+OFFLOAD_OUTPUT_BYTES = 64 * 1024
+#: Seconds a stream's redaction may take, waiting for a worker included; past it the stream
+#: is stored as a note saying so, never unredacted. A cancelled caller's result gets less.
+OUTPUT_REDACT_BUDGET = 120.0
+CANCELLED_REDACT_BUDGET = 5.0
+#: Results with long output redacted and written at once (each holds two streams' text).
+OUTPUT_SLOTS = 2
 
 
 def _spool(store_url: str, events: list[Event]) -> str:
@@ -171,6 +185,8 @@ class Pipeline:
         self._grants: dict[str, Grant] = {}
         self._idempotent: OrderedDict[str, tuple[str, Reply[ExecResult]]] = OrderedDict()
         self._unrecorded: list[Event] = []
+        #: Results with long output being redacted or written (see ``_record_result``).
+        self._output_slots = anyio.CapacityLimiter(OUTPUT_SLOTS)
         self._policy_guard = PolicyGuard.for_source(policy.source, policy.root)
         self._git_guard = GitGuard(policy.root) if policy.root else None
         #: Where shutdown saved events the store would not take (None: nothing was lost).
@@ -190,6 +206,43 @@ class Pipeline:
         if not await self.sup.recorder.send(call, deadline):
             raise recorder_timed_out(self.config.record_timeout)
         await call.reply.wait()
+
+    async def _record_decision(self, req: ExecRequest, event: Event, *, allowed: bool) -> None:
+        """Record a decision, as :meth:`_record`. A caller cancelled meanwhile gets no job,
+        but its decision may be written all the same (the Recorder writes every call it
+        took): an allow decision that was is given its outcome, ``EG-NOT-STARTED``, so that
+        every allowed decision has exactly one."""
+        deadline = anyio.current_time() + self.config.record_timeout
+        call: Call[Records, None] = Call((event,), deadline=deadline)
+        try:
+            if not await self.sup.recorder.send(call, deadline):
+                raise recorder_timed_out(self.config.record_timeout)
+            await call.reply.wait()
+        except ExecgateError:
+            raise
+        except BaseException:
+            if allowed:
+                with anyio.CancelScope(shield=True):
+                    await self._not_started_after(req, call, deadline)
+            raise
+
+    async def _not_started_after(
+        self, req: ExecRequest, call: Call[Records, None], deadline: float
+    ) -> None:
+        """Once ``call`` (an allow decision) is answered, record that its job never started,
+        if the decision was written. The Recorder answers every call it took by its deadline;
+        a call still unanswered a second later never reached it (nothing was written)."""
+        written = False
+        with anyio.move_on_after(max(0.0, deadline - anyio.current_time()) + 1.0):
+            try:
+                await call.reply.wait()
+                written = True
+            except ExecgateError:
+                pass  # not written: the decision has no outcome to wait for
+        if written:
+            await self._record_error(
+                req, NotStarted("cancelled while its decision was being recorded")
+            )
 
     async def check(self, req: ExecRequest) -> Decision:
         """Scan and decide without running; the decision is recorded as a dry run."""
@@ -293,7 +346,11 @@ class Pipeline:
         if verdict.decision.verdict == "ask":
             verdict = await self._approve(req, verdict, findings)
         # Fail closed: the decision is durable before anything runs, or nothing runs.
-        await self._record((decision_event(req, verdict, findings, level=self._level(req)),))
+        await self._record_decision(
+            req,
+            decision_event(req, verdict, findings, level=self._level(req)),
+            allowed=verdict.decision.allowed and verdict.plan is not None,
+        )
         if not verdict.decision.allowed or verdict.plan is None:
             raise refusal_for(verdict.decision)
         plan = verdict.plan
@@ -335,12 +392,15 @@ class Pipeline:
                     else:
                         await self._guard_files(req, plan.job_id, git_before)
                         await self._record_result(
-                            req, self._result(plan.job_id, req, verdict, outcome)
+                            req,
+                            self._result(plan.job_id, req, verdict, outcome),
+                            outcome,
+                            CANCELLED_REDACT_BUDGET,
                         )
             raise
         await self._guard_files(req, plan.job_id, git_before)
         result = self._result(plan.job_id, req, verdict, outcome)
-        recorded = await self._record_result(req, result)
+        recorded = await self._record_result(req, result, outcome)
         return result if recorded else attrs.evolve(result, recorded=False)
 
     def _git_state(self) -> GitState | None:
@@ -521,10 +581,80 @@ class Pipeline:
         self._unrecorded.extend([event, *(e for e in extra if isinstance(e, Event))])
         return False
 
-    async def _record_result(self, req: ExecRequest, result: ExecResult) -> bool:
-        event, output = result_records(req, result, self._level(req))
-        connections = connection_events(req, result)
-        return await self._record_outcome(event, *connections, *([output] if output else []))
+    async def _record_result(
+        self,
+        req: ExecRequest,
+        result: ExecResult,
+        outcome: JobOutcome,
+        budget: float = OUTPUT_REDACT_BUDGET,
+    ) -> bool:
+        level = self._level(req)
+        if level != "commands_plus_redacted_output" or (
+            max(len(result.stdout), len(result.stderr)) <= OFFLOAD_OUTPUT_BYTES
+        ):
+            output = (
+                self._stored_inline(result, outcome)
+                if level == "commands_plus_redacted_output"
+                else None
+            )
+            event, record = result_records(req, result, level, output)
+            # made after the result event, so that they follow it in the store's order
+            connections = connection_events(req, result)
+            return await self._record_outcome(event, *connections, *([record] if record else []))
+        # Long output: a few at a time, from redaction until written, so that the gate holds
+        # the stored text (and the database driver's copy of it) of a few jobs, not of every
+        # job that ended at once.
+        start = anyio.current_time()
+        slot = False
+        with anyio.move_on_after(budget):
+            await self._output_slots.acquire()
+            slot = True
+        try:
+            left = max(0.0, budget - (anyio.current_time() - start))
+            if slot:
+                output = (
+                    await self._stored(
+                        result.stdout, outcome.stdout_cut, outcome.stdout_truncated_bytes, left
+                    ),
+                    await self._stored(
+                        result.stderr, outcome.stderr_cut, outcome.stderr_truncated_bytes, left
+                    ),
+                )
+            else:
+                note = withheld_output(f"no redaction worker was free within {budget:g}s")
+                output = (note if result.stdout else None, note if result.stderr else None)
+            event, record = result_records(req, result, level, output)
+            del output
+            connections = connection_events(req, result)
+            return await self._record_outcome(event, *connections, *([record] if record else []))
+        finally:
+            if slot:
+                self._output_slots.release()
+
+    @staticmethod
+    def _stored_inline(
+        result: ExecResult, outcome: JobOutcome
+    ) -> tuple[StoredText | None, StoredText | None]:
+        return (
+            stored_output(result.stdout, outcome.stdout_cut, outcome.stdout_truncated_bytes),
+            stored_output(result.stderr, outcome.stderr_cut, outcome.stderr_truncated_bytes),
+        )
+
+    async def _stored(
+        self, data: bytes, cut: tuple[int, int] | None, truncated: int, budget: float
+    ) -> StoredText | None:
+        """A stream as stored (``stored_output``); a long one is redacted in a worker
+        process, at most ``budget`` seconds, else stored as a note that it was not."""
+        if len(data) <= OFFLOAD_OUTPUT_BYTES:
+            return stored_output(data, cut, truncated)
+        try:
+            return await self.sup.output_pool.run(budget, stored_output, data, cut, truncated)
+        except BudgetExceeded:
+            why = f"redacting it took longer than {budget:g}s"
+        except WorkerDied as exc:
+            why = f"redacting it failed ({exc})"
+        log.warning("a job's output was not stored: %s", why)
+        return withheld_output(why)
 
     def _level(self, req: ExecRequest) -> LogLevel:
         return req.log_level or self.policy.recorder.level

@@ -61,6 +61,9 @@ class Supervisor:
         #: Worker processes for large scans and long command lines, shared by the Scanner and
         #: the Gatekeeper; started on first use, closed with the gate.
         self.pool = WorkerPool(size=2)
+        #: Worker processes that redact long job output for the store (``Pipeline``): a pool
+        #: of their own, so a flood of output never delays a request's scan.
+        self.output_pool = WorkerPool(size=2)
         self.host_env = config.host_env
         closed = self.closed_error
         self.scanner: Mailbox[ExecRequest, list[Finding]] = Mailbox("scanner", 256, closed)

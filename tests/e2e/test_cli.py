@@ -731,3 +731,94 @@ def test_an_execgate_toml_others_may_write_is_not_taken(tmp_path: Path, state_ho
     planted.chmod(0o644)
     r = run(["check", "--", "rm", "-rf", "x"], shared / "mine", env=env_with())
     assert r.returncode == 0  # its owner's, and only theirs to change: taken
+
+
+@pytest.mark.slow
+def test_verify_checks_stored_output_and_odd_values_are_reported_not_crashed_on(
+    policy_file: Path, workspace: Path
+) -> None:
+    """Forged output fails verify (EG-OUTPUT-EDITED); a BLOB in a row fails verify
+    (EG-VALUE-INVALID), and log and export show the code in its place, without a traceback."""
+    import sqlite3
+
+    policy_file.write_text(
+        policy_file.read_text() + '[recorder]\nlevel = "commands_plus_redacted_output"\n'
+    )
+    run(["run", "--policy", str(policy_file), "--job-id", "O1", "--", "echo", "hi"], workspace)
+    assert run(["verify"], workspace).returncode == 0
+    db = sqlite3.connect(default_store_path(str(workspace)))
+    db.execute("UPDATE outputs SET stdout = 'all is well' WHERE job_id = 'O1'")
+    db.commit()
+    r = run(["verify", "--json"], workspace)
+    assert r.returncode == 1
+    assert [b["code"] for b in json.loads(r.stdout)["breaks"]] == ["EG-OUTPUT-EDITED"]
+    db.execute("UPDATE outputs SET stdout = x'00ff' WHERE job_id = 'O1'")
+    db.execute("UPDATE events SET command = x'00ff' WHERE job_id = 'O1' AND kind = 'decision'")
+    db.commit()
+    db.close()
+    r = run(["verify", "--json"], workspace)
+    assert r.returncode == 1, r.stderr
+    codes = {b["code"] for b in json.loads(r.stdout)["breaks"]}
+    assert codes == {"EG-VALUE-INVALID"}
+    r = run(["verify"], workspace)
+    assert r.returncode == 1 and b"Traceback" not in r.stderr and b"TAMPERED" in r.stdout
+    for args in (["log"], ["log", "--json"], ["export"]):
+        r = run(args, workspace)
+        assert r.returncode == 0 and b"Traceback" not in r.stderr, (args, r.stderr)
+        assert b"EG-VALUE-INVALID" in r.stdout, args
+
+
+def _address_space(limit: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+@pytest.mark.slow
+def test_stdin_from_reads_at_most_the_limit_and_never_waits_forever(
+    policy_file: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """``--stdin-from /dev/zero`` is refused as too large (read no further than the limit);
+    a FIFO nobody writes to is refused after a bounded wait; a FIFO that is written to is
+    read."""
+    import threading
+    import time
+
+    cat = ["run", "--policy", str(policy_file), "--stdin-from"]
+    # bounded address space: were /dev/zero read whole, this run would fail, not the host
+    r = run([*cat, "/dev/zero", "--", PYTHON, "-c", "pass"], workspace,
+            preexec_fn=lambda: _address_space(2 << 30))  # fmt: skip
+    assert r.returncode == 126 and b"EG-REQUEST-TOO-LARGE" in r.stderr, r.stderr[-500:]
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    r = run([*cat, str(fifo), "--", PYTHON, "-c", "pass"], workspace)
+    assert r.returncode == 126 and b"EG-REQUEST-INVALID" in r.stderr, r.stderr[-500:]
+    assert time.monotonic() - start < 50
+
+    def write() -> None:
+        time.sleep(0.5)
+        fifo.write_bytes(b"through the fifo")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    copy = "import sys; sys.stdout.write(sys.stdin.read())"
+    r = run([*cat, str(fifo), "--", PYTHON, "-c", copy], workspace)
+    writer.join()
+    assert r.returncode == 0 and r.stdout == b"through the fifo", r.stderr
+
+
+def test_option_values_are_never_echoed_and_out_of_range_numbers_are_usage_errors(
+    policy_file: Path, workspace: Path
+) -> None:
+    import random
+
+    from corpus import SECRETS
+
+    token = SECRETS["github-token"](random.Random(8))
+    for option in ("--timeout", "--kill-grace", "--cpu-seconds", "--max-output"):
+        r = run(["run", "--policy", str(policy_file), option, token, "--", "echo"], workspace)
+        assert r.returncode == 2, (option, r.stderr)
+        assert token.encode() not in r.stderr and token[4:20].encode() not in r.stderr
+    r = run(["log", "--limit", "99999999999999999999999"], workspace)
+    assert r.returncode == 2 and b"--limit" in r.stderr and b"EG-STORE" not in r.stderr

@@ -939,3 +939,90 @@ async def test_a_refusal_recorded_in_front_of_the_gate_never_stores_a_built_secr
     assert [d["code"] for d in decisions] == ["EG-CALLER-LIMIT"] * 2
     raw = Path(store_url.removeprefix("sqlite:///")).read_bytes()
     assert tok[4:].encode() not in raw and tok[12:].encode() not in raw
+
+
+async def test_output_with_nul_bytes_is_recorded_with_its_result(
+    make_policy: object, any_store_url: str
+) -> None:
+    """Binary output (``find -print0``: NUL bytes) is stored at once with its result, in
+    SQLite and PostgreSQL alike: each NUL as U+2400, invalid UTF-8 as U+FFFD."""
+    from execgate.store import open_store
+
+    policy = make_policy(extra='\n[recorder]\nlevel = "commands_plus_redacted_output"\n')  # type: ignore[operator]
+    script = r"printf 'a.txt\000b.txt\000'; printf 'err\000\377' >&2"
+    async with open_gate(policy, any_store_url) as gate:
+        r = await gate.run(argv=["sh", "-c", script], job_id="nul")
+        assert r.recorded and r.stdout == b"a.txt\0b.txt\0"
+        # in the store while the gate is open, not only once it closes
+        kinds = [e.kind for e in await gate.events(job_id="nul")]
+        assert kinds == ["decision", "result"]
+        st = open_store(any_store_url)
+        try:
+            (out,) = st.outputs("nul")
+        finally:
+            st.close()
+    assert out.stdout == "a.txt\u2400b.txt\u2400"
+    assert out.stderr == "err\u2400\ufffd"
+
+
+async def test_every_allowed_decision_gets_one_outcome_whenever_the_caller_is_cancelled(
+    policy: Policy, store_url: str
+) -> None:
+    """Callers cancelled at every moment of a request (recording its decision included):
+    each allow decision in the store has exactly one outcome event."""
+    async with open_gate(policy, store_url) as gate:
+        for i in range(300):
+            with anyio.move_on_after(i * 0.00002):
+                await gate.run(argv=["true"], job_id=f"c{i}")
+    rows = events(store_url)
+    allowed = {r["job_id"] for r in rows if r["kind"] == "decision" and r["decision"] == "allow"}
+    outcomes: dict[object, int] = {}
+    for r in rows:
+        if r["kind"] in ("result", "error", "interrupted"):
+            outcomes[r["job_id"]] = outcomes.get(r["job_id"], 0) + 1
+    assert len(allowed) > 100
+    assert {j: outcomes.get(j, 0) for j in allowed if outcomes.get(j, 0) != 1} == {}
+
+
+def _pieces(token: str, n: int = 8) -> list[str]:
+    """Every ``n``-character piece of ``token`` past its well-known prefix."""
+    body = token[4:]
+    return [body[i : i + n] for i in range(len(body) - n + 1)]
+
+
+@pytest.mark.parametrize("cap", [100, 4096])
+async def test_no_piece_of_a_secret_cut_by_truncation_is_stored(
+    make_policy: object, store_url: str, workspace: Path, cap: int
+) -> None:
+    """A token the output cap cuts through is withheld on both sides of the cut, whatever
+    the cap (one too small for a marker keeps the head only) and whatever the job printed
+    (a line that looks like the truncation marker, early on)."""
+    from execgate.store import open_store
+
+    policy = make_policy(extra='\n[recorder]\nlevel = "commands_plus_redacted_output"\n')  # type: ignore[operator]
+    rng = random.Random(cap)
+    first, second = (SECRETS["github-token"](rng) for _ in range(2))
+    fake = b"\n[execgate: 1 bytes truncated]\n"
+    if cap > 128:
+        head_limit = (cap - 64) // 2
+        tail_limit = cap - 64 - head_limit
+        total = 3 * cap
+        data = bytearray(fake + b"x" * (total - len(fake)))
+        at = head_limit - 20  # straddles the end of the head
+        data[at : at + 40] = first.encode()
+        at = total - tail_limit - 20  # straddles the start of the tail
+        data[at : at + 40] = second.encode()
+    else:
+        data = bytearray(b"y" * 70 + first.encode() + b"z" * 300)
+    (workspace / "out.bin").write_bytes(bytes(data))
+    async with open_gate(policy, store_url) as gate:
+        r = await gate.run(argv=["cat", "out.bin"], max_output_bytes=cap, job_id="cut")
+        assert r.stdout_truncated_bytes > 0
+    st = open_store(store_url)
+    try:
+        (out,) = st.outputs("cut")
+    finally:
+        st.close()
+    assert out.stdout is not None and "bytes truncated; 256 characters withheld" in out.stdout
+    for token in (first, second):
+        assert not [p for p in _pieces(token) if p in out.stdout], out.stdout

@@ -221,3 +221,28 @@ def test_an_unknown_option_before_the_program_is_a_usage_error(tmp_path: Path) -
         )
         assert done.returncode == 2, (args, done.stderr)
         assert "No such option" in done.stderr
+
+
+@pytest.mark.anyio
+async def test_a_refused_field_never_echoes_a_secret(policy: Policy, store_url: str) -> None:
+    """A value or a name the request validation refuses is shown redacted: a token sent as
+    a timeout, a limit, an env name or a field name is not in the error."""
+    import random
+
+    from corpus import SECRETS
+
+    token = SECRETS["github-token"](random.Random(7))
+    bad: list[dict[str, Any]] = [
+        {"timeout": token},
+        {"kill_grace": token},
+        {"max_output_bytes": token},
+        {"cpu_seconds": token},
+        {"env_overrides": {f"A={token}": "x"}},
+        {token: 1},
+    ]
+    async with open_gate(policy, store_url) as gate:
+        for fields in bad:
+            with pytest.raises(RequestError) as err:
+                await gate.run(argv=["true"], **fields)
+            assert token not in str(err.value) and token[4:20] not in str(err.value), fields
+            assert "REDACTED" in str(err.value), str(err.value)

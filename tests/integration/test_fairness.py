@@ -248,3 +248,57 @@ async def test_a_long_line_decided_in_a_worker_runs_with_its_own_stdin(
         data = bytes(range(256)) * 300
         result = await gate.run(command="cat" + " " * 600, stdin=data)
         assert result.stdout == data
+
+
+@pytest.mark.slow
+async def test_redacting_floods_of_output_does_not_hold_up_a_neighbours_timeout(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    """Six jobs each write 8 MiB of binary to stdout and to stderr, stored at the output
+    level: redacting it is seconds of regular expressions per stream, done in worker
+    processes, so a neighbour's 2 s timeout still ends it in time; and every flood's output
+    is stored, its digest in its result event."""
+    import hashlib
+    import json
+    import time
+
+    from conftest import PYTHON
+
+    from execgate.store import EventFilter, open_store
+
+    policy = make_policy(extra='\n[recorder]\nlevel = "commands_plus_redacted_output"\n')
+    flood = (
+        "import os, sys; b = os.urandom(8 << 20); "
+        "sys.stdout.buffer.write(b); sys.stderr.buffer.write(b)"
+    )
+    took: list[float] = []
+    async with open_gate(policy, store_url) as gate:
+
+        async def run_flood(i: int) -> None:
+            r = await gate.run(argv=[PYTHON, "-c", flood], max_output_bytes=8 << 20, job_id=f"f{i}")
+            assert len(r.stdout) == 8 << 20 and r.recorded
+
+        async def neighbour() -> None:
+            await anyio.sleep(1.0)  # the floods are writing, or being redacted
+            start = time.monotonic()
+            r = await gate.run(argv=["sleep", "60"], timeout=2, job_id="n")
+            took.append(time.monotonic() - start)
+            assert r.timed_out
+
+        async with anyio.create_task_group() as tg:
+            for i in range(6):
+                tg.start_soon(run_flood, i)
+            tg.start_soon(neighbour)
+    assert took and took[0] < 15, took
+    st = open_store(store_url)
+    try:
+        for i in range(6):
+            (result,) = st.query(where=EventFilter(job_id=f"f{i}", kind="result"))
+            (out,) = st.outputs(f"f{i}")
+            assert out.stdout and out.stderr and len(out.stdout) > 7_000_000
+            digests = json.loads(str(result.detail))["output_sha256"]
+            assert digests == [
+                hashlib.sha256(t.encode()).hexdigest() for t in (out.stdout, out.stderr)
+            ]
+    finally:
+        st.close()

@@ -581,3 +581,17 @@ async def test_a_frozen_database_does_not_hold_the_gate_close(
                 await anyio.sleep(0.2)
     finally:
         proxy.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "url", ["postgresql://u:s3cretpw@[::1:5432/x", "postgresql://u:s3cretpw@host:port/x"]
+)
+async def test_a_malformed_store_url_is_a_typed_error_with_its_password_masked(url: str) -> None:
+    from execgate import Gate
+
+    with pytest.raises(StoreInvalid) as err:
+        async with Gate.open(store=url):
+            pass
+    assert err.value.code == "EG-STORE-INVALID"
+    assert "s3cretpw" not in str(err.value) and "u:***@" in str(err.value)

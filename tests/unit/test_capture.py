@@ -23,10 +23,15 @@ def test_random_streams(cap: int) -> None:
         value = buf.value()
         assert len(value) <= cap
         if len(data) <= cap:
-            assert value == data and buf.dropped == 0
+            assert value == data and buf.dropped == 0 and buf.cut is None
             continue
         assert buf.overflowed and buf.dropped > 0
         marker = f"\n[execgate: {buf.dropped} bytes truncated]\n".encode()
+        assert buf.cut is not None
+        start, end = buf.cut
+        assert value[start:end] == (marker if marker in value else b"")
+        assert data.startswith(value[:start]) and data.endswith(value[end:])
+        assert start + len(value) - end + buf.dropped == len(data)
         if marker in value:
             head, tail = value.split(marker, 1)
             assert data.startswith(head) and data.endswith(tail)
