@@ -474,7 +474,7 @@ def git_repository(
         reader = resolver or Resolver(ttl=0)
         why = (
             _git_config_refusal(git_dir, root, git, reader, top)
-            or _git_dir_link(git_dir, root)
+            or _git_dir_link(git_dir, root, reader)
             or _submodule_ignore(git_dir, top, root, git, reader)
         )
         if why is not None:
@@ -530,9 +530,18 @@ _GIT_DIR_WALK = 20000
 _LOOSE_OBJECTS = re.compile(r"^(?:[0-9a-f]{2}|pack)$")
 
 
-def _git_dir_link(git_dir: str, root: str) -> str | None:
-    """Why an entry of ``git_dir`` (or of the common directory its ``commondir`` names) makes
-    git read outside the workspace, or None. git reads its own files (``info/grafts``,
+def _git_dir_link(git_dir: str, root: str, reader: Resolver | None = None) -> str | None:
+    """:func:`_walk_git_dir`'s answer, remembered by ``reader`` while no directory of the
+    walk changed (when the walk met no symlink, whose target could change unseen)."""
+    if reader is None:
+        return _walk_git_dir(git_dir, root)[0]
+    return reader.per_tree(f"git-dir\0{git_dir}\0{root}", lambda: _walk_git_dir(git_dir, root))
+
+
+def _walk_git_dir(git_dir: str, root: str) -> tuple[str | None, tuple[str, ...] | None]:
+    """(why an entry of ``git_dir`` (or of the common directory its ``commondir`` names) makes
+    git read outside the workspace, or None; and the paths that answer rests on, or None when
+    it rests on symlinks too). git reads its own files (``info/grafts``,
     ``shallow``, ``packed-refs``, ``objects``, ``refs``, ``logs``) by name: a planted
     ``info/grafts -> /etc/passwd``, or a hard link to it, is printed line by line in git's
     errors, and a FIFO there holds git until its timeout. So every symlink must stay inside
@@ -547,8 +556,9 @@ def _git_dir_link(git_dir: str, root: str) -> str | None:
             with open(common, encoding="utf-8") as f:
                 starts.append(real(os.path.join(git_dir, f.read().strip())))
         except (OSError, UnicodeDecodeError) as exc:
-            return f"{common} cannot be read ({exc})"
+            return f"{common} cannot be read ({exc})", None
     seen = 0
+    linked = False
     visited: set[str] = set()
     stack = [(d, "") for d in starts]
     while stack:
@@ -563,19 +573,20 @@ def _git_dir_link(git_dir: str, root: str) -> str | None:
         for entry in entries:
             seen += 1
             if seen > _GIT_DIR_WALK:
-                return f"{git_dir} holds more than {_GIT_DIR_WALK} entries to check"
+                return f"{git_dir} holds more than {_GIT_DIR_WALK} entries to check", None
             at = f"{rel}/{entry.name}" if rel else entry.name
             if at == "hooks":
                 continue
             # loose objects and packs: the directory itself is checked, not walked
             shallow = rel == "objects" and _LOOSE_OBJECTS.match(entry.name) is not None
             if entry.is_symlink():
+                linked = True
                 target = real(entry.path)
                 if not _inside(target, root):
                     return (
                         f"{entry.path[:80]} is a symlink to {target[:80]!r}, outside the "
                         "workspace, which git would read"
-                    )
+                    ), None
                 if os.path.isdir(target) and not shallow:
                     stack.append((target, at))
                 continue
@@ -587,13 +598,15 @@ def _git_dir_link(git_dir: str, root: str) -> str | None:
                 if not shallow:
                     stack.append((entry.path, at))
             elif not stat.S_ISREG(st.st_mode):
-                return f"{entry.path[:80]} is no regular file, and git would open it"
+                return f"{entry.path[:80]} is no regular file, and git would open it", None
             elif st.st_nlink > 1:
                 return (
                     f"{entry.path[:80]} is a hard link (its other name may be a file outside "
                     "the workspace), and git would read it"
-                )
-    return None
+                ), None
+    # the commondir file is rewritten in place (no directory changes): part of the answer too
+    rests_on = (*sorted(visited), common)
+    return None, None if linked else rests_on
 
 
 def _submodule_ignore(

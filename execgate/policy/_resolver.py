@@ -67,6 +67,19 @@ def _realpath(path: str) -> str:
         return UNRESOLVABLE
 
 
+def _signature(dirs: tuple[str, ...]) -> tuple[tuple[int, int, int], ...]:
+    """Each directory's inode, modification and change times (zeros when it is gone)."""
+    out = []
+    for d in dirs:
+        try:
+            st = os.lstat(d)
+        except OSError:
+            out.append((0, 0, 0))
+            continue
+        out.append((st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(out)
+
+
 def inside(path: str, root: str) -> bool:
     """Whether the resolved ``path`` is ``root`` or below it."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
@@ -102,6 +115,9 @@ class Resolver:
     _files: dict[tuple[tuple[str, str], str], tuple[tuple[int, ...], float, str | None]] = (
         attrs.field(factory=dict, init=False)
     )
+    _trees: dict[
+        str, tuple[tuple[tuple[int, int, int], ...], float, str | None, tuple[str, ...]]
+    ] = attrs.field(factory=dict, init=False)
     _picks: dict[Hashable, tuple[float, object, tuple[int, ...]]] = attrs.field(
         factory=dict, init=False
     )
@@ -145,6 +161,25 @@ class Resolver:
         if len(self._files) > 256:
             self._files.clear()
         self._files[key] = (identity, now, answer)
+        return answer
+
+    def per_tree(
+        self, key: str, walk: Callable[[], tuple[str | None, tuple[str, ...] | None]]
+    ) -> str | None:
+        """``walk()``'s answer about the directory tree ``key`` (a refusal reason, or None),
+        remembered for ``ttl`` seconds while every directory it names is the same (inode,
+        modification and change times: an entry added, removed or renamed in one changes
+        them). ``walk`` returns the directories its answer rests on, or None when the answer
+        rests on more than they show (a symlink's target): then it is not remembered."""
+        now = self.clock()
+        hit = self._trees.get(key)
+        if hit is not None and now - hit[1] < self.ttl and hit[0] == _signature(hit[3]):
+            return hit[2]
+        answer, dirs = walk()
+        if dirs is not None:
+            if len(self._trees) > 256:
+                self._trees.clear()
+            self._trees[key] = (_signature(dirs), now, answer, dirs)
         return answer
 
     def search_path(self, raw: str, root: str) -> str:

@@ -3103,3 +3103,35 @@ def test_git_help_pages_which_run_man_are_refused(tmp_path: Path, line: str) -> 
     _git(ws, "init", "-q")
     assert decide(policy, command=line, cwd=str(ws))[:2] == ("deny", "EG-POLICY-FLAG"), line
     assert decide(policy, command="git log -h", cwd=str(ws))[0] == "allow"
+
+
+@pytest.mark.parametrize("plant", ["symlink", "hard link", "commondir"])
+def test_a_git_directory_remembered_clean_is_looked_at_again_once_it_changes(
+    tmp_path: Path, plant: str
+) -> None:
+    """The walk of .git is remembered while nothing in it changes: what is planted after a
+    first decision is seen by the next one (same resolver, as a long-lived gate has)."""
+    from execgate.policy import Resolver
+
+    policy = _load(tmp_path, GIT_RO, "again")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    _commit_all(ws)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("OUTSIDE\n")
+    resolver = Resolver()
+    env = dict(os.environ)
+    request = ExecRequest(command="git log --oneline", cwd=str(ws))
+    assert evaluate(policy, request, env, resolver).decision.allowed
+    if plant == "symlink":
+        (ws / ".git" / "info" / "grafts").symlink_to(outside)
+    elif plant == "hard link":
+        os.link(outside, ws / ".git" / "info" / "grafts")
+    else:
+        (ws / "elsewhere" / "info").mkdir(parents=True)
+        (ws / "elsewhere" / "info" / "grafts").symlink_to(outside)
+        (ws / ".git" / "commondir").write_text("../nowhere\n")
+        assert evaluate(policy, request, env, resolver).decision.allowed  # nothing there
+        with open(ws / ".git" / "commondir", "r+") as f:  # rewritten in place
+            f.write("../elsewhere\n")
+    assert evaluate(policy, request, env, resolver).decision.code == "EG-POLICY-FLAG"
