@@ -77,6 +77,7 @@ from ._patches import (
     backup_option,
     ed_script,
     landings,
+    moved_names,
     patch_input,
     patch_names,
 )
@@ -335,11 +336,26 @@ def _is_git_control(real: str) -> bool:
     # the same files of a repository not named .git (a bare one: `git init --bare tools.git`),
     # which the user's own git reads when run inside it
     parts = real.split("/")
-    return any(
+    if any(
         part in _GIT_CONTROL_NAMES and _is_git_dir("/".join(parts[:k]))
         for k, part in enumerate(parts)
         if k > 1
-    )
+    ):
+        return True
+    # a directory on its way to becoming one, file by file (its config or hooks first, then
+    # HEAD, objects/ and refs/; or HEAD first): neither half is written once the other is there
+    for k in range(2, len(parts)):
+        folder = "/".join(parts[:k])
+        if parts[k] in _GIT_CONTROL_NAMES and os.path.lexists(folder + "/HEAD"):
+            return True
+        if (
+            parts[k] == "HEAD"
+            and k == len(parts) - 1
+            and any(os.path.lexists(f"{folder}/{name}") for name in _GIT_CONTROL_NAMES)
+            and not _is_git_dir(folder)  # a repository's own HEAD is no planting
+        ):
+            return True
+    return False
 
 
 _GIT_CONTROL_NAMES = frozenset(c.rsplit("/", 1)[1] for c in _GIT_CONTROL)
@@ -941,6 +957,12 @@ def _patch_escape(
                 f"{name}: the patch makes or changes a symlink (mode 120000), whose target "
                 "execgate does not resolve; make it with ln -s"
             )
+        for moved in moved_names(text):
+            if any(os.path.islink(os.path.join(base, at)) for at in landings(moved)):
+                return (
+                    f"{name}: the patch renames or copies the symlink {moved[:80]!r}, which then "
+                    "points somewhere else, unresolved by execgate; move it with mv"
+                )
         for written in names:
             for landing in landings(written):
                 if _confined(policy, base, landing) is None or _makes_a_repository(landing):
@@ -1667,6 +1689,19 @@ def _evaluate_script(
                 "line may write; send it as a request of its own",
                 cwd=cwd,
             )
+        init = _git_init(verdict.plan.argv)
+        if (init == "bare" and any(not _is_cd(c) for c in commands[: n - 1])) or (
+            init == "plain" and linker is not None
+        ):
+            # what it keeps of the directory (hooks, config) is looked at before the line runs:
+            # a bare one is any directory, a plain one's .git only a tree copy can fill
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell.git-init",
+                f"command {n} (git init) makes a repository of a directory an earlier command of "
+                "the line may write; send it as a request of its own",
+                cwd=cwd,
+            )
         linker = linker or _symlink_maker(verdict.plan.argv)
         changer = changer or linker or _entry_changer(verdict.plan.argv)
         reader = _config_reader(verdict.plan.argv)
@@ -1882,6 +1917,70 @@ def _symlink_maker(plan: tuple[str, ...]) -> str | None:
 
 #: Programs whose table refuses a destination that names this machine (read from the host).
 _HOST_PROGRAMS = frozenset({"ssh"})
+
+
+#: git init's options that take the next word as their value.
+_INIT_VALUED = frozenset({"-b", "--initial-branch", "--template", "--separate-git-dir",
+                          "--object-format", "--ref-format"})  # fmt: skip
+
+
+def _git_init(plan: tuple[str, ...]) -> str | None:
+    """``"bare"`` or ``"plain"`` when ``plan`` runs ``git init`` (through wrappers or a
+    shell's line too), else None."""
+    name = os.path.basename(plan[0])
+    if name in WRAPPERS or name in SHELLS:
+        words, names = _plan_words(plan[1:])
+        for n, inner in enumerate(names):
+            found = _git_init(words[n:]) if inner == "git" else None
+            if found is not None:
+                return found
+        return None
+    if name != "git":
+        return None
+    at = git_subcommand(plan)
+    if at is None or plan[at] != "init":
+        return None
+    return "bare" if "--bare" in plan[at + 1 :] else "plain"
+
+
+def _init_keeps(cwd: str, argv: tuple[str, ...], at: int) -> str | None:
+    """The directory ``git init`` (argv[at]) would turn into a git directory while keeping
+    the hooks, config or HEAD already in it (git init keeps them), or None."""
+    here = cwd
+    i = 1
+    while i < at:
+        if argv[i] == "-C" and i + 1 < at:
+            here = os.path.join(here, argv[i + 1])
+            i += 2
+            continue
+        i += 1
+    bare = False
+    target = "."
+    i = at + 1
+    while i < len(argv):
+        word = argv[i]
+        if word == "--bare":
+            bare = True
+        elif word in _INIT_VALUED:
+            i += 1
+        elif not word.startswith("-") or word == "--":
+            if word != "--":
+                target = word
+            elif i + 1 < len(argv):
+                target = argv[i + 1]
+                break
+        i += 1
+    git_dir = os.path.join(here, target) if bare else os.path.join(here, target, ".git")
+    if not os.path.isdir(git_dir):
+        return None
+    if _is_git_dir(git_dir) and not bare:
+        return None  # re-initialising the repository the gate already decides on
+    planted = [
+        n
+        for n in ("HEAD", "config", "hooks", "commondir", "info")
+        if os.path.lexists(os.path.join(git_dir, n))
+    ]
+    return git_dir if planted else None
 
 
 #: Programs that remove or create directory entries without making symlinks: after one, a
@@ -2338,6 +2437,16 @@ def _evaluate(
                     )
                 at = git_subcommand(argv)
                 makes = at is not None and argv[at] in ("init", "clone")
+                kept = _init_keeps(cwd, argv, at) if at is not None and argv[at] == "init" else None
+                if kept is not None:
+                    return _deny(
+                        "EG-POLICY-FLAG",
+                        f"{rule_name}.config",
+                        f"git init would make {kept[:80]!r} a repository with the hooks or "
+                        "config already in it, which no rule decided on",
+                        argv=argv,
+                        cwd=cwd,
+                    )
                 if repository is not None and not makes:
                     # the repository decided on is the one git uses: a .git file or link,
                     # core.worktree or -C written since cannot point it elsewhere (init and

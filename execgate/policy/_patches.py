@@ -48,7 +48,9 @@ class PatchInput:
 
 def patch_input(program: str, args: tuple[str, ...]) -> PatchInput | None:
     """Where ``patch`` or ``git apply`` (``program``: "patch" or "git-apply"; ``args`` after
-    the program, or after ``apply``) reads its patch; None when it reads none (``--help``)."""
+    the program, or after ``apply``) reads its patch; None when it reads none (``--help``).
+    Options are read as getopt_long reads them: short ones clustered (``-sifile``), long
+    ones by any unambiguous prefix (``--in FILE``, ``--dir=x``)."""
     if program == "patch":
         files: list[str] = []
         operands: list[str] = []
@@ -60,25 +62,35 @@ def patch_input(program: str, args: tuple[str, ...]) -> PatchInput | None:
             if a == "--":
                 operands.extend(args[i:])
                 break
-            if a in ("-i", "--input"):
-                if i < len(args):
-                    files.append(args[i])
-                i += 1
-            elif a.startswith("--input="):
-                files.append(a.partition("=")[2])
-            elif a.startswith("-i") and not a.startswith("--"):
-                files.append(a[2:])
-            elif a in ("-d", "--directory"):
-                directory = args[i] if i < len(args) else None
-                i += 1
-            elif a.startswith("--directory="):
-                directory = a.partition("=")[2]
-            elif a.startswith("-d") and not a.startswith("--"):
-                directory = a[2:]
-            elif a in _PATCH_VALUED:
-                i += 1
-            elif not a.startswith("-") or a == "-":
-                operands.append(a)
+            if a.startswith("--"):
+                name, eq, value = a.partition("=")
+                full = _long(name, _PATCH_LONGS)
+                if full is None:
+                    continue
+                if full in _PATCH_LONG_VALUED and not eq:
+                    value = args[i] if i < len(args) else ""
+                    i += 1
+                if full == "--input":
+                    files.append(value)
+                elif full == "--directory":
+                    directory = value
+                continue
+            if a.startswith("-") and a != "-":
+                for k in range(1, len(a)):
+                    letter = a[k]
+                    if letter not in _PATCH_SHORT_VALUED:
+                        continue
+                    value = a[k + 1 :]
+                    if not value:
+                        value = args[i] if i < len(args) else ""
+                        i += 1
+                    if letter == "i":
+                        files.append(value)
+                    elif letter == "d":
+                        directory = value
+                    break
+                continue
+            operands.append(a)
         if len(operands) >= 2 and operands[1] != "-":
             files.append(operands[1])
         return PatchInput(tuple(files), stdin=not files, directory=directory)
@@ -87,22 +99,56 @@ def patch_input(program: str, args: tuple[str, ...]) -> PatchInput | None:
     names: list[str] = []
     after = False
     directory = None
-    for a in args:
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
         if after or not a.startswith("-") or a == "-":
             names.append(a)
         elif a == "--":
             after = True
-        elif a.startswith("--directory="):
-            directory = a.partition("=")[2]
+        elif a.startswith("--"):
+            name, eq, value = a.partition("=")
+            if _long(name, _GIT_APPLY_LONGS) == "--directory":
+                if not eq:
+                    value = args[i] if i < len(args) else ""
+                    i += 1
+                directory = value
     files = [n for n in names if n != "-"]
     return PatchInput(tuple(files), stdin=not files or "-" in names, directory=directory)
 
 
-#: patch's options that take the next word as their value.
-_PATCH_VALUED = frozenset(
-    {"-B", "-D", "-F", "-V", "-Y", "-z", "-o", "-r", "-p", "-d", "-g", "--prefix",
-     "--ifdef", "--fuzz", "--version-control", "--basename-prefix", "--suffix", "--output",
-     "--reject-file", "--strip", "--directory", "--get", "--quoting-style"}
+def _long(name: str, longs: frozenset[str]) -> str | None:
+    """The long option ``name`` stands for: itself, or the one option it is an unambiguous
+    prefix of (getopt_long and git's parse-options both take those); else None."""
+    if name in longs:
+        return name
+    hits = [o for o in longs if o.startswith(name)] if len(name) > 2 else []
+    return hits[0] if len(hits) == 1 else None
+
+
+#: GNU patch's short options that take a value ("bB:cd:D:eEfF:g:i:lnNo:p:r:RstTuvV:x:Y:z:Z").
+_PATCH_SHORT_VALUED = frozenset("BdDFgiopr VxYz".replace(" ", ""))
+#: GNU patch's long options, and those of them that take a value.
+_PATCH_LONG_VALUED = frozenset(
+    {"--prefix", "--directory", "--ifdef", "--fuzz", "--get", "--input", "--output",
+     "--strip", "--reject-file", "--version-control", "--debug", "--basename-prefix",
+     "--suffix", "--quoting-style", "--reject-format", "--read-only"}
+)  # fmt: skip
+_PATCH_LONGS = _PATCH_LONG_VALUED | frozenset(
+    {"--backup", "--context", "--ed", "--remove-empty-files", "--force", "--ignore-whitespace",
+     "--normal", "--forward", "--reverse", "--quiet", "--silent", "--batch", "--set-time",
+     "--unified", "--version", "--dry-run", "--verbose", "--binary", "--help",
+     "--backup-if-mismatch", "--no-backup-if-mismatch", "--posix", "--follow-symlinks",
+     "--merge", "--set-utc"}
+)  # fmt: skip
+#: git apply's long options (a prefix of one of them is that option).
+_GIT_APPLY_LONGS = frozenset(
+    {"--stat", "--numstat", "--summary", "--check", "--index", "--intent-to-add", "--cached",
+     "--apply", "--3way", "--build-fake-ancestor", "--reverse", "--reject", "--recount",
+     "--directory", "--exclude", "--include", "--ignore-space-change", "--ignore-whitespace",
+     "--whitespace", "--inaccurate-eof", "--verbose", "--quiet", "--unidiff-zero",
+     "--allow-overlap", "--allow-empty", "--unsafe-paths", "--no-add", "--binary"}
 )  # fmt: skip
 
 
@@ -153,6 +199,19 @@ def patch_names(text: bytes) -> tuple[list[str], bool]:
             names.append(_unquote(quoted.group(1)))
         names.extend(part for part in re.sub(r'"(?:[^"\\]|\\.)*"', " ", line).split() if part)
     return [n for n in names if n and n != "/dev/null"], bool(_SYMLINK_MODE.search(text))
+
+
+_MOVE_LINE = re.compile(rb"^(?:rename|copy) from (.+?)\r?$", re.M)
+
+
+def moved_names(text: bytes) -> list[str]:
+    """The sources of the renames and copies a git-style patch makes (``rename from NAME``):
+    a symlink moved elsewhere points somewhere else."""
+    out = []
+    for m in _MOVE_LINE.finditer(text):
+        raw = m.group(1).decode("utf-8", "surrogateescape")
+        out.append(_unquote(raw[1:-1]) if raw.startswith('"') and raw.endswith('"') else raw)
+    return out
 
 
 #: A line of an ed script as GNU patch recognises one (``12c``, ``3,5d``): patch hands such a

@@ -3135,3 +3135,91 @@ def test_a_git_directory_remembered_clean_is_looked_at_again_once_it_changes(
         with open(ws / ".git" / "commondir", "r+") as f:  # rewritten in place
             f.write("../elsewhere\n")
     assert evaluate(policy, request, env, resolver).decision.code == "EG-POLICY-FLAG"
+
+
+WRITERS = 'version = 1\n[workspace]\nroot = "{root}"\n[shell]\nwrite_redirects = true\n' + "".join(
+    f'[[allow]]\ncommand = "{p}"\n'
+    for p in ("patch", "git", "git apply", "git init", "mkdir", "cp", "echo", "cd", "rm")
+    if p != "cd"
+)
+
+HOOK_PATCH = (
+    "diff --git a/{p}/hooks/pre-commit b/{p}/hooks/pre-commit\nnew file mode 100755\n"
+    "--- /dev/null\n+++ b/{p}/hooks/pre-commit\n@@ -0,0 +1 @@\n+touch /tmp/eg-hook\n"
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "patch -p1 -sisub.diff",
+        "patch -p1 -fi sub.diff",
+        "patch -p1 --in sub.diff",
+        "patch -p1 --inp=sub.diff",
+        "patch -p1 -sd sub -i hk.diff",
+        "patch -p1 --dir=sub -i hk.diff",
+        "git apply --dir=bare bare.diff",
+        "git apply --direc=bare bare.diff",
+    ],
+)
+def test_patch_options_read_as_getopt_reads_them_never_hide_the_patch(
+    tmp_path: Path, line: str
+) -> None:
+    """`-sisub.diff` is `-s -i sub.diff`, `--in` is `--input`, `--dir=` is `--directory=`:
+    the patch is read and its hook refused whatever the spelling."""
+    policy = _load(tmp_path, WRITERS, "patchopts")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q", "sub")
+    _git(ws, "init", "-q", "--bare", "bare")
+    (ws / "sub.diff").write_text(HOOK_PATCH.format(p="sub/.git"))
+    (ws / "sub" / "hk.diff").write_text(HOOK_PATCH.format(p=".git"))
+    (ws / "bare.diff").write_text(HOOK_PATCH.format(p=".").replace("/./", "/"))
+    verdict, code, _ = decide(policy, command=line, cwd=str(ws))
+    assert (verdict, code) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["mkdir -p ev/hooks && cp h.sh ev/hooks/pre-receive && git init -q --bare ev"],
+        ["mkdir -p ev/hooks && cp h.sh ev/hooks/pre-receive", "git init -q --bare ev"],
+        ["mkdir ev && cp cfg ev/config", "git init --bare ev"],
+        ["mkdir ev && cp cfg ev/config", "echo 'ref: refs/heads/main' > ev/HEAD"],
+        ["mkdir ev && echo 'ref: refs/heads/main' > ev/HEAD", "cp cfg ev/config"],
+    ],
+)
+def test_a_directory_is_never_made_a_repository_around_planted_hooks_or_config(
+    tmp_path: Path, lines: list[str]
+) -> None:
+    policy = _load(tmp_path, WRITERS, "plant")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    (ws / "h.sh").write_text("#!/bin/sh\ntouch /tmp/eg-hook\n")
+    (ws / "cfg").write_text("[core]\n\tfsmonitor = touch /tmp/eg-fsmonitor\n")
+    *before, last = lines
+    for line in before:
+        code, out = _run_plan(policy, line, ws)
+        assert code == "EG-ALLOWED", (line, out)
+    assert decide(policy, command=last, cwd=str(ws))[0] == "deny", last
+    # an ordinary new repository, in a new or emptied directory, stays allowed
+    for line in (
+        "mkdir -p proj && git init -q proj",
+        "rm -rf sub && mkdir sub && git init -q sub",
+    ):
+        assert decide(policy, command=line, cwd=str(ws))[0] == "allow", line
+
+
+def test_a_patch_never_moves_a_symlink(tmp_path: Path) -> None:
+    """`r1/r2/up -> ../../etc` points inside; renamed to `up` it points at /etc."""
+    policy = _load(tmp_path, WRITERS, "ren")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    (ws / "r1" / "r2").mkdir(parents=True)
+    (ws / "r1" / "r2" / "up").symlink_to("../../etc")
+    (ws / "ren.diff").write_text(
+        "diff --git a/r1/r2/up b/up\nsimilarity index 100%\nrename from r1/r2/up\nrename to up\n"
+    )
+    assert decide(policy, command="git apply ren.diff", cwd=str(ws))[:2] == (
+        "deny",
+        "EG-PATH-ESCAPE",
+    )
