@@ -28,10 +28,13 @@ from ._escapes import json_unescaped, without_escapes
 from ._rules import NOT_A_CREDENTIAL_SUFFIX, RULES, Rule
 from ._values import (
     has_long_run,
+    is_ciphertext,
     is_documented_example,
     is_low_entropy_sequence,
     is_name,
+    is_password_hash,
     is_placeholder,
+    is_public_jwt,
     is_repeat,
     says_fake,
 )
@@ -381,7 +384,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
     value = m.group("secret")
-    if start == end or is_documented_example(value):
+    if start == end or is_documented_example(value) or is_public_jwt(value):
         return None
     glued = False
     if rule.bounded:
@@ -406,6 +409,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         or is_low_entropy_sequence(value)
         or is_repeat(value)
         or says_fake(value)
+        or is_ciphertext(value)
+        or is_password_hash(value)
     ):
         return None
     if rule.min_entropy and entropy(value) < rule.min_entropy:
