@@ -236,6 +236,24 @@ def is_password_hash(value: str) -> bool:
     return _PASSWORD_HASH.match(value) is not None
 
 
+#: A setting's value under a credential-named key: a number or a duration (``3600s``,
+#: ``90d``), a switch, or the name of an algorithm (``argon2id``, ``HS256``, ``aes-256-gcm``).
+_SETTING_VALUE = re.compile(
+    r"""(?ix)^(?:
+        \d{1,12}(?:\.\d{1,6})?(?:ms|s|m|h|d|w|y|sec|secs|min|mins|hours?|days?|weeks?)?
+      | enabled|disabled|on|off|yes|no|required|optional
+      | argon2(?:id|i|d)?|bcrypt|scrypt|pbkdf2(?:[-_]sha\d{1,3})?|sha-?\d{1,3}|md5
+      | [hre]s\d{3}|ps\d{3}|eddsa|ed25519|rsa(?:-?\d{3,4})?|ecdsa(?:-p\d{3})?
+      | aes-?\d{3}(?:-?(?:gcm|cbc|ctr|siv))?|chacha20(?:-poly1305)?|xchacha20-poly1305
+    )$"""
+)
+
+
+def is_setting_value(value: str) -> bool:
+    """A value that configures a credential rather than being one."""
+    return _SETTING_VALUE.match(value) is not None
+
+
 def is_low_entropy_sequence(value: str) -> bool:
     """Runs, steps and short repeats: ``abcdefghij``, ``0123456789``, ``aaaa1111``,
     ``abcabcabc``, ``qwertyuiop``. Values under 8 characters are left to other checks."""
