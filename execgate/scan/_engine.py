@@ -209,7 +209,9 @@ def _same_as_user(m: re.Match[str]) -> bool:
 
 
 #: A loopback host after a URL's ``@``: a database or a broker on the developer's machine.
-_LOOPBACK = re.compile(r"(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|0\.0\.0\.0)(?![\w.\-])")
+_LOOPBACK = re.compile(
+    r"(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|0\.0\.0\.0)(?![\w.\-])"
+)
 
 
 def _local_default(m: re.Match[str], text: str) -> bool:
@@ -276,7 +278,23 @@ _SECRET_VERSION = re.compile(r"[\w.\-/]{1,256}:(?:latest|\d{1,6})\Z")
 _TOKEN_CHECK = Rule("token-check", "generic", (), re.compile(""), 0.0, check="token")
 
 
+#: A BIP-39 phrase has 12, 15, 18, 21 or 24 words (128 to 256 bits of entropy and a checksum).
+_MNEMONIC_LENGTHS = frozenset({12, 15, 18, 21, 24})
+
+
+def _mnemonic(value: str) -> bool:
+    """A wallet's recovery phrase: a BIP-39 length of words, not one word repeated (Hardhat's
+    and Anvil's published ``test test ... junk``, the ``abandon ... about`` test vector)."""
+    words = value.split()
+    return len(words) in _MNEMONIC_LENGTHS and len(set(words)) > len(words) // 3
+
+
 def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
+    if rule.check == "long":
+        # a prefixed token with a minimum length over all its dot-separated parts
+        return len(value) >= 35
+    if rule.check == "mnemonic":
+        return _mnemonic(value)
     if rule.check == "discord":
         return _discord_id(value)
     if rule.check == "pem":
@@ -298,6 +316,15 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
         body = value[4:]
         return any(c.isdigit() for c in body) or (
             any(c.isupper() for c in body) and any(c.islower() for c in body)
+        )
+    if rule.check == "random-hex":
+        # 32 random bytes in hex: both digits and letters, no long run (a fixture's 0x0123...)
+        body = value.removeprefix("0x").removeprefix("0X")
+        return (
+            any(c.isdigit() for c in body)
+            and any(c.isalpha() for c in body)
+            and entropy(body) >= 3.0
+            and not has_long_run(body, 6)
         )
     if rule.check == "random":
         # a generated key found by weak context: both cases and a digit, high entropy

@@ -76,7 +76,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "google-oauth-access-token",
         "google",
         "ya29.",
-        r"(?P<secret>ya29\.[" + _URLSAFE + r"]{30,1024})",
+        # service accounts' and workload identity's tokens have more dot-separated parts
+        # (ya29.c.b0Aaek...); a dot that ends a sentence is not one of them
+        r"(?P<secret>ya29\.[" + _URLSAFE + r"]{1,1024}(?:\.[" + _URLSAFE + r"]{1,1024}){0,4})",
+        check="long",
     ),
     _ctx(
         "azure-storage-key",

@@ -57,7 +57,181 @@ def _covered(text: str, secret: str) -> bool:
     return any(a <= at and at + len(secret) <= b for a, b in spans)
 
 
+def _ppk(encryption: str) -> tuple[str, str]:
+    """A PuTTY key file and its private lines."""
+    pub = "AAAAC3NzaC1lZDI1NTE5AAAAI" + _r(B64, 43)
+    priv = [_r(B64, 64), _r(B64, 64), _r(B64, 20) + "=="]
+    text = (
+        f"PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: {encryption}\n"
+        "Comment: deploy@build-01\nPublic-Lines: 2\n"
+        f"{pub[:64]}\n{pub[64:]}\nPrivate-Lines: 3\n" + "\n".join(priv) + "\n"
+        f"Private-MAC: {_r(HEX, 64)}\n"
+    )
+    return text, "\n".join(priv)
+
+
+PPK, PPK_PRIV = _ppk("none")
+PPK_ENC, PPK_ENC_PRIV = _ppk("aes256-cbc")
+ETH = _r(HEX, 64)
+#: words of the BIP-39 English list
+WORDS = [
+    "zoo",
+    "abandon",
+    "ability",
+    "absorb",
+    "acid",
+    "access",
+    "actor",
+    "adapt",
+    "advice",
+    "alarm",
+    "album",
+    "alley",
+    "wrist",
+    "yard",
+    "zebra",
+    "vivid",
+    "uncle",
+    "tiger",
+    "swamp",
+    "rhythm",
+]
+PHRASE = " ".join(_R.choice(WORDS) for _ in range(12))
+PHRASE24 = " ".join(_R.choice(WORDS) for _ in range(24))
+GOOGLE_SA = "ya29.c.b0Aaek" + _r(B62 + "-_", 120) + "." + _r(B62 + "-_", 40)
+B64_USERPASS = base64.b64encode(f"ci:{PW}".encode()).decode()
+OPAQUE = "Vq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb"
+UUID = "52f3a6a3-2a5d-4d87-8b34-63a5947baf3c"
+
+
 CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
+    # a PuTTY key file's private lines are the key, encrypted or not (as with PEM)
+    "putty-ppk": (
+        [
+            (f"$ type C:\\Users\\dev\\.ssh\\deploy.ppk\n{PPK}", PPK_PRIV),
+            (f"$ cat keys/bastion.ppk\n{PPK_ENC}$ puttygen x.ppk", PPK_ENC_PRIV),
+        ],
+        [
+            "$ puttygen deploy.ppk -O public-openssh\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"
+            + _r(B64, 43)
+            + " deploy@build-01",
+            "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 2",
+        ],
+    ),
+    # a libpq password file printed whole: the fifth field of each line
+    "pgpass-printed": (
+        [
+            (f"$ cat ~/.pgpass\ndb.internal:5432:shop:backup:{PW}\nlocalhost:5432:*:pg:pg", PW),
+            (f"PS C:\\> type $env:APPDATA\\postgresql\\pgpass.conf\n*:*:*:app:{PW}\n", PW),
+        ],
+        [
+            "$ cat ~/.pgpass\nlocalhost:5432:*:postgres:postgres\n",
+            "$ cat /etc/hosts\ndb.internal:5432:shop:backup:Tq7vLm2Wx9pq",
+            "$ ls -l ~/.pgpass\n-rw------- 1 dev dev 120 Mar 14 09:12 /home/dev/.pgpass",
+        ],
+    ),
+    # redis-cli's password options (-p is its port)
+    "redis-cli": (
+        [
+            (f"$ redis-cli -h cache.internal -p 6379 -a {PW} INFO keyspace", PW),
+            (f"redis-cli --pass {PW} -p 6380 ping", PW),
+            (f"redis-cli -u redis://:{PW}@cache.internal:6379 ping", PW),
+            (f"$ redis-cli -h cache\ncache:6379> AUTH {PW}\nOK", PW),
+        ],
+        [
+            "$ redis-cli -h cache.internal -p 6379 INFO keyspace",
+            "redis-cli -p 6380 --askpass ping",
+        ],
+    ),
+    # a wallet's recovery phrase under a name that says so
+    "bip39-mnemonic": (
+        [
+            (f'$ cat hardhat.env\nMNEMONIC="{PHRASE}"\nINFURA_PROJECT_ID={_r(HEX, 32)}', PHRASE),
+            (
+                f"$ cast wallet new-mnemonic\nSuccessfully generated.\nPhrase:\n{PHRASE24}\n",
+                PHRASE24,
+            ),
+            (f'npx hardhat node --mnemonic "{PHRASE}"', PHRASE),
+            (f'{{"seedPhrase": "{PHRASE}"}}', PHRASE),
+        ],
+        [
+            'MNEMONIC="test test test test test test test test test test test junk"',
+            "mnemonic: the quick brown fox jumps over the lazy dog and runs far away now",
+            "Phrase: keep this phrase somewhere safe and never share it with anyone at all",
+            'MNEMONIC="abandon abandon abandon abandon abandon abandon abandon abandon '
+            'abandon abandon abandon about"',
+            f'MNEMONIC="{" ".join(PHRASE.split()[:11])}"',
+        ],
+    ),
+    # .npmrc's legacy _auth (base64 of user:password), global or scoped to a registry
+    "npmrc-auth": (
+        [
+            (
+                f"$ cat .npmrc\nregistry=https://nexus.acme.io/\n_auth={B64_USERPASS}\n",
+                B64_USERPASS,
+            ),
+            (f"//nexus.acme.io/repository/npm/:_auth={B64_USERPASS}", B64_USERPASS),
+            (f"//nexus.acme.io/:_password={base64.b64encode(PW.encode()).decode()}", ""),
+        ],
+        [
+            "_auth=" + base64.b64encode(b"just some text").decode(),
+            "always-auth=true\n_auth=${NPM_AUTH}",
+        ],
+    ),
+    # a query parameter named for a secret key, its value a UUID too
+    "query-secret-key": (
+        [
+            (f'"GET /v1/export?format=csv&scw_secret_key={UUID} HTTP/1.1" 200', UUID),
+            (f"https://api.acme.io/oauth?client_secret={OPAQUE}&grant_type=x", OPAQUE),
+            (f"GET /cb?private_key={ETH}", ETH),
+        ],
+        [
+            f'"GET /v1/export?format=csv&request_id={UUID} HTTP/1.1" 200',
+            f"https://api.acme.io/v1/keys?key_id={UUID}&sort_key=name",
+        ],
+    ),
+    # an Ethereum private key: 64 hex after --private-key or under PRIVATE_KEY
+    "ethereum-private-key": (
+        [
+            (f"$ forge script s/D.s.sol --rpc-url $RPC --private-key {ETH} --broadcast", ETH),
+            (f"$ cast wallet address --private-key 0x{ETH}\n0x{_r(HEX, 40)}", ETH),
+            (f"PRIVATE_KEY=0x{ETH}", ETH),
+        ],
+        [
+            "ansible-playbook site.yml --private-key ~/.ssh/deploy_key",
+            "$ cast wallet address --private-key $PRIVATE_KEY",
+            "--private-key 0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            f"tx hash: 0x{ETH}",
+        ],
+    ),
+    # PowerShell's Format-List and Format-Table of environment variables
+    "powershell-layouts": (
+        [
+            (
+                "PS C:\\> Get-ChildItem Env:PLAID_SECRET | Format-List\n\n"
+                f"Name  : PLAID_SECRET\nValue : {_r(HEX, 30)}\n",
+                "",
+            ),
+            (f"Name  : CLOUDSDK_AUTH_ACCESS_TOKEN\nValue : {GOOGLE_SA}\n", GOOGLE_SA),
+            (
+                "PS C:\\> Get-ChildItem Env:*TOKEN* | Format-Table\n\nName"
+                + " " * 27
+                + "Value\n----"
+                + " " * 27
+                + "-----\nGITHUB_TOKEN"
+                + " " * 19
+                + PW
+                + "\n",
+                PW,
+            ),
+        ],
+        [
+            "Name  : PATH\nValue : C:\\Windows\\system32;C:\\Windows",
+            "Name  : TOKEN_URL\nValue : https://auth.acme.io/oauth/token",
+            "Name  : API_KEY_ID\nValue : 6cb67cd45a8a763135e22e18",
+            "Name" + " " * 27 + "Value\n----" + " " * 27 + "-----\nUSERNAME" + " " * 23 + "dev",
+        ],
+    ),
     # a JWT whose role claim is anon is shipped to browsers; service_role and user
     # sessions are credentials
     "public-jwt": (
