@@ -961,17 +961,20 @@ _NOT_A_CREDENTIAL_WORDS = (
     r"(?:file|path|dir|hash|length|len|name|type|url|uri|id|ids|count|policy|field|env|"
     r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit|ref|"
     r"refs|arn|host|port|user|username|lifetime|timeout|enabled|version|issuer|audience|"
-    r"provider|store|age|accessor|policies|duration|renewable"
-    # settings about the credential: how it is hashed or rotated, how long it lives
-    r"|algo|algorithm|alg|rotation|interval|days|hours|seconds|secs|minutes|rounds|cost"
+    r"provider|store|age|accessor|policies|duration|renewable)"
+)
+#: Settings about the credential (how it is hashed or rotated, how long it lives): whole
+#: words only (``tokenWithNoneAlg`` does not end in the word ``alg``).
+_SETTING_WORDS = (
+    r"(?:algo|algorithm|alg|rotation|interval|days|hours|seconds|secs|minutes|rounds|cost"
     r"|iterations|strength|scanning)"
 )
 NOT_A_CREDENTIAL_SUFFIX = re.compile(
-    r"(?i)_?" + _NOT_A_CREDENTIAL_WORDS + r"$"
+    r"(?i)_?" + _NOT_A_CREDENTIAL_WORDS + r"$|(?:^|_)" + _SETTING_WORDS + r"$"
     # one more word may follow a whole word that says so (password_hash_algo,
     # key_rotation_days), unless it names the credential again (client_id_secret)
-    r"|(?:^|_)" + _NOT_A_CREDENTIAL_WORDS + r"_(?!(?:secret|token|key|password|passwd|pass"
-    r"|pwd|pat|credential)s?$)[a-z]{1,12}$"
+    r"|(?:^|_)(?:" + _NOT_A_CREDENTIAL_WORDS + "|" + _SETTING_WORDS + r")_(?!(?:secret|token"
+    r"|key|password|passwd|pass|pwd|pat|credential)s?$)[a-z]{1,12}$"
 )
 
 __all__ = ["DOCUMENTED_EXAMPLES", "NOT_A_CREDENTIAL_SUFFIX", "RULES", "Rule", "is_placeholder"]

@@ -269,6 +269,8 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             (f"API_TOKEN_PROD={PW}", PW),
             (f"client_id_secret={PW}", PW),
             (f"SESSION_TOKEN={PW}", PW),
+            # (a setting word must be a whole word of the name: not the end of NoneAlg)
+            (f'String tokenWithNoneAlg = "{OPAQUE}";', OPAQUE),
         ],
         [
             "session_key_rotation_days=90\ntoken_ttl=3600s\nsecret_scanning=enabled\n"
