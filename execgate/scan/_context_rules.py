@@ -928,9 +928,11 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         ("value :",),
         # PowerShell's Format-List of an environment variable or a setting (`Get-ChildItem
         # Env:X | Format-List`): a Name line whose value is a credential's name, then the
-        # Value line
+        # Value line. A value wider than the console goes on in lines indented to the value
+        # column (8 spaces after `Value : `): they are more of it.
         r"(?im)^Name[ \t]*:[ \t]*(?P<flag>[\w.\-]{0,64}?" + _CRED_NAME + r"[\w.\-]{0,24})"
-        r"[ \t]*\r?\nValue[ \t]*:[ \t]*(?P<secret>\S{1,4096})[ \t]*\r?$",
+        r"[ \t]*\r?\nValue[ \t]*:[ \t]*(?P<secret>\S{1,4096}(?:\r?\n {8}\S{1,4096}){0,32})"
+        r"[ \t]*\r?$",
         0.9,
         anchored=False,
         check="value",

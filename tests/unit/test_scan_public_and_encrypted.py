@@ -213,6 +213,12 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
                 "",
             ),
             (f"Name  : CLOUDSDK_AUTH_ACCESS_TOKEN\nValue : {GOOGLE_SA}\n", GOOGLE_SA),
+            # a value wider than the console wraps to the value column
+            (
+                f"Name  : OP_SERVICE_ACCOUNT_TOKEN\nValue : {GOOGLE_SA[:112]}\n"
+                f"        {GOOGLE_SA[112:]}\n\nName  : PATH\nValue : C:\\Windows\n",
+                f"{GOOGLE_SA[:112]}\n        {GOOGLE_SA[112:]}",
+            ),
             (
                 "PS C:\\> Get-ChildItem Env:*TOKEN* | Format-Table\n\nName"
                 + " " * 27
