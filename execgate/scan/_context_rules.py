@@ -558,6 +558,29 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-printed",
         "generic",
+        ("$env:",),
+        # PowerShell prints a variable given alone as a command (`PS C:\\> $env:PLAID_SECRET`,
+        # `Write-Output $env:X`): the next line is its value
+        r"(?i)(?:(?<=[>$#][ \t])|(?<=^)|(?<=\n)|(?:write-(?:output|host)|echo)[ \t]+)"
+        r"\$env:(?P<flag>[A-Za-z_]{0,64}?" + _CRED_NAME + r")(?P<suffix>\w{0,24})[ \t]*\r?\n"
+        r"[ \t]*(?P<q>[\"']?)(?P<secret>[^\s\"']{8,4096})(?P=q)[ \t]*(?:\r?\n|\Z)",
+        0.85,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("rediscli_auth",),
+        # redis-cli reads its password from REDISCLI_AUTH (what -a would have been given)
+        r"(?i)(?<![\w-])REDISCLI_AUTH[\"']?[ \t]*[=:][ \t]*" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
         ("cat ", "head ", "tail ", "less ", "bat ", "type ", "get-content "),
         # A file whose name says it holds a credential (dd_api_key, netlify_auth_token,
         # django_secret_key, privatekey, github.pat), printed whole: its one line is the
@@ -879,7 +902,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # An Ethereum account's private key, 32 bytes in hex with or without 0x: Foundry's
         # and cast's --private-key, ethers' and Hardhat's PRIVATE_KEY (the option elsewhere
         # names a file: a path is not 64 hex characters)
-        r"(?i)(?<![\w-])(?:--private-key|--privatekey|--pk|[\w.]{0,32}private[_\-]?key)[\"']?"
+        r"(?i)(?<![\w-])(?:--private-keys?|--privatekey|--pk|[\w.]{0,32}private[_\-]?key)[\"']?"
         r"(?:[ \t]*[=:][ \t]*|[ \t]+)[\"']?(?P<secret>(?:0x)?[0-9a-fA-F]{64})(?![0-9A-Za-z])",
         0.9,
         anchored=False,
@@ -897,12 +920,15 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             "recovery phrase",
             "recovery_phrase",
             "phrase:",
+            "seed_words",
+            "wallet_seed",
         ),
         # A wallet's recovery phrase under a name that says so (MNEMONIC=, --mnemonic,
         # "seedPhrase":, `cast wallet new-mnemonic`'s `Phrase:` line): 12 to 24 words of
         # three to eight lower-case letters, as every word of the BIP-39 lists is. Prose has
         # shorter words (a, of, to) and capitals; the name and the count rule out the rest.
-        r"(?i:mnemonic|seed[ _\-]?phrase|recovery[ _\-]?phrase|(?<![\w-])phrase)[\w\-]{0,24}"
+        r"(?i:mnemonic|seed[ _\-]?(?:phrase|words)|wallet[_\-]seed|recovery[ _\-]?phrase"
+        r"|(?<![\w-])phrase)[\w\-]{0,24}"
         r"[\"']?(?:[ \t]*[:=][ \t]*|[ \t]+)(?:\r?\n[ \t]*)?[\"']?"
         r"(?P<secret>[a-z]{3,8}(?:[ \t]+[a-z]{3,8}){11,23})(?![ \t]*[a-z])(?![\w-])",
         0.9,

@@ -100,6 +100,7 @@ PHRASE = " ".join(_R.choice(WORDS) for _ in range(12))
 PHRASE24 = " ".join(_R.choice(WORDS) for _ in range(24))
 GOOGLE_SA = "ya29.c.b0Aaek" + _r(B62 + "-_", 120) + "." + _r(B62 + "-_", 40)
 B64_USERPASS = base64.b64encode(f"ci:{PW}".encode()).decode()
+HEX32 = "8486c52c6089038808cf0111ca756912"
 OPAQUE = "Vq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb"
 UUID = "52f3a6a3-2a5d-4d87-8b34-63a5947baf3c"
 
@@ -137,10 +138,12 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             (f"redis-cli --pass {PW} -p 6380 ping", PW),
             (f"redis-cli -u redis://:{PW}@cache.internal:6379 ping", PW),
             (f"$ redis-cli -h cache\ncache:6379> AUTH {PW}\nOK", PW),
+            (f"$ REDISCLI_AUTH='{PW}' redis-cli -h cache ping", PW),
         ],
         [
             "$ redis-cli -h cache.internal -p 6379 INFO keyspace",
             "redis-cli -p 6380 --askpass ping",
+            "REDISCLI_AUTH=$(cat /run/secrets/redis) redis-cli ping",
         ],
     ),
     # a wallet's recovery phrase under a name that says so
@@ -153,6 +156,7 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             ),
             (f'npx hardhat node --mnemonic "{PHRASE}"', PHRASE),
             (f'{{"seedPhrase": "{PHRASE}"}}', PHRASE),
+            (f"WALLET_SEED={PHRASE24}", PHRASE24),
         ],
         [
             'MNEMONIC="test test test test test test test test test test test junk"',
@@ -196,6 +200,7 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             (f"$ forge script s/D.s.sol --rpc-url $RPC --private-key {ETH} --broadcast", ETH),
             (f"$ cast wallet address --private-key 0x{ETH}\n0x{_r(HEX, 40)}", ETH),
             (f"PRIVATE_KEY=0x{ETH}", ETH),
+            (f"forge script s/M.s.sol --private-keys {ETH} --broadcast", ETH),
         ],
         [
             "ansible-playbook site.yml --private-key ~/.ssh/deploy_key",
@@ -213,6 +218,8 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
                 "",
             ),
             (f"Name  : CLOUDSDK_AUTH_ACCESS_TOKEN\nValue : {GOOGLE_SA}\n", GOOGLE_SA),
+            (f"PS C:\\> $env:PLAID_SECRET\n{HEX32}\nPS C:\\> ", HEX32),
+            (f"PS C:\\> Write-Output $env:DB_PASSWORD\n{PW}\n", PW),
             # a value wider than the console wraps to the value column
             (
                 f"Name  : OP_SERVICE_ACCOUNT_TOKEN\nValue : {GOOGLE_SA[:112]}\n"
@@ -232,6 +239,8 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             ),
         ],
         [
+            "PS C:\\> $env:API_TOKEN_URL\nhttps://auth.acme.io/oauth/token\n",
+            'PS C:\\> $env:GITHUB_TOKEN = "$(gh auth token)"\nPS C:\\> gh api user',
             "Name  : PATH\nValue : C:\\Windows\\system32;C:\\Windows",
             "Name  : TOKEN_URL\nValue : https://auth.acme.io/oauth/token",
             "Name  : API_KEY_ID\nValue : 6cb67cd45a8a763135e22e18",
