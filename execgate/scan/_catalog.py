@@ -246,6 +246,18 @@ _DOCS: dict[str, tuple[str, str]] = {
         "host:5432:db:user:<pw> > ~/.pgpass",
     ),
     "npmrc-auth": (".npmrc _auth values that decode to user:password", "//host/:_auth=<base64>"),
+    "ethereum-private-key": (
+        "Ethereum private keys given to --private-key or named PRIVATE_KEY",
+        "--private-key 0x<64 hex>",
+    ),
+    "bip39-mnemonic": (
+        "BIP-39 recovery phrases named as a mnemonic or a seed phrase",
+        'MNEMONIC="<12-24 words>"',
+    ),
+    "putty-private-key": (
+        "The private lines of PuTTY .ppk key files",
+        "PuTTY-User-Key-File-3: ... Private-Lines: N <base64 lines>",
+    ),
     "twilio-auth-token": (
         "Twilio auth tokens",
         "-u AC<32 hex>:<32 hex> / TWILIO_AUTH_TOKEN=<32 hex>",

@@ -166,9 +166,11 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # port, a parent directory...): mysql's attached -pSECRET (a bare -p prompts),
         # sshpass -p, redis-cli -a, `docker/podman/helm registry login -p`.
         r"(?:(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\s" + _SAME_COMMAND + r"(?<!\S)-p"
-        r"(?=\S)|(?:sshpass|redis-cli)\s"
+        r"(?=\S)|sshpass\s" + _SAME_COMMAND + r"(?<!\S)-p[ \t]*"
+        # (redis-cli's -p is its port: only -a and --pass carry the password)
+        r"|redis-cli\s"
         + _SAME_COMMAND
-        + r"(?<!\S)-[pa][ \t]*|login\s"
+        + r"(?<!\S)(?:-a[ \t]*|--pass[ \t]+)|login\s"
         + _SAME_COMMAND
         + r"(?<!\S)-p[ \t]+)"
         + _VALUE,
@@ -447,8 +449,10 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         ("token=", "key=", "password=", "passwd=", "pwd=", "secret=", "auth=", "pass="),
         # A query parameter named for a credential (?access_token=, &api_key=, ?password=,
         # &client_secret=): the value runs to the next '&' or '#', not past it
+        # (a key named for what it is, scw_secret_key=, private_key=, signing_key=, too)
         r"(?i)[?&](?P<flag>[\w\-]{0,32}?(?:token|api[_\-]?key|apikey|access[_\-]?key|password"
-        r"|passwd|pwd|(?<=[?&_\-])pass|secret|auth))=(?P<secret>[^&#\s\"'<>`()\\,;]{1,4096})",
+        r"|passwd|pwd|(?<=[?&_\-])pass|secret|auth|(?:secret|private|signing|master|account"
+        r"|client|app)[_\-]?key))=(?P<secret>[^&#\s\"'<>`()\\,;]{1,4096})",
         0.85,
         anchored=False,
         check="value",
@@ -554,6 +558,29 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-printed",
         "generic",
+        ("$env:",),
+        # PowerShell prints a variable given alone as a command (`PS C:\\> $env:PLAID_SECRET`,
+        # `Write-Output $env:X`): the next line is its value
+        r"(?i)(?:(?<=[>$#][ \t])|(?<=^)|(?<=\n)|(?:write-(?:output|host)|echo)[ \t]+)"
+        r"\$env:(?P<flag>[A-Za-z_]{0,64}?" + _CRED_NAME + r")(?P<suffix>\w{0,24})[ \t]*\r?\n"
+        r"[ \t]*(?P<q>[\"']?)(?P<secret>[^\s\"']{8,4096})(?P=q)[ \t]*(?:\r?\n|\Z)",
+        0.85,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("rediscli_auth",),
+        # redis-cli reads its password from REDISCLI_AUTH (what -a would have been given)
+        r"(?i)(?<![\w-])REDISCLI_AUTH[\"']?[ \t]*[=:][ \t]*" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
         ("cat ", "head ", "tail ", "less ", "bat ", "type ", "get-content "),
         # A file whose name says it holds a credential (dd_api_key, netlify_auth_token,
         # django_secret_key, privatekey, github.pat), printed whole: its one line is the
@@ -602,10 +629,11 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-printed",
         "generic",
-        ("key ",),
-        # `vault kv get` / `vault read` tables (Key / Value columns): a row whose key is a
+        ("key ", "value\n----", "value\r\n----"),
+        # `vault kv get` / `vault read` tables (Key / Value columns), PowerShell's
+        # Format-Table of environment variables (Name / Value): a row whose key is a
         # credential's name
-        r"(?m)^Key[ \t]{2,}Value[ \t]*\n(?:-{3}[ \t]+-{5}[ \t]*\n)?"
+        r"(?m)^(?:Key|Name)[ \t]{2,}Value[ \t]*\r?\n(?:-{3,4}[ \t]+-{5}[ \t]*\r?\n)?"
         r"(?P<args>(?:[^\n]{1,4096}\n){0,63}[^\n]{0,4096})",
         0.9,
         anchored=False,
@@ -840,13 +868,100 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check="password",
     ),
     ctx(
-        "npmrc-auth",
-        "npm",
-        (":_auth=",),
-        # .npmrc's legacy _auth: the base64 of user:password
-        r":_auth[ \t]*=[ \t]*[\"']?(?P<secret>[A-Za-z0-9+/]{8,1024}={0,2})",
+        "credential-pgpass",
+        "generic",
+        (".pgpass", "pgpass.conf", "pgpassfile"),
+        # a libpq password file printed whole (`cat ~/.pgpass`, `type %APPDATA%\\postgresql\\
+        # pgpass.conf`): the fifth field of each line, the rest of the line after four
+        r"(?<![\w-])(?:cat|head|tail|less|more|bat|type|(?i:get-content))[ \t]+[^\n|;&]{0,256}?"
+        r"(?i:pgpass(?:\.conf)?|\$PGPASSFILE)[ \t]*\r?\n"
+        r"(?P<args>(?:[^\n]{0,1024}\n){0,63}[^\n]{0,1024})",
         0.9,
         anchored=False,
+        each=re.compile(
+            r"(?m)^[\w.\-*:\[\]]{1,253}:(?:\d{1,5}|\*):[^\s:]{1,64}:[^\s:]{1,64}:"
+            r"(?P<secret>[^\s'\"]{1,256})[ \t]*\r?$"
+        ),
+        check="password",
+    ),
+    ctx(
+        "npmrc-auth",
+        "npm",
+        (":_auth=", "_auth=", "_auth ="),
+        # .npmrc's legacy _auth: the base64 of user:password, scoped to a registry
+        # (//host/:_auth=) or global (a line of its own)
+        r"(?:(?<=:)|(?<!\S))_auth[ \t]*=[ \t]*[\"']?(?P<secret>[A-Za-z0-9+/]{8,1024}={0,2})"
+        r"(?![A-Za-z0-9+/=])",
+        0.9,
+        anchored=False,
+    ),
+    ctx(
+        "ethereum-private-key",
+        "ethereum",
+        ("private-key", "private_key", "privatekey", "--pk"),
+        # An Ethereum account's private key, 32 bytes in hex with or without 0x: Foundry's
+        # and cast's --private-key, ethers' and Hardhat's PRIVATE_KEY (the option elsewhere
+        # names a file: a path is not 64 hex characters)
+        r"(?i)(?<![\w-])(?:--private-keys?|--privatekey|--pk|[\w.]{0,32}private[_\-]?key)[\"']?"
+        r"(?:[ \t]*[=:][ \t]*|[ \t]+)[\"']?(?P<secret>(?:0x)?[0-9a-fA-F]{64})(?![0-9A-Za-z])",
+        0.9,
+        anchored=False,
+        check="random-hex",
+    ),
+    ctx(
+        "bip39-mnemonic",
+        "bip39",
+        (
+            "mnemonic",
+            "seed phrase",
+            "seed_phrase",
+            "seed-phrase",
+            "seedphrase",
+            "recovery phrase",
+            "recovery_phrase",
+            "phrase:",
+            "seed_words",
+            "wallet_seed",
+        ),
+        # A wallet's recovery phrase under a name that says so (MNEMONIC=, --mnemonic,
+        # "seedPhrase":, `cast wallet new-mnemonic`'s `Phrase:` line): 12 to 24 words of
+        # three to eight lower-case letters, as every word of the BIP-39 lists is. Prose has
+        # shorter words (a, of, to) and capitals; the name and the count rule out the rest.
+        r"(?i:mnemonic|seed[ _\-]?(?:phrase|words)|wallet[_\-]seed|recovery[ _\-]?phrase"
+        r"|(?<![\w-])phrase)[\w\-]{0,24}"
+        r"[\"']?(?:[ \t]*[:=][ \t]*|[ \t]+)(?:\r?\n[ \t]*)?[\"']?"
+        r"(?P<secret>[a-z]{3,8}(?:[ \t]+[a-z]{3,8}){11,23})(?![ \t]*[a-z])(?![\w-])",
+        0.9,
+        anchored=False,
+        check="mnemonic",
+    ),
+    ctx(
+        "putty-private-key",
+        "putty",
+        ("putty-user-key-file-",),
+        # A PuTTY key file (.ppk, version 2 or 3): the Private-Lines are the private key,
+        # in clear when Encryption is none and encrypted with a passphrase otherwise. An
+        # encrypted one is reported too, as an encrypted PEM key is: a passphrase can be
+        # guessed offline, and the file is the key as far as its holder is concerned.
+        r"PuTTY-User-Key-File-\d:[^\n]{0,128}\n(?:[^\n]{0,1024}\n){0,64}?"
+        r"Private-Lines:[ \t]*\d{1,4}\r?\n"
+        r"(?P<secret>[A-Za-z0-9+/=]{4,1024}(?:\r?\n[A-Za-z0-9+/=]{4,1024}){0,255})",
+        0.99,
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("value :",),
+        # PowerShell's Format-List of an environment variable or a setting (`Get-ChildItem
+        # Env:X | Format-List`): a Name line whose value is a credential's name, then the
+        # Value line. A value wider than the console goes on in lines indented to the value
+        # column (8 spaces after `Value : `): they are more of it.
+        r"(?im)^Name[ \t]*:[ \t]*(?P<flag>[\w.\-]{0,64}?" + _CRED_NAME + r"[\w.\-]{0,24})"
+        r"[ \t]*\r?\nValue[ \t]*:[ \t]*(?P<secret>\S{1,4096}(?:\r?\n {8}\S{1,4096}){0,32})"
+        r"[ \t]*\r?$",
+        0.9,
+        anchored=False,
+        check="value",
     ),
     ctx(
         "credential-urlencoded",

@@ -28,11 +28,15 @@ from ._escapes import json_unescaped, without_escapes
 from ._rules import NOT_A_CREDENTIAL_SUFFIX, RULES, Rule
 from ._values import (
     has_long_run,
+    is_ciphertext,
     is_documented_example,
     is_low_entropy_sequence,
     is_name,
+    is_password_hash,
     is_placeholder,
+    is_public_jwt,
     is_repeat,
+    is_setting_value,
     says_fake,
 )
 
@@ -204,6 +208,60 @@ def _same_as_user(m: re.Match[str]) -> bool:
     return head.lower() == m.group("secret").lower()
 
 
+#: A loopback host after a URL's ``@``: a database or a broker on the developer's machine.
+_LOOPBACK = re.compile(
+    r"(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|0\.0\.0\.0)(?![\w.\-])"
+)
+
+
+def _local_default(m: re.Match[str], text: str) -> bool:
+    """A URL's password that is one plain lower-case word (``guest``, ``postgres``,
+    ``secret``) for a service on a loopback address: the default of a local development
+    server, which guards nothing reachable from elsewhere. A generated password on
+    localhost still counts (it is usually the same one the deployed service uses)."""
+    value = m.group("secret")
+    return (
+        value.isalpha()
+        and value.islower()
+        and len(value) <= 12
+        and _LOOPBACK.match(text, m.end()) is not None
+    )
+
+
+#: The start of a variable name that a web framework inlines into the code it sends to
+#: browsers: Next.js, Vite, Create React App, Expo, Nuxt, Gatsby, SvelteKit.
+_PUBLIC_CLIENT_PREFIX = re.compile(
+    r"(?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|NUXT_PUBLIC|NUXT_ENV|GATSBY|PUBLIC|"
+    r"VUE_APP|STORYBOOK)_"
+)
+#: ... and a name word that says the key only searches (Algolia's and Typesense's
+#: search-only keys, ``searchOnlyApiKey``, ``ALGOLIA_SEARCH_API_KEY``), not Elasticsearch's
+#: or OpenSearch's API keys, which are credentials.
+_SEARCH_ONLY = re.compile(
+    r"(?:(?<![A-Za-z0-9])(?i:search)|(?<=[a-z])Search)(?<!(?i:elastic)search)"
+    r"(?<!(?i:open)search)(?i:[_\-]?only)?[_\-]?\Z"
+)
+_NAME_START = re.compile(r"[\w.\-]{0,64}\Z")
+
+
+def _public_client_name(text: str, m: re.Match[str]) -> bool:
+    """A key or a token named as public client configuration: a search-only key, or a key
+    under a framework's public prefix. A name that says secret or password under such a
+    prefix still counts: the prefix published the secret, it did not make it public."""
+    head = _NAME_START.search(text, max(0, m.start() - 64), m.start())
+    prefix = text[head.start() if head else m.start() : m.start()]
+    if _SEARCH_ONLY.search(prefix):
+        return True
+    word = m.group("name").lower()
+    return (
+        _PUBLIC_CLIENT_PREFIX.match(prefix) is not None
+        and ("key" in word or "token" in word)
+        and "secret" not in word
+        and "private" not in word
+        and "secret" not in prefix.lower()
+    )
+
+
 #: A query string (``sp=r&st=...&sr=c``): the secret in it, if any, is one of its fields
 #: (``sig=``, ``password=``), found by its own rule; the rest is not a credential.
 _QUERY_STRING = re.compile(
@@ -220,7 +278,23 @@ _SECRET_VERSION = re.compile(r"[\w.\-/]{1,256}:(?:latest|\d{1,6})\Z")
 _TOKEN_CHECK = Rule("token-check", "generic", (), re.compile(""), 0.0, check="token")
 
 
+#: A BIP-39 phrase has 12, 15, 18, 21 or 24 words (128 to 256 bits of entropy and a checksum).
+_MNEMONIC_LENGTHS = frozenset({12, 15, 18, 21, 24})
+
+
+def _mnemonic(value: str) -> bool:
+    """A wallet's recovery phrase: a BIP-39 length of words, not one word repeated (Hardhat's
+    and Anvil's published ``test test ... junk``, the ``abandon ... about`` test vector)."""
+    words = value.split()
+    return len(words) in _MNEMONIC_LENGTHS and len(set(words)) > len(words) // 3
+
+
 def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
+    if rule.check == "long":
+        # a prefixed token with a minimum length over all its dot-separated parts
+        return len(value) >= 35
+    if rule.check == "mnemonic":
+        return _mnemonic(value)
     if rule.check == "discord":
         return _discord_id(value)
     if rule.check == "pem":
@@ -242,6 +316,15 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
         body = value[4:]
         return any(c.isdigit() for c in body) or (
             any(c.isupper() for c in body) and any(c.islower() for c in body)
+        )
+    if rule.check == "random-hex":
+        # 32 random bytes in hex: both digits and letters, no long run (a fixture's 0x0123...)
+        body = value.removeprefix("0x").removeprefix("0X")
+        return (
+            any(c.isdigit() for c in body)
+            and any(c.isalpha() for c in body)
+            and entropy(body) >= 3.0
+            and not has_long_run(body, 6)
         )
     if rule.check == "random":
         # a generated key found by weak context: both cases and a digit, high entropy
@@ -381,7 +464,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
     value = m.group("secret")
-    if start == end or is_documented_example(value):
+    if start == end or is_documented_example(value) or is_public_jwt(value):
         return None
     glued = False
     if rule.bounded:
@@ -406,6 +489,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         or is_low_entropy_sequence(value)
         or is_repeat(value)
         or says_fake(value)
+        or is_ciphertext(value)
+        or is_password_hash(value)
     ):
         return None
     if rule.min_entropy and entropy(value) < rule.min_entropy:
@@ -443,6 +528,10 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # `--secret=api-key-name`, `token: github-deploy-token`
         if _NOT_THE_SECRET_PREFIX.search(text, max(0, m.start() - 16), m.start()):
             return None  # hashed_secret, public_key, secret's checksum
+        if _public_client_name(text, m):
+            return None  # searchOnlyApiKey, NEXT_PUBLIC_MAPS_API_KEY: shipped to browsers
+        if is_setting_value(value):
+            return None  # token_ttl=3600s, password_hash_algo=argon2id: a setting's value
         if text.startswith("(", end):
             return None  # a call in code: password = getpass.getpass("Password: ")
         spaced = bool(re.search(r"\s(?::?=|:)\s*\Z", text[m.end("suffix") : start]))
@@ -464,7 +553,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         return None  # `- name: DB_PASSWORD_FILE`, `AUTH_TOKEN_LIFETIME`: not the credential
     if rule.rule_id == "api-key-header" and _CODE_VALUE.match(value):
         return None  # {"api-key": self.api_key}: a header built in code
-    if rule.rule_id == "url-password" and _same_as_user(m):
+    if rule.rule_id == "url-password" and (_same_as_user(m) or _local_default(m, text)):
         return None  # postgres://postgres:postgres@..., guest:guest: nothing is hidden
     if rule.rule_id == "kubernetes-secret-data" and not _decodes_to_text(value):
         return None

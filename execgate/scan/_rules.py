@@ -76,7 +76,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "google-oauth-access-token",
         "google",
         "ya29.",
-        r"(?P<secret>ya29\.[" + _URLSAFE + r"]{30,1024})",
+        # service accounts' and workload identity's tokens have more dot-separated parts
+        # (ya29.c.b0Aaek...); a dot that ends a sentence is not one of them
+        r"(?P<secret>ya29\.[" + _URLSAFE + r"]{1,1024}(?:\.[" + _URLSAFE + r"]{1,1024}){0,4})",
+        check="long",
     ),
     _ctx(
         "azure-storage-key",
@@ -954,11 +957,24 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
 RULES: tuple[Rule, ...] = _VENDOR_AND_STRUCTURE + CONTEXT_RULES
 
 #: Name suffixes after a credential word that say the value is not the credential itself.
-NOT_A_CREDENTIAL_SUFFIX = re.compile(
-    r"(?i)_?(?:file|path|dir|hash|length|len|name|type|url|uri|id|ids|count|policy|field|env|"
+_NOT_A_CREDENTIAL_WORDS = (
+    r"(?:file|path|dir|hash|length|len|name|type|url|uri|id|ids|count|policy|field|env|"
     r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit|ref|"
     r"refs|arn|host|port|user|username|lifetime|timeout|enabled|version|issuer|audience|"
-    r"provider|store|age|accessor|policies|duration|renewable)$"
+    r"provider|store|age|accessor|policies|duration|renewable)"
+)
+#: Settings about the credential (how it is hashed or rotated, how long it lives): whole
+#: words only (``tokenWithNoneAlg`` does not end in the word ``alg``).
+_SETTING_WORDS = (
+    r"(?:algo|algorithm|alg|rotation|interval|days|hours|seconds|secs|minutes|rounds|cost"
+    r"|iterations|strength|scanning)"
+)
+NOT_A_CREDENTIAL_SUFFIX = re.compile(
+    r"(?i)_?" + _NOT_A_CREDENTIAL_WORDS + r"$|(?:^|_)" + _SETTING_WORDS + r"$"
+    # one more word may follow a whole word that says so (password_hash_algo,
+    # key_rotation_days), unless it names the credential again (client_id_secret)
+    r"|(?:^|_)(?:" + _NOT_A_CREDENTIAL_WORDS + "|" + _SETTING_WORDS + r")_(?!(?:secret|token"
+    r"|key|password|passwd|pass|pwd|pat|credential)s?$)[a-z]{1,12}$"
 )
 
 __all__ = ["DOCUMENTED_EXAMPLES", "NOT_A_CREDENTIAL_SUFFIX", "RULES", "Rule", "is_placeholder"]

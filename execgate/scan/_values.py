@@ -33,6 +33,8 @@ _PLACEHOLDER = re.compile(
       | __[A-Z][A-Z0-9_]*__                    # __PASSWORD__ (token replacement)
       | [:@][A-Za-z_]{1,64}                    # :password, @password (bind parameters)
       | \[[^\]]*\]                           # [redacted]
+        # a usage line's metavar closing an optional group: [--token TOKEN], {--key KEY}
+      | [A-Z][A-Z_\-]{0,31}[\]}]{1,3}
       | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
       | \**REDACTED\**                       # already redacted
       | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?[\w\-]*
@@ -101,13 +103,16 @@ DOCUMENTED_EXAMPLES = frozenset(
     }
 )
 
-#: The HMAC keys jwt.io fills in for its examples, now and before: a token signed with one
-#: of them was made on that page, whatever its claims.
+#: Published HMAC keys: the ones jwt.io fills in for its examples, now and before (a token
+#: signed with one of them was made on that page, whatever its claims), and the JWT secret
+#: every ``supabase start`` uses (its anon and service_role keys are the same on every
+#: machine and printed in Supabase's documentation).
 _JWT_IO_KEYS = (
     b"a-string-secret-at-least-256-bits-long",
     b"your-256-bit-secret",
     b"your-384-bit-secret",
     b"your-512-bit-secret",
+    b"super-secret-jwt-token-with-at-least-32-characters-long",
 )
 _HMAC_ALGS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
@@ -173,6 +178,80 @@ def is_documented_example(value: str) -> bool:
             return True
         return _signed_on_jwt_io(header, payload, signature)
     return False
+
+
+#: The role claim of a JWT that a client ships to every browser: PostgREST's and Supabase's
+#: ``anon`` key only selects the row-level policies anonymous visitors get (a
+#: ``service_role`` or ``authenticated`` token is a credential).
+_PUBLIC_JWT_ROLE = re.compile(r'"role"\s*:\s*"anon"')
+
+
+def is_public_jwt(value: str) -> bool:
+    """A JWT whose payload names the anonymous role (Supabase's ``anon`` key): public by
+    design, as a publishable key is."""
+    if not value.startswith("eyJ") or value.count(".") < 2:
+        return False
+    try:
+        claims = _b64url(value.split(".")[1]).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return False
+    return _PUBLIC_JWT_ROLE.search(claims) is not None
+
+
+#: Ciphertext kept in a config file, to be decrypted by the application with a key held
+#: elsewhere: Spring Cloud Config's ``{cipher}HEX``, Jasypt's ``ENC(...)``, Vault transit's
+#: ``vault:v1:...``, an Ansible Vault header, and Rails' ``MessageEncryptor`` format
+#: (``credentials.yml.enc``: data, IV and auth tag in base64 joined by ``--``).
+_CIPHERTEXT = re.compile(
+    r"""(?x)^(?:
+        \{cipher\}[A-Za-z0-9+/=]{16,}
+      | ENC\([A-Za-z0-9+/=]{8,}\)
+      | vault:v\d{1,4}:[A-Za-z0-9+/=]{16,}
+      | \$ANSIBLE_VAULT;
+      | [A-Za-z0-9+/]{16,}={0,2}--[A-Za-z0-9+/]{12,}={0,2}--[A-Za-z0-9+/]{16,}={0,2}
+    )"""
+)
+
+
+def is_ciphertext(value: str) -> bool:
+    """An encrypted value: what it hides needs a key that is not in the text."""
+    return _CIPHERTEXT.match(value) is not None
+
+
+#: A password hash in modular crypt format (``$2y$10$...``, ``$6$salt$...``,
+#: ``$argon2id$v=19$...``, ``$apr1$``), Django's ``pbkdf2_sha256$N$salt$hash`` or an LDAP
+#: ``{SSHA}...``; optionally after the ``user:`` of an htpasswd or shadow line.
+_PASSWORD_HASH = re.compile(
+    r"""(?x)^(?:[^:\s]{1,64}:)?(?:
+        \$(?:2[abxy]?|1|5|6|7|y|gy|md5|sha1|apr1|argon2(?:id|i|d)|scrypt|pbkdf2[\w\-]{0,16})
+        \$[./A-Za-z0-9=,$+\-]{8,}
+      | (?:pbkdf2_sha\d{1,3}|argon2|bcrypt(?:_sha256)?|scrypt)\$[./A-Za-z0-9=,$+\-]{8,}
+      | \{(?:S?SHA(?:256|512)?|S?MD5|CRYPT|PBKDF2[\w\-]{0,16})\}[./A-Za-z0-9+=$]{8,}
+    )"""
+)
+
+
+def is_password_hash(value: str) -> bool:
+    """A password hash (or an htpasswd/shadow line holding one): not the password."""
+    return _PASSWORD_HASH.match(value) is not None
+
+
+#: A setting's value under a credential-named key: a number or a duration (``3600s``,
+#: ``90d``), a switch, or the name of an algorithm (``argon2id``, ``HS256``, ``aes-256-gcm``).
+_SETTING_VALUE = re.compile(
+    r"""(?ix)^(?:
+        \d{1,12}(?:\.\d{1,6})?(?:ms|s|m|h|d|w|y|sec|secs|min|mins|hours?|days?|weeks?)?
+      | enabled|disabled|on|off|yes|no|required|optional
+      | argon2(?:id|i|d)?|bcrypt|scrypt|pbkdf2(?:[-_]sha\d{1,3})?|sha-?\d{1,3}|md5
+      | [hre]s\d{3}|ps\d{3}|eddsa|ed25519|rsa(?:-?\d{3,4})?|ecdsa(?:-p\d{3})?
+      | aes-?\d{3}(?:-?(?:gcm|cbc|ctr|siv))?|chacha20(?:-poly1305)?|xchacha20-poly1305
+    )$"""
+)
+
+
+def is_setting_value(value: str) -> bool:
+    """A value that configures a credential rather than being one."""
+    return _SETTING_VALUE.match(value) is not None
 
 
 def is_low_entropy_sequence(value: str) -> bool:
