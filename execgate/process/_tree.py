@@ -830,7 +830,7 @@ class ProcessGroupContainment:
         # Kill every suspect still alive, and its descendants, by rounds: a killed process's
         # children are re-parented to us, out of reach of the walk down from it.
         killed: set[int] = set()
-        for _ in range(200):
+        for _ in range(200 if self._suspects else 0):  # (none: no /proc scan)
             table = {}
             for name in os.listdir("/proc"):
                 if name.isdigit() and (st := _read_stat(int(name))) is not None:
