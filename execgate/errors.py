@@ -56,11 +56,14 @@ class RequestError(ExecgateError):
 
 
 class NotStarted(RequestError):
-    """Recorded, rarely raised: the caller gave up (was cancelled) before its allowed job
-    started, so nothing ran."""
+    """Recorded, rarely raised: the caller gave up (was cancelled, or its allow decision was
+    not confirmed in time and written later) before its allowed job started, so nothing ran."""
 
     code = "EG-NOT-STARTED"
-    summary = "the caller was cancelled before its allowed job started; nothing ran"
+    summary = (
+        "the caller was cancelled before its allowed job started, or its allow decision was "
+        "written after the caller had given up on it; nothing ran"
+    )
 
 
 class RequestTooLarge(RequestError):

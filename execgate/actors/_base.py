@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import abc
 import math
+import threading
 from collections.abc import Callable
-from typing import ClassVar, Generic, TypeAlias, TypeVar
+from typing import ClassVar, Generic, Literal, TypeAlias, TypeVar
 
 import anyio
 import anyio.abc
@@ -64,6 +65,39 @@ class Reply(Generic[T]):
         return self._value  # type: ignore[return-value]
 
 
+class Sequel(Generic[T]):
+    """Payloads to be handled right after a call's own, if and only if that one was: what an
+    actor that supports it (the Recorder) does once it knows, which may be long after it
+    answered the call (a write that finished past its deadline). The caller adds to it from
+    the event loop, the actor settles it from its worker thread: hence the lock."""
+
+    __slots__ = ("_items", "_lock", "_state")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state: Literal["pending", "done", "failed"] = "pending"
+        self._items: list[T] = []
+
+    def add(self, item: T) -> Literal["pending", "done", "failed"]:
+        """Queue ``item`` if the call's payload is not settled yet ("pending": the actor
+        handles it, or drops it with a payload that was not handled); otherwise say how the
+        payload went, and the caller does what it must itself."""
+        with self._lock:
+            if self._state == "pending":
+                self._items.append(item)
+            return self._state
+
+    def settle(self, done: bool) -> list[T]:
+        """The call's payload was handled (``done``) or not: the queued items to handle now
+        (none if it was not)."""
+        with self._lock:
+            if self._state != "pending":
+                return []
+            self._state = "done" if done else "failed"
+            items, self._items = self._items, []
+        return items if done else []
+
+
 @attrs.define(eq=False)
 class Call(Generic[Req, Rep]):
     """One request to an actor: its payload, and the reply the actor answers it through."""
@@ -73,6 +107,9 @@ class Call(Generic[Req, Rep]):
     #: When the caller stops waiting (event-loop time): an actor that keeps deadlines (the
     #: Recorder) answers the call by then.
     deadline: float = attrs.field(default=math.inf, kw_only=True)
+    #: What to do after the payload iff it was done (see :class:`Sequel`), where the actor
+    #: supports it.
+    sequel: Sequel[Req] | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen

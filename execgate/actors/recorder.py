@@ -34,7 +34,7 @@ import anyio
 from ..errors import RecorderUnavailable
 from ..models import Event, OutputRecord
 from ..store import Store
-from ._base import Actor, Call, Crash, Inbox, InjectedCrash, Message
+from ._base import Actor, Call, Crash, Inbox, InjectedCrash, Message, Sequel
 from ._writer import WriterThread
 
 log = logging.getLogger("execgate.recorder")
@@ -123,6 +123,38 @@ def append_isolated(
     return outcome
 
 
+def append_then_sequels(
+    store: Store,
+    groups: Sequence[Group],
+    sequels: Sequence[Sequel[Records] | None],
+    give_up_at: float = math.inf,
+) -> list[RecorderUnavailable | None]:
+    """:func:`append_isolated`, then what the callers queued behind the groups that were
+    written (each group's :class:`Sequel`), however late: a caller that gave up waiting (its
+    deadline passed, or it was cancelled) may have queued the outcome its decision needs,
+    and it is written if and only if the decision was. Blocking (the writer thread)."""
+    outcome = append_isolated(store, groups, give_up_at)
+    after: list[Records] = []
+    for sequel, error in zip(sequels, outcome, strict=True):
+        if sequel is not None:
+            after += sequel.settle(error is None)
+    if after:
+        items = [i for records in after for i in records]
+        try:
+            store.append(
+                [i for i in items if isinstance(i, Event)],
+                [i for i in items if isinstance(i, OutputRecord)],
+            )
+        except RecorderUnavailable as exc:  # `execgate recover` closes those decisions
+            log.error("%d events queued behind a write were lost: %s", len(items), exc)
+    return outcome
+
+
+def _not_written(call: Call[Records, None]) -> None:
+    if call.sequel is not None:
+        call.sequel.settle(False)
+
+
 def timed_out(record_timeout: float) -> RecorderUnavailable:
     """The error of a call the recorder did not confirm in time."""
     return RecorderUnavailable(
@@ -170,8 +202,10 @@ class Recorder(Actor[Records, None]):
                 problem = next(filter(None, map(unstorable, c.payload)), None)
                 if c.deadline <= now:
                     c.reply.fail(timed_out(self.record_timeout))
+                    _not_written(c)
                 elif problem is not None:
                     c.reply.fail(RecorderUnavailable(f"an event cannot be stored: {problem}"))
+                    _not_written(c)
                 else:
                     live.append((min(c.deadline, latest), c))
             if live:
@@ -191,7 +225,10 @@ class Recorder(Actor[Records, None]):
         try:
             # The last caller's deadline, on the writer thread's clock.
             give_up_at = time.monotonic() + (waiting[-1][0] - anyio.current_time())
-            pending = self.writer.submit(lambda: append_isolated(self.store, groups, give_up_at))
+            sequels = [c.sequel for _, c in live]
+            pending = self.writer.submit(
+                lambda: append_then_sequels(self.store, groups, sequels, give_up_at)
+            )
             while waiting:
                 # Cancellable: a write stuck on a frozen disk must not hold the gate's
                 # shutdown, nor a caller past its deadline; the writer's one thread keeps a

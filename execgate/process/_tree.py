@@ -19,9 +19,11 @@ Two mechanisms, strongest first:
     a child subreaper (``PR_SET_CHILD_SUBREAPER``) so orphaned descendants are re-parented to
     it instead of init, and gives the job a random ``EXECGATE_JOB_TOKEN`` in its environment.
     A sweep kills the process group, every descendant of the leader, and every re-parented
-    orphan that still carries the token. A descendant that both escapes the session *and*
-    replaces its environment (``env -i``) *and* loses its ancestry can survive: best effort,
-    and reported as such by ``Gate.statistics().containment``.
+    orphan that is the job's (:meth:`ProcessGroupJob.claims`: the token, seen in the job
+    before, or started in the job's life while no other job had begun), with its
+    descendants. An orphan that several running jobs may have started is killed when the last
+    of them ends, and whatever is left of them at the gate's close then
+    (:meth:`ProcessGroupContainment.close`). Best effort where the subreaper cannot be set.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ import resource
 import secrets
 import signal
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from ..errors import ContainmentFailed
 from ..models import Limits
@@ -200,15 +203,36 @@ class _TreeLimited:
             self._cg.close()
 
 
-def _read_stat(pid: int) -> tuple[str, int, int, int] | None:
-    """(state, ppid, pgrp, session) of ``pid``, or None if it is gone."""
+class Stat(NamedTuple):
+    """What ``/proc/PID/stat`` says of a process that containment needs."""
+
+    state: str
+    ppid: int
+    pgrp: int
+    session: int
+    #: When it started, in clock ticks since boot (see :func:`now_ticks`): with the pid, it
+    #: names one process for good -- a pid alone may since have been reused.
+    start: int
+
+
+def _read_stat(pid: int) -> Stat | None:
+    """``pid``'s :class:`Stat`, or None if it is gone."""
     try:
         data = read_kernel_file(f"/proc/{pid}/stat")
     except OSError:
         return None
     # comm may contain spaces and parentheses: split after the last ')'.
     rest = data[data.rfind(b")") + 2 :].split()
-    return rest[0].decode(), int(rest[1]), int(rest[2]), int(rest[3])
+    return Stat(rest[0].decode(), int(rest[1]), int(rest[2]), int(rest[3]), int(rest[19]))
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def now_ticks() -> int:
+    """Now, on the clock of :attr:`Stat.start` (boot time in clock ticks, rounded down as the
+    kernel rounds it): a process started after this call has a start time >= it."""
+    return int(time.clock_gettime(time.CLOCK_BOOTTIME) * _CLK_TCK)
 
 
 def _kill(pid: int, sig: int) -> bool:
@@ -223,6 +247,20 @@ def _kill(pid: int, sig: int) -> bool:
 #: remembered from one job's tree may by now be reused by another job's leader, so no sweep
 #: may ever wait on these.
 _LEADERS: set[int] = set()
+
+#: Every job of every gate in this process that is not closed yet, with a clock tick
+#: (:func:`now_ticks`) taken before its leader was spawned: a process started earlier than
+#: all of them cannot be theirs. This is how the process-group mechanism attributes a process
+#: re-parented to us that it cannot otherwise tell apart (no token, never seen): see
+#: :meth:`ProcessGroupJob.claims`. Weak: a job given up before its spawn (a refused sandbox,
+#: a cancelled setup) may never be closed, and must not stay live for ever.
+_LIVE_JOBS: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
+
+
+def _another_job_began_by(job: object, tick: int) -> bool:
+    """Whether a live job other than ``job`` began at or before ``tick`` (so a process
+    started then may be that job's)."""
+    return any(began <= tick for other, began in _LIVE_JOBS.items() if other is not job)
 
 
 #: Sessions (= leader pids) of recent jobs under the process-group mechanism: a zombie child
@@ -243,34 +281,40 @@ def _remember(table: collections.OrderedDict[int, None], pids: Iterable[int], ke
         table.popitem(last=False)
 
 
-def reap_strays(is_ours: Callable[[int, tuple[str, int, int, int]], bool]) -> int:
+def reap_strays(is_ours: Callable[[int, Stat], bool]) -> int:
     """Collect the exit status of every zombie child of this process that ``is_ours`` claims
     (never a live job's leader, whose status the event loop collects). Job processes that
     were orphaned and died before any sweep saw them are re-parented to us (we are their
     subreaper) and would stay zombies for the life of the host otherwise. Only our direct
     children are looked at (``/proc/self/task/*/children``), so this is cheap; the host's own
     children are left alone unless ``is_ours`` says they were a job's. Returns how many."""
-    me = os.getpid()
     reaped = 0
+    for child in _my_children():
+        if child in _LEADERS:
+            continue
+        st = _read_stat(child)
+        if st is None or st.state != "Z" or not is_ours(child, st):
+            continue
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(child, os.WNOHANG)
+            reaped += 1
+    return reaped
+
+
+def _my_children() -> list[int]:
+    """This process's children: the ones it started and the orphans re-parented to it."""
+    me = os.getpid()
     try:
         tids = os.listdir(f"/proc/{me}/task")
     except OSError:
-        return 0
+        return []
+    children = []
     for tid in tids:
-        try:
-            children = [int(c) for c in read_kernel_file(f"/proc/{me}/task/{tid}/children").split()]
-        except (OSError, ValueError):
-            continue
-        for child in children:
-            if child in _LEADERS:
-                continue
-            st = _read_stat(child)
-            if st is None or st[0] != "Z" or not is_ours(child, st):
-                continue
-            with contextlib.suppress(ChildProcessError, OSError):
-                os.waitpid(child, os.WNOHANG)
-                reaped += 1
-    return reaped
+        with contextlib.suppress(OSError, ValueError):
+            children += [
+                int(c) for c in read_kernel_file(f"/proc/{me}/task/{tid}/children").split()
+            ]
+    return children
 
 
 def _cgroup_of(pid: int) -> str | None:
@@ -366,6 +410,9 @@ class CgroupJob(_TreeLimited):
         #: cgroup.events, opened at its first read and closed with the job: a pread is one
         #: system call where open, read, read and close are four (and it is read twice a job).
         self._events: int | None = None
+        # Live, for a process-group gate in this process: until adopt, our leader (the shim's
+        # path: not in its cgroup yet) must not look like an orphan of one of its jobs.
+        _LIVE_JOBS[self] = now_ticks()
 
     def _procs(self) -> list[int]:
         try:
@@ -454,6 +501,7 @@ class CgroupJob(_TreeLimited):
     def close(self, *, reusable: bool = True) -> None:
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
+        _LIVE_JOBS.pop(self, None)
         if is_subreaper():  # otherwise the job's orphans were never ours to reap
             reap_strays(in_a_gate_cgroup)
         self._close_limits()
@@ -593,12 +641,26 @@ class ProcessGroupJob(_TreeLimited):
     mechanism: Mechanism = "process-group"
     TOKEN_VAR = "EXECGATE_JOB_TOKEN"
 
-    def __init__(self, tree_limits: TreeLimits) -> None:
+    def __init__(
+        self,
+        tree_limits: TreeLimits,
+        suspect: Callable[[int, int], None] = lambda pid, start: None,
+    ) -> None:
         super().__init__(tree_limits)
         self.token = secrets.token_hex(16)
         self._needle = f"{self.TOKEN_VAR}={self.token}\x00".encode()
         self.leader = -1
         self._seen: set[int] = set()
+        #: The start time of each process seen in the job: a pid seen once is this job's
+        #: for good only while it names the same process.
+        self._seen_start: dict[int, int] = {}
+        #: Taken before the leader is spawned (so its own start time is >= this): registered
+        #: now, not at adopt, so that no other job's sweep takes our leader for an orphan.
+        self.began = now_ticks()
+        _LIVE_JOBS[self] = self.began
+        #: Tells the gate of a process (pid, start time) this job may have started and may
+        #: leave alive (see ProcessGroupContainment.close).
+        self._suspect = suspect
 
     def wrap(
         self,
@@ -633,15 +695,38 @@ class ProcessGroupJob(_TreeLimited):
         except OSError:
             return False
 
+    def claims(self, pid: int, st: Stat) -> bool | None:
+        """Whether ``pid``, a live process re-parented to us (its parent died; we are the
+        subreaper) and no job's leader, is this job's: True, False, or None for "perhaps".
+
+        It is if it carries the job's token, or was seen in the job before (the same
+        process: same start time). Otherwise its ancestry is lost, and what is left is when
+        it started: a job's processes start in its job's life, so one started in ours while
+        no other live job had begun is ours. One started while another job also ran may be
+        either's (None): the last of them to end claims it, and the gate remembers it as a
+        suspect to kill at its close whoever ends last (another gate's job, say). Never one
+        in the gate's own session: every job leads a session of its own, which its
+        descendants can leave but never for ours, so that is the host's."""
+        if self._seen_start.get(pid) == st.start or self._has_token(pid):
+            return True
+        if st.start < self.began or st.session == os.getsid(0) or in_a_gate_cgroup(pid):
+            return False  # (a cgroup job's is its cgroup's to end)
+        if st.start == self.began and pid < self.leader:
+            # Started in the clock tick (10 ms) our leader was spawned in, but before it: pids
+            # are handed out in increasing order (until they wrap, which the leader's own
+            # descendants would have to meet within that tick to be missed here).
+            return False
+        return None if _another_job_began_by(self, st.start) else True
+
     def members(self) -> set[int]:
-        """Live processes of the job: its session and group, the leader's descendants, and
-        re-parented orphans that carry the job's token."""
+        """Live processes of the job: its session and group, the leader's descendants, the
+        orphans re-parented to us that are the job's (:meth:`claims`), and theirs."""
         return set(self._member_groups())
 
     def _member_groups(self) -> dict[int, int]:
         """Each live process of the job (see :meth:`members`) with its process group."""
         me = os.getpid()
-        table: dict[int, tuple[str, int, int, int]] = {}
+        table: dict[int, Stat] = {}
         for name in os.listdir("/proc"):
             if name.isdigit():
                 st = _read_stat(int(name))
@@ -649,13 +734,20 @@ class ProcessGroupJob(_TreeLimited):
                     table[int(name)] = st
         found = set()
         children: dict[int, list[int]] = {}
-        for pid, (_state, ppid, pgrp, sid) in table.items():
-            children.setdefault(ppid, []).append(pid)
-            in_session = self.leader > 0 and self.leader in (pgrp, sid)
-            # An orphan re-parented to us (or one we saw before) is ours only with our token.
-            marked = (pid in self._seen or ppid == me) and pid != me and self._has_token(pid)
-            if in_session or marked:
+        for pid, st in table.items():
+            children.setdefault(st.ppid, []).append(pid)
+            if pid == me or st.state in ("Z", "X"):
+                continue
+            if self.leader > 0 and self.leader in (st.pgrp, st.session):
                 found.add(pid)
+            elif st.ppid == me and pid not in _LEADERS:
+                claimed = self.claims(pid, st)
+                if claimed:
+                    found.add(pid)
+                elif claimed is None:
+                    self._suspect(pid, st.start)
+            elif pid in self._seen and self._has_token(pid):
+                found.add(pid)  # seen before, re-parented elsewhere since (a nested subreaper)
         stack = [self.leader, *found]
         while stack:
             for child in children.get(stack.pop(), ()):
@@ -663,8 +755,9 @@ class ProcessGroupJob(_TreeLimited):
                     found.add(child)
                     stack.append(child)
         found.discard(me)
-        live = {p: table[p][2] for p in found if p in table and table[p][0] not in ("Z", "X")}
+        live = {p: table[p].pgrp for p in found if p in table and table[p].state not in ("Z", "X")}
         self._seen.update(live)
+        self._seen_start.update((p, table[p].start) for p in live)
         return live
 
     def signal_all(self, sig: int) -> int:
@@ -694,16 +787,25 @@ class ProcessGroupJob(_TreeLimited):
     def close(self, *, reusable: bool = True) -> None:
         reap_orphans(self._seen, self.leader)
         _LEADERS.discard(self.leader)
+        _LIVE_JOBS.pop(self, None)
+        # A kill that ran out of time (KILL_BOUND) leaves some: the gate's close tries again.
+        for pid, start in self._seen_start.items():
+            if pid != self.leader and _same(pid, start):
+                self._suspect(pid, start)
         _remember(_JOB_PIDS, self._seen, _JOB_PIDS_KEPT)
         reap_strays(
             lambda pid, st: (
                 pid in _JOB_PIDS
-                or st[3] in _JOB_SESSIONS
-                or st[2] in _JOB_SESSIONS
+                or st.session in _JOB_SESSIONS
+                or st.pgrp in _JOB_SESSIONS
                 or in_a_gate_cgroup(pid)
             )
         )
         self._close_limits()
+
+
+#: How many suspects a process-group gate keeps before it forgets the dead ones among them.
+_SUSPECTS_CHECKED = 256
 
 
 class ProcessGroupContainment:
@@ -712,12 +814,53 @@ class ProcessGroupContainment:
     def __init__(self) -> None:
         self.subreaper = _set_subreaper()
         self.tree_limits = TreeLimits.create()
+        #: Processes (pid -> start time) a job of this gate may have started and not ended:
+        #: orphans it could not tell from another job's, and survivors of a kill.
+        self._suspects: dict[int, int] = {}
 
     def new_job(self, job_id: str) -> JobTree:
-        return ProcessGroupJob(self.tree_limits)
+        return ProcessGroupJob(self.tree_limits, self._suspect)
+
+    def _suspect(self, pid: int, start: int) -> None:
+        self._suspects[pid] = start
+        if len(self._suspects) > _SUSPECTS_CHECKED:
+            self._suspects = {p: t for p, t in self._suspects.items() if _same(p, t)}
 
     def close(self) -> None:
+        # Kill every suspect still alive, and its descendants, by rounds: a killed process's
+        # children are re-parented to us, out of reach of the walk down from it.
+        killed: set[int] = set()
+        for _ in range(200 if self._suspects else 0):  # (none: no /proc scan)
+            table = {}
+            for name in os.listdir("/proc"):
+                if name.isdigit() and (st := _read_stat(int(name))) is not None:
+                    table[int(name)] = st
+            children: dict[int, list[int]] = {}
+            for pid, st in table.items():
+                children.setdefault(st.ppid, []).append(pid)
+            stack = [p for p, t in self._suspects.items() if p in table and table[p].start == t]
+            targets = set(stack)
+            while stack:
+                targets.update(kids := children.get(stack.pop(), []))
+                stack += kids
+            targets = {p for p in targets if table[p].state not in ("Z", "X")}
+            targets -= _LEADERS | {os.getpid()}
+            if not targets:
+                break
+            for pid in targets:
+                self._suspects[pid] = table[pid].start
+                if _kill(pid, signal.SIGKILL):
+                    killed.add(pid)
+            time.sleep(0.005)
+        reap_orphans(killed, -1)
+        self._suspects.clear()
         self.tree_limits.close()
+
+
+def _same(pid: int, start: int) -> bool:
+    """Whether ``pid`` is still the live process that started at ``start``."""
+    st = _read_stat(pid)
+    return st is not None and st.start == start and st.state not in ("Z", "X")
 
 
 Containment = CgroupContainment | ProcessGroupContainment

@@ -28,6 +28,7 @@ import attrs
 import cattrs
 
 from ..actors import Call, Reply
+from ..actors._base import Sequel
 from ..actors._offload import BudgetExceeded, WorkerDied
 from ..actors.recorder import Records
 from ..actors.recorder import timed_out as recorder_timed_out
@@ -208,41 +209,39 @@ class Pipeline:
         await call.reply.wait()
 
     async def _record_decision(self, req: ExecRequest, event: Event, *, allowed: bool) -> None:
-        """Record a decision, as :meth:`_record`. A caller cancelled meanwhile gets no job,
-        but its decision may be written all the same (the Recorder writes every call it
-        took): an allow decision that was is given its outcome, ``EG-NOT-STARTED``, so that
-        every allowed decision has exactly one."""
+        """Record a decision, as :meth:`_record`. A caller that gets no job because it was
+        cancelled meanwhile, or because the Recorder did not confirm in time, may still see
+        its decision written (the Recorder writes every call it took, however late): an
+        allow decision is given its outcome, ``EG-NOT-STARTED``, if and only if it is
+        written, so that every allowed decision has exactly one."""
         deadline = anyio.current_time() + self.config.record_timeout
-        call: Call[Records, None] = Call((event,), deadline=deadline)
+        sequel: Sequel[Records] | None = Sequel() if allowed else None
+        call: Call[Records, None] = Call((event,), deadline=deadline, sequel=sequel)
         try:
             if not await self.sup.recorder.send(call, deadline):
                 raise recorder_timed_out(self.config.record_timeout)
             await call.reply.wait()
-        except ExecgateError:
-            raise
-        except BaseException:
-            if allowed:
+        except BaseException as exc:
+            if sequel is not None:
+                why = (
+                    f"its decision was not confirmed: {exc.message}"
+                    if isinstance(exc, ExecgateError)
+                    else "cancelled while its decision was being recorded"
+                )
                 with anyio.CancelScope(shield=True):
-                    await self._not_started_after(req, call, deadline)
+                    await self._not_started_after(req, sequel, why)
             raise
 
-    async def _not_started_after(
-        self, req: ExecRequest, call: Call[Records, None], deadline: float
-    ) -> None:
-        """Once ``call`` (an allow decision) is answered, record that its job never started,
-        if the decision was written. The Recorder answers every call it took by its deadline;
-        a call still unanswered a second later never reached it (nothing was written)."""
-        written = False
-        with anyio.move_on_after(max(0.0, deadline - anyio.current_time()) + 1.0):
-            try:
-                await call.reply.wait()
-                written = True
-            except ExecgateError:
-                pass  # not written: the decision has no outcome to wait for
-        if written:
-            await self._record_error(
-                req, NotStarted("cancelled while its decision was being recorded")
-            )
+    async def _not_started_after(self, req: ExecRequest, sequel: Sequel[Records], why: str) -> None:
+        """Give an allow decision whose job will not run its outcome. Queued behind the
+        decision in the Recorder, it is written right after it, on the writer thread, if
+        and only if the decision is -- past the caller's deadline included; where the
+        decision is known written already, recorded now; where it is known not written (or
+        never reached the Recorder), not at all."""
+        exc = NotStarted(why)
+        outcome = error_event(req, exc.code, exc.message)
+        if sequel.add((outcome,)) == "done":
+            await self._record_outcome(outcome)
 
     async def check(self, req: ExecRequest) -> Decision:
         """Scan and decide without running; the decision is recorded as a dry run."""

@@ -652,6 +652,40 @@ async def test_every_allowed_job_gets_one_outcome_even_if_cancelled_while_queued
     assert kinds == [("decision", "EG-ALLOWED"), ("error", "EG-NOT-STARTED")]
 
 
+@pytest.mark.parametrize("gave_up", ["cancelled", "timed_out"])
+async def test_an_allow_decision_written_after_its_caller_gave_up_gets_its_one_outcome(
+    policy: Policy, store_url: str, workspace: Path, gave_up: str
+) -> None:
+    """The disk stalls while an allow decision is being recorded: its caller gives up (it is
+    cancelled, or the Recorder does not confirm within record_timeout) and no job runs, but
+    the Recorder's write goes through once the disk does -- long after. That decision still
+    gets exactly one outcome, EG-NOT-STARTED, in the store."""
+    async with open_gate(policy, store_url, record_timeout=0.5) as gate:
+        assert gate._sup is not None
+        await gate.check(argv=["true"])  # the writer thread is up
+        release = threading.Event()
+        gate._sup.writer.submit(lambda: release.wait(30))
+        try:
+            if gave_up == "cancelled":
+                with anyio.move_on_after(0.2) as scope:
+                    await gate.run(argv=["touch", "marker"], job_id="late")
+                assert scope.cancelled_caught
+            else:
+                with pytest.raises(RecorderUnavailable, match="did not confirm"):
+                    await gate.run(argv=["touch", "marker"], job_id="late")
+            # Past the Recorder's deadline for the call, and the second a cancelled caller
+            # used to wait on top of it: the write is late for everyone.
+            await anyio.sleep(0.5 + 1.0 + 0.2)
+            assert events(store_url, job_id="late") == []
+        finally:
+            release.set()
+        # The writer has one thread: this is written after the late decision.
+        assert (await gate.run(argv=["true"])).exit_code == 0
+    kinds = [(r["kind"], r["code"]) for r in events(store_url, job_id="late")]
+    assert kinds == [("decision", "EG-ALLOWED"), ("error", "EG-NOT-STARTED")]
+    assert not (workspace / "marker").exists()
+
+
 async def test_refusal_reasons_never_carry_a_redactable_secret(
     make_policy: object, store_url: str
 ) -> None:

@@ -10,8 +10,10 @@ import contextlib
 import os
 import signal
 import sqlite3
+import subprocess
 import textwrap
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import anyio
@@ -210,6 +212,102 @@ async def test_fork_storm_during_kill_leaves_no_survivor(
         r = await gate.run(argv=[PYTHON, "storm.py"], timeout=0.6, kill_grace=0.1)
     assert r.timed_out
     assert_all_gone(read_pids(workspace / "pids.txt", 8))
+
+
+# The leader's child leaves the session, its grandchild (the leaf) closes its stdio and execs
+# with an empty environment (no job token): once the child has exited, the leaf's only link
+# to the job is that it was re-parented to the gate, execgate being a child subreaper.
+LOST_LEAF = """
+    import os, time
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            [os.close(f) for f in (0, 1, 2)]
+            open("leaf.pid", "w").write(str(os.getpid()))
+            os.execve("/usr/bin/sleep", ["sleep", "300"], {})
+        os._exit(0)
+    while not (os.path.exists("leaf.pid") and open("leaf.pid").read()):
+        time.sleep(0.01)
+    time.sleep(0.2)  # the leaf is the gate's child, not ours, by the time we exit
+"""
+
+
+def _kill_all(pids: Iterable[int]) -> None:
+    """Test cleanup: what a failing assertion left running must not outlive the test."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_tokenless_orphan_dies_with_its_job(
+    policy: Policy, store_url: str, workspace: Path, containment: str
+) -> None:
+    write_script(workspace, "leaf.py", LOST_LEAF)
+    leaf: list[int] = []
+    try:
+        async with open_gate(policy, store_url, containment=containment) as gate:
+            r = await gate.run(argv=[PYTHON, "leaf.py"], timeout=20)
+            assert r.exit_code == 0 and not r.timed_out
+            leaf = read_pids(workspace / "leaf.pid", 1)
+            # Gone when the job is over, not only once the gate closes.
+            assert_all_gone(leaf)
+            assert await gate.run(argv=["true"]), "the gate still runs jobs"
+    finally:
+        _kill_all(leaf)
+
+
+@pytest.mark.parametrize("containment", MECHANISMS)
+async def test_tokenless_orphan_of_overlapping_jobs_does_not_survive_the_gate(
+    policy: Policy, store_url: str, workspace: Path, containment: str
+) -> None:
+    """While another job runs, a process re-parented to the gate may be either job's: it is
+    killed when the last of them ends, at the latest when the gate closes."""
+    write_script(workspace, "leaf.py", LOST_LEAF)
+    leaf: list[int] = []
+    try:
+        async with open_gate(policy, store_url, containment=containment) as gate:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(gate.run, ExecRequest(argv=["sleep", "1"]))
+                await anyio.sleep(0.1)  # the sleeper started first: either job's, then
+                await gate.run(argv=[PYTHON, "leaf.py"], timeout=20)
+                leaf = read_pids(workspace / "leaf.pid", 1)
+            assert_all_gone(leaf)
+    finally:
+        _kill_all(leaf)
+
+
+async def test_host_processes_outlive_a_process_group_gate(
+    policy: Policy, store_url: str, workspace: Path
+) -> None:
+    """The gate kills only what its jobs started: the host's own child in a session of its
+    own, and a daemon of the host's re-parented to the gate (the subreaper), both started
+    while no job ran, outlive the gate's jobs and the gate."""
+    host: list[int] = []
+    try:
+        async with open_gate(policy, store_url, containment="process-group") as gate:
+            await gate.run(argv=["true"])
+            host = _start_host_processes(workspace)
+            await gate.run(argv=["true"])
+            assert [p for p in host if not alive(p)] == [], "a job's end killed the host's"
+        assert [p for p in host if not alive(p)] == [], "the gate's close killed the host's"
+    finally:
+        _kill_all(host)
+        _reap(host)
+
+
+def _start_host_processes(workspace: Path) -> list[int]:
+    child = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    # A daemon: it leaves the session, and its parent exits at once.
+    daemon = "setsid sleep 300 </dev/null >/dev/null 2>&1 & echo $! > host.pid"
+    subprocess.run(["sh", "-c", daemon], cwd=workspace, check=True)
+    return [child.pid, *read_pids(workspace / "host.pid", 1)]
+
+
+def _reap(pids: Iterable[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 @pytest.mark.slow
