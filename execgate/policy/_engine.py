@@ -294,6 +294,10 @@ def _confined(policy: Policy, cwd: str, value: str) -> str | None:
         return real
     if not _inside(real, policy.root) or _in_process_tree(real):
         return None
+    if os.path.basename(real) == ".git" and not os.path.isdir(real):
+        # a `.git` file (`gitdir: ...`) points git at another repository: written by any
+        # program (tee, sed -i), it is refused as a redirection to one is
+        return None
     if _is_policy_file(policy, real) or _is_git_control(real) or _second_name(policy, real):
         # a job that rewrites the policy would decide the next requests; one that plants a
         # hook or a config key would run code when git next runs outside the gate
@@ -333,6 +337,9 @@ _GIT_CONTROL = ("/.git/hooks", "/.git/config", "/.git/config.worktree", "/.git/c
 def _is_git_control(real: str) -> bool:
     if any(real.endswith(c) or c + "/" in real for c in _GIT_CONTROL):
         return True
+    if real.endswith(_GIT_READ_FILES):
+        # files any git directory reads by these names: borrowed objects, grafted history
+        return True
     # the same files of a repository not named .git (a bare one: `git init --bare tools.git`),
     # which the user's own git reads when run inside it
     parts = real.split("/")
@@ -349,6 +356,13 @@ def _is_git_control(real: str) -> bool:
         if parts[k] in _GIT_CONTROL_NAMES and os.path.lexists(folder + "/HEAD"):
             return True
         if (
+            parts[k] in ("objects", "refs")
+            and os.path.lexists(folder + "/HEAD")
+            and any(os.path.lexists(f"{folder}/{name}") for name in _GIT_CONTROL_NAMES)
+            and not _is_git_dir(folder)
+        ):
+            return True  # the last piece of a repository around hooks or config
+        if (
             parts[k] == "HEAD"
             and k == len(parts) - 1
             and any(os.path.lexists(f"{folder}/{name}") for name in _GIT_CONTROL_NAMES)
@@ -359,6 +373,7 @@ def _is_git_control(real: str) -> bool:
 
 
 _GIT_CONTROL_NAMES = frozenset(c.rsplit("/", 1)[1] for c in _GIT_CONTROL)
+_GIT_READ_FILES = ("/objects/info/alternates", "/objects/info/http-alternates", "/info/grafts")
 
 
 def _is_git_dir(path: str) -> bool:
@@ -963,6 +978,11 @@ def _patch_escape(
                     f"{name}: the patch renames or copies the symlink {moved[:80]!r}, which then "
                     "points somewhere else, unresolved by execgate; move it with mv"
                 )
+        if any(os.path.basename(n) == "HEAD" for n in names):
+            return (
+                f"{name}: the patch writes a file named HEAD, which with hooks or config beside "
+                "it makes a repository no rule decided on"
+            )
         for written in names:
             for landing in landings(written):
                 if _confined(policy, base, landing) is None or _makes_a_repository(landing):
@@ -1940,7 +1960,8 @@ def _git_init(plan: tuple[str, ...]) -> str | None:
     at = git_subcommand(plan)
     if at is None or plan[at] != "init":
         return None
-    return "bare" if "--bare" in plan[at + 1 :] else "plain"
+    bare = any(len(w) > 2 and "--bare".startswith(w) for w in plan[at + 1 :])
+    return "bare" if bare else "plain"
 
 
 def _init_keeps(cwd: str, argv: tuple[str, ...], at: int) -> str | None:
@@ -1959,8 +1980,8 @@ def _init_keeps(cwd: str, argv: tuple[str, ...], at: int) -> str | None:
     i = at + 1
     while i < len(argv):
         word = argv[i]
-        if word == "--bare":
-            bare = True
+        if len(word) > 2 and "--bare".startswith(word):
+            bare = True  # git takes any unambiguous prefix: --bar, --ba, --b
         elif word in _INIT_VALUED:
             i += 1
         elif not word.startswith("-") or word == "--":

@@ -3223,3 +3223,56 @@ def test_a_patch_never_moves_a_symlink(tmp_path: Path) -> None:
         "deny",
         "EG-PATH-ESCAPE",
     )
+
+
+@pytest.mark.parametrize("flag", ["--bar", "--ba", "--b"])
+def test_an_abbreviated_bare_init_never_keeps_planted_hooks(tmp_path: Path, flag: str) -> None:
+    policy = _load(tmp_path, WRITERS, "bar")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    (ws / "d3" / "hooks").mkdir(parents=True)
+    (ws / "d3" / "hooks" / "pre-receive").write_text("#!/bin/sh\n")
+    assert decide(policy, command=f"git init {flag} -q d3", cwd=str(ws))[0] == "deny"
+
+
+def test_a_patch_never_writes_a_repository_layout(tmp_path: Path) -> None:
+    policy = _load(tmp_path, WRITERS, "layout")
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    body = "".join(
+        f"diff --git a/d6/{n} b/d6/{n}\nnew file mode 100644\n--- /dev/null\n+++ b/d6/{n}\n"
+        f"@@ -0,0 +1 @@\n+x\n"
+        for n in ("HEAD", "config", "objects/.keep", "refs/.keep")
+    )
+    (ws / "evil.patch").write_text(body)
+    for line in ("git apply evil.patch", "patch -p1 -i evil.patch"):
+        assert decide(policy, command=line, cwd=str(ws))[:2] == ("deny", "EG-PATH-ESCAPE"), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "mkdir -p sub/.git/objects sub/.git/refs",
+        "echo 'gitdir: ../d' | tee x/.git",
+        "echo /tmp/outside/objects | tee lib/.git/objects/info/alternates",
+        "ln -s ../../q .git/info/grafts",
+        "echo x > bare/objects/info/alternates",
+    ],
+)
+def test_the_files_that_make_or_redirect_a_repository_are_refused_to_every_writer(
+    tmp_path: Path, line: str
+) -> None:
+    policy = _load(
+        tmp_path,
+        WRITERS + '[[allow]]\ncommand = "tee"\n[[allow]]\ncommand = "ln"\n',
+        "anywriter",
+    )
+    ws = tmp_path / "ws"
+    _git(ws, "init", "-q")
+    (ws / "sub" / ".git" / "hooks").mkdir(parents=True)
+    (ws / "sub" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (ws / "x").mkdir()
+    _git(ws, "init", "-q", "lib")
+    _git(ws, "init", "-q", "--bare", "bare")
+    (ws / "q").write_text("inside\n")
+    assert decide(policy, command=line, cwd=str(ws))[0] == "deny", line
