@@ -429,7 +429,8 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 #: A value filled in by a format or the shell elsewhere: Python's ``%(name)s``, ``%{name}``,
 #: Windows' ``%NAME%``, printf's ``%s``.
 _FORMAT_REFERENCE = re.compile(
-    r"%(?:\(|\{|[A-Za-z_]\w{0,64}%|[-#0 +]?\d{0,3}[sdifrx](?![A-Za-z0-9]))"
+    # (``%NAME%`` then a letter or a digit is a password holding two %: ``%Mf7k%say!``)
+    r"%(?:\(|\{|[A-Za-z_]\w{0,64}%(?![A-Za-z0-9])|[-#0 +]?\d{0,3}[sdifrx](?![A-Za-z0-9]))"
 )
 #: A Kubernetes Secret manifest (``kubectl get secret -o yaml|json``): its data values are base64.
 _K8S_SECRET = re.compile(r"kind\"?:[ \t]*\"?Secret\b")
@@ -458,6 +459,11 @@ def _plain_placeholder(plain: str) -> bool:
         or is_low_entropy_sequence(plain)
         or is_repeat(plain)
     )
+
+
+#: What a call's name looks like: ``make_token(``, ``getpass.getpass(``; a value with other
+#: characters before ``(`` is a Django key's (``_pbp6rf92*gs+8p(use(9rs8!``).
+_CALLEE = re.compile(r"[A-Za-z_][\w.]{0,128}")
 
 
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
@@ -532,7 +538,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # searchOnlyApiKey, NEXT_PUBLIC_MAPS_API_KEY: shipped to browsers
         if is_setting_value(value):
             return None  # token_ttl=3600s, password_hash_algo=argon2id: a setting's value
-        if text.startswith("(", end):
+        if text.startswith("(", end) and _CALLEE.fullmatch(value):
             return None  # a call in code: password = getpass.getpass("Password: ")
         spaced = bool(re.search(r"\s(?::?=|:)\s*\Z", text[m.end("suffix") : start]))
         if m.group("q") is None and _code_value(value, m.group("name"), spaced):

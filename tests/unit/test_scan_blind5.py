@@ -1,0 +1,54 @@
+"""Secret classes the fifth blind corpus missed or flagged wrongly: values in ASCII and
+Markdown tables, fish's ``set -x NAME VALUE``, YAML values starting with ``%`` and Django keys
+with shell-special characters, redis-cli's numbered replies, and (as hard negatives) CSRF
+form nonces and Firebase web configs. Each class has its hard negatives beside it.
+
+A case passes when every occurrence of the secret is covered by findings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from execgate.scan import redact_text, scan_text
+
+PW = "Tq7#vLm2Wx9p"
+DJANGO = "_pbp6rf92*gs+8p-prnvj5w5n(use(9rs8!tzlgz+a&&*9ibd!"
+PCT = "%Mf7klCe86c4tA%say!"
+
+
+def _covered(text: str, secret: str) -> bool:
+    spans = [(f.start, f.end) for f in scan_text(text)]
+    at = text.find(secret)
+    assert at >= 0
+    return any(a <= at and at + len(secret) <= b for a, b in spans)
+
+
+CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
+    # a YAML value starting with % (not a %NAME% reference), a Django key holding ( and *
+    "yaml-percent-and-django": (
+        [
+            (f"secrets:\n  password: '{PCT}'\npostgresql:\n  enabled: false\n", PCT),
+            (f'db:\n  password: "{PCT}"\n', PCT),
+            (f"services:\n  web:\n    environment:\n      DJANGO_SECRET_KEY: {DJANGO}\n", DJANGO),
+            (f"DJANGO_SECRET_KEY={DJANGO}\n", DJANGO),
+        ],
+        [
+            "secrets:\n  password: '%DB_PASSWORD%'\n",
+            "db:\n  password: '%(db_password)s'\n",
+            "set password=%APP_SECRET%\\x\n",
+            "    password = getpass.getpass('Password: ')\n",
+            "token = make_token(user)\n",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_each_class_is_covered_and_its_look_alikes_are_not(name: str) -> None:
+    found, never = CLASSES[name]
+    for text, secret in found:
+        assert _covered(text, secret), (name, text, scan_text(text))
+        assert secret not in redact_text(text)
+    for text in never:
+        assert scan_text(text) == [], (name, text, scan_text(text))
