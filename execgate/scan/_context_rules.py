@@ -688,6 +688,19 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check="value",
     ),
     ctx(
+        "credential-env",
+        "generic",
+        ("set ",),
+        # fish's `set -x NAME VALUE` (-g, -gx, -U, --export, --global...; or plain `set NAME
+        # VALUE`), NAME a credential name. Query and erase flags (-q, -e, -n) take no value.
+        r"(?<![\w\-.])set(?:[ \t]+(?:-[gxUluf]{1,4}|--(?:export|global|universal|local"
+        r"|function)))*[ \t]+(?P<flag>[A-Za-z_]{0,64}?(?i:PASSWORD|PASSWD|_PASS|SECRET|TOKEN"
+        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY))(?P<suffix>[A-Za-z0-9_]{0,12})[ \t]+" + _VALUE,
+        0.85,
+        anchored=False,
+        check="value",
+    ),
+    ctx(
         "twitter-credential",
         "twitter",
         "twitter",

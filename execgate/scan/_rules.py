@@ -613,7 +613,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "notion-token",
         "notion",
         "ntn_ secret_",
-        r"(?P<secret>ntn_\d{11}[" + _B62 + r"]{35}|secret_[" + _B62 + r"]{43})",
+        # ntn_ and 46 letters and digits (documented as 11 digits then 35; seen without them)
+        r"(?P<secret>ntn_[" + _B62 + r"]{46}|secret_[" + _B62 + r"]{43})",
         0.9,
         glue_left=True,
     ),

@@ -15,6 +15,8 @@ from execgate.scan import redact_text, scan_text
 PW = "Tq7#vLm2Wx9p"
 DJANGO = "_pbp6rf92*gs+8p-prnvj5w5n(use(9rs8!tzlgz+a&&*9ibd!"
 PCT = "%Mf7klCe86c4tA%say!"
+NOTION = "ntn_FVkSRO4iLLylmThoGtwYruxxm2Us3cEt9C1LoGVM78Bykt"
+OPAQUE = "Vq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb"
 
 
 def _covered(text: str, secret: str) -> bool:
@@ -39,6 +41,27 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "set password=%APP_SECRET%\\x\n",
             "    password = getpass.getpass('Password: ')\n",
             "token = make_token(user)\n",
+        ],
+    ),
+    # fish's set -x / -gx / plain set NAME VALUE; a Notion ntn_ token on its own
+    "fish-set-and-notion": (
+        [
+            (f"set -x NOTION_TOKEN {NOTION}", NOTION),
+            (NOTION, NOTION),
+            (f"echo {NOTION} > ~/.notion", NOTION),
+            (f"set -gx DB_PASSWORD '{PW}'", PW),
+            (f"set --export API_KEY {OPAQUE}", OPAQUE),
+            (f"set GITHUB_TOKEN {OPAQUE}; and gh auth status", OPAQUE),
+        ],
+        [
+            "set -x NOTION_TOKEN $NOTION_TOKEN",
+            "set -gx API_KEY (cat ~/.config/api-key)",
+            "set -e GITHUB_TOKEN",
+            "set -q GITHUB_TOKEN; or exit 1",
+            "set -x TOKEN_FILE ~/.config/token.txt",
+            "set -euo pipefail",
+            "reset TOKEN now",
+            "ntn_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST",
         ],
     ),
 }
