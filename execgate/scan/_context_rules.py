@@ -519,6 +519,23 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "credential-printed",
         "generic",
         (
+            *("requirepass", "masterauth", 'password"', 'passwd"', 'secret"', 'token"'),
+            *('api_key"', 'apikey"', 'auth"'),
+        ),
+        # redis-cli's numbered replies: `CONFIG GET requirepass` (or masterauth, or an
+        # HGETALL field named for a credential) prints `1) "requirepass"` then `2) "VALUE"`:
+        # the reply after a credential-named one is its value.
+        r"(?<![\w)])\d{1,5}\)[ \t]\"(?P<flag>requirepass|masterauth|[\w.\-:]{0,64}?"
+        r"(?i:password|passwd|secret|token|api_?key|auth))(?P<suffix>[\w.\-]{0,24})\"[ \t]*"
+        r"\r?\n[ \t]*\d{1,5}\)[ \t]\"(?P<secret>(?:[^\"\\\n]|\\.){1,4096})\"",
+        0.85,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        (
             *("vault ", "kubectl", "terraform output", "configure get", "op read", "doppler"),
             *("versions access", "auth token", "auth:token", "get-login-password"),
             *("print-access-token", "print-identity-token", "get-access-token"),

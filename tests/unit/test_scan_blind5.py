@@ -64,6 +64,20 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "ntn_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST",
         ],
     ),
+    # redis-cli's numbered reply after a credential-named config key or hash field
+    "redis-numbered-replies": (
+        [
+            (f'$ redis-cli CONFIG GET requirepass\n1) "requirepass"\n2) "{PW}"\n', PW),
+            (f'127.0.0.1:6379> CONFIG GET masterauth\n1) "masterauth"\n2) "{PW}"\n', PW),
+            (f'> HGETALL svc:billing\n1) "host"\n2) "db1"\n3) "db_password"\n4) "{PW}"\n', PW),
+        ],
+        [
+            '$ redis-cli CONFIG GET requirepass\n1) "requirepass"\n2) ""\n',
+            '$ redis-cli CONFIG GET maxmemory\n1) "maxmemory"\n2) "Zq8hR3kLm2Wx9Tn4"\n',
+            '> HGETALL s\n1) "token_ttl"\n2) "3600"\n3) "token_type"\n4) "Bearer"\n',
+            '1) "password"\n2) "username"\n3) "email"\n',
+        ],
+    ),
 }
 
 
