@@ -461,6 +461,24 @@ def _plain_placeholder(plain: str) -> bool:
     )
 
 
+#: A table row up to a credential name: the row's first cell (or a later one) opens with
+#: ``|`` (``│`` in box-drawing tables) and holds only the name.
+_CELL_HEAD = re.compile(r"[^\n]{0,512}[|│][ \t]*[\w.\-]{0,64}\Z")
+_CELL_TAIL = re.compile(r"[ \t]*[|│]")
+
+
+def _table_cell(text: str, m: re.Match[str], value: str) -> bool:
+    """A credential name's table cell followed by the cell of its value (``| OKTA_API_TOKEN
+    | 00hq... |``): the name's cell starts at a ``|``, the value fills the next cell, and is
+    not a word (``| DB_PASSWORD | Required |`` documents a variable)."""
+    line = text.rfind("\n", 0, m.start()) + 1
+    return (
+        _CELL_HEAD.match(text, line, m.start()) is not None
+        and _CELL_TAIL.match(text, m.end("secret")) is not None
+        and not value.isalpha()
+    )
+
+
 #: What a call's name looks like: ``make_token(``, ``getpass.getpass(``; a value with other
 #: characters before ``(`` is a Django key's (``_pbp6rf92*gs+8p(use(9rs8!``).
 _CALLEE = re.compile(r"[A-Za-z_][\w.]{0,128}")
@@ -511,6 +529,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         ):
             return None
         if value.startswith(("/", "./", "~/", "../", "$", "http://", "https://")):
+            return None
+        if m.group("cell") is not None and not _table_cell(text, m, value):
             return None
         if _FORMAT_REFERENCE.match(value):
             return None  # `password=%(db_password)s`, `%DB_PASSWORD%`: filled in elsewhere

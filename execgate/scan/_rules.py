@@ -618,6 +618,17 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.9,
         glue_left=True,
     ),
+    _ctx(
+        "okta-api-token",
+        "okta",
+        "okta",
+        # Okta API tokens (`Authorization: SSWS <token>`): 00 + 40 URL-safe characters, no
+        # prefix of their own: found under an OKTA name (OKTA_API_TOKEN=, okta_token:, a
+        # table cell, `OKTA_CLIENT_TOKEN <token>`)
+        r"(?i)okta[\w.\-]{0,40}?(?:token|key|ssws)\w{0,12}[\"']?[ \t]*(?:(?:[:=|│]|=>)[ \t]*)?"
+        r"[\"']?(?-i:(?P<secret>00[" + _URLSAFE + r"]{40}))(?![\w\-])",
+        0.9,
+    ),
     _token("airtable-pat", "airtable", "pat", r"(?P<secret>pat[" + _B62 + r"]{14}\.[a-f0-9]{64})"),
     _token(
         "postman-api-key",
@@ -946,7 +957,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # Laravel's APP_KEY): a bare KEY names a partition, a cache entry or a sort order
         r"|private[_\-]?key|credentials?|(?:encryption|signing|master|hmac|license|app|admin"
         r"|webhook|shared|jwt)[_\-]?key)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
-        r"(?:=>?|:=|(?(close):|:[ \t]))[ \t]*"
+        # a table's cells (`| DB_PASSWORD | value |`, ASCII box or Markdown): the engine
+        # checks the name's cell opens the row and the value fills its own cell
+        r"(?:=>?|:=|(?(close):|:[ \t])|(?P<cell>[|│]))[ \t]*"
         # a YAML block scalar (`nomad_token: |` / `    <value>`): the value is the next line
         r"(?:[|>][-+]?[ \t]*\r?\n[ \t]{1,64})?(?P<q>\\?[\"'])?"
         r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{6,4096}))",

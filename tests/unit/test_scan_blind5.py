@@ -16,6 +16,8 @@ PW = "Tq7#vLm2Wx9p"
 DJANGO = "_pbp6rf92*gs+8p-prnvj5w5n(use(9rs8!tzlgz+a&&*9ibd!"
 PCT = "%Mf7klCe86c4tA%say!"
 NOTION = "ntn_FVkSRO4iLLylmThoGtwYruxxm2Us3cEt9C1LoGVM78Bykt"
+OKTA = "00hqgz-6V8hzQxwzEAszmFvYj4n_noDvoKGTPmldd3"
+AWS_SECRET = "kncF14uNWYva5EbMWzmu0CfHkC8sIg5/6UpBHPZq"
 OPAQUE = "Vq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb"
 
 
@@ -76,6 +78,33 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             '$ redis-cli CONFIG GET maxmemory\n1) "maxmemory"\n2) "Zq8hR3kLm2Wx9Tn4"\n',
             '> HGETALL s\n1) "token_ttl"\n2) "3600"\n3) "token_type"\n4) "Bearer"\n',
             '1) "password"\n2) "username"\n3) "email"\n',
+        ],
+    ),
+    # a table's value cell after a credential-named cell (ASCII box, Markdown, box drawing);
+    # Okta API tokens under an Okta name
+    "table-cells-and-okta": (
+        [
+            (
+                f"+------+------+\n| NAME | VALUE |\n+------+------+\n| OKTA_API_TOKEN | {OKTA} |\n",
+                OKTA,
+            ),
+            (
+                f"| Variable | Value | Scope |\n|---|---|---|\n| OKTA_API_TOKEN | {OKTA} | prod |\n",
+                OKTA,
+            ),
+            (f"| AWS_SECRET_ACCESS_KEY | {AWS_SECRET} |\n", AWS_SECRET),
+            (f"│ DB_PASSWORD │ {PW} │\n", PW),
+            (f"OKTA_CLIENT_TOKEN {OKTA}", OKTA),
+            (f"okta:\n  orgUrl: https://acme.okta.com\n  apiToken: '{OKTA}'\n", OKTA),
+        ],
+        [
+            "| NAME | VALUE |\n| DB_PASSWORD | Required |\n| API_TOKEN | (set in CI) |\n",
+            "| DB_PASSWORD | Database password for the app |\n",
+            "| secret_key | string | no |\n",
+            "| TOKEN_TTL | 3600s |\n",
+            "gh auth token | docker login ghcr.io --password-stdin\n",
+            "| OKTA_API_TOKEN | <your token> |\n",
+            "OKTA_ORG_ID 00o1a2b3c4d5e6f7g8h9",
         ],
     ),
 }
