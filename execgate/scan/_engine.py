@@ -479,6 +479,31 @@ def _table_cell(text: str, m: re.Match[str], value: str) -> bool:
     )
 
 
+#: The credential word that ends a variable's name (``csrfmiddleware|token``).
+_CRED_WORD_END = re.compile(
+    r"(?i)(?:password|passwd|pass|pwd|secret|token|api_?key|access_?key|private_?key"
+    r"|account_?key|auth_?key|credentials?)\Z"
+)
+#: A Firebase web app's config object: its ``apiKey`` identifies the project to Google and
+#: ships in every page (Firebase documents it as public); ``authDomain`` is the app's
+#: ``<project>.firebaseapp.com``.
+_FIREBASE_API_KEY_SLOT = re.compile(r"apiKey[\"']?[ \t]*:[ \t]*[\"']?\Z")
+_FIREBASE_AUTH_DOMAIN = re.compile(
+    r"authDomain[\"']?[ \t]*:[ \t]*[\"'][\w.\-]{1,128}\.firebaseapp\.com[\"']"
+)
+
+
+def _firebase_web_config(text: str, start: int) -> bool:
+    """A Google API key in the ``apiKey:`` slot of an object that also has a Firebase
+    ``authDomain`` (``const firebaseConfig = {apiKey: "AIza...", authDomain:
+    "app.firebaseapp.com", ...}``); a key elsewhere (``GOOGLE_API_KEY=``, ``key=`` in a
+    URL) is not this."""
+    if _FIREBASE_API_KEY_SLOT.search(text, max(0, start - 16), start) is None:
+        return False
+    near = text[max(0, start - 512) : start + 512]
+    return _FIREBASE_AUTH_DOMAIN.search(near) is not None
+
+
 #: What a call's name looks like: ``make_token(``, ``getpass.getpass(``; a value with other
 #: characters before ``(`` is a Django key's (``_pbp6rf92*gs+8p(use(9rs8!``).
 _CALLEE = re.compile(r"[A-Za-z_][\w.]{0,128}")
@@ -490,6 +515,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     value = m.group("secret")
     if start == end or is_documented_example(value) or is_public_jwt(value):
         return None
+    if value.startswith("AIza") and _firebase_web_config(text, start):
+        return None  # a Firebase web app's apiKey: public by design
     glued = False
     if rule.bounded:
         # Glued on the right: a substring of a longer word, unless the format carries a
@@ -577,6 +604,10 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         m.groupdict().get("suffix") or m.groupdict().get("flag") or ""
     ):
         return None  # `- name: DB_PASSWORD_FILE`, `AUTH_TOKEN_LIFETIME`: not the credential
+    if rule.rule_id in ("credential-env", "credential-printed") and _NOT_THE_SECRET_PREFIX.search(
+        _CRED_WORD_END.sub("", m.groupdict().get("flag") or "")
+    ):
+        return None  # name="csrfmiddlewaretoken" value=...: a form's anti-forgery nonce
     if rule.rule_id == "api-key-header" and _CODE_VALUE.match(value):
         return None  # {"api-key": self.api_key}: a header built in code
     if rule.rule_id == "url-password" and (_same_as_user(m) or _local_default(m, text)):

@@ -18,6 +18,8 @@ PCT = "%Mf7klCe86c4tA%say!"
 NOTION = "ntn_FVkSRO4iLLylmThoGtwYruxxm2Us3cEt9C1LoGVM78Bykt"
 OKTA = "00hqgz-6V8hzQxwzEAszmFvYj4n_noDvoKGTPmldd3"
 AWS_SECRET = "kncF14uNWYva5EbMWzmu0CfHkC8sIg5/6UpBHPZq"
+NONCE = "kKxS58dwwfGVbJWLdsaYx5Jg0f7N3hzIiMxxR4H11FuIA5O4XB22k59Zrz0FNEkX"
+GOOGLE = "AIzaSyD4q4QbzTkY7jhsf6BCwWUM3kd2NH5HJ7X"
 OPAQUE = "Vq8Zr2LmX0pT5vW9kNs3Yd7Hc1QeJb"
 
 
@@ -108,6 +110,53 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
     ),
 }
+
+#: Texts whose values are public or per-session by design, each beside a credential of
+#: the same shape in a context that keeps it a finding.
+NOT_CREDENTIALS: dict[str, tuple[list[str], list[tuple[str, str]]]] = {
+    # anti-forgery form nonces sent to every visitor: not credentials
+    "csrf-form-nonces": (
+        [
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{NONCE}">',
+            f"<input type='hidden' name='csrf_token' value='{NONCE}'/>",
+            f'<input type="hidden" name="authenticity_token" value="{NONCE}" />',
+            f'<input name="_csrf_token" type="hidden" value="{NONCE}">',
+        ],
+        [
+            (f'<input type="hidden" name="access_token" value="{NONCE}">', NONCE),
+            (f'<input type="hidden" name="api_token" value="{NONCE}">', NONCE),
+            (f'- name: API_TOKEN\n  value: "{NONCE}"\n', NONCE),
+        ],
+    ),
+    # a Firebase web config's apiKey (public by design); Google API keys elsewhere fire
+    "firebase-web-config": (
+        [
+            f'const firebaseConfig = {{\n  apiKey: "{GOOGLE}",\n'
+            '  authDomain: "acme-app.firebaseapp.com",\n  projectId: "acme-app",\n};\n',
+            f'firebase.initializeApp({{apiKey:"{GOOGLE}",authDomain:"x-1.firebaseapp.com"}})',
+            f'{{"apiKey": "{GOOGLE}", "authDomain": "acme.firebaseapp.com"}}',
+        ],
+        [
+            (f"GOOGLE_API_KEY={GOOGLE}", GOOGLE),
+            (f"curl 'https://maps.googleapis.com/maps/api/geocode/json?key={GOOGLE}'", GOOGLE),
+            (f'const config = {{\n  apiKey: "{GOOGLE}",\n  region: "us"\n}};\n', GOOGLE),
+            (
+                f'const firebaseConfig = {{ authDomain: "a.firebaseapp.com" }};\n'
+                f"fetch(`https://translation.googleapis.com/v2?key={GOOGLE}`)",
+                GOOGLE,
+            ),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_CREDENTIALS))
+def test_public_or_per_session_values_are_not_findings(name: str) -> None:
+    never, found = NOT_CREDENTIALS[name]
+    for text in never:
+        assert scan_text(text) == [], (name, text, scan_text(text))
+    for text, secret in found:
+        assert _covered(text, secret), (name, text, scan_text(text))
 
 
 @pytest.mark.parametrize("name", sorted(CLASSES))
