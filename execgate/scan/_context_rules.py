@@ -518,18 +518,15 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-printed",
         "generic",
-        (
-            *("requirepass", "masterauth", 'password"', 'passwd"', 'secret"', 'token"'),
-            *('api_key"', 'apikey"', 'auth"'),
-        ),
+        (') "',),
         # redis-cli's numbered replies: `CONFIG GET requirepass` (or masterauth, or an
         # HGETALL field named for a credential) prints `1) "requirepass"` then `2) "VALUE"`:
-        # the reply after a credential-named one is its value.
-        r"(?<![\w)])\d{1,5}\)[ \t]\"(?P<flag>requirepass|masterauth|[\w.\-:]{0,64}?"
+        # the reply after a credential-named one is its value. Anchored on the `) "` of the
+        # numbered reply.
+        r"(?<=\d)\)[ \t]\"(?P<flag>requirepass|masterauth|[\w.\-:]{0,64}?"
         r"(?i:password|passwd|secret|token|api_?key|auth))(?P<suffix>[\w.\-]{0,24})\"[ \t]*"
         r"\r?\n[ \t]*\d{1,5}\)[ \t]\"(?P<secret>(?:[^\"\\\n]|\\.){1,4096})\"",
         0.85,
-        anchored=False,
         check="password",
     ),
     ctx(
@@ -714,7 +711,6 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|function)))*[ \t]+(?P<flag>[A-Za-z_]{0,64}?(?i:PASSWORD|PASSWD|_PASS|SECRET|TOKEN"
         r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY))(?P<suffix>[A-Za-z0-9_]{0,12})[ \t]+" + _VALUE,
         0.85,
-        anchored=False,
         check="value",
     ),
     ctx(
