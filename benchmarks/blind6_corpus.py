@@ -1269,10 +1269,10 @@ def build() -> dict[str, object]:
             v = gen()
             text = tpl.replace("{ak}", rs(B32, 16)).replace("{sid}", rs(HEX, 32)).replace("{v}", v)
             cases.append({"text": text, "secret": v, "format": fmt, "source": tpl.split()[1]})
-    for fmt, src, tpl, url in pw_cases():
+    for fmt, src, make, url in pw_cases():
         for _ in range(3):
             p = password(url)
-            text = tpl(R.choice(USERS), R.choice(HOSTS), p)
+            text = make(R.choice(USERS), R.choice(HOSTS), p)
             cases.append({"text": text, "secret": p, "format": fmt, "source": src})
     for fam, src, text in neg_cases():
         cases.append({"text": text, "secret": None, "format": fam, "source": src})
