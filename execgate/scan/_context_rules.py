@@ -137,6 +137,29 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-flag",
         "generic",
+        ("net use",),
+        # Windows `net use [DRIVE:] \\server\share PASSWORD /user:DOMAIN\USER`: the word
+        # after the share, when a /user: follows it (a lone `*` prompts)
+        r"(?i:net[ \t]+use)(?:[ \t]+[A-Za-z]:)?[ \t]+\\\\\S{1,256}[ \t]+(?![/*-])"
+        r"(?P<q>['\"])?(?P<secret>(?(q)[^'\"\n]{1,4096}|[^\s'\"]{1,4096}))(?(q)(?P=q))"
+        r"(?=[ \t]+(?i:/user):)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
+        ("smbclient",),
+        # smbclient SERVICE PASSWORD [options]: the positional after //host/share
+        r"(?<![\w-])smbclient[ \t]+(?://|\\\\)\S{1,256}[ \t]+(?![-<>|&;])" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "generic",
         ("--key",),
         # --key of any other program names a key, a path or an object far more often than it
         # holds one: only a generated-looking value (both cases, digits, high entropy; no dot,
