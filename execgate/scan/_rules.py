@@ -959,7 +959,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         r"|webhook|shared|jwt)[_\-]?key)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
         # a table's cells (`| DB_PASSWORD | value |`, ASCII box or Markdown): the engine
         # checks the name's cell opens the row and the value fills its own cell
-        r"(?:=>?|:=|(?(close):|:[ \t])|(?P<cell>[|│]))[ \t]*"
+        # a Go struct literal as %#v / %+v print it (&main.Config{DdApiKey:"..."}): no space
+        # after an unquoted name's colon, a quoted value right after it, then the next field
+        r"(?:=>?|:=|(?(close):|:(?:[ \t]|(?=\"[^\"\n]{1,4096}\"[,} \t])))|(?P<cell>[|│]))[ \t]*"
         # a YAML block scalar (`nomad_token: |` / `    <value>`): the value is the next line
         r"(?:[|>][-+]?[ \t]*\r?\n[ \t]{1,64})?(?P<q>\\?[\"'])?"
         r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{6,4096}))",
