@@ -934,6 +934,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
                 "shared_key",
                 "sharedkey",
                 "jwt_key",
+                *(f"{w}.key" for w in ("app", "api", "admin", "master", "license")),
+                *(f"{w}.key" for w in ("signing", "encryption", "access")),
             ],
             # _PW and _PAT only right before the separator: "_pat" alone hits every "_path"
             *(f"_{w}{sep}" for w in ("pw", "pat") for sep in ("=", ":", '"', "'", " ", "\\")),
@@ -945,7 +947,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # is "_pass", so "PASSED" and "bypass" are never tried.
         # PW and PAT only as the last word of a name (LDAP_BIND_PW, AZURE_DEVOPS_EXT_PAT,
         # ado_pat): "pw" and "pat" begin or end too many words (path, spawn)
-        r"(?i)_?(?P<name>password|passwd|pwd|(?<=_)pass(?![a-z])|secret|token|api[_\-]?key"
+        r"(?i)_?(?P<name>password|passwd|pwd|(?<=_)pass(?![a-z])|secret|token|api[_\-.]?key"
         r"|(?<=_)pw(?![a-z])|(?<=_)pat(?![a-z])"
         r"|access[_\-]?key"
         # The suffix is possessive (it cannot end in a quote, a space or a separator), so a
@@ -956,7 +958,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # keys named for what they sign or unlock (ENCRYPTION_KEY, SIGNING_KEY, MASTER_KEY,
         # Laravel's APP_KEY): a bare KEY names a partition, a cache entry or a sort order
         r"|private[_\-]?key|credentials?|(?:encryption|signing|master|hmac|license|app|admin"
-        r"|webhook|shared|jwt)[_\-]?key)(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
+        r"|webhook|shared|jwt)[_\-]?key"
+        # a Java property's dotted name (dd.app.key=, datadog.api.key:)
+        r"|(?<=\.)(?:app|api|admin|master|license|signing|encryption|access)\.key)"
+        r"(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
         # a table's cells (`| DB_PASSWORD | value |`, ASCII box or Markdown): the engine
         # checks the name's cell opens the row and the value fills its own cell
         # a Go struct literal as %#v / %+v print it (&main.Config{DdApiKey:"..."}): no space

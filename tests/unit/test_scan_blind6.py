@@ -99,6 +99,8 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "dd.service.name=billing\ndd.env=prod\n",
             "spring.datasource.password=changeme\n",
             "cache.key.prefix=billing-v2\n",
+            "self.app.key = load_key(path)\n",
+            "this.app.key = options.key;\n",
         ],
     ),
 }
