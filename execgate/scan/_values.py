@@ -43,6 +43,11 @@ _PLACEHOLDER = re.compile(
       | (?:none|null|true|false|undefined)
       | (?:string|str|object|number|integer|int|boolean|bool|bytes|any|unknown|float|optional)
       | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
+        # an instruction in capitals: REPLACE_WITH_REAL_PASSWORD, CHANGE_ME_BEFORE_DEPLOY,
+        # PUT_YOUR_PASSWORD_HERE, INSERT_API_KEY_HERE, REPLACE-WITH-YOUR-TOKEN
+      | (?:replace[-_]with|change[-_]me|put[-_]your|fill[-_]in|enter[-_]your|set[-_]me)
+        (?:[-_][a-z0-9]{1,16}){0,6}
+      | [a-z0-9]{1,16}(?:[-_][a-z0-9]{1,16}){0,6}[-_]here
     )$"""
 )
 
