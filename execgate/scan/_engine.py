@@ -272,6 +272,11 @@ _QUERY_STRING = re.compile(
 #: A secret manager's secret and version (``db-password:3``), as gcloud's ``--set-secrets``
 #: and ``--update-secrets`` map variables to them.
 _SECRET_VERSION = re.compile(r"[\w.\-/]{1,256}:(?:latest|\d{1,6})\Z")
+#: GitLab Runner's artifact upload line: it prints only the job token's first 8 characters
+#: (``... 201 Created  id=123 responseStatus=201 Created token=ni0yj8eg``).
+_GITLAB_UPLOAD_LINE = re.compile(
+    r"Uploading artifacts\b[^\n]{0,512}\bresponseStatus=[^\n]{0,64}[ \t]token=\Z"
+)
 
 
 #: A stand-in rule for running the ``token`` check from another check.
@@ -596,6 +601,12 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # gcloud --set-secrets VAR=secret-name:version names a secret
         if _QUERY_STRING.match(value):
             return None  # a SAS token's fields: the signature in it is its own finding
+        if (
+            len(value) == 8
+            and text[end : end + 1] in ("", "\n", "\r")
+            and _GITLAB_UPLOAD_LINE.search(text, max(0, start - 600), start)
+        ):
+            return None  # the runner's 8-character job token prefix, not the token
     if rule.rule_id in ("authorization-basic", "docker-config-auth", "npmrc-auth") and not (
         _decodes_to_credential(value)
     ):
