@@ -46,6 +46,7 @@ import attrs
 
 from ._pins import git_subcommand
 from ._wrappers import WrapperRefusal, find_exec_span
+from .programs._reader import unique_long
 
 NOT_FILES = frozenset(
     {
@@ -226,7 +227,7 @@ def _pattern_first_not_paths(grammar: _Grammar, args: tuple[str, ...]) -> frozen
         if a.startswith("--"):
             name, eq, _ = a.partition("=")
             hits = [n for n in longs if n.startswith(name)] if len(name) > 2 else []
-            full = name if name in hits else (hits[0] if len(hits) == 1 else None)
+            full = unique_long(name, longs)
             if any(n in grammar.pattern or n in grammar.pattern_files for n in hits):
                 given = True
             if full in grammar.pattern:

@@ -20,6 +20,8 @@ import re
 
 import attrs
 
+from .programs._reader import unique_long
+
 #: Bytes of a patch read before it is refused as too large to check.
 MAX_PATCH_BYTES = 16 * 1024 * 1024
 
@@ -64,7 +66,7 @@ def patch_input(program: str, args: tuple[str, ...]) -> PatchInput | None:
                 break
             if a.startswith("--"):
                 name, eq, value = a.partition("=")
-                full = _long(name, _PATCH_LONGS)
+                full = unique_long(name, _PATCH_LONGS)
                 if full is None:
                     continue
                 if full in _PATCH_LONG_VALUED and not eq:
@@ -109,22 +111,13 @@ def patch_input(program: str, args: tuple[str, ...]) -> PatchInput | None:
             after = True
         elif a.startswith("--"):
             name, eq, value = a.partition("=")
-            if _long(name, _GIT_APPLY_LONGS) == "--directory":
+            if unique_long(name, _GIT_APPLY_LONGS) == "--directory":
                 if not eq:
                     value = args[i] if i < len(args) else ""
                     i += 1
                 directory = value
     files = [n for n in names if n != "-"]
     return PatchInput(tuple(files), stdin=not files or "-" in names, directory=directory)
-
-
-def _long(name: str, longs: frozenset[str]) -> str | None:
-    """The long option ``name`` stands for: itself, or the one option it is an unambiguous
-    prefix of (getopt_long and git's parse-options both take those); else None."""
-    if name in longs:
-        return name
-    hits = [o for o in longs if o.startswith(name)] if len(name) > 2 else []
-    return hits[0] if len(hits) == 1 else None
 
 
 #: GNU patch's short options that take a value ("bB:cd:D:eEfF:g:i:lnNo:p:r:RstTuvV:x:Y:z:Z").

@@ -11,7 +11,7 @@ live in the family modules next to this one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Literal
 
 import attrs
@@ -84,6 +84,15 @@ class Checked:
 
     #: Values of path-valued options and script operands: each must be inside the workspace.
     paths: tuple[str, ...]
+
+
+def unique_long(name: str, longs: Collection[str]) -> str | None:
+    """The long option ``name`` stands for: itself, or the one option of ``longs`` it is an
+    unambiguous prefix of (getopt_long and git's parse-options both take those); else None."""
+    if name in longs:
+        return name
+    hits = [o for o in longs if o.startswith(name)] if len(name) > 2 else []
+    return hits[0] if len(hits) == 1 else None
 
 
 def _long(spec: Spec, name: str, program: str) -> str:
