@@ -402,9 +402,18 @@ async def test_workspace_modules_and_stdin_programs_run_where_inline_code_may(
         assert r.stdout == b"main ['runserver', '--noreload']\n", r
         r = await gate.run(command="cd mypkg && python3 -m sub.mod")
         assert r.stdout == b"mod\n", r
+    (ws / "j.json").write_text('{"a":1}')
     async with Gate.open(policy=inline, store=store) as gate:
         r = await gate.run(command="python3 - <<'PY'\nprint(6 * 7)\nPY")
         assert r.stdout == b"42\n", r
+        # any installed module where -c is granted: `-m M` is runpy.run_module(M) given with -c
+        r = await gate.run(command="cd mypkg && python3 -m json.tool ../j.json")
+        assert r.stdout == b'{\n    "a": 1\n}\n', r
+    # ...but its words stay confined, and a module that serves the workspace on a port needs
+    # a rule naming it
+    assert refused(inline, "python3 -m json.tool /etc/hostname") == "EG-PATH-ESCAPE"
+    assert refused(inline, "python3 -m http.server 8000") == "EG-POLICY-FLAG"
+    assert refused(inline, "python3 -m xmlrpc.server") == "EG-POLICY-FLAG"
     for line in (
         "python3 -m json",  # the standard library's, not the workspace's
         "python3 -m http.server",

@@ -145,7 +145,7 @@ def _refusal(code: str, reason: str) -> agent_lines.Outcome:
         ),
         (
             "EG-POLICY-FLAG",
-            "python: -m http.server is refused: only modules with built-in rules (pip, pytest)",
+            "python: -m http.server serves the workspace on a network port; a mode rule such as",
             "safety",
         ),
         # a variable that names a command, though env.allow could name it

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from ._reader import ArgRefusal, Checked, Spec, parse
+from ._reader import ArgRefusal, Checked, Spec, inline_accepted, parse
 from ._scripts import awk_program_refusal, sed_script_refusal
 from .archivers import TAR, tar_old_style
 from .build import CARGO, GO, MAKE
@@ -35,7 +35,15 @@ from .git import GIT
 from .interpreters import PERL, RUBY
 from .network import CURL, RSYNC, SSH
 from .node import NODE, NPM, NPX
-from .python import PIP, PYTEST, PYTHON, PYTHON_MODULES, check_python_options, python_module
+from .python import (
+    PIP,
+    PYTEST,
+    PYTHON,
+    PYTHON_MODULES,
+    SERVING_MODULES,
+    check_python_options,
+    python_module,
+)
 from .text import AWK, SED
 
 __all__ = [
@@ -160,6 +168,15 @@ def check(name: str, spec: Spec, args: tuple[str, ...], mode: tuple[str, ...]) -
             granted = tuple(mode[2:]) if tuple(mode[:2]) == ("-m", mod) else None
             if sub is None:
                 if granted is not None:
+                    return Checked(())
+                if mod in SERVING_MODULES:
+                    raise ArgRefusal(
+                        f"python: -m {mod} serves the workspace on a network port; a mode rule "
+                        f'such as "python3 -m {mod}" grants it by name'
+                    )
+                if inline_accepted(spec):
+                    # a rule granting -c grants any installed module: `-m M` is `-c "import
+                    # runpy; runpy.run_module('M')"`; what M's words name is still confined
                     return Checked(())
                 raise ArgRefusal(
                     f"python: -m {mod} is refused: only modules with built-in rules "

@@ -143,7 +143,7 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
                 inner = parse(sub, args[i:], f"{program} {arg}")
                 return Checked((*option_paths, *inner.paths))
             if spec.script_operand and not operands:
-                if arg == "-" and _inline_accepted(spec):
+                if arg == "-" and inline_accepted(spec):
                     operands.append(arg)
                     if spec.posix:
                         only_operands = True
@@ -230,7 +230,7 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
                 arg=arg,
                 unknown_flag=option,
             )
-    if spec.extra is not None and not (spec.script_operand and _inline_accepted(spec)):
+    if spec.extra is not None and not (spec.script_operand and inline_accepted(spec)):
         reason = spec.extra(tuple(operands), tuple(options))
         if reason is not None:
             raise ArgRefusal(f"{program}: {reason}")
@@ -239,7 +239,7 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
     return Checked(tuple(option_paths))
 
 
-def _inline_accepted(spec: Spec) -> bool:
+def inline_accepted(spec: Spec) -> bool:
     """Whether ``spec`` accepts its inline-code option (a policy's ``allow_flags``)."""
     return spec.inline_code is not None and (
         spec.inline_code in spec.flags or spec.inline_code in spec.valued

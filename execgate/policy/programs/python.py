@@ -229,6 +229,9 @@ PYTEST = Spec(
 
 #: ``python -m MODULE`` modules with built-in rules of their own.
 PYTHON_MODULES: Mapping[str, Spec] = {"pytest": PYTEST, "pip": PIP}
+#: Modules whose purpose is to serve the workspace on a port: a rule that grants inline code
+#: still does not grant them by name (``-m M`` is otherwise no more than ``-c`` can do).
+SERVING_MODULES = frozenset({"http.server", "xmlrpc.server", "smtpd", "wsgiref.simple_server"})
 
 
 def check_python_options(before: tuple[str, ...]) -> None:
