@@ -2207,7 +2207,12 @@ def _cd_target(policy: Policy, cwd: str, command: Command, zone: str | None) -> 
         return _deny(
             "EG-SHELL-UNSUPPORTED", "shell", "cd takes a literal directory here (no glob)", cwd=cwd
         )
-    args = [a for a in resolved.argv[1:] if a not in ("-L", "-P")]
+    return _cd_directory(policy, cwd, resolved.argv)
+
+
+def _cd_directory(policy: Policy, cwd: str, argv: tuple[str, ...]) -> str | Verdict:
+    """The directory ``cd`` words (``argv``, literal) name, confined as a request's cwd is."""
+    args = [a for a in argv[1:] if a not in ("-L", "-P")]
     if args[:1] == ["--"]:
         args = args[1:]
     if len(args) != 1 or args[0] in ("-", "") or args[0].startswith(("-", "~")):
@@ -2218,6 +2223,41 @@ def _cd_target(policy: Policy, cwd: str, command: Command, zone: str | None) -> 
             cwd=cwd,
         )
     return resolve_cwd(policy, os.path.join(cwd, args[0]))
+
+
+def _lone_cd(
+    policy: Policy,
+    request: ExecRequest,
+    argv: tuple[str, ...],
+    cwd: str,
+    env: Mapping[str, str],
+    limits: Limits,
+) -> Verdict:
+    """``cd DIR`` sent alone: run as the fresh shell every request is would run it -- it
+    succeeds or fails on DIR and changes nothing for later requests -- with DIR confined as a
+    request's cwd is. The reason says so, since an agent may expect the move to persist."""
+    target = _cd_directory(policy, cwd, argv)
+    if isinstance(target, Verdict):
+        return attrs.evolve(target, argv=argv, cwd=cwd)
+    plan = ExecPlan(
+        job_id=request.job_id,
+        argv=(SCRIPT_SHELL, "-c", f"cd -- {shlex.quote(target)}"),
+        cwd=cwd,
+        env=env,
+        limits=limits,
+        stdin=None,
+        capture_stdout=request.capture_stdout,
+        capture_stderr=request.capture_stderr,
+        sandbox=_sandbox_plan(policy, request),
+    )
+    decision = Decision(
+        verdict="allow",
+        code="EG-ALLOWED",
+        rule="shell.cd",
+        reason="cd alone runs in a shell of its own and changes nothing for later requests: "
+        "send the directory as the request's cwd, or write `cd DIR && COMMAND`",
+    )
+    return Verdict(decision, plan, argv, cwd)
 
 
 Ranked = tuple[tuple[str, int, AllowRule], ...]
@@ -2294,14 +2334,7 @@ def _evaluate(
         return attrs.evolve(env, argv=argv, cwd=cwd)
     program = resolver.which(argv[0], path, cwd)
     if program is None and argv[0] == "cd":
-        return _deny(
-            "EG-SHELL-UNSUPPORTED",
-            "shell",
-            "cd alone changes nothing for later requests: send the directory as the request's "
-            "cwd, or write `cd DIR && COMMAND`",
-            argv=argv,
-            cwd=cwd,
-        )
+        return _lone_cd(policy, request, argv, cwd, env, limits)
     if program is None:
         return _deny(
             "EG-PROGRAM-NOT-FOUND",

@@ -155,6 +155,18 @@ async def test_agent_shapes_run_as_bash_would(
         assert r.stdout == b"a.py\na.py\n", r
         r = await gate.run(command="ls src/nope.py && echo no 2>&1")
         assert r.exit_code != 0 and r.stdout == b""
+        # cd alone: succeeds on a directory of the workspace, as bash -c 'cd src' does
+        r = await gate.run(command='cd "src"')
+        assert r.exit_code == 0 and r.stdout == b"", r
+    for line, code in (
+        ("cd /etc", "EG-CWD-ESCAPE"),
+        ("cd ..", "EG-CWD-ESCAPE"),
+        ("cd nope", "EG-CWD-INVALID"),
+        ("cd -", "EG-SHELL-UNSUPPORTED"),
+        ("cd", "EG-SHELL-UNSUPPORTED"),
+        ("cd src pkg", "EG-SHELL-UNSUPPORTED"),
+    ):
+        assert refused(policy, line) == code, line
 
 
 @pytest.mark.anyio
@@ -333,8 +345,9 @@ def test_hints_name_only_rules_that_would_allow(policy: Policy) -> None:
     )
     v = evaluate(policy, ExecRequest(command="ls | perl -e 'system 1'"), dict(os.environ))
     assert "would not help: perl: -e is refused" in v.decision.reason, v.decision.reason
+    # cd alone runs, as a fresh shell would; the reason says it persists nothing
     v = evaluate(policy, ExecRequest(command="cd src"), dict(os.environ))
-    assert v.decision.code == "EG-SHELL-UNSUPPORTED" and "cwd" in v.decision.reason
+    assert v.decision.allowed and "request's cwd" in v.decision.reason
 
 
 def test_what_follows_a_cd_is_decided_where_it_may_run(policy: Policy, ws: Path) -> None:
