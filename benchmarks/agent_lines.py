@@ -133,12 +133,10 @@ SAFETY_REASONS = (
 #: Reasons that name what the template could add (a mode rule for a module or subcommand, a
 #: variable in env.allow, a rule for an interpreter reading its program from a here-document
 #: or taking inline code, which the python templates allow as they allow ``-c``: no more than
-#: a script in the workspace can do), though they mention running or writing something;
-#: ``find -delete``, which removes only what it finds under workspace paths, as the templates'
-#: ``rm`` may; and a lone ``cd DIR``, which Claude Code's persistent shell relies on.
+#: a script in the workspace can do), though they mention running or writing something.
 FLUENCY_REASONS = re.compile(
     r"only modules with built-in rules|not a subcommand execgate's built-in rules accept|"
-    r"not in this policy's env.allow|cd alone changes nothing|"
+    r"not in this policy's env.allow|"
     r"without a script file it reads a program from stdin|"
     r"-e is refused: inline code cannot be decided"
 )
@@ -161,7 +159,6 @@ SAFETY_OVERRIDES = (
 PROCESS_PROGRAMS = frozenset(
     {"ps", "pgrep", "pkill", "kill", "killall", "lsof", "pidof", "fuser", "top", "htop"}
 )
-_FIND_DELETE = re.compile(r"(?:^|: )find: -delete runs")
 _NOT_ALLOWED = re.compile(r"'([^'/]+)' \([^)]*\) is not allowed by any rule")
 _NOT_FOUND = re.compile(r"program '([^']+)' was not found on the policy's PATH")
 _CD_TARGET = re.compile(
@@ -331,8 +328,6 @@ def classify(outcome: Outcome) -> str:
 
 def classification(outcome: Outcome) -> tuple[str, str]:
     """:func:`classify`'s class and, for a safety or environment refusal, why it is one."""
-    if outcome.code == "EG-POLICY-WRAPPER" and _FIND_DELETE.search(outcome.reason):
-        return "fluency", ""  # it deletes under workspace paths only, as rm may
     if outcome.code in SAFETY_CODES or outcome.code.startswith("EG-SECRET"):
         return "safety", _SAFETY_WHY.get(outcome.code, "a secret")
     if outcome.bash_parses is False:

@@ -699,6 +699,9 @@ class _Wrapped:
     planned_prefix: tuple[str, ...] | None = None
     #: The words after the inner command (find's terminator and the rest of its expression).
     suffix: tuple[str, ...] = ()
+    #: False when the inner command is only decided (find -delete, as rm): the plan runs
+    #: ``planned_prefix`` as all of argv[1:].
+    runs_inner: bool = True
 
 
 def _inner_verdict(
@@ -718,7 +721,7 @@ def _inner_verdict(
     if program is None:
         return None
     try:
-        unwrapped = unwrap(program, argv)
+        unwrapped = unwrap(program, argv, _policy_in_workspace(policy))
     except WrapperRefusal as refusal:
         return _Wrapped(_deny("EG-POLICY-WRAPPER", f"{rule_name}.wrapper", refusal.reason))
     if unwrapped is None or not unwrapped.inner:
@@ -758,25 +761,22 @@ def _inner_verdict(
                     "named files",
                 )
             )
-    if d.allowed:
+    inside = f"inside {program}"
+    if not unwrapped.runs_inner:
+        inside = "find -delete removes what it finds, decided as `rm -r -- START...`"
+    if d.allowed or d.verdict == "ask":
+        if d.verdict == "ask":
+            # the inner rule asks: so does the whole command (under the inner rule, so that a
+            # grant for it covers the wrapped form too)
+            inner = attrs.evolve(inner, decision=attrs.evolve(d, reason=f"{inside}: {d.reason}"))
         return _Wrapped(
             inner=inner,
             prefix=prefix,
             planned_prefix=unwrapped.planned_prefix,
             suffix=unwrapped.suffix,
+            runs_inner=unwrapped.runs_inner,
         )
-    if d.verdict == "ask":
-        # the inner rule asks: so does the whole command (under the inner rule, so that a
-        # grant for it covers the wrapped form too)
-        why = f"inside {program}: {d.reason}"
-        asked = attrs.evolve(inner, decision=attrs.evolve(d, reason=why))
-        return _Wrapped(
-            inner=asked,
-            prefix=prefix,
-            planned_prefix=unwrapped.planned_prefix,
-            suffix=unwrapped.suffix,
-        )
-    return _Wrapped(_deny(d.code, f"{d.rule} (inside {program})", f"inside {program}: {d.reason}"))
+    return _Wrapped(_deny(d.code, f"{d.rule} (inside {program})", f"{inside}: {d.reason}"))
 
 
 def _carried(inner: tuple[str, ...]) -> bool:
@@ -2544,7 +2544,13 @@ def _evaluate(
             capture_stderr=request.capture_stderr,
             sandbox=_sandbox_plan(policy, request),
         )
-        if wrapped is not None and wrapped.inner is not None:
+        if wrapped is not None and wrapped.inner is not None and not wrapped.runs_inner:
+            # find -delete: find runs as itself, guarded; what it removes was decided as rm
+            assert wrapped.planned_prefix is not None
+            plan = attrs.evolve(plan, argv=(exe, *wrapped.planned_prefix))
+            if wrapped.inner.decision.verdict == "ask":
+                return Verdict(wrapped.inner.decision, plan, argv, cwd)
+        elif wrapped is not None and wrapped.inner is not None:
             # What runs inside the wrapper is the inner command's plan, never its words: a
             # shell's -c line becomes its decided form, a program its resolved path with its
             # hardening (git's environment), a here-document its stdin.

@@ -58,6 +58,10 @@ class Unwrapped:
     planned_prefix: tuple[str, ...] | None = None
     #: The words after ``inner`` (find's terminator and the rest of its expression).
     suffix: tuple[str, ...] = ()
+    #: False when ``inner`` is only decided, never run: what the wrapper does stands for it
+    #: (find's -delete, decided as ``rm -r -- START...``); ``planned_prefix`` is then all of
+    #: argv[1:] as the plan runs it.
+    runs_inner: bool = True
 
 
 @attrs.frozen
@@ -159,7 +163,7 @@ WRAPPERS = {
     "stdbuf": _stdbuf,
 }
 
-_FIND_DENIED = re.compile(r"^-(?:ok|okdir|delete|fprint0?|fprintf|fls)$")
+_FIND_DENIED = re.compile(r"^-(?:ok|okdir|fprint0?|fprintf|fls)$")
 _FIND_EXEC = frozenset({"-exec", "-execdir"})
 #: find's primaries and options that take one argument (skipped as values, so that
 #: ``-name -exec`` is a name, as find reads it).
@@ -215,8 +219,56 @@ def find_exec_span(args: tuple[str, ...]) -> tuple[int, int] | None:
     return span
 
 
-def _find(args: tuple[str, ...]) -> Unwrapped | None:
+#: find's options before its starting points (``-D`` takes a value).
+_FIND_LEADING = re.compile(r"^-(?:[HLP]+|O\d*)$")
+
+
+def _find_actions(args: tuple[str, ...], action: str) -> tuple[int, ...]:
+    """Where ``action`` (a primary taking no value, such as ``-delete``) stands in find's
+    ``args``, as find reads them (``-name -delete`` is a name)."""
+    found = []
+    i = 0
+    while i < len(args):
+        if args[i] == action:
+            found.append(i)
+        i += 2 if args[i] in _FIND_VALUED else 1
+    return tuple(found)
+
+
+def find_starts(args: tuple[str, ...]) -> tuple[str, ...]:
+    """find's starting points in ``args`` (``.`` when none is given, as GNU find takes it)."""
+    i = 0
+    while i < len(args) and (_FIND_LEADING.match(args[i]) or args[i] == "-D"):
+        i += 2 if args[i] == "-D" else 1
+    starts = []
+    while i < len(args) and not args[i].startswith(("-", "(", "!", ")", ",")):
+        starts.append(args[i])
+        i += 1
+    return tuple(starts) or (".",)
+
+
+def _find_delete(args: tuple[str, ...], at: tuple[int, ...], keep: str | None) -> Unwrapped:
+    """find -delete: it removes what it finds below its starting points (never following a
+    symlink: -L, -H and -follow are refused as path escapes), which is what ``rm -r --
+    START...`` may remove, so that is what is decided. Each -delete runs guarded as find's
+    -exec does: never inside a .git directory, never the policy file."""
+    policy_file = ("!", "-samefile", keep) if keep is not None else ()
+    guard = ("(", "!", "-path", "*.git/*", "!", "-name", ".git", *policy_file, "-delete", ")")
+    planned = [w for n, a in enumerate(args) for w in (guard if n in at else (a,))]
+    return Unwrapped(
+        ("rm", "-r", "--", *find_starts(args)),
+        planned_prefix=tuple(planned),
+        runs_inner=False,
+    )
+
+
+def _find(args: tuple[str, ...], keep: str | None) -> Unwrapped | None:
     span = find_exec_span(args)
+    deletes = _find_actions(args, "-delete")
+    if deletes and span is not None:
+        raise WrapperRefusal("find: -delete beside -exec; one action per command is accepted")
+    if deletes:
+        return _find_delete(args, deletes, keep)
     if span is None:
         return None
     at, end = span
@@ -242,7 +294,7 @@ def _find(args: tuple[str, ...]) -> Unwrapped | None:
     )
 
 
-def unwrap(program: str, argv: tuple[str, ...]) -> Unwrapped | None:
+def unwrap(program: str, argv: tuple[str, ...], keep: str | None = None) -> Unwrapped | None:
     """The inner command of a wrapper (``None`` if ``program`` is not one).
 
     ``program`` is the basename of the resolved program. Raises :class:`WrapperRefusal` for
@@ -252,7 +304,7 @@ def unwrap(program: str, argv: tuple[str, ...]) -> Unwrapped | None:
     if program == "xargs":
         raise WrapperRefusal("xargs: its arguments come from stdin and cannot be decided")
     if program == "find":
-        return _find(argv[1:])
+        return _find(argv[1:], keep)
     parse = WRAPPERS.get(program)
     if parse is None:
         return None

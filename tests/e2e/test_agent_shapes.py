@@ -144,6 +144,49 @@ def test_find_exec_decides_its_command(tmp_path: Path, ws: Path) -> None:
 
 
 @pytest.mark.anyio
+async def test_find_delete_is_decided_as_rm_of_its_starting_points(
+    tmp_path: Path, ws: Path, anyio_backend: str
+) -> None:
+    """``find ... -delete`` removes what it finds below its starting points, so it is
+    allowed exactly where ``rm -r -- START...`` is, and runs guarded: never inside a .git
+    directory, never the policy file, never following a symlink."""
+    base = POLICY.format(root=ws) + '[[allow]]\ncommand = "find"\n'
+    path = tmp_path / "f.toml"
+    path.write_text(base)
+    no_rm = load_policy(path)
+    v = evaluate(no_rm, ExecRequest(command="find src -name '*.pyc' -delete"), dict(os.environ))
+    assert v.decision.code == "EG-POLICY-NOT-ALLOWED" and "rm -r" in v.decision.reason
+    kept = ws / "src" / "pkg" / "execgate.toml"
+    kept.write_text(base.replace("{root}", str(ws)) + '[[allow]]\ncommand = "rm"\n')
+    with_rm = load_policy(kept)
+    (ws / "src" / "pkg" / "x.pyc").write_text("")
+    (ws / "src" / "pkg" / "empty").mkdir()
+    (ws / "src" / ".git" / "objects").mkdir(parents=True)
+    (ws / "src" / ".git" / "objects" / "y.pyc").write_text("")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "z.pyc").write_text("")
+    (ws / "link").symlink_to(tmp_path / "outside")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=with_rm, store=store) as gate:
+        r = await gate.run(command="find . -name '*.pyc' -delete && find . -type d -empty -delete")
+        assert r.exit_code == 0, r
+        r = await gate.run(command="find . -name execgate.toml -delete")
+    assert not (ws / "src" / "pkg" / "x.pyc").exists()
+    assert not (ws / "src" / "pkg" / "empty").exists()
+    assert (ws / "src" / ".git" / "objects" / "y.pyc").exists()  # git's own files stay
+    assert kept.exists()  # the policy file stays
+    assert (tmp_path / "outside" / "z.pyc").exists() and (ws / "link").is_symlink()
+    for line, code in (
+        ("find /tmp -name '*.pyc' -delete", "EG-PATH-ESCAPE"),
+        ("find -L . -name '*.pyc' -delete", "EG-PATH-ESCAPE"),
+        ("find -H link -delete", "EG-PATH-ESCAPE"),
+        ("find link -delete", "EG-PATH-ESCAPE"),  # rm -r -- link: decided on its target
+        ("find src -delete -exec ls {} +", "EG-POLICY-WRAPPER"),
+    ):
+        assert refused(with_rm, line) == code, line
+
+
+@pytest.mark.anyio
 async def test_agent_shapes_run_as_bash_would(
     policy: Policy, ws: Path, tmp_path: Path, anyio_backend: str
 ) -> None:

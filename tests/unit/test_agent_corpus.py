@@ -155,10 +155,11 @@ def _refusal(code: str, reason: str) -> agent_lines.Outcome:
             "safety",
         ),
         ("EG-ENV-DENIED", "env override 'CI_FLAG' is not in this policy's env.allow", "fluency"),
-        # writes inside the workspace only, as the templates' rm may: the template's choice
+        # find -delete where rm is not granted: the template's choice
         (
-            "EG-POLICY-WRAPPER",
-            "inside bash -c: find: -delete runs a command or writes files",
+            "EG-POLICY-NOT-ALLOWED",
+            "inside bash -c: find -delete removes what it finds, decided as `rm -r -- "
+            "START...`: 'rm' (/usr/bin/rm) is not allowed by any rule of this policy",
             "fluency",
         ),
         ("EG-POLICY-WRAPPER", "find: -exec runs a command", "safety"),

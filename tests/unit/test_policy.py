@@ -144,7 +144,7 @@ def test_program_named_by_path_runs_the_file_decided_on(tmp_path: Path) -> None:
         (["git", "show", "HEAD"], None),
         (["sed", "-i", "s/x/y/", "f.txt"], "EG-POLICY-FLAG"),
         (["sed", "-n", "1w copy", "f.txt"], "EG-POLICY-FLAG"),
-        (["find", ".", "-delete"], "EG-POLICY-WRAPPER"),
+        (["find", ".", "-delete"], "EG-POLICY-NOT-ALLOWED"),
         (["find", ".", "-exec", "rm", "{}", ";"], "EG-POLICY-NOT-ALLOWED"),
         (["sort", "-o", "f.txt", "f.txt"], "EG-POLICY-FLAG"),
         (["awk", '{ print > "copy" }', "f.txt"], "EG-POLICY-FLAG"),

@@ -143,7 +143,7 @@ DEFAULT_CORPUS: list[tuple[str, str]] = [
     ("sort --compress-program=sh README.md", FLAG),
     ("awk '{ system(\"id\") }' README.md", FLAG),
     ("awk '{ print > \"out.txt\" }' README.md", FLAG),
-    ("find . -delete", WRAP),
+    ("find . -delete", NOT),  # decided as rm, which the default does not grant
     ("find . -fprint out.txt", WRAP),
     ("jq -L /tmp . README.md", FLAG),
     ("date -s 2020-01-01", FLAG),

@@ -116,7 +116,7 @@ DENIED = [
     ("find . -exec rm x ;", "EG-POLICY-WRAPPER"),
     ("find . -exec rm x '+'", "EG-POLICY-WRAPPER"),
     ("find . -execdir true '+'", "EG-POLICY-WRAPPER"),
-    ("find . -delete", "EG-POLICY-WRAPPER"),
+    ("find . -delete", "EG-POLICY-DENIED"),
     ("find . -fprint out", "EG-POLICY-WRAPPER"),
     ("find . -ok rm '{}' '+'", "EG-POLICY-WRAPPER"),
     ("env env env env env true", "EG-POLICY-WRAPPER"),
