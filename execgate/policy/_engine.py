@@ -110,7 +110,7 @@ from ._symlinks import (
     rsync_landings,
     symlink_targets,
 )
-from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, unwrap
+from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, find_expression_at, unwrap
 from .programs import (
     PYTHON_MODULES,
     ArgRefusal,
@@ -1405,7 +1405,7 @@ def _evaluate_script(
                 "COMMAND) so that the env rules decide it",
                 cwd=cwd,
             )
-    script = attrs.evolve(script, items=items)
+    script = attrs.evolve(script, items=_xargs_as_exec(policy, items))
     by_cat = _fed_by_cat(script) if policy.shell.operators else None
     if by_cat is not None:
         # `cat <<'EOF' | CMD`: cat only copies the literal body, so this is `CMD <<'EOF'`
@@ -1774,6 +1774,78 @@ def _fed_by_cat(script: Script) -> tuple[Command, str] | None:
     if len(cat.redirects) != 1 or cat.redirects[0].op != "<<" or cat.redirects[0].fd != 0:
         return None
     return reader, cat.redirects[0].target
+
+
+#: find's primaries that act (print, run, write, delete): with any of them, what find writes
+#: to the pipe is not simply the names it finds.
+_FIND_ACTIONS = frozenset(
+    {"-print", "-print0", "-printf", "-fprint", "-fprint0", "-fprintf", "-ls", "-fls", "-exec",
+     "-execdir", "-ok", "-okdir", "-delete", "-prune", "-quit"}
+)  # fmt: skip
+#: xargs options under which ``find ... | xargs CMD`` is ``find ... -exec CMD {} +``.
+_XARGS_PLAIN = frozenset({"-r", "--no-run-if-empty"})
+
+
+def _xargs_as_exec(policy: Policy, items: tuple[Command | str, ...]) -> tuple[Command | str, ...]:
+    """``find S E | xargs CMD ARGS`` (the way agents search: ``find . -name '*.py' | xargs
+    grep -l x``) as ``find S E -exec CMD ARGS {} +``, which runs CMD on the names find
+    finds, in batches, as xargs does -- but hands over each name whole (xargs would split
+    one holding a space) and runs nothing when find finds nothing (xargs -r). The -exec is
+    then decided as any find -exec is: CMD under its own rule, no symlink and nothing in
+    .git handed to it. Only the plain shape is taken (find printing names and nothing
+    else, xargs with no option but -r or -0 after -print0, no assignments, no redirection
+    of find's output), and never where a deny rule names xargs; any other line is returned
+    as it is, for xargs's own refusal."""
+    if any(os.path.basename(r.command.split()[0]) == "xargs" for r in policy.deny):
+        return items
+    out = list(items)
+    n = 0
+    while n + 2 < len(out):
+        find, bar, xargs = out[n], out[n + 1], out[n + 2]
+        n += 1
+        if bar != "|" or not isinstance(find, Command) or not isinstance(xargs, Command):
+            continue
+        if os.path.basename(find.argv[0]) != "find" or os.path.basename(xargs.argv[0]) != "xargs":
+            continue
+        if n > 1 and out[n - 2] == "|":
+            continue  # find reads no stdin, but keep pipelines into it as they are
+        found = list(zip(find.argv, find.globs or (None,) * len(find.argv), strict=True))
+        run = list(zip(xargs.argv, xargs.globs or (None,) * len(xargs.argv), strict=True))[1:]
+        null = False
+        while run and run[0][0].startswith("-") and run[0][1] is None:
+            if run[0][0] in ("-0", "--null"):
+                null = True
+            elif run[0][0] not in ("-r", "--no-run-if-empty"):
+                break
+            run.pop(0)
+        if null:
+            if [w for w, _ in found[-1:]] != ["-print0"]:
+                continue
+            found.pop()
+        if (
+            not run
+            or run[0][0].startswith("-")
+            or find.assigns
+            or xargs.assigns
+            or any(w in _FIND_ACTIONS for w, _ in found)
+            or any(w in (";", "+") or "{}" in w for w, _ in run)  # would end or bend -exec
+            or any(r.fd != 2 for r in find.redirects)
+            or (find.redirects and xargs.redirects)
+        ):
+            continue
+        at = 1 + find_expression_at(tuple(w for w, _ in found[1:]))
+        if any(w in ("-o", "-or", ",") for w, _ in found[at:]):
+            # -exec joins the whole expression, as the implied -print did
+            found = [*found[:at], ("(", None), *found[at:], (")", None)]
+        words = [*found, ("-exec", None), *run, ("{}", None), ("+", None)]
+        out[n - 1 : n + 2] = [
+            Command(
+                argv=tuple(w for w, _ in words),
+                redirects=(*find.redirects, *xargs.redirects),
+                globs=tuple(g for _, g in words),
+            )
+        ]
+    return tuple(out)
 
 
 def _job_env_names(policy: Policy, request: ExecRequest, host_env: Mapping[str, str]) -> set[str]:

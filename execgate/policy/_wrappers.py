@@ -235,16 +235,25 @@ def _find_actions(args: tuple[str, ...], action: str) -> tuple[int, ...]:
     return tuple(found)
 
 
-def find_starts(args: tuple[str, ...]) -> tuple[str, ...]:
-    """find's starting points in ``args`` (``.`` when none is given, as GNU find takes it)."""
+def _find_starts_at(args: tuple[str, ...]) -> int:
     i = 0
     while i < len(args) and (_FIND_LEADING.match(args[i]) or args[i] == "-D"):
         i += 2 if args[i] == "-D" else 1
-    starts = []
+    return i
+
+
+def find_expression_at(args: tuple[str, ...]) -> int:
+    """Where find's expression starts in ``args`` (argv[1:]): after its options and
+    starting points."""
+    i = _find_starts_at(args)
     while i < len(args) and not args[i].startswith(("-", "(", "!", ")", ",")):
-        starts.append(args[i])
         i += 1
-    return tuple(starts) or (".",)
+    return i
+
+
+def find_starts(args: tuple[str, ...]) -> tuple[str, ...]:
+    """find's starting points in ``args`` (``.`` when none is given, as GNU find takes it)."""
+    return args[_find_starts_at(args) : find_expression_at(args)] or (".",)
 
 
 def _find_delete(args: tuple[str, ...], at: tuple[int, ...], keep: str | None) -> Unwrapped:
@@ -302,7 +311,10 @@ def unwrap(program: str, argv: tuple[str, ...], keep: str | None = None) -> Unwr
     something other than print (``env`` alone prints the environment: allowed as itself).
     """
     if program == "xargs":
-        raise WrapperRefusal("xargs: its arguments come from stdin and cannot be decided")
+        raise WrapperRefusal(
+            "xargs: its arguments come from stdin and cannot be decided (only `find ... | xargs "
+            "CMD`, with no xargs option but -r or -0, is taken: as `find ... -exec CMD {} +`)"
+        )
     if program == "find":
         return _find(argv[1:], keep)
     parse = WRAPPERS.get(program)

@@ -144,6 +144,46 @@ def test_find_exec_decides_its_command(tmp_path: Path, ws: Path) -> None:
 
 
 @pytest.mark.anyio
+async def test_find_piped_into_xargs_is_find_exec(
+    tmp_path: Path, ws: Path, anyio_backend: str
+) -> None:
+    """``find ... | xargs CMD`` (mini-swe-agent's search) runs as ``find ... -exec CMD {} +``:
+    CMD decided under its own rule, each found name handed whole, no symlink handed over."""
+    path = tmp_path / "x.toml"
+    path.write_text(POLICY.format(root=ws) + '[[allow]]\ncommand = "find"\n')
+    p = load_policy(path)
+    (tmp_path / "secret.txt").write_text("def delete(): outside\n")
+    (ws / "src" / "pkg" / "m.py").write_text("def delete(): pass\n")
+    (ws / "src" / "pkg" / "two words.py").write_text("def delete(): spaced\n")
+    (ws / "src" / "pkg" / "evil.py").symlink_to(tmp_path / "secret.txt")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=p, store=store) as gate:
+        r = await gate.run(
+            command='find . -type f -name "*.py" -path "*/pkg/*" | xargs grep -l "def delete" '
+            "| head -10"
+        )
+        assert sorted(r.stdout.split(b"\n")) == [b"", b"./src/pkg/m.py", b"./src/pkg/two words.py"]
+        r = await gate.run(command="find src -name '*.py' -print0 | xargs -0 wc -l")
+        assert b"src/a.py" in r.stdout and b"evil" not in r.stdout, r
+        r = await gate.run(command="find src -name '*.q' -o -name m.py | xargs -r cat")
+        assert r.stdout == b"def delete(): pass\n", r
+        r = await gate.run(command="find src -name '*.none' | xargs cat")
+        assert r.exit_code == 0 and r.stdout == b"", r  # nothing found: nothing runs
+    for line, code in (
+        ("find src | xargs cat /etc/passwd", "EG-PATH-ESCAPE"),
+        ("find src | xargs rm", "EG-POLICY-NOT-ALLOWED"),  # rm's own rule decides
+        ("find src | xargs -n1 cat", "EG-POLICY-NOT-ALLOWED"),  # other xargs options: xargs
+        ("find src -print | xargs cat", "EG-POLICY-NOT-ALLOWED"),  # find acts itself
+        ("echo /etc/passwd | xargs cat", "EG-POLICY-NOT-ALLOWED"),
+        ("find src | xargs sh -c 'cat $0'", "EG-POLICY-NOT-ALLOWED"),
+        ("find src | xargs grep {} +", "EG-POLICY-NOT-ALLOWED"),
+    ):
+        assert refused(p, line) == code, line
+    path.write_text(path.read_text() + '[[deny]]\ncommand = "xargs"\n')
+    assert refused(load_policy(path), "find src | xargs cat") == "EG-POLICY-DENIED"
+
+
+@pytest.mark.anyio
 async def test_find_delete_is_decided_as_rm_of_its_starting_points(
     tmp_path: Path, ws: Path, anyio_backend: str
 ) -> None:
