@@ -41,7 +41,7 @@ import time
 import unicodedata
 import urllib.parse
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -81,7 +81,7 @@ from ._patches import (
     patch_input,
     patch_names,
 )
-from ._pins import git_subcommand, pinned, safe_path_pin
+from ._pins import RUNS_THE_WORKSPACE, git_subcommand, pinned, python_minor, safe_path_pin
 from ._resolver import UNRESOLVABLE, Resolver
 from ._resolver import inside as _inside
 from ._resolver import real as _real
@@ -102,6 +102,7 @@ from ._shells import ShellRefusal as ShellOptionRefusal
 from ._symlinks import (
     MAX_WALK,
     TooManyEntries,
+    cp_keeps_links,
     follow_refusal,
     hard_link_sources,
     landing_paths,
@@ -641,23 +642,32 @@ def _invisible_in(request: ExecRequest) -> str | None:
         if value is not None:
             fields.append(("env_overrides", value))
     for field, text in fields:
-        if text.isascii() and _ASCII_CONTROL.search(text) is None:
+        why = _invisible_in_text(field, text)
+        if why is not None:
+            return why
+    return None
+
+
+def _invisible_in_text(field: str, text: str) -> str | None:
+    """Why ``text`` (the request's ``field``) holds a character that displays as something
+    other than what it is, or a character the plan reserves; None when it holds neither."""
+    if text.isascii() and _ASCII_CONTROL.search(text) is None:
+        return None
+    reserved = next((c for c in text if c in RESERVED_CHARS), None)
+    if reserved is not None:
+        # the characters the plan uses to stand for `$?`, `$(pwd)` and `$(date ...)`: a
+        # literal must never become one
+        return f"{field} holds U+{ord(reserved):04X}, a character execgate reserves"
+    for i, c in enumerate(text):
+        if c in "\ufe0e\ufe0f" and i and not text[i - 1].isascii():
+            # text or emoji presentation of the symbol before it (⚠️): shows as it is
             continue
-        reserved = next((c for c in text if c in RESERVED_CHARS), None)
-        if reserved is not None:
-            # the characters the plan uses to stand for `$?`, `$(pwd)` and `$(date ...)`: a
-            # literal must never become one
-            return f"{field} holds U+{ord(reserved):04X}, a character execgate reserves"
-        for i, c in enumerate(text):
-            if c in "\ufe0e\ufe0f" and i and not text[i - 1].isascii():
-                # text or emoji presentation of the symbol before it (⚠️): shows as it is
-                continue
-            if _displays_otherwise(c):
-                return (
-                    f"{field} holds the invisible, bidirectional or control character "
-                    f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')}), which can make a "
-                    "command read differently from what runs; execgate refuses such characters"
-                )
+        if _displays_otherwise(c):
+            return (
+                f"{field} holds the invisible, bidirectional or control character "
+                f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')}), which can make a "
+                "command read differently from what runs; execgate refuses such characters"
+            )
     return None
 
 
@@ -1183,6 +1193,45 @@ def _module_verdict(
     return Verdict(attrs.evolve(d, reason=reason), plan, argv, cwd)
 
 
+def _unpinned_module(plan: tuple[str, ...], cwd: str) -> str | None:
+    """The module ``plan`` runs with ``python -m`` from the working directory's sys.path
+    entry (no -P or -I, on an interpreter known to be older than 3.11), when it is no module
+    that runs the workspace's code by design and not the workspace's own (decided as that,
+    under a rule for python itself); else None."""
+    words, names = _plan_words(plan)
+    for n, name in enumerate(names):
+        if not re.fullmatch(r"python[\d.]*", name):
+            continue
+        minor = python_minor(os.path.realpath(words[n]))
+        if minor is None or minor >= 11:
+            continue  # pinned with -P where the rule's table decides (args = "any" is not)
+        found = python_module(words[n + 1 :])
+        top = found[1].split(".")[0] if found is not None else ""
+        if found is None or top in RUNS_THE_WORKSPACE:
+            continue
+        if os.path.lexists(os.path.join(cwd, top)) or os.path.lexists(
+            os.path.join(cwd, top + ".py")
+        ):
+            continue
+        if not any(o[:1] == "-" and o[1:2] != "-" and ("I" in o or "P" in o) for o in found[0]):
+            return found[1]
+    return None
+
+
+#: The file endings Python imports a module from (a source, a sourceless .pyc, an extension).
+_IMPORTABLE = (".py", ".pyc", ".pyw", ".so")
+
+
+def _is_package(path: str) -> bool:
+    """Whether ``path`` is a regular package: a directory with an ``__init__`` Python imports
+    (``__init__.py``, a sourceless ``__init__.pyc``, an extension module)."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    return any(n.startswith("__init__.") and n.endswith(_IMPORTABLE) for n in names)
+
+
 def _python_safe_path(cwd: str, argv: tuple[str, ...]) -> tuple[str, ...] | str:
     """``argv`` (a python, not running a module of the workspace) with ``-P`` pinned where
     ``-m MODULE`` wants it (see ``_pins``); or, on an interpreter that has no ``-P``, why the
@@ -1202,9 +1251,7 @@ def _python_safe_path(cwd: str, argv: tuple[str, ...]) -> tuple[str, ...] | str:
         if stem != top and stem not in sys.stdlib_module_names:
             continue
         path = os.path.join(cwd, entry)
-        if entry.endswith((".py", ".pyc", ".so")) or os.path.isfile(
-            os.path.join(path, "__init__.py")
-        ):
+        if entry.endswith(_IMPORTABLE) or _is_package(path):
             return (
                 f"python -m {found[1]}: the working directory holds {entry!r}, which would be "
                 f"imported in place of the module of that name (this interpreter has no -P "
@@ -1709,6 +1756,18 @@ def _evaluate_script(
                 "line may write; send it as a request of its own",
                 cwd=cwd,
             )
+        shadowed = _unpinned_module(verdict.plan.argv, cwd)
+        if shadowed is not None and any(not _is_cd(c) for c in commands[: n - 1]):
+            # an interpreter without -P imports M from the working directory first, and the
+            # directory was looked at before the line ran: an earlier command may write M.py
+            return _deny(
+                "EG-SHELL-UNSUPPORTED",
+                "shell.python",
+                f"command {n} (python -m {shadowed}) runs on an interpreter without -P, which "
+                "would import a module an earlier command of the line writes in its place; "
+                "send it as a request of its own",
+                cwd=cwd,
+            )
         init = _git_init(verdict.plan.argv)
         if (init == "bare" and any(not _is_cd(c) for c in commands[: n - 1])) or (
             init == "plain" and linker is not None
@@ -1940,6 +1999,12 @@ def _expand_globs(
                 f"the glob {word[:80]!r} lists a directory outside the workspace",
                 cwd=cwd,
             )
+        for match in matches:
+            # a name the workspace holds becomes a word of the plan: refused as the same
+            # character typed into the request is
+            hidden = _invisible_in_text(f"the glob {word[:80]!r} matches a name that", match)
+            if hidden is not None:
+                return _deny("EG-POLICY-LOOKALIKE", "shell.glob", hidden, cwd=cwd)
         dashed = next((m for m in matches if m.startswith("-")), None)
         if dashed is not None and "--" not in out[1:]:
             # a file named like an option becomes one (`touch -- -at..` then `cp * x`)
@@ -1985,24 +2050,36 @@ _GIT_READERS = frozenset(
 )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=4096)
-def _symlink_maker(plan: tuple[str, ...]) -> str | None:
-    """The program of ``plan`` that can create symlinks, looking through wrappers and shells
-    (a canonical script's programs are words of its line)."""
-    name = os.path.basename(plan[0])
-    if name in WRAPPERS or name in SHELLS:
-        words, names = _plan_words(plan[1:])
-        for n, inner in enumerate(names):
-            if inner in SYMLINK_MAKERS:
-                found = _symlink_maker(words[n:])
+def _through_wrappers(
+    plan: tuple[str, ...], names: frozenset[str], probe: Callable[[tuple[str, ...]], str | None]
+) -> str | None:
+    """``probe`` of the command ``plan`` runs, looking through wrappers and shells (``timeout
+    5 unzip x.zip``; a canonical script's programs are words of its line): the first
+    answer for an inner command whose program is one of ``names``, or None."""
+    if os.path.basename(plan[0]) in WRAPPERS or os.path.basename(plan[0]) in SHELLS:
+        words, basenames = _plan_words(plan[1:])
+        for n, inner in enumerate(basenames):
+            if inner in names:
+                found = _through_wrappers(words[n:], names, probe)
                 if found is not None:
                     return found
         return None
+    return probe(plan)
+
+
+@functools.lru_cache(maxsize=4096)
+def _symlink_maker(plan: tuple[str, ...]) -> str | None:
+    """The program of ``plan`` that can create symlinks, looking through wrappers and shells."""
+    return _through_wrappers(plan, SYMLINK_MAKERS, _makes_symlinks)
+
+
+def _makes_symlinks(plan: tuple[str, ...]) -> str | None:
+    name = os.path.basename(plan[0])
     if name == "git":
         at = git_subcommand(plan)
         if at is not None and plan[at] in _GIT_READERS:
             return None
-    if name == "cp" and not any(_cp_keeps_links(a) for a in plan[1:]):
+    if name == "cp" and not any(cp_keeps_links(a) for a in plan[1:]):
         return None  # a plain copy follows a symlink source: it writes a file, not a link
     return name if name in SYMLINK_MAKERS else None
 
@@ -2019,15 +2096,11 @@ _INIT_VALUED = frozenset({"-b", "--initial-branch", "--template", "--separate-gi
 def _git_init(plan: tuple[str, ...]) -> str | None:
     """``"bare"`` or ``"plain"`` when ``plan`` runs ``git init`` (through wrappers or a
     shell's line too), else None."""
-    name = os.path.basename(plan[0])
-    if name in WRAPPERS or name in SHELLS:
-        words, names = _plan_words(plan[1:])
-        for n, inner in enumerate(names):
-            found = _git_init(words[n:]) if inner == "git" else None
-            if found is not None:
-                return found
-        return None
-    if name != "git":
+    return _through_wrappers(plan, frozenset({"git"}), _git_init_kind)
+
+
+def _git_init_kind(plan: tuple[str, ...]) -> str | None:
+    if os.path.basename(plan[0]) != "git":
         return None
     at = git_subcommand(plan)
     if at is None or plan[at] != "init":
@@ -2083,12 +2156,21 @@ ENTRY_CHANGERS = frozenset({"rm", "rmdir", "unlink", "mkdir", "mv", "install", "
 
 def _entry_changer(plan: tuple[str, ...]) -> str | None:
     """The program of ``plan`` that can remove or create directory entries, looking through
-    wrappers and shells, or None."""
+    wrappers and shells, or None: git counts unless its subcommand only reads (``git rm a
+    && git init a`` turns a symlink into a directory as ``rm a && mkdir a`` does)."""
+    return _through_wrappers(plan, ENTRY_CHANGERS | {"git"}, _changes_entries)
+
+
+def _changes_entries(plan: tuple[str, ...]) -> str | None:
     name = os.path.basename(plan[0])
-    if name in WRAPPERS or name in SHELLS:
-        _, names = _plan_words(plan[1:])
-        return next((inner for inner in names if inner in ENTRY_CHANGERS), None)
+    if name == "git":
+        at = git_subcommand(plan)
+        return None if at is not None and plan[at] in _GIT_KEEPS_ENTRIES else "git"
     return name if name in ENTRY_CHANGERS else None
+
+
+#: git subcommands that neither create nor remove worktree entries (``rm`` and ``init`` do).
+_GIT_KEEPS_ENTRIES = _GIT_READERS - {"rm", "init"}
 
 
 def _climbs_through_link(cwd: str, value: str) -> bool:
@@ -2099,14 +2181,6 @@ def _climbs_through_link(cwd: str, value: str) -> bool:
         return False
     joined = os.path.join(cwd, value)
     return os.path.normpath(joined) != _real(joined)
-
-
-def _cp_keeps_links(arg: str) -> bool:
-    if arg.startswith("--"):
-        return arg.startswith(
-            ("--rec", "--arch", "--no-deref", "--sym", "--preserve=", "--preserve")
-        ) and ("links" in arg or not arg.startswith("--preserve"))
-    return arg.startswith("-") and any(c in arg[1:] for c in "rRadPs")
 
 
 #: Files a program reads options from, decided in ``_configs`` (or pinned off in ``_pins``).
@@ -2185,19 +2259,28 @@ def _plan_words(plan: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]
 
 @functools.lru_cache(maxsize=4096)
 def _extracts(plan: tuple[str, ...], cwd: str) -> str | None:
-    """The extractor's name when ``plan`` extracts an archive (``unzip``, ``tar -x``), else
-    None."""
-    name = os.path.basename(plan[0])
-    if name not in EXTRACTORS:
-        return None
-    try:
-        return name if extraction(name, plan[1:], cwd) is not None else None
-    except Unreadable:
-        return name
+    """The extractor's name when ``plan`` extracts an archive (``unzip``, ``tar -x``; through
+    wrappers such as ``timeout`` too), else None."""
+
+    def extracts(inner: tuple[str, ...]) -> str | None:
+        name = os.path.basename(inner[0])
+        if name not in EXTRACTORS:
+            return None
+        try:
+            return name if extraction(name, inner[1:], cwd) is not None else None
+        except Unreadable:
+            return name
+
+    return _through_wrappers(plan, frozenset(EXTRACTORS), extracts)
 
 
 def _applies_patch(plan: tuple[str, ...]) -> str | None:
-    """ "patch", "git apply" or "git am" when ``plan`` applies a patch, else None."""
+    """ "patch", "git apply" or "git am" when ``plan`` applies a patch (through wrappers such
+    as ``timeout`` too), else None."""
+    return _through_wrappers(plan, frozenset({"patch", "git"}), _patch_applier)
+
+
+def _patch_applier(plan: tuple[str, ...]) -> str | None:
     name = os.path.basename(plan[0])
     if name == "patch":
         return name

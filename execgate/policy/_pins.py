@@ -47,15 +47,18 @@ RUNS_THE_WORKSPACE = frozenset(
 
 def python_minor(real: str) -> int | None:
     """The 3.x minor version of the interpreter at ``real`` (its resolved path names it:
-    ``python3.12``), or None when the name does not say."""
-    m = re.fullmatch(r"python3\.(\d+)", os.path.basename(real))
+    ``python3.12``; -1 for a python2), or None when the name does not say."""
+    name = os.path.basename(real)
+    if re.fullmatch(r"python2(?:\.\d+)?", name):
+        return -1
+    m = re.fullmatch(r"python3\.(\d+)", name)
     return int(m.group(1)) if m else None
 
 
 def safe_path_pin(argv: tuple[str, ...]) -> tuple[str, ...] | None:
     """``argv`` (a python running ``-m MODULE``) with ``-P`` first, when the module is none of
-    :data:`RUNS_THE_WORKSPACE` and the interpreter takes ``-P``; ``argv`` itself when no pin is
-    wanted; None when the pin is wanted and the interpreter's version is older or unknown."""
+    :data:`RUNS_THE_WORKSPACE` and the interpreter may take ``-P``; ``argv`` itself when no pin
+    is wanted; None when the pin is wanted and the interpreter is known to be older."""
     found = python_module(argv[1:])
     if found is None:
         return argv
@@ -66,8 +69,12 @@ def safe_path_pin(argv: tuple[str, ...]) -> tuple[str, ...] | None:
     ):
         return argv
     minor = python_minor(os.path.realpath(argv[0]))
-    if minor is None or minor < 11:
+    if minor is not None and minor < 11:
         return None
+    # an interpreter whose name does not say its version (a pyenv shim, a bare `python3`
+    # wrapper) is pinned too: one older than 3.11 refuses -P and runs nothing, which fails
+    # closed, where listing the directory at decision time could not see a module an
+    # earlier command of the line writes
     return (argv[0], "-P", *argv[1:])
 
 

@@ -24,6 +24,7 @@ import os
 import attrs
 
 from ._wrappers import WrapperRefusal, find_exec_span
+from .programs._reader import unique_long
 
 #: program -> (short option letters, long options, whole words) that follow symlinks
 #: while recursing.
@@ -170,9 +171,45 @@ class _LinkArgs:
     suffix: str | None = None
 
 
-def _long(word: str, option: str, least: int) -> bool:
+#: The long options of GNU cp, ln and mv (coreutils 9), which each takes by any unambiguous
+#: prefix (``cp --ar`` is ``--archive``, ``ln --r`` is ``--relative``).
+_LONGS = {
+    "cp": ("--archive", "--attributes-only", "--backup", "--context", "--copy-contents",
+           "--debug", "--dereference", "--force", "--help", "--interactive",
+           "--keep-directory-symlink", "--link", "--no-clobber", "--no-dereference",
+           "--no-preserve", "--no-target-directory", "--one-file-system", "--parents",
+           "--preserve", "--recursive", "--reflink", "--remove-destination", "--sparse",
+           "--strip-trailing-slashes", "--suffix", "--symbolic-link", "--target-directory",
+           "--update", "--verbose", "--version"),
+    "ln": ("--backup", "--directory", "--force", "--help", "--interactive", "--logical",
+           "--no-dereference", "--no-target-directory", "--physical", "--relative", "--suffix",
+           "--symbolic", "--target-directory", "--verbose", "--version"),
+    "mv": ("--backup", "--context", "--debug", "--exchange", "--force", "--help",
+           "--interactive", "--no-clobber", "--no-copy", "--no-target-directory",
+           "--strip-trailing-slashes", "--suffix", "--target-directory", "--update",
+           "--verbose", "--version"),
+}  # fmt: skip
+#: cp's long options after which it copies a symlink as a symlink.
+_CP_KEEPS_LINKS = frozenset({"--archive", "--recursive", "--no-dereference", "--symbolic-link"})
+
+
+def _long(word: str, option: str, program: str) -> bool:
+    """Whether ``word`` is ``option`` as ``program`` (cp, ln or mv) reads its long options."""
     name = word.partition("=")[0]
-    return len(name) >= least and option.startswith(name)
+    return name.startswith("--") and unique_long(name, _LONGS[program]) == option
+
+
+def cp_keeps_links(arg: str) -> bool:
+    """Whether cp's word ``arg`` makes it copy a symlink as a symlink (-r, -a, -d, -P, -s
+    and their long forms, ``--preserve=links``/``all``). A long option cp would not take
+    counts too: cp refuses it, but nothing is lost by assuming it might."""
+    if arg.startswith("--"):
+        name, eq, value = arg.partition("=")
+        full = unique_long(name, _LONGS["cp"])
+        if full == "--preserve":
+            return bool(eq) and ("links" in value or "all" in value)
+        return full is None or full in _CP_KEEPS_LINKS
+    return arg.startswith("-") and any(c in arg[1:] for c in "rRadPs")
 
 
 def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
@@ -214,7 +251,9 @@ def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
                     break
             continue
         operands.append(a)
-    no_target_dir = any(o == "-T" or _long(o, "--no-target-directory", 5) for o in options)
+    no_target_dir = any(
+        o == "-T" or any(_long(o, "--no-target-directory", p) for p in _LONGS) for o in options
+    )
     return _LinkArgs(tuple(options), tuple(operands), directory, no_target_dir, suffix)
 
 
@@ -229,7 +268,7 @@ def _destinations(read: _LinkArgs, cwd: str) -> list[tuple[str, str]]:
         return []
     *sources, last = read.operands
     dest = os.path.join(cwd, last)
-    if any(_long(o, "--parents", 4) for o in read.options):
+    if any(_long(o, "--parents", "cp") for o in read.options):
         # cp --parents: each source lands at DEST/SOURCE as written
         return [(s, _under(dest, s, read)) for s in sources]
     if len(sources) == 1 and (read.no_target_dir or not os.path.isdir(dest)):
@@ -240,7 +279,7 @@ def _destinations(read: _LinkArgs, cwd: str) -> list[tuple[str, str]]:
 def _under(directory: str, source: str, read: _LinkArgs) -> str:
     """Where ``source`` lands in ``directory``: its base name, or with ``cp --parents`` the
     whole relative path as written."""
-    if any(_long(o, "--parents", 4) for o in read.options):
+    if any(_long(o, "--parents", "cp") for o in read.options):
         return os.path.normpath(os.path.join(directory, source.lstrip("/")))
     return os.path.join(directory, os.path.basename(source))
 
@@ -255,7 +294,7 @@ def landing_paths(args: tuple[str, ...], cwd: str) -> list[str]:
     read = _read_link_args(args)
     for source, dest in _destinations(read, cwd):
         found.append(dest)
-        if any(_long(o, "--parents", 4) for o in read.options):
+        if any(_long(o, "--parents", "cp") for o in read.options):
             # and every directory it makes on the way (`--parents hooks/x .git/`)
             parent = os.path.dirname(dest)
             while parent.startswith(os.path.join(cwd, "")) and parent != os.path.normpath(cwd):
@@ -340,11 +379,11 @@ def links_hard(program: str, args: tuple[str, ...]) -> bool:
     options = _read_link_args(args).options
     if program == "cp":
         return any(
-            o == "-l" or _long(o, "--link", 4) or (not o.startswith("--") and "l" in o[1:])
+            o == "-l" or _long(o, "--link", "cp") or (not o.startswith("--") and "l" in o[1:])
             for o in options
         )
     if program == "ln":
-        return not any(o == "-s" or _long(o, "--symbolic", 3) for o in options)
+        return not any(o == "-s" or _long(o, "--symbolic", "ln") for o in options)
     return program == "link"
 
 
@@ -381,8 +420,8 @@ def symlink_targets(args: tuple[str, ...], cwd: str) -> list[tuple[str, str]] | 
     from: the link's own, or ``cwd`` for ``-r`` and absolute targets). None when ``args``
     make no symlink (a hard link names its source as an ordinary path argument)."""
     read = _read_link_args(args)
-    symbolic = any(o == "-s" or _long(o, "--symbolic", 3) for o in read.options)
-    relative = any(o == "-r" or _long(o, "--relative", 4) for o in read.options)
+    symbolic = any(o == "-s" or _long(o, "--symbolic", "ln") for o in read.options)
+    relative = any(o == "-r" or _long(o, "--relative", "ln") for o in read.options)
     if not symbolic or not read.operands:
         return None
     if read.directory is None and len(read.operands) == 1:

@@ -2272,10 +2272,10 @@ async def test_a_module_rule_never_runs_a_workspace_file_of_that_name(
     assert not marker.exists()
 
 
-def test_without_dash_p_a_shadowing_file_refuses(tmp_path: Path) -> None:
-    """An interpreter whose version the gate cannot read (a pyenv shim, a wrapper script)
-    gets no -P: a file in the working directory that shadows the module, or a standard-library
-    module it may import, refuses the request instead."""
+def test_an_interpreter_that_does_not_name_its_version_is_pinned_too(tmp_path: Path) -> None:
+    """An interpreter whose version the gate cannot read (a pyenv shim, a wrapper script) gets
+    -P all the same (one older than 3.11 refuses it and runs nothing): a module written into
+    the working directory, even by an earlier command of the same line, never runs."""
     shim = tmp_path / "bin" / "python3"
     shim.parent.mkdir()
     shim.write_text('#!/bin/sh\nexec /usr/bin/python3 "$@"\n')
@@ -2283,14 +2283,48 @@ def test_without_dash_p_a_shadowing_file_refuses(tmp_path: Path) -> None:
     policy, ws = _module_ws(tmp_path, str(shim))
     argv = (str(shim), "-m", "py_compile", "ok.py")
     verdict, _, plan = decide(policy, argv=argv, cwd=".")
+    assert verdict == "allow" and plan is not None and plan[1] == "-P", plan
+    marker = tmp_path / "ran"
+    (ws / "py_compile.py").write_text(f"open({str(marker)!r}, 'w')\n")
+    verdict, _, plan = decide(policy, argv=argv, cwd=".")
+    assert verdict == "allow" and plan is not None
+    subprocess.run(plan, cwd=ws, check=False)
+    assert not marker.exists()
+
+
+def test_an_interpreter_known_older_than_3_11_falls_back_to_listing(tmp_path: Path) -> None:
+    """An interpreter the gate knows to be older than 3.11 (its path says python3.9) has no
+    -P: a file in the working directory that shadows the module, or a standard-library module
+    it may import, refuses the request; so does a line whose earlier command could write one
+    after the directory was looked at."""
+    old = tmp_path / "bin" / "python3.9"
+    old.parent.mkdir()
+    old.write_text('#!/bin/sh\nexec /usr/bin/python3 "$@"\n')
+    old.chmod(0o755)
+    policy, ws = _module_ws(tmp_path, str(old))
+    argv = (str(old), "-m", "py_compile", "ok.py")
+    verdict, _, plan = decide(policy, argv=argv, cwd=".")
     assert verdict == "allow" and plan is not None and "-P" not in plan
-    for shadow in ("py_compile.py", "traceback.py", "json/__init__.py", "py_compile.pyc"):
+    for shadow in (
+        "py_compile.py",
+        "traceback.py",
+        "json/__init__.py",
+        "json/__init__.pyc",  # a sourceless package
+        "py_compile.pyc",
+    ):
         path = ws / shadow
         path.parent.mkdir(exist_ok=True)
         path.write_text("")
         verdict, code, _ = decide(policy, argv=argv, cwd=".")
         assert (verdict, code) == ("deny", "EG-POLICY-FLAG"), shadow
         path.unlink()
+    lined = policy.source
+    Path(lined).write_text(
+        Path(lined).read_text() + '[shell]\noperators = true\n[[allow]]\ncommand = "cp"\n'
+    )
+    line = f"cp ok.py py_compile.py && {old} -m py_compile ok.py"
+    verdict, code, _ = decide(load_policy(lined), command=line, cwd=".")
+    assert (verdict, code) == ("deny", "EG-SHELL-UNSUPPORTED")
 
 
 @pytest.mark.anyio
