@@ -1072,7 +1072,7 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     f"find: {start[:60]!r} is (or is inside) a .git directory, whose files no "
                     "command may be handed"
                 )
-    movers = [(name, argv[1:]) for name in sorted(names & {"mv", "cp"})]
+    movers = [(name, argv[1:]) for name in sorted(names & {"mv", "cp", "ln", "link"})]
     if "git" in names and (at := git_subcommand(argv)) is not None and argv[at] == "mv":
         # git mv moves a link as mv does (its options -f -k -n -v take no value)
         movers.append(("mv", tuple(a for a in argv[at + 1 :] if a not in ("-f", "-k", "-n", "-v"))))
@@ -1087,8 +1087,8 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
         for target, base in moved:
             if _confined(policy, _real(base), target) is None:
                 return (
-                    f"{name}: a symlink it moves, to {target[:80]!r}, would point outside the "
-                    "workspace from its new directory"
+                    f"{name}: a symlink it moves or links, to {target[:80]!r}, would point "
+                    "outside the workspace from its new directory"
                 )
     return None
 

@@ -467,16 +467,20 @@ def _keeps_links(args: tuple[str, ...]) -> bool:
 
 
 def moved_links(program: str, args: tuple[str, ...], cwd: str) -> list[tuple[str, str]]:
-    """For ``mv`` and ``cp`` keeping links: each relative symlink among the sources (or
-    inside a source directory) as (its target, the directory it will be resolved from at its
-    new place). A relative link moved to another depth points somewhere else: ``lr ->
+    """For ``mv``, ``cp`` keeping links and hard ``ln``/``link``: each relative symlink among
+    the sources (or inside a source directory) as (its target, the directory it will be
+    resolved from at its new place). A relative link moved to another depth points somewhere else: ``lr ->
     ../../x`` is inside the workspace from ``sub/dir/`` and outside from the top.
     Raises :class:`TooManyEntries` for a directory too large to look through."""
-    if program not in ("mv", "cp"):
+    if program not in ("mv", "cp", "ln", "link"):
         return []
     read = _read_link_args(args)
     if program == "cp" and not _keeps_links(read.options):
         return []
+    if program in ("ln", "link") and not links_hard(program, args):
+        return []  # ln -s: its targets are checked as the links it makes
+    # a hard link to a symlink is that symlink under a second name: its target is resolved
+    # from the new name's directory, as a moved link's is
     moves = _destinations(read, cwd)
     pairs: list[tuple[str, str]] = []
     seen = 0

@@ -114,3 +114,12 @@ def test_the_cp_prefix_hole_really_stays_shut(policy: Policy, ws: Path, tmp_path
     assert v.plan is None
     subprocess.run(["true"], check=True)
     assert not (tmp_path / "a" / "pwned").exists()
+
+
+def test_a_hard_link_to_a_symlink_is_checked_as_a_moved_link(policy: Policy, ws: Path) -> None:
+    """GNU ln without -s links a symlink itself: the second name resolves the same relative
+    target from its own directory (`lk/a/xaa -> ../../x` is inside; `./xaa` would not be)."""
+    (ws / "lk" / "a").mkdir(parents=True)
+    (ws / "lk" / "a" / "xaa").symlink_to("../../pwned")
+    assert decide(policy, "ln lk/a/xaa xaa") == ("deny", "EG-PATH-ESCAPE")
+    assert decide(policy, "ln lk/a/xaa lk/a/xab")[0] == "allow"  # same directory: same target
