@@ -253,5 +253,8 @@ SSH = Spec(
         "-D": "port forwarding opens tunnels", "-w": "tunnel devices", "-O": "master control",
         "-I": "PKCS#11 libraries are code", "-P": "tags select config blocks",
     },
+    # ssh.c reads options, takes the destination, then reads options again (`goto again`)
+    # unless a `--` came first; the remote command starts at the next operand
     posix=True,
+    operands_before_end=1,
 )  # fmt: skip

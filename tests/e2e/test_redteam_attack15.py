@@ -1,0 +1,66 @@
+"""Attack round 15: each line ran for real under a bare rule (``[[allow]] command = "NAME"``)
+and ran a command, loaded a library or wrote outside the workspace. Each is decided here under
+the same minimal policy and must be refused with a stable code; the everyday forms next to them
+must still be allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from execgate import ExecRequest, load_policy
+from execgate.policy import Policy, evaluate
+
+
+def _policy(tmp_path: Path, *programs: str) -> Policy:
+    ws = tmp_path / "ws"
+    (ws / "deep" / "d1" / "d2").mkdir(parents=True, exist_ok=True)
+    rules = "".join(f'[[allow]]\ncommand = "{p}"\n' for p in programs)
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[shell]\noperators = true\n'
+        f"write_redirects = true\n{rules}"
+    )
+    return load_policy(path)
+
+
+def _decide(policy: Policy, line: str, cwd: str = ".") -> tuple[str, str]:
+    where = os.path.join(policy.root, cwd)
+    v = evaluate(policy, ExecRequest(command=line, cwd=where), dict(os.environ))
+    return v.decision.verdict, v.decision.code
+
+
+# --- 1. ssh reads its options again after the destination -------------------------------
+
+SSH_AFTER_HOST = [
+    "ssh example.invalid -oProxyCommand='sh -c id'",
+    "ssh example.invalid -o ProxyCommand=id",
+    "ssh example.invalid -F cfg -L 8080:127.0.0.1:22",
+    "ssh example.invalid -v -J jump ls",
+    "ssh user@example.invalid -qD 1080",
+    "ssh -p 22 example.invalid -W x:22",
+    "ssh ssh://example.invalid -I lib.so",
+]
+
+
+@pytest.mark.parametrize("line", SSH_AFTER_HOST)
+def test_ssh_options_after_the_destination_are_read(tmp_path: Path, line: str) -> None:
+    assert _decide(_policy(tmp_path, "ssh"), line) == ("deny", "EG-POLICY-FLAG")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ssh example.invalid ls",
+        "ssh -p 22 example.invalid ls -la",
+        "ssh example.invalid -v ls -la",
+        # the remote command's own options, after it or after a `--`
+        "ssh example.invalid ls -oProxyCommand=x",
+        "ssh example.invalid -- ls -F",
+    ],
+)
+def test_ssh_remote_commands_still_run(tmp_path: Path, line: str) -> None:
+    assert _decide(_policy(tmp_path, "ssh"), line) == ("allow", "EG-ALLOWED")
