@@ -111,6 +111,23 @@ _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost",
 _INET_ATON = re.compile(r"(?i)^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}$")
 
 
+def _scp_colon(word: str) -> int | None:
+    """Where scp's ``colon()`` finds the colon ending a remote operand's host (``h:p``,
+    ``[::1]:p``, ``u@[::1]:p``), or None for a local path (a ``/`` before any colon, or a
+    leading colon)."""
+    bracket = word.startswith("[")
+    for i, c in enumerate(word):
+        if c == "@" and word[i + 1 : i + 2] == "[":
+            bracket = True
+        if c == "]" and word[i + 1 : i + 2] == ":" and bracket:
+            return i + 1
+        if c == ":" and not bracket and i > 0:
+            return i
+        if c == "/" or (c == ":" and i == 0):
+            return None
+    return None
+
+
 def names_this_machine(word: str, local: frozenset[str] = frozenset()) -> bool:
     """Whether ``word`` -- an ssh destination (``user@host``, ``[addr]``, ``ssh://`` URI) --
     names this machine: a loopback or unspecified address in any spelling the resolver
@@ -118,10 +135,14 @@ def names_this_machine(word: str, local: frozenset[str] = frozenset()) -> bool:
     ``localhost`` and its variants, or one of ``local`` (this host's names and addresses, see
     ``_machine``). Pure."""
     host = word
-    if host[:6].lower() == "ssh://":
-        host = host[6:].split("/", 1)[0]
+    scheme, sep, rest = host.partition("://")
+    if sep and scheme.lower() in ("ssh", "scp", "sftp"):
+        host = rest.split("/", 1)[0]
         if not host.startswith("[") and host.count(":") == 1:
             host = host.partition(":")[0]
+    elif not sep and _scp_colon(host) is not None:
+        # scp's HOST:PATH (and [ADDR]:PATH): the host is what comes before the colon
+        host = host[: _scp_colon(host)]
     host = host.rpartition("@")[2]
     if host.startswith("[") and "]" in host:
         host = host[1 : host.index("]")]
@@ -554,14 +575,10 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         _e("connects to this machine, where the command it runs is not decided by execgate"),
         hosts=True,
     ),
-    "scp": _e(
-        "runs the program named by -S or -F's file, or a command from an -o option",
-        "-S",
-        "-F",
-        operands=(
-            r"(?i)(?:-o\s*)?(?:ProxyCommand|LocalCommand|PermitLocalCommand|"
-            r"KnownHostsCommand|PKCS11Provider|SecurityKeyProvider|Include|Match)",
-        ),
+    # scp's options are read by its table (programs/network.py); a remote path on this
+    # machine (`localhost:.ssh/id_rsa`) reaches files the way `ssh localhost` would
+    "scp": attrs.evolve(
+        _e("copies from or to this machine, outside the workspace, through ssh"), hosts=True
     ),
     "openssl": _e(
         "loads an engine or provider library, or a config that can",
@@ -572,6 +589,9 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         "-config",
     ),
     "ssh-keygen": _e("loads a PKCS#11 or security-key provider library", "-D", "-w"),
+    "ssh-add": _e("loads a PKCS#11 or security-key provider library", "-s", "-S"),
+    # it installs the user's own ~/.ssh keys on another host, and passes -o, -F and -i to ssh
+    "ssh-copy-id": _always("sends the user's ~/.ssh keys and passes its options to ssh"),
     "restic": _e(
         "runs the command its password option names", "--password-command", "--option", "-o"
     ),

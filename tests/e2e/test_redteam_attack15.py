@@ -64,3 +64,52 @@ def test_ssh_options_after_the_destination_are_read(tmp_path: Path, line: str) -
 )
 def test_ssh_remote_commands_still_run(tmp_path: Path, line: str) -> None:
     assert _decide(_policy(tmp_path, "ssh"), line) == ("allow", "EG-ALLOWED")
+
+
+# --- 2. scp's -o is read the way getopt and ssh's readconf read it ------------------------
+
+SCP_HIDDEN_OPTIONS = [
+    "scp -qoProxyCommand='sh -c id' a example.invalid:b",
+    "scp -o ' ProxyCommand=sh -c id' a example.invalid:b",
+    "scp -o '\tProxyCommand id' a example.invalid:b",
+    "scp -o proxycommand=id a example.invalid:b",
+    "scp -o PROXYCOMMAND id a example.invalid:b",
+    "scp -o ProxyJump=jump a example.invalid:b",
+    "scp -oLocalCommand=id -oPermitLocalCommand=yes a example.invalid:b",
+    "scp -o KnownHostsCommand=id a example.invalid:b",
+    "scp -o PKCS11Provider=./lib.so a example.invalid:b",
+    "scp -o 'Include cfg' a example.invalid:b",
+    "scp -o 'Match exec id' a example.invalid:b",
+    "scp -o HostName=127.0.0.1 a example.invalid:b",
+    "scp -o UserKnownHostsFile=/root/.ssh/x a example.invalid:b",
+    "scp -F cfg a example.invalid:b",
+    "scp -qF cfg a example.invalid:b",
+    "scp -S ./prog a example.invalid:b",
+    "scp -J jump a example.invalid:b",
+    "scp -vJjump a example.invalid:b",
+    "scp -D ./sftp-server a example.invalid:b",
+    "scp localhost:.ssh/id_rsa .",
+    "scp a root@127.0.0.1:.ssh/authorized_keys",
+    "scp '[::1]:.ssh/id_rsa' .",
+    "scp scp://localhost/.ssh/id_rsa .",
+    "ssh-copy-id -o ProxyCommand=id example.invalid",
+]
+
+
+@pytest.mark.parametrize("line", SCP_HIDDEN_OPTIONS)
+def test_scp_options_that_run_programs_are_refused(tmp_path: Path, line: str) -> None:
+    assert _decide(_policy(tmp_path, "scp", "ssh-copy-id"), line) == ("deny", "EG-POLICY-FLAG")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "scp a example.invalid:b",
+        "scp -P 2222 -q a user@example.invalid:b",
+        "scp example.invalid:b ./c",
+        "scp -oStrictHostKeyChecking=no -o BatchMode=yes a example.invalid:b",
+        "scp -o UserKnownHostsFile=/dev/null -o 'ConnectTimeout 5' a example.invalid:b",
+    ],
+)
+def test_scp_plain_copies_still_run(tmp_path: Path, line: str) -> None:
+    assert _decide(_policy(tmp_path, "scp"), line) == ("allow", "EG-ALLOWED")
