@@ -40,7 +40,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 
@@ -73,6 +73,9 @@ class Exec:
     #: Short options cluster (``-vT`` holds ``-T``), as getopt reads them; False for programs
     #: that read each word as one option (gcc: ``-DNDEBUG`` is not ``-B``).
     clusters: bool = True
+    #: What the shapes above cannot say, read by the program's own rules: the arguments
+    #: (argv[1:]) in, a reason out (or None).
+    reader: Callable[[tuple[str, ...]], str | None] | None = None
 
 
 def _e(
@@ -163,6 +166,37 @@ def names_this_machine(word: str, local: frozenset[str] = frozenset()) -> bool:
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
     return addr.is_loopback or addr.is_unspecified or str(addr) in local
+
+
+#: openssl options that load a library or a configuration that can (its ``openssl_init``
+#: section loads engines and providers by path), or choose among what those loaded.
+_OPENSSL_LOADERS = frozenset({"-provider", "-provider-path", "-provparam", "-propquery", "-config"})
+#: Subcommands that load a library by their nature: ``engine`` takes an engine id or path
+#: (``engine -t ./x.so``, ``engine dynamic -pre SO_PATH:./x.so``), ``fipsinstall`` a module.
+_OPENSSL_LOADING_COMMANDS = frozenset({"engine", "fipsinstall"})
+
+
+def _openssl_refusal(args: tuple[str, ...]) -> str | None:
+    """openssl: a word that names an engine anywhere (``engine``, ``-engine``,
+    ``-ssl_client_engine``, ``-keygen_engine``, an ``org.openssl.engine:`` key URI), a
+    provider, a config file, or a ``-*form`` whose value openssl reads as ENGINE (it looks at
+    the first letter only: ``-keyform e``). Options are read as openssl's ``opt_next`` reads
+    them: one or two dashes, ``-name value`` or ``-name=value``, exact names."""
+    for i, arg in enumerate(args):
+        if "engine" in arg.lower():
+            return f"{arg[:40]!r} names an engine, a library openssl loads"
+        if arg.lower() in _OPENSSL_LOADING_COMMANDS:
+            return f"the {arg} command loads a library"
+        if not arg.startswith("-") or arg == "--":
+            continue
+        name, eq, value = (arg[1:] if arg.startswith("--") else arg).partition("=")
+        if name.lower() in _OPENSSL_LOADERS:
+            return f"{name} loads a library or a configuration that can"
+        if name.lower().endswith("form"):
+            value = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+            if value[:1] in ("e", "E"):
+                return f"{name} {value[:20]!r} reads the key through an engine"
+    return None
 
 
 _RPM = _e(
@@ -580,13 +614,8 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     "scp": attrs.evolve(
         _e("copies from or to this machine, outside the workspace, through ssh"), hosts=True
     ),
-    "openssl": _e(
-        "loads an engine or provider library, or a config that can",
-        "-engine",
-        "-provider",
-        "-provider-path",
-        "-keygen_engine",
-        "-config",
+    "openssl": Exec(
+        why="loads an engine or provider library, or a config that can", reader=_openssl_refusal
     ),
     "ssh-keygen": _e("loads a PKCS#11 or security-key provider library", "-D", "-w"),
     "ssh-add": _e("loads a PKCS#11 or security-key provider library", "-s", "-S"),
@@ -701,6 +730,10 @@ def exec_option_refusal(
             f"{name} {row.why}, so no arguments make it safe under a bare allow rule; "
             f'a policy that means to run it says args = "any"'
         )
+    if row.reader is not None:
+        why = row.reader(args)
+        if why is not None:
+            return f"{name} {why}"
     options_done = False
     for arg in args:
         if not options_done and arg == "--":
@@ -765,11 +798,14 @@ EXEC_ENV: Mapping[str, frozenset[str]] = {
 
 #: Name shapes that are a command, a program, a library path or options for every program:
 #: ``CRASHPAGER``, ``SYSTEMD_EDITOR``, ``RESTIC_PASSWORD_COMMAND``, ``PYTEST_ADDOPTS``,
-#: ``CFLAGS`` (``-fplugin=`` loads a library into the compiler).
+#: ``CFLAGS`` (``-fplugin=`` loads a library into the compiler), and libcrypto's
+#: ``OPENSSL_CONF`` (read by every program linking it: its init section loads engines and
+#: providers), ``OPENSSL_ENGINES`` and ``OPENSSL_MODULES`` (where those are loaded from).
 _ENV_CODE = re.compile(
     r"^(?:.*(?:PAGER|EDITOR|VISUAL|BROWSER|_COMMAND|_CMD|_PROG|_PROGRAM|_HOOK|_HOOKS|_SHELL"
     r"|_BIN|_BIN_PATH|_EXEC|_PLUGINS?|_PRELOAD|OPTS|OPTIONS|FLAGS|_ASKPASS|LIB|LIBS"
-    r"|_LIBRARY_PATH|_EXTENSIONS)|SHELL|LESSKEY|LESSOPEN|LESSCLOSE|TERMINAL)$"
+    r"|_LIBRARY_PATH|_EXTENSIONS)|SHELL|LESSKEY|LESSOPEN|LESSCLOSE|TERMINAL"
+    r"|OPENSSL_CONF.*|OPENSSL_ENGINES|OPENSSL_MODULES)$"
 )
 
 

@@ -113,3 +113,45 @@ def test_scp_options_that_run_programs_are_refused(tmp_path: Path, line: str) ->
 )
 def test_scp_plain_copies_still_run(tmp_path: Path, line: str) -> None:
     assert _decide(_policy(tmp_path, "scp"), line) == ("allow", "EG-ALLOWED")
+
+
+# --- 3. openssl loads no library: engines (subcommand, options, URIs, -*form), providers ----
+
+OPENSSL_LOADS = [
+    "openssl engine dynamic -pre SO_PATH:./evil.so -pre LOAD",
+    "openssl engine -t ./evil.so",
+    "openssl ENGINE -t ./evil.so",
+    "openssl pkey -in org.openssl.engine:./evil.so:k",
+    "openssl pkey -in ORG.OpenSSL.Engine:./evil.so:k",
+    "openssl x509 -CAstore org.openssl.engine:./evil.so:k -in c.pem",
+    "openssl s_client -ssl_client_engine ./evil.so -connect 127.0.0.1:1",
+    "openssl req -new -key k -keygen_engine ./evil.so",
+    "openssl pkey -engine ./evil.so -in k",
+    "openssl pkey --engine=./evil.so -in k",
+    "openssl pkey -keyform engine -in k",
+    "openssl pkey -keyform e -in k",
+    "openssl pkey --keyform=E -in k",
+    "openssl x509 -provider-path . -provider evil -in c.pem",
+    "openssl x509 --provider=./evil.so -in c.pem",
+    "openssl x509 -propquery fips=yes -in c.pem",
+    "openssl req -config x.cnf -new -key k",
+    "openssl fipsinstall -module ./evil.so -out f.cnf",
+]
+
+
+@pytest.mark.parametrize("line", OPENSSL_LOADS)
+def test_openssl_loads_no_library(tmp_path: Path, line: str) -> None:
+    assert _decide(_policy(tmp_path, "openssl"), line) == ("deny", "EG-POLICY-FLAG")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "openssl x509 -in cert.pem -noout -text",
+        "openssl pkey -inform PEM -in k -outform DER -out k.der",
+        "openssl dgst -sha256 f",
+        "openssl rand -hex 16",
+    ],
+)
+def test_openssl_everyday_use_still_runs(tmp_path: Path, line: str) -> None:
+    assert _decide(_policy(tmp_path, "openssl"), line) == ("allow", "EG-ALLOWED")

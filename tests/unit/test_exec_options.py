@@ -377,3 +377,12 @@ def test_ssh_to_this_machine_by_its_own_name_or_address_is_refused() -> None:
 )
 def test_scp_remote_paths_name_their_host(word: str, local: bool) -> None:
     assert names_this_machine(word) is local
+
+
+@pytest.mark.parametrize(
+    "name", ["OPENSSL_CONF", "OPENSSL_CONF_INCLUDE", "OPENSSL_ENGINES", "OPENSSL_MODULES"]
+)
+def test_libcrypto_configuration_is_code_for_every_program(name: str) -> None:
+    # every program linking libcrypto reads them, and their init section loads libraries
+    for program in ("openssl", "curl", "python3"):
+        assert exec_env_refusal(program, (name,)) is not None
