@@ -155,3 +155,37 @@ def test_openssl_loads_no_library(tmp_path: Path, line: str) -> None:
 )
 def test_openssl_everyday_use_still_runs(tmp_path: Path, line: str) -> None:
     assert _decide(_policy(tmp_path, "openssl"), line) == ("allow", "EG-ALLOWED")
+
+
+# --- 4. rsync's destination-relative directories are checked from the destination -------
+
+RSYNC_FROM_DEST = [
+    "rsync -a --backup-dir=../../bk ../../../src/ ../../../dst/",
+    "rsync -a --backup-dir ../../bk ../../../src/ ../../../dst/",
+    "rsync -a --backup-d=../../bk ../../../src/ ../../../dst/",
+    "rsync -a -T ../../tmp ../../../src/ ../../../dst/",
+    "rsync -aT../../tmp ../../../src/ ../../../dst/",
+    "rsync -a --temp-dir=../../tmp ../../../src/ ../../../dst/",
+    "rsync -a --compare-dest=../../cmp ../../../src/ ../../../dst/",
+    # a destination that names a file: the receiver works from its parent
+    "rsync -a ../../../src/f ../../../dstfile --backup-dir=../bk",
+]
+
+
+@pytest.mark.parametrize("line", RSYNC_FROM_DEST)
+def test_rsync_destination_relative_dirs_stay_inside(tmp_path: Path, line: str) -> None:
+    policy = _policy(tmp_path, "rsync")
+    assert _decide(policy, line, "deep/d1/d2") == ("deny", "EG-PATH-ESCAPE")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "rsync -a src/ dst/",
+        "rsync -a --backup-dir=../bk src/ dst/",
+        "rsync -a -T .tmp --compare-dest=../old src/ dst/",
+    ],
+)
+def test_rsync_copies_inside_still_run(tmp_path: Path, line: str) -> None:
+    assert _decide(_policy(tmp_path, "rsync"), line, "deep") == ("allow", "EG-ALLOWED")
+

@@ -4,6 +4,7 @@ and ssh (no option that runs a local program). Pure.
 
 from __future__ import annotations
 
+import os
 import re
 
 from ._reader import LOADS_CODE, RUNS_PROGRAM, Options, Spec, _s
@@ -199,6 +200,9 @@ _RSYNC_MERGE = re.compile(r"\s*(\.|:|merge\b|dir-merge\b)")
 
 def _rsync_rules(operands: tuple[str, ...], options: Options) -> str | None:
     for name, value in options:
+        if name == "--partial-dir" and ".." in (value or "").split("/"):
+            # relative to each file's directory, however deep: no one base bounds a `..`
+            return "--partial-dir with '..' climbs from each file's directory"
         if name in ("--filter", "-f") and _RSYNC_MERGE.match(value or ""):
             return (
                 f"{name} {(value or '')[:40]!r} reads filter rules from a file execgate does "
@@ -211,6 +215,30 @@ def _rsync_rules(operands: tuple[str, ...], options: Options) -> str | None:
             # daemon (`./a:b` names a local file)
             return f"{word[:40]!r} names a remote host, reached through ssh or an rsync daemon"
     return None
+
+
+#: Options whose relative DIR rsync resolves from the destination directory (the receiver
+#: changes into it first), not from the command's cwd: ``--backup-dir=../../x`` lands
+#: beside the destination. ``--partial-dir`` is relative to each file's own directory.
+_RSYNC_FROM_DEST = frozenset(
+    {"--backup-dir", "--compare-dest", "--copy-dest", "--link-dest", "--partial-dir",
+     "--temp-dir", "-T"}
+)  # fmt: skip
+
+
+def _rsync_dest_paths(operands: tuple[str, ...], options: Options) -> tuple[str, ...]:
+    """Each destination-relative DIR as rsync will open it: from the destination (the last
+    operand, a directory) and from its parent (the destination names a file)."""
+    if len(operands) < 2:
+        return ()  # one operand lists it: nothing is written
+    dest = operands[-1]
+    bases = (dest, os.path.dirname(dest.rstrip("/")))
+    return tuple(
+        os.path.join(base, value)
+        for name, value in options
+        if name in _RSYNC_FROM_DEST and value
+        for base in bases
+    )
 
 
 RSYNC = Spec(
@@ -239,6 +267,7 @@ RSYNC = Spec(
         "--link-dest": "it gives files of another tree a second name (hard links)",
     },
     extra=_rsync_rules,
+    extra_paths=_rsync_dest_paths,
 )  # fmt: skip
 SSH = Spec(
     flags=_s("-4", "-6", "-A", "-a", "-C", "-f", "-G", "-g", "-K", "-k", "-M", "-N", "-n",
