@@ -76,6 +76,10 @@ class Exec:
     #: What the shapes above cannot say, read by the program's own rules: the arguments
     #: (argv[1:]) in, a reason out (or None).
     reader: Callable[[tuple[str, ...]], str | None] | None = None
+    #: Options whose value is a suffix the program appends to each input's name to name
+    #: what it writes (``gzip -S SUF``): a ``/`` in it (``.x/../../out``) makes that path
+    #: climb from the input's, where no check of the word alone can see it, so it is refused.
+    suffixes: frozenset[str] = frozenset()
 
 
 def _e(
@@ -84,6 +88,7 @@ def _e(
     operands: tuple[str, ...] = (),
     subcommands: str = "",
     clusters: bool = True,
+    suffixes: str = "",
 ) -> Exec:
     return Exec(
         why=why,
@@ -91,6 +96,7 @@ def _e(
         operands=operands,
         subcommands=frozenset(subcommands.split()),
         clusters=clusters,
+        suffixes=frozenset(suffixes.split()),
     )
 
 
@@ -361,8 +367,19 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     # compressors that take the names of the files to read from a list file (whose names
     # execgate does not read: one may point out of the workspace)
     **{
-        name: _e("reads the names of the files to compress from a list file", "--files", "--files0")
+        name: _e(
+            "reads the names of the files to compress from a list file, or writes names built "
+            "from a suffix",
+            "--files",
+            "--files0",
+            suffixes="-S --suffix",
+        )
         for name in _names("xz unxz xzcat lzma unlzma lzcat")
+    },
+    # the output is INPUT + SUFFIX: `gzip -S .x/../../out ga` writes beside ga's parent
+    **{
+        name: _e("writes names built from a suffix", suffixes="-S --suffix")
+        for name in _names("gzip gunzip zcat gzcat pigz unpigz lzop brotli")
     },
     **{
         name: _e("reads the names of the files to compress from a list file", "--filelist")
@@ -712,6 +729,22 @@ def _option_hit(arg: str, options: frozenset[str], clusters: bool) -> str | None
     return None
 
 
+def _suffix_value(args: tuple[str, ...], at: int, options: frozenset[str]) -> str | None:
+    """The value ``args[at]`` gives one of ``options`` as getopt reads it (``-S V``, ``-SV``,
+    ``-kS V``, ``--suffix=V``, ``--suf V``), or None. In a cluster the first such letter
+    takes the rest; reading a value letter as the option checks more, never less."""
+    arg = args[at]
+    following = args[at + 1] if at + 1 < len(args) else ""
+    for option in options:
+        if option.startswith("--") and arg.startswith("--") and _long_match(arg, option):
+            _, eq, value = arg.partition("=")
+            return value if eq else following
+        if len(option) == 2 and _short_match(arg, option, clusters=True):
+            rest = arg[arg.index(option[1]) + 1 :]
+            return rest or following
+    return None
+
+
 def exec_option_refusal(
     program: str, args: tuple[str, ...], local: frozenset[str] = frozenset()
 ) -> str | None:
@@ -735,7 +768,11 @@ def exec_option_refusal(
         if why is not None:
             return f"{name} {why}"
     options_done = False
-    for arg in args:
+    for i, arg in enumerate(args):
+        if not options_done and arg.startswith("-") and row.suffixes:
+            suffix = _suffix_value(args, i, row.suffixes)
+            if suffix is not None and "/" in suffix:
+                return f"{name} suffix {suffix[:40]!r} holds a '/': {row.why}"
         if not options_done and arg == "--":
             options_done = True
             continue

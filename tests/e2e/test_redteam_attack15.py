@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from execgate import ExecRequest, load_policy
+from execgate import ExecRequest, Gate, Refused, load_policy
 from execgate.policy import Policy, evaluate
 
 
@@ -188,4 +188,49 @@ def test_rsync_destination_relative_dirs_stay_inside(tmp_path: Path, line: str) 
 )
 def test_rsync_copies_inside_still_run(tmp_path: Path, line: str) -> None:
     assert _decide(_policy(tmp_path, "rsync"), line, "deep") == ("allow", "EG-ALLOWED")
+
+
+# --- 5. a suffix appended to each input's name may not climb out ---------------------------
+
+SUFFIX_CLIMBS = [
+    "gzip -S .x/../../pwn_gz ../../../ga",
+    "gzip -f -S .x/../../clobber_me ../../../ga",
+    "gzip -fS.x/../../clobber_me ../../../ga",
+    "gzip -kS .x/../../clobber_me ../../../ga",
+    "gzip --suffix=.x/../../pwn ../../../ga",
+    "gzip --suf .x/../../pwn ../../../ga",
+    "xz -S .x/../../pwn ../../../ga",
+]
+
+
+@pytest.mark.parametrize("line", SUFFIX_CLIMBS)
+def test_a_suffix_with_a_slash_is_refused(tmp_path: Path, line: str) -> None:
+    policy = _policy(tmp_path, "gzip", "xz")
+    assert _decide(policy, line, "deep/d1/d2") == ("deny", "EG-POLICY-FLAG")
+
+
+@pytest.mark.parametrize("line", ["gzip -k f", "gzip -S .gzz -k f", "gzip -d f.gz", "xz -k f"])
+def test_compressing_with_plain_suffixes_still_runs(tmp_path: Path, line: str) -> None:
+    assert _decide(_policy(tmp_path, "gzip", "xz"), line) == ("allow", "EG-ALLOWED")
+
+
+@pytest.mark.anyio
+async def test_gzip_writes_nothing_outside_through_its_suffix(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    """Through a real gate, the finding's exact steps: the payload never lands outside."""
+    policy = _policy(tmp_path, "gzip", "mkdir", "printf")
+    ws = Path(policy.root)
+    outside = ws.parent / "pwn_gz"
+    cwd = str(ws / "deep" / "d1" / "d2")
+    store = f"sqlite:///{tmp_path / 'rec' / 'e.db'}"
+    async with Gate.open(policy=policy, store=store) as gate:
+        await gate.run(command='printf "gz payload\\n" > ../../../ga', cwd=cwd)
+        await gate.run(command="mkdir ../../../ga.x", cwd=cwd)
+        with pytest.raises(Refused):
+            await gate.run(command="gzip -S .x/../../pwn_gz ../../../ga", cwd=cwd)
+        result = await gate.run(command="gzip -k ../../../ga", cwd=cwd)
+        assert result.exit_code == 0, result.stderr
+    assert not outside.exists()
+    assert (ws / "ga.gz").exists()
 
