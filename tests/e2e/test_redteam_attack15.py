@@ -234,3 +234,23 @@ async def test_gzip_writes_nothing_outside_through_its_suffix(
     assert not outside.exists()
     assert (ws / "ga.gz").exists()
 
+
+@pytest.mark.parametrize(
+    ("line", "verdict"),
+    [
+        ("sed --in-place='../*' s/a/b/ deep/f", "deny"),
+        ("sed --in-place=bak/* s/a/b/ f", "deny"),
+        ("sed -i'../*' s/a/b/ deep/f", "deny"),
+        ("sed --in-place=.bak s/a/b/ f", "allow"),
+        ("sed -i s/a/b/ f", "allow"),
+    ],
+)
+def test_a_sed_backup_suffix_stays_beside_its_file(tmp_path: Path, line: str, verdict: str) -> None:
+    # reachable only where a policy grants -i's SUFFIX: GNU sed resolves a suffix with a
+    # '/' from each file's directory, not from the cwd the word is checked from
+    policy = _policy(tmp_path, "sed")
+    Path(policy.source).write_text(
+        Path(policy.source).read_text() + 'allow_flags = ["-i", "--in-place="]\n'
+    )
+    policy = load_policy(policy.source)
+    assert _decide(policy, line)[0] == verdict
