@@ -205,6 +205,31 @@ def _openssl_refusal(args: tuple[str, ...]) -> str | None:
     return None
 
 
+#: ssh-keygen's options that take a value (its getopt string, OpenSSH 9).
+_SSH_KEYGEN_VALUED = frozenset("CDEFIMNOPRVYZabfgmnrstwz")
+
+
+def _ssh_keygen_refusal(args: tuple[str, ...]) -> str | None:
+    """ssh-keygen without ``-f FILE`` works on the user's own files under ~/.ssh (a new
+    id_*, ``-R``/``-H`` rewriting known_hosts, ``-p`` changing a key's passphrase), and
+    ``-A`` writes host keys under /etc/ssh. Options read as its getopt reads them."""
+    letters: set[str] = set()
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] not in ("-", "--"):
+        word = args[i]
+        i += 1
+        for j, c in enumerate(word[1:], 1):
+            letters.add(c)
+            if c in _SSH_KEYGEN_VALUED:
+                i += 0 if word[j + 1 :] else 1  # the value is the rest, or the next word
+                break
+    if "A" in letters:
+        return "-A writes host keys under /etc/ssh"
+    if "f" not in letters:
+        return "without -f FILE works on the user's own files under ~/.ssh"
+    return None
+
+
 _RPM = _e(
     "expands macros, which run commands and Lua",
     "--eval",
@@ -634,7 +659,11 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     "openssl": Exec(
         why="loads an engine or provider library, or a config that can", reader=_openssl_refusal
     ),
-    "ssh-keygen": _e("loads a PKCS#11 or security-key provider library", "-D", "-w"),
+    "ssh-keygen": Exec(
+        why="loads a PKCS#11 or security-key provider library",
+        options=frozenset({"-D", "-w"}),
+        reader=_ssh_keygen_refusal,
+    ),
     "ssh-add": _e("loads a PKCS#11 or security-key provider library", "-s", "-S"),
     # it installs the user's own ~/.ssh keys on another host, and passes -o, -F and -i to ssh
     "ssh-copy-id": _always("sends the user's ~/.ssh keys and passes its options to ssh"),

@@ -254,3 +254,24 @@ def test_a_sed_backup_suffix_stays_beside_its_file(tmp_path: Path, line: str, ve
     )
     policy = load_policy(policy.source)
     assert _decide(policy, line)[0] == verdict
+
+
+# --- also seen: ssh-keygen on the user's own ~/.ssh ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "verdict"),
+    [
+        ("ssh-keygen -F example.invalid", "deny"),
+        ("ssh-keygen -R example.invalid", "deny"),
+        ("ssh-keygen -H", "deny"),
+        ("ssh-keygen -t ed25519 -N ''", "deny"),
+        ("ssh-keygen -t ed25519 -Cfoo -N ''", "deny"),  # `f` inside a value is no -f
+        ("ssh-keygen -A", "deny"),
+        ("ssh-keygen -R example.invalid -f known_hosts", "allow"),
+        ("ssh-keygen -t ed25519 -N '' -f ./k", "allow"),
+        ("ssh-keygen -lf k.pub", "allow"),
+    ],
+)
+def test_ssh_keygen_names_its_file(tmp_path: Path, line: str, verdict: str) -> None:
+    assert _decide(_policy(tmp_path, "ssh-keygen"), line)[0] == verdict
