@@ -115,7 +115,12 @@ def _spec_section(title: str, spec: Any, level: int) -> list[str]:
     facts = []
     if spec.script_operand:
         facts.append("the first operand is a script to run: it must be in the workspace")
-    if spec.posix:
+    if spec.posix and spec.operands_before_end:
+        facts.append(
+            f"options end at the operand after the first {spec.operands_before_end}: they "
+            "are read after those too (ssh reads them again after the destination)"
+        )
+    elif spec.posix:
         facts.append("options end at the first operand")
     if spec.single_dash_long:
         facts.append("Go-style single-dash long options (no bundling, no abbreviation)")

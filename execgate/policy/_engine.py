@@ -2085,7 +2085,7 @@ def _makes_symlinks(plan: tuple[str, ...]) -> str | None:
 
 
 #: Programs whose table refuses a destination that names this machine (read from the host).
-_HOST_PROGRAMS = frozenset({"ssh"})
+_HOST_PROGRAMS = frozenset({"ssh", "scp"})
 
 
 #: git init's options that take the next word as their value.

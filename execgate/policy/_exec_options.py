@@ -40,7 +40,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 
@@ -73,6 +73,13 @@ class Exec:
     #: Short options cluster (``-vT`` holds ``-T``), as getopt reads them; False for programs
     #: that read each word as one option (gcc: ``-DNDEBUG`` is not ``-B``).
     clusters: bool = True
+    #: What the shapes above cannot say, read by the program's own rules: the arguments
+    #: (argv[1:]) in, a reason out (or None).
+    reader: Callable[[tuple[str, ...]], str | None] | None = None
+    #: Options whose value is a suffix the program appends to each input's name to name
+    #: what it writes (``gzip -S SUF``): a ``/`` in it (``.x/../../out``) makes that path
+    #: climb from the input's, where no check of the word alone can see it, so it is refused.
+    suffixes: frozenset[str] = frozenset()
 
 
 def _e(
@@ -81,6 +88,7 @@ def _e(
     operands: tuple[str, ...] = (),
     subcommands: str = "",
     clusters: bool = True,
+    suffixes: str = "",
 ) -> Exec:
     return Exec(
         why=why,
@@ -88,6 +96,7 @@ def _e(
         operands=operands,
         subcommands=frozenset(subcommands.split()),
         clusters=clusters,
+        suffixes=frozenset(suffixes.split()),
     )
 
 
@@ -111,6 +120,23 @@ _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost",
 _INET_ATON = re.compile(r"(?i)^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}$")
 
 
+def _scp_colon(word: str) -> int | None:
+    """Where scp's ``colon()`` finds the colon ending a remote operand's host (``h:p``,
+    ``[::1]:p``, ``u@[::1]:p``), or None for a local path (a ``/`` before any colon, or a
+    leading colon)."""
+    bracket = word.startswith("[")
+    for i, c in enumerate(word):
+        if c == "@" and word[i + 1 : i + 2] == "[":
+            bracket = True
+        if c == "]" and word[i + 1 : i + 2] == ":" and bracket:
+            return i + 1
+        if c == ":" and not bracket and i > 0:
+            return i
+        if c == "/" or (c == ":" and i == 0):
+            return None
+    return None
+
+
 def names_this_machine(word: str, local: frozenset[str] = frozenset()) -> bool:
     """Whether ``word`` -- an ssh destination (``user@host``, ``[addr]``, ``ssh://`` URI) --
     names this machine: a loopback or unspecified address in any spelling the resolver
@@ -118,10 +144,14 @@ def names_this_machine(word: str, local: frozenset[str] = frozenset()) -> bool:
     ``localhost`` and its variants, or one of ``local`` (this host's names and addresses, see
     ``_machine``). Pure."""
     host = word
-    if host[:6].lower() == "ssh://":
-        host = host[6:].split("/", 1)[0]
+    scheme, sep, rest = host.partition("://")
+    if sep and scheme.lower() in ("ssh", "scp", "sftp"):
+        host = rest.split("/", 1)[0]
         if not host.startswith("[") and host.count(":") == 1:
             host = host.partition(":")[0]
+    elif not sep and _scp_colon(host) is not None:
+        # scp's HOST:PATH (and [ADDR]:PATH): the host is what comes before the colon
+        host = host[: _scp_colon(host)]
     host = host.rpartition("@")[2]
     if host.startswith("[") and "]" in host:
         host = host[1 : host.index("]")]
@@ -142,6 +172,62 @@ def names_this_machine(word: str, local: frozenset[str] = frozenset()) -> bool:
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
     return addr.is_loopback or addr.is_unspecified or str(addr) in local
+
+
+#: openssl options that load a library or a configuration that can (its ``openssl_init``
+#: section loads engines and providers by path), or choose among what those loaded.
+_OPENSSL_LOADERS = frozenset({"-provider", "-provider-path", "-provparam", "-propquery", "-config"})
+#: Subcommands that load a library by their nature: ``engine`` takes an engine id or path
+#: (``engine -t ./x.so``, ``engine dynamic -pre SO_PATH:./x.so``), ``fipsinstall`` a module.
+_OPENSSL_LOADING_COMMANDS = frozenset({"engine", "fipsinstall"})
+
+
+def _openssl_refusal(args: tuple[str, ...]) -> str | None:
+    """openssl: a word that names an engine anywhere (``engine``, ``-engine``,
+    ``-ssl_client_engine``, ``-keygen_engine``, an ``org.openssl.engine:`` key URI), a
+    provider, a config file, or a ``-*form`` whose value openssl reads as ENGINE (it looks at
+    the first letter only: ``-keyform e``). Options are read as openssl's ``opt_next`` reads
+    them: one or two dashes, ``-name value`` or ``-name=value``, exact names."""
+    for i, arg in enumerate(args):
+        if "engine" in arg.lower():
+            return f"{arg[:40]!r} names an engine, a library openssl loads"
+        if arg.lower() in _OPENSSL_LOADING_COMMANDS:
+            return f"the {arg} command loads a library"
+        if not arg.startswith("-") or arg == "--":
+            continue
+        name, eq, value = (arg[1:] if arg.startswith("--") else arg).partition("=")
+        if name.lower() in _OPENSSL_LOADERS:
+            return f"{name} loads a library or a configuration that can"
+        if name.lower().endswith("form"):
+            value = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+            if value[:1] in ("e", "E"):
+                return f"{name} {value[:20]!r} reads the key through an engine"
+    return None
+
+
+#: ssh-keygen's options that take a value (its getopt string, OpenSSH 9).
+_SSH_KEYGEN_VALUED = frozenset("CDEFIMNOPRVYZabfgmnrstwz")
+
+
+def _ssh_keygen_refusal(args: tuple[str, ...]) -> str | None:
+    """ssh-keygen without ``-f FILE`` works on the user's own files under ~/.ssh (a new
+    id_*, ``-R``/``-H`` rewriting known_hosts, ``-p`` changing a key's passphrase), and
+    ``-A`` writes host keys under /etc/ssh. Options read as its getopt reads them."""
+    letters: set[str] = set()
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] not in ("-", "--"):
+        word = args[i]
+        i += 1
+        for j, c in enumerate(word[1:], 1):
+            letters.add(c)
+            if c in _SSH_KEYGEN_VALUED:
+                i += 0 if word[j + 1 :] else 1  # the value is the rest, or the next word
+                break
+    if "A" in letters:
+        return "-A writes host keys under /etc/ssh"
+    if "f" not in letters:
+        return "without -f FILE works on the user's own files under ~/.ssh"
+    return None
 
 
 _RPM = _e(
@@ -306,8 +392,19 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     # compressors that take the names of the files to read from a list file (whose names
     # execgate does not read: one may point out of the workspace)
     **{
-        name: _e("reads the names of the files to compress from a list file", "--files", "--files0")
+        name: _e(
+            "reads the names of the files to compress from a list file, or writes names built "
+            "from a suffix",
+            "--files",
+            "--files0",
+            suffixes="-S --suffix",
+        )
         for name in _names("xz unxz xzcat lzma unlzma lzcat")
+    },
+    # the output is INPUT + SUFFIX: `gzip -S .x/../../out ga` writes beside ga's parent
+    **{
+        name: _e("writes names built from a suffix", suffixes="-S --suffix")
+        for name in _names("gzip gunzip zcat gzcat pigz unpigz lzop brotli")
     },
     **{
         name: _e("reads the names of the files to compress from a list file", "--filelist")
@@ -554,24 +651,22 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         _e("connects to this machine, where the command it runs is not decided by execgate"),
         hosts=True,
     ),
-    "scp": _e(
-        "runs the program named by -S or -F's file, or a command from an -o option",
-        "-S",
-        "-F",
-        operands=(
-            r"(?i)(?:-o\s*)?(?:ProxyCommand|LocalCommand|PermitLocalCommand|"
-            r"KnownHostsCommand|PKCS11Provider|SecurityKeyProvider|Include|Match)",
-        ),
+    # scp's options are read by its table (programs/network.py); a remote path on this
+    # machine (`localhost:.ssh/id_rsa`) reaches files the way `ssh localhost` would
+    "scp": attrs.evolve(
+        _e("copies from or to this machine, outside the workspace, through ssh"), hosts=True
     ),
-    "openssl": _e(
-        "loads an engine or provider library, or a config that can",
-        "-engine",
-        "-provider",
-        "-provider-path",
-        "-keygen_engine",
-        "-config",
+    "openssl": Exec(
+        why="loads an engine or provider library, or a config that can", reader=_openssl_refusal
     ),
-    "ssh-keygen": _e("loads a PKCS#11 or security-key provider library", "-D", "-w"),
+    "ssh-keygen": Exec(
+        why="loads a PKCS#11 or security-key provider library",
+        options=frozenset({"-D", "-w"}),
+        reader=_ssh_keygen_refusal,
+    ),
+    "ssh-add": _e("loads a PKCS#11 or security-key provider library", "-s", "-S"),
+    # it installs the user's own ~/.ssh keys on another host, and passes -o, -F and -i to ssh
+    "ssh-copy-id": _always("sends the user's ~/.ssh keys and passes its options to ssh"),
     "restic": _e(
         "runs the command its password option names", "--password-command", "--option", "-o"
     ),
@@ -663,6 +758,22 @@ def _option_hit(arg: str, options: frozenset[str], clusters: bool) -> str | None
     return None
 
 
+def _suffix_value(args: tuple[str, ...], at: int, options: frozenset[str]) -> str | None:
+    """The value ``args[at]`` gives one of ``options`` as getopt reads it (``-S V``, ``-SV``,
+    ``-kS V``, ``--suffix=V``, ``--suf V``), or None. In a cluster the first such letter
+    takes the rest; reading a value letter as the option checks more, never less."""
+    arg = args[at]
+    following = args[at + 1] if at + 1 < len(args) else ""
+    for option in options:
+        if option.startswith("--") and arg.startswith("--") and _long_match(arg, option):
+            _, eq, value = arg.partition("=")
+            return value if eq else following
+        if len(option) == 2 and _short_match(arg, option, clusters=True):
+            rest = arg[arg.index(option[1]) + 1 :]
+            return rest or following
+    return None
+
+
 def exec_option_refusal(
     program: str, args: tuple[str, ...], local: frozenset[str] = frozenset()
 ) -> str | None:
@@ -681,8 +792,16 @@ def exec_option_refusal(
             f"{name} {row.why}, so no arguments make it safe under a bare allow rule; "
             f'a policy that means to run it says args = "any"'
         )
+    if row.reader is not None:
+        why = row.reader(args)
+        if why is not None:
+            return f"{name} {why}"
     options_done = False
-    for arg in args:
+    for i, arg in enumerate(args):
+        if not options_done and arg.startswith("-") and row.suffixes:
+            suffix = _suffix_value(args, i, row.suffixes)
+            if suffix is not None and "/" in suffix:
+                return f"{name} suffix {suffix[:40]!r} holds a '/': {row.why}"
         if not options_done and arg == "--":
             options_done = True
             continue
@@ -745,11 +864,14 @@ EXEC_ENV: Mapping[str, frozenset[str]] = {
 
 #: Name shapes that are a command, a program, a library path or options for every program:
 #: ``CRASHPAGER``, ``SYSTEMD_EDITOR``, ``RESTIC_PASSWORD_COMMAND``, ``PYTEST_ADDOPTS``,
-#: ``CFLAGS`` (``-fplugin=`` loads a library into the compiler).
+#: ``CFLAGS`` (``-fplugin=`` loads a library into the compiler), and libcrypto's
+#: ``OPENSSL_CONF`` (read by every program linking it: its init section loads engines and
+#: providers), ``OPENSSL_ENGINES`` and ``OPENSSL_MODULES`` (where those are loaded from).
 _ENV_CODE = re.compile(
     r"^(?:.*(?:PAGER|EDITOR|VISUAL|BROWSER|_COMMAND|_CMD|_PROG|_PROGRAM|_HOOK|_HOOKS|_SHELL"
     r"|_BIN|_BIN_PATH|_EXEC|_PLUGINS?|_PRELOAD|OPTS|OPTIONS|FLAGS|_ASKPASS|LIB|LIBS"
-    r"|_LIBRARY_PATH|_EXTENSIONS)|SHELL|LESSKEY|LESSOPEN|LESSCLOSE|TERMINAL)$"
+    r"|_LIBRARY_PATH|_EXTENSIONS)|SHELL|LESSKEY|LESSOPEN|LESSCLOSE|TERMINAL"
+    r"|OPENSSL_CONF.*|OPENSSL_ENGINES|OPENSSL_MODULES)$"
 )
 
 

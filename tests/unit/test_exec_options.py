@@ -15,6 +15,7 @@ from execgate.policy._exec_options import (
     EXEC_OPTIONS,
     exec_env_refusal,
     exec_option_refusal,
+    names_this_machine,
     program_refusal,
 )
 from execgate.policy._warnings import always_refused, unchecked_programs
@@ -67,9 +68,6 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("gcc", ("-fplugin=./p.so", "a.c")),
     ("cc", ("-B./bin", "a.c")),
     ("as", ("@/etc/shadow",)),
-    ("scp", ("-S", "./x", "a", "h:")),
-    ("scp", ("-o", "ProxyCommand=;sh", "a", "h:")),
-    ("scp", ("-oproxycommand=;sh", "a", "h:")),
     ("ssh", ("localhost", "sh")),
     ("ssh", ("me@127.0.0.1", "sh")),
     ("ssh", ("[::1]", "sh")),
@@ -257,9 +255,9 @@ def test_program_refusal_reads_both_names(
 
 
 def test_the_table_only_fills_gaps_of_the_built_in_tables() -> None:
-    # ssh's table reads its options; the row adds what it does not: a loopback host. git's
-    # row covers what a mode rule (`git apply`) grants whole, beyond its table
-    assert set(EXEC_OPTIONS) & set(BUILTINS) == {"ssh", "git"}
+    # ssh's and scp's tables read their options; the rows add what they do not: a loopback
+    # host. git's row covers what a mode rule (`git apply`) grants whole, beyond its table
+    assert set(EXEC_OPTIONS) & set(BUILTINS) == {"ssh", "scp", "git"}
 
 
 @pytest.mark.parametrize(
@@ -361,3 +359,30 @@ def test_ssh_to_this_machine_by_its_own_name_or_address_is_refused() -> None:
     assert program_refusal("ssh", "ssh", (own, "id"), (), local) is not None
     assert program_refusal("ssh", "ssh", (f"me@{own.upper()}.", "id"), (), local) is not None
     assert program_refusal("ssh", "ssh", ("example.com", "id"), (), local) is None
+
+
+@pytest.mark.parametrize(
+    ("word", "local"),
+    [
+        ("localhost:.ssh/id_rsa", True),
+        ("root@127.0.0.1:x", True),
+        ("[::1]:x", True),
+        ("u@[::1]:x", True),
+        ("scp://localhost/x", True),
+        ("sftp://u@127.1:22/x", True),
+        ("example.org:x", False),
+        ("./localhost:x", False),  # a / before the colon: a local path
+        (":localhost", False),
+    ],
+)
+def test_scp_remote_paths_name_their_host(word: str, local: bool) -> None:
+    assert names_this_machine(word) is local
+
+
+@pytest.mark.parametrize(
+    "name", ["OPENSSL_CONF", "OPENSSL_CONF_INCLUDE", "OPENSSL_ENGINES", "OPENSSL_MODULES"]
+)
+def test_libcrypto_configuration_is_code_for_every_program(name: str) -> None:
+    # every program linking libcrypto reads them, and their init section loads libraries
+    for program in ("openssl", "curl", "python3"):
+        assert exec_env_refusal(program, (name,)) is not None

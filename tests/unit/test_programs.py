@@ -12,7 +12,12 @@ import pytest
 
 from execgate import ExecRequest, load_policy
 from execgate.policy import evaluate
-from execgate.policy.programs import BUILTINS, awk_program_refusal, sed_script_refusal
+from execgate.policy.programs import (
+    BUILTINS,
+    awk_program_refusal,
+    sed_script_refusal,
+    ssh_option_refusal,
+)
 
 PROGRAMS = [
     "ls",
@@ -829,3 +834,27 @@ def test_a_program_from_stdin_is_inline_code() -> None:
         assert check(name, with_flags(spec, ("-c",)), args, ()).paths == ()
     with pytest.raises(ArgRefusal):
         check(name, with_flags(spec, ("-c",)), ("-i",), ())
+
+
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [
+        ("StrictHostKeyChecking=no", False),
+        ("BatchMode yes", False),
+        (" ConnectTimeout = 5", False),
+        ("UserKnownHostsFile=/dev/null", False),
+        ("ProxyCommand=id", True),
+        (" proxycommand id", True),
+        ("\tPROXYJUMP=h", True),
+        ("Port=22\nProxyCommand=id", True),
+        ('"ProxyCommand" id', True),
+        ("User=a b", True),
+        ("UserKnownHostsFile=/root/.ssh/x", True),
+        ("IdentityFile=k", True),
+        ("HostName=127.0.0.1", True),
+        ("Include=x", True),
+        ("", True),
+    ],
+)
+def test_ssh_options_are_read_as_readconf_reads_them(value: str, refused: bool) -> None:
+    assert (ssh_option_refusal(value) is not None) is refused

@@ -33,7 +33,7 @@ from .build import CARGO, GO, MAKE
 from .coreutils import CAT, DIFF, GREP, HEAD, LS, RG, SORT, TAIL, WC
 from .git import GIT
 from .interpreters import PERL, RUBY
-from .network import CURL, RSYNC, SSH
+from .network import CURL, RSYNC, SCP, SSH, ssh_option_refusal
 from .node import NODE, NPM, NPX
 from .python import (
     PIP,
@@ -58,6 +58,7 @@ __all__ = [
     "check_python_options",
     "python_module",
     "sed_script_refusal",
+    "ssh_option_refusal",
     "with_flags",
 ]
 
@@ -95,6 +96,7 @@ BUILTINS: Mapping[str, Spec] = {
     "ruby": RUBY,
     "rsync": RSYNC,
     "ssh": SSH,
+    "scp": SCP,
 }
 
 _VERSION = re.compile(r"[\d.]+$")

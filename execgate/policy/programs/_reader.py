@@ -40,6 +40,10 @@ class Spec:
     script_operand: bool = False
     #: Options end at the first operand (what follows belongs to a script or a subcommand).
     posix: bool = False
+    #: With ``posix``: how many operands the program reads before options end. ssh reads its
+    #: options again after the destination (``ssh host -oProxyCommand=x``): 1 there, so only
+    #: the operand after the host (the remote command) ends them.
+    operands_before_end: int = 0
     #: Go's flag package: "-race" and "--race" are one option, no bundling, no abbreviation.
     single_dash_long: bool = False
     #: "-NUM" is an option (head -5, tail -20, diff -3).
@@ -155,7 +159,7 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
                     )
                 option_paths.append(arg)
             operands.append(arg)
-            if spec.posix:
+            if spec.posix and len(operands) > spec.operands_before_end:
                 only_operands = True
             continue
         if arg == "--":

@@ -4,6 +4,7 @@ and ssh (no option that runs a local program). Pure.
 
 from __future__ import annotations
 
+import os
 import re
 
 from ._reader import LOADS_CODE, RUNS_PROGRAM, Options, Spec, _s
@@ -199,6 +200,9 @@ _RSYNC_MERGE = re.compile(r"\s*(\.|:|merge\b|dir-merge\b)")
 
 def _rsync_rules(operands: tuple[str, ...], options: Options) -> str | None:
     for name, value in options:
+        if name == "--partial-dir" and ".." in (value or "").split("/"):
+            # relative to each file's directory, however deep: no one base bounds a `..`
+            return "--partial-dir with '..' climbs from each file's directory"
         if name in ("--filter", "-f") and _RSYNC_MERGE.match(value or ""):
             return (
                 f"{name} {(value or '')[:40]!r} reads filter rules from a file execgate does "
@@ -211,6 +215,30 @@ def _rsync_rules(operands: tuple[str, ...], options: Options) -> str | None:
             # daemon (`./a:b` names a local file)
             return f"{word[:40]!r} names a remote host, reached through ssh or an rsync daemon"
     return None
+
+
+#: Options whose relative DIR rsync resolves from the destination directory (the receiver
+#: changes into it first), not from the command's cwd: ``--backup-dir=../../x`` lands
+#: beside the destination. ``--partial-dir`` is relative to each file's own directory.
+_RSYNC_FROM_DEST = frozenset(
+    {"--backup-dir", "--compare-dest", "--copy-dest", "--link-dest", "--partial-dir",
+     "--temp-dir", "-T"}
+)  # fmt: skip
+
+
+def _rsync_dest_paths(operands: tuple[str, ...], options: Options) -> tuple[str, ...]:
+    """Each destination-relative DIR as rsync will open it: from the destination (the last
+    operand, a directory) and from its parent (the destination names a file)."""
+    if len(operands) < 2:
+        return ()  # one operand lists it: nothing is written
+    dest = operands[-1]
+    bases = (dest, os.path.dirname(dest.rstrip("/")))
+    return tuple(
+        os.path.join(base, value)
+        for name, value in options
+        if name in _RSYNC_FROM_DEST and value
+        for base in bases
+    )
 
 
 RSYNC = Spec(
@@ -239,6 +267,7 @@ RSYNC = Spec(
         "--link-dest": "it gives files of another tree a second name (hard links)",
     },
     extra=_rsync_rules,
+    extra_paths=_rsync_dest_paths,
 )  # fmt: skip
 SSH = Spec(
     flags=_s("-4", "-6", "-A", "-a", "-C", "-f", "-G", "-g", "-K", "-k", "-M", "-N", "-n",
@@ -253,5 +282,81 @@ SSH = Spec(
         "-D": "port forwarding opens tunnels", "-w": "tunnel devices", "-O": "master control",
         "-I": "PKCS#11 libraries are code", "-P": "tags select config blocks",
     },
+    # ssh.c reads options, takes the destination, then reads options again (`goto again`)
+    # unless a `--` came first; the remote command starts at the next operand
     posix=True,
+    operands_before_end=1,
+)  # fmt: skip
+
+#: ssh configuration keywords an ``-o`` may set: each takes a word (a number, a yes/no, an
+#: algorithm list, a user name), never a command, a library, a file or another host. Every
+#: other keyword is refused: ProxyCommand, LocalCommand, KnownHostsCommand, ProxyJump,
+#: PKCS11Provider, SecurityKeyProvider, Include and Match exec run or load code; HostName
+#: reaches a host no operand names; the *File and Control* keywords read or write paths.
+_SSH_WORD_KEYWORDS = frozenset(
+    {
+        "addressfamily", "batchmode", "checkhostip", "ciphers", "compression",
+        "connectionattempts", "connecttimeout", "fingerprinthash", "gssapiauthentication",
+        "hashknownhosts", "hostkeyalgorithms", "hostkeyalias", "identitiesonly", "ipqos",
+        "kbdinteractiveauthentication", "kexalgorithms", "loglevel", "macs",
+        "numberofpasswordprompts", "passwordauthentication", "port",
+        "preferredauthentications", "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes",
+        "pubkeyauthentication", "rekeylimit", "serveralivecountmax", "serveraliveinterval",
+        "stricthostkeychecking", "tcpkeepalive", "user", "visualhostkey",
+    }
+)  # fmt: skip
+#: Keywords that name a known-hosts file: only /dev/null (no file at all) is accepted.
+_SSH_KNOWN_HOSTS = frozenset({"userknownhostsfile", "globalknownhostsfile"})
+#: An ``-o`` value as ssh's readconf reads one line: leading blanks skipped, a keyword
+#: (matched without case), then ``=`` or blanks, then the argument. Anything else (quotes,
+#: a second argument, a newline) is refused rather than read another way than ssh reads it.
+_SSH_OPTION = re.compile(
+    r"[ \t]*([A-Za-z0-9]+)(?:[ \t]*=[ \t]*|[ \t]+)([A-Za-z0-9_.,:@+^/-]+)[ \t]*"
+)
+
+
+def ssh_option_refusal(value: str) -> str | None:
+    """Why ssh would run, load or open something for ``-o VALUE`` (one configuration line,
+    read as ssh's readconf reads it), or None for a keyword that only takes a word."""
+    m = _SSH_OPTION.fullmatch(value)
+    if m is None:
+        return f"-o {value[:40]!r} is not a KEYWORD=VALUE line execgate reads as ssh does"
+    keyword, argument = m.group(1).lower(), m.group(2)
+    if keyword in _SSH_KNOWN_HOSTS and argument == "/dev/null":
+        return None
+    if keyword not in _SSH_WORD_KEYWORDS or "/" in argument:
+        return (
+            f"-o {m.group(1)[:30]} is refused: only keywords that take a plain word are "
+            "accepted (ProxyCommand, ProxyJump, LocalCommand, Include, HostName and the "
+            "file keywords run programs, reach other hosts or open files)"
+        )
+    return None
+
+
+def _scp_options(operands: tuple[str, ...], options: Options) -> str | None:
+    for name, value in options:
+        if name == "-o":
+            reason = ssh_option_refusal(value or "")
+            if reason is not None:
+                return reason
+    return None
+
+
+SCP = Spec(
+    flags=_s("-3", "-4", "-6", "-A", "-B", "-C", "-O", "-p", "-q", "-R", "-r", "-s", "-T",
+             "-v"),
+    valued=_s("-c", "-i", "-l", "-o", "-P", "-X"),
+    paths=_s("-i"),
+    denied={
+        "-S": RUNS_PROGRAM,
+        "-D": "it runs a local sftp server program in place of ssh",
+        "-F": "a config file can run local programs",
+        "-J": "a jump host is a ProxyCommand",
+        "-t": "the remote side's server mode, which writes what stdin names",
+        "-f": "the remote side's server mode",
+        "-d": "the remote side's server mode",
+    },
+    # scp's getopt (OpenSSH's own, as on every Linux) stops at the first operand
+    posix=True,
+    extra=_scp_options,
 )  # fmt: skip

@@ -22,6 +22,11 @@ def _sed_files(operands: tuple[str, ...], options: Options) -> tuple[str, ...]:
 
 
 def _sed(operands: tuple[str, ...], options: Options) -> str | None:
+    for name, value in options:
+        if name in ("-i", "--in-place") and "/" in (value or ""):
+            # where a policy grants -i's SUFFIX: GNU sed puts a backup whose suffix holds a
+            # '/' (with '*' standing for the name) relative to each file's own directory
+            return f"{name} backup suffix {(value or '')[:30]!r} names another directory"
     for script in _sed_scripts(operands, options):
         reason = sed_script_refusal(script)
         if reason is not None:
