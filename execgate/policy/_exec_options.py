@@ -375,12 +375,11 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         ),
     ),
     **{
-        name: _e(
-            "runs a viewer or helper program its options or its home directory's gpg.conf name",
-            *_names(
-                "--photo-viewer --exec-path --list-options --verify-options --keyserver-options "
-                "--agent-program --dirmngr-program --homedir --options"
-            ),
+        # its keyring is the user's ~/.gnupg (`gpg --export-secret-keys` prints the private
+        # keys), and a home directory in the workspace has a gpg.conf that names programs
+        # it runs (photo-viewer, exec-path, agent-program)
+        name: _always(
+            "works on the keyring in your home directory and runs programs its gpg.conf names"
         )
         for name in _names("gpg gpg2")
     },

@@ -141,6 +141,8 @@ REFUSED: list[tuple[str, tuple[str, ...]]] = [
     ("dpkg", ("--pre-invoke=id", "-l")),
     ("gpg", ("--photo-viewer", "id", "--list-options", "show-photos", "-k")),
     ("gpg", ("--homedir", "gh", "-k")),  # its gpg.conf can name a photo-viewer
+    ("gpg", ("--list-keys",)),  # the user's keyring, outside the workspace
+    ("gpg", ("--export-secret-keys", "--armor")),
     ("pygmentize", ("-x", "-l", "ok.py:X", "ok.py")),
     ("ip", ("netns", "exec", "x", "id")),
     ("ip", ("-batch", "cmds")),
@@ -199,7 +201,6 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("ip", ("route",)),
     ("dpkg", ("-l",)),
     ("dpkg", ("-S", "/bin/ls")),
-    ("gpg", ("--list-keys",)),
     ("pygmentize", ("-l", "python", "ok.py")),
     ("less", ("README.md",)),
     ("split", ("-l", "100", "big.txt", "part-")),
