@@ -121,6 +121,7 @@ from .programs import (
     with_flags,
 )
 from .programs import check as check_builtin
+from .programs._scripts import sed_script_files
 from .programs.git import HARDENING as GIT_HARDENING
 
 FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -1562,11 +1563,13 @@ def _evaluate_script(
         if isinstance(words, Verdict):
             return words
         decided.extend(words)
+        named_words = _named_words(words) if changer is not None or linker is not None else []
         if changer is not None:
             climbing = next(
                 (
                     w
-                    for w in words[1:]
+                    for args, _ in named_words
+                    for w in args
                     if any(_climbs_through_link(cwd, v) for v in _path_values(w, cwd))
                 ),
                 None,
@@ -1584,12 +1587,13 @@ def _evaluate_script(
                     cwd=cwd,
                 )
         if linker is not None:
-            named = _path_outside(
-                policy,
-                cwd,
-                words[1:],
-                not_paths(os.path.basename(words[0]), words[1:]),
-                any_path=True,
+            named = next(
+                (
+                    found
+                    for args, skip in named_words
+                    if (found := _path_outside(policy, cwd, args, skip, any_path=True))
+                ),
+                None,
             )
             if named is not None:
                 # paths were resolved before the line ran; `linker` may have put or moved a
@@ -1818,6 +1822,34 @@ def _evaluate_script(
             reason=f"every command of the line is allowed ({len(commands)} commands)",
         )
     return Verdict(decision, plan, tuple(decided), start_cwd)
+
+
+def _named_words(words: tuple[str, ...]) -> list[tuple[tuple[str, ...], frozenset[int]]]:
+    """What a line check must read of one command: (arguments, indexes of those that are no
+    paths) for the command itself and for every command inside it -- a wrapper's (``timeout
+    5 cat x``), find's -exec or -delete -- and the files a sed script names (``1r FILE``).
+    Each was decided on its own before the line ran, which is what a line check re-reads."""
+    out: list[tuple[tuple[str, ...], frozenset[int]]] = []
+    todo = [words]
+    while todo and len(out) < MAX_DEPTH * 4:
+        command = todo.pop()
+        if not command:
+            continue
+        name = os.path.basename(command[0])
+        args = command[1:]
+        skip = not_paths(name, args)
+        out.append((args, skip))
+        if name in ("sed", "gsed"):
+            out.append(
+                (tuple(f for i in sorted(skip) for f in sed_script_files(args[i])), frozenset())
+            )
+        try:
+            inner = unwrap(name, command) if name in WRAPPERS or name == "find" else None
+        except WrapperRefusal:
+            inner = None  # refused when the command itself was decided
+        if inner is not None:
+            todo.append(tuple(w for w in inner.inner if w != "{}"))
+    return out
 
 
 def _fed_by_cat(script: Script) -> tuple[Command, str] | None:
@@ -2053,10 +2085,13 @@ _GIT_READERS = frozenset(
 def _through_wrappers(
     plan: tuple[str, ...], names: frozenset[str], probe: Callable[[tuple[str, ...]], str | None]
 ) -> str | None:
-    """``probe`` of the command ``plan`` runs, looking through wrappers and shells (``timeout
-    5 unzip x.zip``; a canonical script's programs are words of its line): the first
-    answer for an inner command whose program is one of ``names``, or None."""
-    if os.path.basename(plan[0]) in WRAPPERS or os.path.basename(plan[0]) in SHELLS:
+    """``probe`` of the command ``plan`` runs, looking through wrappers, shells and find's
+    -exec (``timeout 5 unzip x.zip``; a canonical script's programs are words of its line):
+    the first answer for an inner command whose program is one of ``names``, or None."""
+    outer = os.path.basename(plan[0])
+    if outer == "find" and (found := probe(plan)) is not None:
+        return found  # find's own action (-delete), before the command its -exec runs
+    if outer in WRAPPERS or outer in SHELLS or outer == "find":
         words, basenames = _plan_words(plan[1:])
         for n, inner in enumerate(basenames):
             if inner in names:
@@ -2158,11 +2193,13 @@ def _entry_changer(plan: tuple[str, ...]) -> str | None:
     """The program of ``plan`` that can remove or create directory entries, looking through
     wrappers and shells, or None: git counts unless its subcommand only reads (``git rm a
     && git init a`` turns a symlink into a directory as ``rm a && mkdir a`` does)."""
-    return _through_wrappers(plan, ENTRY_CHANGERS | {"git"}, _changes_entries)
+    return _through_wrappers(plan, ENTRY_CHANGERS | {"git", "find"}, _changes_entries)
 
 
 def _changes_entries(plan: tuple[str, ...]) -> str | None:
     name = os.path.basename(plan[0])
+    if name == "find":
+        return "find -delete" if "-delete" in plan[1:] else None
     if name == "git":
         at = git_subcommand(plan)
         return None if at is not None and plan[at] in _GIT_KEEPS_ENTRIES else "git"

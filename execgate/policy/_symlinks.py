@@ -469,8 +469,8 @@ def _keeps_links(args: tuple[str, ...]) -> bool:
 def moved_links(program: str, args: tuple[str, ...], cwd: str) -> list[tuple[str, str]]:
     """For ``mv``, ``cp`` keeping links and hard ``ln``/``link``: each relative symlink among
     the sources (or inside a source directory) as (its target, the directory it will be
-    resolved from at its new place). A relative link moved to another depth points somewhere else: ``lr ->
-    ../../x`` is inside the workspace from ``sub/dir/`` and outside from the top.
+    resolved from at its new place). A relative link moved to another depth points somewhere
+    else: ``lr -> ../../x`` is inside the workspace from ``sub/dir/`` and outside from the top.
     Raises :class:`TooManyEntries` for a directory too large to look through."""
     if program not in ("mv", "cp", "ln", "link"):
         return []

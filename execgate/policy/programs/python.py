@@ -228,7 +228,20 @@ PYTEST = Spec(
 )
 
 #: ``python -m MODULE`` modules with built-in rules of their own.
-PYTHON_MODULES: Mapping[str, Spec] = {"pytest": PYTEST, "pip": PIP}
+
+
+def _py_compile(operands: tuple[str, ...], options: Options) -> str | None:
+    if "-" in operands:
+        return (
+            "py_compile: '-' reads the names of the files to compile from stdin, which the "
+            "decision cannot see (they could name any path); name the files"
+        )
+    return None
+
+
+#: ``python -m py_compile FILE...``: byte-compiles the files it is named (``-q``: quietly).
+PY_COMPILE = Spec(flags=_s("-q", "--quiet", "-h", "--help"), extra=_py_compile)
+PYTHON_MODULES: Mapping[str, Spec] = {"pytest": PYTEST, "pip": PIP, "py_compile": PY_COMPILE}
 #: Modules whose purpose is to serve the workspace on a port: a rule that grants inline code
 #: still does not grant them by name (``-m M`` is otherwise no more than ``-c`` can do).
 SERVING_MODULES = frozenset({"http.server", "xmlrpc.server", "smtpd", "wsgiref.simple_server"})
