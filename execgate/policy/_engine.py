@@ -724,9 +724,11 @@ def _inner_verdict(
     argv: tuple[str, ...],
     real: str,
     rule_name: str,
+    cwd: str,
 ) -> _Wrapped | None:
-    """For a wrapper (env, timeout, ...): its inner command decided by the same policy; None
-    when ``argv`` is no wrapper (or one with nothing inside, such as ``env`` alone)."""
+    """For a wrapper (env, timeout, ...): its inner command decided by the same policy, in
+    the wrapper's own directory ``cwd``; None when ``argv`` is no wrapper (or one with
+    nothing inside, such as ``env`` alone)."""
     names = {os.path.basename(argv[0]), os.path.basename(real)}
     program = next((n for n in sorted(names) if n in WRAPPERS or n in ("xargs", "find")), None)
     if program is None:
@@ -752,6 +754,7 @@ def _inner_verdict(
         host_env,
         resolver,
         depth + 1,
+        cwd,
     )
     prefix = len(argv) - len(unwrapped.inner) if unwrapped.prefix is None else unwrapped.prefix
     d = inner.decision
@@ -891,6 +894,7 @@ def _shell_verdict(
             host_env,
             resolver,
             depth + 1,
+            cwd,
         )
         d = inner.decision
         if d.verdict == "deny":
@@ -2511,7 +2515,7 @@ def _evaluate(
                             cwd=cwd,
                         )
                     fed = attrs.evolve(request, command=heredoc.command, stdin=heredoc.body)
-                    return _evaluate(policy, fed, host_env, resolver, depth + 1)
+                    return _evaluate(policy, fed, host_env, resolver, depth + 1, cwd)
             return _evaluate_script(policy, request, host_env, resolver, depth, cwd)
         expanded = _expand_globs(policy, cwd, split.words, split.globs)
         if isinstance(expanded, Verdict):
@@ -2658,7 +2662,9 @@ def _evaluate(
             )
             if escape is not None:
                 return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", escape, argv=argv, cwd=cwd)
-        wrapped = _inner_verdict(policy, request, host_env, resolver, depth, argv, real, rule_name)
+        wrapped = _inner_verdict(
+            policy, request, host_env, resolver, depth, argv, real, rule_name, cwd
+        )
         if wrapped is not None and wrapped.refusal is not None:
             return attrs.evolve(wrapped.refusal, argv=argv, cwd=cwd)
         # A program named by path may lie in the workspace, where the job can swap a symlink

@@ -42,6 +42,8 @@ command = "git stash"
 command = "npx tsc"
 [[allow]]
 command = "bash"
+[[allow]]
+command = "timeout"
 """
 
 
@@ -238,6 +240,13 @@ async def test_agent_shapes_run_as_bash_would(
         assert r.stdout == b"a.py\na.py\n", r
         r = await gate.run(command="ls src/nope.py && echo no 2>&1")
         assert r.exit_code != 0 and r.stdout == b""
+        # what a wrapper or a shell runs after a cd runs in the cd's directory
+        (ws / "src" / "pkg" / "w.txt").write_text("inner\n")
+        (ws / "w.txt").write_text("outer\n")
+        r = await gate.run(command="cd src/pkg && timeout 5 cat w.txt")
+        assert r.stdout == b"inner\n", r
+        r = await gate.run(command="cd src/pkg && bash -c 'cat w.txt'")
+        assert r.stdout == b"inner\n", r
         # cd alone: succeeds on a directory of the workspace, as bash -c 'cd src' does
         r = await gate.run(command='cd "src"')
         assert r.exit_code == 0 and r.stdout == b"", r
