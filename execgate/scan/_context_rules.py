@@ -719,7 +719,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         ("env ", "setx "),
         # Dockerfile's `ENV NAME value` and Windows `setx NAME value`, NAME a credential name
         r"(?:(?<![\w-])ENV|(?i:setx))[ \t]+[A-Za-z_]{0,64}?(?i:PASSWORD|PASSWD|_PASS|SECRET|TOKEN"
-        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]{0,12}[ \t]+" + _VALUE,
+        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]{0,12}[ \t]+(?!-)" + _VALUE,
         0.85,
         anchored=False,
         check="value",
@@ -732,7 +732,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # VALUE`), NAME a credential name. Query and erase flags (-q, -e, -n) take no value.
         r"(?<![\w\-.])set(?:[ \t]+(?:-[gxUluf]{1,4}|--(?:export|global|universal|local"
         r"|function)))*[ \t]+(?P<flag>[A-Za-z_]{0,64}?(?i:PASSWORD|PASSWD|_PASS|SECRET|TOKEN"
-        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY))(?P<suffix>[A-Za-z0-9_]{0,12})[ \t]+" + _VALUE,
+        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY))(?P<suffix>[A-Za-z0-9_]{0,12})[ \t]+"
+        # (an option word is the next option, not the value: `gh secret set NAME --body X`)
+        r"(?!-)" + _VALUE,
         0.85,
         check="value",
     ),

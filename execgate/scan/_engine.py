@@ -484,6 +484,15 @@ def _table_cell(text: str, m: re.Match[str], value: str) -> bool:
     )
 
 
+def _captured(text: str, start: int) -> bool:
+    """Whether the command at ``start`` runs inside a command substitution opened before it
+    on its line (``docker run -e X=$(cat /run/secrets/x) ...``, ``--from-literal=K=$(op read
+    ...)``): its output became a word of the outer command, it was not printed; the line
+    after is the outer command's output."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return line.count("$(") > line.count(")") or line.count("`") % 2 == 1
+
+
 #: The credential word that ends a variable's name (``csrfmiddleware|token``).
 _CRED_WORD_END = re.compile(
     r"(?i)(?:password|passwd|pass|pwd|secret|token|api_?key|access_?key|private_?key"
@@ -611,6 +620,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         _decodes_to_credential(value)
     ):
         return None
+    if rule.rule_id == "credential-printed" and _captured(text, m.start()):
+        return None  # `-e X=$(cat /run/secrets/x)`: the output became an argument
     if rule.rule_id in ("credential-env", "credential-printed") and NOT_A_CREDENTIAL_SUFFIX.search(
         m.groupdict().get("suffix") or m.groupdict().get("flag") or ""
     ):

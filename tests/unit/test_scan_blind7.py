@@ -1,0 +1,62 @@
+"""Secret classes the seventh and eighth blind corpora missed or flagged wrongly.
+
+As hard negatives: a variable reference or a command substitution given as the value
+(``--body "$TOKEN"``, ``-e X=$(cat /run/secrets/x)``) and the next option taken for a
+positional value. Each class has its hard negatives beside it, values written for this file.
+
+A case passes when every occurrence of the secret is covered by findings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from execgate.scan import redact_text, scan_text
+
+PW = "Rk4!mZq9Lw2x"
+OPAQUE = "Hn3Wq8Zt5VbY2cLk9Pd4Ms7Rx1"
+HEX64 = "9b1f0c7e2d4a6b8c0e1f3a5b7c9d2e4f6a8b0c1d3e5f7a9b2c4d6e8f0a1b3c5d"
+
+
+def _covered(text: str, secret: str) -> bool:
+    spans = [(f.start, f.end) for f in scan_text(text)]
+    at = text.find(secret)
+    assert at >= 0
+    return any(a <= at and at + len(secret) <= b for a, b in spans)
+
+
+CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
+    # a reference or a command substitution stands for the value; an option word is the
+    # next option, not a positional value
+    "references-and-substitutions": (
+        [
+            (f'$ gh secret set STRIPE_API_KEY --repo acme/shop --body "{OPAQUE}"', OPAQUE),
+            (f"> set -x GITHUB_TOKEN {OPAQUE}", OPAQUE),
+            (f"$ cat /run/secrets/slack_token\n{OPAQUE}\n$ ", OPAQUE),
+            (f"$ docker run -e A=1 img\n$ cat /run/secrets/api_key\n{OPAQUE}", OPAQUE),
+        ],
+        [
+            '$ gh secret set STRIPE_API_KEY --repo acme/shop --body "$STRIPE_KEY"\n'
+            "✓ Set Actions secret STRIPE_API_KEY for acme/shop",
+            '$ gh secret set NPM_TOKEN --body "$NPM_TOKEN"',
+            '$ gh secret set SLACK_TOKEN -R acme/web --body "${SLACK_TOKEN:?export it first}"',
+            "$ docker run --rm -e SLACK_TOKEN=$(cat /run/secrets/slack_token) -p 80:80 web:4\n"
+            f"{HEX64}",
+            "$ kubectl create secret generic web --from-literal=DB_PASSWORD=$(vault kv get "
+            "-field=pw kv/web/db) -o name\nsecret/web-db",
+            "$ kubectl create secret generic web --from-literal=API_KEY=$(op read "
+            "op://Ops/web-api/credential) --dry-run=client -o name\nsecret/web-api",
+            f"$ docker run -e GH_TOKEN=`cat /run/secrets/gh_token` ci:2\n{HEX64}",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_each_class_is_covered_and_its_look_alikes_are_not(name: str) -> None:
+    found, never = CLASSES[name]
+    for text, secret in found:
+        assert _covered(text, secret), (name, text, scan_text(text))
+        assert secret not in redact_text(text)
+    for text in never:
+        assert scan_text(text) == [], (name, text, scan_text(text))
