@@ -85,7 +85,12 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # curl's short flags may be bundled before -u (curl -fsSLu user:pw)
         r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-[A-Za-z]{0,8}u|--user|-U"
         r"|--proxy-user|-a"
-        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:(?:\$(?=['\"]))?" + _VALUE,
+        r"|--auth)(?:=|[ \t]*)"
+        # a quote opened before the user closes after it (-u 'user':pw) or after the pair
+        # (-u 'user:pw': the value then is bare); it never opens the value (-u "$KEY:" -d x:
+        # the quote after the colon closes the pair, the password is empty)
+        r"(?:(?P<uq>[\"'])[^\s:\"'`]{0,128}(?:(?P=uq):(?:\$(?=['\"]))?|:(?![\"']))"
+        r"|[^\s:\"'`]{0,128}:(?:\$(?=['\"]))?)" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -577,7 +582,10 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|aws[ \t]+ecr(?:-public)?[ \t]+get-login-password"
         r"|gcloud[ \t]+auth[ \t]+(?:application-default[ \t]+)?print-(?:access|identity)-token"
         r"|az[ \t]+account[ \t]+get-access-token[ \t][^\n]{0,256}?(?:-o|--output)[ \t]+tsv"
-        r"|aws[ \t]+secretsmanager[ \t]+get-secret-value[ \t][^\n]{0,256}?--output[ \t]+text"
+        # (unless --query picks another field than the secret: VersionId, ARN, Name)
+        r"|aws[ \t]+secretsmanager[ \t]+get-secret-value[ \t]"
+        r"(?![^\n]{0,256}?--query[ \t=]+['\"]?(?!Secret(?:String|Binary)\b)[A-Za-z])"
+        r"[^\n]{0,256}?--output[ \t]+text"
         r"|pass[ \t]+show[ \t]|security[ \t]+find-(?:generic|internet)-password[ \t][^\n]{0,256}?-w"
         r"|cat[ \t]+[^\n]{0,256}?/secrets/[\w.\-]{1,128}"
         # WireGuard: `wg genkey` alone prints a private key (piped to `wg pubkey`, the

@@ -305,7 +305,8 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
     if rule.check == "pem":
         return _pem_has_body(value)
     if rule.check == "password":
-        return _password_like(value)
+        # an upper-case constant's name (-u ACCOUNT_SID:AUTH_TOKEN) is a slot's placeholder
+        return _password_like(value) and not (value.isupper() and is_name(value))
     if rule.check == "token":
         # a token found by weak context: letters and digits, not a name or a file name
         return (

@@ -2,7 +2,8 @@
 
 As hard negatives: a variable reference or a command substitution given as the value
 (``--body "$TOKEN"``, ``-e X=$(cat /run/secrets/x)``) and the next option taken for a
-positional value. Each class has its hard negatives beside it, values written for this file.
+positional value; ``curl -u`` values that cross their shell quotes or name a constant
+(``-u ACCOUNT_SID:AUTH_TOKEN``); a secret manager's non-secret fields. Each class has its hard negatives beside it, values written for this file.
 
 A case passes when every occurrence of the secret is covered by findings.
 """
@@ -47,6 +48,42 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "$ kubectl create secret generic web --from-literal=API_KEY=$(op read "
             "op://Ops/web-api/credential) --dry-run=client -o name\nsecret/web-api",
             f"$ docker run -e GH_TOKEN=`cat /run/secrets/gh_token` ci:2\n{HEX64}",
+        ],
+    ),
+    # curl -u: a value keeps to the shell quoting it is in; a constant's name is a slot to fill
+    "userpass-quoting-and-constants": (
+        [
+            (f"$ curl -u deploy:{PW} https://ci.example.org/api", PW),
+            (f"$ curl -u 'deploy:{OPAQUE}' https://ci.example.org/api", OPAQUE),
+            (f"$ curl -u \"deploy\":'{PW}' https://ci.example.org/api", PW),
+        ],
+        [
+            "curl -u ACCOUNT_SID:AUTH_TOKEN https://api.twilio.com/2010-04-01/Accounts.json",
+            "curl -u API_USER:API_SECRET_KEY https://api.example.org",
+            '$ curl -X POST https://api.example.org/v1/refunds -u "$PAY_KEY:" -d charge=ch_9',
+            "$ curl -X POST https://api.example.org/v1/refunds -u '${PAY_KEY}:' -d amount=400",
+            # (and the id headers beside them are not credentials)
+            '$ curl -X POST https://api.example.org/v1/payouts -u "$PAY_KEY:" '
+            "-H 'Idempotency-Key: 5c7e1a9b-3d2f-4e6a-8b0c-9d1e2f3a4b5c' -d amount=100",
+            "$ curl -H 'X-Request-Id: 0a9e8d7c-6b5a-4f3e-2d1c-0b9a8f7e6d5c' "
+            "-H 'X-Correlation-ID: 7f6e5d4c3b2a19080706050403020100' https://api.example.org",
+        ],
+    ),
+    # `--query` picks a field other than the secret: its output is that field
+    "secretsmanager-other-field": (
+        [
+            (
+                "$ aws secretsmanager get-secret-value --secret-id prod/db --query SecretString "
+                f"--output text\n{OPAQUE}",
+                OPAQUE,
+            ),
+            (f"$ aws secretsmanager get-secret-value --secret-id prod/db --output text\n{PW}", PW),
+        ],
+        [
+            "$ aws secretsmanager get-secret-value --secret-id prod/db --query VersionId "
+            "--output text\n1d2c3b4a-5f6e-4d8c-9b0a-1f2e3d4c5b6a",
+            "$ aws secretsmanager get-secret-value --secret-id prod/db --query 'ARN' "
+            "--output text\narn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-Ab12Cd",
         ],
     ),
 }
