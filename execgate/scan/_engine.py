@@ -140,8 +140,13 @@ def _password_like(value: str) -> bool:
 
 
 #: Tokens their vendors publish to browsers and apps: Mapbox public tokens (pk.eyJ1...,
-#: the secret ones are sk.), Stripe publishable keys, Supabase publishable keys.
-_PUBLIC_TOKEN = re.compile(r"pk\.eyJ|pk_(?:live|test)_|sb_publishable_")
+#: the secret ones are sk.), Stripe publishable keys, Supabase publishable keys, Datadog's
+#: client tokens (``pub`` + 32 hex: the browser RUM and logs SDKs' ``clientToken``).
+_PUBLIC_TOKEN = re.compile(r"pk\.eyJ|pk_(?:live|test)_|sb_publishable_|pub[0-9a-f]{32}\Z")
+#: A template's hole right after a value that ends as a prefix does: the value is a token's
+#: prefix to be completed (``dckr_pat_<token>``, ``dop_v1_<your token>``), not a token
+#: (``<password>pw</password>`` is XML: a value then a closing tag).
+_HOLE_AFTER = re.compile(r"(?<=[_\-.])<(?![/!?])[^<>\n]{1,64}>")
 #: A token cut short by a mask (``xoxp-123-456-####``, ``ghp_abc***``, ``sk-abc…``).
 _MASK_AFTER = re.compile(r"#{3}|\*{3}|…")
 #: A word glued before the credential word that says the value is derived from it or public,
@@ -551,6 +556,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None
     if rule.placeholder_check and (
         _PUBLIC_TOKEN.match(value)
+        or _HOLE_AFTER.match(text, end)
         or is_placeholder(value)
         or is_low_entropy_sequence(value)
         or is_repeat(value)

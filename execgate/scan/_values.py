@@ -105,6 +105,14 @@ DOCUMENTED_EXAMPLES = frozenset(
         "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
         # the storage emulator's (Azurite's) published account key, the same everywhere
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+        # RFC 7617 section 2's Basic credentials (Aladdin:open sesame), RFC 6750's bearer
+        # token, RFC 6749's access and refresh tokens (section 5.1), Stripe's test key in the
+        # curl examples of its API reference
+        "QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+        "mF_9.B5f-4.1JqM",
+        "2YotnFZFEjr1zCsicMWpAA",
+        "tGzv3JOkF0XG5Qx2TlKWIA",
+        "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
     }
 )
 

@@ -3,7 +3,9 @@
 As hard negatives: a variable reference or a command substitution given as the value
 (``--body "$TOKEN"``, ``-e X=$(cat /run/secrets/x)``) and the next option taken for a
 positional value; ``curl -u`` values that cross their shell quotes or name a constant
-(``-u ACCOUNT_SID:AUTH_TOKEN``); a secret manager's non-secret fields. Each class has its hard negatives beside it, values written for this file.
+(``-u ACCOUNT_SID:AUTH_TOKEN``); a secret manager's non-secret fields; a token prefix
+before a template hole (``dckr_pat_<token>``); RFC and vendor documentation examples;
+Datadog's public client token. Each class has its hard negatives beside it, values written for this file.
 
 A case passes when every occurrence of the secret is covered by findings.
 """
@@ -84,6 +86,40 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "--output text\n1d2c3b4a-5f6e-4d8c-9b0a-1f2e3d4c5b6a",
             "$ aws secretsmanager get-secret-value --secret-id prod/db --query 'ARN' "
             "--output text\narn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-Ab12Cd",
+        ],
+    ),
+    # a token's prefix followed by a template's hole is a placeholder
+    "prefix-then-hole": (
+        [
+            (f"export DOCKERHUB_TOKEN=dckr_pat_{OPAQUE}x", f"dckr_pat_{OPAQUE}x"),
+            (f"DO_TOKEN={OPAQUE} <- rotate monthly", OPAQUE),
+            (f"<server><password>{PW}_</password></server>", f"{PW}_"),
+        ],
+        [
+            "export DOCKERHUB_TOKEN=dckr_pat_<paste-token>",
+            "$ export DO_TOKEN=dop_v1_<your access token>\n$ make deploy",
+            "GITLAB_TOKEN: glpat-<token from settings>",
+            "api_key = sk_live_<secret key>",
+        ],
+    ),
+    # the credentials RFC 7617, RFC 6750, RFC 6749 and Stripe's API reference print
+    "documentation-examples": (
+        [(f"Authorization: Bearer {OPAQUE}", OPAQUE)],
+        [
+            "> Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+            "POST /api HTTP/1.1\nAuthorization: Bearer mF_9.B5f-4.1JqM",
+            '{"access_token": "2YotnFZFEjr1zCsicMWpAA", "token_type": "Bearer"}',
+            '{"refresh_token": "tGzv3JOkF0XG5Qx2TlKWIA"}',
+            "curl https://api.stripe.com/v1/customers -u sk_test_BQokikJOvBiI2HlWgH4olfQ2:",
+        ],
+    ),
+    # Datadog's browser SDK client token (pub + 32 hex) is public; its API key is not
+    "datadog-client-token": (
+        [(f"DD_API_KEY={HEX64[:32]}", HEX64[:32])],
+        [
+            "datadogRum.init({ clientToken: 'pub0f1e2d3c4b5a69788796a5b4c3d2e1f0', site: "
+            "'datadoghq.eu' })",
+            'DD_CLIENT_TOKEN="pubd4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9"',
         ],
     ),
 }
