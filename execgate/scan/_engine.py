@@ -37,6 +37,7 @@ from ._values import (
     is_public_jwt,
     is_repeat,
     is_setting_value,
+    is_short_run,
     says_fake,
 )
 
@@ -143,6 +144,28 @@ def _password_like(value: str) -> bool:
 #: the secret ones are sk.), Stripe publishable keys, Supabase publishable keys, Datadog's
 #: client tokens (``pub`` + 32 hex: the browser RUM and logs SDKs' ``clientToken``).
 _PUBLIC_TOKEN = re.compile(r"pk\.eyJ|pk_(?:live|test)_|sb_publishable_|pub[0-9a-f]{32}\Z")
+#: Vendor token prefixes (``sk_test_``, ``ghp_``, ``xoxb-``): the keywords of token rules
+#: that end as a prefix does.
+_TOKEN_PREFIXES = tuple(
+    sorted(
+        {k for r in RULES if r.bounded for k in r.keywords if len(k) >= 3 and k[-1] in "_-"},
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def _stub_token(value: str) -> bool:
+    """A vendor's prefix followed by nothing or a few digits (``sk_test_123``, ``ghp_``):
+    a stub standing for a token in a test or a sample, too short to be one."""
+    low = value.lower()
+    if not low.startswith(_TOKEN_PREFIXES):
+        return False
+    prefix = next(p for p in _TOKEN_PREFIXES if low.startswith(p))
+    body = low[len(prefix) :]
+    return len(body) < 8 and (not body or body.isdigit())
+
+
 #: A template's hole right after a value that ends as a prefix does: the value is a token's
 #: prefix to be completed (``dckr_pat_<token>``, ``dop_v1_<your token>``), not a token
 #: (``<password>pw</password>`` is XML: a value then a closing tag).
@@ -524,6 +547,30 @@ def _firebase_web_config(text: str, start: int) -> bool:
     return _FIREBASE_AUTH_DOMAIN.search(near) is not None
 
 
+#: A user name's slot just before a value (``POSTGRES_USER: ``, ``"username": "``).
+_USER_SLOT = re.compile(r"(?i)user(?:name)?[\"']?[ \t]*[:=][ \t]*[\"']?\Z")
+
+
+def _repeats_name_or_user(text: str, m: re.Match[str], value: str) -> bool:
+    """A password that repeats a word of its variable's name (``POSTGRES_PASSWORD=postgres``,
+    ``RABBITMQ_DEFAULT_PASS=rabbitmq``: the image's documented default) or the user name set
+    beside it (``POSTGRES_USER: app`` / ``POSTGRES_PASSWORD: app``): the text shows it
+    already, nothing is hidden."""
+    head = _NAME_START.search(text, max(0, m.start() - 64), m.start())
+    prefix = text[head.start() if head else m.start() : m.start()]
+    low = value.lower()
+    if low in re.split(r"[_.\-]+", prefix.lower()):
+        return True
+    start = m.start("secret")
+    lo = max(0, start - 512)
+    at = text.find(value, lo, start + 512)
+    while at != -1:
+        if at != start and _USER_SLOT.search(text, max(0, at - 24), at):
+            return True
+        at = text.find(value, at + 1, start + 512)
+    return False
+
+
 #: What a call's name looks like: ``make_token(``, ``getpass.getpass(``; a value with other
 #: characters before ``(`` is a Django key's (``_pbp6rf92*gs+8p(use(9rs8!``).
 _CALLEE = re.compile(r"[A-Za-z_][\w.]{0,128}")
@@ -559,6 +606,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         or _HOLE_AFTER.match(text, end)
         or is_placeholder(value)
         or is_low_entropy_sequence(value)
+        or is_short_run(value)
+        or _stub_token(value)
         or is_repeat(value)
         or says_fake(value)
         or is_ciphertext(value)
@@ -606,6 +655,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # searchOnlyApiKey, NEXT_PUBLIC_MAPS_API_KEY: shipped to browsers
         if is_setting_value(value):
             return None  # token_ttl=3600s, password_hash_algo=argon2id: a setting's value
+        if _repeats_name_or_user(text, m, value):
+            return None  # POSTGRES_PASSWORD: postgres, the same as POSTGRES_USER
         if text.startswith("(", end) and _CALLEE.fullmatch(value):
             return None  # a call in code: password = getpass.getpass("Password: ")
         spaced = bool(re.search(r"\s(?::?=|:)\s*\Z", text[m.end("suffix") : start]))

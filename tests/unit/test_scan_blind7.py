@@ -5,7 +5,7 @@ As hard negatives: a variable reference or a command substitution given as the v
 positional value; ``curl -u`` values that cross their shell quotes or name a constant
 (``-u ACCOUNT_SID:AUTH_TOKEN``); a secret manager's non-secret fields; a token prefix
 before a template hole (``dckr_pat_<token>``); RFC and vendor documentation examples;
-Datadog's public client token. Each class has its hard negatives beside it, values written for this file.
+Datadog's public client token; defaults and dummies under secret names. Each class has its hard negatives beside it, values written for this file.
 
 A case passes when every occurrence of the secret is covered by findings.
 """
@@ -120,6 +120,31 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "datadogRum.init({ clientToken: 'pub0f1e2d3c4b5a69788796a5b4c3d2e1f0', site: "
             "'datadoghq.eu' })",
             'DD_CLIENT_TOKEN="pubd4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9"',
+        ],
+    ),
+    # defaults and dummies under secret names: the most common passwords, a value that repeats
+    # the variable's name or the user beside it, short runs, keyboard column walks, a vendor
+    # prefix with a few digits; short chosen passwords still count
+    "well-known-and-default-values": (
+        [
+            ("MYSQL_ROOT_PASSWORD=Kx9mQ2", "Kx9mQ2"),
+            ("ansible-playbook site.yml -e ansible_become_pass=falcon9", "falcon9"),
+            ('{"username": "ops", "password": "Lq7x!2"}', "Lq7x!2"),
+            (f"POSTGRES_USER: app\nPOSTGRES_PASSWORD: {PW}", PW),
+            ("+DB_PASSWORD=7ujm9olp2wsx", "7ujm9olp2wsx"),
+        ],
+        [
+            "  environment:\n    MYSQL_USER: mysql\n    MYSQL_PASSWORD: mysql",
+            "RABBITMQ_DEFAULT_USER=guest RABBITMQ_DEFAULT_PASS=rabbitmq",
+            "  POSTGRES_USER: shopdb\n  POSTGRES_PASSWORD: shopdb",
+            "export API_SECRET=abc123 DEBUG=1",
+            "SECRET_KEY=xyz789 make serve",
+            '{"user": "qa", "password": "Password123"}',
+            "password: qwerty123",
+            "+ADMIN_PASSWORD=zaq1xsw2cde3vfr4",
+            "+ADMIN_PASSWORD=2wsx3edc4rfv",
+            "STRIPE_SECRET_KEY=sk_test_42 pytest -k billing",
+            "GITHUB_TOKEN=ghp_1234 ./ci.sh",
         ],
     ),
 }
