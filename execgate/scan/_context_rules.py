@@ -111,7 +111,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         (
             *("authtoken", "wandb login", "npmauthtoken", "pypi-token.", "http-basic."),
-            *("net use", "snyk auth", "cf auth"),
+            *("net use", "snyk auth", "cf auth", "api-key store"),
         ),
         # CLIs that take a token or a password as a positional argument: ngrok (config
         # add-)authtoken, wandb login, yarn config set npmAuthToken, poetry config
@@ -121,7 +121,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|yarn[ \t]+config[ \t]+set[ \t]+npmAuthToken"
         r"|poetry[ \t]+config[ \t]+(?:pypi-token\.\S{1,64}|http-basic\.\S{1,64}[ \t]+\S{1,128})"
         # snyk auth TOKEN, Cloud Foundry's cf auth USER PASSWORD
-        r"|snyk[ \t]+auth|cf[ \t]+auth[ \t]+(?!-)\S{1,128})"
+        r"|snyk[ \t]+auth|cf[ \t]+auth[ \t]+(?!-)\S{1,128}"
+        # confluent api-key store KEY SECRET: the second positional
+        r"|confluent[ \t]+api-key[ \t]+store[ \t]+(?!-)\S{1,128})"
         r"[ \t]+(?!-)" + _VALUE,
         0.9,
         anchored=False,
@@ -368,7 +370,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         anchored=False,
         each=re.compile(
             r"(?:(?<=\s)(?:--from-literal=)?[A-Za-z_][\w.\-]{0,127}=|(?<=\s)(?:--body|-b)"
-            r"(?:=|[ \t]+))" + _VALUE
+            # (-b'value': the quoted value glued to the short option)
+            r"(?:=|[ \t]+|(?=['\"])))" + _VALUE
         ),
         check="password",
     ),
@@ -383,7 +386,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # file, an address or a property of the credential, not it); `valueFrom:` is a
         # reference and is not matched, nor is a kebab-case name (a Kubernetes Secret's own
         # name, `name: db-password`).
-        r"(?i)(?<![\w.\-])(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<flag>[A-Za-z_][\w.]{0,64}?"
+        # (the name may be the word alone: Postman's {"key": "token", "value": "..."})
+        r"(?i)(?<![\w.\-])(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?"
+        r"(?P<flag>(?:[A-Za-z_][\w.]{0,64}?)?"
         r"(?:password|passwd|_pass|pwd|secret|token|api_?key|access_?key|private_?key|account_?key|auth_?key"
         r"|credentials?))(?P<suffix>[\w.]{0,24})[\"']?[ \t]*,?[ \t]*(?:\r?\n[ \t]{0,64}-?[ \t]*)?"
         r"[\"']?value[\"']?[ \t]*[:=][ \t]*(?![>|]-?[ \t]*$)" + _VALUE,
@@ -563,7 +568,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         (
             *("vault ", "kubectl", "terraform output", "configure get", "op read", "doppler"),
             *("versions access", "auth token", "auth:token", "get-login-password"),
-            *("print-access-token", "print-identity-token", "get-access-token"),
+            *("print-access-token", "print-identity-token", "get-access-token", "unseal_keys_"),
             *("get-secret-value", "pass show", "find-generic-password", "secrets/"),
             *("echo", "printenv", "wg genkey", "private-key"),
         ),
@@ -580,6 +585,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|gcloud[ \t]+secrets[ \t]+versions[ \t]+access[ \t]"
         r"|(?:gh|glab)[ \t]+auth[ \t]+token|heroku[ \t]+auth:token"
         r"|aws[ \t]+ecr(?:-public)?[ \t]+get-login-password"
+        r"|vault[ \t]+operator[ \t]+init[ \t][^\n]{0,256}?unseal_keys_(?:b64|hex)"
         r"|gcloud[ \t]+auth[ \t]+(?:application-default[ \t]+)?print-(?:access|identity)-token"
         r"|az[ \t]+account[ \t]+get-access-token[ \t][^\n]{0,256}?(?:-o|--output)[ \t]+tsv"
         # (unless --query picks another field than the secret: VersionId, ARN, Name)
@@ -1095,5 +1101,40 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.9,
         anchored=False,
         check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("environ[", "environ.get(", "getenv("),
+        # A REPL echoing an environment lookup: IPython's `In [4]: os.environ["X_TOKEN"]` then
+        # `Out[4]: 'value'`, Python's `>>> os.getenv("X_TOKEN")` then `'value'`
+        r"(?:environ\[|environ\.get\(|getenv\()[ \t]*(?P<nq>['\"])(?P<flag>[\w.\-]{0,64}?(?:"
+        + _CRED_NAME
+        + r"|(?i:(?:app|api|admin|master|license|signing|encryption)_?key)))(?P<suffix>\w{0,24})"
+        r"(?P=nq)[ \t]*[\])][ \t]*\r?\n(?:[ \t]*\r?\n)?(?:Out\[\d{1,6}\]:[ \t]*)?"
+        r"(?P<q>['\"])(?P<secret>[^'\"\\\s]{8,4096})(?P=q)[ \t]*(?:\r?\n|\Z)",
+        0.85,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "hashicorp",
+        ("operator unseal",),
+        # `vault operator unseal KEY`: a key share (base64, or hex with -format)
+        r"vault[ \t]+operator[ \t]+unseal[ \t]+(?:-[\w\-]{1,32}(?:=\S{0,64})?[ \t]+){0,4}"
+        r"(?P<q>['\"])?(?P<secret>[A-Za-z0-9+/]{20,256}={0,2})(?![\w+/=])",
+        0.9,
+        anchored=False,
+        check="random",
+    ),
+    ctx(
+        "credential-printed",
+        "hashicorp",
+        ("unseal key ",),
+        # `vault operator init`'s text output: `Unseal Key 1: <base64>`
+        r"Unseal Key \d{1,2}:[ \t]*(?P<secret>[A-Za-z0-9+/]{20,256}={0,2})(?![\w+/=])",
+        0.9,
+        anchored=False,
     ),
 )

@@ -412,9 +412,9 @@ _PROMPT = re.compile(r"[\w.\-]{0,64}@[\w.\-]{1,64}:[^\s@]{0,256}?[$#](?:[ \t]|\r
 #: Where a bare value stops in a command line (a shell operator, a bracket) though the
 #: value goes on in an env dump or a YAML file: ``SECRET_KEY=django-insecure-x)!_k(...``.
 _SHELL_STOP = frozenset("`,;{}()<>|&")
-#: The start of a line holding only an assignment: indentation, a YAML list dash, ``export``,
-#: then the rest of the name before its credential word.
-_LINE_HEAD = re.compile(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]{0,64}\Z")
+#: The start of a line holding only an assignment: a diff's ``+``, indentation, a YAML list
+#: dash, ``export``, then the rest of the name before its credential word.
+_LINE_HEAD = re.compile(r"\+?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]{0,64}\Z")
 #: The rest of a line: one word (the value's tail), then spaces.
 _LINE_TAIL = re.compile(r"\S{0,4096}?(?=[ \t]*(?:\r?\n|\Z))")
 
@@ -580,6 +580,15 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
     value = m.group("secret")
+    cut = end  # where the pattern stopped: a call's `(` is looked for there
+    if rule.rule_id == "credential-assignment":
+        # a value cut at a shell character in a line that holds only the assignment is
+        # judged whole (`DJANGO_SECRET_KEY=l=@t&(*jyp...`: not its first five characters)
+        # (a statement's `;` or `,` ends it: `secretAccessKey: string;`)
+        value = text[start : _line_value_end(m, text)].rstrip(";,")
+        end = start + len(value)
+        if len(value) < 6:
+            return None
     if start == end or is_documented_example(value) or is_public_jwt(value):
         return None
     if value.startswith("AIza") and _firebase_web_config(text, start):
@@ -657,7 +666,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # token_ttl=3600s, password_hash_algo=argon2id: a setting's value
         if _repeats_name_or_user(text, m, value):
             return None  # POSTGRES_PASSWORD: postgres, the same as POSTGRES_USER
-        if text.startswith("(", end) and _CALLEE.fullmatch(value):
+        if text.startswith("(", cut) and _CALLEE.fullmatch(text[start:cut]):
             return None  # a call in code: password = getpass.getpass("Password: ")
         spaced = bool(re.search(r"\s(?::?=|:)\s*\Z", text[m.end("suffix") : start]))
         if m.group("q") is None and _code_value(value, m.group("name"), spaced):

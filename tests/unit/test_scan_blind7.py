@@ -5,7 +5,10 @@ As hard negatives: a variable reference or a command substitution given as the v
 positional value; ``curl -u`` values that cross their shell quotes or name a constant
 (``-u ACCOUNT_SID:AUTH_TOKEN``); a secret manager's non-secret fields; a token prefix
 before a template hole (``dckr_pat_<token>``); RFC and vendor documentation examples;
-Datadog's public client token; defaults and dummies under secret names. Each class has its hard negatives beside it, values written for this file.
+Datadog's public client token; defaults and dummies under secret names. As misses: a
+REPL's echo of a credential-named environment lookup, positional secrets (``confluent
+api-key store``, ``vault operator unseal``, ``gh secret set -b'…'``), 64-byte keys under
+``key =``, HAR and Postman name/value objects, and punctuation-rich line values. Each class has its hard negatives beside it, values written for this file.
 
 A case passes when every occurrence of the secret is covered by findings.
 """
@@ -18,6 +21,7 @@ from execgate.scan import redact_text, scan_text
 
 PW = "Rk4!mZq9Lw2x"
 OPAQUE = "Hn3Wq8Zt5VbY2cLk9Pd4Ms7Rx1"
+B64_88 = "GPzEyoL8EsaJd/wyXxQPplH8ACyjkz4jmBQlm7knI4pShZFC8ZrXbeg/fT3pG+h8msMlc+T1ah9sdbEl7oX8nr=="
 HEX64 = "9b1f0c7e2d4a6b8c0e1f3a5b7c9d2e4f6a8b0c1d3e5f7a9b2c4d6e8f0a1b3c5d"
 
 
@@ -145,6 +149,77 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "+ADMIN_PASSWORD=2wsx3edc4rfv",
             "STRIPE_SECRET_KEY=sk_test_42 pytest -k billing",
             "GITHUB_TOKEN=ghp_1234 ./ci.sh",
+        ],
+    ),
+    # a REPL echoing a credential-named environment lookup
+    "repl-environment-echo": (
+        [
+            (f"In [4]: os.environ[\"DEPLOY_TOKEN\"]\nOut[4]: '{OPAQUE}'\n", OPAQUE),
+            (f"In [2]: os.getenv(\"DD_APP_KEY\")\n\nOut[2]: '{HEX64[:40]}'", HEX64[:40]),
+            (f">>> os.environ.get('STRIPE_API_KEY')\n'{OPAQUE}'\n>>> ", OPAQUE),
+        ],
+        [
+            "In [4]: os.environ[\"DEPLOY_TOKEN\"]\nOut[4]: '${DEPLOY_TOKEN}'",
+            "In [5]: os.environ[\"HOME\"]\nOut[5]: '/home/jupyter-user'",
+            "In [6]: os.environ[\"DEPLOY_TOKEN_FILE\"]\nOut[6]: '/run/secrets/deploy_token'",
+        ],
+    ),
+    # positional secrets and literal values of secret stores' CLIs; 64-byte keys in configs
+    "positional-and-config-values": (
+        [
+            (f"$ confluent api-key store QX7RT2LM9KD4WZ8A {OPAQUE} --resource lkc-9x8y", OPAQUE),
+            (f"$ gh secret set DEPLOY_PASS -b'{PW}'", PW),
+            (f"[archive]\ntype = azureblob\naccount = acmelogs\nkey = {B64_88}\n", B64_88),
+            (f"$ vault operator unseal {B64_88[:43]}=\nKey    Value", B64_88[:43] + "="),
+            (
+                "$ vault operator init -format=json | jq -r '.unseal_keys_b64[0]'\n"
+                f"{B64_88[10:53]}=",
+                B64_88[10:53] + "=",
+            ),
+            (f"Unseal Key 1: {B64_88[20:64]}\nInitial Root Token: hvs.xyz", B64_88[20:64]),
+        ],
+        [
+            "$ confluent api-key store QX7RT2LM9KD4WZ8A --resource lkc-9x8y",
+            "$ confluent api-key store QX7RT2LM9KD4WZ8A - --resource lkc-9x8y",
+            '$ gh secret set DEPLOY_PASS -b"$DEPLOY_PASS"',
+            "[archive]\ntype = azureblob\naccount = acmelogs\nkey = ${AZURE_KEY}\n",
+            "$ vault operator unseal\nUnseal Key (will be hidden):",
+            "$ vault operator unseal -reset",
+        ],
+    ),
+    # header and auth entries written as name/value objects (HAR, Postman)
+    "name-value-objects": (
+        [
+            (
+                '{"name": "Authorization", "value": "Basic ZGVwbG95OlF4N21McTJ3WnA5dg=="}',
+                "ZGVwbG95OlF4N21McTJ3WnA5dg==",
+            ),
+            (f'"bearer": [{{"key": "token", "value": "{OPAQUE}", "type": "string"}}]', OPAQUE),
+        ],
+        [
+            '{"name": "Authorization", "value": "Basic {{basicAuth}}"}',
+            '"bearer": [{"key": "token", "value": "{{accessToken}}", "type": "string"}]',
+            '{"name": "Accept", "value": "application/json"}',
+        ],
+    ),
+    # an assignment's bare value is its whole line in env dumps and diffs, shell characters
+    # and all
+    "punctuated-line-values": (
+        [
+            (
+                "$ env\nDJANGO_SECRET_KEY=k=@x&(*qrm2^z+t*-w4!b&*pp7hd0vc=e@+551r)n\nPATH=/bin",
+                "k=@x&(*qrm2^z+t*-w4!b&*pp7hd0vc=e@+551r)n",
+            ),
+            (
+                "@@ -1,2 +1,3 @@\n APP=web\n+SECRET_KEY=web-&k9=lb!i&l5(_v=dl!aq7*2\n PORT=80",
+                "web-&k9=lb!i&l5(_v=dl!aq7*2",
+            ),
+        ],
+        [
+            "export interface Creds {\n  secretAccessKey: string;\n  sessionToken?: string;\n}",
+            "token = make_token(user)",
+            "password = getpass.getpass()",
+            "SECRET_KEY=load_key(KEY_PATH)",
         ],
     ),
 }
