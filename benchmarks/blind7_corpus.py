@@ -31,6 +31,7 @@ from pathlib import Path
 from _blind import run
 from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 SEED = 7072026
 OUT = Path(__file__).resolve().parent.parent / "tests" / "blind7_corpus.json"
@@ -167,8 +168,8 @@ def pem_parts(pem: str) -> tuple[str, str]:
     return pem, "\n".join(lines[1:-1])
 
 
-def priv_pem(key: object, fmt: ser.PrivateFormat) -> str:
-    return key.private_bytes(ser.Encoding.PEM, fmt, ser.NoEncryption()).decode()  # type: ignore[attr-defined]
+def priv_pem(key: PrivateKeyTypes, fmt: ser.PrivateFormat) -> str:
+    return key.private_bytes(ser.Encoding.PEM, fmt, ser.NoEncryption()).decode()
 
 
 def _sshstr(b: bytes) -> bytes:
@@ -205,7 +206,8 @@ def ssh_pub(kind: str, comment: str) -> str:
 
 
 def spki_pem(kind: str) -> str:
-    k = {"ed25519": ed_key, "ec": ec_key}.get(kind, lambda: rsa_key(2048))()
+    makers: dict[str, Callable[[], PrivateKeyTypes]] = {"ed25519": ed_key, "ec": ec_key}
+    k = makers.get(kind, lambda: rsa_key(2048))()
     return (
         k.public_key()
         .public_bytes(ser.Encoding.PEM, ser.PublicFormat.SubjectPublicKeyInfo)
@@ -373,6 +375,8 @@ def sh_sq(p: str) -> str:
 
 def positives() -> list[Case]:
     out: list[Case] = []
+    # one generator variable for every loop below: typed once, as mypy infers it from the first
+    gen: Callable[[], str]
 
     def add(fmt: str, src: str, text: str, secret: str) -> None:
         assert secret in text, (fmt, secret, text)

@@ -111,7 +111,9 @@ def npm() -> str:
 
 
 def jwt(header: dict[str, object], claims: dict[str, object], sig_len: int = 43) -> str:
-    seg = lambda o: b64u(json.dumps(o, separators=(",", ":")).encode())  # noqa: E731
+    def seg(o: dict[str, object]) -> str:
+        return b64u(json.dumps(o, separators=(",", ":")).encode())
+
     return f"{seg(header)}.{seg(claims)}.{rs(URLSAFE, sig_len)}"
 
 
@@ -1635,7 +1637,7 @@ SPECIFIC: dict[str, list[tuple[str, str]]] = {
 
 
 def fill(tpl: str, v: str) -> str:
-    subs = {
+    subs: dict[str, Callable[[], str]] = {
         "aws_id": lambda: aws_key_id(),
         "aws_sk": lambda: aws_secret(),
         "uuid": uuid4,
@@ -3366,7 +3368,7 @@ def build() -> dict[str, object]:
             assert s in t, c
             assert len(s) >= 8, c
         else:
-            assert c["format"].startswith("neg:"), c
+            assert (c["format"] or "").startswith("neg:"), c
     return {
         "about": (
             "Blind corpus 8 for execgate's scanner: breadth of credential formats (~110 positive formats: "

@@ -85,7 +85,12 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # curl's short flags may be bundled before -u (curl -fsSLu user:pw)
         r"(?:curl|wget|https?)\s" + _SAME_COMMAND + r"(?<!\S)(?:-[A-Za-z]{0,8}u|--user|-U"
         r"|--proxy-user|-a"
-        r"|--auth)(?:=|[ \t]*)[\"']?[^\s:\"'`]{0,128}[\"']?:(?:\$(?=['\"]))?" + _VALUE,
+        r"|--auth)(?:=|[ \t]*)"
+        # a quote opened before the user closes after it (-u 'user':pw) or after the pair
+        # (-u 'user:pw': the value then is bare); it never opens the value (-u "$KEY:" -d x:
+        # the quote after the colon closes the pair, the password is empty)
+        r"(?:(?P<uq>[\"'])[^\s:\"'`]{0,128}(?:(?P=uq):(?:\$(?=['\"]))?|:(?![\"']))"
+        r"|[^\s:\"'`]{0,128}:(?:\$(?=['\"]))?)" + _VALUE,
         0.9,
         anchored=False,
         check="password",
@@ -106,7 +111,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "generic",
         (
             *("authtoken", "wandb login", "npmauthtoken", "pypi-token.", "http-basic."),
-            *("net use", "snyk auth", "cf auth"),
+            *("net use", "snyk auth", "cf auth", "api-key store"),
         ),
         # CLIs that take a token or a password as a positional argument: ngrok (config
         # add-)authtoken, wandb login, yarn config set npmAuthToken, poetry config
@@ -116,7 +121,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|yarn[ \t]+config[ \t]+set[ \t]+npmAuthToken"
         r"|poetry[ \t]+config[ \t]+(?:pypi-token\.\S{1,64}|http-basic\.\S{1,64}[ \t]+\S{1,128})"
         # snyk auth TOKEN, Cloud Foundry's cf auth USER PASSWORD
-        r"|snyk[ \t]+auth|cf[ \t]+auth[ \t]+(?!-)\S{1,128})"
+        r"|snyk[ \t]+auth|cf[ \t]+auth[ \t]+(?!-)\S{1,128}"
+        # confluent api-key store KEY SECRET: the second positional
+        r"|confluent[ \t]+api-key[ \t]+store[ \t]+(?!-)\S{1,128})"
         r"[ \t]+(?!-)" + _VALUE,
         0.9,
         anchored=False,
@@ -363,7 +370,8 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         anchored=False,
         each=re.compile(
             r"(?:(?<=\s)(?:--from-literal=)?[A-Za-z_][\w.\-]{0,127}=|(?<=\s)(?:--body|-b)"
-            r"(?:=|[ \t]+))" + _VALUE
+            # (-b'value': the quoted value glued to the short option)
+            r"(?:=|[ \t]+|(?=['\"])))" + _VALUE
         ),
         check="password",
     ),
@@ -378,7 +386,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # file, an address or a property of the credential, not it); `valueFrom:` is a
         # reference and is not matched, nor is a kebab-case name (a Kubernetes Secret's own
         # name, `name: db-password`).
-        r"(?i)(?<![\w.\-])(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<flag>[A-Za-z_][\w.]{0,64}?"
+        # (the name may be the word alone: Postman's {"key": "token", "value": "..."})
+        r"(?i)(?<![\w.\-])(?:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?"
+        r"(?P<flag>(?:[A-Za-z_][\w.]{0,64}?)?"
         r"(?:password|passwd|_pass|pwd|secret|token|api_?key|access_?key|private_?key|account_?key|auth_?key"
         r"|credentials?))(?P<suffix>[\w.]{0,24})[\"']?[ \t]*,?[ \t]*(?:\r?\n[ \t]{0,64}-?[ \t]*)?"
         r"[\"']?value[\"']?[ \t]*[:=][ \t]*(?![>|]-?[ \t]*$)" + _VALUE,
@@ -558,7 +568,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         (
             *("vault ", "kubectl", "terraform output", "configure get", "op read", "doppler"),
             *("versions access", "auth token", "auth:token", "get-login-password"),
-            *("print-access-token", "print-identity-token", "get-access-token"),
+            *("print-access-token", "print-identity-token", "get-access-token", "unseal_keys_"),
             *("get-secret-value", "pass show", "find-generic-password", "secrets/"),
             *("echo", "printenv", "wg genkey", "private-key"),
         ),
@@ -575,9 +585,13 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         r"|gcloud[ \t]+secrets[ \t]+versions[ \t]+access[ \t]"
         r"|(?:gh|glab)[ \t]+auth[ \t]+token|heroku[ \t]+auth:token"
         r"|aws[ \t]+ecr(?:-public)?[ \t]+get-login-password"
+        r"|vault[ \t]+operator[ \t]+init[ \t][^\n]{0,256}?unseal_keys_(?:b64|hex)"
         r"|gcloud[ \t]+auth[ \t]+(?:application-default[ \t]+)?print-(?:access|identity)-token"
         r"|az[ \t]+account[ \t]+get-access-token[ \t][^\n]{0,256}?(?:-o|--output)[ \t]+tsv"
-        r"|aws[ \t]+secretsmanager[ \t]+get-secret-value[ \t][^\n]{0,256}?--output[ \t]+text"
+        # (unless --query picks another field than the secret: VersionId, ARN, Name)
+        r"|aws[ \t]+secretsmanager[ \t]+get-secret-value[ \t]"
+        r"(?![^\n]{0,256}?--query[ \t=]+['\"]?(?!Secret(?:String|Binary)\b)[A-Za-z])"
+        r"[^\n]{0,256}?--output[ \t]+text"
         r"|pass[ \t]+show[ \t]|security[ \t]+find-(?:generic|internet)-password[ \t][^\n]{0,256}?-w"
         r"|cat[ \t]+[^\n]{0,256}?/secrets/[\w.\-]{1,128}"
         # WireGuard: `wg genkey` alone prints a private key (piped to `wg pubkey`, the
@@ -719,7 +733,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         ("env ", "setx "),
         # Dockerfile's `ENV NAME value` and Windows `setx NAME value`, NAME a credential name
         r"(?:(?<![\w-])ENV|(?i:setx))[ \t]+[A-Za-z_]{0,64}?(?i:PASSWORD|PASSWD|_PASS|SECRET|TOKEN"
-        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]{0,12}[ \t]+" + _VALUE,
+        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Za-z0-9_]{0,12}[ \t]+(?!-)" + _VALUE,
         0.85,
         anchored=False,
         check="value",
@@ -732,7 +746,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # VALUE`), NAME a credential name. Query and erase flags (-q, -e, -n) take no value.
         r"(?<![\w\-.])set(?:[ \t]+(?:-[gxUluf]{1,4}|--(?:export|global|universal|local"
         r"|function)))*[ \t]+(?P<flag>[A-Za-z_]{0,64}?(?i:PASSWORD|PASSWD|_PASS|SECRET|TOKEN"
-        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY))(?P<suffix>[A-Za-z0-9_]{0,12})[ \t]+" + _VALUE,
+        r"|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY))(?P<suffix>[A-Za-z0-9_]{0,12})[ \t]+"
+        # (an option word is the next option, not the value: `gh secret set NAME --body X`)
+        r"(?!-)" + _VALUE,
         0.85,
         check="value",
     ),
@@ -1085,5 +1101,40 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.9,
         anchored=False,
         check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("environ[", "environ.get(", "getenv("),
+        # A REPL echoing an environment lookup: IPython's `In [4]: os.environ["X_TOKEN"]` then
+        # `Out[4]: 'value'`, Python's `>>> os.getenv("X_TOKEN")` then `'value'`
+        r"(?:environ\[|environ\.get\(|getenv\()[ \t]*(?P<nq>['\"])(?P<flag>[\w.\-]{0,64}?(?:"
+        + _CRED_NAME
+        + r"|(?i:(?:app|api|admin|master|license|signing|encryption)_?key)))(?P<suffix>\w{0,24})"
+        r"(?P=nq)[ \t]*[\])][ \t]*\r?\n(?:[ \t]*\r?\n)?(?:Out\[\d{1,6}\]:[ \t]*)?"
+        r"(?P<q>['\"])(?P<secret>[^'\"\\\s]{8,4096})(?P=q)[ \t]*(?:\r?\n|\Z)",
+        0.85,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-flag",
+        "hashicorp",
+        ("operator unseal",),
+        # `vault operator unseal KEY`: a key share (base64, or hex with -format)
+        r"vault[ \t]+operator[ \t]+unseal[ \t]+(?:-[\w\-]{1,32}(?:=\S{0,64})?[ \t]+){0,4}"
+        r"(?P<q>['\"])?(?P<secret>[A-Za-z0-9+/]{20,256}={0,2})(?![\w+/=])",
+        0.9,
+        anchored=False,
+        check="random",
+    ),
+    ctx(
+        "credential-printed",
+        "hashicorp",
+        ("unseal key ",),
+        # `vault operator init`'s text output: `Unseal Key 1: <base64>`
+        r"Unseal Key \d{1,2}:[ \t]*(?P<secret>[A-Za-z0-9+/]{20,256}={0,2})(?![\w+/=])",
+        0.9,
+        anchored=False,
     ),
 )

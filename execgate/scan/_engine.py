@@ -37,6 +37,7 @@ from ._values import (
     is_public_jwt,
     is_repeat,
     is_setting_value,
+    is_short_run,
     says_fake,
 )
 
@@ -140,8 +141,35 @@ def _password_like(value: str) -> bool:
 
 
 #: Tokens their vendors publish to browsers and apps: Mapbox public tokens (pk.eyJ1...,
-#: the secret ones are sk.), Stripe publishable keys, Supabase publishable keys.
-_PUBLIC_TOKEN = re.compile(r"pk\.eyJ|pk_(?:live|test)_|sb_publishable_")
+#: the secret ones are sk.), Stripe publishable keys, Supabase publishable keys, Datadog's
+#: client tokens (``pub`` + 32 hex: the browser RUM and logs SDKs' ``clientToken``).
+_PUBLIC_TOKEN = re.compile(r"pk\.eyJ|pk_(?:live|test)_|sb_publishable_|pub[0-9a-f]{32}\Z")
+#: Vendor token prefixes (``sk_test_``, ``ghp_``, ``xoxb-``): the keywords of token rules
+#: that end as a prefix does.
+_TOKEN_PREFIXES = tuple(
+    sorted(
+        {k for r in RULES if r.bounded for k in r.keywords if len(k) >= 3 and k[-1] in "_-"},
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def _stub_token(value: str) -> bool:
+    """A vendor's prefix followed by nothing or a few digits (``sk_test_123``, ``ghp_``):
+    a stub standing for a token in a test or a sample, too short to be one."""
+    low = value.lower()
+    if not low.startswith(_TOKEN_PREFIXES):
+        return False
+    prefix = next(p for p in _TOKEN_PREFIXES if low.startswith(p))
+    body = low[len(prefix) :]
+    return len(body) < 8 and (not body or body.isdigit())
+
+
+#: A template's hole right after a value that ends as a prefix does: the value is a token's
+#: prefix to be completed (``dckr_pat_<token>``, ``dop_v1_<your token>``), not a token
+#: (``<password>pw</password>`` is XML: a value then a closing tag).
+_HOLE_AFTER = re.compile(r"(?<=[_\-.])<(?![/!?])[^<>\n]{1,64}>")
 #: A token cut short by a mask (``xoxp-123-456-####``, ``ghp_abc***``, ``sk-abc…``).
 _MASK_AFTER = re.compile(r"#{3}|\*{3}|…")
 #: A word glued before the credential word that says the value is derived from it or public,
@@ -305,7 +333,8 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
     if rule.check == "pem":
         return _pem_has_body(value)
     if rule.check == "password":
-        return _password_like(value)
+        # an upper-case constant's name (-u ACCOUNT_SID:AUTH_TOKEN) is a slot's placeholder
+        return _password_like(value) and not (value.isupper() and is_name(value))
     if rule.check == "token":
         # a token found by weak context: letters and digits, not a name or a file name
         return (
@@ -383,9 +412,9 @@ _PROMPT = re.compile(r"[\w.\-]{0,64}@[\w.\-]{1,64}:[^\s@]{0,256}?[$#](?:[ \t]|\r
 #: Where a bare value stops in a command line (a shell operator, a bracket) though the
 #: value goes on in an env dump or a YAML file: ``SECRET_KEY=django-insecure-x)!_k(...``.
 _SHELL_STOP = frozenset("`,;{}()<>|&")
-#: The start of a line holding only an assignment: indentation, a YAML list dash, ``export``,
-#: then the rest of the name before its credential word.
-_LINE_HEAD = re.compile(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]{0,64}\Z")
+#: The start of a line holding only an assignment: a diff's ``+``, indentation, a YAML list
+#: dash, ``export``, then the rest of the name before its credential word.
+_LINE_HEAD = re.compile(r"\+?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]{0,64}\Z")
 #: The rest of a line: one word (the value's tail), then spaces.
 _LINE_TAIL = re.compile(r"\S{0,4096}?(?=[ \t]*(?:\r?\n|\Z))")
 
@@ -484,6 +513,15 @@ def _table_cell(text: str, m: re.Match[str], value: str) -> bool:
     )
 
 
+def _captured(text: str, start: int) -> bool:
+    """Whether the command at ``start`` runs inside a command substitution opened before it
+    on its line (``docker run -e X=$(cat /run/secrets/x) ...``, ``--from-literal=K=$(op read
+    ...)``): its output became a word of the outer command, it was not printed; the line
+    after is the outer command's output."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return line.count("$(") > line.count(")") or line.count("`") % 2 == 1
+
+
 #: The credential word that ends a variable's name (``csrfmiddleware|token``).
 _CRED_WORD_END = re.compile(
     r"(?i)(?:password|passwd|pass|pwd|secret|token|api_?key|access_?key|private_?key"
@@ -509,6 +547,30 @@ def _firebase_web_config(text: str, start: int) -> bool:
     return _FIREBASE_AUTH_DOMAIN.search(near) is not None
 
 
+#: A user name's slot just before a value (``POSTGRES_USER: ``, ``"username": "``).
+_USER_SLOT = re.compile(r"(?i)user(?:name)?[\"']?[ \t]*[:=][ \t]*[\"']?\Z")
+
+
+def _repeats_name_or_user(text: str, m: re.Match[str], value: str) -> bool:
+    """A password that repeats a word of its variable's name (``POSTGRES_PASSWORD=postgres``,
+    ``RABBITMQ_DEFAULT_PASS=rabbitmq``: the image's documented default) or the user name set
+    beside it (``POSTGRES_USER: app`` / ``POSTGRES_PASSWORD: app``): the text shows it
+    already, nothing is hidden."""
+    head = _NAME_START.search(text, max(0, m.start() - 64), m.start())
+    prefix = text[head.start() if head else m.start() : m.start()]
+    low = value.lower()
+    if low in re.split(r"[_.\-]+", prefix.lower()):
+        return True
+    start = m.start("secret")
+    lo = max(0, start - 512)
+    at = text.find(value, lo, start + 512)
+    while at != -1:
+        if at != start and _USER_SLOT.search(text, max(0, at - 24), at):
+            return True
+        at = text.find(value, at + 1, start + 512)
+    return False
+
+
 #: What a call's name looks like: ``make_token(``, ``getpass.getpass(``; a value with other
 #: characters before ``(`` is a Django key's (``_pbp6rf92*gs+8p(use(9rs8!``).
 _CALLEE = re.compile(r"[A-Za-z_][\w.]{0,128}")
@@ -518,6 +580,15 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     """The finding's confidence, or None when the match is not a secret."""
     start, end = m.span("secret")
     value = m.group("secret")
+    cut = end  # where the pattern stopped: a call's `(` is looked for there
+    if rule.rule_id == "credential-assignment":
+        # a value cut at a shell character in a line that holds only the assignment is
+        # judged whole (`DJANGO_SECRET_KEY=l=@t&(*jyp...`: not its first five characters)
+        # (a statement's `;` or `,` ends it: `secretAccessKey: string;`)
+        value = text[start : _line_value_end(m, text)].rstrip(";,")
+        end = start + len(value)
+        if len(value) < 6:
+            return None
     if start == end or is_documented_example(value) or is_public_jwt(value):
         return None
     if value.startswith("AIza") and _firebase_web_config(text, start):
@@ -541,8 +612,11 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None
     if rule.placeholder_check and (
         _PUBLIC_TOKEN.match(value)
+        or _HOLE_AFTER.match(text, end)
         or is_placeholder(value)
         or is_low_entropy_sequence(value)
+        or is_short_run(value)
+        or _stub_token(value)
         or is_repeat(value)
         or says_fake(value)
         or is_ciphertext(value)
@@ -590,7 +664,9 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # searchOnlyApiKey, NEXT_PUBLIC_MAPS_API_KEY: shipped to browsers
         if is_setting_value(value):
             return None  # token_ttl=3600s, password_hash_algo=argon2id: a setting's value
-        if text.startswith("(", end) and _CALLEE.fullmatch(value):
+        if _repeats_name_or_user(text, m, value):
+            return None  # POSTGRES_PASSWORD: postgres, the same as POSTGRES_USER
+        if text.startswith("(", cut) and _CALLEE.fullmatch(text[start:cut]):
             return None  # a call in code: password = getpass.getpass("Password: ")
         spaced = bool(re.search(r"\s(?::?=|:)\s*\Z", text[m.end("suffix") : start]))
         if m.group("q") is None and _code_value(value, m.group("name"), spaced):
@@ -611,6 +687,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         _decodes_to_credential(value)
     ):
         return None
+    if rule.rule_id == "credential-printed" and _captured(text, m.start()):
+        return None  # `-e X=$(cat /run/secrets/x)`: the output became an argument
     if rule.rule_id in ("credential-env", "credential-printed") and NOT_A_CREDENTIAL_SUFFIX.search(
         m.groupdict().get("suffix") or m.groupdict().get("flag") or ""
     ):

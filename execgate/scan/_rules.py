@@ -128,6 +128,16 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         check="random",
     ),
     _ctx(
+        "azure-storage-key",
+        "azure",
+        ("key =", "key="),
+        # a config's bare `key = ` holding 64 bytes in base64 (88 characters, "=="): rclone's
+        # azureblob remote, an ini file's storage section
+        r"(?<![\w.\-])key[ \t]*=[ \t]*[\"']?(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
+        0.9,
+        check="random",
+    ),
+    _ctx(
         "azure-shared-access-key",
         "azure",
         "sharedaccesskey=",
@@ -849,7 +859,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "authorization-basic",
         "http",
         "basic",
-        r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?basic\s+(?P<secret>[A-Za-z0-9+/]{8,1024}=*)",
+        # (a HAR file's header: {"name": "Authorization", "value": "Basic ..."})
+        r"(?i)(?:authorization|proxy-authorization)(?:[\"']?\s*[:=]\s*[\"']?"
+        r"|\"\s*,\s*\"value\"\s*:\s*\")basic\s+(?P<secret>[A-Za-z0-9+/]{8,1024}=*)",
         0.85,
         anchored=False,
     ),
@@ -969,7 +981,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         r"(?:=>?|:=|(?(close):|:(?:[ \t]|(?=\"[^\"\n]{1,4096}\"[,} \t])))|(?P<cell>[|│]))[ \t]*"
         # a YAML block scalar (`nomad_token: |` / `    <value>`): the value is the next line
         r"(?:[|>][-+]?[ \t]*\r?\n[ \t]{1,64})?(?P<q>\\?[\"'])?"
-        r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{6,4096}))",
+        # (a bare value cut short at a shell character is judged with the rest of its line
+        # by the engine, which then wants 6 characters: `SECRET_KEY=l=@t&(*jy...`)
+        r"(?P<secret>(?(q)[^\"'\\\n]{6,4096}|[^\s\"'`,;{}()<>\\]{1,4096}))",
         0.8,
         min_entropy=2.5,
     ),

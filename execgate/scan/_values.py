@@ -105,6 +105,14 @@ DOCUMENTED_EXAMPLES = frozenset(
         "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
         # the storage emulator's (Azurite's) published account key, the same everywhere
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+        # RFC 7617 section 2's Basic credentials (Aladdin:open sesame), RFC 6750's bearer
+        # token, RFC 6749's access and refresh tokens (section 5.1), Stripe's test key in the
+        # curl examples of its API reference
+        "QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+        "mF_9.B5f-4.1JqM",
+        "2YotnFZFEjr1zCsicMWpAA",
+        "tGzv3JOkF0XG5Qx2TlKWIA",
+        "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
     }
 )
 
@@ -126,6 +134,23 @@ _JWT_EXAMPLE_CLAIMS = ('"sub":"1234567890"', '"name":"JohnDoe"')
 
 #: Keyboard walks, row after row, either way.
 _KEYBOARD = "1234567890qwertyuiopasdfghjklzxcvbnm"
+#: ... and column after column, down each column (1qaz2wsx3edc) or up it (zaq1xsw2cde3).
+_KEYBOARD_COLUMNS = ("1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "zaq1xsw2cde3vfr4bgt5nhy6mju7ki8lo9p0")
+
+#: Passwords that head every published list of the most common ones: in every cracking
+#: dictionary, so what they guard is open to anyone; in a text they are fixtures and
+#: defaults, not someone's secret. (Not bash.org's ``hunter2`` nor leet ``passw0rd``: corpora
+#: label them real passwords.)
+WELL_KNOWN_PASSWORDS = frozenset(
+    {
+        *("123456", "1234567", "12345678", "123456789", "1234567890", "111111", "000000"),
+        *("password1", "password12", "password123", "password1!"),
+        *("qwerty", "qwerty123", "qwertyuiop", "abc123", "abcd1234", "letmein"),
+        *("welcome", "welcome1", "iloveyou", "monkey", "dragon", "trustno1"),
+        *("admin", "admin123", "administrator", "root", "toor", "secret123", "test123"),
+        *("123qwe", "1q2w3e4r", "zaq12wsx", "opensesame"),
+    }
+)
 
 #: A secret's *name*: lower-case words joined by ``-``, ``_``, ``.``, ``:`` or ``/``
 #: (``api-key-name``, ``prod.stripe.key``, ``pkg.main:main``), or an upper-case constant
@@ -138,6 +163,7 @@ def is_placeholder(value: str) -> bool:
     return (
         len(value) < 4
         or value in DOCUMENTED_EXAMPLES
+        or value.lower() in WELL_KNOWN_PASSWORDS
         or _PLACEHOLDER.match(value) is not None
         or _MASKED.search(value) is not None
         or _REFERENCE.match(value) is not None
@@ -272,7 +298,20 @@ def is_low_entropy_sequence(value: str) -> bool:
     for period in range(1, min(4, n // 3) + 1):
         if all(low[i] == low[i % period] for i in range(n)):
             return True
-    return low in _KEYBOARD or low[::-1] in _KEYBOARD
+    if low in _KEYBOARD or low[::-1] in _KEYBOARD:
+        return True
+    return any(low in walk or low[::-1] in walk for walk in _KEYBOARD_COLUMNS)
+
+
+def is_short_run(value: str) -> bool:
+    """A 6- or 7-character value that is at most two runs (``abc123``, ``123456``,
+    ``xyz789``): too short for the ratio of ``is_low_entropy_sequence``, as typed all
+    the same."""
+    if not 6 <= len(value) < 8:
+        return False
+    low = value.lower()
+    breaks = sum(1 for a, b in itertools.pairwise(low) if abs(ord(a) - ord(b)) > 1)
+    return breaks <= 1
 
 
 def is_repeat(value: str) -> bool:
