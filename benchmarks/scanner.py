@@ -7,8 +7,8 @@
 - accuracy on the independent corpus (tests/external_corpus.json: other scanners' published
   fixtures and real public files), the held-out one (tests/external_holdout.json), the
   contexts one (tests/context_corpus.json: commands, env dumps, configs and output) and the
-  blind ones (tests/blind_corpus.json, tests/blind2_corpus.json and tests/blind3_corpus.json,
-  written without reading the rules), per format, for execgate and detect-secrets in the same run;
+  blind ones (tests/blind*_corpus.json, each written without reading the rules), per format,
+  for execgate and detect-secrets in the same run;
 - speed: median µs per typical command line (~200 bytes) and MB/s on mixed program output,
   for execgate's scanner vs the same rules run without the keyword prefilter (every regex
   over every text) — and vs detect-secrets on the same inputs when it is installed;
@@ -48,10 +48,12 @@ from corpus import (
 
 from execgate.scan import RULES, scan_text
 
-#: Written without reading the rules: built by benchmarks/blind_corpus.py.
-BLIND_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "blind_corpus.json"
-BLIND2_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "blind2_corpus.json"
-BLIND3_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "blind3_corpus.json"
+#: Written without reading the rules, each by benchmarks/blind*_corpus.py: blind_corpus.json,
+#: then blind2_corpus.json, blind3_corpus.json... in that order.
+BLIND_CORPORA = sorted(
+    (Path(__file__).resolve().parent.parent / "tests").glob("blind*_corpus.json"),
+    key=lambda p: int(p.name.removeprefix("blind").removesuffix("_corpus.json") or 1),
+)
 
 
 def naive_scan(text: str) -> int:
@@ -360,14 +362,9 @@ def main() -> None:
         (EXTERNAL_CORPUS, "independent corpus, tuned on (tests/external_corpus.json)"),
         (EXTERNAL_HOLDOUT, "held-out corpus, never tuned on (tests/external_holdout.json)"),
         (CONTEXT_CORPUS, "secrets in agents' contexts (tests/context_corpus.json)"),
-        (BLIND_CORPUS, "blind corpus, written without reading the rules (tests/blind_corpus.json)"),
-        (
-            BLIND2_CORPUS,
-            "second blind corpus, written without reading the rules (tests/blind2_corpus.json)",
-        ),
-        (
-            BLIND3_CORPUS,
-            "third blind corpus, written without reading the rules (tests/blind3_corpus.json)",
+        *(
+            (path, f"blind corpus, written without reading the rules (tests/{path.name})")
+            for path in BLIND_CORPORA
         ),
     ):
         corpus_here = external_cases(path)
