@@ -174,13 +174,21 @@ WELL_KNOWN_PASSWORDS = frozenset(
 _NAME = re.compile(r"^(?:[a-z]{2,32}(?:[-_.:/][a-z]{1,32}){1,8}|[A-Z]{2,32}(?:_[A-Z]{1,32}){1,8})$")
 
 
+def _random_symbols(value: str) -> bool:
+    """A long value drawn from letters, digits and many symbols (WordPress' 64-character
+    salts): ``<...>``, ``...`` or ``***`` turn up in it by chance, not as a hole or a mask.
+    A template's hole is words (``<your-key-here>``): it holds few distinct symbols."""
+    symbols = {c for c in value if not c.isalnum()}
+    return len(value) >= 40 and len(symbols) >= 10 and len(set(value)) >= 30
+
+
 def is_placeholder(value: str) -> bool:
     return (
         len(value) < 4
         or value in DOCUMENTED_EXAMPLES
         or value.lower() in WELL_KNOWN_PASSWORDS
         or _PLACEHOLDER.match(value) is not None
-        or _MASKED.search(value) is not None
+        or (_MASKED.search(value) is not None and not _random_symbols(value))
         or _REFERENCE.match(value) is not None
     )
 

@@ -22,6 +22,10 @@ PW = "Tq7!vNm3Xp9z"
 OPAQUE = "Lw4Kd8Pz2Rn6Vb9Ty3Hs5Mc7Qf1"
 B64_44 = "q3Vt8pXoLwZk2N9sYbR7cM4eHf6jA1dUgT0iWyPnKxE="
 KMS = "AQICAHj" + "R4nWq8vT2kLm9Zp3Xc7Bd5Hf1Jg6Ns0Ye4Ua8Io2Pw" * 4
+STS = "IQoJb3JpZ2luX2VjEKr" + "Zp4Wn8Tq2Lv6Xk9Rd3Hm7Bc1Jf5Ys0Ue4Ga8Io2Nw/" * 4
+STS_OLD = "FwoGZXIvYXdzEM3" + "Vb8Xq1Lm4Wz7Kt2Rn5Pd9Hs3Jc6Fy0Ue+" * 4
+HEX64 = "5c0e9a7f3b1d8e2c4a6f0b9d7e5c3a1f8b2d4e6c0a9f7d5b3e1c8a2f4d6b0e9c"
+WP_SALT = "Gv^8r[2Lq=7}Xt<M4p!Zw>9Kd%3Hs~6Jc(1Fy;0Ue@5Na*Bx|Qm&Tz2Rk+Wv8Pe,"
 SEALED = "AgB" + "k7Rq2Wn9Tz4Xv8Lm3Pd6Hs1Jf5Cb0Ye7Ua2Io9Gw4Nt" * 9
 
 
@@ -106,6 +110,77 @@ CLASSES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             "export type Keys = {$\n  apiSecret: string;$\n  clientToken?: string;$\n}$",
             "kind: Secret$\ndata:$\n  username: YWRtaW4=$\n  password: MWYyZDFlMmU2N2Rm$",
             "$ cat -A main.tf\n  password = random_password.pg.result$",
+        ],
+    ),
+    # an STS session token's shape says what it is, under any name
+    "aws-session-token": (
+        [
+            (f'  default   = "{STS}"', STS),
+            (f"session: {STS_OLD}", STS_OLD),
+        ],
+        [
+            '  default   = "IQoJb3JpZ2luX2Vj"',
+            "  default   = var.session_token",
+        ],
+    ),
+    # the literal a credential-named environment lookup falls back to
+    "env-lookup-defaults": (
+        [
+            (f'SECRET_KEY = os.environ.get("APP_SECRET_KEY", "{B64_44}")', B64_44),
+            (f"token = os.getenv('SLACK_TOKEN', '{OPAQUE}')", OPAQUE),
+            (f'  config.x.key = ENV.fetch("SIGNING_SECRET", "{PW}")', PW),
+            (f'const secret = process.env.SESSION_SECRET || "{OPAQUE}";', OPAQUE),
+            (f"const key = process.env.API_KEY ?? '{OPAQUE}';", OPAQUE),
+        ],
+        [
+            'SECRET_KEY = os.environ.get("APP_SECRET_KEY", "")',
+            'token = os.getenv("SLACK_TOKEN_FILE", "/run/secrets/slack_token")',
+            'const secret = process.env.SESSION_SECRET || "dev-secret";',
+            'region = os.environ.get("AWS_REGION", "eu-west-1")',
+        ],
+    ),
+    # a typed declaration with a literal
+    "typed-assignments": (
+        [
+            (f'    secret_key_base: str = "{HEX64}"', HEX64),
+            (f'    val apiKey: String = "{OPAQUE}"', OPAQUE),
+            (f'  signingKey: string = "{OPAQUE}";', OPAQUE),
+        ],
+        [
+            "    secret_key_base: str = Field(default_factory=lambda: token_hex(64))",
+            '    api_key: Optional[str] = None\n    app_name: str = "orders"',
+            '    val apiKeyHeader: String = "X-Api-Key"',
+        ],
+    ),
+    # password lines and directives of config files, SQL and DSNs
+    "config-and-sql-passwords": (
+        [
+            (f"machine git.example.org\n  login deploy\n  password {PW}\n", PW),
+            (f"1-machine 10.1.2.3\n2-  login etl\n3:  password {OPAQUE}\n", OPAQUE),
+            (f" machine ci.example.org\n   login bot\n+  password {PW}\n", PW),
+            (f"port 6379\nrequirepass {PW}\n", PW),
+            (f"./redis/replica.conf:9:masterauth {OPAQUE}", OPAQUE),
+            (f"ALTER ROLE report WITH LOGIN PASSWORD '{OPAQUE}';", OPAQUE),
+            (f"CREATE USER etl WITH CREATEDB LOGIN PASSWORD '{PW}';", PW),
+            (f"CREATE USER svc PASSWORD '{OPAQUE}' DEFAULT_ROLE = reader;", OPAQUE),
+            (f"INSERT INTO `wp_options` VALUES (7,'mailserver_pass','{PW}','yes');", PW),
+            (f'sql.Open("mysql", "shop:{OPAQUE}@tcp(db:3306)/shop?parseTime=true")', OPAQUE),
+            (
+                f'"type": "SecureString",\n        "value": "{B64_44}"',
+                B64_44,
+            ),
+            (f"define( 'SECURE_AUTH_KEY', '{WP_SALT}' );", WP_SALT),
+        ],
+        [
+            "machine git.example.org\n  login deploy\n  password $NETRC_PASSWORD\n",
+            "port 6379\n# requirepass foobared\nmaxmemory 1gb",
+            "requirepass ${REDIS_PASSWORD}",
+            "ALTER ROLE report WITH LOGIN PASSWORD NULL;",
+            "INSERT INTO `wp_options` VALUES (6,'mailserver_login','ops@example.org','yes');",
+            'sql.Open("mysql", "shop:${DB_PASS}@tcp(db:3306)/shop")',
+            'sql.Open("mysql", cfg.FormatDSN())  // user:pass@tcp(host)/db',
+            '"type": "SecureString",\n        "value": "postgres://user:password@localhost/db"',
+            "define( 'SECURE_AUTH_KEY', 'put your unique phrase here' );",
         ],
     ),
 }
