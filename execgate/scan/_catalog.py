@@ -25,6 +25,7 @@ class RuleDoc:
 #: rule id -> (what it finds, example shape)
 _DOCS: dict[str, tuple[str, str]] = {
     "aws-access-key-id": ("AWS access key ids", "AKIA<16 A-Z2-7>"),
+    "aws-session-token": ("AWS STS session tokens", "IQoJb3JpZ2luX2Vj<base64>"),
     "aws-secret-access-key": (
         "AWS secret access keys named as such",
         "aws_secret_access_key = <40 base64>",
@@ -185,6 +186,11 @@ _DOCS: dict[str, tuple[str, str]] = {
     "docker-config-auth": ("Docker config auth entries", '"auth": "<base64 user:pass>"'),
     "kubernetes-secret-data": ("Values of a Kubernetes Secret's data", "data:\\n  key: <base64>"),
     "netrc-password": (".netrc passwords", "machine <host> login <user> password <pw>"),
+    "credential-directive": (
+        "Passwords in config directives (redis.conf)",
+        "requirepass <pw> / masterauth <pw>",
+    ),
+    "dsn-password": ("Passwords in Go/MySQL DSNs", "user:<pw>@tcp(host:3306)/db"),
     "credential-assignment": (
         "Values assigned to credential names (env, YAML, JSON, code)",
         'DB_PASSWORD=<value> / "api_key":"<value>"',

@@ -717,6 +717,93 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check="password",
     ),
     ctx(
+        "credential-sql",
+        "generic",
+        ("password '", 'password "'),
+        # CREATE/ALTER USER|ROLE name [WITH] options PASSWORD 'pw' (PostgreSQL's LOGIN,
+        # CREATEDB, CONNECTION LIMIT n... before it; Redshift's and Snowflake's plain form)
+        r"(?i)(?:create|alter)[ \t]+(?:user|role|group)[ \t]+[^\s;]{1,128}[ \t]+(?:with[ \t]+)?"
+        r"(?:(?:no)?(?:login|superuser|createdb|createrole|inherit|replication|bypassrls)"
+        r"[ \t]+|connection[ \t]+limit[ \t]+-?\d{1,9}[ \t]+)*(?:encrypted[ \t]+)?password[ \t]+"
+        r"\\?(?P<q>['\"])(?P<secret>[^'\"\\\n]{1,256})\\?(?P=q)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-sql",
+        "generic",
+        ("_pass'", "password'", "passwd'", "secret'", "token'", "api_key'", "apikey'"),
+        # a key-value table's row in a dump: (id,'name','value',...) with a credential's
+        # name (WordPress' wp_options ('mailserver_pass','pw'), settings tables)
+        r"(?i)\([ \t]*\d{1,12}[ \t]*,[ \t]*'[\w.\-]{0,64}?(?:_pass|password|passwd|secret|token"
+        r"|api_?key)'[ \t]*,[ \t]*'(?P<secret>[^'\\\n]{1,256})'",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-directive",
+        "generic",
+        ("requirepass", "masterauth"),
+        # redis.conf's password directives (and `CONFIG SET requirepass pw`)
+        r"(?i)(?<![\w-])(?:requirepass|masterauth)[ \t]+(?!-)" + _VALUE,
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "dsn-password",
+        "generic",
+        ("@tcp(", "@tcp6(", "@unix(", "@udp("),
+        # Go's MySQL driver DSN: user:password@tcp(host:port)/db (no scheme, so not a URL)
+        r"(?<![\w.\-:/@])[\w.\-]{1,64}:(?P<secret>[^\s@:/\"'`]{1,256})@(?:tcp6?|unix|udp)\(",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-sensitive-output",
+        "generic",
+        ('"securestring"',),
+        # an SSM SecureString parameter's value as a state file or `aws ssm get-parameter
+        # --with-decryption` shows it ("type": "SecureString", then "value")
+        # (a URL's password is the URL rule's to judge)
+        r'(?i)"type":[ \t]*"SecureString",[ \t]*\r?\n?[^\n"]{0,64}"value":[ \t]*'
+        r'"(?![a-z][\w+.\-]{0,32}://)(?P<secret>[^"\\\n]{1,4096})"',
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-env",
+        "generic",
+        ("environ.get(", "getenv(", "env.fetch(", "env("),
+        # a literal default for a credential-named environment lookup: os.environ.get("X",
+        # "..."), os.getenv, Ruby's ENV.fetch("X", "..."), django-environ's env("X",
+        # default="..."): the fallback is the secret wherever the variable is unset
+        r"(?:environ\.get|getenv|ENV\.fetch|(?<![\w.])env)\([ \t]*(?P<nq>['\"])"
+        r"(?P<flag>[\w.\-]{0,64}?(?:" + _CRED_NAME + r"|(?i:(?:app|api|admin|master|license"
+        r"|signing|encryption)_?key)))(?P<suffix>\w{0,24})(?P=nq)[ \t]*,[ \t]*"
+        r"(?:default[ \t]*=[ \t]*)?(?P<q>['\"])(?P<secret>[^'\"\\\n]{1,4096})(?P=q)",
+        0.85,
+        anchored=False,
+        check="value",
+    ),
+    ctx(
+        "credential-env",
+        "generic",
+        ("process.env",),
+        # ... and JavaScript's process.env.X || "..." / process.env["X"] ?? "..."
+        r"process\.env(?:\.|\[[ \t]*['\"])(?P<flag>[\w]{0,64}?(?:" + _CRED_NAME + r"|(?i:(?:app"
+        r"|api|admin|master|license|signing|encryption)_?key)))(?P<suffix>\w{0,24})"
+        r"(?:['\"][ \t]*\])?[ \t]*(?:\|\||\?\?)[ \t]*(?P<q>['\"`])(?P<secret>[^'\"`\\\n]{1,4096})"
+        r"(?P=q)",
+        0.85,
+        anchored=False,
+        check="value",
+    ),
+    ctx(
         "credential-xml",
         "generic",
         ("<password>", "<passwd>", "<secret>", "<apikey>", "<api-key>", "<api_key>", "<token>"),

@@ -30,6 +30,7 @@ from ._values import (
     has_long_run,
     is_ciphertext,
     is_documented_example,
+    is_fixture_password,
     is_low_entropy_sequence,
     is_name,
     is_password_hash,
@@ -433,6 +434,23 @@ def _line_value_end(m: re.Match[str], text: str) -> int:
     return end if tail is None else tail.end()
 
 
+#: ``cat -A`` (``-e``, ``-E``, ``-vET``) ends each line it shows with ``$``.
+_SHOWS_ENDS = re.compile(r"\bcat[ \t]+(?:-[A-Za-z]*[AeE][A-Za-z]*[ \t]+)+")
+_MARKED_LINE = re.compile(r"\$\r?\n[^\n]*\$(?:\r?\n|\Z)")
+
+
+def _without_line_mark(text: str, value: str) -> str:
+    """A bare value without the ``$`` that ``cat -A`` put at its line's end
+    (``secretAccessKey: string;$``): the file's text is the value before it. Judged so when
+    the command is in the text or another line carries the mark too (a password that ends in
+    ``$`` keeps it)."""
+    if not value.endswith("$") or len(value) < 2:
+        return value
+    if _SHOWS_ENDS.search(text) or _MARKED_LINE.search(text):
+        return value[:-1]
+    return value
+
+
 #: The most characters a context rule's value pattern reads (``{1,4096}``).
 _VALUE_CAP = 4096
 _WORD_REST = re.compile(r"[^\s\"'`]*")
@@ -571,9 +589,18 @@ def _repeats_name_or_user(text: str, m: re.Match[str], value: str) -> bool:
     return False
 
 
+def _names_a_secret_key(m: re.Match[str], value: str) -> bool:
+    """A ``passwordKey`` (Helm charts' ``adminPasswordKey``, ``userPasswordKey`` beside
+    ``existingSecret``) names the key inside a Secret that holds the password: a name
+    (``postgres-password``) there is the key's name, not the password."""
+    name = m.group("name").lower()
+    suffix = (m.group("suffix") or "").lower().lstrip("_")
+    return name.startswith(("pass", "pwd")) and suffix == "key" and is_name(value)
+
+
 #: What a call's name looks like: ``make_token(``, ``getpass.getpass(``; a value with other
 #: characters before ``(`` is a Django key's (``_pbp6rf92*gs+8p(use(9rs8!``).
-_CALLEE = re.compile(r"[A-Za-z_][\w.]{0,128}")
+_CALLEE = re.compile(r"[A-Za-z_](?:[\w.]|::){0,128}")
 
 
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
@@ -585,7 +612,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         # a value cut at a shell character in a line that holds only the assignment is
         # judged whole (`DJANGO_SECRET_KEY=l=@t&(*jyp...`: not its first five characters)
         # (a statement's `;` or `,` ends it: `secretAccessKey: string;`)
-        value = text[start : _line_value_end(m, text)].rstrip(";,")
+        value = _without_line_mark(text, text[start : _line_value_end(m, text)]).rstrip(";,")
         end = start + len(value)
         if len(value) < 6:
             return None
@@ -621,6 +648,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         or says_fake(value)
         or is_ciphertext(value)
         or is_password_hash(value)
+        or is_fixture_password(value)
     ):
         return None
     if rule.min_entropy and entropy(value) < rule.min_entropy:
@@ -664,6 +692,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # searchOnlyApiKey, NEXT_PUBLIC_MAPS_API_KEY: shipped to browsers
         if is_setting_value(value):
             return None  # token_ttl=3600s, password_hash_algo=argon2id: a setting's value
+        if _names_a_secret_key(m, value):
+            return None  # Helm's adminPasswordKey: postgres-password (the key in a Secret)
         if _repeats_name_or_user(text, m, value):
             return None  # POSTGRES_PASSWORD: postgres, the same as POSTGRES_USER
         if text.startswith("(", cut) and _CALLEE.fullmatch(text[start:cut]):

@@ -39,6 +39,15 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         r"(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})",
         glue_left=True,
     ),
+    _token(
+        "aws-session-token",
+        "aws",
+        "iqojb3jpz2lux2vj fwogzxivyxdze",
+        # An STS session token: base64 of a binary blob that opens with its origin field
+        # (IQoJb3JpZ2luX2Vj... is "!\n\torigin_ec"; older ones FwoGZXIvYXdzE...): the
+        # shape alone says what it is, under any name
+        r"(?P<secret>(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9+/]{100,4096}={0,2})",
+    ),
     _ctx(
         "aws-secret-access-key",
         "aws",
@@ -907,6 +916,19 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         anchored=False,
     ),
     _ctx(
+        "netrc-password",
+        "netrc",
+        "password",
+        # ... its password on a line of its own under its machine, the lines marked as
+        # grep -n, rg or a diff show them (`3:  password X`, `+  password X`)
+        r"(?<!\w)machine[ \t]+\S+[^\n]{0,128}\n(?:[^\n]{0,128}\n){0,2}?"
+        r"(?:[+\-]|\d{1,6}[:\-]|[^\s:]{1,256}[:\-]\d{1,6}[:\-])?[ \t]*"
+        r"password[ \t]+(?P<secret>\S+)",
+        0.9,
+        anchored=False,
+        check="password",
+    ),
+    _ctx(
         "credential-assignment",
         "generic",
         (
@@ -978,7 +1000,11 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # checks the name's cell opens the row and the value fills its own cell
         # a Go struct literal as %#v / %+v print it (&main.Config{DdApiKey:"..."}): no space
         # after an unquoted name's colon, a quoted value right after it, then the next field
-        r"(?:=>?|:=|(?(close):|:(?:[ \t]|(?=\"[^\"\n]{1,4096}\"[,} \t])))|(?P<cell>[|│]))[ \t]*"
+        # a typed declaration with a literal (pydantic's `secret_key: str = "..."`, Kotlin's
+        # `val apiKey: String = "..."`)
+        r"(?:=>?|:=|:[ \t]*[A-Za-z_][\w.]{0,32}(?:\[[\w., |\[\]]{0,64}\])?\??[ \t]*="
+        r"(?=[ \t]*\\?[\"'])"
+        r"|(?(close):|:(?:[ \t]|(?=\"[^\"\n]{1,4096}\"[,} \t])))|(?P<cell>[|│]))[ \t]*"
         # a YAML block scalar (`nomad_token: |` / `    <value>`): the value is the next line
         r"(?:[|>][-+]?[ \t]*\r?\n[ \t]{1,64})?(?P<q>\\?[\"'])?"
         # (a bare value cut short at a shell character is judged with the rest of its line

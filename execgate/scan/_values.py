@@ -25,6 +25,7 @@ _PLACEHOLDER = re.compile(
       | \$\{\{.*\}\}                         # ${{ secrets.X }}
       | \$\(.*\)                             # $(cat file)
       | %[A-Za-z_][A-Za-z0-9_]*%             # %TOKEN%
+      | %\([A-Za-z_]\w{0,64}\)s              # %(DB_PASSWORD)s (configparser interpolation)
       | <[^<>]*>                             # <token>
       | \{\{.*\}\}                           # {{ token }}
       | \{[A-Za-z_][A-Za-z_.]{0,64}\}          # {password}, {config.db_password}
@@ -62,7 +63,15 @@ _REFERENCE = re.compile(
       | arn:aws[\w-]{0,16}:(?:secretsmanager|ssm|kms):
       | projects/[\w.\-]{1,64}/secrets/[\w.\-]{1,256}     # a Secret Manager resource
       | (?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv
-         |ENV\[|\$env:|secrets\.|vars\.|env\.|settings\.|config\.)
+         |ENV\[|\$env:|secrets\.|vars\.|env\.|settings\.|config\.|(?:std::)?env::var)
+        # an App Service setting that the platform fills from Key Vault
+      | @Microsoft\.KeyVault\(
+        # Terraform references: var.x, local.x, module.m.out, data.src.name.attr and a
+        # resource's attribute (random_password.db.result): the value is computed elsewhere
+      | (?:var|local|module|data)\.[A-Za-z_][\w\-]{0,64}(?:[.\[]|$)
+      | [a-z][a-z0-9]{0,32}(?:_[a-z0-9]{1,32}){1,6}\.[A-Za-z_][\w\-]{0,64}\.[a-z_]{1,64}(?:[.\[]|$)
+        # systemd's LoadCredential=ID:PATH: the credential's name and the file it is read from
+      | [\w.\-]{1,64}:(?:/[\w.\-]{1,128}){2,16}$
         # BuildKit's --secret id=NAME,src=FILE|env=VAR: where the build reads a secret from
       | (?:id|type|src|source|env|target)=[^,\s]{1,256}(?:,|$)
         # gcloud's --set-secrets / --update-secrets: VAR=secret-name:version (or a path)
@@ -113,6 +122,10 @@ DOCUMENTED_EXAMPLES = frozenset(
         "2YotnFZFEjr1zCsicMWpAA",
         "tGzv3JOkF0XG5Qx2TlKWIA",
         "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+        # the Kubernetes documentation's Secret (kubernetes.io/docs/concepts/configuration/
+        # secret): password 1f2d1e2e67df, base64-encoded under data:, plain under stringData:
+        "MWYyZDFlMmU2N2Rm",
+        "1f2d1e2e67df",
     }
 )
 
@@ -149,6 +162,8 @@ WELL_KNOWN_PASSWORDS = frozenset(
         *("welcome", "welcome1", "iloveyou", "monkey", "dragon", "trustno1"),
         *("admin", "admin123", "administrator", "root", "toor", "secret123", "test123"),
         *("123qwe", "1q2w3e4r", "zaq12wsx", "opensesame"),
+        # a database's own name: the default its images and guides set (password: postgres)
+        *("postgres", "postgresql", "mysql", "mariadb"),
     }
 )
 
@@ -159,15 +174,49 @@ WELL_KNOWN_PASSWORDS = frozenset(
 _NAME = re.compile(r"^(?:[a-z]{2,32}(?:[-_.:/][a-z]{1,32}){1,8}|[A-Z]{2,32}(?:_[A-Z]{1,32}){1,8})$")
 
 
+def _random_symbols(value: str) -> bool:
+    """A long value drawn from letters, digits and many symbols (WordPress' 64-character
+    salts): ``<...>``, ``...`` or ``***`` turn up in it by chance, not as a hole or a mask.
+    A template's hole is words (``<your-key-here>``): it holds few distinct symbols."""
+    symbols = {c for c in value if not c.isalnum()}
+    return len(value) >= 40 and len(symbols) >= 10 and len(set(value)) >= 30
+
+
 def is_placeholder(value: str) -> bool:
     return (
         len(value) < 4
         or value in DOCUMENTED_EXAMPLES
         or value.lower() in WELL_KNOWN_PASSWORDS
         or _PLACEHOLDER.match(value) is not None
-        or _MASKED.search(value) is not None
+        or (_MASKED.search(value) is not None and not _random_symbols(value))
         or _REFERENCE.match(value) is not None
     )
+
+
+#: Words a test fixture builds its password from: a value of lower-case word parts joined by
+#: ``-``, ``_`` or ``.`` with one of these among them (``wrong-password``, ``e2e-password``,
+#: ``invalid_secret``) is a test's input, not a credential someone chose or generated.
+_FIXTURE_PARTS = frozenset(
+    {
+        *("password", "passwd", "secret", "test", "testing", "example", "dummy", "fake"),
+        *("wrong", "invalid", "incorrect", "bad", "mock", "stub"),
+    }
+)
+_WORD_PARTS = re.compile(r"[a-z0-9]{1,16}(?:[-_.][a-z0-9]{1,16}){1,5}")
+#: ``Password`` capitalised, spelled leet and closed with a symbol (``Passw0rd!``,
+#: ``P@ssw0rd1!``): the shortest value that meets every complexity policy, which test suites
+#: give their users. (The lower-case leet forms, ``passw0rd`` and ``p@ssw0rd99``, stay
+#: findings: the external corpus labels them real passwords.)
+_POLICY_PASSWORD = re.compile(r"P[a@4]ssw[o0]rd\d{0,4}[!#*.]{1,2}")
+
+
+def is_fixture_password(value: str) -> bool:
+    """A test's password: built from words that say so, or the policy-satisfying default."""
+    if _POLICY_PASSWORD.fullmatch(value):
+        return True
+    if not _WORD_PARTS.fullmatch(value):
+        return False
+    return any(part in _FIXTURE_PARTS for part in re.split(r"[-_.]", value))
 
 
 def says_fake(value: str) -> bool:
@@ -240,6 +289,11 @@ _CIPHERTEXT = re.compile(
       | vault:v\d{1,4}:[A-Za-z0-9+/=]{16,}
       | \$ANSIBLE_VAULT;
       | [A-Za-z0-9+/]{16,}={0,2}--[A-Za-z0-9+/]{12,}={0,2}--[A-Za-z0-9+/]{16,}={0,2}
+        # an AWS KMS ciphertext blob: a version byte 1, then the key's ARN header (AQICAH)
+      | AQ[EI]CAH[A-Za-z0-9+/]{40,}={0,2}\Z
+        # a Bitnami SealedSecret value: the session key's length (two bytes, 0x02..), the
+        # RSA-encrypted session key and the AES-GCM data: hundreds of base64 characters
+      | Ag[A-Za-z0-9+/]{300,}={0,2}\Z
     )"""
 )
 
@@ -258,6 +312,9 @@ _PASSWORD_HASH = re.compile(
         \$[./A-Za-z0-9=,$+\-]{8,}
       | (?:pbkdf2_sha\d{1,3}|argon2|bcrypt(?:_sha256)?|scrypt)\$[./A-Za-z0-9=,$+\-]{8,}
       | \{(?:S?SHA(?:256|512)?|S?MD5|CRYPT|PBKDF2[\w\-]{0,16})\}[./A-Za-z0-9+=$]{8,}
+        # PostgreSQL's SCRAM verifier (iterations:salt$StoredKey:ServerKey) and md5 hash
+      | SCRAM-SHA-(?:1|256)\$\d{1,7}:[A-Za-z0-9+/=]{8,}\$[A-Za-z0-9+/=]{8,}:[A-Za-z0-9+/=]{8,}
+      | md5[0-9a-f]{32}\Z
     )"""
 )
 
@@ -272,6 +329,9 @@ def is_password_hash(value: str) -> bool:
 _SETTING_VALUE = re.compile(
     r"""(?ix)^(?:
         \d{1,12}(?:\.\d{1,6})?(?:ms|s|m|h|d|w|y|sec|secs|min|mins|hours?|days?|weeks?)?
+        # Ruby's durations and ranges (6.hours, 12..128): Devise's password settings
+      | \d{1,12}\.(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)
+      | \d{1,12}\.\.\.?\d{1,12}
       | enabled|disabled|on|off|yes|no|required|optional
       | argon2(?:id|i|d)?|bcrypt|scrypt|pbkdf2(?:[-_]sha\d{1,3})?|sha-?\d{1,3}|md5
       | [hre]s\d{3}|ps\d{3}|eddsa|ed25519|rsa(?:-?\d{3,4})?|ecdsa(?:-p\d{3})?
