@@ -331,9 +331,11 @@ def _second_name(policy: Policy, real: str) -> bool:
 
 #: git's own control files: hooks and config run programs whenever git runs, on the host too;
 #: ``commondir`` names the directory git takes both from, and submodules and worktrees have
-#: their own.
+#: their own; a rebase's or cherry-pick's todo list holds ``exec`` lines that ``--continue``
+#: runs.
 _GIT_CONTROL = ("/.git/hooks", "/.git/config", "/.git/config.worktree", "/.git/commondir",
-                "/.git/modules", "/.git/worktrees")  # fmt: skip
+                "/.git/modules", "/.git/worktrees", "/.git/rebase-merge", "/.git/rebase-apply",
+                "/.git/sequencer")  # fmt: skip
 
 
 def _is_git_control(real: str) -> bool:
@@ -401,7 +403,10 @@ def _protected_name(policy: Policy, cwd: str, value: str) -> str | None:
         if _is_policy_file(policy, real):
             return "the policy file"
         if _is_git_control(real):
-            return "git's hooks or config (they run programs when git runs outside the gate)"
+            return (
+                "git's hooks, config or todo lists (they run programs when git runs outside "
+                "the gate)"
+            )
     return None
 
 
@@ -1022,6 +1027,13 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                 return (
                     f"ln: the symlink target {target[:80]!r} points outside the workspace "
                     "(a symlink's target is resolved from the link's own directory)"
+                )
+            if _climbs_through_link(_real(base), target):
+                # inside now, but only while the link on its way stays a link: replaced by a
+                # directory, its `..` climbs from there (d1 -> a/b/c/d; r -> d1/../../../x)
+                return (
+                    f"ln: the symlink target {target[:80]!r} has a '..' after another symlink, "
+                    "so where it points changes when that symlink does"
                 )
     for name in sorted(names & {"cp", "mv", "ln", "link", "install", "rsync"}):
         try:
@@ -2215,13 +2227,44 @@ _GIT_KEEPS_ENTRIES = _GIT_READERS - {"rm", "init"}
 
 
 def _climbs_through_link(cwd: str, value: str) -> bool:
-    """Whether ``value`` has a ``..`` whose meaning depends on a symlink on its way: the
-    kernel resolves ``link/..`` from the link's target, so the path means something else
-    once the link is replaced by a directory."""
-    if ".." not in value.split("/"):
-        return False
-    joined = os.path.join(cwd, value)
-    return os.path.normpath(joined) != _real(joined)
+    """Whether ``value`` (from ``cwd``) has a ``..`` whose meaning depends on a symlink on
+    its way -- in its own words or in the target of a symlink it passes through (``r ->
+    d1/../../x`` with ``d1`` a link): the kernel resolves ``link/..`` from the link's target,
+    so the path means something else once that link is replaced by a directory."""
+    end = object()  # marks where a link's target ends: a `..` right after climbs from it
+    queue: list[object] = [p for p in os.path.join(cwd, value).split("/") if p]
+    here = "/"
+    after_link = False
+    hops = 0
+    while queue:
+        part = queue.pop(0)
+        if part is end:
+            after_link = True
+            continue
+        assert isinstance(part, str)
+        if part == ".":
+            continue
+        if part == "..":
+            if after_link:
+                return True
+            here = os.path.dirname(here)
+            continue
+        after_link = False
+        step = os.path.join(here, part)
+        if os.path.islink(step):
+            hops += 1
+            if hops > 40:
+                return True  # a loop the kernel refuses: no meaning to keep
+            try:
+                target = os.readlink(step)
+            except OSError:
+                return True
+            if target.startswith("/"):
+                here = "/"
+            queue[:0] = [*(t for t in target.split("/") if t), end]
+            continue
+        here = step
+    return False
 
 
 #: Files a program reads options from, decided in ``_configs`` (or pinned off in ``_pins``).

@@ -249,18 +249,22 @@ _RPM = _e(
 EXEC_OPTIONS: Mapping[str, Exec] = {
     # --- host powers: as root, these change the machine, not the workspace ---------------
     "date": _e("sets the system clock", "-s", "--set"),
-    # --- jq: modules and -L search paths read JSON and jq files anywhere ------------------
-    "jq": _e(
-        "reads modules or data files outside its operands",
-        "-L",
-        "--library-path",
-        "--rawfile",
-        "--slurpfile",
-        "--from-file",
-        "-f",
-        "--run-tests",
-        operands=(r"(?s).*\b(?:import|include)\b",),
-    ),
+    # --- jq and its wrappers and clones (python-yq's yq, xq and tomlq run jq): modules and
+    # -L search paths read JSON and jq files anywhere ----------------------------------------
+    **{
+        name: _e(
+            "reads modules or data files outside its operands",
+            "-L",
+            "--library-path",
+            "--rawfile",
+            "--slurpfile",
+            "--from-file",
+            "-f",
+            "--run-tests",
+            operands=(r"(?s).*\b(?:import|include)\b",),
+        )
+        for name in _names("jq gojq jaq yq xq tomlq")
+    },
     # --- shells and REPLs: code is what they take -------------------------------------
     **{
         name: _always(_SHELL)

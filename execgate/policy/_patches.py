@@ -33,9 +33,16 @@ _NAME_LINE = re.compile(
     re.M,
 )  # GNU patch also reads an indented patch (a mail quoted with blanks)
 _GIT_LINE = re.compile(rb"^[ \t]*diff --git (.+)$", re.M)
-_SYMLINK_MODE = re.compile(
-    rb"^[ \t]*(?:new file mode|new mode|old mode|deleted file mode) 120000", re.M
+#: A mode line; patch and git read the mode as an octal number and look at its file-type
+#: bits, so ``120777`` and ``  0120000`` make a symlink as ``120000`` does.
+_MODE_LINE = re.compile(
+    rb"^[ \t]*(?:new file mode|new mode|old mode|deleted file mode)[ \t]+([0-7]+)", re.M
 )
+
+
+def _symlink_mode(text: bytes) -> bool:
+    """Whether a mode line of the patch ``text`` makes or changes a symlink."""
+    return any(int(m, 8) & 0o170000 == 0o120000 for m in _MODE_LINE.findall(text))
 
 
 @attrs.frozen
@@ -191,7 +198,7 @@ def patch_names(text: bytes) -> tuple[list[str], bool]:
         for quoted in re.finditer(r'"((?:[^"\\]|\\.)*)"', line):
             names.append(_unquote(quoted.group(1)))
         names.extend(part for part in re.sub(r'"(?:[^"\\]|\\.)*"', " ", line).split() if part)
-    return [n for n in names if n and n != "/dev/null"], bool(_SYMLINK_MODE.search(text))
+    return [n for n in names if n and n != "/dev/null"], _symlink_mode(text)
 
 
 _MOVE_LINE = re.compile(rb"^(?:rename|copy) from (.+?)\r?$", re.M)

@@ -36,6 +36,7 @@ any path).
 
 from __future__ import annotations
 
+import os
 import re
 
 import attrs
@@ -271,6 +272,20 @@ def _find_delete(args: tuple[str, ...], at: tuple[int, ...], keep: str | None) -
     )
 
 
+#: Programs that write the files they are handed: under find -exec they are never handed a
+#: file a repository not named .git (a bare one) keeps its config, hooks, HEAD or todo
+#: lists in, which the user's own git would run.
+_FIND_WRITERS = frozenset(
+    {"cp", "mv", "tee", "sed", "install", "ln", "link", "dd", "truncate", "touch", "patch",
+     "tar", "unzip", "rsync", "chmod", "cpio", "7z", "7za", "busybox"}
+)  # fmt: skip
+_GIT_NAMES_GUARD = (
+    "!", "-name", "config", "!", "-name", "config.worktree", "!", "-name", "commondir",
+    "!", "-name", "HEAD", "!", "-path", "*/hooks/*", "!", "-path", "*/info/*",
+    "!", "-path", "*/rebase-*/*", "!", "-path", "*/sequencer/*",
+)  # fmt: skip
+
+
 def _find(args: tuple[str, ...], keep: str | None) -> Unwrapped | None:
     span = find_exec_span(args)
     deletes = _find_actions(args, "-delete")
@@ -297,6 +312,8 @@ def _find(args: tuple[str, ...], keep: str | None) -> Unwrapped | None:
     # guard and the -exec are one group, so an operator before -exec (`! -exec`) applies to
     # all of it.
     guard = (*args[:at], "(", "!", "-type", "l", "!", "-path", "*.git/*", "!", "-name", ".git",
+             *(_GIT_NAMES_GUARD if any(os.path.basename(w) in _FIND_WRITERS for w in inner)
+               else ()),
              "-exec")  # fmt: skip
     return Unwrapped(
         inner, prefix=at + 2, planned_prefix=guard, suffix=(args[end], ")", *args[end + 1 :])

@@ -296,8 +296,8 @@ def _policy(tmp_path: Path, rules: str) -> object:
 def test_validate_warnings_name_programs_no_table_reads(tmp_path: Path) -> None:
     policy = _policy(
         tmp_path,
-        '[[allow]]\ncommand = "yq"\n'  # no table: warned
-        '[[allow]]\ncommand = "yq"\n'  # once
+        '[[allow]]\ncommand = "shellcheck"\n'  # no table: warned
+        '[[allow]]\ncommand = "shellcheck"\n'  # once
         '[[allow]]\ncommand = "grep"\n'  # built-in table
         '[[allow]]\ncommand = "wc"\n'
         '[[allow]]\ncommand = "cp"\n'  # plain: operands only
@@ -309,7 +309,7 @@ def test_validate_warnings_name_programs_no_table_reads(tmp_path: Path) -> None:
         '[[allow]]\ncommand = "patch"\n'  # read by the engine before it runs
         '[[ask]]\ncommand = "/usr/local/bin/mytool"\n',
     )
-    assert unchecked_programs(policy) == ["yq", "mytool"]  # type: ignore[arg-type]
+    assert unchecked_programs(policy) == ["shellcheck", "mytool"]  # type: ignore[arg-type]
     assert always_refused(policy) == ["lua"]  # type: ignore[arg-type]
 
 

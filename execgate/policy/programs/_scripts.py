@@ -299,6 +299,10 @@ def awk_program_refusal(program: str) -> str | None:
     """Why an awk program is refused: it runs commands (``system()``, pipes, ``|&``), writes
     files (``print > file``), or reads other files (``getline < file``). Strings and regex
     literals are set aside first, so ``/a|b/`` and ``"x > y"`` are fine."""
+    if "\r" in program:
+        # mawk and gawk take backslash-CR-LF as a line continuation and CR as a blank: the
+        # shapes below would not see `system \<CR><LF>(...)` as a call
+        return "the awk program holds a carriage return, which awk reads otherwise than shown"
     try:
         text = _awk_code(program)
     except ValueError as exc:

@@ -194,8 +194,9 @@ CURL = Spec(
     extra=_curl_urls,
 )
 #: Filter rules that read more rules from a file (``merge FILE``, ``. FILE``, ``dir-merge``,
-#: ``:``), with or without modifiers (``merge,+``, ``.-``, ``:n-``).
-_RSYNC_MERGE = re.compile(r"\s*(\.|:|merge\b|dir-merge\b)")
+#: ``:``), with or without modifiers (``merge,+``, ``.-``, ``:n-``) and with rsync's ``_`` in
+#: place of the blank before the file (``merge_FILE``).
+_RSYNC_MERGE = re.compile(r"\s*(\.|:|merge(?![A-Za-z-])|dir-merge(?![A-Za-z-]))")
 
 
 def _rsync_rules(operands: tuple[str, ...], options: Options) -> str | None:
