@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from .._units import shown
 from ..errors import RecorderUnavailable, StoreUnavailable
 from ..models import Event, OutputRecord, new_event_id
 from ._chain import (
@@ -392,11 +393,16 @@ class SqlStore(abc.ABC):
             ) from None
 
     def outputs(self, job_id: str) -> list[OutputRecord]:
-        """The stored (redacted) output of ``job_id``, if its level kept any."""
+        """The stored (redacted) output of ``job_id``, if its level kept any.
+
+        Only rows that belong to one of the job's own ``result`` events: an output row whose
+        event is missing (forged, or its event was purged) or belongs to another job is never
+        returned as this job's output (``verify`` reports the former as EG-OUTPUT-ORPHAN)."""
         with self._lock:
             rows = self._read(
-                "SELECT event_id, job_id, ts, stdout, stderr FROM outputs WHERE job_id = ? "
-                "ORDER BY ts",
+                "SELECT o.event_id, o.job_id, o.ts, o.stdout, o.stderr FROM outputs o "
+                "JOIN events e ON e.event_id = o.event_id AND e.job_id = o.job_id "
+                "AND e.kind = 'result' WHERE o.job_id = ? ORDER BY o.ts",
                 (job_id,),
             )
         return [
@@ -436,8 +442,8 @@ class SqlStore(abc.ABC):
                 for r in self._read("SELECT chain_id, through_seq, hash FROM chain_anchors")
             )
             new_anchors: dict[str, tuple[int, str]] = {}
+            cut = now - retention_days * 86400
             if retention_days > 0:
-                cut = now - retention_days * 86400
                 old = self._read(
                     "SELECT chain_id, MAX(chain_seq), COUNT(*) FROM events WHERE ts < ? "
                     "GROUP BY chain_id",
@@ -494,6 +500,8 @@ class SqlStore(abc.ABC):
                 detail=json.dumps(
                     {
                         "events_deleted": events_deleted,
+                        # what verify allows an output row without its event: older than this
+                        "events_cut": cut if retention_days > 0 else None,
                         "outputs_deleted": outputs_deleted,
                         "chains_cut": len(new_anchors),
                         "anchors_sha256": anchors_digest(
@@ -573,7 +581,7 @@ class SqlStore(abc.ABC):
                 anchor_rows = self._read("SELECT chain_id, through_seq, hash FROM chain_anchors")
                 link_rows = self._read("SELECT chain_id, prev_chain_id, prev_seq FROM chain_links")
                 purges = self._read(
-                    "SELECT detail FROM events WHERE kind = 'purge' "
+                    "SELECT detail, ts FROM events WHERE kind = 'purge' "
                     "ORDER BY ts DESC, chain_seq DESC"
                 )
                 recovered = {
@@ -611,7 +619,7 @@ class SqlStore(abc.ABC):
             closed = last_kind == "supervisor_stop" or chain_id in recovered
             if not closed and chain_id != self._chain.chain_id:
                 unsealed.append(chain_id)
-        breaks.extend(self._verify_outputs(chains))
+        breaks.extend(self._verify_outputs(chains, _purged_before(purges)))
         return VerifyReport(
             chains=len(chains),
             events=sum(len(r) for _, r in chains),
@@ -620,15 +628,21 @@ class SqlStore(abc.ABC):
             recovered=tuple(sorted(c for c, _ in chains if c in recovered)),
         )
 
-    def _verify_outputs(self, chains: list[tuple[str, list[tuple[Any, ...]]]]) -> list[Break]:
+    def _verify_outputs(
+        self, chains: list[tuple[str, list[tuple[Any, ...]]]], purged_before: float
+    ) -> list[Break]:
         """Each stored output against the sha256 its result event recorded (the chain vouches
         for the event, the digest for the output): an output that differs, or that a result
-        recorded none of, is reported. An output whose event was purged is not checked.
+        recorded none of, is reported (EG-OUTPUT-EDITED). So is an orphan (EG-OUTPUT-ORPHAN):
+        a row whose result event is missing, unless it is older than what a purge deleted
+        (``purged_before``), or whose result event belongs to another job — else moving a
+        row to a made-up event id would hide any edit from the digest check.
         Read one at a time: outputs may be megabytes each."""
         detail, kind = EVENT_FIELDS.index("detail"), EVENT_FIELDS.index("kind")
+        job_col = EVENT_FIELDS.index("job_id")
         seq_col = COLUMNS.index("chain_seq")
         results = {
-            row[0]: (chain_id, row[seq_col], row[detail])
+            row[0]: (chain_id, row[seq_col], row[detail], row[job_col])
             for chain_id, rows in chains
             for row in rows
             if row[kind] == "result"
@@ -636,14 +650,37 @@ class SqlStore(abc.ABC):
         breaks: list[Break] = []
         with self._lock:
             try:
-                ids = [r[0] for r in self._read("SELECT event_id FROM outputs ORDER BY ts")]
+                heads = self._read("SELECT event_id, job_id, ts FROM outputs ORDER BY ts")
             except Exception as exc:
                 raise StoreUnavailable(f"{self.url.redacted}: cannot read: {exc}") from None
-        for event_id in ids:
+        for event_id, job_id, ts in heads:
             found = results.get(event_id)
             if found is None:
+                if isinstance(ts, int | float) and ts < purged_before:
+                    continue  # its event was purged by retention; the output may outlive it
+                breaks.append(
+                    Break(
+                        "-",
+                        0,
+                        str(event_id),
+                        f"output row of job {shown(job_id)} names no result event (orphan: forged)",
+                        "EG-OUTPUT-ORPHAN",
+                    )
+                )
                 continue
-            chain_id, seq, text = found
+            chain_id, seq, text, owner = found
+            if owner != job_id:
+                breaks.append(
+                    Break(
+                        chain_id,
+                        int(seq),
+                        str(event_id),
+                        f"output row of job {shown(job_id)} names a result event of job "
+                        f"{shown(owner)} (orphan: forged)",
+                        "EG-OUTPUT-ORPHAN",
+                    )
+                )
+                continue
             with self._lock:
                 try:
                     rows = self._read(
@@ -942,6 +979,25 @@ def _chain_starts(
             )
             starts[chain_id] = (0, first[prev_col])
     return starts, breaks
+
+
+def _purged_before(purges: Sequence[tuple[Any, ...]]) -> float:
+    """The newest time before which a recorded purge deleted events (an output row older than
+    it may have lost its result event to retention); -inf when no purge deleted any. A purge
+    written before ``events_cut`` was recorded counts up to its own time."""
+    newest = float("-inf")
+    for text, ts in purges:
+        try:
+            info = json.loads(text or "{}")
+        except ValueError:
+            continue
+        if not isinstance(info, dict) or not info.get("events_deleted"):
+            continue
+        cut = info.get("events_cut")
+        if not isinstance(cut, int | float) or isinstance(cut, bool):
+            cut = ts  # an older purge, which did not record its cut: it was before its time
+        newest = max(newest, float(cut))
+    return newest
 
 
 def _output_problem(detail: Any, rows: Sequence[tuple[Any, ...]]) -> tuple[BreakCode, str] | None:

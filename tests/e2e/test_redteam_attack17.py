@@ -3,7 +3,13 @@ transports, each checked the way a user would see it."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import subprocess
+import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import anyio
 import pytest
@@ -11,6 +17,7 @@ from conftest import open_gate
 
 from execgate import ExecgateError, ExecRequest, Policy
 from execgate.models import MAX_CWD_BYTES
+from execgate.store import open_store
 
 pytestmark = pytest.mark.anyio
 
@@ -57,3 +64,76 @@ def test_every_unbounded_field_is_too_large(fields: dict[str, object]) -> None:
 
 def test_a_cwd_up_to_path_max_is_still_decided() -> None:
     assert ExecRequest(argv=["true"], cwd="a" * MAX_CWD_BYTES).cwd == "a" * MAX_CWD_BYTES
+
+
+OUTPUT_LEVEL = '\n[recorder]\nlevel = "commands_plus_redacted_output"\n'
+
+
+def _verify_codes(store_url: str) -> tuple[int, list[str]]:
+    """``execgate verify --json`` as a user runs it: its exit code and break codes."""
+    r = subprocess.run(
+        [sys.executable, "-m", "execgate", "verify", "--store", store_url, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return r.returncode, [b["code"] for b in json.loads(r.stdout)["breaks"]]
+
+
+async def test_an_output_row_moved_to_a_made_up_event_fails_verify(
+    make_policy: Callable[..., Policy], store_url: str, tmp_path: Path
+) -> None:
+    """F01: an output row re-pointed at an event id that does not exist, with forged text,
+    escaped the digest check and was still the job's output. Now verify reports it and the
+    store never returns it."""
+    async with open_gate(make_policy(extra=OUTPUT_LEVEL), store_url) as gate:
+        await gate.run(argv=["echo", "the-real-output"], job_id="J1")
+    assert _verify_codes(store_url) == (0, [])
+    db = sqlite3.connect(tmp_path / "rec" / "events.db")
+    db.execute(
+        "UPDATE outputs SET event_id = '00000000deadbeef', stdout = 'forged' WHERE job_id = 'J1'"
+    )
+    db.commit()
+    db.close()
+    assert _verify_codes(store_url) == (1, ["EG-OUTPUT-ORPHAN"])
+    st = open_store(store_url)
+    try:
+        assert st.outputs("J1") == []
+    finally:
+        st.close()
+
+
+async def test_an_output_row_swapped_to_another_job_fails_verify(
+    make_policy: Callable[..., Policy], store_url: str, tmp_path: Path
+) -> None:
+    """The output of job A relabelled as job B's (its own result event kept) is an orphan."""
+    async with open_gate(make_policy(extra=OUTPUT_LEVEL), store_url) as gate:
+        await gate.run(argv=["echo", "a"], job_id="A")
+        await gate.run(argv=["echo", "b"], job_id="B")
+    db = sqlite3.connect(tmp_path / "rec" / "events.db")
+    db.execute("DELETE FROM outputs WHERE job_id = 'B'")
+    db.execute("UPDATE outputs SET job_id = 'B' WHERE job_id = 'A'")
+    db.commit()
+    db.close()
+    assert _verify_codes(store_url) == (1, ["EG-OUTPUT-ORPHAN"])
+    st = open_store(store_url)
+    try:
+        assert st.outputs("B") == [] and st.outputs("A") == []
+    finally:
+        st.close()
+
+
+async def test_an_output_that_outlives_its_purged_event_is_no_break(
+    make_policy: Callable[..., Policy], store_url: str
+) -> None:
+    """Retention may delete a job's events and keep its output (output_retention_days = 0):
+    that row is accounted for by the purge, not reported."""
+    async with open_gate(make_policy(extra=OUTPUT_LEVEL), store_url) as gate:
+        await gate.run(argv=["echo", "old"], job_id="OLD")
+    st = open_store(store_url)
+    try:
+        assert st.purge(retention_days=1, output_retention_days=0, now=time.time() + 2 * 86400)
+        report = st.verify()
+        assert report.ok, report.breaks
+    finally:
+        st.close()
