@@ -17,6 +17,7 @@ from conftest import open_gate
 
 from execgate import ExecgateError, ExecRequest, Policy
 from execgate.models import MAX_CWD_BYTES
+from execgate.scan import redact_output
 from execgate.store import open_store
 
 pytestmark = pytest.mark.anyio
@@ -137,3 +138,41 @@ async def test_an_output_that_outlives_its_purged_event_is_no_break(
         assert report.ok, report.breaks
     finally:
         st.close()
+
+
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ9vA3kLmN"
+CREDENTIALS = (
+    f"[default]\naws_access_key_id = AKIAZ7Q3XKJ4N5R6T2WB\naws_secret_access_key = {AWS_SECRET}\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+async def test_a_secret_in_utf16_output_is_not_stored(
+    make_policy: Callable[..., Policy], store_url: str, workspace: Path, encoding: str
+) -> None:
+    """F04: a credentials file saved as UTF-16 (with a BOM, or without one in either byte
+    order) and shown with cat was stored whole; now it is redacted as UTF-8 output is."""
+    (workspace / "creds.txt").write_bytes(CREDENTIALS.encode(encoding))
+    async with open_gate(make_policy(extra=OUTPUT_LEVEL), store_url) as gate:
+        r = await gate.run(argv=["cat", "creds.txt"], job_id="U16")
+    assert r.exit_code == 0
+    st = open_store(store_url)
+    try:
+        (out,) = st.outputs("U16")
+    finally:
+        st.close()
+    assert out.stdout is not None
+    plain = out.stdout.replace("\u2400", "")
+    assert AWS_SECRET[:12] not in plain and "AKIAZ7Q3XKJ4" not in plain
+    assert "aws_secret_access_key = ***REDACTED***" in plain
+
+
+def test_utf16_findings_map_back_to_their_own_characters() -> None:
+    """Text around a UTF-16 secret, UTF-8 before it and the rest of the UTF-16 run, is kept."""
+    wide = f"note: aws_secret_access_key = {AWS_SECRET} end\n".encode("utf-16-be")
+    text = (b"plain utf-8 line\n" + wide).decode("utf-8", "replace").replace("\x00", "\u2400")
+    out = redact_output(text)
+    assert out.startswith("plain utf-8 line\n")
+    plain = out.replace("\u2400", "")
+    assert AWS_SECRET[:8] not in plain and plain.endswith(" end\n")
+    assert "aws_secret_access_key = ***REDACTED***" in plain
