@@ -4,7 +4,9 @@ transports, each checked the way a user would see it."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ from execgate import ExecgateError, ExecRequest, Policy
 from execgate.models import MAX_CWD_BYTES
 from execgate.scan import redact_output
 from execgate.store import open_store
+from execgate.supervisor._pipeline import _open_spool
 
 pytestmark = pytest.mark.anyio
 
@@ -176,3 +179,77 @@ def test_utf16_findings_map_back_to_their_own_characters() -> None:
     plain = out.replace("\u2400", "")
     assert AWS_SECRET[:8] not in plain and plain.endswith(" end\n")
     assert "aws_secret_access_key = ***REDACTED***" in plain
+
+
+async def _spool_one_result(policy: Policy, db: Path) -> tuple[bool, str | None]:
+    """Run a job while another connection holds the SQLite store's write lock, so its result
+    cannot be written and is spooled at shutdown: (recorded, where it was spooled)."""
+    holder: list[sqlite3.Connection] = []
+
+    def hold_lock() -> None:
+        c = sqlite3.connect(db, timeout=30, isolation_level=None, check_same_thread=False)
+        c.execute("BEGIN EXCLUSIVE")
+        holder.append(c)
+
+    try:
+        async with open_gate(policy, f"sqlite:///{db}?busy_timeout=0.2") as gate:
+            async with anyio.create_task_group() as tg:
+
+                async def lock_soon() -> None:
+                    await anyio.sleep(0.3)
+                    await anyio.to_thread.run_sync(hold_lock)
+
+                tg.start_soon(lock_soon)
+                r = await gate.run(argv=["sleep", "1"], job_id="secret-project-job")
+        return r.recorded, gate.spooled_to
+    finally:
+        for c in holder:
+            c.close()
+
+
+async def test_the_spool_never_follows_a_planted_symlink(
+    policy: Policy, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """F03: the spool's name beside the store is predictable; a symlink planted there made
+    the gate append the job's record to the file it named. It is not followed: the events
+    go to the log instead, and the other file is untouched."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    victim = tmp_path / "victim"
+    victim.write_text("original\n")
+    now = int(time.time())
+    for t in range(now, now + 30):
+        (shared / f"unrecorded-{os.getpid()}-{t}.jsonl").symlink_to(victim)
+    recorded, spooled_to = await _spool_one_result(policy, shared / "store.db")
+    assert not recorded
+    assert victim.read_text() == "original\n"
+    assert spooled_to is not None and spooled_to.startswith("<log: could not write")
+    assert "secret-project-job" in caplog.text  # the last place the event can be seen
+
+
+async def test_the_spool_is_private(policy: Policy, tmp_path: Path) -> None:
+    """F03: it was created with the umask's mode (0644) while the store is 0600."""
+    old = os.umask(0o022)
+    try:
+        recorded, spooled_to = await _spool_one_result(policy, tmp_path / "store.db")
+    finally:
+        os.umask(old)
+    assert not recorded and spooled_to is not None and os.path.isfile(spooled_to)
+    assert stat.S_IMODE(os.stat(spooled_to).st_mode) == 0o600
+    assert "secret-project-job" in Path(spooled_to).read_text()
+
+
+@pytest.mark.parametrize("planted", ["fifo", "hardlink"])
+def test_a_planted_fifo_or_hard_link_is_refused(tmp_path: Path, planted: str) -> None:
+    """Neither blocks the gate's shutdown (a FIFO without a reader) nor is written through."""
+    path = tmp_path / "unrecorded-1-1.jsonl"
+    if planted == "fifo":
+        os.mkfifo(path)
+    else:
+        (tmp_path / "victim").write_text("original\n")
+        os.link(tmp_path / "victim", path)
+    with pytest.raises(OSError):
+        os.close(_open_spool(str(path)))
+    if planted == "hardlink":
+        assert (tmp_path / "victim").read_text() == "original\n"
