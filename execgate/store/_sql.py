@@ -25,7 +25,7 @@ import attrs
 
 from .._units import shown
 from ..errors import RecorderUnavailable, StoreUnavailable
-from ..models import Event, OutputRecord, new_event_id
+from ..models import Event, OutputRecord, check_text, new_event_id
 from ._chain import (
     GENESIS,
     Break,
@@ -69,6 +69,13 @@ class EventFilter:
     host_id: str | None = None
     #: Kinds left out (``execgate log`` leaves out the gates' start and stop rows).
     exclude_kinds: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        # A filter that is not UTF-8 text (a lone surrogate from a command line's undecodable
+        # byte) matches nothing a gate writes and no database driver can send: it is the
+        # caller's mistake (RequestError, EG-REQUEST-INVALID), not the store failing.
+        for name in ("job_id", "session_id", "model_id", "decision", "kind", "host_id"):
+            check_text(name, getattr(self, name))
 
 
 _ROW = f"({', '.join('?' * len(COLUMNS))})"

@@ -253,3 +253,23 @@ def test_a_planted_fifo_or_hard_link_is_refused(tmp_path: Path, planted: str) ->
         os.close(_open_spool(str(path)))
     if planted == "hardlink":
         assert (tmp_path / "victim").read_text() == "original\n"
+
+
+@pytest.mark.parametrize("command", ["log", "export"])
+@pytest.mark.parametrize("option", ["--job", "--session"])
+def test_a_filter_that_is_not_utf8_is_the_callers_mistake(
+    store_url: str, command: str, option: str
+) -> None:
+    """F07: ``log --job $'\\xff'`` blamed the store (EG-STORE-UNAVAILABLE, exit 125). It is an
+    invalid request, as ``run --job-id $'\\xff'`` is: exit 126, EG-REQUEST-INVALID."""
+    st = open_store(store_url)
+    st.close()
+    r = subprocess.run(
+        [sys.executable.encode(), b"-m", b"execgate", command.encode(), b"--store",
+         store_url.encode(), option.encode(), b"a\xffb"],
+        capture_output=True,
+        check=False,
+    )  # fmt: skip
+    assert r.returncode == 126, r.stderr
+    assert b"EG-REQUEST-INVALID" in r.stderr and b"EG-STORE" not in r.stderr
+    assert b"Traceback" not in r.stderr
