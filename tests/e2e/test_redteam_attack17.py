@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import sqlite3
 import stat
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -273,3 +275,53 @@ def test_a_filter_that_is_not_utf8_is_the_callers_mistake(
     assert r.returncode == 126, r.stderr
     assert b"EG-REQUEST-INVALID" in r.stderr and b"EG-STORE" not in r.stderr
     assert b"Traceback" not in r.stderr
+
+
+def _mcp_replies(proc: subprocess.Popen[bytes], count: int, wait: float = 20.0) -> list[Any]:
+    """The next ``count`` lines the server writes, or as many as came within ``wait``."""
+    assert proc.stdout is not None
+    replies: list[Any] = []
+    end = time.monotonic() + wait
+    while len(replies) < count and time.monotonic() < end:
+        if select.select([proc.stdout], [], [], 0.2)[0]:
+            replies.append(json.loads(proc.stdout.readline()))
+    return replies
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["trio", "asyncio"])
+def test_mcp_stdio_answers_an_unparsable_line(policy: Policy, store_url: str, backend: str) -> None:
+    """F05: over stdio a line the SDK cannot parse (a lone surrogate escape, a truncated line,
+    a batch) got no reply, so a client waiting on it waited forever. Each gets a JSON-RPC
+    error, with its id when the line names one, and the server goes on serving."""
+    cmd = [sys.executable, "-m", "execgate", "mcp", "--policy", str(policy.source),
+           "--store", store_url, "--backend", backend]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdin is not None
+    try:
+
+        def send(line: str) -> None:
+            assert proc.stdin is not None
+            proc.stdin.write(line.encode() + b"\n")
+            proc.stdin.flush()
+
+        send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"}}}))  # fmt: skip
+        assert _mcp_replies(proc, 1)[0]["id"] == 1
+        send(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        call = {"name": "run_command", "arguments": {"argv": ["echo", "\ud800"]}}
+        send(json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": call}))
+        send('{"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {')
+        send(json.dumps([{"jsonrpc": "2.0", "id": 5, "method": "ping"}]))
+        send(json.dumps({"jsonrpc": "2.0", "id": 4, "method": "ping"}))
+        got = _mcp_replies(proc, 4)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert [(r.get("id"), r.get("error", {}).get("code")) for r in got] == [
+        (2, -32700),
+        (None, -32700),
+        (None, -32600),
+        (4, None),
+    ]
