@@ -182,6 +182,8 @@ class SqlStore(abc.ABC):
         self.host_id = default_host_id() if host_id is None else host_id
         self._lock = threading.Lock()
         self._chain = Chain()
+        #: This writer holds a lease (take_lease): its writes check that it was not recovered.
+        self._leased = False
         self._conn: Any = None
         try:
             self._conn = self._connect()
@@ -215,6 +217,9 @@ class SqlStore(abc.ABC):
     #: Appended to the SELECT that claims expired leases: skip rows another recoverer holds
     #: (PostgreSQL); SQLite's write transaction already excludes other writers.
     _claim_lock: ClassVar[str] = ""
+    #: Locks the row a writer reads its own lease from (PostgreSQL), so that a recovery of
+    #: this gate and a write of its events are serialised: one of them sees the other.
+    _row_lock: ClassVar[str] = ""
 
     def _db_now(self, cur: Any) -> float:
         """The clock lease times are read and written in (the database's, where it has one)."""
@@ -251,8 +256,10 @@ class SqlStore(abc.ABC):
             cur.close()
 
     def _write(self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
-        """Run ``statements`` (sql, many rows) in one committed transaction."""
+        """Run ``statements`` (sql, many rows) in one committed transaction; refused
+        (:class:`LeaseLost`) once another gate recovered this one (:meth:`_check_lease`)."""
         with self._transaction() as cur:
+            self._check_lease(cur)
             for sql, rows in statements:
                 cur.executemany(self._sql(sql), rows)
 
@@ -764,6 +771,29 @@ class SqlStore(abc.ABC):
 
     # --- leases: many gates on one store (see _fleet.py) --------------------------------
 
+    def _check_lease(self, cur: Any) -> None:
+        """Inside a write transaction: raise :class:`LeaseLost` when this writer's lease was
+        claimed by a recovery (another gate took it for dead: a stall longer than its lease),
+        which closed its chain and marked its running jobs interrupted. A late event — a
+        second outcome for a job already marked, a decision for a new one — is refused
+        rather than written: every allow decision keeps exactly one outcome, and a new job
+        is refused fail-closed (nothing runs without its decision recorded). The lease row
+        is locked (PostgreSQL), so a concurrent recovery either waits for this write (and
+        sees its outcome) or has committed before it (and this write sees its claim)."""
+        if not self._leased:
+            return
+        cur.execute(
+            self._sql("SELECT recovered_by FROM gate_leases WHERE chain_id = ?" + self._row_lock),
+            (self._chain.chain_id,),
+        )
+        row = cur.fetchone()
+        if row is not None and row[0] is not None:
+            raise LeaseLost(
+                "this gate's lease was taken for dead and recovered by another gate (it "
+                "stalled longer than its lease); its late events are refused, not written as "
+                "second outcomes"
+            )
+
     def take_lease(self, host_id: str, pid: int, seconds: float) -> None:
         """Hold a lease for this writer's chain, expiring ``seconds`` from now."""
         with self._lock:
@@ -777,6 +807,7 @@ class SqlStore(abc.ABC):
                     ),
                     (self._chain.chain_id, host_id, pid, now, now, now + seconds),
                 )
+            self._leased = True
 
     def renew_lease(self, seconds: float) -> bool:
         """Extend this chain's lease to ``seconds`` from now. False when it was already
@@ -815,6 +846,10 @@ class SqlStore(abc.ABC):
         with self._lock:
             self._reconnect_if_broken()
             with self._transaction() as cur:
+                try:
+                    self._check_lease(cur)
+                except LeaseLost:
+                    return []  # a gate taken for dead writes nothing more, recoveries too
                 now = self._db_now(cur)
                 known = f" OR chain_id IN ({', '.join('?' * len(dead))})" if dead else ""
                 cur.execute(
@@ -986,6 +1021,10 @@ def _chain_starts(
             )
             starts[chain_id] = (0, first[prev_col])
     return starts, breaks
+
+
+class LeaseLost(Exception):
+    """This writer's lease was recovered by another gate: it may write no more events."""
 
 
 def _purged_before(purges: Sequence[tuple[Any, ...]]) -> float:

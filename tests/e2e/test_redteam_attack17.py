@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -325,3 +326,70 @@ def test_mcp_stdio_answers_an_unparsable_line(policy: Policy, store_url: str, ba
         (None, -32600),
         (4, None),
     ]
+
+
+GATE_A = """
+import json, sys, anyio
+from execgate import ExecgateError, Gate
+async def main():
+    async with Gate.open(policy=sys.argv[1], store=sys.argv[2]) as gate:
+        print("open", flush=True)
+        r = await gate.run(argv=["sleep", "3"], job_id="victim")
+        out = {"victim_recorded": r.recorded}
+        try:
+            await gate.run(argv=["true"], job_id="after")
+            out["after"] = "ran"
+        except ExecgateError as exc:
+            out["after"] = exc.code
+        print(json.dumps(out), flush=True)
+anyio.run(main, backend=sys.argv[3])
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["trio", "asyncio"])
+def test_a_gate_recovered_while_stalled_writes_no_second_outcome(
+    policy: Policy, any_store_url: str, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F06: a gate stalled past its lease (SIGSTOP here; a VM pause, a long stall) is
+    recovered by another, which marks its running job interrupted. When it resumes, its late
+    result is refused (not a second outcome) and it starts no new job; verify still holds."""
+    monkeypatch.setenv("EXECGATE_LEASE_SECONDS", "1")
+    url = any_store_url
+    a = subprocess.Popen(
+        [sys.executable, "-c", GATE_A, str(policy.source), url, backend],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert a.stdout is not None and a.stdout.readline().strip() == "open"
+        time.sleep(0.5)  # the victim is running
+        os.kill(a.pid, signal.SIGSTOP)
+        time.sleep(2.0)  # past its lease
+        r = subprocess.run(
+            [sys.executable, "-m", "execgate", "recover", "--store", url],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert r.returncode == 0 and "marked 1 job" in r.stdout, (r.stdout, r.stderr)
+        os.kill(a.pid, signal.SIGCONT)
+        out, _ = a.communicate(timeout=60)
+    finally:
+        if a.poll() is None:
+            os.kill(a.pid, signal.SIGCONT)
+            a.kill()
+            a.wait()
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "victim_recorded": False,
+        "after": "EG-RECORDER-UNAVAILABLE",
+    }
+    st = open_store(url)
+    try:
+        kinds = [e.kind for e in st.query(limit=None) if e.job_id == "victim"]
+        assert kinds.count("interrupted") == 1 and "result" not in kinds, kinds
+        assert not [e for e in st.query(limit=None) if e.job_id == "after"]
+        report = st.verify()
+        assert report.ok, report.breaks
+    finally:
+        st.close()
