@@ -68,12 +68,17 @@ class NotStarted(RequestError):
 
 class RequestTooLarge(RequestError):
     """Refused before it was scanned, decided or recorded: the request is larger than the
-    policy allows (``[limits] max_command_bytes``, ``max_argv_bytes``, ``max_stdin_bytes``)."""
+    policy allows (``[limits] max_command_bytes``, ``max_argv_bytes``, ``max_stdin_bytes``),
+    or than the bounds every request has whatever the policy (a cwd over PATH_MAX, 4096
+    bytes; an env override name over 1024 bytes or NAME=value over 128 KiB; more than 1024
+    env overrides), so no decision step works on unbounded text."""
 
     code = "EG-REQUEST-TOO-LARGE"
     summary = (
         "the command line, argv or stdin is larger than the policy's [limits] "
-        "max_command_bytes, max_argv_bytes or max_stdin_bytes; nothing was recorded"
+        "max_command_bytes, max_argv_bytes or max_stdin_bytes, or a field is over its fixed "
+        "bound (cwd 4096 bytes, env override name 1024 bytes or NAME=value 128 KiB, 1024 env "
+        "overrides); nothing was recorded"
     )
 
 

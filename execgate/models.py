@@ -17,7 +17,7 @@ import attrs
 from ._decision import Decision as Decision  # re-exported: the models speak of it
 from ._decision import VerdictKind as VerdictKind
 from ._units import shown
-from .errors import RequestError
+from .errors import RequestError, RequestTooLarge
 
 #: What the flight recorder keeps of a job (TERM-LOG-001), least to most:
 #: ``none`` records decisions and results with the program only (no arguments, no output);
@@ -41,6 +41,15 @@ MAX_COMMAND_BYTES = 128 * 1024
 MAX_STDIN_BYTES = 16 * 1024 * 1024
 #: The longest job_id, model_id, session_id or idempotency_key a request may carry.
 MAX_ID_CHARS = 256
+#: The longest cwd, in UTF-8 bytes: Linux's PATH_MAX. A longer path can never name a
+#: directory (chdir refuses it with ENAMETOOLONG), and resolving one cost the event loop
+#: time quadratic in its length (posixpath.realpath), stalling every other job.
+MAX_CWD_BYTES = 4096
+#: The longest env override name, in UTF-8 bytes: no real variable name comes near it, and a
+#: name is matched against the policy's env patterns on the event loop.
+MAX_ENV_NAME_BYTES = 1024
+#: The most env overrides one request may carry: each is decided on the event loop.
+MAX_ENV_OVERRIDES = 1024
 #: The largest integer limit a request may name: setrlimit and the C code behind the Runner
 #: take 64-bit values, and a larger Python int crashed the Runner with OverflowError.
 MAX_INT = 2**63 - 1
@@ -216,20 +225,27 @@ class ExecRequest:
                 raise RequestError("argv[0]: the program name must not be empty")
             sizes = [len(w.encode("utf-8")) for w in self.argv]
             if max(sizes) > MAX_ARG_BYTES:
-                raise RequestError(f"argv: a word is longer than {MAX_ARG_BYTES} bytes")
+                raise RequestTooLarge(f"argv: a word is longer than {MAX_ARG_BYTES} bytes")
             if sum(sizes) > MAX_ARGV_TOTAL_BYTES:
-                raise RequestError(f"argv: longer than {MAX_ARGV_TOTAL_BYTES} bytes in all")
+                raise RequestTooLarge(f"argv: longer than {MAX_ARGV_TOTAL_BYTES} bytes in all")
         if self.command is not None:
             if not isinstance(self.command, str):
                 raise RequestError("command: expected a str")
             _no_nul("command", self.command)
             if not self.command.strip():
                 raise RequestError("command: must not be blank")
-            if len(self.command) > MAX_COMMAND_BYTES:
-                raise RequestError(f"command: longer than {MAX_COMMAND_BYTES} characters")
+            if len(self.command.encode("utf-8")) > MAX_COMMAND_BYTES:
+                raise RequestTooLarge(f"command: longer than {MAX_COMMAND_BYTES} bytes")
         if not isinstance(self.cwd, str):
             raise RequestError("cwd: expected a str relative to the workspace")
         _no_nul("cwd", self.cwd)
+        cwd_bytes = len(self.cwd.encode("utf-8"))
+        if cwd_bytes > MAX_CWD_BYTES:
+            # refused before the cwd is resolved, and not echoed back: it is the caller's own
+            raise RequestTooLarge(
+                f"cwd: {cwd_bytes} bytes is more than {MAX_CWD_BYTES} (PATH_MAX); "
+                "no such directory can exist"
+            )
         mob = self.max_output_bytes
         if mob is not None and (
             isinstance(mob, bool) or not isinstance(mob, int) or not 0 <= mob <= MAX_INT
@@ -247,25 +263,43 @@ class ExecRequest:
             raise RequestError("on_output_overflow: expected 'truncate' or 'kill'")
         if self.log_level is not None and self.log_level not in LOG_LEVELS:
             raise RequestError(f"log_level: expected one of {', '.join(LOG_LEVELS)}")
+        if len(self.env_overrides) > MAX_ENV_OVERRIDES:
+            raise RequestTooLarge(
+                f"env_overrides: {len(self.env_overrides)} variables is more than "
+                f"{MAX_ENV_OVERRIDES}"
+            )
         for name, val in self.env_overrides.items():
             if not isinstance(name, str) or not name or "=" in name:
                 raise RequestError(f"env_overrides: invalid variable name {shown(name)}")
+            name_bytes = len(name.encode("utf-8", "surrogatepass"))
+            if name_bytes > MAX_ENV_NAME_BYTES:
+                raise RequestTooLarge(
+                    f"env_overrides: a variable name of {name_bytes} bytes is longer than "
+                    f"{MAX_ENV_NAME_BYTES}"
+                )
             _no_nul(f"env_overrides[{shown(name)}]", name)
             if val is not None:
                 if not isinstance(val, str):
                     raise RequestError(f"env_overrides[{shown(name)}]: expected str or None")
                 _no_nul(f"env_overrides[{shown(name)}]", val)
+                # NAME=value is one execve string: Linux refuses one over 128 KiB (E2BIG)
+                entry = name_bytes + 1 + len(val.encode("utf-8"))
+                if entry > MAX_ARG_BYTES:
+                    raise RequestTooLarge(
+                        f"env_overrides[{shown(name)}]: {entry} bytes is more than "
+                        f"{MAX_ARG_BYTES}, the most one variable may hold"
+                    )
         if self.stdin is not None:
             if not isinstance(self.stdin, bytes | bytearray):
                 raise RequestError("stdin: expected bytes")
             if len(self.stdin) > MAX_STDIN_BYTES:
-                raise RequestError(
+                raise RequestTooLarge(
                     f"stdin: {len(self.stdin)} bytes is more than {MAX_STDIN_BYTES}; "
                     "pass large inputs as files in the workspace"
                 )
         env_bytes = sum(len(k) + len(v or "") for k, v in self.env_overrides.items())
         if env_bytes > MAX_ARGV_TOTAL_BYTES:
-            raise RequestError(f"env_overrides: longer than {MAX_ARGV_TOTAL_BYTES} bytes in all")
+            raise RequestTooLarge(f"env_overrides: longer than {MAX_ARGV_TOTAL_BYTES} bytes in all")
         if not isinstance(self.job_id, str) or not self.job_id:
             raise RequestError("job_id: expected a non-empty str")
         _no_nul("job_id", self.job_id)

@@ -182,7 +182,10 @@ def log(
     Exit 0; 2 when there is no store to read.
     """
     hidden = () if show_all or filters["kind"] else LIFECYCLE_KINDS
-    where = EventFilter(since=parse_since(since), exclude_kinds=hidden, **filters)
+    try:
+        where = EventFilter(since=parse_since(since), exclude_kinds=hidden, **filters)
+    except ExecgateError as exc:  # a filter that is not text: the caller's, exit 126
+        fail(exc, as_json)
     as_table = (sys.stdout.isatty() if table is None else table) and not as_json and not follow
 
     def show(ev: Event) -> None:
@@ -225,7 +228,10 @@ def export(
     store: str, policy_path: str | None, fmt: str, since: str | None, **filters: Any
 ) -> None:
     """Write every matching event, oldest first, one JSON object per line (all kinds)."""
-    where = EventFilter(since=parse_since(since), **filters)
+    try:
+        where = EventFilter(since=parse_since(since), **filters)
+    except ExecgateError as exc:  # a filter that is not text: the caller's, exit 126
+        fail(exc, False)
     st = existing_store(store, policy_path, False)
     try:
         try:

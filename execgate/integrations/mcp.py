@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import json
 import logging
 import sys
 import time
@@ -42,7 +43,18 @@ from typing import Any, Literal
 import anyio
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.server.stdio import stdio_server
+from mcp.shared._context_streams import create_context_streams
+from mcp.shared.message import SessionMessage
+from mcp.types import (
+    INVALID_REQUEST,
+    PARSE_ERROR,
+    CallToolResult,
+    ErrorData,
+    JSONRPCError,
+    TextContent,
+    ToolAnnotations,
+)
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -281,7 +293,69 @@ async def serve(
     async with Gate.open(
         policy, store, approver=elicit_approval, approval_timeout=approval_timeout
     ) as gate:
-        await build_server(gate).run_stdio_async()
+        await serve_stdio(build_server(gate))
+
+
+def parse_error_reply(exc: Exception) -> JSONRPCError:
+    """The JSON-RPC error answering a stdio line the SDK could not take as a message
+    (``exc``: what its transport read instead), as the HTTP transport answers such a body:
+    -32700 for text that is not JSON (truncated, garbage, or holding a lone surrogate, which
+    is no Unicode text), -32600 for JSON that is no JSON-RPC message (a batch, a wrong
+    shape). With the request's id when it can be read from the line, else null (JSON-RPC
+    2.0): a client waiting on that id gets its answer."""
+    line: object = None
+    not_json = False
+    if isinstance(exc, ValidationError):
+        errors = exc.errors(include_url=False)
+        if errors:
+            line, not_json = errors[0].get("input"), errors[0].get("type") == "json_invalid"
+    if not_json and isinstance(line, str | bytes):
+        # Python's json reads a lone surrogate's escape, which the SDK refuses: its id can
+        # still be answered. Anything else it cannot read either.
+        try:
+            line = json.loads(line)
+        except ValueError:
+            line = None
+    rid = line.get("id") if isinstance(line, dict) else None
+    if isinstance(rid, bool) or not isinstance(rid, int | str):
+        rid = None
+    if not_json:
+        error = ErrorData(
+            code=PARSE_ERROR,
+            message="Parse error: the line is not JSON text, or holds a lone surrogate "
+            "(not Unicode); send one UTF-8 JSON-RPC message per line",
+        )
+    else:
+        error = ErrorData(
+            code=INVALID_REQUEST,
+            message="Invalid request: the line is not one JSON-RPC 2.0 message",
+        )
+    return JSONRPCError(jsonrpc="2.0", id=rid, error=error)
+
+
+async def serve_stdio(server: MCPServer) -> None:
+    """``server.run_stdio_async()``, except that a line that is not a JSON-RPC message gets
+    a JSON-RPC error (:func:`parse_error_reply`) instead of nothing: the SDK's stdio
+    transport hands the server the parse failure, which the server only logs, so a client
+    waiting on that request waited forever. Every other message goes through unchanged."""
+    lowlevel = server._lowlevel_server
+    async with stdio_server() as (read_stream, write_stream):
+        send, receive = create_context_streams[SessionMessage | Exception](0)
+
+        async def sift() -> None:
+            async with send:
+                async for item in read_stream:
+                    if isinstance(item, Exception):
+                        logging.getLogger("execgate.mcp").warning(
+                            "unparsable request line answered with an error: %s", item
+                        )
+                        await write_stream.send(SessionMessage(parse_error_reply(item)))
+                    else:
+                        await send.send(item)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(sift)
+            await lowlevel.run(receive, write_stream, lowlevel.create_initialization_options())
 
 
 def plain_logging() -> None:

@@ -121,6 +121,7 @@ BreakCode = Literal[
     "EG-EVENT-EDITED",
     "EG-VALUE-INVALID",
     "EG-OUTPUT-EDITED",
+    "EG-OUTPUT-ORPHAN",
     "EG-ANCHORS-FORGED",
     "EG-CHAIN-GONE",
     "EG-LINK-GONE",

@@ -46,6 +46,7 @@ class PostgresStore(SqlStore):
         pass  # psycopg opens a transaction on the first statement (autocommit off)
 
     _claim_lock: ClassVar[str] = " FOR UPDATE SKIP LOCKED"
+    _row_lock: ClassVar[str] = " FOR UPDATE"
 
     def _db_now(self, cur: Any) -> float:
         # one clock for every host of the fleet: leases do not depend on clock skew

@@ -23,8 +23,9 @@ from typing import Any, ClassVar
 
 import attrs
 
+from .._units import shown
 from ..errors import RecorderUnavailable, StoreUnavailable
-from ..models import Event, OutputRecord, new_event_id
+from ..models import Event, OutputRecord, check_text, new_event_id
 from ._chain import (
     GENESIS,
     Break,
@@ -68,6 +69,13 @@ class EventFilter:
     host_id: str | None = None
     #: Kinds left out (``execgate log`` leaves out the gates' start and stop rows).
     exclude_kinds: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        # A filter that is not UTF-8 text (a lone surrogate from a command line's undecodable
+        # byte) matches nothing a gate writes and no database driver can send: it is the
+        # caller's mistake (RequestError, EG-REQUEST-INVALID), not the store failing.
+        for name in ("job_id", "session_id", "model_id", "decision", "kind", "host_id"):
+            check_text(name, getattr(self, name))
 
 
 _ROW = f"({', '.join('?' * len(COLUMNS))})"
@@ -174,6 +182,8 @@ class SqlStore(abc.ABC):
         self.host_id = default_host_id() if host_id is None else host_id
         self._lock = threading.Lock()
         self._chain = Chain()
+        #: This writer holds a lease (take_lease): its writes check that it was not recovered.
+        self._leased = False
         self._conn: Any = None
         try:
             self._conn = self._connect()
@@ -207,6 +217,9 @@ class SqlStore(abc.ABC):
     #: Appended to the SELECT that claims expired leases: skip rows another recoverer holds
     #: (PostgreSQL); SQLite's write transaction already excludes other writers.
     _claim_lock: ClassVar[str] = ""
+    #: Locks the row a writer reads its own lease from (PostgreSQL), so that a recovery of
+    #: this gate and a write of its events are serialised: one of them sees the other.
+    _row_lock: ClassVar[str] = ""
 
     def _db_now(self, cur: Any) -> float:
         """The clock lease times are read and written in (the database's, where it has one)."""
@@ -243,8 +256,10 @@ class SqlStore(abc.ABC):
             cur.close()
 
     def _write(self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
-        """Run ``statements`` (sql, many rows) in one committed transaction."""
+        """Run ``statements`` (sql, many rows) in one committed transaction; refused
+        (:class:`LeaseLost`) once another gate recovered this one (:meth:`_check_lease`)."""
         with self._transaction() as cur:
+            self._check_lease(cur)
             for sql, rows in statements:
                 cur.executemany(self._sql(sql), rows)
 
@@ -392,11 +407,16 @@ class SqlStore(abc.ABC):
             ) from None
 
     def outputs(self, job_id: str) -> list[OutputRecord]:
-        """The stored (redacted) output of ``job_id``, if its level kept any."""
+        """The stored (redacted) output of ``job_id``, if its level kept any.
+
+        Only rows that belong to one of the job's own ``result`` events: an output row whose
+        event is missing (forged, or its event was purged) or belongs to another job is never
+        returned as this job's output (``verify`` reports the former as EG-OUTPUT-ORPHAN)."""
         with self._lock:
             rows = self._read(
-                "SELECT event_id, job_id, ts, stdout, stderr FROM outputs WHERE job_id = ? "
-                "ORDER BY ts",
+                "SELECT o.event_id, o.job_id, o.ts, o.stdout, o.stderr FROM outputs o "
+                "JOIN events e ON e.event_id = o.event_id AND e.job_id = o.job_id "
+                "AND e.kind = 'result' WHERE o.job_id = ? ORDER BY o.ts",
                 (job_id,),
             )
         return [
@@ -436,8 +456,8 @@ class SqlStore(abc.ABC):
                 for r in self._read("SELECT chain_id, through_seq, hash FROM chain_anchors")
             )
             new_anchors: dict[str, tuple[int, str]] = {}
+            cut = now - retention_days * 86400
             if retention_days > 0:
-                cut = now - retention_days * 86400
                 old = self._read(
                     "SELECT chain_id, MAX(chain_seq), COUNT(*) FROM events WHERE ts < ? "
                     "GROUP BY chain_id",
@@ -494,6 +514,8 @@ class SqlStore(abc.ABC):
                 detail=json.dumps(
                     {
                         "events_deleted": events_deleted,
+                        # what verify allows an output row without its event: older than this
+                        "events_cut": cut if retention_days > 0 else None,
                         "outputs_deleted": outputs_deleted,
                         "chains_cut": len(new_anchors),
                         "anchors_sha256": anchors_digest(
@@ -573,7 +595,7 @@ class SqlStore(abc.ABC):
                 anchor_rows = self._read("SELECT chain_id, through_seq, hash FROM chain_anchors")
                 link_rows = self._read("SELECT chain_id, prev_chain_id, prev_seq FROM chain_links")
                 purges = self._read(
-                    "SELECT detail FROM events WHERE kind = 'purge' "
+                    "SELECT detail, ts FROM events WHERE kind = 'purge' "
                     "ORDER BY ts DESC, chain_seq DESC"
                 )
                 recovered = {
@@ -611,7 +633,7 @@ class SqlStore(abc.ABC):
             closed = last_kind == "supervisor_stop" or chain_id in recovered
             if not closed and chain_id != self._chain.chain_id:
                 unsealed.append(chain_id)
-        breaks.extend(self._verify_outputs(chains))
+        breaks.extend(self._verify_outputs(chains, _purged_before(purges)))
         return VerifyReport(
             chains=len(chains),
             events=sum(len(r) for _, r in chains),
@@ -620,15 +642,21 @@ class SqlStore(abc.ABC):
             recovered=tuple(sorted(c for c, _ in chains if c in recovered)),
         )
 
-    def _verify_outputs(self, chains: list[tuple[str, list[tuple[Any, ...]]]]) -> list[Break]:
+    def _verify_outputs(
+        self, chains: list[tuple[str, list[tuple[Any, ...]]]], purged_before: float
+    ) -> list[Break]:
         """Each stored output against the sha256 its result event recorded (the chain vouches
         for the event, the digest for the output): an output that differs, or that a result
-        recorded none of, is reported. An output whose event was purged is not checked.
+        recorded none of, is reported (EG-OUTPUT-EDITED). So is an orphan (EG-OUTPUT-ORPHAN):
+        a row whose result event is missing, unless it is older than what a purge deleted
+        (``purged_before``), or whose result event belongs to another job — else moving a
+        row to a made-up event id would hide any edit from the digest check.
         Read one at a time: outputs may be megabytes each."""
         detail, kind = EVENT_FIELDS.index("detail"), EVENT_FIELDS.index("kind")
+        job_col = EVENT_FIELDS.index("job_id")
         seq_col = COLUMNS.index("chain_seq")
         results = {
-            row[0]: (chain_id, row[seq_col], row[detail])
+            row[0]: (chain_id, row[seq_col], row[detail], row[job_col])
             for chain_id, rows in chains
             for row in rows
             if row[kind] == "result"
@@ -636,14 +664,37 @@ class SqlStore(abc.ABC):
         breaks: list[Break] = []
         with self._lock:
             try:
-                ids = [r[0] for r in self._read("SELECT event_id FROM outputs ORDER BY ts")]
+                heads = self._read("SELECT event_id, job_id, ts FROM outputs ORDER BY ts")
             except Exception as exc:
                 raise StoreUnavailable(f"{self.url.redacted}: cannot read: {exc}") from None
-        for event_id in ids:
+        for event_id, job_id, ts in heads:
             found = results.get(event_id)
             if found is None:
+                if isinstance(ts, int | float) and ts < purged_before:
+                    continue  # its event was purged by retention; the output may outlive it
+                breaks.append(
+                    Break(
+                        "-",
+                        0,
+                        str(event_id),
+                        f"output row of job {shown(job_id)} names no result event (orphan: forged)",
+                        "EG-OUTPUT-ORPHAN",
+                    )
+                )
                 continue
-            chain_id, seq, text = found
+            chain_id, seq, text, owner = found
+            if owner != job_id:
+                breaks.append(
+                    Break(
+                        chain_id,
+                        int(seq),
+                        str(event_id),
+                        f"output row of job {shown(job_id)} names a result event of job "
+                        f"{shown(owner)} (orphan: forged)",
+                        "EG-OUTPUT-ORPHAN",
+                    )
+                )
+                continue
             with self._lock:
                 try:
                     rows = self._read(
@@ -720,6 +771,29 @@ class SqlStore(abc.ABC):
 
     # --- leases: many gates on one store (see _fleet.py) --------------------------------
 
+    def _check_lease(self, cur: Any) -> None:
+        """Inside a write transaction: raise :class:`LeaseLost` when this writer's lease was
+        claimed by a recovery (another gate took it for dead: a stall longer than its lease),
+        which closed its chain and marked its running jobs interrupted. A late event — a
+        second outcome for a job already marked, a decision for a new one — is refused
+        rather than written: every allow decision keeps exactly one outcome, and a new job
+        is refused fail-closed (nothing runs without its decision recorded). The lease row
+        is locked (PostgreSQL), so a concurrent recovery either waits for this write (and
+        sees its outcome) or has committed before it (and this write sees its claim)."""
+        if not self._leased:
+            return
+        cur.execute(
+            self._sql("SELECT recovered_by FROM gate_leases WHERE chain_id = ?" + self._row_lock),
+            (self._chain.chain_id,),
+        )
+        row = cur.fetchone()
+        if row is not None and row[0] is not None:
+            raise LeaseLost(
+                "this gate's lease was taken for dead and recovered by another gate (it "
+                "stalled longer than its lease); its late events are refused, not written as "
+                "second outcomes"
+            )
+
     def take_lease(self, host_id: str, pid: int, seconds: float) -> None:
         """Hold a lease for this writer's chain, expiring ``seconds`` from now."""
         with self._lock:
@@ -733,6 +807,7 @@ class SqlStore(abc.ABC):
                     ),
                     (self._chain.chain_id, host_id, pid, now, now, now + seconds),
                 )
+            self._leased = True
 
     def renew_lease(self, seconds: float) -> bool:
         """Extend this chain's lease to ``seconds`` from now. False when it was already
@@ -771,6 +846,10 @@ class SqlStore(abc.ABC):
         with self._lock:
             self._reconnect_if_broken()
             with self._transaction() as cur:
+                try:
+                    self._check_lease(cur)
+                except LeaseLost:
+                    return []  # a gate taken for dead writes nothing more, recoveries too
                 now = self._db_now(cur)
                 known = f" OR chain_id IN ({', '.join('?' * len(dead))})" if dead else ""
                 cur.execute(
@@ -942,6 +1021,29 @@ def _chain_starts(
             )
             starts[chain_id] = (0, first[prev_col])
     return starts, breaks
+
+
+class LeaseLost(Exception):
+    """This writer's lease was recovered by another gate: it may write no more events."""
+
+
+def _purged_before(purges: Sequence[tuple[Any, ...]]) -> float:
+    """The newest time before which a recorded purge deleted events (an output row older than
+    it may have lost its result event to retention); -inf when no purge deleted any. A purge
+    written before ``events_cut`` was recorded counts up to its own time."""
+    newest = float("-inf")
+    for text, ts in purges:
+        try:
+            info = json.loads(text or "{}")
+        except ValueError:
+            continue
+        if not isinstance(info, dict) or not info.get("events_deleted"):
+            continue
+        cut = info.get("events_cut")
+        if not isinstance(cut, int | float) or isinstance(cut, bool):
+            cut = ts  # an older purge, which did not record its cut: it was before its time
+        newest = max(newest, float(cut))
+    return newest
 
 
 def _output_problem(detail: Any, rows: Sequence[tuple[Any, ...]]) -> tuple[BreakCode, str] | None:

@@ -28,7 +28,7 @@ from ..models import (
     new_event_id,
 )
 from ..policy import DecodingLimit, Verdict, request_words
-from ..scan import MARKER, known_words, redact_text, scan_words, word_text
+from ..scan import MARKER, known_words, redact_output, redact_text, scan_words, word_text
 
 #: What a NUL character is stored as: PostgreSQL text cannot hold NUL.
 NUL_STORED_AS = "\u2400"
@@ -332,22 +332,23 @@ def stored_output(
     data: bytes, cut: tuple[int, int] | None = None, truncated: int = 0
 ) -> StoredText | None:
     """A stream as stored, with its sha256: text (invalid UTF-8 as U+FFFD, NUL as U+2400),
-    every secret span redacted, and, when the capture left bytes out at ``cut`` (a byte span
+    every secret span redacted (in UTF-16 text too, with or without a BOM, either byte order:
+    :func:`redact_output`), and, when the capture left bytes out at ``cut`` (a byte span
     of ``data``: ``CappedBuffer.cut``), ``CUT_MARGIN`` characters withheld on each side of
     the cut. None for an empty stream. Costs seconds on megabytes: callers run it in a
     worker process."""
     if not data:
         return None
     if cut is None:
-        text = redact_text(_decoded(data))
+        text = redact_output(_decoded(data))
     else:
         view = memoryview(data)
         head = _decoded(view[: cut[0]])
-        head = redact_text(head[:-CUT_MARGIN] if len(head) > CUT_MARGIN else "")
+        head = redact_output(head[:-CUT_MARGIN] if len(head) > CUT_MARGIN else "")
         tail = _decoded(view[cut[1] :])[CUT_MARGIN:]
         text = (
             head + f"\n[execgate: {truncated} bytes truncated; {CUT_MARGIN} characters withheld"
-            " on each side of the cut]\n" + redact_text(tail)
+            " on each side of the cut]\n" + redact_output(tail)
         )
     return text, hashlib.sha256(text.encode()).hexdigest()
 

@@ -231,7 +231,14 @@ class Gate:
             await anyio.sleep(seconds / 3)
             try:
                 if not await anyio.to_thread.run_sync(store.renew_lease, seconds):
-                    log.error("this gate's lease was taken for dead and recovered by another")
+                    # the store now refuses this gate's events (a late result, a new job's
+                    # decision, a recovery of others): it can only be restarted
+                    log.error(
+                        "this gate's lease was taken for dead and recovered by another: its "
+                        "late results and any new job are refused (EG-RECORDER-UNAVAILABLE); "
+                        "restart it"
+                    )
+                    return
                 marked = await anyio.to_thread.run_sync(store.recover_expired)
             except Exception as exc:
                 log.warning("lease renewal or recovery failed (retrying): %s", exc)

@@ -14,10 +14,12 @@ job gets exactly one outcome event (result or error).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
 import signal
+import stat
 import time
 import uuid
 from collections import OrderedDict
@@ -101,6 +103,27 @@ CANCELLED_REDACT_BUDGET = 5.0
 OUTPUT_SLOTS = 2
 
 
+def _open_spool(path: str) -> int:
+    """A descriptor to append to the spool file at ``path``, created 0600 (it holds command
+    lines, like the store). Its name is predictable and its folder may be shared (an SQLite
+    store in /tmp), so a planted name is never written through: a symlink is not followed
+    (O_NOFOLLOW), a FIFO does not block (O_NONBLOCK), and a file that is not a regular one
+    with a single link, owned by this process's user, is refused (OSError) — else the gate
+    could append to, or make readable, any file its user may write."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    fd = os.open(path, flags, 0o600)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or st.st_uid != os.geteuid():
+            raise OSError(errno.EPERM, "a planted file (not a regular file of ours) is there")
+        os.fchmod(fd, 0o600)  # an earlier spool of ours, written before this was 0600
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def _spool(store_url: str, events: list[Event]) -> str:
     """Write events the store refused to a JSON-lines file beside an SQLite store (else in
     the per-user state directory), for ``execgate`` to import later. Returns the path. If even
@@ -114,7 +137,7 @@ def _spool(store_url: str, events: list[Event]) -> str:
     lines = [json.dumps(_converter.unstructure(ev)) for ev in events]
     try:
         os.makedirs(folder, exist_ok=True)
-        with open(path, "a") as f:
+        with os.fdopen(_open_spool(path), "a") as f:
             f.write("\n".join(lines) + "\n")
             f.flush()
             os.fsync(f.fileno())

@@ -3,6 +3,7 @@ filters, hash chains and tamper detection, crash recovery, URL handling."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -219,8 +220,14 @@ def test_purge_cuts_chain_prefixes_and_verify_still_holds(any_store_url: str) ->
     young = [ev(i + 10, ts=now - 86400 + i) for i in range(3)]
     st.append(old[:3])
     st.append(old[3:] + young)  # same chain: 5 old then 3 young
+    # each output belongs to its job's result event, which records its digest
+    results = [
+        ev(20 + n, event_id=f"o{n}", ts=now - days * 86400, kind="result", job_id="j",
+           detail=json.dumps({"output_sha256": [hashlib.sha256(text).hexdigest(), None]}))
+        for n, days, text in ((1, 10, b"old"), (2, 1, b"new"))
+    ]  # fmt: skip
     st.append(
-        [],
+        results,
         [
             OutputRecord(event_id="o1", job_id="j", ts=now - 10 * 86400, stdout="old", stderr=None),
             OutputRecord(event_id="o2", job_id="j", ts=now - 86400, stdout="new", stderr=None),
@@ -230,7 +237,7 @@ def test_purge_cuts_chain_prefixes_and_verify_still_holds(any_store_url: str) ->
     assert purge is not None and purge.kind == "purge"
     detail = json.loads(str(purge.detail))
     assert (detail["events_deleted"], detail["outputs_deleted"]) == (5, 1)
-    assert [e.event_id for e in st.query(limit=100) if e.kind != "purge"] == [
+    assert [e.event_id for e in st.query(limit=100) if e.kind not in ("purge", "result")] == [
         e.event_id for e in young
     ]
     assert [o.stdout for o in st.outputs("j")] == ["new"]
