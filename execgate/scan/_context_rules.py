@@ -44,7 +44,10 @@ _SECRET_OPTION = (
 #: One ``NAME=VALUE`` pair of a cookie header whose name says it holds a session or an
 #: authentication token (not a preference such as ``theme`` or a CSRF token).
 _COOKIE = re.compile(
-    r"(?i)(?<=[\s;:'\"=])(?!(?:csrf|xsrf|_?ga|_gid))(?P<cname>[\w.\-]{0,48}?"
+    r"(?i)(?<=[\s;:'\"=])(?!(?:csrf|xsrf|_?ga|_gid))"
+    # (an OAuth flow's `oauth_state` / `oidc_nonce` cookie holds a one-time value that only
+    # ties the callback to the browser that started it: it authenticates no one)
+    r"(?![\w.\-]{0,96}?(?:state|nonce)=)(?P<cname>[\w.\-]{0,48}?"
     r"(?:sess|sid|auth|token|jwt|remember|login|secret)[\w.\-]{0,48})="
     r"(?P<secret>[^;\s\"'`,]{1,4096})"
 )
@@ -457,7 +460,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         ("authorization",),
         # Any other scheme (Api-Token, SSWS, Splunk, GenieKey, sha256~...) or none at all:
         # "Authorization: <token>". Bearer, token, Basic and Bot have their own rules.
-        r"(?i)(?:authorization|proxy-authorization)[\"']?[ \t]*[:=][ \t]*[\"']?"
+        # AWS's SigV4 scheme is not a token: its Credential= is the public key id and date
+        # scope, its Signature= an HMAC of that one request, valid for minutes.
+        r"(?i)(?:authorization|proxy-authorization)[\"']?[ \t]*[:=][ \t]*[\"']?(?!AWS4-)"
         r"(?:(?!(?:bearer|basic|bot|token)\b)[A-Za-z][\w.-]{1,24}[ \t]+)?"
         r"(?P<secret>[A-Za-z0-9\-._~+/=:@!$%^&*]{12,1024})",
         0.85,

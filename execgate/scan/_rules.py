@@ -857,7 +857,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "bearer authorization",
         # a header line, a JSON or dict entry ("Authorization": "Bearer ..."); GitHub's
         # "token" scheme is the same thing
-        r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer|token)\s+"
+        # (the token stays on the scheme's line: an empty `Authorization: Bearer ` is not
+        # followed by the next header as its token)
+        r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer|token)[ \t]+"
         # (a URL after the scheme word is not a token: `Bearer https://...`; a token may
         # hold ':', as Asana's 2/<user id>/<token id>:<hex> does)
         r"(?![a-z][a-z0-9+.\-]{0,16}://)(?P<secret>[A-Za-z0-9\-._~+/:]{1,4096}+=*+)(?!@)",
