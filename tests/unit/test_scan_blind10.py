@@ -15,6 +15,8 @@ A case passes when every occurrence of the secret is covered by findings.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from scan_classes import Classes, check_class
 
@@ -25,6 +27,11 @@ HEX40 = "7d2e9b4c1a6f3e8d5b0c7a2e4f9d1b6c3a8e5f0d"
 HEX64 = "b41e7c9a2d5f8e3b6c0a9d4f7e2b5c8a1d6f3e9b0c4a7d2e5f8b1c6a3d9e0f7b"
 SAS_SIG = "Zp4Wq8Nv2Tx6Lk9Rb3Hd7Ym1Cs5Fg0Je%2BUa8Io2Pw%3D"
 BASIC = "ZGVwbG95OlJ2OCNrTHEyV3o1IXRO"  # deploy:Rv8#kLq2Wz5!tN
+HEX256 = "".join(hashlib.sha256(bytes([i])).hexdigest() for i in range(4))  # RSA: 256 bytes
+DD_KEY = "9c4e1a7b3d6f0e2c8a5b7d9f1e3c6a0b"
+OKTA = "00Xw7Lq3Vn9Rk2Tz5Hb8Mc1Pd4Fs6Jy0Ue-Ga_Io2N"
+SLACK_PATH = "T04QX7LMN/B05RZ8KPW2Y/Vq8Lm3Xz7Tn2Wk9Rd4Hp6Bc1"
+SESSION = "k3v9x2m7q8w1z5r4t6y0p2n8b7c5d1f9"
 
 
 CLASSES: Classes = {
@@ -98,6 +105,80 @@ CLASSES: Classes = {
             "Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024",
             "sp=r&st=2023-12-20T14:54:52Z&se=2023-12-20T22:54:52Z&spr=https&sv=2021-06-08&sr=c"
             "&sig=aBBKDWQvyuVcTPH9EBp%2FXTI9E%2F%2Fmq171%2BZU178wcwqU%3D",
+        ],
+    ),
+    # a presigned URL's signature is the capability until the URL expires
+    "presigned-url-signatures": (
+        [
+            (
+                "https://exports.s3.eu-west-1.amazonaws.com/q.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                f"&X-Amz-Credential={AKIA}%2F20250302%2Feu-west-1%2Fs3%2Faws4_request"
+                f"&X-Amz-Date=20250302T080000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host"
+                f"&X-Amz-Signature={HEX64}",
+                HEX64,
+            ),
+            (
+                f'{{"url":"https://storage.googleapis.com/media/a.png?X-Goog-Algorithm='
+                f"GOOG4-RSA-SHA256&X-Goog-Expires=900&X-Goog-SignedHeaders=host"
+                f'&X-Goog-Signature={HEX256}"}}',
+                HEX256,
+            ),
+            (
+                '"GET /dl?next=https%3A%2F%2Fexports.s3.amazonaws.com%2Fq.csv%3FX-Amz-Algorithm'
+                f'%3DAWS4-HMAC-SHA256%26X-Amz-Signature%3D{HEX64} HTTP/1.1" 302 0',
+                HEX64,
+            ),
+        ],
+        [
+            "https://exports.s3.amazonaws.com/q.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            "&X-Amz-SignedHeaders=host&X-Amz-Signature=<signature>",
+            f"> x-amz-content-sha256: {HEX64}\n> x-amz-date: 20250302T080000Z",
+            "https://storage.googleapis.com/media/a.png?X-Goog-Signature=REDACTED",
+        ],
+    ),
+    # a framework's cookies as a dict: the same session cookies as in a Cookie header
+    "session-cookie-dicts": (
+        [
+            (f"DEBUG django.request: request.COOKIES = {{'sessionid': '{SESSION}'}}", SESSION),
+            (f"req.cookies = {{ 'connect.sid': 's%3A{TOKEN}.sig', theme: 'dark' }}", TOKEN),
+            (f'{{"cookies": {{"lang": "en", "PHPSESSID": "{SESSION}"}}}}', SESSION),
+        ],
+        [
+            "request.COOKIES = {'csrftoken': 'Kx7Lq2Vn9Rk3Tz5Hb8Mc1Pd4', 'django_language': 'en'}",
+            f"req.cookies = {{ 'oauth_state': '{HEX40}' }}",
+            "request.COOKIES = {'sessionid': 'deleted'}",
+        ],
+    ),
+    # a webhook's path echoed without its host by curl -v: every occurrence is the secret
+    "webhook-path-echo": (
+        [
+            (
+                f"$ curl -v -X POST -d @msg.json https://hooks.slack.com/services/{SLACK_PATH}\n"
+                f"> POST /services/{SLACK_PATH} HTTP/2\n< HTTP/2 200",
+                SLACK_PATH,
+            ),
+        ],
+        [
+            "> POST /services/orders/v2/refunds HTTP/1.1",
+            "> POST /services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX HTTP/2",
+        ],
+    ),
+    # header names and values as lists and pairs: Go's http.Header, gRPC metadata, Sentry's
+    # [name, value] pairs, HAR entries
+    "header-pairs-in-lists": (
+        [
+            (f'"headers":{{"Accept":["*/*"],"DD-API-KEY":["{DD_KEY}"]}}', DD_KEY),
+            (f'    ["DD-API-KEY", "{DD_KEY}"],', DD_KEY),
+            (f'    ["Authorization", "SSWS {OKTA}"],', OKTA),
+            (f'{{ "name": "dd-application-key", "value": "{DD_KEY}" }}', DD_KEY),
+            (f"md=map[content-type:[application/grpc] x-api-key:[{TOKEN}]]", TOKEN),
+        ],
+        [
+            '    ["X-Request-Id", "0d8c2f4e-7b1a-4c3d-9e5f-6a7b8c9d0e1f"],',
+            '    ["Authorization", "[Filtered]"],',
+            '{ "name": "dd-api-key", "value": "${DD_API_KEY}" }',
+            "md=map[content-type:[application/grpc] x-api-key:[]]",
+            '"headers":{"X-Api-Key":["<redacted>"]}',
         ],
     ),
 }
