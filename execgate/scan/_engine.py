@@ -613,10 +613,12 @@ def _names_a_secret_key(m: re.Match[str], value: str) -> bool:
 
 
 #: An access key id opening a SigV4 credential scope (``<id>/<yyyymmdd>/<region>/...``, plain
-#: or percent-encoded): the id in a signed request's ``Credential=`` or a presigned URL's
-#: ``X-Amz-Credential``, which AWS calls the public half; the signature beside it is judged
-#: on its own.
-_SIGV4_SCOPE = re.compile(r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?:/|%2[Ff])\d{8}(?:/|%2[Ff])")
+#: or percent-encoded, once or twice as in a URL inside another's query): the id in a signed
+#: request's ``Credential=`` or a presigned URL's ``X-Amz-Credential``, which AWS calls the
+#: public half; the signature beside it is judged on its own.
+_SIGV4_SCOPE = re.compile(
+    r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?:/|%(?:25)?2[Ff])\d{8}(?:/|%(?:25)?2[Ff])"
+)
 
 #: What a call's name looks like: ``make_token(``, ``getpass.getpass(``; a value with other
 #: characters before ``(`` is a Django key's (``_pbp6rf92*gs+8p(use(9rs8!``).

@@ -51,6 +51,9 @@ CLASSES: Classes = {
             f"&X-Amz-Credential={AKIA}%2F20250302%2Feu-west-1%2Fs3%2Faws4_request"
             "&X-Amz-Date=20250302T080000Z&X-Amz-Expires=600&X-Amz-SignedHeaders=host"
             "&X-Amz-Signature=<redacted>",
+            # the same URL inside another's query string: encoded twice
+            f"GET /dl?next=https%3A%2F%2Fmedia.s3.amazonaws.com%2Fa.png%3FX-Amz-Credential%3D"
+            f"{AKIA}%252F20250302%252Feu-west-1%252Fs3%252Faws4_request HTTP/1.1",
         ],
     ),
     # a webhook's signature, and the form body it signs, cut at its `&name=` fields
