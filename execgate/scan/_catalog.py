@@ -38,6 +38,10 @@ _DOCS: dict[str, tuple[str, str]] = {
         "AccountKey=<86 base64>== / --account-key <86 base64>==",
     ),
     "azure-sas-signature": ("Azure SAS signatures in URLs", "?...&sig=<40+ base64>"),
+    "presigned-url-signature": (
+        "S3 and Cloud Storage presigned URL signatures",
+        "?X-Amz-...&X-Amz-Signature=<64 hex> / X-Goog-Signature=<hex>",
+    ),
     "azure-client-secret": ("Azure AD client secrets", "<3>8Q~<31-34>"),
     "alibaba-access-key-id": ("Alibaba Cloud access key ids", "LTAI<12-20 base62>"),
     "alibaba-secret-key": (

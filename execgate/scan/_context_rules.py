@@ -44,9 +44,24 @@ _SECRET_OPTION = (
 #: One ``NAME=VALUE`` pair of a cookie header whose name says it holds a session or an
 #: authentication token (not a preference such as ``theme`` or a CSRF token).
 _COOKIE = re.compile(
-    r"(?i)(?<=[\s;:'\"=])(?!(?:csrf|xsrf|_?ga|_gid))(?P<cname>[\w.\-]{0,48}?"
+    r"(?i)(?<=[\s;:'\"=])(?!(?:csrf|xsrf|_?ga|_gid))"
+    # (an OAuth flow's `oauth_state` / `oidc_nonce` cookie holds a one-time value that only
+    # ties the callback to the browser that started it: it authenticates no one)
+    r"(?![\w.\-]{0,96}?(?:state|nonce)=)(?P<cname>[\w.\-]{0,48}?"
     r"(?:sess|sid|auth|token|jwt|remember|login|secret)[\w.\-]{0,48})="
     r"(?P<secret>[^;\s\"'`,]{1,4096})"
+)
+
+#: Between a header's name and its value: a header line's or a map's `:` (Go's http.Header
+#: and gRPC metadata print each value in a list: `"X-Api-Key":["..."]`, `x-api-key:[...]`),
+#: or the comma of a [name, value] pair (Sentry's and other loggers' header lists).
+_HEADER_VALUE_SEP = r"(?:[\"']?[ \t]*:[ \t]*\[?|[\"'][ \t]*,[ \t]*)"
+
+#: One ``'name': 'value'`` entry of a cookie dict or object, named as ``_COOKIE`` names them.
+_COOKIE_ENTRY = re.compile(
+    r"(?i)(?<=[{\s,])[\"'](?!(?:csrf|xsrf|_?ga|_gid))(?![\w.\-]{0,96}?(?:state|nonce)[\"'])"
+    r"(?P<cname>[\w.\-]{0,48}?(?:sess|sid|auth|token|jwt|remember|login|secret)[\w.\-]{0,48})"
+    r"[\"'][ \t]*:[ \t]*[\"'](?P<secret>[^;\s\"'`,]{1,4096})"
 )
 
 #: Commands that store what they read on stdin as a secret.
@@ -428,7 +443,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         # API-key headers: X-Api-Key, GitLab's PRIVATE-TOKEN, Azure's
         # Ocp-Apim-Subscription-Key, Google's X-Goog-Api-Key...
         r"(?i)(?<![\w-])(?:x-(?:goog-)?api-?key|api-?key|x-auth-token|private-token|x-access-token"
-        r"|x-api-token|ocp-apim-subscription-key|x-functions-key)[\"']?[ \t]*:[ \t]*[\"']?"
+        r"|x-api-token|ocp-apim-subscription-key|x-functions-key)" + _HEADER_VALUE_SEP + "[\"']?"
         r"(?P<secret>[A-Za-z0-9._~+/=\-]{8,512})",
         0.9,
         anchored=False,
@@ -457,7 +472,11 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         ("authorization",),
         # Any other scheme (Api-Token, SSWS, Splunk, GenieKey, sha256~...) or none at all:
         # "Authorization: <token>". Bearer, token, Basic and Bot have their own rules.
-        r"(?i)(?:authorization|proxy-authorization)[\"']?[ \t]*[:=][ \t]*[\"']?"
+        # AWS's SigV4 scheme is not a token: its Credential= is the public key id and date
+        # scope, its Signature= an HMAC of that one request, valid for minutes.
+        # (a header list's pair too: ["Authorization", "SSWS ..."])
+        r"(?i)(?:authorization|proxy-authorization)(?:[\"']?[ \t]*[:=][ \t]*[\"']?"
+        r"|[\"'][ \t]*,[ \t]*[\"'])(?!AWS4-)"
         r"(?:(?!(?:bearer|basic|bot|token)\b)[A-Za-z][\w.-]{1,24}[ \t]+)?"
         r"(?P<secret>[A-Za-z0-9\-._~+/=:@!$%^&*]{12,1024})",
         0.85,
@@ -900,6 +919,19 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.85,
         anchored=False,
         each=_COOKIE,
+        check="cookie",
+    ),
+    ctx(
+        "cookie-session",
+        "http",
+        ("cookies",),
+        # a framework's cookies as a dict or an object (Django's request.COOKIES = {...},
+        # Express's req.cookies, a JSON log's "cookies": {...}): the same session and auth
+        # cookies as in a Cookie header
+        r"(?i)cookies[\"']?[ \t]*[:=][ \t]*\{(?P<args>[^}\n]{1,4096})",
+        0.85,
+        anchored=False,
+        each=_COOKIE_ENTRY,
         check="cookie",
     ),
     ctx(

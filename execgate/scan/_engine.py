@@ -420,11 +420,25 @@ _LINE_HEAD = re.compile(r"\+?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.\-]{0,64}\Z"
 _LINE_TAIL = re.compile(r"\S{0,4096}?(?=[ \t]*(?:\r?\n|\Z))")
 
 
+#: The rest of a form-encoded body after a value: ``&name=value`` pairs to the line's end.
+_FORM_PAIRS = re.compile(r"(?:&[A-Za-z_][\w\-]{0,31}=[^&=\s]{0,256}){1,64}(?=\s|\Z)")
+
+
 def _line_value_end(m: re.Match[str], text: str) -> int:
     """Where a bare assignment's value ends: where the pattern stopped, or, for a line that
     holds only the assignment (``printenv``, ``docker compose config``, an .env file), at the
     end of the line's last word: shell operators inside such a value are its characters."""
     end = m.end("secret")
+    amp = text.find("&", m.start("secret"), end)
+    if (
+        amp >= 0
+        and m.group("q") is None
+        and "=" not in text[m.start("secret") : amp]
+        and _FORM_PAIRS.match(text, amp)
+    ):
+        # `token=...&team_id=...&command=...`: a form body's fields, not one value (a value
+        # that is itself a query string, a SAS token's `sv=...&sig=...`, is judged whole)
+        return amp
     if m.group("q") is not None or end >= len(text) or text[end] not in _SHELL_STOP:
         return end
     line = text.rfind("\n", 0, m.start()) + 1
@@ -598,6 +612,14 @@ def _names_a_secret_key(m: re.Match[str], value: str) -> bool:
     return name.startswith(("pass", "pwd")) and suffix == "key" and is_name(value)
 
 
+#: An access key id opening a SigV4 credential scope (``<id>/<yyyymmdd>/<region>/...``, plain
+#: or percent-encoded, once or twice as in a URL inside another's query): the id in a signed
+#: request's ``Credential=`` or a presigned URL's ``X-Amz-Credential``, which AWS calls the
+#: public half; the signature beside it is judged on its own.
+_SIGV4_SCOPE = re.compile(
+    r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?:/|%(?:25)?2[Ff])\d{8}(?:/|%(?:25)?2[Ff])"
+)
+
 #: What a call's name looks like: ``make_token(``, ``getpass.getpass(``; a value with other
 #: characters before ``(`` is a Django key's (``_pbp6rf92*gs+8p(use(9rs8!``).
 _CALLEE = re.compile(r"[A-Za-z_](?:[\w.]|::){0,128}")
@@ -618,6 +640,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None
     if start == end or is_documented_example(value) or is_public_jwt(value):
         return None
+    if _SIGV4_SCOPE.match(text, start):
+        return None  # Credential=AKIA.../20240501/...: the public key id in a signature's scope
     if value.startswith("AIza") and _firebase_web_config(text, start):
         return None  # a Firebase web app's apiKey: public by design
     glued = False

@@ -171,6 +171,17 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.8,
         anchored=False,
     ),
+    _ctx(
+        "presigned-url-signature",
+        "url",
+        "x-amz-signature x-goog-signature",
+        # A presigned URL's signature (S3's X-Amz-Signature, Cloud Storage's X-Goog-Signature):
+        # whoever holds the URL can use it until it expires, so the signature is the
+        # capability; also percent-encoded inside another URL (`next=https%3A...%26X-Amz-...`)
+        r"(?i)(?:[?&]|%26|%3F)X-(?:Amz|Goog)-Signature(?:=|%3D)(?P<secret>[0-9a-f]{64,1024})\b",
+        0.8,
+        anchored=False,
+    ),
     _token(
         "azure-client-secret",
         "azure",
@@ -497,6 +508,17 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.95,
     ),
     _ctx(
+        "slack-webhook",
+        "slack",
+        "/services/t",
+        # the webhook's path without its host, as curl -v echoes the request line
+        # (`> POST /services/T.../B.../...`): the T/B/24 shape is Slack's alone
+        r"(?<![\w/.\-])/services/(?P<secret>T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})"
+        r"(?![A-Za-z0-9])",
+        0.95,
+        anchored=False,
+    ),
+    _ctx(
         "webhook-url",
         "webhook",
         "hooks.zapier.com webhook.office.com outlook.office.com/webhook maker.ifttt.com",
@@ -699,7 +721,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "datadog-key",
         "datadog",
         "dd_api_key dd_app_key datadog_api_key datadog_app_key dd-api-key dd-application-key",
-        r"(?i)(?:dd|datadog)[_\-](?:api|app|application)[_\-]key[\"']?\s*[=:]\s*[\"']?(?P<secret>[a-f0-9]{32,40})\b",
+        # (as a header map's list, `"DD-API-KEY":["..."]`, a [name, value] pair or a HAR
+        # entry's {"name": "dd-api-key", "value": "..."})
+        r"(?i)(?:dd|datadog)[_\-](?:api|app|application)[_\-]key[\"']?\s*"
+        r"(?:[=:]\s*\[?|,\s*(?:[\"']value[\"']\s*:\s*)?)\s*[\"']?(?P<secret>[a-f0-9]{32,40})\b",
         0.9,
     ),
     _token(
@@ -857,7 +882,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "bearer authorization",
         # a header line, a JSON or dict entry ("Authorization": "Bearer ..."); GitHub's
         # "token" scheme is the same thing
-        r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer|token)\s+"
+        # (the token stays on the scheme's line: an empty `Authorization: Bearer ` is not
+        # followed by the next header as its token)
+        r"(?i)(?:authorization|proxy-authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer|token)[ \t]+"
         # (a URL after the scheme word is not a token: `Bearer https://...`; a token may
         # hold ':', as Asana's 2/<user id>/<token id>:<hex> does)
         r"(?![a-z][a-z0-9+.\-]{0,16}://)(?P<secret>[A-Za-z0-9\-._~+/:]{1,4096}+=*+)(?!@)",

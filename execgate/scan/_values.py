@@ -38,11 +38,13 @@ _PLACEHOLDER = re.compile(
       | [A-Z][A-Z_\-]{0,31}[\]}]{1,3}
       | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
       | \**REDACTED\**                       # already redacted
+      | \*[a-z]{1,16}\*                        # *password* (wget's mask of a URL's password)
       | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?[\w\-]*
       | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
       | changeit                             # the JDK keystore's published default
       | (?:none|null|true|false|undefined)
-      | (?:string|str|object|number|integer|int|boolean|bool|bytes|any|unknown|float|optional)
+        # (GraphQL marks a non-null type with `!`: `$password: String!`)
+      | (?:string|str|object|number|integer|int|boolean|bool|bytes|any|unknown|float|optional)!?
       | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
         # an instruction in capitals: REPLACE_WITH_REAL_PASSWORD, CHANGE_ME_BEFORE_DEPLOY,
         # PUT_YOUR_PASSWORD_HERE, INSERT_API_KEY_HERE, REPLACE-WITH-YOUR-TOKEN
@@ -126,6 +128,14 @@ DOCUMENTED_EXAMPLES = frozenset(
         # secret): password 1f2d1e2e67df, base64-encoded under data:, plain under stringData:
         "MWYyZDFlMmU2N2Rm",
         "1f2d1e2e67df",
+        # RFC 6749's client credentials in its token requests (sections 2.3.1, 4.1.3:
+        # s6BhdRkqt3:gX1fBat3bV), as a Basic blob and as the secret alone
+        "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+        "gX1fBat3bV",
+        # the AWS DataSync documentation's Azure Blob SAS token ("Creating an Azure Blob
+        # Storage location"), percent-encoded as in its URL and decoded
+        "aBBKDWQvyuVcTPH9EBp%2FXTI9E%2F%2Fmq171%2BZU178wcwqU%3D",
+        "aBBKDWQvyuVcTPH9EBp/XTI9E//mq171+ZU178wcwqU=",
     }
 )
 
