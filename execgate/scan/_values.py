@@ -85,6 +85,8 @@ _REFERENCE = re.compile(
 #: ``ghp_****abcd``), or a template with an angle-bracketed hole (``key-<paste here>``).
 _MASKED = re.compile(
     r"\.\.\.|…|\*\*\*|###|^<|>$|<[^<>]{0,64}>|\{\{|\$\{"
+    # what loggers and proxies print in a secret's place (sntryu_[FILTERED], [REDACTED])
+    r"|(?i:\[(?:filtered|redacted|masked|hidden|removed)\])"
     # the same holes percent-encoded in a URL (%7Btoken%7D, %3Ckey%3E, %24%7BVAR%7D)
     r"|(?i:%7B[\w.\-]{0,64}%7D|%3C[\w.\-]{0,64}%3E|%24%7B)"
 )
@@ -93,7 +95,7 @@ _MASKED = re.compile(
 #: spells any of these is below one in ten thousand.
 _FAKE_WORDS = re.compile(
     r"(?i)not[-_.]?a[-_.]?real|not[-_.]?real|fake|dummy|example|sample|placeholder|your[-_.]?"
-    r"(?:api|token|key|secret|own)|redacted|changeme|replace[-_.]?me|"
+    r"(?:[a-z]{2,8}[-_.])?(?:api|token|key|secret|own)|redacted|changeme|replace[-_.]?me|"
     r"insert[-_.]?(?:your|key|token|here)|xxxxxx|change[-_.]?me|goes[-_.]?here|(?:^|[-_.])here$|"
     r"^(?:enter|put|add|set)[-_. ](?:your|the|a)[-_. ]|^todo(?:[-_.]|$)"
 )
@@ -136,6 +138,19 @@ DOCUMENTED_EXAMPLES = frozenset(
         # Storage location"), percent-encoded as in its URL and decoded
         "aBBKDWQvyuVcTPH9EBp%2FXTI9E%2F%2Fmq171%2BZU178wcwqU%3D",
         "aBBKDWQvyuVcTPH9EBp/XTI9E//mq171+ZU178wcwqU=",
+        # discord.py's documentation (docs/token.rst) and nostrum's sample bot tokens
+        "MjQ1NTU5MDg3NTI0MjE2ODMy.DulyxA.brcD2xRAqjACTuMcGPwy4TWVQdg",
+        "OTY4NTU2MzQ4MzkwMzkxODU5.G49NjP.pD8PLpKp-Xx8sr-8m1DCxSPTJZdcpcJZOExc1c",
+        # the twilio-ruby documentation's account SID and auth token
+        "AC309475e5fede1b49e100272a8640f438",
+        "3a2630a909aadbf60266234756fb15a0",
+        # the widely copied example of GitHub's token format (a public gist), and Cribl's
+        # regex documentation's sample Slack user token
+        "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",
+        "xoxp-23984754863-2348975623103",
+        # RFC 7519 section 3.1's example JWT
+        "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQog"
+        "Imh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
     }
 )
 
