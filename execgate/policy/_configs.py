@@ -255,6 +255,8 @@ def npmrc_refusal(cwd: str, root: str) -> str | None:
     return None
 
 
+_TRUE = frozenset({"true", "1", "yes", "on"})
+
 #: Linters that import code their configuration names: the files each reads (nearest first,
 #: from the working directory up to the workspace root), the options naming another, and the
 #: keys (as the tool's own parser folds them) whose value is code or a module to import.
@@ -276,6 +278,13 @@ _PLUGIN_LOADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], frozenset[str
     ),
 }
 _PLUGIN_LOADERS["dmypy"] = _PLUGIN_LOADERS["mypy"]
+#: ruff imports no plugins, but its configuration names files it reads (``extend``) and
+#: writes (``cache-dir``), checked as mypy's are
+_PLUGIN_LOADERS["ruff"] = (
+    ("ruff.toml", ".ruff.toml", "pyproject.toml"),
+    ("--config",),
+    frozenset(),
+)
 
 
 def _config_entries(path: str, text: str) -> list[tuple[str, str, str]]:
@@ -322,13 +331,25 @@ def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: s
     if loader is None:
         return None
     names, options, keys = loader
+    if program in ("mypy", "dmypy") and any(
+        len(a.partition("=")[0]) > 5 and "--install-types".startswith(a.partition("=")[0])
+        for a in args
+    ):
+        return f"{program}: --install-types runs pip install"
     files = [os.path.join(here, n) for here in _upward(cwd, root) for n in names]
     for i, a in enumerate(args):
         for option in options:
+            value = None
             if a == option and i + 1 < len(args):
-                files.append(os.path.join(cwd, args[i + 1]))
+                value = args[i + 1]
             elif a.startswith(option + "="):
-                files.append(os.path.join(cwd, a.partition("=")[2]))
+                value = a.partition("=")[2]
+            if value is None:
+                continue
+            if program == "ruff" and "=" in value:
+                # `--config 'cache-dir="/x"'`: a setting given inline, not a file
+                return f"{program}: --config {value[:60]!r} sets configuration inline"
+            files.append(os.path.join(cwd, value))
     for path in files:
         if not os.path.isfile(path):
             continue
@@ -342,11 +363,35 @@ def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: s
         for section, key, value in entries:
             if program == "flake8" and section.lower().startswith("flake8:local-plugins"):
                 return f"{program}: {path} names local plugins ([{section[:40]}])"
-            if key.endswith(("_dir", "_xml", "_report", "_file")) and value.strip():
-                # mypy's cache_dir, junit_xml, *_report: files it writes where they say
-                where = os.path.realpath(os.path.join(os.path.dirname(path), value.strip()))
-                if not (where + "/").startswith(root.rstrip("/") + "/"):
-                    return f"{program}: {path} sets {key} to {value[:60]!r}, outside the workspace"
+            if key in ("install_types", "install-types") and value.strip().lower() in _TRUE:
+                return f"{program}: {path} sets {key}, which runs pip install"
+            folded = key.replace("-", "_")
+            if (
+                program == "ruff"
+                and path.endswith("pyproject.toml")
+                and not (section.lower().startswith("tool.ruff"))
+            ):
+                continue  # another tool's table
+            if (
+                folded.endswith(("_dir", "_xml", "_report", "_file", "_path"))
+                or folded in ("files", "extend")
+            ) and value.strip():
+                # mypy's cache_dir, junit_xml, *_report (files it writes), files and
+                # mypy_path (files it reads): each where it says, after expanding $VARS and ~
+                for one in re.split(r"[,\s]+", value.strip().strip("[]")):
+                    one = one.strip("\"'")
+                    if not one:
+                        continue
+                    if "$" in one or one.startswith("~"):
+                        return (
+                            f"{program}: {path} sets {key} to {value[:60]!r}, which it expands "
+                            "to a path the gate cannot see"
+                        )
+                    where = os.path.realpath(os.path.join(os.path.dirname(path), one))
+                    if not _inside(where, root):
+                        return (
+                            f"{program}: {path} sets {key} to {value[:60]!r}, outside the workspace"
+                        )
             if key not in keys:
                 continue
             if key == "python_executable":
@@ -357,7 +402,8 @@ def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: s
             if "hook" in key:
                 return f"{program}: {path} names code to run ({key} = {value[:40]!r})"
             for plugin in re.split(r"[\s,\"'\[\]]+", value):
-                top = plugin.split(":")[0].split(".")[0]
+                module = plugin.split(":")[0]  # mypy's `path/or.module:entry_point`
+                top = module.split(".")[0]
                 if not plugin:
                     continue
                 local = any(
@@ -365,7 +411,7 @@ def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: s
                     or os.path.isdir(os.path.join(d, top))
                     for d in (cwd, root)
                 )
-                if "/" in plugin or plugin.endswith(".py") or local:
+                if "/" in module or module.endswith(".py") or local:
                     return (
                         f"{program}: {path} loads the plugin {plugin[:60]!r}, code from the "
                         "workspace that would run"

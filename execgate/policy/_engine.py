@@ -1369,7 +1369,8 @@ def _builtin_verdict(
             "EG-POLICY-FLAG", f"{rule_name}.builtin", refusal.reason + _hint(rule, refusal)
         )
     for value in checked.paths:
-        if _confined(policy, cwd, os.path.expanduser(value)) is None:
+        # pytest, mypy and the like expand ~ and $VARS in the paths they are given
+        if "$" in value or _confined(policy, cwd, os.path.expanduser(value)) is None:
             return _deny(
                 "EG-PATH-ESCAPE",
                 f"{rule_name}.builtin",
@@ -1404,7 +1405,7 @@ def _config_verdict(
                         f"addopts in {config.source}: {refusal.reason}" + _hint(rule, refusal)
                     ) from None
                 for value in (*checked.paths, *config.paths):
-                    if _confined(policy, cwd, value) is None:
+                    if "$" in value or _confined(policy, cwd, os.path.expanduser(value)) is None:
                         raise ConfigRefusal(
                             f"{config.source} names {value[:80]!r}, outside the workspace"
                         )
