@@ -5,6 +5,7 @@ expensive scan or parse runs in a worker process, within a time budget, while th
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,11 +41,23 @@ def _events(store_url: str) -> int:
         db.close()
 
 
-def _workers() -> list[psutil.Process]:
-    return [
-        p for p in psutil.Process().children(recursive=True)
-        if "execgate.actors._offload" in " ".join(p.cmdline())
-    ]  # fmt: skip
+def _workers(wait: float = 10.0) -> list[psutil.Process]:
+    """The offload workers still alive after up to ``wait`` seconds: a killed one may take a
+    moment to be reaped on a loaded machine (a zombie counts as gone)."""
+    deadline = time.monotonic() + wait
+    while True:
+        alive = []
+        for p in psutil.Process().children(recursive=True):
+            try:
+                if p.status() != psutil.STATUS_ZOMBIE and "execgate.actors._offload" in " ".join(
+                    p.cmdline()
+                ):
+                    alive.append(p)
+            except psutil.Error:
+                continue  # gone (or a zombie) while we looked
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
 
 
 def _with_limits(make_policy: Callable[..., Policy], limits: str) -> Policy:
@@ -233,9 +246,9 @@ async def test_a_worker_that_dies_fails_its_request_alone(
         async with anyio.create_task_group() as tg:
             tg.start_soon(heavy)
             with anyio.fail_after(30):
-                while not _workers():
+                while not _workers(wait=0):
                     await anyio.sleep(0.01)
-            _workers()[0].kill()
+            _workers(wait=0)[0].kill()
         assert codes == ["EG-POLICY-ENGINE-ERROR"]
         assert (await gate.check(argv=["true"])).allowed
         assert (await gate.check(command="echo " + "a " * 400)).allowed
