@@ -1216,6 +1216,8 @@ def _unpinned_module(plan: tuple[str, ...], cwd: str) -> str | None:
     that runs the workspace's code by design and not the workspace's own (decided as that,
     under a rule for python itself); else None."""
     words, names = _plan_words(plan)
+    if not any(w.startswith("-m") for w in words):
+        return None  # no module run: the common case, decided without a look at each word
     for n, name in enumerate(names):
         if not re.fullmatch(r"python[\d.]*", name):
             continue
@@ -1890,8 +1892,6 @@ _FIND_ACTIONS = frozenset(
     {"-print", "-print0", "-printf", "-fprint", "-fprint0", "-fprintf", "-ls", "-fls", "-exec",
      "-execdir", "-ok", "-okdir", "-delete", "-prune", "-quit"}
 )  # fmt: skip
-#: xargs options under which ``find ... | xargs CMD`` is ``find ... -exec CMD {} +``.
-_XARGS_PLAIN = frozenset({"-r", "--no-run-if-empty"})
 
 
 def _xargs_as_exec(policy: Policy, items: tuple[Command | str, ...]) -> tuple[Command | str, ...]:

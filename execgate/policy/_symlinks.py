@@ -448,22 +448,15 @@ class TooManyEntries(Exception):
 
 
 def _keeps_links(args: tuple[str, ...]) -> bool:
-    """Whether cp's options copy symlinks as symlinks (-P, -d, -a, -R/-r, --no-dereference,
-    --archive, --recursive), unless -L/-H/--dereference follow them."""
-    keeps = follows = False
-    for a in args:
-        if a.startswith("--"):
-            name = a.partition("=")[0]
-            if any(o.startswith(name) for o in ("--no-dereference", "--archive", "--recursive")):
-                keeps = True
-            elif "--dereference".startswith(name) and len(name) > 4:
-                follows = True
-            elif name.startswith("--preserve") and "links" in a:
-                keeps = True
-        elif a.startswith("-"):
-            keeps = keeps or any(c in "PdaRr" for c in a[1:])
-            follows = follows or any(c in "LH" for c in a[1:])
-    return keeps and not follows
+    """Whether cp's options copy symlinks as symlinks (see :func:`cp_keeps_links`), unless
+    -L/-H/--dereference follow them."""
+    follows = any(
+        unique_long(a.partition("=")[0], _LONGS["cp"]) == "--dereference"
+        if a.startswith("--")
+        else a.startswith("-") and any(c in "LH" for c in a[1:])
+        for a in args
+    )
+    return any(cp_keeps_links(a) for a in args) and not follows
 
 
 def moved_links(program: str, args: tuple[str, ...], cwd: str) -> list[tuple[str, str]]:
