@@ -285,6 +285,8 @@ _PLUGIN_LOADERS["ruff"] = (
     ("--config",),
     frozenset(),
 )
+#: The programs whose configuration files :func:`plugin_config_refusal` reads.
+CONFIG_READERS = frozenset(_PLUGIN_LOADERS)
 
 
 def _config_entries(path: str, text: str) -> list[tuple[str, str, str]]:

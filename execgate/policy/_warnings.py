@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 
+from ._configs import CONFIG_READERS
 from ._exec_options import EXEC_OPTIONS
 from ._model import AllowRule, Policy
 from ._shells import SHELLS
@@ -32,13 +33,14 @@ PLAIN = frozenset(
         "file fold head join ln ls md5sum mkdir mktemp mv nl nproc numfmt od paste printf pwd "
         "readlink realpath rm rmdir seq sha1sum sha256sum sha512sum sleep sort stat tac tail "
         "tee test touch tr tree true truncate tsort uname unexpand uniq wc which whoami xxd "
-        "yes [ find"
+        "yes [ find black"
     )
 )
 
 #: Programs whose input the policy engine reads before they run: the files a patch writes
-#: (``_patches``), the members an archive extracts (``_archives``).
-READ_BY_THE_ENGINE = frozenset({"patch", "unzip"})
+#: (``_patches``), the members an archive extracts (``_archives``), the configuration a
+#: linter imports plugins from or names paths in (``_configs``).
+READ_BY_THE_ENGINE = frozenset({"patch", "unzip", *CONFIG_READERS})
 
 
 def _program(rule: AllowRule) -> str:
