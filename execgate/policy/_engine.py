@@ -1823,7 +1823,10 @@ def _evaluate_script(
                 command, verdict.plan.argv, kind, cwd, paths
             )
     if first is None or first.plan is None:
-        return _deny("EG-SHELL-UNSUPPORTED", "shell", "a line of only cd commands", cwd=cwd)
+        # only cd commands (`cd a && cd b`), each confined: what the line can do is what `cd`
+        # to the last directory does alone
+        last = attrs.evolve(request, argv=("cd", cwd), command=None)
+        return _evaluate(policy, last, host_env, resolver, depth, start_cwd)
     canonical = render(script, plans, targets, policy.root)
     # every command's environment: each is the request's, plus what a program's hardening
     # adds (git's GIT_CONFIG_*), which other programs ignore

@@ -250,6 +250,9 @@ async def test_agent_shapes_run_as_bash_would(
         # cd alone: succeeds on a directory of the workspace, as bash -c 'cd src' does
         r = await gate.run(command='cd "src"')
         assert r.exit_code == 0 and r.stdout == b"", r
+        # a line of only cds: each confined, run as cd to the last directory
+        r = await gate.run(command="cd src && cd pkg; cd ..")
+        assert r.exit_code == 0 and r.stdout == b"", r
     for line, code in (
         ("cd /etc", "EG-CWD-ESCAPE"),
         ("cd ..", "EG-CWD-ESCAPE"),
@@ -257,6 +260,11 @@ async def test_agent_shapes_run_as_bash_would(
         ("cd -", "EG-SHELL-UNSUPPORTED"),
         ("cd", "EG-SHELL-UNSUPPORTED"),
         ("cd src pkg", "EG-SHELL-UNSUPPORTED"),
+        ("cd src && cd ../..", "EG-CWD-ESCAPE"),
+        ("cd src && cd nope", "EG-CWD-INVALID"),
+        ("cd src/pkg; cd /etc", "EG-CWD-ESCAPE"),
+        ("cd src || cd pkg", "EG-SHELL-UNSUPPORTED"),
+        ("cd src && cd pkg > x", "EG-SHELL-UNSUPPORTED"),
     ):
         assert refused(policy, line) == code, line
 
