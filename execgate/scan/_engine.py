@@ -1298,31 +1298,37 @@ def redact_text(text: str) -> str:
 #: NULL: a database cannot hold NUL). UTF-16 text of ASCII characters (what Windows editors
 #: and PowerShell write) decodes as UTF-8 to each character next to one of these.
 STORED_NUL = "\u2400"
-#: Runs of UTF-16 text in decoded output: a character then a NUL (little-endian), or a NUL
-#: then a character (big-endian); eight characters at least, fewer can hold no secret. A BOM
-#: decodes to U+FFFD and is left outside the run. Non-ASCII characters of UTF-16 (both bytes
-#: set) end a run, and ASCII is what secrets and their keywords are written in.
+#: Runs of UTF-16 and UTF-32 text in decoded output: a character then one or three NULs
+#: (little-endian), or the NULs then the character (big-endian); eight characters at least,
+#: fewer can hold no secret. A BOM decodes to U+FFFD and is left outside the run. Non-ASCII
+#: characters (more than one byte set) end a run, and ASCII is what secrets and their keywords
+#: are written in. Each entry: pattern, stride, offset of the character within its unit.
 _WIDE_RUNS = (
-    (re.compile("(?:[^\u2400]\u2400){8,}"), 0),  # little-endian: the character comes first
-    (re.compile("(?:\u2400[^\u2400]){8,}"), 1),  # big-endian: the character comes second
+    (re.compile("(?:[^\u2400]\u2400){8,}"), 2, 0),
+    (re.compile("(?:\u2400[^\u2400]){8,}"), 2, 1),
+    (re.compile("(?:[^\u2400]\u2400{3}){8,}"), 4, 0),
+    (re.compile("(?:\u2400{3}[^\u2400]){8,}"), 4, 3),
 )
 
 
 def redact_output(text: str) -> str:
-    """:func:`redact_text` for decoded program output, where UTF-16 text is also scanned:
-    each run of it is read without its NULs and each finding is mapped back to the
-    characters (and the NULs between them) it spans, so a secret written as UTF-16 is
-    redacted like one written as UTF-8. Output without a NUL costs one search more than
+    """:func:`redact_text` for decoded program output, where UTF-16 and UTF-32 text is also
+    scanned: each run of it is read without its NULs and each finding is mapped back to the
+    characters (and the NULs between them) it spans, so a secret written as UTF-16 or UTF-32
+    is redacted like one written as UTF-8. Output without a NUL costs one search more than
     :func:`redact_text`; with NULs, each run is scanned once more (linear in its length)."""
     findings = scan_text(text)
     if STORED_NUL in text:
-        for pattern, offset in _WIDE_RUNS:
+        for pattern, stride, offset in _WIDE_RUNS:
             for run in pattern.finditer(text):
-                narrow = run.group()[offset::2]
+                narrow = run.group()[offset::stride]
                 base = run.start()
                 for f in scan_text(narrow):
-                    # narrow character i is at base + 2i + offset; its pair starts at base + 2i
-                    findings.append(attrs.evolve(f, start=base + 2 * f.start, end=base + 2 * f.end))
+                    # narrow character i is at base + stride*i + offset; its unit starts at
+                    # base + stride*i
+                    findings.append(
+                        attrs.evolve(f, start=base + stride * f.start, end=base + stride * f.end)
+                    )
     return redact(text, findings)
 
 

@@ -152,12 +152,14 @@ CREDENTIALS = (
 )
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
-async def test_a_secret_in_utf16_output_is_not_stored(
+@pytest.mark.parametrize(
+    "encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+)
+async def test_a_secret_in_wide_output_is_not_stored(
     make_policy: Callable[..., Policy], store_url: str, workspace: Path, encoding: str
 ) -> None:
-    """F04: a credentials file saved as UTF-16 (with a BOM, or without one in either byte
-    order) and shown with cat was stored whole; now it is redacted as UTF-8 output is."""
+    """F04: a credentials file saved as UTF-16 or UTF-32 (with a BOM, or without one in either
+    byte order) and shown with cat was stored whole; now it is redacted as UTF-8 output is."""
     (workspace / "creds.txt").write_bytes(CREDENTIALS.encode(encoding))
     async with open_gate(make_policy(extra=OUTPUT_LEVEL), store_url) as gate:
         r = await gate.run(argv=["cat", "creds.txt"], job_id="U16")
@@ -173,9 +175,11 @@ async def test_a_secret_in_utf16_output_is_not_stored(
     assert "aws_secret_access_key = ***REDACTED***" in plain
 
 
-def test_utf16_findings_map_back_to_their_own_characters() -> None:
-    """Text around a UTF-16 secret, UTF-8 before it and the rest of the UTF-16 run, is kept."""
-    wide = f"note: aws_secret_access_key = {AWS_SECRET} end\n".encode("utf-16-be")
+@pytest.mark.parametrize("encoding", ["utf-16-be", "utf-16-le", "utf-32-be", "utf-32-le"])
+def test_wide_findings_map_back_to_their_own_characters(encoding: str) -> None:
+    """Text around a UTF-16 or UTF-32 secret, UTF-8 before it and the rest of the wide run,
+    is kept."""
+    wide = f"note: aws_secret_access_key = {AWS_SECRET} end\n".encode(encoding)
     text = (b"plain utf-8 line\n" + wide).decode("utf-8", "replace").replace("\x00", "\u2400")
     out = redact_output(text)
     assert out.startswith("plain utf-8 line\n")
