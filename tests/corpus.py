@@ -169,9 +169,9 @@ CONTEXT: dict[str, list[str]] = {
     "azure-sas-signature": [
         "az storage blob download --blob-url 'https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sr=b&sig={s}'"
     ],
-    "slack-webhook": ["curl -X POST -d @msg.json https://hooks.slack.com/services/{s}"],
+    "slack-webhook": ["curl -X POST -d @msg.json {s}"],
     "discord-webhook": [
-        "curl -H 'Content-Type: application/json' https://discord.com/api/webhooks/123456789012345678/{s}"
+        "curl -H 'Content-Type: application/json' {s}"
     ],
     "discord-bot-token": [
         "DISCORD_BOT_TOKEN={s}",
@@ -238,8 +238,9 @@ def _context_secret(rule: str, r: random.Random) -> str:
     if rule == "azure-sas-signature":
         return _r(r, B62 + "+/", 43) + "%3D"
     if rule == "slack-webhook":
+        # the whole URL is the credential (anyone holding it can post), as it is reported
         return (
-            "T0"
+            "https://hooks.slack.com/services/T0"
             + _r(r, string.ascii_uppercase + string.digits, 8)
             + "/B0"
             + _r(r, string.ascii_uppercase + string.digits, 8)
@@ -247,7 +248,7 @@ def _context_secret(rule: str, r: random.Random) -> str:
             + _r(r, B62, 24)
         )
     if rule == "discord-webhook":
-        return _r(r, URLSAFE, 68)
+        return "https://discord.com/api/webhooks/123456789012345678/" + _r(r, URLSAFE, 68)
     if rule == "discord-bot-token":
         # the first segment is the base64 of the bot's user id (a snowflake)
         user_id = str(r.randint(10**16, 2 * 10**18))

@@ -18,6 +18,7 @@ import binascii
 import functools
 import re
 from collections.abc import Collection, Iterable, Sequence
+from urllib.parse import unquote
 
 import ahocorasick
 import attrs
@@ -89,6 +90,45 @@ def _decodes_to_text(value: str) -> bool:
         return False
 
 
+#: The last word of a Secret's data key that holds no secret: a user name, an address, a
+#: certificate (``apiUsername``, ``auth.username_in``, ``tls.crt``, ``ca-bundle``).
+_K8S_PLAIN_WORDS = frozenset(
+    {
+        *("user", "username", "login", "address", "url", "uri", "host", "hostname"),
+        *("endpoint", "port", "ca", "crt", "cert", "certificate", "bundle"),
+    }
+)
+
+
+def _k8s_plain_key(key: str) -> bool:
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", key)]
+    if words[-1:] == ["in"]:
+        words.pop()
+    return bool(words) and words[-1] in _K8S_PLAIN_WORDS
+
+
+def _k8s_shown_value(key: str, value: str, text: str) -> bool:
+    """A Secret's data value whose text holds no secret: under a user-name, address or
+    certificate key; a PEM certificate, public key or key armour with no body; a URL with no
+    password; shorter than 8 characters (``demo``, ``mpass2``: an example manifest's values);
+    or a word the manifest itself shows (``storageos`` in ``type: kubernetes.io/storageos``)."""
+    if _k8s_plain_key(key):
+        return True
+    if len(value) > MAX_DECODE:
+        return False
+    try:
+        plain = base64.b64decode(value, validate=True).decode("utf-8").strip()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    if plain.startswith("-----BEGIN"):
+        return "PRIVATE KEY" not in plain.split("\n", 1)[0] or not _pem_has_body(plain)
+    if "://" in plain and "@" not in plain:
+        return True
+    if len(plain) < 8:
+        return True
+    return plain.lower() in set(re.split(r"[^a-z0-9]+", text.lower()))
+
+
 def _discord_id(value: str) -> bool:
     """A Discord bot token's first segment is the bot's user id (a snowflake: 17-20 digits),
     base64-encoded."""
@@ -108,10 +148,17 @@ _PEM_NOISE = re.compile(
 )
 
 
+_PEM_ARMOUR = re.compile(r"-----[A-Z0-9 ]{1,64}-----")
+#: Three words in a row: base64 lines hold no space.
+_PROSE = re.compile(r"[A-Za-z]{2,32} [A-Za-z]{2,32} [A-Za-z]{2,32}")
+
+
 def _pem_has_body(value: str) -> bool:
     """Armour around a placeholder (``<paste your key here>``, ``...``) or nothing is not
     a key: the body must be base64, at least a few characters of it."""
     body = _PEM_NOISE.sub("", value)
+    if _PROSE.search(_PEM_ARMOUR.sub("\n", value)):
+        return False  # `-----BEGIN PRIVATE KEY-----this is not a private key-----END...`
     return (
         len(body) >= 4
         and re.fullmatch(r"[A-Za-z0-9+/=]+", body) is not None
@@ -208,6 +255,12 @@ _CODE_VALUE = re.compile(
     # a block or a lambda opening (`if tokens := usage.tokens:`, `lambda:`)
     r"|[A-Za-z_][\w.]*:\Z"
 )
+#: A type's name: three or more capitalised words and no digit (``AssumeRoleCommandOutput``);
+#: a random token of that length has a digit or two capitals in a row.
+_TYPE_NAME = re.compile(r"_?[A-Z][a-z]{1,24}(?:[A-Z][a-z]{1,24}){2,8}")
+#: A URL's scheme: ``mongodb://``, ``s3://``, ``postgresql+psycopg://``.
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,30}://")
+
 #: The credential words a name is built from, as they would be spelled inside a value.
 _CREDENTIAL_WORD = re.compile(r"(?i)pass(?:wo?r?d)?|pwd|secret|token|key|credential")
 
@@ -220,6 +273,8 @@ def _code_value(value: str, name: str, spaced: bool) -> bool:
         return True
     if spaced and re.fullmatch(r"_?[A-Z][a-z]+(?:[A-Z][a-z]*)*", value):
         return True  # `token = Punctuation`: a class or a constant of code
+    if not name.lower().startswith(("pass", "pwd")) and _TYPE_NAME.fullmatch(value):
+        return True  # `roleCredentials: AssumeRoleCommandOutput;` (a type annotation)
     if spaced and is_name(value) and not name.lower().startswith(("pass", "pwd")):
         return True  # `token = other_name`; an ini file's `password = open_sesame` stays
     word = _CREDENTIAL_WORD.search(value)
@@ -638,6 +693,9 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         end = start + len(value)
         if len(value) < 6:
             return None
+        stem = value.rstrip(".")
+        if stem != value and (is_placeholder(stem) or is_setting_value(stem)):
+            return None  # `set processPushSecret: false.` in a comment's sentence
     if start == end or is_documented_example(value) or is_public_jwt(value):
         return None
     if _SIGV4_SCOPE.match(text, start):
@@ -686,13 +744,17 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             and _UUID.fullmatch(value)
         ):
             return None
-        if value.startswith(("/", "./", "~/", "../", "$", "http://", "https://")):
-            return None
+        if value.startswith(("/", "./", "~/", "../", "$")) or _URL_START.match(value):
+            return None  # a path, or a URL (its password, if any, is url-password's)
         if m.group("cell") is not None and not _table_cell(text, m, value):
             return None
         if _FORMAT_REFERENCE.match(value):
             return None  # `password=%(db_password)s`, `%DB_PASSWORD%`: filled in elsewhere
-        if _encodes_placeholder(value, text):
+        if _encodes_placeholder(value, text) or (
+            _BASE64_VALUE.fullmatch(value)
+            and _K8S_SECRET.search(text)
+            and _k8s_shown_value(m.group(0).strip().split(":", 1)[0], value, text)
+        ):
             return None  # a Kubernetes Secret's `password: ZHVtbXk=` ("dummy")
         # a YAML tag (`password: !vault |`, Home Assistant's `!secret name`), not a value
         if value.startswith("!") and ":" in m.group(0)[m.end("suffix") - m.start() :]:
@@ -751,11 +813,16 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         _CRED_WORD_END.sub("", m.groupdict().get("flag") or "")
     ):
         return None  # name="csrfmiddlewaretoken" value=...: a form's anti-forgery nonce
-    if rule.rule_id == "api-key-header" and _CODE_VALUE.match(value):
-        return None  # {"api-key": self.api_key}: a header built in code
-    if rule.rule_id == "url-password" and (_same_as_user(m) or _local_default(m, text)):
-        return None  # postgres://postgres:postgres@..., guest:guest: nothing is hidden
-    if rule.rule_id == "kubernetes-secret-data" and not _decodes_to_text(value):
+    if rule.rule_id == "api-key-header" and (_CODE_VALUE.match(value) or is_name(value)):
+        return None  # {"api-key": self.api_key}, "apiKey": "oa_citations": code, a name
+    if rule.rule_id == "url-password" and (
+        _same_as_user(m) or _local_default(m, text) or is_placeholder(unquote(value))
+    ):
+        return None  # postgres://postgres:postgres@..., guest:guest, a%20secret
+    if rule.rule_id == "kubernetes-secret-data" and (
+        not _decodes_to_text(value)
+        or _k8s_shown_value(m.group(0).strip().split(":", 1)[0], value, text)
+    ):
         return None
     if rule.checksum is not None:
         if CHECKSUMS[rule.checksum](value):
@@ -910,6 +977,9 @@ _SHAPE_RULES = tuple(
 )
 #: Rules searched over the whole text once their keyword appears anywhere in it.
 _WHOLE_TEXT = frozenset({"private-key", "kubernetes-secret-data"})
+#: Webhook rules whose match starts at the host: the finding covers the URL from its scheme.
+_WHOLE_URL = frozenset({"slack-webhook", "discord-webhook"})
+_URL_HEAD = re.compile(r"https?://(?:[\w\-]{1,32}\.){0,3}\Z")
 
 
 def _lower_same_length(text: str) -> str:
@@ -1029,6 +1099,10 @@ def _scan_plain(text: str, location: str, *, _wrapped: bool = True) -> list[Find
                 span = (span[0], _word_end(text, span[1]))
             elif rule.rule_id == "credential-assignment":
                 span = (span[0], _line_value_end(m, text))
+            elif rule.rule_id in _WHOLE_URL:
+                # the URL is the credential (anyone holding it can post): from its scheme
+                head = _URL_HEAD.search(text, max(0, m.start() - 48), m.start())
+                span = (head.start() if head else m.start(), span[1])
             elif rule.bounded and span[1] < len(text) and _is_word(text[span[1]]):
                 # a prompt glued after the token: cover up to it (the token's own end is
                 # not known there)

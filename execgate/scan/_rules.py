@@ -73,6 +73,16 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         anchored=False,
         check="random",
     ),
+    _ctx(
+        "aws-secret-access-key",
+        "aws",
+        "secret access key [",
+        # `aws configure`'s prompt, answered: AWS Secret Access Key [None]: VALUE
+        r"(?i)secret access key \[[^\]\n]{0,40}\]:[ \t]*"
+        r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+        0.9,
+        check="random",
+    ),
     _token("google-api-key", "google", "aiza", r"(?P<secret>AIza[" + _URLSAFE + r"]{35})"),
     _token(
         "google-oauth-client-secret",
@@ -103,6 +113,17 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         r"(?i)(?:account|storage|access)[_.\-]?key[^\n]{0,25}?(?:\n[ \t]{0,64}[^\n]{0,8}?)?"
         r"(?<![A-Za-z0-9+/])(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
         0.95,
+    ),
+    _ctx(
+        "azure-storage-key",
+        "azure",
+        "connection_string connection-string connectionstring",
+        # the 64-byte key alone where a connection string is expected
+        # (AZURE_STORAGE_CONNECTION_STRING: "<88 base64>"): nothing else has that shape
+        r"(?i)connection[_\-]?string[^\n]{0,25}?(?<![A-Za-z0-9+/])"
+        r"(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
+        0.9,
+        check="random",
     ),
     _ctx(
         "azure-storage-key",

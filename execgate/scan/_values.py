@@ -29,6 +29,8 @@ _PLACEHOLDER = re.compile(
       | <[^<>]*>                             # <token>
       | \{\{.*\}\}                           # {{ token }}
       | \{[A-Za-z_][A-Za-z_.]{0,64}\}          # {password}, {config.db_password}
+      | \{\s{1,4}[A-Za-z_][\w.]{0,64}\s{0,4}\}   # { password } (a template's hole)
+      | [A-Za-z_][\w.]{0,128}\(\)             # obj.make_token(): a call in code
       | \#\{.*\}                             # #{password} (Ruby)
       | @@[A-Za-z_][A-Za-z0-9_]*@@             # @@PASSWORD@@ (token replacement)
       | __[A-Z][A-Z0-9_]*__                    # __PASSWORD__ (token replacement)
@@ -39,8 +41,9 @@ _PLACEHOLDER = re.compile(
       | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
       | \**REDACTED\**                       # already redacted
       | \*[a-z]{1,16}\*                        # *password* (wget's mask of a URL's password)
-      | (?:your|my|the|some|example|sample|dummy|fake|test|changeme)[-_]?[\w\-]*
-      | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy)
+      | (?:your|my|the|some|example|sample|dummy|fake|test|changeme|changethis)[-_]?[\w\-]*
+      | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy|demo)
+      | change[-_]?this                      # the full-stack-fastapi template's default
       | changeit                             # the JDK keystore's published default
       | (?:none|null|true|false|undefined)
         # (GraphQL marks a non-null type with `!`: `$password: String!`)
@@ -70,7 +73,7 @@ _REFERENCE = re.compile(
       | @Microsoft\.KeyVault\(
         # Terraform references: var.x, local.x, module.m.out, data.src.name.attr and a
         # resource's attribute (random_password.db.result): the value is computed elsewhere
-      | (?:var|local|module|data)\.[A-Za-z_][\w\-]{0,64}(?:[.\[]|$)
+      | !?(?:var|local|module|data)\.[A-Za-z_][\w\-]{0,64}(?:[.\[]|$)
       | [a-z][a-z0-9]{0,32}(?:_[a-z0-9]{1,32}){1,6}\.[A-Za-z_][\w\-]{0,64}\.[a-z_]{1,64}(?:[.\[]|$)
         # systemd's LoadCredential=ID:PATH: the credential's name and the file it is read from
       | [\w.\-]{1,64}:(?:/[\w.\-]{1,128}){2,16}$
@@ -193,10 +196,14 @@ WELL_KNOWN_PASSWORDS = frozenset(
 )
 
 #: A secret's *name*: lower-case words joined by ``-``, ``_``, ``.``, ``:`` or ``/``
-#: (``api-key-name``, ``prod.stripe.key``, ``pkg.main:main``), or an upper-case constant
-#: (``ACCESS_TOKEN``); no digits. Read as a name only where a rule's option or variable can
-#: hold either (``--secret``, ``--token``), never after ``password``.
-_NAME = re.compile(r"^(?:[a-z]{2,32}(?:[-_.:/][a-z]{1,32}){1,8}|[A-Z]{2,32}(?:_[A-Z]{1,32}){1,8})$")
+#: (``api-key-name``, ``prod.stripe.key``, ``pkg.main:main``), the last one perhaps numbered
+#: (``source-key1``), or an upper-case constant (``ACCESS_TOKEN``). Read as a name only where
+#: a rule's option or variable can hold either (``--secret``, ``--token``), never after
+#: ``password``.
+_NAME = re.compile(
+    r"^(?:[a-z]{2,32}(?:[-_.:/][a-z]{1,32}){0,7}[-_.:/][a-z]{1,32}\d{0,2}"
+    r"|[A-Z]{2,32}(?:_[A-Z]{1,32}){1,8})$"
+)
 
 
 def _random_symbols(value: str) -> bool:
@@ -207,9 +214,16 @@ def _random_symbols(value: str) -> bool:
     return len(value) >= 40 and len(symbols) >= 10 and len(set(value)) >= 30
 
 
+#: A value of words that says what it stands for (``my super secret password``, ``a
+#: secret``): prose about a credential; a passphrase someone chose does not name itself.
+_SELF_NAMED = re.compile(r"(?i)(?=.*\s)(?:^|.*\W)(?:password|passphrase|secret|token)(?:\W|$)")
+
+
 def is_placeholder(value: str) -> bool:
     return (
         len(value) < 4
+        or len(set(value)) == 1  # 1111, aaaaaaaa: one key held down
+        or _SELF_NAMED.match(value) is not None
         or value in DOCUMENTED_EXAMPLES
         or value.lower() in WELL_KNOWN_PASSWORDS
         or _PLACEHOLDER.match(value) is not None
