@@ -127,7 +127,9 @@ def _jwt(rng: random.Random, k8s: bool = False) -> str:
         header = {"alg": "HS256", "typ": "JWT"}
         payload = {"sub": _rs(rng, HEX, 24), "iat": iat, "exp": iat + 86_400, "scope": "read write"}
         sig = _rs(rng, URLSAFE, 43)
-    enc = lambda o: _b64url(json.dumps(o, separators=(",", ":")).encode())  # noqa: E731
+    def enc(o: object) -> str:
+        return str(_b64url(json.dumps(o, separators=(",", ":")).encode()))
+
     return f"{enc(header)}.{enc(payload)}.{sig}"
 
 
