@@ -484,13 +484,23 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check="token",
     ),
     ctx(
+        "kubernetes-secret-data",
+        "kubernetes",
+        ("kubectl get secret",),
+        # one value of a Secret printed by jsonpath, on the line after the command
+        r"kubectl[ \t]+get[ \t]+secrets?[ \t][^\n]{0,256}?jsonpath=[\"']?\{\.data\."
+        r"(?P<key>[\w.\-\\]{1,253})\}[\"']?[^\n]{0,128}\n"
+        r"(?P<secret>[A-Za-z0-9+/]{8,4096}={0,2})[ \t]*(?:\r?\n|\Z)",
+        0.9,
+    ),
+    ctx(
         "url-query-key",
         "url",
-        ("key=",),
-        # ?key=... in a URL (Google's and many APIs' query-string key); api_key=,
-        # access_token= and the like are credential assignments.
+        ("key=", "appid="),
+        # ?key=... in a URL (Google's and many APIs' query-string key, OpenWeatherMap's
+        # appid); api_key=, access_token= and the like are credential assignments.
         # An object key or a path (?key=uploads/2026/a.png) is not: no '/', '.' or '+'.
-        r"[?&;]key=(?P<secret>[A-Za-z0-9_\-]{16,512})(?![A-Za-z0-9_\-./+%])",
+        r"[?&;](?:key|appid)=(?P<secret>[A-Za-z0-9_\-]{16,512})(?![A-Za-z0-9_\-./+%])",
         0.85,
         anchored=False,
         check="token",
@@ -1183,6 +1193,19 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.9,
         anchored=False,
         needle=r"AC[0-9a-f]{32}",
+    ),
+    ctx(
+        "twilio-auth-token",
+        "twilio",
+        "",
+        # An API key's secret after its SID (SK...), as the next argument or after a colon:
+        # Client("SK...", "secret", "AC..."), -u SK...:secret
+        r"SK[0-9a-fA-F]{32}[\"']?(?:[ \t]*,[ \t]*[\"']?|:)(?P<secret>[A-Za-z0-9]{32})"
+        r"(?![0-9A-Za-z])",
+        0.9,
+        anchored=False,
+        needle=r"SK[0-9a-fA-F]{32}",
+        check="random",
     ),
     ctx(
         "twilio-auth-token",

@@ -144,7 +144,7 @@ def _discord_id(value: str) -> bool:
 #: left once they are removed is the key body.
 #: (a header's value ends at a newline, escaped too: JSON holds the PEM on one line)
 _PEM_NOISE = re.compile(
-    r"-----[A-Z0-9 ]{1,64}-----|[A-Za-z-]{1,32}:(?:(?!\\[rn])[^\n])*|\\[rn]|[\s\"']"
+    r"-----[A-Z0-9 ]{1,64}-----|[A-Za-z-]{1,32}:(?:(?!\\[rn])[^\n])*|\\{1,8}[rn]|[\s\"']"
 )
 
 
@@ -821,9 +821,13 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         return None  # postgres://postgres:postgres@..., guest:guest, a%20secret
     if rule.rule_id == "kubernetes-secret-data" and (
         not _decodes_to_text(value)
-        or _k8s_shown_value(m.group(0).strip().split(":", 1)[0], value, text)
+        or _k8s_shown_value(
+            m.groupdict().get("key") or m.group(0).strip().split(":", 1)[0], value, text
+        )
     ):
         return None
+    if glued and rule.rule_id == "stripe-secret-key" and len(value) < 40:
+        return None  # `task_live_...` in a word; a key glued after one is 100 long
     if rule.checksum is not None:
         if CHECKSUMS[rule.checksum](value):
             return 0.99

@@ -47,6 +47,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # (IQoJb3JpZ2luX2Vj... is "!\n\torigin_ec"; older ones FwoGZXIvYXdzE...): the
         # shape alone says what it is, under any name
         r"(?P<secret>(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9+/]{100,4096}={0,2})",
+        glue_left=True,
     ),
     _ctx(
         "aws-secret-access-key",
@@ -83,7 +84,13 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.9,
         check="random",
     ),
-    _token("google-api-key", "google", "aiza", r"(?P<secret>AIza[" + _URLSAFE + r"]{35})"),
+    _token(
+        "google-api-key",
+        "google",
+        "aiza",
+        r"(?P<secret>AIza[" + _URLSAFE + r"]{35})",
+        glue_left=True,
+    ),
     _token(
         "google-oauth-client-secret",
         "google",
@@ -318,6 +325,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "planetscale",
         "pscale_tkn_ pscale_pw_ pscale_oauth_",
         r"(?P<secret>pscale_(?:tkn|pw|oauth)_[" + _URLSAFE + r".]{32,64})",
+        glue_left=True,
     ),
     _token(
         "tailscale-key",
@@ -432,7 +440,13 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.99,
         glue_left=True,
     ),
-    _token("rubygems-token", "rubygems", "rubygems_", r"(?P<secret>rubygems_[a-f0-9]{48})"),
+    _token(
+        "rubygems-token",
+        "rubygems",
+        "rubygems_",
+        r"(?P<secret>rubygems_[a-f0-9]{48})",
+        glue_left=True,
+    ),
     _token(
         "dockerhub-pat",
         "docker",
@@ -448,7 +462,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.9,
         glue_left=True,
     ),
-    _token("clojars-token", "clojars", "clojars_", r"(?P<secret>CLOJARS_[a-z0-9]{60})"),
+    _token(
+        "clojars-token", "clojars", "clojars_", r"(?P<secret>CLOJARS_[a-z0-9]{60})", glue_left=True
+    ),
     _token(
         "atlassian-api-token",
         "atlassian",
@@ -616,6 +632,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "sk_live_ rk_live_ sk_prod_ rk_prod_",
         r"(?P<secret>[sr]k_(?:live|prod)_[" + _B62 + r"]{10,1024})",
         0.97,
+        glue_left=True,
     ),
     _token(
         "stripe-test-secret-key",
@@ -706,12 +723,14 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # personal, service (dp.st.<config>.), CLI, service account, SCIM and audit tokens
         r"(?P<secret>dp\.(?:pt|st|ct|sa|scim|audit)\.(?:[a-z0-9_\-]{1,32}\.)?"
         r"[" + _B62 + r"]{40,1024})",
+        glue_left=True,
     ),
     _token(
         "sentry-token",
         "sentry",
         "sntrys_ sntryu_",
         r"(?P<secret>sntrys_[A-Za-z0-9+/=_]{60,1024}|sntryu_[a-f0-9]{64})",
+        glue_left=True,
     ),
     _token(
         "newrelic-key",
@@ -844,6 +863,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "mdb_sa_sk_",
         r"(?P<secret>mdb_sa_sk_[" + _URLSAFE + r"]{40})",
         0.95,
+        glue_left=True,
     ),
     # --- keys and generic structures ------------------------------------------------------
     Rule(
@@ -882,6 +902,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "age-secret-key-1",
         r"(?P<secret>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})",
         0.99,
+        glue_left=True,
     ),
     _token(
         "jwt",
@@ -1070,7 +1091,9 @@ _NOT_A_CREDENTIAL_WORDS = (
     r"(?:file|path|dir|hash|length|len|name|type|url|uri|id|ids|count|policy|field|env|"
     r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit|ref|"
     r"refs|arn|host|port|user|username|lifetime|timeout|enabled|version|issuer|audience|"
-    r"provider|store|age|accessor|policies|duration|renewable)"
+    r"provider|store|age|accessor|policies|duration|renewable|hint|preview|suffix|fingerprint|"
+    # the last or first few characters shown to tell tokens apart (token_last_eight, last4)
+    r"(?:last|first)_?(?:two|four|six|eight|\d{1,2})(?:_?chars?|_?digits?)?)"
 )
 #: Settings about the credential (how it is hashed or rotated, how long it lives): whole
 #: words only (``tokenWithNoneAlg`` does not end in the word ``alg``).

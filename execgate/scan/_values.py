@@ -41,7 +41,10 @@ _PLACEHOLDER = re.compile(
       | ([*x.•#\-_])\1{2,1024}                   # ****, xxxx, ...
       | \**REDACTED\**                       # already redacted
       | \*[a-z]{1,16}\*                        # *password* (wget's mask of a URL's password)
-      | (?:your|my|the|some|example|sample|dummy|fake|test|changeme|changethis)[-_]?[\w\-]*
+        # words after a word that says so (my-api-key, your_token_here, testtoken2): a
+        # random token that happens to start with `my` or `the` has capitals or digits early
+      | (?:your|my|the|some|example|sample|dummy|fake|test|changeme|changethis)
+        (?-i:(?:[-_.]?(?:[A-Z]?[a-z]{1,16}|[A-Z]{2,16})\d{0,3}){0,6})
       | (?:token|password|passwd|pass|secret|changeme|example|redacted|placeholder|dummy|demo)
       | change[-_]?this                      # the full-stack-fastapi template's default
       | changeit                             # the JDK keystore's published default
@@ -324,6 +327,9 @@ def is_public_jwt(value: str) -> bool:
 _CIPHERTEXT = re.compile(
     r"""(?x)^(?:
         \{cipher\}[A-Za-z0-9+/=]{16,}
+        # Jenkins' credentials.xml ({AQAAABAAAA...}) and EJSON's EJ[1:key:nonce:box]
+      | \{AQAAABAAAA[A-Za-z0-9+/=]{16,}\}
+      | EJ\[\d:[A-Za-z0-9+/=]{16,}:
       | ENC\([A-Za-z0-9+/=]{8,}\)
       | vault:v\d{1,4}:[A-Za-z0-9+/=]{16,}
       | \$ANSIBLE_VAULT;
