@@ -828,13 +828,17 @@ class SqlStore(abc.ABC):
                 return bool(cur.rowcount == 1)
 
     def release_lease(self) -> None:
-        """This gate stopped: its lease is never recovered."""
+        """This gate stopped: its lease is never recovered. A lease already recovered stays
+        so (``fleet`` shows it recovered, not stopped)."""
         with self._lock:
             self._reconnect_if_broken()
             with self._transaction() as cur:
                 now = self._db_now(cur)
                 cur.execute(
-                    self._sql("UPDATE gate_leases SET released = ? WHERE chain_id = ?"),
+                    self._sql(
+                        "UPDATE gate_leases SET released = ? "
+                        "WHERE chain_id = ? AND recovered_by IS NULL"
+                    ),
                     (now, self._chain.chain_id),
                 )
 
