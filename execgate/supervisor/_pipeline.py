@@ -621,15 +621,17 @@ class Pipeline:
     async def _record_outcome(self, event: Event, *extra: Event | OutputRecord) -> bool:
         """Record a result or error event, retrying; an event that still cannot be written is
         kept for the shutdown's last attempt (and spooled to a file if that fails too), never
-        dropped."""
-        for attempt in range(RESULT_WRITE_ATTEMPTS):
+        dropped. Once the gate's lease is lost, one attempt: the store refuses it (the lease
+        was recovered) or is away (why it was lost), and the caller waits for it."""
+        attempts = 1 if self.sup.lease_lost is not None else RESULT_WRITE_ATTEMPTS
+        for attempt in range(attempts):
             try:
                 await self._record((event, *extra))
                 return True
             except LeaseLost:
                 break  # refused for good (another gate recovered this one): no retry
             except ExecgateError:
-                if attempt + 1 < RESULT_WRITE_ATTEMPTS:
+                if attempt + 1 < attempts:
                     await anyio.sleep(0.05 * (attempt + 1))
         # the output record is not kept: it is optional; a job's connection events are
         self._unrecorded.extend([event, *(e for e in extra if isinstance(e, Event))])
