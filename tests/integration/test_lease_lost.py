@@ -13,6 +13,7 @@ job ends. No assertion depends on timing: waits are generous, none is measured."
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -507,3 +508,33 @@ async def test_a_job_that_ends_as_the_lease_is_lost_keeps_its_result_unrecorded(
     kinds = [(e.kind, e.host_id) for e in _events(url, job_id="victim")]
     assert kinds == [("decision", "gate-a"), ("interrupted", "gate-b")], kinds
     assert_nothing_after_recovery(url, "gate-a", before)
+
+
+async def test_a_job_stopped_while_it_is_being_set_up_never_starts(
+    policy: Policy, workspace: Path
+) -> None:
+    """The last await before a job's spawn (a sandbox probe, a proxy) is where a lost lease
+    may land after the Runner let the job through: the stop is seen before the spawn, so the
+    program never runs (its caller then gets EG-LEASE-LOST from the Runner). And a job whose
+    main process already ended on its own is not marked stopped by the loss."""
+    from execgate import ExecRequest, NotStarted
+    from execgate.policy import evaluate
+    from execgate.process import JobControl, open_containment, run_job
+
+    plan = evaluate(policy, ExecRequest(argv=["touch", "started"]), dict(os.environ)).plan
+    assert plan is not None
+    containment = open_containment("auto")
+    try:
+        control = JobControl()
+        control.request_stop("lease_lost")
+        with pytest.raises(NotStarted, match="lease_lost"):
+            await run_job(plan, containment.new_job(plan.job_id), control)
+        assert not (workspace / "started").exists()
+        ended = JobControl()
+        outcome = await run_job(plan, containment.new_job(plan.job_id), ended)
+        ended.request_stop("lease_lost")
+    finally:
+        containment.close()
+    assert outcome.returncode == 0 and outcome.killed_by is None
+    assert ended.reason is None and not ended.stopped.is_set()
+    assert (workspace / "started").exists()
