@@ -276,6 +276,24 @@ class RecorderUnavailable(EnvironmentFault):
     summary = "the decision could not be recorded durably, so nothing ran (fail closed)"
 
 
+class LeaseLost(RecorderUnavailable):
+    """This gate's lease in a shared store is lost: another gate took it for dead and
+    recovered it (it stalled past its lease: a VM pause, SIGSTOP, a long hang), or the gate
+    could not renew it for the lease's whole duration (the store unreachable), after which
+    another gate may have. The store refuses its events, and any other gate may already have
+    marked its running jobs ``interrupted``; so, to run nothing it cannot record, the gate
+    stopped every job it was running (TERM → grace → KILL, as a timeout does; their callers
+    get this error) and refuses every new request, before anything runs. It can only be
+    closed: open a new gate."""
+
+    code = "EG-LEASE-LOST"
+    summary = (
+        "the gate's lease in the store was taken for dead by another gate, or not renewed "
+        "within its duration: its running jobs were stopped (TERM, grace, KILL) and it runs "
+        "nothing more; close it and open a new gate"
+    )
+
+
 class StoreUnavailable(EnvironmentFault):
     code = "EG-STORE-UNAVAILABLE"
     summary = "the store cannot be opened or migrated"

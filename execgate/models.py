@@ -26,7 +26,9 @@ from .errors import RequestError, RequestTooLarge
 LogLevel = Literal["none", "commands_only", "commands_plus_redacted_output"]
 LOG_LEVELS: tuple[LogLevel, ...] = ("none", "commands_only", "commands_plus_redacted_output")
 OverflowAction = Literal["truncate", "kill"]
-KillReason = Literal["timeout", "cancelled", "output_limit", "shutdown"]
+#: Why execgate ended a job: its timeout, its caller's cancellation, its output cap, the
+#: gate's shutdown, or the gate's lost lease (``EG-LEASE-LOST``: its caller gets that error).
+KillReason = Literal["timeout", "cancelled", "output_limit", "shutdown", "lease_lost"]
 
 
 #: Resource limits a request or policy may set, each applied with setrlimit before the

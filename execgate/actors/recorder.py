@@ -27,11 +27,11 @@ import math
 import operator
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import anyio
 
-from ..errors import RecorderUnavailable
+from ..errors import LeaseLost, RecorderUnavailable
 from ..models import Event, OutputRecord
 from ..store import Store
 from ._base import Actor, Call, Crash, Inbox, InjectedCrash, Message, Sequel
@@ -168,11 +168,21 @@ class Recorder(Actor[Records, None]):
 
     name = "recorder"
 
-    def __init__(self, store: Store, writer: WriterThread, record_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        writer: WriterThread,
+        record_timeout: float = 10.0,
+        *,
+        on_lease_lost: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.writer = writer
         self.record_timeout = record_timeout
+        #: Told when the store refused a write because another gate recovered this one's
+        #: lease: the gate learns it at once, not at its next renewal.
+        self.on_lease_lost = on_lease_lost
 
     async def loop(self, inbox: Inbox[Records, None]) -> None:
         while True:
@@ -235,6 +245,12 @@ class Recorder(Actor[Records, None]):
                 # later write from overlapping it.
                 with anyio.CancelScope(deadline=waiting[0][0]):
                     outcome = await self.writer.wait(pending)
+                    lost = next((e for e in outcome if isinstance(e, LeaseLost)), None)
+                    if lost is not None and self.on_lease_lost is not None:
+                        self.on_lease_lost(
+                            "the store refused a write: another gate took this one for dead "
+                            "and recovered it"
+                        )
                     failed = sum(1 for e in outcome if e is not None)
                     if failed:
                         log.error(

@@ -13,11 +13,13 @@ inbox: requests wait there and callers feel backpressure on ``send``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import anyio
 from anyio.abc import TaskGroup
 
 from ..errors import ExecgateError, GateClosed, NotStarted
-from ..models import ExecPlan
+from ..models import ExecPlan, KillReason
 from ..process import Containment, JobControl, JobOutcome, StartAgain, run_job
 from ._base import Actor, Call, Crash, Inbox, InjectedCrash
 
@@ -30,20 +32,33 @@ class Runner(Actor[JobOrder, JobOutcome]):
 
     name = "runner"
 
-    def __init__(self, containment: Containment, max_jobs: int) -> None:
+    def __init__(
+        self,
+        containment: Containment,
+        max_jobs: int,
+        halted: Callable[[], ExecgateError | None] = lambda: None,
+    ) -> None:
         super().__init__()
         if max_jobs < 1:
             raise ValueError("max_jobs must be >= 1")
         self.containment = containment
         self.max_jobs = max_jobs
+        #: Why the gate runs nothing more, if it does not (its lease was lost): asked before
+        #: each job starts; the job's caller gets that error and nothing runs.
+        self.halted = halted
         self.running: set[JobControl] = set()
         self.workers = 0
         self._idle = 0
 
     def stop_all(self, reason: str = "shutdown") -> None:
         self.stopping = True
+        self.stop_running("shutdown" if reason == "shutdown" else "cancelled")
+
+    def stop_running(self, reason: KillReason) -> None:
+        """End every job running or about to start (TERM → grace → KILL on its tree, as a
+        timeout does), for ``reason``."""
         for control in list(self.running):
-            control.request_stop("shutdown" if reason == "shutdown" else "cancelled")
+            control.request_stop(reason)
 
     async def loop(self, inbox: Inbox[JobOrder, JobOutcome]) -> None:
         # Ends when the inbox is closed and every worker has finished its job; a worker that
@@ -77,6 +92,9 @@ class Runner(Actor[JobOrder, JobOutcome]):
         try:
             if self.stopping:
                 raise GateClosed("the gate is shutting down; the job was not started")
+            halt = self.halted()
+            if halt is not None:
+                raise halt
             if control.stopped.is_set():
                 raise NotStarted("the caller was cancelled before the job started")
             tree = self.containment.new_job(plan.job_id)
@@ -86,7 +104,9 @@ class Runner(Actor[JobOrder, JobOutcome]):
                 outcome = await run_job(plan, self.containment.new_job(plan.job_id), control)
             call.reply.set(outcome)
         except ExecgateError as exc:
-            call.reply.fail(exc)
+            # stopped before it started because the gate halted (see run_job): that is why
+            halt = self.halted() if control.reason == "lease_lost" else None
+            call.reply.fail(exc if halt is None else halt)
         finally:
             if not call.reply.done:  # cancelled (crash or stop): the job was ended
                 call.reply.fail(self.lost_error())

@@ -28,7 +28,7 @@ import anyio
 import attrs
 from anyio.abc import ByteReceiveStream, ByteSendStream, Process
 
-from ..errors import ContainmentFailed, SandboxUnavailable, SpawnFailed
+from ..errors import ContainmentFailed, NotStarted, SandboxUnavailable, SpawnFailed
 from ..models import ExecPlan, KillReason, OutputStream, ProxyConnection
 from ._capture import CappedBuffer
 from ._proxy import JobProxy, proxy_env
@@ -86,11 +86,17 @@ class JobControl:
     reason: KillReason | None = None
     stopped: anyio.Event = attrs.field(factory=anyio.Event)
     on_output: OutputSink | None = None
+    #: Set by ``run_job`` once the main process exited on its own (no stop had ended it).
+    exited: bool = False
     #: Set by ``run_job`` while it waits for the main process: called on a stop request
     #: (a callback, not a watcher task: one task fewer per job).
     _on_stop: Callable[[], object] | None = None
 
     def request_stop(self, reason: KillReason) -> None:
+        if reason == "lease_lost" and self.exited:
+            # It ended on its own before the gate lost its lease: its result stands (the
+            # rest of its tree is ended anyway, as after every exit).
+            return
         if self.reason is None:
             self.reason = reason
         self.stopped.set()
@@ -213,6 +219,7 @@ async def _until_exit(
         if control.reason is None and scope.cancelled_caught:
             control.request_stop("timeout")
         return False
+    control.exited = control.reason is None
     return True
 
 
@@ -426,6 +433,11 @@ async def _run_job(
     else:
         argv, env = tree.wrap(run_argv, run_env, tree_limits, rlimits=rlimits)
     pipe, null = subprocess.PIPE, subprocess.DEVNULL
+    if control.stopped.is_set():
+        # Stopped while it was being set up (a probe, a proxy): it never starts. The last
+        # await before the spawn is behind us, so a stop from now on reaches a started job.
+        tree.close()
+        raise NotStarted(f"the job was stopped ({control.reason}) before it started")
     try:
         # From the event loop's thread, waited on through a pidfd (see _spawn): synchronous,
         # so no cancellation can land between the start and the handle.

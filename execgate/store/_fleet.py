@@ -13,7 +13,9 @@ Pure functions and values; the lease rows themselves are written by ``SqlStore``
 * A host id is 1 to 128 printable characters without spaces at either end.
 * A lease lasts ``EXECGATE_LEASE_SECONDS`` (default 30 s) and is renewed every third of it,
   so a gate is presumed dead only after missing two renewals. Lease times are the database's
-  clock on PostgreSQL, so the hosts' clocks need not agree.
+  clock on PostgreSQL, so the hosts' clocks need not agree. A gate that finds its lease
+  recovered, or that could not renew it for its whole duration, stops its running jobs and
+  refuses new ones (``EG-LEASE-LOST``; see ``Gate._keep_lease``).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import attrs
 
 from .._units import shown
-from ..errors import RecorderUnavailable, StoreUnavailable
+from ..errors import LeaseLost, RecorderUnavailable, StoreUnavailable
 from ..models import Event, OutputRecord, check_text, new_event_id
 from ._chain import (
     GENESIS,
@@ -401,6 +401,8 @@ class SqlStore(abc.ABC):
         try:
             self._reconnect_if_broken()
             self._write(statements)
+        except LeaseLost:
+            raise  # typed: the gate stops what it runs (see Gate._keep_lease)
         except Exception as exc:
             raise RecorderUnavailable(
                 f"the flight recorder ({self.url.redacted}) cannot write: {exc}"
@@ -789,9 +791,9 @@ class SqlStore(abc.ABC):
         row = cur.fetchone()
         if row is not None and row[0] is not None:
             raise LeaseLost(
-                "this gate's lease was taken for dead and recovered by another gate (it "
-                "stalled longer than its lease); its late events are refused, not written as "
-                "second outcomes"
+                f"{self.url.redacted}: this gate's lease was taken for dead and recovered by "
+                "another gate (it stalled longer than its lease); its late events are "
+                "refused, not written as second outcomes"
             )
 
     def take_lease(self, host_id: str, pid: int, seconds: float) -> None:
@@ -826,13 +828,17 @@ class SqlStore(abc.ABC):
                 return bool(cur.rowcount == 1)
 
     def release_lease(self) -> None:
-        """This gate stopped: its lease is never recovered."""
+        """This gate stopped: its lease is never recovered. A lease already recovered stays
+        so (``fleet`` shows it recovered, not stopped)."""
         with self._lock:
             self._reconnect_if_broken()
             with self._transaction() as cur:
                 now = self._db_now(cur)
                 cur.execute(
-                    self._sql("UPDATE gate_leases SET released = ? WHERE chain_id = ?"),
+                    self._sql(
+                        "UPDATE gate_leases SET released = ? "
+                        "WHERE chain_id = ? AND recovered_by IS NULL"
+                    ),
                     (now, self._chain.chain_id),
                 )
 
@@ -1021,10 +1027,6 @@ def _chain_starts(
             )
             starts[chain_id] = (0, first[prev_col])
     return starts, breaks
-
-
-class LeaseLost(Exception):
-    """This writer's lease was recovered by another gate: it may write no more events."""
 
 
 def _purged_before(purges: Sequence[tuple[Any, ...]]) -> float:

@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any
@@ -75,27 +76,33 @@ def _check_store_placement(url: str, policy: Policy) -> None:
     protect(os.path.dirname(parsed.path))
 
 
-def _open_and_recover(url: str, start: Event, policy: Policy, host: str) -> Store:
-    """Open the store, durably record this run's start, take this gate's lease, mark jobs
-    that a dead run (on this host, or any whose lease expired) left without a result as
-    interrupted, and apply the policy's retention (a purge is
-    itself recorded). Blocking: runs on a worker thread."""
+def _open_and_recover(
+    url: str, start: Event, policy: Policy, host: str, seconds: float
+) -> tuple[Store, float]:
+    """Open the store, durably record this run's start, mark jobs that a dead run (on this
+    host, or any whose lease expired) left without a result as interrupted, apply the
+    policy's retention (a purge is itself recorded), and take this gate's lease for
+    ``seconds``. Returns the store and when (``time.monotonic``) the lease was asked for: it
+    lasts ``seconds`` from then at least. The lease is taken last, so that a long recovery
+    or purge does not eat into it (the gate runs no job before it returns). Blocking: runs
+    on a worker thread."""
     _check_store_placement(url, policy)
     store = open_store(url, host_id=host)
     try:
         store.append([start])
-        store.take_lease(host, os.getpid(), lease_seconds())
         marked = store.recover_interrupted()
         store.purge(
             retention_days=policy.recorder.retention_days,
             output_retention_days=policy.recorder.output_retention_days,
         )
+        leased_at = time.monotonic()
+        store.take_lease(host, os.getpid(), seconds)
     except BaseException:
         store.close()
         raise
     if marked:
         log.warning("marked %d job(s) of a dead supervisor as interrupted", len(marked))
-    return store
+    return store, leased_at
 
 
 def _resolve_policy(policy: PolicyLike) -> Policy:
@@ -188,16 +195,18 @@ class Gate:
             containment=containment.mechanism,
             policy=self.policy.source,
         )
+        seconds = lease_seconds()
         try:
-            self._store = await anyio.to_thread.run_sync(
-                _open_and_recover, self.store_url, start, self.policy, self.host_id
+            store, leased_at = await anyio.to_thread.run_sync(
+                _open_and_recover, self.store_url, start, self.policy, self.host_id, seconds
             )
         except BaseException:
             containment.close()
             raise
+        self._store = store
         self._containment = containment
         self._sup = Supervisor(
-            policy=self.policy, store=self._store, containment=containment, config=self.config
+            policy=self.policy, store=store, containment=containment, config=self.config
         )
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
@@ -219,30 +228,67 @@ class Gate:
             store_url=self.store_url,
             host_id=self.host_id,
         )
-        self._tg.start_soon(self._keep_lease, self._store)
+        self._tg.start_soon(self._keep_lease, self._sup, store, seconds, leased_at)
         return self
 
-    async def _keep_lease(self, store: Store) -> None:
+    async def _keep_lease(
+        self, sup: Supervisor, store: Store, seconds: float, leased_at: float
+    ) -> None:
         """Renew this gate's lease in the store, and recover the gates whose lease expired
-        (on any host), every third of the lease; until the gate closes. A failed round is
-        logged and retried: the store being away must not stop the gate."""
-        seconds = lease_seconds()
-        while True:
-            await anyio.sleep(seconds / 3)
-            try:
-                if not await anyio.to_thread.run_sync(store.renew_lease, seconds):
-                    # the store now refuses this gate's events (a late result, a new job's
-                    # decision, a recovery of others): it can only be restarted
-                    log.error(
-                        "this gate's lease was taken for dead and recovered by another: its "
-                        "late results and any new job are refused (EG-RECORDER-UNAVAILABLE); "
-                        "restart it"
-                    )
-                    return
-                marked = await anyio.to_thread.run_sync(store.recover_expired)
-            except Exception as exc:
-                log.warning("lease renewal or recovery failed (retrying): %s", exc)
+        (on any host), every third of the lease; until the gate closes or its lease is lost.
+
+        The lease is lost (``Supervisor.lose_lease``: every running job is stopped, every
+        new request refused with ``EG-LEASE-LOST``) when a renewal finds it recovered by
+        another gate, when a write of the gate is refused for that reason (the Recorder
+        tells the supervisor), or when ``seconds`` have passed since the last renewal that
+        succeeded (counted from before it was asked, so never later than the store's
+        expiry) without another one succeeding: the store unreachable, or so slow that a
+        renewal does not return in time. Then other gates may already take this one for
+        dead, and would mark its running jobs interrupted while they run on, unrecorded
+        (their results refused); this gate cannot ask the store which, so it stops them
+        rather than run what may be unrecorded: deny rather than run. That it is permanent,
+        even if the store answers again later, keeps one meaning for the error (close the
+        gate, open a new one) and one state for its jobs. The lease is then left to expire,
+        not released (see ``aclose``), so that another gate recovers whatever job of this
+        one has no outcome. A failed round before that is logged and retried."""
+        valid_until = leased_at + seconds  # time.monotonic(): the lease's end, at the latest
+        while sup.lease_lost is None:
+            left = valid_until - time.monotonic()
+            if left <= 0:
+                sup.lose_lease(
+                    f"it was not renewed for {seconds:g}s, the lease's duration (the store "
+                    "unreachable or too slow, or this gate stalled), so another gate may "
+                    "have taken this one for dead"
+                )
+                return
+            await anyio.sleep(min(seconds / 3, left))
+            if sup.lease_lost is not None or time.monotonic() >= valid_until:
                 continue
+            asked = time.monotonic()
+            renewed: bool | None = None
+            # a renewal that does not return before the lease's end is given up (its thread
+            # is abandoned: a store call cannot be interrupted)
+            with anyio.move_on_after(valid_until - asked):
+                try:
+                    renewed = await anyio.to_thread.run_sync(
+                        store.renew_lease, seconds, abandon_on_cancel=True
+                    )
+                except Exception as exc:
+                    log.warning("lease renewal failed (retrying): %s", exc)
+            if renewed is None:
+                continue
+            if not renewed:
+                sup.lose_lease("another gate took this one for dead and recovered it")
+                return
+            valid_until = asked + seconds
+            marked: list[str] = []
+            with anyio.move_on_after(max(0.0, valid_until - time.monotonic())):
+                try:
+                    marked = await anyio.to_thread.run_sync(
+                        store.recover_expired, abandon_on_cancel=True
+                    )
+                except Exception as exc:
+                    log.warning("recovery of expired leases failed (retrying): %s", exc)
             if marked:
                 log.warning("marked %d job(s) of dead gates as interrupted", len(marked))
 
@@ -285,8 +331,12 @@ class Gate:
         # a store that stopped answering (a partitioned database) must not hold the close:
         # each call gets the recorder's timeout and is abandoned past it (an unreleased
         # lease is recovered, harmlessly; the connection goes with the process)
-        with contextlib.suppress(Exception), anyio.move_on_after(self.config.record_timeout):
-            await anyio.to_thread.run_sync(store.release_lease, abandon_on_cancel=True)
+        # A gate whose lease is lost leaves it to expire: another gate then recovers it,
+        # marking interrupted whatever job of it has no outcome (one whose outcome the store
+        # refused), where a released lease is never recovered.
+        if sup.lease_lost is None:
+            with contextlib.suppress(Exception), anyio.move_on_after(self.config.record_timeout):
+                await anyio.to_thread.run_sync(store.release_lease, abandon_on_cancel=True)
         sup.pool.close()
         sup.output_pool.close()
         with contextlib.suppress(Exception), anyio.move_on_after(self.config.record_timeout):
@@ -309,7 +359,7 @@ class Gate:
             jobs_queued=sup.runner.queued(),
             restarts=dict(sup.restarts),
             containment=self._containment.mechanism,
-            closed=self._intake.closing or sup.failure is not None,
+            closed=self._intake.closing or sup.failure is not None or sup.lease_lost is not None,
             unrecorded_events=pipeline.unrecorded_events,
         )
 
@@ -354,7 +404,11 @@ class Gate:
 
         Raises a :class:`~execgate.errors.Refused` subclass when the Scanner or the
         Gatekeeper refused (nothing ran), ``RecorderUnavailable`` when the decision could not
-        be recorded (nothing ran), ``SpawnFailed``, ``ActorCrashed`` or ``GateClosed``.
+        be recorded (nothing ran), ``SpawnFailed``, ``ActorCrashed`` or ``GateClosed``;
+        ``LeaseLost`` (``EG-LEASE-LOST``) once the gate's lease in the store is lost: at
+        once for a new request (nothing runs), and for a running job once it was stopped
+        through TERM → grace → KILL (a job that ended on its own first still gets its
+        result, with ``recorded=False`` if the store refused it).
 
         If the calling task is cancelled while the job runs, the job is ended through
         TERM → grace → KILL and its result recorded (``cancelled=True``) before the

@@ -40,8 +40,10 @@ from ..errors import (
     GateClosed,
     GitTampered,
     IdempotencyConflict,
+    LeaseLost,
     NotStarted,
     PolicyTampered,
+    RecorderUnavailable,
     RequestTooLarge,
     SupervisorFailed,
     refusal_for,
@@ -237,6 +239,9 @@ class Pipeline:
         its decision written (the Recorder writes every call it took, however late): an
         allow decision is given its outcome, ``EG-NOT-STARTED``, if and only if it is
         written, so that every allowed decision has exactly one."""
+        lost = self.sup.lease_error()
+        if lost is not None:  # the store would refuse it: nothing is written, nothing runs
+            raise lost
         deadline = anyio.current_time() + self.config.record_timeout
         sequel: Sequel[Records] | None = Sequel() if allowed else None
         call: Call[Records, None] = Call((event,), deadline=deadline, sequel=sequel)
@@ -368,14 +373,26 @@ class Pipeline:
         if verdict.decision.verdict == "ask":
             verdict = await self._approve(req, verdict, findings)
         # Fail closed: the decision is durable before anything runs, or nothing runs.
-        await self._record_decision(
-            req,
-            decision_event(req, verdict, findings, level=self._level(req)),
-            allowed=verdict.decision.allowed and verdict.plan is not None,
-        )
+        try:
+            await self._record_decision(
+                req,
+                decision_event(req, verdict, findings, level=self._level(req)),
+                allowed=verdict.decision.allowed and verdict.plan is not None,
+            )
+        except RecorderUnavailable as exc:
+            # the store being away is how a gate loses its lease: say so, once it is lost
+            lost = self.sup.lease_error()
+            if lost is None or isinstance(exc, LeaseLost):
+                raise
+            raise lost from exc
         if not verdict.decision.allowed or verdict.plan is None:
             raise refusal_for(verdict.decision)
         plan = verdict.plan
+        lost = self.sup.lease_error()
+        if lost is not None:
+            # lost while its decision was being written: it gets its outcome, and never runs
+            await self._record_error(req, lost)
+            raise lost
         control = control or JobControl()
         if admitted is not None:
             admitted(plan)
@@ -421,6 +438,19 @@ class Pipeline:
                         )
             raise
         await self._guard_files(req, plan.job_id, git_before)
+        if outcome.killed_by == "lease_lost":
+            # Stopped because the gate lost its lease: its caller gets the gate's error, not
+            # a result (another gate may have marked it interrupted already). Its outcome is
+            # offered to the store, which refuses it if the lease was recovered; it is then
+            # kept for the shutdown's spool, as every unrecorded outcome is.
+            error = self.sup.lease_error() or LeaseLost("this gate's lease is lost")
+            error = LeaseLost(
+                f"{error.message}. Job {plan.job_id} was stopped (TERM, then KILL after "
+                f"{plan.limits.kill_grace:g}s) after running {outcome.duration_ms / 1000:.1f}s: "
+                "what it did may be partly done"
+            )
+            await self._record_error(req, error)
+            raise error
         result = self._result(plan.job_id, req, verdict, outcome)
         recorded = await self._record_result(req, result, outcome)
         return result if recorded else attrs.evolve(result, recorded=False)
@@ -486,7 +516,7 @@ class Pipeline:
             stderr=o.stderr,
             duration_ms=o.duration_ms,
             timed_out=o.killed_by == "timeout",
-            cancelled=o.killed_by in ("cancelled", "shutdown"),
+            cancelled=o.killed_by in ("cancelled", "shutdown", "lease_lost"),
             killed_by=o.killed_by,
             limit_hit=_limit_hit(o.killed_by, -rc if rc < 0 else None, o.tree_limit),
             stdout_truncated_bytes=o.stdout_truncated_bytes,
@@ -591,13 +621,17 @@ class Pipeline:
     async def _record_outcome(self, event: Event, *extra: Event | OutputRecord) -> bool:
         """Record a result or error event, retrying; an event that still cannot be written is
         kept for the shutdown's last attempt (and spooled to a file if that fails too), never
-        dropped."""
-        for attempt in range(RESULT_WRITE_ATTEMPTS):
+        dropped. Once the gate's lease is lost, one attempt: the store refuses it (the lease
+        was recovered) or is away (why it was lost), and the caller waits for it."""
+        attempts = 1 if self.sup.lease_lost is not None else RESULT_WRITE_ATTEMPTS
+        for attempt in range(attempts):
             try:
                 await self._record((event, *extra))
                 return True
+            except LeaseLost:
+                break  # refused for good (another gate recovered this one): no retry
             except ExecgateError:
-                if attempt + 1 < RESULT_WRITE_ATTEMPTS:
+                if attempt + 1 < attempts:
                     await anyio.sleep(0.05 * (attempt + 1))
         # the output record is not kept: it is optional; a job's connection events are
         self._unrecorded.extend([event, *(e for e in extra if isinstance(e, Event))])
@@ -721,14 +755,17 @@ class Intake:
         self._idle = anyio.Event()
 
     def enter(self) -> Pipeline:
-        """Take one request, or raise ``GateClosed`` (not open, closing, closed) or the
-        supervisor's ``SupervisorFailed``."""
+        """Take one request, or raise ``GateClosed`` (not open, closing, closed), the
+        supervisor's ``SupervisorFailed``, or ``LeaseLost`` once the gate's lease is lost."""
         pipeline = self.pipeline
         if pipeline is None:
             raise GateClosed("the gate is not open: use `async with Gate.open(...) as gate`")
         failure: SupervisorFailed | None = pipeline.sup.failure
         if failure is not None:
             raise failure
+        lost = pipeline.sup.lease_error()
+        if lost is not None:
+            raise lost
         if self.closing:
             raise GateClosed("the gate is closed; open a new one")
         self.in_flight += 1

@@ -23,7 +23,7 @@ from ..actors._base import Mailbox
 from ..actors._offload import WorkerPool
 from ..actors.recorder import Records
 from ..actors.runner import JobOrder
-from ..errors import GateClosed, SupervisorFailed
+from ..errors import GateClosed, LeaseLost, SupervisorFailed
 from ..models import Event, ExecRequest, Finding
 from ..policy import Policy, Verdict
 from ..process import Containment, JobOutcome
@@ -77,13 +77,17 @@ class Supervisor:
         self.factories: dict[str, Callable[[], Actor[Any, Any]]] = {
             "scanner": lambda: Scanner(self.pool, self.policy.limits.max_check_seconds),
             "gatekeeper": lambda: Gatekeeper(self.policy, self.host_env, self.pool),
-            "runner": lambda: Runner(self.containment, self.max_jobs),
-            "recorder": lambda: Recorder(self.store, self.writer, record_timeout),
+            "runner": lambda: Runner(self.containment, self.max_jobs, self.lease_error),
+            "recorder": lambda: Recorder(
+                self.store, self.writer, record_timeout, on_lease_lost=self.lose_lease
+            ),
         }
         self.current: dict[str, Actor[Any, Any]] = {}
         self.restarts: dict[str, int] = dict.fromkeys(ACTORS, 0)
         self._restart_times: deque[float] = deque()
         self.failure: SupervisorFailed | None = None
+        #: Why this gate's lease is lost (see :meth:`lose_lease`); None while it holds it.
+        self.lease_lost: str | None = None
         self.stopping = False
         self._stopped: dict[str, anyio.Event] = {name: anyio.Event() for name in ACTORS}
         self.scope = anyio.CancelScope(shield=True)
@@ -174,6 +178,36 @@ class Supervisor:
         inbox is full or closed, which is logged."""
         if not self.recorder.send_nowait(Call((event,))):
             log.warning("lifecycle event %s not recorded: recorder inbox unavailable", event.kind)
+
+    def lose_lease(self, why: str) -> None:
+        """This gate's lease is lost (``why``): another gate took it for dead, or it could
+        not be renewed in time. From now on every request is refused with ``EG-LEASE-LOST``
+        before anything runs (the intake, the pipeline and the Runner ask
+        :meth:`lease_error`), and every running job is stopped as a timeout stops it (TERM →
+        grace → KILL on its whole tree): the store refuses this gate's events, and another
+        gate may already have marked those jobs interrupted, so nothing may go on running
+        unrecorded. Once only; the gate can then only be closed."""
+        if self.lease_lost is not None:
+            return
+        self.lease_lost = why
+        log.error(
+            "this gate's lease is lost (%s): its running jobs are being stopped and every new "
+            "request is refused (EG-LEASE-LOST); close it and open a new gate",
+            why,
+        )
+        runner = self.current.get("runner")
+        if isinstance(runner, Runner):
+            runner.stop_running("lease_lost")
+
+    def lease_error(self) -> LeaseLost | None:
+        """A new ``EG-LEASE-LOST`` error once the lease is lost (a fresh one per caller, so
+        that no two tasks raise, and extend the traceback of, one instance), else None."""
+        if self.lease_lost is None:
+            return None
+        return LeaseLost(
+            f"this gate's lease in the store is lost ({self.lease_lost}); it stopped its "
+            "running jobs and runs nothing more: close it and open a new gate"
+        )
 
     def jobs_running(self) -> int:
         runner = self.current.get("runner")

@@ -15,7 +15,7 @@ PUBLIC = {
     "ProgramNotFound", "RecorderUnavailable", "ActorCrashed", "GateClosed", "SupervisorFailed",
     "PolicyInvalid", "StoreUnavailable", "StoreInvalid", "StoreExposed", "SpawnFailed", "ContainmentFailed",
     "RequestTooLarge", "CallerLimited", "ServerInvalid", "StoreMissing", "ProxyConnection",
-    "PolicyTampered", "GitTampered",
+    "PolicyTampered", "GitTampered", "LeaseLost",
 }  # fmt: skip
 
 
