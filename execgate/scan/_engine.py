@@ -26,6 +26,7 @@ import attrs
 from ..models import ExecRequest, Finding
 from ._checksums import CHECKSUMS, entropy
 from ._escapes import json_unescaped, without_escapes
+from ._examples import PUBLISHED_KEY_BODIES
 from ._rules import NOT_A_CREDENTIAL_SUFFIX, RULES, Rule
 from ._values import (
     has_long_run,
@@ -148,6 +149,8 @@ _PEM_NOISE = re.compile(
 )
 
 
+#: Published example keys (RFCs', libraries' test keys): their bodies' first characters.
+_PUBLISHED_BODIES = tuple(body for body, _ in PUBLISHED_KEY_BODIES)
 _PEM_ARMOUR = re.compile(r"-----[A-Z0-9 ]{1,64}-----")
 #: Three words in a row: base64 lines hold no space.
 _PROSE = re.compile(r"[A-Za-z]{2,32} [A-Za-z]{2,32} [A-Za-z]{2,32}")
@@ -387,7 +390,8 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
     if rule.check == "discord":
         return _discord_id(value)
     if rule.check == "pem":
-        return _pem_has_body(value)
+        body = _PEM_NOISE.sub("", value)
+        return _pem_has_body(value) and not body.startswith(_PUBLISHED_BODIES)
     if rule.check == "password":
         # an upper-case constant's name (-u ACCOUNT_SID:AUTH_TOKEN) is a slot's placeholder
         return _password_like(value) and not (value.isupper() and is_name(value))

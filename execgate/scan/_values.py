@@ -18,6 +18,8 @@ import itertools
 import json
 import re
 
+from ._examples import PUBLISHED_EXAMPLES
+
 # Values that stand for a credential rather than being one.
 _PLACEHOLDER = re.compile(
     r"""(?ix)^(?:
@@ -106,8 +108,8 @@ _FAKE_WORDS = re.compile(
     r"^(?:enter|put|add|set)[-_. ](?:your|the|a)[-_. ]|^todo(?:[-_.]|$)"
 )
 
-#: Vendors' documented example credentials: never findings.
-DOCUMENTED_EXAMPLES = frozenset(
+#: Vendors' documented example credentials: never findings (more in ``_examples``).
+DOCUMENTED_EXAMPLES = frozenset(PUBLISHED_EXAMPLES) | frozenset(
     {
         "AKIAIOSFODNN7EXAMPLE",
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
