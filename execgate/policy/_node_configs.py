@@ -1,0 +1,981 @@
+"""The configuration the Node tools a mode rule grants (``npx tsc``, ``npx eslint``,
+``npx prettier``, ``npx jest``, ``npx vitest``) read from the workspace, decided as their
+command lines are (``programs.node_tools``).
+
+A configuration that is code (``jest.config.js``, ``eslint.config.js``, ``.eslintrc.cjs``,
+``prettier.config.mjs``, ``babel.config.js``, ``vitest.config.ts``) is code of the workspace,
+like the tool itself (``node_modules/.bin``) and like ``conftest.py`` under a pytest rule: it
+is not read here. A configuration written as data (JSON, JSONC, YAML, TOML, a key of
+``package.json``) is read, and what it names is decided as the same option on the command
+line would be: a module to load (a plugin, a parser, a preset, a reporter, a transform, a
+setup file, a test environment, an ``extends``) is a file inside the workspace or an
+installed package (found in a ``node_modules`` inside the workspace, or none: not through a
+link leading out of it), never a URL (``data:``, ``http:``) or a name climbing with ``..``; a
+path (``rootDir``, ``roots``, ``outDir``, ``include``, ``files``, ``paths``, ``references``,
+``cacheDirectory``, a reporter's output directory) resolves inside the workspace; a file that
+does not parse as the gate reads it (YAML beyond plain mappings, lists and quoted strings; JSON
+beyond comments and trailing commas; a repeated key) is refused, since the tool may read it
+otherwise. The configuration a tool finds by walking up from the working directory must be
+found inside the workspace: one above it (a parent's ``tsconfig.json``, ``package.json``
+``jest`` key, ``eslint.config.js``, ``.prettierrc``) is refused.
+
+=========  ==================================================================================
+tsc        ``-p``'s file (or ``tsconfig.json`` in its directory), else the first
+           ``tsconfig.json`` upward from the working directory (none when files are named);
+           with ``-b`` each project named; their ``extends`` (files and packages) and
+           ``references``, read too
+jest       ``--config``'s file, else ``jest.config.json`` or ``package.json``'s ``jest`` key
+           (a string: the file it names) upward from the working directory and each
+           ``--projects`` directory; a preset's ``jest-preset.json``; babel's data
+           configurations (``babel.config.json``, ``.babelrc``, ``.babelrc.json``,
+           ``package.json``'s ``babel``), which babel-jest reads
+eslint     ``--config``'s file; ``.eslintrc.json``/``.yaml``/``.yml``/``.eslintrc`` and
+           ``package.json``'s ``eslintConfig`` from the working directory up to the workspace
+           root (and above it when the project's eslint is older than 9, which cascades
+           through every parent); ``eslint.config.*`` upward
+prettier   ``--config``'s file, else the first of prettier's files (``package.json``'s
+           ``prettier``, ``.prettierrc`` and its ``.json``/``.yaml``/``.yml``/``.json5``/
+           ``.toml`` forms, ``prettier.config.*``) upward from the working directory and from
+           each named file's directory
+vitest     ``vitest.workspace.json`` (the projects it lists)
+=========  ==================================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+
+from .programs._reader import Options
+from .programs.node_tools import jest_refs, module_path, module_refusal, path_refusal
+
+#: How large a configuration file the gate reads; a larger one is refused.
+MAX_CONFIG_BYTES = 1 << 20
+#: How deep ``extends``, presets and references are followed.
+MAX_DEPTH = 12
+
+
+class NodeConfigRefusal(Exception):
+    pass
+
+
+def _inside(path: str, root: str) -> bool:
+    return (path.rstrip("/") + "/").startswith(root.rstrip("/") + "/")
+
+
+def _upward(start: str) -> Iterator[str]:
+    here = start
+    while True:
+        yield here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return
+        here = parent
+
+
+def _confine(path: str, root: str, what: str) -> str:
+    """``path`` resolved (symlinks, ``..``); a refusal when it leaves the workspace."""
+    real = os.path.realpath(path)
+    if not _inside(real, root):
+        raise NodeConfigRefusal(f"{what} names {path[:80]!r}, outside the workspace")
+    return real
+
+
+# --- reading files as the tools read them -------------------------------------------------
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key[:40]!r} is given twice")
+        out[key] = value
+    return out
+
+
+_JSONC_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/|[^"/]+|.', re.S)
+_TRAILING_COMMA = re.compile(r'"(?:[^"\\\n]|\\.)*"|,(?=\s*[\]}])|[^",]+|.', re.S)
+
+
+def parse_jsonc(text: str) -> object:
+    """JSON with ``//`` and ``/* */`` comments and trailing commas (tsconfig, jest's JSON),
+    strictly: anything else (single quotes, bare keys), as well as a repeated key, raises
+    ValueError -- tsc reads such a file anyway, its own way."""
+    text = text.removeprefix("\ufeff")
+    bare = "".join(
+        " " if token.startswith(("//", "/*")) else token for token in _JSONC_TOKEN.findall(text)
+    )
+    return json.loads(_drop_trailing_commas(bare), object_pairs_hook=_no_duplicates)
+
+
+def _drop_trailing_commas(text: str) -> str:
+    out: list[str] = []
+    for match in _TRAILING_COMMA.finditer(text):
+        token = match.group(0)
+        if token == "," and re.match(r"\s*[\]}]", text[match.end() :]):
+            continue
+        out.append(token)
+    return "".join(out)
+
+
+def _parse_json(text: str) -> object:
+    return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_no_duplicates)
+
+
+def _read(path: str, root: str, what: str) -> str:
+    real = _confine(path, root, what)
+    try:
+        with open(real, "rb") as f:
+            data = f.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise NodeConfigRefusal(f"{path[:80]} cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise NodeConfigRefusal(f"{path[:80]} is larger than the gate reads")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NodeConfigRefusal(f"{path[:80]} is not UTF-8 text") from None
+
+
+def read_data(path: str, root: str, tool: str, kind: str) -> object:
+    """The configuration in ``path`` (inside the workspace, after links), read as ``kind``:
+    "json" (JSON, comments and trailing commas tolerated), "yaml" (JSON, else the YAML
+    subset :func:`parse_yaml` reads), "toml"."""
+    text = _read(path, root, f"{tool}'s configuration")
+    try:
+        if kind == "toml":
+            return tomllib.loads(text)
+        try:
+            return parse_jsonc(text)
+        except ValueError:
+            if kind != "yaml":
+                raise
+            return parse_yaml(text)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise NodeConfigRefusal(
+            f"{path[:80]} cannot be read as the gate reads {tool}'s configuration ({exc}); "
+            "write it as plain JSON"
+        ) from None
+
+
+# --- a YAML subset ---------------------------------------------------------------------------
+
+_YAML_REFUSED = re.compile(r"^[&*!|>%@`?]|^<<\s*:")
+
+
+def parse_yaml(text: str) -> object:
+    """The YAML a configuration file holds, when it keeps to the plain subset configurations
+    use: block mappings and lists by indentation (spaces), ``key: value``, ``- item``,
+    one-line flow lists and mappings, plain, single- and double-quoted scalars (double-quoted
+    with JSON's escapes), ``#`` comments, one document. Everything else -- anchors, aliases,
+    tags, block scalars, multi-line scalars, complex keys, tabs, a repeated key -- raises
+    ValueError. Scalars stay strings."""
+    lines: list[tuple[int, str, int]] = []
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), 1):
+        if "\t" in raw:
+            raise ValueError(f"line {number}: a tab")
+        body = _strip_comment(raw).rstrip()
+        if not body.strip():
+            continue
+        if body.strip() in ("---", "...") and not raw.startswith(" "):
+            if lines or body.strip() == "...":
+                raise ValueError(f"line {number}: more than one document")
+            continue
+        lines.append((len(body) - len(body.lstrip(" ")), body.strip(), number))
+    if not lines:
+        return None
+    value, at = _yaml_block(lines, 0, lines[0][0])
+    if at != len(lines):
+        raise ValueError(f"line {lines[at][2]}: indentation the gate does not read")
+    return value
+
+
+def _strip_comment(line: str) -> str:
+    quote = ""
+    for n, c in enumerate(line):
+        if quote:
+            if c == quote and not (quote == '"' and line[n - 1] == "\\"):
+                quote = ""
+        elif c in "\"'" and (n == 0 or line[n - 1] in " \t[{,:-"):
+            quote = c
+        elif c == "#" and (n == 0 or line[n - 1] in " \t"):
+            return line[:n]
+    return line
+
+
+def _yaml_block(lines: list[tuple[int, str, int]], at: int, indent: int) -> tuple[object, int]:
+    first = lines[at][1]
+    if first == "-" or first.startswith("- "):
+        items: list[object] = []
+        while (
+            at < len(lines)
+            and lines[at][0] == indent
+            and (lines[at][1] == "-" or lines[at][1].startswith("- "))
+        ):
+            rest = lines[at][1][1:].lstrip(" ")
+            if not rest:
+                if at + 1 >= len(lines) or lines[at + 1][0] <= indent:
+                    raise ValueError(f"line {lines[at][2]}: an empty item")
+                value, at = _yaml_block(lines, at + 1, lines[at + 1][0])
+            else:
+                # `- key: value` opens a mapping whose keys sit under the first one
+                inner = indent + (len(lines[at][1]) - len(rest))
+                lines[at] = (inner, rest, lines[at][2])
+                value, at = _yaml_block(lines, at, inner)
+            items.append(value)
+        return items, at
+    if _yaml_key(first) is not None:
+        mapping: dict[str, object] = {}
+        while at < len(lines) and lines[at][0] == indent:
+            found = _yaml_key(lines[at][1])
+            if found is None:
+                raise ValueError(f"line {lines[at][2]}: no `key: value`")
+            key, rest = found
+            if key in mapping:
+                raise ValueError(f"line {lines[at][2]}: the key {key[:40]!r} is given twice")
+            if rest:
+                mapping[key] = _yaml_scalar(rest, lines[at][2])
+                at += 1
+            elif at + 1 < len(lines) and lines[at + 1][0] > indent:
+                mapping[key], at = _yaml_block(lines, at + 1, lines[at + 1][0])
+            elif (
+                at + 1 < len(lines)
+                and lines[at + 1][0] == indent
+                and (lines[at + 1][1] == "-" or lines[at + 1][1].startswith("- "))
+            ):
+                mapping[key], at = _yaml_block(lines, at + 1, indent)  # a list at the key's level
+            else:
+                mapping[key] = None
+                at += 1
+        return mapping, at
+    value = _yaml_scalar(first, lines[at][2])
+    if at + 1 < len(lines) and lines[at + 1][0] > indent:
+        raise ValueError(f"line {lines[at + 1][2]}: a scalar over several lines")
+    return value, at + 1
+
+
+def _yaml_key(text: str) -> tuple[str, str] | None:
+    """(key, rest) of a ``key: rest`` line, or None."""
+    if text[:1] in "\"'":
+        value, end = _yaml_quoted(text, 0)
+        rest = text[end:]
+        if not rest.startswith(":") or (len(rest) > 1 and rest[1] != " "):
+            return None
+        return value, rest[1:].strip()
+    if text[:1] in "[{" or _YAML_REFUSED.match(text):
+        return None
+    match = re.match(r"^([^:#]+?):(?: (.*))?$", text)
+    if match is None:
+        return None
+    return match.group(1).strip(), (match.group(2) or "").strip()
+
+
+def _yaml_scalar(text: str, line: int) -> object:
+    if _YAML_REFUSED.match(text):
+        raise ValueError(f"line {line}: a YAML construct the gate does not read ({text[:1]})")
+    if text[:1] in "[{":
+        value, end = _yaml_flow(text, 0, line)
+        if text[end:].strip():
+            raise ValueError(f"line {line}: text after a flow collection")
+        return value
+    if text[:1] in "\"'":
+        value, end = _yaml_quoted(text, 0)
+        if text[end:].strip():
+            raise ValueError(f"line {line}: text after a quoted scalar")
+        return value
+    if ": " in text or text.endswith(":"):
+        raise ValueError(f"line {line}: a mapping inside a scalar")
+    return text
+
+
+def _yaml_quoted(text: str, at: int) -> tuple[str, int]:
+    quote = text[at]
+    n = at + 1
+    out: list[str] = []
+    while n < len(text):
+        c = text[n]
+        if quote == "'" and c == "'":
+            if text[n + 1 : n + 2] == "'":
+                out.append("'")
+                n += 2
+                continue
+            return "".join(out), n + 1
+        if quote == '"' and c == "\\":
+            escape = text[n : n + 6] if text[n + 1 : n + 2] == "u" else text[n : n + 2]
+            try:
+                out.append(json.loads(f'"{escape}"'))
+            except ValueError:
+                raise ValueError(f"an escape the gate does not read ({escape!r})") from None
+            n += len(escape)
+            continue
+        if quote == '"' and c == '"':
+            return "".join(out), n + 1
+        out.append(c)
+        n += 1
+    raise ValueError("an unterminated quoted scalar (or one over several lines)")
+
+
+def _yaml_flow(text: str, at: int, line: int) -> tuple[object, int]:
+    close = "]" if text[at] == "[" else "}"
+    items: list[object] = []
+    mapping: dict[str, object] = {}
+    n = at + 1
+    while True:
+        while n < len(text) and text[n] == " ":
+            n += 1
+        if n >= len(text):
+            raise ValueError(f"line {line}: a flow collection over several lines")
+        if text[n] == close:
+            return (items if close == "]" else mapping), n + 1
+        if text[n] in "[{":
+            value, n = _yaml_flow(text, n, line)
+        elif text[n] in "\"'":
+            value, n = _yaml_quoted(text, n)
+        else:
+            end = n
+            while end < len(text) and text[end] not in ",]}" and text[end : end + 2] != ": ":
+                end += 1
+            value = text[n:end].strip()
+            if _YAML_REFUSED.match(str(value)):
+                raise ValueError(f"line {line}: a YAML construct the gate does not read")
+            n = end
+        while n < len(text) and text[n] == " ":
+            n += 1
+        if close == "}":
+            if text[n : n + 1] != ":" or not isinstance(value, str):
+                raise ValueError(f"line {line}: a flow mapping the gate does not read")
+            n += 1
+            while n < len(text) and text[n] == " ":
+                n += 1
+            if text[n : n + 1] in ("[", "{"):
+                item, n = _yaml_flow(text, n, line)
+            elif text[n : n + 1] in ("'", '"'):
+                item, n = _yaml_quoted(text, n)
+            else:
+                end = n
+                while end < len(text) and text[end] not in ",}":
+                    end += 1
+                item, n = text[n:end].strip(), end
+            if value in mapping:
+                raise ValueError(f"line {line}: the key {value[:40]!r} is given twice")
+            mapping[value] = item
+        else:
+            items.append(value)
+        while n < len(text) and text[n] == " ":
+            n += 1
+        if text[n : n + 1] == ",":
+            n += 1
+        elif text[n : n + 1] != close:
+            raise ValueError(f"line {line}: a flow collection the gate does not read")
+
+
+# --- what a configuration names ---------------------------------------------------------------
+
+
+def _package_dir(name: str, base: str, root: str) -> str | None:
+    """The directory of package ``name`` (``pkg``, ``@scope/pkg``, ``pkg/sub``) as node finds
+    it from ``base``: the first ``node_modules/PKG`` upward inside the workspace, resolved;
+    None when the workspace holds none (an installed one outside, or none at all). A package
+    whose directory is a link leading out of the workspace is refused."""
+    parts = name.split("/")
+    top = "/".join(parts[:2]) if name.startswith("@") else parts[0]
+    for here in _upward(base):
+        if not _inside(here, root):
+            return None
+        candidate = os.path.join(here, "node_modules", top)
+        if os.path.lexists(candidate):
+            return _confine(candidate, root, f"the package {top!r}")
+    return None
+
+
+def check_module(value: str, base: str, root: str, what: str) -> str | None:
+    """Decide a module ``value`` a configuration at ``base`` names (see the module
+    docstring); return the file it names when that is a path in the workspace."""
+    why = module_refusal(value)
+    if why is not None:
+        raise NodeConfigRefusal(f"{what}: {why}")
+    path = module_path(value)
+    if path is not None:
+        return _confine(os.path.join(base, path), root, what)
+    if value and not value.startswith("node:"):
+        _package_dir(value, base, root)
+    return None
+
+
+def check_path(value: str, base: str, root: str, what: str) -> str:
+    """Decide a path (or glob) ``value`` relative to ``base``: the part before its first
+    wildcard, and the whole pattern with its ``..`` applied, must stay inside."""
+    why = path_refusal(value)
+    if why is not None:
+        raise NodeConfigRefusal(f"{what}: {why}")
+    joined = os.path.join(base, value)
+    _confine(os.path.normpath(joined), root, what)
+    literal = []
+    for part in joined.split("/"):
+        if any(c in part for c in "*?[{"):
+            break
+        literal.append(part)
+    return _confine("/".join(literal) or "/", root, what)
+
+
+def _check_refs(refs: Iterator[tuple[str, str, str]], base: str, root: str, source: str) -> None:
+    for kind, value, key in refs:
+        what = f"{source} ({key})"
+        if kind == "module":
+            check_module(value, base, root, what)
+        else:
+            check_path(value, base, root, what)
+
+
+# --- jest ---------------------------------------------------------------------------------
+
+_JEST_FILES = tuple(
+    f"jest.config{ext}" for ext in (".js", ".ts", ".mjs", ".mts", ".cjs", ".cts", ".json")
+)
+
+
+def _jest_config(config: object, base: str, root: str, source: str, depth: int) -> None:
+    """Decide a jest configuration object read from ``source`` (relative to ``base``)."""
+    if depth > MAX_DEPTH:
+        raise NodeConfigRefusal(f"{source}: presets nested deeper than the gate follows")
+    if not isinstance(config, dict):
+        return
+    rootdir = base
+    if isinstance(config.get("rootDir"), str):
+        rootdir = check_path(config["rootDir"], base, root, f"{source} (rootDir)")
+
+    def refs() -> Iterator[tuple[str, str, str]]:
+        for kind, value, key in jest_refs(config):
+            if key != "rootDir":
+                yield kind, value.replace("<rootDir>", rootdir), key
+
+    _check_refs(refs(), rootdir, root, source)
+    preset = config.get("preset")
+    if isinstance(preset, str) and preset:
+        path = module_path(preset)
+        folder = (
+            os.path.join(rootdir, path) if path is not None else _package_dir(preset, rootdir, root)
+        )
+        if folder is not None:
+            found = os.path.join(folder, "jest-preset.json")
+            if os.path.isfile(found):
+                _jest_config(read_data(found, root, "jest", "json"), folder, root, found, depth + 1)
+
+
+def _jest_file(path: str, root: str, depth: int = 0) -> None:
+    name = os.path.basename(path)
+    if name == "package.json":
+        data = read_data(path, root, "jest", "json")
+        value = data.get("jest") if isinstance(data, dict) else None
+        if isinstance(value, str):
+            # jest takes the file it names as its configuration
+            target = _confine(os.path.join(os.path.dirname(path), value), root, f"{path} (jest)")
+            _jest_file(target, root, depth + 1)
+        else:
+            _jest_config(value, os.path.dirname(path), root, path, depth)
+    elif name.endswith(".json"):
+        _jest_config(read_data(path, root, "jest", "json"), os.path.dirname(path), root, path, 0)
+    else:
+        _confine(path, root, "jest's configuration")  # code of the workspace
+
+
+def _jest_search(start: str) -> str | None:
+    """The configuration jest takes for a run from ``start``: walking up, the first
+    directory with a ``jest.config.*`` file or any ``package.json`` decides."""
+    for here in _upward(start):
+        for name in _JEST_FILES:
+            if os.path.isfile(os.path.join(here, name)):
+                return os.path.join(here, name)
+        if os.path.isfile(os.path.join(here, "package.json")):
+            return os.path.join(here, "package.json")
+    return None
+
+
+_BABEL_DATA = ("babel.config.json", ".babelrc", ".babelrc.json")
+
+
+def babel_refs(config: object, where: str = "") -> Iterator[tuple[str, str, str]]:
+    """The modules (plugins, presets) and files (``extends``) a babel configuration names,
+    in its ``overrides`` and ``env`` sections too."""
+    if not isinstance(config, dict):
+        return
+    for key in ("plugins", "presets"):
+        value = config.get(key)
+        for item in value if isinstance(value, list) else []:
+            if isinstance(item, str):
+                yield "module", item, f"{where}{key}"
+            elif isinstance(item, list) and item and isinstance(item[0], str):
+                yield "module", item[0], f"{where}{key}"
+    if isinstance(config.get("extends"), str):
+        yield "module", config["extends"], f"{where}extends"
+    for n, override in enumerate(config.get("overrides") or []):
+        yield from babel_refs(override, f"{where}overrides[{n}].")
+    env = config.get("env")
+    if isinstance(env, dict):
+        for name, section in env.items():
+            yield from babel_refs(section, f"{where}env.{name}.")
+
+
+def _babel_check(cwd: str, root: str) -> None:
+    for here in _upward(cwd):
+        if not _inside(here, root):
+            return
+        for name in (*_BABEL_DATA, "package.json"):
+            path = os.path.join(here, name)
+            if not os.path.isfile(path):
+                continue
+            data = read_data(path, root, "babel", "json")
+            if name == "package.json":
+                data = data.get("babel") if isinstance(data, dict) else None
+            _check_refs(babel_refs(data), here, root, path)
+
+
+def jest_refusal(options: Options, cwd: str, root: str) -> None:
+    values = {name: value for name, value in options if value is not None}
+    config = values.get("--config")
+    if config and not (config.startswith("{") and config.endswith("}")):
+        _jest_file(os.path.join(cwd, config), root)
+    elif not config:
+        starts = [cwd] + [
+            os.path.join(cwd, v) for n, v in options if n == "--projects" and v is not None
+        ]
+        for start in starts:
+            if not os.path.isdir(start):
+                continue
+            found = _jest_search(start)
+            if found is not None and not _inside(os.path.realpath(found), root):
+                raise NodeConfigRefusal(
+                    f"jest would take its configuration from {found[:80]!r}, outside the workspace"
+                )
+            if found is not None:
+                _jest_file(found, root)
+    _babel_check(cwd, root)
+    for name, value in options:
+        if value and name.lstrip("-") in ("preset",) and module_path(value) is None:
+            _package_dir(value, cwd, root)
+
+
+# --- eslint -------------------------------------------------------------------------------
+
+_ESLINT_FLAT = tuple(
+    f"eslint.config{ext}" for ext in (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+)
+_ESLINTRC = (
+    ".eslintrc.js", ".eslintrc.cjs", ".eslintrc.yaml", ".eslintrc.yml", ".eslintrc.json",
+    ".eslintrc", "package.json",
+)  # fmt: skip
+
+
+def eslintrc_refs(config: object, where: str = "") -> Iterator[tuple[str, str, str]]:
+    """The modules an eslintrc configuration names -- ``plugins`` (``eslint-plugin-NAME``),
+    ``extends`` (a file, ``eslint-config-NAME`` or ``plugin:NAME/config``), ``parser``,
+    ``processor`` -- in its ``overrides`` too, and the paths and modules in ``settings`` and
+    ``parserOptions`` (an import resolver, a tsconfig)."""
+    if not isinstance(config, dict):
+        return
+    plugins = config.get("plugins")
+    for plugin in plugins if isinstance(plugins, list) else []:
+        if isinstance(plugin, str):
+            yield "module", plugin, f"{where}plugins"
+    extends = config.get("extends")
+    for one in extends if isinstance(extends, list) else [extends]:
+        if not isinstance(one, str):
+            continue
+        if one.startswith("eslint:"):
+            continue
+        if one.startswith("plugin:"):
+            yield "module", one[7:].rsplit("/", 1)[0], f"{where}extends"
+        else:
+            yield "module", one, f"{where}extends"
+    for key in ("parser", "processor"):
+        if isinstance(config.get(key), str):
+            yield "module", config[key], f"{where}{key}"
+    for key in ("settings", "parserOptions"):
+        section = config.get(key)
+        yield from _settings_refs(section, f"{where}{key}")
+    overrides = config.get("overrides")
+    for n, override in enumerate(overrides if isinstance(overrides, list) else []):
+        yield from eslintrc_refs(override, f"{where}overrides[{n}].")
+
+
+def _settings_refs(value: object, where: str) -> Iterator[tuple[str, str, str]]:
+    """Strings of a settings object that name a module (a URL) or look like a path."""
+    if isinstance(value, str):
+        v = value.strip()
+        if module_refusal(v) is not None and not v.startswith("~"):
+            yield "module", v, where
+        elif v.startswith(("/", "~", "file:")) or ".." in v.split("/"):
+            yield "path", module_path(v) or v, where
+    elif isinstance(value, list):
+        for item in value:
+            yield from _settings_refs(item, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _settings_refs(key, where)
+            yield from _settings_refs(item, f"{where}.{key}")
+
+
+def _eslintrc_file(path: str, root: str, depth: int = 0) -> object:
+    if depth > MAX_DEPTH:
+        raise NodeConfigRefusal(f"{path}: extends nested deeper than the gate follows")
+    name = os.path.basename(path)
+    if name.endswith((".js", ".cjs", ".mjs", ".ts", ".mts", ".cts")):
+        _confine(path, root, "eslint's configuration")  # code of the workspace
+        return None
+    data = read_data(path, root, "eslint", "json" if name.endswith(".json") else "yaml")
+    if name == "package.json":
+        data = data.get("eslintConfig") if isinstance(data, dict) else None
+    base = os.path.dirname(path)
+    for kind, value, key in eslintrc_refs(data):
+        what = f"{path} ({key})"
+        if kind == "path":
+            check_path(value, base, root, what)
+            continue
+        target = check_module(value, base, root, what)
+        if key.endswith("extends") and target is not None:
+            if not os.path.exists(target) and not target.endswith(".json"):
+                continue
+            _eslintrc_file(target, root, depth + 1)
+    return data
+
+
+def _eslint_major(cwd: str, root: str) -> int | None:
+    for here in _upward(cwd):
+        if not _inside(here, root):
+            return None
+        meta = os.path.join(here, "node_modules", "eslint", "package.json")
+        if os.path.isfile(meta):
+            try:
+                data = read_data(meta, root, "eslint", "json")
+            except NodeConfigRefusal:
+                return None
+            version = data.get("version") if isinstance(data, dict) else None
+            head = str(version).split(".")[0]
+            return int(head) if head.isdigit() else None
+    return None
+
+
+def eslint_refusal(options: Options, cwd: str, root: str) -> None:
+    names = {name for name, _ in options}
+    config = next((v for n, v in options if n in ("--config", "-c") and v), None)
+    if config is not None:
+        _eslintrc_file(os.path.join(cwd, config), root)
+    if config is None and "--no-config-lookup" not in names:
+        for here in _upward(cwd):
+            found = [n for n in _ESLINT_FLAT if os.path.isfile(os.path.join(here, n))]
+            if found:
+                if not _inside(os.path.realpath(here), root):
+                    raise NodeConfigRefusal(
+                        f"eslint would take its configuration from {here[:60]!r}/{found[0]}, "
+                        "outside the workspace"
+                    )
+                break
+    if "--no-eslintrc" in names:
+        return
+    cascade = (_eslint_major(cwd, root) or 9) < 9
+    for here in _upward(cwd):
+        inside = _inside(here, root)
+        if not inside and not cascade:
+            return
+        for name in _ESLINTRC:
+            path = os.path.join(here, name)
+            if not os.path.isfile(path):
+                continue
+            if not inside:
+                raise NodeConfigRefusal(
+                    f"eslint would read {path[:80]!r}, outside the workspace (eslintrc "
+                    "configurations cascade up to a `root: true` one)"
+                )
+            data = _eslintrc_file(path, root)
+            if name == "package.json" and data is None:
+                continue
+            if isinstance(data, dict) and data.get("root") is True:
+                return
+            break
+
+
+# --- prettier -----------------------------------------------------------------------------
+
+_PRETTIER_FILES = (
+    "package.json", "package.yaml", ".prettierrc", ".prettierrc.json", ".prettierrc.yml",
+    ".prettierrc.yaml", ".prettierrc.json5", ".prettierrc.js", "prettier.config.js",
+    ".prettierrc.ts", "prettier.config.ts", ".prettierrc.mjs", "prettier.config.mjs",
+    ".prettierrc.mts", "prettier.config.mts", ".prettierrc.cjs", "prettier.config.cjs",
+    ".prettierrc.cts", "prettier.config.cts", ".prettierrc.toml",
+)  # fmt: skip
+
+
+def prettier_refs(config: object, where: str = "") -> Iterator[tuple[str, str, str]]:
+    """The modules a prettier configuration names: ``plugins`` and ``parser`` anywhere in it
+    (``overrides`` too); ``pluginSearchDirs`` (prettier 2) as paths."""
+    if isinstance(config, dict):
+        for key, value in config.items():
+            at = f"{where}{key}"
+            if key == "plugins":
+                for one in value if isinstance(value, list) else [value]:
+                    if isinstance(one, str):
+                        yield "module", one, at
+            elif key == "parser" and isinstance(value, str):
+                yield "module", value, at
+            elif key == "pluginSearchDirs":
+                for one in value if isinstance(value, list) else [value]:
+                    if isinstance(one, str):
+                        yield "path", one, at
+            else:
+                yield from prettier_refs(value, f"{at}.")
+    elif isinstance(config, list):
+        for n, item in enumerate(config):
+            yield from prettier_refs(item, f"{where}[{n}].")
+
+
+def _prettier_data(path: str, root: str) -> tuple[bool, object]:
+    """(whether ``path`` is a configuration prettier takes, what it holds)."""
+    name = os.path.basename(path)
+    if name in ("package.json", "package.yaml"):
+        data = read_data(path, root, "prettier", "json" if name.endswith(".json") else "yaml")
+        value = data.get("prettier") if isinstance(data, dict) else None
+        return value is not None, value
+    if name.endswith((".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")):
+        _confine(path, root, "prettier's configuration")
+        return True, None
+    kind = "toml" if name.endswith(".toml") else "json" if name.endswith(".json") else "yaml"
+    return True, read_data(path, root, "prettier", kind)
+
+
+def _prettier_file(path: str, root: str) -> None:
+    _, data = _prettier_data(path, root)
+    base = os.path.dirname(path)
+    if isinstance(data, str):
+        # a shared configuration: a package or a file, loaded as a module
+        check_module(data, base, root, f"{path} (prettier)")
+        return
+    _check_refs(prettier_refs(data), base, root, path)
+
+
+def prettier_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
+    names = {name for name, _ in options}
+    config = next((v for n, v in options if n == "--config" and v), None)
+    if config is not None:
+        _prettier_file(os.path.join(cwd, config), root)
+        return
+    if "--no-config" in names:
+        return
+    starts = [cwd]
+    for operand in operands:
+        path = os.path.join(cwd, operand)
+        if os.path.exists(path) and _inside(os.path.realpath(path), root):
+            starts.append(path if os.path.isdir(path) else os.path.dirname(path))
+    for start in dict.fromkeys(starts):
+        for here in _upward(start):
+            found = None
+            for name in _PRETTIER_FILES:
+                path = os.path.join(here, name)
+                if not os.path.isfile(path):
+                    continue
+                if not _inside(os.path.realpath(path), root):
+                    raise NodeConfigRefusal(
+                        f"prettier would take its configuration from {path[:80]!r}, outside "
+                        "the workspace"
+                    )
+                taken, _ = _prettier_data(path, root)
+                if taken:
+                    found = path
+                    break
+            if found is not None:
+                _prettier_file(found, root)
+                break
+
+
+# --- tsc ----------------------------------------------------------------------------------
+
+#: compilerOptions naming one file or directory (lower-cased: checked in any case).
+_TS_PATH_OPTIONS = frozenset(
+    {"outdir", "outfile", "out", "rootdir", "declarationdir", "tsbuildinfofile", "baseurl",
+     "generatecpuprofile", "generatetrace"}
+)  # fmt: skip
+_TS_PATH_LISTS = frozenset({"rootdirs", "typeroots"})
+
+
+def _ts_value(value: str, top: str) -> str:
+    return value.replace("${configDir}", top)
+
+
+def _tsconfig(path: str, root: str, top: str, seen: set[str], depth: int = 0) -> None:
+    """Decide the tsconfig at ``path`` and what it extends and references; ``top`` is the
+    directory of the configuration tsc was given (``${configDir}``)."""
+    real = _confine(path, root, "tsc's configuration")
+    if real in seen:
+        return
+    seen.add(real)
+    if depth > MAX_DEPTH:
+        raise NodeConfigRefusal(f"{path}: extends nested deeper than the gate follows")
+    data = read_data(real, root, "tsc", "json")
+    if not isinstance(data, dict):
+        return
+    base = os.path.dirname(path)
+    what = f"{path[:80]}"
+    extends = data.get("extends")
+    for one in extends if isinstance(extends, list) else [extends]:
+        if isinstance(one, str) and one:
+            for target in _ts_extends(_ts_value(one, top), base, root, f"{what} (extends)"):
+                _tsconfig(target, root, top, seen, depth + 1)
+    options = data.get("compilerOptions")
+    if isinstance(options, dict):
+        for key, value in options.items():
+            folded = key.lower()
+            at = f"{what} (compilerOptions.{key})"
+            if folded in _TS_PATH_OPTIONS and isinstance(value, str):
+                check_path(_ts_value(value, top), base, root, at)
+            elif folded in _TS_PATH_LISTS and isinstance(value, list):
+                for one in value:
+                    if isinstance(one, str):
+                        check_path(_ts_value(one, top), base, root, at)
+            elif folded == "paths" and isinstance(value, dict):
+                url = options.get("baseUrl")
+                where = os.path.join(base, _ts_value(url, top)) if isinstance(url, str) else base
+                for targets in value.values():
+                    for one in targets if isinstance(targets, list) else []:
+                        if isinstance(one, str):
+                            check_path(_ts_value(one, top), where, root, at)
+            elif folded == "types" and isinstance(value, list):
+                for one in value:
+                    if isinstance(one, str):
+                        check_module(one, base, root, at)
+    for key in ("files", "include"):
+        value = data.get(key)
+        for one in value if isinstance(value, list) else []:
+            if isinstance(one, str):
+                check_path(_ts_value(one, top), base, root, f"{what} ({key})")
+    references = data.get("references")
+    for reference in references if isinstance(references, list) else []:
+        ref = reference.get("path") if isinstance(reference, dict) else None
+        if isinstance(ref, str):
+            full = check_path(_ts_value(ref, top), base, root, f"{what} (references)")
+            if os.path.isdir(full):
+                full = os.path.join(full, "tsconfig.json")
+            if os.path.isfile(full):
+                _tsconfig(full, root, os.path.dirname(full), seen, depth + 1)
+
+
+def _ts_extends(value: str, base: str, root: str, what: str) -> list[str]:
+    """The files an ``extends`` entry may name: a path (with ``.json`` added when missing),
+    or a package's ``tsconfig.json``, its ``tsconfig`` field, a subpath, or a JSON file its
+    ``exports`` map names."""
+    why = module_refusal(value)
+    if why is not None:
+        raise NodeConfigRefusal(f"{what}: {why}")
+    path = module_path(value)
+    if path is not None or os.path.isabs(value):
+        full = _confine(os.path.join(base, path or value), root, what)
+        if not os.path.exists(full) and not full.endswith(".json"):
+            full += ".json"
+        return [full] if os.path.isfile(full) else []
+    folder = _package_dir(value, base, root)
+    if folder is None:
+        return []
+    parts = value.split("/")
+    sub = "/".join(parts[2:] if value.startswith("@") else parts[1:])
+    candidates = []
+    if sub:
+        candidates += [sub, sub + ".json", os.path.join(sub, "tsconfig.json")]
+    else:
+        candidates.append("tsconfig.json")
+    meta = os.path.join(folder, "package.json")
+    if os.path.isfile(meta):
+        data = read_data(meta, root, "tsc", "json")
+        if isinstance(data, dict):
+            if isinstance(data.get("tsconfig"), str):
+                candidates.append(data["tsconfig"])
+            candidates += [
+                v for _, v, _ in _pathlike_all(data.get("exports")) if v.endswith(".json")
+            ]
+    found = []
+    for candidate in candidates:
+        full = _confine(os.path.join(folder, candidate), root, what)
+        if os.path.isfile(full):
+            found.append(full)
+    return found
+
+
+def _pathlike_all(value: object) -> Iterator[tuple[str, str, str]]:
+    if isinstance(value, str):
+        yield "path", value, ""
+    elif isinstance(value, list):
+        for item in value:
+            yield from _pathlike_all(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _pathlike_all(item)
+
+
+def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
+    names = {name for name, _ in options}
+    seen: set[str] = set()
+    projects: list[str] = []
+    if "--build" in names:
+        projects = [os.path.join(cwd, o) for o in operands] or [cwd]
+    else:
+        project = next((v for n, v in options if n == "--project" and v), None)
+        if project is not None:
+            projects = [os.path.join(cwd, project)]
+        elif not operands and "--init" not in names:
+            for here in _upward(cwd):
+                found = os.path.join(here, "tsconfig.json")
+                if os.path.isfile(found):
+                    if not _inside(os.path.realpath(found), root):
+                        raise NodeConfigRefusal(
+                            f"tsc would take its project from {found[:80]!r}, outside the workspace"
+                        )
+                    projects = [found]
+                    break
+    for project in projects:
+        full = os.path.join(project, "tsconfig.json") if os.path.isdir(project) else project
+        if os.path.isfile(full):
+            _tsconfig(full, root, os.path.dirname(full), seen)
+
+
+# --- vitest -------------------------------------------------------------------------------
+
+
+def vitest_refusal(options: Options, cwd: str, root: str) -> None:
+    base = next((os.path.join(cwd, v) for n, v in options if n == "--root" and v), cwd)
+    path = os.path.join(base, "vitest.workspace.json")
+    if not os.path.isfile(path):
+        return
+    data = read_data(path, root, "vitest", "json")
+    for item in data if isinstance(data, list) else []:
+        if isinstance(item, str):
+            check_path(item, base, root, f"{path} (projects)")
+        else:
+            for kind, value, key in _settings_refs(item, "project"):
+                if kind == "module":
+                    check_module(value, base, root, f"{path} ({key})")
+                else:
+                    check_path(value, base, root, f"{path} ({key})")
+
+
+_CHECKS: dict[str, Callable[[Options, tuple[str, ...], str, str], None]] = {
+    "tsc": tsc_refusal,
+    "eslint": lambda options, operands, cwd, root: eslint_refusal(options, cwd, root),
+    "prettier": prettier_refusal,
+    "jest": lambda options, operands, cwd, root: jest_refusal(options, cwd, root),
+    "vitest": lambda options, operands, cwd, root: vitest_refusal(options, cwd, root),
+}
+
+
+def node_tool_refusal(
+    tool: str, options: Options, operands: tuple[str, ...], cwd: str, root: str
+) -> str | None:
+    """Why the configuration ``npx TOOL`` would read in ``cwd`` (with these options and
+    operands, as its table read them) is refused, or None (see the module docstring)."""
+    check = _CHECKS.get(tool)
+    if check is None:
+        return None
+    try:
+        check(options, operands, cwd, os.path.realpath(root))
+    except NodeConfigRefusal as refusal:
+        return f"{tool}: {refusal}"
+    return None
