@@ -2287,11 +2287,15 @@ CONFIG_FILES = frozenset(
      ".flake8"}
 )  # fmt: skip
 #: Files the Node tools npx runs read their configuration from (``_node_configs``): written
-#: earlier in a line, they would be read after the gate read them.
+#: earlier in a line, they would be read after the gate read them. Besides the names the tools
+#: look for, any data file (a ``--config``, ``-p`` or ``extends`` may name one by any name) and
+#: any dotfile (``.prettierrc``, ``.babelrc``); not code (a test written before it is run).
 NODE_CONFIG_FILES = re.compile(
     r"^(?:package\.json|package\.yaml|[jt]sconfig(?:\..*)?\.json|jest\.config\..*"
-    r"|jest-preset\.json|\.eslintrc.*|eslint\.config\..*|\.prettierrc.*|prettier\.config\..*"
-    r"|babel\.config\..*|\.babelrc.*|vitest\.(?:config|workspace)\..*|vite\.config\..*)$"
+    r"|jest-preset\..*|\.eslintrc.*|eslint\.config\..*|\.prettierrc.*|prettier\.config\..*"
+    r"|babel\.config\..*|\.babelrc.*|vitest\.(?:config|workspace)\..*|vite\.config\..*"
+    r"|.*\.(?:json|json5|jsonc|ya?ml|toml)|\.[^.]+)$",
+    re.IGNORECASE,
 )
 #: Programs that write files they are not named with (a checkout, a patch, an archive).
 _BULK_WRITERS = frozenset(

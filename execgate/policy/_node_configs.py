@@ -43,9 +43,11 @@ vitest     ``vitest.workspace.json`` (the projects it lists)
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterator
 
@@ -82,6 +84,27 @@ def _confine(path: str, root: str, what: str) -> str:
     if not _inside(real, root):
         raise NodeConfigRefusal(f"{what} names {path[:80]!r}, outside the workspace")
     return real
+
+
+def _code_configs(here: str, names: tuple[str, ...], root: str, tool: str) -> None:
+    """A configuration that is code is the workspace's own: each of ``names`` in ``here``
+    must be there, not a link leading out of the workspace."""
+    for name in names:
+        path = os.path.join(here, name)
+        if os.path.lexists(path):
+            _confine(path, root, f"{tool}'s configuration")
+
+
+def _tool_binary(tool: str, cwd: str, root: str) -> None:
+    """``npx TOOL`` runs the first ``node_modules/.bin/TOOL`` upward from ``cwd``: the
+    workspace's own code, not a link leading out of it."""
+    for here in _upward(cwd):
+        if not _inside(here, root):
+            return
+        path = os.path.join(here, "node_modules", ".bin", tool)
+        if os.path.lexists(path):
+            _confine(path, root, f"npx {tool}")
+            return
 
 
 # --- reading files as the tools read them -------------------------------------------------
@@ -128,10 +151,19 @@ def _parse_json(text: str) -> object:
 def _read(path: str, root: str, what: str) -> str:
     real = _confine(path, root, what)
     try:
-        with open(real, "rb") as f:
+        # non-blocking: a FIFO put in its place must not hold the decision
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise NodeConfigRefusal(f"{path[:80]} cannot be read ({exc.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NodeConfigRefusal(f"{path[:80]} is no regular file")
+        with os.fdopen(os.dup(fd), "rb") as f:
             data = f.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise NodeConfigRefusal(f"{path[:80]} cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
     if len(data) > MAX_CONFIG_BYTES:
         raise NodeConfigRefusal(f"{path[:80]} is larger than the gate reads")
     try:
@@ -409,6 +441,8 @@ def check_path(value: str, base: str, root: str, what: str) -> str:
     """Decide a path (or glob) ``value`` relative to ``base``: the part before its first
     wildcard, and the whole pattern with its ``..`` applied, must stay inside."""
     why = path_refusal(value)
+    if why is None and "\\" in value:
+        why = f"{value[:60]!r} holds a backslash, which tsc reads as a path separator"
     if why is not None:
         raise NodeConfigRefusal(f"{what}: {why}")
     joined = os.path.join(base, value)
@@ -430,6 +464,61 @@ def _check_refs(refs: Iterator[tuple[str, str, str]], base: str, root: str, sour
             check_path(value, base, root, what)
 
 
+#: How many directories a walk for nested configurations visits before it refuses.
+MAX_WALK_DIRS = 20000
+#: Directories the tools skip when they expand a directory into files.
+_SKIPPED_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".sl", ".jj"})
+
+
+def _nested(
+    starts: list[str], names: frozenset[str], root: str, tool: str, skip: frozenset[str]
+) -> Iterator[str]:
+    """The files named one of ``names`` below each of ``starts`` (directories the tool
+    expands into the files it works on: a configuration in any of them applies to the files
+    beside it), without following links or entering ``skip``. A tree of more than
+    :data:`MAX_WALK_DIRS` directories is refused."""
+    seen = 0
+    stack = [s for s in dict.fromkeys(starts) if os.path.isdir(s)]
+    visited: set[str] = set()
+    while stack:
+        here = stack.pop()
+        if here in visited:
+            continue
+        visited.add(here)
+        seen += 1
+        if seen > MAX_WALK_DIRS:
+            raise NodeConfigRefusal(
+                f"the tree {tool} would work on holds more than {MAX_WALK_DIRS} directories "
+                "to look for its configuration in; name the files or directories it should "
+                "work on"
+            )
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name in names and entry.is_file():
+                yield entry.path
+            elif entry.is_dir(follow_symlinks=False) and entry.name not in skip:
+                stack.append(entry.path)
+
+
+def _operand_dirs(operands: tuple[str, ...], cwd: str, root: str) -> list[str]:
+    """The directories a tool expands its operands in: a directory named, the literal part
+    of a glob before its first wildcard (the working directory when there is none)."""
+    dirs = []
+    for operand in operands:
+        literal = []
+        for part in operand.split("/"):
+            if any(c in part for c in "*?[{!"):
+                break
+            literal.append(part)
+        path = os.path.join(cwd, "/".join(literal)) if literal else cwd
+        if os.path.isdir(path) and _inside(os.path.realpath(path), root):
+            dirs.append(os.path.realpath(path))
+    return dirs
+
+
 # --- jest ---------------------------------------------------------------------------------
 
 _JEST_FILES = tuple(
@@ -437,35 +526,57 @@ _JEST_FILES = tuple(
 )
 
 
-def _jest_config(config: object, base: str, root: str, source: str, depth: int) -> None:
-    """Decide a jest configuration object read from ``source`` (relative to ``base``)."""
+def _jest_config(
+    config: object, base: str, root: str, source: str, depth: int, override: str | None = None
+) -> None:
+    """Decide a jest configuration object read from ``source`` (relative to ``base``); with
+    ``override``, the ``--rootDir`` the command line sets in its place (jest takes it over the
+    file's), against which its modules and paths resolve as well."""
     if depth > MAX_DEPTH:
         raise NodeConfigRefusal(f"{source}: presets nested deeper than the gate follows")
     if not isinstance(config, dict):
         return
-    rootdir = base
+    rootdirs = [base]
     if isinstance(config.get("rootDir"), str):
-        rootdir = check_path(config["rootDir"], base, root, f"{source} (rootDir)")
-
-    def refs() -> Iterator[tuple[str, str, str]]:
-        for kind, value, key in jest_refs(config):
-            if key != "rootDir":
-                yield kind, value.replace("<rootDir>", rootdir), key
-
-    _check_refs(refs(), rootdir, root, source)
+        rootdirs = [check_path(config["rootDir"], base, root, f"{source} (rootDir)")]
+    if override is not None:
+        rootdirs.append(override)
+    for rootdir in rootdirs:
+        refs = (
+            (kind, value.replace("<rootDir>", rootdir), key)
+            for kind, value, key in jest_refs(config)
+            if key != "rootDir"
+        )
+        _check_refs(refs, rootdir, root, source)
     preset = config.get("preset")
-    if isinstance(preset, str) and preset:
-        path = module_path(preset)
+    if not isinstance(preset, str) or not preset:
+        return
+    for rootdir in rootdirs:
+        path = module_path(preset.replace("<rootDir>", rootdir))
         folder = (
             os.path.join(rootdir, path) if path is not None else _package_dir(preset, rootdir, root)
         )
-        if folder is not None:
-            found = os.path.join(folder, "jest-preset.json")
-            if os.path.isfile(found):
-                _jest_config(read_data(found, root, "jest", "json"), folder, root, found, depth + 1)
+        found = os.path.join(folder, "jest-preset.json") if folder is not None else ""
+        if found and os.path.isfile(found):
+            preset_config = read_data(found, root, "jest", "json")
+            _jest_config(preset_config, folder or base, root, found, depth + 1, rootdir)
 
 
-def _jest_file(path: str, root: str, depth: int = 0) -> None:
+def _jest_file(path: str, root: str, override: str | None = None, depth: int = 0) -> None:
+    """Decide the jest configuration in ``path``: a directory is searched as jest searches
+    it (upward), ``package.json`` gives its ``jest`` key (a string: the file it names), a
+    JSON file is read; a JavaScript or TypeScript one is code of the workspace."""
+    if depth > MAX_DEPTH:
+        raise NodeConfigRefusal(f"{path}: configurations nested deeper than the gate follows")
+    if os.path.isdir(path):
+        found = _jest_search(path)
+        if found is None:
+            return
+        if not _inside(os.path.realpath(found), root):
+            raise NodeConfigRefusal(
+                f"jest would take its configuration from {found[:80]!r}, outside the workspace"
+            )
+        path = found
     name = os.path.basename(path)
     if name == "package.json":
         data = read_data(path, root, "jest", "json")
@@ -473,11 +584,12 @@ def _jest_file(path: str, root: str, depth: int = 0) -> None:
         if isinstance(value, str):
             # jest takes the file it names as its configuration
             target = _confine(os.path.join(os.path.dirname(path), value), root, f"{path} (jest)")
-            _jest_file(target, root, depth + 1)
+            _jest_file(target, root, override, depth + 1)
         else:
-            _jest_config(value, os.path.dirname(path), root, path, depth)
-    elif name.endswith(".json"):
-        _jest_config(read_data(path, root, "jest", "json"), os.path.dirname(path), root, path, 0)
+            _jest_config(value, os.path.dirname(path), root, path, depth, override)
+    elif name.lower().endswith(".json"):
+        data = read_data(path, root, "jest", "json")
+        _jest_config(data, os.path.dirname(path), root, path, depth, override)
     else:
         _confine(path, root, "jest's configuration")  # code of the workspace
 
@@ -495,6 +607,11 @@ def _jest_search(start: str) -> str | None:
 
 
 _BABEL_DATA = ("babel.config.json", ".babelrc", ".babelrc.json")
+_BABEL_CODE = tuple(
+    f"{stem}{ext}"
+    for stem in ("babel.config", ".babelrc")
+    for ext in (".js", ".cjs", ".mjs", ".ts", ".cts", ".mts")
+)
 
 
 def babel_refs(config: object, where: str = "") -> Iterator[tuple[str, str, str]]:
@@ -519,42 +636,61 @@ def babel_refs(config: object, where: str = "") -> Iterator[tuple[str, str, str]
             yield from babel_refs(section, f"{where}env.{name}.")
 
 
+def _babel_file(path: str, root: str) -> list[str]:
+    """Decide the babel configuration in ``path``; the directories its ``babelrcRoots``
+    lets babel read nested ``.babelrc`` files in."""
+    data = read_data(path, root, "babel", "json")
+    if os.path.basename(path) == "package.json":
+        data = data.get("babel") if isinstance(data, dict) else None
+    here = os.path.dirname(path)
+    _check_refs(babel_refs(data), here, root, path)
+    roots = data.get("babelrcRoots") if isinstance(data, dict) else None
+    found: list[str] = []
+    for pattern in roots if isinstance(roots, list) else [roots]:
+        if isinstance(pattern, str) and pattern:
+            check_path(pattern, here, root, f"{path} (babelrcRoots)")
+            found += [d for d in glob.glob(os.path.join(here, pattern)) if os.path.isdir(d)]
+    return found
+
+
 def _babel_check(cwd: str, root: str) -> None:
+    """babel-jest's data configurations: from ``cwd`` up to the workspace root, and the
+    nested ones a ``babelrcRoots`` enables."""
+    nested: list[str] = []
     for here in _upward(cwd):
         if not _inside(here, root):
-            return
+            break
+        _code_configs(here, _BABEL_CODE, root, "babel")
         for name in (*_BABEL_DATA, "package.json"):
             path = os.path.join(here, name)
-            if not os.path.isfile(path):
-                continue
-            data = read_data(path, root, "babel", "json")
-            if name == "package.json":
-                data = data.get("babel") if isinstance(data, dict) else None
-            _check_refs(babel_refs(data), here, root, path)
+            if os.path.isfile(path):
+                nested += _babel_file(path, root)
+    for here in nested:
+        for name in (".babelrc", ".babelrc.json", "package.json"):
+            path = os.path.join(here, name)
+            if os.path.isfile(path):
+                _babel_file(path, root)
 
 
 def jest_refusal(options: Options, cwd: str, root: str) -> None:
     values = {name: value for name, value in options if value is not None}
+    rootdir = values.get("--rootDir")
+    override = os.path.join(cwd, rootdir) if rootdir else None
     config = values.get("--config")
     if config and not (config.startswith("{") and config.endswith("}")):
-        _jest_file(os.path.join(cwd, config), root)
+        _jest_file(os.path.join(cwd, config), root, override)
     elif not config:
-        starts = [cwd] + [
-            os.path.join(cwd, v) for n, v in options if n == "--projects" and v is not None
-        ]
-        for start in starts:
-            if not os.path.isdir(start):
-                continue
-            found = _jest_search(start)
-            if found is not None and not _inside(os.path.realpath(found), root):
-                raise NodeConfigRefusal(
-                    f"jest would take its configuration from {found[:80]!r}, outside the workspace"
-                )
-            if found is not None:
-                _jest_file(found, root)
-    _babel_check(cwd, root)
+        # jest reads a configuration for the working directory and for each --projects entry
+        # (a directory, searched upward, or a file)
+        projects = [os.path.join(cwd, v) for n, v in options if n == "--projects" and v]
+        for start in (cwd, *projects):
+            if os.path.exists(start):
+                _jest_file(start, root, override)
+    babel_roots = [cwd, *([override] if override else [])]
+    for start in babel_roots:
+        _babel_check(start, root)
     for name, value in options:
-        if value and name.lstrip("-") in ("preset",) and module_path(value) is None:
+        if value and name == "--preset" and module_path(value) is None:
             _package_dir(value, cwd, root)
 
 
@@ -658,7 +794,7 @@ def _eslint_major(cwd: str, root: str) -> int | None:
     return None
 
 
-def eslint_refusal(options: Options, cwd: str, root: str) -> None:
+def eslint_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
     names = {name for name, _ in options}
     config = next((v for n, v in options if n in ("--config", "-c") and v), None)
     if config is not None:
@@ -666,17 +802,36 @@ def eslint_refusal(options: Options, cwd: str, root: str) -> None:
     if config is None and "--no-config-lookup" not in names:
         for here in _upward(cwd):
             found = [n for n in _ESLINT_FLAT if os.path.isfile(os.path.join(here, n))]
+            for name in found:
+                # code, the workspace's own: there, not a link leading out of it
+                _confine(os.path.join(here, name), root, "eslint's configuration")
             if found:
-                if not _inside(os.path.realpath(here), root):
-                    raise NodeConfigRefusal(
-                        f"eslint would take its configuration from {here[:60]!r}/{found[0]}, "
-                        "outside the workspace"
-                    )
                 break
     if "--no-eslintrc" in names:
         return
+    # an eslint older than 9 reads eslintrc files: for each file it lints, every one from
+    # the file's directory up to one saying `root: true` (9 reads them only when told to,
+    # which the environment rules refuse; those inside the workspace are read anyway)
     cascade = (_eslint_major(cwd, root) or 9) < 9
-    for here in _upward(cwd):
+    starts = [cwd]
+    if cascade:
+        for operand in operands:
+            path = os.path.join(cwd, operand)
+            folder = path if os.path.isdir(path) else os.path.dirname(path)
+            if os.path.isdir(folder) and _inside(os.path.realpath(folder), root):
+                starts.append(folder)
+    for start in dict.fromkeys(starts):
+        _eslintrc_cascade(start, root, cascade)
+    if cascade:
+        nested = _nested(
+            _operand_dirs(operands, cwd, root), frozenset(_ESLINTRC), root, "eslint", _SKIPPED_DIRS
+        )
+        for path in nested:
+            _eslintrc_file(path, root)
+
+
+def _eslintrc_cascade(start: str, root: str, cascade: bool) -> None:
+    for here in _upward(start):
         inside = _inside(here, root)
         if not inside and not cascade:
             return
@@ -755,6 +910,9 @@ def _prettier_file(path: str, root: str) -> None:
     _check_refs(prettier_refs(data), base, root, path)
 
 
+_PRETTIER_FOR_FILE = frozenset({"--stdin-filepath", "--find-config-path", "--file-info"})
+
+
 def prettier_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
     names = {name for name, _ in options}
     config = next((v for n, v in options if n == "--config" and v), None)
@@ -764,10 +922,14 @@ def prettier_refusal(options: Options, operands: tuple[str, ...], cwd: str, root
     if "--no-config" in names:
         return
     starts = [cwd]
-    for operand in operands:
+    # the files it formats, and the file --stdin-filepath, --find-config-path or --file-info
+    # names: each takes the configuration found upward from its directory
+    named = [v for n, v in options if v and n in _PRETTIER_FOR_FILE]
+    for operand in (*operands, *named):
         path = os.path.join(cwd, operand)
-        if os.path.exists(path) and _inside(os.path.realpath(path), root):
-            starts.append(path if os.path.isdir(path) else os.path.dirname(path))
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        if os.path.isdir(folder) and _inside(os.path.realpath(folder), root):
+            starts.append(folder)
     for start in dict.fromkeys(starts):
         for here in _upward(start):
             found = None
@@ -787,6 +949,12 @@ def prettier_refusal(options: Options, operands: tuple[str, ...], cwd: str, root
             if found is not None:
                 _prettier_file(found, root)
                 break
+    # every file under a directory it formats takes the configuration nearest to it
+    skip = _SKIPPED_DIRS - {"node_modules"} if "--with-node-modules" in names else _SKIPPED_DIRS
+    dirs = _operand_dirs(operands, cwd, root)
+    for path in _nested(dirs, frozenset(_PRETTIER_FILES), root, "prettier", skip):
+        if _prettier_data(path, root)[0]:
+            _prettier_file(path, root)
 
 
 # --- tsc ----------------------------------------------------------------------------------
@@ -940,8 +1108,16 @@ def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str
 # --- vitest -------------------------------------------------------------------------------
 
 
+_VITEST_CODE = tuple(
+    f"{stem}{ext}"
+    for stem in ("vitest.config", "vite.config", "vitest.workspace", "vitest.projects")
+    for ext in (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+)
+
+
 def vitest_refusal(options: Options, cwd: str, root: str) -> None:
     base = next((os.path.join(cwd, v) for n, v in options if n == "--root" and v), cwd)
+    _code_configs(base, _VITEST_CODE, root, "vitest")
     path = os.path.join(base, "vitest.workspace.json")
     if not os.path.isfile(path):
         return
@@ -959,7 +1135,7 @@ def vitest_refusal(options: Options, cwd: str, root: str) -> None:
 
 _CHECKS: dict[str, Callable[[Options, tuple[str, ...], str, str], None]] = {
     "tsc": tsc_refusal,
-    "eslint": lambda options, operands, cwd, root: eslint_refusal(options, cwd, root),
+    "eslint": eslint_refusal,
     "prettier": prettier_refusal,
     "jest": lambda options, operands, cwd, root: jest_refusal(options, cwd, root),
     "vitest": lambda options, operands, cwd, root: vitest_refusal(options, cwd, root),
@@ -975,7 +1151,9 @@ def node_tool_refusal(
     if check is None:
         return None
     try:
-        check(options, operands, cwd, os.path.realpath(root))
+        root = os.path.realpath(root)
+        _tool_binary(tool, cwd, root)
+        check(options, operands, cwd, root)
     except NodeConfigRefusal as refusal:
         return f"{tool}: {refusal}"
     return None

@@ -436,3 +436,118 @@ def test_node_test_writes_its_report_inside(policy: Policy) -> None:
 def test_vitest_options_load_no_code_from_outside(policy: Policy, args: tuple[str, ...]) -> None:
     line = "npx vitest " + " ".join(f"'{a}'" for a in args)
     assert refused(policy, line), line
+
+
+# --- what an outsider tried next ------------------------------------------------------------
+
+
+def test_jest_root_dir_and_projects_are_followed(policy: Policy, ws: Path) -> None:
+    (ws / "sub").mkdir()
+    (ws / "sub" / "jest.config.json").write_text('{"globalSetup": "<rootDir>/../evil.js"}')
+    # from sub/, <rootDir> is sub/ and ../evil.js the workspace's; --rootDir .. moves it out
+    assert decide(policy, "npx jest", cwd="sub")[0] == "allow"
+    assert decide(policy, "npx jest --rootDir ..", cwd="sub")[0] == "deny"
+    (ws / "sub" / "jest.config.json").write_text('{"globalSetup": "/tmp/x.js"}')
+    assert refused(policy, "npx jest --config sub")  # a directory: searched as jest does
+    assert refused(policy, "npx jest --projects sub/jest.config.json")
+
+
+def test_babel_roots_enable_nested_babelrc(policy: Policy, ws: Path) -> None:
+    (ws / "packages" / "a").mkdir(parents=True)
+    (ws / "packages" / "a" / ".babelrc").write_text('{"plugins": ["/tmp/plugin.js"]}')
+    assert decide(policy, "npx jest")[0] == "allow"  # babel does not read it
+    (ws / "babel.config.json").write_text('{"babelrcRoots": [".", "packages/*"]}')
+    assert refused(policy, "npx jest")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "npx prettier --write .",
+        "npx prettier --check 'src/**/*.js'",
+        "npx prettier --stdin-filepath src/deep/x.js",
+        "npx prettier --find-config-path src/deep/x.js",
+    ],
+)
+def test_prettier_reads_the_configuration_nearest_each_file(
+    policy: Policy, ws: Path, line: str
+) -> None:
+    (ws / "src" / "deep").mkdir()
+    (ws / "src" / "deep" / ".prettierrc").write_text(f"plugins: ['{DATA}']\n")
+    assert refused(policy, line), line
+
+
+def test_an_old_eslint_cascades_through_every_eslintrc(
+    policy: Policy, ws: Path, tmp_path: Path
+) -> None:
+    meta = ws / "node_modules" / "eslint"
+    meta.mkdir(parents=True)
+    (meta / "package.json").write_text('{"name": "eslint", "version": "8.57.0"}')
+    (ws / "src" / "deep").mkdir()
+    (ws / "src" / "deep" / ".eslintrc.json").write_text('{"parser": "/tmp/parser.js"}')
+    assert refused(policy, "npx eslint src")
+    assert refused(policy, "npx eslint src/deep/x.js")
+    (ws / "src" / "deep" / ".eslintrc.json").unlink()
+    (tmp_path / ".eslintrc.json").write_text('{"plugins": ["evil"]}')
+    assert refused(policy, "npx eslint src")  # the parent's, outside, cascades in
+    (ws / ".eslintrc.json").write_text('{"root": true}')
+    assert decide(policy, "npx eslint src")[0] == "allow"
+
+
+@pytest.mark.parametrize(
+    ("link", "line"),
+    [
+        ("eslint.config.js", "npx eslint src"),
+        ("babel.config.js", "npx jest"),
+        ("vitest.config.ts", "npx vitest run"),
+        ("node_modules/.bin/jest", "npx jest"),
+    ],
+)
+def test_code_configurations_are_the_workspaces_own(
+    policy: Policy, ws: Path, tmp_path: Path, link: str, line: str
+) -> None:
+    (ws / link).parent.mkdir(parents=True, exist_ok=True)
+    (ws / link).symlink_to(tmp_path / "evil.js")
+    assert refused(policy, line), line
+
+
+def test_tsc_reads_backslashes_as_separators(policy: Policy, ws: Path) -> None:
+    assert refused(policy, "npx tsc --outDir '..\\..\\x' src/a.ts")
+    assert refused(policy, "npx tsc 'src\\..\\..\\..\\etc\\x.ts'")
+    (ws / "tsconfig.json").write_text('{"compilerOptions": {"outDir": "..\\\\..\\\\tmp"}}')
+    assert refused(policy, "npx tsc")
+
+
+def test_a_fifo_in_place_of_a_configuration_does_not_hold_the_decision(
+    policy: Policy, ws: Path
+) -> None:
+    import threading
+
+    os.mkfifo(ws / "cfg.json")
+    results: list[bool] = []
+    lines = ("npx jest --config cfg.json", "npx prettier --config cfg.json src")
+    worker = threading.Thread(target=lambda: results.extend(refused(policy, x) for x in lines))
+    worker.daemon = True
+    worker.start()
+    worker.join(30)
+    assert results == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("line", "verdict"),
+    [
+        ("cat > my.json <<'EOF'\n{\"globalSetup\": \"/tmp/x.js\"}\nEOF\nnpx jest --config my.json",
+         "deny"),
+        ("cat > base.json <<'EOF'\n{}\nEOF\nnpx tsc -p .", "deny"),
+        ("cat > src/b.test.js <<'EOF'\ntest('b', () => {});\nEOF\nnpx jest src", "allow"),
+    ],
+)  # fmt: skip
+def test_any_data_file_written_earlier_in_the_line_counts(
+    policy: Policy, line: str, verdict: str
+) -> None:
+    assert decide(policy, line)[0] == verdict, line
+
+
+def test_vitest_changed_is_a_revision(policy: Policy) -> None:
+    assert refused(policy, "npx vitest run --changed=--output=x")
+    assert decide(policy, "npx vitest run --changed HEAD~1")[0] == "allow"

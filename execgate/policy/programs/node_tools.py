@@ -659,7 +659,15 @@ def _tsc_words(args: tuple[str, ...]) -> tuple[str, ...]:
     with ``-``), a boolean's optionally ``true``/``false``; ``--`` is no end of options but
     an unknown option; ``@file`` reads more words from a file, which the gate cannot see.
     ``-b``/``--build`` first switches to build mode, whose ``-d``, ``-v`` and ``-f`` are
-    ``--dry``, ``--verbose`` and ``--force``."""
+    ``--dry``, ``--verbose`` and ``--force``. tsc reads a backslash in a path as a separator:
+    a word holding one is refused."""
+    for word in args:
+        if "\\" in word:
+            raise ArgRefusal(
+                f"tsc: {word[:40]!r} holds a backslash, which tsc reads as a path separator "
+                "(`..\\..\\x` climbs out of the workspace)",
+                arg=word,
+            )
     build = bool(args) and args[0].lower() in ("-b", "--build")
     shorts = _TSC_BUILD_SHORTS if build else _TSC_SHORTS
     out: list[str] = []
@@ -814,6 +822,16 @@ def _vitest_words(args: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _vitest_extra(operands: tuple[str, ...], options: Options) -> str | None:
+    """Modules (``--reporter``, ``--environment``, ``--pool``, ``--coverage.provider``...)
+    must be files in the workspace or installed packages, never URLs; ``--changed`` is a git
+    revision, never an option for git."""
+    for name, value in options:
+        if name == "--changed" and value and value.startswith("-"):
+            return f"--changed {value[:40]!r} would be read by git as an option"
+    return _modules_extra(_VITEST_MODULES)(operands, options)
+
+
 _VITEST_REFUSED = {
     "--ui": "it serves vitest's UI on a network port",
     "--open": "it opens a browser",
@@ -831,7 +849,7 @@ VITEST = Spec(
     valued=frozenset(f"--{n}" for n in _VITEST_VALUED) - set(_VITEST_REFUSED),
     paths=_VITEST_PATHS,
     denied=_VITEST_REFUSED,
-    extra=_modules_extra(_VITEST_MODULES),
+    extra=_vitest_extra,
     extra_paths=_modules_paths(_VITEST_MODULES),
     normalize=_vitest_words,
 )
