@@ -69,7 +69,7 @@ from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._machine import this_machine
 from ._model import AllowRule, DenyRule, Policy
-from ._node_configs import node_tool_refusal
+from ._node_configs import node_test_refusal, node_tool_refusal
 from ._opener import heredoc_out_of_order
 from ._operands import not_paths, working_dirs
 from ._patches import (
@@ -1424,6 +1424,10 @@ def _config_verdict(
                 why = node_tool_refusal(
                     mode[0], checked.options, checked.operands, cwd, policy.root
                 )
+            if why is not None:
+                raise ConfigRefusal(why)
+        elif name == "node" and checked is not None and ("--test", None) in checked.options:
+            why = node_test_refusal(checked.operands, cwd, policy.root)
             if why is not None:
                 raise ConfigRefusal(why)
 

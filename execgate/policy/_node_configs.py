@@ -471,11 +471,18 @@ _SKIPPED_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".sl", ".jj"})
 
 
 def _nested(
-    starts: list[str], names: frozenset[str], root: str, tool: str, skip: frozenset[str]
+    starts: list[str],
+    names: frozenset[str],
+    root: str,
+    tool: str,
+    skip: frozenset[str],
+    links: bool = False,
 ) -> Iterator[str]:
     """The files named one of ``names`` below each of ``starts`` (directories the tool
     expands into the files it works on: a configuration in any of them applies to the files
-    beside it), without following links or entering ``skip``. A tree of more than
+    beside it), without following links or entering ``skip``. With ``links`` (a tool whose
+    walk follows symlinks: tsc, node --test, eslint, vitest), a symlink in the tree that
+    leads out of the workspace is refused, as ``grep -R`` is. A tree of more than
     :data:`MAX_WALK_DIRS` directories is refused."""
     seen = 0
     stack = [s for s in dict.fromkeys(starts) if os.path.isdir(s)]
@@ -497,6 +504,13 @@ def _nested(
         except OSError:
             continue
         for entry in entries:
+            if links and entry.name not in skip and entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not _inside(target, root):
+                    raise NodeConfigRefusal(
+                        f"{entry.path[:80]} is a symlink to {target[:80]!r}, outside the "
+                        f"workspace, which {tool} would follow"
+                    )
             if entry.name in names and entry.is_file():
                 yield entry.path
             elif entry.is_dir(follow_symlinks=False) and entry.name not in skip:
@@ -536,6 +550,11 @@ def _jest_config(
         raise NodeConfigRefusal(f"{source}: presets nested deeper than the gate follows")
     if not isinstance(config, dict):
         return
+    haste = config.get("haste")
+    if isinstance(haste, dict) and haste.get("enableSymlinks"):
+        raise NodeConfigRefusal(
+            f"{source} (haste.enableSymlinks): jest would follow symlinks, out of the workspace"
+        )
     rootdirs = [base]
     if isinstance(config.get("rootDir"), str):
         rootdirs = [check_path(config["rootDir"], base, root, f"{source} (rootDir)")]
@@ -822,12 +841,18 @@ def eslint_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: 
                 starts.append(folder)
     for start in dict.fromkeys(starts):
         _eslintrc_cascade(start, root, cascade)
-    if cascade:
-        nested = _nested(
-            _operand_dirs(operands, cwd, root), frozenset(_ESLINTRC), root, "eslint", _SKIPPED_DIRS
-        )
-        for path in nested:
-            _eslintrc_file(path, root)
+    # eslint lints the files a symlink leads to, in every version (and --fix writes them);
+    # an eslint older than 9 also reads every eslintrc below what it lints
+    nested = _nested(
+        _operand_dirs(operands or (".",), cwd, root),
+        frozenset(_ESLINTRC) if cascade else frozenset(),
+        root,
+        "eslint",
+        _SKIPPED_DIRS,
+        links=True,
+    )
+    for path in nested:
+        _eslintrc_file(path, root)
 
 
 def _eslintrc_cascade(start: str, root: str, cascade: bool) -> None:
@@ -965,6 +990,8 @@ _TS_PATH_OPTIONS = frozenset(
      "generatecpuprofile", "generatetrace"}
 )  # fmt: skip
 _TS_PATH_LISTS = frozenset({"rootdirs", "typeroots"})
+#: Directories tsc's wildcards never enter unless named.
+_TS_SKIPPED = frozenset({"node_modules", "bower_components", "jspm_packages", ".git"})
 
 
 def _ts_value(value: str, top: str) -> str:
@@ -1012,11 +1039,19 @@ def _tsconfig(path: str, root: str, top: str, seen: set[str], depth: int = 0) ->
                 for one in value:
                     if isinstance(one, str):
                         check_module(one, base, root, at)
+    walked: list[str] = []
     for key in ("files", "include"):
         value = data.get(key)
         for one in value if isinstance(value, list) else []:
             if isinstance(one, str):
-                check_path(_ts_value(one, top), base, root, f"{what} ({key})")
+                literal = check_path(_ts_value(one, top), base, root, f"{what} ({key})")
+                if key == "include":
+                    walked.append(literal)
+    if "include" not in data and "files" not in data:
+        walked.append(base)  # tsc's default: every file below the configuration
+    # tsc follows symlinks while it expands `include` (and emits beside what it reads)
+    for _ in _nested(walked, frozenset(), root, "tsc", _TS_SKIPPED, links=True):
+        pass
     references = data.get("references")
     for reference in references if isinstance(references, list) else []:
         ref = reference.get("path") if isinstance(reference, dict) else None
@@ -1118,6 +1153,10 @@ _VITEST_CODE = tuple(
 def vitest_refusal(options: Options, cwd: str, root: str) -> None:
     base = next((os.path.join(cwd, v) for n, v in options if n == "--root" and v), cwd)
     _code_configs(base, _VITEST_CODE, root, "vitest")
+    # its test files are found by a glob that follows symlinks
+    folder = next((os.path.join(cwd, v) for n, v in options if n == "--dir" and v), base)
+    for _ in _nested([folder], frozenset(), root, "vitest", _SKIPPED_DIRS, links=True):
+        pass
     path = os.path.join(base, "vitest.workspace.json")
     if not os.path.isfile(path):
         return
@@ -1131,6 +1170,20 @@ def vitest_refusal(options: Options, cwd: str, root: str) -> None:
                     check_module(value, base, root, f"{path} ({key})")
                 else:
                     check_path(value, base, root, f"{path} ({key})")
+
+
+def node_test_refusal(operands: tuple[str, ...], cwd: str, root: str) -> str | None:
+    """Why ``node --test`` would run a test file from outside the workspace, or None: the
+    files it finds (below the working directory, or below each directory or glob named)
+    are found by a walk that follows symlinks."""
+    starts = _operand_dirs(operands, cwd, root) if operands else [cwd]
+    try:
+        for _ in _nested(starts, frozenset(), os.path.realpath(root), "node --test",
+                         _SKIPPED_DIRS, links=True):  # fmt: skip
+            pass
+    except NodeConfigRefusal as refusal:
+        return f"node: {refusal}"
+    return None
 
 
 _CHECKS: dict[str, Callable[[Options, tuple[str, ...], str, str], None]] = {

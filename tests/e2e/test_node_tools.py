@@ -551,3 +551,32 @@ def test_any_data_file_written_earlier_in_the_line_counts(
 def test_vitest_changed_is_a_revision(policy: Policy) -> None:
     assert refused(policy, "npx vitest run --changed=--output=x")
     assert decide(policy, "npx vitest run --changed HEAD~1")[0] == "allow"
+
+
+@pytest.mark.parametrize(
+    ("link", "line"),
+    [
+        ("src/ext", "npx tsc"),  # tsc's include follows symlinked directories (and emits there)
+        ("src/ext", "node --test"),  # node --test runs the test files a link leads to
+        ("src/ext.test.js", "node --test src"),
+        ("src/ext.js", "npx eslint src --fix"),  # eslint lints (and fixes) linked files
+        ("src/ext", "npx vitest run"),
+    ],
+)
+def test_walks_that_follow_symlinks_stay_inside(
+    policy: Policy, ws: Path, tmp_path: Path, link: str, line: str
+) -> None:
+    (ws / "tsconfig.json").write_text('{"include": ["src"]}')
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "x.test.js").write_text("test('x', () => {});\n")
+    assert decide(policy, line)[0] == "allow", line
+    target = tmp_path / "outside" if "." not in link else tmp_path / "outside" / "x.test.js"
+    (ws / link).symlink_to(target)
+    assert refused(policy, line), line
+
+
+def test_jest_does_not_follow_symlinks_unless_told(policy: Policy, ws: Path) -> None:
+    (ws / "jest.config.json").write_text('{"haste": {"enableSymlinks": true}}')
+    assert refused(policy, "npx jest")
+    (ws / "jest.config.json").unlink()
+    assert refused(policy, "npx jest --haste '{\"enableSymlinks\": true}'")

@@ -420,6 +420,9 @@ def _jest_extra(operands: tuple[str, ...], options: Options) -> str | None:
         why = _ref_refusal(kind, value.replace("<rootDir>", "."))
         if why is not None:
             return f"{key}: {why}"
+    for name, value in options:
+        if name in ("--haste", "--config") and value and "enableSymlinks" in value:
+            return f"{name}: haste.enableSymlinks would have jest follow symlinks out"
     return None
 
 
