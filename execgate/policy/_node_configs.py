@@ -407,17 +407,26 @@ def _yaml_flow(text: str, at: int, line: int) -> tuple[object, int]:
 # --- what a configuration names ---------------------------------------------------------------
 
 
-def _package_dir(name: str, base: str, root: str) -> str | None:
+def _package_dir(name: str, base: str, root: str, data: bool = False) -> str | None:
     """The directory of package ``name`` (``pkg``, ``@scope/pkg``, ``pkg/sub``) as node finds
     it from ``base``: the first ``node_modules/PKG`` upward inside the workspace, resolved;
     None when the workspace holds none (an installed one outside, or none at all). A package
-    whose directory is a link leading out of the workspace is refused."""
+    whose directory is a link leading out of the workspace is refused; so is, with ``data``
+    (a configuration the tool reads as data, whose paths resolve beside it: a tsconfig
+    ``extends``, a jest preset), one found only above the workspace."""
     parts = name.split("/")
     top = "/".join(parts[:2]) if name.startswith("@") else parts[0]
     for here in _upward(base):
-        if not _inside(here, root):
-            return None
         candidate = os.path.join(here, "node_modules", top)
+        if not _inside(here, root):
+            if data and os.path.lexists(candidate):
+                raise NodeConfigRefusal(
+                    f"the configuration {name[:60]!r} would be read from {candidate[:80]!r}, "
+                    "outside the workspace"
+                )
+            if not data:
+                return None
+            continue
         if os.path.lexists(candidate):
             return _confine(candidate, root, f"the package {top!r}")
     return None
@@ -541,11 +550,19 @@ _JEST_FILES = tuple(
 
 
 def _jest_config(
-    config: object, base: str, root: str, source: str, depth: int, override: str | None = None
+    config: object,
+    base: str,
+    root: str,
+    source: str,
+    depth: int,
+    override: str | None = None,
+    rootdirs_seen: list[str] | None = None,
 ) -> None:
     """Decide a jest configuration object read from ``source`` (relative to ``base``); with
     ``override``, the ``--rootDir`` the command line sets in its place (jest takes it over the
-    file's), against which its modules and paths resolve as well."""
+    file's), against which its modules and paths resolve as well. The projects it lists are
+    read as configurations too; ``rootdirs_seen`` collects the root directories (where
+    babel-jest looks for babel's configuration)."""
     if depth > MAX_DEPTH:
         raise NodeConfigRefusal(f"{source}: presets nested deeper than the gate follows")
     if not isinstance(config, dict):
@@ -560,6 +577,8 @@ def _jest_config(
         rootdirs = [check_path(config["rootDir"], base, root, f"{source} (rootDir)")]
     if override is not None:
         rootdirs.append(override)
+    if rootdirs_seen is not None:
+        rootdirs_seen.extend(rootdirs)
     for rootdir in rootdirs:
         refs = (
             (kind, value.replace("<rootDir>", rootdir), key)
@@ -567,21 +586,38 @@ def _jest_config(
             if key != "rootDir"
         )
         _check_refs(refs, rootdir, root, source)
+        projects = config.get("projects")
+        for project in projects if isinstance(projects, list) else []:
+            if isinstance(project, str):
+                # a directory (searched as jest searches it) or a file: its own configuration
+                pattern = os.path.join(rootdir, project.replace("<rootDir>", rootdir))
+                for found in sorted(glob.glob(pattern))[:200]:
+                    _jest_file(found, root, None, depth + 1, rootdirs_seen)
     preset = config.get("preset")
     if not isinstance(preset, str) or not preset:
         return
     for rootdir in rootdirs:
         path = module_path(preset.replace("<rootDir>", rootdir))
         folder = (
-            os.path.join(rootdir, path) if path is not None else _package_dir(preset, rootdir, root)
+            os.path.join(rootdir, path)
+            if path is not None
+            else _package_dir(preset, rootdir, root, data=True)
         )
         found = os.path.join(folder, "jest-preset.json") if folder is not None else ""
         if found and os.path.isfile(found):
             preset_config = read_data(found, root, "jest", "json")
-            _jest_config(preset_config, folder or base, root, found, depth + 1, rootdir)
+            _jest_config(
+                preset_config, folder or base, root, found, depth + 1, rootdir, rootdirs_seen
+            )
 
 
-def _jest_file(path: str, root: str, override: str | None = None, depth: int = 0) -> None:
+def _jest_file(
+    path: str,
+    root: str,
+    override: str | None = None,
+    depth: int = 0,
+    rootdirs_seen: list[str] | None = None,
+) -> None:
     """Decide the jest configuration in ``path``: a directory is searched as jest searches
     it (upward), ``package.json`` gives its ``jest`` key (a string: the file it names), a
     JSON file is read; a JavaScript or TypeScript one is code of the workspace."""
@@ -603,14 +639,20 @@ def _jest_file(path: str, root: str, override: str | None = None, depth: int = 0
         if isinstance(value, str):
             # jest takes the file it names as its configuration
             target = _confine(os.path.join(os.path.dirname(path), value), root, f"{path} (jest)")
-            _jest_file(target, root, override, depth + 1)
+            _jest_file(target, root, override, depth + 1, rootdirs_seen)
         else:
-            _jest_config(value, os.path.dirname(path), root, path, depth, override)
+            folder = os.path.dirname(path)
+            _jest_config(value, folder, root, path, depth, override, rootdirs_seen)
     elif name.lower().endswith(".json"):
         data = read_data(path, root, "jest", "json")
-        _jest_config(data, os.path.dirname(path), root, path, depth, override)
+        folder = os.path.dirname(path)
+        _jest_config(data, folder, root, path, depth, override, rootdirs_seen)
     else:
         _confine(path, root, "jest's configuration")  # code of the workspace
+        if name.endswith((".ts", ".mts", ".cts")):
+            # jest loads it through ts-node, which reads tsconfig.json (and its ts-node
+            # section: modules to require, a compiler to load)
+            _nearest_tsconfig(os.path.dirname(path), root, required=True)
 
 
 def _jest_search(start: str) -> str | None:
@@ -696,21 +738,24 @@ def jest_refusal(options: Options, cwd: str, root: str) -> None:
     rootdir = values.get("--rootDir")
     override = os.path.join(cwd, rootdir) if rootdir else None
     config = values.get("--config")
+    rootdirs: list[str] = [cwd, *([override] if override else [])]
     if config and not (config.startswith("{") and config.endswith("}")):
-        _jest_file(os.path.join(cwd, config), root, override)
+        _jest_file(os.path.join(cwd, config), root, override, 0, rootdirs)
     elif not config:
         # jest reads a configuration for the working directory and for each --projects entry
         # (a directory, searched upward, or a file)
         projects = [os.path.join(cwd, v) for n, v in options if n == "--projects" and v]
         for start in (cwd, *projects):
             if os.path.exists(start):
-                _jest_file(start, root, override)
-    babel_roots = [cwd, *([override] if override else [])]
-    for start in babel_roots:
+                _jest_file(start, root, override, 0, rootdirs)
+    for start in dict.fromkeys(rootdirs):
         _babel_check(start, root)
+    # ts-jest and a TypeScript configuration read tsconfig.json: the nearest one in the
+    # workspace is decided as tsc's would be
+    _nearest_tsconfig(cwd, root, required=False)
     for name, value in options:
         if value and name == "--preset" and module_path(value) is None:
-            _package_dir(value, cwd, root)
+            _package_dir(value, cwd, root, data=True)
 
 
 # --- eslint -------------------------------------------------------------------------------
@@ -1039,6 +1084,20 @@ def _tsconfig(path: str, root: str, top: str, seen: set[str], depth: int = 0) ->
                 for one in value:
                     if isinstance(one, str):
                         check_module(one, base, root, at)
+    tsnode = data.get("ts-node")
+    if isinstance(tsnode, dict):
+        # ts-node's own settings: modules it requires, the compiler or transpiler it loads
+        for key in ("require", "compiler", "transpiler", "compilerHost"):
+            value = tsnode.get(key)
+            for one in value if isinstance(value, list) else [value]:
+                if isinstance(one, list) and one:
+                    one = one[0]
+                if isinstance(one, str):
+                    check_module(one, base, root, f"{what} (ts-node.{key})")
+        for key, value in tsnode.items():
+            for kind, named, at in _settings_refs(value, f"ts-node.{key}"):
+                if kind == "path":
+                    check_path(named, base, root, f"{what} ({at})")
     walked: list[str] = []
     for key in ("files", "include"):
         value = data.get(key)
@@ -1076,7 +1135,7 @@ def _ts_extends(value: str, base: str, root: str, what: str) -> list[str]:
         if not os.path.exists(full) and not full.endswith(".json"):
             full += ".json"
         return [full] if os.path.isfile(full) else []
-    folder = _package_dir(value, base, root)
+    folder = _package_dir(value, base, root, data=True)
     if folder is None:
         return []
     parts = value.split("/")
@@ -1138,6 +1197,24 @@ def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str
         full = os.path.join(project, "tsconfig.json") if os.path.isdir(project) else project
         if os.path.isfile(full):
             _tsconfig(full, root, os.path.dirname(full), seen)
+
+
+def _nearest_tsconfig(start: str, root: str, required: bool) -> None:
+    """Decide the ``tsconfig.json`` TypeScript's loaders (ts-node, ts-jest) take for files
+    in ``start``: the first one upward. One outside the workspace is refused when
+    ``required`` (they will read it); else only one inside is decided."""
+    for here in _upward(start):
+        found = os.path.join(here, "tsconfig.json")
+        if os.path.isfile(found):
+            if not _inside(os.path.realpath(found), root):
+                if required:
+                    raise NodeConfigRefusal(
+                        f"TypeScript would take its configuration from {found[:80]!r}, "
+                        "outside the workspace"
+                    )
+                return
+            _tsconfig(found, root, here, set())
+            return
 
 
 # --- vitest -------------------------------------------------------------------------------

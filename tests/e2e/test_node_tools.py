@@ -580,3 +580,39 @@ def test_jest_does_not_follow_symlinks_unless_told(policy: Policy, ws: Path) -> 
     assert refused(policy, "npx jest")
     (ws / "jest.config.json").unlink()
     assert refused(policy, "npx jest --haste '{\"enableSymlinks\": true}'")
+
+
+def test_jest_reads_what_its_configuration_leads_to(policy: Policy, ws: Path) -> None:
+    # the projects it lists, each with a configuration of its own
+    (ws / "packages" / "a").mkdir(parents=True)
+    (ws / "packages" / "a" / "jest.config.json").write_text('{"setupFiles": ["/tmp/x.js"]}')
+    (ws / "jest.config.json").write_text('{"projects": ["<rootDir>/packages/*"]}')
+    assert refused(policy, "npx jest")
+    (ws / "packages" / "a" / "jest.config.json").write_text("{}")
+    assert decide(policy, "npx jest")[0] == "allow"
+    # babel's configuration in the root directory the configuration names
+    (ws / "jest.config.json").write_text('{"rootDir": "packages/a"}')
+    (ws / "packages" / "a" / "babel.config.json").write_text('{"presets": ["../../../p"]}')
+    assert refused(policy, "npx jest")
+    (ws / "packages" / "a" / "babel.config.json").unlink()
+    # a TypeScript configuration is loaded through ts-node, which reads tsconfig.json
+    (ws / "jest.config.json").unlink()
+    (ws / "jest.config.ts").write_text("export default {};\n")
+    (ws / "tsconfig.json").write_text('{"ts-node": {"require": ["/tmp/hook.js"]}}')
+    assert refused(policy, "npx jest")
+    (ws / "tsconfig.json").write_text('{"ts-node": {"compiler": "' + DATA + '"}}')
+    assert refused(policy, "npx jest")
+
+
+def test_a_data_configuration_installed_above_the_workspace_is_refused(
+    policy: Policy, ws: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "node_modules" / "base-config").mkdir(parents=True)
+    (tmp_path / "node_modules" / "base-config" / "tsconfig.json").write_text(
+        '{"include": ["../../**/*"]}'
+    )
+    (tmp_path / "node_modules" / "base-config" / "jest-preset.json").write_text("{}")
+    (ws / "tsconfig.json").write_text('{"extends": "base-config"}')
+    assert refused(policy, "npx tsc")
+    (ws / "jest.config.json").write_text('{"preset": "base-config"}')
+    assert refused(policy, "npx jest")
