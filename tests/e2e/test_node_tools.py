@@ -616,3 +616,16 @@ def test_a_data_configuration_installed_above_the_workspace_is_refused(
     assert refused(policy, "npx tsc")
     (ws / "jest.config.json").write_text('{"preset": "base-config"}')
     assert refused(policy, "npx jest")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"npx prettier --plugin '--plugin={DATA}' --write src",
+        f"npx eslint --format '--format={DATA}' src",
+        f"npx eslint -f '--plugin={DATA}' src",
+    ],
+)
+def test_an_option_is_never_taken_for_a_value(policy: Policy, line: str) -> None:
+    # prettier (minimist) and eslint leave a next word that is an option to be read as one
+    assert refused(policy, line), line

@@ -214,19 +214,23 @@ def yargs_reader(
 
 
 def gnu_negatable_reader(
-    booleans: frozenset[str], keep: frozenset[str] = frozenset()
+    booleans: frozenset[str], valued: frozenset[str], keep: frozenset[str] = frozenset()
 ) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
     """A normalizer for optionator (eslint) and prettier's reader: ``--no-NAME`` is ``--NAME``
     for a boolean (``keep`` names the ``--no-`` forms the table lists as they are), a
-    boolean's ``=value`` is dropped, ``-x=value`` is ``-x value``; the rest is read as GNU
-    options are (without abbreviations: neither tool takes them, and the reader's are only
-    stricter)."""
+    boolean's ``=value`` is dropped, ``-x=value`` is ``-x value``, and an option's value is
+    never a next word that is an option itself (the tools leave it for an option too, or
+    stop); the rest is read as GNU options are (without abbreviations: neither tool takes
+    them, and the reader's are only stricter)."""
 
     def normalize(args: tuple[str, ...]) -> tuple[str, ...]:
         out: list[str] = []
-        for n, word in enumerate(args):
+        i = 0
+        while i < len(args):
+            word = args[i]
+            i += 1
             if word == "--":
-                out.extend(args[n:])
+                out.extend(args[i - 1 :])
                 break
             raw, eq, value = word.partition("=")
             if raw in keep:
@@ -237,6 +241,12 @@ def gnu_negatable_reader(
                 out.append(raw)
             elif eq and len(raw) == 2 and raw[0] == "-" and raw[1] != "-":
                 out.extend((raw, value))
+            elif word in valued:
+                if i < len(args) and not _option_like(args[i]):
+                    out.extend((word, args[i]))
+                    i += 1
+                else:
+                    out.extend((word, ""))
             else:
                 out.append(word)
         return tuple(out)
@@ -512,10 +522,8 @@ def _modules_paths(
     return paths
 
 
-ESLINT = Spec(
-    flags=frozenset(f"--{n}" for n in _ESLINT_BOOLEANS - _ESLINT_REFUSED)
-    | _s("-h", "-v", "--no-eslintrc", "--no-config-lookup"),
-    valued=_s(
+_ESLINT_VALUED = (
+    _s(
         "--env",
         "--ext",
         "--flag",
@@ -536,7 +544,13 @@ ESLINT = Spec(
         "--suppress-rule",
         "--rulesdir",
     )
-    | _ESLINT_PATHS,
+    | _ESLINT_PATHS
+)
+
+ESLINT = Spec(
+    flags=frozenset(f"--{n}" for n in _ESLINT_BOOLEANS - _ESLINT_REFUSED)
+    | _s("-h", "-v", "--no-eslintrc", "--no-config-lookup"),
+    valued=_ESLINT_VALUED,
     paths=_ESLINT_PATHS,
     denied={
         "--inspect-config": "it fetches @eslint/config-inspector with npx and serves it on a port",
@@ -548,7 +562,7 @@ ESLINT = Spec(
     # --rulesdir loads every rule file of its directories (comma lists): the workspace's own
     extra_paths=_modules_paths(_ESLINT_MODULES, _s("--rulesdir")),
     normalize=gnu_negatable_reader(
-        _ESLINT_BOOLEANS, keep=_s("--no-eslintrc", "--no-config-lookup")
+        _ESLINT_BOOLEANS, _ESLINT_VALUED, keep=_s("--no-eslintrc", "--no-config-lookup")
     ),
 )
 
@@ -570,10 +584,8 @@ _PRETTIER_PATHS = _s(
 )  # fmt: skip
 _PRETTIER_MODULES = _s("--plugin", "--parser")
 
-PRETTIER = Spec(
-    flags=frozenset(f"--{n}" for n in _PRETTIER_BOOLEANS)
-    | _s("--no-config", "-c", "-l", "-w", "-u", "-v", "-h"),
-    valued=_s(
+_PRETTIER_VALUED = (
+    _s(
         "--arrow-parens",
         "--embedded-language-formatting",
         "--end-of-line",
@@ -595,12 +607,18 @@ PRETTIER = Spec(
         "--plugin",
         "--debug-repeat",
     )
-    | _PRETTIER_PATHS,
+    | _PRETTIER_PATHS
+)
+
+PRETTIER = Spec(
+    flags=frozenset(f"--{n}" for n in _PRETTIER_BOOLEANS)
+    | _s("--no-config", "-c", "-l", "-w", "-u", "-v", "-h"),
+    valued=_PRETTIER_VALUED,
     optional=_s("--help"),
     paths=_PRETTIER_PATHS,
     extra=_modules_extra(_PRETTIER_MODULES),
     extra_paths=_modules_paths(_PRETTIER_MODULES),
-    normalize=gnu_negatable_reader(_PRETTIER_BOOLEANS, keep=_s("--no-config")),
+    normalize=gnu_negatable_reader(_PRETTIER_BOOLEANS, _PRETTIER_VALUED, keep=_s("--no-config")),
 )
 
 
