@@ -216,6 +216,8 @@ def parse_yaml(text: str) -> object:
             if lines or body.strip() == "...":
                 raise ValueError(f"line {number}: more than one document")
             continue
+        if body.startswith(("---", "...")):
+            raise ValueError(f"line {number}: content on a document marker")
         lines.append((len(body) - len(body.lstrip(" ")), body.strip(), number))
     if not lines:
         return None
@@ -966,7 +968,14 @@ def _prettier_data(path: str, root: str) -> tuple[bool, object]:
     if name.endswith((".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")):
         _confine(path, root, "prettier's configuration")
         return True, None
-    kind = "toml" if name.endswith(".toml") else "json" if name.endswith(".json") else "yaml"
+    # JSON5 reads escapes in bare keys (`pl\u0075gins`) that YAML does not: JSON only
+    kind = (
+        "toml"
+        if name.endswith(".toml")
+        else "json"
+        if name.endswith((".json", ".json5"))
+        else "yaml"
+    )
     return True, read_data(path, root, "prettier", kind)
 
 

@@ -629,3 +629,18 @@ def test_a_data_configuration_installed_above_the_workspace_is_refused(
 def test_an_option_is_never_taken_for_a_value(policy: Policy, line: str) -> None:
     # prettier (minimist) and eslint leave a next word that is an option to be read as one
     assert refused(policy, line), line
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (".prettierrc.json5", "{pl\\u0075gins: ['" + DATA + "']}"),  # JSON5 reads the escape
+        (".prettierrc", "--- {plugins: ['" + DATA + "']}\n"),
+        (".prettierrc.yaml", "plugins:\n  - >-\n    " + DATA + "\n"),
+    ],
+)
+def test_data_the_gate_reads_otherwise_is_refused(
+    policy: Policy, ws: Path, name: str, text: str
+) -> None:
+    (ws / name).write_text(text)
+    assert refused(policy, "npx prettier --write src"), text
