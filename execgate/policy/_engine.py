@@ -2336,7 +2336,10 @@ def _config_writer(
             return ".git" in parts
         if reader == "node":
             return NODE_CONFIG_FILES.match(os.path.basename(full)) is not None
-        return os.path.basename(full) in CONFIG_FILES
+        # besides the names the tools look for, any file a `-c`, `--config-file`, `--rcfile`
+        # or `--config` may name by another name
+        name = os.path.basename(full)
+        return name in CONFIG_FILES or name.lower().endswith((".ini", ".cfg", ".toml"))
 
     for r, target in zip(command.redirects, targets, strict=False):
         if r.op in (">", ">>") and config(target):
