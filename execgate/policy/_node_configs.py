@@ -23,21 +23,27 @@ found inside the workspace: one above it (a parent's ``tsconfig.json``, ``packag
 tsc        ``-p``'s file (or ``tsconfig.json`` in its directory), else the first
            ``tsconfig.json`` upward from the working directory (none when files are named);
            with ``-b`` each project named; their ``extends`` (files and packages) and
-           ``references``, read too
-jest       ``--config``'s file, else ``jest.config.json`` or ``package.json``'s ``jest`` key
-           (a string: the file it names) upward from the working directory and each
-           ``--projects`` directory; a preset's ``jest-preset.json``; babel's data
-           configurations (``babel.config.json``, ``.babelrc``, ``.babelrc.json``,
-           ``package.json``'s ``babel``), which babel-jest reads
+           ``references``, read too; the trees ``include`` expands, for links leading out
+jest       ``--config``'s file (a directory: searched), else ``jest.config.json`` or
+           ``package.json``'s ``jest`` key (a string: the file it names) upward from the
+           working directory and each ``--projects`` entry, and the projects a configuration
+           lists; a preset's ``jest-preset.json``; babel's data configurations
+           (``babel.config.json``, ``.babelrc``, ``.babelrc.json``, ``package.json``'s
+           ``babel``, and those ``babelrcRoots`` enables), which babel-jest reads; the nearest
+           ``tsconfig.json`` with its ``ts-node`` section (ts-jest, a ``jest.config.ts``)
 eslint     ``--config``'s file; ``.eslintrc.json``/``.yaml``/``.yml``/``.eslintrc`` and
            ``package.json``'s ``eslintConfig`` from the working directory up to the workspace
-           root (and above it when the project's eslint is older than 9, which cascades
-           through every parent); ``eslint.config.*`` upward
+           root (and, when the project's eslint is older than 9, above it and below what it
+           lints: it cascades through every parent and reads nested ones); ``eslint.config.*``
+           upward; the trees it lints, for links leading out (it lints the files they lead to)
 prettier   ``--config``'s file, else the first of prettier's files (``package.json``'s
            ``prettier``, ``.prettierrc`` and its ``.json``/``.yaml``/``.yml``/``.json5``/
            ``.toml`` forms, ``prettier.config.*``) upward from the working directory and from
-           each named file's directory
-vitest     ``vitest.workspace.json`` (the projects it lists)
+           each named file's directory, and every one below the directories it formats
+vitest     ``vitest.workspace.json`` (the projects it lists); the tree its tests are found in,
+           for links leading out
+node       (``node --test``, under a ``node`` rule) the tree its test files are found in, for
+           links leading out
 =========  ==================================================================================
 """
 
