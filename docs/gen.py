@@ -126,6 +126,13 @@ def _spec_section(title: str, spec: Any, level: int) -> list[str]:
         facts.append("Go-style single-dash long options (no bundling, no abbreviation)")
     if spec.numeric:
         facts.append("`-NUM` is an option")
+    normalize = getattr(spec, "normalize", None)
+    if normalize:
+        doc = (normalize.__doc__ or "").strip().split("\n\n")[0]
+        facts.append(
+            "options read as the program spells them"
+            + (f": {' '.join(doc.split())}" if doc else "")
+        )
     if spec.extra:
         doc = (spec.extra.__doc__ or "").strip().split("\n\n")[0]
         facts.append(
@@ -142,10 +149,18 @@ def _spec_section(title: str, spec: Any, level: int) -> list[str]:
         lines += [f"    - `{option}`: {_cell(why)}" for option, why in denied.items()]
     if spec.subcommands:
         lines.append(f"- subcommands: {_code(sorted(spec.subcommands))}")
+    tools = getattr(spec, "tools", None) or {}
+    if tools:
+        named = ", ".join(f'`"{title} {t}"`' for t in sorted(tools))
+        lines.append(
+            f"- what it runs, with a table of its own under a mode rule naming it: {named}"
+        )
     lines.append("")
     for sub, subspec in sorted((spec.subcommands or {}).items()):
         if subspec is not spec:
             lines += _spec_section(f"{title} {sub}", subspec, min(level + 1, 4))
+    for tool, toolspec in sorted(tools.items()):
+        lines += _spec_section(f"{title} {tool}", toolspec, min(level + 1, 4))
     return lines
 
 

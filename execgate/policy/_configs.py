@@ -23,7 +23,8 @@ npm      ``.npmrc`` from the cwd up to the workspace root: every key must be one
 =======  =====================================================================================
 
 curl runs with ``-q`` (no ``.curlrc``) and git with its configuration pinned (see ``_pins`` and
-``programs.git.HARDENING``), so neither needs reading.
+``programs.git.HARDENING``), so neither needs reading. The Node tools a mode rule grants
+(``npx tsc``, ``npx jest``...) have theirs read in ``_node_configs``.
 """
 
 from __future__ import annotations

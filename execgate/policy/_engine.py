@@ -69,6 +69,7 @@ from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._machine import this_machine
 from ._model import AllowRule, DenyRule, Policy
+from ._node_configs import node_test_refusal, node_tool_refusal
 from ._opener import heredoc_out_of_order
 from ._operands import not_paths, working_dirs
 from ._patches import (
@@ -115,6 +116,7 @@ from ._wrappers import MAX_DEPTH, WRAPPERS, WrapperRefusal, find_expression_at, 
 from .programs import (
     PYTHON_MODULES,
     ArgRefusal,
+    Checked,
     builtin_for,
     check_python_options,
     python_module,
@@ -1379,7 +1381,7 @@ def _builtin_verdict(
                 f"{name}: {value[:80]!r} names a path outside the workspace (options that "
                 "name files, and scripts to run, must stay inside it)",
             )
-    return _config_verdict(policy, cwd, rule, rule_name, name, argv, real)
+    return _config_verdict(policy, cwd, rule, rule_name, name, argv, real, mode, checked)
 
 
 def _config_verdict(
@@ -1390,9 +1392,13 @@ def _config_verdict(
     name: str,
     argv: tuple[str, ...],
     real: str,
+    mode: tuple[str, ...] = (),
+    checked: Checked | None = None,
 ) -> Verdict | None:
     """The refusal of what the program would read from configuration files in the workspace
-    (``_configs``), decided as if it were on the command line; or None."""
+    (``_configs``, ``_node_configs``), decided as if it were on the command line; or None.
+    ``mode`` and ``checked``: the rule's mode words and the arguments as the program's table
+    read them (``npx jest``'s options)."""
     runs_pytest = name == "pytest" or (
         name == "python" and (python_module(argv[1:]) or ((), "", ()))[1] == "pytest"
     )
@@ -1413,6 +1419,15 @@ def _config_verdict(
                         )
         elif name in ("npm", "npx"):
             why = npmrc_refusal(cwd, policy.root)
+            if why is None and name == "npx" and mode and checked is not None:
+                # `npx jest`: the tool's own configuration, read as its options are
+                why = node_tool_refusal(
+                    mode[0], checked.options, checked.operands, cwd, policy.root
+                )
+            if why is not None:
+                raise ConfigRefusal(why)
+        elif name == "node" and checked is not None and ("--test", None) in checked.options:
+            why = node_test_refusal(checked.operands, cwd, policy.root)
             if why is not None:
                 raise ConfigRefusal(why)
 
@@ -1806,19 +1821,20 @@ def _evaluate_script(
             )
         linker = linker or _symlink_maker(verdict.plan.argv)
         changer = changer or linker or _entry_changer(verdict.plan.argv)
-        reader = _config_reader(verdict.plan.argv)
-        config_writer = writers.get(reader) if reader is not None else None
+        config_writer = next(
+            (writers[k] for k in _config_reader(verdict.plan.argv) if writers.get(k)), None
+        )
         if config_writer is not None:
             # its configuration is decided before the line runs, from the files as they are
             return _deny(
                 "EG-SHELL-UNSUPPORTED",
                 "shell.config",
                 f"command {n} reads configuration from the workspace that {config_writer} may "
-                "write earlier in the same line (pytest.ini, pyproject.toml, .npmrc...); send "
-                "it as a request of its own",
+                "write earlier in the same line (pytest.ini, pyproject.toml, .npmrc, "
+                "tsconfig.json, jest.config.json...); send it as a request of its own",
                 cwd=cwd,
             )
-        for kind in ("git", "tools"):
+        for kind in ("git", "tools", "node"):
             writers[kind] = writers.get(kind) or _config_writer(
                 command, verdict.plan.argv, kind, cwd, paths
             )
@@ -2277,6 +2293,17 @@ CONFIG_FILES = frozenset(
      "setup.cfg", ".npmrc", "conftest.py", "mypy.ini", ".mypy.ini", "pylintrc", ".pylintrc",
      ".flake8"}
 )  # fmt: skip
+#: Files the Node tools npx runs read their configuration from (``_node_configs``): written
+#: earlier in a line, they would be read after the gate read them. Besides the names the tools
+#: look for, any data file (a ``--config``, ``-p`` or ``extends`` may name one by any name) and
+#: any dotfile (``.prettierrc``, ``.babelrc``); not code (a test written before it is run).
+NODE_CONFIG_FILES = re.compile(
+    r"^(?:package\.json|package\.yaml|[jt]sconfig(?:\..*)?\.json|jest\.config\..*"
+    r"|jest-preset\..*|\.eslintrc.*|eslint\.config\..*|\.prettierrc.*|prettier\.config\..*"
+    r"|babel\.config\..*|\.babelrc.*|vitest\.(?:config|workspace)\..*|vite\.config\..*"
+    r"|.*\.(?:json|json5|jsonc|ya?ml|toml)|\.[^.]+)$",
+    re.IGNORECASE,
+)
 #: Programs that write files they are not named with (a checkout, a patch, an archive).
 _BULK_WRITERS = frozenset(
     {"patch", "tar", "bsdtar", "cpio", "unzip", "7z", "7za", "rsync", "busybox", "dd"}
@@ -2296,19 +2323,26 @@ _GIT_CONFIG_WRITERS = frozenset({"config", "remote", "submodule", "worktree", "c
 def _config_writer(
     command: Command, plan: tuple[str, ...], reader: str, cwd: str, targets: list[str]
 ) -> str | None:
-    """What in this command may write a configuration file that ``reader`` ("git", or
-    "tools": pytest, npm) reads -- see ``CONFIG_FILES``; for git, anything in a ``.git``
-    directory. Paths are judged where they resolve (``cd .git && echo >> config`` writes
-    .git/config). Counted: a redirection to one; a copy, move or link onto one; any ``mv`` or
-    ``ln`` (a directory moved or linked into place brings its files) and a tree copied; bulk
-    writers (archives, patches); git subcommands that write the worktree or the
-    configuration. Scripts (python3 x.py) are not counted: a script could run the reader
-    itself with any options."""
+    """What in this command may write a configuration file that ``reader`` ("git"; "tools":
+    pytest, npm; "node": the tools npx runs) reads -- see ``CONFIG_FILES`` and
+    ``NODE_CONFIG_FILES``; for git, anything in a ``.git`` directory. Paths are judged where
+    they resolve (``cd .git && echo >> config`` writes .git/config). Counted: a redirection
+    to one; a copy, move or link onto one; any ``mv`` or ``ln`` (a directory moved or linked
+    into place brings its files) and a tree copied; bulk writers (archives, patches); git
+    subcommands that write the worktree or the configuration. Scripts (python3 x.py) are not
+    counted: a script could run the reader itself with any options."""
 
     def config(path: str) -> bool:
         full = os.path.realpath(os.path.join(cwd, path))
         parts = full.split("/")
-        return ".git" in parts if reader == "git" else os.path.basename(full) in CONFIG_FILES
+        if reader == "git":
+            return ".git" in parts
+        if reader == "node":
+            return NODE_CONFIG_FILES.match(os.path.basename(full)) is not None
+        # besides the names the tools look for, any file a `-c`, `--config-file`, `--rcfile`
+        # or `--config` may name by another name
+        name = os.path.basename(full)
+        return name in CONFIG_FILES or name.lower().endswith((".ini", ".cfg", ".toml"))
 
     for r, target in zip(command.redirects, targets, strict=False):
         if r.op in (">", ">>") and config(target):
@@ -2379,17 +2413,23 @@ def _patch_applier(plan: tuple[str, ...]) -> str | None:
     return None
 
 
-def _config_reader(plan: tuple[str, ...]) -> str | None:
-    """Which configuration ``plan`` reads from the workspace: "git", "tools" (pytest, npm,
-    the linters that load plugins), or None."""
+def _config_reader(plan: tuple[str, ...]) -> tuple[str, ...]:
+    """Which configurations ``plan`` reads from the workspace: "git", "tools" (pytest, npm,
+    the linters that load plugins), "node" (the Node tools npx runs: tsconfig.json,
+    package.json, jest's, eslint's, prettier's and babel's files); none, ()."""
     words, basenames = _plan_words(plan)
     names = set(basenames)
+    kinds: list[str] = []
     if (
         names & {"pytest", "py.test", "npm", "npx", "mypy", "dmypy", "pylint", "flake8"}
         or "pytest" in words
     ):
-        return "tools"
-    return "git" if "git" in names else None
+        kinds.append("tools")
+    if "npx" in names:
+        kinds.append("node")
+    if "git" in names:
+        kinds.append("git")
+    return tuple(kinds)
 
 
 class _OutsideGlob(Exception):

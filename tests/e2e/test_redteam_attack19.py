@@ -11,10 +11,12 @@ import shutil
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 
 from execgate import ExecRequest, load_policy
 from execgate.policy import Policy, evaluate
+from execgate.policy._model import AllowRule
 
 BIN = os.path.dirname(sys.executable)
 
@@ -86,3 +88,18 @@ def test_pytest_paths_with_variables_are_refused(policy: Policy) -> None:
     assert decide(policy, "pytest", "--junitxml=$HOME/../tmp/j.xml")[0] == "deny"
     assert decide(policy, "pytest", "--junitxml=~/j.xml")[0] == "deny"
     assert decide(policy, "pytest", "--junitxml=out/j.xml")[0] == "allow"
+
+
+def test_a_configuration_named_by_option_and_written_earlier_in_the_line(
+    policy: Policy, tmp_path: Path
+) -> None:
+    """``pytest -c x.ini`` reads a file of any name: written earlier in the same line, it
+    would be read after the gate read it (as pytest.ini would)."""
+    policy = attrs.evolve(
+        policy,
+        allow=(*policy.allow, AllowRule(command="cat")),
+        shell=attrs.evolve(policy.shell, operators=True, write_redirects=True),
+    )
+    line = "cat > x.ini <<'EOF'\n[pytest]\naddopts = --basetemp=/tmp/pwn\nEOF\npytest -c x.ini"
+    v = evaluate(policy, ExecRequest(command=line), dict(os.environ))
+    assert (v.decision.verdict, v.decision.code) == ("deny", "EG-SHELL-UNSUPPORTED")

@@ -120,15 +120,18 @@ def with_flags(spec: Spec, extra: tuple[str, ...]) -> Spec:
         return spec
     valued = frozenset(e[:-1] for e in extra if e.endswith("="))
     flags = frozenset(e for e in extra if not e.endswith("="))
-    subs = None
+    subs = tools = None
     if spec.subcommands is not None:
         subs = {k: with_flags(v, extra) for k, v in spec.subcommands.items()}
+    if spec.tools is not None:
+        tools = {k: with_flags(v, extra) for k, v in spec.tools.items()}
     return attrs.evolve(
         spec,
         flags=spec.flags | flags,
         valued=spec.valued | valued,
         denied={k: v for k, v in spec.denied.items() if k not in flags | valued},
         subcommands=subs,
+        tools=tools,
     )
 
 
@@ -194,8 +197,11 @@ def check(name: str, spec: Spec, args: tuple[str, ...], mode: tuple[str, ...]) -
             if name == "git" and mode[0] == "config":
                 _git_config_scope(args)
             return Checked(())
+    if mode and spec.tools is not None and mode[0] in spec.tools and args[:1] == mode[:1]:
+        # `npx jest`: the mode word is what npx runs, and its words are read with its table
+        return parse(spec.tools[mode[0]], args[1:], f"{name} {mode[0]}")
     if mode and spec.subcommands is None and not mode[0].startswith("-") and name != "python":
-        return Checked(())  # `npx tsc`: the mode word is what the program runs
+        return Checked(())  # `npx cowsay`: the mode word is what the program runs
     if name == "tar" and args and not args[0].startswith("-"):
         args = tar_old_style(spec, args)
     return parse(spec, args, name)

@@ -62,6 +62,13 @@ class Spec:
     #: The table holds only the reading subset of a subcommand that also writes (``git
     #: stash``): a mode rule naming the subcommand grants all of it.
     reading_subset: bool = False
+    #: Programs this one runs by name (npx's packages): only a mode rule naming one grants
+    #: it (``"npx tsc"``), and the words after the name are then read with its table.
+    tools: Mapping[str, Spec] | None = None
+    #: How the program spells its options, rewritten into the reader's form before they are
+    #: read (yargs' kebab-case and camelCase names, tsc's case-insensitive ones); it raises
+    #: :class:`ArgRefusal` for a word it cannot rewrite.
+    normalize: Callable[[tuple[str, ...]], tuple[str, ...]] | None = None
 
     @property
     def longs(self) -> tuple[str, ...]:
@@ -88,6 +95,10 @@ class Checked:
 
     #: Values of path-valued options and script operands: each must be inside the workspace.
     paths: tuple[str, ...]
+    #: The options read (canonical names) and the operands, for checks that look further
+    #: (a configuration file an option names).
+    options: Options = ()
+    operands: tuple[str, ...] = ()
 
 
 def unique_long(name: str, longs: Collection[str]) -> str | None:
@@ -124,6 +135,8 @@ _NUMERIC = re.compile(r"^-\d+$")
 
 def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
     """Check ``args`` against ``spec``; raise :class:`ArgRefusal` for the first refused one."""
+    if spec.normalize is not None:
+        args = spec.normalize(args)
     option_paths: list[str] = []
     operands: list[str] = []
     options: list[Option] = []
@@ -145,7 +158,9 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
                         unknown_subcommand=arg,
                     )
                 inner = parse(sub, args[i:], f"{program} {arg}")
-                return Checked((*option_paths, *inner.paths))
+                return Checked(
+                    (*option_paths, *inner.paths), (*options, *inner.options), inner.operands
+                )
             if spec.script_operand and not operands:
                 if arg == "-" and inline_accepted(spec):
                     operands.append(arg)
@@ -240,7 +255,7 @@ def parse(spec: Spec, args: tuple[str, ...], program: str) -> Checked:
             raise ArgRefusal(f"{program}: {reason}")
     if spec.extra_paths is not None:
         option_paths.extend(spec.extra_paths(tuple(operands), tuple(options)))
-    return Checked(tuple(option_paths))
+    return Checked(tuple(option_paths), tuple(options), tuple(operands))
 
 
 def inline_accepted(spec: Spec) -> bool:

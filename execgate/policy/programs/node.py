@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from ._reader import LOADS_CODE, Options, Spec, _s
+from .node_tools import NPX_TOOLS
+
+#: The reporters node's test runner has built in; any other name is a module it imports.
+TEST_REPORTERS = frozenset({"spec", "tap", "dot", "junit", "lcov"})
 
 
 def no_stdin_program(operands: tuple[str, ...], options: Options) -> str | None:
-    if not operands and not {"-v", "--version", "-h", "--help"} & {n for n, _ in options}:
+    """Without a script (and without ``--test``, which finds the workspace's test files)
+    node reads its program from stdin; ``--test-reporter`` takes only the built-in
+    reporters (``spec``, ``tap``, ``dot``, ``junit``, ``lcov``): any other is a module."""
+    names = {n for n, _ in options}
+    for name, value in options:
+        if name == "--test-reporter" and value not in TEST_REPORTERS:
+            known = ", ".join(sorted(TEST_REPORTERS))
+            return (
+                f"--test-reporter {str(value)[:60]!r} is a module node would import (code "
+                f"execgate cannot decide); the built-in reporters are {known}"
+            )
+    if not operands and not {"-v", "--version", "-h", "--help", "--test"} & names:
         return "without a script file it reads a program from stdin, which cannot be decided"
     return None
 
@@ -21,6 +36,8 @@ def _npm_version(operands: tuple[str, ...], options: Options) -> str | None:
 
 
 def _npx(operands: tuple[str, ...], options: Options) -> str | None:
+    """A package to run needs a mode rule naming it (``"npx tsc"``): npx runs the project's
+    copy, or fetches one from the registry."""
     return "it runs packages fetched from a registry" if operands else None
 
 
@@ -36,6 +53,12 @@ NODE = Spec(
         "--no-deprecation",
         "--trace-uncaught",
         "--test",
+        "--test-only",
+        "--test-force-exit",
+        "--test-update-snapshots",
+        "--experimental-test-coverage",
+        "--experimental-test-snapshots",
+        "--experimental-test-module-mocks",
         "--experimental-vm-modules",
         "--no-experimental-fetch",
     ),
@@ -43,9 +66,22 @@ NODE = Spec(
         "--max-old-space-size",
         "--stack-size",
         "--test-reporter",
+        "--test-reporter-destination",
         "--test-name-pattern",
+        "--test-skip-pattern",
+        "--test-concurrency",
+        "--test-timeout",
+        "--test-shard",
+        "--test-isolation",
+        "--test-coverage-include",
+        "--test-coverage-exclude",
+        "--test-coverage-branches",
+        "--test-coverage-functions",
+        "--test-coverage-lines",
         "--input-type",
     ),
+    # where a reporter writes: stdout, stderr or a file, which must be in the workspace
+    paths=_s("--test-reporter-destination"),
     denied={
         "-e": "inline code cannot be decided; run a script file in the workspace",
         "--eval": "inline code cannot be decided",
@@ -60,6 +96,7 @@ NODE = Spec(
         "--interactive": "interactive mode reads code from stdin",
         "--inspect": "it opens a debugger port",
         "--inspect-brk": "it opens a debugger port",
+        "--test-global-setup": LOADS_CODE,
     },
     posix=True,
     script_operand=True,
@@ -99,4 +136,4 @@ NPM = Spec(
     },
     posix=True,
 )
-NPX = Spec(flags=_s("-v", "--version", "-h", "--help"), posix=True, extra=_npx)
+NPX = Spec(flags=_s("-v", "--version", "-h", "--help"), posix=True, extra=_npx, tools=NPX_TOOLS)
