@@ -53,7 +53,9 @@ MAX_DECODE = 64 * 1024
 
 
 def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"
+    """An ASCII letter, digit or ``_``: tokens are ASCII, so a CJK character or a no-break
+    space beside one (``令牌 glpat-...请勿泄露``) is not more of it."""
+    return char.isascii() and (char.isalnum() or char == "_")
 
 
 def _decodes_to_credential(value: str) -> bool:
@@ -113,17 +115,17 @@ def _k8s_shown_value(key: str, value: str, text: str) -> bool:
     certificate key; a PEM certificate, public key or key armour with no body; a URL with no
     password; shorter than 8 characters (``demo``, ``mpass2``: an example manifest's values);
     or a word the manifest itself shows (``storageos`` in ``type: kubernetes.io/storageos``)."""
-    if _k8s_plain_key(key):
-        return True
     if len(value) > MAX_DECODE:
-        return False
+        return _k8s_plain_key(key)
     try:
         plain = base64.b64decode(value, validate=True).decode("utf-8").strip()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        return False
+        return _k8s_plain_key(key)
     if plain.startswith("-----BEGIN"):
         return "PRIVATE KEY" not in plain.split("\n", 1)[0] or not _pem_has_body(plain)
-    if "://" in plain and "@" not in plain:
+    if "://" in plain:
+        return _URL_USERINFO.search(plain) is None  # a URL shows a secret only in its userinfo
+    if _k8s_plain_key(key):
         return True
     if len(plain) < 8:
         return True
@@ -162,8 +164,11 @@ def _pem_has_body(value: str) -> bool:
     body = _PEM_NOISE.sub("", value)
     if _PROSE.search(_PEM_ARMOUR.sub("\n", value)):
         return False  # `-----BEGIN PRIVATE KEY-----this is not a private key-----END...`
+    # base64 of key material mixes cases; words do not (`header=footer=`, `keydata`)
+    mixed = re.search(r"[a-z]", body) is not None and re.search(r"[A-Z]", body) is not None
     return (
-        len(body) >= 4
+        len(body) >= 16
+        and (mixed or len(body) >= 40)
         and re.fullmatch(r"[A-Za-z0-9+/=]+", body) is not None
         and not is_placeholder(body)
     )
@@ -227,7 +232,10 @@ _MASK_AFTER = re.compile(r"#{3}|\*{3}|…")
 #: or that the token is an anti-forgery nonce sent to every visitor of a form (CSRF/XSRF,
 #: Rails' authenticity_token, Django's csrfmiddlewaretoken), not a credential.
 _NOT_THE_SECRET_PREFIX = re.compile(
-    r"(?i)(?:hash(?:ed)?|public|checksum|sha\d{0,3}|md5|[cx]srf(?:middleware)?|authenticity)"
+    r"(?i)(?:hash(?:ed)?|public|checksum|sha\d{0,3}|md5|[cx]srf(?:middleware)?|authenticity"
+    # a listing's cursor (nextPageToken, NextToken, continuation_token, pageToken)
+    r"|(?<![A-Za-z])(?:next[_\-]?(?:page[_\-]?)?|page[_\-]?|continuation[_\-]?|sync[_\-]?"
+    r"|cursor[_\-]?|encrypted[_\-]?))"
     r"[_\-]?\Z"
 )
 
@@ -268,6 +276,16 @@ _URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,30}://")
 _CREDENTIAL_WORD = re.compile(r"(?i)pass(?:wo?r?d)?|pwd|secret|token|key|credential")
 
 
+def _identifier_value(text: str, start: int, value: str) -> bool:
+    """An unquoted identifier spelling a credential word (``{"x-api-key": anthropicApiKey}``):
+    a variable of code, not a literal."""
+    return (
+        text[start - 1 : start] not in ("'", '"')
+        and re.fullmatch(r"[A-Za-z_]\w*", value) is not None
+        and _CREDENTIAL_WORD.search(value) is not None
+    )
+
+
 def _code_value(value: str, name: str, spaced: bool) -> bool:
     """An unquoted value that is code rather than a secret: a subscript, a generic type or a
     dotted reference, or an identifier that spells a credential word (``client_secret:
@@ -299,6 +317,10 @@ def _same_as_user(m: re.Match[str]) -> bool:
 _LOOPBACK = re.compile(
     r"(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|0\.0\.0\.0)(?![\w.\-])"
 )
+
+
+#: Anonymous FTP's user: its password is, by convention, the visitor's e-mail address.
+_ANONYMOUS = re.compile(r"(?i)(?:anonymous|ftp):")
 
 
 def _local_default(m: re.Match[str], text: str) -> bool:
@@ -681,7 +703,7 @@ _SIGV4_SCOPE = re.compile(
 
 #: What a call's name looks like: ``make_token(``, ``getpass.getpass(``; a value with other
 #: characters before ``(`` is a Django key's (``_pbp6rf92*gs+8p(use(9rs8!``).
-_CALLEE = re.compile(r"[A-Za-z_](?:[\w.]|::){0,128}")
+_CALLEE = re.compile(r"(?:\[\])?[A-Za-z_](?:[\w.]|::){0,128}")
 
 
 def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
@@ -718,7 +740,13 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             and _glued_prompt(text, end) is None
         ):
             return None
-        glued = start > 0 and _is_word(text[start - 1]) and not _option_value(text, start)
+        glued = (
+            start > 0
+            and _is_word(text[start - 1])
+            and not _option_value(text, start)
+            # a JSON or C escape's letter (`"rotated\ntoken"`) is not a word before it
+            and not (text[start - 2 : start - 1] == "\\" and text[start - 1] in "ntrfbv")
+        )
         if glued and not rule.glue_left:
             return None
         if says_fake(value) or _MASK_AFTER.match(text, end) or _plain_body(rule, value):
@@ -813,14 +841,21 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         m.groupdict().get("suffix") or m.groupdict().get("flag") or ""
     ):
         return None  # `- name: DB_PASSWORD_FILE`, `AUTH_TOKEN_LIFETIME`: not the credential
-    if rule.rule_id in ("credential-env", "credential-printed") and _NOT_THE_SECRET_PREFIX.search(
-        _CRED_WORD_END.sub("", m.groupdict().get("flag") or "")
-    ):
+    if rule.rule_id in (
+        "credential-env",
+        "credential-printed",
+        "url-query-key",
+    ) and _NOT_THE_SECRET_PREFIX.search(_CRED_WORD_END.sub("", m.groupdict().get("flag") or "")):
         return None  # name="csrfmiddlewaretoken" value=...: a form's anti-forgery nonce
-    if rule.rule_id == "api-key-header" and (_CODE_VALUE.match(value) or is_name(value)):
+    if rule.rule_id == "api-key-header" and (
+        _CODE_VALUE.match(value) or is_name(value) or _identifier_value(text, start, value)
+    ):
         return None  # {"api-key": self.api_key}, "apiKey": "oa_citations": code, a name
     if rule.rule_id == "url-password" and (
-        _same_as_user(m) or _local_default(m, text) or is_placeholder(unquote(value))
+        _same_as_user(m)
+        or _local_default(m, text)
+        or is_placeholder(unquote(value))
+        or _ANONYMOUS.match(m.group(0), 3)
     ):
         return None  # postgres://postgres:postgres@..., guest:guest, a%20secret
     if rule.rule_id == "kubernetes-secret-data" and (

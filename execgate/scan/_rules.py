@@ -665,7 +665,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.98,
         glue_left=True,
     ),
-    _token("mailgun-api-key", "mailgun", "key-", r"(?P<secret>key-[0-9a-f]{32})", 0.85),
+    # (not after a hyphen: `build-key-<hash>` is a cache key)
+    _token("mailgun-api-key", "mailgun", "key-", r"(?<!-)(?P<secret>key-[0-9a-f]{32})", 0.85),
     _token(
         "mailchimp-api-key",
         "mailchimp",
@@ -1037,6 +1038,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
                 "shared_key",
                 "sharedkey",
                 "jwt_key",
+                "passphrase",
+                *(f"{w}{sep}key" for w in ("auth", "session", "client") for sep in ("_", "-", "")),
+                *(f"pass{sep}" for sep in (":", "=", " =", " :", '":', "':")),
                 *(f"{w}.key" for w in ("app", "api", "admin", "master", "license")),
                 *(f"{w}.key" for w in ("signing", "encryption", "access")),
             ],
@@ -1050,7 +1054,8 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # is "_pass", so "PASSED" and "bypass" are never tried.
         # PW and PAT only as the last word of a name (LDAP_BIND_PW, AZURE_DEVOPS_EXT_PAT,
         # ado_pat): "pw" and "pat" begin or end too many words (path, spawn)
-        r"(?i)_?(?P<name>password|passwd|pwd|(?<=_)pass(?![a-z])|secret|token|api[_\-.]?key"
+        r"(?i)_?(?P<name>password|passwd|passphrase|pwd|(?<=_)pass(?![a-z])|secret|token"
+        r"|api[_\-.]?key|(?<![\w.\-])pass(?=[\"']?[ \t]?[:=])"
         r"|(?<=_)pw(?![a-z])|(?<=_)pat(?![a-z])"
         r"|access[_\-]?key"
         # The suffix is possessive (it cannot end in a quote, a space or a separator), so a
@@ -1061,10 +1066,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # keys named for what they sign or unlock (ENCRYPTION_KEY, SIGNING_KEY, MASTER_KEY,
         # Laravel's APP_KEY): a bare KEY names a partition, a cache entry or a sort order
         r"|private[_\-]?key|credentials?|(?:encryption|signing|master|hmac|license|app|admin"
-        r"|webhook|shared|jwt)[_\-]?key"
+        r"|webhook|shared|jwt|auth|session|client)[_\-]?key"
         # a Java property's dotted name (dd.app.key=, datadog.api.key:)
         r"|(?<=\.)(?:app|api|admin|master|license|signing|encryption|access)\.key)"
-        r"(?P<suffix>[a-z0-9_]{0,12}+)(?P<close>\\?[\"'])?\]?[ \t]*"
+        r"(?P<suffix>[a-z0-9_]{0,24}+)(?P<close>\\?[\"'])?\]?[ \t]*"
         # a table's cells (`| DB_PASSWORD | value |`, ASCII box or Markdown): the engine
         # checks the name's cell opens the row and the value fills its own cell
         # a Go struct literal as %#v / %+v print it (&main.Config{DdApiKey:"..."}): no space
@@ -1092,6 +1097,9 @@ _NOT_A_CREDENTIAL_WORDS = (
     r"header|prefix|expiry|expires|ttl|endpoint|helper|command|cmd|mode|format|size|limit|ref|"
     r"refs|arn|host|port|user|username|lifetime|timeout|enabled|version|issuer|audience|"
     r"provider|store|age|accessor|policies|duration|renewable|hint|preview|suffix|fingerprint|"
+    # what identifies, hashes or counts the credential (token_digest, api_key_sha256, jti),
+    # and words built on the word (tokenizer_class, tokenized)
+    r"digest|sha\d{0,3}|checksum|thumbprint|jti|iz(?:er|e|ed|ing)[a-z_]{0,8}|"
     # the last or first few characters shown to tell tokens apart (token_last_eight, last4)
     r"(?:last|first)_?(?:two|four|six|eight|\d{1,2})(?:_?chars?|_?digits?)?)"
 )

@@ -76,6 +76,12 @@ _REFERENCE = re.compile(
          |ENV\[|\$env:|secrets\.|vars\.|env\.|settings\.|config\.|(?:std::)?env::var)
         # an App Service setting that the platform fills from Key Vault
       | @Microsoft\.KeyVault\(
+        # Go's conversion of what is read elsewhere: []byte(os.Getenv("X")), []byte(cfg.Secret)
+      | \[\]byte\((?!")
+        # a CSS selector for the field that holds it: #login-password, input[name="password"]
+      | \#[a-z]{2,16}(?:[-_][a-z]{2,16}){1,4}$
+      | [a-z]{1,16}\[[a-z\-]{1,32}[*^$~|]?=
+
         # Terraform references: var.x, local.x, module.m.out, data.src.name.attr and a
         # resource's attribute (random_password.db.result): the value is computed elsewhere
       | !?(?:var|local|module|data)\.[A-Za-z_][\w\-]{0,64}(?:[.\[]|$)

@@ -60,11 +60,11 @@ def test_redaction_is_span_exact() -> None:
 
 def test_private_key_block_is_redacted_whole() -> None:
     text = (
-        "before\n-----BEGIN RSA PRIVATE KEY-----\nAAAA\nBBBB\n-----END RSA PRIVATE KEY-----\nafter"
+        "before\n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAq3vB8nK2\nmZ7wT4yR9pL6sD1f\n-----END RSA PRIVATE KEY-----\nafter"
     )
     assert redact_text(text) == "before\n***REDACTED***\nafter"
-    truncated = "x -----BEGIN EC PRIVATE KEY-----\nAAAA\nBBBB"
-    assert "AAAA" not in redact_text(truncated)
+    truncated = "x -----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFX6wYcno4\nBBBB"
+    assert "MHcCAQ" not in redact_text(truncated)
 
 
 def test_findings_carry_no_value() -> None:
