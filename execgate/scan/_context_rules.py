@@ -600,13 +600,33 @@ CONTEXT_RULES: tuple[Rule, ...] = (
             *("print-access-token", "print-identity-token", "get-access-token", "unseal_keys_"),
             *("get-secret-value", "pass show", "find-generic-password", "secrets/"),
             *("echo", "printenv", "wg genkey", "private-key"),
+            *("get-parameter", "credential show", "secret show", "initial-password"),
+            *("print token", "token create", "config:get", ".vault-token", "jq "),
         ),
         # A command that prints one secret, then its output: the next line, one word, is the
         # secret (`$ aws configure get aws_secret_access_key` / `h7Kp...`, `$ vault kv get
         # -field=password kv/db`, `$ kubectl get secret s -o jsonpath=... | base64 -d`,
         # `$ echo $DB_PASSWORD`, `$ cat /run/secrets/db_password`, `$ gh auth token`).
         r"(?:vault[ \t]+(?:kv[ \t]+)?(?:get|read)[ \t][^\n]{0,256}?-field[= ]"
-        r"|kubectl[ \t]+get[ \t]+secrets?[ \t][^\n]{0,256}?\|[ \t]*base64[ \t]+(?:-d|--decode|-D)"
+        r"|kubectl[ \t]+(?:(?:-n|--namespace)[ \t=]\S{1,64}[ \t]+)?get[ \t]+secrets?[ \t]"
+        r"[^\n]{0,256}?\|[ \t]*base64[ \t]+(?:-d|--decode|-D)"
+        # the value alone: ssm's Parameter.Value as text, az's tsv of a secret's value or a
+        # registry's password, argocd's first admin password, a new Vault or kubeadm token,
+        # heroku's config:get of a credential-named variable
+        r"|aws[ \t]+ssm[ \t]+get-parameters?[ \t][^\n]{0,256}?--with-decryption[^\n]{0,256}?"
+        r"Parameters?(?:\[\d{0,3}\])?\.Value[^\n]{0,128}?(?:text|tsv)"
+        r"|aws[ \t]+ssm[ \t]+get-parameters?[ \t][^\n]{0,256}?Parameters?(?:\[\d{0,3}\])?\.Value"
+        r"[^\n]{0,128}?--with-decryption[^\n]{0,128}?(?:text|tsv)"
+        r"|az[ \t]+(?:acr[ \t]+credential|keyvault[ \t]+secret)[ \t]+show[ \t][^\n]{0,256}?"
+        r"(?:-o|--output)[ \t=]+tsv"
+        r"|argocd[ \t]+admin[ \t]+initial-password"
+        r"|cat[ \t]+[^\n]{0,256}?\.vault-token"
+        # jq picking a credential-named field (or a random_password's result) out of a file
+        r"|jq[ \t][^\n]{0,256}?\.(?:\w{0,64}?" + _CRED_NAME + r"\w{0,24}|result)[\"' \t|]"
+        r"|vault[ \t]+print[ \t]+token"
+        r"|vault[ \t]+token[ \t]+create[ \t][^\n]{0,256}?-field[= ]token"
+        r"|kubeadm[ \t]+token[ \t]+create(?:[ \t][^\n]{0,256})?"
+        r"|heroku[ \t]+config:get[ \t]+\w{0,64}?" + _CRED_NAME + r"\w{0,24}"
         r"|terraform[ \t]+output[ \t]+(?:-raw[ \t]+)?\w{0,64}?" + _CRED_NAME + r"\w{0,24}"
         r"|aws[ \t]+configure[ \t]+get[ \t]+(?:[\w.]{0,64}\.)?"
         r"(?:aws_secret_access_key|aws_session_token)"
@@ -634,6 +654,90 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         0.85,
         anchored=False,
         check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("get-secret-value",),
+        # `aws secretsmanager get-secret-value --output text` with no --query: one row of
+        # ARN, CreatedDate, Name, SecretString, VersionId, tab-separated
+        r"get-secret-value[^\n]{0,256}?--output[ \t]+text[^\n]{0,128}\n"
+        r"arn:aws[\w\-]{0,16}:secretsmanager:\S{1,512}\t\S{1,64}\t\S{1,512}\t"
+        r"(?P<secret>[^\t\n]{1,4096})\t[0-9a-f\-]{36}",
+        0.9,
+        check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("securestring",),
+        # `aws ssm get-parameter --with-decryption --output text`: one row, the value after
+        # its type
+        r"PARAMETER\tarn:aws[\w\-]{0,16}:ssm:[^\t\n]{1,512}\t[^\t\n]{0,64}\t[^\t\n]{0,64}\t"
+        r"[^\t\n]{1,512}\tSecureString\t(?P<secret>[^\t\n]{1,4096})\t\d{1,9}",
+        0.9,
+        anchored=False,
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ("kubeadm token list",),
+        # kubeadm's token table: every bootstrap token in its first column
+        r"kubeadm[ \t]+token[ \t]+list[^\n]{0,256}\n[ \t]*TOKEN[ \t][^\n]{0,512}\n"
+        r"(?P<args>(?:[^\n]{0,1024}\n?){1,64})",
+        0.95,
+        each=re.compile(r"(?m)^[ \t]*(?P<secret>[a-z0-9]{6}\.[a-z0-9]{16})(?![a-z0-9])"),
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ('" -> "',),
+        # a Terraform plan's change of a credential-named value: the new one after ->
+        r"(?i)[\w\"]{0,64}?" + _CRED_NAME + r"[\w\"]{0,24}[ \t]*=[ \t]*\"[^\"\n]{0,4096}\"[ \t]*->"
+        r"[ \t]*\"(?P<secret>[^\"\n]{6,4096})\"",
+        0.85,
+        anchored=False,
+        check="password",
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ('"unseal_keys_b64"', '"unseal_keys_hex"', '"recovery_keys_b64"', '"recovery_keys_hex"'),
+        # `vault operator init -format=json`: every unseal (or recovery) key of the list
+        r'"(?:unseal|recovery)_keys_(?:b64|hex)"[ \t]*:[ \t]*\[(?P<args>[^\]]{1,8192})\]',
+        0.95,
+        each=re.compile(r'"(?P<secret>[A-Za-z0-9+/=]{16,256})"'),
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ('"random_password"',),
+        # Terraform state and `terraform show -json`: a random_password's result, in clear
+        r'"random_password"[^{}]{0,1024}?"values"[ \t]*:[ \t]*\{[^{}]{0,2048}?'
+        r'"result"[ \t]*:[ \t]*"(?P<secret>(?:[^"\\\n]|\\.){6,4096})"',
+        0.9,
+        anchored=False,
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ('"concealed"',),
+        # 1Password's `op item get --format json`: a concealed field's value
+        r'"type"[ \t]*:[ \t]*"CONCEALED"[^{}]{0,512}?"value"[ \t]*:[ \t]*'
+        r'"(?P<secret>(?:[^"\\\n]|\\.){6,4096})"',
+        0.9,
+        anchored=False,
+    ),
+    ctx(
+        "credential-printed",
+        "generic",
+        ('"payload"',),
+        # Secret Manager's AccessSecretVersion response (gcloud ... --format=json, the REST
+        # API): the payload's data is the secret, base64-encoded
+        r'"payload"[ \t]*:[ \t]*\{[ \t\r\n]*"data"[ \t]*:[ \t]*'
+        r'"(?P<secret>[A-Za-z0-9+/_\-]{8,65536}={0,2})"',
+        0.9,
+        anchored=False,
     ),
     ctx(
         "credential-printed",

@@ -87,8 +87,10 @@ def _decodes_to_text(value: str) -> bool:
     if len(value) > MAX_DECODE:
         return True
     try:
-        raw = base64.b64decode(value, validate=True)
-        return bool(raw) and not _plain_placeholder(raw.decode("utf-8"))
+        plain = base64.b64decode(value, validate=True).decode("utf-8")
+        # a whole file (config.json, .dockerconfigjson) is judged by what it holds
+        structured = plain.strip()[:1] in ("{", "[") or "\n" in plain.strip()
+        return bool(plain) and (structured or not _plain_placeholder(plain))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return False
 
@@ -125,6 +127,9 @@ def _k8s_shown_value(key: str, value: str, text: str) -> bool:
         return "PRIVATE KEY" not in plain.split("\n", 1)[0] or not _pem_has_body(plain)
     if "://" in plain:
         return _URL_USERINFO.search(plain) is None  # a URL shows a secret only in its userinfo
+    if plain[:1] in ("{", "[") or "\n" in plain:
+        # a whole file kept in the Secret (config.json, an .env): what it holds decides
+        return not scan_text(plain, _wrapped=False)
     if _k8s_plain_key(key):
         return True
     if len(plain) < 8:
@@ -814,6 +819,11 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # Helm's adminPasswordKey: postgres-password (the key in a Secret)
         if _repeats_name_or_user(text, m, value):
             return None  # POSTGRES_PASSWORD: postgres, the same as POSTGRES_USER
+        if re.search(
+            re.escape(value) + r"\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?\Z",
+            text[max(0, start - len(value) - 12) : start],
+        ):
+            return None  # "SessionToken": "SessionToken": a skeleton naming its own fields
         if text.startswith("(", cut) and _CALLEE.fullmatch(text[start:cut]):
             return None  # a call in code: password = getpass.getpass("Password: ")
         spaced = bool(re.search(r"\s(?::?=|:)\s*\Z", text[m.end("suffix") : start]))
@@ -1109,7 +1119,31 @@ def scan_text(text: str, location: str = "text", *, _wrapped: bool = True) -> li
         plain, starts, ends = decoded
         for f in _scan_plain(plain, location, _wrapped=_wrapped):
             found.append(attrs.evolve(f, start=starts[f.start], end=ends[f.end - 1]))
+    if found:
+        # a value found once is a secret wherever else the text shows it: a tool echoing
+        # what it was given (`az keyvault secret set --value X` prints {"value": "X"})
+        again = _elsewhere(text, found)
+        if again:
+            return _merge(found + again)
     return found if stripped is None and decoded is None else _merge(found)
+
+
+def _elsewhere(text: str, found: list[Finding]) -> list[Finding]:
+    """Findings for the other places ``text`` holds a found value (8 characters or more)."""
+    out: list[Finding] = []
+    starts = {f.start for f in found}
+    seen: set[str] = set()
+    for f in found:
+        value = text[f.start : f.end]
+        if len(value) < 8 or value in seen:
+            continue
+        seen.add(value)  # each value once: a text of one value repeated stays linear
+        at = text.find(value)
+        while at != -1:
+            if at not in starts:
+                out.append(attrs.evolve(f, start=at, end=at + len(value)))
+            at = text.find(value, at + len(value))
+    return out
 
 
 def _scan_plain(text: str, location: str, *, _wrapped: bool = True) -> list[Finding]:

@@ -285,7 +285,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # macaroon tokens (what `fly tokens create` prints after "FlyV1 "): one or more
         # base64 macaroons joined by commas, each with its own prefix
         r"(?P<secret>fm(?:1[ar]|2)_[A-Za-z0-9+/]{100,4096}={0,3}"
-        r"(?:,fm(?:1[ar]|2)_[A-Za-z0-9+/]{20,4096}={0,3}){0,8})",
+        r"(?:,fm(?:1[ar]|2)_[A-Za-z0-9+/]{20,4096}={0,3}){0,8}"
+        # (a discharge token, fo1_, may close the list)
+        r"(?:,fo1_[" + _URLSAFE + r"]{43})?)",
         0.95,
     ),
     _token(

@@ -162,6 +162,8 @@ DOCUMENTED_EXAMPLES = frozenset(PUBLISHED_EXAMPLES) | frozenset(
         # regex documentation's sample Slack user token
         "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",
         "xoxp-23984754863-2348975623103",
+        # Vault's `vault login -h` example token
+        "s.3jnbMAKl1i4YS3QoKdbHzGXq",
         # RFC 7519 section 3.1's example JWT
         "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQog"
         "Imh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
