@@ -1129,21 +1129,28 @@ def scan_text(text: str, location: str = "text", *, _wrapped: bool = True) -> li
 
 
 def _elsewhere(text: str, found: list[Finding]) -> list[Finding]:
-    """Findings for the other places ``text`` holds a found value (8 characters or more)."""
-    out: list[Finding] = []
+    """Findings for the other places near a found value (8 characters or more) where the
+    text shows it again: within ``_ECHO_WINDOW`` characters either side, where a tool
+    echoes what it was given, so a long output costs a window per value, not a pass."""
     starts = {f.start for f in found}
     seen: set[str] = set()
+    out: list[Finding] = []
     for f in found:
         value = text[f.start : f.end]
         if len(value) < 8 or value in seen:
             continue
         seen.add(value)  # each value once: a text of one value repeated stays linear
-        at = text.find(value)
+        stop = min(len(text), f.end + _ECHO_WINDOW)
+        at = text.find(value, max(0, f.start - _ECHO_WINDOW), stop)
         while at != -1:
             if at not in starts:
                 out.append(attrs.evolve(f, start=at, end=at + len(value)))
-            at = text.find(value, at + len(value))
+            at = text.find(value, at + len(value), stop)
     return out
+
+
+#: How far from a finding the same value is looked for again.
+_ECHO_WINDOW = 16 * 1024
 
 
 def _scan_plain(text: str, location: str, *, _wrapped: bool = True) -> list[Finding]:

@@ -77,7 +77,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "aws-secret-access-key",
         "aws",
-        "secret access key [",
+        ("secret access key [",),
         # `aws configure`'s prompt, answered: AWS Secret Access Key [None]: VALUE
         r"(?i)secret access key \[[^\]\n]{0,40}\]:[ \t]*"
         r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
