@@ -56,8 +56,9 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "awssecretkey awssecretaccesskey",
         # "=" or ":" (env files, JSON, YAML) or a space (`aws configure set NAME VALUE`,
         # ini files written by hand), the value bare or quoted.
-        r"(?i)(?:secret[_\-]?access|aws[_\-]?secret)[_\-]?key(?:\\?[\"'])?(?:\s*[=:]\s*|[ \t]+)"
-        r"(?:\\?[\"'])?"
+        # (a Markdown table's cells too: | `AWS_SECRET_ACCESS_KEY` | `...` |)
+        r"(?i)(?:secret[_\-]?access|aws[_\-]?secret)[_\-]?key(?:\\?[\"'`])?"
+        r"(?:\s*[=:|]\s*|[ \t]+)(?:\\?[\"'`])?"
         r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
         0.9,
         anchored=False,

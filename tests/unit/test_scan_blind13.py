@@ -96,6 +96,7 @@ CLASSES: Classes = {
             (f"  DISCORD_WEBHOOK: {DISCORD}\n", DISCORD),
             (f'  AZURE_STORAGE_CONNECTION_STRING: "{AZURE}"\n', AZURE),
             (f"# AWS Secret Access Key [None]: {AWS}\n", AWS),
+            (f"| `APP_ENV` | `staging` |\n| `AWS_SECRET_ACCESS_KEY` | `{AWS}` |\n", AWS),
         ],
         [
             "# AWS Secret Access Key [None]: <your-aws-secret>\n",
