@@ -70,7 +70,7 @@ from ._exec_options import program_refusal
 from ._machine import this_machine
 from ._model import AllowRule, DenyRule, Policy
 from ._opener import heredoc_out_of_order
-from ._operands import not_paths, working_dirs
+from ._operands import DirectoryOptions, directory_options, not_paths, working_dirs
 from ._patches import (
     ED_OPTIONS,
     MAX_PATCH_BYTES,
@@ -960,9 +960,13 @@ def _patch_escape(
             "run programs"
         )
     texts: list[bytes] = []
-    # patch reads -i and its operands after changing to -d DIR; the shell opens a < file
+    shell_cwd = cwd  # where the shell opens a < file
+    if name.startswith("git"):
+        # `git -C DIR apply P`: git reads P, and writes the names in it, from DIR
+        cwd = os.path.join(cwd, *working_dirs("git", argv[1:])[-1:])
+    # patch reads -i and its operands after changing to -d DIR
     here = cwd if found.directory is None or name != "patch" else os.path.join(cwd, found.directory)
-    for file, base in (*((f, here) for f in found.files), *((f, cwd) for f in redirected)):
+    for file, base in (*((f, here) for f in found.files), *((f, shell_cwd) for f in redirected)):
         path = _confined(policy, base, file)
         if path is None:
             return f"{name}: the patch {file[:80]!r} is outside the workspace"
@@ -1107,6 +1111,59 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     f"{name}: a symlink it moves or links, to {target[:80]!r}, would point "
                     "outside the workspace from its new directory"
                 )
+    return None
+
+
+def _directory_options(argv: tuple[str, ...], real: str) -> DirectoryOptions:
+    """The directory-changing options of ``argv`` (see ``_operands.directory_options``), read
+    under the name it was called by and the name of the file it runs (``gmake``, ``make``),
+    whichever finds more."""
+    found = DirectoryOptions()
+    for name in dict.fromkeys((os.path.basename(argv[0]), os.path.basename(real))):
+        moves = directory_options(name, argv[1:])
+        if len(moves.values) > len(found.values):
+            found = moves
+    return found
+
+
+#: What stands for the names find (or xargs, read as find) hands over when it runs.
+FOUND = "{}"
+
+
+def _climbs_from_found(path: str) -> bool:
+    """Whether ``path`` has a ``..`` after a component that is a name find or xargs hands
+    over (``{}/../x``): from the name it stands for, that climbs anywhere above it."""
+    parts = path.split("/")
+    return FOUND in parts and ".." in parts[parts.index(FOUND) + 1 :]
+
+
+def _moved_refusal(
+    policy: Policy, cwd: str, argv: tuple[str, ...], moves: DirectoryOptions
+) -> str | None:
+    """Why the directories ``argv``'s options change to (``git -C``, ``make -C``, ``patch
+    -d``...) cannot be decided: one is the name find or xargs hands over (``{}``, known only
+    when it runs), a found name is read from a directory other than the one find names it
+    from, or one leaves the workspace; else None."""
+    name = os.path.basename(argv[0])
+    for _, value in moves.values:
+        if FOUND in value:
+            return (
+                f"{name}: a directory option's value is {value[:40]!r}, a name find or xargs "
+                "hands over when it runs: the paths the program reads from there cannot be "
+                "decided before; name the directory"
+            )
+    if moves.values and FOUND in argv[1:]:
+        return (
+            f"{name}: it reads the names find or xargs hands over ({FOUND}) from another "
+            "directory than the one find names them from, where they may lead outside the "
+            "workspace; run it from that directory instead"
+        )
+    for moved in moves.dirs():
+        if _confined(policy, cwd, moved) is None:
+            return (
+                f"{name}: it changes to {moved[:80]!r} before reading its paths, outside the "
+                "workspace"
+            )
     return None
 
 
@@ -1371,6 +1428,14 @@ def _builtin_verdict(
             "EG-POLICY-FLAG", f"{rule_name}.builtin", refusal.reason + _hint(rule, refusal)
         )
     for value in checked.paths:
+        if _climbs_from_found(value):
+            # `rsync --backup-dir=../x SRC {}`: a path the program resolves from a found name
+            return _deny(
+                "EG-PATH-ESCAPE",
+                f"{rule_name}.builtin",
+                f"{name}: {value[:80]!r} climbs from a name find or xargs hands over when it "
+                "runs, which can lead anywhere above it",
+            )
         # pytest, mypy and the like expand ~ and $VARS in the paths they are given
         if "$" in value or _confined(policy, cwd, os.path.expanduser(value)) is None:
             return _deny(
@@ -2685,8 +2750,15 @@ def _evaluate(
             shift = len(argv) - 1 - len(checked)
             whole = not_paths(name, argv[1:]) or not_paths(os.path.basename(argv[0]), argv[1:])
             skip = frozenset(i - shift for i in whole if i >= shift)
+            moves = _directory_options(argv, real)
+            why = _moved_refusal(policy, cwd, argv, moves)
+            if why is not None:
+                return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", why, argv=argv, cwd=cwd)
+            # a directory option's value is checked as the directory it makes (above), each
+            # relative to the one before, not as a path from the cwd or from itself
+            skip |= frozenset(i - shift for i in moves.indexes if i >= shift)
             outside = _path_outside(policy, cwd, checked, skip)
-            for moved in working_dirs(name, argv[1:]):
+            for moved in moves.dirs():
                 # the program reads its paths from there (`git -C e diff q/../..`)
                 outside = outside or _path_outside(policy, os.path.join(cwd, moved), checked, skip)
             if outside is not None:

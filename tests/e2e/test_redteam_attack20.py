@@ -1,0 +1,167 @@
+"""Holes an attacker found in round 20: programs that change directory before reading their
+paths (patch -d, make -C, and find handing them a directory as ``{}``), symlinks whose target
+climbs out of a directory that does not exist yet, pipelines whose members run at once, the
+gate's own configuration readers following a link out of the workspace and quoting what they
+read, configuration written by curl -o, files written into a bare repository made in the
+same line, gcore, names programs derive from their operands (foo -> foo.zip, xaa), and a rule
+hint that named an option which runs a program."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from execgate import ExecRequest, load_policy
+from execgate.policy import Policy, evaluate
+
+BIN = os.path.dirname(sys.executable)
+PROGRAMS = (
+    "patch", "make", "git", "git init", "find", "curl", "ln", "tail", "cat", "cp", "npm",
+    "pytest", "printf", "echo", "tar", "unzip", "zcat", "gunzip", "split", "csplit", "gcore",
+    "diff3", "mkdir", "rm", "rsync", "go", "wget", "zip", "sort",
+)  # fmt: skip
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    (ws / "sub").mkdir(parents=True)
+    (ws / "a.txt").write_text("hello\n")
+    (tmp_path / "canary").write_text("SECRET-CANARY\n")
+    return ws
+
+
+@pytest.fixture
+def policy(tmp_path: Path, ws: Path) -> Policy:
+    rules = "".join(f'[[allow]]\ncommand = "{p}"\n' for p in PROGRAMS)
+    path = tmp_path / "p.toml"
+    path.write_text(
+        f'version = 1\n[env]\npath = "{BIN}:/usr/local/bin:/usr/bin:/bin"\n'
+        f'[workspace]\nroot = "{ws}"\n[shell]\noperators = true\nwrite_redirects = true\n{rules}'
+    )
+    return load_policy(path)
+
+
+def verdict(policy: Policy, line: str, cwd: str = ".") -> tuple[str, str, str]:
+    v = evaluate(policy, ExecRequest(command=line, cwd=cwd), dict(os.environ))
+    return v.decision.verdict, v.decision.code, v.decision.reason
+
+
+def decide(policy: Policy, line: str, cwd: str = ".") -> tuple[str, str]:
+    return verdict(policy, line, cwd)[:2]
+
+
+def run(policy: Policy, line: str, ws: Path, cwd: str = ".") -> subprocess.CompletedProcess[str]:
+    v = evaluate(policy, ExecRequest(command=line, cwd=cwd), dict(os.environ))
+    assert v.plan is not None, v.decision.reason
+    return subprocess.run(
+        v.plan.argv, cwd=v.plan.cwd, env=v.plan.env, capture_output=True, text=True, timeout=30
+    )
+
+
+# --- 1, 2: programs that change directory before they read their paths ---------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cd sub && patch -d .. -i p.diff ../victim.txt",
+        "cd sub && patch -d.. -i p.diff ../victim.txt",
+        "cd sub && patch --directory=.. -i p.diff ../victim.txt",
+        "cd sub && patch --dir .. -i p.diff ../victim.txt",
+        "cd sub && patch -Nd .. -i p.diff ../victim.txt",
+        "cd sub && patch -d .. -o ../victim.txt -i p.diff a.txt",
+        "cd sub && patch -d .. -r ../rej -i p.diff a.txt",
+        "cd sub && patch -d . -d .. -i p.diff ../victim.txt",
+        "patch -d sub -d .. -i p.diff ../victim.txt",
+    ],
+)
+def test_patch_reads_every_path_from_its_directory(policy: Policy, ws: Path, line: str) -> None:
+    (ws / "p.diff").write_text("--- a.txt\n+++ a.txt\n@@ -1 +1 @@\n-hello\n+PWNED\n")
+    assert decide(policy, line) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+def test_patch_d_still_patches_inside(policy: Policy, ws: Path) -> None:
+    (ws / "p.diff").write_text("--- a.txt\n+++ a.txt\n@@ -1 +1 @@\n-hello\n+patched\n")
+    assert decide(policy, "cd sub && patch -d .. -i p.diff a.txt")[0] == "allow"
+    if shutil.which("patch"):
+        run(policy, "cd sub && patch -d .. -i p.diff a.txt", ws)
+        assert (ws / "a.txt").read_text() == "patched\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cd sub && make -C .. -f ../evil.mk",
+        "cd sub && make -C.. -f ../evil.mk",
+        "cd sub && make --directory=.. -f ../evil.mk",
+        "cd sub && make --directory .. -f ../evil.mk",
+        "cd sub && make -sC .. -f ../evil.mk",
+        "make -C sub -C .. -f ../evil.mk",
+        "make -C .. all",
+        "cd sub && make -C ../.. all",
+    ],
+)
+def test_make_reads_its_makefile_from_its_directory(policy: Policy, ws: Path, line: str) -> None:
+    assert decide(policy, line) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+def test_make_c_inside_is_allowed(policy: Policy, ws: Path) -> None:
+    (ws / "Makefile").write_text("all:\n\t@echo made\n")
+    assert decide(policy, "cd sub && make -C .. all")[0] == "allow"
+    assert decide(policy, "make -C sub all")[0] == "allow"
+
+
+def test_other_directory_options_are_read(policy: Policy, ws: Path) -> None:
+    if shutil.which("go"):
+        (ws / "go.mod").write_text("module x\n")
+        assert decide(policy, "cd sub && go build -C .. -o ../out .")[0] == "deny"
+        assert decide(policy, "cd sub && go build -C=.. -o ../out .")[0] == "deny"
+        assert decide(policy, "cd sub && go build -C .. -o out .")[0] == "allow"
+    # git -C to the workspace's root from a subdirectory is the root, not outside
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    assert decide(policy, "cd sub && git -C .. status")[0] == "allow"
+    assert decide(policy, "cd sub && git -C .. diff --no-index ../x a.txt")[0] == "deny"
+
+
+# --- 6: find and xargs hand a directory to an option that changes to it ------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        r"cd sub && find .. -maxdepth 0 -exec git -C {} diff --no-index ../canary a.txt \;",
+        r"cd sub && find .. -maxdepth 0 -exec make -f ../evil.mk -C {} \;",
+        r"cd sub && find .. -maxdepth 0 -exec patch -d {} -i p.diff ../victim.txt \;",
+        "cd sub && find .. -maxdepth 0 | xargs curl -s -o ../x http://127.0.0.1:9/ --output-dir",
+        r"cd sub && find .. -maxdepth 0 -exec tar -C {} -tf ../x.tar \;",
+        r"cd sub && find .. -maxdepth 0 -exec curl -o ../x --output-dir={} http://127.0.0.1:9/ \;",
+        # a found name read from another directory than find names it from
+        r"cd sub && find .. -name a.txt -exec git -C .. diff --no-index {} /dev/null \;",
+        # a path the program resolves from a found name: rsync's --backup-dir from DEST
+        r"cd sub && find .. -maxdepth 0 -exec rsync -a --backup-dir=../../x a/ {} \;",
+    ],
+)
+def test_find_never_hands_a_directory_option_its_value(policy: Policy, ws: Path, line: str) -> None:
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    assert decide(policy, line)[0] == "deny", line
+
+
+def test_find_in_the_default_policy_does_not_read_outside(tmp_path: Path) -> None:
+    """Under the embedded read-only policy (workspace = cwd), from a/b/c."""
+    from execgate.policy import default_policy
+
+    ws = tmp_path / "ws2"
+    (ws / "a" / "b" / "c").mkdir(parents=True)
+    policy = default_policy(str(ws))
+    line = (
+        r"find ../../.. -maxdepth 0 -exec git -C {} diff --no-index ../../../etc/hostname "
+        r"/dev/null \;"
+    )
+    v = evaluate(policy, ExecRequest(command=line, cwd="a/b/c"), dict(os.environ))
+    assert v.decision.verdict == "deny"
