@@ -103,6 +103,7 @@ from ._symlinks import (
     MAX_WALK,
     TooManyEntries,
     cp_keeps_links,
+    dangling_climb,
     follow_refusal,
     hard_link_sources,
     landing_paths,
@@ -1039,6 +1040,14 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     f"ln: the symlink target {target[:80]!r} has a '..' after another symlink, "
                     "so where it points changes when that symlink does"
                 )
+            missing = dangling_climb(_real(base), target)
+            if missing is not None:
+                # `sub/d/../../x` with no sub/d: inside on paper, until `ln -s . sub/d`
+                return (
+                    f"ln: the symlink target {target[:80]!r} has a '..' after "
+                    f"{os.path.basename(missing)[:40]!r}, which is not a directory now, so "
+                    "where it points is decided only once something is made there"
+                )
     for name in sorted(names & {"cp", "mv", "ln", "link", "install", "rsync"}):
         try:
             if name == "rsync":
@@ -1110,6 +1119,12 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                 return (
                     f"{name}: a symlink it moves or links, to {target[:80]!r}, would point "
                     "outside the workspace from its new directory"
+                )
+            if dangling_climb(_real(base), target) is not None:
+                return (
+                    f"{name}: a symlink it moves or links, to {target[:80]!r}, has a '..' after "
+                    "a name that is not a directory now, so where it points from its new "
+                    "directory is decided only once something is made there"
                 )
     return None
 
@@ -1599,7 +1614,16 @@ def _evaluate_script(
     #: an earlier command of the line that may write configuration that git, or pytest and
     #: npm, read from the workspace
     writers: dict[str, str | None] = {}
+    #: the git directories (not named .git) an earlier command of the line makes: a bare
+    #: repository's config and hooks, which no path check knows yet (``git init --bare x``)
+    made: list[str] = []
+    #: the members of each pipeline: they run at once, so each is "after" every other
+    pipes = _pipelines(script.items)
+    #: what each command does, for the pipeline check after the loop
+    facts: dict[int, _Facts] = {}
     for n, command in enumerate(commands, start=1):
+        #: an earlier command of the line, or another member of this one's pipeline
+        preceded = n in pipes or any(not _is_cd(c) for c in commands[: n - 1])
         if _is_cd(command):
             # a later `cd DIR`: the canonical script changes to the decided directory itself
             at = script.items.index(command)
@@ -1647,7 +1671,7 @@ def _evaluate_script(
         if isinstance(words, Verdict):
             return words
         decided.extend(words)
-        named_words = _named_words(words) if changer is not None or linker is not None else []
+        named_words = _named_words(words)
         if changer is not None:
             climbing = next(
                 (
@@ -1689,6 +1713,16 @@ def _evaluate_script(
                     "can create or move symlinks on its way; send it as a request of its own",
                     cwd=cwd,
                 )
+        into = _into_made_repository(
+            policy,
+            cwd,
+            named_words,
+            tuple(r.target for r in command.redirects if r.op in (">", ">>", "<")),
+            made,
+            _symlink_maker(words) or _entry_changer(words),
+        )
+        if into is not None:
+            return _deny("EG-SHELL-UNSUPPORTED", "shell.git-init", f"command {n} {into}", cwd=cwd)
         alone = _with_assigns(attrs.evolve(request, argv=words, command=None), command.assigns)
         verdict = _evaluate(policy, alone, host_env, resolver, depth, cwd)
         if verdict.decision.verdict == "deny" or verdict.plan is None:
@@ -1814,12 +1848,13 @@ def _evaluate_script(
                     "cannot read before the line runs; save the patch to a file and apply that",
                     cwd=cwd,
                 )
-            if any(not _is_cd(c) for c in commands[: n - 1]):
+            if preceded:
                 return _deny(
                     "EG-SHELL-UNSUPPORTED",
                     "shell.patch",
                     f"command {n} ({patching}) applies a patch that an earlier command of the "
-                    "line may write; send it as a request of its own",
+                    "line (or another of its pipeline, which runs at once) may write; send it "
+                    "as a request of its own",
                     cwd=cwd,
                 )
             inputs = tuple(r.target for r in command.redirects if r.op == "<" and r.fd == 0)
@@ -1834,7 +1869,7 @@ def _evaluate_script(
             if why is not None:
                 return _deny("EG-PATH-ESCAPE", f"{verdict.decision.rule}.paths", why, cwd=cwd)
         extracting = _extracts(verdict.plan.argv, cwd)
-        if extracting is not None and any(not _is_cd(c) for c in commands[: n - 1]):
+        if extracting is not None and preceded:
             # its members are read before the line runs: an earlier command (`cp evil.zip
             # a.zip && unzip a.zip`) could put another archive in its place
             return _deny(
@@ -1845,7 +1880,7 @@ def _evaluate_script(
                 cwd=cwd,
             )
         shadowed = _unpinned_module(verdict.plan.argv, cwd)
-        if shadowed is not None and any(not _is_cd(c) for c in commands[: n - 1]):
+        if shadowed is not None and preceded:
             # an interpreter without -P imports M from the working directory first, and the
             # directory was looked at before the line ran: an earlier command may write M.py
             return _deny(
@@ -1857,9 +1892,7 @@ def _evaluate_script(
                 cwd=cwd,
             )
         init = _git_init(verdict.plan.argv)
-        if (init == "bare" and any(not _is_cd(c) for c in commands[: n - 1])) or (
-            init == "plain" and linker is not None
-        ):
+        if (init == "bare" and preceded) or (init == "plain" and linker is not None):
             # what it keeps of the directory (hooks, config) is looked at before the line runs:
             # a bare one is any directory, a plain one's .git only a tree copy can fill
             return _deny(
@@ -1883,10 +1916,28 @@ def _evaluate_script(
                 "it as a request of its own",
                 cwd=cwd,
             )
+        own_writers = {
+            kind: _config_writer(command, verdict.plan.argv, kind, cwd, paths)
+            for kind in ("git", "tools")
+        }
         for kind in ("git", "tools"):
-            writers[kind] = writers.get(kind) or _config_writer(
-                command, verdict.plan.argv, kind, cwd, paths
-            )
+            writers[kind] = writers.get(kind) or own_writers[kind]
+        repositories = _made_repositories(verdict.plan.argv, cwd)
+        made.extend(repositories)
+        facts[n] = _Facts(
+            cwd=cwd,
+            named=tuple(named_words),
+            redirects=tuple(r.target for r in command.redirects if r.op in (">", ">>", "<")),
+            linker=_symlink_maker(verdict.plan.argv),
+            changer=_symlink_maker(verdict.plan.argv) or _entry_changer(verdict.plan.argv),
+            reader=reader,
+            writers=own_writers,
+            made=tuple(repositories),
+        )
+    for n, members in pipes.items():
+        concurrent = _concurrent_refusal(policy, n, members, facts, commands)
+        if concurrent is not None:
+            return _deny("EG-SHELL-UNSUPPORTED", *concurrent, cwd=facts[n].cwd)
     if first is None or first.plan is None:
         # only cd commands (`cd a && cd b`), each confined: what the line can do is what `cd`
         # to the last directory does alone
@@ -1909,6 +1960,223 @@ def _evaluate_script(
             reason=f"every command of the line is allowed ({len(commands)} commands)",
         )
     return Verdict(decision, plan, tuple(decided), start_cwd)
+
+
+def _pipelines(items: tuple[Command | str, ...]) -> dict[int, tuple[int, ...]]:
+    """For each command (numbered from 1) in a pipeline of two or more, every member of that
+    pipeline: its commands run at once, so none is before or after another."""
+    groups: list[list[int]] = []
+    n = 0
+    piping = False
+    for item in items:
+        if isinstance(item, Command):
+            n += 1
+            if piping:
+                groups[-1].append(n)
+            else:
+                groups.append([n])
+            piping = False
+        else:
+            piping = item == "|"
+    return {m: tuple(g) for g in groups if len(g) > 1 for m in g}
+
+
+@attrs.frozen
+class _Facts:
+    """What one decided command of a line names and does, as a check between the members of
+    a pipeline reads it."""
+
+    cwd: str
+    named: tuple[tuple[tuple[str, ...], frozenset[int]], ...]
+    #: its redirection targets (as written)
+    redirects: tuple[str, ...]
+    linker: str | None
+    changer: str | None
+    reader: str | None
+    writers: dict[str, str | None]
+    made: tuple[str, ...]
+
+
+def _concurrent_refusal(
+    policy: Policy,
+    n: int,
+    members: tuple[int, ...],
+    facts: dict[int, _Facts],
+    commands: tuple[Command, ...],
+) -> tuple[str, str] | None:
+    """(rule, reason) when command ``n`` runs beside another member of its pipeline that can
+    change what it was decided on -- make or move a symlink on its way, put a directory in
+    a symlink's place, write the configuration it reads, make a repository of a directory it
+    writes into -- else None. Every check a later command of a list gets after such a
+    command, a pipeline's member gets whatever its place: `tail -F ../l | ln -s . d`."""
+    me = facts.get(n)
+    if me is None:
+        return None
+    for o in members:
+        other = facts.get(o)
+        if o == n or other is None:
+            continue
+        beside = (
+            f"command {o} ({commands[o - 1].argv[0][:40]!r}), which runs at the same time in "
+            "the same pipeline"
+        )
+        if other.linker is not None:
+            named = next(
+                (
+                    found
+                    for args, skip in me.named
+                    if (found := _path_outside(policy, me.cwd, args, skip, any_path=True))
+                ),
+                None,
+            ) or next((t for t in me.redirects if t != "/dev/null"), None)
+            if named is not None:
+                return (
+                    "shell.links",
+                    f"command {n} names {named[:60]!r} beside {beside}: {other.linker} can "
+                    "create or move symlinks on its way; send them as requests of their own",
+                )
+        if other.changer is not None:
+            climbing = next(
+                (
+                    w
+                    for w in (*(w for args, _ in me.named for w in args), *me.redirects)
+                    if any(_climbs_through_link(me.cwd, v) for v in _path_values(w, me.cwd))
+                ),
+                None,
+            )
+            if climbing is not None:
+                return (
+                    "shell.links",
+                    f"command {n} names {climbing[:60]!r}, whose '..' follows a symlink, "
+                    f"beside {beside}: {other.changer} can put a directory in the link's "
+                    "place; send them as requests of their own",
+                )
+        if me.reader is not None and other.writers.get(me.reader):
+            return (
+                "shell.config",
+                f"command {n} reads configuration from the workspace that "
+                f"{other.writers[me.reader]} may write beside it ({beside}) (pytest.ini, "
+                "pyproject.toml, .npmrc...); send them as requests of their own",
+            )
+        if other.made:
+            into = _into_made_repository(
+                policy, me.cwd, list(me.named), me.redirects, list(other.made), me.linker
+            )
+            if into is not None:
+                return "shell.git-init", f"command {n} {into} ({beside})"
+    return None
+
+
+#: git clone's and git init's options that take the next word as their value.
+_CLONE_VALUED = frozenset(
+    {"-b", "--branch", "-o", "--origin", "-u", "--upload-pack", "--reference",
+     "--reference-if-able", "-c", "--config", "--depth", "--shallow-since", "--shallow-exclude",
+     "-j", "--jobs", "--filter", "--template", "--separate-git-dir", "--server-option",
+     "--bundle-uri", "--ref-format", "--revision", "--object-format", "--initial-branch"}
+)  # fmt: skip
+
+
+def _made_repositories(plan: tuple[str, ...], cwd: str) -> tuple[str, ...]:
+    """The git directories ``plan`` makes (``git init``, ``git clone``, through wrappers and
+    shells too), as real paths: ``DIR/.git``, or DIR itself for ``--bare`` and ``--mirror``,
+    and a ``--separate-git-dir``."""
+
+    def probe(inner: tuple[str, ...]) -> str | None:
+        found = _git_made(inner, cwd)
+        return "\0".join(found) if found else None
+
+    joined = _through_wrappers(plan, frozenset({"git"}), probe)
+    return tuple(joined.split("\0")) if joined else ()
+
+
+def _git_made(argv: tuple[str, ...], cwd: str) -> tuple[str, ...]:
+    if os.path.basename(argv[0]) != "git":
+        return ()
+    at = git_subcommand(argv)
+    if at is None or argv[at] not in ("init", "clone"):
+        return ()
+    here = os.path.join(cwd, *working_dirs("git", argv[1:])[-1:])
+    bare = False
+    separate: list[str] = []
+    operands: list[str] = []
+    i = at + 1
+    while i < len(argv):
+        word = argv[i]
+        i += 1
+        name, eq, value = word.partition("=")
+        if word == "--":
+            operands.extend(argv[i:])
+            break
+        if (
+            name.startswith("--")
+            and len(name) > 3
+            and ("--bare".startswith(name) or "--mirror".startswith(name))
+        ):
+            bare = True
+        elif name.startswith("--") and len(name) > 4 and "--separate-git-dir".startswith(name):
+            if not eq and i < len(argv):
+                value = argv[i]
+                i += 1
+            separate.append(value)
+        elif word in _CLONE_VALUED:
+            i += 1
+        elif not word.startswith("-"):
+            operands.append(word)
+    if argv[at] == "init":
+        targets = operands[:1] or ["."]
+    elif len(operands) > 1:
+        targets = [operands[1]]
+    elif operands:
+        # git's "humanish" name of the URL, with and without .git (a bare clone keeps it)
+        stem = re.split(r"[/:]", operands[0].rstrip("/").removesuffix("/.git"))[-1]
+        stem = stem.removesuffix(".git")
+        targets = [stem, stem + ".git"]
+    else:
+        targets = []
+    dirs = [os.path.join(here, t) if bare else os.path.join(here, t, ".git") for t in targets]
+    dirs += [os.path.join(here, d) for d in separate]
+    return tuple(_real(d) for d in dirs)
+
+
+def _into_made_repository(
+    policy: Policy,
+    cwd: str,
+    named: list[tuple[tuple[str, ...], frozenset[int]]],
+    redirects: tuple[str, ...],
+    made: list[str],
+    writer: str | None,
+) -> str | None:
+    """Why a command naming ``named`` (and redirecting to ``redirects``) reaches into a git
+    directory an earlier command of the line makes (``made``), or None. Its config and hooks
+    are no git's until it is made, so no path check knows them: anything named inside it is
+    refused, and so is a tree written over it (``writer``, a program that copies, moves or
+    links, naming a directory above it; git writing its worktree)."""
+    if not made:
+        return None
+    plain = [g for g in made if os.path.basename(g) != ".git"]
+    if writer == "git" and plain:
+        return (
+            f"writes the worktree after a command of the same line makes {plain[0][:80]!r} a "
+            "repository, whose config and hooks it could write; send it as a request of its own"
+        )
+    words = [arg for args, skip in named for k, arg in enumerate(args) if k not in skip]
+    for word in (*words, *redirects):
+        for value in _path_values(word, cwd):
+            where = _real(os.path.join(cwd, value))
+            for g in made:
+                inside = where == g or where.startswith(g.rstrip("/") + "/")
+                above = (
+                    writer is not None
+                    and os.path.basename(g) != ".git"
+                    and g.startswith(where.rstrip("/") + "/")
+                )
+                if inside or above:
+                    return (
+                        f"names {word[:60]!r}, {'in' if inside else 'above'} {g[:80]!r}, which "
+                        "a command of the same line makes a git directory: its config and "
+                        "hooks run programs when git runs there; send it as a request of its own"
+                    )
+    return None
 
 
 def _named_words(words: tuple[str, ...]) -> list[tuple[tuple[str, ...], frozenset[int]]]:
@@ -2751,9 +3019,9 @@ def _evaluate(
             whole = not_paths(name, argv[1:]) or not_paths(os.path.basename(argv[0]), argv[1:])
             skip = frozenset(i - shift for i in whole if i >= shift)
             moves = _directory_options(argv, real)
-            why = _moved_refusal(policy, cwd, argv, moves)
-            if why is not None:
-                return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", why, argv=argv, cwd=cwd)
+            unmoved = _moved_refusal(policy, cwd, argv, moves)
+            if unmoved is not None:
+                return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", unmoved, argv=argv, cwd=cwd)
             # a directory option's value is checked as the directory it makes (above), each
             # relative to the one before, not as a path from the cwd or from itself
             skip |= frozenset(i - shift for i in moves.indexes if i >= shift)

@@ -500,3 +500,43 @@ def moved_links(program: str, args: tuple[str, ...], cwd: str) -> list[tuple[str
                         moved_dir = os.path.join(new, os.path.relpath(top, old))
                         pairs.append((target, os.path.normpath(moved_dir)))
     return pairs
+
+
+def dangling_climb(base: str, target: str, planned: frozenset[str] = frozenset()) -> str | None:
+    """The part of the symlink target ``target`` (resolved from the directory ``base``, as
+    the kernel will resolve it) that a ``..`` climbs out of while it is not a directory now:
+    a missing name, a file, a FIFO. None when every ``..`` climbs out of a directory that
+    exists (``planned``: absolute paths of directories that will exist, such as an archive's
+    own members).
+
+    ``os.path.realpath`` resolves ``d/..`` to the directory holding ``d`` when ``d`` is
+    missing, as if it were one; the kernel fails there now, and once ``d`` is made -- a
+    symlink, ``ln -s . d`` or ``ln -s /x d`` -- the target climbs from wherever ``d`` leads.
+    Such a link is refused when it is made: where it points is not decided yet. A symlink on
+    the way is followed (and a ``..`` right after one is ``_climbs_through_link``'s)."""
+    here = os.path.realpath(base) if not os.path.isabs(target) else "/"
+    hops = 0
+    parts = [p for p in target.split("/") if p]
+    while parts:
+        part = parts.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            if not (os.path.isdir(here) or here in planned) and here != "/":
+                return here
+            here = os.path.dirname(here) or "/"
+            continue
+        step = os.path.join(here, part)
+        if os.path.islink(step):
+            hops += 1
+            if hops > 40:
+                return step
+            try:
+                link = os.readlink(step)
+            except OSError:
+                return step
+            here = "/" if link.startswith("/") else here
+            parts = [p for p in link.split("/") if p] + parts
+            continue
+        here = step
+    return None

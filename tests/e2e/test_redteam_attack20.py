@@ -23,7 +23,7 @@ BIN = os.path.dirname(sys.executable)
 PROGRAMS = (
     "patch", "make", "git", "git init", "find", "curl", "ln", "tail", "cat", "cp", "npm",
     "pytest", "printf", "echo", "tar", "unzip", "zcat", "gunzip", "split", "csplit", "gcore",
-    "diff3", "mkdir", "rm", "rsync", "go", "wget", "zip", "sort",
+    "diff3", "mkdir", "rm", "rsync", "go", "wget", "zip", "sort", "head", "grep", "wc", "ls",
 )  # fmt: skip
 
 
@@ -165,3 +165,151 @@ def test_find_in_the_default_policy_does_not_read_outside(tmp_path: Path) -> Non
     )
     v = evaluate(policy, ExecRequest(command=line, cwd="a/b/c"), dict(os.environ))
     assert v.decision.verdict == "deny"
+
+
+# --- 3: a symlink whose target climbs out of a directory that is not there yet ----------
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "sub/d/../../canary",
+        "sub/d/e/../../../canary",
+        "a.txt/../../canary",  # a file, not a directory: the kernel fails now
+        "/TMP/x/../etc/passwd",
+    ],
+)
+def test_a_link_through_a_missing_directory_is_refused(
+    policy: Policy, ws: Path, target: str
+) -> None:
+    target = target.replace("/TMP", str(ws))
+    assert decide(policy, f"ln -s {target} l") == ("deny", "EG-PATH-ESCAPE"), target
+    assert decide(policy, f"cd sub && ln -s ../{target} l")[0] == "deny", target
+
+
+def test_links_through_existing_directories_are_still_made(policy: Policy, ws: Path) -> None:
+    (ws / "sub" / "d").mkdir()
+    assert decide(policy, "ln -s sub/d/../a.txt l")[0] == "allow"
+    assert decide(policy, "ln -s a.txt l")[0] == "allow"
+
+
+def test_the_chain_does_not_reach_the_canary(policy: Policy, ws: Path, tmp_path: Path) -> None:
+    """The attack end to end: the link is refused, so nothing turns it outward later."""
+    assert decide(policy, "ln -s sub/d/../../canary l")[0] == "deny"
+    os.symlink("sub/d/../../canary", ws / "l")  # planted some other way (a checkout)
+    run(policy, "cd sub && ln -s . d", ws)
+    assert decide(policy, "cat l") == ("deny", "EG-PATH-ESCAPE")
+
+
+def test_an_archive_symlink_through_a_missing_directory_is_refused(
+    policy: Policy, ws: Path
+) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(ws / "x.zip", "w") as zf:
+        info = zipfile.ZipInfo("l")
+        info.external_attr = (0o120777 << 16) | 0
+        zf.writestr(info, "sub/d/../../canary")
+    assert decide(policy, "unzip x.zip") == ("deny", "EG-PATH-ESCAPE")
+    with zipfile.ZipFile(ws / "y.zip", "w") as zf:
+        zf.writestr("sub/d/keep.txt", "x")  # the archive makes sub/d itself
+        info = zipfile.ZipInfo("l")
+        info.external_attr = (0o120777 << 16) | 0
+        zf.writestr(info, "sub/d/../a.txt")
+    assert decide(policy, "unzip y.zip")[0] == "allow"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cd sub && tail -F ../l > ../out | ln -s . d",
+        "tail -F l | ln -s . sub/d",
+        "cat x | ln -s a.txt y",
+        "cat a.txt > out | ln -s a.txt y",
+        "cat d/../a.txt | rm -r d",  # the '..' follows a symlink a changer may replace
+    ],
+)
+def test_every_member_of_a_pipeline_runs_beside_the_linker(
+    policy: Policy, ws: Path, line: str
+) -> None:
+    (ws / "sub" / "inner").mkdir()
+    (ws / "d").symlink_to("sub/inner")
+    assert decide(policy, line) == ("deny", "EG-SHELL-UNSUPPORTED"), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "patch -i p.diff | cp evil.diff p.diff",
+        "cp evil.diff p.diff | patch -i p.diff",
+        "unzip x.zip | cp evil.zip x.zip",
+    ],
+)
+def test_what_is_read_before_the_line_runs_has_no_writer_beside_it(
+    policy: Policy, ws: Path, line: str
+) -> None:
+    (ws / "p.diff").write_text("--- a.txt\n+++ a.txt\n@@ -1 +1 @@\n-hello\n+x\n")
+    import zipfile
+
+    with zipfile.ZipFile(ws / "x.zip", "w") as zf:
+        zf.writestr("m.txt", "x")
+    assert decide(policy, line) == ("deny", "EG-SHELL-UNSUPPORTED"), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["git log --oneline | head -5", "cat a.txt | grep hello > out.txt", "ls | wc -l"],
+)
+def test_ordinary_pipelines_stay_allowed(policy: Policy, ws: Path, line: str) -> None:
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    assert decide(policy, line)[0] == "allow", line
+
+
+# --- 7: a repository made earlier in the same line ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        r"git init --bare x && printf '[core]\n\tpager = id\n' >> x/config",
+        r"git init --bare x && printf '#!/bin/sh\nid\n' > x/hooks/post-checkout",
+        "git init --bare x && cp evil.cfg x/config",
+        "git init --bare x && cp -r tpl/. x",
+        "git init --bare x && cp -r tpl/x .",
+        "git init --bare -q x && echo >> x/info/exclude",
+        "git init --bar x && printf x >> x/config",
+        "git init x --bare && printf x >> x/config",
+        "git -C sub init --bare x && printf x >> sub/x/config",
+        r"printf '[core]\n\tpager = id\n' >> x/config | git init --bare x",
+        "git init --bare x | cp evil.cfg x/config",
+        "git init x && printf x >> x/.git/config",
+        "timeout 5 git init --bare x && printf x >> x/config",
+    ],
+)
+def test_a_repository_made_in_the_line_is_not_written(policy: Policy, ws: Path, line: str) -> None:
+    (ws / "evil.cfg").write_text("[core]\n\tpager = id\n")
+    (ws / "tpl" / "x").mkdir(parents=True)
+    assert decide(policy, line)[0] == "deny", line
+
+
+def test_a_bare_repository_made_in_the_line_keeps_its_config(
+    policy: Policy, ws: Path, tmp_path: Path
+) -> None:
+    if decide(policy, "git init --bare x && printf '[core]\\n' >> x/config")[0] == "allow":
+        run(policy, "git init --bare x && printf '[core]\\n\\tpager = id\\n' >> x/config", ws)
+    config = ws / "x" / "config"
+    assert not config.exists() or "pager" not in config.read_text()
+
+
+def test_git_init_then_work_in_it_is_allowed(tmp_path: Path, ws: Path) -> None:
+    path = tmp_path / "g.toml"
+    rules = "".join(
+        f'[[allow]]\ncommand = "{p}"\n' for p in ("git init", "git add", "git commit", "echo")
+    )
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[shell]\noperators = true\n'
+        f"write_redirects = true\n{rules}"
+    )
+    policy = load_policy(path)
+    assert decide(policy, "git init && git add . && git commit -m init")[0] == "allow"
+    assert decide(policy, "git init --bare x && echo done > notes.txt")[0] == "allow"
