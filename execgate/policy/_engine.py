@@ -59,6 +59,7 @@ from ..models import (
 from ._archives import EXTRACTORS, Unreadable, extraction, tar_names_from
 from ._archives import escape as archive_escape
 from ._configs import (
+    CONFIG_READERS,
     ConfigRefusal,
     git_repository,
     npmrc_refusal,
@@ -2608,18 +2609,36 @@ def _climbs_through_link(cwd: str, value: str) -> bool:
 CONFIG_FILES = frozenset(
     {"pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml", "pyproject.toml", "tox.ini",
      "setup.cfg", ".npmrc", "conftest.py", "mypy.ini", ".mypy.ini", "pylintrc", ".pylintrc",
-     ".flake8"}
+     ".flake8", "ruff.toml", ".ruff.toml"}
 )  # fmt: skip
-#: Programs that write files they are not named with (a checkout, a patch, an archive).
+#: Files outside ``.git`` that the gate reads for git (its submodules' settings, a ``.git``
+#: file pointing elsewhere).
+GIT_CONFIG_FILES = frozenset({".gitmodules", ".git"})
+#: Programs that write files they are not named with (a checkout, a patch, an archive, a
+#: download named by its URL or its server, a file decompressed beside its input).
 _BULK_WRITERS = frozenset(
-    {"patch", "tar", "bsdtar", "cpio", "unzip", "7z", "7za", "rsync", "busybox", "dd"}
-)
+    {"patch", "tar", "bsdtar", "cpio", "unzip", "7z", "7za", "rsync", "busybox", "dd", "wget",
+     "gunzip", "bunzip2", "unxz", "unlzma", "unzstd", "uncompress", "lzop", "lz4", "brotli"}
+)  # fmt: skip
 #: Programs whose operands (or last operand) are files they write.
 _NAMED_WRITERS = frozenset(
     {"cp", "mv", "ln", "link", "install", "tee", "sed", "touch", "truncate", "uniq", "xxd",
      "split", "csplit", "sort", "base64", "iconv", "gzip", "gunzip", "zcat", "bzip2", "xz"}
 )  # fmt: skip
 _ANY_WRITER = _NAMED_WRITERS | _BULK_WRITERS | {"mv", "ln", "link", "git", "cp", "install"}
+#: Compressors that decompress (and write the input's name without its suffix) with -d.
+_DECOMPRESS_WITH_D = frozenset({"gzip", "bzip2", "xz", "lzma", "zstd", "pigz", "lz4", "lzop"})
+#: Programs that only read the files they name (a name among their words is no write), and
+#: the readers of configuration themselves.
+_ONLY_READERS = frozenset(
+    {"cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag", "wc", "diff",
+     "cmp", "ls", "stat", "file", "md5sum", "sha1sum", "sha256sum", "sha512sum", "b2sum",
+     "cksum", "nl", "od", "hexdump", "strings", "realpath", "readlink", "du", "tree", "test",
+     "[", "echo", "printf", "basename", "dirname", "jq", "pytest", "py.test", "npm", "npx",
+     "mypy", "dmypy", "pylint", "flake8", "bat", "batcat", "column", "comm", "cut", "fold",
+     "fmt", "paste", "pr", "tac", "rev", "expand", "unexpand", "look", "join", "zcat", "bzcat",
+     "xzcat", "zstdcat"}
+)  # fmt: skip
 
 
 #: git subcommands that write the repository's own configuration.
@@ -2630,29 +2649,48 @@ def _config_writer(
     command: Command, plan: tuple[str, ...], reader: str, cwd: str, targets: list[str]
 ) -> str | None:
     """What in this command may write a configuration file that ``reader`` ("git", or
-    "tools": pytest, npm) reads -- see ``CONFIG_FILES``; for git, anything in a ``.git``
-    directory. Paths are judged where they resolve (``cd .git && echo >> config`` writes
-    .git/config). Counted: a redirection to one; a copy, move or link onto one; any ``mv`` or
-    ``ln`` (a directory moved or linked into place brings its files) and a tree copied; bulk
-    writers (archives, patches); git subcommands that write the worktree or the
-    configuration. Scripts (python3 x.py) are not counted: a script could run the reader
-    itself with any options."""
+    "tools": pytest, npm, the linters) reads -- see ``CONFIG_FILES``; for git, anything in a
+    ``.git`` directory and ``GIT_CONFIG_FILES``. Paths are judged where they resolve (``cd
+    .git && echo >> config`` writes .git/config). Counted: a redirection to one; any command
+    whose words name one -- as an operand, an option's value (``curl -o .npmrc``, ``sort
+    -o.npmrc``), a URL whose name it takes (``wget URL/.npmrc``) -- unless its program only
+    reads what it names (cat, grep, the readers themselves); any ``mv`` or ``ln`` (a
+    directory moved or linked into place brings its files) and a tree copied; bulk writers
+    (archives, patches, downloads named by their URL, files decompressed beside their
+    input); git subcommands that write the worktree or the configuration. Scripts (python3
+    x.py) are not counted: a script could run the reader itself with any options."""
 
     def config(path: str) -> bool:
         full = os.path.realpath(os.path.join(cwd, path))
         parts = full.split("/")
-        return ".git" in parts if reader == "git" else os.path.basename(full) in CONFIG_FILES
+        if reader == "git":
+            return ".git" in parts or parts[-1] in GIT_CONFIG_FILES
+        return parts[-1] in CONFIG_FILES
+
+    def named(word: str) -> bool:
+        # a URL's last component is the name a download takes (curl -O, wget)
+        values = [*_path_values(word, cwd), word.split("?", 1)[0].split("#", 1)[0].rstrip("/")]
+        return any(v and config(v) for v in values)
 
     for r, target in zip(command.redirects, targets, strict=False):
         if r.op in (">", ">>") and config(target):
             return f"a redirection to {r.target[:60]!r}"
     words, names = _plan_words(plan)
-    if not (set(names) & _ANY_WRITER):
-        return None
+    program = os.path.basename(plan[0])
+    if program not in _ONLY_READERS and program != "git":
+        # any program that names one and is not known to only read it (curl -o .npmrc)
+        hit = next((w for w in words[1:] if named(w)), None)
+        if hit is not None:
+            return f"{program} (it names {hit[:40]!r})"
     for n, name in enumerate(names):
         rest = [w for w in words[n + 1 :] if not w.startswith("-")]
         if name in _BULK_WRITERS or name in ("mv", "ln", "link"):
             return name
+        if name in _DECOMPRESS_WITH_D and any(
+            w == "--decompress" or (w.startswith("-") and not w.startswith("--") and "d" in w)
+            for w in words[n + 1 :]
+        ):
+            return f"{name} -d"
         if name == "git":
             at = git_subcommand(tuple(words[n:]))
             if at is None:
@@ -2717,10 +2755,7 @@ def _config_reader(plan: tuple[str, ...]) -> str | None:
     the linters that load plugins), or None."""
     words, basenames = _plan_words(plan)
     names = set(basenames)
-    if (
-        names & {"pytest", "py.test", "npm", "npx", "mypy", "dmypy", "pylint", "flake8"}
-        or "pytest" in words
-    ):
+    if names & ({"pytest", "py.test", "npm", "npx"} | CONFIG_READERS) or "pytest" in words:
         return "tools"
     return "git" if "git" in names else None
 

@@ -313,3 +313,49 @@ def test_git_init_then_work_in_it_is_allowed(tmp_path: Path, ws: Path) -> None:
     policy = load_policy(path)
     assert decide(policy, "git init && git add . && git commit -m init")[0] == "allow"
     assert decide(policy, "git init --bare x && echo done > notes.txt")[0] == "allow"
+
+
+# --- 5: configuration written in the same line ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "npm ls | cp evil.npmrc .npmrc",
+        "npm ls | cat evil.npmrc > .npmrc",
+        "curl -s -o .npmrc http://127.0.0.1:9/npmrc && npm ls",
+        "curl -s -o.npmrc http://127.0.0.1:9/npmrc && npm ls",
+        "curl -s --output=.npmrc http://127.0.0.1:9/npmrc && npm ls",
+        "curl -s -D .npmrc http://127.0.0.1:9/ && npm ls",
+        "curl -s --output-dir sub -o .npmrc http://127.0.0.1:9/ && cd sub && npm ls",
+        "wget -q http://127.0.0.1:9/.npmrc && npm ls",
+        "wget -q -O pytest.ini http://127.0.0.1:9/x && pytest -q",
+        "gunzip pytest.ini.gz && pytest -q",
+        "curl -s -o pyproject.toml http://127.0.0.1:9/x && pytest -q",
+        "pytest -q | cp evil.ini pytest.ini",
+        "curl -s -o .gitmodules http://127.0.0.1:9/x && git status",
+        "curl -s -o .git/info/exclude http://127.0.0.1:9/x && git status",
+    ],
+)
+def test_a_config_writer_anywhere_in_the_line_counts(policy: Policy, ws: Path, line: str) -> None:
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (ws / "package.json").write_text('{"name":"x","version":"1.0.0"}\n')
+    assert decide(policy, line) == ("deny", "EG-SHELL-UNSUPPORTED"), line
+
+
+@pytest.mark.parametrize(
+    "line", ["cat pyproject.toml && pytest -q", "grep -n x setup.cfg && pytest -q", "npm ls"]
+)
+def test_reading_a_config_beside_its_reader_is_allowed(policy: Policy, ws: Path, line: str) -> None:
+    (ws / "package.json").write_text('{"name":"x","version":"1.0.0"}\n')
+    (ws / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (ws / "setup.cfg").write_text("[metadata]\nname = x\n")
+    assert decide(policy, line)[0] == "allow", line
+
+
+def test_npm_does_not_read_the_planted_npmrc(policy: Policy, ws: Path, tmp_path: Path) -> None:
+    """End to end: `npm ls | cp evil.npmrc .npmrc` is refused, so no npm reads it."""
+    (ws / "package.json").write_text('{"name":"x","version":"1.0.0"}\n')
+    (ws / "evil.npmrc").write_text(f"userconfig={tmp_path / 'canary'}\n")
+    assert decide(policy, "npm ls | cp evil.npmrc .npmrc")[0] == "deny"
+    assert not (ws / ".npmrc").exists()
