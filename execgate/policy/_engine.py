@@ -1477,20 +1477,41 @@ def _config_verdict(
     runs_pytest = name == "pytest" or (
         name == "python" and (python_module(argv[1:]) or ((), "", ()))[1] == "pytest"
     )
+    # `--rootdir DIR`: pytest takes some settings' paths from there
+    rootdirs = [
+        os.path.join(
+            cwd, a.partition("=")[2] if "=" in a else argv[k + 2] if k + 2 < len(argv) else ""
+        )
+        for k, a in enumerate(argv[1:])
+        if a.partition("=")[0] == "--rootdir"
+    ]
     try:
         if runs_pytest:
             for config in pytest_configs(cwd, policy.root, argv[1:]):
+                # the reasons name the file, the line and the setting, never what it says
                 spec = with_flags(builtin_for("pytest")[1], rule.allow_flags)  # type: ignore[index]
                 try:
                     checked = check_builtin("pytest", spec, config.addopts, ())
-                except ArgRefusal as refusal:
+                except ArgRefusal:
                     raise ConfigRefusal(
-                        f"addopts in {config.source}: {refusal.reason}" + _hint(rule, refusal)
+                        f"addopts in {config.source}{config.line('addopts')} holds an option "
+                        f"the rule {rule.command!r} refuses (give the same options on the "
+                        "command line to see which, and why)"
                     ) from None
-                for value in (*checked.paths, *config.paths):
+                here = os.path.dirname(config.source)
+                named = [("addopts", os.path.join(cwd, p)) for p in checked.paths]
+                # pytest takes these from the ini file's directory, the rootdir or where it
+                # runs, depending on the key: each must stay inside from all of them
+                named += [
+                    (key, os.path.join(base, value))
+                    for key, value in config.paths
+                    for base in dict.fromkeys((here, cwd, *rootdirs))
+                ]
+                for key, value in named:
                     if "$" in value or _confined(policy, cwd, os.path.expanduser(value)) is None:
                         raise ConfigRefusal(
-                            f"{config.source} names {value[:80]!r}, outside the workspace"
+                            f"{config.source}{config.line(key)} names a path outside the "
+                            f"workspace in {key}"
                         )
         elif name in ("npm", "npx"):
             why = npmrc_refusal(cwd, policy.root)

@@ -359,3 +359,87 @@ def test_npm_does_not_read_the_planted_npmrc(policy: Policy, ws: Path, tmp_path:
     (ws / "evil.npmrc").write_text(f"userconfig={tmp_path / 'canary'}\n")
     assert decide(policy, "npm ls | cp evil.npmrc .npmrc")[0] == "deny"
     assert not (ws / ".npmrc").exists()
+
+
+# --- 4: the gate reads configuration only inside the workspace, and never quotes it --------
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("pytest.ini", "pytest -q"),
+        ("pyproject.toml", "pytest -q"),
+        ("setup.cfg", "pytest -q"),
+        (".npmrc", "npm ls"),
+    ],
+)
+def test_a_config_that_leads_outside_is_not_read(
+    policy: Policy, ws: Path, tmp_path: Path, name: str, line: str
+) -> None:
+    (ws / "package.json").write_text('{"name":"x","version":"1.0.0"}\n')
+    (tmp_path / "canary").write_text("SECRET-CANARY = 1\n[x]\nSECRET-TWO = 2\n")
+    (ws / "sub" / "d").mkdir()
+    (ws / name).symlink_to("sub/d/../../../canary")
+    verdict_, code, reason = verdict(policy, line)
+    assert (verdict_, code) == ("deny", "EG-POLICY-FLAG"), reason
+    assert "SECRET" not in reason
+    assert "outside the workspace" in reason
+
+
+def test_git_config_that_leads_outside_is_not_read(
+    policy: Policy, ws: Path, tmp_path: Path
+) -> None:
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    (tmp_path / "canary").write_text("[core]\n\tpager = SECRET-CANARY\n")
+    (ws / ".git" / "config").unlink()
+    (ws / ".git" / "config").symlink_to(tmp_path / "canary")
+    verdict_, _, reason = verdict(policy, "git status")
+    assert verdict_ == "deny" and "SECRET" not in reason
+
+
+def test_a_config_hard_link_is_not_read(policy: Policy, ws: Path, tmp_path: Path) -> None:
+    (tmp_path / "canary").write_text("SECRET-CANARY\n")
+    os.link(tmp_path / "canary", ws / "pytest.ini")
+    verdict_, _, reason = verdict(policy, "pytest -q")
+    assert verdict_ == "deny" and "SECRET" not in reason and "hard link" in reason
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("pytest.ini", "SECRET-LINE\n", "pytest -q"),
+        ("pytest.ini", "[pytest]\naddopts = --SECRET-OPTION\n", "pytest -q"),
+        ("pytest.ini", "[pytest]\ncache_dir = ../SECRET-DIR\n", "pytest -q"),
+        ("pyproject.toml", "SECRET = = 1\n", "pytest -q"),
+        (".npmrc", "SECRET-KEY=1\n", "npm ls"),
+    ],
+)
+def test_refusals_name_the_file_and_line_never_its_text(
+    policy: Policy, ws: Path, name: str, text: str, line: str
+) -> None:
+    (ws / "package.json").write_text('{"name":"x","version":"1.0.0"}\n')
+    (ws / name).write_text(text)
+    verdict_, _, reason = verdict(policy, line)
+    assert verdict_ == "deny"
+    assert "SECRET" not in reason, reason
+    assert name in reason and "line" in reason, reason
+
+
+@pytest.mark.skipif(not shutil.which("mypy", path=BIN), reason="mypy is in the test extra")
+def test_a_linters_config_that_leads_outside_is_not_read(ws: Path, tmp_path: Path) -> None:
+    path = tmp_path / "lint.toml"
+    path.write_text(
+        f'version = 1\n[env]\npath = "{BIN}:/usr/bin:/bin"\n[workspace]\nroot = "{ws}"\n'
+        '[[allow]]\ncommand = "mypy"\n'
+    )
+    policy = load_policy(path)
+    (tmp_path / "canary").write_text("[mypy]\nplugins = SECRET-CANARY.py\n")
+    (ws / "mypy.ini").symlink_to(tmp_path / "canary")
+    (ws / "m.py").write_text("x = 1\n")
+    v = evaluate(policy, ExecRequest(argv=["mypy", "m.py"]), dict(os.environ))
+    assert v.decision.verdict == "deny" and "SECRET" not in v.decision.reason
+    (ws / "mypy.ini").unlink()
+    (ws / "mypy.ini").write_text("[mypy]\nplugins = SECRET_plug.py\n")
+    v = evaluate(policy, ExecRequest(argv=["mypy", "m.py"]), dict(os.environ))
+    assert v.decision.verdict == "deny" and "SECRET" not in v.decision.reason
+    assert "line 2" in v.decision.reason
