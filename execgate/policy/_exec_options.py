@@ -277,7 +277,7 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         for name in _names(
             "R Rscript clisp dc ed red ex expect ghc ghci gnuplot guile irb pry byebug jjs "
             "jrunscript jshell java julia lua luajit texlua php slsh tclsh wish m4 mysql "
-            "mariadb psql sqlite3 gdb msfconsole cpan pdb dotnet bee knife debugfs asterisk "
+            "mariadb psql sqlite3 msfconsole cpan pdb dotnet bee knife debugfs asterisk "
             "bconsole ftp lftp ncftp psftp sftp smbclient telnet tasksh tdbtool scanmem jtag "
             "ginsh hping3 volatility opencode terraform crash pic socat at batch crontab "
             "capsh watch script screen tmux docker podman kubectl vagrant zypper forge "
@@ -290,9 +290,9 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     **{
         name: _always(_RUNNER)
         for name in _names(
-            "aa-exec aoss choom chrt cpulimit distcc doas firejail grc ionice logsave ltrace "
-            "multitime nsenter perf pexec rlwrap setarch setlock softlimit ssh-agent sshpass "
-            "start-stop-daemon strace taskset time torify torsocks unshare valgrind xdotool "
+            "aa-exec aoss choom chrt cpulimit distcc doas firejail grc ionice logsave "
+            "multitime nsenter pexec rlwrap setarch setlock softlimit ssh-agent sshpass "
+            "start-stop-daemon taskset time torify torsocks unshare valgrind xdotool "
             "pidstat tmate codex cdist genie task plymouth dhclient msgfilter "
             "flock sg su runuser chroot setpriv newgrp sudo pkexec systemd-run fakeroot "
             "prlimit dbus-run-session sotruss memusage runcon "
@@ -452,7 +452,7 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         for name in _names(
             "flask hypothesis pygrun cfn-lint rst2html rst2html.py rst2html5 rst2html5.py "
             "rst2latex rst2latex.py rst2man rst2man.py rst2odt rst2pdf rst2xml rst2xml.py "
-            "docutils rust-gdb rust-lldb gdb-multiarch cgdb isympy"
+            "docutils isympy"
         )
     },
     "sdiff": _e("runs the program --diff-program names", "--diff-program"),
@@ -469,6 +469,22 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
             "groupmod adduser deluser passwd chpasswd chsh chfn chage sysctl mount umount swapon "
             "swapoff hwclock shutdown reboot poweroff halt systemctl service modprobe insmod "
             "rmmod losetup mkfs fdisk parted"
+        )
+    },
+    # debuggers, tracers and dumpers attach to other processes (ptrace, perf events, /proc):
+    # they read or change another process's memory, registers, open files and secrets
+    # (`gcore PID` writes its memory to a file), and most also run the program they are given
+    **{
+        name: _always(
+            "attaches to other processes: reads or changes their memory, registers or open "
+            "files (and runs the program it is given)"
+        )
+        for name in _names(
+            "gcore gdb gdbserver gdb-multiarch cgdb rust-gdb rust-lldb lldb lldb-server "
+            "lldb-vscode lldb-dap strace ltrace perf pstack gstack eu-stack pmap lsof py-spy "
+            "pyrasite rbspy reptyr criu bpftrace bpftool stap staprun sysdig uftrace frida "
+            "frida-trace rr memray austin trace-cmd dtrace ply procdump jhsdb "
+            "jattach dotnet-dump dotnet-trace dotnet-gcdump dotnet-counters"
         )
     },
     **{

@@ -443,3 +443,50 @@ def test_a_linters_config_that_leads_outside_is_not_read(ws: Path, tmp_path: Pat
     v = evaluate(policy, ExecRequest(argv=["mypy", "m.py"]), dict(os.environ))
     assert v.decision.verdict == "deny" and "SECRET" not in v.decision.reason
     assert "line 2" in v.decision.reason
+
+
+# --- 8: programs that attach to other processes ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("gcore", "-o", "core", "4242"),
+        ("gcore", "4242"),
+        ("gdb", "-p", "4242", "-batch", "-ex", "generate-core-file"),
+        ("gdbserver", "--attach", ":1234", "4242"),
+        ("strace", "-p", "4242"),
+        ("ltrace", "-p", "4242"),
+        ("perf", "record", "-p", "4242"),
+        ("pstack", "4242"),
+        ("eu-stack", "-p", "4242"),
+        ("lsof", "-p", "4242"),
+        ("py-spy", "dump", "--pid", "4242"),
+        ("pmap", "4242"),
+    ],
+)
+def test_attaching_to_a_process_is_refused_under_a_bare_rule(
+    tmp_path: Path, ws: Path, argv: tuple[str, ...]
+) -> None:
+    from execgate.policy._exec_options import program_refusal
+
+    assert program_refusal(argv[0], argv[0], argv[1:], ()) is not None, argv
+    path = tmp_path / "one.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "{argv[0]}"\n'
+    )
+    if shutil.which(argv[0]):
+        v = evaluate(load_policy(path), ExecRequest(argv=list(argv)), dict(os.environ))
+        assert v.decision.verdict == "deny", argv
+    assert program_refusal(argv[0], argv[0], ("--version",), ()) is None
+
+
+def test_gcore_does_not_dump_another_process(policy: Policy, ws: Path) -> None:
+    victim = subprocess.Popen(["sleep", "30"])
+    try:
+        line = f"gcore -o core {victim.pid}"
+        assert decide(policy, line) == ("deny", "EG-POLICY-FLAG")
+    finally:
+        victim.kill()
+        victim.wait()
+    assert not any(p.name.startswith("core") for p in ws.iterdir())
