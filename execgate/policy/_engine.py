@@ -1202,6 +1202,8 @@ def _hint(rule: AllowRule, refusal: ArgRefusal) -> str:
     option, a subcommand), in the words ``execgate policy suggest`` reads back; nothing for a
     refusal the table makes on purpose."""
     if refusal.unknown_flag is not None:
+        if _runs_something(rule, refusal.unknown_flag):
+            return ""  # an option that may run a program or load code: no rule lifts that
         return (
             f"; to allow it, add allow_flags = [{_toml(refusal.unknown_flag)}] to the rule "
             f"{_toml(rule.command)}"
@@ -1213,6 +1215,29 @@ def _hint(rule: AllowRule, refusal: ArgRefusal) -> str:
         mode = f"{program} {refusal.unknown_subcommand}"
         return f"; to allow it, add [[allow]] command = {_toml(mode)}"
     return ""
+
+
+#: Option names that say they name a program, code, a hook or more options to read: a
+#: table that does not know one must not suggest granting it (`diff3 --diff-program=`).
+_RUNS_WORDS = re.compile(
+    r"(?i)program|prog$|command|cmd|exec|shell|editor|pager|hook|plugin|wrapper|script|eval|"
+    r"askpass|helper|interpret|preprocess|filter|driver|launch|load|module|import|require|"
+    r"extension|rcfile|config|init|rsh|use-|tool|python|node|perl|ruby|java|compiler|linker"
+)
+
+
+def _runs_something(rule: AllowRule, flag: str) -> bool:
+    """Whether the option ``flag`` (as ``allow_flags`` spells it: ``--x`` or ``--x=``) is
+    one the exec-option layer refuses for the rule's program, or whose name says it runs or
+    loads something: a hint never suggests granting such an option."""
+    name = flag.rstrip("=")
+    if _RUNS_WORDS.search(name.lstrip("-")):
+        return True
+    program = os.path.basename(rule.command.split()[0])
+    return any(
+        program_refusal(program, program, words, ()) is not None
+        for words in ((name,), (name, "x"), (f"{name}=x",))
+    )
 
 
 def _toml(text: str) -> str:

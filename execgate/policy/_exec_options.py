@@ -455,7 +455,10 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
             "docutils isympy"
         )
     },
-    "sdiff": _e("runs the program --diff-program names", "--diff-program"),
+    **{
+        name: _e("runs the program --diff-program names", "--diff-program")
+        for name in _names("sdiff diff3")
+    },
     "pyenv": _e(_RUNNER, subcommands="exec"),
     # powers over the host, not the workspace: other processes, users, the kernel, mounts,
     # the clock, services

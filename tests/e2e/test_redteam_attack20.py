@@ -490,3 +490,29 @@ def test_gcore_does_not_dump_another_process(policy: Policy, ws: Path) -> None:
         victim.kill()
         victim.wait()
     assert not any(p.name.startswith("core") for p in ws.iterdir())
+
+
+# --- hints never suggest an option that runs a program -------------------------------------
+
+
+def test_no_hint_grants_an_option_that_runs_a_program(tmp_path: Path, ws: Path) -> None:
+    path = tmp_path / "d.toml"
+    path.write_text(
+        f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "diff3"\n'
+        '[[allow]]\ncommand = "diff"\n[[allow]]\ncommand = "pytest"\n'
+    )
+    policy = load_policy(path)
+    for name in ("a", "b", "c"):
+        (ws / name).write_text("x\n")
+    for argv in (
+        ["diff3", "--diff-program=/bin/sh", "a", "b", "c"],
+        ["diff3", "--diff-prog", "sh", "a", "b", "c"],
+        ["diff", "--diff-program=sh", "a", "b"],
+        ["pytest", "--some-plugin-option=x"],
+    ):
+        v = evaluate(policy, ExecRequest(argv=argv), dict(os.environ))
+        assert v.decision.verdict == "deny", argv
+        assert "allow_flags" not in v.decision.reason, v.decision.reason
+    # an ordinary unknown option still gets its hint
+    v = evaluate(policy, ExecRequest(argv=["pytest", "--cov=src"]), dict(os.environ))
+    assert 'allow_flags = ["--cov="]' in v.decision.reason
