@@ -66,6 +66,7 @@ from ._configs import (
     plugin_config_refusal,
     pytest_configs,
 )
+from ._derived import derived
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._machine import this_machine
@@ -1180,6 +1181,48 @@ def _moved_refusal(
                 f"{name}: it changes to {moved[:80]!r} before reading its paths, outside the "
                 "workspace"
             )
+    return None
+
+
+#: How many entries of a directory are looked at for the names a program derives.
+MAX_DERIVED_ENTRIES = 5000
+
+
+def _derived_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) -> str | None:
+    """Why a name the program opens without being given it -- derived from its operands
+    (``unzip foo`` reads foo.zip, ``gunzip x.gz`` writes x, ``split`` writes xaa...; see
+    ``_derived``) -- leads outside the workspace or onto a file no job may touch, or None."""
+    for name in dict.fromkeys((os.path.basename(argv[0]), os.path.basename(real))):
+        found = derived(name, argv[1:])
+        if found.refusal is not None:
+            return found.refusal
+        for path in found.paths:
+            if _confined(policy, cwd, path) is None or _makes_a_repository(os.path.join(cwd, path)):
+                return (
+                    f"{name}: it may open {path[:80]!r}, a name it derives from its operands, "
+                    "which leads outside the workspace or to a file no job may touch"
+                )
+        for directory, prefix in found.families:
+            where = _confined(policy, cwd, directory)
+            if where is None:
+                return f"{name}: it writes into {directory[:80]!r}, outside the workspace"
+            try:
+                with os.scandir(where) as entries:
+                    names = [
+                        e.name
+                        for _, e in zip(range(MAX_DERIVED_ENTRIES + 1), entries, strict=False)
+                    ]
+            except OSError:
+                continue
+            if len(names) > MAX_DERIVED_ENTRIES:
+                return f"{name}: {directory[:80]!r} holds too many entries to check"
+            for entry in names:
+                if entry.startswith(prefix) and _confined(policy, where, entry) is None:
+                    return (
+                        f"{name}: it may write {entry[:80]!r} (a name it makes from "
+                        f"{prefix[:40]!r}), which leads outside the workspace or to a file no "
+                        "job may touch"
+                    )
     return None
 
 
@@ -3125,8 +3168,10 @@ def _evaluate(
                     argv=argv,
                     cwd=cwd,
                 )
-            escape = _symlink_escape(policy, cwd, argv, real) or _patch_escape(
-                policy, cwd, argv, request.stdin
+            escape = (
+                _symlink_escape(policy, cwd, argv, real)
+                or _patch_escape(policy, cwd, argv, request.stdin)
+                or _derived_escape(policy, cwd, argv, real)
             )
             if escape is not None:
                 return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", escape, argv=argv, cwd=cwd)

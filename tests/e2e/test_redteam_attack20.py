@@ -24,6 +24,7 @@ PROGRAMS = (
     "patch", "make", "git", "git init", "find", "curl", "ln", "tail", "cat", "cp", "npm",
     "pytest", "printf", "echo", "tar", "unzip", "zcat", "gunzip", "split", "csplit", "gcore",
     "diff3", "mkdir", "rm", "rsync", "go", "wget", "zip", "sort", "head", "grep", "wc", "ls",
+    "gzip",
 )  # fmt: skip
 
 
@@ -472,9 +473,7 @@ def test_attaching_to_a_process_is_refused_under_a_bare_rule(
 
     assert program_refusal(argv[0], argv[0], argv[1:], ()) is not None, argv
     path = tmp_path / "one.toml"
-    path.write_text(
-        f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "{argv[0]}"\n'
-    )
+    path.write_text(f'version = 1\n[workspace]\nroot = "{ws}"\n[[allow]]\ncommand = "{argv[0]}"\n')
     if shutil.which(argv[0]):
         v = evaluate(load_policy(path), ExecRequest(argv=list(argv)), dict(os.environ))
         assert v.decision.verdict == "deny", argv
@@ -516,3 +515,98 @@ def test_no_hint_grants_an_option_that_runs_a_program(tmp_path: Path, ws: Path) 
     # an ordinary unknown option still gets its hint
     v = evaluate(policy, ExecRequest(argv=["pytest", "--cov=src"]), dict(os.environ))
     assert 'allow_flags = ["--cov="]' in v.decision.reason
+
+
+# --- 9: names a program derives from its operands -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("link", "line"),
+    [
+        ("foo.zip", "unzip -p foo"),
+        ("foo.ZIP", "unzip -p foo"),
+        ("foo.zip", "unzip -l foo"),
+        ("foo.zip", "zip foo a.txt"),
+        ("foo.gz", "zcat foo"),
+        ("foo.z", "zcat foo"),
+        ("foo.tgz", "gunzip foo"),
+        ("foo", "gunzip foo.gz"),
+        ("a.txt.gz", "gzip a.txt"),
+        ("xaa", "split a.txt"),
+        ("xab", "split -l 1 a.txt"),
+        ("partaa", "split a.txt part"),
+        ("sub/paa", "split a.txt sub/p"),
+        ("xx00", "csplit a.txt 1"),
+        ("x", "wget -q http://127.0.0.1:9/x"),
+        ("x.1", "wget -q http://127.0.0.1:9/x"),
+        ("sub/x", "wget -q -P sub http://127.0.0.1:9/dir/x?y=1"),
+        ("index.html", "wget -q http://127.0.0.1:9/"),
+    ],
+)
+def test_a_derived_name_that_leads_outside_is_refused(
+    policy: Policy, ws: Path, tmp_path: Path, link: str, line: str
+) -> None:
+    (ws / link).symlink_to(tmp_path / "canary")
+    if not shutil.which(line.split()[0]):
+        pytest.skip(f"{line.split()[0]} is not installed")
+    assert decide(policy, line) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "zcat a.txt.gz",
+        "gunzip -c a.txt.gz",
+        "split -l 1 a.txt part",
+        "csplit a.txt 1",
+        "unzip -l arch.zip",
+        "wget -q http://127.0.0.1:9/y",
+        r"find . -name '*.gz' -exec gunzip {} +",
+    ],
+)
+def test_derived_names_inside_are_allowed(policy: Policy, ws: Path, line: str) -> None:
+    subprocess.run(["gzip", "-k", str(ws / "a.txt")], check=True)
+    import zipfile
+
+    with zipfile.ZipFile(ws / "arch.zip", "w") as zf:
+        zf.writestr("m.txt", "x")
+    (ws / "inside").write_text("x")
+    (ws / "xaa").symlink_to("inside")  # a link that stays inside is fine
+    assert decide(policy, line)[0] == "allow", verdict(policy, line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        r"find . -name a.txt -exec split {} {} \;",
+        r"find . -name a.txt -exec zip {} b \;",
+        "wget -r http://127.0.0.1:9/",
+        "wget --content-disposition http://127.0.0.1:9/x",
+        "wget -i urls.txt",
+        "split --additional-suffix=/../../x a.txt p",
+    ],
+)
+def test_derived_names_that_cannot_be_listed_are_refused(
+    policy: Policy, ws: Path, line: str
+) -> None:
+    (ws / "urls.txt").write_text("http://127.0.0.1:9/x\n")
+    assert decide(policy, line)[0] == "deny", line
+
+
+def test_split_does_not_write_through_a_planted_link(
+    policy: Policy, ws: Path, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("ORIGINAL\n")
+    (ws / "xaa").symlink_to(victim)
+    assert decide(policy, "split a.txt")[0] == "deny"
+    (ws / "xaa").unlink()
+    run(policy, "split a.txt", ws)
+    assert (ws / "xaa").read_text() == "hello\n" and victim.read_text() == "ORIGINAL\n"
+
+
+def test_zcat_does_not_read_an_outside_archive(policy: Policy, ws: Path, tmp_path: Path) -> None:
+    subprocess.run(f"gzip -c {tmp_path / 'canary'} > {tmp_path / 'canary.gz'}", shell=True)
+    (ws / "foo.gz").symlink_to(tmp_path / "canary.gz")
+    assert decide(policy, "zcat foo") == ("deny", "EG-PATH-ESCAPE")
+    assert decide(policy, "zcat foo.gz") == ("deny", "EG-PATH-ESCAPE")
