@@ -31,6 +31,9 @@ wget                                  the URL's name (``index.html``), followed 
                                       file names what is written)
 cc, gcc, clang, c++, as, ld...        ``a.out`` and ``a-*`` (no -o), SOURCE's stem with any
                                       extension (objects, assembly, dumps, dependencies)
+python, pytest, mypy, ruff            their caches (``__pycache__``, ``.pytest_cache``,
+                                      ``.mypy_cache``, ``.ruff_cache``) in the cwd and the
+                                      directories above it, and beside the script run
 ====================================  ========================================================
 """
 
@@ -54,6 +57,9 @@ class Derived:
     paths: tuple[str, ...] = ()
     #: (directory relative to the cwd, prefix): every existing entry whose name starts so
     families: tuple[tuple[str, str], ...] = ()
+    #: names of directories the program writes in the cwd or the first of its parents (up
+    #: to the workspace root) where its project is (``.pytest_cache``, ``.mypy_cache``)
+    caches: tuple[str, ...] = ()
     #: why the names cannot be listed, or None
     refusal: str | None = None
 
@@ -327,6 +333,41 @@ def _compiler(args: tuple[str, ...]) -> Derived:
     return Derived(families=tuple(dict.fromkeys(families)))
 
 
+_PYTHON = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
+#: the caches each tool writes where its project is (pytest's rootdir, mypy's and ruff's
+#: working or project directory); python writes __pycache__ beside the modules it imports
+_CACHES = {
+    "pytest": (".pytest_cache", "__pycache__"),
+    "py.test": (".pytest_cache", "__pycache__"),
+    "mypy": (".mypy_cache",),
+    "dmypy": (".mypy_cache",),
+    "ruff": (".ruff_cache",),
+}
+
+
+def _python(args: tuple[str, ...]) -> Derived:
+    """python's caches: ``-m MODULE``'s tool's, and __pycache__ beside a script it runs."""
+    module = script = None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-c", "-", "--"):
+            break  # code in a word, or stdin: no script to sit beside
+        if a == "-m":
+            module = args[i + 1] if i + 1 < len(args) else None
+            break
+        if a in ("-W", "-X", "--check-hash-based-pycs"):
+            i += 2
+            continue
+        if not a.startswith("-"):
+            script = a
+            break
+        i += 1
+    caches = ("__pycache__", *_CACHES.get((module or "").split(".")[0], ()))
+    paths = (os.path.join(os.path.dirname(script), "__pycache__"),) if script else ()
+    return Derived(paths=paths, caches=tuple(dict.fromkeys(caches)))
+
+
 def derived(program: str, args: tuple[str, ...]) -> Derived:
     """The names ``program`` (a basename) may open besides its words ``args`` (argv[1:]);
     see the module docstring."""
@@ -362,6 +403,10 @@ def _derived(program: str, args: tuple[str, ...]) -> Derived:
         return _wget(args)
     if _COMPILERS.match(program):
         return _compiler(args)
+    if _PYTHON.match(program):
+        return _python(args)
+    if program in _CACHES:
+        return Derived(caches=_CACHES[program])
     return Derived()
 
 

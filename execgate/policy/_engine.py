@@ -105,6 +105,7 @@ from ._symlinks import (
     MAX_WALK,
     TooManyEntries,
     cp_keeps_links,
+    cp_makes_symlinks,
     dangling_climb,
     follow_refusal,
     hard_link_sources,
@@ -1028,6 +1029,16 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
         why = follow_refusal(name, argv[1:], cwd)
         if why is not None:
             return why
+    if "cp" in names and any(cp_makes_symlinks(a) for a in argv[1:]):
+        # `cp -s SRC DEST`: DEST becomes a symlink to SRC as written, from DEST's directory
+        # (cp makes relative ones only in the cwd)
+        for source in _operand_words(argv[1:])[:-1]:
+            if dangling_climb(cwd, source) is not None or _climbs_through_link(cwd, source):
+                return (
+                    f"cp -s: the symlink target {source[:80]!r} has a '..' after a name that is "
+                    "not a directory now (or is another symlink), so where it points is decided "
+                    "only once something is made there"
+                )
     if "ln" in names:
         for target, base in symlink_targets(argv[1:], cwd) or ():
             if _confined(policy, _real(base), target) is None:
@@ -1108,6 +1119,8 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
     if "git" in names and (at := git_subcommand(argv)) is not None and argv[at] == "mv":
         # git mv moves a link as mv does (its options -f -k -n -v take no value)
         movers.append(("mv", tuple(a for a in argv[at + 1 :] if a not in ("-f", "-k", "-n", "-v"))))
+    # (rsync keeping links runs with --safe-links, pinned: a link pointing out of the copied
+    # tree, by any `..`, is left out)
     for name, args in movers:
         try:
             moved = moved_links(name, args, cwd)
@@ -1122,7 +1135,10 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     f"{name}: a symlink it moves or links, to {target[:80]!r}, would point "
                     "outside the workspace from its new directory"
                 )
-            if dangling_climb(_real(base), target) is not None:
+            # the directory it lands in, and those above it, are made by the copy if missing
+            landed = _real(base)
+            above = frozenset(landed[: i or 1] for i, c in enumerate(landed) if c == "/") | {landed}
+            if dangling_climb(landed, target, above) is not None:
                 return (
                     f"{name}: a symlink it moves or links, to {target[:80]!r}, has a '..' after "
                     "a name that is not a directory now, so where it points from its new "
@@ -1202,6 +1218,14 @@ def _derived_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     f"{name}: it may open {path[:80]!r}, a name it derives from its operands, "
                     "which leads outside the workspace or to a file no job may touch"
                 )
+        for cache in found.caches:
+            for here in _upward_to_root(cwd, policy.root):
+                path = os.path.join(here, cache)
+                if os.path.islink(path) and _confined(policy, here, cache) is None:
+                    return (
+                        f"{name}: {path[:80]!r}, where it writes its cache, is a symlink that "
+                        "leads outside the workspace"
+                    )
         for directory, prefix in found.families:
             where = _confined(policy, cwd, directory)
             if where is None:
@@ -1224,6 +1248,27 @@ def _derived_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                         "job may touch"
                     )
     return None
+
+
+def _upward_to_root(cwd: str, root: str) -> list[str]:
+    """``cwd`` and each directory above it, up to the workspace root."""
+    dirs, here = [cwd], cwd
+    while here != root and _inside(os.path.dirname(here), root) and os.path.dirname(here) != here:
+        here = os.path.dirname(here)
+        dirs.append(here)
+    return dirs
+
+
+def _operand_words(args: tuple[str, ...]) -> list[str]:
+    """The words of ``args`` that are not options (all after ``--``): cp's sources and its
+    destination, near enough for a check that only adds refusals."""
+    out: list[str] = []
+    for n, a in enumerate(args):
+        if a == "--":
+            return out + list(args[n + 1 :])
+        if not a.startswith("-"):
+            out.append(a)
+    return out
 
 
 def _find_starts(args: tuple[str, ...]) -> list[str]:

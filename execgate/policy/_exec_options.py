@@ -822,8 +822,9 @@ def exec_option_refusal(
     for i, arg in enumerate(args):
         if not options_done and arg.startswith("-") and row.suffixes:
             suffix = _suffix_value(args, i, row.suffixes)
-            if suffix is not None and "/" in suffix:
-                return f"{name} suffix {suffix[:40]!r} holds a '/': {row.why}"
+            if suffix is not None and ("/" in suffix or "{}" in suffix):
+                # `{}` under find -exec is a found name, which holds '/'
+                return f"{name} suffix {suffix[:40]!r} holds a '/' (or {{}}): {row.why}"
         if not options_done and arg == "--":
             options_done = True
             continue

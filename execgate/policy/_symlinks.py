@@ -212,6 +212,14 @@ def cp_keeps_links(arg: str) -> bool:
     return arg.startswith("-") and any(c in arg[1:] for c in "rRadPs")
 
 
+def cp_makes_symlinks(arg: str) -> bool:
+    """Whether cp's word ``arg`` makes it make symlinks in place of copies (``-s``,
+    ``--symbolic-link``)."""
+    if arg.startswith("--"):
+        return unique_long(arg.partition("=")[0], _LONGS["cp"]) == "--symbolic-link"
+    return arg.startswith("-") and "s" in arg[1:].split("S", 1)[0].split("t", 1)[0]
+
+
 def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
     options: list[str] = []
     operands: list[str] = []
@@ -339,7 +347,18 @@ def rsync_landings(args: tuple[str, ...], cwd: str) -> list[str]:
     ``dest/src``, ``src/`` into ``dest`` itself, one file onto a new ``dest``), and for a
     source directory every entry inside it. Raises :class:`TooManyEntries` for a source too
     large to look through."""
+    _, operands = _rsync_operands(args)
+    found: list[str] = []
+    for top, base, source in _rsync_pairs(operands, cwd):
+        found.append(base)
+        found.extend(_entries_landing(top, base, source))
+    return found
+
+
+def _rsync_operands(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """rsync's (options, operands), its options' values skipped."""
     operands: list[str] = []
+    options: list[str] = []
     i = 0
     while i < len(args):
         a = args[i]
@@ -347,6 +366,7 @@ def rsync_landings(args: tuple[str, ...], cwd: str) -> list[str]:
             operands.extend(args[i + 1 :])
             break
         if a.startswith("-") and len(a) > 1:
+            options.append(a)
             name = a.partition("=")[0] if a.startswith("--") else a[:2]
             joined = "=" in a if a.startswith("--") else len(a) > 2
             if name in _RSYNC_VALUED and not joined:
@@ -354,12 +374,17 @@ def rsync_landings(args: tuple[str, ...], cwd: str) -> list[str]:
         else:
             operands.append(a)
         i += 1
+    return options, operands
+
+
+def _rsync_pairs(operands: list[str], cwd: str) -> list[tuple[str, str, str]]:
+    """(source path, where it lands, source as written) for each of rsync's sources."""
     if len(operands) < 2:
         return []
     *sources, dest = operands
     target = os.path.join(cwd, dest)
     into = dest.endswith("/") or os.path.isdir(target) or len(sources) > 1
-    found: list[str] = []
+    pairs = []
     for source in sources:
         top = os.path.join(cwd, source)
         if source.endswith("/"):
@@ -368,9 +393,8 @@ def rsync_landings(args: tuple[str, ...], cwd: str) -> list[str]:
             base = os.path.join(target, os.path.basename(source.rstrip("/")))
         else:
             base = target
-        found.append(base)
-        found.extend(_entries_landing(top, base, source))
-    return found
+        pairs.append((top, base, source))
+    return pairs
 
 
 def links_hard(program: str, args: tuple[str, ...]) -> bool:

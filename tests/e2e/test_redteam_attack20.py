@@ -610,3 +610,45 @@ def test_zcat_does_not_read_an_outside_archive(policy: Policy, ws: Path, tmp_pat
     (ws / "foo.gz").symlink_to(tmp_path / "canary.gz")
     assert decide(policy, "zcat foo") == ("deny", "EG-PATH-ESCAPE")
     assert decide(policy, "zcat foo.gz") == ("deny", "EG-PATH-ESCAPE")
+
+
+@pytest.mark.parametrize(
+    ("link", "line"),
+    [
+        (".pytest_cache", "pytest -q"),
+        (".pytest_cache", "cd sub && pytest -q"),
+        ("sub/__pycache__", "python3 sub/m.py"),
+        ("__pycache__", "python3 -m pytest -q"),
+    ],
+)
+def test_a_cache_directory_that_leads_outside_is_refused(
+    tmp_path: Path, ws: Path, link: str, line: str
+) -> None:
+    path = tmp_path / "py.toml"
+    path.write_text(
+        f'version = 1\n[env]\npath = "{BIN}:/usr/bin:/bin"\n[workspace]\nroot = "{ws}"\n'
+        '[shell]\noperators = true\n[[allow]]\ncommand = "pytest"\n'
+        '[[allow]]\ncommand = "python3"\n[[allow]]\ncommand = "python3 -m pytest"\n'
+    )
+    policy = load_policy(path)
+    (ws / "sub" / "m.py").write_text("x = 1\n")
+    assert decide(policy, line)[0] == "allow", verdict(policy, line)
+    (tmp_path / "elsewhere").mkdir()
+    (ws / link).symlink_to(tmp_path / "elsewhere")
+    assert decide(policy, line) == ("deny", "EG-PATH-ESCAPE"), line
+
+
+def test_cp_s_makes_no_link_through_a_missing_directory(policy: Policy, ws: Path) -> None:
+    assert decide(policy, "cp -s sub/d/../../canary l") == ("deny", "EG-PATH-ESCAPE")
+    assert decide(policy, "cp --symbolic-link sub/d/../../canary l")[0] == "deny"
+    assert decide(policy, "cp -s a.txt l")[0] == "allow"
+
+
+def test_a_copied_tree_of_relative_links_into_a_new_directory_is_allowed(
+    policy: Policy, ws: Path
+) -> None:
+    (ws / "nm" / ".bin").mkdir(parents=True)
+    (ws / "nm" / "pkg").mkdir()
+    (ws / "nm" / "pkg" / "x").write_text("x")
+    (ws / "nm" / ".bin" / "x").symlink_to("../pkg/x")
+    assert decide(policy, "cp -a nm nm2")[0] == "allow"
