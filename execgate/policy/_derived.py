@@ -375,7 +375,10 @@ def derived(program: str, args: tuple[str, ...]) -> Derived:
     if (
         found.refusal is None
         and _FAMILY_OF.get(program, program) not in _EXCLUSIVE
-        and (any(FOUND in p for p in found.paths) or any(FOUND in f for _, f in found.families))
+        and (
+            any(FOUND in p for p in found.paths)
+            or any(FOUND in d or FOUND in f for d, f in found.families)
+        )
     ):
         return Derived(
             refusal=(

@@ -50,6 +50,9 @@ _FOLLOWS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     "ack": ("", frozenset({"--follow"}), frozenset()),
 }
 
+#: gzip and its names: with -r it walks, and with -c or -f it follows the links it meets.
+_GZIPS = frozenset({"gzip", "gunzip", "zcat", "gzcat", "pigz", "unpigz"})
+
 #: scp's options that take a value: the rest of a cluster after one is that value.
 _SCP_VALUED = frozenset("cDFiJloPSX")
 #: zip's options that recurse, and those that make it store a symlink as a link.
@@ -88,6 +91,20 @@ def follow_refusal(program: str, args: tuple[str, ...], cwd: str = "/") -> str |
                 "zip -r stores what the symlinks it meets point to, out of the workspace; add "
                 "-y (--symlinks) to store them as links"
             )
+        return None
+    if program in _GZIPS:
+        opts = _options(args)
+        shorts = "".join(a[1:] for a in opts if not a.startswith("--"))
+        longs = [a.partition("=")[0] for a in opts if a.startswith("--")]
+        recursive = "r" in shorts or any(_long_hit(a, frozenset({"--recursive"})) for a in longs)
+        # gzip opens with O_NOFOLLOW unless it writes to stdout or is forced
+        follows = (
+            program in ("zcat", "gzcat")
+            or any(c in shorts for c in "cf")
+            or any(_long_hit(a, frozenset({"--stdout", "--to-stdout", "--force"})) for a in longs)
+        )
+        if recursive and follows:
+            return f"{program} -r with -c or -f follows symlinks out of the workspace as it walks"
         return None
     row = _FOLLOWS.get(program)
     if row is None:

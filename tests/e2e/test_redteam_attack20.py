@@ -652,3 +652,20 @@ def test_a_copied_tree_of_relative_links_into_a_new_directory_is_allowed(
     (ws / "nm" / "pkg" / "x").write_text("x")
     (ws / "nm" / ".bin" / "x").symlink_to("../pkg/x")
     assert decide(policy, "cp -a nm nm2")[0] == "allow"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "zcat -r src",
+        "gunzip -rf src",
+        "gzip -rc src",
+        r"find . -maxdepth 0 -exec wget -P {} http://127.0.0.1:9/x \;",
+    ],
+)
+def test_gzip_walks_no_link_out_and_found_names_make_no_directory(
+    policy: Policy, ws: Path, tmp_path: Path, line: str
+) -> None:
+    (ws / "src").mkdir()
+    (ws / "src" / "l").symlink_to(tmp_path / "canary")
+    assert decide(policy, line)[0] == "deny", line
