@@ -3214,9 +3214,10 @@ def _evaluate(
                     cwd=cwd,
                 )
             escape = (
-                _symlink_escape(policy, cwd, argv, real)
+                # derived names first: an extraction's check reads the archive (foo.zip)
+                _derived_escape(policy, cwd, argv, real)
+                or _symlink_escape(policy, cwd, argv, real)
                 or _patch_escape(policy, cwd, argv, request.stdin)
-                or _derived_escape(policy, cwd, argv, real)
             )
             if escape is not None:
                 return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", escape, argv=argv, cwd=cwd)
