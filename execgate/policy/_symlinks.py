@@ -7,10 +7,10 @@ that check, and are refused where a rule confines paths (``paths = "workspace"``
   ``-xtype``, ``-printf %Y``, which look through a link), ``cp -L``, ``rsync -L/--copy-links``,
   ``tar -h``, ``du -L``, ``ls -L``, ``tree -l``, ``ag -f``, ``fd -L``, ``chown``/``chgrp``/
   ``chmod`` ``-R`` with ``-H``/``-L`` (which change the file a link points to), ``scp -r``
-  (which always follows), ``gzip -r`` with ``-c`` or ``-f`` and ``zip -r`` without ``-y`` (zip stores what a link points to
-  unless told to store the link): a symlink already in the workspace (a cloned
-  repository's, an unpacked archive's) leads the walk outside, though naming the link
-  itself is refused.
+  (which always follows), ``gzip -r`` with ``-c`` or ``-f``, and ``zip -r`` without ``-y``
+  (zip stores what a link points to unless told to store the link): a symlink already in
+  the workspace (a cloned repository's, an unpacked archive's) leads the walk outside,
+  though naming the link itself is refused.
 * **Symlinks made by the command**: ``ln -s TARGET LINK`` stores TARGET as written, and the
   kernel later resolves it relative to the *link's* directory, not the cwd. The target is
   decided that way, and refused when it leaves the workspace, so that a later command (or a
