@@ -325,6 +325,8 @@ def _compiler(args: tuple[str, ...]) -> Derived:
     families: list[tuple[str, str]] = []
     if not named_output:
         families += [(".", "a.out"), (".", "a-")]
+        if FOUND in args:
+            families.append((".", FOUND))  # a found source's objects land here: refused
     for a in args:
         if not a.startswith("-") and _SOURCE.search(a):
             stem = os.path.basename(a).rsplit(".", 1)[0]

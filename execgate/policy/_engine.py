@@ -1806,7 +1806,8 @@ def _evaluate_script(
         if isinstance(words, Verdict):
             return words
         decided.extend(words)
-        named_words = _named_words(words)
+        needed = changer is not None or linker is not None or made or n in pipes
+        named_words = _named_words(words) if needed else []
         if changer is not None:
             climbing = next(
                 (
@@ -2051,8 +2052,9 @@ def _evaluate_script(
                 "it as a request of its own",
                 cwd=cwd,
             )
+        memo: dict[str, list[str]] = {}
         own_writers = {
-            kind: _config_writer(command, verdict.plan.argv, kind, cwd, paths)
+            kind: _config_writer(command, verdict.plan.argv, kind, cwd, paths, memo)
             for kind in ("git", "tools")
         }
         for kind in ("git", "tools"):
@@ -2780,7 +2782,12 @@ _GIT_CONFIG_WRITERS = frozenset({"config", "remote", "submodule", "worktree", "c
 
 
 def _config_writer(
-    command: Command, plan: tuple[str, ...], reader: str, cwd: str, targets: list[str]
+    command: Command,
+    plan: tuple[str, ...],
+    reader: str,
+    cwd: str,
+    targets: list[str],
+    memo: dict[str, list[str]] | None = None,
 ) -> str | None:
     """What in this command may write a configuration file that ``reader`` ("git", or
     "tools": pytest, npm, the linters) reads -- see ``CONFIG_FILES``; for git, anything in a
@@ -2794,9 +2801,17 @@ def _config_writer(
     input); git subcommands that write the worktree or the configuration. Scripts (python3
     x.py) are not counted: a script could run the reader itself with any options."""
 
+    known = {} if memo is None else memo  # each path resolved once for both readers
+
     def config(path: str) -> bool:
-        full = os.path.realpath(os.path.join(cwd, path))
-        parts = full.split("/")
+        parts = known.get(path)
+        if parts is None:
+            joined = os.path.join(cwd, path)
+            if not os.path.lexists(joined) and "/" not in path.rstrip("/"):
+                parts = f"{cwd}/{path}".split("/")  # a name not there yet (cwd is real)
+            else:
+                parts = _real(joined).split("/")
+            known[path] = parts
         if reader == "git":
             return ".git" in parts or parts[-1] in GIT_CONFIG_FILES
         return parts[-1] in CONFIG_FILES
@@ -2817,7 +2832,8 @@ def _config_writer(
         if hit is not None:
             return f"{program} (it names {hit[:40]!r})"
     for n, name in enumerate(names):
-        rest = [w for w in words[n + 1 :] if not w.startswith("-")]
+        if name not in _ANY_WRITER and name not in _DECOMPRESS_WITH_D:
+            continue
         if name in _BULK_WRITERS or name in ("mv", "ln", "link"):
             return name
         if name in _DECOMPRESS_WITH_D and any(
@@ -2833,7 +2849,9 @@ def _config_writer(
             writes = sub in _GIT_CONFIG_WRITERS if reader == "git" else sub not in _GIT_READERS
             if writes:
                 return f"git {sub}"
-        if name in _NAMED_WRITERS and any(config(w) for w in rest):
+        if name in _NAMED_WRITERS and any(
+            config(w) for w in words[n + 1 :] if not w.startswith("-")
+        ):
             return name
         if name in ("cp", "install") and any(
             w.startswith("-") and any(c in w for c in "rRat") for w in words[n + 1 :]
