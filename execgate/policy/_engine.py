@@ -2769,7 +2769,7 @@ _DECOMPRESS_WITH_D = frozenset({"gzip", "bzip2", "xz", "lzma", "zstd", "pigz", "
 _ONLY_READERS = frozenset(
     {"cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag", "wc", "diff",
      "cmp", "ls", "stat", "file", "md5sum", "sha1sum", "sha256sum", "sha512sum", "b2sum",
-     "cksum", "nl", "od", "hexdump", "strings", "realpath", "readlink", "du", "tree", "test",
+     "cksum", "nl", "od", "hexdump", "strings", "realpath", "readlink", "du", "test",
      "[", "echo", "printf", "basename", "dirname", "jq", "pytest", "py.test", "npm", "npx",
      "mypy", "dmypy", "pylint", "flake8", "bat", "batcat", "column", "comm", "cut", "fold",
      "fmt", "paste", "pr", "tac", "rev", "expand", "unexpand", "look", "join", "zcat", "bzcat",

@@ -24,7 +24,7 @@ PROGRAMS = (
     "patch", "make", "git", "git init", "find", "curl", "ln", "tail", "cat", "cp", "npm",
     "pytest", "printf", "echo", "tar", "unzip", "zcat", "gunzip", "split", "csplit", "gcore",
     "diff3", "mkdir", "rm", "rsync", "go", "wget", "zip", "sort", "head", "grep", "wc", "ls",
-    "gzip",
+    "gzip", "tree",
 )  # fmt: skip
 
 
@@ -336,9 +336,12 @@ def test_git_init_then_work_in_it_is_allowed(tmp_path: Path, ws: Path) -> None:
         "pytest -q | cp evil.ini pytest.ini",
         "curl -s -o .gitmodules http://127.0.0.1:9/x && git status",
         "curl -s -o .git/info/exclude http://127.0.0.1:9/x && git status",
+        "tree -i -n -o .npmrc && npm ls",
     ],
 )
 def test_a_config_writer_anywhere_in_the_line_counts(policy: Policy, ws: Path, line: str) -> None:
+    if not shutil.which(line.split()[0]):
+        pytest.skip(f"{line.split()[0]} is not installed")
     subprocess.run(["git", "init", "-q", str(ws)], check=True)
     (ws / "package.json").write_text('{"name":"x","version":"1.0.0"}\n')
     assert decide(policy, line) == ("deny", "EG-SHELL-UNSUPPORTED"), line
