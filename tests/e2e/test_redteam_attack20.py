@@ -679,3 +679,36 @@ def test_gzip_walks_no_link_out_and_found_names_make_no_directory(
     (ws / "src").mkdir()
     (ws / "src" / "l").symlink_to(tmp_path / "canary")
     assert decide(policy, line)[0] == "deny", line
+
+
+@pytest.mark.parametrize(
+    ("program", "args", "dirs"),
+    [
+        ("make", ("-C", "a", "-C", "b", "all"), ("a", "a/b")),
+        ("make", ("-sCa", "-fC", "x"), ("a",)),  # -fC is -f C
+        ("make", ("--dir=a",), ("a",)),
+        ("patch", ("-Nd", "x", "-p1", "-i", "p"), ("x",)),
+        ("patch", ("-p1d", "x"), ()),  # -p takes "1d"
+        ("tar", ("xfC", "a.tar", "out"), ("out",)),
+        ("tar", ("-xvC", "out", "-f", "a.tar"), ("out",)),
+        ("go", ("build", "-C=sub", "."), ("sub",)),
+        ("go", ("--C", "sub", "build"), ("sub",)),
+        ("npm", ("ls", "--prefix", "x"), ("x",)),
+        ("npm", ("ls", "-C", "x"), ("x",)),
+        ("pnpm", ("--dir=x", "ls"), ("x",)),
+        ("bun", ("--cwd", "x", "test"), ("x",)),
+        ("uv", ("--directory", "x", "sync"), ("x",)),
+        ("poetry", ("-P", "x", "install"), ("x",)),
+        ("hg", ("--cwd", "x", "-R", "y", "log"), ("x", "x/y")),
+        ("gradle", ("-p", "x", "build"), ("x",)),
+        ("clang", ("-working-directory=x", "-c", "a.c"), ("x",)),
+        ("curl", ("--output-dir", "x", "-o", "f", "u"), ("x",)),
+        ("git", ("-C", "a", "-C", "b", "status"), ("a", "a/b")),
+    ],
+)
+def test_directory_options_are_read_as_each_program_reads_them(
+    program: str, args: tuple[str, ...], dirs: tuple[str, ...]
+) -> None:
+    from execgate.policy._operands import working_dirs
+
+    assert working_dirs(program, args) == dirs
