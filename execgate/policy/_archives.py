@@ -33,6 +33,8 @@ from collections.abc import Callable, Mapping
 
 import attrs
 
+from ._symlinks import dangling_climb
+
 #: Members read from one archive before the extraction is refused as too large to check.
 MAX_MEMBERS = 20_000
 
@@ -380,11 +382,24 @@ def resolve(path: str, links: Mapping[str, str], hops: int = 40) -> str | None:
     return done
 
 
+def _parents(name: str) -> list[str]:
+    """``a/b/c`` -> ``a``, ``a/b``; a directory member (``a/b/``) is itself one too."""
+    parts = [p for p in name.split("/") if p and p != "."]
+    keep = len(parts) if name.endswith("/") else len(parts) - 1
+    return ["/".join(parts[:k]) for k in range(1, keep + 1)]
+
+
 def escape(found: Extraction, cwd: str, allowed: Callable[[str], bool]) -> str | None:
     """Why extracting ``found`` in ``cwd`` would write or link outside what ``allowed``
     accepts (an absolute path, as it will resolve), or None. Every symlink member is taken
     as existing for every other member (stricter than any order of extraction)."""
     base = os.path.join(cwd, found.directory)
+    # the directories the extraction makes: each member's parents, and its directory members
+    planned = frozenset(
+        os.path.realpath(os.path.join(base, parent))
+        for m in found.members
+        for parent in _parents(m.name)
+    )
     links: dict[str, str] = {}
     for m in found.members:
         if m.link is not None and not m.hard:
@@ -403,6 +418,13 @@ def escape(found: Extraction, cwd: str, allowed: Callable[[str], bool]) -> str |
             target = resolve(os.path.join(base, m.link), links)
         else:
             target = resolve(os.path.join(os.path.dirname(where), m.link), links)
+            if dangling_climb(os.path.dirname(where), m.link, planned) is not None:
+                # `d/../../x` with no directory d: inside on paper, until d is made a link
+                return (
+                    f"the archive's member {m.name[:80]!r} is a symlink to {m.link[:80]!r}, "
+                    "whose '..' climbs out of a name that is no directory, so where it points "
+                    "is decided only once something is made there"
+                )
         if target is None or not allowed(target):
             kind = "hard link" if m.hard else "symlink"
             return (

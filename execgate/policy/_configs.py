@@ -54,8 +54,16 @@ class PytestConfig:
 
     source: str
     addopts: tuple[str, ...] = ()
-    #: path-valued settings, each relative to the file's directory
-    paths: tuple[str, ...] = ()
+    #: path-valued settings as (key, value as written): pytest takes each relative to the
+    #: file's directory, the rootdir or the invocation directory, depending on the key
+    paths: tuple[tuple[str, str], ...] = ()
+    #: the file's text, for the line a refusal points to (never quoted)
+    text: str = ""
+
+    def line(self, key: str) -> str:
+        """`` (line N)`` where ``key`` is set, or nothing."""
+        found = line_of(self.text, key)
+        return f" (line {found})" if found else ""
 
 
 #: The files pytest takes its configuration from, in the order it looks (pytest 9), with
@@ -82,24 +90,116 @@ def _upward(cwd: str, root: str) -> list[str]:
         here = os.path.dirname(here)
 
 
-def _ini_section(path: str, section: str) -> dict[str, str] | None:
-    parser = configparser.ConfigParser(interpolation=None)
+#: Bytes of a configuration file read before it is refused as too large to check.
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def read_confined(path: str, root: str, reader: str, errors: str = "strict") -> str:
+    """The text of the configuration file ``path``, read the way a job's redirection is
+    opened: only inside the workspace ``root``. Its real path must lie inside, and it is
+    opened from the root one component at a time, each with ``O_NOFOLLOW`` (a symlink
+    planted since the path was resolved fails the open), as a regular file (not a FIFO that
+    would hold the decision) with one name (a hard link's other name may be a file outside).
+    Raises :class:`ConfigRefusal` naming the file and never what it holds: a file that leads
+    outside is not read at all, and none of its text reaches a reason."""
+    real_path = os.path.realpath(path)
+    if not _inside(real_path, root) or real_path == os.path.realpath(root):
+        raise ConfigRefusal(
+            f"{path} leads outside the workspace (a symlink), where {reader} would read its "
+            "configuration; the gate does not read it"
+        )
+    parts = os.path.relpath(real_path, os.path.realpath(root)).split("/")
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        with open(path, encoding="utf-8") as f:
-            parser.read_file(f)
-    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
-        raise ConfigRefusal(f"{path} cannot be read as pytest would ({exc})") from None
+        directory = os.open(os.path.realpath(root), os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ConfigRefusal(f"{path} cannot be read ({exc.strerror})") from None
+    try:
+        for part in parts[:-1]:
+            step = os.open(
+                part, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=directory
+            )
+            os.close(directory)
+            directory = step
+        fd = os.open(parts[-1], flags, dir_fd=directory)
+    except OSError as exc:
+        raise ConfigRefusal(
+            f"{path} cannot be read inside the workspace ({exc.strerror}): {reader} would read it"
+        ) from None
+    finally:
+        os.close(directory)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigRefusal(f"{path} is no regular file, and {reader} would read it")
+        if st.st_nlink > 1:
+            raise ConfigRefusal(
+                f"{path} is a hard link (its other name may be a file outside the workspace), "
+                f"and {reader} would read it"
+            )
+        data = os.read(fd, MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigRefusal(f"{path} cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigRefusal(f"{path} is too large to check ({reader} reads it)")
+    try:
+        return data.decode("utf-8", errors)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigRefusal(f"{path} is not UTF-8 text (line {line})") from None
+
+
+def _line_number(exc: Exception) -> str:
+    """Where a parser's error is, as `` (line N)``, or nothing: never its message, which
+    may quote the file (configparser's does)."""
+    line = getattr(exc, "lineno", None)
+    if not isinstance(line, int):
+        found = re.search(r"\bline (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
+    return f" (line {line})" if line else ""
+
+
+def line_of(text: str, key: str) -> int | None:
+    """The first line of ``text`` that sets ``key`` (as ``key =``, ``key:``, a quoted
+    ``"key" =``, in any case, ``-`` and ``_`` alike): where a refusal points, in place of
+    what the line says."""
+    folded = key.lower().replace("-", "_")
+    for n, line in enumerate(text.splitlines(), start=1):
+        head = re.split(r"[=:]", line.strip(), maxsplit=1)[0].strip().strip("\"'").lower()
+        if head.replace("-", "_") == folded or head.endswith("." + folded):
+            return n
+    return None
+
+
+def _at(text: str, key: str) -> str:
+    line = line_of(text, key)
+    return f" (line {line})" if line else ""
+
+
+def _ini_section(path: str, section: str, root: str) -> dict[str, str] | None:
+    parser = configparser.ConfigParser(interpolation=None)
+    text = read_confined(path, root, "pytest")
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        raise ConfigRefusal(f"{path} cannot be read as pytest would{_line_number(exc)}") from None
     if not parser.has_section(section):
         return None
     return dict(parser.items(section))
 
 
-def _toml_section(path: str) -> dict[str, object] | None:
+def _toml(path: str, root: str) -> dict[str, object]:
+    text = read_confined(path, root, "pytest")
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigRefusal(f"{path} cannot be read as pytest would ({exc})") from None
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigRefusal(f"{path} cannot be read as pytest would{_line_number(exc)}") from None
+
+
+def _toml_section(path: str, root: str) -> dict[str, object] | None:
+    data = _toml(path, root)
     tool = data.get("tool")
     pytest = tool.get("pytest") if isinstance(tool, dict) else None
     if not isinstance(pytest, dict):
@@ -108,13 +208,8 @@ def _toml_section(path: str) -> dict[str, object] | None:
     return options if isinstance(options, dict) else None
 
 
-def _toml_table(path: str, name: str) -> dict[str, object] | None:
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigRefusal(f"{path} cannot be read as pytest would ({exc})") from None
-    table = data.get(name)
+def _toml_table(path: str, name: str, root: str) -> dict[str, object] | None:
+    table = _toml(path, root).get(name)
     return table if isinstance(table, dict) else None
 
 
@@ -153,33 +248,40 @@ def pytest_configs(cwd: str, root: str, args: tuple[str, ...]) -> list[PytestCon
     for name in given:
         path = os.path.join(cwd, name)
         if os.path.isfile(path):
-            config = _read_pytest_file(path)
+            config = _read_pytest_file(path, root)
             if config is not None:
                 found.append(config)
     return found
 
 
-def _read_pytest_file(path: str) -> PytestConfig | None:
+def _settings(path: str, section: str | None, root: str) -> dict[str, object] | None:
+    """The pytest settings of ``path``: ``section`` of an ini file, ``[pytest]`` of a TOML
+    file ("[pytest]"), or ``[tool.pytest.ini_options]`` of a pyproject.toml (None)."""
+    if section is None:
+        return _toml_section(path, root)
+    if section == "[pytest]":
+        return _toml_table(path, "pytest", root)
+    ini = _ini_section(path, section, root)
+    return dict(ini) if ini is not None else None
+
+
+def _config(path: str, found: dict[str, object], root: str) -> PytestConfig:
+    paths = tuple((key, w) for key in _PYTEST_PATH_KEYS if key in found for w in _words(found[key]))
+    return PytestConfig(
+        path, _words(found.get("addopts", "")), paths, read_confined(path, root, "pytest")
+    )
+
+
+def _read_pytest_file(path: str, root: str) -> PytestConfig | None:
     name = os.path.basename(path)
-    here = os.path.dirname(path)
     found: dict[str, object] | None
     if name in ("pytest.toml", ".pytest.toml"):
-        found = _toml_table(path, "pytest")
+        found = _settings(path, "[pytest]", root)
     elif name.endswith(".toml"):
-        found = _toml_section(path) or _toml_table(path, "pytest")
+        found = _settings(path, None, root) or _settings(path, "[pytest]", root)
     else:
-        section = {"setup.cfg": "tool:pytest"}.get(name, "pytest")
-        ini = _ini_section(path, section)
-        found = dict(ini) if ini is not None else None
-    if found is None:
-        return None
-    paths = [
-        os.path.join(here, w)
-        for key in _PYTEST_PATH_KEYS
-        if key in found
-        for w in _words(found[key])
-    ]
-    return PytestConfig(path, _words(found.get("addopts", "")), tuple(paths))
+        found = _settings(path, {"setup.cfg": "tool:pytest"}.get(name, "pytest"), root)
+    return None if found is None else _config(path, found, root)
 
 
 def pytest_config(cwd: str, root: str) -> PytestConfig | None:
@@ -189,24 +291,10 @@ def pytest_config(cwd: str, root: str) -> PytestConfig | None:
             path = os.path.join(here, name)
             if not os.path.isfile(path):
                 continue
-            found: dict[str, object] | None
-            if section is None:
-                found = _toml_section(path)
-            elif section == "[pytest]":
-                found = _toml_table(path, "pytest")
-            else:
-                ini = _ini_section(path, section)
-                found = dict(ini) if ini is not None else None
+            found = _settings(path, section, root)
             if found is None and name not in ("pytest.ini", ".pytest.ini", "pytest.toml"):
                 continue
-            found = found or {}
-            paths = [
-                os.path.join(here, w)
-                for key in _PYTEST_PATH_KEYS
-                if key in found
-                for w in _words(found[key])
-            ]
-            return PytestConfig(path, _words(found.get("addopts", "")), tuple(paths))
+            return _config(path, found or {}, root)
     return None
 
 
@@ -230,28 +318,41 @@ _NPM_SCOPED = re.compile(
 )
 
 
+#: .npmrc keys a refusal may name (words of this table, not of the file): the ones that
+#: name a shell, a program, code or a place.
+_NPM_NAMED_KEYS = frozenset(
+    {
+        "script-shell", "node-options", "logs-dir", "cache", "prefix", "userconfig",
+        "globalconfig", "init-module", "git", "editor", "shell", "browser", "viewer",
+        "onload-script", "tmp", "node-gyp", "globalignorefile", "cafile", "call", "npm-bin",
+    }
+)  # fmt: skip
+
+
 def npmrc_refusal(cwd: str, root: str) -> str | None:
     """Why a ``.npmrc`` in the workspace would hand npm an option the gate did not decide,
-    or None."""
+    or None. The reason names the file, the line and, when it is one of
+    ``_NPM_NAMED_KEYS``, the key: never anything else the file holds."""
     for here in _upward(cwd, root):
         path = os.path.join(here, ".npmrc")
         if not os.path.isfile(path):
             continue
         try:
-            with open(path, encoding="utf-8") as f:
-                lines = f.read().splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            return f"{path} cannot be read ({exc})"
-        for line in lines:
+            lines = read_confined(path, root, "npm").splitlines()
+        except ConfigRefusal as refusal:
+            return refusal.reason
+        for number, line in enumerate(lines, start=1):
             text = line.strip()
             if not text or text[0] in "#;":
                 continue
             key = text.split("=", 1)[0].strip().lower()
             if key in _NPM_SAFE_KEYS or _NPM_SCOPED.match(key):
                 continue
+            named = f" ({key})" if key in _NPM_NAMED_KEYS else ""
             return (
-                f"{path} sets {key[:40]!r}, which npm takes as an option execgate did not "
-                "decide (it can name a shell, a program or a place outside the workspace)"
+                f"{path} line {number} sets a key{named} that npm takes as an option execgate "
+                "did not decide (it can name a shell, a program or a place outside the "
+                "workspace)"
             )
     return None
 
@@ -300,7 +401,7 @@ def _config_entries(path: str, text: str) -> list[tuple[str, str, str]]:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ValueError(str(exc)) from None
+            raise ValueError(_line_number(exc)) from None
 
         def walk(table: dict[str, object], section: str) -> None:
             for key, value in table.items():
@@ -315,7 +416,7 @@ def _config_entries(path: str, text: str) -> list[tuple[str, str, str]]:
     try:
         parser.read_string(text)
     except configparser.Error as exc:
-        raise ValueError(str(exc).splitlines()[0]) from None
+        raise ValueError(_line_number(exc)) from None
     for section in parser.sections():
         out.append((section, "", ""))
         for key, value in parser.items(section):
@@ -356,18 +457,20 @@ def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: s
     for path in files:
         if not os.path.isfile(path):
             continue
+        # read inside the workspace only; a reason names the file, the line and the key the
+        # tool is known to read, never what the file says
         try:
-            with open(path, encoding="utf-8", errors="replace") as f:
-                entries = _config_entries(path, f.read(1 << 20))
-        except OSError as exc:
-            return f"{program}: {path} cannot be read ({exc.strerror})"
+            text = read_confined(path, root, program, errors="replace")
+            entries = _config_entries(path, text)
+        except ConfigRefusal as refusal:
+            return f"{program}: {refusal.reason}"
         except ValueError as exc:
-            return f"{program}: {path} cannot be read as {program} reads it ({exc})"
+            return f"{program}: {path} cannot be read as {program} reads it{exc}"
         for section, key, value in entries:
             if program == "flake8" and section.lower().startswith("flake8:local-plugins"):
-                return f"{program}: {path} names local plugins ([{section[:40]}])"
+                return f"{program}: {path} names local plugins ([flake8:local-plugins])"
             if key in ("install_types", "install-types") and value.strip().lower() in _TRUE:
-                return f"{program}: {path} sets {key}, which runs pip install"
+                return f"{program}: {path}{_at(text, key)} sets {key}, which runs pip install"
             folded = key.replace("-", "_")
             if (
                 program == "ruff"
@@ -387,23 +490,23 @@ def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: s
                         continue
                     if "$" in one or one.startswith("~"):
                         return (
-                            f"{program}: {path} sets {key} to {value[:60]!r}, which it expands "
-                            "to a path the gate cannot see"
+                            f"{program}: {path}{_at(text, key)} sets a path it expands ($VARS, "
+                            "~) to one the gate cannot see"
                         )
                     where = os.path.realpath(os.path.join(os.path.dirname(path), one))
                     if not _inside(where, root):
                         return (
-                            f"{program}: {path} sets {key} to {value[:60]!r}, outside the workspace"
+                            f"{program}: {path}{_at(text, key)} sets a path outside the workspace"
                         )
             if key not in keys:
                 continue
             if key == "python_executable":
-                return f"{program}: {path} names an interpreter to run ({value[:60]!r})"
+                return f"{program}: {path}{_at(text, key)} names an interpreter to run"
             tool = "mypy" if program == "dmypy" else program
             if path.endswith(".toml") and not section.lower().startswith(f"tool.{tool}"):
                 continue  # another tool's table
             if "hook" in key:
-                return f"{program}: {path} names code to run ({key} = {value[:40]!r})"
+                return f"{program}: {path}{_at(text, key)} names code to run ({key})"
             for plugin in re.split(r"[\s,\"'\[\]]+", value):
                 module = plugin.split(":")[0]  # mypy's `path/or.module:entry_point`
                 top = module.split(".")[0]
@@ -416,8 +519,8 @@ def plugin_config_refusal(program: str, args: tuple[str, ...], cwd: str, root: s
                 )
                 if "/" in module or module.endswith(".py") or local:
                     return (
-                        f"{program}: {path} loads the plugin {plugin[:60]!r}, code from the "
-                        "workspace that would run"
+                        f"{program}: {path}{_at(text, key)} loads a plugin ({key}) from the "
+                        "workspace, code that would run"
                     )
     return None
 
@@ -506,16 +609,12 @@ def git_repository(
         if stat.S_ISDIR(mode) and not os.path.lexists(dot + "/HEAD"):
             continue  # not a repository to git (a decoy): it keeps looking upward, and so do we
         if stat.S_ISREG(mode) and not link:
-            try:
-                with open(dot, encoding="utf-8") as f:
-                    pointer = f.read().strip()
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ConfigRefusal(f"{dot} cannot be read ({exc})") from None
+            pointer = read_confined(dot, root, "git").strip()
             git_dir = real(os.path.join(top, pointer.removeprefix("gitdir:").strip()))
         else:
             git_dir = real(dot)
         if not _inside(git_dir, root):
-            raise ConfigRefusal(f"{dot} points git at {git_dir[:80]!r}, outside the workspace")
+            raise ConfigRefusal(f"{dot} points git outside the workspace")
         if not os.path.isdir(git_dir):
             # git reads a file there as one more `gitdir:` pointer, to a directory the gate
             # would not have looked at
@@ -602,10 +701,12 @@ def _walk_git_dir(git_dir: str, root: str) -> tuple[str | None, tuple[str, ...] 
     common = os.path.join(git_dir, "commondir")
     if os.path.isfile(common):
         try:
-            with open(common, encoding="utf-8") as f:
-                starts.append(real(os.path.join(git_dir, f.read().strip())))
-        except (OSError, UnicodeDecodeError) as exc:
-            return f"{common} cannot be read ({exc})", None
+            target = real(os.path.join(git_dir, read_confined(common, root, "git").strip()))
+        except ConfigRefusal as refusal:
+            return refusal.reason, None
+        if not _inside(target, root):
+            return f"{common} points git outside the workspace", None
+        starts.append(target)
     seen = 0
     linked = False
     visited: set[str] = set()
@@ -672,7 +773,7 @@ def _submodule_ignore(
         return reader.per_file(
             ("gitmodules", git),
             path,
-            lambda: _ignore_refusal(git_config_entries(path, git), path),
+            lambda: _ignore_refusal(git_config_entries(path, git, root), path),
         )
     return reader.per_file(
         ("gitmodules-blob", f"{git}\0{git_dir}"),
@@ -688,7 +789,7 @@ def _ignore_refusal(entries: list[tuple[str, str]] | str, where: str) -> str | N
         k = key.lower()
         if k.startswith("submodule.") and k.endswith(".ignore") and value.lower() != "all":
             return (
-                f"{where} sets {key[:60]!r} to {value[:20]!r}: git would look inside that "
+                f"{where} sets {key[:60]!r} to other than 'all': git would look inside that "
                 "submodule, a repository whose configuration the gate does not decide on"
             )
     return None
@@ -733,12 +834,11 @@ def _git_config_refusal(
     common = os.path.join(git_dir, "commondir")
     if os.path.isfile(common):
         try:
-            with open(common, encoding="utf-8") as f:
-                target = real(os.path.join(git_dir, f.read().strip()))
-        except (OSError, UnicodeDecodeError) as exc:
-            return f"{common} cannot be read ({exc})"
+            target = real(os.path.join(git_dir, read_confined(common, root, "git").strip()))
+        except ConfigRefusal as refusal:
+            return refusal.reason
         if not _inside(target, root):
-            return f"{common} points git at {target[:80]!r}, outside the workspace"
+            return f"{common} points git outside the workspace"
         dirs.append(target)
     reader = resolver or Resolver(ttl=0)
     for directory in dirs:
@@ -758,13 +858,34 @@ def _git_config_refusal(
     return None
 
 
-def git_config_entries(path: str, git: str = "git") -> list[tuple[str, str]] | str:
+def git_config_entries(
+    path: str, git: str = "git", root: str | None = None
+) -> list[tuple[str, str]] | str:
     """The ``(key, value)`` entries of the configuration file ``path`` as git itself reads
     and lists them (includes not followed; a key without a value is ``"true"``, as git takes
-    it), or why git could not read it."""
+    it), or why git could not read it. With ``root``, the file is read only inside that
+    workspace (:func:`read_confined`: no symlink out, no hard link) and handed to git on its
+    stdin, so git never opens a path the gate did not."""
+    given = b""
+    if root is not None:
+        try:
+            given = read_confined(path, root, "git", errors="surrogateescape").encode(
+                "utf-8", "surrogateescape"
+            )
+        except ConfigRefusal as refusal:
+            return refusal.reason
     try:
         listed = subprocess.run(
-            [git, "config", "--no-includes", "--file", path, "--list", "-z"],
+            [
+                git,
+                "config",
+                "--no-includes",
+                "--file",
+                path if root is None else "-",
+                "--list",
+                "-z",
+            ],
+            input=None if root is None else given,
             capture_output=True,
             timeout=5,
             env={"PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"},
@@ -796,7 +917,7 @@ def git_entry_refusal(key: str, value: str, path: str, work_tree: str, root: str
         return f"{path} includes other configuration files ({key[:60]!r})"
     if key.startswith("submodule.") and key.endswith(".ignore") and value.lower() != "all":
         return (
-            f"{path} sets {key[:60]!r} to {value[:20]!r}: git would look inside that "
+            f"{path} sets {key[:60]!r} to other than 'all': git would look inside that "
             "submodule, a repository whose configuration the gate does not decide on"
         )
     if _GIT_REFUSED.match(key) or (
@@ -810,10 +931,7 @@ def git_entry_refusal(key: str, value: str, path: str, work_tree: str, root: str
             "run a program"
         )
     if _GIT_FILE_KEYS.match(key) and not _names_inside(value, work_tree, root):
-        return (
-            f"{path} sets {key[:60]!r} to {value[:80]!r}, a file outside the "
-            "workspace that git would read"
-        )
+        return f"{path} sets {key[:60]!r} to a file outside the workspace that git would read"
     return None
 
 
@@ -842,7 +960,9 @@ _GIT_RUNS = re.compile(
 
 
 def _git_file_refusal(path: str, git: str, work_tree: str, root: str) -> str | None:
-    entries = git_config_entries(path, git)
+    if not os.path.lexists(path):
+        return None
+    entries = git_config_entries(path, git, root)
     if isinstance(entries, str):
         return entries
     for key, value in entries:

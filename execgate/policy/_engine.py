@@ -59,19 +59,21 @@ from ..models import (
 from ._archives import EXTRACTORS, Unreadable, extraction, tar_names_from
 from ._archives import escape as archive_escape
 from ._configs import (
+    CONFIG_READERS,
     ConfigRefusal,
     git_repository,
     npmrc_refusal,
     plugin_config_refusal,
     pytest_configs,
 )
+from ._derived import derived
 from ._env import inherited, override_refusal
 from ._exec_options import program_refusal
 from ._machine import this_machine
 from ._model import AllowRule, DenyRule, Policy
 from ._node_configs import node_test_refusal, node_tool_refusal
 from ._opener import heredoc_out_of_order
-from ._operands import not_paths, working_dirs
+from ._operands import DirectoryOptions, directory_options, not_paths, working_dirs
 from ._patches import (
     ED_OPTIONS,
     MAX_PATCH_BYTES,
@@ -104,6 +106,8 @@ from ._symlinks import (
     MAX_WALK,
     TooManyEntries,
     cp_keeps_links,
+    cp_makes_symlinks,
+    dangling_climb,
     follow_refusal,
     hard_link_sources,
     landing_paths,
@@ -962,9 +966,13 @@ def _patch_escape(
             "run programs"
         )
     texts: list[bytes] = []
-    # patch reads -i and its operands after changing to -d DIR; the shell opens a < file
+    shell_cwd = cwd  # where the shell opens a < file
+    if name.startswith("git"):
+        # `git -C DIR apply P`: git reads P, and writes the names in it, from DIR
+        cwd = os.path.join(cwd, *working_dirs("git", argv[1:])[-1:])
+    # patch reads -i and its operands after changing to -d DIR
     here = cwd if found.directory is None or name != "patch" else os.path.join(cwd, found.directory)
-    for file, base in (*((f, here) for f in found.files), *((f, cwd) for f in redirected)):
+    for file, base in (*((f, here) for f in found.files), *((f, shell_cwd) for f in redirected)):
         path = _confined(policy, base, file)
         if path is None:
             return f"{name}: the patch {file[:80]!r} is outside the workspace"
@@ -1023,6 +1031,16 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
         why = follow_refusal(name, argv[1:], cwd)
         if why is not None:
             return why
+    if "cp" in names and any(cp_makes_symlinks(a) for a in argv[1:]):
+        # `cp -s SRC DEST`: DEST becomes a symlink to SRC as written, from DEST's directory
+        # (cp makes relative ones only in the cwd)
+        for source in _operand_words(argv[1:])[:-1]:
+            if dangling_climb(cwd, source) is not None or _climbs_through_link(cwd, source):
+                return (
+                    f"cp -s: the symlink target {source[:80]!r} has a '..' after a name that is "
+                    "not a directory now (or is another symlink), so where it points is decided "
+                    "only once something is made there"
+                )
     if "ln" in names:
         for target, base in symlink_targets(argv[1:], cwd) or ():
             if _confined(policy, _real(base), target) is None:
@@ -1036,6 +1054,14 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                 return (
                     f"ln: the symlink target {target[:80]!r} has a '..' after another symlink, "
                     "so where it points changes when that symlink does"
+                )
+            missing = dangling_climb(_real(base), target)
+            if missing is not None:
+                # `sub/d/../../x` with no sub/d: inside on paper, until `ln -s . sub/d`
+                return (
+                    f"ln: the symlink target {target[:80]!r} has a '..' after "
+                    f"{os.path.basename(missing)[:40]!r}, which is not a directory now, so "
+                    "where it points is decided only once something is made there"
                 )
     for name in sorted(names & {"cp", "mv", "ln", "link", "install", "rsync"}):
         try:
@@ -1095,6 +1121,8 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
     if "git" in names and (at := git_subcommand(argv)) is not None and argv[at] == "mv":
         # git mv moves a link as mv does (its options -f -k -n -v take no value)
         movers.append(("mv", tuple(a for a in argv[at + 1 :] if a not in ("-f", "-k", "-n", "-v"))))
+    # (rsync keeping links runs with --safe-links, pinned: a link pointing out of the copied
+    # tree, by any `..`, is left out)
     for name, args in movers:
         try:
             moved = moved_links(name, args, cwd)
@@ -1109,7 +1137,140 @@ def _symlink_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) 
                     f"{name}: a symlink it moves or links, to {target[:80]!r}, would point "
                     "outside the workspace from its new directory"
                 )
+            # the directory it lands in, and those above it, are made by the copy if missing
+            landed = _real(base)
+            above = frozenset(landed[: i or 1] for i, c in enumerate(landed) if c == "/") | {landed}
+            if dangling_climb(landed, target, above) is not None:
+                return (
+                    f"{name}: a symlink it moves or links, to {target[:80]!r}, has a '..' after "
+                    "a name that is not a directory now, so where it points from its new "
+                    "directory is decided only once something is made there"
+                )
     return None
+
+
+def _directory_options(argv: tuple[str, ...], real: str) -> DirectoryOptions:
+    """The directory-changing options of ``argv`` (see ``_operands.directory_options``), read
+    under the name it was called by and the name of the file it runs (``gmake``, ``make``),
+    whichever finds more."""
+    found = DirectoryOptions()
+    for name in dict.fromkeys((os.path.basename(argv[0]), os.path.basename(real))):
+        moves = directory_options(name, argv[1:])
+        if len(moves.values) > len(found.values):
+            found = moves
+    return found
+
+
+#: What stands for the names find (or xargs, read as find) hands over when it runs.
+FOUND = "{}"
+
+
+def _climbs_from_found(path: str) -> bool:
+    """Whether ``path`` has a ``..`` after a component that is a name find or xargs hands
+    over (``{}/../x``): from the name it stands for, that climbs anywhere above it."""
+    parts = path.split("/")
+    return FOUND in parts and ".." in parts[parts.index(FOUND) + 1 :]
+
+
+def _moved_refusal(
+    policy: Policy, cwd: str, argv: tuple[str, ...], moves: DirectoryOptions
+) -> str | None:
+    """Why the directories ``argv``'s options change to (``git -C``, ``make -C``, ``patch
+    -d``...) cannot be decided: one is the name find or xargs hands over (``{}``, known only
+    when it runs), a found name is read from a directory other than the one find names it
+    from, or one leaves the workspace; else None."""
+    name = os.path.basename(argv[0])
+    for _, value in moves.values:
+        if FOUND in value:
+            return (
+                f"{name}: a directory option's value is {value[:40]!r}, a name find or xargs "
+                "hands over when it runs: the paths the program reads from there cannot be "
+                "decided before; name the directory"
+            )
+    if moves.values and FOUND in argv[1:]:
+        return (
+            f"{name}: it reads the names find or xargs hands over ({FOUND}) from another "
+            "directory than the one find names them from, where they may lead outside the "
+            "workspace; run it from that directory instead"
+        )
+    for moved in moves.dirs():
+        if _confined(policy, cwd, moved) is None:
+            return (
+                f"{name}: it changes to {moved[:80]!r} before reading its paths, outside the "
+                "workspace"
+            )
+    return None
+
+
+#: How many entries of a directory are looked at for the names a program derives.
+MAX_DERIVED_ENTRIES = 5000
+
+
+def _derived_escape(policy: Policy, cwd: str, argv: tuple[str, ...], real: str) -> str | None:
+    """Why a name the program opens without being given it -- derived from its operands
+    (``unzip foo`` reads foo.zip, ``gunzip x.gz`` writes x, ``split`` writes xaa...; see
+    ``_derived``) -- leads outside the workspace or onto a file no job may touch, or None."""
+    for name in dict.fromkeys((os.path.basename(argv[0]), os.path.basename(real))):
+        found = derived(name, argv[1:])
+        if found.refusal is not None:
+            return found.refusal
+        for path in found.paths:
+            if _confined(policy, cwd, path) is None or _makes_a_repository(os.path.join(cwd, path)):
+                return (
+                    f"{name}: it may open {path[:80]!r}, a name it derives from its operands, "
+                    "which leads outside the workspace or to a file no job may touch"
+                )
+        for cache in found.caches:
+            for here in _upward_to_root(cwd, policy.root):
+                path = os.path.join(here, cache)
+                if os.path.islink(path) and _confined(policy, here, cache) is None:
+                    return (
+                        f"{name}: {path[:80]!r}, where it writes its cache, is a symlink that "
+                        "leads outside the workspace"
+                    )
+        for directory, prefix in found.families:
+            where = _confined(policy, cwd, directory)
+            if where is None:
+                return f"{name}: it writes into {directory[:80]!r}, outside the workspace"
+            try:
+                with os.scandir(where) as entries:
+                    names = [
+                        e.name
+                        for _, e in zip(range(MAX_DERIVED_ENTRIES + 1), entries, strict=False)
+                    ]
+            except OSError:
+                continue
+            if len(names) > MAX_DERIVED_ENTRIES:
+                return f"{name}: {directory[:80]!r} holds too many entries to check"
+            for entry in names:
+                if entry.startswith(prefix) and _confined(policy, where, entry) is None:
+                    return (
+                        f"{name}: it may write {entry[:80]!r} (a name it makes from "
+                        f"{prefix[:40]!r}), which leads outside the workspace or to a file no "
+                        "job may touch"
+                    )
+    return None
+
+
+def _upward_to_root(cwd: str, root: str) -> list[str]:
+    """``cwd`` and each directory above it, up to the workspace root."""
+    dirs, here = [cwd], cwd
+    while here != root and _inside(os.path.dirname(here), root) and os.path.dirname(here) != here:
+        here = os.path.dirname(here)
+        dirs.append(here)
+    return dirs
+
+
+def _operand_words(args: tuple[str, ...]) -> list[str]:
+    """The words of ``args`` that are not options (all after ``--``): cp's sources and its
+    destination, near enough for a check that only adds refusals."""
+    out: list[str] = []
+    for n, a in enumerate(args):
+        if a == "--":
+            return out + list(args[n + 1 :])
+        if not a.startswith("-"):
+            out.append(a)
+    return out
 
 
 def _find_starts(args: tuple[str, ...]) -> list[str]:
@@ -1131,6 +1292,8 @@ def _hint(rule: AllowRule, refusal: ArgRefusal) -> str:
     option, a subcommand), in the words ``execgate policy suggest`` reads back; nothing for a
     refusal the table makes on purpose."""
     if refusal.unknown_flag is not None:
+        if _runs_something(rule, refusal.unknown_flag):
+            return ""  # an option that may run a program or load code: no rule lifts that
         return (
             f"; to allow it, add allow_flags = [{_toml(refusal.unknown_flag)}] to the rule "
             f"{_toml(rule.command)}"
@@ -1142,6 +1305,29 @@ def _hint(rule: AllowRule, refusal: ArgRefusal) -> str:
         mode = f"{program} {refusal.unknown_subcommand}"
         return f"; to allow it, add [[allow]] command = {_toml(mode)}"
     return ""
+
+
+#: Option names that say they name a program, code, a hook or more options to read: a
+#: table that does not know one must not suggest granting it (`diff3 --diff-program=`).
+_RUNS_WORDS = re.compile(
+    r"(?i)program|prog$|command|cmd|exec|shell|editor|pager|hook|plugin|wrapper|script|eval|"
+    r"askpass|helper|interpret|preprocess|filter|driver|launch|load|module|import|require|"
+    r"extension|rcfile|config|init|rsh|use-|tool|python|node|perl|ruby|java|compiler|linker"
+)
+
+
+def _runs_something(rule: AllowRule, flag: str) -> bool:
+    """Whether the option ``flag`` (as ``allow_flags`` spells it: ``--x`` or ``--x=``) is
+    one the exec-option layer refuses for the rule's program, or whose name says it runs or
+    loads something: a hint never suggests granting such an option."""
+    name = flag.rstrip("=")
+    if _RUNS_WORDS.search(name.lstrip("-")):
+        return True
+    program = os.path.basename(rule.command.split()[0])
+    return any(
+        program_refusal(program, program, words, ()) is not None
+        for words in ((name,), (name, "x"), (f"{name}=x",))
+    )
 
 
 def _toml(text: str) -> str:
@@ -1373,6 +1559,14 @@ def _builtin_verdict(
             "EG-POLICY-FLAG", f"{rule_name}.builtin", refusal.reason + _hint(rule, refusal)
         )
     for value in checked.paths:
+        if _climbs_from_found(value):
+            # `rsync --backup-dir=../x SRC {}`: a path the program resolves from a found name
+            return _deny(
+                "EG-PATH-ESCAPE",
+                f"{rule_name}.builtin",
+                f"{name}: {value[:80]!r} climbs from a name find or xargs hands over when it "
+                "runs, which can lead anywhere above it",
+            )
         # pytest, mypy and the like expand ~ and $VARS in the paths they are given
         if "$" in value or _confined(policy, cwd, os.path.expanduser(value)) is None:
             return _deny(
@@ -1402,20 +1596,41 @@ def _config_verdict(
     runs_pytest = name == "pytest" or (
         name == "python" and (python_module(argv[1:]) or ((), "", ()))[1] == "pytest"
     )
+    # `--rootdir DIR`: pytest takes some settings' paths from there
+    rootdirs = [
+        os.path.join(
+            cwd, a.partition("=")[2] if "=" in a else argv[k + 2] if k + 2 < len(argv) else ""
+        )
+        for k, a in enumerate(argv[1:])
+        if a.partition("=")[0] == "--rootdir"
+    ]
     try:
         if runs_pytest:
             for config in pytest_configs(cwd, policy.root, argv[1:]):
+                # the reasons name the file, the line and the setting, never what it says
                 spec = with_flags(builtin_for("pytest")[1], rule.allow_flags)  # type: ignore[index]
                 try:
                     checked = check_builtin("pytest", spec, config.addopts, ())
-                except ArgRefusal as refusal:
+                except ArgRefusal:
                     raise ConfigRefusal(
-                        f"addopts in {config.source}: {refusal.reason}" + _hint(rule, refusal)
+                        f"addopts in {config.source}{config.line('addopts')} holds an option "
+                        f"the rule {rule.command!r} refuses (give the same options on the "
+                        "command line to see which, and why)"
                     ) from None
-                for value in (*checked.paths, *config.paths):
+                here = os.path.dirname(config.source)
+                named = [("addopts", os.path.join(cwd, p)) for p in checked.paths]
+                # pytest takes these from the ini file's directory, the rootdir or where it
+                # runs, depending on the key: each must stay inside from all of them
+                named += [
+                    (key, os.path.join(base, value))
+                    for key, value in config.paths
+                    for base in dict.fromkeys((here, cwd, *rootdirs))
+                ]
+                for key, value in named:
                     if "$" in value or _confined(policy, cwd, os.path.expanduser(value)) is None:
                         raise ConfigRefusal(
-                            f"{config.source} names {value[:80]!r}, outside the workspace"
+                            f"{config.source}{config.line(key)} names a path outside the "
+                            f"workspace in {key}"
                         )
         elif name in ("npm", "npx"):
             why = npmrc_refusal(cwd, policy.root)
@@ -1549,7 +1764,16 @@ def _evaluate_script(
     #: an earlier command of the line that may write configuration that git, or pytest and
     #: npm, read from the workspace
     writers: dict[str, str | None] = {}
+    #: the git directories (not named .git) an earlier command of the line makes: a bare
+    #: repository's config and hooks, which no path check knows yet (``git init --bare x``)
+    made: list[str] = []
+    #: the members of each pipeline: they run at once, so each is "after" every other
+    pipes = _pipelines(script.items)
+    #: what each command does, for the pipeline check after the loop
+    facts: dict[int, _Facts] = {}
     for n, command in enumerate(commands, start=1):
+        #: an earlier command of the line, or another member of this one's pipeline
+        preceded = n in pipes or any(not _is_cd(c) for c in commands[: n - 1])
         if _is_cd(command):
             # a later `cd DIR`: the canonical script changes to the decided directory itself
             at = script.items.index(command)
@@ -1597,7 +1821,8 @@ def _evaluate_script(
         if isinstance(words, Verdict):
             return words
         decided.extend(words)
-        named_words = _named_words(words) if changer is not None or linker is not None else []
+        needed = changer is not None or linker is not None or made or n in pipes
+        named_words = _named_words(words) if needed else []
         if changer is not None:
             climbing = next(
                 (
@@ -1639,6 +1864,16 @@ def _evaluate_script(
                     "can create or move symlinks on its way; send it as a request of its own",
                     cwd=cwd,
                 )
+        into = _into_made_repository(
+            policy,
+            cwd,
+            named_words,
+            tuple(r.target for r in command.redirects if r.op in (">", ">>", "<")),
+            made,
+            _symlink_maker(words) or _entry_changer(words),
+        )
+        if into is not None:
+            return _deny("EG-SHELL-UNSUPPORTED", "shell.git-init", f"command {n} {into}", cwd=cwd)
         alone = _with_assigns(attrs.evolve(request, argv=words, command=None), command.assigns)
         verdict = _evaluate(policy, alone, host_env, resolver, depth, cwd)
         if verdict.decision.verdict == "deny" or verdict.plan is None:
@@ -1764,12 +1999,13 @@ def _evaluate_script(
                     "cannot read before the line runs; save the patch to a file and apply that",
                     cwd=cwd,
                 )
-            if any(not _is_cd(c) for c in commands[: n - 1]):
+            if preceded:
                 return _deny(
                     "EG-SHELL-UNSUPPORTED",
                     "shell.patch",
                     f"command {n} ({patching}) applies a patch that an earlier command of the "
-                    "line may write; send it as a request of its own",
+                    "line (or another of its pipeline, which runs at once) may write; send it "
+                    "as a request of its own",
                     cwd=cwd,
                 )
             inputs = tuple(r.target for r in command.redirects if r.op == "<" and r.fd == 0)
@@ -1784,7 +2020,7 @@ def _evaluate_script(
             if why is not None:
                 return _deny("EG-PATH-ESCAPE", f"{verdict.decision.rule}.paths", why, cwd=cwd)
         extracting = _extracts(verdict.plan.argv, cwd)
-        if extracting is not None and any(not _is_cd(c) for c in commands[: n - 1]):
+        if extracting is not None and preceded:
             # its members are read before the line runs: an earlier command (`cp evil.zip
             # a.zip && unzip a.zip`) could put another archive in its place
             return _deny(
@@ -1795,7 +2031,7 @@ def _evaluate_script(
                 cwd=cwd,
             )
         shadowed = _unpinned_module(verdict.plan.argv, cwd)
-        if shadowed is not None and any(not _is_cd(c) for c in commands[: n - 1]):
+        if shadowed is not None and preceded:
             # an interpreter without -P imports M from the working directory first, and the
             # directory was looked at before the line ran: an earlier command may write M.py
             return _deny(
@@ -1807,9 +2043,7 @@ def _evaluate_script(
                 cwd=cwd,
             )
         init = _git_init(verdict.plan.argv)
-        if (init == "bare" and any(not _is_cd(c) for c in commands[: n - 1])) or (
-            init == "plain" and linker is not None
-        ):
+        if (init == "bare" and preceded) or (init == "plain" and linker is not None):
             # what it keeps of the directory (hooks, config) is looked at before the line runs:
             # a bare one is any directory, a plain one's .git only a tree copy can fill
             return _deny(
@@ -1834,10 +2068,29 @@ def _evaluate_script(
                 "tsconfig.json, jest.config.json...); send it as a request of its own",
                 cwd=cwd,
             )
+        memo: dict[str, list[str]] = {}
+        own_writers = {
+            kind: _config_writer(command, verdict.plan.argv, kind, cwd, paths, memo)
+            for kind in ("git", "tools", "node")
+        }
         for kind in ("git", "tools", "node"):
-            writers[kind] = writers.get(kind) or _config_writer(
-                command, verdict.plan.argv, kind, cwd, paths
-            )
+            writers[kind] = writers.get(kind) or own_writers[kind]
+        repositories = _made_repositories(verdict.plan.argv, cwd)
+        made.extend(repositories)
+        facts[n] = _Facts(
+            cwd=cwd,
+            named=tuple(named_words),
+            redirects=tuple(r.target for r in command.redirects if r.op in (">", ">>", "<")),
+            linker=_symlink_maker(verdict.plan.argv),
+            changer=_symlink_maker(verdict.plan.argv) or _entry_changer(verdict.plan.argv),
+            readers=_config_reader(verdict.plan.argv),
+            writers=own_writers,
+            made=tuple(repositories),
+        )
+    for n, members in pipes.items():
+        concurrent = _concurrent_refusal(policy, n, members, facts, commands)
+        if concurrent is not None:
+            return _deny("EG-SHELL-UNSUPPORTED", *concurrent, cwd=facts[n].cwd)
     if first is None or first.plan is None:
         # only cd commands (`cd a && cd b`), each confined: what the line can do is what `cd`
         # to the last directory does alone
@@ -1860,6 +2113,224 @@ def _evaluate_script(
             reason=f"every command of the line is allowed ({len(commands)} commands)",
         )
     return Verdict(decision, plan, tuple(decided), start_cwd)
+
+
+def _pipelines(items: tuple[Command | str, ...]) -> dict[int, tuple[int, ...]]:
+    """For each command (numbered from 1) in a pipeline of two or more, every member of that
+    pipeline: its commands run at once, so none is before or after another."""
+    groups: list[list[int]] = []
+    n = 0
+    piping = False
+    for item in items:
+        if isinstance(item, Command):
+            n += 1
+            if piping:
+                groups[-1].append(n)
+            else:
+                groups.append([n])
+            piping = False
+        else:
+            piping = item == "|"
+    return {m: tuple(g) for g in groups if len(g) > 1 for m in g}
+
+
+@attrs.frozen
+class _Facts:
+    """What one decided command of a line names and does, as a check between the members of
+    a pipeline reads it."""
+
+    cwd: str
+    named: tuple[tuple[tuple[str, ...], frozenset[int]], ...]
+    #: its redirection targets (as written)
+    redirects: tuple[str, ...]
+    linker: str | None
+    changer: str | None
+    readers: tuple[str, ...]
+    writers: dict[str, str | None]
+    made: tuple[str, ...]
+
+
+def _concurrent_refusal(
+    policy: Policy,
+    n: int,
+    members: tuple[int, ...],
+    facts: dict[int, _Facts],
+    commands: tuple[Command, ...],
+) -> tuple[str, str] | None:
+    """(rule, reason) when command ``n`` runs beside another member of its pipeline that can
+    change what it was decided on -- make or move a symlink on its way, put a directory in
+    a symlink's place, write the configuration it reads, make a repository of a directory it
+    writes into -- else None. Every check a later command of a list gets after such a
+    command, a pipeline's member gets whatever its place: `tail -F ../l | ln -s . d`."""
+    me = facts.get(n)
+    if me is None:
+        return None
+    for o in members:
+        other = facts.get(o)
+        if o == n or other is None:
+            continue
+        beside = (
+            f"command {o} ({commands[o - 1].argv[0][:40]!r}), which runs at the same time in "
+            "the same pipeline"
+        )
+        if other.linker is not None:
+            named = next(
+                (
+                    found
+                    for args, skip in me.named
+                    if (found := _path_outside(policy, me.cwd, args, skip, any_path=True))
+                ),
+                None,
+            ) or next((t for t in me.redirects if t != "/dev/null"), None)
+            if named is not None:
+                return (
+                    "shell.links",
+                    f"command {n} names {named[:60]!r} beside {beside}: {other.linker} can "
+                    "create or move symlinks on its way; send them as requests of their own",
+                )
+        if other.changer is not None:
+            climbing = next(
+                (
+                    w
+                    for w in (*(w for args, _ in me.named for w in args), *me.redirects)
+                    if any(_climbs_through_link(me.cwd, v) for v in _path_values(w, me.cwd))
+                ),
+                None,
+            )
+            if climbing is not None:
+                return (
+                    "shell.links",
+                    f"command {n} names {climbing[:60]!r}, whose '..' follows a symlink, "
+                    f"beside {beside}: {other.changer} can put a directory in the link's "
+                    "place; send them as requests of their own",
+                )
+        writer = next((other.writers[k] for k in me.readers if other.writers.get(k)), None)
+        if writer is not None:
+            return (
+                "shell.config",
+                f"command {n} reads configuration from the workspace that "
+                f"{writer} may write beside it ({beside}) (pytest.ini, "
+                "pyproject.toml, .npmrc, tsconfig.json...); send them as requests of their own",
+            )
+        if other.made:
+            into = _into_made_repository(
+                policy, me.cwd, list(me.named), me.redirects, list(other.made), me.linker
+            )
+            if into is not None:
+                return "shell.git-init", f"command {n} {into} ({beside})"
+    return None
+
+
+#: git clone's and git init's options that take the next word as their value.
+_CLONE_VALUED = frozenset(
+    {"-b", "--branch", "-o", "--origin", "-u", "--upload-pack", "--reference",
+     "--reference-if-able", "-c", "--config", "--depth", "--shallow-since", "--shallow-exclude",
+     "-j", "--jobs", "--filter", "--template", "--separate-git-dir", "--server-option",
+     "--bundle-uri", "--ref-format", "--revision", "--object-format", "--initial-branch"}
+)  # fmt: skip
+
+
+def _made_repositories(plan: tuple[str, ...], cwd: str) -> tuple[str, ...]:
+    """The git directories ``plan`` makes (``git init``, ``git clone``, through wrappers and
+    shells too), as real paths: ``DIR/.git``, or DIR itself for ``--bare`` and ``--mirror``,
+    and a ``--separate-git-dir``."""
+
+    def probe(inner: tuple[str, ...]) -> str | None:
+        found = _git_made(inner, cwd)
+        return "\0".join(found) if found else None
+
+    joined = _through_wrappers(plan, frozenset({"git"}), probe)
+    return tuple(joined.split("\0")) if joined else ()
+
+
+def _git_made(argv: tuple[str, ...], cwd: str) -> tuple[str, ...]:
+    if os.path.basename(argv[0]) != "git":
+        return ()
+    at = git_subcommand(argv)
+    if at is None or argv[at] not in ("init", "clone"):
+        return ()
+    here = os.path.join(cwd, *working_dirs("git", argv[1:])[-1:])
+    bare = False
+    separate: list[str] = []
+    operands: list[str] = []
+    i = at + 1
+    while i < len(argv):
+        word = argv[i]
+        i += 1
+        name, eq, value = word.partition("=")
+        if word == "--":
+            operands.extend(argv[i:])
+            break
+        if (
+            name.startswith("--")
+            and len(name) > 3
+            and ("--bare".startswith(name) or "--mirror".startswith(name))
+        ):
+            bare = True
+        elif name.startswith("--") and len(name) > 4 and "--separate-git-dir".startswith(name):
+            if not eq and i < len(argv):
+                value = argv[i]
+                i += 1
+            separate.append(value)
+        elif word in _CLONE_VALUED:
+            i += 1
+        elif not word.startswith("-"):
+            operands.append(word)
+    if argv[at] == "init":
+        targets = operands[:1] or ["."]
+    elif len(operands) > 1:
+        targets = [operands[1]]
+    elif operands:
+        # git's "humanish" name of the URL, with and without .git (a bare clone keeps it)
+        stem = re.split(r"[/:]", operands[0].rstrip("/").removesuffix("/.git"))[-1]
+        stem = stem.removesuffix(".git")
+        targets = [stem, stem + ".git"]
+    else:
+        targets = []
+    dirs = [os.path.join(here, t) if bare else os.path.join(here, t, ".git") for t in targets]
+    dirs += [os.path.join(here, d) for d in separate]
+    return tuple(_real(d) for d in dirs)
+
+
+def _into_made_repository(
+    policy: Policy,
+    cwd: str,
+    named: list[tuple[tuple[str, ...], frozenset[int]]],
+    redirects: tuple[str, ...],
+    made: list[str],
+    writer: str | None,
+) -> str | None:
+    """Why a command naming ``named`` (and redirecting to ``redirects``) reaches into a git
+    directory an earlier command of the line makes (``made``), or None. Its config and hooks
+    are no git's until it is made, so no path check knows them: anything named inside it is
+    refused, and so is a tree written over it (``writer``, a program that copies, moves or
+    links, naming a directory above it; git writing its worktree)."""
+    if not made:
+        return None
+    plain = [g for g in made if os.path.basename(g) != ".git"]
+    if writer == "git" and plain:
+        return (
+            f"writes the worktree after a command of the same line makes {plain[0][:80]!r} a "
+            "repository, whose config and hooks it could write; send it as a request of its own"
+        )
+    words = [arg for args, skip in named for k, arg in enumerate(args) if k not in skip]
+    for word in (*words, *redirects):
+        for value in _path_values(word, cwd):
+            where = _real(os.path.join(cwd, value))
+            for g in made:
+                inside = where == g or where.startswith(g.rstrip("/") + "/")
+                above = (
+                    writer is not None
+                    and os.path.basename(g) != ".git"
+                    and g.startswith(where.rstrip("/") + "/")
+                )
+                if inside or above:
+                    return (
+                        f"names {word[:60]!r}, {'in' if inside else 'above'} {g[:80]!r}, which "
+                        "a command of the same line makes a git directory: its config and "
+                        "hooks run programs when git runs there; send it as a request of its own"
+                    )
+    return None
 
 
 def _named_words(words: tuple[str, ...]) -> list[tuple[tuple[str, ...], frozenset[int]]]:
@@ -2291,7 +2762,7 @@ def _climbs_through_link(cwd: str, value: str) -> bool:
 CONFIG_FILES = frozenset(
     {"pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml", "pyproject.toml", "tox.ini",
      "setup.cfg", ".npmrc", "conftest.py", "mypy.ini", ".mypy.ini", "pylintrc", ".pylintrc",
-     ".flake8"}
+     ".flake8", "ruff.toml", ".ruff.toml"}
 )  # fmt: skip
 #: Files the Node tools npx runs read their configuration from (``_node_configs``): written
 #: earlier in a line, they would be read after the gate read them. Besides the names the tools
@@ -2304,16 +2775,34 @@ NODE_CONFIG_FILES = re.compile(
     r"|.*\.(?:json|json5|jsonc|ya?ml|toml)|\.[^.]+)$",
     re.IGNORECASE,
 )
-#: Programs that write files they are not named with (a checkout, a patch, an archive).
+#: Files outside ``.git`` that the gate reads for git (its submodules' settings, a ``.git``
+#: file pointing elsewhere).
+GIT_CONFIG_FILES = frozenset({".gitmodules", ".git"})
+#: Programs that write files they are not named with (a checkout, a patch, an archive, a
+#: download named by its URL or its server, a file decompressed beside its input).
 _BULK_WRITERS = frozenset(
-    {"patch", "tar", "bsdtar", "cpio", "unzip", "7z", "7za", "rsync", "busybox", "dd"}
-)
+    {"patch", "tar", "bsdtar", "cpio", "unzip", "7z", "7za", "rsync", "busybox", "dd", "wget",
+     "gunzip", "bunzip2", "unxz", "unlzma", "unzstd", "uncompress", "lzop", "lz4", "brotli"}
+)  # fmt: skip
 #: Programs whose operands (or last operand) are files they write.
 _NAMED_WRITERS = frozenset(
     {"cp", "mv", "ln", "link", "install", "tee", "sed", "touch", "truncate", "uniq", "xxd",
      "split", "csplit", "sort", "base64", "iconv", "gzip", "gunzip", "zcat", "bzip2", "xz"}
 )  # fmt: skip
 _ANY_WRITER = _NAMED_WRITERS | _BULK_WRITERS | {"mv", "ln", "link", "git", "cp", "install"}
+#: Compressors that decompress (and write the input's name without its suffix) with -d.
+_DECOMPRESS_WITH_D = frozenset({"gzip", "bzip2", "xz", "lzma", "zstd", "pigz", "lz4", "lzop"})
+#: Programs that only read the files they name (a name among their words is no write), and
+#: the readers of configuration themselves.
+_ONLY_READERS = frozenset(
+    {"cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag", "wc", "diff",
+     "cmp", "ls", "stat", "file", "md5sum", "sha1sum", "sha256sum", "sha512sum", "b2sum",
+     "cksum", "nl", "od", "hexdump", "strings", "realpath", "readlink", "du", "test",
+     "[", "echo", "printf", "basename", "dirname", "jq", "pytest", "py.test", "npm", "npx",
+     "mypy", "dmypy", "pylint", "flake8", "bat", "batcat", "column", "comm", "cut", "fold",
+     "fmt", "paste", "pr", "tac", "rev", "expand", "unexpand", "look", "join", "zcat", "bzcat",
+     "xzcat", "zstdcat"}
+)  # fmt: skip
 
 
 #: git subcommands that write the repository's own configuration.
@@ -2321,39 +2810,72 @@ _GIT_CONFIG_WRITERS = frozenset({"config", "remote", "submodule", "worktree", "c
 
 
 def _config_writer(
-    command: Command, plan: tuple[str, ...], reader: str, cwd: str, targets: list[str]
+    command: Command,
+    plan: tuple[str, ...],
+    reader: str,
+    cwd: str,
+    targets: list[str],
+    memo: dict[str, list[str]] | None = None,
 ) -> str | None:
-    """What in this command may write a configuration file that ``reader`` ("git"; "tools":
-    pytest, npm; "node": the tools npx runs) reads -- see ``CONFIG_FILES`` and
-    ``NODE_CONFIG_FILES``; for git, anything in a ``.git`` directory. Paths are judged where
-    they resolve (``cd .git && echo >> config`` writes .git/config). Counted: a redirection
-    to one; a copy, move or link onto one; any ``mv`` or ``ln`` (a directory moved or linked
-    into place brings its files) and a tree copied; bulk writers (archives, patches); git
-    subcommands that write the worktree or the configuration. Scripts (python3 x.py) are not
-    counted: a script could run the reader itself with any options."""
+    """What in this command may write a configuration file that ``reader`` ("git"; "tools": pytest,
+    npm, the linters; "node": the tools npx runs) reads -- see ``CONFIG_FILES`` (and any
+    ``.ini``, ``.cfg`` or ``.toml`` file, which ``-c`` may name) and ``NODE_CONFIG_FILES``;
+    for git, anything in a ``.git`` directory and ``GIT_CONFIG_FILES``. Paths are judged
+    where they resolve (``cd .git && echo >> config`` writes .git/config). Counted: a
+    redirection to one; any command whose words name one -- as an operand, an option's value
+    (``curl -o .npmrc``, ``sort -o.npmrc``), a URL whose name it takes (``wget URL/.npmrc``)
+    -- unless its program only reads what it names (cat, grep, the readers themselves); any
+    ``mv`` or ``ln`` (a directory moved or linked into place brings its files) and a tree
+    copied; bulk writers (archives, patches, downloads named by their URL, files
+    decompressed beside their input); git subcommands that write the worktree or the
+    configuration. Scripts (python3 x.py) are not counted: a script could run the reader
+    itself with any options."""
+
+    known = {} if memo is None else memo  # each path resolved once for both readers
 
     def config(path: str) -> bool:
-        full = os.path.realpath(os.path.join(cwd, path))
-        parts = full.split("/")
+        parts = known.get(path)
+        if parts is None:
+            joined = os.path.join(cwd, path)
+            if not os.path.lexists(joined) and "/" not in path.rstrip("/"):
+                parts = f"{cwd}/{path}".split("/")  # a name not there yet (cwd is real)
+            else:
+                parts = _real(joined).split("/")
+            known[path] = parts
         if reader == "git":
-            return ".git" in parts
+            return ".git" in parts or parts[-1] in GIT_CONFIG_FILES
+        name = parts[-1]
         if reader == "node":
-            return NODE_CONFIG_FILES.match(os.path.basename(full)) is not None
+            return NODE_CONFIG_FILES.match(name) is not None
         # besides the names the tools look for, any file a `-c`, `--config-file`, `--rcfile`
         # or `--config` may name by another name
-        name = os.path.basename(full)
         return name in CONFIG_FILES or name.lower().endswith((".ini", ".cfg", ".toml"))
+
+    def named(word: str) -> bool:
+        # a URL's last component is the name a download takes (curl -O, wget)
+        values = [*_path_values(word, cwd), word.split("?", 1)[0].split("#", 1)[0].rstrip("/")]
+        return any(v and config(v) for v in values)
 
     for r, target in zip(command.redirects, targets, strict=False):
         if r.op in (">", ">>") and config(target):
             return f"a redirection to {r.target[:60]!r}"
     words, names = _plan_words(plan)
-    if not (set(names) & _ANY_WRITER):
-        return None
+    program = os.path.basename(plan[0])
+    if program not in _ONLY_READERS and program != "git":
+        # any program that names one and is not known to only read it (curl -o .npmrc)
+        hit = next((w for w in words[1:] if named(w)), None)
+        if hit is not None:
+            return f"{program} (it names {hit[:40]!r})"
     for n, name in enumerate(names):
-        rest = [w for w in words[n + 1 :] if not w.startswith("-")]
+        if name not in _ANY_WRITER and name not in _DECOMPRESS_WITH_D:
+            continue
         if name in _BULK_WRITERS or name in ("mv", "ln", "link"):
             return name
+        if name in _DECOMPRESS_WITH_D and any(
+            w == "--decompress" or (w.startswith("-") and not w.startswith("--") and "d" in w)
+            for w in words[n + 1 :]
+        ):
+            return f"{name} -d"
         if name == "git":
             at = git_subcommand(tuple(words[n:]))
             if at is None:
@@ -2362,7 +2884,9 @@ def _config_writer(
             writes = sub in _GIT_CONFIG_WRITERS if reader == "git" else sub not in _GIT_READERS
             if writes:
                 return f"git {sub}"
-        if name in _NAMED_WRITERS and any(config(w) for w in rest):
+        if name in _NAMED_WRITERS and any(
+            config(w) for w in words[n + 1 :] if not w.startswith("-")
+        ):
             return name
         if name in ("cp", "install") and any(
             w.startswith("-") and any(c in w for c in "rRat") for w in words[n + 1 :]
@@ -2420,10 +2944,7 @@ def _config_reader(plan: tuple[str, ...]) -> tuple[str, ...]:
     words, basenames = _plan_words(plan)
     names = set(basenames)
     kinds: list[str] = []
-    if (
-        names & {"pytest", "py.test", "npm", "npx", "mypy", "dmypy", "pylint", "flake8"}
-        or "pytest" in words
-    ):
+    if names & ({"pytest", "py.test", "npm", "npx"} | CONFIG_READERS) or "pytest" in words:
         kinds.append("tools")
     if "npx" in names:
         kinds.append("node")
@@ -2725,8 +3246,15 @@ def _evaluate(
             shift = len(argv) - 1 - len(checked)
             whole = not_paths(name, argv[1:]) or not_paths(os.path.basename(argv[0]), argv[1:])
             skip = frozenset(i - shift for i in whole if i >= shift)
+            moves = _directory_options(argv, real)
+            unmoved = _moved_refusal(policy, cwd, argv, moves)
+            if unmoved is not None:
+                return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", unmoved, argv=argv, cwd=cwd)
+            # a directory option's value is checked as the directory it makes (above), each
+            # relative to the one before, not as a path from the cwd or from itself
+            skip |= frozenset(i - shift for i in moves.indexes if i >= shift)
             outside = _path_outside(policy, cwd, checked, skip)
-            for moved in working_dirs(name, argv[1:]):
+            for moved in moves.dirs():
                 # the program reads its paths from there (`git -C e diff q/../..`)
                 outside = outside or _path_outside(policy, os.path.join(cwd, moved), checked, skip)
             if outside is not None:
@@ -2744,8 +3272,11 @@ def _evaluate(
                     argv=argv,
                     cwd=cwd,
                 )
-            escape = _symlink_escape(policy, cwd, argv, real) or _patch_escape(
-                policy, cwd, argv, request.stdin
+            escape = (
+                # derived names first: an extraction's check reads the archive (foo.zip)
+                _derived_escape(policy, cwd, argv, real)
+                or _symlink_escape(policy, cwd, argv, real)
+                or _patch_escape(policy, cwd, argv, request.stdin)
             )
             if escape is not None:
                 return _deny("EG-PATH-ESCAPE", f"{rule_name}.paths", escape, argv=argv, cwd=cwd)

@@ -277,7 +277,7 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         for name in _names(
             "R Rscript clisp dc ed red ex expect ghc ghci gnuplot guile irb pry byebug jjs "
             "jrunscript jshell java julia lua luajit texlua php slsh tclsh wish m4 mysql "
-            "mariadb psql sqlite3 gdb msfconsole cpan pdb dotnet bee knife debugfs asterisk "
+            "mariadb psql sqlite3 msfconsole cpan pdb dotnet bee knife debugfs asterisk "
             "bconsole ftp lftp ncftp psftp sftp smbclient telnet tasksh tdbtool scanmem jtag "
             "ginsh hping3 volatility opencode terraform crash pic socat at batch crontab "
             "capsh watch script screen tmux docker podman kubectl vagrant zypper forge "
@@ -290,9 +290,9 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
     **{
         name: _always(_RUNNER)
         for name in _names(
-            "aa-exec aoss choom chrt cpulimit distcc doas firejail grc ionice logsave ltrace "
-            "multitime nsenter perf pexec rlwrap setarch setlock softlimit ssh-agent sshpass "
-            "start-stop-daemon strace taskset time torify torsocks unshare valgrind xdotool "
+            "aa-exec aoss choom chrt cpulimit distcc doas firejail grc ionice logsave "
+            "multitime nsenter pexec rlwrap setarch setlock softlimit ssh-agent sshpass "
+            "start-stop-daemon taskset time torify torsocks unshare valgrind xdotool "
             "pidstat tmate codex cdist genie task plymouth dhclient msgfilter "
             "flock sg su runuser chroot setpriv newgrp sudo pkexec systemd-run fakeroot "
             "prlimit dbus-run-session sotruss memusage runcon "
@@ -452,10 +452,13 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
         for name in _names(
             "flask hypothesis pygrun cfn-lint rst2html rst2html.py rst2html5 rst2html5.py "
             "rst2latex rst2latex.py rst2man rst2man.py rst2odt rst2pdf rst2xml rst2xml.py "
-            "docutils rust-gdb rust-lldb gdb-multiarch cgdb isympy"
+            "docutils isympy"
         )
     },
-    "sdiff": _e("runs the program --diff-program names", "--diff-program"),
+    **{
+        name: _e("runs the program --diff-program names", "--diff-program")
+        for name in _names("sdiff diff3")
+    },
     "pyenv": _e(_RUNNER, subcommands="exec"),
     # powers over the host, not the workspace: other processes, users, the kernel, mounts,
     # the clock, services
@@ -469,6 +472,22 @@ EXEC_OPTIONS: Mapping[str, Exec] = {
             "groupmod adduser deluser passwd chpasswd chsh chfn chage sysctl mount umount swapon "
             "swapoff hwclock shutdown reboot poweroff halt systemctl service modprobe insmod "
             "rmmod losetup mkfs fdisk parted"
+        )
+    },
+    # debuggers, tracers and dumpers attach to other processes (ptrace, perf events, /proc):
+    # they read or change another process's memory, registers, open files and secrets
+    # (`gcore PID` writes its memory to a file), and most also run the program they are given
+    **{
+        name: _always(
+            "attaches to other processes: reads or changes their memory, registers or open "
+            "files (and runs the program it is given)"
+        )
+        for name in _names(
+            "gcore gdb gdbserver gdb-multiarch cgdb rust-gdb rust-lldb lldb lldb-server "
+            "lldb-vscode lldb-dap strace ltrace perf pstack gstack eu-stack pmap lsof py-spy "
+            "pyrasite rbspy reptyr criu bpftrace bpftool stap staprun sysdig uftrace frida "
+            "frida-trace rr memray austin trace-cmd dtrace ply procdump jhsdb "
+            "jattach dotnet-dump dotnet-trace dotnet-gcdump dotnet-counters"
         )
     },
     **{
@@ -803,8 +822,9 @@ def exec_option_refusal(
     for i, arg in enumerate(args):
         if not options_done and arg.startswith("-") and row.suffixes:
             suffix = _suffix_value(args, i, row.suffixes)
-            if suffix is not None and "/" in suffix:
-                return f"{name} suffix {suffix[:40]!r} holds a '/': {row.why}"
+            if suffix is not None and ("/" in suffix or "{}" in suffix):
+                # `{}` under find -exec is a found name, which holds '/'
+                return f"{name} suffix {suffix[:40]!r} holds a '/' (or {{}}): {row.why}"
         if not options_done and arg == "--":
             options_done = True
             continue

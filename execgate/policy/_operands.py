@@ -32,9 +32,11 @@ python, python3...       among the interpreter's own options, the module of ``-m
                          value of ``-W``
 =======================  ====================================================================
 
-Some programs read their paths from another directory than the command's: ``git -C DIR``
-and ``tar -C DIR`` (each relative to the one before) and curl's ``--output-dir DIR``.
-:func:`working_dirs` names them, and every path word is checked from each of them as well.
+Some programs read their paths from another directory than the command's: ``git -C DIR``,
+``tar -C DIR``, ``make -C DIR`` and ``patch -d DIR`` (each relative to the one before), ``go
+-C``, ``npm --prefix``, ``uv --directory``, curl's ``--output-dir DIR`` and others
+(:func:`directory_options` lists them). Each directory must be inside the workspace, and
+every path word is checked from each of them as well.
 """
 
 from __future__ import annotations
@@ -264,39 +266,215 @@ def _pattern_first_not_paths(grammar: _Grammar, args: tuple[str, ...]) -> frozen
     return frozenset(skip)
 
 
-def working_dirs(program: str, args: tuple[str, ...]) -> tuple[str, ...]:
-    """The directories, relative to the command's cwd, that ``program`` changes to before it
-    opens the paths it is given (``git -C DIR``, each relative to the one before; curl's
-    ``--output-dir DIR`` for its output files): every path word is checked from each of
-    them too, as the program will read it."""
-    dirs: list[str] = []
+@attrs.frozen
+class DirectoryOptions:
+    """The options of one command that change the directory its paths are read from.
+
+    ``values``: (index into ``args``, value) of each such option's value, in order (the
+    value may sit in the same word as its option: ``-C..``, ``--directory=x``); ``chained``:
+    whether each value is relative to the one before (``make -C a -C b`` is ``a/b``, as
+    ``git -C`` and ``tar -C`` are) rather than to the command's cwd (the last of curl's
+    ``--output-dir`` wins)."""
+
+    values: tuple[tuple[int, str], ...] = ()
+    chained: bool = True
+
+    @property
+    def indexes(self) -> frozenset[int]:
+        return frozenset(i for i, _ in self.values)
+
+    def dirs(self) -> tuple[str, ...]:
+        """Every directory, relative to the command's cwd, that the program may read its
+        paths from besides the cwd: with chained values, each prefix of the chain."""
+        out: list[str] = []
+        for _, value in self.values:
+            out.append(os.path.join(out[-1], value) if out and self.chained else value)
+        return tuple(out)
+
+
+def _short_long_dirs(
+    args: tuple[str, ...],
+    letters: str,
+    longs: tuple[str, ...],
+    valued_letters: str,
+    *,
+    min_long: int = 4,
+) -> list[tuple[int, str]]:
+    """getopt's reading of ``args`` (up to ``--``) for the options that change directory: a
+    short letter of ``letters`` alone, clustered after flags or joined to its value (``-C
+    dir``, ``-sC dir``, ``-Cdir``), and a long option of ``longs`` whole or by any prefix of
+    at least ``min_long`` characters (``--dir=x``, ``--directory x``). A letter of
+    ``valued_letters`` takes the rest of its cluster (or the next word) as its value, so
+    ``make -fC`` is ``-f C``."""
+    found: list[tuple[int, str]] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            break
+        if a.startswith("--"):
+            name, eq, value = a.partition("=")
+            if any(name == o or (len(name) >= min_long and o.startswith(name)) for o in longs):
+                if eq:
+                    found.append((i, value))
+                elif i + 1 < len(args):
+                    found.append((i + 1, args[i + 1]))
+                    i += 1
+        elif a.startswith("-") and len(a) > 1:
+            for k in range(1, len(a)):
+                c = a[k]
+                if c in letters:
+                    if a[k + 1 :]:
+                        found.append((i, a[k + 1 :]))
+                    elif i + 1 < len(args):
+                        found.append((i + 1, args[i + 1]))
+                        i += 1
+                    break
+                if c in valued_letters:
+                    if not a[k + 1 :]:
+                        i += 1  # the next word is its value
+                    break
+        i += 1
+    return found
+
+
+def _single_dash_dirs(args: tuple[str, ...], names: tuple[str, ...]) -> list[tuple[int, str]]:
+    """Go's flag package (and clang's driver) read ``-name VALUE``, ``-name=VALUE`` and, for
+    go, ``--name``: each of ``names`` (spelled with one dash) in every such form."""
+    found: list[tuple[int, str]] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            break
+        if a.startswith("-"):
+            name, eq, value = ("-" + a.lstrip("-")).partition("=")
+            if name in names:
+                if eq:
+                    found.append((i, value))
+                elif i + 1 < len(args):
+                    found.append((i + 1, args[i + 1]))
+                    i += 1
+        i += 1
+    return found
+
+
+#: Short options that take a value, per program (getopt strings), so that a cluster is read
+#: as the program reads it: ``make -fC`` is ``-f C``, not ``-C``.
+_MAKE_VALUED = "fIoWEjlO"
+_PATCH_VALUED = "BDFgioprVxYz"
+#: GNU tar's short options that take a value (``-C`` aside).
+_TAR_VALUED = "bfFgHIKLNTVX"
+
+
+def _tar_dirs(args: tuple[str, ...]) -> list[tuple[int, str]]:
+    """tar's -C values, the old-style first word (``tar xfC a.tar DIR``) included: each
+    of its letters that takes a value takes the next word, in order."""
+    found: list[tuple[int, str]] = []
+    start = 0
+    if args and not args[0].startswith("-"):
+        nxt = 1
+        for c in args[0]:
+            if c == "C" and nxt < len(args):
+                found.append((nxt, args[nxt]))
+                nxt += 1
+            elif c in _TAR_VALUED and nxt < len(args):
+                nxt += 1
+        start = nxt
+    rest = _short_long_dirs(args[start:], "C", ("--directory",), _TAR_VALUED)
+    return found + [(i + start, v) for i, v in rest]
+
+
+def directory_options(program: str, args: tuple[str, ...]) -> DirectoryOptions:
+    """The options of ``program`` (a basename) that make it read its paths from another
+    directory than the cwd, with their values (see :class:`DirectoryOptions`):
+
+    ==============================  ==============================================
+    git                             ``-C DIR`` before the subcommand (chained)
+    tar, bsdtar                     ``-C DIR``, ``--directory`` (chained)
+    make, gmake                     ``-C DIR``, ``--directory`` (chained)
+    patch                           ``-d DIR``, ``--directory`` (chained: patch
+                                    changes directory as it reads each)
+    go                              ``-C DIR`` (before or after the subcommand)
+    cargo                           ``-C DIR``
+    npm, npx                        ``--prefix DIR``, ``-C DIR``
+    pnpm                            ``-C DIR``, ``--dir``
+    bun                             ``--cwd DIR``
+    uv                              ``--directory DIR``, ``--project DIR``
+    poetry                          ``-C DIR``, ``--directory``, ``-P``, ``--project``
+    hg                              ``--cwd DIR``, ``-R DIR``, ``--repository``
+    gradle                          ``-p DIR``, ``--project-dir``
+    clang, clang++                  ``-working-directory DIR``
+    curl                            ``--output-dir DIR`` (for the files it writes)
+    ==============================  ==============================================
+    """
     if program == "git":
         at = git_subcommand(("git", *args))
         end = len(args) if at is None else at - 1
+        found: list[tuple[int, str]] = []
         i = 0
         while i < end:
             if args[i] == "-C" and i + 1 < end:
-                dirs.append(os.path.join(dirs[-1], args[i + 1]) if dirs else args[i + 1])
+                found.append((i + 1, args[i + 1]))
                 i += 2
                 continue
+            if args[i].startswith("-C") and len(args[i]) > 2:
+                found.append((i, args[i][2:]))
             i += 1
-        return tuple(dirs)
+        return DirectoryOptions(tuple(found))
     if program in ("tar", "bsdtar"):
-        for i, a in enumerate(args):
-            value = None
-            if a in ("-C", "--directory") and i + 1 < len(args):
-                value = args[i + 1]
-            elif a.startswith("--directory="):
-                value = a.partition("=")[2]
-            elif a.startswith("-C") and len(a) > 2:
-                value = a[2:]
-            if value is not None:
-                dirs.append(os.path.join(dirs[-1], value) if dirs else value)
-        return tuple(dirs)
-    if program == "curl":
-        return tuple(
-            args[i + 1] if a == "--output-dir" else a.partition("=")[2]
-            for i, a in enumerate(args)
-            if (a == "--output-dir" and i + 1 < len(args)) or a.startswith("--output-dir=")
+        return DirectoryOptions(tuple(_tar_dirs(args)))
+    if program in ("make", "gmake"):
+        return DirectoryOptions(
+            tuple(_short_long_dirs(args, "C", ("--directory",), _MAKE_VALUED, min_long=4))
         )
-    return ()
+    if program == "patch":
+        return DirectoryOptions(
+            tuple(_short_long_dirs(args, "d", ("--directory",), _PATCH_VALUED, min_long=4))
+        )
+    if program == "go":
+        return DirectoryOptions(tuple(_single_dash_dirs(args, ("-C",))), chained=False)
+    if program == "cargo":
+        return DirectoryOptions(tuple(_short_long_dirs(args, "C", (), "")), chained=False)
+    if program in ("npm", "npx"):
+        return DirectoryOptions(
+            tuple(_short_long_dirs(args, "C", ("--prefix",), "", min_long=5)), chained=False
+        )
+    if program == "pnpm":
+        return DirectoryOptions(
+            tuple(_short_long_dirs(args, "C", ("--dir",), "", min_long=5)), chained=False
+        )
+    if program == "bun":
+        return DirectoryOptions(tuple(_short_long_dirs(args, "", ("--cwd",), "")), chained=False)
+    if program == "uv":
+        return DirectoryOptions(
+            tuple(_short_long_dirs(args, "", ("--directory", "--project"), "")), chained=False
+        )
+    if program == "poetry":
+        return DirectoryOptions(
+            tuple(_short_long_dirs(args, "CP", ("--directory", "--project"), "")), chained=False
+        )
+    if program == "hg":
+        return DirectoryOptions(
+            tuple(_short_long_dirs(args, "R", ("--cwd", "--repository"), "")), chained=True
+        )
+    if program == "gradle":
+        return DirectoryOptions(
+            tuple(_short_long_dirs(args, "p", ("--project-dir",), "")), chained=False
+        )
+    if program.startswith("clang"):
+        return DirectoryOptions(
+            tuple(_single_dash_dirs(args, ("-working-directory",))), chained=False
+        )
+    if program == "curl":
+        return DirectoryOptions(
+            tuple(_short_long_dirs(args, "", ("--output-dir",), "", min_long=99)), chained=False
+        )
+    return DirectoryOptions()
+
+
+def working_dirs(program: str, args: tuple[str, ...]) -> tuple[str, ...]:
+    """The directories, relative to the command's cwd, that ``program`` changes to before it
+    opens the paths it is given (see :func:`directory_options`): every path word is checked
+    from each of them too, as the program will read it."""
+    return directory_options(program, args).dirs()

@@ -16,6 +16,7 @@ is better made with ``ln -s``, whose target the gate resolves. A patch the engin
 
 from __future__ import annotations
 
+import os
 import re
 
 import attrs
@@ -51,7 +52,8 @@ class PatchInput:
 
     files: tuple[str, ...]
     stdin: bool
-    #: ``-d DIR`` (patch) or ``--directory=DIR`` (git apply): the names are relative to it.
+    #: ``-d DIR`` (patch; several add up, each relative to the one before) or
+    #: ``--directory=DIR`` (git apply): the names are relative to it.
     directory: str | None = None
 
 
@@ -82,7 +84,8 @@ def patch_input(program: str, args: tuple[str, ...]) -> PatchInput | None:
                 if full == "--input":
                     files.append(value)
                 elif full == "--directory":
-                    directory = value
+                    # patch changes directory as it reads each -d: they add up
+                    directory = value if directory is None else os.path.join(directory, value)
                 continue
             if a.startswith("-") and a != "-":
                 for k in range(1, len(a)):
@@ -96,7 +99,7 @@ def patch_input(program: str, args: tuple[str, ...]) -> PatchInput | None:
                     if letter == "i":
                         files.append(value)
                     elif letter == "d":
-                        directory = value
+                        directory = value if directory is None else os.path.join(directory, value)
                     break
                 continue
             operands.append(a)

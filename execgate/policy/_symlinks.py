@@ -7,10 +7,10 @@ that check, and are refused where a rule confines paths (``paths = "workspace"``
   ``-xtype``, ``-printf %Y``, which look through a link), ``cp -L``, ``rsync -L/--copy-links``,
   ``tar -h``, ``du -L``, ``ls -L``, ``tree -l``, ``ag -f``, ``fd -L``, ``chown``/``chgrp``/
   ``chmod`` ``-R`` with ``-H``/``-L`` (which change the file a link points to), ``scp -r``
-  (which always follows) and ``zip -r`` without ``-y`` (zip stores what a link points to
-  unless told to store the link): a symlink already in the workspace (a cloned
-  repository's, an unpacked archive's) leads the walk outside, though naming the link
-  itself is refused.
+  (which always follows), ``gzip -r`` with ``-c`` or ``-f``, and ``zip -r`` without ``-y``
+  (zip stores what a link points to unless told to store the link): a symlink already in
+  the workspace (a cloned repository's, an unpacked archive's) leads the walk outside,
+  though naming the link itself is refused.
 * **Symlinks made by the command**: ``ln -s TARGET LINK`` stores TARGET as written, and the
   kernel later resolves it relative to the *link's* directory, not the cwd. The target is
   decided that way, and refused when it leaves the workspace, so that a later command (or a
@@ -50,6 +50,9 @@ _FOLLOWS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     "ack": ("", frozenset({"--follow"}), frozenset()),
 }
 
+#: gzip and its names: with -r it walks, and with -c or -f it follows the links it meets.
+_GZIPS = frozenset({"gzip", "gunzip", "zcat", "gzcat", "pigz", "unpigz"})
+
 #: scp's options that take a value: the rest of a cluster after one is that value.
 _SCP_VALUED = frozenset("cDFiJloPSX")
 #: zip's options that recurse, and those that make it store a symlink as a link.
@@ -88,6 +91,20 @@ def follow_refusal(program: str, args: tuple[str, ...], cwd: str = "/") -> str |
                 "zip -r stores what the symlinks it meets point to, out of the workspace; add "
                 "-y (--symlinks) to store them as links"
             )
+        return None
+    if program in _GZIPS:
+        opts = _options(args)
+        shorts = "".join(a[1:] for a in opts if not a.startswith("--"))
+        longs = [a.partition("=")[0] for a in opts if a.startswith("--")]
+        recursive = "r" in shorts or any(_long_hit(a, frozenset({"--recursive"})) for a in longs)
+        # gzip opens with O_NOFOLLOW unless it writes to stdout or is forced
+        follows = (
+            program in ("zcat", "gzcat")
+            or any(c in shorts for c in "cf")
+            or any(_long_hit(a, frozenset({"--stdout", "--to-stdout", "--force"})) for a in longs)
+        )
+        if recursive and follows:
+            return f"{program} -r with -c or -f follows symlinks out of the workspace as it walks"
         return None
     row = _FOLLOWS.get(program)
     if row is None:
@@ -210,6 +227,14 @@ def cp_keeps_links(arg: str) -> bool:
             return bool(eq) and ("links" in value or "all" in value)
         return full is None or full in _CP_KEEPS_LINKS
     return arg.startswith("-") and any(c in arg[1:] for c in "rRadPs")
+
+
+def cp_makes_symlinks(arg: str) -> bool:
+    """Whether cp's word ``arg`` makes it make symlinks in place of copies (``-s``,
+    ``--symbolic-link``)."""
+    if arg.startswith("--"):
+        return unique_long(arg.partition("=")[0], _LONGS["cp"]) == "--symbolic-link"
+    return arg.startswith("-") and "s" in arg[1:].split("S", 1)[0].split("t", 1)[0]
 
 
 def _read_link_args(args: tuple[str, ...]) -> _LinkArgs:
@@ -339,7 +364,18 @@ def rsync_landings(args: tuple[str, ...], cwd: str) -> list[str]:
     ``dest/src``, ``src/`` into ``dest`` itself, one file onto a new ``dest``), and for a
     source directory every entry inside it. Raises :class:`TooManyEntries` for a source too
     large to look through."""
+    _, operands = _rsync_operands(args)
+    found: list[str] = []
+    for top, base, source in _rsync_pairs(operands, cwd):
+        found.append(base)
+        found.extend(_entries_landing(top, base, source))
+    return found
+
+
+def _rsync_operands(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """rsync's (options, operands), its options' values skipped."""
     operands: list[str] = []
+    options: list[str] = []
     i = 0
     while i < len(args):
         a = args[i]
@@ -347,6 +383,7 @@ def rsync_landings(args: tuple[str, ...], cwd: str) -> list[str]:
             operands.extend(args[i + 1 :])
             break
         if a.startswith("-") and len(a) > 1:
+            options.append(a)
             name = a.partition("=")[0] if a.startswith("--") else a[:2]
             joined = "=" in a if a.startswith("--") else len(a) > 2
             if name in _RSYNC_VALUED and not joined:
@@ -354,12 +391,17 @@ def rsync_landings(args: tuple[str, ...], cwd: str) -> list[str]:
         else:
             operands.append(a)
         i += 1
+    return options, operands
+
+
+def _rsync_pairs(operands: list[str], cwd: str) -> list[tuple[str, str, str]]:
+    """(source path, where it lands, source as written) for each of rsync's sources."""
     if len(operands) < 2:
         return []
     *sources, dest = operands
     target = os.path.join(cwd, dest)
     into = dest.endswith("/") or os.path.isdir(target) or len(sources) > 1
-    found: list[str] = []
+    pairs = []
     for source in sources:
         top = os.path.join(cwd, source)
         if source.endswith("/"):
@@ -368,9 +410,8 @@ def rsync_landings(args: tuple[str, ...], cwd: str) -> list[str]:
             base = os.path.join(target, os.path.basename(source.rstrip("/")))
         else:
             base = target
-        found.append(base)
-        found.extend(_entries_landing(top, base, source))
-    return found
+        pairs.append((top, base, source))
+    return pairs
 
 
 def links_hard(program: str, args: tuple[str, ...]) -> bool:
@@ -500,3 +541,43 @@ def moved_links(program: str, args: tuple[str, ...], cwd: str) -> list[tuple[str
                         moved_dir = os.path.join(new, os.path.relpath(top, old))
                         pairs.append((target, os.path.normpath(moved_dir)))
     return pairs
+
+
+def dangling_climb(base: str, target: str, planned: frozenset[str] = frozenset()) -> str | None:
+    """The part of the symlink target ``target`` (resolved from the directory ``base``, as
+    the kernel will resolve it) that a ``..`` climbs out of while it is not a directory now:
+    a missing name, a file, a FIFO. None when every ``..`` climbs out of a directory that
+    exists (``planned``: absolute paths of directories that will exist, such as an archive's
+    own members).
+
+    ``os.path.realpath`` resolves ``d/..`` to the directory holding ``d`` when ``d`` is
+    missing, as if it were one; the kernel fails there now, and once ``d`` is made -- a
+    symlink, ``ln -s . d`` or ``ln -s /x d`` -- the target climbs from wherever ``d`` leads.
+    Such a link is refused when it is made: where it points is not decided yet. A symlink on
+    the way is followed (and a ``..`` right after one is ``_climbs_through_link``'s)."""
+    here = os.path.realpath(base) if not os.path.isabs(target) else "/"
+    hops = 0
+    parts = [p for p in target.split("/") if p]
+    while parts:
+        part = parts.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            if not (os.path.isdir(here) or here in planned) and here != "/":
+                return here
+            here = os.path.dirname(here) or "/"
+            continue
+        step = os.path.join(here, part)
+        if os.path.islink(step):
+            hops += 1
+            if hops > 40:
+                return step
+            try:
+                link = os.readlink(step)
+            except OSError:
+                return step
+            here = "/" if link.startswith("/") else here
+            parts = [p for p in link.split("/") if p] + parts
+            continue
+        here = step
+    return None

@@ -158,6 +158,9 @@ _PEM_NOISE = re.compile(
 
 #: Published example keys (RFCs', libraries' test keys): their bodies' first characters.
 _PUBLISHED_BODIES = tuple(body for body, _ in PUBLISHED_KEY_BODIES)
+#: How key bodies begin: DER's SEQUENCE of an RSA, PKCS #8, EC or Ed25519 key, OpenSSH's
+#: magic, an OpenPGP secret-key packet; a body cut short after them is still a key's.
+_KEY_BODY_STARTS = ("MII", "MHc", "MC4C", "MF", "MIG", "b3BlbnNzaC1rZXktdjE", "lQ")
 _PEM_ARMOUR = re.compile(r"-----[A-Z0-9 ]{1,64}-----")
 #: Three words in a row: base64 lines hold no space.
 _PROSE = re.compile(r"[A-Za-z]{2,32} [A-Za-z]{2,32} [A-Za-z]{2,32}")
@@ -172,8 +175,7 @@ def _pem_has_body(value: str) -> bool:
     # base64 of key material mixes cases; words do not (`header=footer=`, `keydata`)
     mixed = re.search(r"[a-z]", body) is not None and re.search(r"[A-Z]", body) is not None
     return (
-        len(body) >= 16
-        and (mixed or len(body) >= 40)
+        ((len(body) >= 16 and (mixed or len(body) >= 40)) or body.startswith(_KEY_BODY_STARTS))
         and re.fullmatch(r"[A-Za-z0-9+/=]+", body) is not None
         and not is_placeholder(body)
     )

@@ -1058,7 +1058,7 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # PW and PAT only as the last word of a name (LDAP_BIND_PW, AZURE_DEVOPS_EXT_PAT,
         # ado_pat): "pw" and "pat" begin or end too many words (path, spawn)
         r"(?i)_?(?P<name>password|passwd|passphrase|pwd|(?<=_)pass(?![a-z])|secret|token"
-        r"|api[_\-.]?key|(?<![\w.\-])pass(?=[\"']?[ \t]?[:=])"
+        r"|api[_\-.]?key|(?<![\w.\-])(?-i:pass)(?=[\"']?[ \t]?[:=])"
         r"|(?<=_)pw(?![a-z])|(?<=_)pat(?![a-z])"
         r"|access[_\-]?key"
         # The suffix is possessive (it cannot end in a quote, a space or a separator), so a

@@ -164,10 +164,18 @@ def _policy(binary: str, root: Path) -> Policy:
 _PAGERS = frozenset({"less", "more", "pg", "journalctl", "loginctl"})
 
 
+#: Placeholders that stand for a value the attacker knows (another process's id, a
+#: container's): written as a literal, as the attacker would, so that a technique is not
+#: refused only because the gate refuses an unset variable (``gcore $PID``).
+_KNOWN_VALUES = {"PID": "4242", "CONTAINER_ID": "c0ffee"}
+_KNOWN = re.compile(r"\$\{?(" + "|".join(_KNOWN_VALUES) + r")\b\}?")
+
+
 def decide(record: dict[str, str], root: Path) -> tuple[bool, bool, str]:
     """(gets through the engine, gets through the engine and the exec-option layer, why);
     a technique with no line that runs its binary, or one typed into a pager, raises
     ``LookupError``."""
+    record = dict(record, code=_KNOWN.sub(lambda m: _KNOWN_VALUES[m.group(1)], record["code"]))
     binary = record["binary"]
     if record.get("from") in _PAGERS:
         raise LookupError("typed into a pager, which needs a terminal")
