@@ -16,14 +16,15 @@ from execgate import Policy
 
 pytestmark = pytest.mark.slow  # host programs started per test
 
-LONG = "import os, time\nopen('pids.txt','a').write(f'{os.getpid()}\\n')\ntime.sleep(60)\n"
+# the jobs outlive every wait: only the host's interruption or shutdown may end them
+LONG = "import os, time\nopen('pids.txt','a').write(f'{os.getpid()}\\n')\ntime.sleep(600)\n"
 
 ASYNCIO_HOST = """
 import asyncio, sys
 from execgate import Gate, load_policy
 
 async def agent(gate, i):
-    await gate.run(argv=[{python!r}, "long.py"], job_id=f"agent-{{i}}", timeout=50)
+    await gate.run(argv=[{python!r}, "long.py"], job_id=f"agent-{{i}}", timeout=300)
 
 async def main():
     async with Gate.open(load_policy(sys.argv[1]), sys.argv[2]) as gate:
@@ -45,7 +46,7 @@ async def main():
         async with trio.open_nursery() as nursery:
             for i in range(8):
                 nursery.start_soon(lambda i=i: gate.run(
-                    argv=[{python!r}, "long.py"], job_id=f"agent-{{i}}", timeout=50))
+                    argv=[{python!r}, "long.py"], job_id=f"agent-{{i}}", timeout=300))
             if sys.argv[3] == "shutdown":
                 await trio.sleep(1.5)
                 nursery.cancel_scope.cancel()
@@ -70,7 +71,7 @@ def test_host_loop_interrupted_or_shut_down_leaves_no_child(
     pids = read_pids(workspace / "pids.txt", 8, timeout=20)
     if how == "sigint":
         proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=60)  # generous: eight jobs' TERM grace and the store's close, under load
+    proc.wait(timeout=120)  # generous: eight jobs' TERM grace and the store's close, under load
     assert_all_gone(pids)  # at once: the host has exited, so its gate ended them already
     results = events(store_url, kind="result")
     assert len(results) == 8 and all(r["cancelled"] for r in results)
