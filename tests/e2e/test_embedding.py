@@ -16,7 +16,8 @@ from execgate import Policy
 
 pytestmark = pytest.mark.slow  # host programs started per test
 
-# the jobs outlive every wait: only the host's interruption or shutdown may end them
+# the jobs sleep past their timeout (the policy's maximum): only the host's interruption or
+# shutdown may end them first
 LONG = "import os, time\nopen('pids.txt','a').write(f'{os.getpid()}\\n')\ntime.sleep(600)\n"
 
 ASYNCIO_HOST = """
@@ -24,7 +25,7 @@ import asyncio, sys
 from execgate import Gate, load_policy
 
 async def agent(gate, i):
-    await gate.run(argv=[{python!r}, "long.py"], job_id=f"agent-{{i}}", timeout=300)
+    await gate.run(argv=[{python!r}, "long.py"], job_id=f"agent-{{i}}", timeout=60)
 
 async def main():
     async with Gate.open(load_policy(sys.argv[1]), sys.argv[2]) as gate:
@@ -46,7 +47,7 @@ async def main():
         async with trio.open_nursery() as nursery:
             for i in range(8):
                 nursery.start_soon(lambda i=i: gate.run(
-                    argv=[{python!r}, "long.py"], job_id=f"agent-{{i}}", timeout=300))
+                    argv=[{python!r}, "long.py"], job_id=f"agent-{{i}}", timeout=60))
             if sys.argv[3] == "shutdown":
                 await trio.sleep(1.5)
                 nursery.cancel_scope.cancel()
