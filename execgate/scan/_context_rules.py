@@ -206,7 +206,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ctx(
         "credential-flag",
         "generic",
-        "mysql mariadb sshpass redis-cli login",
+        "mysql mariadb sshpass redis-cli login mosquitto_ nmcli",
         # Short options that carry a password only for these programs (elsewhere -p is a
         # port, a parent directory...): mysql's attached -pSECRET (a bare -p prompts),
         # sshpass -p, redis-cli -a, `docker/podman/helm registry login -p`.
@@ -217,7 +217,13 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         + _SAME_COMMAND
         + r"(?<!\S)(?:-a[ \t]*|--pass[ \t]+)|login\s"
         + _SAME_COMMAND
-        + r"(?<!\S)-p[ \t]+)"
+        + r"(?<!\S)-p[ \t]+"
+        # mosquitto's clients take the password as -P; nmcli's `wifi connect SSID password PW`
+        + r"|mosquitto_(?:pub|sub|rr)\s"
+        + _SAME_COMMAND
+        + r"(?<!\S)-P[ \t]+|nmcli\s"
+        + _SAME_COMMAND
+        + r"(?<!\S)password[ \t]+)"
         + _VALUE,
         0.9,
         anchored=False,

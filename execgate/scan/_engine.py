@@ -68,6 +68,8 @@ def _decodes_to_credential(value: str) -> bool:
         text = raw.decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return False
+    if text.lstrip()[:1] in ("{", "[") or "\n" in text.strip():
+        return False  # a document (JSON, lines), not a user and a password
     user, sep, password = text.partition(":")
     if sep and not password:
         # the key as the user name and no password (Stripe's and many APIs' Basic auth)
@@ -276,6 +278,9 @@ _CODE_VALUE = re.compile(
 #: A type's name: three or more capitalised words and no digit (``AssumeRoleCommandOutput``);
 #: a random token of that length has a digit or two capitals in a row.
 _TYPE_NAME = re.compile(r"_?[A-Z][a-z]{1,24}(?:[A-Z][a-z]{1,24}){2,8}")
+#: A vendor prefix with a few characters after it (``dapi12``, ``glpat-3kQ``): a token cut
+#: short, or one being typed.
+_TRUNCATED = re.compile(r"[a-z]{2,8}[_\-]?[A-Za-z0-9]{0,5}")
 #: A URL's scheme: ``mongodb://``, ``s3://``, ``postgresql+psycopg://``.
 _URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,30}://")
 
@@ -809,6 +814,8 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
             return None  # a passphrase has a few words; a token has none, prose has many
         if not name.startswith(("pass", "pwd")) and _fixture_token(value):
             return None
+        if not name.startswith("p") and _TRUNCATED.fullmatch(value):
+            return None  # DATABRICKS_TOKEN=dapi12: a prefix and a few characters, cut short
         if not name.startswith("p") and is_name(value):
             return None  # `--secret=api-key-name`, `token: github-deploy-token`
         if _NOT_THE_SECRET_PREFIX.search(text, max(0, m.start() - 16), m.start()):
@@ -847,6 +854,12 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         _decodes_to_credential(value)
     ):
         return None
+    if (
+        rule.rule_id == "credential-flag"
+        and value.isalpha()
+        and re.match(r" [a-z]{2,16} [a-z]{1,16}", text[end : end + 40])
+    ):
+        return None  # `--token   Prompt for a personal access token`: help text
     if rule.rule_id == "credential-printed" and _captured(text, m.start()):
         return None  # `-e X=$(cat /run/secrets/x)`: the output became an argument
     if rule.rule_id in ("credential-env", "credential-printed") and NOT_A_CREDENTIAL_SUFFIX.search(
@@ -877,8 +890,13 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         )
     ):
         return None
-    if glued and rule.rule_id == "stripe-secret-key" and len(value) < 40:
-        return None  # `task_live_...` in a word; a key glued after one is 100 long
+    if (
+        glued
+        and rule.rule_id == "stripe-secret-key"
+        and text[start - 1].isalpha()
+        and len(value) < 40
+    ):
+        return None  # `task_live_...` in a word; a key glued after a letter is 100 long
     if rule.checksum is not None:
         if CHECKSUMS[rule.checksum](value):
             return 0.99

@@ -53,11 +53,11 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         "aws-secret-access-key",
         "aws",
         "secret_access_key secretaccesskey secret-access-key aws_secret_key aws-secret-key "
-        "awssecretkey awssecretaccesskey",
+        "awssecretkey awssecretaccesskey s3a.secret.key s3.secret.key",
         # "=" or ":" (env files, JSON, YAML) or a space (`aws configure set NAME VALUE`,
         # ini files written by hand), the value bare or quoted.
         # (a Markdown table's cells too: | `AWS_SECRET_ACCESS_KEY` | `...` |)
-        r"(?i)(?:secret[_\-]?access|aws[_\-]?secret)[_\-]?key(?:\\?[\"'`])?"
+        r"(?i)(?:secret[_\-]?access|aws[_\-]?secret|s3a?\.secret)[_\-.]?key(?:\\?[\"'`])?"
         r"(?:\s*[=:|]\s*|[ \t]+)(?:\\?[\"'`])?"
         r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
         0.9,
@@ -577,8 +577,10 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
     _ctx(
         "discord-webhook",
         "discord",
-        "discord.com/api/webhooks discordapp.com/api/webhooks",
-        r"discord(?:app)?\.com/api/webhooks/\d+/(?P<secret>[" + _URLSAFE + r"]{60,1024})",
+        "discord.com/api/webhooks discordapp.com/api/webhooks discord://",
+        # (apprise's and shoutrrr's discord://ID/TOKEN too)
+        r"(?:discord(?:app)?\.com/api/webhooks|discord:/)/\d+/"
+        r"(?P<secret>[" + _URLSAFE + r"]{60,1024})",
         0.95,
     ),
     _ctx(
@@ -944,6 +946,19 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         # (a HAR file's header: {"name": "Authorization", "value": "Basic ..."})
         r"(?i)(?:authorization|proxy-authorization)(?:[\"']?\s*[:=]\s*[\"']?"
         r"|\"\s*,\s*\"value\"\s*:\s*\")basic\s+(?P<secret>[A-Za-z0-9+/]{8,1024}=*)",
+        0.85,
+        anchored=False,
+    ),
+    _ctx(
+        "authorization-basic",
+        "http",
+        ("basic ", "basicauth", "basic_auth", "base64 -d", "base64 --decode"),
+        # the same credential wherever its scheme or its name says so, and what is echoed
+        # into `base64 -d` (an access log's auth="Basic ...", a "basicAuth": key); what it
+        # decodes to must be a user and a password
+        r"(?i)(?:(?<![\w-])basic[ \t]+|basic[_\-]?auth[\"']?[ \t]*[:=][ \t]*[\"']?"
+        r"|echo[ \t]+(?:-n[ \t]+)?[\"']?(?=[A-Za-z0-9+/]{12,1024}=*[\"']?[ \t]*\|[ \t]*base64"
+        r"[ \t]+(?:-d|--decode|-D)))(?P<secret>[A-Za-z0-9+/]{8,1024}=*)",
         0.85,
         anchored=False,
     ),

@@ -53,6 +53,8 @@ _PLACEHOLDER = re.compile(
       | (?:none|null|true|false|undefined)
         # (GraphQL marks a non-null type with `!`: `$password: String!`)
       | (?:string|str|object|number|integer|int|boolean|bool|bytes|any|unknown|float|optional)!?
+        # a usage line's metavariable in capitals (NAME=VALUE, --token TOKEN)
+      | (?-i:[A-Z]{3,16}(?:_[A-Z]{2,16}){0,3})
       | .*(?:example|placeholder|changeme|xxxxx|replace[-_]?me).*
         # an instruction in capitals: REPLACE_WITH_REAL_PASSWORD, CHANGE_ME_BEFORE_DEPLOY,
         # PUT_YOUR_PASSWORD_HERE, INSERT_API_KEY_HERE, REPLACE-WITH-YOUR-TOKEN
@@ -99,6 +101,9 @@ _REFERENCE = re.compile(
 #: ``ghp_****abcd``), or a template with an angle-bracketed hole (``key-<paste here>``).
 _MASKED = re.compile(
     r"\.\.\.|…|\*\*\*|###|^<|>$|<[^<>]{0,64}>|\{\{|\$\{"
+    # a mask of bullets (sk_live_••••4207), Ruby's interpolation (#{ENV['X']}), a regex
+    # standing where the value goes (sed 's/^API_KEY=.*/API_KEY=/')
+    r"|[•●·]{3}|^\#\{|^\.\*"
     # what loggers and proxies print in a secret's place (sntryu_[FILTERED], [REDACTED])
     r"|(?i:\[(?:filtered|redacted|masked|hidden|removed)\])"
     # the same holes percent-encoded in a URL (%7Btoken%7D, %3Ckey%3E, %24%7BVAR%7D)
