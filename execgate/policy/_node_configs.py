@@ -101,6 +101,18 @@ def _code_configs(here: str, names: tuple[str, ...], root: str, tool: str) -> No
             _confine(path, root, f"{tool}'s configuration")
 
 
+def _once(options: Options, names: tuple[str, ...], tool: str) -> str | None:
+    """The value of the one option among ``names`` (aliases); given more than once it is
+    refused: the tools take the last, or (jest) a list they set aside for the working
+    directory's configuration, not the one the gate would read."""
+    values = [v for n, v in options if n in names]
+    if len(values) > 1:
+        raise NodeConfigRefusal(
+            f"{names[0]} is given more than once ({tool} would not take the one the gate reads)"
+        )
+    return values[0] if values and values[0] else None
+
+
 def _tool_binary(tool: str, cwd: str, root: str) -> None:
     """``npx TOOL`` runs the first ``node_modules/.bin/TOOL`` upward from ``cwd``: the
     workspace's own code, not a link leading out of it."""
@@ -745,7 +757,7 @@ def jest_refusal(options: Options, cwd: str, root: str) -> None:
     values = {name: value for name, value in options if value is not None}
     rootdir = values.get("--rootDir")
     override = os.path.join(cwd, rootdir) if rootdir else None
-    config = values.get("--config")
+    config = _once(options, ("--config", "-c"), "jest")
     rootdirs: list[str] = [cwd, *([override] if override else [])]
     if config and not (config.startswith("{") and config.endswith("}")):
         _jest_file(os.path.join(cwd, config), root, override, 0, rootdirs)
@@ -868,7 +880,7 @@ def _eslint_major(cwd: str, root: str) -> int | None:
 
 def eslint_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
     names = {name for name, _ in options}
-    config = next((v for n, v in options if n in ("--config", "-c") and v), None)
+    config = _once(options, ("--config", "-c"), "eslint")
     if config is not None:
         _eslintrc_file(os.path.join(cwd, config), root)
     if config is None and "--no-config-lookup" not in names:
@@ -1000,7 +1012,7 @@ _PRETTIER_FOR_FILE = frozenset({"--stdin-filepath", "--find-config-path", "--fil
 
 def prettier_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
     names = {name for name, _ in options}
-    config = next((v for n, v in options if n == "--config" and v), None)
+    config = _once(options, ("--config",), "prettier")
     if config is not None:
         _prettier_file(os.path.join(cwd, config), root)
         return
@@ -1195,7 +1207,7 @@ def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str
     if "--build" in names:
         projects = [os.path.join(cwd, o) for o in operands] or [cwd]
     else:
-        project = next((v for n, v in options if n == "--project" and v), None)
+        project = _once(options, ("--project", "-p"), "tsc")
         if project is not None:
             projects = [os.path.join(cwd, project)]
         elif not operands and "--init" not in names:
