@@ -192,18 +192,26 @@ def _read(path: str, root: str, what: str) -> str:
 
 def read_data(path: str, root: str, tool: str, kind: str) -> object:
     """The configuration in ``path`` (inside the workspace, after links), read as ``kind``:
-    "json" (JSON, comments and trailing commas tolerated), "yaml" (JSON, else the YAML
-    subset :func:`parse_yaml` reads), "toml"."""
+    "json" (JSON, comments and trailing commas tolerated), "yaml" (plain JSON, else the YAML
+    subset :func:`parse_yaml` reads; a ``//`` or ``/*`` outside double quotes is refused, as
+    YAML reads it as text where a JSON-with-comments reader, eslint's for ``.eslintrc``, drops
+    it), "toml"."""
     text = _read(path, root, f"{tool}'s configuration")
     try:
         if kind == "toml":
             return tomllib.loads(text)
-        try:
+        if kind != "yaml":
             return parse_jsonc(text)
+        try:
+            return _parse_json(text)
         except ValueError:
-            if kind != "yaml":
-                raise
-            return parse_yaml(text)
+            pass
+        if any(t.startswith(("//", "/*")) for t in _JSONC_TOKEN.findall(text)):
+            raise NodeConfigRefusal(
+                f"{path[:80]} holds `//` or `/*`, a comment to a JSON reader and text to a "
+                f"YAML one ({tool} may read it either way); write it as plain JSON or YAML"
+            )
+        return parse_yaml(text)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         raise NodeConfigRefusal(
             f"{path[:80]} cannot be read as the gate reads {tool}'s configuration ({exc}); "

@@ -76,3 +76,47 @@ def test_a_configuration_option_given_twice_is_refused(policy: Policy, ws: Path)
         "npx eslint -c ok.json -c ok.json src",
     ):
         assert not allowed(policy, line), line
+
+
+# --- 2. a file the tool reads as YAML is read as YAML, not as JSON with comments ------------
+
+HIDDEN = [
+    # JSON with comments hides the plugin; YAML reads `//` as text and the key that follows
+    '{"semi": true, "k": 1 //, "plugins": ["/tmp/evil.mjs"]\n}\n',
+    '{"root": true, "ignorePatterns": [0 //, "zz"], "parser": "/tmp/evil.js", "plugins": [\n]}\n',
+    "semi: true\n/* x */ plugins: ['/tmp/evil.mjs']\n",
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN)
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        (".prettierrc", "npx prettier --check src"),
+        (".prettierrc.yaml", "npx prettier --check src"),
+        (".prettierrc.yml", "npx prettier --check src"),
+        (".eslintrc.yaml", "npx eslint src"),
+        (".eslintrc.yml", "npx eslint src"),
+        (".eslintrc", "npx eslint src"),
+    ],
+)
+def test_yaml_files_are_not_read_as_json_with_comments(
+    policy: Policy, ws: Path, name: str, line: str, text: str
+) -> None:
+    (ws / name).write_text(text)
+    assert not allowed(policy, line), (name, text)
+
+
+def test_package_yaml_is_read_as_yaml(policy: Policy, ws: Path) -> None:
+    (ws / "package.json").unlink()
+    (ws / "package.yaml").write_text('{"prettier": {"k": 1 //, "plugins": ["/tmp/e.mjs"]\n}}\n')
+    assert not allowed(policy, "npx prettier --check src")
+
+
+def test_plain_yaml_and_json_stay_allowed(policy: Policy, ws: Path) -> None:
+    (ws / ".prettierrc").write_text('{"semi": false, "singleQuote": true}\n')
+    assert allowed(policy, "npx prettier --check src")
+    (ws / ".prettierrc").write_text("semi: false\n# a comment\nsingleQuote: true\n")
+    assert allowed(policy, "npx prettier --check src")
+    (ws / ".eslintrc.yml").write_text("root: true\nrules:\n  semi: error\n")
+    assert allowed(policy, "npx eslint src")
