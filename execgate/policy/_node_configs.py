@@ -625,18 +625,55 @@ def _jest_config(
     if not isinstance(preset, str) or not preset:
         return
     for rootdir in rootdirs:
-        path = module_path(preset.replace("<rootDir>", rootdir))
-        folder = (
-            os.path.join(rootdir, path)
-            if path is not None
-            else _package_dir(preset, rootdir, root, data=True)
-        )
-        found = os.path.join(folder, "jest-preset.json") if folder is not None else ""
-        if found and os.path.isfile(found):
+        _jest_preset(preset, rootdir, root, source, depth, rootdirs_seen)
+
+
+_JEST_PRESET_EXTS = (".json", ".js", ".cjs", ".mjs")
+
+
+def _jest_preset(
+    preset: str,
+    rootdir: str,
+    root: str,
+    source: str,
+    depth: int,
+    rootdirs_seen: list[str] | None = None,
+) -> None:
+    """Decide the preset ``preset`` names for a configuration whose root directory is
+    ``rootdir``: a path (``./pp.json``, ``./pp``, ``/abs``) is resolved as node resolves a
+    module -- the file itself, with an extension added, or a directory's ``jest-preset``,
+    ``index`` or ``package.json`` ``main`` -- and every such file that exists must be in the
+    workspace, a JSON one read as a jest configuration; a package name leads to its
+    ``jest-preset.json``."""
+    value = preset.replace("<rootDir>", rootdir)
+    path = module_path(value)
+    if path is None:
+        folder = _package_dir(value, rootdir, root, data=True)
+        candidates = [] if folder is None else [os.path.join(folder, "jest-preset.json")]
+    else:
+        full = os.path.join(rootdir, path)
+        _confine(full, root, f"{source} (preset)")
+        candidates = [full, *(full + ext for ext in _JEST_PRESET_EXTS)]
+        if os.path.isdir(full):
+            for stem in ("jest-preset", "index"):
+                candidates += [os.path.join(full, stem + ext) for ext in _JEST_PRESET_EXTS]
+            meta = os.path.join(full, "package.json")
+            if os.path.isfile(meta):
+                data = read_data(meta, root, "jest", "json")
+                main = data.get("main") if isinstance(data, dict) else None
+                if isinstance(main, str):
+                    target = os.path.join(full, main)
+                    candidates += [target, *(target + ext for ext in _JEST_PRESET_EXTS)]
+    for found in candidates:
+        if not os.path.isfile(found):
+            continue
+        _confine(found, root, f"{source} (preset)")
+        if found.lower().endswith(".json"):
             preset_config = read_data(found, root, "jest", "json")
             _jest_config(
-                preset_config, folder or base, root, found, depth + 1, rootdir, rootdirs_seen
-            )
+                preset_config, os.path.dirname(found), root, found, depth + 1, rootdir,
+                rootdirs_seen,
+            )  # fmt: skip
 
 
 def _jest_file(
@@ -767,8 +804,16 @@ def jest_refusal(options: Options, cwd: str, root: str) -> None:
     override = os.path.join(cwd, rootdir) if rootdir else None
     config = _once(options, ("--config", "-c"), "jest")
     rootdirs: list[str] = [cwd, *([override] if override else [])]
-    if config and not (config.startswith("{") and config.endswith("}")):
+    inline = config is not None and config.startswith("{") and config.endswith("}")
+    if config and not inline:
         _jest_file(os.path.join(cwd, config), root, override, 0, rootdirs)
+    elif config:
+        # inline JSON: read as the file would be, from the working directory (its presets)
+        try:
+            parsed = _parse_json(config)
+        except ValueError:
+            raise NodeConfigRefusal("--config holds inline JSON the gate does not read") from None
+        _jest_config(parsed, cwd, root, "--config", 0, override, rootdirs)
     elif not config:
         # jest reads a configuration for the working directory and for each --projects entry
         # (a directory, searched upward, or a file)
@@ -782,8 +827,9 @@ def jest_refusal(options: Options, cwd: str, root: str) -> None:
     # workspace is decided as tsc's would be
     _nearest_tsconfig(cwd, root, required=False)
     for name, value in options:
-        if value and name == "--preset" and module_path(value) is None:
-            _package_dir(value, cwd, root, data=True)
+        if value and name == "--preset":
+            for start in dict.fromkeys([override or cwd, cwd]):
+                _jest_preset(value, start, root, "--preset", 0)
 
 
 # --- eslint -------------------------------------------------------------------------------

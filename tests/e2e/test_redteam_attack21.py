@@ -120,3 +120,36 @@ def test_plain_yaml_and_json_stay_allowed(policy: Policy, ws: Path) -> None:
     assert allowed(policy, "npx prettier --check src")
     (ws / ".eslintrc.yml").write_text("root: true\nrules:\n  semi: error\n")
     assert allowed(policy, "npx eslint src")
+
+
+# --- 3. a jest preset given as a file ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("plant", "line"),
+    [
+        ("", "npx jest --preset ./pp.json"),
+        ("", "npx jest --preset ./pp"),
+        ("", "npx jest --preset=./pp.json"),
+        ('{"preset": "./pp.json"}', "npx jest"),
+        ('{"preset": "<rootDir>/pp.json"}', "npx jest"),
+        ("", "npx jest --config '{\"preset\": \"./pp.json\"}'"),
+    ],
+)
+def test_a_jest_preset_file_is_read_as_a_configuration(
+    policy: Policy, ws: Path, tmp_path: Path, plant: str, line: str
+) -> None:
+    (ws / "pp.json").write_text(f'{{"globalSetup": "{tmp_path}/evil.js"}}\n')
+    if plant:
+        (ws / "jest.config.json").write_text(plant)
+    assert not allowed(policy, line), line
+    (ws / "pp.json").write_text('{"testEnvironment": "node"}\n')
+    assert allowed(policy, line), line
+
+
+def test_a_jest_preset_file_outside_is_refused(policy: Policy, ws: Path, tmp_path: Path) -> None:
+    (tmp_path / "pp.json").write_text('{"testEnvironment": "node"}\n')
+    (ws / "link.json").symlink_to(tmp_path / "pp.json")
+    assert not allowed(policy, "npx jest --preset ./link.json")
+    (ws / "jest.config.json").write_text('{"preset": "./link.json"}')
+    assert not allowed(policy, "npx jest")
