@@ -115,14 +115,20 @@ def _once(options: Options, names: tuple[str, ...], tool: str) -> str | None:
 
 def _tool_binary(tool: str, cwd: str, root: str) -> None:
     """``npx TOOL`` runs the first ``node_modules/.bin/TOOL`` upward from ``cwd``: the
-    workspace's own code, not a link leading out of it."""
+    workspace's own code, not a link leading out of it. With none in the workspace, npx
+    would run one found above it or in its cache (code from outside): refused."""
     for here in _upward(cwd):
         if not _inside(here, root):
-            return
+            break
         path = os.path.join(here, "node_modules", ".bin", tool)
         if os.path.lexists(path):
             _confine(path, root, f"npx {tool}")
             return
+    raise NodeConfigRefusal(
+        f"the workspace has no node_modules/.bin/{tool}: npx would run a copy from outside "
+        "it (a parent directory's node_modules or npx's cache); install it in the workspace "
+        "first"
+    )
 
 
 # --- reading files as the tools read them -------------------------------------------------

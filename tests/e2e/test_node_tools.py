@@ -42,6 +42,9 @@ def ws(tmp_path: Path) -> Path:
     (ws / "src" / "a.test.js").write_text("test('a', () => expect(1).toBe(1));\n")
     (ws / "package.json").write_text('{"name": "app", "version": "1.0.0"}\n')
     (tmp_path / "evil.js").write_text("module.exports = async () => {};\n")
+    (ws / "node_modules" / ".bin").mkdir(parents=True)
+    for tool in ("tsc", "eslint", "prettier", "jest", "vitest"):
+        (ws / "node_modules" / ".bin" / tool).write_text("#!/bin/sh\n")
     return ws
 
 
@@ -507,6 +510,7 @@ def test_code_configurations_are_the_workspaces_own(
     policy: Policy, ws: Path, tmp_path: Path, link: str, line: str
 ) -> None:
     (ws / link).parent.mkdir(parents=True, exist_ok=True)
+    (ws / link).unlink(missing_ok=True)
     (ws / link).symlink_to(tmp_path / "evil.js")
     assert refused(policy, line), line
 

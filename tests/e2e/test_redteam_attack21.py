@@ -29,6 +29,9 @@ def ws(tmp_path: Path) -> Path:
     (ws / "src" / "a.test.js").write_text("test('a', () => expect(1).toBe(1));\n")
     (ws / "package.json").write_text('{"name": "app", "version": "1.0.0"}\n')
     (tmp_path / "evil.js").write_text("module.exports = async () => {};\n")
+    (ws / "node_modules" / ".bin").mkdir(parents=True)
+    for tool in ("tsc", "eslint", "prettier", "jest", "vitest"):
+        (ws / "node_modules" / ".bin" / tool).write_text("#!/bin/sh\n")
     return ws
 
 
@@ -153,3 +156,19 @@ def test_a_jest_preset_file_outside_is_refused(policy: Policy, ws: Path, tmp_pat
     assert not allowed(policy, "npx jest --preset ./link.json")
     (ws / "jest.config.json").write_text('{"preset": "./link.json"}')
     assert not allowed(policy, "npx jest")
+
+
+# --- 4. npx runs the workspace's own copy of the tool, or none ------------------------------
+
+
+@pytest.mark.parametrize("tool", ["tsc", "eslint", "prettier", "jest", "vitest"])
+def test_npx_without_the_workspaces_own_binary_is_refused(
+    policy: Policy, ws: Path, tmp_path: Path, tool: str
+) -> None:
+    line = f"npx {tool} --version" if tool != "tsc" else "npx tsc --noEmit"
+    assert allowed(policy, line), line
+    (ws / "node_modules" / ".bin" / tool).unlink()
+    # a copy above the workspace (or in npx's cache) would run: code from outside
+    (tmp_path / "node_modules" / ".bin").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "node_modules" / ".bin" / tool).write_text("#!/bin/sh\n")
+    assert decide(policy, line) == ("deny", "EG-POLICY-FLAG"), line
