@@ -944,13 +944,16 @@ def eslint_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: 
     if config is not None:
         _eslintrc_file(os.path.join(cwd, config), root)
     if config is None and "--no-config-lookup" not in names:
-        for here in _upward(cwd):
-            found = [n for n in _ESLINT_FLAT if os.path.isfile(os.path.join(here, n))]
-            for name in found:
-                # code, the workspace's own: there, not a link leading out of it
-                _confine(os.path.join(here, name), root, "eslint's configuration")
-            if found:
-                break
+        # eslint 10 (and 9 with a flag) looks the flat configuration up from each linted
+        # file's directory, not only the working directory's
+        for start in dict.fromkeys([cwd, *_operand_folders(operands, cwd)]):
+            for here in _upward(start):
+                found = [n for n in _ESLINT_FLAT if os.path.lexists(os.path.join(here, n))]
+                for name in found:
+                    # code, the workspace's own: there, not a link leading out of it
+                    _confine(os.path.join(here, name), root, "eslint's configuration")
+                if found:
+                    break
     if "--no-eslintrc" in names:
         return
     # an eslint older than 9 reads eslintrc files: for each file it lints, every one from
@@ -978,6 +981,21 @@ def eslint_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: 
     )
     for path in nested:
         _eslintrc_file(path, root)
+
+
+def _operand_folders(operands: tuple[str, ...], cwd: str) -> list[str]:
+    """The directory each operand (a file, a directory, a glob's literal head) names,
+    normalized as the tool resolves it (``..`` taken lexically), wherever it is."""
+    folders = []
+    for operand in operands:
+        literal = []
+        for part in operand.split("/"):
+            if any(c in part for c in "*?[{!"):
+                break
+            literal.append(part)
+        path = os.path.normpath(os.path.join(cwd, "/".join(literal) or "."))
+        folders.append(path if os.path.isdir(path) else os.path.dirname(path))
+    return folders
 
 
 def _eslintrc_cascade(start: str, root: str, cascade: bool) -> None:

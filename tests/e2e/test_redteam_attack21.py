@@ -172,3 +172,26 @@ def test_npx_without_the_workspaces_own_binary_is_refused(
     (tmp_path / "node_modules" / ".bin").mkdir(parents=True, exist_ok=True)
     (tmp_path / "node_modules" / ".bin" / tool).write_text("#!/bin/sh\n")
     assert decide(policy, line) == ("deny", "EG-POLICY-FLAG"), line
+
+
+# --- 5. eslint looks its flat configuration up from each linted file ------------------------
+
+
+def test_eslint_flat_config_is_looked_up_from_each_linted_file(
+    policy: Policy, ws: Path, tmp_path: Path
+) -> None:
+    (ws / "a").mkdir()
+    (ws / "b").mkdir()
+    (ws / "a" / "eslint.config.mjs").write_text("export default [];\n")
+    (ws / "b" / "x.js").write_text("var y = 1;\n")
+    assert allowed(policy, "npx eslint ../b/x.js", "a")
+    # above the workspace: found from b/ (eslint 10), not from a/
+    (tmp_path / "eslint.config.mjs").write_text("export default [];\n")
+    assert not allowed(policy, "npx eslint ../b/x.js", "a")
+    assert not allowed(policy, "npx eslint ../b", "a")
+    (ws / "b" / "eslint.config.mjs").write_text("export default [];\n")
+    assert allowed(policy, "npx eslint ../b/x.js", "a")
+    # one beside the linted file that links out
+    (ws / "b" / "eslint.config.mjs").unlink()
+    (ws / "b" / "eslint.config.mjs").symlink_to(tmp_path / "eslint.config.mjs")
+    assert not allowed(policy, "npx eslint ../b/x.js", "a")
