@@ -1334,7 +1334,11 @@ _VITEST_CODE = tuple(
 
 def vitest_refusal(options: Options, cwd: str, root: str) -> None:
     base = next((os.path.join(cwd, v) for n, v in options if n == "--root" and v), cwd)
-    _code_configs(base, _VITEST_CODE, root, "vitest")
+    # vitest (and vite) look their configuration up from the root upward: every one on the
+    # way must be the workspace's own, none above it nor a link leading out
+    for start in dict.fromkeys([base, cwd]):
+        for here in _upward(os.path.normpath(start)):
+            _code_configs(here, _VITEST_CODE, root, "vitest")
     # its test files are found by a glob that follows symlinks
     folder = next((os.path.join(cwd, v) for n, v in options if n == "--dir" and v), base)
     for _ in _nested([folder], frozenset(), root, "vitest", _SKIPPED_DIRS, links=True):

@@ -195,3 +195,20 @@ def test_eslint_flat_config_is_looked_up_from_each_linted_file(
     (ws / "b" / "eslint.config.mjs").unlink()
     (ws / "b" / "eslint.config.mjs").symlink_to(tmp_path / "eslint.config.mjs")
     assert not allowed(policy, "npx eslint ../b/x.js", "a")
+
+
+# --- 6. vitest looks its configuration up the tree -----------------------------------------
+
+
+@pytest.mark.parametrize("name", ["vitest.config.mjs", "vite.config.ts", "vitest.workspace.js"])
+def test_a_vitest_configuration_above_the_workspace_is_refused(
+    policy: Policy, ws: Path, tmp_path: Path, name: str
+) -> None:
+    (ws / "src" / name).write_text("export default {};\n")
+    assert allowed(policy, "npx vitest run", "src")
+    (tmp_path / name).write_text("export default {};\n")
+    assert not allowed(policy, "npx vitest run", "src")
+    assert not allowed(policy, "npx vitest run")
+    (tmp_path / name).unlink()
+    (ws / name).symlink_to(tmp_path / "evil.js")
+    assert not allowed(policy, "npx vitest run", "src")
