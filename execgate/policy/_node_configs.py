@@ -804,6 +804,17 @@ def _babel_check(cwd: str, root: str) -> None:
                 _babel_file(path, root)
 
 
+def _babel_tree(starts: list[str], root: str, tool: str, links: bool = False) -> None:
+    """babel reads the ``.babelrc`` beside each file it transforms (up to its package's
+    root): every one below ``starts`` is decided, a code one must be the workspace's own."""
+    names = frozenset({".babelrc", ".babelrc.json", *_BABEL_CODE})
+    for path in _nested(starts, names, root, tool, _SKIPPED_DIRS, links=links):
+        if os.path.basename(path) in _BABEL_CODE:
+            _confine(path, root, "babel's configuration")
+        else:
+            _babel_file(path, root)
+
+
 def jest_refusal(options: Options, cwd: str, root: str) -> None:
     values = {name: value for name, value in options if value is not None}
     rootdir = values.get("--rootDir")
@@ -829,6 +840,8 @@ def jest_refusal(options: Options, cwd: str, root: str) -> None:
                 _jest_file(start, root, override, 0, rootdirs)
     for start in dict.fromkeys(rootdirs):
         _babel_check(start, root)
+    _babel_tree([d for d in dict.fromkeys(rootdirs) if _inside(os.path.realpath(d), root)],
+                root, "jest")  # fmt: skip
     # ts-jest and a TypeScript configuration read tsconfig.json: the nearest one in the
     # workspace is decided as tsc's would be
     _nearest_tsconfig(cwd, root, required=False)
@@ -1343,6 +1356,7 @@ def vitest_refusal(options: Options, cwd: str, root: str) -> None:
     folder = next((os.path.join(cwd, v) for n, v in options if n == "--dir" and v), base)
     for _ in _nested([folder], frozenset(), root, "vitest", _SKIPPED_DIRS, links=True):
         pass
+    _babel_tree([folder], root, "vitest", links=True)
     path = os.path.join(base, "vitest.workspace.json")
     if not os.path.isfile(path):
         return

@@ -458,9 +458,15 @@ def test_jest_root_dir_and_projects_are_followed(policy: Policy, ws: Path) -> No
 def test_babel_roots_enable_nested_babelrc(policy: Policy, ws: Path) -> None:
     (ws / "packages" / "a").mkdir(parents=True)
     (ws / "packages" / "a" / ".babelrc").write_text('{"plugins": ["/tmp/plugin.js"]}')
-    assert decide(policy, "npx jest")[0] == "allow"  # babel does not read it
+    # every .babelrc in the test tree is decided (babel reads the one beside each file it
+    # transforms in the root package; with babelrcRoots, in nested packages too)
+    assert refused(policy, "npx jest")
+    (ws / "packages" / "a" / "package.json").write_text("{}")
+    assert refused(policy, "npx jest")
     (ws / "babel.config.json").write_text('{"babelrcRoots": [".", "packages/*"]}')
     assert refused(policy, "npx jest")
+    (ws / "packages" / "a" / ".babelrc").write_text('{"plugins": ["./plugin.js"]}')
+    assert decide(policy, "npx jest")[0] == "allow"
 
 
 @pytest.mark.parametrize(

@@ -212,3 +212,21 @@ def test_a_vitest_configuration_above_the_workspace_is_refused(
     (tmp_path / name).unlink()
     (ws / name).symlink_to(tmp_path / "evil.js")
     assert not allowed(policy, "npx vitest run", "src")
+
+
+# --- 7. a .babelrc beside a transformed file ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [".babelrc", ".babelrc.json"])
+@pytest.mark.parametrize("line", ["npx jest --no-cache", "npx vitest run"])
+def test_a_babelrc_in_the_test_tree_is_read(
+    policy: Policy, ws: Path, tmp_path: Path, name: str, line: str
+) -> None:
+    (ws / "sub").mkdir()
+    (ws / "sub" / "y.test.js").write_text("test('t', () => expect(1).toBe(1));\n")
+    (ws / "sub" / name).write_text('{"presets": ["@babel/preset-env"]}\n')
+    assert allowed(policy, line), line
+    (ws / "sub" / name).write_text(f'{{"plugins": ["{tmp_path}/evil.js"]}}\n')
+    assert not allowed(policy, line), line
+    (ws / "sub" / name).write_text('{"plugins": ["../../evil.js"]}\n')
+    assert not allowed(policy, line), line
