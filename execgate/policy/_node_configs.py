@@ -1101,8 +1101,26 @@ def _prettier_file(path: str, root: str) -> None:
 _PRETTIER_FOR_FILE = frozenset({"--stdin-filepath", "--find-config-path", "--file-info"})
 
 
+def _prettier_cache(names: set[str], cwd: str, root: str) -> None:
+    """``--cache`` without ``--cache-location`` writes ``node_modules/.cache/prettier``
+    beside the nearest ``package.json`` upward (else in the temporary directory): that
+    must be in the workspace."""
+    if "--cache" not in names or "--cache-location" in names:
+        return
+    for here in _upward(cwd):
+        if os.path.isfile(os.path.join(here, "package.json")):
+            if _inside(os.path.realpath(here), root):
+                return
+            break
+    raise NodeConfigRefusal(
+        "--cache would write its cache outside the workspace (beside the nearest "
+        "package.json, or in the temporary directory); give --cache-location inside it"
+    )
+
+
 def prettier_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
     names = {name for name, _ in options}
+    _prettier_cache(names, cwd, root)
     config = _once(options, ("--config",), "prettier")
     if config is not None:
         _prettier_file(os.path.join(cwd, config), root)

@@ -230,3 +230,18 @@ def test_a_babelrc_in_the_test_tree_is_read(
     assert not allowed(policy, line), line
     (ws / "sub" / name).write_text('{"plugins": ["../../evil.js"]}\n')
     assert not allowed(policy, line), line
+
+
+# --- 9. prettier's cache stays inside ------------------------------------------------------
+
+
+def test_prettier_cache_is_written_inside(policy: Policy, ws: Path, tmp_path: Path) -> None:
+    assert allowed(policy, "npx prettier --cache --check src")
+    assert allowed(policy, "npx prettier --cache --cache-location .cache/p --check src")
+    (ws / "package.json").unlink()
+    (tmp_path / "package.json").write_text('{"name": "mono"}\n')
+    assert not allowed(policy, "npx prettier --no-config --cache --check src")
+    (tmp_path / "package.json").unlink()
+    assert not allowed(policy, "npx prettier --no-config --cache --check src")
+    assert allowed(policy, "npx prettier --cache --cache-location .cache/p --check src")
+    assert not allowed(policy, "npx prettier --cache --cache-location /tmp/p --check src")
