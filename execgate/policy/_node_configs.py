@@ -1309,6 +1309,13 @@ def _pathlike_all(value: object) -> Iterator[tuple[str, str, str]]:
             yield from _pathlike_all(item)
 
 
+#: tsc's modes that compile nothing.
+_TSC_NO_EMIT = frozenset(
+    {"--init", "--showConfig", "--version", "--help", "--all", "--listFilesOnly", "--dry",
+     "--clean"}
+)  # fmt: skip
+
+
 def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
     names = {name for name, _ in options}
     seen: set[str] = set()
@@ -1333,6 +1340,82 @@ def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str
         full = os.path.join(project, "tsconfig.json") if os.path.isdir(project) else project
         if os.path.isfile(full):
             _tsconfig(full, root, os.path.dirname(full), seen)
+    # where it writes: only when it compiles (not --init, --showConfig, --version...)
+    if names & _TSC_NO_EMIT:
+        return
+    emit_seen: set[str] = set()
+    if operands and "--build" not in names:
+        _ts_emit_check(None, names, root, emit_seen)
+    for project in projects:
+        full = os.path.join(project, "tsconfig.json") if os.path.isdir(project) else project
+        if os.path.isfile(full):
+            _ts_emit_check(full, names, root, emit_seen)
+
+
+_TS_EMIT_KEYS = ("noemit", "outdir", "outfile", "out")
+
+
+def _ts_emit_options(path: str, root: str, top: str, depth: int = 0) -> dict[str, object]:
+    """The compilerOptions that decide where tsc writes (``noEmit``, ``outDir``,
+    ``outFile``), as the configuration at ``path`` and what it extends set them (a later
+    setting over an earlier one); keys lower-cased."""
+    if depth > MAX_DEPTH:
+        raise NodeConfigRefusal(f"{path}: extends nested deeper than the gate follows")
+    data = read_data(_confine(path, root, "tsc's configuration"), root, "tsc", "json")
+    merged: dict[str, object] = {}
+    if not isinstance(data, dict):
+        return merged
+    base = os.path.dirname(path)
+    extends = data.get("extends")
+    for one in extends if isinstance(extends, list) else [extends]:
+        if isinstance(one, str) and one:
+            for target in _ts_extends(_ts_value(one, top), base, root, f"{path} (extends)")[:1]:
+                merged.update(_ts_emit_options(target, root, top, depth + 1))
+    options = data.get("compilerOptions")
+    if isinstance(options, dict):
+        for key, value in options.items():
+            if key.lower() in _TS_EMIT_KEYS:
+                merged[key.lower()] = value
+    return merged
+
+
+def _ts_emit_check(
+    project: str | None, names: set[str], root: str, seen: set[str], depth: int = 0
+) -> None:
+    """tsc writes each compiled file's output beside its source unless told otherwise -- and
+    the sources include what they import, wherever it is (`import "../../x"`, `/// <reference
+    path>`): refused unless ``noEmit`` is set, or an ``outDir``/``outFile`` (checked to be in
+    the workspace) gathers the output; in build mode, for every referenced project too."""
+    if {"--noEmit", "--outDir", "--outFile", "--out"} & names:
+        return
+    why = (
+        "tsc would write each compiled file's output beside its source, and the sources "
+        "include what they import from outside the workspace; set noEmit, or an outDir "
+        "inside the workspace"
+    )
+    if project is None:
+        raise NodeConfigRefusal(why)
+    real = os.path.realpath(project)
+    if real in seen or depth > MAX_DEPTH:
+        return
+    seen.add(real)
+    merged = _ts_emit_options(project, root, os.path.dirname(project))
+    if merged.get("noemit") is not True and not any(
+        isinstance(merged.get(k), str) and merged.get(k) for k in ("outdir", "outfile", "out")
+    ):
+        raise NodeConfigRefusal(f"{project[:80]}: {why}")
+    if "--build" not in names:
+        return
+    data = read_data(real, root, "tsc", "json")
+    references = data.get("references") if isinstance(data, dict) else None
+    for reference in references if isinstance(references, list) else []:
+        ref = reference.get("path") if isinstance(reference, dict) else None
+        if isinstance(ref, str):
+            full = os.path.join(os.path.dirname(project), ref)
+            if os.path.isdir(full):
+                full = os.path.join(full, "tsconfig.json")
+            if os.path.isfile(full):
+                _ts_emit_check(full, names, root, seen, depth + 1)
 
 
 def _nearest_tsconfig(start: str, root: str, required: bool) -> None:

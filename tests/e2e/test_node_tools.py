@@ -230,7 +230,7 @@ def test_a_configuration_above_the_workspace_is_refused(
     assert refused(policy, "npx eslint src")
     # inside the workspace, each is the workspace's own
     (ws / "package.json").write_text("{}")
-    (ws / "tsconfig.json").write_text("{}")
+    (ws / "tsconfig.json").write_text('{"compilerOptions": {"noEmit": true}}')
     (ws / ".prettierrc.json").write_text("{}")
     (ws / "eslint.config.js").write_text("export default [];\n")
     for line in ("npx jest", "npx tsc", "npx prettier --write src", "npx eslint src"):
@@ -345,6 +345,9 @@ def test_tsconfig_extends_is_followed(policy: Policy, ws: Path) -> None:
     (ws / "tsconfig.json").write_text('{"extends": "@acme/tsconfig"}')
     assert refused(policy, "npx tsc")
     (pkg / "tsconfig.json").write_text('{"compilerOptions": {"strict": true}}')
+    assert refused(policy, "npx tsc")  # it emits beside each source (attack21)
+    assert decide(policy, "npx tsc --noEmit")[0] == "allow"
+    (pkg / "tsconfig.json").write_text('{"compilerOptions": {"outDir": "../../../dist"}}')
     assert decide(policy, "npx tsc")[0] == "allow"
 
 
@@ -354,7 +357,7 @@ def test_tsc_words_are_read_as_tsc_reads_them(policy: Policy, ws: Path) -> None:
     assert refused(policy, "npx tsc -- --outDir x src/a.ts")
     assert refused(policy, "npx tsc --types pkg/../../evil")
     assert decide(policy, "npx tsc --OUTDIR dist src/a.ts")[0] == "allow"
-    assert decide(policy, "npx tsc --noEmit false --outDir dist src/a.ts")[0] == "allow"
+    assert refused(policy, "npx tsc --noEmit false --outDir dist src/a.ts")  # overrides
 
 
 # --- eslint -------------------------------------------------------------------------------
@@ -576,7 +579,7 @@ def test_vitest_changed_is_a_revision(policy: Policy) -> None:
 def test_walks_that_follow_symlinks_stay_inside(
     policy: Policy, ws: Path, tmp_path: Path, link: str, line: str
 ) -> None:
-    (ws / "tsconfig.json").write_text('{"include": ["src"]}')
+    (ws / "tsconfig.json").write_text('{"include": ["src"], "compilerOptions": {"outDir": "d"}}')
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "x.test.js").write_text("test('x', () => {});\n")
     assert decide(policy, line)[0] == "allow", line

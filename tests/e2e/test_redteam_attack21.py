@@ -245,3 +245,35 @@ def test_prettier_cache_is_written_inside(policy: Policy, ws: Path, tmp_path: Pa
     assert not allowed(policy, "npx prettier --no-config --cache --check src")
     assert allowed(policy, "npx prettier --cache --cache-location .cache/p --check src")
     assert not allowed(policy, "npx prettier --cache --cache-location /tmp/p --check src")
+
+
+# --- 8. tsc writes beside every source it compiles, imported ones outside included ----------
+
+
+def test_tsc_emits_only_into_the_workspace(policy: Policy, ws: Path, tmp_path: Path) -> None:
+    # a.ts may import "../../x/lib": tsc would write lib.js beside it, outside
+    (ws / "tsconfig.json").write_text('{"compilerOptions": {"module": "commonjs"}}')
+    for line in ("npx tsc", "npx tsc -p .", "npx tsc -b", "npx tsc src/a.ts"):
+        assert not allowed(policy, line), line
+    for line in ("npx tsc --noEmit", "npx tsc --outDir dist", "npx tsc --outDir dist src/a.ts",
+                 "npx tsc --init", "npx tsc --showConfig", "npx tsc --version"):  # fmt: skip
+        assert allowed(policy, line), line
+    assert not allowed(policy, "npx tsc --noEmit false")
+    (ws / "tsconfig.json").write_text('{"compilerOptions": {"noEmit": true}}')
+    for line in ("npx tsc", "npx tsc -p .", "npx tsc -b"):
+        assert allowed(policy, line), line
+    (ws / "tsconfig.json").write_text('{"compilerOptions": {"outDir": "dist"}}')
+    assert allowed(policy, "npx tsc")
+    # through extends, a later setting over an earlier one
+    (ws / "base.json").write_text('{"compilerOptions": {"noEmit": true}}')
+    (ws / "tsconfig.json").write_text('{"extends": "./base", "compilerOptions": {"noEmit": false}}')
+    assert not allowed(policy, "npx tsc")
+    (ws / "tsconfig.json").write_text('{"extends": "./base.json"}')
+    assert allowed(policy, "npx tsc")
+    # tsc -b builds every referenced project
+    (ws / "sub").mkdir()
+    (ws / "sub" / "tsconfig.json").write_text('{"compilerOptions": {"composite": true}}')
+    (ws / "tsconfig.json").write_text(
+        '{"compilerOptions": {"noEmit": true}, "references": [{"path": "./sub"}]}'
+    )
+    assert not allowed(policy, "npx tsc -b")
