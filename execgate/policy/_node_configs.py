@@ -1352,7 +1352,7 @@ def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str
             _ts_emit_check(full, names, root, emit_seen)
 
 
-_TS_EMIT_KEYS = ("noemit", "outdir", "outfile", "out")
+_TS_EMIT_KEYS = ("noemit", "noemitonerror", "outdir", "outfile", "out")
 
 
 def _ts_emit_options(path: str, root: str, top: str, depth: int = 0) -> dict[str, object]:
@@ -1384,25 +1384,35 @@ def _ts_emit_check(
 ) -> None:
     """tsc writes each compiled file's output beside its source unless told otherwise -- and
     the sources include what they import, wherever it is (`import "../../x"`, `/// <reference
-    path>`): refused unless ``noEmit`` is set, or an ``outDir``/``outFile`` (checked to be in
-    the workspace) gathers the output; in build mode, for every referenced project too."""
-    if {"--noEmit", "--outDir", "--outFile", "--out"} & names:
-        return
+    path>`); with an ``outDir``, one outside the ``rootDir`` is written relative to it
+    (``outDir/../../x/lib.js``) after an error. Refused unless ``noEmit`` is set, or an
+    ``outDir``/``outFile`` (checked to be in the workspace) with ``noEmitOnError`` (such a
+    file is an error: nothing is written); in build mode, for every referenced project
+    too."""
     why = (
-        "tsc would write each compiled file's output beside its source, and the sources "
-        "include what they import from outside the workspace; set noEmit, or an outDir "
-        "inside the workspace"
+        "tsc would write each compiled file's output beside its source (or relative to its "
+        "rootDir), and the sources include what they import from outside the workspace; set "
+        "noEmit, or an outDir inside the workspace together with noEmitOnError"
     )
+
+    def safe(merged: dict[str, object]) -> bool:
+        if "--noEmit" in names or merged.get("noemit") is True:
+            return True
+        gathered = {"--outDir", "--outFile", "--out"} & names or any(
+            isinstance(merged.get(k), str) and merged.get(k) for k in ("outdir", "outfile", "out")
+        )
+        guarded = "--noEmitOnError" in names or merged.get("noemitonerror") is True
+        return bool(gathered) and guarded
+
     if project is None:
-        raise NodeConfigRefusal(why)
+        if not safe({}):
+            raise NodeConfigRefusal(why)
+        return
     real = os.path.realpath(project)
     if real in seen or depth > MAX_DEPTH:
         return
     seen.add(real)
-    merged = _ts_emit_options(project, root, os.path.dirname(project))
-    if merged.get("noemit") is not True and not any(
-        isinstance(merged.get(k), str) and merged.get(k) for k in ("outdir", "outfile", "out")
-    ):
+    if not safe(_ts_emit_options(project, root, os.path.dirname(project))):
         raise NodeConfigRefusal(f"{project[:80]}: {why}")
     if "--build" not in names:
         return

@@ -106,6 +106,7 @@ def test_ordinary_use_is_allowed(policy: Policy, ws: Path, line: str) -> None:
                 "extends": "./tsconfig.base.json",
                 "compilerOptions": {
                     "outDir": "dist",
+                    "noEmitOnError": True,
                     "rootDir": "src",
                     "baseUrl": ".",
                     "paths": {"@/*": ["src/*"]},
@@ -347,7 +348,9 @@ def test_tsconfig_extends_is_followed(policy: Policy, ws: Path) -> None:
     (pkg / "tsconfig.json").write_text('{"compilerOptions": {"strict": true}}')
     assert refused(policy, "npx tsc")  # it emits beside each source (attack21)
     assert decide(policy, "npx tsc --noEmit")[0] == "allow"
-    (pkg / "tsconfig.json").write_text('{"compilerOptions": {"outDir": "../../../dist"}}')
+    (pkg / "tsconfig.json").write_text(
+        '{"compilerOptions": {"outDir": "../../../dist", "noEmitOnError": true}}'
+    )
     assert decide(policy, "npx tsc")[0] == "allow"
 
 
@@ -356,7 +359,7 @@ def test_tsc_words_are_read_as_tsc_reads_them(policy: Policy, ws: Path) -> None:
     assert refused(policy, "npx tsc @args.txt")
     assert refused(policy, "npx tsc -- --outDir x src/a.ts")
     assert refused(policy, "npx tsc --types pkg/../../evil")
-    assert decide(policy, "npx tsc --OUTDIR dist src/a.ts")[0] == "allow"
+    assert decide(policy, "npx tsc --OUTDIR dist --noemitonerror src/a.ts")[0] == "allow"
     assert refused(policy, "npx tsc --noEmit false --outDir dist src/a.ts")  # overrides
 
 
@@ -579,7 +582,7 @@ def test_vitest_changed_is_a_revision(policy: Policy) -> None:
 def test_walks_that_follow_symlinks_stay_inside(
     policy: Policy, ws: Path, tmp_path: Path, link: str, line: str
 ) -> None:
-    (ws / "tsconfig.json").write_text('{"include": ["src"], "compilerOptions": {"outDir": "d"}}')
+    (ws / "tsconfig.json").write_text('{"include": ["src"], "compilerOptions": {"noEmit": true}}')
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "x.test.js").write_text("test('x', () => {});\n")
     assert decide(policy, line)[0] == "allow", line

@@ -255,14 +255,20 @@ def test_tsc_emits_only_into_the_workspace(policy: Policy, ws: Path, tmp_path: P
     (ws / "tsconfig.json").write_text('{"compilerOptions": {"module": "commonjs"}}')
     for line in ("npx tsc", "npx tsc -p .", "npx tsc -b", "npx tsc src/a.ts"):
         assert not allowed(policy, line), line
-    for line in ("npx tsc --noEmit", "npx tsc --outDir dist", "npx tsc --outDir dist src/a.ts",
-                 "npx tsc --init", "npx tsc --showConfig", "npx tsc --version"):  # fmt: skip
+    for line in ("npx tsc --noEmit", "npx tsc --outDir dist --noEmitOnError",
+                 "npx tsc --outDir dist --noEmitOnError src/a.ts", "npx tsc --init",
+                 "npx tsc --showConfig", "npx tsc --version"):  # fmt: skip
         assert allowed(policy, line), line
+    # an outDir alone: a source outside the rootDir is written relative to it, out (tsc 7)
+    assert not allowed(policy, "npx tsc --outDir dist")
     assert not allowed(policy, "npx tsc --noEmit false")
     (ws / "tsconfig.json").write_text('{"compilerOptions": {"noEmit": true}}')
     for line in ("npx tsc", "npx tsc -p .", "npx tsc -b"):
         assert allowed(policy, line), line
     (ws / "tsconfig.json").write_text('{"compilerOptions": {"outDir": "dist"}}')
+    assert not allowed(policy, "npx tsc")
+    assert allowed(policy, "npx tsc --noEmitOnError")
+    (ws / "tsconfig.json").write_text('{"compilerOptions": {"outDir": "dist", "noEmitOnError": true}}')
     assert allowed(policy, "npx tsc")
     # through extends, a later setting over an earlier one
     (ws / "base.json").write_text('{"compilerOptions": {"noEmit": true}}')
