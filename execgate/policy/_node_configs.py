@@ -1309,6 +1309,63 @@ def _pathlike_all(value: object) -> Iterator[tuple[str, str, str]]:
             yield from _pathlike_all(item)
 
 
+_TS_SOURCES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+#: The specifiers a source names: static imports and exports, `import "x"`, `import("x")`,
+#: `require("x")`, `/// <reference path="x" />`.
+_TS_SPECIFIER = re.compile(
+    r"""(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*(["'])([^"'\n]*)\1"""
+    r"""|<reference\s+path\s*=\s*(["'])([^"'\n]*)\3"""
+)
+#: How many source files the gate reads for their imports (more: refused).
+MAX_TS_SOURCES = 5000
+
+
+def _ts_sources_check(starts: list[str], root: str) -> None:
+    """A source naming a file outside the workspace (`import "../../x/lib"`, `"/tmp/x"`,
+    `/// <reference path>`) has tsc read it (its types, its errors): refused. The sources
+    below ``starts`` (the projects' directories, the files named) are read, as written;
+    a specifier built at run time is no file tsc reads."""
+    files: list[str] = []
+    dirs = [d for d in starts if os.path.isdir(d)]
+    files += [f for f in starts if os.path.isfile(f)]
+    stack = list(dirs)
+    while stack:
+        here = stack.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and entry.name not in _TS_SKIPPED:
+                stack.append(entry.path)
+            elif entry.name.endswith(_TS_SOURCES) and entry.is_file(follow_symlinks=False):
+                files.append(entry.path)
+        if len(files) > MAX_TS_SOURCES:
+            raise NodeConfigRefusal(
+                f"the project holds more than {MAX_TS_SOURCES} source files for the gate to "
+                "read for their imports; name the files tsc should compile"
+            )
+    for path in files:
+        text = _read(path, root, "tsc's source")
+        for match in _TS_SPECIFIER.finditer(text):
+            spec = match.group(2) if match.group(2) is not None else match.group(4)
+            if not spec:
+                continue
+            why = module_refusal(spec)
+            if why is not None:
+                raise NodeConfigRefusal(f"{path[:80]}: {why}")
+            named = module_path(spec)
+            if match.group(4) is not None and named is None:
+                named = spec  # a reference path is relative to the file
+            if named is not None:
+                full = os.path.normpath(os.path.join(os.path.dirname(path), named))
+                if not _inside(os.path.realpath(full), root):
+                    raise NodeConfigRefusal(
+                        f"{path[:80]} imports {spec[:60]!r}, outside the workspace, which tsc "
+                        "would read"
+                    )
+
+
 #: tsc's modes that compile nothing.
 _TSC_NO_EMIT = frozenset(
     {"--init", "--showConfig", "--version", "--help", "--all", "--listFilesOnly", "--dry",
@@ -1343,6 +1400,12 @@ def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str
     # where it writes: only when it compiles (not --init, --showConfig, --version...)
     if names & _TSC_NO_EMIT:
         return
+    # what it reads: the sources' imports
+    _ts_sources_check(
+        [os.path.join(cwd, o) for o in operands if "--build" not in names]
+        + [p if os.path.isdir(p) else os.path.dirname(p) for p in projects],
+        root,
+    )
     emit_seen: set[str] = set()
     if operands and "--build" not in names:
         _ts_emit_check(None, names, root, emit_seen)

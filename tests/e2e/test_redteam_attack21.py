@@ -283,3 +283,21 @@ def test_tsc_emits_only_into_the_workspace(policy: Policy, ws: Path, tmp_path: P
         '{"compilerOptions": {"noEmit": true}, "references": [{"path": "./sub"}]}'
     )
     assert not allowed(policy, "npx tsc -b")
+
+
+def test_tsc_reads_no_source_outside_the_workspace(
+    policy: Policy, ws: Path, tmp_path: Path
+) -> None:
+    (ws / "tsconfig.json").write_text('{"compilerOptions": {"noEmit": true}}')
+    (ws / "src" / "b.ts").write_text('import { a } from "./a";\nimport "lodash";\nexport { a };\n')
+    assert allowed(policy, "npx tsc")
+    for text in (
+        'import { b } from "../../x/lib";\n',
+        "export * from '/tmp/x/lib';\n",
+        'const m = require("../../../etc/x");\n',
+        '/// <reference path="../../x/lib.d.ts" />\n',
+        'const m = await import("../../x/lib");\n',
+    ):
+        (ws / "src" / "b.ts").write_text(text)
+        assert not allowed(policy, "npx tsc"), text
+        assert not allowed(policy, "npx tsc --noEmit src/b.ts"), text
