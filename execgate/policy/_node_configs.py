@@ -101,16 +101,34 @@ def _code_configs(here: str, names: tuple[str, ...], root: str, tool: str) -> No
             _confine(path, root, f"{tool}'s configuration")
 
 
+def _once(options: Options, names: tuple[str, ...], tool: str) -> str | None:
+    """The value of the one option among ``names`` (aliases); given more than once it is
+    refused: the tools take the last, or (jest) a list they set aside for the working
+    directory's configuration, not the one the gate would read."""
+    values = [v for n, v in options if n in names]
+    if len(values) > 1:
+        raise NodeConfigRefusal(
+            f"{names[0]} is given more than once ({tool} would not take the one the gate reads)"
+        )
+    return values[0] if values and values[0] else None
+
+
 def _tool_binary(tool: str, cwd: str, root: str) -> None:
     """``npx TOOL`` runs the first ``node_modules/.bin/TOOL`` upward from ``cwd``: the
-    workspace's own code, not a link leading out of it."""
+    workspace's own code, not a link leading out of it. With none in the workspace, npx
+    would run one found above it or in its cache (code from outside): refused."""
     for here in _upward(cwd):
         if not _inside(here, root):
-            return
+            break
         path = os.path.join(here, "node_modules", ".bin", tool)
         if os.path.lexists(path):
             _confine(path, root, f"npx {tool}")
             return
+    raise NodeConfigRefusal(
+        f"the workspace has no node_modules/.bin/{tool}: npx would run a copy from outside "
+        "it (a parent directory's node_modules or npx's cache); install it in the workspace "
+        "first"
+    )
 
 
 # --- reading files as the tools read them -------------------------------------------------
@@ -180,18 +198,26 @@ def _read(path: str, root: str, what: str) -> str:
 
 def read_data(path: str, root: str, tool: str, kind: str) -> object:
     """The configuration in ``path`` (inside the workspace, after links), read as ``kind``:
-    "json" (JSON, comments and trailing commas tolerated), "yaml" (JSON, else the YAML
-    subset :func:`parse_yaml` reads), "toml"."""
+    "json" (JSON, comments and trailing commas tolerated), "yaml" (plain JSON, else the YAML
+    subset :func:`parse_yaml` reads; a ``//`` or ``/*`` outside double quotes is refused, as
+    YAML reads it as text where a JSON-with-comments reader, eslint's for ``.eslintrc``, drops
+    it), "toml"."""
     text = _read(path, root, f"{tool}'s configuration")
     try:
         if kind == "toml":
             return tomllib.loads(text)
-        try:
+        if kind != "yaml":
             return parse_jsonc(text)
+        try:
+            return _parse_json(text)
         except ValueError:
-            if kind != "yaml":
-                raise
-            return parse_yaml(text)
+            pass
+        if any(t.startswith(("//", "/*")) for t in _JSONC_TOKEN.findall(text)):
+            raise NodeConfigRefusal(
+                f"{path[:80]} holds `//` or `/*`, a comment to a JSON reader and text to a "
+                f"YAML one ({tool} may read it either way); write it as plain JSON or YAML"
+            )
+        return parse_yaml(text)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         raise NodeConfigRefusal(
             f"{path[:80]} cannot be read as the gate reads {tool}'s configuration ({exc}); "
@@ -605,18 +631,55 @@ def _jest_config(
     if not isinstance(preset, str) or not preset:
         return
     for rootdir in rootdirs:
-        path = module_path(preset.replace("<rootDir>", rootdir))
-        folder = (
-            os.path.join(rootdir, path)
-            if path is not None
-            else _package_dir(preset, rootdir, root, data=True)
-        )
-        found = os.path.join(folder, "jest-preset.json") if folder is not None else ""
-        if found and os.path.isfile(found):
+        _jest_preset(preset, rootdir, root, source, depth, rootdirs_seen)
+
+
+_JEST_PRESET_EXTS = (".json", ".js", ".cjs", ".mjs")
+
+
+def _jest_preset(
+    preset: str,
+    rootdir: str,
+    root: str,
+    source: str,
+    depth: int,
+    rootdirs_seen: list[str] | None = None,
+) -> None:
+    """Decide the preset ``preset`` names for a configuration whose root directory is
+    ``rootdir``: a path (``./pp.json``, ``./pp``, ``/abs``) is resolved as node resolves a
+    module -- the file itself, with an extension added, or a directory's ``jest-preset``,
+    ``index`` or ``package.json`` ``main`` -- and every such file that exists must be in the
+    workspace, a JSON one read as a jest configuration; a package name leads to its
+    ``jest-preset.json``."""
+    value = preset.replace("<rootDir>", rootdir)
+    path = module_path(value)
+    if path is None:
+        folder = _package_dir(value, rootdir, root, data=True)
+        candidates = [] if folder is None else [os.path.join(folder, "jest-preset.json")]
+    else:
+        full = os.path.join(rootdir, path)
+        _confine(full, root, f"{source} (preset)")
+        candidates = [full, *(full + ext for ext in _JEST_PRESET_EXTS)]
+        if os.path.isdir(full):
+            for stem in ("jest-preset", "index"):
+                candidates += [os.path.join(full, stem + ext) for ext in _JEST_PRESET_EXTS]
+            meta = os.path.join(full, "package.json")
+            if os.path.isfile(meta):
+                data = read_data(meta, root, "jest", "json")
+                main = data.get("main") if isinstance(data, dict) else None
+                if isinstance(main, str):
+                    target = os.path.join(full, main)
+                    candidates += [target, *(target + ext for ext in _JEST_PRESET_EXTS)]
+    for found in candidates:
+        if not os.path.isfile(found):
+            continue
+        _confine(found, root, f"{source} (preset)")
+        if found.lower().endswith(".json"):
             preset_config = read_data(found, root, "jest", "json")
             _jest_config(
-                preset_config, folder or base, root, found, depth + 1, rootdir, rootdirs_seen
-            )
+                preset_config, os.path.dirname(found), root, found, depth + 1, rootdir,
+                rootdirs_seen,
+            )  # fmt: skip
 
 
 def _jest_file(
@@ -741,14 +804,33 @@ def _babel_check(cwd: str, root: str) -> None:
                 _babel_file(path, root)
 
 
+def _babel_tree(starts: list[str], root: str, tool: str, links: bool = False) -> None:
+    """babel reads the ``.babelrc`` beside each file it transforms (up to its package's
+    root): every one below ``starts`` is decided, a code one must be the workspace's own."""
+    names = frozenset({".babelrc", ".babelrc.json", *_BABEL_CODE})
+    for path in _nested(starts, names, root, tool, _SKIPPED_DIRS, links=links):
+        if os.path.basename(path) in _BABEL_CODE:
+            _confine(path, root, "babel's configuration")
+        else:
+            _babel_file(path, root)
+
+
 def jest_refusal(options: Options, cwd: str, root: str) -> None:
     values = {name: value for name, value in options if value is not None}
     rootdir = values.get("--rootDir")
     override = os.path.join(cwd, rootdir) if rootdir else None
-    config = values.get("--config")
+    config = _once(options, ("--config", "-c"), "jest")
     rootdirs: list[str] = [cwd, *([override] if override else [])]
-    if config and not (config.startswith("{") and config.endswith("}")):
+    inline = config is not None and config.startswith("{") and config.endswith("}")
+    if config and not inline:
         _jest_file(os.path.join(cwd, config), root, override, 0, rootdirs)
+    elif config:
+        # inline JSON: read as the file would be, from the working directory (its presets)
+        try:
+            parsed = _parse_json(config)
+        except ValueError:
+            raise NodeConfigRefusal("--config holds inline JSON the gate does not read") from None
+        _jest_config(parsed, cwd, root, "--config", 0, override, rootdirs)
     elif not config:
         # jest reads a configuration for the working directory and for each --projects entry
         # (a directory, searched upward, or a file)
@@ -758,12 +840,15 @@ def jest_refusal(options: Options, cwd: str, root: str) -> None:
                 _jest_file(start, root, override, 0, rootdirs)
     for start in dict.fromkeys(rootdirs):
         _babel_check(start, root)
+    _babel_tree([d for d in dict.fromkeys(rootdirs) if _inside(os.path.realpath(d), root)],
+                root, "jest")  # fmt: skip
     # ts-jest and a TypeScript configuration read tsconfig.json: the nearest one in the
     # workspace is decided as tsc's would be
     _nearest_tsconfig(cwd, root, required=False)
     for name, value in options:
-        if value and name == "--preset" and module_path(value) is None:
-            _package_dir(value, cwd, root, data=True)
+        if value and name == "--preset":
+            for start in dict.fromkeys([override or cwd, cwd]):
+                _jest_preset(value, start, root, "--preset", 0)
 
 
 # --- eslint -------------------------------------------------------------------------------
@@ -868,17 +953,20 @@ def _eslint_major(cwd: str, root: str) -> int | None:
 
 def eslint_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
     names = {name for name, _ in options}
-    config = next((v for n, v in options if n in ("--config", "-c") and v), None)
+    config = _once(options, ("--config", "-c"), "eslint")
     if config is not None:
         _eslintrc_file(os.path.join(cwd, config), root)
     if config is None and "--no-config-lookup" not in names:
-        for here in _upward(cwd):
-            found = [n for n in _ESLINT_FLAT if os.path.isfile(os.path.join(here, n))]
-            for name in found:
-                # code, the workspace's own: there, not a link leading out of it
-                _confine(os.path.join(here, name), root, "eslint's configuration")
-            if found:
-                break
+        # eslint 10 (and 9 with a flag) looks the flat configuration up from each linted
+        # file's directory, not only the working directory's
+        for start in dict.fromkeys([cwd, *_operand_folders(operands, cwd)]):
+            for here in _upward(start):
+                found = [n for n in _ESLINT_FLAT if os.path.lexists(os.path.join(here, n))]
+                for name in found:
+                    # code, the workspace's own: there, not a link leading out of it
+                    _confine(os.path.join(here, name), root, "eslint's configuration")
+                if found:
+                    break
     if "--no-eslintrc" in names:
         return
     # an eslint older than 9 reads eslintrc files: for each file it lints, every one from
@@ -906,6 +994,21 @@ def eslint_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: 
     )
     for path in nested:
         _eslintrc_file(path, root)
+
+
+def _operand_folders(operands: tuple[str, ...], cwd: str) -> list[str]:
+    """The directory each operand (a file, a directory, a glob's literal head) names,
+    normalized as the tool resolves it (``..`` taken lexically), wherever it is."""
+    folders = []
+    for operand in operands:
+        literal = []
+        for part in operand.split("/"):
+            if any(c in part for c in "*?[{!"):
+                break
+            literal.append(part)
+        path = os.path.normpath(os.path.join(cwd, "/".join(literal) or "."))
+        folders.append(path if os.path.isdir(path) else os.path.dirname(path))
+    return folders
 
 
 def _eslintrc_cascade(start: str, root: str, cascade: bool) -> None:
@@ -998,9 +1101,27 @@ def _prettier_file(path: str, root: str) -> None:
 _PRETTIER_FOR_FILE = frozenset({"--stdin-filepath", "--find-config-path", "--file-info"})
 
 
+def _prettier_cache(names: set[str], cwd: str, root: str) -> None:
+    """``--cache`` without ``--cache-location`` writes ``node_modules/.cache/prettier``
+    beside the nearest ``package.json`` upward (else in the temporary directory): that
+    must be in the workspace."""
+    if "--cache" not in names or "--cache-location" in names:
+        return
+    for here in _upward(cwd):
+        if os.path.isfile(os.path.join(here, "package.json")):
+            if _inside(os.path.realpath(here), root):
+                return
+            break
+    raise NodeConfigRefusal(
+        "--cache would write its cache outside the workspace (beside the nearest "
+        "package.json, or in the temporary directory); give --cache-location inside it"
+    )
+
+
 def prettier_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
     names = {name for name, _ in options}
-    config = next((v for n, v in options if n == "--config" and v), None)
+    _prettier_cache(names, cwd, root)
+    config = _once(options, ("--config",), "prettier")
     if config is not None:
         _prettier_file(os.path.join(cwd, config), root)
         return
@@ -1188,6 +1309,70 @@ def _pathlike_all(value: object) -> Iterator[tuple[str, str, str]]:
             yield from _pathlike_all(item)
 
 
+_TS_SOURCES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+#: The specifiers a source names: static imports and exports, `import "x"`, `import("x")`,
+#: `require("x")`, `/// <reference path="x" />`.
+_TS_SPECIFIER = re.compile(
+    r"""(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*(["'])([^"'\n]*)\1"""
+    r"""|<reference\s+path\s*=\s*(["'])([^"'\n]*)\3"""
+)
+#: How many source files the gate reads for their imports (more: refused).
+MAX_TS_SOURCES = 5000
+
+
+def _ts_sources_check(starts: list[str], root: str) -> None:
+    """A source naming a file outside the workspace (`import "../../x/lib"`, `"/tmp/x"`,
+    `/// <reference path>`) has tsc read it (its types, its errors): refused. The sources
+    below ``starts`` (the projects' directories, the files named) are read, as written;
+    a specifier built at run time is no file tsc reads."""
+    files: list[str] = []
+    dirs = [d for d in starts if os.path.isdir(d)]
+    files += [f for f in starts if os.path.isfile(f)]
+    stack = list(dirs)
+    while stack:
+        here = stack.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and entry.name not in _TS_SKIPPED:
+                stack.append(entry.path)
+            elif entry.name.endswith(_TS_SOURCES) and entry.is_file(follow_symlinks=False):
+                files.append(entry.path)
+        if len(files) > MAX_TS_SOURCES:
+            raise NodeConfigRefusal(
+                f"the project holds more than {MAX_TS_SOURCES} source files for the gate to "
+                "read for their imports; name the files tsc should compile"
+            )
+    for path in files:
+        text = _read(path, root, "tsc's source")
+        for match in _TS_SPECIFIER.finditer(text):
+            spec = match.group(2) if match.group(2) is not None else match.group(4)
+            if not spec:
+                continue
+            why = module_refusal(spec)
+            if why is not None:
+                raise NodeConfigRefusal(f"{path[:80]}: {why}")
+            named = module_path(spec)
+            if match.group(4) is not None and named is None:
+                named = spec  # a reference path is relative to the file
+            if named is not None:
+                full = os.path.normpath(os.path.join(os.path.dirname(path), named))
+                if not _inside(os.path.realpath(full), root):
+                    raise NodeConfigRefusal(
+                        f"{path[:80]} imports {spec[:60]!r}, outside the workspace, which tsc "
+                        "would read"
+                    )
+
+
+#: tsc's modes that compile nothing.
+_TSC_NO_EMIT = frozenset(
+    {"--init", "--showConfig", "--version", "--help", "--all", "--listFilesOnly", "--dry",
+     "--clean"}
+)  # fmt: skip
+
+
 def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str) -> None:
     names = {name for name, _ in options}
     seen: set[str] = set()
@@ -1195,7 +1380,7 @@ def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str
     if "--build" in names:
         projects = [os.path.join(cwd, o) for o in operands] or [cwd]
     else:
-        project = next((v for n, v in options if n == "--project" and v), None)
+        project = _once(options, ("--project", "-p"), "tsc")
         if project is not None:
             projects = [os.path.join(cwd, project)]
         elif not operands and "--init" not in names:
@@ -1212,6 +1397,98 @@ def tsc_refusal(options: Options, operands: tuple[str, ...], cwd: str, root: str
         full = os.path.join(project, "tsconfig.json") if os.path.isdir(project) else project
         if os.path.isfile(full):
             _tsconfig(full, root, os.path.dirname(full), seen)
+    # where it writes: only when it compiles (not --init, --showConfig, --version...)
+    if names & _TSC_NO_EMIT:
+        return
+    # what it reads: the sources' imports
+    _ts_sources_check(
+        [os.path.join(cwd, o) for o in operands if "--build" not in names]
+        + [p if os.path.isdir(p) else os.path.dirname(p) for p in projects],
+        root,
+    )
+    emit_seen: set[str] = set()
+    if operands and "--build" not in names:
+        _ts_emit_check(None, names, root, emit_seen)
+    for project in projects:
+        full = os.path.join(project, "tsconfig.json") if os.path.isdir(project) else project
+        if os.path.isfile(full):
+            _ts_emit_check(full, names, root, emit_seen)
+
+
+_TS_EMIT_KEYS = ("noemit", "noemitonerror", "outdir", "outfile", "out")
+
+
+def _ts_emit_options(path: str, root: str, top: str, depth: int = 0) -> dict[str, object]:
+    """The compilerOptions that decide where tsc writes (``noEmit``, ``outDir``,
+    ``outFile``), as the configuration at ``path`` and what it extends set them (a later
+    setting over an earlier one); keys lower-cased."""
+    if depth > MAX_DEPTH:
+        raise NodeConfigRefusal(f"{path}: extends nested deeper than the gate follows")
+    data = read_data(_confine(path, root, "tsc's configuration"), root, "tsc", "json")
+    merged: dict[str, object] = {}
+    if not isinstance(data, dict):
+        return merged
+    base = os.path.dirname(path)
+    extends = data.get("extends")
+    for one in extends if isinstance(extends, list) else [extends]:
+        if isinstance(one, str) and one:
+            for target in _ts_extends(_ts_value(one, top), base, root, f"{path} (extends)")[:1]:
+                merged.update(_ts_emit_options(target, root, top, depth + 1))
+    options = data.get("compilerOptions")
+    if isinstance(options, dict):
+        for key, value in options.items():
+            if key.lower() in _TS_EMIT_KEYS:
+                merged[key.lower()] = value
+    return merged
+
+
+def _ts_emit_check(
+    project: str | None, names: set[str], root: str, seen: set[str], depth: int = 0
+) -> None:
+    """tsc writes each compiled file's output beside its source unless told otherwise -- and
+    the sources include what they import, wherever it is (`import "../../x"`, `/// <reference
+    path>`); with an ``outDir``, one outside the ``rootDir`` is written relative to it
+    (``outDir/../../x/lib.js``) after an error. Refused unless ``noEmit`` is set, or an
+    ``outDir``/``outFile`` (checked to be in the workspace) with ``noEmitOnError`` (such a
+    file is an error: nothing is written); in build mode, for every referenced project
+    too."""
+    why = (
+        "tsc would write each compiled file's output beside its source (or relative to its "
+        "rootDir), and the sources include what they import from outside the workspace; set "
+        "noEmit, or an outDir inside the workspace together with noEmitOnError"
+    )
+
+    def safe(merged: dict[str, object]) -> bool:
+        if "--noEmit" in names or merged.get("noemit") is True:
+            return True
+        gathered = {"--outDir", "--outFile", "--out"} & names or any(
+            isinstance(merged.get(k), str) and merged.get(k) for k in ("outdir", "outfile", "out")
+        )
+        guarded = "--noEmitOnError" in names or merged.get("noemitonerror") is True
+        return bool(gathered) and guarded
+
+    if project is None:
+        if not safe({}):
+            raise NodeConfigRefusal(why)
+        return
+    real = os.path.realpath(project)
+    if real in seen or depth > MAX_DEPTH:
+        return
+    seen.add(real)
+    if not safe(_ts_emit_options(project, root, os.path.dirname(project))):
+        raise NodeConfigRefusal(f"{project[:80]}: {why}")
+    if "--build" not in names:
+        return
+    data = read_data(real, root, "tsc", "json")
+    references = data.get("references") if isinstance(data, dict) else None
+    for reference in references if isinstance(references, list) else []:
+        ref = reference.get("path") if isinstance(reference, dict) else None
+        if isinstance(ref, str):
+            full = os.path.join(os.path.dirname(project), ref)
+            if os.path.isdir(full):
+                full = os.path.join(full, "tsconfig.json")
+            if os.path.isfile(full):
+                _ts_emit_check(full, names, root, seen, depth + 1)
 
 
 def _nearest_tsconfig(start: str, root: str, required: bool) -> None:
@@ -1244,11 +1521,16 @@ _VITEST_CODE = tuple(
 
 def vitest_refusal(options: Options, cwd: str, root: str) -> None:
     base = next((os.path.join(cwd, v) for n, v in options if n == "--root" and v), cwd)
-    _code_configs(base, _VITEST_CODE, root, "vitest")
+    # vitest (and vite) look their configuration up from the root upward: every one on the
+    # way must be the workspace's own, none above it nor a link leading out
+    for start in dict.fromkeys([base, cwd]):
+        for here in _upward(os.path.normpath(start)):
+            _code_configs(here, _VITEST_CODE, root, "vitest")
     # its test files are found by a glob that follows symlinks
     folder = next((os.path.join(cwd, v) for n, v in options if n == "--dir" and v), base)
     for _ in _nested([folder], frozenset(), root, "vitest", _SKIPPED_DIRS, links=True):
         pass
+    _babel_tree([folder], root, "vitest", links=True)
     path = os.path.join(base, "vitest.workspace.json")
     if not os.path.isfile(path):
         return

@@ -122,8 +122,10 @@ def test_long_options_with_values_inside_pipelines(policy: Policy) -> None:
     plan(policy, "git log --format=%h | head -5")
 
 
-def test_mode_rules_grant_their_mode(policy: Policy) -> None:
+def test_mode_rules_grant_their_mode(policy: Policy, ws: Path) -> None:
     plan(policy, "git stash push -m wip")
+    (ws / "node_modules" / ".bin").mkdir(parents=True)
+    (ws / "node_modules" / ".bin" / "tsc").write_text("#!/bin/sh\n")  # the workspace's own
     plan(policy, "npx tsc --noEmit")
     assert refused(policy, "npx other") == "EG-POLICY-NOT-ALLOWED"
     assert refused(policy, "git branch new") == "EG-POLICY-FLAG"

@@ -42,6 +42,9 @@ def ws(tmp_path: Path) -> Path:
     (ws / "src" / "a.test.js").write_text("test('a', () => expect(1).toBe(1));\n")
     (ws / "package.json").write_text('{"name": "app", "version": "1.0.0"}\n')
     (tmp_path / "evil.js").write_text("module.exports = async () => {};\n")
+    (ws / "node_modules" / ".bin").mkdir(parents=True)
+    for tool in ("tsc", "eslint", "prettier", "jest", "vitest"):
+        (ws / "node_modules" / ".bin" / tool).write_text("#!/bin/sh\n")
     return ws
 
 
@@ -103,6 +106,7 @@ def test_ordinary_use_is_allowed(policy: Policy, ws: Path, line: str) -> None:
                 "extends": "./tsconfig.base.json",
                 "compilerOptions": {
                     "outDir": "dist",
+                    "noEmitOnError": True,
                     "rootDir": "src",
                     "baseUrl": ".",
                     "paths": {"@/*": ["src/*"]},
@@ -227,7 +231,7 @@ def test_a_configuration_above_the_workspace_is_refused(
     assert refused(policy, "npx eslint src")
     # inside the workspace, each is the workspace's own
     (ws / "package.json").write_text("{}")
-    (ws / "tsconfig.json").write_text("{}")
+    (ws / "tsconfig.json").write_text('{"compilerOptions": {"noEmit": true}}')
     (ws / ".prettierrc.json").write_text("{}")
     (ws / "eslint.config.js").write_text("export default [];\n")
     for line in ("npx jest", "npx tsc", "npx prettier --write src", "npx eslint src"):
@@ -342,6 +346,11 @@ def test_tsconfig_extends_is_followed(policy: Policy, ws: Path) -> None:
     (ws / "tsconfig.json").write_text('{"extends": "@acme/tsconfig"}')
     assert refused(policy, "npx tsc")
     (pkg / "tsconfig.json").write_text('{"compilerOptions": {"strict": true}}')
+    assert refused(policy, "npx tsc")  # it emits beside each source (attack21)
+    assert decide(policy, "npx tsc --noEmit")[0] == "allow"
+    (pkg / "tsconfig.json").write_text(
+        '{"compilerOptions": {"outDir": "../../../dist", "noEmitOnError": true}}'
+    )
     assert decide(policy, "npx tsc")[0] == "allow"
 
 
@@ -350,8 +359,8 @@ def test_tsc_words_are_read_as_tsc_reads_them(policy: Policy, ws: Path) -> None:
     assert refused(policy, "npx tsc @args.txt")
     assert refused(policy, "npx tsc -- --outDir x src/a.ts")
     assert refused(policy, "npx tsc --types pkg/../../evil")
-    assert decide(policy, "npx tsc --OUTDIR dist src/a.ts")[0] == "allow"
-    assert decide(policy, "npx tsc --noEmit false --outDir dist src/a.ts")[0] == "allow"
+    assert decide(policy, "npx tsc --OUTDIR dist --noemitonerror src/a.ts")[0] == "allow"
+    assert refused(policy, "npx tsc --noEmit false --outDir dist src/a.ts")  # overrides
 
 
 # --- eslint -------------------------------------------------------------------------------
@@ -455,9 +464,15 @@ def test_jest_root_dir_and_projects_are_followed(policy: Policy, ws: Path) -> No
 def test_babel_roots_enable_nested_babelrc(policy: Policy, ws: Path) -> None:
     (ws / "packages" / "a").mkdir(parents=True)
     (ws / "packages" / "a" / ".babelrc").write_text('{"plugins": ["/tmp/plugin.js"]}')
-    assert decide(policy, "npx jest")[0] == "allow"  # babel does not read it
+    # every .babelrc in the test tree is decided (babel reads the one beside each file it
+    # transforms in the root package; with babelrcRoots, in nested packages too)
+    assert refused(policy, "npx jest")
+    (ws / "packages" / "a" / "package.json").write_text("{}")
+    assert refused(policy, "npx jest")
     (ws / "babel.config.json").write_text('{"babelrcRoots": [".", "packages/*"]}')
     assert refused(policy, "npx jest")
+    (ws / "packages" / "a" / ".babelrc").write_text('{"plugins": ["./plugin.js"]}')
+    assert decide(policy, "npx jest")[0] == "allow"
 
 
 @pytest.mark.parametrize(
@@ -507,6 +522,7 @@ def test_code_configurations_are_the_workspaces_own(
     policy: Policy, ws: Path, tmp_path: Path, link: str, line: str
 ) -> None:
     (ws / link).parent.mkdir(parents=True, exist_ok=True)
+    (ws / link).unlink(missing_ok=True)
     (ws / link).symlink_to(tmp_path / "evil.js")
     assert refused(policy, line), line
 
@@ -566,7 +582,7 @@ def test_vitest_changed_is_a_revision(policy: Policy) -> None:
 def test_walks_that_follow_symlinks_stay_inside(
     policy: Policy, ws: Path, tmp_path: Path, link: str, line: str
 ) -> None:
-    (ws / "tsconfig.json").write_text('{"include": ["src"]}')
+    (ws / "tsconfig.json").write_text('{"include": ["src"], "compilerOptions": {"noEmit": true}}')
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "x.test.js").write_text("test('x', () => {});\n")
     assert decide(policy, line)[0] == "allow", line

@@ -718,6 +718,14 @@ def _tsc_words(args: tuple[str, ...]) -> tuple[str, ...]:
         if name in _TSC_BOOLEANS:
             if i < len(args) and args[i] in ("true", "false"):
                 i += 1
+                if args[i - 1] == "false":
+                    if name == "noEmit":
+                        raise ArgRefusal(
+                            "tsc: --noEmit false overrides the configuration's noEmit (and "
+                            "emits beside each source); drop it",
+                            arg=word,
+                        )
+                    continue  # false: as if not given
             out.append(f"--{name}")
         else:
             value = args[i] if i < len(args) else ""
