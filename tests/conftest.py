@@ -8,6 +8,7 @@ import functools
 import os
 import platform
 import shutil
+import signal
 import sys
 import textwrap
 import time
@@ -23,6 +24,12 @@ from execgate.process._spawn import detach_works, native_spawn_usable
 from execgate.process._tree import CgroupContainment
 
 PYTHON = os.path.realpath(sys.executable)
+
+# A test run started in the background of a shell without job control (`pytest ... &`)
+# inherits SIGINT ignored, and so would every program a test starts: a host or a CLI the test
+# interrupts would then never see the signal. Catching it here gives children the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 BASE_POLICY = """
 version = 1
