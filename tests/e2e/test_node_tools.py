@@ -17,18 +17,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+from node_tools import NEEDS_NODE, decide, node_policy, node_workspace
 
-from execgate import ExecRequest, load_policy
-from execgate.policy import Policy, evaluate
+from execgate.policy import Policy
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("npx") is None or shutil.which("node") is None,
-    reason="npx and node are not installed",
-)
+pytestmark = NEEDS_NODE
 
 RULES = ("npx tsc", "npx eslint", "npx prettier", "npx jest", "npx vitest", "node", "cat")
 DATA = "data:text/javascript,console.log(process.env.HOME)"
@@ -36,32 +32,12 @@ DATA = "data:text/javascript,console.log(process.env.HOME)"
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    ws = tmp_path / "ws"
-    (ws / "src").mkdir(parents=True)
-    (ws / "src" / "a.ts").write_text("export const a: number = 1;\n")
-    (ws / "src" / "a.test.js").write_text("test('a', () => expect(1).toBe(1));\n")
-    (ws / "package.json").write_text('{"name": "app", "version": "1.0.0"}\n')
-    (tmp_path / "evil.js").write_text("module.exports = async () => {};\n")
-    (ws / "node_modules" / ".bin").mkdir(parents=True)
-    for tool in ("tsc", "eslint", "prettier", "jest", "vitest"):
-        (ws / "node_modules" / ".bin" / tool).write_text("#!/bin/sh\n")
-    return ws
+    return node_workspace(tmp_path)
 
 
 @pytest.fixture
 def policy(tmp_path: Path, ws: Path) -> Policy:
-    rules = "".join(f'[[allow]]\ncommand = "{r}"\n' for r in RULES)
-    path = tmp_path / "p.toml"
-    path.write_text(
-        f'version = 1\n[workspace]\nroot = "{ws}"\n[env]\nallow_switches = true\n'
-        f"[shell]\noperators = true\nwrite_redirects = true\n{rules}"
-    )
-    return load_policy(path)
-
-
-def decide(policy: Policy, line: str, cwd: str = ".") -> tuple[str, str]:
-    v = evaluate(policy, ExecRequest(command=line, cwd=cwd), dict(os.environ))
-    return v.decision.verdict, v.decision.code
+    return node_policy(tmp_path, ws, RULES)
 
 
 def refused(policy: Policy, line: str) -> bool:
