@@ -974,6 +974,17 @@ _VENDOR_AND_STRUCTURE: tuple[Rule, ...] = (
         0.85,
     ),
     _ctx(
+        "url-password",
+        "url",
+        "://",
+        # a token given as a URL's whole userinfo (git's https://TOKEN@host/repo.git): no
+        # colon, a generated value (a person's name is neither this long nor this random)
+        r"://(?P<secret>[A-Za-z0-9_\-]{20,256})@"
+        r"(?=[\w\-]{1,63}(?:\.[\w\-]{1,63})+(?:[:/?#\s\"']|\Z))",
+        0.85,
+        check="random",
+    ),
+    _ctx(
         "docker-config-auth",
         "docker",
         # JSON, or JSON escaped inside a string once or more (DOCKER_AUTH_CONFIG=

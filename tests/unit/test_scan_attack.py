@@ -1,6 +1,7 @@
 """Secret classes an attacker of the scanner found: tokens beside non-ASCII letters or after a
 JSON escape's letter, credential names the assignment rule did not know (passphrase, a bare
-``pass:``, auth/session/client keys, long qualifiers); and the other way: pagination cursors,
+``pass:``, auth/session/client keys, long qualifiers), a token as a URL's whole userinfo; and
+the other way: pagination cursors,
 digests and ids under credential names, armour around words, identifiers in code as header
 values, Go's ``[]byte(...)`` reads, selectors, anonymous FTP, a cache key after ``key-``.
 
@@ -40,6 +41,16 @@ CLASSES: Classes = {
             "You shall not pass: the gate holds",
             "compass: north-east-2",
             '"tokenizer_class": "LlamaTokenizerFast"',
+        ],
+    ),
+    "userinfo-tokens": (
+        [
+            (f"git clone https://{RANDOM}@gitlab.acme.io/group/repo.git", RANDOM),
+            (f"https://{RANDOM}@api.example.com/v1", RANDOM),
+        ],
+        [
+            "git clone ssh://git@github.com/org/repo.git",
+            "https://someverylongusername_withunderscores@example.com/x",
         ],
     ),
     "names-that-are-not-the-credential": (
