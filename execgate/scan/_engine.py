@@ -114,6 +114,12 @@ def _k8s_plain_key(key: str) -> bool:
     return bool(words) and words[-1] in _K8S_PLAIN_WORDS
 
 
+def _k8s_key(m: re.Match[str]) -> str:
+    """The data key a Secret's value sits under: the rule's ``key`` group, or the YAML key
+    the match starts with."""
+    return m.groupdict().get("key") or m.group(0).strip().split(":", 1)[0]
+
+
 def _k8s_shown_value(key: str, value: str, text: str) -> bool:
     """A Secret's data value whose text holds no secret: under a user-name, address or
     certificate key; a PEM certificate, public key or key armour with no body; a URL with no
@@ -168,10 +174,13 @@ _PEM_ARMOUR = re.compile(r"-----[A-Z0-9 ]{1,64}-----")
 _PROSE = re.compile(r"[A-Za-z]{2,32} [A-Za-z]{2,32} [A-Za-z]{2,32}")
 
 
-def _pem_has_body(value: str) -> bool:
+def _pem_has_body(value: str, published: bool = True) -> bool:
     """Armour around a placeholder (``<paste your key here>``, ``...``) or nothing is not
-    a key: the body must be base64, at least a few characters of it."""
+    a key: the body must be base64, at least a few characters of it. With ``published``
+    false, a published example key's body (``_examples``) does not count either."""
     body = _PEM_NOISE.sub("", value)
+    if not published and body.startswith(_PUBLISHED_BODIES):
+        return False
     if _PROSE.search(_PEM_ARMOUR.sub("\n", value)):
         return False  # `-----BEGIN PRIVATE KEY-----this is not a private key-----END...`
     # base64 of key material mixes cases; words do not (`header=footer=`, `keydata`)
@@ -424,8 +433,7 @@ def _check(rule: Rule, m: re.Match[str], value: str) -> bool:
     if rule.check == "discord":
         return _discord_id(value)
     if rule.check == "pem":
-        body = _PEM_NOISE.sub("", value)
-        return _pem_has_body(value) and not body.startswith(_PUBLISHED_BODIES)
+        return _pem_has_body(value, published=False)
     if rule.check == "password":
         # an upper-case constant's name (-u ACCOUNT_SID:AUTH_TOKEN) is a slot's placeholder
         return _password_like(value) and not (value.isupper() and is_name(value))
@@ -797,7 +805,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
         if _encodes_placeholder(value, text) or (
             _BASE64_VALUE.fullmatch(value)
             and _K8S_SECRET.search(text)
-            and _k8s_shown_value(m.group(0).strip().split(":", 1)[0], value, text)
+            and _k8s_shown_value(_k8s_key(m), value, text)
         ):
             return None  # a Kubernetes Secret's `password: ZHVtbXk=` ("dummy")
         # a YAML tag (`password: !vault |`, Home Assistant's `!secret name`), not a value
@@ -886,7 +894,7 @@ def _accept(rule: Rule, m: re.Match[str], text: str) -> float | None:
     if rule.rule_id == "kubernetes-secret-data" and (
         not _decodes_to_text(value)
         or _k8s_shown_value(
-            m.groupdict().get("key") or m.group(0).strip().split(":", 1)[0], value, text
+            _k8s_key(m), value, text
         )
     ):
         return None
